@@ -1,0 +1,63 @@
+"""Typed domain errors. The CLI maps them to exit codes, the UI to translated messages."""
+
+from __future__ import annotations
+
+
+class ClinicError(Exception):
+    """Base of every expected failure."""
+
+    exit_code = 1
+
+
+class ValidationError(ClinicError):
+    """Bad input. ``field`` names the field, ``rule`` a stable machine code for the broken rule."""
+
+    exit_code = 3
+
+    def __init__(self, field: str, rule: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.rule = rule
+        self.message = message
+
+
+class ValidationErrors(ClinicError):
+    """Several validation errors found at once (a form or an import row)."""
+
+    exit_code = 3
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+class AuthError(ClinicError):
+    """Wrong password, locked account, unknown user, missing permission."""
+
+    exit_code = 4
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+class StoreKeyError(ClinicError):
+    """The database key is missing or wrong."""
+
+    exit_code = 4
+
+
+class KeyringUnavailable(ClinicError):
+    """No OS keyring backend and no key file named: the user must choose a key file."""
+
+    exit_code = 2
+
+
+class StoreError(ClinicError):
+    """The database file is missing, damaged or of an unknown schema version."""
+
+    exit_code = 1
+
+
+class NotFound(ClinicError):
+    exit_code = 3

@@ -1,0 +1,18 @@
+"""Numbered schema migrations. ``MIGRATIONS[n]`` takes a database from ``user_version`` n to n + 1.
+
+A released migration is never edited: a change is a new migration, and tests/test_migrations.py upgrades
+a database frozen at every earlier version (tests/data/schema_v<N>.db).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from clinic_app.db import Connection
+from clinic_app.migrations import m001_register, m002_search_keys
+
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    m001_register.upgrade,
+    m002_search_keys.upgrade,
+]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,288 @@
+"""The local store and its unit of work.
+
+Every user action is one ``UnitOfWork``: one ``BEGIN IMMEDIATE`` transaction that writes the rows, one
+``outbox`` entry per changed synced row and one ``audit_log`` entry (who, when, what). It commits all or
+nothing and returns what it changed, so each screen can decide whether to refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from clinic_app import keystore
+from clinic_app.db import Connection, connect, migrate, schema_version, vacuum_into
+from clinic_app.errors import StoreError
+from clinic_app.ids import uuid7
+from clinic_app.migrations import MIGRATIONS, SCHEMA_VERSION
+from clinic_app.search import name_initials, name_pinyin, resident_keys
+
+# Tables that never leave this device.
+LOCAL_TABLES = frozenset(
+    {"outbox", "sync_state", "conflict", "local_meta", "setting", "login_state", "resident_search_key"}
+)
+# Columns computed on this device from other columns; not sent, the other side computes its own.
+DERIVED_COLUMNS: dict[str, frozenset[str]] = {"resident": frozenset({"name_pinyin", "name_initials"})}
+COMMON_COLUMNS = (
+    "id", "clinic_id", "created_at", "updated_at", "created_by", "updated_by", "deleted_at", "row_version",
+)
+AUDIT_ROW_REFS_MAX = 200
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class Changes:
+    """What one unit of work changed: table -> ids."""
+
+    action: str = ""
+    rows: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, table: str, row_id: str) -> None:
+        self.rows.setdefault(table, set()).add(row_id)
+
+    def touched(self, table: str) -> bool:
+        return bool(self.rows.get(table))
+
+
+class UnitOfWork:
+    def __init__(self, store: Store, actor_id: str | None, action: str) -> None:
+        self.store = store
+        self.conn = store.conn
+        self.actor_id = actor_id
+        self.action = action
+        self.now = utc_now()
+        self.changes = Changes(action=action)
+        self.summary = action
+        self._outbox: list[tuple[Any, ...]] = []
+
+    # -- writes ---------------------------------------------------------------------------------
+    def insert(self, table: str, values: dict[str, Any]) -> str:
+        row = dict(values)
+        row.setdefault("id", uuid7())
+        row.setdefault("clinic_id", self.store.clinic_id)
+        row.setdefault("created_at", self.now)
+        row["updated_at"] = self.now
+        row.setdefault("created_by", self.actor_id)
+        row["updated_by"] = self.actor_id
+        row.setdefault("deleted_at", None)
+        row.setdefault("row_version", 0)
+        self._derive(table, row)
+        columns = list(row)
+        self.conn.execute(
+            f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, columns))}) "
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            [row[c] for c in columns],
+        )
+        self._after_write(table, row)
+        self._queue(table, row["id"], "upsert", self._payload(table, row), base_version=0)
+        return str(row["id"])
+
+    def update(self, table: str, row_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Change some fields of a row; the outbox carries only the fields that really changed."""
+        current = self.get(table, row_id)
+        changed = {k: v for k, v in values.items() if current.get(k) != v}
+        if not changed:
+            return current
+        new = {**current, **changed, "updated_at": self.now, "updated_by": self.actor_id}
+        self._derive(table, new)
+        sets = {k: new[k] for k in new if k not in ("id",) and new[k] != current.get(k)}
+        sets["updated_at"] = self.now
+        sets["updated_by"] = self.actor_id
+        self.conn.execute(
+            f"UPDATE {_quote(table)} SET {', '.join(f'{_quote(k)} = ?' for k in sets)} WHERE id = ?",
+            [*sets.values(), row_id],
+        )
+        self._after_write(table, new)
+        payload = self._payload(table, {**changed, "updated_at": self.now, "updated_by": self.actor_id})
+        self._queue(table, row_id, "upsert", payload, base_version=int(current["row_version"]))
+        return new
+
+    def delete(self, table: str, row_id: str) -> None:
+        """Tombstone: the row stays with ``deleted_at`` set, so the deletion can sync."""
+        current = self.get(table, row_id)
+        self.conn.execute(
+            f"UPDATE {_quote(table)} SET deleted_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+            (self.now, self.now, self.actor_id, row_id),
+        )
+        if table == "resident":
+            self.conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (row_id,))
+        self._queue(table, row_id, "delete", {"deleted_at": self.now}, base_version=int(current["row_version"]))
+
+    def get(self, table: str, row_id: str) -> dict[str, Any]:
+        row = self.conn.execute(f"SELECT * FROM {_quote(table)} WHERE id = ?", (row_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"{table} {row_id} does not exist")
+        return dict(row)
+
+    # -- internals ------------------------------------------------------------------------------
+    def _derive(self, table: str, row: dict[str, Any]) -> None:
+        if table == "resident" and "name" in row:
+            row["name_pinyin"] = name_pinyin(row["name"])
+            row["name_initials"] = name_initials(row["name"])
+
+    def _after_write(self, table: str, row: dict[str, Any]) -> None:
+        if table == "resident":
+            rid = row["id"]
+            self.conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (rid,))
+            if row.get("deleted_at") is None:
+                keys = resident_keys(row["name"], row.get("id_number"), row.get("phone"), row.get("document_number"))
+                self.conn.executemany(
+                    "INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)", [(k, rid) for k in keys]
+                )
+
+    def _payload(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        skip = DERIVED_COLUMNS.get(table, frozenset()) | {"row_version"}
+        return {k: v for k, v in row.items() if k not in skip}
+
+    def _queue(self, table: str, row_id: str, op: str, payload: dict[str, Any], base_version: int) -> None:
+        self.changes.add(table, row_id)
+        if table in LOCAL_TABLES:
+            return
+        self._outbox.append(
+            (uuid7(), table, row_id, op, json.dumps(payload, ensure_ascii=False, sort_keys=True),
+             base_version, self.actor_id, self.now)
+        )
+
+    def _finish(self) -> None:
+        refs: list[str] = []
+        for table, ids in sorted(self.changes.rows.items()):
+            if table in LOCAL_TABLES:
+                continue
+            refs.extend(f"{table}:{i}" for i in sorted(ids)[: AUDIT_ROW_REFS_MAX - len(refs)])
+        counts = {t: len(ids) for t, ids in self.changes.rows.items() if t not in LOCAL_TABLES}
+        if counts:
+            self.insert(
+                "audit_log",
+                {
+                    "device_id": self.store.device_id,
+                    "action": self.action,
+                    "summary": self.summary,
+                    "rows": json.dumps({"counts": counts, "refs": refs}, ensure_ascii=False, sort_keys=True),
+                },
+            )
+        self.conn.executemany(
+            "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, device_time)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self._outbox,
+        )
+
+
+class Store:
+    """One open database: the writer connection and the identity of this clinic and device."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path = path
+        self._key = key
+        self.conn: Connection = connect(path, key)
+        version = schema_version(self.conn)
+        if version < SCHEMA_VERSION:
+            self.migrated_backups = migrate(self.conn, path, MIGRATIONS)
+        elif version > SCHEMA_VERSION:
+            self.conn.close()
+            raise StoreError(
+                f"{path} has schema version {version}, newer than this program knows ({SCHEMA_VERSION}): "
+                "update Village Clinic"
+            )
+        self.db = sqlite_utils.Database(self.conn)
+        self._write_lock = threading.Lock()
+        meta = dict(self.conn.execute("SELECT key, value FROM local_meta").fetchall())
+        if "clinic_id" not in meta:
+            raise StoreError(f"{path} was never initialised; run `clinic init`")
+        self.clinic_id: str = meta["clinic_id"]
+        self.device_id: str = meta["device_id"]
+
+    # -- opening --------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], key_file: str | os.PathLike[str] | None = None) -> Store:
+        path = Path(path)
+        if not path.exists():
+            raise StoreError(f"database {path} does not exist; create it with `clinic init`")
+        return cls(path, keystore.load_key(path, key_file))
+
+    @classmethod
+    def initialise(
+        cls,
+        path: str | os.PathLike[str],
+        clinic_code: str,
+        clinic_name: str,
+        key_file: str | os.PathLike[str] | None = None,
+    ) -> tuple[Store, str]:
+        """Create a new encrypted database for one clinic. Returns the store and where its key went."""
+        path = Path(path)
+        if path.exists():
+            raise StoreError(f"{path} exists already; `clinic init` never overwrites a database")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key, where = keystore.create_key(path, key_file)
+        conn = connect(path, key, must_exist=False)
+        try:
+            migrate(conn, path, MIGRATIONS, backup=False)
+            clinic_id = uuid7()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO local_meta(key, value) VALUES (?, ?)",
+                [("clinic_id", clinic_id), ("device_id", uuid7()), ("created_at", utc_now())],
+            )
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        store = cls(path, key)
+        with store.unit(None, "clinic.init") as uow:
+            uow.insert("clinic", {"id": clinic_id, "code": clinic_code, "name": clinic_name})
+            uow.summary = f"clinic {clinic_code} {clinic_name} created"
+        return store, where
+
+    def reader(self) -> Connection:
+        """A separate read connection (WAL readers never wait for the writer)."""
+        return connect(self.path, self._key)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- writing --------------------------------------------------------------------------------
+    @contextmanager
+    def unit(self, actor_id: str | None, action: str) -> Iterator[UnitOfWork]:
+        with self._write_lock:
+            uow = UnitOfWork(self, actor_id, action)
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield uow
+                uow._finish()
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    # -- whole-file operations ------------------------------------------------------------------
+    def backup(self, target: str | os.PathLike[str]) -> Path:
+        target = Path(target)
+        vacuum_into(self.conn, target)
+        return target
+
+    def integrity(self) -> list[str]:
+        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"]
+        problems += [
+            f"foreign key: {r[0]} row {r[1]} points to a missing {r[2]}"
+            for r in self.conn.execute("PRAGMA foreign_key_check").fetchall()
+        ]
+        return problems
+
+    def table_counts(self, tables: Iterable[str] | None = None) -> dict[str, int]:
+        names = tables or [t for t in self.db.table_names() if not t.startswith("sqlite_")]
+        return {t: self.db[t].count for t in names}

@@ -1,0 +1,178 @@
+"""Local user accounts: roles, scrypt password hashes, lock-out after repeated wrong passwords."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from clinic_app.db import Connection
+from clinic_app.errors import AuthError, ValidationError
+from clinic_app.settings import get_setting
+from clinic_app.store import Store, utc_now
+
+ROLES = ("village_doctor", "nurse", "team_member", "clinic_admin")
+# scrypt with N=2**15, r=8 needs 32 MiB per hash: memory-hard, about 0.1 s on an old clinic PC.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+MIN_PASSWORD_LENGTH = 8
+_USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "clinic_admin"
+
+
+def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32)
+    enc = base64.b64encode
+    return f"scrypt${n}${r}${p}${enc(salt).decode()}${enc(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    got = hashlib.scrypt(
+        password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+        maxmem=256 * 1024 * 1024, dklen=32,
+    )
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+def validate_username(username: str) -> str:
+    if not _USERNAME.match(username):
+        raise ValidationError(
+            "username", "format", "2-32 characters: letters, digits, dot, dash or underscore"
+        )
+    return username
+
+
+def validate_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError("password", "too_short", f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return password
+
+
+def validate_role(role: str) -> str:
+    if role not in ROLES:
+        raise ValidationError("role", "unknown_role", f"{role!r} is not a role; choose one of {', '.join(ROLES)}")
+    return role
+
+
+def add_user(
+    store: Store, actor: User | None, username: str, role: str, password: str, display_name: str | None = None
+) -> User:
+    """Create an account. Only a clinic admin may (``actor`` None only while the clinic is initialised)."""
+    if actor is not None and not actor.is_admin:
+        raise AuthError("permission", f"only a clinic admin may add users; {actor.username} is {actor.role}")
+    validate_username(username)
+    validate_role(role)
+    validate_password(password)
+    exists = store.conn.execute(
+        'SELECT 1 FROM "user" WHERE clinic_id = ? AND username = ?', (store.clinic_id, username)
+    ).fetchone()
+    if exists:
+        raise ValidationError("username", "duplicate", f"a user called {username!r} exists already")
+    password_hash = hash_password(password)
+    with store.unit(actor.id if actor else None, "user.add") as uow:
+        uid = uow.insert(
+            "user",
+            {"username": username, "display_name": display_name or username, "role": role,
+             "password_hash": password_hash, "active": 1},
+        )
+        if actor is None:
+            uow.conn.execute('UPDATE "user" SET created_by = ?, updated_by = ? WHERE id = ?', (uid, uid, uid))
+        uow.summary = f"user {username} ({role}) added"
+    return User(uid, username, display_name or username, role)
+
+
+def _row_user(row: object) -> User:
+    r = dict(row)  # type: ignore[call-overload]
+    return User(r["id"], r["username"], r["display_name"], r["role"])
+
+
+def find_user(conn: Connection, clinic_id: str, username: str) -> User | None:
+    row = conn.execute(
+        'SELECT * FROM "user" WHERE clinic_id = ? AND username = ? AND deleted_at IS NULL AND active = 1',
+        (clinic_id, username),
+    ).fetchone()
+    return _row_user(row) if row else None
+
+
+def list_users(conn: Connection, clinic_id: str) -> list[User]:
+    rows = conn.execute(
+        'SELECT * FROM "user" WHERE clinic_id = ? AND deleted_at IS NULL ORDER BY username', (clinic_id,)
+    ).fetchall()
+    return [_row_user(r) for r in rows]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def authenticate(store: Store, username: str, password: str) -> User:
+    """Check a password. Wrong passwords are counted; at the limit the account locks for a while.
+
+    Lock-out bookkeeping is local to this device (``login_state``) and not part of any user action."""
+    conn = store.conn
+    row = conn.execute(
+        'SELECT * FROM "user" WHERE clinic_id = ? AND username = ? AND deleted_at IS NULL',
+        (store.clinic_id, username),
+    ).fetchone()
+    if row is None or not row["active"]:
+        # Spend the same time as a real check so that user names cannot be probed by timing.
+        verify_password(password, hash_password("x" * MIN_PASSWORD_LENGTH))
+        raise AuthError("bad_credentials", "wrong user name or password")
+    state = conn.execute("SELECT failed_count, locked_until FROM login_state WHERE user_id = ?", (row["id"],)).fetchone()
+    if state and state["locked_until"]:
+        until = dt.datetime.fromisoformat(state["locked_until"].replace("Z", "+00:00"))
+        if until > _now():
+            minutes = max(1, round((until - _now()).total_seconds() / 60))
+            raise AuthError(
+                "locked", f"account {username} is locked after repeated wrong passwords; try again in {minutes} min"
+            )
+    ok = verify_password(password, row["password_hash"])
+    with store._write_lock:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if ok:
+                conn.execute("DELETE FROM login_state WHERE user_id = ?", (row["id"],))
+            else:
+                expired = bool(state and state["locked_until"])
+                failed = 1 if expired or not state else state["failed_count"] + 1
+                locked_until = None
+                if failed >= get_setting(conn, "lockout_attempts"):
+                    seconds = get_setting(conn, "lockout_seconds")
+                    locked_until = (_now() + dt.timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+                conn.execute(
+                    "INSERT INTO login_state(user_id, failed_count, locked_until) VALUES (?, ?, ?) "
+                    "ON CONFLICT(user_id) DO UPDATE SET failed_count = excluded.failed_count, "
+                    "locked_until = excluded.locked_until",
+                    (row["id"], failed, locked_until),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    if not ok:
+        raise AuthError("bad_credentials", "wrong user name or password")
+    return _row_user(row)
+
+
+__all__ = ["ROLES", "User", "add_user", "authenticate", "find_user", "hash_password", "list_users", "utc_now"]

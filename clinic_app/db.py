@@ -29,6 +29,7 @@ def connect(path: str | os.PathLike[str], key: bytes, *, must_exist: bool = True
         raise StoreError(f"database {path} does not exist; create it with `clinic init`")
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
     conn.row_factory = sqlcipher3.Row
+    conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is reported below, not logged to stderr
     _apply_key(conn, key)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -166,16 +166,16 @@ class UnitOfWork:
                 continue
             refs.extend(f"{table}:{i}" for i in sorted(ids)[: AUDIT_ROW_REFS_MAX - len(refs)])
         counts = {t: len(ids) for t, ids in self.changes.rows.items() if t not in LOCAL_TABLES}
-        if counts:
-            self.insert(
-                "audit_log",
-                {
-                    "device_id": self.store.device_id,
-                    "action": self.action,
-                    "summary": self.summary,
-                    "rows": json.dumps({"counts": counts, "refs": refs}, ensure_ascii=False, sort_keys=True),
-                },
-            )
+        # Every user action is audited, a read-only one such as an export too.
+        self.insert(
+            "audit_log",
+            {
+                "device_id": self.store.device_id,
+                "action": self.action,
+                "summary": self.summary,
+                "rows": json.dumps({"counts": counts, "refs": refs}, ensure_ascii=False, sort_keys=True),
+            },
+        )
         self.conn.executemany(
             "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, device_time)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

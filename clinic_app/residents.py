@@ -343,3 +343,26 @@ def count_residents(conn: Connection, clinic_id: str) -> int:
         "SELECT count(*) FROM resident INDEXED BY resident_list WHERE clinic_id = ? AND deleted_at IS NULL",
         (clinic_id,),
     ).fetchone()[0])
+
+
+class ResidentQuery:
+    """Pages of one search, each resident once: a name can match a query through several keys
+    (``z`` matches both ``zhangwei`` and ``zw``), so rows already returned are skipped."""
+
+    def __init__(self, conn: Connection, clinic_id: str, query: str) -> None:
+        self.conn, self.clinic_id, self.query = conn, clinic_id, query
+        self._after: tuple[str, str] | None = None
+        self._seen: set[str] = set()
+        self.done = False
+
+    def next_page(self, limit: int = 200) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        while not self.done and len(out) < limit:
+            page = search_residents(self.conn, self.clinic_id, self.query, limit=limit, after=self._after)
+            for row in page.rows:
+                if row["id"] not in self._seen:
+                    self._seen.add(row["id"])
+                    out.append(row)
+            self._after = page.after
+            self.done = page.after is None
+        return out

@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from clinic_app.cli import main
+from clinic_app.store import Store
+
+PW = "admin-pass-1"
+
+
+class Cli:
+    def __init__(self, tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        self.db, self.key = tmp / "c.db", tmp / "c.key"
+        self.capsys, self.monkeypatch = capsys, monkeypatch
+        monkeypatch.setenv("CLINIC_PASSWORD", PW)
+
+    def __call__(self, *args: str, password: str | None = None) -> tuple[int, str, str]:
+        if password is not None:
+            self.monkeypatch.setenv("CLINIC_PASSWORD", password)
+        argv = [*args[:2], "--db", str(self.db), "--key-file", str(self.key), *args[2:]]
+        if argv[0] in ("init", "check", "backup", "demo"):
+            argv = [args[0], "--db", str(self.db), "--key-file", str(self.key), *args[1:]]
+        code = main(argv)
+        self.monkeypatch.setenv("CLINIC_PASSWORD", PW)
+        out = self.capsys.readouterr()
+        return code, out.out, out.err
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    c = Cli(tmp_path, capsys, monkeypatch)
+    assert c("init", "--clinic-code", "C001", "--clinic-name", "石头村卫生室", "--admin", "admin")[0] == 0
+    assert c("village", "add", "石头村", "--user", "admin")[0] == 0
+    return c
+
+
+def test_add_and_search(cli: Cli) -> None:
+    code, out, _ = cli("resident", "add", "--user", "admin", "--id-number", "11010519491231002x", "--name", "张三",
+                       "--phone", "13812345678", "--village", "石头村", "--household", "H1", "--relation", "head")
+    assert code == 0 and "张三" in out
+    code, out, _ = cli("resident", "search", "zs", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["name"] for r in rows] == ["张三"]
+    assert rows[0]["id_number"] == "110105********002X", "masked unless --reveal"
+    code, out, _ = cli("resident", "search", "002x", "--reveal")
+    assert "11010519491231002X" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "rule"),
+    [
+        (["--id-number", "110105194912310021", "--name", "李四"], "id_number", "check_character"),
+        (["--id-number", "445224199002290048", "--name", "李四"], "id_number", "birth_date_invalid"),
+        (["--id-number", "445224199202290042", "--name", "李四", "--village", "无名村"], "village", "unknown"),
+        (["--id-number", "445224199202290042", "--name", "李四", "--phone", "123"], "phone", "format"),
+        (["--id-number", "445224199202290042", "--name", "李四", "--sex", "M"], "sex", "disagrees_with_id"),
+    ],
+)
+def test_bad_input_exits_3_naming_field_and_rule_and_writes_nothing(cli: Cli, args: list[str], field: str,
+                                                                     rule: str) -> None:
+    store = Store.open(cli.db, cli.key)
+    before = store.table_counts(["resident", "outbox", "audit_log"])
+    store.close()
+    code, _, err = cli("resident", "add", "--user", "admin", *args)
+    assert code == 3
+    assert f"{field}:" in err and f"[{rule}]" in err
+    store = Store.open(cli.db, cli.key)
+    assert store.table_counts(["resident", "outbox", "audit_log"]) == before
+    store.close()
+
+
+def test_duplicate_id_number_exits_3(cli: Cli) -> None:
+    cli("resident", "add", "--user", "admin", "--id-number", "11010519491231002X", "--name", "张三")
+    code, _, err = cli("resident", "add", "--user", "admin", "--id-number", "11010519491231002x", "--name", "张三丰")
+    assert code == 3 and "id_number:" in err and "[duplicate]" in err and "张三" in err
+
+
+def test_wrong_password_exits_4(cli: Cli) -> None:
+    code, _, err = cli("resident", "add", "--user", "admin", "--id-number", "11010519491231002X", "--name", "张三",
+                       password="not-it")
+    assert code == 4 and "wrong user name or password" in err
+    code, _, err = cli("resident", "add", "--id-number", "11010519491231002X", "--name", "张三")
+    assert code == 4 and "--user" in err
+
+
+def test_wrong_key_exits_4(cli: Cli, tmp_path: Path) -> None:
+    other = tmp_path / "other.key"
+    other.write_text("ab" * 32 + "\n")
+    code = main(["check", "--db", str(cli.db), "--key-file", str(other)])
+    err = cli.capsys.readouterr().err
+    assert code == 4 and "cannot be opened with this key" in err
+
+
+def test_usage_errors_exit_2(cli: Cli) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["resident", "add", "--db", str(cli.db)])  # --name missing
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["export", "residents", "--format", "pdf"])
+    assert exc.value.code == 2
+
+
+def test_init_without_keyring_or_key_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setenv("CLINIC_PASSWORD", PW)
+    try:
+        code = main(["init", "--db", str(tmp_path / "x.db"), "--clinic-code", "C1", "--clinic-name", "卫生室",
+                     "--admin", "admin"])
+    finally:
+        keyring.set_keyring(previous)
+    assert code == 2 and "--key-file" in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()
+
+
+def _write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> None:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(rows)
+
+
+GOOD_ROWS = [
+    ["身份证号", "姓名", "电话", "村", "户号", "与户主关系"],
+    ["11010519491231002X", "张三", "13812345678", "石头村", "H1", "户主"],
+    ["445224199202290042", "李四", "", "石头村", "H1", "配偶"],
+]
+
+
+def test_import_csv_all_or_nothing_with_row_and_column_report(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    _write_csv(path, [*GOOD_ROWS,
+                      ["110105194912310021", "王五", "", "石头村", "H2", ""],
+                      ["440883203001011235", "赵六", "", "无名村", "H3", "", "extra"],
+                      ["11010519491231002x", "张三重复", "", "石头村", "H1", ""]])
+    code, _, err = cli("import", "residents", str(path), "--user", "admin")
+    assert code == 3
+    assert "row 4, column id_number:" in err and "[check_character]" in err
+    assert "row 5, column *:" in err and "[column_count]" in err
+    assert "row 6, column id_number: same ID number as row 2" in err
+    assert "nothing was imported" in err
+    store = Store.open(cli.db, cli.key)
+    assert store.table_counts(["resident", "household"]) == {"resident": 0, "household": 0}
+    store.close()
+    code, out, err = cli("import", "residents", str(path), "--user", "admin", "--skip-invalid")
+    assert code == 0 and "imported 2 residents, skipped 3 invalid rows" in out
+    store = Store.open(cli.db, cli.key)
+    assert store.table_counts(["resident", "household"]) == {"resident": 2, "household": 1}
+    store.close()
+
+
+def test_import_unknown_village_is_reported(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    _write_csv(path, [["id_number", "name", "village"], ["11010519491231002X", "张三", "无名村"]])
+    code, _, err = cli("import", "residents", str(path), "--user", "admin")
+    assert code == 3 and "row 2, column village: no village called 无名村" in err
+
+
+def test_import_gb18030_csv_as_excel_saves_it(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv"
+    _write_csv(path, GOOD_ROWS, encoding="gb18030")
+    code, out, _ = cli("import", "residents", str(path), "--user", "admin")
+    assert code == 0 and "imported 2" in out
+    assert "张三" in cli("resident", "search", "张三")[1]
+
+
+def test_import_xlsx_with_numbers_typed_as_numbers(cli: Cli, tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["name", "id_number", "phone", "village"])
+    sheet.append(["张三", "11010519491231002X", 13812345678, "石头村"])
+    book.save(tmp_path / "in.xlsx")
+    code, out, err = cli("import", "residents", str(tmp_path / "in.xlsx"), "--user", "admin")
+    assert code == 0, err
+    assert "张三" in cli("resident", "search", "5678")[1]
+
+
+def test_export_round_trips_through_import(cli: Cli, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    _write_csv(tmp_path / "in.csv", GOOD_ROWS)
+    cli("import", "residents", str(tmp_path / "in.csv"), "--user", "admin")
+    code, out, _ = cli("export", "residents", "--format", "json", "--user", "admin")
+    assert code == 0 and {r["name"] for r in json.loads(out)} == {"张三", "李四"}
+    for fmt in ("csv", "xlsx"):
+        target = tmp_path / f"out.{fmt}"
+        assert cli("export", "residents", "--format", fmt, "-o", str(target), "--user", "admin")[0] == 0
+        assert target.stat().st_mode & 0o077 == 0, "exported ID numbers readable by the owner only"
+    sheet = load_workbook(tmp_path / "out.xlsx").active
+    assert sheet["A1"].value == "id_number" and sheet.max_row == 3
+    other = Cli(tmp_path / "second", capsys, monkeypatch)
+    (tmp_path / "second").mkdir()
+    other("init", "--clinic-code", "C2", "--clinic-name", "二号", "--admin", "admin")
+    other("village", "add", "石头村", "--user", "admin")
+    for fmt in ("csv", "xlsx"):
+        if fmt == "xlsx":
+            shutil.rmtree(tmp_path / "second")
+            (tmp_path / "second").mkdir()
+            other("init", "--clinic-code", "C2", "--clinic-name", "二号", "--admin", "admin")
+            other("village", "add", "石头村", "--user", "admin")
+        code, out, err = other("import", "residents", str(tmp_path / f"out.{fmt}"), "--user", "admin")
+        assert code == 0 and "imported 2" in out, err
+    store = Store.open(cli.db, cli.key)
+    assert store.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'resident.export'").fetchone()[0] == 3
+    store.close()
+
+
+def test_demo_check_backup_restore(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    db, key = tmp_path / "demo.db", tmp_path / "demo.key"
+    assert main(["demo", "--db", str(db), "--key-file", str(key), "--residents", "300", "--seed", "7"]) == 0
+    assert "admin / admin1234" in capsys.readouterr().out
+    assert main(["check", "--db", str(db), "--key-file", str(key)]) == 0
+    assert "resident 300" in capsys.readouterr().out
+    backup = tmp_path / "b.db"
+    assert main(["backup", str(backup), "--db", str(db), "--key-file", str(key)]) == 0
+    monkeypatch.setenv("CLINIC_PASSWORD", "admin1234")
+    assert main(["demo", "--db", str(db), "--key-file", str(key), "--residents", "50", "--user", "admin"]) == 0
+    assert main(["restore", str(backup), "--db", str(db), "--key-file", str(key), "--user", "admin"]) == 0
+    out = capsys.readouterr().out
+    assert "residents: 300" in out
+    monkeypatch.setenv("CLINIC_PASSWORD", "doctor1234")
+    assert main(["restore", str(backup), "--db", str(db), "--key-file", str(key), "--user", "doctor"]) == 4
+
+
+def test_demo_data_is_realistic(tmp_path: Path) -> None:
+    from clinic_app.demo import create_demo_database
+    from clinic_app.idcard import parse_id_number
+
+    create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=400, seed=3)
+    store = Store.open(tmp_path / "d.db", tmp_path / "d.key")
+    rows = store.conn.execute("SELECT * FROM resident").fetchall()
+    assert len(rows) == 400
+    for r in rows:
+        parsed = parse_id_number(r["id_number"])
+        assert (parsed.sex, parsed.birth_date.isoformat()) == (r["sex"], r["birth_date"])
+        assert 2 <= len(r["name"]) <= 3
+    heads = store.conn.execute("SELECT count(*) FROM household h JOIN resident r ON r.id = h.head_resident_id "
+                               "AND r.relation_to_head = 'head'").fetchone()[0]
+    assert heads == store.table_counts(["household"])["household"]
+    ages = sorted(2026 - int(r["birth_date"][:4]) for r in rows)
+    assert ages[0] < 18 and ages[-1] > 65, "children and elderly"
+    assert store.integrity() == []
+    store.close()
+
+
+def test_setting_changes_need_an_admin(cli: Cli) -> None:
+    assert cli("setting", "set", "idle_lock_seconds", "300", "--user", "admin")[0] == 0
+    code, _, err = cli("setting", "set", "idle_lock_seconds", "1", "--user", "admin")
+    assert code == 3 and "idle_lock_seconds:" in err and "[range]" in err
+    assert "idle_lock_seconds = 300" in cli("setting", "list")[1]
+
+
+def test_console_script_exit_codes(cli: Cli) -> None:
+    exe = Path(sys.executable).with_name("clinic")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "clinic_app.cli"]
+    result = subprocess.run([*command, "resident", "add", "--db", str(cli.db), "--key-file", str(cli.key),
+                             "--user", "admin", "--id-number", "110105194912310021", "--name", "李四"],
+                            capture_output=True, text=True, env={"CLINIC_PASSWORD": PW, "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 3, result.stderr
+    assert "id_number:" in result.stderr and "Traceback" not in result.stderr

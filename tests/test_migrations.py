@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clinic_app import residents as R
+from clinic_app import users
+from clinic_app.db import connect, schema_version
+from clinic_app.errors import StoreError
+from clinic_app.migrations import SCHEMA_VERSION
+from clinic_app.store import Store
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def v1_copy(tmp_path: Path) -> tuple[Path, Path]:
+    db, key = tmp_path / "old.db", tmp_path / "old.key"
+    shutil.copyfile(DATA / "schema_v1.db", db)
+    shutil.copyfile(DATA / "schema_v1.key", key)
+    return db, key
+
+
+def test_saved_schema_1_database_upgrades_with_a_backup_first(v1_copy: tuple[Path, Path]) -> None:
+    db, key = v1_copy
+    store = Store.open(db, key)
+    try:
+        assert schema_version(store.conn) == SCHEMA_VERSION
+        assert len(store.migrated_backups) == SCHEMA_VERSION - 1
+        backup = store.migrated_backups[0]
+        assert backup.name.startswith("old.db.v1-") and backup.name.endswith(".bak")
+        old = connect(backup, bytes.fromhex(key.read_text().strip()))
+        assert schema_version(old) == 1 and old.execute("SELECT count(*) FROM resident").fetchone()[0] == 2
+        old.close()
+        # data written by schema 1 is searchable through the keys schema 2 computes
+        found = R.search_residents(store.conn, store.clinic_id, "zgq").rows
+        assert [r["name"] for r in found] == ["曾国强"]
+        assert [r["name"] for r in R.search_residents(store.conn, store.clinic_id, "5678").rows] == ["张三"]
+        assert users.authenticate(store, "admin", "admin-pass-1").username == "admin"
+        assert store.integrity() == []
+    finally:
+        store.close()
+
+
+def test_a_failed_migration_changes_nothing(v1_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from clinic_app import migrations
+    from clinic_app.migrations import m002_search_keys
+
+    def broken(conn: object) -> None:
+        m002_search_keys.upgrade(conn)
+        raise RuntimeError("disk full half-way")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [migrations.MIGRATIONS[0], broken])
+    monkeypatch.setattr("clinic_app.store.MIGRATIONS", [migrations.MIGRATIONS[0], broken])
+    db, key = v1_copy
+    with pytest.raises(RuntimeError):
+        Store.open(db, key)
+    conn = connect(db, bytes.fromhex(key.read_text().strip()))
+    assert schema_version(conn) == 1
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(resident)")}
+    assert "name_pinyin" not in columns
+    conn.close()
+
+
+def test_a_database_from_a_newer_program_is_refused_clearly(v1_copy: tuple[Path, Path]) -> None:
+    db, key = v1_copy
+    conn = connect(db, bytes.fromhex(key.read_text().strip()))
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this program knows"):
+        Store.open(db, key)

@@ -104,7 +104,9 @@ def cmd_user_add(ctx: Context) -> int:
     validate_username(a.name)
     validate_role(a.role)
     actor = ctx.actor()
-    password = validate_password(read_password(NEW_PASSWORD_ENV, f"new password for {a.name}: ", confirm=True))
+    password = validate_password(
+        read_password(NEW_PASSWORD_ENV, f"new password for {a.name}: ", confirm=True)
+    )
     user = add_user(ctx.store, actor, a.name, a.role, password, display_name=a.display_name)
     _out(f"user {user.username} added ({user.role})")
     return EXIT_OK
@@ -152,16 +154,29 @@ def cmd_resident_add(ctx: Context) -> int:
     if a.village:
         village_id = find_village(store.conn, store.clinic_id, a.village)
         if village_id is None:
-            raise ValidationError("village", "unknown", f"no village called {a.village} in this clinic "
-                                  "(add it with `clinic village add`)")
+            raise ValidationError(
+                "village",
+                "unknown",
+                f"no village called {a.village} in this clinic (add it with `clinic village add`)",
+            )
     household = find_household(store.conn, store.clinic_id, a.household) if a.household else None
     if a.household and household is None and village_id is None:
-        raise ValidationError("household", "needs_village", f"household {a.household} is new: give its --village")
+        raise ValidationError(
+            "household", "needs_village", f"household {a.household} is new: give its --village"
+        )
     doc_type = a.document_type
     data = ResidentInput(
-        name=a.name, document_type=doc_type, id_number=a.id_number, document_number=a.document_number,
-        sex=a.sex, birth_date=a.birth_date, phone=a.phone, village_id=village_id,
-        household_id=household["id"] if household else None, relation_to_head=a.relation, note=a.note,
+        name=a.name,
+        document_type=doc_type,
+        id_number=a.id_number,
+        document_number=a.document_number,
+        sex=a.sex,
+        birth_date=a.birth_date,
+        phone=a.phone,
+        village_id=village_id,
+        household_id=household["id"] if household else None,
+        relation_to_head=a.relation,
+        note=a.note,
     )
     row = validate_resident(store.conn, store.clinic_id, data)
     with store.unit(actor.id, "resident.add") as uow:
@@ -183,8 +198,17 @@ def cmd_resident_search(ctx: Context) -> int:
     rows = []
     for r in page.rows:
         shown = r["id_number"] if a.reveal else mask_id_number(r["id_number"])
-        rows.append({"id": r["id"], "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"],
-                     "id_number": shown, "phone": r["phone"], "household_id": r["household_id"]})
+        rows.append(
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "sex": r["sex"],
+                "birth_date": r["birth_date"],
+                "id_number": shown,
+                "phone": r["phone"],
+                "household_id": r["household_id"],
+            }
+        )
     if a.json:
         _out(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
@@ -209,15 +233,19 @@ def cmd_import_residents(ctx: Context) -> int:
             _err(f"warning: {w}")
         for e in exc.report.errors:
             _err(str(e))
-        _err(f"{exc.report.invalid_rows} of {exc.report.rows_read} rows are invalid; nothing was imported "
-             "(fix them, or use --skip-invalid to import the valid rows)")
+        _err(
+            f"{exc.report.invalid_rows} of {exc.report.rows_read} rows are invalid; nothing was imported "
+            "(fix them, or use --skip-invalid to import the valid rows)"
+        )
         return EXIT_INVALID
     for w in report.warnings:
         _err(f"warning: {w}")
     for e in report.errors:
         _err(f"skipped: {e}")
-    _out(f"imported {report.imported} residents" + (f", skipped {report.invalid_rows} invalid rows"
-                                                    if report.errors else ""))
+    _out(
+        f"imported {report.imported} residents"
+        + (f", skipped {report.invalid_rows} invalid rows" if report.errors else "")
+    )
     return EXIT_OK
 
 
@@ -251,8 +279,10 @@ def cmd_demo(ctx: Context) -> int:
             create_demo_database(ctx.db_path, Path(key_file), a.residents, a.seed)
         else:
             raise ValidationError("key_file", "required", "a new demo database needs --key-file PATH")
-        _out(f"created demo clinic {DEMO_CLINIC[1]} at {ctx.db_path} with {a.residents} residents"
-             + (f"; key file {key_file}" if key_file else ""))
+        _out(
+            f"created demo clinic {DEMO_CLINIC[1]} at {ctx.db_path} with {a.residents} residents"
+            + (f"; key file {key_file}" if key_file else "")
+        )
         _out("users: " + ", ".join(f"{u} / {p}" for u, p in DEMO_USERS.items()))
         return EXIT_OK
     actor = ctx.actor()
@@ -339,41 +369,59 @@ def cmd_setting_list(ctx: Context) -> int:
 # -- parser ---------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help=f"database file (default: ${DB_ENV} or {default_db_path()})")
-    common.add_argument("--key-file", metavar="PATH", help="key file, where the OS has no keyring "
-                        "(or $CLINIC_KEY_FILE)")
+    common.add_argument(
+        "--db", metavar="PATH", help=f"database file (default: ${DB_ENV} or {default_db_path()})"
+    )
+    common.add_argument(
+        "--key-file", metavar="PATH", help="key file, where the OS has no keyring (or $CLINIC_KEY_FILE)"
+    )
     writer = argparse.ArgumentParser(add_help=False, parents=[common])
-    writer.add_argument("--user", metavar="NAME", help=f"who does this (password from ${PASSWORD_ENV} or a prompt)")
+    writer.add_argument(
+        "--user", metavar="NAME", help=f"who does this (password from ${PASSWORD_ENV} or a prompt)"
+    )
 
     parser = argparse.ArgumentParser(prog="clinic", description="Village Clinic on the command line")
     parser.add_argument("--version", action="version", version=f"clinic {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def leaf(group: Any, name: str, func: Callable[[Context], int], helptext: str, *, writes: bool = False) -> Any:
-        p = group.add_parser(name, parents=[writer if writes else common], help=helptext, description=helptext)
+    def leaf(
+        group: Any, name: str, func: Callable[[Context], int], helptext: str, *, writes: bool = False
+    ) -> Any:
+        p = group.add_parser(
+            name, parents=[writer if writes else common], help=helptext, description=helptext
+        )
         p.set_defaults(func=func)
         return p
 
     p = leaf(sub, "init", cmd_init, "create the encrypted database of a clinic and its first admin")
     p.add_argument("--clinic-code", required=True)
     p.add_argument("--clinic-name", required=True)
-    p.add_argument("--admin", required=True, metavar="USER", help=f"admin user name (password from ${PASSWORD_ENV})")
+    p.add_argument(
+        "--admin", required=True, metavar="USER", help=f"admin user name (password from ${PASSWORD_ENV})"
+    )
 
-    users = sub.add_parser("user", help="user accounts").add_subparsers(dest="sub", required=True, metavar="ACTION")
-    p = leaf(users, "add", cmd_user_add, f"add a user (the new password from ${NEW_PASSWORD_ENV})", writes=True)
+    users = sub.add_parser("user", help="user accounts").add_subparsers(
+        dest="sub", required=True, metavar="ACTION"
+    )
+    p = leaf(
+        users, "add", cmd_user_add, f"add a user (the new password from ${NEW_PASSWORD_ENV})", writes=True
+    )
     p.add_argument("name")
     p.add_argument("--role", required=True, help="village_doctor, nurse, team_member or clinic_admin")
     p.add_argument("--display-name")
     leaf(users, "list", cmd_user_list, "list users")
 
-    villages = sub.add_parser("village", help="villages").add_subparsers(dest="sub", required=True, metavar="ACTION")
+    villages = sub.add_parser("village", help="villages").add_subparsers(
+        dest="sub", required=True, metavar="ACTION"
+    )
     p = leaf(villages, "add", cmd_village_add, "add a village", writes=True)
     p.add_argument("name")
     p.add_argument("--code")
     leaf(villages, "list", cmd_village_list, "list villages")
 
     residents = sub.add_parser("resident", help="the resident register").add_subparsers(
-        dest="sub", required=True, metavar="ACTION")
+        dest="sub", required=True, metavar="ACTION"
+    )
     p = leaf(residents, "add", cmd_resident_add, "register a resident", writes=True)
     p.add_argument("--id-number")
     p.add_argument("--name", required=True)
@@ -386,18 +434,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sex", help="M or F (derived from an ID number)")
     p.add_argument("--birth-date", help="YYYY-MM-DD (derived from an ID number)")
     p.add_argument("--note")
-    p = leaf(residents, "search", cmd_resident_search, "find residents by name, pinyin, initials, ID or phone digits")
+    p = leaf(
+        residents,
+        "search",
+        cmd_resident_search,
+        "find residents by name, pinyin, initials, ID or phone digits",
+    )
     p.add_argument("query")
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--reveal", action="store_true", help="show whole ID numbers (masked by default)")
 
-    imports = sub.add_parser("import", help="import data").add_subparsers(dest="sub", required=True, metavar="WHAT")
+    imports = sub.add_parser("import", help="import data").add_subparsers(
+        dest="sub", required=True, metavar="WHAT"
+    )
     p = leaf(imports, "residents", cmd_import_residents, "import residents from .csv or .xlsx", writes=True)
     p.add_argument("file")
     p.add_argument("--skip-invalid", action="store_true", help="import the valid rows, report the others")
 
-    exports = sub.add_parser("export", help="export data").add_subparsers(dest="sub", required=True, metavar="WHAT")
+    exports = sub.add_parser("export", help="export data").add_subparsers(
+        dest="sub", required=True, metavar="WHAT"
+    )
     p = leaf(exports, "residents", cmd_export_residents, "export the resident register", writes=True)
     p.add_argument("--format", required=True, choices=("csv", "xlsx", "json"))
     p.add_argument("-o", "--output", metavar="FILE")
@@ -412,8 +469,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = leaf(sub, "restore", cmd_restore, "replace the database with a backup (clinic admin)", writes=True)
     p.add_argument("file")
 
-    settings = sub.add_parser("setting", help="clinic settings").add_subparsers(dest="sub", required=True,
-                                                                                 metavar="ACTION")
+    settings = sub.add_parser("setting", help="clinic settings").add_subparsers(
+        dest="sub", required=True, metavar="ACTION"
+    )
     p = leaf(settings, "set", cmd_setting_set, "change a setting (clinic admin)", writes=True)
     p.add_argument("name")
     p.add_argument("value")

@@ -15,7 +15,11 @@ from clinic_app.users import User, add_user
 
 DEMO_CLINIC = ("DEMO01", "青石乡示范村卫生室")
 DEMO_USERS: dict[str, str] = {"admin": "admin1234", "doctor": "doctor1234", "nurse": "nurse1234"}
-DEMO_ROLES = {"admin": ("clinic_admin", "管理员"), "doctor": ("village_doctor", "李医生"), "nurse": ("nurse", "王护士")}
+DEMO_ROLES = {
+    "admin": ("clinic_admin", "管理员"),
+    "doctor": ("village_doctor", "李医生"),
+    "nurse": ("nurse", "王护士"),
+}
 
 # Surnames with rough weights from the 2020 census frequency order.
 SURNAMES = (
@@ -24,7 +28,9 @@ SURNAMES = (
 )
 MALE_CHARS = "伟刚勇毅俊峰强军平保东文辉力明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
 FEMALE_CHARS = "秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
-VILLAGE_PREFIX = "石头杨家河东河西柳树王家李家张家刘家下庄上庄南岗北岗前进红星新民团结东风向阳青山白塔马营高庙"
+VILLAGE_PREFIX = (
+    "石头杨家河东河西柳树王家李家张家刘家下庄上庄南岗北岗前进红星新民团结东风向阳青山白塔马营高庙"
+)
 VILLAGE_SUFFIX = ("村", "庄", "屯", "沟", "湾", "坪")
 HOME_COUNTY = "632123"
 OTHER_COUNTIES = ("632121", "632122", "630102", "620102", "410105", "510107", "130102")
@@ -79,7 +85,9 @@ def populate(store: Store, actor: User, residents: int, seed: int = 1, today: dt
     today = today or dt.date.today()
     rng = random.Random(seed)
     used = {r[0] for r in store.conn.execute("SELECT id_number FROM resident WHERE id_number IS NOT NULL")}
-    existing_villages = {r[0]: r[1] for r in store.conn.execute("SELECT name, id FROM village WHERE deleted_at IS NULL")}
+    existing_villages = {
+        r[0]: r[1] for r in store.conn.execute("SELECT name, id FROM village WHERE deleted_at IS NULL")
+    }
     households_before = store.conn.execute("SELECT count(*) FROM household").fetchone()[0]
     village_count = max(3, residents // 600)
     made = 0
@@ -95,8 +103,12 @@ def populate(store: Store, actor: User, residents: int, seed: int = 1, today: dt
             head_id = uuid7()
             hid = uow.insert(
                 "household",
-                {"code": f"H{household_no:06d}", "village_id": vid, "head_resident_id": head_id,
-                 "address": f"{rng.randint(1, 12)}组{rng.randint(1, 80)}号"},
+                {
+                    "code": f"H{household_no:06d}",
+                    "village_id": vid,
+                    "head_resident_id": head_id,
+                    "address": f"{rng.randint(1, 12)}组{rng.randint(1, 80)}号",
+                },
             )
             head_sex = "M" if rng.random() < 0.8 else "F"
             head_born = _birth(rng, today, 28, 85)
@@ -107,23 +119,39 @@ def populate(store: Store, actor: User, residents: int, seed: int = 1, today: dt
             head_age = today.year - head_born.year
             if rng.random() < 0.8:
                 sex = "F" if head_sex == "M" else "M"
-                members.append(("spouse", sex, _birth(rng, today, head_age - 4, head_age + 2), _name(rng, sex)))
+                members.append(
+                    ("spouse", sex, _birth(rng, today, head_age - 4, head_age + 2), _name(rng, sex))
+                )
             for _ in range(rng.choice((0, 1, 1, 2, 2, 3)) if head_age < 70 else rng.choice((0, 0, 1))):
                 sex = rng.choice("MF")
                 child_hi = min(head_age - 20, 50)
                 members.append(("child", sex, _birth(rng, today, 0, child_hi), _name(rng, sex, surname)))
             if head_age < 55 and rng.random() < 0.3:
                 sex = rng.choice("MF")
-                members.append(("parent", sex, _birth(rng, today, head_age + 22, head_age + 32), _name(rng, sex)))
+                members.append(
+                    ("parent", sex, _birth(rng, today, head_age + 22, head_age + 32), _name(rng, sex))
+                )
             for relation, sex, born, name in members[: residents - made]:
                 born = min(born, today)
                 uow.insert(
                     "resident",
-                    {"id": head_id if relation == "head" else uuid7(), "id_number": _id_number(rng, born, sex, used), "document_type": "id_card",
-                     "document_number": None, "name": name, "sex": sex, "birth_date": born.isoformat(),
-                     "phone": _phone(rng) if relation in ("head", "spouse") or rng.random() < 0.3 else None,
-                     "village_id": vid, "household_id": hid, "relation_to_head": relation,
-                     "needs_identity_check": 0, "note": None},
+                    {
+                        "id": head_id if relation == "head" else uuid7(),
+                        "id_number": _id_number(rng, born, sex, used),
+                        "document_type": "id_card",
+                        "document_number": None,
+                        "name": name,
+                        "sex": sex,
+                        "birth_date": born.isoformat(),
+                        "phone": _phone(rng)
+                        if relation in ("head", "spouse") or rng.random() < 0.3
+                        else None,
+                        "village_id": vid,
+                        "household_id": hid,
+                        "relation_to_head": relation,
+                        "needs_identity_check": 0,
+                        "note": None,
+                    },
                 )
                 made += 1
         uow.summary = f"demo data: {made} residents in {household_no - households_before} households"

@@ -37,10 +37,14 @@ def _birth_date(text: str, today: dt.date) -> dt.date:
             FIELD, "birth_date_invalid", f"the birth date {text[0:4]}-{text[4:6]}-{text[6:8]} does not exist"
         ) from None
     if born > today:
-        raise ValidationError(FIELD, "birth_date_future", f"the birth date {born.isoformat()} lies in the future")
+        raise ValidationError(
+            FIELD, "birth_date_future", f"the birth date {born.isoformat()} lies in the future"
+        )
     if age_on(born, today) > MAX_AGE_YEARS:
         raise ValidationError(
-            FIELD, "birth_date_too_old", f"the birth date {born.isoformat()} gives an age over {MAX_AGE_YEARS}"
+            FIELD,
+            "birth_date_too_old",
+            f"the birth date {born.isoformat()} gives an age over {MAX_AGE_YEARS}",
         )
     return born
 
@@ -63,7 +67,9 @@ def parse_id_number(raw: str, today: dt.date | None = None) -> IdNumber:
         text = first17 + check_character(first17)
     if len(text) != 18:
         raise ValidationError(
-            FIELD, "length", f"an ID number has 18 characters (or 15 for the old form), this one has {len(text)}"
+            FIELD,
+            "length",
+            f"an ID number has 18 characters (or 15 for the old form), this one has {len(text)}",
         )
     first17, last = text[:17], text[17]
     if not (first17.isascii() and first17.isdigit()) or last not in "0123456789X":
@@ -71,7 +77,9 @@ def parse_id_number(raw: str, today: dt.date | None = None) -> IdNumber:
     expected = check_character(first17)
     if last != expected:
         raise ValidationError(
-            FIELD, "check_character", f"the check character is {last}, but GB 11643 gives {expected}: a digit is mistyped"
+            FIELD,
+            "check_character",
+            f"the check character is {last}, but GB 11643 gives {expected}: a digit is mistyped",
         )
     born = _birth_date(first17[6:14], today)
     sex = "M" if int(first17[16]) % 2 == 1 else "F"

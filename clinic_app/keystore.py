@@ -46,7 +46,9 @@ def _parse_key(text: str, where: str) -> bytes:
     try:
         key = bytes.fromhex(text.strip())
     except ValueError:
-        raise StoreKeyError(f"the key in {where} is not a Village Clinic key (64 hex digits expected)") from None
+        raise StoreKeyError(
+            f"the key in {where} is not a Village Clinic key (64 hex digits expected)"
+        ) from None
     if len(key) != KEY_BYTES:
         raise StoreKeyError(f"the key in {where} has {len(key)} bytes, {KEY_BYTES} expected")
     return key
@@ -58,7 +60,9 @@ def write_key_file(path: Path, key: bytes) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise StoreKeyError(f"key file {path} exists already; name a new file (an old key is never overwritten)") from None
+        raise StoreKeyError(
+            f"key file {path} exists already; name a new file (an old key is never overwritten)"
+        ) from None
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key.hex() + "\n")
         fh.flush()
@@ -108,13 +112,3 @@ def load_key(db_path: Path, key_file: str | os.PathLike[str] | None = None) -> b
         f"no key for {db_path}: this machine has no OS keyring, so name the key file with --key-file or "
         f"{KEY_FILE_ENV}"
     )
-
-
-def forget_key(db_path: Path) -> None:
-    if keyring_usable():
-        import keyring
-
-        try:
-            keyring.delete_password(KEYRING_SERVICE, _keyring_username(db_path))
-        except keyring.errors.PasswordDeleteError:
-            pass

@@ -65,7 +65,9 @@ def _parse_date(field: str, text: str, today: dt.date) -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(field, "date_format", f"{text!r} is not a date of the form 1990-12-31") from None
+        raise ValidationError(
+            field, "date_format", f"{text!r} is not a date of the form 1990-12-31"
+        ) from None
     if day > today:
         raise ValidationError(field, "future", f"{day.isoformat()} lies in the future")
     if age_on(day, today) > MAX_AGE_YEARS:
@@ -90,12 +92,16 @@ def validate_resident(
     if not name:
         errors.append(ValidationError("name", "required", "the name is required"))
     elif not _NAME.match(name):
-        errors.append(ValidationError("name", "format", "a name has 1-40 Chinese or Latin letters (· allowed)"))
+        errors.append(
+            ValidationError("name", "format", "a name has 1-40 Chinese or Latin letters (· allowed)")
+        )
     row["name"] = name
 
     doc_type = data.document_type or "id_card"
     if doc_type not in DOCUMENT_TYPES:
-        errors.append(ValidationError("document_type", "unknown", f"choose one of {', '.join(DOCUMENT_TYPES)}"))
+        errors.append(
+            ValidationError("document_type", "unknown", f"choose one of {', '.join(DOCUMENT_TYPES)}")
+        )
     row["document_type"] = doc_type
     sex = clean(data.sex)
     sex = sex.upper() if sex else None
@@ -106,7 +112,9 @@ def validate_resident(
     if doc_type == "id_card":
         id_text = clean(data.id_number)
         if not id_text:
-            errors.append(ValidationError("id_number", "required", "the ID number is required for an ID card"))
+            errors.append(
+                ValidationError("id_number", "required", "the ID number is required for an ID card")
+            )
         else:
             try:
                 parsed = parse_id_number(id_text, today)
@@ -115,12 +123,21 @@ def validate_resident(
             else:
                 row["id_number"] = parsed.number
                 if sex is not None and sex != parsed.sex:
-                    errors.append(ValidationError(
-                        "sex", "disagrees_with_id", f"the ID number says {parsed.sex}, the form says {sex}"))
+                    errors.append(
+                        ValidationError(
+                            "sex",
+                            "disagrees_with_id",
+                            f"the ID number says {parsed.sex}, the form says {sex}",
+                        )
+                    )
                 if birth_text and birth_text != parsed.birth_date.isoformat():
-                    errors.append(ValidationError(
-                        "birth_date", "disagrees_with_id",
-                        f"the ID number says {parsed.birth_date.isoformat()}, the form says {birth_text}"))
+                    errors.append(
+                        ValidationError(
+                            "birth_date",
+                            "disagrees_with_id",
+                            f"the ID number says {parsed.birth_date.isoformat()}, the form says {birth_text}",
+                        )
+                    )
                 row["sex"], row["birth_date"] = parsed.sex, parsed.birth_date.isoformat()
         row["document_number"] = None
         row["needs_identity_check"] = 0
@@ -135,7 +152,9 @@ def validate_resident(
         if sex is None:
             errors.append(ValidationError("sex", "required", "without an ID card, the sex must be given"))
         if not birth_text:
-            errors.append(ValidationError("birth_date", "required", "without an ID card, the birth date must be given"))
+            errors.append(
+                ValidationError("birth_date", "required", "without an ID card, the birth date must be given")
+            )
         else:
             try:
                 row["birth_date"] = _parse_date("birth_date", birth_text, today).isoformat()
@@ -149,8 +168,13 @@ def validate_resident(
     if phone:
         phone = normalize_phone(phone)
         if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
-            errors.append(ValidationError(
-                "phone", "format", "a mobile number has 11 digits starting 13-19; a landline 0xx(x)-xxxxxxx(x)"))
+            errors.append(
+                ValidationError(
+                    "phone",
+                    "format",
+                    "a mobile number has 11 digits starting 13-19; a landline 0xx(x)-xxxxxxx(x)",
+                )
+            )
     row["phone"] = phone
 
     relation = clean(data.relation_to_head)
@@ -169,12 +193,18 @@ def validate_resident(
         if hh is None:
             errors.append(ValidationError("household", "unknown", "no such household in this clinic"))
         elif data.village_id and hh[0] != data.village_id:
-            errors.append(ValidationError("household", "other_village", "the household belongs to another village"))
+            errors.append(
+                ValidationError("household", "other_village", "the household belongs to another village")
+            )
         else:
             row["village_id"] = hh[0]
-    if row["village_id"] and not conn.execute(
-        "SELECT 1 FROM village WHERE id = ? AND clinic_id = ? AND deleted_at IS NULL", (row["village_id"], clinic_id)
-    ).fetchone():
+    if (
+        row["village_id"]
+        and not conn.execute(
+            "SELECT 1 FROM village WHERE id = ? AND clinic_id = ? AND deleted_at IS NULL",
+            (row["village_id"], clinic_id),
+        ).fetchone()
+    ):
         errors.append(ValidationError("village", "unknown", "no such village in this clinic"))
 
     if row.get("id_number"):
@@ -183,8 +213,11 @@ def validate_resident(
             (clinic_id, row["id_number"], existing_id or ""),
         ).fetchone()
         if dup:
-            errors.append(ValidationError(
-                "id_number", "duplicate", f"this ID number is registered already, to {dup['name']}"))
+            errors.append(
+                ValidationError(
+                    "id_number", "duplicate", f"this ID number is registered already, to {dup['name']}"
+                )
+            )
 
     if errors:
         raise ValidationErrors(errors)
@@ -214,7 +247,8 @@ def find_village(conn: Connection, clinic_id: str, name_or_code: str) -> str | N
 
 def list_villages(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT id, name, code FROM village WHERE clinic_id = ? AND deleted_at IS NULL ORDER BY name", (clinic_id,)
+        "SELECT id, name, code FROM village WHERE clinic_id = ? AND deleted_at IS NULL ORDER BY name",
+        (clinic_id,),
     ).fetchall()
     return [dict(r) for r in rows]
 
@@ -240,7 +274,9 @@ def ensure_household(uow: UnitOfWork, code: str, village_id: str | None, address
     found = find_household(uow.conn, uow.store.clinic_id, code)
     if found:
         if village_id and found["village_id"] != village_id:
-            raise ValidationError("household", "other_village", f"household {code} belongs to another village")
+            raise ValidationError(
+                "household", "other_village", f"household {code} belongs to another village"
+            )
         return str(found["id"])
     if not village_id:
         raise ValidationError("village", "required", f"household {code} is new: name its village")
@@ -277,14 +313,18 @@ def update_resident(
 
 
 def get_resident(conn: Connection, resident_id: str) -> dict[str, Any]:
-    row = conn.execute("SELECT * FROM resident WHERE id = ? AND deleted_at IS NULL", (resident_id,)).fetchone()
+    row = conn.execute(
+        "SELECT * FROM resident WHERE id = ? AND deleted_at IS NULL", (resident_id,)
+    ).fetchone()
     if row is None:
         raise NotFound(f"resident {resident_id} does not exist")
     return dict(row)
 
 
 def resident_input(row: Mapping[str, Any]) -> ResidentInput:
-    return ResidentInput(**{k: row.get(k) for k in ResidentInput.__dataclass_fields__})
+    values: dict[str, Any] = {k: row.get(k) for k in ResidentInput.__dataclass_fields__}
+    values["name"] = values["name"] or ""
+    return ResidentInput(**values)
 
 
 @dataclass
@@ -304,7 +344,7 @@ def search_residents(
         return list_residents(conn, clinic_id, limit=limit, after=after)
     lo, hi = (after[0], after[1]) if after else (prefix, "")
     rows = conn.execute(
-        f"""SELECT k.key AS k_key, k.resident_id AS k_rid, {', '.join('r.' + c.strip() for c in LIST_COLUMNS.split(','))}
+        f"""SELECT k.key AS k_key, k.resident_id AS k_rid, {", ".join("r." + c.strip() for c in LIST_COLUMNS.split(","))}
             FROM resident_search_key k JOIN resident r ON r.id = k.resident_id
             WHERE k.key < ? AND (k.key, k.resident_id) > (?, ?)
               AND r.clinic_id = ? AND r.deleted_at IS NULL
@@ -315,7 +355,8 @@ def search_residents(
     out: list[dict[str, Any]] = []
     for r in rows:
         d = dict(r)
-        key, rid = d.pop("k_key"), d.pop("k_rid")
+        d.pop("k_key")
+        rid = d.pop("k_rid")
         if rid not in seen:
             seen.add(rid)
             out.append(d)
@@ -339,10 +380,12 @@ def list_residents(
 
 
 def count_residents(conn: Connection, clinic_id: str) -> int:
-    return int(conn.execute(
-        "SELECT count(*) FROM resident INDEXED BY resident_list WHERE clinic_id = ? AND deleted_at IS NULL",
-        (clinic_id,),
-    ).fetchone()[0])
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM resident INDEXED BY resident_list WHERE clinic_id = ? AND deleted_at IS NULL",
+            (clinic_id,),
+        ).fetchone()[0]
+    )
 
 
 class ResidentQuery:

@@ -21,11 +21,34 @@ from functools import lru_cache
 
 # Surnames whose reading differs from the character's most common one.
 SURNAME_READINGS: dict[str, list[str]] = {
-    "单": ["shan"], "曾": ["zeng"], "解": ["xie"], "仇": ["qiu"], "区": ["ou"], "朴": ["piao"],
-    "查": ["zha"], "覃": ["qin"], "翟": ["zhai"], "乐": ["yue"], "盖": ["ge"], "缪": ["miao"],
-    "种": ["chong"], "长孙": ["zhang", "sun"], "尉迟": ["yu", "chi"], "万俟": ["mo", "qi"],
-    "折": ["she"], "召": ["shao"], "员": ["yun"], "秘": ["bi"], "阚": ["kan"], "那": ["na"],
-    "柏": ["bai"], "薄": ["bo"], "过": ["guo"], "沈": ["shen"], "贾": ["jia"], "祭": ["zhai"],
+    "单": ["shan"],
+    "曾": ["zeng"],
+    "解": ["xie"],
+    "仇": ["qiu"],
+    "区": ["ou"],
+    "朴": ["piao"],
+    "查": ["zha"],
+    "覃": ["qin"],
+    "翟": ["zhai"],
+    "乐": ["yue"],
+    "盖": ["ge"],
+    "缪": ["miao"],
+    "种": ["chong"],
+    "长孙": ["zhang", "sun"],
+    "尉迟": ["yu", "chi"],
+    "万俟": ["mo", "qi"],
+    "折": ["she"],
+    "召": ["shao"],
+    "员": ["yun"],
+    "秘": ["bi"],
+    "阚": ["kan"],
+    "那": ["na"],
+    "柏": ["bai"],
+    "薄": ["bo"],
+    "过": ["guo"],
+    "沈": ["shen"],
+    "贾": ["jia"],
+    "祭": ["zhai"],
 }
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -63,7 +86,9 @@ def _with_u_spelling(text: str) -> set[str]:
     return {text, text.replace("v", "u")} if "v" in text else {text}
 
 
-def resident_keys(name: str, id_number: str | None, phone: str | None, document_number: str | None) -> set[str]:
+def resident_keys(
+    name: str, id_number: str | None, phone: str | None, document_number: str | None
+) -> set[str]:
     keys: set[str] = set()
     clean = normalize_name(name)
     for i in range(len(clean)):

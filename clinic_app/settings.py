@@ -20,7 +20,9 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
-        Setting("idle_lock_seconds", 600, 5, 86400, "the desktop program locks itself after this much idle time"),
+        Setting(
+            "idle_lock_seconds", 600, 5, 86400, "the desktop program locks itself after this much idle time"
+        ),
         Setting("lockout_attempts", 5, 1, 100, "wrong passwords in a row that lock an account"),
         Setting("lockout_seconds", 900, 1, 86400, "how long a locked account stays locked"),
     )
@@ -37,7 +39,9 @@ def set_setting(conn: Connection, name: str, value: str | int) -> int:
     """Validate and store; the caller holds the write transaction."""
     spec = SETTINGS.get(name)
     if spec is None:
-        raise ValidationError("name", "unknown_setting", f"no setting called {name!r}; known: {', '.join(SETTINGS)}")
+        raise ValidationError(
+            "name", "unknown_setting", f"no setting called {name!r}; known: {', '.join(SETTINGS)}"
+        )
     try:
         number = int(value)
     except (TypeError, ValueError):

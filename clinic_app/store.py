@@ -33,7 +33,14 @@ LOCAL_TABLES = frozenset(
 # Columns computed on this device from other columns; not sent, the other side computes its own.
 DERIVED_COLUMNS: dict[str, frozenset[str]] = {"resident": frozenset({"name_pinyin", "name_initials"})}
 COMMON_COLUMNS = (
-    "id", "clinic_id", "created_at", "updated_at", "created_by", "updated_by", "deleted_at", "row_version",
+    "id",
+    "clinic_id",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "deleted_at",
+    "row_version",
 )
 AUDIT_ROW_REFS_MAX = 200
 
@@ -122,7 +129,9 @@ class UnitOfWork:
         )
         if table == "resident":
             self.conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (row_id,))
-        self._queue(table, row_id, "delete", {"deleted_at": self.now}, base_version=int(current["row_version"]))
+        self._queue(
+            table, row_id, "delete", {"deleted_at": self.now}, base_version=int(current["row_version"])
+        )
 
     def get(self, table: str, row_id: str) -> dict[str, Any]:
         row = self.conn.execute(f"SELECT * FROM {_quote(table)} WHERE id = ?", (row_id,)).fetchone()
@@ -141,9 +150,12 @@ class UnitOfWork:
             rid = row["id"]
             self.conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (rid,))
             if row.get("deleted_at") is None:
-                keys = resident_keys(row["name"], row.get("id_number"), row.get("phone"), row.get("document_number"))
+                keys = resident_keys(
+                    row["name"], row.get("id_number"), row.get("phone"), row.get("document_number")
+                )
                 self.conn.executemany(
-                    "INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)", [(k, rid) for k in keys]
+                    "INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)",
+                    [(k, rid) for k in keys],
                 )
 
     def _payload(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -155,8 +167,16 @@ class UnitOfWork:
         if table in LOCAL_TABLES:
             return
         self._outbox.append(
-            (uuid7(), table, row_id, op, json.dumps(payload, ensure_ascii=False, sort_keys=True),
-             base_version, self.actor_id, self.now)
+            (
+                uuid7(),
+                table,
+                row_id,
+                op,
+                json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                base_version,
+                self.actor_id,
+                self.now,
+            )
         )
 
     def _finish(self) -> None:

@@ -25,30 +25,69 @@ from clinic_app.users import User
 
 # Column name as written in a file (English or the Chinese used on county forms) -> field.
 HEADER_ALIASES: dict[str, str] = {
-    "id_number": "id_number", "身份证号": "id_number", "身份证号码": "id_number", "公民身份号码": "id_number",
-    "name": "name", "姓名": "name",
-    "phone": "phone", "电话": "phone", "手机": "phone", "联系电话": "phone", "手机号": "phone",
-    "village": "village", "村": "village", "村庄": "village", "所属村": "village", "行政村": "village",
-    "household": "household", "户号": "household", "家庭编号": "household", "家庭档案号": "household",
-    "relation_to_head": "relation_to_head", "与户主关系": "relation_to_head",
-    "document_type": "document_type", "证件类型": "document_type",
-    "document_number": "document_number", "证件号码": "document_number",
-    "sex": "sex", "性别": "sex",
-    "birth_date": "birth_date", "出生日期": "birth_date",
-    "note": "note", "备注": "note",
+    "id_number": "id_number",
+    "身份证号": "id_number",
+    "身份证号码": "id_number",
+    "公民身份号码": "id_number",
+    "name": "name",
+    "姓名": "name",
+    "phone": "phone",
+    "电话": "phone",
+    "手机": "phone",
+    "联系电话": "phone",
+    "手机号": "phone",
+    "village": "village",
+    "村": "village",
+    "村庄": "village",
+    "所属村": "village",
+    "行政村": "village",
+    "household": "household",
+    "户号": "household",
+    "家庭编号": "household",
+    "家庭档案号": "household",
+    "relation_to_head": "relation_to_head",
+    "与户主关系": "relation_to_head",
+    "document_type": "document_type",
+    "证件类型": "document_type",
+    "document_number": "document_number",
+    "证件号码": "document_number",
+    "sex": "sex",
+    "性别": "sex",
+    "birth_date": "birth_date",
+    "出生日期": "birth_date",
+    "note": "note",
+    "备注": "note",
 }
 VALUE_ALIASES: dict[str, dict[str, str]] = {
     "sex": {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"},
     "document_type": {"身份证": "id_card", "居民身份证": "id_card", "护照": "passport", "其他": "other"},
     "relation_to_head": {
-        "户主": "head", "本人": "head", "配偶": "spouse", "子女": "child", "子": "child", "女": "child",
-        "父母": "parent", "父亲": "parent", "母亲": "parent", "孙子女": "grandchild", "兄弟姐妹": "sibling",
+        "户主": "head",
+        "本人": "head",
+        "配偶": "spouse",
+        "子女": "child",
+        "子": "child",
+        "女": "child",
+        "父母": "parent",
+        "父亲": "parent",
+        "母亲": "parent",
+        "孙子女": "grandchild",
+        "兄弟姐妹": "sibling",
         "其他": "other",
     },
 }
 EXPORT_COLUMNS = (
-    "id_number", "document_type", "document_number", "name", "sex", "birth_date", "phone", "village",
-    "household", "relation_to_head", "note",
+    "id_number",
+    "document_type",
+    "document_number",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "village",
+    "household",
+    "relation_to_head",
+    "note",
 )
 
 
@@ -79,7 +118,9 @@ class ImportRejected(ValidationErrors):
     """The file has invalid rows and nothing was imported."""
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__([ValidationError(e.column, e.rule, f"row {e.row}: {e.message}") for e in report.errors])
+        super().__init__(
+            [ValidationError(e.column, e.rule, f"row {e.row}: {e.message}") for e in report.errors]
+        )
         self.report = report
 
 
@@ -101,7 +142,9 @@ def read_table(path: Path) -> Iterator[tuple[int, list[str]]]:
         try:
             book = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
-            raise ValidationError("file", "xlsx", f"{path.name} is not a readable .xlsx workbook ({exc})") from None
+            raise ValidationError(
+                "file", "xlsx", f"{path.name} is not a readable .xlsx workbook ({exc})"
+            ) from None
         sheet = book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = ["" if v is None else _cell_text(v) for v in values]
@@ -149,7 +192,9 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
         fields.append(key)
     if "name" not in fields or not ({"id_number", "document_number"} & set(fields)):
         raise ValidationError(
-            "file", "missing_column", "the header needs a name column and an id_number (or document_number) column"
+            "file",
+            "missing_column",
+            "the header needs a name column and an id_number (or document_number) column",
         )
 
     conn, clinic_id = store.conn, store.clinic_id
@@ -158,9 +203,15 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
     new_households: dict[str, tuple[str | None, int]] = {}
     for number, cells in rows:
         report.rows_read += 1
-        if len(cells) > len(fields) and any(c.strip() for c in cells[len(fields):]):
-            report.errors.append(RowError(number, "*", "column_count",
-                                          f"{len(cells)} values but the header has {len(fields)} columns"))
+        if len(cells) > len(fields) and any(c.strip() for c in cells[len(fields) :]):
+            report.errors.append(
+                RowError(
+                    number,
+                    "*",
+                    "column_count",
+                    f"{len(cells)} values but the header has {len(fields)} columns",
+                )
+            )
             continue
         values = {f: cells[i] for i, f in enumerate(fields) if f and i < len(cells)}
         for f, aliases in VALUE_ALIASES.items():
@@ -174,7 +225,9 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
         if village_name:
             village_id = find_village(conn, clinic_id, village_name)
             if village_id is None:
-                errors.append(RowError(number, "village", "unknown", f"no village called {village_name} in this clinic"))
+                errors.append(
+                    RowError(number, "village", "unknown", f"no village called {village_name} in this clinic")
+                )
         household_id, new_code = None, None
         code = clean(values.get("household"))
         if code:
@@ -182,29 +235,51 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
             if found:
                 household_id = found["id"]
             elif village_id is None and not village_name:
-                errors.append(RowError(number, "household", "needs_village", f"household {code} is new: give its village"))
+                errors.append(
+                    RowError(
+                        number, "household", "needs_village", f"household {code} is new: give its village"
+                    )
+                )
             else:
                 first = new_households.setdefault(code, (village_id, number))
                 if first[0] != village_id:
-                    errors.append(RowError(number, "household", "other_village",
-                                           f"household {code} is in another village in row {first[1]}"))
+                    errors.append(
+                        RowError(
+                            number,
+                            "household",
+                            "other_village",
+                            f"household {code} is in another village in row {first[1]}",
+                        )
+                    )
                 new_code = code
         data = ResidentInput(
-            name=values.get("name", ""), document_type=values["document_type"], id_number=values.get("id_number"),
-            document_number=values.get("document_number"), sex=values.get("sex"), birth_date=values.get("birth_date"),
-            phone=values.get("phone"), village_id=village_id, household_id=household_id,
-            relation_to_head=values.get("relation_to_head"), note=values.get("note"),
+            name=values.get("name", ""),
+            document_type=values["document_type"],
+            id_number=values.get("id_number"),
+            document_number=values.get("document_number"),
+            sex=values.get("sex"),
+            birth_date=values.get("birth_date"),
+            phone=values.get("phone"),
+            village_id=village_id,
+            household_id=household_id,
+            relation_to_head=values.get("relation_to_head"),
+            note=values.get("note"),
         )
         row: dict[str, Any] | None = None
         try:
             row = validate_resident(conn, clinic_id, data)
         except ValidationErrors as exc:
-            errors += [RowError(number, e.field, e.rule, e.message) for e in exc.errors
-                       if not (e.field == "village" and village_id is None)]
+            errors += [
+                RowError(number, e.field, e.rule, e.message)
+                for e in exc.errors
+                if not (e.field == "village" and village_id is None)
+            ]
         if row and row.get("id_number"):
             first_row = seen_ids.setdefault(row["id_number"], number)
             if first_row != number:
-                errors.append(RowError(number, "id_number", "duplicate_in_file", f"same ID number as row {first_row}"))
+                errors.append(
+                    RowError(number, "id_number", "duplicate_in_file", f"same ID number as row {first_row}")
+                )
         if errors:
             report.errors += errors
         elif row is not None:

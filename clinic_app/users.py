@@ -49,8 +49,13 @@ def verify_password(password: str, stored: str) -> bool:
     if scheme != "scrypt":
         return False
     got = hashlib.scrypt(
-        password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-        maxmem=256 * 1024 * 1024, dklen=32,
+        password.encode(),
+        salt=base64.b64decode(salt),
+        n=int(n),
+        r=int(r),
+        p=int(p),
+        maxmem=256 * 1024 * 1024,
+        dklen=32,
     )
     return hmac.compare_digest(got, base64.b64decode(digest))
 
@@ -65,13 +70,17 @@ def validate_username(username: str) -> str:
 
 def validate_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError("password", "too_short", f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise ValidationError(
+            "password", "too_short", f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
+        )
     return password
 
 
 def validate_role(role: str) -> str:
     if role not in ROLES:
-        raise ValidationError("role", "unknown_role", f"{role!r} is not a role; choose one of {', '.join(ROLES)}")
+        raise ValidationError(
+            "role", "unknown_role", f"{role!r} is not a role; choose one of {', '.join(ROLES)}"
+        )
     return role
 
 
@@ -93,8 +102,13 @@ def add_user(
     with store.unit(actor.id if actor else None, "user.add") as uow:
         uid = uow.insert(
             "user",
-            {"username": username, "display_name": display_name or username, "role": role,
-             "password_hash": password_hash, "active": 1},
+            {
+                "username": username,
+                "display_name": display_name or username,
+                "role": role,
+                "password_hash": password_hash,
+                "active": 1,
+            },
         )
         if actor is None:
             uow.conn.execute('UPDATE "user" SET created_by = ?, updated_by = ? WHERE id = ?', (uid, uid, uid))
@@ -139,13 +153,16 @@ def authenticate(store: Store, username: str, password: str) -> User:
         # Spend the same time as a real check so that user names cannot be probed by timing.
         verify_password(password, hash_password("x" * MIN_PASSWORD_LENGTH))
         raise AuthError("bad_credentials", "wrong user name or password")
-    state = conn.execute("SELECT failed_count, locked_until FROM login_state WHERE user_id = ?", (row["id"],)).fetchone()
+    state = conn.execute(
+        "SELECT failed_count, locked_until FROM login_state WHERE user_id = ?", (row["id"],)
+    ).fetchone()
     if state and state["locked_until"]:
         until = dt.datetime.fromisoformat(state["locked_until"].replace("Z", "+00:00"))
         if until > _now():
             minutes = max(1, round((until - _now()).total_seconds() / 60))
             raise AuthError(
-                "locked", f"account {username} is locked after repeated wrong passwords; try again in {minutes} min"
+                "locked",
+                f"account {username} is locked after repeated wrong passwords; try again in {minutes} min",
             )
     ok = verify_password(password, row["password_hash"])
     with store._write_lock:

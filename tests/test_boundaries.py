@@ -24,11 +24,11 @@ print("ok", len(MODULES))
 
 
 def test_clinic_app_imports_with_qt_and_requests_blocked() -> None:
-    modules = ["clinic_app"] + [
-        m.name for m in pkgutil.walk_packages(clinic_app.__path__, "clinic_app.")
-    ]
+    modules = ["clinic_app"] + [m.name for m in pkgutil.walk_packages(clinic_app.__path__, "clinic_app.")]
     code = f"MODULES = {modules!r}\n" + BLOCKER
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"ok {len(modules)}")
     assert "clinic_app.cli" in modules and "clinic_app.store" in modules

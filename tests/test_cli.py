@@ -17,7 +17,9 @@ PW = "admin-pass-1"
 
 
 class Cli:
-    def __init__(self, tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(
+        self, tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         self.db, self.key = tmp / "c.db", tmp / "c.key"
         self.capsys, self.monkeypatch = capsys, monkeypatch
         monkeypatch.setenv("CLINIC_PASSWORD", PW)
@@ -43,8 +45,24 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
 
 
 def test_add_and_search(cli: Cli) -> None:
-    code, out, _ = cli("resident", "add", "--user", "admin", "--id-number", "11010519491231002x", "--name", "张三",
-                       "--phone", "13812345678", "--village", "石头村", "--household", "H1", "--relation", "head")
+    code, out, _ = cli(
+        "resident",
+        "add",
+        "--user",
+        "admin",
+        "--id-number",
+        "11010519491231002x",
+        "--name",
+        "张三",
+        "--phone",
+        "13812345678",
+        "--village",
+        "石头村",
+        "--household",
+        "H1",
+        "--relation",
+        "head",
+    )
     assert code == 0 and "张三" in out
     code, out, _ = cli("resident", "search", "zs", "--json")
     rows = json.loads(out)
@@ -59,13 +77,18 @@ def test_add_and_search(cli: Cli) -> None:
     [
         (["--id-number", "110105194912310021", "--name", "李四"], "id_number", "check_character"),
         (["--id-number", "445224199002290048", "--name", "李四"], "id_number", "birth_date_invalid"),
-        (["--id-number", "445224199202290042", "--name", "李四", "--village", "无名村"], "village", "unknown"),
+        (
+            ["--id-number", "445224199202290042", "--name", "李四", "--village", "无名村"],
+            "village",
+            "unknown",
+        ),
         (["--id-number", "445224199202290042", "--name", "李四", "--phone", "123"], "phone", "format"),
         (["--id-number", "445224199202290042", "--name", "李四", "--sex", "M"], "sex", "disagrees_with_id"),
     ],
 )
-def test_bad_input_exits_3_naming_field_and_rule_and_writes_nothing(cli: Cli, args: list[str], field: str,
-                                                                     rule: str) -> None:
+def test_bad_input_exits_3_naming_field_and_rule_and_writes_nothing(
+    cli: Cli, args: list[str], field: str, rule: str
+) -> None:
     store = Store.open(cli.db, cli.key)
     before = store.table_counts(["resident", "outbox", "audit_log"])
     store.close()
@@ -79,13 +102,24 @@ def test_bad_input_exits_3_naming_field_and_rule_and_writes_nothing(cli: Cli, ar
 
 def test_duplicate_id_number_exits_3(cli: Cli) -> None:
     cli("resident", "add", "--user", "admin", "--id-number", "11010519491231002X", "--name", "张三")
-    code, _, err = cli("resident", "add", "--user", "admin", "--id-number", "11010519491231002x", "--name", "张三丰")
+    code, _, err = cli(
+        "resident", "add", "--user", "admin", "--id-number", "11010519491231002x", "--name", "张三丰"
+    )
     assert code == 3 and "id_number:" in err and "[duplicate]" in err and "张三" in err
 
 
 def test_wrong_password_exits_4(cli: Cli) -> None:
-    code, _, err = cli("resident", "add", "--user", "admin", "--id-number", "11010519491231002X", "--name", "张三",
-                       password="not-it")
+    code, _, err = cli(
+        "resident",
+        "add",
+        "--user",
+        "admin",
+        "--id-number",
+        "11010519491231002X",
+        "--name",
+        "张三",
+        password="not-it",
+    )
     assert code == 4 and "wrong user name or password" in err
     code, _, err = cli("resident", "add", "--id-number", "11010519491231002X", "--name", "张三")
     assert code == 4 and "--user" in err
@@ -108,8 +142,9 @@ def test_usage_errors_exit_2(cli: Cli) -> None:
     assert exc.value.code == 2
 
 
-def test_init_without_keyring_or_key_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_without_keyring_or_key_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import keyring
     from keyring.backends import fail
 
@@ -117,8 +152,19 @@ def test_init_without_keyring_or_key_file_exits_2(tmp_path: Path, capsys: pytest
     keyring.set_keyring(fail.Keyring())
     monkeypatch.setenv("CLINIC_PASSWORD", PW)
     try:
-        code = main(["init", "--db", str(tmp_path / "x.db"), "--clinic-code", "C1", "--clinic-name", "卫生室",
-                     "--admin", "admin"])
+        code = main(
+            [
+                "init",
+                "--db",
+                str(tmp_path / "x.db"),
+                "--clinic-code",
+                "C1",
+                "--clinic-name",
+                "卫生室",
+                "--admin",
+                "admin",
+            ]
+        )
     finally:
         keyring.set_keyring(previous)
     assert code == 2 and "--key-file" in capsys.readouterr().err
@@ -139,10 +185,15 @@ GOOD_ROWS = [
 
 def test_import_csv_all_or_nothing_with_row_and_column_report(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
-    _write_csv(path, [*GOOD_ROWS,
-                      ["110105194912310021", "王五", "", "石头村", "H2", ""],
-                      ["440883203001011235", "赵六", "", "无名村", "H3", "", "extra"],
-                      ["11010519491231002x", "张三重复", "", "石头村", "H1", ""]])
+    _write_csv(
+        path,
+        [
+            *GOOD_ROWS,
+            ["110105194912310021", "王五", "", "石头村", "H2", ""],
+            ["440883203001011235", "赵六", "", "无名村", "H3", "", "extra"],
+            ["11010519491231002x", "张三重复", "", "石头村", "H1", ""],
+        ],
+    )
     code, _, err = cli("import", "residents", str(path), "--user", "admin")
     assert code == 3
     assert "row 4, column id_number:" in err and "[check_character]" in err
@@ -180,13 +231,14 @@ def test_import_xlsx_with_numbers_typed_as_numbers(cli: Cli, tmp_path: Path) -> 
     sheet.append(["name", "id_number", "phone", "village"])
     sheet.append(["张三", "11010519491231002X", 13812345678, "石头村"])
     book.save(tmp_path / "in.xlsx")
-    code, out, err = cli("import", "residents", str(tmp_path / "in.xlsx"), "--user", "admin")
+    code, _, err = cli("import", "residents", str(tmp_path / "in.xlsx"), "--user", "admin")
     assert code == 0, err
     assert "张三" in cli("resident", "search", "5678")[1]
 
 
-def test_export_round_trips_through_import(cli: Cli, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_round_trips_through_import(
+    cli: Cli, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     _write_csv(tmp_path / "in.csv", GOOD_ROWS)
     cli("import", "residents", str(tmp_path / "in.csv"), "--user", "admin")
     code, out, _ = cli("export", "residents", "--format", "json", "--user", "admin")
@@ -210,12 +262,16 @@ def test_export_round_trips_through_import(cli: Cli, tmp_path: Path, capsys: pyt
         code, out, err = other("import", "residents", str(tmp_path / f"out.{fmt}"), "--user", "admin")
         assert code == 0 and "imported 2" in out, err
     store = Store.open(cli.db, cli.key)
-    assert store.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'resident.export'").fetchone()[0] == 3
+    assert (
+        store.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'resident.export'").fetchone()[0]
+        == 3
+    )
     store.close()
 
 
-def test_demo_check_backup_restore(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_check_backup_restore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     db, key = tmp_path / "demo.db", tmp_path / "demo.key"
     assert main(["demo", "--db", str(db), "--key-file", str(key), "--residents", "300", "--seed", "7"]) == 0
     assert "admin / admin1234" in capsys.readouterr().out
@@ -224,7 +280,9 @@ def test_demo_check_backup_restore(tmp_path: Path, capsys: pytest.CaptureFixture
     backup = tmp_path / "b.db"
     assert main(["backup", str(backup), "--db", str(db), "--key-file", str(key)]) == 0
     monkeypatch.setenv("CLINIC_PASSWORD", "admin1234")
-    assert main(["demo", "--db", str(db), "--key-file", str(key), "--residents", "50", "--user", "admin"]) == 0
+    assert (
+        main(["demo", "--db", str(db), "--key-file", str(key), "--residents", "50", "--user", "admin"]) == 0
+    )
     assert main(["restore", str(backup), "--db", str(db), "--key-file", str(key), "--user", "admin"]) == 0
     out = capsys.readouterr().out
     assert "residents: 300" in out
@@ -244,8 +302,10 @@ def test_demo_data_is_realistic(tmp_path: Path) -> None:
         parsed = parse_id_number(r["id_number"])
         assert (parsed.sex, parsed.birth_date.isoformat()) == (r["sex"], r["birth_date"])
         assert 2 <= len(r["name"]) <= 3
-    heads = store.conn.execute("SELECT count(*) FROM household h JOIN resident r ON r.id = h.head_resident_id "
-                               "AND r.relation_to_head = 'head'").fetchone()[0]
+    heads = store.conn.execute(
+        "SELECT count(*) FROM household h JOIN resident r ON r.id = h.head_resident_id "
+        "AND r.relation_to_head = 'head'"
+    ).fetchone()[0]
     assert heads == store.table_counts(["household"])["household"]
     ages = sorted(2026 - int(r["birth_date"][:4]) for r in rows)
     assert ages[0] < 18 and ages[-1] > 65, "children and elderly"
@@ -263,8 +323,25 @@ def test_setting_changes_need_an_admin(cli: Cli) -> None:
 def test_console_script_exit_codes(cli: Cli) -> None:
     exe = Path(sys.executable).with_name("clinic")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "clinic_app.cli"]
-    result = subprocess.run([*command, "resident", "add", "--db", str(cli.db), "--key-file", str(cli.key),
-                             "--user", "admin", "--id-number", "110105194912310021", "--name", "李四"],
-                            capture_output=True, text=True, env={"CLINIC_PASSWORD": PW, "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [
+            *command,
+            "resident",
+            "add",
+            "--db",
+            str(cli.db),
+            "--key-file",
+            str(cli.key),
+            "--user",
+            "admin",
+            "--id-number",
+            "110105194912310021",
+            "--name",
+            "李四",
+        ],
+        capture_output=True,
+        text=True,
+        env={"CLINIC_PASSWORD": PW, "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 3, result.stderr
     assert "id_number:" in result.stderr and "Traceback" not in result.stderr

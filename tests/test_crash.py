@@ -44,8 +44,12 @@ else:
 
 def _spawn(clinic: Clinic, mode: str, start: int = 0) -> subprocess.Popen[str]:
     code = WRITER.format(root=str(ROOT), db=str(clinic.db), key=str(clinic.key))
-    return subprocess.Popen([sys.executable, "-c", code, mode, str(start)], stdout=subprocess.PIPE, text=True,
-                            stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, mode, str(start)],
+        stdout=subprocess.PIPE,
+        text=True,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _consistent(store: Store) -> tuple[int, int, int]:

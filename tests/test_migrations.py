@@ -44,7 +44,9 @@ def test_saved_schema_1_database_upgrades_with_a_backup_first(v1_copy: tuple[Pat
         store.close()
 
 
-def test_a_failed_migration_changes_nothing(v1_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_migration_changes_nothing(
+    v1_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from clinic_app import migrations
     from clinic_app.migrations import m002_search_keys
 

@@ -21,13 +21,19 @@ def _rules(clinic: Clinic, data: R.ResidentInput) -> set[tuple[str, str]]:
 
 
 def test_sex_and_birth_date_are_derived_from_the_id_number(clinic: Clinic) -> None:
-    row = R.validate_resident(clinic.store.conn, clinic.store.clinic_id,
-                              R.ResidentInput(name="张三", id_number="11010519491231002x"), today=TODAY)
+    row = R.validate_resident(
+        clinic.store.conn,
+        clinic.store.clinic_id,
+        R.ResidentInput(name="张三", id_number="11010519491231002x"),
+        today=TODAY,
+    )
     assert (row["id_number"], row["sex"], row["birth_date"]) == ("11010519491231002X", "F", "1949-12-31")
 
 
 def test_typed_sex_or_birth_date_that_disagrees_is_an_error(clinic: Clinic) -> None:
-    rules = _rules(clinic, R.ResidentInput(name="张三", id_number="11010519491231002X", sex="M", birth_date="1950-01-01"))
+    rules = _rules(
+        clinic, R.ResidentInput(name="张三", id_number="11010519491231002X", sex="M", birth_date="1950-01-01")
+    )
     assert rules == {("sex", "disagrees_with_id"), ("birth_date", "disagrees_with_id")}
 
 
@@ -37,23 +43,36 @@ def test_all_problems_of_a_form_are_reported_at_once(clinic: Clinic) -> None:
 
 
 def test_other_documents_are_allowed_and_flagged(clinic: Clinic) -> None:
-    data = R.ResidentInput(name="John Smith", document_type="passport", document_number="e1234567", sex="M",
-                           birth_date="1980-05-01")
+    data = R.ResidentInput(
+        name="John Smith",
+        document_type="passport",
+        document_number="e1234567",
+        sex="M",
+        birth_date="1980-05-01",
+    )
     rid = R.add_resident(clinic.store, clinic.admin, data, today=TODAY)
     row = R.get_resident(clinic.store.conn, rid)
-    assert row["needs_identity_check"] == 1 and row["id_number"] is None and row["document_number"] == "E1234567"
+    assert (
+        row["needs_identity_check"] == 1 and row["id_number"] is None and row["document_number"] == "E1234567"
+    )
     assert R.search_residents(clinic.store.conn, clinic.store.clinic_id, "4567").rows[0]["id"] == rid
 
 
 def test_other_documents_need_sex_and_birth_date(clinic: Clinic) -> None:
-    rules = _rules(clinic, R.ResidentInput(name="新生儿", document_type="other", document_number="BIRTH-001",
-                                           birth_date="2027-01-01"))
+    rules = _rules(
+        clinic,
+        R.ResidentInput(
+            name="新生儿", document_type="other", document_number="BIRTH-001", birth_date="2027-01-01"
+        ),
+    )
     assert rules == {("sex", "required"), ("birth_date", "future")}
 
 
 def test_one_resident_per_id_number(clinic: Clinic) -> None:
     R.add_resident(clinic.store, clinic.admin, R.ResidentInput(name="张三", id_number="11010519491231002X"))
-    assert _rules(clinic, R.ResidentInput(name="张三丰", id_number="11010519491231002x")) == {("id_number", "duplicate")}
+    assert _rules(clinic, R.ResidentInput(name="张三丰", id_number="11010519491231002x")) == {
+        ("id_number", "duplicate")
+    }
 
 
 def test_household_must_be_in_the_named_village(clinic: Clinic) -> None:
@@ -61,10 +80,15 @@ def test_household_must_be_in_the_named_village(clinic: Clinic) -> None:
     v1, v2 = R.add_village(store, admin, "石头村"), R.add_village(store, admin, "河东村")
     with store.unit(admin.id, "household.add") as uow:
         hid = R.ensure_household(uow, "H1", v1)
-    rules = _rules(clinic, R.ResidentInput(name="张三", id_number="11010519491231002X", village_id=v2, household_id=hid))
+    rules = _rules(
+        clinic, R.ResidentInput(name="张三", id_number="11010519491231002X", village_id=v2, household_id=hid)
+    )
     assert rules == {("household", "other_village")}
-    row = R.validate_resident(store.conn, store.clinic_id,
-                              R.ResidentInput(name="张三", id_number="11010519491231002X", household_id=hid))
+    row = R.validate_resident(
+        store.conn,
+        store.clinic_id,
+        R.ResidentInput(name="张三", id_number="11010519491231002X", household_id=hid),
+    )
     assert row["village_id"] == v1  # the household's village is taken
 
 
@@ -73,32 +97,58 @@ def test_household_members_head_first(clinic: Clinic) -> None:
     vid = R.add_village(store, admin, "石头村")
     with store.unit(admin.id, "household.add") as uow:
         hid = R.ensure_household(uow, "H1", vid)
-    R.add_resident(store, admin, R.ResidentInput(name="张小", id_number="445224199202290042", household_id=hid,
-                                                 relation_to_head="child"))
-    head = R.add_resident(store, admin, R.ResidentInput(name="张三", id_number="11010519491231002X",
-                                                        household_id=hid, relation_to_head="head"))
+    R.add_resident(
+        store,
+        admin,
+        R.ResidentInput(
+            name="张小", id_number="445224199202290042", household_id=hid, relation_to_head="child"
+        ),
+    )
+    head = R.add_resident(
+        store,
+        admin,
+        R.ResidentInput(
+            name="张三", id_number="11010519491231002X", household_id=hid, relation_to_head="head"
+        ),
+    )
     assert [m["name"] for m in R.household_members(store.conn, hid)] == ["张三", "张小"]
-    assert store.conn.execute("SELECT head_resident_id FROM household WHERE id = ?", (hid,)).fetchone()[0] == head
+    assert (
+        store.conn.execute("SELECT head_resident_id FROM household WHERE id = ?", (hid,)).fetchone()[0]
+        == head
+    )
 
 
 @pytest.mark.parametrize("phone", ["13812345678", "+86 138 1234 5678", "0971-6123456", "(0971)6123456"])
 def test_phone_forms_accepted(clinic: Clinic, phone: str) -> None:
-    R.validate_resident(clinic.store.conn, clinic.store.clinic_id,
-                        R.ResidentInput(name="张三", id_number="11010519491231002X", phone=phone))
+    R.validate_resident(
+        clinic.store.conn,
+        clinic.store.clinic_id,
+        R.ResidentInput(name="张三", id_number="11010519491231002X", phone=phone),
+    )
 
 
 @pytest.mark.parametrize("phone", ["12812345678", "1381234567", "abc", "138123456789"])
 def test_phone_forms_refused(clinic: Clinic, phone: str) -> None:
     assert _rules(clinic, R.ResidentInput(name="张三", id_number="11010519491231002X", phone=phone)) == {
-        ("phone", "format")}
+        ("phone", "format")
+    }
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(born=st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY), seq=st.integers(0, 999),
-       name=st.text(alphabet="张王李赵三四伟芳娜", min_size=2, max_size=3))
-def test_any_valid_id_registers_with_derived_fields(clinic: Clinic, born: dt.date, seq: int, name: str) -> None:
+@given(
+    born=st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY),
+    seq=st.integers(0, 999),
+    name=st.text(alphabet="张王李赵三四伟芳娜", min_size=2, max_size=3),
+)
+def test_any_valid_id_registers_with_derived_fields(
+    clinic: Clinic, born: dt.date, seq: int, name: str
+) -> None:
     first17 = f"632123{born:%Y%m%d}{seq:03d}"
-    row = R.validate_resident(clinic.store.conn, clinic.store.clinic_id,
-                              R.ResidentInput(name=name, id_number=first17 + check_character(first17)), today=TODAY)
+    row = R.validate_resident(
+        clinic.store.conn,
+        clinic.store.clinic_id,
+        R.ResidentInput(name=name, id_number=first17 + check_character(first17)),
+        today=TODAY,
+    )
     assert row["birth_date"] == born.isoformat()
     assert row["sex"] == ("M" if seq % 2 else "F")

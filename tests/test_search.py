@@ -31,8 +31,12 @@ def _ids(clinic: Clinic, query: str) -> list[str]:
 
 def test_every_search_form_finds_the_resident(clinic: Clinic) -> None:
     store, admin = clinic.store, clinic.admin
-    R.add_resident(store, admin, R.ResidentInput(name="张三", id_number="11010519491231002X", phone="13812345678"))
-    R.add_resident(store, admin, R.ResidentInput(name="李四", id_number="445224199202290042", phone="15900001111"))
+    R.add_resident(
+        store, admin, R.ResidentInput(name="张三", id_number="11010519491231002X", phone="13812345678")
+    )
+    R.add_resident(
+        store, admin, R.ResidentInput(name="李四", id_number="445224199202290042", phone="15900001111")
+    )
     assert _ids(clinic, "张三") == ["张三"]
     assert _ids(clinic, "三") == ["张三"]  # part of the name
     assert _ids(clinic, "zhangsan") == ["张三"]
@@ -51,7 +55,9 @@ def test_search_uses_the_key_index(clinic: Clinic) -> None:
     plan = clinic.store.conn.execute(
         "EXPLAIN QUERY PLAN SELECT k.resident_id FROM resident_search_key k JOIN resident r ON r.id = k.resident_id "
         "WHERE k.key < 'p:zt' AND (k.key, k.resident_id) > ('p:zs', '') AND r.clinic_id = ? "
-        "ORDER BY k.key, k.resident_id LIMIT 50", (clinic.store.clinic_id,)).fetchall()
+        "ORDER BY k.key, k.resident_id LIMIT 50",
+        (clinic.store.clinic_id,),
+    ).fetchall()
     text = " ".join(str(tuple(r)) for r in plan)
     assert "SCAN k" not in text and "TEMP B-TREE" not in text, text
 
@@ -61,8 +67,14 @@ def test_paging_returns_every_match_once(clinic: Clinic) -> None:
     with store.unit(clinic.admin.id, "test.bulk") as uow:
         for i in range(130):
             first17 = f"632123198001{(i % 28) + 1:02d}{i:03d}"
-            R.insert_resident(uow, R.validate_resident(
-                uow.conn, store.clinic_id, R.ResidentInput(name="张" + "伟明"[i % 2], id_number=first17 + check_character(first17))))
+            R.insert_resident(
+                uow,
+                R.validate_resident(
+                    uow.conn,
+                    store.clinic_id,
+                    R.ResidentInput(name="张" + "伟明"[i % 2], id_number=first17 + check_character(first17)),
+                ),
+            )
     for query in ("张", "z", "zhang", "zw", ""):
         expected = 65 if query == "zw" else 130
         search = R.ResidentQuery(store.conn, store.clinic_id, query)

@@ -19,7 +19,9 @@ def test_every_action_writes_rows_outbox_and_audit_in_one_transaction(clinic: Cl
     store, admin = clinic.store, clinic.admin
     vid = R.add_village(store, admin, "石头村")
     before = _counts(store)
-    rid = R.add_resident(store, admin, R.ResidentInput(name="张三", id_number="11010519491231002X", village_id=vid))
+    rid = R.add_resident(
+        store, admin, R.ResidentInput(name="张三", id_number="11010519491231002X", village_id=vid)
+    )
     after = _counts(store)
     assert after["resident"] == before["resident"] + 1
     # the resident and the audit entry each go to the outbox
@@ -38,7 +40,9 @@ def test_every_action_writes_rows_outbox_and_audit_in_one_transaction(clinic: Cl
 
 
 def test_common_columns_are_filled(clinic: Clinic) -> None:
-    rid = R.add_resident(clinic.store, clinic.admin, R.ResidentInput(name="张三", id_number="11010519491231002X"))
+    rid = R.add_resident(
+        clinic.store, clinic.admin, R.ResidentInput(name="张三", id_number="11010519491231002X")
+    )
     row = R.get_resident(clinic.store.conn, rid)
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", row["id"])
     assert row["clinic_id"] == clinic.store.clinic_id
@@ -50,8 +54,16 @@ def test_failed_action_leaves_nothing(clinic: Clinic) -> None:
     store = clinic.store
     before = _counts(store)
     with pytest.raises(RuntimeError), store.unit(clinic.admin.id, "resident.add") as uow:
-        uow.insert("resident", {"name": "张三", "sex": "F", "birth_date": "1949-12-31",
-                                "id_number": "11010519491231002X", "document_type": "id_card"})
+        uow.insert(
+            "resident",
+            {
+                "name": "张三",
+                "sex": "F",
+                "birth_date": "1949-12-31",
+                "id_number": "11010519491231002X",
+                "document_type": "id_card",
+            },
+        )
         raise RuntimeError("power cut")
     assert _counts(store) == before
 
@@ -63,8 +75,7 @@ def test_edit_sends_only_changed_fields_with_base_version(clinic: Clinic) -> Non
     data = R.resident_input(R.get_resident(store.conn, rid))
     data.phone = "13812345678"
     R.update_resident(store, admin, rid, data)
-    entry = store.conn.execute(
-        "SELECT * FROM outbox WHERE row_id = ? ORDER BY seq DESC", (rid,)).fetchone()
+    entry = store.conn.execute("SELECT * FROM outbox WHERE row_id = ? ORDER BY seq DESC", (rid,)).fetchone()
     payload = json.loads(entry["payload"])
     assert entry["base_version"] == 7
     assert set(payload) == {"phone", "updated_at", "updated_by"}
@@ -78,7 +89,10 @@ def test_delete_is_a_tombstone_that_syncs(clinic: Clinic) -> None:
         uow.delete("resident", rid)
     row = store.conn.execute("SELECT deleted_at FROM resident WHERE id = ?", (rid,)).fetchone()
     assert row["deleted_at"] is not None
-    assert store.conn.execute("SELECT op FROM outbox WHERE row_id = ? ORDER BY seq DESC", (rid,)).fetchone()[0] == "delete"
+    assert (
+        store.conn.execute("SELECT op FROM outbox WHERE row_id = ? ORDER BY seq DESC", (rid,)).fetchone()[0]
+        == "delete"
+    )
     assert R.search_residents(store.conn, store.clinic_id, "张三").rows == []
     # the ID number is free again for a new registration
     R.add_resident(store, clinic.admin, R.ResidentInput(name="张三", id_number="11010519491231002X"))
@@ -86,11 +100,20 @@ def test_delete_is_a_tombstone_that_syncs(clinic: Clinic) -> None:
 
 def test_database_file_holds_no_plaintext(clinic: Clinic) -> None:
     store = clinic.store
-    R.add_resident(store, clinic.admin, R.ResidentInput(name="欧阳娜娜", id_number="11010519491231002X",
-                                                         phone="13812345678"))
+    R.add_resident(
+        store,
+        clinic.admin,
+        R.ResidentInput(name="欧阳娜娜", id_number="11010519491231002X", phone="13812345678"),
+    )
     files = [clinic.db, clinic.db.with_name(clinic.db.name + "-wal")]
-    secrets = ["欧阳娜娜".encode(), b"11010519491231002X", b"13812345678", "石头村卫生室".encode(),
-               b"ouyangnana", b"SQLite format 3"]
+    secrets = [
+        "欧阳娜娜".encode(),
+        b"11010519491231002X",
+        b"13812345678",
+        "石头村卫生室".encode(),
+        b"ouyangnana",
+        b"SQLite format 3",
+    ]
     for path in files:
         if path.exists():
             data = path.read_bytes()

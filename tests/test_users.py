@@ -78,5 +78,7 @@ def test_only_an_admin_adds_users_and_roles_are_checked(clinic: Clinic) -> None:
 
 
 def test_user_rows_sync_with_hashes_only(clinic: Clinic) -> None:
-    payloads = [r[0] for r in clinic.store.conn.execute("SELECT payload FROM outbox WHERE table_name = 'user'")]
+    payloads = [
+        r[0] for r in clinic.store.conn.execute("SELECT payload FROM outbox WHERE table_name = 'user'")
+    ]
     assert payloads and all(ADMIN_PASSWORD not in p and "scrypt$" in p for p in payloads)

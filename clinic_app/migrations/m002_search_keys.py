@@ -16,7 +16,9 @@ def upgrade(conn: Connection) -> None:
             PRIMARY KEY (key, resident_id)) WITHOUT ROWID"""
     )
     conn.execute("CREATE INDEX resident_search_key_resident ON resident_search_key(resident_id)")
-    conn.execute("CREATE INDEX resident_list ON resident(clinic_id, name_pinyin, id) WHERE deleted_at IS NULL")
+    conn.execute(
+        "CREATE INDEX resident_list ON resident(clinic_id, name_pinyin, id) WHERE deleted_at IS NULL"
+    )
     rows = conn.execute(
         "SELECT id, name, id_number, phone, document_number FROM resident WHERE deleted_at IS NULL"
     ).fetchall()

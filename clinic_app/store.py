@@ -43,6 +43,7 @@ COMMON_COLUMNS = (
     "row_version",
 )
 AUDIT_ROW_REFS_MAX = 200
+OUTBOX_FLUSH_ROWS = 1000  # a big import writes its outbox as it goes, not all at the end
 
 
 def utc_now() -> str:
@@ -178,6 +179,16 @@ class UnitOfWork:
                 self.now,
             )
         )
+        if len(self._outbox) >= OUTBOX_FLUSH_ROWS:
+            self._flush_outbox()
+
+    def _flush_outbox(self) -> None:
+        self.conn.executemany(
+            "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, device_time)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self._outbox,
+        )
+        self._outbox.clear()
 
     def _finish(self) -> None:
         refs: list[str] = []
@@ -196,11 +207,7 @@ class UnitOfWork:
                 "rows": json.dumps({"counts": counts, "refs": refs}, ensure_ascii=False, sort_keys=True),
             },
         )
-        self.conn.executemany(
-            "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, device_time)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            self._outbox,
-        )
+        self._flush_outbox()
 
 
 class Store:

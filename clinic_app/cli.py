@@ -138,14 +138,7 @@ def cmd_village_list(ctx: Context) -> int:
 
 
 def cmd_resident_add(ctx: Context) -> int:
-    from clinic_app.residents import (
-        ResidentInput,
-        ensure_household,
-        find_household,
-        find_village,
-        insert_resident,
-        validate_resident,
-    )
+    from clinic_app.residents import ResidentInput, add_resident, find_village
 
     a = ctx.args
     store = ctx.store
@@ -159,32 +152,20 @@ def cmd_resident_add(ctx: Context) -> int:
                 "unknown",
                 f"no village called {a.village} in this clinic (add it with `clinic village add`)",
             )
-    household = find_household(store.conn, store.clinic_id, a.household) if a.household else None
-    if a.household and household is None and village_id is None:
-        raise ValidationError(
-            "household", "needs_village", f"household {a.household} is new: give its --village"
-        )
-    doc_type = a.document_type
     data = ResidentInput(
         name=a.name,
-        document_type=doc_type,
+        document_type=a.document_type,
         id_number=a.id_number,
         document_number=a.document_number,
         sex=a.sex,
         birth_date=a.birth_date,
         phone=a.phone,
         village_id=village_id,
-        household_id=household["id"] if household else None,
         relation_to_head=a.relation,
         note=a.note,
     )
-    row = validate_resident(store.conn, store.clinic_id, data)
-    with store.unit(actor.id, "resident.add") as uow:
-        if a.household and household is None:
-            row["household_id"] = ensure_household(uow, a.household, village_id)
-        rid = insert_resident(uow, row)
-        uow.summary = f"resident {row['name']} registered"
-    _out(f"resident {row['name']} registered ({rid})")
+    rid = add_resident(store, actor, data, household_code=a.household)
+    _out(f"resident {a.name.strip()} registered ({rid})")
     return EXIT_OK
 
 

@@ -292,20 +292,59 @@ def insert_resident(uow: UnitOfWork, row: Mapping[str, Any]) -> str:
     return rid
 
 
-def add_resident(store: Store, actor: User, data: ResidentInput, *, today: dt.date | None = None) -> str:
+def resolve_household(
+    conn: Connection, clinic_id: str, data: ResidentInput, household_code: str | None
+) -> tuple[ResidentInput, str | None]:
+    """Turn a typed household code into ``data.household_id``; returns the code still to be created (new
+    households are made in the same unit of work as the resident, and need a village)."""
+    code = clean(household_code)
+    if not code:
+        return data, None
+    found = find_household(conn, clinic_id, code)
+    if found:
+        data.household_id = found["id"]
+        return data, None
+    if not data.village_id:
+        raise ValidationErrors(
+            [ValidationError("household", "needs_village", f"household {code} is new: choose its village")]
+        )
+    data.household_id = None
+    return data, code
+
+
+def add_resident(
+    store: Store,
+    actor: User,
+    data: ResidentInput,
+    *,
+    household_code: str | None = None,
+    today: dt.date | None = None,
+) -> str:
+    data, new_code = resolve_household(store.conn, store.clinic_id, data, household_code)
     row = validate_resident(store.conn, store.clinic_id, data, today=today)
     with store.unit(actor.id, "resident.add") as uow:
+        if new_code:
+            row["household_id"] = ensure_household(uow, new_code, row["village_id"])
         rid = insert_resident(uow, row)
         uow.summary = f"resident {row['name']} registered"
     return rid
 
 
 def update_resident(
-    store: Store, actor: User, resident_id: str, data: ResidentInput, *, today: dt.date | None = None
+    store: Store,
+    actor: User,
+    resident_id: str,
+    data: ResidentInput,
+    *,
+    household_code: str | None = None,
+    today: dt.date | None = None,
 ) -> None:
     get_resident(store.conn, resident_id)
+    data, new_code = resolve_household(store.conn, store.clinic_id, data, household_code)
     row = validate_resident(store.conn, store.clinic_id, data, today=today, existing_id=resident_id)
     with store.unit(actor.id, "resident.edit") as uow:
+        if new_code:
+            row["household_id"] = ensure_household(uow, new_code, row["village_id"])
         uow.update("resident", resident_id, row)
         if row.get("household_id") and row.get("relation_to_head") == "head":
             uow.update("household", row["household_id"], {"head_resident_id": resident_id})

@@ -1,0 +1,134 @@
+"""`clinic-app`: the desktop program."""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()  # first thing: --exit-when-ready reports the time since here
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+from types import TracebackType  # noqa: E402
+
+from clinic_app.errors import AuthError, ClinicError  # noqa: E402
+from clinic_app.keystore import KEY_FILE_ENV  # noqa: E402
+from ui.qt import QApplication, QMessageBox, QStandardPaths, QTimer  # noqa: E402
+
+log = logging.getLogger("clinic-app")
+DEMO_RESIDENTS = 2000
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="clinic-app", description="Village Clinic desktop program")
+    parser.add_argument("--db", metavar="PATH", help="database file (default: $CLINIC_DB or the user data folder)")
+    parser.add_argument("--key-file", metavar="PATH", help=f"key file where the OS has no keyring (or ${KEY_FILE_ENV})")
+    parser.add_argument("--demo", action="store_true", help="open (and first create) a demo clinic")
+    parser.add_argument("--lang", choices=("zh_CN", "en"), help="language (default: the last one chosen, else zh_CN)")
+    parser.add_argument("--user", metavar="NAME", help="sign in as NAME with the password in $CLINIC_PASSWORD")
+    parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def data_dir() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    return Path(base) / "village-clinic"
+
+
+def install_excepthook(log_path: Path) -> None:
+    """Unexpected errors go to a log file and one dialog; the program keeps running."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=str(log_path), level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        if QApplication.instance() is not None:
+            QMessageBox.critical(
+                None,
+                "Village Clinic",
+                f"{value}\n\nThe details are in {log_path}. Your saved work is safe.",
+            )
+
+    sys.excepthook = hook
+
+
+def open_store(args: argparse.Namespace) -> tuple[object, str | None]:
+    from clinic_app.cli import default_db_path
+    from clinic_app.store import Store
+
+    if args.demo:
+        from clinic_app.demo import DEMO_USERS, create_demo_database
+
+        folder = data_dir() / "demo"
+        db, key = folder / "clinic.db", folder / "demo.key"
+        if not db.exists():
+            create_demo_database(db, key, residents=DEMO_RESIDENTS)
+        hint = ", ".join(f"{u} / {p}" for u, p in DEMO_USERS.items())
+        return Store.open(db, key), hint
+    db = Path(args.db or os.environ.get("CLINIC_DB") or default_db_path())
+    return Store.open(db, args.key_file), None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Village Clinic")
+    app.setOrganizationName("VillageClinic")
+    from ui.i18n import install_language, saved_language, settings
+
+    language = args.lang or saved_language()
+    if args.lang:
+        settings().setValue("language", args.lang)
+    install_language(app, language)
+    install_excepthook(data_dir() / "logs" / "clinic-app.log")
+
+    try:
+        store, demo_hint = open_store(args)
+    except ClinicError as exc:
+        QMessageBox.critical(None, "Village Clinic", str(exc))
+        print(f"clinic-app: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+    from clinic_app.store import Store
+    from clinic_app.users import authenticate
+    from ui.mainwindow import MainWindow
+    from ui.ops import Writer
+    from ui.signin import SignInDialog
+
+    assert isinstance(store, Store)
+    clinic_name = store.conn.execute("SELECT name FROM clinic WHERE id = ?", (store.clinic_id,)).fetchone()[0]
+    if args.user:
+        try:
+            user = authenticate(store, args.user, os.environ.get("CLINIC_PASSWORD", ""))
+        except AuthError as exc:
+            print(f"clinic-app: {exc}", file=sys.stderr)
+            return exc.exit_code
+    else:
+        dialog = SignInDialog(store, clinic_name, demo_hint)
+        if not dialog.exec() or dialog.user is None:
+            return 0
+        user = dialog.user
+    writer = Writer()
+    window = MainWindow(store, user, writer)
+    window.show()
+    if args.exit_when_ready:
+
+        def ready() -> None:
+            shown = window.residents.model.rowCount()
+            print(f"ready {time.perf_counter() - STARTED:.3f} rows={shown}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, ready)
+    code = app.exec()
+    writer.shutdown()
+    store.close()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""The main window: navigation of DESIGN §8, the status bar, and the idle lock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clinic_app.settings import get_setting
+from clinic_app.store import Store
+from clinic_app.users import User
+from ui.i18n import tr
+from ui.ops import Writer
+from ui.qt import (
+    QApplication,
+    QCloseEvent,
+    QEvent,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QObject,
+    QSize,
+    QStackedWidget,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from ui.resident_dialog import ResidentDialog
+from ui.residents_page import ResidentsPage
+
+# (key, English source, Chinese name on the navigation, whether the page exists yet)
+PAGES = (
+    ("residents", "Residents"),
+    ("contracts", "Contracts"),
+    ("followups", "Follow-ups"),
+    ("prescriptions", "Prescriptions"),
+    ("reports", "Reports"),
+    ("sync", "Sync"),
+)
+STATUS_REFRESH_MS = 30_000
+
+
+def page_title(key: str) -> str:
+    return {
+        "residents": tr("Residents"),
+        "contracts": tr("Contracts"),
+        "followups": tr("Follow-ups"),
+        "prescriptions": tr("Prescriptions"),
+        "reports": tr("Reports"),
+        "sync": tr("Sync"),
+    }[key]
+
+
+class NotBuiltPage(QWidget):
+    """A page of the navigation that a later version brings; it says so and pretends nothing."""
+
+    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.label = QLabel()
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.label.setText(
+            tr("%1 — not built yet in this version.").replace("%1", page_title(self.key))
+            + "\n\n"
+            + tr("Nothing on this page works yet; the data you enter elsewhere is kept.")
+        )
+
+
+class IdleWatcher(QObject):
+    """Counts keyboard and mouse activity anywhere in the program; says when it has been idle too long."""
+
+    idle = Signal()
+    ACTIVITY = (
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    )
+
+    def __init__(self, seconds: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(seconds * 1000)
+        self.timer.timeout.connect(self.idle.emit)
+        self.paused = False
+
+    def start(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.timer.start()
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if not self.paused and event.type() in self.ACTIVITY:
+            self.timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    signed_out = Signal()
+
+    def __init__(self, store: Store, user: User, writer: Writer, idle_seconds: int | None = None) -> None:
+        super().__init__()
+        self.store, self.user, self.writer = store, user, writer
+        self.reader = store.reader()
+        self.clinic_name = self.reader.execute("SELECT name FROM clinic WHERE id = ?", (store.clinic_id,)).fetchone()[0]
+        self.locked = False
+
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(150)
+        self.nav.setIconSize(QSize(0, 0))
+        self.nav.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 10px 8px; }")
+        self.pages = QStackedWidget()
+        self.residents = ResidentsPage(self.reader, store.clinic_id)
+        for key, _english in PAGES:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+            self.pages.addWidget(self.residents if key == "residents" else NotBuiltPage(key))
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.addWidget(self.nav)
+        row.addWidget(self.pages, 1)
+        self.lock_screen = QLabel()
+        self.lock_screen.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body = QStackedWidget()
+        self.body.addWidget(central)
+        self.body.addWidget(self.lock_screen)
+        self.setCentralWidget(self.body)
+
+        self.online = QLabel()
+        self.last_sync = QLabel()
+        self.waiting = QLabel()
+        self.conflicts = QLabel()
+        self.who = QLabel()
+        bar = self.statusBar()
+        for label in (self.online, self.last_sync, self.waiting, self.conflicts):
+            label.setContentsMargins(4, 0, 14, 0)
+            bar.addWidget(label)
+        bar.addPermanentWidget(self.who)
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(STATUS_REFRESH_MS)
+        self.status_timer.timeout.connect(self.refresh_status)
+        self.status_timer.start()
+
+        self.residents.add_requested.connect(lambda: self.open_resident(None))
+        self.residents.edit_requested.connect(self.open_resident)
+        self.writer.store_changed.connect(self._store_changed)
+
+        seconds = idle_seconds if idle_seconds is not None else get_setting(self.reader, "idle_lock_seconds")
+        self.idle = IdleWatcher(seconds, self)
+        self.idle.idle.connect(self.lock)
+        self.idle.start()
+        self.resize(1100, 700)
+        self.retranslate()
+
+    # -- text -----------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("Village Clinic — %1").replace("%1", self.clinic_name))
+        for i in range(self.nav.count()):
+            item = self.nav.item(i)
+            item.setText(page_title(item.data(Qt.ItemDataRole.UserRole)))
+        for i in range(self.pages.count()):
+            page = self.pages.widget(i)
+            if isinstance(page, NotBuiltPage):
+                page.retranslate()
+        self.lock_screen.setText(tr("Locked"))
+        self.refresh_status()
+
+    def changeEvent(self, event: Any) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def refresh_status(self) -> None:
+        conn = self.reader
+        waiting = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        conflicts = conn.execute("SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0]
+        last = conn.execute("SELECT value FROM sync_state WHERE key = 'last_sync_at'").fetchone()
+        enrolled = conn.execute("SELECT value FROM sync_state WHERE key = 'server_url'").fetchone()
+        self.online.setText(tr("● Offline — not enrolled with a county server") if not enrolled else tr("● Offline"))
+        self.last_sync.setText(tr("Last sync: %1").replace("%1", last[0][:16].replace("T", " ") if last else tr("never")))
+        self.waiting.setText(tr("Changes waiting to be sent: %1").replace("%1", f"{waiting:,}"))
+        self.conflicts.setText(tr("Conflicts needing a person: %1").replace("%1", str(conflicts)))
+        self.conflicts.setStyleSheet("color: #c0392b; font-weight: bold;" if conflicts else "")
+        self.who.setText(f"{self.user.display_name} · {self.clinic_name}")
+
+    # -- actions --------------------------------------------------------------------------------
+    def open_resident(self, resident_id: str | None) -> ResidentDialog:
+        dialog = ResidentDialog(self.store, self.reader, self.writer, self.user, resident_id, parent=self)
+        dialog.open()
+        return dialog
+
+    def _store_changed(self, _result: object) -> None:
+        self.residents.refresh()
+        self.refresh_status()
+
+    # -- idle lock ------------------------------------------------------------------------------
+    def lock(self) -> None:
+        from ui.signin import UnlockDialog
+
+        if self.locked:
+            return
+        self.locked = True
+        self.idle.paused = True
+        self.body.setCurrentWidget(self.lock_screen)
+        for dialog in self.findChildren(ResidentDialog):
+            dialog.hide()
+        self.unlock_dialog = UnlockDialog(self.store, self.user, parent=self)
+        self.unlock_dialog.finished.connect(self._unlock_finished)
+        self.unlock_dialog.open()
+
+    def _unlock_finished(self, result: int) -> None:
+        if self.unlock_dialog.signed_out or not result:
+            self.signed_out.emit()
+            self.close()
+            return
+        self.locked = False
+        self.idle.paused = False
+        self.body.setCurrentIndex(0)
+        for dialog in self.findChildren(ResidentDialog):
+            if not dialog.result() and dialog.isModal():
+                dialog.show()
+        self.idle.timer.start()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.status_timer.stop()
+        self.idle.timer.stop()
+        super().closeEvent(event)

@@ -1,0 +1,54 @@
+"""Domain error codes (field, rule) to translated messages. The domain speaks English to logs and the CLI;
+the desktop shows the user's language."""
+
+from __future__ import annotations
+
+from clinic_app.errors import ValidationError
+from ui.i18n import tr as _t
+
+
+def field_label(field: str) -> str:
+    labels = {
+        "name": _t("Name"),
+        "id_number": _t("ID number"),
+        "document_type": _t("Document type"),
+        "document_number": _t("Document number"),
+        "sex": _t("Sex"),
+        "birth_date": _t("Birth date"),
+        "phone": _t("Phone"),
+        "village": _t("Village"),
+        "household": _t("Household"),
+        "relation_to_head": _t("Relation to head"),
+    }
+    return labels.get(field, field)
+
+
+def rule_message(error: ValidationError) -> str:
+    """A translated sentence for a validation error, specific where the rule is."""
+    rules = {
+        "required": _t("Required."),
+        "check_character": _t("The check character does not match (GB 11643): a digit is mistyped."),
+        "birth_date_invalid": _t("The birth date in this ID number does not exist."),
+        "birth_date_future": _t("The birth date in this ID number lies in the future."),
+        "birth_date_too_old": _t("The birth date in this ID number gives an age over 130."),
+        "length": _t("An ID number has 18 characters (15 for the old form)."),
+        "disagrees_with_id": _t("Does not agree with the ID number."),
+        "duplicate": _t("This ID number is registered already."),
+        "other_village": _t("This household belongs to another village."),
+        "needs_village": _t("A new household needs a village."),
+        "future": _t("This date lies in the future."),
+        "too_old": _t("This date gives an age over 130."),
+        "date_format": _t("Write the date as 1990-12-31."),
+        "unknown": _t("Not known in this clinic."),
+    }
+    formats = {
+        "id_number": _t("17 digits followed by a digit or X."),
+        "name": _t("1-40 Chinese or Latin letters."),
+        "phone": _t("A mobile number has 11 digits (13x-19x); a landline 0xxx-xxxxxxx."),
+        "document_number": _t("4-30 letters, digits or dashes."),
+    }
+    if error.rule == "format":
+        return formats.get(error.field, error.message)
+    if error.rule == "duplicate" and "to " in error.message:
+        return _t("This ID number is registered already, to %1.").replace("%1", error.message.rsplit("to ", 1)[1])
+    return rules.get(error.rule, error.message)

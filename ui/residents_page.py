@@ -1,0 +1,356 @@
+"""The Residents page: one search box, a lazily paged table, the selected resident's household."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from clinic_app.db import Connection
+from clinic_app.idcard import age_on
+from clinic_app.residents import ResidentQuery, household_members, mask_id_number
+from ui.i18n import tr
+from ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QEvent,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPushButton,
+    QShortcut,
+    QSplitter,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+PAGE_SIZE = 200
+ROW_HEIGHT = 26
+
+
+def sex_text(sex: str | None) -> str:
+    return {"M": tr("Male"), "F": tr("Female")}.get(sex or "", "")
+
+
+def relation_text(relation: str | None) -> str:
+    return {
+        "head": tr("Head"),
+        "spouse": tr("Spouse"),
+        "child": tr("Child"),
+        "parent": tr("Parent"),
+        "grandchild": tr("Grandchild"),
+        "sibling": tr("Sibling"),
+        "other": tr("Other relation"),
+    }.get(relation or "", "")
+
+
+class ResidentTableModel(QAbstractTableModel):
+    """Rows of one search, fetched a keyset page at a time as the view scrolls (``canFetchMore``)."""
+
+    COLUMNS = ("name", "sex", "age", "id_number", "phone", "village", "household")
+
+    def __init__(self, conn: Connection, clinic_id: str, query: str = "", page_size: int = PAGE_SIZE) -> None:
+        super().__init__()
+        self.conn, self.clinic_id, self.page_size = conn, clinic_id, page_size
+        self.today = dt.date.today()
+        self._rows: list[dict[str, Any]] = []
+        self._villages: dict[str, str] = {}
+        self._households: dict[str, str] = {}
+        self._search = ResidentQuery(conn, clinic_id, query)
+        self.query = query
+        self._load_villages()
+        self._append(self._search.next_page(page_size))
+
+    # -- data loading ---------------------------------------------------------------------------
+    def _load_villages(self) -> None:
+        rows = self.conn.execute("SELECT id, name FROM village WHERE clinic_id = ?", (self.clinic_id,)).fetchall()
+        self._villages = {r[0]: r[1] for r in rows}
+
+    def _append(self, rows: list[dict[str, Any]]) -> None:
+        missing = {r["household_id"] for r in rows if r["household_id"] and r["household_id"] not in self._households}
+        if missing:
+            marks = ",".join("?" for _ in missing)
+            found = self.conn.execute(f"SELECT id, code FROM household WHERE id IN ({marks})", list(missing)).fetchall()
+            self._households.update({r[0]: r[1] for r in found})
+        self._rows.extend(rows)
+
+    def set_query(self, query: str) -> None:
+        self.beginResetModel()
+        self.query = query
+        self._rows = []
+        self._search = ResidentQuery(self.conn, self.clinic_id, query)
+        self._load_villages()
+        self._append(self._search.next_page(self.page_size))
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        self.set_query(self.query)
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._search.done
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._search.done:
+            return
+        rows = self._search.next_page(self.page_size)
+        if not rows:
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+        self._append(rows)
+        self.endInsertRows()
+
+    # -- model interface ------------------------------------------------------------------------
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            return {
+                "name": tr("Name"),
+                "sex": tr("Sex"),
+                "age": tr("Age"),
+                "id_number": tr("ID number"),
+                "phone": tr("Phone"),
+                "village": tr("Village"),
+                "household": tr("Household"),
+            }[self.COLUMNS[section]]
+        if orientation == Qt.Orientation.Vertical:
+            return section + 1
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.UserRole:
+            return row["id"]
+        if role == Qt.ItemDataRole.ToolTipRole and column == "name" and row["needs_identity_check"]:
+            return tr("No ID card number yet: check the identity at the next visit")
+        if role == Qt.ItemDataRole.ForegroundRole and column == "name" and row["needs_identity_check"]:
+            return Qt.GlobalColor.darkYellow
+        return None
+
+    def _display(self, row: dict[str, Any], column: str) -> str:
+        if column == "name":
+            return str(row["name"]) + (" ⚑" if row["needs_identity_check"] else "")
+        if column == "sex":
+            return sex_text(row["sex"])
+        if column == "age":
+            return str(age_on(dt.date.fromisoformat(row["birth_date"]), self.today))
+        if column == "id_number":
+            return mask_id_number(row["id_number"]) or (row["document_number"] or "")
+        if column == "phone":
+            return row["phone"] or ""
+        if column == "village":
+            return self._villages.get(row["village_id"] or "", "")
+        if column == "household":
+            return self._households.get(row["household_id"] or "", "")
+        return ""
+
+    def resident_at(self, row: int) -> dict[str, Any]:
+        return self._rows[row]
+
+
+class HouseholdPanel(QGroupBox):
+    resident_activated = Signal(str)
+
+    def __init__(self, conn: Connection, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.conn = conn
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.members = QListWidget()
+        self.members.itemActivated.connect(lambda item: self.resident_activated.emit(item.data(Qt.ItemDataRole.UserRole)))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.members, 1)
+        self._resident: dict[str, Any] | None = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(tr("Household"))
+        self.show_resident(self._resident)
+
+    def show_resident(self, resident: dict[str, Any] | None) -> None:
+        from ui.qt import QListWidgetItem
+
+        self._resident = resident
+        self.members.clear()
+        if resident is None:
+            self.summary.setText(tr("Select a resident to see the household."))
+            return
+        if not resident.get("household_id"):
+            self.summary.setText(tr("%1 belongs to no household yet.").replace("%1", resident["name"]))
+            return
+        hh = self.conn.execute(
+            "SELECT h.code, h.address, v.name FROM household h LEFT JOIN village v ON v.id = h.village_id WHERE h.id = ?",
+            (resident["household_id"],),
+        ).fetchone()
+        members = household_members(self.conn, resident["household_id"])
+        self.summary.setText(
+            tr("Household %1 · %2 %3 · %4 members")
+            .replace("%1", hh[0])
+            .replace("%2", hh[2] or "")
+            .replace("%3", hh[1] or "")
+            .replace("%4", str(len(members)))
+        )
+        today = dt.date.today()
+        for m in members:
+            age = age_on(dt.date.fromisoformat(m["birth_date"]), today)
+            text = f"{m['name']}  ·  {relation_text(m['relation_to_head'])}  ·  {sex_text(m['sex'])}  ·  " + tr(
+                "%1 years"
+            ).replace("%1", str(age))
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, m["id"])
+            if m["id"] == resident["id"]:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.members.addItem(item)
+
+
+class ResidentsPage(QWidget):
+    add_requested = Signal()
+    edit_requested = Signal(str)
+
+    def __init__(self, conn: Connection, clinic_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.conn, self.clinic_id = conn, clinic_id
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.count_label = QLabel()
+        self.add_button = QPushButton()
+        self.edit_button = QPushButton()
+        self.edit_button.setEnabled(False)
+
+        self.model = ResidentTableModel(conn, clinic_id)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((110, 50, 50, 170, 120, 100, 90)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.household = HouseholdPanel(conn)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.add_button)
+        top.addWidget(self.edit_button)
+        splitter = QSplitter()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count_label)
+        splitter.addWidget(left)
+        splitter.addWidget(self.household)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self.run_search)
+        self.search.textEdited.connect(lambda _text: self._debounce.start())
+        self.search.returnPressed.connect(self._search_now)  # a scanner types the ID and ends with Enter
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.doubleClicked.connect(lambda index: self._edit_row(index.row()))
+        self.add_button.clicked.connect(self.add_requested.emit)
+        self.edit_button.clicked.connect(lambda: self._edit_row(self.table.currentIndex().row()))
+        self.household.resident_activated.connect(self.edit_requested.emit)
+        QShortcut(QKeySequence.StandardKey.New, self, activated=self.add_requested.emit)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        self.table.installEventFilter(self)
+        self.retranslate()
+        QTimer.singleShot(0, self.update_count)  # counting is not needed for the first rows
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(tr("Search: name, pinyin (zhangsan), initials (zs), last digits of ID or phone"))
+        self.add_button.setText(tr("Add resident"))
+        self.edit_button.setText(tr("Edit"))
+        self.household.retranslate()
+        self.update_count()
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.currentIndex().isValid():
+                self._edit_row(self.table.currentIndex().row())
+                return True
+        return False
+
+    def _search_now(self) -> None:
+        self._debounce.stop()
+        self.run_search()
+        if self.model.rowCount() >= 1:
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def run_search(self) -> None:
+        self.model.set_query(self.search.text())
+        self.household.show_resident(None)
+        self.edit_button.setEnabled(False)
+        self.update_count()
+
+    def refresh(self) -> None:
+        current = self.table.currentIndex()
+        selected = self.model.data(current, Qt.ItemDataRole.UserRole) if current.isValid() else None
+        self.model.refresh()
+        if selected:
+            for row in range(self.model.rowCount()):
+                if self.model.resident_at(row)["id"] == selected:
+                    self.table.selectRow(row)
+                    break
+        self.update_count()
+
+    def update_count(self) -> None:
+        from clinic_app.residents import count_residents
+
+        shown = self.model.rowCount()
+        more = "+" if self.model.canFetchMore() else ""
+        if self.model.query.strip():
+            self.count_label.setText(tr("%1 found").replace("%1", f"{shown}{more}"))
+        else:
+            total = count_residents(self.conn, self.clinic_id)
+            self.count_label.setText(tr("%1 residents registered").replace("%1", f"{total:,}"))
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        resident = self.model.resident_at(current.row()) if current.isValid() else None
+        self.edit_button.setEnabled(resident is not None)
+        self.household.show_resident(resident)
+
+    def _edit_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.edit_requested.emit(self.model.resident_at(row)["id"])
+
+    def changeEvent(self, event: Any) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,164 @@
+"""Sign-in, and the unlock dialog after an idle lock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clinic_app.errors import AuthError
+from clinic_app.store import Store
+from clinic_app.users import User, authenticate
+from ui.i18n import LANGUAGES, install_language, saved_language, settings, tr
+from ui.qt import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QEvent,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def auth_message(error: AuthError) -> str:
+    if error.rule == "locked":
+        return tr("This account is locked after repeated wrong passwords. Try again later or ask the clinic admin.")
+    return tr("Wrong user name or password.")
+
+
+class SignInDialog(QDialog):
+    def __init__(self, store: Store, clinic_name: str, demo_hint: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.user: User | None = None
+        self.clinic_name = clinic_name
+        self.demo_hint = demo_hint
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSize(font.pointSize() + 5)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.clinic = QLabel(clinic_name)
+        self.username = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.language = QComboBox()
+        for code, name in LANGUAGES:
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(self.language.findData(saved_language()))
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #555;")
+        self.hint.setWordWrap(True)
+        self.sign_in = QPushButton()
+        self.sign_in.setDefault(True)
+        self.form = QFormLayout()
+        self.user_label, self.password_label, self.language_label = QLabel(), QLabel(), QLabel()
+        self.form.addRow(self.user_label, self.username)
+        self.form.addRow(self.password_label, self.password)
+        self.form.addRow(self.language_label, self.language)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.clinic)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.sign_in)
+        layout.addLayout(buttons)
+        layout.addWidget(self.hint)
+        self.setMinimumWidth(400)
+        self.sign_in.clicked.connect(self.try_sign_in)
+        self.password.returnPressed.connect(self.try_sign_in)
+        self.language.currentIndexChanged.connect(self._language_changed)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("Village Clinic — sign in"))
+        self.title.setText(tr("Village Clinic"))
+        self.user_label.setText(tr("User name"))
+        self.password_label.setText(tr("Password"))
+        self.language_label.setText(tr("Language"))
+        self.sign_in.setText(tr("Sign in"))
+        if self.demo_hint:
+            self.hint.setText(tr("Demo clinic. Users: %1").replace("%1", self.demo_hint))
+        self.hint.setVisible(bool(self.demo_hint))
+
+    def changeEvent(self, event: Any) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _language_changed(self) -> None:
+        code = self.language.currentData()
+        settings().setValue("language", code)
+        app = QApplication.instance()
+        if app is not None:
+            install_language(app, code)
+
+    def try_sign_in(self) -> None:
+        try:
+            self.user = authenticate(self.store, self.username.text().strip(), self.password.text())
+        except AuthError as exc:
+            self.error.setText(auth_message(exc))
+            self.error.show()
+            self.password.clear()
+            self.password.setFocus()
+            return
+        self.accept()
+
+
+class UnlockDialog(QDialog):
+    """Shown over a locked window: the same user's password, or sign out."""
+
+    def __init__(self, store: Store, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.user = store, user
+        self.signed_out = False
+        self.setWindowTitle(tr("Locked"))
+        self.message = QLabel(
+            tr("The window locked itself after a time without use. %1, enter your password to go on.").replace(
+                "%1", user.display_name
+            )
+        )
+        self.message.setWordWrap(True)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.hide()
+        self.unlock = QPushButton(tr("Unlock"))
+        self.unlock.setDefault(True)
+        self.sign_out = QPushButton(tr("Sign out"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addWidget(self.password)
+        layout.addWidget(self.error)
+        row = QHBoxLayout()
+        row.addWidget(self.sign_out)
+        row.addStretch(1)
+        row.addWidget(self.unlock)
+        layout.addLayout(row)
+        self.unlock.clicked.connect(self.try_unlock)
+        self.password.returnPressed.connect(self.try_unlock)
+        self.sign_out.clicked.connect(self._sign_out)
+
+    def try_unlock(self) -> None:
+        try:
+            authenticate(self.store, self.user.username, self.password.text())
+        except AuthError as exc:
+            self.error.setText(auth_message(exc))
+            self.error.show()
+            self.password.clear()
+            return
+        self.accept()
+
+    def _sign_out(self) -> None:
+        self.signed_out = True
+        self.reject()

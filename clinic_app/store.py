@@ -8,6 +8,7 @@ nothing and returns what it changed, so each screen can decide whether to refres
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import threading
@@ -16,8 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from clinic_app import keystore
 from clinic_app.db import Connection, connect, migrate, schema_version, vacuum_into
@@ -226,7 +225,6 @@ class Store:
                 f"{path} has schema version {version}, newer than this program knows ({SCHEMA_VERSION}): "
                 "update Village Clinic"
             )
-        self.db = sqlite_utils.Database(self.conn)
         self._write_lock = threading.Lock()
         meta = dict(self.conn.execute("SELECT key, value FROM local_meta").fetchall())
         if "clinic_id" not in meta:
@@ -273,6 +271,14 @@ class Store:
             uow.insert("clinic", {"id": clinic_id, "code": clinic_code, "name": clinic_name})
             uow.summary = f"clinic {clinic_code} {clinic_name} created"
         return store, where
+
+    @functools.cached_property
+    def db(self) -> Any:
+        """sqlite-utils on the writer connection, for introspection and counts (imported when first used:
+        it costs 0.1 s of start-up)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     def reader(self) -> Connection:
         """A separate read connection (WAL readers never wait for the writer)."""

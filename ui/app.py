@@ -25,11 +25,19 @@ DEMO_RESIDENTS = 2000
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="clinic-app", description="Village Clinic desktop program")
-    parser.add_argument("--db", metavar="PATH", help="database file (default: $CLINIC_DB or the user data folder)")
-    parser.add_argument("--key-file", metavar="PATH", help=f"key file where the OS has no keyring (or ${KEY_FILE_ENV})")
+    parser.add_argument(
+        "--db", metavar="PATH", help="database file (default: $CLINIC_DB or the user data folder)"
+    )
+    parser.add_argument(
+        "--key-file", metavar="PATH", help=f"key file where the OS has no keyring (or ${KEY_FILE_ENV})"
+    )
     parser.add_argument("--demo", action="store_true", help="open (and first create) a demo clinic")
-    parser.add_argument("--lang", choices=("zh_CN", "en"), help="language (default: the last one chosen, else zh_CN)")
-    parser.add_argument("--user", metavar="NAME", help="sign in as NAME with the password in $CLINIC_PASSWORD")
+    parser.add_argument(
+        "--lang", choices=("zh_CN", "en"), help="language (default: the last one chosen, else zh_CN)"
+    )
+    parser.add_argument(
+        "--user", metavar="NAME", help="sign in as NAME with the password in $CLINIC_PASSWORD"
+    )
     parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -42,7 +50,9 @@ def data_dir() -> Path:
 def install_excepthook(log_path: Path) -> None:
     """Unexpected errors go to a log file and one dialog; the program keeps running."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(filename=str(log_path), level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        filename=str(log_path), level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, value, tb)))

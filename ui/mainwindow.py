@@ -113,7 +113,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store, self.user, self.writer = store, user, writer
         self.reader = store.reader()
-        self.clinic_name = self.reader.execute("SELECT name FROM clinic WHERE id = ?", (store.clinic_id,)).fetchone()[0]
+        self.clinic_name = self.reader.execute(
+            "SELECT name FROM clinic WHERE id = ?", (store.clinic_id,)
+        ).fetchone()[0]
         self.locked = False
 
         self.nav = QListWidget()
@@ -191,8 +193,12 @@ class MainWindow(QMainWindow):
         conflicts = conn.execute("SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0]
         last = conn.execute("SELECT value FROM sync_state WHERE key = 'last_sync_at'").fetchone()
         enrolled = conn.execute("SELECT value FROM sync_state WHERE key = 'server_url'").fetchone()
-        self.online.setText(tr("● Offline — not enrolled with a county server") if not enrolled else tr("● Offline"))
-        self.last_sync.setText(tr("Last sync: %1").replace("%1", last[0][:16].replace("T", " ") if last else tr("never")))
+        self.online.setText(
+            tr("● Offline — not enrolled with a county server") if not enrolled else tr("● Offline")
+        )
+        self.last_sync.setText(
+            tr("Last sync: %1").replace("%1", last[0][:16].replace("T", " ") if last else tr("never"))
+        )
         self.waiting.setText(tr("Changes waiting to be sent: %1").replace("%1", f"{waiting:,}"))
         self.conflicts.setText(tr("Conflicts needing a person: %1").replace("%1", str(conflicts)))
         self.conflicts.setStyleSheet("color: #c0392b; font-weight: bold;" if conflicts else "")

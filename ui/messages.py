@@ -50,5 +50,7 @@ def rule_message(error: ValidationError) -> str:
     if error.rule == "format":
         return formats.get(error.field, error.message)
     if error.rule == "duplicate" and "to " in error.message:
-        return _t("This ID number is registered already, to %1.").replace("%1", error.message.rsplit("to ", 1)[1])
+        return _t("This ID number is registered already, to %1.").replace(
+            "%1", error.message.rsplit("to ", 1)[1]
+        )
     return rules.get(error.rule, error.message)

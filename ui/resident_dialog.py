@@ -38,8 +38,17 @@ from ui.qt import (
 from ui.residents_page import relation_text
 
 FIELDS = (
-    "document_type", "id_number", "document_number", "name", "sex", "birth_date", "phone", "village",
-    "household", "relation_to_head", "note",
+    "document_type",
+    "id_number",
+    "document_number",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "village",
+    "household",
+    "relation_to_head",
+    "note",
 )
 
 
@@ -61,7 +70,11 @@ class ResidentDialog(QDialog):
         self._show_all = False
 
         self.document_type = QComboBox()
-        for code, text in (("id_card", tr("Resident ID card")), ("passport", tr("Passport")), ("other", tr("Other document"))):
+        for code, text in (
+            ("id_card", tr("Resident ID card")),
+            ("passport", tr("Passport")),
+            ("other", tr("Other document")),
+        ):
             self.document_type.addItem(text, code)
         self.id_number = QLineEdit()
         self.id_number.setMaxLength(18)
@@ -78,7 +91,9 @@ class ResidentDialog(QDialog):
         for v in list_villages(reader, store.clinic_id):
             self.village.addItem(v["name"], v["id"])
         self.household = QLineEdit()
-        self.household.setPlaceholderText(tr("household code, e.g. H000123 (a new code makes a new household)"))
+        self.household.setPlaceholderText(
+            tr("household code, e.g. H000123 (a new code makes a new household)")
+        )
         self.relation = QComboBox()
         self.relation.addItem("—", None)
         for code in RELATIONS:
@@ -114,7 +129,9 @@ class ResidentDialog(QDialog):
             column.addWidget(error)
             self.errors[field] = error
             form.addRow(labels[field], box)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Save"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel"))
         self.buttons.accepted.connect(self.save)
@@ -155,7 +172,9 @@ class ResidentDialog(QDialog):
         self.phone.setText(row["phone"] or "")
         self.village.setCurrentIndex(max(0, self.village.findData(row["village_id"])))
         if row["household_id"]:
-            code = self.reader.execute("SELECT code FROM household WHERE id = ?", (row["household_id"],)).fetchone()
+            code = self.reader.execute(
+                "SELECT code FROM household WHERE id = ?", (row["household_id"],)
+            ).fetchone()
             self.household.setText(code[0] if code else "")
         self.relation.setCurrentIndex(max(0, self.relation.findData(row["relation_to_head"])))
         self.note.setText(row["note"] or "")
@@ -259,4 +278,6 @@ class ResidentDialog(QDialog):
                 self.errors.get(e.field, self.errors["name"]).setText(rule_message(e))
                 self.errors.get(e.field, self.errors["name"]).show()
             return
-        QMessageBox.critical(self, tr("Not saved"), tr("The resident was not saved: %1").replace("%1", str(error)))
+        QMessageBox.critical(
+            self, tr("Not saved"), tr("The resident was not saved: %1").replace("%1", str(error))
+        )

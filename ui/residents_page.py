@@ -73,14 +73,20 @@ class ResidentTableModel(QAbstractTableModel):
 
     # -- data loading ---------------------------------------------------------------------------
     def _load_villages(self) -> None:
-        rows = self.conn.execute("SELECT id, name FROM village WHERE clinic_id = ?", (self.clinic_id,)).fetchall()
+        rows = self.conn.execute(
+            "SELECT id, name FROM village WHERE clinic_id = ?", (self.clinic_id,)
+        ).fetchall()
         self._villages = {r[0]: r[1] for r in rows}
 
     def _append(self, rows: list[dict[str, Any]]) -> None:
-        missing = {r["household_id"] for r in rows if r["household_id"] and r["household_id"] not in self._households}
+        missing = {
+            r["household_id"] for r in rows if r["household_id"] and r["household_id"] not in self._households
+        }
         if missing:
             marks = ",".join("?" for _ in missing)
-            found = self.conn.execute(f"SELECT id, code FROM household WHERE id IN ({marks})", list(missing)).fetchall()
+            found = self.conn.execute(
+                f"SELECT id, code FROM household WHERE id IN ({marks})", list(missing)
+            ).fetchall()
             self._households.update({r[0]: r[1] for r in found})
         self._rows.extend(rows)
 
@@ -116,7 +122,9 @@ class ResidentTableModel(QAbstractTableModel):
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
@@ -178,7 +186,9 @@ class HouseholdPanel(QGroupBox):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.members = QListWidget()
-        self.members.itemActivated.connect(lambda item: self.resident_activated.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.members.itemActivated.connect(
+            lambda item: self.resident_activated.emit(item.data(Qt.ItemDataRole.UserRole))
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.members, 1)
@@ -215,9 +225,10 @@ class HouseholdPanel(QGroupBox):
         today = dt.date.today()
         for m in members:
             age = age_on(dt.date.fromisoformat(m["birth_date"]), today)
-            text = f"{m['name']}  ·  {relation_text(m['relation_to_head'])}  ·  {sex_text(m['sex'])}  ·  " + tr(
-                "%1 years"
-            ).replace("%1", str(age))
+            text = (
+                f"{m['name']}  ·  {relation_text(m['relation_to_head'])}  ·  {sex_text(m['sex'])}  ·  "
+                + tr("%1 years").replace("%1", str(age))
+            )
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, m["id"])
             if m["id"] == resident["id"]:
@@ -286,24 +297,30 @@ class ResidentsPage(QWidget):
         self.add_button.clicked.connect(self.add_requested.emit)
         self.edit_button.clicked.connect(lambda: self._edit_row(self.table.currentIndex().row()))
         self.household.resident_activated.connect(self.edit_requested.emit)
-        QShortcut(QKeySequence.StandardKey.New, self, activated=self.add_requested.emit)
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        QShortcut(QKeySequence.StandardKey.New, self, self.add_requested.emit)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
         self.table.installEventFilter(self)
         self.retranslate()
         QTimer.singleShot(0, self.update_count)  # counting is not needed for the first rows
 
     def retranslate(self) -> None:
-        self.search.setPlaceholderText(tr("Search: name, pinyin (zhangsan), initials (zs), last digits of ID or phone"))
+        self.search.setPlaceholderText(
+            tr("Search: name, pinyin (zhangsan), initials (zs), last digits of ID or phone")
+        )
         self.add_button.setText(tr("Add resident"))
         self.edit_button.setText(tr("Edit"))
         self.household.retranslate()
         self.update_count()
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
-        if watched is self.table and event.type() == QEvent.Type.KeyPress:
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.currentIndex().isValid():
-                self._edit_row(self.table.currentIndex().row())
-                return True
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.table.currentIndex().isValid()
+        ):
+            self._edit_row(self.table.currentIndex().row())
+            return True
         return False
 
     def _search_now(self) -> None:

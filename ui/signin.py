@@ -25,12 +25,16 @@ from ui.qt import (
 
 def auth_message(error: AuthError) -> str:
     if error.rule == "locked":
-        return tr("This account is locked after repeated wrong passwords. Try again later or ask the clinic admin.")
+        return tr(
+            "This account is locked after repeated wrong passwords. Try again later or ask the clinic admin."
+        )
     return tr("Wrong user name or password.")
 
 
 class SignInDialog(QDialog):
-    def __init__(self, store: Store, clinic_name: str, demo_hint: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Store, clinic_name: str, demo_hint: str | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self.user: User | None = None
@@ -123,9 +127,9 @@ class UnlockDialog(QDialog):
         self.signed_out = False
         self.setWindowTitle(tr("Locked"))
         self.message = QLabel(
-            tr("The window locked itself after a time without use. %1, enter your password to go on.").replace(
-                "%1", user.display_name
-            )
+            tr(
+                "The window locked itself after a time without use. %1, enter your password to go on."
+            ).replace("%1", user.display_name)
         )
         self.message.setWordWrap(True)
         self.password = QLineEdit()

@@ -1,6 +1,6 @@
 """Render the screens offscreen to PNG files, to look at them as a user would.
 
-    QT_QPA_PLATFORM=offscreen python tests/ui/screenshots.py OUTDIR [--lang en]
+QT_QPA_PLATFORM=offscreen python tests/ui/screenshots.py OUTDIR [--lang en]
 """
 
 from __future__ import annotations

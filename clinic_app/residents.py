@@ -366,6 +366,15 @@ def resident_input(row: Mapping[str, Any]) -> ResidentInput:
     return ResidentInput(**values)
 
 
+# CROSS JOIN fixes the join order: walk the key index in key order and look each resident up by id. Left to
+# itself the planner may scan the clinic's residents and sort, 2 s instead of 1 ms at 100,000 residents.
+SEARCH_SQL = f"""
+    SELECT k.key AS k_key, k.resident_id AS k_rid, {", ".join("r." + c.strip() for c in LIST_COLUMNS.split(","))}
+    FROM resident_search_key k CROSS JOIN resident r ON r.id = k.resident_id
+    WHERE k.key < ? AND (k.key, k.resident_id) > (?, ?) AND r.clinic_id = ? AND r.deleted_at IS NULL
+    ORDER BY k.key, k.resident_id LIMIT ?"""
+
+
 @dataclass
 class Page:
     rows: list[dict[str, Any]]
@@ -382,14 +391,7 @@ def search_residents(
     if prefix is None:
         return list_residents(conn, clinic_id, limit=limit, after=after)
     lo, hi = (after[0], after[1]) if after else (prefix, "")
-    rows = conn.execute(
-        f"""SELECT k.key AS k_key, k.resident_id AS k_rid, {", ".join("r." + c.strip() for c in LIST_COLUMNS.split(","))}
-            FROM resident_search_key k JOIN resident r ON r.id = k.resident_id
-            WHERE k.key < ? AND (k.key, k.resident_id) > (?, ?)
-              AND r.clinic_id = ? AND r.deleted_at IS NULL
-            ORDER BY k.key, k.resident_id LIMIT ?""",
-        (prefix_upper_bound(prefix), lo, hi, clinic_id, limit),
-    ).fetchall()
+    rows = conn.execute(SEARCH_SQL, (prefix_upper_bound(prefix), lo, hi, clinic_id, limit)).fetchall()
     seen: set[str] = set()
     out: list[dict[str, Any]] = []
     for r in rows:

@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(0, 0))
         self.nav.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 10px 8px; }")
         self.pages = QStackedWidget()
-        self.residents = ResidentsPage(self.reader, store.clinic_id)
+        self.residents = ResidentsPage(self.reader, store.clinic_id, open_reader=store.reader)
         for key, _english in PAGES:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
         self.idle.timer.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.residents.shutdown()
         self.status_timer.stop()
         self.idle.timer.stop()
         super().closeEvent(event)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from clinic_app.db import Connection
@@ -241,10 +243,24 @@ class HouseholdPanel(QGroupBox):
 class ResidentsPage(QWidget):
     add_requested = Signal()
     edit_requested = Signal(str)
+    _counted = Signal(int)
 
-    def __init__(self, conn: Connection, clinic_id: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        clinic_id: str,
+        open_reader: Callable[[], Connection] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``open_reader`` makes the connection on which the total is counted off the GUI thread (counting
+        100,000 encrypted rows takes 60 ms: not before the first rows are shown)."""
         super().__init__(parent)
         self.conn, self.clinic_id = conn, clinic_id
+        self._open_reader = open_reader
+        self._count_pool: ThreadPoolExecutor | None = None
+        self._count_conn: Connection | None = None
+        self.total: int | None = None
+        self._counted.connect(self._show_total)
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.count_label = QLabel()
@@ -301,7 +317,6 @@ class ResidentsPage(QWidget):
         QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
         self.table.installEventFilter(self)
         self.retranslate()
-        QTimer.singleShot(0, self.update_count)  # counting is not needed for the first rows
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(
@@ -348,15 +363,41 @@ class ResidentsPage(QWidget):
         self.update_count()
 
     def update_count(self) -> None:
-        from clinic_app.residents import count_residents
-
         shown = self.model.rowCount()
         more = "+" if self.model.canFetchMore() else ""
         if self.model.query.strip():
             self.count_label.setText(tr("%1 found").replace("%1", f"{shown}{more}"))
-        else:
-            total = count_residents(self.conn, self.clinic_id)
+            return
+        if self.total is not None:
+            self.count_label.setText(tr("%1 residents registered").replace("%1", f"{self.total:,}"))
+        self._count_in_background()
+
+    def _count_in_background(self) -> None:
+        from clinic_app.residents import count_residents
+
+        if self._open_reader is None:
+            self._counted.emit(count_residents(self.conn, self.clinic_id))
+            return
+        if self._count_pool is None:
+            self._count_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="resident-count")
+        clinic_id, opener = self.clinic_id, self._open_reader
+
+        def count() -> None:  # on the worker: its own connection, and only a signal back
+            if self._count_conn is None:
+                self._count_conn = opener()
+            self._counted.emit(count_residents(self._count_conn, clinic_id))
+
+        self._count_pool.submit(count)
+
+    def _show_total(self, total: int) -> None:
+        self.total = total
+        if not self.model.query.strip():
             self.count_label.setText(tr("%1 residents registered").replace("%1", f"{total:,}"))
+
+    def shutdown(self) -> None:
+        if self._count_pool is not None:
+            self._count_pool.shutdown(wait=True)
+            self._count_pool = None
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         resident = self.model.resident_at(current.row()) if current.isValid() else None

@@ -147,12 +147,13 @@ from ui.residents_page import ResidentsPage
 store = Store.open(sys.argv[1], sys.argv[2])
 reader = store.reader()
 started = time.perf_counter()
-page = ResidentsPage(reader, store.clinic_id)
+page = ResidentsPage(reader, store.clinic_id, open_reader=store.reader)
 page.resize(1000, 700)
 page.show()
 app.processEvents()
 rows = page.model.rowCount()
 print(f"{(time.perf_counter() - started) * 1000:.2f} {rows}")
+page.shutdown()
 """
 
 

@@ -92,7 +92,10 @@ def test_scanner_typing_an_id_suffix_and_enter_selects_the_resident(qtbot, windo
     assert "户主" in page.household.members.item(0).text()
 
 
-def test_table_shows_masked_id_numbers_and_everyone_without_a_query(window: MainWindow) -> None:
+def test_table_shows_masked_id_numbers_and_everyone_without_a_query(qtbot, window: MainWindow) -> None:
+    qtbot.waitUntil(
+        lambda: window.residents.count_label.text() == "已登记居民 3 人"
+    )  # counted off the GUI thread
     model = window.residents.model
     assert sorted(_names(model)) == sorted(["张三", "李四", "王五"])
     row = _names(model).index("张三")

@@ -252,66 +252,23 @@ def test_dialog_is_a_dialog(window: MainWindow) -> None:
 
 
 # -- the program as started from the command line ---------------------------------------------------------
+def _run_app(tmp_path: Path, residents: int, password: str) -> subprocess.CompletedProcess[str]:
+    create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=residents, seed=4)
+    command = [sys.executable, "-m", "ui.app", "--db", str(tmp_path / "d.db"), "--key-file", str(tmp_path / "d.key"),
+               "--user", "admin", "--exit-when-ready"]  # fmt: skip
+    env = {"CLINIC_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
+           "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path)}  # fmt: skip
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+
+
 def test_clinic_app_starts_signs_in_and_shows_rows(tmp_path: Path) -> None:
-    create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=120, seed=4)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ui.app",
-            "--db",
-            str(tmp_path / "d.db"),
-            "--key-file",
-            str(tmp_path / "d.key"),
-            "--user",
-            "admin",
-            "--exit-when-ready",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={
-            "CLINIC_PASSWORD": "admin1234",
-            "QT_QPA_PLATFORM": "offscreen",
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "XDG_DATA_HOME": str(tmp_path / "data"),
-            "XDG_CONFIG_HOME": str(tmp_path),
-        },
-    )
+    result = _run_app(tmp_path, 120, "admin1234")
     assert result.returncode == 0, result.stderr
     assert "ready" in result.stdout and "rows=120" in result.stdout
 
 
 def test_clinic_app_with_a_wrong_password_exits_4(tmp_path: Path) -> None:
-    create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=5, seed=4)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ui.app",
-            "--db",
-            str(tmp_path / "d.db"),
-            "--key-file",
-            str(tmp_path / "d.key"),
-            "--user",
-            "admin",
-            "--exit-when-ready",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={
-            "CLINIC_PASSWORD": "nope",
-            "QT_QPA_PLATFORM": "offscreen",
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "XDG_DATA_HOME": str(tmp_path / "data"),
-            "XDG_CONFIG_HOME": str(tmp_path),
-        },
-    )
+    result = _run_app(tmp_path, 5, "nope")
     assert result.returncode == 4 and "wrong user name or password" in result.stderr
 
 

@@ -305,7 +305,8 @@ class Store:
     # -- whole-file operations ------------------------------------------------------------------
     def backup(self, target: str | os.PathLike[str]) -> Path:
         target = Path(target)
-        vacuum_into(self.conn, target)
+        with self._write_lock:  # not in the middle of another thread's unit of work
+            vacuum_into(self.conn, target)
         return target
 
     def integrity(self) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -136,6 +137,11 @@ def list_users(conn: Connection, clinic_id: str) -> list[User]:
     return [_row_user(r) for r in rows]
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_hex(16))
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -151,7 +157,7 @@ def authenticate(store: Store, username: str, password: str) -> User:
     ).fetchone()
     if row is None or not row["active"]:
         # Spend the same time as a real check so that user names cannot be probed by timing.
-        verify_password(password, hash_password("x" * MIN_PASSWORD_LENGTH))
+        verify_password(password, _dummy_hash())
         raise AuthError("bad_credentials", "wrong user name or password")
     state = conn.execute(
         "SELECT failed_count, locked_until FROM login_state WHERE user_id = ?", (row["id"],)

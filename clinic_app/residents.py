@@ -75,15 +75,12 @@ def _parse_date(field: str, text: str, today: dt.date) -> dt.date:
     return day
 
 
-def validate_resident(
-    conn: Connection,
-    clinic_id: str,
-    data: ResidentInput,
-    *,
-    today: dt.date | None = None,
-    existing_id: str | None = None,
-) -> dict[str, Any]:
-    """Check every field; raise ValidationErrors listing all problems, or return the row to store."""
+def check_resident_fields(
+    data: ResidentInput, today: dt.date | None = None
+) -> tuple[dict[str, Any], list[ValidationError]]:
+    """The rules of the fields alone (RULES §1), shared with the county server: the cleaned row and every
+    problem found. Rules that need the register (household, village, one ID per clinic) are in
+    ``validate_resident``."""
     today = today or dt.date.today()
     errors: list[ValidationError] = []
     row: dict[str, Any] = {}
@@ -182,7 +179,19 @@ def validate_resident(
         errors.append(ValidationError("relation_to_head", "unknown", f"choose one of {', '.join(RELATIONS)}"))
     row["relation_to_head"] = relation
     row["note"] = clean(data.note)
+    return row, errors
 
+
+def validate_resident(
+    conn: Connection,
+    clinic_id: str,
+    data: ResidentInput,
+    *,
+    today: dt.date | None = None,
+    existing_id: str | None = None,
+) -> dict[str, Any]:
+    """Check every field; raise ValidationErrors listing all problems, or return the row to store."""
+    row, errors = check_resident_fields(data, today)
     row["village_id"] = data.village_id
     row["household_id"] = data.household_id
     if data.household_id:

@@ -1,0 +1,172 @@
+"""County server storage: SQLAlchemy Core tables, one code path for SQLite and PostgreSQL.
+
+Synced rows from clinics live in ``record`` (one row per table + row id, its latest state as JSON, the version
+of the last accepted change, and per-field versions for field-level merge). ``version`` is a number from the
+row's *scope counter* (one per clinic, one for county reference data): a push locks its scope's counter row
+until it commits, so within a scope versions are handed out in commit order and a pull that reads
+``version > cursor`` can never pass a change that commits later with a smaller number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+metadata = sa.MetaData()
+
+ROLES_CLINIC = ("village_doctor", "nurse", "team_member", "clinic_admin")
+ROLES_COUNTY = ("county_reviewer", "county_admin")
+
+server_meta = sa.Table(
+    "server_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)  # fmt: skip
+clinic = sa.Table(
+    "clinic", metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("code", sa.String(32), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)  # fmt: skip
+county_user = sa.Table(
+    "county_user", metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)  # fmt: skip
+device = sa.Table(
+    "device", metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("clinic_id", sa.String(40), sa.ForeignKey("clinic.id"), nullable=True),
+    sa.Column("county_user_id", sa.String(40), sa.ForeignKey("county_user.id"), nullable=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("app_version", sa.String(32)),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("last_seen_at", sa.String(40)),
+    sa.Column("revoked_at", sa.String(40)),
+)  # fmt: skip
+enrollment_code = sa.Table(
+    "enrollment_code", metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("clinic_id", sa.String(40), sa.ForeignKey("clinic.id"), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),
+    sa.Column("used_at", sa.String(40)),
+    sa.Column("device_id", sa.String(40)),
+)  # fmt: skip
+scope_counter = sa.Table(
+    "scope_counter", metadata,
+    sa.Column("scope", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)  # fmt: skip
+record = sa.Table(
+    "record", metadata,
+    sa.Column("table_name", sa.String(64), primary_key=True),
+    sa.Column("row_id", sa.String(64), primary_key=True),
+    sa.Column("scope", sa.String(64), nullable=False),
+    sa.Column("clinic_id", sa.String(40), nullable=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("deleted_at", sa.String(40)),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("field_versions", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.Index("record_scope_version", "scope", "version"),
+)  # fmt: skip
+resident_key = sa.Table(
+    "resident_key", metadata,
+    sa.Column("clinic_id", sa.String(40), primary_key=True),
+    sa.Column("id_number", sa.String(18), primary_key=True),
+    sa.Column("row_id", sa.String(64), nullable=False),
+    sa.Index("resident_key_id_number", "id_number"),
+)  # fmt: skip
+row_alias = sa.Table(
+    "row_alias", metadata,
+    sa.Column("table_name", sa.String(64), primary_key=True),
+    sa.Column("alias_id", sa.String(64), primary_key=True),
+    sa.Column("row_id", sa.String(64), nullable=False),
+)  # fmt: skip
+mutation = sa.Table(
+    "mutation", metadata,
+    sa.Column("mutation_id", sa.String(64), primary_key=True),
+    sa.Column("clinic_id", sa.String(40), nullable=False),
+    sa.Column("result", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)  # fmt: skip
+conflict = sa.Table(
+    "conflict", metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("clinic_id", sa.String(40), nullable=True),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("row_id", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("resolved_at", sa.String(40)),
+    sa.Column("resolution", sa.Text),
+)  # fmt: skip
+auth_failure = sa.Table(
+    "auth_failure", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(128), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Index("auth_failure_key_at", "key", "at"),
+)  # fmt: skip
+lookup_audit = sa.Table(
+    "lookup_audit", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("device_id", sa.String(40), nullable=False),
+    sa.Column("clinic_id", sa.String(40)),
+    sa.Column("id_number", sa.String(18), nullable=False),
+    sa.Column("period", sa.String(8), nullable=False),
+    sa.Column("result", sa.Text, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+)  # fmt: skip
+policy = sa.Table(
+    "policy", metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("effective_from", sa.String(10), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)  # fmt: skip
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def normalize_url(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = FULL")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA busy_timeout = 30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)

@@ -1,0 +1,173 @@
+"""The county server's HTTP API (DESIGN §5). Every failure answers ``{"error": {"code", "message"}}``;
+never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from clinic_app import __version__
+from clinic_app.errors import ValidationError
+from sync import protocol as p
+from sync.server import service
+from sync.server.db import make_engine, utc_now
+from sync.server.service import Caller, ServiceError
+
+log = logging.getLogger("county-server")
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": p.ErrorResponse} for code in (400, 401, 403, 409, 422, 426, 429, 500)
+}
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+    device_name: str = Field(default="county console", max_length=100)
+
+
+class LoginResponse(BaseModel):
+    device_id: str
+    role: str
+    token: str
+
+
+def create_app(database_url: str | None = None, engine: Engine | None = None) -> FastAPI:
+    if engine is None:
+        if database_url is None:
+            raise ValueError("a database URL or an engine is needed")
+        engine = make_engine(database_url)
+    app = FastAPI(
+        title="Village Clinic county server",
+        version=__version__,
+        description='Sync protocol v1 for clinic devices (DESIGN §5). Every failure: {"error": {code, message}}.',
+    )
+    app.state.engine = engine
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+
+    # -- errors --------------------------------------------------------------------------------
+    @app.exception_handler(ServiceError)
+    async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(ValidationError)
+    async def _validation_error(_request: Request, exc: ValidationError) -> JSONResponse:
+        return _error(422, exc.rule, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
+        return _error(422, "invalid_request", f"{where}: {first.get('msg', 'invalid request')}"[:300])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, "http_error", str(exc.detail)[:300])
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return _error(500, "internal", "the server failed to answer; the request changed nothing, try again")
+
+    # -- dependencies ----------------------------------------------------------------------------
+    def versions(
+        x_schema_version: Annotated[str | None, Header(alias=p.HEADER_SCHEMA)] = None,
+        x_app_version: Annotated[str | None, Header(alias=p.HEADER_APP)] = None,
+    ) -> None:
+        low, high = p.SCHEMA_VERSIONS
+        try:
+            schema = int(x_schema_version or "")
+            app_version = p.parse_version(x_app_version or "")
+        except ValueError:
+            raise ServiceError(426, "upgrade_required",
+                               f"send {p.HEADER_SCHEMA} and {p.HEADER_APP}: this server speaks sync protocol v1") from None  # fmt: skip
+        if not low <= schema <= high:
+            raise ServiceError(426, "schema_unsupported",
+                               f"database schema {schema} is not supported (server accepts {low}-{high}): update Village Clinic")  # fmt: skip
+        if app_version < p.parse_version(p.MIN_APP_VERSION):
+            raise ServiceError(
+                426, "app_too_old", f"Village Clinic {p.MIN_APP_VERSION} or newer is needed: update it"
+            )
+
+    def caller(authorization: Annotated[str | None, Header()] = None) -> Caller:
+        if not authorization or not authorization.startswith("Bearer ") or len(authorization) > 200:
+            raise ServiceError(401, "no_token", "send Authorization: Bearer <device token>")
+        with engine.begin() as conn:
+            return service.caller_for_token(conn, authorization.removeprefix("Bearer ").strip())
+
+    Device = Annotated[Caller, Depends(caller)]
+    checked = [Depends(versions)]
+
+    # -- endpoints -------------------------------------------------------------------------------
+    @app.get("/health", response_model=p.HealthResponse, responses=ERRORS)
+    def health() -> p.HealthResponse:
+        with engine.begin() as conn:
+            service.epoch(conn)  # the database answers
+        return p.HealthResponse(status="ok")
+
+    @app.post("/api/v1/enroll", response_model=p.EnrollResponse, status_code=201, dependencies=checked,
+              responses=ERRORS)  # fmt: skip
+    def enroll(body: p.EnrollRequest, request: Request) -> p.EnrollResponse:
+        key = f"enroll:{request.client.host if request.client else '?'}"
+        with engine.begin() as conn:
+            service.check_throttle(conn, key)
+        try:
+            with engine.begin() as conn:
+                return p.EnrollResponse(**service.enroll(conn, body.code, body.device_name, body.app_version))
+        except ServiceError:
+            service.record_failure(engine, key)
+            raise
+
+    @app.post("/api/v1/login", response_model=LoginResponse, dependencies=checked, responses=ERRORS)
+    def login(body: LoginRequest, request: Request) -> LoginResponse:
+        """County reviewers and admins get a token for the county-wide endpoints."""
+        key = f"login:{body.username}"
+        with engine.begin() as conn:
+            service.check_throttle(conn, key)
+            service.check_throttle(conn, f"login-ip:{request.client.host if request.client else '?'}")
+        try:
+            with engine.begin() as conn:
+                return LoginResponse(
+                    **service.county_login(conn, body.username, body.password, body.device_name)
+                )
+        except ServiceError:
+            service.record_failure(engine, key)
+            service.record_failure(engine, f"login-ip:{request.client.host if request.client else '?'}")
+            raise
+
+    @app.get("/api/v1/meta", response_model=p.MetaResponse, dependencies=checked, responses=ERRORS)
+    def meta(_device: Device) -> p.MetaResponse:
+        with engine.begin() as conn:
+            current_epoch = service.epoch(conn)
+        return p.MetaResponse(server_time=utc_now(), schema_versions=list(p.SCHEMA_VERSIONS),
+                              min_app_version=p.MIN_APP_VERSION, epoch=current_epoch)  # fmt: skip
+
+    @app.post("/api/v1/push", response_model=p.PushResponse, dependencies=checked, responses=ERRORS)
+    def push(body: p.PushRequest, device: Device) -> p.PushResponse:
+        # committed before the answer leaves: a device removes an outbox entry only for a durable result
+        with engine.begin() as conn:
+            results = service.push(conn, device, body.mutations)
+        return p.PushResponse(results=results)
+
+    @app.get("/api/v1/pull", response_model=p.PullResponse, dependencies=checked, responses=ERRORS)
+    def pull(
+        device: Device,
+        cursor: Annotated[str | None, Query(max_length=500)] = None,
+        limit: Annotated[int, Query(ge=1, le=p.MAX_PULL)] = 500,
+    ) -> p.PullResponse:
+        with engine.begin() as conn:
+            page = service.pull(conn, device, cursor, limit)
+        return p.PullResponse(**page)
+
+    return app

@@ -1,0 +1,182 @@
+"""`county-server`: run the county server and do its admin tasks.
+
+Exit codes as the `clinic` command: 0 ok, 1 other failure, 2 usage, 3 invalid input (field and rule named),
+4 authentication."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from clinic_app.errors import ClinicError, ValidationError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INVALID, EXIT_AUTH = 0, 1, 2, 3, 4
+URL_ENV = "COUNTY_DATABASE_URL"
+PASSWORD_ENV = "COUNTY_NEW_PASSWORD"
+
+
+def default_url() -> str:
+    return os.environ.get(URL_ENV) or f"sqlite:///{Path.cwd() / 'county.db'}"
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(f"county-server: {text}\n")
+
+
+def _engine(args: argparse.Namespace) -> Any:
+    from sync.server.db import make_engine
+
+    return make_engine(args.database_url or default_url())
+
+
+def _initialised(engine: Any) -> Any:
+    import sqlalchemy as sa
+
+    if not sa.inspect(engine).has_table("server_meta"):
+        raise ClinicError("this database was never initialised: run `county-server init` first")
+    return engine
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from sync.server import service
+
+    engine = _engine(args)
+    service.migrate(engine)
+    _out(f"county database ready at {engine.url.render_as_string(hide_password=True)}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    if not 1 <= args.port <= 65535:
+        raise ValidationError("port", "range", "a port is between 1 and 65535")
+    engine = _initialised(_engine(args))
+    uvicorn.run(create_app(engine=engine), host=args.host, port=args.port, workers=1, log_level="info",
+                proxy_headers=True, server_header=False)  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_clinic_add(args: argparse.Namespace) -> int:
+    from sync.server import service
+
+    with _initialised(_engine(args)).begin() as conn:
+        service.add_clinic(conn, args.code, args.name)
+    _out(f"clinic {args.code} {args.name} added")
+    return EXIT_OK
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from sync.server import service
+
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise ValidationError("password", "required", f"set {PASSWORD_ENV} or run in a terminal")
+        password = getpass.getpass(f"new password for {args.name}: ")
+    with _initialised(_engine(args)).begin() as conn:
+        service.add_user(conn, args.name, args.role, password, args.clinic)
+    _out(f"user {args.name} added ({args.role}{', clinic ' + args.clinic if args.clinic else ''})")
+    return EXIT_OK
+
+
+def cmd_enroll_code(args: argparse.Namespace) -> int:
+    from sync.server import service
+
+    if not 1 <= args.hours <= 24 * 30:
+        raise ValidationError("hours", "range", "an enrollment code lives 1 hour to 30 days")
+    with _initialised(_engine(args)).begin() as conn:
+        code = service.make_enroll_code(conn, args.clinic, args.hours)
+    _out(code)
+    _err(f"one-time code for clinic {args.clinic}, valid {args.hours} hours")
+    return EXIT_OK
+
+
+def cmd_device_list(args: argparse.Namespace) -> int:
+    from sync.server import service
+
+    with _initialised(_engine(args)).begin() as conn:
+        for d in service.list_devices(conn):
+            state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
+            _out(f"{d['id']}\t{d['code'] or 'county'}\t{d['name']}\t{state}\tlast seen {d['last_seen_at'] or 'never'}")
+    return EXIT_OK
+
+
+def cmd_device_revoke(args: argparse.Namespace) -> int:
+    from sync.server import service
+
+    with _initialised(_engine(args)).begin() as conn:
+        service.revoke_device(conn, args.id)
+    _out(f"device {args.id} revoked")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database-url", metavar="URL",
+                        help=f"sqlite:///FILE or postgresql://… (default ${URL_ENV} or ./county.db)")  # fmt: skip
+    parser = argparse.ArgumentParser(prog="county-server", description="Village Clinic county server")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def leaf(group: Any, name: str, func: Callable[[argparse.Namespace], int], helptext: str) -> Any:
+        p = group.add_parser(name, parents=[common], help=helptext, description=helptext)
+        p.set_defaults(func=func)
+        return p
+
+    leaf(sub, "init", cmd_init, "create or upgrade the county database")
+    p = leaf(sub, "serve", cmd_serve, "run the HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8800)
+    clinics = sub.add_parser("clinic", help="clinics").add_subparsers(dest="sub", required=True, metavar="ACTION")
+    p = leaf(clinics, "add", cmd_clinic_add, "add a clinic")
+    p.add_argument("code")
+    p.add_argument("name")
+    users = sub.add_parser("user", help="users").add_subparsers(dest="sub", required=True, metavar="ACTION")
+    p = leaf(users, "add", cmd_user_add, f"add a user (password from ${PASSWORD_ENV} or a prompt)")
+    p.add_argument("name")
+    p.add_argument("--role", required=True,
+                   help="village_doctor, nurse, team_member, clinic_admin, county_reviewer, county_admin")  # fmt: skip
+    p.add_argument("--clinic", metavar="CODE", help="the clinic of a clinic role")
+    p = leaf(sub, "enroll-code", cmd_enroll_code, "print a one-time, expiring enrollment code for a clinic's device")
+    p.add_argument("--clinic", required=True, metavar="CODE")
+    p.add_argument("--hours", type=int, default=72)
+    devices = sub.add_parser("device", help="enrolled devices").add_subparsers(dest="sub", required=True,
+                                                                               metavar="ACTION")  # fmt: skip
+    leaf(devices, "list", cmd_device_list, "list devices")
+    p = leaf(devices, "revoke", cmd_device_revoke, "revoke a device's token")
+    p.add_argument("id")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ValidationError as exc:
+        _err(f"{exc.field}: {exc.message} [{exc.rule}]")
+        return EXIT_INVALID
+    except ClinicError as exc:
+        _err(str(exc))
+        return exc.exit_code
+    except Exception as exc:  # a database that cannot be reached, a bad URL: a message, not a traceback
+        from sqlalchemy.exc import ArgumentError, OperationalError
+
+        if isinstance(exc, OperationalError | ArgumentError):
+            _err(f"cannot use the database: {str(exc).splitlines()[0]}")
+            return EXIT_FAIL
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,561 @@
+"""What the county server does, independent of HTTP: enrollment, tokens, push, pull, admin tasks.
+
+Every function takes an open SQLAlchemy connection inside a transaction (the caller's ``engine.begin()``)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from clinic_app.errors import ValidationError
+from clinic_app.ids import uuid7
+from clinic_app.residents import check_resident_fields, resident_input
+from clinic_app.users import hash_password, validate_password, validate_role, validate_username
+from sync.protocol import (
+    APPEND_ONLY_TABLES,
+    CLINIC_TABLES,
+    REFERENCE_TABLES,
+    Change,
+    Mutation,
+    MutationResult,
+)
+from sync.server import db
+from sync.server.db import utc_now
+
+ENROLL_CODE_HOURS = 72
+THROTTLE_WINDOW_SECONDS = 300
+THROTTLE_MAX_FAILURES = 10
+COUNTY_SCOPE = "county"
+# Columns the server owns or that describe the change rather than the data: never a conflict.
+META_FIELDS = frozenset({"updated_at", "updated_by", "row_version"})
+
+
+class ServiceError(Exception):
+    """An expected failure with an HTTP status, a machine code and a message for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class Caller:
+    device_id: str
+    clinic_id: str | None  # None for a county token
+    role: str  # "device" or a county role
+
+    @property
+    def scope(self) -> str:
+        return f"clinic:{self.clinic_id}"
+
+
+# -- set-up -----------------------------------------------------------------------------------------
+def migrate(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("alembic")))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    with engine.begin() as conn:
+        if (
+            conn.execute(sa.select(db.server_meta.c.value).where(db.server_meta.c.key == "epoch")).first()
+            is None
+        ):
+            conn.execute(db.server_meta.insert().values(key="epoch", value=secrets.token_hex(8)))
+            conn.execute(db.server_meta.insert().values(key="created_at", value=utc_now()))
+        _ensure_counter(conn, COUNTY_SCOPE)
+
+
+def epoch(conn: Connection) -> str:
+    return str(
+        conn.execute(sa.select(db.server_meta.c.value).where(db.server_meta.c.key == "epoch")).scalar_one()
+    )
+
+
+def _ensure_counter(conn: Connection, scope: str) -> None:
+    if (
+        conn.execute(sa.select(db.scope_counter.c.value).where(db.scope_counter.c.scope == scope)).first()
+        is None
+    ):
+        conn.execute(db.scope_counter.insert().values(scope=scope, value=0))
+
+
+def next_version(conn: Connection, scope: str) -> int:
+    """The next number of a scope. The UPDATE locks the counter row until the transaction ends, so
+    transactions of one scope get their numbers in the order they commit."""
+    result = conn.execute(
+        sa.update(db.scope_counter)
+        .where(db.scope_counter.c.scope == scope)
+        .values(value=db.scope_counter.c.value + 1)
+        .returning(db.scope_counter.c.value)
+    ).first()
+    if result is None:
+        raise ServiceError(500, "no_scope", f"scope {scope} has no counter")
+    return int(result[0])
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# -- admin ------------------------------------------------------------------------------------------
+def add_clinic(conn: Connection, code: str, name: str) -> str:
+    code = code.strip()
+    if not code or len(code) > 32 or not code.replace("-", "").isalnum():
+        raise ValidationError("code", "format", "a clinic code has 1-32 letters, digits or dashes")
+    if not name.strip():
+        raise ValidationError("name", "required", "the clinic name is required")
+    if conn.execute(sa.select(db.clinic.c.id).where(db.clinic.c.code == code)).first():
+        raise ValidationError("code", "duplicate", f"clinic {code} exists already")
+    clinic_id = uuid7()
+    conn.execute(db.clinic.insert().values(id=clinic_id, code=code, name=name.strip(), created_at=utc_now()))
+    _ensure_counter(conn, f"clinic:{clinic_id}")
+    version = next_version(conn, f"clinic:{clinic_id}")
+    now = utc_now()
+    row = {"id": clinic_id, "clinic_id": clinic_id, "code": code, "name": name.strip(), "created_at": now,
+           "updated_at": now, "created_by": None, "updated_by": None, "deleted_at": None}  # fmt: skip
+    _write_record(conn, "clinic", clinic_id, clinic_id, version, row, None)
+    return clinic_id
+
+
+def clinic_by_code(conn: Connection, code: str) -> Any:
+    row = conn.execute(sa.select(db.clinic).where(db.clinic.c.code == code)).first()
+    if row is None:
+        raise ValidationError("clinic", "unknown", f"no clinic with code {code}")
+    return row
+
+
+def add_user(conn: Connection, username: str, role: str, password: str, clinic_code: str | None) -> str:
+    """County roles are server accounts; clinic roles become a synced ``user`` row of the clinic, so the
+    person signs in on every device of that clinic with this password."""
+    validate_username(username)
+    validate_password(password)
+    if role in db.ROLES_COUNTY:
+        if clinic_code:
+            raise ValidationError(
+                "clinic", "not_for_county_roles", f"{role} works for the county, not a clinic"
+            )
+        if conn.execute(sa.select(db.county_user.c.id).where(db.county_user.c.username == username)).first():
+            raise ValidationError(
+                "username", "duplicate", f"a county user called {username!r} exists already"
+            )
+        user_id = uuid7()
+        conn.execute(db.county_user.insert().values(id=user_id, username=username, role=role,
+                                                    password_hash=hash_password(password), created_at=utc_now()))  # fmt: skip
+        return user_id
+    validate_role(role)
+    if not clinic_code:
+        raise ValidationError("clinic", "required", f"a {role} belongs to a clinic: give --clinic CODE")
+    clinic_row = clinic_by_code(conn, clinic_code)
+    for rec in _records(conn, "user", clinic_row.id):
+        if rec["username"] == username and not rec.get("deleted_at"):
+            raise ValidationError(
+                "username", "duplicate", f"clinic {clinic_code} has a user {username!r} already"
+            )
+    user_id = uuid7()
+    now = utc_now()
+    row = {"id": user_id, "clinic_id": clinic_row.id, "created_at": now, "updated_at": now, "created_by": None,
+           "updated_by": None, "deleted_at": None, "username": username, "display_name": username, "role": role,
+           "password_hash": hash_password(password), "active": 1}  # fmt: skip
+    version = next_version(conn, f"clinic:{clinic_row.id}")
+    _write_record(conn, "user", user_id, clinic_row.id, version, row, None)
+    return user_id
+
+
+def _records(conn: Connection, table: str, clinic_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        sa.select(db.record.c.data).where(db.record.c.table_name == table, db.record.c.clinic_id == clinic_id)
+    ).all()
+    return [json.loads(r[0]) for r in rows]
+
+
+def make_enroll_code(conn: Connection, clinic_code: str, hours: int = ENROLL_CODE_HOURS) -> str:
+    clinic_row = clinic_by_code(conn, clinic_code)
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+    raw = "".join(secrets.choice(alphabet) for _ in range(16))
+    code = "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
+    conn.execute(db.enrollment_code.insert().values(
+        id=uuid7(), code_hash=_hash(code), clinic_id=clinic_row.id, created_at=utc_now(),
+        expires_at=expires.isoformat().replace("+00:00", "Z")))  # fmt: skip
+    return code
+
+
+def list_devices(conn: Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        sa.select(db.device.c.id, db.device.c.name, db.clinic.c.code, db.device.c.created_at,
+                  db.device.c.last_seen_at, db.device.c.revoked_at, db.device.c.app_version)
+        .select_from(db.device.outerjoin(db.clinic, db.clinic.c.id == db.device.c.clinic_id))
+        .order_by(db.device.c.created_at)
+    ).all()  # fmt: skip
+    return [dict(r._mapping) for r in rows]
+
+
+def revoke_device(conn: Connection, device_id: str) -> None:
+    result = conn.execute(
+        sa.update(db.device).where(db.device.c.id == device_id, db.device.c.revoked_at.is_(None))
+        .values(revoked_at=utc_now())
+    )  # fmt: skip
+    if result.rowcount == 0:
+        raise ValidationError("device", "unknown", f"no active device {device_id}")
+
+
+# -- throttling ----------------------------------------------------------------------------------------
+def _since(seconds: int) -> str:
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+
+
+def check_throttle(conn: Connection, key: str) -> None:
+    failures = conn.execute(
+        sa.select(sa.func.count()).select_from(db.auth_failure)
+        .where(db.auth_failure.c.key == key, db.auth_failure.c.at > _since(THROTTLE_WINDOW_SECONDS))
+    ).scalar_one()  # fmt: skip
+    if failures >= THROTTLE_MAX_FAILURES:
+        raise ServiceError(429, "throttled", "too many failed attempts; wait a few minutes and try again")
+
+
+def record_failure(engine: Engine, key: str) -> None:
+    """In its own transaction, so that the failure counts even though the request fails."""
+    with engine.begin() as conn:
+        conn.execute(db.auth_failure.insert().values(key=key, at=utc_now()))
+
+
+# -- enrollment and tokens ---------------------------------------------------------------------------
+def enroll(conn: Connection, code: str, device_name: str, app_version: str) -> dict[str, str]:
+    row = conn.execute(
+        sa.select(db.enrollment_code).where(db.enrollment_code.c.code_hash == _hash(code.strip().upper()))
+    ).first()
+    if row is None:
+        raise ServiceError(401, "bad_code", "this enrollment code is not known")
+    if row.used_at is not None:
+        raise ServiceError(
+            401, "code_used", "this enrollment code was used already; ask the county for a new one"
+        )
+    if row.expires_at <= utc_now():
+        raise ServiceError(
+            401, "code_expired", "this enrollment code has expired; ask the county for a new one"
+        )
+    token = secrets.token_urlsafe(32)
+    device_id = uuid7()
+    now = utc_now()
+    conn.execute(db.device.insert().values(id=device_id, clinic_id=row.clinic_id, name=device_name.strip(),
+                                           token_hash=_hash(token), app_version=app_version, created_at=now))  # fmt: skip
+    used = conn.execute(
+        sa.update(db.enrollment_code)
+        .where(db.enrollment_code.c.id == row.id, db.enrollment_code.c.used_at.is_(None))
+        .values(used_at=now, device_id=device_id)
+    )
+    if used.rowcount != 1:  # another enrollment with the same code won the race
+        raise ServiceError(
+            401, "code_used", "this enrollment code was used already; ask the county for a new one"
+        )
+    clinic_row = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == row.clinic_id)).one()
+    return {
+        "device_id": device_id,
+        "clinic_code": clinic_row.code,
+        "clinic_name": clinic_row.name,
+        "token": token,
+    }
+
+
+def county_login(conn: Connection, username: str, password: str, device_name: str) -> dict[str, str]:
+    from clinic_app.users import verify_password
+
+    row = conn.execute(sa.select(db.county_user).where(db.county_user.c.username == username)).first()
+    if row is None or not verify_password(password, row.password_hash):
+        raise ServiceError(401, "bad_credentials", "wrong user name or password")
+    token = secrets.token_urlsafe(32)
+    device_id = uuid7()
+    conn.execute(db.device.insert().values(id=device_id, county_user_id=row.id, name=device_name,
+                                           token_hash=_hash(token), created_at=utc_now()))  # fmt: skip
+    return {"device_id": device_id, "role": row.role, "token": token}
+
+
+def caller_for_token(conn: Connection, token: str) -> Caller:
+    row = conn.execute(
+        sa.select(db.device, db.county_user.c.role)
+        .select_from(db.device.outerjoin(db.county_user, db.county_user.c.id == db.device.c.county_user_id))
+        .where(db.device.c.token_hash == _hash(token))
+    ).first()  # fmt: skip
+    # the lookup is by hash; compare again in constant time so that timing says nothing about near misses
+    if row is None or not hmac.compare_digest(row.token_hash, _hash(token)):
+        raise ServiceError(
+            401, "bad_token", "this device is not enrolled (or its token is wrong): enroll it again"
+        )
+    if row.revoked_at is not None:
+        raise ServiceError(401, "revoked", "this device was revoked by the county: enroll it again")
+    conn.execute(sa.update(db.device).where(db.device.c.id == row.id).values(last_seen_at=utc_now()))
+    return Caller(device_id=row.id, clinic_id=row.clinic_id, role=row.role or "device")
+
+
+# -- push ------------------------------------------------------------------------------------------------
+def _load(conn: Connection, table: str, row_id: str) -> Any:
+    return conn.execute(
+        sa.select(db.record).where(db.record.c.table_name == table, db.record.c.row_id == row_id)
+    ).first()
+
+
+def _write_record(
+    conn: Connection, table: str, row_id: str, clinic_id: str | None, version: int, data: dict[str, Any],
+    current: Any, changed: set[str] | None = None,
+) -> None:  # fmt: skip
+    scope = f"clinic:{clinic_id}" if clinic_id else COUNTY_SCOPE
+    versions: dict[str, int] = json.loads(current.field_versions) if current is not None else {}
+    for name in changed if changed is not None else data:
+        versions[name] = version
+    values = {"scope": scope, "clinic_id": clinic_id, "version": version, "deleted_at": data.get("deleted_at"),
+              "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+              "field_versions": json.dumps(versions, sort_keys=True), "updated_at": utc_now()}  # fmt: skip
+    if current is None:
+        conn.execute(db.record.insert().values(table_name=table, row_id=row_id, **values))
+    else:
+        conn.execute(
+            sa.update(db.record)
+            .where(db.record.c.table_name == table, db.record.c.row_id == row_id)
+            .values(**values)
+        )
+    if table == "resident":
+        _index_resident(conn, clinic_id, row_id, data, current)
+
+
+def _index_resident(
+    conn: Connection, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any
+) -> None:
+    old = json.loads(current.data).get("id_number") if current is not None else None
+    new = data.get("id_number") if not data.get("deleted_at") else None
+    if old and old != new:
+        conn.execute(sa.delete(db.resident_key).where(db.resident_key.c.clinic_id == clinic_id,
+                                                      db.resident_key.c.id_number == old,
+                                                      db.resident_key.c.row_id == row_id))  # fmt: skip
+    if new and new != old:
+        conn.execute(db.resident_key.insert().values(clinic_id=clinic_id, id_number=new, row_id=row_id))
+
+
+def _server_row(rec: Any) -> dict[str, Any]:
+    data = json.loads(rec.data)
+    data["row_version"] = int(rec.version)
+    return dict(data)
+
+
+def _validate(table: str, data: dict[str, Any]) -> list[ValidationError]:
+    """The same field rules as the device (clinic_app)."""
+    if table == "resident":
+        clean_row, errors = check_resident_fields(resident_input(data))
+        if not errors and data.get("id_number") != clean_row.get("id_number"):
+            errors.append(
+                ValidationError("id_number", "not_normalized", "send the ID number as the device stores it")
+            )
+        return errors
+    if table == "user":
+        problems = []
+        for name in ("username", "role", "password_hash"):
+            if not data.get(name):
+                problems.append(ValidationError(name, "required", f"{name} is required"))
+        if data.get("role") and data["role"] not in db.ROLES_CLINIC:
+            problems.append(ValidationError("role", "unknown_role", f"{data['role']!r} is not a clinic role"))
+        if data.get("password_hash") and not str(data["password_hash"]).startswith("scrypt$"):
+            problems.append(ValidationError("password_hash", "format", "only scrypt hashes are accepted"))
+        return problems
+    if table in ("village", "household"):
+        required = ("name",) if table == "village" else ("code", "village_id")
+        return [ValidationError(n, "required", f"{n} is required") for n in required if not data.get(n)]
+    return []
+
+
+def _rejected(m: Mutation, code: str, message: str) -> MutationResult:
+    return MutationResult(mutation_id=m.mutation_id, status="rejected", code=code, message=message)
+
+
+def push(conn: Connection, caller: Caller, mutations: list[Mutation]) -> list[MutationResult]:
+    if caller.clinic_id is None:
+        raise ServiceError(403, "not_a_clinic_device", "only a clinic's device pushes changes")
+    # Take the clinic's counter lock before reading anything: edits are then decided on the rows as the last
+    # committed push left them (no lost update), and versions are handed out in commit order.
+    conn.execute(
+        sa.update(db.scope_counter).where(db.scope_counter.c.scope == caller.scope)
+        .values(value=db.scope_counter.c.value)
+    )  # fmt: skip
+    results = []
+    for m in mutations:
+        stored = conn.execute(
+            sa.select(db.mutation).where(db.mutation.c.mutation_id == m.mutation_id)
+        ).first()
+        if stored is not None:
+            if stored.clinic_id != caller.clinic_id:
+                results.append(
+                    _rejected(m, "mutation_id_reused", "this mutation id belongs to another clinic")
+                )
+                continue
+            replay = MutationResult.model_validate_json(stored.result)
+            results.append(replay.model_copy(update={"status": "duplicate"}))
+            continue
+        result = _apply(conn, caller, m)
+        conn.execute(db.mutation.insert().values(mutation_id=m.mutation_id, clinic_id=caller.clinic_id,
+                                                 result=result.model_dump_json(), created_at=utc_now()))  # fmt: skip
+        results.append(result)
+    return results
+
+
+def _apply(conn: Connection, caller: Caller, m: Mutation) -> MutationResult:
+    clinic_id = caller.clinic_id
+    assert clinic_id is not None
+    if m.table in REFERENCE_TABLES:
+        return _rejected(m, "read_only", f"{m.table} is county reference data; devices cannot change it")
+    if m.table not in CLINIC_TABLES:
+        return _rejected(m, "unknown_table", f"no synced table called {m.table!r}")
+    fields = {k: v for k, v in m.fields.items() if k != "row_version"}
+    if fields.get("clinic_id", clinic_id) != clinic_id:
+        return _rejected(m, "wrong_clinic", "a device writes only its own clinic's rows")
+    if fields.get("id", m.row_id) != m.row_id:
+        return _rejected(m, "id_mismatch", "fields.id differs from row_id")
+    alias = conn.execute(sa.select(db.row_alias.c.row_id).where(
+        db.row_alias.c.table_name == m.table, db.row_alias.c.alias_id == m.row_id)).first()  # fmt: skip
+    row_id = alias[0] if alias else m.row_id
+    current = _load(conn, m.table, row_id)
+    if current is not None and current.clinic_id != clinic_id:
+        return _rejected(m, "wrong_clinic", "a device writes only its own clinic's rows")
+    scope = caller.scope
+
+    if m.op == "delete":  # a delete beats an edit: applied whatever the base version
+        if current is None:
+            return _rejected(m, "not_found", f"{m.table} {m.row_id} was never synced")
+        if m.table in APPEND_ONLY_TABLES:
+            return _rejected(m, "append_only", f"{m.table} rows are never deleted; add a correcting row")
+        version = next_version(conn, scope)
+        data = json.loads(current.data)
+        data["deleted_at"] = fields.get("deleted_at") or utc_now()
+        _write_record(conn, m.table, row_id, clinic_id, version, data, current, {"deleted_at"})
+        return MutationResult(
+            mutation_id=m.mutation_id, status="applied", version=version, row_id=_moved(row_id, m)
+        )
+
+    if m.table in APPEND_ONLY_TABLES:
+        if current is not None:  # the same event sent again under a new mutation id: nothing changes
+            return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version))
+        data = {**fields, "id": m.row_id, "clinic_id": clinic_id}
+        version = next_version(conn, scope)
+        _write_record(conn, m.table, m.row_id, clinic_id, version, data, None)
+        return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
+
+    if current is None and m.table == "resident" and fields.get("id_number"):
+        holder = conn.execute(sa.select(db.resident_key.c.row_id).where(
+            db.resident_key.c.clinic_id == clinic_id, db.resident_key.c.id_number == fields["id_number"])).first()  # fmt: skip
+        if holder is not None:  # two devices registered the same person: merge into the first
+            conn.execute(
+                db.row_alias.insert().values(table_name="resident", alias_id=m.row_id, row_id=holder[0])
+            )
+            current = _load(conn, "resident", holder[0])
+            row_id = holder[0]
+            fields = {k: v for k, v in fields.items() if k not in ("id", "created_at", "created_by")}
+            m = m.model_copy(update={"base_version": int(current.version)})
+
+    if current is None:
+        data = {**fields, "id": m.row_id, "clinic_id": clinic_id}
+        data.setdefault("deleted_at", None)
+        errors = _validate(m.table, data)
+        if errors:
+            return _rejected(m, errors[0].rule, "; ".join(str(e) for e in errors))
+        version = next_version(conn, scope)
+        _write_record(conn, m.table, m.row_id, clinic_id, version, data, None)
+        return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
+
+    server_data = json.loads(current.data)
+    if current.deleted_at:
+        return MutationResult(mutation_id=m.mutation_id, status="conflict", code="deleted", row_id=_moved(row_id, m),
+                              message="the row was deleted on the server; a delete wins over an edit",
+                              server_row=_server_row(current))  # fmt: skip
+    changed = {k for k, v in fields.items() if server_data.get(k) != v}
+    if m.base_version < int(current.version):
+        versions: dict[str, int] = json.loads(current.field_versions)
+        overlap = sorted(k for k in changed - META_FIELDS if versions.get(k, 0) > m.base_version)
+        if overlap:
+            return MutationResult(mutation_id=m.mutation_id, status="conflict", code="edited_elsewhere",
+                                  row_id=_moved(row_id, m),
+                                  message=f"changed on the server since your copy: {', '.join(overlap)}",
+                                  server_row=_server_row(current))  # fmt: skip
+    if not changed - META_FIELDS:
+        return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version),
+                              row_id=_moved(row_id, m))  # fmt: skip
+    data = {**server_data, **{k: fields[k] for k in changed}}
+    errors = _validate(m.table, data)
+    if errors:
+        return _rejected(m, errors[0].rule, "; ".join(str(e) for e in errors))
+    version = next_version(conn, scope)
+    _write_record(conn, m.table, row_id, clinic_id, version, data, current, changed)
+    merged = m.base_version < int(current.version)
+    return MutationResult(mutation_id=m.mutation_id, status="applied", version=version, row_id=_moved(row_id, m),
+                          server_row=_server_row(_load(conn, m.table, row_id)) if merged else None)  # fmt: skip
+
+
+def _moved(row_id: str, m: Mutation) -> str | None:
+    return row_id if row_id != m.row_id else None
+
+
+# -- pull ------------------------------------------------------------------------------------------------
+def encode_cursor(epoch_value: str, clinic_seq: int, county_seq: int) -> str:
+    raw = json.dumps({"e": epoch_value, "c": clinic_seq, "r": county_seq}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, epoch_value: str) -> tuple[int, int]:
+    if not cursor:
+        return 0, 0
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        e, c, r = raw["e"], int(raw["c"]), int(raw["r"])
+    except Exception:
+        raise ServiceError(400, "bad_cursor", "the cursor is not one this server gave out") from None
+    if e != epoch_value:
+        raise ServiceError(
+            409, "epoch_changed", "the server was reset or restored: start again from an empty cursor"
+        )
+    if c < 0 or r < 0:
+        raise ServiceError(400, "bad_cursor", "the cursor is not one this server gave out")
+    return c, r
+
+
+def _scope_changes(conn: Connection, scope: str, after: int, limit: int) -> list[Any]:
+    return list(conn.execute(
+        sa.select(db.record).where(db.record.c.scope == scope, db.record.c.version > after)
+        .order_by(db.record.c.version).limit(limit + 1)
+    ).all())  # fmt: skip
+
+
+def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> dict[str, Any]:
+    if caller.clinic_id is None:
+        raise ServiceError(403, "not_a_clinic_device", "pull serves a clinic's devices")
+    epoch_value = epoch(conn)
+    clinic_seq, county_seq = decode_cursor(cursor, epoch_value)
+    county = _scope_changes(conn, COUNTY_SCOPE, county_seq, limit)
+    county_more = len(county) > limit
+    county = county[:limit]
+    room = limit - len(county)
+    clinic = _scope_changes(conn, caller.scope, clinic_seq, room) if room else []
+    clinic_more = len(clinic) > room or (room == 0)
+    clinic = clinic[:room]
+    if county:
+        county_seq = int(county[-1].version)
+    if clinic:
+        clinic_seq = int(clinic[-1].version)
+    if room == 0:  # the page is full of county data; whether the clinic has more is asked next time
+        clinic_more = bool(_scope_changes(conn, caller.scope, clinic_seq, 0))
+    changes = [
+        Change(table=r.table_name, row_id=r.row_id, op="delete" if r.deleted_at else "upsert",
+               version=int(r.version), row=_server_row(r))
+        for r in [*county, *clinic]
+    ]  # fmt: skip
+    return {"changes": changes, "cursor": encode_cursor(epoch_value, clinic_seq, county_seq),
+            "has_more": county_more or clinic_more}  # fmt: skip

@@ -1,8 +1,6 @@
 """The county server's HTTP API (DESIGN §5). Every failure answers ``{"error": {"code", "message"}}``;
 never a stack trace."""
 
-from __future__ import annotations
-
 import logging
 from typing import Annotated, Any
 

@@ -109,7 +109,9 @@ def cmd_device_list(args: argparse.Namespace) -> int:
     with _initialised(_engine(args)).begin() as conn:
         for d in service.list_devices(conn):
             state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
-            _out(f"{d['id']}\t{d['code'] or 'county'}\t{d['name']}\t{state}\tlast seen {d['last_seen_at'] or 'never'}")
+            _out(
+                f"{d['id']}\t{d['code'] or 'county'}\t{d['name']}\t{state}\tlast seen {d['last_seen_at'] or 'never'}"
+            )
     return EXIT_OK
 
 
@@ -138,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = leaf(sub, "serve", cmd_serve, "run the HTTP API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8800)
-    clinics = sub.add_parser("clinic", help="clinics").add_subparsers(dest="sub", required=True, metavar="ACTION")
+    clinics = sub.add_parser("clinic", help="clinics").add_subparsers(
+        dest="sub", required=True, metavar="ACTION"
+    )
     p = leaf(clinics, "add", cmd_clinic_add, "add a clinic")
     p.add_argument("code")
     p.add_argument("name")
@@ -148,7 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True,
                    help="village_doctor, nurse, team_member, clinic_admin, county_reviewer, county_admin")  # fmt: skip
     p.add_argument("--clinic", metavar="CODE", help="the clinic of a clinic role")
-    p = leaf(sub, "enroll-code", cmd_enroll_code, "print a one-time, expiring enrollment code for a clinic's device")
+    p = leaf(
+        sub,
+        "enroll-code",
+        cmd_enroll_code,
+        "print a one-time, expiring enrollment code for a clinic's device",
+    )
     p.add_argument("--clinic", required=True, metavar="CODE")
     p.add_argument("--hours", type=int, default=72)
     devices = sub.add_parser("device", help="enrolled devices").add_subparsers(dest="sub", required=True,

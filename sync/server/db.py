@@ -166,7 +166,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # SQLite has one writer; a transaction that read first and writes later fails at once when another
+            # writer committed in between. Taking the write lock at BEGIN makes every transaction wait its turn
+            # instead (PostgreSQL, the production database, runs them concurrently).
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+
+from sync.server.cli import main
+
+
+@pytest.fixture
+def run(database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    def call(*args: str, password: str | None = None) -> tuple[int, str, str]:
+        if password is not None:
+            monkeypatch.setenv("COUNTY_NEW_PASSWORD", password)
+        argv = [*args[:2], "--database-url", database_url, *args[2:]] if args[0] in ("clinic", "user", "device") else [
+            args[0], "--database-url", database_url, *args[1:]]  # fmt: skip
+        code = main(argv)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return call
+
+
+def test_admin_commands_and_exit_codes(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("clinic", "add", "A01", "石头村卫生室")[0] == 1, "an uninitialised database is refused"
+    assert run("init")[0] == 0
+    assert run("init")[0] == 0, "init upgrades in place"
+    assert run("clinic", "add", "A01", "石头村卫生室")[0] == 0
+    code, _, err = run("clinic", "add", "A01", "又一个")
+    assert code == 3 and "code:" in err and "[duplicate]" in err
+    code, _, err = run("user", "add", "doc", "--role", "surgeon", "--clinic", "A01", password="doctor-pass-1")
+    assert code == 3 and "[unknown_role]" in err
+    code, _, err = run("user", "add", "doc", "--role", "village_doctor", password="doctor-pass-1")
+    assert code == 3 and "clinic:" in err
+    code, _, err = run("user", "add", "doc", "--role", "village_doctor", "--clinic", "A01", password="short")
+    assert code == 3 and "password:" in err
+    assert (
+        run("user", "add", "doc", "--role", "village_doctor", "--clinic", "A01", password="doctor-pass-1")[0]
+        == 0
+    )
+    assert run("user", "add", "rev", "--role", "county_reviewer", password="review-pass-1")[0] == 0
+    code, out, _ = run("enroll-code", "--clinic", "A01")
+    assert code == 0 and len(out.strip()) == 19 and out.count("-") == 3
+    code, _, err = run("enroll-code", "--clinic", "ZZZ")
+    assert code == 3 and "clinic:" in err and "[unknown]" in err
+    assert run("device", "list")[0] == 0
+    code, _, err = run("device", "revoke", "no-such-device")
+    assert code == 3 and "[unknown]" in err
+    with pytest.raises(SystemExit) as exc:
+        main(["clinic", "add"])
+    assert exc.value.code == 2
+
+
+def test_unreachable_database_is_a_message_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["init", "--database-url", "postgresql://nobody@127.0.0.1:1/none"])
+    err = capsys.readouterr().err
+    assert code == 1 and "cannot use the database" in err and "Traceback" not in err

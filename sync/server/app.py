@@ -168,4 +168,17 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             page = service.pull(conn, device, cursor, limit)
         return p.PullResponse(**page)
 
+    @app.get(
+        "/api/v1/residents/lookup", response_model=p.LookupResponse, dependencies=checked, responses=ERRORS
+    )
+    def lookup(
+        device: Device,
+        id_number: Annotated[str, Query(min_length=15, max_length=18)],
+        period: Annotated[str, Query(min_length=4, max_length=4)],
+    ) -> p.LookupResponse:
+        """Audited: only whether the person holds an active contract for the period, and at which clinic."""
+        with engine.begin() as conn:
+            found = service.lookup_resident(conn, device, id_number, period)
+        return p.LookupResponse(**found)
+
     return app

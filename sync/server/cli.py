@@ -124,6 +124,41 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_catalog_load(args: argparse.Namespace) -> int:
+    from sync.server import service
+
+    with _initialised(_engine(args)).begin() as conn:
+        report = service.load_catalog(conn, Path(args.file))
+    _out(
+        f"drug catalog: {report.rows} rows, {report.changed} new or changed; devices receive them on their next sync"
+    )
+    return EXIT_OK
+
+
+def cmd_policy_set(args: argparse.Namespace) -> int:
+    from sync.server import service
+
+    with _initialised(_engine(args)).begin() as conn:
+        service.set_policy(conn, args.key, args.value, args.effective_from)
+    _out(f"policy {args.key} = {args.value} from {args.effective_from}")
+    return EXIT_OK
+
+
+def cmd_conflicts_list(args: argparse.Namespace) -> int:
+    from sync.server import service
+
+    with _initialised(_engine(args)).begin() as conn:
+        rows = service.list_conflicts(conn, args.all)
+    for c in rows:
+        state = f"resolved {c['resolved_at']}" if c["resolved_at"] else "open"
+        _out(
+            f"{c['id']}\t{c['code'] or '-'}\t{c['kind']}\t{c['table_name']} {c['row_id']}\t{state}\t{c['detail']}"
+        )
+    if not rows:
+        _out("no conflicts waiting for a person")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--database-url", metavar="URL",
@@ -165,6 +200,21 @@ def build_parser() -> argparse.ArgumentParser:
     leaf(devices, "list", cmd_device_list, "list devices")
     p = leaf(devices, "revoke", cmd_device_revoke, "revoke a device's token")
     p.add_argument("id")
+    catalog = sub.add_parser("catalog", help="drug catalog").add_subparsers(
+        dest="sub", required=True, metavar="ACTION"
+    )
+    p = leaf(catalog, "load", cmd_catalog_load, "load the drug catalog from a CSV file (all rows or none)")
+    p.add_argument("file")
+    policies = sub.add_parser("policy", help="county parameters").add_subparsers(dest="sub", required=True,
+                                                                                metavar="ACTION")  # fmt: skip
+    p = leaf(policies, "set", cmd_policy_set, "set a county parameter from a date on")
+    p.add_argument("key")
+    p.add_argument("value")
+    p.add_argument("--from", dest="effective_from", required=True, metavar="DATE")
+    conflicts = sub.add_parser("conflicts", help="conflicts between clinics").add_subparsers(
+        dest="sub", required=True, metavar="ACTION")  # fmt: skip
+    p = leaf(conflicts, "list", cmd_conflicts_list, "list the conflicts that need a county reviewer")
+    p.add_argument("--all", action="store_true", help="resolved ones too")
     return parser
 
 

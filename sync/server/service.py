@@ -9,7 +9,9 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import secrets
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -559,3 +561,177 @@ def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> di
     ]  # fmt: skip
     return {"changes": changes, "cursor": encode_cursor(epoch_value, clinic_seq, county_seq),
             "has_more": county_more or clinic_more}  # fmt: skip
+
+
+# -- county reference data ------------------------------------------------------------------------------
+REFERENCE_NAMESPACE = uuid.UUID("6f1b0c2e-8d4a-4c1e-9a57-3c0d2b1e7a10")
+DRUG_FLAGS = (
+    "narcotic",
+    "psychotropic_1",
+    "toxic",
+    "radioactive",
+    "precursor",
+    "antimicrobial",
+    "special_storage",
+)
+DRUG_CODE = re.compile(r"^[XZ][A-Z0-9]{19,22}$")
+POLICY_KEY = re.compile(r"^[a-z][a-z0-9_.]{1,99}$")
+
+
+def reference_id(table: str, natural_key: str) -> str:
+    """A stable id for a county reference row, so that loading the same catalog again updates in place."""
+    return str(uuid.uuid5(REFERENCE_NAMESPACE, f"{table}:{natural_key}"))
+
+
+def _write_reference(conn: Connection, table: str, natural_key: str, data: dict[str, Any]) -> bool:
+    row_id = reference_id(table, natural_key)
+    current = _load(conn, table, row_id)
+    now = utc_now()
+    row = {"id": row_id, "clinic_id": None, "created_at": now, "updated_at": now, "created_by": None,
+           "updated_by": None, "deleted_at": None, **data}  # fmt: skip
+    if current is not None:
+        old = json.loads(current.data)
+        row["created_at"] = old.get("created_at", now)
+        if {k: v for k, v in old.items() if k != "updated_at"} == {
+            k: v for k, v in row.items() if k != "updated_at"
+        }:
+            return False
+    changed = {k for k in row if current is None or json.loads(current.data).get(k) != row[k]}
+    _write_record(conn, table, row_id, None, next_version(conn, COUNTY_SCOPE), row, current, changed)
+    return True
+
+
+@dataclass
+class LoadReport:
+    rows: int = 0
+    changed: int = 0
+
+
+def load_catalog(conn: Connection, path: Path) -> LoadReport:
+    """Drug catalog CSV: code, name, spec, unit, package_size and the RULES §6 flags (1/0). All rows or none;
+    errors name the row and column."""
+    import csv
+    import io
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError("file", "unreadable", f"{path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030", errors="strict")
+    reader = csv.DictReader(io.StringIO(text))
+    needed = {"code", "name", "spec", "unit", "package_size"}
+    missing = needed - set(reader.fieldnames or [])
+    if missing:
+        raise ValidationError("file", "missing_column", f"the header lacks {', '.join(sorted(missing))}")
+    problems: list[str] = []
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(reader, start=2):
+        code = (line.get("code") or "").strip().upper()
+        if not DRUG_CODE.match(code):
+            problems.append(
+                f"row {number}, column code: an insurance drug code is X or Z and 20-23 letters/digits"
+            )
+        elif code in seen:
+            problems.append(f"row {number}, column code: same code as row {seen[code]}")
+        seen.setdefault(code, number)
+        if not (line.get("name") or "").strip():
+            problems.append(f"row {number}, column name: required")
+        try:
+            size = int(line.get("package_size") or "")
+            if size <= 0:
+                raise ValueError
+        except ValueError:
+            problems.append(f"row {number}, column package_size: a whole number above 0")
+            size = 0
+        flags = {}
+        for flag in DRUG_FLAGS:
+            value = (line.get(flag) or "0").strip()
+            if value not in ("0", "1"):
+                problems.append(f"row {number}, column {flag}: 0 or 1")
+            flags[flag] = value == "1"
+        rows.append({"code": code, "name": (line.get("name") or "").strip(), "spec": (line.get("spec") or "").strip(),
+                     "unit": (line.get("unit") or "").strip(), "package_size": size, **flags})  # fmt: skip
+    if problems:
+        raise ValidationError(
+            "file", "invalid_rows", "; ".join(problems[:50]) + (" …" if len(problems) > 50 else "")
+        )
+    report = LoadReport(rows=len(rows))
+    for row in rows:
+        report.changed += _write_reference(conn, "drug", row["code"], row)
+    return report
+
+
+def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> None:
+    if not POLICY_KEY.match(key):
+        raise ValidationError(
+            "key", "format", "a policy key is lower-case letters, digits, dots or underscores"
+        )
+    try:
+        day = dt.date.fromisoformat(effective_from)
+    except ValueError:
+        raise ValidationError(
+            "from", "date_format", f"{effective_from!r} is not a date like 2026-01-01"
+        ) from None
+    if not value.strip():
+        raise ValidationError("value", "required", "the value is required")
+    existing = conn.execute(sa.select(db.policy.c.key).where(
+        db.policy.c.key == key, db.policy.c.effective_from == day.isoformat())).first()  # fmt: skip
+    if existing:
+        conn.execute(sa.update(db.policy).where(db.policy.c.key == key, db.policy.c.effective_from == day.isoformat())
+                     .values(value=value))  # fmt: skip
+    else:
+        conn.execute(db.policy.insert().values(key=key, effective_from=day.isoformat(), value=value,
+                                               created_at=utc_now()))  # fmt: skip
+    _write_reference(conn, "policy", f"{key}@{day.isoformat()}",
+                     {"key": key, "value": value, "effective_from": day.isoformat()})  # fmt: skip
+
+
+def list_conflicts(conn: Connection, include_resolved: bool = False) -> list[dict[str, Any]]:
+    query = sa.select(db.conflict, db.clinic.c.code).select_from(
+        db.conflict.outerjoin(db.clinic, db.clinic.c.id == db.conflict.c.clinic_id)
+    )
+    if not include_resolved:
+        query = query.where(db.conflict.c.resolved_at.is_(None))
+    return [dict(r._mapping) for r in conn.execute(query.order_by(db.conflict.c.created_at)).all()]  # fmt: skip
+
+
+# -- cross-clinic lookup -----------------------------------------------------------------------------------
+def lookup_resident(conn: Connection, caller: Caller, id_number: str, period: str) -> dict[str, Any]:
+    """Whether this person holds an active contract for the period anywhere in the county, and where: only
+    what signing needs. Every call is written to ``lookup_audit``."""
+    from clinic_app.idcard import parse_id_number
+
+    number = parse_id_number(id_number).number
+    if not (len(period) == 4 and period.isdigit()):
+        raise ValidationError("period", "format", "the contract period is a year like 2026")
+    holders = conn.execute(sa.select(db.resident_key.c.clinic_id, db.resident_key.c.row_id)
+                           .where(db.resident_key.c.id_number == number)).all()  # fmt: skip
+    found: dict[str, Any] = {"active_contract": False}
+    for clinic_id, row_id in holders:
+        contracts = conn.execute(sa.select(db.record.c.data).where(
+            db.record.c.table_name == "contract", db.record.c.clinic_id == clinic_id,
+            db.record.c.deleted_at.is_(None))).all()  # fmt: skip
+        for (data,) in contracts:
+            c = json.loads(data)
+            if (
+                c.get("resident_id") == row_id
+                and str(c.get("period")) == period
+                and c.get("status") == "active"
+            ):
+                clinic_row = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == clinic_id)).one()
+                found = {
+                    "active_contract": True,
+                    "clinic_code": clinic_row.code,
+                    "clinic_name": clinic_row.name,
+                }
+                break
+        if found["active_contract"]:
+            break
+    conn.execute(db.lookup_audit.insert().values(device_id=caller.device_id, clinic_id=caller.clinic_id,
+                                                 id_number=number, period=period,
+                                                 result=json.dumps(found, ensure_ascii=False), at=utc_now()))  # fmt: skip
+    return found

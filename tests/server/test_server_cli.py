@@ -10,7 +10,8 @@ def run(database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     def call(*args: str, password: str | None = None) -> tuple[int, str, str]:
         if password is not None:
             monkeypatch.setenv("COUNTY_NEW_PASSWORD", password)
-        argv = [*args[:2], "--database-url", database_url, *args[2:]] if args[0] in ("clinic", "user", "device") else [
+        argv = [*args[:2], "--database-url", database_url, *args[2:]] if args[0] in (
+            "clinic", "user", "device", "catalog", "policy", "conflicts") else [
             args[0], "--database-url", database_url, *args[1:]]  # fmt: skip
         code = main(argv)
         out = capsys.readouterr()
@@ -47,6 +48,23 @@ def test_admin_commands_and_exit_codes(run) -> None:  # type: ignore[no-untyped-
     with pytest.raises(SystemExit) as exc:
         main(["clinic", "add"])
     assert exc.value.code == 2
+    code, out, _ = run("conflicts", "list")
+    assert code == 0 and "no conflicts" in out
+    code, _, err = run("policy", "set", "capitation.rate_fen", "12000", "--from", "2026-13-01")
+    assert code == 3 and "from:" in err
+    assert run("policy", "set", "capitation.rate_fen", "12000", "--from", "2026-01-01")[0] == 0
+
+
+def test_catalog_load_reports_rows(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from .test_reference import CATALOG
+
+    assert run("init")[0] == 0
+    (tmp_path / "drugs.csv").write_text(CATALOG, encoding="utf-8")
+    code, out, _ = run("catalog", "load", str(tmp_path / "drugs.csv"))
+    assert code == 0 and "2 rows, 2 new or changed" in out
+    (tmp_path / "bad.csv").write_text("code,name\nX1,药\n", encoding="utf-8")
+    code, _, err = run("catalog", "load", str(tmp_path / "bad.csv"))
+    assert code == 3 and "[missing_column]" in err
 
 
 def test_unreachable_database_is_a_message_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from clinic_app.errors import ValidationError
+from clinic_app.ids import uuid7
+from sync.server import db, service
+
+from .conftest import County
+from .test_api import GOOD_ID, assert_error, mutation, pull_all, push, resident
+
+CATALOG = """code,name,spec,unit,package_size,narcotic,psychotropic_1,toxic,radioactive,precursor,antimicrobial,special_storage
+XC08CAA01A001010100001,苯磺酸氨氯地平片,5mg,片,28,0,0,0,0,0,0,0
+XJ01CAA04A001010100002,阿莫西林胶囊,0.25g,粒,24,0,0,0,0,0,1,0
+"""
+
+
+def test_catalog_and_policy_reach_every_device(county: County, tmp_path: Path) -> None:
+    (tmp_path / "drugs.csv").write_text(CATALOG, encoding="utf-8")
+    report = county.admin(service.load_catalog, tmp_path / "drugs.csv")
+    assert (report.rows, report.changed) == (2, 2)
+    assert county.admin(service.load_catalog, tmp_path / "drugs.csv").changed == 0, (
+        "loading again changes nothing"
+    )
+    county.admin(service.set_policy, "capitation.rate_fen", "12000", "2026-01-01")
+    a, b = county.enroll("A01"), county.enroll("B01")
+    for device in (a, b):
+        changes, _ = pull_all(county, device)
+        drugs = {c["row"]["code"]: c["row"] for c in changes if c["table"] == "drug"}
+        assert drugs["XJ01CAA04A001010100002"]["antimicrobial"] is True
+        policies = [c["row"] for c in changes if c["table"] == "policy"]
+        assert (
+            len(policies) == 1
+            and policies[0]["value"] == "12000"
+            and policies[0]["effective_from"] == "2026-01-01"
+        )
+
+
+def test_bad_catalog_rows_are_named_and_nothing_loads(county: County, tmp_path: Path) -> None:
+    bad = CATALOG + "Y123,坏药,1,片,0,0,0,0,0,0,2,0\n"
+    (tmp_path / "drugs.csv").write_text(bad, encoding="utf-8")
+    with pytest.raises(ValidationError) as err:
+        county.admin(service.load_catalog, tmp_path / "drugs.csv")
+    message = str(err.value)
+    assert "row 4, column code" in message and "row 4, column package_size" in message
+    assert "row 4, column antimicrobial" in message
+    with county.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(db.record)
+                            .where(db.record.c.table_name == "drug")).scalar_one() == 0  # fmt: skip
+
+
+def test_policy_values_are_checked(county: County) -> None:
+    with pytest.raises(ValidationError) as err:
+        county.admin(service.set_policy, "Rate!", "1", "2026-01-01")
+    assert err.value.field == "key"
+    with pytest.raises(ValidationError) as err:
+        county.admin(service.set_policy, "capitation.rate_fen", "1", "2026-02-30")
+    assert err.value.field == "from"
+
+
+def test_lookup_says_only_whether_and_where_and_is_audited(county: County) -> None:
+    a, b = county.enroll("A01"), county.enroll("B01")
+    person = resident()
+    push(county, a, mutation("resident", person))
+    r = county.client.get(
+        "/api/v1/residents/lookup", params={"id_number": GOOD_ID, "period": "2026"}, headers=b
+    )
+    assert r.status_code == 200 and r.json() == {
+        "active_contract": False,
+        "clinic_code": None,
+        "clinic_name": None,
+    }
+    clinic_a = county.admin(service.clinic_by_code, "A01").id
+    contract = {"id": uuid7(), "clinic_id": clinic_a, "resident_id": person["id"], "period": 2026, "status": "active",
+                "deleted_at": None}  # fmt: skip
+    with county.engine.begin() as conn:  # contracts sync with the contract issue; written directly here
+        service._write_record(conn, "contract", contract["id"], clinic_a,
+                              service.next_version(conn, f"clinic:{clinic_a}"), contract, None)  # fmt: skip
+    r = county.client.get("/api/v1/residents/lookup", params={"id_number": GOOD_ID.lower(), "period": "2026"},
+                          headers=b)  # fmt: skip
+    assert r.json() == {"active_contract": True, "clinic_code": "A01", "clinic_name": "石头村卫生室"}
+    body = r.text
+    assert "张三" not in body and person["id"] not in body, "nothing more than signing needs"
+    r2025 = county.client.get(
+        "/api/v1/residents/lookup", params={"id_number": GOOD_ID, "period": "2025"}, headers=b
+    )
+    assert r2025.json()["active_contract"] is False
+    assert_error(county.client.get("/api/v1/residents/lookup", params={"id_number": "110105194912310021",
+                                                                       "period": "2026"}, headers=b),
+                 422, "check_character")  # fmt: skip
+    with county.engine.connect() as conn:
+        audit = conn.execute(sa.select(db.lookup_audit)).all()
+    assert len(audit) == 3 and {row.id_number for row in audit} == {GOOD_ID}

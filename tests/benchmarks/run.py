@@ -1,11 +1,17 @@
 """The project's benchmark command: prints a table (figure, value, unit, target, pass) and writes it as JSON.
 
-    python tests/benchmarks/run.py --json bench.json            # 100,000 residents
-    python tests/benchmarks/run.py --json bench.json --quick    # 10,000 residents, fewer repetitions
+    python tests/benchmarks/run.py --json bench.json                  # 100,000 residents (about 3 minutes)
+    python tests/benchmarks/run.py --json bench.json --quick          # 10,000 residents, fewer repetitions
+    python tests/benchmarks/run.py --json bench.json --workdir DIR    # keep the database in DIR afterwards
 
-Targets come from DESIGN §10. Timings on a shared machine are noisy: each figure is a median of several runs,
-and the floors (a bare Qt window, one password hash) are measured in the same run for comparison. The command
-reports; it exits 0 even when a target is missed (2 on a usage error). Later issues add figures to FIGURES.
+One demo database is built per run (`clinic demo`, timed as the first figure) and every other figure uses it.
+Targets come from DESIGN §10. Timings on a shared machine are noisy: each figure is a median of several runs
+(the note gives the spread), and floors (a bare Qt window, one password hash) are measured in the same run.
+The command reports: it exits 0 even when a target is missed, 2 on a usage error. A figure that could not be
+measured is still listed, with value -1, pass "NO" and a note saying why.
+
+Later issues add figures: write a small function that calls ``bench.add(...)`` and decorate it with
+``@step("figure_name", ...)`` listing the names it reports.
 """
 
 from __future__ import annotations
@@ -15,17 +21,28 @@ import json
 import math
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PROBES = Path(__file__).resolve().with_name("qt_probes.py")
+VISIBLE_ROWS = 30  # as in qt_probes.py
+NOT_MEASURED = -1.0
+SEARCH_TARGET_MS = 10.0
+PAGE_TARGET_MS = 150.0
+COLD_START_TARGET_S = 1.0
 
 
 @dataclass
@@ -33,13 +50,25 @@ class Figure:
     name: str
     value: float
     unit: str
-    target: str  # e.g. "<= 10", or "-" for report-only figures
+    target: str  # "<= 10", or "-" for a figure that is only reported
     ok: bool
     note: str = ""
 
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "value": self.value,
+            "unit": self.unit,
+            "target": self.target,
+            "ok": self.ok,
+        }
+        if self.note:
+            out["note"] = self.note
+        return out
+
 
 @dataclass
-class Run:
+class Bench:
     workdir: Path
     residents: int
     quick: bool
@@ -53,229 +82,496 @@ class Run:
     def key(self) -> Path:
         return self.workdir / "bench.key"
 
-    def add(self, name: str, value: float, unit: str, limit: float | None = None, note: str = "") -> None:
-        ok = True if limit is None else value <= limit
-        target = "-" if limit is None else f"<= {limit:g}"
-        self.figures.append(Figure(name, round(value, 3), unit, target, ok, note))
+    @property
+    def home(self) -> Path:
+        """XDG folders of the programs started here: their settings and logs stay out of the user's."""
+        return self.workdir / "home"
+
+    def require_db(self) -> None:
+        if not (self.db.is_file() and self.key.is_file()):
+            raise RuntimeError(f"no benchmark database in {self.workdir}: its build failed")
+
+    def repeats(self, full: int, quick: int) -> int:
+        return quick if self.quick else full
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            QT_QPA_PLATFORM="offscreen",
+            PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p),
+            XDG_CONFIG_HOME=str(self.home / "config"),
+            XDG_DATA_HOME=str(self.home / "data"),
+            XDG_CACHE_HOME=str(self.home / "cache"),
+        )
+        for name in ("CLINIC_PASSWORD", "CLINIC_NEW_PASSWORD", "CLINIC_KEY_FILE", "CLINIC_DB"):
+            env.pop(name, None)
+        env.update(extra)
+        return env
+
+    def add(self, name: str, value: float, unit: str, limit: float | None = None, note: str = "") -> Figure:
+        if not math.isfinite(value):
+            raise ValueError(f"{name}: measured {value!r}")
+        figure = Figure(
+            name=name,
+            value=round(float(value), 3),
+            unit=unit,
+            target="-" if limit is None else f"<= {limit:g}",
+            ok=limit is None or value <= limit,
+            note=note,
+        )
+        self.figures.append(figure)
+        return figure
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
+# -- the list of figures -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Step:
+    run: Callable[[Bench], None]
+    names: tuple[str, ...]  # the figures it reports; "{k}" is the number of residents in thousands
+    units: tuple[str, ...]
+
+
+STEPS: list[Step] = []
+
+
+def step(*names_and_units: tuple[str, str]) -> Callable[[Callable[[Bench], None]], Callable[[Bench], None]]:
+    """Register a figure function and the figures (name, unit) it reports, in the order it reports them."""
+
+    def register(fn: Callable[[Bench], None]) -> Callable[[Bench], None]:
+        STEPS.append(Step(fn, tuple(n for n, _ in names_and_units), tuple(u for _, u in names_and_units)))
+        return fn
+
+    return register
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+def progress(text: str) -> None:
+    print(f"[bench] {text}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * share) - 1)]
+
+
+def spread(values: list[float], unit: str, digits: int = 2) -> str:
+    """``median of 3 runs (0.61-0.72 s)``"""
+    if len(values) == 1:
+        return f"1 run ({values[0]:.{digits}f} {unit})"
+    return f"median of {len(values)} runs ({min(values):.{digits}f}-{max(values):.{digits}f} {unit})"
+
+
+QT_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+def tail(text: str, lines: int = 3) -> str:
+    """The last lines of a program's stderr, without the offscreen platform's chatter."""
+    kept = [line.strip() for line in text.splitlines() if line.strip() and line.strip() not in QT_NOISE]
+    kept = kept[-lines:]
+    return " | ".join(kept)[-400:] or "no output"
+
+
+def run_probe(bench: Bench, *args: str, timeout: float = 180) -> list[str]:
+    """Run ``qt_probes.py ARGS`` and return its last stdout line split into words."""
+    result = subprocess.run(
+        [sys.executable, str(PROBES), *args],
+        capture_output=True,
+        text=True,
+        env=bench.env(),
+        timeout=timeout,
+        cwd=bench.workdir,
+    )
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        raise RuntimeError(f"qt_probes.py {args[0]} exited {result.returncode}: {tail(result.stderr)}")
+    return lines[-1].split()
+
+
+def time_until_ready(
+    command: list[str], env: dict[str, str], cwd: Path, *, what: str, timeout: float = 60
+) -> tuple[float, str]:
+    """Seconds from starting ``command`` to its first stdout line beginning with ``ready``, and that line."""
+    seen: dict[str, Any] = {}
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env, cwd=cwd)
+        assert proc.stdout is not None
+        stdout = proc.stdout
+
+        def watch() -> None:
+            for line in stdout:
+                if "at" not in seen and line.startswith("ready"):
+                    seen["at"], seen["line"] = time.perf_counter(), line.strip()
+            # read on to the end so that the program never blocks on a full pipe
+
+        reader = threading.Thread(target=watch, daemon=True)
+        reader.start()
+        reader.join(timeout)
+        timed_out = reader.is_alive()
+        if timed_out:
+            proc.kill()
+        code = proc.wait(timeout=30)
+        reader.join(5)
+        stdout.close()
+        if "at" not in seen:
+            errors.seek(0)
+            why = (
+                f"killed after {timeout:g} s (waiting on a dialog nobody can see?)"
+                if timed_out
+                else f"exited {code}"
+            )
+            raise RuntimeError(
+                f"{what} never printed 'ready': {why}; stderr: {tail(errors.read().decode(errors='replace'))}"
+            )
+    return seen["at"] - started, str(seen["line"])
 
 
 # -- figures -----------------------------------------------------------------------------------------
-def build_database(run: Run) -> None:
+@step(("demo_{k}k_seconds", "s"), ("database_size_mb", "MB"))
+def build_database(bench: Bench) -> None:
+    progress(f"building the {bench.residents:,}-resident demo database in {bench.workdir}")
+    command = [sys.executable, "-m", "clinic_app.cli", "demo", "--residents", str(bench.residents), "--seed", "1",
+               "--db", str(bench.db), "--key-file", str(bench.key)]  # fmt: skip
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "clinic_app.cli", "demo", "--db", str(run.db), "--key-file", str(run.key),
-         "--residents", str(run.residents), "--seed", "1"],
-        check=True, env=_env(), stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    run.add(
-        f"demo_{run.residents // 1000}k_seconds",
-        time.perf_counter() - started,
+    result = subprocess.run(command, capture_output=True, text=True, env=bench.env(), cwd=bench.workdir)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"`clinic demo` exited {result.returncode}: {tail(result.stderr)}")
+    bench.add(
+        f"demo_{bench.residents // 1000}k_seconds",
+        elapsed,
         "s",
-        note=f"`clinic demo --residents {run.residents}`: villages, households, residents, outbox, audit",
+        note=f"`clinic demo --residents {bench.residents} --seed 1` as a subprocess, new encrypted database: "
+        f"{bench.residents / elapsed:,.0f} residents/s",
     )
-    run.add(
-        "database_size_mb", run.db.stat().st_size / 1e6, "MB", note=f"{run.residents} residents, encrypted"
+
+    from clinic_app.store import Store
+
+    store = Store.open(bench.db, bench.key)
+    try:
+        counts = {
+            table: store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("resident", "household", "resident_search_key", "outbox", "audit_log")
+        }
+    finally:
+        store.close()
+    files = [p for p in (bench.db, Path(f"{bench.db}-wal"), Path(f"{bench.db}-shm")) if p.exists()]
+    size = sum(p.stat().st_size for p in files)
+    bench.add(
+        "database_size_mb",
+        size / 1e6,
+        "MB",
+        note=f"{'+'.join(p.name for p in files)} on disk after the build; rows: "
+        + ", ".join(f"{t} {n:,}" for t, n in counts.items())
+        + f"; {size / max(counts['resident'], 1) / 1024:.1f} KiB per resident",
     )
 
 
-def search_forms(run: Run) -> None:
+def _name_part(name: str, i: int) -> str:
+    """The given name (all but the first character), or one character of it."""
+    given = name[1:] or name
+    return given if i % 2 else given[(i // 2) % len(given)]
+
+
+SEARCH_FORMS: dict[str, Callable[[Any, int], str | None]] = {
+    # (resident row, running number) -> the query a user would type to find that resident, or None
+    "name": lambda r, i: r["name"],
+    "name_part": lambda r, i: _name_part(r["name"], i),
+    "pinyin_full": lambda r, i: r["name_pinyin"],
+    "pinyin_initials": lambda r, i: r["name_initials"],
+    "id_suffix": lambda r, i: r["id_number"] and (r["id_number"][-4:] if i % 2 else r["id_number"][-6:]),
+    "phone": lambda r, i: r["phone"] and (r["phone"][-4:] if i % 2 else r["phone"]),
+}
+SEARCH_DESCRIPTIONS = {
+    "name": "full Chinese name",
+    "name_part": "given name, or one character of it",
+    "pinyin_full": "full pinyin",
+    "pinyin_initials": "pinyin initials",
+    "id_suffix": "last 4 or last 6 characters of the ID number",
+    "phone": "last 4 digits or the whole phone number",
+}
+
+
+def pick_queries(rows: list[Any], form: str, count: int) -> list[str]:
+    """``count`` different queries of one form, each taken from a real resident."""
+    make = SEARCH_FORMS[form]
+    queries: list[str] = []
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        query = make(row, i)
+        if query and query not in seen:
+            seen.add(query)
+            queries.append(query)
+            if len(queries) == count:
+                break
+    return queries
+
+
+def warm_file(path: Path) -> None:
+    """Read the database file once so that the OS page cache holds it, as on a PC that has been in use."""
+    with path.open("rb") as f:
+        while f.read(1 << 20):
+            pass
+
+
+@step(*[(f"search_{form}_ms", "ms") for form in SEARCH_FORMS], ("residents_list_first_page_ms", "ms"))
+def search(bench: Bench) -> None:
     from clinic_app.residents import search_residents
     from clinic_app.store import Store
 
-    store = Store.open(run.db, run.key)
-    conn = store.conn
-    rng = random.Random(7)
-    rows = conn.execute("SELECT name, name_pinyin, name_initials, id_number, phone FROM resident").fetchall()
-    sample = rng.sample(rows, min(len(rows), 400))
-    phones = [r["phone"] for r in sample if r["phone"]]
-    forms: dict[str, list[str]] = {
-        "name": [r["name"] for r in sample],
-        "name_part": [r["name"][1:] if i % 2 else r["name"][-1] for i, r in enumerate(sample)],
-        "pinyin_full": [r["name_pinyin"] for r in sample],
-        "pinyin_initials": [r["name_initials"] for r in sample],
-        "id_suffix": [r["id_number"][-4:] if i % 2 else r["id_number"][-6:] for i, r in enumerate(sample)],
-        "phone": [p[-4:] if i % 2 else p for i, p in enumerate(phones)],
-    }
-    per_form = 20 if run.quick else 60
-    for form, queries in forms.items():
-        queries = queries[:per_form]
-        for q in queries[:5]:
-            search_residents(conn, store.clinic_id, q, limit=50)  # warm the page cache
+    bench.require_db()
+    timed, warm = bench.repeats(50, 20), bench.repeats(10, 5)
+    progress(f"search: {timed} queries per form, first page of 50")
+    store = Store.open(bench.db, bench.key)
+    try:
+        conn, clinic_id = store.conn, store.clinic_id
+        rows = conn.execute(
+            """SELECT id, name, name_pinyin, name_initials, id_number, phone FROM resident
+               WHERE clinic_id = ? AND deleted_at IS NULL ORDER BY id""",
+            (clinic_id,),
+        ).fetchall()
+        random.Random(1).shuffle(rows)  # the queries are chosen before anything is timed
+        queries = {form: pick_queries(rows, form, warm + timed) for form in SEARCH_FORMS}
+        warm_file(bench.db)
+        for form, chosen in queries.items():
+            if len(chosen) < warm + timed:
+                raise RuntimeError(f"only {len(chosen)} different {form} queries in the database")
+            for query in chosen[:warm]:  # warm-up queries are not among the timed ones
+                search_residents(conn, clinic_id, query, limit=50)
+            times: list[float] = []
+            empty: list[str] = []
+            for query in chosen[warm:]:
+                started = time.perf_counter()
+                page = search_residents(conn, clinic_id, query, limit=50)
+                times.append((time.perf_counter() - started) * 1000)
+                if not page.rows:
+                    empty.append(query)
+            median = statistics.median(times)
+            figure = bench.add(
+                f"search_{form}_ms",
+                median,
+                "ms",
+                SEARCH_TARGET_MS,
+                note=f"{SEARCH_DESCRIPTIONS[form]}: median of {len(times)} different queries, first page of 50; "
+                f"p95 {percentile(times, 0.95):.2f} ms, max {max(times):.2f} ms; e.g. {chosen[warm]!r}"
+                + (f"; FOUND NOTHING for {len(empty)}: {empty[:3]!r}" if empty else ""),
+            )
+            figure.ok = figure.ok and not empty  # a query taken from a resident must find someone
+
+        search_residents(conn, clinic_id, "", limit=200)
         times = []
-        found = 0
-        for q in queries:
+        for _ in range(timed):
             started = time.perf_counter()
-            page = search_residents(conn, store.clinic_id, q, limit=50)
+            page = search_residents(conn, clinic_id, "", limit=200)
             times.append((time.perf_counter() - started) * 1000)
-            found += bool(page.rows)
-        p95 = sorted(times)[max(0, math.ceil(len(times) * 0.95) - 1)]
-        run.add(
-            f"search_{form}_ms",
+        bench.add(
+            "residents_list_first_page_ms",
             statistics.median(times),
             "ms",
-            10,
-            note=f"median of {len(times)} queries, first page of 50; p95 {p95:.2f} ms; {found} found something",
+            PAGE_TARGET_MS,
+            note=f"search_residents(conn, clinic, '', limit=200), no Qt: the data part of the page figure; "
+            f"median of {len(times)}, p95 {percentile(times, 0.95):.2f} ms; {len(page.rows)} rows",
         )
-    times = []
-    for _ in range(per_form):
-        started = time.perf_counter()
-        search_residents(conn, store.clinic_id, "", limit=200)
-        times.append((time.perf_counter() - started) * 1000)
-    run.add(
-        "residents_list_first_page_ms",
-        statistics.median(times),
-        "ms",
-        150,
-        note="first 200 rows in pinyin order, no Qt",
-    )
-    store.close()
+    finally:
+        store.close()
 
 
-PAGE_PROBE = """
-import sys, time
-from ui.qt import QApplication
-app = QApplication([])
-from clinic_app.store import Store
-from ui.residents_page import ResidentsPage
-store = Store.open(sys.argv[1], sys.argv[2])
-reader = store.reader()
-started = time.perf_counter()
-page = ResidentsPage(reader, store.clinic_id, open_reader=store.reader)
-page.resize(1000, 700)
-page.show()
-app.processEvents()
-rows = page.model.rowCount()
-print(f"{(time.perf_counter() - started) * 1000:.2f} {rows}")
-page.shutdown()
-"""
+def probe_runs(bench: Bench, kind: str, runs: int) -> tuple[list[float], int]:
+    """Milliseconds of ``runs`` runs of one Qt probe, each in a new process, and the rows it had."""
+    bench.require_db()
+    times: list[float] = []
+    rows = 0
+    for _ in range(runs):
+        value, shown = run_probe(bench, kind, str(bench.db), str(bench.key))
+        rows = int(shown)
+        if rows <= 0:
+            raise RuntimeError(f"the residents {kind} had no rows")
+        times.append(float(value))
+    return times, rows
 
 
-def residents_page(run: Run) -> None:
-    times = []
-    for _ in range(2 if run.quick else 5):
-        out = subprocess.run([sys.executable, "-c", PAGE_PROBE, str(run.db), str(run.key)], capture_output=True,
-                             text=True, env=_env(), check=True).stdout.split()  # fmt: skip
-        assert int(out[1]) > 0, "the page showed no rows"
-        times.append(float(out[0]))
-    run.add(
+@step(("residents_page_first_rows_ms", "ms"))
+def residents_page(bench: Bench) -> None:
+    runs = bench.repeats(5, 2)
+    progress(f"residents page: {runs} runs, each in a new process")
+    times, rows = probe_runs(bench, "page", runs)
+    bench.add(
         "residents_page_first_rows_ms",
         statistics.median(times),
         "ms",
-        150,
-        note=f"page widget + lazy model + first rows painted, {run.residents} residents, median of {len(times)}",
+        PAGE_TARGET_MS,
+        note=f"ResidentsPage (lazy ResidentTableModel + view) built, shown and painted with its first "
+        f"{rows} rows, offscreen; {spread(times, 'ms', 1)}",
     )
 
 
-BARE_WINDOW = """
-from PySide6.QtWidgets import QApplication, QMainWindow
-from PySide6.QtCore import QTimer
-app = QApplication([])
-w = QMainWindow(); w.show()
-QTimer.singleShot(0, lambda: (print("ready", flush=True), app.quit()))
-app.exec()
-"""
+@step(("residents_model_first_rows_ms", "ms"))
+def residents_model(bench: Bench) -> None:
+    runs = bench.repeats(5, 2)
+    progress(f"residents table model alone: {runs} runs, each in a new process")
+    times, rows = probe_runs(bench, "model", runs)
+    bench.add(
+        "residents_model_first_rows_ms",
+        statistics.median(times),
+        "ms",
+        PAGE_TARGET_MS,
+        note=f"ResidentTableModel(conn, clinic_id) alone: rowCount() {rows}, the first {VISIBLE_ROWS} rows' "
+        f"cells formatted; {spread(times, 'ms', 1)}",
+    )
 
 
-def _time_until_ready(command: list[str], env: dict[str, str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    elapsed = time.perf_counter() - started
-    proc.wait(timeout=60)
-    if not line.startswith("ready"):
-        raise RuntimeError(f"{command[:3]} never became ready (exit {proc.returncode})")
-    return elapsed, line.strip()
+@step(("cold_start_seconds", "s"))
+def cold_start(bench: Bench) -> None:
+    from clinic_app.demo import DEMO_USERS
 
-
-def cold_start(run: Run) -> None:
-    env = _env()
-    env["CLINIC_PASSWORD"] = "admin1234"
-    command = [sys.executable, "-m", "ui.app", "--db", str(run.db), "--key-file", str(run.key), "--user", "admin",
-               "--exit-when-ready"]  # fmt: skip
-    repeats = 1 if run.quick else 3
-    walls, reported = [], []
-    for _ in range(repeats):
-        wall, line = _time_until_ready(command, env)
+    bench.require_db()
+    runs = bench.repeats(3, 1)
+    progress(f"cold start: {runs} run(s) of the program")
+    env = bench.env(CLINIC_PASSWORD=DEMO_USERS["admin"])
+    command = [sys.executable, "-m", "ui.app", "--db", str(bench.db), "--key-file", str(bench.key),
+               "--user", "admin", "--exit-when-ready"]  # fmt: skip
+    walls: list[float] = []
+    reported: list[float] = []
+    problems: list[str] = []
+    for _ in range(runs):
+        wall, line = time_until_ready(command, env, bench.workdir, what="python -m ui.app")
         walls.append(wall)
-        reported.append(line)
-    bare = [_time_until_ready([sys.executable, "-c", BARE_WINDOW], env)[0] for _ in range(repeats)]
-    run.add(
+        words = line.split()  # "ready 0.812 rows=200"
+        try:
+            reported.append(float(words[1]))
+        except (IndexError, ValueError):
+            problems.append(f"unexpected ready line {line!r}")
+        shown = next((w.split("=", 1)[1] for w in words if w.startswith("rows=")), None)
+        if shown is not None and shown.isdigit() and int(shown) == 0:
+            problems.append("the main window showed no residents")
+    figure = bench.add(
         "cold_start_seconds",
         statistics.median(walls),
         "s",
-        1.0,
-        note=f"process start to main window with first rows, signed in (scrypt included); app says {reported[-1]}",
+        COLD_START_TARGET_S,
+        note="`python -m ui.app --user admin --exit-when-ready` from Popen to its 'ready' line: signed in "
+        f"(one scrypt), main window shown with first rows; {spread(walls, 's')}; the program itself "
+        f"reports {', '.join(f'{r:.3f}' for r in reported) or '-'} s (from its first import); "
+        "OS file cache warm" + ("; " + "; ".join(problems) if problems else ""),
     )
-    run.add(
+    figure.ok = figure.ok and not problems
+
+
+@step(("bare_pyside6_window_seconds", "s"))
+def bare_window(bench: Bench) -> None:
+    runs = bench.repeats(3, 1)
+    progress(f"bare PySide6 window: {runs} run(s)")
+    command = [sys.executable, str(PROBES), "bare"]
+    times = [
+        time_until_ready(command, bench.env(), bench.workdir, what="a bare window")[0] for _ in range(runs)
+    ]
+    bench.add(
         "bare_pyside6_window_seconds",
-        statistics.median(bare),
+        statistics.median(times),
         "s",
-        note="floor: a bare PySide6 window in the same run",
+        note=f"floor for cold_start_seconds: import PySide6, show a QMainWindow, print; {spread(times, 's')}",
     )
 
 
-def password_hash(run: Run) -> None:
-    from clinic_app.users import hash_password
+@step(("password_hash_ms", "ms"))
+def password_hash(bench: Bench) -> None:
+    from clinic_app.users import SCRYPT_N, SCRYPT_P, SCRYPT_R, hash_password
 
+    progress("password hash")
     times = []
-    for _ in range(3):
+    for _ in range(bench.repeats(5, 3)):
         started = time.perf_counter()
         hash_password("benchmark-password")
         times.append((time.perf_counter() - started) * 1000)
-    run.add("password_hash_ms", statistics.median(times), "ms", note="scrypt N=2^15 r=8: 32 MiB, memory-hard")
+    bench.add(
+        "password_hash_ms",
+        statistics.median(times),
+        "ms",
+        note=f"clinic_app.users.hash_password: scrypt N=2^{SCRYPT_N.bit_length() - 1} r={SCRYPT_R} p={SCRYPT_P}, "
+        f"{128 * SCRYPT_N * SCRYPT_R // 2**20} MiB; {spread(times, 'ms', 0)}; paid at every sign-in",
+    )
 
 
-FIGURES: list[Callable[[Run], None]] = [
-    build_database,
-    search_forms,
-    residents_page,
-    cold_start,
-    password_hash,
-]
+# -- running and reporting ---------------------------------------------------------------------------
+def run_steps(bench: Bench, steps: Iterable[Step]) -> None:
+    for s in steps:
+        before = len(bench.figures)
+        try:
+            s.run(bench)
+        except Exception as exc:  # a broken figure is reported; the others still run
+            why = f"{type(exc).__name__}: {exc}"
+            progress(f"{s.run.__name__} failed: {why}")
+            reported = {f.name for f in bench.figures[before:]}
+            for name, unit in zip(s.names, s.units, strict=True):
+                name = name.format(k=bench.residents // 1000)
+                if name not in reported:
+                    bench.figures.append(Figure(name, NOT_MEASURED, unit, "-", False, f"NOT MEASURED: {why}"))
+
+
+def format_value(value: float) -> str:
+    return f"{value:.3f}"
 
 
 def print_table(figures: list[Figure]) -> None:
     head = ("figure", "value", "unit", "target", "pass")
-    rows = [(f.name, f"{f.value:g}", f.unit, f.target, "yes" if f.ok else "NO") for f in figures]
-    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
-    line = "  ".join(f"{{:{'<' if i in (0, 2, 3) else '>'}{w}}}" for i, w in enumerate(widths))
-    print(line.format(*head))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line.format(*r))
+    rows = [(f.name, format_value(f.value), f.unit, f.target, "yes" if f.ok else "NO") for f in figures]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    align = ("<", ">", "<", "<", "<")
+    for r in [head, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(f"{cell:{a}{w}}" for cell, a, w in zip(r, align, widths, strict=True)).rstrip())
+    print()
+    print("notes:")
+    for f in figures:
+        if f.note:
+            print(f"  {f.name}: {f.note}")
+    sys.stdout.flush()
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="run.py", description="Village Clinic benchmarks: a table on stdout, the same figures as JSON."
+    )
+    parser.add_argument("--json", required=True, metavar="PATH", help="write the figures here as JSON")
+    parser.add_argument(
+        "--quick", action="store_true", help="10,000 residents instead of 100,000, fewer repetitions"
+    )
+    parser.add_argument(
+        "--workdir", metavar="DIR", help="build the database here and keep it (default: a temp dir, removed)"
+    )
+    args = parser.parse_args(argv)
+    target = Path(args.json)
+    if target.is_dir() or not target.parent.is_dir():
+        parser.error(f"--json {args.json}: not a file in an existing folder")
+    if args.workdir and Path(args.workdir).exists() and not Path(args.workdir).is_dir():
+        parser.error(f"--workdir {args.workdir}: not a folder")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--json", required=True, metavar="PATH", help="write the figures here as JSON")
-    parser.add_argument("--quick", action="store_true", help="10,000 residents and fewer repetitions")
-    parser.add_argument(
-        "--workdir", metavar="DIR", help="where the benchmark database goes (default: a temp dir)"
-    )
-    parser.add_argument("--residents", type=int, help=argparse.SUPPRESS)  # for the smoke test
-    args = parser.parse_args(argv)
-    residents = args.residents or (10_000 if args.quick else 100_000)
-    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="clinic-bench-"))
+    args = parse_args(argv)
+    own_workdir = not args.workdir
+    workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-") if own_workdir else args.workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    run = Run(workdir, residents, args.quick)
-    for db_file in workdir.glob("bench.*"):
-        db_file.unlink()
-    for figure in FIGURES:
-        try:
-            figure(run)
-        except Exception as exc:  # a broken figure is reported, the others still run
-            run.figures.append(Figure(figure.__name__, float("nan"), "-", "-", False, f"failed: {exc}"))
-    print_table(run.figures)
+    bench = Bench(workdir, 10_000 if args.quick else 100_000, args.quick)
+    for old in [*workdir.glob("bench.db*"), bench.key]:  # every run builds its database anew
+        old.unlink(missing_ok=True)
+    shutil.rmtree(bench.home, ignore_errors=True)
+    started = time.perf_counter()
+    try:
+        run_steps(bench, STEPS)
+    finally:
+        if own_workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    progress(
+        f"done in {time.perf_counter() - started:.0f} s"
+        + ("" if own_workdir else f"; database kept in {workdir}")
+    )
+    print_table(bench.figures)
     Path(args.json).write_text(
-        json.dumps([asdict(f) for f in run.figures], ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        json.dumps([f.as_json() for f in bench.figures], ensure_ascii=False, indent=1, allow_nan=False)
+        + "\n",
+        encoding="utf-8",
     )
     return 0
 

@@ -47,7 +47,7 @@ def data_dir() -> Path:
     return Path(base) / "village-clinic"
 
 
-def install_excepthook(log_path: Path) -> None:
+def install_excepthook(log_path: Path, interactive: bool = True) -> None:
     """Unexpected errors go to a log file and one dialog; the program keeps running."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
@@ -56,6 +56,11 @@ def install_excepthook(log_path: Path) -> None:
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        if not interactive:
+            print(
+                f"clinic-app: unexpected error: {value} (details in {log_path})", file=sys.stderr, flush=True
+            )
+            os._exit(1)
         if QApplication.instance() is not None:
             QMessageBox.critical(
                 None,
@@ -95,13 +100,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.lang:
         settings().setValue("language", args.lang)
     install_language(app, language)
-    install_excepthook(data_dir() / "logs" / "clinic-app.log")
+    install_excepthook(
+        data_dir() / "logs" / "clinic-app.log", interactive=not (args.exit_when_ready or args.user)
+    )
 
     try:
         store, demo_hint = open_store(args)
     except ClinicError as exc:
-        QMessageBox.critical(None, "Village Clinic", str(exc))
-        print(f"clinic-app: {exc}", file=sys.stderr)
+        print(f"clinic-app: {exc}", file=sys.stderr, flush=True)
+        if not (args.exit_when_ready or args.user):  # unattended runs print and exit; no dialog to wait on
+            QMessageBox.critical(None, "Village Clinic", str(exc))
         return exc.exit_code
 
     from clinic_app.store import Store

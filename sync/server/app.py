@@ -182,3 +182,10 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         return p.LookupResponse(**found)
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --factory sync.server.app:app_from_env` with several worker processes."""
+    import os
+
+    return create_app(os.environ.get("COUNTY_DATABASE_URL") or "sqlite:///county.db")

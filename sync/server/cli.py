@@ -62,9 +62,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not 1 <= args.port <= 65535:
         raise ValidationError("port", "range", "a port is between 1 and 65535")
+    if args.workers < 1 or args.workers > 64:
+        raise ValidationError("workers", "range", "between 1 and 64 worker processes")
     engine = _initialised(_engine(args))
-    uvicorn.run(create_app(engine=engine), host=args.host, port=args.port, workers=1, log_level="info",
-                proxy_headers=True, server_header=False)  # fmt: skip
+    if args.workers == 1:
+        uvicorn.run(create_app(engine=engine), host=args.host, port=args.port, log_level="info",
+                    proxy_headers=True, server_header=False)  # fmt: skip
+        return EXIT_OK
+    os.environ["COUNTY_DATABASE_URL"] = args.database_url or default_url()
+    uvicorn.run("sync.server.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level="info", proxy_headers=True, server_header=False)  # fmt: skip
     return EXIT_OK
 
 
@@ -175,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = leaf(sub, "serve", cmd_serve, "run the HTTP API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8800)
+    p.add_argument("--workers", type=int, default=1, help="worker processes (the API is stateless)")
     clinics = sub.add_parser("clinic", help="clinics").add_subparsers(
         dest="sub", required=True, metavar="ACTION"
     )

@@ -381,37 +381,67 @@ def _rejected(m: Mutation, code: str, message: str) -> MutationResult:
     return MutationResult(mutation_id=m.mutation_id, status="rejected", code=code, message=message)
 
 
+@dataclass
+class _Batch:
+    """One push: the clinic's counter is locked and read once, versions are taken from it in memory and the
+    counter is written back before commit; a few queries for the whole batch instead of several a row."""
+
+    counter: int
+    start: int
+    aliases: dict[tuple[str, str], str]
+
+    def take(self) -> int:
+        self.counter += 1
+        return self.counter
+
+
 def push(conn: Connection, caller: Caller, mutations: list[Mutation]) -> list[MutationResult]:
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "only a clinic's device pushes changes")
-    # Take the clinic's counter lock before reading anything: edits are then decided on the rows as the last
+    # Lock the clinic's counter before reading anything: edits are then decided on the rows as the last
     # committed push left them (no lost update), and versions are handed out in commit order.
-    conn.execute(
+    current = conn.execute(
         sa.update(db.scope_counter).where(db.scope_counter.c.scope == caller.scope)
-        .values(value=db.scope_counter.c.value)
-    )  # fmt: skip
-    results = []
+        .values(value=db.scope_counter.c.value).returning(db.scope_counter.c.value)
+    ).scalar_one()  # fmt: skip
+    ids = [m.mutation_id for m in mutations]
+    stored = {
+        r.mutation_id: r
+        for r in conn.execute(sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(ids)))
+    }
+    aliases = {
+        (r.table_name, r.alias_id): r.row_id
+        for r in conn.execute(
+            sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_([m.row_id for m in mutations]))
+        )
+    }
+    batch = _Batch(counter=int(current), start=int(current), aliases=aliases)
+    results: list[MutationResult] = []
+    fresh: dict[str, MutationResult] = {}
     for m in mutations:
-        stored = conn.execute(
-            sa.select(db.mutation).where(db.mutation.c.mutation_id == m.mutation_id)
-        ).first()
-        if stored is not None:
-            if stored.clinic_id != caller.clinic_id:
-                results.append(
-                    _rejected(m, "mutation_id_reused", "this mutation id belongs to another clinic")
-                )
-                continue
-            replay = MutationResult.model_validate_json(stored.result)
+        earlier = stored.get(m.mutation_id)
+        if earlier is not None and earlier.clinic_id != caller.clinic_id:
+            results.append(_rejected(m, "mutation_id_reused", "this mutation id belongs to another clinic"))
+            continue
+        if earlier is not None or m.mutation_id in fresh:
+            replay = fresh.get(m.mutation_id) or MutationResult.model_validate_json(earlier.result)  # type: ignore[union-attr]
             results.append(replay.model_copy(update={"status": "duplicate"}))
             continue
-        result = _apply(conn, caller, m)
-        conn.execute(db.mutation.insert().values(mutation_id=m.mutation_id, clinic_id=caller.clinic_id,
-                                                 result=result.model_dump_json(), created_at=utc_now()))  # fmt: skip
+        result = _apply(conn, caller, m, batch)
+        fresh[m.mutation_id] = result
         results.append(result)
+    if fresh:
+        now = utc_now()
+        conn.execute(db.mutation.insert(), [
+            {"mutation_id": k, "clinic_id": caller.clinic_id, "result": r.model_dump_json(), "created_at": now}
+            for k, r in fresh.items()])  # fmt: skip
+    if batch.counter != batch.start:
+        conn.execute(sa.update(db.scope_counter).where(db.scope_counter.c.scope == caller.scope)
+                     .values(value=batch.counter))  # fmt: skip
     return results
 
 
-def _apply(conn: Connection, caller: Caller, m: Mutation) -> MutationResult:
+def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> MutationResult:
     clinic_id = caller.clinic_id
     assert clinic_id is not None
     if m.table in REFERENCE_TABLES:
@@ -423,20 +453,17 @@ def _apply(conn: Connection, caller: Caller, m: Mutation) -> MutationResult:
         return _rejected(m, "wrong_clinic", "a device writes only its own clinic's rows")
     if fields.get("id", m.row_id) != m.row_id:
         return _rejected(m, "id_mismatch", "fields.id differs from row_id")
-    alias = conn.execute(sa.select(db.row_alias.c.row_id).where(
-        db.row_alias.c.table_name == m.table, db.row_alias.c.alias_id == m.row_id)).first()  # fmt: skip
-    row_id = alias[0] if alias else m.row_id
+    row_id = batch.aliases.get((m.table, m.row_id), m.row_id)
     current = _load(conn, m.table, row_id)
     if current is not None and current.clinic_id != clinic_id:
         return _rejected(m, "wrong_clinic", "a device writes only its own clinic's rows")
-    scope = caller.scope
 
     if m.op == "delete":  # a delete beats an edit: applied whatever the base version
         if current is None:
             return _rejected(m, "not_found", f"{m.table} {m.row_id} was never synced")
         if m.table in APPEND_ONLY_TABLES:
             return _rejected(m, "append_only", f"{m.table} rows are never deleted; add a correcting row")
-        version = next_version(conn, scope)
+        version = batch.take()
         data = json.loads(current.data)
         data["deleted_at"] = fields.get("deleted_at") or utc_now()
         _write_record(conn, m.table, row_id, clinic_id, version, data, current, {"deleted_at"})
@@ -448,7 +475,7 @@ def _apply(conn: Connection, caller: Caller, m: Mutation) -> MutationResult:
         if current is not None:  # the same event sent again under a new mutation id: nothing changes
             return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version))
         data = {**fields, "id": m.row_id, "clinic_id": clinic_id}
-        version = next_version(conn, scope)
+        version = batch.take()
         _write_record(conn, m.table, m.row_id, clinic_id, version, data, None)
         return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
 
@@ -470,7 +497,7 @@ def _apply(conn: Connection, caller: Caller, m: Mutation) -> MutationResult:
         errors = _validate(m.table, data)
         if errors:
             return _rejected(m, errors[0].rule, "; ".join(str(e) for e in errors))
-        version = next_version(conn, scope)
+        version = batch.take()
         _write_record(conn, m.table, m.row_id, clinic_id, version, data, None)
         return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
 
@@ -495,7 +522,7 @@ def _apply(conn: Connection, caller: Caller, m: Mutation) -> MutationResult:
     errors = _validate(m.table, data)
     if errors:
         return _rejected(m, errors[0].rule, "; ".join(str(e) for e in errors))
-    version = next_version(conn, scope)
+    version = batch.take()
     _write_record(conn, m.table, row_id, clinic_id, version, data, current, changed)
     merged = m.base_version < int(current.version)
     return MutationResult(mutation_id=m.mutation_id, status="applied", version=version, row_id=_moved(row_id, m),

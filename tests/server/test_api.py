@@ -143,6 +143,10 @@ def test_push_applies_then_replays_duplicates(county: County) -> None:
     assert first["status"] == "applied" and first["version"] >= 1
     [again] = push(county, device, m)
     assert again["status"] == "duplicate" and again["version"] == first["version"]
+    twice = mutation("resident", resident(id_number="445224199202290042", birth_date="1992-02-29"))
+    assert [r["status"] for r in push(county, device, twice, twice)] == ["applied", "duplicate"], (
+        "within a batch too"
+    )
 
 
 def test_bad_id_number_is_rejected_by_the_shared_rules(county: County) -> None:

@@ -272,6 +272,15 @@ def test_clinic_app_with_a_wrong_password_exits_4(tmp_path: Path) -> None:
     assert result.returncode == 4 and "wrong user name or password" in result.stderr
 
 
+def test_clinic_app_unattended_with_a_missing_database_prints_and_exits(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "ui.app", "--db", str(tmp_path / "none.db"), "--key-file", str(tmp_path / "k"),
+               "--user", "admin", "--exit-when-ready"]  # fmt: skip
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path)}  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode != 0 and "does not exist" in result.stderr, "no dialog waiting for nobody"
+
+
 def test_clinic_app_with_a_wrong_key_shows_a_message_and_exits_4(qapp, tmp_path: Path, monkeypatch) -> None:
     from ui import app as app_module
 
@@ -279,7 +288,7 @@ def test_clinic_app_with_a_wrong_key_shows_a_message_and_exits_4(qapp, tmp_path:
     (tmp_path / "other.key").write_text("cd" * 32 + "\n")
     shown = []
     monkeypatch.setattr(app_module.QMessageBox, "critical", lambda *a: shown.append(a[2]))
-    monkeypatch.setattr(app_module, "install_excepthook", lambda path: None)
+    monkeypatch.setattr(app_module, "install_excepthook", lambda path, interactive=True: None)
     code = app_module.main(["--db", str(tmp_path / "d.db"), "--key-file", str(tmp_path / "other.key")])
     assert code == 4 and "cannot be opened with this key" in shown[0]
 

@@ -389,6 +389,11 @@ class _Batch:
     counter: int
     start: int
     aliases: dict[tuple[str, str], str]
+    records: dict[tuple[str, str], Any]  # read ahead for the batch; an entry is used once, then read afresh
+
+    def current(self, conn: Connection, table: str, row_id: str) -> Any:
+        key = (table, row_id)
+        return self.records.pop(key) if key in self.records else _load(conn, table, row_id)
 
     def take(self) -> int:
         self.counter += 1
@@ -415,7 +420,13 @@ def push(conn: Connection, caller: Caller, mutations: list[Mutation]) -> list[Mu
             sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_([m.row_id for m in mutations]))
         )
     }
-    batch = _Batch(counter=int(current), start=int(current), aliases=aliases)
+    wanted = {(m.table, aliases.get((m.table, m.row_id), m.row_id)) for m in mutations}
+    records: dict[tuple[str, str], Any] = {
+        (r.table_name, r.row_id): r
+        for r in conn.execute(sa.select(db.record).where(sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(wanted)))
+    } if wanted else {}  # fmt: skip
+    records.update({key: None for key in wanted if key not in records})
+    batch = _Batch(counter=int(current), start=int(current), aliases=aliases, records=records)
     results: list[MutationResult] = []
     fresh: dict[str, MutationResult] = {}
     for m in mutations:
@@ -454,7 +465,7 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
     if fields.get("id", m.row_id) != m.row_id:
         return _rejected(m, "id_mismatch", "fields.id differs from row_id")
     row_id = batch.aliases.get((m.table, m.row_id), m.row_id)
-    current = _load(conn, m.table, row_id)
+    current = batch.current(conn, m.table, row_id)
     if current is not None and current.clinic_id != clinic_id:
         return _rejected(m, "wrong_clinic", "a device writes only its own clinic's rows")
 

@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -299,7 +299,8 @@ def caller_for_token(conn: Connection, token: str) -> Caller:
         )
     if row.revoked_at is not None:
         raise ServiceError(401, "revoked", "this device was revoked by the county: enroll it again")
-    conn.execute(sa.update(db.device).where(db.device.c.id == row.id).values(last_seen_at=utc_now()))
+    if row.last_seen_at is None or row.last_seen_at < _since(60):  # a write a minute, not one a request
+        conn.execute(sa.update(db.device).where(db.device.c.id == row.id).values(last_seen_at=utc_now()))
     return Caller(device_id=row.id, clinic_id=row.clinic_id, role=row.role or "device")
 
 
@@ -312,7 +313,7 @@ def _load(conn: Connection, table: str, row_id: str) -> Any:
 
 def _write_record(
     conn: Connection, table: str, row_id: str, clinic_id: str | None, version: int, data: dict[str, Any],
-    current: Any, changed: set[str] | None = None,
+    current: Any, changed: set[str] | None = None, batch: _Batch | None = None,
 ) -> None:  # fmt: skip
     scope = f"clinic:{clinic_id}" if clinic_id else COUNTY_SCOPE
     versions: dict[str, int] = json.loads(current.field_versions) if current is not None else {}
@@ -321,7 +322,13 @@ def _write_record(
     values = {"scope": scope, "clinic_id": clinic_id, "version": version, "deleted_at": data.get("deleted_at"),
               "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
               "field_versions": json.dumps(versions, sort_keys=True), "updated_at": utc_now()}  # fmt: skip
-    if current is None:
+    if current is None and batch is not None and table != "resident":
+        batch.pending[(table, row_id)] = {
+            "table_name": table,
+            "row_id": row_id,
+            **values,
+        }  # one INSERT at the end
+    elif current is None:
         conn.execute(db.record.insert().values(table_name=table, row_id=row_id, **values))
     else:
         conn.execute(
@@ -390,10 +397,18 @@ class _Batch:
     start: int
     aliases: dict[tuple[str, str], str]
     records: dict[tuple[str, str], Any]  # read ahead for the batch; an entry is used once, then read afresh
+    pending: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # new rows not yet inserted
 
     def current(self, conn: Connection, table: str, row_id: str) -> Any:
         key = (table, row_id)
+        if key in self.pending:
+            self.flush(conn)
         return self.records.pop(key) if key in self.records else _load(conn, table, row_id)
+
+    def flush(self, conn: Connection) -> None:
+        if self.pending:
+            conn.execute(db.record.insert(), list(self.pending.values()))
+            self.pending.clear()
 
     def take(self) -> int:
         self.counter += 1
@@ -441,6 +456,7 @@ def push(conn: Connection, caller: Caller, mutations: list[Mutation]) -> list[Mu
         result = _apply(conn, caller, m, batch)
         fresh[m.mutation_id] = result
         results.append(result)
+    batch.flush(conn)
     if fresh:
         now = utc_now()
         conn.execute(db.mutation.insert(), [
@@ -487,7 +503,7 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
             return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version))
         data = {**fields, "id": m.row_id, "clinic_id": clinic_id}
         version = batch.take()
-        _write_record(conn, m.table, m.row_id, clinic_id, version, data, None)
+        _write_record(conn, m.table, m.row_id, clinic_id, version, data, None, batch=batch)
         return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
 
     if current is None and m.table == "resident" and fields.get("id_number"):
@@ -509,7 +525,7 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
         if errors:
             return _rejected(m, errors[0].rule, "; ".join(str(e) for e in errors))
         version = batch.take()
-        _write_record(conn, m.table, m.row_id, clinic_id, version, data, None)
+        _write_record(conn, m.table, m.row_id, clinic_id, version, data, None, batch=batch)
         return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
 
     server_data = json.loads(current.data)

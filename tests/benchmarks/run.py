@@ -493,6 +493,33 @@ def password_hash(bench: Bench) -> None:
     )
 
 
+# -- county server (PostgreSQL of this machine; see server_bench.py) ------------------------------------
+@step(
+    ("server_devices_push_p50_ms", "ms"),
+    ("server_devices_push_p95_ms", "ms"),
+    ("server_devices_pull_p50_ms", "ms"),
+    ("server_devices_pull_p95_ms", "ms"),
+    ("server_devices_errors", "count"),
+)
+def server_devices(bench: Bench) -> None:
+    from tests.benchmarks import server_bench
+
+    progress("county server: devices syncing at once")
+    server_bench.many_devices(bench.add, bench.quick)
+
+
+@step(
+    ("pull_100_changes_small_ms", "ms"),
+    ("pull_100_changes_large_ms", "ms"),
+    ("pull_cost_ratio_large_vs_small", "x"),
+)
+def server_pull_cost(bench: Bench) -> None:
+    from tests.benchmarks import server_bench
+
+    progress("county server: pull cost against database size")
+    server_bench.pull_cost(bench.add, bench.quick)
+
+
 # -- running and reporting ---------------------------------------------------------------------------
 def run_steps(bench: Bench, steps: Iterable[Step]) -> None:
     for s in steps:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import secrets
 import statistics
 import subprocess
@@ -31,7 +32,7 @@ if str(ROOT) not in sys.path:
 
 PG_URL = os.environ.get("CLINIC_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 HEADERS = {"X-Schema-Version": "2", "X-App-Version": "0.1.0"}
-Add = Callable[..., None]  # Run.add(name, value, unit, limit=None, note="")
+Add = Callable[..., object]  # Bench.add(name, value, unit, limit=None, note="")
 
 
 @contextmanager
@@ -95,7 +96,9 @@ def many_devices(add: Add, quick: bool) -> None:
     from sync.server import service
     from sync.server.db import make_engine
 
-    devices, clinics, rounds = (60, 20, 2) if quick else (300, 100, 3)  # 1-4 devices a clinic (DESIGN §1)
+    # 1-4 devices a clinic (DESIGN §1); all of them active at once, each starting within `window` seconds and
+    # pausing about `pause` seconds between its sync rounds
+    devices, clinics, rounds, window, pause = (60, 20, 2, 2.0, 1.0) if quick else (300, 100, 3, 10.0, 3.0)
     with scratch_database() as url:
         engine = make_engine(url)
         service.migrate(engine)
@@ -118,16 +121,20 @@ def many_devices(add: Add, quick: bool) -> None:
             lock = threading.Lock()
             start = threading.Barrier(devices)
 
-            def device(headers: dict[str, str]) -> None:
+            def device(index: int, headers: dict[str, str]) -> None:
                 session = requests.Session()
                 cursor = None
+                jitter = random.Random(index)
                 start.wait()
-                for _ in range(rounds):
+                time.sleep(jitter.uniform(0, window))  # devices sync on jittered timers, as the client does
+                for round_no in range(rounds):
+                    if round_no:
+                        time.sleep(jitter.uniform(pause * 0.5, pause * 1.5))
                     rows = [
                         {"id": str(uuid.uuid4()), "action": "bench", "summary": "x", "rows": "{}"}
                         for _ in range(20)
                     ]
-                    body = {"mutations": [{"mutation_id": str(uuid.uuid4()), "table": "audit_log", "op": "upsert",
+                    body: dict[str, Any] = {"mutations": [{"mutation_id": str(uuid.uuid4()), "table": "audit_log", "op": "upsert",
                                            "row_id": r["id"], "base_version": 0, "fields": r} for r in rows]}  # fmt: skip
                     t = time.perf_counter()
                     try:
@@ -158,14 +165,15 @@ def many_devices(add: Add, quick: bool) -> None:
                         if not page["has_more"]:
                             break
 
-            threads = [threading.Thread(target=device, args=(h,)) for h in tokens]
+            threads = [threading.Thread(target=device, args=(i, h)) for i, h in enumerate(tokens)]
             began = time.perf_counter()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             elapsed = time.perf_counter() - began
-    note = f"{devices} devices, {clinics} clinics, {rounds} rounds of push 20 + pull; 2 server workers; {elapsed:.1f} s"
+    note = (f"{devices} devices of {clinics} clinics at once (start within {window:g} s, {rounds} rounds of push 20 + "
+            f"pull, ~{pause:g} s apart); 2 server workers; {elapsed:.1f} s; {len(push_ms)} pushes, {len(pull_ms)} pulls")  # fmt: skip
     add("server_devices_push_p50_ms", statistics.median(push_ms), "ms", note=note)
     add("server_devices_push_p95_ms", _percentile(push_ms, 0.95), "ms", 1000)
     add("server_devices_pull_p50_ms", statistics.median(pull_ms), "ms")

@@ -17,7 +17,7 @@ from clinic_app.errors import ValidationError
 from sync import protocol as p
 from sync.server import service
 from sync.server.db import make_engine, utc_now
-from sync.server.service import Caller, ServiceError
+from sync.server.service import ServiceError
 
 log = logging.getLogger("county-server")
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -98,13 +98,13 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
                 426, "app_too_old", f"Village Clinic {p.MIN_APP_VERSION} or newer is needed: update it"
             )
 
-    def caller(authorization: Annotated[str | None, Header()] = None) -> Caller:
+    def bearer(authorization: Annotated[str | None, Header()] = None) -> str:
         if not authorization or not authorization.startswith("Bearer ") or len(authorization) > 200:
             raise ServiceError(401, "no_token", "send Authorization: Bearer <device token>")
-        with engine.begin() as conn:
-            return service.caller_for_token(conn, authorization.removeprefix("Bearer ").strip())
+        return authorization.removeprefix("Bearer ").strip()
 
-    Device = Annotated[Caller, Depends(caller)]
+    # The token is checked inside the request's own transaction: one transaction a request.
+    Token = Annotated[str, Depends(bearer)]
     checked = [Depends(versions)]
 
     # -- endpoints -------------------------------------------------------------------------------
@@ -145,40 +145,41 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             raise
 
     @app.get("/api/v1/meta", response_model=p.MetaResponse, dependencies=checked, responses=ERRORS)
-    def meta(_device: Device) -> p.MetaResponse:
+    def meta(token: Token) -> p.MetaResponse:
         with engine.begin() as conn:
+            service.caller_for_token(conn, token)
             current_epoch = service.epoch(conn)
         return p.MetaResponse(server_time=utc_now(), schema_versions=list(p.SCHEMA_VERSIONS),
                               min_app_version=p.MIN_APP_VERSION, epoch=current_epoch)  # fmt: skip
 
     @app.post("/api/v1/push", response_model=p.PushResponse, dependencies=checked, responses=ERRORS)
-    def push(body: p.PushRequest, device: Device) -> p.PushResponse:
+    def push(body: p.PushRequest, token: Token) -> p.PushResponse:
         # committed before the answer leaves: a device removes an outbox entry only for a durable result
         with engine.begin() as conn:
-            results = service.push(conn, device, body.mutations)
+            results = service.push(conn, service.caller_for_token(conn, token), body.mutations)
         return p.PushResponse(results=results)
 
     @app.get("/api/v1/pull", response_model=p.PullResponse, dependencies=checked, responses=ERRORS)
     def pull(
-        device: Device,
+        token: Token,
         cursor: Annotated[str | None, Query(max_length=500)] = None,
         limit: Annotated[int, Query(ge=1, le=p.MAX_PULL)] = 500,
     ) -> p.PullResponse:
         with engine.begin() as conn:
-            page = service.pull(conn, device, cursor, limit)
+            page = service.pull(conn, service.caller_for_token(conn, token), cursor, limit)
         return p.PullResponse(**page)
 
     @app.get(
         "/api/v1/residents/lookup", response_model=p.LookupResponse, dependencies=checked, responses=ERRORS
     )
     def lookup(
-        device: Device,
+        token: Token,
         id_number: Annotated[str, Query(min_length=15, max_length=18)],
         period: Annotated[str, Query(min_length=4, max_length=4)],
     ) -> p.LookupResponse:
         """Audited: only whether the person holds an active contract for the period, and at which clinic."""
         with engine.begin() as conn:
-            found = service.lookup_resident(conn, device, id_number, period)
+            found = service.lookup_resident(conn, service.caller_for_token(conn, token), id_number, period)
         return p.LookupResponse(**found)
 
     return app

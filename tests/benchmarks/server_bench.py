@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -18,7 +19,6 @@ import secrets
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -90,6 +90,39 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+class Http:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams: one per simulated device. The load generator
+    shares the machine's 2 cores with the server and PostgreSQL, so it must cost next to nothing per request
+    (a thread and `requests` per device cost more CPU than the server's own work)."""
+
+    def __init__(self, host: str, port: int, headers: dict[str, str]) -> None:
+        self.host, self.port = host, port
+        self.head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        writer.write(
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.head}Content-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        await writer.drain()
+        status = int((await reader.readline()).split()[1])
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        return status, await reader.readexactly(length)
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+
+
 def many_devices(add: Add, quick: bool) -> None:
     import requests
 
@@ -115,62 +148,58 @@ def many_devices(add: Add, quick: bool) -> None:
                 r = requests.post(f"{base}/api/v1/enroll", json={"code": code, "device_name": "bench",
                                                                  "app_version": "0.1.0"}, headers=HEADERS, timeout=30)  # fmt: skip
                 tokens.append({**HEADERS, "Authorization": f"Bearer {r.json()['token']}"})
+            port = int(base.rsplit(":", 1)[1])
             push_ms: list[float] = []
             pull_ms: list[float] = []
             errors: list[str] = []
-            lock = threading.Lock()
-            start = threading.Barrier(devices)
 
-            def device(index: int, headers: dict[str, str]) -> None:
-                session = requests.Session()
-                cursor = None
+            async def device(index: int, headers: dict[str, str]) -> None:
+                http = Http("127.0.0.1", port, headers)
                 jitter = random.Random(index)
-                start.wait()
-                time.sleep(jitter.uniform(0, window))  # devices sync on jittered timers, as the client does
-                for round_no in range(rounds):
-                    if round_no:
-                        time.sleep(jitter.uniform(pause * 0.5, pause * 1.5))
+                bodies = []
+                for _ in range(rounds):  # made before the clock runs
                     rows = [
                         {"id": str(uuid.uuid4()), "action": "bench", "summary": "x", "rows": "{}"}
                         for _ in range(20)
                     ]
-                    body: dict[str, Any] = {"mutations": [{"mutation_id": str(uuid.uuid4()), "table": "audit_log", "op": "upsert",
-                                           "row_id": r["id"], "base_version": 0, "fields": r} for r in rows]}  # fmt: skip
-                    t = time.perf_counter()
-                    try:
-                        r = session.post(f"{base}/api/v1/push", json=body, headers=headers, timeout=60)
-                        ok = r.status_code == 200
-                    except requests.RequestException as exc:
-                        ok, r = False, None
-                        errors.append(str(exc)[:100])
-                    with lock:
-                        push_ms.append((time.perf_counter() - t) * 1000)
-                        if not ok and r is not None:
-                            errors.append(f"push {r.status_code}")
-                    while True:
+                    bodies.append(json.dumps({"mutations": [
+                        {"mutation_id": str(uuid.uuid4()), "table": "audit_log", "op": "upsert", "row_id": r["id"],
+                         "base_version": 0, "fields": r} for r in rows]}).encode())  # fmt: skip
+                cursor = ""
+                await asyncio.sleep(
+                    jitter.uniform(0, window)
+                )  # devices sync on jittered timers, as the client does
+                try:
+                    for round_no, body in enumerate(bodies):
+                        if round_no:
+                            await asyncio.sleep(jitter.uniform(pause * 0.5, pause * 1.5))
                         t = time.perf_counter()
-                        params: dict[str, Any] = {"limit": 500, **({"cursor": cursor} if cursor else {})}
-                        try:
-                            r = session.get(f"{base}/api/v1/pull", params=params, headers=headers, timeout=60)
-                        except requests.RequestException as exc:
-                            errors.append(str(exc)[:100])
-                            break
-                        with lock:
+                        status, _ = await http.request("POST", "/api/v1/push", body)
+                        push_ms.append((time.perf_counter() - t) * 1000)
+                        if status != 200:
+                            errors.append(f"push {status}")
+                        while True:
+                            t = time.perf_counter()
+                            query = f"?limit=500&cursor={cursor}" if cursor else "?limit=500"
+                            status, raw = await http.request("GET", "/api/v1/pull" + query)
                             pull_ms.append((time.perf_counter() - t) * 1000)
-                        if r.status_code != 200:
-                            errors.append(f"pull {r.status_code}")
-                            break
-                        page = r.json()
-                        cursor = page["cursor"]
-                        if not page["has_more"]:
-                            break
+                            if status != 200:
+                                errors.append(f"pull {status}")
+                                break
+                            page = json.loads(raw)
+                            cursor = page["cursor"]
+                            if not page["has_more"]:
+                                break
+                except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                    errors.append(f"{type(exc).__name__}: {exc}"[:100])
+                finally:
+                    http.close()
 
-            threads = [threading.Thread(target=device, args=(i, h)) for i, h in enumerate(tokens)]
+            async def everyone() -> None:
+                await asyncio.gather(*(device(i, h) for i, h in enumerate(tokens)))
+
             began = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            asyncio.run(everyone())
             elapsed = time.perf_counter() - began
     note = (f"{devices} devices of {clinics} clinics at once (start within {window:g} s, {rounds} rounds of push 20 + "
             f"pull, ~{pause:g} s apart); 2 server workers; {elapsed:.1f} s; {len(push_ms)} pushes, {len(pull_ms)} pulls")  # fmt: skip

@@ -6,8 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from clinic_app.migrations import SCHEMA_VERSION
+
 PROTOCOL_VERSION = 1
-SCHEMA_VERSIONS = (2, 2)  # client schema versions (PRAGMA user_version) this server accepts
+SCHEMA_VERSIONS = (SCHEMA_VERSION, SCHEMA_VERSION)  # device schemas (PRAGMA user_version) this server accepts
 MIN_APP_VERSION = "0.1.0"
 MAX_PUSH = 500
 MAX_PULL = 1000

@@ -73,3 +73,20 @@ def test_a_database_from_a_newer_program_is_refused_clearly(v1_copy: tuple[Path,
     conn.close()
     with pytest.raises(StoreError, match="newer than this program knows"):
         Store.open(db, key)
+
+
+def test_saved_schema_2_database_upgrades_and_keeps_its_outbox(tmp_path: Path) -> None:
+    db, key = tmp_path / "v2.db", tmp_path / "v2.key"
+    shutil.copyfile(DATA / "schema_v2.db", db)
+    shutil.copyfile(DATA / "schema_v1.key", key)
+    store = Store.open(db, key)
+    try:
+        assert schema_version(store.conn) == SCHEMA_VERSION
+        assert [b.name.split("-")[0] for b in store.migrated_backups] == [
+            f"v2.db.v{v}" for v in range(2, SCHEMA_VERSION)
+        ]
+        entry = store.conn.execute("SELECT payload, rejected_code FROM outbox").fetchone()
+        assert entry["payload"] == '{"phone": "13812345678"}' and entry["rejected_code"] is None
+        assert [r["name"] for r in R.search_residents(store.conn, store.clinic_id, "zs").rows] == ["张三"]
+    finally:
+        store.close()

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from clinic_app.db import Connection
-from clinic_app.migrations import m001_register, m002_search_keys
+from clinic_app.migrations import m001_register, m002_search_keys, m003_sync_outbox
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
     m001_register.upgrade,
     m002_search_keys.upgrade,
+    m003_sync_outbox.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 PG_URL = os.environ.get("CLINIC_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-HEADERS = {"X-Schema-Version": "2", "X-App-Version": "0.1.0"}
+HEADERS = {"X-Schema-Version": "3", "X-App-Version": "0.1.0"}  # = clinic_app.migrations.SCHEMA_VERSION
 Add = Callable[..., object]  # Bench.add(name, value, unit, limit=None, note="")
 
 

@@ -24,7 +24,7 @@ with _engine.begin() as _conn:
     service.add_clinic(_conn, "A01", "石头村卫生室")
     _code = service.make_enroll_code(_conn, "A01", 24)
 APP = create_app(engine=_engine)
-_HEADERS = {p.HEADER_SCHEMA: "2", p.HEADER_APP: "0.1.0"}
+_HEADERS = {p.HEADER_SCHEMA: str(p.SCHEMA_VERSIONS[1]), p.HEADER_APP: "0.1.0"}
 with TestClient(APP) as _client:
     _token = _client.post("/api/v1/enroll", json={"code": _code, "device_name": "fuzz", "app_version": "0.1.0"},
                           headers=_HEADERS).json()["token"]  # fmt: skip

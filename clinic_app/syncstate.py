@@ -1,0 +1,220 @@
+"""The device side of sync that needs no network: what to send next, what the server answered, applying what
+was pulled. Each function is one transaction, so an interruption anywhere leaves a state the next sync resumes
+from (the outbox is the only record of "not yet sent"; the cursor moves with the page it belongs to)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from clinic_app.db import Connection
+from clinic_app.ids import uuid7
+from clinic_app.search import name_initials, name_pinyin, resident_keys
+from clinic_app.store import LOCAL_TABLES, Store, utc_now
+
+# Tables the device keeps from the server; anything else pulled (reference data of later versions) is skipped.
+PULLED_TABLES = ("clinic", "user", "village", "household", "resident", "audit_log")
+SERVER_OWNED = frozenset({"clinic"})  # the county creates the clinic row; devices never push it
+
+
+@dataclass
+class OutboxEntry:
+    seq: int
+    mutation_id: str
+    table: str
+    row_id: str
+    op: str
+    base_version: int
+    payload: dict[str, Any]
+    user_id: str | None
+    device_time: str
+
+    def wire(self) -> dict[str, Any]:
+        fields = {
+            k: v for k, v in self.payload.items() if k != "clinic_id"
+        }  # the server takes it from the token
+        return {"mutation_id": self.mutation_id, "table": self.table, "op": self.op, "row_id": self.row_id,
+                "base_version": self.base_version, "fields": fields, "user_id": self.user_id,
+                "device_time": self.device_time}  # fmt: skip
+
+
+def get_state(conn: Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_state(conn: Connection, key: str, value: str | None) -> None:
+    if value is None:
+        conn.execute("DELETE FROM sync_state WHERE key = ?", (key,))
+    else:
+        conn.execute(
+            "INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+def _synced_tables(conn: Connection) -> list[str]:
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [n for n in names if n not in LOCAL_TABLES and not n.startswith("sqlite_")]
+
+
+def adopt_clinic(store: Store, clinic_id: str, server_url: str, device_id: str, clinic_code: str) -> None:
+    """After enrollment: take the county's id for this clinic (rows made before enrollment are rewritten) and
+    drop outbox entries for rows the county owns."""
+    conn = store.conn
+    with store._write_lock:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            old = store.clinic_id
+            if old != clinic_id:
+                conn.execute("PRAGMA defer_foreign_keys = ON")
+                for table in _synced_tables(conn):
+                    conn.execute(f'UPDATE "{table}" SET clinic_id = ? WHERE clinic_id = ?', (clinic_id, old))
+                conn.execute('DELETE FROM "clinic" WHERE id = ?', (old,))
+                conn.execute("UPDATE local_meta SET value = ? WHERE key = 'clinic_id'", (clinic_id,))
+            for table in SERVER_OWNED:
+                conn.execute("DELETE FROM outbox WHERE table_name = ?", (table,))
+            set_state(conn, "server_url", server_url)
+            set_state(conn, "device_id", device_id)
+            set_state(conn, "clinic_code", clinic_code)
+            set_state(conn, "cursor", None)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    store.clinic_id = clinic_id
+
+
+def next_batch(conn: Connection, limit: int = 500) -> list[OutboxEntry]:
+    """The oldest pending entries in commit order, at most one per row: the next entry of a row waits for the
+    server's answer to this one, which gives it the right base version."""
+    rows = conn.execute(
+        "SELECT * FROM outbox WHERE rejected_code IS NULL ORDER BY seq LIMIT ?", (limit * 4,)
+    ).fetchall()
+    batch: list[OutboxEntry] = []
+    blocked: set[tuple[str, str]] = set()
+    for r in rows:
+        key = (r["table_name"], r["row_id"])
+        if key in blocked:
+            continue
+        blocked.add(key)
+        batch.append(OutboxEntry(r["seq"], r["mutation_id"], r["table_name"], r["row_id"], r["op"],
+                                 r["base_version"], json.loads(r["payload"]), r["user_id"], r["device_time"]))  # fmt: skip
+        if len(batch) >= limit:
+            break
+    return batch
+
+
+@dataclass
+class PushOutcome:
+    applied: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+
+
+def apply_push_results(
+    store: Store, entries: list[OutboxEntry], results: list[dict[str, Any]]
+) -> PushOutcome:
+    outcome = PushOutcome()
+    by_id = {e.mutation_id: e for e in entries}
+    conn = store.conn
+    with store._write_lock:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for result in results:
+                entry = by_id.get(result.get("mutation_id", ""))
+                if entry is None:
+                    continue
+                status = result.get("status")
+                if status in ("applied", "duplicate"):
+                    version = int(result.get("version") or 0)
+                    conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
+                    if version and entry.table not in LOCAL_TABLES:
+                        old = conn.execute(f'SELECT row_version FROM "{entry.table}" WHERE id = ?',
+                                           (entry.row_id,)).fetchone()  # fmt: skip
+                        if old is not None and version > old[0]:
+                            conn.execute(f'UPDATE "{entry.table}" SET row_version = ? WHERE id = ?',
+                                         (version, entry.row_id))  # fmt: skip
+                            # this device's later edits of the row were based on the version just replaced
+                            conn.execute("UPDATE outbox SET base_version = ? WHERE table_name = ? AND row_id = ? "
+                                         "AND base_version = ?", (version, entry.table, entry.row_id, old[0]))  # fmt: skip
+                    outcome.applied += 1
+                elif status == "conflict":
+                    conn.execute(
+                        "INSERT INTO conflict(id, table_name, row_id, local_row, server_row, message, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (uuid7(), entry.table, entry.row_id, json.dumps(entry.payload, ensure_ascii=False),
+                         json.dumps(result.get("server_row"), ensure_ascii=False),
+                         f"{result.get('code')}: {result.get('message')}", utc_now()),
+                    )  # fmt: skip
+                    conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
+                    outcome.conflicts += 1
+                elif status == "rejected":
+                    conn.execute("UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
+                                 (result.get("code") or "rejected", result.get("message") or "", entry.seq))  # fmt: skip
+                    outcome.rejected += 1
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return outcome
+
+
+def _columns(conn: Connection, table: str) -> set[str]:
+    return {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+
+
+def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) -> int:
+    """Store one page and its cursor in one transaction. Rows with changes still waiting in the outbox keep
+    their local values (the push answers for them)."""
+    conn = store.conn
+    applied = 0
+    with store._write_lock:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("PRAGMA defer_foreign_keys = ON")  # a page may hold a household after its residents
+            pending = {(r[0], r[1]) for r in conn.execute("SELECT table_name, row_id FROM outbox")}
+            column_cache: dict[str, set[str]] = {}
+            for change in changes:
+                table = change["table"]
+                if table not in PULLED_TABLES or (table, change["row_id"]) in pending:
+                    continue
+                columns = column_cache.setdefault(table, _columns(conn, table))
+                row = {k: v for k, v in change["row"].items() if k in columns}
+                row["id"] = change["row_id"]
+                row["row_version"] = int(change["version"])
+                if table == "resident":
+                    row["name_pinyin"] = name_pinyin(row.get("name") or "")
+                    row["name_initials"] = name_initials(row.get("name") or "")
+                names = list(row)
+                quoted = [f'"{n}"' for n in names]
+                updates = ", ".join(
+                    f"{q} = excluded.{q}" for n, q in zip(names, quoted, strict=True) if n != "id"
+                )
+                conn.execute(
+                    f'INSERT INTO "{table}" ({", ".join(quoted)}) VALUES ({", ".join("?" for _ in names)}) '
+                    f"ON CONFLICT(id) DO UPDATE SET {updates}",
+                    [row[n] for n in names],
+                )
+                if table == "resident":
+                    conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (row["id"],))
+                    if not row.get("deleted_at"):
+                        keys = resident_keys(row["name"], row.get("id_number"), row.get("phone"),
+                                             row.get("document_number"))  # fmt: skip
+                        conn.executemany("INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)",
+                                         [(k, row["id"]) for k in keys])  # fmt: skip
+                applied += 1
+            set_state(conn, "cursor", cursor)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return applied
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    waiting = conn.execute("SELECT count(*) FROM outbox WHERE rejected_code IS NULL").fetchone()[0]
+    rejected = conn.execute("SELECT count(*) FROM outbox WHERE rejected_code IS NOT NULL").fetchone()[0]
+    conflicts = conn.execute("SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0]
+    return {"waiting": waiting, "rejected": rejected, "conflicts": conflicts}

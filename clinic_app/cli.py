@@ -348,7 +348,12 @@ def cmd_setting_list(ctx: Context) -> int:
 
 
 # -- parser ---------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
+Extension = Callable[[Any, Any, Any, Callable[..., Any]], None]
+
+
+def build_parser(extend: Extension | None = None) -> argparse.ArgumentParser:
+    """``extend(subparsers, common, writer, leaf)`` adds commands from outside clinic_app (sync, which
+    needs the network: clinic_app itself never imports requests)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db", metavar="PATH", help=f"database file (default: ${DB_ENV} or {default_db_path()})"
@@ -457,11 +462,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("value")
     leaf(settings, "list", cmd_setting_list, "show the settings")
+    if extend is not None:
+        extend(sub, common, writer, leaf)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, extend: Extension | None = None) -> int:
+    parser = build_parser(extend)
     args = parser.parse_args(argv)  # exits 2 on a usage error
     ctx = Context(args)
     try:

@@ -44,6 +44,7 @@ class EnrollRequest(Model):
 
 class EnrollResponse(Model):
     device_id: str
+    clinic_id: str  # the county's id of the clinic: the device adopts it
     clinic_code: str
     clinic_name: str
     token: str

@@ -267,6 +267,7 @@ def enroll(conn: Connection, code: str, device_name: str, app_version: str) -> d
     clinic_row = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == row.clinic_id)).one()
     return {
         "device_id": device_id,
+        "clinic_id": clinic_row.id,
         "clinic_code": clinic_row.code,
         "clinic_name": clinic_row.name,
         "token": token,

@@ -1,0 +1,81 @@
+"""`clinic`: the clinic_app command line plus the commands that need the network (`enroll`, `sync`).
+
+clinic_app never imports requests; this module adds the sync commands to its parser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from clinic_app import cli as base
+
+
+def cmd_enroll(ctx: base.Context) -> int:
+    from clinic_app.store import Store
+    from sync.client import Client
+
+    a = ctx.args
+    if not a.server.startswith(("https://", "http://")):
+        raise base.ValidationError("server", "format", "the server address starts with https://")
+    created = not ctx.db_path.exists()
+    if created:  # a new device: the clinic's identity, users and data all come from the county
+        store, where = Store.initialise(ctx.db_path, "ENROLLING", "enrolling", key_file=a.key_file)
+        ctx._store = store
+        base._out(f"created {ctx.db_path}; the database key is in {where}")
+    try:
+        client = Client(ctx.store, a.server, a.ca_bundle)
+        if a.ca_bundle:
+            with ctx.store._write_lock:
+                from clinic_app.syncstate import set_state
+
+                set_state(ctx.store.conn, "ca_bundle", str(Path(a.ca_bundle).resolve()))
+        reply = client.enroll(a.code, a.device_name or socket.gethostname())
+        base._out(f"enrolled as device {reply['device_id']} of clinic {reply['clinic_code']} {reply['clinic_name']};"
+                  f" the device token is in {reply['token_stored_in']}")  # fmt: skip
+        report = client.sync()
+    except BaseException:
+        if created:  # nothing half-made: a device that did not enroll keeps no database
+            ctx.close()
+            ctx._store = None
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(ctx.db_path) + suffix).unlink(missing_ok=True)
+        raise
+    base._out(f"first sync: sent {report.pushed}, received {report.pulled}")
+    return base.EXIT_OK
+
+
+def cmd_sync(ctx: base.Context) -> int:
+    from sync.client import Client, sync_with_retries
+
+    if ctx.args.retries < 1 or ctx.args.retries > 20:
+        raise base.ValidationError("retries", "range", "between 1 and 20")
+    report = sync_with_retries(Client(ctx.store), ctx.args.retries)
+    base._out(f"sent {report.pushed}, received {report.pulled}; waiting {report.waiting}, "
+              f"rejected {report.rejected}, conflicts needing a person {report.conflicts}")  # fmt: skip
+    return report.exit_code
+
+
+def extend(sub: Any, common: Any, writer: Any, leaf: Callable[..., Any]) -> None:
+    p = leaf(
+        sub, "enroll", cmd_enroll, "enroll this device with the county server (makes the database if new)"
+    )
+    p.add_argument("--server", required=True, metavar="URL")
+    p.add_argument("--code", required=True, help="the one-time enrollment code from the county")
+    p.add_argument("--device-name", help="how the county lists this device (default: the computer's name)")
+    p.add_argument("--ca-bundle", metavar="FILE", help="the county's CA certificate, if it has its own")
+    p = leaf(sub, "sync", cmd_sync, "send waiting changes and receive new ones (exit 0 synced, 5 offline, "
+             "6 conflicts need a person)")  # fmt: skip
+    p.add_argument("--retries", type=int, default=1, help="attempts with backoff on network failures")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return base.main(argv, extend=extend)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    sys.exit(main())

@@ -22,6 +22,8 @@ def cmd_enroll(ctx: base.Context) -> int:
     if not a.server.startswith(("https://", "http://")):
         raise base.ValidationError("server", "format", "the server address starts with https://")
     created = not ctx.db_path.exists()
+    key_file = Path(a.key_file or os.environ.get("CLINIC_KEY_FILE") or "")
+    new_key_file = created and bool(a.key_file or os.environ.get("CLINIC_KEY_FILE")) and not key_file.exists()
     if created:  # a new device: the clinic's identity, users and data all come from the county
         store, where = Store.initialise(ctx.db_path, "ENROLLING", "enrolling", key_file=a.key_file)
         ctx._store = store
@@ -43,6 +45,8 @@ def cmd_enroll(ctx: base.Context) -> int:
             ctx._store = None
             for suffix in ("", "-wal", "-shm"):
                 Path(str(ctx.db_path) + suffix).unlink(missing_ok=True)
+            if new_key_file:
+                key_file.unlink(missing_ok=True)
         raise
     base._out(f"first sync: sent {report.pushed}, received {report.pulled}")
     return base.EXIT_OK

@@ -1,0 +1,177 @@
+"""Devices and a real county server on a loopback port (SQLite and PostgreSQL): enrollment, a second device
+set up by enrollment alone, edits flowing both ways, conflicts, rejections, offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clinic_app import residents as R
+from clinic_app import users
+from clinic_app.store import Store
+from sync.client_cli import main
+from sync.server import service
+
+from .conftest import County
+from .live import free_port, live_server
+
+PW = "admin-pass-1"
+
+
+def clinic_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+@pytest.fixture
+def first_device(tmp_path: Path) -> Path:
+    store, _ = Store.initialise(tmp_path / "pc.db", "LOCAL", "本地名", key_file=tmp_path / "pc.key")
+    admin = users.add_user(store, None, "admin", "clinic_admin", PW)
+    vid = R.add_village(store, admin, "石头村")
+    R.add_resident(store, admin, R.ResidentInput(name="张三", id_number="11010519491231002X", village_id=vid,
+                                                 relation_to_head="head"), household_code="H0001")  # fmt: skip
+    R.add_resident(store, admin, R.ResidentInput(name="李四", id_number="445224199202290042", village_id=vid,
+                                                 relation_to_head="spouse"), household_code="H0001")  # fmt: skip
+    store.close()
+    return tmp_path / "pc.db"
+
+
+def _open(db: Path) -> Store:
+    return Store.open(db, db.with_suffix(".key"))
+
+
+def _resident(store: Store, name: str) -> dict[str, Any]:
+    return dict(store.conn.execute("SELECT * FROM resident WHERE name = ?", (name,)).fetchone())
+
+
+def test_two_devices_of_a_clinic_share_users_and_residents(county: County, first_device: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    pc, laptop = first_device, tmp_path / "laptop.db"
+    with live_server(county.engine) as url:
+        code1, code2 = (
+            county.admin(service.make_enroll_code, "A01"),
+            county.admin(service.make_enroll_code, "A01"),
+        )
+        rc, out = clinic_cli(capsys, "enroll", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")),
+                             "--server", url, "--code", code1)  # fmt: skip
+        assert rc == 0, out
+        store = _open(pc)
+        assert store.clinic_id == county.admin(service.clinic_by_code, "A01").id, (
+            "the county's clinic id adopted"
+        )
+        assert store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0, "everything sent"
+        assert store.conn.execute("SELECT name FROM clinic").fetchall()[0][0] == "石头村卫生室"
+        store.close()
+
+        # the laptop: enrollment alone, no admin of its own, no files copied
+        rc, out = clinic_cli(capsys, "enroll", "--db", str(laptop), "--key-file", str(laptop.with_suffix(".key")),
+                             "--server", url, "--code", code2)  # fmt: skip
+        assert rc == 0, out
+        lap = _open(laptop)
+        assert users.authenticate(lap, "admin", PW).role == "clinic_admin", "signs in with the same password"
+        assert [r["name"] for r in R.search_residents(lap.conn, lap.clinic_id, "zs").rows] == ["张三"]
+        members = R.household_members(lap.conn, _resident(lap, "张三")["household_id"])
+        assert {m["name"] for m in members} == {"张三", "李四"}
+
+        # an edit on the laptop reaches the PC
+        admin = users.authenticate(lap, "admin", PW)
+        zs = _resident(lap, "张三")
+        data = R.resident_input(zs)
+        data.phone = "13812345678"
+        R.update_resident(lap, admin, zs["id"], data)
+        lap.close()
+        assert (
+            clinic_cli(capsys, "sync", "--db", str(laptop), "--key-file", str(laptop.with_suffix(".key")))[0]
+            == 0
+        )
+        assert clinic_cli(capsys, "sync", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")))[0] == 0
+        store = _open(pc)
+        assert _resident(store, "张三")["phone"] == "13812345678"
+        assert [r["name"] for r in R.search_residents(store.conn, store.clinic_id, "5678").rows] == ["张三"]
+        store.close()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert b"Bearer" not in path.read_bytes()
+
+
+def test_same_field_edited_on_both_devices_is_a_conflict_for_a_person(
+    county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pc, laptop = first_device, tmp_path / "laptop.db"
+    with live_server(county.engine) as url:
+        for db in (pc, laptop):
+            code = county.admin(service.make_enroll_code, "A01")
+            assert clinic_cli(capsys, "enroll", "--db", str(db), "--key-file", str(db.with_suffix(".key")),
+                              "--server", url, "--code", code)[0] == 0  # fmt: skip
+        for db, phone in ((pc, "13800000001"), (laptop, "13900000002")):
+            s = _open(db)
+            admin = users.authenticate(s, "admin", PW)
+            zs = _resident(s, "张三")
+            data = R.resident_input(zs)
+            data.phone = phone
+            R.update_resident(s, admin, zs["id"], data)
+            s.close()
+        assert clinic_cli(capsys, "sync", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")))[0] == 0
+        rc, out = clinic_cli(
+            capsys, "sync", "--db", str(laptop), "--key-file", str(laptop.with_suffix(".key"))
+        )
+        assert rc == 6 and "conflicts needing a person 1" in out
+        lap = _open(laptop)
+        conflict = lap.conn.execute("SELECT * FROM conflict").fetchone()
+        assert json.loads(conflict["server_row"])["phone"] == "13800000001"
+        assert json.loads(conflict["local_row"])["phone"] == "13900000002"
+        assert lap.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+        lap.close()
+
+
+def test_rejected_change_stays_with_the_reason(county: County, first_device: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    pc = first_device
+    with live_server(county.engine) as url:
+        code = county.admin(service.make_enroll_code, "A01")
+        assert clinic_cli(capsys, "enroll", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")),
+                          "--server", url, "--code", code)[0] == 0  # fmt: skip
+        s = _open(pc)
+        rid = _resident(s, "李四")["id"]
+        s.conn.execute("INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, "
+                       "device_time) VALUES ('m-bad', 'resident', ?, 'upsert', '{\"id_number\": \"110105194912310021\"}',"
+                       " (SELECT row_version FROM resident WHERE id = ?), NULL, '2026-11-23T00:00:00Z')", (rid, rid))  # fmt: skip
+        s.close()
+        rc, out = clinic_cli(capsys, "sync", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")))
+        assert rc == 0 and "rejected 1" in out
+        s = _open(pc)
+        entry = s.conn.execute("SELECT rejected_code, rejected_message FROM outbox").fetchone()
+        assert entry["rejected_code"] == "check_character" and "id_number" in entry["rejected_message"]
+        s.close()
+
+
+def test_offline_sync_exits_5_and_loses_nothing(
+    first_device: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clinic_app.syncstate import set_state
+
+    s = _open(first_device)
+    set_state(s.conn, "server_url", f"http://127.0.0.1:{free_port()}")
+    set_state(s.conn, "device_token", "token-of-a-server-that-is-down")
+    before = s.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    s.close()
+    rc, out = clinic_cli(
+        capsys, "sync", "--db", str(first_device), "--key-file", str(first_device.with_suffix(".key"))
+    )
+    assert rc == 5 and "cannot be reached" in out
+    s = _open(first_device)
+    assert s.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == before
+    s.close()
+
+
+def test_failed_enrollment_leaves_no_database(county: County, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    with live_server(county.engine) as url:
+        rc, out = clinic_cli(capsys, "enroll", "--db", str(tmp_path / "new.db"), "--key-file",
+                             str(tmp_path / "new.key"), "--server", url, "--code", "WRONG-CODE")  # fmt: skip
+    assert rc == 4 and "not known" in out
+    assert not (tmp_path / "new.db").exists() and not (tmp_path / "new.key").exists()

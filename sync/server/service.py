@@ -502,7 +502,7 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
     if m.table in APPEND_ONLY_TABLES:
         if current is not None:  # the same event sent again under a new mutation id: nothing changes
             return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version))
-        data = {**fields, "id": m.row_id, "clinic_id": clinic_id}
+        data = _new_row(fields, m, clinic_id)
         version = batch.take()
         _write_record(conn, m.table, m.row_id, clinic_id, version, data, None, batch=batch)
         return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
@@ -520,7 +520,7 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
             m = m.model_copy(update={"base_version": int(current.version)})
 
     if current is None:
-        data = {**fields, "id": m.row_id, "clinic_id": clinic_id}
+        data = _new_row(fields, m, clinic_id)
         data.setdefault("deleted_at", None)
         errors = _validate(m.table, data)
         if errors:
@@ -555,6 +555,15 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
     merged = m.base_version < int(current.version)
     return MutationResult(mutation_id=m.mutation_id, status="applied", version=version, row_id=_moved(row_id, m),
                           server_row=_server_row(_load(conn, m.table, row_id)) if merged else None)  # fmt: skip
+
+
+def _new_row(fields: dict[str, Any], m: Mutation, clinic_id: str) -> dict[str, Any]:
+    """A new row as stored: the common columns of DESIGN §3 are always there (a client that left one out gets
+    the server's time and its own user)."""
+    now = utc_now()
+    data = {"created_at": now, "updated_at": now, "created_by": m.user_id, "updated_by": m.user_id,
+            "deleted_at": None, **fields, "id": m.row_id, "clinic_id": clinic_id}  # fmt: skip
+    return data
 
 
 def _moved(row_id: str, m: Mutation) -> str | None:

@@ -149,6 +149,13 @@ def apply_push_results(
                          f"{result.get('code')}: {result.get('message')}", utc_now()),
                     )  # fmt: skip
                     conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
+                    server_row = result.get("server_row")
+                    later = conn.execute("SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ?",
+                                         (entry.table, entry.row_id)).fetchone()  # fmt: skip
+                    if server_row and entry.table in PULLED_TABLES and later is None:
+                        # the row shows what the server holds; this device's version waits in the conflict
+                        _store_remote_row(conn, entry.table, result.get("row_id") or entry.row_id,
+                                          int(server_row.get("row_version") or 0), server_row, {})  # fmt: skip
                     outcome.conflicts += 1
                 elif status == "rejected":
                     conn.execute("UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
@@ -180,30 +187,9 @@ def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) ->
                 table = change["table"]
                 if table not in PULLED_TABLES or (table, change["row_id"]) in pending:
                     continue
-                columns = column_cache.setdefault(table, _columns(conn, table))
-                row = {k: v for k, v in change["row"].items() if k in columns}
-                row["id"] = change["row_id"]
-                row["row_version"] = int(change["version"])
-                if table == "resident":
-                    row["name_pinyin"] = name_pinyin(row.get("name") or "")
-                    row["name_initials"] = name_initials(row.get("name") or "")
-                names = list(row)
-                quoted = [f'"{n}"' for n in names]
-                updates = ", ".join(
-                    f"{q} = excluded.{q}" for n, q in zip(names, quoted, strict=True) if n != "id"
+                _store_remote_row(
+                    conn, table, change["row_id"], int(change["version"]), change["row"], column_cache
                 )
-                conn.execute(
-                    f'INSERT INTO "{table}" ({", ".join(quoted)}) VALUES ({", ".join("?" for _ in names)}) '
-                    f"ON CONFLICT(id) DO UPDATE SET {updates}",
-                    [row[n] for n in names],
-                )
-                if table == "resident":
-                    conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (row["id"],))
-                    if not row.get("deleted_at"):
-                        keys = resident_keys(row["name"], row.get("id_number"), row.get("phone"),
-                                             row.get("document_number"))  # fmt: skip
-                        conn.executemany("INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)",
-                                         [(k, row["id"]) for k in keys])  # fmt: skip
                 applied += 1
             set_state(conn, "cursor", cursor)
             conn.execute("COMMIT")
@@ -211,6 +197,41 @@ def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) ->
             conn.execute("ROLLBACK")
             raise
     return applied
+
+
+def _store_remote_row(
+    conn: Connection,
+    table: str,
+    row_id: str,
+    version: int,
+    data: dict[str, Any],
+    column_cache: dict[str, set[str]],
+) -> None:
+    """Write a row as the server holds it (no outbox, no audit: it is not a change made here)."""
+    columns = column_cache.setdefault(table, _columns(conn, table))
+    row = {k: v for k, v in data.items() if k in columns}
+    row["id"] = row_id
+    row["row_version"] = version
+    if table == "resident":
+        row["name_pinyin"] = name_pinyin(row.get("name") or "")
+        row["name_initials"] = name_initials(row.get("name") or "")
+    names = list(row)
+    quoted = [f'"{n}"' for n in names]
+    updates = ", ".join(f"{q} = excluded.{q}" for n, q in zip(names, quoted, strict=True) if n != "id")
+    conn.execute(
+        f'INSERT INTO "{table}" ({", ".join(quoted)}) VALUES ({", ".join("?" for _ in names)}) '
+        f"ON CONFLICT(id) DO UPDATE SET {updates}",
+        [row[n] for n in names],
+    )
+    if table == "resident":
+        conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (row_id,))
+        if not row.get("deleted_at"):
+            keys = resident_keys(
+                row["name"], row.get("id_number"), row.get("phone"), row.get("document_number")
+            )
+            conn.executemany(
+                "INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)", [(k, row_id) for k in keys]
+            )
 
 
 def counts(conn: Connection) -> dict[str, int]:

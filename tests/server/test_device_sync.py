@@ -175,3 +175,59 @@ def test_failed_enrollment_leaves_no_database(county: County, tmp_path: Path,
                              str(tmp_path / "new.key"), "--server", url, "--code", "WRONG-CODE")  # fmt: skip
     assert rc == 4 and "not known" in out
     assert not (tmp_path / "new.db").exists() and not (tmp_path / "new.key").exists()
+
+
+def _checksum(db: Path) -> tuple[str, int]:
+    import hashlib
+
+    s = _open(db)
+    rows = s.conn.execute(
+        "SELECT id, name, phone, note, id_number, household_id, deleted_at, row_version FROM resident ORDER BY id"
+    ).fetchall()
+    s.close()
+    return hashlib.sha256(json.dumps([tuple(r) for r in rows], ensure_ascii=False).encode()).hexdigest(), len(
+        rows
+    )
+
+
+@pytest.mark.parametrize("order", ["pc_first", "laptop_first"])
+def test_two_devices_converge_in_either_order(county: County, first_device: Path, tmp_path: Path, order: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    pc, laptop = first_device, tmp_path / "laptop.db"
+    with live_server(county.engine) as url:
+        for db in (pc, laptop):
+            code = county.admin(service.make_enroll_code, "A01")
+            assert clinic_cli(capsys, "enroll", "--db", str(db), "--key-file", str(db.with_suffix(".key")),
+                              "--server", url, "--code", code)[0] == 0  # fmt: skip
+        # offline: the same field of 张三 on both, different fields of 李四, a new resident on each
+        edits = {pc: {"张三": {"phone": "13800000001"}, "李四": {"phone": "13700000003"}},
+                 laptop: {"张三": {"phone": "13900000002"}, "李四": {"note": "行动不便"}}}  # fmt: skip
+        newcomers = {pc: ("王五", "110105194912310011"), laptop: ("赵六", "110105198001010016")}
+        for db in (pc, laptop):
+            s = _open(db)
+            admin = users.authenticate(s, "admin", PW)
+            for name, change in edits[db].items():
+                row = _resident(s, name)
+                data = R.resident_input(row)
+                for k, v in change.items():
+                    setattr(data, k, v)
+                R.update_resident(s, admin, row["id"], data)
+            R.add_resident(s, admin, R.ResidentInput(name=newcomers[db][0], id_number=newcomers[db][1]))
+            s.close()
+        first, second = (pc, laptop) if order == "pc_first" else (laptop, pc)
+        codes = [clinic_cli(capsys, "sync", "--db", str(d), "--key-file", str(d.with_suffix(".key")))[0]
+                 for d in (first, second, first, second)]  # fmt: skip
+        assert codes[0] == 0 and codes[1] == 6, (
+            "the overlapping edit is surfaced on the device that synced last"
+        )
+    assert _checksum(pc) == _checksum(laptop)
+    s = _open(second)
+    assert s.conn.execute("SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0] == 1
+    winner = edits[first]["张三"]["phone"]
+    assert _resident(s, "张三")["phone"] == winner, (
+        "the row shows the server's value; the other waits in the conflict"
+    )
+    lisi = _resident(s, "李四")
+    assert lisi["phone"] == "13700000003" and lisi["note"] == "行动不便", "edits of different fields merge"
+    assert {_resident(s, n)["name"] for n in ("王五", "赵六")} == {"王五", "赵六"}
+    s.close()

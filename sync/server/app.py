@@ -36,10 +36,13 @@ class _Raw(JSONResponse):
         return content.encode() if isinstance(content, str) else super().render(content)
 
 
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL in text outright)
+
+
 class LoginRequest(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
     password: str = Field(min_length=1, max_length=200)
-    device_name: str = Field(default="county console", max_length=100)
+    device_name: str = Field(default="county console", max_length=100, pattern=PRINTABLE)
 
 
 class LoginResponse(BaseModel):

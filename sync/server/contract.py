@@ -19,11 +19,17 @@ from clinic_app.errors import ValidationError
 @dataclass(frozen=True)
 class Column:
     kind: type  # str or int
-    required: bool = False  # NOT NULL without a default on the device
+    required: bool = False  # NOT NULL without a default on the device: a new row must have a value
     refers_to: str | None = None  # the table whose row this id names (a foreign key on the device)
+    not_null: bool = False  # NOT NULL with a default: may be left out of a new row, never sent as null
+
+    def __post_init__(self) -> None:
+        if self.required:
+            object.__setattr__(self, "not_null", True)
 
 
 TEXT, TEXT_REQUIRED, INTEGER = Column(str), Column(str, True), Column(int)
+TEXT_DEFAULTED, INTEGER_DEFAULTED = Column(str, not_null=True), Column(int, not_null=True)
 
 # Columns of every synced table. ``id`` and ``clinic_id`` are the server's business (row_id, the token);
 # ``created_at``/``updated_at`` are filled with the server's time when a device leaves them out.
@@ -42,7 +48,7 @@ TABLES: dict[str, dict[str, Column]] = {
         "display_name": TEXT_REQUIRED,
         "role": TEXT_REQUIRED,
         "password_hash": TEXT_REQUIRED,
-        "active": INTEGER,
+        "active": INTEGER_DEFAULTED,
     },
     "village": {"code": TEXT, "name": TEXT_REQUIRED},
     "household": {
@@ -53,7 +59,7 @@ TABLES: dict[str, dict[str, Column]] = {
     },
     "resident": {
         "id_number": TEXT,
-        "document_type": TEXT,
+        "document_type": TEXT_DEFAULTED,
         "document_number": TEXT,
         "name": TEXT_REQUIRED,
         "sex": TEXT_REQUIRED,
@@ -62,10 +68,15 @@ TABLES: dict[str, dict[str, Column]] = {
         "village_id": Column(str, False, "village"),
         "household_id": Column(str, False, "household"),
         "relation_to_head": TEXT,
-        "needs_identity_check": INTEGER,
+        "needs_identity_check": INTEGER_DEFAULTED,
         "note": TEXT,
     },
-    "audit_log": {"device_id": TEXT, "action": TEXT_REQUIRED, "summary": TEXT_REQUIRED, "rows": TEXT_REQUIRED},
+    "audit_log": {
+        "device_id": TEXT,
+        "action": TEXT_REQUIRED,
+        "summary": TEXT_REQUIRED,
+        "rows": TEXT_REQUIRED,
+    },
 }
 # Computed on each device from other columns (clinic_app.store.DERIVED_COLUMNS): never stored by the server,
 # dropped from a pushed row without complaint.
@@ -95,7 +106,8 @@ def check_fields(table: str, fields: dict[str, Any]) -> list[ValidationError]:
         if column is None:
             problems.append(ValidationError(name, "unknown_column", f"{table} has no column {name!r}"))
         elif value is None:
-            continue
+            if column.not_null:
+                problems.append(ValidationError(name, "required", f"{name} may not be empty"))
         elif column.kind is int and (not isinstance(value, int) or isinstance(value, bool)):
             problems.append(ValidationError(name, "type", f"{name} is a whole number"))
         elif column.kind is str and not isinstance(value, str):

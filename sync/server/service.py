@@ -30,8 +30,9 @@ from sync.protocol import (
     Change,
     Mutation,
     MutationResult,
+    parse_version,
 )
-from sync.server import db
+from sync.server import contract, db
 from sync.server.db import utc_now
 
 ENROLL_CODE_HOURS = 72
@@ -236,7 +237,18 @@ def record_failure(engine: Engine, key: str) -> None:
 
 
 # -- enrollment and tokens ---------------------------------------------------------------------------
+def _printable(field: str, text: str) -> str:
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ServiceError(422, "invalid_request", f"{field}: control characters are not allowed")
+    return text
+
+
 def enroll(conn: Connection, code: str, device_name: str, app_version: str) -> dict[str, str]:
+    _printable("device_name", device_name)
+    try:
+        parse_version(app_version)
+    except ValueError:
+        raise ServiceError(422, "invalid_request", "app_version: a version like 1.2.3") from None
     row = conn.execute(
         sa.select(db.enrollment_code).where(db.enrollment_code.c.code_hash == _hash(code.strip().upper()))
     ).first()
@@ -361,28 +373,63 @@ def _server_row(rec: Any) -> dict[str, Any]:
 
 
 def _validate(table: str, data: dict[str, Any]) -> list[ValidationError]:
-    """The same field rules as the device (clinic_app)."""
+    """The row as it will be stored: the device schema's columns (contract) and the same field rules as the
+    device (clinic_app)."""
+    problems = contract.check_required(table, data)
     if table == "resident":
         clean_row, errors = check_resident_fields(resident_input(data))
         if not errors and data.get("id_number") != clean_row.get("id_number"):
             errors.append(
                 ValidationError("id_number", "not_normalized", "send the ID number as the device stores it")
             )
-        return errors
+        return errors + [p for p in problems if p.field not in {e.field for e in errors}]
     if table == "user":
-        problems = []
-        for name in ("username", "role", "password_hash"):
-            if not data.get(name):
-                problems.append(ValidationError(name, "required", f"{name} is required"))
         if data.get("role") and data["role"] not in db.ROLES_CLINIC:
             problems.append(ValidationError("role", "unknown_role", f"{data['role']!r} is not a clinic role"))
         if data.get("password_hash") and not str(data["password_hash"]).startswith("scrypt$"):
             problems.append(ValidationError("password_hash", "format", "only scrypt hashes are accepted"))
-        return problems
-    if table in ("village", "household"):
-        required = ("name",) if table == "village" else ("code", "village_id")
-        return [ValidationError(n, "required", f"{n} is required") for n in required if not data.get(n)]
-    return []
+    return problems
+
+
+def _refused(m: Mutation, errors: list[ValidationError]) -> MutationResult:
+    return _rejected(m, errors[0].rule, "; ".join(str(e) for e in errors))
+
+
+def _check_references(
+    conn: Connection, batch: _Batch, clinic_id: str, table: str, data: dict[str, Any], names: set[str] | None
+) -> list[ValidationError]:
+    """Every id a row names (village_id, household_id) is a row of the same clinic, already on the server or
+    earlier in this push: the device's foreign keys would refuse the row otherwise."""
+    problems = []
+    for name, target in contract.references(table).items():
+        value = data.get(name)
+        if value is None or (names is not None and name not in names):
+            continue
+        if (target, value) not in batch.known:
+            found = conn.execute(sa.select(db.record.c.row_id).where(
+                db.record.c.table_name == target, db.record.c.row_id == value,
+                db.record.c.clinic_id == clinic_id)).first()  # fmt: skip
+            if found is None:
+                problems.append(ValidationError(name, "unknown_reference",
+                                                f"no {target} {value} in this clinic: push it first"))  # fmt: skip
+                continue
+            batch.known.add((target, value))
+    return problems
+
+
+def _id_number_taken(
+    conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any]
+) -> list[ValidationError]:
+    """One resident per ID number in a clinic: an edit may not give a resident another resident's number."""
+    number = data.get("id_number")
+    if not number or data.get("deleted_at"):
+        return []
+    holder = conn.execute(sa.select(db.resident_key.c.row_id).where(
+        db.resident_key.c.clinic_id == clinic_id, db.resident_key.c.id_number == number)).first()  # fmt: skip
+    if holder is None or holder[0] == row_id:
+        return []
+    return [ValidationError("id_number", "duplicate",
+                            f"this ID number is registered already, to resident {holder[0]}")]  # fmt: skip
 
 
 def _rejected(m: Mutation, code: str, message: str) -> MutationResult:
@@ -399,6 +446,7 @@ class _Batch:
     aliases: dict[tuple[str, str], str]
     records: dict[tuple[str, str], Any]  # read ahead for the batch; an entry is used once, then read afresh
     pending: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # new rows not yet inserted
+    known: set[tuple[str, str]] = field(default_factory=set)  # rows of the clinic that references may name
 
     def current(self, conn: Connection, table: str, row_id: str) -> Any:
         key = (table, row_id)
@@ -416,6 +464,15 @@ class _Batch:
         return self.counter
 
 
+def _readable(m: Mutation) -> bool:
+    """Ids fit to go into a query (PostgreSQL refuses a NUL character in text, for one)."""
+    return contract.check_id("mutation_id", m.mutation_id) is None
+
+
+def _addressable(m: Mutation) -> bool:
+    return m.table in CLINIC_TABLES and contract.check_id("row_id", m.row_id) is None
+
+
 def push(conn: Connection, caller: Caller, mutations: list[Mutation]) -> list[MutationResult]:
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "only a clinic's device pushes changes")
@@ -425,27 +482,42 @@ def push(conn: Connection, caller: Caller, mutations: list[Mutation]) -> list[Mu
         sa.update(db.scope_counter).where(db.scope_counter.c.scope == caller.scope)
         .values(value=db.scope_counter.c.value).returning(db.scope_counter.c.value)
     ).scalar_one()  # fmt: skip
-    ids = [m.mutation_id for m in mutations]
+    ids = [m.mutation_id for m in mutations if _readable(m)]
     stored = {
         r.mutation_id: r
         for r in conn.execute(sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(ids)))
     }
+    addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     aliases = {
         (r.table_name, r.alias_id): r.row_id
         for r in conn.execute(
-            sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_([m.row_id for m in mutations]))
+            sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_([m.row_id for m in addressed]))
         )
     }
-    wanted = {(m.table, aliases.get((m.table, m.row_id), m.row_id)) for m in mutations}
+    wanted = {(m.table, aliases.get((m.table, m.row_id), m.row_id)) for m in addressed}
     records: dict[tuple[str, str], Any] = {
         (r.table_name, r.row_id): r
         for r in conn.execute(sa.select(db.record).where(sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(wanted)))
     } if wanted else {}  # fmt: skip
     records.update({key: None for key in wanted if key not in records})
     batch = _Batch(counter=int(current), start=int(current), aliases=aliases, records=records)
+    named = {
+        (target, value)
+        for m in addressed
+        for name, target in contract.references(m.table).items()
+        if contract.check_id(name, value := m.fields.get(name)) is None
+    }
+    if named:  # the rows this push refers to, read ahead in one query
+        batch.known.update((r.table_name, r.row_id) for r in conn.execute(
+            sa.select(db.record.c.table_name, db.record.c.row_id).where(
+                db.record.c.clinic_id == caller.clinic_id,
+                sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(named))))  # fmt: skip
     results: list[MutationResult] = []
     fresh: dict[str, MutationResult] = {}
     for m in mutations:
+        if not _readable(m):  # not stored: an id that cannot be stored cannot be replayed either
+            results.append(_refused(m, [contract.check_id("mutation_id", m.mutation_id)]))  # type: ignore[list-item]
+            continue
         earlier = stored.get(m.mutation_id)
         if earlier is not None and earlier.clinic_id != caller.clinic_id:
             results.append(_rejected(m, "mutation_id_reused", "this mutation id belongs to another clinic"))
@@ -476,11 +548,24 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
         return _rejected(m, "read_only", f"{m.table} is county reference data; devices cannot change it")
     if m.table not in CLINIC_TABLES:
         return _rejected(m, "unknown_table", f"no synced table called {m.table!r}")
-    fields = {k: v for k, v in m.fields.items() if k != "row_version"}
+    if (bad_id := contract.check_id("row_id", m.row_id)) is not None:
+        return _refused(m, [bad_id])
+    if m.user_id is not None and (bad_id := contract.check_id("user_id", m.user_id)) is not None:
+        return _refused(m, [bad_id])
+    dropped = contract.SERVER_COLUMNS | contract.DERIVED.get(m.table, frozenset())
+    fields = {k: v for k, v in m.fields.items() if k not in dropped}
+    for stamp in (
+        "created_at",
+        "updated_at",
+    ):  # audit only: a null one is the server's time (new rows) or kept
+        if stamp in fields and fields[stamp] is None:
+            del fields[stamp]
     if fields.get("clinic_id", clinic_id) != clinic_id:
         return _rejected(m, "wrong_clinic", "a device writes only its own clinic's rows")
     if fields.get("id", m.row_id) != m.row_id:
         return _rejected(m, "id_mismatch", "fields.id differs from row_id")
+    if problems := contract.check_fields(m.table, fields):
+        return _refused(m, problems)
     row_id = batch.aliases.get((m.table, m.row_id), m.row_id)
     current = batch.current(conn, m.table, row_id)
     if current is not None and current.clinic_id != clinic_id:
@@ -502,10 +587,7 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
     if m.table in APPEND_ONLY_TABLES:
         if current is not None:  # the same event sent again under a new mutation id: nothing changes
             return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version))
-        data = _new_row(fields, m, clinic_id)
-        version = batch.take()
-        _write_record(conn, m.table, m.row_id, clinic_id, version, data, None, batch=batch)
-        return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
+        return _create(conn, batch, m, clinic_id, fields)
 
     if current is None and m.table == "resident" and fields.get("id_number"):
         holder = conn.execute(sa.select(db.resident_key.c.row_id).where(
@@ -514,20 +596,14 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
             conn.execute(
                 db.row_alias.insert().values(table_name="resident", alias_id=m.row_id, row_id=holder[0])
             )
+            batch.aliases[("resident", m.row_id)] = holder[0]  # later writes in this push are redirected too
             current = _load(conn, "resident", holder[0])
             row_id = holder[0]
             fields = {k: v for k, v in fields.items() if k not in ("id", "created_at", "created_by")}
             m = m.model_copy(update={"base_version": int(current.version)})
 
     if current is None:
-        data = _new_row(fields, m, clinic_id)
-        data.setdefault("deleted_at", None)
-        errors = _validate(m.table, data)
-        if errors:
-            return _rejected(m, errors[0].rule, "; ".join(str(e) for e in errors))
-        version = batch.take()
-        _write_record(conn, m.table, m.row_id, clinic_id, version, data, None, batch=batch)
-        return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
+        return _create(conn, batch, m, clinic_id, fields)
 
     server_data = json.loads(current.data)
     if current.deleted_at:
@@ -547,14 +623,29 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
         return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version),
                               row_id=_moved(row_id, m))  # fmt: skip
     data = {**server_data, **{k: fields[k] for k in changed}}
-    errors = _validate(m.table, data)
+    errors = _validate(m.table, data) + _check_references(conn, batch, clinic_id, m.table, data, changed)
+    if m.table == "resident" and "id_number" in changed:
+        errors += _id_number_taken(conn, clinic_id, row_id, data)
     if errors:
-        return _rejected(m, errors[0].rule, "; ".join(str(e) for e in errors))
+        return _refused(m, errors)
     version = batch.take()
     _write_record(conn, m.table, row_id, clinic_id, version, data, current, changed)
     merged = m.base_version < int(current.version)
     return MutationResult(mutation_id=m.mutation_id, status="applied", version=version, row_id=_moved(row_id, m),
                           server_row=_server_row(_load(conn, m.table, row_id)) if merged else None)  # fmt: skip
+
+
+def _create(
+    conn: Connection, batch: _Batch, m: Mutation, clinic_id: str, fields: dict[str, Any]
+) -> MutationResult:
+    data = _new_row(fields, m, clinic_id)
+    errors = _validate(m.table, data) + _check_references(conn, batch, clinic_id, m.table, data, None)
+    if errors:
+        return _refused(m, errors)
+    version = batch.take()
+    _write_record(conn, m.table, m.row_id, clinic_id, version, data, None, batch=batch)
+    batch.known.add((m.table, m.row_id))
+    return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
 
 
 def _new_row(fields: dict[str, Any], m: Mutation, clinic_id: str) -> dict[str, Any]:

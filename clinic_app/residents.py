@@ -446,16 +446,22 @@ class ResidentQuery:
         self.conn, self.clinic_id, self.query = conn, clinic_id, query
         self._after: tuple[str, str] | None = None
         self._seen: set[str] = set()
-        self.done = False
+        self._buffer: list[dict[str, Any]] = []
+        self._exhausted = False
+
+    @property
+    def done(self) -> bool:
+        return self._exhausted and not self._buffer
 
     def next_page(self, limit: int = 200) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        while not self.done and len(out) < limit:
+        """At most ``limit`` rows; an empty list only at the end."""
+        while not self._exhausted and len(self._buffer) < limit:
             page = search_residents(self.conn, self.clinic_id, self.query, limit=limit, after=self._after)
             for row in page.rows:
                 if row["id"] not in self._seen:
                     self._seen.add(row["id"])
-                    out.append(row)
+                    self._buffer.append(row)
             self._after = page.after
-            self.done = page.after is None
+            self._exhausted = page.after is None
+        out, self._buffer = self._buffer[:limit], self._buffer[limit:]
         return out

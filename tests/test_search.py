@@ -92,7 +92,9 @@ def test_paging_returns_every_match_once(clinic: Clinic) -> None:
         search = R.ResidentQuery(store.conn, store.clinic_id, query)
         seen: list[str] = []
         while not search.done:
-            seen += [r["id"] for r in search.next_page(50)]
+            page = search.next_page(50)
+            assert len(page) <= 50
+            seen += [r["id"] for r in page]
         assert len(seen) == len(set(seen)) == expected, query
 
 

@@ -73,14 +73,14 @@ def test_killed_sync_loses_and_repeats_nothing(
             proc = subprocess.Popen([sys.executable, "-m", "sync.client_cli", "sync", "--db", str(device_db),
                                      "--key-file", str(key)], env=env, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)  # fmt: skip
-            time.sleep(rng.uniform(0.3, 1.6))  # start-up is ~0.4 s; the sync itself a few hundred ms
+            time.sleep(rng.uniform(0.3, 1.2))  # start-up is ~0.4 s; the sync itself a few hundred ms
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
                 kills += 1
             proc.wait()
         capsys.readouterr()
         assert main(["sync", "--db", str(device_db), "--key-file", str(key)]) == 0  # after the faults stop
-    assert kills >= TRIALS // 3, f"only {kills} of {TRIALS} runs were killed mid-sync: the test proves little"
+    assert kills >= TRIALS // 4, f"only {kills} of {TRIALS} runs were killed mid-sync: the test proves little"
 
     store = Store.open(device_db, key)
     local = {r[0]: r[1] for r in store.conn.execute("SELECT id, row_version FROM village")}

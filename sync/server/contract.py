@@ -78,6 +78,14 @@ TABLES: dict[str, dict[str, Column]] = {
         "rows": TEXT_REQUIRED,
     },
 }
+# The device's other unique indexes within a clinic: table -> (column, whether a deleted row frees the value).
+# (resident.id_number has its own table, resident_key, because duplicates there are merged, not refused.)
+UNIQUE: dict[str, tuple[str, bool]] = {
+    "user": ("username", False),
+    "village": ("name", True),
+    "household": ("code", True),
+}
+MAX_UNIQUE = 200  # characters of a unique value (the server's key column)
 # Computed on each device from other columns (clinic_app.store.DERIVED_COLUMNS): never stored by the server,
 # dropped from a pushed row without complaint.
 DERIVED: dict[str, frozenset[str]] = {"resident": frozenset({"name_pinyin", "name_initials"})}
@@ -100,6 +108,7 @@ def check_id(field: str, value: object) -> ValidationError | None:
 def check_fields(table: str, fields: dict[str, Any]) -> list[ValidationError]:
     """Names and kinds of the fields a mutation sends (a part of the row for an edit)."""
     known = columns(table)
+    unique_column = UNIQUE[table][0] if table in UNIQUE else None
     problems: list[ValidationError] = []
     for name, value in fields.items():
         column = known.get(name)
@@ -112,8 +121,8 @@ def check_fields(table: str, fields: dict[str, Any]) -> list[ValidationError]:
             problems.append(ValidationError(name, "type", f"{name} is a whole number"))
         elif column.kind is str and not isinstance(value, str):
             problems.append(ValidationError(name, "type", f"{name} is text"))
-        elif isinstance(value, str) and len(value) > MAX_TEXT:
-            problems.append(ValidationError(name, "too_long", f"{name} has more than {MAX_TEXT} characters"))
+        elif isinstance(value, str) and len(value) > (MAX_UNIQUE if name == unique_column else MAX_TEXT):
+            problems.append(ValidationError(name, "too_long", f"{name} is too long"))
         elif isinstance(value, str) and "\x00" in value:
             problems.append(ValidationError(name, "control_character", f"{name} contains a NUL character"))
         elif column.refers_to is not None and (problem := check_id(name, value)) is not None:
@@ -128,6 +137,17 @@ def check_required(table: str, row: dict[str, Any]) -> list[ValidationError]:
         for name, column in columns(table).items()
         if column.required and row.get(name) is None
     ]
+
+
+def unique_value(table: str, row: dict[str, Any]) -> str | None:
+    """The value the row holds in its table's unique index, None when it holds none."""
+    if table not in UNIQUE:
+        return None
+    name, freed_by_delete = UNIQUE[table]
+    value = row.get(name)
+    if not isinstance(value, str) or (freed_by_delete and row.get("deleted_at")):
+        return None
+    return value
 
 
 def references(table: str) -> dict[str, str]:

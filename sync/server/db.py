@@ -88,6 +88,15 @@ resident_key = sa.Table(
     sa.Column("row_id", sa.String(64), nullable=False),
     sa.Index("resident_key_id_number", "id_number"),
 )  # fmt: skip
+# The other unique columns of a clinic (village name, household code, user name): see contract.UNIQUE.
+unique_key = sa.Table(
+    "unique_key",
+    metadata,
+    sa.Column("table_name", sa.String(64), primary_key=True),
+    sa.Column("clinic_id", sa.String(40), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("row_id", sa.String(64), nullable=False),
+)
 row_alias = sa.Table(
     "row_alias", metadata,
     sa.Column("table_name", sa.String(64), primary_key=True),

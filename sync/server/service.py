@@ -63,7 +63,8 @@ class Caller:
 
 
 # -- set-up -----------------------------------------------------------------------------------------
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Create or upgrade the county database (Alembic, run in-process; the scripts ship in sync/server/alembic)."""
     from alembic import command
     from alembic.config import Config
 
@@ -71,7 +72,7 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(Path(__file__).with_name("alembic")))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
     with engine.begin() as conn:
         if (
             conn.execute(sa.select(db.server_meta.c.value).where(db.server_meta.c.key == "epoch")).first()
@@ -163,11 +164,12 @@ def add_user(conn: Connection, username: str, role: str, password: str, clinic_c
     if not clinic_code:
         raise ValidationError("clinic", "required", f"a {role} belongs to a clinic: give --clinic CODE")
     clinic_row = clinic_by_code(conn, clinic_code)
-    for rec in _records(conn, "user", clinic_row.id):
-        if rec["username"] == username and not rec.get("deleted_at"):
-            raise ValidationError(
-                "username", "duplicate", f"clinic {clinic_code} has a user {username!r} already"
-            )
+    if conn.execute(sa.select(db.unique_key.c.row_id).where(
+            db.unique_key.c.table_name == "user", db.unique_key.c.clinic_id == clinic_row.id,
+            db.unique_key.c.key == username)).first():  # fmt: skip
+        raise ValidationError(
+            "username", "duplicate", f"clinic {clinic_code} has a user {username!r} already"
+        )
     user_id = uuid7()
     now = utc_now()
     row = {"id": user_id, "clinic_id": clinic_row.id, "created_at": now, "updated_at": now, "created_by": None,
@@ -176,13 +178,6 @@ def add_user(conn: Connection, username: str, role: str, password: str, clinic_c
     version = next_version(conn, f"clinic:{clinic_row.id}")
     _write_record(conn, "user", user_id, clinic_row.id, version, row, None)
     return user_id
-
-
-def _records(conn: Connection, table: str, clinic_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        sa.select(db.record.c.data).where(db.record.c.table_name == table, db.record.c.clinic_id == clinic_id)
-    ).all()
-    return [json.loads(r[0]) for r in rows]
 
 
 def make_enroll_code(conn: Connection, clinic_code: str, hours: int = ENROLL_CODE_HOURS) -> str:
@@ -351,6 +346,8 @@ def _write_record(
         )
     if table == "resident":
         _index_resident(conn, clinic_id, row_id, data, current)
+    elif table in contract.UNIQUE:
+        _index_unique(conn, table, clinic_id, row_id, data, current)
 
 
 def _index_resident(
@@ -364,6 +361,44 @@ def _index_resident(
                                                       db.resident_key.c.row_id == row_id))  # fmt: skip
     if new and new != old:
         conn.execute(db.resident_key.insert().values(clinic_id=clinic_id, id_number=new, row_id=row_id))
+
+
+def _index_unique(
+    conn: Connection, table: str, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any
+) -> None:
+    old = contract.unique_value(table, json.loads(current.data)) if current is not None else None
+    new = contract.unique_value(table, data)
+    if old is not None and old != new:
+        conn.execute(sa.delete(db.unique_key).where(
+            db.unique_key.c.table_name == table, db.unique_key.c.clinic_id == clinic_id,
+            db.unique_key.c.key == old, db.unique_key.c.row_id == row_id))  # fmt: skip
+    if new is not None and new != old:
+        conn.execute(
+            db.unique_key.insert().values(table_name=table, clinic_id=clinic_id, key=new, row_id=row_id)
+        )
+
+
+def _unique_taken(
+    conn: Connection, table: str, clinic_id: str, row_id: str, data: dict[str, Any]
+) -> list[ValidationError]:
+    """The device's unique indexes (village name, household code, user name; resident ID number): a value another
+    row of the clinic holds is refused, or every device of the clinic would fail to store this row."""
+    if table == "resident":
+        return _id_number_taken(conn, clinic_id, row_id, data)
+    value = contract.unique_value(table, data)
+    if value is None:
+        return []
+    holder = conn.execute(sa.select(db.unique_key.c.row_id).where(
+        db.unique_key.c.table_name == table, db.unique_key.c.clinic_id == clinic_id,
+        db.unique_key.c.key == value)).first()  # fmt: skip
+    if holder is None or holder[0] == row_id:
+        return []
+    name = contract.UNIQUE[table][0]
+    return [
+        ValidationError(
+            name, "duplicate", f"{value!r} is taken already in this clinic, by {table} {holder[0]}"
+        )
+    ]
 
 
 def _server_row(rec: Any) -> dict[str, Any]:
@@ -624,8 +659,8 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
                               row_id=_moved(row_id, m))  # fmt: skip
     data = {**server_data, **{k: fields[k] for k in changed}}
     errors = _validate(m.table, data) + _check_references(conn, batch, clinic_id, m.table, data, changed)
-    if m.table == "resident" and "id_number" in changed:
-        errors += _id_number_taken(conn, clinic_id, row_id, data)
+    if not errors and changed & {"id_number", "deleted_at", contract.UNIQUE.get(m.table, ("",))[0]}:
+        errors = _unique_taken(conn, m.table, clinic_id, row_id, data)
     if errors:
         return _refused(m, errors)
     version = batch.take()
@@ -640,6 +675,8 @@ def _create(
 ) -> MutationResult:
     data = _new_row(fields, m, clinic_id)
     errors = _validate(m.table, data) + _check_references(conn, batch, clinic_id, m.table, data, None)
+    if not errors and m.table in contract.UNIQUE:
+        errors = _unique_taken(conn, m.table, clinic_id, m.row_id, data)
     if errors:
         return _refused(m, errors)
     version = batch.take()

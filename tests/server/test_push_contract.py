@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from clinic_app.errors import ValidationError
 from clinic_app.ids import uuid7
 from clinic_app.migrations import MIGRATIONS
-from sync.server import contract, db
+from sync.server import contract, db, service
 
 from .conftest import HEADERS, County
 from .test_api import GOOD_ID, assert_error, mutation, pull_all, push, resident
@@ -198,5 +199,58 @@ def test_what_the_server_accepted_a_device_can_store(county: County) -> None:
              ("audit_log", {"id": uuid7(), "action": "x", "summary": "x", "rows": "{}"})]  # fmt: skip
     results = push(county, device, *(mutation(t, r) for t, r in rows))
     assert sum(r["status"] == "applied" for r in results) == 4
+    changes, _ = pull_all(county, device)
+    store_on_a_device(changes)
+
+
+# -- one village name, household code, user name per clinic (the device's unique indexes) ----------------
+def test_names_the_device_keeps_unique_are_unique_on_the_server(county: County) -> None:
+    a, b = county.enroll("A01", "PC-1"), county.enroll("A01", "PC-2")
+    other = county.enroll("B01")
+    v1, v2 = village(), village()  # the same name, registered offline on two devices
+    [first] = push(county, a, mutation("village", v1))
+    [second] = push(county, b, mutation("village", v2))
+    assert first["status"] == "applied"
+    assert (
+        second["status"] == "rejected"
+        and second["code"] == "duplicate"
+        and second["message"].startswith("name:")
+    )
+    assert v1["id"] in second["message"], "the message names the row that has it"
+    assert push(county, other, mutation("village", village()))[0]["status"] == "applied", "another clinic may"
+    h1, h2 = household(v1["id"]), household(v1["id"])
+    assert [r["status"] for r in push(county, a, mutation("household", h1), mutation("household", h2))] == [
+        "applied", "rejected"]  # fmt: skip
+    # an edit may not take a name either; a deleted village frees its name (partial index on the device)
+    v3 = village(name="北村")
+    [made] = push(county, a, mutation("village", v3))
+    [rename] = push(county, a, mutation("village", {"id": v3["id"], "name": "东村"}, made["version"]))
+    assert rename["status"] == "rejected" and rename["code"] == "duplicate"
+    push(county, a, mutation("village", {"id": v1["id"]}, first["version"], op="delete"))
+    [rename] = push(county, a, mutation("village", {"id": v3["id"], "name": "东村"}, made["version"]))
+    assert rename["status"] == "applied"
+    changes, _ = pull_all(county, a)
+    store_on_a_device(changes)
+
+
+def test_a_user_name_stays_taken_after_the_user_is_deleted(county: County) -> None:
+    device = county.enroll("A01")
+    hash_ = "scrypt$16384$8$1$c2FsdA==$ZGlnZXN0"
+    user = {"id": uuid7(), "username": "doctor", "display_name": "王医生", "role": "village_doctor",
+            "password_hash": hash_, "active": 1}  # fmt: skip
+    [made] = push(county, device, mutation("user", user))
+    push(county, device, mutation("user", {"id": user["id"]}, made["version"], op="delete"))
+    [again] = push(county, device, mutation("user", {**user, "id": uuid7()}))
+    assert (
+        again["status"] == "rejected"
+        and again["code"] == "duplicate"
+        and again["message"].startswith("username:")
+    )
+    with pytest.raises(ValidationError) as err:
+        county.admin(service.add_user, "doctor", "village_doctor", "doctor-pass-1", "A01")
+    assert err.value.field == "username" and err.value.rule == "duplicate"
+    county.admin(service.add_user, "nurse", "nurse", "nurse-pass-1", "A01")
+    [clash] = push(county, device, mutation("user", {**user, "id": uuid7(), "username": "nurse"}))
+    assert clash["code"] == "duplicate", "names given on the server count too"
     changes, _ = pull_all(county, device)
     store_on_a_device(changes)

@@ -183,20 +183,66 @@ def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) ->
             conn.execute("PRAGMA defer_foreign_keys = ON")  # a page may hold a household after its residents
             pending = {(r[0], r[1]) for r in conn.execute("SELECT table_name, row_id FROM outbox")}
             column_cache: dict[str, set[str]] = {}
+            groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
             for change in changes:
                 table = change["table"]
                 if table not in PULLED_TABLES or (table, change["row_id"]) in pending:
                     continue
-                _store_remote_row(
+                row = _local_row(
                     conn, table, change["row_id"], int(change["version"]), change["row"], column_cache
                 )
+                groups.setdefault((table, tuple(row)), []).append(row)
                 applied += 1
+            for (table, names), rows in groups.items():  # one statement per table and column set
+                _upsert_many(conn, table, names, rows)
             set_state(conn, "cursor", cursor)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
     return applied
+
+
+def _local_row(
+    conn: Connection,
+    table: str,
+    row_id: str,
+    version: int,
+    data: dict[str, Any],
+    column_cache: dict[str, set[str]],
+) -> dict[str, Any]:
+    columns = column_cache.setdefault(table, _columns(conn, table))
+    row = {k: v for k, v in data.items() if k in columns}
+    row["id"] = row_id
+    row["row_version"] = version
+    if table == "resident":
+        row["name_pinyin"] = name_pinyin(row.get("name") or "")
+        row["name_initials"] = name_initials(row.get("name") or "")
+    return row
+
+
+def _upsert_many(conn: Connection, table: str, names: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Write rows as the server holds them (no outbox, no audit: they are not changes made here)."""
+    quoted = [f'"{n}"' for n in names]
+    updates = ", ".join(f"{q} = excluded.{q}" for n, q in zip(names, quoted, strict=True) if n != "id")
+    conn.executemany(
+        f'INSERT INTO "{table}" ({", ".join(quoted)}) VALUES ({", ".join("?" for _ in names)}) '
+        f"ON CONFLICT(id) DO UPDATE SET {updates}",
+        [[r[n] for n in names] for r in rows],
+    )
+    if table == "resident":
+        conn.executemany("DELETE FROM resident_search_key WHERE resident_id = ?", [(r["id"],) for r in rows])
+        conn.executemany(
+            "INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)",
+            [
+                (k, r["id"])
+                for r in rows
+                if not r.get("deleted_at")
+                for k in resident_keys(
+                    r["name"], r.get("id_number"), r.get("phone"), r.get("document_number")
+                )
+            ],
+        )
 
 
 def _store_remote_row(
@@ -207,31 +253,8 @@ def _store_remote_row(
     data: dict[str, Any],
     column_cache: dict[str, set[str]],
 ) -> None:
-    """Write a row as the server holds it (no outbox, no audit: it is not a change made here)."""
-    columns = column_cache.setdefault(table, _columns(conn, table))
-    row = {k: v for k, v in data.items() if k in columns}
-    row["id"] = row_id
-    row["row_version"] = version
-    if table == "resident":
-        row["name_pinyin"] = name_pinyin(row.get("name") or "")
-        row["name_initials"] = name_initials(row.get("name") or "")
-    names = list(row)
-    quoted = [f'"{n}"' for n in names]
-    updates = ", ".join(f"{q} = excluded.{q}" for n, q in zip(names, quoted, strict=True) if n != "id")
-    conn.execute(
-        f'INSERT INTO "{table}" ({", ".join(quoted)}) VALUES ({", ".join("?" for _ in names)}) '
-        f"ON CONFLICT(id) DO UPDATE SET {updates}",
-        [row[n] for n in names],
-    )
-    if table == "resident":
-        conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (row_id,))
-        if not row.get("deleted_at"):
-            keys = resident_keys(
-                row["name"], row.get("id_number"), row.get("phone"), row.get("document_number")
-            )
-            conn.executemany(
-                "INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)", [(k, row_id) for k in keys]
-            )
+    row = _local_row(conn, table, row_id, version, data, column_cache)
+    _upsert_many(conn, table, tuple(row), [row])
 
 
 def counts(conn: Connection) -> dict[str, int]:

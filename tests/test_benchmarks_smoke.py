@@ -38,6 +38,10 @@ EXPECTED = [
     "pull_100_changes_small_ms",
     "pull_100_changes_large_ms",
     "pull_cost_ratio_large_vs_small",
+    "initial_sync_seconds",
+    "raw_bulk_insert_seconds",
+    "initial_sync_vs_raw_insert",
+    "incremental_sync_100_seconds",
 ]
 COUNTS = {"server_devices_errors"}  # zero is the good value
 
@@ -48,7 +52,7 @@ def test_quick_benchmark_prints_a_table_and_writes_json(tmp_path: Path) -> None:
         [sys.executable, str(RUN), "--json", str(out), "--quick", "--workdir", str(tmp_path / "work")],
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=240,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "work" / "bench.db").is_file()  # --workdir keeps the database

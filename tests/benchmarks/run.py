@@ -520,6 +520,19 @@ def server_pull_cost(bench: Bench) -> None:
     server_bench.pull_cost(bench.add, bench.quick)
 
 
+@step(
+    ("initial_sync_seconds", "s"),
+    ("raw_bulk_insert_seconds", "s"),
+    ("initial_sync_vs_raw_insert", "x"),
+    ("incremental_sync_100_seconds", "s"),
+)
+def device_sync(bench: Bench) -> None:
+    from tests.benchmarks import sync_bench
+
+    progress("device sync: initial and incremental")
+    sync_bench.device_sync(bench.add, bench.quick)
+
+
 # -- running and reporting ---------------------------------------------------------------------------
 def run_steps(bench: Bench, steps: Iterable[Step]) -> None:
     for s in steps:

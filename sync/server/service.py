@@ -188,7 +188,7 @@ def make_enroll_code(conn: Connection, clinic_code: str, hours: int = ENROLL_COD
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
     conn.execute(db.enrollment_code.insert().values(
         id=uuid7(), code_hash=_hash(code), clinic_id=clinic_row.id, created_at=utc_now(),
-        expires_at=expires.isoformat().replace("+00:00", "Z")))  # fmt: skip
+        expires_at=_stamp(expires)))  # fmt: skip
     return code
 
 
@@ -212,8 +212,13 @@ def revoke_device(conn: Connection, device_id: str) -> None:
 
 
 # -- throttling ----------------------------------------------------------------------------------------
+def _stamp(moment: dt.datetime) -> str:
+    """As db.utc_now writes times (milliseconds, Z): stored times compare correctly as text."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _since(seconds: int) -> str:
-    return (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+    return _stamp(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds))
 
 
 def check_throttle(conn: Connection, key: str) -> None:
@@ -282,10 +287,13 @@ def enroll(conn: Connection, code: str, device_name: str, app_version: str) -> d
 
 
 def county_login(conn: Connection, username: str, password: str, device_name: str) -> dict[str, str]:
-    from clinic_app.users import verify_password
+    from clinic_app.users import _dummy_hash, verify_password
 
     row = conn.execute(sa.select(db.county_user).where(db.county_user.c.username == username)).first()
-    if row is None or not verify_password(password, row.password_hash):
+    if row is None:  # the same scrypt work as a real check: user names cannot be probed by timing
+        verify_password(password, _dummy_hash())
+        raise ServiceError(401, "bad_credentials", "wrong user name or password")
+    if not verify_password(password, row.password_hash):
         raise ServiceError(401, "bad_credentials", "wrong user name or password")
     token = secrets.token_urlsafe(32)
     device_id = uuid7()

@@ -1,14 +1,19 @@
 """Every endpoint driven from the OpenAPI spec (schemathesis, bounded): no 5xx, no stack trace, and every
 failure in the agreed error shape. Runs on a SQLite county database with an enrolled device, so that the
-generated requests reach the push and pull logic rather than stopping at the token check."""
+generated requests reach the push and pull logic rather than stopping at the token check, and the same on
+PostgreSQL (which refuses input SQLite lets through: NUL characters, mismatched types)."""
 
 from __future__ import annotations
 
+import secrets
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
@@ -16,6 +21,8 @@ from sync import protocol as p
 from sync.server import service
 from sync.server.app import create_app
 from sync.server.db import make_engine
+
+from .conftest import _PG, PG_URL
 
 _dir = Path(tempfile.mkdtemp(prefix="county-fuzz-"))
 _engine = make_engine(f"sqlite:///{_dir / 'county.db'}")
@@ -53,3 +60,45 @@ def test_fuzz_as_an_enrolled_device(case: Any) -> None:
 @FUZZ
 def test_fuzz_with_whatever_headers_the_spec_allows(case: Any) -> None:
     _check(case.call())
+
+
+@pytest.fixture(scope="module")
+def postgresql_app() -> Iterator[tuple[Any, dict[str, str]]]:
+    if _PG is None:
+        pytest.skip(f"no PostgreSQL at {PG_URL} (set CLINIC_TEST_PG_URL): fuzzed on SQLite only")
+    name = f"t_{secrets.token_hex(6)}"
+    with _PG.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(f"{PG_URL.rsplit('/', 1)[0]}/{name}")
+    try:
+        service.migrate(engine)
+        with engine.begin() as conn:
+            service.add_clinic(conn, "A01", "石头村卫生室")
+            code = service.make_enroll_code(conn, "A01", 24)
+        app = create_app(engine=engine)
+        with TestClient(app) as client:
+            token = client.post("/api/v1/enroll", json={"code": code, "device_name": "fuzz", "app_version": "0.1.0"},
+                                headers=_HEADERS).json()["token"]  # fmt: skip
+        yield app, {**_HEADERS, "Authorization": f"Bearer {token}"}
+    finally:
+        engine.dispose()
+        with _PG.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@schema.parametrize()
+@FUZZ
+def test_fuzz_on_postgresql_as_an_enrolled_device(
+    case: Any, postgresql_app: tuple[Any, dict[str, str]]
+) -> None:
+    app, auth = postgresql_app
+    case.headers = {**(case.headers or {}), **auth}
+    _check(case.call(app=app))
+
+
+@schema.parametrize()
+@FUZZ
+def test_fuzz_on_postgresql_with_whatever_headers_the_spec_allows(
+    case: Any, postgresql_app: tuple[Any, dict[str, str]]
+) -> None:
+    _check(case.call(app=postgresql_app[0]))

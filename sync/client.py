@@ -142,13 +142,16 @@ class Client:
         return dict(reply)
 
     # -- sync --------------------------------------------------------------------------------------
-    def sync(self, cancelled: Callable[[], bool] = lambda: False) -> SyncReport:
+    def sync(
+        self, cancelled: Callable[[], bool] = lambda: False, progress: Callable[[str], None] = lambda _s: None
+    ) -> SyncReport:
         report = SyncReport()
         token = load_token(self.store)
         while not cancelled():
             batch = next_batch(self.store.conn, p.MAX_PUSH)
             if not batch:
                 break
+            progress(f"push {len(batch)}")
             reply = self._call("POST", "/api/v1/push", token, json={"mutations": [e.wire() for e in batch]})
             outcome = apply_push_results(self.store, batch, reply["results"])
             report.pushed += outcome.applied
@@ -161,6 +164,7 @@ class Client:
             cursor = get_state(self.store.conn, "cursor")
             if cursor:
                 params["cursor"] = cursor
+            progress("pull")
             page = self._call("GET", "/api/v1/pull", token, params=params)
             report.pulled += apply_pull_page(self.store, page["changes"], page["cursor"])
             if not page["has_more"]:
@@ -190,13 +194,16 @@ def backoff_delays(rng: random.Random | None = None) -> Any:
 
 
 def sync_with_retries(
-    client: Client, attempts: int, sleep: Callable[[float], None] = time.sleep
+    client: Client,
+    attempts: int,
+    sleep: Callable[[float], None] = time.sleep,
+    progress: Callable[[str], None] = lambda _s: None,
 ) -> SyncReport:
     """Retry timeouts and server failures with exponential backoff; auth and version errors stop at once."""
     delays = backoff_delays()
     for attempt in range(attempts):
         try:
-            return client.sync()
+            return client.sync(progress=progress)
         except Offline:
             if attempt == attempts - 1:
                 raise

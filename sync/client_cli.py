@@ -57,7 +57,13 @@ def cmd_sync(ctx: base.Context) -> int:
 
     if ctx.args.retries < 1 or ctx.args.retries > 20:
         raise base.ValidationError("retries", "range", "between 1 and 20")
-    report = sync_with_retries(Client(ctx.store), ctx.args.retries)
+
+    def step(text: str) -> None:
+        if ctx.args.verbose:
+            sys.stderr.write(f"clinic: sync: {text}\n")
+            sys.stderr.flush()
+
+    report = sync_with_retries(Client(ctx.store), ctx.args.retries, progress=step)
     base._out(f"sent {report.pushed}, received {report.pulled}; waiting {report.waiting}, "
               f"rejected {report.rejected}, conflicts needing a person {report.conflicts}")  # fmt: skip
     return report.exit_code
@@ -74,6 +80,7 @@ def extend(sub: Any, common: Any, writer: Any, leaf: Callable[..., Any]) -> None
     p = leaf(sub, "sync", cmd_sync, "send waiting changes and receive new ones (exit 0 synced, 5 offline, "
              "6 conflicts need a person)")  # fmt: skip
     p.add_argument("--retries", type=int, default=1, help="attempts with backoff on network failures")
+    p.add_argument("--verbose", action="store_true", help="say each step (push, pull) on stderr")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

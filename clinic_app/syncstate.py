@@ -178,9 +178,12 @@ def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) ->
     conn = store.conn
     applied = 0
     with store._write_lock:
+        # Pages come in server version order: a household can arrive pages before the village it names (when the
+        # village was edited later), so foreign keys are not checked page by page (`PRAGMA foreign_key_check`
+        # in `clinic check` finds any row whose parent never came).
+        conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute("PRAGMA defer_foreign_keys = ON")  # a page may hold a household after its residents
             pending = {(r[0], r[1]) for r in conn.execute("SELECT table_name, row_id FROM outbox")}
             column_cache: dict[str, set[str]] = {}
             groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
@@ -200,6 +203,8 @@ def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) ->
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
     return applied
 
 

@@ -27,7 +27,7 @@ from clinic_app.search import name_initials, name_pinyin, resident_keys
 
 # Tables that never leave this device.
 LOCAL_TABLES = frozenset(
-    {"outbox", "sync_state", "conflict", "local_meta", "setting", "login_state", "resident_search_key"}
+    {"outbox", "sync_state", "local_meta", "setting", "login_state", "resident_search_key"}
 )
 # Columns computed on this device from other columns; not sent, the other side computes its own.
 DERIVED_COLUMNS: dict[str, frozenset[str]] = {"resident": frozenset({"name_pinyin", "name_initials"})}

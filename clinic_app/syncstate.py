@@ -14,7 +14,7 @@ from clinic_app.search import name_initials, name_pinyin, resident_keys
 from clinic_app.store import LOCAL_TABLES, Store, utc_now
 
 # Tables the device keeps from the server; anything else pulled (reference data of later versions) is skipped.
-PULLED_TABLES = ("clinic", "user", "village", "household", "resident", "audit_log")
+PULLED_TABLES = ("clinic", "user", "village", "household", "resident", "audit_log", "conflict")
 SERVER_OWNED = frozenset({"clinic"})  # the county creates the clinic row; devices never push it
 
 
@@ -141,13 +141,6 @@ def apply_push_results(
                                          "AND base_version = ?", (version, entry.table, entry.row_id, old[0]))  # fmt: skip
                     outcome.applied += 1
                 elif status == "conflict":
-                    conn.execute(
-                        "INSERT INTO conflict(id, table_name, row_id, local_row, server_row, message, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (uuid7(), entry.table, entry.row_id, json.dumps(entry.payload, ensure_ascii=False),
-                         json.dumps(result.get("server_row"), ensure_ascii=False),
-                         f"{result.get('code')}: {result.get('message')}", utc_now()),
-                    )  # fmt: skip
                     conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
                     server_row = result.get("server_row")
                     later = conn.execute("SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ?",
@@ -156,6 +149,11 @@ def apply_push_results(
                         # the row shows what the server holds; this device's version waits in the conflict
                         _store_remote_row(conn, entry.table, result.get("row_id") or entry.row_id,
                                           int(server_row.get("row_version") or 0), server_row, {})  # fmt: skip
+                    if (
+                        entry.table == "conflict"
+                    ):  # decided elsewhere first: that decision stands, shown as stored
+                        continue
+                    _record_conflict(conn, entry, result)
                     outcome.conflicts += 1
                 elif status == "rejected":
                     conn.execute("UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
@@ -166,6 +164,20 @@ def apply_push_results(
             conn.execute("ROLLBACK")
             raise
     return outcome
+
+
+def _record_conflict(conn: Connection, entry: OutboxEntry, result: dict[str, Any]) -> None:
+    """The server keeps the conflict too (its id comes back with the result) and every device of the clinic pulls
+    it; the same row is written here at once so that the person at this device sees it before the next pull."""
+    now = utc_now()
+    clinic = conn.execute("SELECT id FROM clinic LIMIT 1").fetchone()
+    conn.execute(
+        "INSERT INTO conflict(id, clinic_id, created_at, updated_at, created_by, table_name, row_id, kind, message, "
+        "local_row, server_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+        (result.get("conflict_id") or uuid7(), clinic[0] if clinic else "", now, now, entry.user_id, entry.table,
+         result.get("row_id") or entry.row_id, result.get("code") or "conflict", result.get("message"),
+         json.dumps(entry.payload, ensure_ascii=False), json.dumps(result.get("server_row"), ensure_ascii=False)),
+    )  # fmt: skip
 
 
 def _columns(conn: Connection, table: str) -> set[str]:

@@ -5,6 +5,8 @@ which only the database key opens — never in a settings file or a log."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import random
 import time
@@ -113,10 +115,16 @@ class Client:
         self.session.verify = bundle if bundle else True  # TLS always verified; a county CA may be named
 
     # -- transport ---------------------------------------------------------------------------------
-    def _call(self, method: str, path: str, token: str | None, **kwargs: Any) -> Any:
+    def _call(
+        self, method: str, path: str, token: str | None, extra_headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Any:  # fmt: skip
         try:
             r = self.session.request(
-                method, self.url + path, headers=_headers(token), timeout=TIMEOUT, **kwargs
+                method,
+                self.url + path,
+                headers={**_headers(token), **(extra_headers or {})},
+                timeout=TIMEOUT,
+                **kwargs,
             )
         except requests.RequestException as exc:
             raise Offline(f"the county server cannot be reached ({type(exc).__name__})") from None
@@ -152,7 +160,9 @@ class Client:
             if not batch:
                 break
             progress(f"push {len(batch)}")
-            reply = self._call("POST", "/api/v1/push", token, json={"mutations": [e.wire() for e in batch]})
+            body = json.dumps({"mutations": [e.wire() for e in batch]}, ensure_ascii=False).encode()
+            reply = self._call("POST", "/api/v1/push", token, data=gzip.compress(body, 6),
+                               extra_headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})  # fmt: skip
             outcome = apply_push_results(self.store, batch, reply["results"])
             report.pushed += outcome.applied
             report.conflicts += outcome.conflicts

@@ -17,7 +17,10 @@ HEADER_SCHEMA = "X-Schema-Version"
 HEADER_APP = "X-App-Version"
 
 # Tables a clinic device may write, and which of them are append-only events.
-CLINIC_TABLES = frozenset({"user", "village", "household", "resident", "audit_log"})
+CLINIC_TABLES = frozenset({"user", "village", "household", "resident", "audit_log", "conflict"})
+# Rows the server makes and a device only resolves (resolution fields alone).
+SERVER_MADE_TABLES = frozenset({"conflict"})
+CONFLICT_RESOLUTION_FIELDS = frozenset({"resolved_at", "resolution", "updated_at", "updated_by"})
 APPEND_ONLY_TABLES = frozenset({"audit_log", "followup", "visit", "dispensing", "trace_code"})
 # County reference data: pulled by every device, written only by the county.
 REFERENCE_TABLES = frozenset({"drug", "service_package", "policy"})
@@ -78,6 +81,7 @@ class MutationResult(Model):
     version: int | None = None
     row_id: str | None = None  # set when the server merged the row into another (duplicate resident)
     server_row: dict[str, Any] | None = None
+    conflict_id: str | None = None  # a conflict: the id of the conflict row every device of the clinic pulls
     code: str | None = None
     message: str | None = None
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from clinic_app.db import Connection
-from clinic_app.migrations import m001_register, m002_search_keys, m003_sync_outbox
+from clinic_app.migrations import m001_register, m002_search_keys, m003_sync_outbox, m004_synced_conflicts
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
     m001_register.upgrade,
     m002_search_keys.upgrade,
     m003_sync_outbox.upgrade,
+    m004_synced_conflicts.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,8 +15,10 @@ from starlette.middleware.gzip import GZipMiddleware
 from clinic_app import __version__
 from clinic_app.errors import ValidationError
 from sync import protocol as p
-from sync.server import service
+from sync.server import county_api, service
+from sync.server.auth import Token
 from sync.server.db import make_engine, utc_now
+from sync.server.gzip_request import GzipRequestMiddleware
 from sync.server.service import ServiceError
 
 log = logging.getLogger("county-server")
@@ -63,6 +65,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     )
     app.state.engine = engine
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GzipRequestMiddleware)
 
     # -- errors --------------------------------------------------------------------------------
     @app.exception_handler(ServiceError)
@@ -108,13 +111,6 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
                 426, "app_too_old", f"Village Clinic {p.MIN_APP_VERSION} or newer is needed: update it"
             )
 
-    def bearer(authorization: Annotated[str | None, Header()] = None) -> str:
-        if not authorization or not authorization.startswith("Bearer ") or len(authorization) > 200:
-            raise ServiceError(401, "no_token", "send Authorization: Bearer <device token>")
-        return authorization.removeprefix("Bearer ").strip()
-
-    # The token is checked inside the request's own transaction: one transaction a request.
-    Token = Annotated[str, Depends(bearer)]
     checked = [Depends(versions)]
 
     # -- endpoints -------------------------------------------------------------------------------
@@ -194,6 +190,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             found = service.lookup_resident(conn, service.caller_for_token(conn, token), id_number, period)
         return p.LookupResponse(**found)
 
+    county_api.add_routes(app, engine, checked, ERRORS)
     return app
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -152,18 +153,41 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
-    from sync.server import service
+    from sync.server import county
 
     with _initialised(_engine(args)).begin() as conn:
-        rows = service.list_conflicts(conn, args.all)
+        rows = county.list_conflicts(conn, args.all)
+    if args.json:
+        _out(json.dumps(rows, ensure_ascii=False, indent=1))
+        return EXIT_OK
     for c in rows:
-        state = f"resolved {c['resolved_at']}" if c["resolved_at"] else "open"
-        _out(
-            f"{c['id']}\t{c['code'] or '-'}\t{c['kind']}\t{c['table_name']} {c['row_id']}\t{state}\t{c['detail']}"
+        state = f"resolved {c['resolved_at']} ({c['resolution']['keep']})" if c["resolved_at"] else "open"
+        fields = ", ".join(
+            f"{k}={v}" for k, v in sorted(c["device_fields"].items()) if k not in ("id", "updated_at")
         )
+        _out(f"{c['id']}\t{c['clinic_code'] or '-'}\t{c['kind']}\t{c['table']} {c['row_id']}\t{state}\t"
+             f"{c['message']}\tdevice sent: {fields}")  # fmt: skip
     if not rows:
         _out("no conflicts waiting for a person")
     return EXIT_OK
+
+
+def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
+    from sync.server import county
+
+    actor = args.by or os.environ.get("USER") or "county-server"
+    with _initialised(_engine(args)).begin() as conn:
+        county.resolve_conflict(conn, args.id, args.keep, actor, args.note or "")
+    _out(
+        f"conflict {args.id} resolved: kept the {args.keep}'s version; the clinic's devices see it on their next sync"
+    )
+    return EXIT_OK
+
+
+def county_keep_choices() -> tuple[str, ...]:
+    from sync.server.county import KEEP
+
+    return KEEP
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,6 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
         dest="sub", required=True, metavar="ACTION")  # fmt: skip
     p = leaf(conflicts, "list", cmd_conflicts_list, "list the conflicts that need a county reviewer")
     p.add_argument("--all", action="store_true", help="resolved ones too")
+    p.add_argument("--json", action="store_true")
+    p = leaf(
+        conflicts,
+        "resolve",
+        cmd_conflicts_resolve,
+        "decide a conflict: keep the server's or the device's version",
+    )
+    p.add_argument("id")
+    p.add_argument("--keep", required=True, choices=county_keep_choices(), help="whose version stands")
+    p.add_argument("--note", help="why (kept with the decision, shown on the clinic's devices)")
+    p.add_argument("--by", help="who decided (default: your login name)")
     return parser
 
 

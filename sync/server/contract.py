@@ -71,6 +71,16 @@ TABLES: dict[str, dict[str, Column]] = {
         "needs_identity_check": INTEGER_DEFAULTED,
         "note": TEXT,
     },
+    "conflict": {
+        "table_name": TEXT_REQUIRED,
+        "row_id": TEXT_REQUIRED,
+        "kind": TEXT_REQUIRED,
+        "message": TEXT,
+        "local_row": TEXT,
+        "server_row": TEXT,
+        "resolved_at": TEXT,
+        "resolution": TEXT,
+    },
     "audit_log": {
         "device_id": TEXT,
         "action": TEXT_REQUIRED,

@@ -26,7 +26,9 @@ from clinic_app.users import hash_password, validate_password, validate_role, va
 from sync.protocol import (
     APPEND_ONLY_TABLES,
     CLINIC_TABLES,
+    CONFLICT_RESOLUTION_FIELDS,
     REFERENCE_TABLES,
+    SERVER_MADE_TABLES,
     Change,
     Mutation,
     MutationResult,
@@ -56,6 +58,7 @@ class Caller:
     device_id: str
     clinic_id: str | None  # None for a county token
     role: str  # "device" or a county role
+    username: str | None = None  # a county account's name
 
     @property
     def scope(self) -> str:
@@ -304,7 +307,7 @@ def county_login(conn: Connection, username: str, password: str, device_name: st
 
 def caller_for_token(conn: Connection, token: str) -> Caller:
     row = conn.execute(
-        sa.select(db.device, db.county_user.c.role)
+        sa.select(db.device, db.county_user.c.role, db.county_user.c.username)
         .select_from(db.device.outerjoin(db.county_user, db.county_user.c.id == db.device.c.county_user_id))
         .where(db.device.c.token_hash == _hash(token))
     ).first()  # fmt: skip
@@ -317,7 +320,7 @@ def caller_for_token(conn: Connection, token: str) -> Caller:
         raise ServiceError(401, "revoked", "this device was revoked by the county: enroll it again")
     if row.last_seen_at is None or row.last_seen_at < _since(60):  # a write a minute, not one a request
         conn.execute(sa.update(db.device).where(db.device.c.id == row.id).values(last_seen_at=utc_now()))
-    return Caller(device_id=row.id, clinic_id=row.clinic_id, role=row.role or "device")
+    return Caller(device_id=row.id, clinic_id=row.clinic_id, role=row.role or "device", username=row.username)
 
 
 # -- push ------------------------------------------------------------------------------------------------
@@ -516,15 +519,20 @@ def _addressable(m: Mutation) -> bool:
     return m.table in CLINIC_TABLES and contract.check_id("row_id", m.row_id) is None
 
 
+def lock_scope(conn: Connection, scope: str) -> int:
+    """Lock a scope's counter until commit and read it: versions handed out under the lock are in commit order."""
+    return int(conn.execute(
+        sa.update(db.scope_counter).where(db.scope_counter.c.scope == scope)
+        .values(value=db.scope_counter.c.value).returning(db.scope_counter.c.value)
+    ).scalar_one())  # fmt: skip
+
+
 def push(conn: Connection, caller: Caller, mutations: list[Mutation]) -> list[MutationResult]:
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "only a clinic's device pushes changes")
     # Lock the clinic's counter before reading anything: edits are then decided on the rows as the last
     # committed push left them (no lost update), and versions are handed out in commit order.
-    current = conn.execute(
-        sa.update(db.scope_counter).where(db.scope_counter.c.scope == caller.scope)
-        .values(value=db.scope_counter.c.value).returning(db.scope_counter.c.value)
-    ).scalar_one()  # fmt: skip
+    current = lock_scope(conn, caller.scope)
     ids = [m.mutation_id for m in mutations if _readable(m)]
     stored = {
         r.mutation_id: r
@@ -614,6 +622,9 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
     if current is not None and current.clinic_id != clinic_id:
         return _rejected(m, "wrong_clinic", "a device writes only its own clinic's rows")
 
+    if m.table in SERVER_MADE_TABLES:
+        return _resolve_from_device(conn, batch, clinic_id, m, fields, current)
+
     if m.op == "delete":  # a delete beats an edit: applied whatever the base version
         if current is None:
             return _rejected(m, "not_found", f"{m.table} {m.row_id} was never synced")
@@ -650,18 +661,15 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
 
     server_data = json.loads(current.data)
     if current.deleted_at:
-        return MutationResult(mutation_id=m.mutation_id, status="conflict", code="deleted", row_id=_moved(row_id, m),
-                              message="the row was deleted on the server; a delete wins over an edit",
-                              server_row=_server_row(current))  # fmt: skip
+        return _conflict(conn, batch, clinic_id, m, row_id, current, "deleted",
+                         "the row was deleted on the server; a delete wins over an edit")  # fmt: skip
     changed = {k for k, v in fields.items() if server_data.get(k) != v}
     if m.base_version < int(current.version):
         versions: dict[str, int] = json.loads(current.field_versions)
         overlap = sorted(k for k in changed - META_FIELDS if versions.get(k, 0) > m.base_version)
         if overlap:
-            return MutationResult(mutation_id=m.mutation_id, status="conflict", code="edited_elsewhere",
-                                  row_id=_moved(row_id, m),
-                                  message=f"changed on the server since your copy: {', '.join(overlap)}",
-                                  server_row=_server_row(current))  # fmt: skip
+            return _conflict(conn, batch, clinic_id, m, row_id, current, "edited_elsewhere",
+                             f"changed on the server since your copy: {', '.join(overlap)}")  # fmt: skip
     if not changed - META_FIELDS:
         return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version),
                               row_id=_moved(row_id, m))  # fmt: skip
@@ -676,6 +684,63 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
     merged = m.base_version < int(current.version)
     return MutationResult(mutation_id=m.mutation_id, status="applied", version=version, row_id=_moved(row_id, m),
                           server_row=_server_row(_load(conn, m.table, row_id)) if merged else None)  # fmt: skip
+
+
+def _conflict(
+    conn: Connection, batch: _Batch, clinic_id: str, m: Mutation, row_id: str, current: Any, kind: str, message: str
+) -> MutationResult:  # fmt: skip
+    """An edit a person must decide: answered to the device, and kept as a conflict row of the clinic that every
+    device pulls and the county lists (``conflicts list``), until someone resolves it."""
+    server_row = _server_row(current)
+    conflict_id = uuid7()
+    now = utc_now()
+    local_row = json.dumps(m.fields, ensure_ascii=False, sort_keys=True)
+    data = {"id": conflict_id, "clinic_id": clinic_id, "created_at": now, "updated_at": now, "created_by": m.user_id,
+            "updated_by": m.user_id, "deleted_at": None, "table_name": m.table, "row_id": row_id, "kind": kind,
+            "message": message, "local_row": local_row,
+            "server_row": json.dumps(server_row, ensure_ascii=False, sort_keys=True),
+            "resolved_at": None, "resolution": None}  # fmt: skip
+    _write_record(conn, "conflict", conflict_id, clinic_id, batch.take(), data, None, batch=batch)
+    conn.execute(db.conflict.insert().values(
+        id=conflict_id, clinic_id=clinic_id, table_name=m.table, row_id=row_id, kind=kind, created_at=now,
+        detail=json.dumps({"message": message, "mutation_id": m.mutation_id, "fields": m.fields,
+                           "base_version": m.base_version}, ensure_ascii=False, sort_keys=True)))  # fmt: skip
+    return MutationResult(mutation_id=m.mutation_id, status="conflict", code=kind, row_id=_moved(row_id, m),
+                          message=message, server_row=server_row, conflict_id=conflict_id)  # fmt: skip
+
+
+def _resolve_from_device(
+    conn: Connection, batch: _Batch, clinic_id: str, m: Mutation, fields: dict[str, Any], current: Any
+) -> MutationResult:  # fmt: skip
+    """A device writes only the resolution of a conflict the server made; the first decision stands."""
+    if current is None:
+        return _rejected(
+            m, "server_only", f"{m.table} rows are made by the server; a device only resolves them"
+        )
+    if m.op == "delete":
+        return _rejected(m, "server_only", f"{m.table} rows are never deleted; resolve them instead")
+    server_data = json.loads(current.data)
+    changed = {k for k, v in fields.items() if server_data.get(k) != v}
+    if fixed := sorted(changed - CONFLICT_RESOLUTION_FIELDS):
+        return _rejected(
+            m, "read_only_field", f"a device may only resolve a conflict; it sent {', '.join(fixed)}"
+        )
+    if server_data.get("resolved_at"):
+        return MutationResult(mutation_id=m.mutation_id, status="conflict", code="resolved_elsewhere",
+                              message=f"already resolved: {server_data.get('resolution') or ''}".strip(),
+                              server_row=_server_row(current))  # fmt: skip
+    if not changed - META_FIELDS:
+        return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version))
+    if not fields.get("resolved_at"):
+        return _refused(
+            m, [ValidationError("resolved_at", "required", "a resolution says when it was decided")]
+        )
+    data = {**server_data, **{k: fields[k] for k in changed}}
+    version = batch.take()
+    _write_record(conn, m.table, m.row_id, clinic_id, version, data, current, changed)
+    conn.execute(sa.update(db.conflict).where(db.conflict.c.id == m.row_id)
+                 .values(resolved_at=data["resolved_at"], resolution=data.get("resolution") or "resolved on a device"))  # fmt: skip
+    return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
 
 
 def _create(
@@ -810,9 +875,6 @@ class LoadReport:
 def load_catalog(conn: Connection, path: Path) -> LoadReport:
     """Drug catalog CSV: code, name, spec, unit, package_size and the RULES §6 flags (1/0). All rows or none;
     errors name the row and column."""
-    import csv
-    import io
-
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -820,7 +882,19 @@ def load_catalog(conn: Connection, path: Path) -> LoadReport:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="strict")
+        try:
+            text = raw.decode("gb18030", errors="strict")
+        except UnicodeDecodeError:
+            raise ValidationError(
+                "file", "encoding", "save the CSV as UTF-8 or GB18030 (Chinese Excel)"
+            ) from None
+    return load_catalog_text(conn, text)
+
+
+def load_catalog_text(conn: Connection, text: str) -> LoadReport:
+    import csv
+    import io
+
     reader = csv.DictReader(io.StringIO(text))
     needed = {"code", "name", "spec", "unit", "package_size"}
     missing = needed - set(reader.fieldnames or [])
@@ -888,15 +962,6 @@ def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> N
                                                created_at=utc_now()))  # fmt: skip
     _write_reference(conn, "policy", f"{key}@{day.isoformat()}",
                      {"key": key, "value": value, "effective_from": day.isoformat()})  # fmt: skip
-
-
-def list_conflicts(conn: Connection, include_resolved: bool = False) -> list[dict[str, Any]]:
-    query = sa.select(db.conflict, db.clinic.c.code).select_from(
-        db.conflict.outerjoin(db.clinic, db.clinic.c.id == db.conflict.c.clinic_id)
-    )
-    if not include_resolved:
-        query = query.where(db.conflict.c.resolved_at.is_(None))
-    return [dict(r._mapping) for r in conn.execute(query.order_by(db.conflict.c.created_at)).all()]  # fmt: skip
 
 
 # -- cross-clinic lookup -----------------------------------------------------------------------------------

@@ -509,6 +509,18 @@ def server_devices(bench: Bench) -> None:
 
 
 @step(
+    ("server_burst_push_p95_ms", "ms"),
+    ("server_burst_pull_p95_ms", "ms"),
+    ("server_burst_errors", "count"),
+)
+def server_burst(bench: Bench) -> None:
+    from tests.benchmarks import server_bench
+
+    progress("county server: every device in the same second")
+    server_bench.burst(bench.add, bench.quick)
+
+
+@step(
     ("pull_100_changes_small_ms", "ms"),
     ("pull_100_changes_large_ms", "ms"),
     ("pull_cost_ratio_large_vs_small", "x"),

@@ -97,7 +97,9 @@ def device_sync(add: Add, quick: bool) -> None:
                              .where(service.db.scope_counter.c.scope == f"clinic:{clinic_id}")
                              .values(value=counter + filler))  # fmt: skip
                 rows_total = have + filler
-                conn.execute(sa.text("ANALYZE record"))  # a county database in use has statistics; a bulk load not
+                conn.execute(
+                    sa.text("ANALYZE record")
+                )  # a county database in use has statistics; a bulk load not
             second = folder / "second.db"
             store, _ = Store.initialise(second, "ENROLLING", "enrolling", key_file=folder / "second.key")
             started = time.perf_counter()

@@ -231,3 +231,91 @@ def test_two_devices_converge_in_either_order(county: County, first_device: Path
     assert lisi["phone"] == "13700000003" and lisi["note"] == "行动不便", "edits of different fields merge"
     assert {_resident(s, n)["name"] for n in ("王五", "赵六")} == {"王五", "赵六"}
     s.close()
+
+
+def _enrolled_pair(county: County, first_device: Path, tmp_path: Path, url: str,
+                   capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:  # fmt: skip
+    pc, laptop = first_device, tmp_path / "laptop.db"
+    for db in (pc, laptop):
+        code = county.admin(service.make_enroll_code, "A01")
+        assert clinic_cli(capsys, "enroll", "--db", str(db), "--key-file", str(db.with_suffix(".key")),
+                          "--server", url, "--code", code)[0] == 0  # fmt: skip
+    return pc, laptop
+
+
+def _edit(db: Path, **fields: str) -> None:
+    s = _open(db)
+    admin = users.authenticate(s, "admin", PW)
+    zs = _resident(s, "张三")
+    data = R.resident_input(zs)
+    for name, value in fields.items():
+        setattr(data, name, value)
+    R.update_resident(s, admin, zs["id"], data)
+    s.close()
+
+
+def _sync(db: Path, capsys: pytest.CaptureFixture[str]) -> int:
+    return clinic_cli(capsys, "sync", "--db", str(db), "--key-file", str(db.with_suffix(".key")))[0]
+
+
+def test_a_conflict_decided_field_by_field_on_one_device_closes_it_on_every_device(
+    county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clinic_app import conflicts
+    from sync.server import county as county_service
+
+    with live_server(county.engine) as url:
+        pc, laptop = _enrolled_pair(county, first_device, tmp_path, url, capsys)
+        _edit(pc, phone="13800000001", note="PC 的备注")
+        _edit(laptop, phone="13900000002", note="笔记本的备注")
+        assert _sync(pc, capsys) == 0
+        assert _sync(laptop, capsys) == 6
+        assert _sync(pc, capsys) == 6, "the other device of the clinic lists the same conflict"
+        s = _open(pc)
+        [on_pc] = conflicts.list_conflicts(s.conn)
+        s.close()
+        lap = _open(laptop)
+        [mine] = conflicts.list_conflicts(lap.conn)
+        assert mine.id == on_pc.id and mine.kind == "edited_elsewhere"
+        assert {f.name: (f.mine, f.server) for f in mine.fields} == {
+            "phone": ("13900000002", "13800000001"), "note": ("笔记本的备注", "PC 的备注")}  # fmt: skip
+        admin = users.authenticate(lap, "admin", PW)
+        with pytest.raises(conflicts.ValidationError, match="not one of the fields"):
+            conflicts.resolve(lap, admin, mine.id, {"name": "mine"})
+        done = conflicts.resolve(lap, admin, mine.id, {"phone": "mine", "note": "server"})
+        assert done.resolution == {"keep": "merged", "by": "admin", "fields": ["phone"]}
+        with pytest.raises(conflicts.ValidationError, match="resolved already"):
+            conflicts.resolve(lap, admin, mine.id, {})
+        lap.close()
+        for db in (laptop, pc):
+            assert _sync(db, capsys) == 0, "nothing waits for a person any more"
+        for db in (laptop, pc):
+            s = _open(db)
+            zs = _resident(s, "张三")
+            assert (zs["phone"], zs["note"]) == ("13900000002", "PC 的备注")
+            assert conflicts.list_conflicts(s.conn) == [] and len(conflicts.list_conflicts(s.conn, True)) == 1
+            s.close()
+        server_view = county.admin(county_service.list_conflicts, True)
+        assert [c["resolved_at"] is not None for c in server_view] == [True]
+
+
+def test_a_conflict_the_county_decides_reaches_both_devices(
+    county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clinic_app import conflicts
+    from sync.server import county as county_service
+
+    with live_server(county.engine) as url:
+        pc, laptop = _enrolled_pair(county, first_device, tmp_path, url, capsys)
+        _edit(pc, phone="13800000001")
+        _edit(laptop, phone="13900000002")
+        assert _sync(pc, capsys) == 0 and _sync(laptop, capsys) == 6
+        [waiting] = county.admin(county_service.list_conflicts)
+        county.admin(county_service.resolve_conflict, waiting["id"], "device", "王审核", "村医电话核实")
+        for db in (pc, laptop):
+            assert _sync(db, capsys) == 0
+            s = _open(db)
+            assert _resident(s, "张三")["phone"] == "13900000002"
+            [closed] = conflicts.list_conflicts(s.conn, include_resolved=True)
+            assert closed.resolution == {"keep": "device", "by": "county:王审核", "note": "村医电话核实"}
+            s.close()

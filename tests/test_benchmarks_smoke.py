@@ -35,6 +35,9 @@ EXPECTED = [
     "server_devices_pull_p50_ms",
     "server_devices_pull_p95_ms",
     "server_devices_errors",
+    "server_burst_push_p95_ms",
+    "server_burst_pull_p95_ms",
+    "server_burst_errors",
     "pull_100_changes_small_ms",
     "pull_100_changes_large_ms",
     "pull_cost_ratio_large_vs_small",
@@ -43,7 +46,7 @@ EXPECTED = [
     "initial_sync_vs_raw_insert",
     "incremental_sync_100_seconds",
 ]
-COUNTS = {"server_devices_errors"}  # zero is the good value
+COUNTS = {"server_devices_errors", "server_burst_errors"}  # zero is the good value
 
 
 def test_quick_benchmark_prints_a_table_and_writes_json(tmp_path: Path) -> None:

@@ -90,3 +90,25 @@ def test_saved_schema_2_database_upgrades_and_keeps_its_outbox(tmp_path: Path) -
         assert [r["name"] for r in R.search_residents(store.conn, store.clinic_id, "zs").rows] == ["张三"]
     finally:
         store.close()
+
+
+def test_saved_schema_3_database_upgrades_and_its_conflicts_become_synced_rows(tmp_path: Path) -> None:
+    from clinic_app import conflicts
+
+    db, key = tmp_path / "v3.db", tmp_path / "v3.key"
+    shutil.copyfile(DATA / "schema_v3.db", db)
+    shutil.copyfile(DATA / "schema_v1.key", key)
+    store = Store.open(db, key)
+    try:
+        assert schema_version(store.conn) == SCHEMA_VERSION
+        [kept] = conflicts.list_conflicts(store.conn)
+        assert (kept.id, kept.kind, kept.table) == (
+            "01a1f000-0000-7000-8000-0000000000c1",
+            "edited_elsewhere",
+            "resident",
+        )
+        assert [(f.name, f.mine, f.server) for f in kept.fields] == [("phone", "13900000002", "13800000001")]
+        row = store.conn.execute("SELECT clinic_id, row_version FROM conflict").fetchone()
+        assert row["clinic_id"] == store.clinic_id and row["row_version"] == 0
+    finally:
+        store.close()

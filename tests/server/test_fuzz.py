@@ -30,12 +30,16 @@ service.migrate(_engine)
 with _engine.begin() as _conn:
     service.add_clinic(_conn, "A01", "石头村卫生室")
     _code = service.make_enroll_code(_conn, "A01", 24)
+    service.add_user(_conn, "fuzz-admin", "county_admin", "fuzz-admin-pass", None)
 APP = create_app(engine=_engine)
 _HEADERS = {p.HEADER_SCHEMA: str(p.SCHEMA_VERSIONS[1]), p.HEADER_APP: "0.1.0"}
 with TestClient(APP) as _client:
     _token = _client.post("/api/v1/enroll", json={"code": _code, "device_name": "fuzz", "app_version": "0.1.0"},
                           headers=_HEADERS).json()["token"]  # fmt: skip
+    _admin = _client.post("/api/v1/login", json={"username": "fuzz-admin", "password": "fuzz-admin-pass"},
+                          headers=_HEADERS).json()["token"]  # fmt: skip
 AUTH = {**_HEADERS, "Authorization": f"Bearer {_token}"}
+ADMIN = {**_HEADERS, "Authorization": f"Bearer {_admin}"}
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -58,6 +62,14 @@ def test_fuzz_as_an_enrolled_device(case: Any) -> None:
 
 @schema.parametrize()
 @FUZZ
+def test_fuzz_as_a_county_admin(case: Any) -> None:
+    """The county and admin endpoints reached past the role check (a device's token stops at 403)."""
+    case.headers = {**(case.headers or {}), **ADMIN}
+    _check(case.call())
+
+
+@schema.parametrize()
+@FUZZ
 def test_fuzz_with_whatever_headers_the_spec_allows(case: Any) -> None:
     _check(case.call())
 
@@ -75,11 +87,18 @@ def postgresql_app() -> Iterator[tuple[Any, dict[str, str]]]:
         with engine.begin() as conn:
             service.add_clinic(conn, "A01", "石头村卫生室")
             code = service.make_enroll_code(conn, "A01", 24)
+            service.add_user(conn, "fuzz-admin", "county_admin", "fuzz-admin-pass", None)
         app = create_app(engine=engine)
         with TestClient(app) as client:
             token = client.post("/api/v1/enroll", json={"code": code, "device_name": "fuzz", "app_version": "0.1.0"},
                                 headers=_HEADERS).json()["token"]  # fmt: skip
-        yield app, {**_HEADERS, "Authorization": f"Bearer {token}"}
+            admin = client.post("/api/v1/login", json={"username": "fuzz-admin", "password": "fuzz-admin-pass"},
+                                headers=_HEADERS).json()["token"]  # fmt: skip
+        yield (
+            app,
+            {**_HEADERS, "Authorization": f"Bearer {token}"},
+            {**_HEADERS, "Authorization": f"Bearer {admin}"},
+        )
     finally:
         engine.dispose()
         with _PG.connect() as conn:
@@ -88,17 +107,23 @@ def postgresql_app() -> Iterator[tuple[Any, dict[str, str]]]:
 
 @schema.parametrize()
 @FUZZ
-def test_fuzz_on_postgresql_as_an_enrolled_device(
-    case: Any, postgresql_app: tuple[Any, dict[str, str]]
-) -> None:
-    app, auth = postgresql_app
+def test_fuzz_on_postgresql_as_an_enrolled_device(case: Any, postgresql_app: tuple[Any, Any, Any]) -> None:
+    app, auth, _admin = postgresql_app
     case.headers = {**(case.headers or {}), **auth}
     _check(case.call(app=app))
 
 
 @schema.parametrize()
 @FUZZ
+def test_fuzz_on_postgresql_as_a_county_admin(case: Any, postgresql_app: tuple[Any, Any, Any]) -> None:
+    app, _auth, admin = postgresql_app
+    case.headers = {**(case.headers or {}), **admin}
+    _check(case.call(app=app))
+
+
+@schema.parametrize()
+@FUZZ
 def test_fuzz_on_postgresql_with_whatever_headers_the_spec_allows(
-    case: Any, postgresql_app: tuple[Any, dict[str, str]]
+    case: Any, postgresql_app: tuple[Any, Any, Any]
 ) -> None:
     _check(case.call(app=postgresql_app[0]))

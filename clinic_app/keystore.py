@@ -7,6 +7,7 @@ user names a key file (``--key-file`` or ``CLINIC_KEY_FILE``), which is created 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -112,3 +113,14 @@ def load_key(db_path: Path, key_file: str | os.PathLike[str] | None = None) -> b
         f"no key for {db_path}: this machine has no OS keyring, so name the key file with --key-file or "
         f"{KEY_FILE_ENV}"
     )
+
+
+def forget_key(db_path: Path) -> None:
+    """Drop the keyring's key of a database that was never finished (a failed enrollment removes its file)."""
+    if not keyring_usable():
+        return
+    import keyring
+    from keyring.errors import PasswordDeleteError
+
+    with contextlib.suppress(PasswordDeleteError):
+        keyring.delete_password(KEYRING_SERVICE, _keyring_username(db_path))

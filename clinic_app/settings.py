@@ -25,6 +25,13 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("lockout_attempts", 5, 1, 100, "wrong passwords in a row that lock an account"),
         Setting("lockout_seconds", 900, 1, 86400, "how long a locked account stays locked"),
+        Setting(
+            "sync_interval_minutes",
+            15,
+            1,
+            1440,
+            "the desktop program syncs this often (± 20 %) when enrolled",
+        ),
     )
 }
 

@@ -27,7 +27,7 @@ from clinic_app.search import name_initials, name_pinyin, resident_keys
 
 # Tables that never leave this device.
 LOCAL_TABLES = frozenset(
-    {"outbox", "sync_state", "local_meta", "setting", "login_state", "resident_search_key"}
+    {"outbox", "sync_state", "sync_run", "local_meta", "setting", "login_state", "resident_search_key"}
 )
 # Columns computed on this device from other columns; not sent, the other side computes its own.
 DERIVED_COLUMNS: dict[str, frozenset[str]] = {"resident": frozenset({"name_pinyin", "name_initials"})}
@@ -279,6 +279,11 @@ class Store:
         import sqlite_utils
 
         return sqlite_utils.Database(self.conn)
+
+    def sibling(self) -> Store:
+        """Another writer connection to the same database, for a thread of its own (sync runs beside the
+        window's writer; SQLite's busy timeout makes either wait for the other's short transaction)."""
+        return Store(self.path, self._key)
 
     def reader(self) -> Connection:
         """A separate read connection (WAL readers never wait for the writer)."""

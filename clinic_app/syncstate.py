@@ -5,13 +5,15 @@ from (the outbox is the only record of "not yet sent"; the cursor moves with the
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from clinic_app.db import Connection
 from clinic_app.ids import uuid7
 from clinic_app.search import name_initials, name_pinyin, resident_keys
-from clinic_app.store import LOCAL_TABLES, Store, utc_now
+from clinic_app.store import DERIVED_COLUMNS, LOCAL_TABLES, Store, utc_now
 
 # Tables the device keeps from the server; anything else pulled (reference data of later versions) is skipped.
 PULLED_TABLES = ("clinic", "user", "village", "household", "resident", "audit_log", "conflict")
@@ -130,6 +132,11 @@ def apply_push_results(
                 if status in ("applied", "duplicate"):
                     version = int(result.get("version") or 0)
                     conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
+                    moved_to = result.get("row_id")
+                    if moved_to and moved_to != entry.row_id and result.get("server_row"):
+                        _merge_into(conn, entry.table, entry.row_id, moved_to, result["server_row"])
+                        outcome.applied += 1
+                        continue
                     if version and entry.table not in LOCAL_TABLES:
                         old = conn.execute(f'SELECT row_version FROM "{entry.table}" WHERE id = ?',
                                            (entry.row_id,)).fetchone()  # fmt: skip
@@ -166,6 +173,91 @@ def apply_push_results(
     return outcome
 
 
+# Columns that name a row of another table without a foreign key on the device: table -> column -> target.
+SOFT_REFERENCES: dict[str, dict[str, str]] = {"household": {"head_resident_id": "resident"}}
+
+
+def _merge_into(conn: Connection, table: str, alias: str, target: str, server_row: dict[str, Any]) -> None:
+    """The server merged this device's row into another (the same person registered on two devices): the row
+    it kept takes the place of this one here too, and every local reference follows it."""
+    conn.execute(
+        "PRAGMA defer_foreign_keys = ON"
+    )  # until commit: the alias goes before its replacement comes
+    if table == "resident":
+        conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (alias,))
+    conn.execute(f'DELETE FROM "{table}" WHERE id = ?', (alias,))
+    _store_remote_row(conn, table, target, int(server_row.get("row_version") or 0), server_row, {})
+    referring = [
+        (t, c) for t, columns in SOFT_REFERENCES.items() for c, target in columns.items() if target == table
+    ]
+    for other in _synced_tables(conn):
+        for fk in conn.execute(f'PRAGMA foreign_key_list("{other}")'):
+            if fk["table"] == table:
+                referring.append((other, fk["from"]))
+    for other, column in referring:
+        conn.execute(f'UPDATE "{other}" SET "{column}" = ? WHERE "{column}" = ?', (target, alias))
+    # later edits made here to the alias go to the kept row (the server redirects them too), based on its version
+    conn.execute("UPDATE outbox SET row_id = ?, base_version = ? WHERE table_name = ? AND row_id = ?",
+                 (target, int(server_row.get("row_version") or 0), table, alias))  # fmt: skip
+
+
+def local_checksums(conn: Connection) -> dict[str, dict[str, int]]:
+    """The device's side of the server's checksums: rows the server has acknowledged (row_version > 0)."""
+    out = {}
+    for table in PULLED_TABLES:
+        n, total = conn.execute(
+            f'SELECT count(*), coalesce(sum(row_version), 0) FROM "{table}" WHERE row_version > 0'
+        ).fetchone()
+        out[table] = {"count": int(n), "version_sum": int(total)}
+    return out
+
+
+def tables_with_pending_changes(conn: Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT DISTINCT table_name FROM outbox")}
+
+
+def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]]) -> int:
+    """Rows of a re-read table that this device lacks or holds at an older version; rows with changes waiting
+    here keep their local values (the push answers for them)."""
+    with _server_rows(store) as conn:
+        pending = {r[0] for r in conn.execute("SELECT row_id FROM outbox WHERE table_name = ?", (table,))}
+        ids = [c["row_id"] for c in changes]
+        local: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            local.update(conn.execute(f'SELECT id, row_version FROM "{table}" WHERE id IN '
+                                      f'({", ".join("?" for _ in chunk)})', chunk).fetchall())  # fmt: skip
+        cache: dict[str, set[str]] = {}
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for c in changes:
+            if c["row_id"] in pending or local.get(c["row_id"], -1) >= int(c["version"]):
+                continue
+            row = _local_row(conn, table, c["row_id"], int(c["version"]), c["row"], cache)
+            groups.setdefault(tuple(row), []).append(row)
+        for names, rows in groups.items():
+            _upsert_many(conn, table, names, rows)
+    return sum(len(rows) for rows in groups.values())
+
+
+@contextmanager
+def _server_rows(store: Store) -> Iterator[Connection]:
+    """One transaction writing rows as the server holds them. Pages come in server version order: a household
+    can arrive pages before the village it names (when the village was edited later), so foreign keys are not
+    checked page by page (`PRAGMA foreign_key_check` in `clinic check` finds any row whose parent never came)."""
+    conn = store.conn
+    with store._write_lock:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
+
+
 def _record_conflict(conn: Connection, entry: OutboxEntry, result: dict[str, Any]) -> None:
     """The server keeps the conflict too (its id comes back with the result) and every device of the clinic pulls
     it; the same row is written here at once so that the person at this device sees it before the next pull."""
@@ -187,36 +279,23 @@ def _columns(conn: Connection, table: str) -> set[str]:
 def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) -> int:
     """Store one page and its cursor in one transaction. Rows with changes still waiting in the outbox keep
     their local values (the push answers for them)."""
-    conn = store.conn
     applied = 0
-    with store._write_lock:
-        # Pages come in server version order: a household can arrive pages before the village it names (when the
-        # village was edited later), so foreign keys are not checked page by page (`PRAGMA foreign_key_check`
-        # in `clinic check` finds any row whose parent never came).
-        conn.execute("PRAGMA foreign_keys = OFF")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            pending = {(r[0], r[1]) for r in conn.execute("SELECT table_name, row_id FROM outbox")}
-            column_cache: dict[str, set[str]] = {}
-            groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
-            for change in changes:
-                table = change["table"]
-                if table not in PULLED_TABLES or (table, change["row_id"]) in pending:
-                    continue
-                row = _local_row(
-                    conn, table, change["row_id"], int(change["version"]), change["row"], column_cache
-                )
-                groups.setdefault((table, tuple(row)), []).append(row)
-                applied += 1
-            for (table, names), rows in groups.items():  # one statement per table and column set
-                _upsert_many(conn, table, names, rows)
-            set_state(conn, "cursor", cursor)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.execute("PRAGMA foreign_keys = ON")
+    with _server_rows(store) as conn:
+        pending = {(r[0], r[1]) for r in conn.execute("SELECT table_name, row_id FROM outbox")}
+        column_cache: dict[str, set[str]] = {}
+        groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for change in changes:
+            table = change["table"]
+            if table not in PULLED_TABLES or (table, change["row_id"]) in pending:
+                continue
+            row = _local_row(
+                conn, table, change["row_id"], int(change["version"]), change["row"], column_cache
+            )
+            groups.setdefault((table, tuple(row)), []).append(row)
+            applied += 1
+        for (table, names), rows in groups.items():  # one statement per table and column set
+            _upsert_many(conn, table, names, rows)
+        set_state(conn, "cursor", cursor)
     return applied
 
 
@@ -279,3 +358,57 @@ def counts(conn: Connection) -> dict[str, int]:
     rejected = conn.execute("SELECT count(*) FROM outbox WHERE rejected_code IS NOT NULL").fetchone()[0]
     conflicts = conn.execute("SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0]
     return {"waiting": waiting, "rejected": rejected, "conflicts": conflicts}
+
+
+# -- changes the server refused -------------------------------------------------------------------------
+def rejected_changes(conn: Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(
+        "SELECT seq, table_name, row_id, op, payload, rejected_code, rejected_message, device_time, user_id "
+        "FROM outbox WHERE rejected_code IS NOT NULL ORDER BY seq")]  # fmt: skip
+
+
+def resend(store: Store, table: str, row_id: str) -> int:
+    """Send a refused row again, as it is now (after a correction): its waiting changes become one change with
+    a new mutation id (the server keeps its answer to the old one) carrying the row's current values — the
+    whole row if the server never accepted it. Returns how many outbox entries it replaced."""
+    conn = store.conn
+    with store._write_lock:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            entries = conn.execute("SELECT * FROM outbox WHERE table_name = ? AND row_id = ? ORDER BY seq",
+                                   (table, row_id)).fetchall()  # fmt: skip
+            current = conn.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
+            if not entries or current is None:
+                conn.execute("ROLLBACK")
+                return 0
+            row = dict(current)
+            skip = DERIVED_COLUMNS.get(table, frozenset()) | {"row_version"}
+            if int(row["row_version"]) == 0:  # never on the server: the whole row, as a new one
+                payload = {k: v for k, v in row.items() if k not in skip}
+            else:
+                names = {k for e in entries for k in json.loads(e["payload"])} - skip
+                payload = {k: row[k] for k in sorted(names) if k in row}
+            op = "delete" if row.get("deleted_at") and any(e["op"] == "delete" for e in entries) else "upsert"
+            conn.execute("DELETE FROM outbox WHERE table_name = ? AND row_id = ?", (table, row_id))
+            conn.execute(
+                "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, device_time) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (uuid7(), table, row_id, op, json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                 int(row["row_version"]), entries[-1]["user_id"], utc_now()),
+            )  # fmt: skip
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(entries)
+
+
+def row_label(conn: Connection, table: str, row_id: str) -> str:
+    """How a person recognises a row: a resident's name, a household's code, a village's name."""
+    column = {"resident": "name", "household": "code", "village": "name", "user": "display_name",
+              "clinic": "name"}.get(table)  # fmt: skip
+    if column is not None:
+        found = conn.execute(f'SELECT "{column}" FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
+        if found is not None and found[0]:
+            return str(found[0])
+    return row_id[-8:]

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import os
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -24,13 +26,17 @@ from clinic_app.syncstate import (
     adopt_clinic,
     apply_pull_page,
     apply_push_results,
+    apply_snapshot_page,
     counts,
     get_state,
+    local_checksums,
     next_batch,
     set_state,
+    tables_with_pending_changes,
 )
 from sync import protocol as p
 
+log = logging.getLogger(__name__)
 TOKEN_SERVICE = "village-clinic-device"
 TIMEOUT = (10, 60)  # connect, read
 BACKOFF_START, BACKOFF_MAX = 5.0, 900.0
@@ -54,6 +60,16 @@ class UpdateRequired(ClinicError):
     exit_code = 5
 
 
+class Refused(ClinicError):
+    """The server refused the request for a reason a person must fix (its message says which)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+
+
 @dataclass
 class SyncReport:
     pushed: int = 0
@@ -62,6 +78,7 @@ class SyncReport:
     rejected: int = 0
     waiting: int = 0
     started_at: str = field(default_factory=utc_now)
+    integrity: str = ""  # what the per-table comparison with the server found (and re-read)
 
     @property
     def exit_code(self) -> int:
@@ -135,7 +152,7 @@ class Client:
         if r.status_code >= 500 or r.status_code == 429:
             raise Offline(f"the county server answered {r.status_code}; will try again")
         if r.status_code >= 400:
-            raise ClinicError(f"the county server refused the request: {_message(r) or r.status_code}")
+            raise Refused(_message(r) or f"the county server refused the request ({r.status_code})", _code(r))
         try:
             return r.json()
         except ValueError:
@@ -143,7 +160,12 @@ class Client:
 
     # -- enrollment --------------------------------------------------------------------------------
     def enroll(self, code: str, device_name: str) -> dict[str, Any]:
-        body = {"code": code.strip().upper(), "device_name": device_name, "app_version": __version__}
+        has_data = self.store.conn.execute(
+            "SELECT EXISTS(SELECT 1 FROM resident) OR EXISTS(SELECT 1 FROM village) OR "
+            '(SELECT count(*) FROM "user") > 0'
+        ).fetchone()[0]
+        body = {"code": code.strip().upper(), "device_name": device_name, "app_version": __version__,
+                "has_local_data": bool(has_data)}  # fmt: skip
         reply = self._call("POST", "/api/v1/enroll", None, json=body)
         adopt_clinic(self.store, reply["clinic_id"], self.url, reply["device_id"], reply["clinic_code"])
         reply["token_stored_in"] = save_token(self.store, reply["token"])
@@ -151,9 +173,14 @@ class Client:
 
     # -- sync --------------------------------------------------------------------------------------
     def sync(
-        self, cancelled: Callable[[], bool] = lambda: False, progress: Callable[[str], None] = lambda _s: None
+        self,
+        cancelled: Callable[[], bool] = lambda: False,
+        progress: Callable[[str], None] = lambda _s: None,
+        report: SyncReport | None = None,
     ) -> SyncReport:
-        report = SyncReport()
+        """Push the outbox, pull to the head, compare per-table checksums. ``report`` fills in as it goes (a
+        window shows it while the sync runs); ``cancelled`` is asked between batches and pages."""
+        report = report or SyncReport()
         token = load_token(self.store)
         while not cancelled():
             batch = next_batch(self.store.conn, p.MAX_PUSH)
@@ -179,12 +206,59 @@ class Client:
             report.pulled += apply_pull_page(self.store, page["changes"], page["cursor"])
             if not page["has_more"]:
                 break
-        with self.store._write_lock:
-            set_state(self.store.conn, "last_sync_at", utc_now())
+        if not cancelled():
+            progress("check")
+            report.integrity = self.check_integrity(token, cancelled)
+            with self.store._write_lock:
+                set_state(self.store.conn, "last_sync_at", utc_now())
         c = counts(self.store.conn)
         report.waiting = c["waiting"]
         report.conflicts = c["conflicts"]
         return report
+
+    def check_integrity(self, token: str, cancelled: Callable[[], bool] = lambda: False) -> str:
+        """Compare each table with the server (row count, sum of versions); a table that disagrees is re-read
+        from the server alone and compared again. Tables with changes still waiting here are not compared:
+        the server cannot agree with them yet."""
+        theirs = self._call("GET", "/api/v1/checksums", token)["tables"]
+        pending = tables_with_pending_changes(self.store.conn)
+        mine = local_checksums(self.store.conn)
+        empty = {"count": 0, "version_sum": 0}
+        differ = [t for t in mine if t not in pending and mine[t] != theirs.get(t, empty)]
+        if not differ:
+            skipped = f"; not compared while changes wait: {', '.join(sorted(pending))}" if pending else ""
+            return f"ok ({len(mine) - len(pending)} tables){skipped}"
+        notes = []
+        for table in differ:
+            if cancelled():
+                break
+            fetched = self.resync_table(token, table)
+            after = local_checksums(self.store.conn)[table]
+            state = "now equal" if after == theirs.get(table, empty) else "still differs"
+            note = (f"{table}: {mine[table]['count']} rows here, {theirs.get(table, empty)['count']} on the server; "
+                    f"re-read, {fetched} rows stored, {state}")  # fmt: skip
+            log.warning("integrity check: %s", note)
+            notes.append(note)
+        return "; ".join(notes)
+
+    def resync_table(self, token: str, table: str) -> int:
+        stored, after = 0, None
+        while True:
+            params: dict[str, Any] = {"table": table, "limit": p.MAX_PULL}
+            if after:
+                params["after"] = after
+            page = self._call("GET", "/api/v1/snapshot", token, params=params)
+            stored += apply_snapshot_page(self.store, table, page["changes"])
+            after = page["after"]
+            if not page["has_more"]:
+                return stored
+
+
+def _code(r: requests.Response) -> str:
+    try:
+        return str(r.json()["error"]["code"])
+    except Exception:
+        return ""
 
 
 def _message(r: requests.Response) -> str | None:
@@ -208,14 +282,104 @@ def sync_with_retries(
     attempts: int,
     sleep: Callable[[float], None] = time.sleep,
     progress: Callable[[str], None] = lambda _s: None,
+    report: SyncReport | None = None,
 ) -> SyncReport:
     """Retry timeouts and server failures with exponential backoff; auth and version errors stop at once."""
     delays = backoff_delays()
     for attempt in range(attempts):
         try:
-            return client.sync(progress=progress)
+            return client.sync(progress=progress, report=report)
         except Offline:
             if attempt == attempts - 1:
                 raise
             sleep(next(delays))
     raise Offline("no attempt was made")
+
+
+# -- history ------------------------------------------------------------------------------------------------
+HISTORY_KEPT = 500
+
+
+def outcome_of(error: BaseException | None, report: SyncReport, cancelled: bool = False) -> str:
+    if isinstance(error, NeedsSignIn):
+        return "needs_sign_in"
+    if isinstance(error, UpdateRequired):
+        return "update_required"
+    if isinstance(error, Offline):
+        return "offline"
+    if error is not None:
+        return "error"
+    if cancelled:
+        return "cancelled"
+    return "conflicts" if report.conflicts else "ok"
+
+
+def record_run(store: Store, trigger: str, report: SyncReport, outcome: str, message: str = "") -> None:
+    with store._write_lock:
+        store.conn.execute(
+            "INSERT INTO sync_run(started_at, finished_at, trigger, outcome, pushed, pulled, conflicts, rejected, "
+            "message, integrity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (report.started_at, utc_now(), trigger, outcome, report.pushed, report.pulled, report.conflicts,
+             report.rejected, message[:1000] or None, report.integrity or None),
+        )  # fmt: skip
+        store.conn.execute(
+            "DELETE FROM sync_run WHERE id <= (SELECT max(id) FROM sync_run) - ?", (HISTORY_KEPT,)
+        )
+
+
+def recorded(
+    store: Store,
+    trigger: str,
+    work: Callable[[SyncReport], SyncReport],
+    cancelled: Callable[[], bool] = lambda: False,
+) -> SyncReport:
+    """Run ``work`` and keep the run in the history whatever happens (the error goes on up)."""
+    report = SyncReport()
+    try:
+        report = work(report)
+    except BaseException as exc:
+        record_run(store, trigger, report, outcome_of(exc, report), str(exc))
+        raise
+    record_run(store, trigger, report, outcome_of(None, report, cancelled()))
+    return report
+
+
+def history(store_conn: Any, limit: int = 100) -> list[dict[str, Any]]:
+    return [dict(r) for r in store_conn.execute("SELECT * FROM sync_run ORDER BY id DESC LIMIT ?", (limit,))]
+
+
+# -- a new device ---------------------------------------------------------------------------------------
+def enroll_new_device(
+    db_path: Path, key_file: str | None, server: str, code: str, device_name: str, ca_bundle: str | None = None,
+    progress: Callable[[str], None] = lambda _s: None, report: SyncReport | None = None,
+) -> tuple[Store, dict[str, Any], SyncReport]:  # fmt: skip
+    """A device of an existing clinic, set up from the county alone: a new database, enrollment, the first sync
+    (the clinic's users, residents and everything else). Anything failing leaves no database behind."""
+    if not server.startswith(("https://", "http://")):
+        from clinic_app.errors import ValidationError
+
+        raise ValidationError("server", "format", "the server address starts with https://")
+    if db_path.exists():
+        from clinic_app.errors import StoreError
+
+        raise StoreError(f"{db_path} exists already; enroll it with `clinic enroll --db {db_path}`")
+    key_path = Path(key_file or os.environ.get("CLINIC_KEY_FILE") or "")
+    new_key_file = bool(key_file or os.environ.get("CLINIC_KEY_FILE")) and not key_path.exists()
+    store, _where = Store.initialise(db_path, "ENROLLING", "enrolling", key_file=key_file)
+    try:
+        client = Client(store, server, ca_bundle)
+        if ca_bundle:
+            with store._write_lock:
+                set_state(store.conn, "ca_bundle", str(Path(ca_bundle).resolve()))
+        reply = client.enroll(code, device_name)
+        report = recorded(store, "enroll", lambda r: client.sync(progress=progress, report=report or r))
+    except BaseException:
+        store.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        if new_key_file:
+            key_path.unlink(missing_ok=True)
+        else:
+            keystore.forget_key(db_path)
+        raise
+    return store, reply, report

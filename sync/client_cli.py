@@ -15,45 +15,34 @@ from clinic_app import cli as base
 
 
 def cmd_enroll(ctx: base.Context) -> int:
-    from clinic_app.store import Store
-    from sync.client import Client
+    from clinic_app.syncstate import set_state
+    from sync.client import Client, enroll_new_device, recorded
 
     a = ctx.args
-    if not a.server.startswith(("https://", "http://")):
-        raise base.ValidationError("server", "format", "the server address starts with https://")
-    created = not ctx.db_path.exists()
-    key_file = Path(a.key_file or os.environ.get("CLINIC_KEY_FILE") or "")
-    new_key_file = created and bool(a.key_file or os.environ.get("CLINIC_KEY_FILE")) and not key_file.exists()
-    if created:  # a new device: the clinic's identity, users and data all come from the county
-        store, where = Store.initialise(ctx.db_path, "ENROLLING", "enrolling", key_file=a.key_file)
+    name = a.device_name or socket.gethostname()
+    if (
+        not ctx.db_path.exists()
+    ):  # a new device: the clinic's identity, users and data all come from the county
+        store, reply, report = enroll_new_device(ctx.db_path, a.key_file, a.server, a.code, name, a.ca_bundle)
         ctx._store = store
-        base._out(f"created {ctx.db_path}; the database key is in {where}")
-    try:
+        base._out(f"created {ctx.db_path}")
+    else:
+        if not a.server.startswith(("https://", "http://")):
+            raise base.ValidationError("server", "format", "the server address starts with https://")
         client = Client(ctx.store, a.server, a.ca_bundle)
         if a.ca_bundle:
             with ctx.store._write_lock:
-                from clinic_app.syncstate import set_state
-
                 set_state(ctx.store.conn, "ca_bundle", str(Path(a.ca_bundle).resolve()))
-        reply = client.enroll(a.code, a.device_name or socket.gethostname())
-        base._out(f"enrolled as device {reply['device_id']} of clinic {reply['clinic_code']} {reply['clinic_name']};"
-                  f" the device token is in {reply['token_stored_in']}")  # fmt: skip
-        report = client.sync()
-    except BaseException:
-        if created:  # nothing half-made: a device that did not enroll keeps no database
-            ctx.close()
-            ctx._store = None
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(ctx.db_path) + suffix).unlink(missing_ok=True)
-            if new_key_file:
-                key_file.unlink(missing_ok=True)
-        raise
+        reply = client.enroll(a.code, name)
+        report = recorded(ctx.store, "enroll", lambda r: client.sync(report=r))
+    base._out(f"enrolled as device {reply['device_id']} of clinic {reply['clinic_code']} {reply['clinic_name']};"
+              f" the device token is in {reply['token_stored_in']}")  # fmt: skip
     base._out(f"first sync: sent {report.pushed}, received {report.pulled}")
     return base.EXIT_OK
 
 
 def cmd_sync(ctx: base.Context) -> int:
-    from sync.client import Client, sync_with_retries
+    from sync.client import Client, recorded, sync_with_retries
 
     if ctx.args.retries < 1 or ctx.args.retries > 20:
         raise base.ValidationError("retries", "range", "between 1 and 20")
@@ -63,7 +52,10 @@ def cmd_sync(ctx: base.Context) -> int:
             sys.stderr.write(f"clinic: sync: {text}\n")
             sys.stderr.flush()
 
-    report = sync_with_retries(Client(ctx.store), ctx.args.retries, progress=step)
+    client = Client(ctx.store)
+    report = recorded(
+        ctx.store, "cli", lambda r: sync_with_retries(client, ctx.args.retries, progress=step, report=r)
+    )
     base._out(f"sent {report.pushed}, received {report.pulled}; waiting {report.waiting}, "
               f"rejected {report.rejected}, conflicts needing a person {report.conflicts}")  # fmt: skip
     return report.exit_code

@@ -43,6 +43,7 @@ class EnrollRequest(Model):
     code: str = Field(min_length=4, max_length=64)
     device_name: str = Field(min_length=1, max_length=100)
     app_version: str = Field(min_length=1, max_length=32)
+    has_local_data: bool = False  # the device holds records of its own (the clinic's first device)
 
 
 class EnrollResponse(Model):
@@ -101,6 +102,21 @@ class Change(Model):
 class PullResponse(Model):
     changes: list[Change]
     cursor: str
+    has_more: bool
+
+
+class TableChecksum(Model):
+    count: int
+    version_sum: int
+
+
+class ChecksumsResponse(Model):
+    tables: dict[str, TableChecksum]
+
+
+class SnapshotResponse(Model):
+    changes: list[Change]
+    after: str | None  # the last row id of this page: ask for the next page after it
     has_more: bool
 
 

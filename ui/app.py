@@ -85,6 +85,13 @@ def open_store(args: argparse.Namespace) -> tuple[object, str | None]:
         hint = ", ".join(f"{u} / {p}" for u, p in DEMO_USERS.items())
         return Store.open(db, key), hint
     db = Path(args.db or os.environ.get("CLINIC_DB") or default_db_path())
+    if not db.exists() and not (args.exit_when_ready or args.user):
+        from ui.enroll_dialog import FirstRunDialog
+
+        first = FirstRunDialog(db, args.key_file)
+        if not first.exec() or first.store is None:
+            raise SystemExit(0)
+        return first.store, None
     return Store.open(db, args.key_file), None
 
 
@@ -134,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     writer = Writer()
     window = MainWindow(store, user, writer)
     window.show()
+    if not args.exit_when_ready:
+        window.sync.start()  # on start, then every sync_interval_minutes (± 20 %)
     if args.exit_when_ready:
 
         def ready() -> None:

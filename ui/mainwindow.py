@@ -29,6 +29,9 @@ from ui.qt import (
 )
 from ui.resident_dialog import ResidentDialog
 from ui.residents_page import ResidentsPage
+from ui.sync_page import STATE_COLOURS, SyncPage, state_text
+from ui.syncer import SyncController
+from ui.timefmt import local_time
 
 # (key, English source, Chinese name on the navigation, whether the page exists yet)
 PAGES = (
@@ -109,10 +112,12 @@ class IdleWatcher(QObject):
 class MainWindow(QMainWindow):
     signed_out = Signal()
 
-    def __init__(self, store: Store, user: User, writer: Writer, idle_seconds: int | None = None) -> None:
+    def __init__(self, store: Store, user: User, writer: Writer, idle_seconds: int | None = None,
+                 sync: SyncController | None = None) -> None:  # fmt: skip
         super().__init__()
         self.store, self.user, self.writer = store, user, writer
         self.reader = store.reader()
+        self.sync = sync or SyncController(store, parent=self)
         self.clinic_name = self.reader.execute(
             "SELECT name FROM clinic WHERE id = ?", (store.clinic_id,)
         ).fetchone()[0]
@@ -124,11 +129,13 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 10px 8px; }")
         self.pages = QStackedWidget()
         self.residents = ResidentsPage(self.reader, store.clinic_id, open_reader=store.reader)
+        self.sync_page = SyncPage(store, self.reader, writer, user, self.sync)
+        built: dict[str, QWidget] = {"residents": self.residents, "sync": self.sync_page}
         for key, _english in PAGES:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
-            self.pages.addWidget(self.residents if key == "residents" else NotBuiltPage(key))
+            self.pages.addWidget(built.get(key) or NotBuiltPage(key))
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
 
@@ -161,6 +168,10 @@ class MainWindow(QMainWindow):
         self.residents.add_requested.connect(lambda: self.open_resident(None))
         self.residents.edit_requested.connect(self.open_resident)
         self.writer.store_changed.connect(self._store_changed)
+        self.sync.changed.connect(self.refresh_status)
+        self.sync.finished.connect(self._synced)
+        self.sync_page.enroll_requested.connect(self.open_enrollment)
+        self.sync_page.edit_resident_requested.connect(self._correct_resident)
 
         seconds = idle_seconds if idle_seconds is not None else get_setting(self.reader, "idle_lock_seconds")
         self.idle = IdleWatcher(seconds, self)
@@ -177,7 +188,7 @@ class MainWindow(QMainWindow):
             item.setText(page_title(item.data(Qt.ItemDataRole.UserRole)))
         for i in range(self.pages.count()):
             page = self.pages.widget(i)
-            if isinstance(page, NotBuiltPage):
+            if isinstance(page, NotBuiltPage | SyncPage):
                 page.retranslate()
         self.lock_screen.setText(tr("Locked"))
         self.refresh_status()
@@ -192,12 +203,12 @@ class MainWindow(QMainWindow):
         waiting = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
         conflicts = conn.execute("SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0]
         last = conn.execute("SELECT value FROM sync_state WHERE key = 'last_sync_at'").fetchone()
-        enrolled = conn.execute("SELECT value FROM sync_state WHERE key = 'server_url'").fetchone()
-        self.online.setText(
-            tr("● Offline — not enrolled with a county server") if not enrolled else tr("● Offline")
-        )
+        state = "running" if self.sync.running else self.sync.state
+        self.online.setText(tr("● Syncing…") if state == "running" else state_text(state))
+        self.online.setStyleSheet(f"color: {STATE_COLOURS.get(self.sync.state, '#000')};")
+        self.online.setToolTip(self.sync.message)
         self.last_sync.setText(
-            tr("Last sync: %1").replace("%1", last[0][:16].replace("T", " ") if last else tr("never"))
+            tr("Last sync: %1").replace("%1", local_time(last[0]) if last else tr("never"))
         )
         self.waiting.setText(tr("Changes waiting to be sent: %1").replace("%1", f"{waiting:,}"))
         self.conflicts.setText(tr("Conflicts needing a person: %1").replace("%1", str(conflicts)))
@@ -213,6 +224,32 @@ class MainWindow(QMainWindow):
     def _store_changed(self, _result: object) -> None:
         self.residents.refresh()
         self.refresh_status()
+
+    def _synced(self, _outcome: str, report: object) -> None:
+        if getattr(report, "pulled", 0):
+            self.residents.refresh()
+        self.refresh_status()
+
+    def open_enrollment(self) -> Any:
+        from ui.enroll_dialog import EnrollDialog
+
+        dialog = EnrollDialog(self.store, parent=self)
+        dialog.enrolled.connect(self._enrolled)
+        dialog.open()
+        return dialog
+
+    def _enrolled(self, reply: dict[str, Any]) -> None:
+        """The county's clinic id replaced this database's own: everything that holds the id takes it."""
+        self.store.clinic_id = reply["clinic_id"]
+        self.residents.clinic_id = self.residents.model.clinic_id = reply["clinic_id"]
+        self.clinic_name = reply["clinic_name"]
+        self.sync.state = "online"
+        self.sync.sync_now("enroll")
+        self.retranslate()
+
+    def _correct_resident(self, resident_id: str, after_save: Any) -> None:
+        dialog = self.open_resident(resident_id)
+        dialog.accepted.connect(after_save)
 
     # -- idle lock ------------------------------------------------------------------------------
     def lock(self) -> None:
@@ -243,6 +280,7 @@ class MainWindow(QMainWindow):
         self.idle.timer.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.sync.stop()
         self.residents.shutdown()
         self.status_timer.stop()
         self.idle.timer.stop()

@@ -19,6 +19,9 @@ def field_label(field: str) -> str:
         "village": _t("Village"),
         "household": _t("Household"),
         "relation_to_head": _t("Relation to head"),
+        "note": _t("Note"),
+        "village_id": _t("Village"),
+        "household_id": _t("Household"),
     }
     return labels.get(field, field)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -64,3 +65,43 @@ class Writer(QObject):
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
+
+
+class Background(QObject):
+    """One piece of slow work that is not a database write of the window (enrollment, a first sync): a thread
+    of its own, the result delivered on the GUI thread."""
+
+    _done = Signal(object, object)  # result, error
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._done.connect(self._deliver)
+        self._callbacks: tuple[Callable[[Any], None], Callable[[BaseException], None]] | None = None
+        self.worker: threading.Thread | None = None
+
+    def run(self, work: Callable[[], Any], on_success: Callable[[Any], None],
+            on_failure: Callable[[BaseException], None]) -> None:  # fmt: skip
+        self._callbacks = (on_success, on_failure)
+
+        def body() -> None:
+            try:
+                result, error = work(), None
+            except Exception as exc:
+                result, error = None, exc
+            self._done.emit(result, error)
+
+        self.worker = threading.Thread(target=body, name="background", daemon=True)
+        self.worker.start()
+
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None and self.worker.is_alive()
+
+    def _deliver(self, result: Any, error: BaseException | None) -> None:
+        assert self._callbacks is not None
+        on_success, on_failure = self._callbacks
+        self.worker = None
+        if error is None:
+            on_success(result)
+        else:
+            on_failure(error)

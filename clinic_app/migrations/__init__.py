@@ -9,12 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from clinic_app.db import Connection
-from clinic_app.migrations import m001_register, m002_search_keys, m003_sync_outbox, m004_synced_conflicts
+from clinic_app.migrations import (
+    m001_register,
+    m002_search_keys,
+    m003_sync_outbox,
+    m004_synced_conflicts,
+    m005_sync_runs,
+)
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
     m001_register.upgrade,
     m002_search_keys.upgrade,
     m003_sync_outbox.upgrade,
     m004_synced_conflicts.upgrade,
+    m005_sync_runs.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -4,6 +4,214 @@
 <context>
     <name>VillageClinic</name>
     <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Household</source>
+        <translation>家庭户</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <source>Changed on another device as well</source>
+        <translation>另一台设备也修改了这条记录</translation>
+    </message>
+    <message>
+        <source>Deleted on another device</source>
+        <translation>已在另一台设备上删除</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <source>Resolve a conflict</source>
+        <translation>处理冲突</translation>
+    </message>
+    <message>
+        <source>This record was deleted on another device; your change cannot be kept. Close the conflict to accept the deletion.</source>
+        <translation>这条记录已在另一台设备上删除，本机的修改无法保留。关闭此冲突即接受删除。</translation>
+    </message>
+    <message>
+        <source>This record was changed on another device too. Choose, for each item, which value to keep.</source>
+        <translation>这条记录在另一台设备上也被修改了。请逐项选择保留哪个值。</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>This device's value</source>
+        <translation>本机的值</translation>
+    </message>
+    <message>
+        <source>Value on the server</source>
+        <translation>服务器上的值</translation>
+    </message>
+    <message>
+        <source>Keep all of mine</source>
+        <translation>全部保留本机的</translation>
+    </message>
+    <message>
+        <source>Keep all of the server's</source>
+        <translation>全部采用服务器的</translation>
+    </message>
+    <message>
+        <source>Save the choice</source>
+        <translation>保存选择</translation>
+    </message>
+    <message>
+        <source>Decide later</source>
+        <translation>稍后处理</translation>
+    </message>
+    <message>
+        <source>This clinic has records on the county server already. Set this computer up with a new, empty database (first start → join my clinic); it receives everything.</source>
+        <translation>该诊所在县级平台上已有数据。请在这台电脑上新建一个空数据库（首次使用 → 加入本诊所），它会收到全部数据。</translation>
+    </message>
+    <message>
+        <source>The county server cannot be reached. Check the address and the network, then try again.</source>
+        <translation>连不上县级平台。请检查地址和网络后重试。</translation>
+    </message>
+    <message>
+        <source>The county server refused the code: it is wrong, used already or expired. Ask the county for a new one.</source>
+        <translation>县级平台拒绝了这个登记码：码有误、已被使用或已过期。请向县里申请新的登记码。</translation>
+    </message>
+    <message>
+        <source>The county server needs a newer Village Clinic. Update it first.</source>
+        <translation>县级平台需要更新版本的村医助手，请先升级。</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>County server</source>
+        <translation>县级平台地址</translation>
+    </message>
+    <message>
+        <source>Enrollment code</source>
+        <translation>登记码</translation>
+    </message>
+    <message>
+        <source>Name of this computer</source>
+        <translation>本机名称</translation>
+    </message>
+    <message>
+        <source>County CA certificate (if the county has its own)</source>
+        <translation>县级 CA 证书（县里自建证书时填写）</translation>
+    </message>
+    <message>
+        <source>County CA certificate</source>
+        <translation>县级 CA 证书</translation>
+    </message>
+    <message>
+        <source>Enter the county server's address.</source>
+        <translation>请输入县级平台的地址。</translation>
+    </message>
+    <message>
+        <source>The address starts with https://</source>
+        <translation>地址应以 https:// 开头</translation>
+    </message>
+    <message>
+        <source>Enter the enrollment code the county gave you.</source>
+        <translation>请输入县里给的登记码。</translation>
+    </message>
+    <message>
+        <source>Enroll this device</source>
+        <translation>登记本机</translation>
+    </message>
+    <message>
+        <source>Enroll</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The county gives each computer a one-time enrollment code. After enrolling, this computer sends its changes and receives the clinic's whenever it is online.</source>
+        <translation>县里为每台电脑发放一次性登记码。登记后，只要联网，本机就会上传自己的修改并接收本诊所的数据。</translation>
+    </message>
+    <message>
+        <source>Village Clinic — first start</source>
+        <translation>村医助手 — 首次使用</translation>
+    </message>
+    <message>
+        <source>There is no clinic database on this computer yet.</source>
+        <translation>这台电脑上还没有诊所数据库。</translation>
+    </message>
+    <message>
+        <source>Join my clinic (the county gave me an enrollment code)</source>
+        <translation>加入本诊所（已有县里给的登记码）</translation>
+    </message>
+    <message>
+        <source>Start a new clinic database</source>
+        <translation>新建诊所数据库</translation>
+    </message>
+    <message>
+        <source>Key file (this computer has no keyring)</source>
+        <translation>密钥文件（本机没有系统密钥库）</translation>
+    </message>
+    <message>
+        <source>Join and receive the clinic's data</source>
+        <translation>加入并接收本诊所数据</translation>
+    </message>
+    <message>
+        <source>Clinic code</source>
+        <translation>诊所编码</translation>
+    </message>
+    <message>
+        <source>Clinic name</source>
+        <translation>诊所名称</translation>
+    </message>
+    <message>
+        <source>Administrator's user name</source>
+        <translation>管理员用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>Create the clinic database</source>
+        <translation>创建诊所数据库</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>a file on a USB stick kept apart from this computer</source>
+        <translation>存放在与电脑分开保管的U盘上的文件</translation>
+    </message>
+    <message>
+        <source>Name a key file: this computer has no keyring.</source>
+        <translation>本机没有系统密钥库，请指定密钥文件。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <source>Enter the clinic's code and name.</source>
+        <translation>请输入诊所编码和名称。</translation>
+    </message>
+    <message>
         <source>Residents</source>
         <translation>居民</translation>
     </message>
@@ -44,12 +252,8 @@
         <translation>已锁定</translation>
     </message>
     <message>
-        <source>● Offline — not enrolled with a county server</source>
-        <translation>● 离线 — 尚未接入县级平台</translation>
-    </message>
-    <message>
-        <source>● Offline</source>
-        <translation>● 离线</translation>
+        <source>● Syncing…</source>
+        <translation>● 正在同步…</translation>
     </message>
     <message>
         <source>Last sync: %1</source>
@@ -96,16 +300,12 @@
         <translation>电话</translation>
     </message>
     <message>
-        <source>Village</source>
-        <translation>村</translation>
-    </message>
-    <message>
-        <source>Household</source>
-        <translation>家庭户</translation>
-    </message>
-    <message>
         <source>Relation to head</source>
         <translation>与户主关系</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
     </message>
     <message>
         <source>Required.</source>
@@ -208,16 +408,8 @@
         <translation>户号，如 H000123（输入新户号即新建家庭户）</translation>
     </message>
     <message>
-        <source>Note</source>
-        <translation>备注</translation>
-    </message>
-    <message>
         <source>Save</source>
         <translation>保存</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>Edit resident</source>
@@ -324,10 +516,6 @@
         <translation>用户名</translation>
     </message>
     <message>
-        <source>Password</source>
-        <translation>密码</translation>
-    </message>
-    <message>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -350,6 +538,210 @@
     <message>
         <source>Sign out</source>
         <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>● Online</source>
+        <translation>● 在线</translation>
+    </message>
+    <message>
+        <source>● Offline</source>
+        <translation>● 离线</translation>
+    </message>
+    <message>
+        <source>● Offline — not enrolled with a county server</source>
+        <translation>● 离线 — 尚未接入县级平台</translation>
+    </message>
+    <message>
+        <source>● The county server refused this device: enroll it again</source>
+        <translation>● 县级平台拒绝了本机：请重新登记</translation>
+    </message>
+    <message>
+        <source>● Update Village Clinic to sync again (work goes on offline)</source>
+        <translation>● 请升级村医助手后再同步（可继续离线工作）</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>已同步</translation>
+    </message>
+    <message>
+        <source>Synced; conflicts wait</source>
+        <translation>已同步，有冲突待处理</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Refused: enroll again</source>
+        <translation>被拒绝：请重新登记</translation>
+    </message>
+    <message>
+        <source>Update needed</source>
+        <translation>需要升级</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>By hand</source>
+        <translation>手动</translation>
+    </message>
+    <message>
+        <source>Scheduled</source>
+        <translation>定时</translation>
+    </message>
+    <message>
+        <source>At start</source>
+        <translation>启动时</translation>
+    </message>
+    <message>
+        <source>Enrollment</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <source>Command line</source>
+        <translation>命令行</translation>
+    </message>
+    <message>
+        <source>Sending changes…</source>
+        <translation>正在上传修改…</translation>
+    </message>
+    <message>
+        <source>Receiving changes…</source>
+        <translation>正在接收修改…</translation>
+    </message>
+    <message>
+        <source>Comparing with the server…</source>
+        <translation>正在与服务器核对…</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在开始…</translation>
+    </message>
+    <message>
+        <source>The county server could not be reached; nothing was lost.</source>
+        <translation>连不上县级平台；没有丢失任何数据。</translation>
+    </message>
+    <message>
+        <source>The county server refused this device's token.</source>
+        <translation>县级平台拒绝了本机的凭证。</translation>
+    </message>
+    <message>
+        <source>The county server needs a newer version.</source>
+        <translation>县级平台需要更新的版本。</translation>
+    </message>
+    <message>
+        <source>Checked: this computer holds what the server holds.</source>
+        <translation>已核对：本机数据与服务器一致。</translation>
+    </message>
+    <message>
+        <source>Checked: some tables differed and were read again (%1)</source>
+        <translation>已核对：部分数据表不一致，已重新读取（%1）</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Enroll this device…</source>
+        <translation>登记本机…</translation>
+    </message>
+    <message>
+        <source>Resolve…</source>
+        <translation>处理…</translation>
+    </message>
+    <message>
+        <source>Correct…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>重新发送</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>接收</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>被退回</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>发生时间</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>情况</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>涉及项目</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>修改时间</translation>
+    </message>
+    <message>
+        <source>Why the server refused it</source>
+        <translation>退回原因</translation>
+    </message>
+    <message>
+        <source>County server: %1 · this device belongs to clinic %2</source>
+        <translation>县级平台：%1 · 本机属于诊所 %2</translation>
+    </message>
+    <message>
+        <source>This device is not enrolled: it works offline and keeps every change for later.</source>
+        <translation>本机尚未登记：可离线工作，所有修改都会保存，待登记后上传。</translation>
+    </message>
+    <message>
+        <source>sent %1, received %2</source>
+        <translation>已上传 %1 条，已接收 %2 条</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>同步记录</translation>
+    </message>
+    <message>
+        <source>Conflicts (%1)</source>
+        <translation>冲突（%1）</translation>
+    </message>
+    <message>
+        <source>Refused changes (%1)</source>
+        <translation>被退回的修改（%1）</translation>
     </message>
 </context>
 </TS>

@@ -128,7 +128,9 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             service.check_throttle(conn, key)
         try:
             with engine.begin() as conn:
-                return p.EnrollResponse(**service.enroll(conn, body.code, body.device_name, body.app_version))
+                return p.EnrollResponse(
+                    **service.enroll(conn, body.code, body.device_name, body.app_version, body.has_local_data)
+                )
         except ServiceError:
             service.record_failure(engine, key)
             raise
@@ -176,6 +178,26 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         with engine.begin() as conn:
             page = service.pull(conn, service.caller_for_token(conn, token), cursor, limit)
         return _Raw(p.PullResponse(**page).model_dump_json())
+
+    @app.get("/api/v1/checksums", response_model=p.ChecksumsResponse, dependencies=checked, responses=ERRORS)
+    def checksums(token: Token) -> p.ChecksumsResponse:
+        """Per table of the clinic: row count and sum of versions, to compare with the device's copy."""
+        with engine.begin() as conn:
+            tables = service.checksums(conn, service.caller_for_token(conn, token))
+        return p.ChecksumsResponse(tables={k: p.TableChecksum(**v) for k, v in tables.items()})
+
+    @app.get("/api/v1/snapshot", response_model=p.SnapshotResponse, dependencies=checked, responses=ERRORS,
+             response_class=_Raw)  # fmt: skip
+    def snapshot(
+        token: Token,
+        table: Annotated[str, Query(min_length=1, max_length=64)],
+        after: Annotated[str | None, Query(max_length=64)] = None,
+        limit: Annotated[int, Query(ge=1, le=p.MAX_PULL)] = 500,
+    ) -> Any:
+        """One table of the clinic as it is now, by row id: re-read when the checksums disagree."""
+        with engine.begin() as conn:
+            page = service.snapshot(conn, service.caller_for_token(conn, token), table, after, limit)
+        return _Raw(p.SnapshotResponse(**page).model_dump_json())
 
     @app.get(
         "/api/v1/residents/lookup", response_model=p.LookupResponse, dependencies=checked, responses=ERRORS

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clinic_app.errors import ValidationError
+from clinic_app.syncstate import SOFT_REFERENCES
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,15 @@ def unique_value(table: str, row: dict[str, Any]) -> str | None:
     if not isinstance(value, str) or (freed_by_delete and row.get("deleted_at")):
         return None
     return value
+
+
+MERGED_TABLES = frozenset({"resident"})  # rows the server may merge into another (same ID number)
+
+
+def aliased_columns(table: str) -> dict[str, str]:
+    """Columns of ``table`` that may name a merged row: they are rewritten to name the row that was kept."""
+    named = {**references(table), **SOFT_REFERENCES.get(table, {})}
+    return {column: target for column, target in named.items() if target in MERGED_TABLES}
 
 
 def references(table: str) -> dict[str, str]:

@@ -246,7 +246,9 @@ def _printable(field: str, text: str) -> str:
     return text
 
 
-def enroll(conn: Connection, code: str, device_name: str, app_version: str) -> dict[str, str]:
+def enroll(
+    conn: Connection, code: str, device_name: str, app_version: str, has_local_data: bool = False
+) -> dict[str, str]:
     _printable("device_name", device_name)
     try:
         parse_version(app_version)
@@ -265,6 +267,12 @@ def enroll(conn: Connection, code: str, device_name: str, app_version: str) -> d
         raise ServiceError(
             401, "code_expired", "this enrollment code has expired; ask the county for a new one"
         )
+    if has_local_data and conn.execute(sa.select(db.record.c.row_id).where(
+            db.record.c.scope == f"clinic:{row.clinic_id}", db.record.c.table_name != "clinic").limit(1)).first():  # fmt: skip
+        # Two registers of one clinic would clash (two "admin" accounts, the same people twice): a further
+        # device starts empty and receives everything. The code stays usable for that.
+        raise ServiceError(409, "clinic_has_data", "this clinic has records on the county server already: set "
+                           "this computer up with a new, empty database and enroll that; it receives everything")  # fmt: skip
     token = secrets.token_urlsafe(32)
     device_id = uuid7()
     now = utc_now()
@@ -539,10 +547,14 @@ def push(conn: Connection, caller: Caller, mutations: list[Mutation]) -> list[Mu
         for r in conn.execute(sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(ids)))
     }
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
+    named_ids = {v for m in addressed for column in contract.aliased_columns(m.table)
+                 if isinstance(v := m.fields.get(column), str)}  # fmt: skip
     aliases = {
         (r.table_name, r.alias_id): r.row_id
         for r in conn.execute(
-            sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_([m.row_id for m in addressed]))
+            sa.select(db.row_alias).where(
+                db.row_alias.c.alias_id.in_([m.row_id for m in addressed] + sorted(named_ids))
+            )
         )
     }
     wanted = {(m.table, aliases.get((m.table, m.row_id), m.row_id)) for m in addressed}
@@ -605,6 +617,10 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
         return _refused(m, [bad_id])
     dropped = contract.SERVER_COLUMNS | contract.DERIVED.get(m.table, frozenset())
     fields = {k: v for k, v in m.fields.items() if k not in dropped}
+    for column, target in contract.aliased_columns(m.table).items():  # a merged row is named by the one kept
+        named = fields.get(column)
+        if isinstance(named, str) and (kept := batch.aliases.get((target, named))) is not None:
+            fields[column] = kept
     for stamp in (
         "created_at",
         "updated_at",
@@ -670,9 +686,9 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
         if overlap:
             return _conflict(conn, batch, clinic_id, m, row_id, current, "edited_elsewhere",
                              f"changed on the server since your copy: {', '.join(overlap)}")  # fmt: skip
-    if not changed - META_FIELDS:
+    if not changed - META_FIELDS:  # a moved row comes with the row it was merged into: the device swaps them
         return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version),
-                              row_id=_moved(row_id, m))  # fmt: skip
+                              row_id=_moved(row_id, m), server_row=_server_row(current) if _moved(row_id, m) else None)  # fmt: skip
     data = {**server_data, **{k: fields[k] for k in changed}}
     errors = _validate(m.table, data) + _check_references(conn, batch, clinic_id, m.table, data, changed)
     if not errors and changed & {"id_number", "deleted_at", contract.UNIQUE.get(m.table, ("",))[0]}:
@@ -681,7 +697,7 @@ def _apply(conn: Connection, caller: Caller, m: Mutation, batch: _Batch) -> Muta
         return _refused(m, errors)
     version = batch.take()
     _write_record(conn, m.table, row_id, clinic_id, version, data, current, changed)
-    merged = m.base_version < int(current.version)
+    merged = m.base_version < int(current.version) or _moved(row_id, m) is not None
     return MutationResult(mutation_id=m.mutation_id, status="applied", version=version, row_id=_moved(row_id, m),
                           server_row=_server_row(_load(conn, m.table, row_id)) if merged else None)  # fmt: skip
 
@@ -828,6 +844,38 @@ def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> di
             "has_more": county_more or clinic_more}  # fmt: skip
 
 
+def checksums(conn: Connection, caller: Caller) -> dict[str, dict[str, int]]:
+    """Per table of the clinic: how many rows and the sum of their versions. A device holding every row at its
+    latest version has the same two numbers; a missing, extra or stale row changes one of them."""
+    if caller.clinic_id is None:
+        raise ServiceError(403, "not_a_clinic_device", "checksums serve a clinic's devices")
+    rows = conn.execute(
+        sa.select(db.record.c.table_name, sa.func.count(), sa.func.coalesce(sa.func.sum(db.record.c.version), 0))
+        .where(db.record.c.scope == caller.scope).group_by(db.record.c.table_name)
+    ).all()  # fmt: skip
+    return {name: {"count": int(n), "version_sum": int(total)} for name, n, total in rows}
+
+
+def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, limit: int) -> dict[str, Any]:
+    """One table of the clinic as the server holds it now, in row id order (keyset pages): what a device
+    re-reads when its checksum of that table disagrees."""
+    if caller.clinic_id is None:
+        raise ServiceError(403, "not_a_clinic_device", "snapshots serve a clinic's devices")
+    if table not in CLINIC_TABLES and table != "clinic":
+        raise ValidationError("table", "unknown_table", f"no synced table of a clinic called {table!r}")
+    query = sa.select(db.record).where(db.record.c.scope == caller.scope, db.record.c.table_name == table)
+    if after:
+        query = query.where(db.record.c.row_id > after)
+    rows = conn.execute(query.order_by(db.record.c.row_id).limit(limit + 1)).all()
+    changes = [Change(table=r.table_name, row_id=r.row_id, op="delete" if r.deleted_at else "upsert",
+                      version=int(r.version), row=_server_row(r)) for r in rows[:limit]]  # fmt: skip
+    return {
+        "changes": changes,
+        "after": changes[-1].row_id if changes else after,
+        "has_more": len(rows) > limit,
+    }
+
+
 # -- county reference data ------------------------------------------------------------------------------
 REFERENCE_NAMESPACE = uuid.UUID("6f1b0c2e-8d4a-4c1e-9a57-3c0d2b1e7a10")
 DRUG_FLAGS = (
@@ -895,15 +943,20 @@ def load_catalog_text(conn: Connection, text: str) -> LoadReport:
     import csv
     import io
 
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        fieldnames = reader.fieldnames or []
+        lines = list(reader)
+    except csv.Error as exc:
+        raise ValidationError("file", "csv", f"not a readable CSV file: {exc}") from None
     needed = {"code", "name", "spec", "unit", "package_size"}
-    missing = needed - set(reader.fieldnames or [])
+    missing = needed - set(fieldnames)
     if missing:
         raise ValidationError("file", "missing_column", f"the header lacks {', '.join(sorted(missing))}")
     problems: list[str] = []
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(reader, start=2):
+    for number, line in enumerate(lines, start=2):
         code = (line.get("code") or "").strip().upper()
         if not DRUG_CODE.match(code):
             problems.append(

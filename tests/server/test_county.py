@@ -286,3 +286,18 @@ def test_conflicts_resolve_command(
     assert county_cli(["conflicts", "list", "--all", "--json", "--database-url", database_url]) == 0
     [shown] = json.loads(capsys.readouterr().out)
     assert shown["resolution"] == {"keep": "device", "by": "county:王审核", "note": "核实过"}
+
+
+@pytest.mark.parametrize("text", ["\r0", 'code,name\n"unclosed', "\x00"])
+def test_a_catalog_that_is_not_csv_is_refused_with_a_message(county: County, text: str) -> None:
+    admin = login(county, "boss", "county_admin")
+    r = county.client.post("/api/v1/admin/catalog", json={"csv": text}, headers=admin)
+    assert r.status_code == 422 and r.json()["error"]["code"] in {"csv", "missing_column"}
+
+
+def test_a_reference_of_the_wrong_kind_is_rejected_not_a_server_error(county: County) -> None:
+    device = county.enroll("A01")
+    [village] = push(county, device, mutation("village", {"id": uuid7(), "name": "石头村"}))
+    hh = {"id": uuid7(), "village_id": None, "code": "H1", "head_resident_id": []}
+    [result] = push(county, device, mutation("household", hh))
+    assert village["status"] == "applied" and result["status"] == "rejected"

@@ -319,3 +319,95 @@ def test_a_conflict_the_county_decides_reaches_both_devices(
             [closed] = conflicts.list_conflicts(s.conn, include_resolved=True)
             assert closed.resolution == {"keep": "device", "by": "county:王审核", "note": "村医电话核实"}
             s.close()
+
+
+def test_every_run_is_kept_in_the_history_with_its_outcome(
+    county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clinic_app.syncstate import set_state
+    from sync.client import history
+
+    with live_server(county.engine) as url:
+        pc, _laptop = _enrolled_pair(county, first_device, tmp_path, url, capsys)
+        _edit(pc, phone="13800000001")
+        assert _sync(pc, capsys) == 0
+    s = _open(pc)
+    set_state(s.conn, "server_url", f"http://127.0.0.1:{free_port()}")  # the server is gone
+    s.close()
+    assert _sync(pc, capsys) == 5
+    s = _open(pc)
+    runs = history(s.conn)
+    s.close()
+    assert [(r["trigger"], r["outcome"]) for r in runs] == [
+        ("cli", "offline"),
+        ("cli", "ok"),
+        ("enroll", "ok"),
+    ]
+    offline, ok, enroll = runs
+    assert "cannot be reached" in offline["message"] and offline["integrity"] is None
+    assert ok["pushed"] == 2 and ok["integrity"].startswith("ok")  # the resident and its audit entry
+    assert enroll["pushed"] > 0 and enroll["pulled"] > 0
+
+
+def test_a_table_that_disagrees_with_the_server_is_re_read_alone(
+    county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sync.client import history
+
+    with live_server(county.engine) as url:
+        _pc, laptop = _enrolled_pair(county, first_device, tmp_path, url, capsys)
+        lap = _open(laptop)  # damage the laptop's copy behind the program's back: a row lost, one left stale
+        zs, ls = _resident(lap, "张三"), _resident(lap, "李四")
+        lap.conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (ls["id"],))
+        lap.conn.execute("DELETE FROM resident WHERE id = ?", (ls["id"],))
+        lap.conn.execute("UPDATE resident SET note = '改坏了', row_version = 1 WHERE id = ?", (zs["id"],))
+        village_rows = lap.conn.execute("SELECT count(*) FROM village").fetchone()[0]
+        lap.close()
+        assert _sync(laptop, capsys) == 0
+        lap = _open(laptop)
+        assert _resident(lap, "张三")["note"] is None and _resident(lap, "李四")["id"] == ls["id"]
+        assert [r["name"] for r in R.search_residents(lap.conn, lap.clinic_id, "ls").rows] == ["李四"]
+        [run] = history(lap.conn, 1)
+        assert run["integrity"].startswith(
+            "resident: 1 rows here, 2 on the server; re-read, 2 rows stored, now equal"
+        )
+        assert "village" not in run["integrity"], "only the table that disagreed is re-read"
+        assert lap.conn.execute("SELECT count(*) FROM village").fetchone()[0] == village_rows
+        lap.close()
+        assert _sync(laptop, capsys) == 0
+        lap = _open(laptop)
+        assert history(lap.conn, 1)[0]["integrity"].startswith("ok")
+        lap.close()
+
+
+def test_the_same_person_registered_on_two_devices_becomes_one_row_on_both(
+    county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with live_server(county.engine) as url:
+        pc, laptop = _enrolled_pair(county, first_device, tmp_path, url, capsys)
+        for db in (pc, laptop):  # both register 王五 offline, each as the head of a new household
+            s = _open(db)
+            admin = users.authenticate(s, "admin", PW)
+            vid = s.conn.execute("SELECT id FROM village").fetchone()[0]
+            R.add_resident(s, admin, R.ResidentInput(name="王五", id_number="110105194912310046", village_id=vid,
+                                                     relation_to_head="head"),
+                           household_code="H0009" if db == pc else "H0010")  # fmt: skip
+            s.close()
+        assert _sync(pc, capsys) == 0 and _sync(laptop, capsys) == 0 and _sync(pc, capsys) == 0
+        kept = {}
+        for db in (pc, laptop):
+            s = _open(db)
+            rows = s.conn.execute("SELECT id FROM resident WHERE id_number = '110105194912310046'").fetchall()
+            assert len(rows) == 1, "one row for one person"
+            kept[db] = rows[0][0]
+            heads = {
+                r[0]
+                for r in s.conn.execute(
+                    "SELECT head_resident_id FROM household WHERE code IN ('H0009', 'H0010')"
+                )
+            }
+            assert heads == {rows[0][0]}, "the laptop's household points at the row that was kept"
+            assert [r["name"] for r in R.search_residents(s.conn, s.clinic_id, "0046").rows] == ["王五"]
+            assert s.integrity() == []
+            s.close()
+        assert kept[pc] == kept[laptop]

@@ -1,0 +1,279 @@
+"""The desktop side of sync with real Qt widgets and a real county server on loopback: the status bar, a sync
+that runs while the window keeps working, cancel, history, conflicts resolved through the dialog, refused
+changes corrected and sent again, enrollment, and the first-run dialog."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clinic_app import conflicts
+from clinic_app import residents as R
+from clinic_app.store import Store
+from clinic_app.syncstate import rejected_changes
+from clinic_app.users import authenticate
+from sync.client import Client, history
+from tests.ui.sync_scenario import PASSWORD, Scenario, _edit, _sync, refuse_a_change, scenario
+from ui.mainwindow import MainWindow
+from ui.ops import Writer
+from ui.syncer import JITTER, SyncController
+
+pytestmark = pytest.mark.timeout(120)
+
+
+class SlowClient(Client):
+    """A real client whose every request takes a while longer (a village's slow link)."""
+
+    delay = 0.5
+
+    def _call(self, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(self.delay)
+        return super()._call(*args, **kwargs)
+
+
+def window(qtbot: Any, store: Store, factory: Any = None) -> MainWindow:
+    writer = Writer()
+    controller = SyncController(store, client_factory=factory)
+    win = MainWindow(store, authenticate(store, "admin", PASSWORD), writer, sync=controller)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def finish(qtbot: Any, win: MainWindow) -> None:
+    qtbot.waitUntil(lambda: not win.sync.running, timeout=60_000)
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Any:
+    with scenario(tmp_path) as s:
+        yield s
+
+
+def test_status_bar_and_page_follow_a_sync_and_new_rows_show(qtbot: Any, county: Scenario) -> None:
+    pc = county.open(county.pc)
+    admin = authenticate(pc, "admin", PASSWORD)
+    vid = pc.conn.execute("SELECT id FROM village").fetchone()[0]
+    R.add_resident(pc, admin, R.ResidentInput(name="赵六", id_number="110105194912310046", village_id=vid))
+    _sync(pc)
+    pc.close()
+    store = county.open(county.laptop)
+    win = window(qtbot, store)
+    assert "在线" in win.online.text() and "冲突：1" in win.conflicts.text()
+    before = win.residents.model.rowCount()
+    with qtbot.waitSignal(win.sync.finished, timeout=60_000) as signal:
+        assert win.sync.sync_now("manual")
+        assert "正在同步" in win.online.text()
+    assert signal.args[0] == "conflicts" and signal.args[1].pulled >= 2
+    assert "在线" in win.online.text() and win.residents.model.rowCount() == before + 1
+    assert win.sync_page.history.item(0, 1).text() == "手动"
+    assert win.sync_page.history.item(0, 7).text() == "已核对：本机数据与服务器一致。"
+    win.close()
+    store.close()
+
+
+def test_the_window_keeps_working_while_a_slow_sync_runs_and_cancel_stops_it(
+    qtbot: Any, county: Scenario
+) -> None:
+    store = county.open(county.laptop)
+    for i in range(3):  # changes to send, so that the run has several requests
+        _edit(store, "李四", note=f"第{i}次")
+    win = window(qtbot, store, SlowClient)
+    ticks = []
+    from ui.qt import QTimer
+
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    saved: list[str] = []
+    assert win.sync.sync_now("manual")
+    qtbot.waitUntil(lambda: win.sync.step != "", timeout=10_000)
+    # a write of the window goes through while the sync thread is inside its run
+    vid = store.conn.execute("SELECT id FROM village").fetchone()[0]
+    doctor = authenticate(store, "admin", PASSWORD)
+    win.writer.run(lambda: R.add_resident(store, doctor, R.ResidentInput(name="孙七", id_number="110105194912310011",
+                                                                         village_id=vid)), saved.append)  # fmt: skip
+    qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
+    assert win.sync.running, "the write finished while the sync still ran"
+    qtbot.wait(700)  # the window goes on for a while beside the sync
+    assert win.sync.running
+    win.sync.cancel()
+    finish(qtbot, win)
+    timer.stop()
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    assert len(ticks) > 10 and max(gaps) < 0.5, (
+        "the event loop kept running (no freeze longer than half a second)"
+    )
+    assert history(store.conn, 1)[0]["outcome"] == "cancelled"
+    assert win.sync_page.history.item(0, 2).text() == "已取消"
+    win.close()
+    store.close()
+
+
+def test_a_conflict_resolved_in_the_dialog_reaches_the_other_device(qtbot: Any, county: Scenario) -> None:
+    store = county.open(county.laptop)
+    win = window(qtbot, store)
+    win.nav.setCurrentRow(5)
+    page = win.sync_page
+    assert page.conflicts.rowCount() == 1 and "张三" in page.conflicts.item(0, 1).text()
+    dialog = page.resolve_selected()
+    assert dialog is not None
+    labels = {name: (mine.text(), server.text()) for name, (mine, server) in dialog.groups.items()}
+    assert labels == {"phone": ("13900000002", "13800000001"), "note": ("随访时登记", "电话已改")}
+    dialog.groups["phone"][0].setChecked(True)  # the phone from this device, the note from the server
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.save.click()
+    assert page.conflicts.rowCount() == 0 and "冲突：0" in win.conflicts.text()
+    with qtbot.waitSignal(win.sync.finished, timeout=60_000) as signal:
+        win.sync.sync_now("manual")
+    assert signal.args[0] == "ok"
+    win.close()
+    store.close()
+    pc = county.open(county.pc)
+    _sync(pc)
+    row = pc.conn.execute("SELECT phone, note FROM resident WHERE name = '张三'").fetchone()
+    assert (row["phone"], row["note"]) == ("13900000002", "电话已改")
+    assert conflicts.list_conflicts(pc.conn) == []
+    pc.close()
+
+
+def test_a_refused_change_is_corrected_and_sent_again(qtbot: Any, county: Scenario) -> None:
+    store = county.open(county.laptop)
+    refuse_a_change(store)
+    _sync(store)
+    win = window(qtbot, store)
+    page = win.sync_page
+    assert page.rejected.rowCount() == 1
+    assert page.rejected.item(0, 2).text().startswith("身份证号: 校验码不符")
+    page.correct_selected()
+    from ui.resident_dialog import ResidentDialog
+
+    qtbot.waitUntil(lambda: bool(win.findChildren(ResidentDialog)), timeout=5_000)
+    [dialog] = win.findChildren(ResidentDialog)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.save()
+    qtbot.waitUntil(lambda: page.rejected.rowCount() == 0, timeout=10_000)
+    waiting = store.conn.execute(
+        "SELECT table_name FROM outbox WHERE rejected_code IS NULL ORDER BY seq"
+    ).fetchall()
+    assert [w[0] for w in waiting] == ["audit_log", "resident"], "the edit's audit entry, the row sent again"
+    with qtbot.waitSignal(win.sync.finished, timeout=60_000):
+        win.sync.sync_now("manual")
+    assert (
+        rejected_changes(store.conn) == []
+        and store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+    )
+    win.close()
+    store.close()
+    pc = county.open(county.pc)
+    _sync(pc)
+    assert pc.conn.execute("SELECT note FROM resident WHERE name = '李四'").fetchone()[0] == "旧版本写入"
+    pc.close()
+
+
+def test_an_unenrolled_clinic_enrolls_from_the_sync_page(
+    qtbot: Any, county: Scenario, ui_clinic: Any
+) -> None:
+    store = ui_clinic.store
+    win = MainWindow(store, authenticate(store, "admin", "admin-pass-1"), Writer())
+    qtbot.addWidget(win)
+    win.show()
+    page = win.sync_page
+    assert page.enroll_button.isVisible() is False or win.nav.currentRow() != 5
+    win.nav.setCurrentRow(5)
+    assert page.enroll_button.isVisible() and not page.sync_button.isEnabled()
+    assert "尚未登记" in page.server.text()
+    dialog = win.open_enrollment()
+    dialog.form.server.setText(county.url)
+    dialog.form.code.setText("WRONG-CODE-0000")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=20_000)
+    assert "登记码" in dialog.error.text()
+    dialog.form.code.setText(county.enroll_code())  # clinic A01 has records from its devices already
+    dialog.submit()
+    qtbot.waitUntil(lambda: "已有数据" in dialog.error.text(), timeout=20_000)
+    assert store.conn.execute("SELECT value FROM sync_state WHERE key = 'server_url'").fetchone() is None
+    with county.engine.begin() as conn:  # type: ignore[attr-defined]
+        from sync.server import service
+
+        service.add_clinic(conn, "B01", "河东村卫生室")
+        code = service.make_enroll_code(conn, "B01")
+    dialog.form.code.setText(code)
+    with qtbot.waitSignal(win.sync.finished, timeout=60_000) as signal:
+        dialog.submit()
+    assert signal.args[0] == "ok" and signal.args[1].pushed > 0
+    with county.engine.begin() as conn:  # type: ignore[attr-defined]
+        county_id = service.clinic_by_code(conn, "B01").id
+    assert store.clinic_id == county_id and win.residents.model.rowCount() >= 3
+    assert "河东村卫生室" in win.windowTitle() and not page.enroll_button.isVisible()
+    win.close()
+
+
+def test_first_start_joins_the_clinic_and_its_users_sign_in_with_their_passwords(
+    qtbot: Any, county: Scenario, tmp_path: Path
+) -> None:
+    from ui.enroll_dialog import FirstRunDialog
+
+    db = tmp_path / "third.db"
+    dialog = FirstRunDialog(db, str(tmp_path / "third.key"))
+    qtbot.addWidget(dialog)
+    dialog.join_button.click()
+    assert dialog.pages.currentIndex() == 1
+    dialog.join_ok.click()
+    assert "县级平台的地址" in dialog.error.text() and not db.exists()
+    dialog.join_form.server.setText(county.url)
+    dialog.join_form.code.setText(county.enroll_code())
+    with qtbot.waitSignal(dialog.accepted, timeout=60_000):
+        dialog.join_ok.click()
+    store = dialog.store
+    assert store is not None and authenticate(store, "admin", PASSWORD).display_name == "王院长"
+    assert {r["name"] for r in R.search_residents(store.conn, store.clinic_id, "").rows} >= {"张三", "李四"}
+    store.close()
+
+
+def test_first_start_can_make_a_new_clinic(qtbot: Any, tmp_path: Path) -> None:
+    from ui.enroll_dialog import FirstRunDialog
+
+    dialog = FirstRunDialog(tmp_path / "new.db", str(tmp_path / "new.key"))
+    qtbot.addWidget(dialog)
+    dialog.new_button.click()
+    dialog.clinic_code.setText("C009")
+    dialog.clinic_name.setText("西山村卫生室")
+    dialog.admin_password.setText("long-enough-1")
+    dialog.admin_again.setText("long-enough-2")
+    dialog.new_ok.click()
+    assert dialog.error.text() == "两次输入的密码不一致。" and not (tmp_path / "new.db").exists()
+    dialog.admin_again.setText("long-enough-1")
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.new_ok.click()
+    assert dialog.store is not None and authenticate(dialog.store, "admin", "long-enough-1").is_admin
+    dialog.store.close()
+
+
+def test_schedule_runs_every_interval_with_jitter_and_backs_off_when_offline(
+    qtbot: Any, county: Scenario
+) -> None:
+    store = county.open(county.laptop)
+    controller = SyncController(store, rng=random.Random(7))
+    intervals = [controller.interval_ms() for _ in range(200)]
+    assert min(intervals) >= 15 * 60_000 * (1 - JITTER) and max(intervals) <= 15 * 60_000 * (1 + JITTER)
+    assert len(set(intervals)) > 150, "devices do not all call at the same minute"
+    with qtbot.waitSignal(controller.finished, timeout=60_000) as signal:
+        controller.sync_now("timer")
+    assert signal.args[0] == "conflicts" and controller.timer.isActive()
+    assert controller.timer.remainingTime() > 11 * 60_000
+    from clinic_app.syncstate import set_state
+    from tests.server.live import free_port
+
+    set_state(store.conn, "server_url", f"http://127.0.0.1:{free_port()}")
+    with qtbot.waitSignal(controller.finished, timeout=60_000) as signal:
+        controller.sync_now("timer")
+    assert signal.args[0] == "offline" and controller.state == "offline"
+    assert 0 < controller.timer.remainingTime() <= 5_000, "the first retry comes after 2.5-5 s"
+    controller.stop()
+    store.close()

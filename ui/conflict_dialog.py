@@ -1,0 +1,150 @@
+"""A conflict decided by a person: both versions side by side, field by field; keep mine, keep the server's, or
+pick per field. The decision is written as a normal change (and the conflict row closed) in one unit of work on
+the writer thread, and both sync."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clinic_app import conflicts
+from clinic_app.db import Connection
+from clinic_app.errors import ClinicError, ValidationError, ValidationErrors
+from clinic_app.store import Store
+from clinic_app.syncstate import row_label
+from clinic_app.users import User
+from ui.i18n import tr
+from ui.messages import field_label, rule_message
+from ui.ops import Writer
+from ui.qt import (
+    QButtonGroup,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def table_label(table: str) -> str:
+    return {
+        "resident": tr("Resident"),
+        "household": tr("Household"),
+        "village": tr("Village"),
+        "user": tr("User"),
+        "conflict": tr("Conflict"),
+    }.get(table, table)
+
+
+def kind_label(kind: str) -> str:
+    return {
+        "edited_elsewhere": tr("Changed on another device as well"),
+        "deleted": tr("Deleted on another device"),
+    }.get(kind, kind)
+
+
+def shown(value: Any) -> str:
+    return tr("(empty)") if value is None or value == "" else str(value)
+
+
+class ConflictDialog(QDialog):
+    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, conflict_id: str,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.store, self.writer, self.user = store, writer, user
+        self.conflict = conflicts.get_conflict(reader, conflict_id)
+        c = self.conflict
+        self.setWindowTitle(tr("Resolve a conflict"))
+        self.setModal(True)
+        title = QLabel(f"{table_label(c.table)}: {row_label(reader, c.table, c.row_id)}")
+        font = title.font()
+        font.setPointSize(font.pointSize() + 3)
+        font.setBold(True)
+        title.setFont(font)
+        explain = QLabel(
+            tr("This record was deleted on another device; your change cannot be kept. Close the conflict to accept the deletion.") if c.row_deleted else
+            tr("This record was changed on another device too. Choose, for each item, which value to keep.")
+        )  # fmt: skip
+        explain.setWordWrap(True)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(18)
+        for column, text in enumerate((tr("Item"), tr("This device's value"), tr("Value on the server"))):
+            head = QLabel(f"<b>{text}</b>")
+            grid.addWidget(head, 0, column)
+        self.groups: dict[str, tuple[QRadioButton, QRadioButton]] = {}
+        for row, choice in enumerate(c.fields, start=1):
+            mine, server = QRadioButton(shown(choice.mine)), QRadioButton(shown(choice.server))
+            group = QButtonGroup(self)
+            group.addButton(mine)
+            group.addButton(server)
+            server.setChecked(True)
+            mine.setEnabled(not c.row_deleted)
+            grid.addWidget(QLabel(field_label(choice.name)), row, 0)
+            grid.addWidget(mine, row, 1)
+            grid.addWidget(server, row, 2)
+            self.groups[choice.name] = (mine, server)
+        frame = QFrame()
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        frame.setLayout(grid)
+
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.all_mine = QPushButton(tr("Keep all of mine"))
+        self.all_mine.setEnabled(not c.row_deleted)
+        self.all_server = QPushButton(tr("Keep all of the server's"))
+        self.save = QPushButton(tr("Save the choice"))
+        self.save.setDefault(True)
+        cancel = QPushButton(tr("Decide later"))
+        self.all_mine.clicked.connect(lambda: self._choose_all(0))
+        self.all_server.clicked.connect(lambda: self._choose_all(1))
+        self.save.clicked.connect(self.submit)
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        for b in (self.all_mine, self.all_server):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.save)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(QLabel(kind_label(c.kind)))
+        layout.addWidget(explain)
+        layout.addWidget(frame)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.resize(620, 200 + 36 * len(c.fields))
+
+    def _choose_all(self, side: int) -> None:
+        for pair in self.groups.values():
+            pair[side].setChecked(True)
+
+    def choices(self) -> dict[str, conflicts.Side]:
+        return {name: ("mine" if mine.isChecked() else "server") for name, (mine, _s) in self.groups.items()}
+
+    def submit(self) -> None:
+        self.save.setEnabled(False)
+        choices, conflict_id = self.choices(), self.conflict.id
+        self.writer.run(
+            lambda: conflicts.resolve(self.store, self.user, conflict_id, choices),
+            on_success=lambda _r: self.accept(),
+            on_failure=self._failed,
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        self.save.setEnabled(True)
+        if isinstance(error, ValidationError | ValidationErrors):
+            errors = error.errors if isinstance(error, ValidationErrors) else [error]
+            text = "; ".join(f"{field_label(e.field)}: {rule_message(e)}" for e in errors)
+        elif isinstance(error, ClinicError):
+            text = str(error)
+        else:
+            raise error
+        self.error.setText(text)
+        self.error.show()

@@ -1,0 +1,148 @@
+"""Background sync for the desktop program: on start, every N minutes with jitter, and on demand.
+
+The sync runs on a thread of its own with its own database connection, so the window and its writer thread go
+on while it runs (SQLite's WAL lets the window read; a write waits at most for one page's transaction). What the
+thread finds comes back to the GUI thread through queued signals; no widget is touched from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from clinic_app.settings import get_setting
+from clinic_app.store import Store
+from clinic_app.syncstate import get_state
+from sync.client import BACKOFF_MAX, Client, SyncReport, backoff_delays, outcome_of, recorded
+from ui.qt import QObject, QTimer, Signal
+
+log = logging.getLogger(__name__)
+FIRST_SYNC_MS = 3_000  # after start: let the window paint first
+JITTER = 0.2  # ± share of the interval, so that a county's devices do not all call at the same minute
+
+ClientFactory = Callable[[Store], Any]
+
+
+class SyncController(QObject):
+    """States: ``not_enrolled``, ``online`` (the last sync reached the server), ``offline``, ``needs_sign_in``
+    (the token was refused), ``update_required``; ``running`` says whether a sync is under way."""
+
+    changed = Signal()  # state, running or the live report changed: status bar and Sync page refresh
+    finished = Signal(str, object)  # outcome, SyncReport — after every run
+    _progress = Signal(str)  # from the sync thread
+    _done = Signal(object, object)  # from the sync thread: report, error
+
+    def __init__(self, store: Store, client_factory: ClientFactory | None = None,
+                 rng: random.Random | None = None, parent: QObject | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.store = store
+        self.reader = store.reader()
+        self.client_factory: ClientFactory = client_factory or Client
+        self.rng = rng or random.Random()
+        self.state = "online" if self.enrolled() else "not_enrolled"
+        self.message = ""
+        self.step = ""
+        self.running = False
+        self.report: SyncReport | None = None
+        self.last_outcome: str | None = None
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._delays: Any = None  # backoff after failures, reset by a success
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(lambda: self.sync_now("timer"))
+        self._progress.connect(self._on_progress)
+        self._done.connect(self._on_done)
+
+    # -- schedule -----------------------------------------------------------------------------------
+    def enrolled(self) -> bool:
+        return get_state(self.reader, "server_url") is not None
+
+    def interval_ms(self) -> int:
+        minutes = int(get_setting(self.reader, "sync_interval_minutes"))
+        return int(minutes * 60_000 * self.rng.uniform(1 - JITTER, 1 + JITTER))
+
+    def start(self) -> None:
+        """The automatic schedule: a first sync shortly after start, then every interval."""
+        if self.enrolled():
+            self.timer.start(FIRST_SYNC_MS)
+
+    def stop(self, wait_seconds: float = 10.0) -> None:
+        self.timer.stop()
+        self._cancel.set()
+        if self._thread is not None:
+            self._thread.join(wait_seconds)
+        self.reader.close()
+
+    # -- running -------------------------------------------------------------------------------------
+    def sync_now(self, trigger: str = "manual") -> bool:
+        """Start a sync unless one runs or the device is not enrolled; True when one was started."""
+        if self.running:
+            return False
+        if not self.enrolled():
+            self.state = "not_enrolled"
+            self.changed.emit()
+            return False
+        self.timer.stop()
+        self._cancel.clear()
+        self.running = True
+        self.step = ""
+        self.report = SyncReport()
+        self._thread = threading.Thread(
+            target=self._work, args=(trigger, self.report), name="sync", daemon=True
+        )
+        self._thread.start()
+        self.changed.emit()
+        return True
+
+    def cancel(self) -> None:
+        """Stops at the next batch or page boundary; what was stored stays stored."""
+        self._cancel.set()
+
+    def _work(self, trigger: str, report: SyncReport) -> None:  # on the sync thread
+        error: BaseException | None = None
+        store: Store | None = None
+        try:
+            store = self.store.sibling()
+            client = self.client_factory(store)
+
+            def run(r: SyncReport) -> SyncReport:
+                return client.sync(cancelled=self._cancel.is_set, progress=self._progress.emit, report=report)
+
+            recorded(store, trigger, run, self._cancel.is_set)
+        except Exception as exc:  # reported on the GUI thread; the schedule goes on
+            error = exc
+        finally:
+            if store is not None:
+                store.close()
+        self._done.emit(report, error)
+
+    def _on_progress(self, step: str) -> None:
+        self.step = step
+        self.changed.emit()
+
+    def _on_done(self, report: SyncReport, error: BaseException | None) -> None:
+        self.running = False
+        self._thread = None
+        outcome = outcome_of(error, report, self._cancel.is_set() and error is None)
+        self.last_outcome = outcome
+        self.message = str(error) if error is not None else ""
+        if outcome in ("ok", "conflicts", "cancelled"):
+            self.state = "online"
+            self._delays = None
+            self.timer.start(self.interval_ms())
+        elif outcome in ("offline", "error"):
+            self.state = "offline"
+            if error is not None and outcome == "error":
+                log.error("sync failed", exc_info=error)
+            self._delays = self._delays or backoff_delays(self.rng)
+            self.timer.start(int(min(next(self._delays), BACKOFF_MAX, self.interval_ms() / 1000) * 1000))
+        else:  # needs_sign_in, update_required: no point calling again until a person acts; work goes on
+            self.state = outcome
+            if outcome == "update_required":
+                self.timer.start(self.interval_ms())
+        self.changed.emit()
+        self.finished.emit(outcome, report)

@@ -307,7 +307,9 @@ def _local_row(
     data: dict[str, Any],
     column_cache: dict[str, set[str]],
 ) -> dict[str, Any]:
-    columns = column_cache.setdefault(table, _columns(conn, table))
+    columns = column_cache.get(table)
+    if columns is None:  # once a table and page (setdefault would ask the database for every row)
+        columns = column_cache[table] = _columns(conn, table)
     row = {k: v for k, v in data.items() if k in columns}
     row["id"] = row_id
     row["row_version"] = version

@@ -12,6 +12,7 @@ import os
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,16 +197,8 @@ class Client:
             report.rejected += outcome.rejected
             if outcome.applied + outcome.conflicts + outcome.rejected == 0:
                 break  # the server answered for none of them: do not loop
-        while not cancelled():
-            params: dict[str, Any] = {"limit": p.MAX_PULL}
-            cursor = get_state(self.store.conn, "cursor")
-            if cursor:
-                params["cursor"] = cursor
-            progress("pull")
-            page = self._call("GET", "/api/v1/pull", token, params=params)
-            report.pulled += apply_pull_page(self.store, page["changes"], page["cursor"])
-            if not page["has_more"]:
-                break
+        if not cancelled():
+            self._pull(token, cancelled, progress, report)
         if not cancelled():
             progress("check")
             report.integrity = self.check_integrity(token, cancelled)
@@ -215,6 +208,29 @@ class Client:
         report.waiting = c["waiting"]
         report.conflicts = c["conflicts"]
         return report
+
+    def _pull(
+        self, token: str, cancelled: Callable[[], bool], progress: Callable[[str], None], report: SyncReport
+    ) -> None:
+        """Pages to the head. The next page is asked for while this one is stored (its cursor is known as soon
+        as the page arrives), so the network and the database work at once; a page is stored with its cursor in
+        one transaction all the same, and a page fetched ahead and never stored is simply asked for again."""
+
+        def fetch(cursor: str | None) -> Any:
+            params: dict[str, Any] = {"limit": p.MAX_PULL, **({"cursor": cursor} if cursor else {})}
+            return self._call("GET", "/api/v1/pull", token, params=params)
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-ahead") as ahead:
+            coming = ahead.submit(fetch, get_state(self.store.conn, "cursor"))
+            while True:
+                page = coming.result()
+                more = page["has_more"] and not cancelled()
+                if more:
+                    coming = ahead.submit(fetch, page["cursor"])
+                progress("pull")
+                report.pulled += apply_pull_page(self.store, page["changes"], page["cursor"])
+                if not more:
+                    return
 
     def check_integrity(self, token: str, cancelled: Callable[[], bool] = lambda: False) -> str:
         """Compare each table with the server (row count, sum of versions); a table that disagrees is re-read

@@ -29,7 +29,6 @@ from sync.protocol import (
     CONFLICT_RESOLUTION_FIELDS,
     REFERENCE_TABLES,
     SERVER_MADE_TABLES,
-    Change,
     Mutation,
     MutationResult,
     parse_version,
@@ -835,13 +834,22 @@ def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> di
         clinic_seq = int(clinic[-1].version)
     if room == 0:  # the page is full of county data; whether the clinic has more is asked next time
         clinic_more = bool(_scope_changes(conn, caller.scope, clinic_seq, 0))
-    changes = [
-        Change(table=r.table_name, row_id=r.row_id, op="delete" if r.deleted_at else "upsert",
-               version=int(r.version), row=_server_row(r))
-        for r in [*county, *clinic]
-    ]  # fmt: skip
-    return {"changes": changes, "cursor": encode_cursor(epoch_value, clinic_seq, county_seq),
+    return {"changes": [*county, *clinic], "cursor": encode_cursor(epoch_value, clinic_seq, county_seq),
             "has_more": county_more or clinic_more}  # fmt: skip
+
+
+def changes_json(records: list[Any]) -> str:
+    """The ``changes`` array of a pull or snapshot page as JSON text, from the rows as stored: each row's JSON
+    goes out as it was written (with its version put in), not parsed and serialised again per request — a new
+    device's first sync reads every row of its clinic once."""
+    out = []
+    for r in records:
+        version = int(r.version)
+        data = r.data
+        row = f'{{"row_version":{version}}}' if data == "{}" else f'{{"row_version":{version},{data[1:]}'
+        out.append(f'{{"table":{json.dumps(r.table_name)},"row_id":{json.dumps(r.row_id)},'
+                   f'"op":"{"delete" if r.deleted_at else "upsert"}","version":{version},"row":{row}}}')  # fmt: skip
+    return "[" + ",".join(out) + "]"
 
 
 def checksums(conn: Connection, caller: Caller) -> dict[str, dict[str, int]]:
@@ -867,13 +875,8 @@ def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, li
     if after:
         query = query.where(db.record.c.row_id > after)
     rows = conn.execute(query.order_by(db.record.c.row_id).limit(limit + 1)).all()
-    changes = [Change(table=r.table_name, row_id=r.row_id, op="delete" if r.deleted_at else "upsert",
-                      version=int(r.version), row=_server_row(r)) for r in rows[:limit]]  # fmt: skip
-    return {
-        "changes": changes,
-        "after": changes[-1].row_id if changes else after,
-        "has_more": len(rows) > limit,
-    }
+    page = rows[:limit]
+    return {"changes": page, "after": page[-1].row_id if page else after, "has_more": len(rows) > limit}
 
 
 # -- county reference data ------------------------------------------------------------------------------

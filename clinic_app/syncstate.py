@@ -414,3 +414,8 @@ def row_label(conn: Connection, table: str, row_id: str) -> str:
         if found is not None and found[0]:
             return str(found[0])
     return row_id[-8:]
+
+
+def sync_history(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
+    """The latest sync runs of this device, newest first."""
+    return [dict(r) for r in conn.execute("SELECT * FROM sync_run ORDER BY id DESC LIMIT ?", (limit,))]

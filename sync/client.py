@@ -33,6 +33,7 @@ from clinic_app.syncstate import (
     local_checksums,
     next_batch,
     set_state,
+    sync_history,
     tables_with_pending_changes,
 )
 from sync import protocol as p
@@ -360,8 +361,7 @@ def recorded(
     return report
 
 
-def history(store_conn: Any, limit: int = 100) -> list[dict[str, Any]]:
-    return [dict(r) for r in store_conn.execute("SELECT * FROM sync_run ORDER BY id DESC LIMIT ?", (limit,))]
+history = sync_history  # the Sync page reads it from clinic_app.syncstate (no requests import at start)
 
 
 # -- a new device ---------------------------------------------------------------------------------------

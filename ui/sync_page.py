@@ -9,9 +9,8 @@ from typing import Any
 from clinic_app import conflicts
 from clinic_app.db import Connection
 from clinic_app.store import Store
-from clinic_app.syncstate import get_state, rejected_changes, resend, row_label
+from clinic_app.syncstate import get_state, rejected_changes, resend, row_label, sync_history
 from clinic_app.users import User
-from sync.client import history
 from ui.conflict_dialog import ConflictDialog, kind_label, table_label
 from ui.i18n import tr
 from ui.ops import Writer
@@ -147,6 +146,7 @@ class SyncPage(QWidget):
             user,
             controller,
         )
+        self._stale = True
         self.state = QLabel()
         font = self.state.font()
         font.setPointSize(font.pointSize() + 3)
@@ -246,8 +246,19 @@ class SyncPage(QWidget):
         else:
             self.progress_text.setText("")
 
+    def showEvent(self, event: Any) -> None:
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
+
     def refresh(self) -> None:
-        runs = history(self.reader, 100)
+        """Re-read the lists; while the page is hidden this only marks them stale (start-up reads nothing)."""
+        if not self.isVisible():
+            self._stale = True
+            self.show_state()
+            return
+        self._stale = False
+        runs = sync_history(self.reader, 100)
         _fill(self.history, [[when(r["started_at"]), trigger_text(r["trigger"]), outcome_text(r["outcome"]),
                               str(r["pushed"]), str(r["pulled"]), str(r["conflicts"]), str(r["rejected"]),
                               run_details(r)] for r in runs], [r["id"] for r in runs])  # fmt: skip

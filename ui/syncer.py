@@ -11,13 +11,15 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clinic_app.settings import get_setting
 from clinic_app.store import Store
 from clinic_app.syncstate import get_state
-from sync.client import BACKOFF_MAX, Client, SyncReport, backoff_delays, outcome_of, recorded
 from ui.qt import QObject, QTimer, Signal
+
+if TYPE_CHECKING:
+    from sync.client import SyncReport
 
 log = logging.getLogger(__name__)
 FIRST_SYNC_MS = 3_000  # after start: let the window paint first
@@ -40,7 +42,7 @@ class SyncController(QObject):
         super().__init__(parent)
         self.store = store
         self.reader = store.reader()
-        self.client_factory: ClientFactory = client_factory or Client
+        self.client_factory: ClientFactory | None = client_factory  # None: sync.client.Client
         self.rng = rng or random.Random()
         self.state = "online" if self.enrolled() else "not_enrolled"
         self.message = ""
@@ -86,6 +88,10 @@ class SyncController(QObject):
             self.state = "not_enrolled"
             self.changed.emit()
             return False
+        from sync.client import (
+            SyncReport,  # requests and pydantic load when the first sync starts, not at start-up
+        )
+
         self.timer.stop()
         self._cancel.clear()
         self.running = True
@@ -103,11 +109,13 @@ class SyncController(QObject):
         self._cancel.set()
 
     def _work(self, trigger: str, report: SyncReport) -> None:  # on the sync thread
+        from sync.client import Client, recorded
+
         error: BaseException | None = None
         store: Store | None = None
         try:
             store = self.store.sibling()
-            client = self.client_factory(store)
+            client = (self.client_factory or Client)(store)
 
             def run(r: SyncReport) -> SyncReport:
                 return client.sync(cancelled=self._cancel.is_set, progress=self._progress.emit, report=report)
@@ -125,6 +133,8 @@ class SyncController(QObject):
         self.changed.emit()
 
     def _on_done(self, report: SyncReport, error: BaseException | None) -> None:
+        from sync.client import BACKOFF_MAX, backoff_delays, outcome_of
+
         self.running = False
         self._thread = None
         outcome = outcome_of(error, report, self._cancel.is_set() and error is None)

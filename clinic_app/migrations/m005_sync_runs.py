@@ -20,3 +20,5 @@ def upgrade(conn: Connection) -> None:
         message TEXT,
         integrity TEXT)""")
     conn.execute("CREATE INDEX sync_run_started ON sync_run(started_at)")
+    # the Sync page lists refused changes: a few rows among an outbox that can hold 100,000 after an import
+    conn.execute("CREATE INDEX outbox_refused ON outbox(seq) WHERE rejected_code IS NOT NULL")

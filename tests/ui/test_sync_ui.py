@@ -71,6 +71,7 @@ def test_status_bar_and_page_follow_a_sync_and_new_rows_show(qtbot: Any, county:
         assert "正在同步" in win.online.text()
     assert signal.args[0] == "conflicts" and signal.args[1].pulled >= 2
     assert "在线" in win.online.text() and win.residents.model.rowCount() == before + 1
+    win.nav.setCurrentRow(5)  # the page reads its lists when it is shown
     assert win.sync_page.history.item(0, 1).text() == "手动"
     assert win.sync_page.history.item(0, 7).text() == "已核对：本机数据与服务器一致。"
     win.close()
@@ -110,6 +111,7 @@ def test_the_window_keeps_working_while_a_slow_sync_runs_and_cancel_stops_it(
         "the event loop kept running (no freeze longer than half a second)"
     )
     assert history(store.conn, 1)[0]["outcome"] == "cancelled"
+    win.nav.setCurrentRow(5)
     assert win.sync_page.history.item(0, 2).text() == "已取消"
     win.close()
     store.close()
@@ -147,6 +149,7 @@ def test_a_refused_change_is_corrected_and_sent_again(qtbot: Any, county: Scenar
     refuse_a_change(store)
     _sync(store)
     win = window(qtbot, store)
+    win.nav.setCurrentRow(5)
     page = win.sync_page
     assert page.rejected.rowCount() == 1
     assert page.rejected.item(0, 2).text().startswith("身份证号: 校验码不符")

@@ -386,6 +386,10 @@ def build_parser(extend: Extension | None = None) -> argparse.ArgumentParser:
         "--admin", required=True, metavar="USER", help=f"admin user name (password from ${PASSWORD_ENV})"
     )
 
+    from clinic_app import contract_cli
+
+    contract_cli.add_commands(sub, leaf)
+
     users = sub.add_parser("user", help="user accounts").add_subparsers(
         dest="sub", required=True, metavar="ACTION"
     )

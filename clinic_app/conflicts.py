@@ -55,6 +55,11 @@ class Conflict:
         ]
 
     @property
+    def county_decides(self) -> bool:
+        """A contract signed at two clinics: a county reviewer decides (transfer or cancel), not a device."""
+        return self.kind == "contract_elsewhere"
+
+    @property
     def row_deleted(self) -> bool:
         return self.kind == "deleted" or bool(self.server.get("deleted_at"))
 
@@ -83,6 +88,10 @@ def resolve(store: Store, actor: User, conflict_id: str, choices: dict[str, Side
     """``choices`` names, for each field of ``Conflict.fields``, whose value stands; a field left out keeps the
     server's value (the row already shows it). All mine = "keep mine", none = "keep the server's"."""
     conflict = get_conflict(store.conn, conflict_id)
+    if conflict.county_decides:
+        raise ValidationError(
+            "conflict", "county_decides", "a contract signed at two clinics is decided by the county"
+        )
     if conflict.resolved_at:
         raise ValidationError(
             "conflict", "resolved", f"this conflict was resolved already ({conflict.resolved_at})"

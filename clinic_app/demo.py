@@ -169,5 +169,68 @@ def create_demo_database(path: Path, key_file: Path, residents: int = 2000, seed
             admin = admin or user
         assert admin is not None
         populate(store, admin, residents, seed)
+        populate_contracts(store, admin, seed)
     finally:
         store.close()
+
+
+# County parameters of the demo (a real clinic receives them from its county server; amounts are examples).
+DEMO_POLICY = {
+    "capitation.rate_fen": ("8000", "2020-01-01"),
+    "capitation.age_weights": ("[[0, 6, 1.2], [7, 64, 1.0], [65, null, 1.5]]", "2020-01-01"),
+    "capitation.quality_reserve_pct": ("10", "2020-01-01"),
+}
+DEMO_CONTRACT_LIMIT = (
+    5000  # residents considered for contracts (a 100,000-resident benchmark clinic stays quick)
+)
+
+
+def populate_contracts(store: Store, actor: User, seed: int = 1, today: dt.date | None = None) -> int:
+    """The demo clinic's family-doctor team, the county's packages and parameters, and contracts for this year:
+    about 65 % of residents signed (BASIC, plus ELDERLY from 65), 90 % of those insured; a few last year only
+    (renewals due), in one unit of work."""
+    import json
+
+    from clinic_app import contracts as C
+
+    today = today or dt.date.today()
+    rng = random.Random(seed + 1)
+    C.install_reference(store, policy=DEMO_POLICY)
+    doctor = store.conn.execute(
+        "SELECT username FROM \"user\" WHERE role = 'village_doctor' LIMIT 1"
+    ).fetchone()
+    nurse = store.conn.execute("SELECT username FROM \"user\" WHERE role = 'nurse' LIMIT 1").fetchone()
+    team_id = C.add_team(
+        store, actor, "家庭医生一队", doctor[0] if doctor else actor.username, [nurse[0]] if nurse else []
+    )
+    offered = C.packages(store.conn)
+    year = today.year
+    start, _end = C.period_bounds(store.conn, year)
+    people = store.conn.execute(
+        "SELECT id, birth_date, sex, household_id FROM resident WHERE deleted_at IS NULL ORDER BY id LIMIT ?",
+        (DEMO_CONTRACT_LIMIT,),
+    ).fetchall()
+    signed = 0
+    with store.unit(actor.id, "demo.contracts") as uow:
+        for person in people:
+            draw = rng.random()
+            if draw > 0.7:
+                continue
+            period = year - 1 if draw > 0.65 else year  # a few signed only last year: renewals due
+            p_start, p_end = C.period_bounds(store.conn, period)
+            codes = ["BASIC"] + (["ELDERLY"] if C.age_on(person["birth_date"], p_start) >= 65 else [])
+            fee = sum(offered[c].fee_fen for c in codes)
+            share = sum(offered[c].resident_share_fen for c in codes)
+            uow.insert("contract", {
+                "resident_id": person["id"], "team_id": team_id, "period": str(period),
+                "period_start": p_start.isoformat(), "period_end": p_end.isoformat(), "packages": json.dumps(codes),
+                "status": "active" if period == year else "expired", "signed_at": f"{p_start.isoformat()}T01:00:00.000Z",
+                "signed_by": actor.id, "consent": "paper", "witness": "示范护士", "fee_fen": fee,
+                "resident_share_fen": share, "fund_share_fen": fee - share, "household_id": person["household_id"]})  # fmt: skip
+            if period == year and rng.random() < 0.9:
+                uow.insert("insurance_status", {"id": C.reference_id("insurance_status", f"{person['id']}:{year}"),
+                                                "resident_id": person["id"], "year": year, "paid": 1,
+                                                "paid_on": start.isoformat()})  # fmt: skip
+            signed += 1
+        uow.summary = f"demo data: {signed} contracts"
+    return signed

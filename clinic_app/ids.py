@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import uuid
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -30,3 +31,12 @@ def uuid7() -> str:
     value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
     h = f"{value:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+REFERENCE_NAMESPACE = uuid.UUID("6f1b0c2e-8d4a-4c1e-9a57-3c0d2b1e7a10")
+
+
+def reference_id(table: str, natural_key: str) -> str:
+    """A stable id for a county reference row (a drug, a package, a policy value), the same on the server and
+    in a demo database, so that loading the same data again updates in place."""
+    return str(uuid.uuid5(REFERENCE_NAMESPACE, f"{table}:{natural_key}"))

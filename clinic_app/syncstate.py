@@ -16,7 +16,8 @@ from clinic_app.search import name_initials, name_pinyin, resident_keys
 from clinic_app.store import DERIVED_COLUMNS, LOCAL_TABLES, Store, utc_now
 
 # Tables the device keeps from the server; anything else pulled (reference data of later versions) is skipped.
-PULLED_TABLES = ("clinic", "user", "village", "household", "resident", "audit_log", "conflict")
+PULLED_TABLES = ("clinic", "user", "village", "household", "resident", "audit_log", "conflict", "team", "team_member",
+                 "insurance_status", "contract", "service_package", "policy")  # fmt: skip
 SERVER_OWNED = frozenset({"clinic"})  # the county creates the clinic row; devices never push it
 
 
@@ -204,7 +205,8 @@ def _merge_into(conn: Connection, table: str, alias: str, target: str, server_ro
 def local_checksums(conn: Connection) -> dict[str, dict[str, int]]:
     """The device's side of the server's checksums: rows the server has acknowledged (row_version > 0)."""
     out = {}
-    for table in PULLED_TABLES:
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for table in (t for t in PULLED_TABLES if t in present):
         n, total = conn.execute(
             f'SELECT count(*), coalesce(sum(row_version), 0) FROM "{table}" WHERE row_version > 0'
         ).fetchone()
@@ -407,6 +409,11 @@ def resend(store: Store, table: str, row_id: str) -> int:
 
 def row_label(conn: Connection, table: str, row_id: str) -> str:
     """How a person recognises a row: a resident's name, a household's code, a village's name."""
+    if table == "contract":  # a contract is known by its resident and year
+        found = conn.execute("SELECT r.name, c.period FROM contract c JOIN resident r ON r.id = c.resident_id "
+                             "WHERE c.id = ?", (row_id,)).fetchone()  # fmt: skip
+        if found is not None:
+            return f"{found[0]} {found[1]}"
     column = {"resident": "name", "household": "code", "village": "name", "user": "display_name",
               "clinic": "name"}.get(table)  # fmt: skip
     if column is not None:

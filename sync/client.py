@@ -233,6 +233,11 @@ class Client:
                 if not more:
                     return
 
+    def lookup(self, id_number: str, period: str) -> dict[str, Any]:
+        """The county's audited answer: does this person hold an active contract for the period, and where."""
+        return dict(self._call("GET", "/api/v1/residents/lookup", load_token(self.store),
+                               params={"id_number": id_number, "period": period}))  # fmt: skip
+
     def check_integrity(self, token: str, cancelled: Callable[[], bool] = lambda: False) -> str:
         """Compare each table with the server (row count, sum of versions); a table that disagrees is re-read
         from the server alone and compared again. Tables with changes still waiting here are not compared:

@@ -61,7 +61,21 @@ def cmd_sync(ctx: base.Context) -> int:
     return report.exit_code
 
 
+def _online_lookup(store: Any) -> Any:
+    """Signing asks the county first when this device is enrolled (clinic_app.contract_cli calls this)."""
+    from clinic_app.syncstate import get_state
+    from sync.client import Client
+
+    if not get_state(store.conn, "server_url"):
+        return None
+    client = Client(store)
+    return client.lookup
+
+
 def extend(sub: Any, common: Any, writer: Any, leaf: Callable[..., Any]) -> None:
+    from clinic_app import contract_cli
+
+    contract_cli.lookup_factory = _online_lookup
     p = leaf(
         sub, "enroll", cmd_enroll, "enroll this device with the county server (makes the database if new)"
     )

@@ -17,7 +17,8 @@ HEADER_SCHEMA = "X-Schema-Version"
 HEADER_APP = "X-App-Version"
 
 # Tables a clinic device may write, and which of them are append-only events.
-CLINIC_TABLES = frozenset({"user", "village", "household", "resident", "audit_log", "conflict"})
+CLINIC_TABLES = frozenset({"user", "village", "household", "resident", "audit_log", "conflict", "team", "team_member",
+                           "insurance_status", "contract"})  # fmt: skip
 # Rows the server makes and a device only resolves (resolution fields alone).
 SERVER_MADE_TABLES = frozenset({"conflict"})
 CONFLICT_RESOLUTION_FIELDS = frozenset({"resolved_at", "resolution", "updated_at", "updated_by"})

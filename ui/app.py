@@ -142,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(store, user, writer)
     window.show()
     if not args.exit_when_ready:
+        from clinic_app.contracts import expire_due
+
+        writer.run(lambda: expire_due(store, user))  # contracts past their period's end
         window.sync.start()  # on start, then every sync_interval_minutes (± 20 %)
     if args.exit_when_ready:
 

@@ -36,6 +36,7 @@ def table_label(table: str) -> str:
         "village": tr("Village"),
         "user": tr("User"),
         "conflict": tr("Conflict"),
+        "contract": tr("Contract"),
     }.get(table, table)
 
 
@@ -43,6 +44,7 @@ def kind_label(kind: str) -> str:
     return {
         "edited_elsewhere": tr("Changed on another device as well"),
         "deleted": tr("Deleted on another device"),
+        "contract_elsewhere": tr("Signed at two clinics"),
     }.get(kind, kind)
 
 
@@ -65,6 +67,8 @@ class ConflictDialog(QDialog):
         font.setBold(True)
         title.setFont(font)
         explain = QLabel(
+            tr("This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync.")
+            if c.county_decides else
             tr("This record was deleted on another device; your change cannot be kept. Close the conflict to accept the deletion.") if c.row_deleted else
             tr("This record was changed on another device too. Choose, for each item, which value to keep.")
         )  # fmt: skip
@@ -119,6 +123,12 @@ class ConflictDialog(QDialog):
         layout.addWidget(frame)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+        if c.county_decides:
+            for widget in (self.all_mine, self.all_server, self.save, frame):
+                widget.hide()
+            message = QLabel(c.message)
+            message.setWordWrap(True)
+            layout.insertWidget(3, message)
         self.resize(620, 200 + 36 * len(c.fields))
 
     def _choose_all(self, side: int) -> None:

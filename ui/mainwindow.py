@@ -7,6 +7,7 @@ from typing import Any
 from clinic_app.settings import get_setting
 from clinic_app.store import Store
 from clinic_app.users import User
+from ui.contracts_page import ContractsPage
 from ui.i18n import tr
 from ui.ops import Writer
 from ui.qt import (
@@ -130,7 +131,12 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.residents = ResidentsPage(self.reader, store.clinic_id, open_reader=store.reader)
         self.sync_page = SyncPage(store, self.reader, writer, user, self.sync)
-        built: dict[str, QWidget] = {"residents": self.residents, "sync": self.sync_page}
+        self.contracts = ContractsPage(store, self.reader, writer, user, lookup_factory=self._county_lookup)
+        built: dict[str, QWidget] = {
+            "residents": self.residents,
+            "contracts": self.contracts,
+            "sync": self.sync_page,
+        }
         for key, _english in PAGES:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -188,7 +194,7 @@ class MainWindow(QMainWindow):
             item.setText(page_title(item.data(Qt.ItemDataRole.UserRole)))
         for i in range(self.pages.count()):
             page = self.pages.widget(i)
-            if isinstance(page, NotBuiltPage | SyncPage):
+            if isinstance(page, NotBuiltPage | SyncPage | ContractsPage):
                 page.retranslate()
         self.lock_screen.setText(tr("Locked"))
         self.refresh_status()
@@ -246,6 +252,15 @@ class MainWindow(QMainWindow):
         self.sync.state = "online"
         self.sync.sync_now("enroll")
         self.retranslate()
+
+    def _county_lookup(self) -> Any:
+        """Signing asks the county first when this device is enrolled and was online at its last sync."""
+        if self.sync.state != "online" or not self.sync.enrolled():
+            return None
+        from sync.client import Client
+
+        client = Client(self.store.sibling())  # its own connection: the lookup runs on a thread of its own
+        return client.lookup
 
     def _correct_resident(self, resident_id: str, after_save: Any) -> None:
         dialog = self.open_resident(resident_id)

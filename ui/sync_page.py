@@ -15,20 +15,17 @@ from ui.conflict_dialog import ConflictDialog, kind_label, table_label
 from ui.i18n import tr
 from ui.ops import Writer
 from ui.qt import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
     Signal,
 )
 from ui.syncer import SyncController
+from ui.tables import ReadsWhenShown, fill_table, new_table, selected_key, set_headers, with_buttons
 from ui.timefmt import local_time
 
 
@@ -105,34 +102,7 @@ def refusal_text(code: str | None, message: str | None) -> str:
     return message or code or ""
 
 
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _headers(table: QTableWidget, labels: list[str]) -> None:
-    table.setColumnCount(len(labels))
-    table.setHorizontalHeaderLabels(labels)
-
-
-def _fill(table: QTableWidget, rows: list[list[str]], keys: list[Any]) -> None:
-    table.setRowCount(len(rows))
-    for r, (values, key) in enumerate(zip(rows, keys, strict=True)):
-        for c, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            if c == 0:
-                item.setData(256, key)  # Qt.UserRole
-            table.setItem(r, c, item)
-
-
-class SyncPage(QWidget):
+class SyncPage(ReadsWhenShown, QWidget):
     enroll_requested = Signal()
     edit_resident_requested = Signal(str, object)  # resident id, what to do after a save
 
@@ -146,7 +116,6 @@ class SyncPage(QWidget):
             user,
             controller,
         )
-        self._stale = True
         self.state = QLabel()
         font = self.state.font()
         font.setPointSize(font.pointSize() + 3)
@@ -167,20 +136,20 @@ class SyncPage(QWidget):
         self.progress.setTextVisible(False)
         self.progress_text = QLabel()
 
-        self.history = _table([])
-        self.conflicts = _table([])
+        self.history = new_table([])
+        self.conflicts = new_table([])
         self.resolve_button = QPushButton()
         self.resolve_button.clicked.connect(self.resolve_selected)
         self.conflicts.doubleClicked.connect(lambda _i: self.resolve_selected())
-        self.rejected = _table([])
+        self.rejected = new_table([])
         self.correct_button = QPushButton()
         self.resend_button = QPushButton()
         self.correct_button.clicked.connect(self.correct_selected)
         self.resend_button.clicked.connect(self.resend_selected)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.history, "")
-        self.tabs.addTab(self._with_buttons(self.conflicts, self.resolve_button), "")
-        self.tabs.addTab(self._with_buttons(self.rejected, self.correct_button, self.resend_button), "")
+        self.tabs.addTab(with_buttons(self.conflicts, self.resolve_button), "")
+        self.tabs.addTab(with_buttons(self.rejected, self.correct_button, self.resend_button), "")
 
         top = QHBoxLayout()
         top.addWidget(self.sync_button)
@@ -199,18 +168,6 @@ class SyncPage(QWidget):
         writer.store_changed.connect(lambda _r: self.refresh())
         self.retranslate()
 
-    @staticmethod
-    def _with_buttons(table: QTableWidget, *buttons: QPushButton) -> QWidget:
-        box = QWidget()
-        row = QHBoxLayout()
-        for b in buttons:
-            row.addWidget(b)
-        row.addStretch(1)
-        layout = QVBoxLayout(box)
-        layout.addWidget(table)
-        layout.addLayout(row)
-        return box
-
     # -- text ------------------------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.sync_button.setText(tr("Sync now"))
@@ -219,10 +176,10 @@ class SyncPage(QWidget):
         self.resolve_button.setText(tr("Resolve…"))
         self.correct_button.setText(tr("Correct…"))
         self.resend_button.setText(tr("Send again"))
-        _headers(self.history, [tr("Started"), tr("How"), tr("Result"), tr("Sent"), tr("Received"),
+        set_headers(self.history, [tr("Started"), tr("How"), tr("Result"), tr("Sent"), tr("Received"),
                                 tr("Conflicts"), tr("Refused"), tr("Details")])  # fmt: skip
-        _headers(self.conflicts, [tr("Since"), tr("Record"), tr("What happened"), tr("Items")])
-        _headers(self.rejected, [tr("Changed"), tr("Record"), tr("Why the server refused it")])
+        set_headers(self.conflicts, [tr("Since"), tr("Record"), tr("What happened"), tr("Items")])
+        set_headers(self.rejected, [tr("Changed"), tr("Record"), tr("Why the server refused it")])
         self.refresh()
 
     # -- state -----------------------------------------------------------------------------------------
@@ -246,28 +203,21 @@ class SyncPage(QWidget):
         else:
             self.progress_text.setText("")
 
-    def showEvent(self, event: Any) -> None:
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
-
     def refresh(self) -> None:
         """Re-read the lists; while the page is hidden this only marks them stale (start-up reads nothing)."""
-        if not self.isVisible():
-            self._stale = True
+        if not self.shown_now():
             self.show_state()
             return
-        self._stale = False
         runs = sync_history(self.reader, 100)
-        _fill(self.history, [[when(r["started_at"]), trigger_text(r["trigger"]), outcome_text(r["outcome"]),
+        fill_table(self.history, [[when(r["started_at"]), trigger_text(r["trigger"]), outcome_text(r["outcome"]),
                               str(r["pushed"]), str(r["pulled"]), str(r["conflicts"]), str(r["rejected"]),
                               run_details(r)] for r in runs], [r["id"] for r in runs])  # fmt: skip
         waiting = conflicts.list_conflicts(self.reader)
-        _fill(self.conflicts, [[when(c.created_at), f"{table_label(c.table)} {row_label(self.reader, c.table, c.row_id)}",
+        fill_table(self.conflicts, [[when(c.created_at), f"{table_label(c.table)} {row_label(self.reader, c.table, c.row_id)}",
                                 kind_label(c.kind), ", ".join(self._field(f.name) for f in c.fields)]
                                for c in waiting], [c.id for c in waiting])  # fmt: skip
         refused = rejected_changes(self.reader)
-        _fill(self.rejected, [[when(r["device_time"]), f"{table_label(r['table_name'])} "
+        fill_table(self.rejected, [[when(r["device_time"]), f"{table_label(r['table_name'])} "
                                f"{row_label(self.reader, r['table_name'], r['row_id'])}", refusal_text(r["rejected_code"], r["rejected_message"])]
                               for r in refused], [(r["table_name"], r["row_id"]) for r in refused])  # fmt: skip
         self.tabs.setTabText(0, tr("History"))
@@ -286,13 +236,8 @@ class SyncPage(QWidget):
         return field_label(name)
 
     # -- actions ---------------------------------------------------------------------------------------
-    def _selected(self, table: QTableWidget) -> Any:
-        row = table.currentRow() if table.currentRow() >= 0 else (0 if table.rowCount() else -1)
-        item = table.item(row, 0) if row >= 0 else None
-        return None if item is None else item.data(256)
-
     def resolve_selected(self) -> ConflictDialog | None:
-        conflict_id = self._selected(self.conflicts)
+        conflict_id = selected_key(self.conflicts, first_if_none=True)
         if conflict_id is None:
             return None
         dialog = ConflictDialog(self.store, self.reader, self.writer, self.user, conflict_id, parent=self)
@@ -301,14 +246,14 @@ class SyncPage(QWidget):
         return dialog
 
     def resend_selected(self) -> None:
-        key = self._selected(self.rejected)
+        key = selected_key(self.rejected, first_if_none=True)
         if key is not None:
             table, row_id = key
             self.writer.run(lambda: resend(self.store, table, row_id))
 
     def correct_selected(self) -> None:
         """Open the record's own form; after a save, the corrected row is sent again."""
-        key = self._selected(self.rejected)
+        key = selected_key(self.rejected, first_if_none=True)
         if key is None:
             return
         table, row_id = key

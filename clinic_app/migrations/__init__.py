@@ -15,6 +15,7 @@ from clinic_app.migrations import (
     m003_sync_outbox,
     m004_synced_conflicts,
     m005_sync_runs,
+    m006_contracts,
 )
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
@@ -23,5 +24,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     m003_sync_outbox.upgrade,
     m004_synced_conflicts.upgrade,
     m005_sync_runs.upgrade,
+    m006_contracts.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

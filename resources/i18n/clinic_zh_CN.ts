@@ -24,6 +24,10 @@
         <translation>冲突</translation>
     </message>
     <message>
+        <source>Contract</source>
+        <translation>签约协议</translation>
+    </message>
+    <message>
         <source>Changed on another device as well</source>
         <translation>另一台设备也修改了这条记录</translation>
     </message>
@@ -32,12 +36,20 @@
         <translation>已在另一台设备上删除</translation>
     </message>
     <message>
+        <source>Signed at two clinics</source>
+        <translation>在两家机构签约</translation>
+    </message>
+    <message>
         <source>(empty)</source>
         <translation>（空）</translation>
     </message>
     <message>
         <source>Resolve a conflict</source>
         <translation>处理冲突</translation>
+    </message>
+    <message>
+        <source>This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync.</source>
+        <translation>该居民本年度也在其他机构签约。由县级审核人员决定保留哪一份协议，两家机构下次同步后都会看到结果。</translation>
     </message>
     <message>
         <source>This record was deleted on another device; your change cannot be kept. Close the conflict to accept the deletion.</source>
@@ -74,6 +86,218 @@
     <message>
         <source>Decide later</source>
         <translation>稍后处理</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>另存为PDF…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Provisional</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <source>Terminated</source>
+        <translation>已解约</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>已到期</translation>
+    </message>
+    <message>
+        <source>In conflict</source>
+        <translation>有冲突</translation>
+    </message>
+    <message>
+        <source>Name, pinyin or ID number of the resident to sign</source>
+        <translation>输入要签约居民的姓名、拼音或身份证号</translation>
+    </message>
+    <message>
+        <source>Sign…</source>
+        <translation>签约…</translation>
+    </message>
+    <message>
+        <source>Sign the household…</source>
+        <translation>家庭签约…</translation>
+    </message>
+    <message>
+        <source>Contract year</source>
+        <translation>签约年度</translation>
+    </message>
+    <message>
+        <source>Renew</source>
+        <translation>续约</translation>
+    </message>
+    <message>
+        <source>Terminate…</source>
+        <translation>解约…</translation>
+    </message>
+    <message>
+        <source>Change team…</source>
+        <translation>转团队…</translation>
+    </message>
+    <message>
+        <source>Print contract…</source>
+        <translation>打印协议…</translation>
+    </message>
+    <message>
+        <source>Renewals due within 30 days</source>
+        <translation>30天内到期待续约</translation>
+    </message>
+    <message>
+        <source>Renewals due within 60 days</source>
+        <translation>60天内到期待续约</translation>
+    </message>
+    <message>
+        <source>Residents never signed</source>
+        <translation>从未签约的居民</translation>
+    </message>
+    <message>
+        <source>Signed but not insured this year</source>
+        <translation>已签约但本年度未参保</translation>
+    </message>
+    <message>
+        <source>Export to Excel…</source>
+        <translation>导出Excel…</translation>
+    </message>
+    <message>
+        <source>Contracts</source>
+        <translation>签约</translation>
+    </message>
+    <message>
+        <source>Worklists</source>
+        <translation>工作清单</translation>
+    </message>
+    <message>
+        <source>Capitation ledger</source>
+        <translation>人头费台账</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>Packages</source>
+        <translation>服务包</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>签约日期</translation>
+    </message>
+    <message>
+        <source>Fee (yuan)</source>
+        <translation>费用（元）</translation>
+    </message>
+    <message>
+        <source>Ends</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <source>No ledger: %1</source>
+        <translation>无法生成台账：%1</translation>
+    </message>
+    <message>
+        <source>Contracted and insured: %1 (provisional %2; contracted, not insured %3)</source>
+        <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
+    </message>
+    <message>
+        <source>Budget for the year: %1 yuan (%2 yuan a head)</source>
+        <translation>年度预算：%1 元（每人 %2 元）</translation>
+    </message>
+    <message>
+        <source>Quality reserve %1 %: %2 yuan</source>
+        <translation>质量保证金 %1%：%2 元</translation>
+    </message>
+    <message>
+        <source>Paid in advance to date: %1 yuan</source>
+        <translation>至今预拨：%1 元</translation>
+    </message>
+    <message>
+        <source>Spent to date: %1 yuan</source>
+        <translation>至今支出：%1 元</translation>
+    </message>
+    <message>
+        <source>Surplus to date: %1 yuan</source>
+        <translation>至今结余：%1 元</translation>
+    </message>
+    <message>
+        <source>Forecast at year end: spending %1, surplus %2 yuan</source>
+        <translation>预计年末：支出 %1 元，结余 %2 元</translation>
+    </message>
+    <message>
+        <source>No outpatient visits are recorded yet: spending counts from when they are.</source>
+        <translation>尚未记录门诊就诊：有就诊记录后开始计算支出。</translation>
+    </message>
+    <message>
+        <source>Sign a contract</source>
+        <translation>签约</translation>
+    </message>
+    <message>
+        <source>Type the name or ID number of one resident.</source>
+        <translation>请输入一位居民的姓名或身份证号。</translation>
+    </message>
+    <message>
+        <source>Moved away</source>
+        <translation>迁出</translation>
+    </message>
+    <message>
+        <source>Unreachable for a year</source>
+        <translation>失联满一年</translation>
+    </message>
+    <message>
+        <source>Refused the service</source>
+        <translation>拒绝服务</translation>
+    </message>
+    <message>
+        <source>At the resident's request</source>
+        <translation>居民主动要求</translation>
+    </message>
+    <message>
+        <source>Deceased</source>
+        <translation>死亡</translation>
+    </message>
+    <message>
+        <source>Terminate</source>
+        <translation>解约</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Change team</source>
+        <translation>转团队</translation>
+    </message>
+    <message>
+        <source>Print contract</source>
+        <translation>打印协议</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
     </message>
     <message>
         <source>This clinic has records on the county server already. Set this computer up with a new, empty database (first start → join my clinic); it receives everything.</source>
@@ -212,12 +436,28 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <source>Residents</source>
-        <translation>居民</translation>
+        <source>No ledger for this period.</source>
+        <translation>本年度暂无台账。</translation>
     </message>
     <message>
-        <source>Contracts</source>
-        <translation>签约</translation>
+        <source>mo</source>
+        <translation>月</translation>
+    </message>
+    <message>
+        <source>Budget paid in advance</source>
+        <translation>按月预拨</translation>
+    </message>
+    <message>
+        <source>Spending</source>
+        <translation>支出</translation>
+    </message>
+    <message>
+        <source>yuan</source>
+        <translation>元</translation>
+    </message>
+    <message>
+        <source>Residents</source>
+        <translation>居民</translation>
     </message>
     <message>
         <source>Follow-ups</source>
@@ -272,14 +512,6 @@
         <translation>待人工处理的冲突：%1</translation>
     </message>
     <message>
-        <source>Name</source>
-        <translation>姓名</translation>
-    </message>
-    <message>
-        <source>ID number</source>
-        <translation>身份证号</translation>
-    </message>
-    <message>
         <source>Document type</source>
         <translation>证件类型</translation>
     </message>
@@ -290,10 +522,6 @@
     <message>
         <source>Sex</source>
         <translation>性别</translation>
-    </message>
-    <message>
-        <source>Birth date</source>
-        <translation>出生日期</translation>
     </message>
     <message>
         <source>Phone</source>
@@ -420,10 +648,6 @@
         <translation>新增居民</translation>
     </message>
     <message>
-        <source>Not saved</source>
-        <translation>未保存</translation>
-    </message>
-    <message>
         <source>The resident was not saved: %1</source>
         <translation>居民信息未保存：%1</translation>
     </message>
@@ -494,6 +718,114 @@
     <message>
         <source>%1 residents registered</source>
         <translation>已登记居民 %1 人</translation>
+    </message>
+    <message>
+        <source>%1 yuan</source>
+        <translation>%1 元</translation>
+    </message>
+    <message>
+        <source>Sign a household</source>
+        <translation>家庭签约</translation>
+    </message>
+    <message>
+        <source>resident pays %1</source>
+        <translation>个人承担 %1</translation>
+    </message>
+    <message>
+        <source>Signed on the paper form</source>
+        <translation>在纸质协议上签名</translation>
+    </message>
+    <message>
+        <source>Signed on the screen</source>
+        <translation>在屏幕上签名</translation>
+    </message>
+    <message>
+        <source>who witnessed the signature</source>
+        <translation>签名见证人</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Insurance premium paid for this year</source>
+        <translation>本年度医保已缴费</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签约</translation>
+    </message>
+    <message>
+        <source>Service packages</source>
+        <translation>服务包</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>知情同意</translation>
+    </message>
+    <message>
+        <source>Asking the county…</source>
+        <translation>正在向县级平台核实…</translation>
+    </message>
+    <message>
+        <source>Choose at least one service package.</source>
+        <translation>请至少选择一个服务包。</translation>
+    </message>
+    <message>
+        <source>The resident signs on the screen first.</source>
+        <translation>请居民先在屏幕上签名。</translation>
+    </message>
+    <message>
+        <source>Name who witnessed the signature on the paper form.</source>
+        <translation>请填写纸质协议签名的见证人。</translation>
+    </message>
+    <message>
+        <source>%1 has signed with another clinic for this year: %2</source>
+        <translation>%1 本年度已在其他机构签约：%2</translation>
+    </message>
+    <message>
+        <source>%1 has a contract for this year already: %2</source>
+        <translation>%1 本年度已有签约：%2</translation>
+    </message>
+    <message>
+        <source>%1 cannot have this package: %2</source>
+        <translation>%1 不符合服务包条件：%2</translation>
+    </message>
+    <message>
+        <source>%1 is for residents aged %2 or more when the period starts (this resident: %3)</source>
+        <translation>%1 适用于签约周期开始时年满 %2 岁的居民（该居民 %3 岁）</translation>
+    </message>
+    <message>
+        <source>%1 is for residents aged up to %2 when the period starts (this resident: %3)</source>
+        <translation>%1 适用于签约周期开始时不超过 %2 岁的居民（该居民 %3 岁）</translation>
+    </message>
+    <message>
+        <source>%1 is for women</source>
+        <translation>%1 仅适用于女性</translation>
+    </message>
+    <message>
+        <source>%1 is for men</source>
+        <translation>%1 仅适用于男性</translation>
+    </message>
+    <message>
+        <source>%1 is signed together with package %2</source>
+        <translation>%1 须与服务包 %2 一起签约</translation>
+    </message>
+    <message>
+        <source>%1 needs a registration of the disease (%2)</source>
+        <translation>%1 须先登记相应疾病（%2）</translation>
+    </message>
+    <message>
+        <source>signed for %1 with team %2 already (one team per year)</source>
+        <translation>%1 年度已与 %2 签约（每年只能与一个团队签约）</translation>
+    </message>
+    <message>
+        <source>no service package %1</source>
+        <translation>没有服务包 %1</translation>
+    </message>
+    <message>
+        <source> (or another group it serves)</source>
+        <translation>（或该服务包的其他适用人群）</translation>
     </message>
     <message>
         <source>This account is locked after repeated wrong passwords. Try again later or ask the clinic admin.</source>

@@ -52,6 +52,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     service.migrate(engine)
+    with engine.begin() as conn:
+        if service.install_default_packages(conn):
+            _out(
+                "default service packages BASIC, HTN, DM, ELDERLY, MCH loaded (replace with `packages load`)"
+            )
     _out(f"county database ready at {engine.url.render_as_string(hide_password=True)}")
     return EXIT_OK
 
@@ -143,6 +148,16 @@ def cmd_catalog_load(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_packages_load(args: argparse.Namespace) -> int:
+    from sync.server import service
+
+    with _initialised(_engine(args)).begin() as conn:
+        report = service.load_packages(conn, Path(args.file))
+    _out(f"service packages: {report.rows} in the file, {report.changed} new, changed or withdrawn; devices "
+         "receive them on their next sync")  # fmt: skip
+    return EXIT_OK
+
+
 def cmd_policy_set(args: argparse.Namespace) -> int:
     from sync.server import service
 
@@ -185,9 +200,10 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
 
 
 def county_keep_choices() -> tuple[str, ...]:
+    from sync.server.contracts import KEEP as CONTRACT_KEEP
     from sync.server.county import KEEP
 
-    return KEEP
+    return KEEP + CONTRACT_KEEP
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -237,6 +253,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = leaf(catalog, "load", cmd_catalog_load, "load the drug catalog from a CSV file (all rows or none)")
     p.add_argument("file")
+    packs = sub.add_parser("packages", help="service packages").add_subparsers(dest="sub", required=True,
+                                                                                 metavar="ACTION")  # fmt: skip
+    p = leaf(
+        packs,
+        "load",
+        cmd_packages_load,
+        "replace the county's service packages from a JSON file (all or none)",
+    )
+    p.add_argument("file")
     policies = sub.add_parser("policy", help="county parameters").add_subparsers(dest="sub", required=True,
                                                                                 metavar="ACTION")  # fmt: skip
     p = leaf(policies, "set", cmd_policy_set, "set a county parameter from a date on")
@@ -255,7 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
         "decide a conflict: keep the server's or the device's version",
     )
     p.add_argument("id")
-    p.add_argument("--keep", required=True, choices=county_keep_choices(), help="whose version stands")
+    p.add_argument(
+        "--keep",
+        required=True,
+        choices=county_keep_choices(),
+        help="an edit: server or device; a contract signed twice: transfer (the later one stands) or cancel",
+    )
     p.add_argument("--note", help="why (kept with the decision, shown on the clinic's devices)")
     p.add_argument("--by", help="who decided (default: your login name)")
     return parser

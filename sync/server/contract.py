@@ -72,6 +72,41 @@ TABLES: dict[str, dict[str, Column]] = {
         "needs_identity_check": INTEGER_DEFAULTED,
         "note": TEXT,
     },
+    "team": {"name": TEXT_REQUIRED, "lead_user_id": Column(str, False, "user"), "note": TEXT},
+    "team_member": {
+        "team_id": Column(str, True, "team"),
+        "user_id": Column(str, True, "user"),
+        "role": TEXT_DEFAULTED,
+    },
+    "insurance_status": {
+        "resident_id": Column(str, True, "resident"),
+        "year": Column(int, True),
+        "paid": INTEGER_DEFAULTED,
+        "paid_on": TEXT,
+        "note": TEXT,
+    },
+    "contract": {
+        "resident_id": Column(str, True, "resident"),
+        "team_id": Column(str, True, "team"),
+        "period": TEXT_REQUIRED,
+        "period_start": TEXT_REQUIRED,
+        "period_end": TEXT_REQUIRED,
+        "packages": TEXT_REQUIRED,
+        "status": TEXT_DEFAULTED,
+        "signed_at": TEXT_REQUIRED,
+        "signed_by": TEXT,
+        "consent": TEXT_DEFAULTED,
+        "signature": TEXT,
+        "witness": TEXT,
+        "resident_group": TEXT,
+        "fee_fen": INTEGER_DEFAULTED,
+        "resident_share_fen": INTEGER_DEFAULTED,
+        "fund_share_fen": INTEGER_DEFAULTED,
+        "household_id": TEXT,
+        "renewed_from": TEXT,
+        "terminated_at": TEXT,
+        "stop_reason": TEXT,
+    },
     "conflict": {
         "table_name": TEXT_REQUIRED,
         "row_id": TEXT_REQUIRED,
@@ -95,6 +130,12 @@ UNIQUE: dict[str, tuple[str, bool]] = {
     "user": ("username", False),
     "village": ("name", True),
     "household": ("code", True),
+    "team": ("name", True),
+}
+# Values the device's CHECK constraints allow: anything else would stop every device of the clinic storing the row.
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("contract", "status"): ("provisional", "active", "terminated", "expired", "conflict"),
+    ("contract", "consent"): ("screen", "paper"),
 }
 MAX_UNIQUE = 200  # characters of a unique value (the server's key column)
 # Computed on each device from other columns (clinic_app.store.DERIVED_COLUMNS): never stored by the server,
@@ -138,6 +179,8 @@ def check_fields(table: str, fields: dict[str, Any]) -> list[ValidationError]:
             problems.append(ValidationError(name, "control_character", f"{name} contains a NUL character"))
         elif column.refers_to is not None and (problem := check_id(name, value)) is not None:
             problems.append(problem)
+        elif (allowed := CHOICES.get((table, name))) is not None and value not in allowed:
+            problems.append(ValidationError(name, "choice", f"{name} is one of {', '.join(allowed)}"))
     return problems
 
 

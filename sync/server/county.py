@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from clinic_app.errors import ValidationError
-from sync.server import contract, db, service
+from sync.server import contract, contracts, db, service
 from sync.server.db import utc_now
 from sync.server.service import Caller, ServiceError
 
@@ -86,8 +86,10 @@ def resolve_conflict(
     """``keep="server"``: the server's row stands. ``keep="device"``: the fields the device sent are written over
     the row as it is now (checked by the same rules as a push). Either way the conflict row of the clinic is
     closed with the decision, so every device of the clinic shows it resolved after its next pull."""
-    if keep not in KEEP:
-        raise ValidationError("keep", "choice", "keep is server or device")
+    if keep not in KEEP + contracts.KEEP:
+        raise ValidationError(
+            "keep", "choice", "keep is server or device (an edit), transfer or cancel (a contract)"
+        )
     if len(note) > 500:
         raise ValidationError("note", "too_long", "a note is at most 500 characters")
     row = conn.execute(sa.select(db.conflict).where(db.conflict.c.id == conflict_id)).first()
@@ -101,6 +103,13 @@ def resolve_conflict(
     if row.resolved_at is not None:
         raise ValidationError(
             "conflict", "resolved", f"conflict {conflict_id} was resolved already ({row.resolved_at})"
+        )
+    if row.kind == contracts.CONTRACT_CONFLICT:
+        contracts.resolve(conn, row, keep, actor, note)
+        return {"id": conflict_id, "keep": keep, "resolved_at": utc_now()}
+    if keep not in KEEP:
+        raise ValidationError(
+            "keep", "choice", "an edit conflict is resolved with --keep server or --keep device"
         )
     batch = service._Batch(counter=counter, start=counter, aliases={}, records={})
     now = utc_now()

@@ -46,7 +46,9 @@ class ConflictView(BaseModel):
 
 
 class ResolveRequest(_In):
-    keep: str = Field(pattern="^(server|device)$")
+    keep: str = Field(
+        pattern="^(server|device|transfer|cancel)$"
+    )  # an edit: server/device; a contract: transfer/cancel
     note: str = Field(default="", max_length=500, pattern=PRINTABLE)
 
 

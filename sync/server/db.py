@@ -103,6 +103,15 @@ row_alias = sa.Table(
     sa.Column("alias_id", sa.String(64), primary_key=True),
     sa.Column("row_id", sa.String(64), nullable=False),
 )  # fmt: skip
+# Open contracts (provisional or active) by person and period: the county-wide one-team rule (contracts.py).
+contract_index = sa.Table(
+    "contract_index", metadata,
+    sa.Column("row_id", sa.String(64), primary_key=True),
+    sa.Column("clinic_id", sa.String(40), nullable=False),
+    sa.Column("person_key", sa.String(120), nullable=False),
+    sa.Column("period", sa.String(8), nullable=False),
+    sa.Index("contract_index_person", "person_key", "period"),
+)  # fmt: skip
 mutation = sa.Table(
     "mutation", metadata,
     sa.Column("mutation_id", sa.String(64), primary_key=True),

@@ -11,7 +11,6 @@ import hmac
 import json
 import re
 import secrets
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from clinic_app.errors import ValidationError
-from clinic_app.ids import uuid7
+from clinic_app.ids import reference_id, uuid7
 from clinic_app.residents import check_resident_fields, resident_input
 from clinic_app.users import hash_password, validate_password, validate_role, validate_username
 from sync.protocol import (
@@ -589,6 +588,11 @@ def push(conn: Connection, caller: Caller, mutations: list[Mutation]) -> list[Mu
             results.append(replay.model_copy(update={"status": "duplicate"}))
             continue
         result = _apply(conn, caller, m, batch)
+        if m.table == "contract" and result.status == "applied":  # the county-wide one-team rule
+            from sync.server import contracts
+
+            if (judged := contracts.judge(conn, batch, caller.clinic_id, m.row_id, m.user_id)) is not None:
+                result = result.model_copy(update=judged)
         fresh[m.mutation_id] = result
         results.append(result)
     batch.flush(conn)
@@ -740,6 +744,10 @@ def _resolve_from_device(
         return _rejected(
             m, "read_only_field", f"a device may only resolve a conflict; it sent {', '.join(fixed)}"
         )
+    if server_data.get("kind") == "contract_elsewhere" and changed - META_FIELDS:
+        return _rejected(
+            m, "county_decides", "a contract signed at two clinics is decided by a county reviewer"
+        )
     if server_data.get("resolved_at"):
         return MutationResult(mutation_id=m.mutation_id, status="conflict", code="resolved_elsewhere",
                               message=f"already resolved: {server_data.get('resolution') or ''}".strip(),
@@ -857,9 +865,10 @@ def checksums(conn: Connection, caller: Caller) -> dict[str, dict[str, int]]:
     latest version has the same two numbers; a missing, extra or stale row changes one of them."""
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "checksums serve a clinic's devices")
+    # a table lives in one scope: the clinic's, or the county's for reference data (packages, policy)
     rows = conn.execute(
         sa.select(db.record.c.table_name, sa.func.count(), sa.func.coalesce(sa.func.sum(db.record.c.version), 0))
-        .where(db.record.c.scope == caller.scope).group_by(db.record.c.table_name)
+        .where(db.record.c.scope.in_([caller.scope, COUNTY_SCOPE])).group_by(db.record.c.table_name)
     ).all()  # fmt: skip
     return {name: {"count": int(n), "version_sum": int(total)} for name, n, total in rows}
 
@@ -869,9 +878,10 @@ def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, li
     re-reads when its checksum of that table disagrees."""
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "snapshots serve a clinic's devices")
-    if table not in CLINIC_TABLES and table != "clinic":
+    if table not in CLINIC_TABLES | REFERENCE_TABLES and table != "clinic":
         raise ValidationError("table", "unknown_table", f"no synced table of a clinic called {table!r}")
-    query = sa.select(db.record).where(db.record.c.scope == caller.scope, db.record.c.table_name == table)
+    scope = COUNTY_SCOPE if table in REFERENCE_TABLES else caller.scope
+    query = sa.select(db.record).where(db.record.c.scope == scope, db.record.c.table_name == table)
     if after:
         query = query.where(db.record.c.row_id > after)
     rows = conn.execute(query.order_by(db.record.c.row_id).limit(limit + 1)).all()
@@ -880,7 +890,6 @@ def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, li
 
 
 # -- county reference data ------------------------------------------------------------------------------
-REFERENCE_NAMESPACE = uuid.UUID("6f1b0c2e-8d4a-4c1e-9a57-3c0d2b1e7a10")
 DRUG_FLAGS = (
     "narcotic",
     "psychotropic_1",
@@ -892,11 +901,6 @@ DRUG_FLAGS = (
 )
 DRUG_CODE = re.compile(r"^[XZ][A-Z0-9]{19,22}$")
 POLICY_KEY = re.compile(r"^[a-z][a-z0-9_.]{1,99}$")
-
-
-def reference_id(table: str, natural_key: str) -> str:
-    """A stable id for a county reference row, so that loading the same catalog again updates in place."""
-    return str(uuid.uuid5(REFERENCE_NAMESPACE, f"{table}:{natural_key}"))
 
 
 def _write_reference(conn: Connection, table: str, natural_key: str, data: dict[str, Any]) -> bool:
@@ -995,6 +999,94 @@ def load_catalog_text(conn: Connection, text: str) -> LoadReport:
     return report
 
 
+PACKAGE_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,19}$")
+PACKAGE_RULES = frozenset({"min_age", "max_age", "sex", "any_of", "requires", "disease"})
+FEE_FIELDS = ("fee_fen", "insurance_fund_fen", "public_health_fund_fen", "resident_share_fen")
+
+
+def default_packages_file() -> Path:
+    return Path(__file__).resolve().parents[2] / "clinic_app" / "data" / "service_packages.json"
+
+
+def load_packages(conn: Connection, path: Path) -> LoadReport:
+    """Service packages (JSON list): code, name, kind (basic/personalised), the fee and its split in fen
+    (insurance fund + public-health fund + resident share = fee), eligibility, services. All or none; a package
+    left out of the file is withdrawn (inactive), so that a county can replace the default set."""
+    try:
+        items = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise ValidationError("file", "unreadable", f"{path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ValidationError("file", "json", f"{path.name} is not JSON: {exc}") from None
+    if not isinstance(items, list) or not items:
+        raise ValidationError("file", "format", "a JSON list of packages is expected")
+    problems: list[str] = []
+    seen: set[str] = set()
+    rows = []
+    for n, item in enumerate(items, start=1):
+        where = f"package {n}"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: an object is expected")
+            continue
+        code = str(item.get("code", ""))
+        if not PACKAGE_CODE.match(code):
+            problems.append(f"{where}, code: 2-20 capital letters, digits or _")
+        elif code in seen:
+            problems.append(f"{where}, code: {code} appears twice")
+        seen.add(code)
+        if not str(item.get("name", "")).strip():
+            problems.append(f"{where}, name: required")
+        if item.get("kind", "personalised") not in ("basic", "personalised"):
+            problems.append(f"{where}, kind: basic or personalised")
+        fees = {f: item.get(f, 0) for f in FEE_FIELDS}
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in fees.values()):
+            problems.append(f"{where}, fees: whole numbers of fen, 0 or more")
+        elif (
+            fees["fee_fen"]
+            != fees["insurance_fund_fen"] + fees["public_health_fund_fen"] + fees["resident_share_fen"]
+        ):
+            problems.append(
+                f"{where}, fee_fen: the fee is the insurance fund + public-health fund + resident share"
+            )
+        rule = item.get("eligibility", {})
+        if not isinstance(rule, dict) or set(rule) - PACKAGE_RULES:
+            problems.append(f"{where}, eligibility: only {', '.join(sorted(PACKAGE_RULES))}")
+        services = item.get("services", [])
+        if not isinstance(services, list) or not all(isinstance(x, str) for x in services):
+            problems.append(f"{where}, services: a list of texts")
+        rows.append({"code": code, "name": str(item.get("name", "")).strip(), "kind": item.get("kind", "personalised"),
+                     **fees, "eligibility": json.dumps(rule, ensure_ascii=False, sort_keys=True),
+                     "services": json.dumps(services, ensure_ascii=False), "active": 1})  # fmt: skip
+    for row in rows:
+        for needed in json.loads(row["eligibility"]).get("requires", []):
+            if needed not in seen:
+                problems.append(
+                    f"package {row['code']}, eligibility: requires {needed}, which the file lacks"
+                )
+    if problems:
+        raise ValidationError("file", "invalid_packages", "; ".join(problems[:50]))
+    report = LoadReport(rows=len(rows))
+    for row in rows:
+        report.changed += _write_reference(conn, "service_package", row["code"], row)
+    for (data,) in conn.execute(
+        sa.select(db.record.c.data).where(db.record.c.table_name == "service_package")
+    ):
+        old = json.loads(data)
+        if old["code"] not in seen and old.get("active"):
+            report.changed += _write_reference(conn, "service_package", old["code"], {**old, "active": 0})
+    return report
+
+
+def install_default_packages(conn: Connection) -> bool:
+    """A new county starts with the default set (a county that loaded its own keeps it)."""
+    if conn.execute(
+        sa.select(db.record.c.row_id).where(db.record.c.table_name == "service_package").limit(1)
+    ).first():
+        return False
+    load_packages(conn, default_packages_file())
+    return True
+
+
 def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> None:
     if not POLICY_KEY.match(key):
         raise ValidationError(
@@ -1029,29 +1121,14 @@ def lookup_resident(conn: Connection, caller: Caller, id_number: str, period: st
     number = parse_id_number(id_number).number
     if not (len(period) == 4 and period.isdigit()):
         raise ValidationError("period", "format", "the contract period is a year like 2026")
-    holders = conn.execute(sa.select(db.resident_key.c.clinic_id, db.resident_key.c.row_id)
-                           .where(db.resident_key.c.id_number == number)).all()  # fmt: skip
+    held = conn.execute(
+        sa.select(db.contract_index.c.row_id, db.clinic.c.code, db.clinic.c.name)
+        .select_from(db.contract_index.join(db.clinic, db.clinic.c.id == db.contract_index.c.clinic_id))
+        .where(db.contract_index.c.person_key == f"id:{number}", db.contract_index.c.period == period)
+    ).first()  # fmt: skip
     found: dict[str, Any] = {"active_contract": False}
-    for clinic_id, row_id in holders:
-        contracts = conn.execute(sa.select(db.record.c.data).where(
-            db.record.c.table_name == "contract", db.record.c.clinic_id == clinic_id,
-            db.record.c.deleted_at.is_(None))).all()  # fmt: skip
-        for (data,) in contracts:
-            c = json.loads(data)
-            if (
-                c.get("resident_id") == row_id
-                and str(c.get("period")) == period
-                and c.get("status") == "active"
-            ):
-                clinic_row = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == clinic_id)).one()
-                found = {
-                    "active_contract": True,
-                    "clinic_code": clinic_row.code,
-                    "clinic_name": clinic_row.name,
-                }
-                break
-        if found["active_contract"]:
-            break
+    if held is not None:
+        found = {"active_contract": True, "clinic_code": held.code, "clinic_name": held.name}
     conn.execute(db.lookup_audit.insert().values(device_id=caller.device_id, clinic_id=caller.clinic_id,
                                                  id_number=number, period=period,
                                                  result=json.dumps(found, ensure_ascii=False), at=utc_now()))  # fmt: skip

@@ -73,12 +73,14 @@ def test_lookup_says_only_whether_and_where_and_is_audited(county: County) -> No
         "clinic_code": None,
         "clinic_name": None,
     }
-    clinic_a = county.admin(service.clinic_by_code, "A01").id
-    contract = {"id": uuid7(), "clinic_id": clinic_a, "resident_id": person["id"], "period": 2026, "status": "active",
-                "deleted_at": None}  # fmt: skip
-    with county.engine.begin() as conn:  # contracts sync with the contract issue; written directly here
-        service._write_record(conn, "contract", contract["id"], clinic_a,
-                              service.next_version(conn, f"clinic:{clinic_a}"), contract, None)  # fmt: skip
+    team = {"id": uuid7(), "name": "一队"}
+    contract = {"id": uuid7(), "resident_id": person["id"], "team_id": team["id"], "period": "2026",
+                "period_start": "2026-01-01", "period_end": "2026-12-31", "packages": '["BASIC"]',
+                "signed_at": "2026-03-01T08:00:00.000Z", "witness": "王护士"}  # fmt: skip
+    pushed = push(county, a, mutation("team", team), mutation("contract", contract))
+    assert [p["status"] for p in pushed] == ["applied", "applied"] and pushed[1]["server_row"][
+        "status"
+    ] == "active"
     r = county.client.get("/api/v1/residents/lookup", params={"id_number": GOOD_ID.lower(), "period": "2026"},
                           headers=b)  # fmt: skip
     assert r.json() == {"active_contract": True, "clinic_code": "A01", "clinic_name": "石头村卫生室"}

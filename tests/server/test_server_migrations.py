@@ -11,6 +11,8 @@ from clinic_app.ids import uuid7
 from sync.server import db, service
 from sync.server.db import make_engine
 
+HEAD = "0003"
+
 
 def _revision(engine: sa.Engine) -> str:
     with engine.connect() as conn:
@@ -43,7 +45,7 @@ def test_revision_0001_with_rows_upgrades_to_head(database_url: str) -> None:
         with engine.begin() as conn:
             conn.execute(db.record.insert(), rows)
         service.migrate(engine)
-        assert _revision(engine) == "0002"
+        assert _revision(engine) == HEAD
         with engine.connect() as conn:
             keys = {(r.table_name, r.key): r.row_id for r in conn.execute(sa.select(db.unique_key))}
         assert keys == {
@@ -52,7 +54,7 @@ def test_revision_0001_with_rows_upgrades_to_head(database_url: str) -> None:
             ("user", "doctor"): rows[4]["row_id"],  # a deleted user keeps the name on the devices too
         }
         service.migrate(engine)  # again: nothing to do
-        assert _revision(engine) == "0002"
+        assert _revision(engine) == HEAD
     finally:
         engine.dispose()
 
@@ -61,7 +63,7 @@ def test_an_empty_database_upgrades_from_the_first_revision(database_url: str) -
     engine = make_engine(database_url)
     try:
         service.migrate(engine)
-        assert _revision(engine) == "0002"
+        assert _revision(engine) == HEAD
         assert set(sa.inspect(engine).get_table_names()) >= set(db.metadata.tables)
     finally:
         engine.dispose()

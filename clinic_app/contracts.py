@@ -1,0 +1,457 @@
+"""Family-doctor contracts (RULES §2): teams, service packages, signing (one resident or a whole household),
+renewal, termination, transfer, expiry, insurance status, and the worklists.
+
+Rules held here and checked before anything is written:
+- one open contract (provisional or active) per resident per contract period on this device; across the county
+  the server decides (a contract stays ``provisional`` until it accepts it; a later one becomes ``conflict``);
+- every package exists, is active and the resident is eligible for it (age at the period's start, sex, packages
+  it requires); the amounts come from the county's package rows, never from code;
+- a household signs all or none: one ineligible member refuses the whole household, naming the member.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from clinic_app.db import Connection
+from clinic_app.errors import AuthError, NotFound, ValidationError, ValidationErrors
+from clinic_app.ids import reference_id
+from clinic_app.store import Store
+from clinic_app.users import User
+
+OPEN = ("provisional", "active")
+STATUSES = ("provisional", "active", "terminated", "expired", "conflict")
+STOP_REASONS = ("moved_away", "unreachable", "refused_service", "resident_request", "transferred", "deceased",
+                "duplicate")  # fmt: skip
+GROUPS = ("elderly", "chronic", "maternal", "child", "disabled", "mental", "other")
+CONSENT = ("screen", "paper")
+TEAM_ROLES = ("lead", "doctor", "nurse", "member")
+SIGNING_ROLES = ("village_doctor", "nurse", "team_member", "clinic_admin")
+
+# Asks the county whether the person holds an active contract elsewhere: (id_number, period) -> the lookup's
+# answer ({"active_contract": bool, "clinic_code"?, "clinic_name"?}); raises when the county cannot be reached.
+Lookup = Callable[[str, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Package:
+    code: str
+    name: str
+    kind: str
+    fee_fen: int
+    insurance_fund_fen: int
+    public_health_fund_fen: int
+    resident_share_fen: int
+    eligibility: dict[str, Any]
+    services: list[str]
+
+
+@dataclass(frozen=True)
+class SignResult:
+    contract_ids: list[str]
+    checked_online: bool  # False: the county could not be asked; the contract waits for the server's word
+
+
+# -- reference data -----------------------------------------------------------------------------------------
+def packages(conn: Connection) -> dict[str, Package]:
+    rows = conn.execute("SELECT * FROM service_package WHERE deleted_at IS NULL AND active = 1 ORDER BY code")
+    return {r["code"]: Package(code=r["code"], name=r["name"], kind=r["kind"], fee_fen=r["fee_fen"],
+                               insurance_fund_fen=r["insurance_fund_fen"],
+                               public_health_fund_fen=r["public_health_fund_fen"],
+                               resident_share_fen=r["resident_share_fen"],
+                               eligibility=json.loads(r["eligibility"] or "{}"),
+                               services=json.loads(r["services"] or "[]")) for r in rows}  # fmt: skip
+
+
+def policy_value(conn: Connection, key: str, on: dt.date) -> str | None:
+    """The county parameter in force on a day (the latest ``effective_from`` not after it)."""
+    row = conn.execute(
+        "SELECT value FROM policy WHERE key = ? AND effective_from <= ? AND deleted_at IS NULL "
+        "ORDER BY effective_from DESC LIMIT 1",
+        (key, on.isoformat()),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def period_bounds(conn: Connection, period: int) -> tuple[dt.date, dt.date]:
+    """A contract period is one year; the county sets the month and day it starts (``contract.period_start``,
+    ``MM-DD``, e.g. ``01-01`` for the calendar year, the default when the county has set nothing)."""
+    if not 2000 <= period <= 2100:
+        raise ValidationError("period", "range", "the contract period is a year like 2026")
+    text = policy_value(conn, "contract.period_start", dt.date(period, 12, 31)) or "01-01"
+    try:
+        month, day = (int(x) for x in text.split("-"))
+        start = dt.date(period, month, day)
+    except ValueError:
+        raise ValidationError(
+            "contract.period_start", "policy", f"the county's period start {text!r} is not MM-DD"
+        ) from None
+    end = dt.date(period + 1, month, day) - dt.timedelta(days=1)
+    return start, end
+
+
+def age_on(birth_date: str, day: dt.date) -> int:
+    born = dt.date.fromisoformat(birth_date)
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def ineligible(conn: Connection, package: Package, resident: dict[str, Any], start: dt.date,
+               chosen: Iterable[str]) -> str | None:  # fmt: skip
+    """Why the resident may not have the package (None: eligible). Conditions come from the package row:
+    ``min_age``/``max_age`` (at the period's start), ``sex``, ``any_of`` (a list of such groups, one must
+    match), ``requires`` (packages signed with it), ``disease`` (a registration, once registrations exist)."""
+    rule = package.eligibility
+    age = age_on(resident["birth_date"], start)
+    options = rule.get("any_of") or []
+    if options and all(_person_rule(o, resident, age, package.name) for o in options):
+        return f"{_person_rule(options[0], resident, age, package.name)} (or another group it serves)"
+    if (why := _person_rule(rule, resident, age, package.name)) is not None:
+        return why
+    for needed in rule.get("requires", []):
+        if needed not in chosen:
+            return f"{package.name} is signed together with {needed}"
+    disease = rule.get("disease")
+    if disease and _has_table(conn, "disease_registration"):  # checked once registrations exist (follow-ups)
+        found = conn.execute(
+            "SELECT 1 FROM disease_registration WHERE resident_id = ? AND disease = ? AND deleted_at IS NULL",
+            (resident["id"], disease),
+        ).fetchone()
+        if found is None:
+            return f"{package.name} needs a {disease} registration"
+    return None
+
+
+def _person_rule(rule: dict[str, Any], resident: dict[str, Any], age: int, name: str) -> str | None:
+    if "min_age" in rule and age < int(rule["min_age"]):
+        return f"{name} is for residents aged {rule['min_age']} or more at the period's start ({age})"
+    if "max_age" in rule and age > int(rule["max_age"]):
+        return f"{name} is for residents aged up to {rule['max_age']} at the period's start ({age})"
+    if "sex" in rule and resident["sex"] != rule["sex"]:
+        return f"{name} is for {'women' if rule['sex'] == 'F' else 'men'}"
+    return None
+
+
+def _has_table(conn: Connection, name: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+        is not None
+    )
+
+
+# -- teams ------------------------------------------------------------------------------------------------
+def add_team(store: Store, actor: User, name: str, lead: str, members: Iterable[str] = ()) -> str:
+    """A family-doctor team: a lead doctor and members, all users of this clinic (by user name)."""
+    if not actor.is_admin:
+        raise AuthError("permission", f"only a clinic admin may add teams; {actor.username} is {actor.role}")
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 40:
+        raise ValidationError("name", "format", "a team name has 1-40 characters")
+    conn = store.conn
+    if conn.execute("SELECT 1 FROM team WHERE clinic_id = ? AND name = ? AND deleted_at IS NULL",
+                    (store.clinic_id, name)).fetchone():  # fmt: skip
+        raise ValidationError("name", "duplicate", f"team {name} exists already")
+    ids = {}
+    for field, username in [("lead", lead), *(("member", m) for m in members)]:
+        row = conn.execute('SELECT id FROM "user" WHERE clinic_id = ? AND username = ? AND deleted_at IS NULL',
+                           (store.clinic_id, username)).fetchone()  # fmt: skip
+        if row is None:
+            raise ValidationError(field, "unknown", f"no user {username!r} in this clinic")
+        ids[username] = row[0]
+    with store.unit(actor.id, "team.add") as uow:
+        team_id = uow.insert("team", {"name": name, "lead_user_id": ids[lead]})
+        for username, user_id in ids.items():
+            uow.insert("team_member", {"team_id": team_id, "user_id": user_id,
+                                       "role": "lead" if username == lead else "member"})  # fmt: skip
+        uow.summary = f"team {name} added ({len(ids)} people)"
+    return team_id
+
+
+def find_team(conn: Connection, clinic_id: str, name_or_id: str) -> dict[str, Any]:
+    row = conn.execute("SELECT * FROM team WHERE clinic_id = ? AND (name = ? OR id = ?) AND deleted_at IS NULL",
+                       (clinic_id, name_or_id, name_or_id)).fetchone()  # fmt: skip
+    if row is None:
+        raise ValidationError("team", "unknown", f"no team {name_or_id!r} in this clinic")
+    return dict(row)
+
+
+# -- signing ----------------------------------------------------------------------------------------------
+def _resident(conn: Connection, resident_id: str) -> dict[str, Any]:
+    from clinic_app.residents import get_resident
+
+    return get_resident(conn, resident_id)
+
+
+def open_contract(conn: Connection, resident_id: str, period: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT c.*, t.name AS team_name FROM contract c JOIN team t ON t.id = c.team_id "
+        "WHERE c.resident_id = ? AND c.period = ? AND c.status IN ('provisional', 'active') AND c.deleted_at IS NULL",
+        (resident_id, period),
+    ).fetchone()
+    return None if row is None else dict(row)
+
+
+def _plan(conn: Connection, resident: dict[str, Any], period: int, codes: list[str],
+          offered: dict[str, Package], start: dt.date) -> list[str]:  # fmt: skip
+    """Every reason this resident cannot sign these packages for this period (empty: can sign)."""
+    problems = []
+    for code in codes:
+        package = offered.get(code)
+        if package is None:
+            problems.append(f"no active service package {code!r}")
+        elif (why := ineligible(conn, package, resident, start, codes)) is not None:
+            problems.append(why)
+    held = open_contract(conn, resident["id"], str(period))
+    if held is not None:
+        problems.append(f"already signed for {period} with team {held['team_name']} (one team per period)")
+    return problems
+
+
+def sign(store: Store, actor: User, resident_ids: list[str], team: str, period: int, codes: list[str], *,
+         consent: str = "paper", signature: str | None = None, witness: str | None = None,
+         resident_group: str | None = None, household_id: str | None = None, lookup: Lookup | None = None,
+         renewed_from: str | None = None, today: dt.date | None = None) -> SignResult:  # fmt: skip
+    """Sign one resident, or several (a household) at once: all or none. ``lookup`` asks the county first
+    (online); without it, or when the county cannot be reached, the contract is signed ``provisional`` and the
+    server decides on sync."""
+    if actor.role not in SIGNING_ROLES:
+        raise AuthError("permission", f"{actor.role} may not sign contracts")
+    conn = store.conn
+    today = today or dt.date.today()
+    codes = sorted({c.strip().upper() for c in codes if c.strip()})
+    errors: list[ValidationError] = []
+    if not codes:
+        errors.append(ValidationError("packages", "required", "choose at least one service package"))
+    if consent not in CONSENT:
+        errors.append(ValidationError("consent", "choice", "consent is given on screen or on a paper form"))
+    if consent == "screen" and not signature:
+        errors.append(
+            ValidationError("signature", "required", "a consent on screen needs the resident's signature")
+        )
+    if consent == "paper" and not (witness or "").strip():
+        errors.append(ValidationError("witness", "required", "a paper consent names who witnessed it"))
+    if resident_group is not None and resident_group not in GROUPS:
+        errors.append(ValidationError("resident_group", "choice", f"one of {', '.join(GROUPS)}"))
+    if period < today.year - 1 or period > today.year + 1:
+        errors.append(
+            ValidationError("period", "range", f"a contract is signed for {today.year - 1}-{today.year + 1}")
+        )
+    team_row = find_team(conn, store.clinic_id, team)
+    start, end = period_bounds(conn, period)
+    offered = packages(conn)
+    residents = [_resident(conn, rid) for rid in resident_ids]
+    if not residents:
+        errors.append(ValidationError("resident", "required", "no resident to sign"))
+    for r in residents:
+        for why in _plan(conn, r, period, codes, offered, start):
+            errors.append(ValidationError("resident", "ineligible", f"{r['name']}: {why}"))
+    checked_online = False
+    if not errors and lookup is not None:
+        try:
+            for r in residents:
+                if not r.get("id_number"):
+                    continue
+                answer = lookup(r["id_number"], str(period))
+                if answer.get("active_contract"):
+                    where = answer.get("clinic_name") or answer.get("clinic_code") or "another clinic"
+                    errors.append(ValidationError("resident", "signed_elsewhere",
+                                                  f"{r['name']}: already signed for {period} at {where}"))  # fmt: skip
+            checked_online = True
+        except Exception:  # offline: signed provisional, the server decides
+            checked_online = False
+    if errors:
+        raise ValidationErrors(errors)
+    chosen = [offered[c] for c in codes]
+    fee = sum(p.fee_fen for p in chosen)
+    share = sum(p.resident_share_fen for p in chosen)
+    ids = []
+    with store.unit(actor.id, "contract.sign") as uow:
+        for r in residents:
+            ids.append(uow.insert("contract", {
+                "resident_id": r["id"], "team_id": team_row["id"], "period": str(period),
+                "period_start": start.isoformat(), "period_end": end.isoformat(), "packages": json.dumps(codes),
+                "status": "provisional", "signed_at": uow.now, "signed_by": actor.id, "consent": consent,
+                "signature": signature, "witness": (witness or "").strip() or None, "resident_group": resident_group,
+                "fee_fen": fee, "resident_share_fen": share, "fund_share_fen": fee - share,
+                "household_id": household_id, "renewed_from": renewed_from}))  # fmt: skip
+        uow.summary = f"{len(ids)} contract(s) signed for {period} with team {team_row['name']}"
+    return SignResult(ids, checked_online)
+
+
+def sign_household(store: Store, actor: User, household_id: str, team: str, period: int, codes: list[str],
+                   **kwargs: Any) -> SignResult:  # fmt: skip
+    members = [r[0] for r in store.conn.execute(
+        "SELECT id FROM resident WHERE household_id = ? AND deleted_at IS NULL ORDER BY name", (household_id,))]  # fmt: skip
+    if not members:
+        raise ValidationError("household", "empty", "the household has no members")
+    return sign(store, actor, members, team, period, codes, household_id=household_id, **kwargs)
+
+
+def get_contract(conn: Connection, contract_id: str) -> dict[str, Any]:
+    row = conn.execute(
+        "SELECT * FROM contract WHERE id = ? AND deleted_at IS NULL", (contract_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"contract {contract_id} does not exist")
+    return dict(row)
+
+
+def renew(
+    store: Store, actor: User, contract_id: str, codes: list[str] | None = None, **kwargs: Any
+) -> SignResult:
+    """The next period's contract with the same team and the same (or changed) packages."""
+    old = get_contract(store.conn, contract_id)
+    if old["status"] not in (*OPEN, "expired"):
+        raise ValidationError("contract", "status", f"a {old['status']} contract is not renewed")
+    return sign(store, actor, [old["resident_id"]], old["team_id"], int(old["period"]) + 1,
+                codes or json.loads(old["packages"]), renewed_from=contract_id, **kwargs)  # fmt: skip
+
+
+def terminate(store: Store, actor: User, contract_id: str, reason: str, on: dt.date | None = None) -> None:
+    old = get_contract(store.conn, contract_id)
+    if old["status"] not in OPEN:
+        raise ValidationError("contract", "status", f"a {old['status']} contract cannot be terminated")
+    if reason not in STOP_REASONS:
+        raise ValidationError("reason", "choice", f"one of {', '.join(STOP_REASONS)}")
+    day = on or dt.date.today()
+    if not old["period_start"] <= day.isoformat() <= old["period_end"]:
+        raise ValidationError(
+            "date", "range", f"the date lies in the period {old['period_start']}..{old['period_end']}"
+        )
+    with store.unit(actor.id, "contract.terminate") as uow:
+        uow.update("contract", contract_id, {"status": "terminated", "terminated_at": day.isoformat(),
+                                             "stop_reason": reason})  # fmt: skip
+
+
+def transfer(store: Store, actor: User, contract_id: str, team: str) -> None:
+    """To another team of this clinic within the period (a move to another clinic is terminate + sign there)."""
+    old = get_contract(store.conn, contract_id)
+    if old["status"] not in OPEN:
+        raise ValidationError("contract", "status", f"a {old['status']} contract cannot be transferred")
+    new_team = find_team(store.conn, store.clinic_id, team)
+    if new_team["id"] == old["team_id"]:
+        raise ValidationError("team", "same", "the contract is with that team already")
+    with store.unit(actor.id, "contract.transfer") as uow:
+        uow.update("contract", contract_id, {"team_id": new_team["id"]})
+
+
+def expire_due(store: Store, actor: User | None, today: dt.date | None = None) -> int:
+    """Open contracts whose period has ended become ``expired``."""
+    day = (today or dt.date.today()).isoformat()
+    ids = [r[0] for r in store.conn.execute(
+        "SELECT id FROM contract WHERE status IN ('provisional', 'active') AND period_end < ? AND deleted_at IS NULL",
+        (day,))]  # fmt: skip
+    if ids:
+        with store.unit(actor.id if actor else None, "contract.expire") as uow:
+            for contract_id in ids:
+                uow.update("contract", contract_id, {"status": "expired"})
+            uow.summary = f"{len(ids)} contract(s) expired at period end"
+    return len(ids)
+
+
+def set_insurance(store: Store, actor: User, resident_id: str, year: int, paid: bool = True,
+                  paid_on: dt.date | None = None) -> None:  # fmt: skip
+    """The resident's medical insurance premium for the year (paid or not)."""
+    _resident(store.conn, resident_id)
+    existing = store.conn.execute("SELECT id FROM insurance_status WHERE resident_id = ? AND year = ? "
+                                  "AND deleted_at IS NULL", (resident_id, year)).fetchone()  # fmt: skip
+    values = {"paid": int(paid), "paid_on": paid_on.isoformat() if paid_on else None}
+    with store.unit(actor.id, "insurance.set") as uow:
+        if existing:
+            uow.update("insurance_status", existing[0], values)
+        else:  # the same id on every device: two devices recording the same year edit one row, never two
+            uow.insert("insurance_status", {"id": reference_id("insurance_status", f"{resident_id}:{year}"),
+                                            "resident_id": resident_id, "year": year, **values})  # fmt: skip
+
+
+# -- lists ------------------------------------------------------------------------------------------------
+LIST_SQL = """
+    SELECT c.id, c.period, c.period_start, c.period_end, c.status, c.packages, c.signed_at, c.fee_fen,
+           c.resident_share_fen, c.terminated_at, c.stop_reason, r.id AS resident_id, r.name, r.id_number,
+           t.name AS team
+    FROM contract c JOIN resident r ON r.id = c.resident_id JOIN team t ON t.id = c.team_id
+    WHERE c.clinic_id = ? AND c.deleted_at IS NULL"""
+
+
+def list_contracts(conn: Connection, clinic_id: str, status: str | None = None,
+                   period: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    if status is not None and status not in STATUSES:
+        raise ValidationError("status", "choice", f"one of {', '.join(STATUSES)}")
+    sql, args = LIST_SQL, [clinic_id]
+    if status:
+        sql += " AND c.status = ?"
+        args.append(status)
+    if period:
+        sql += " AND c.period = ?"
+        args.append(period)
+    return [dict(r) for r in conn.execute(sql + " ORDER BY c.period DESC, r.name", args)]
+
+
+def renewals_due(conn: Connection, clinic_id: str, today: dt.date, days: int) -> list[dict[str, Any]]:
+    """Open contracts ending within ``days`` whose resident has nothing signed for the next period yet."""
+    until = (today + dt.timedelta(days=days)).isoformat()
+    return [dict(r) for r in conn.execute(LIST_SQL + """
+        AND c.status IN ('provisional', 'active') AND c.period_end BETWEEN ? AND ?
+        AND NOT EXISTS (SELECT 1 FROM contract n WHERE n.resident_id = c.resident_id AND n.deleted_at IS NULL
+                        AND n.status IN ('provisional', 'active') AND CAST(n.period AS INTEGER) = CAST(c.period AS INTEGER) + 1)
+        ORDER BY c.period_end, r.name""", (clinic_id, today.isoformat(), until))]  # fmt: skip
+
+
+def never_signed(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(
+        "SELECT r.id, r.name, r.id_number, r.birth_date, r.household_id FROM resident r WHERE r.clinic_id = ? "
+        "AND r.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id "
+        "AND c.deleted_at IS NULL) ORDER BY r.name_pinyin, r.name", (clinic_id,))]  # fmt: skip
+
+
+def signed_not_insured(conn: Connection, clinic_id: str, year: int) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(LIST_SQL + """
+        AND c.status IN ('provisional', 'active') AND c.period = ?
+        AND NOT EXISTS (SELECT 1 FROM insurance_status i WHERE i.resident_id = c.resident_id AND i.year = ?
+                        AND i.paid = 1 AND i.deleted_at IS NULL)
+        ORDER BY r.name""", (clinic_id, str(year), year))]  # fmt: skip
+
+
+# -- reference rows without a county (a demo clinic, tests) ---------------------------------------------
+def default_packages_file() -> Any:
+    from pathlib import Path
+
+    return Path(__file__).with_name("data") / "service_packages.json"
+
+
+def install_reference(store: Store, packages_file: Any = None,
+                      policy: dict[str, tuple[str, str]] | None = None) -> None:  # fmt: skip
+    """Write county reference rows locally as the county server would send them — service packages and policy
+    values (``key -> (value, effective_from)``) — with the county's own ids, so that the first pull replaces
+    them. Only for a clinic that has no county yet (the demo) and for tests; never pushed."""
+    from clinic_app.store import utc_now
+
+    now = utc_now()
+    items = json.loads((packages_file or default_packages_file()).read_text(encoding="utf-8"))
+    with store._write_lock:
+        conn = store.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for p in items:
+                conn.execute(
+                    "INSERT OR REPLACE INTO service_package(id, clinic_id, created_at, updated_at, code, name, kind, "
+                    "fee_fen, insurance_fund_fen, public_health_fund_fen, resident_share_fen, eligibility, services, "
+                    "active) VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                    (reference_id("service_package", p["code"]), now, now, p["code"], p["name"], p.get("kind", "personalised"),
+                     p["fee_fen"], p["insurance_fund_fen"], p["public_health_fund_fen"], p["resident_share_fen"],
+                     json.dumps(p.get("eligibility", {}), ensure_ascii=False, sort_keys=True),
+                     json.dumps(p.get("services", []), ensure_ascii=False)),
+                )  # fmt: skip
+            for key, (value, since) in (policy or {}).items():
+                conn.execute(
+                    "INSERT OR REPLACE INTO policy(id, clinic_id, created_at, updated_at, key, value, effective_from) "
+                    "VALUES (?, NULL, ?, ?, ?, ?, ?)",
+                    (reference_id("policy", f"{key}@{since}"), now, now, key, value, since),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise

@@ -1,0 +1,214 @@
+"""The clinic's per-capita budget for a contract period (RULES §2): who counts, what the county pays, what was
+spent, what is left, and a forecast to the period's end. Every amount and rate comes from the county's
+``policy`` rows in force at the period's start:
+
+- ``capitation.rate_fen``: the per-capita rate for a year, in fen (required);
+- ``capitation.age_weights``: optional JSON list ``[[min_age, max_age_or_null, weight], ...]`` (age at the
+  period's start; a resident in no band weighs 1);
+- ``capitation.quality_reserve_pct``: optional share held back until the year-end assessment (default 0).
+
+Heads are residents with an open contract (active, or provisional until the server confirms it) for the period
+**and** a paid insurance premium for that year. The budget is paid monthly in advance: one twelfth a month.
+Spending is the ordinary outpatient settlements of contracted residents (none until visits exist).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from clinic_app.contracts import age_on, period_bounds, policy_value
+from clinic_app.db import Connection
+from clinic_app.errors import ValidationError
+
+
+@dataclass
+class Month:
+    month: str  # YYYY-MM
+    budget_fen: int  # paid in advance for the month (after the reserve)
+    spending_fen: int
+
+
+@dataclass
+class Ledger:
+    period: int
+    start: str
+    end: str
+    heads: int
+    provisional_heads: int  # of ``heads``: contracts the server has not confirmed yet
+    contracted_not_insured: int
+    rate_fen: int
+    weighted_heads: Decimal
+    budget_fen: int  # for the whole period, before the reserve
+    reserve_pct: Decimal
+    reserve_fen: int
+    advance_fen: int  # budget minus reserve: what is paid over the twelve months
+    months: list[Month] = field(default_factory=list)
+    budget_to_date_fen: int = 0
+    spending_to_date_fen: int = 0
+    surplus_to_date_fen: int = 0
+    forecast_spending_fen: int = 0
+    forecast_surplus_fen: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {
+            k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items() if k != "months"
+        }
+        out["months"] = [m.__dict__ for m in self.months]
+        return out
+
+
+def _fen(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _weights(text: str | None) -> list[tuple[int, int | None, Decimal]]:
+    if not text:
+        return []
+    try:
+        bands = [
+            (int(lo), None if hi is None else int(hi), Decimal(str(w))) for lo, hi, w in json.loads(text)
+        ]
+    except (ValueError, TypeError):
+        raise ValidationError("capitation.age_weights", "policy",
+                              "the county's age weights are not a list of [min_age, max_age, weight]") from None  # fmt: skip
+    return bands
+
+
+def _weight(bands: list[tuple[int, int | None, Decimal]], age: int) -> Decimal:
+    for lo, hi, weight in bands:
+        if age >= lo and (hi is None or age <= hi):
+            return weight
+    return Decimal(1)
+
+
+def _months(start: dt.date) -> list[dt.date]:
+    return [
+        dt.date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1)
+        for i in range(12)
+    ]
+
+
+def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None = None) -> Ledger:
+    today = today or dt.date.today()
+    start, end = period_bounds(conn, period)
+    rate_text = policy_value(conn, "capitation.rate_fen", start)
+    if rate_text is None:
+        raise ValidationError("capitation.rate_fen", "policy_missing",
+                              f"the county has not set the per-capita rate for {period} (policy capitation.rate_fen)")  # fmt: skip
+    try:
+        rate = int(rate_text)
+    except ValueError:
+        raise ValidationError(
+            "capitation.rate_fen", "policy", f"the county's rate {rate_text!r} is not fen"
+        ) from None
+    bands = _weights(policy_value(conn, "capitation.age_weights", start))
+    reserve_pct = Decimal(policy_value(conn, "capitation.quality_reserve_pct", start) or "0")
+
+    rows = conn.execute(
+        """SELECT r.birth_date, c.status,
+                  EXISTS (SELECT 1 FROM insurance_status i WHERE i.resident_id = r.id AND i.year = ? AND i.paid = 1
+                          AND i.deleted_at IS NULL) AS insured
+           FROM contract c JOIN resident r ON r.id = c.resident_id
+           WHERE c.clinic_id = ? AND c.period = ? AND c.status IN ('provisional', 'active')
+             AND c.deleted_at IS NULL AND r.deleted_at IS NULL""",
+        (period, clinic_id, str(period)),
+    ).fetchall()
+    counted = [r for r in rows if r["insured"]]
+    weighted = sum((_weight(bands, age_on(r["birth_date"], start)) for r in counted), Decimal(0))
+    budget = _fen(weighted * rate)
+    reserve = _fen(Decimal(budget) * reserve_pct / 100)
+    ledger = Ledger(period=period, start=start.isoformat(), end=end.isoformat(), heads=len(counted),
+                    provisional_heads=sum(1 for r in counted if r["status"] == "provisional"),
+                    contracted_not_insured=len(rows) - len(counted), rate_fen=rate, weighted_heads=weighted,
+                    budget_fen=budget, reserve_pct=reserve_pct, reserve_fen=reserve, advance_fen=budget - reserve)  # fmt: skip
+    spending = _spending_by_month(conn, clinic_id, start, end)
+    monthly = monthly_advances(ledger.advance_fen)
+    elapsed = 0
+    for first, paid in zip(_months(start), monthly, strict=True):
+        key = first.strftime("%Y-%m")
+        ledger.months.append(Month(key, paid, spending.get(key, 0)))
+        if first <= today:
+            elapsed += 1
+            ledger.budget_to_date_fen += paid
+            ledger.spending_to_date_fen += spending.get(key, 0)
+    ledger.surplus_to_date_fen = ledger.budget_to_date_fen - ledger.spending_to_date_fen
+    ledger.forecast_spending_fen = (ledger.spending_to_date_fen * 12 // elapsed) if elapsed else 0
+    ledger.forecast_surplus_fen = ledger.advance_fen - ledger.forecast_spending_fen
+    if not _has_visits(conn):
+        ledger.notes.append("no outpatient visits are recorded yet: spending is 0 until visits come")
+    if ledger.provisional_heads:
+        ledger.notes.append(
+            f"{ledger.provisional_heads} of the heads are provisional until the county confirms them"
+        )
+    return ledger
+
+
+def monthly_advances(advance_fen: int) -> list[int]:
+    """Twelve equal monthly payments in whole fen; the fen left by the division go with the last month."""
+    monthly = [advance_fen // 12] * 12
+    monthly[-1] += advance_fen - sum(monthly)
+    return monthly
+
+
+def _has_visits(conn: Connection) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'visit'").fetchone()
+        is not None
+    )
+
+
+def _spending_by_month(conn: Connection, clinic_id: str, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Ordinary outpatient settlements paid from the budget, by month (once the ``visit`` table exists)."""
+    if not _has_visits(conn):
+        return {}
+    rows = conn.execute(
+        "SELECT substr(visit_date, 1, 7) AS month, sum(fund_paid_fen) FROM visit WHERE clinic_id = ? "
+        "AND visit_date BETWEEN ? AND ? AND deleted_at IS NULL AND medical_type = '11' GROUP BY month",
+        (clinic_id, start.isoformat(), end.isoformat()),
+    )
+    return {r[0]: int(r[1] or 0) for r in rows}
+
+
+def export_xlsx(ledger: Ledger, target: Path) -> None:
+    """The ledger as an Excel workbook: a summary sheet and one row a month (amounts in yuan)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = "汇总"
+    yuan = lambda fen: round(fen / 100, 2)  # noqa: E731
+    for label, value in (
+        ("签约周期", f"{ledger.period}（{ledger.start} 至 {ledger.end}）"),
+        ("签约且参保人数", ledger.heads),
+        ("其中待县级确认", ledger.provisional_heads),
+        ("签约未参保人数", ledger.contracted_not_insured),
+        ("人头费标准（元/人/年）", yuan(ledger.rate_fen)),
+        ("加权人数", float(ledger.weighted_heads)),
+        ("年度预算（元）", yuan(ledger.budget_fen)),
+        (f"质量保证金 {ledger.reserve_pct}%（元）", yuan(ledger.reserve_fen)),
+        ("按月预拨合计（元）", yuan(ledger.advance_fen)),
+        ("至今预拨（元）", yuan(ledger.budget_to_date_fen)),
+        ("至今支出（元）", yuan(ledger.spending_to_date_fen)),
+        ("至今结余（元）", yuan(ledger.surplus_to_date_fen)),
+        ("预计全年支出（元）", yuan(ledger.forecast_spending_fen)),
+        ("预计年末结余（元）", yuan(ledger.forecast_surplus_fen)),
+    ):
+        summary.append([label, value])
+    for note in ledger.notes:
+        summary.append(["说明", note])
+    months = book.create_sheet("按月")
+    months.append(["月份", "预拨（元）", "支出（元）", "结余（元）"])
+    for m in ledger.months:
+        months.append(
+            [m.month, yuan(m.budget_fen), yuan(m.spending_fen), yuan(m.budget_fen - m.spending_fen)]
+        )
+    tmp = target.with_name(target.name + ".part")
+    book.save(tmp)
+    tmp.replace(target)

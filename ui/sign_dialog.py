@@ -1,0 +1,301 @@
+"""Signing a resident, or a whole household, with a team: packages, period, consent (a signature on screen or a
+witnessed paper form) and this year's insurance. All or nothing: one ineligible member refuses the household and
+the message names them. When the device is enrolled the county is asked first (on a thread of its own); offline,
+the contract is signed provisional and the county decides on sync."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from clinic_app import contracts as C
+from clinic_app.db import Connection
+from clinic_app.errors import ClinicError, ValidationError, ValidationErrors
+from clinic_app.store import Store
+from clinic_app.users import User
+from ui.i18n import tr
+from ui.ops import Background, Writer
+from ui.qt import (
+    QBuffer,
+    QByteArray,
+    QCheckBox,
+    QColor,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QImage,
+    QLabel,
+    QLineEdit,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPointF,
+    QPushButton,
+    QRadioButton,
+    QSize,
+    QSpinBox,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+
+LookupFactory = Callable[[], C.Lookup | None]
+
+
+class SignaturePad(QWidget):
+    """The resident signs with the mouse or a pen; the strokes become a PNG kept with the contract."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = QPainterPath()
+        self.setMinimumSize(QSize(360, 110))
+        self.setCursor(Qt.CursorShape.CrossCursor)
+
+    def mousePressEvent(self, event: Any) -> None:
+        self.path.moveTo(QPointF(event.position()))
+        self.update()
+
+    def mouseMoveEvent(self, event: Any) -> None:
+        self.path.lineTo(QPointF(event.position()))
+        self.update()
+
+    def clear(self) -> None:
+        self.path = QPainterPath()
+        self.update()
+
+    def is_empty(self) -> bool:
+        return self.path.isEmpty()
+
+    def paintEvent(self, _event: Any) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("white"))
+        painter.setPen(QPen(QColor("#bbb")))
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor("#111"), 2.5))
+        painter.drawPath(self.path)
+        painter.end()
+
+    def png_data_url(self) -> str | None:
+        if self.is_empty():
+            return None
+        image = QImage(self.size(), QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor("#111"), 2.5))
+        painter.drawPath(self.path)
+        painter.end()
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QBuffer.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs say bytes; PySide6 takes str
+        return "data:image/png;base64," + bytes(data.toBase64().data()).decode()
+
+
+def fen_text(fen: int) -> str:
+    return tr("%1 yuan").replace("%1", f"{fen / 100:.2f}")
+
+
+class SignDialog(QDialog):
+    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, resident_id: str,
+                 household: bool = False, lookup_factory: LookupFactory | None = None,
+                 today: dt.date | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.store, self.reader, self.writer, self.user = store, reader, writer, user
+        self.lookup_factory = lookup_factory or (lambda: None)
+        self.today = today or dt.date.today()
+        self.result_ids: list[str] = []
+        self.checked_online = False
+        self.task = Background(self)
+        person = dict(reader.execute("SELECT * FROM resident WHERE id = ?", (resident_id,)).fetchone())
+        self.household_id = person["household_id"] if household else None
+        self.setWindowTitle(tr("Sign a household") if household else tr("Sign a contract"))
+
+        self.members: list[tuple[str, QCheckBox]] = []
+        people = ([dict(r) for r in reader.execute("SELECT * FROM resident WHERE household_id = ? AND deleted_at IS NULL "
+                                                    "ORDER BY relation_to_head = 'head' DESC, name", (self.household_id,))]
+                  if self.household_id else [person])  # fmt: skip
+        member_box = QVBoxLayout()
+        for p in people:
+            box = QCheckBox(f"{p['name']}（{p['birth_date']}）")
+            box.setChecked(True)
+            box.setEnabled(household)
+            self.members.append((p["id"], box))
+            member_box.addWidget(box)
+
+        self.team = QComboBox()
+        for t in reader.execute("SELECT id, name FROM team WHERE clinic_id = ? AND deleted_at IS NULL ORDER BY name",
+                                (store.clinic_id,)):  # fmt: skip
+            self.team.addItem(t["name"], t["id"])
+        self.period = QSpinBox()
+        self.period.setRange(self.today.year - 1, self.today.year + 1)
+        self.period.setValue(self.today.year)
+        self.packages: dict[str, QCheckBox] = {}
+        package_box = QVBoxLayout()
+        for code, package in C.packages(reader).items():
+            pays = tr("resident pays %1").replace("%1", fen_text(package.resident_share_fen))
+            box = QCheckBox(f"{package.name}  {fen_text(package.fee_fen)}（{pays}）")
+            box.setChecked(package.kind == "basic")
+            box.setToolTip("；".join(package.services))
+            self.packages[code] = box
+            package_box.addWidget(box)
+        self.paper = QRadioButton(tr("Signed on the paper form"))
+        self.on_screen = QRadioButton(tr("Signed on the screen"))
+        self.paper.setChecked(True)
+        self.witness = QLineEdit()
+        self.witness.setPlaceholderText(tr("who witnessed the signature"))
+        self.pad = SignaturePad()
+        clear = QPushButton(tr("Clear"))
+        clear.clicked.connect(self.pad.clear)
+        self.insured = QCheckBox(tr("Insurance premium paid for this year"))
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.status = QLabel()
+        self.sign_button = QPushButton(tr("Sign"))
+        self.sign_button.setDefault(True)
+        cancel = QPushButton(tr("Cancel"))
+        self.sign_button.clicked.connect(self.submit)
+        cancel.clicked.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow(tr("Residents"), member_box)
+        form.addRow(tr("Team"), self.team)
+        form.addRow(tr("Contract year"), self.period)
+        form.addRow(tr("Service packages"), package_box)
+        consent = QVBoxLayout()
+        consent.addWidget(self.paper)
+        consent.addWidget(self.witness)
+        consent.addWidget(self.on_screen)
+        pad_row = QHBoxLayout()
+        pad_row.addWidget(self.pad, 1)
+        pad_row.addWidget(clear)
+        consent.addLayout(pad_row)
+        form.addRow(tr("Consent"), consent)
+        form.addRow("", self.insured)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.sign_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+
+    def chosen_residents(self) -> list[str]:
+        return [rid for rid, box in self.members if box.isChecked()]
+
+    def chosen_packages(self) -> list[str]:
+        return [code for code, box in self.packages.items() if box.isChecked()]
+
+    def submit(self) -> None:
+        self.error.hide()
+        self.sign_button.setEnabled(False)
+        lookup = self.lookup_factory()
+        if lookup is None:
+            self._sign(None)
+            return
+        self.status.setText(tr("Asking the county…"))
+        numbers = [r[0] for rid in self.chosen_residents()
+                   for r in self.reader.execute("SELECT id_number FROM resident WHERE id = ? AND id_number IS NOT NULL",
+                                                (rid,))]  # fmt: skip
+        period = str(self.period.value())
+        self.task.run(lambda: {n: lookup(n, period) for n in numbers}, self._sign,
+                      lambda _e: self._sign(None))  # fmt: skip
+
+    def _sign(self, answers: dict[str, dict[str, Any]] | None) -> None:
+        self.checked_online = answers is not None
+        self.status.setText("")
+        residents, codes, period = self.chosen_residents(), self.chosen_packages(), self.period.value()
+        team = self.team.currentData() or ""
+        screen = self.on_screen.isChecked()
+        signature, witness = (self.pad.png_data_url(), None) if screen else (None, self.witness.text())
+        insured = self.insured.isChecked()
+        household = self.household_id if len(residents) > 1 else None
+        store, user = self.store, self.user
+
+        def work() -> C.SignResult:
+            lookup = (lambda n, p: answers[n]) if answers is not None else None
+            result = C.sign(store, user, residents, team, period, codes, consent="screen" if screen else "paper",
+                            signature=signature, witness=witness, household_id=household, lookup=lookup,
+                            today=self.today)  # fmt: skip
+            if insured:
+                for rid in residents:
+                    C.set_insurance(store, user, rid, period)
+            return result
+
+        self.writer.run(work, self._signed, self._failed)
+
+    def _signed(self, result: C.SignResult) -> None:
+        self.result_ids = result.contract_ids
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.sign_button.setEnabled(True)
+        if isinstance(error, ValidationErrors | ValidationError):
+            errors = error.errors if isinstance(error, ValidationErrors) else [error]
+            self.error.setText("\n".join(sign_error_text(e) for e in errors))
+        elif isinstance(error, ClinicError):
+            self.error.setText(str(error))
+        else:
+            raise error
+        self.error.show()
+
+
+def sign_error_text(error: ValidationError) -> str:
+    """The rule in the user's language; the member it concerns stays named (the message starts with the name)."""
+    who, _, why = error.message.partition(": ")
+    rules = {
+        "required": {"packages": tr("Choose at least one service package."),
+                     "signature": tr("The resident signs on the screen first."),
+                     "witness": tr("Name who witnessed the signature on the paper form.")}.get(error.field),
+        "signed_elsewhere": tr("%1 has signed with another clinic for this year: %2").replace("%1", who).replace("%2", why),
+    }  # fmt: skip
+    if error.rule == "ineligible":
+        if "already signed" in why:
+            return (
+                tr("%1 has a contract for this year already: %2")
+                .replace("%1", who)
+                .replace("%2", why_text(why))
+            )
+        return tr("%1 cannot have this package: %2").replace("%1", who).replace("%2", why_text(why))
+    return rules.get(error.rule) or error.message
+
+
+def _t(text: str) -> str:
+    """Marks a text for translation where it is defined; ``tr`` translates it where it is shown."""
+    return text
+
+
+REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(.+) is for residents aged (\d+) or more at the period's start \((\d+)\)"),
+     _t("%1 is for residents aged %2 or more when the period starts (this resident: %3)")),
+    (re.compile(r"^(.+) is for residents aged up to (\d+) at the period's start \((\d+)\)"),
+     _t("%1 is for residents aged up to %2 when the period starts (this resident: %3)")),
+    (re.compile(r"^(.+) is for women"), _t("%1 is for women")),
+    (re.compile(r"^(.+) is for men"), _t("%1 is for men")),
+    (re.compile(r"^(.+) is signed together with (\w+)"), _t("%1 is signed together with package %2")),
+    (re.compile(r"^(.+) needs a (\w+) registration"), _t("%1 needs a registration of the disease (%2)")),
+    (re.compile(r"^already signed for (\d+) with team (.+) \(one team per period\)"),
+     _t("signed for %1 with team %2 already (one team per year)")),
+    (re.compile(r"^no active service package '(.+)'"), _t("no service package %1")),
+]  # fmt: skip
+
+
+def why_text(why: str) -> str:
+    """The domain's reason (English, for logs and the CLI) in the user's language; package names stay as the
+    county wrote them."""
+    for pattern, text in REASONS:
+        if m := pattern.match(why):
+            out = tr(text)
+            for i, value in enumerate(m.groups(), start=1):
+                out = out.replace(f"%{i}", value)
+            return out + (
+                tr(" (or another group it serves)") if why.endswith("(or another group it serves)") else ""
+            )
+    return why

@@ -162,6 +162,12 @@ class SignDialog(QDialog):
         cancel = QPushButton(tr("Cancel"))
         self.sign_button.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
+        if self.team.count() == 0:  # a clinic admin sets teams up first (clinic team add)
+            self.error.setText(
+                tr("This clinic has no family-doctor team yet: a clinic admin adds one first.")
+            )
+            self.error.show()
+            self.sign_button.setEnabled(False)
 
         form = QFormLayout()
         form.addRow(tr("Residents"), member_box)

@@ -15,6 +15,7 @@ from ui.conflict_dialog import ConflictDialog, kind_label, table_label
 from ui.i18n import tr
 from ui.ops import Writer
 from ui.qt import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -91,6 +92,22 @@ def run_details(run: dict[str, Any]) -> str:
     return run["message"] or ""
 
 
+def decision_text(resolution: dict[str, Any] | None) -> str:
+    """How a conflict was decided, and by whom (the county's decisions say so)."""
+    if not resolution:
+        return tr("Decided")
+    keep = resolution.get("keep")
+    text = {"server": tr("Kept the server's version"), "device": tr("Kept the device's version"),
+            "merged": tr("Chosen field by field"), "transfer": tr("The later contract stands"),
+            "cancel": tr("The later contract was cancelled")}.get(str(keep), str(keep))  # fmt: skip
+    who = str(resolution.get("by") or "")
+    if who.startswith("county:"):
+        text = tr("County (%1): %2").replace("%1", who.removeprefix("county:")).replace("%2", text)
+    elif who:
+        text = f"{text}（{who}）"
+    return text + (f" — {resolution['note']}" if resolution.get("note") else "")
+
+
 def refusal_text(code: str | None, message: str | None) -> str:
     """The server's reason in the user's language where the rule is one the desktop knows."""
     from clinic_app.errors import ValidationError
@@ -138,6 +155,8 @@ class SyncPage(ReadsWhenShown, QWidget):
 
         self.history = new_table([])
         self.conflicts = new_table([])
+        self.show_decided = QCheckBox()
+        self.show_decided.toggled.connect(lambda _on: self.refresh())
         self.resolve_button = QPushButton()
         self.resolve_button.clicked.connect(self.resolve_selected)
         self.conflicts.doubleClicked.connect(lambda _i: self.resolve_selected())
@@ -148,7 +167,7 @@ class SyncPage(ReadsWhenShown, QWidget):
         self.resend_button.clicked.connect(self.resend_selected)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.history, "")
-        self.tabs.addTab(with_buttons(self.conflicts, self.resolve_button), "")
+        self.tabs.addTab(with_buttons(self.conflicts, self.resolve_button, self.show_decided), "")
         self.tabs.addTab(with_buttons(self.rejected, self.correct_button, self.resend_button), "")
 
         top = QHBoxLayout()
@@ -178,7 +197,10 @@ class SyncPage(ReadsWhenShown, QWidget):
         self.resend_button.setText(tr("Send again"))
         set_headers(self.history, [tr("Started"), tr("How"), tr("Result"), tr("Sent"), tr("Received"),
                                 tr("Conflicts"), tr("Refused"), tr("Details")])  # fmt: skip
-        set_headers(self.conflicts, [tr("Since"), tr("Record"), tr("What happened"), tr("Items")])
+        set_headers(
+            self.conflicts, [tr("Since"), tr("Record"), tr("What happened"), tr("Items"), tr("Decision")]
+        )
+        self.show_decided.setText(tr("Show decided ones too"))
         set_headers(self.rejected, [tr("Changed"), tr("Record"), tr("Why the server refused it")])
         self.refresh()
 
@@ -212,10 +234,12 @@ class SyncPage(ReadsWhenShown, QWidget):
         fill_table(self.history, [[when(r["started_at"]), trigger_text(r["trigger"]), outcome_text(r["outcome"]),
                               str(r["pushed"]), str(r["pulled"]), str(r["conflicts"]), str(r["rejected"]),
                               run_details(r)] for r in runs], [r["id"] for r in runs])  # fmt: skip
-        waiting = conflicts.list_conflicts(self.reader)
+        listed = conflicts.list_conflicts(self.reader, include_resolved=self.show_decided.isChecked())
+        waiting = [c for c in listed if not c.resolved_at]
         fill_table(self.conflicts, [[when(c.created_at), f"{table_label(c.table)} {row_label(self.reader, c.table, c.row_id)}",
-                                kind_label(c.kind), ", ".join(self._field(f.name) for f in c.fields)]
-                               for c in waiting], [c.id for c in waiting])  # fmt: skip
+                                kind_label(c.kind), ", ".join(self._field(f.name) for f in c.fields),
+                                decision_text(c.resolution) if c.resolved_at else ""]
+                               for c in listed], [c.id for c in listed])  # fmt: skip
         refused = rejected_changes(self.reader)
         fill_table(self.rejected, [[when(r["device_time"]), f"{table_label(r['table_name'])} "
                                f"{row_label(self.reader, r['table_name'], r['row_id'])}", refusal_text(r["rejected_code"], r["rejected_message"])]
@@ -238,7 +262,7 @@ class SyncPage(ReadsWhenShown, QWidget):
     # -- actions ---------------------------------------------------------------------------------------
     def resolve_selected(self) -> ConflictDialog | None:
         conflict_id = selected_key(self.conflicts, first_if_none=True)
-        if conflict_id is None:
+        if conflict_id is None or conflicts.get_conflict(self.reader, conflict_id).resolved_at:
             return None
         dialog = ConflictDialog(self.store, self.reader, self.writer, self.user, conflict_id, parent=self)
         dialog.accepted.connect(self.refresh)

@@ -9,7 +9,6 @@ from ui.qt import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -44,7 +43,7 @@ def fill_table(table: QTableWidget, rows: list[list[str]], keys: list[Any]) -> N
             table.setItem(r, c, item)
 
 
-def with_buttons(table: QTableWidget, *buttons: QPushButton) -> QWidget:
+def with_buttons(table: QTableWidget, *buttons: QWidget) -> QWidget:
     box = QWidget()
     row = QHBoxLayout()
     for b in buttons:

@@ -756,6 +756,10 @@
         <translation>签约</translation>
     </message>
     <message>
+        <source>This clinic has no family-doctor team yet: a clinic admin adds one first.</source>
+        <translation>本机构还没有家庭医生团队：请管理员先建立团队。</translation>
+    </message>
+    <message>
         <source>Service packages</source>
         <translation>服务包</translation>
     </message>
@@ -976,6 +980,34 @@
         <translation>已核对：部分数据表不一致，已重新读取（%1）</translation>
     </message>
     <message>
+        <source>Decided</source>
+        <translation>已处理</translation>
+    </message>
+    <message>
+        <source>Kept the server's version</source>
+        <translation>保留服务器的版本</translation>
+    </message>
+    <message>
+        <source>Kept the device's version</source>
+        <translation>保留设备上的版本</translation>
+    </message>
+    <message>
+        <source>Chosen field by field</source>
+        <translation>逐项选择</translation>
+    </message>
+    <message>
+        <source>The later contract stands</source>
+        <translation>保留后签的协议</translation>
+    </message>
+    <message>
+        <source>The later contract was cancelled</source>
+        <translation>后签的协议已取消</translation>
+    </message>
+    <message>
+        <source>County (%1): %2</source>
+        <translation>县级审核（%1）：%2</translation>
+    </message>
+    <message>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
@@ -1042,6 +1074,14 @@
     <message>
         <source>Items</source>
         <translation>涉及项目</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>处理结果</translation>
+    </message>
+    <message>
+        <source>Show decided ones too</source>
+        <translation>同时显示已处理的</translation>
     </message>
     <message>
         <source>Changed</source>

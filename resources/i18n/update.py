@@ -292,6 +292,16 @@ ZH_CN: dict[str, str] = {
     "Close": "关闭",
     "This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync.": "该居民本年度也在其他机构签约。由县级审核人员决定保留哪一份协议，两家机构下次同步后都会看到结果。",
     "Signed at two clinics": "在两家机构签约",
+    "Decision": "处理结果",
+    "Show decided ones too": "同时显示已处理的",
+    "Decided": "已处理",
+    "Kept the server's version": "保留服务器的版本",
+    "Kept the device's version": "保留设备上的版本",
+    "Chosen field by field": "逐项选择",
+    "The later contract stands": "保留后签的协议",
+    "The later contract was cancelled": "后签的协议已取消",
+    "County (%1): %2": "县级审核（%1）：%2",
+    "This clinic has no family-doctor team yet: a clinic admin adds one first.": "本机构还没有家庭医生团队：请管理员先建立团队。",
 }
 
 

@@ -176,3 +176,9 @@ def test_the_page_lists_worklists_ledger_prints_and_exports(
     d = page.sign_found()
     assert d is not None and [box.text().split("（")[0] for _rid, box in d.members] == ["王五"]
     d.reject()
+
+
+def test_without_a_team_the_dialog_says_what_to_do_first(qtbot: Any, ui_clinic: UiClinic) -> None:
+    C.install_reference(ui_clinic.store)
+    d = dialog(qtbot, ui_clinic, "张三")
+    assert d.error.isVisible() and "还没有家庭医生团队" in d.error.text() and not d.sign_button.isEnabled()

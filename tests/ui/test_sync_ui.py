@@ -280,3 +280,26 @@ def test_schedule_runs_every_interval_with_jitter_and_backs_off_when_offline(
     assert 0 < controller.timer.remainingTime() <= 5_000, "the first retry comes after 2.5-5 s"
     controller.stop()
     store.close()
+
+
+def test_a_decision_of_the_county_shows_on_the_conflict_list(qtbot: Any, county: Scenario) -> None:
+    from sync.server import county as county_service
+
+    with county.engine.begin() as conn:  # type: ignore[attr-defined]
+        [waiting] = county_service.list_conflicts(conn)
+        county_service.resolve_conflict(conn, waiting["id"], "device", "王审核", "电话已核实")
+    store = county.open(county.laptop)
+    win = window(qtbot, store)
+    with qtbot.waitSignal(win.sync.finished, timeout=60_000) as signal:
+        win.sync.sync_now("manual")
+    assert signal.args[0] == "ok"
+    win.nav.setCurrentRow(5)
+    page = win.sync_page
+    assert page.conflicts.rowCount() == 0 and page.tabs.tabText(1) == "冲突（0）"
+    page.show_decided.setChecked(True)
+    assert page.conflicts.rowCount() == 1
+    assert page.conflicts.item(0, 4).text() == "县级审核（王审核）：保留设备上的版本 — 电话已核实"
+    page.conflicts.setCurrentCell(0, 0)
+    assert page.resolve_selected() is None, "a decided conflict is not decided again"
+    win.close()
+    store.close()

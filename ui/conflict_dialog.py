@@ -8,12 +8,11 @@ from typing import Any
 
 from clinic_app import conflicts
 from clinic_app.db import Connection
-from clinic_app.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_app.store import Store
 from clinic_app.syncstate import row_label
 from clinic_app.users import User
 from ui.i18n import tr
-from ui.messages import field_label, rule_message
+from ui.messages import error_text, field_label, rule_message
 from ui.ops import Writer
 from ui.qt import (
     QButtonGroup,
@@ -149,12 +148,5 @@ class ConflictDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.save.setEnabled(True)
-        if isinstance(error, ValidationError | ValidationErrors):
-            errors = error.errors if isinstance(error, ValidationErrors) else [error]
-            text = "; ".join(f"{field_label(e.field)}: {rule_message(e)}" for e in errors)
-        elif isinstance(error, ClinicError):
-            text = str(error)
-        else:
-            raise error
-        self.error.setText(text)
+        self.error.setText(error_text(error, lambda e: f"{field_label(e.field)}: {rule_message(e)}"))
         self.error.show()

@@ -65,12 +65,15 @@ class ContractsPage(ReadsWhenShown, QWidget):
         self.household_button = QPushButton(tr("Sign the household…"))
         self.sign_button.clicked.connect(self.sign_found)
         self.household_button.clicked.connect(lambda: self.sign_found(household=True))
+        self.teams_button = QPushButton(tr("Teams…"))
+        self.teams_button.clicked.connect(lambda: self.open_teams())
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("Contract year")))
         top.addWidget(self.year)
         top.addWidget(self.finder, 1)
         top.addWidget(self.sign_button)
         top.addWidget(self.household_button)
+        top.addWidget(self.teams_button)
 
         # contracts
         self.contracts = new_table([])
@@ -201,6 +204,13 @@ class ContractsPage(ReadsWhenShown, QWidget):
         self.book = book
 
     # -- actions ---------------------------------------------------------------------------------------------
+    def open_teams(self) -> Any:
+        from ui.teams_dialog import TeamsDialog
+
+        dialog = TeamsDialog(self.store, self.reader, self.writer, self.user, parent=self)
+        dialog.open()
+        return dialog
+
     def sign_found(self, household: bool = False) -> SignDialog | None:
         text = self.finder.text().strip()
         hits = search_residents(self.reader, self.store.clinic_id, text, limit=2).rows if text else []

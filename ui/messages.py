@@ -3,7 +3,9 @@ the desktop shows the user's language."""
 
 from __future__ import annotations
 
-from clinic_app.errors import ValidationError
+from collections.abc import Callable
+
+from clinic_app.errors import ClinicError, ValidationError, ValidationErrors
 from ui.i18n import tr as _t
 
 
@@ -57,3 +59,14 @@ def rule_message(error: ValidationError) -> str:
             "%1", error.message.rsplit("to ", 1)[1]
         )
     return rules.get(error.rule, error.message)
+
+
+def error_text(error: BaseException, describe: Callable[[ValidationError], str], sep: str = "; ") -> str:
+    """What a dialog shows for a failed action: each validation problem described in the user's language, the
+    message of any other domain error; anything else is a bug and goes on up."""
+    if isinstance(error, ValidationError | ValidationErrors):
+        errors = error.errors if isinstance(error, ValidationErrors) else [error]
+        return sep.join(describe(e) for e in errors)
+    if isinstance(error, ClinicError):
+        return str(error)
+    raise error

@@ -12,10 +12,11 @@ from typing import Any
 
 from clinic_app import contracts as C
 from clinic_app.db import Connection
-from clinic_app.errors import ClinicError, ValidationError, ValidationErrors
+from clinic_app.errors import ValidationError
 from clinic_app.store import Store
 from clinic_app.users import User
 from ui.i18n import tr
+from ui.messages import error_text
 from ui.ops import Background, Writer
 from ui.qt import (
     QBuffer,
@@ -243,13 +244,7 @@ class SignDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.sign_button.setEnabled(True)
-        if isinstance(error, ValidationErrors | ValidationError):
-            errors = error.errors if isinstance(error, ValidationErrors) else [error]
-            self.error.setText("\n".join(sign_error_text(e) for e in errors))
-        elif isinstance(error, ClinicError):
-            self.error.setText(str(error))
-        else:
-            raise error
+        self.error.setText(error_text(error, sign_error_text, "\n"))
         self.error.show()
 
 

@@ -128,6 +128,10 @@
         <translation>家庭签约…</translation>
     </message>
     <message>
+        <source>Teams…</source>
+        <translation>团队…</translation>
+    </message>
+    <message>
         <source>Contract year</source>
         <translation>签约年度</translation>
     </message>
@@ -1114,6 +1118,46 @@
     <message>
         <source>Refused changes (%1)</source>
         <translation>被退回的修改（%1）</translation>
+    </message>
+    <message>
+        <source>Family-doctor teams</source>
+        <translation>家庭医生团队</translation>
+    </message>
+    <message>
+        <source>Lead</source>
+        <translation>团队长</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>Add the team</source>
+        <translation>添加团队</translation>
+    </message>
+    <message>
+        <source>Team name</source>
+        <translation>团队名称</translation>
+    </message>
+    <message>
+        <source>Lead doctor</source>
+        <translation>团队长（医生）</translation>
+    </message>
+    <message>
+        <source>A new team</source>
+        <translation>新建团队</translation>
+    </message>
+    <message>
+        <source>Only a clinic admin adds teams.</source>
+        <translation>只有机构管理员可以添加团队。</translation>
+    </message>
+    <message>
+        <source>A team name has 1-40 characters.</source>
+        <translation>团队名称为1-40个字。</translation>
+    </message>
+    <message>
+        <source>There is a team of that name already.</source>
+        <translation>已有同名团队。</translation>
     </message>
 </context>
 </TS>

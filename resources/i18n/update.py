@@ -302,6 +302,17 @@ ZH_CN: dict[str, str] = {
     "The later contract was cancelled": "后签的协议已取消",
     "County (%1): %2": "县级审核（%1）：%2",
     "This clinic has no family-doctor team yet: a clinic admin adds one first.": "本机构还没有家庭医生团队：请管理员先建立团队。",
+    "Family-doctor teams": "家庭医生团队",
+    "Lead": "团队长",
+    "Members": "成员",
+    "Add the team": "添加团队",
+    "Team name": "团队名称",
+    "Lead doctor": "团队长（医生）",
+    "A new team": "新建团队",
+    "Only a clinic admin adds teams.": "只有机构管理员可以添加团队。",
+    "A team name has 1-40 characters.": "团队名称为1-40个字。",
+    "There is a team of that name already.": "已有同名团队。",
+    "Teams…": "团队…",
 }
 
 

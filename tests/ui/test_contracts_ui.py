@@ -182,3 +182,32 @@ def test_without_a_team_the_dialog_says_what_to_do_first(qtbot: Any, ui_clinic: 
     C.install_reference(ui_clinic.store)
     d = dialog(qtbot, ui_clinic, "张三")
     assert d.error.isVisible() and "还没有家庭医生团队" in d.error.text() and not d.sign_button.isEnabled()
+
+
+def test_an_admin_adds_a_team_from_the_page_and_others_only_see_them(qtbot: Any, ui_clinic: UiClinic) -> None:
+    from ui.contracts_page import ContractsPage
+
+    store = ui_clinic.store
+    admin = authenticate(store, "admin", "admin-pass-1")
+    page = ContractsPage(store, store.reader(), Writer(), admin, today=TODAY)
+    qtbot.addWidget(page)
+    teams = page.open_teams()
+    teams.name.setText("一队")
+    teams.lead.setCurrentIndex(teams.lead.findData("doctor"))
+    teams.members["admin"].setChecked(True)
+    teams.add_button.click()
+    qtbot.waitUntil(lambda: teams.table.rowCount() == 1, timeout=10_000)
+    assert [teams.table.item(0, c).text() for c in range(2)] == ["一队", "李医生"]
+    assert set(teams.table.item(0, 2).text().split("、")) == {"李医生", admin.display_name}
+    teams.name.setText("一队")
+    teams.add_button.click()
+    qtbot.waitUntil(teams.error.isVisible, timeout=10_000)
+    assert teams.error.text() == "已有同名团队。"
+    teams.reject()
+    doctor_page = ContractsPage(store, store.reader(), Writer(), ui_clinic.doctor, today=TODAY)
+    qtbot.addWidget(doctor_page)
+    view = doctor_page.open_teams()
+    assert (
+        view.table.rowCount() == 1 and not view.add_button.isEnabled()
+    ) or not view.add_button.parentWidget().isEnabled()
+    view.reject()

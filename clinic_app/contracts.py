@@ -15,6 +15,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from clinic_app.db import Connection
@@ -115,7 +116,7 @@ def ineligible(conn: Connection, package: Package, resident: dict[str, Any], sta
         if needed not in chosen:
             return f"{package.name} is signed together with {needed}"
     disease = rule.get("disease")
-    if disease and _has_table(conn, "disease_registration"):  # checked once registrations exist (follow-ups)
+    if disease and has_table(conn, "disease_registration"):  # checked once registrations exist (follow-ups)
         found = conn.execute(
             "SELECT 1 FROM disease_registration WHERE resident_id = ? AND disease = ? AND deleted_at IS NULL",
             (resident["id"], disease),
@@ -135,7 +136,7 @@ def _person_rule(rule: dict[str, Any], resident: dict[str, Any], age: int, name:
     return None
 
 
-def _has_table(conn: Connection, name: str) -> bool:
+def has_table(conn: Connection, name: str) -> bool:
     return (
         conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
         is not None
@@ -210,6 +211,12 @@ def _plan(conn: Connection, resident: dict[str, Any], period: int, codes: list[s
     return problems
 
 
+def fees(offered: dict[str, Package], codes: Iterable[str]) -> tuple[int, int]:
+    """The fee of a set of packages and the resident's share of it, in fen (the funds pay the rest)."""
+    chosen = [offered[c] for c in codes]
+    return sum(p.fee_fen for p in chosen), sum(p.resident_share_fen for p in chosen)
+
+
 def sign(store: Store, actor: User, resident_ids: list[str], team: str, period: int, codes: list[str], *,
          consent: str = "paper", signature: str | None = None, witness: str | None = None,
          resident_group: str | None = None, household_id: str | None = None, lookup: Lookup | None = None,
@@ -264,9 +271,7 @@ def sign(store: Store, actor: User, resident_ids: list[str], team: str, period: 
             checked_online = False
     if errors:
         raise ValidationErrors(errors)
-    chosen = [offered[c] for c in codes]
-    fee = sum(p.fee_fen for p in chosen)
-    share = sum(p.resident_share_fen for p in chosen)
+    fee, share = fees(offered, codes)
     ids = []
     with store.unit(actor.id, "contract.sign") as uow:
         for r in residents:
@@ -416,9 +421,8 @@ def signed_not_insured(conn: Connection, clinic_id: str, year: int) -> list[dict
 
 
 # -- reference rows without a county (a demo clinic, tests) ---------------------------------------------
-def default_packages_file() -> Any:
-    from pathlib import Path
-
+def default_packages_file() -> Path:
+    """The default set of service packages a new county starts with (package data: installed with clinic_app)."""
     return Path(__file__).with_name("data") / "service_packages.json"
 
 
@@ -428,30 +432,17 @@ def install_reference(store: Store, packages_file: Any = None,
     values (``key -> (value, effective_from)``) — with the county's own ids, so that the first pull replaces
     them. Only for a clinic that has no county yet (the demo) and for tests; never pushed."""
     from clinic_app.store import utc_now
+    from clinic_app.syncstate import store_server_rows
 
     now = utc_now()
+    common = {"clinic_id": None, "created_at": now, "updated_at": now, "deleted_at": None, "row_version": 0}
     items = json.loads((packages_file or default_packages_file()).read_text(encoding="utf-8"))
-    with store._write_lock:
-        conn = store.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for p in items:
-                conn.execute(
-                    "INSERT OR REPLACE INTO service_package(id, clinic_id, created_at, updated_at, code, name, kind, "
-                    "fee_fen, insurance_fund_fen, public_health_fund_fen, resident_share_fen, eligibility, services, "
-                    "active) VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                    (reference_id("service_package", p["code"]), now, now, p["code"], p["name"], p.get("kind", "personalised"),
-                     p["fee_fen"], p["insurance_fund_fen"], p["public_health_fund_fen"], p["resident_share_fen"],
-                     json.dumps(p.get("eligibility", {}), ensure_ascii=False, sort_keys=True),
-                     json.dumps(p.get("services", []), ensure_ascii=False)),
-                )  # fmt: skip
-            for key, (value, since) in (policy or {}).items():
-                conn.execute(
-                    "INSERT OR REPLACE INTO policy(id, clinic_id, created_at, updated_at, key, value, effective_from) "
-                    "VALUES (?, NULL, ?, ?, ?, ?, ?)",
-                    (reference_id("policy", f"{key}@{since}"), now, now, key, value, since),
-                )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    packages = [{**common, "id": reference_id("service_package", p["code"]), "code": p["code"], "name": p["name"],
+                 "kind": p.get("kind", "personalised"), "fee_fen": p["fee_fen"],
+                 "insurance_fund_fen": p["insurance_fund_fen"], "public_health_fund_fen": p["public_health_fund_fen"],
+                 "resident_share_fen": p["resident_share_fen"],
+                 "eligibility": json.dumps(p.get("eligibility", {}), ensure_ascii=False, sort_keys=True),
+                 "services": json.dumps(p.get("services", []), ensure_ascii=False), "active": 1} for p in items]  # fmt: skip
+    values = [{**common, "id": reference_id("policy", f"{key}@{since}"), "key": key, "value": value,
+               "effective_from": since} for key, (value, since) in (policy or {}).items()]  # fmt: skip
+    store_server_rows(store, {"service_package": packages, "policy": values})

@@ -219,8 +219,7 @@ def populate_contracts(store: Store, actor: User, seed: int = 1, today: dt.date 
             period = year - 1 if draw > 0.65 else year  # a few signed only last year: renewals due
             p_start, p_end = C.period_bounds(store.conn, period)
             codes = ["BASIC"] + (["ELDERLY"] if C.age_on(person["birth_date"], p_start) >= 65 else [])
-            fee = sum(offered[c].fee_fen for c in codes)
-            share = sum(offered[c].resident_share_fen for c in codes)
+            fee, share = C.fees(offered, codes)
             uow.insert("contract", {
                 "resident_id": person["id"], "team_id": team_id, "period": str(period),
                 "period_start": p_start.isoformat(), "period_end": p_end.isoformat(), "packages": json.dumps(codes),

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from clinic_app.contracts import age_on, period_bounds, policy_value
+from clinic_app.contracts import age_on, has_table, period_bounds, policy_value
 from clinic_app.db import Connection
 from clinic_app.errors import ValidationError
 
@@ -127,7 +127,8 @@ def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None =
                     provisional_heads=sum(1 for r in counted if r["status"] == "provisional"),
                     contracted_not_insured=len(rows) - len(counted), rate_fen=rate, weighted_heads=weighted,
                     budget_fen=budget, reserve_pct=reserve_pct, reserve_fen=reserve, advance_fen=budget - reserve)  # fmt: skip
-    spending = _spending_by_month(conn, clinic_id, start, end)
+    visits = has_table(conn, "visit")
+    spending = _spending_by_month(conn, clinic_id, start, end) if visits else {}
     monthly = monthly_advances(ledger.advance_fen)
     elapsed = 0
     for first, paid in zip(_months(start), monthly, strict=True):
@@ -140,7 +141,7 @@ def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None =
     ledger.surplus_to_date_fen = ledger.budget_to_date_fen - ledger.spending_to_date_fen
     ledger.forecast_spending_fen = (ledger.spending_to_date_fen * 12 // elapsed) if elapsed else 0
     ledger.forecast_surplus_fen = ledger.advance_fen - ledger.forecast_spending_fen
-    if not _has_visits(conn):
+    if not visits:
         ledger.notes.append("no outpatient visits are recorded yet: spending is 0 until visits come")
     if ledger.provisional_heads:
         ledger.notes.append(
@@ -156,17 +157,8 @@ def monthly_advances(advance_fen: int) -> list[int]:
     return monthly
 
 
-def _has_visits(conn: Connection) -> bool:
-    return (
-        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'visit'").fetchone()
-        is not None
-    )
-
-
 def _spending_by_month(conn: Connection, clinic_id: str, start: dt.date, end: dt.date) -> dict[str, int]:
-    """Ordinary outpatient settlements paid from the budget, by month (once the ``visit`` table exists)."""
-    if not _has_visits(conn):
-        return {}
+    """Ordinary outpatient settlements paid from the budget, by month (the ``visit`` table exists)."""
     rows = conn.execute(
         "SELECT substr(visit_date, 1, 7) AS month, sum(fund_paid_fen) FROM visit WHERE clinic_id = ? "
         "AND visit_date BETWEEN ? AND ? AND deleted_at IS NULL AND medical_type = '11' GROUP BY month",

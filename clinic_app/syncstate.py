@@ -205,8 +205,7 @@ def _merge_into(conn: Connection, table: str, alias: str, target: str, server_ro
 def local_checksums(conn: Connection) -> dict[str, dict[str, int]]:
     """The device's side of the server's checksums: rows the server has acknowledged (row_version > 0)."""
     out = {}
-    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for table in (t for t in PULLED_TABLES if t in present):
+    for table in PULLED_TABLES:
         n, total = conn.execute(
             f'SELECT count(*), coalesce(sum(row_version), 0) FROM "{table}" WHERE row_version > 0'
         ).fetchone()
@@ -239,6 +238,14 @@ def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]])
         for names, rows in groups.items():
             _upsert_many(conn, table, names, rows)
     return sum(len(rows) for rows in groups.values())
+
+
+def store_server_rows(store: Store, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """Rows as the server holds them (whole rows, one column set a table), in one transaction."""
+    with _server_rows(store) as conn:
+        for table, rows in tables.items():
+            if rows:
+                _upsert_many(conn, table, tuple(rows[0]), rows)
 
 
 @contextmanager

@@ -33,7 +33,6 @@ from clinic_app.syncstate import (
     local_checksums,
     next_batch,
     set_state,
-    sync_history,
     tables_with_pending_changes,
 )
 from sync import protocol as p
@@ -125,6 +124,11 @@ def load_token(store: Store) -> str:
 class Client:
     def __init__(self, store: Store, server_url: str | None = None, ca_bundle: str | None = None) -> None:
         self.store = store
+        if server_url is not None and not server_url.startswith(("https://", "http://")):
+            from clinic_app.errors import ValidationError
+
+            raise ValidationError("server", "format", "the server address starts with https://")
+        self.ca_bundle = ca_bundle  # named for this enrollment: kept with the database once it succeeds
         url = server_url or get_state(store.conn, "server_url")
         if not url:
             raise NeedsSignIn("this device is not enrolled with a county server: run `clinic enroll`")
@@ -169,6 +173,9 @@ class Client:
         body = {"code": code.strip().upper(), "device_name": device_name, "app_version": __version__,
                 "has_local_data": bool(has_data)}  # fmt: skip
         reply = self._call("POST", "/api/v1/enroll", None, json=body)
+        if self.ca_bundle:
+            with self.store._write_lock:
+                set_state(self.store.conn, "ca_bundle", str(Path(self.ca_bundle).resolve()))
         adopt_clinic(self.store, reply["clinic_id"], self.url, reply["device_id"], reply["clinic_code"])
         reply["token_stored_in"] = save_token(self.store, reply["token"])
         return dict(reply)
@@ -366,9 +373,6 @@ def recorded(
     return report
 
 
-history = sync_history  # the Sync page reads it from clinic_app.syncstate (no requests import at start)
-
-
 # -- a new device ---------------------------------------------------------------------------------------
 def enroll_new_device(
     db_path: Path, key_file: str | None, server: str, code: str, device_name: str, ca_bundle: str | None = None,
@@ -376,7 +380,7 @@ def enroll_new_device(
 ) -> tuple[Store, dict[str, Any], SyncReport]:  # fmt: skip
     """A device of an existing clinic, set up from the county alone: a new database, enrollment, the first sync
     (the clinic's users, residents and everything else). Anything failing leaves no database behind."""
-    if not server.startswith(("https://", "http://")):
+    if not server.startswith(("https://", "http://")):  # checked before a database is made for it
         from clinic_app.errors import ValidationError
 
         raise ValidationError("server", "format", "the server address starts with https://")
@@ -389,9 +393,6 @@ def enroll_new_device(
     store, _where = Store.initialise(db_path, "ENROLLING", "enrolling", key_file=key_file)
     try:
         client = Client(store, server, ca_bundle)
-        if ca_bundle:
-            with store._write_lock:
-                set_state(store.conn, "ca_bundle", str(Path(ca_bundle).resolve()))
         reply = client.enroll(code, device_name)
         report = recorded(store, "enroll", lambda r: client.sync(progress=progress, report=report or r))
     except BaseException:

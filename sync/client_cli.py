@@ -8,14 +8,12 @@ import os
 import socket
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from clinic_app import cli as base
 
 
 def cmd_enroll(ctx: base.Context) -> int:
-    from clinic_app.syncstate import set_state
     from sync.client import Client, enroll_new_device, recorded
 
     a = ctx.args
@@ -27,12 +25,7 @@ def cmd_enroll(ctx: base.Context) -> int:
         ctx._store = store
         base._out(f"created {ctx.db_path}")
     else:
-        if not a.server.startswith(("https://", "http://")):
-            raise base.ValidationError("server", "format", "the server address starts with https://")
         client = Client(ctx.store, a.server, a.ca_bundle)
-        if a.ca_bundle:
-            with ctx.store._write_lock:
-                set_state(ctx.store.conn, "ca_bundle", str(Path(a.ca_bundle).resolve()))
         reply = client.enroll(a.code, name)
         report = recorded(ctx.store, "enroll", lambda r: client.sync(report=r))
     base._out(f"enrolled as device {reply['device_id']} of clinic {reply['clinic_code']} {reply['clinic_name']};"

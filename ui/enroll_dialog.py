@@ -157,16 +157,11 @@ def enroll_open_store(
     store: Store, server: str, code: str, device_name: str, ca_bundle: str | None
 ) -> dict[str, Any]:
     """On a thread of its own, with a connection of its own; the caller adopts the new clinic id."""
-    from clinic_app.syncstate import set_state
     from sync.client import Client
 
     own = store.sibling()
     try:
-        client = Client(own, server, ca_bundle)
-        if ca_bundle:
-            with own._write_lock:
-                set_state(own.conn, "ca_bundle", str(Path(ca_bundle).resolve()))
-        return client.enroll(code, device_name)
+        return Client(own, server, ca_bundle).enroll(code, device_name)
     finally:
         own.close()
 

@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store, self.user, self.writer = store, user, writer
         self.reader = store.reader()
-        self.sync = sync or SyncController(store, parent=self)
+        self.sync = sync or SyncController(store, parent=self, reader=self.reader)
         self.clinic_name = self.reader.execute(
             "SELECT name FROM clinic WHERE id = ?", (store.clinic_id,)
         ).fetchone()[0]
@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         self.residents.add_requested.connect(lambda: self.open_resident(None))
         self.residents.edit_requested.connect(self.open_resident)
         self.writer.store_changed.connect(self._store_changed)
-        self.sync.changed.connect(self.refresh_status)
+        self.sync.changed.connect(self.show_sync_state)  # every sync step: the label only, no counting
         self.sync.finished.connect(self._synced)
         self.sync_page.enroll_requested.connect(self.open_enrollment)
         self.sync_page.edit_resident_requested.connect(self._correct_resident)
@@ -209,10 +209,7 @@ class MainWindow(QMainWindow):
         waiting = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
         conflicts = conn.execute("SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0]
         last = conn.execute("SELECT value FROM sync_state WHERE key = 'last_sync_at'").fetchone()
-        state = "running" if self.sync.running else self.sync.state
-        self.online.setText(tr("● Syncing…") if state == "running" else state_text(state))
-        self.online.setStyleSheet(f"color: {STATE_COLOURS.get(self.sync.state, '#000')};")
-        self.online.setToolTip(self.sync.message)
+        self.show_sync_state()
         self.last_sync.setText(
             tr("Last sync: %1").replace("%1", local_time(last[0]) if last else tr("never"))
         )
@@ -220,6 +217,11 @@ class MainWindow(QMainWindow):
         self.conflicts.setText(tr("Conflicts needing a person: %1").replace("%1", str(conflicts)))
         self.conflicts.setStyleSheet("color: #c0392b; font-weight: bold;" if conflicts else "")
         self.who.setText(f"{self.user.display_name} · {self.clinic_name}")
+
+    def show_sync_state(self) -> None:
+        self.online.setText(tr("● Syncing…") if self.sync.running else state_text(self.sync.state))
+        self.online.setStyleSheet(f"color: {STATE_COLOURS.get(self.sync.state, '#000')};")
+        self.online.setToolTip(self.sync.message)
 
     # -- actions --------------------------------------------------------------------------------
     def open_resident(self, resident_id: str | None) -> ResidentDialog:
@@ -259,8 +261,16 @@ class MainWindow(QMainWindow):
             return None
         from sync.client import Client
 
-        client = Client(self.store.sibling())  # its own connection: the lookup runs on a thread of its own
-        return client.lookup
+        def lookup(id_number: str, period: str) -> dict[str, Any]:
+            own = (
+                self.store.sibling()
+            )  # the lookup runs on a thread of its own: its own connection, closed after
+            try:
+                return Client(own).lookup(id_number, period)
+            finally:
+                own.close()
+
+        return lookup
 
     def _correct_resident(self, resident_id: str, after_save: Any) -> None:
         dialog = self.open_resident(resident_id)

@@ -8,11 +8,13 @@ from typing import Any
 
 from clinic_app import conflicts
 from clinic_app.db import Connection
+from clinic_app.errors import ValidationError
 from clinic_app.store import Store
 from clinic_app.syncstate import get_state, rejected_changes, resend, row_label, sync_history
 from clinic_app.users import User
 from ui.conflict_dialog import ConflictDialog, kind_label, table_label
 from ui.i18n import tr
+from ui.messages import field_label, rule_message
 from ui.ops import Writer
 from ui.qt import (
     QCheckBox,
@@ -110,9 +112,6 @@ def decision_text(resolution: dict[str, Any] | None) -> str:
 
 def refusal_text(code: str | None, message: str | None) -> str:
     """The server's reason in the user's language where the rule is one the desktop knows."""
-    from clinic_app.errors import ValidationError
-    from ui.messages import field_label, rule_message
-
     field, _, rest = (message or "").partition(": ")
     if code and rest:
         return f"{field_label(field)}: {rule_message(ValidationError(field, code, rest))}"
@@ -209,7 +208,7 @@ class SyncPage(ReadsWhenShown, QWidget):
         c = self.controller
         self.state.setText(state_text(c.state))
         self.state.setStyleSheet(f"color: {STATE_COLOURS.get(c.state, '#000')};")
-        url, code = get_state(self.reader, "server_url"), get_state(self.reader, "clinic_code")
+        url, code = self._where
         text = (tr("County server: %1 · this device belongs to clinic %2").replace("%1", url).replace("%2", code or "")
                 if url else tr("This device is not enrolled: it works offline and keeps every change for later."))  # fmt: skip
         if c.message and c.state != "online":
@@ -227,6 +226,8 @@ class SyncPage(ReadsWhenShown, QWidget):
 
     def refresh(self) -> None:
         """Re-read the lists; while the page is hidden this only marks them stale (start-up reads nothing)."""
+        # where this device syncs to: read here, not at every step of a running sync (show_state)
+        self._where = (get_state(self.reader, "server_url"), get_state(self.reader, "clinic_code"))
         if not self.shown_now():
             self.show_state()
             return
@@ -237,7 +238,7 @@ class SyncPage(ReadsWhenShown, QWidget):
         listed = conflicts.list_conflicts(self.reader, include_resolved=self.show_decided.isChecked())
         waiting = [c for c in listed if not c.resolved_at]
         fill_table(self.conflicts, [[when(c.created_at), f"{table_label(c.table)} {row_label(self.reader, c.table, c.row_id)}",
-                                kind_label(c.kind), ", ".join(self._field(f.name) for f in c.fields),
+                                kind_label(c.kind), ", ".join(field_label(f.name) for f in c.fields),
                                 decision_text(c.resolution) if c.resolved_at else ""]
                                for c in listed], [c.id for c in listed])  # fmt: skip
         refused = rejected_changes(self.reader)
@@ -252,12 +253,6 @@ class SyncPage(ReadsWhenShown, QWidget):
         for button in (self.correct_button, self.resend_button):
             button.setEnabled(bool(refused))
         self.show_state()
-
-    @staticmethod
-    def _field(name: str) -> str:
-        from ui.messages import field_label
-
-        return field_label(name)
 
     # -- actions ---------------------------------------------------------------------------------------
     def resolve_selected(self) -> ConflictDialog | None:

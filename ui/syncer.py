@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from clinic_app.db import Connection
 from clinic_app.settings import get_setting
 from clinic_app.store import Store
 from clinic_app.syncstate import get_state
@@ -38,10 +39,12 @@ class SyncController(QObject):
     _done = Signal(object, object)  # from the sync thread: report, error
 
     def __init__(self, store: Store, client_factory: ClientFactory | None = None,
-                 rng: random.Random | None = None, parent: QObject | None = None) -> None:  # fmt: skip
+                 rng: random.Random | None = None, parent: QObject | None = None,
+                 reader: Connection | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.store = store
-        self.reader = store.reader()
+        self._own_reader = reader is None  # the window's read connection when it passes one, else our own
+        self.reader = reader or store.reader()
         self.client_factory: ClientFactory | None = client_factory  # None: sync.client.Client
         self.rng = rng or random.Random()
         self.state = "online" if self.enrolled() else "not_enrolled"
@@ -77,7 +80,8 @@ class SyncController(QObject):
         self._cancel.set()
         if self._thread is not None:
             self._thread.join(wait_seconds)
-        self.reader.close()
+        if self._own_reader:
+            self.reader.close()
 
     # -- running -------------------------------------------------------------------------------------
     def sync_now(self, trigger: str = "manual") -> bool:

@@ -9,6 +9,7 @@ A person is their ID number across clinics; a resident without one is known only
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,8 +55,8 @@ def judge(
                                                        period=str(data["period"])))  # fmt: skip
         if status == "active":
             return None
-        return _set(conn, batch, clinic_id, record, {"status": "active"})
-    changed = _set(conn, batch, clinic_id, record, {"status": "conflict"})
+        return _set(conn, batch.take, record, {"status": "active"})
+    changed = _set(conn, batch.take, record, {"status": "conflict"})
     other_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == held.clinic_id)).one()
     this_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == clinic_id)).one()
     period = data["period"]
@@ -74,14 +75,15 @@ def judge(
     return {**changed, "conflict_id": mine}
 
 
-def _set(conn: Connection, batch: Any, clinic_id: str, record: Any, values: dict[str, Any]) -> dict[str, Any]:
+def _set(conn: Connection, take: Callable[[], int], record: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` written over a stored row as a new version of its clinic's scope (``take`` hands the version
+    out: a push's batch, or the clinic's counter for a county decision); what the device is answered."""
     from sync.server import service
 
     data = {**json.loads(record.data), **values, "updated_at": utc_now()}
-    version = batch.take()
-    service._write_record(
-        conn, "contract", record.row_id, clinic_id, version, data, record, {*values, "updated_at"}
-    )
+    version = take()
+    service._write_record(conn, record.table_name, record.row_id, record.clinic_id, version, data, record,
+                          {*values, "updated_at"})  # fmt: skip
     return {"version": version, "server_row": {**data, "row_version": version}}
 
 
@@ -182,10 +184,5 @@ def _status(conn: Connection, row_id: str) -> str | None:
 
 
 def _decide(conn: Connection, record: Any, values: dict[str, Any]) -> None:
-    """A county decision written as a new version of the row in its clinic's scope (its devices pull it)."""
-    from sync.server import service
-
-    version = _next_in_scope(conn, record.clinic_id)
-    data = {**json.loads(record.data), **values, "updated_at": utc_now()}
-    service._write_record(conn, record.table_name, record.row_id, record.clinic_id, version, data, record,
-                          {*values, "updated_at"})  # fmt: skip
+    """A county decision: a new version in the row's clinic scope (its devices pull it)."""
+    _set(conn, lambda: _next_in_scope(conn, record.clinic_id), record, values)

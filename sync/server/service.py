@@ -1004,10 +1004,6 @@ PACKAGE_RULES = frozenset({"min_age", "max_age", "sex", "any_of", "requires", "d
 FEE_FIELDS = ("fee_fen", "insurance_fund_fen", "public_health_fund_fen", "resident_share_fen")
 
 
-def default_packages_file() -> Path:
-    return Path(__file__).resolve().parents[2] / "clinic_app" / "data" / "service_packages.json"
-
-
 def load_packages(conn: Connection, path: Path) -> LoadReport:
     """Service packages (JSON list): code, name, kind (basic/personalised), the fee and its split in fen
     (insurance fund + public-health fund + resident share = fee), eligibility, services. All or none; a package
@@ -1083,6 +1079,8 @@ def install_default_packages(conn: Connection) -> bool:
         sa.select(db.record.c.row_id).where(db.record.c.table_name == "service_package").limit(1)
     ).first():
         return False
+    from clinic_app.contracts import default_packages_file
+
     load_packages(conn, default_packages_file())
     return True
 

@@ -325,7 +325,7 @@ def test_every_run_is_kept_in_the_history_with_its_outcome(
     county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from clinic_app.syncstate import set_state
-    from sync.client import history
+    from clinic_app.syncstate import sync_history as history
 
     with live_server(county.engine) as url:
         pc, _laptop = _enrolled_pair(county, first_device, tmp_path, url, capsys)
@@ -352,7 +352,7 @@ def test_every_run_is_kept_in_the_history_with_its_outcome(
 def test_a_table_that_disagrees_with_the_server_is_re_read_alone(
     county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sync.client import history
+    from clinic_app.syncstate import sync_history as history
 
     with live_server(county.engine) as url:
         _pc, laptop = _enrolled_pair(county, first_device, tmp_path, url, capsys)

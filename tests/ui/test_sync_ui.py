@@ -16,8 +16,9 @@ from clinic_app import conflicts
 from clinic_app import residents as R
 from clinic_app.store import Store
 from clinic_app.syncstate import rejected_changes
+from clinic_app.syncstate import sync_history as history
 from clinic_app.users import authenticate
-from sync.client import Client, history
+from sync.client import Client
 from tests.ui.sync_scenario import PASSWORD, Scenario, _edit, _sync, refuse_a_change, scenario
 from ui.mainwindow import MainWindow
 from ui.ops import Writer

@@ -496,10 +496,6 @@
         <translation>已锁定</translation>
     </message>
     <message>
-        <source>● Syncing…</source>
-        <translation>● 正在同步…</translation>
-    </message>
-    <message>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
@@ -514,6 +510,10 @@
     <message>
         <source>Conflicts needing a person: %1</source>
         <translation>待人工处理的冲突：%1</translation>
+    </message>
+    <message>
+        <source>● Syncing…</source>
+        <translation>● 正在同步…</translation>
     </message>
     <message>
         <source>Document type</source>

@@ -157,3 +157,30 @@ __all__ = [
     "Signal",
     "Slot",
 ]
+
+# printing (ui/printing.py): every printed document goes through a print preview
+from PySide6.QtCore import QSizeF, QUrl
+from PySide6.QtGui import QAction, QPagedPaintDevice, QTextCursor, QTextFormat
+from PySide6.QtPrintSupport import (
+    QPrintDialog,
+    QPrinter,
+    QPrinterInfo,
+    QPrintPreviewDialog,
+    QPrintPreviewWidget,
+)
+from PySide6.QtWidgets import QToolBar
+
+__all__ += [
+    "QAction",
+    "QPagedPaintDevice",
+    "QPrintDialog",
+    "QPrintPreviewDialog",
+    "QPrintPreviewWidget",
+    "QPrinter",
+    "QPrinterInfo",
+    "QSizeF",
+    "QTextCursor",
+    "QTextFormat",
+    "QToolBar",
+    "QUrl",
+]

@@ -1,0 +1,238 @@
+"""The one way a document is printed (the contract now; the follow-up record and the prescription next): a builder
+makes a fresh ``QTextDocument`` (HTML with sizes in points), which is laid out on A4 for the device it goes to —
+the preview's printer, a real printer, a PDF file — and painted page by page with a page-number footer.
+
+The person sees it in Qt's print preview; its print button prints (or, on a computer without a printer, writes
+a PDF), and a "Save as PDF…" action saves it to the Documents folder under a suggested name.
+
+Why the old contract printed at ~4 pt: a QTextDocument measures points in the dots of the device it is laid out
+for (the screen by default, 96 per inch) while its page size was given in the 300-dpi dots of the PDF, so every
+point came out 96/300 of its size. Here the document is laid out on the device itself and its page is that
+device's paint rectangle, so a point is a point on every device."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ui.i18n import tr
+from ui.qt import (
+    QAction,
+    QFileDialog,
+    QFont,
+    QKeySequence,
+    QMarginsF,
+    QMessageBox,
+    QPageLayout,
+    QPageSize,
+    QPagedPaintDevice,
+    QPainter,
+    QPdfWriter,
+    QPrinter,
+    QPrintPreviewDialog,
+    QPrintPreviewWidget,
+    QRectF,
+    QSizeF,
+    QStandardPaths,
+    Qt,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+    QToolBar,
+    QWidget,
+    Signal,
+)
+
+DocumentBuilder = Callable[[], QTextDocument]
+MARGIN_MM = 20.0
+FOOTER_PT = 9.0
+FOOTER_GAP_MM = 6.0  # the footer sits in the bottom margin, this far below the body
+PDF_DPI = 300
+CREATOR = "村医助手 Village Clinic"
+# An anchor (<a name="print-keep-tail"></a>) before the signatures: from there to the end stays on one page.
+KEEP_TAIL = "print-keep-tail"
+
+
+def a4_layout() -> QPageLayout:
+    return QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                       QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter)  # fmt: skip
+
+
+def documents_folder() -> Path:
+    """The user's Documents folder (made if it does not exist yet), where a saved PDF goes by default."""
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = Path(location) if location else Path.home()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def safe_file_name(name: str) -> str:
+    """``name`` without the characters Windows refuses in a file name."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name).strip(" .")
+    return cleaned or "document.pdf"
+
+
+def paint_pages(document: QTextDocument, device: QPagedPaintDevice, footer: str = "") -> int:
+    """Lay ``document`` out on ``device`` (its paint rectangle, inside the margins, is the page body) and paint
+    every page, with ``footer`` and the page number in the bottom margin; returns the number of pages."""
+    document.documentLayout().setPaintDevice(device)
+    document.setDocumentMargin(0)
+    width, body = float(device.width()), float(device.height())
+    dots_per_mm = device.logicalDpiY() / 25.4
+    document.setPageSize(QSizeF(width, body))
+    _keep_tail_together(document, body)
+    pages = document.pageCount()
+    painter = QPainter()
+    if not painter.begin(device):
+        raise OSError(tr("The printer or file could not be opened for writing."))
+    try:
+        font = QFont(document.defaultFont())
+        font.setPointSizeF(FOOTER_PT)
+        foot = QRectF(0, body + FOOTER_GAP_MM * dots_per_mm, width, FOOTER_PT * 1.6 * device.logicalDpiY() / 72)
+        for page in range(pages):
+            if page:
+                device.newPage()
+            painter.save()
+            painter.translate(0, -page * body)
+            document.drawContents(painter, QRectF(0, page * body, width, body))
+            painter.restore()
+            painter.setFont(font)
+            painter.setPen(Qt.GlobalColor.darkGray)
+            number = tr("Page {page} of {pages}").format(page=page + 1, pages=pages)
+            painter.drawText(foot, int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft), footer)
+            painter.drawText(foot, int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight), number)
+    finally:
+        painter.end()
+    return pages
+
+
+def _keep_tail_together(document: QTextDocument, page_height: float) -> None:
+    """If the part from the KEEP_TAIL anchor to the end would be split over two pages, it starts a new page."""
+    layout = document.documentLayout()
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            if KEEP_TAIL in iterator.fragment().charFormat().anchorNames():
+                top = layout.blockBoundingRect(block).top()
+                last = document.lastBlock()
+                bottom = layout.blockBoundingRect(last).bottom()
+                if int(top // page_height) != int((bottom - 1) // page_height) and bottom - top < page_height:
+                    form = block.blockFormat()
+                    form.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                    QTextCursor(block).setBlockFormat(form)
+                return
+            iterator += 1
+        block = block.next()
+
+
+def write_pdf(document_builder: DocumentBuilder, target: Path, title: str, footer: str = "") -> Path:
+    """The document as an A4 PDF at ``target``, whole or not at all (written beside it, then moved in place)."""
+    target = Path(target)
+    partial = target.with_name(target.name + ".part")
+    writer = QPdfWriter(str(partial))
+    writer.setPageLayout(a4_layout())
+    writer.setResolution(PDF_DPI)
+    writer.setTitle(title)
+    writer.setCreator(CREATOR)
+    try:
+        try:
+            paint_pages(document_builder(), writer, footer)
+        finally:
+            del writer  # closes the file
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return target
+
+
+class PrintPreview(QPrintPreviewDialog):
+    """Qt's print preview of one document, plus "Save as PDF…" (to Documents, under the suggested name)."""
+
+    saved = Signal(str)  # the path of the PDF just written
+
+    def __init__(self, document_builder: DocumentBuilder, suggested_name: str, title: str, footer: str = "",
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageLayout(a4_layout())
+        printer.setDocName(title)
+        printer.setCreator(CREATOR)
+        super().__init__(printer, parent)
+        self.printer = printer  # the dialog does not own it
+        self.builder, self.title, self.footer = document_builder, title, footer
+        self.suggested_name = safe_file_name(suggested_name)
+        if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+            # no printer on this computer: Qt's own print button then writes a PDF, offered in Documents too
+            printer.setOutputFileName(str(documents_folder() / self.suggested_name))
+        self.setWindowTitle(tr("Print preview: {document}").format(document=title))
+        self.paintRequested.connect(self._paint)
+        self.preview_widget = self.findChild(QPrintPreviewWidget)
+        self.save_action = QAction(tr("Save as PDF…"), self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.setToolTip(tr("Save as a PDF file in the Documents folder"))
+        self.save_action.triggered.connect(lambda _checked=False: self.ask_where_to_save())
+        self.toolbar = self.findChild(QToolBar)
+        if self.toolbar is not None:
+            self.toolbar.addSeparator()
+            self.toolbar.addAction(self.save_action)
+        else:  # pragma: no cover - every Qt 6 preview has its toolbar
+            self.addAction(self.save_action)
+        self.file_dialog: QFileDialog | None = None
+        self.message: QMessageBox | None = None
+
+    def _paint(self, printer: QPrinter) -> None:
+        paint_pages(self.builder(), printer, self.footer)
+
+    def save_button(self) -> Any:
+        """The toolbar button a person clicks to save the PDF."""
+        return self.toolbar.widgetForAction(self.save_action) if self.toolbar is not None else None
+
+    def ask_where_to_save(self) -> QFileDialog:
+        folder = documents_folder()
+        dialog = QFileDialog(self, tr("Save as PDF…"), str(folder), "PDF (*.pdf)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setDefaultSuffix("pdf")
+        dialog.selectFile(str(folder / self.suggested_name))
+        dialog.fileSelected.connect(self.save_to)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def save_to(self, name: str) -> None:
+        if not name:
+            return
+        target = Path(name)
+        if target.suffix.lower() != ".pdf":
+            target = target.with_name(target.name + ".pdf")
+        try:
+            write_pdf(self.builder, target, self.title, self.footer)
+        except OSError as error:
+            self._tell(QMessageBox.Icon.Warning, tr("The PDF was not saved"),
+                       tr("Could not write {path}: {reason}").format(path=target, reason=error.strerror or error))  # fmt: skip
+            return
+        self._tell(QMessageBox.Icon.Information, tr("PDF saved"), tr("Saved to {path}").format(path=target))
+        self.saved.emit(str(target))
+
+    def _tell(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.message = box
+        box.open()
+
+
+def preview(parent: QWidget | None, document_builder: DocumentBuilder, suggested_name: str, title: str = "",
+            footer: str = "") -> PrintPreview:  # fmt: skip
+    """Open the print preview of a document (``document_builder`` makes a fresh one for each device) and return
+    it; the person prints from it or saves it as a PDF (``suggested_name`` in Documents)."""
+    dialog = PrintPreview(document_builder, suggested_name, title or Path(suggested_name).stem, footer, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    screen = (parent.screen() if parent is not None else dialog.screen()).availableGeometry()
+    dialog.resize(min(1000, screen.width() - 40), screen.height() - 60)
+    dialog.open()
+    return dialog

@@ -100,9 +100,14 @@ def contract_form(conn: Connection, contract_id: str) -> ContractForm:
         )
     }
     lines = [
-        PackageLine(code=code, name=p["name"], services=json.loads(p["services"] or "[]"), fee_fen=p["fee_fen"],
-                    fund_fen=p["insurance_fund_fen"] + p["public_health_fund_fen"],
-                    resident_share_fen=p["resident_share_fen"])  # fmt: skip
+        PackageLine(
+            code=code,
+            name=p["name"],
+            services=json.loads(p["services"] or "[]"),
+            fee_fen=p["fee_fen"],
+            fund_fen=p["insurance_fund_fen"] + p["public_health_fund_fen"],
+            resident_share_fen=p["resident_share_fen"],
+        )
         for code in codes
         if (p := found.get(code)) is not None
     ]

@@ -64,10 +64,7 @@ def contract_html(form: ContractForm) -> str:
         if form.consent == "screen"
         else f"乙方在本协议上签字确认，见证人：{e(form.witness or '')}。"
     )
-    if form.signature:
-        resident_sign = f"<img src='{SIGNATURE_URL}' height='56'>"
-    else:
-        resident_sign = LINE
+    resident_sign = f"<img src='{SIGNATURE_URL}' height='56'>" if form.signature else LINE
     guardian = f"监护人与乙方关系：{LINE}" if form.minor else ""
     ended = ""
     if form.status == "terminated" and form.terminated_on:
@@ -151,7 +148,9 @@ td.label {{ font-family: {HEAD_FONTS}; background-color: #f2f2f2; }}
 def contract_document(form: ContractForm) -> QTextDocument:
     document = QTextDocument()
     font = QFont()
-    font.setFamilies(["SimSun", "Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei"])
+    font.setFamilies(
+        ["SimSun", "Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei"]
+    )
     font.setPointSizeF(10.5)
     document.setDefaultFont(font)
     if form.signature and form.signature.startswith("data:image/") and "," in form.signature:
@@ -172,7 +171,9 @@ def write_pdf(conn: Connection, contract_id: str, target: Path) -> Path:
     return printing.write_pdf(lambda: contract_document(form), Path(target), TITLE, _footer(form))
 
 
-def preview_contract(reader: Connection, contract_id: str, parent: QWidget | None = None) -> printing.PrintPreview:
+def preview_contract(
+    reader: Connection, contract_id: str, parent: QWidget | None = None
+) -> printing.PrintPreview:
     """The print preview of a contract: print it, or save it as 签约协议-<name>-<year>.pdf in Documents."""
     form = contract_form(reader, contract_id)
     return printing.preview(parent, lambda: contract_document(form), suggested_name(form),

@@ -16,24 +16,27 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ui.i18n import tr
 from ui.qt import (
     QAction,
+    QBoxLayout,
     QFileDialog,
     QFont,
+    QHBoxLayout,
     QKeySequence,
+    QLabel,
     QMarginsF,
     QMessageBox,
+    QPagedPaintDevice,
     QPageLayout,
     QPageSize,
-    QPagedPaintDevice,
     QPainter,
     QPdfWriter,
     QPrinter,
     QPrintPreviewDialog,
     QPrintPreviewWidget,
+    QPushButton,
     QRectF,
     QSizeF,
     QStandardPaths,
@@ -91,7 +94,9 @@ def paint_pages(document: QTextDocument, device: QPagedPaintDevice, footer: str 
     try:
         font = QFont(document.defaultFont())
         font.setPointSizeF(FOOTER_PT)
-        foot = QRectF(0, body + FOOTER_GAP_MM * dots_per_mm, width, FOOTER_PT * 1.6 * device.logicalDpiY() / 72)
+        foot = QRectF(
+            0, body + FOOTER_GAP_MM * dots_per_mm, width, FOOTER_PT * 1.6 * device.logicalDpiY() / 72
+        )
         for page in range(pages):
             if page:
                 device.newPage()
@@ -162,7 +167,7 @@ class PrintPreview(QPrintPreviewDialog):
         printer.setDocName(title)
         printer.setCreator(CREATOR)
         super().__init__(printer, parent)
-        self.printer = printer  # the dialog does not own it
+        self._kept_printer = printer  # the dialog does not own it; self.printer() returns it
         self.builder, self.title, self.footer = document_builder, title, footer
         self.suggested_name = safe_file_name(suggested_name)
         if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
@@ -176,20 +181,42 @@ class PrintPreview(QPrintPreviewDialog):
         self.save_action.setToolTip(tr("Save as a PDF file in the Documents folder"))
         self.save_action.triggered.connect(lambda _checked=False: self.ask_where_to_save())
         self.toolbar = self.findChild(QToolBar)
+        qt_actions = self.toolbar.actions() if self.toolbar is not None else []
+        # Qt's own "Print" is the toolbar's last action
+        self.print_action = qt_actions[-1] if qt_actions else None
         if self.toolbar is not None:
             self.toolbar.addSeparator()
             self.toolbar.addAction(self.save_action)
-        else:  # pragma: no cover - every Qt 6 preview has its toolbar
-            self.addAction(self.save_action)
+        self.addAction(self.save_action)
+        # the same two actions as plain buttons under the page, where a person looks for them
+        self.print_button = QPushButton(tr("Print…"))
+        self.print_button.setEnabled(self.print_action is not None)
+        self.print_button.setToolTip(tr("Print on a printer (without a printer: write a PDF file)"))
+        self.print_button.clicked.connect(lambda _checked=False: self._print())
+        self.save_button = QPushButton(tr("Save as PDF…"))
+        self.save_button.setToolTip(self.save_action.toolTip())
+        self.save_button.clicked.connect(lambda _checked=False: self.ask_where_to_save())
+        self.close_button = QPushButton(tr("Close"))
+        self.close_button.clicked.connect(lambda _checked=False: self.reject())
+        row = QHBoxLayout()
+        row.setContentsMargins(9, 6, 9, 9)
+        row.addWidget(QLabel(tr("Print it, or save it as a PDF in the Documents folder.")), 1)
+        row.addWidget(self.print_button)
+        row.addWidget(self.save_button)
+        row.addWidget(self.close_button)
+        outer = self.layout()
+        if isinstance(outer, QBoxLayout):
+            outer.addLayout(row)
+        self.save_button.setDefault(True)
         self.file_dialog: QFileDialog | None = None
         self.message: QMessageBox | None = None
 
+    def _print(self) -> None:
+        if self.print_action is not None:
+            self.print_action.trigger()
+
     def _paint(self, printer: QPrinter) -> None:
         paint_pages(self.builder(), printer, self.footer)
-
-    def save_button(self) -> Any:
-        """The toolbar button a person clicks to save the PDF."""
-        return self.toolbar.widgetForAction(self.save_action) if self.toolbar is not None else None
 
     def ask_where_to_save(self) -> QFileDialog:
         folder = documents_folder()
@@ -230,7 +257,9 @@ def preview(parent: QWidget | None, document_builder: DocumentBuilder, suggested
             footer: str = "") -> PrintPreview:  # fmt: skip
     """Open the print preview of a document (``document_builder`` makes a fresh one for each device) and return
     it; the person prints from it or saves it as a PDF (``suggested_name`` in Documents)."""
-    dialog = PrintPreview(document_builder, suggested_name, title or Path(suggested_name).stem, footer, parent)
+    dialog = PrintPreview(
+        document_builder, suggested_name, title or Path(suggested_name).stem, footer, parent
+    )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     screen = (parent.screen() if parent is not None else dialog.screen()).availableGeometry()
     dialog.resize(min(1000, screen.width() - 40), screen.height() - 60)

@@ -168,10 +168,11 @@ from PySide6.QtPrintSupport import (
     QPrintPreviewDialog,
     QPrintPreviewWidget,
 )
-from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QBoxLayout, QToolBar
 
 __all__ += [
     "QAction",
+    "QBoxLayout",
     "QPagedPaintDevice",
     "QPrintDialog",
     "QPrintPreviewDialog",

@@ -88,8 +88,8 @@
         <translation>稍后处理</translation>
     </message>
     <message>
-        <source>Save as PDF…</source>
-        <translation>另存为PDF…</translation>
+        <source>Print preview…</source>
+        <translation>打印预览…</translation>
     </message>
     <message>
         <source>Close</source>
@@ -614,6 +614,54 @@
     <message>
         <source>This ID number is registered already, to %1.</source>
         <translation>该身份证号已登记给 %1。</translation>
+    </message>
+    <message>
+        <source>The printer or file could not be opened for writing.</source>
+        <translation>无法打开打印机或文件进行写入。</translation>
+    </message>
+    <message>
+        <source>Page {page} of {pages}</source>
+        <translation>第 {page} 页，共 {pages} 页</translation>
+    </message>
+    <message>
+        <source>Print preview: {document}</source>
+        <translation>打印预览：{document}</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>另存为PDF…</translation>
+    </message>
+    <message>
+        <source>Save as a PDF file in the Documents folder</source>
+        <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Print on a printer (without a printer: write a PDF file)</source>
+        <translation>用打印机打印（没有打印机时写成PDF文件）</translation>
+    </message>
+    <message>
+        <source>Print it, or save it as a PDF in the Documents folder.</source>
+        <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
+    </message>
+    <message>
+        <source>The PDF was not saved</source>
+        <translation>PDF未保存</translation>
+    </message>
+    <message>
+        <source>Could not write {path}: {reason}</source>
+        <translation>无法写入 {path}：{reason}</translation>
+    </message>
+    <message>
+        <source>PDF saved</source>
+        <translation>PDF已保存</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
     </message>
     <message>
         <source>Resident ID card</source>

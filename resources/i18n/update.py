@@ -313,6 +313,19 @@ ZH_CN: dict[str, str] = {
     "A team name has 1-40 characters.": "团队名称为1-40个字。",
     "There is a team of that name already.": "已有同名团队。",
     "Teams…": "团队…",
+    # printing (ui/printing.py, ui/contract_print.py)
+    "The printer or file could not be opened for writing.": "无法打开打印机或文件进行写入。",
+    "Page {page} of {pages}": "第 {page} 页，共 {pages} 页",
+    "Print preview: {document}": "打印预览：{document}",
+    "Save as a PDF file in the Documents folder": "保存为PDF文件，默认放在“文档”文件夹",
+    "Print…": "打印…",
+    "Print on a printer (without a printer: write a PDF file)": "用打印机打印（没有打印机时写成PDF文件）",
+    "Print it, or save it as a PDF in the Documents folder.": "可以打印，或保存为PDF（默认放在“文档”文件夹）。",
+    "The PDF was not saved": "PDF未保存",
+    "Could not write {path}: {reason}": "无法写入 {path}：{reason}",
+    "PDF saved": "PDF已保存",
+    "Saved to {path}": "已保存到 {path}",
+    "Print preview…": "打印预览…",
 }
 
 

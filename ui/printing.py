@@ -12,6 +12,7 @@ device's paint rectangle, so a point is a point on every device."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Callable
@@ -137,6 +138,8 @@ def _keep_tail_together(document: QTextDocument, page_height: float) -> None:
 def write_pdf(document_builder: DocumentBuilder, target: Path, title: str, footer: str = "") -> Path:
     """The document as an A4 PDF at ``target``, whole or not at all (written beside it, then moved in place)."""
     target = Path(target)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(target.parent))
     partial = target.with_name(target.name + ".part")
     writer = QPdfWriter(str(partial))
     writer.setPageLayout(a4_layout())
@@ -153,6 +156,16 @@ def write_pdf(document_builder: DocumentBuilder, target: Path, title: str, foote
         partial.unlink(missing_ok=True)
         raise
     return target
+
+
+def _why(error: OSError) -> str:
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
+        return tr("no permission, or the file is open in another program")
+    if error.errno == errno.ENOSPC:
+        return tr("the disk is full")
+    if error.errno == errno.ENOENT:
+        return tr("the folder does not exist")
+    return error.strerror or str(error)
 
 
 class PrintPreview(QPrintPreviewDialog):
@@ -240,8 +253,8 @@ class PrintPreview(QPrintPreviewDialog):
         try:
             write_pdf(self.builder, target, self.title, self.footer)
         except OSError as error:
-            self._tell(QMessageBox.Icon.Warning, tr("The PDF was not saved"),
-                       tr("Could not write {path}: {reason}").format(path=target, reason=error.strerror or error))  # fmt: skip
+            reason = tr("Could not write {path}: {reason}").format(path=target, reason=_why(error))
+            self._tell(QMessageBox.Icon.Warning, tr("The PDF was not saved"), reason)
             return
         self._tell(QMessageBox.Icon.Information, tr("PDF saved"), tr("Saved to {path}").format(path=target))
         self.saved.emit(str(target))

@@ -624,6 +624,18 @@
         <translation>第 {page} 页，共 {pages} 页</translation>
     </message>
     <message>
+        <source>no permission, or the file is open in another program</source>
+        <translation>没有写入权限，或文件正在被其他程序打开</translation>
+    </message>
+    <message>
+        <source>the disk is full</source>
+        <translation>磁盘已满</translation>
+    </message>
+    <message>
+        <source>the folder does not exist</source>
+        <translation>文件夹不存在</translation>
+    </message>
+    <message>
         <source>Print preview: {document}</source>
         <translation>打印预览：{document}</translation>
     </message>
@@ -648,12 +660,12 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <source>The PDF was not saved</source>
-        <translation>PDF未保存</translation>
-    </message>
-    <message>
         <source>Could not write {path}: {reason}</source>
         <translation>无法写入 {path}：{reason}</translation>
+    </message>
+    <message>
+        <source>The PDF was not saved</source>
+        <translation>PDF未保存</translation>
     </message>
     <message>
         <source>PDF saved</source>

@@ -326,6 +326,9 @@ ZH_CN: dict[str, str] = {
     "PDF saved": "PDF已保存",
     "Saved to {path}": "已保存到 {path}",
     "Print preview…": "打印预览…",
+    "no permission, or the file is open in another program": "没有写入权限，或文件正在被其他程序打开",
+    "the disk is full": "磁盘已满",
+    "the folder does not exist": "文件夹不存在",
 }
 
 

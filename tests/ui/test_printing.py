@@ -261,7 +261,8 @@ def test_a_pdf_that_cannot_be_written_says_so_and_leaves_nothing(
     qtbot.keyClick(name_box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: preview.message is not None and preview.message.isVisible())
     assert preview.message.icon() == QMessageBox.Icon.Warning
-    assert preview.message.windowTitle() == "PDF未保存" and str(missing) in preview.message.text()
+    assert preview.message.windowTitle() == "PDF未保存"
+    assert preview.message.text() == f"无法写入 {missing}：文件夹不存在"
     assert not missing.parent.exists()
     preview.message.accept()
     preview.reject()

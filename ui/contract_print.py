@@ -80,6 +80,7 @@ p.sub {{ margin-bottom: 0; }}
 p.h {{ font-family: {HEAD_FONTS}; font-size: 12pt; font-weight: bold; margin-top: 8pt; margin-bottom: 3pt;
        line-height: 100%; }}
 p.note {{ font-weight: bold; margin-top: 6pt; }}
+p.sign {{ margin-top: 0; margin-bottom: 0; line-height: 190%; }}
 table.grid {{ border-collapse: collapse; border-color: #000000; border-style: solid; }}
 th {{ font-family: {HEAD_FONTS}; font-weight: bold; background-color: #eeeeee; }}
 td.label {{ font-family: {HEAD_FONTS}; background-color: #f2f2f2; }}
@@ -135,12 +136,13 @@ td.label {{ font-family: {HEAD_FONTS}; background-color: #f2f2f2; }}
 <p class="h"><a name="{printing.KEEP_TAIL}"></a>七、知情同意</p>
 <p>乙方已了解上述服务内容、费用及双方的责任，自愿签订本协议。{consent}</p>
 
-<table width="100%" cellspacing="0" cellpadding="5" style="margin-top: 6pt;">
-<tr><td class="sign" width="50%">甲方（签约医生）签字：{LINE}</td>
-<td class="sign" width="50%">乙方（签约居民或监护人）签字：{resident_sign}</td></tr>
-<tr><td class="sign">签约机构（盖章）：{e(form.clinic_name)}</td><td class="sign">{guardian}</td></tr>
-<tr><td class="sign">日期：{_day(form.signed_on.isoformat())}</td>
-<td class="sign">日期：{_day(form.signed_on.isoformat())}</td></tr>
+<p>&nbsp;</p>
+<table width="100%" cellspacing="0" cellpadding="0">
+<tr><td width="50%"><p class="sign">甲方（签约医生）签字：{LINE}</p></td>
+<td width="50%"><p class="sign">乙方（签约居民或监护人）签字：{resident_sign}</p></td></tr>
+<tr><td><p class="sign">签约机构（盖章）：{e(form.clinic_name)}</p></td><td><p class="sign">{guardian}</p></td></tr>
+<tr><td><p class="sign">日期：{_day(form.signed_on.isoformat())}</p></td>
+<td><p class="sign">日期：{_day(form.signed_on.isoformat())}</p></td></tr>
 </table>
 </body></html>"""
 

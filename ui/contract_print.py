@@ -64,7 +64,10 @@ def contract_html(form: ContractForm) -> str:
         if form.consent == "screen"
         else f"乙方在本协议上签字确认，见证人：{e(form.witness or '')}。"
     )
-    resident_sign = f"<img src='{SIGNATURE_URL}' height='56'>" if form.signature else LINE
+    resident_sign = (f"</p><p class='drawn'><img src='{SIGNATURE_URL}' height='48'>" if form.signature
+                     else LINE)  # fmt: skip
+    # room above the signature lines for a hand; a signature drawn on screen brings its own
+    spacer = "" if form.signature else "<p>&nbsp;</p>"
     guardian = f"监护人与乙方关系：{LINE}" if form.minor else ""
     ended = ""
     if form.status == "terminated" and form.terminated_on:
@@ -76,18 +79,19 @@ def contract_html(form: ContractForm) -> str:
 body {{ font-family: {FONTS}; font-size: 10.5pt; }}
 p {{ margin-top: 0; margin-bottom: 1pt; line-height: 128%; }}
 p.title {{ font-family: {HEAD_FONTS}; font-size: 18pt; font-weight: bold; margin-bottom: 2pt; line-height: 100%; }}
-p.sub {{ margin-bottom: 0; }}
 p.h {{ font-family: {HEAD_FONTS}; font-size: 12pt; font-weight: bold; margin-top: 8pt; margin-bottom: 3pt;
        line-height: 100%; }}
 p.note {{ font-weight: bold; margin-top: 6pt; }}
-p.sign {{ margin-top: 0; margin-bottom: 0; line-height: 190%; }}
+p.sign {{ margin-top: 0; margin-bottom: 0; line-height: 180%; }}
+p.drawn {{ margin-top: 0; margin-bottom: 0; line-height: 100%; }}
 table.grid {{ border-collapse: collapse; border-color: #000000; border-style: solid; }}
 th {{ font-family: {HEAD_FONTS}; font-weight: bold; background-color: #eeeeee; }}
 td.label {{ font-family: {HEAD_FONTS}; background-color: #f2f2f2; }}
 </style></head><body>
 <p class="title" align="center">{TITLE}</p>
-<p class="sub" align="center">{e(form.period)} 年度　·　{e(form.clinic_name)}</p>
-<p align="right">协议编号：{e(form.number)}</p>
+<table width="100%" cellspacing="0" cellpadding="0"><tr><td width="30%"></td>
+<td width="40%" align="center">{e(form.period)} 年度　·　{e(form.clinic_name)}</td>
+<td width="30%" align="right">协议编号：{e(form.number)}</td></tr></table>
 
 <p class="h">一、签约双方</p>
 <table class="grid" border="1" width="100%" cellspacing="0" cellpadding="4">
@@ -136,7 +140,7 @@ td.label {{ font-family: {HEAD_FONTS}; background-color: #f2f2f2; }}
 <p class="h"><a name="{printing.KEEP_TAIL}"></a>七、知情同意</p>
 <p>乙方已了解上述服务内容、费用及双方的责任，自愿签订本协议。{consent}</p>
 
-<p>&nbsp;</p>
+{spacer}
 <table width="100%" cellspacing="0" cellpadding="0">
 <tr><td width="50%"><p class="sign">甲方（签约医生）签字：{LINE}</p></td>
 <td width="50%"><p class="sign">乙方（签约居民或监护人）签字：{resident_sign}</p></td></tr>

@@ -42,6 +42,7 @@ from ui.qt import (
     QSizeF,
     QStandardPaths,
     Qt,
+    QTextBlock,
     QTextCursor,
     QTextDocument,
     QTextFormat,
@@ -119,20 +120,29 @@ def _keep_tail_together(document: QTextDocument, page_height: float) -> None:
     """If the part from the KEEP_TAIL anchor to the end would be split over two pages, it starts a new page."""
     layout = document.documentLayout()
     block = document.begin()
-    while block.isValid():
-        iterator = block.begin()
-        while not iterator.atEnd():
-            if KEEP_TAIL in iterator.fragment().charFormat().anchorNames():
-                top = layout.blockBoundingRect(block).top()
-                last = document.lastBlock()
-                bottom = layout.blockBoundingRect(last).bottom()
-                if int(top // page_height) != int((bottom - 1) // page_height) and bottom - top < page_height:
-                    form = block.blockFormat()
-                    form.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-                    QTextCursor(block).setBlockFormat(form)
-                return
-            iterator += 1
+    while block.isValid() and not _holds_anchor(block, KEEP_TAIL):
         block = block.next()
+    if not block.isValid():
+        return
+    top = layout.blockBoundingRect(block).top()
+    bottom, later = top, block
+    while later.isValid():
+        if later.length() > 1:  # a block with text or an image (empty ones may sit past the end)
+            bottom = max(bottom, layout.blockBoundingRect(later).bottom())
+        later = later.next()
+    if int(top // page_height) != int((bottom - 1) // page_height) and bottom - top < page_height:
+        form = block.blockFormat()
+        form.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+        QTextCursor(block).setBlockFormat(form)
+
+
+def _holds_anchor(block: QTextBlock, name: str) -> bool:
+    fragments = block.begin()
+    while not fragments.atEnd():
+        if name in fragments.fragment().charFormat().anchorNames():
+            return True
+        fragments += 1
+    return False
 
 
 def write_pdf(document_builder: DocumentBuilder, target: Path, title: str, footer: str = "") -> Path:

@@ -160,7 +160,7 @@ __all__ = [
 
 # printing (ui/printing.py): every printed document goes through a print preview
 from PySide6.QtCore import QSizeF, QUrl
-from PySide6.QtGui import QAction, QPagedPaintDevice, QTextCursor, QTextFormat
+from PySide6.QtGui import QAction, QPagedPaintDevice, QTextBlock, QTextCursor, QTextFormat
 from PySide6.QtPrintSupport import (
     QPrintDialog,
     QPrinter,
@@ -180,6 +180,7 @@ __all__ += [
     "QPrinter",
     "QPrinterInfo",
     "QSizeF",
+    "QTextBlock",
     "QTextCursor",
     "QTextFormat",
     "QToolBar",

@@ -114,9 +114,9 @@ def test_the_signature_drawn_on_screen_is_printed(qapp: Any, ui_clinic: UiClinic
     buffer.open(QBuffer.OpenModeFlag.WriteOnly)
     pad.save(buffer, "PNG")  # type: ignore[call-overload]
     signature = "data:image/png;base64," + bytes(data.toBase64().data()).decode()
-    rid = store.conn.execute("SELECT id FROM resident WHERE name = '李四'").fetchone()[0]
-    cid = C.sign(store, ui_clinic.doctor, [rid], "一队", 2026, ["BASIC"], consent="screen", signature=signature,
-                 today=TODAY).contract_ids[0]  # fmt: skip
+    rid = store.conn.execute("SELECT id FROM resident WHERE name = '张三'").fetchone()[0]
+    cid = C.sign(store, ui_clinic.doctor, [rid], "一队", 2026, ["BASIC", "ELDERLY"], consent="screen",
+                 signature=signature, today=TODAY).contract_ids[0]  # fmt: skip
 
     from clinic_app.contract_form import contract_form
 
@@ -128,6 +128,8 @@ def test_the_signature_drawn_on_screen_is_printed(qapp: Any, ui_clinic: UiClinic
         ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
     ).stdout
     assert " 300 " in listed and " 100 " in listed, listed
+    # two packages and the drawn signature still on one page, the signature with the consent above it
+    assert page_count(pdf) == 1
     assert "乙方已在屏幕上阅读本协议并签名确认" in "".join(w[4] for w in words(pdf))
 
 

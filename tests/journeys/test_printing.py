@@ -80,6 +80,5 @@ def test_print_a_contract_through_the_preview_and_save_it_as_pdf(journey: Journe
         text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True).stdout
         assert "家庭医生签约服务协议书" in text and name in text
     journey.click(box.button(box.StandardButton.Ok))
-    with journey.step("close the preview"):
+    with journey.step("close the preview"), journey.qtbot.waitSignal(preview.finished):
         journey.click(preview.close_button)
-        journey.wait_until(lambda: not preview.isVisible())

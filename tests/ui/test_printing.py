@@ -213,8 +213,8 @@ def test_a_click_opens_the_preview_and_save_as_pdf_writes_it_to_documents(
     assert isinstance(box, QMessageBox) and box.text() == f"已保存到 {target}"
     assert "张三" in "".join(w[4] for w in words(target)) and not list(documents.glob("*.part"))
     box.accept()
-    qtbot.mouseClick(preview.close_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not preview.isVisible())
+    with qtbot.waitSignal(preview.finished):
+        qtbot.mouseClick(preview.close_button, Qt.MouseButton.LeftButton)
 
 
 def test_without_a_printer_the_print_button_writes_a_pdf_offered_in_documents(

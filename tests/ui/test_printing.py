@@ -133,6 +133,27 @@ def test_the_signature_drawn_on_screen_is_printed(qapp: Any, ui_clinic: UiClinic
     assert "乙方已在屏幕上阅读本协议并签名确认" in "".join(w[4] for w in words(pdf))
 
 
+@needs_poppler
+def test_a_long_contract_keeps_the_consent_and_both_signatures_together_on_the_next_page(
+    qapp: Any, ui_clinic: UiClinic, contract: str, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    from clinic_app.contract_form import PackageLine, contract_form
+    from ui import printing
+    from ui.contract_print import contract_document
+
+    form = contract_form(ui_clinic.store.reader(), contract)
+    more = [PackageLine(f"X{i}", f"个性化服务包{i}", ["每年至少4次面对面随访", "长期处方", "年度健康体检"], 6000, 4000, 2000)
+            for i in range(3)]  # fmt: skip
+    long_form = dataclasses.replace(form, packages=form.packages + more)
+    pdf = printing.write_pdf(lambda: contract_document(long_form), tmp_path / "long.pdf", "协议")
+    assert page_count(pdf) == 2
+    first, second = "".join(w[4] for w in words(pdf, 1)), "".join(w[4] for w in words(pdf, 2))
+    assert "六、协议的变更与解除" in first and "签约医生）签字" not in first and "七、知情同意" not in first and "第1页，共2页" in first
+    assert "七、知情同意" in second and "甲方（签约医生）签字" in second and second.count("日期") == 2
+
+
 @pytest.fixture
 def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The user's Documents folder, in a temporary home."""

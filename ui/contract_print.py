@@ -105,7 +105,7 @@ td.label {{ font-family: {HEAD_FONTS}; background-color: #f2f2f2; }}
 <tr><td {label}>{DOCUMENTS_ZH.get(form.document_type, "证件号码")}</td><td>{e(form.document_number)}</td>
 <td {label}>联系电话</td><td colspan="3">{e(form.phone)}</td></tr>
 <tr><td {label}>家庭住址</td><td>{e(form.address)}</td><td {label}>家庭户号</td><td colspan="3">{e(form.household_code)}</td></tr>
-<tr><td {label}>人群分类</td><td colspan="5">{e(group) or "一般人群"}</td></tr>
+<tr><td {label}>人群分类</td><td colspan="5">{e(group)}</td></tr>
 </table>
 
 <p class="h">二、服务期限</p>

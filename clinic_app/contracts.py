@@ -534,6 +534,13 @@ def teams(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:
         "ORDER BY t.name, t.id", (clinic_id,))]  # fmt: skip
 
 
+def clinic_people(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:
+    """The clinic's active users who can be put in a team (user name and display name)."""
+    return [dict(r) for r in conn.execute(
+        'SELECT username, display_name FROM "user" WHERE clinic_id = ? AND deleted_at IS NULL AND active = 1 '
+        "ORDER BY display_name, username", (clinic_id,))]  # fmt: skip
+
+
 def signing_people(conn: Connection, resident_id: str, household: bool) -> list[dict[str, Any]]:
     """Who a sign dialog lists: the resident, or every member of the resident's household (head first)."""
     person = _resident(conn, resident_id)

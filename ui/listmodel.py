@@ -27,9 +27,9 @@ Use::
 - The key is also ``Qt.UserRole`` of every cell, so delegates and tests can read it.
 - Headers are functions (``tr`` at call time): ``model.retranslate()`` after a language change.
 
-**Confirmations** after a save are shown one way on every page: a ``ui.notice.Notice`` line under the page's list
-(``page.notice.say(tr("Signed %1 for %2").replace(...))``), and the new or changed record shown and selected
-with ``view.select_key(key)``.
+**Confirmations** after a save are shown one way on every page: a ``ui.notice.Notice`` line under the page's
+list (``page.notice.say(text)``, the text naming the resident: "已为 张三 签约 2026 年度。"), and the new or
+changed record shown and selected with ``view.select_key(key)``.
 
 **Refresh from what changed**: ``Writer.store_changed(Changes)`` (ui/ops.py) reaches every page after each unit of
 work (the window's writes and sync's pulls alike); a page reloads a model only when ``changes.touched(table)``

@@ -88,12 +88,32 @@
         <translation>稍后处理</translation>
     </message>
     <message>
-        <source>Save as PDF…</source>
-        <translation>另存为PDF…</translation>
+        <source>Moved away</source>
+        <translation>迁出</translation>
     </message>
     <message>
-        <source>Close</source>
-        <translation>关闭</translation>
+        <source>Unreachable for a year</source>
+        <translation>失联满一年</translation>
+    </message>
+    <message>
+        <source>Refused the service</source>
+        <translation>拒绝服务</translation>
+    </message>
+    <message>
+        <source>At the resident's request</source>
+        <translation>居民主动要求</translation>
+    </message>
+    <message>
+        <source>Deceased</source>
+        <translation>死亡</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>已转出</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>重复</translation>
     </message>
     <message>
         <source>Provisional</source>
@@ -116,8 +136,92 @@
         <translation>有冲突</translation>
     </message>
     <message>
-        <source>Name, pinyin or ID number of the resident to sign</source>
-        <translation>输入要签约居民的姓名、拼音或身份证号</translation>
+        <source>The contract no longer exists (another device may have removed it).</source>
+        <translation>该签约已不存在（可能已在其他设备上删除）。</translation>
+    </message>
+    <message>
+        <source>Your role may not change contracts.</source>
+        <translation>您的角色无权变更签约。</translation>
+    </message>
+    <message>
+        <source>This contract is %1: it cannot be changed so.</source>
+        <translation>该签约%1，不能这样变更。</translation>
+    </message>
+    <message>
+        <source>The day lies outside the contract's period.</source>
+        <translation>日期不在签约周期内。</translation>
+    </message>
+    <message>
+        <source>Choose the reason.</source>
+        <translation>请选择原因。</translation>
+    </message>
+    <message>
+        <source>The contract is with that team already.</source>
+        <translation>该签约已属于这个团队。</translation>
+    </message>
+    <message>
+        <source>That team is not one of this clinic's.</source>
+        <translation>该团队不属于本卫生室。</translation>
+    </message>
+    <message>
+        <source>A contract is signed for last year, this year or next year only.</source>
+        <translation>只能签约上一年度、本年度或下一年度。</translation>
+    </message>
+    <message>
+        <source>%1 · contract %2 · team %3</source>
+        <translation>%1 · %2 年度签约 · %3</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Terminate the contract</source>
+        <translation>解除签约</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Terminated on</source>
+        <translation>解约日期</translation>
+    </message>
+    <message>
+        <source>Terminate</source>
+        <translation>解约</translation>
+    </message>
+    <message>
+        <source>Change team</source>
+        <translation>转团队</translation>
+    </message>
+    <message>
+        <source>New team</source>
+        <translation>新团队</translation>
+    </message>
+    <message>
+        <source>This clinic has no other team: a clinic admin adds one under Teams…</source>
+        <translation>本卫生室没有其他团队：请管理员在“团队…”中添加。</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>另存为PDF…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Contract year</source>
+        <translation>签约年度</translation>
+    </message>
+    <message>
+        <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
+        <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
     <message>
         <source>Sign…</source>
@@ -130,10 +234,6 @@
     <message>
         <source>Teams…</source>
         <translation>团队…</translation>
-    </message>
-    <message>
-        <source>Contract year</source>
-        <translation>签约年度</translation>
     </message>
     <message>
         <source>Renew</source>
@@ -152,22 +252,6 @@
         <translation>打印协议…</translation>
     </message>
     <message>
-        <source>Renewals due within 30 days</source>
-        <translation>30天内到期待续约</translation>
-    </message>
-    <message>
-        <source>Renewals due within 60 days</source>
-        <translation>60天内到期待续约</translation>
-    </message>
-    <message>
-        <source>Residents never signed</source>
-        <translation>从未签约的居民</translation>
-    </message>
-    <message>
-        <source>Signed but not insured this year</source>
-        <translation>已签约但本年度未参保</translation>
-    </message>
-    <message>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
@@ -182,6 +266,22 @@
     <message>
         <source>Capitation ledger</source>
         <translation>人头费台账</translation>
+    </message>
+    <message>
+        <source>Renewals due within 30 days</source>
+        <translation>30天内到期待续约</translation>
+    </message>
+    <message>
+        <source>Renewals due within 60 days</source>
+        <translation>60天内到期待续约</translation>
+    </message>
+    <message>
+        <source>Residents never signed</source>
+        <translation>从未签约的居民</translation>
+    </message>
+    <message>
+        <source>Signed but not insured this year</source>
+        <translation>已签约但本年度未参保</translation>
     </message>
     <message>
         <source>Name</source>
@@ -220,10 +320,6 @@
         <translation>出生日期</translation>
     </message>
     <message>
-        <source>No ledger: %1</source>
-        <translation>无法生成台账：%1</translation>
-    </message>
-    <message>
         <source>Contracted and insured: %1 (provisional %2; contracted, not insured %3)</source>
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
@@ -256,52 +352,68 @@
         <translation>尚未记录门诊就诊：有就诊记录后开始计算支出。</translation>
     </message>
     <message>
+        <source>%1 contracts</source>
+        <translation>共 %1 份签约</translation>
+    </message>
+    <message>
+        <source>%1 in this list</source>
+        <translation>本清单 %1 人</translation>
+    </message>
+    <message>
+        <source>No resident matches “%1”.</source>
+        <translation>没有符合“%1”的居民。</translation>
+    </message>
+    <message>
+        <source>Type the name, pinyin, initials or ID number of the resident to sign.</source>
+        <translation>请输入要签约居民的姓名、拼音、首字母或身份证号。</translation>
+    </message>
+    <message>
         <source>Sign a contract</source>
         <translation>签约</translation>
     </message>
     <message>
-        <source>Type the name or ID number of one resident.</source>
-        <translation>请输入一位居民的姓名或身份证号。</translation>
+        <source>Signed %1 for %2.</source>
+        <translation>已为 %1 签约 %2 年度。</translation>
     </message>
     <message>
-        <source>Moved away</source>
-        <translation>迁出</translation>
+        <source>Signed the household of %1 for %2: %3 people.</source>
+        <translation>已为 %1 一户 %3 人签约 %2 年度。</translation>
     </message>
     <message>
-        <source>Unreachable for a year</source>
-        <translation>失联满一年</translation>
+        <source>Renewed the contract of %1 for %2.</source>
+        <translation>已为 %1 续约 %2 年度。</translation>
     </message>
     <message>
-        <source>Refused the service</source>
-        <translation>拒绝服务</translation>
+        <source>Terminated the contract of %1 (%2).</source>
+        <translation>已解除 %1 的签约（%2）。</translation>
     </message>
     <message>
-        <source>At the resident's request</source>
-        <translation>居民主动要求</translation>
-    </message>
-    <message>
-        <source>Deceased</source>
-        <translation>死亡</translation>
-    </message>
-    <message>
-        <source>Terminate</source>
-        <translation>解约</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
-        <source>Change team</source>
-        <translation>转团队</translation>
+        <source>The contract of %1 is with %2 now.</source>
+        <translation>%1 的签约已转到 %2。</translation>
     </message>
     <message>
         <source>Print contract</source>
         <translation>打印协议</translation>
     </message>
     <message>
+        <source>The ledger of %1 is saved in %2.</source>
+        <translation>%1 年度台账已保存到 %2。</translation>
+    </message>
+    <message>
         <source>Not saved</source>
         <translation>未保存</translation>
+    </message>
+    <message>
+        <source>No ledger for %1: the county has not set the per-capita rate for the year yet.</source>
+        <translation>无法生成 %1 年度台账：县级尚未设定该年度的人头费标准。</translation>
+    </message>
+    <message>
+        <source>No ledger for %1: the county's settings for the year are not readable.</source>
+        <translation>无法生成 %1 年度台账：县级的年度参数无法读取。</translation>
+    </message>
+    <message>
+        <source>No ledger for %1.</source>
+        <translation>无法生成 %1 年度台账。</translation>
     </message>
     <message>
         <source>This clinic has records on the county server already. Set this computer up with a new, empty database (first start → join my clinic); it receives everything.</source>
@@ -318,10 +430,6 @@
     <message>
         <source>The county server needs a newer Village Clinic. Update it first.</source>
         <translation>县级平台需要更新版本的村医助手，请先升级。</translation>
-    </message>
-    <message>
-        <source>Choose…</source>
-        <translation>选择…</translation>
     </message>
     <message>
         <source>County server</source>
@@ -362,10 +470,6 @@
     <message>
         <source>Enroll</source>
         <translation>登记</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>The county gives each computer a one-time enrollment code. After enrolling, this computer sends its changes and receives the clinic's whenever it is online.</source>
@@ -722,6 +826,18 @@
     <message>
         <source>%1 residents registered</source>
         <translation>已登记居民 %1 人</translation>
+    </message>
+    <message>
+        <source>Choose the resident</source>
+        <translation>选择居民</translation>
+    </message>
+    <message>
+        <source>%1 residents match “%2”: choose one.</source>
+        <translation>%1 位居民符合“%2”，请选择一位。</translation>
+    </message>
+    <message>
+        <source>Choose</source>
+        <translation>选择</translation>
     </message>
     <message>
         <source>%1 yuan</source>
@@ -1150,6 +1266,10 @@
     <message>
         <source>Only a clinic admin adds teams.</source>
         <translation>只有机构管理员可以添加团队。</translation>
+    </message>
+    <message>
+        <source>Team %1 added.</source>
+        <translation>已添加团队 %1。</translation>
     </message>
     <message>
         <source>A team name has 1-40 characters.</source>

@@ -423,15 +423,14 @@ class ContractsPage(QWidget):
         dialog.open()
         return dialog
 
-    def sign_found(self, household: bool = False) -> QWidget | None:
+    def sign_found(self, household: bool = False) -> QWidget:
         """Sign whom the search box names: one match opens the sign dialog, several are offered to pick from."""
         text = self.finder.text().strip()
         hits = C.resident_page(self.reader, self.store.clinic_id, text, limit=2) if text else []
         if not text or not hits:
             message = (tr("No resident matches “%1”.").replace("%1", text) if text
                        else tr("Type the name, pinyin, initials or ID number of the resident to sign."))  # fmt: skip
-            QMessageBox.information(self, tr("Sign a contract"), message)
-            return None
+            return self._tell(QMessageBox.Icon.Information, tr("Sign a contract"), message)
         if len(hits) == 1:
             return self.open_sign(hits[0]["id"], household)
         picker = ResidentPicker(self.reader, self.store.clinic_id, text, self.today, parent=self)
@@ -556,7 +555,15 @@ class ContractsPage(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._enable()
-        QMessageBox.warning(self, tr("Not saved"), contract_error_text(error))
+        self._tell(QMessageBox.Icon.Warning, tr("Not saved"), contract_error_text(error))
+
+    def _tell(self, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+        """A message box opened window-modal without a nested event loop (``exec`` would stall the window's
+        writer callbacks and sync signals until it is closed)."""
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
 
 
 def ledger_error_text(error: ClinicError, year: int) -> str:

@@ -142,7 +142,10 @@ class ResidentPicker(QDialog):
         self.resize(560, 420)
         if self.model.rowCount():
             self.view.selectRow(0)
-        self.view.setFocus()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.view.setFocus()  # Up/Down move through the residents at once
 
     def choose(self) -> None:
         key = self.view.current_key()

@@ -68,3 +68,29 @@ def test_the_view_selects_a_key_and_keeps_it_over_a_reload(qtbot: Any) -> None:
     assert view.verticalHeader().defaultSectionSize() == 26
     model.set_fetch(Source(3).fetch)
     assert model.rowCount() == 3 and view.current_key() is None
+
+
+def test_update_keys_replaces_removes_and_inserts_only_those_rows(qtmodeltester: Any) -> None:
+    source = Source(300)
+    asked: list[list[Any]] = []
+
+    def lookup(keys: list[Any]) -> list[dict[str, Any]]:
+        asked.append(keys)
+        return [r for r in source.rows if r["id"] in keys]
+
+    model = ListModel(COLUMNS, source.fetch, page_size=100, lookup=lookup)
+    assert model.rowCount() == 100 and source.limits == [100]
+    source.rows[5]["name"] = "renamed"
+    source.rows = [r for r in source.rows if r["id"] != "k0007"]
+    source.rows.append({"id": "k0003a", "name": "inserted", "n": 0})
+    source.rows.append({"id": "k0250a", "name": "beyond the loaded pages", "n": 0})
+    source.rows.sort(key=lambda r: r["id"])
+    model.update_keys(["k0005", "k0007", "k0003a", "k0250a"])
+    assert source.limits == [100], "no page read again"
+    assert asked == [["k0005", "k0007", "k0003a", "k0250a"]]
+    assert model.data(model.index(5 + 1, 0)) == "renamed" and model.row_of("k0005") == 6
+    assert model.row_of("k0007") == -1 and model.row_of("k0003a") == 4 and model.row_of("k0250a") == -1
+    assert model.rowCount() == 100
+    qtmodeltester.check(model)
+    model.find("k0299")
+    assert model.row_of("k0250a") > 0, "paging brought the row inserted beyond the loaded pages"

@@ -239,6 +239,7 @@ class MainWindow(QMainWindow):
             self.refresh_status()
 
     def _synced(self, _outcome: str, _report: object) -> None:
+        self.writer.flush()  # what the run stored reaches every page now, not a coalescing interval later
         self.refresh_status()
 
     def open_enrollment(self) -> Any:

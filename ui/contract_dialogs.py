@@ -14,6 +14,7 @@ from clinic_app.store import Store
 from clinic_app.users import User
 from ui.i18n import tr
 from ui.messages import error_text
+from ui.notice import hide_problem, show_problem
 from ui.ops import Writer
 from ui.qt import (
     QComboBox,
@@ -111,8 +112,7 @@ class _ContractDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.ok_button.setEnabled(True)
-        self.error.setText(contract_error_text(error))
-        self.error.show()
+        show_problem(self.error, contract_error_text(error))
 
 
 class TerminateDialog(_ContractDialog):
@@ -131,7 +131,7 @@ class TerminateDialog(_ContractDialog):
         self.day.setDateRange(QDate(start.year, start.month, start.day), QDate(end.year, end.month, end.day))
         day = min(max(today, start), end)
         self.day.setDate(QDate(day.year, day.month, day.day))
-        self.reason.currentIndexChanged.connect(lambda _i: self.error.hide())
+        self.reason.currentIndexChanged.connect(lambda _i: hide_problem(self.error))
         self.form.addRow(tr("Reason"), self.reason)
         self.form.addRow(tr("Terminated on"), self.day)
         self.ok_button.setText(tr("Terminate"))
@@ -141,8 +141,7 @@ class TerminateDialog(_ContractDialog):
         self.error.hide()
         reason = self.reason.currentData()
         if reason is None:
-            self.error.setText(tr("Choose the reason."))
-            self.error.show()
+            show_problem(self.error, tr("Choose the reason."))
             return
         d = self.day.date()
         day = dt.date(d.year(), d.month(), d.day())

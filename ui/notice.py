@@ -24,3 +24,20 @@ class Notice(QLabel):
         self.setText("✓ " + text)
         self.setAccessibleName(text)
         self._timer.start()
+
+
+def show_problem(label: QLabel, text: str) -> None:
+    """Show why an action was refused in a dialog's word-wrapped message label, the dialog growing to hold every
+    line (Qt's minimum size of a top-level window counts a wrapped label as one line, squeezing the fields)."""
+    label.setText(text)
+    label.show()
+    width = label.width() if label.width() > 50 else label.window().width() - 24
+    label.setMinimumHeight(label.heightForWidth(width))
+    label.window().adjustSize()
+
+
+def hide_problem(label: QLabel) -> None:
+    """The problem is gone: the label hides and the dialog gives its room back (no empty gap)."""
+    if label.isVisible():
+        label.hide()
+        label.window().adjustSize()

@@ -17,6 +17,7 @@ from clinic_app.store import Store
 from clinic_app.users import User
 from ui.i18n import tr
 from ui.messages import error_text
+from ui.notice import show_problem
 from ui.ops import Background, Writer
 from ui.qt import (
     QBuffer,
@@ -297,8 +298,7 @@ class SignDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.sign_button.setEnabled(True)
-        self.error.setText(error_text(error, sign_error_text, "\n"))
-        self.error.show()
+        show_problem(self.error, error_text(error, sign_error_text, "\n"))
 
 
 def sign_error_text(error: ValidationError) -> str:

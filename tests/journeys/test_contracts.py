@@ -56,6 +56,7 @@ def cell(view: Any, column: str) -> str:
 
 
 def shot_dialog(journey: Journey, dialog: Any, name: str) -> None:
+    journey.qtbot.wait(50)  # the layout of a message that just appeared is done before the grab
     journey.shot(name, widget=dialog)
 
 

@@ -354,6 +354,8 @@ def test_the_contract_list_is_in_pinyin_order_not_character_code(signup: Clinic)
     assert names.index("安四") < names.index("丁一") < names.index("万二") < names.index("严三") < names.index("张山")
     assert names.index("曾森") < names.index("张山"), "曾 is read zeng as a surname"
     assert names != sorted(names), "not by character code"
+    listed = [r["name"] for r in C.list_contracts(conn, clinic, period="2026")]
+    assert listed == names, "the command's list is in pinyin order too (it was by character code: 丁, 万, 严)"
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 7, 200])

@@ -203,6 +203,8 @@ def test_the_search_box_filters_the_list_and_one_match_opens_the_sign_dialog(qtb
     qtbot.keyClicks(page.finder, "zhang")
     qtbot.waitUntil(lambda: page.contract_model.rowCount() == 1, timeout=5000)
     assert _cells(page.contracts, 0)[0] == "张三" and page.contract_count.text() == "共 1 份签约"
+    qtbot.keyClick(page.finder, Qt.Key.Key_Down)  # Down moves into the results
+    assert page.focusWidget() is page.contracts and page.contracts.current_key() is not None
     page.finder.clear()
     qtbot.keyClicks(page.finder, "lisi")
     qtbot.waitUntil(lambda: page.contract_model.rowCount() == 0, timeout=5000)

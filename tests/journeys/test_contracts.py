@@ -135,6 +135,7 @@ def test_a_household_with_an_ineligible_member_is_refused_naming_the_member(jour
         journey.wait_until(lambda: not sign.isVisible())
     assert page.notice.text() == f"✓ 已为 {members[0]} 一户 {len(members)} 人签约 {journey.today.year} 年度。"
     assert cell(page.contracts, "name") == members[0]
+    journey.shot("contracts-household-signed")
 
 
 def _household_nobody_signed(journey: Journey) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -194,6 +195,7 @@ def test_renew_then_terminate_with_a_reason(journey: Journey) -> None:
         journey.wait_until(lambda: not dialog.isVisible())
     assert page.notice.text() == f"✓ 已解除 {name} 的签约（迁出）。"
     assert cell(page.contracts, "name") == name and cell(page.contracts, "status") == "已解约（迁出）"
+    journey.shot("contracts-terminated")
     with journey.step("解约… again: the dialog says why not"):
         journey.click(page.terminate_button)
         again = journey.dialog(TerminateDialog)
@@ -235,6 +237,7 @@ def test_teams_and_a_change_of_team(admin_journey: Journey) -> None:
         journey.wait_until(lambda: not dialog.isVisible())
     assert page.notice.text() == f"✓ {name} 的签约已转到 家庭医生二队。"
     assert cell(page.contracts, "name") == name and cell(page.contracts, "team") == "家庭医生二队"
+    journey.shot("contracts-team-changed")
 
 
 def test_worklists_and_ledger_tabs(journey: Journey) -> None:

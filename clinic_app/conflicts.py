@@ -77,6 +77,32 @@ def list_conflicts(conn: Connection, include_resolved: bool = False) -> list[Con
     return [_conflict(r) for r in conn.execute(f"SELECT * FROM conflict {where} ORDER BY created_at, id")]
 
 
+def conflict_page(conn: Connection, after: str | None, limit: int, include_resolved: bool = False) -> list[str]:
+    """Ids of conflicts, newest first (``created_at``, then id), the next ``limit`` after the conflict ``after``
+    (keyset). Waiting ones come from the index ``conflict_open``."""
+    where = [] if include_resolved else ["resolved_at IS NULL"]
+    args: list[Any] = []
+    if after is not None:
+        where.append("(created_at, id) < (SELECT created_at, id FROM conflict WHERE id = ?)")
+        args.append(after)
+    sql = f"SELECT id FROM conflict {'WHERE ' + ' AND '.join(where) if where else ''} "
+    return [r[0] for r in conn.execute(sql + "ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit))]
+
+
+def conflicts_by_id(conn: Connection, ids: list[str]) -> dict[str, Conflict]:
+    found: dict[str, Conflict] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ", ".join("?" for _ in part)
+        found.update((r["id"], _conflict(r)) for r in conn.execute(f"SELECT * FROM conflict WHERE id IN ({marks})", part))
+    return found
+
+
+def waiting_count(conn: Connection) -> int:
+    """Conflicts no one has decided yet (the status bar's and the Sync page's count)."""
+    return int(conn.execute("SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0])
+
+
 def get_conflict(conn: Connection, conflict_id: str) -> Conflict:
     row = conn.execute("SELECT * FROM conflict WHERE id = ?", (conflict_id,)).fetchone()
     if row is None:

@@ -385,10 +385,10 @@ def refused_page(conn: Connection, after: int | None, limit: int) -> list[int]:
     """The outbox sequence numbers of refused changes, newest first, the next ``limit`` after ``after``
     (keyset; on the partial index ``outbox_refused``, so a big outbox of waiting changes costs nothing)."""
     if after is None:
-        sql, args = "WHERE rejected_code IS NOT NULL", ()
-    else:
-        sql, args = "WHERE rejected_code IS NOT NULL AND seq < ?", (after,)
-    return [r[0] for r in conn.execute(f"SELECT seq FROM outbox {sql} ORDER BY seq DESC LIMIT ?", (*args, limit))]
+        return [r[0] for r in conn.execute("SELECT seq FROM outbox WHERE rejected_code IS NOT NULL "
+                                           "ORDER BY seq DESC LIMIT ?", (limit,))]  # fmt: skip
+    return [r[0] for r in conn.execute("SELECT seq FROM outbox WHERE rejected_code IS NOT NULL AND seq < ? "
+                                       "ORDER BY seq DESC LIMIT ?", (after, limit))]  # fmt: skip
 
 
 def refused_rows(conn: Connection, seqs: list[int]) -> dict[int, dict[str, Any]]:

@@ -381,22 +381,22 @@ def rejected_changes(conn: Connection) -> list[dict[str, Any]]:
         f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL ORDER BY seq")]  # fmt: skip
 
 
-def refused_page(conn: Connection, after: int | None, limit: int) -> list[int]:
-    """The outbox sequence numbers of refused changes, newest first, the next ``limit`` after ``after``
-    (keyset; on the partial index ``outbox_refused``, so a big outbox of waiting changes costs nothing)."""
+def refused_page(conn: Connection, after: int | None, limit: int) -> list[dict[str, Any]]:
+    """Refused changes, newest first: the next ``limit`` after the one of outbox sequence number ``after``
+    (keyset on the partial index ``outbox_refused``, so an outbox of 100,000 waiting changes costs nothing), each
+    with ``label``, how a person knows the row."""
     if after is None:
-        return [r[0] for r in conn.execute("SELECT seq FROM outbox WHERE rejected_code IS NOT NULL "
-                                           "ORDER BY seq DESC LIMIT ?", (limit,))]  # fmt: skip
-    return [r[0] for r in conn.execute("SELECT seq FROM outbox WHERE rejected_code IS NOT NULL AND seq < ? "
-                                       "ORDER BY seq DESC LIMIT ?", (after, limit))]  # fmt: skip
+        rows = conn.execute(f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL "
+                            "ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()  # fmt: skip
+    else:
+        rows = conn.execute(f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL AND seq < ? "
+                            "ORDER BY seq DESC LIMIT ?", (after, limit)).fetchall()  # fmt: skip
+    return _labelled([dict(r) for r in rows], conn)
 
 
-def refused_rows(conn: Connection, seqs: list[int]) -> dict[int, dict[str, Any]]:
-    """The refused changes of these sequence numbers, each with ``label`` (how a person knows the row)."""
-    rows = {r["seq"]: dict(r) for r in _in_chunks(
-        conn, f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL AND seq IN ({{marks}})", seqs)}  # fmt: skip
-    labels = row_labels(conn, [(r["table_name"], r["row_id"]) for r in rows.values()])
-    for r in rows.values():
+def _labelled(rows: list[dict[str, Any]], conn: Connection) -> list[dict[str, Any]]:
+    labels = row_labels(conn, [(r["table_name"], r["row_id"]) for r in rows])
+    for r in rows:
         r["label"] = labels[(r["table_name"], r["row_id"])]
     return rows
 
@@ -481,13 +481,10 @@ def sync_history(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute("SELECT * FROM sync_run ORDER BY id DESC LIMIT ?", (limit,))]
 
 
-def sync_run_page(conn: Connection, after: int | None, limit: int) -> list[int]:
-    """Ids of sync runs, newest first, the next ``limit`` after ``after`` (keyset on the primary key)."""
+def sync_run_page(conn: Connection, after: int | None, limit: int) -> list[dict[str, Any]]:
+    """Sync runs, newest first: the next ``limit`` after the run ``after`` (keyset on the primary key)."""
     if after is None:
-        return [r[0] for r in conn.execute("SELECT id FROM sync_run ORDER BY id DESC LIMIT ?", (limit,))]
-    return [r[0] for r in conn.execute("SELECT id FROM sync_run WHERE id < ? ORDER BY id DESC LIMIT ?",
-                                       (after, limit))]  # fmt: skip
-
-
-def sync_runs(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
-    return {r["id"]: dict(r) for r in _in_chunks(conn, "SELECT * FROM sync_run WHERE id IN ({marks})", ids)}
+        rows = conn.execute("SELECT * FROM sync_run ORDER BY id DESC LIMIT ?", (limit,))
+    else:
+        rows = conn.execute("SELECT * FROM sync_run WHERE id < ? ORDER BY id DESC LIMIT ?", (after, limit))
+    return [dict(r) for r in rows]

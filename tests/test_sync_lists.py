@@ -4,6 +4,7 @@ time — history of runs, conflicts, refused changes."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from clinic_app import conflicts
 from clinic_app import residents as R
@@ -11,23 +12,23 @@ from clinic_app.store import utc_now
 from clinic_app.syncstate import (
     refused_count,
     refused_page,
-    refused_rows,
     row_labels,
     sync_run_page,
-    sync_runs,
 )
 from tests.conftest import Clinic
 
 
-def _all_pages(page: object, size: int) -> list[object]:
-    keys: list[object] = []
+def _all_pages(page: Any, size: int, key: str = "id") -> list[Any]:
+    """Every row, page by page, each page asked for after the key of the last row of the one before."""
+    rows: list[Any] = []
     after = None
     while True:
-        got = page(after, size)  # type: ignore[operator]
-        keys += got
+        got = page(after, size)
+        assert len(got) <= size
+        rows += got
         if len(got) < size:
-            return keys
-        after = got[-1]
+            return rows
+        after = got[-1][key]
 
 
 def test_history_pages_newest_first_without_gaps_or_repeats(clinic: Clinic) -> None:
@@ -37,10 +38,8 @@ def test_history_pages_newest_first_without_gaps_or_repeats(clinic: Clinic) -> N
             "INSERT INTO sync_run(started_at, finished_at, trigger, outcome, pushed) VALUES (?, ?, 'timer', 'ok', ?)",
             (utc_now(), utc_now(), i),
         )
-    ids = _all_pages(lambda after, n: sync_run_page(conn, after, n), 5)
-    assert len(ids) == 23 and ids == sorted(ids, reverse=True)
-    runs = sync_runs(conn, ids[:3])  # type: ignore[arg-type]
-    assert [runs[i]["pushed"] for i in ids[:3]] == [22, 21, 20]  # type: ignore[index]
+    runs = _all_pages(lambda after, n: sync_run_page(conn, after, n), 5)
+    assert [r["pushed"] for r in runs] == list(range(22, -1, -1))
 
 
 def _conflict(conn: object, cid: str, created: str, resolved: bool = False) -> None:
@@ -57,12 +56,12 @@ def test_conflicts_page_newest_first_and_decided_ones_only_when_asked(clinic: Cl
     for i in range(12):  # two conflicts share each second: the id breaks the tie
         _conflict(conn, f"c{i:02d}", f"2026-11-{10 + i // 2:02d}T08:00:00.000Z", resolved=i % 3 == 0)
     waiting = _all_pages(lambda after, n: conflicts.conflict_page(conn, after, n), 3)
-    assert waiting == ["c11", "c10", "c08", "c07", "c05", "c04", "c02", "c01"]
+    assert [r["id"] for r in waiting] == ["c11", "c10", "c08", "c07", "c05", "c04", "c02", "c01"]
     everything = _all_pages(lambda after, n: conflicts.conflict_page(conn, after, n, include_resolved=True), 5)
-    assert everything == [f"c{i:02d}" for i in range(11, -1, -1)]
+    assert [r["id"] for r in everything] == [f"c{i:02d}" for i in range(11, -1, -1)]
     assert conflicts.waiting_count(conn) == 8
-    found = conflicts.conflicts_by_id(conn, ["c11", "c00"])
-    assert found["c00"].resolved_at and found["c11"].fields[0].mine == "1"
+    assert everything[-1]["conflict"].resolved_at and everything[0]["conflict"].fields[0].mine == "1"
+    assert everything[0]["label"] == "r1", "a row not on this device: the end of its id"
 
 
 def test_refused_changes_page_on_the_partial_index_among_many_waiting(clinic: Clinic) -> None:
@@ -77,11 +76,10 @@ def test_refused_changes_page_on_the_partial_index_among_many_waiting(clinic: Cl
     )
     conn.execute("UPDATE outbox SET rejected_code = 'format', rejected_message = 'phone: bad' "
                  "WHERE mutation_id IN ('m10', 'm20', 'm2990')")  # fmt: skip
-    seqs = _all_pages(lambda after, n: refused_page(conn, after, n), 2)
+    rows = _all_pages(lambda after, n: refused_page(conn, after, n), 2, key="seq")
+    seqs = [r["seq"] for r in rows]
     assert len(seqs) == 3 and seqs == sorted(seqs, reverse=True) and refused_count(conn) == 3
-    rows = refused_rows(conn, seqs)  # type: ignore[arg-type]
-    assert {r["label"] for r in rows.values()} == {"张三"}
-    assert rows[seqs[0]]["rejected_message"] == "phone: bad"  # type: ignore[index]
+    assert {r["label"] for r in rows} == {"张三"} and rows[0]["rejected_message"] == "phone: bad"
     for sql, args in (("SELECT seq FROM outbox WHERE rejected_code IS NOT NULL AND seq < ? ORDER BY seq DESC "
                        "LIMIT ?", (10**9, 5)),
                       ("SELECT count(*) FROM outbox WHERE rejected_code IS NOT NULL", ())):  # fmt: skip

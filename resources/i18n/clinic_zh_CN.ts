@@ -304,8 +304,56 @@
         <translation>未保存</translation>
     </message>
     <message>
+        <source>Enter the county server's address.</source>
+        <translation>请输入县级平台的地址。</translation>
+    </message>
+    <message>
+        <source>The address starts with https://</source>
+        <translation>地址应以 https:// 开头</translation>
+    </message>
+    <message>
+        <source>Enter the enrollment code the county gave you.</source>
+        <translation>请输入县里给的登记码。</translation>
+    </message>
+    <message>
+        <source>Name a key file: this computer has no keyring.</source>
+        <translation>本机没有系统密钥库，请指定密钥文件。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <source>A password needs at least %1 characters.</source>
+        <translation>密码至少需要 %1 个字符。</translation>
+    </message>
+    <message>
+        <source>A user name has 2-32 characters: letters, digits, dot, dash or underscore.</source>
+        <translation>用户名为 2-32 个字符：字母、数字、点、短横线或下划线。</translation>
+    </message>
+    <message>
+        <source>Enter the clinic's code and name.</source>
+        <translation>请输入诊所编码和名称。</translation>
+    </message>
+    <message>
+        <source>Check “%1” (rule %2).</source>
+        <translation>请检查“%1”（规则 %2）。</translation>
+    </message>
+    <message>
+        <source>This installation of Village Clinic is incomplete: the part “%1” is missing. Install it again as the README says.</source>
+        <translation>村医助手安装不完整：缺少组件“%1”。请按 README 重新安装。</translation>
+    </message>
+    <message>
         <source>This clinic has records on the county server already. Set this computer up with a new, empty database (first start → join my clinic); it receives everything.</source>
         <translation>该诊所在县级平台上已有数据。请在这台电脑上新建一个空数据库（首次使用 → 加入本诊所），它会收到全部数据。</translation>
+    </message>
+    <message>
+        <source>The county server did not accept this computer's name: use letters and digits.</source>
+        <translation>县级平台不接受本机名称：请使用字母和数字。</translation>
+    </message>
+    <message>
+        <source>The county server refused the enrollment (reason %1). Tell the county.</source>
+        <translation>县级平台拒绝了登记（原因 %1）。请联系县里。</translation>
     </message>
     <message>
         <source>The county server cannot be reached. Check the address and the network, then try again.</source>
@@ -318,6 +366,10 @@
     <message>
         <source>The county server needs a newer Village Clinic. Update it first.</source>
         <translation>县级平台需要更新版本的村医助手，请先升级。</translation>
+    </message>
+    <message>
+        <source>The clinic database could not be made or opened here; the details are in the log.</source>
+        <translation>无法在本机创建或打开卫生室数据库；详情见日志。</translation>
     </message>
     <message>
         <source>Choose…</source>
@@ -342,18 +394,6 @@
     <message>
         <source>County CA certificate</source>
         <translation>县级 CA 证书</translation>
-    </message>
-    <message>
-        <source>Enter the county server's address.</source>
-        <translation>请输入县级平台的地址。</translation>
-    </message>
-    <message>
-        <source>The address starts with https://</source>
-        <translation>地址应以 https:// 开头</translation>
-    </message>
-    <message>
-        <source>Enter the enrollment code the county gave you.</source>
-        <translation>请输入县里给的登记码。</translation>
     </message>
     <message>
         <source>Enroll this device</source>
@@ -428,18 +468,6 @@
         <translation>存放在与电脑分开保管的U盘上的文件</translation>
     </message>
     <message>
-        <source>Name a key file: this computer has no keyring.</source>
-        <translation>本机没有系统密钥库，请指定密钥文件。</translation>
-    </message>
-    <message>
-        <source>The two passwords differ.</source>
-        <translation>两次输入的密码不一致。</translation>
-    </message>
-    <message>
-        <source>Enter the clinic's code and name.</source>
-        <translation>请输入诊所编码和名称。</translation>
-    </message>
-    <message>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>
@@ -458,6 +486,10 @@
     <message>
         <source>yuan</source>
         <translation>元</translation>
+    </message>
+    <message>
+        <source>Signed %1 for %2</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Residents</source>
@@ -976,6 +1008,14 @@
         <translation>县级平台需要更新的版本。</translation>
     </message>
     <message>
+        <source>The sync stopped on an error; nothing was lost. The details are in the log.</source>
+        <translation>同步因错误中止，数据没有丢失。详情见日志。</translation>
+    </message>
+    <message>
+        <source>Stopped by hand; what was sent and received is kept.</source>
+        <translation>已手动停止；已上传和已接收的内容都保留。</translation>
+    </message>
+    <message>
         <source>Checked: this computer holds what the server holds.</source>
         <translation>已核对：本机数据与服务器一致。</translation>
     </message>
@@ -1012,24 +1052,12 @@
         <translation>县级审核（%1）：%2</translation>
     </message>
     <message>
-        <source>Sync now</source>
-        <translation>立即同步</translation>
+        <source>refused by the county server (rule %1)</source>
+        <translation>被县级平台退回（规则 %1）</translation>
     </message>
     <message>
-        <source>Enroll this device…</source>
-        <translation>登记本机…</translation>
-    </message>
-    <message>
-        <source>Resolve…</source>
-        <translation>处理…</translation>
-    </message>
-    <message>
-        <source>Correct…</source>
-        <translation>修改…</translation>
-    </message>
-    <message>
-        <source>Send again</source>
-        <translation>重新发送</translation>
+        <source>Refused by the county server (rule %1)</source>
+        <translation>被县级平台退回（规则 %1）</translation>
     </message>
     <message>
         <source>Started</source>
@@ -1084,10 +1112,6 @@
         <translation>处理结果</translation>
     </message>
     <message>
-        <source>Show decided ones too</source>
-        <translation>同时显示已处理的</translation>
-    </message>
-    <message>
         <source>Changed</source>
         <translation>修改时间</translation>
     </message>
@@ -1096,16 +1120,28 @@
         <translation>退回原因</translation>
     </message>
     <message>
-        <source>County server: %1 · this device belongs to clinic %2</source>
-        <translation>县级平台：%1 · 本机属于诊所 %2</translation>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
     </message>
     <message>
-        <source>This device is not enrolled: it works offline and keeps every change for later.</source>
-        <translation>本机尚未登记：可离线工作，所有修改都会保存，待登记后上传。</translation>
+        <source>Enroll this device…</source>
+        <translation>登记本机…</translation>
     </message>
     <message>
-        <source>sent %1, received %2</source>
-        <translation>已上传 %1 条，已接收 %2 条</translation>
+        <source>Resolve…</source>
+        <translation>处理…</translation>
+    </message>
+    <message>
+        <source>Correct…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>重新发送</translation>
+    </message>
+    <message>
+        <source>Show decided ones too</source>
+        <translation>同时显示已处理的</translation>
     </message>
     <message>
         <source>History</source>
@@ -1118,6 +1154,18 @@
     <message>
         <source>Refused changes (%1)</source>
         <translation>被退回的修改（%1）</translation>
+    </message>
+    <message>
+        <source>County server: %1 · this device belongs to clinic %2</source>
+        <translation>县级平台：%1 · 本机属于诊所 %2</translation>
+    </message>
+    <message>
+        <source>This device is not enrolled: it works offline and keeps every change for later.</source>
+        <translation>本机尚未登记：可离线工作，所有修改都会保存，待登记后上传。</translation>
+    </message>
+    <message>
+        <source>sent %1, received %2</source>
+        <translation>已上传 %1 条，已接收 %2 条</translation>
     </message>
     <message>
         <source>Family-doctor teams</source>

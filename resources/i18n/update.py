@@ -313,6 +313,17 @@ ZH_CN: dict[str, str] = {
     "A team name has 1-40 characters.": "团队名称为1-40个字。",
     "There is a team of that name already.": "已有同名团队。",
     "Teams…": "团队…",
+    "The sync stopped on an error; nothing was lost. The details are in the log.": "同步因错误中止，数据没有丢失。详情见日志。",
+    "Stopped by hand; what was sent and received is kept.": "已手动停止；已上传和已接收的内容都保留。",
+    "refused by the county server (rule %1)": "被县级平台退回（规则 %1）",
+    "Refused by the county server (rule %1)": "被县级平台退回（规则 %1）",
+    "A password needs at least %1 characters.": "密码至少需要 %1 个字符。",
+    "A user name has 2-32 characters: letters, digits, dot, dash or underscore.": "用户名为 2-32 个字符：字母、数字、点、短横线或下划线。",
+    "Check “%1” (rule %2).": "请检查“%1”（规则 %2）。",
+    "This installation of Village Clinic is incomplete: the part “%1” is missing. Install it again as the README says.": "村医助手安装不完整：缺少组件“%1”。请按 README 重新安装。",
+    "The county server did not accept this computer's name: use letters and digits.": "县级平台不接受本机名称：请使用字母和数字。",
+    "The county server refused the enrollment (reason %1). Tell the county.": "县级平台拒绝了登记（原因 %1）。请联系县里。",
+    "The clinic database could not be made or opened here; the details are in the log.": "无法在本机创建或打开卫生室数据库；详情见日志。",
 }
 
 

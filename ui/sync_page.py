@@ -260,6 +260,7 @@ class SyncPage(QWidget):
         self._waiting = self._refused = 0
         controller.changed.connect(self.show_state)
         controller.finished.connect(lambda _o, _r: self._read_where())
+        writer.watch(store)  # idempotent; the sync thread's sibling store shares its listeners
         writer.store_changed.connect(self.store_changed)
         self._read_where()
         self.retranslate()

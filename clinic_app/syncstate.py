@@ -5,7 +5,7 @@ from (the outbox is the only record of "not yet sent"; the cursor moves with the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from clinic_app.db import Connection
 from clinic_app.ids import uuid7
 from clinic_app.search import name_initials, name_pinyin, resident_keys
-from clinic_app.store import DERIVED_COLUMNS, LOCAL_TABLES, Store, utc_now
+from clinic_app.store import DERIVED_COLUMNS, LOCAL_TABLES, Changes, Store, utc_now
 
 # Tables the device keeps from the server; anything else pulled (reference data of later versions) is skipped.
 PULLED_TABLES = ("clinic", "user", "village", "household", "resident", "audit_log", "conflict", "team", "team_member",
@@ -122,6 +122,7 @@ def apply_push_results(
     outcome = PushOutcome()
     by_id = {e.mutation_id: e for e in entries}
     conn = store.conn
+    changes = Changes(action="sync.push")
     with store._write_lock:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -129,6 +130,7 @@ def apply_push_results(
                 entry = by_id.get(result.get("mutation_id", ""))
                 if entry is None:
                     continue
+                changes.add("outbox", str(entry.seq))
                 status = result.get("status")
                 if status in ("applied", "duplicate"):
                     version = int(result.get("version") or 0)
@@ -162,6 +164,8 @@ def apply_push_results(
                     ):  # decided elsewhere first: that decision stands, shown as stored
                         continue
                     _record_conflict(conn, entry, result)
+                    changes.add("conflict", result.get("conflict_id") or entry.row_id)
+                    changes.add(entry.table, result.get("row_id") or entry.row_id)
                     outcome.conflicts += 1
                 elif status == "rejected":
                     conn.execute("UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
@@ -171,6 +175,7 @@ def apply_push_results(
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    store.notify(changes)
     return outcome
 
 
@@ -237,6 +242,7 @@ def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]])
             groups.setdefault(tuple(row), []).append(row)
         for names, rows in groups.items():
             _upsert_many(conn, table, names, rows)
+    store.notify(_changed("sync.snapshot", ((table, r) for rows in groups.values() for r in rows)))
     return sum(len(rows) for rows in groups.values())
 
 
@@ -246,6 +252,14 @@ def store_server_rows(store: Store, tables: dict[str, list[dict[str, Any]]]) -> 
         for table, rows in tables.items():
             if rows:
                 _upsert_many(conn, table, tuple(rows[0]), rows)
+    store.notify(_changed("sync.reference", ((t, r) for t, rows in tables.items() for r in rows)))
+
+
+def _changed(action: str, rows: Iterable[tuple[str, dict[str, Any]]]) -> Changes:
+    changes = Changes(action=action)
+    for table, row in rows:
+        changes.add(table, row["id"])
+    return changes
 
 
 @contextmanager
@@ -305,6 +319,7 @@ def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) ->
         for (table, names), rows in groups.items():  # one statement per table and column set
             _upsert_many(conn, table, names, rows)
         set_state(conn, "cursor", cursor)
+    store.notify(_changed("sync.pull", ((t, r) for (t, _n), rows in groups.items() for r in rows)))
     return applied
 
 
@@ -445,6 +460,7 @@ def resend(store: Store, table: str, row_id: str) -> int:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    store.notify(Changes(action="sync.resend", rows={"outbox": {row_id}, table: {row_id}}))
     return len(entries)
 
 

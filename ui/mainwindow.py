@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from clinic_app.settings import get_setting
-from clinic_app.store import Store
+from clinic_app.store import Changes, Store
 from clinic_app.users import User
 from ui.contracts_page import ContractsPage
 from ui.i18n import tr
@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
 
         self.residents.add_requested.connect(lambda: self.open_resident(None))
         self.residents.edit_requested.connect(self.open_resident)
+        self.writer.watch(store)  # the sync thread's sibling store shares the listeners: pulled rows are heard too
         self.writer.store_changed.connect(self._store_changed)
         self.sync.changed.connect(self.show_sync_state)  # every sync step: the label only, no counting
         self.sync.finished.connect(self._synced)
@@ -229,13 +230,15 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def _store_changed(self, _result: object) -> None:
-        self.residents.refresh()
-        self.refresh_status()
-
-    def _synced(self, _outcome: str, report: object) -> None:
-        if getattr(report, "pulled", 0):
+    def _store_changed(self, changes: Changes) -> None:
+        """Each page refreshes itself from what changed; the window only the residents list (not its page) and
+        the status bar's counts (not at every page a sync pulls: ``_synced`` counts once at the end)."""
+        if changes.touched("resident", "household", "village"):
             self.residents.refresh()
+        if not changes.action.startswith("sync.") or changes.touched("conflict"):
+            self.refresh_status()
+
+    def _synced(self, _outcome: str, _report: object) -> None:
         self.refresh_status()
 
     def open_enrollment(self) -> Any:

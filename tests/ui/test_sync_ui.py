@@ -124,7 +124,8 @@ def test_status_bar_and_page_follow_a_sync_and_new_rows_show(qtbot: Any, county:
         assert win.sync.sync_now("manual")
         assert "正在同步" in win.online.text()
     assert signal.args[0] == "conflicts" and signal.args[1].pulled >= 2
-    assert "在线" in win.online.text() and win.residents.model.rowCount() == before + 1
+    assert "在线" in win.online.text()
+    qtbot.waitUntil(lambda: win.residents.model.rowCount() == before + 1, timeout=5_000)  # the pulled resident
     page = open_sync_page(qtbot, win)  # the page reads its lists when it is shown
     assert cell(page.history, 0, 1) == "手动"
     assert cell(page.history, 0, 7) == "已核对：本机数据与服务器一致。"

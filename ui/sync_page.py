@@ -12,7 +12,7 @@ from clinic_app.errors import ValidationError
 from clinic_app.store import Changes, Store
 from clinic_app.syncstate import get_state, refused_count, refused_page, resend, sync_run_page
 from clinic_app.users import User
-from ui.conflict_dialog import ConflictDialog, kind_label, table_label
+from ui.conflict_dialog import ConflictDialog, kind_label, labelled, table_label
 from ui.i18n import tr
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.messages import field_label, rule_message
@@ -124,9 +124,9 @@ def refusal_text(code: str | None, message: str | None) -> str:
     field, _, rest = (message or "").partition(": ")
     if code and rest:
         said = rule_message(ValidationError(field, code, rest))
-        if said != rest:  # a rule this program knows
-            return f"{field_label(field)}: {said}"
-        return f"{field_label(field)}: " + tr("refused by the county server (rule %1)").replace("%1", code)
+        if said == rest:  # not a rule this program knows
+            said = tr("refused by the county server (rule %1)").replace("%1", code)
+        return labelled(field_label(field), said)
     return tr("Refused by the county server (rule %1)").replace("%1", code or "?")
 
 
@@ -137,12 +137,12 @@ def _count(value: int) -> str:
 def history_columns() -> list[Column]:
     return [
         Column("started", lambda: tr("Started"), lambda r: when(r["started_at"]), width=150),
-        Column("trigger", lambda: tr("How"), lambda r: trigger_text(r["trigger"])),
-        Column("outcome", lambda: tr("Result"), lambda r: outcome_text(r["outcome"])),
-        Column("pushed", lambda: tr("Sent"), lambda r: _count(r["pushed"]), align=RIGHT),
-        Column("pulled", lambda: tr("Received"), lambda r: _count(r["pulled"]), align=RIGHT),
-        Column("conflicts", lambda: tr("Conflicts"), lambda r: _count(r["conflicts"]), align=RIGHT),
-        Column("rejected", lambda: tr("Refused"), lambda r: _count(r["rejected"]), align=RIGHT),
+        Column("trigger", lambda: tr("How"), lambda r: trigger_text(r["trigger"]), width=90),
+        Column("outcome", lambda: tr("Result"), lambda r: outcome_text(r["outcome"]), width=130),
+        Column("pushed", lambda: tr("Sent"), lambda r: _count(r["pushed"]), align=RIGHT, width=80),
+        Column("pulled", lambda: tr("Received"), lambda r: _count(r["pulled"]), align=RIGHT, width=80),
+        Column("conflicts", lambda: tr("Conflicts"), lambda r: _count(r["conflicts"]), align=RIGHT, width=60),
+        Column("rejected", lambda: tr("Refused"), lambda r: _count(r["rejected"]), align=RIGHT, width=60),
         Column("details", lambda: tr("Details"), run_details, tooltip=lambda r: r["message"]),
     ]
 
@@ -310,6 +310,7 @@ class SyncPage(QWidget):
                                        .replace("%1", f"{c.report.pushed:,}").replace("%2", f"{c.report.pulled:,}"))  # fmt: skip
         else:
             self.progress_text.setText("")
+        self.progress_text.setVisible(c.running)  # no empty line under the buttons between runs
 
     # -- the lists -------------------------------------------------------------------------------------
     def store_changed(self, changes: object) -> None:

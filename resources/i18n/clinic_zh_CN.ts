@@ -40,6 +40,10 @@
         <translation>在两家机构签约</translation>
     </message>
     <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
         <source>(empty)</source>
         <translation>（空）</translation>
     </message>
@@ -88,12 +92,32 @@
         <translation>稍后处理</translation>
     </message>
     <message>
-        <source>Save as PDF…</source>
-        <translation>另存为PDF…</translation>
+        <source>Moved away</source>
+        <translation>迁出</translation>
     </message>
     <message>
-        <source>Close</source>
-        <translation>关闭</translation>
+        <source>Unreachable for a year</source>
+        <translation>失联满一年</translation>
+    </message>
+    <message>
+        <source>Refused the service</source>
+        <translation>拒绝服务</translation>
+    </message>
+    <message>
+        <source>At the resident's request</source>
+        <translation>居民主动要求</translation>
+    </message>
+    <message>
+        <source>Deceased</source>
+        <translation>死亡</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Provisional</source>
@@ -116,8 +140,92 @@
         <translation>有冲突</translation>
     </message>
     <message>
-        <source>Name, pinyin or ID number of the resident to sign</source>
-        <translation>输入要签约居民的姓名、拼音或身份证号</translation>
+        <source>The contract no longer exists (another device may have removed it).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your role may not change contracts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This contract is %1: it cannot be changed so.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The day lies outside the contract's period.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the reason.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The contract is with that team already.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That team is not one of this clinic's.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A contract is signed for last year, this year or next year only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · contract %2 · team %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Terminate the contract</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Terminated on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Terminate</source>
+        <translation>解约</translation>
+    </message>
+    <message>
+        <source>Change team</source>
+        <translation>转团队</translation>
+    </message>
+    <message>
+        <source>New team</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This clinic has no other team: a clinic admin adds one under Teams…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>另存为PDF…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Contract year</source>
+        <translation>签约年度</translation>
+    </message>
+    <message>
+        <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Sign…</source>
@@ -130,10 +238,6 @@
     <message>
         <source>Teams…</source>
         <translation>团队…</translation>
-    </message>
-    <message>
-        <source>Contract year</source>
-        <translation>签约年度</translation>
     </message>
     <message>
         <source>Renew</source>
@@ -152,22 +256,6 @@
         <translation>打印协议…</translation>
     </message>
     <message>
-        <source>Renewals due within 30 days</source>
-        <translation>30天内到期待续约</translation>
-    </message>
-    <message>
-        <source>Renewals due within 60 days</source>
-        <translation>60天内到期待续约</translation>
-    </message>
-    <message>
-        <source>Residents never signed</source>
-        <translation>从未签约的居民</translation>
-    </message>
-    <message>
-        <source>Signed but not insured this year</source>
-        <translation>已签约但本年度未参保</translation>
-    </message>
-    <message>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
@@ -182,6 +270,22 @@
     <message>
         <source>Capitation ledger</source>
         <translation>人头费台账</translation>
+    </message>
+    <message>
+        <source>Renewals due within 30 days</source>
+        <translation>30天内到期待续约</translation>
+    </message>
+    <message>
+        <source>Renewals due within 60 days</source>
+        <translation>60天内到期待续约</translation>
+    </message>
+    <message>
+        <source>Residents never signed</source>
+        <translation>从未签约的居民</translation>
+    </message>
+    <message>
+        <source>Signed but not insured this year</source>
+        <translation>已签约但本年度未参保</translation>
     </message>
     <message>
         <source>Name</source>
@@ -220,10 +324,6 @@
         <translation>出生日期</translation>
     </message>
     <message>
-        <source>No ledger: %1</source>
-        <translation>无法生成台账：%1</translation>
-    </message>
-    <message>
         <source>Contracted and insured: %1 (provisional %2; contracted, not insured %3)</source>
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
@@ -256,52 +356,68 @@
         <translation>尚未记录门诊就诊：有就诊记录后开始计算支出。</translation>
     </message>
     <message>
+        <source>%1 contracts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 in this list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No resident matches “%1”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the name, pinyin, initials or ID number of the resident to sign.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Sign a contract</source>
         <translation>签约</translation>
     </message>
     <message>
-        <source>Type the name or ID number of one resident.</source>
-        <translation>请输入一位居民的姓名或身份证号。</translation>
+        <source>Signed %1 for %2.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Moved away</source>
-        <translation>迁出</translation>
+        <source>Signed the household of %1 for %2: %3 people.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Unreachable for a year</source>
-        <translation>失联满一年</translation>
+        <source>Renewed the contract of %1 for %2.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Refused the service</source>
-        <translation>拒绝服务</translation>
+        <source>Terminated the contract of %1 (%2).</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>At the resident's request</source>
-        <translation>居民主动要求</translation>
-    </message>
-    <message>
-        <source>Deceased</source>
-        <translation>死亡</translation>
-    </message>
-    <message>
-        <source>Terminate</source>
-        <translation>解约</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
-        <source>Change team</source>
-        <translation>转团队</translation>
+        <source>The contract of %1 is with %2 now.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Print contract</source>
         <translation>打印协议</translation>
     </message>
     <message>
+        <source>The ledger of %1 is saved in %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Not saved</source>
         <translation>未保存</translation>
+    </message>
+    <message>
+        <source>No ledger for %1: the county has not set the per-capita rate for the year yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No ledger for %1: the county's settings for the year are not readable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No ledger for %1.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Enter the county server's address.</source>
@@ -372,10 +488,6 @@
         <translation>无法在本机创建或打开卫生室数据库；详情见日志。</translation>
     </message>
     <message>
-        <source>Choose…</source>
-        <translation>选择…</translation>
-    </message>
-    <message>
         <source>County server</source>
         <translation>县级平台地址</translation>
     </message>
@@ -402,10 +514,6 @@
     <message>
         <source>Enroll</source>
         <translation>登记</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>The county gives each computer a one-time enrollment code. After enrolling, this computer sends its changes and receives the clinic's whenever it is online.</source>
@@ -754,6 +862,18 @@
     <message>
         <source>%1 residents registered</source>
         <translation>已登记居民 %1 人</translation>
+    </message>
+    <message>
+        <source>Choose the resident</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 residents match “%2”: choose one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>%1 yuan</source>
@@ -1198,6 +1318,10 @@
     <message>
         <source>Only a clinic admin adds teams.</source>
         <translation>只有机构管理员可以添加团队。</translation>
+    </message>
+    <message>
+        <source>Team %1 added.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>A team name has 1-40 characters.</source>

@@ -213,7 +213,7 @@ def test_a_refused_change_is_corrected_and_sent_again(qtbot: Any, county: Scenar
     page = open_sync_page(qtbot, win)
     click_tab(qtbot, page.tabs, 2)
     assert rows(page.rejected) == 1 and page.tabs.tabText(2) == "被退回的修改（1）"
-    assert cell(page.rejected, 0, 2).startswith("身份证号: 校验码不符")
+    assert cell(page.rejected, 0, 2).startswith("身份证号：校验码不符")
     assert not page.correct_button.isEnabled(), "sending again changes a record: only the one picked"
     click_row(qtbot, page.rejected, 0)
     click(qtbot, page.correct_button)

@@ -78,7 +78,9 @@ def list_conflicts(conn: Connection, include_resolved: bool = False) -> list[Con
     return [_conflict(r) for r in conn.execute(f"SELECT * FROM conflict {where} ORDER BY created_at, id")]
 
 
-def conflict_page(conn: Connection, after: str | None, limit: int, include_resolved: bool = False) -> list[dict[str, Any]]:
+def conflict_page(
+    conn: Connection, after: str | None, limit: int, include_resolved: bool = False
+) -> list[dict[str, Any]]:
     """Conflicts, newest first (``created_at``, then id): the next ``limit`` after the conflict ``after`` (keyset;
     waiting ones on the index ``conflict_open``). Each row: ``id``, ``conflict`` (a ``Conflict``) and ``label``,
     how a person knows the record in conflict."""
@@ -88,7 +90,9 @@ def conflict_page(conn: Connection, after: str | None, limit: int, include_resol
         where.append("(created_at, id) < (SELECT created_at, id FROM conflict WHERE id = ?)")
         args.append(after)
     sql = f"SELECT * FROM conflict {'WHERE ' + ' AND '.join(where) if where else ''} "
-    found = [_conflict(r) for r in conn.execute(sql + "ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit))]
+    found = [
+        _conflict(r) for r in conn.execute(sql + "ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit))
+    ]
     labels = row_labels(conn, [(c.table, c.row_id) for c in found])
     return [{"id": c.id, "conflict": c, "label": labels[(c.table, c.row_id)]} for c in found]
 

@@ -387,7 +387,9 @@ def counts(conn: Connection) -> dict[str, int]:
 
 
 # -- changes the server refused -------------------------------------------------------------------------
-REFUSED_COLUMNS = "seq, table_name, row_id, op, payload, rejected_code, rejected_message, device_time, user_id"
+REFUSED_COLUMNS = (
+    "seq, table_name, row_id, op, payload, rejected_code, rejected_message, device_time, user_id"
+)
 
 
 def rejected_changes(conn: Connection) -> list[dict[str, Any]]:
@@ -465,7 +467,13 @@ def resend(store: Store, table: str, row_id: str) -> int:
 
 
 # How a person recognises a row of each table: the column that names it.
-LABEL_COLUMNS = {"resident": "name", "household": "code", "village": "name", "user": "display_name", "clinic": "name"}
+LABEL_COLUMNS = {
+    "resident": "name",
+    "household": "code",
+    "village": "name",
+    "user": "display_name",
+    "clinic": "name",
+}
 
 
 def row_label(conn: Connection, table: str, row_id: str) -> str:

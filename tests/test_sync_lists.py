@@ -57,7 +57,9 @@ def test_conflicts_page_newest_first_and_decided_ones_only_when_asked(clinic: Cl
         _conflict(conn, f"c{i:02d}", f"2026-11-{10 + i // 2:02d}T08:00:00.000Z", resolved=i % 3 == 0)
     waiting = _all_pages(lambda after, n: conflicts.conflict_page(conn, after, n), 3)
     assert [r["id"] for r in waiting] == ["c11", "c10", "c08", "c07", "c05", "c04", "c02", "c01"]
-    everything = _all_pages(lambda after, n: conflicts.conflict_page(conn, after, n, include_resolved=True), 5)
+    everything = _all_pages(
+        lambda after, n: conflicts.conflict_page(conn, after, n, include_resolved=True), 5
+    )
     assert [r["id"] for r in everything] == [f"c{i:02d}" for i in range(11, -1, -1)]
     assert conflicts.waiting_count(conn) == 8
     assert everything[-1]["conflict"].resolved_at and everything[0]["conflict"].fields[0].mine == "1"

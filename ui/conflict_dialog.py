@@ -48,7 +48,7 @@ def kind_label(kind: str) -> str:
 
 
 def labelled(label: str, text: str) -> str:
-    """"Item: text" with the colon of the user's language (：in Chinese)."""
+    """ "Item: text" with the colon of the user's language (：in Chinese)."""
     return tr("%1: %2").replace("%1", label).replace("%2", text)
 
 

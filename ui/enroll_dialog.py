@@ -288,7 +288,9 @@ class FirstRunDialog(QDialog):
         if field is None:
             return self.key_file
         if not field.text().strip():
-            raise ValidationError("key_file", "required", "a key file is required: this computer has no keyring")
+            raise ValidationError(
+                "key_file", "required", "a key file is required: this computer has no keyring"
+            )
         return field.text().strip()
 
     def _show(self, text: str) -> None:

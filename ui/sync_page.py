@@ -154,21 +154,39 @@ def conflict_columns() -> list[Column]:
 
     return [
         Column("since", lambda: tr("Since"), lambda r: when(c(r).created_at), width=150),
-        Column("record", lambda: tr("Record"), lambda r: f"{table_label(c(r).table)} {r['label']}", width=180),
+        Column(
+            "record", lambda: tr("Record"), lambda r: f"{table_label(c(r).table)} {r['label']}", width=180
+        ),
         Column("kind", lambda: tr("What happened"), lambda r: kind_label(c(r).kind), width=200),
-        Column("items", lambda: tr("Items"), lambda r: ", ".join(field_label(f.name) for f in c(r).fields), width=200),
-        Column("decision", lambda: tr("Decision"),
-               lambda r: decision_text(c(r).resolution) if c(r).resolved_at else ""),
+        Column(
+            "items",
+            lambda: tr("Items"),
+            lambda r: ", ".join(field_label(f.name) for f in c(r).fields),
+            width=200,
+        ),
+        Column(
+            "decision",
+            lambda: tr("Decision"),
+            lambda r: decision_text(c(r).resolution) if c(r).resolved_at else "",
+        ),
     ]
 
 
 def refused_columns() -> list[Column]:
     return [
         Column("changed", lambda: tr("Changed"), lambda r: when(r["device_time"]), width=150),
-        Column("record", lambda: tr("Record"), lambda r: f"{table_label(r['table_name'])} {r['label']}", width=180),
-        Column("why", lambda: tr("Why the server refused it"),
-               lambda r: refusal_text(r["rejected_code"], r["rejected_message"]),
-               tooltip=lambda r: r["rejected_message"]),
+        Column(
+            "record",
+            lambda: tr("Record"),
+            lambda r: f"{table_label(r['table_name'])} {r['label']}",
+            width=180,
+        ),
+        Column(
+            "why",
+            lambda: tr("Why the server refused it"),
+            lambda r: refusal_text(r["rejected_code"], r["rejected_message"]),
+            tooltip=lambda r: r["rejected_message"],
+        ),
     ]
 
 
@@ -216,7 +234,9 @@ class SyncPage(QWidget):
         self.cancel_button.clicked.connect(lambda _checked=False: controller.cancel())
         self.enroll_button.clicked.connect(lambda _checked=False: self.enroll_requested.emit())
         self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # busy: how much is left is not known until the server says has_more=false
+        self.progress.setRange(
+            0, 0
+        )  # busy: how much is left is not known until the server says has_more=false
         self.progress.setTextVisible(False)
         self.progress_text = QLabel()
 

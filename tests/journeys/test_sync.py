@@ -28,7 +28,9 @@ def clinic(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The `clinic` command of this environment, as the task scheduler or a person at a console runs it."""
     program = Path(sys.executable).with_name("clinic")
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([str(program), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
+    return subprocess.run(
+        [str(program), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=240
+    )
 
 
 def cell(view: Any, row: int, column: int) -> str:

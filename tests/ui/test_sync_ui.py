@@ -125,7 +125,9 @@ def test_status_bar_and_page_follow_a_sync_and_new_rows_show(qtbot: Any, county:
         assert "正在同步" in win.online.text()
     assert signal.args[0] == "conflicts" and signal.args[1].pulled >= 2
     assert "在线" in win.online.text()
-    qtbot.waitUntil(lambda: win.residents.model.rowCount() == before + 1, timeout=5_000)  # the pulled resident
+    qtbot.waitUntil(
+        lambda: win.residents.model.rowCount() == before + 1, timeout=5_000
+    )  # the pulled resident
     page = open_sync_page(qtbot, win)  # the page reads its lists when it is shown
     assert cell(page.history, 0, 1) == "手动"
     assert cell(page.history, 0, 7) == "已核对：本机数据与服务器一致。"
@@ -205,7 +207,9 @@ def test_a_conflict_resolved_in_the_dialog_reaches_the_other_device(qtbot: Any, 
     pc.close()
 
 
-def test_a_refused_change_is_corrected_and_sent_again(qtbot: Any, county: Scenario) -> None:
+def test_a_refused_change_is_corrected_and_sent_again(
+    qtbot: Any, county: Scenario, qtmodeltester: Any
+) -> None:
     store = county.open(county.laptop)
     refuse_a_change(store)
     _sync(store)
@@ -214,6 +218,8 @@ def test_a_refused_change_is_corrected_and_sent_again(qtbot: Any, county: Scenar
     click_tab(qtbot, page.tabs, 2)
     assert rows(page.rejected) == 1 and page.tabs.tabText(2) == "被退回的修改（1）"
     assert cell(page.rejected, 0, 2).startswith("身份证号：校验码不符")
+    for model in (page.history_model, page.conflict_model, page.refused_model):
+        qtmodeltester.check(model)  # each list a well-behaved Qt model, on real rows
     assert not page.correct_button.isEnabled(), "sending again changes a record: only the one picked"
     click_row(qtbot, page.rejected, 0)
     click(qtbot, page.correct_button)
@@ -331,7 +337,10 @@ def test_enrollment_errors_are_chosen_by_code_not_by_their_english_text() -> Non
     assert failure_text(Refused("device_name: not printable", "invalid_request")) == (
         "县级平台不接受本机名称：请使用字母和数字。"
     )
-    assert failure_text(Refused("something new", "new_rule")) == "县级平台拒绝了登记（原因 new_rule）。请联系县里。"
+    assert (
+        failure_text(Refused("something new", "new_rule"))
+        == "县级平台拒绝了登记（原因 new_rule）。请联系县里。"
+    )
 
 
 def test_first_start_joins_the_clinic_and_its_users_sign_in_with_their_passwords(
@@ -430,7 +439,9 @@ def test_the_lists_read_again_only_when_their_tables_change_and_only_when_shown(
     reads: list[str] = []
     for name in ("sync_run_page", "refused_page"):
         real = getattr(sync_page, name)
-        monkeypatch.setattr(sync_page, name, lambda *a, _real=real, _name=name: reads.append(_name) or _real(*a))
+        monkeypatch.setattr(
+            sync_page, name, lambda *a, _real=real, _name=name: reads.append(_name) or _real(*a)
+        )
     real_conflicts = sync_page.conflicts.conflict_page
     monkeypatch.setattr(sync_page.conflicts, "conflict_page",
                         lambda *a, **k: reads.append("conflict_page") or real_conflicts(*a, **k))  # fmt: skip
@@ -450,7 +461,9 @@ def test_the_lists_read_again_only_when_their_tables_change_and_only_when_shown(
     qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
     assert reads == []
 
-    with qtbot.waitSignal(win.sync.finished, timeout=60_000):  # the sync thread writes sync_run and the outbox
+    with qtbot.waitSignal(
+        win.sync.finished, timeout=60_000
+    ):  # the sync thread writes sync_run and the outbox
         click(qtbot, page.sync_button)
     qtbot.waitUntil(lambda: rows(page.history) == 3, timeout=5_000)
     assert "sync_run_page" in reads and "refused_page" in reads

@@ -132,7 +132,7 @@ class ConflictDialog(QDialog):
             message = QLabel(c.message)
             message.setWordWrap(True)
             layout.insertWidget(2, message)
-        self.resize(620, 200 + 36 * len(c.fields))
+        self.resize(620, self.sizeHint().height())  # as tall as its items, no gaps between the parts
 
     def _choose_all(self, side: int) -> None:
         for pair in self.groups.values():

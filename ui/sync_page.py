@@ -161,7 +161,7 @@ def conflict_columns() -> list[Column]:
         Column(
             "items",
             lambda: tr("Items"),
-            lambda r: ", ".join(field_label(f.name) for f in c(r).fields),
+            lambda r: tr(", ").join(field_label(f.name) for f in c(r).fields),
             width=200,
         ),
         Column(

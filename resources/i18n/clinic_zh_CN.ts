@@ -1228,6 +1228,10 @@
         <translation>涉及项目</translation>
     </message>
     <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
         <source>Decision</source>
         <translation>处理结果</translation>
     </message>

@@ -325,6 +325,7 @@ ZH_CN: dict[str, str] = {
     "The county server refused the enrollment (reason %1). Tell the county.": "县级平台拒绝了登记（原因 %1）。请联系县里。",
     "The clinic database could not be made or opened here; the details are in the log.": "无法在本机创建或打开卫生室数据库；详情见日志。",
     "%1: %2": "%1：%2",
+    ", ": "、",
 }
 
 

@@ -181,7 +181,7 @@ def test_a_conflict_resolved_in_the_dialog_reaches_the_other_device(qtbot: Any, 
     page = open_sync_page(qtbot, win)
     click_tab(qtbot, page.tabs, 1)
     assert rows(page.conflicts) == 1 and "张三" in cell(page.conflicts, 0, 1)
-    assert cell(page.conflicts, 0, 3) == "备注, 电话" and page.tabs.tabText(1) == "冲突（1）"
+    assert cell(page.conflicts, 0, 3) == "备注、电话" and page.tabs.tabText(1) == "冲突（1）"
     click_row(qtbot, page.conflicts, 0)
     click(qtbot, page.resolve_button)
     from ui.conflict_dialog import ConflictDialog

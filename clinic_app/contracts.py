@@ -467,6 +467,14 @@ def _contract_page(conn: Connection, clinic_id: str, where: str, args: list[Any]
     return [dict(r) for r in conn.execute(sql, [*params, limit])]
 
 
+def count_contracts(conn: Connection, clinic_id: str, period: str, query: str = "") -> int:
+    """How many contracts ``contract_page`` lists in all (the count under the list)."""
+    match, match_args = _matching(query)
+    sql = ("SELECT count(*) FROM contract c INDEXED BY contract_period_status JOIN resident r ON r.id = c.resident_id "
+           "WHERE c.clinic_id = ? AND c.period = ? AND c.deleted_at IS NULL AND r.deleted_at IS NULL" + match)  # fmt: skip
+    return int(conn.execute(sql, [clinic_id, str(period), *match_args]).fetchone()[0])
+
+
 def contract_page(conn: Connection, clinic_id: str, period: str, query: str = "", *,
                   after: ContractCursor | None = None, limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
     """The contracts of a period, every status."""
@@ -515,6 +523,20 @@ def resident_page(conn: Connection, clinic_id: str, query: str = "", *, after: t
         params += list(after)
     sql += " ORDER BY r.name_pinyin, r.id LIMIT ?"
     return [dict(r) for r in conn.execute(sql, [*params, limit])]
+
+
+def contract_rows(conn: Connection, clinic_id: str, ids: list[str], period: str,
+                  query: str = "") -> list[dict[str, Any]]:  # fmt: skip
+    """The contracts of these ids that ``contract_page`` lists for this period and search, as it lists them (a
+    list brings just the records a unit of work changed up to date)."""
+    match, match_args = _matching(query)
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sql = (LIST_SQL + f" AND c.period = ? AND r.deleted_at IS NULL AND c.id IN ({', '.join('?' for _ in chunk)})"
+               + match)  # fmt: skip
+        out += [dict(r) for r in conn.execute(sql, [clinic_id, str(period), *chunk, *match_args])]
+    return out
 
 
 def contract_row(conn: Connection, clinic_id: str, contract_id: str) -> dict[str, Any]:

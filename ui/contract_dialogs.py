@@ -23,6 +23,7 @@ from ui.qt import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -99,6 +100,8 @@ class _ContractDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows when a message appears
+        self.setMinimumWidth(420)
 
     def submit(self) -> None:
         raise NotImplementedError
@@ -128,6 +131,7 @@ class TerminateDialog(_ContractDialog):
         self.day.setDateRange(QDate(start.year, start.month, start.day), QDate(end.year, end.month, end.day))
         day = min(max(today, start), end)
         self.day.setDate(QDate(day.year, day.month, day.day))
+        self.reason.currentIndexChanged.connect(lambda _i: self.error.hide())
         self.form.addRow(tr("Reason"), self.reason)
         self.form.addRow(tr("Terminated on"), self.day)
         self.ok_button.setText(tr("Terminate"))

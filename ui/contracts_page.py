@@ -58,6 +58,7 @@ CONTRACT_TABLES = ("contract", "resident", "team")
 WORKLIST_TABLES = ("contract", "resident", "team", "insurance_status")
 LEDGER_TABLES = ("contract", "resident", "insurance_status", "policy", "visit")
 SEARCH_DELAY_MS = 150
+MAX_CHANGED_ROWS = 2000  # more changed contracts than this (a first sync): the list is read again instead
 
 
 def yuan(fen: int) -> str:
@@ -76,6 +77,9 @@ class ContractsPage(QWidget):
         self.stale = {"contracts", "worklist", "ledger"}
         self._packages: dict[str, str] | None = None
         self._fetch_key: tuple[str, str] | None = None
+        self.contract_total: int | None = None
+        # contracts changed since the list was read (None: too many or unknown — read the list again)
+        self._changed_contracts: set[str] | None = None
 
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
@@ -264,11 +268,18 @@ class ContractsPage(QWidget):
         def fetch(after: Any, limit: int) -> list[Row]:
             return C.contract_page(conn, clinic, year, query, after=after, limit=limit)
 
-        if keep and self._fetch_key == (year, query):
-            self.contract_model.reload()  # the same list after a change: as many rows, the selection kept
+        def lookup(ids: list[Any]) -> list[Row]:
+            return C.contract_rows(conn, clinic, ids, year, query)
+
+        if keep and self._fetch_key == (year, query) and self._changed_contracts is not None:
+            self.contract_model.update_keys(self._changed_contracts)  # only what changed while hidden
+        elif keep and self._fetch_key == (year, query):
+            self.contract_model.reload()
         else:
-            self.contract_model.set_fetch(fetch)
+            self.contract_model.set_fetch(fetch, lookup=lookup)
+        self._changed_contracts = set()
         self._fetch_key = (year, query)
+        self.contract_total = C.count_contracts(conn, clinic, year, query)
         self._show_counts()
         self._enable()
 
@@ -328,14 +339,25 @@ class ContractsPage(QWidget):
         def count(model: ListModel) -> str:
             return f"{model.rowCount()}{'+' if model.canFetchMore() else ''}"
 
-        self.contract_count.setText(tr("%1 contracts").replace("%1", count(self.contract_model)))
+        total = self.contract_total if self.contract_total is not None else count(self.contract_model)
+        self.contract_count.setText(tr("%1 contracts").replace("%1", f"{total:,}" if isinstance(total, int) else total))
         self.work_count.setText(tr("%1 in this list").replace("%1", count(self.work_model)))
 
     def _store_changed(self, changes: Changes) -> None:
         if changes.touched("service_package"):
             self._packages = None
-        for part, tables in (("contracts", CONTRACT_TABLES), ("worklist", WORKLIST_TABLES),
-                             ("ledger", LEDGER_TABLES)):  # fmt: skip
+        if changes.touched(*CONTRACT_TABLES) and self._fetch_key is not None:
+            residents, teams = changes.rows.get("resident", set()), changes.rows.get("team", set())
+            keys = set(changes.rows.get("contract", set()))
+            if residents or teams:
+                keys.update(self.contract_model.keys_where(
+                    lambda r: r["resident_id"] in residents or r["team_id"] in teams))  # fmt: skip
+            if self._changed_contracts is not None:
+                self._changed_contracts |= keys
+                if len(self._changed_contracts) > MAX_CHANGED_ROWS:
+                    self._changed_contracts = None
+            self.stale.add("contracts")
+        for part, tables in (("worklist", WORKLIST_TABLES), ("ledger", LEDGER_TABLES)):
             if changes.touched(*tables):
                 self.stale.add(part)
         self._read_shown()

@@ -19,6 +19,12 @@ Use::
     model.set_fetch(other_fetch)                          # a new query (the search box changed): from the top
     model.reload()                                        # the same query again (the data changed): as many
                                                           # rows as were loaded, the current row kept by key
+    model.update_keys(changed_ids)                        # only these rows again, through ``lookup``
+
+- ``lookup(keys)`` (optional, with ``set_fetch(fetch, lookup=...)``): the rows of these keys that the current query
+  lists, as it lists them. ``update_keys`` then replaces, removes or inserts just those rows (in cursor order;
+  a row beyond the loaded pages is left to paging) — a change of one record costs one small query, whatever the
+  length of the list.
 
 - ``fetch(after, limit)``: ``after`` is ``None`` for the first page, else ``cursor(last row)`` — the sort key of
   the last row fetched (``cursor`` defaults to the row's key). Fewer than ``limit`` rows means the end.
@@ -27,9 +33,9 @@ Use::
 - The key is also ``Qt.UserRole`` of every cell, so delegates and tests can read it.
 - Headers are functions (``tr`` at call time): ``model.retranslate()`` after a language change.
 
-**Confirmations** after a save are shown one way on every page: a ``ui.notice.Notice`` line under the page's list
-(``page.notice.say(tr("Signed %1 for %2").replace(...))``), and the new or changed record shown and selected
-with ``view.select_key(key)``.
+**Confirmations** after a save are shown one way on every page: a ``ui.notice.Notice`` line under the page's
+list (``page.notice.say(text)``, the text naming the resident: "已为 张三 签约 2026 年度。"), and the new or
+changed record shown and selected with ``view.select_key(key)``.
 
 **Refresh from what changed**: ``Writer.store_changed(Changes)`` (ui/ops.py) reaches every page after each unit of
 work (the window's writes and sync's pulls alike); a page reloads a model only when ``changes.touched(table)``
@@ -38,7 +44,8 @@ for a table it shows, and only when visible (else it marks itself stale and relo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import bisect
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +62,7 @@ from ui.qt import (
 
 Row = dict[str, Any]
 Fetch = Callable[[Any, int], list[Row]]
+Lookup = Callable[[list[Any]], list[Row]]
 ModelIndex = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 200
 ROW_HEIGHT = 26
@@ -82,13 +90,14 @@ def _empty(_after: Any, _limit: int) -> list[Row]:
 class ListModel(QAbstractTableModel):
     def __init__(self, columns: Sequence[Column], fetch: Fetch | None = None, *, key: str = "id",
                  cursor: Callable[[Row], Any] | None = None, page_size: int = PAGE_SIZE,
-                 parent: Any = None) -> None:  # fmt: skip
+                 lookup: Lookup | None = None, parent: Any = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.columns = list(columns)
         self.key = key
         self.cursor = cursor or (lambda row: row[key])
         self.page_size = page_size
         self._fetch: Fetch = fetch or _empty
+        self._lookup = lookup
         self._rows: list[Row] = []
         self._rows_of: dict[Any, int] = {}
         self._done = fetch is None
@@ -96,10 +105,10 @@ class ListModel(QAbstractTableModel):
             self._load(page_size)
 
     # -- the query -------------------------------------------------------------------------------
-    def set_fetch(self, fetch: Fetch, columns: Sequence[Column] | None = None) -> None:
+    def set_fetch(self, fetch: Fetch, columns: Sequence[Column] | None = None, lookup: Lookup | None = None) -> None:
         """A new query (and optionally new columns): the list starts again from its first page."""
         self.beginResetModel()
-        self._fetch = fetch
+        self._fetch, self._lookup = fetch, lookup
         if columns is not None:
             self.columns = list(columns)
         self._clear()
@@ -113,6 +122,49 @@ class ListModel(QAbstractTableModel):
         self._clear()
         self._load(wanted)
         self.endResetModel()
+
+    def update_keys(self, keys: Iterable[Any]) -> None:
+        """These rows changed (or may have): read just them again through ``lookup`` (without one: ``reload``)."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return
+        if self._lookup is None:
+            self.reload()
+            return
+        fresh = {row[self.key]: row for row in self._lookup(wanted)}
+        for key in wanted:
+            at = self.row_of(key)
+            if at < 0:
+                continue
+            new = fresh.get(key)
+            if new is not None and self.cursor(new) == self.cursor(self._rows[at]):
+                self._rows[at] = fresh.pop(key)
+                self.dataChanged.emit(self.index(at, 0), self.index(at, max(len(self.columns) - 1, 0)))
+                continue
+            self.beginRemoveRows(QModelIndex(), at, at)
+            del self._rows[at]
+            self._reindex()
+            self.endRemoveRows()
+        cursors = [self.cursor(r) for r in self._rows]
+        for new in sorted(fresh.values(), key=self.cursor):
+            where = self.cursor(new)
+            if not self._done and (not cursors or where > cursors[-1]):
+                continue  # beyond the pages loaded: paging brings it in its place
+            at = bisect.bisect_left(cursors, where)
+            self.beginInsertRows(QModelIndex(), at, at)
+            self._rows.insert(at, new)
+            cursors.insert(at, where)
+            self._reindex()
+            self.endInsertRows()
+
+    def keys_where(self, test: Callable[[Row], bool]) -> list[Any]:
+        """The keys of the loaded rows that pass ``test`` (rows showing a changed resident, say)."""
+        return [row[self.key] for row in self._rows if test(row)]
+
+    def _reindex(self) -> None:
+        self._rows_of = {}
+        for i, row in enumerate(self._rows):
+            self._rows_of.setdefault(row[self.key], i)
 
     def _clear(self) -> None:
         self._rows, self._rows_of, self._done = [], {}, False

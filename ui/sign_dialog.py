@@ -29,6 +29,7 @@ from ui.qt import (
     QHBoxLayout,
     QImage,
     QLabel,
+    QLayout,
     QLineEdit,
     QPainter,
     QPainterPath,
@@ -243,6 +244,7 @@ class SignDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # an error never squeezes the fields
 
     def chosen_residents(self) -> list[str]:
         return [rid for rid, box in self.members if box.isChecked()]

@@ -113,11 +113,11 @@
     </message>
     <message>
         <source>Transferred</source>
-        <translation type="unfinished"></translation>
+        <translation>已转出</translation>
     </message>
     <message>
         <source>Duplicate</source>
-        <translation type="unfinished"></translation>
+        <translation>重复</translation>
     </message>
     <message>
         <source>Provisional</source>
@@ -141,39 +141,39 @@
     </message>
     <message>
         <source>The contract no longer exists (another device may have removed it).</source>
-        <translation type="unfinished"></translation>
+        <translation>该签约已不存在（可能已在其他设备上删除）。</translation>
     </message>
     <message>
         <source>Your role may not change contracts.</source>
-        <translation type="unfinished"></translation>
+        <translation>您的角色无权变更签约。</translation>
     </message>
     <message>
         <source>This contract is %1: it cannot be changed so.</source>
-        <translation type="unfinished"></translation>
+        <translation>该签约%1，不能这样变更。</translation>
     </message>
     <message>
         <source>The day lies outside the contract's period.</source>
-        <translation type="unfinished"></translation>
+        <translation>日期不在签约周期内。</translation>
     </message>
     <message>
         <source>Choose the reason.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择原因。</translation>
     </message>
     <message>
         <source>The contract is with that team already.</source>
-        <translation type="unfinished"></translation>
+        <translation>该签约已属于这个团队。</translation>
     </message>
     <message>
         <source>That team is not one of this clinic's.</source>
-        <translation type="unfinished"></translation>
+        <translation>该团队不属于本卫生室。</translation>
     </message>
     <message>
         <source>A contract is signed for last year, this year or next year only.</source>
-        <translation type="unfinished"></translation>
+        <translation>只能签约上一年度、本年度或下一年度。</translation>
     </message>
     <message>
         <source>%1 · contract %2 · team %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · %2 年度签约 · %3</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -181,7 +181,7 @@
     </message>
     <message>
         <source>Terminate the contract</source>
-        <translation type="unfinished"></translation>
+        <translation>解除签约</translation>
     </message>
     <message>
         <source>Choose…</source>
@@ -193,7 +193,7 @@
     </message>
     <message>
         <source>Terminated on</source>
-        <translation type="unfinished"></translation>
+        <translation>解约日期</translation>
     </message>
     <message>
         <source>Terminate</source>
@@ -205,11 +205,11 @@
     </message>
     <message>
         <source>New team</source>
-        <translation type="unfinished"></translation>
+        <translation>新团队</translation>
     </message>
     <message>
         <source>This clinic has no other team: a clinic admin adds one under Teams…</source>
-        <translation type="unfinished"></translation>
+        <translation>本卫生室没有其他团队：请管理员在“团队…”中添加。</translation>
     </message>
     <message>
         <source>Save as PDF…</source>
@@ -225,7 +225,7 @@
     </message>
     <message>
         <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
     <message>
         <source>Sign…</source>
@@ -357,19 +357,19 @@
     </message>
     <message>
         <source>%1 contracts</source>
-        <translation type="unfinished"></translation>
+        <translation>共 %1 份签约</translation>
     </message>
     <message>
         <source>%1 in this list</source>
-        <translation type="unfinished"></translation>
+        <translation>本清单 %1 人</translation>
     </message>
     <message>
         <source>No resident matches “%1”.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有符合“%1”的居民。</translation>
     </message>
     <message>
         <source>Type the name, pinyin, initials or ID number of the resident to sign.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入要签约居民的姓名、拼音、首字母或身份证号。</translation>
     </message>
     <message>
         <source>Sign a contract</source>
@@ -377,23 +377,23 @@
     </message>
     <message>
         <source>Signed %1 for %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>已为 %1 签约 %2 年度。</translation>
     </message>
     <message>
         <source>Signed the household of %1 for %2: %3 people.</source>
-        <translation type="unfinished"></translation>
+        <translation>已为 %1 一户 %3 人签约 %2 年度。</translation>
     </message>
     <message>
         <source>Renewed the contract of %1 for %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>已为 %1 续约 %2 年度。</translation>
     </message>
     <message>
         <source>Terminated the contract of %1 (%2).</source>
-        <translation type="unfinished"></translation>
+        <translation>已解除 %1 的签约（%2）。</translation>
     </message>
     <message>
         <source>The contract of %1 is with %2 now.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 的签约已转到 %2。</translation>
     </message>
     <message>
         <source>Print contract</source>
@@ -401,7 +401,7 @@
     </message>
     <message>
         <source>The ledger of %1 is saved in %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 年度台账已保存到 %2。</translation>
     </message>
     <message>
         <source>Not saved</source>
@@ -409,15 +409,15 @@
     </message>
     <message>
         <source>No ledger for %1: the county has not set the per-capita rate for the year yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法生成 %1 年度台账：县级尚未设定该年度的人头费标准。</translation>
     </message>
     <message>
         <source>No ledger for %1: the county's settings for the year are not readable.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法生成 %1 年度台账：县级的年度参数无法读取。</translation>
     </message>
     <message>
         <source>No ledger for %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法生成 %1 年度台账。</translation>
     </message>
     <message>
         <source>Enter the county server's address.</source>
@@ -594,10 +594,6 @@
     <message>
         <source>yuan</source>
         <translation>元</translation>
-    </message>
-    <message>
-        <source>Signed %1 for %2</source>
-        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Residents</source>
@@ -865,15 +861,15 @@
     </message>
     <message>
         <source>Choose the resident</source>
-        <translation type="unfinished"></translation>
+        <translation>选择居民</translation>
     </message>
     <message>
         <source>%1 residents match “%2”: choose one.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 位居民符合“%2”，请选择一位。</translation>
     </message>
     <message>
         <source>Choose</source>
-        <translation type="unfinished"></translation>
+        <translation>选择</translation>
     </message>
     <message>
         <source>%1 yuan</source>
@@ -1325,7 +1321,7 @@
     </message>
     <message>
         <source>Team %1 added.</source>
-        <translation type="unfinished"></translation>
+        <translation>已添加团队 %1。</translation>
     </message>
     <message>
         <source>A team name has 1-40 characters.</source>

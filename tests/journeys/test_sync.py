@@ -158,6 +158,12 @@ def test_enroll_sync_and_resolve_a_conflict_on_the_sync_page(
     assert page.tabs.tabText(1) == "冲突（0）" and "待人工处理的冲突：0" in win.conflicts.text()
     row = j.store.conn.execute("SELECT phone FROM resident WHERE id = ?", (person["id"],)).fetchone()
     assert row[0] == "13700000003"
+    with j.step("tick 同时显示已处理的"):
+        j.click(page.show_decided)
+        j.wait_until(lambda: page.conflicts.model().rowCount() == 1)
+    assert cell(page.conflicts, 0, 4) == "保留设备上的版本（admin）"
+    click_row(j, page.conflicts, 0)
+    assert not page.resolve_button.isEnabled(), "a decided conflict is not decided again"
 
     with j.step("sync the decision"), j.qtbot.waitSignal(win.sync.finished, timeout=LONG) as third:
         j.click(page.sync_button)

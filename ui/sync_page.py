@@ -213,13 +213,8 @@ class SyncPage(QWidget):
     def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, controller: SyncController,
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.store, self.reader, self.writer, self.user, self.controller = (
-            store,
-            reader,
-            writer,
-            user,
-            controller,
-        )
+        self.store, self.reader, self.writer, self.user = store, reader, writer, user
+        self.controller = controller
         self.state = QLabel()
         font = self.state.font()
         font.setPointSize(font.pointSize() + 3)
@@ -234,9 +229,8 @@ class SyncPage(QWidget):
         self.cancel_button.clicked.connect(lambda _checked=False: controller.cancel())
         self.enroll_button.clicked.connect(lambda _checked=False: self.enroll_requested.emit())
         self.progress = QProgressBar()
-        self.progress.setRange(
-            0, 0
-        )  # busy: how much is left is not known until the server says has_more=false
+        # busy: how much is left is not known until the server says has_more=false
+        self.progress.setRange(0, 0)
         self.progress.setTextVisible(False)
         self.progress_text = QLabel()
 

@@ -16,14 +16,17 @@ unfinished entry, an entry whose source is no longer in the code, a string in th
 a translation that drops or adds a placeholder (%1, %2), ``tr()`` of an f-string, and a .qm that is not what
 pyside6-lrelease makes of the .ts.
 
-``--import F`` fills in translations without Linguist: F is a Python file holding a ``ZH_CN = {source:
-translation}`` dict literal (read with ``ast``, never run) or a UTF-8 TSV of ``source<TAB>translation`` lines
-(\\n and \\t escaped). Only unfinished entries are filled; where F disagrees with a finished translation the .ts
-wins and the difference is printed (``--replace`` makes F win). To carry over the ZH_CN entries a branch added
-to the old version of this script, after merging it:
+``--import F`` fills in translations without Linguist. F is a Python file holding a ``ZH_CN = {source:
+translation}`` dict literal (read with ``ast``, never run), another .ts (its finished entries), or a UTF-8 TSV of
+``source<TAB>translation`` lines (\\n and \\t escaped). Only unfinished entries are filled; where F disagrees
+with a finished translation the .ts wins and the difference is printed (``--replace``: F wins).
 
-    git show BRANCH:resources/i18n/update.py > /tmp/zh.py   # (in a conflicted merge: MERGE_HEAD instead)
-    git checkout HEAD -- resources/i18n/                     # if the merge touched this folder
+Merging a branch that still added its Chinese to the ZH_CN dict of the old version of this script: resolve
+resources/i18n/ to this version, import that branch's dict, check.
+
+    git show MERGE_HEAD:resources/i18n/update.py > /tmp/zh.py   # the branch being merged has the dict, or
+    git show HEAD:resources/i18n/update.py > /tmp/zh.py         # ... the branch merged into has it
+    git checkout HEAD -- resources/i18n/                        # (MERGE_HEAD if that one is this version)
     python resources/i18n/update.py --import /tmp/zh.py && python resources/i18n/update.py --check
 """
 
@@ -141,6 +144,8 @@ def read_import(path: Path) -> dict[str, str]:
             if value is not None and any(isinstance(t, ast.Name) and t.id == "ZH_CN" for t in targets):
                 return {str(k): str(v) for k, v in ast.literal_eval(value).items()}
         raise SystemExit(f"{path}: no ZH_CN = {{...}} dict in it")
+    if path.suffix == ".ts":
+        return {m.source: m.translation for m in read_ts(path) if m.kind == "" and m.translation}
     pairs = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):

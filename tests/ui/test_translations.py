@@ -321,3 +321,19 @@ def test_a_source_text_changed_a_little_keeps_its_old_translation_for_review(upd
     assert run_update(update, project) == ["%1 found."]
     messages = {m.source: m for m in update.read_ts(project / "clinic_zh_CN.ts")}
     assert messages["%1 found."].translation == "找到 %1 人" and messages["%1 found."].kind == "unfinished"
+
+
+def test_import_takes_the_finished_entries_of_another_ts(update, project: Path) -> None:
+    run_update(update, project, project / "zh.tsv")
+    other = project / "other" / "clinic_zh_CN.ts"
+    other.parent.mkdir()
+    write_code(project, 'tr("Residents")', 'tr("Residents") + tr("Contracts")')
+    (project / "more.tsv").write_text("Contracts\t签约\n", encoding="utf-8")
+    run_update(update, project, project / "more.tsv")
+    shutil.copy(project / "clinic_zh_CN.ts", other)  # a branch's .ts that has "Contracts" translated
+    write_code(project, 'tr("Residents") + tr("Contracts")', 'tr("Residents")')
+    run_update(update, project)  # gone from the code, dropped from the .ts; then it comes back, unfinished
+    write_code(project, 'tr("Residents")', 'tr("Residents") + tr("Contracts")')
+    assert run_update(update, project) == ["Contracts"]
+    assert run_update(update, project, other) == []
+    assert run_check(update, project) == []

@@ -230,12 +230,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--import", dest="imports", type=Path, action="append", default=[], metavar="FILE")
     parser.add_argument("--replace", action="store_true", help="an import overrides finished translations")
     args = parser.parse_args(argv)
-    if args.check:
-        problems = check()
-        for line in problems:
-            print(line)
-        return 1 if problems else 0
-    unfinished = update(imports=args.imports, replace=args.replace)
+    try:
+        if args.check:
+            problems = check()
+            for line in problems:
+                print(line)
+            return 1 if problems else 0
+        unfinished = update(imports=args.imports, replace=args.replace)
+    except ET.ParseError as exc:
+        print(f"{TS.name} (or an import) is not a readable .ts, a merge conflict left in it? {exc}")
+        return 1
+    except subprocess.CalledProcessError as exc:
+        print(f"{Path(exc.cmd[0]).name} failed: {(exc.stderr or b'').decode(errors='replace').strip()}")
+        return 1
     for source in unfinished:
         print(f"unfinished: {source!r}")
     total = sum(m.active for m in read_ts(TS))

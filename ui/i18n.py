@@ -28,12 +28,14 @@ _installed: list[QTranslator] = []
 # pyside6-lupdate files a bare ``tr("…")`` under the unnamed context, so that is the context tr() asks for.
 CONTEXT = ""
 
-# Qt 6.11's qtbase_zh_CN.qm lacks these (it translates the older "Look in:" without the accelerator); ours has
+# Qt 6.11's qtbase_zh_CN.qm lacks these (it has the older texts without an accelerator, "Look in:"); ours has
 # them in Qt's own contexts and is searched first.
 QT_GAPS = (
     QT_TRANSLATE_NOOP("QFileDialog", "&Look in:"),
     QT_TRANSLATE_NOOP("QFileDialog", "Files of &type:"),
     QT_TRANSLATE_NOOP("QPrintSettingsOutput", "Page &Set:"),
+    QT_TRANSLATE_NOOP("QPageSetupWidget", "Page &order:"),
+    QT_TRANSLATE_NOOP("QPageSetupWidget", "Pages &per sheet:"),
 )
 
 

@@ -1529,9 +1529,22 @@
     </message>
 </context>
 <context>
-    <name>QPrintSettingsOutput</name>
+    <name>QPageSetupWidget</name>
+    <message>
+        <location line="+2"/>
+        <source>Page &amp;order:</source>
+        <translation>页面顺序(&amp;O)：</translation>
+    </message>
     <message>
         <location line="+1"/>
+        <source>Pages &amp;per sheet:</source>
+        <translation>每张页数(&amp;P)：</translation>
+    </message>
+</context>
+<context>
+    <name>QPrintSettingsOutput</name>
+    <message>
+        <location line="-2"/>
         <source>Page &amp;Set:</source>
         <translation>页面组(&amp;S)：</translation>
     </message>

@@ -116,9 +116,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ClinicError as exc:
         print(f"clinic-app: {exc}", file=sys.stderr, flush=True)
         if not (args.exit_when_ready or args.user):  # unattended runs print and exit; no dialog to wait on
+            from clinic_app.errors import KeyringUnavailable, StoreError, StoreKeyError
             from ui.i18n import tr
 
-            QMessageBox.critical(None, tr("Village Clinic"), str(exc))
+            leads = [
+                (StoreKeyError, tr("The clinic database cannot be opened: its key is missing or not this database's.")),
+                (KeyringUnavailable, tr("This computer has no keyring for the database key: start with --key-file.")),
+                (StoreError, tr("The clinic database cannot be opened.")),
+            ]  # fmt: skip
+            lead = next(
+                (text for kind, text in leads if isinstance(exc, kind)), tr("The program cannot start.")
+            )
+            QMessageBox.critical(None, tr("Village Clinic"), f"{lead}\n\n{exc}")
         return exc.exit_code
 
     from clinic_app.store import Store

@@ -1122,10 +1122,30 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+52"/>
+        <location line="+59"/>
         <location filename="../../ui/signin.py" line="+1"/>
         <source>Village Clinic</source>
         <translation>村医助手</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
+        <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This computer has no keyring for the database key: start with --key-file.</source>
+        <translation>这台电脑没有保存数据库密钥的系统密钥库：请加 --key-file 参数启动。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The clinic database cannot be opened.</source>
+        <translation>无法打开诊所数据库。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The program cannot start.</source>
+        <translation>程序无法启动。</translation>
     </message>
     <message>
         <location filename="../../ui/signin.py" line="+1"/>

@@ -158,6 +158,22 @@ def test_qt_translations_are_found_inside_a_pyinstaller_folder(qtbot, qapp, tmp_
 
 
 # -- the error box ----------------------------------------------------------------------------------
+def read_the_next_box(qtbot) -> dict[str, object]:
+    """The box is modal: read it from inside its own event loop, then click its button."""
+    seen: dict[str, object] = {}
+
+    def read_and_close() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, read_and_close)
+            return
+        seen.update(title=box.windowTitle(), text=box.text(), buttons=button_texts(box))
+        qtbot.mouseClick(box.buttons()[0], Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, read_and_close)
+    return seen
+
+
 @pytest.mark.qt_no_exception_capture
 def test_an_unexpected_error_shows_the_error_box_in_chinese(qtbot, tmp_path, monkeypatch) -> None:
     from ui import app as app_module
@@ -173,18 +189,7 @@ def test_an_unexpected_error_shows_the_error_box_in_chinese(qtbot, tmp_path, mon
         raise RuntimeError("the printer driver said no")
 
     button.clicked.connect(broken)
-    seen: dict[str, object] = {}
-
-    def read_and_close() -> None:  # the box is modal: read it from inside its own event loop, then click OK
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, read_and_close)
-            return
-        seen.update(title=box.windowTitle(), text=box.text(), buttons=button_texts(box))
-        box.grab().save(str(tmp_path / "error-box.png"))
-        qtbot.mouseClick(box.buttons()[0], Qt.MouseButton.LeftButton)
-
-    QTimer.singleShot(0, read_and_close)
+    seen = read_the_next_box(qtbot)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "title" in seen)
     assert seen["title"] == "村医助手"
@@ -192,6 +197,21 @@ def test_an_unexpected_error_shows_the_error_box_in_chinese(qtbot, tmp_path, mon
         f"程序出现意外错误：the printer driver said no\n\n详细信息已记录在 {log_path}。已保存的数据不会丢失。"
     )
     assert seen["buttons"] == ["确定"]
+
+
+def test_a_wrong_key_at_start_is_explained_in_chinese(qtbot, tmp_path, monkeypatch) -> None:
+    from clinic_app.demo import create_demo_database
+    from ui import app as app_module
+
+    create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=5, seed=4)
+    (tmp_path / "other.key").write_text("cd" * 32 + "\n")
+    monkeypatch.setattr(app_module, "install_excepthook", lambda path, interactive=True: None)
+    seen = read_the_next_box(qtbot)
+    code = app_module.main(["--db", str(tmp_path / "d.db"), "--key-file", str(tmp_path / "other.key")])
+    assert code == 4 and seen["title"] == "村医助手"
+    text = str(seen["text"])
+    assert text.startswith("无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。\n\n")
+    assert "cannot be opened with this key" in text  # the detail, for whoever helps on the phone
 
 
 # -- the Linguist workflow --------------------------------------------------------------------------

@@ -76,8 +76,9 @@ def code_files(root: Path = ROOT) -> list[Path]:
 
 
 def tool(name: str) -> str:
-    beside = Path(sys.executable).with_name(name)  # the venv's, matching the pinned PySide6
-    found = str(beside) if beside.exists() else shutil.which(name)
+    here = Path(sys.executable).parent  # the venv's, matching the pinned PySide6 (Scripts\\ on Windows)
+    beside = [here / n for n in (name, f"{name}.exe") if (here / n).exists()]
+    found = str(beside[0]) if beside else shutil.which(name)
     if found is None:
         raise SystemExit(f"{name} not found: it comes with PySide6-Essentials (pip install -e .)")
     return found

@@ -76,7 +76,7 @@ def code_files(root: Path = ROOT) -> list[Path]:
 
 
 def tool(name: str) -> str:
-    here = Path(sys.executable).parent  # the venv's, matching the pinned PySide6 (Scripts\\ on Windows)
+    here = Path(sys.executable).parent  # the venv's (Scripts on Windows), matching the pinned PySide6
     beside = [here / n for n in (name, f"{name}.exe") if (here / n).exists()]
     found = str(beside[0]) if beside else shutil.which(name)
     if found is None:

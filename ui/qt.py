@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QBuffer,
     QByteArray,
@@ -48,6 +49,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -83,6 +85,7 @@ from PySide6.QtWidgets import (
 )
 
 __all__ = [
+    "QT_TRANSLATE_NOOP",
     "QAbstractItemView",
     "QAbstractTableModel",
     "QApplication",
@@ -94,6 +97,7 @@ __all__ = [
     "QColor",
     "QComboBox",
     "QCoreApplication",
+    "QDateEdit",
     "QDialog",
     "QDialogButtonBox",
     "QEvent",

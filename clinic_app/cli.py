@@ -224,7 +224,7 @@ def cmd_import_residents(ctx: Context) -> int:
     for e in report.errors:
         _err(f"skipped: {e}")
     _out(
-        f"imported {report.imported} residents"
+        f"imported {report.imported} new residents, updated {report.updated}, {report.unchanged} unchanged"
         + (f", skipped {report.invalid_rows} invalid rows" if report.errors else "")
     )
     return EXIT_OK
@@ -235,7 +235,7 @@ def cmd_export_residents(ctx: Context) -> int:
 
     actor = ctx.actor()
     target = Path(ctx.args.output) if ctx.args.output else None
-    count, text = export_residents(ctx.store, actor, ctx.args.format, target)
+    count, text = export_residents(ctx.store, actor, ctx.args.format, target, headers=ctx.args.headers)
     if text is not None:
         sys.stdout.write(text)
     else:
@@ -354,20 +354,25 @@ Extension = Callable[[Any, Any, Any, Callable[..., Any]], None]
 def build_parser(extend: Extension | None = None) -> argparse.ArgumentParser:
     """``extend(subparsers, common, writer, leaf)`` adds commands from outside clinic_app (sync, which
     needs the network: clinic_app itself never imports requests)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db", metavar="PATH", help=f"database file (default: ${DB_ENV} or {default_db_path()})"
+    parser = argparse.ArgumentParser(
+        prog="clinic",
+        description="Village Clinic on the command line",
+        epilog="--db, --key-file and --user go before the command (clinic --db X ledger …) or after it; "
+        "given in both places, the one after the command counts.",
     )
-    common.add_argument(
-        "--key-file", metavar="PATH", help="key file, where the OS has no keyring (or $CLINIC_KEY_FILE)"
-    )
-    writer = argparse.ArgumentParser(add_help=False, parents=[common])
-    writer.add_argument(
-        "--user", metavar="NAME", help=f"who does this (password from ${PASSWORD_ENV} or a prompt)"
-    )
-
-    parser = argparse.ArgumentParser(prog="clinic", description="Village Clinic on the command line")
     parser.add_argument("--version", action="version", version=f"clinic {__version__}")
+    # The same options on the top parser and on every command. A command's copy defaults to SUPPRESS, so it
+    # sets the value only when typed after the command, and then it wins over the one typed before.
+    common = argparse.ArgumentParser(add_help=False)
+    for target, default in ((parser, None), (common, argparse.SUPPRESS)):
+        target.add_argument("--db", metavar="PATH", default=default,
+                            help=f"database file (default: ${DB_ENV} or {default_db_path()})")  # fmt: skip
+        target.add_argument("--key-file", metavar="PATH", default=default,
+                            help="key file, where the OS has no keyring (or $CLINIC_KEY_FILE)")  # fmt: skip
+    writer = argparse.ArgumentParser(add_help=False, parents=[common])  # parents are copied: after common's
+    for target, default in ((parser, None), (writer, argparse.SUPPRESS)):
+        target.add_argument("--user", metavar="NAME", default=default,
+                            help=f"who does this (password from ${PASSWORD_ENV} or a prompt)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def leaf(
@@ -438,7 +443,8 @@ def build_parser(extend: Extension | None = None) -> argparse.ArgumentParser:
     imports = sub.add_parser("import", help="import data").add_subparsers(
         dest="sub", required=True, metavar="WHAT"
     )
-    p = leaf(imports, "residents", cmd_import_residents, "import residents from .csv or .xlsx", writes=True)
+    p = leaf(imports, "residents", cmd_import_residents, "import residents from .csv or .xlsx (Chinese or English "
+             "headers, as export writes them); a registered ID number updates that resident", writes=True)  # fmt: skip
     p.add_argument("file")
     p.add_argument("--skip-invalid", action="store_true", help="import the valid rows, report the others")
 
@@ -448,6 +454,9 @@ def build_parser(extend: Extension | None = None) -> argparse.ArgumentParser:
     p = leaf(exports, "residents", cmd_export_residents, "export the resident register", writes=True)
     p.add_argument("--format", required=True, choices=("csv", "xlsx", "json"))
     p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument("--headers", choices=("zh", "en"), default="zh",
+                   help="zh: Chinese headers and values (default); en: field names and codes, for other "
+                   "programs (JSON always has these)")  # fmt: skip
 
     p = leaf(sub, "demo", cmd_demo, "make a demo clinic (or add demo residents to this one)", writes=True)
     p.add_argument("--residents", type=int, default=2000)
@@ -490,6 +499,10 @@ def main(argv: Sequence[str] | None = None, extend: Extension | None = None) -> 
     except KeyboardInterrupt:
         _err("interrupted; nothing half-written (every change is one transaction)")
         return 130
+    except ModuleNotFoundError as exc:  # an incomplete installation: say what is missing, not a traceback
+        _err(f"this installation lacks the Python package {exc.name!r} that `clinic {args.command}` needs: "
+             "reinstall Village Clinic (see the README)")  # fmt: skip
+        return EXIT_FAIL
     finally:
         ctx.close()
 

@@ -170,6 +170,7 @@ def cmd_resident_add(ctx: Context) -> int:
 
 
 def cmd_resident_search(ctx: Context) -> int:
+    from clinic_app.labels import label
     from clinic_app.residents import mask_id_number, search_residents
 
     a = ctx.args
@@ -193,8 +194,9 @@ def cmd_resident_search(ctx: Context) -> int:
     if a.json:
         _out(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
-        for r in rows:
-            _out(f"{r['name']}\t{r['sex']}\t{r['birth_date']}\t{r['id_number'] or ''}\t{r['phone'] or ''}")
+        for r in rows:  # the values a doctor reads in Chinese (男/女); --json keeps the codes
+            _out(f"{r['name']}\t{label('sex', r['sex'])}\t{r['birth_date']}\t{r['id_number'] or ''}\t"
+                 f"{r['phone'] or ''}")  # fmt: skip
         if not rows:
             _out(f"no resident matches {a.query!r}")
     return EXIT_OK
@@ -499,6 +501,10 @@ def main(argv: Sequence[str] | None = None, extend: Extension | None = None) -> 
     except KeyboardInterrupt:
         _err("interrupted; nothing half-written (every change is one transaction)")
         return 130
+    except BrokenPipeError:  # `clinic contract list | head`: the reader has stopped reading, not an error to show
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush of stdout does not fail again
+        return EXIT_FAIL
     except ModuleNotFoundError as exc:  # an incomplete installation: say what is missing, not a traceback
         _err(f"this installation lacks the Python package {exc.name!r} that `clinic {args.command}` needs: "
              "reinstall Village Clinic (see the README)")  # fmt: skip

@@ -351,11 +351,12 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
                 for e in exc.errors
                 if e.field not in bad_values and not (e.field == "village" and village_id is None)
             ]
-        if row is not None:
-            key = ("id", row["id_number"]) if row.get("id_number") else (row["document_type"], row["document_number"])
+        ident = fields_row.get("id_number") or fields_row.get("document_number")
+        if ident:  # one row a resident, whether or not the first row is valid
+            key = ("id" if fields_row.get("id_number") else data.document_type, ident)
             first_row = seen.setdefault(key, number)
             if first_row != number:
-                column = "id_number" if row.get("id_number") else "document_number"
+                column = "id_number" if fields_row.get("id_number") else "document_number"
                 errors.append(RowError(number, header.column(column), "duplicate_in_file",
                                        f"the same resident as row {first_row}"))  # fmt: skip
         if errors:

@@ -309,7 +309,7 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
             kept = resident_input(old)
             if not typed and not fields_row.get("id_number"):
                 data.document_type = kept.document_type
-            for f in ("phone", "relation_to_head", "note"):
+            for f in ("sex", "birth_date", "phone", "relation_to_head", "note"):
                 if f not in values:
                     setattr(data, f, getattr(kept, f))
             data.village_id, data.household_id = kept.village_id, kept.household_id

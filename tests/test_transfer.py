@@ -162,6 +162,13 @@ def test_import_keeps_the_fields_of_columns_the_file_lacks(demo: Demo) -> None:
     now = next(r for r in demo.register() if r["id_number"] == person["id_number"])
     assert now == {**person, "phone": None}, "an empty cell empties the field; household and village stay"
 
+    passport = next(r for r in demo.register() if r["document_type"] == "passport")
+    _write_csv(demo.tmp / "d.csv", [["证件号码", "姓名", "联系电话"], ["e12345678", "Anna Li", "13700001234"]])
+    code, out, err = demo("import", "residents", str(demo.tmp / "d.csv"))
+    assert code == 0 and "imported 0 new residents, updated 1, 0 unchanged" in out, err
+    now = next(r for r in demo.register() if r["document_type"] == "passport")
+    assert now == {**passport, "phone": "13700001234"}, "found by the document; its type, sex, birth date kept"
+
 
 def test_import_errors_name_the_column_as_the_file_names_it(demo: Demo) -> None:
     person = next(r for r in demo.register() if r["id_number"])

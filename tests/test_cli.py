@@ -401,21 +401,21 @@ def test_human_output_shows_chinese_values_json_keeps_codes(
     db, key = tmp_path / "d.db", tmp_path / "d.key"
     create_demo_database(db, key, residents=80, seed=4)
     where = ["--db", str(db), "--key-file", str(key)]
-    assert main([*where, "resident", "search", "1", "--limit", "20"]) == 0
+    assert main(["resident", "search", "1", "--limit", "20", *where]) == 0
     lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
     assert lines and {cells[1] for cells in lines} <= {"男", "女"}, "sex as 男/女, not M/F"
-    assert main([*where, "resident", "search", "1", "--limit", "20", "--json"]) == 0
+    assert main(["resident", "search", "1", "--limit", "20", "--json", *where]) == 0
     assert {r["sex"] for r in json.loads(capsys.readouterr().out)} <= {"M", "F"}
 
-    assert main([*where, "contract", "list"]) == 0
+    assert main(["contract", "list", *where]) == 0
     statuses = {line.split("\t")[2] for line in capsys.readouterr().out.splitlines()}
     assert statuses and statuses <= {"待确认", "有效", "已解约", "已到期", "有冲突"}
-    assert main([*where, "contract", "list", "--json"]) == 0
+    assert main(["contract", "list", "--json", *where]) == 0
     contracts = json.loads(capsys.readouterr().out)
     assert {c["status"] for c in contracts} <= {"provisional", "active", "terminated", "expired", "conflict"}
     active = next(c for c in contracts if c["status"] == "active")
     monkeypatch.setenv("CLINIC_PASSWORD", "doctor1234")
-    assert main([*where, "--user", "doctor", "contract", "terminate", active["id"], "--reason", "moved_away"]) == 0
+    assert main(["contract", "terminate", active["id"], "--reason", "moved_away", "--user", "doctor", *where]) == 0
     assert "terminated (迁出)" in capsys.readouterr().out
 
 
@@ -423,9 +423,13 @@ def test_human_output_shows_chinese_values_json_keeps_codes(
 @pytest.fixture
 def without_pydantic(monkeypatch: pytest.MonkeyPatch) -> None:
     """As an installation that lacks pydantic (the sync protocol's types): importing it fails."""
+    import sync
+
     monkeypatch.setitem(sys.modules, "pydantic", None)
     for name in [m for m in sys.modules if m == "sync.client" or m == "sync.protocol" or m.startswith("pydantic.")]:
         monkeypatch.delitem(sys.modules, name)
+    for name in ("client", "protocol"):  # `from sync import protocol` would find the module loaded before
+        monkeypatch.delattr(sync, name, raising=False)
 
 
 @pytest.fixture
@@ -445,10 +449,10 @@ def _unsigned(where: list[str]) -> tuple[str, str]:
         village = ["--village", store.conn.execute("SELECT name FROM village LIMIT 1").fetchone()[0]]
     finally:
         store.close()
-    assert main([*where, "--user", "doctor", "resident", "add", "--id-number", "11010519491231002X", "--name", "张三",
-                 *village]) == 0  # fmt: skip
-    assert main([*where, "--user", "doctor", "resident", "add", "--id-number", "445224199202290042", "--name", "李四",
-                 *village, "--household", "NEW1", "--relation", "head"]) == 0  # fmt: skip
+    assert main(["resident", "add", "--id-number", "11010519491231002X", "--name", "张三", *village,
+                 "--user", "doctor", *where]) == 0  # fmt: skip
+    assert main(["resident", "add", "--id-number", "445224199202290042", "--name", "李四", *village,
+                 "--household", "NEW1", "--relation", "head", "--user", "doctor", *where]) == 0  # fmt: skip
     return "11010519491231002X", "NEW1"
 
 
@@ -470,9 +474,9 @@ def test_sign_on_a_never_enrolled_device_is_provisional_without_the_sync_machine
     resident, household = _unsigned(never_enrolled)
     signing = ["--team", "家庭医生一队", "--package", "BASIC", "--period", str(_period(never_enrolled)),
                "--witness", "王护士", "--user", "doctor"]  # fmt: skip
-    assert clinic([*never_enrolled, "contract", "sign", "--resident", resident, *signing]) == 0
+    assert clinic(["contract", "sign", "--resident", resident, *signing, *never_enrolled]) == 0
     assert "provisional" in capsys.readouterr().out
-    assert clinic([*never_enrolled, "contract", "sign-household", "--household", household, *signing]) == 0
+    assert clinic(["contract", "sign-household", "--household", household, *signing, *never_enrolled]) == 0
     assert "provisional" in capsys.readouterr().out
     assert "sync.client" not in sys.modules
 

@@ -505,6 +505,10 @@ def main(argv: Sequence[str] | None = None, extend: Extension | None = None) -> 
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush of stdout does not fail again
         return EXIT_FAIL
+    except OSError as exc:  # a folder that does not exist, a file not allowed, a full disk: not a traceback
+        where = str(exc.filename or "").removesuffix(".part")
+        _err(f"cannot use the file {where}: {exc.strerror or exc}" if where else str(exc))
+        return EXIT_FAIL
     except ModuleNotFoundError as exc:  # an incomplete installation: say what is missing, not a traceback
         _err(f"this installation lacks the Python package {exc.name!r} that `clinic {args.command}` needs: "
              "reinstall Village Clinic (see the README)")  # fmt: skip

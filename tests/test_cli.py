@@ -497,3 +497,10 @@ def _period(where: list[str]) -> int:
         return int(store.conn.execute("SELECT max(period) FROM contract").fetchone()[0])
     finally:
         store.close()
+
+
+def test_a_file_that_cannot_be_written_is_a_message_not_a_traceback(cli: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "register.csv"
+    code, _, err = cli("export", "residents", "--format", "csv", "-o", str(target), "--user", "admin")
+    assert code == 1 and f"cannot use the file {target}: No such file or directory" in err
+    assert not target.parent.exists()

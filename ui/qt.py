@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QBuffer,
     QByteArray,
@@ -86,6 +87,7 @@ from PySide6.QtWidgets import (
 )
 
 __all__ = [
+    "QT_TRANSLATE_NOOP",
     "QAbstractItemView",
     "QAbstractTableModel",
     "QApplication",

@@ -444,6 +444,10 @@
         <translation>本年度暂无台账。</translation>
     </message>
     <message>
+        <source>yuan</source>
+        <translation>元</translation>
+    </message>
+    <message>
         <source>mo</source>
         <translation>月</translation>
     </message>
@@ -454,10 +458,6 @@
     <message>
         <source>Spending</source>
         <translation>支出</translation>
-    </message>
-    <message>
-        <source>yuan</source>
-        <translation>元</translation>
     </message>
     <message>
         <source>Residents</source>
@@ -700,8 +700,12 @@
         <translation>%1 尚未归入家庭户。</translation>
     </message>
     <message>
-        <source>Household %1 · %2 %3 · %4 members</source>
-        <translation>户号 %1 · %2 %3 · 共 %4 人</translation>
+        <source>Household %1</source>
+        <translation>户号 %1</translation>
+    </message>
+    <message>
+        <source>%1 members</source>
+        <translation>共 %1 人</translation>
     </message>
     <message>
         <source>%1 years</source>
@@ -714,6 +718,14 @@
     <message>
         <source>Edit</source>
         <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Added %1 to the residents.</source>
+        <translation>已新增居民：%1</translation>
+    </message>
+    <message>
+        <source>Saved the changes to %1.</source>
+        <translation>已保存 %1 的修改。</translation>
     </message>
     <message>
         <source>%1 found</source>

@@ -313,6 +313,10 @@ ZH_CN: dict[str, str] = {
     "A team name has 1-40 characters.": "团队名称为1-40个字。",
     "There is a team of that name already.": "已有同名团队。",
     "Teams…": "团队…",
+    "Household %1": "户号 %1",
+    "%1 members": "共 %1 人",
+    "Added %1 to the residents.": "已新增居民：%1",
+    "Saved the changes to %1.": "已保存 %1 的修改。",
 }
 
 

@@ -87,7 +87,7 @@ def test_scanner_typing_an_id_suffix_and_enter_selects_the_resident(qtbot, windo
     qtbot.keyClick(page.search, "\r")
     assert _names(page.model) == ["李四"]
     assert page.table.currentIndex().row() == 0
-    qtbot.waitUntil(lambda: "共 2 人" in page.household.summary.text())
+    qtbot.waitUntil(lambda: "共 2 人" in page.household.summary.text().replace("\u00a0", " "))
     assert page.household.members.count() == 2
     assert "户主" in page.household.members.item(0).text()
 

@@ -45,8 +45,10 @@ EXPECTED = [
     "raw_bulk_insert_seconds",
     "initial_sync_vs_raw_insert",
     "incremental_sync_100_seconds",
+    "journey_worst_gui_stall_ms",
+    "journey_steps",
 ]
-COUNTS = {"server_devices_errors", "server_burst_errors"}  # zero is the good value
+COUNTS = {"server_devices_errors", "server_burst_errors", "journey_steps"}  # zero is the good value
 
 
 def test_quick_benchmark_prints_a_table_and_writes_json(tmp_path: Path) -> None:
@@ -55,7 +57,7 @@ def test_quick_benchmark_prints_a_table_and_writes_json(tmp_path: Path) -> None:
         [sys.executable, str(RUN), "--json", str(out), "--quick", "--workdir", str(tmp_path / "work")],
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=420,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "work" / "bench.db").is_file()  # --workdir keeps the database

@@ -14,10 +14,17 @@ import traceback  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 from types import TracebackType  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 from clinic_app.errors import AuthError, ClinicError  # noqa: E402
 from clinic_app.keystore import KEY_FILE_ENV  # noqa: E402
 from ui.qt import QApplication, QMessageBox, QStandardPaths, QTimer  # noqa: E402
+
+if TYPE_CHECKING:
+    from clinic_app.store import Store
+    from clinic_app.users import User
+    from ui.mainwindow import MainWindow
+    from ui.ops import Writer
 
 log = logging.getLogger("clinic-app")
 DEMO_RESIDENTS = 2000
@@ -95,6 +102,22 @@ def open_store(args: argparse.Namespace) -> tuple[object, str | None]:
     return Store.open(db, args.key_file), None
 
 
+def open_main_window(store: Store, user: User, start_sync: bool = True) -> tuple[MainWindow, Writer]:
+    """The main window as a signed-in person gets it (the program and the journeys open it this one way)."""
+    from ui.mainwindow import MainWindow
+    from ui.ops import Writer
+
+    writer = Writer()
+    window = MainWindow(store, user, writer)
+    window.show()
+    if start_sync:
+        from clinic_app.contracts import expire_due
+
+        writer.run(lambda: expire_due(store, user))  # contracts past their period's end
+        window.sync.start()  # on start, then every sync_interval_minutes (± 20 %)
+    return window, writer
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -121,8 +144,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from clinic_app.store import Store
     from clinic_app.users import authenticate
-    from ui.mainwindow import MainWindow
-    from ui.ops import Writer
     from ui.signin import SignInDialog
 
     assert isinstance(store, Store)
@@ -138,14 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not dialog.exec() or dialog.user is None:
             return 0
         user = dialog.user
-    writer = Writer()
-    window = MainWindow(store, user, writer)
-    window.show()
-    if not args.exit_when_ready:
-        from clinic_app.contracts import expire_due
-
-        writer.run(lambda: expire_due(store, user))  # contracts past their period's end
-        window.sync.start()  # on start, then every sync_interval_minutes (± 20 %)
+    window, writer = open_main_window(store, user, start_sync=not args.exit_when_ready)
     if args.exit_when_ready:
 
         def ready() -> None:

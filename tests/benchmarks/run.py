@@ -545,6 +545,34 @@ def device_sync(bench: Bench) -> None:
     sync_bench.device_sync(bench.add, bench.quick)
 
 
+@step(("journey_worst_gui_stall_ms", "ms"), ("journey_steps", "count"))
+def journeys(bench: Bench) -> None:
+    """The journeys (tests/journeys) on the 2,000-resident demo clinic: the longest time the GUI thread went
+    without processing events in any step a person takes. Quick mode runs only the page-opening journey."""
+    stalls = bench.workdir / "journey-stalls.json"
+    stalls.unlink(missing_ok=True)
+    which = ["tests/journeys/test_window.py"] if bench.quick else ["tests/journeys"]
+    progress(f"journeys: {' '.join(which)}")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *which],
+        cwd=ROOT, env=bench.env(JOURNEY_STALLS=str(stalls), JOURNEY_SHOTS=str(bench.workdir / "shots")),
+        capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    if not stalls.exists():
+        raise RuntimeError(f"the journeys recorded nothing (exit {done.returncode}): {tail(done.stdout)}")
+    report = json.loads(stalls.read_text(encoding="utf-8"))
+    worst = report["worst"]
+    failed = "" if done.returncode == 0 else f"; the journeys FAILED (exit {done.returncode}): {tail(done.stdout)}"
+    figure = bench.add(
+        "journey_worst_gui_stall_ms", worst["worst_gap_ms"], "ms", 100,
+        note=f"worst step: {worst['test']} / {worst['step']}; 2,000-resident demo clinic{failed}",
+    )  # fmt: skip
+    figure.ok = figure.ok and done.returncode == 0
+    slow = sorted(report["steps"], key=lambda s: -s["worst_gap_ms"])[:5]
+    bench.add("journey_steps", len(report["steps"]), "count",
+              note="slowest: " + "; ".join(f"{s['step']} {s['worst_gap_ms']:.0f} ms" for s in slow))  # fmt: skip
+
+
 # -- running and reporting ---------------------------------------------------------------------------
 def run_steps(bench: Bench, steps: Iterable[Step]) -> None:
     for s in steps:

@@ -43,7 +43,8 @@ def test_a_doctor_signs_in_by_keys_and_the_register_opens(qtbot: Any, signin: An
         qtbot.waitUntil(dialog.password.hasFocus)
         qtbot.keyClicks(dialog.password, "not-the-password")
         steps.key(dialog.password, Qt.Key.Key_Return)
-    assert dialog.error.isVisible() and dialog.error.text() == "用户名或密码错误。"
+        steps.wait_until(dialog.error.isVisible)
+    assert dialog.error.text() == "用户名或密码错误。"
     assert dialog.password.text() == "" and dialog.password.hasFocus(), "ready for the next try"
     assert dialog.isVisible() and dialog.user is None
     steps.shot("signin-wrong-password", dialog)

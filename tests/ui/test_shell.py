@@ -52,14 +52,31 @@ def test_wrong_password_says_so_and_five_lock_the_account(qtbot, ui_clinic: UiCl
     dialog = SignInDialog(ui_clinic.store, "石头村卫生室")
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.username.setText("doctor")
-    for _ in range(5):
-        dialog.password.setText("wrong-one")
-        dialog.sign_in.click()
-        assert dialog.error.text() == "用户名或密码错误。" and dialog.user is None
-    dialog.password.setText(PASSWORD)
-    dialog.sign_in.click()
-    assert "锁定" in dialog.error.text() and dialog.user is None
+    qtbot.keyClicks(dialog.username, "doctor")
+    for attempt in range(5):
+        qtbot.keyClicks(dialog.password, "wrong-one")
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.sign_in.isEnabled() and dialog.password.text() == "")
+        assert dialog.error.text() == "用户名或密码错误。" and dialog.user is None, attempt
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.mouseClick(dialog.sign_in, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "锁定" in dialog.error.text())
+    assert dialog.user is None
+
+
+def test_the_password_is_checked_off_the_gui_thread(qtbot, ui_clinic: UiClinic) -> None:
+    """scrypt takes 0.1-0.3 s by design: the window keeps painting meanwhile."""
+    dialog = SignInDialog(ui_clinic.store, "石头村卫生室")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.username, "doctor")
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert not dialog.sign_in.isEnabled() and dialog.user is None, "the check runs; Enter again does nothing"
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        pass
+    assert dialog.user is not None and dialog.user.username == "doctor"
 
 
 def test_language_switch_retranslates_the_sign_in_window(qtbot, ui_clinic: UiClinic) -> None:
@@ -222,11 +239,13 @@ def test_window_locks_after_the_idle_time_and_unlocks_with_the_password(qtbot, u
     win.idle.timer.start()
     qtbot.waitUntil(lambda: win.locked, timeout=3000)
     assert win.body.currentWidget() is win.lock_screen
-    win.unlock_dialog.password.setText("wrong-one")
-    win.unlock_dialog.try_unlock()
-    assert win.locked and win.unlock_dialog.error.isVisible()
-    win.unlock_dialog.password.setText(PASSWORD)
-    win.unlock_dialog.try_unlock()
+    unlock = win.unlock_dialog
+    qtbot.keyClicks(unlock.password, "wrong-one")
+    qtbot.keyClick(unlock.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: unlock.error.isVisible() and unlock.unlock.isEnabled())
+    assert win.locked
+    qtbot.keyClicks(unlock.password, PASSWORD)
+    qtbot.mouseClick(unlock.unlock, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not win.locked)
     assert win.body.currentIndex() == 0
     win.close()

@@ -1,9 +1,10 @@
 """Charts: the one module that imports pyqtgraph (the capitation ledger now, blood pressure and glucose trends
-next). pyqtgraph is pure Python over numpy — a few MB in the Windows build, where QtCharts would bring the
-PySide6-Addons wheel (~175 MB) — and it finds its Qt binding by itself: PySide6 is chosen before it looks.
+next). pyqtgraph is pure Python over numpy (pyqtgraph ~8 MB without its examples, numpy 40-70 MB with its
+BLAS), where QtCharts would bring the PySide6-Addons wheel (~175 MB); it finds its Qt binding by itself, and
+PySide6 is loaded (and named) before it looks.
 
-Importing this module costs about half a second (pyqtgraph and numpy), so the widgets that use it import it
-when they are first shown, never at start-up.
+Importing this module costs 0.25-0.45 s (pyqtgraph and numpy), so the widgets that use it import it when they
+are first shown, never at start-up (see ui/ledger_chart.py).
 
 The y axis always runs from a round floor to a round top above the highest value, in steps of 1, 2, 2.5 or 5
 times a power of ten, labelled with thousands separators."""
@@ -16,8 +17,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import ui.qt  # noqa: F401  (PySide6 is loaded before pyqtgraph looks for a binding)
-from ui.qt import QApplication, QColor, QFont, QHBoxLayout, QLabel, Qt, QVBoxLayout, QWidget
+from ui.qt import QApplication, QColor, QFont, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # PySide6 first
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -266,4 +266,4 @@ class LineChart(Chart):
             self.view.setXRange(xs[0] - pad, xs[-1] + pad, padding=0)
 
 
-__all__ = ["BarChart", "Chart", "LineChart", "Qt", "Series", "round_range", "round_step"]
+__all__ = ["BarChart", "Chart", "LineChart", "Series", "round_range", "round_step"]

@@ -240,7 +240,7 @@ class LineChart(Chart):
     def set_lines(self, dates: Sequence[dt.date], series: Sequence[Series],
                   band: tuple[float, float] | None = None, band_colour: str = "#27ae60") -> None:  # fmt: skip
         self.clear()
-        self.lines = []
+        self.lines, self.band = [], None
         xs = [float(d.toordinal()) for d in dates]
         self.dates.one_year = bool(dates) and dates[0].year == dates[-1].year
         values = [float(v) for s in series for v in s.values if v is not None and math.isfinite(float(v))]

@@ -45,7 +45,7 @@ RESIDENT_TABLES = frozenset({"resident", "household", "village"})  # what this p
 # The widest text a column usually holds (the ID is always 18 characters, masked), to size it before any row.
 COLUMN_SAMPLES = {
     "name": "欧阳娜娜 ⚑",
-    "sex": "女",
+    "sex": "女",  # in the language shown: see fit_columns
     "age": "100",
     "id_number": "110105********002X",
     "phone": "13812345678",
@@ -367,11 +367,10 @@ class ResidentsPage(QWidget):
         header = self.table.horizontalHeader()
         cells, heads = self.table.fontMetrics(), header.fontMetrics()
         total = 0
+        samples = {**COLUMN_SAMPLES, "sex": max(sex_text("M"), sex_text("F"), key=cells.horizontalAdvance)}
         for column, key in enumerate(self.model.COLUMNS):
             title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
-            width = max(
-                cells.horizontalAdvance(COLUMN_SAMPLES[key]) + 16, heads.horizontalAdvance(title) + 24
-            )
+            width = max(cells.horizontalAdvance(samples[key]) + 16, heads.horizontalAdvance(title) + 24)
             header.resizeSection(column, width)
             total += width
         scroll = self.table.verticalScrollBar().sizeHint().width()

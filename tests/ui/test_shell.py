@@ -337,7 +337,7 @@ from ui.mainwindow import MainWindow
 from ui.ops import Writer
 from ui.qt import QApplication
 app = QApplication([])
-install_language(app, "zh_CN")
+install_language(app, sys.argv[3])
 store = Store.open(sys.argv[1], sys.argv[2])
 writer = Writer()
 window = MainWindow(store, authenticate(store, "doctor", DEMO_USERS["doctor"]), writer)
@@ -363,9 +363,11 @@ store.close()
 """
 
 
-@pytest.mark.parametrize("screen", [(1366, 768), (1280, 720)])
+@pytest.mark.parametrize(
+    ("screen", "lang"), [((1366, 768), "zh_CN"), ((1280, 720), "zh_CN"), ((1366, 768), "en")]
+)
 def test_the_default_window_fits_a_small_laptop_screen_and_shows_every_residents_column(
-    tmp_path: Path, screen: tuple[int, int]
+    tmp_path: Path, screen: tuple[int, int], lang: str
 ) -> None:
     import json
 
@@ -375,7 +377,7 @@ def test_the_default_window_fits_a_small_laptop_screen_and_shows_every_residents
                                                "height": screen[1], "logicalDpi": 96, "dpr": 1}]}))  # fmt: skip
     env = {"QT_QPA_PLATFORM": f"offscreen:configfile={config}", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
            "XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}  # fmt: skip
-    result = subprocess.run([sys.executable, "-c", WINDOW_PROBE, str(tmp_path / "d.db"), str(tmp_path / "d.key")],
+    result = subprocess.run([sys.executable, "-c", WINDOW_PROBE, str(tmp_path / "d.db"), str(tmp_path / "d.key"), lang],
                             cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)  # fmt: skip
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
@@ -388,7 +390,7 @@ def test_the_default_window_fits_a_small_laptop_screen_and_shows_every_residents
     for column in seen["columns"]:
         assert column["left"] + column["width"] <= seen["viewport"], f"{column['title']} is cut off: {seen}"
         assert column["width"] >= column["needs"], f"{column['title']} is narrower than its text: {column}"
-    assert seen["columns"][-1]["title"] == "家庭户"
+    assert seen["columns"][-1]["title"] == ("家庭户" if lang == "zh_CN" else "Household")
 
 
 def test_the_window_keeps_clear_of_the_taskbar() -> None:

@@ -13,10 +13,10 @@
         <location filename="../../ui/contracts_page.py" line="+245"/>
         <location filename="../../ui/messages.py" line="+22"/>
         <location line="+4"/>
-        <location filename="../../ui/resident_dialog.py" line="+114"/>
-        <location filename="../../ui/residents_page.py" line="+140"/>
+        <location filename="../../ui/resident_dialog.py" line="+116"/>
+        <location filename="../../ui/residents_page.py" line="+158"/>
         <location line="+61"/>
-        <location filename="../../ui/sign_dialog.py" line="+118"/>
+        <location filename="../../ui/sign_dialog.py" line="+119"/>
         <source>Household</source>
         <translation>家庭户</translation>
     </message>
@@ -138,7 +138,7 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/contract_dialogs.py" line="+45"/>
+        <location filename="../../ui/contract_dialogs.py" line="+46"/>
         <source>Provisional</source>
         <translation>待确认</translation>
     </message>
@@ -179,7 +179,7 @@
     </message>
     <message>
         <location line="-4"/>
-        <location filename="../../ui/sign_dialog.py" line="+109"/>
+        <location filename="../../ui/sign_dialog.py" line="+112"/>
         <source>Contract year</source>
         <translation>签约年度</translation>
     </message>
@@ -225,18 +225,18 @@
     </message>
     <message>
         <location line="-5"/>
-        <location line="+350"/>
+        <location line="+349"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
     <message>
-        <location line="-358"/>
+        <location line="-357"/>
         <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
         <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
     <message>
         <location line="+9"/>
-        <location filename="../../ui/mainwindow.py" line="+52"/>
+        <location filename="../../ui/mainwindow.py" line="+71"/>
         <source>Contracts</source>
         <translation>签约</translation>
     </message>
@@ -256,7 +256,7 @@
         <location filename="../../ui/messages.py" line="-11"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-5"/>
-        <location filename="../../ui/sign_dialog.py" line="-114"/>
+        <location filename="../../ui/sign_dialog.py" line="-117"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -273,7 +273,7 @@
     <message>
         <location line="-9"/>
         <location line="+10"/>
-        <location filename="../../ui/sign_dialog.py" line="+109"/>
+        <location filename="../../ui/sign_dialog.py" line="+112"/>
         <location filename="../../ui/teams_dialog.py" line="-33"/>
         <source>Team</source>
         <translation>团队</translation>
@@ -311,7 +311,7 @@
         <translation>出生日期</translation>
     </message>
     <message>
-        <location line="+211"/>
+        <location line="+210"/>
         <source>Signed %1 for %2.</source>
         <translation>已为 %1 签约 %2 年度。</translation>
     </message>
@@ -336,7 +336,7 @@
         <translation>%1 的签约已转到 %2。</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+66"/>
         <source>No ledger for %1: the county has not set the per-capita rate for the year yet.</source>
         <translation>无法生成 %1 年度台账：县级尚未设定该年度的人头费标准。</translation>
     </message>
@@ -351,7 +351,7 @@
         <translation>无法生成 %1 年度台账。</translation>
     </message>
     <message>
-        <location line="-248"/>
+        <location line="-255"/>
         <source>Contracted and insured: %1 (provisional %2; contracted, not insured %3)</source>
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
@@ -473,12 +473,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+80"/>
+        <location line="+79"/>
         <source>Choose the reason.</source>
         <translation>请选择原因。</translation>
     </message>
     <message>
-        <location line="-79"/>
+        <location line="-78"/>
         <source>The contract is with that team already.</source>
         <translation>该签约已属于这个团队。</translation>
     </message>
@@ -498,7 +498,7 @@
         <translation>%1 · %2 年度签约 · %3</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+39"/>
         <source>Terminate the contract</source>
         <translation>解除签约</translation>
     </message>
@@ -513,7 +513,7 @@
         <translation>解约</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+26"/>
         <source>New team</source>
         <translation>新团队</translation>
     </message>
@@ -523,18 +523,18 @@
         <translation>本卫生室没有其他团队：请管理员在“团队…”中添加。</translation>
     </message>
     <message>
-        <location line="-32"/>
+        <location line="-31"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <location line="+6"/>
         <source>Change team</source>
         <translation>转团队</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+104"/>
+        <location filename="../../ui/contracts_page.py" line="+103"/>
         <source>Print contract</source>
         <translation>打印协议</translation>
     </message>
@@ -545,7 +545,7 @@
     </message>
     <message>
         <location line="+6"/>
-        <location filename="../../ui/resident_dialog.py" line="+171"/>
+        <location filename="../../ui/resident_dialog.py" line="+185"/>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
@@ -570,7 +570,7 @@
         <translation>县级平台需要更新版本的村医助手，请先升级。</translation>
     </message>
     <message>
-        <location filename="../../ui/contract_dialogs.py" line="-41"/>
+        <location filename="../../ui/contract_dialogs.py" line="-40"/>
         <location filename="../../ui/enroll_dialog.py" line="+19"/>
         <source>Choose…</source>
         <translation>选择…</translation>
@@ -661,11 +661,11 @@
         <translation>登记</translation>
     </message>
     <message>
-        <location filename="../../ui/contract_dialogs.py" line="-33"/>
+        <location filename="../../ui/contract_dialogs.py" line="-32"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/resident_dialog.py" line="-146"/>
-        <location filename="../../ui/sign_dialog.py" line="-39"/>
-        <location line="+82"/>
+        <location filename="../../ui/resident_dialog.py" line="-160"/>
+        <location filename="../../ui/sign_dialog.py" line="-42"/>
+        <location line="+85"/>
         <location filename="../../ui/sync_page.py" line="+285"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -723,7 +723,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/signin.py" line="+90"/>
+        <location filename="../../ui/signin.py" line="+92"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
@@ -764,27 +764,27 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_chart.py" line="+33"/>
+        <location filename="../../ui/ledger_chart.py" line="+78"/>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+15"/>
         <source>mo</source>
         <translation>月</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Budget paid in advance</source>
         <translation>按月预拨</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Spending</source>
         <translation>支出</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-5"/>
         <source>yuan</source>
         <translation>元</translation>
     </message>
@@ -825,13 +825,13 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+115"/>
+        <location line="+128"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
     <message>
         <location line="+8"/>
-        <location filename="../../ui/signin.py" line="+38"/>
+        <location filename="../../ui/signin.py" line="+48"/>
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
@@ -876,7 +876,7 @@
         <location line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="-2"/>
-        <location filename="../../ui/sign_dialog.py" line="-111"/>
+        <location filename="../../ui/sign_dialog.py" line="-114"/>
         <source>Sex</source>
         <translation>性别</translation>
     </message>
@@ -1040,17 +1040,17 @@
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../ui/residents_page.py" line="+281"/>
+        <location filename="../../ui/residents_page.py" line="+290"/>
         <source>Add resident</source>
         <translation>新增居民</translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+154"/>
         <source>The resident was not saved: %1</source>
         <translation>居民信息未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/residents_page.py" line="-276"/>
+        <location filename="../../ui/residents_page.py" line="-285"/>
         <source>Head</source>
         <translation>户主</translation>
     </message>
@@ -1107,16 +1107,21 @@
     </message>
     <message>
         <location line="+8"/>
-        <source>Household %1 · %2 %3 · %4 members</source>
-        <translation>户号 %1 · %2 %3 · 共 %4 人</translation>
+        <source>Household %1</source>
+        <translation>户号 %1</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+2"/>
+        <source>%1 members</source>
+        <translation>共 %1 人</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>%1 years</source>
         <translation>%1岁</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+101"/>
         <source>Search: name, pinyin (zhangsan), initials (zs), last digits of ID or phone</source>
         <translation>搜索：姓名、拼音（zhangsan）、首字母（zs）、身份证号或电话后几位</translation>
     </message>
@@ -1126,7 +1131,17 @@
         <translation>编辑</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+87"/>
+        <source>Added %1 to the residents.</source>
+        <translation>已新增居民：%1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Saved the changes to %1.</source>
+        <translation>已保存 %1 的修改。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>%1 found</source>
         <translation>找到 %1 人</translation>
     </message>
@@ -1152,7 +1167,7 @@
         <translation>选择</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>%1 yuan</source>
         <translation>%1 元</translation>
     </message>
@@ -1217,7 +1232,7 @@
         <translation>正在向县级平台核实…</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+42"/>
         <source>Choose at least one service package.</source>
         <translation>请至少选择一个服务包。</translation>
     </message>
@@ -1292,7 +1307,7 @@
         <translation>（或该服务包的其他适用人群）</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="-99"/>
+        <location filename="../../ui/signin.py" line="-110"/>
         <source>This account is locked after repeated wrong passwords. Try again later or ask the clinic admin.</source>
         <translation>密码多次输错，账号已锁定。请稍后再试或联系卫生室管理员。</translation>
     </message>
@@ -1302,7 +1317,7 @@
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+57"/>
         <source>Village Clinic — sign in</source>
         <translation>村医助手 — 登录</translation>
     </message>
@@ -1364,7 +1379,7 @@
         <translation>演示卫生室。用户：%1</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+47"/>
         <source>The window locked itself after a time without use. %1, enter your password to go on.</source>
         <translation>长时间未操作，窗口已自动锁定。%1，请输入密码继续。</translation>
     </message>

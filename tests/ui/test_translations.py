@@ -224,7 +224,7 @@ def test_the_repository_translations_pass_the_check() -> None:
 
 def test_tr_finds_the_translations_lupdate_extracted() -> None:
     assert i18n.tr("Residents") == "居民"
-    assert i18n.tr("Household %1 · %2 %3 · %4 members") == "户号 %1 · %2 %3 · 共 %4 人"
+    assert i18n.tr("Last sync: %1") == "上次同步：%1"
 
 
 @pytest.fixture

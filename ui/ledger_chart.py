@@ -3,11 +3,13 @@
 The chart is built the first time it is shown — pyqtgraph takes 0.25-0.45 s to import, which the program's
 start must not pay; until then the ledger handed to it waits. A few seconds after the window opens, the import
 runs on a thread of its own (the GUI thread keeps turning: the import mostly runs Python, which yields the GIL),
-so the first look at the ledger does not pay it either."""
+so the first look at the ledger does not pay it either. The GUI thread never imports it: a ledger shown before
+the import is done says the chart is loading and draws it when the import has finished."""
 
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +22,18 @@ if TYPE_CHECKING:
 
 BUDGET, SPENT = "#2e86c1", "#e67e22"
 WARM_UP_MS = 3000
+LOADING_POLL_MS = 50
+
+
+def charts_ready() -> bool:
+    """The charting library is imported (and no thread is still importing it)."""
+    return "ui.charts" in sys.modules and not any(t.is_alive() for t in _warming)
 _warming: list[threading.Thread] = []
 
 
 def warm_up() -> None:
     """Import the charting library in the background, once per process."""
-    if _warming:
+    if _warming or "ui.charts" in sys.modules:
         return
     worker = threading.Thread(target=importlib.import_module, args=("ui.charts",), name="charts-import",
                               daemon=True)  # fmt: skip
@@ -83,6 +91,12 @@ class LedgerChart(QWidget):
         if self.chart is None:
             if not self.isVisible():
                 return  # drawn when first shown
+            if not charts_ready():
+                warm_up()
+                self.empty.setText(tr("Loading the chart…"))
+                self.empty.show()
+                QTimer.singleShot(LOADING_POLL_MS, self._update)
+                return
             self.chart = self._build()
         from ui.charts import Series
 

@@ -764,12 +764,17 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_chart.py" line="+78"/>
+        <location filename="../../ui/ledger_chart.py" line="+86"/>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+10"/>
+        <source>Loading the chart…</source>
+        <translation>图表加载中…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>mo</source>
         <translation>月</translation>
     </message>

@@ -21,31 +21,10 @@ def _qt() -> Any:
     return Qt
 
 
-def type_chinese(journey: Journey, widget: Any, text: str) -> None:
-    """Chinese comes through the input method, as a committed string (``keyClicks`` knows only ASCII: given
-    Chinese it aborts the whole process in QTest's qasciikey.cpp)."""
-    from PySide6.QtGui import QInputMethodEvent
-
-    from ui.qt import QApplication
-
-    assert widget.isVisible()
-    widget.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-    journey.qtbot.wait(1)
 
 
-def click_row(journey: Journey, view: Any, row: int) -> None:
-    index = view.model().index(row, 0)
-    view.scrollTo(index)
-    journey.qtbot.mouseClick(view.viewport(), _qt().MouseButton.LeftButton, pos=view.visualRect(index).center())
 
 
-def click_tab(journey: Journey, tabs: Any, i: int) -> None:
-    bar = tabs.tabBar()
-    journey.qtbot.mouseClick(bar, _qt().MouseButton.LeftButton, pos=bar.tabRect(i).center())
-    journey.wait_until(lambda: tabs.currentIndex() == i)
 
 
 def cell(view: Any, column: str) -> str:
@@ -98,7 +77,7 @@ def test_open_search_pick_and_sign_one_resident(journey: Journey) -> None:
     assert [box.text().split("（")[0] for _rid, box in sign.members] == [name]
     shot_dialog(journey, sign, "contracts-sign-dialog")
     with journey.step("name the witness and sign"):
-        type_chinese(journey, sign.witness, "示范护士")
+        journey.type(sign.witness, "示范护士")
         journey.click(sign.sign_button)
         journey.wait_until(lambda: not sign.isVisible())
         journey.wait_until(lambda: page.contracts.current_key() is not None)
@@ -123,7 +102,7 @@ def test_a_household_with_an_ineligible_member_is_refused_naming_the_member(jour
     assert head["name"] in members and young["name"] in members and len(members) >= 2
     with journey.step("add the elderly package, name the witness and sign"):
         journey.click(sign.packages["ELDERLY"])
-        type_chinese(journey, sign.witness, "示范护士")
+        journey.type(sign.witness, "示范护士")
         journey.click(sign.sign_button)
         journey.wait_until(sign.error.isVisible)
     assert sign.error.text().startswith(f"{young['name']} 不符合服务包条件：老年人健康管理服务包")
@@ -163,7 +142,7 @@ def test_renew_then_terminate_with_a_reason(journey: Journey) -> None:
     page = open_page(journey)
     year = journey.today.year
     with journey.step("click the first contract of the year"):
-        click_row(journey, page.contracts, 0)
+        journey.click_row(page.contracts, 0)
     name = cell(page.contracts, "name")
     assert page.renew_button.isEnabled()
     with journey.step("click 续约"):
@@ -179,7 +158,7 @@ def test_renew_then_terminate_with_a_reason(journey: Journey) -> None:
         journey.key(page.year, _qt().Key.Key_Down)
         journey.wait_until(lambda: page.year.value() == year)
     with journey.step("click the second contract and 解约…"):
-        click_row(journey, page.contracts, 1)
+        journey.click_row(page.contracts, 1)
         name = cell(page.contracts, "name")
         journey.click(page.terminate_button)
         dialog = journey.dialog(TerminateDialog)
@@ -218,7 +197,7 @@ def test_teams_and_a_change_of_team(admin_journey: Journey) -> None:
         teams = journey.dialog(TeamsDialog)
     assert teams.model.rowCount() == 1 and teams.model.row_data(0)["name"] == "家庭医生一队"
     with journey.step("add a second team"):
-        type_chinese(journey, teams.name, "家庭医生二队")
+        journey.type(teams.name, "家庭医生二队")
         journey.click(teams.add_button)
         journey.wait_until(lambda: teams.model.rowCount() == 2)
     assert teams.notice.text() == "✓ 已添加团队 家庭医生二队。"
@@ -226,7 +205,7 @@ def test_teams_and_a_change_of_team(admin_journey: Journey) -> None:
     shot_dialog(journey, teams, "contracts-teams-dialog")
     journey.click(next(b for b in teams.findChildren(type(teams.add_button)) if b.text() == "关闭"))
     with journey.step("click the first contract and 转团队…"):
-        click_row(journey, page.contracts, 0)
+        journey.click_row(page.contracts, 0)
         name = cell(page.contracts, "name")
         journey.click(page.transfer_button)
         dialog = journey.dialog(ChangeTeamDialog)
@@ -243,7 +222,7 @@ def test_teams_and_a_change_of_team(admin_journey: Journey) -> None:
 def test_worklists_and_ledger_tabs(journey: Journey) -> None:
     page = open_page(journey)
     with journey.step("click the worklists tab"):
-        click_tab(journey, page.tabs, 1)
+        journey.click_tab(page.tabs, 1)
         journey.wait_until(lambda: page.work_model.columns)
     assert page.which.currentText() == "30天内到期待续约"
     with journey.step("choose 从未签约的居民 with the keyboard"):
@@ -256,8 +235,11 @@ def test_worklists_and_ledger_tabs(journey: Journey) -> None:
     assert names == sorted(names)
     journey.shot("contracts-worklists")
     with journey.step("click the ledger tab"):
-        click_tab(journey, page.tabs, 2)
+        journey.click_tab(page.tabs, 2)
         journey.wait_until(lambda: page.figures["heads"].text())
     assert page.figures["heads"].text().startswith("签约且参保：")
     assert "年度预算：" in page.figures["budget"].text() and page.chart.ledger is not None
+    with journey.step("wait for the chart (its library loads off the GUI thread)"):
+        journey.wait_until(lambda: page.chart.chart is not None and page.chart.chart.isVisible(), timeout=20_000)
+    assert not page.chart.empty.isVisible()  # no "loading" or "no ledger" text over the bars
     journey.shot("contracts-ledger")

@@ -6,20 +6,12 @@ from typing import Any
 
 from clinic_app.search import name_initials
 from tests.journeys.conftest import Journey
-from ui.qt import QApplication, Qt
+from ui.qt import Qt
 from ui.resident_dialog import ResidentDialog
 
 GOOD_ID, WRONG_ID = "110105198001010016", "110105198001010017"  # the second's check character is wrong
 
 
-def ime_type(widget: Any, text: str) -> None:
-    """Chinese as an input method delivers it (QTest types only what a key of the keyboard makes)."""
-    from PySide6.QtGui import QInputMethodEvent
-
-    widget.setFocus()
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def shown_names(page: Any) -> list[str]:
@@ -94,7 +86,7 @@ def test_add_a_resident_wrong_id_then_right_confirmed_and_shown(journey: Journey
     dialog.activateWindow()
     journey.wait_until(dialog.isActiveWindow)
     height = dialog.height()
-    ime_type(dialog.name, "司马晓明")
+    journey.type(dialog.name, "司马晓明")
     with journey.step("type an ID number with a wrong check character and Tab on"):
         journey.type(dialog.id_number, WRONG_ID)
         journey.key(dialog.id_number, Qt.Key.Key_Tab)

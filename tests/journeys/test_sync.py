@@ -37,19 +37,8 @@ def cell(view: Any, row: int, column: int) -> str:
     return str(view.model().index(row, column).data() or "")
 
 
-def click_row(journey: Journey, view: Any, row: int) -> None:
-    from ui.qt import Qt
-
-    rect = view.visualRect(view.model().index(row, 0))
-    journey.qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
-def click_tab(journey: Journey, tabs: Any, index: int) -> None:
-    from ui.qt import Qt
-
-    bar = tabs.tabBar()
-    journey.qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
-    journey.wait_until(lambda: tabs.currentIndex() == index)
 
 
 def test_enroll_sync_and_resolve_a_conflict_on_the_sync_page(
@@ -117,7 +106,7 @@ def test_enroll_sync_and_resolve_a_conflict_on_the_sync_page(
         j.key(residents.search, _key("Key_Return"))
         j.wait_until(lambda: residents.model.rowCount() == 1)
     with j.step("open the resident's form"):
-        click_row(j, residents.table, 0)
+        j.click_row(residents.table, 0)
         j.click(residents.edit_button)
         form = j.dialog(ResidentDialog)
     with j.step("change the phone and save"):
@@ -137,13 +126,13 @@ def test_enroll_sync_and_resolve_a_conflict_on_the_sync_page(
     assert "待人工处理的冲突：1" in win.conflicts.text()
 
     with j.step("open the conflicts tab"):
-        click_tab(j, page.tabs, 1)
+        j.click_tab(page.tabs, 1)
     assert page.tabs.tabText(1) == "冲突（1）"
     j.wait_until(lambda: page.conflicts.model().rowCount() == 1)
     assert person["name"] in cell(page.conflicts, 0, 1) and cell(page.conflicts, 0, 3) == "电话"
     j.shot("sync-conflicts")
     with j.step("select the conflict and click 处理…"):
-        click_row(j, page.conflicts, 0)
+        j.click_row(page.conflicts, 0)
         j.click(page.resolve_button)
         resolve = j.dialog(ConflictDialog)
     mine, server = resolve.groups["phone"]
@@ -162,7 +151,7 @@ def test_enroll_sync_and_resolve_a_conflict_on_the_sync_page(
         j.click(page.show_decided)
         j.wait_until(lambda: page.conflicts.model().rowCount() == 1)
     assert cell(page.conflicts, 0, 4) == "保留设备上的版本（admin）"
-    click_row(j, page.conflicts, 0)
+    j.click_row(page.conflicts, 0)
     assert not page.resolve_button.isEnabled(), "a decided conflict is not decided again"
 
     with j.step("sync the decision"), j.qtbot.waitSignal(win.sync.finished, timeout=LONG) as third:
@@ -170,7 +159,7 @@ def test_enroll_sync_and_resolve_a_conflict_on_the_sync_page(
     assert third.args[0] == "ok"
     j.wait_until(lambda: cell(page.history, 0, 2) == "已同步")
     with j.step("look at the refused changes"):
-        click_tab(j, page.tabs, 2)
+        j.click_tab(page.tabs, 2)
     assert page.tabs.tabText(2) == "被退回的修改（0）"
     j.shot("sync-refused")
 

@@ -170,6 +170,7 @@ def cmd_resident_add(ctx: Context) -> int:
 
 
 def cmd_resident_search(ctx: Context) -> int:
+    from clinic_app.labels import label
     from clinic_app.residents import mask_id_number, search_residents
 
     a = ctx.args
@@ -193,8 +194,9 @@ def cmd_resident_search(ctx: Context) -> int:
     if a.json:
         _out(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
-        for r in rows:
-            _out(f"{r['name']}\t{r['sex']}\t{r['birth_date']}\t{r['id_number'] or ''}\t{r['phone'] or ''}")
+        for r in rows:  # the values a doctor reads in Chinese (男/女); --json keeps the codes
+            _out(f"{r['name']}\t{label('sex', r['sex'])}\t{r['birth_date']}\t{r['id_number'] or ''}\t"
+                 f"{r['phone'] or ''}")  # fmt: skip
         if not rows:
             _out(f"no resident matches {a.query!r}")
     return EXIT_OK
@@ -224,7 +226,7 @@ def cmd_import_residents(ctx: Context) -> int:
     for e in report.errors:
         _err(f"skipped: {e}")
     _out(
-        f"imported {report.imported} residents"
+        f"imported {report.imported} new residents, updated {report.updated}, {report.unchanged} unchanged"
         + (f", skipped {report.invalid_rows} invalid rows" if report.errors else "")
     )
     return EXIT_OK
@@ -235,7 +237,7 @@ def cmd_export_residents(ctx: Context) -> int:
 
     actor = ctx.actor()
     target = Path(ctx.args.output) if ctx.args.output else None
-    count, text = export_residents(ctx.store, actor, ctx.args.format, target)
+    count, text = export_residents(ctx.store, actor, ctx.args.format, target, headers=ctx.args.headers)
     if text is not None:
         sys.stdout.write(text)
     else:
@@ -354,20 +356,25 @@ Extension = Callable[[Any, Any, Any, Callable[..., Any]], None]
 def build_parser(extend: Extension | None = None) -> argparse.ArgumentParser:
     """``extend(subparsers, common, writer, leaf)`` adds commands from outside clinic_app (sync, which
     needs the network: clinic_app itself never imports requests)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db", metavar="PATH", help=f"database file (default: ${DB_ENV} or {default_db_path()})"
+    parser = argparse.ArgumentParser(
+        prog="clinic",
+        description="Village Clinic on the command line",
+        epilog="--db, --key-file and --user go before the command (clinic --db X ledger …) or after it; "
+        "given in both places, the one after the command counts.",
     )
-    common.add_argument(
-        "--key-file", metavar="PATH", help="key file, where the OS has no keyring (or $CLINIC_KEY_FILE)"
-    )
-    writer = argparse.ArgumentParser(add_help=False, parents=[common])
-    writer.add_argument(
-        "--user", metavar="NAME", help=f"who does this (password from ${PASSWORD_ENV} or a prompt)"
-    )
-
-    parser = argparse.ArgumentParser(prog="clinic", description="Village Clinic on the command line")
     parser.add_argument("--version", action="version", version=f"clinic {__version__}")
+    # The same options on the top parser and on every command. A command's copy defaults to SUPPRESS, so it
+    # sets the value only when typed after the command, and then it wins over the one typed before.
+    common = argparse.ArgumentParser(add_help=False)
+    for target, default in ((parser, None), (common, argparse.SUPPRESS)):
+        target.add_argument("--db", metavar="PATH", default=default,
+                            help=f"database file (default: ${DB_ENV} or {default_db_path()})")  # fmt: skip
+        target.add_argument("--key-file", metavar="PATH", default=default,
+                            help="key file, where the OS has no keyring (or $CLINIC_KEY_FILE)")  # fmt: skip
+    writer = argparse.ArgumentParser(add_help=False, parents=[common])  # parents are copied: after common's
+    for target, default in ((parser, None), (writer, argparse.SUPPRESS)):
+        target.add_argument("--user", metavar="NAME", default=default,
+                            help=f"who does this (password from ${PASSWORD_ENV} or a prompt)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def leaf(
@@ -438,7 +445,8 @@ def build_parser(extend: Extension | None = None) -> argparse.ArgumentParser:
     imports = sub.add_parser("import", help="import data").add_subparsers(
         dest="sub", required=True, metavar="WHAT"
     )
-    p = leaf(imports, "residents", cmd_import_residents, "import residents from .csv or .xlsx", writes=True)
+    p = leaf(imports, "residents", cmd_import_residents, "import residents from .csv or .xlsx (Chinese or English "
+             "headers, as export writes them); a registered ID number updates that resident", writes=True)  # fmt: skip
     p.add_argument("file")
     p.add_argument("--skip-invalid", action="store_true", help="import the valid rows, report the others")
 
@@ -448,6 +456,9 @@ def build_parser(extend: Extension | None = None) -> argparse.ArgumentParser:
     p = leaf(exports, "residents", cmd_export_residents, "export the resident register", writes=True)
     p.add_argument("--format", required=True, choices=("csv", "xlsx", "json"))
     p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument("--headers", choices=("zh", "en"), default="zh",
+                   help="zh: Chinese headers and values (default); en: field names and codes, for other "
+                   "programs (JSON always has these)")  # fmt: skip
 
     p = leaf(sub, "demo", cmd_demo, "make a demo clinic (or add demo residents to this one)", writes=True)
     p.add_argument("--residents", type=int, default=2000)
@@ -490,6 +501,18 @@ def main(argv: Sequence[str] | None = None, extend: Extension | None = None) -> 
     except KeyboardInterrupt:
         _err("interrupted; nothing half-written (every change is one transaction)")
         return 130
+    except BrokenPipeError:  # `clinic contract list | head`: the reader has stopped reading, not an error to show
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush of stdout does not fail again
+        return EXIT_FAIL
+    except OSError as exc:  # a folder that does not exist, a file not allowed, a full disk: not a traceback
+        where = str(exc.filename or "").removesuffix(".part")
+        _err(f"cannot use the file {where}: {exc.strerror or exc}" if where else str(exc))
+        return EXIT_FAIL
+    except ModuleNotFoundError as exc:  # an incomplete installation: say what is missing, not a traceback
+        _err(f"this installation lacks the Python package {exc.name!r} that `clinic {args.command}` needs: "
+             "reinstall Village Clinic (see the README)")  # fmt: skip
+        return EXIT_FAIL
     finally:
         ctx.close()
 

@@ -17,6 +17,7 @@ from clinic_app.db import Connection
 from clinic_app.errors import NotFound, ValidationError
 from clinic_app.residents import resident_input, validate_resident
 from clinic_app.store import COMMON_COLUMNS, DERIVED_COLUMNS, Store
+from clinic_app.syncstate import row_labels
 from clinic_app.users import User
 
 Side = Literal["mine", "server"]
@@ -75,6 +76,30 @@ def _conflict(row: Any) -> Conflict:
 def list_conflicts(conn: Connection, include_resolved: bool = False) -> list[Conflict]:
     where = "" if include_resolved else "WHERE resolved_at IS NULL"
     return [_conflict(r) for r in conn.execute(f"SELECT * FROM conflict {where} ORDER BY created_at, id")]
+
+
+def conflict_page(
+    conn: Connection, after: str | None, limit: int, include_resolved: bool = False
+) -> list[dict[str, Any]]:
+    """Conflicts, newest first (``created_at``, then id): the next ``limit`` after the conflict ``after`` (keyset;
+    waiting ones on the index ``conflict_open``). Each row: ``id``, ``conflict`` (a ``Conflict``) and ``label``,
+    how a person knows the record in conflict."""
+    where = [] if include_resolved else ["resolved_at IS NULL"]
+    args: list[Any] = []
+    if after is not None:
+        where.append("(created_at, id) < (SELECT created_at, id FROM conflict WHERE id = ?)")
+        args.append(after)
+    sql = f"SELECT * FROM conflict {'WHERE ' + ' AND '.join(where) if where else ''} "
+    found = [
+        _conflict(r) for r in conn.execute(sql + "ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit))
+    ]
+    labels = row_labels(conn, [(c.table, c.row_id) for c in found])
+    return [{"id": c.id, "conflict": c, "label": labels[(c.table, c.row_id)]} for c in found]
+
+
+def waiting_count(conn: Connection) -> int:
+    """Conflicts no one has decided yet (the status bar's and the Sync page's count)."""
+    return int(conn.execute("SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0])
 
 
 def get_conflict(conn: Connection, conflict_id: str) -> Conflict:

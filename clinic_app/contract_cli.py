@@ -13,6 +13,7 @@ from typing import Any
 
 from clinic_app import contracts as C
 from clinic_app.errors import ValidationError
+from clinic_app.labels import label
 from clinic_app.store import Store
 
 # store -> a lookup for contracts.sign, or None when the device is not enrolled
@@ -113,7 +114,7 @@ def cmd_contract_terminate(ctx: Any) -> int:
     actor = ctx.actor()
     day = _date("date", a.date) if a.date else None
     C.terminate(ctx.store, actor, a.contract, a.reason, day)
-    _out(f"contract {a.contract} terminated ({a.reason})")
+    _out(f"contract {a.contract} terminated ({label('reason', a.reason)})")
     return 0
 
 
@@ -144,7 +145,7 @@ def cmd_contract_list(ctx: Any) -> int:
         _out(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     for r in rows:
-        _out(f"{r['id']}\t{r['period']}\t{r['status']}\t{r['name']}\t{r['id_number'] or ''}\t{r['team']}\t"
+        _out(f"{r['id']}\t{r['period']}\t{label('status', r['status'])}\t{r['name']}\t{r['id_number'] or ''}\t{r['team']}\t"
              f"{'+'.join(r['packages'])}\t{r['fee_fen'] / 100:.2f}")  # fmt: skip
     if not rows:
         _out("no contracts")
@@ -192,7 +193,7 @@ def cmd_ledger(ctx: Any) -> int:
     a = ctx.args
     book = L.build(ctx.store.conn, ctx.store.clinic_id, a.period)
     if a.xlsx:
-        L.export_xlsx(book, Path(a.xlsx))
+        L.export_xlsx(book, Path(a.xlsx), a.headers)
     if a.json:
         _out(json.dumps(book.as_dict(), ensure_ascii=False, indent=1))
         return 0
@@ -295,3 +296,5 @@ def add_commands(sub: Any, leaf: Callable[..., Any]) -> None:
     p.add_argument("--period", required=True, type=int, metavar="YEAR")
     p.add_argument("--json", action="store_true")
     p.add_argument("--xlsx", metavar="FILE", help="also write the ledger to an Excel file")
+    p.add_argument("--headers", choices=("zh", "en"), default="zh",
+                   help="the Excel file's sheet names and labels: zh (Chinese, the default) or en")  # fmt: skip

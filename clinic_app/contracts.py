@@ -375,8 +375,8 @@ def set_insurance(store: Store, actor: User, resident_id: str, year: int, paid: 
 # -- lists ------------------------------------------------------------------------------------------------
 LIST_SQL = """
     SELECT c.id, c.period, c.period_start, c.period_end, c.status, c.packages, c.signed_at, c.fee_fen,
-           c.resident_share_fen, c.terminated_at, c.stop_reason, r.id AS resident_id, r.name, r.id_number,
-           t.name AS team
+           c.resident_share_fen, c.terminated_at, c.stop_reason, c.team_id, r.id AS resident_id, r.name,
+           r.id_number, t.name AS team, r.name_pinyin
     FROM contract c JOIN resident r ON r.id = c.resident_id JOIN team t ON t.id = c.team_id
     WHERE c.clinic_id = ? AND c.deleted_at IS NULL"""
 
@@ -392,7 +392,7 @@ def list_contracts(conn: Connection, clinic_id: str, status: str | None = None,
     if period:
         sql += " AND c.period = ?"
         args.append(period)
-    return [dict(r) for r in conn.execute(sql + " ORDER BY c.period DESC, r.name", args)]
+    return [dict(r) for r in conn.execute(sql + " ORDER BY c.period DESC, r.name_pinyin, r.id, c.id", args)]
 
 
 def renewals_due(conn: Connection, clinic_id: str, today: dt.date, days: int) -> list[dict[str, Any]]:
@@ -402,14 +402,14 @@ def renewals_due(conn: Connection, clinic_id: str, today: dt.date, days: int) ->
         AND c.status IN ('provisional', 'active') AND c.period_end BETWEEN ? AND ?
         AND NOT EXISTS (SELECT 1 FROM contract n WHERE n.resident_id = c.resident_id AND n.deleted_at IS NULL
                         AND n.status IN ('provisional', 'active') AND CAST(n.period AS INTEGER) = CAST(c.period AS INTEGER) + 1)
-        ORDER BY c.period_end, r.name""", (clinic_id, today.isoformat(), until))]  # fmt: skip
+        ORDER BY c.period_end, r.name_pinyin, r.id, c.id""", (clinic_id, today.isoformat(), until))]  # fmt: skip
 
 
 def never_signed(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(
         "SELECT r.id, r.name, r.id_number, r.birth_date, r.household_id FROM resident r WHERE r.clinic_id = ? "
         "AND r.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id "
-        "AND c.deleted_at IS NULL) ORDER BY r.name_pinyin, r.name", (clinic_id,))]  # fmt: skip
+        "AND c.deleted_at IS NULL) ORDER BY r.name_pinyin, r.id", (clinic_id,))]  # fmt: skip
 
 
 def signed_not_insured(conn: Connection, clinic_id: str, year: int) -> list[dict[str, Any]]:
@@ -417,7 +417,160 @@ def signed_not_insured(conn: Connection, clinic_id: str, year: int) -> list[dict
         AND c.status IN ('provisional', 'active') AND c.period = ?
         AND NOT EXISTS (SELECT 1 FROM insurance_status i WHERE i.resident_id = c.resident_id AND i.year = ?
                         AND i.paid = 1 AND i.deleted_at IS NULL)
-        ORDER BY r.name""", (clinic_id, str(year), year))]  # fmt: skip
+        ORDER BY r.name_pinyin, r.id, c.id""", (clinic_id, str(year), year))]  # fmt: skip
+
+
+# -- pages of the desktop's lists ----------------------------------------------------------------------------
+# Every list is sorted by the resident's name in pinyin (then ids, so that the order is total) and read a keyset
+# page at a time: ``after`` is the ``*_cursor`` of the last row of the previous page (None: the first page), and a
+# page never holds more than ``limit`` rows. ``query`` filters by the resident search keys (name, pinyin,
+# initials, the last digits of the ID number or phone: clinic_app.search), one prefix range on their index.
+# The residents are walked in the order of their pinyin index (CROSS JOIN keeps them the outer loop, so a page
+# stops after ``limit`` rows instead of sorting every contract), each one's contracts found by contract_resident.
+PAGE_SQL = """
+    SELECT c.id, c.period, c.period_start, c.period_end, c.status, c.packages, c.signed_at, c.fee_fen,
+           c.resident_share_fen, c.terminated_at, c.stop_reason, c.team_id, r.id AS resident_id, r.name,
+           r.name_pinyin, r.id_number, t.name AS team
+    FROM resident r INDEXED BY resident_list
+    CROSS JOIN contract c INDEXED BY contract_resident ON c.resident_id = r.id AND c.deleted_at IS NULL
+    JOIN team t ON t.id = c.team_id
+    WHERE r.clinic_id = ? AND r.deleted_at IS NULL"""
+ContractCursor = tuple[str, str, str]
+
+
+def contract_cursor(row: dict[str, Any]) -> ContractCursor:
+    return (row["name_pinyin"], row["resident_id"], row["id"])
+
+
+def resident_cursor(row: dict[str, Any]) -> tuple[str, str]:
+    return (row["name_pinyin"], row["id"])
+
+
+def _matching(query: str) -> tuple[str, list[Any]]:
+    from clinic_app.search import prefix_upper_bound, query_prefix
+
+    prefix = query_prefix(query)
+    if prefix is None:
+        return "", []
+    return (" AND r.id IN (SELECT k.resident_id FROM resident_search_key k WHERE k.key >= ? AND k.key < ?)",
+            [prefix, prefix_upper_bound(prefix)])  # fmt: skip
+
+
+def _contract_page(conn: Connection, clinic_id: str, where: str, args: list[Any], query: str,
+                   after: ContractCursor | None, limit: int) -> list[dict[str, Any]]:  # fmt: skip
+    match, match_args = _matching(query)
+    sql, params = PAGE_SQL + where + match, [clinic_id, *args, *match_args]
+    if after is not None:
+        sql += " AND (r.name_pinyin, r.id) >= (?, ?) AND (r.name_pinyin, r.id, c.id) > (?, ?, ?)"
+        params += [after[0], after[1], *after]
+    sql += " ORDER BY r.name_pinyin, r.id, c.id LIMIT ?"
+    return [dict(r) for r in conn.execute(sql, [*params, limit])]
+
+
+def count_contracts(conn: Connection, clinic_id: str, period: str, query: str = "") -> int:
+    """How many contracts ``contract_page`` lists in all (the count under the list)."""
+    match, match_args = _matching(query)
+    sql = ("SELECT count(*) FROM contract c INDEXED BY contract_period_status JOIN resident r ON r.id = c.resident_id "
+           "WHERE c.clinic_id = ? AND c.period = ? AND c.deleted_at IS NULL AND r.deleted_at IS NULL" + match)  # fmt: skip
+    return int(conn.execute(sql, [clinic_id, str(period), *match_args]).fetchone()[0])
+
+
+def contract_page(conn: Connection, clinic_id: str, period: str, query: str = "", *,
+                  after: ContractCursor | None = None, limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
+    """The contracts of a period, every status."""
+    return _contract_page(conn, clinic_id, " AND c.period = ?", [str(period)], query, after, limit)
+
+
+def renewal_page(conn: Connection, clinic_id: str, today: dt.date, days: int, query: str = "", *,
+                 after: ContractCursor | None = None, limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
+    """Open contracts ending within ``days`` whose resident has nothing open for the next period yet."""
+    where = """ AND c.status IN ('provisional', 'active') AND c.period_end BETWEEN ? AND ?
+        AND NOT EXISTS (SELECT 1 FROM contract n WHERE n.resident_id = c.resident_id AND n.deleted_at IS NULL
+                        AND n.status IN ('provisional', 'active') AND CAST(n.period AS INTEGER) = CAST(c.period AS INTEGER) + 1)"""  # fmt: skip
+    until = (today + dt.timedelta(days=days)).isoformat()
+    return _contract_page(conn, clinic_id, where, [today.isoformat(), until], query, after, limit)
+
+
+def uninsured_page(conn: Connection, clinic_id: str, year: int, query: str = "", *,
+                   after: ContractCursor | None = None, limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
+    """Open contracts of the year whose resident has not paid this year's insurance premium."""
+    where = """ AND c.status IN ('provisional', 'active') AND c.period = ?
+        AND NOT EXISTS (SELECT 1 FROM insurance_status i WHERE i.resident_id = c.resident_id AND i.year = ?
+                        AND i.paid = 1 AND i.deleted_at IS NULL)"""
+    return _contract_page(conn, clinic_id, where, [str(year), year], query, after, limit)
+
+
+def never_signed_page(conn: Connection, clinic_id: str, query: str = "", *, after: tuple[str, str] | None = None,
+                      limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
+    """Residents with no contract at all (any period, any status)."""
+    return resident_page(conn, clinic_id, query, after=after, limit=limit, never_signed=True)
+
+
+def resident_page(conn: Connection, clinic_id: str, query: str = "", *, after: tuple[str, str] | None = None,
+                  limit: int = 200, never_signed: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+    """Residents matching a search (the people to choose from when signing), in pinyin order, with their
+    household's code."""
+    match, match_args = _matching(query)
+    sql = """SELECT r.id, r.name, r.name_pinyin, r.sex, r.birth_date, r.id_number, r.household_id,
+                    h.code AS household_code
+             FROM resident r INDEXED BY resident_list LEFT JOIN household h ON h.id = r.household_id
+             WHERE r.clinic_id = ? AND r.deleted_at IS NULL""" + match
+    params: list[Any] = [clinic_id, *match_args]
+    if never_signed:
+        sql += " AND NOT EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id AND c.deleted_at IS NULL)"
+    if after is not None:
+        sql += " AND (r.name_pinyin, r.id) > (?, ?)"
+        params += list(after)
+    sql += " ORDER BY r.name_pinyin, r.id LIMIT ?"
+    return [dict(r) for r in conn.execute(sql, [*params, limit])]
+
+
+def contract_rows(conn: Connection, clinic_id: str, ids: list[str], period: str,
+                  query: str = "") -> list[dict[str, Any]]:  # fmt: skip
+    """The contracts of these ids that ``contract_page`` lists for this period and search, as it lists them (a
+    list brings just the records a unit of work changed up to date)."""
+    match, match_args = _matching(query)
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sql = (LIST_SQL + f" AND c.period = ? AND r.deleted_at IS NULL AND c.id IN ({', '.join('?' for _ in chunk)})"
+               + match)  # fmt: skip
+        out += [dict(r) for r in conn.execute(sql, [clinic_id, str(period), *chunk, *match_args])]
+    return out
+
+
+def contract_row(conn: Connection, clinic_id: str, contract_id: str) -> dict[str, Any]:
+    """One contract as the lists show it (resident's name, team's name)."""
+    row = conn.execute(LIST_SQL + " AND c.id = ?", (clinic_id, contract_id)).fetchone()
+    if row is None:
+        raise NotFound(f"contract {contract_id} does not exist")
+    return dict(row)
+
+
+def teams(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:
+    """The clinic's teams by name, each with its lead's and members' display names (a clinic has a handful)."""
+    return [dict(r) for r in conn.execute(
+        'SELECT t.id, t.name, u.display_name AS lead, (SELECT group_concat(m.display_name, "、") FROM team_member tm '
+        'JOIN "user" m ON m.id = tm.user_id WHERE tm.team_id = t.id AND tm.deleted_at IS NULL) AS members '
+        'FROM team t LEFT JOIN "user" u ON u.id = t.lead_user_id WHERE t.clinic_id = ? AND t.deleted_at IS NULL '
+        "ORDER BY t.name, t.id", (clinic_id,))]  # fmt: skip
+
+
+def clinic_people(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:
+    """The clinic's active users who can be put in a team (user name and display name)."""
+    return [dict(r) for r in conn.execute(
+        'SELECT username, display_name FROM "user" WHERE clinic_id = ? AND deleted_at IS NULL AND active = 1 '
+        "ORDER BY display_name, username", (clinic_id,))]  # fmt: skip
+
+
+def signing_people(conn: Connection, resident_id: str, household: bool) -> list[dict[str, Any]]:
+    """Who a sign dialog lists: the resident, or every member of the resident's household (head first)."""
+    person = _resident(conn, resident_id)
+    if not household or not person.get("household_id"):
+        return [person]
+    return [dict(r) for r in conn.execute(
+        "SELECT * FROM resident WHERE household_id = ? AND deleted_at IS NULL "
+        "ORDER BY relation_to_head = 'head' DESC, name_pinyin, id", (person["household_id"],))]  # fmt: skip
 
 
 # -- reference rows without a county (a demo clinic, tests) ---------------------------------------------

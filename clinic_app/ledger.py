@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -167,40 +168,66 @@ def _spending_by_month(conn: Connection, clinic_id: str, start: dt.date, end: dt
     return {r[0]: int(r[1] or 0) for r in rows}
 
 
-def export_xlsx(ledger: Ledger, target: Path) -> None:
-    """The ledger as an Excel workbook: a summary sheet and one row a month (amounts in yuan)."""
+_NOTES_ZH = (
+    (re.compile(r"^no outpatient visits are recorded yet: spending is 0 until visits come$"),
+     "尚无门诊记录：有门诊记录之前支出为 0"),
+    (re.compile(r"^(\d+) of the heads are provisional until the county confirms them$"), r"其中 \1 人待县级确认"),
+)  # fmt: skip
+
+
+def _note_zh(note: str) -> str:
+    for pattern, chinese in _NOTES_ZH:
+        if pattern.match(note):
+            return pattern.sub(chinese, note)
+    return note
+
+
+def export_xlsx(ledger: Ledger, target: Path, headers: str = "zh") -> None:
+    """The ledger as an Excel workbook: a summary sheet and one row a month (amounts in yuan). Sheet names,
+    labels and notes in Chinese, or (``headers="en"``, for other programs) in English."""
     from openpyxl import Workbook
 
+    if headers not in ("zh", "en"):
+        raise ValidationError("headers", "unknown", "the headers are zh (Chinese, the default) or en")
+    zh = headers == "zh"
     book = Workbook()
     summary = book.active
     assert summary is not None
-    summary.title = "汇总"
+    summary.title = "汇总" if zh else "summary"
     yuan = lambda fen: round(fen / 100, 2)  # noqa: E731
-    for label, value in (
-        ("签约周期", f"{ledger.period}（{ledger.start} 至 {ledger.end}）"),
-        ("签约且参保人数", ledger.heads),
-        ("其中待县级确认", ledger.provisional_heads),
-        ("签约未参保人数", ledger.contracted_not_insured),
-        ("人头费标准（元/人/年）", yuan(ledger.rate_fen)),
-        ("加权人数", float(ledger.weighted_heads)),
-        ("年度预算（元）", yuan(ledger.budget_fen)),
-        (f"质量保证金 {ledger.reserve_pct}%（元）", yuan(ledger.reserve_fen)),
-        ("按月预拨合计（元）", yuan(ledger.advance_fen)),
-        ("至今预拨（元）", yuan(ledger.budget_to_date_fen)),
-        ("至今支出（元）", yuan(ledger.spending_to_date_fen)),
-        ("至今结余（元）", yuan(ledger.surplus_to_date_fen)),
-        ("预计全年支出（元）", yuan(ledger.forecast_spending_fen)),
-        ("预计年末结余（元）", yuan(ledger.forecast_surplus_fen)),
-    ):
-        summary.append([label, value])
+    period = (f"{ledger.period}（{ledger.start} 至 {ledger.end}）" if zh else
+              f"{ledger.period} ({ledger.start} .. {ledger.end})")  # fmt: skip
+    lines = (
+        ("签约周期", "period", period),
+        ("签约且参保人数", "heads (contracted and insured)", ledger.heads),
+        ("其中待县级确认", "of them provisional", ledger.provisional_heads),
+        ("签约未参保人数", "contracted but not insured", ledger.contracted_not_insured),
+        ("人头费标准（元/人/年）", "rate (yuan/head/year)", yuan(ledger.rate_fen)),
+        ("加权人数", "weighted heads", float(ledger.weighted_heads)),
+        ("年度预算（元）", "budget (yuan)", yuan(ledger.budget_fen)),
+        (f"质量保证金 {ledger.reserve_pct}%（元）", f"quality reserve {ledger.reserve_pct}% (yuan)", yuan(ledger.reserve_fen)),
+        ("按月预拨合计（元）", "paid in advance (yuan)", yuan(ledger.advance_fen)),
+        ("至今预拨（元）", "budget to date (yuan)", yuan(ledger.budget_to_date_fen)),
+        ("至今支出（元）", "spending to date (yuan)", yuan(ledger.spending_to_date_fen)),
+        ("至今结余（元）", "surplus to date (yuan)", yuan(ledger.surplus_to_date_fen)),
+        ("预计全年支出（元）", "forecast spending (yuan)", yuan(ledger.forecast_spending_fen)),
+        ("预计年末结余（元）", "forecast surplus (yuan)", yuan(ledger.forecast_surplus_fen)),
+    )  # fmt: skip
+    for chinese, english, value in lines:
+        summary.append([chinese if zh else english, value])
     for note in ledger.notes:
-        summary.append(["说明", note])
-    months = book.create_sheet("按月")
-    months.append(["月份", "预拨（元）", "支出（元）", "结余（元）"])
+        summary.append(["说明", _note_zh(note)] if zh else ["note", note])
+    summary.column_dimensions["A"].width = 26
+    summary.column_dimensions["B"].width = 32
+    months = book.create_sheet("按月" if zh else "months")
+    months.append(["月份", "预拨（元）", "支出（元）", "结余（元）"] if zh else
+                  ["month", "budget (yuan)", "spending (yuan)", "surplus (yuan)"])  # fmt: skip
     for m in ledger.months:
         months.append(
             [m.month, yuan(m.budget_fen), yuan(m.spending_fen), yuan(m.budget_fen - m.spending_fen)]
         )
+    for column in "ABCD":
+        months.column_dimensions[column].width = 14
     tmp = target.with_name(target.name + ".part")
     book.save(tmp)
     tmp.replace(target)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ from clinic_app.errors import StoreError
 from clinic_app.ids import uuid7
 from clinic_app.migrations import MIGRATIONS, SCHEMA_VERSION
 from clinic_app.search import name_initials, name_pinyin, resident_keys
+
+log = logging.getLogger(__name__)
 
 # Tables that never leave this device.
 LOCAL_TABLES = frozenset(
@@ -63,8 +66,12 @@ class Changes:
     def add(self, table: str, row_id: str) -> None:
         self.rows.setdefault(table, set()).add(row_id)
 
-    def touched(self, table: str) -> bool:
-        return bool(self.rows.get(table))
+    def touched(self, *tables: str) -> bool:
+        """Whether any of these tables changed."""
+        return any(self.rows.get(t) for t in tables)
+
+
+Listener = Callable[[Changes], None]
 
 
 class UnitOfWork:
@@ -226,6 +233,9 @@ class Store:
                 "update Village Clinic"
             )
         self._write_lock = threading.Lock()
+        # Called with the Changes of every committed unit of work (and of rows stored from the server), on the
+        # thread that committed; shared with ``sibling()`` stores, so a listener hears the sync thread's writes.
+        self.listeners: list[Listener] = []
         meta = dict(self.conn.execute("SELECT key, value FROM local_meta").fetchall())
         if "clinic_id" not in meta:
             raise StoreError(f"{path} was never initialised; run `clinic init`")
@@ -283,7 +293,9 @@ class Store:
     def sibling(self) -> Store:
         """Another writer connection to the same database, for a thread of its own (sync runs beside the
         window's writer; SQLite's busy timeout makes either wait for the other's short transaction)."""
-        return Store(self.path, self._key)
+        other = Store(self.path, self._key)
+        other.listeners = self.listeners  # the same list: one hook hears every connection's writes
+        return other
 
     def reader(self) -> Connection:
         """A separate read connection (WAL readers never wait for the writer)."""
@@ -306,6 +318,25 @@ class Store:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
+        self.notify(uow.changes)
+
+    def add_listener(self, listener: Listener) -> None:
+        if listener not in self.listeners:
+            self.listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        if listener in self.listeners:
+            self.listeners.remove(listener)
+
+    def notify(self, changes: Changes) -> None:
+        """Tell the listeners what a committed transaction changed (never called inside one)."""
+        if not changes.rows:
+            return
+        for listener in list(self.listeners):
+            try:
+                listener(changes)
+            except Exception:  # the transaction stands; a listener's fault is logged, not the caller's
+                log.exception("store listener failed")
 
     # -- whole-file operations ------------------------------------------------------------------
     def backup(self, target: str | os.PathLike[str]) -> Path:

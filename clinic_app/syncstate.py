@@ -5,7 +5,7 @@ from (the outbox is the only record of "not yet sent"; the cursor moves with the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from clinic_app.db import Connection
 from clinic_app.ids import uuid7
 from clinic_app.search import name_initials, name_pinyin, resident_keys
-from clinic_app.store import DERIVED_COLUMNS, LOCAL_TABLES, Store, utc_now
+from clinic_app.store import DERIVED_COLUMNS, LOCAL_TABLES, Changes, Store, utc_now
 
 # Tables the device keeps from the server; anything else pulled (reference data of later versions) is skipped.
 PULLED_TABLES = ("clinic", "user", "village", "household", "resident", "audit_log", "conflict", "team", "team_member",
@@ -122,6 +122,7 @@ def apply_push_results(
     outcome = PushOutcome()
     by_id = {e.mutation_id: e for e in entries}
     conn = store.conn
+    changes = Changes(action="sync.push")
     with store._write_lock:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -129,6 +130,7 @@ def apply_push_results(
                 entry = by_id.get(result.get("mutation_id", ""))
                 if entry is None:
                     continue
+                changes.add("outbox", str(entry.seq))
                 status = result.get("status")
                 if status in ("applied", "duplicate"):
                     version = int(result.get("version") or 0)
@@ -162,6 +164,8 @@ def apply_push_results(
                     ):  # decided elsewhere first: that decision stands, shown as stored
                         continue
                     _record_conflict(conn, entry, result)
+                    changes.add("conflict", result.get("conflict_id") or entry.row_id)
+                    changes.add(entry.table, result.get("row_id") or entry.row_id)
                     outcome.conflicts += 1
                 elif status == "rejected":
                     conn.execute("UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
@@ -171,6 +175,7 @@ def apply_push_results(
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    store.notify(changes)
     return outcome
 
 
@@ -237,6 +242,7 @@ def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]])
             groups.setdefault(tuple(row), []).append(row)
         for names, rows in groups.items():
             _upsert_many(conn, table, names, rows)
+    store.notify(_changed("sync.snapshot", ((table, r) for rows in groups.values() for r in rows)))
     return sum(len(rows) for rows in groups.values())
 
 
@@ -246,6 +252,14 @@ def store_server_rows(store: Store, tables: dict[str, list[dict[str, Any]]]) -> 
         for table, rows in tables.items():
             if rows:
                 _upsert_many(conn, table, tuple(rows[0]), rows)
+    store.notify(_changed("sync.reference", ((t, r) for t, rows in tables.items() for r in rows)))
+
+
+def _changed(action: str, rows: Iterable[tuple[str, dict[str, Any]]]) -> Changes:
+    changes = Changes(action=action)
+    for table, row in rows:
+        changes.add(table, row["id"])
+    return changes
 
 
 @contextmanager
@@ -305,6 +319,7 @@ def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) ->
         for (table, names), rows in groups.items():  # one statement per table and column set
             _upsert_many(conn, table, names, rows)
         set_state(conn, "cursor", cursor)
+    store.notify(_changed("sync.pull", ((t, r) for (t, _n), rows in groups.items() for r in rows)))
     return applied
 
 
@@ -372,10 +387,46 @@ def counts(conn: Connection) -> dict[str, int]:
 
 
 # -- changes the server refused -------------------------------------------------------------------------
+REFUSED_COLUMNS = (
+    "seq, table_name, row_id, op, payload, rejected_code, rejected_message, device_time, user_id"
+)
+
+
 def rejected_changes(conn: Connection) -> list[dict[str, Any]]:
+    """Every refused change, oldest first (the CLI and tests; the Sync page pages them with ``refused_page``)."""
     return [dict(r) for r in conn.execute(
-        "SELECT seq, table_name, row_id, op, payload, rejected_code, rejected_message, device_time, user_id "
-        "FROM outbox WHERE rejected_code IS NOT NULL ORDER BY seq")]  # fmt: skip
+        f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL ORDER BY seq")]  # fmt: skip
+
+
+def refused_page(conn: Connection, after: int | None, limit: int) -> list[dict[str, Any]]:
+    """Refused changes, newest first: the next ``limit`` after the one of outbox sequence number ``after``
+    (keyset on the partial index ``outbox_refused``, so an outbox of 100,000 waiting changes costs nothing), each
+    with ``label``, how a person knows the row."""
+    if after is None:
+        rows = conn.execute(f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL "
+                            "ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()  # fmt: skip
+    else:
+        rows = conn.execute(f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL AND seq < ? "
+                            "ORDER BY seq DESC LIMIT ?", (after, limit)).fetchall()  # fmt: skip
+    return _labelled([dict(r) for r in rows], conn)
+
+
+def _labelled(rows: list[dict[str, Any]], conn: Connection) -> list[dict[str, Any]]:
+    labels = row_labels(conn, [(r["table_name"], r["row_id"]) for r in rows])
+    for r in rows:
+        r["label"] = labels[(r["table_name"], r["row_id"])]
+    return rows
+
+
+def refused_count(conn: Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM outbox WHERE rejected_code IS NOT NULL").fetchone()[0])
+
+
+def _in_chunks(conn: Connection, sql: str, keys: list[Any], chunk: int = 500) -> Iterator[Any]:
+    """``sql`` with ``{marks}`` standing for the placeholders of one chunk of ``keys``."""
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        yield from conn.execute(sql.format(marks=", ".join("?" for _ in part)), part)
 
 
 def resend(store: Store, table: str, row_id: str) -> int:
@@ -411,25 +462,53 @@ def resend(store: Store, table: str, row_id: str) -> int:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    store.notify(Changes(action="sync.resend", rows={"outbox": {row_id}, table: {row_id}}))
     return len(entries)
+
+
+# How a person recognises a row of each table: the column that names it.
+LABEL_COLUMNS = {
+    "resident": "name",
+    "household": "code",
+    "village": "name",
+    "user": "display_name",
+    "clinic": "name",
+}
 
 
 def row_label(conn: Connection, table: str, row_id: str) -> str:
     """How a person recognises a row: a resident's name, a household's code, a village's name."""
-    if table == "contract":  # a contract is known by its resident and year
-        found = conn.execute("SELECT r.name, c.period FROM contract c JOIN resident r ON r.id = c.resident_id "
-                             "WHERE c.id = ?", (row_id,)).fetchone()  # fmt: skip
-        if found is not None:
-            return f"{found[0]} {found[1]}"
-    column = {"resident": "name", "household": "code", "village": "name", "user": "display_name",
-              "clinic": "name"}.get(table)  # fmt: skip
-    if column is not None:
-        found = conn.execute(f'SELECT "{column}" FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
-        if found is not None and found[0]:
-            return str(found[0])
-    return row_id[-8:]
+    return row_labels(conn, [(table, row_id)])[(table, row_id)]
+
+
+def row_labels(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """``row_label`` for many rows, one query per table (a page of a list, not a query per row). A contract is
+    known by its resident and year; a row not on this device by the end of its id."""
+    wanted: dict[str, set[str]] = {}
+    for table, row_id in keys:
+        wanted.setdefault(table, set()).add(row_id)
+    found: dict[tuple[str, str], str] = {}
+    for table, ids in wanted.items():
+        if table == "contract":
+            sql = ("SELECT c.id, r.name || ' ' || c.period FROM contract c JOIN resident r ON r.id = c.resident_id "
+                   "WHERE c.id IN ({marks})")  # fmt: skip
+        elif table in LABEL_COLUMNS:
+            sql = f'SELECT id, "{LABEL_COLUMNS[table]}" FROM "{table}" WHERE id IN ({{marks}})'
+        else:
+            continue
+        found.update({(table, r[0]): str(r[1]) for r in _in_chunks(conn, sql, sorted(ids)) if r[1]})
+    return {key: found.get(key) or key[1][-8:] for key in keys}
 
 
 def sync_history(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
     """The latest sync runs of this device, newest first."""
     return [dict(r) for r in conn.execute("SELECT * FROM sync_run ORDER BY id DESC LIMIT ?", (limit,))]
+
+
+def sync_run_page(conn: Connection, after: int | None, limit: int) -> list[dict[str, Any]]:
+    """Sync runs, newest first: the next ``limit`` after the run ``after`` (keyset on the primary key)."""
+    if after is None:
+        rows = conn.execute("SELECT * FROM sync_run ORDER BY id DESC LIMIT ?", (limit,))
+    else:
+        rows = conn.execute("SELECT * FROM sync_run WHERE id < ? ORDER BY id DESC LIMIT ?", (after, limit))
+    return [dict(r) for r in rows]

@@ -34,11 +34,19 @@ def cmd_enroll(ctx: base.Context) -> int:
     return base.EXIT_OK
 
 
-def cmd_sync(ctx: base.Context) -> int:
-    from sync.client import Client, recorded, sync_with_retries
+def _enrolled(store: Any) -> bool:
+    from clinic_app.syncstate import get_state
 
+    return bool(get_state(store.conn, "server_url"))
+
+
+def cmd_sync(ctx: base.Context) -> int:
     if ctx.args.retries < 1 or ctx.args.retries > 20:
         raise base.ValidationError("retries", "range", "between 1 and 20")
+    if not _enrolled(ctx.store):  # said before the sync machinery (requests, pydantic) is loaded
+        raise base.AuthError("not_enrolled", "this device is not enrolled with a county server: run `clinic enroll`")
+
+    from sync.client import Client, recorded, sync_with_retries
 
     def step(text: str) -> None:
         if ctx.args.verbose:
@@ -55,12 +63,12 @@ def cmd_sync(ctx: base.Context) -> int:
 
 
 def _online_lookup(store: Any) -> Any:
-    """Signing asks the county first when this device is enrolled (clinic_app.contract_cli calls this)."""
-    from clinic_app.syncstate import get_state
+    """Signing asks the county first when this device is enrolled (clinic_app.contract_cli calls this); a
+    device never enrolled signs provisional without loading the sync machinery."""
+    if not _enrolled(store):
+        return None
     from sync.client import Client
 
-    if not get_state(store.conn, "server_url"):
-        return None
     client = Client(store)
     return client.lookup
 

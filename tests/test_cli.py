@@ -196,15 +196,15 @@ def test_import_csv_all_or_nothing_with_row_and_column_report(cli: Cli, tmp_path
     )
     code, _, err = cli("import", "residents", str(path), "--user", "admin")
     assert code == 3
-    assert "row 4, column id_number:" in err and "[check_character]" in err
+    assert "row 4, column 身份证号:" in err and "[check_character]" in err, "the column as the file names it"
     assert "row 5, column *:" in err and "[column_count]" in err
-    assert "row 6, column id_number: same ID number as row 2" in err
+    assert "row 6, column 身份证号: the same resident as row 2" in err
     assert "nothing was imported" in err
     store = Store.open(cli.db, cli.key)
     assert store.table_counts(["resident", "household"]) == {"resident": 0, "household": 0}
     store.close()
     code, out, err = cli("import", "residents", str(path), "--user", "admin", "--skip-invalid")
-    assert code == 0 and "imported 2 residents, skipped 3 invalid rows" in out
+    assert code == 0 and "imported 2 new residents, updated 0, 0 unchanged, skipped 3 invalid rows" in out
     store = Store.open(cli.db, cli.key)
     assert store.table_counts(["resident", "household"]) == {"resident": 2, "household": 1}
     store.close()
@@ -248,7 +248,7 @@ def test_export_round_trips_through_import(
         assert cli("export", "residents", "--format", fmt, "-o", str(target), "--user", "admin")[0] == 0
         assert target.stat().st_mode & 0o077 == 0, "exported ID numbers readable by the owner only"
     sheet = load_workbook(tmp_path / "out.xlsx").active
-    assert sheet["A1"].value == "id_number" and sheet.max_row == 3
+    assert sheet["A1"].value == "姓名" and sheet.max_row == 3
     other = Cli(tmp_path / "second", capsys, monkeypatch)
     (tmp_path / "second").mkdir()
     other("init", "--clinic-code", "C2", "--clinic-name", "二号", "--admin", "admin")
@@ -345,3 +345,162 @@ def test_console_script_exit_codes(cli: Cli) -> None:
     )
     assert result.returncode == 3, result.stderr
     assert "id_number:" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- global options, as people type them ----------------------------------------------------------
+def test_global_options_go_before_the_command(cli: Cli) -> None:
+    where = ["--db", str(cli.db), "--key-file", str(cli.key)]
+    assert main([*where, "check"]) == 0
+    assert main([*where, "--user", "admin", "village", "add", "河东屯"]) == 0
+    assert main([*where, "--user", "admin", "resident", "add", "--id-number", "11010519491231002X", "--name", "张三"]) == 0
+    cli.capsys.readouterr()
+    assert main([*where, "resident", "search", "zs", "--json"]) == 0
+    assert [r["name"] for r in json.loads(cli.capsys.readouterr().out)] == ["张三"]
+    assert main(["--db", str(cli.db), "village", "list", "--key-file", str(cli.key)]) == 0, "or split"
+    assert "河东屯" in cli.capsys.readouterr().out
+
+
+def test_an_option_given_before_and_after_the_command_counts_after(cli: Cli, tmp_path: Path) -> None:
+    missing = str(tmp_path / "nowhere.db")
+    assert main(["--db", missing, "check", "--db", str(cli.db), "--key-file", str(cli.key)]) == 0
+    assert not Path(missing).exists()
+    cli.capsys.readouterr()
+    code = main(["--db", str(cli.db), "--key-file", str(cli.key), "check", "--db", missing])
+    assert code != 0 and "nowhere.db" in cli.capsys.readouterr().err, "the one after the command was used"
+    code = main(["--db", str(cli.db), "--key-file", str(cli.key), "--user", "nobody", "village", "add", "X",
+                 "--user", "admin"])  # fmt: skip
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["--db"], "--db"),
+        (["--db", "x.db", "--key-file"], "--key-file"),
+        (["--db", "x.db", "ledger"], "--period"),
+        (["--db", "x.db", "ledger", "--period", "next"], "--period"),
+        (["--bogus", "check"], "--bogus"),
+        (["--db", "x.db", "export", "residents", "--format", "csv", "--headers", "fr"], "--headers"),
+    ],
+)
+def test_usage_errors_exit_2_naming_the_option(
+    argv: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and named in err and "Traceback" not in err
+
+
+# -- what a doctor reads --------------------------------------------------------------------------
+def test_human_output_shows_chinese_values_json_keeps_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clinic_app.demo import create_demo_database
+
+    db, key = tmp_path / "d.db", tmp_path / "d.key"
+    create_demo_database(db, key, residents=80, seed=4)
+    where = ["--db", str(db), "--key-file", str(key)]
+    assert main(["resident", "search", "1", "--limit", "20", *where]) == 0
+    lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert lines and {cells[1] for cells in lines} <= {"男", "女"}, "sex as 男/女, not M/F"
+    assert main(["resident", "search", "1", "--limit", "20", "--json", *where]) == 0
+    assert {r["sex"] for r in json.loads(capsys.readouterr().out)} <= {"M", "F"}
+
+    assert main(["contract", "list", *where]) == 0
+    statuses = {line.split("\t")[2] for line in capsys.readouterr().out.splitlines()}
+    assert statuses and statuses <= {"待确认", "有效", "已解约", "已到期", "有冲突"}
+    assert main(["contract", "list", "--json", *where]) == 0
+    contracts = json.loads(capsys.readouterr().out)
+    assert {c["status"] for c in contracts} <= {"provisional", "active", "terminated", "expired", "conflict"}
+    active = next(c for c in contracts if c["status"] == "active")
+    monkeypatch.setenv("CLINIC_PASSWORD", "doctor1234")
+    assert main(["contract", "terminate", active["id"], "--reason", "moved_away", "--user", "doctor", *where]) == 0
+    assert "terminated (迁出)" in capsys.readouterr().out
+
+
+# -- sign and sync on a device never enrolled -----------------------------------------------------
+@pytest.fixture
+def without_pydantic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As an installation that lacks pydantic (the sync protocol's types): importing it fails."""
+    import sync
+
+    monkeypatch.setitem(sys.modules, "pydantic", None)
+    for name in [m for m in sys.modules if m == "sync.client" or m == "sync.protocol" or m.startswith("pydantic.")]:
+        monkeypatch.delitem(sys.modules, name)
+    for name in ("client", "protocol"):  # `from sync import protocol` would find the module loaded before
+        monkeypatch.delattr(sync, name, raising=False)
+
+
+@pytest.fixture
+def never_enrolled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from clinic_app.demo import create_demo_database
+
+    db, key = tmp_path / "d.db", tmp_path / "d.key"
+    create_demo_database(db, key, residents=60, seed=5)
+    monkeypatch.setenv("CLINIC_PASSWORD", "doctor1234")
+    return ["--db", str(db), "--key-file", str(key)]
+
+
+def _unsigned(where: list[str]) -> tuple[str, str]:
+    """A new resident's ID number and a new household's code (its one member a new resident too)."""
+    store = Store.open(Path(where[1]), Path(where[3]))
+    try:
+        village = ["--village", store.conn.execute("SELECT name FROM village LIMIT 1").fetchone()[0]]
+    finally:
+        store.close()
+    assert main(["resident", "add", "--id-number", "11010519491231002X", "--name", "张三", *village,
+                 "--user", "doctor", *where]) == 0  # fmt: skip
+    assert main(["resident", "add", "--id-number", "445224199202290042", "--name", "李四", *village,
+                 "--household", "NEW1", "--relation", "head", "--user", "doctor", *where]) == 0  # fmt: skip
+    return "11010519491231002X", "NEW1"
+
+
+def test_sync_on_a_never_enrolled_device_says_so_with_exit_4(
+    never_enrolled: list[str], without_pydantic: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sync.client_cli import main as clinic
+
+    assert clinic(["sync", *never_enrolled]) == 4
+    err = capsys.readouterr().err
+    assert "not enrolled" in err and "clinic enroll" in err and "Traceback" not in err
+
+
+def test_sign_on_a_never_enrolled_device_is_provisional_without_the_sync_machinery(
+    never_enrolled: list[str], without_pydantic: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sync.client_cli import main as clinic
+
+    resident, household = _unsigned(never_enrolled)
+    signing = ["--team", "家庭医生一队", "--package", "BASIC", "--period", str(_period(never_enrolled)),
+               "--witness", "王护士", "--user", "doctor"]  # fmt: skip
+    assert clinic(["contract", "sign", "--resident", resident, *signing, *never_enrolled]) == 0
+    assert "provisional" in capsys.readouterr().out
+    assert clinic(["contract", "sign-household", "--household", household, *signing, *never_enrolled]) == 0
+    assert "provisional" in capsys.readouterr().out
+    assert "sync.client" not in sys.modules
+
+
+def test_a_command_needing_a_missing_package_names_it(
+    never_enrolled: list[str], without_pydantic: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sync.client_cli import main as clinic
+
+    code = clinic(["enroll", *never_enrolled, "--server", "https://county.example", "--code", "ABCD"])
+    err = capsys.readouterr().err
+    assert code == 1 and "'pydantic'" in err and "clinic enroll" in err and "Traceback" not in err
+
+
+def _period(where: list[str]) -> int:
+    store = Store.open(Path(where[1]), Path(where[3]))
+    try:
+        return int(store.conn.execute("SELECT max(period) FROM contract").fetchone()[0])
+    finally:
+        store.close()
+
+
+def test_a_file_that_cannot_be_written_is_a_message_not_a_traceback(cli: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "register.csv"
+    code, _, err = cli("export", "residents", "--format", "csv", "-o", str(target), "--user", "admin")
+    assert code == 1 and f"cannot use the file {target}: No such file or directory" in err
+    assert not target.parent.exists()

@@ -315,3 +315,103 @@ def test_the_commands_sign_list_and_report_with_clear_errors(signup: Clinic, cap
     assert (
         "capitation.rate_fen: the county has not set the per-capita rate for 2019" in capsys.readouterr().err
     )
+
+
+# -- pages of the desktop's lists -----------------------------------------------------------------------
+NAMES = ["丁一", "万二", "严三", "安四", "张山", "赵四", "周森", "朱莎", "曾森", "郑色"]  # 曾 reads zeng
+
+
+def _many(signup: Clinic) -> None:
+    store, admin = signup.store, signup.admin
+    from clinic_app.idcard import check_character
+
+    vid = R.find_village(store.conn, store.clinic_id, "石头村")
+    for i, name in enumerate(NAMES):
+        first17 = f"11010519800501{2 * i + 101:03d}"
+        R.add_resident(store, admin, R.ResidentInput(name=name, id_number=first17 + check_character(first17),
+                                                     village_id=vid))  # fmt: skip
+    sign(signup, NAMES + ["张三", "李四", "王五", "赵六"][1:])
+
+
+def _all_pages(fetch: Any, cursor: Any, limit: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = fetch(after, limit)
+        assert len(page) <= limit
+        out += page
+        if len(page) < limit:
+            return out
+        after = cursor(page[-1])
+
+
+def test_the_contract_list_is_in_pinyin_order_not_character_code(signup: Clinic) -> None:
+    _many(signup)
+    conn, clinic = signup.store.conn, signup.store.clinic_id
+    names = [r["name"] for r in C.contract_page(conn, clinic, "2026", limit=50)]
+    pinyin = [r["name_pinyin"] for r in C.contract_page(conn, clinic, "2026", limit=50)]
+    assert pinyin == sorted(pinyin)
+    assert names.index("安四") < names.index("丁一") < names.index("万二") < names.index("严三") < names.index("张山")
+    assert names.index("曾森") < names.index("张山"), "曾 is read zeng as a surname"
+    assert names != sorted(names), "not by character code"
+    listed = [r["name"] for r in C.list_contracts(conn, clinic, period="2026")]
+    assert listed == names, "the command's list is in pinyin order too (it was by character code: 丁, 万, 严)"
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 7, 200])
+def test_pages_never_exceed_the_limit_and_add_up_to_the_whole_list(signup: Clinic, limit: int) -> None:
+    _many(signup)
+    conn, clinic = signup.store.conn, signup.store.clinic_id
+    whole = C.contract_page(conn, clinic, "2026", limit=1000)
+    paged = _all_pages(lambda a, n: C.contract_page(conn, clinic, "2026", after=a, limit=n), C.contract_cursor, limit)
+    assert [r["id"] for r in paged] == [r["id"] for r in whole] and len(whole) == 13
+    never = _all_pages(lambda a, n: C.never_signed_page(conn, clinic, after=a, limit=n), C.resident_cursor, limit)
+    assert [r["name"] for r in never] == ["张三"]
+
+
+def test_the_search_box_filters_every_list_by_name_pinyin_initials_and_id_digits(signup: Clinic) -> None:
+    _many(signup)
+    conn, clinic = signup.store.conn, signup.store.clinic_id
+
+    def names(query: str) -> list[str]:
+        return [r["name"] for r in C.contract_page(conn, clinic, "2026", query)]
+
+    assert names("zs") == ["曾森", "张山", "赵四", "郑色", "周森", "朱莎"], "initials, in pinyin order (张三 is not signed)"
+    assert names("zhang") == ["张山"]
+    assert names("张") == ["张山"]
+    assert names("0042") == ["李四"], "the last digits of the ID number"
+    assert names("nobody") == []
+    assert [r["name"] for r in C.resident_page(conn, clinic, "zhangs")] == ["张三", "张山"]
+    assert [r["name"] for r in C.never_signed_page(conn, clinic, "zs")] == ["张三"]
+    assert [r["name"] for r in C.uninsured_page(conn, clinic, 2026, "lisi")] == ["李四"]
+    assert [r["name"] for r in C.renewal_page(conn, clinic, dt.date(2026, 12, 1), 30, "wang")] == ["王五"]
+
+
+def test_the_teams_query_lists_lead_and_members(signup: Clinic) -> None:
+    teams = C.teams(signup.store.conn, signup.store.clinic_id)
+    assert [t["name"] for t in teams] == ["一队", "二队"]
+    assert teams[0]["lead"] == "李医生" and set(teams[0]["members"].split("、")) == {"李医生", "nurse"}
+
+
+def test_listeners_hear_what_a_committed_unit_changed_and_nothing_of_a_rolled_back_one(signup: Clinic) -> None:
+    from clinic_app.store import Changes
+
+    store = signup.store
+    heard: list[Changes] = []
+    store.add_listener(heard.append)
+    [cid] = sign(signup, ["张三"]).contract_ids
+    assert len(heard) == 1 and heard[0].action == "contract.sign" and heard[0].rows["contract"] == {cid}
+    assert heard[0].touched("contract") and not heard[0].touched("resident")
+    with pytest.raises(ValidationErrors):
+        sign(signup, ["张三"])  # signed already: refused before anything is written
+    with pytest.raises(RuntimeError), store.unit(None, "broken") as uow:
+        uow.insert("village", {"name": "x"})
+        raise RuntimeError("rolled back")
+    assert len(heard) == 1
+    sibling = store.sibling()
+    try:
+        C.terminate(sibling, doctor(signup), cid, "moved_away", TODAY)
+    finally:
+        sibling.close()
+    assert heard[-1].action == "contract.terminate", "a sibling store's writes reach the same listeners"
+    store.remove_listener(heard.append)

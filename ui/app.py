@@ -69,11 +69,11 @@ def install_excepthook(log_path: Path, interactive: bool = True) -> None:
             )
             os._exit(1)
         if QApplication.instance() is not None:
-            QMessageBox.critical(
-                None,
-                "Village Clinic",
-                f"{value}\n\nThe details are in {log_path}. Your saved work is safe.",
-            )
+            from ui.i18n import tr
+
+            happened = tr("Something unexpected went wrong: %1").replace("%1", str(value) or kind.__name__)
+            details = tr("The details are in %1. Your saved work is safe.").replace("%1", str(log_path))
+            QMessageBox.critical(None, tr("Village Clinic"), f"{happened}\n\n{details}")
 
     sys.excepthook = hook
 
@@ -139,7 +139,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ClinicError as exc:
         print(f"clinic-app: {exc}", file=sys.stderr, flush=True)
         if not (args.exit_when_ready or args.user):  # unattended runs print and exit; no dialog to wait on
-            QMessageBox.critical(None, "Village Clinic", str(exc))
+            from clinic_app.errors import KeyringUnavailable, StoreError, StoreKeyError
+            from ui.i18n import tr
+
+            leads = [
+                (StoreKeyError, tr("The clinic database cannot be opened: its key is missing or not this database's.")),
+                (KeyringUnavailable, tr("This computer has no keyring for the database key: start with --key-file.")),
+                (StoreError, tr("The clinic database cannot be opened.")),
+            ]  # fmt: skip
+            lead = next(
+                (text for kind, text in leads if isinstance(exc, kind)), tr("The program cannot start.")
+            )
+            QMessageBox.critical(None, tr("Village Clinic"), f"{lead}\n\n{exc}")
         return exc.exit_code
 
     from clinic_app.store import Store

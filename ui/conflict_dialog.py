@@ -47,6 +47,11 @@ def kind_label(kind: str) -> str:
     }.get(kind, kind)
 
 
+def labelled(label: str, text: str) -> str:
+    """ "Item: text" with the colon of the user's language (：in Chinese)."""
+    return tr("%1: %2").replace("%1", label).replace("%2", text)
+
+
 def shown(value: Any) -> str:
     return tr("(empty)") if value is None or value == "" else str(value)
 
@@ -60,7 +65,7 @@ class ConflictDialog(QDialog):
         c = self.conflict
         self.setWindowTitle(tr("Resolve a conflict"))
         self.setModal(True)
-        title = QLabel(f"{table_label(c.table)}: {row_label(reader, c.table, c.row_id)}")
+        title = QLabel(labelled(table_label(c.table), row_label(reader, c.table, c.row_id)))
         font = title.font()
         font.setPointSize(font.pointSize() + 3)
         font.setBold(True)
@@ -117,8 +122,7 @@ class ConflictDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
-        layout.addWidget(QLabel(kind_label(c.kind)))
-        layout.addWidget(explain)
+        layout.addWidget(explain)  # says what happened (kind_label's words are the Sync page's column)
         layout.addWidget(frame)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
@@ -127,8 +131,8 @@ class ConflictDialog(QDialog):
                 widget.hide()
             message = QLabel(c.message)
             message.setWordWrap(True)
-            layout.insertWidget(3, message)
-        self.resize(620, 200 + 36 * len(c.fields))
+            layout.insertWidget(2, message)
+        self.resize(620, self.sizeHint().height())  # as tall as its items, no gaps between the parts
 
     def _choose_all(self, side: int) -> None:
         for pair in self.groups.values():
@@ -148,5 +152,5 @@ class ConflictDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.save.setEnabled(True)
-        self.error.setText(error_text(error, lambda e: f"{field_label(e.field)}: {rule_message(e)}"))
+        self.error.setText(error_text(error, lambda e: labelled(field_label(e.field), rule_message(e))))
         self.error.show()

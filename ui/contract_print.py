@@ -178,9 +178,12 @@ def write_pdf(conn: Connection, contract_id: str, target: Path) -> Path:
 
 
 def preview_contract(
-    reader: Connection, contract_id: str, parent: QWidget | None = None
-) -> printing.PrintPreview:
-    """The print preview of a contract: print it, or save it as 签约协议-<name>-<year>.pdf in Documents."""
+    reader: Connection, contract_id: str | None, parent: QWidget | None = None
+) -> printing.PrintPreview | None:
+    """The print preview of a contract: print it, or save it as 签约协议-<name>-<year>.pdf in Documents
+    (``None``, no contract picked: nothing opens)."""
+    if contract_id is None:
+        return None
     form = contract_form(reader, contract_id)
     return printing.preview(parent, lambda: contract_document(form), suggested_name(form),
                             f"{TITLE} – {form.resident_name}", _footer(form))  # fmt: skip

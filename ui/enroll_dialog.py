@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from clinic_app import keystore
-from clinic_app.errors import ClinicError, ValidationError
+from clinic_app.errors import ClinicError, KeyringUnavailable, StoreError, ValidationError
 from clinic_app.store import Store
 from ui.i18n import tr
 from ui.ops import Background
@@ -29,24 +29,53 @@ from ui.qt import (
 )
 
 
+def input_text(error: ValidationError) -> str:
+    """A problem with what was typed, by its field and rule."""
+    from clinic_app.users import MIN_PASSWORD_LENGTH
+
+    known = {
+        ("server", "required"): tr("Enter the county server's address."),
+        ("server", "format"): tr("The address starts with https://"),
+        ("code", "required"): tr("Enter the enrollment code the county gave you."),
+        ("key_file", "required"): tr("Name a key file: this computer has no keyring."),
+        ("password", "mismatch"): tr("The two passwords differ."),
+        ("password", "too_short"): tr("A password needs at least %1 characters.").replace("%1", str(MIN_PASSWORD_LENGTH)),
+        ("username", "format"): tr("A user name has 2-32 characters: letters, digits, dot, dash or underscore."),
+        ("clinic", "required"): tr("Enter the clinic's code and name."),
+    }  # fmt: skip
+    return known.get((error.field, error.rule)) or tr("Check “%1” (rule %2).").replace(
+        "%1", error.field
+    ).replace("%2", error.rule)
+
+
 def failure_text(error: BaseException) -> str:
+    """What the enrollment dialogs say when joining failed: chosen by the error's type and code, never by its
+    (English) text; an error that is none of these is a bug and goes on up."""
+    if isinstance(error, ImportError):  # an installation without one of its parts (so: before sync.client)
+        return tr("This installation of Village Clinic is incomplete: the part “%1” is missing. Install it again as the README says.").replace(
+            "%1", error.name or "?"
+        )  # fmt: skip
+    if isinstance(error, ValidationError):
+        return input_text(error)
     from sync.client import NeedsSignIn, Offline, Refused, UpdateRequired
 
-    if isinstance(error, Refused) and error.code == "clinic_has_data":
-        return tr(
-            "This clinic has records on the county server already. Set this computer up with a new, empty database (first start → join my clinic); it receives everything."
-        )
-
+    if isinstance(error, Refused):
+        return {
+            "clinic_has_data": tr("This clinic has records on the county server already. Set this computer up with a new, empty database (first start → join my clinic); it receives everything."),
+            "invalid_request": tr("The county server did not accept this computer's name: use letters and digits."),
+        }.get(error.code) or tr("The county server refused the enrollment (reason %1). Tell the county.").replace(
+            "%1", error.code or "?"
+        )  # fmt: skip
     if isinstance(error, Offline):
         return tr("The county server cannot be reached. Check the address and the network, then try again.")
     if isinstance(error, NeedsSignIn):
         return tr("The county server refused the code: it is wrong, used already or expired. Ask the county for a new one.")  # fmt: skip
     if isinstance(error, UpdateRequired):
         return tr("The county server needs a newer Village Clinic. Update it first.")
-    if isinstance(error, ValidationError):
-        return f"{error.field}: {error.message}"
-    if isinstance(error, ClinicError):
-        return str(error)
+    if isinstance(error, KeyringUnavailable):
+        return tr("Name a key file: this computer has no keyring.")
+    if isinstance(error, StoreError):
+        return tr("The clinic database could not be made or opened here; the details are in the log.")
     raise error
 
 
@@ -80,11 +109,11 @@ class _Form(QWidget):
     def values(self) -> dict[str, Any]:
         server = self.server.text().strip()
         if not server:
-            raise ValidationError("server", "required", tr("Enter the county server's address."))
+            raise ValidationError("server", "required", "the county server's address is required")
         if not server.startswith(("https://", "http://")):
-            raise ValidationError("server", "format", tr("The address starts with https://"))
+            raise ValidationError("server", "format", "the server address starts with https://")
         if not self.code.text().strip():
-            raise ValidationError("code", "required", tr("Enter the enrollment code the county gave you."))
+            raise ValidationError("code", "required", "the enrollment code is required")
         return {"server": server, "code": self.code.text().strip(),
                 "device_name": self.device_name.text().strip() or socket.gethostname(),
                 "ca_bundle": self.ca_bundle.text().strip() or None}  # fmt: skip
@@ -131,7 +160,7 @@ class EnrollDialog(QDialog):
         try:
             values = self.form.values()
         except ValidationError as exc:
-            self._show(exc.message)
+            self._show(input_text(exc))
             return
         self.ok.setEnabled(False)
         self.busy.show()
@@ -260,7 +289,7 @@ class FirstRunDialog(QDialog):
             return self.key_file
         if not field.text().strip():
             raise ValidationError(
-                "key_file", "required", tr("Name a key file: this computer has no keyring.")
+                "key_file", "required", "a key file is required: this computer has no keyring"
             )
         return field.text().strip()
 
@@ -269,19 +298,19 @@ class FirstRunDialog(QDialog):
         self.error.show()
 
     def join(self) -> None:
-        from sync.client import enroll_new_device
-
         try:
             values = self.join_form.values()
             key = self._key(self.join_key)
         except ValidationError as exc:
-            self._show(exc.message)
+            self._show(input_text(exc))
             return
         self.join_ok.setEnabled(False)
         self.progress.show()
         self.error.hide()
 
         def work() -> Store:
+            from sync.client import enroll_new_device  # a missing part of the install shows as a message
+
             store, _reply, _report = enroll_new_device(self.db_path, key, values["server"], values["code"],
                                                        values["device_name"], values["ca_bundle"])  # fmt: skip
             return store
@@ -299,15 +328,15 @@ class FirstRunDialog(QDialog):
         try:
             key = self._key(self.new_key)
             if self.admin_password.text() != self.admin_again.text():
-                raise ValidationError("password", "mismatch", tr("The two passwords differ."))
+                raise ValidationError("password", "mismatch", "the two passwords differ")
             code, name = self.clinic_code.text().strip(), self.clinic_name.text().strip()
             if not code or not name:
-                raise ValidationError("clinic", "required", tr("Enter the clinic's code and name."))
+                raise ValidationError("clinic", "required", "the clinic's code and name are required")
             users.validate_username(self.admin_name.text().strip())
             users.validate_password(self.admin_password.text())
             store, _where = Store.initialise(self.db_path, code, name, key_file=key)
         except ClinicError as exc:
-            self._show(exc.message if isinstance(exc, ValidationError) else str(exc))
+            self._show(failure_text(exc))
             return
         users.add_user(
             store, None, self.admin_name.text().strip(), "clinic_admin", self.admin_password.text()

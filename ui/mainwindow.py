@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from clinic_app.settings import get_setting
-from clinic_app.store import Store
+from clinic_app.store import Changes, Store
 from clinic_app.users import User
 from ui.contracts_page import ContractsPage
 from ui.i18n import tr
@@ -44,6 +44,25 @@ PAGES = (
     ("sync", "Sync"),
 )
 STATUS_REFRESH_MS = 30_000
+PREFERRED_SIZE = QSize(1280, 800)
+FRAME_ALLOWANCE = QSize(16, 40)  # the window manager's title bar and borders, before the window has them
+NAV_STYLE = """
+QListWidget#navigation { font-size: 15px; border: 2px solid #c8c8c8; outline: none; }
+QListWidget#navigation:focus { border: 2px solid #1a5276; }
+QListWidget#navigation::item { padding: 10px 8px; border-left: 4px solid transparent; }
+QListWidget#navigation::item:selected { background: #d6eaf8; color: #1b2631; border-left: 4px solid #2e86c1; }
+QListWidget#navigation::item:selected:focus { background: #1f6fa5; color: white; border-left: 4px solid #0b3552; }
+QListWidget#navigation::item:hover:!selected { background: #eef5fb; }
+"""
+
+
+def initial_size(available: QSize) -> QSize:
+    """The window's first size on a screen whose free area (without the taskbar) is ``available``: 1280×800
+    where there is room, else all of that area less the frame, e.g. 1280×688 on a 1366×768 laptop."""
+    return QSize(
+        min(PREFERRED_SIZE.width(), available.width() - FRAME_ALLOWANCE.width()),
+        min(PREFERRED_SIZE.height(), available.height() - FRAME_ALLOWANCE.height()),
+    )
 
 
 def page_title(key: str) -> str:
@@ -125,9 +144,10 @@ class MainWindow(QMainWindow):
         self.locked = False
 
         self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(150)
         self.nav.setIconSize(QSize(0, 0))
-        self.nav.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 10px 8px; }")
+        self.nav.setStyleSheet(NAV_STYLE)  # the selected page, and whether the keyboard is here, at a glance
         self.pages = QStackedWidget()
         self.residents = ResidentsPage(self.reader, store.clinic_id, open_reader=store.reader)
         self.sync_page = SyncPage(store, self.reader, writer, user, self.sync)
@@ -173,6 +193,7 @@ class MainWindow(QMainWindow):
 
         self.residents.add_requested.connect(lambda: self.open_resident(None))
         self.residents.edit_requested.connect(self.open_resident)
+        self.writer.watch(store)  # the sync thread's sibling store shares the listeners: pulled rows are heard too
         self.writer.store_changed.connect(self._store_changed)
         self.sync.changed.connect(self.show_sync_state)  # every sync step: the label only, no counting
         self.sync.finished.connect(self._synced)
@@ -183,8 +204,20 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(seconds, self)
         self.idle.idle.connect(self.lock)
         self.idle.start()
-        self.resize(1100, 700)
+        QWidget.setTabOrder(self.nav, self.residents.search)
+        self.fit_to_screen()
         self.retranslate()
+
+    def fit_to_screen(self) -> None:
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(PREFERRED_SIZE)
+            return
+        area = screen.availableGeometry()
+        size = initial_size(area.size())
+        self.resize(size)
+        self.move(area.left() + (area.width() - size.width()) // 2,
+                  area.top() + max(0, (area.height() - size.height() - FRAME_ALLOWANCE.height()) // 2))  # fmt: skip
 
     # -- text -----------------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -226,16 +259,23 @@ class MainWindow(QMainWindow):
     # -- actions --------------------------------------------------------------------------------
     def open_resident(self, resident_id: str | None) -> ResidentDialog:
         dialog = ResidentDialog(self.store, self.reader, self.writer, self.user, resident_id, parent=self)
+        dialog.accepted.connect(lambda: self._resident_saved(dialog, added=resident_id is None))
         dialog.open()
         return dialog
 
-    def _store_changed(self, _result: object) -> None:
-        self.residents.refresh()
-        self.refresh_status()
+    def _resident_saved(self, dialog: ResidentDialog, added: bool) -> None:
+        if dialog.saved_id:
+            self.residents.show_saved(dialog.saved_id, dialog.name.text().strip(), added)
 
-    def _synced(self, _outcome: str, report: object) -> None:
-        if getattr(report, "pulled", 0):
-            self.residents.refresh()
+    def _store_changed(self, changes: Changes) -> None:
+        """Each page refreshes itself from what changed; the window only the residents list (not its page) and
+        the status bar's counts (not at every page a sync pulls: ``_synced`` counts once at the end)."""
+        self.residents.on_store_changed(changes.rows)
+        if not changes.action.startswith("sync.") or changes.touched("conflict"):
+            self.refresh_status()
+
+    def _synced(self, _outcome: str, _report: object) -> None:
+        self.writer.flush()  # what the run stored reaches every page now, not a coalescing interval later
         self.refresh_status()
 
     def open_enrollment(self) -> Any:

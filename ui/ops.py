@@ -1,6 +1,11 @@
 """Background work as small op objects (after Anki's aqt.operations): the function runs on the single
 writer thread, its result or error comes back on the GUI thread through a queued signal. Widgets are never
-touched from the worker."""
+touched from the worker.
+
+``Writer.store_changed(Changes)`` is the one "store changed" signal (CONVENTIONS 3): ``writer.watch(store)`` hooks
+the store's listener list (shared with its ``sibling()`` stores, so sync's writes are heard too); what committed
+units of work changed is merged for ``COALESCE_MS`` and delivered on the GUI thread — always before the
+``on_success`` of the op that wrote it, so a page that selects the new record finds it loaded."""
 
 from __future__ import annotations
 
@@ -11,7 +16,10 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from ui.qt import QObject, Signal
+from clinic_app.store import Changes, Store
+from ui.qt import QObject, QTimer, Signal
+
+COALESCE_MS = 50
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +28,8 @@ class Writer(QObject):
     """All writes to the local database go through this one thread, in submission order."""
 
     _done = Signal(int, object, object)  # op id, result, error
-    store_changed = Signal(object)  # the Changes of a unit of work, or the op's result
+    store_changed = Signal(object)  # Changes: what committed units of work changed (table -> ids)
+    _heard = Signal(object)  # Changes, from whichever thread committed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -31,6 +40,37 @@ class Writer(QObject):
         ] = {}
         self.busy = 0
         self._done.connect(self._deliver)
+        self._pending: Changes | None = None
+        self._watched: list[Store] = []
+        self._listener = self._heard.emit
+        self._heard.connect(self._on_heard)
+        self._coalesce = QTimer(self)
+        self._coalesce.setSingleShot(True)
+        self._coalesce.setInterval(COALESCE_MS)
+        self._coalesce.timeout.connect(self.flush)
+
+    def watch(self, store: Store) -> None:
+        """Hear every write to this store's database (idempotent)."""
+        if not any(s is store for s in self._watched):
+            self._watched.append(store)
+            store.add_listener(self._listener)
+
+    def _on_heard(self, changes: Changes) -> None:
+        if self._pending is None:
+            self._pending = Changes(action=changes.action)
+        elif self._pending.action != changes.action:
+            self._pending.action = "several"
+        for table, ids in changes.rows.items():
+            self._pending.rows.setdefault(table, set()).update(ids)
+        if not self._coalesce.isActive():
+            self._coalesce.start()
+
+    def flush(self) -> None:
+        """Deliver what changed now (a test or an op's result need not wait for the timer)."""
+        self._coalesce.stop()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.store_changed.emit(pending)
 
     def run(
         self,
@@ -53,10 +93,10 @@ class Writer(QObject):
     def _deliver(self, op_id: int, result: Any, error: BaseException | None) -> None:
         self.busy -= 1
         on_success, on_failure = self._callbacks.pop(op_id)
+        self.flush()  # what the op wrote is known to every page before its own callback runs
         if error is None:
             if on_success:
                 on_success(result)
-            self.store_changed.emit(result)
         elif on_failure:
             on_failure(error)
         else:
@@ -65,6 +105,9 @@ class Writer(QObject):
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
+        for store in self._watched:
+            store.remove_listener(self._listener)
+        self._watched.clear()
 
 
 class Background(QObject):

@@ -109,7 +109,7 @@ def paint_pages(document: QTextDocument, device: QPagedPaintDevice, footer: str 
             painter.restore()
             painter.setFont(font)
             painter.setPen(Qt.GlobalColor.darkGray)
-            number = tr("Page {page} of {pages}").format(page=page + 1, pages=pages)
+            number = tr("Page %1 of %2").replace("%1", str(page + 1)).replace("%2", str(pages))
             painter.drawText(foot, int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft), footer)
             painter.drawText(foot, int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight), number)
     finally:
@@ -197,7 +197,7 @@ class PrintPreview(QPrintPreviewDialog):
         if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
             # no printer on this computer: Qt's own print button then writes a PDF, offered in Documents too
             printer.setOutputFileName(str(documents_folder() / self.suggested_name))
-        self.setWindowTitle(tr("Print preview: {document}").format(document=title))
+        self.setWindowTitle(tr("Print preview: %1").replace("%1", title))
         self.paintRequested.connect(self._paint)
         self.preview_widget = self.findChild(QPrintPreviewWidget)
         self.save_action = QAction(tr("Save as PDF…"), self)
@@ -264,10 +264,10 @@ class PrintPreview(QPrintPreviewDialog):
         try:
             write_pdf(self.builder, target, self.title, self.footer)
         except OSError as error:
-            reason = tr("Could not write {path}: {reason}").format(path=target, reason=_why(error))
+            reason = tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", _why(error))
             self._tell(QMessageBox.Icon.Warning, tr("The PDF was not saved"), reason)
             return
-        self._tell(QMessageBox.Icon.Information, tr("PDF saved"), tr("Saved to {path}").format(path=target))
+        self._tell(QMessageBox.Icon.Information, tr("PDF saved"), tr("Saved to %1").replace("%1", str(target)))
         self.saved.emit(str(target))
 
     def _tell(self, icon: QMessageBox.Icon, title: str, text: str) -> None:

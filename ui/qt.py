@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QBuffer,
     QByteArray,
     QCoreApplication,
+    QDate,
     QEvent,
     QLibraryInfo,
     QLocale,
@@ -48,6 +50,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -59,6 +62,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -73,8 +77,6 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStatusBar,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QTextEdit,
@@ -83,6 +85,7 @@ from PySide6.QtWidgets import (
 )
 
 __all__ = [
+    "QT_TRANSLATE_NOOP",
     "QAbstractItemView",
     "QAbstractTableModel",
     "QApplication",
@@ -94,6 +97,8 @@ __all__ = [
     "QColor",
     "QComboBox",
     "QCoreApplication",
+    "QDate",
+    "QDateEdit",
     "QDialog",
     "QDialogButtonBox",
     "QEvent",
@@ -109,6 +114,7 @@ __all__ = [
     "QInputDialog",
     "QKeySequence",
     "QLabel",
+    "QLayout",
     "QLibraryInfo",
     "QLineEdit",
     "QListWidget",
@@ -143,8 +149,6 @@ __all__ = [
     "QStatusBar",
     "QTabWidget",
     "QTableView",
-    "QTableWidget",
-    "QTableWidgetItem",
     "QTextBrowser",
     "QTextDocument",
     "QTextEdit",

@@ -24,9 +24,11 @@ from ui.i18n import tr
 from ui.messages import rule_message
 from ui.ops import Writer
 from ui.qt import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QEvent,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -248,7 +250,20 @@ class ResidentDialog(QDialog):
             shown = bool(text) and (self._show_all or field in self._touched)
             label.setText(text if shown else "")
             label.setVisible(shown)
+        self._fit_height()
         return problems
+
+    def _fit_height(self) -> None:
+        """The dialog as tall as its fields and the messages shown: a cleared message leaves no gap."""
+        layout = self.layout()
+        if layout is None:
+            return
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # the fields' own layouts first
+        layout.activate()
+        height = max(self.minimumSizeHint().height(), layout.totalHeightForWidth(self.width())
+                     if layout.hasHeightForWidth() else layout.totalSizeHint().height())  # fmt: skip
+        if height != self.height():
+            self.resize(self.width(), height)
 
     # -- saving ---------------------------------------------------------------------------------
     def save(self) -> None:
@@ -277,6 +292,7 @@ class ResidentDialog(QDialog):
             for e in error.errors:
                 self.errors.get(e.field, self.errors["name"]).setText(rule_message(e))
                 self.errors.get(e.field, self.errors["name"]).show()
+            self._fit_height()
             return
         QMessageBox.critical(
             self, tr("Not saved"), tr("The resident was not saved: %1").replace("%1", str(error))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -11,6 +11,7 @@ from clinic_app.db import Connection
 from clinic_app.idcard import age_on
 from clinic_app.residents import ResidentQuery, household_members, mask_id_number
 from ui.i18n import tr
+from ui.notice import Notice
 from ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -38,6 +39,23 @@ from ui.qt import (
 ModelIndex = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 200
 ROW_HEIGHT = 26
+NBSP = "\u00a0"
+RESIDENT_TABLES = frozenset({"resident", "household", "village"})  # what this page shows
+# The widest text a column usually holds (the ID is always 18 characters, masked), to size it before any row.
+COLUMN_SAMPLES = {
+    "name": "欧阳娜娜 ⚑",
+    "sex": "女",  # in the language shown: see fit_columns
+    "age": "100",
+    "id_number": "110105********002X",
+    "phone": "13812345678",
+    "village": "青石岭村",
+    "household": "H000000",
+}
+
+
+def unbroken(text: str) -> str:
+    """``text`` that a wrapping label keeps on one line ("共 5 人", "5 members")."""
+    return text.strip().replace(" ", NBSP)
 
 
 def sex_text(sex: str | None) -> str:
@@ -217,13 +235,12 @@ class HouseholdPanel(QGroupBox):
             (resident["household_id"],),
         ).fetchone()
         members = household_members(self.conn, resident["household_id"])
-        self.summary.setText(
-            tr("Household %1 · %2 %3 · %4 members")
-            .replace("%1", hh[0])
-            .replace("%2", hh[2] or "")
-            .replace("%3", hh[1] or "")
-            .replace("%4", str(len(members)))
-        )
+        parts = [  # the label wraps between the parts, never inside one
+            tr("Household %1").replace("%1", hh[0]),
+            " ".join(p for p in (hh[2], hh[1]) if p),
+            tr("%1 members").replace("%1", str(len(members))),
+        ]
+        self.summary.setText(" · ".join(unbroken(p) for p in parts if p))
         today = dt.date.today()
         for m in members:
             age = age_on(dt.date.fromisoformat(m["birth_date"]), today)
@@ -264,12 +281,14 @@ class ResidentsPage(QWidget):
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.count_label = QLabel()
+        self.notice = Notice()
         self.add_button = QPushButton()
         self.edit_button = QPushButton()
         self.edit_button.setEnabled(False)
 
         self.model = ResidentTableModel(conn, clinic_id)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the buttons; arrows move in it
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -278,10 +297,7 @@ class ResidentsPage(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((110, 50, 50, 170, 120, 100, 90)):
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.household = HouseholdPanel(conn)
 
         top = QHBoxLayout()
@@ -294,10 +310,16 @@ class ResidentsPage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.count_label)
+        left_layout.addWidget(self.notice)
         splitter.addWidget(left)
         splitter.addWidget(self.household)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 1)
+        # proportions: the household gets a third, the table never less than its columns need
+        splitter.setSizes([650, 350])
+        splitter.setChildrenCollapsible(False)
+        self.household.setMinimumWidth(240)
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -316,6 +338,11 @@ class ResidentsPage(QWidget):
         QShortcut(QKeySequence.StandardKey.New, self, self.add_requested.emit)
         QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
         self.table.installEventFilter(self)
+        self.search.installEventFilter(self)
+        QWidget.setTabOrder(self.search, self.table)
+        QWidget.setTabOrder(self.table, self.add_button)
+        QWidget.setTabOrder(self.add_button, self.edit_button)
+        QWidget.setTabOrder(self.edit_button, self.household.members)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -325,16 +352,46 @@ class ResidentsPage(QWidget):
         self.add_button.setText(tr("Add resident"))
         self.edit_button.setText(tr("Edit"))
         self.household.retranslate()
+        self.fit_columns()
         self.update_count()
 
+    def fit_columns(self) -> None:
+        """Each column as wide as its header or its usual widest value, whichever is wider (the last one
+        stretches); the table is never narrower than all of them together, so no column is ever cut off."""
+        header = self.table.horizontalHeader()
+        cells, heads = self.table.fontMetrics(), header.fontMetrics()
+        total = 0
+        samples = {**COLUMN_SAMPLES, "sex": max(sex_text("M"), sex_text("F"), key=cells.horizontalAdvance)}
+        for column, key in enumerate(self.model.COLUMNS):
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            width = max(cells.horizontalAdvance(samples[key]) + 16, heads.horizontalAdvance(title) + 24)
+            header.resizeSection(column, width)
+            total += width
+        scroll = self.table.verticalScrollBar().sizeHint().width()
+        self.table.setMinimumWidth(total + scroll + 2 * self.table.frameWidth())
+
     def eventFilter(self, watched: Any, event: Any) -> bool:
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        key = event.key()
         if (
             watched is self.table
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and self.table.currentIndex().isValid()
         ):
             self._edit_row(self.table.currentIndex().row())
+            return True
+        if watched is self.search and key == Qt.Key.Key_Down:  # from the box into the results
+            self._debounce.stop()
+            if self.model.query != self.search.text():
+                self.run_search()
+            if self.model.rowCount():
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.table.selectRow(0)
+                return True
+            return False
+        if watched is self.table and key == Qt.Key.Key_Up and self.table.currentIndex().row() <= 0:
+            self.search.setFocus(Qt.FocusReason.OtherFocusReason)  # back up into the box
             return True
         return False
 
@@ -361,6 +418,41 @@ class ResidentsPage(QWidget):
                     self.table.selectRow(row)
                     break
         self.update_count()
+
+    def on_store_changed(self, changes: Mapping[str, Collection[str]] | None) -> None:
+        """A write somewhere: the page refreshes only when it touched what the page shows (``changes`` maps a
+        table to the ids written; ``None`` means unknown, so refresh)."""
+        if changes is None or RESIDENT_TABLES.intersection(changes):
+            self.refresh()
+
+    def show_saved(self, resident_id: str, name: str, added: bool) -> None:
+        """After a save: the resident's row shown and selected (the search becomes their name, since the old
+        one may hide them), and a confirmation naming them."""
+        self.search.setText(name)
+        self._debounce.stop()
+        self.run_search()
+        row = self.select_resident(resident_id)
+        if row is None and self.search.text():
+            self.search.clear()
+            self.run_search()
+            row = self.select_resident(resident_id)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        text = tr("Added %1 to the residents.") if added else tr("Saved the changes to %1.")
+        self.notice.say(text.replace("%1", name))
+
+    def select_resident(self, resident_id: str, fetch_limit: int = 10) -> int | None:
+        """Select the row of ``resident_id``, fetching up to ``fetch_limit`` more pages to find it."""
+        fetched = 0
+        while True:
+            for row in range(self.model.rowCount()):
+                if self.model.resident_at(row)["id"] == resident_id:
+                    self.table.selectRow(row)
+                    self.table.scrollTo(self.model.index(row, 0))
+                    return row
+            if fetched >= fetch_limit or not self.model.canFetchMore():
+                return None
+            self.model.fetchMore()
+            fetched += 1
 
     def update_count(self) -> None:
         shown = self.model.rowCount()

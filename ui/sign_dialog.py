@@ -17,6 +17,7 @@ from clinic_app.store import Store
 from clinic_app.users import User
 from ui.i18n import tr
 from ui.messages import error_text
+from ui.notice import show_problem
 from ui.ops import Background, Writer
 from ui.qt import (
     QBuffer,
@@ -29,6 +30,7 @@ from ui.qt import (
     QHBoxLayout,
     QImage,
     QLabel,
+    QLayout,
     QLineEdit,
     QPainter,
     QPainterPath,
@@ -97,6 +99,62 @@ class SignaturePad(QWidget):
         return "data:image/png;base64," + bytes(data.toBase64().data()).decode()
 
 
+class ResidentPicker(QDialog):
+    """Several residents match what was typed ("zs"): the person picks one — Up/Down, Enter, or a double click."""
+
+    def __init__(self, reader: Connection, clinic_id: str, query: str, today: dt.date,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        from clinic_app.residents import mask_id_number
+        from ui.listmodel import Column, ListModel, ListView
+
+        super().__init__(parent)
+        self.setWindowTitle(tr("Choose the resident"))
+        self.chosen: str | None = None
+        columns = [
+            Column("name", lambda: tr("Name"), lambda r: r["name"], width=90),
+            Column("sex", lambda: tr("Sex"), lambda r: {"M": tr("Male"), "F": tr("Female")}.get(r["sex"] or "", ""),
+                   width=50),
+            Column("age", lambda: tr("Age"), lambda r: str(C.age_on(r["birth_date"], today)), width=50),
+            Column("id_number", lambda: tr("ID number"), lambda r: mask_id_number(r["id_number"]), width=170),
+            Column("household", lambda: tr("Household"), lambda r: r["household_code"] or ""),
+        ]  # fmt: skip
+        self.model = ListModel(columns, lambda after, limit: C.resident_page(reader, clinic_id, query, after=after,
+                                                                               limit=limit),
+                               cursor=C.resident_cursor, parent=self)  # fmt: skip
+        self.view = ListView(self.model)
+        more = "+" if self.model.canFetchMore() else ""
+        self.label = QLabel(tr("%1 residents match “%2”: choose one.").replace("%1", f"{self.model.rowCount()}{more}")
+                            .replace("%2", query))  # fmt: skip
+        self.view.activated.connect(lambda _i: self.choose())
+        self.view.doubleClicked.connect(lambda _i: self.choose())
+        self.ok_button = QPushButton(tr("Choose"))
+        self.ok_button.setDefault(True)
+        self.ok_button.clicked.connect(lambda: self.choose())
+        cancel = QPushButton(tr("Cancel"))
+        cancel.clicked.connect(lambda: self.reject())
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.ok_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.resize(560, 420)
+        if self.model.rowCount():
+            self.view.selectRow(0)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.view.setFocus()  # Up/Down move through the residents at once
+
+    def choose(self) -> None:
+        key = self.view.current_key()
+        if key is not None and self.chosen is None:
+            self.chosen = key
+            self.accept()
+
+
 def fen_text(fen: int) -> str:
     return tr("%1 yuan").replace("%1", f"{fen / 100:.2f}")
 
@@ -112,14 +170,12 @@ class SignDialog(QDialog):
         self.result_ids: list[str] = []
         self.checked_online = False
         self.task = Background(self)
-        person = dict(reader.execute("SELECT * FROM resident WHERE id = ?", (resident_id,)).fetchone())
-        self.household_id = person["household_id"] if household else None
+        people = C.signing_people(reader, resident_id, household)
+        self.household_id = people[0]["household_id"] if household else None
         self.setWindowTitle(tr("Sign a household") if household else tr("Sign a contract"))
+        self.people = {p["id"]: p for p in people}
 
         self.members: list[tuple[str, QCheckBox]] = []
-        people = ([dict(r) for r in reader.execute("SELECT * FROM resident WHERE household_id = ? AND deleted_at IS NULL "
-                                                    "ORDER BY relation_to_head = 'head' DESC, name", (self.household_id,))]
-                  if self.household_id else [person])  # fmt: skip
         member_box = QVBoxLayout()
         for p in people:
             box = QCheckBox(f"{p['name']}（{p['birth_date']}）")
@@ -129,8 +185,7 @@ class SignDialog(QDialog):
             member_box.addWidget(box)
 
         self.team = QComboBox()
-        for t in reader.execute("SELECT id, name FROM team WHERE clinic_id = ? AND deleted_at IS NULL ORDER BY name",
-                                (store.clinic_id,)):  # fmt: skip
+        for t in C.teams(reader, store.clinic_id):
             self.team.addItem(t["name"], t["id"])
         self.period = QSpinBox()
         self.period.setRange(self.today.year - 1, self.today.year + 1)
@@ -151,7 +206,7 @@ class SignDialog(QDialog):
         self.witness.setPlaceholderText(tr("who witnessed the signature"))
         self.pad = SignaturePad()
         clear = QPushButton(tr("Clear"))
-        clear.clicked.connect(self.pad.clear)
+        clear.clicked.connect(lambda: self.pad.clear())
         self.insured = QCheckBox(tr("Insurance premium paid for this year"))
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
@@ -161,8 +216,8 @@ class SignDialog(QDialog):
         self.sign_button = QPushButton(tr("Sign"))
         self.sign_button.setDefault(True)
         cancel = QPushButton(tr("Cancel"))
-        self.sign_button.clicked.connect(self.submit)
-        cancel.clicked.connect(self.reject)
+        self.sign_button.clicked.connect(lambda: self.submit())
+        cancel.clicked.connect(lambda: self.reject())
         if self.team.count() == 0:  # a clinic admin sets teams up first (clinic team add)
             self.error.setText(
                 tr("This clinic has no family-doctor team yet: a clinic admin adds one first.")
@@ -193,6 +248,7 @@ class SignDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # an error never squeezes the fields
 
     def chosen_residents(self) -> list[str]:
         return [rid for rid, box in self.members if box.isChecked()]
@@ -208,9 +264,7 @@ class SignDialog(QDialog):
             self._sign(None)
             return
         self.status.setText(tr("Asking the county…"))
-        numbers = [r[0] for rid in self.chosen_residents()
-                   for r in self.reader.execute("SELECT id_number FROM resident WHERE id = ? AND id_number IS NOT NULL",
-                                                (rid,))]  # fmt: skip
+        numbers = [n for rid in self.chosen_residents() if (n := self.people[rid].get("id_number"))]
         period = str(self.period.value())
         self.task.run(lambda: {n: lookup(n, period) for n in numbers}, self._sign,
                       lambda _e: self._sign(None))  # fmt: skip
@@ -244,8 +298,7 @@ class SignDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.sign_button.setEnabled(True)
-        self.error.setText(error_text(error, sign_error_text, "\n"))
-        self.error.show()
+        show_problem(self.error, error_text(error, sign_error_text, "\n"))
 
 
 def sign_error_text(error: ValidationError) -> str:

@@ -8,6 +8,7 @@ from clinic_app.errors import AuthError
 from clinic_app.store import Store
 from clinic_app.users import User, authenticate
 from ui.i18n import LANGUAGES, install_language, saved_language, settings, tr
+from ui.ops import Background
 from ui.qt import (
     QApplication,
     QComboBox,
@@ -78,6 +79,7 @@ class SignInDialog(QDialog):
         layout.addLayout(buttons)
         layout.addWidget(self.hint)
         self.setMinimumWidth(400)
+        self.checker = Background(self)  # scrypt takes 0.1-0.3 s on purpose: not on the GUI thread
         self.sign_in.clicked.connect(self.try_sign_in)
         self.password.returnPressed.connect(self.try_sign_in)
         self.language.currentIndexChanged.connect(self._language_changed)
@@ -107,15 +109,25 @@ class SignInDialog(QDialog):
             install_language(app, code)
 
     def try_sign_in(self) -> None:
-        try:
-            self.user = authenticate(self.store, self.username.text().strip(), self.password.text())
-        except AuthError as exc:
-            self.error.setText(auth_message(exc))
-            self.error.show()
-            self.password.clear()
-            self.password.setFocus()
-            return
+        if not self.sign_in.isEnabled():
+            return  # a check is running
+        store, username, password = self.store, self.username.text().strip(), self.password.text()
+        self.sign_in.setEnabled(False)
+        self.checker.run(lambda: authenticate(store, username, password), self._signed_in, self._refused)
+
+    def _signed_in(self, user: User) -> None:
+        self.sign_in.setEnabled(True)
+        self.user = user
         self.accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self.sign_in.setEnabled(True)
+        if not isinstance(error, AuthError):
+            raise error
+        self.error.setText(auth_message(error))
+        self.error.show()
+        self.password.clear()
+        self.password.setFocus()
 
 
 class UnlockDialog(QDialog):
@@ -149,19 +161,30 @@ class UnlockDialog(QDialog):
         row.addStretch(1)
         row.addWidget(self.unlock)
         layout.addLayout(row)
+        self.checker = Background(self)
         self.unlock.clicked.connect(self.try_unlock)
         self.password.returnPressed.connect(self.try_unlock)
         self.sign_out.clicked.connect(self._sign_out)
 
     def try_unlock(self) -> None:
-        try:
-            authenticate(self.store, self.user.username, self.password.text())
-        except AuthError as exc:
-            self.error.setText(auth_message(exc))
-            self.error.show()
-            self.password.clear()
-            return
+        if not self.unlock.isEnabled():
+            return  # a check is running
+        store, username, password = self.store, self.user.username, self.password.text()
+        self.unlock.setEnabled(False)
+        self.checker.run(lambda: authenticate(store, username, password), lambda _user: self._unlocked(),
+                         self._refused)  # fmt: skip
+
+    def _unlocked(self) -> None:
+        self.unlock.setEnabled(True)
         self.accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self.unlock.setEnabled(True)
+        if not isinstance(error, AuthError):
+            raise error
+        self.error.setText(auth_message(error))
+        self.error.show()
+        self.password.clear()
 
     def _sign_out(self) -> None:
         self.signed_out = True

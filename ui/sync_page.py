@@ -9,11 +9,12 @@ from typing import Any
 from clinic_app import conflicts
 from clinic_app.db import Connection
 from clinic_app.errors import ValidationError
-from clinic_app.store import Store
-from clinic_app.syncstate import get_state, rejected_changes, resend, row_label, sync_history
+from clinic_app.store import Changes, Store
+from clinic_app.syncstate import get_state, refused_count, refused_page, resend, sync_run_page
 from clinic_app.users import User
-from ui.conflict_dialog import ConflictDialog, kind_label, table_label
+from ui.conflict_dialog import ConflictDialog, kind_label, labelled, table_label
 from ui.i18n import tr
+from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.messages import field_label, rule_message
 from ui.ops import Writer
 from ui.qt import (
@@ -28,8 +29,10 @@ from ui.qt import (
     Signal,
 )
 from ui.syncer import SyncController
-from ui.tables import ReadsWhenShown, fill_table, new_table, selected_key, set_headers, with_buttons
 from ui.timefmt import local_time
+
+# What each list shows, by the tables that change it (the store-changed signal names the tables).
+LIST_TABLES = {"history": ("sync_run",), "conflicts": ("conflict",), "refused": ("outbox",)}
 
 
 def state_text(state: str) -> str:
@@ -81,17 +84,22 @@ def when(stamp: str | None) -> str:
 
 
 def run_details(run: dict[str, Any]) -> str:
-    """What the history shows of a run: the integrity check in words, or why it stopped."""
-    if run["outcome"] in ("offline", "needs_sign_in", "update_required"):
-        return {"offline": tr("The county server could not be reached; nothing was lost."),
-                "needs_sign_in": tr("The county server refused this device's token."),
-                "update_required": tr("The county server needs a newer version.")}[run["outcome"]]  # fmt: skip
+    """What the history shows of a run: the integrity check in words, or why it stopped — by the outcome's
+    code; the English message of a failure is the tooltip (for whoever supports the clinic)."""
+    outcome = run["outcome"]
+    stopped = {"offline": tr("The county server could not be reached; nothing was lost."),
+               "needs_sign_in": tr("The county server refused this device's token."),
+               "update_required": tr("The county server needs a newer version."),
+               "error": tr("The sync stopped on an error; nothing was lost. The details are in the log."),
+               "cancelled": tr("Stopped by hand; what was sent and received is kept.")}  # fmt: skip
+    if outcome in stopped:
+        return stopped[outcome]
     integrity = run["integrity"] or ""
     if integrity.startswith("ok"):
         return tr("Checked: this computer holds what the server holds.")
     if integrity:
         return tr("Checked: some tables differed and were read again (%1)").replace("%1", integrity)
-    return run["message"] or ""
+    return ""
 
 
 def decision_text(resolution: dict[str, Any] | None) -> str:
@@ -111,27 +119,102 @@ def decision_text(resolution: dict[str, Any] | None) -> str:
 
 
 def refusal_text(code: str | None, message: str | None) -> str:
-    """The server's reason in the user's language where the rule is one the desktop knows."""
+    """The server's reason in the user's language: the rule's code (and the field the message names) mapped to
+    a translated sentence; a rule the desktop does not know is named by its code."""
     field, _, rest = (message or "").partition(": ")
     if code and rest:
-        return f"{field_label(field)}: {rule_message(ValidationError(field, code, rest))}"
-    return message or code or ""
+        said = rule_message(ValidationError(field, code, rest))
+        if said == rest:  # not a rule this program knows
+            said = tr("refused by the county server (rule %1)").replace("%1", code)
+        return labelled(field_label(field), said)
+    return tr("Refused by the county server (rule %1)").replace("%1", code or "?")
 
 
-class SyncPage(ReadsWhenShown, QWidget):
+def _count(value: int) -> str:
+    return f"{value:,}"
+
+
+def history_columns() -> list[Column]:
+    return [
+        Column("started", lambda: tr("Started"), lambda r: when(r["started_at"]), width=150),
+        Column("trigger", lambda: tr("How"), lambda r: trigger_text(r["trigger"]), width=90),
+        Column("outcome", lambda: tr("Result"), lambda r: outcome_text(r["outcome"]), width=130),
+        Column("pushed", lambda: tr("Sent"), lambda r: _count(r["pushed"]), align=RIGHT, width=80),
+        Column("pulled", lambda: tr("Received"), lambda r: _count(r["pulled"]), align=RIGHT, width=80),
+        Column("conflicts", lambda: tr("Conflicts"), lambda r: _count(r["conflicts"]), align=RIGHT, width=60),
+        Column("rejected", lambda: tr("Refused"), lambda r: _count(r["rejected"]), align=RIGHT, width=60),
+        Column("details", lambda: tr("Details"), run_details, tooltip=lambda r: r["message"]),
+    ]
+
+
+def conflict_columns() -> list[Column]:
+    def c(r: Row) -> conflicts.Conflict:
+        conflict: conflicts.Conflict = r["conflict"]
+        return conflict
+
+    return [
+        Column("since", lambda: tr("Since"), lambda r: when(c(r).created_at), width=150),
+        Column(
+            "record", lambda: tr("Record"), lambda r: f"{table_label(c(r).table)} {r['label']}", width=180
+        ),
+        Column("kind", lambda: tr("What happened"), lambda r: kind_label(c(r).kind), width=200),
+        Column(
+            "items",
+            lambda: tr("Items"),
+            lambda r: tr(", ").join(field_label(f.name) for f in c(r).fields),
+            width=200,
+        ),
+        Column(
+            "decision",
+            lambda: tr("Decision"),
+            lambda r: decision_text(c(r).resolution) if c(r).resolved_at else "",
+        ),
+    ]
+
+
+def refused_columns() -> list[Column]:
+    return [
+        Column("changed", lambda: tr("Changed"), lambda r: when(r["device_time"]), width=150),
+        Column(
+            "record",
+            lambda: tr("Record"),
+            lambda r: f"{table_label(r['table_name'])} {r['label']}",
+            width=180,
+        ),
+        Column(
+            "why",
+            lambda: tr("Why the server refused it"),
+            lambda r: refusal_text(r["rejected_code"], r["rejected_message"]),
+            tooltip=lambda r: r["rejected_message"],
+        ),
+    ]
+
+
+def with_buttons(view: QWidget, *buttons: QWidget) -> QWidget:
+    box = QWidget()
+    row = QHBoxLayout()
+    for b in buttons:
+        row.addWidget(b)
+    row.addStretch(1)
+    layout = QVBoxLayout(box)
+    layout.addWidget(view)
+    layout.addLayout(row)
+    return box
+
+
+class SyncPage(QWidget):
+    """Its three lists are ``ListModel`` pages from SQL, newest first. A list reads again only when the
+    store-changed signal names a table it shows (``LIST_TABLES``) — the window's writes and the sync thread's
+    alike — and only while the page is shown; hidden, it notes the list as stale and reads it when shown."""
+
     enroll_requested = Signal()
     edit_resident_requested = Signal(str, object)  # resident id, what to do after a save
 
     def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, controller: SyncController,
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.store, self.reader, self.writer, self.user, self.controller = (
-            store,
-            reader,
-            writer,
-            user,
-            controller,
-        )
+        self.store, self.reader, self.writer, self.user = store, reader, writer, user
+        self.controller = controller
         self.state = QLabel()
         font = self.state.font()
         font.setPointSize(font.pointSize() + 3)
@@ -142,28 +225,33 @@ class SyncPage(ReadsWhenShown, QWidget):
         self.sync_button = QPushButton()
         self.cancel_button = QPushButton()
         self.enroll_button = QPushButton()
-        self.sync_button.clicked.connect(lambda: controller.sync_now("manual"))
-        self.cancel_button.clicked.connect(controller.cancel)
-        self.enroll_button.clicked.connect(self.enroll_requested.emit)
+        self.sync_button.clicked.connect(lambda _checked=False: controller.sync_now("manual"))
+        self.cancel_button.clicked.connect(lambda _checked=False: controller.cancel())
+        self.enroll_button.clicked.connect(lambda _checked=False: self.enroll_requested.emit())
         self.progress = QProgressBar()
-        self.progress.setRange(
-            0, 0
-        )  # busy: how much is left is not known until the server says has_more=false
+        # busy: how much is left is not known until the server says has_more=false
+        self.progress.setRange(0, 0)
         self.progress.setTextVisible(False)
         self.progress_text = QLabel()
 
-        self.history = new_table([])
-        self.conflicts = new_table([])
+        self.history_model = ListModel(history_columns())
+        self.history = ListView(self.history_model)
+        self.conflict_model = ListModel(conflict_columns())
+        self.conflicts = ListView(self.conflict_model)
         self.show_decided = QCheckBox()
-        self.show_decided.toggled.connect(lambda _on: self.refresh())
+        self.show_decided.toggled.connect(lambda _on: self._load("conflicts"))
         self.resolve_button = QPushButton()
-        self.resolve_button.clicked.connect(self.resolve_selected)
+        self.resolve_button.clicked.connect(lambda _checked=False: self.resolve_selected())
         self.conflicts.doubleClicked.connect(lambda _i: self.resolve_selected())
-        self.rejected = new_table([])
+        self.refused_model = ListModel(refused_columns(), key="seq")
+        self.rejected = ListView(self.refused_model)
         self.correct_button = QPushButton()
         self.resend_button = QPushButton()
-        self.correct_button.clicked.connect(self.correct_selected)
-        self.resend_button.clicked.connect(self.resend_selected)
+        self.correct_button.clicked.connect(lambda _checked=False: self.correct_selected())
+        self.resend_button.clicked.connect(lambda _checked=False: self.resend_selected())
+        for view in (self.conflicts, self.rejected):
+            view.selectionModel().selectionChanged.connect(lambda _s, _d: self._enable_buttons())
+            view.list_model().modelReset.connect(self._enable_buttons)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.history, "")
         self.tabs.addTab(with_buttons(self.conflicts, self.resolve_button, self.show_decided), "")
@@ -181,9 +269,14 @@ class SyncPage(ReadsWhenShown, QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_text)
         layout.addWidget(self.tabs, 1)
+        self._stale = set(LIST_TABLES)  # nothing is read until the page is first shown
+        self._where: tuple[str | None, str | None] = (None, None)
+        self._waiting = self._refused = 0
         controller.changed.connect(self.show_state)
-        controller.finished.connect(lambda _o, _r: self.refresh())
-        writer.store_changed.connect(lambda _r: self.refresh())
+        controller.finished.connect(lambda _o, _r: self._read_where())
+        writer.watch(store)  # idempotent; the sync thread's sibling store shares its listeners
+        writer.store_changed.connect(self.store_changed)
+        self._read_where()
         self.retranslate()
 
     # -- text ------------------------------------------------------------------------------------------
@@ -194,25 +287,33 @@ class SyncPage(ReadsWhenShown, QWidget):
         self.resolve_button.setText(tr("Resolve…"))
         self.correct_button.setText(tr("Correct…"))
         self.resend_button.setText(tr("Send again"))
-        set_headers(self.history, [tr("Started"), tr("How"), tr("Result"), tr("Sent"), tr("Received"),
-                                tr("Conflicts"), tr("Refused"), tr("Details")])  # fmt: skip
-        set_headers(
-            self.conflicts, [tr("Since"), tr("Record"), tr("What happened"), tr("Items"), tr("Decision")]
-        )
         self.show_decided.setText(tr("Show decided ones too"))
-        set_headers(self.rejected, [tr("Changed"), tr("Record"), tr("Why the server refused it")])
-        self.refresh()
+        for model in (self.history_model, self.conflict_model, self.refused_model):
+            model.retranslate()
+        self._tab_texts()
+        self.show_state()
+
+    def _tab_texts(self) -> None:
+        self.tabs.setTabText(0, tr("History"))
+        self.tabs.setTabText(1, tr("Conflicts (%1)").replace("%1", _count(self._waiting)))
+        self.tabs.setTabText(2, tr("Refused changes (%1)").replace("%1", _count(self._refused)))
 
     # -- state -----------------------------------------------------------------------------------------
+    def _read_where(self) -> None:
+        """Where this device syncs to: read after enrollment and each run, not at every step of a sync."""
+        self._where = (get_state(self.reader, "server_url"), get_state(self.reader, "clinic_code"))
+        self.show_state()
+
     def show_state(self) -> None:
         c = self.controller
+        if self._where[0] is None and c.state != "not_enrolled":  # enrolled just now
+            self._where = (get_state(self.reader, "server_url"), get_state(self.reader, "clinic_code"))
         self.state.setText(state_text(c.state))
         self.state.setStyleSheet(f"color: {STATE_COLOURS.get(c.state, '#000')};")
+        self.state.setToolTip(c.message)  # the technical reason, in English, for whoever supports the clinic
         url, code = self._where
         text = (tr("County server: %1 · this device belongs to clinic %2").replace("%1", url).replace("%2", code or "")
                 if url else tr("This device is not enrolled: it works offline and keeps every change for later."))  # fmt: skip
-        if c.message and c.state != "online":
-            text += "\n" + c.message
         self.server.setText(text)
         self.enroll_button.setVisible(c.state in ("not_enrolled", "needs_sign_in"))
         self.sync_button.setEnabled(not c.running and c.state != "not_enrolled")
@@ -223,56 +324,94 @@ class SyncPage(ReadsWhenShown, QWidget):
                                        .replace("%1", f"{c.report.pushed:,}").replace("%2", f"{c.report.pulled:,}"))  # fmt: skip
         else:
             self.progress_text.setText("")
+        self.progress_text.setVisible(c.running)  # no empty line under the buttons between runs
 
-    def refresh(self) -> None:
-        """Re-read the lists; while the page is hidden this only marks them stale (start-up reads nothing)."""
-        # where this device syncs to: read here, not at every step of a running sync (show_state)
-        self._where = (get_state(self.reader, "server_url"), get_state(self.reader, "clinic_code"))
-        if not self.shown_now():
-            self.show_state()
+    # -- the lists -------------------------------------------------------------------------------------
+    def store_changed(self, changes: object) -> None:
+        """The store-changed signal: read again the lists whose tables changed (now if shown, else when shown)."""
+        if not isinstance(changes, Changes):
             return
-        runs = sync_history(self.reader, 100)
-        fill_table(self.history, [[when(r["started_at"]), trigger_text(r["trigger"]), outcome_text(r["outcome"]),
-                              str(r["pushed"]), str(r["pulled"]), str(r["conflicts"]), str(r["rejected"]),
-                              run_details(r)] for r in runs], [r["id"] for r in runs])  # fmt: skip
-        listed = conflicts.list_conflicts(self.reader, include_resolved=self.show_decided.isChecked())
-        waiting = [c for c in listed if not c.resolved_at]
-        fill_table(self.conflicts, [[when(c.created_at), f"{table_label(c.table)} {row_label(self.reader, c.table, c.row_id)}",
-                                kind_label(c.kind), ", ".join(field_label(f.name) for f in c.fields),
-                                decision_text(c.resolution) if c.resolved_at else ""]
-                               for c in listed], [c.id for c in listed])  # fmt: skip
-        refused = rejected_changes(self.reader)
-        fill_table(self.rejected, [[when(r["device_time"]), f"{table_label(r['table_name'])} "
-                               f"{row_label(self.reader, r['table_name'], r['row_id'])}", refusal_text(r["rejected_code"], r["rejected_message"])]
-                              for r in refused], [(r["table_name"], r["row_id"]) for r in refused])  # fmt: skip
-        self.tabs.setTabText(0, tr("History"))
-        self.tabs.setTabText(1, tr("Conflicts (%1)").replace("%1", str(len(waiting))))
-        self.tabs.setTabText(2, tr("Refused changes (%1)").replace("%1", str(len(refused))))
-        for button in (self.resolve_button,):
-            button.setEnabled(bool(waiting))
+        stale = {name for name, tables in LIST_TABLES.items() if any(changes.touched(t) for t in tables)}
+        if not stale:
+            return
+        self._stale |= stale
+        if self.isVisible():
+            self._load_stale()
+
+    def showEvent(self, event: Any) -> None:
+        self._load_stale()
+        super().showEvent(event)
+
+    def _load_stale(self) -> None:
+        stale, self._stale = self._stale, set()
+        for name in sorted(stale):
+            self._load(name)
+
+    def _load(self, name: str) -> None:
+        if not self.isVisible():
+            self._stale.add(name)
+            return
+        conn = self.reader
+        if name == "history":
+            self._read_or_set(self.history_model, lambda after, n: sync_run_page(conn, after, n))
+        elif name == "conflicts":
+            decided = self.show_decided.isChecked()
+            fetch = lambda after, n: conflicts.conflict_page(conn, after, n, include_resolved=decided)  # noqa: E731
+            self.conflict_model.set_fetch(fetch)
+            self._waiting = conflicts.waiting_count(conn)
+        elif name == "refused":
+            self._read_or_set(self.refused_model, lambda after, n: refused_page(conn, after, n))
+            self._refused = refused_count(conn)
+        self._tab_texts()
+
+    def _read_or_set(self, model: ListModel, fetch: Any) -> None:
+        if model.canFetchMore() or model.rowCount():
+            model.reload()
+        else:
+            model.set_fetch(fetch)
+
+    def _enable_buttons(self) -> None:
+        chosen = self._chosen_conflict()
+        self.resolve_button.setEnabled(chosen is not None and not chosen.resolved_at)
+        refused = self.rejected.current_key() is not None
         for button in (self.correct_button, self.resend_button):
-            button.setEnabled(bool(refused))
-        self.show_state()
+            button.setEnabled(refused)
 
     # -- actions ---------------------------------------------------------------------------------------
+    def _chosen_conflict(self) -> conflicts.Conflict | None:
+        """The selected conflict; with none selected, the first one waiting (opening a dialog is harmless)."""
+        key = self.conflicts.current_key()
+        row = self.conflict_model.row_of(key) if key is not None else -1
+        if row < 0:
+            row = next((i for i in range(self.conflict_model.rowCount())
+                        if not self.conflict_model.row_data(i)["conflict"].resolved_at), -1)  # fmt: skip
+        return self.conflict_model.row_data(row)["conflict"] if row >= 0 else None
+
     def resolve_selected(self) -> ConflictDialog | None:
-        conflict_id = selected_key(self.conflicts, first_if_none=True)
-        if conflict_id is None or conflicts.get_conflict(self.reader, conflict_id).resolved_at:
+        chosen = self._chosen_conflict()
+        if chosen is None or chosen.resolved_at:
             return None
-        dialog = ConflictDialog(self.store, self.reader, self.writer, self.user, conflict_id, parent=self)
-        dialog.accepted.connect(self.refresh)
+        dialog = ConflictDialog(self.store, self.reader, self.writer, self.user, chosen.id, parent=self)
         dialog.open()
         return dialog
 
+    def _chosen_refusal(self) -> tuple[str, str] | None:
+        """The selected refused change (never a default: sending again changes the record)."""
+        row = self.refused_model.row_of(self.rejected.current_key())
+        if row < 0:
+            return None
+        data = self.refused_model.row_data(row)
+        return str(data["table_name"]), str(data["row_id"])
+
     def resend_selected(self) -> None:
-        key = selected_key(self.rejected, first_if_none=True)
+        key = self._chosen_refusal()
         if key is not None:
             table, row_id = key
             self.writer.run(lambda: resend(self.store, table, row_id))
 
     def correct_selected(self) -> None:
         """Open the record's own form; after a save, the corrected row is sent again."""
-        key = selected_key(self.rejected, first_if_none=True)
+        key = self._chosen_refusal()
         if key is None:
             return
         table, row_id = key

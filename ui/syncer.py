@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from clinic_app.db import Connection
 from clinic_app.settings import get_setting
-from clinic_app.store import Store
+from clinic_app.store import Changes, Store
 from clinic_app.syncstate import get_state
 from ui.qt import QObject, QTimer, Signal
 
@@ -129,6 +129,8 @@ class SyncController(QObject):
             error = exc
         finally:
             if store is not None:
+                # the run's row in the history: its listeners (the window's, shared by the sibling) hear it too
+                store.notify(Changes(action="sync.run", rows={"sync_run": {trigger}}))
                 store.close()
         self._done.emit(report, error)
 

@@ -10,7 +10,9 @@ from clinic_app.errors import ValidationError
 from clinic_app.store import Store
 from clinic_app.users import User
 from ui.i18n import tr
+from ui.listmodel import Column, ListModel, ListView
 from ui.messages import error_text
+from ui.notice import Notice
 from ui.ops import Writer
 from ui.qt import (
     QCheckBox,
@@ -25,7 +27,6 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from ui.tables import fill_table, new_table, set_headers
 
 
 class TeamsDialog(QDialog):
@@ -34,11 +35,14 @@ class TeamsDialog(QDialog):
         super().__init__(parent)
         self.store, self.reader, self.writer, self.user = store, reader, writer, user
         self.setWindowTitle(tr("Family-doctor teams"))
-        self.table = new_table([])
-        set_headers(self.table, [tr("Team"), tr("Lead"), tr("Members")])
-        people = [dict(r) for r in reader.execute(
-            'SELECT username, display_name FROM "user" WHERE clinic_id = ? AND deleted_at IS NULL AND active = 1 '
-            "ORDER BY display_name", (store.clinic_id,))]  # fmt: skip
+        columns = [Column("name", lambda: tr("Team"), lambda r: r["name"], width=140),
+                   Column("lead", lambda: tr("Lead"), lambda r: r["lead"] or "", width=120),
+                   Column("members", lambda: tr("Members"), lambda r: r["members"] or "")]  # fmt: skip
+        clinic = store.clinic_id
+        # a clinic has a handful of teams: one page holds them all
+        self.model = ListModel(columns, lambda _after, limit: C.teams(reader, clinic)[:limit], parent=self)
+        self.table = ListView(self.model)
+        people = C.clinic_people(reader, clinic)
         self.name = QLineEdit()
         self.lead = QComboBox()
         self.members: dict[str, QCheckBox] = {}
@@ -49,7 +53,7 @@ class TeamsDialog(QDialog):
             self.members[p["username"]] = box
             member_box.addWidget(box)
         self.add_button = QPushButton(tr("Add the team"))
-        self.add_button.clicked.connect(self.add)
+        self.add_button.clicked.connect(lambda: self.add())
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
@@ -65,7 +69,8 @@ class TeamsDialog(QDialog):
         if not user.is_admin:
             new.setToolTip(tr("Only a clinic admin adds teams."))
         close = QPushButton(tr("Close"))
-        close.clicked.connect(self.accept)
+        close.clicked.connect(lambda: self.accept())
+        self.notice = Notice()
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(close)
@@ -73,21 +78,9 @@ class TeamsDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(new)
         layout.addWidget(self.error)
+        layout.addWidget(self.notice)
         layout.addLayout(row)
         self.resize(560, 480)
-        self.refresh()
-
-    def refresh(self) -> None:
-        teams = [dict(r) for r in self.reader.execute(
-            'SELECT t.id, t.name, u.display_name AS lead, (SELECT group_concat(m.display_name, "、") FROM team_member tm '
-            'JOIN "user" m ON m.id = tm.user_id WHERE tm.team_id = t.id AND tm.deleted_at IS NULL) AS members '
-            'FROM team t LEFT JOIN "user" u ON u.id = t.lead_user_id WHERE t.clinic_id = ? AND t.deleted_at IS NULL '
-            "ORDER BY t.name", (self.store.clinic_id,))]  # fmt: skip
-        fill_table(
-            self.table,
-            [[t["name"], t["lead"] or "", t["members"] or ""] for t in teams],
-            [t["id"] for t in teams],
-        )
 
     def add(self) -> None:
         name, lead = self.name.text().strip(), self.lead.currentData()
@@ -96,11 +89,14 @@ class TeamsDialog(QDialog):
         self.error.hide()
         self.writer.run(lambda: C.add_team(store, user, name, lead, members), self._added, self._failed)
 
-    def _added(self, _team_id: Any) -> None:
+    def _added(self, team_id: Any) -> None:
+        name = self.name.text().strip()
         self.name.clear()
         for box in self.members.values():
             box.setChecked(False)
-        self.refresh()
+        self.model.reload()
+        self.table.select_key(team_id)
+        self.notice.say(tr("Team %1 added.").replace("%1", name))
 
     def _failed(self, error: BaseException) -> None:
         def describe(e: ValidationError) -> str:

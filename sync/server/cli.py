@@ -207,10 +207,17 @@ def county_keep_choices() -> tuple[str, ...]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="county-server",
+        description="Village Clinic county server",
+        epilog="--database-url goes before the command (county-server --database-url URL init) or after it; "
+        "given in both places, the one after the command counts.",
+    )
+    # A command's copy of the option defaults to SUPPRESS: it counts only when typed after the command.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database-url", metavar="URL",
-                        help=f"sqlite:///FILE or postgresql://… (default ${URL_ENV} or ./county.db)")  # fmt: skip
-    parser = argparse.ArgumentParser(prog="county-server", description="Village Clinic county server")
+    for target, default in ((parser, None), (common, argparse.SUPPRESS)):
+        target.add_argument("--database-url", metavar="URL", default=default,
+                            help=f"sqlite:///FILE or postgresql://… (default ${URL_ENV} or ./county.db)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def leaf(group: Any, name: str, func: Callable[[argparse.Namespace], int], helptext: str) -> Any:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -172,9 +173,37 @@ class Journey:
         self.qtbot.mouseClick(widget, button or Qt.MouseButton.LeftButton)
 
     def type(self, widget: Any, text: str) -> None:
+        """Type ``text`` into ``widget``: keys for what a keyboard types, an input method's committed string for
+        Chinese (QTest's keyClicks knows only ASCII; given Chinese it aborts the whole process)."""
+        from PySide6.QtGui import QInputMethodEvent
+
+        from ui.qt import QApplication
+
         assert widget.isVisible(), f"{widget!r} is not visible: a person cannot type into it"
         widget.setFocus()
-        self.qtbot.keyClicks(widget, text)
+        for run in re.findall(r"[\x20-\x7e]+|[^\x20-\x7e]+", text):
+            if run.isascii():
+                self.qtbot.keyClicks(widget, run)
+            else:
+                event = QInputMethodEvent("", [])
+                event.setCommitString(run)
+                QApplication.sendEvent(widget, event)
+        self.qtbot.wait(1)
+
+    def click_row(self, view: Any, row: int, column: int = 0) -> None:
+        """Click a row of a table view, scrolled into sight first as a person would."""
+        from ui.qt import Qt
+
+        index = view.model().index(row, column)
+        view.scrollTo(index)
+        self.qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+
+    def click_tab(self, tabs: Any, index: int) -> None:
+        from ui.qt import Qt
+
+        bar = tabs.tabBar()
+        self.qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+        self.qtbot.waitUntil(lambda: tabs.currentIndex() == index, timeout=5000)
 
     def key(self, widget: Any, key: Any, modifier: Any = None) -> None:
         from ui.qt import Qt

@@ -39,6 +39,8 @@ def main() -> int:
     signin.username.setText("doctor")
     signin.password.setText("wrong-password")
     signin.try_sign_in()
+    while not signin.sign_in.isEnabled():  # the password is checked off the GUI thread
+        app.processEvents()
     signin.show()
     app.processEvents()
     signin.grab().save(str(out / f"signin-{lang}.png"))

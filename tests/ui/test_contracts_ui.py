@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 from clinic_app import contracts as C
+from clinic_app import residents as R
 from clinic_app.users import authenticate
 from ui.ops import Writer
+from ui.qt import QMessageBox, Qt
 from ui.sign_dialog import SignDialog
 
 from .conftest import UiClinic
@@ -129,42 +131,59 @@ def test_the_county_is_asked_first_when_the_device_is_online(qtbot: Any, signing
     assert not d2.checked_online, "offline: signed provisional, the county decides on sync"
 
 
+def _click_row(qtbot: Any, view: Any, row: int) -> None:
+    from ui.qt import Qt
+
+    index = view.model().index(row, 0)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+
+
+def _click_tab(qtbot: Any, tabs: Any, i: int) -> None:
+    from ui.qt import Qt
+
+    qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tabs.tabBar().tabRect(i).center())
+
+
+def _cells(view: Any, row: int) -> list[str]:
+    model = view.model()
+    return [str(model.data(model.index(row, c))) for c in range(model.columnCount())]
+
+
+def _page(qtbot: Any, clinic: UiClinic, user: Any = None, writer: Any = None) -> Any:
+    from ui.contracts_page import ContractsPage
+
+    store = clinic.store
+    page = ContractsPage(store, store.reader(), writer or Writer(), user or clinic.doctor, today=TODAY)
+    qtbot.addWidget(page)
+    page.resize(1000, 600)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
 def test_the_page_lists_worklists_ledger_prints_and_exports(
     qtbot: Any, signing: UiClinic, tmp_path: Path
 ) -> None:
     from openpyxl import load_workbook
 
-    from ui.contracts_page import ContractsPage
-
     store = signing.store
-    C.sign(
-        store,
-        signing.doctor,
-        [resident(store, "张三")],
-        "一队",
-        2026,
-        ["BASIC"],
-        witness="王护士",
-        today=TODAY,
-    )
+    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
     C.set_insurance(store, signing.doctor, resident(store, "张三"), 2026)
-    page = ContractsPage(
-        store, store.reader(), Writer(), authenticate(store, "doctor", "doctor-pass-1"), today=TODAY
-    )
-    qtbot.addWidget(page)
-    page.show()
-    assert page.contracts.rowCount() == 1 and page.contracts.item(0, 0).text() == "张三"
-    assert "*" in page.contracts.item(0, 1).text() and page.contracts.item(0, 4).text() == "待确认"
-    page.which.setCurrentIndex(2)  # never signed
-    assert sorted(page.worklist.item(i, 0).text() for i in range(page.worklist.rowCount())) == [
-        "李四",
-        "王五",
-    ]
-    page.tabs.setCurrentIndex(2)
+    page = _page(qtbot, signing)
+    assert page.contract_model.rowCount() == 1 and _cells(page.contracts, 0)[0] == "张三"
+    assert "*" in _cells(page.contracts, 0)[1] and _cells(page.contracts, 0)[4] == "待确认"
+    assert page.contract_count.text() == "共 1 份签约"
+    _click_tab(qtbot, page.tabs, 1)
+    page.which.setFocus()
+    qtbot.keyClick(page.which, Qt.Key.Key_Down)
+    qtbot.keyClick(page.which, Qt.Key.Key_Down)  # never signed
+    assert [_cells(page.worklist, i)[0] for i in range(page.work_model.rowCount())] == ["李四", "王五"]
+    _click_tab(qtbot, page.tabs, 2)
     assert page.figures["heads"].text().startswith("签约且参保：1 人")
     assert "年度预算：90.00 元" in page.figures["budget"].text() and page.chart.ledger is not None
-    page.tabs.setCurrentIndex(0)
-    page.contracts.setCurrentCell(0, 0)
+    _click_tab(qtbot, page.tabs, 0)
+    _click_row(qtbot, page.contracts, 0)
+    assert page.print_button.isEnabled()
     view = page.view_selected()
     assert "家庭医生签约服务协议书" in view.browser.toPlainText() and "张三" in view.browser.toPlainText()
     view.reject()
@@ -172,10 +191,158 @@ def test_the_page_lists_worklists_ledger_prints_and_exports(
     assert pdf is not None and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5_000
     xlsx = page.export_ledger(tmp_path / "ledger.xlsx")
     assert xlsx is not None and load_workbook(xlsx)["汇总"]["B2"].value == 1
-    page.finder.setText("王五")
-    d = page.sign_found()
-    assert d is not None and [box.text().split("（")[0] for _rid, box in d.members] == ["王五"]
+
+
+def test_the_search_box_filters_the_list_and_one_match_opens_the_sign_dialog(qtbot: Any, signing: UiClinic) -> None:
+    store = signing.store
+    for name in ("张三", "王五"):
+        C.sign(store, signing.doctor, [resident(store, name)], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    page = _page(qtbot, signing)
+    assert [_cells(page.contracts, r)[0] for r in range(2)] == ["王五", "张三"], "pinyin: wang before zhang"
+    page.finder.setFocus()
+    qtbot.keyClicks(page.finder, "zhang")
+    qtbot.waitUntil(lambda: page.contract_model.rowCount() == 1, timeout=5000)
+    assert _cells(page.contracts, 0)[0] == "张三" and page.contract_count.text() == "共 1 份签约"
+    qtbot.keyClick(page.finder, Qt.Key.Key_Down)  # Down moves into the results
+    assert page.focusWidget() is page.contracts and page.contracts.current_key() is not None
+    page.finder.clear()
+    qtbot.keyClicks(page.finder, "lisi")
+    qtbot.waitUntil(lambda: page.contract_model.rowCount() == 0, timeout=5000)
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    d = _open(SignDialog)
+    assert [box.text().split("（")[0] for _rid, box in d.members] == ["李四"]
     d.reject()
+
+
+def test_several_matches_are_offered_and_the_signed_resident_is_shown_selected(qtbot: Any, signing: UiClinic) -> None:
+    from ui.sign_dialog import ResidentPicker
+
+    store = signing.store
+    admin = authenticate(store, "admin", "admin-pass-1")
+    vid = store.conn.execute("SELECT id FROM village").fetchone()[0]
+    R.add_resident(store, admin, R.ResidentInput(name="赵四", id_number="110105195001010039", village_id=vid))
+    page = _page(qtbot, signing)
+    page.finder.setFocus()
+    qtbot.keyClicks(page.finder, "zs")
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    picker = _open(ResidentPicker)
+    assert picker.label.text() == "2 位居民符合“zs”，请选择一位。"
+    assert [_cells(picker.view, r)[0] for r in range(2)] == ["张三", "赵四"]
+    assert picker.focusWidget() is picker.view and picker.view.current_key() == resident(store, "张三")
+    qtbot.keyClick(picker.view, Qt.Key.Key_Down)
+    qtbot.keyClick(picker.view, Qt.Key.Key_Return)
+    d = _open(SignDialog)
+    assert [box.text().split("（")[0] for _rid, box in d.members] == ["赵四"]
+    d.witness.setFocus()
+    qtbot.keyClicks(d.witness, "wang")
+    qtbot.mouseClick(d.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not d.isVisible(), timeout=10_000)
+    assert page.notice.text() == "✓ 已为 赵四 签约 2026 年度。"
+    assert _cells(page.contracts, page.contracts.currentIndex().row())[0] == "赵四"
+    assert page.contracts.current_key() == d.result_ids[0]
+
+
+def test_terminate_and_change_team_open_dialogs_and_show_the_result(qtbot: Any, signing: UiClinic) -> None:
+    """The buttons' clicked(bool) once filled the reason and the team with False: an English error instead."""
+    from ui.contract_dialogs import ChangeTeamDialog, TerminateDialog
+
+    store = signing.store
+    admin = authenticate(store, "admin", "admin-pass-1")
+    C.add_team(store, admin, "二队", "admin")
+    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    page = _page(qtbot, signing)
+    _click_row(qtbot, page.contracts, 0)
+    qtbot.mouseClick(page.transfer_button, Qt.MouseButton.LeftButton)
+    change = _open(ChangeTeamDialog)
+    assert [change.team.itemText(i) for i in range(change.team.count())] == ["二队"]
+    qtbot.mouseClick(change.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not change.isVisible(), timeout=10_000)
+    assert page.notice.text() == "✓ 张三 的签约已转到 二队。" and _cells(page.contracts, 0)[2] == "二队"
+    qtbot.mouseClick(page.terminate_button, Qt.MouseButton.LeftButton)
+    stop = _open(TerminateDialog)
+    assert [stop.reason.itemText(i) for i in range(stop.reason.count())][1:] == [
+        "迁出", "失联满一年", "拒绝服务", "居民主动要求", "死亡"]  # fmt: skip
+    assert stop.day.date().toString("yyyy-MM-dd") == "2026-06-15"
+    stop.reason.setFocus()
+    for _ in range(4):
+        qtbot.keyClick(stop.reason, Qt.Key.Key_Down)
+    qtbot.mouseClick(stop.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not stop.isVisible(), timeout=10_000)
+    assert page.notice.text() == "✓ 已解除 张三 的签约（居民主动要求）。"
+    assert _cells(page.contracts, 0)[4] == "已解约（居民主动要求）" and page.contracts.current_key() is not None
+    assert C.get_contract(store.conn, page.contracts.current_key())["stop_reason"] == "resident_request"
+
+
+def test_a_renewal_switches_the_year_and_selects_the_new_contract(qtbot: Any, signing: UiClinic) -> None:
+    store = signing.store
+    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    page = _page(qtbot, signing)
+    _click_row(qtbot, page.contracts, 0)
+    qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.year.value() == 2027, timeout=10_000)
+    assert page.notice.text() == "✓ 已为 张三 续约 2027 年度。"
+    new = C.get_contract(store.conn, page.contracts.current_key())
+    assert new["period"] == "2027" and _cells(page.contracts, page.contracts.currentIndex().row())[0] == "张三"
+    _click_row(qtbot, page.contracts, 0)
+    qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)  # 2028: out of range, said in Chinese
+    box = _open(QMessageBox, qtbot)
+    assert box.text() == "只能签约上一年度、本年度或下一年度。"
+    box.accept()
+
+
+def test_the_page_reads_only_what_a_write_changed_and_only_while_shown(
+    qtbot: Any, signing: UiClinic, monkeypatch: Any
+) -> None:
+    import threading
+
+    store = signing.store
+    writer = Writer()
+    page = _page(qtbot, signing, writer=writer)
+    reads: list[str] = []
+    for name in ("contract_page", "contract_rows", "never_signed_page"):
+        real = getattr(C, name)
+        monkeypatch.setattr(C, name, lambda *a, _real=real, _name=name, **k: (reads.append(_name), _real(*a, **k))[1])
+    admin = authenticate(store, "admin", "admin-pass-1")
+    with qtbot.waitSignal(writer.store_changed, timeout=10_000):
+        writer.run(lambda: R.add_village(store, admin, "河东村"))
+    assert reads == [], "a new village touches nothing the page shows"
+    with qtbot.waitSignal(writer.store_changed, timeout=10_000):
+        writer.run(lambda: C.sign(store, signing.doctor, [resident(store, "王五")], "一队", 2026, ["BASIC"],
+                                  witness="王护士", today=TODAY))  # fmt: skip
+    assert reads == ["contract_rows"], "one small query for the contract that changed, not the whole list"
+    assert [_cells(page.contracts, r)[0] for r in range(page.contract_model.rowCount())] == ["王五"]
+    page.hide()
+    reads.clear()
+
+    def elsewhere() -> None:  # the sync thread writes through a sibling store of its own
+        sibling = store.sibling()
+        try:
+            C.sign(sibling, signing.doctor, [resident(sibling, "张三")], "一队", 2026, ["BASIC"], witness="王护士",
+                   today=TODAY)  # fmt: skip
+        finally:
+            sibling.close()
+
+    with qtbot.waitSignal(writer.store_changed, timeout=10_000):
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+    thread.join()
+    assert reads == [], "hidden: nothing is read, the page is stale"
+    page.show()
+    assert reads == ["contract_rows"]
+    assert [_cells(page.contracts, r)[0] for r in range(page.contract_model.rowCount())] == ["王五", "张三"]
+
+
+def _open(kind: Any, qtbot: Any = None) -> Any:
+    """The visible window of this kind (waiting for it with ``qtbot``)."""
+    from ui.qt import QApplication
+
+    def found() -> list[Any]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+    if qtbot is not None:
+        qtbot.waitUntil(lambda: bool(found()), timeout=10_000)
+    assert found(), f"no {kind.__name__} open"
+    return found()[-1]
 
 
 def test_without_a_team_the_dialog_says_what_to_do_first(qtbot: Any, ui_clinic: UiClinic) -> None:
@@ -185,29 +352,30 @@ def test_without_a_team_the_dialog_says_what_to_do_first(qtbot: Any, ui_clinic: 
 
 
 def test_an_admin_adds_a_team_from_the_page_and_others_only_see_them(qtbot: Any, ui_clinic: UiClinic) -> None:
-    from ui.contracts_page import ContractsPage
+    from ui.teams_dialog import TeamsDialog
 
     store = ui_clinic.store
     admin = authenticate(store, "admin", "admin-pass-1")
-    page = ContractsPage(store, store.reader(), Writer(), admin, today=TODAY)
-    qtbot.addWidget(page)
-    teams = page.open_teams()
-    teams.name.setText("一队")
+    page = _page(qtbot, ui_clinic, user=admin)
+    qtbot.mouseClick(page.teams_button, Qt.MouseButton.LeftButton)
+    teams = _open(TeamsDialog)
+    teams.name.setFocus()
+    qtbot.keyClicks(teams.name, "A1")
     teams.lead.setCurrentIndex(teams.lead.findData("doctor"))
-    teams.members["admin"].setChecked(True)
-    teams.add_button.click()
-    qtbot.waitUntil(lambda: teams.table.rowCount() == 1, timeout=10_000)
-    assert [teams.table.item(0, c).text() for c in range(2)] == ["一队", "李医生"]
-    assert set(teams.table.item(0, 2).text().split("、")) == {"李医生", admin.display_name}
-    teams.name.setText("一队")
-    teams.add_button.click()
+    teams.members["admin"].setFocus()
+    qtbot.keyClick(teams.members["admin"], Qt.Key.Key_Space)
+    qtbot.mouseClick(teams.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: teams.model.rowCount() == 1, timeout=10_000)
+    assert _cells(teams.table, 0)[:2] == ["A1", "李医生"] and teams.table.current_key() is not None
+    assert set(_cells(teams.table, 0)[2].split("、")) == {"李医生", admin.display_name}
+    assert teams.notice.text() == "✓ 已添加团队 A1。"
+    qtbot.keyClicks(teams.name, "A1")
+    qtbot.mouseClick(teams.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(teams.error.isVisible, timeout=10_000)
     assert teams.error.text() == "已有同名团队。"
     teams.reject()
-    doctor_page = ContractsPage(store, store.reader(), Writer(), ui_clinic.doctor, today=TODAY)
-    qtbot.addWidget(doctor_page)
-    view = doctor_page.open_teams()
-    assert (
-        view.table.rowCount() == 1 and not view.add_button.isEnabled()
-    ) or not view.add_button.parentWidget().isEnabled()
+    doctor_page = _page(qtbot, ui_clinic)
+    qtbot.mouseClick(doctor_page.teams_button, Qt.MouseButton.LeftButton)
+    view = _open(TeamsDialog)
+    assert view.model.rowCount() == 1 and not view.add_button.parentWidget().isEnabled()
     view.reject()

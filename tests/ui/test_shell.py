@@ -12,7 +12,7 @@ from clinic_app.demo import create_demo_database
 from clinic_app.settings import set_setting
 from ui.mainwindow import MainWindow, NotBuiltPage
 from ui.ops import Writer
-from ui.qt import QTimer
+from ui.qt import Qt, QTimer
 from ui.resident_dialog import ResidentDialog
 from ui.residents_page import ResidentTableModel
 from ui.signin import SignInDialog
@@ -52,14 +52,31 @@ def test_wrong_password_says_so_and_five_lock_the_account(qtbot, ui_clinic: UiCl
     dialog = SignInDialog(ui_clinic.store, "石头村卫生室")
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.username.setText("doctor")
-    for _ in range(5):
-        dialog.password.setText("wrong-one")
-        dialog.sign_in.click()
-        assert dialog.error.text() == "用户名或密码错误。" and dialog.user is None
-    dialog.password.setText(PASSWORD)
-    dialog.sign_in.click()
-    assert "锁定" in dialog.error.text() and dialog.user is None
+    qtbot.keyClicks(dialog.username, "doctor")
+    for attempt in range(5):
+        qtbot.keyClicks(dialog.password, "wrong-one")
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.sign_in.isEnabled() and dialog.password.text() == "")
+        assert dialog.error.text() == "用户名或密码错误。" and dialog.user is None, attempt
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.mouseClick(dialog.sign_in, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "锁定" in dialog.error.text())
+    assert dialog.user is None
+
+
+def test_the_password_is_checked_off_the_gui_thread(qtbot, ui_clinic: UiClinic) -> None:
+    """scrypt takes 0.1-0.3 s by design: the window keeps painting meanwhile."""
+    dialog = SignInDialog(ui_clinic.store, "石头村卫生室")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.username, "doctor")
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert not dialog.sign_in.isEnabled() and dialog.user is None, "the check runs; Enter again does nothing"
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        pass
+    assert dialog.user is not None and dialog.user.username == "doctor"
 
 
 def test_language_switch_retranslates_the_sign_in_window(qtbot, ui_clinic: UiClinic) -> None:
@@ -87,7 +104,7 @@ def test_scanner_typing_an_id_suffix_and_enter_selects_the_resident(qtbot, windo
     qtbot.keyClick(page.search, "\r")
     assert _names(page.model) == ["李四"]
     assert page.table.currentIndex().row() == 0
-    qtbot.waitUntil(lambda: "共 2 人" in page.household.summary.text())
+    qtbot.waitUntil(lambda: "共 2 人" in page.household.summary.text().replace("\u00a0", " "))
     assert page.household.members.count() == 2
     assert "户主" in page.household.members.item(0).text()
 
@@ -222,11 +239,13 @@ def test_window_locks_after_the_idle_time_and_unlocks_with_the_password(qtbot, u
     win.idle.timer.start()
     qtbot.waitUntil(lambda: win.locked, timeout=3000)
     assert win.body.currentWidget() is win.lock_screen
-    win.unlock_dialog.password.setText("wrong-one")
-    win.unlock_dialog.try_unlock()
-    assert win.locked and win.unlock_dialog.error.isVisible()
-    win.unlock_dialog.password.setText(PASSWORD)
-    win.unlock_dialog.try_unlock()
+    unlock = win.unlock_dialog
+    qtbot.keyClicks(unlock.password, "wrong-one")
+    qtbot.keyClick(unlock.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: unlock.error.isVisible() and unlock.unlock.isEnabled())
+    assert win.locked
+    qtbot.keyClicks(unlock.password, PASSWORD)
+    qtbot.mouseClick(unlock.unlock, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not win.locked)
     assert win.body.currentIndex() == 0
     win.close()
@@ -305,3 +324,267 @@ def test_every_visible_string_has_a_chinese_translation_and_the_qm_is_current() 
         timeout=60,
     )
     assert result.returncode == 0, result.stdout
+
+
+# -- layout and keyboard at 1366×768 (issue 9, point 9) ------------------------------------------------------
+WINDOW_PROBE = """
+import json, sys
+from clinic_app.demo import DEMO_USERS
+from clinic_app.store import Store
+from clinic_app.users import authenticate
+from ui.i18n import install_language
+from ui.mainwindow import MainWindow
+from ui.ops import Writer
+from ui.qt import QApplication
+app = QApplication([])
+install_language(app, sys.argv[3])
+store = Store.open(sys.argv[1], sys.argv[2])
+writer = Writer()
+window = MainWindow(store, authenticate(store, "doctor", DEMO_USERS["doctor"]), writer)
+window.show()
+app.processEvents()
+table = window.residents.table
+header = table.horizontalHeader()
+screen = window.screen().availableGeometry()
+frame = window.frameGeometry()
+print(json.dumps({
+    "screen": [screen.x(), screen.y(), screen.width(), screen.height()],
+    "frame": [frame.x(), frame.y(), frame.width(), frame.height()],
+    "viewport": table.viewport().width(),
+    "hscroll": table.horizontalScrollBar().isVisible(),
+    "columns": [{"title": str(table.model().headerData(c, header.orientation())),
+                 "left": header.sectionViewportPosition(c), "width": header.sectionSize(c),
+                 "needs": max(table.sizeHintForColumn(c), header.sectionSizeHint(c))}
+                for c in range(header.count())],
+}))
+window.close()
+writer.shutdown()
+store.close()
+"""
+
+
+@pytest.mark.parametrize(
+    ("screen", "lang"), [((1366, 768), "zh_CN"), ((1280, 720), "zh_CN"), ((1366, 768), "en")]
+)
+def test_the_default_window_fits_a_small_laptop_screen_and_shows_every_residents_column(
+    tmp_path: Path, screen: tuple[int, int], lang: str
+) -> None:
+    import json
+
+    create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=300, seed=3)
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": screen[0],
+                                               "height": screen[1], "logicalDpi": 96, "dpr": 1}]}))  # fmt: skip
+    env = {"QT_QPA_PLATFORM": f"offscreen:configfile={config}", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", WINDOW_PROBE, str(tmp_path / "d.db"), str(tmp_path / "d.key"), lang],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    sx, sy, sw, sh = seen["screen"]
+    fx, fy, fw, fh = seen["frame"]
+    assert sx <= fx and sy <= fy and fx + fw <= sx + sw and fy + fh <= sy + sh, (
+        f"window {seen['frame']} on {screen}"
+    )
+    assert not seen["hscroll"], "no column hides behind a horizontal scroll bar"
+    for column in seen["columns"]:
+        assert column["left"] + column["width"] <= seen["viewport"], f"{column['title']} is cut off: {seen}"
+        assert column["width"] >= column["needs"], f"{column['title']} is narrower than its text: {column}"
+    assert seen["columns"][-1]["title"] == ("家庭户" if lang == "zh_CN" else "Household")
+
+
+def test_the_window_keeps_clear_of_the_taskbar() -> None:
+    from ui.mainwindow import initial_size
+    from ui.qt import QSize
+
+    assert (
+        initial_size(QSize(1366, 728)).width() <= 1366 and initial_size(QSize(1366, 728)).height() <= 728 - 30
+    )
+    assert initial_size(QSize(1920, 1040)) == QSize(1280, 800), (
+        "a big screen: a comfortable window, not all of it"
+    )
+
+
+def _lines(text: str, font: object, width: int) -> list[str]:
+    """The lines a word-wrapping label of ``width`` pixels breaks ``text`` into."""
+    from PySide6.QtGui import QTextLayout
+
+    layout = QTextLayout(text, font)  # type: ignore[call-overload]
+    layout.beginLayout()
+    lines = []
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        lines.append(text[line.textStart() : line.textStart() + line.textLength()])
+    layout.endLayout()
+    return lines
+
+
+def test_the_household_summary_never_breaks_inside_the_member_count(qtbot, window: MainWindow) -> None:
+    page = window.residents
+    qtbot.keyClicks(page.search, "0042")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    label = page.household.summary
+    qtbot.waitUntil(lambda: "H0001" in label.text())
+    text = label.text()
+    for width in range(120, 420, 4):
+        lines = [line.replace("\u00a0", " ").strip() for line in _lines(text, label.font(), width)]
+        assert any("共 2 人" in line for line in lines), f"at {width} px: {lines}"
+        assert any("户号 H0001" in line for line in lines), f"at {width} px: {lines}"
+
+
+def test_a_cleared_error_leaves_no_gap_in_the_add_dialog(qtbot, window: MainWindow) -> None:
+    qtbot.mouseClick(window.residents.add_button, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(ResidentDialog)
+    qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible())
+    assert dialog is not None
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.id_number.setFocus()
+    qtbot.waitUntil(dialog.id_number.hasFocus)
+
+    def gap() -> int:  # from the ID field to the next field
+        return dialog.document_number.mapTo(dialog, dialog.document_number.rect().topLeft()).y() - (
+            dialog.id_number.mapTo(dialog, dialog.id_number.rect().bottomLeft()).y()
+        )
+
+    height, spacing = dialog.height(), gap()
+    qtbot.keyClicks(dialog.id_number, "110105194912310021")  # wrong check character
+    qtbot.keyClick(dialog.id_number, Qt.Key.Key_Tab)
+    error = dialog.errors["id_number"]
+    qtbot.waitUntil(lambda: error.isVisible() and "校验码" in error.text())
+    qtbot.waitUntil(lambda: dialog.height() > height)
+    qtbot.keyClick(dialog.id_number, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(dialog.id_number, "110105198001010016")  # replaces the selection
+    qtbot.keyClick(dialog.id_number, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: not error.isVisible())
+    qtbot.waitUntil(lambda: dialog.height() == height, timeout=2000)
+    assert gap() == spacing, "the fields close up again"
+    dialog.reject()
+
+
+def _focus_on(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: widget.hasFocus(), timeout=2000)
+
+
+def test_down_in_the_search_box_moves_into_the_results_and_up_comes_back(qtbot, window: MainWindow) -> None:
+    page = window.residents
+    window.activateWindow()
+    page.search.setFocus()
+    _focus_on(qtbot, page.search)
+    qtbot.keyClicks(page.search, "l")
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    _focus_on(qtbot, page.table)
+    assert page.table.currentIndex().row() == 0 and page.table.selectionModel().isRowSelected(0)
+    assert page.model.resident_at(0)["name"] == "李四"
+    assert "共 2 人" in page.household.summary.text().replace("\u00a0", " ")
+    qtbot.keyClick(page.table, Qt.Key.Key_Up)
+    _focus_on(qtbot, page.search)
+    assert page.search.text() == "l"
+
+
+def test_tab_goes_navigation_search_table_buttons(qtbot, window: MainWindow) -> None:
+    from ui.qt import QApplication
+
+    page = window.residents
+    window.activateWindow()
+    first = window.nav.visualItemRect(window.nav.item(0)).center()
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=first)
+    _focus_on(qtbot, window.nav)
+    order = []
+    for _ in range(4):
+        qtbot.keyClick(
+            QApplication.focusWidget(), Qt.Key.Key_Tab
+        )  # the table does not keep Tab for its cells
+        order.append(QApplication.focusWidget())
+    assert order == [page.search, page.table, page.add_button, page.edit_button], (
+        "the table's first row is current"
+    )
+
+
+def test_keyboard_focus_is_visible_in_the_navigation(qtbot, window: MainWindow) -> None:
+    window.activateWindow()
+    nav = window.nav
+    row = nav.visualItemRect(nav.item(0))
+
+    def look() -> tuple[object, object]:
+        image = nav.grab().toImage()
+        return image.pixelColor(row.center().x() + 40, row.center().y()), image.pixelColor(
+            1, nav.height() // 2
+        )
+
+    window.residents.search.setFocus()
+    _focus_on(qtbot, window.residents.search)
+    item_away, edge_away = look()
+    qtbot.keyClick(window.residents.search, Qt.Key.Key_Backtab)
+    _focus_on(qtbot, nav)
+    item_here, edge_here = look()
+
+    def distance(a, b) -> int:  # type: ignore[no-untyped-def]
+        return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue())
+
+    assert distance(edge_here, edge_away) > 100, "the navigation's frame shows where the keyboard is"
+    assert distance(item_here, item_away) > 100, "the current page's entry changes colour with the focus"
+
+
+def ime_type(widget, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Chinese as an input method delivers it (QTest types only what a key of the keyboard makes)."""
+    from PySide6.QtGui import QInputMethodEvent
+
+    from ui.qt import QApplication
+
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+# -- a save is confirmed, and the saved resident is shown (issue 9, point 5) --------------------------------------
+def test_adding_a_resident_confirms_it_and_shows_the_new_row_even_under_another_search(
+    qtbot, window: MainWindow, ui_clinic: UiClinic
+) -> None:
+    page = window.residents
+    qtbot.keyClicks(page.search, "zs")
+    qtbot.waitUntil(lambda: _names(page.model) == ["张三"], timeout=3000)
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(ResidentDialog)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    ime_type(dialog.name, "赵六")
+    qtbot.keyClicks(dialog.id_number, "110105198001010016")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.residents.notice.text() == "✓ 已新增居民：赵六", timeout=5000)
+    assert page.search.text() == "赵六"
+    qtbot.waitUntil(lambda: _names(page.model) == ["赵六"])
+    current = page.table.currentIndex()
+    assert current.isValid() and page.model.resident_at(current.row())["name"] == "赵六"
+    assert page.table.selectionModel().isRowSelected(current.row())
+
+
+def test_editing_a_resident_confirms_it_and_keeps_the_row_selected(qtbot, window: MainWindow) -> None:
+    page = window.residents
+    qtbot.keyClicks(page.search, "ww")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.table.currentIndex().row() == 0
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    dialog = window.findChild(ResidentDialog)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.keyClicks(dialog.phone, "13900001111")
+    qtbot.keyClick(dialog.phone, Qt.Key.Key_Return)  # Enter saves
+    qtbot.waitUntil(lambda: window.residents.notice.text() == "✓ 已保存 王五 的修改。", timeout=5000)
+    current = page.table.currentIndex()
+    assert current.isValid() and page.model.resident_at(current.row())["name"] == "王五"
+
+
+def test_the_residents_page_refreshes_only_for_what_it_shows(qtbot, window: MainWindow) -> None:
+    page = window.residents
+    resets = []
+    page.model.modelReset.connect(lambda: resets.append(1))
+    page.on_store_changed({"contract": {"c1"}, "outbox": {"o1"}})
+    assert resets == []
+    page.on_store_changed({"household": {"h1"}})
+    assert resets == [1]
+    page.on_store_changed(None)
+    assert resets == [1, 1]

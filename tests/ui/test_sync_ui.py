@@ -50,6 +50,59 @@ def finish(qtbot: Any, win: MainWindow) -> None:
     qtbot.waitUntil(lambda: not win.sync.running, timeout=60_000)
 
 
+def open_sync_page(qtbot: Any, win: MainWindow) -> Any:
+    """Click 同步 in the navigation, as a person does."""
+    from ui.qt import Qt
+
+    rect = win.nav.visualItemRect(win.nav.item(5))
+    qtbot.mouseClick(win.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: win.sync_page.isVisible(), timeout=5_000)
+    return win.sync_page
+
+
+def cell(view: Any, row: int, column: int) -> str:
+    return str(view.model().index(row, column).data() or "")
+
+
+def rows(view: Any) -> int:
+    return int(view.model().rowCount())
+
+
+def click(qtbot: Any, widget: Any) -> None:
+    from ui.qt import Qt
+
+    assert widget.isVisible() and widget.isEnabled(), f"{widget!r} cannot be clicked"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def click_row(qtbot: Any, view: Any, row: int) -> None:
+    from ui.qt import Qt
+
+    rect = view.visualRect(view.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def click_tab(qtbot: Any, tabs: Any, index: int) -> None:
+    from ui.qt import Qt
+
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    qtbot.waitUntil(lambda: tabs.currentIndex() == index, timeout=5_000)
+
+
+def dialog_of(qtbot: Any, kind: type) -> Any:
+    from ui.qt import QApplication
+
+    found: list[Any] = []
+
+    def visible() -> bool:
+        found[:] = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+        return bool(found)
+
+    qtbot.waitUntil(visible, timeout=10_000)
+    return found[-1]
+
+
 @pytest.fixture
 def county(tmp_path: Path) -> Any:
     with scenario(tmp_path) as s:
@@ -71,10 +124,13 @@ def test_status_bar_and_page_follow_a_sync_and_new_rows_show(qtbot: Any, county:
         assert win.sync.sync_now("manual")
         assert "正在同步" in win.online.text()
     assert signal.args[0] == "conflicts" and signal.args[1].pulled >= 2
-    assert "在线" in win.online.text() and win.residents.model.rowCount() == before + 1
-    win.nav.setCurrentRow(5)  # the page reads its lists when it is shown
-    assert win.sync_page.history.item(0, 1).text() == "手动"
-    assert win.sync_page.history.item(0, 7).text() == "已核对：本机数据与服务器一致。"
+    assert "在线" in win.online.text()
+    qtbot.waitUntil(
+        lambda: win.residents.model.rowCount() == before + 1, timeout=5_000
+    )  # the pulled resident
+    page = open_sync_page(qtbot, win)  # the page reads its lists when it is shown
+    assert cell(page.history, 0, 1) == "手动"
+    assert cell(page.history, 0, 7) == "已核对：本机数据与服务器一致。"
     win.close()
     store.close()
 
@@ -112,8 +168,9 @@ def test_the_window_keeps_working_while_a_slow_sync_runs_and_cancel_stops_it(
         "the event loop kept running (no freeze longer than half a second)"
     )
     assert history(store.conn, 1)[0]["outcome"] == "cancelled"
-    win.nav.setCurrentRow(5)
-    assert win.sync_page.history.item(0, 2).text() == "已取消"
+    page = open_sync_page(qtbot, win)
+    assert cell(page.history, 0, 2) == "已取消"
+    assert cell(page.history, 0, 7) == "已手动停止；已上传和已接收的内容都保留。"
     win.close()
     store.close()
 
@@ -121,19 +178,24 @@ def test_the_window_keeps_working_while_a_slow_sync_runs_and_cancel_stops_it(
 def test_a_conflict_resolved_in_the_dialog_reaches_the_other_device(qtbot: Any, county: Scenario) -> None:
     store = county.open(county.laptop)
     win = window(qtbot, store)
-    win.nav.setCurrentRow(5)
-    page = win.sync_page
-    assert page.conflicts.rowCount() == 1 and "张三" in page.conflicts.item(0, 1).text()
-    dialog = page.resolve_selected()
-    assert dialog is not None
+    page = open_sync_page(qtbot, win)
+    click_tab(qtbot, page.tabs, 1)
+    assert rows(page.conflicts) == 1 and "张三" in cell(page.conflicts, 0, 1)
+    assert cell(page.conflicts, 0, 3) == "备注、电话" and page.tabs.tabText(1) == "冲突（1）"
+    click_row(qtbot, page.conflicts, 0)
+    click(qtbot, page.resolve_button)
+    from ui.conflict_dialog import ConflictDialog
+
+    dialog = dialog_of(qtbot, ConflictDialog)
     labels = {name: (mine.text(), server.text()) for name, (mine, server) in dialog.groups.items()}
     assert labels == {"phone": ("13900000002", "13800000001"), "note": ("随访时登记", "电话已改")}
-    dialog.groups["phone"][0].setChecked(True)  # the phone from this device, the note from the server
+    click(qtbot, dialog.groups["phone"][0])  # the phone from this device, the note from the server
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
-        dialog.save.click()
-    assert page.conflicts.rowCount() == 0 and "冲突：0" in win.conflicts.text()
+        click(qtbot, dialog.save)
+    assert rows(page.conflicts) == 0 and "冲突：0" in win.conflicts.text()
+    assert page.tabs.tabText(1) == "冲突（0）"
     with qtbot.waitSignal(win.sync.finished, timeout=60_000) as signal:
-        win.sync.sync_now("manual")
+        click(qtbot, page.sync_button)
     assert signal.args[0] == "ok"
     win.close()
     store.close()
@@ -145,29 +207,36 @@ def test_a_conflict_resolved_in_the_dialog_reaches_the_other_device(qtbot: Any, 
     pc.close()
 
 
-def test_a_refused_change_is_corrected_and_sent_again(qtbot: Any, county: Scenario) -> None:
+def test_a_refused_change_is_corrected_and_sent_again(
+    qtbot: Any, county: Scenario, qtmodeltester: Any
+) -> None:
     store = county.open(county.laptop)
     refuse_a_change(store)
     _sync(store)
     win = window(qtbot, store)
-    win.nav.setCurrentRow(5)
-    page = win.sync_page
-    assert page.rejected.rowCount() == 1
-    assert page.rejected.item(0, 2).text().startswith("身份证号: 校验码不符")
-    page.correct_selected()
+    page = open_sync_page(qtbot, win)
+    click_tab(qtbot, page.tabs, 2)
+    assert rows(page.rejected) == 1 and page.tabs.tabText(2) == "被退回的修改（1）"
+    assert cell(page.rejected, 0, 2).startswith("身份证号：校验码不符")
+    for model in (page.history_model, page.conflict_model, page.refused_model):
+        qtmodeltester.check(model)  # each list a well-behaved Qt model, on real rows
+    assert not page.correct_button.isEnabled(), "sending again changes a record: only the one picked"
+    click_row(qtbot, page.rejected, 0)
+    click(qtbot, page.correct_button)
+    from ui.qt import QDialogButtonBox
     from ui.resident_dialog import ResidentDialog
 
-    qtbot.waitUntil(lambda: bool(win.findChildren(ResidentDialog)), timeout=5_000)
-    [dialog] = win.findChildren(ResidentDialog)
+    dialog = dialog_of(qtbot, ResidentDialog)
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
-        dialog.save()
-    qtbot.waitUntil(lambda: page.rejected.rowCount() == 0, timeout=10_000)
+        click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Save))
+    qtbot.waitUntil(lambda: rows(page.rejected) == 0, timeout=10_000)
+    assert page.tabs.tabText(2) == "被退回的修改（0）"
     waiting = store.conn.execute(
         "SELECT table_name FROM outbox WHERE rejected_code IS NULL ORDER BY seq"
     ).fetchall()
     assert [w[0] for w in waiting] == ["audit_log", "resident"], "the edit's audit entry, the row sent again"
     with qtbot.waitSignal(win.sync.finished, timeout=60_000):
-        win.sync.sync_now("manual")
+        click(qtbot, page.sync_button)
     assert (
         rejected_changes(store.conn) == []
         and store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
@@ -183,23 +252,31 @@ def test_a_refused_change_is_corrected_and_sent_again(qtbot: Any, county: Scenar
 def test_an_unenrolled_clinic_enrolls_from_the_sync_page(
     qtbot: Any, county: Scenario, ui_clinic: Any
 ) -> None:
+    from ui.enroll_dialog import EnrollDialog
+
     store = ui_clinic.store
     win = MainWindow(store, authenticate(store, "admin", "admin-pass-1"), Writer())
     qtbot.addWidget(win)
     win.show()
-    page = win.sync_page
-    assert page.enroll_button.isVisible() is False or win.nav.currentRow() != 5
-    win.nav.setCurrentRow(5)
+    page = open_sync_page(qtbot, win)
     assert page.enroll_button.isVisible() and not page.sync_button.isEnabled()
-    assert "尚未登记" in page.server.text()
-    dialog = win.open_enrollment()
-    dialog.form.server.setText(county.url)
-    dialog.form.code.setText("WRONG-CODE-0000")
-    dialog.submit()
-    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=20_000)
+    assert "尚未登记" in page.server.text() and rows(page.history) == 0
+    click(qtbot, page.enroll_button)
+    dialog = dialog_of(qtbot, EnrollDialog)
+    click(qtbot, dialog.ok)
+    assert dialog.error.text() == "请输入县级平台的地址。"
+    qtbot.keyClicks(dialog.form.server, "county.example.cn")
+    click(qtbot, dialog.ok)
+    assert dialog.error.text() == "地址应以 https:// 开头"
+    dialog.form.server.clear()
+    qtbot.keyClicks(dialog.form.server, county.url)
+    qtbot.keyClicks(dialog.form.code, "WRONG-CODE-0000")
+    click(qtbot, dialog.ok)
+    qtbot.waitUntil(lambda: dialog.error.isVisible() and dialog.ok.isEnabled(), timeout=20_000)
     assert "登记码" in dialog.error.text()
-    dialog.form.code.setText(county.enroll_code())  # clinic A01 has records from its devices already
-    dialog.submit()
+    dialog.form.code.clear()
+    qtbot.keyClicks(dialog.form.code, county.enroll_code())  # clinic A01 has records from its devices already
+    click(qtbot, dialog.ok)
     qtbot.waitUntil(lambda: "已有数据" in dialog.error.text(), timeout=20_000)
     assert store.conn.execute("SELECT value FROM sync_state WHERE key = 'server_url'").fetchone() is None
     with county.engine.begin() as conn:  # type: ignore[attr-defined]
@@ -207,15 +284,63 @@ def test_an_unenrolled_clinic_enrolls_from_the_sync_page(
 
         service.add_clinic(conn, "B01", "河东村卫生室")
         code = service.make_enroll_code(conn, "B01")
-    dialog.form.code.setText(code)
+    dialog.form.code.clear()
+    qtbot.keyClicks(dialog.form.code, code)
     with qtbot.waitSignal(win.sync.finished, timeout=60_000) as signal:
-        dialog.submit()
+        click(qtbot, dialog.ok)
     assert signal.args[0] == "ok" and signal.args[1].pushed > 0
     with county.engine.begin() as conn:  # type: ignore[attr-defined]
         county_id = service.clinic_by_code(conn, "B01").id
     assert store.clinic_id == county_id and win.residents.model.rowCount() >= 3
     assert "河东村卫生室" in win.windowTitle() and not page.enroll_button.isVisible()
+    # the sync thread's own store wrote the run: the page, shown all along, lists it
+    qtbot.waitUntil(lambda: rows(page.history) == 1, timeout=5_000)
+    assert cell(page.history, 0, 1) == "登记" and "B01" in page.server.text()
     win.close()
+
+
+def test_an_install_missing_a_part_says_so_in_chinese_when_enrolling(
+    qtbot: Any, ui_clinic: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An install without pydantic answered "No module named 'pydantic'" in English (issue 9, point 2)."""
+    import ui.enroll_dialog as enroll
+
+    def missing(*_a: Any, **_k: Any) -> Any:
+        raise ModuleNotFoundError("No module named 'pydantic'", name="pydantic")
+
+    monkeypatch.setattr(enroll, "enroll_open_store", missing)
+    store = ui_clinic.store
+    win = MainWindow(store, authenticate(store, "admin", "admin-pass-1"), Writer())
+    qtbot.addWidget(win)
+    win.show()
+    page = open_sync_page(qtbot, win)
+    click(qtbot, page.enroll_button)
+    dialog = dialog_of(qtbot, enroll.EnrollDialog)
+    qtbot.keyClicks(dialog.form.server, "https://county.example.cn")
+    qtbot.keyClicks(dialog.form.code, "ABCD-EFGH-JKLM-NPQR")
+    click(qtbot, dialog.ok)
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10_000)
+    assert dialog.error.text() == "村医助手安装不完整：缺少组件“pydantic”。请按 README 重新安装。"
+    assert dialog.ok.isEnabled() and dialog.isVisible()
+    win.close()
+
+
+def test_enrollment_errors_are_chosen_by_code_not_by_their_english_text() -> None:
+    from clinic_app.errors import ValidationError
+    from sync.client import Refused
+    from ui.enroll_dialog import failure_text
+
+    # the client's own check of the address speaks English; the dialog shows its rule in Chinese
+    assert failure_text(ValidationError("server", "format", "the server address starts with https://")) == (
+        "地址应以 https:// 开头"
+    )
+    assert failure_text(Refused("device_name: not printable", "invalid_request")) == (
+        "县级平台不接受本机名称：请使用字母和数字。"
+    )
+    assert (
+        failure_text(Refused("something new", "new_rule"))
+        == "县级平台拒绝了登记（原因 new_rule）。请联系县里。"
+    )
 
 
 def test_first_start_joins_the_clinic_and_its_users_sign_in_with_their_passwords(
@@ -294,13 +419,66 @@ def test_a_decision_of_the_county_shows_on_the_conflict_list(qtbot: Any, county:
     with qtbot.waitSignal(win.sync.finished, timeout=60_000) as signal:
         win.sync.sync_now("manual")
     assert signal.args[0] == "ok"
-    win.nav.setCurrentRow(5)
-    page = win.sync_page
-    assert page.conflicts.rowCount() == 0 and page.tabs.tabText(1) == "冲突（0）"
-    page.show_decided.setChecked(True)
-    assert page.conflicts.rowCount() == 1
-    assert page.conflicts.item(0, 4).text() == "县级审核（王审核）：保留设备上的版本 — 电话已核实"
-    page.conflicts.setCurrentCell(0, 0)
-    assert page.resolve_selected() is None, "a decided conflict is not decided again"
+    page = open_sync_page(qtbot, win)
+    click_tab(qtbot, page.tabs, 1)
+    assert rows(page.conflicts) == 0 and page.tabs.tabText(1) == "冲突（0）"
+    click(qtbot, page.show_decided)
+    assert rows(page.conflicts) == 1
+    assert cell(page.conflicts, 0, 4) == "县级审核（王审核）：保留设备上的版本 — 电话已核实"
+    click_row(qtbot, page.conflicts, 0)
+    assert not page.resolve_button.isEnabled(), "a decided conflict is not decided again"
+    win.close()
+    store.close()
+
+
+def test_the_lists_read_again_only_when_their_tables_change_and_only_when_shown(
+    qtbot: Any, county: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.sync_page as sync_page
+
+    reads: list[str] = []
+    for name in ("sync_run_page", "refused_page"):
+        real = getattr(sync_page, name)
+        monkeypatch.setattr(
+            sync_page, name, lambda *a, _real=real, _name=name: reads.append(_name) or _real(*a)
+        )
+    real_conflicts = sync_page.conflicts.conflict_page
+    monkeypatch.setattr(sync_page.conflicts, "conflict_page",
+                        lambda *a, **k: reads.append("conflict_page") or real_conflicts(*a, **k))  # fmt: skip
+    store = county.open(county.laptop)
+    win = window(qtbot, store)
+    assert reads == [], "start-up reads nothing of a page not shown"
+    page = open_sync_page(qtbot, win)
+    assert sorted(reads) == ["conflict_page", "refused_page", "sync_run_page"]
+    assert rows(page.history) == 2 and rows(page.conflicts) == 1
+
+    reads.clear()  # a resident saved on this device: none of the page's tables
+    admin = authenticate(store, "admin", PASSWORD)
+    vid = store.conn.execute("SELECT id FROM village").fetchone()[0]
+    saved: list[str] = []
+    win.writer.run(lambda: R.add_resident(store, admin, R.ResidentInput(name="孙七", id_number="110105194912310011",
+                                                                        village_id=vid)), saved.append)  # fmt: skip
+    qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
+    assert reads == []
+
+    with qtbot.waitSignal(
+        win.sync.finished, timeout=60_000
+    ):  # the sync thread writes sync_run and the outbox
+        click(qtbot, page.sync_button)
+    qtbot.waitUntil(lambda: rows(page.history) == 3, timeout=5_000)
+    assert "sync_run_page" in reads and "refused_page" in reads
+
+    reads.clear()  # hidden: a change only marks the list stale; it is read when the page is shown again
+    rect = win.nav.visualItemRect(win.nav.item(0))
+    from ui.qt import Qt
+
+    qtbot.mouseClick(win.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: not page.isVisible(), timeout=5_000)
+    with qtbot.waitSignal(win.sync.finished, timeout=60_000):
+        win.sync.sync_now("timer")  # the schedule, while the person is on another page
+    win.writer.flush()  # what the sync thread wrote, delivered now rather than after the coalescing timer
+    assert reads == []
+    page = open_sync_page(qtbot, win)
+    assert "sync_run_page" in reads and rows(page.history) == 4
     win.close()
     store.close()

@@ -1,0 +1,127 @@
+"""The 居民 page on the 2,000-resident demo clinic: searching as a doctor searches, and adding a resident."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clinic_app.search import name_initials
+from tests.journeys.conftest import Journey
+from ui.qt import Qt
+from ui.resident_dialog import ResidentDialog
+
+GOOD_ID, WRONG_ID = "110105198001010016", "110105198001010017"  # the second's check character is wrong
+
+
+
+
+def shown_names(page: Any) -> list[str]:
+    table = page.table
+    return [str(table.model().index(r, 0).data()).removesuffix(" ⚑") for r in range(table.model().rowCount())]
+
+
+def current_name(page: Any) -> str:
+    index = page.table.currentIndex()
+    return str(index.siblingAtColumn(0).data()).removesuffix(" ⚑") if index.isValid() else ""
+
+
+def test_search_by_pinyin_initials_then_down_into_the_results(journey: Journey) -> None:
+    page = journey.nav_to("residents")
+    with journey.step("type zs in the search box"):
+        journey.type(page.search, "zs")
+        journey.wait_until(lambda: page.count_label.text().startswith("找到"))
+    names = shown_names(page)
+    assert names, "the demo clinic has people with the initials zs"
+    assert all(name_initials(n).startswith("zs") for n in names), names
+    assert page.count_label.text() == f"找到 {len(names)}{'+' if page.model.canFetchMore() else ''} 人"
+    with journey.step("press Down: into the results"):
+        journey.key(page.search, Qt.Key.Key_Down)
+        journey.wait_until(page.table.hasFocus)
+    assert page.table.currentIndex().row() == 0 and current_name(page) == names[0]
+    summary = page.household.summary.text().replace("\u00a0", " ")
+    assert summary.startswith("户号 H") and " 人" in summary, "the first one's household is shown"
+    journey.shot("journey-residents-household-selected")
+    with journey.step("press Down, then Enter: that resident's record opens"):
+        journey.key(page.table, Qt.Key.Key_Down)
+        second = current_name(page)
+        journey.key(page.table, Qt.Key.Key_Return)
+        dialog = journey.dialog(ResidentDialog)
+    assert dialog.windowTitle() == "编辑居民" and dialog.name.text() == second
+    with journey.step("Escape closes it"):
+        journey.key(dialog.name, Qt.Key.Key_Escape)
+        journey.wait_until(lambda: not dialog.isVisible())
+    journey.window.activateWindow()  # what the window manager does when the dialog closes
+    journey.wait_until(journey.window.isActiveWindow)
+    with journey.step("Up, Up: back in the search box"):
+        journey.key(page.table, Qt.Key.Key_Up)
+        journey.key(page.table, Qt.Key.Key_Up)
+        journey.wait_until(page.search.hasFocus)
+    assert page.search.text() == "zs"
+
+
+def test_search_by_the_last_digits_of_the_id_number_finds_the_resident(journey: Journey) -> None:
+    page = journey.nav_to("residents")
+    name, id_number = journey.store.conn.execute(
+        "SELECT name, id_number FROM resident WHERE id_number IS NOT NULL ORDER BY id LIMIT 1 OFFSET 700"
+    ).fetchone()
+    digits = id_number[-6:]
+    with journey.step("type the last six digits of the ID card and Enter, as a scanner does"):
+        journey.type(page.search, digits)
+        journey.key(page.search, Qt.Key.Key_Return)
+        journey.wait_until(lambda: current_name(page) != "")
+    assert name in shown_names(page)
+    masked = [str(page.model.index(r, 3).data()) for r in range(page.model.rowCount())]
+    assert all(m.endswith(digits[-4:]) for m in masked), masked
+    assert page.table.hasFocus() and page.table.currentIndex().row() == 0
+
+
+def test_add_a_resident_wrong_id_then_right_confirmed_and_shown(journey: Journey) -> None:
+    page = journey.nav_to("residents")
+    with journey.step("search for someone else first"):
+        journey.type(page.search, "wang")
+        journey.wait_until(lambda: page.count_label.text().startswith("找到"))
+    with journey.step("click 新增居民"):
+        journey.click(page.add_button)
+        dialog = journey.dialog(ResidentDialog)
+    assert dialog.windowTitle() == "新增居民"
+    dialog.activateWindow()
+    journey.wait_until(dialog.isActiveWindow)
+    height = dialog.height()
+    journey.type(dialog.name, "司马晓明")
+    with journey.step("type an ID number with a wrong check character and Tab on"):
+        journey.type(dialog.id_number, WRONG_ID)
+        journey.key(dialog.id_number, Qt.Key.Key_Tab)
+        error = dialog.errors["id_number"]
+        journey.wait_until(error.isVisible)
+    assert "校验码" in error.text(), error.text()
+    below = error.mapTo(dialog, error.rect().topLeft()).y()
+    field = dialog.id_number.mapTo(dialog, dialog.id_number.rect().bottomLeft()).y()
+    assert 0 <= below - field <= 6, "the message sits right under the ID field"
+    journey.shot("journey-add-dialog-error", dialog)
+    with journey.step("correct the ID number"):
+        journey.key(dialog.id_number, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        journey.type(dialog.id_number, GOOD_ID)
+        journey.key(dialog.id_number, Qt.Key.Key_Tab)
+        journey.wait_until(lambda: not error.isVisible())
+        journey.wait_until(lambda: dialog.height() == height)
+    assert dialog.birth_date.text() == "1980-01-01" and dialog.sex.currentText() == "男", "read from the ID"
+    journey.shot("journey-add-dialog-cleared", dialog)
+    with journey.step("choose the village, a new household and the relation by keys"):
+        journey.key(dialog.village, Qt.Key.Key_Down)
+        journey.type(dialog.household, "H009999")
+        journey.key(dialog.relation, Qt.Key.Key_Down)
+    village = dialog.village.currentText()
+    assert village != "—" and dialog.relation.currentText() == "户主"
+    with journey.step("click 保存"):
+        journey.click(dialog.buttons.button(dialog.buttons.StandardButton.Save))
+        journey.wait_until(lambda: journey.window.residents.notice.text() == "✓ 已新增居民：司马晓明")
+        journey.wait_until(lambda: current_name(page) == "司马晓明")
+    assert not dialog.isVisible()
+    assert page.search.text() == "司马晓明" and shown_names(page) == ["司马晓明"], (
+        "shown despite the old search"
+    )
+    assert page.table.selectionModel().isRowSelected(page.table.currentIndex().row())
+    row = page.table.currentIndex().row()
+    assert page.model.index(row, 5).data() == village and page.model.index(row, 6).data() == "H009999"
+    summary = page.household.summary.text().replace("\u00a0", " ")
+    assert summary.startswith("户号 H009999") and summary.endswith("共 1 人")
+    journey.shot("journey-residents-added")

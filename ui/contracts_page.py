@@ -29,6 +29,7 @@ from ui.contract_dialogs import (
     reason_text,
     status_text,
 )
+from ui.files import ask_where_to_save, why_not_written
 from ui.i18n import tr
 from ui.ledger_chart import LedgerChart
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
@@ -37,7 +38,6 @@ from ui.ops import Writer
 from ui.qt import (
     QComboBox,
     QEvent,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -526,32 +526,30 @@ class ContractsPage(QWidget):
         contract_id = self.contracts.current_key()
         return None if contract_id is None else view_contract(self.reader, contract_id, self)
 
-    def print_selected(self, target: Path | None = None) -> Path | None:
-        from ui.contract_print import write_pdf
+    def print_selected(self) -> Any:
+        """The print preview of the selected contract (print it, or save it as a PDF in Documents)."""
+        from ui.contract_print import preview_contract
 
-        contract_id = self.contracts.current_key()
-        if contract_id is None:
-            return None
-        if target is None:
-            name, _ = QFileDialog.getSaveFileName(self, tr("Print contract"), "contract.pdf", "PDF (*.pdf)")
-            if not name:
-                return None
-            target = Path(name)
-        return write_pdf(self.reader, contract_id, target)
+        return preview_contract(self.reader, self.contracts.current_key(), self)
 
-    def export_ledger(self, target: Path | None = None) -> Path | None:
+    def export_ledger(self) -> Any:
+        """Ask where to save the ledger's workbook (Documents, a name with the year), then write it."""
         if self.book is None:
             return None
-        if target is None:
-            name, _ = QFileDialog.getSaveFileName(self, tr("Export to Excel…"), f"ledger-{self.year.value()}.xlsx",
-                                                  "Excel (*.xlsx)")  # fmt: skip
-            if not name:
-                return None
-            target = Path(name)
-        L.export_xlsx(self.book, target)
+        name = tr("Capitation ledger %1.xlsx").replace("%1", str(self.book.period))
+        return ask_where_to_save(self, tr("Export to Excel…"), name, "Excel (*.xlsx)", "xlsx", self.write_ledger)
+
+    def write_ledger(self, target: Path) -> None:
+        if self.book is None:
+            return
+        try:
+            L.export_xlsx(self.book, target)
+        except OSError as error:
+            reason = tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", why_not_written(error))
+            self._tell(QMessageBox.Icon.Warning, tr("Not saved"), reason)
+            return
         self.notice.say(tr("The ledger of %1 is saved in %2.").replace("%1", str(self.book.period))
                         .replace("%2", str(target)))  # fmt: skip
-        return target
 
     def _failed(self, error: BaseException) -> None:
         self._enable()

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 
+from ui.files import ask_where_to_save, documents_folder, safe_file_name, why_not_written
 from ui.i18n import tr
 from ui.qt import (
     QAction,
@@ -40,7 +40,6 @@ from ui.qt import (
     QPushButton,
     QRectF,
     QSizeF,
-    QStandardPaths,
     Qt,
     QTextBlock,
     QTextCursor,
@@ -64,20 +63,6 @@ KEEP_TAIL = "print-keep-tail"
 def a4_layout() -> QPageLayout:
     return QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                        QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter)  # fmt: skip
-
-
-def documents_folder() -> Path:
-    """The user's Documents folder (made if it does not exist yet), where a saved PDF goes by default."""
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    folder = Path(location) if location else Path.home()
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def safe_file_name(name: str) -> str:
-    """``name`` without the characters Windows refuses in a file name."""
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name).strip(" .")
-    return cleaned or "document.pdf"
 
 
 def paint_pages(document: QTextDocument, device: QPagedPaintDevice, footer: str = "") -> int:
@@ -169,16 +154,6 @@ def write_pdf(document_builder: DocumentBuilder, target: Path, title: str, foote
     return target
 
 
-def _why(error: OSError) -> str:
-    if error.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
-        return tr("no permission, or the file is open in another program")
-    if error.errno == errno.ENOSPC:
-        return tr("the disk is full")
-    if error.errno == errno.ENOENT:
-        return tr("the folder does not exist")
-    return error.strerror or str(error)
-
-
 class PrintPreview(QPrintPreviewDialog):
     """Qt's print preview of one document, plus "Save as PDF…" (to Documents, under the suggested name)."""
 
@@ -243,28 +218,15 @@ class PrintPreview(QPrintPreviewDialog):
         paint_pages(self.builder(), printer, self.footer)
 
     def ask_where_to_save(self) -> QFileDialog:
-        folder = documents_folder()
-        dialog = QFileDialog(self, tr("Save as PDF…"), str(folder), "PDF (*.pdf)")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
-        dialog.setDefaultSuffix("pdf")
-        dialog.selectFile(str(folder / self.suggested_name))
-        dialog.fileSelected.connect(self.save_to)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.file_dialog = dialog
-        dialog.open()
-        return dialog
+        self.file_dialog = ask_where_to_save(self, tr("Save as PDF…"), self.suggested_name, "PDF (*.pdf)", "pdf",
+                                             self.save_to)  # fmt: skip
+        return self.file_dialog
 
-    def save_to(self, name: str) -> None:
-        if not name:
-            return
-        target = Path(name)
-        if target.suffix.lower() != ".pdf":
-            target = target.with_name(target.name + ".pdf")
+    def save_to(self, target: Path) -> None:
         try:
             write_pdf(self.builder, target, self.title, self.footer)
         except OSError as error:
-            reason = tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", _why(error))
+            reason = tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", why_not_written(error))
             self._tell(QMessageBox.Icon.Warning, tr("The PDF was not saved"), reason)
             return
         self._tell(QMessageBox.Icon.Information, tr("PDF saved"), tr("Saved to %1").replace("%1", str(target)))

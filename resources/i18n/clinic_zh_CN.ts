@@ -41,7 +41,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/contract_print.py" line="+196"/>
+        <location filename="../../ui/contract_print.py" line="+199"/>
         <source>Contract</source>
         <translation>签约协议</translation>
     </message>
@@ -126,7 +126,7 @@
         <translation>稍后处理</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+95"/>
+        <location filename="../../ui/printing.py" line="+80"/>
         <source>The printer or file could not be opened for writing.</source>
         <translation>无法打开打印机或文件进行写入。</translation>
     </message>
@@ -136,7 +136,7 @@
         <translation>第 %1 页，共 %2 页</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location filename="../../ui/files.py" line="+31"/>
         <source>no permission, or the file is open in another program</source>
         <translation>没有写入权限，或文件正在被其他程序打开</translation>
     </message>
@@ -151,19 +151,19 @@
         <translation>文件夹不存在</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location filename="../../ui/printing.py" line="+78"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
     <message>
         <location line="+3"/>
         <location line="+17"/>
-        <location line="+27"/>
+        <location line="+26"/>
         <source>Save as PDF…</source>
         <translation>另存为PDF…</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-41"/>
         <source>Save as a PDF file in the Documents folder</source>
         <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
     </message>
@@ -183,12 +183,13 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location filename="../../ui/contracts_page.py" line="+303"/>
+        <location filename="../../ui/printing.py" line="+27"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../ui/printing.py" line="+1"/>
         <source>The PDF was not saved</source>
         <translation>PDF未保存</translation>
     </message>
@@ -209,7 +210,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/printing.py" line="-47"/>
+        <location filename="../../ui/printing.py" line="-34"/>
         <location filename="../../ui/teams_dialog.py" line="+71"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -240,7 +241,7 @@
         <translation>有冲突</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="-55"/>
+        <location filename="../../ui/contracts_page.py" line="-358"/>
         <source>Sign…</source>
         <translation>签约…</translation>
     </message>
@@ -302,12 +303,12 @@
     </message>
     <message>
         <location line="-5"/>
-        <location line="+349"/>
+        <location line="+343"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
     <message>
-        <location line="-357"/>
+        <location line="-351"/>
         <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
         <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
@@ -413,7 +414,12 @@
         <translation>%1 的签约已转到 %2。</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+34"/>
+        <source>Capitation ledger %1.xlsx</source>
+        <translation>人头费台账%1.xlsx</translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>No ledger for %1: the county has not set the per-capita rate for the year yet.</source>
         <translation>无法生成 %1 年度台账：县级尚未设定该年度的人头费标准。</translation>
     </message>
@@ -428,7 +434,7 @@
         <translation>无法生成 %1 年度台账。</translation>
     </message>
     <message>
-        <location line="-255"/>
+        <location line="-253"/>
         <source>Contracted and insured: %1 (provisional %2; contracted, not insured %3)</source>
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
@@ -611,17 +617,13 @@
         <translation>转团队</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+103"/>
-        <source>Print contract</source>
-        <translation>打印协议</translation>
-    </message>
-    <message>
-        <location line="+16"/>
+        <location filename="../../ui/contracts_page.py" line="+118"/>
         <source>The ledger of %1 is saved in %2.</source>
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-2"/>
+        <location line="+7"/>
         <location filename="../../ui/resident_dialog.py" line="+185"/>
         <source>Not saved</source>
         <translation>未保存</translation>

@@ -290,6 +290,16 @@ def admin_journey(qtbot: Any, demo_copy: tuple[Path, Path], request: pytest.Fixt
     yield from _open_journey(qtbot, *demo_copy, "admin", request, stall_report)
 
 
+@pytest.fixture
+def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The person's Documents folder (in a home of the test's own), where saved PDFs and exports go."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    return home / "Documents"
+
+
 # -- a real county server, as a separate program ------------------------------------------------------------
 def county_server_program() -> str:
     named = os.environ.get("CLINIC_COUNTY_SERVER")

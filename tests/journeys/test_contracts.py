@@ -219,7 +219,7 @@ def test_teams_and_a_change_of_team(admin_journey: Journey) -> None:
     journey.shot("contracts-team-changed")
 
 
-def test_worklists_and_ledger_tabs(journey: Journey) -> None:
+def test_worklists_and_ledger_tabs(journey: Journey, documents: Path) -> None:
     page = open_page(journey)
     with journey.step("click the worklists tab"):
         journey.click_tab(page.tabs, 1)
@@ -243,3 +243,19 @@ def test_worklists_and_ledger_tabs(journey: Journey) -> None:
         journey.wait_until(lambda: page.chart.chart is not None and page.chart.chart.isVisible(), timeout=20_000)
     assert not page.chart.empty.isVisible()  # no "loading" or "no ledger" text over the bars
     journey.shot("contracts-ledger")
+    from ui.qt import QFileDialog, QLineEdit
+
+    with journey.step("click 导出Excel…"):
+        journey.click(page.export_button)
+        chooser = journey.dialog(QFileDialog)
+    name_box = chooser.findChild(QLineEdit, "fileNameEdit")
+    year = journey.today.year
+    assert Path(chooser.directory().absolutePath()) == documents and name_box.text() == f"人头费台账{year}.xlsx"
+    with journey.step("accept the name offered"):
+        journey.key(name_box, _qt().Key.Key_Return)
+        journey.wait_until(lambda: page.notice.text())
+    target = documents / f"人头费台账{year}.xlsx"
+    assert page.notice.text() == f"✓ {year} 年度台账已保存到 {target}。"
+    from openpyxl import load_workbook
+
+    assert load_workbook(target).sheetnames[0] == "汇总"

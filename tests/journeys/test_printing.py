@@ -9,18 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.journeys.conftest import Journey
-
-
-@pytest.fixture
-def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    return home / "Documents"
 
 
 def _refuse_a_save_as_dialog(journey: Journey, seen: list[str]) -> None:

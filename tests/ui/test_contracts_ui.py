@@ -14,7 +14,8 @@ from clinic_app import contracts as C
 from clinic_app import residents as R
 from clinic_app.users import authenticate
 from ui.ops import Writer
-from ui.qt import QMessageBox, Qt
+from ui.printing import PrintPreview
+from ui.qt import QApplication, QDialog, QFileDialog, QLineEdit, QMessageBox, Qt
 from ui.sign_dialog import SignDialog
 
 from .conftest import UiClinic
@@ -32,6 +33,19 @@ def signing(ui_clinic: UiClinic) -> UiClinic:
     C.install_reference(store, policy=POLICY)
     C.add_team(store, authenticate(store, "admin", "admin-pass-1"), "一队", "doctor")
     return ui_clinic
+
+
+def _visible(qtbot: Any, kind: type, accept: Any = None) -> Any:
+    """The visible top-level window of class ``kind`` (a dialog the person now sees)."""
+    found: list[Any] = []
+
+    def shown() -> bool:
+        found[:] = [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, kind) and w.isVisible() and (accept is None or accept(w))]  # fmt: skip
+        return bool(found)
+
+    qtbot.waitUntil(shown, timeout=10_000)
+    return found[-1]
 
 
 def resident(store: Any, name: str) -> str:
@@ -162,8 +176,11 @@ def _page(qtbot: Any, clinic: UiClinic, user: Any = None, writer: Any = None) ->
 
 
 def test_the_page_lists_worklists_ledger_prints_and_exports(
-    qtbot: Any, signing: UiClinic, tmp_path: Path
+    qtbot: Any, signing: UiClinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    documents = tmp_path / "home" / "Documents"
     from openpyxl import load_workbook
 
     store = signing.store
@@ -184,13 +201,23 @@ def test_the_page_lists_worklists_ledger_prints_and_exports(
     _click_tab(qtbot, page.tabs, 0)
     _click_row(qtbot, page.contracts, 0)
     assert page.print_button.isEnabled()
-    view = page.view_selected()
+    index = page.contracts.model().index(0, 0)
+    qtbot.mouseDClick(page.contracts.viewport(), Qt.MouseButton.LeftButton, pos=page.contracts.visualRect(index).center())
+    view = _visible(qtbot, QDialog, lambda d: hasattr(d, "browser"))
     assert "家庭医生签约服务协议书" in view.browser.toPlainText() and "张三" in view.browser.toPlainText()
     view.reject()
-    pdf = page.print_selected(tmp_path / "contract.pdf")
-    assert pdf is not None and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5_000
-    xlsx = page.export_ledger(tmp_path / "ledger.xlsx")
-    assert xlsx is not None and load_workbook(xlsx)["汇总"]["B2"].value == 1
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    preview = _visible(qtbot, PrintPreview)
+    qtbot.waitUntil(lambda: preview.preview_widget.pageCount() >= 1)
+    assert "张三" in preview.windowTitle()
+    preview.reject()
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    chooser = _visible(qtbot, QFileDialog)
+    assert Path(chooser.directory().absolutePath()) == documents
+    qtbot.keyClick(chooser.findChild(QLineEdit, "fileNameEdit"), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.notice.text().startswith("✓ 2026 年度台账已保存到"))
+    xlsx = documents / "人头费台账2026.xlsx"
+    assert load_workbook(xlsx)["汇总"]["B2"].value == 1
 
 
 def test_the_search_box_filters_the_list_and_one_match_opens_the_sign_dialog(qtbot: Any, signing: UiClinic) -> None:

@@ -57,10 +57,11 @@ def cmd_sync(ctx: base.Context) -> int:
 def _online_lookup(store: Any) -> Any:
     """Signing asks the county first when this device is enrolled (clinic_app.contract_cli calls this)."""
     from clinic_app.syncstate import get_state
-    from sync.client import Client
 
     if not get_state(store.conn, "server_url"):
-        return None
+        return None  # never enrolled: sign offline, without loading the network stack
+    from sync.client import Client
+
     client = Client(store)
     return client.lookup
 

@@ -67,7 +67,9 @@ def test_clinic_is_the_entry_point_with_version_enroll_and_sync(folder: Path, tm
 
 
 @pytest.mark.timeout(1800)
-def test_clinic_sync_on_a_never_enrolled_database_says_enroll_with_exit_4(folder: Path, tmp_path: Path) -> None:
+def test_clinic_sync_on_a_never_enrolled_database_says_enroll_with_exit_4(
+    folder: Path, tmp_path: Path
+) -> None:
     db, key = tmp_path / "clinic.db", tmp_path / "clinic.key"
     store, _ = Store.initialise(db, "C001", "石头村卫生室", key_file=key)
     store.close()

@@ -5,6 +5,7 @@ Built on Linux here (the same spec builds the Windows folder); takes minutes, so
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import pytest
 from clinic_app import __version__
 from clinic_app.demo import DEMO_USERS
 from clinic_app.store import Store
+
+from .test_install import absent_from
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +36,16 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-4000:]
     yield where / "dist" / "VillageClinic"
+
+
+def _bundled_modules(folder: Path) -> dict[str, set[str]]:
+    """Each program's Python modules, as the build recorded them."""
+    work = folder.parent.parent / "work" / "build"
+    found = {}
+    for toc in sorted(work.glob("PYZ-*.toc")):
+        entries = ast.literal_eval(toc.read_text(encoding="utf-8"))[-1]
+        found[toc.name] = {entry[0] for entry in entries}
+    return found
 
 
 def _run(folder: Path, tmp_path: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -54,6 +67,20 @@ def test_the_folder_holds_both_programs_their_data_and_no_test_or_server_code(fo
     assert not [f for f in files if Path(f).name.startswith(unwanted)]
     for package in ("pytest", "fastapi", "sqlalchemy", "uvicorn", "tests"):
         assert not [f for f in files if f"/{package}/" in f"/{f}"], package
+
+
+@pytest.mark.timeout(1800)
+def test_the_programs_bundle_only_what_the_plain_install_and_pyinstaller_bring(folder: Path) -> None:
+    """Built here from the test environment, the folder must still be what `.[build]` alone would give."""
+    absent = absent_from("build")
+    modules = _bundled_modules(folder)
+    assert len(modules) == 2
+    assert {"ui.app", "sync.client_cli"} <= set().union(*modules.values())
+    for toc, names in modules.items():
+        tops = {name.split(".")[0] for name in names}
+        assert {"clinic_app", "sync.client"} <= names
+        assert not tops & absent, f"{toc}: {sorted(tops & absent)} come only with the test extras"
+        assert "tests" not in tops and not [n for n in names if n.startswith("sync.server")]
 
 
 @pytest.mark.timeout(1800)

@@ -136,10 +136,15 @@ def test_canary_ten_thousand_void_qt_calls_leave_nones_reference_count_alone() -
 
 
 @cache
-def _plain_install() -> frozenset[str]:
-    """The distributions `pip install .` brings: the base dependencies and theirs, markers evaluated."""
+def _installed_by(extra: str = "") -> frozenset[str]:
+    """The distributions `pip install .` (or `.[extra]`) brings: the dependencies and theirs, markers
+    evaluated."""
     seen: set[str] = {PROJECT, "pip", "setuptools"}  # dev.sh puts the locked pip and setuptools in every venv
-    todo = [Requirement(r) for r in _pyproject()["project"]["dependencies"]]
+    project = _pyproject()["project"]
+    todo = [
+        Requirement(r)
+        for r in project["dependencies"] + (project["optional-dependencies"][extra] if extra else [])
+    ]
     env = default_environment() | {"extra": ""}
     while todo:
         req = todo.pop()
@@ -152,14 +157,18 @@ def _plain_install() -> frozenset[str]:
 
 
 @cache
-def _absent_from_plain_install() -> frozenset[str]:
-    """Top-level import names that only distributions outside the plain install provide here."""
-    plain = _plain_install()
+def absent_from(extra: str = "") -> frozenset[str]:
+    """Top-level import names that only distributions outside that install provide here."""
+    inside = _installed_by(extra)
     return frozenset(
         top
         for top, dists in md.packages_distributions().items()
-        if not {canonicalize_name(d) for d in dists} & plain and top not in PROJECT_PACKAGES
+        if not {canonicalize_name(d) for d in dists} & inside and top not in PROJECT_PACKAGES
     )
+
+
+def _absent_from_plain_install() -> frozenset[str]:
+    return absent_from("")
 
 
 def _plain_modules() -> list[Path]:

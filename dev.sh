@@ -38,17 +38,20 @@ system_packages() {
   fi
 }
 
-# python_env VENV EXTRAS: VENV holds the project installed with EXTRAS ("" or "[test]"), every package at the
-# version the lock names. pip runs only when pyproject.toml, the lock or EXTRAS changed since the last install.
+# python_env VENV EXTRAS: VENV holds the project installed with EXTRAS ("", "[journeys]", "[test]") and nothing
+# else, every package at the version the lock names. pip runs only when pyproject.toml, the lock or EXTRAS
+# changed since the last install (a stamp in VENV keeps their hash).
 python_env() {
   local venv=$1 extras=$2 stamp want
   "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed" >&2; exit 1; }
   stamp=$venv/.village-clinic-installed
   want=$(cat pyproject.toml "$LOCK" <(echo "$extras") | sha256sum | cut -d' ' -f1)
   [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
-  [ -x "$venv/bin/python" ] || { say "creating $venv"; "$PYTHON" -m venv "$venv"; }
+  # Made anew, never topped up: nothing stays behind from an older lock or from another extra.
+  [ -e "$venv" ] && { say "$venv was made from another pyproject.toml or $LOCK: making it anew"; rm -rf "$venv"; }
+  say "creating $venv"
+  "$PYTHON" -m venv "$venv"
   say "installing Village Clinic$extras into $venv (versions from $LOCK)"
-  rm -f "$stamp"
   "$venv/bin/python" -m pip install -q -c "$LOCK" --upgrade pip setuptools
   # (setuptools says at every editable install that a folder named like a package shadows it: not news here)
   PYTHONWARNINGS="ignore:Editable installation" "$venv/bin/python" -m pip install -q -c "$LOCK" -e ".$extras"

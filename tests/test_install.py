@@ -103,9 +103,10 @@ def test_qt_is_locked_to_the_release_that_keeps_none_alive() -> None:
 _CANARY = """
 import gc, sys
 sys.path.insert(0, {root!r})
-from ui.qt import QApplication, QTableWidgetItem, QWidget
+from PySide6.QtGui import QStandardItem  # the binding itself: the canary watches PySide6, not our code
+from PySide6.QtWidgets import QApplication, QWidget
 app = QApplication([])
-item, widget = QTableWidgetItem(), QWidget()
+item, widget = QStandardItem(), QWidget()
 item.setData(256, 0)
 widget.setToolTip("")
 gc.collect()

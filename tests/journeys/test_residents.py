@@ -125,3 +125,25 @@ def test_add_a_resident_wrong_id_then_right_confirmed_and_shown(journey: Journey
     summary = page.household.summary.text().replace("\u00a0", " ")
     assert summary.startswith("户号 H009999") and summary.endswith("共 1 人")
     journey.shot("journey-residents-added")
+
+
+def test_edit_a_resident_from_the_list_confirmed_and_the_change_shown(journey: Journey) -> None:
+    page = journey.nav_to("residents")
+    with journey.step("search by pinyin initials and pick the second person"):
+        journey.type(page.search, "zs")
+        journey.key(page.search, Qt.Key.Key_Return)
+        journey.wait_until(lambda: page.model.rowCount() > 1)
+        journey.click_row(page.table, 1)
+    name = current_name(page)
+    with journey.step("click 编辑"):
+        journey.click(page.edit_button)
+        dialog = journey.dialog(ResidentDialog)
+    assert dialog.name.text() == name and dialog.id_number.text()
+    with journey.step("type a new mobile number and save"):
+        journey.key(dialog.phone, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        journey.type(dialog.phone, "13912345678")
+        journey.click(dialog.buttons.button(dialog.buttons.StandardButton.Save))
+        journey.wait_until(lambda: page.notice.text() == f"✓ 已保存 {name} 的修改。")
+    assert not dialog.isVisible() and current_name(page) == name
+    row = page.table.currentIndex().row()
+    assert page.model.index(row, 4).data() == "13912345678"  # the list shows the new number

@@ -100,7 +100,7 @@ def build(version: int, out: Path) -> None:
         R.add_village(laptop, admin_b, "北村")
         sync(laptop)
         R.add_village(pc, admin, "北村")  # registered on both devices offline: the county refuses the second
-        try:  # and the device cannot store the county's 北村 beside its own (a bug of that time: kept as a failed run)
+        try:  # the device cannot store the county's 北村 beside its own: a bug (test_refused_duplicate_name.py)
             sync(pc, trigger="timer")
         except Exception as exc:
             print("sync after the refused village:", type(exc).__name__, exc)

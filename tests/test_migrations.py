@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,3 +113,99 @@ def test_saved_schema_3_database_upgrades_and_its_conflicts_become_synced_rows(t
         assert row["clinic_id"] == store.clinic_id and row["row_version"] == 0
     finally:
         store.close()
+
+
+# -- frozen databases of synced devices (tests/data/make_synced_device.py) ---------------------------------
+FROZEN = [1, 2, 3, 4, 5, 6]
+TEST_KEY = DATA / "schema_v1.key"
+
+
+def _copy(tmp_path: Path, version: int) -> tuple[Path, Path]:
+    db, key = tmp_path / f"v{version}.db", tmp_path / f"v{version}.key"
+    shutil.copyfile(DATA / f"schema_v{version}.db", db)
+    shutil.copyfile(TEST_KEY, key)
+    return db, key
+
+
+def _schema(conn: Any) -> set[tuple[str, str, str, str]]:
+    return {(r[0], r[1], r[2], " ".join((r[3] or "").split())) for r in conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}  # fmt: skip
+
+
+def _contents(conn: Any) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """Every table's columns and rows (sorted: row order is no part of what a database keeps)."""
+    found = {}
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
+        columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+        rows = [tuple(r) for r in conn.execute(f'SELECT * FROM "{table}"')]
+        found[table] = (columns, sorted(rows, key=repr))
+    return found
+
+
+@pytest.mark.parametrize("version", FROZEN)
+def test_every_frozen_database_upgrades_to_the_schema_a_new_database_has(tmp_path: Path, version: int) -> None:
+    new, _ = Store.initialise(tmp_path / "new.db", "N01", "新卫生室", key_file=tmp_path / "new.key")
+    expected = _schema(new.conn)
+    new.close()
+    store = Store.open(*_copy(tmp_path, version))
+    try:
+        assert _schema(store.conn) == expected
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("version", [4, 5, 6])
+def test_a_synced_devices_database_upgrades_keeping_every_row_with_a_backup_of_each_step(
+    tmp_path: Path, version: int
+) -> None:
+    db, key = _copy(tmp_path, version)
+    test_key = bytes.fromhex(key.read_text().strip())
+    old = connect(db, test_key)
+    assert schema_version(old) == version
+    before = _contents(old)
+    old.close()
+    assert all(rows for table, (_c, rows) in before.items()), "the frozen database has rows in every table"
+
+    store = Store.open(db, key)
+    try:
+        assert schema_version(store.conn) == SCHEMA_VERSION
+        backups = sorted(tmp_path.glob(f"v{version}.db.v*.bak"))  # one before each step, none when none ran
+        assert [b.name.split("-")[0] for b in backups] == [f"v{version}.db.v{v}" for v in range(version, SCHEMA_VERSION)]
+        for step, backup in zip(range(version, SCHEMA_VERSION), backups, strict=True):
+            copy = connect(backup, test_key)
+            assert schema_version(copy) == step
+            copy.close()
+        after = _contents(store.conn)
+        for table, (columns, rows) in before.items():
+            names = ", ".join(f'"{c}"' for c in columns)
+            kept = sorted((tuple(r) for r in store.conn.execute(f'SELECT {names} FROM "{table}"')), key=repr)
+            assert kept == rows, f"{table}: every row and value kept"
+        assert set(after) >= set(before)
+        assert store.integrity() == []
+        _the_program_reads_it(store, version)
+    finally:
+        store.close()
+
+
+def _the_program_reads_it(store: Store, version: int) -> None:
+    from clinic_app import conflicts, syncstate
+
+    found = R.search_residents(store.conn, store.clinic_id, "zs").rows
+    assert [r["name"] for r in found] == ["张三"]
+    assert [r["name"] for r in R.search_residents(store.conn, store.clinic_id, "P1234567").rows] == ["John Smith"]
+    [open_conflict] = conflicts.list_conflicts(store.conn)
+    assert open_conflict.kind == "edited_elsewhere" and [f.name for f in open_conflict.fields] == ["phone"]
+    assert len(conflicts.list_conflicts(store.conn, include_resolved=True)) == 2
+    [refused] = syncstate.rejected_changes(store.conn)
+    assert (refused["table_name"], refused["rejected_code"]) == ("village", "duplicate")
+    assert syncstate.counts(store.conn)["waiting"] == 2
+    assert users.authenticate(store, "admin", "admin-pass-1").username == "admin"
+    if version >= 5:
+        outcomes = [r["outcome"] for r in syncstate.sync_history(store.conn)]
+        assert outcomes[0] == "offline" and "error" in outcomes and "ok" in outcomes
+    if version >= 6:
+        from clinic_app import contracts
+
+        rows = contracts.list_contracts(store.conn, store.clinic_id)
+        assert sorted(r["status"] for r in rows) == ["active", "active", "terminated"]
+        assert [t["name"] for t in contracts.teams(store.conn, store.clinic_id)] == ["一队", "二队"]

@@ -112,6 +112,7 @@ class Table:
     device_fields: frozenset[str] = frozenset()  # SERVER_MADE: the fields a device may push (its resolution)
     on_device: bool = True  # False: held by the county server only (the device has no such table yet)
     label: str | None = None  # the column by which a person recognises a row
+    label_sql: str | None = None  # or the query naming rows: (id, label) of the ids at ``{marks}``
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {c.name: c for c in self.columns})
@@ -269,6 +270,17 @@ class Registry:
         """table -> the column by which a person recognises a row."""
         return {t.name: t.label for t in self.tables if t.label is not None}
 
+    def label_query(self, table: str) -> str | None:
+        """The query giving (id, label) for the ids at ``{marks}``; None for a table without labels."""
+        t = self.get(table)
+        if t is None:
+            return None
+        if t.label_sql is not None:
+            return t.label_sql
+        if t.label is not None:
+            return f'SELECT id, "{t.label}" FROM "{t.name}" WHERE id IN ({{marks}})'
+        return None
+
 
 NO_HOOKS = TableHooks()
 
@@ -283,11 +295,7 @@ def _int(name: str, **kw: Any) -> Column:
 
 
 def _ref(name: str, table: str, *, not_null: bool = False, foreign_key: bool = True) -> Column:
-    return Column(name, "TEXT", not_null=not_null, refers_to=table, foreign_key=foreign_key, max_length=MAX_ID)
-
-
-COMMON_COLUMNS = ("id", "clinic_id", "created_at", "updated_at", "created_by", "updated_by", "deleted_at",
-                  "row_version")  # fmt: skip
+    return Column(name, "TEXT", not_null=not_null, refers_to=table, foreign_key=foreign_key)
 
 
 def _common(clinic_required: bool = True) -> tuple[Column, ...]:
@@ -302,6 +310,10 @@ def _common(clinic_required: bool = True) -> tuple[Column, ...]:
         _text("deleted_at"),
         _int("row_version", not_null=True, default=0),
     )
+
+
+COMMON = _common()  # the columns every row of the clinic has
+COMMON_COLUMNS = tuple(c.name for c in COMMON)
 
 
 def _live(name: str, *columns: str) -> Unique:
@@ -413,7 +425,8 @@ def build_registry() -> Registry:
             _ref("renewed_from", "contract", foreign_key=False),
             _text("terminated_at"),
             _text("stop_reason", allowed=contracts.STOP_REASONS),
-        )),
+        ), label_sql="SELECT c.id, r.name || ' ' || c.period FROM contract c JOIN resident r ON r.id = c.resident_id "
+                     "WHERE c.id IN ({marks})"),  # known by its resident and year
         Table("service_package", Kind.REFERENCE, (
             *reference,
             _text("code", not_null=True),

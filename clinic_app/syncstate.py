@@ -153,10 +153,8 @@ def apply_push_results(
                         # the row shows what the server holds; this device's version waits in the conflict
                         _store_remote_row(conn, entry.table, result.get("row_id") or entry.row_id,
                                           int(server_row.get("row_version") or 0), server_row, {})  # fmt: skip
-                    if (
-                        entry.table == "conflict"
-                    ):  # decided elsewhere first: that decision stands, shown as stored
-                        continue
+                    if entry.table in REGISTRY.server_made_tables:  # decided elsewhere first: that decision
+                        continue  # stands, shown as stored
                     _record_conflict(conn, entry, result)
                     changes.add("conflict", result.get("conflict_id") or entry.row_id)
                     changes.add(entry.table, result.get("row_id") or entry.row_id)
@@ -401,10 +399,6 @@ def resend(store: Store, table: str, row_id: str) -> int:
     return len(entries)
 
 
-# How a person recognises a row of each table: the column that names it.
-LABEL_COLUMNS = REGISTRY.labels()
-
-
 def row_label(conn: Connection, table: str, row_id: str) -> str:
     """How a person recognises a row: a resident's name, a household's code, a village's name."""
     return row_labels(conn, [(table, row_id)])[(table, row_id)]
@@ -418,12 +412,7 @@ def row_labels(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str,
         wanted.setdefault(table, set()).add(row_id)
     found: dict[tuple[str, str], str] = {}
     for table, ids in wanted.items():
-        if table == "contract":
-            sql = ("SELECT c.id, r.name || ' ' || c.period FROM contract c JOIN resident r ON r.id = c.resident_id "
-                   "WHERE c.id IN ({marks})")  # fmt: skip
-        elif table in LABEL_COLUMNS:
-            sql = f'SELECT id, "{LABEL_COLUMNS[table]}" FROM "{table}" WHERE id IN ({{marks}})'
-        else:
+        if (sql := REGISTRY.label_query(table)) is None:
             continue
         found.update({(table, r[0]): str(r[1]) for r in _in_chunks(conn, sql, sorted(ids)) if r[1]})
     return {key: found.get(key) or key[1][-8:] for key in keys}

@@ -49,11 +49,11 @@ def _column(c: R.Column) -> Column:
     )
 
 
-_COMMON_NAMES = ("id", "clinic_id", "created_at", "updated_at", "created_by", "updated_by", "deleted_at")
+SERVER_COLUMNS = frozenset({"row_version"})  # the server's sequence: a device's value is ignored
 _PUSHED = sorted(REGISTRY.pushed_tables, key=REGISTRY.names().index)
 # Columns of every synced table. ``id`` and ``clinic_id`` are the server's business (row_id, the token);
 # ``created_at``/``updated_at`` are filled with the server's time when a device leaves them out.
-COMMON: dict[str, Column] = {n: _column(REGISTRY.table("resident").column(n)) for n in _COMMON_NAMES}
+COMMON: dict[str, Column] = {c.name: _column(c) for c in R.COMMON if c.name not in SERVER_COLUMNS}
 TABLES: dict[str, dict[str, Column]] = {
     t: {c.name: _column(c) for c in REGISTRY.table(t).wire_columns if c.name not in COMMON} for t in _PUSHED
 }
@@ -70,7 +70,6 @@ MAX_UNIQUE = R.MAX_UNIQUE  # characters of a unique value (the server's key colu
 # Computed on each device from other columns (the registry's derived columns): never stored by the server,
 # dropped from a pushed row without complaint.
 DERIVED: dict[str, frozenset[str]] = {t: d for t in _PUSHED if (d := REGISTRY.derived_columns(t))}
-SERVER_COLUMNS = frozenset({"row_version"})  # the server's sequence: a device's value is ignored
 
 MAX_TEXT = R.MAX_TEXT  # characters in one value (an audit entry lists up to 200 row references)
 ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")  # ids are UUID text; nothing that needs quoting or escaping
@@ -93,8 +92,9 @@ def check_fields(table: str, fields: dict[str, Any]) -> list[ValidationError]:
     problems: list[ValidationError] = []
     for name, value in fields.items():
         column = known.get(name)
-        if column is None:
-            problems.append(ValidationError(name, "unknown_column", f"{table} has no column {name!r}"))
+        if column is None:  # named as it can be answered: a name can hold what no answer can carry
+            shown = name.encode("utf-8", "backslashreplace").decode("utf-8")
+            problems.append(ValidationError(shown, "unknown_column", f"{table} has no column {name!r}"))
         elif value is None:
             if column.not_null:
                 problems.append(ValidationError(name, "required", f"{name} may not be empty"))

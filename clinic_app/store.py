@@ -308,6 +308,21 @@ class Store:
             except Exception:  # the transaction stands; a listener's fault is logged, not the caller's
                 log.exception("store listener failed")
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction outside a unit of work — sync and sign-in bookkeeping, no outbox and no audit:
+        under this store's write lock, ``BEGIN IMMEDIATE``, committed when the block ends, rolled back if it
+        raises."""
+        with self._write_lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
     # -- rows as the server holds them -----------------------------------------------------------
     @contextmanager
     def server_rows(self) -> Iterator[Connection]:

@@ -60,26 +60,20 @@ def adopt_clinic(store: Store, clinic_id: str, server_url: str, device_id: str, 
     """After enrollment: take the county's id for this clinic (rows made before enrollment are rewritten) and
     drop outbox entries for rows the county owns."""
     conn = store.conn
-    with store._write_lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            old = store.clinic_id
-            if old != clinic_id:
-                conn.execute("PRAGMA defer_foreign_keys = ON")
-                for table in _PULLED:
-                    conn.execute(f'UPDATE "{table}" SET clinic_id = ? WHERE clinic_id = ?', (clinic_id, old))
-                conn.execute('DELETE FROM "clinic" WHERE id = ?', (old,))
-                conn.execute("UPDATE local_meta SET value = ? WHERE key = 'clinic_id'", (clinic_id,))
-            for table in REGISTRY.server_owned_tables:  # the county creates these rows; devices never push them
-                conn.execute("DELETE FROM outbox WHERE table_name = ?", (table,))
-            set_state(conn, "server_url", server_url)
-            set_state(conn, "device_id", device_id)
-            set_state(conn, "clinic_code", clinic_code)
-            set_state(conn, "cursor", None)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    with store.transaction():
+        old = store.clinic_id
+        if old != clinic_id:
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            for table in _PULLED:
+                conn.execute(f'UPDATE "{table}" SET clinic_id = ? WHERE clinic_id = ?', (clinic_id, old))
+            conn.execute('DELETE FROM "clinic" WHERE id = ?', (old,))
+            conn.execute("UPDATE local_meta SET value = ? WHERE key = 'clinic_id'", (clinic_id,))
+        for table in REGISTRY.server_owned_tables:  # the county creates these rows; devices never push them
+            conn.execute("DELETE FROM outbox WHERE table_name = ?", (table,))
+        set_state(conn, "server_url", server_url)
+        set_state(conn, "device_id", device_id)
+        set_state(conn, "clinic_code", clinic_code)
+        set_state(conn, "cursor", None)
     store.clinic_id = clinic_id
 
 
@@ -117,56 +111,50 @@ def apply_push_results(
     by_id = {e.mutation_id: e for e in entries}
     conn = store.conn
     changes = Changes(action="sync.push")
-    with store._write_lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for result in results:
-                entry = by_id.get(result.get("mutation_id", ""))
-                if entry is None:
-                    continue
-                changes.add("outbox", str(entry.seq))
-                status = result.get("status")
-                if status in ("applied", "duplicate"):
-                    version = int(result.get("version") or 0)
-                    conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
-                    moved_to = result.get("row_id")
-                    if moved_to and moved_to != entry.row_id and result.get("server_row"):
-                        _merge_into(conn, entry.table, entry.row_id, moved_to, result["server_row"])
-                        outcome.applied += 1
-                        continue
-                    if version and entry.table not in REGISTRY.local_tables:
-                        old = conn.execute(f'SELECT row_version FROM "{entry.table}" WHERE id = ?',
-                                           (entry.row_id,)).fetchone()  # fmt: skip
-                        if old is not None and version > old[0]:
-                            conn.execute(f'UPDATE "{entry.table}" SET row_version = ? WHERE id = ?',
-                                         (version, entry.row_id))  # fmt: skip
-                            # this device's later edits of the row were based on the version just replaced
-                            conn.execute("UPDATE outbox SET base_version = ? WHERE table_name = ? AND row_id = ? "
-                                         "AND base_version = ?", (version, entry.table, entry.row_id, old[0]))  # fmt: skip
+    with store.transaction():
+        for result in results:
+            entry = by_id.get(result.get("mutation_id", ""))
+            if entry is None:
+                continue
+            changes.add("outbox", str(entry.seq))
+            status = result.get("status")
+            if status in ("applied", "duplicate"):
+                version = int(result.get("version") or 0)
+                conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
+                moved_to = result.get("row_id")
+                if moved_to and moved_to != entry.row_id and result.get("server_row"):
+                    _merge_into(conn, entry.table, entry.row_id, moved_to, result["server_row"])
                     outcome.applied += 1
-                elif status == "conflict":
-                    conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
-                    server_row = result.get("server_row")
-                    later = conn.execute("SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ?",
-                                         (entry.table, entry.row_id)).fetchone()  # fmt: skip
-                    if server_row and entry.table in _PULLED_SET and later is None:
-                        # the row shows what the server holds; this device's version waits in the conflict
-                        _store_remote_row(conn, entry.table, result.get("row_id") or entry.row_id,
-                                          int(server_row.get("row_version") or 0), server_row, {})  # fmt: skip
-                    if entry.table in REGISTRY.server_made_tables:  # decided elsewhere first: that decision
-                        continue  # stands, shown as stored
-                    _record_conflict(conn, entry, result)
-                    changes.add("conflict", result.get("conflict_id") or entry.row_id)
-                    changes.add(entry.table, result.get("row_id") or entry.row_id)
-                    outcome.conflicts += 1
-                elif status == "rejected":
-                    conn.execute("UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
-                                 (result.get("code") or "rejected", result.get("message") or "", entry.seq))  # fmt: skip
-                    outcome.rejected += 1
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+                    continue
+                if version and entry.table not in REGISTRY.local_tables:
+                    old = conn.execute(f'SELECT row_version FROM "{entry.table}" WHERE id = ?',
+                                       (entry.row_id,)).fetchone()  # fmt: skip
+                    if old is not None and version > old[0]:
+                        conn.execute(f'UPDATE "{entry.table}" SET row_version = ? WHERE id = ?',
+                                     (version, entry.row_id))  # fmt: skip
+                        # this device's later edits of the row were based on the version just replaced
+                        conn.execute("UPDATE outbox SET base_version = ? WHERE table_name = ? AND row_id = ? "
+                                     "AND base_version = ?", (version, entry.table, entry.row_id, old[0]))  # fmt: skip
+                outcome.applied += 1
+            elif status == "conflict":
+                conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
+                server_row = result.get("server_row")
+                later = conn.execute("SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ?",
+                                     (entry.table, entry.row_id)).fetchone()  # fmt: skip
+                if server_row and entry.table in _PULLED_SET and later is None:
+                    # the row shows what the server holds; this device's version waits in the conflict
+                    _store_remote_row(conn, entry.table, result.get("row_id") or entry.row_id,
+                                      int(server_row.get("row_version") or 0), server_row, {})  # fmt: skip
+                if entry.table in REGISTRY.server_made_tables:  # decided elsewhere first: that decision
+                    continue  # stands, shown as stored
+                _record_conflict(conn, entry, result)
+                changes.add("conflict", result.get("conflict_id") or entry.row_id)
+                changes.add(entry.table, result.get("row_id") or entry.row_id)
+                outcome.conflicts += 1
+            elif status == "rejected":
+                conn.execute("UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
+                             (result.get("code") or "rejected", result.get("message") or "", entry.seq))  # fmt: skip
+                outcome.rejected += 1
     store.notify(changes)
     return outcome
 
@@ -367,34 +355,27 @@ def resend(store: Store, table: str, row_id: str) -> int:
     a new mutation id (the server keeps its answer to the old one) carrying the row's current values — the
     whole row if the server never accepted it. Returns how many outbox entries it replaced."""
     conn = store.conn
-    with store._write_lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            entries = conn.execute("SELECT * FROM outbox WHERE table_name = ? AND row_id = ? ORDER BY seq",
-                                   (table, row_id)).fetchall()  # fmt: skip
-            current = conn.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
-            if not entries or current is None:
-                conn.execute("ROLLBACK")
-                return 0
-            row = dict(current)
-            skip = REGISTRY.derived_columns(table) | {"row_version"}
-            if int(row["row_version"]) == 0:  # never on the server: the whole row, as a new one
-                payload = {k: v for k, v in row.items() if k not in skip}
-            else:
-                names = {k for e in entries for k in json.loads(e["payload"])} - skip
-                payload = {k: row[k] for k in sorted(names) if k in row}
-            op = "delete" if row.get("deleted_at") and any(e["op"] == "delete" for e in entries) else "upsert"
-            conn.execute("DELETE FROM outbox WHERE table_name = ? AND row_id = ?", (table, row_id))
-            conn.execute(
-                "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, device_time) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (uuid7(), table, row_id, op, json.dumps(payload, ensure_ascii=False, sort_keys=True),
-                 int(row["row_version"]), entries[-1]["user_id"], utc_now()),
-            )  # fmt: skip
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    with store.transaction():
+        entries = conn.execute("SELECT * FROM outbox WHERE table_name = ? AND row_id = ? ORDER BY seq",
+                               (table, row_id)).fetchall()  # fmt: skip
+        current = conn.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
+        if not entries or current is None:
+            return 0
+        row = dict(current)
+        skip = REGISTRY.derived_columns(table) | {"row_version"}
+        if int(row["row_version"]) == 0:  # never on the server: the whole row, as a new one
+            payload = {k: v for k, v in row.items() if k not in skip}
+        else:
+            names = {k for e in entries for k in json.loads(e["payload"])} - skip
+            payload = {k: row[k] for k in sorted(names) if k in row}
+        op = "delete" if row.get("deleted_at") and any(e["op"] == "delete" for e in entries) else "upsert"
+        conn.execute("DELETE FROM outbox WHERE table_name = ? AND row_id = ?", (table, row_id))
+        conn.execute(
+            "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, device_time) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (uuid7(), table, row_id, op, json.dumps(payload, ensure_ascii=False, sort_keys=True),
+             int(row["row_version"]), entries[-1]["user_id"], utc_now()),
+        )  # fmt: skip
     store.notify(Changes(action="sync.resend", rows={"outbox": {row_id}, table: {row_id}}))
     return len(entries)
 

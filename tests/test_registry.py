@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from clinic_app import contracts, residents, syncstate, users
+from clinic_app import contracts, labels, residents, syncstate, users
 from clinic_app import registry as R
 from clinic_app.migrations import MIGRATIONS
 from clinic_app.registry import REGISTRY, Column, Kind, Registry, Table, Unique
@@ -136,6 +136,16 @@ def test_allowed_values_are_the_domain_modules_constants() -> None:
     assert t("contract").column("resident_group").allowed is contracts.GROUPS
     assert t("contract").column("stop_reason").allowed is contracts.STOP_REASONS
     assert t("team_member").column("role").allowed is contracts.TEAM_ROLES
+
+
+def test_the_words_for_people_cover_exactly_the_allowed_values() -> None:
+    """labels.py names each value the registry allows, in the same order, and no other."""
+    t = REGISTRY.table
+    assert tuple(labels.SEX) == t("resident").column("sex").allowed
+    assert tuple(labels.DOCUMENT_TYPE) == t("resident").column("document_type").allowed
+    assert tuple(labels.RELATION) == t("resident").column("relation_to_head").allowed
+    assert tuple(labels.CONTRACT_STATUS) == t("contract").column("status").allowed
+    assert tuple(labels.STOP_REASON) == t("contract").column("stop_reason").allowed
 
 
 def test_kinds_and_the_table_lists_every_side_uses() -> None:

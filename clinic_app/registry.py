@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, Literal
 
 from clinic_app import contracts, residents, search, users
@@ -115,7 +116,7 @@ class Table:
     label_sql: str | None = None  # or the query naming rows: (id, label) of the ids at ``{marks}``
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_name", {c.name: c for c in self.columns})
+        object.__setattr__(self, "_by_name", MappingProxyType({c.name: c for c in self.columns}))
 
     @property
     def by_name(self) -> Mapping[str, Column]:
@@ -188,7 +189,7 @@ class Registry:
                     raise ValueError(f"{t.name}.{c.name} refers to {c.refers_to}, not in the registry")
                 if (c.check or c.domain_rule) and c.allowed is None:
                     raise ValueError(f"{t.name}.{c.name}: a rule on allowed values without the values")
-        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_by_name", MappingProxyType(by_name))
 
     def __contains__(self, name: object) -> bool:
         return name in self._by_name  # type: ignore[attr-defined]

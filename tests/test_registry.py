@@ -182,6 +182,8 @@ def test_the_registry_is_frozen_and_checked_when_built() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         REGISTRY.tables = ()  # type: ignore[misc]
     assert isinstance(REGISTRY.tables, tuple)
+    with pytest.raises(TypeError):
+        REGISTRY.table("resident").by_name["note"] = Column("note")  # type: ignore[index]
     common = R.COMMON
     with pytest.raises(ValueError, match="listed twice"):
         Registry((Table("a", Kind.LOCAL, common), Table("a", Kind.LOCAL, common)))

@@ -19,6 +19,8 @@ class Import:
     target: str  # the dotted name imported: a module, or a module followed by a name taken from it
     line: int
     in_function: bool
+    type_only: bool = False  # under ``if TYPE_CHECKING:``: read by the type checker, never run
+
 
     def __str__(self) -> str:
         where = "inside a function" if self.in_function else "at module level"
@@ -38,23 +40,36 @@ def imports_of(source: str, module: str, is_package: bool = False) -> list[Impor
     """The imports in ``source``, the text of ``module``, in the order they appear."""
     found: list[Import] = []
 
-    def visit(node: ast.AST, in_function: bool) -> None:
+    def visit(node: ast.AST, in_function: bool, type_only: bool) -> None:
         for child in ast.iter_child_nodes(node):
             inner = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
             if isinstance(child, ast.Import):
-                found.extend(Import(module, a.name, child.lineno, in_function) for a in child.names)
+                found.extend(Import(module, a.name, child.lineno, in_function, type_only) for a in child.names)
             elif isinstance(child, ast.ImportFrom):
                 base = _resolve(module, is_package, child.level, child.module)
                 found.extend(  # each name: a submodule, or a name of the module (own_module tells which)
-                    Import(module, base if a.name == "*" else f"{base}.{a.name}", child.lineno, in_function)
+                    Import(module, base if a.name == "*" else f"{base}.{a.name}", child.lineno, in_function,
+                           type_only)  # fmt: skip
                     for a in child.names
                 )
             elif isinstance(child, ast.Call) and _dynamic_name(child) is not None:
-                found.append(Import(module, _dynamic_name(child) or "", child.lineno, in_function))
-            visit(child, inner)
+                found.append(Import(module, _dynamic_name(child) or "", child.lineno, in_function, type_only))
+            if isinstance(child, ast.If) and _is_type_checking(child.test):
+                for stmt in child.body:
+                    visit(ast.Module(body=[stmt], type_ignores=[]), in_function, True)
+                for stmt in child.orelse:
+                    visit(ast.Module(body=[stmt], type_ignores=[]), in_function, type_only)
+                continue
+            visit(child, inner, type_only)
 
-    visit(ast.parse(source), False)
+    visit(ast.parse(source), False, False)
     return found
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _names_import(node: ast.expr) -> bool:

@@ -1,5 +1,6 @@
 """No import cycles among clinic_app, sync and ui: an import inside a function closes a cycle as surely as one at
-the top of a file (it only hides it until the function runs), so every import statement counts."""
+the top of a file (it only hides it until the function runs), so every import statement that runs counts. An
+import under ``if TYPE_CHECKING:`` never runs (it names a type for the checker), so it closes no cycle."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ def graph(imports: Iterable[Import], known: Iterable[str]) -> Graph:
     known = set(known)
     edges: Graph = {m: {} for m in known}
     for imp in imports:
+        if imp.type_only:
+            continue
         target = own_module(imp.target, known)
         if target is not None and target != imp.module:
             edges.setdefault(imp.module, {}).setdefault(target, imp)
@@ -145,3 +148,13 @@ def test_a_cycle_joined_to_one_being_removed_is_its_own_finding() -> None:
     imports = [i for name, text in sources.items() for i in imports_of(text, name)]
     [group] = groups(graph(imports, sources))
     assert group == {"clinic_app.cli", "clinic_app.contract_cli", "clinic_app.x"} and frozenset(group) != CLI_CYCLE
+
+
+def test_an_import_only_for_the_type_checker_closes_no_cycle() -> None:
+    a = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.b import B\n"
+    b = "from pkg.a import A\n"
+    imports = [*imports_of(a, "pkg.a"), *imports_of(b, "pkg.b")]
+    assert [i.type_only for i in imports] == [False, True, False]
+    assert cycles(graph(imports, ["pkg.a", "pkg.b"])) == []
+    run_time = [*imports_of("def f():\n    from pkg.b import B\n", "pkg.a"), *imports_of(b, "pkg.b")]
+    assert len(cycles(graph(run_time, ["pkg.a", "pkg.b"]))) == 1

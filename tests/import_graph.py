@@ -47,11 +47,9 @@ def imports_of(source: str, module: str, is_package: bool = False) -> list[Impor
                 found.extend(Import(module, a.name, child.lineno, in_function, type_only) for a in child.names)
             elif isinstance(child, ast.ImportFrom):
                 base = _resolve(module, is_package, child.level, child.module)
-                found.extend(  # each name: a submodule, or a name of the module (own_module tells which)
-                    Import(module, base if a.name == "*" else f"{base}.{a.name}", child.lineno, in_function,
-                           type_only)  # fmt: skip
-                    for a in child.names
-                )
+                for a in child.names:  # each name: a submodule, or a name of the module (own_module tells which)
+                    target = base if a.name == "*" else f"{base}.{a.name}"
+                    found.append(Import(module, target, child.lineno, in_function, type_only))
             elif isinstance(child, ast.Call) and _dynamic_name(child) is not None:
                 found.append(Import(module, _dynamic_name(child) or "", child.lineno, in_function, type_only))
             if isinstance(child, ast.If) and _is_type_checking(child.test):

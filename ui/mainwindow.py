@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store, self.user, self.writer = store, user, writer
         self.reader = store.reader()
-        self.sync = sync or SyncController(store, parent=self, reader=self.reader)
+        self.sync = sync or SyncController(store, parent=self, reader=self.reader, ops=writer)
         self.clinic_name = self.reader.execute(
             "SELECT name FROM clinic WHERE id = ?", (store.clinic_id,)
         ).fetchone()[0]
@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(0, 0))
         self.nav.setStyleSheet(NAV_STYLE)  # the selected page, and whether the keyboard is here, at a glance
         self.pages = QStackedWidget()
-        self.residents = ResidentsPage(self.reader, store.clinic_id, open_reader=store.reader)
+        self.residents = ResidentsPage(self.reader, store.clinic_id, open_reader=store.reader, ops=writer)
         self.sync_page = SyncPage(store, self.reader, writer, user, self.sync)
         self.contracts = ContractsPage(store, self.reader, writer, user, lookup_factory=self._county_lookup)
         built: dict[str, QWidget] = {

@@ -18,7 +18,7 @@ from clinic_app.users import User
 from ui.i18n import tr
 from ui.messages import error_text
 from ui.notice import show_problem
-from ui.ops import Background, Writer
+from ui.ops import Writer
 from ui.qt import (
     QBuffer,
     QByteArray,
@@ -169,7 +169,6 @@ class SignDialog(QDialog):
         self.today = today or dt.date.today()
         self.result_ids: list[str] = []
         self.checked_online = False
-        self.task = Background(self)
         people = C.signing_people(reader, resident_id, household)
         self.household_id = people[0]["household_id"] if household else None
         self.setWindowTitle(tr("Sign a household") if household else tr("Sign a contract"))
@@ -266,8 +265,8 @@ class SignDialog(QDialog):
         self.status.setText(tr("Asking the county…"))
         numbers = [n for rid in self.chosen_residents() if (n := self.people[rid].get("id_number"))]
         period = str(self.period.value())
-        self.task.run(lambda: {n: lookup(n, period) for n in numbers}, self._sign,
-                      lambda _e: self._sign(None))  # fmt: skip
+        self.writer.work(lambda: {n: lookup(n, period) for n in numbers}, self._sign,
+                         lambda _e: self._sign(None))  # fmt: skip
 
     def _sign(self, answers: dict[str, dict[str, Any]] | None) -> None:
         self.checked_online = answers is not None

@@ -54,10 +54,8 @@ def rule_message(error: ValidationError) -> str:
     }
     if error.rule == "format":
         return formats.get(error.field, error.message)
-    if error.rule == "duplicate" and "to " in error.message:
-        return _t("This ID number is registered already, to %1.").replace(
-            "%1", error.message.rsplit("to ", 1)[1]
-        )
+    if error.rule == "duplicate" and (owner := error.details.get("registered_to")):
+        return _t("This ID number is registered already, to %1.").replace("%1", owner)
     return rules.get(error.rule, error.message)
 
 

@@ -8,7 +8,14 @@ from typing import Any
 
 from clinic_app.db import Connection
 from clinic_app.idcard import age_on
-from clinic_app.residents import ResidentQuery, household_members, mask_id_number
+from clinic_app.residents import (
+    ResidentQuery,
+    household_codes,
+    household_members,
+    household_summary,
+    mask_id_number,
+    village_names,
+)
 from ui.i18n import tr
 from ui.notice import Notice
 from ui.ops import Op, Ops
@@ -93,21 +100,14 @@ class ResidentTableModel(QAbstractTableModel):
 
     # -- data loading ---------------------------------------------------------------------------
     def _load_villages(self) -> None:
-        rows = self.conn.execute(
-            "SELECT id, name FROM village WHERE clinic_id = ?", (self.clinic_id,)
-        ).fetchall()
-        self._villages = {r[0]: r[1] for r in rows}
+        self._villages = village_names(self.conn, self.clinic_id)
 
     def _append(self, rows: list[dict[str, Any]]) -> None:
         missing = {
             r["household_id"] for r in rows if r["household_id"] and r["household_id"] not in self._households
         }
         if missing:
-            marks = ",".join("?" for _ in missing)
-            found = self.conn.execute(
-                f"SELECT id, code FROM household WHERE id IN ({marks})", list(missing)
-            ).fetchall()
-            self._households.update({r[0]: r[1] for r in found})
+            self._households.update(household_codes(self.conn, missing))
         self._rows.extend(rows)
 
     def set_query(self, query: str) -> None:
@@ -230,14 +230,11 @@ class HouseholdPanel(QGroupBox):
         if not resident.get("household_id"):
             self.summary.setText(tr("%1 belongs to no household yet.").replace("%1", resident["name"]))
             return
-        hh = self.conn.execute(
-            "SELECT h.code, h.address, v.name FROM household h LEFT JOIN village v ON v.id = h.village_id WHERE h.id = ?",
-            (resident["household_id"],),
-        ).fetchone()
+        hh = household_summary(self.conn, resident["household_id"]) or {"code": "", "address": None, "village": None}
         members = household_members(self.conn, resident["household_id"])
         parts = [  # the label wraps between the parts, never inside one
-            tr("Household %1").replace("%1", hh[0]),
-            " ".join(p for p in (hh[2], hh[1]) if p),
+            tr("Household %1").replace("%1", hh["code"]),
+            " ".join(p for p in (hh["village"], hh["address"]) if p),
             tr("%1 members").replace("%1", str(len(members))),
         ]
         self.summary.setText(" · ".join(unbroken(p) for p in parts if p))

@@ -1,29 +1,21 @@
 """`clinic team …`, `clinic contract …`, `clinic insurance set`, `clinic ledger`: sign-ups on the command line.
 
-Signing asks the county first when the device is enrolled and online (``lookup_factory``, set by the sync
-commands: clinic_app itself never touches the network); otherwise the contract is signed provisional."""
+Signing asks the county first when the device is enrolled and online (the context's ``county_lookup``, given
+by the sync commands: clinic_app itself never touches the network); otherwise the contract is signed
+provisional."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from clinic_app import contracts as C
+from clinic_app.cli_core import Commands, Context, out
 from clinic_app.errors import ValidationError
 from clinic_app.labels import label
 from clinic_app.store import Store
-
-# store -> a lookup for contracts.sign, or None when the device is not enrolled
-lookup_factory: Callable[[Store], C.Lookup | None] = lambda _store: None  # noqa: E731
-
-
-def _out(text: str) -> None:
-    from clinic_app.cli import _out as out
-
-    out(text)
 
 
 def _resident_by_number(store: Store, number: str) -> dict[str, Any]:
@@ -46,47 +38,47 @@ def _codes(text: str) -> list[str]:
     return [c for c in (text or "").replace("，", ",").split(",") if c.strip()]
 
 
-def _consent(ctx: Any) -> dict[str, Any]:
+def _consent(ctx: Context) -> dict[str, Any]:
     a = ctx.args
     return {"consent": "paper", "witness": a.witness, "resident_group": a.group}
 
 
-def cmd_team_add(ctx: Any) -> int:
+def cmd_team_add(ctx: Context) -> int:
     actor = ctx.actor()
     C.add_team(ctx.store, actor, ctx.args.name, ctx.args.lead, ctx.args.member or [])
-    _out(f"team {ctx.args.name} added")
+    out(f"team {ctx.args.name} added")
     return 0
 
 
-def cmd_team_list(ctx: Any) -> int:
+def cmd_team_list(ctx: Context) -> int:
     rows = ctx.store.conn.execute(
         'SELECT t.name, u.username AS lead, (SELECT count(*) FROM team_member m WHERE m.team_id = t.id '
         'AND m.deleted_at IS NULL) AS people FROM team t LEFT JOIN "user" u ON u.id = t.lead_user_id '
         "WHERE t.clinic_id = ? AND t.deleted_at IS NULL ORDER BY t.name", (ctx.store.clinic_id,))  # fmt: skip
     for r in rows:
-        _out(f"{r['name']}\tlead {r['lead']}\t{r['people']} people")
+        out(f"{r['name']}\tlead {r['lead']}\t{r['people']} people")
     return 0
 
 
 def _signed(result: C.SignResult, what: str) -> None:
     how = ("the county confirmed no contract elsewhere" if result.checked_online else
            "offline: provisional until the county server accepts it on sync")  # fmt: skip
-    _out(f"{what}: {len(result.contract_ids)} contract(s) signed ({how})")
+    out(f"{what}: {len(result.contract_ids)} contract(s) signed ({how})")
     for contract_id in result.contract_ids:
-        _out(contract_id)
+        out(contract_id)
 
 
-def cmd_contract_sign(ctx: Any) -> int:
+def cmd_contract_sign(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
     resident = _resident_by_number(ctx.store, a.resident)
     result = C.sign(ctx.store, actor, [resident["id"]], a.team, a.period, _codes(a.package),
-                    lookup=lookup_factory(ctx.store), **_consent(ctx))  # fmt: skip
+                    lookup=ctx.county_lookup(), **_consent(ctx))  # fmt: skip
     _signed(result, resident["name"])
     return 0
 
 
-def cmd_contract_sign_household(ctx: Any) -> int:
+def cmd_contract_sign_household(ctx: Context) -> int:
     from clinic_app.residents import find_household
 
     a = ctx.args
@@ -95,44 +87,44 @@ def cmd_contract_sign_household(ctx: Any) -> int:
     if household is None:
         raise ValidationError("household", "unknown", f"no household {a.household} in this clinic")
     result = C.sign_household(ctx.store, actor, household["id"], a.team, a.period, _codes(a.package),
-                              lookup=lookup_factory(ctx.store), **_consent(ctx))  # fmt: skip
+                              lookup=ctx.county_lookup(), **_consent(ctx))  # fmt: skip
     _signed(result, f"household {a.household}")
     return 0
 
 
-def cmd_contract_renew(ctx: Any) -> int:
+def cmd_contract_renew(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    result = C.renew(ctx.store, actor, a.contract, _codes(a.package) or None, lookup=lookup_factory(ctx.store),
+    result = C.renew(ctx.store, actor, a.contract, _codes(a.package) or None, lookup=ctx.county_lookup(),
                      **_consent(ctx))  # fmt: skip
     _signed(result, "renewed")
     return 0
 
 
-def cmd_contract_terminate(ctx: Any) -> int:
+def cmd_contract_terminate(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
     day = _date("date", a.date) if a.date else None
     C.terminate(ctx.store, actor, a.contract, a.reason, day)
-    _out(f"contract {a.contract} terminated ({label('reason', a.reason)})")
+    out(f"contract {a.contract} terminated ({label('reason', a.reason)})")
     return 0
 
 
-def cmd_contract_transfer(ctx: Any) -> int:
+def cmd_contract_transfer(ctx: Context) -> int:
     actor = ctx.actor()
     C.transfer(ctx.store, actor, ctx.args.contract, ctx.args.team)
-    _out(f"contract {ctx.args.contract} transferred to team {ctx.args.team}")
+    out(f"contract {ctx.args.contract} transferred to team {ctx.args.team}")
     return 0
 
 
-def cmd_contract_expire(ctx: Any) -> int:
+def cmd_contract_expire(ctx: Context) -> int:
     actor = ctx.actor()
     count = C.expire_due(ctx.store, actor)
-    _out(f"{count} contract(s) past their period's end marked expired")
+    out(f"{count} contract(s) past their period's end marked expired")
     return 0
 
 
-def cmd_contract_list(ctx: Any) -> int:
+def cmd_contract_list(ctx: Context) -> int:
     from clinic_app.residents import mask_id_number
 
     a = ctx.args
@@ -142,17 +134,17 @@ def cmd_contract_list(ctx: Any) -> int:
         if not a.reveal:
             r["id_number"] = mask_id_number(r["id_number"])
     if a.json:
-        _out(json.dumps(rows, ensure_ascii=False, indent=1))
+        out(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     for r in rows:
-        _out(f"{r['id']}\t{r['period']}\t{label('status', r['status'])}\t{r['name']}\t{r['id_number'] or ''}\t{r['team']}\t"
+        out(f"{r['id']}\t{r['period']}\t{label('status', r['status'])}\t{r['name']}\t{r['id_number'] or ''}\t{r['team']}\t"
              f"{'+'.join(r['packages'])}\t{r['fee_fen'] / 100:.2f}")  # fmt: skip
     if not rows:
-        _out("no contracts")
+        out("no contracts")
     return 0
 
 
-def cmd_contract_worklist(ctx: Any) -> int:
+def cmd_contract_worklist(ctx: Context) -> int:
     a = ctx.args
     today = dt.date.today()
     conn, clinic = ctx.store.conn, ctx.store.clinic_id
@@ -166,12 +158,12 @@ def cmd_contract_worklist(ctx: Any) -> int:
         rows = C.signed_not_insured(conn, clinic, a.year or today.year)
         lines = [f"{r['name']}\t{r['team']}\t{r['period']}" for r in rows]
     for line in lines:
-        _out(line)
-    _out(f"{len(rows)} resident(s)")
+        out(line)
+    out(f"{len(rows)} resident(s)")
     return 0
 
 
-def cmd_insurance_set(ctx: Any) -> int:
+def cmd_insurance_set(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
     resident = _resident_by_number(ctx.store, a.resident)
@@ -183,11 +175,11 @@ def cmd_insurance_set(ctx: Any) -> int:
         not a.unpaid,
         _date("paid_on", a.paid_on) if a.paid_on else None,
     )
-    _out(f"{resident['name']}: premium for {a.year} {'not paid' if a.unpaid else 'paid'}")
+    out(f"{resident['name']}: premium for {a.year} {'not paid' if a.unpaid else 'paid'}")
     return 0
 
 
-def cmd_ledger(ctx: Any) -> int:
+def cmd_ledger(ctx: Context) -> int:
     from clinic_app import ledger as L
 
     a = ctx.args
@@ -195,21 +187,21 @@ def cmd_ledger(ctx: Any) -> int:
     if a.xlsx:
         L.export_xlsx(book, Path(a.xlsx), a.headers)
     if a.json:
-        _out(json.dumps(book.as_dict(), ensure_ascii=False, indent=1))
+        out(json.dumps(book.as_dict(), ensure_ascii=False, indent=1))
         return 0
     yuan = lambda fen: f"{fen / 100:,.2f}"  # noqa: E731
-    _out(f"period {book.period} ({book.start} .. {book.end})")
-    _out(f"heads (contracted and insured): {book.heads}  of them provisional: {book.provisional_heads}  "
+    out(f"period {book.period} ({book.start} .. {book.end})")
+    out(f"heads (contracted and insured): {book.heads}  of them provisional: {book.provisional_heads}  "
          f"contracted but not insured: {book.contracted_not_insured}")  # fmt: skip
-    _out(f"rate {yuan(book.rate_fen)} yuan/head/year  weighted heads {book.weighted_heads}")
-    _out(f"budget {yuan(book.budget_fen)}  reserve {book.reserve_pct}% {yuan(book.reserve_fen)}  "
+    out(f"rate {yuan(book.rate_fen)} yuan/head/year  weighted heads {book.weighted_heads}")
+    out(f"budget {yuan(book.budget_fen)}  reserve {book.reserve_pct}% {yuan(book.reserve_fen)}  "
          f"paid in advance {yuan(book.advance_fen)}")  # fmt: skip
-    _out(f"to date: budget {yuan(book.budget_to_date_fen)}  spending {yuan(book.spending_to_date_fen)}  "
+    out(f"to date: budget {yuan(book.budget_to_date_fen)}  spending {yuan(book.spending_to_date_fen)}  "
          f"surplus {yuan(book.surplus_to_date_fen)}")  # fmt: skip
-    _out(f"forecast to period end: spending {yuan(book.forecast_spending_fen)}  "
+    out(f"forecast to period end: spending {yuan(book.forecast_spending_fen)}  "
          f"surplus {yuan(book.forecast_surplus_fen)}")  # fmt: skip
     for note in book.notes:
-        _out(f"note: {note}")
+        out(f"note: {note}")
     return 0
 
 
@@ -220,18 +212,16 @@ def _date(field: str, text: str) -> dt.date:
         raise ValidationError(field, "date_format", "write the date as 2026-12-31") from None
 
 
-def add_commands(sub: Any, leaf: Callable[..., Any]) -> None:
-    teams = sub.add_parser("team", help="family-doctor teams").add_subparsers(
-        dest="sub", required=True, metavar="ACTION"
-    )
+def add_commands(commands: Commands) -> None:
+    sub, leaf = commands.sub, commands.leaf
+    teams = commands.group("team", "family-doctor teams")
     p = leaf(teams, "add", cmd_team_add, "add a family-doctor team (admin)", writes=True)
     p.add_argument("name")
     p.add_argument("--lead", required=True, metavar="USER", help="the lead doctor's user name")
     p.add_argument("--member", action="append", metavar="USER", help="a member's user name (repeatable)")
     leaf(teams, "list", cmd_team_list, "list teams")
 
-    group = sub.add_parser("contract", help="family-doctor contracts").add_subparsers(dest="sub", required=True,
-                                                                                     metavar="ACTION")  # fmt: skip
+    group = commands.group("contract", "family-doctor contracts")
 
     def signing(p: Any) -> None:
         p.add_argument("--team", required=True, help="team name")
@@ -284,8 +274,7 @@ def add_commands(sub: Any, leaf: Callable[..., Any]) -> None:
     p.add_argument("--days", type=int, default=30, choices=(30, 60))
     p.add_argument("--year", type=int)
 
-    insurance = sub.add_parser("insurance", help="insurance premiums").add_subparsers(dest="sub", required=True,
-                                                                                      metavar="ACTION")  # fmt: skip
+    insurance = commands.group("insurance", "insurance premiums")
     p = leaf(insurance, "set", cmd_insurance_set, "record a resident's premium for a year", writes=True)
     p.add_argument("--resident", required=True, metavar="ID_NUMBER")
     p.add_argument("--year", required=True, type=int)

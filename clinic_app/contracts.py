@@ -102,8 +102,42 @@ def age_on(birth_date: str, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why a resident may not sign a package: ``code`` and the values a sentence about it needs (``details``);
+    ``str()`` is the English sentence of logs and the CLI. Codes: ``min_age``, ``max_age`` (details ``package``,
+    ``limit``, ``age``), ``sex`` (``package``, ``sex``), ``requires`` (``package``, ``needed``), ``disease``
+    (``package``, ``disease``), ``no_package`` (``package``), ``one_team`` (``period``, ``team``); ``any_of``:
+    the package serves other groups too, none of which the resident is in."""
+
+    code: str
+    details: dict[str, str]
+    any_of: bool = False
+
+    def __str__(self) -> str:
+        d = self.details
+        text = {
+            "min_age": f"{d.get('package')} is for residents aged {d.get('limit')} or more at the period's start "
+                       f"({d.get('age')})",
+            "max_age": f"{d.get('package')} is for residents aged up to {d.get('limit')} at the period's start "
+                       f"({d.get('age')})",
+            "sex": f"{d.get('package')} is for {'women' if d.get('sex') == 'F' else 'men'}",
+            "requires": f"{d.get('package')} is signed together with {d.get('needed')}",
+            "disease": f"{d.get('package')} needs a {d.get('disease')} registration",
+            "no_package": f"no active service package {d.get('package')!r}",
+            "one_team": f"already signed for {d.get('period')} with team {d.get('team')} (one team per period)",
+        }.get(self.code, self.code)  # fmt: skip
+        return f"{text} (or another group it serves)" if self.any_of else text
+
+    def error(self, resident_name: str) -> ValidationError:
+        """The refusal of this resident, naming them."""
+        return ValidationError("resident", "ineligible", f"{resident_name}: {self}",
+                               {"resident": resident_name, "reason": self.code, "any_of": "1" if self.any_of else "",
+                                **self.details})  # fmt: skip
+
+
 def ineligible(conn: Connection, package: Package, resident: dict[str, Any], start: dt.date,
-               chosen: Iterable[str]) -> str | None:  # fmt: skip
+               chosen: Iterable[str]) -> Reason | None:  # fmt: skip
     """Why the resident may not have the package (None: eligible). Conditions come from the package row:
     ``min_age``/``max_age`` (at the period's start), ``sex``, ``any_of`` (a list of such groups, one must
     match), ``requires`` (packages signed with it), ``disease`` (a registration, once registrations exist)."""
@@ -111,12 +145,14 @@ def ineligible(conn: Connection, package: Package, resident: dict[str, Any], sta
     age = age_on(resident["birth_date"], start)
     options = rule.get("any_of") or []
     if options and all(_person_rule(o, resident, age, package.name) for o in options):
-        return f"{_person_rule(options[0], resident, age, package.name)} (or another group it serves)"
+        first = _person_rule(options[0], resident, age, package.name)
+        assert first is not None
+        return Reason(first.code, first.details, any_of=True)
     if (why := _person_rule(rule, resident, age, package.name)) is not None:
         return why
     for needed in rule.get("requires", []):
         if needed not in chosen:
-            return f"{package.name} is signed together with {needed}"
+            return Reason("requires", {"package": package.name, "needed": str(needed)})
     disease = rule.get("disease")
     if disease and has_table(conn, "disease_registration"):  # checked once registrations exist (follow-ups)
         found = conn.execute(
@@ -124,17 +160,16 @@ def ineligible(conn: Connection, package: Package, resident: dict[str, Any], sta
             (resident["id"], disease),
         ).fetchone()
         if found is None:
-            return f"{package.name} needs a {disease} registration"
+            return Reason("disease", {"package": package.name, "disease": str(disease)})
     return None
 
 
-def _person_rule(rule: dict[str, Any], resident: dict[str, Any], age: int, name: str) -> str | None:
-    if "min_age" in rule and age < int(rule["min_age"]):
-        return f"{name} is for residents aged {rule['min_age']} or more at the period's start ({age})"
-    if "max_age" in rule and age > int(rule["max_age"]):
-        return f"{name} is for residents aged up to {rule['max_age']} at the period's start ({age})"
+def _person_rule(rule: dict[str, Any], resident: dict[str, Any], age: int, name: str) -> Reason | None:
+    for code, too_young in (("min_age", True), ("max_age", False)):
+        if code in rule and (age < int(rule[code]) if too_young else age > int(rule[code])):
+            return Reason(code, {"package": name, "limit": str(rule[code]), "age": str(age)})
     if "sex" in rule and resident["sex"] != rule["sex"]:
-        return f"{name} is for {'women' if rule['sex'] == 'F' else 'men'}"
+        return Reason("sex", {"package": name, "sex": str(rule["sex"])})
     return None
 
 
@@ -198,18 +233,18 @@ def open_contract(conn: Connection, resident_id: str, period: str) -> dict[str, 
 
 
 def _plan(conn: Connection, resident: dict[str, Any], period: int, codes: list[str],
-          offered: dict[str, Package], start: dt.date) -> list[str]:  # fmt: skip
+          offered: dict[str, Package], start: dt.date) -> list[Reason]:  # fmt: skip
     """Every reason this resident cannot sign these packages for this period (empty: can sign)."""
-    problems = []
+    problems: list[Reason] = []
     for code in codes:
         package = offered.get(code)
         if package is None:
-            problems.append(f"no active service package {code!r}")
+            problems.append(Reason("no_package", {"package": code}))
         elif (why := ineligible(conn, package, resident, start, codes)) is not None:
             problems.append(why)
     held = open_contract(conn, resident["id"], str(period))
     if held is not None:
-        problems.append(f"already signed for {period} with team {held['team_name']} (one team per period)")
+        problems.append(Reason("one_team", {"period": str(period), "team": held["team_name"]}))
     return problems
 
 
@@ -256,7 +291,7 @@ def sign(store: Store, actor: User, resident_ids: list[str], team: str, period: 
         errors.append(ValidationError("resident", "required", "no resident to sign"))
     for r in residents:
         for why in _plan(conn, r, period, codes, offered, start):
-            errors.append(ValidationError("resident", "ineligible", f"{r['name']}: {why}"))
+            errors.append(why.error(r["name"]))
     checked_online = False
     if not errors and lookup is not None:
         try:
@@ -267,7 +302,9 @@ def sign(store: Store, actor: User, resident_ids: list[str], team: str, period: 
                 if answer.get("active_contract"):
                     where = answer.get("clinic_name") or answer.get("clinic_code") or "another clinic"
                     errors.append(ValidationError("resident", "signed_elsewhere",
-                                                  f"{r['name']}: already signed for {period} at {where}"))  # fmt: skip
+                                                  f"{r['name']}: already signed for {period} at {where}",
+                                                  {"resident": r["name"], "period": str(period),
+                                                   "where": where}))  # fmt: skip
             checked_online = True
         except Exception:  # offline: signed provisional, the server decides
             checked_online = False
@@ -312,7 +349,7 @@ def renew(
     """The next period's contract with the same team and the same (or changed) packages."""
     old = get_contract(store.conn, contract_id)
     if old["status"] not in (*OPEN, "expired"):
-        raise ValidationError("contract", "status", f"a {old['status']} contract is not renewed")
+        raise ValidationError("contract", "status", f"a {old['status']} contract is not renewed", {"status": old["status"]})
     return sign(store, actor, [old["resident_id"]], old["team_id"], int(old["period"]) + 1,
                 codes or json.loads(old["packages"]), renewed_from=contract_id, **kwargs)  # fmt: skip
 
@@ -320,7 +357,7 @@ def renew(
 def terminate(store: Store, actor: User, contract_id: str, reason: str, on: dt.date | None = None) -> None:
     old = get_contract(store.conn, contract_id)
     if old["status"] not in OPEN:
-        raise ValidationError("contract", "status", f"a {old['status']} contract cannot be terminated")
+        raise ValidationError("contract", "status", f"a {old['status']} contract cannot be terminated", {"status": old["status"]})
     if reason not in STOP_REASONS:
         raise ValidationError("reason", "choice", f"one of {', '.join(STOP_REASONS)}")
     day = on or dt.date.today()
@@ -337,7 +374,7 @@ def transfer(store: Store, actor: User, contract_id: str, team: str) -> None:
     """To another team of this clinic within the period (a move to another clinic is terminate + sign there)."""
     old = get_contract(store.conn, contract_id)
     if old["status"] not in OPEN:
-        raise ValidationError("contract", "status", f"a {old['status']} contract cannot be transferred")
+        raise ValidationError("contract", "status", f"a {old['status']} contract cannot be transferred", {"status": old["status"]})
     new_team = find_team(store.conn, store.clinic_id, team)
     if new_team["id"] == old["team_id"]:
         raise ValidationError("team", "same", "the contract is with that team already")

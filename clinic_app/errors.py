@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class ClinicError(Exception):
     """Base of every expected failure."""
@@ -10,15 +12,18 @@ class ClinicError(Exception):
 
 
 class ValidationError(ClinicError):
-    """Bad input. ``field`` names the field, ``rule`` a stable machine code for the broken rule."""
+    """Bad input. ``field`` names the field, ``rule`` a stable machine code for the broken rule, ``details``
+    what a sentence about it needs besides (who, which status, which package …: the values, never English);
+    ``message`` is the English sentence for logs and the CLI."""
 
     exit_code = 3
 
-    def __init__(self, field: str, rule: str, message: str) -> None:
+    def __init__(self, field: str, rule: str, message: str, details: Mapping[str, str] | None = None) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.rule = rule
         self.message = message
+        self.details: dict[str, str] = dict(details or {})
 
 
 class ValidationErrors(ClinicError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -226,7 +226,8 @@ def validate_resident(
         if dup:
             errors.append(
                 ValidationError(
-                    "id_number", "duplicate", f"this ID number is registered already, to {dup['name']}"
+                    "id_number", "duplicate", f"this ID number is registered already, to {dup['name']}",
+                    {"registered_to": dup["name"]},
                 )
             )
 
@@ -269,6 +270,38 @@ def find_household(conn: Connection, clinic_id: str, code: str) -> dict[str, Any
         "SELECT * FROM household WHERE clinic_id = ? AND code = ? AND deleted_at IS NULL", (clinic_id, code)
     ).fetchone()
     return dict(row) if row else None
+
+
+def village_names(conn: Connection, clinic_id: str) -> dict[str, str]:
+    """Every village of the clinic by id, removed ones too (a resident's row may still name one)."""
+    rows = conn.execute("SELECT id, name FROM village WHERE clinic_id = ?", (clinic_id,)).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def household_codes(conn: Connection, household_ids: Collection[str]) -> dict[str, str]:
+    """The 户号 of each of these households, by id."""
+    ids = list(household_ids)
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):  # within SQLite's limit of bound parameters
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        rows = conn.execute(f"SELECT id, code FROM household WHERE id IN ({marks})", chunk).fetchall()
+        found.update({r[0]: r[1] for r in rows})
+    return found
+
+
+def household_code(conn: Connection, household_id: str) -> str | None:
+    return household_codes(conn, [household_id]).get(household_id)
+
+
+def household_summary(conn: Connection, household_id: str) -> dict[str, Any] | None:
+    """A household's code, address and village name (None for the village where it has none)."""
+    row = conn.execute(
+        "SELECT h.code, h.address, v.name AS village FROM household h LEFT JOIN village v ON v.id = h.village_id "
+        "WHERE h.id = ?",
+        (household_id,),
+    ).fetchone()
+    return None if row is None else {"code": row[0], "address": row[1], "village": row[2]}
 
 
 def household_members(conn: Connection, household_id: str) -> list[dict[str, Any]]:

@@ -1,19 +1,21 @@
-"""`clinic`: the clinic_app command line plus the commands that need the network (`enroll`, `sync`).
-
-clinic_app never imports requests; this module adds the sync commands to its parser."""
+"""`clinic`: the clinic_app command line plus the commands that need the network (`enroll`, `sync`) and the
+county's lookup before signing (clinic_app never imports requests: both are handed to it here)."""
 
 from __future__ import annotations
 
 import os
 import socket
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from clinic_app import cli as base
+from clinic_app import cli
+from clinic_app.cli_core import EXIT_OK, Commands, Context, out
+from clinic_app.errors import AuthError, ValidationError
+from clinic_app.store import Store
 
 
-def cmd_enroll(ctx: base.Context) -> int:
+def cmd_enroll(ctx: Context) -> int:
     from sync.client import Client, enroll_new_device, recorded
 
     a = ctx.args
@@ -22,29 +24,29 @@ def cmd_enroll(ctx: base.Context) -> int:
         not ctx.db_path.exists()
     ):  # a new device: the clinic's identity, users and data all come from the county
         store, reply, report = enroll_new_device(ctx.db_path, a.key_file, a.server, a.code, name, a.ca_bundle)
-        ctx._store = store
-        base._out(f"created {ctx.db_path}")
+        ctx.adopt(store)
+        out(f"created {ctx.db_path}")
     else:
         client = Client(ctx.store, a.server, a.ca_bundle)
         reply = client.enroll(a.code, name)
         report = recorded(ctx.store, "enroll", lambda r: client.sync(report=r))
-    base._out(f"enrolled as device {reply['device_id']} of clinic {reply['clinic_code']} {reply['clinic_name']};"
-              f" the device token is in {reply['token_stored_in']}")  # fmt: skip
-    base._out(f"first sync: sent {report.pushed}, received {report.pulled}")
-    return base.EXIT_OK
+    out(f"enrolled as device {reply['device_id']} of clinic {reply['clinic_code']} {reply['clinic_name']};"
+        f" the device token is in {reply['token_stored_in']}")  # fmt: skip
+    out(f"first sync: sent {report.pushed}, received {report.pulled}")
+    return EXIT_OK
 
 
-def _enrolled(store: Any) -> bool:
+def _enrolled(store: Store) -> bool:
     from clinic_app.syncstate import get_state
 
     return bool(get_state(store.conn, "server_url"))
 
 
-def cmd_sync(ctx: base.Context) -> int:
+def cmd_sync(ctx: Context) -> int:
     if ctx.args.retries < 1 or ctx.args.retries > 20:
-        raise base.ValidationError("retries", "range", "between 1 and 20")
+        raise ValidationError("retries", "range", "between 1 and 20")
     if not _enrolled(ctx.store):  # said before the sync machinery (requests, pydantic) is loaded
-        raise base.AuthError("not_enrolled", "this device is not enrolled with a county server: run `clinic enroll`")
+        raise AuthError("not_enrolled", "this device is not enrolled with a county server: run `clinic enroll`")
 
     from sync.client import Client, recorded, sync_with_retries
 
@@ -57,14 +59,14 @@ def cmd_sync(ctx: base.Context) -> int:
     report = recorded(
         ctx.store, "cli", lambda r: sync_with_retries(client, ctx.args.retries, progress=step, report=r)
     )
-    base._out(f"sent {report.pushed}, received {report.pulled}; waiting {report.waiting}, "
-              f"rejected {report.rejected}, conflicts needing a person {report.conflicts}")  # fmt: skip
-    return report.exit_code
+    out(f"sent {report.pushed}, received {report.pulled}; waiting {report.waiting}, "
+        f"rejected {report.rejected}, conflicts needing a person {report.conflicts}")  # fmt: skip
+    return int(report.exit_code)
 
 
-def _online_lookup(store: Any) -> Any:
-    """Signing asks the county first when this device is enrolled (clinic_app.contract_cli calls this); a
-    device never enrolled signs provisional without loading the sync machinery."""
+def county_lookup(store: Store) -> Any:
+    """Signing asks the county first when this device is enrolled; a device never enrolled signs provisional
+    without loading the sync machinery."""
     if not _enrolled(store):
         return None
     from sync.client import Client
@@ -73,10 +75,8 @@ def _online_lookup(store: Any) -> Any:
     return client.lookup
 
 
-def extend(sub: Any, common: Any, writer: Any, leaf: Callable[..., Any]) -> None:
-    from clinic_app import contract_cli
-
-    contract_cli.lookup_factory = _online_lookup
+def add_commands(commands: Commands) -> None:
+    leaf, sub = commands.leaf, commands.sub
     p = leaf(
         sub, "enroll", cmd_enroll, "enroll this device with the county server (makes the database if new)"
     )
@@ -91,7 +91,7 @@ def extend(sub: Any, common: Any, writer: Any, leaf: Callable[..., Any]) -> None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return base.main(argv, extend=extend)
+    return cli.main(argv, extra=(sys.modules[__name__],), county_lookup=county_lookup)
 
 
 if __name__ == "__main__":

@@ -504,3 +504,91 @@ def test_a_file_that_cannot_be_written_is_a_message_not_a_traceback(cli: Cli, tm
     code, _, err = cli("export", "residents", "--format", "csv", "-o", str(target), "--user", "admin")
     assert code == 1 and f"cannot use the file {target}: No such file or directory" in err
     assert not target.parent.exists()
+
+
+# -- how the command line is put together (issue 10, point 2) --------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+CLI_MODULES = sorted([*(ROOT / "clinic_app").glob("*cli*.py"), ROOT / "sync" / "client_cli.py"])
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module this file imports, at its top or inside a function (``from X import y`` counts X, and
+    X.y when that is a module of the project)."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found
+
+
+def test_the_command_modules_import_each_other_in_no_cycle() -> None:
+    names = {_module_name(p): p for p in CLI_MODULES}
+    graph = {name: sorted(_imports(path) & names.keys()) for name, path in names.items()}
+
+    def cycle_from(start: str) -> list[str] | None:
+        stack = [(start, [start])]
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    return [*path, start]
+                if nxt not in path:
+                    stack.append((nxt, [*path, nxt]))
+        return None
+
+    assert {name: cycle for name in graph if (cycle := cycle_from(name))} == {}
+
+
+def test_no_command_module_sets_another_modules_names_or_reaches_its_private_ones() -> None:
+    import ast
+
+    found: list[str] = []
+    for path in CLI_MODULES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {(a.asname or a.name).split(".")[0] for node in ast.walk(tree)
+                    if isinstance(node, ast.Import | ast.ImportFrom) for a in node.names}  # fmt: skip
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:  # a name of an imported module (or class) set from here: a hook
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in imported:
+                        found.append(f"{path.name}:{node.lineno}: sets {ast.unparse(t)}")
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+            ):
+                found.append(f"{path.name}:{node.lineno}: reaches {ast.unparse(node)}")
+    assert found == []
+
+
+def test_each_domain_registers_its_own_commands() -> None:
+    import argparse
+
+    from clinic_app import cli, contract_cli, resident_cli, store_cli, user_cli
+    from clinic_app.cli_core import build_parser
+    from sync import client_cli
+
+    def commands(*modules: object) -> set[str]:
+        parser = build_parser(modules)  # type: ignore[arg-type]
+        [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return set(sub.choices)
+
+    assert commands(user_cli) == {"user"}
+    assert commands(resident_cli) == {"village", "resident", "import", "export"}
+    assert commands(contract_cli) == {"team", "contract", "insurance", "ledger"}
+    assert commands(store_cli) == {"init", "demo", "check", "backup", "restore", "setting"}
+    assert commands(client_cli) == {"enroll", "sync"}
+    assert commands(*cli.COMMANDS) == {"user", "village", "resident", "import", "export", "team", "contract",
+                                       "insurance", "ledger", "init", "demo", "check", "backup", "restore",
+                                       "setting"}  # fmt: skip

@@ -153,12 +153,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             QMessageBox.critical(None, tr("Village Clinic"), f"{lead}\n\n{exc}")
         return exc.exit_code
 
+    from clinic_app import clinic
     from clinic_app.store import Store
     from clinic_app.users import authenticate
     from ui.signin import SignInDialog
 
     assert isinstance(store, Store)
-    clinic_name = store.conn.execute("SELECT name FROM clinic WHERE id = ?", (store.clinic_id,)).fetchone()[0]
+    clinic_name = clinic.clinic_name(store.conn, store.clinic_id)
     if args.user:
         try:
             user = authenticate(store, args.user, os.environ.get("CLINIC_PASSWORD", ""))

@@ -57,7 +57,7 @@ def contract_error_text(error: BaseException) -> str:
         return tr("Your role may not change contracts.")
 
     def describe(e: ValidationError) -> str:
-        status = e.message.split(" ")[1] if e.message.startswith("a ") else ""
+        status = e.details.get("status", "")
         known = {
             ("contract", "status"): tr("This contract is %1: it cannot be changed so.").replace(
                 "%1", status_text(status)),

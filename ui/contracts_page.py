@@ -540,16 +540,23 @@ class ContractsPage(QWidget):
         return ask_where_to_save(self, tr("Export to Excel…"), name, "Excel (*.xlsx)", "xlsx", self.write_ledger)
 
     def write_ledger(self, target: Path) -> None:
-        if self.book is None:
+        """Writes the workbook as an op on a worker (openpyxl takes 0.2-0.3 s to load and write: not on the
+        GUI thread); the notice or the reason it failed comes back on it."""
+        book = self.book
+        if book is None:
             return
-        try:
-            L.export_xlsx(self.book, target)
-        except OSError as error:
+
+        def written(_result: object) -> None:
+            self.notice.say(tr("The ledger of %1 is saved in %2.").replace("%1", str(book.period))
+                            .replace("%2", str(target)))  # fmt: skip
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, OSError):
+                raise error
             reason = tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", why_not_written(error))
             self._tell(QMessageBox.Icon.Warning, tr("Not saved"), reason)
-            return
-        self.notice.say(tr("The ledger of %1 is saved in %2.").replace("%1", str(self.book.period))
-                        .replace("%2", str(target)))  # fmt: skip
+
+        self.writer.work(lambda: L.export_xlsx(book, target), written, failed, parent=self)
 
     def _failed(self, error: BaseException) -> None:
         self._enable()

@@ -12,7 +12,7 @@ from clinic_app import keystore
 from clinic_app.errors import ClinicError, KeyringUnavailable, StoreError, ValidationError
 from clinic_app.store import Store
 from ui.i18n import tr
-from ui.ops import Background
+from ui.ops import Ops
 from ui.qt import (
     QDialog,
     QFileDialog,
@@ -153,7 +153,7 @@ class EnrollDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.busy)
         layout.addLayout(buttons)
-        self.task = Background(self)
+        self.task = Ops(self)
         self.resize(560, 260)
 
     def submit(self) -> None:
@@ -165,7 +165,7 @@ class EnrollDialog(QDialog):
         self.ok.setEnabled(False)
         self.busy.show()
         self.error.hide()
-        self.task.run(lambda: enroll_open_store(self.store, **values), self._done, self._failed)
+        self.task.work(lambda: enroll_open_store(self.store, **values), self._done, self._failed)
 
     def _done(self, reply: dict[str, Any]) -> None:
         self.busy.hide()
@@ -204,7 +204,7 @@ class FirstRunDialog(QDialog):
         self.store: Store | None = None
         self.setWindowTitle(tr("Village Clinic — first start"))
         self.pages = QStackedWidget()
-        self.task = Background(self)
+        self.task = Ops(self)
 
         # page 0: the choice
         choose = QWidget()
@@ -315,7 +315,7 @@ class FirstRunDialog(QDialog):
                                                        values["device_name"], values["ca_bundle"])  # fmt: skip
             return store
 
-        self.task.run(work, self._opened, self._join_failed)
+        self.task.work(work, self._opened, self._join_failed)
 
     def _join_failed(self, error: BaseException) -> None:
         self.progress.hide()

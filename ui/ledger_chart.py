@@ -2,19 +2,19 @@
 
 The chart is built the first time it is shown — pyqtgraph takes 0.25-0.45 s to import, which the program's
 start must not pay; until then the ledger handed to it waits. A few seconds after the window opens, the import
-runs on a thread of its own (the GUI thread keeps turning: the import mostly runs Python, which yields the GIL),
+runs as an op on a worker (the GUI thread keeps turning: the import mostly runs Python, which yields the GIL),
 so the first look at the ledger does not pay it either. The GUI thread never imports it: a ledger shown before
-the import is done says the chart is loading and draws it when the import has finished."""
+the import is done says the chart is loading and draws it when the op reports the import done."""
 
 from __future__ import annotations
 
 import importlib
 import sys
-import threading
 from typing import TYPE_CHECKING, Any
 
 from clinic_app.ledger import Ledger
 from ui.i18n import tr
+from ui.ops import Op, Ops
 from ui.qt import QEvent, QLabel, QSize, Qt, QTimer, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
@@ -22,23 +22,7 @@ if TYPE_CHECKING:
 
 BUDGET, SPENT = "#2e86c1", "#e67e22"
 WARM_UP_MS = 3000
-LOADING_POLL_MS = 50
-
-
-def charts_ready() -> bool:
-    """The charting library is imported (and no thread is still importing it)."""
-    return "ui.charts" in sys.modules and not any(t.is_alive() for t in _warming)
-_warming: list[threading.Thread] = []
-
-
-def warm_up() -> None:
-    """Import the charting library in the background, once per process."""
-    if _warming or "ui.charts" in sys.modules:
-        return
-    worker = threading.Thread(target=importlib.import_module, args=("ui.charts",), name="charts-import",
-                              daemon=True)  # fmt: skip
-    _warming.append(worker)
-    worker.start()
+CHARTS = "ui.charts"
 
 
 class LedgerChart(QWidget):
@@ -53,8 +37,22 @@ class LedgerChart(QWidget):
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.addWidget(self.empty)
         self.setMinimumHeight(240)
+        self._ops = Ops(self)
+        self._importing: Op | None = None
         self._update()
-        QTimer.singleShot(WARM_UP_MS, warm_up)
+        QTimer.singleShot(WARM_UP_MS, self.warm_up)
+
+    def charts_ready(self) -> bool:
+        """The charting library is imported (and not by an op of ours still under way)."""
+        return CHARTS in sys.modules and (self._importing is None or self._importing.done)
+
+    def warm_up(self) -> None:
+        """Import the charting library off the GUI thread, once."""
+        if self._importing is None and CHARTS not in sys.modules:
+            self._importing = self._ops.work(lambda: importlib.import_module(CHARTS), self._imported)
+
+    def _imported(self, _module: object) -> None:
+        self._update()
 
     def sizeHint(self) -> QSize:
         return QSize(720, 280)
@@ -91,11 +89,10 @@ class LedgerChart(QWidget):
         if self.chart is None:
             if not self.isVisible():
                 return  # drawn when first shown
-            if not charts_ready():
-                warm_up()
+            if not self.charts_ready():
+                self.warm_up()  # its outcome draws the chart
                 self.empty.setText(tr("Loading the chart…"))
                 self.empty.show()
-                QTimer.singleShot(LOADING_POLL_MS, self._update)
                 return
             self.chart = self._build()
         from ui.charts import Series

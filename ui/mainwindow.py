@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from clinic_app.clinic import clinic_name, status_counts
 from clinic_app.settings import get_setting
 from clinic_app.store import Changes, Store
 from clinic_app.users import User
@@ -137,10 +138,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store, self.user, self.writer = store, user, writer
         self.reader = store.reader()
-        self.sync = sync or SyncController(store, parent=self, reader=self.reader)
-        self.clinic_name = self.reader.execute(
-            "SELECT name FROM clinic WHERE id = ?", (store.clinic_id,)
-        ).fetchone()[0]
+        self.sync = sync or SyncController(store, parent=self, reader=self.reader, ops=writer)
+        self.clinic_name = clinic_name(self.reader, store.clinic_id)
         self.locked = False
 
         self.nav = QListWidget()
@@ -149,7 +148,7 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(0, 0))
         self.nav.setStyleSheet(NAV_STYLE)  # the selected page, and whether the keyboard is here, at a glance
         self.pages = QStackedWidget()
-        self.residents = ResidentsPage(self.reader, store.clinic_id, open_reader=store.reader)
+        self.residents = ResidentsPage(self.reader, store.clinic_id, open_reader=store.reader, ops=writer)
         self.sync_page = SyncPage(store, self.reader, writer, user, self.sync)
         self.contracts = ContractsPage(store, self.reader, writer, user, lookup_factory=self._county_lookup)
         built: dict[str, QWidget] = {
@@ -238,17 +237,13 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def refresh_status(self) -> None:
-        conn = self.reader
-        waiting = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
-        conflicts = conn.execute("SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0]
-        last = conn.execute("SELECT value FROM sync_state WHERE key = 'last_sync_at'").fetchone()
+        counts = status_counts(self.reader)
         self.show_sync_state()
-        self.last_sync.setText(
-            tr("Last sync: %1").replace("%1", local_time(last[0]) if last else tr("never"))
-        )
-        self.waiting.setText(tr("Changes waiting to be sent: %1").replace("%1", f"{waiting:,}"))
-        self.conflicts.setText(tr("Conflicts needing a person: %1").replace("%1", str(conflicts)))
-        self.conflicts.setStyleSheet("color: #c0392b; font-weight: bold;" if conflicts else "")
+        last = counts.last_sync_at
+        self.last_sync.setText(tr("Last sync: %1").replace("%1", local_time(last) if last else tr("never")))
+        self.waiting.setText(tr("Changes waiting to be sent: %1").replace("%1", f"{counts.waiting:,}"))
+        self.conflicts.setText(tr("Conflicts needing a person: %1").replace("%1", str(counts.conflicts)))
+        self.conflicts.setStyleSheet("color: #c0392b; font-weight: bold;" if counts.conflicts else "")
         self.who.setText(f"{self.user.display_name} · {self.clinic_name}")
 
     def show_sync_state(self) -> None:

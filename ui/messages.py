@@ -29,7 +29,13 @@ def field_label(field: str) -> str:
 
 
 def rule_message(error: ValidationError) -> str:
-    """A translated sentence for a validation error, specific where the rule is."""
+    """A translated sentence for a validation error, specific where the rule is; the domain's own sentence
+    for a rule this program does not know."""
+    return rule_text(error) or error.message
+
+
+def rule_text(error: ValidationError) -> str | None:
+    """The translated sentence of a rule this program knows (by its code, field and details), else None."""
     rules = {
         "required": _t("Required."),
         "check_character": _t("The check character does not match (GB 11643): a digit is mistyped."),
@@ -53,12 +59,10 @@ def rule_message(error: ValidationError) -> str:
         "document_number": _t("4-30 letters, digits or dashes."),
     }
     if error.rule == "format":
-        return formats.get(error.field, error.message)
-    if error.rule == "duplicate" and "to " in error.message:
-        return _t("This ID number is registered already, to %1.").replace(
-            "%1", error.message.rsplit("to ", 1)[1]
-        )
-    return rules.get(error.rule, error.message)
+        return formats.get(error.field)
+    if error.rule == "duplicate" and (owner := error.details.get("registered_to")):
+        return _t("This ID number is registered already, to %1.").replace("%1", owner)
+    return rules.get(error.rule)
 
 
 def error_text(error: BaseException, describe: Callable[[ValidationError], str], sep: str = "; ") -> str:

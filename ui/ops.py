@@ -1,8 +1,12 @@
-"""Background work as small op objects (after Anki's aqt.operations): the function runs on the single
-writer thread, its result or error comes back on the GUI thread through a queued signal. Widgets are never
-touched from the worker.
+"""The one way the desktop runs background work (after Anki's aqt.operations): an op's function runs off the
+GUI thread — on the single writer thread (``lane="write"``, database writes, in submission order) or on a
+worker (``lane="work"``: the network, a slow read, a password check) — and its result or error comes back on
+the GUI thread through a queued signal. The function never touches a widget; the callbacks may. An op whose
+caller gives no ``on_failure`` shows the default error dialog: a domain error's text in the user's language,
+anything else goes to the program's unexpected-error handler. Work that can stop early takes ``cancel``
+(a ``threading.Event``) and looks at it between steps; ``Op.cancel()`` sets it.
 
-``Writer.store_changed(Changes)`` is the one "store changed" signal (CONVENTIONS 3): ``writer.watch(store)`` hooks
+``Ops.store_changed(Changes)`` is the one "store changed" signal (CONVENTIONS 3): ``ops.watch(store)`` hooks
 the store's listener list (shared with its ``sibling()`` stores, so sync's writes are heard too); what committed
 units of work changed is merged for ``COALESCE_MS`` and delivered on the GUI thread — always before the
 ``on_success`` of the op that wrote it, so a page that selects the new record finds it loaded."""
@@ -13,19 +17,58 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from clinic_app.store import Changes, Store
-from ui.qt import QObject, QTimer, Signal
+from ui.qt import QObject, Qt, QTimer, QWidget, Signal, alive
 
 COALESCE_MS = 50
+WORKERS = 2  # network and slow reads; the machine of a village clinic has two to four cores
 
+Lane = Literal["write", "work"]
 log = logging.getLogger(__name__)
 
 
-class Writer(QObject):
-    """All writes to the local database go through this one thread, in submission order."""
+@dataclass
+class Op:
+    """A running (or finished) op, as its caller holds it."""
+
+    lane: Lane
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    done: bool = False  # the outcome was delivered (on the GUI thread)
+    finished: threading.Event = field(default_factory=threading.Event)  # the work returned or raised
+
+    def cancel(self) -> None:
+        """Asks the work to stop at its next step (work that takes no ``cancel`` runs to its end)."""
+        self.cancelled.set()
+
+    @property
+    def running(self) -> bool:
+        return not self.done
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the work has ended (not its delivery): for closing a window. True if it ended."""
+        return self.finished.wait(timeout)
+
+
+_Callbacks = tuple[
+    Op, Callable[[Any], None] | None, Callable[[BaseException], None] | None, QWidget | None, QObject | None
+]
+
+
+def _owner(*callbacks: Callable[..., Any] | None) -> QObject | None:
+    """The Qt object a callback is a method of: its outcome is dropped if that object is deleted meanwhile."""
+    for callback in callbacks:
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, QObject):
+            return owner
+    return None
+
+
+class Ops(QObject):
+    """The window's background work: one writer thread for the database, a few workers for the rest."""
 
     _done = Signal(int, object, object)  # op id, result, error
     store_changed = Signal(object)  # Changes: what committed units of work changed (table -> ids)
@@ -33,12 +76,9 @@ class Writer(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        self._pools: dict[Lane, ThreadPoolExecutor] = {}
         self._ids = itertools.count(1)
-        self._callbacks: dict[
-            int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None]
-        ] = {}
-        self.busy = 0
+        self._callbacks: dict[int, _Callbacks] = {}
         self._done.connect(self._deliver)
         self._pending: Changes | None = None
         self._watched: list[Store] = []
@@ -49,6 +89,7 @@ class Writer(QObject):
         self._coalesce.setInterval(COALESCE_MS)
         self._coalesce.timeout.connect(self.flush)
 
+    # -- the store-changed signal ---------------------------------------------------------------------
     def watch(self, store: Store) -> None:
         """Hear every write to this store's database (idempotent)."""
         if not any(s is store for s in self._watched):
@@ -72,79 +113,99 @@ class Writer(QObject):
         if pending is not None:
             self.store_changed.emit(pending)
 
+    # -- ops ------------------------------------------------------------------------------------------
+    @property
+    def busy(self) -> int:
+        """How many ops have not yet delivered their outcome."""
+        return len(self._callbacks)
+
+    def _pool(self, lane: Lane) -> ThreadPoolExecutor:
+        if lane not in self._pools:  # made on first use: a dialog that never checks a password has no thread
+            workers = 1 if lane == "write" else WORKERS
+            self._pools[lane] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"op-{lane}")
+        return self._pools[lane]
+
     def run(
         self,
         work: Callable[[], Any],
         on_success: Callable[[Any], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
-    ) -> Future[Any]:
+        *,
+        lane: Lane = "write",
+        parent: QWidget | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Op:
+        """Run ``work`` off the GUI thread; ``on_success(result)`` or ``on_failure(error)`` on it afterwards.
+        Without ``on_failure`` a failure shows the default error dialog over ``parent``. When ``parent`` or the
+        object whose methods the callbacks are is deleted before the work ends, the outcome is dropped."""
+        op = Op(lane) if cancel is None else Op(lane, cancel)
         op_id = next(self._ids)
-        self._callbacks[op_id] = (on_success, on_failure)
-        self.busy += 1
-        future = self._pool.submit(work)
+        self._callbacks[op_id] = (op, on_success, on_failure, parent, parent or _owner(on_success, on_failure))
 
-        def finished(f: Future[Any]) -> None:  # on the writer thread: only emit
-            error = f.exception()
-            self._done.emit(op_id, None if error else f.result(), error)
+        def body() -> None:  # off the GUI thread: only the work and one emit
+            try:
+                result, error = work(), None
+            except Exception as exc:  # every outcome goes back to the GUI thread
+                result, error = None, exc
+            op.finished.set()
+            self._done.emit(op_id, result, error)
 
-        future.add_done_callback(finished)
-        return future
+        self._pool(lane).submit(body)
+        return op
+
+    def write(self, work: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
+              on_failure: Callable[[BaseException], None] | None = None, *,
+              parent: QWidget | None = None) -> Op:  # fmt: skip
+        """A database write of the window, on the single writer thread."""
+        return self.run(work, on_success, on_failure, lane="write", parent=parent)
+
+    def work(self, work: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
+             on_failure: Callable[[BaseException], None] | None = None, *, parent: QWidget | None = None,
+             cancel: threading.Event | None = None) -> Op:  # fmt: skip
+        """Network or slow reading work, on a worker (its own connection when it reads the database)."""
+        return self.run(work, on_success, on_failure, lane="work", parent=parent, cancel=cancel)
 
     def _deliver(self, op_id: int, result: Any, error: BaseException | None) -> None:
-        self.busy -= 1
-        on_success, on_failure = self._callbacks.pop(op_id)
+        op, on_success, on_failure, parent, owner = self._callbacks.pop(op_id)
+        op.done = True
         self.flush()  # what the op wrote is known to every page before its own callback runs
+        if owner is not None and not alive(owner):  # the page or dialog closed while the work ran
+            if error is not None:
+                log.info("outcome of an op dropped: its window is gone", exc_info=error)
+            return
         if error is None:
             if on_success:
                 on_success(result)
         elif on_failure:
             on_failure(error)
         else:
-            log.error("background write failed", exc_info=error)
-            raise error
+            show_failure(error, parent)
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
+    def shutdown(self, wait: bool = True) -> None:
+        for pool in self._pools.values():
+            pool.shutdown(wait=wait)
+        self._pools.clear()
         for store in self._watched:
             store.remove_listener(self._listener)
         self._watched.clear()
 
 
-class Background(QObject):
-    """One piece of slow work that is not a database write of the window (enrollment, a first sync): a thread
-    of its own, the result delivered on the GUI thread."""
+Writer = Ops  # the name the window's pages know it by: its write lane is the single writer thread
 
-    _done = Signal(object, object)  # result, error
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._done.connect(self._deliver)
-        self._callbacks: tuple[Callable[[Any], None], Callable[[BaseException], None]] | None = None
-        self.worker: threading.Thread | None = None
+def show_failure(error: BaseException, parent: QWidget | None = None) -> None:
+    """The default error dialog of an op: an expected failure (a domain error) in the user's language; a bug
+    goes on up to the unexpected-error handler (log file and dialog)."""
+    from clinic_app.errors import ClinicError
 
-    def run(self, work: Callable[[], Any], on_success: Callable[[Any], None],
-            on_failure: Callable[[BaseException], None]) -> None:  # fmt: skip
-        self._callbacks = (on_success, on_failure)
+    if not isinstance(error, ClinicError):
+        log.error("background work failed", exc_info=error)
+        raise error
+    from ui.i18n import tr
+    from ui.messages import error_text, rule_message
+    from ui.qt import QMessageBox
 
-        def body() -> None:
-            try:
-                result, error = work(), None
-            except Exception as exc:
-                result, error = None, exc
-            self._done.emit(result, error)
-
-        self.worker = threading.Thread(target=body, name="background", daemon=True)
-        self.worker.start()
-
-    @property
-    def busy(self) -> bool:
-        return self.worker is not None and self.worker.is_alive()
-
-    def _deliver(self, result: Any, error: BaseException | None) -> None:
-        assert self._callbacks is not None
-        on_success, on_failure = self._callbacks
-        self.worker = None
-        if error is None:
-            on_success(result)
-        else:
-            on_failure(error)
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("Village Clinic"), error_text(error, rule_message, "\n"),
+                      QMessageBox.StandardButton.Ok, parent)  # fmt: skip
+    box.setWindowModality(Qt.WindowModality.WindowModal if parent else Qt.WindowModality.ApplicationModal)
+    box.open()

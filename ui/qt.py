@@ -190,3 +190,8 @@ __all__ += [
     "QToolBar",
     "QUrl",
 ]
+
+# ops (ui/ops.py): an op's outcome is not delivered to a widget that was deleted while it ran
+from shiboken6 import isValid as alive  # noqa: E402
+
+__all__ += ["alive"]

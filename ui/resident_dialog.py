@@ -12,6 +12,7 @@ from clinic_app.residents import (
     ResidentInput,
     add_resident,
     get_resident,
+    household_code,
     list_villages,
     resident_input,
     resolve_household,
@@ -174,10 +175,7 @@ class ResidentDialog(QDialog):
         self.phone.setText(row["phone"] or "")
         self.village.setCurrentIndex(max(0, self.village.findData(row["village_id"])))
         if row["household_id"]:
-            code = self.reader.execute(
-                "SELECT code FROM household WHERE id = ?", (row["household_id"],)
-            ).fetchone()
-            self.household.setText(code[0] if code else "")
+            self.household.setText(household_code(self.reader, row["household_id"]) or "")
         self.relation.setCurrentIndex(max(0, self.relation.findData(row["relation_to_head"])))
         self.note.setText(row["note"] or "")
         self._base = resident_input(row)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from clinic_app.db import Connection
 from clinic_app.idcard import age_on
-from clinic_app.residents import ResidentQuery, household_members, mask_id_number
+from clinic_app.residents import (
+    ResidentQuery,
+    household_codes,
+    household_members,
+    household_summary,
+    mask_id_number,
+    village_names,
+)
 from ui.i18n import tr
 from ui.notice import Notice
+from ui.ops import Op, Ops
 from ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -93,21 +100,14 @@ class ResidentTableModel(QAbstractTableModel):
 
     # -- data loading ---------------------------------------------------------------------------
     def _load_villages(self) -> None:
-        rows = self.conn.execute(
-            "SELECT id, name FROM village WHERE clinic_id = ?", (self.clinic_id,)
-        ).fetchall()
-        self._villages = {r[0]: r[1] for r in rows}
+        self._villages = village_names(self.conn, self.clinic_id)
 
     def _append(self, rows: list[dict[str, Any]]) -> None:
         missing = {
             r["household_id"] for r in rows if r["household_id"] and r["household_id"] not in self._households
         }
         if missing:
-            marks = ",".join("?" for _ in missing)
-            found = self.conn.execute(
-                f"SELECT id, code FROM household WHERE id IN ({marks})", list(missing)
-            ).fetchall()
-            self._households.update({r[0]: r[1] for r in found})
+            self._households.update(household_codes(self.conn, missing))
         self._rows.extend(rows)
 
     def set_query(self, query: str) -> None:
@@ -230,14 +230,11 @@ class HouseholdPanel(QGroupBox):
         if not resident.get("household_id"):
             self.summary.setText(tr("%1 belongs to no household yet.").replace("%1", resident["name"]))
             return
-        hh = self.conn.execute(
-            "SELECT h.code, h.address, v.name FROM household h LEFT JOIN village v ON v.id = h.village_id WHERE h.id = ?",
-            (resident["household_id"],),
-        ).fetchone()
+        hh = household_summary(self.conn, resident["household_id"]) or {"code": "", "address": None, "village": None}
         members = household_members(self.conn, resident["household_id"])
         parts = [  # the label wraps between the parts, never inside one
-            tr("Household %1").replace("%1", hh[0]),
-            " ".join(p for p in (hh[2], hh[1]) if p),
+            tr("Household %1").replace("%1", hh["code"]),
+            " ".join(p for p in (hh["village"], hh["address"]) if p),
             tr("%1 members").replace("%1", str(len(members))),
         ]
         self.summary.setText(" · ".join(unbroken(p) for p in parts if p))
@@ -260,7 +257,6 @@ class HouseholdPanel(QGroupBox):
 class ResidentsPage(QWidget):
     add_requested = Signal()
     edit_requested = Signal(str)
-    _counted = Signal(int)
 
     def __init__(
         self,
@@ -268,16 +264,19 @@ class ResidentsPage(QWidget):
         clinic_id: str,
         open_reader: Callable[[], Connection] | None = None,
         parent: QWidget | None = None,
+        ops: Ops | None = None,
     ) -> None:
-        """``open_reader`` makes the connection on which the total is counted off the GUI thread (counting
-        100,000 encrypted rows takes 60 ms: not before the first rows are shown)."""
+        """``open_reader`` makes the connection on which the total is counted off the GUI thread, by an op
+        of ``ops`` (counting 100,000 encrypted rows takes 60 ms: not before the first rows are shown)."""
         super().__init__(parent)
         self.conn, self.clinic_id = conn, clinic_id
         self._open_reader = open_reader
-        self._count_pool: ThreadPoolExecutor | None = None
+        self._ops = ops
+        self._own_ops = False
+        self._counting: Op | None = None
+        self._count_again = False
         self._count_conn: Connection | None = None
         self.total: int | None = None
-        self._counted.connect(self._show_total)
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.count_label = QLabel()
@@ -468,18 +467,27 @@ class ResidentsPage(QWidget):
         from clinic_app.residents import count_residents
 
         if self._open_reader is None:
-            self._counted.emit(count_residents(self.conn, self.clinic_id))
+            self._show_total(count_residents(self.conn, self.clinic_id))
             return
-        if self._count_pool is None:
-            self._count_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="resident-count")
+        if self._counting is not None and self._counting.running:
+            self._count_again = True  # one count at a time on the count connection; the newest after it
+            return
+        if self._ops is None:
+            self._ops, self._own_ops = Ops(self), True
         clinic_id, opener = self.clinic_id, self._open_reader
 
-        def count() -> None:  # on the worker: its own connection, and only a signal back
+        def count() -> int:  # off the GUI thread: its own connection, made there once
             if self._count_conn is None:
                 self._count_conn = opener()
-            self._counted.emit(count_residents(self._count_conn, clinic_id))
+            return count_residents(self._count_conn, clinic_id)
 
-        self._count_pool.submit(count)
+        self._counting = self._ops.work(count, self._counted_total, parent=self)
+
+    def _counted_total(self, total: int) -> None:
+        self._show_total(total)
+        if self._count_again:
+            self._count_again = False
+            self._count_in_background()
 
     def _show_total(self, total: int) -> None:
         self.total = total
@@ -487,9 +495,11 @@ class ResidentsPage(QWidget):
             self.count_label.setText(tr("%1 residents registered").replace("%1", f"{total:,}"))
 
     def shutdown(self) -> None:
-        if self._count_pool is not None:
-            self._count_pool.shutdown(wait=True)
-            self._count_pool = None
+        if self._own_ops and self._ops is not None:
+            self._ops.shutdown(wait=True)
+        if self._count_conn is not None and (self._counting is None or not self._counting.running):
+            self._count_conn.close()
+            self._count_conn = None
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         resident = self.model.resident_at(current.row()) if current.isValid() else None

@@ -6,7 +6,6 @@ the contract is signed provisional and the county decides on sync."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ from clinic_app.users import User
 from ui.i18n import tr
 from ui.messages import error_text
 from ui.notice import show_problem
-from ui.ops import Background, Writer
+from ui.ops import Writer
 from ui.qt import (
     QBuffer,
     QByteArray,
@@ -169,7 +168,6 @@ class SignDialog(QDialog):
         self.today = today or dt.date.today()
         self.result_ids: list[str] = []
         self.checked_online = False
-        self.task = Background(self)
         people = C.signing_people(reader, resident_id, household)
         self.household_id = people[0]["household_id"] if household else None
         self.setWindowTitle(tr("Sign a household") if household else tr("Sign a contract"))
@@ -266,8 +264,8 @@ class SignDialog(QDialog):
         self.status.setText(tr("Asking the county…"))
         numbers = [n for rid in self.chosen_residents() if (n := self.people[rid].get("id_number"))]
         period = str(self.period.value())
-        self.task.run(lambda: {n: lookup(n, period) for n in numbers}, self._sign,
-                      lambda _e: self._sign(None))  # fmt: skip
+        self.writer.work(lambda: {n: lookup(n, period) for n in numbers}, self._sign,
+                         lambda _e: self._sign(None))  # fmt: skip
 
     def _sign(self, answers: dict[str, dict[str, Any]] | None) -> None:
         self.checked_online = answers is not None
@@ -302,22 +300,20 @@ class SignDialog(QDialog):
 
 
 def sign_error_text(error: ValidationError) -> str:
-    """The rule in the user's language; the member it concerns stays named (the message starts with the name)."""
-    who, _, why = error.message.partition(": ")
+    """The rule in the user's language, from its code and details; the member it concerns stays named."""
+    who = error.details.get("resident", "")
     rules = {
         "required": {"packages": tr("Choose at least one service package."),
                      "signature": tr("The resident signs on the screen first."),
                      "witness": tr("Name who witnessed the signature on the paper form.")}.get(error.field),
-        "signed_elsewhere": tr("%1 has signed with another clinic for this year: %2").replace("%1", who).replace("%2", why),
+        "signed_elsewhere": tr("%1 has signed with another clinic for this year: %2").replace("%1", who)
+                            .replace("%2", error.details.get("where", "")),
     }  # fmt: skip
     if error.rule == "ineligible":
-        if "already signed" in why:
-            return (
-                tr("%1 has a contract for this year already: %2")
-                .replace("%1", who)
-                .replace("%2", why_text(why))
-            )
-        return tr("%1 cannot have this package: %2").replace("%1", who).replace("%2", why_text(why))
+        why = reason_text(error.details)
+        if error.details.get("reason") == "one_team":
+            return tr("%1 has a contract for this year already: %2").replace("%1", who).replace("%2", why)
+        return tr("%1 cannot have this package: %2").replace("%1", who).replace("%2", why)
     return rules.get(error.rule) or error.message
 
 
@@ -326,30 +322,30 @@ def _t(text: str) -> str:
     return text
 
 
-REASONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(.+) is for residents aged (\d+) or more at the period's start \((\d+)\)"),
-     _t("%1 is for residents aged %2 or more when the period starts (this resident: %3)")),
-    (re.compile(r"^(.+) is for residents aged up to (\d+) at the period's start \((\d+)\)"),
-     _t("%1 is for residents aged up to %2 when the period starts (this resident: %3)")),
-    (re.compile(r"^(.+) is for women"), _t("%1 is for women")),
-    (re.compile(r"^(.+) is for men"), _t("%1 is for men")),
-    (re.compile(r"^(.+) is signed together with (\w+)"), _t("%1 is signed together with package %2")),
-    (re.compile(r"^(.+) needs a (\w+) registration"), _t("%1 needs a registration of the disease (%2)")),
-    (re.compile(r"^already signed for (\d+) with team (.+) \(one team per period\)"),
-     _t("signed for %1 with team %2 already (one team per year)")),
-    (re.compile(r"^no active service package '(.+)'"), _t("no service package %1")),
-]  # fmt: skip
+# reason code (clinic_app.contracts.Reason) -> the sentence and the details that fill its %1, %2, %3
+REASONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "min_age": (_t("%1 is for residents aged %2 or more when the period starts (this resident: %3)"),
+                ("package", "limit", "age")),
+    "max_age": (_t("%1 is for residents aged up to %2 when the period starts (this resident: %3)"),
+                ("package", "limit", "age")),
+    "women": (_t("%1 is for women"), ("package",)),
+    "men": (_t("%1 is for men"), ("package",)),
+    "requires": (_t("%1 is signed together with package %2"), ("package", "needed")),
+    "disease": (_t("%1 needs a registration of the disease (%2)"), ("package", "disease")),
+    "one_team": (_t("signed for %1 with team %2 already (one team per year)"), ("period", "team")),
+    "no_package": (_t("no service package %1"), ("package",)),
+}  # fmt: skip
 
 
-def why_text(why: str) -> str:
-    """The domain's reason (English, for logs and the CLI) in the user's language; package names stay as the
-    county wrote them."""
-    for pattern, text in REASONS:
-        if m := pattern.match(why):
-            out = tr(text)
-            for i, value in enumerate(m.groups(), start=1):
-                out = out.replace(f"%{i}", value)
-            return out + (
-                tr(" (or another group it serves)") if why.endswith("(or another group it serves)") else ""
-            )
-    return why
+def reason_text(details: dict[str, str]) -> str:
+    """Why a resident cannot sign, in the user's language; package names stay as the county wrote them."""
+    code = details.get("reason", "")
+    if code == "sex":
+        code = "women" if details.get("sex") == "F" else "men"
+    if code not in REASONS:
+        return code
+    text, fields = REASONS[code]
+    out = tr(text)
+    for i, name in enumerate(fields, start=1):
+        out = out.replace(f"%{i}", details.get(name, ""))
+    return out + (tr(" (or another group it serves)") if details.get("any_of") else "")

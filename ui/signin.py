@@ -8,7 +8,7 @@ from clinic_app.errors import AuthError
 from clinic_app.store import Store
 from clinic_app.users import User, authenticate
 from ui.i18n import LANGUAGES, install_language, saved_language, settings, tr
-from ui.ops import Background
+from ui.ops import Ops
 from ui.qt import (
     QApplication,
     QComboBox,
@@ -79,7 +79,7 @@ class SignInDialog(QDialog):
         layout.addLayout(buttons)
         layout.addWidget(self.hint)
         self.setMinimumWidth(400)
-        self.checker = Background(self)  # scrypt takes 0.1-0.3 s on purpose: not on the GUI thread
+        self.checker = Ops(self)  # scrypt takes 0.1-0.3 s on purpose: not on the GUI thread
         self.sign_in.clicked.connect(self.try_sign_in)
         self.password.returnPressed.connect(self.try_sign_in)
         self.language.currentIndexChanged.connect(self._language_changed)
@@ -113,7 +113,7 @@ class SignInDialog(QDialog):
             return  # a check is running
         store, username, password = self.store, self.username.text().strip(), self.password.text()
         self.sign_in.setEnabled(False)
-        self.checker.run(lambda: authenticate(store, username, password), self._signed_in, self._refused)
+        self.checker.work(lambda: authenticate(store, username, password), self._signed_in, self._refused)
 
     def _signed_in(self, user: User) -> None:
         self.sign_in.setEnabled(True)
@@ -161,7 +161,7 @@ class UnlockDialog(QDialog):
         row.addStretch(1)
         row.addWidget(self.unlock)
         layout.addLayout(row)
-        self.checker = Background(self)
+        self.checker = Ops(self)
         self.unlock.clicked.connect(self.try_unlock)
         self.password.returnPressed.connect(self.try_unlock)
         self.sign_out.clicked.connect(self._sign_out)
@@ -171,8 +171,8 @@ class UnlockDialog(QDialog):
             return  # a check is running
         store, username, password = self.store, self.user.username, self.password.text()
         self.unlock.setEnabled(False)
-        self.checker.run(lambda: authenticate(store, username, password), lambda _user: self._unlocked(),
-                         self._refused)  # fmt: skip
+        self.checker.work(lambda: authenticate(store, username, password), lambda _user: self._unlocked(),
+                          self._refused)  # fmt: skip
 
     def _unlocked(self) -> None:
         self.unlock.setEnabled(True)

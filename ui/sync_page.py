@@ -15,7 +15,7 @@ from clinic_app.users import User
 from ui.conflict_dialog import ConflictDialog, kind_label, labelled, table_label
 from ui.i18n import tr
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
-from ui.messages import field_label, rule_message
+from ui.messages import field_label, rule_text
 from ui.ops import Writer
 from ui.qt import (
     QCheckBox,
@@ -121,11 +121,11 @@ def decision_text(resolution: dict[str, Any] | None) -> str:
 def refusal_text(code: str | None, message: str | None) -> str:
     """The server's reason in the user's language: the rule's code (and the field the message names) mapped to
     a translated sentence; a rule the desktop does not know is named by its code."""
-    field, _, rest = (message or "").partition(": ")
+    field, _, rest = (message or "").partition(": ")  # the server's message starts with the field's name
     if code and rest:
-        said = rule_message(ValidationError(field, code, rest))
-        if said == rest:  # not a rule this program knows
-            said = tr("refused by the county server (rule %1)").replace("%1", code)
+        said = rule_text(ValidationError(field, code, rest)) or tr("refused by the county server (rule %1)").replace(
+            "%1", code
+        )
         return labelled(field_label(field), said)
     return tr("Refused by the county server (rule %1)").replace("%1", code or "?")
 

@@ -1,8 +1,9 @@
 """Background sync for the desktop program: on start, every N minutes with jitter, and on demand.
 
-The sync runs on a thread of its own with its own database connection, so the window and its writer thread go
-on while it runs (SQLite's WAL lets the window read; a write waits at most for one page's transaction). What the
-thread finds comes back to the GUI thread through queued signals; no widget is touched from it.
+The sync is an op (ui/ops.py) on a worker, with its own database connection (``Store.sibling()``), so the
+window and its writer thread go on while it runs (SQLite's WAL lets the window read; a write waits at most for
+one page's transaction). Its steps come back as a queued signal, its outcome as the op's; no widget is touched
+off the GUI thread.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from clinic_app.db import Connection
 from clinic_app.settings import get_setting
 from clinic_app.store import Changes, Store
 from clinic_app.syncstate import get_state
+from ui.ops import Op, Ops
 from ui.qt import QObject, QTimer, Signal
 
 if TYPE_CHECKING:
@@ -35,14 +37,16 @@ class SyncController(QObject):
 
     changed = Signal()  # state, running or the live report changed: status bar and Sync page refresh
     finished = Signal(str, object)  # outcome, SyncReport — after every run
-    _progress = Signal(str)  # from the sync thread
-    _done = Signal(object, object)  # from the sync thread: report, error
+    _progress = Signal(str)  # from the op's worker: the step it is at
 
     def __init__(self, store: Store, client_factory: ClientFactory | None = None,
                  rng: random.Random | None = None, parent: QObject | None = None,
-                 reader: Connection | None = None) -> None:  # fmt: skip
+                 reader: Connection | None = None, ops: Ops | None = None) -> None:  # fmt: skip
+        """``ops``: the window's (its write lane the writer thread); without one the controller has its own."""
         super().__init__(parent)
         self.store = store
+        self._own_ops = ops is None
+        self.ops = ops or Ops(self)
         self._own_reader = reader is None  # the window's read connection when it passes one, else our own
         self.reader = reader or store.reader()
         self.client_factory: ClientFactory | None = client_factory  # None: sync.client.Client
@@ -53,14 +57,12 @@ class SyncController(QObject):
         self.running = False
         self.report: SyncReport | None = None
         self.last_outcome: str | None = None
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._op: Op | None = None
         self._delays: Any = None  # backoff after failures, reset by a success
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(lambda: self.sync_now("timer"))
         self._progress.connect(self._on_progress)
-        self._done.connect(self._on_done)
 
     # -- schedule -----------------------------------------------------------------------------------
     def enrolled(self) -> bool:
@@ -77,9 +79,11 @@ class SyncController(QObject):
 
     def stop(self, wait_seconds: float = 10.0) -> None:
         self.timer.stop()
-        self._cancel.set()
-        if self._thread is not None:
-            self._thread.join(wait_seconds)
+        if self._op is not None:
+            self._op.cancel()
+            self._op.wait(wait_seconds)
+        if self._own_ops:
+            self.ops.shutdown(wait=False)
         if self._own_reader:
             self.reader.close()
 
@@ -97,53 +101,51 @@ class SyncController(QObject):
         )
 
         self.timer.stop()
-        self._cancel.clear()
         self.running = True
         self.step = ""
-        self.report = SyncReport()
-        self._thread = threading.Thread(
-            target=self._work, args=(trigger, self.report), name="sync", daemon=True
-        )
-        self._thread.start()
+        report = self.report = SyncReport()
+        cancel = threading.Event()
+        self._op = self.ops.work(lambda: self._work(trigger, report, cancel.is_set),
+                                 lambda _r: self._on_done(report, None, cancel.is_set()),
+                                 lambda e: self._on_done(report, e, cancel.is_set()), cancel=cancel)  # fmt: skip
         self.changed.emit()
         return True
 
     def cancel(self) -> None:
         """Stops at the next batch or page boundary; what was stored stays stored."""
-        self._cancel.set()
+        if self._op is not None:
+            self._op.cancel()
 
-    def _work(self, trigger: str, report: SyncReport) -> None:  # on the sync thread
+    def _work(self, trigger: str, report: SyncReport, cancelled: Callable[[], bool]) -> SyncReport:
+        """Off the GUI thread: the sync on its own connection; an error goes back as the op's failure."""
         from sync.client import Client, recorded
 
-        error: BaseException | None = None
         store: Store | None = None
         try:
             store = self.store.sibling()
             client = (self.client_factory or Client)(store)
 
             def run(r: SyncReport) -> SyncReport:
-                return client.sync(cancelled=self._cancel.is_set, progress=self._progress.emit, report=report)
+                return client.sync(cancelled=cancelled, progress=self._progress.emit, report=report)
 
-            recorded(store, trigger, run, self._cancel.is_set)
-        except Exception as exc:  # reported on the GUI thread; the schedule goes on
-            error = exc
+            recorded(store, trigger, run, cancelled)
         finally:
             if store is not None:
                 # the run's row in the history: its listeners (the window's, shared by the sibling) hear it too
                 store.notify(Changes(action="sync.run", rows={"sync_run": {trigger}}))
                 store.close()
-        self._done.emit(report, error)
+        return report
 
     def _on_progress(self, step: str) -> None:
         self.step = step
         self.changed.emit()
 
-    def _on_done(self, report: SyncReport, error: BaseException | None) -> None:
+    def _on_done(self, report: SyncReport, error: BaseException | None, cancelled: bool) -> None:
         from sync.client import BACKOFF_MAX, backoff_delays, outcome_of
 
         self.running = False
-        self._thread = None
-        outcome = outcome_of(error, report, self._cancel.is_set() and error is None)
+        self._op = None
+        outcome = outcome_of(error, report, cancelled and error is None)
         self.last_outcome = outcome
         self.message = str(error) if error is not None else ""
         if outcome in ("ok", "conflicts", "cancelled"):

@@ -406,3 +406,25 @@ def test_an_admin_adds_a_team_from_the_page_and_others_only_see_them(qtbot: Any,
     view = _open(TeamsDialog)
     assert view.model.rowCount() == 1 and not view.add_button.parentWidget().isEnabled()
     view.reject()
+
+
+def test_a_second_contract_and_one_signed_elsewhere_are_refused_in_chinese(qtbot: Any, signing: UiClinic) -> None:
+    """The sentences come from the rule's code and details, not from the domain's English."""
+    d = dialog(qtbot, signing, "王五")
+    d.witness.setText("王护士")
+    with qtbot.waitSignal(d.accepted, timeout=10_000):
+        d.sign_button.click()
+    again = dialog(qtbot, signing, "王五")
+    again.witness.setText("王护士")
+    again.sign_button.click()
+    qtbot.waitUntil(again.error.isVisible, timeout=10_000)
+    assert again.error.text() == "王五 本年度已有签约：2026 年度已与 一队 签约（每年只能与一个团队签约）"
+
+    def county(_number: str, _period: str) -> dict[str, Any]:
+        return {"active_contract": True, "clinic_name": "东村卫生室"}
+
+    elsewhere = dialog(qtbot, signing, "张三", lookup=county)
+    elsewhere.witness.setText("王护士")
+    elsewhere.sign_button.click()
+    qtbot.waitUntil(elsewhere.error.isVisible, timeout=10_000)
+    assert elsewhere.error.text() == "张三 本年度已在其他机构签约：东村卫生室"

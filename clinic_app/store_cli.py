@@ -1,0 +1,158 @@
+"""`clinic init`, `demo`, `check`, `backup`, `restore`, `setting …`: the clinic's database itself."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from clinic_app.cli_core import EXIT_FAIL, EXIT_OK, PASSWORD_ENV, Commands, Context, err, out, read_password
+from clinic_app.errors import AuthError, ValidationError
+from clinic_app.store import Store
+
+
+def cmd_init(ctx: Context) -> int:
+    from clinic_app.users import add_user, validate_password, validate_username
+
+    a = ctx.args
+    validate_username(a.admin)
+    code = a.clinic_code.strip()
+    if not code or not code.replace("-", "").isalnum() or len(code) > 32:
+        raise ValidationError("clinic_code", "format", "1-32 letters, digits or dashes")
+    if not a.clinic_name.strip():
+        raise ValidationError("clinic_name", "required", "the clinic name is required")
+    password = validate_password(read_password(PASSWORD_ENV, f"new password for {a.admin}: ", confirm=True))
+    store, where = Store.initialise(ctx.db_path, code, a.clinic_name.strip(), key_file=a.key_file)
+    ctx.adopt(store)
+    add_user(store, None, a.admin, "clinic_admin", password)
+    out(f"created {ctx.db_path} for clinic {code} {a.clinic_name.strip()}; the database key is in {where}")
+    out(f"clinic admin: {a.admin}")
+    return EXIT_OK
+
+
+def cmd_demo(ctx: Context) -> int:
+    from clinic_app.demo import DEMO_CLINIC, DEMO_USERS, create_demo_database, populate
+
+    a = ctx.args
+    if a.residents < 0 or a.residents > 1_000_000:
+        raise ValidationError("residents", "range", "between 0 and 1,000,000")
+    if not ctx.db_path.exists():
+        key_file = a.key_file or os.environ.get("CLINIC_KEY_FILE")
+        if not key_file:
+            from clinic_app.keystore import keyring_usable
+
+            if not keyring_usable():
+                key_file = str(ctx.db_path.with_suffix(".key"))
+        if key_file:
+            create_demo_database(ctx.db_path, Path(key_file), a.residents, a.seed)
+        else:
+            raise ValidationError("key_file", "required", "a new demo database needs --key-file PATH")
+        out(
+            f"created demo clinic {DEMO_CLINIC[1]} at {ctx.db_path} with {a.residents} residents"
+            + (f"; key file {key_file}" if key_file else "")
+        )
+        out("users: " + ", ".join(f"{u} / {p}" for u, p in DEMO_USERS.items()))
+        return EXIT_OK
+    actor = ctx.actor()
+    made = populate(ctx.store, actor, a.residents, a.seed)
+    out(f"added {made} demo residents")
+    return EXIT_OK
+
+
+def cmd_check(ctx: Context) -> int:
+    from clinic_app.db import schema_version
+    from clinic_app.migrations import SCHEMA_VERSION
+
+    store = ctx.store
+    problems = store.integrity()
+    version = schema_version(store.conn)
+    if version != SCHEMA_VERSION:
+        problems.append(f"schema version {version}, this program expects {SCHEMA_VERSION}")
+    unindexed = store.conn.execute(
+        """SELECT count(*) FROM resident r WHERE r.deleted_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM resident_search_key k WHERE k.resident_id = r.id)"""
+    ).fetchone()[0]
+    if unindexed:
+        problems.append(f"{unindexed} residents have no search keys")
+    counts = store.table_counts(["resident", "household", "village", "user", "outbox", "audit_log"])
+    out(f"schema version {version} (current {SCHEMA_VERSION})")
+    out("rows: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+    if problems:
+        for p in problems:
+            err(p)
+        return EXIT_FAIL
+    out("integrity ok")
+    return EXIT_OK
+
+
+def cmd_backup(ctx: Context) -> int:
+    target = ctx.store.backup(ctx.args.file)
+    out(f"backup written to {target} (encrypted with this database's key)")
+    return EXIT_OK
+
+
+def cmd_restore(ctx: Context) -> int:
+    from clinic_app.db import restore_file
+    from clinic_app.keystore import load_key
+
+    store = ctx.store
+    actor = ctx.actor()
+    if not actor.is_admin:
+        raise AuthError("permission", "only a clinic admin may restore a backup")
+    source = Path(ctx.args.file)
+    safety = ctx.db_path.with_name(ctx.db_path.name + ".before-restore.bak")
+    if safety.exists():
+        safety.unlink()
+    store.backup(safety)
+    key = load_key(ctx.db_path, ctx.args.key_file)  # the key this database was opened with
+    ctx.release()
+    restore_file(source, ctx.db_path, key)
+    restored = ctx.store  # opens, migrates an older backup, proves it is readable
+    out(f"restored {ctx.db_path} from {source}; the previous database is kept as {safety}")
+    out(f"residents: {restored.table_counts(['resident'])['resident']}")
+    return EXIT_OK
+
+
+def cmd_setting_set(ctx: Context) -> int:
+    from clinic_app.settings import set_setting
+
+    actor = ctx.actor()
+    if not actor.is_admin:
+        raise AuthError("permission", "only a clinic admin may change settings")
+    with ctx.store.unit(actor.id, "setting.set") as uow:
+        value = set_setting(uow.conn, ctx.args.name, ctx.args.value)
+        uow.summary = f"setting {ctx.args.name} = {value}"
+    out(f"{ctx.args.name} = {value}")
+    return EXIT_OK
+
+
+def cmd_setting_list(ctx: Context) -> int:
+    from clinic_app.settings import SETTINGS, get_setting
+
+    for name, spec in SETTINGS.items():
+        out(f"{name} = {get_setting(ctx.store.conn, name)}\t({spec.description})")
+    return EXIT_OK
+
+
+def add_commands(commands: Commands) -> None:
+    leaf, sub = commands.leaf, commands.sub
+    p = leaf(sub, "init", cmd_init, "create the encrypted database of a clinic and its first admin")
+    p.add_argument("--clinic-code", required=True)
+    p.add_argument("--clinic-name", required=True)
+    p.add_argument(
+        "--admin", required=True, metavar="USER", help=f"admin user name (password from ${PASSWORD_ENV})"
+    )
+    p = leaf(sub, "demo", cmd_demo, "make a demo clinic (or add demo residents to this one)", writes=True)
+    p.add_argument("--residents", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=1)
+
+    leaf(sub, "check", cmd_check, "check integrity and schema version")
+    p = leaf(sub, "backup", cmd_backup, "write an encrypted backup copy")
+    p.add_argument("file")
+    p = leaf(sub, "restore", cmd_restore, "replace the database with a backup (clinic admin)", writes=True)
+    p.add_argument("file")
+
+    settings = commands.group("setting", "clinic settings")
+    p = leaf(settings, "set", cmd_setting_set, "change a setting (clinic admin)", writes=True)
+    p.add_argument("name")
+    p.add_argument("value")
+    leaf(settings, "list", cmd_setting_list, "show the settings")

@@ -96,8 +96,6 @@ def _said(group: frozenset[str], cycle: list[Import]) -> str:
 CLI_CYCLE = frozenset({"clinic_app.cli", "clinic_app.contract_cli"})
 SERVER_CYCLE = frozenset({"sync.server.service", "sync.server.contracts"})
 BEING_REMOVED = {
-    CLI_CYCLE: "clinic_app.cli <-> clinic_app.contract_cli: each domain's commands register themselves "
-    "(issue 10 point 2, the desktop part)",
     SERVER_CYCLE: "sync.server.service <-> sync.server.contracts: the server split around its record store "
     "(issue 10 point 3)",
 }

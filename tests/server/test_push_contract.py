@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from clinic_app.errors import ValidationError
 from clinic_app.ids import uuid7
 from clinic_app.migrations import MIGRATIONS
-from sync.server import contract, db, service
+from sync.server import admin, contract, db
 
 from .conftest import HEADERS, County
 from .test_api import GOOD_ID, assert_error, mutation, pull_all, push, resident
@@ -247,9 +247,9 @@ def test_a_user_name_stays_taken_after_the_user_is_deleted(county: County) -> No
         and again["message"].startswith("username:")
     )
     with pytest.raises(ValidationError) as err:
-        county.admin(service.add_user, "doctor", "village_doctor", "doctor-pass-1", "A01")
+        county.admin(admin.add_user, "doctor", "village_doctor", "doctor-pass-1", "A01")
     assert err.value.field == "username" and err.value.rule == "duplicate"
-    county.admin(service.add_user, "nurse", "nurse", "nurse-pass-1", "A01")
+    county.admin(admin.add_user, "nurse", "nurse", "nurse-pass-1", "A01")
     [clash] = push(county, device, mutation("user", {**user, "id": uuid7(), "username": "nurse"}))
     assert clash["code"] == "duplicate", "names given on the server count too"
     changes, _ = pull_all(county, device)

@@ -19,7 +19,9 @@ import sqlalchemy as sa
 from clinic_app import users
 from clinic_app.store import Store
 from sync.client_cli import main
-from sync.server import db, service
+from sync.server import admin as server_admin
+from sync.server import common, db
+from sync.server import push as push_engine
 
 from .conftest import County
 from .live import live_server
@@ -35,12 +37,12 @@ def _device_work(store: Store, actor_id: str, rng: random.Random, n: int) -> Non
             uow.insert("village", {"name": f"村{uuid.uuid4().hex[:10]}", "code": str(rng.randrange(10**6))})
 
 
-def _server_work(county: County, other: service.Caller, n: int) -> None:
+def _server_work(county: County, other: common.Caller, n: int) -> None:
     from sync.protocol import Mutation
 
     rows = [{"id": str(uuid.uuid4()), "name": f"服务器村{uuid.uuid4().hex[:8]}"} for _ in range(n)]
     with county.engine.begin() as conn:
-        service.push(conn, other, [Mutation(mutation_id=str(uuid.uuid4()), table="village", op="upsert",
+        push_engine.push(conn, other, [Mutation(mutation_id=str(uuid.uuid4()), table="village", op="upsert",
                                             row_id=r["id"], base_version=0, fields=r) for r in rows])  # fmt: skip
 
 
@@ -60,13 +62,13 @@ def test_killed_sync_loses_and_repeats_nothing(
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     finished: list[str] = []
     with live_server(county.engine) as url:
-        code = county.admin(service.make_enroll_code, "A01")
+        code = county.admin(server_admin.make_enroll_code, "A01")
         assert (
             main(["enroll", "--db", str(device_db), "--key-file", str(key), "--server", url, "--code", code])
             == 0
         )
-        clinic_id = county.admin(service.clinic_by_code, "A01").id
-        other = service.Caller(device_id="other", clinic_id=clinic_id, role="device")
+        clinic_id = county.admin(server_admin.clinic_by_code, "A01").id
+        other = common.Caller(device_id="other", clinic_id=clinic_id, role="device")
         rng = random.Random(4242)
         kills = 0
         for _trial in range(TRIALS):

@@ -121,6 +121,22 @@ def test_a_merged_residents_later_writes_in_the_same_push_are_redirected(county:
     assert results[1]["server_row"]["id"] == first["id"]
 
 
+def test_an_edit_of_the_kept_resident_after_a_merge_in_the_same_push_keeps_the_merged_fields(
+    county: County,
+) -> None:
+    a, b = county.enroll("A01", "PC-1"), county.enroll("A01", "PC-2")
+    first, second = resident(), resident(phone="13812345678")
+    [made] = push(county, a, mutation("resident", first))
+    merged, edit = push(county, b, mutation("resident", second),
+                        mutation("resident", {"id": first["id"], "note": "同一推送里的修改"}, made["version"]))  # fmt: skip
+    assert merged["status"] == "applied" and merged["row_id"] == first["id"]
+    assert edit["status"] == "applied" and edit["version"] > merged["version"]
+    changes, _ = pull_all(county, a)
+    [kept] = [c["row"] for c in changes if c["table"] == "resident"]
+    assert kept["phone"] == "13812345678", "the edit is decided on the row as the merge left it, not a stale copy"
+    assert kept["note"] == "同一推送里的修改"
+
+
 def test_derived_and_server_columns_are_dropped_not_refused(county: County) -> None:
     device = county.enroll("A01")
     row = resident(name_pinyin="zhangsan", name_initials="zs", row_version=99)

@@ -15,8 +15,9 @@ from typing import Any, Literal
 
 from clinic_app.db import Connection
 from clinic_app.errors import NotFound, ValidationError
+from clinic_app.registry import COMMON_COLUMNS, REGISTRY
 from clinic_app.residents import resident_input, validate_resident
-from clinic_app.store import COMMON_COLUMNS, DERIVED_COLUMNS, Store
+from clinic_app.store import Store
 from clinic_app.syncstate import row_labels
 from clinic_app.users import User
 
@@ -48,7 +49,7 @@ class Conflict:
     @property
     def fields(self) -> list[FieldChoice]:
         """The fields where this device's value differs from the server's: what a person chooses between."""
-        skip = NOT_CHOSEN | DERIVED_COLUMNS.get(self.table, frozenset())
+        skip = NOT_CHOSEN | REGISTRY.derived_columns(self.table)
         return [
             FieldChoice(name, value, self.server.get(name))
             for name, value in self.mine.items()

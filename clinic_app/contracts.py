@@ -16,13 +16,15 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clinic_app.db import Connection
 from clinic_app.errors import AuthError, NotFound, ValidationError, ValidationErrors
-from clinic_app.ids import reference_id
-from clinic_app.store import Store
-from clinic_app.users import User
+from clinic_app.ids import reference_id, utc_now
+from clinic_app.users import ROLES, User
+
+if TYPE_CHECKING:  # the store's registry names this module's rules (STATUSES, ...): no import of the store at run time
+    from clinic_app.store import Store
 
 OPEN = ("provisional", "active")
 STATUSES = ("provisional", "active", "terminated", "expired", "conflict")
@@ -31,7 +33,7 @@ STOP_REASONS = ("moved_away", "unreachable", "refused_service", "resident_reques
 GROUPS = ("elderly", "chronic", "maternal", "child", "disabled", "mental", "other")
 CONSENT = ("screen", "paper")
 TEAM_ROLES = ("lead", "doctor", "nurse", "member")
-SIGNING_ROLES = ("village_doctor", "nurse", "team_member", "clinic_admin")
+SIGNING_ROLES = ROLES  # every clinic role signs
 
 # Asks the county whether the person holds an active contract elsewhere: (id_number, period) -> the lookup's
 # answer ({"active_contract": bool, "clinic_code"?, "clinic_name"?}); raises when the county cannot be reached.
@@ -584,9 +586,6 @@ def install_reference(store: Store, packages_file: Any = None,
     """Write county reference rows locally as the county server would send them — service packages and policy
     values (``key -> (value, effective_from)``) — with the county's own ids, so that the first pull replaces
     them. Only for a clinic that has no county yet (the demo) and for tests; never pushed."""
-    from clinic_app.store import utc_now
-    from clinic_app.syncstate import store_server_rows
-
     now = utc_now()
     common = {"clinic_id": None, "created_at": now, "updated_at": now, "deleted_at": None, "row_version": 0}
     items = json.loads((packages_file or default_packages_file()).read_text(encoding="utf-8"))
@@ -598,4 +597,4 @@ def install_reference(store: Store, packages_file: Any = None,
                  "services": json.dumps(p.get("services", []), ensure_ascii=False), "active": 1} for p in items]  # fmt: skip
     values = [{**common, "id": reference_id("policy", f"{key}@{since}"), "key": key, "value": value,
                "effective_from": since} for key, (value, since) in (policy or {}).items()]  # fmt: skip
-    store_server_rows(store, {"service_package": packages, "policy": values})
+    store.write_server_rows({"service_package": packages, "policy": values}, "sync.reference")

@@ -1,7 +1,8 @@
-"""UUIDv7 identifiers (RFC 9562): time-ordered, made on the device."""
+"""UUIDv7 identifiers (RFC 9562): time-ordered, made on the device; and the time stamps rows carry."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import time
@@ -40,3 +41,8 @@ def reference_id(table: str, natural_key: str) -> str:
     """A stable id for a county reference row (a drug, a package, a policy value), the same on the server and
     in a demo database, so that loading the same data again updates in place."""
     return str(uuid.uuid5(REFERENCE_NAMESPACE, f"{table}:{natural_key}"))
+
+
+def utc_now() -> str:
+    """Now in UTC as rows store it: ISO 8601 to the millisecond, ``Z``."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -7,14 +7,16 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clinic_app.db import Connection
 from clinic_app.errors import NotFound, ValidationError, ValidationErrors
 from clinic_app.idcard import MAX_AGE_YEARS, age_on, parse_id_number
 from clinic_app.search import prefix_upper_bound, query_prefix
-from clinic_app.store import Store, UnitOfWork
 from clinic_app.users import User
+
+if TYPE_CHECKING:  # the store's registry names this module's rules (SEXES, ...): no import of the store at run time
+    from clinic_app.store import Store, UnitOfWork
 
 DOCUMENT_TYPES = ("id_card", "passport", "other")
 SEXES = ("M", "F")

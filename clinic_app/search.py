@@ -17,7 +17,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clinic_app.db import Connection
 
 # Surnames whose reading differs from the character's most common one.
 SURNAME_READINGS: dict[str, list[str]] = {
@@ -127,3 +132,25 @@ def query_prefix(query: str) -> str | None:
 def prefix_upper_bound(prefix: str) -> str:
     """The smallest string greater than every string starting with ``prefix``."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+# -- the resident table's hooks (clinic_app.registry): derived name columns and the key table ----------------
+def derive_resident_names(row: dict[str, Any]) -> None:
+    """``name_pinyin`` and ``name_initials`` of a resident row that carries its name."""
+    if "name" in row:
+        row["name_pinyin"] = name_pinyin(row["name"] or "")
+        row["name_initials"] = name_initials(row["name"] or "")
+
+
+def index_residents(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Replace the search keys of whole resident rows just written (a deleted one keeps none)."""
+    unindex_residents(conn, [r["id"] for r in rows])
+    conn.executemany(
+        "INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)",
+        [(k, r["id"]) for r in rows if not r.get("deleted_at")
+         for k in resident_keys(r["name"], r.get("id_number"), r.get("phone"), r.get("document_number"))],
+    )  # fmt: skip
+
+
+def unindex_residents(conn: Connection, ids: Sequence[str]) -> None:
+    conn.executemany("DELETE FROM resident_search_key WHERE resident_id = ?", [(i,) for i in ids])

@@ -7,7 +7,6 @@ nothing and returns what it changed, so each screen can decide whether to refres
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import logging
@@ -22,34 +21,17 @@ from typing import Any
 from clinic_app import keystore
 from clinic_app.db import Connection, connect, migrate, schema_version, vacuum_into
 from clinic_app.errors import StoreError
-from clinic_app.ids import uuid7
+from clinic_app.ids import utc_now, uuid7
 from clinic_app.migrations import MIGRATIONS, SCHEMA_VERSION
-from clinic_app.search import name_initials, name_pinyin, resident_keys
+from clinic_app.registry import REGISTRY
 
 log = logging.getLogger(__name__)
 
-# Tables that never leave this device.
-LOCAL_TABLES = frozenset(
-    {"outbox", "sync_state", "sync_run", "local_meta", "setting", "login_state", "resident_search_key"}
-)
-# Columns computed on this device from other columns; not sent, the other side computes its own.
-DERIVED_COLUMNS: dict[str, frozenset[str]] = {"resident": frozenset({"name_pinyin", "name_initials"})}
-COMMON_COLUMNS = (
-    "id",
-    "clinic_id",
-    "created_at",
-    "updated_at",
-    "created_by",
-    "updated_by",
-    "deleted_at",
-    "row_version",
-)
+_LOCAL = REGISTRY.local_tables  # rows of these never leave this device: no outbox entry, not audited
 AUDIT_ROW_REFS_MAX = 200
 OUTBOX_FLUSH_ROWS = 1000  # a big import writes its outbox as it goes, not all at the end
 
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+__all__ = ["AUDIT_ROW_REFS_MAX", "Changes", "Listener", "Store", "UnitOfWork", "upsert_rows", "utc_now"]
 
 
 def _quote(name: str) -> str:
@@ -96,14 +78,17 @@ class UnitOfWork:
         row["updated_by"] = self.actor_id
         row.setdefault("deleted_at", None)
         row.setdefault("row_version", 0)
-        self._derive(table, row)
+        hooks = REGISTRY.hooks(table)
+        if hooks.derive is not None:
+            hooks.derive(row)
         columns = list(row)
         self.conn.execute(
             f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, columns))}) "
             f"VALUES ({', '.join('?' for _ in columns)})",
             [row[c] for c in columns],
         )
-        self._after_write(table, row)
+        if hooks.index is not None:
+            hooks.index(self.conn, [row])
         self._queue(table, row["id"], "upsert", self._payload(table, row), base_version=0)
         return str(row["id"])
 
@@ -114,7 +99,9 @@ class UnitOfWork:
         if not changed:
             return current
         new = {**current, **changed, "updated_at": self.now, "updated_by": self.actor_id}
-        self._derive(table, new)
+        hooks = REGISTRY.hooks(table)
+        if hooks.derive is not None:
+            hooks.derive(new)
         sets = {k: new[k] for k in new if k not in ("id",) and new[k] != current.get(k)}
         sets["updated_at"] = self.now
         sets["updated_by"] = self.actor_id
@@ -122,7 +109,8 @@ class UnitOfWork:
             f"UPDATE {_quote(table)} SET {', '.join(f'{_quote(k)} = ?' for k in sets)} WHERE id = ?",
             [*sets.values(), row_id],
         )
-        self._after_write(table, new)
+        if hooks.index is not None:
+            hooks.index(self.conn, [new])
         payload = self._payload(table, {**changed, "updated_at": self.now, "updated_by": self.actor_id})
         self._queue(table, row_id, "upsert", payload, base_version=int(current["row_version"]))
         return new
@@ -134,8 +122,8 @@ class UnitOfWork:
             f"UPDATE {_quote(table)} SET deleted_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
             (self.now, self.now, self.actor_id, row_id),
         )
-        if table == "resident":
-            self.conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (row_id,))
+        if (unindex := REGISTRY.hooks(table).unindex) is not None:
+            unindex(self.conn, [row_id])
         self._queue(
             table, row_id, "delete", {"deleted_at": self.now}, base_version=int(current["row_version"])
         )
@@ -147,31 +135,13 @@ class UnitOfWork:
         return dict(row)
 
     # -- internals ------------------------------------------------------------------------------
-    def _derive(self, table: str, row: dict[str, Any]) -> None:
-        if table == "resident" and "name" in row:
-            row["name_pinyin"] = name_pinyin(row["name"])
-            row["name_initials"] = name_initials(row["name"])
-
-    def _after_write(self, table: str, row: dict[str, Any]) -> None:
-        if table == "resident":
-            rid = row["id"]
-            self.conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (rid,))
-            if row.get("deleted_at") is None:
-                keys = resident_keys(
-                    row["name"], row.get("id_number"), row.get("phone"), row.get("document_number")
-                )
-                self.conn.executemany(
-                    "INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)",
-                    [(k, rid) for k in keys],
-                )
-
     def _payload(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
-        skip = DERIVED_COLUMNS.get(table, frozenset()) | {"row_version"}
+        skip = REGISTRY.derived_columns(table) | {"row_version"}
         return {k: v for k, v in row.items() if k not in skip}
 
     def _queue(self, table: str, row_id: str, op: str, payload: dict[str, Any], base_version: int) -> None:
         self.changes.add(table, row_id)
-        if table in LOCAL_TABLES:
+        if table in _LOCAL:
             return
         self._outbox.append(
             (
@@ -199,10 +169,10 @@ class UnitOfWork:
     def _finish(self) -> None:
         refs: list[str] = []
         for table, ids in sorted(self.changes.rows.items()):
-            if table in LOCAL_TABLES:
+            if table in _LOCAL:
                 continue
             refs.extend(f"{table}:{i}" for i in sorted(ids)[: AUDIT_ROW_REFS_MAX - len(refs)])
-        counts = {t: len(ids) for t, ids in self.changes.rows.items() if t not in LOCAL_TABLES}
+        counts = {t: len(ids) for t, ids in self.changes.rows.items() if t not in _LOCAL}
         # Every user action is audited, a read-only one such as an export too.
         self.insert(
             "audit_log",
@@ -338,6 +308,53 @@ class Store:
             except Exception:  # the transaction stands; a listener's fault is logged, not the caller's
                 log.exception("store listener failed")
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction outside a unit of work — sync and sign-in bookkeeping, no outbox and no audit:
+        under this store's write lock, ``BEGIN IMMEDIATE``, committed when the block ends, rolled back if it
+        raises."""
+        with self._write_lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    # -- rows as the server holds them -----------------------------------------------------------
+    @contextmanager
+    def server_rows(self) -> Iterator[Connection]:
+        """One transaction writing rows as the server holds them (no outbox, no audit: they are not changes
+        made here). Pages come in server version order: a household can arrive pages before the village it
+        names (when the village was edited later), so foreign keys are not checked page by page
+        (`PRAGMA foreign_key_check` in `clinic check` finds any row whose parent never came)."""
+        conn = self.conn
+        with self._write_lock:
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            finally:
+                conn.execute("PRAGMA foreign_keys = ON")
+
+    def write_server_rows(self, tables: dict[str, list[dict[str, Any]]], action: str) -> None:
+        """Whole rows as the server holds them (one column set a table), in one transaction; the listeners
+        hear them as ``action``."""
+        changes = Changes(action=action)
+        with self.server_rows() as conn:
+            for table, rows in tables.items():
+                if rows:
+                    upsert_rows(conn, table, tuple(rows[0]), rows)
+                    for row in rows:
+                        changes.add(table, row["id"])
+        self.notify(changes)
+
     # -- whole-file operations ------------------------------------------------------------------
     def backup(self, target: str | os.PathLike[str]) -> Path:
         target = Path(target)
@@ -356,3 +373,17 @@ class Store:
     def table_counts(self, tables: Iterable[str] | None = None) -> dict[str, int]:
         names = tables or [t for t in self.db.table_names() if not t.startswith("sqlite_")]
         return {t: self.db[t].count for t in names}
+
+
+def upsert_rows(conn: Connection, table: str, names: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Write whole rows as the server holds them, each with the columns ``names`` (derived columns filled
+    already), and run the table's index hook on them."""
+    quoted = [_quote(n) for n in names]
+    updates = ", ".join(f"{q} = excluded.{q}" for n, q in zip(names, quoted, strict=True) if n != "id")
+    conn.executemany(
+        f"INSERT INTO {_quote(table)} ({', '.join(quoted)}) VALUES ({', '.join('?' for _ in names)}) "
+        f"ON CONFLICT(id) DO UPDATE SET {updates}",
+        [[r[n] for n in names] for r in rows],
+    )
+    if (index := REGISTRY.hooks(table).index) is not None:
+        index(conn, rows)

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from clinic_app.db import Connection
 from clinic_app.ids import uuid7
-from clinic_app.search import name_initials, name_pinyin, resident_keys
-from clinic_app.store import DERIVED_COLUMNS, LOCAL_TABLES, Changes, Store, utc_now
+from clinic_app.registry import REGISTRY
+from clinic_app.store import Changes, Store, upsert_rows, utc_now
 
-# Tables the device keeps from the server; anything else pulled (reference data of later versions) is skipped.
-PULLED_TABLES = ("clinic", "user", "village", "household", "resident", "audit_log", "conflict", "team", "team_member",
-                 "insurance_status", "contract", "service_package", "policy")  # fmt: skip
-SERVER_OWNED = frozenset({"clinic"})  # the county creates the clinic row; devices never push it
+# Tables the device keeps from the server (registry order); anything else pulled (reference data of later
+# versions, tables this device has none of) is skipped.
+_PULLED = REGISTRY.pulled_tables
+_PULLED_SET = frozenset(_PULLED)
 
 
 @dataclass
@@ -57,35 +56,24 @@ def set_state(conn: Connection, key: str, value: str | None) -> None:
         )
 
 
-def _synced_tables(conn: Connection) -> list[str]:
-    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    return [n for n in names if n not in LOCAL_TABLES and not n.startswith("sqlite_")]
-
-
 def adopt_clinic(store: Store, clinic_id: str, server_url: str, device_id: str, clinic_code: str) -> None:
     """After enrollment: take the county's id for this clinic (rows made before enrollment are rewritten) and
     drop outbox entries for rows the county owns."""
     conn = store.conn
-    with store._write_lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            old = store.clinic_id
-            if old != clinic_id:
-                conn.execute("PRAGMA defer_foreign_keys = ON")
-                for table in _synced_tables(conn):
-                    conn.execute(f'UPDATE "{table}" SET clinic_id = ? WHERE clinic_id = ?', (clinic_id, old))
-                conn.execute('DELETE FROM "clinic" WHERE id = ?', (old,))
-                conn.execute("UPDATE local_meta SET value = ? WHERE key = 'clinic_id'", (clinic_id,))
-            for table in SERVER_OWNED:
-                conn.execute("DELETE FROM outbox WHERE table_name = ?", (table,))
-            set_state(conn, "server_url", server_url)
-            set_state(conn, "device_id", device_id)
-            set_state(conn, "clinic_code", clinic_code)
-            set_state(conn, "cursor", None)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    with store.transaction():
+        old = store.clinic_id
+        if old != clinic_id:
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            for table in _PULLED:
+                conn.execute(f'UPDATE "{table}" SET clinic_id = ? WHERE clinic_id = ?', (clinic_id, old))
+            conn.execute('DELETE FROM "clinic" WHERE id = ?', (old,))
+            conn.execute("UPDATE local_meta SET value = ? WHERE key = 'clinic_id'", (clinic_id,))
+        for table in REGISTRY.server_owned_tables:  # the county creates these rows; devices never push them
+            conn.execute("DELETE FROM outbox WHERE table_name = ?", (table,))
+        set_state(conn, "server_url", server_url)
+        set_state(conn, "device_id", device_id)
+        set_state(conn, "clinic_code", clinic_code)
+        set_state(conn, "cursor", None)
     store.clinic_id = clinic_id
 
 
@@ -123,64 +111,52 @@ def apply_push_results(
     by_id = {e.mutation_id: e for e in entries}
     conn = store.conn
     changes = Changes(action="sync.push")
-    with store._write_lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for result in results:
-                entry = by_id.get(result.get("mutation_id", ""))
-                if entry is None:
-                    continue
-                changes.add("outbox", str(entry.seq))
-                status = result.get("status")
-                if status in ("applied", "duplicate"):
-                    version = int(result.get("version") or 0)
-                    conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
-                    moved_to = result.get("row_id")
-                    if moved_to and moved_to != entry.row_id and result.get("server_row"):
-                        _merge_into(conn, entry.table, entry.row_id, moved_to, result["server_row"])
-                        outcome.applied += 1
-                        continue
-                    if version and entry.table not in LOCAL_TABLES:
-                        old = conn.execute(f'SELECT row_version FROM "{entry.table}" WHERE id = ?',
-                                           (entry.row_id,)).fetchone()  # fmt: skip
-                        if old is not None and version > old[0]:
-                            conn.execute(f'UPDATE "{entry.table}" SET row_version = ? WHERE id = ?',
-                                         (version, entry.row_id))  # fmt: skip
-                            # this device's later edits of the row were based on the version just replaced
-                            conn.execute("UPDATE outbox SET base_version = ? WHERE table_name = ? AND row_id = ? "
-                                         "AND base_version = ?", (version, entry.table, entry.row_id, old[0]))  # fmt: skip
+    with store.transaction():
+        for result in results:
+            entry = by_id.get(result.get("mutation_id", ""))
+            if entry is None:
+                continue
+            changes.add("outbox", str(entry.seq))
+            status = result.get("status")
+            if status in ("applied", "duplicate"):
+                version = int(result.get("version") or 0)
+                conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
+                moved_to = result.get("row_id")
+                if moved_to and moved_to != entry.row_id and result.get("server_row"):
+                    _merge_into(conn, entry.table, entry.row_id, moved_to, result["server_row"])
                     outcome.applied += 1
-                elif status == "conflict":
-                    conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
-                    server_row = result.get("server_row")
-                    later = conn.execute("SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ?",
-                                         (entry.table, entry.row_id)).fetchone()  # fmt: skip
-                    if server_row and entry.table in PULLED_TABLES and later is None:
-                        # the row shows what the server holds; this device's version waits in the conflict
-                        _store_remote_row(conn, entry.table, result.get("row_id") or entry.row_id,
-                                          int(server_row.get("row_version") or 0), server_row, {})  # fmt: skip
-                    if (
-                        entry.table == "conflict"
-                    ):  # decided elsewhere first: that decision stands, shown as stored
-                        continue
-                    _record_conflict(conn, entry, result)
-                    changes.add("conflict", result.get("conflict_id") or entry.row_id)
-                    changes.add(entry.table, result.get("row_id") or entry.row_id)
-                    outcome.conflicts += 1
-                elif status == "rejected":
-                    conn.execute("UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
-                                 (result.get("code") or "rejected", result.get("message") or "", entry.seq))  # fmt: skip
-                    outcome.rejected += 1
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+                    continue
+                if version and entry.table not in REGISTRY.local_tables:
+                    old = conn.execute(f'SELECT row_version FROM "{entry.table}" WHERE id = ?',
+                                       (entry.row_id,)).fetchone()  # fmt: skip
+                    if old is not None and version > old[0]:
+                        conn.execute(f'UPDATE "{entry.table}" SET row_version = ? WHERE id = ?',
+                                     (version, entry.row_id))  # fmt: skip
+                        # this device's later edits of the row were based on the version just replaced
+                        conn.execute("UPDATE outbox SET base_version = ? WHERE table_name = ? AND row_id = ? "
+                                     "AND base_version = ?", (version, entry.table, entry.row_id, old[0]))  # fmt: skip
+                outcome.applied += 1
+            elif status == "conflict":
+                conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
+                server_row = result.get("server_row")
+                later = conn.execute("SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ?",
+                                     (entry.table, entry.row_id)).fetchone()  # fmt: skip
+                if server_row and entry.table in _PULLED_SET and later is None:
+                    # the row shows what the server holds; this device's version waits in the conflict
+                    _store_remote_row(conn, entry.table, result.get("row_id") or entry.row_id,
+                                      int(server_row.get("row_version") or 0), server_row, {})  # fmt: skip
+                if entry.table in REGISTRY.server_made_tables:  # decided elsewhere first: that decision
+                    continue  # stands, shown as stored
+                _record_conflict(conn, entry, result)
+                changes.add("conflict", result.get("conflict_id") or entry.row_id)
+                changes.add(entry.table, result.get("row_id") or entry.row_id)
+                outcome.conflicts += 1
+            elif status == "rejected":
+                conn.execute("UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
+                             (result.get("code") or "rejected", result.get("message") or "", entry.seq))  # fmt: skip
+                outcome.rejected += 1
     store.notify(changes)
     return outcome
-
-
-# Columns that name a row of another table without a foreign key on the device: table -> column -> target.
-SOFT_REFERENCES: dict[str, dict[str, str]] = {"household": {"head_resident_id": "resident"}}
 
 
 def _merge_into(conn: Connection, table: str, alias: str, target: str, server_row: dict[str, Any]) -> None:
@@ -189,18 +165,11 @@ def _merge_into(conn: Connection, table: str, alias: str, target: str, server_ro
     conn.execute(
         "PRAGMA defer_foreign_keys = ON"
     )  # until commit: the alias goes before its replacement comes
-    if table == "resident":
-        conn.execute("DELETE FROM resident_search_key WHERE resident_id = ?", (alias,))
+    if (unindex := REGISTRY.hooks(table).unindex) is not None:
+        unindex(conn, [alias])
     conn.execute(f'DELETE FROM "{table}" WHERE id = ?', (alias,))
     _store_remote_row(conn, table, target, int(server_row.get("row_version") or 0), server_row, {})
-    referring = [
-        (t, c) for t, columns in SOFT_REFERENCES.items() for c, target in columns.items() if target == table
-    ]
-    for other in _synced_tables(conn):
-        for fk in conn.execute(f'PRAGMA foreign_key_list("{other}")'):
-            if fk["table"] == table:
-                referring.append((other, fk["from"]))
-    for other, column in referring:
+    for other, column in REGISTRY.referring(table):  # foreign keys and soft references alike
         conn.execute(f'UPDATE "{other}" SET "{column}" = ? WHERE "{column}" = ?', (target, alias))
     # later edits made here to the alias go to the kept row (the server redirects them too), based on its version
     conn.execute("UPDATE outbox SET row_id = ?, base_version = ? WHERE table_name = ? AND row_id = ?",
@@ -210,7 +179,7 @@ def _merge_into(conn: Connection, table: str, alias: str, target: str, server_ro
 def local_checksums(conn: Connection) -> dict[str, dict[str, int]]:
     """The device's side of the server's checksums: rows the server has acknowledged (row_version > 0)."""
     out = {}
-    for table in PULLED_TABLES:
+    for table in _PULLED:
         n, total = conn.execute(
             f'SELECT count(*), coalesce(sum(row_version), 0) FROM "{table}" WHERE row_version > 0'
         ).fetchone()
@@ -225,7 +194,7 @@ def tables_with_pending_changes(conn: Connection) -> set[str]:
 def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]]) -> int:
     """Rows of a re-read table that this device lacks or holds at an older version; rows with changes waiting
     here keep their local values (the push answers for them)."""
-    with _server_rows(store) as conn:
+    with store.server_rows() as conn:
         pending = {r[0] for r in conn.execute("SELECT row_id FROM outbox WHERE table_name = ?", (table,))}
         ids = [c["row_id"] for c in changes]
         local: dict[str, int] = {}
@@ -241,18 +210,14 @@ def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]])
             row = _local_row(conn, table, c["row_id"], int(c["version"]), c["row"], cache)
             groups.setdefault(tuple(row), []).append(row)
         for names, rows in groups.items():
-            _upsert_many(conn, table, names, rows)
+            upsert_rows(conn, table, names, rows)
     store.notify(_changed("sync.snapshot", ((table, r) for rows in groups.values() for r in rows)))
     return sum(len(rows) for rows in groups.values())
 
 
 def store_server_rows(store: Store, tables: dict[str, list[dict[str, Any]]]) -> None:
     """Rows as the server holds them (whole rows, one column set a table), in one transaction."""
-    with _server_rows(store) as conn:
-        for table, rows in tables.items():
-            if rows:
-                _upsert_many(conn, table, tuple(rows[0]), rows)
-    store.notify(_changed("sync.reference", ((t, r) for t, rows in tables.items() for r in rows)))
+    store.write_server_rows(tables, "sync.reference")
 
 
 def _changed(action: str, rows: Iterable[tuple[str, dict[str, Any]]]) -> Changes:
@@ -260,25 +225,6 @@ def _changed(action: str, rows: Iterable[tuple[str, dict[str, Any]]]) -> Changes
     for table, row in rows:
         changes.add(table, row["id"])
     return changes
-
-
-@contextmanager
-def _server_rows(store: Store) -> Iterator[Connection]:
-    """One transaction writing rows as the server holds them. Pages come in server version order: a household
-    can arrive pages before the village it names (when the village was edited later), so foreign keys are not
-    checked page by page (`PRAGMA foreign_key_check` in `clinic check` finds any row whose parent never came)."""
-    conn = store.conn
-    with store._write_lock:
-        conn.execute("PRAGMA foreign_keys = OFF")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.execute("PRAGMA foreign_keys = ON")
 
 
 def _record_conflict(conn: Connection, entry: OutboxEntry, result: dict[str, Any]) -> None:
@@ -303,13 +249,13 @@ def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) ->
     """Store one page and its cursor in one transaction. Rows with changes still waiting in the outbox keep
     their local values (the push answers for them)."""
     applied = 0
-    with _server_rows(store) as conn:
+    with store.server_rows() as conn:
         pending = {(r[0], r[1]) for r in conn.execute("SELECT table_name, row_id FROM outbox")}
         column_cache: dict[str, set[str]] = {}
         groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
         for change in changes:
             table = change["table"]
-            if table not in PULLED_TABLES or (table, change["row_id"]) in pending:
+            if table not in _PULLED_SET or (table, change["row_id"]) in pending:
                 continue
             row = _local_row(
                 conn, table, change["row_id"], int(change["version"]), change["row"], column_cache
@@ -317,7 +263,7 @@ def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) ->
             groups.setdefault((table, tuple(row)), []).append(row)
             applied += 1
         for (table, names), rows in groups.items():  # one statement per table and column set
-            _upsert_many(conn, table, names, rows)
+            upsert_rows(conn, table, names, rows)
         set_state(conn, "cursor", cursor)
     store.notify(_changed("sync.pull", ((t, r) for (t, _n), rows in groups.items() for r in rows)))
     return applied
@@ -337,34 +283,9 @@ def _local_row(
     row = {k: v for k, v in data.items() if k in columns}
     row["id"] = row_id
     row["row_version"] = version
-    if table == "resident":
-        row["name_pinyin"] = name_pinyin(row.get("name") or "")
-        row["name_initials"] = name_initials(row.get("name") or "")
+    if (derive := REGISTRY.hooks(table).derive) is not None:
+        derive(row)
     return row
-
-
-def _upsert_many(conn: Connection, table: str, names: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """Write rows as the server holds them (no outbox, no audit: they are not changes made here)."""
-    quoted = [f'"{n}"' for n in names]
-    updates = ", ".join(f"{q} = excluded.{q}" for n, q in zip(names, quoted, strict=True) if n != "id")
-    conn.executemany(
-        f'INSERT INTO "{table}" ({", ".join(quoted)}) VALUES ({", ".join("?" for _ in names)}) '
-        f"ON CONFLICT(id) DO UPDATE SET {updates}",
-        [[r[n] for n in names] for r in rows],
-    )
-    if table == "resident":
-        conn.executemany("DELETE FROM resident_search_key WHERE resident_id = ?", [(r["id"],) for r in rows])
-        conn.executemany(
-            "INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)",
-            [
-                (k, r["id"])
-                for r in rows
-                if not r.get("deleted_at")
-                for k in resident_keys(
-                    r["name"], r.get("id_number"), r.get("phone"), r.get("document_number")
-                )
-            ],
-        )
 
 
 def _store_remote_row(
@@ -376,7 +297,7 @@ def _store_remote_row(
     column_cache: dict[str, set[str]],
 ) -> None:
     row = _local_row(conn, table, row_id, version, data, column_cache)
-    _upsert_many(conn, table, tuple(row), [row])
+    upsert_rows(conn, table, tuple(row), [row])
 
 
 def counts(conn: Connection) -> dict[str, int]:
@@ -434,46 +355,29 @@ def resend(store: Store, table: str, row_id: str) -> int:
     a new mutation id (the server keeps its answer to the old one) carrying the row's current values — the
     whole row if the server never accepted it. Returns how many outbox entries it replaced."""
     conn = store.conn
-    with store._write_lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            entries = conn.execute("SELECT * FROM outbox WHERE table_name = ? AND row_id = ? ORDER BY seq",
-                                   (table, row_id)).fetchall()  # fmt: skip
-            current = conn.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
-            if not entries or current is None:
-                conn.execute("ROLLBACK")
-                return 0
-            row = dict(current)
-            skip = DERIVED_COLUMNS.get(table, frozenset()) | {"row_version"}
-            if int(row["row_version"]) == 0:  # never on the server: the whole row, as a new one
-                payload = {k: v for k, v in row.items() if k not in skip}
-            else:
-                names = {k for e in entries for k in json.loads(e["payload"])} - skip
-                payload = {k: row[k] for k in sorted(names) if k in row}
-            op = "delete" if row.get("deleted_at") and any(e["op"] == "delete" for e in entries) else "upsert"
-            conn.execute("DELETE FROM outbox WHERE table_name = ? AND row_id = ?", (table, row_id))
-            conn.execute(
-                "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, device_time) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (uuid7(), table, row_id, op, json.dumps(payload, ensure_ascii=False, sort_keys=True),
-                 int(row["row_version"]), entries[-1]["user_id"], utc_now()),
-            )  # fmt: skip
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    with store.transaction():
+        entries = conn.execute("SELECT * FROM outbox WHERE table_name = ? AND row_id = ? ORDER BY seq",
+                               (table, row_id)).fetchall()  # fmt: skip
+        current = conn.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
+        if not entries or current is None:
+            return 0
+        row = dict(current)
+        skip = REGISTRY.derived_columns(table) | {"row_version"}
+        if int(row["row_version"]) == 0:  # never on the server: the whole row, as a new one
+            payload = {k: v for k, v in row.items() if k not in skip}
+        else:
+            names = {k for e in entries for k in json.loads(e["payload"])} - skip
+            payload = {k: row[k] for k in sorted(names) if k in row}
+        op = "delete" if row.get("deleted_at") and any(e["op"] == "delete" for e in entries) else "upsert"
+        conn.execute("DELETE FROM outbox WHERE table_name = ? AND row_id = ?", (table, row_id))
+        conn.execute(
+            "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, device_time) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (uuid7(), table, row_id, op, json.dumps(payload, ensure_ascii=False, sort_keys=True),
+             int(row["row_version"]), entries[-1]["user_id"], utc_now()),
+        )  # fmt: skip
     store.notify(Changes(action="sync.resend", rows={"outbox": {row_id}, table: {row_id}}))
     return len(entries)
-
-
-# How a person recognises a row of each table: the column that names it.
-LABEL_COLUMNS = {
-    "resident": "name",
-    "household": "code",
-    "village": "name",
-    "user": "display_name",
-    "clinic": "name",
-}
 
 
 def row_label(conn: Connection, table: str, row_id: str) -> str:
@@ -489,12 +393,7 @@ def row_labels(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str,
         wanted.setdefault(table, set()).add(row_id)
     found: dict[tuple[str, str], str] = {}
     for table, ids in wanted.items():
-        if table == "contract":
-            sql = ("SELECT c.id, r.name || ' ' || c.period FROM contract c JOIN resident r ON r.id = c.resident_id "
-                   "WHERE c.id IN ({marks})")  # fmt: skip
-        elif table in LABEL_COLUMNS:
-            sql = f'SELECT id, "{LABEL_COLUMNS[table]}" FROM "{table}" WHERE id IN ({{marks}})'
-        else:
+        if (sql := REGISTRY.label_query(table)) is None:
             continue
         found.update({(table, r[0]): str(r[1]) for r in _in_chunks(conn, sql, sorted(ids)) if r[1]})
     return {key: found.get(key) or key[1][-8:] for key in keys}

@@ -10,11 +10,15 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from clinic_app.db import Connection
 from clinic_app.errors import AuthError, ValidationError
+from clinic_app.ids import utc_now
 from clinic_app.settings import get_setting
-from clinic_app.store import Store, utc_now
+
+if TYPE_CHECKING:  # the store's registry names this module's rules (ROLES): no import of the store at run time
+    from clinic_app.store import Store
 
 ROLES = ("village_doctor", "nurse", "team_member", "clinic_admin")
 COUNTY_ROLES = ("county_reviewer", "county_admin")  # accounts of the county server, bound to no clinic

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from clinic_app.migrations import SCHEMA_VERSION
+from clinic_app.registry import REGISTRY
 
 PROTOCOL_VERSION = 1
 SCHEMA_VERSIONS = (SCHEMA_VERSION, SCHEMA_VERSION)  # device schemas (PRAGMA user_version) this server accepts
@@ -16,15 +17,14 @@ MAX_PULL = 1000
 HEADER_SCHEMA = "X-Schema-Version"
 HEADER_APP = "X-App-Version"
 
-# Tables a clinic device may write, and which of them are append-only events.
-CLINIC_TABLES = frozenset({"user", "village", "household", "resident", "audit_log", "conflict", "team", "team_member",
-                           "insurance_status", "contract"})  # fmt: skip
-# Rows the server makes and a device only resolves (resolution fields alone).
-SERVER_MADE_TABLES = frozenset({"conflict"})
-CONFLICT_RESOLUTION_FIELDS = frozenset({"resolved_at", "resolution", "updated_at", "updated_by"})
-APPEND_ONLY_TABLES = frozenset({"audit_log", "followup", "visit", "dispensing", "trace_code"})
-# County reference data: pulled by every device, written only by the county.
-REFERENCE_TABLES = frozenset({"drug", "service_package", "policy"})
+# The table lists of the wire, from the table registry (clinic_app.registry): tables a clinic device may write,
+# which of them are append-only events, rows the server makes and a device only resolves (its resolution fields
+# alone), and county reference data (pulled by every device, written only by the county).
+CLINIC_TABLES = REGISTRY.pushed_tables
+SERVER_MADE_TABLES = REGISTRY.server_made_tables
+CONFLICT_RESOLUTION_FIELDS = REGISTRY.table("conflict").device_fields
+APPEND_ONLY_TABLES = REGISTRY.append_only_tables
+REFERENCE_TABLES = REGISTRY.reference_tables
 
 
 class Model(BaseModel):

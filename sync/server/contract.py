@@ -1,10 +1,11 @@
 """The columns of every table a clinic device pushes: names, kinds, which a row must have, what they refer to.
 
-This is the wire contract of a pushed row (DESIGN §3: column names are the contract). It mirrors the
-device schema (clinic_app/migrations) at the schema versions this server accepts; a test compares the two.
-Whatever the server accepts, every device of the clinic must be able to store when it pulls it: a row the
-device's schema refuses (a missing NOT NULL column, a list where text belongs, a dangling reference) would stop
-that clinic's sync for good, so such a row is rejected at push, with the field and the rule named.
+This is the wire contract of a pushed row (DESIGN §3: column names are the contract), read from the table
+registry (clinic_app.registry), which tests/test_registry.py holds against the device schema. Whatever the server
+accepts, every device of the clinic must be able to store when it pulls it: a row the device's schema refuses
+(a missing NOT NULL column, a list where text belongs, a dangling reference, a value outside a CHECK) or cannot
+hold (an integer beyond 64 bits, text that is not valid Unicode) would stop that clinic's sync for good, so such
+a row is rejected at push, with the field and the rule named.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from clinic_app import registry as R
 from clinic_app.errors import ValidationError
-from clinic_app.syncstate import SOFT_REFERENCES
+from clinic_app.registry import REGISTRY
 
 
 @dataclass(frozen=True)
@@ -23,128 +25,55 @@ class Column:
     required: bool = False  # NOT NULL without a default on the device: a new row must have a value
     refers_to: str | None = None  # the table whose row this id names (a foreign key on the device)
     not_null: bool = False  # NOT NULL with a default: may be left out of a new row, never sent as null
+    allowed: tuple[str, ...] | None = None  # the values the device's CHECK allows (None: not checked here)
+    max_length: int = R.MAX_TEXT  # characters of text
+    minimum: int = R.INT64_MIN  # whole numbers
+    maximum: int = R.INT64_MAX
 
     def __post_init__(self) -> None:
         if self.required:
             object.__setattr__(self, "not_null", True)
 
 
-TEXT, TEXT_REQUIRED, INTEGER = Column(str), Column(str, True), Column(int)
-TEXT_DEFAULTED, INTEGER_DEFAULTED = Column(str, not_null=True), Column(int, not_null=True)
+def _column(c: R.Column) -> Column:
+    return Column(
+        kind=int if c.type == "INTEGER" else str,
+        required=c.required,
+        refers_to=c.foreign,
+        not_null=c.not_null or c.primary_key,
+        # a CHECK the domain's own validator judges (with its own code, on the whole row) is left to it
+        allowed=c.allowed if c.check and not c.domain_rule else None,
+        max_length=c.text_limit,
+        minimum=c.minimum,
+        maximum=c.maximum,
+    )
 
+
+SERVER_COLUMNS = frozenset({"row_version"})  # the server's sequence: a device's value is ignored
+_PUSHED = sorted(REGISTRY.pushed_tables, key=REGISTRY.names().index)
 # Columns of every synced table. ``id`` and ``clinic_id`` are the server's business (row_id, the token);
 # ``created_at``/``updated_at`` are filled with the server's time when a device leaves them out.
-COMMON: dict[str, Column] = {
-    "id": TEXT_REQUIRED,
-    "clinic_id": TEXT_REQUIRED,
-    "created_at": TEXT_REQUIRED,
-    "updated_at": TEXT_REQUIRED,
-    "created_by": TEXT,
-    "updated_by": TEXT,
-    "deleted_at": TEXT,
-}
+COMMON: dict[str, Column] = {c.name: _column(c) for c in R.COMMON if c.name not in SERVER_COLUMNS}
 TABLES: dict[str, dict[str, Column]] = {
-    "user": {
-        "username": TEXT_REQUIRED,
-        "display_name": TEXT_REQUIRED,
-        "role": TEXT_REQUIRED,
-        "password_hash": TEXT_REQUIRED,
-        "active": INTEGER_DEFAULTED,
-    },
-    "village": {"code": TEXT, "name": TEXT_REQUIRED},
-    "household": {
-        "village_id": Column(str, True, "village"),
-        "code": TEXT_REQUIRED,
-        "address": TEXT,
-        "head_resident_id": TEXT,
-    },
-    "resident": {
-        "id_number": TEXT,
-        "document_type": TEXT_DEFAULTED,
-        "document_number": TEXT,
-        "name": TEXT_REQUIRED,
-        "sex": TEXT_REQUIRED,
-        "birth_date": TEXT_REQUIRED,
-        "phone": TEXT,
-        "village_id": Column(str, False, "village"),
-        "household_id": Column(str, False, "household"),
-        "relation_to_head": TEXT,
-        "needs_identity_check": INTEGER_DEFAULTED,
-        "note": TEXT,
-    },
-    "team": {"name": TEXT_REQUIRED, "lead_user_id": Column(str, False, "user"), "note": TEXT},
-    "team_member": {
-        "team_id": Column(str, True, "team"),
-        "user_id": Column(str, True, "user"),
-        "role": TEXT_DEFAULTED,
-    },
-    "insurance_status": {
-        "resident_id": Column(str, True, "resident"),
-        "year": Column(int, True),
-        "paid": INTEGER_DEFAULTED,
-        "paid_on": TEXT,
-        "note": TEXT,
-    },
-    "contract": {
-        "resident_id": Column(str, True, "resident"),
-        "team_id": Column(str, True, "team"),
-        "period": TEXT_REQUIRED,
-        "period_start": TEXT_REQUIRED,
-        "period_end": TEXT_REQUIRED,
-        "packages": TEXT_REQUIRED,
-        "status": TEXT_DEFAULTED,
-        "signed_at": TEXT_REQUIRED,
-        "signed_by": TEXT,
-        "consent": TEXT_DEFAULTED,
-        "signature": TEXT,
-        "witness": TEXT,
-        "resident_group": TEXT,
-        "fee_fen": INTEGER_DEFAULTED,
-        "resident_share_fen": INTEGER_DEFAULTED,
-        "fund_share_fen": INTEGER_DEFAULTED,
-        "household_id": TEXT,
-        "renewed_from": TEXT,
-        "terminated_at": TEXT,
-        "stop_reason": TEXT,
-    },
-    "conflict": {
-        "table_name": TEXT_REQUIRED,
-        "row_id": TEXT_REQUIRED,
-        "kind": TEXT_REQUIRED,
-        "message": TEXT,
-        "local_row": TEXT,
-        "server_row": TEXT,
-        "resolved_at": TEXT,
-        "resolution": TEXT,
-    },
-    "audit_log": {
-        "device_id": TEXT,
-        "action": TEXT_REQUIRED,
-        "summary": TEXT_REQUIRED,
-        "rows": TEXT_REQUIRED,
-    },
+    t: {c.name: _column(c) for c in REGISTRY.table(t).wire_columns if c.name not in COMMON} for t in _PUSHED
 }
 # The device's other unique indexes within a clinic: table -> (column, whether a deleted row frees the value).
 # (resident.id_number has its own table, resident_key, because duplicates there are merged, not refused.)
 UNIQUE: dict[str, tuple[str, bool]] = {
-    "user": ("username", False),
-    "village": ("name", True),
-    "household": ("code", True),
-    "team": ("name", True),
+    t: (key.columns[1], key.freed_by_delete) for t in _PUSHED if (key := REGISTRY.table(t).clinic_unique) is not None
 }
 # Values the device's CHECK constraints allow: anything else would stop every device of the clinic storing the row.
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("contract", "status"): ("provisional", "active", "terminated", "expired", "conflict"),
-    ("contract", "consent"): ("screen", "paper"),
+    (t, name): c.allowed for t, cols in TABLES.items() for name, c in cols.items() if c.allowed is not None
 }
-MAX_UNIQUE = 200  # characters of a unique value (the server's key column)
-# Computed on each device from other columns (clinic_app.store.DERIVED_COLUMNS): never stored by the server,
+MAX_UNIQUE = R.MAX_UNIQUE  # characters of a unique value (the server's key column)
+# Computed on each device from other columns (the registry's derived columns): never stored by the server,
 # dropped from a pushed row without complaint.
-DERIVED: dict[str, frozenset[str]] = {"resident": frozenset({"name_pinyin", "name_initials"})}
-SERVER_COLUMNS = frozenset({"row_version"})  # the server's sequence: a device's value is ignored
+DERIVED: dict[str, frozenset[str]] = {t: d for t in _PUSHED if (d := REGISTRY.derived_columns(t))}
 
-MAX_TEXT = 65_536  # characters in one value (an audit entry lists up to 200 row references)
+MAX_TEXT = R.MAX_TEXT  # characters in one value (an audit entry lists up to 200 row references)
 ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")  # ids are UUID text; nothing that needs quoting or escaping
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair: JSON can carry one, no database can store it
 
 
 def columns(table: str) -> dict[str, Column]:
@@ -160,12 +89,12 @@ def check_id(field: str, value: object) -> ValidationError | None:
 def check_fields(table: str, fields: dict[str, Any]) -> list[ValidationError]:
     """Names and kinds of the fields a mutation sends (a part of the row for an edit)."""
     known = columns(table)
-    unique_column = UNIQUE[table][0] if table in UNIQUE else None
     problems: list[ValidationError] = []
     for name, value in fields.items():
         column = known.get(name)
-        if column is None:
-            problems.append(ValidationError(name, "unknown_column", f"{table} has no column {name!r}"))
+        if column is None:  # named as it can be answered: a name can hold what no answer can carry
+            shown = name.encode("utf-8", "backslashreplace").decode("utf-8")
+            problems.append(ValidationError(shown, "unknown_column", f"{table} has no column {name!r}"))
         elif value is None:
             if column.not_null:
                 problems.append(ValidationError(name, "required", f"{name} may not be empty"))
@@ -173,10 +102,15 @@ def check_fields(table: str, fields: dict[str, Any]) -> list[ValidationError]:
             problems.append(ValidationError(name, "type", f"{name} is a whole number"))
         elif column.kind is str and not isinstance(value, str):
             problems.append(ValidationError(name, "type", f"{name} is text"))
-        elif isinstance(value, str) and len(value) > (MAX_UNIQUE if name == unique_column else MAX_TEXT):
-            problems.append(ValidationError(name, "too_long", f"{name} is too long"))
+        elif isinstance(value, int) and not column.minimum <= value <= column.maximum:
+            problems.append(ValidationError(name, "out_of_range",
+                                            f"{name} is a whole number from {column.minimum} to {column.maximum}"))  # fmt: skip
+        elif isinstance(value, str) and len(value) > column.max_length:
+            problems.append(ValidationError(name, "too_long", f"{name} is too long (at most {column.max_length} characters)"))  # fmt: skip
         elif isinstance(value, str) and "\x00" in value:
             problems.append(ValidationError(name, "control_character", f"{name} contains a NUL character"))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            problems.append(ValidationError(name, "invalid_text", f"{name} is not valid Unicode text (a lone surrogate)"))  # fmt: skip
         elif column.refers_to is not None and (problem := check_id(name, value)) is not None:
             problems.append(problem)
         elif (allowed := CHOICES.get((table, name))) is not None and value not in allowed:
@@ -204,12 +138,13 @@ def unique_value(table: str, row: dict[str, Any]) -> str | None:
     return value
 
 
-MERGED_TABLES = frozenset({"resident"})  # rows the server may merge into another (same ID number)
+MERGED_TABLES = REGISTRY.merged_tables  # rows the server may merge into another (the same ID number)
 
 
 def aliased_columns(table: str) -> dict[str, str]:
     """Columns of ``table`` that may name a merged row: they are rewritten to name the row that was kept."""
-    named = {**references(table), **SOFT_REFERENCES.get(table, {})}
+    t = REGISTRY.get(table)
+    named = {**references(table), **(t.soft_references if t is not None else {})}
     return {column: target for column, target in named.items() if target in MERGED_TABLES}
 
 

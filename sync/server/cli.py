@@ -207,6 +207,8 @@ def county_keep_choices() -> tuple[str, ...]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from clinic_app.users import COUNTY_ROLES, ROLES
+
     parser = argparse.ArgumentParser(
         prog="county-server",
         description="Village Clinic county server",
@@ -239,8 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     users = sub.add_parser("user", help="users").add_subparsers(dest="sub", required=True, metavar="ACTION")
     p = leaf(users, "add", cmd_user_add, f"add a user (password from ${PASSWORD_ENV} or a prompt)")
     p.add_argument("name")
-    p.add_argument("--role", required=True,
-                   help="village_doctor, nurse, team_member, clinic_admin, county_reviewer, county_admin")  # fmt: skip
+    p.add_argument("--role", required=True, help=", ".join(ROLES + COUNTY_ROLES))
     p.add_argument("--clinic", metavar="CODE", help="the clinic of a clinic role")
     p = leaf(
         sub,

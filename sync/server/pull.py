@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from clinic_app.errors import ValidationError
-from sync.protocol import CLINIC_TABLES, REFERENCE_TABLES
+from clinic_app.registry import REGISTRY
+from sync.protocol import REFERENCE_TABLES
 from sync.server import db
 from sync.server.common import COUNTY_SCOPE, Caller, ServiceError
 from sync.server.db import epoch
@@ -100,7 +101,7 @@ def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, li
     re-reads when its checksum of that table disagrees."""
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "snapshots serve a clinic's devices")
-    if table not in CLINIC_TABLES | REFERENCE_TABLES and table != "clinic":
+    if (known := REGISTRY.get(table)) is None or not known.synced:
         raise ValidationError("table", "unknown_table", f"no synced table of a clinic called {table!r}")
     scope = COUNTY_SCOPE if table in REFERENCE_TABLES else caller.scope
     query = sa.select(db.record).where(db.record.c.scope == scope, db.record.c.table_name == table)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from clinic_app.errors import ValidationError
-from clinic_app.syncstate import SOFT_REFERENCES
+from clinic_app.registry import REGISTRY
 from sync.protocol import (
     APPEND_ONLY_TABLES,
     CLINIC_TABLES,
@@ -32,9 +32,11 @@ from sync.server.rules import county_records
 
 def aliased_columns(records: RecordStore, table: str) -> dict[str, str]:
     """Columns of ``table`` that may name a merged row: they are rewritten to name the row that was kept."""
+    t = REGISTRY.get(table)
+    if t is None:
+        return {}
     merged = records.merged_tables()
-    named = {**contract.references(table), **SOFT_REFERENCES.get(table, {})}
-    return {column: target for column, target in named.items() if target in merged}
+    return {column: target for column, target in {**t.references, **t.soft_references}.items() if target in merged}
 
 
 def push(

@@ -12,12 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from clinic_app.errors import ValidationError
+from clinic_app.registry import REGISTRY
 from sync.server import db
 from sync.server.records import CountyRule
 
 
 class ResidentMerge(CountyRule):
     table = "resident"
+    key = REGISTRY.table(table).merge.key  # type: ignore[union-attr]  # the registry's merge key: id_number
 
     def taken(
         self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None
@@ -34,7 +36,7 @@ class ResidentMerge(CountyRule):
                                 f"this ID number is registered already, to resident {holder}")]  # fmt: skip
 
     def merge_target(self, conn: Connection, clinic_id: str, fields: dict[str, Any]) -> str | None:
-        number = fields.get("id_number")
+        number = fields.get(self.key)
         return self._holder(conn, clinic_id, number) if number else None
 
     def on_write(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from clinic_app.errors import ValidationError
+from clinic_app.registry import REGISTRY
 from clinic_app.residents import check_resident_fields, resident_input
 from clinic_app.users import ROLES
 from sync.server.one_team import OneTeamRule
@@ -47,4 +48,7 @@ def county_records() -> RecordStore:
     records.register(ResidentMerge())
     records.register(UserFields())
     records.register(OneTeamRule())
+    if records.merged_tables() != REGISTRY.merged_tables:  # the registry says which tables merge; a rule does it
+        raise RuntimeError(f"merge rules for {sorted(records.merged_tables())}, the registry merges "
+                           f"{sorted(REGISTRY.merged_tables)}")  # fmt: skip
     return records

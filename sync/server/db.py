@@ -82,6 +82,7 @@ record = sa.Table(
     sa.Column("updated_at", sa.String(40), nullable=False),
     sa.Index("record_scope_version", "scope", "version"),
 )  # fmt: skip
+# One resident per ID number in a clinic: the numbers held, for the merge (resident_merge.py).
 resident_key = sa.Table(
     "resident_key", metadata,
     sa.Column("clinic_id", sa.String(40), primary_key=True),
@@ -104,7 +105,7 @@ row_alias = sa.Table(
     sa.Column("alias_id", sa.String(64), primary_key=True),
     sa.Column("row_id", sa.String(64), nullable=False),
 )  # fmt: skip
-# Open contracts (provisional or active) by person and period: the county-wide one-team rule (contracts.py).
+# Open contracts (provisional or active) by person and period: the county-wide one-team rule (one_team.py).
 contract_index = sa.Table(
     "contract_index", metadata,
     sa.Column("row_id", sa.String(64), primary_key=True),

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from clinic_app.db import Connection
 from clinic_app.errors import AuthError, NotFound, ValidationError, ValidationErrors
 from clinic_app.ids import reference_id, utc_now
+from clinic_app.packages import parse_packages, read_packages_file
 from clinic_app.users import ROLES, User
 
 if TYPE_CHECKING:  # the store's registry names this module's rules (STATUSES, ...): no import of the store at run time
@@ -625,13 +626,8 @@ def install_reference(store: Store, packages_file: Any = None,
     them. Only for a clinic that has no county yet (the demo) and for tests; never pushed."""
     now = utc_now()
     common = {"clinic_id": None, "created_at": now, "updated_at": now, "deleted_at": None, "row_version": 0}
-    items = json.loads((packages_file or default_packages_file()).read_text(encoding="utf-8"))
-    packages = [{**common, "id": reference_id("service_package", p["code"]), "code": p["code"], "name": p["name"],
-                 "kind": p.get("kind", "personalised"), "fee_fen": p["fee_fen"],
-                 "insurance_fund_fen": p["insurance_fund_fen"], "public_health_fund_fen": p["public_health_fund_fen"],
-                 "resident_share_fen": p["resident_share_fen"],
-                 "eligibility": json.dumps(p.get("eligibility", {}), ensure_ascii=False, sort_keys=True),
-                 "services": json.dumps(p.get("services", []), ensure_ascii=False), "active": 1} for p in items]  # fmt: skip
+    rows = parse_packages(read_packages_file(packages_file or default_packages_file()))  # as the county loads them
+    packages = [{**common, "id": reference_id("service_package", row["code"]), **row} for row in rows]
     values = [{**common, "id": reference_id("policy", f"{key}@{since}"), "key": key, "value": value,
                "effective_from": since} for key, (value, since) in (policy or {}).items()]  # fmt: skip
     store.write_server_rows({"service_package": packages, "policy": values}, "sync.reference")

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the store's registry names this module's rules (ROLES): no 
     from clinic_app.store import Store
 
 ROLES = ("village_doctor", "nurse", "team_member", "clinic_admin")
+COUNTY_ROLES = ("county_reviewer", "county_admin")  # accounts of the county server, bound to no clinic
 # scrypt with N=2**15, r=8 needs 32 MiB per hash: memory-hard, about 0.1 s on an old clinic PC.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD_LENGTH = 8
@@ -144,6 +145,12 @@ def list_users(conn: Connection, clinic_id: str) -> list[User]:
 @functools.cache
 def _dummy_hash() -> str:
     return hash_password(secrets.token_hex(16))
+
+
+def verify_nobody(password: str) -> bool:
+    """The same scrypt work as checking a real account's password (always False): for a user name that does not
+    exist, so that names cannot be probed by timing."""
+    return verify_password(password, _dummy_hash()) and False
 
 
 def _now() -> dt.datetime:

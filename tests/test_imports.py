@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-import pytest
-
 from tests.import_graph import Import, all_imports, imports_of, modules, own_module
 
 Graph = dict[str, dict[str, Import]]  # module -> module it imports -> the first import statement that does
@@ -91,28 +89,8 @@ def _said(group: frozenset[str], cycle: list[Import]) -> str:
     return f"{', '.join(sorted(group))} import each other, e.g. {described(cycle)}"
 
 
-# Cycles other parts of issue 10 are removing right now. Each test flips to XPASS (a failure: strict) when the
-# change lands; then delete its entry here.
-CLI_CYCLE = frozenset({"clinic_app.cli", "clinic_app.contract_cli"})
-SERVER_CYCLE = frozenset({"sync.server.service", "sync.server.contracts"})
-BEING_REMOVED = {
-    SERVER_CYCLE: "sync.server.service <-> sync.server.contracts: the server split around its record store "
-    "(issue 10 point 3)",
-}
-
-
-def test_no_import_cycles_but_those_being_removed() -> None:
-    found = [_said(g, c) for g, c in _today() if g not in BEING_REMOVED]
-    assert found == [], "\n".join(found)
-
-
-@pytest.mark.parametrize(
-    "members",
-    [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=why), id=why.split(":")[0])
-     for m, why in BEING_REMOVED.items()],
-)  # fmt: skip
-def test_the_cycle_being_removed_is_gone(members: frozenset[str]) -> None:
-    found = [_said(g, c) for g, c in _today() if members & g]
+def test_no_import_cycles() -> None:
+    found = [_said(g, c) for g, c in _today()]
     assert found == [], "\n".join(found)
 
 
@@ -138,14 +116,6 @@ def test_a_longer_cycle_is_found_and_a_one_way_chain_is_not() -> None:
     assert _fake(one_way) == []
     [cycle] = _fake({**one_way, "clinic_app.c": "def f():\n    import ui.a\n"})
     assert [i.module for i in cycle] == ["clinic_app.c", "ui.a", "sync.b"]
-
-
-def test_a_cycle_joined_to_one_being_removed_is_its_own_finding() -> None:
-    sources = {"clinic_app.cli": "from clinic_app import contract_cli\n", "clinic_app.contract_cli": "from clinic_app import cli, x\n",
-               "clinic_app.x": "from clinic_app.cli import main\n"}  # fmt: skip
-    imports = [i for name, text in sources.items() for i in imports_of(text, name)]
-    [group] = groups(graph(imports, sources))
-    assert group == {"clinic_app.cli", "clinic_app.contract_cli", "clinic_app.x"} and frozenset(group) != CLI_CYCLE
 
 
 def test_an_import_only_for_the_type_checker_closes_no_cycle() -> None:

@@ -49,7 +49,7 @@ class LedgerChart(QWidget):
     def warm_up(self) -> None:
         """Import the charting library off the GUI thread, once."""
         if self._importing is None and CHARTS not in sys.modules:
-            self._importing = self._ops.work(lambda: importlib.import_module(CHARTS), self._imported)
+            self._importing = self._ops.work(lambda: importlib.import_module("ui.charts"), self._imported)
 
     def _imported(self, _module: object) -> None:
         self._update()

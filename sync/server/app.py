@@ -16,11 +16,15 @@ from starlette.middleware.gzip import GZipMiddleware
 from clinic_app import __version__
 from clinic_app.errors import ValidationError
 from sync import protocol as p
-from sync.server import county_api, service
+from sync.server import access, county_api
+from sync.server import lookup as cross_clinic
+from sync.server import pull as pulling
+from sync.server import push as pushing
 from sync.server.auth import Token
-from sync.server.db import make_engine, utc_now
+from sync.server.common import ServiceError
+from sync.server.db import epoch, make_engine, utc_now
 from sync.server.gzip_request import GzipRequestMiddleware
-from sync.server.service import ServiceError
+from sync.server.rules import county_records
 
 log = logging.getLogger("county-server")
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -65,6 +69,8 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         description='Sync protocol v1 for clinic devices (DESIGN §5). Every failure: {"error": {code, message}}.',
     )
     app.state.engine = engine
+    records = county_records()  # the record store with the county-wide rules, for every request of this app
+    app.state.records = records
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(GzipRequestMiddleware)
 
@@ -118,7 +124,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     @app.get("/health", response_model=p.HealthResponse, responses=ERRORS)
     def health() -> p.HealthResponse:
         with engine.begin() as conn:
-            service.epoch(conn)  # the database answers
+            epoch(conn)  # the database answers
         return p.HealthResponse(status="ok")
 
     @app.post("/api/v1/enroll", response_model=p.EnrollResponse, status_code=201, dependencies=checked,
@@ -126,14 +132,14 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     def enroll(body: p.EnrollRequest, request: Request) -> p.EnrollResponse:
         key = f"enroll:{request.client.host if request.client else '?'}"
         with engine.begin() as conn:
-            service.check_throttle(conn, key)
+            access.check_throttle(conn, key)
         try:
             with engine.begin() as conn:
                 return p.EnrollResponse(
-                    **service.enroll(conn, body.code, body.device_name, body.app_version, body.has_local_data)
+                    **access.enroll(conn, body.code, body.device_name, body.app_version, body.has_local_data)
                 )
         except ServiceError:
-            service.record_failure(engine, key)
+            access.record_failure(engine, key)
             raise
 
     @app.post("/api/v1/login", response_model=LoginResponse, dependencies=checked, responses=ERRORS)
@@ -141,23 +147,23 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         """County reviewers and admins get a token for the county-wide endpoints."""
         key = f"login:{body.username}"
         with engine.begin() as conn:
-            service.check_throttle(conn, key)
-            service.check_throttle(conn, f"login-ip:{request.client.host if request.client else '?'}")
+            access.check_throttle(conn, key)
+            access.check_throttle(conn, f"login-ip:{request.client.host if request.client else '?'}")
         try:
             with engine.begin() as conn:
                 return LoginResponse(
-                    **service.county_login(conn, body.username, body.password, body.device_name)
+                    **access.county_login(conn, body.username, body.password, body.device_name)
                 )
         except ServiceError:
-            service.record_failure(engine, key)
-            service.record_failure(engine, f"login-ip:{request.client.host if request.client else '?'}")
+            access.record_failure(engine, key)
+            access.record_failure(engine, f"login-ip:{request.client.host if request.client else '?'}")
             raise
 
     @app.get("/api/v1/meta", response_model=p.MetaResponse, dependencies=checked, responses=ERRORS)
     def meta(token: Token) -> p.MetaResponse:
         with engine.begin() as conn:
-            service.caller_for_token(conn, token)
-            current_epoch = service.epoch(conn)
+            access.caller_for_token(conn, token)
+            current_epoch = epoch(conn)
         return p.MetaResponse(server_time=utc_now(), schema_versions=list(p.SCHEMA_VERSIONS),
                               min_app_version=p.MIN_APP_VERSION, epoch=current_epoch)  # fmt: skip
 
@@ -166,7 +172,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     def push(body: p.PushRequest, token: Token) -> Any:
         # committed before the answer leaves: a device removes an outbox entry only for a durable result
         with engine.begin() as conn:
-            results = service.push(conn, service.caller_for_token(conn, token), body.mutations)
+            results = pushing.push(conn, access.caller_for_token(conn, token), body.mutations, records)
         return _Raw(p.PushResponse(results=results).model_dump_json(exclude_none=True))
 
     @app.get("/api/v1/pull", response_model=p.PullResponse, dependencies=checked, responses=ERRORS,
@@ -177,15 +183,15 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         limit: Annotated[int, Query(ge=1, le=p.MAX_PULL)] = 500,
     ) -> Any:
         with engine.begin() as conn:
-            page = service.pull(conn, service.caller_for_token(conn, token), cursor, limit)
-        return _Raw(f'{{"changes":{service.changes_json(page["changes"])},"cursor":{json.dumps(page["cursor"])},'
+            page = pulling.pull(conn, access.caller_for_token(conn, token), cursor, limit)
+        return _Raw(f'{{"changes":{pulling.changes_json(page["changes"])},"cursor":{json.dumps(page["cursor"])},'
                     f'"has_more":{"true" if page["has_more"] else "false"}}}')  # fmt: skip
 
     @app.get("/api/v1/checksums", response_model=p.ChecksumsResponse, dependencies=checked, responses=ERRORS)
     def checksums(token: Token) -> p.ChecksumsResponse:
         """Per table of the clinic: row count and sum of versions, to compare with the device's copy."""
         with engine.begin() as conn:
-            tables = service.checksums(conn, service.caller_for_token(conn, token))
+            tables = pulling.checksums(conn, access.caller_for_token(conn, token))
         return p.ChecksumsResponse(tables={k: p.TableChecksum(**v) for k, v in tables.items()})
 
     @app.get("/api/v1/snapshot", response_model=p.SnapshotResponse, dependencies=checked, responses=ERRORS,
@@ -198,8 +204,8 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     ) -> Any:
         """One table of the clinic as it is now, by row id: re-read when the checksums disagree."""
         with engine.begin() as conn:
-            page = service.snapshot(conn, service.caller_for_token(conn, token), table, after, limit)
-        return _Raw(f'{{"changes":{service.changes_json(page["changes"])},"after":{json.dumps(page["after"])},'
+            page = pulling.snapshot(conn, access.caller_for_token(conn, token), table, after, limit)
+        return _Raw(f'{{"changes":{pulling.changes_json(page["changes"])},"after":{json.dumps(page["after"])},'
                     f'"has_more":{"true" if page["has_more"] else "false"}}}')  # fmt: skip
 
     @app.get(
@@ -212,10 +218,10 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     ) -> p.LookupResponse:
         """Audited: only whether the person holds an active contract for the period, and at which clinic."""
         with engine.begin() as conn:
-            found = service.lookup_resident(conn, service.caller_for_token(conn, token), id_number, period)
+            found = cross_clinic.lookup_resident(conn, access.caller_for_token(conn, token), id_number, period)
         return p.LookupResponse(**found)
 
-    county_api.add_routes(app, engine, checked, ERRORS)
+    county_api.add_routes(app, engine, records, checked, ERRORS)
     return app
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header
 
-from sync.server.service import ServiceError
+from sync.server.common import ServiceError
 
 
 def bearer(authorization: Annotated[str | None, Header()] = None) -> str:

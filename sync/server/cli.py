@@ -48,12 +48,12 @@ def _initialised(engine: Any) -> Any:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from sync.server import service
+    from sync.server import db, reference
 
     engine = _engine(args)
-    service.migrate(engine)
+    db.migrate(engine)
     with engine.begin() as conn:
-        if service.install_default_packages(conn):
+        if reference.install_default_packages(conn):
             _out(
                 "default service packages BASIC, HTN, DM, ELDERLY, MCH loaded (replace with `packages load`)"
             )
@@ -82,16 +82,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_clinic_add(args: argparse.Namespace) -> int:
-    from sync.server import service
+    from sync.server import admin
 
     with _initialised(_engine(args)).begin() as conn:
-        service.add_clinic(conn, args.code, args.name)
+        admin.add_clinic(conn, args.code, args.name)
     _out(f"clinic {args.code} {args.name} added")
     return EXIT_OK
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from sync.server import service
+    from sync.server import admin
 
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
@@ -99,28 +99,28 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             raise ValidationError("password", "required", f"set {PASSWORD_ENV} or run in a terminal")
         password = getpass.getpass(f"new password for {args.name}: ")
     with _initialised(_engine(args)).begin() as conn:
-        service.add_user(conn, args.name, args.role, password, args.clinic)
+        admin.add_user(conn, args.name, args.role, password, args.clinic)
     _out(f"user {args.name} added ({args.role}{', clinic ' + args.clinic if args.clinic else ''})")
     return EXIT_OK
 
 
 def cmd_enroll_code(args: argparse.Namespace) -> int:
-    from sync.server import service
+    from sync.server import admin
 
     if not 1 <= args.hours <= 24 * 30:
         raise ValidationError("hours", "range", "an enrollment code lives 1 hour to 30 days")
     with _initialised(_engine(args)).begin() as conn:
-        code = service.make_enroll_code(conn, args.clinic, args.hours)
+        code = admin.make_enroll_code(conn, args.clinic, args.hours)
     _out(code)
     _err(f"one-time code for clinic {args.clinic}, valid {args.hours} hours")
     return EXIT_OK
 
 
 def cmd_device_list(args: argparse.Namespace) -> int:
-    from sync.server import service
+    from sync.server import admin
 
     with _initialised(_engine(args)).begin() as conn:
-        for d in service.list_devices(conn):
+        for d in admin.list_devices(conn):
             state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
             _out(
                 f"{d['id']}\t{d['code'] or 'county'}\t{d['name']}\t{state}\tlast seen {d['last_seen_at'] or 'never'}"
@@ -129,19 +129,19 @@ def cmd_device_list(args: argparse.Namespace) -> int:
 
 
 def cmd_device_revoke(args: argparse.Namespace) -> int:
-    from sync.server import service
+    from sync.server import admin
 
     with _initialised(_engine(args)).begin() as conn:
-        service.revoke_device(conn, args.id)
+        admin.revoke_device(conn, args.id)
     _out(f"device {args.id} revoked")
     return EXIT_OK
 
 
 def cmd_catalog_load(args: argparse.Namespace) -> int:
-    from sync.server import service
+    from sync.server import reference
 
     with _initialised(_engine(args)).begin() as conn:
-        report = service.load_catalog(conn, Path(args.file))
+        report = reference.load_catalog(conn, Path(args.file))
     _out(
         f"drug catalog: {report.rows} rows, {report.changed} new or changed; devices receive them on their next sync"
     )
@@ -149,20 +149,20 @@ def cmd_catalog_load(args: argparse.Namespace) -> int:
 
 
 def cmd_packages_load(args: argparse.Namespace) -> int:
-    from sync.server import service
+    from sync.server import reference
 
     with _initialised(_engine(args)).begin() as conn:
-        report = service.load_packages(conn, Path(args.file))
+        report = reference.load_packages(conn, Path(args.file))
     _out(f"service packages: {report.rows} in the file, {report.changed} new, changed or withdrawn; devices "
          "receive them on their next sync")  # fmt: skip
     return EXIT_OK
 
 
 def cmd_policy_set(args: argparse.Namespace) -> int:
-    from sync.server import service
+    from sync.server import reference
 
     with _initialised(_engine(args)).begin() as conn:
-        service.set_policy(conn, args.key, args.value, args.effective_from)
+        reference.set_policy(conn, args.key, args.value, args.effective_from)
     _out(f"policy {args.key} = {args.value} from {args.effective_from}")
     return EXIT_OK
 
@@ -200,13 +200,15 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
 
 
 def county_keep_choices() -> tuple[str, ...]:
-    from sync.server.contracts import KEEP as CONTRACT_KEEP
-    from sync.server.county import KEEP
+    from sync.server.county import keep_choices
+    from sync.server.rules import county_records
 
-    return KEEP + CONTRACT_KEEP
+    return keep_choices(county_records())
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from clinic_app.users import COUNTY_ROLES, ROLES
+
     parser = argparse.ArgumentParser(
         prog="county-server",
         description="Village Clinic county server",
@@ -239,8 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     users = sub.add_parser("user", help="users").add_subparsers(dest="sub", required=True, metavar="ACTION")
     p = leaf(users, "add", cmd_user_add, f"add a user (password from ${PASSWORD_ENV} or a prompt)")
     p.add_argument("name")
-    p.add_argument("--role", required=True,
-                   help="village_doctor, nurse, team_member, clinic_admin, county_reviewer, county_admin")  # fmt: skip
+    p.add_argument("--role", required=True, help=", ".join(ROLES + COUNTY_ROLES))
     p.add_argument("--clinic", metavar="CODE", help="the clinic of a clinic role")
     p = leaf(
         sub,

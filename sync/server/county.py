@@ -13,11 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from clinic_app.errors import ValidationError
-from sync.server import contract, contracts, db, service
+from clinic_app.users import COUNTY_ROLES
+from sync.server import contract, db
+from sync.server.common import Caller, ServiceError, clinic_scope
 from sync.server.db import utc_now
-from sync.server.service import Caller, ServiceError
+from sync.server.records import META_FIELDS, Batch, RecordStore, load
+from sync.server.rules import county_records
 
-READERS = frozenset({"county_reviewer", "county_admin"})
+READERS = frozenset(COUNTY_ROLES)
 ADMINS = frozenset({"county_admin"})
 KEEP = ("server", "device")
 
@@ -80,13 +83,20 @@ def list_conflicts(conn: Connection, include_resolved: bool = False) -> list[dic
     ]
 
 
+def keep_choices(records: RecordStore) -> tuple[str, ...]:
+    """How a reviewer decides: an edit conflict (server, device) or one of a county rule (transfer, cancel)."""
+    return KEEP + records.keep_choices()
+
+
 def resolve_conflict(
-    conn: Connection, conflict_id: str, keep: str, actor: str, note: str = ""
+    conn: Connection, conflict_id: str, keep: str, actor: str, note: str = "", records: RecordStore | None = None
 ) -> dict[str, Any]:
     """``keep="server"``: the server's row stands. ``keep="device"``: the fields the device sent are written over
     the row as it is now (checked by the same rules as a push). Either way the conflict row of the clinic is
-    closed with the decision, so every device of the clinic shows it resolved after its next pull."""
-    if keep not in KEEP + contracts.KEEP:
+    closed with the decision, so every device of the clinic shows it resolved after its next pull. A conflict
+    a county rule opened (a contract signed at two clinics) is decided by that rule."""
+    records = records or county_records()
+    if keep not in keep_choices(records):
         raise ValidationError(
             "keep", "choice", "keep is server or device (an edit), transfer or cancel (a contract)"
         )
@@ -98,38 +108,38 @@ def resolve_conflict(
     if row.clinic_id is None:
         raise ValidationError("conflict", "unknown", f"conflict {conflict_id} belongs to no clinic")
     # the clinic's counter first, as a push takes it: the rows read below cannot change before this commits
-    counter = service.lock_scope(conn, f"clinic:{row.clinic_id}")
+    batch = Batch.locked(conn, clinic_scope(row.clinic_id))
     row = conn.execute(sa.select(db.conflict).where(db.conflict.c.id == conflict_id)).one()
     if row.resolved_at is not None:
         raise ValidationError(
             "conflict", "resolved", f"conflict {conflict_id} was resolved already ({row.resolved_at})"
         )
-    if row.kind == contracts.CONTRACT_CONFLICT:
-        contracts.resolve(conn, row, keep, actor, note)
+    if (rule := records.rule_for_conflict(row.kind)) is not None:
+        rule.resolve(records, conn, row, keep, actor, note)
         return {"id": conflict_id, "keep": keep, "resolved_at": utc_now()}
     if keep not in KEEP:
         raise ValidationError(
             "keep", "choice", "an edit conflict is resolved with --keep server or --keep device"
         )
-    batch = service._Batch(counter=counter, start=counter, aliases={}, records={})
     now = utc_now()
     if keep == "device":
-        _keep_device(conn, batch, row, json.loads(row.detail).get("fields") or {}, now)
+        _keep_device(records, conn, batch, row, json.loads(row.detail).get("fields") or {}, now)
     resolution = json.dumps({"keep": keep, "by": f"county:{actor}", "note": note or None}, ensure_ascii=False)
-    record = service._load(conn, "conflict", conflict_id)
+    record = load(conn, "conflict", conflict_id)
     if record is not None:  # the clinic's copy (the same id): closed with the same decision
         data = {**json.loads(record.data), "resolved_at": now, "resolution": resolution, "updated_at": now}
-        service._write_record(conn, "conflict", conflict_id, row.clinic_id, batch.take(), data, record,
-                              {"resolved_at", "resolution", "updated_at"})  # fmt: skip
+        records.write(conn, "conflict", conflict_id, row.clinic_id, batch.take(), data, record,
+                      {"resolved_at", "resolution", "updated_at"})  # fmt: skip
     conn.execute(sa.update(db.conflict).where(db.conflict.c.id == conflict_id)
                  .values(resolved_at=now, resolution=resolution))  # fmt: skip
-    conn.execute(sa.update(db.scope_counter).where(db.scope_counter.c.scope == f"clinic:{row.clinic_id}")
-                 .values(value=batch.counter))  # fmt: skip
+    batch.finish(conn, clinic_scope(row.clinic_id))
     return {"id": conflict_id, "keep": keep, "resolved_at": now}
 
 
-def _keep_device(conn: Connection, batch: service._Batch, row: Any, fields: dict[str, Any], now: str) -> None:
-    current = service._load(conn, row.table_name, row.row_id)
+def _keep_device(
+    records: RecordStore, conn: Connection, batch: Batch, row: Any, fields: dict[str, Any], now: str
+) -> None:
+    current = load(conn, row.table_name, row.row_id)
     if current is None or current.deleted_at:
         raise ValidationError(
             "keep", "deleted", "the row was deleted on the server; only keep=server can close this"
@@ -138,17 +148,17 @@ def _keep_device(conn: Connection, batch: service._Batch, row: Any, fields: dict
     ignored |= contract.DERIVED.get(row.table_name, frozenset())
     server_data = json.loads(current.data)
     wanted = {k: v for k, v in fields.items() if k not in ignored}
-    changed = {k for k, v in wanted.items() if server_data.get(k) != v} - service.META_FIELDS
+    changed = {k for k, v in wanted.items() if server_data.get(k) != v} - META_FIELDS
     if not changed:
         return
     data = {**server_data, **{k: wanted[k] for k in changed}, "updated_at": now}
-    errors = service._validate(row.table_name, data)
-    errors += service._check_references(conn, batch, row.clinic_id, row.table_name, data, changed)
+    errors = records.validate(row.table_name, data)
+    errors += records.check_references(conn, batch, row.clinic_id, row.table_name, data, changed)
     if not errors:
-        errors = service._unique_taken(conn, row.table_name, row.clinic_id, row.row_id, data)
+        errors = records.unique_taken(conn, row.table_name, row.clinic_id, row.row_id, data, changed)
     if errors:
         raise ValidationError(
             "keep", "invalid", "the device's version cannot be kept: " + "; ".join(map(str, errors))
         )
-    service._write_record(conn, row.table_name, row.row_id, row.clinic_id, batch.take(), data, current,
-                          changed | {"updated_at"})  # fmt: skip
+    records.write(conn, row.table_name, row.row_id, row.clinic_id, batch.take(), data, current,
+                  changed | {"updated_at"})  # fmt: skip

@@ -11,9 +11,10 @@ from fastapi import FastAPI, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection, Engine
 
-from sync.server import county, service
+from sync.server import access, admin, county, reference
 from sync.server.auth import Token
-from sync.server.service import Caller
+from sync.server.common import Caller
+from sync.server.records import RecordStore
 
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 ID = r"^[0-9A-Za-z_-]{1,64}$"
@@ -72,7 +73,7 @@ class NewUser(_In):
 
 class NewEnrollCode(_In):
     clinic_code: str = Field(min_length=1, max_length=32, pattern=PRINTABLE)
-    hours: int = Field(default=service.ENROLL_CODE_HOURS, ge=1, le=24 * 30)
+    hours: int = Field(default=access.ENROLL_CODE_HOURS, ge=1, le=24 * 30)
 
 
 class EnrollCode(BaseModel):
@@ -111,11 +112,11 @@ class Done(BaseModel):
 
 
 def add_routes(
-    app: FastAPI, engine: Engine, dependencies: list[Any], responses: dict[int | str, Any]
+    app: FastAPI, engine: Engine, records: RecordStore, dependencies: list[Any], responses: dict[int | str, Any]
 ) -> None:
     def as_county(token: str, roles: frozenset[str], work: Callable[[Connection, Caller], Any]) -> Any:
         with engine.begin() as conn:
-            caller = service.caller_for_token(conn, token)
+            caller = access.caller_for_token(conn, token)
             county.require_role(caller, roles)
             return work(conn, caller)
 
@@ -141,7 +142,7 @@ def add_routes(
 
         def work(conn: Connection, caller: Caller) -> Any:
             return county.resolve_conflict(
-                conn, conflict_id, body.keep, caller.username or caller.role, body.note
+                conn, conflict_id, body.keep, caller.username or caller.role, body.note, records
             )
 
         return as_county(token, county.READERS, work)
@@ -149,7 +150,7 @@ def add_routes(
     @route("post", "/api/v1/admin/clinics", Done, 201)
     def add_clinic(token: Token, body: NewClinic) -> Any:
         def work(conn: Connection, _c: Caller) -> Done:
-            service.add_clinic(conn, body.code, body.name)
+            admin.add_clinic(conn, body.code, body.name, records)
             return Done()
 
         return as_county(token, county.ADMINS, work)
@@ -157,7 +158,7 @@ def add_routes(
     @route("post", "/api/v1/admin/users", Done, 201)
     def add_user(token: Token, body: NewUser) -> Any:
         def work(conn: Connection, _c: Caller) -> Done:
-            service.add_user(conn, body.username, body.role, body.password, body.clinic_code)
+            admin.add_user(conn, body.username, body.role, body.password, body.clinic_code, records)
             return Done()
 
         return as_county(token, county.ADMINS, work)
@@ -165,19 +166,19 @@ def add_routes(
     @route("post", "/api/v1/admin/enroll-codes", EnrollCode, 201)
     def enroll_code(token: Token, body: NewEnrollCode) -> Any:
         def work(conn: Connection, _c: Caller) -> EnrollCode:
-            code = service.make_enroll_code(conn, body.clinic_code, body.hours)
+            code = admin.make_enroll_code(conn, body.clinic_code, body.hours)
             return EnrollCode(code=code, clinic_code=body.clinic_code, hours=body.hours)
 
         return as_county(token, county.ADMINS, work)
 
     @route("get", "/api/v1/admin/devices", list[DeviceView])
     def devices(token: Token) -> Any:
-        return as_county(token, county.ADMINS, lambda conn, _c: service.list_devices(conn))
+        return as_county(token, county.ADMINS, lambda conn, _c: admin.list_devices(conn))
 
     @route("post", "/api/v1/admin/devices/{device_id}/revoke", Done)
     def revoke(token: Token, device_id: Annotated[str, Path(pattern=ID)]) -> Any:
         def work(conn: Connection, _c: Caller) -> Done:
-            service.revoke_device(conn, device_id)
+            admin.revoke_device(conn, device_id)
             return Done()
 
         return as_county(token, county.ADMINS, work)
@@ -187,7 +188,7 @@ def add_routes(
         """The drug catalog as CSV text (the columns of `county-server catalog load`); all rows or none."""
 
         def work(conn: Connection, _c: Caller) -> CatalogReport:
-            report = service.load_catalog_text(conn, body.csv)
+            report = reference.load_catalog_text(conn, body.csv)
             return CatalogReport(rows=report.rows, changed=report.changed)
 
         return as_county(token, county.ADMINS, work)
@@ -195,7 +196,7 @@ def add_routes(
     @route("post", "/api/v1/admin/policy", Done)
     def policy(token: Token, body: PolicyValue) -> Any:
         def work(conn: Connection, _c: Caller) -> Done:
-            service.set_policy(conn, body.key, body.value, body.effective_from)
+            reference.set_policy(conn, body.key, body.value, body.effective_from)
             return Done()
 
         return as_county(token, county.ADMINS, work)

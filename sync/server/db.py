@@ -10,16 +10,17 @@ until it commits, so within a scope versions are handed out in commit order and 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+
+from sync.server.common import COUNTY_SCOPE
 
 metadata = sa.MetaData()
-
-ROLES_CLINIC = ("village_doctor", "nurse", "team_member", "clinic_admin")
-ROLES_COUNTY = ("county_reviewer", "county_admin")
 
 server_meta = sa.Table(
     "server_meta", metadata,
@@ -81,6 +82,7 @@ record = sa.Table(
     sa.Column("updated_at", sa.String(40), nullable=False),
     sa.Index("record_scope_version", "scope", "version"),
 )  # fmt: skip
+# One resident per ID number in a clinic: the numbers held, for the merge (resident_merge.py).
 resident_key = sa.Table(
     "resident_key", metadata,
     sa.Column("clinic_id", sa.String(40), primary_key=True),
@@ -103,7 +105,7 @@ row_alias = sa.Table(
     sa.Column("alias_id", sa.String(64), primary_key=True),
     sa.Column("row_id", sa.String(64), nullable=False),
 )  # fmt: skip
-# Open contracts (provisional or active) by person and period: the county-wide one-team rule (contracts.py).
+# Open contracts (provisional or active) by person and period: the county-wide one-team rule (one_team.py).
 contract_index = sa.Table(
     "contract_index", metadata,
     sa.Column("row_id", sa.String(64), primary_key=True),
@@ -158,7 +160,43 @@ policy = sa.Table(
 
 
 def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return stamp(dt.datetime.now(dt.UTC))
+
+
+def stamp(moment: dt.datetime) -> str:
+    """A time as the server writes times (milliseconds, Z): stored times compare correctly as text."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def since(seconds: int) -> str:
+    return stamp(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds))
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Create or upgrade the county database (Alembic, run in-process; the scripts ship in sync/server/alembic)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("alembic")))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+    with engine.begin() as conn:
+        if conn.execute(sa.select(server_meta.c.value).where(server_meta.c.key == "epoch")).first() is None:
+            conn.execute(server_meta.insert().values(key="epoch", value=secrets.token_hex(8)))
+            conn.execute(server_meta.insert().values(key="created_at", value=utc_now()))
+        ensure_counter(conn, COUNTY_SCOPE)
+
+
+def epoch(conn: Connection) -> str:
+    """This database's identity: a restored or reset server has another, and cursors of the old one are refused."""
+    return str(conn.execute(sa.select(server_meta.c.value).where(server_meta.c.key == "epoch")).scalar_one())
+
+
+def ensure_counter(conn: Connection, scope: str) -> None:
+    if conn.execute(sa.select(scope_counter.c.value).where(scope_counter.c.scope == scope)).first() is None:
+        conn.execute(scope_counter.insert().values(scope=scope, value=0))
 
 
 def normalize_url(url: str) -> str:

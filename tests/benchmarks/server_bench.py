@@ -128,7 +128,8 @@ class Http:
 def _devices_run(quick: bool, window: float | None = None) -> tuple[list[float], list[float], list[str], str]:
     import requests
 
-    from sync.server import service
+    from sync.server import admin as server_admin
+    from sync.server import db
     from sync.server.db import make_engine
 
     # 1-4 devices a clinic (DESIGN §1); all of them active at once, each starting within `window` seconds and
@@ -137,13 +138,13 @@ def _devices_run(quick: bool, window: float | None = None) -> tuple[list[float],
     window = spread if window is None else window
     with scratch_database() as url:
         engine = make_engine(url)
-        service.migrate(engine)
+        db.migrate(engine)
         codes = []
         with engine.begin() as conn:
             for c in range(clinics):
-                service.add_clinic(conn, f"C{c:03d}", f"卫生室{c}")
+                server_admin.add_clinic(conn, f"C{c:03d}", f"卫生室{c}")
             for d in range(devices):
-                codes.append(service.make_enroll_code(conn, f"C{d % clinics:03d}", 2))
+                codes.append(server_admin.make_enroll_code(conn, f"C{d % clinics:03d}", 2))
         engine.dispose()
         with serve(url) as base:
             tokens = []
@@ -224,16 +225,17 @@ def _fill(url: str, total_rows: int) -> tuple[dict[str, str], str, Any]:
     import sqlalchemy as sa
     from fastapi.testclient import TestClient
 
-    from sync.server import service
+    from sync.server import admin as server_admin
+    from sync.server import db
     from sync.server.app import create_app
     from sync.server.db import make_engine
 
     engine = make_engine(url)
-    service.migrate(engine)
+    db.migrate(engine)
     with engine.begin() as conn:
-        ids = [service.add_clinic(conn, f"F{c:03d}", f"卫生室{c}") for c in range(50)]
-        own = service.add_clinic(conn, "A01", "石头村卫生室")
-        code = service.make_enroll_code(conn, "A01")
+        ids = [server_admin.add_clinic(conn, f"F{c:03d}", f"卫生室{c}") for c in range(50)]
+        own = server_admin.add_clinic(conn, "A01", "石头村卫生室")
+        code = server_admin.make_enroll_code(conn, "A01")
         per_clinic = total_rows // 51
         for clinic_id in [*ids, own]:
             conn.execute(sa.text(
@@ -241,7 +243,7 @@ def _fill(url: str, total_rows: int) -> tuple[dict[str, str], str, Any]:
                 "updated_at) SELECT 'audit_log', md5(:c || g::text), 'clinic:' || :c, :c, g + 10, NULL, "
                 "'{\"action\":\"filler\"}', '{}', '2026-01-01T00:00:00Z' FROM generate_series(1, :n) AS g"
             ), {"c": clinic_id, "n": per_clinic})  # fmt: skip
-            conn.execute(sa.update(service.db.scope_counter).where(service.db.scope_counter.c.scope == f"clinic:{clinic_id}")
+            conn.execute(sa.update(db.scope_counter).where(db.scope_counter.c.scope == f"clinic:{clinic_id}")
                          .values(value=per_clinic + 10))  # fmt: skip
         conn.execute(sa.text("ANALYZE record"))
     client = TestClient(create_app(engine=engine))

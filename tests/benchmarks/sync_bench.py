@@ -59,7 +59,8 @@ def device_sync(add: Add, quick: bool) -> None:
     from clinic_app.store import Store
     from clinic_app.users import authenticate
     from sync.client import Client
-    from sync.server import service
+    from sync.server import admin as server_admin
+    from sync.server import db
     from sync.server.db import make_engine
     from tests.benchmarks.server_bench import scratch_database
     from tests.server.live import live_server
@@ -68,10 +69,10 @@ def device_sync(add: Add, quick: bool) -> None:
     folder = Path(tempfile.mkdtemp(prefix="sync-bench-"))
     with scratch_database() as url:
         engine = make_engine(url)
-        service.migrate(engine)
+        db.migrate(engine)
         with engine.begin() as conn:
-            clinic_id = service.add_clinic(conn, "A01", "石头村卫生室")
-            codes = [service.make_enroll_code(conn, "A01") for _ in range(2)]
+            clinic_id = server_admin.add_clinic(conn, "A01", "石头村卫生室")
+            codes = [server_admin.make_enroll_code(conn, "A01") for _ in range(2)]
         first = folder / "first.db"
         create_demo_database(first, folder / "first.key", residents=residents, seed=1)
         with live_server(engine) as base:
@@ -80,11 +81,11 @@ def device_sync(add: Add, quick: bool) -> None:
             Client(store).sync()  # the clinic's own rows reach the county (not timed)
             store.close()
             with engine.begin() as conn:  # audit events make up the rest of a clinic's rows
-                have = conn.execute(sa.select(sa.func.count()).select_from(service.db.record)
-                                    .where(service.db.record.c.clinic_id == clinic_id)).scalar_one()  # fmt: skip
+                have = conn.execute(sa.select(sa.func.count()).select_from(db.record)
+                                    .where(db.record.c.clinic_id == clinic_id)).scalar_one()  # fmt: skip
                 filler = max(0, total - have)
-                counter = conn.execute(sa.select(service.db.scope_counter.c.value)
-                                       .where(service.db.scope_counter.c.scope == f"clinic:{clinic_id}")).scalar_one()  # fmt: skip
+                counter = conn.execute(sa.select(db.scope_counter.c.value)
+                                       .where(db.scope_counter.c.scope == f"clinic:{clinic_id}")).scalar_one()  # fmt: skip
                 conn.execute(sa.text(
                     "INSERT INTO record(table_name, row_id, scope, clinic_id, version, deleted_at, data, field_versions,"
                     " updated_at) SELECT 'audit_log', md5(g::text), :scope, :c, :base + g, NULL, json_build_object("
@@ -93,8 +94,8 @@ def device_sync(add: Add, quick: bool) -> None:
                     " NULL, 'action', 'followup.add', 'summary', 'a follow-up visit recorded', 'rows', '{}')::text,"
                     " '{}', '2026-01-01T00:00:00Z' FROM generate_series(1, :n) AS g"
                 ), {"scope": f"clinic:{clinic_id}", "c": clinic_id, "cj": clinic_id, "base": counter, "n": filler})  # fmt: skip
-                conn.execute(sa.update(service.db.scope_counter)
-                             .where(service.db.scope_counter.c.scope == f"clinic:{clinic_id}")
+                conn.execute(sa.update(db.scope_counter)
+                             .where(db.scope_counter.c.scope == f"clinic:{clinic_id}")
                              .values(value=counter + filler))  # fmt: skip
                 rows_total = have + filler
                 conn.execute(

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from sync import protocol as p
-from sync.server import service
+from sync.server import admin, db
 from sync.server.app import create_app
 from sync.server.db import make_engine
 
@@ -56,7 +56,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def engine(database_url: str) -> Iterator[sa.Engine]:
     eng = make_engine(database_url)
-    service.migrate(eng)
+    db.migrate(eng)
     yield eng
     eng.dispose()
 
@@ -71,7 +71,7 @@ class County:
             return fn(conn, *args)
 
     def enroll(self, clinic_code: str, name: str = "PC-1") -> dict[str, str]:
-        code = self.admin(service.make_enroll_code, clinic_code)
+        code = self.admin(admin.make_enroll_code, clinic_code)
         r = self.client.post("/api/v1/enroll", json={"code": code, "device_name": name, "app_version": "0.1.0"},
                              headers=HEADERS)  # fmt: skip
         assert r.status_code == 201, r.text
@@ -83,6 +83,6 @@ class County:
 def county(engine: sa.Engine) -> Iterator[County]:
     with TestClient(create_app(engine=engine), raise_server_exceptions=False) as client:
         c = County(engine, client)
-        c.admin(service.add_clinic, "A01", "石头村卫生室")
-        c.admin(service.add_clinic, "B01", "河东村卫生室")
+        c.admin(admin.add_clinic, "A01", "石头村卫生室")
+        c.admin(admin.add_clinic, "B01", "河东村卫生室")
         yield c

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from clinic_app.ids import uuid7
 from sync import protocol as p
-from sync.server import db, service
+from sync.server import access, admin, db
+from sync.server import pull as pull_feed
 
 from .conftest import HEADERS, County
 
@@ -85,7 +86,7 @@ def test_openapi_is_served_and_lists_every_endpoint(county: County) -> None:
 
 # -- enrollment ----------------------------------------------------------------------------------------
 def test_enrollment_code_is_one_time(county: County) -> None:
-    code = county.admin(service.make_enroll_code, "A01")
+    code = county.admin(admin.make_enroll_code, "A01")
     body = {"code": code, "device_name": "PC-1", "app_version": "0.1.0"}
     first = county.client.post("/api/v1/enroll", json=body, headers=HEADERS)
     assert (
@@ -97,7 +98,7 @@ def test_enrollment_code_is_one_time(county: County) -> None:
 
 
 def test_expired_enrollment_code_is_refused(county: County) -> None:
-    code = county.admin(service.make_enroll_code, "A01")
+    code = county.admin(admin.make_enroll_code, "A01")
     with county.engine.begin() as conn:
         conn.execute(sa.update(db.enrollment_code).values(expires_at="2000-01-01T00:00:00.000Z"))
     r = county.client.post("/api/v1/enroll", json={"code": code, "device_name": "x", "app_version": "0.1.0"},
@@ -107,9 +108,9 @@ def test_expired_enrollment_code_is_refused(county: County) -> None:
 
 def test_enrollment_is_throttled(county: County) -> None:
     body = {"code": "WRONG-CODE", "device_name": "x", "app_version": "0.1.0"}
-    for _ in range(service.THROTTLE_MAX_FAILURES):
+    for _ in range(access.THROTTLE_MAX_FAILURES):
         assert county.client.post("/api/v1/enroll", json=body, headers=HEADERS).status_code == 401
-    good = county.admin(service.make_enroll_code, "A01")
+    good = county.admin(admin.make_enroll_code, "A01")
     assert_error(
         county.client.post("/api/v1/enroll", json={**body, "code": good}, headers=HEADERS), 429, "throttled"
     )
@@ -255,13 +256,13 @@ def test_bad_cursor_and_limits(county: County) -> None:
     assert_error(
         county.client.get("/api/v1/pull", params={"limit": 1001}, headers=device), 422, "invalid_request"
     )
-    other_epoch = service.encode_cursor("0000", 0, 0)
+    other_epoch = pull_feed.encode_cursor("0000", 0, 0)
     assert_error(county.client.get("/api/v1/pull", params={"cursor": other_epoch}, headers=device), 409,
                  "epoch_changed")  # fmt: skip
 
 
 def test_users_made_on_the_server_reach_the_clinic_devices(county: County) -> None:
-    county.admin(service.add_user, "doctor", "village_doctor", "doctor-pass-1", "A01")
+    county.admin(admin.add_user, "doctor", "village_doctor", "doctor-pass-1", "A01")
     device = county.enroll("A01")
     changes, _ = pull_all(county, device)
     users = [c["row"] for c in changes if c["table"] == "user"]
@@ -297,13 +298,13 @@ def test_a_device_of_clinic_a_reads_and_writes_nothing_of_clinic_b(county: Count
 
 
 def _clinic_id(county: County, code: str) -> str:
-    return str(county.admin(service.clinic_by_code, code).id)
+    return str(county.admin(admin.clinic_by_code, code).id)
 
 
 def test_revoked_or_missing_tokens_are_refused(county: County) -> None:
     device = county.enroll("A01")
     assert county.client.get("/api/v1/meta", headers=device).status_code == 200
-    county.admin(service.revoke_device, device["X-Device-Id"])
+    county.admin(admin.revoke_device, device["X-Device-Id"])
     for method, path in (("get", "/api/v1/meta"), ("get", "/api/v1/pull"), ("post", "/api/v1/push")):
         kwargs: dict[str, Any] = {"headers": device}
         if method == "post":
@@ -317,7 +318,7 @@ def test_revoked_or_missing_tokens_are_refused(county: County) -> None:
 
 
 def test_county_roles_log_in_but_do_not_push_as_a_clinic(county: County) -> None:
-    county.admin(service.add_user, "reviewer", "county_reviewer", "review-pass-1", None)
+    county.admin(admin.add_user, "reviewer", "county_reviewer", "review-pass-1", None)
     r = county.client.post("/api/v1/login", json={"username": "reviewer", "password": "review-pass-1"},
                            headers=HEADERS)  # fmt: skip
     assert r.status_code == 200 and r.json()["role"] == "county_reviewer"
@@ -337,7 +338,7 @@ def test_an_unexpected_failure_answers_500_without_a_stack_trace(county: County,
     def boom(*_args: Any) -> None:
         raise RuntimeError("secret internals at /srv/county/service.py line 42")
 
-    monkeypatch.setattr(service, "pull", boom)
+    monkeypatch.setattr(pull_feed, "pull", boom)
     r = county.client.get("/api/v1/pull", headers=device)
     assert_error(r, 500, "internal")
     assert "secret internals" not in r.text

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from clinic_app.ids import uuid7
 from sync import protocol as p
-from sync.server import service
+from sync.server import access, admin, common
+from sync.server import push as push_engine
 
 from .conftest import HEADERS, County
 from .live import live_server
@@ -23,7 +24,7 @@ BATCH_SIZE = 10
 
 
 def _enroll(base: str, county: County, clinic: str, name: str) -> dict[str, str]:
-    code = county.admin(service.make_enroll_code, clinic)
+    code = county.admin(admin.make_enroll_code, clinic)
     r = requests.post(f"{base}/api/v1/enroll", json={"code": code, "device_name": name, "app_version": "0.1.0"},
                       headers=HEADERS, timeout=30)  # fmt: skip
     r.raise_for_status()
@@ -110,9 +111,9 @@ def _wait_for_a_lock_wait(engine: sa.Engine) -> None:
     raise AssertionError("push 2 never waited for the clinic counter")
 
 
-def _caller(engine: sa.Engine, headers: dict[str, str]) -> service.Caller:
+def _caller(engine: sa.Engine, headers: dict[str, str]) -> common.Caller:
     with engine.begin() as conn:
-        return service.caller_for_token(conn, headers["Authorization"].removeprefix("Bearer "))
+        return access.caller_for_token(conn, headers["Authorization"].removeprefix("Bearer "))
 
 
 def test_a_pull_during_an_uncommitted_push_cannot_pass_it(county: County) -> None:
@@ -142,11 +143,11 @@ def test_a_pull_during_an_uncommitted_push_cannot_pass_it(county: County) -> Non
     done = threading.Event()
     with county.engine.connect() as conn:
         tx = conn.begin()
-        [applied_one] = service.push(conn, first, [one])
+        [applied_one] = push_engine.push(conn, first, [one])
 
         def push_two() -> None:
             with county.engine.begin() as other:
-                service.push(other, second, [two])
+                push_engine.push(other, second, [two])
             done.set()
 
         thread = threading.Thread(target=push_two)

@@ -14,8 +14,8 @@ from clinic_app import conflicts, users
 from clinic_app import contracts as C
 from clinic_app import residents as R
 from clinic_app.store import Store
+from sync.server import admin, reference
 from sync.server import county as county_service
-from sync.server import service
 from sync.server.cli import main as county_cli
 
 from .conftest import County
@@ -52,13 +52,13 @@ def test_two_clinics_sign_one_resident_offline_and_the_county_decides(
     county: County, tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    county.admin(service.install_default_packages)
+    county.admin(reference.install_default_packages)
     monkeypatch.setenv("CLINIC_PASSWORD", PW)
     a, b = make_clinic(tmp_path, "a"), make_clinic(tmp_path, "b")
     with live_server(county.engine) as url:
         for db, code in ((a, "A01"), (b, "B01")):
             rc, out = cli(
-                capsys, db, "enroll", "--server", url, "--code", county.admin(service.make_enroll_code, code)
+                capsys, db, "enroll", "--server", url, "--code", county.admin(admin.make_enroll_code, code)
             )
             assert rc == 0, out
             assert cli(capsys, db, "team", "add", "一队", "--lead", "doctor", "--user", "admin")[0] == 0

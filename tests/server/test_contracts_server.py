@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from clinic_app.ids import uuid7
+from sync.server import admin, reference
 from sync.server import county as county_service
-from sync.server import service
 from sync.server.cli import main as county_cli
 
 from .conftest import HEADERS, County
@@ -115,7 +115,7 @@ def test_the_county_reviewer_decides_and_both_clinics_converge(county: County, k
 
 
 def login_reviewer(county: County) -> dict[str, str]:
-    county.admin(service.add_user, "reviewer", "county_reviewer", "review-pass-1", None)
+    county.admin(admin.add_user, "reviewer", "county_reviewer", "review-pass-1", None)
     r = county.client.post("/api/v1/login", json={"username": "reviewer", "password": "review-pass-1"},
                            headers=HEADERS)  # fmt: skip
     return {**HEADERS, "Authorization": f"Bearer {r.json()['token']}"}
@@ -143,7 +143,7 @@ def test_init_loads_the_default_packages_and_devices_receive_them(county: County
 
 def test_packages_load_replaces_the_set_all_or_none(county: County, database_url: str, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    county.admin(service.install_default_packages)
+    county.admin(reference.install_default_packages)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps([{"code": "BASIC", "name": "基础包", "fee_fen": 100, "insurance_fund_fen": 50,
                                 "public_health_fund_fen": 0, "resident_share_fen": 0},

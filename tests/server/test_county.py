@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from clinic_app.ids import uuid7
+from sync.server import admin, db
 from sync.server import county as county_service
-from sync.server import db, service
 from sync.server.cli import main as county_cli
 
 from .conftest import HEADERS, County
@@ -19,7 +19,7 @@ from .test_api import assert_error, mutation, pull_all, push, resident
 
 
 def login(county: County, username: str, role: str) -> dict[str, str]:
-    county.admin(service.add_user, username, role, f"{username}-pass-1", None)
+    county.admin(admin.add_user, username, role, f"{username}-pass-1", None)
     r = county.client.post("/api/v1/login", json={"username": username, "password": f"{username}-pass-1"},
                            headers=HEADERS)  # fmt: skip
     assert r.status_code == 200, r.text
@@ -193,7 +193,7 @@ def test_who_may_call_the_county_and_admin_endpoints(county: County, who: str) -
     tokens["county_reviewer"] = login(county, "reviewer", "county_reviewer")
     tokens["county_admin"] = login(county, "boss", "county_admin")
     tokens["revoked_admin"] = login(county, "former", "county_admin")
-    county.admin(service.revoke_device, tokens["revoked_admin"]["X-Device-Id"])
+    county.admin(admin.revoke_device, tokens["revoked_admin"]["X-Device-Id"])
     tokens["no_token"] = dict(HEADERS)
     for n, (method, path, body) in enumerate(ENDPOINTS):
         conflict = make_conflict(county)[3]["conflict_id"]

@@ -13,7 +13,7 @@ from clinic_app import residents as R
 from clinic_app import users
 from clinic_app.store import Store
 from sync.client_cli import main
-from sync.server import service
+from sync.server import admin as server_admin
 
 from .conftest import County
 from .live import free_port, live_server
@@ -53,14 +53,14 @@ def test_two_devices_of_a_clinic_share_users_and_residents(county: County, first
     pc, laptop = first_device, tmp_path / "laptop.db"
     with live_server(county.engine) as url:
         code1, code2 = (
-            county.admin(service.make_enroll_code, "A01"),
-            county.admin(service.make_enroll_code, "A01"),
+            county.admin(server_admin.make_enroll_code, "A01"),
+            county.admin(server_admin.make_enroll_code, "A01"),
         )
         rc, out = clinic_cli(capsys, "enroll", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")),
                              "--server", url, "--code", code1)  # fmt: skip
         assert rc == 0, out
         store = _open(pc)
-        assert store.clinic_id == county.admin(service.clinic_by_code, "A01").id, (
+        assert store.clinic_id == county.admin(server_admin.clinic_by_code, "A01").id, (
             "the county's clinic id adopted"
         )
         assert store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0, "everything sent"
@@ -104,7 +104,7 @@ def test_same_field_edited_on_both_devices_is_a_conflict_for_a_person(
     pc, laptop = first_device, tmp_path / "laptop.db"
     with live_server(county.engine) as url:
         for db in (pc, laptop):
-            code = county.admin(service.make_enroll_code, "A01")
+            code = county.admin(server_admin.make_enroll_code, "A01")
             assert clinic_cli(capsys, "enroll", "--db", str(db), "--key-file", str(db.with_suffix(".key")),
                               "--server", url, "--code", code)[0] == 0  # fmt: skip
         for db, phone in ((pc, "13800000001"), (laptop, "13900000002")):
@@ -132,7 +132,7 @@ def test_rejected_change_stays_with_the_reason(county: County, first_device: Pat
                                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     pc = first_device
     with live_server(county.engine) as url:
-        code = county.admin(service.make_enroll_code, "A01")
+        code = county.admin(server_admin.make_enroll_code, "A01")
         assert clinic_cli(capsys, "enroll", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")),
                           "--server", url, "--code", code)[0] == 0  # fmt: skip
         s = _open(pc)
@@ -196,7 +196,7 @@ def test_two_devices_converge_in_either_order(county: County, first_device: Path
     pc, laptop = first_device, tmp_path / "laptop.db"
     with live_server(county.engine) as url:
         for db in (pc, laptop):
-            code = county.admin(service.make_enroll_code, "A01")
+            code = county.admin(server_admin.make_enroll_code, "A01")
             assert clinic_cli(capsys, "enroll", "--db", str(db), "--key-file", str(db.with_suffix(".key")),
                               "--server", url, "--code", code)[0] == 0  # fmt: skip
         # offline: the same field of 张三 on both, different fields of 李四, a new resident on each
@@ -237,7 +237,7 @@ def _enrolled_pair(county: County, first_device: Path, tmp_path: Path, url: str,
                    capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:  # fmt: skip
     pc, laptop = first_device, tmp_path / "laptop.db"
     for db in (pc, laptop):
-        code = county.admin(service.make_enroll_code, "A01")
+        code = county.admin(server_admin.make_enroll_code, "A01")
         assert clinic_cli(capsys, "enroll", "--db", str(db), "--key-file", str(db.with_suffix(".key")),
                           "--server", url, "--code", code)[0] == 0  # fmt: skip
     return pc, laptop

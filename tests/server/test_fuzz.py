@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from sync import protocol as p
-from sync.server import service
+from sync.server import admin as server_admin
+from sync.server import db
 from sync.server.app import create_app
 from sync.server.db import make_engine
 
@@ -26,11 +27,11 @@ from .conftest import _PG, PG_URL
 
 _dir = Path(tempfile.mkdtemp(prefix="county-fuzz-"))
 _engine = make_engine(f"sqlite:///{_dir / 'county.db'}")
-service.migrate(_engine)
+db.migrate(_engine)
 with _engine.begin() as _conn:
-    service.add_clinic(_conn, "A01", "石头村卫生室")
-    _code = service.make_enroll_code(_conn, "A01", 24)
-    service.add_user(_conn, "fuzz-admin", "county_admin", "fuzz-admin-pass", None)
+    server_admin.add_clinic(_conn, "A01", "石头村卫生室")
+    _code = server_admin.make_enroll_code(_conn, "A01", 24)
+    server_admin.add_user(_conn, "fuzz-admin", "county_admin", "fuzz-admin-pass", None)
 APP = create_app(engine=_engine)
 _HEADERS = {p.HEADER_SCHEMA: str(p.SCHEMA_VERSIONS[1]), p.HEADER_APP: "0.1.0"}
 with TestClient(APP) as _client:
@@ -83,11 +84,11 @@ def postgresql_app() -> Iterator[tuple[Any, dict[str, str]]]:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine = make_engine(f"{PG_URL.rsplit('/', 1)[0]}/{name}")
     try:
-        service.migrate(engine)
+        db.migrate(engine)
         with engine.begin() as conn:
-            service.add_clinic(conn, "A01", "石头村卫生室")
-            code = service.make_enroll_code(conn, "A01", 24)
-            service.add_user(conn, "fuzz-admin", "county_admin", "fuzz-admin-pass", None)
+            server_admin.add_clinic(conn, "A01", "石头村卫生室")
+            code = server_admin.make_enroll_code(conn, "A01", 24)
+            server_admin.add_user(conn, "fuzz-admin", "county_admin", "fuzz-admin-pass", None)
         app = create_app(engine=engine)
         with TestClient(app) as client:
             token = client.post("/api/v1/enroll", json={"code": code, "device_name": "fuzz", "app_version": "0.1.0"},

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from clinic_app.errors import ValidationError
 from clinic_app.ids import uuid7
 from clinic_app.migrations import MIGRATIONS
-from sync.server import contract, db, service
+from sync.server import admin, contract, db
 
 from .conftest import HEADERS, County
 from .test_api import GOOD_ID, assert_error, mutation, pull_all, push, resident
@@ -119,6 +119,22 @@ def test_a_merged_residents_later_writes_in_the_same_push_are_redirected(county:
     # base version 0 is older than the merged row's fields: decided against that row, not treated as new
     assert results[1]["status"] == "conflict" and results[1]["row_id"] == first["id"]
     assert results[1]["server_row"]["id"] == first["id"]
+
+
+def test_an_edit_of_the_kept_resident_after_a_merge_in_the_same_push_keeps_the_merged_fields(
+    county: County,
+) -> None:
+    a, b = county.enroll("A01", "PC-1"), county.enroll("A01", "PC-2")
+    first, second = resident(), resident(phone="13812345678")
+    [made] = push(county, a, mutation("resident", first))
+    merged, edit = push(county, b, mutation("resident", second),
+                        mutation("resident", {"id": first["id"], "note": "同一推送里的修改"}, made["version"]))  # fmt: skip
+    assert merged["status"] == "applied" and merged["row_id"] == first["id"]
+    assert edit["status"] == "applied" and edit["version"] > merged["version"]
+    changes, _ = pull_all(county, a)
+    [kept] = [c["row"] for c in changes if c["table"] == "resident"]
+    assert kept["phone"] == "13812345678", "the edit is decided on the row as the merge left it, not a stale copy"
+    assert kept["note"] == "同一推送里的修改"
 
 
 def test_derived_and_server_columns_are_dropped_not_refused(county: County) -> None:
@@ -247,9 +263,9 @@ def test_a_user_name_stays_taken_after_the_user_is_deleted(county: County) -> No
         and again["message"].startswith("username:")
     )
     with pytest.raises(ValidationError) as err:
-        county.admin(service.add_user, "doctor", "village_doctor", "doctor-pass-1", "A01")
+        county.admin(admin.add_user, "doctor", "village_doctor", "doctor-pass-1", "A01")
     assert err.value.field == "username" and err.value.rule == "duplicate"
-    county.admin(service.add_user, "nurse", "nurse", "nurse-pass-1", "A01")
+    county.admin(admin.add_user, "nurse", "nurse", "nurse-pass-1", "A01")
     [clash] = push(county, device, mutation("user", {**user, "id": uuid7(), "username": "nurse"}))
     assert clash["code"] == "duplicate", "names given on the server count too"
     changes, _ = pull_all(county, device)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from clinic_app.errors import ValidationError
 from clinic_app.ids import uuid7
-from sync.server import db, service
+from sync.server import db, reference
 
 from .conftest import County
 from .test_api import GOOD_ID, assert_error, mutation, pull_all, push, resident
@@ -20,12 +20,12 @@ XJ01CAA04A001010100002,阿莫西林胶囊,0.25g,粒,24,0,0,0,0,0,1,0
 
 def test_catalog_and_policy_reach_every_device(county: County, tmp_path: Path) -> None:
     (tmp_path / "drugs.csv").write_text(CATALOG, encoding="utf-8")
-    report = county.admin(service.load_catalog, tmp_path / "drugs.csv")
+    report = county.admin(reference.load_catalog, tmp_path / "drugs.csv")
     assert (report.rows, report.changed) == (2, 2)
-    assert county.admin(service.load_catalog, tmp_path / "drugs.csv").changed == 0, (
+    assert county.admin(reference.load_catalog, tmp_path / "drugs.csv").changed == 0, (
         "loading again changes nothing"
     )
-    county.admin(service.set_policy, "capitation.rate_fen", "12000", "2026-01-01")
+    county.admin(reference.set_policy, "capitation.rate_fen", "12000", "2026-01-01")
     a, b = county.enroll("A01"), county.enroll("B01")
     for device in (a, b):
         changes, _ = pull_all(county, device)
@@ -43,7 +43,7 @@ def test_bad_catalog_rows_are_named_and_nothing_loads(county: County, tmp_path: 
     bad = CATALOG + "Y123,坏药,1,片,0,0,0,0,0,0,2,0\n"
     (tmp_path / "drugs.csv").write_text(bad, encoding="utf-8")
     with pytest.raises(ValidationError) as err:
-        county.admin(service.load_catalog, tmp_path / "drugs.csv")
+        county.admin(reference.load_catalog, tmp_path / "drugs.csv")
     message = str(err.value)
     assert "row 4, column code" in message and "row 4, column package_size" in message
     assert "row 4, column antimicrobial" in message
@@ -54,10 +54,10 @@ def test_bad_catalog_rows_are_named_and_nothing_loads(county: County, tmp_path: 
 
 def test_policy_values_are_checked(county: County) -> None:
     with pytest.raises(ValidationError) as err:
-        county.admin(service.set_policy, "Rate!", "1", "2026-01-01")
+        county.admin(reference.set_policy, "Rate!", "1", "2026-01-01")
     assert err.value.field == "key"
     with pytest.raises(ValidationError) as err:
-        county.admin(service.set_policy, "capitation.rate_fen", "1", "2026-02-30")
+        county.admin(reference.set_policy, "capitation.rate_fen", "1", "2026-02-30")
     assert err.value.field == "from"
 
 

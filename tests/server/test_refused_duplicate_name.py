@@ -14,7 +14,7 @@ from clinic_app import residents as R
 from clinic_app import users
 from clinic_app.store import Store
 from sync.client import Client
-from sync.server import service
+from sync.server import admin as server_admin
 
 from .conftest import County
 from .live import live_server
@@ -38,7 +38,7 @@ def test_a_device_whose_village_name_was_refused_still_receives_the_countys_chan
     laptop, _ = Store.initialise(tmp_path / "laptop.db", "LOCAL", "x", key_file=tmp_path / "laptop.key")
     try:
         with live_server(county.engine) as url:
-            first, second = (county.admin(service.make_enroll_code, "A01") for _ in range(2))
+            first, second = (county.admin(server_admin.make_enroll_code, "A01") for _ in range(2))
             Client(pc, url).enroll(first, "PC-1")
             Client(pc).sync()
             Client(laptop, url).enroll(second, "PC-2")

@@ -8,7 +8,7 @@ import json
 import sqlalchemy as sa
 
 from clinic_app.ids import uuid7
-from sync.server import db, service
+from sync.server import db
 from sync.server.db import make_engine
 
 HEAD = "0003"
@@ -29,7 +29,7 @@ def _record(table: str, clinic_id: str, version: int, **data: object) -> dict[st
 def test_revision_0001_with_rows_upgrades_to_head(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
-        service.migrate(engine, "0001")
+        db.migrate(engine, "0001")
         assert _revision(engine) == "0001"
         clinic = uuid7()
         rows = [
@@ -44,7 +44,7 @@ def test_revision_0001_with_rows_upgrades_to_head(database_url: str) -> None:
         ]
         with engine.begin() as conn:
             conn.execute(db.record.insert(), rows)
-        service.migrate(engine)
+        db.migrate(engine)
         assert _revision(engine) == HEAD
         with engine.connect() as conn:
             keys = {(r.table_name, r.key): r.row_id for r in conn.execute(sa.select(db.unique_key))}
@@ -53,7 +53,7 @@ def test_revision_0001_with_rows_upgrades_to_head(database_url: str) -> None:
             ("household", "H-1"): rows[3]["row_id"],
             ("user", "doctor"): rows[4]["row_id"],  # a deleted user keeps the name on the devices too
         }
-        service.migrate(engine)  # again: nothing to do
+        db.migrate(engine)  # again: nothing to do
         assert _revision(engine) == HEAD
     finally:
         engine.dispose()
@@ -62,7 +62,7 @@ def test_revision_0001_with_rows_upgrades_to_head(database_url: str) -> None:
 def test_an_empty_database_upgrades_from_the_first_revision(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
-        service.migrate(engine)
+        db.migrate(engine)
         assert _revision(engine) == HEAD
         assert set(sa.inspect(engine).get_table_names()) >= set(db.metadata.tables)
     finally:

@@ -23,7 +23,9 @@ from clinic_app import users
 from clinic_app.store import Store
 from sync.client import Client
 from sync.client_cli import main
-from sync.server import db, service
+from sync.server import admin as server_admin
+from sync.server import common, db
+from sync.server import push as push_engine
 
 from .conftest import County
 from .live import live_server
@@ -39,7 +41,7 @@ def _device_work(store: Store, actor_id: str, rng: random.Random, n: int) -> Non
             uow.insert("village", {"name": f"村{uuid.uuid4().hex[:10]}", "code": str(rng.randrange(10**6))})
 
 
-def _server_work(county: County, other: service.Caller, n: int) -> list[str]:
+def _server_work(county: County, other: common.Caller, n: int) -> list[str]:
     """n villages pushed by another device of the clinic; the mutation ids it used."""
     from sync.protocol import Mutation
 
@@ -47,7 +49,7 @@ def _server_work(county: County, other: service.Caller, n: int) -> list[str]:
     mutations = [Mutation(mutation_id=str(uuid.uuid4()), table="village", op="upsert", row_id=r["id"],
                           base_version=0, fields=r) for r in rows]  # fmt: skip
     with county.engine.begin() as conn:
-        service.push(conn, other, mutations)
+        push_engine.push(conn, other, mutations)
     return [m.mutation_id for m in mutations]
 
 
@@ -78,12 +80,12 @@ def test_killed_sync_loses_and_repeats_nothing(
     made: list[tuple[str, str, str]] = []  # (mutation id, table, row id) of every outbox entry made on the device
     by_other: list[str] = []
     with live_server(county.engine) as url:
-        code = county.admin(service.make_enroll_code, "A01")
+        code = county.admin(server_admin.make_enroll_code, "A01")
         Client(store, url).enroll(code, "PC-1")  # no sync yet: what the outbox holds now was made here
         made += _entries_after(store, 0)
         store.close()
-        clinic_id = county.admin(service.clinic_by_code, "A01").id
-        other = service.Caller(device_id="other", clinic_id=clinic_id, role="device")
+        clinic_id = county.admin(server_admin.clinic_by_code, "A01").id
+        other = common.Caller(device_id="other", clinic_id=clinic_id, role="device")
         rng = random.Random(4242)
         kills = 0
         for _trial in range(TRIALS):

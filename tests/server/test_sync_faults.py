@@ -14,7 +14,8 @@ from clinic_app.store import Store
 from clinic_app.syncstate import set_state
 from sync.client import Client, Offline, sync_with_retries
 from sync.client_cli import main
-from sync.server import db, service
+from sync.server import admin as server_admin
+from sync.server import db
 
 from .conftest import County
 from .faultproxy import FaultProxy
@@ -31,13 +32,13 @@ def test_sync_through_faults_converges(
     store.close()
     rng = random.Random(seed)
     with live_server(county.engine) as url:
-        code = county.admin(service.make_enroll_code, "A01")
+        code = county.admin(server_admin.make_enroll_code, "A01")
         assert (
             main(["enroll", "--db", str(db_path), "--key-file", str(key), "--server", url, "--code", code])
             == 0
         )
         upstream = int(url.rsplit(":", 1)[1])
-        clinic_id = county.admin(service.clinic_by_code, "A01").id
+        clinic_id = county.admin(server_admin.clinic_by_code, "A01").id
         proxy = FaultProxy(upstream, faulty_requests=12, seed=seed)
         with proxy.running() as proxy_url:
             for _round in range(4):

@@ -12,7 +12,8 @@ from clinic_app import residents as R
 from clinic_app import users
 from clinic_app.store import Store
 from sync.client import Client, enroll_new_device, recorded
-from sync.server import service
+from sync.server import admin as server_admin
+from sync.server import db
 from sync.server.db import make_engine
 
 PASSWORD = "admin-pass-1"
@@ -30,7 +31,7 @@ class Scenario:
 
     def enroll_code(self) -> str:
         with self.engine.begin() as conn:  # type: ignore[attr-defined]
-            return str(service.make_enroll_code(conn, "A01"))
+            return str(server_admin.make_enroll_code(conn, "A01"))
 
 
 def _edit(store: Store, name: str, **fields: str) -> None:
@@ -52,9 +53,9 @@ def scenario(tmp: Path, conflict: bool = True) -> Iterator[Scenario]:
     from tests.server.live import live_server
 
     engine = make_engine(f"sqlite:///{tmp / 'county.db'}")
-    service.migrate(engine)
+    db.migrate(engine)
     with engine.begin() as conn:
-        service.add_clinic(conn, "A01", "石头村卫生室")
+        server_admin.add_clinic(conn, "A01", "石头村卫生室")
     with live_server(engine) as url:
         s = Scenario(url, engine, tmp / "pc.db", tmp / "laptop.db")
         pc, _where = Store.initialise(s.pc, "LOCAL", "本地", key_file=s.pc.with_suffix(".key"))

@@ -280,17 +280,17 @@ def test_an_unenrolled_clinic_enrolls_from_the_sync_page(
     qtbot.waitUntil(lambda: "已有数据" in dialog.error.text(), timeout=20_000)
     assert store.conn.execute("SELECT value FROM sync_state WHERE key = 'server_url'").fetchone() is None
     with county.engine.begin() as conn:  # type: ignore[attr-defined]
-        from sync.server import service
+        from sync.server import admin
 
-        service.add_clinic(conn, "B01", "河东村卫生室")
-        code = service.make_enroll_code(conn, "B01")
+        admin.add_clinic(conn, "B01", "河东村卫生室")
+        code = admin.make_enroll_code(conn, "B01")
     dialog.form.code.clear()
     qtbot.keyClicks(dialog.form.code, code)
     with qtbot.waitSignal(win.sync.finished, timeout=60_000) as signal:
         click(qtbot, dialog.ok)
     assert signal.args[0] == "ok" and signal.args[1].pushed > 0
     with county.engine.begin() as conn:  # type: ignore[attr-defined]
-        county_id = service.clinic_by_code(conn, "B01").id
+        county_id = admin.clinic_by_code(conn, "B01").id
     assert store.clinic_id == county_id and win.residents.model.rowCount() >= 3
     assert "河东村卫生室" in win.windowTitle() and not page.enroll_button.isVisible()
     # the sync thread's own store wrote the run: the page, shown all along, lists it

@@ -1,0 +1,148 @@
+"""The county-wide contract rule (RULES §2, DESIGN §5): one open contract per person per contract period in the
+whole county. The server is where the rule holds: a contract arrives ``provisional``; the first one accepted for
+a person and period becomes ``active``, a later one becomes ``conflict`` and both clinics get a conflict row
+naming the other, which a county reviewer decides (``county-server conflicts resolve ID --keep transfer|cancel``).
+
+A person is their ID number across clinics; a resident without one is known only inside the clinic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from clinic_app.errors import ValidationError
+from sync.server import db
+from sync.server.common import clinic_scope
+from sync.server.db import utc_now
+from sync.server.records import Batch, CountyRule, RecordStore, load, next_version
+
+OPEN = ("provisional", "active")
+CONTRACT_CONFLICT = "contract_elsewhere"
+KEEP = ("transfer", "cancel")  # the later contract replaces the earlier one / the later one is cancelled
+
+
+def person_key(conn: Connection, clinic_id: str, resident_id: str) -> str:
+    resident = load(conn, "resident", resident_id)
+    number = json.loads(resident.data).get("id_number") if resident is not None else None
+    return f"id:{number}" if number else f"resident:{clinic_id}:{resident_id}"
+
+
+class OneTeamRule(CountyRule):
+    table = "contract"
+    conflict_kind = CONTRACT_CONFLICT
+    keep_choices = KEEP
+
+    def after_apply(
+        self, records: RecordStore, conn: Connection, batch: Batch, clinic_id: str, row_id: str,
+        user_id: str | None,
+    ) -> dict[str, Any] | None:  # fmt: skip
+        """After a contract row was written: index it, and make it active or a conflict."""
+        batch.flush(conn)
+        record = load(conn, "contract", row_id)
+        data = json.loads(record.data)
+        key = person_key(conn, clinic_id, data["resident_id"])
+        conn.execute(sa.delete(db.contract_index).where(db.contract_index.c.row_id == row_id))
+        status = data.get("status") or "provisional"  # the device's default for a row sent without one
+        if status not in OPEN or data.get("deleted_at"):
+            return None
+        held = conn.execute(sa.select(db.contract_index).where(
+            db.contract_index.c.person_key == key, db.contract_index.c.period == str(data["period"]))).first()  # fmt: skip
+        if held is None:
+            conn.execute(db.contract_index.insert().values(row_id=row_id, clinic_id=clinic_id, person_key=key,
+                                                           period=str(data["period"])))  # fmt: skip
+            if status == "active":
+                return None
+            return records.decide(conn, record, {"status": "active"}, batch.take)
+        changed = records.decide(conn, record, {"status": "conflict"}, batch.take)
+        other_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == held.clinic_id)).one()
+        this_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == clinic_id)).one()
+        period = data["period"]
+        mine = _conflict_row(records, conn, batch.take, clinic_id, row_id, user_id,
+                             f"already signed for {period} at {other_clinic.name} ({other_clinic.code}); "
+                             "a county reviewer decides which contract stands", {"other_contract": held.row_id,
+                                                                                  "other_clinic": other_clinic.code})  # fmt: skip
+        if held.clinic_id == clinic_id:
+            theirs = None
+        else:  # the other clinic learns of it too: its contract may be the one replaced
+            theirs = _conflict_row(records, conn, _scope_of(conn, held.clinic_id), held.clinic_id, held.row_id, None,
+                                   f"{this_clinic.name} ({this_clinic.code}) signed this resident for {period} as "
+                                   "well; a county reviewer decides which contract stands",
+                                   {"other_contract": row_id, "other_clinic": this_clinic.code})  # fmt: skip
+        _link(conn, mine, theirs)
+        return {**changed, "conflict_id": mine}
+
+    def resolve(
+        self, records: RecordStore, conn: Connection, conflict: Any, keep: str, actor: str, note: str
+    ) -> None:
+        """``transfer``: the later contract (the one in conflict) becomes active and the one it collided with is
+        terminated (``stop_reason`` transferred); ``cancel``: the later one is terminated (duplicate). Both
+        clinics' conflict rows close with the decision; the contracts' new states sync to both."""
+        if keep not in KEEP:
+            raise ValidationError(
+                "keep", "choice", "a contract conflict is resolved with --keep transfer or --keep cancel"
+            )
+        detail = json.loads(conflict.detail)
+        later_id = conflict.row_id if _status(conn, conflict.row_id) == "conflict" else detail["other_contract"]
+        later = load(conn, "contract", later_id)
+        earlier_id = detail["other_contract"] if later_id == conflict.row_id else conflict.row_id
+        earlier = load(conn, "contract", earlier_id)
+        now = utc_now()
+
+        def decide(record: Any, values: dict[str, Any]) -> None:  # a new version in the row's clinic scope
+            records.decide(conn, record, values, _scope_of(conn, record.clinic_id))
+
+        if keep == "transfer":
+            if earlier is not None and json.loads(earlier.data).get("status") in OPEN:
+                decide(earlier, {"status": "terminated", "terminated_at": now[:10], "stop_reason": "transferred"})
+            conn.execute(sa.delete(db.contract_index).where(db.contract_index.c.row_id == earlier_id))
+            decide(later, {"status": "active"})
+            data = json.loads(later.data)
+            conn.execute(db.contract_index.insert().values(
+                row_id=later_id, clinic_id=later.clinic_id, period=str(data["period"]),
+                person_key=person_key(conn, later.clinic_id, data["resident_id"])))  # fmt: skip
+        else:
+            decide(later, {"status": "terminated", "terminated_at": now[:10], "stop_reason": "duplicate"})
+        resolution = json.dumps({"keep": keep, "by": f"county:{actor}", "note": note or None}, ensure_ascii=False)
+        for conflict_id in filter(None, [conflict.id, detail.get("twin")]):
+            row = conn.execute(sa.select(db.conflict).where(db.conflict.c.id == conflict_id)).one()
+            if row.resolved_at is not None:
+                continue
+            decide(load(conn, "conflict", conflict_id), {"resolved_at": now, "resolution": resolution})
+            conn.execute(sa.update(db.conflict).where(db.conflict.c.id == conflict_id)
+                         .values(resolved_at=now, resolution=resolution))  # fmt: skip
+
+
+def _scope_of(conn: Connection, clinic_id: str) -> Callable[[], int]:
+    """Versions of another clinic's scope (its counter locked until commit, as a push of its own would)."""
+    return lambda: next_version(conn, clinic_scope(clinic_id))
+
+
+def _conflict_row(records: RecordStore, conn: Connection, take: Callable[[], int], clinic_id: str, row_id: str,
+                  user_id: str | None, message: str, detail: dict[str, Any]) -> str:  # fmt: skip
+    record = load(conn, "contract", row_id)
+    server_row = json.dumps({**json.loads(record.data), "row_version": int(record.version)}, ensure_ascii=False)
+    return records.open_conflict(conn, take(), clinic_id, "contract", row_id, CONTRACT_CONFLICT, message, user_id,
+                                 None, server_row, json.dumps({"message": message, **detail}, ensure_ascii=False))  # fmt: skip
+
+
+def _link(conn: Connection, mine: str, theirs: str | None) -> None:
+    if theirs is None:
+        return
+    for this, other in ((mine, theirs), (theirs, mine)):
+        row = conn.execute(sa.select(db.conflict.c.detail).where(db.conflict.c.id == this)).one()
+        detail = {**json.loads(row.detail), "twin": other}
+        conn.execute(
+            sa.update(db.conflict)
+            .where(db.conflict.c.id == this)
+            .values(detail=json.dumps(detail, ensure_ascii=False))
+        )
+
+
+def _status(conn: Connection, row_id: str) -> str | None:
+    record = load(conn, "contract", row_id)
+    return None if record is None else json.loads(record.data).get("status")

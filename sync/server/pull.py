@@ -1,0 +1,112 @@
+"""What a clinic's devices read (DESIGN §5): the pull feed by cursor (the clinic's scope and the county's),
+checksums per table, and snapshots of one table to repair a copy whose checksums disagree."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from clinic_app.errors import ValidationError
+from clinic_app.registry import REGISTRY
+from sync.protocol import REFERENCE_TABLES
+from sync.server import db
+from sync.server.common import COUNTY_SCOPE, Caller, ServiceError
+from sync.server.db import epoch
+
+
+def encode_cursor(epoch_value: str, clinic_seq: int, county_seq: int) -> str:
+    raw = json.dumps({"e": epoch_value, "c": clinic_seq, "r": county_seq}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, epoch_value: str) -> tuple[int, int]:
+    if not cursor:
+        return 0, 0
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        e, c, r = raw["e"], int(raw["c"]), int(raw["r"])
+    except Exception:
+        raise ServiceError(400, "bad_cursor", "the cursor is not one this server gave out") from None
+    if e != epoch_value:
+        raise ServiceError(
+            409, "epoch_changed", "the server was reset or restored: start again from an empty cursor"
+        )
+    if c < 0 or r < 0:
+        raise ServiceError(400, "bad_cursor", "the cursor is not one this server gave out")
+    return c, r
+
+
+def _scope_changes(conn: Connection, scope: str, after: int, limit: int) -> list[Any]:
+    return list(conn.execute(
+        sa.select(db.record).where(db.record.c.scope == scope, db.record.c.version > after)
+        .order_by(db.record.c.version).limit(limit + 1)
+    ).all())  # fmt: skip
+
+
+def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> dict[str, Any]:
+    if caller.clinic_id is None:
+        raise ServiceError(403, "not_a_clinic_device", "pull serves a clinic's devices")
+    epoch_value = epoch(conn)
+    clinic_seq, county_seq = decode_cursor(cursor, epoch_value)
+    county = _scope_changes(conn, COUNTY_SCOPE, county_seq, limit)
+    county_more = len(county) > limit
+    county = county[:limit]
+    room = limit - len(county)
+    clinic = _scope_changes(conn, caller.scope, clinic_seq, room) if room else []
+    clinic_more = len(clinic) > room or (room == 0)
+    clinic = clinic[:room]
+    if county:
+        county_seq = int(county[-1].version)
+    if clinic:
+        clinic_seq = int(clinic[-1].version)
+    if room == 0:  # the page is full of county data; whether the clinic has more is asked next time
+        clinic_more = bool(_scope_changes(conn, caller.scope, clinic_seq, 0))
+    return {"changes": [*county, *clinic], "cursor": encode_cursor(epoch_value, clinic_seq, county_seq),
+            "has_more": county_more or clinic_more}  # fmt: skip
+
+
+def changes_json(records: list[Any]) -> str:
+    """The ``changes`` array of a pull or snapshot page as JSON text, from the rows as stored: each row's JSON
+    goes out as it was written (with its version put in), not parsed and serialised again per request — a new
+    device's first sync reads every row of its clinic once."""
+    out = []
+    for r in records:
+        version = int(r.version)
+        data = r.data
+        row = f'{{"row_version":{version}}}' if data == "{}" else f'{{"row_version":{version},{data[1:]}'
+        out.append(f'{{"table":{json.dumps(r.table_name)},"row_id":{json.dumps(r.row_id)},'
+                   f'"op":"{"delete" if r.deleted_at else "upsert"}","version":{version},"row":{row}}}')  # fmt: skip
+    return "[" + ",".join(out) + "]"
+
+
+def checksums(conn: Connection, caller: Caller) -> dict[str, dict[str, int]]:
+    """Per table of the clinic: how many rows and the sum of their versions. A device holding every row at its
+    latest version has the same two numbers; a missing, extra or stale row changes one of them."""
+    if caller.clinic_id is None:
+        raise ServiceError(403, "not_a_clinic_device", "checksums serve a clinic's devices")
+    # a table lives in one scope: the clinic's, or the county's for reference data (packages, policy)
+    rows = conn.execute(
+        sa.select(db.record.c.table_name, sa.func.count(), sa.func.coalesce(sa.func.sum(db.record.c.version), 0))
+        .where(db.record.c.scope.in_([caller.scope, COUNTY_SCOPE])).group_by(db.record.c.table_name)
+    ).all()  # fmt: skip
+    return {name: {"count": int(n), "version_sum": int(total)} for name, n, total in rows}
+
+
+def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, limit: int) -> dict[str, Any]:
+    """One table of the clinic as the server holds it now, in row id order (keyset pages): what a device
+    re-reads when its checksum of that table disagrees."""
+    if caller.clinic_id is None:
+        raise ServiceError(403, "not_a_clinic_device", "snapshots serve a clinic's devices")
+    if (known := REGISTRY.get(table)) is None or not known.synced:
+        raise ValidationError("table", "unknown_table", f"no synced table of a clinic called {table!r}")
+    scope = COUNTY_SCOPE if table in REFERENCE_TABLES else caller.scope
+    query = sa.select(db.record).where(db.record.c.scope == scope, db.record.c.table_name == table)
+    if after:
+        query = query.where(db.record.c.row_id > after)
+    rows = conn.execute(query.order_by(db.record.c.row_id).limit(limit + 1)).all()
+    page = rows[:limit]
+    return {"changes": page, "after": page[-1].row_id if page else after, "has_more": len(rows) > limit}

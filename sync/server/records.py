@@ -1,0 +1,338 @@
+"""The county's record store: every synced row of every clinic (and the county's reference rows) in ``record``.
+
+Here rows are loaded, written and batched, versions are handed out from the scope counters under their locks,
+and the county-wide rules run: each is a ``CountyRule`` registered on the ``RecordStore`` when the server
+builds it (``sync.server.rules.county_records``), never by importing a module. The push engine, the county's
+decisions and the reference loaders write through it, so a rule holds whichever of them writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from clinic_app.errors import ValidationError
+from clinic_app.ids import uuid7
+from sync.server import contract, db
+from sync.server.common import COUNTY_SCOPE, ServiceError, clinic_scope
+from sync.server.db import utc_now
+
+# Columns the server owns or that describe the change rather than the data: never a conflict.
+META_FIELDS = frozenset({"updated_at", "updated_by", "row_version"})
+
+
+# -- scope counters ---------------------------------------------------------------------------------
+def next_version(conn: Connection, scope: str) -> int:
+    """The next number of a scope. The UPDATE locks the counter row until the transaction ends, so
+    transactions of one scope get their numbers in the order they commit."""
+    result = conn.execute(
+        sa.update(db.scope_counter)
+        .where(db.scope_counter.c.scope == scope)
+        .values(value=db.scope_counter.c.value + 1)
+        .returning(db.scope_counter.c.value)
+    ).first()
+    if result is None:
+        raise ServiceError(500, "no_scope", f"scope {scope} has no counter")
+    return int(result[0])
+
+
+def lock_scope(conn: Connection, scope: str) -> int:
+    """Lock a scope's counter until commit and read it: versions handed out under the lock are in commit order."""
+    return int(conn.execute(
+        sa.update(db.scope_counter).where(db.scope_counter.c.scope == scope)
+        .values(value=db.scope_counter.c.value).returning(db.scope_counter.c.value)
+    ).scalar_one())  # fmt: skip
+
+
+def set_counter(conn: Connection, scope: str, value: int) -> None:
+    conn.execute(sa.update(db.scope_counter).where(db.scope_counter.c.scope == scope).values(value=value))
+
+
+# -- loading ------------------------------------------------------------------------------------------
+def load(conn: Connection, table: str, row_id: str) -> Any:
+    return conn.execute(
+        sa.select(db.record).where(db.record.c.table_name == table, db.record.c.row_id == row_id)
+    ).first()
+
+
+def server_row(rec: Any) -> dict[str, Any]:
+    """A stored row as a device receives it: its data with its version."""
+    data = json.loads(rec.data)
+    data["row_version"] = int(rec.version)
+    return dict(data)
+
+
+@dataclass
+class Batch:
+    """One push (or one county decision): the clinic's counter is locked and read once, versions are taken from
+    it in memory and the counter is written back before commit (``finish``); a few queries for the whole batch
+    instead of several a row."""
+
+    counter: int
+    start: int
+    aliases: dict[tuple[str, str], str] = field(default_factory=dict)
+    # read ahead for the batch; an entry is used once, then read afresh
+    records: dict[tuple[str, str], Any] = field(default_factory=dict)
+    pending: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # new rows not yet inserted
+    known: set[tuple[str, str]] = field(default_factory=set)  # rows of the clinic that references may name
+
+    @classmethod
+    def locked(cls, conn: Connection, scope: str) -> Batch:
+        counter = lock_scope(conn, scope)
+        return cls(counter=counter, start=counter)
+
+    def current(self, conn: Connection, table: str, row_id: str) -> Any:
+        key = (table, row_id)
+        if key in self.pending:
+            self.flush(conn)
+        return self.records.pop(key) if key in self.records else load(conn, table, row_id)
+
+    def flush(self, conn: Connection) -> None:
+        if self.pending:
+            conn.execute(db.record.insert(), list(self.pending.values()))
+            self.pending.clear()
+
+    def take(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def finish(self, conn: Connection, scope: str) -> None:
+        self.flush(conn)
+        if self.counter != self.start:
+            set_counter(conn, scope, self.counter)
+
+
+# -- county-wide rules --------------------------------------------------------------------------------
+class CountyRule:
+    """A rule of one table that the record store runs whenever a row of that table is checked or written.
+
+    Override what the rule needs; the defaults do nothing. The resident merge (``resident_merge``: one resident
+    per ID number in a clinic, a second registration is merged into the first) uses ``taken``, ``merge_target``
+    and ``on_write``; the one-team rule (``one_team``: one open contract per person and period in the county)
+    uses ``after_apply``, and owns a kind of conflict that the county decides (``conflict_kind``, ``resolve``).
+    One box per trace code will take the same shape: a rule on the dispensing table whose ``on_write`` keeps a
+    county-wide index of trace codes (as ``contract_index`` is for contracts) and whose ``taken`` refuses a code
+    another clinic dispensed already.
+    """
+
+    table: str = ""
+    conflict_kind: str | None = None  # the kind of conflict row this rule opens; a county reviewer decides it
+    keep_choices: tuple[str, ...] = ()  # how a reviewer may decide it
+
+    def check_row(self, data: dict[str, Any], problems: list[ValidationError]) -> list[ValidationError]:
+        """The row as it will be stored; ``problems`` are the column contract's. Returns every problem, first
+        the one the device is answered with."""
+        return problems
+
+    def taken(
+        self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None
+    ) -> list[ValidationError]:
+        """A value the row holds that another row holds already (``changed`` None: a new row)."""
+        return []
+
+    def merge_target(self, conn: Connection, clinic_id: str, fields: dict[str, Any]) -> str | None:
+        """For a row new to the server: the id of the row of the clinic it is the same as, to merge it into."""
+        return None
+
+    def on_write(
+        self, conn: Connection, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any
+    ) -> None:
+        """After the row was written (``current`` is the row as it was, None for a new one)."""
+
+    def after_apply(
+        self, records: RecordStore, conn: Connection, batch: Batch, clinic_id: str, row_id: str,
+        user_id: str | None,
+    ) -> dict[str, Any] | None:  # fmt: skip
+        """After a device's change to the row was applied: what changed for the device (``version``,
+        ``server_row``, ``conflict_id``), or None when the row stands as sent."""
+        return None
+
+    def resolve(
+        self, records: RecordStore, conn: Connection, conflict: Any, keep: str, actor: str, note: str
+    ) -> None:
+        """A county reviewer's decision of a conflict of ``conflict_kind``."""
+        raise NotImplementedError
+
+
+class RecordStore:
+    def __init__(self) -> None:
+        self._rules: dict[str, list[CountyRule]] = {}
+        self._merged: set[str] = set()
+
+    def register(self, rule: CountyRule) -> None:
+        if rule.table not in contract.TABLES:
+            raise ValueError(f"a county rule needs a synced table, not {rule.table!r}")
+        self._rules.setdefault(rule.table, []).append(rule)
+        if type(rule).merge_target is not CountyRule.merge_target:
+            self._merged.add(rule.table)
+
+    def rules(self, table: str) -> tuple[CountyRule, ...]:
+        return tuple(self._rules.get(table, ()))
+
+    def merged_tables(self) -> frozenset[str]:
+        """Tables whose rows the server may merge into another row (the references to them are redirected)."""
+        return frozenset(self._merged)
+
+    def rule_for_conflict(self, kind: str) -> CountyRule | None:
+        return next((r for rules in self._rules.values() for r in rules if r.conflict_kind == kind), None)
+
+    def county_decided(self) -> frozenset[str]:
+        """Kinds of conflict a county reviewer decides (a device may not resolve them)."""
+        return frozenset(r.conflict_kind for rules in self._rules.values() for r in rules if r.conflict_kind)
+
+    def keep_choices(self) -> tuple[str, ...]:
+        return tuple(k for rules in self._rules.values() for r in rules for k in r.keep_choices)
+
+    # -- writing --------------------------------------------------------------------------------------
+    def write(
+        self, conn: Connection, table: str, row_id: str, clinic_id: str | None, version: int, data: dict[str, Any],
+        current: Any, changed: set[str] | None = None, batch: Batch | None = None,
+    ) -> None:  # fmt: skip
+        """Store ``data`` as the row's new state at ``version``; ``changed`` names the fields this version
+        changed (all of them when None). A new row in a batch is inserted with the batch's others."""
+        scope = clinic_scope(clinic_id) if clinic_id else COUNTY_SCOPE
+        versions: dict[str, int] = json.loads(current.field_versions) if current is not None else {}
+        for name in changed if changed is not None else data:
+            versions[name] = version
+        values = {"scope": scope, "clinic_id": clinic_id, "version": version, "deleted_at": data.get("deleted_at"),
+                  "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+                  "field_versions": json.dumps(versions, sort_keys=True), "updated_at": utc_now()}  # fmt: skip
+        if current is None and batch is not None:  # one INSERT at the end
+            batch.pending[(table, row_id)] = {"table_name": table, "row_id": row_id, **values}
+        elif current is None:
+            conn.execute(db.record.insert().values(table_name=table, row_id=row_id, **values))
+        else:
+            conn.execute(
+                sa.update(db.record)
+                .where(db.record.c.table_name == table, db.record.c.row_id == row_id)
+                .values(**values)
+            )
+        if table in contract.UNIQUE:
+            _index_unique(conn, table, clinic_id, row_id, data, current)
+        for rule in self._rules.get(table, ()):
+            rule.on_write(conn, clinic_id, row_id, data, current)
+
+    def add_alias(self, conn: Connection, batch: Batch, table: str, alias_id: str, row_id: str) -> None:
+        """``alias_id`` names ``row_id`` from now on (a row merged into another): later writes are redirected."""
+        conn.execute(db.row_alias.insert().values(table_name=table, alias_id=alias_id, row_id=row_id))
+        batch.aliases[(table, alias_id)] = row_id
+
+    def open_conflict(
+        self, conn: Connection, version: int, clinic_id: str, table: str, row_id: str, kind: str, message: str,
+        user_id: str | None, local_row: str | None, server_row: str, detail: str, batch: Batch | None = None,
+    ) -> str:  # fmt: skip
+        """A conflict a person decides: a row of the clinic every device pulls, and the county's list."""
+        conflict_id = uuid7()
+        now = utc_now()
+        data = {"id": conflict_id, "clinic_id": clinic_id, "created_at": now, "updated_at": now, "created_by": user_id,
+                "updated_by": user_id, "deleted_at": None, "table_name": table, "row_id": row_id, "kind": kind,
+                "message": message, "local_row": local_row, "server_row": server_row, "resolved_at": None,
+                "resolution": None}  # fmt: skip
+        self.write(conn, "conflict", conflict_id, clinic_id, version, data, None, batch=batch)
+        conn.execute(db.conflict.insert().values(id=conflict_id, clinic_id=clinic_id, table_name=table,
+                                                 row_id=row_id, kind=kind, created_at=now, detail=detail))  # fmt: skip
+        return conflict_id
+
+    # -- checking -------------------------------------------------------------------------------------
+    def validate(self, table: str, data: dict[str, Any]) -> list[ValidationError]:
+        """The row as it will be stored: the device schema's columns (contract) and the rules registered for
+        its table (the same field rules as the device's, from clinic_app)."""
+        problems = contract.check_required(table, data)
+        for rule in self._rules.get(table, ()):
+            problems = rule.check_row(data, problems)
+        return problems
+
+    def unique_taken(
+        self, conn: Connection, table: str, clinic_id: str, row_id: str, data: dict[str, Any],
+        changed: set[str] | None,
+    ) -> list[ValidationError]:  # fmt: skip
+        """The device's unique indexes (village name, household code, user name, and those of the rules): a
+        value another row of the clinic holds is refused, or every device of the clinic would fail to store
+        this row. ``changed`` None: a new row."""
+        problems: list[ValidationError] = []
+        if table in contract.UNIQUE and (changed is None or changed & {contract.UNIQUE[table][0], "deleted_at"}):
+            problems = _unique_key_taken(conn, table, clinic_id, row_id, data)
+        for rule in self._rules.get(table, ()):
+            problems = problems or rule.taken(conn, clinic_id, row_id, data, changed)
+        return problems
+
+    def check_references(
+        self, conn: Connection, batch: Batch, clinic_id: str, table: str, data: dict[str, Any],
+        names: set[str] | None,
+    ) -> list[ValidationError]:  # fmt: skip
+        """Every id a row names (village_id, household_id) is a row of the same clinic, already on the server or
+        earlier in this batch: the device's foreign keys would refuse the row otherwise."""
+        problems = []
+        for name, target in contract.references(table).items():
+            value = data.get(name)
+            if value is None or (names is not None and name not in names):
+                continue
+            if (target, value) not in batch.known:
+                found = conn.execute(sa.select(db.record.c.row_id).where(
+                    db.record.c.table_name == target, db.record.c.row_id == value,
+                    db.record.c.clinic_id == clinic_id)).first()  # fmt: skip
+                if found is None:
+                    problems.append(ValidationError(name, "unknown_reference",
+                                                    f"no {target} {value} in this clinic: push it first"))  # fmt: skip
+                    continue
+                batch.known.add((target, value))
+        return problems
+
+    def merge_target(self, conn: Connection, table: str, clinic_id: str, fields: dict[str, Any]) -> str | None:
+        for rule in self._rules.get(table, ()):
+            if (kept := rule.merge_target(conn, clinic_id, fields)) is not None:
+                return kept
+        return None
+
+    def after_apply(
+        self, conn: Connection, batch: Batch, table: str, clinic_id: str, row_id: str, user_id: str | None
+    ) -> dict[str, Any] | None:
+        judged: dict[str, Any] | None = None
+        for rule in self._rules.get(table, ()):
+            if (changes := rule.after_apply(self, conn, batch, clinic_id, row_id, user_id)) is not None:
+                judged = {**(judged or {}), **changes}
+        return judged
+
+    def decide(self, conn: Connection, record: Any, values: dict[str, Any], take: Callable[[], int]) -> dict[str, Any]:
+        """``values`` written over a stored row as a new version of its clinic's scope (``take`` hands the
+        version out: a push's batch, or the clinic's counter for a county decision); what the device is told."""
+        data = {**json.loads(record.data), **values, "updated_at": utc_now()}
+        version = take()
+        self.write(conn, record.table_name, record.row_id, record.clinic_id, version, data, record,
+                   {*values, "updated_at"})  # fmt: skip
+        return {"version": version, "server_row": {**data, "row_version": version}}
+
+
+def _index_unique(
+    conn: Connection, table: str, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any
+) -> None:
+    old = contract.unique_value(table, json.loads(current.data)) if current is not None else None
+    new = contract.unique_value(table, data)
+    if old is not None and old != new:
+        conn.execute(sa.delete(db.unique_key).where(
+            db.unique_key.c.table_name == table, db.unique_key.c.clinic_id == clinic_id,
+            db.unique_key.c.key == old, db.unique_key.c.row_id == row_id))  # fmt: skip
+    if new is not None and new != old:
+        conn.execute(
+            db.unique_key.insert().values(table_name=table, clinic_id=clinic_id, key=new, row_id=row_id)
+        )
+
+
+def _unique_key_taken(
+    conn: Connection, table: str, clinic_id: str, row_id: str, data: dict[str, Any]
+) -> list[ValidationError]:
+    value = contract.unique_value(table, data)
+    if value is None:
+        return []
+    holder = conn.execute(sa.select(db.unique_key.c.row_id).where(
+        db.unique_key.c.table_name == table, db.unique_key.c.clinic_id == clinic_id,
+        db.unique_key.c.key == value)).first()  # fmt: skip
+    if holder is None or holder[0] == row_id:
+        return []
+    name = contract.UNIQUE[table][0]
+    return [ValidationError(name, "duplicate", f"{value!r} is taken already in this clinic, by {table} {holder[0]}")]

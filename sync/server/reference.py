@@ -1,0 +1,118 @@
+"""County reference data, written only by the county and pulled by every device: the drug catalog, the service
+packages and the county's parameters (policy). The files are checked by the domain (clinic_app.drugs,
+clinic_app.packages); here they become reference rows of the county scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from clinic_app.drugs import parse_catalog, read_catalog_file
+from clinic_app.errors import ValidationError
+from clinic_app.ids import reference_id
+from clinic_app.packages import parse_packages, read_packages_file
+from sync.server import db
+from sync.server.common import COUNTY_SCOPE
+from sync.server.db import utc_now
+from sync.server.records import RecordStore, load, next_version
+
+POLICY_KEY = re.compile(r"^[a-z][a-z0-9_.]{1,99}$")
+
+
+@dataclass
+class LoadReport:
+    rows: int = 0
+    changed: int = 0
+
+
+def _write_reference(conn: Connection, table: str, natural_key: str, data: dict[str, Any]) -> bool:
+    row_id = reference_id(table, natural_key)
+    current = load(conn, table, row_id)
+    now = utc_now()
+    row = {"id": row_id, "clinic_id": None, "created_at": now, "updated_at": now, "created_by": None,
+           "updated_by": None, "deleted_at": None, **data}  # fmt: skip
+    if current is not None:
+        old = json.loads(current.data)
+        row["created_at"] = old.get("created_at", now)
+        if {k: v for k, v in old.items() if k != "updated_at"} == {
+            k: v for k, v in row.items() if k != "updated_at"
+        }:
+            return False
+    changed = {k for k in row if current is None or json.loads(current.data).get(k) != row[k]}
+    # reference tables have no county rules: a record store without any writes them
+    RecordStore().write(conn, table, row_id, None, next_version(conn, COUNTY_SCOPE), row, current, changed)
+    return True
+
+
+def load_catalog(conn: Connection, path: Path) -> LoadReport:
+    """Drug catalog CSV (clinic_app.drugs). All rows or none; errors name the row and column."""
+    return load_catalog_text(conn, read_catalog_file(path))
+
+
+def load_catalog_text(conn: Connection, text: str) -> LoadReport:
+    rows = parse_catalog(text)
+    report = LoadReport(rows=len(rows))
+    for row in rows:
+        report.changed += _write_reference(conn, "drug", row["code"], row)
+    return report
+
+
+def load_packages(conn: Connection, path: Path) -> LoadReport:
+    """Service packages (clinic_app.packages). All or none; a package left out of the file is withdrawn
+    (inactive), so that a county can replace the default set."""
+    rows = parse_packages(read_packages_file(path))
+    seen = {row["code"] for row in rows}
+    report = LoadReport(rows=len(rows))
+    for row in rows:
+        report.changed += _write_reference(conn, "service_package", row["code"], row)
+    for (data,) in conn.execute(
+        sa.select(db.record.c.data).where(db.record.c.table_name == "service_package")
+    ):
+        old = json.loads(data)
+        if old["code"] not in seen and old.get("active"):
+            report.changed += _write_reference(conn, "service_package", old["code"], {**old, "active": 0})
+    return report
+
+
+def install_default_packages(conn: Connection) -> bool:
+    """A new county starts with the default set (a county that loaded its own keeps it)."""
+    if conn.execute(
+        sa.select(db.record.c.row_id).where(db.record.c.table_name == "service_package").limit(1)
+    ).first():
+        return False
+    from clinic_app.contracts import default_packages_file
+
+    load_packages(conn, default_packages_file())
+    return True
+
+
+def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> None:
+    if not POLICY_KEY.match(key):
+        raise ValidationError(
+            "key", "format", "a policy key is lower-case letters, digits, dots or underscores"
+        )
+    try:
+        day = dt.date.fromisoformat(effective_from)
+    except ValueError:
+        raise ValidationError(
+            "from", "date_format", f"{effective_from!r} is not a date like 2026-01-01"
+        ) from None
+    if not value.strip():
+        raise ValidationError("value", "required", "the value is required")
+    existing = conn.execute(sa.select(db.policy.c.key).where(
+        db.policy.c.key == key, db.policy.c.effective_from == day.isoformat())).first()  # fmt: skip
+    if existing:
+        conn.execute(sa.update(db.policy).where(db.policy.c.key == key, db.policy.c.effective_from == day.isoformat())
+                     .values(value=value))  # fmt: skip
+    else:
+        conn.execute(db.policy.insert().values(key=key, effective_from=day.isoformat(), value=value,
+                                               created_at=utc_now()))  # fmt: skip
+    _write_reference(conn, "policy", f"{key}@{day.isoformat()}",
+                     {"key": key, "value": value, "effective_from": day.isoformat()})  # fmt: skip

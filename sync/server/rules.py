@@ -1,0 +1,54 @@
+"""The record store the county server runs on, with its rules registered: built once by the app (and by each
+CLI command), never filled in by importing a module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clinic_app.errors import ValidationError
+from clinic_app.registry import REGISTRY
+from clinic_app.residents import check_resident_fields, resident_input
+from clinic_app.users import ROLES
+from sync.server.one_team import OneTeamRule
+from sync.server.records import CountyRule, RecordStore
+from sync.server.resident_merge import ResidentMerge
+
+
+class ResidentFields(CountyRule):
+    """A resident row passes the same field rules as on the device (clinic_app.residents)."""
+
+    table = "resident"
+
+    def check_row(self, data: dict[str, Any], problems: list[ValidationError]) -> list[ValidationError]:
+        clean_row, errors = check_resident_fields(resident_input(data))
+        if not errors and data.get("id_number") != clean_row.get("id_number"):
+            errors.append(
+                ValidationError("id_number", "not_normalized", "send the ID number as the device stores it")
+            )
+        return errors + [p for p in problems if p.field not in {e.field for e in errors}]
+
+
+class UserFields(CountyRule):
+    """A clinic account pushed by a device: a clinic role and a scrypt hash (clinic_app.users)."""
+
+    table = "user"
+
+    def check_row(self, data: dict[str, Any], problems: list[ValidationError]) -> list[ValidationError]:
+        problems = list(problems)
+        if data.get("role") and data["role"] not in ROLES:
+            problems.append(ValidationError("role", "unknown_role", f"{data['role']!r} is not a clinic role"))
+        if data.get("password_hash") and not str(data["password_hash"]).startswith("scrypt$"):
+            problems.append(ValidationError("password_hash", "format", "only scrypt hashes are accepted"))
+        return problems
+
+
+def county_records() -> RecordStore:
+    records = RecordStore()
+    records.register(ResidentFields())
+    records.register(ResidentMerge())
+    records.register(UserFields())
+    records.register(OneTeamRule())
+    if records.merged_tables() != REGISTRY.merged_tables:  # the registry says which tables merge; a rule does it
+        raise RuntimeError(f"merge rules for {sorted(records.merged_tables())}, the registry merges "
+                           f"{sorted(REGISTRY.merged_tables)}")  # fmt: skip
+    return records

@@ -35,6 +35,14 @@ GROUPS = ("elderly", "chronic", "maternal", "child", "disabled", "mental", "othe
 CONSENT = ("screen", "paper")
 TEAM_ROLES = ("lead", "doctor", "nurse", "member")
 SIGNING_ROLES = ROLES  # every clinic role signs
+# The statuses each action on a contract accepts (renew, terminate, transfer check them; the UI enables by them).
+ACTIONS: dict[str, tuple[str, ...]] = {"renew": (*OPEN, "expired"), "terminate": OPEN, "transfer": OPEN}
+
+
+def allowed_actions(status: str) -> set[str]:
+    """The actions a contract of this status accepts (``ACTIONS``): an open one all three, an expired one only
+    renew, a terminated or conflicting one none."""
+    return {action for action, statuses in ACTIONS.items() if status in statuses}
 
 # Asks the county whether the person holds an active contract elsewhere: (id_number, period) -> the lookup's
 # answer ({"active_contract": bool, "clinic_code"?, "clinic_name"?}); raises when the county cannot be reached.
@@ -349,7 +357,7 @@ def renew(
 ) -> SignResult:
     """The next period's contract with the same team and the same (or changed) packages."""
     old = get_contract(store.conn, contract_id)
-    if old["status"] not in (*OPEN, "expired"):
+    if "renew" not in allowed_actions(old["status"]):
         raise ValidationError("contract", "status", f"a {old['status']} contract is not renewed", {"status": old["status"]})
     return sign(store, actor, [old["resident_id"]], old["team_id"], int(old["period"]) + 1,
                 codes or json.loads(old["packages"]), renewed_from=contract_id, **kwargs)  # fmt: skip
@@ -357,7 +365,7 @@ def renew(
 
 def terminate(store: Store, actor: User, contract_id: str, reason: str, on: dt.date | None = None) -> None:
     old = get_contract(store.conn, contract_id)
-    if old["status"] not in OPEN:
+    if "terminate" not in allowed_actions(old["status"]):
         raise ValidationError("contract", "status", f"a {old['status']} contract cannot be terminated", {"status": old["status"]})
     if reason not in STOP_REASONS:
         raise ValidationError("reason", "choice", f"one of {', '.join(STOP_REASONS)}")
@@ -374,7 +382,7 @@ def terminate(store: Store, actor: User, contract_id: str, reason: str, on: dt.d
 def transfer(store: Store, actor: User, contract_id: str, team: str) -> None:
     """To another team of this clinic within the period (a move to another clinic is terminate + sign there)."""
     old = get_contract(store.conn, contract_id)
-    if old["status"] not in OPEN:
+    if "transfer" not in allowed_actions(old["status"]):
         raise ValidationError("contract", "status", f"a {old['status']} contract cannot be transferred", {"status": old["status"]})
     new_team = find_team(store.conn, store.clinic_id, team)
     if new_team["id"] == old["team_id"]:
@@ -521,29 +529,63 @@ def contract_page(conn: Connection, clinic_id: str, period: str, query: str = ""
     return _contract_page(conn, clinic_id, " AND c.period = ?", [str(period)], query, after, limit)
 
 
-def renewal_page(conn: Connection, clinic_id: str, today: dt.date, days: int, query: str = "", *,
-                 after: ContractCursor | None = None, limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
-    """Open contracts ending within ``days`` whose resident has nothing open for the next period yet."""
+def _renewal_where(today: dt.date, days: int) -> tuple[str, list[Any]]:
     where = """ AND c.status IN ('provisional', 'active') AND c.period_end BETWEEN ? AND ?
         AND NOT EXISTS (SELECT 1 FROM contract n WHERE n.resident_id = c.resident_id AND n.deleted_at IS NULL
                         AND n.status IN ('provisional', 'active') AND CAST(n.period AS INTEGER) = CAST(c.period AS INTEGER) + 1)"""  # fmt: skip
-    until = (today + dt.timedelta(days=days)).isoformat()
-    return _contract_page(conn, clinic_id, where, [today.isoformat(), until], query, after, limit)
+    return where, [today.isoformat(), (today + dt.timedelta(days=days)).isoformat()]
+
+
+def _uninsured_where(year: int) -> tuple[str, list[Any]]:
+    where = """ AND c.status IN ('provisional', 'active') AND c.period = ?
+        AND NOT EXISTS (SELECT 1 FROM insurance_status i WHERE i.resident_id = c.resident_id AND i.year = ?
+                        AND i.paid = 1 AND i.deleted_at IS NULL)"""
+    return where, [str(year), year]
+
+
+def _count_where(conn: Connection, clinic_id: str, where: str, args: list[Any], query: str) -> int:
+    match, match_args = _matching(query)
+    sql = ("SELECT count(*) FROM contract c JOIN resident r ON r.id = c.resident_id "
+           "WHERE c.clinic_id = ? AND c.deleted_at IS NULL AND r.deleted_at IS NULL" + where + match)  # fmt: skip
+    return int(conn.execute(sql, [clinic_id, *args, *match_args]).fetchone()[0])
+
+
+def renewal_page(conn: Connection, clinic_id: str, today: dt.date, days: int, query: str = "", *,
+                 after: ContractCursor | None = None, limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
+    """Open contracts ending within ``days`` whose resident has nothing open for the next period yet."""
+    where, args = _renewal_where(today, days)
+    return _contract_page(conn, clinic_id, where, args, query, after, limit)
+
+
+def count_renewals(conn: Connection, clinic_id: str, today: dt.date, days: int, query: str = "") -> int:
+    """How many contracts ``renewal_page`` lists in all."""
+    return _count_where(conn, clinic_id, *_renewal_where(today, days), query)
 
 
 def uninsured_page(conn: Connection, clinic_id: str, year: int, query: str = "", *,
                    after: ContractCursor | None = None, limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
     """Open contracts of the year whose resident has not paid this year's insurance premium."""
-    where = """ AND c.status IN ('provisional', 'active') AND c.period = ?
-        AND NOT EXISTS (SELECT 1 FROM insurance_status i WHERE i.resident_id = c.resident_id AND i.year = ?
-                        AND i.paid = 1 AND i.deleted_at IS NULL)"""
-    return _contract_page(conn, clinic_id, where, [str(year), year], query, after, limit)
+    where, args = _uninsured_where(year)
+    return _contract_page(conn, clinic_id, where, args, query, after, limit)
+
+
+def count_uninsured(conn: Connection, clinic_id: str, year: int, query: str = "") -> int:
+    """How many contracts ``uninsured_page`` lists in all."""
+    return _count_where(conn, clinic_id, *_uninsured_where(year), query)
 
 
 def never_signed_page(conn: Connection, clinic_id: str, query: str = "", *, after: tuple[str, str] | None = None,
                       limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
     """Residents with no contract at all (any period, any status)."""
     return resident_page(conn, clinic_id, query, after=after, limit=limit, never_signed=True)
+
+
+def count_never_signed(conn: Connection, clinic_id: str, query: str = "") -> int:
+    """How many residents ``never_signed_page`` lists in all."""
+    match, match_args = _matching(query)
+    sql = ("SELECT count(*) FROM resident r WHERE r.clinic_id = ? AND r.deleted_at IS NULL" + match
+           + " AND NOT EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id AND c.deleted_at IS NULL)")  # fmt: skip
+    return int(conn.execute(sql, [clinic_id, *match_args]).fetchone()[0])
 
 
 def resident_page(conn: Connection, clinic_id: str, query: str = "", *, after: tuple[str, str] | None = None,
@@ -594,6 +636,28 @@ def teams(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:
         'JOIN "user" m ON m.id = tm.user_id WHERE tm.team_id = t.id AND tm.deleted_at IS NULL) AS members '
         'FROM team t LEFT JOIN "user" u ON u.id = t.lead_user_id WHERE t.clinic_id = ? AND t.deleted_at IS NULL '
         "ORDER BY t.name, t.id", (clinic_id,))]  # fmt: skip
+
+
+def default_team(conn: Connection, clinic_id: str, user_id: str) -> str | None:
+    """The team a sign dialog offers first: the oldest team the user leads or belongs to, else the clinic's
+    oldest team (a team just added never becomes everyone's default); None when the clinic has none."""
+    row = conn.execute(
+        "SELECT t.id FROM team t WHERE t.clinic_id = ? AND t.deleted_at IS NULL ORDER BY "
+        "(t.lead_user_id = ? OR EXISTS (SELECT 1 FROM team_member m WHERE m.team_id = t.id AND m.user_id = ? "
+        "AND m.deleted_at IS NULL)) DESC, t.created_at, t.name, t.id LIMIT 1", (clinic_id, user_id, user_id)).fetchone()  # fmt: skip
+    return None if row is None else str(row[0])
+
+
+def open_contracts(conn: Connection, resident_ids: list[str], period: str) -> dict[str, str]:
+    """Of these residents, those with an open contract for the period: resident id -> the team's name."""
+    out: dict[str, str] = {}
+    for start in range(0, len(resident_ids), 500):
+        chunk = resident_ids[start : start + 500]
+        out.update((r[0], r[1]) for r in conn.execute(
+            "SELECT c.resident_id, t.name FROM contract c JOIN team t ON t.id = c.team_id "
+            f"WHERE c.resident_id IN ({', '.join('?' for _ in chunk)}) AND c.period = ? "
+            "AND c.status IN ('provisional', 'active') AND c.deleted_at IS NULL", [*chunk, str(period)]))  # fmt: skip
+    return out
 
 
 def clinic_people(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:

@@ -14,7 +14,9 @@ Use::
 
     model = ListModel(columns, fetch, cursor=contracts.contract_cursor)
     view = ListView(model)                                # fixed row height, whole rows, one at a time
-    view.current_key()                                    # the key of the selected row, or None
+    view.current_key()                                    # the key of the selected row, or None; after a
+                                                          # reload the kept row is scrolled into sight, or
+                                                          # dropped (selectionChanged) if the list lost it
     view.select_key(contract_id)                          # fetches pages until found; selects and scrolls
     model.set_fetch(other_fetch)                          # a new query (the search box changed): from the top
     model.reload()                                        # the same query again (the data changed): as many
@@ -53,6 +55,7 @@ from ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
     QHeaderView,
+    QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -318,8 +321,16 @@ class ListView(QTableView):
         self._kept = self.current_key()
 
     def _restore_current(self) -> None:
+        """After a reload the selected record is shown selected and scrolled into sight if the list still holds
+        it among the rows read again; else the selection is dropped and ``selectionChanged`` says so (a reset
+        clears it silently), so that no button acts on a record the person cannot see."""
         kept, self._kept = self._kept, None
-        if kept is not None:
-            row = self.list_model().row_of(kept)  # only among the rows reloaded: never a long load here
-            if row >= 0:
-                self.selectRow(row)
+        if kept is None:
+            return
+        row = self.list_model().row_of(kept)  # only among the rows reloaded: never a long load here
+        if row >= 0:
+            self.selectRow(row)
+            self.scrollTo(self.list_model().index(row, 0), QAbstractItemView.ScrollHint.EnsureVisible)
+            return
+        self.setCurrentIndex(QModelIndex())
+        self.selectionModel().selectionChanged.emit(QItemSelection(), QItemSelection())

@@ -94,3 +94,29 @@ def test_update_keys_replaces_removes_and_inserts_only_those_rows(qtmodeltester:
     qtmodeltester.check(model)
     model.find("k0299")
     assert model.row_of("k0250a") > 0, "paging brought the row inserted beyond the loaded pages"
+
+
+def test_after_a_new_query_the_kept_row_is_scrolled_into_sight_or_dropped_saying_so(qtbot: Any) -> None:
+    from ui.qt import QModelIndex, Qt
+
+    source = Source(500)
+    only = [source.rows[150]]
+    model = ListModel(COLUMNS, lambda after, limit: [r for r in only if after is None][:limit], page_size=200)
+    view = ListView(model)
+    qtbot.addWidget(view)
+    view.resize(400, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    changes: list[int] = []
+    view.selectionModel().selectionChanged.connect(lambda _a, _b: changes.append(1))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(model.index(0, 0)).center())
+    assert view.current_key() == "k0150"
+    model.set_fetch(source.fetch)  # the search is cleared: the whole list, the row 150 far below the top
+    assert view.current_key() == "k0150"
+    rect = view.visualRect(model.index(150, 0))
+    assert view.viewport().rect().contains(rect), "the selected row is on screen, not hidden below"
+    changes.clear()
+    model.set_fetch(lambda after, limit: [r for r in source.rows[:10] if after is None or r["id"] > after][:limit])
+    assert view.current_key() is None and not view.currentIndex().isValid()
+    assert changes, "the dropped selection is announced, so that pages disable their buttons"
+    assert view.currentIndex() == QModelIndex()

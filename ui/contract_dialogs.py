@@ -14,7 +14,7 @@ from clinic_app.store import Store
 from clinic_app.users import User
 from ui.i18n import tr
 from ui.messages import error_text
-from ui.notice import hide_problem, show_problem
+from ui.notice import hide_problem, reserve_problem_line, show_problem
 from ui.ops import Writer
 from ui.qt import (
     QComboBox,
@@ -86,6 +86,7 @@ class _ContractDialog(QDialog):
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
         self.error.hide()
+        reserve_problem_line(self.error)  # the buttons stay where the mouse aims when a problem shows or goes
         self.ok_button = QPushButton()
         self.ok_button.setDefault(True)
         self.ok_button.clicked.connect(lambda: self.submit())
@@ -101,7 +102,7 @@ class _ContractDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows when a message appears
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows for a message of several lines
         self.setMinimumWidth(420)
 
     def submit(self) -> None:

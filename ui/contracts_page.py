@@ -78,6 +78,7 @@ class ContractsPage(QWidget):
         self._packages: dict[str, str] | None = None
         self._fetch_key: tuple[str, str] | None = None
         self.contract_total: int | None = None
+        self.work_total: int | None = None
         # contracts changed since the list was read (None: too many or unknown — read the list again)
         self._changed_contracts: set[str] | None = None
 
@@ -229,7 +230,7 @@ class ContractsPage(QWidget):
             Column("id_number", lambda: tr("ID number"), lambda r: mask_id_number(r["id_number"]), width=170),
             Column("team", lambda: tr("Team"), lambda r: r["team"], width=120),
             Column("packages", lambda: tr("Packages"), self._package_names, width=220),
-            Column("status", lambda: tr("Status"), status, width=130),
+            Column("status", lambda: tr("Status"), status, tooltip=status, width=200),
             Column("signed", lambda: tr("Signed"), lambda r: r["signed_at"][:10], width=95),
             Column("fee", lambda: tr("Fee (yuan)"), lambda r: yuan(r["fee_fen"]), align=RIGHT),
         ]
@@ -295,9 +296,17 @@ class ContractsPage(QWidget):
                 return C.never_signed_page(conn, clinic, query, after=after, limit=limit)
             return C.uninsured_page(conn, clinic, year, query, after=after, limit=limit)
 
+        def total() -> int:
+            if which in ("renewals30", "renewals60"):
+                return C.count_renewals(conn, clinic, today, 30 if which == "renewals30" else 60, query)
+            if which == "never":
+                return C.count_never_signed(conn, clinic, query)
+            return C.count_uninsured(conn, clinic, year, query)
+
         self.work_model.cursor = C.resident_cursor if which == "never" else C.contract_cursor
         self.work_model.set_fetch(fetch, self._work_columns(which))
         self.worklist.apply_widths()
+        self.work_total = total()
         self._show_counts()
 
     def _read_ledger(self) -> None:
@@ -320,8 +329,9 @@ class ContractsPage(QWidget):
         f["heads"].setText(tr("Contracted and insured: %1 (provisional %2; contracted, not insured %3)")
                            .replace("%1", str(book.heads)).replace("%2", str(book.provisional_heads))
                            .replace("%3", str(book.contracted_not_insured)))  # fmt: skip
-        f["budget"].setText(tr("Budget for the year: %1 yuan (%2 yuan a head)").replace("%1", yuan(book.budget_fen))
-                            .replace("%2", yuan(book.rate_fen)))  # fmt: skip
+        f["budget"].setText(tr("Budget for the year: %1 yuan (weighted heads %3 × %2 yuan a head)")
+                            .replace("%1", yuan(book.budget_fen)).replace("%2", yuan(book.rate_fen))
+                            .replace("%3", f"{book.weighted_heads.normalize():,f}"))  # fmt: skip
         f["reserve"].setText(tr("Quality reserve %1 %: %2 yuan").replace("%1", str(book.reserve_pct))
                              .replace("%2", yuan(book.reserve_fen)))  # fmt: skip
         f["to_date"].setText(
@@ -341,7 +351,8 @@ class ContractsPage(QWidget):
 
         total = self.contract_total if self.contract_total is not None else count(self.contract_model)
         self.contract_count.setText(tr("%1 contracts").replace("%1", f"{total:,}" if isinstance(total, int) else total))
-        self.work_count.setText(tr("%1 in this list").replace("%1", count(self.work_model)))
+        work = f"{self.work_total:,}" if self.work_total is not None else count(self.work_model)
+        self.work_count.setText(tr("%1 in this list").replace("%1", work))
 
     def _store_changed(self, changes: Changes) -> None:
         if changes.touched("service_package"):
@@ -365,6 +376,7 @@ class ContractsPage(QWidget):
     def _query_changed(self) -> None:
         """The year or the search changed: every list is read again from its first page (the one shown now)."""
         self._debounce.stop()
+        self.notice.clear()  # it told of an action in the list shown before
         self.stale |= {"contracts", "worklist"}
         if self.year.value() != (self.book.period if self.book else None):
             self.stale.add("ledger")
@@ -388,9 +400,21 @@ class ContractsPage(QWidget):
         return False
 
     def _enable(self) -> None:
-        chosen = self.contracts.current_key() is not None
-        for b in (self.renew_button, self.terminate_button, self.transfer_button, self.print_button):
-            b.setEnabled(chosen)
+        """Each button only for a contract selected and on screen whose status allows its action
+        (``C.allowed_actions``); the tooltip says why a button is off."""
+        chosen = self._selected()
+        self.print_button.setEnabled(chosen is not None)
+        self.print_button.setToolTip("" if chosen else tr("Select a contract in the list first."))
+        allowed = C.allowed_actions(chosen["status"]) if chosen else set()
+        for action, button in (("renew", self.renew_button), ("terminate", self.terminate_button),
+                               ("transfer", self.transfer_button)):  # fmt: skip
+            button.setEnabled(action in allowed)
+            if chosen is None:
+                button.setToolTip(tr("Select a contract in the list first."))
+            elif action not in allowed:
+                button.setToolTip(action_refused_text(action, chosen["status"]))
+            else:
+                button.setToolTip("")
 
     # -- showing a record -----------------------------------------------------------------------------------
     def show_contract(self, contract_id: str, year: int | None = None) -> bool:
@@ -463,10 +487,28 @@ class ContractsPage(QWidget):
         row = self.contract_model.row_of(key) if key is not None else -1
         return self.contract_model.row_data(row) if row >= 0 else None
 
-    def renew_selected(self) -> None:
+    def renew_selected(self) -> QMessageBox | None:
+        """Ask first (the resident, the new year, the same packages), then renew on the writer."""
         chosen = self._selected()
         if chosen is None:
-            return
+            return None
+        name, year = chosen["name"], int(chosen["period"]) + 1
+        text = (tr("Renew the contract of %1 for %2 with team %3?").replace("%1", name).replace("%2", str(year))
+                .replace("%3", chosen["team"]) + "\n\n"
+                + tr("Packages (the same as this year): %1").replace("%1", self._package_names(chosen)) + "\n\n"
+                + tr("To sign other packages, cancel and use Sign… with the year %1.").replace("%1", str(year)))  # fmt: skip
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Renew the contract"), text, QMessageBox.StandardButton.NoButton,
+                          self)  # fmt: skip
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.renew_confirm = box.addButton(tr("Renew"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(self.renew_confirm)
+        confirm = self.renew_confirm
+        box.buttonClicked.connect(lambda b: self._renew(chosen) if b is confirm else None)
+        box.open()
+        return box
+
+    def _renew(self, chosen: Row) -> None:
         old = C.get_contract(self.reader, chosen["id"])
         store, user, today = self.store, self.user, self.today
         witness = old["witness"] or user.display_name
@@ -569,6 +611,12 @@ class ContractsPage(QWidget):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box
+
+
+def action_refused_text(action: str, status: str) -> str:
+    """Why a contract of this status cannot be renewed, terminated or moved to another team."""
+    what = {"renew": tr("renewed"), "terminate": tr("terminated"), "transfer": tr("moved to another team")}[action]
+    return tr("This contract is %1: it cannot be %2.").replace("%1", status_text(status)).replace("%2", what)
 
 
 def ledger_error_text(error: ClinicError, year: int) -> str:

@@ -25,6 +25,21 @@ class Notice(QLabel):
         self.setAccessibleName(text)
         self._timer.start()
 
+    def clear(self) -> None:
+        """The confirmation no longer concerns what is shown (another year, another search)."""
+        self._timer.stop()
+        super().clear()
+        self.setAccessibleName("")
+
+
+def reserve_problem_line(label: QLabel) -> None:
+    """A dialog's message label that keeps its room while hidden (at least one line): the buttons under it
+    never move when a problem appears or goes (a click aimed at them lands)."""
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
+    label.setMinimumHeight(label.fontMetrics().lineSpacing())
+
 
 def show_problem(label: QLabel, text: str) -> None:
     """Show why an action was refused in a dialog's word-wrapped message label, the dialog growing to hold every

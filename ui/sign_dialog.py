@@ -185,9 +185,15 @@ class SignDialog(QDialog):
         self.team = QComboBox()
         for t in C.teams(reader, store.clinic_id):
             self.team.addItem(t["name"], t["id"])
+        mine = C.default_team(reader, store.clinic_id, user.id)  # the user's own team, else the clinic's first
+        if mine is not None and self.team.findData(mine) >= 0:
+            self.team.setCurrentIndex(self.team.findData(mine))
         self.period = QSpinBox()
         self.period.setRange(self.today.year - 1, self.today.year + 1)
         self.period.setValue(self.today.year)
+        if household:
+            self._mark_signed()
+            self.period.valueChanged.connect(lambda _v: self._mark_signed())
         self.packages: dict[str, QCheckBox] = {}
         package_box = QVBoxLayout()
         for code, package in C.packages(reader).items():
@@ -247,6 +253,18 @@ class SignDialog(QDialog):
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # an error never squeezes the fields
+
+    def _mark_signed(self) -> None:
+        """Members with an open contract for the year are shown so, unticked and disabled; the others ticked."""
+        signed = C.open_contracts(self.reader, list(self.people), str(self.period.value()))
+        for rid, box in self.members:
+            p = self.people[rid]
+            text = f"{p['name']}（{p['birth_date']}）"
+            if rid in signed:
+                text += "  " + tr("signed already (%1)").replace("%1", signed[rid])
+            box.setText(text)
+            box.setChecked(rid not in signed)
+            box.setEnabled(rid not in signed)
 
     def chosen_residents(self) -> list[str]:
         return [rid for rid, box in self.members if box.isChecked()]

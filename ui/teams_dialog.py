@@ -12,7 +12,7 @@ from clinic_app.users import User
 from ui.i18n import tr
 from ui.listmodel import Column, ListModel, ListView
 from ui.messages import error_text
-from ui.notice import Notice
+from ui.notice import Notice, reserve_problem_line
 from ui.ops import Writer
 from ui.qt import (
     QCheckBox,
@@ -58,6 +58,7 @@ class TeamsDialog(QDialog):
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
         self.error.hide()
+        reserve_problem_line(self.error)  # the form and its button keep their place when a problem shows
         form = QFormLayout()
         form.addRow(tr("Team name"), self.name)
         form.addRow(tr("Lead doctor"), self.lead)

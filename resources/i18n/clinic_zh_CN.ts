@@ -10,13 +10,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/contracts_page.py" line="+245"/>
+        <location filename="../../ui/contracts_page.py" line="+246"/>
         <location filename="../../ui/messages.py" line="+22"/>
         <location line="+4"/>
-        <location filename="../../ui/resident_dialog.py" line="+116"/>
+        <location filename="../../ui/resident_dialog.py" line="+117"/>
         <location filename="../../ui/residents_page.py" line="+158"/>
         <location line="+61"/>
-        <location filename="../../ui/sign_dialog.py" line="+119"/>
+        <location filename="../../ui/sign_dialog.py" line="+118"/>
         <source>Household</source>
         <translation>家庭户</translation>
     </message>
@@ -183,7 +183,7 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+303"/>
+        <location filename="../../ui/contracts_page.py" line="+352"/>
         <location filename="../../ui/printing.py" line="+27"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
@@ -211,7 +211,7 @@
     <message>
         <location line="+1"/>
         <location filename="../../ui/printing.py" line="-34"/>
-        <location filename="../../ui/teams_dialog.py" line="+71"/>
+        <location filename="../../ui/teams_dialog.py" line="+72"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -241,7 +241,7 @@
         <translation>有冲突</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="-358"/>
+        <location filename="../../ui/contracts_page.py" line="-407"/>
         <source>Sign…</source>
         <translation>签约…</translation>
     </message>
@@ -257,17 +257,18 @@
     </message>
     <message>
         <location line="-4"/>
-        <location filename="../../ui/sign_dialog.py" line="+112"/>
+        <location filename="../../ui/sign_dialog.py" line="+117"/>
         <source>Contract year</source>
         <translation>签约年度</translation>
     </message>
     <message>
         <location line="+5"/>
+        <location line="+309"/>
         <source>Renew</source>
         <translation>续约</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-308"/>
         <source>Terminate…</source>
         <translation>解约…</translation>
     </message>
@@ -303,18 +304,18 @@
     </message>
     <message>
         <location line="-5"/>
-        <location line="+343"/>
+        <location line="+384"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
     <message>
-        <location line="-351"/>
+        <location line="-392"/>
         <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
         <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
     <message>
         <location line="+9"/>
-        <location filename="../../ui/mainwindow.py" line="+71"/>
+        <location filename="../../ui/mainwindow.py" line="+72"/>
         <source>Contracts</source>
         <translation>签约</translation>
     </message>
@@ -334,7 +335,7 @@
         <location filename="../../ui/messages.py" line="-11"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-5"/>
-        <location filename="../../ui/sign_dialog.py" line="-117"/>
+        <location filename="../../ui/sign_dialog.py" line="-122"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -351,8 +352,8 @@
     <message>
         <location line="-9"/>
         <location line="+10"/>
-        <location filename="../../ui/sign_dialog.py" line="+112"/>
-        <location filename="../../ui/teams_dialog.py" line="-33"/>
+        <location filename="../../ui/sign_dialog.py" line="+117"/>
+        <location filename="../../ui/teams_dialog.py" line="-34"/>
         <source>Team</source>
         <translation>团队</translation>
     </message>
@@ -389,7 +390,18 @@
         <translation>出生日期</translation>
     </message>
     <message>
-        <location line="+210"/>
+        <location line="+87"/>
+        <source>Budget for the year: %1 yuan (weighted heads %3 × %2 yuan a head)</source>
+        <translation>年度预算：%1 元（加权人数 %3 × 每人 %2 元）</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <location line="+6"/>
+        <source>Select a contract in the list first.</source>
+        <translation>请先在列表中选择一条签约。</translation>
+    </message>
+    <message>
+        <location line="+65"/>
         <source>Signed %1 for %2.</source>
         <translation>已为 %1 签约 %2 年度。</translation>
     </message>
@@ -399,7 +411,27 @@
         <translation>已为 %1 一户 %3 人签约 %2 年度。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+16"/>
+        <source>Renew the contract of %1 for %2 with team %3?</source>
+        <translation>为 %1 续约 %2 年度（团队：%3）？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Packages (the same as this year): %1</source>
+        <translation>服务包（与本年度相同）：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To sign other packages, cancel and use Sign… with the year %1.</source>
+        <translation>如需更换服务包，请取消，再用“签约…”签 %1 年度。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Renew the contract</source>
+        <translation>续约</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Renewed the contract of %1 for %2.</source>
         <translation>已为 %1 续约 %2 年度。</translation>
     </message>
@@ -419,7 +451,27 @@
         <translation>人头费台账%1.xlsx</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+37"/>
+        <source>renewed</source>
+        <translation>续约</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>terminated</source>
+        <translation>解约</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>moved to another team</source>
+        <translation>转团队</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This contract is %1: it cannot be %2.</source>
+        <translation>该签约%1，不能%2。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>No ledger for %1: the county has not set the per-capita rate for the year yet.</source>
         <translation>无法生成 %1 年度台账：县级尚未设定该年度的人头费标准。</translation>
     </message>
@@ -434,17 +486,12 @@
         <translation>无法生成 %1 年度台账。</translation>
     </message>
     <message>
-        <location line="-253"/>
+        <location line="-299"/>
         <source>Contracted and insured: %1 (provisional %2; contracted, not insured %3)</source>
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Budget for the year: %1 yuan (%2 yuan a head)</source>
-        <translation>年度预算：%1 元（每人 %2 元）</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>Quality reserve %1 %: %2 yuan</source>
         <translation>质量保证金 %1%：%2 元</translation>
     </message>
@@ -479,12 +526,12 @@
         <translation>共 %1 份签约</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+100"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -495,7 +542,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/sign_dialog.py" line="-55"/>
+        <location filename="../../ui/sign_dialog.py" line="-61"/>
         <source>Sign a contract</source>
         <translation>签约</translation>
     </message>
@@ -556,12 +603,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+79"/>
+        <location line="+80"/>
         <source>Choose the reason.</source>
         <translation>请选择原因。</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-79"/>
         <source>The contract is with that team already.</source>
         <translation>该签约已属于这个团队。</translation>
     </message>
@@ -581,7 +628,7 @@
         <translation>%1 · %2 年度签约 · %3</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Terminate the contract</source>
         <translation>解除签约</translation>
     </message>
@@ -617,14 +664,14 @@
         <translation>转团队</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+118"/>
+        <location filename="../../ui/contracts_page.py" line="+135"/>
         <source>The ledger of %1 is saved in %2.</source>
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
     <message>
-        <location line="-2"/>
         <location line="+7"/>
-        <location filename="../../ui/resident_dialog.py" line="+185"/>
+        <location line="+6"/>
+        <location filename="../../ui/resident_dialog.py" line="+182"/>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
@@ -741,10 +788,11 @@
     </message>
     <message>
         <location filename="../../ui/contract_dialogs.py" line="-32"/>
+        <location filename="../../ui/contracts_page.py" line="-101"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/resident_dialog.py" line="-160"/>
-        <location filename="../../ui/sign_dialog.py" line="-42"/>
-        <location line="+85"/>
+        <location filename="../../ui/resident_dialog.py" line="-157"/>
+        <location filename="../../ui/sign_dialog.py" line="-41"/>
+        <location line="+90"/>
         <location filename="../../ui/sync_page.py" line="+285"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -843,7 +891,7 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_chart.py" line="+86"/>
+        <location filename="../../ui/ledger_chart.py" line="+84"/>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>
@@ -853,7 +901,7 @@
         <translation>图表加载中…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>mo</source>
         <translation>月</translation>
     </message>
@@ -909,7 +957,7 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+126"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
@@ -920,7 +968,7 @@
         <translation>已锁定</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+12"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
@@ -930,7 +978,7 @@
         <translation>从未</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Changes waiting to be sent: %1</source>
         <translation>待上传的修改：%1</translation>
     </message>
@@ -960,7 +1008,7 @@
         <location line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="-2"/>
-        <location filename="../../ui/sign_dialog.py" line="-114"/>
+        <location filename="../../ui/sign_dialog.py" line="-119"/>
         <source>Sex</source>
         <translation>性别</translation>
     </message>
@@ -984,7 +1032,7 @@
         <translation>备注</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+16"/>
         <source>Required.</source>
         <translation>必填。</translation>
     </message>
@@ -1095,7 +1143,7 @@
     </message>
     <message>
         <location line="+8"/>
-        <location filename="../../ui/residents_page.py" line="-94"/>
+        <location filename="../../ui/residents_page.py" line="-87"/>
         <location filename="../../ui/sign_dialog.py" line="+0"/>
         <source>Male</source>
         <translation>男</translation>
@@ -1124,17 +1172,17 @@
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../ui/residents_page.py" line="+290"/>
+        <location filename="../../ui/residents_page.py" line="+282"/>
         <source>Add resident</source>
         <translation>新增居民</translation>
     </message>
     <message>
-        <location line="+154"/>
+        <location line="+151"/>
         <source>The resident was not saved: %1</source>
         <translation>居民信息未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/residents_page.py" line="-285"/>
+        <location filename="../../ui/residents_page.py" line="-277"/>
         <source>Head</source>
         <translation>户主</translation>
     </message>
@@ -1169,7 +1217,7 @@
         <translation>其他</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+74"/>
         <location filename="../../ui/sign_dialog.py" line="+2"/>
         <source>Age</source>
         <translation>年龄</translation>
@@ -1190,7 +1238,7 @@
         <translation>%1 尚未归入家庭户。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+5"/>
         <source>Household %1</source>
         <translation>户号 %1</translation>
     </message>
@@ -1205,7 +1253,7 @@
         <translation>%1岁</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+103"/>
         <source>Search: name, pinyin (zhangsan), initials (zs), last digits of ID or phone</source>
         <translation>搜索：姓名、拼音（zhangsan）、首字母（zs）、身份证号或电话后几位</translation>
     </message>
@@ -1231,7 +1279,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+23"/>
+        <location line="+32"/>
         <source>%1 residents registered</source>
         <translation>已登记居民 %1 人</translation>
     </message>
@@ -1256,12 +1304,12 @@
         <translation>%1 元</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>Sign a household</source>
         <translation>家庭签约</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+27"/>
         <source>resident pays %1</source>
         <translation>个人承担 %1</translation>
     </message>
@@ -1311,7 +1359,12 @@
         <translation>知情同意</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+19"/>
+        <source>signed already (%1)</source>
+        <translation>已签约（%1）</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Asking the county…</source>
         <translation>正在向县级平台核实…</translation>
     </message>
@@ -1336,12 +1389,12 @@
         <translation>%1 本年度已在其他机构签约：%2</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>%1 has a contract for this year already: %2</source>
         <translation>%1 本年度已有签约：%2</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>%1 cannot have this package: %2</source>
         <translation>%1 不符合服务包条件：%2</translation>
     </message>
@@ -1356,7 +1409,7 @@
         <translation>%1 适用于签约周期开始时不超过 %2 岁的居民（该居民 %3 岁）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>%1 is for women</source>
         <translation>%1 仅适用于女性</translation>
     </message>
@@ -1376,7 +1429,7 @@
         <translation>%1 须先登记相应疾病（%2）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>signed for %1 with team %2 already (one team per year)</source>
         <translation>%1 年度已与 %2 签约（每年只能与一个团队签约）</translation>
     </message>
@@ -1386,7 +1439,7 @@
         <translation>没有服务包 %1</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source> (or another group it serves)</source>
         <translation>（或该服务包的其他适用人群）</translation>
     </message>
@@ -1418,6 +1471,7 @@
     <message>
         <location line="+1"/>
         <location line="+77"/>
+        <location filename="../../ui/ops.py" line="+208"/>
         <location filename="../../ui/signin.py" line="+1"/>
         <source>Village Clinic</source>
         <translation>村医助手</translation>
@@ -1653,12 +1707,12 @@
         <translation>县级审核（%1）：%2</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>refused by the county server (rule %1)</source>
         <translation>被县级平台退回（规则 %1）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Refused by the county server (rule %1)</source>
         <translation>被县级平台退回（规则 %1）</translation>
     </message>
@@ -1815,17 +1869,17 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>Members</source>
         <translation>成员</translation>
     </message>
     <message>
-        <location line="-9"/>
+        <location line="-10"/>
         <source>Add the team</source>
         <translation>添加团队</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Team name</source>
         <translation>团队名称</translation>
     </message>

@@ -306,12 +306,27 @@ def test_a_renewal_switches_the_year_and_selects_the_new_contract(qtbot: Any, si
     page = _page(qtbot, signing)
     _click_row(qtbot, page.contracts, 0)
     qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
+    ask = _open(QMessageBox, qtbot)  # asks first: one click no longer makes next year's contract
+    names = [b.text() for b in ask.buttons()]
+    assert sorted(names) == sorted(["续约", "取消"]), names
+    assert "为 张三 续约 2027 年度（团队：一队）" in ask.text() and "服务包（与本年度相同）：" in ask.text()
+    assert "签 2027 年度" in ask.text(), "it says how to sign other packages"
+    qtbot.mouseClick(next(b for b in ask.buttons() if b.text() == "取消"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not ask.isVisible(), timeout=5000)
+    assert page.year.value() == 2026 and len(C.list_contracts(store.conn, store.clinic_id)) == 1
+    qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
+    ask = _open(QMessageBox, qtbot)
+    qtbot.mouseClick(next(b for b in ask.buttons() if b.text() == "续约"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.year.value() == 2027, timeout=10_000)
     assert page.notice.text() == "✓ 已为 张三 续约 2027 年度。"
     new = C.get_contract(store.conn, page.contracts.current_key())
     assert new["period"] == "2027" and _cells(page.contracts, page.contracts.currentIndex().row())[0] == "张三"
     _click_row(qtbot, page.contracts, 0)
     qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)  # 2028: out of range, said in Chinese
+    ask = _open(QMessageBox, qtbot)
+    assert "2028" in ask.text()
+    qtbot.mouseClick(next(b for b in ask.buttons() if b.text() == "续约"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not ask.isVisible(), timeout=5000)
     box = _open(QMessageBox, qtbot)
     assert box.text() == "只能签约上一年度、本年度或下一年度。"
     box.accept()

@@ -86,6 +86,7 @@ class _ContractDialog(QDialog):
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
         self.error.hide()
+        self.error.setMinimumWidth(396)  # the dialog's width (SetMinimumSize below overrides setMinimumWidth)
         reserve_problem_line(self.error)  # the buttons stay where the mouse aims when a problem shows or goes
         self.ok_button = QPushButton()
         self.ok_button.setDefault(True)

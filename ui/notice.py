@@ -38,7 +38,10 @@ def reserve_problem_line(label: QLabel) -> None:
     policy = label.sizePolicy()
     policy.setRetainSizeWhenHidden(True)
     label.setSizePolicy(policy)
-    label.setMinimumHeight(label.fontMetrics().lineSpacing())
+    text = label.text()
+    label.setText("Xg字")  # one line as show_problem measures it (Latin and Chinese glyphs)
+    label.setMinimumHeight(max(label.heightForWidth(400), label.sizeHint().height()))
+    label.setText(text)
 
 
 def show_problem(label: QLabel, text: str) -> None:

@@ -443,3 +443,154 @@ def test_a_second_contract_and_one_signed_elsewhere_are_refused_in_chinese(qtbot
     elsewhere.sign_button.click()
     qtbot.waitUntil(elsewhere.error.isVisible, timeout=10_000)
     assert elsewhere.error.text() == "张三 本年度已在其他机构签约：东村卫生室"
+
+
+def _buttons(page: Any) -> dict[str, bool]:
+    return {"renew": page.renew_button.isEnabled(), "terminate": page.terminate_button.isEnabled(),
+            "transfer": page.transfer_button.isEnabled(), "print": page.print_button.isEnabled()}  # fmt: skip
+
+
+def test_the_buttons_offer_only_what_the_contracts_status_allows_and_say_why(qtbot: Any, signing: UiClinic) -> None:
+    store, doctor = signing.store, signing.doctor
+    C.sign(store, doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    C.sign(store, doctor, [resident(store, "王五")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    C.sign(store, doctor, [resident(store, "李四")], "一队", 2025, ["BASIC"], witness="王护士", today=TODAY)
+    C.terminate(store, doctor,
+                next(c["id"] for c in C.list_contracts(store.conn, store.clinic_id) if c["name"] == "张三"),
+                "resident_request", TODAY)  # fmt: skip
+    C.expire_due(store, doctor, TODAY)  # 李四's 2025 contract has ended
+    page = _page(qtbot, signing)
+    assert _buttons(page) == {"renew": False, "terminate": False, "transfer": False, "print": False}
+    assert page.renew_button.toolTip() == "请先在列表中选择一条签约。"
+    rows = {_cells(page.contracts, r)[0]: r for r in range(page.contract_model.rowCount())}
+    _click_row(qtbot, page.contracts, rows["张三"])
+    assert _buttons(page) == {"renew": False, "terminate": False, "transfer": False, "print": True}
+    assert page.renew_button.toolTip() == "该签约已解约，不能续约。"
+    assert page.terminate_button.toolTip() == "该签约已解约，不能解约。"
+    assert page.transfer_button.toolTip() == "该签约已解约，不能转团队。"
+    status = page.contract_model.index(rows["张三"], 4)
+    assert page.contract_model.data(status, Qt.ItemDataRole.ToolTipRole) == "已解约（居民主动要求）"
+    text_width = page.contracts.fontMetrics().horizontalAdvance("已解约（居民主动要求）")
+    assert page.contracts.columnWidth(4) > text_width, "the whole status fits in its column"
+    _click_row(qtbot, page.contracts, rows["王五"])
+    assert _buttons(page) == {"renew": True, "terminate": True, "transfer": True, "print": True}
+    page.year.setFocus()
+    qtbot.keyClick(page.year, Qt.Key.Key_Down)  # 2025: 李四's expired contract
+    qtbot.waitUntil(lambda: page.year.value() == 2025 and page.contract_model.rowCount() == 1)
+    _click_row(qtbot, page.contracts, 0)
+    assert _cells(page.contracts, 0)[4] == "已到期"
+    assert _buttons(page) == {"renew": True, "terminate": False, "transfer": False, "print": True}
+    assert page.terminate_button.toolTip() == "该签约已到期，不能解约。"
+
+
+def test_the_notice_of_an_action_goes_when_the_year_or_the_search_changes(qtbot: Any, signing: UiClinic) -> None:
+    store = signing.store
+    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    C.sign(store, signing.doctor, [resident(store, "王五")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    page = _page(qtbot, signing)
+    _click_row(qtbot, page.contracts, 0)
+    qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
+    ask = _open(QMessageBox, qtbot)
+    qtbot.mouseClick(next(b for b in ask.buttons() if b.text() == "续约"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.year.value() == 2027 and page.notice.text() != "", timeout=10_000)
+    page.year.setFocus()
+    qtbot.keyClick(page.year, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: page.year.value() == 2026)
+    assert page.notice.text() == "", "the 2027 renewal's notice is not left under the 2026 list"
+    _click_row(qtbot, page.contracts, 1)
+    qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
+    ask = _open(QMessageBox, qtbot)
+    qtbot.mouseClick(next(b for b in ask.buttons() if b.text() == "续约"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.year.value() == 2027 and page.notice.text() != "", timeout=10_000)
+    qtbot.keyClicks(page.finder, "zhang")
+    qtbot.waitUntil(lambda: page.contract_model.rowCount() == 1)
+    assert page.notice.text() == "", "a new search clears it too"
+
+
+def test_the_household_dialog_shows_members_signed_for_the_year_unticked(qtbot: Any, signing: UiClinic) -> None:
+    store = signing.store
+    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    d = dialog(qtbot, signing, "李四", household=True)
+    boxes = {box.text().split("（")[0]: box for _rid, box in d.members}
+    assert boxes["张三"].text().endswith("已签约（一队）")
+    assert not boxes["张三"].isChecked() and not boxes["张三"].isEnabled()
+    assert boxes["李四"].isChecked() and boxes["李四"].isEnabled()
+    d.period.setFocus()
+    qtbot.keyClick(d.period, Qt.Key.Key_Up)  # 2027: nobody is signed for it
+    assert boxes["张三"].isChecked() and boxes["张三"].isEnabled() and "已签约" not in boxes["张三"].text()
+
+
+def test_the_sign_dialog_offers_the_users_own_team_not_the_newest(qtbot: Any, signing: UiClinic) -> None:
+    from clinic_app import users
+
+    store = signing.store
+    admin = authenticate(store, "admin", "admin-pass-1")
+    C.add_team(store, admin, "A队", "admin")  # newer, and first by name
+    assert [t["name"] for t in C.teams(store.conn, store.clinic_id)] == ["A队", "一队"]
+    d = dialog(qtbot, signing, "张三")
+    assert d.team.currentText() == "一队", "the doctor leads 一队"
+    nurse = users.add_user(store, admin, "nurse", "nurse", "nurse-pass-12", display_name="王护士")
+    d2 = SignDialog(store, store.reader(), Writer(), nurse, resident(store, "张三"), today=TODAY)
+    qtbot.addWidget(d2)
+    assert d2.team.currentText() == "一队", "in no team: the clinic's first team, not the one added last"
+
+
+def test_the_budget_line_shows_the_weighted_heads_it_is_made_of(qtbot: Any, signing: UiClinic) -> None:
+    store = signing.store
+    for name in ("张三", "李四"):
+        C.sign(store, signing.doctor, [resident(store, name)], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+        C.set_insurance(store, signing.doctor, resident(store, name), 2026)
+    page = _page(qtbot, signing)
+    _click_tab(qtbot, page.tabs, 2)
+    assert page.figures["budget"].text() == "年度预算：180.00 元（加权人数 2 × 每人 90.00 元）"
+
+
+def _anchored(qtbot: Any, button: Any, act: Any) -> None:
+    before = button.mapToGlobal(button.rect().topLeft())
+    act()
+    qtbot.wait(20)
+    assert button.mapToGlobal(button.rect().topLeft()) == before, "the button moved under the mouse"
+
+
+def test_dialog_buttons_stay_put_when_a_problem_shows_or_goes(qtbot: Any, signing: UiClinic) -> None:
+    from ui.contract_dialogs import ChangeTeamDialog, TerminateDialog
+    from ui.teams_dialog import TeamsDialog
+
+    store = signing.store
+    admin = authenticate(store, "admin", "admin-pass-1")
+    C.add_team(store, admin, "二队", "admin")
+    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    contract = C.list_contracts(store.conn, store.clinic_id)[0]["id"]
+    writer = Writer()
+    stop = TerminateDialog(store, store.reader(), writer, signing.doctor, contract, TODAY)
+    qtbot.addWidget(stop)
+    stop.show()
+    qtbot.waitExposed(stop)
+    _anchored(qtbot, stop.ok_button, lambda: qtbot.mouseClick(stop.ok_button, Qt.MouseButton.LeftButton))
+    assert stop.error.isVisible() and stop.error.text() == "请选择原因。"
+    stop.reason.setFocus()
+    _anchored(qtbot, stop.ok_button, lambda: qtbot.keyClick(stop.reason, Qt.Key.Key_Down))
+    assert not stop.error.isVisible()
+    change = ChangeTeamDialog(store, store.reader(), writer, signing.doctor, contract)
+    qtbot.addWidget(change)
+    change.show()
+    qtbot.waitExposed(change)
+    C.terminate(store, signing.doctor, contract, "moved_away", TODAY)  # meanwhile, on another device
+
+    def refused() -> None:
+        qtbot.mouseClick(change.ok_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(change.error.isVisible, timeout=10_000)
+
+    _anchored(qtbot, change.ok_button, refused)
+    teams = TeamsDialog(store, store.reader(), writer, admin)
+    qtbot.addWidget(teams)
+    teams.show()
+    qtbot.waitExposed(teams)
+
+    def duplicate() -> None:
+        qtbot.keyClicks(teams.name, "yidui")
+        teams.name.setText("一队")
+        qtbot.mouseClick(teams.add_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(teams.error.isVisible, timeout=10_000)
+
+    _anchored(qtbot, teams.add_button, duplicate)

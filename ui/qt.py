@@ -81,6 +81,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QTextBrowser,
     QTextEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -156,6 +157,7 @@ __all__ = [
     "QTextEdit",
     "QThread",
     "QTimer",
+    "QToolButton",
     "QTranslator",
     "QVBoxLayout",
     "QWidget",

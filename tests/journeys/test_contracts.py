@@ -145,8 +145,14 @@ def test_renew_then_terminate_with_a_reason(journey: Journey) -> None:
         journey.click_row(page.contracts, 0)
     name = cell(page.contracts, "name")
     assert page.renew_button.isEnabled()
-    with journey.step("click 续约"):
+    with journey.step("click 续约: it asks first"):
         journey.click(page.renew_button)
+        ask = journey.message_box()
+    assert f"为 {name} 续约 {year + 1} 年度" in ask.text() and "服务包（与本年度相同）：" in ask.text()
+    assert sorted(b.text() for b in ask.buttons()) == sorted(["续约", "取消"])
+    shot_dialog(journey, ask, "contracts-renew-confirm")
+    with journey.step("confirm 续约"):
+        journey.click(next(b for b in ask.buttons() if b.text() == "续约"))
         journey.wait_until(lambda: page.year.value() == year + 1)
         journey.wait_until(lambda: page.contracts.current_key() is not None)
     assert page.notice.text() == f"✓ 已为 {name} 续约 {year + 1} 年度。"
@@ -175,15 +181,10 @@ def test_renew_then_terminate_with_a_reason(journey: Journey) -> None:
     assert page.notice.text() == f"✓ 已解除 {name} 的签约（迁出）。"
     assert cell(page.contracts, "name") == name and cell(page.contracts, "status") == "已解约（迁出）"
     journey.shot("contracts-terminated")
-    with journey.step("解约… again: the dialog says why not"):
-        journey.click(page.terminate_button)
-        again = journey.dialog(TerminateDialog)
-        again.reason.setFocus()
-        journey.key(again.reason, _qt().Key.Key_Down)
-        journey.click(again.ok_button)
-        journey.wait_until(again.error.isVisible)
-    assert again.error.text() == "该签约已解约，不能这样变更。"
-    journey.click(again.findChildren(type(again.ok_button))[0])  # 取消
+    # a terminated contract offers no 续约 / 解约… / 转团队…, and the tooltips say why (once the dialog said it)
+    assert not page.terminate_button.isEnabled() and page.terminate_button.toolTip() == "该签约已解约，不能解约。"
+    assert not page.renew_button.isEnabled() and page.renew_button.toolTip() == "该签约已解约，不能续约。"
+    assert not page.transfer_button.isEnabled() and page.print_button.isEnabled()
 
 
 def test_teams_and_a_change_of_team(admin_journey: Journey) -> None:
@@ -259,3 +260,60 @@ def test_worklists_and_ledger_tabs(journey: Journey, documents: Path) -> None:
     from openpyxl import load_workbook
 
     assert load_workbook(target).sheetnames[0] == "汇总"
+
+
+def test_the_selection_stays_in_sight_when_the_search_is_cleared(journey: Journey) -> None:
+    """A contract picked in a search stays selected and scrolled into sight when ✕ clears the search; one the
+    list no longer holds is dropped and the buttons go off — no button acts on a contract nobody sees."""
+    from ui.qt import QToolButton
+
+    page = open_page(journey)
+    model, view = page.contract_model, page.contracts
+    conn, clinic, year = journey.store.conn, journey.store.clinic_id, str(journey.today.year)
+    first = C.contract_page(conn, clinic, year, limit=200)
+    target = next(r for r in first[120:] if len(C.resident_page(conn, clinic, r["id_number"][-8:])) == 1)
+    with journey.step("search the resident's ID digits and click the contract"):
+        journey.type(page.finder, target["id_number"][-8:])
+        journey.wait_until(lambda: 0 < model.rowCount() < 5)
+        journey.click_row(view, next(r for r in range(model.rowCount()) if model.key_at(r) == target["id"]))
+    assert view.current_key() == target["id"] and page.renew_button.isEnabled()
+    clear = next(b for b in page.finder.findChildren(QToolButton) if b.isVisible())
+    with journey.step("clear the search with ✕"):
+        journey.click(clear)
+        journey.wait_until(lambda: model.rowCount() >= 200)
+    assert page.contract_count.text() == f"共 {C.count_contracts(conn, clinic, year):,} 份签约"
+    assert view.current_key() == target["id"] and cell(view, "name") == target["name"]
+    assert view.viewport().rect().contains(view.visualRect(model.index(view.currentIndex().row(), 0))), \
+        "the selected contract is on screen"
+    journey.shot("contracts-selection-kept")
+    far = C.contract_page(conn, clinic, year, after=C.contract_cursor(first[-1]), limit=400)[-1]
+    with journey.step("search one beyond the first page, click it, clear the search"):
+        journey.type(page.finder, far["id_number"][-8:])
+        journey.wait_until(lambda: 0 < model.rowCount() < 5)
+        journey.click_row(view, next(r for r in range(model.rowCount()) if model.key_at(r) == far["id"]))
+        assert view.current_key() == far["id"]
+        journey.click(next(b for b in page.finder.findChildren(QToolButton) if b.isVisible()))
+        journey.wait_until(lambda: model.rowCount() >= 200)
+    assert view.current_key() is None
+    assert not any(b.isEnabled() for b in (page.renew_button, page.terminate_button, page.transfer_button,
+                                           page.print_button))  # fmt: skip
+
+
+def test_the_worklist_says_how_many_it_holds(journey: Journey) -> None:
+    page = open_page(journey)
+    conn, clinic = journey.store.conn, journey.store.clinic_id
+    with journey.step("click the worklists tab"):
+        journey.click_tab(page.tabs, 1)
+        journey.wait_until(lambda: page.work_model.columns and page.work_count.text())
+    due = len(C.renewals_due(conn, clinic, journey.today, 30))  # what `clinic contract worklist renewals` lists
+    assert page.work_count.text() == f"本清单 {due:,} 人", "the real number, not 200+"
+    journey.shot("contracts-worklist-count")
+    with journey.step("choose 从未签约的居民"):
+        page.which.setFocus()
+        journey.key(page.which, _qt().Key.Key_Down)
+        journey.key(page.which, _qt().Key.Key_Down)
+        journey.wait_until(lambda: page.which.currentData() == "never")
+    never = conn.execute("SELECT count(*) FROM resident r WHERE r.clinic_id = ? AND r.deleted_at IS NULL AND NOT "
+                         "EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id AND c.deleted_at IS NULL)",
+                         (clinic,)).fetchone()[0]  # fmt: skip
+    assert page.work_count.text() == f"本清单 {never:,} 人"

@@ -327,8 +327,8 @@ class ContractsPage(QWidget):
         self.export_button.setEnabled(True)
         f = self.figures
         f["heads"].setText(tr("Contracted and insured: %1 (provisional %2; contracted, not insured %3)")
-                           .replace("%1", str(book.heads)).replace("%2", str(book.provisional_heads))
-                           .replace("%3", str(book.contracted_not_insured)))  # fmt: skip
+                           .replace("%1", f"{book.heads:,}").replace("%2", f"{book.provisional_heads:,}")
+                           .replace("%3", f"{book.contracted_not_insured:,}"))  # fmt: skip
         f["budget"].setText(tr("Budget for the year: %1 yuan (weighted heads %3 × %2 yuan a head)")
                             .replace("%1", yuan(book.budget_fen)).replace("%2", yuan(book.rate_fen))
                             .replace("%3", f"{book.weighted_heads.normalize():,f}"))  # fmt: skip

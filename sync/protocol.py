@@ -373,16 +373,14 @@ def _row_field(column: Column) -> tuple[Any, Any]:
     kind: Any = _TYPES[column.type]
     if column.allowed is not None:
         kind = Literal[column.allowed]
-    if column.type == "TEXT":
-        field = Field(max_length=column.text_limit) if column.allowed is None else Field()
+    bounds: dict[str, Any] = {}
+    if column.type == "TEXT" and column.allowed is None:
+        bounds = {"max_length": column.text_limit}
     elif column.type == "INTEGER":
-        field = Field(ge=column.minimum, le=column.maximum)
-    else:
-        field = Field()
+        bounds = {"ge": column.minimum, "le": column.maximum}
     if column.required:
-        return kind, field
-    field.default = None
-    return kind | None, field
+        return kind, Field(**bounds)
+    return kind | None, Field(default=None, **bounds)
 
 
 @cache

@@ -283,3 +283,71 @@ def test_pulled_rows_fit_their_row_model(county: County) -> None:
     assert {"clinic", "resident"} <= {c.table for c in page.changes}
     for change in page.changes:
         p.row_model(change.table).model_validate(change.row)
+
+
+# -- the client reads the answers through the models -----------------------------------------------------
+class _Answer:
+    def __init__(self, status: int, body: Any) -> None:
+        self.status_code, self.content = status, json.dumps(body).encode()
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class _Session:
+    """Stands in for requests.Session: records each request, answers what the test says."""
+
+    def __init__(self, *answers: _Answer) -> None:
+        self.answers, self.sent = list(answers), []  # type: ignore[var-annotated]
+        self.verify: Any = True
+
+    def request(self, method: str, url: str, **kwargs: Any) -> _Answer:
+        self.sent.append((method, url, kwargs))
+        return self.answers.pop(0)
+
+
+def _device(tmp_path: Path, *answers: _Answer) -> tuple[Any, Any, _Session]:
+    from clinic_app import users
+    from clinic_app.store import Store
+    from sync.client import Client, save_token
+
+    store, _ = Store.initialise(tmp_path / "pc.db", "LOCAL", "本地名", key_file=tmp_path / "pc.key")
+    users.add_user(store, None, "admin", "clinic_admin", "a-long-password-1")
+    save_token(store, "device-token")
+    client = Client(store, "http://county.invalid")
+    session = _Session(*answers)
+    client.session = session  # type: ignore[assignment]
+    return store, client, session
+
+
+def _outbox(store: Any) -> int:
+    return int(store.conn.execute("SELECT count(*) FROM outbox WHERE rejected_code IS NULL").fetchone()[0])
+
+
+def test_the_client_sends_its_outbox_as_the_push_model_and_refuses_an_answer_outside_the_protocol(
+    tmp_path: Path,
+) -> None:
+    from sync.client import Offline
+
+    store, client, session = _device(tmp_path, _Answer(200, {"results": [{"mutation_id": "x", "status": "maybe"}]}))
+    waiting = _outbox(store)
+    assert waiting > 0
+    with pytest.raises(Offline, match="not understood"):
+        client.sync()
+    [(method, url, sent)] = session.sent
+    import gzip
+
+    body = p.PushRequest.model_validate_json(gzip.decompress(sent["data"]))
+    assert method == "POST" and url.endswith("/api/v1/push") and len(body.mutations) == waiting
+    assert _outbox(store) == waiting  # nothing was taken for an answer the client could not read
+    store.close()
+
+
+def test_a_refusal_carries_the_code_as_a_member(tmp_path: Path) -> None:
+    from sync.client import Refused
+
+    store, client, _ = _device(tmp_path, _Answer(422, {"error": {"code": "format", "message": "period: a year"}}))
+    with pytest.raises(Refused) as refused:
+        client.lookup("11010519491231002X", "26")
+    assert refused.value.code is p.Code.FORMAT and str(refused.value) == "period: a year"
+    store.close()

@@ -6,7 +6,6 @@ which only the database key opens — never in a settings file or a log."""
 from __future__ import annotations
 
 import gzip
-import json
 import logging
 import os
 import random
@@ -15,15 +14,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
 
 from clinic_app import __version__, keystore
 from clinic_app.errors import ClinicError
 from clinic_app.migrations import SCHEMA_VERSION
 from clinic_app.store import Store, utc_now
 from clinic_app.syncstate import (
+    OutboxEntry,
     adopt_clinic,
     apply_pull_page,
     apply_push_results,
@@ -36,6 +38,8 @@ from clinic_app.syncstate import (
     tables_with_pending_changes,
 )
 from sync import protocol as p
+
+M = TypeVar("M", bound=BaseModel)
 
 log = logging.getLogger(__name__)
 TOKEN_SERVICE = "village-clinic-device"
@@ -66,9 +70,9 @@ class Refused(ClinicError):
 
     exit_code = 3
 
-    def __init__(self, message: str, code: str = "") -> None:
+    def __init__(self, message: str, code: p.Code | str = "") -> None:
         super().__init__(message)
-        self.code = code
+        self.code = code  # a member of p.Code when the server's code is one
 
 
 @dataclass
@@ -164,15 +168,27 @@ class Client:
         except ValueError:
             raise Offline("the county server's answer was cut off; will try again") from None
 
+    def _answer(self, model: type[M], method: str, path: str, token: str | None, **kwargs: Any) -> tuple[M, Any]:
+        """The server's answer checked against the protocol's model, and as parsed."""
+        data = self._call(method, path, token, **kwargs)
+        try:
+            return model.model_validate(data), data
+        except PydanticError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first["loc"])
+            log.warning("%s %s: the answer does not fit %s: %s: %s", method, path, model.__name__, where, first["msg"])
+            raise Offline(f"the county server's answer to {path} was not understood ({where}); will try again") from None
+
     # -- enrollment --------------------------------------------------------------------------------
     def enroll(self, code: str, device_name: str) -> dict[str, Any]:
         has_data = self.store.conn.execute(
             "SELECT EXISTS(SELECT 1 FROM resident) OR EXISTS(SELECT 1 FROM village) OR "
             '(SELECT count(*) FROM "user") > 0'
         ).fetchone()[0]
-        body = {"code": code.strip().upper(), "device_name": device_name, "app_version": __version__,
-                "has_local_data": bool(has_data)}  # fmt: skip
-        reply = self._call("POST", "/api/v1/enroll", None, json=body)
+        body = p.EnrollRequest(code=code.strip().upper(), device_name=device_name, app_version=__version__,
+                               has_local_data=bool(has_data))  # fmt: skip
+        enrolled, _ = self._answer(p.EnrollResponse, "POST", "/api/v1/enroll", None, json=body.model_dump())
+        reply: dict[str, Any] = enrolled.model_dump()
         if self.ca_bundle:
             with self.store._write_lock:
                 set_state(self.store.conn, "ca_bundle", str(Path(self.ca_bundle).resolve()))
@@ -196,10 +212,11 @@ class Client:
             if not batch:
                 break
             progress(f"push {len(batch)}")
-            body = json.dumps({"mutations": [e.wire() for e in batch]}, ensure_ascii=False).encode()
-            reply = self._call("POST", "/api/v1/push", token, data=gzip.compress(body, 6),
-                               extra_headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})  # fmt: skip
-            outcome = apply_push_results(self.store, batch, reply["results"])
+            body = _push_body(batch)
+            answer, _ = self._answer(p.PushResponse, "POST", "/api/v1/push", token, data=gzip.compress(body, 6),
+                                     extra_headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})  # fmt: skip
+            results = [r.model_dump(mode="json", exclude_none=True) for r in answer.results]
+            outcome = apply_push_results(self.store, batch, results)
             report.pushed += outcome.applied
             report.conflicts += outcome.conflicts
             report.rejected += outcome.rejected
@@ -224,32 +241,34 @@ class Client:
         as the page arrives), so the network and the database work at once; a page is stored with its cursor in
         one transaction all the same, and a page fetched ahead and never stored is simply asked for again."""
 
-        def fetch(cursor: str | None) -> Any:
+        def fetch(cursor: str | None) -> tuple[p.PullResponse, Any]:
             params: dict[str, Any] = {"limit": p.MAX_PULL, **({"cursor": cursor} if cursor else {})}
-            return self._call("GET", "/api/v1/pull", token, params=params)
+            return self._answer(p.PullResponse, "GET", "/api/v1/pull", token, params=params)
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-ahead") as ahead:
             coming = ahead.submit(fetch, get_state(self.store.conn, "cursor"))
             while True:
-                page = coming.result()
-                more = page["has_more"] and not cancelled()
+                page, data = coming.result()  # the page checked against the model; the rows stored as parsed
+                more = page.has_more and not cancelled()
                 if more:
-                    coming = ahead.submit(fetch, page["cursor"])
+                    coming = ahead.submit(fetch, page.cursor)
                 progress("pull")
-                report.pulled += apply_pull_page(self.store, page["changes"], page["cursor"])
+                report.pulled += apply_pull_page(self.store, data["changes"], page.cursor)
                 if not more:
                     return
 
     def lookup(self, id_number: str, period: str) -> dict[str, Any]:
         """The county's audited answer: does this person hold an active contract for the period, and where."""
-        return dict(self._call("GET", "/api/v1/residents/lookup", load_token(self.store),
-                               params={"id_number": id_number, "period": period}))  # fmt: skip
+        found, _ = self._answer(p.LookupResponse, "GET", "/api/v1/residents/lookup", load_token(self.store),
+                                params={"id_number": id_number, "period": period})  # fmt: skip
+        return found.model_dump()
 
     def check_integrity(self, token: str, cancelled: Callable[[], bool] = lambda: False) -> str:
         """Compare each table with the server (row count, sum of versions); a table that disagrees is re-read
         from the server alone and compared again. Tables with changes still waiting here are not compared:
         the server cannot agree with them yet."""
-        theirs = self._call("GET", "/api/v1/checksums", token)["tables"]
+        answer, _ = self._answer(p.ChecksumsResponse, "GET", "/api/v1/checksums", token)
+        theirs = {table: sums.model_dump() for table, sums in answer.tables.items()}
         pending = tables_with_pending_changes(self.store.conn)
         mine = local_checksums(self.store.conn)
         empty = {"count": 0, "version_sum": 0}
@@ -276,25 +295,39 @@ class Client:
             params: dict[str, Any] = {"table": table, "limit": p.MAX_PULL}
             if after:
                 params["after"] = after
-            page = self._call("GET", "/api/v1/snapshot", token, params=params)
-            stored += apply_snapshot_page(self.store, table, page["changes"])
-            after = page["after"]
-            if not page["has_more"]:
+            page, data = self._answer(p.SnapshotResponse, "GET", "/api/v1/snapshot", token, params=params)
+            stored += apply_snapshot_page(self.store, table, data["changes"])
+            after = page.after
+            if not page.has_more:
                 return stored
 
 
-def _code(r: requests.Response) -> str:
+def _error(r: requests.Response) -> p.ErrorBody | None:
     try:
-        return str(r.json()["error"]["code"])
-    except Exception:
-        return ""
+        return p.ErrorResponse.model_validate_json(r.content).error
+    except (PydanticError, ValueError):
+        return None  # not the protocol's error body (a proxy's page, say)
+
+
+def _code(r: requests.Response) -> p.Code | str:
+    error = _error(r)
+    return error.code if error is not None else ""
 
 
 def _message(r: requests.Response) -> str | None:
+    error = _error(r)
+    return error.message if error is not None else None
+
+
+def _push_body(batch: list[OutboxEntry]) -> bytes:
+    """The push request of outbox entries, built with the protocol's model."""
     try:
-        return str(r.json()["error"]["message"])
-    except Exception:
-        return None
+        body = p.PushRequest(mutations=[p.Mutation.model_validate(e.wire()) for e in batch])
+    except PydanticError as exc:
+        first = exc.errors()[0]
+        raise Refused(f"an outbox entry cannot be sent: {'.'.join(map(str, first['loc']))}: {first['msg']}",
+                      p.Code.INVALID_REQUEST) from None  # fmt: skip
+    return body.model_dump_json().encode()
 
 
 def backoff_delays(rng: random.Random | None = None) -> Any:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+from collections.abc import Iterable
+from enum import StrEnum
+from functools import cache
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from clinic_app.migrations import SCHEMA_VERSION
-from clinic_app.registry import REGISTRY
+from clinic_app.registry import REGISTRY, Column
 
 PROTOCOL_VERSION = 1
 SCHEMA_VERSIONS = (SCHEMA_VERSION, SCHEMA_VERSION)  # device schemas (PRAGMA user_version) this server accepts
@@ -27,19 +31,149 @@ APPEND_ONLY_TABLES = REGISTRY.append_only_tables
 REFERENCE_TABLES = REGISTRY.reference_tables
 
 
+class Status(StrEnum):
+    """What the server did with one pushed mutation."""
+
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # the mutation id was seen before: the stored result is replayed
+    CONFLICT = "conflict"  # with the server's row; a person decides (``conflict_id`` names the conflict row)
+    REJECTED = "rejected"  # with a code and a message; the device keeps the entry until someone fixes it
+
+
+class Op(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+class Code(StrEnum):
+    """Every machine code the server answers: in an error body (``{"error": {"code"}}``) and as the ``code`` of a
+    rejected or conflicting push result. A code is read as a member when it is one; a newer server's code that
+    this list does not know yet still reads (as text), so an older client never stops on it."""
+
+    # transport, versions, authentication (error bodies)
+    UPGRADE_REQUIRED = "upgrade_required"  # 426: the version headers are missing or unreadable
+    SCHEMA_UNSUPPORTED = "schema_unsupported"  # 426
+    APP_TOO_OLD = "app_too_old"  # 426
+    NO_TOKEN = "no_token"  # 401
+    BAD_TOKEN = "bad_token"  # 401
+    REVOKED = "revoked"  # 401
+    BAD_CODE = "bad_code"  # 401: enrollment
+    CODE_USED = "code_used"  # 401
+    CODE_EXPIRED = "code_expired"  # 401
+    BAD_CREDENTIALS = "bad_credentials"  # 401: login
+    FORBIDDEN = "forbidden"  # 403: a county endpoint without the county role
+    NOT_A_CLINIC_DEVICE = "not_a_clinic_device"  # 403: a county token on a device endpoint
+    CLINIC_HAS_DATA = "clinic_has_data"  # 409: enrollment of a device with records into a clinic with records
+    EPOCH_CHANGED = "epoch_changed"  # 409: the server was reset or restored
+    BAD_CURSOR = "bad_cursor"  # 400
+    BAD_GZIP = "bad_gzip"  # 400
+    TOO_LARGE = "too_large"  # 413
+    UNSUPPORTED_ENCODING = "unsupported_encoding"  # 415
+    INVALID_REQUEST = "invalid_request"  # 422: the body or query does not fit the model
+    THROTTLED = "throttled"  # 429
+    HTTP_ERROR = "http_error"  # any other HTTP failure (404 unknown path, 405 method)
+    INTERNAL = "internal"  # 500: nothing changed, try again
+    NO_SCOPE = "no_scope"  # 500: the database lacks a version counter
+    # push rejections of the engine itself
+    MUTATION_ID_REUSED = "mutation_id_reused"
+    READ_ONLY = "read_only"
+    UNKNOWN_TABLE = "unknown_table"  # also a 422 (snapshot of an unknown table)
+    WRONG_CLINIC = "wrong_clinic"
+    ID_MISMATCH = "id_mismatch"
+    NOT_FOUND = "not_found"
+    APPEND_ONLY = "append_only"
+    SERVER_ONLY = "server_only"
+    READ_ONLY_FIELD = "read_only_field"
+    COUNTY_DECIDES = "county_decides"
+    # push conflicts
+    DELETED = "deleted"  # the row was deleted on the server (also a rule: keep=device of a deleted row)
+    EDITED_ELSEWHERE = "edited_elsewhere"
+    RESOLVED_ELSEWHERE = "resolved_elsewhere"
+    # the domain's validation rules (clinic_app ``ValidationError.rule``): a 422 error body, or a rejection
+    BIRTH_DATE_FUTURE = "birth_date_future"
+    BIRTH_DATE_INVALID = "birth_date_invalid"
+    BIRTH_DATE_TOO_OLD = "birth_date_too_old"
+    CHECK_CHARACTER = "check_character"
+    CHOICE = "choice"
+    CONTROL_CHARACTER = "control_character"
+    CSV = "csv"
+    DATE_FORMAT = "date_format"
+    DISAGREES_WITH_ID = "disagrees_with_id"
+    DUPLICATE = "duplicate"
+    DUPLICATE_COLUMN = "duplicate_column"
+    EMPTY = "empty"
+    ENCODING = "encoding"
+    FORMAT = "format"
+    FUTURE = "future"
+    ID_FORMAT = "id_format"
+    INELIGIBLE = "ineligible"
+    INTEGER = "integer"
+    INVALID = "invalid"
+    INVALID_PACKAGES = "invalid_packages"
+    INVALID_ROWS = "invalid_rows"
+    INVALID_TEXT = "invalid_text"
+    JSON = "json"
+    LENGTH = "length"
+    MISMATCH = "mismatch"
+    MISSING = "missing"
+    MISSING_COLUMN = "missing_column"
+    NEEDS_VILLAGE = "needs_village"
+    NOT_FOR_COUNTY_ROLES = "not_for_county_roles"
+    NOT_IN_CONFLICT = "not_in_conflict"
+    NOT_NORMALIZED = "not_normalized"
+    OTHER_VILLAGE = "other_village"
+    OUT_OF_RANGE = "out_of_range"
+    POLICY = "policy"
+    POLICY_MISSING = "policy_missing"
+    RANGE = "range"
+    REQUIRED = "required"
+    RESOLVED = "resolved"
+    SAME = "same"
+    SIGNED_ELSEWHERE = "signed_elsewhere"
+    STATUS = "status"
+    TOO_LONG = "too_long"
+    TOO_OLD = "too_old"
+    TOO_SHORT = "too_short"
+    TYPE = "type"
+    UNKNOWN = "unknown"
+    UNKNOWN_COLUMN = "unknown_column"
+    UNKNOWN_REFERENCE = "unknown_reference"
+    UNKNOWN_ROLE = "unknown_role"
+    UNKNOWN_SETTING = "unknown_setting"
+    UNREADABLE = "unreadable"
+    XLSX = "xlsx"
+
+
+# a code as read from the wire: the member when it is one, else the text (see ``Code``)
+AnyCode = Annotated[Code | str, Field(union_mode="left_to_right")]
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class ErrorBody(Model):
-    code: str
+    code: AnyCode
     message: str
 
 
 class ErrorResponse(Model):
+    """The body of every failure (4xx and 5xx)."""
+
     error: ErrorBody
 
 
+def error_body(code: str, message: str) -> dict[str, Any]:
+    """The JSON of an error answer, from the model."""
+    return ErrorResponse(error=ErrorBody(code=code, message=message)).model_dump(mode="json")
+
+
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL in text outright)
+ID = r"^[0-9A-Za-z_-]{1,64}$"
+ENROLL_CODE_HOURS = 72  # how long an enrollment code is good for, unless the admin says otherwise
+
+
+# -- a clinic's devices --------------------------------------------------------------------------------------
 class EnrollRequest(Model):
     code: str = Field(min_length=4, max_length=64)
     device_name: str = Field(min_length=1, max_length=100)
@@ -65,7 +199,7 @@ class MetaResponse(Model):
 class Mutation(Model):
     mutation_id: str = Field(min_length=1, max_length=64)
     table: str = Field(min_length=1, max_length=64)
-    op: Literal["upsert", "delete"]
+    op: Op
     row_id: str = Field(min_length=1, max_length=64)
     base_version: int = Field(ge=0)
     fields: dict[str, Any] = Field(default_factory=dict)
@@ -79,12 +213,12 @@ class PushRequest(Model):
 
 class MutationResult(Model):
     mutation_id: str
-    status: Literal["applied", "duplicate", "conflict", "rejected"]
+    status: Status
     version: int | None = None
     row_id: str | None = None  # set when the server merged the row into another (duplicate resident)
     server_row: dict[str, Any] | None = None
     conflict_id: str | None = None  # a conflict: the id of the conflict row every device of the clinic pulls
-    code: str | None = None
+    code: AnyCode | None = None
     message: str | None = None
 
 
@@ -95,9 +229,11 @@ class PushResponse(Model):
 class Change(Model):
     table: str
     row_id: str
-    op: Literal["upsert", "delete"]
+    op: Op
     version: int
-    row: dict[str, Any]
+    row: dict[str, Any] = Field(
+        description="the row as the server holds it, with its `row_version`: see the `Row_<table>` schemas"
+    )
 
 
 class PullResponse(Model):
@@ -129,6 +265,190 @@ class LookupResponse(Model):
 
 class HealthResponse(Model):
     status: str
+
+
+# -- county accounts and the county/admin API ----------------------------------------------------------------
+class LoginRequest(Model):
+    username: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
+    password: str = Field(min_length=1, max_length=200)
+    device_name: str = Field(default="county console", max_length=100, pattern=PRINTABLE)
+
+
+class LoginResponse(Model):
+    device_id: str
+    role: str
+    token: str
+
+
+class ClinicOverview(Model):
+    code: str
+    name: str
+    devices: int
+    last_seen_at: str | None
+    residents_with_id_number: int
+    open_conflicts: int
+
+
+class ConflictView(Model):
+    id: str
+    clinic_code: str | None
+    kind: str
+    table: str
+    row_id: str
+    message: str | None
+    device_fields: dict[str, Any]
+    created_at: str
+    resolved_at: str | None
+    resolution: dict[str, Any] | None
+
+
+class ResolveRequest(Model):
+    keep: str = Field(pattern="^(server|device|transfer|cancel)$")  # an edit: server/device; a contract: transfer/cancel
+    note: str = Field(default="", max_length=500, pattern=PRINTABLE)
+
+
+class ResolveResponse(Model):
+    id: str
+    keep: str
+    resolved_at: str
+
+
+class NewClinic(Model):
+    code: str = Field(min_length=1, max_length=32, pattern=PRINTABLE)
+    name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
+
+
+class NewUser(Model):
+    username: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
+    role: str = Field(min_length=1, max_length=32)
+    password: str = Field(min_length=1, max_length=200)
+    clinic_code: str | None = Field(default=None, max_length=32, pattern=PRINTABLE)
+
+
+class NewEnrollCode(Model):
+    clinic_code: str = Field(min_length=1, max_length=32, pattern=PRINTABLE)
+    hours: int = Field(default=ENROLL_CODE_HOURS, ge=1, le=24 * 30)
+
+
+class EnrollCode(Model):
+    code: str
+    clinic_code: str
+    hours: int
+
+
+class DeviceView(Model):
+    id: str
+    name: str
+    code: str | None
+    created_at: str
+    last_seen_at: str | None
+    revoked_at: str | None
+    app_version: str | None
+
+
+class CatalogUpload(Model):
+    csv: str = Field(min_length=1, max_length=20_000_000)
+
+
+class CatalogReport(Model):
+    rows: int
+    changed: int
+
+
+class PolicyValue(Model):
+    key: str = Field(min_length=1, max_length=100)
+    value: str = Field(min_length=1, max_length=2000, pattern=PRINTABLE)
+    effective_from: str = Field(min_length=10, max_length=10)
+
+
+class Done(Model):
+    ok: bool = True
+
+
+# -- rows, from the table registry -------------------------------------------------------------------------
+_TYPES: dict[str, type] = {"TEXT": str, "INTEGER": int, "BOOLEAN": bool}
+
+
+def _row_field(column: Column) -> tuple[Any, Any]:
+    kind: Any = _TYPES[column.type]
+    if column.allowed is not None:
+        kind = Literal[column.allowed]
+    bounds: dict[str, Any] = {}
+    if column.type == "TEXT" and column.allowed is None:
+        bounds = {"max_length": column.text_limit}
+    elif column.type == "INTEGER":
+        bounds = {"ge": column.minimum, "le": column.maximum}
+    if column.required:
+        return kind, Field(**bounds)
+    return kind | None, Field(default=None, **bounds)
+
+
+@cache
+def row_model(table: str) -> type[BaseModel]:
+    """The shape of one row of a synced table on the wire (a pulled row, a pushed row's fields, a server row),
+    from the registry: its wire columns with their types, bounds and allowed values, and ``row_version``. For
+    documentation and for checking a row where that is cheap; the pull feed does not validate row by row."""
+    t = REGISTRY.table(table)
+    fields: dict[str, Any] = {c.name: _row_field(c) for c in t.wire_columns}
+    fields["row_version"] = (int | None, Field(default=None, ge=0))
+    model = create_model(
+        f"Row_{table}", __config__=ConfigDict(extra="allow", title=f"Row_{table}"), **fields
+    )
+    return model
+
+
+def row_models() -> dict[str, type[BaseModel]]:
+    """Every synced table's row model, by table (registry order)."""
+    return {t.name: row_model(t.name) for t in REGISTRY.tables if t.synced}
+
+
+def row_schemas(ref_template: str) -> dict[str, Any]:
+    """The JSON schemas of every row model, by model name, for an OpenAPI document's components."""
+    out: dict[str, Any] = {}
+    for model in row_models().values():
+        schema = model.model_json_schema(ref_template=ref_template)
+        out.update(schema.pop("$defs", {}))
+        out[model.__name__] = schema
+    return out
+
+
+# -- the pull feed's fast path --------------------------------------------------------------------------------
+class StoredChange(Protocol):
+    """A row as the server stores it: what a pull or snapshot page is made of."""
+
+    table_name: str
+    row_id: str
+    version: int
+    deleted_at: str | None
+    data: str  # the row's JSON object, as written
+
+
+def changes_json(rows: Iterable[StoredChange]) -> list[str]:
+    """Each row as the JSON of a ``Change``, from the row's JSON as stored: it goes out as it was written, with
+    its version put in, never parsed and serialised again — a new device's first sync reads every row of its
+    clinic once. The same JSON as ``Change(...).model_dump_json()`` (tests/server/test_protocol.py)."""
+    out = []
+    for r in rows:
+        version = int(r.version)
+        data = r.data
+        row = f'{{"row_version":{version}}}' if data == "{}" else f'{{"row_version":{version},{data[1:]}'
+        out.append(f'{{"table":{_quoted(r.table_name)},"row_id":{json.dumps(r.row_id)},'
+                   f'"op":{_DELETE if r.deleted_at else _UPSERT},"version":{version},"row":{row}}}')  # fmt: skip
+    return out
+
+
+_EMPTY_CHANGES = '{"changes":[]'
+_UPSERT, _DELETE = json.dumps(Op.UPSERT.value), json.dumps(Op.DELETE.value)
+_quoted = cache(json.dumps)  # table names: a handful
+
+
+def page_json(model: type[PullResponse | SnapshotResponse], changes: list[str], **envelope: Any) -> str:
+    """A pull or snapshot page as JSON: the envelope from the model (validated), its ``changes`` the
+    ``changes_json`` texts as they are."""
+    head = model.model_validate({"changes": [], **envelope}).model_dump_json()
+    assert head.startswith(_EMPTY_CHANGES), head  # the first field of both models
+    tail = head[len(_EMPTY_CHANGES) :]
+    return f'{_EMPTY_CHANGES[:-1]}{",".join(changes)}]{tail}'
 
 
 def parse_version(text: str) -> tuple[int, ...]:

@@ -12,12 +12,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from clinic_app.ids import uuid7
 from clinic_app.users import verify_nobody, verify_password
+from sync import protocol as p
 from sync.protocol import parse_version
 from sync.server import db
 from sync.server.common import Caller, ServiceError, clinic_scope
 from sync.server.db import since, utc_now
 
-ENROLL_CODE_HOURS = 72
+ENROLL_CODE_HOURS = p.ENROLL_CODE_HOURS
 THROTTLE_WINDOW_SECONDS = 300
 THROTTLE_MAX_FAILURES = 10
 
@@ -52,7 +53,7 @@ def printable(field: str, text: str) -> str:
 
 def enroll(
     conn: Connection, code: str, device_name: str, app_version: str, has_local_data: bool = False
-) -> dict[str, str]:
+) -> p.EnrollResponse:
     printable("device_name", device_name)
     try:
         parse_version(app_version)
@@ -92,16 +93,11 @@ def enroll(
             401, "code_used", "this enrollment code was used already; ask the county for a new one"
         )
     clinic_row = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == row.clinic_id)).one()
-    return {
-        "device_id": device_id,
-        "clinic_id": clinic_row.id,
-        "clinic_code": clinic_row.code,
-        "clinic_name": clinic_row.name,
-        "token": token,
-    }
+    return p.EnrollResponse(device_id=device_id, clinic_id=clinic_row.id, clinic_code=clinic_row.code,
+                            clinic_name=clinic_row.name, token=token)  # fmt: skip
 
 
-def county_login(conn: Connection, username: str, password: str, device_name: str) -> dict[str, str]:
+def county_login(conn: Connection, username: str, password: str, device_name: str) -> p.LoginResponse:
     row = conn.execute(sa.select(db.county_user).where(db.county_user.c.username == username)).first()
     if row is None:  # the same scrypt work as a real check: user names cannot be probed by timing
         verify_nobody(password)
@@ -112,7 +108,7 @@ def county_login(conn: Connection, username: str, password: str, device_name: st
     device_id = uuid7()
     conn.execute(db.device.insert().values(id=device_id, county_user_id=row.id, name=device_name,
                                            token_hash=token_hash(token), created_at=utc_now()))  # fmt: skip
-    return {"device_id": device_id, "role": row.role, "token": token}
+    return p.LoginResponse(device_id=device_id, role=row.role, token=token)
 
 
 def caller_for_token(conn: Connection, token: str) -> Caller:

@@ -1,14 +1,13 @@
 """The county server's HTTP API (DESIGN §5). Every failure answers ``{"error": {"code", "message"}}``;
 never a stack trace."""
 
-import json
 import logging
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -33,7 +32,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+    return JSONResponse(status_code=status, content=p.error_body(code, message))
 
 
 class _Raw(JSONResponse):
@@ -41,21 +40,6 @@ class _Raw(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return content.encode() if isinstance(content, str) else super().render(content)
-
-
-PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL in text outright)
-
-
-class LoginRequest(BaseModel):
-    username: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
-    password: str = Field(min_length=1, max_length=200)
-    device_name: str = Field(default="county console", max_length=100, pattern=PRINTABLE)
-
-
-class LoginResponse(BaseModel):
-    device_id: str
-    role: str
-    token: str
 
 
 def create_app(database_url: str | None = None, engine: Engine | None = None) -> FastAPI:
@@ -135,15 +119,13 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             access.check_throttle(conn, key)
         try:
             with engine.begin() as conn:
-                return p.EnrollResponse(
-                    **access.enroll(conn, body.code, body.device_name, body.app_version, body.has_local_data)
-                )
+                return access.enroll(conn, body.code, body.device_name, body.app_version, body.has_local_data)
         except ServiceError:
             access.record_failure(engine, key)
             raise
 
-    @app.post("/api/v1/login", response_model=LoginResponse, dependencies=checked, responses=ERRORS)
-    def login(body: LoginRequest, request: Request) -> LoginResponse:
+    @app.post("/api/v1/login", response_model=p.LoginResponse, dependencies=checked, responses=ERRORS)
+    def login(body: p.LoginRequest, request: Request) -> p.LoginResponse:
         """County reviewers and admins get a token for the county-wide endpoints."""
         key = f"login:{body.username}"
         with engine.begin() as conn:
@@ -151,9 +133,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             access.check_throttle(conn, f"login-ip:{request.client.host if request.client else '?'}")
         try:
             with engine.begin() as conn:
-                return LoginResponse(
-                    **access.county_login(conn, body.username, body.password, body.device_name)
-                )
+                return access.county_login(conn, body.username, body.password, body.device_name)
         except ServiceError:
             access.record_failure(engine, key)
             access.record_failure(engine, f"login-ip:{request.client.host if request.client else '?'}")
@@ -184,15 +164,13 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     ) -> Any:
         with engine.begin() as conn:
             page = pulling.pull(conn, access.caller_for_token(conn, token), cursor, limit)
-        return _Raw(f'{{"changes":{pulling.changes_json(page["changes"])},"cursor":{json.dumps(page["cursor"])},'
-                    f'"has_more":{"true" if page["has_more"] else "false"}}}')  # fmt: skip
+        return _Raw(page)
 
     @app.get("/api/v1/checksums", response_model=p.ChecksumsResponse, dependencies=checked, responses=ERRORS)
     def checksums(token: Token) -> p.ChecksumsResponse:
         """Per table of the clinic: row count and sum of versions, to compare with the device's copy."""
         with engine.begin() as conn:
-            tables = pulling.checksums(conn, access.caller_for_token(conn, token))
-        return p.ChecksumsResponse(tables={k: p.TableChecksum(**v) for k, v in tables.items()})
+            return pulling.checksums(conn, access.caller_for_token(conn, token))
 
     @app.get("/api/v1/snapshot", response_model=p.SnapshotResponse, dependencies=checked, responses=ERRORS,
              response_class=_Raw)  # fmt: skip
@@ -205,8 +183,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         """One table of the clinic as it is now, by row id: re-read when the checksums disagree."""
         with engine.begin() as conn:
             page = pulling.snapshot(conn, access.caller_for_token(conn, token), table, after, limit)
-        return _Raw(f'{{"changes":{pulling.changes_json(page["changes"])},"after":{json.dumps(page["after"])},'
-                    f'"has_more":{"true" if page["has_more"] else "false"}}}')  # fmt: skip
+        return _Raw(page)
 
     @app.get(
         "/api/v1/residents/lookup", response_model=p.LookupResponse, dependencies=checked, responses=ERRORS
@@ -218,10 +195,21 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     ) -> p.LookupResponse:
         """Audited: only whether the person holds an active contract for the period, and at which clinic."""
         with engine.begin() as conn:
-            found = cross_clinic.lookup_resident(conn, access.caller_for_token(conn, token), id_number, period)
-        return p.LookupResponse(**found)
+            return cross_clinic.lookup_resident(conn, access.caller_for_token(conn, token), id_number, period)
 
     county_api.add_routes(app, engine, records, checked, ERRORS)
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document, with the row shape of every synced table (``Row_<table>``, from the registry):
+        a pulled change's ``row`` is one of them."""
+        if app.openapi_schema is None:
+            document = get_openapi(title=app.title, version=app.version, description=app.description,
+                                   routes=app.routes)  # fmt: skip
+            document["components"]["schemas"].update(p.row_schemas("#/components/schemas/{model}"))
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

@@ -8,107 +8,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection, Engine
 
+from sync import protocol as p
 from sync.server import access, admin, county, reference
 from sync.server.auth import Token
 from sync.server.common import Caller
 from sync.server.records import RecordStore
-
-PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
-ID = r"^[0-9A-Za-z_-]{1,64}$"
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ClinicOverview(BaseModel):
-    code: str
-    name: str
-    devices: int
-    last_seen_at: str | None
-    residents_with_id_number: int
-    open_conflicts: int
-
-
-class ConflictView(BaseModel):
-    id: str
-    clinic_code: str | None
-    kind: str
-    table: str
-    row_id: str
-    message: str | None
-    device_fields: dict[str, Any]
-    created_at: str
-    resolved_at: str | None
-    resolution: dict[str, Any] | None
-
-
-class ResolveRequest(_In):
-    keep: str = Field(
-        pattern="^(server|device|transfer|cancel)$"
-    )  # an edit: server/device; a contract: transfer/cancel
-    note: str = Field(default="", max_length=500, pattern=PRINTABLE)
-
-
-class ResolveResponse(BaseModel):
-    id: str
-    keep: str
-    resolved_at: str
-
-
-class NewClinic(_In):
-    code: str = Field(min_length=1, max_length=32, pattern=PRINTABLE)
-    name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
-
-
-class NewUser(_In):
-    username: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
-    role: str = Field(min_length=1, max_length=32)
-    password: str = Field(min_length=1, max_length=200)
-    clinic_code: str | None = Field(default=None, max_length=32, pattern=PRINTABLE)
-
-
-class NewEnrollCode(_In):
-    clinic_code: str = Field(min_length=1, max_length=32, pattern=PRINTABLE)
-    hours: int = Field(default=access.ENROLL_CODE_HOURS, ge=1, le=24 * 30)
-
-
-class EnrollCode(BaseModel):
-    code: str
-    clinic_code: str
-    hours: int
-
-
-class DeviceView(BaseModel):
-    id: str
-    name: str
-    code: str | None
-    created_at: str
-    last_seen_at: str | None
-    revoked_at: str | None
-    app_version: str | None
-
-
-class CatalogUpload(_In):
-    csv: str = Field(min_length=1, max_length=20_000_000)
-
-
-class CatalogReport(BaseModel):
-    rows: int
-    changed: int
-
-
-class PolicyValue(_In):
-    key: str = Field(min_length=1, max_length=100)
-    value: str = Field(min_length=1, max_length=2000, pattern=PRINTABLE)
-    effective_from: str = Field(min_length=10, max_length=10)
-
-
-class Done(BaseModel):
-    ok: bool = True
 
 
 def add_routes(
@@ -124,79 +30,80 @@ def add_routes(
         return getattr(app, method)(path, response_model=model, status_code=status_code,
                                     dependencies=dependencies, responses=responses, tags=["county"])  # fmt: skip
 
-    @route("get", "/api/v1/county/clinics", list[ClinicOverview])
+    @route("get", "/api/v1/county/clinics", list[p.ClinicOverview])
     def clinics(token: Token) -> Any:
         """Every clinic of the county: devices, last contact, residents, conflicts waiting (reviewer, admin)."""
-        return as_county(token, county.READERS, lambda conn, _c: county.clinics_overview(conn))
+        return as_county(token, county.READERS, lambda conn, _c: [p.ClinicOverview(**c) for c in county.clinics_overview(conn)])
 
-    @route("get", "/api/v1/county/conflicts", list[ConflictView])
+    @route("get", "/api/v1/county/conflicts", list[p.ConflictView])
     def conflicts(token: Token, include_resolved: Annotated[bool, Query()] = False) -> Any:
         """Conflicts of every clinic, oldest first (reviewer, admin)."""
         return as_county(
-            token, county.READERS, lambda conn, _c: county.list_conflicts(conn, include_resolved)
+            token, county.READERS,
+            lambda conn, _c: [p.ConflictView(**c) for c in county.list_conflicts(conn, include_resolved)],
         )
 
-    @route("post", "/api/v1/county/conflicts/{conflict_id}/resolve", ResolveResponse)
-    def resolve(token: Token, conflict_id: Annotated[str, Path(pattern=ID)], body: ResolveRequest) -> Any:
+    @route("post", "/api/v1/county/conflicts/{conflict_id}/resolve", p.ResolveResponse)
+    def resolve(token: Token, conflict_id: Annotated[str, Path(pattern=p.ID)], body: p.ResolveRequest) -> Any:
         """Keep the server's or the device's version; the clinic's devices see the decision on their next pull."""
 
         def work(conn: Connection, caller: Caller) -> Any:
-            return county.resolve_conflict(
+            return p.ResolveResponse(**county.resolve_conflict(
                 conn, conflict_id, body.keep, caller.username or caller.role, body.note, records
-            )
+            ))
 
         return as_county(token, county.READERS, work)
 
-    @route("post", "/api/v1/admin/clinics", Done, 201)
-    def add_clinic(token: Token, body: NewClinic) -> Any:
-        def work(conn: Connection, _c: Caller) -> Done:
+    @route("post", "/api/v1/admin/clinics", p.Done, 201)
+    def add_clinic(token: Token, body: p.NewClinic) -> Any:
+        def work(conn: Connection, _c: Caller) -> p.Done:
             admin.add_clinic(conn, body.code, body.name, records)
-            return Done()
+            return p.Done()
 
         return as_county(token, county.ADMINS, work)
 
-    @route("post", "/api/v1/admin/users", Done, 201)
-    def add_user(token: Token, body: NewUser) -> Any:
-        def work(conn: Connection, _c: Caller) -> Done:
+    @route("post", "/api/v1/admin/users", p.Done, 201)
+    def add_user(token: Token, body: p.NewUser) -> Any:
+        def work(conn: Connection, _c: Caller) -> p.Done:
             admin.add_user(conn, body.username, body.role, body.password, body.clinic_code, records)
-            return Done()
+            return p.Done()
 
         return as_county(token, county.ADMINS, work)
 
-    @route("post", "/api/v1/admin/enroll-codes", EnrollCode, 201)
-    def enroll_code(token: Token, body: NewEnrollCode) -> Any:
-        def work(conn: Connection, _c: Caller) -> EnrollCode:
+    @route("post", "/api/v1/admin/enroll-codes", p.EnrollCode, 201)
+    def enroll_code(token: Token, body: p.NewEnrollCode) -> Any:
+        def work(conn: Connection, _c: Caller) -> p.EnrollCode:
             code = admin.make_enroll_code(conn, body.clinic_code, body.hours)
-            return EnrollCode(code=code, clinic_code=body.clinic_code, hours=body.hours)
+            return p.EnrollCode(code=code, clinic_code=body.clinic_code, hours=body.hours)
 
         return as_county(token, county.ADMINS, work)
 
-    @route("get", "/api/v1/admin/devices", list[DeviceView])
+    @route("get", "/api/v1/admin/devices", list[p.DeviceView])
     def devices(token: Token) -> Any:
-        return as_county(token, county.ADMINS, lambda conn, _c: admin.list_devices(conn))
+        return as_county(token, county.ADMINS, lambda conn, _c: [p.DeviceView(**d) for d in admin.list_devices(conn)])
 
-    @route("post", "/api/v1/admin/devices/{device_id}/revoke", Done)
-    def revoke(token: Token, device_id: Annotated[str, Path(pattern=ID)]) -> Any:
-        def work(conn: Connection, _c: Caller) -> Done:
+    @route("post", "/api/v1/admin/devices/{device_id}/revoke", p.Done)
+    def revoke(token: Token, device_id: Annotated[str, Path(pattern=p.ID)]) -> Any:
+        def work(conn: Connection, _c: Caller) -> p.Done:
             admin.revoke_device(conn, device_id)
-            return Done()
+            return p.Done()
 
         return as_county(token, county.ADMINS, work)
 
-    @route("post", "/api/v1/admin/catalog", CatalogReport)
-    def catalog(token: Token, body: CatalogUpload) -> Any:
+    @route("post", "/api/v1/admin/catalog", p.CatalogReport)
+    def catalog(token: Token, body: p.CatalogUpload) -> Any:
         """The drug catalog as CSV text (the columns of `county-server catalog load`); all rows or none."""
 
-        def work(conn: Connection, _c: Caller) -> CatalogReport:
+        def work(conn: Connection, _c: Caller) -> p.CatalogReport:
             report = reference.load_catalog_text(conn, body.csv)
-            return CatalogReport(rows=report.rows, changed=report.changed)
+            return p.CatalogReport(rows=report.rows, changed=report.changed)
 
         return as_county(token, county.ADMINS, work)
 
-    @route("post", "/api/v1/admin/policy", Done)
-    def policy(token: Token, body: PolicyValue) -> Any:
-        def work(conn: Connection, _c: Caller) -> Done:
+    @route("post", "/api/v1/admin/policy", p.Done)
+    def policy(token: Token, body: p.PolicyValue) -> Any:
+        def work(conn: Connection, _c: Caller) -> p.Done:
             reference.set_policy(conn, body.key, body.value, body.effective_from)
-            return Done()
+            return p.Done()
 
         return as_county(token, county.ADMINS, work)

@@ -10,6 +10,8 @@ import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from sync.protocol import error_body
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -71,7 +73,7 @@ class GzipRequestMiddleware:
 
 
 async def _error(send: Send, status: int, code: str, message: str) -> None:
-    payload = json.dumps({"error": {"code": code, "message": message}}).encode()
+    payload = json.dumps(error_body(code, message)).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})  # fmt: skip
     await send({"type": "http.response.body", "body": payload})

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from clinic_app.errors import ValidationError
+from sync.protocol import LookupResponse
 from sync.server import db
 from sync.server.common import Caller
 from sync.server.db import utc_now
 
 
-def lookup_resident(conn: Connection, caller: Caller, id_number: str, period: str) -> dict[str, Any]:
+def lookup_resident(conn: Connection, caller: Caller, id_number: str, period: str) -> LookupResponse:
     """Whether this person holds an active contract for the period anywhere in the county, and where: only
     what signing needs. Every call is written to ``lookup_audit``."""
     from clinic_app.idcard import parse_id_number
@@ -27,10 +27,10 @@ def lookup_resident(conn: Connection, caller: Caller, id_number: str, period: st
         .select_from(db.contract_index.join(db.clinic, db.clinic.c.id == db.contract_index.c.clinic_id))
         .where(db.contract_index.c.person_key == f"id:{number}", db.contract_index.c.period == period)
     ).first()  # fmt: skip
-    found: dict[str, Any] = {"active_contract": False}
+    found = LookupResponse(active_contract=False)
     if held is not None:
-        found = {"active_contract": True, "clinic_code": held.code, "clinic_name": held.name}
+        found = LookupResponse(active_contract=True, clinic_code=held.code, clinic_name=held.name)
     conn.execute(db.lookup_audit.insert().values(device_id=caller.device_id, clinic_id=caller.clinic_id,
                                                  id_number=number, period=period,
-                                                 result=json.dumps(found, ensure_ascii=False), at=utc_now()))  # fmt: skip
+                                                 result=json.dumps(found.model_dump(exclude_none=True), ensure_ascii=False), at=utc_now()))  # fmt: skip
     return found

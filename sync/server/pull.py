@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from clinic_app.errors import ValidationError
 from clinic_app.registry import REGISTRY
+from sync import protocol as p
 from sync.protocol import REFERENCE_TABLES
 from sync.server import db
 from sync.server.common import COUNTY_SCOPE, Caller, ServiceError
@@ -47,7 +48,8 @@ def _scope_changes(conn: Connection, scope: str, after: int, limit: int) -> list
     ).all())  # fmt: skip
 
 
-def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> dict[str, Any]:
+def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> str:
+    """A page of the feed as the JSON of ``PullResponse`` (see ``changes_json``)."""
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "pull serves a clinic's devices")
     epoch_value = epoch(conn)
@@ -65,25 +67,11 @@ def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> di
         clinic_seq = int(clinic[-1].version)
     if room == 0:  # the page is full of county data; whether the clinic has more is asked next time
         clinic_more = bool(_scope_changes(conn, caller.scope, clinic_seq, 0))
-    return {"changes": [*county, *clinic], "cursor": encode_cursor(epoch_value, clinic_seq, county_seq),
-            "has_more": county_more or clinic_more}  # fmt: skip
+    return p.page_json(p.PullResponse, p.changes_json([*county, *clinic]),
+                       cursor=encode_cursor(epoch_value, clinic_seq, county_seq), has_more=county_more or clinic_more)  # fmt: skip
 
 
-def changes_json(records: list[Any]) -> str:
-    """The ``changes`` array of a pull or snapshot page as JSON text, from the rows as stored: each row's JSON
-    goes out as it was written (with its version put in), not parsed and serialised again per request — a new
-    device's first sync reads every row of its clinic once."""
-    out = []
-    for r in records:
-        version = int(r.version)
-        data = r.data
-        row = f'{{"row_version":{version}}}' if data == "{}" else f'{{"row_version":{version},{data[1:]}'
-        out.append(f'{{"table":{json.dumps(r.table_name)},"row_id":{json.dumps(r.row_id)},'
-                   f'"op":"{"delete" if r.deleted_at else "upsert"}","version":{version},"row":{row}}}')  # fmt: skip
-    return "[" + ",".join(out) + "]"
-
-
-def checksums(conn: Connection, caller: Caller) -> dict[str, dict[str, int]]:
+def checksums(conn: Connection, caller: Caller) -> p.ChecksumsResponse:
     """Per table of the clinic: how many rows and the sum of their versions. A device holding every row at its
     latest version has the same two numbers; a missing, extra or stale row changes one of them."""
     if caller.clinic_id is None:
@@ -93,10 +81,12 @@ def checksums(conn: Connection, caller: Caller) -> dict[str, dict[str, int]]:
         sa.select(db.record.c.table_name, sa.func.count(), sa.func.coalesce(sa.func.sum(db.record.c.version), 0))
         .where(db.record.c.scope.in_([caller.scope, COUNTY_SCOPE])).group_by(db.record.c.table_name)
     ).all()  # fmt: skip
-    return {name: {"count": int(n), "version_sum": int(total)} for name, n, total in rows}
+    return p.ChecksumsResponse(
+        tables={name: p.TableChecksum(count=int(n), version_sum=int(total)) for name, n, total in rows}
+    )
 
 
-def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, limit: int) -> dict[str, Any]:
+def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, limit: int) -> str:
     """One table of the clinic as the server holds it now, in row id order (keyset pages): what a device
     re-reads when its checksum of that table disagrees."""
     if caller.clinic_id is None:
@@ -109,4 +99,5 @@ def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, li
         query = query.where(db.record.c.row_id > after)
     rows = conn.execute(query.order_by(db.record.c.row_id).limit(limit + 1)).all()
     page = rows[:limit]
-    return {"changes": page, "after": page[-1].row_id if page else after, "has_more": len(rows) > limit}
+    return p.page_json(p.SnapshotResponse, p.changes_json(page), after=page[-1].row_id if page else after,
+                       has_more=len(rows) > limit)

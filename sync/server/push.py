@@ -20,8 +20,11 @@ from sync.protocol import (
     CONFLICT_RESOLUTION_FIELDS,
     REFERENCE_TABLES,
     SERVER_MADE_TABLES,
+    Code,
     Mutation,
     MutationResult,
+    Op,
+    Status,
 )
 from sync.server import contract, db
 from sync.server.common import Caller, ServiceError
@@ -91,14 +94,14 @@ def push(
             continue
         earlier = stored.get(m.mutation_id)
         if earlier is not None and earlier.clinic_id != caller.clinic_id:
-            results.append(_rejected(m, "mutation_id_reused", "this mutation id belongs to another clinic"))
+            results.append(_rejected(m, Code.MUTATION_ID_REUSED, "this mutation id belongs to another clinic"))
             continue
         if earlier is not None or m.mutation_id in fresh:
             replay = fresh.get(m.mutation_id) or MutationResult.model_validate_json(earlier.result)  # type: ignore[union-attr]
-            results.append(replay.model_copy(update={"status": "duplicate"}))
+            results.append(replay.model_copy(update={"status": Status.DUPLICATE}))
             continue
         result = _apply(records, conn, caller, m, batch)
-        if result.status == "applied":  # the county-wide rules of the table (the one-team rule of contracts)
+        if result.status is Status.APPLIED:  # the county-wide rules of the table (the one-team rule of contracts)
             judged = records.after_apply(conn, batch, m.table, caller.clinic_id, m.row_id, m.user_id)
             if judged is not None:
                 result = result.model_copy(update=judged)
@@ -128,16 +131,16 @@ def _refused(m: Mutation, errors: list[ValidationError]) -> MutationResult:
 
 
 def _rejected(m: Mutation, code: str, message: str) -> MutationResult:
-    return MutationResult(mutation_id=m.mutation_id, status="rejected", code=code, message=message)
+    return MutationResult(mutation_id=m.mutation_id, status=Status.REJECTED, code=code, message=message)
 
 
 def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, batch: Batch) -> MutationResult:
     clinic_id = caller.clinic_id
     assert clinic_id is not None
     if m.table in REFERENCE_TABLES:
-        return _rejected(m, "read_only", f"{m.table} is county reference data; devices cannot change it")
+        return _rejected(m, Code.READ_ONLY, f"{m.table} is county reference data; devices cannot change it")
     if m.table not in CLINIC_TABLES:
-        return _rejected(m, "unknown_table", f"no synced table called {m.table!r}")
+        return _rejected(m, Code.UNKNOWN_TABLE, f"no synced table called {m.table!r}")
     if (bad_id := contract.check_id("row_id", m.row_id)) is not None:
         return _refused(m, [bad_id])
     if m.user_id is not None and (bad_id := contract.check_id("user_id", m.user_id)) is not None:
@@ -152,35 +155,35 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
         if stamp in fields and fields[stamp] is None:
             del fields[stamp]
     if fields.get("clinic_id", clinic_id) != clinic_id:
-        return _rejected(m, "wrong_clinic", "a device writes only its own clinic's rows")
+        return _rejected(m, Code.WRONG_CLINIC, "a device writes only its own clinic's rows")
     if fields.get("id", m.row_id) != m.row_id:
-        return _rejected(m, "id_mismatch", "fields.id differs from row_id")
+        return _rejected(m, Code.ID_MISMATCH, "fields.id differs from row_id")
     if problems := contract.check_fields(m.table, fields):
         return _refused(m, problems)
     row_id = batch.aliases.get((m.table, m.row_id), m.row_id)
     current = batch.current(conn, m.table, row_id)
     if current is not None and current.clinic_id != clinic_id:
-        return _rejected(m, "wrong_clinic", "a device writes only its own clinic's rows")
+        return _rejected(m, Code.WRONG_CLINIC, "a device writes only its own clinic's rows")
 
     if m.table in SERVER_MADE_TABLES:
         return _resolve_from_device(records, conn, batch, clinic_id, m, fields, current)
 
-    if m.op == "delete":  # a delete beats an edit: applied whatever the base version
+    if m.op is Op.DELETE:  # a delete beats an edit: applied whatever the base version
         if current is None:
-            return _rejected(m, "not_found", f"{m.table} {m.row_id} was never synced")
+            return _rejected(m, Code.NOT_FOUND, f"{m.table} {m.row_id} was never synced")
         if m.table in APPEND_ONLY_TABLES:
-            return _rejected(m, "append_only", f"{m.table} rows are never deleted; add a correcting row")
+            return _rejected(m, Code.APPEND_ONLY, f"{m.table} rows are never deleted; add a correcting row")
         version = batch.take()
         data = json.loads(current.data)
         data["deleted_at"] = fields.get("deleted_at") or utc_now()
         records.write(conn, m.table, row_id, clinic_id, version, data, current, {"deleted_at"})
         return MutationResult(
-            mutation_id=m.mutation_id, status="applied", version=version, row_id=_moved(row_id, m)
+            mutation_id=m.mutation_id, status=Status.APPLIED, version=version, row_id=_moved(row_id, m)
         )
 
     if m.table in APPEND_ONLY_TABLES:
         if current is not None:  # the same event sent again under a new mutation id: nothing changes
-            return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version))
+            return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=int(current.version))
         return _create(records, conn, batch, m, clinic_id, fields)
 
     if current is None and (kept := records.merge_target(conn, m.table, clinic_id, fields)) is not None:
@@ -197,17 +200,17 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
 
     server_data = json.loads(current.data)
     if current.deleted_at:
-        return _conflict(records, conn, batch, clinic_id, m, row_id, current, "deleted",
+        return _conflict(records, conn, batch, clinic_id, m, row_id, current, Code.DELETED.value,
                          "the row was deleted on the server; a delete wins over an edit")  # fmt: skip
     changed = {k for k, v in fields.items() if server_data.get(k) != v}
     if m.base_version < int(current.version):
         versions: dict[str, int] = json.loads(current.field_versions)
         overlap = sorted(k for k in changed - META_FIELDS if versions.get(k, 0) > m.base_version)
         if overlap:
-            return _conflict(records, conn, batch, clinic_id, m, row_id, current, "edited_elsewhere",
+            return _conflict(records, conn, batch, clinic_id, m, row_id, current, Code.EDITED_ELSEWHERE.value,
                              f"changed on the server since your copy: {', '.join(overlap)}")  # fmt: skip
     if not changed - META_FIELDS:  # a moved row comes with the row it was merged into: the device swaps them
-        return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version),
+        return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=int(current.version),
                               row_id=_moved(row_id, m), server_row=server_row(current) if _moved(row_id, m) else None)  # fmt: skip
     data = {**server_data, **{k: fields[k] for k in changed}}
     errors = records.validate(m.table, data) + records.check_references(conn, batch, clinic_id, m.table, data, changed)
@@ -218,7 +221,7 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
     version = batch.take()
     records.write(conn, m.table, row_id, clinic_id, version, data, current, changed)
     merged = m.base_version < int(current.version) or _moved(row_id, m) is not None
-    return MutationResult(mutation_id=m.mutation_id, status="applied", version=version, row_id=_moved(row_id, m),
+    return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=version, row_id=_moved(row_id, m),
                           server_row=server_row(load(conn, m.table, row_id)) if merged else None)  # fmt: skip
 
 
@@ -236,7 +239,7 @@ def _conflict(
         json.dumps(m.fields, ensure_ascii=False, sort_keys=True), json.dumps(row, ensure_ascii=False, sort_keys=True),
         detail, batch=batch,
     )  # fmt: skip
-    return MutationResult(mutation_id=m.mutation_id, status="conflict", code=kind, row_id=_moved(row_id, m),
+    return MutationResult(mutation_id=m.mutation_id, status=Status.CONFLICT, code=kind, row_id=_moved(row_id, m),
                           message=message, server_row=row, conflict_id=conflict_id)  # fmt: skip
 
 
@@ -247,26 +250,26 @@ def _resolve_from_device(
     """A device writes only the resolution of a conflict the server made; the first decision stands."""
     if current is None:
         return _rejected(
-            m, "server_only", f"{m.table} rows are made by the server; a device only resolves them"
+            m, Code.SERVER_ONLY, f"{m.table} rows are made by the server; a device only resolves them"
         )
-    if m.op == "delete":
-        return _rejected(m, "server_only", f"{m.table} rows are never deleted; resolve them instead")
+    if m.op is Op.DELETE:
+        return _rejected(m, Code.SERVER_ONLY, f"{m.table} rows are never deleted; resolve them instead")
     server_data = json.loads(current.data)
     changed = {k for k, v in fields.items() if server_data.get(k) != v}
     if fixed := sorted(changed - CONFLICT_RESOLUTION_FIELDS):
         return _rejected(
-            m, "read_only_field", f"a device may only resolve a conflict; it sent {', '.join(fixed)}"
+            m, Code.READ_ONLY_FIELD, f"a device may only resolve a conflict; it sent {', '.join(fixed)}"
         )
     if server_data.get("kind") in records.county_decided() and changed - META_FIELDS:
         return _rejected(
-            m, "county_decides", "a contract signed at two clinics is decided by a county reviewer"
+            m, Code.COUNTY_DECIDES, "a contract signed at two clinics is decided by a county reviewer"
         )
     if server_data.get("resolved_at"):
-        return MutationResult(mutation_id=m.mutation_id, status="conflict", code="resolved_elsewhere",
+        return MutationResult(mutation_id=m.mutation_id, status=Status.CONFLICT, code=Code.RESOLVED_ELSEWHERE,
                               message=f"already resolved: {server_data.get('resolution') or ''}".strip(),
                               server_row=server_row(current))  # fmt: skip
     if not changed - META_FIELDS:
-        return MutationResult(mutation_id=m.mutation_id, status="applied", version=int(current.version))
+        return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=int(current.version))
     if not fields.get("resolved_at"):
         return _refused(
             m, [ValidationError("resolved_at", "required", "a resolution says when it was decided")]
@@ -276,7 +279,7 @@ def _resolve_from_device(
     records.write(conn, m.table, m.row_id, clinic_id, version, data, current, changed)
     conn.execute(sa.update(db.conflict).where(db.conflict.c.id == m.row_id)
                  .values(resolved_at=data["resolved_at"], resolution=data.get("resolution") or "resolved on a device"))  # fmt: skip
-    return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
+    return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=version)
 
 
 def _create(
@@ -291,7 +294,7 @@ def _create(
     version = batch.take()
     records.write(conn, m.table, m.row_id, clinic_id, version, data, None, batch=batch)
     batch.known.add((m.table, m.row_id))
-    return MutationResult(mutation_id=m.mutation_id, status="applied", version=version)
+    return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=version)
 
 
 def _new_row(fields: dict[str, Any], m: Mutation, clinic_id: str) -> dict[str, Any]:

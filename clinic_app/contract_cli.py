@@ -15,6 +15,7 @@ from clinic_app import contracts as C
 from clinic_app.cli_core import Commands, Context, out
 from clinic_app.errors import ValidationError
 from clinic_app.labels import label
+from clinic_app.money import yuan
 from clinic_app.store import Store
 
 
@@ -138,7 +139,7 @@ def cmd_contract_list(ctx: Context) -> int:
         return 0
     for r in rows:
         out(f"{r['id']}\t{r['period']}\t{label('status', r['status'])}\t{r['name']}\t{r['id_number'] or ''}\t{r['team']}\t"
-             f"{'+'.join(r['packages'])}\t{r['fee_fen'] / 100:.2f}")  # fmt: skip
+             f"{'+'.join(r['packages'])}\t{yuan(r['fee_fen'], grouped=False)}")  # fmt: skip
     if not rows:
         out("no contracts")
     return 0
@@ -189,7 +190,6 @@ def cmd_ledger(ctx: Context) -> int:
     if a.json:
         out(json.dumps(book.as_dict(), ensure_ascii=False, indent=1))
         return 0
-    yuan = lambda fen: f"{fen / 100:,.2f}"  # noqa: E731
     out(f"period {book.period} ({book.start} .. {book.end})")
     out(f"heads (contracted and insured): {book.heads}  of them provisional: {book.provisional_heads}  "
          f"contracted but not insured: {book.contracted_not_insured}")  # fmt: skip

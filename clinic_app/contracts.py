@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from clinic_app.db import Connection
 from clinic_app.errors import AuthError, NotFound, ValidationError, ValidationErrors
+from clinic_app.idcard import age_on
 from clinic_app.ids import reference_id, utc_now
 from clinic_app.packages import parse_packages, read_packages_file
 from clinic_app.users import ROLES, User
@@ -104,11 +105,6 @@ def period_bounds(conn: Connection, period: int) -> tuple[dt.date, dt.date]:
         ) from None
     end = dt.date(period + 1, month, day) - dt.timedelta(days=1)
     return start, end
-
-
-def age_on(birth_date: str, day: dt.date) -> int:
-    born = dt.date.fromisoformat(birth_date)
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 @dataclass(frozen=True)

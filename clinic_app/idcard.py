@@ -49,7 +49,10 @@ def _birth_date(text: str, today: dt.date) -> dt.date:
     return born
 
 
-def age_on(born: dt.date, day: dt.date) -> int:
+def age_on(born: dt.date | str, day: dt.date) -> int:
+    """Completed years on ``day`` of someone born on ``born`` (a date, or an ISO date as stored)."""
+    if isinstance(born, str):
+        born = dt.date.fromisoformat(born)
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 

@@ -182,28 +182,22 @@ def authenticate(store: Store, username: str, password: str) -> User:
                 f"account {username} is locked after repeated wrong passwords; try again in {minutes} min",
             )
     ok = verify_password(password, row["password_hash"])
-    with store._write_lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if ok:
-                conn.execute("DELETE FROM login_state WHERE user_id = ?", (row["id"],))
-            else:
-                expired = bool(state and state["locked_until"])
-                failed = 1 if expired or not state else state["failed_count"] + 1
-                locked_until = None
-                if failed >= get_setting(conn, "lockout_attempts"):
-                    seconds = get_setting(conn, "lockout_seconds")
-                    locked_until = (_now() + dt.timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
-                conn.execute(
-                    "INSERT INTO login_state(user_id, failed_count, locked_until) VALUES (?, ?, ?) "
-                    "ON CONFLICT(user_id) DO UPDATE SET failed_count = excluded.failed_count, "
-                    "locked_until = excluded.locked_until",
-                    (row["id"], failed, locked_until),
-                )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    with store.transaction():
+        if ok:
+            conn.execute("DELETE FROM login_state WHERE user_id = ?", (row["id"],))
+        else:
+            expired = bool(state and state["locked_until"])
+            failed = 1 if expired or not state else state["failed_count"] + 1
+            locked_until = None
+            if failed >= get_setting(conn, "lockout_attempts"):
+                seconds = get_setting(conn, "lockout_seconds")
+                locked_until = (_now() + dt.timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+            conn.execute(
+                "INSERT INTO login_state(user_id, failed_count, locked_until) VALUES (?, ?, ?) "
+                "ON CONFLICT(user_id) DO UPDATE SET failed_count = excluded.failed_count, "
+                "locked_until = excluded.locked_until",
+                (row["id"], failed, locked_until),
+            )
     if not ok:
         raise AuthError("bad_credentials", "wrong user name or password")
     return _row_user(row)

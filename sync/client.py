@@ -102,10 +102,10 @@ def save_token(store: Store, token: str) -> str:
         import keyring
 
         keyring.set_password(TOKEN_SERVICE, f"{store.path.resolve()}", token)
-        with store._write_lock:
+        with store.transaction():
             store.conn.execute("DELETE FROM sync_state WHERE key = 'device_token'")
         return "the OS keyring"
-    with store._write_lock:
+    with store.transaction():
         set_state(
             store.conn, "device_token", token
         )  # the database is encrypted; there is no other safe place
@@ -190,7 +190,7 @@ class Client:
         enrolled, _ = self._answer(p.EnrollResponse, "POST", "/api/v1/enroll", None, json=body.model_dump())
         reply: dict[str, Any] = enrolled.model_dump()
         if self.ca_bundle:
-            with self.store._write_lock:
+            with self.store.transaction():
                 set_state(self.store.conn, "ca_bundle", str(Path(self.ca_bundle).resolve()))
         adopt_clinic(self.store, reply["clinic_id"], self.url, reply["device_id"], reply["clinic_code"])
         reply["token_stored_in"] = save_token(self.store, reply["token"])
@@ -227,7 +227,7 @@ class Client:
         if not cancelled():
             progress("check")
             report.integrity = self.check_integrity(token, cancelled)
-            with self.store._write_lock:
+            with self.store.transaction():
                 set_state(self.store.conn, "last_sync_at", utc_now())
         c = counts(self.store.conn)
         report.waiting = c["waiting"]
@@ -377,7 +377,7 @@ def outcome_of(error: BaseException | None, report: SyncReport, cancelled: bool 
 
 
 def record_run(store: Store, trigger: str, report: SyncReport, outcome: str, message: str = "") -> None:
-    with store._write_lock:
+    with store.transaction():
         store.conn.execute(
             "INSERT INTO sync_run(started_at, finished_at, trigger, outcome, pushed, pulled, conflicts, rejected, "
             "message, integrity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -16,6 +16,7 @@ from typing import Any
 
 from clinic_app.contract_form import ContractForm, contract_form
 from clinic_app.db import Connection
+from clinic_app.money import yuan
 from ui import printing
 from ui.qt import QFont, QImage, QTextDocument, QUrl, QWidget
 
@@ -30,10 +31,6 @@ SIGNATURE_URL = "contract:signature.png"
 LINE = "_" * 16  # where a hand signs
 FONTS = "'SimSun', 'Songti SC', 'Noto Serif CJK SC', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', serif"
 HEAD_FONTS = "'SimHei', 'Heiti SC', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif"
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen / 100:.2f}"
 
 
 def _day(iso: str) -> str:
@@ -57,8 +54,8 @@ def contract_html(form: ContractForm) -> str:
     rows = []
     for p in form.packages:
         services = "；".join(e(s) for s in p.services)
-        rows.append(f"<tr><td>{e(p.name)}</td><td>{services}</td><td align='right'>{_yuan(p.fee_fen)}</td>"
-                    f"<td align='right'>{_yuan(p.fund_fen)}</td><td align='right'>{_yuan(p.resident_share_fen)}</td></tr>")  # fmt: skip
+        rows.append(f"<tr><td>{e(p.name)}</td><td>{services}</td><td align='right'>{yuan(p.fee_fen)}</td>"
+                    f"<td align='right'>{yuan(p.fund_fen)}</td><td align='right'>{yuan(p.resident_share_fen)}</td></tr>")  # fmt: skip
     consent = (
         "乙方已在屏幕上阅读本协议并签名确认（签名见下）。"
         if form.consent == "screen"
@@ -117,8 +114,8 @@ td.label {{ font-family: {HEAD_FONTS}; background-color: #f2f2f2; }}
 <tr><th width="18%">服务包</th><th>服务内容</th><th width="10%">费用（元）</th><th width="13%">基金/经费承担（元）</th>
 <th width="11%">个人承担（元）</th></tr>
 {"".join(rows)}
-<tr><td colspan="2" align="right"><b>合计</b></td><td align="right"><b>{_yuan(form.fee_fen)}</b></td>
-<td align="right"><b>{_yuan(form.fund_share_fen)}</b></td><td align="right"><b>{_yuan(form.resident_share_fen)}</b></td></tr>
+<tr><td colspan="2" align="right"><b>合计</b></td><td align="right"><b>{yuan(form.fee_fen)}</b></td>
+<td align="right"><b>{yuan(form.fund_share_fen)}</b></td><td align="right"><b>{yuan(form.resident_share_fen)}</b></td></tr>
 </table>
 <p>基金/经费承担部分由基本医疗保险基金和基本公共卫生服务经费按规定支付；个人承担部分由乙方在签约时缴纳。</p>
 

@@ -19,6 +19,7 @@ from clinic_app import contracts as C
 from clinic_app import ledger as L
 from clinic_app.db import Connection
 from clinic_app.errors import ClinicError, ValidationError
+from clinic_app.money import yuan
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Changes, Store
 from clinic_app.users import User
@@ -59,10 +60,6 @@ WORKLIST_TABLES = ("contract", "resident", "team", "insurance_status")
 LEDGER_TABLES = ("contract", "resident", "insurance_status", "policy", "visit")
 SEARCH_DELAY_MS = 150
 MAX_CHANGED_ROWS = 2000  # more changed contracts than this (a first sync): the list is read again instead
-
-
-def yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f}"
 
 
 class ContractsPage(QWidget):

@@ -182,7 +182,7 @@ class ResidentTableModel(QAbstractTableModel):
         if column == "sex":
             return sex_text(row["sex"])
         if column == "age":
-            return str(age_on(dt.date.fromisoformat(row["birth_date"]), self.today))
+            return str(age_on(row["birth_date"], self.today))
         if column == "id_number":
             return mask_id_number(row["id_number"]) or (row["document_number"] or "")
         if column == "phone":
@@ -240,7 +240,7 @@ class HouseholdPanel(QGroupBox):
         self.summary.setText(" · ".join(unbroken(p) for p in parts if p))
         today = dt.date.today()
         for m in members:
-            age = age_on(dt.date.fromisoformat(m["birth_date"]), today)
+            age = age_on(m["birth_date"], today)
             text = (
                 f"{m['name']}  ·  {relation_text(m['relation_to_head'])}  ·  {sex_text(m['sex'])}  ·  "
                 + tr("%1 years").replace("%1", str(age))

@@ -12,6 +12,7 @@ from typing import Any
 from clinic_app import contracts as C
 from clinic_app.db import Connection
 from clinic_app.errors import ValidationError
+from clinic_app.money import yuan
 from clinic_app.store import Store
 from clinic_app.users import User
 from ui.i18n import tr
@@ -155,7 +156,7 @@ class ResidentPicker(QDialog):
 
 
 def fen_text(fen: int) -> str:
-    return tr("%1 yuan").replace("%1", f"{fen / 100:.2f}")
+    return tr("%1 yuan").replace("%1", yuan(fen))
 
 
 class SignDialog(QDialog):

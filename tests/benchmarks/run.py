@@ -40,9 +40,11 @@ if str(ROOT) not in sys.path:
 PROBES = Path(__file__).resolve().with_name("qt_probes.py")
 VISIBLE_ROWS = 30  # as in qt_probes.py
 NOT_MEASURED = -1.0
-SEARCH_TARGET_MS = 10.0
+SEARCH_TARGET_MS = 10.0  # median, DESIGN §10
+SEARCH_P95_TARGET_MS = 2.0
 PAGE_TARGET_MS = 150.0
-COLD_START_TARGET_S = 1.0
+COLD_START_TARGET_S = 0.6
+GUI_STALL_TARGET_MS = 100.0
 
 
 @dataclass
@@ -315,7 +317,10 @@ def warm_file(path: Path) -> None:
             pass
 
 
-@step(*[(f"search_{form}_ms", "ms") for form in SEARCH_FORMS], ("residents_list_first_page_ms", "ms"))
+@step(
+    *[(name, "ms") for form in SEARCH_FORMS for name in (f"search_{form}_ms", f"search_{form}_p95_ms")],
+    ("residents_list_first_page_ms", "ms"),
+)
 def search(bench: Bench) -> None:
     from clinic_app.residents import search_residents
     from clinic_app.store import Store
@@ -358,6 +363,13 @@ def search(bench: Bench) -> None:
                 + (f"; FOUND NOTHING for {len(empty)}: {empty[:3]!r}" if empty else ""),
             )
             figure.ok = figure.ok and not empty  # a query taken from a resident must find someone
+            bench.add(
+                f"search_{form}_p95_ms",
+                percentile(times, 0.95),
+                "ms",
+                SEARCH_P95_TARGET_MS,
+                note=f"{SEARCH_DESCRIPTIONS[form]}: p95 of the same {len(times)} queries",
+            )
 
         search_residents(conn, clinic_id, "", limit=200)
         times = []
@@ -564,7 +576,7 @@ def journeys(bench: Bench) -> None:
     worst = report["worst"]
     failed = "" if done.returncode == 0 else f"; the journeys FAILED (exit {done.returncode}): {tail(done.stdout)}"
     figure = bench.add(
-        "journey_worst_gui_stall_ms", worst["worst_gap_ms"], "ms", 100,
+        "journey_worst_gui_stall_ms", worst["worst_gap_ms"], "ms", GUI_STALL_TARGET_MS,
         note=f"worst step: {worst['test']} / {worst['step']}; 2,000-resident demo clinic{failed}",
     )  # fmt: skip
     figure.ok = figure.ok and done.returncode == 0

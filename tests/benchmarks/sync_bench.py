@@ -139,12 +139,12 @@ def device_sync(add: Add, quick: bool) -> None:
         "s",
         note="the same rows, one executemany per table into SQLCipher (floor)",
     )
-    add("initial_sync_vs_raw_insert", initial / raw, "x", 5)
+    add("initial_sync_vs_raw_insert", initial / raw, "x", 2)
     add(
         "incremental_sync_100_seconds",
         statistics.median(times),
         "s",
-        1,
+        0.5,
         note=f"100 edited residents: push from one device + pull on the other; median of {len(times)}",
     )
 

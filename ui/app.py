@@ -79,7 +79,7 @@ def install_excepthook(log_path: Path, interactive: bool = True) -> None:
 
 
 def open_store(args: argparse.Namespace) -> tuple[object, str | None]:
-    from clinic_app.cli import default_db_path
+    from clinic_app.cli_core import default_db_path  # not clinic_app.cli: it imports every command module
     from clinic_app.store import Store
 
     if args.demo:

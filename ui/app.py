@@ -161,8 +161,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(store, Store)
     clinic_name = clinic.clinic_name(store.conn, store.clinic_id)
     if args.user:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sign-in") as pool:
+            # scrypt lets go of the interpreter: the window's modules load while the password is checked
+            checking = pool.submit(authenticate, store, args.user, os.environ.get("CLINIC_PASSWORD", ""))
+            import ui.mainwindow  # noqa: F401
         try:
-            user = authenticate(store, args.user, os.environ.get("CLINIC_PASSWORD", ""))
+            user = checking.result()
         except AuthError as exc:
             print(f"clinic-app: {exc}", file=sys.stderr)
             return exc.exit_code

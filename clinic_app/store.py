@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import operator
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -329,10 +330,15 @@ class Store:
         """One transaction writing rows as the server holds them (no outbox, no audit: they are not changes
         made here). Pages come in server version order: a household can arrive pages before the village it
         names (when the village was edited later), so foreign keys are not checked page by page
-        (`PRAGMA foreign_key_check` in `clinic check` finds any row whose parent never came)."""
+        (`PRAGMA foreign_key_check` in `clinic check` finds any row whose parent never came).
+
+        The commit is not flushed to the disk (``synchronous = NORMAL``; WAL keeps it atomic): rows the server
+        holds, with the cursor that goes with them, can be lost only together at a power cut, and are pulled
+        again. Changes made here (units of work) keep ``FULL``, and their flush carries these frames too."""
         conn = self.conn
         with self._write_lock:
             conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -341,6 +347,7 @@ class Store:
                 conn.execute("ROLLBACK")
                 raise
             finally:
+                conn.execute("PRAGMA synchronous = FULL")
                 conn.execute("PRAGMA foreign_keys = ON")
 
     def write_server_rows(self, tables: dict[str, list[dict[str, Any]]], action: str) -> None:
@@ -380,10 +387,11 @@ def upsert_rows(conn: Connection, table: str, names: tuple[str, ...], rows: list
     already), and run the table's index hook on them."""
     quoted = [_quote(n) for n in names]
     updates = ", ".join(f"{q} = excluded.{q}" for n, q in zip(names, quoted, strict=True) if n != "id")
+    values = operator.itemgetter(*names)  # a tuple per row (names always has id and at least one more)
     conn.executemany(
         f"INSERT INTO {_quote(table)} ({', '.join(quoted)}) VALUES ({', '.join('?' for _ in names)}) "
         f"ON CONFLICT(id) DO UPDATE SET {updates}",
-        [[r[n] for n in names] for r in rows],
+        map(values, rows) if len(names) > 1 else ([r[n] for n in names] for r in rows),
     )
     if (index := REGISTRY.hooks(table).index) is not None:
         index(conn, rows)

@@ -5,7 +5,7 @@ from (the outbox is the only record of "not yet sent"; the cursor moves with the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -248,24 +248,36 @@ def _columns(conn: Connection, table: str) -> set[str]:
 def apply_pull_page(store: Store, changes: list[dict[str, Any]], cursor: str) -> int:
     """Store one page and its cursor in one transaction. Rows with changes still waiting in the outbox keep
     their local values (the push answers for them)."""
+    return apply_pull_pages(store, [(changes, cursor)])
+
+
+def apply_pull_pages(store: Store, pages: Sequence[tuple[list[dict[str, Any]], str]]) -> int:
+    """Store several pages, in server order, and the last one's cursor in one transaction: what a page stores
+    and the cursor still move together, and an initial sync pays for one commit per batch instead of per page
+    (each commit encrypts and writes again the index pages every page touches)."""
+    if not pages:
+        return 0
     applied = 0
+    heard: list[tuple[str, dict[str, Any]]] = []
     with store.server_rows() as conn:
         pending = {(r[0], r[1]) for r in conn.execute("SELECT table_name, row_id FROM outbox")}
         column_cache: dict[str, set[str]] = {}
-        groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
-        for change in changes:
-            table = change["table"]
-            if table not in _PULLED_SET or (table, change["row_id"]) in pending:
-                continue
-            row = _local_row(
-                conn, table, change["row_id"], int(change["version"]), change["row"], column_cache
-            )
-            groups.setdefault((table, tuple(row)), []).append(row)
-            applied += 1
-        for (table, names), rows in groups.items():  # one statement per table and column set
-            upsert_rows(conn, table, names, rows)
-        set_state(conn, "cursor", cursor)
-    store.notify(_changed("sync.pull", ((t, r) for (t, _n), rows in groups.items() for r in rows)))
+        for changes, _cursor in pages:
+            groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+            for change in changes:
+                table = change["table"]
+                if table not in _PULLED_SET or (table, change["row_id"]) in pending:
+                    continue
+                row = _local_row(
+                    conn, table, change["row_id"], int(change["version"]), change["row"], column_cache
+                )
+                groups.setdefault((table, tuple(row)), []).append(row)
+                applied += 1
+            for (table, names), rows in groups.items():  # one statement per table and column set of a page
+                upsert_rows(conn, table, names, rows)
+            heard.extend((t, r) for (t, _n), rows in groups.items() for r in rows)
+        set_state(conn, "cursor", pages[-1][1])
+    store.notify(_changed("sync.pull", heard))
     return applied
 
 
@@ -280,7 +292,7 @@ def _local_row(
     columns = column_cache.get(table)
     if columns is None:  # once a table and page (setdefault would ask the database for every row)
         columns = column_cache[table] = _columns(conn, table)
-    row = {k: v for k, v in data.items() if k in columns}
+    row = dict(data) if columns.issuperset(data) else {k: v for k, v in data.items() if k in columns}
     row["id"] = row_id
     row["row_version"] = version
     if (derive := REGISTRY.hooks(table).derive) is not None:

@@ -79,7 +79,7 @@ def install_excepthook(log_path: Path, interactive: bool = True) -> None:
 
 
 def open_store(args: argparse.Namespace) -> tuple[object, str | None]:
-    from clinic_app.cli import default_db_path
+    from clinic_app.cli_core import default_db_path  # not clinic_app.cli: it imports every command module
     from clinic_app.store import Store
 
     if args.demo:
@@ -161,8 +161,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(store, Store)
     clinic_name = clinic.clinic_name(store.conn, store.clinic_id)
     if args.user:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sign-in") as pool:
+            # scrypt lets go of the interpreter: the window's modules load while the password is checked
+            checking = pool.submit(authenticate, store, args.user, os.environ.get("CLINIC_PASSWORD", ""))
+            import ui.mainwindow  # noqa: F401
         try:
-            user = authenticate(store, args.user, os.environ.get("CLINIC_PASSWORD", ""))
+            user = checking.result()
         except AuthError as exc:
             print(f"clinic-app: {exc}", file=sys.stderr)
             return exc.exit_code

@@ -40,9 +40,11 @@ if str(ROOT) not in sys.path:
 PROBES = Path(__file__).resolve().with_name("qt_probes.py")
 VISIBLE_ROWS = 30  # as in qt_probes.py
 NOT_MEASURED = -1.0
-SEARCH_TARGET_MS = 10.0
+SEARCH_TARGET_MS = 10.0  # median, DESIGN §10
+SEARCH_P95_TARGET_MS = 2.0
 PAGE_TARGET_MS = 150.0
-COLD_START_TARGET_S = 1.0
+COLD_START_TARGET_S = 0.6
+GUI_STALL_TARGET_MS = 100.0
 
 
 @dataclass
@@ -315,7 +317,10 @@ def warm_file(path: Path) -> None:
             pass
 
 
-@step(*[(f"search_{form}_ms", "ms") for form in SEARCH_FORMS], ("residents_list_first_page_ms", "ms"))
+@step(
+    *[(name, "ms") for form in SEARCH_FORMS for name in (f"search_{form}_ms", f"search_{form}_p95_ms")],
+    ("residents_list_first_page_ms", "ms"),
+)
 def search(bench: Bench) -> None:
     from clinic_app.residents import search_residents
     from clinic_app.store import Store
@@ -340,11 +345,13 @@ def search(bench: Bench) -> None:
             for query in chosen[:warm]:  # warm-up queries are not among the timed ones
                 search_residents(conn, clinic_id, query, limit=50)
             times: list[float] = []
+            cpu: list[float] = []  # this thread's CPU time: what is left of a query when others take the cores
             empty: list[str] = []
             for query in chosen[warm:]:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.thread_time()
                 page = search_residents(conn, clinic_id, query, limit=50)
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.thread_time() - started_cpu) * 1000)
                 if not page.rows:
                     empty.append(query)
             median = statistics.median(times)
@@ -358,6 +365,14 @@ def search(bench: Bench) -> None:
                 + (f"; FOUND NOTHING for {len(empty)}: {empty[:3]!r}" if empty else ""),
             )
             figure.ok = figure.ok and not empty  # a query taken from a resident must find someone
+            bench.add(
+                f"search_{form}_p95_ms",
+                percentile(times, 0.95),
+                "ms",
+                SEARCH_P95_TARGET_MS,
+                note=f"{SEARCH_DESCRIPTIONS[form]}: p95 of the same {len(times)} queries (wall clock); "
+                f"CPU time of the thread p95 {percentile(cpu, 0.95):.2f} ms, median {statistics.median(cpu):.2f} ms",
+            )
 
         search_residents(conn, clinic_id, "", limit=200)
         times = []
@@ -431,6 +446,10 @@ def cold_start(bench: Bench) -> None:
     env = bench.env(CLINIC_PASSWORD=DEMO_USERS["admin"])
     command = [sys.executable, "-m", "ui.app", "--db", str(bench.db), "--key-file", str(bench.key),
                "--user", "admin", "--exit-when-ready"]  # fmt: skip
+    # the installed program carries its bytecode; a checkout run with PYTHONDONTWRITEBYTECODE would compile
+    # every module of ours at each start (about 0.13 s here), which is not what a doctor waits for
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "clinic_app", "ui", "sync"], cwd=ROOT,
+                   env=bench.env(), capture_output=True, check=True)  # fmt: skip
     walls: list[float] = []
     reported: list[float] = []
     problems: list[str] = []
@@ -564,7 +583,7 @@ def journeys(bench: Bench) -> None:
     worst = report["worst"]
     failed = "" if done.returncode == 0 else f"; the journeys FAILED (exit {done.returncode}): {tail(done.stdout)}"
     figure = bench.add(
-        "journey_worst_gui_stall_ms", worst["worst_gap_ms"], "ms", 100,
+        "journey_worst_gui_stall_ms", worst["worst_gap_ms"], "ms", GUI_STALL_TARGET_MS,
         note=f"worst step: {worst['test']} / {worst['step']}; 2,000-resident demo clinic{failed}",
     )  # fmt: skip
     figure.ok = figure.ok and done.returncode == 0

@@ -27,7 +27,7 @@ from clinic_app.store import Store, utc_now
 from clinic_app.syncstate import (
     OutboxEntry,
     adopt_clinic,
-    apply_pull_page,
+    apply_pull_pages,
     apply_push_results,
     apply_snapshot_page,
     counts,
@@ -44,6 +44,7 @@ M = TypeVar("M", bound=BaseModel)
 log = logging.getLogger(__name__)
 TOKEN_SERVICE = "village-clinic-device"
 TIMEOUT = (10, 60)  # connect, read
+PULL_BATCH_ROWS = 10_000  # pulled pages stored in one transaction (a commit re-encrypts the pages it touches)
 BACKOFF_START, BACKOFF_MAX = 5.0, 900.0
 
 
@@ -238,8 +239,9 @@ class Client:
         self, token: str, cancelled: Callable[[], bool], progress: Callable[[str], None], report: SyncReport
     ) -> None:
         """Pages to the head. The next page is asked for while this one is stored (its cursor is known as soon
-        as the page arrives), so the network and the database work at once; a page is stored with its cursor in
-        one transaction all the same, and a page fetched ahead and never stored is simply asked for again."""
+        as the page arrives), so the network and the database work at once. Pages are stored in batches of about
+        ``PULL_BATCH_ROWS`` rows, each batch with its last page's cursor in one transaction, so what is stored and
+        the cursor always move together; pages fetched and never stored are simply asked for again."""
 
         def fetch(cursor: str | None) -> tuple[p.PullResponse, Any]:
             params: dict[str, Any] = {"limit": p.MAX_PULL, **({"cursor": cursor} if cursor else {})}
@@ -247,13 +249,19 @@ class Client:
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-ahead") as ahead:
             coming = ahead.submit(fetch, get_state(self.store.conn, "cursor"))
+            batch: list[tuple[list[dict[str, Any]], str]] = []
+            rows = 0
             while True:
                 page, data = coming.result()  # the page checked against the model; the rows stored as parsed
                 more = page.has_more and not cancelled()
                 if more:
                     coming = ahead.submit(fetch, page.cursor)
                 progress("pull")
-                report.pulled += apply_pull_page(self.store, data["changes"], page.cursor)
+                batch.append((data["changes"], page.cursor))
+                rows += len(data["changes"])
+                if rows >= PULL_BATCH_ROWS or not more:  # several pages and the last cursor in one transaction
+                    report.pulled += apply_pull_pages(self.store, batch)
+                    batch, rows = [], 0
                 if not more:
                     return
 

@@ -13,10 +13,10 @@
         <location filename="../../ui/contracts_page.py" line="+245"/>
         <location filename="../../ui/messages.py" line="+22"/>
         <location line="+4"/>
-        <location filename="../../ui/resident_dialog.py" line="+116"/>
+        <location filename="../../ui/resident_dialog.py" line="+117"/>
         <location filename="../../ui/residents_page.py" line="+158"/>
         <location line="+61"/>
-        <location filename="../../ui/sign_dialog.py" line="+119"/>
+        <location filename="../../ui/sign_dialog.py" line="+118"/>
         <source>Household</source>
         <translation>家庭户</translation>
     </message>
@@ -183,7 +183,7 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+303"/>
+        <location filename="../../ui/contracts_page.py" line="+311"/>
         <location filename="../../ui/printing.py" line="+27"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
@@ -241,7 +241,7 @@
         <translation>有冲突</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="-358"/>
+        <location filename="../../ui/contracts_page.py" line="-366"/>
         <source>Sign…</source>
         <translation>签约…</translation>
     </message>
@@ -257,7 +257,7 @@
     </message>
     <message>
         <location line="-4"/>
-        <location filename="../../ui/sign_dialog.py" line="+112"/>
+        <location filename="../../ui/sign_dialog.py" line="+111"/>
         <source>Contract year</source>
         <translation>签约年度</translation>
     </message>
@@ -314,7 +314,7 @@
     </message>
     <message>
         <location line="+9"/>
-        <location filename="../../ui/mainwindow.py" line="+71"/>
+        <location filename="../../ui/mainwindow.py" line="+73"/>
         <source>Contracts</source>
         <translation>签约</translation>
     </message>
@@ -334,7 +334,7 @@
         <location filename="../../ui/messages.py" line="-11"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-5"/>
-        <location filename="../../ui/sign_dialog.py" line="-117"/>
+        <location filename="../../ui/sign_dialog.py" line="-116"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -351,7 +351,7 @@
     <message>
         <location line="-9"/>
         <location line="+10"/>
-        <location filename="../../ui/sign_dialog.py" line="+112"/>
+        <location filename="../../ui/sign_dialog.py" line="+111"/>
         <location filename="../../ui/teams_dialog.py" line="-33"/>
         <source>Team</source>
         <translation>团队</translation>
@@ -419,7 +419,7 @@
         <translation>人头费台账%1.xlsx</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+37"/>
         <source>No ledger for %1: the county has not set the per-capita rate for the year yet.</source>
         <translation>无法生成 %1 年度台账：县级尚未设定该年度的人头费标准。</translation>
     </message>
@@ -434,7 +434,7 @@
         <translation>无法生成 %1 年度台账。</translation>
     </message>
     <message>
-        <location line="-253"/>
+        <location line="-260"/>
         <source>Contracted and insured: %1 (provisional %2; contracted, not insured %3)</source>
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
@@ -617,14 +617,14 @@
         <translation>转团队</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+118"/>
+        <location filename="../../ui/contracts_page.py" line="+117"/>
         <source>The ledger of %1 is saved in %2.</source>
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
     <message>
-        <location line="-2"/>
         <location line="+7"/>
-        <location filename="../../ui/resident_dialog.py" line="+185"/>
+        <location line="+6"/>
+        <location filename="../../ui/resident_dialog.py" line="+182"/>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
@@ -742,9 +742,9 @@
     <message>
         <location filename="../../ui/contract_dialogs.py" line="-32"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/resident_dialog.py" line="-160"/>
-        <location filename="../../ui/sign_dialog.py" line="-42"/>
-        <location line="+85"/>
+        <location filename="../../ui/resident_dialog.py" line="-157"/>
+        <location filename="../../ui/sign_dialog.py" line="-41"/>
+        <location line="+84"/>
         <location filename="../../ui/sync_page.py" line="+285"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -802,7 +802,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/signin.py" line="+92"/>
+        <location filename="../../ui/signin.py" line="+102"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
@@ -843,7 +843,7 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_chart.py" line="+86"/>
+        <location filename="../../ui/ledger_chart.py" line="+84"/>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>
@@ -853,7 +853,7 @@
         <translation>图表加载中…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>mo</source>
         <translation>月</translation>
     </message>
@@ -909,18 +909,23 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+140"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
     <message>
         <location line="+8"/>
-        <location filename="../../ui/signin.py" line="+48"/>
+        <location filename="../../ui/signin.py" line="+50"/>
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+2"/>
+        <source>Close this window and sign in as another user</source>
+        <translation>关闭本窗口，换一位用户登录</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
@@ -930,7 +935,7 @@
         <translation>从未</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Changes waiting to be sent: %1</source>
         <translation>待上传的修改：%1</translation>
     </message>
@@ -960,7 +965,7 @@
         <location line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="-2"/>
-        <location filename="../../ui/sign_dialog.py" line="-114"/>
+        <location filename="../../ui/sign_dialog.py" line="-113"/>
         <source>Sex</source>
         <translation>性别</translation>
     </message>
@@ -984,7 +989,7 @@
         <translation>备注</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+16"/>
         <source>Required.</source>
         <translation>必填。</translation>
     </message>
@@ -1095,7 +1100,7 @@
     </message>
     <message>
         <location line="+8"/>
-        <location filename="../../ui/residents_page.py" line="-94"/>
+        <location filename="../../ui/residents_page.py" line="-87"/>
         <location filename="../../ui/sign_dialog.py" line="+0"/>
         <source>Male</source>
         <translation>男</translation>
@@ -1124,17 +1129,17 @@
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../ui/residents_page.py" line="+290"/>
+        <location filename="../../ui/residents_page.py" line="+282"/>
         <source>Add resident</source>
         <translation>新增居民</translation>
     </message>
     <message>
-        <location line="+154"/>
+        <location line="+151"/>
         <source>The resident was not saved: %1</source>
         <translation>居民信息未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/residents_page.py" line="-285"/>
+        <location filename="../../ui/residents_page.py" line="-277"/>
         <source>Head</source>
         <translation>户主</translation>
     </message>
@@ -1169,7 +1174,7 @@
         <translation>其他</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+74"/>
         <location filename="../../ui/sign_dialog.py" line="+2"/>
         <source>Age</source>
         <translation>年龄</translation>
@@ -1190,7 +1195,7 @@
         <translation>%1 尚未归入家庭户。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+5"/>
         <source>Household %1</source>
         <translation>户号 %1</translation>
     </message>
@@ -1205,7 +1210,7 @@
         <translation>%1岁</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+103"/>
         <source>Search: name, pinyin (zhangsan), initials (zs), last digits of ID or phone</source>
         <translation>搜索：姓名、拼音（zhangsan）、首字母（zs）、身份证号或电话后几位</translation>
     </message>
@@ -1231,7 +1236,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+23"/>
+        <location line="+32"/>
         <source>%1 residents registered</source>
         <translation>已登记居民 %1 人</translation>
     </message>
@@ -1256,7 +1261,7 @@
         <translation>%1 元</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>Sign a household</source>
         <translation>家庭签约</translation>
     </message>
@@ -1336,12 +1341,12 @@
         <translation>%1 本年度已在其他机构签约：%2</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>%1 has a contract for this year already: %2</source>
         <translation>%1 本年度已有签约：%2</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>%1 cannot have this package: %2</source>
         <translation>%1 不符合服务包条件：%2</translation>
     </message>
@@ -1356,7 +1361,7 @@
         <translation>%1 适用于签约周期开始时不超过 %2 岁的居民（该居民 %3 岁）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>%1 is for women</source>
         <translation>%1 仅适用于女性</translation>
     </message>
@@ -1376,7 +1381,7 @@
         <translation>%1 须先登记相应疾病（%2）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>signed for %1 with team %2 already (one team per year)</source>
         <translation>%1 年度已与 %2 签约（每年只能与一个团队签约）</translation>
     </message>
@@ -1386,12 +1391,12 @@
         <translation>没有服务包 %1</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source> (or another group it serves)</source>
         <translation>（或该服务包的其他适用人群）</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="-110"/>
+        <location filename="../../ui/signin.py" line="-113"/>
         <source>This account is locked after repeated wrong passwords. Try again later or ask the clinic admin.</source>
         <translation>密码多次输错，账号已锁定。请稍后再试或联系卫生室管理员。</translation>
     </message>
@@ -1401,12 +1406,12 @@
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>Village Clinic — sign in</source>
         <translation>村医助手 — 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="+74"/>
+        <location filename="../../ui/app.py" line="+75"/>
         <source>Something unexpected went wrong: %1</source>
         <translation>程序出现意外错误：%1</translation>
     </message>
@@ -1417,13 +1422,20 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+77"/>
+        <location line="+30"/>
+        <location line="+143"/>
+        <location filename="../../ui/ops.py" line="+208"/>
         <location filename="../../ui/signin.py" line="+1"/>
         <source>Village Clinic</source>
         <translation>村医助手</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-142"/>
+        <source>Village Clinic is already open on this computer (database %1). Use the window that is open; look for it on the taskbar.</source>
+        <translation>村医助手已经打开（数据库 %1），不能再打开一次。请使用已打开的窗口，可在任务栏中找到它。</translation>
+    </message>
+    <message>
+        <location line="+135"/>
         <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
         <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
     </message>
@@ -1463,17 +1475,18 @@
         <translation>演示卫生室。用户：%1</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+49"/>
         <source>The window locked itself after a time without use. %1, enter your password to go on.</source>
         <translation>长时间未操作，窗口已自动锁定。%1，请输入密码继续。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+15"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/mainwindow.py" line="-20"/>
+        <location filename="../../ui/signin.py" line="+2"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
@@ -1653,12 +1666,12 @@
         <translation>县级审核（%1）：%2</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>refused by the county server (rule %1)</source>
         <translation>被县级平台退回（规则 %1）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Refused by the county server (rule %1)</source>
         <translation>被县级平台退回（规则 %1）</translation>
     </message>

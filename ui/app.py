@@ -172,7 +172,6 @@ class Session(QObject):
         dialog.activateWindow()
 
     def _signin_finished(self, dialog: SignInDialog, result: int) -> None:
-        dialog.checker.shutdown()  # its password-checking thread
         dialog.deleteLater()
         self.signin = None
         if not result or dialog.user is None:

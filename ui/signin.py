@@ -90,6 +90,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.hint)
         self.setMinimumWidth(400)
         self.checker = Ops(self)  # scrypt takes 0.1-0.3 s on purpose: not on the GUI thread
+        self.finished.connect(lambda _result: self.checker.shutdown())  # no checking thread outlives the dialog
         self.sign_in.clicked.connect(self.try_sign_in)
         self.password.returnPressed.connect(self.try_sign_in)
         self.language.currentIndexChanged.connect(self._language_changed)
@@ -181,6 +182,7 @@ class UnlockDialog(QDialog):
         row.addWidget(self.unlock)
         layout.addLayout(row)
         self.checker = Ops(self)
+        self.finished.connect(lambda _result: self.checker.shutdown())
         self.unlock.clicked.connect(self.try_unlock)
         self.password.returnPressed.connect(self.try_unlock)
         self.sign_out.clicked.connect(self._sign_out)

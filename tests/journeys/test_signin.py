@@ -128,6 +128,9 @@ def test_signing_out_brings_the_sign_in_back_for_another_user_and_closing_it_end
             steps.wait_until(lambda: admin_window.locked)
             unlock = admin_window.unlock_dialog
             qtbot.waitExposed(unlock)
+            steps.type(unlock.password, "not-it")
+            steps.key(unlock.password, Qt.Key.Key_Return)
+            steps.wait_until(lambda: unlock.error.isVisible() and unlock.unlock.isEnabled())
             steps.click(unlock.sign_out)
             third = steps.dialog(SignInDialog)
         assert not _visible(MainWindow) and third.isVisible()

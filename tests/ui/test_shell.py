@@ -672,8 +672,12 @@ def test_a_second_clinic_app_on_the_same_database_says_it_is_open_and_exits_0(
     monkeypatch.setattr(app_module.QMessageBox, "information", lambda _p, _t, text: shown.append(text))
     monkeypatch.setattr(app_module, "install_excepthook", lambda *a, **k: None)
     # were a sign-in opened instead, it is closed rather than waited on for ever
-    QTimer.singleShot(3000, lambda: [w.reject() for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog)])
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(lambda: [w.reject() for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog)])
+    guard.start(3000)
     code = app_module.main(["--db", str(tmp_path / "d.db"), "--key-file", str(tmp_path / "d.key"), "--lang", "zh_CN"])
+    guard.stop()
     assert code == 0
     assert shown and "村医助手已经打开" in shown[0], shown
     assert "already running" in capsys.readouterr().err

@@ -89,12 +89,13 @@ class Context:
         """Ask the county before signing, when this device is enrolled (else None: signed provisional)."""
         return self._county_lookup(self.store)
 
-    def actor(self) -> Any:
+    def actor(self, why: str = "this command changes data") -> Any:
+        """Who asked, signed in; ``why`` tells a person who left out --user why it is needed."""
         from clinic_app.users import authenticate
 
         username = self.args.user
         if not username:
-            raise AuthError("no_user", "this command changes data: name yourself with --user NAME")
+            raise AuthError("no_user", f"{why}: name yourself with --user NAME")
         return authenticate(self.store, username, read_password(PASSWORD_ENV, f"password for {username}: "))
 
     def close(self) -> None:
@@ -114,7 +115,7 @@ class Commands:
 
     def leaf(self, group: Any, name: str, func: Command, helptext: str, *,
              writes: bool = False) -> argparse.ArgumentParser:  # fmt: skip
-        """A command that runs ``func``; ``writes``: it changes data and takes ``--user``."""
+        """A command that runs ``func``; ``writes``: it takes ``--user`` (it changes data, or is audited)."""
         p: argparse.ArgumentParser = group.add_parser(
             name, parents=[self.writer if writes else self.common], help=helptext, description=helptext
         )

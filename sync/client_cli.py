@@ -3,6 +3,7 @@ county's lookup before signing (clinic_app never imports requests: both are hand
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import sys
@@ -75,6 +76,18 @@ def county_lookup(store: Store) -> Any:
     return client.lookup
 
 
+SYNC_EXIT_CODES = """exit codes:
+  0  synced: everything waiting was sent, everything new received
+  1  another failure (the message says what; nothing half-written)
+  2  usage: an unknown or missing option
+  3  invalid: --retries out of range, or the county refused a change a person must fix
+  4  enroll again: this device was never enrolled (run `clinic enroll`) or the county no longer
+     accepts its token; also a wrong database key
+  5  offline: the county server cannot be reached, or needs a newer Village Clinic; try again later
+  6  synced, but conflicts need a person (the 同步 page of clinic-app resolves them)
+  130  interrupted (Ctrl+C); what was stored stays stored"""
+
+
 def add_commands(commands: Commands) -> None:
     leaf, sub = commands.leaf, commands.sub
     p = leaf(
@@ -84,8 +97,9 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("--code", required=True, help="the one-time enrollment code from the county")
     p.add_argument("--device-name", help="how the county lists this device (default: the computer's name)")
     p.add_argument("--ca-bundle", metavar="FILE", help="the county's CA certificate, if it has its own")
-    p = leaf(sub, "sync", cmd_sync, "send waiting changes and receive new ones (exit 0 synced, 5 offline, "
-             "6 conflicts need a person)")  # fmt: skip
+    p = leaf(sub, "sync", cmd_sync, "send waiting changes and receive new ones (exit codes below)")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = SYNC_EXIT_CODES
     p.add_argument("--retries", type=int, default=1, help="attempts with backoff on network failures")
     p.add_argument("--verbose", action="store_true", help="say each step (push, pull) on stderr")
 

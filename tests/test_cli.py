@@ -592,3 +592,31 @@ def test_each_domain_registers_its_own_commands() -> None:
     assert commands(*cli.COMMANDS) == {"user", "village", "resident", "import", "export", "team", "contract",
                                        "insurance", "ledger", "init", "demo", "check", "backup", "restore",
                                        "setting"}  # fmt: skip
+
+
+def test_an_export_without_user_says_it_is_audited_not_that_it_changes_data(cli: Cli) -> None:
+    code, out, err = cli("export", "residents", "--format", "json")
+    assert code == 4 and out == ""
+    assert "an export is recorded in the audit log" in err and "--user NAME" in err
+    assert "changes data" not in err
+    assert cli("village", "add", "新村")[2].count("this command changes data") == 1, "a write still says so"
+
+
+def test_the_help_of_sync_documents_every_exit_code_it_can_return(
+    never_enrolled: list[str], without_pydantic: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    from sync.client_cli import main as clinic
+
+    with pytest.raises(SystemExit):
+        clinic(["sync", "--help"])
+    helptext = capsys.readouterr().out
+    documented = {int(n) for n in re.findall(r"^\s+(\d+)\s{2}", helptext, flags=re.M)}
+    assert {0, 1, 2, 3, 4, 5, 6} <= documented, helptext
+    assert re.search(r"^\s+4\s+enroll again: this device was never enrolled", helptext, flags=re.M)
+    assert clinic(["sync", *never_enrolled]) == 4, "what a never-enrolled device returns is documented"
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("`clinic sync` exits") :][:900]
+    for code in (0, 1, 2, 3, 4, 5, 6):
+        assert f"`{code}`" in section, f"the README documents exit {code} of clinic sync"

@@ -14,17 +14,18 @@ import traceback  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 from types import TracebackType  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from clinic_app.errors import AuthError, ClinicError  # noqa: E402
 from clinic_app.keystore import KEY_FILE_ENV  # noqa: E402
-from ui.qt import QApplication, QMessageBox, QStandardPaths, QTimer  # noqa: E402
+from ui.qt import QApplication, QLockFile, QMessageBox, QObject, QStandardPaths, QTimer, Signal  # noqa: E402
 
 if TYPE_CHECKING:
     from clinic_app.store import Store
     from clinic_app.users import User
     from ui.mainwindow import MainWindow
     from ui.ops import Writer
+    from ui.signin import SignInDialog
 
 log = logging.getLogger("clinic-app")
 DEMO_RESIDENTS = 2000
@@ -78,20 +79,50 @@ def install_excepthook(log_path: Path, interactive: bool = True) -> None:
     sys.excepthook = hook
 
 
-def open_store(args: argparse.Namespace) -> tuple[object, str | None]:
+def database_path(args: argparse.Namespace) -> Path:
     from clinic_app.cli_core import default_db_path  # not clinic_app.cli: it imports every command module
+
+    if args.demo:
+        return data_dir() / "demo" / "clinic.db"
+    return Path(args.db or os.environ.get("CLINIC_DB") or default_db_path())
+
+
+def instance_lock(db: Path) -> QLockFile | None:
+    """Held while this program has ``db`` open: ``<db>.app-lock`` beside it, holding the pid. None when another
+    running clinic-app holds it. A lock left by a program that died is stale and taken over (Qt checks the pid);
+    a lock is never stale by age. Only the desktop program takes it: the ``clinic`` command runs beside it."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(db.with_name(db.name + ".app-lock")))
+    lock.setStaleLockTime(0)
+    return lock if lock.tryLock(0) else None
+
+
+def say_already_open(db: Path, interactive: bool) -> None:
+    print(f"clinic-app: already running on {db}", file=sys.stderr, flush=True)
+    if interactive:
+        from ui.i18n import tr
+
+        QMessageBox.information(
+            None,
+            tr("Village Clinic"),
+            tr("Village Clinic is already open on this computer (database %1). Use the window that is open; "
+               "look for it on the taskbar.").replace("%1", str(db)),
+        )  # fmt: skip
+
+
+def open_store(args: argparse.Namespace) -> tuple[object, str | None]:
     from clinic_app.store import Store
 
     if args.demo:
         from clinic_app.demo import DEMO_USERS, create_demo_database
 
-        folder = data_dir() / "demo"
-        db, key = folder / "clinic.db", folder / "demo.key"
+        db = database_path(args)
+        key = db.with_name("demo.key")
         if not db.exists():
             create_demo_database(db, key, residents=DEMO_RESIDENTS)
         hint = ", ".join(f"{u} / {p}" for u, p in DEMO_USERS.items())
         return Store.open(db, key), hint
-    db = Path(args.db or os.environ.get("CLINIC_DB") or default_db_path())
+    db = database_path(args)
     if not db.exists() and not (args.exit_when_ready or args.user):
         from ui.enroll_dialog import FirstRunDialog
 
@@ -118,6 +149,65 @@ def open_main_window(store: Store, user: User, start_sync: bool = True) -> tuple
     return window, writer
 
 
+class Session(QObject):
+    """Sign-in, then the window; after 退出登录 the old window's work stops and the sign-in comes back on the same
+    database, for this user or another. Closing a sign-in, or the window itself, ends the session."""
+
+    window_opened = Signal(object)  # MainWindow
+    ended = Signal()
+
+    def __init__(self, store: Store, clinic_name: str, demo_hint: str | None, start_sync: bool = True) -> None:
+        super().__init__()
+        self.store, self.clinic_name, self.demo_hint, self.start_sync = store, clinic_name, demo_hint, start_sync
+        self.signin: SignInDialog | None = None
+        self.window: MainWindow | None = None
+        self.writer: Writer | None = None
+
+    def start(self) -> None:
+        from ui.signin import SignInDialog
+
+        dialog = self.signin = SignInDialog(self.store, self.clinic_name, self.demo_hint)
+        dialog.finished.connect(lambda result: self._signin_finished(dialog, result))
+        dialog.show()
+        dialog.activateWindow()
+
+    def _signin_finished(self, dialog: SignInDialog, result: int) -> None:
+        dialog.deleteLater()
+        self.signin = None
+        if not result or dialog.user is None:
+            self.ended.emit()
+            return
+        window, writer = self.window, self.writer = open_main_window(self.store, dialog.user, self.start_sync)
+        signed_out: list[bool] = []
+        window.signed_out.connect(lambda: signed_out.append(True))
+        window.closed.connect(lambda: self._window_closed(window, writer, bool(signed_out)))
+        self.window_opened.emit(window)
+
+    def _window_closed(self, window: MainWindow, writer: Writer, signed_out: bool) -> None:
+        self._retire(window, writer)
+        if signed_out:
+            self.start()
+        else:
+            self.ended.emit()
+
+    def _retire(self, window: MainWindow, writer: Writer) -> None:
+        """The window's sync was stopped as it closed; its writer finishes what it was given, then stops."""
+        writer.shutdown()
+        window.reader.close()
+        window.deleteLater()
+        if self.window is window:
+            self.window = self.writer = None
+
+    def shutdown(self) -> None:
+        if self.signin is not None:
+            self.signin.checker.shutdown()
+        if self.window is not None and self.writer is not None:
+            window, writer = self.window, self.writer
+            window.closed.disconnect()
+            window.close()
+            self._retire(window, writer)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -134,6 +224,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         data_dir() / "logs" / "clinic-app.log", interactive=not (args.exit_when_ready or args.user)
     )
 
+    interactive = not (args.exit_when_ready or args.user)
+    db = database_path(args)
+    lock = instance_lock(db)
+    if lock is None:
+        say_already_open(db, interactive)
+        return 0
     try:
         store, demo_hint = open_store(args)
     except ClinicError as exc:
@@ -156,40 +252,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     from clinic_app import clinic
     from clinic_app.store import Store
     from clinic_app.users import authenticate
-    from ui.signin import SignInDialog
 
     assert isinstance(store, Store)
     clinic_name = clinic.clinic_name(store.conn, store.clinic_id)
     if args.user:
-        from concurrent.futures import ThreadPoolExecutor
+        from ui.ops import Ops
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sign-in") as pool:
-            # scrypt lets go of the interpreter: the window's modules load while the password is checked
-            checking = pool.submit(authenticate, store, args.user, os.environ.get("CLINIC_PASSWORD", ""))
-            import ui.mainwindow  # noqa: F401
-        try:
-            user = checking.result()
-        except AuthError as exc:
-            print(f"clinic-app: {exc}", file=sys.stderr)
-            return exc.exit_code
-    else:
-        dialog = SignInDialog(store, clinic_name, demo_hint)
-        if not dialog.exec() or dialog.user is None:
-            return 0
-        user = dialog.user
-    window, writer = open_main_window(store, user, start_sync=not args.exit_when_ready)
+        checker, outcome = Ops(), list[Any]()
+        # scrypt lets go of the interpreter: the window's modules load while the password is checked
+        checking = checker.work(lambda: authenticate(store, args.user, os.environ.get("CLINIC_PASSWORD", "")),
+                                outcome.append, outcome.append)  # fmt: skip
+        import ui.mainwindow  # noqa: F401
+
+        checking.wait()
+        while not checking.done:
+            app.processEvents()
+        checker.shutdown()
+        if isinstance(outcome[0], AuthError):
+            print(f"clinic-app: {outcome[0]}", file=sys.stderr)
+            return outcome[0].exit_code
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        user = outcome[0]
+        window, writer = open_main_window(store, user, start_sync=not args.exit_when_ready)
+        if args.exit_when_ready:
+            QTimer.singleShot(0, lambda: ready(app, window))
+        code = app.exec()
+        writer.shutdown()
+        store.close()
+        lock.unlock()
+        return code
+    session = Session(store, clinic_name, demo_hint, start_sync=not args.exit_when_ready)
+    app.setQuitOnLastWindowClosed(False)  # between a sign-out and the next sign-in no window is open
+    session.ended.connect(app.quit)
     if args.exit_when_ready:
-
-        def ready() -> None:
-            shown = window.residents.model.rowCount()
-            print(f"ready {time.perf_counter() - STARTED:.3f} rows={shown}", flush=True)
-            app.quit()
-
-        QTimer.singleShot(0, ready)
+        session.window_opened.connect(lambda window: QTimer.singleShot(0, lambda: ready(app, window)))
+    session.start()
     code = app.exec()
-    writer.shutdown()
+    session.shutdown()
     store.close()
+    lock.unlock()
     return code
+
+
+def ready(app: QApplication, window: MainWindow) -> None:
+    shown = window.residents.model.rowCount()
+    print(f"ready {time.perf_counter() - STARTED:.3f} rows={shown}", flush=True)
+    app.quit()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from ui.qt import (
     QListWidgetItem,
     QMainWindow,
     QObject,
+    QPushButton,
     QSize,
     QStackedWidget,
     Qt,
@@ -124,6 +125,14 @@ class IdleWatcher(QObject):
             app.installEventFilter(self)
         self.timer.start()
 
+    def stop(self) -> None:
+        """For good: a closed window's watcher neither counts activity nor locks."""
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self.paused = True
+        self.timer.stop()
+
     def eventFilter(self, watched: Any, event: Any) -> bool:
         if not self.paused and event.type() in self.ACTIVITY:
             self.timer.start()
@@ -131,7 +140,8 @@ class IdleWatcher(QObject):
 
 
 class MainWindow(QMainWindow):
-    signed_out = Signal()
+    signed_out = Signal()  # 退出登录 (in the status bar, or on the lock screen): the sign-in comes back
+    closed = Signal()  # after the window has stopped its timers and its sync
 
     def __init__(self, store: Store, user: User, writer: Writer, idle_seconds: int | None = None,
                  sync: SyncController | None = None) -> None:  # fmt: skip
@@ -185,6 +195,11 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(4, 0, 14, 0)
             bar.addWidget(label)
         bar.addPermanentWidget(self.who)
+        self.sign_out_button = QPushButton()
+        self.sign_out_button.setObjectName("signOut")
+        self.sign_out_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches it, Space presses it
+        self.sign_out_button.clicked.connect(self.sign_out)
+        bar.addPermanentWidget(self.sign_out_button)
         self.status_timer = QTimer(self)
         self.status_timer.setInterval(STATUS_REFRESH_MS)
         self.status_timer.timeout.connect(self.refresh_status)
@@ -229,6 +244,8 @@ class MainWindow(QMainWindow):
             if isinstance(page, NotBuiltPage | SyncPage | ContractsPage):
                 page.retranslate()
         self.lock_screen.setText(tr("Locked"))
+        self.sign_out_button.setText(tr("Sign out"))
+        self.sign_out_button.setToolTip(tr("Close this window and sign in as another user"))
         self.refresh_status()
 
     def changeEvent(self, event: Any) -> None:
@@ -311,6 +328,11 @@ class MainWindow(QMainWindow):
         dialog = self.open_resident(resident_id)
         dialog.accepted.connect(after_save)
 
+    def sign_out(self) -> None:
+        """Close the window; the program shows the sign-in again (``signed_out``)."""
+        self.signed_out.emit()
+        self.close()
+
     # -- idle lock ------------------------------------------------------------------------------
     def lock(self) -> None:
         from ui.signin import UnlockDialog
@@ -328,8 +350,7 @@ class MainWindow(QMainWindow):
 
     def _unlock_finished(self, result: int) -> None:
         if self.unlock_dialog.signed_out or not result:
-            self.signed_out.emit()
-            self.close()
+            self.sign_out()
             return
         self.locked = False
         self.idle.paused = False
@@ -343,5 +364,6 @@ class MainWindow(QMainWindow):
         self.sync.stop()
         self.residents.shutdown()
         self.status_timer.stop()
-        self.idle.timer.stop()
+        self.idle.stop()
         super().closeEvent(event)
+        self.closed.emit()

@@ -17,11 +17,20 @@ from ui.qt import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+
+def keep_space_when_hidden(label: QLabel, lines: int) -> None:
+    """An error line that appears and goes without moving what is under it (the buttons under the mouse)."""
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
+    label.setMinimumHeight(label.fontMetrics().lineSpacing() * lines + 2)
 
 
 def auth_message(error: AuthError) -> str:
@@ -57,6 +66,7 @@ class SignInDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
+        keep_space_when_hidden(self.error, 2)  # the locked-account message takes two lines
         self.error.hide()
         self.hint = QLabel()
         self.hint.setStyleSheet("color: #555;")
@@ -80,6 +90,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.hint)
         self.setMinimumWidth(400)
         self.checker = Ops(self)  # scrypt takes 0.1-0.3 s on purpose: not on the GUI thread
+        self.finished.connect(lambda _result: self.checker.shutdown())  # no checking thread outlives the dialog
         self.sign_in.clicked.connect(self.try_sign_in)
         self.password.returnPressed.connect(self.try_sign_in)
         self.language.currentIndexChanged.connect(self._language_changed)
@@ -133,6 +144,8 @@ class SignInDialog(QDialog):
 class UnlockDialog(QDialog):
     """Shown over a locked window: the same user's password, or sign out."""
 
+    WIDTH = 420
+
     def __init__(self, store: Store, user: User, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store, self.user = store, user
@@ -144,15 +157,22 @@ class UnlockDialog(QDialog):
             ).replace("%1", user.display_name)
         )
         self.message.setWordWrap(True)
+        # the message's width is fixed and its height what that width needs, so an error line cannot squash it
+        self.message.setFixedWidth(self.WIDTH)
+        self.message.setMinimumHeight(self.message.heightForWidth(self.WIDTH))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
+        self.error.setWordWrap(True)
+        self.error.setFixedWidth(self.WIDTH)
+        keep_space_when_hidden(self.error, 2)
         self.error.hide()
         self.unlock = QPushButton(tr("Unlock"))
         self.unlock.setDefault(True)
         self.sign_out = QPushButton(tr("Sign out"))
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
         layout.addWidget(self.message)
         layout.addWidget(self.password)
         layout.addWidget(self.error)
@@ -162,6 +182,7 @@ class UnlockDialog(QDialog):
         row.addWidget(self.unlock)
         layout.addLayout(row)
         self.checker = Ops(self)
+        self.finished.connect(lambda _result: self.checker.shutdown())
         self.unlock.clicked.connect(self.try_unlock)
         self.password.returnPressed.connect(self.try_unlock)
         self.sign_out.clicked.connect(self._sign_out)

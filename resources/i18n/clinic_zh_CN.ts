@@ -10,13 +10,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/contracts_page.py" line="+246"/>
+        <location filename="../../ui/contracts_page.py" line="+243"/>
         <location filename="../../ui/messages.py" line="+22"/>
         <location line="+4"/>
         <location filename="../../ui/resident_dialog.py" line="+117"/>
         <location filename="../../ui/residents_page.py" line="+158"/>
         <location line="+61"/>
-        <location filename="../../ui/sign_dialog.py" line="+118"/>
+        <location filename="../../ui/sign_dialog.py" line="+119"/>
         <source>Household</source>
         <translation>家庭户</translation>
     </message>
@@ -41,7 +41,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/contract_print.py" line="+199"/>
+        <location filename="../../ui/contract_print.py" line="+196"/>
         <source>Contract</source>
         <translation>签约协议</translation>
     </message>
@@ -315,7 +315,7 @@
     </message>
     <message>
         <location line="+9"/>
-        <location filename="../../ui/mainwindow.py" line="+72"/>
+        <location filename="../../ui/mainwindow.py" line="+73"/>
         <source>Contracts</source>
         <translation>签约</translation>
     </message>
@@ -603,12 +603,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+80"/>
+        <location line="+81"/>
         <source>Choose the reason.</source>
         <translation>请选择原因。</translation>
     </message>
     <message>
-        <location line="-79"/>
+        <location line="-80"/>
         <source>The contract is with that team already.</source>
         <translation>该签约已属于这个团队。</translation>
     </message>
@@ -628,7 +628,7 @@
         <translation>%1 · %2 年度签约 · %3</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>Terminate the contract</source>
         <translation>解除签约</translation>
     </message>
@@ -850,7 +850,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/signin.py" line="+92"/>
+        <location filename="../../ui/signin.py" line="+103"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
@@ -957,15 +957,20 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+126"/>
+        <location line="+140"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
     <message>
         <location line="+8"/>
-        <location filename="../../ui/signin.py" line="+48"/>
+        <location filename="../../ui/signin.py" line="+50"/>
         <source>Locked</source>
         <translation>已锁定</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close this window and sign in as another user</source>
+        <translation>关闭本窗口，换一位用户登录</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -1444,7 +1449,7 @@
         <translation>（或该服务包的其他适用人群）</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="-110"/>
+        <location filename="../../ui/signin.py" line="-114"/>
         <source>This account is locked after repeated wrong passwords. Try again later or ask the clinic admin.</source>
         <translation>密码多次输错，账号已锁定。请稍后再试或联系卫生室管理员。</translation>
     </message>
@@ -1454,12 +1459,12 @@
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+59"/>
         <source>Village Clinic — sign in</source>
         <translation>村医助手 — 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="+74"/>
+        <location filename="../../ui/app.py" line="+75"/>
         <source>Something unexpected went wrong: %1</source>
         <translation>程序出现意外错误：%1</translation>
     </message>
@@ -1470,14 +1475,20 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+77"/>
+        <location line="+30"/>
+        <location line="+142"/>
         <location filename="../../ui/ops.py" line="+208"/>
         <location filename="../../ui/signin.py" line="+1"/>
         <source>Village Clinic</source>
         <translation>村医助手</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-141"/>
+        <source>Village Clinic is already open on this computer (database %1). Use the window that is open; look for it on the taskbar.</source>
+        <translation>村医助手已经打开（数据库 %1），不能再打开一次。请使用已打开的窗口，可在任务栏中找到它。</translation>
+    </message>
+    <message>
+        <location line="+134"/>
         <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
         <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
     </message>
@@ -1517,17 +1528,18 @@
         <translation>演示卫生室。用户：%1</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+49"/>
         <source>The window locked itself after a time without use. %1, enter your password to go on.</source>
         <translation>长时间未操作，窗口已自动锁定。%1，请输入密码继续。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+15"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/mainwindow.py" line="-20"/>
+        <location filename="../../ui/signin.py" line="+2"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>

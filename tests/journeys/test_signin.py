@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +69,74 @@ def test_a_doctor_signs_in_by_keys_and_the_register_opens(qtbot: Any, signin: An
     finally:
         window.close()
         writer.shutdown()
+
+
+def _visible(kind: type) -> list[Any]:
+    from ui.qt import QApplication
+
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+
+def _new_threads(before: set[threading.Thread]) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t not in before and t.is_alive()]
+
+
+def test_signing_out_brings_the_sign_in_back_for_another_user_and_closing_it_ends(
+    qtbot: Any, demo_copy: tuple[Path, Path], request: pytest.FixtureRequest, stall_report: StallReport
+) -> None:
+    from ui.app import Session
+    from ui.mainwindow import MainWindow
+
+    store = Store.open(*demo_copy)
+    before = set(threading.enumerate())
+    clinic = store.conn.execute("SELECT name FROM clinic WHERE id = ?", (store.clinic_id,)).fetchone()[0]
+    session = Session(store, clinic, None, start_sync=False)
+    opened: list[MainWindow] = []
+    session.window_opened.connect(opened.append)
+    steps = Journey(qtbot, store, None, None, None, request.node.name, stall_report)  # type: ignore[arg-type]
+    try:
+        session.start()
+        first = steps.dialog(SignInDialog)
+        with steps.step("sign in as the doctor"):
+            steps.type(first.username, "doctor")
+            steps.type(first.password, DEMO_USERS["doctor"])
+            steps.key(first.password, Qt.Key.Key_Return)
+            steps.wait_until(lambda: len(opened) == 1)
+        doctor_window, doctor_writer = opened[0], session.writer
+        assert doctor_writer is not None
+        qtbot.waitExposed(doctor_window)
+        assert doctor_window.who.text().startswith("李医生")
+        with steps.step("click 退出登录 in the status bar"):
+            assert doctor_window.sign_out_button.text() == "退出登录"
+            steps.click(doctor_window.sign_out_button)
+            second = steps.dialog(SignInDialog)
+        assert second is not first and not _visible(MainWindow), "the window closed; the sign-in is back"
+        assert second.username.text() == "" and second.clinic.text() == clinic
+        assert not doctor_writer._pools, "the old window's writer stopped"
+        steps.shot("signin-after-sign-out", second)
+        with steps.step("the admin signs in on the same database"):
+            steps.type(second.username, "admin")
+            steps.type(second.password, DEMO_USERS["admin"])
+            steps.key(second.password, Qt.Key.Key_Return)
+            steps.wait_until(lambda: len(opened) == 2)
+        admin_window = opened[1]
+        qtbot.waitExposed(admin_window)
+        assert admin_window.user.username == "admin" and admin_window.store is store
+        with steps.step("the window locks; 退出登录 on the lock screen"):
+            admin_window.idle.timer.setInterval(50)  # keep the test short
+            admin_window.idle.timer.start()
+            steps.wait_until(lambda: admin_window.locked)
+            unlock = admin_window.unlock_dialog
+            qtbot.waitExposed(unlock)
+            steps.type(unlock.password, "not-it")
+            steps.key(unlock.password, Qt.Key.Key_Return)
+            steps.wait_until(lambda: unlock.error.isVisible() and unlock.unlock.isEnabled())
+            steps.click(unlock.sign_out)
+            third = steps.dialog(SignInDialog)
+        assert not _visible(MainWindow) and third.isVisible()
+        with steps.step("close the sign-in: the program ends"), qtbot.waitSignal(session.ended, timeout=5000):
+            steps.key(third.username, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: not _new_threads(before), timeout=5000)  # no writer, sync or checker thread left
+    finally:
+        session.shutdown()
+        store.close()

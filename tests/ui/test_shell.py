@@ -12,7 +12,7 @@ from clinic_app.demo import create_demo_database
 from clinic_app.settings import set_setting
 from ui.mainwindow import MainWindow, NotBuiltPage
 from ui.ops import Writer
-from ui.qt import Qt, QTimer
+from ui.qt import QApplication, QLockFile, Qt, QTimer
 from ui.resident_dialog import ResidentDialog
 from ui.residents_page import ResidentTableModel
 from ui.signin import SignInDialog
@@ -275,8 +275,9 @@ def test_dialog_is_a_dialog(window: MainWindow) -> None:
 
 
 # -- the program as started from the command line ---------------------------------------------------------
-def _run_app(tmp_path: Path, residents: int, password: str) -> subprocess.CompletedProcess[str]:
-    create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=residents, seed=4)
+def _run_app(tmp_path: Path, residents: int, password: str, create: bool = True) -> subprocess.CompletedProcess[str]:
+    if create:
+        create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=residents, seed=4)
     command = [sys.executable, "-m", "ui.app", "--db", str(tmp_path / "d.db"), "--key-file", str(tmp_path / "d.key"),
                "--user", "admin", "--exit-when-ready"]  # fmt: skip
     env = {"CLINIC_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
@@ -588,3 +589,117 @@ def test_the_residents_page_refreshes_only_for_what_it_shows(qtbot, window: Main
     assert resets == [1]
     page.on_store_changed(None)
     assert resets == [1, 1]
+
+
+# -- sign-out, lock screen and sign-in layout, a second instance ---------------------------------------
+def test_a_wrong_password_on_the_sign_in_moves_neither_the_button_nor_the_dialog(qtbot, ui_clinic: UiClinic) -> None:
+    dialog = SignInDialog(ui_clinic.store, "石头村卫生室", "admin / admin-pass-1, doctor / doctor-pass-1")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    size, button = dialog.size(), dialog.sign_in.mapTo(dialog, dialog.sign_in.rect().topLeft())
+    qtbot.keyClicks(dialog.username, "doctor")
+    qtbot.keyClicks(dialog.password, "wrong-one")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.error.isVisible() and dialog.sign_in.isEnabled())
+    qtbot.wait(20)  # let a layout that would grow do so
+    assert dialog.error.text() == "用户名或密码错误。"
+    assert dialog.sign_in.mapTo(dialog, dialog.sign_in.rect().topLeft()) == button, "the button stays under the mouse"
+    assert dialog.size() == size
+
+
+def test_a_wrong_password_on_the_lock_screen_leaves_the_message_whole(qtbot, ui_clinic: UiClinic) -> None:
+    writer = Writer()
+    win = MainWindow(ui_clinic.store, ui_clinic.doctor, writer, idle_seconds=3600)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    win.idle.timer.setInterval(100)
+    win.idle.timer.start()
+    qtbot.waitUntil(lambda: win.locked, timeout=3000)
+    unlock = win.unlock_dialog
+    qtbot.waitExposed(unlock)
+    size = unlock.size()
+    qtbot.keyClicks(unlock.password, "wrong-one")
+    qtbot.keyClick(unlock.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: unlock.error.isVisible() and unlock.unlock.isEnabled())
+    qtbot.wait(20)
+    message = unlock.message
+    assert message.height() >= message.heightForWidth(message.width()), "every line of the message shows whole"
+    assert message.geometry().bottom() < unlock.password.geometry().top()
+    assert unlock.error.geometry().top() > unlock.password.geometry().bottom()
+    assert unlock.error.height() >= unlock.error.heightForWidth(unlock.error.width())
+    assert unlock.size() == size, "nothing jumps when the error appears"
+    win.close()
+    writer.shutdown()
+
+
+def test_the_sign_out_button_is_in_the_status_bar_reached_by_tab_and_closes_the_window(
+    qtbot, window: MainWindow
+) -> None:
+    button = window.sign_out_button
+    assert button.isVisible() and button.text() == "退出登录"
+    assert window.statusBar().isAncestorOf(button)
+    window.activateWindow()
+    window.nav.setFocus()
+    for _ in range(40):  # Tab through the window until the button has the focus
+        if button.hasFocus():
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert button.hasFocus(), "the keyboard reaches 退出登录"
+    with qtbot.waitSignal(window.signed_out, timeout=2000), qtbot.waitSignal(window.closed, timeout=2000):
+        qtbot.keyClick(button, Qt.Key.Key_Space)
+    assert not window.isVisible()
+    assert not window.idle.timer.isActive() and not window.status_timer.isActive()
+    qtbot.keyClick(window.nav, Qt.Key.Key_A)  # activity after the close no longer restarts the idle lock
+    assert not window.idle.timer.isActive()
+
+
+def _held_lock(path: Path) -> QLockFile:
+    lock = QLockFile(str(path.with_name(path.name + ".app-lock")))
+    assert lock.tryLock(0)
+    return lock
+
+
+def test_a_second_clinic_app_on_the_same_database_says_it_is_open_and_exits_0(
+    qapp, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from ui import app as app_module
+
+    create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=3, seed=4)
+    first = _held_lock(tmp_path / "d.db")  # the first program, running
+    shown: list[str] = []
+    monkeypatch.setattr(app_module.QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    monkeypatch.setattr(app_module, "install_excepthook", lambda *a, **k: None)
+    # were a sign-in opened instead, it is closed rather than waited on for ever
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(lambda: [w.reject() for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog)])
+    guard.start(3000)
+    code = app_module.main(["--db", str(tmp_path / "d.db"), "--key-file", str(tmp_path / "d.key"), "--lang", "zh_CN"])
+    guard.stop()
+    assert code == 0
+    assert shown and "村医助手已经打开" in shown[0], shown
+    assert "already running" in capsys.readouterr().err
+    first.unlock()
+
+
+def test_a_lock_left_by_a_program_that_died_does_not_stop_the_next_start(tmp_path: Path) -> None:
+    create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=5, seed=4)
+    take = ("from ui.qt import QLockFile; import os, sys; l = QLockFile(sys.argv[1]); l.setStaleLockTime(0); "
+            "assert l.tryLock(0); os._exit(0)")  # fmt: skip
+    subprocess.run([sys.executable, "-c", take, str(tmp_path / "d.db.app-lock")], cwd=ROOT, check=True, timeout=60)
+    assert (tmp_path / "d.db.app-lock").exists(), "the dead program left its lock"
+    result = _run_app(tmp_path, 5, "admin1234", create=False)
+    assert result.returncode == 0 and "rows=5" in result.stdout, result.stderr
+
+
+def test_the_clinic_command_is_not_blocked_by_a_running_program(tmp_path: Path) -> None:
+    create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=5, seed=4)
+    first = _held_lock(tmp_path / "d.db")
+    env = {"CLINIC_PASSWORD": "admin1234", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "clinic_app.cli", "check", "--db", str(tmp_path / "d.db"),
+                             "--key-file", str(tmp_path / "d.key")], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    first.unlock()

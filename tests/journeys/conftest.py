@@ -31,6 +31,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+from tests.qt_session import _chinese, _settings_in_tmp  # noqa: F401 (autouse fixtures)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from clinic_app.demo import DEMO_CLINIC, DEMO_USERS, create_demo_database
@@ -43,27 +45,6 @@ WINDOW_SIZE = (1366, 768)
 STALL_FILE = Path(os.environ.get("JOURNEY_STALLS") or ROOT / "bench-out" / "journey-stalls.json")
 SHOT_DIR = Path(os.environ.get("JOURNEY_SHOTS") or ROOT / "screenshots")
 T = TypeVar("T")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _settings_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The program's own settings (language, window) go to a temporary folder, not the user's."""
-    from ui.qt import QSettings
-
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path_factory.mktemp("qsettings"))
-    )
-
-
-@pytest.fixture(autouse=True)
-def _chinese(qapp: Any) -> Iterator[None]:
-    """Journeys see what a village doctor sees: the program in Chinese, its default."""
-    from ui.i18n import install_language
-
-    install_language(qapp, "zh_CN")
-    yield
-    install_language(qapp, "zh_CN")
 
 
 # -- the demo clinic, made once per session --------------------------------------------------------------

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.qt_session import _chinese, _settings_in_tmp  # noqa: F401 (autouse fixtures)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from clinic_app import residents as R
@@ -14,25 +16,6 @@ from clinic_app import users
 from clinic_app.store import Store
 
 PASSWORD = "doctor-pass-1"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _settings_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from ui.qt import QSettings
-
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path_factory.mktemp("qsettings"))
-    )
-
-
-@pytest.fixture(autouse=True)
-def _chinese(qapp: object) -> Iterator[None]:
-    from ui.i18n import install_language
-
-    install_language(qapp, "zh_CN")  # type: ignore[arg-type]
-    yield
-    install_language(qapp, "zh_CN")  # type: ignore[arg-type]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clinic_app import __version__
-from clinic_app.errors import AuthError, ClinicError, ValidationError, ValidationErrors
+from clinic_app.errors import AuthError, ClinicError, ValidationError, ValidationErrors, error_lines
 from clinic_app.store import Store
 
 if TYPE_CHECKING:
@@ -160,12 +160,9 @@ def run(argv: Sequence[str] | None, modules: Sequence[CommandModule], county_loo
     ctx = Context(args, county_lookup)
     try:
         return int(args.func(ctx))
-    except ValidationErrors as exc:
-        for e in exc.errors:
-            err(f"{e.field}: {e.message} [{e.rule}]")
-        return EXIT_INVALID
-    except ValidationError as exc:
-        err(f"{exc.field}: {exc.message} [{exc.rule}]")
+    except (ValidationError, ValidationErrors) as exc:
+        for line in error_lines(exc):
+            err(line)
         return EXIT_INVALID
     except ClinicError as exc:
         err(str(exc))

@@ -66,3 +66,9 @@ class StoreError(ClinicError):
 
 class NotFound(ClinicError):
     exit_code = 3
+
+
+def error_lines(error: ValidationError | ValidationErrors) -> list[str]:
+    """What a command prints for a validation error: one line per problem, the field and the rule named."""
+    errors = error.errors if isinstance(error, ValidationErrors) else [error]
+    return [f"{e.field}: {e.message} [{e.rule}]" for e in errors]

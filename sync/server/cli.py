@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from clinic_app.errors import ClinicError, ValidationError
+from clinic_app.errors import ClinicError, ValidationError, error_lines
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INVALID, EXIT_AUTH = 0, 1, 2, 3, 4
 URL_ENV = "COUNTY_DATABASE_URL"
@@ -304,7 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ValidationError as exc:
-        _err(f"{exc.field}: {exc.message} [{exc.rule}]")
+        for line in error_lines(exc):
+            _err(line)
         return EXIT_INVALID
     except ClinicError as exc:
         _err(str(exc))

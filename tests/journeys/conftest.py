@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tests.qt_session import _chinese, _settings_in_tmp  # noqa: F401 (autouse fixtures)
+from tests.qt_session import _chinese, _settings_in_tmp, documents  # noqa: F401 (fixtures)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -269,16 +269,6 @@ def admin_journey(qtbot: Any, demo_copy: tuple[Path, Path], request: pytest.Fixt
                   stall_report: StallReport) -> Iterator[Journey]:  # fmt: skip
     """The main window signed in as the demo's clinic administrator."""
     yield from _open_journey(qtbot, *demo_copy, "admin", request, stall_report)
-
-
-@pytest.fixture
-def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The person's Documents folder (in a home of the test's own), where saved PDFs and exports go."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    return home / "Documents"
 
 
 # -- a real county server, as a separate program ------------------------------------------------------------

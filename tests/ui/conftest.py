@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.qt_session import _chinese, _settings_in_tmp  # noqa: F401 (autouse fixtures)
+from tests.qt_session import _chinese, _settings_in_tmp, documents  # noqa: F401 (fixtures)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -175,12 +175,7 @@ def _page(qtbot: Any, clinic: UiClinic, user: Any = None, writer: Any = None) ->
     return page
 
 
-def test_the_page_lists_worklists_ledger_prints_and_exports(
-    qtbot: Any, signing: UiClinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
-    documents = tmp_path / "home" / "Documents"
+def test_the_page_lists_worklists_ledger_prints_and_exports(qtbot: Any, signing: UiClinic, documents: Path) -> None:
     from openpyxl import load_workbook
 
     store = signing.store

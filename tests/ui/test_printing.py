@@ -154,21 +154,6 @@ def test_a_long_contract_keeps_the_consent_and_both_signatures_together_on_the_n
     assert "七、知情同意" in second and "甲方（签约医生）签字" in second and second.count("日期") == 2
 
 
-@pytest.fixture
-def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The user's Documents folder, in a temporary home."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
-    from ui.printing import documents_folder
-
-    folder = documents_folder()
-    assert folder == home / "Documents"
-    return folder
-
-
 def open_preview_by_click(qtbot: Any, ui_clinic: UiClinic, contract: str) -> Any:
     """A window with a print button wired as the 签约 page wires 打印协议…; click it, wait for the preview."""
     from ui.contract_print import preview_contract

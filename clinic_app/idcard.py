@@ -95,11 +95,11 @@ def _county_name(names: str, born: int) -> str:
         if not entry.startswith("["):
             return entry
         span, name = entry[1:].split("]", 1)
-        start, _, end = span.partition("-")
-        spans.append((int(start or 0), int(end or 9999), name))
-    for start, end, name in spans:
+        first, _, last = span.partition("-")
+        spans.append((int(first or 0), int(last or 9999), name))
+    for start, end, county in spans:
         if start <= born <= end:
-            return name
+            return county
     later = [s for s in spans if s[0] > born]
     return min(later)[2] if later else spans[-1][2]
 

@@ -21,6 +21,7 @@ from clinic_app.residents import (
     ensure_household,
     find_household,
     find_village,
+    id_place,
     insert_resident,
     resident_input,
     validate_resident,
@@ -374,6 +375,9 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
                 column = "id_number" if fields_row.get("id_number") else "document_number"
                 errors.append(RowError(number, header.column(column), "duplicate_in_file",
                                        f"the same resident as row {first_row}"))  # fmt: skip
+        place = id_place(fields_row.get("id_number"))
+        if not errors and place is not None and place.warning():
+            report.warnings.append(f"row {number}, column {header.column('id_number')}: {place.warning()}")
         if errors:
             report.errors += errors
         elif row is not None and old is None:

@@ -451,15 +451,11 @@ def export_residents(
     if fmt == "json":
         text = json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
     elif fmt == "csv":
-        buf = io.StringIO(newline="")
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow([csv_field(v) for v in header])
-        writer.writerows([csv_field(v) for v in row] for row in cells)
-        text = buf.getvalue()
+        text = csv_text(header, cells)
     if target is not None:
         tmp = target.with_name(target.name + ".part")
         if fmt == "xlsx":
-            _write_xlsx(tmp, "居民" if headers == "zh" else "residents", header, cells)
+            write_xlsx(tmp, "居民" if headers == "zh" else "residents", header, cells)
         else:
             assert text is not None
             # utf-8-sig so that Excel on a Chinese Windows opens the CSV with the right characters
@@ -472,7 +468,17 @@ def export_residents(
     return len(rows), text
 
 
-def _write_xlsx(target: Path, title: str, header: list[str], cells: list[list[Any]]) -> None:
+def csv_text(header: list[str], cells: list[list[Any]]) -> str:
+    """A CSV export: every field through ``cells.csv_field``, so no text runs as a formula."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([csv_field(v) for v in header])
+    writer.writerows([csv_field(v) for v in row] for row in cells)
+    return buf.getvalue()
+
+
+def write_xlsx(target: Path, title: str, header: list[str], cells: list[list[Any]]) -> None:
+    """An .xlsx export: every cell through ``cells.xlsx_cell``, so no text is a formula."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 

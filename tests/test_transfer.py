@@ -313,7 +313,7 @@ def test_full_width_digits_in_an_import_are_read_as_ascii_and_other_digits_refus
     assert code == 0 and "imported 1 new" in out, err
     now = next(r for r in demo.register() if r["name"] == "王五")
     assert (now["id_number"], now["phone"]) == ("11010519491231002X", "13912345678")
-    _write_csv(demo.tmp / "a.csv", [["姓名", "身份证号", "手机号"], ["赵六", "110105198001010016", "١٣٩١٢٣٤٥٦٧٨"]])
+    _write_csv(demo.tmp / "a.csv", [["姓名", "身份证号", "手机号"], ["赵六", "110105198001010016", "13٩١٢٣٤٥٦٧٨"]])  # today's \d took it
     code, _, err = demo("import", "residents", str(demo.tmp / "a.csv"))
     assert code == 3 and "row 2, column 手机号:" in err and "[digits]" in err, err
 

@@ -186,11 +186,12 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            if reader.line_num > start or "end of data" in str(exc):
+            if "end of data" in str(exc):
                 why = (f"line {start}: a quote (\") opened in this row is never closed "
                        f"(it runs to line {reader.line_num}, the end of the file)")  # fmt: skip
             else:
-                why = f"line {reader.line_num}: {exc} (a quote inside a value is written twice: \"\")"
+                lines = f"{start}" if reader.line_num == start else f"{start}-{reader.line_num}"
+                why = f"line {lines}: {exc} (a quote inside a value is written twice: \"\")"
             raise ValidationError("file", "csv_quote", why) from None
         if any(c.strip() for c in cells):
             yield reader.line_num, [from_csv_field(c) for c in cells]

@@ -13,7 +13,7 @@
         <location filename="../../ui/contracts_page.py" line="+243"/>
         <location filename="../../ui/messages.py" line="+22"/>
         <location line="+4"/>
-        <location filename="../../ui/resident_dialog.py" line="+117"/>
+        <location filename="../../ui/resident_dialog.py" line="+122"/>
         <location filename="../../ui/residents_page.py" line="+158"/>
         <location line="+61"/>
         <location filename="../../ui/sign_dialog.py" line="+119"/>
@@ -671,7 +671,7 @@
     <message>
         <location line="+7"/>
         <location line="+6"/>
-        <location filename="../../ui/resident_dialog.py" line="+182"/>
+        <location filename="../../ui/resident_dialog.py" line="+203"/>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
@@ -790,7 +790,7 @@
         <location filename="../../ui/contract_dialogs.py" line="-32"/>
         <location filename="../../ui/contracts_page.py" line="-101"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/resident_dialog.py" line="-157"/>
+        <location filename="../../ui/resident_dialog.py" line="-171"/>
         <location filename="../../ui/sign_dialog.py" line="-41"/>
         <location line="+90"/>
         <location filename="../../ui/sync_page.py" line="+285"/>
@@ -999,7 +999,7 @@
     </message>
     <message>
         <location filename="../../ui/messages.py" line="-3"/>
-        <location filename="../../ui/resident_dialog.py" line="-30"/>
+        <location filename="../../ui/resident_dialog.py" line="-37"/>
         <source>Document type</source>
         <translation>证件类型</translation>
     </message>
@@ -1068,6 +1068,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>The first two digits name no province: a digit is mistyped.</source>
+        <translation>前两位不是任何省级代码：有数字输错了。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type the number with the digits 0-9.</source>
+        <translation>请用数字 0-9 输入。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Does not agree with the ID number.</source>
         <translation>与身份证号不一致。</translation>
     </message>
@@ -1132,7 +1142,7 @@
         <translation>该身份证号已登记给 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/resident_dialog.py" line="-42"/>
+        <location filename="../../ui/resident_dialog.py" line="-46"/>
         <source>Resident ID card</source>
         <translation>居民身份证</translation>
     </message>
@@ -1147,7 +1157,7 @@
         <translation>其他证件</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <location filename="../../ui/residents_page.py" line="-87"/>
         <location filename="../../ui/sign_dialog.py" line="+0"/>
         <source>Male</source>
@@ -1166,7 +1176,7 @@
         <translation>户号，如 H000123（输入新户号即新建家庭户）</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+47"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -1182,7 +1192,17 @@
         <translation>新增居民</translation>
     </message>
     <message>
-        <location line="+151"/>
+        <location line="+80"/>
+        <source>Issued in %1</source>
+        <translation>发证地：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1; county code %2 unknown: confirm the place with the resident.</source>
+        <translation>%1；县级代码 %2 不在行政区划代码表中，请与居民核对。</translation>
+    </message>
+    <message>
+        <location line="+82"/>
         <source>The resident was not saved: %1</source>
         <translation>居民信息未保存：%1</translation>
     </message>

@@ -104,6 +104,13 @@ def _county_name(names: str, born: int) -> str:
     return min(later)[2] if later else spans[-1][2]
 
 
+def load_places() -> None:
+    """Load the GB/T 2260 table now (~40–75 ms), so the first ID number typed does not pay for it."""
+    from stdnum import numdb
+
+    numdb.get("cn/loc")
+
+
 def place_of(code: str, born: int) -> Place:
     """The place the first six digits of an ID number name, for someone born in ``born``; ``code`` starts with
     one of PROVINCE_CODES."""

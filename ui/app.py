@@ -141,6 +141,10 @@ def open_main_window(store: Store, user: User, start_sync: bool = True) -> tuple
     writer = Writer()
     window = MainWindow(store, user, writer)
     window.show()
+    from clinic_app.idcard import load_places
+
+    # off the GUI thread, once the window is up: the place the first ID number typed names shows at once
+    QTimer.singleShot(1500, lambda: writer.work(load_places))
     if start_sync:
         from clinic_app.contracts import expire_due
 

@@ -25,6 +25,7 @@ from clinic_app.errors import ClinicError
 from clinic_app.migrations import SCHEMA_VERSION
 from clinic_app.store import Store, utc_now
 from clinic_app.syncstate import (
+    ACCOUNTS_WAITING,
     OutboxEntry,
     adopt_clinic,
     apply_pull_pages,
@@ -95,7 +96,6 @@ class SyncReport:
 
 
 ACCOUNTS_WAIT_EXIT = 8  # `clinic sync`: synced, but account changes wait for an administrator's online sign-in
-ACCOUNTS_WAITING_STATE = "accounts_waiting"  # sync_state: how many waited at the end of the last sync
 
 
 def _headers(token: str | None = None) -> dict[str, str]:
@@ -258,7 +258,7 @@ class Client:
             report.integrity = self.check_integrity(token, cancelled)
             with self.store.transaction():
                 set_state(self.store.conn, "last_sync_at", utc_now())
-                set_state(self.store.conn, ACCOUNTS_WAITING_STATE, str(report.accounts_waiting or "") or None)
+                set_state(self.store.conn, ACCOUNTS_WAITING, str(report.accounts_waiting or "") or None)
         c = counts(self.store.conn)
         report.waiting = c["waiting"]
         report.conflicts = c["conflicts"]

@@ -108,7 +108,7 @@ def sign_in(conn: Connection, caller: Caller, username: str, password: str) -> p
     if not usable or check_hash_format(data.get("password_hash")) is not None:
         verify_nobody(password)  # the same work as a real check: names cannot be probed by timing
         raise ServiceError(401, "bad_credentials", "wrong user name or password")
-    if not verify_password(password, data["password_hash"]):
+    if held is None or not verify_password(password, data["password_hash"]):
         raise ServiceError(401, "bad_credentials", "wrong user name or password")
     expires = int(time.time()) + p.USER_TOKEN_SECONDS
     token = make_token(conn, held.row_id, caller.device_id, caller.clinic_id, expires)

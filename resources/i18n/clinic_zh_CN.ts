@@ -691,9 +691,50 @@
         <translation>县级平台拒绝了这个登记码：码有误、已被使用或已过期。请向县里申请新的登记码。</translation>
     </message>
     <message>
+        <location filename="../../ui/account_signin.py" line="+24"/>
+        <source>Wrong user name or password (the county checks the password it holds).</source>
+        <translation>用户名或密码错误（由县级平台核对其保存的密码）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The county server refused the sign-in (reason %1).</source>
+        <translation>县级平台拒绝了登录（原因 %1）。</translation>
+    </message>
+    <message>
         <location line="+2"/>
+        <source>The county server cannot be reached, or asks to wait after repeated wrong passwords. Try again later.</source>
+        <translation>无法连接县级平台，或因多次密码错误需稍候。请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The county server refused this device&apos;s token: enroll it again.</source>
+        <translation>县级平台拒绝了本机的凭证：请重新登记本机。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location filename="../../ui/enroll_dialog.py" line="+2"/>
         <source>The county server needs a newer Village Clinic. Update it first.</source>
         <translation>县级平台需要更新版本的村医助手，请先升级。</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Sign in with the county server</source>
+        <translation>在县级平台登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Account changes (new users, roles, passwords) are sent only after a clinic administrator signs in with the county server; a password change may also be sent by that user. The county checks the password; nothing is stored on this computer.</source>
+        <translation>账户变更（新用户、角色、密码）需要诊所管理员在县级平台在线登录后才能同步；修改密码也可由本人登录后发送。密码由县级平台核对，本机不保存任何登录信息。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sign in and send</source>
+        <translation>登录并发送</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Enter the user name and the password.</source>
+        <translation>请输入用户名和密码。</translation>
     </message>
     <message>
         <location filename="../../ui/contract_dialogs.py" line="-40"/>
@@ -787,13 +828,14 @@
         <translation>登记</translation>
     </message>
     <message>
+        <location filename="../../ui/account_signin.py" line="-9"/>
         <location filename="../../ui/contract_dialogs.py" line="-32"/>
         <location filename="../../ui/contracts_page.py" line="-101"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
         <location filename="../../ui/resident_dialog.py" line="-157"/>
         <location filename="../../ui/sign_dialog.py" line="-41"/>
         <location line="+90"/>
-        <location filename="../../ui/sync_page.py" line="+285"/>
+        <location filename="../../ui/sync_page.py" line="+304"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -849,13 +891,14 @@
         <translation>管理员用户名</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../ui/account_signin.py" line="-2"/>
+        <location filename="../../ui/enroll_dialog.py" line="+1"/>
         <location filename="../../ui/signin.py" line="+103"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../ui/enroll_dialog.py" line="+1"/>
         <source>Password again</source>
         <translation>再次输入密码</translation>
     </message>
@@ -1508,12 +1551,13 @@
         <translation>程序无法启动。</translation>
     </message>
     <message>
+        <location filename="../../ui/account_signin.py" line="-1"/>
         <location filename="../../ui/signin.py" line="+1"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/signin.py" line="+2"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -1544,7 +1588,7 @@
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="-245"/>
+        <location filename="../../ui/sync_page.py" line="-256"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -1734,7 +1778,7 @@
         <translation>、</translation>
     </message>
     <message>
-        <location line="+120"/>
+        <location line="+131"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
@@ -1759,7 +1803,12 @@
         <translation>重新发送</translation>
     </message>
     <message>
-        <location line="-150"/>
+        <location line="+42"/>
+        <source>%1 account changes wait: they are sent only after a clinic administrator signs in online (a password change: that user).</source>
+        <translation>有 %1 项账户变更等待发送：需要诊所管理员在线登录后才能同步（修改密码：由本人登录）。</translation>
+    </message>
+    <message>
+        <location line="-203"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
@@ -1825,12 +1874,12 @@
         <translation>处理结果</translation>
     </message>
     <message>
-        <location line="+121"/>
+        <location line="+132"/>
         <source>Show decided ones too</source>
         <translation>同时显示已处理的</translation>
     </message>
     <message>
-        <location line="-113"/>
+        <location line="-124"/>
         <source>Changed</source>
         <translation>修改时间</translation>
     </message>
@@ -1840,7 +1889,12 @@
         <translation>退回原因</translation>
     </message>
     <message>
-        <location line="+129"/>
+        <location line="+116"/>
+        <source>Sign in online and send…</source>
+        <translation>在线登录并发送…</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>County server: %1 · this device belongs to clinic %2</source>
         <translation>县级平台：%1 · 本机属于诊所 %2</translation>
     </message>
@@ -1855,7 +1909,7 @@
         <translation>已上传 %1 条，已接收 %2 条</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-27"/>
         <source>History</source>
         <translation>同步记录</translation>
     </message>

@@ -1150,6 +1150,16 @@
         <translation>本卫生室没有该项。</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Only a clinic administrator may make this account change (a password: that user).</source>
+        <translation>只有诊所管理员可以进行这项账户变更（修改密码：由本人）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Made by a user the county does not know in this clinic.</source>
+        <translation>做出修改的用户不是县级平台所知的本诊所用户。</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>17 digits followed by a digit or X.</source>
         <translation>应为17位数字加1位数字或X。</translation>

@@ -16,8 +16,9 @@ A device token says which device of which clinic pushes; it says nothing about t
   above holds. (A county that creates the first admin itself, ``county-server user add --clinic``, leaves no
   bootstrap at all.)
 - **Authorship**: every mutation names its acting user (``user_id``), which must be a user of the token's
-  clinic on the server or created earlier in the same push (``unknown_user`` otherwise; a mutation without a
-  user only in the bootstrap push). The server records it: ``updated_by`` is the mutation's user and
+  clinic on the server or created earlier in the same push (``unknown_user`` otherwise). A mutation without a
+  user is accepted in the bootstrap push, and for an append-only event (a device's audit entry of what it did
+  before anyone signed in: making its database), recorded as by nobody — never as by someone else. The server records it: ``updated_by`` is the mutation's user and
   ``created_by`` of a new row too (whatever the row claims); a ``device_id`` column holds the token's device.
   The clinic was always the token's (``wrong_clinic``).
 
@@ -40,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clinic_app.users import check_hash_format, verify_nobody, verify_password
 from sync import protocol as p
-from sync.protocol import CLINIC_TABLES, Code, Mutation, MutationResult, Op, Status
+from sync.protocol import APPEND_ONLY_TABLES, CLINIC_TABLES, Code, Mutation, MutationResult, Op, Status
 from sync.server import contract, db
 from sync.server.common import Caller, ServiceError
 from sync.server.db import stamp
@@ -228,7 +229,7 @@ def screen(conn: Connection, caller: Caller, mutations: list[Mutation], user_tok
         if waits := sorted(str(n) for n in names if n in waiting_accounts and n != m.row_id):
             out.answers[m.mutation_id] = _answer(m, Code.ACCOUNT_SIGN_IN, f"user_id: names the account {waits[0]}, "
                                                  "which waits for a clinic administrator's online sign-in")  # fmt: skip
-        elif m.user_id is None and not bootstrap():
+        elif m.user_id is None and m.table not in APPEND_ONLY_TABLES and not bootstrap():
             out.answers[m.mutation_id] = _answer(m, Code.UNKNOWN_USER,
                                                  "user_id: every change names the user who made it")
         elif m.user_id is not None and m.user_id not in ours and m.user_id not in made:

@@ -199,9 +199,8 @@ def test_account_changes_wait_for_an_administrators_online_sign_in_on_the_sync_p
     assert not page.accounts_notice.isVisible(), "the clinic's first accounts came with its first push"
 
     users.add_user(j.store, j.user, "xiaoli", "nurse", "nurse-pass-2", display_name="小李")  # the admin adds a nurse
-    with j.step("click 立即同步: the new account waits"):
-        with j.qtbot.waitSignal(win.sync.finished, timeout=LONG) as second:
-            j.click(page.sync_button)
+    with j.step("click 立即同步: the new account waits"), j.qtbot.waitSignal(win.sync.finished, timeout=LONG) as second:
+        j.click(page.sync_button)
     assert second.args[0] == "ok", win.sync.message
     j.wait_until(lambda: page.accounts_notice.isVisible())
     assert "账户变更" in page.accounts_notice.text() and "管理员在线登录" in page.accounts_notice.text()

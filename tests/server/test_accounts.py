@@ -186,8 +186,7 @@ def test_the_first_push_of_a_clinic_without_accounts_brings_its_first_admin(coun
     assert [r["status"] for r in results] == ["applied", "applied"]
     # from the first account on, the rule holds: another admin needs an admin's sign-in, every change its user
     late = mutation("user", uuid7(), new_user("boss2", "clinic_admin"), first)
-    anonymous = mutation("audit_log", uuid7(), {"action": "x", "summary": "x", "rows": "{}", "created_at": NOW,
-                                                 "updated_at": NOW}, None)  # fmt: skip
+    anonymous = mutation("village", uuid7(), {"name": "石头村", "created_at": NOW, "updated_at": NOW}, None)
     results = push(county, device, late, anonymous)
     assert [r["code"] for r in results] == ["account_sign_in", "unknown_user"]
     assert token(county, device, "admin", PW), "the first admin signs in online with the password of the device"
@@ -237,8 +236,13 @@ def test_the_device_and_user_of_a_stored_row_come_from_the_push(county: County, 
     assert row["created_by"] == row["updated_by"] == clinic["nurse"], "the mutation's user, not the row's"
     [foreign] = push(county, clinic["device"], mutation("audit_log", uuid7(), entry, other_clinic_user))
     assert foreign["status"] == "rejected" and foreign["code"] == "unknown_user"
-    [nobody] = push(county, clinic["device"], mutation("audit_log", uuid7(), entry, None))
-    assert nobody["code"] == "unknown_user"
+    [nobody] = push(county, clinic["device"], mutation("village", uuid7(), {"name": "村", "created_at": NOW,
+                                                                          "updated_at": NOW}, None))  # fmt: skip
+    assert nobody["code"] == "unknown_user", "a record names who made it"
+    anonymous = uuid7()
+    [event] = push(county, clinic["device"], mutation("audit_log", anonymous, entry, None))
+    assert event["status"] == "applied", "an event from before anyone signed in (the database made) is by nobody"
+    assert stored(county, "audit_log", anonymous)["created_by"] is None
     [made_up] = push(county, clinic["device"], mutation("audit_log", uuid7(), entry, uuid7()))
     assert made_up["code"] == "unknown_user"
 

@@ -124,7 +124,7 @@ def test_same_field_edited_on_both_devices_is_a_conflict_for_a_person(
         conflict = lap.conn.execute("SELECT * FROM conflict").fetchone()
         assert json.loads(conflict["server_row"])["phone"] == "13800000001"
         assert json.loads(conflict["local_row"])["phone"] == "13900000002"
-        assert lap.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+        assert lap.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0, [dict(r) for r in lap.conn.execute("SELECT * FROM outbox")]
         lap.close()
 
 
@@ -139,7 +139,8 @@ def test_rejected_change_stays_with_the_reason(county: County, first_device: Pat
         rid = _resident(s, "李四")["id"]
         s.conn.execute("INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, "
                        "device_time) VALUES ('m-bad', 'resident', ?, 'upsert', '{\"id_number\": \"110105194912310021\"}',"
-                       " (SELECT row_version FROM resident WHERE id = ?), NULL, '2026-11-23T00:00:00Z')", (rid, rid))  # fmt: skip
+                       " (SELECT row_version FROM resident WHERE id = ?), (SELECT id FROM \"user\"), '2026-11-23T00:00:00Z')",
+                       (rid, rid))  # fmt: skip
         s.close()
         rc, out = clinic_cli(capsys, "sync", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")))
         assert rc == 0 and "rejected 1" in out

@@ -24,6 +24,9 @@ def field_label(field: str) -> str:
         "note": _t("Note"),
         "village_id": _t("Village"),
         "household_id": _t("Household"),
+        "user_id": _t("Made by"),
+        "user": _t("Account"),
+        "password_hash": _t("Password"),
     }
     return labels.get(field, field)
 

@@ -893,6 +893,7 @@
     <message>
         <location filename="../../ui/account_signin.py" line="-2"/>
         <location filename="../../ui/enroll_dialog.py" line="+1"/>
+        <location filename="../../ui/messages.py" line="+10"/>
         <location filename="../../ui/signin.py" line="+103"/>
         <source>Password</source>
         <translation>密码</translation>
@@ -1041,7 +1042,7 @@
         <translation>● 正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="-3"/>
+        <location filename="../../ui/messages.py" line="-13"/>
         <location filename="../../ui/resident_dialog.py" line="-30"/>
         <source>Document type</source>
         <translation>证件类型</translation>
@@ -1080,7 +1081,17 @@
         <translation>备注</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+3"/>
+        <source>Made by</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Required.</source>
         <translation>必填。</translation>
     </message>

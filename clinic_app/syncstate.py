@@ -41,6 +41,9 @@ class OutboxEntry:
                 "device_time": self.device_time}  # fmt: skip
 
 
+ACCOUNTS_WAITING = "accounts_waiting"  # sync_state: account changes the last sync kept for an online sign-in
+
+
 def get_state(conn: Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None

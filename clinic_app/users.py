@@ -24,6 +24,9 @@ ROLES = ("village_doctor", "nurse", "team_member", "clinic_admin")
 COUNTY_ROLES = ("county_reviewer", "county_admin")  # accounts of the county server, bound to no clinic
 # scrypt with N=2**15, r=8 needs 32 MiB per hash: memory-hard, about 0.1 s on an old clinic PC.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+# The only scrypt parameters a stored hash may carry (pushed by a device or made here): N a power of two within
+# these bounds, r and p small, at most 64 MiB of memory — so that checking a password never takes minutes.
+HASH_N_RANGE, HASH_R_MAX, HASH_P_MAX, HASH_MEMORY_MAX = (2**14, 2**16), 16, 4, 64 * 1024 * 1024
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
 
@@ -45,6 +48,31 @@ def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int
     digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32)
     enc = base64.b64encode
     return f"scrypt${n}${r}${p}${enc(salt).decode()}${enc(digest).decode()}"
+
+
+def check_hash_format(stored: object) -> ValidationError | None:
+    """None when ``stored`` is a password hash this program can check quickly: ``scrypt$N$r$p$salt$digest`` with
+    the parameters within the bounds above, a base64 salt of 16-64 bytes and a 32-byte digest."""
+    problem = ValidationError("password_hash", "format", "a password hash is scrypt$N$r$p$salt$digest")
+    if not isinstance(stored, str) or len(stored) > 200:
+        return problem
+    parts = stored.split("$")
+    if len(parts) != 6 or parts[0] != "scrypt" or not all(x.isdigit() and len(x) <= 8 for x in parts[1:4]):
+        return problem
+    n, r, p = (int(x) for x in parts[1:4])
+    low, high = HASH_N_RANGE
+    if n & (n - 1) or not low <= n <= high or not 1 <= r <= HASH_R_MAX or not 1 <= p <= HASH_P_MAX \
+            or 128 * n * r * p > HASH_MEMORY_MAX:  # fmt: skip
+        return ValidationError("password_hash", "out_of_range",
+                               f"scrypt parameters out of bounds: N a power of two from {low} to {high}, "
+                               f"r 1-{HASH_R_MAX}, p 1-{HASH_P_MAX}, at most {HASH_MEMORY_MAX // 2**20} MiB")  # fmt: skip
+    try:
+        salt, digest = base64.b64decode(parts[4], validate=True), base64.b64decode(parts[5], validate=True)
+    except ValueError:
+        return problem
+    if not 16 <= len(salt) <= 64 or len(digest) != 32:
+        return problem
+    return None
 
 
 def verify_password(password: str, stored: str) -> bool:

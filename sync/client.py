@@ -25,6 +25,7 @@ from clinic_app.errors import ClinicError
 from clinic_app.migrations import SCHEMA_VERSION
 from clinic_app.store import Store, utc_now
 from clinic_app.syncstate import (
+    ACCOUNTS_WAITING,
     OutboxEntry,
     adopt_clinic,
     apply_pull_pages,
@@ -85,10 +86,16 @@ class SyncReport:
     waiting: int = 0
     started_at: str = field(default_factory=utc_now)
     integrity: str = ""  # what the per-table comparison with the server found (and re-read)
+    accounts_waiting: int = 0  # account changes kept for a clinic administrator's online sign-in
 
     @property
     def exit_code(self) -> int:
-        return 6 if self.conflicts else 0
+        if self.conflicts:
+            return 6
+        return ACCOUNTS_WAIT_EXIT if self.accounts_waiting else 0
+
+
+ACCOUNTS_WAIT_EXIT = 8  # `clinic sync`: synced, but account changes wait for an administrator's online sign-in
 
 
 def _headers(token: str | None = None) -> dict[str, str]:
@@ -141,6 +148,7 @@ class Client:
         self.session = requests.Session()
         bundle = ca_bundle or get_state(store.conn, "ca_bundle") or os.environ.get("CLINIC_CA_BUNDLE")
         self.session.verify = bundle if bundle else True  # TLS always verified; a county CA may be named
+        self.user_token: str | None = None  # an online sign-in (``sign_in``), sent with pushes: account changes
 
     # -- transport ---------------------------------------------------------------------------------
     def _call(
@@ -197,6 +205,21 @@ class Client:
         reply["token_stored_in"] = save_token(self.store, reply["token"])
         return dict(reply)
 
+    # -- a user's online sign-in ----------------------------------------------------------------
+    def sign_in(self, username: str, password: str) -> p.UserSignInResponse:
+        """Sign a clinic user in with the county (the county's copy of the account): the short-lived token it
+        gives goes with this client's pushes, so that account changes this user may make take effect."""
+        body = p.UserSignInRequest(username=username, password=password)
+        try:
+            answer, _ = self._answer(p.UserSignInResponse, "POST", "/api/v1/users/signin", load_token(self.store),
+                                     json=body.model_dump())  # fmt: skip
+        except NeedsSignIn as exc:  # a 401 here is about the person's password unless the device was refused
+            if "password" in str(exc):
+                raise Refused(str(exc), p.Code.BAD_CREDENTIALS) from None
+            raise
+        self.user_token = answer.token
+        return answer
+
     # -- sync --------------------------------------------------------------------------------------
     def sync(
         self,
@@ -208,15 +231,20 @@ class Client:
         window shows it while the sync runs); ``cancelled`` is asked between batches and pages."""
         report = report or SyncReport()
         token = load_token(self.store)
+        held = Held()
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        if self.user_token:
+            headers[p.HEADER_USER_TOKEN] = self.user_token
         while not cancelled():
-            batch = next_batch(self.store.conn, p.MAX_PUSH)
+            batch = [e for e in next_batch(self.store.conn, p.MAX_PUSH) if not held.holds(e)]
             if not batch:
                 break
             progress(f"push {len(batch)}")
             body = _push_body(batch)
             answer, _ = self._answer(p.PushResponse, "POST", "/api/v1/push", token, data=gzip.compress(body, 6),
-                                     extra_headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})  # fmt: skip
-            results = [r.model_dump(mode="json", exclude_none=True) for r in answer.results]
+                                     extra_headers=headers)  # fmt: skip
+            results = held.keep([r.model_dump(mode="json", exclude_none=True) for r in answer.results], batch)
+            report.accounts_waiting = len(held.mutations)
             outcome = apply_push_results(self.store, batch, results)
             report.pushed += outcome.applied
             report.conflicts += outcome.conflicts
@@ -230,6 +258,7 @@ class Client:
             report.integrity = self.check_integrity(token, cancelled)
             with self.store.transaction():
                 set_state(self.store.conn, "last_sync_at", utc_now())
+                set_state(self.store.conn, ACCOUNTS_WAITING, str(report.accounts_waiting or "") or None)
         c = counts(self.store.conn)
         report.waiting = c["waiting"]
         report.conflicts = c["conflicts"]
@@ -308,6 +337,36 @@ class Client:
             after = page.after
             if not page.has_more:
                 return stored
+
+
+@dataclass
+class Held:
+    """Account changes the server keeps waiting for an online sign-in (``account_sign_in``), during one sync: they
+    stay in the outbox as they are (not refused), and so do the entries that name such an account."""
+
+    mutations: set[str] = field(default_factory=set)
+    accounts: set[str] = field(default_factory=set)
+
+    def holds(self, entry: OutboxEntry) -> bool:
+        if entry.mutation_id in self.mutations:
+            return True
+        named = {entry.user_id, entry.row_id if entry.table == "user" else None}
+        named |= {v for v in entry.payload.values() if isinstance(v, str)}
+        return bool(named & self.accounts)
+
+    def keep(self, results: list[dict[str, Any]], batch: list[OutboxEntry]) -> list[dict[str, Any]]:
+        """The results that change the outbox; the waiting ones are noted and left out."""
+        by_id = {e.mutation_id: e for e in batch}
+        kept = []
+        for r in results:
+            entry = by_id.get(r.get("mutation_id", ""))
+            if entry is not None and r.get("status") == p.Status.REJECTED and r.get("code") == p.Code.ACCOUNT_SIGN_IN:
+                self.mutations.add(entry.mutation_id)
+                if entry.table == "user":
+                    self.accounts.add(entry.row_id)
+            else:
+                kept.append(r)
+        return kept
 
 
 def _error(r: requests.Response) -> p.ErrorBody | None:

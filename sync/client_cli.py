@@ -57,11 +57,20 @@ def cmd_sync(ctx: Context) -> int:
             sys.stderr.flush()
 
     client = Client(ctx.store)
+    if ctx.args.as_user:  # an online sign-in first: account changes this user may make go through
+        from clinic_app.cli_core import PASSWORD_ENV, read_password
+
+        password = read_password(PASSWORD_ENV, f"county sign-in, password for {ctx.args.as_user}: ")
+        signed = client.sign_in(ctx.args.as_user, password)
+        step(f"signed in online as {ctx.args.as_user} ({signed.role})")
     report = recorded(
         ctx.store, "cli", lambda r: sync_with_retries(client, ctx.args.retries, progress=step, report=r)
     )
     out(f"sent {report.pushed}, received {report.pulled}; waiting {report.waiting}, "
         f"rejected {report.rejected}, conflicts needing a person {report.conflicts}")  # fmt: skip
+    if report.accounts_waiting:
+        out(f"{report.accounts_waiting} account changes wait: they need a clinic administrator's online sign-in "
+            "(a password change: that user's); run `clinic sync --as ADMIN`")  # fmt: skip
     return int(report.exit_code)
 
 
@@ -85,6 +94,8 @@ SYNC_EXIT_CODES = """exit codes:
      accepts its token; also a wrong database key
   5  offline: the county server cannot be reached, or needs a newer Village Clinic; try again later
   6  synced, but conflicts need a person (the 同步 page of clinic-app resolves them)
+  8  synced, but account changes (new user, role, password) wait for a clinic administrator's
+     online sign-in: run `clinic sync --as ADMIN` (password from $CLINIC_PASSWORD or a prompt)
   130  interrupted (Ctrl+C); what was stored stays stored"""
 
 
@@ -102,6 +113,9 @@ def add_commands(commands: Commands) -> None:
     p.epilog = SYNC_EXIT_CODES
     p.add_argument("--retries", type=int, default=1, help="attempts with backoff on network failures")
     p.add_argument("--verbose", action="store_true", help="say each step (push, pull) on stderr")
+    p.add_argument("--as", dest="as_user", metavar="USER",
+                   help="sign USER in with the county first (password from $CLINIC_PASSWORD or a prompt), so "
+                        "that the account changes USER may make are sent")  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

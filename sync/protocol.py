@@ -20,6 +20,8 @@ MAX_PUSH = 500
 MAX_PULL = 1000
 HEADER_SCHEMA = "X-Schema-Version"
 HEADER_APP = "X-App-Version"
+HEADER_USER_TOKEN = "X-User-Token"  # a push with account changes: the user token of an online sign-in
+USER_TOKEN_SECONDS = 600  # how long a user token of an online sign-in is good for
 
 # The table lists of the wire, from the table registry (clinic_app.registry): tables a clinic device may write,
 # which of them are append-only events, rows the server makes and a device only resolves (its resolution fields
@@ -85,6 +87,10 @@ class Code(StrEnum):
     SERVER_ONLY = "server_only"
     READ_ONLY_FIELD = "read_only_field"
     COUNTY_DECIDES = "county_decides"
+    # accounts and authorship (DESIGN §5 "Accounts")
+    ACCOUNT_SIGN_IN = "account_sign_in"  # an account change waits for an online sign-in (not final: kept, resent)
+    NOT_ENTITLED = "not_entitled"  # the signed-in user may not make this account change
+    UNKNOWN_USER = "unknown_user"  # the mutation's user_id is no user of the token's clinic
     # push conflicts
     DELETED = "deleted"  # the row was deleted on the server (also a rule: keep=device of a deleted row)
     EDITED_ELSEWHERE = "edited_elsewhere"
@@ -209,6 +215,20 @@ class Mutation(Model):
 
 class PushRequest(Model):
     mutations: list[Mutation] = Field(max_length=MAX_PUSH)
+
+
+class UserSignInRequest(Model):
+    """An online sign-in of a clinic's user, with the device token: for pushing account changes."""
+
+    username: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class UserSignInResponse(Model):
+    user_id: str
+    role: str
+    token: str  # sent as X-User-Token with the pushes of this device; bound to the user, the device and the clinic
+    expires_at: str
 
 
 class MutationResult(Model):

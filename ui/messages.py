@@ -24,6 +24,9 @@ def field_label(field: str) -> str:
         "note": _t("Note"),
         "village_id": _t("Village"),
         "household_id": _t("Household"),
+        "user_id": _t("Made by"),
+        "user": _t("Account"),
+        "password_hash": _t("Password"),
     }
     return labels.get(field, field)
 
@@ -53,6 +56,8 @@ def rule_text(error: ValidationError) -> str | None:
         "too_old": _t("This date gives an age over 130."),
         "date_format": _t("Write the date as 1990-12-31."),
         "unknown": _t("Not known in this clinic."),
+        "not_entitled": _t("Only a clinic administrator may make this account change (a password: that user)."),
+        "unknown_user": _t("Made by a user the county does not know in this clinic."),
     }
     formats = {
         "id_number": _t("17 digits followed by a digit or X."),

@@ -10,8 +10,16 @@ from clinic_app import conflicts
 from clinic_app.db import Connection
 from clinic_app.errors import ValidationError
 from clinic_app.store import Changes, Store
-from clinic_app.syncstate import get_state, refused_count, refused_page, resend, sync_run_page
+from clinic_app.syncstate import (
+    ACCOUNTS_WAITING,
+    get_state,
+    refused_count,
+    refused_page,
+    resend,
+    sync_run_page,
+)
 from clinic_app.users import User
+from ui.account_signin import AccountSignInDialog
 from ui.conflict_dialog import ConflictDialog, kind_label, labelled, table_label
 from ui.i18n import tr
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
@@ -228,6 +236,12 @@ class SyncPage(QWidget):
         self.sync_button.clicked.connect(lambda _checked=False: controller.sync_now("manual"))
         self.cancel_button.clicked.connect(lambda _checked=False: controller.cancel())
         self.enroll_button.clicked.connect(lambda _checked=False: self.enroll_requested.emit())
+        # account changes the county keeps until an administrator signs in online (DESIGN §5 "Accounts")
+        self.accounts_notice = QLabel()
+        self.accounts_notice.setWordWrap(True)
+        self.accounts_notice.setStyleSheet("color: #b9770e; font-weight: bold;")
+        self.account_sign_in_button = QPushButton()
+        self.account_sign_in_button.clicked.connect(lambda _checked=False: self.sign_in_for_accounts())
         self.progress = QProgressBar()
         # busy: how much is left is not known until the server says has_more=false
         self.progress.setRange(0, 0)
@@ -266,12 +280,17 @@ class SyncPage(QWidget):
         layout.addWidget(self.state)
         layout.addWidget(self.server)
         layout.addLayout(top)
+        accounts_row = QHBoxLayout()
+        accounts_row.addWidget(self.accounts_notice, 1)
+        accounts_row.addWidget(self.account_sign_in_button)
+        layout.addLayout(accounts_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_text)
         layout.addWidget(self.tabs, 1)
         self._stale = set(LIST_TABLES)  # nothing is read until the page is first shown
         self._where: tuple[str | None, str | None] = (None, None)
         self._waiting = self._refused = 0
+        self._accounts_waiting = 0
         controller.changed.connect(self.show_state)
         controller.finished.connect(lambda _o, _r: self._read_where())
         writer.watch(store)  # idempotent; the sync thread's sibling store shares its listeners
@@ -288,6 +307,7 @@ class SyncPage(QWidget):
         self.correct_button.setText(tr("Correct…"))
         self.resend_button.setText(tr("Send again"))
         self.show_decided.setText(tr("Show decided ones too"))
+        self.account_sign_in_button.setText(tr("Sign in online and send…"))
         for model in (self.history_model, self.conflict_model, self.refused_model):
             model.retranslate()
         self._tab_texts()
@@ -302,6 +322,7 @@ class SyncPage(QWidget):
     def _read_where(self) -> None:
         """Where this device syncs to: read after enrollment and each run, not at every step of a sync."""
         self._where = (get_state(self.reader, "server_url"), get_state(self.reader, "clinic_code"))
+        self._accounts_waiting = int(get_state(self.reader, ACCOUNTS_WAITING) or 0)
         self.show_state()
 
     def show_state(self) -> None:
@@ -325,6 +346,11 @@ class SyncPage(QWidget):
         else:
             self.progress_text.setText("")
         self.progress_text.setVisible(c.running)  # no empty line under the buttons between runs
+        waiting = self._accounts_waiting > 0 and c.state not in ("not_enrolled", "needs_sign_in")
+        self.accounts_notice.setText(tr("%1 account changes wait: they are sent only after a clinic administrator signs in online (a password change: that user).").replace("%1", _count(self._accounts_waiting)))  # fmt: skip
+        self.accounts_notice.setVisible(waiting)
+        self.account_sign_in_button.setVisible(waiting)
+        self.account_sign_in_button.setEnabled(not c.running)
 
     # -- the lists -------------------------------------------------------------------------------------
     def store_changed(self, changes: object) -> None:
@@ -378,6 +404,13 @@ class SyncPage(QWidget):
             button.setEnabled(refused)
 
     # -- actions ---------------------------------------------------------------------------------------
+    def sign_in_for_accounts(self) -> AccountSignInDialog:
+        """The online sign-in; once the county accepts it, a sync sends the account changes with it."""
+        dialog = AccountSignInDialog(self.controller.sign_in_online, self.user.username, parent=self)
+        dialog.accepted.connect(lambda: self.controller.sync_now("manual", user_token=dialog.token))
+        dialog.open()
+        return dialog
+
     def _chosen_conflict(self) -> conflicts.Conflict | None:
         """The selected conflict; with none selected, the first one waiting (opening a dialog is harmless)."""
         key = self.conflicts.current_key()

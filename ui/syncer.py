@@ -88,8 +88,20 @@ class SyncController(QObject):
             self.reader.close()
 
     # -- running -------------------------------------------------------------------------------------
-    def sync_now(self, trigger: str = "manual") -> bool:
-        """Start a sync unless one runs or the device is not enrolled; True when one was started."""
+    def sign_in_online(self, username: str, password: str) -> str:
+        """Off the GUI thread: a clinic user's online sign-in with the county; the user token it gives (for
+        ``sync_now(user_token=…)``: account changes go with that sync)."""
+        from sync.client import Client
+
+        store = self.store.sibling()
+        try:
+            return str((self.client_factory or Client)(store).sign_in(username, password).token)
+        finally:
+            store.close()
+
+    def sync_now(self, trigger: str = "manual", user_token: str | None = None) -> bool:
+        """Start a sync unless one runs or the device is not enrolled; True when one was started. ``user_token``:
+        an online sign-in, so that the account changes its user may make are sent (this sync only)."""
         if self.running:
             return False
         if not self.enrolled():
@@ -105,7 +117,7 @@ class SyncController(QObject):
         self.step = ""
         report = self.report = SyncReport()
         cancel = threading.Event()
-        self._op = self.ops.work(lambda: self._work(trigger, report, cancel.is_set),
+        self._op = self.ops.work(lambda: self._work(trigger, report, cancel.is_set, user_token),
                                  lambda _r: self._on_done(report, None, cancel.is_set()),
                                  lambda e: self._on_done(report, e, cancel.is_set()), cancel=cancel)  # fmt: skip
         self.changed.emit()
@@ -116,7 +128,8 @@ class SyncController(QObject):
         if self._op is not None:
             self._op.cancel()
 
-    def _work(self, trigger: str, report: SyncReport, cancelled: Callable[[], bool]) -> SyncReport:
+    def _work(self, trigger: str, report: SyncReport, cancelled: Callable[[], bool],
+              user_token: str | None = None) -> SyncReport:  # fmt: skip
         """Off the GUI thread: the sync on its own connection; an error goes back as the op's failure."""
         from sync.client import Client, recorded
 
@@ -124,6 +137,8 @@ class SyncController(QObject):
         try:
             store = self.store.sibling()
             client = (self.client_factory or Client)(store)
+            if user_token:
+                client.user_token = user_token
 
             def run(r: SyncReport) -> SyncReport:
                 return client.sync(cancelled=cancelled, progress=self._progress.emit, report=report)

@@ -10,10 +10,10 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/contracts_page.py" line="+243"/>
+        <location filename="../../ui/contracts_page.py" line="+255"/>
         <location filename="../../ui/messages.py" line="+22"/>
         <location line="+4"/>
-        <location filename="../../ui/resident_dialog.py" line="+122"/>
+        <location filename="../../ui/resident_dialog.py" line="+123"/>
         <location filename="../../ui/residents_page.py" line="+158"/>
         <location line="+61"/>
         <location filename="../../ui/sign_dialog.py" line="+119"/>
@@ -671,7 +671,7 @@
     <message>
         <location line="+7"/>
         <location line="+6"/>
-        <location filename="../../ui/resident_dialog.py" line="+203"/>
+        <location filename="../../ui/resident_dialog.py" line="+213"/>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
@@ -691,9 +691,50 @@
         <translation>县级平台拒绝了这个登记码：码有误、已被使用或已过期。请向县里申请新的登记码。</translation>
     </message>
     <message>
+        <location filename="../../ui/account_signin.py" line="+24"/>
+        <source>Wrong user name or password (the county checks the password it holds).</source>
+        <translation>用户名或密码错误（由县级平台核对其保存的密码）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The county server refused the sign-in (reason %1).</source>
+        <translation>县级平台拒绝了登录（原因 %1）。</translation>
+    </message>
+    <message>
         <location line="+2"/>
+        <source>The county server cannot be reached, or asks to wait after repeated wrong passwords. Try again later.</source>
+        <translation>无法连接县级平台，或因多次密码错误需稍候。请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The county server refused this device&apos;s token: enroll it again.</source>
+        <translation>县级平台拒绝了本机的凭证：请重新登记本机。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location filename="../../ui/enroll_dialog.py" line="+2"/>
         <source>The county server needs a newer Village Clinic. Update it first.</source>
         <translation>县级平台需要更新版本的村医助手，请先升级。</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Sign in with the county server</source>
+        <translation>在县级平台登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Account changes (new users, roles, passwords) are sent only after a clinic administrator signs in with the county server; a password change may also be sent by that user. The county checks the password; nothing is stored on this computer.</source>
+        <translation>账户变更（新用户、角色、密码）需要诊所管理员在县级平台在线登录后才能同步；修改密码也可由本人登录后发送。密码由县级平台核对，本机不保存任何登录信息。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sign in and send</source>
+        <translation>登录并发送</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Enter the user name and the password.</source>
+        <translation>请输入用户名和密码。</translation>
     </message>
     <message>
         <location filename="../../ui/contract_dialogs.py" line="-40"/>
@@ -787,13 +828,14 @@
         <translation>登记</translation>
     </message>
     <message>
+        <location filename="../../ui/account_signin.py" line="-9"/>
         <location filename="../../ui/contract_dialogs.py" line="-32"/>
         <location filename="../../ui/contracts_page.py" line="-101"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/resident_dialog.py" line="-171"/>
+        <location filename="../../ui/resident_dialog.py" line="-181"/>
         <location filename="../../ui/sign_dialog.py" line="-41"/>
         <location line="+90"/>
-        <location filename="../../ui/sync_page.py" line="+285"/>
+        <location filename="../../ui/sync_page.py" line="+304"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -849,13 +891,15 @@
         <translation>管理员用户名</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../ui/account_signin.py" line="-2"/>
+        <location filename="../../ui/enroll_dialog.py" line="+1"/>
+        <location filename="../../ui/messages.py" line="+10"/>
         <location filename="../../ui/signin.py" line="+103"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../ui/enroll_dialog.py" line="+1"/>
         <source>Password again</source>
         <translation>再次输入密码</translation>
     </message>
@@ -998,7 +1042,7 @@
         <translation>● 正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="-3"/>
+        <location filename="../../ui/messages.py" line="-13"/>
         <location filename="../../ui/resident_dialog.py" line="-37"/>
         <source>Document type</source>
         <translation>证件类型</translation>
@@ -1037,7 +1081,17 @@
         <translation>备注</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+3"/>
+        <source>Made by</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Required.</source>
         <translation>必填。</translation>
     </message>
@@ -1117,6 +1171,16 @@
         <translation>本卫生室没有该项。</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Only a clinic administrator may make this account change (a password: that user).</source>
+        <translation>只有诊所管理员可以进行这项账户变更（修改密码：由本人）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Made by a user the county does not know in this clinic.</source>
+        <translation>做出修改的用户不是县级平台所知的本诊所用户。</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>17 digits followed by a digit or X.</source>
         <translation>应为17位数字加1位数字或X。</translation>
@@ -1192,7 +1256,7 @@
         <translation>新增居民</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+90"/>
         <source>Issued in %1</source>
         <translation>发证地：%1</translation>
     </message>
@@ -1496,19 +1560,19 @@
     <message>
         <location line="+1"/>
         <location line="+30"/>
-        <location line="+142"/>
+        <location line="+146"/>
         <location filename="../../ui/ops.py" line="+208"/>
         <location filename="../../ui/signin.py" line="+1"/>
         <source>Village Clinic</source>
         <translation>村医助手</translation>
     </message>
     <message>
-        <location line="-141"/>
+        <location line="-145"/>
         <source>Village Clinic is already open on this computer (database %1). Use the window that is open; look for it on the taskbar.</source>
         <translation>村医助手已经打开（数据库 %1），不能再打开一次。请使用已打开的窗口，可在任务栏中找到它。</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+138"/>
         <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
         <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
     </message>
@@ -1528,12 +1592,13 @@
         <translation>程序无法启动。</translation>
     </message>
     <message>
+        <location filename="../../ui/account_signin.py" line="-1"/>
         <location filename="../../ui/signin.py" line="+1"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/signin.py" line="+2"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -1564,7 +1629,7 @@
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="-245"/>
+        <location filename="../../ui/sync_page.py" line="-256"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -1754,7 +1819,7 @@
         <translation>、</translation>
     </message>
     <message>
-        <location line="+120"/>
+        <location line="+131"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
@@ -1779,7 +1844,12 @@
         <translation>重新发送</translation>
     </message>
     <message>
-        <location line="-150"/>
+        <location line="+42"/>
+        <source>%1 account changes wait: they are sent only after a clinic administrator signs in online (a password change: that user).</source>
+        <translation>有 %1 项账户变更等待发送：需要诊所管理员在线登录后才能同步（修改密码：由本人登录）。</translation>
+    </message>
+    <message>
+        <location line="-203"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
@@ -1845,12 +1915,12 @@
         <translation>处理结果</translation>
     </message>
     <message>
-        <location line="+121"/>
+        <location line="+132"/>
         <source>Show decided ones too</source>
         <translation>同时显示已处理的</translation>
     </message>
     <message>
-        <location line="-113"/>
+        <location line="-124"/>
         <source>Changed</source>
         <translation>修改时间</translation>
     </message>
@@ -1860,7 +1930,12 @@
         <translation>退回原因</translation>
     </message>
     <message>
-        <location line="+129"/>
+        <location line="+116"/>
+        <source>Sign in online and send…</source>
+        <translation>在线登录并发送…</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>County server: %1 · this device belongs to clinic %2</source>
         <translation>县级平台：%1 · 本机属于诊所 %2</translation>
     </message>
@@ -1875,7 +1950,7 @@
         <translation>已上传 %1 条，已接收 %2 条</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-27"/>
         <source>History</source>
         <translation>同步记录</translation>
     </message>

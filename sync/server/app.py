@@ -15,7 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from clinic_app import __version__
 from clinic_app.errors import ValidationError
 from sync import protocol as p
-from sync.server import access, county_api
+from sync.server import access, accounts, county_api
 from sync.server import lookup as cross_clinic
 from sync.server import pull as pulling
 from sync.server import push as pushing
@@ -139,6 +139,23 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             access.record_failure(engine, f"login-ip:{request.client.host if request.client else '?'}")
             raise
 
+    @app.post("/api/v1/users/signin", response_model=p.UserSignInResponse, dependencies=checked,
+              responses=ERRORS)  # fmt: skip
+    def user_signin(body: p.UserSignInRequest, token: Token) -> p.UserSignInResponse:
+        """A clinic user's online sign-in on a device of the clinic: a short-lived user token for pushing
+        account changes (``X-User-Token``)."""
+        with engine.begin() as conn:
+            caller = access.caller_for_token(conn, token)
+            key = f"signin:{caller.clinic_id}:{body.username}"
+            access.check_throttle(conn, key)
+        try:
+            with engine.begin() as conn:
+                return accounts.sign_in(conn, caller, body.username, body.password)
+        except ServiceError as exc:
+            if exc.code == "bad_credentials":
+                access.record_failure(engine, key)
+            raise
+
     @app.get("/api/v1/meta", response_model=p.MetaResponse, dependencies=checked, responses=ERRORS)
     def meta(token: Token) -> p.MetaResponse:
         with engine.begin() as conn:
@@ -149,10 +166,13 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
 
     @app.post("/api/v1/push", response_model=p.PushResponse, dependencies=checked, responses=ERRORS,
               response_class=_Raw)  # fmt: skip
-    def push(body: p.PushRequest, token: Token) -> Any:
+    def push(
+        body: p.PushRequest, token: Token,
+        user_token: Annotated[str | None, Header(alias=p.HEADER_USER_TOKEN, max_length=300)] = None,
+    ) -> Any:  # fmt: skip
         # committed before the answer leaves: a device removes an outbox entry only for a durable result
         with engine.begin() as conn:
-            results = pushing.push(conn, access.caller_for_token(conn, token), body.mutations, records)
+            results = pushing.push(conn, access.caller_for_token(conn, token), body.mutations, records, user_token)
         return _Raw(p.PushResponse(results=results).model_dump_json(exclude_none=True))
 
     @app.get("/api/v1/pull", response_model=p.PullResponse, dependencies=checked, responses=ERRORS,

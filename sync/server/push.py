@@ -26,7 +26,7 @@ from sync.protocol import (
     Op,
     Status,
 )
-from sync.server import contract, db
+from sync.server import accounts, contract, db
 from sync.server.common import Caller, ServiceError
 from sync.server.db import utc_now
 from sync.server.records import META_FIELDS, Batch, RecordStore, load, lock_scope, server_row
@@ -43,15 +43,19 @@ def aliased_columns(records: RecordStore, table: str) -> dict[str, str]:
 
 
 def push(
-    conn: Connection, caller: Caller, mutations: list[Mutation], records: RecordStore | None = None
-) -> list[MutationResult]:
-    """``records``: the server's record store (a new one with the county's rules when not given)."""
+    conn: Connection, caller: Caller, mutations: list[Mutation], records: RecordStore | None = None,
+    user_token: str | None = None,
+) -> list[MutationResult]:  # fmt: skip
+    """``records``: the server's record store (a new one with the county's rules when not given); ``user_token``:
+    an online sign-in of a clinic user, for account changes (accounts.py)."""
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "only a clinic's device pushes changes")
     records = records or county_records()
     # Lock the clinic's counter before reading anything: edits are then decided on the rows as the last
     # committed push left them (no lost update), and versions are handed out in commit order.
     current = lock_scope(conn, caller.scope)
+    screened = accounts.screen(conn, caller, mutations, user_token)  # account changes and authorship
+    mutations = screened.mutations
     ids = [m.mutation_id for m in mutations if _readable(m)]
     stored = {
         r.mutation_id: r
@@ -99,6 +103,11 @@ def push(
         if earlier is not None or m.mutation_id in fresh:
             replay = fresh.get(m.mutation_id) or MutationResult.model_validate_json(earlier.result)  # type: ignore[union-attr]
             results.append(replay.model_copy(update={"status": Status.DUPLICATE}))
+            continue
+        if (answer := screened.answers.get(m.mutation_id)) is not None:
+            results.append(answer)
+            if not screened.waiting(m.mutation_id):  # one waiting for a sign-in is answered again when resent
+                fresh[m.mutation_id] = answer
             continue
         result = _apply(records, conn, caller, m, batch)
         if result.status is Status.APPLIED:  # the county-wide rules of the table (the one-team rule of contracts)

@@ -174,3 +174,70 @@ def _save() -> Any:
     from ui.qt import QDialogButtonBox
 
     return QDialogButtonBox.StandardButton.Save
+
+
+def test_account_changes_wait_for_an_administrators_online_sign_in_on_the_sync_page(
+    admin_journey: Journey, county_server: CountyServer, tmp_path: Path
+) -> None:
+    """A user added on this computer after it joined the county reaches the county only with an administrator's
+    online sign-in: the 同步 page says why the change waits and offers the sign-in."""
+    from clinic_app import users
+    from ui.account_signin import AccountSignInDialog
+    from ui.enroll_dialog import EnrollDialog
+
+    j, win = admin_journey, admin_journey.window
+    with j.step("open the sync page and enroll; the first sync sends the clinic and its accounts"):
+        page = j.nav_to("sync")
+        j.click(page.enroll_button)
+        dialog = j.dialog(EnrollDialog)
+        j.type(dialog.form.server, county_server.url)
+        j.type(dialog.form.code, county_server.enroll_code())
+        with j.qtbot.waitSignal(win.sync.finished, timeout=LONG) as first:
+            j.click(dialog.ok)
+        j.wait_until(lambda: not dialog.isVisible())
+    assert first.args[0] == "ok", win.sync.message
+    assert not page.accounts_notice.isVisible(), "the clinic's first accounts came with its first push"
+
+    users.add_user(j.store, j.user, "xiaoli", "nurse", "nurse-pass-2", display_name="小李")  # the admin adds a nurse
+    with j.step("click 立即同步: the new account waits"), j.qtbot.waitSignal(win.sync.finished, timeout=LONG) as second:
+        j.click(page.sync_button)
+    assert second.args[0] == "ok", win.sync.message
+    j.wait_until(lambda: page.accounts_notice.isVisible())
+    assert "账户变更" in page.accounts_notice.text() and "管理员在线登录" in page.accounts_notice.text()
+    assert page.account_sign_in_button.text() == "在线登录并发送…"
+    assert j.store.conn.execute("SELECT count(*) FROM outbox WHERE table_name = 'user' AND rejected_code IS NULL"
+                                ).fetchone()[0] == 1, "kept in the outbox, not refused"  # fmt: skip
+    j.shot("sync-accounts-waiting")
+
+    with j.step("click 在线登录并发送…"):
+        j.click(page.account_sign_in_button)
+        signin = j.dialog(AccountSignInDialog)
+    assert signin.windowTitle() == "在县级平台登录" and signin.username.text() == "admin"
+    with j.step("a wrong password: the county says so"):
+        j.type(signin.password, "not-the-password")
+        j.click(signin.ok)
+        j.wait_until(lambda: signin.problem.isVisible(), timeout=30_000)
+    assert "用户名或密码错误" in signin.problem.text() and signin.isVisible()
+    j.shot("sync-accounts-signin-wrong", signin)
+    with j.step("the right password: signed in, and the sync sends the account"):
+        j.type(signin.password, DEMO_USERS["admin"])
+        with j.qtbot.waitSignal(win.sync.finished, timeout=LONG) as third:
+            j.click(signin.ok)
+        j.wait_until(lambda: not signin.isVisible())
+    assert third.args[0] == "ok", win.sync.message
+    j.wait_until(lambda: not page.accounts_notice.isVisible())
+    assert j.store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+    j.shot("sync-accounts-sent")
+
+    # a second computer of the clinic, set up from the county alone, knows the nurse with her password
+    laptop_db, laptop_key = tmp_path / "laptop.db", tmp_path / "laptop.key"
+    made = clinic("enroll", "--db", str(laptop_db), "--key-file", str(laptop_key), "--server", county_server.url,
+                  "--code", county_server.enroll_code(), cwd=tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    from clinic_app.store import Store
+
+    laptop = Store.open(laptop_db, laptop_key)
+    try:
+        assert authenticate(laptop, "xiaoli", "nurse-pass-2").role == "nurse"
+    finally:
+        laptop.close()

@@ -23,9 +23,11 @@ def resident(row_id: str | None = None, **fields: Any) -> dict[str, Any]:
     return base
 
 
-def mutation(table: str, row: dict[str, Any], base_version: int = 0, op: str = "upsert") -> dict[str, Any]:
+def mutation(table: str, row: dict[str, Any], base_version: int = 0, op: str = "upsert",
+             user_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """``user_id`` None: a clinic without accounts on the server (the bootstrap); else a user of the clinic."""
     return {"mutation_id": uuid7(), "table": table, "op": op, "row_id": row["id"], "base_version": base_version,
-            "fields": row, "user_id": None, "device_time": "2026-11-23T08:00:00.000Z"}  # fmt: skip
+            "fields": row, "user_id": user_id, "device_time": "2026-11-23T08:00:00.000Z"}  # fmt: skip
 
 
 def push(county: County, headers: dict[str, str], *mutations: dict[str, Any]) -> list[dict[str, Any]]:

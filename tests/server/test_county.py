@@ -26,17 +26,24 @@ def login(county: County, username: str, role: str) -> dict[str, str]:
     return {**HEADERS, "Authorization": f"Bearer {r.json()['token']}", "X-Device-Id": r.json()["device_id"]}
 
 
+def row_clinic(conn: sa.Connection) -> str:
+    return str(conn.execute(sa.select(db.clinic.c.id).where(db.clinic.c.code == "A01")).scalar_one())
+
+
 def make_conflict(county: County) -> tuple[dict[str, str], dict[str, str], dict[str, Any], dict[str, Any]]:
     """Two devices of A01 change the same resident's phone from the same version: the second is a conflict."""
     a1, a2 = county.enroll("A01", "PC-1"), county.enroll("A01", "PC-2")
     row = resident()
-    [created] = push(county, a1, mutation("resident", row))
+    with county.engine.begin() as conn:  # a clinic with accounts on the server names the user of every change
+        who = conn.execute(sa.select(db.unique_key.c.row_id).where(
+            db.unique_key.c.table_name == "user", db.unique_key.c.clinic_id == row_clinic(conn)).limit(1)).scalar()  # fmt: skip
+    [created] = push(county, a1, mutation("resident", row, user_id=who))
     [first] = push(
-        county, a1, mutation("resident", {"id": row["id"], "phone": "13812345678"}, created["version"])
+        county, a1, mutation("resident", {"id": row["id"], "phone": "13812345678"}, created["version"], user_id=who)
     )
     assert first["status"] == "applied"
     [clash] = push(
-        county, a2, mutation("resident", {"id": row["id"], "phone": "13900000000"}, created["version"])
+        county, a2, mutation("resident", {"id": row["id"], "phone": "13900000000"}, created["version"], user_id=who)
     )
     assert clash["status"] == "conflict" and clash["conflict_id"]
     return a1, a2, row, clash

@@ -139,7 +139,8 @@ def test_rejected_change_stays_with_the_reason(county: County, first_device: Pat
         rid = _resident(s, "李四")["id"]
         s.conn.execute("INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, "
                        "device_time) VALUES ('m-bad', 'resident', ?, 'upsert', '{\"id_number\": \"110105194912310021\"}',"
-                       " (SELECT row_version FROM resident WHERE id = ?), NULL, '2026-11-23T00:00:00Z')", (rid, rid))  # fmt: skip
+                       " (SELECT row_version FROM resident WHERE id = ?), (SELECT id FROM \"user\"), '2026-11-23T00:00:00Z')",
+                       (rid, rid))  # fmt: skip
         s.close()
         rc, out = clinic_cli(capsys, "sync", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")))
         assert rc == 0 and "rejected 1" in out
@@ -411,3 +412,84 @@ def test_the_same_person_registered_on_two_devices_becomes_one_row_on_both(
             assert s.integrity() == []
             s.close()
         assert kept[pc] == kept[laptop]
+
+
+def _account_change(db: Path, username: str, actor: str, **fields: Any) -> None:
+    """A change to an account made on the device itself (as a tampered or future program would push it): the row
+    and its outbox entry, in one transaction."""
+    s = _open(db)
+    row = dict(s.conn.execute('SELECT * FROM "user" WHERE username = ?', (username,)).fetchone())
+    actor_id = s.conn.execute('SELECT id FROM "user" WHERE username = ?', (actor,)).fetchone()[0]
+    with s.transaction():
+        s.conn.execute(f'UPDATE "user" SET {", ".join(f"{k} = ?" for k in fields)} WHERE id = ?',
+                       (*fields.values(), row["id"]))  # fmt: skip
+        s.conn.execute("INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, "
+                       "device_time) VALUES (?, 'user', ?, 'upsert', ?, ?, ?, '2026-12-01T00:00:00Z')",
+                       (f"m-{username}-{'-'.join(map(str, fields.values()))}", row["id"],
+                        json.dumps({**fields, "updated_by": actor_id}), row["row_version"], actor_id))  # fmt: skip
+    s.close()
+
+
+def _role(db: Path, username: str) -> str:
+    s = _open(db)
+    try:
+        return str(s.conn.execute('SELECT role FROM "user" WHERE username = ?', (username,)).fetchone()[0])
+    finally:
+        s.close()
+
+
+def test_a_nurse_cannot_make_herself_admin_and_an_admins_online_change_reaches_the_other_device(
+    county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    pc, laptop = first_device, tmp_path / "laptop.db"
+    key = ("--key-file",)
+    with live_server(county.engine) as url:
+        code = county.admin(server_admin.make_enroll_code, "A01")
+        assert clinic_cli(capsys, "enroll", "--db", str(pc), *key, str(pc.with_suffix(".key")), "--server", url,
+                          "--code", code)[0] == 0, "the first device brings the clinic's admin (the bootstrap)"  # fmt: skip
+        s = _open(pc)
+        users.add_user(s, users.authenticate(s, "admin", PW), "nurse", "nurse", "nurse-pass-1")
+        s.close()
+        rc, out = clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")))
+        assert rc == 8 and "1 account changes wait" in out and "--as ADMIN" in out, out
+        monkeypatch.setenv("CLINIC_PASSWORD", "wrong-password")
+        rc, out = clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")), "--as", "admin")
+        assert rc == 3 and "wrong user name or password" in out
+        monkeypatch.setenv("CLINIC_PASSWORD", PW)
+        rc, out = clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")), "--as", "admin")
+        assert rc == 0, out
+
+        code = county.admin(server_admin.make_enroll_code, "A01")
+        assert clinic_cli(capsys, "enroll", "--db", str(laptop), *key, str(laptop.with_suffix(".key")),
+                          "--server", url, "--code", code)[0] == 0  # fmt: skip
+        assert _role(laptop, "nurse") == "nurse", "the nurse the admin added came with the clinic"
+
+        # on the laptop the nurse makes herself an admin: with the device token alone it waits, with her own
+        # online sign-in it is refused; the PC never sees it
+        _account_change(laptop, "nurse", "nurse", role="clinic_admin")
+        rc, out = clinic_cli(capsys, "sync", "--db", str(laptop), *key, str(laptop.with_suffix(".key")))
+        assert rc == 8, out
+        monkeypatch.setenv("CLINIC_PASSWORD", "nurse-pass-1")
+        rc, out = clinic_cli(capsys, "sync", "--db", str(laptop), *key, str(laptop.with_suffix(".key")),
+                             "--as", "nurse")  # fmt: skip
+        assert "rejected 1" in out, out
+        lap = _open(laptop)
+        [(refused,)] = lap.conn.execute("SELECT rejected_code FROM outbox WHERE table_name = 'user'").fetchall()
+        lap.conn.execute("DELETE FROM outbox")  # the refused change is withdrawn; the laptop's row fixed below
+        lap.close()
+        assert refused == "not_entitled"
+        assert clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")))[0] == 0
+        assert _role(pc, "nurse") == "nurse", "the other device never made her an admin"
+
+        # the admin, signed in online on the laptop, makes her a village doctor: it reaches the PC
+        _account_change(laptop, "nurse", "admin", role="village_doctor")
+        monkeypatch.setenv("CLINIC_PASSWORD", PW)
+        rc, out = clinic_cli(capsys, "sync", "--db", str(laptop), *key, str(laptop.with_suffix(".key")),
+                             "--as", "admin")  # fmt: skip
+        assert rc == 0 and "rejected 0" in out, out
+        assert clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")))[0] == 0
+        assert _role(pc, "nurse") == "village_doctor"
+        s = _open(pc)
+        assert users.authenticate(s, "nurse", "nurse-pass-1").role == "village_doctor"
+        s.close()

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from clinic_app.errors import ValidationError
 from clinic_app.ids import uuid7
 from clinic_app.migrations import MIGRATIONS
+from clinic_app.users import hash_password
+from sync import protocol as p
 from sync.server import admin, contract, db
 
 from .conftest import HEADERS, County
@@ -250,13 +252,17 @@ def test_names_the_device_keeps_unique_are_unique_on_the_server(county: County) 
 
 
 def test_a_user_name_stays_taken_after_the_user_is_deleted(county: County) -> None:
+    boss = county.admin(admin.add_user, "boss", "clinic_admin", "boss-pass-12", "A01")
     device = county.enroll("A01")
-    hash_ = "scrypt$16384$8$1$c2FsdA==$ZGlnZXN0"
+    signed = county.client.post("/api/v1/users/signin", json={"username": "boss", "password": "boss-pass-12"},
+                                headers=device)  # fmt: skip
+    device = {**device, p.HEADER_USER_TOKEN: signed.json()["token"]}  # account changes need an admin's sign-in
+    hash_ = hash_password("doctor-pass-1")
     user = {"id": uuid7(), "username": "doctor", "display_name": "王医生", "role": "village_doctor",
             "password_hash": hash_, "active": 1}  # fmt: skip
-    [made] = push(county, device, mutation("user", user))
-    push(county, device, mutation("user", {"id": user["id"]}, made["version"], op="delete"))
-    [again] = push(county, device, mutation("user", {**user, "id": uuid7()}))
+    [made] = push(county, device, mutation("user", user, user_id=boss))
+    push(county, device, mutation("user", {"id": user["id"]}, made["version"], op="delete", user_id=boss))
+    [again] = push(county, device, mutation("user", {**user, "id": uuid7()}, user_id=boss))
     assert (
         again["status"] == "rejected"
         and again["code"] == "duplicate"
@@ -266,7 +272,7 @@ def test_a_user_name_stays_taken_after_the_user_is_deleted(county: County) -> No
         county.admin(admin.add_user, "doctor", "village_doctor", "doctor-pass-1", "A01")
     assert err.value.field == "username" and err.value.rule == "duplicate"
     county.admin(admin.add_user, "nurse", "nurse", "nurse-pass-1", "A01")
-    [clash] = push(county, device, mutation("user", {**user, "id": uuid7(), "username": "nurse"}))
+    [clash] = push(county, device, mutation("user", {**user, "id": uuid7(), "username": "nurse"}, user_id=boss))
     assert clash["code"] == "duplicate", "names given on the server count too"
     changes, _ = pull_all(county, device)
     store_on_a_device(changes)

@@ -41,13 +41,17 @@ def _device_work(store: Store, actor_id: str, rng: random.Random, n: int) -> Non
             uow.insert("village", {"name": f"村{uuid.uuid4().hex[:10]}", "code": str(rng.randrange(10**6))})
 
 
-def _server_work(county: County, other: common.Caller, n: int) -> list[str]:
-    """n villages pushed by another device of the clinic; the mutation ids it used."""
+def _server_work(county: County, other: common.Caller, n: int, admin_id: str) -> list[str]:
+    """n villages pushed by another device of the clinic, by its admin once the county has the account (before,
+    by nobody: the clinic has no account yet); the mutation ids it used."""
     from sync.protocol import Mutation
 
     rows = [{"id": str(uuid.uuid4()), "name": f"服务器村{uuid.uuid4().hex[:8]}"} for _ in range(n)]
+    with county.engine.begin() as conn:
+        known = conn.execute(sa.select(db.record.c.row_id).where(db.record.c.table_name == "user",
+                                                                 db.record.c.row_id == admin_id)).first()  # fmt: skip
     mutations = [Mutation(mutation_id=str(uuid.uuid4()), table="village", op="upsert", row_id=r["id"],
-                          base_version=0, fields=r) for r in rows]  # fmt: skip
+                          base_version=0, fields=r, user_id=admin_id if known else None) for r in rows]  # fmt: skip
     with county.engine.begin() as conn:
         push_engine.push(conn, other, mutations)
     return [m.mutation_id for m in mutations]
@@ -94,7 +98,7 @@ def test_killed_sync_loses_and_repeats_nothing(
             _device_work(store, admin.id, rng, rng.randrange(50, 400))
             made += _entries_after(store, last)  # noted as the action commits, before any sync touches them
             store.close()
-            by_other += _server_work(county, other, rng.randrange(50, 400))
+            by_other += _server_work(county, other, rng.randrange(50, 400), admin.id)
             proc = subprocess.Popen([sys.executable, "-m", "sync.client_cli", "sync", "--verbose", "--db",
                                      str(device_db), "--key-file", str(key)], env=env, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE, text=True)  # fmt: skip

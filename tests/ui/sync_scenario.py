@@ -87,6 +87,6 @@ def refuse_a_change(store: Store) -> None:
     store.conn.execute("UPDATE resident SET note = '旧版本写入' WHERE id = ?", (row["id"],))
     store.conn.execute(
         "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, device_time) "
-        "VALUES ('01a1f000-0000-7000-8000-0000000000e1', 'resident', ?, 'upsert', ?, ?, NULL, '2026-11-24T08:00:00.000Z')",
+        "VALUES ('01a1f000-0000-7000-8000-0000000000e1', 'resident', ?, 'upsert', ?, ?, (SELECT id FROM \"user\" LIMIT 1), '2026-11-24T08:00:00.000Z')",
         (row["id"], '{"id_number": "445224199202290043", "note": "旧版本写入"}', row["row_version"]),
     )

@@ -85,6 +85,8 @@ SYNC_EXIT_CODES = """exit codes:
      accepts its token; also a wrong database key
   5  offline: the county server cannot be reached, or needs a newer Village Clinic; try again later
   6  synced, but conflicts need a person (the 同步 page of clinic-app resolves them)
+  10 the database file is damaged: the message names it and the newest good backup
+  11 the disk is full: the message names the file and the free space needed; nothing written
   130  interrupted (Ctrl+C); what was stored stays stored"""
 
 

@@ -55,7 +55,7 @@ def unopenable(path: Path, key: bytes, exc: Exception) -> StoreKeyError | Databa
     page 1 alike, page 1 fails its HMAC; the key check value beside the database tells them apart, and
     without one SQLCipher's per-page HMAC does (the right key opens the other pages; a wrong one opens none)."""
     if getattr(exc, "sqlite_errorcode", None) == SQLITE_CORRUPT:  # page 1 opened: the schema's pages did not
-        return DatabaseDamaged(path, "its list of tables cannot be read")
+        return DatabaseDamaged(path, "its list of tables cannot be read", reason="schema")
     wrong = StoreKeyError(
         f"{path} cannot be opened with this key: the key is wrong or the file is not a Village Clinic database"
     )
@@ -66,7 +66,7 @@ def unopenable(path: Path, key: bytes, exc: Exception) -> StoreKeyError | Databa
             f"(its key check value is in {keystore.key_check_path(path)})"
         )
     if matches:
-        return DatabaseDamaged(path, "its first page does not read back with the right key")
+        return DatabaseDamaged(path, "its first page does not read back with the right key", reason="first_page")
     try:
         pages = max(path.stat().st_size // PAGE_SIZE, 0)
         failed = len(page_failures(path, key))
@@ -74,7 +74,8 @@ def unopenable(path: Path, key: bytes, exc: Exception) -> StoreKeyError | Databa
         return wrong
     if pages > 1 and failed < pages:
         return DatabaseDamaged(
-            path, f"page 1 does not read back, while {pages - failed} of its {pages} pages do with this key"
+            path, f"page 1 does not read back, while {pages - failed} of its {pages} pages do with this key",
+            reason="first_page",
         )
     return wrong
 

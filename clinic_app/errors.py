@@ -67,12 +67,14 @@ class StoreError(ClinicError):
 
 class DatabaseDamaged(StoreError):
     """The database file cannot be read as it was written (SQLite's "malformed", a page failing its HMAC
-    with the right key). ``backup``: the newest good backup, when the caller looked for one."""
+    with the right key). ``reason``: which finding (``first_page``, ``schema``, ``read``, ``check``) for a
+    message in the user's language; ``backup``: the newest good backup, when the caller looked for one."""
 
     exit_code = 10  # apart from `clinic sync`'s own 5 and 6
 
-    def __init__(self, path: Path, detail: str, backup: Path | None = None, looked: bool = False) -> None:
-        self.path, self.detail, self.backup, self.looked = path, detail, backup, looked
+    def __init__(self, path: Path, detail: str, backup: Path | None = None, looked: bool = False,
+                 reason: str = "read") -> None:  # fmt: skip
+        self.path, self.detail, self.backup, self.looked, self.reason = path, detail, backup, looked, reason
         text = f"the database file {path} is damaged ({detail})"
         if backup is not None:
             text += f"; the newest good backup is {backup}: restore it with `clinic restore {backup}`"
@@ -82,7 +84,7 @@ class DatabaseDamaged(StoreError):
         super().__init__(text)
 
     def with_backup(self, backup: Path | None) -> DatabaseDamaged:
-        return DatabaseDamaged(self.path, self.detail, backup, looked=True)
+        return DatabaseDamaged(self.path, self.detail, backup, looked=True, reason=self.reason)
 
 
 class DiskFull(StoreError):

@@ -48,7 +48,7 @@ def with_newest_backup(error: DatabaseDamaged, key: bytes | None) -> DatabaseDam
 
 def damage_found(path: Path, problems: list[str]) -> DatabaseDamaged:
     many = f"SQLite's check found {len(problems)} problems, the first: " if len(problems) > 1 else ""
-    return DatabaseDamaged(path, many + problems[0])
+    return DatabaseDamaged(path, many + problems[0], reason="check")
 
 
 # -- backups -----------------------------------------------------------------------------------------------

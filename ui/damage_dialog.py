@@ -10,7 +10,7 @@ from pathlib import Path
 from clinic_app.errors import DatabaseDamaged
 from clinic_app.health import modified, newest_good_backup, restore_damaged
 from ui.i18n import tr
-from ui.messages import error_text, rule_message
+from ui.messages import damage_reason, error_text, rule_message
 from ui.ops import Ops
 from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -23,14 +23,15 @@ class DamagedDialog(QDialog):
         self.restored_aside: Path | None = None  # where the damaged file went, once restored
         self.setWindowTitle(tr("Village Clinic"))
         self.setMinimumWidth(620)
-        title = QLabel(tr("The database file is damaged"))
+        self.title = title = QLabel(tr("The database file is damaged"))
         font = title.font()
         font.setPointSize(font.pointSize() + 4)
         font.setBold(True)
         title.setFont(font)
         self.what = QLabel(
-            tr("File: %1\nWhat is wrong: %2").replace("%1", str(error.path)).replace("%2", error.detail)
+            tr("File: %1\nWhat is wrong: %2").replace("%1", str(error.path)).replace("%2", damage_reason(error))
         )
+        self.what.setToolTip(error.detail)
         self.what.setWordWrap(True)
         self.backup_line = QLabel(tr("Looking for the newest good backup…"))
         self.backup_line.setWordWrap(True)

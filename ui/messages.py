@@ -84,7 +84,7 @@ def storage_text(error: BaseException) -> str | None:
         return (
             _t("The clinic database file %1 is damaged (%2). Close Village Clinic and start it again: it offers "
                "the newest good backup, and keeps the damaged file aside.")
-            .replace("%1", str(error.path)).replace("%2", error.detail)
+            .replace("%1", str(error.path)).replace("%2", damage_reason(error))
         )  # fmt: skip
     if isinstance(error, DiskFull):
         return (
@@ -92,6 +92,17 @@ def storage_text(error: BaseException) -> str | None:
             .replace("%1", str(error.path)).replace("%2", megabytes(error.needed)).replace("%3", megabytes(error.free))
         )  # fmt: skip
     return None
+
+
+def damage_reason(error: DatabaseDamaged) -> str:
+    """What was found, in the user's language (the technical detail goes to the log and the CLI)."""
+    reasons = {
+        "first_page": _t("its first page cannot be read, although the key is right"),
+        "schema": _t("its list of tables cannot be read"),
+        "read": _t("a part of it could not be read"),
+        "check": _t("the file check found damaged pages"),
+    }
+    return reasons.get(error.reason, error.detail)
 
 
 def megabytes(size: int) -> str:

@@ -73,7 +73,7 @@ def test_check_reports_damage_naming_the_file_and_the_newest_good_backup(
     assert run_cli(capsys, "backup", str(newer), *opts(db, key))[0] == 0
     damage_middle(newer)  # the newest backup is damaged itself: the one before it is named
     damage_middle(db)
-    code, out, err = run_cli(capsys, "check", *opts(db, key))
+    code, _, err = run_cli(capsys, "check", *opts(db, key))
     assert code == 10
     assert "Traceback" not in err
     assert f"the database file {db} is damaged" in err

@@ -9,8 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from clinic_app import health, keystore
 from clinic_app import users as U
 from clinic_app.demo import populate

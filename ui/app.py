@@ -55,9 +55,8 @@ def data_dir() -> Path:
     return Path(base) / "village-clinic"
 
 
-def install_excepthook(log_path: Path, interactive: bool = True, db: Path | None = None) -> None:
-    """Unexpected errors go to a log file and one dialog; the program keeps running. A SQLite failure of the
-    database ``db`` (damage met while reading, a full disk) is no bug: its clear message is shown instead."""
+def install_excepthook(log_path: Path, interactive: bool = True) -> None:
+    """Unexpected errors go to a log file and one dialog; the program keeps running."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
         filename=str(log_path), level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -65,15 +64,6 @@ def install_excepthook(log_path: Path, interactive: bool = True, db: Path | None
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, value, tb)))
-        if db is not None and (clear := storage_message(value, db)) is not None:
-            print(f"clinic-app: {clear[0]}", file=sys.stderr, flush=True)
-            if not interactive:
-                os._exit(clear[1])
-            if QApplication.instance() is not None:
-                from ui.i18n import tr
-
-                QMessageBox.critical(None, tr("Village Clinic"), clear[2])
-            return
         if not interactive:
             print(
                 f"clinic-app: unexpected error: {value} (details in {log_path})", file=sys.stderr, flush=True
@@ -85,6 +75,29 @@ def install_excepthook(log_path: Path, interactive: bool = True, db: Path | None
             happened = tr("Something unexpected went wrong: %1").replace("%1", str(value) or kind.__name__)
             details = tr("The details are in %1. Your saved work is safe.").replace("%1", str(log_path))
             QMessageBox.critical(None, tr("Village Clinic"), f"{happened}\n\n{details}")
+
+    sys.excepthook = hook
+
+
+def explain_storage_errors(db: Path, interactive: bool) -> None:
+    """A SQLite failure of ``db`` on the GUI thread (damage met while reading, a full disk) is no bug: its clear
+    message is shown (an unattended run prints it and exits with its code); anything else goes on to the
+    unexpected-error handler."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        clear = storage_message(value, db)
+        if clear is None:
+            previous(kind, value, tb)
+            return
+        log.error("%s\n%s", clear[0], "".join(traceback.format_exception(kind, value, tb)))
+        print(f"clinic-app: {clear[0]}", file=sys.stderr, flush=True)
+        if not interactive:
+            os._exit(clear[1])
+        if QApplication.instance() is not None:
+            from ui.i18n import tr
+
+            QMessageBox.critical(None, tr("Village Clinic"), clear[2])
 
     sys.excepthook = hook
 
@@ -295,7 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_language(app, language)
     interactive = not (args.exit_when_ready or args.user)
     db = database_path(args)
-    install_excepthook(data_dir() / "logs" / "clinic-app.log", interactive=interactive, db=db)
+    install_excepthook(data_dir() / "logs" / "clinic-app.log", interactive=interactive)
+    explain_storage_errors(db, interactive)
 
     lock = instance_lock(db)
     if lock is None:

@@ -180,3 +180,26 @@ def test_keycheck_file_is_written_at_init(tmp_path: Path) -> None:
     assert keystore.key_matches(db, keystore.load_key(db, key)) is True
     assert not (tmp_path / "backups" / "clinic-2026-11-30.db.keycheck").exists()
     shutil.rmtree(tmp_path / "backups")
+
+
+def test_damage_met_on_the_gui_thread_is_the_damage_message_not_unexpected(qtbot: Any, tmp_path: Path,
+                                                                             monkeypatch: Any) -> None:  # fmt: skip
+    import sys
+
+    from clinic_app.db import DatabaseError
+    from ui.app import explain_storage_errors
+    from ui.qt import QMessageBox
+
+    db = tmp_path / "clinic.db"
+    passed_on: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, value, tb: passed_on.append(value))
+    explain_storage_errors(db, interactive=True)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    malformed = DatabaseError("database disk image is malformed")
+    malformed.sqlite_errorcode = 11  # type: ignore[attr-defined]
+    sys.excepthook(DatabaseError, malformed, None)
+    assert shown and shown[0].startswith(f"数据库文件 {db} 已损坏（文件有一部分读不出来）") and not passed_on
+    bug = ValueError("a bug")
+    sys.excepthook(ValueError, bug, None)
+    assert passed_on == [bug]  # anything else still goes to the unexpected-error handler

@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,16 +28,21 @@ BACKUP_LIST_SUFFIX = ".backups"  # beside the database: every backup `clinic bac
 
 
 # -- checks ----------------------------------------------------------------------------------------------
-def background_check(store: Store) -> DatabaseDamaged | None:
-    """``quick_check`` on a connection of its own (for a worker thread while the window is in use)."""
+def background_check(store: Store, cancel: threading.Event | None = None) -> DatabaseDamaged | None:
+    """``quick_check`` on a connection of its own (for a worker thread while the window is in use); setting
+    ``cancel`` interrupts it within moments (a sign-out need not wait the seconds it takes)."""
     try:
         conn = store.reader()
     except DatabaseDamaged as exc:
         return exc
+    if cancel is not None:
+        conn.set_progress_handler(lambda: int(cancel.is_set()), 10_000)
     try:
         problems = page_check(conn)
     finally:
         conn.close()
+    if cancel is not None and cancel.is_set():
+        return None
     return damage_found(store.path, problems) if problems else None
 
 

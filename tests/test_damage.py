@@ -308,3 +308,18 @@ def test_storage_error_maps_sqlite_codes() -> None:
     assert isinstance(dbmod.storage_error(Fake(dbmod.SQLITE_FULL), where), DiskFull)
     assert isinstance(dbmod.storage_error(OSError(28, "No space left on device", "/tmp/y"), where), DiskFull)
     assert dbmod.storage_error(ValueError("x"), where) is None
+
+
+def test_a_cancelled_background_check_reports_nothing(clinic: tuple[Path, Path]) -> None:
+    import threading
+
+    db, key_file = clinic
+    damage_middle(db)
+    store = Store.open(db, key_file)
+    cancel = threading.Event()
+    cancel.set()  # a sign-out while it runs: interrupted, and an interruption is no damage
+    try:
+        assert health.background_check(store, cancel) is None
+        assert health.background_check(store, threading.Event()) is not None
+    finally:
+        store.close()

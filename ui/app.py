@@ -10,6 +10,7 @@ import argparse  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 import traceback  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from clinic_app.store import Store
     from clinic_app.users import User
     from ui.mainwindow import MainWindow
-    from ui.ops import Writer
+    from ui.ops import Op, Writer
     from ui.signin import SignInDialog
 
 log = logging.getLogger("clinic-app")
@@ -222,6 +223,7 @@ class Session(QObject):
         super().__init__()
         self.store, self.clinic_name, self.demo_hint, self.start_sync = store, clinic_name, demo_hint, start_sync
         self.key_file = key_file
+        self.file_check: Op | None = None
         self.signin: SignInDialog | None = None
         self.window: MainWindow | None = None
         self.writer: Writer | None = None
@@ -252,8 +254,8 @@ class Session(QObject):
         damage found closes the window and shows the damaged-database dialog."""
         from clinic_app.health import background_check
 
-        store = self.store
-        writer.work(lambda: background_check(store), self._file_checked)
+        store, cancel = self.store, threading.Event()
+        self.file_check = writer.work(lambda: background_check(store, cancel), self._file_checked, cancel=cancel)
 
     def _file_checked(self, found: object) -> None:
         if not isinstance(found, DatabaseDamaged) or self.window is None:
@@ -278,6 +280,8 @@ class Session(QObject):
 
     def _retire(self, window: MainWindow, writer: Writer) -> None:
         """The window's sync was stopped as it closed; its writer finishes what it was given, then stops."""
+        if self.file_check is not None:
+            self.file_check.cancel()  # the file check stops within moments rather than seconds
         writer.shutdown()
         window.reader.close()
         window.deleteLater()

@@ -15,13 +15,33 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from clinic_app import __version__
 from clinic_app.digits import whole_number
-from clinic_app.errors import AuthError, ClinicError, ValidationError, ValidationErrors, error_lines
+from clinic_app.db import DatabaseError, storage_error
+from clinic_app.errors import (
+    AuthError,
+    ClinicError,
+    DatabaseDamaged,
+    DiskFull,
+    StoreError,
+    ValidationError,
+    ValidationErrors,
+    error_lines,
+)
 from clinic_app.store import Store
 
 if TYPE_CHECKING:
     from clinic_app.contracts import Lookup
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INVALID, EXIT_AUTH = 0, 1, 2, 3, 4
+EXIT_DAMAGED, EXIT_DISK_FULL = DatabaseDamaged.exit_code, DiskFull.exit_code  # 10, 11
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}  done
+  {EXIT_FAIL}  another failure (the message says what; nothing half-written)
+  {EXIT_USAGE}  usage: an unknown or missing option; or no keyring and no --key-file
+  {EXIT_INVALID}  invalid input (the message names the field and the rule); nothing written
+  {EXIT_AUTH}  wrong password, missing permission, or a database key that is not this database's
+  {EXIT_DAMAGED} the database file is damaged: the message names it and the newest good backup
+  {EXIT_DISK_FULL} the disk is full: the message names the file and the free space needed; nothing written
+  130  interrupted (Ctrl+C); what was stored stays stored"""
 PASSWORD_ENV = "CLINIC_PASSWORD"
 NEW_PASSWORD_ENV = "CLINIC_NEW_PASSWORD"
 DB_ENV = "CLINIC_DB"
@@ -126,7 +146,8 @@ class Commands:
              writes: bool = False) -> argparse.ArgumentParser:  # fmt: skip
         """A command that runs ``func``; ``writes``: it takes ``--user`` (it changes data, or is audited)."""
         p: argparse.ArgumentParser = group.add_parser(
-            name, parents=[self.writer if writes else self.common], help=helptext, description=helptext
+            name, parents=[self.writer if writes else self.common], help=helptext, description=helptext,
+            epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         p.set_defaults(func=func)
         return p
@@ -162,6 +183,20 @@ def build_parser(modules: Sequence[CommandModule]) -> argparse.ArgumentParser:
     return parser
 
 
+def _with_backup(error: ClinicError, ctx: Context) -> ClinicError:
+    """A damaged database's error names the newest good backup (found with this database's key)."""
+    if not isinstance(error, DatabaseDamaged) or error.looked:
+        return error
+    from clinic_app.health import with_newest_backup
+    from clinic_app.keystore import load_key
+
+    try:
+        key: bytes | None = load_key(ctx.db_path, ctx.args.key_file)
+    except ClinicError:
+        key = None
+    return with_newest_backup(error, key)
+
+
 def run(argv: Sequence[str] | None, modules: Sequence[CommandModule], county_lookup: CountyLookup = _offline) -> int:
     """Parse, run the command, and turn an expected failure into its message and exit code."""
     parser = build_parser(modules)
@@ -173,8 +208,12 @@ def run(argv: Sequence[str] | None, modules: Sequence[CommandModule], county_loo
         for line in error_lines(exc):
             err(line)
         return EXIT_INVALID
+    except DatabaseError as exc:  # met while working: damage, a full disk, never a traceback
+        clear = storage_error(exc, ctx.db_path) or StoreError(f"the database {ctx.db_path} cannot be used: {exc}")
+        err(str(_with_backup(clear, ctx)))
+        return clear.exit_code
     except ClinicError as exc:
-        err(str(exc))
+        err(str(_with_backup(exc, ctx)))
         return exc.exit_code
     except KeyboardInterrupt:
         err("interrupted; nothing half-written (every change is one transaction)")
@@ -183,7 +222,11 @@ def run(argv: Sequence[str] | None, modules: Sequence[CommandModule], county_loo
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush of stdout does not fail again
         return EXIT_FAIL
-    except OSError as exc:  # a folder that does not exist, a file not allowed, a full disk: not a traceback
+    except OSError as exc:
+        if (full := storage_error(exc, ctx.db_path)) is not None:
+            err(str(full))
+            return full.exit_code
+        # a folder that does not exist, a file not allowed: not a traceback
         where = str(exc.filename or "").removesuffix(".part")
         err(f"cannot use the file {where}: {exc.strerror or exc}" if where else str(exc))
         return EXIT_FAIL

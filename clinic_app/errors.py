@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 
 class ClinicError(Exception):
@@ -62,6 +63,45 @@ class StoreError(ClinicError):
     """The database file is missing, damaged or of an unknown schema version."""
 
     exit_code = 1
+
+
+class DatabaseDamaged(StoreError):
+    """The database file cannot be read as it was written (SQLite's "malformed", a page failing its HMAC
+    with the right key). ``reason``: which finding (``first_page``, ``schema``, ``read``, ``check``) for a
+    message in the user's language; ``backup``: the newest good backup, when the caller looked for one."""
+
+    exit_code = 10  # apart from `clinic sync`'s own 5 and 6
+
+    def __init__(self, path: Path, detail: str, backup: Path | None = None, looked: bool = False,
+                 reason: str = "read") -> None:  # fmt: skip
+        self.path, self.detail, self.backup, self.looked, self.reason = path, detail, backup, looked, reason
+        text = f"the database file {path} is damaged ({detail})"
+        if backup is not None:
+            text += f"; the newest good backup is {backup}: restore it with `clinic restore {backup}`"
+            text += " (the damaged file is kept aside, never deleted)"
+        elif looked:
+            text += "; no good backup was found beside it (nor among those `clinic backup` wrote)"
+        super().__init__(text)
+
+    def with_backup(self, backup: Path | None) -> DatabaseDamaged:
+        return DatabaseDamaged(self.path, self.detail, backup, looked=True, reason=self.reason)
+
+
+class DiskFull(StoreError):
+    """The disk holding a file is full: the transaction was rolled back (or the partial file removed)."""
+
+    exit_code = 11
+
+    def __init__(self, path: Path, needed: int, free: int) -> None:
+        self.path, self.needed, self.free = path, needed, free
+        super().__init__(
+            f"the disk holding {path} is full: nothing was written; free at least {_mb(needed)} there "
+            f"(now {_mb(free)} free) and try again"
+        )
+
+
+def _mb(size: int) -> str:
+    return f"{max(size, 0) / 1e6:,.1f} MB"
 
 
 class NotFound(ClinicError):

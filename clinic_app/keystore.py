@@ -8,6 +8,8 @@ user names a key file (``--key-file`` or ``CLINIC_KEY_FILE``), which is created 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -124,3 +126,41 @@ def forget_key(db_path: Path) -> None:
 
     with contextlib.suppress(PasswordDeleteError):
         keyring.delete_password(KEYRING_SERVICE, _keyring_username(db_path))
+
+
+# -- the key check value: a wrong key told apart from a damaged first page ---------------------------------
+# SQLCipher cannot tell them apart: either way page 1 fails its HMAC. So `init` leaves beside the database a
+# value derived from its key (an HMAC of a fixed text: it gives away nothing of the key) in ``<db>.keycheck``;
+# a key that matches it is the right one, so a page 1 that does not open is damage. A database made before
+# this file existed gets it at its first good opening.
+KEY_CHECK_SUFFIX = ".keycheck"
+_KEY_CHECK_TEXT = b"village-clinic key check v1"
+
+
+def key_check_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + KEY_CHECK_SUFFIX)
+
+
+def key_check_value(key: bytes) -> str:
+    return hmac.new(key, _KEY_CHECK_TEXT, hashlib.sha256).hexdigest()[:32]
+
+
+def write_key_check(db_path: Path, key: bytes) -> None:
+    """Leave the key check value beside the database (owner-only; a failure to write it is not an error:
+    it only makes a later diagnosis less sure)."""
+    path = key_check_path(db_path)
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key_check_value(key) + "\n")
+
+
+def key_matches(db_path: Path, key: bytes) -> bool | None:
+    """Whether ``key`` is the one the database was made with; None when no key check value is stored."""
+    try:
+        stored = key_check_path(db_path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not stored:
+        return None
+    return hmac.compare_digest(stored, key_check_value(key))

@@ -20,7 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from clinic_app import keystore
-from clinic_app.db import Connection, connect, migrate, schema_version, vacuum_into
+from clinic_app.db import (
+    SQLITE_FULL,
+    Connection,
+    DatabaseError,
+    connect,
+    database_size,
+    disk_full,
+    migrate,
+    page_check,
+    schema_version,
+    storage_error,
+    vacuum_into,
+)
 from clinic_app.errors import StoreError
 from clinic_app.ids import utc_now, uuid7
 from clinic_app.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -219,7 +231,11 @@ class Store:
         path = Path(path)
         if not path.exists():
             raise StoreError(f"database {path} does not exist; create it with `clinic init`")
-        return cls(path, keystore.load_key(path, key_file))
+        key = keystore.load_key(path, key_file)
+        store = cls(path, key)
+        if keystore.key_matches(path, key) is None:  # a database from before key check values: it gets one
+            keystore.write_key_check(path, key)
+        return store
 
     @classmethod
     def initialise(
@@ -235,6 +251,7 @@ class Store:
             raise StoreError(f"{path} exists already; `clinic init` never overwrites a database")
         path.parent.mkdir(parents=True, exist_ok=True)
         key, where = keystore.create_key(path, key_file)
+        keystore.write_key_check(path, key)
         conn = connect(path, key, must_exist=False)
         try:
             migrate(conn, path, MIGRATIONS, backup=False)
@@ -364,18 +381,29 @@ class Store:
 
     # -- whole-file operations ------------------------------------------------------------------
     def backup(self, target: str | os.PathLike[str]) -> Path:
+        """An encrypted copy at ``target``; a full disk there leaves no partial file (``DiskFull``), damage
+        met while copying is ``DatabaseDamaged``."""
         target = Path(target)
         with self._write_lock:  # not in the middle of another thread's unit of work
-            vacuum_into(self.conn, target)
+            try:
+                vacuum_into(self.conn, target)
+            except DatabaseError as exc:
+                if getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL:
+                    raise disk_full(target, database_size(self.path)) from None
+                raise storage_error(exc, self.path) or exc from None
         return target
 
-    def integrity(self) -> list[str]:
-        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"]
-        problems += [
+    def integrity(self, full: bool = False) -> list[str]:
+        """What is wrong with the file (``quick_check``; ``full``: ``integrity_check``, indexes against their
+        tables too, about 3× slower) and with its references (``foreign_key_check``)."""
+        return page_check(self.conn, full) + self.reference_problems()
+
+    def reference_problems(self) -> list[str]:
+        """Rows pointing to a parent that is not there (``foreign_key_check``)."""
+        return [
             f"foreign key: {r[0]} row {r[1]} points to a missing {r[2]}"
             for r in self.conn.execute("PRAGMA foreign_key_check").fetchall()
         ]
-        return problems
 
     def table_counts(self, tables: Iterable[str] | None = None) -> dict[str, int]:
         names = tables or [t for t in self.db.table_names() if not t.startswith("sqlite_")]

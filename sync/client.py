@@ -497,7 +497,7 @@ def enroll_new_device(
         report = recorded(store, "enroll", lambda r: client.sync(progress=progress, report=report or r))
     except BaseException:
         store.close()
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", keystore.KEY_CHECK_SUFFIX):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
         if new_key_file:
             key_path.unlink(missing_ok=True)

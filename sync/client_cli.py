@@ -96,6 +96,8 @@ SYNC_EXIT_CODES = """exit codes:
   6  synced, but conflicts need a person (the 同步 page of clinic-app resolves them)
   8  synced, but account changes (new user, role, password) wait for a clinic administrator's
      online sign-in: run `clinic sync --as ADMIN` (password from $CLINIC_PASSWORD or a prompt)
+  10 the database file is damaged: the message names it and the newest good backup
+  11 the disk is full: the message names the file and the free space needed; nothing written
   130  interrupted (Ctrl+C); what was stored stays stored"""
 
 

@@ -10,13 +10,14 @@ import argparse  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 import traceback  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 from types import TracebackType  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
-from clinic_app.errors import AuthError, ClinicError  # noqa: E402
+from clinic_app.errors import AuthError, ClinicError, DatabaseDamaged  # noqa: E402
 from clinic_app.keystore import KEY_FILE_ENV  # noqa: E402
 from ui.qt import QApplication, QLockFile, QMessageBox, QObject, QStandardPaths, QTimer, Signal  # noqa: E402
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from clinic_app.store import Store
     from clinic_app.users import User
     from ui.mainwindow import MainWindow
-    from ui.ops import Writer
+    from ui.ops import Op, Writer
     from ui.signin import SignInDialog
 
 log = logging.getLogger("clinic-app")
@@ -77,6 +78,41 @@ def install_excepthook(log_path: Path, interactive: bool = True) -> None:
             QMessageBox.critical(None, tr("Village Clinic"), f"{happened}\n\n{details}")
 
     sys.excepthook = hook
+
+
+def explain_storage_errors(db: Path, interactive: bool) -> None:
+    """A SQLite failure of ``db`` on the GUI thread (damage met while reading, a full disk) is no bug: its clear
+    message is shown (an unattended run prints it and exits with its code); anything else goes on to the
+    unexpected-error handler."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        clear = storage_message(value, db)
+        if clear is None:
+            previous(kind, value, tb)
+            return
+        log.error("%s\n%s", clear[0], "".join(traceback.format_exception(kind, value, tb)))
+        print(f"clinic-app: {clear[0]}", file=sys.stderr, flush=True)
+        if not interactive:
+            os._exit(clear[1])
+        if QApplication.instance() is not None:
+            from ui.i18n import tr
+
+            QMessageBox.critical(None, tr("Village Clinic"), clear[2])
+
+    sys.excepthook = hook
+
+
+def storage_message(error: BaseException, db: Path) -> tuple[str, int, str] | None:
+    """A damaged database or a full disk behind ``error``: (English, exit code, the user's language)."""
+    from clinic_app.db import storage_error
+    from clinic_app.errors import DatabaseDamaged, DiskFull
+    from ui.messages import storage_text
+
+    clear = storage_error(error, db)
+    if not isinstance(clear, DatabaseDamaged | DiskFull):
+        return None
+    return str(clear), clear.exit_code, storage_text(clear) or str(clear)
 
 
 def database_path(args: argparse.Namespace) -> Path:
@@ -133,6 +169,32 @@ def open_store(args: argparse.Namespace) -> tuple[object, str | None]:
     return Store.open(db, args.key_file), None
 
 
+def start_store(args: argparse.Namespace, interactive: bool) -> tuple[object, str | None]:
+    """``open_store``; a damaged database shows 数据库文件已损坏 (interactive runs), whose restore puts the newest
+    good backup in place (the damaged file kept aside), and the store is opened from it."""
+    try:
+        return open_store(args)
+    except DatabaseDamaged as exc:
+        if not interactive or not offer_backup(exc, args.key_file):
+            raise
+    return open_store(args)
+
+
+def offer_backup(error: DatabaseDamaged, key_file: str | None) -> bool:
+    """The damaged-database dialog, modal; True when a backup was restored in place of the damaged file."""
+    from clinic_app.errors import StoreKeyError
+    from clinic_app.keystore import load_key
+    from ui.damage_dialog import DamagedDialog
+
+    try:
+        key: bytes | None = load_key(error.path, key_file)
+    except StoreKeyError:
+        key = None
+    dialog = DamagedDialog(error, key)
+    dialog.exec()
+    return dialog.restored_aside is not None
+
+
 def open_main_window(store: Store, user: User, start_sync: bool = True) -> tuple[MainWindow, Writer]:
     """The main window as a signed-in person gets it (the program and the journeys open it this one way)."""
     from ui.mainwindow import MainWindow
@@ -160,9 +222,12 @@ class Session(QObject):
     window_opened = Signal(object)  # MainWindow
     ended = Signal()
 
-    def __init__(self, store: Store, clinic_name: str, demo_hint: str | None, start_sync: bool = True) -> None:
+    def __init__(self, store: Store, clinic_name: str, demo_hint: str | None, start_sync: bool = True,
+                 key_file: str | None = None) -> None:  # fmt: skip
         super().__init__()
         self.store, self.clinic_name, self.demo_hint, self.start_sync = store, clinic_name, demo_hint, start_sync
+        self.key_file = key_file
+        self.file_check: Op | None = None
         self.signin: SignInDialog | None = None
         self.window: MainWindow | None = None
         self.writer: Writer | None = None
@@ -186,6 +251,29 @@ class Session(QObject):
         window.signed_out.connect(lambda: signed_out.append(True))
         window.closed.connect(lambda: self._window_closed(window, writer, bool(signed_out)))
         self.window_opened.emit(window)
+        self.check_file(writer)
+
+    def check_file(self, writer: Writer) -> None:
+        """``quick_check`` in the background (seconds at 100,000 residents: too long for the start itself);
+        damage found closes the window and shows the damaged-database dialog."""
+        from clinic_app.health import background_check
+
+        store, cancel = self.store, threading.Event()
+        self.file_check = writer.work(lambda: background_check(store, cancel), self._file_checked, cancel=cancel)
+
+    def _file_checked(self, found: object) -> None:
+        if not isinstance(found, DatabaseDamaged) or self.window is None:
+            return
+        log.error("the database file is damaged: %s", found)
+        self.shutdown()  # the window goes, and with it every connection but the store's
+        self.store.close()
+        if not offer_backup(found, self.key_file):
+            self.ended.emit()
+            return
+        from clinic_app.store import Store
+
+        self.store = Store.open(found.path, self.key_file)
+        self.start()
 
     def _window_closed(self, window: MainWindow, writer: Writer, signed_out: bool) -> None:
         self._retire(window, writer)
@@ -196,6 +284,8 @@ class Session(QObject):
 
     def _retire(self, window: MainWindow, writer: Writer) -> None:
         """The window's sync was stopped as it closed; its writer finishes what it was given, then stops."""
+        if self.file_check is not None:
+            self.file_check.cancel()  # the file check stops within moments rather than seconds
         writer.shutdown()
         window.reader.close()
         window.deleteLater()
@@ -224,24 +314,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.lang:
         settings().setValue("language", args.lang)
     install_language(app, language)
-    install_excepthook(
-        data_dir() / "logs" / "clinic-app.log", interactive=not (args.exit_when_ready or args.user)
-    )
-
     interactive = not (args.exit_when_ready or args.user)
     db = database_path(args)
+    install_excepthook(data_dir() / "logs" / "clinic-app.log", interactive=interactive)
+    explain_storage_errors(db, interactive)
+
     lock = instance_lock(db)
     if lock is None:
         say_already_open(db, interactive)
         return 0
     try:
-        store, demo_hint = open_store(args)
+        store, demo_hint = start_store(args, interactive)
     except ClinicError as exc:
         print(f"clinic-app: {exc}", file=sys.stderr, flush=True)
         if not (args.exit_when_ready or args.user):  # unattended runs print and exit; no dialog to wait on
             from clinic_app.errors import KeyringUnavailable, StoreError, StoreKeyError
             from ui.i18n import tr
 
+            if isinstance(exc, DatabaseDamaged):  # its dialog was shown already: 退出 was chosen
+                lock.unlock()
+                return exc.exit_code
             leads = [
                 (StoreKeyError, tr("The clinic database cannot be opened: its key is missing or not this database's.")),
                 (KeyringUnavailable, tr("This computer has no keyring for the database key: start with --key-file.")),
@@ -286,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         store.close()
         lock.unlock()
         return code
-    session = Session(store, clinic_name, demo_hint, start_sync=not args.exit_when_ready)
+    session = Session(store, clinic_name, demo_hint, start_sync=not args.exit_when_ready, key_file=args.key_file)
     app.setQuitOnLastWindowClosed(False)  # between a sign-out and the next sign-in no window is open
     session.ended.connect(app.quit)
     if args.exit_when_ready:
@@ -294,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     session.start()
     code = app.exec()
     session.shutdown()
-    store.close()
+    session.store.close()  # the one it has now: a restore replaced the first
     lock.unlock()
     return code
 

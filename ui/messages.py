@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from clinic_app.errors import ClinicError, ValidationError, ValidationErrors
+from clinic_app.errors import ClinicError, DatabaseDamaged, DiskFull, ValidationError, ValidationErrors
 from ui.i18n import tr as _t
 
 
@@ -78,6 +78,39 @@ def error_text(error: BaseException, describe: Callable[[ValidationError], str],
     if isinstance(error, ValidationError | ValidationErrors):
         errors = error.errors if isinstance(error, ValidationErrors) else [error]
         return sep.join(describe(e) for e in errors)
+    if (storage := storage_text(error)) is not None:
+        return storage
     if isinstance(error, ClinicError):
         return str(error)
     raise error
+
+
+def storage_text(error: BaseException) -> str | None:
+    """A damaged database file or a full disk, in the user's language (None: neither)."""
+    if isinstance(error, DatabaseDamaged):
+        return (
+            _t("The clinic database file %1 is damaged (%2). Close Village Clinic and start it again: it offers "
+               "the newest good backup, and keeps the damaged file aside.")
+            .replace("%1", str(error.path)).replace("%2", damage_reason(error))
+        )  # fmt: skip
+    if isinstance(error, DiskFull):
+        return (
+            _t("The disk is full (%1): nothing was saved. Free at least %2 on it (now %3 free) and try again.")
+            .replace("%1", str(error.path)).replace("%2", megabytes(error.needed)).replace("%3", megabytes(error.free))
+        )  # fmt: skip
+    return None
+
+
+def damage_reason(error: DatabaseDamaged) -> str:
+    """What was found, in the user's language (the technical detail goes to the log and the CLI)."""
+    reasons = {
+        "first_page": _t("its first page cannot be read, although the key is right"),
+        "schema": _t("its list of tables cannot be read"),
+        "read": _t("a part of it could not be read"),
+        "check": _t("the file check found damaged pages"),
+    }
+    return reasons.get(error.reason, error.detail)
+
+
+def megabytes(size: int) -> str:
+    return f"{max(size, 0) / 1e6:,.1f} MB"

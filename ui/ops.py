@@ -19,8 +19,11 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
+from clinic_app.db import storage_error
+from clinic_app.errors import DatabaseDamaged, DiskFull
 from clinic_app.store import Changes, Store
 from ui.qt import QObject, Qt, QTimer, QWidget, Signal, alive
 
@@ -82,6 +85,7 @@ class Ops(QObject):
         self._done.connect(self._deliver)
         self._pending: Changes | None = None
         self._watched: list[Store] = []
+        self.db_path: Path | None = None  # of the watched store: a SQLite failure is told about this file
         self._listener = self._heard.emit
         self._heard.connect(self._on_heard)
         self._coalesce = QTimer(self)
@@ -93,6 +97,7 @@ class Ops(QObject):
     def watch(self, store: Store) -> None:
         """Hear every write to this store's database (idempotent)."""
         if not any(s is store for s in self._watched):
+            self.db_path = self.db_path or store.path
             self._watched.append(store)
             store.add_listener(self._listener)
 
@@ -168,6 +173,9 @@ class Ops(QObject):
     def _deliver(self, op_id: int, result: Any, error: BaseException | None) -> None:
         op, on_success, on_failure, parent, owner = self._callbacks.pop(op_id)
         op.done = True
+        if error is not None and self.db_path is not None:  # damage, a full disk: a clear error, not a bug
+            clear = storage_error(error, self.db_path)
+            error = clear if isinstance(clear, DatabaseDamaged | DiskFull) else error
         self.flush()  # what the op wrote is known to every page before its own callback runs
         if owner is not None and not alive(owner):  # the page or dialog closed while the work ran
             if error is not None:

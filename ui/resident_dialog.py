@@ -23,7 +23,7 @@ from clinic_app.residents import (
 from clinic_app.store import Store
 from clinic_app.users import User
 from ui.i18n import tr
-from ui.messages import rule_message
+from ui.messages import rule_message, storage_text
 from ui.ops import Writer
 from ui.qt import (
     QApplication,
@@ -330,5 +330,5 @@ class ResidentDialog(QDialog):
             self._fit_height()
             return
         QMessageBox.critical(
-            self, tr("Not saved"), tr("The resident was not saved: %1").replace("%1", str(error))
+            self, tr("Not saved"), tr("The resident was not saved: %1").replace("%1", storage_text(error) or str(error))
         )

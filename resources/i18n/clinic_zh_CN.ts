@@ -1206,6 +1206,36 @@
         <translation>该身份证号已登记给 %1。</translation>
     </message>
     <message>
+        <location line="+21"/>
+        <source>The clinic database file %1 is damaged (%2). Close Village Clinic and start it again: it offers the newest good backup, and keeps the damaged file aside.</source>
+        <translation>数据库文件 %1 已损坏（%2）。请关闭村医助手后重新启动：它会提供最新的完好备份用于恢复，损坏的文件会另外保留。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The disk is full (%1): nothing was saved. Free at least %2 on it (now %3 free) and try again.</source>
+        <translation>磁盘已满（%1）：什么都没有保存。请在这块磁盘上腾出至少 %2 的空间（现在剩余 %3），然后再试。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>its first page cannot be read, although the key is right</source>
+        <translation>密钥是对的，但文件的第一页读不出来</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>its list of tables cannot be read</source>
+        <translation>文件里的表目录读不出来</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a part of it could not be read</source>
+        <translation>文件有一部分读不出来</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the file check found damaged pages</source>
+        <translation>文件检查发现了损坏的页</translation>
+    </message>
+    <message>
         <location filename="../../ui/resident_dialog.py" line="-46"/>
         <source>Resident ID card</source>
         <translation>居民身份证</translation>
@@ -1548,7 +1578,7 @@
         <translation>村医助手 — 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="+75"/>
+        <location filename="../../ui/app.py" line="+76"/>
         <source>Something unexpected went wrong: %1</source>
         <translation>程序出现意外错误：%1</translation>
     </message>
@@ -1559,20 +1589,22 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+30"/>
-        <location line="+146"/>
-        <location filename="../../ui/ops.py" line="+208"/>
+        <location line="+23"/>
+        <location line="+42"/>
+        <location line="+202"/>
+        <location filename="../../ui/damage_dialog.py" line="+24"/>
+        <location filename="../../ui/ops.py" line="+216"/>
         <location filename="../../ui/signin.py" line="+1"/>
         <source>Village Clinic</source>
         <translation>村医助手</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-201"/>
         <source>Village Clinic is already open on this computer (database %1). Use the window that is open; look for it on the taskbar.</source>
         <translation>村医助手已经打开（数据库 %1），不能再打开一次。请使用已打开的窗口，可在任务栏中找到它。</translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+194"/>
         <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
         <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
     </message>
@@ -2019,6 +2051,53 @@
         <location line="+1"/>
         <source>There is a team of that name already.</source>
         <translation>已有同名团队。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/damage_dialog.py" line="+2"/>
+        <source>The database file is damaged</source>
+        <translation>数据库文件已损坏</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>File: %1
+What is wrong: %2</source>
+        <translation>文件：%1
+问题：%2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Looking for the newest good backup…</source>
+        <translation>正在寻找最新的完好备份…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Restore from the backup</source>
+        <translation>用备份恢复</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>No good backup of this database was found (beside it, nor among those `clinic backup` wrote). The damaged file stays as it is: ask for help before changing it.</source>
+        <translation>没有找到这个数据库的完好备份（数据库旁边和 `clinic backup` 写过的备份里都没有）。损坏的文件保持原样：请先找人帮忙，再做改动。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The newest good backup is %1, made %2. Restoring it brings the data back as it was then; the damaged file is kept aside beside it, never deleted.</source>
+        <translation>最新的完好备份是 %1，制作于 %2。用它恢复后，数据回到那时的样子；损坏的文件会改名保留在旁边，不会删除。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Restoring %1 …</source>
+        <translation>正在用 %1 恢复…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Not restored: %1</source>
+        <translation>没有恢复：%1</translation>
     </message>
 </context>
 <context>

@@ -36,7 +36,7 @@ WIRE: dict[tuple[str, str], tuple[type[BaseModel] | None, Any, str]] = {
     ("get", "/api/v1/pull"): (None, p.PullResponse, "200"),
     ("get", "/api/v1/checksums"): (None, p.ChecksumsResponse, "200"),
     ("get", "/api/v1/snapshot"): (None, p.SnapshotResponse, "200"),
-    ("get", "/api/v1/residents/lookup"): (None, p.LookupResponse, "200"),
+    ("post", "/api/v1/residents/lookup"): (p.LookupRequest, p.LookupResponse, "200"),
     ("get", "/api/v1/county/clinics"): (None, [p.ClinicOverview], "200"),
     ("get", "/api/v1/county/conflicts"): (None, [p.ConflictView], "200"),
     ("post", "/api/v1/county/conflicts/{conflict_id}/resolve"): (p.ResolveRequest, p.ResolveResponse, "200"),

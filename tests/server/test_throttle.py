@@ -271,3 +271,29 @@ def test_a_database_in_memory_makes_no_file(url: str, tmp_path: Path, monkeypatc
         conn.execute(sa.text("SELECT 1"))
     engine.dispose()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_enumeration_in_parallel_gets_no_more_than_the_limit(county: County) -> None:
+    """300 lookups at once from 3 devices of one clinic, 10 connections each, on a real server: the clinic's
+    lookups are counted one after the other (its row is locked), so exactly the limit is answered."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .live import live_server
+
+    set_policy(county, "lookup.clinic_per_minute", 40)
+    with live_server(county.engine) as base:
+        devices = []
+        for name in ("PC-1", "PC-2", "PC-3"):
+            code = county.admin(admin.make_enroll_code, "A01")
+            enrolled = requests.post(f"{base}/api/v1/enroll", headers=HEADERS, timeout=30,
+                                     json={"code": code, "device_name": name, "app_version": "0.1.0"}).json()  # fmt: skip
+            devices.append({**HEADERS, "Authorization": f"Bearer {enrolled['token']}"})
+
+        def one(i: int) -> int:
+            return requests.post(f"{base}{LOOKUP}", json={"id_number": NUMBER, "period": "2026"},
+                                 headers=devices[i % 3], timeout=60).status_code  # fmt: skip
+
+        with ThreadPoolExecutor(max_workers=30) as pool:
+            statuses = list(pool.map(one, range(300)))
+    assert statuses.count(200) == 40 and statuses.count(429) == 260
+    assert audited(county) == 40

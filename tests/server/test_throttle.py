@@ -19,6 +19,7 @@ import requests
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from clinic_app.errors import ValidationError
 from sync import protocol as p
 from sync.server import admin, db, reference, throttle
 from sync.server.db import stamp
@@ -129,7 +130,12 @@ def test_the_county_sets_the_limits_and_the_clinic_limit_counts_every_device(cou
 
 
 def test_a_limit_the_county_wrote_wrong_falls_back_to_the_default(county: County) -> None:
-    county.admin(reference.set_policy, "lookup.device_per_minute", "many", dt.date.today().isoformat())
+    with pytest.raises(ValidationError) as refused:
+        county.admin(reference.set_policy, "lookup.device_per_minute", "many", dt.date.today().isoformat())
+    assert (refused.value.field, refused.value.rule) == ("value", "integer")
+    with county.engine.begin() as conn:  # as a server before this check may have stored it
+        conn.execute(db.policy.insert().values(key="lookup.device_per_minute", value="many",
+                                               effective_from=dt.date.today().isoformat(), created_at=db.utc_now()))  # fmt: skip
     device = county.enroll("A01")
     assert all(ask(county, device).status_code == 200 for _ in range(throttle.LIMITS["lookup.device_per_minute"]))
     assert ask(county, device).status_code == 429

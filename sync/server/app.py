@@ -2,6 +2,7 @@
 never a stack trace."""
 
 import logging
+import traceback
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -29,6 +30,13 @@ log = logging.getLogger("county-server")
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": p.ErrorResponse} for code in (400, 401, 403, 409, 410, 422, 426, 429, 500)
 }
+
+
+def log_unexpected(exc: BaseException) -> None:
+    """Where it failed, never its message: a database's message quotes the values (PostgreSQL's "Key
+    (clinic_id, id_number)=(…, 1101…) already exists"), and the server's log keeps no personal data."""
+    where = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unexpected error: %s %s (message not logged)\n%s", type(exc).__name__, getattr(exc, "code", "") or "", where)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -82,7 +90,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error", exc_info=exc)
+        log_unexpected(exc)
         return _error(500, "internal", "the server failed to answer; the request changed nothing, try again")
 
     # -- dependencies ----------------------------------------------------------------------------

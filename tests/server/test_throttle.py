@@ -303,3 +303,18 @@ def test_enumeration_in_parallel_gets_no_more_than_the_limit(county: County) -> 
             statuses = list(pool.map(one, range(300)))
     assert statuses.count(200) == 40 and statuses.count(429) == 260
     assert audited(county) == 40
+
+
+def test_an_unexpected_database_error_is_logged_without_its_values(engine: sa.Engine,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """SQLAlchemy hides the statement's parameters, and the server logs where it failed, not the message, which
+    PostgreSQL fills with the key's values (an ID number)."""
+    from sync.server.app import log_unexpected
+
+    with pytest.raises(sa.exc.DBAPIError) as failed, engine.begin() as conn:
+        conn.execute(db.resident_key.insert(), [{"clinic_id": "c", "id_number": NUMBER, "row_id": "r"}] * 2)
+    assert "[SQL parameters hidden" in str(failed.value)
+    with caplog.at_level("ERROR", logger="county-server"):
+        log_unexpected(failed.value)
+    assert "IntegrityError" in caplog.text and "test_throttle.py" in caplog.text
+    assert NUMBER not in caplog.text

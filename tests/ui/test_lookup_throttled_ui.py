@@ -51,3 +51,10 @@ def test_another_refusal_of_the_lookup_still_signs_provisional(qtbot: Any, signi
     with qtbot.waitSignal(d.accepted, timeout=10_000):
         d.sign_button.click()
     assert not d.checked_online
+
+
+def test_a_slowed_enrollment_says_how_long_to_wait() -> None:
+    from ui.enroll_dialog import failure_text
+
+    slowed = Throttled("too many failed attempts from this address", p.Code.THROTTLED, 8)
+    assert failure_text(slowed) == "从本网络输入错误登记码的次数过多：请 8 秒后再试。"

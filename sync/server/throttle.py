@@ -131,10 +131,13 @@ def check_attempt(conn: Connection, attempts: list[Attempts]) -> None:
 
 
 def record_failure(engine: Engine, attempts: list[Attempts]) -> None:
-    """In its own transaction, so that the failure counts even though the request fails."""
+    """In its own transaction, so that the failure counts even though the request fails; the same keys'
+    failures that are forgotten already are deleted."""
     with engine.begin() as conn:
-        now = utc_now()
-        conn.execute(db.auth_failure.insert(), [{"key": a.key, "at": now} for a in attempts])
+        forgotten = since(limits(conn, ["throttle.memory_seconds"])["throttle.memory_seconds"])
+        conn.execute(sa.delete(db.auth_failure).where(db.auth_failure.c.key.in_([a.key for a in attempts]),
+                                                      db.auth_failure.c.at <= forgotten))  # fmt: skip
+        conn.execute(db.auth_failure.insert(), [{"key": a.key, "at": utc_now()} for a in attempts])
 
 
 def forget_failures(conn: Connection, attempts: list[Attempts]) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clinic_app import __version__
+from clinic_app.digits import whole_number
 from clinic_app.errors import AuthError, ClinicError, ValidationError, ValidationErrors, error_lines
 from clinic_app.store import Store
 
@@ -43,6 +44,14 @@ def out(text: str) -> None:
 
 def err(text: str) -> None:
     sys.stderr.write(f"clinic: {text}\n")
+
+
+def whole(text: str) -> int:
+    """The ``type`` of a whole-number option: full-width digits (２０２６) read as ASCII, other text refused."""
+    try:
+        return whole_number("value", text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def read_password(env: str, prompt: str, *, confirm: bool = False) -> str:

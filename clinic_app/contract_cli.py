@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from clinic_app import contracts as C
-from clinic_app.cli_core import Commands, Context, out
+from clinic_app.cli_core import Commands, Context, out, whole
 from clinic_app.errors import ValidationError
 from clinic_app.labels import label
 from clinic_app.money import yuan
@@ -226,7 +226,7 @@ def add_commands(commands: Commands) -> None:
     def signing(p: Any) -> None:
         p.add_argument("--team", required=True, help="team name")
         p.add_argument("--package", required=True, metavar="P[,P…]", help="package codes, e.g. BASIC,ELDERLY")
-        p.add_argument("--period", required=True, type=int, metavar="YEAR")
+        p.add_argument("--period", required=True, type=whole, metavar="YEAR")
         p.add_argument(
             "--witness", required=True, help="who witnessed the resident's signature on the paper form"
         )
@@ -271,18 +271,18 @@ def add_commands(commands: Commands) -> None:
         "renewals due, residents never signed, signed but not insured",
     )
     p.add_argument("list", choices=("renewals", "never-signed", "not-insured"))
-    p.add_argument("--days", type=int, default=30, choices=(30, 60))
-    p.add_argument("--year", type=int)
+    p.add_argument("--days", type=whole, default=30, choices=(30, 60))
+    p.add_argument("--year", type=whole)
 
     insurance = commands.group("insurance", "insurance premiums")
     p = leaf(insurance, "set", cmd_insurance_set, "record a resident's premium for a year", writes=True)
     p.add_argument("--resident", required=True, metavar="ID_NUMBER")
-    p.add_argument("--year", required=True, type=int)
+    p.add_argument("--year", required=True, type=whole)
     p.add_argument("--unpaid", action="store_true")
     p.add_argument("--paid-on", metavar="DATE")
 
     p = leaf(sub, "ledger", cmd_ledger, "the capitation budget of a period: heads, budget, spending, surplus")
-    p.add_argument("--period", required=True, type=int, metavar="YEAR")
+    p.add_argument("--period", required=True, type=whole, metavar="YEAR")
     p.add_argument("--json", action="store_true")
     p.add_argument("--xlsx", metavar="FILE", help="also write the ledger to an Excel file")
     p.add_argument("--headers", choices=("zh", "en"), default="zh",

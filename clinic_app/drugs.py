@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from clinic_app.digits import whole_number
 from clinic_app.errors import ValidationError
 
 DRUG_FLAGS = (
@@ -73,10 +74,10 @@ def parse_catalog(text: str) -> list[dict[str, Any]]:
         if not (line.get("name") or "").strip():
             problems.append(f"row {number}, column name: required")
         try:
-            size = int(line.get("package_size") or "")
+            size = whole_number("package_size", line.get("package_size") or "")
             if size <= 0:
                 raise ValueError
-        except ValueError:
+        except (ValueError, ValidationError):
             problems.append(f"row {number}, column package_size: a whole number above 0")
             size = 0
         flags = {}

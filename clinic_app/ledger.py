@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from clinic_app.cells import xlsx_cell
 from clinic_app.contracts import age_on, has_table, period_bounds, policy_value
 from clinic_app.db import Connection
 from clinic_app.errors import ValidationError
@@ -214,18 +215,17 @@ def export_xlsx(ledger: Ledger, target: Path, headers: str = "zh") -> None:
         ("预计年末结余（元）", "forecast surplus (yuan)", yuan(ledger.forecast_surplus_fen)),
     )  # fmt: skip
     for chinese, english, value in lines:
-        summary.append([chinese if zh else english, value])
+        summary.append([xlsx_cell(summary, v) for v in (chinese if zh else english, value)])
     for note in ledger.notes:
-        summary.append(["说明", _note_zh(note)] if zh else ["note", note])
+        summary.append([xlsx_cell(summary, v) for v in (["说明", _note_zh(note)] if zh else ["note", note])])
     summary.column_dimensions["A"].width = 26
     summary.column_dimensions["B"].width = 32
     months = book.create_sheet("按月" if zh else "months")
     months.append(["月份", "预拨（元）", "支出（元）", "结余（元）"] if zh else
                   ["month", "budget (yuan)", "spending (yuan)", "surplus (yuan)"])  # fmt: skip
     for m in ledger.months:
-        months.append(
-            [m.month, yuan(m.budget_fen), yuan(m.spending_fen), yuan(m.budget_fen - m.spending_fen)]
-        )
+        months.append([xlsx_cell(months, v) for v in
+                       (m.month, yuan(m.budget_fen), yuan(m.spending_fen), yuan(m.budget_fen - m.spending_fen))])  # fmt: skip
     for column in "ABCD":
         months.column_dimensions[column].width = 14
     tmp = target.with_name(target.name + ".part")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from clinic_app.cli_core import EXIT_INVALID, EXIT_OK, Commands, Context, err, out
+from clinic_app.cli_core import EXIT_INVALID, EXIT_OK, Commands, Context, err, out, whole
 from clinic_app.errors import ValidationError
 
 
@@ -29,7 +29,7 @@ def cmd_village_list(ctx: Context) -> int:
 
 
 def cmd_resident_add(ctx: Context) -> int:
-    from clinic_app.residents import ResidentInput, add_resident, find_village
+    from clinic_app.residents import ResidentInput, add_resident, find_village, id_place
 
     a = ctx.args
     store = ctx.store
@@ -57,6 +57,11 @@ def cmd_resident_add(ctx: Context) -> int:
     )
     rid = add_resident(store, actor, data, household_code=a.household)
     out(f"resident {a.name.strip()} registered ({rid})")
+    place = id_place(a.id_number) if a.document_type == "id_card" else None
+    if place is not None:  # to confirm with the resident (RULES §1)
+        out(f"ID number issued in {place}")
+        if place.warning():
+            err(f"warning: id_number: {place.warning()}")
     return EXIT_OK
 
 
@@ -165,7 +170,7 @@ def add_commands(commands: Commands) -> None:
     )
     p.add_argument("query")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=whole, default=50)
     p.add_argument("--reveal", action="store_true", help="show whole ID numbers (masked by default)")
 
     imports = commands.group("import", "import data", metavar="WHAT")

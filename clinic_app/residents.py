@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from clinic_app.db import Connection
+from clinic_app.digits import ascii_digits
 from clinic_app.errors import NotFound, ValidationError, ValidationErrors
-from clinic_app.idcard import MAX_AGE_YEARS, age_on, parse_id_number
+from clinic_app.idcard import MAX_AGE_YEARS, Place, age_on, parse_id_number
 from clinic_app.search import prefix_upper_bound, query_prefix
 from clinic_app.users import User
 
@@ -22,8 +23,8 @@ DOCUMENT_TYPES = ("id_card", "passport", "other")
 SEXES = ("M", "F")
 RELATIONS = ("head", "spouse", "child", "parent", "grandchild", "sibling", "other")
 _NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaffA-Za-z·•.\- ]{1,40}$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 _DOC_NUMBER = re.compile(r"^[A-Za-z0-9\-]{4,30}$")
 LIST_COLUMNS = (
     "id, name, sex, birth_date, id_number, document_type, document_number, phone, village_id, household_id, "
@@ -54,7 +55,18 @@ def clean(text: str | None) -> str | None:
 
 
 def normalize_phone(phone: str) -> str:
-    return re.sub(r"[\s()]", "", unicodedata.normalize("NFKC", phone)).removeprefix("+86")
+    return re.sub(r"[\s()]", "", ascii_digits("phone", phone)).removeprefix("+86")
+
+
+def id_place(id_number: str | None) -> Place | None:
+    """The place a valid ID number names (RULES §1: shown beside the number, an unknown county code a warning);
+    None for an empty or invalid number."""
+    if not id_number:
+        return None
+    try:
+        return parse_id_number(id_number).place
+    except ValidationError:
+        return None
 
 
 def mask_id_number(number: str | None) -> str:
@@ -65,7 +77,7 @@ def mask_id_number(number: str | None) -> str:
 
 def _parse_date(field: str, text: str, today: dt.date) -> dt.date:
     try:
-        day = dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(ascii_digits(field, text))
     except ValueError:
         raise ValidationError(
             field, "date_format", f"{text!r} is not a date of the form 1990-12-31"
@@ -165,15 +177,19 @@ def check_resident_fields(
 
     phone = clean(data.phone)
     if phone:
-        phone = normalize_phone(phone)
-        if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
-            errors.append(
-                ValidationError(
-                    "phone",
-                    "format",
-                    "a mobile number has 11 digits starting 13-19; a landline 0xx(x)-xxxxxxx(x)",
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError as exc:
+            errors.append(exc)
+        else:
+            if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
+                errors.append(
+                    ValidationError(
+                        "phone",
+                        "format",
+                        "a mobile number has 11 digits starting 13-19; a landline 0xx(x)-xxxxxxx(x)",
+                    )
                 )
-            )
     row["phone"] = phone
 
     relation = clean(data.relation_to_head)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clinic_app.db import Connection
+from clinic_app.digits import whole_number
 from clinic_app.errors import ValidationError
 
 
@@ -49,10 +50,7 @@ def set_setting(conn: Connection, name: str, value: str | int) -> int:
         raise ValidationError(
             "name", "unknown_setting", f"no setting called {name!r}; known: {', '.join(SETTINGS)}"
         )
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(name, "integer", f"must be a whole number, not {value!r}") from None
+    number = whole_number(name, value)
     if not spec.minimum <= number <= spec.maximum:
         raise ValidationError(name, "range", f"must be between {spec.minimum} and {spec.maximum}")
     conn.execute(

@@ -5,7 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from clinic_app.cli_core import EXIT_FAIL, EXIT_OK, PASSWORD_ENV, Commands, Context, err, out, read_password
+from clinic_app.cli_core import (
+    EXIT_FAIL,
+    EXIT_OK,
+    PASSWORD_ENV,
+    Commands,
+    Context,
+    err,
+    out,
+    read_password,
+    whole,
+)
 from clinic_app.errors import AuthError, ValidationError
 from clinic_app.store import Store
 
@@ -142,8 +152,8 @@ def add_commands(commands: Commands) -> None:
         "--admin", required=True, metavar="USER", help=f"admin user name (password from ${PASSWORD_ENV})"
     )
     p = leaf(sub, "demo", cmd_demo, "make a demo clinic (or add demo residents to this one)", writes=True)
-    p.add_argument("--residents", type=int, default=2000)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--residents", type=whole, default=2000)
+    p.add_argument("--seed", type=whole, default=1)
 
     leaf(sub, "check", cmd_check, "check integrity and schema version")
     p = leaf(sub, "backup", cmd_backup, "write an encrypted backup copy")

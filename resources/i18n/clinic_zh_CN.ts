@@ -10,10 +10,10 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/contracts_page.py" line="+243"/>
+        <location filename="../../ui/contracts_page.py" line="+255"/>
         <location filename="../../ui/messages.py" line="+22"/>
         <location line="+4"/>
-        <location filename="../../ui/resident_dialog.py" line="+117"/>
+        <location filename="../../ui/resident_dialog.py" line="+123"/>
         <location filename="../../ui/residents_page.py" line="+158"/>
         <location line="+61"/>
         <location filename="../../ui/sign_dialog.py" line="+119"/>
@@ -671,7 +671,7 @@
     <message>
         <location line="+7"/>
         <location line="+6"/>
-        <location filename="../../ui/resident_dialog.py" line="+182"/>
+        <location filename="../../ui/resident_dialog.py" line="+213"/>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
@@ -795,7 +795,7 @@
         <location filename="../../ui/contract_dialogs.py" line="-32"/>
         <location filename="../../ui/contracts_page.py" line="-101"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/resident_dialog.py" line="-157"/>
+        <location filename="../../ui/resident_dialog.py" line="-181"/>
         <location filename="../../ui/sign_dialog.py" line="-42"/>
         <location line="+91"/>
         <location filename="../../ui/sync_page.py" line="+285"/>
@@ -1004,7 +1004,7 @@
     </message>
     <message>
         <location filename="../../ui/messages.py" line="-3"/>
-        <location filename="../../ui/resident_dialog.py" line="-30"/>
+        <location filename="../../ui/resident_dialog.py" line="-37"/>
         <source>Document type</source>
         <translation>证件类型</translation>
     </message>
@@ -1073,6 +1073,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>The first two digits name no province: a digit is mistyped.</source>
+        <translation>前两位不是任何省级代码：有数字输错了。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type the number with the digits 0-9.</source>
+        <translation>请用数字 0-9 输入。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Does not agree with the ID number.</source>
         <translation>与身份证号不一致。</translation>
     </message>
@@ -1137,7 +1147,7 @@
         <translation>该身份证号已登记给 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/resident_dialog.py" line="-42"/>
+        <location filename="../../ui/resident_dialog.py" line="-46"/>
         <source>Resident ID card</source>
         <translation>居民身份证</translation>
     </message>
@@ -1152,7 +1162,7 @@
         <translation>其他证件</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <location filename="../../ui/residents_page.py" line="-87"/>
         <location filename="../../ui/sign_dialog.py" line="+0"/>
         <source>Male</source>
@@ -1171,7 +1181,7 @@
         <translation>户号，如 H000123（输入新户号即新建家庭户）</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+47"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -1187,7 +1197,17 @@
         <translation>新增居民</translation>
     </message>
     <message>
-        <location line="+151"/>
+        <location line="+90"/>
+        <source>Issued in %1</source>
+        <translation>发证地：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1; county code %2 unknown: confirm the place with the resident.</source>
+        <translation>%1；县级代码 %2 不在行政区划代码表中，请与居民核对。</translation>
+    </message>
+    <message>
+        <location line="+82"/>
         <source>The resident was not saved: %1</source>
         <translation>居民信息未保存：%1</translation>
     </message>

@@ -147,3 +147,48 @@ def test_edit_a_resident_from_the_list_confirmed_and_the_change_shown(journey: J
     assert not dialog.isVisible() and current_name(page) == name
     row = page.table.currentIndex().row()
     assert page.model.index(row, 4).data() == "13912345678"  # the list shows the new number
+
+
+def test_the_place_an_id_number_names_is_shown_beside_it_as_the_doctor_types(journey: Journey) -> None:
+    """RULES §1: the place the first six digits name, to confirm with the resident; an unknown county code a
+    warning that saving passes, first two digits of no province refused. Typed in full-width digits, as a
+    Chinese input method types them unless switched to half-width."""
+    page = journey.nav_to("residents")
+    with journey.step("click 新增居民"):
+        journey.click(page.add_button)
+        dialog = journey.dialog(ResidentDialog)
+    dialog.activateWindow()
+    journey.wait_until(dialog.isActiveWindow)
+    journey.type(dialog.name, "欧阳春")
+    place, error = dialog.place, dialog.errors["id_number"]
+    with journey.step("type an ID number of 潮阳县 (a county since merged) in full-width digits"):
+        journey.type(dialog.id_number, "４４０５２４１９９００１０１００１８")
+        journey.wait_until(lambda: place.text() != "")
+    assert place.text() == "发证地：广东省 潮阳县", place.text()
+    assert dialog.id_number.text() == "440524199001010018", "the digits shown as 0-9"
+    assert dialog.birth_date.text() == "1990-01-01" and dialog.sex.currentText() == "男", "read from the ID"
+    shown = place.mapTo(dialog, place.rect().topLeft())
+    field = dialog.id_number.mapTo(dialog, dialog.id_number.rect().topRight())
+    assert shown.x() >= field.x() and abs(shown.y() - field.y()) < dialog.id_number.height(), "beside the field"
+    journey.shot("journey-id-place-known", dialog)
+    with journey.step("retype it with a county code no edition of GB/T 2260 has"):
+        journey.key(dialog.id_number, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        journey.type(dialog.id_number, "449999199001010019")
+        journey.key(dialog.id_number, Qt.Key.Key_Tab)
+        journey.wait_until(lambda: "449999" in place.text())
+    assert place.text() == "广东省；县级代码 449999 不在行政区划代码表中，请与居民核对。", place.text()
+    assert not error.isVisible(), "a warning, not an error"
+    journey.shot("journey-id-place-unknown-county", dialog)
+    with journey.step("retype it with first digits that name no province"):
+        journey.key(dialog.id_number, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        journey.type(dialog.id_number, "000000199001010018")
+        journey.key(dialog.id_number, Qt.Key.Key_Tab)
+        journey.wait_until(error.isVisible)
+    assert error.text() == "前两位不是任何省级代码：有数字输错了。" and place.text() == ""
+    journey.shot("journey-id-no-province", dialog)
+    with journey.step("click 保存: nothing is written while the number is wrong"):
+        journey.click(dialog.buttons.button(dialog.buttons.StandardButton.Save))
+    assert dialog.isVisible()
+    with journey.step("Escape closes it"):
+        journey.key(dialog.name, Qt.Key.Key_Escape)
+        journey.wait_until(lambda: not dialog.isVisible())

@@ -589,3 +589,17 @@ def test_dialog_buttons_stay_put_when_a_problem_shows_or_goes(qtbot: Any, signin
         qtbot.waitUntil(teams.error.isVisible, timeout=10_000)
 
     _anchored(qtbot, teams.add_button, duplicate)
+
+
+def test_a_year_typed_in_full_width_digits_is_the_year(qtbot: Any, signing: UiClinic) -> None:
+    """As a Chinese input method types it (２０２５); Qt's own spin box dropped it without a word."""
+    from PySide6.QtGui import QInputMethodEvent
+
+    page = _page(qtbot, signing)
+    page.year.setFocus()
+    page.year.lineEdit().selectAll()
+    event = QInputMethodEvent("", [])
+    event.setCommitString("２０２５")
+    QApplication.sendEvent(page.year.lineEdit(), event)
+    qtbot.waitUntil(lambda: page.year.value() == 2025, timeout=5000)
+    assert page.year.text() == "2025"

@@ -1,0 +1,36 @@
+"""Number fields as people type them. A Chinese input method types full-width digits (１２３) unless switched
+to half-width, and a spreadsheet keeps them: every number field (ID number, phone, year, amount, count), typed
+in the desktop, on the command line or in an import, goes through ``ascii_digits`` before its own rule."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from clinic_app.errors import ValidationError
+
+_WHOLE = re.compile(r"^[+-]?[0-9]+$")
+
+
+def ascii_digits(field: str, text: str) -> str:
+    """``text`` with full-width digits, letters and signs made ASCII (NFKC: ２０２６ → 2026, Ｘ → X).
+
+    A digit of another script that NFKC keeps (Arabic-Indic ٢, Devanagari २ …) is refused, naming the field:
+    ``int()`` and the regular expression ``\\d`` would take it, and it would be stored as typed."""
+    normal = unicodedata.normalize("NFKC", text)
+    for char in normal:
+        if char.isdigit() and not char.isascii():
+            raise ValidationError(
+                field, "digits", f"{char!r} is not one of the digits 0-9: type the number with 0-9"
+            )
+    return normal
+
+
+def whole_number(field: str, text: str | int) -> int:
+    """A whole number from what was typed (``ascii_digits`` first); refused, naming the field, otherwise."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    digits = ascii_digits(field, str(text)).strip()
+    if not _WHOLE.match(digits):
+        raise ValidationError(field, "integer", f"must be a whole number, not {str(text)!r}")
+    return int(digits)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from clinic_app.digits import ascii_digits
 from clinic_app.errors import ValidationError
 from sync.protocol import LookupResponse
 from sync.server import db, throttle
@@ -21,8 +21,8 @@ def lookup_resident(conn: Connection, caller: Caller, id_number: str, period: st
     as often as the county allows is refused (throttle.py). Full-width digits (２０２６) read as ASCII."""
     from clinic_app.idcard import parse_id_number
 
-    number = parse_id_number(unicodedata.normalize("NFKC", id_number)).number
-    period = unicodedata.normalize("NFKC", period).strip()
+    number = parse_id_number(id_number).number  # full-width digits read as ASCII there too
+    period = ascii_digits("period", period).strip()
     if not (len(period) == 4 and period.isascii() and period.isdigit()):
         raise ValidationError("period", "format", "the contract period is a year like 2026")
     throttle.check_lookup_rate(conn, caller)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clinic_app import __version__
-from clinic_app.digits import whole_number
 from clinic_app.db import DatabaseError, storage_error
+from clinic_app.digits import whole_number
 from clinic_app.errors import (
     AuthError,
     ClinicError,

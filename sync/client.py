@@ -55,6 +55,15 @@ class Offline(ClinicError):
     exit_code = 5
 
 
+class Throttled(Offline):
+    """The server asked to wait (429): this device or clinic asked too often (``lookup_throttled``), or too many
+    attempts failed (``throttled``). ``retry_after``: the seconds it named (0 when it named none)."""
+
+    def __init__(self, message: str, code: p.Code | str = "", retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.code, self.retry_after = code, retry_after
+
+
 class NeedsSignIn(ClinicError):
     """The server refused the device token (revoked, or never enrolled): enroll again."""
 
@@ -168,7 +177,11 @@ class Client:
             raise UpdateRequired(_message(r) or "update Village Clinic to sync again")
         if r.status_code == 401:
             raise NeedsSignIn(_message(r) or "the county server refused this device: enroll it again")
-        if r.status_code >= 500 or r.status_code == 429:
+        if r.status_code == 429:
+            wait = r.headers.get("Retry-After", "")
+            raise Throttled(_message(r) or "the county server asks to wait", _code(r),
+                            int(wait) if wait.isascii() and wait.isdigit() else 0)  # fmt: skip
+        if r.status_code >= 500:
             raise Offline(f"the county server answered {r.status_code}; will try again")
         if r.status_code >= 400:
             raise Refused(_message(r) or f"the county server refused the request ({r.status_code})", _code(r))
@@ -296,8 +309,9 @@ class Client:
 
     def lookup(self, id_number: str, period: str) -> dict[str, Any]:
         """The county's audited answer: does this person hold an active contract for the period, and where."""
-        found, _ = self._answer(p.LookupResponse, "GET", "/api/v1/residents/lookup", load_token(self.store),
-                                params={"id_number": id_number, "period": period})  # fmt: skip
+        body = p.LookupRequest.model_construct(id_number=id_number, period=period)  # the server checks it
+        found, _ = self._answer(p.LookupResponse, "POST", "/api/v1/residents/lookup", load_token(self.store),
+                                json=body.model_dump())  # fmt: skip
         return found.model_dump()
 
     def check_integrity(self, token: str, cancelled: Callable[[], bool] = lambda: False) -> str:

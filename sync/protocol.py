@@ -72,7 +72,9 @@ class Code(StrEnum):
     TOO_LARGE = "too_large"  # 413
     UNSUPPORTED_ENCODING = "unsupported_encoding"  # 415
     INVALID_REQUEST = "invalid_request"  # 422: the body or query does not fit the model
-    THROTTLED = "throttled"  # 429
+    THROTTLED = "throttled"  # 429: failed sign-ins or enrollment codes from this address; Retry-After says when
+    LOOKUP_THROTTLED = "lookup_throttled"  # 429: more lookups than the county allows a device or a clinic
+    GONE = "gone"  # 410: an endpoint of an older protocol (the lookup by GET)
     HTTP_ERROR = "http_error"  # any other HTTP failure (404 unknown path, 405 method)
     INTERNAL = "internal"  # 500: nothing changed, try again
     NO_SCOPE = "no_scope"  # 500: the database lacks a version counter
@@ -103,7 +105,9 @@ class Code(StrEnum):
     CHOICE = "choice"
     CONTROL_CHARACTER = "control_character"
     CSV = "csv"
+    CSV_QUOTE = "csv_quote"
     DATE_FORMAT = "date_format"
+    DIGITS = "digits"
     DISAGREES_WITH_ID = "disagrees_with_id"
     DUPLICATE = "duplicate"
     DUPLICATE_COLUMN = "duplicate_column"
@@ -131,6 +135,7 @@ class Code(StrEnum):
     OUT_OF_RANGE = "out_of_range"
     POLICY = "policy"
     POLICY_MISSING = "policy_missing"
+    PROVINCE = "province"
     RANGE = "range"
     REQUIRED = "required"
     RESOLVED = "resolved"
@@ -275,6 +280,14 @@ class SnapshotResponse(Model):
     changes: list[Change]
     after: str | None  # the last row id of this page: ask for the next page after it
     has_more: bool
+
+
+class LookupRequest(Model):
+    """In the body, never in the URL: an ID number must not reach an access log. Full-width digits (２０２６) are
+    read as the digits they are."""
+
+    id_number: str = Field(min_length=15, max_length=18)
+    period: str = Field(min_length=4, max_length=4)
 
 
 class LookupResponse(Model):

@@ -57,7 +57,7 @@ def failure_text(error: BaseException) -> str:
         )  # fmt: skip
     if isinstance(error, ValidationError):
         return input_text(error)
-    from sync.client import NeedsSignIn, Offline, Refused, UpdateRequired
+    from sync.client import NeedsSignIn, Offline, Refused, Throttled, UpdateRequired
 
     if isinstance(error, Refused):
         return {
@@ -65,6 +65,10 @@ def failure_text(error: BaseException) -> str:
             "invalid_request": tr("The county server did not accept this computer's name: use letters and digits."),
         }.get(error.code) or tr("The county server refused the enrollment (reason %1). Tell the county.").replace(
             "%1", error.code or "?"
+        )  # fmt: skip
+    if isinstance(error, Throttled):
+        return tr("Too many wrong enrollment codes came from this network: try again in %1 seconds.").replace(
+            "%1", str(error.retry_after or 60)
         )  # fmt: skip
     if isinstance(error, Offline):
         return tr("The county server cannot be reached. Check the address and the network, then try again.")

@@ -169,6 +169,7 @@ class SignDialog(QDialog):
         self.today = today or dt.date.today()
         self.result_ids: list[str] = []
         self.checked_online = False
+        self.ask_county = True  # until the county refuses because of too many lookups
         people = C.signing_people(reader, resident_id, household)
         self.household_id = people[0]["household_id"] if household else None
         self.setWindowTitle(tr("Sign a household") if household else tr("Sign a contract"))
@@ -276,15 +277,30 @@ class SignDialog(QDialog):
     def submit(self) -> None:
         self.error.hide()
         self.sign_button.setEnabled(False)
-        lookup = self.lookup_factory()
+        lookup = self.lookup_factory() if self.ask_county else None
         if lookup is None:
             self._sign(None)
             return
         self.status.setText(tr("Asking the county…"))
         numbers = [n for rid in self.chosen_residents() if (n := self.people[rid].get("id_number"))]
         period = str(self.period.value())
-        self.writer.work(lambda: {n: lookup(n, period) for n in numbers}, self._sign,
-                         lambda _e: self._sign(None))  # fmt: skip
+        self.writer.work(lambda: {n: lookup(n, period) for n in numbers}, self._sign, self._not_asked)
+
+    def _not_asked(self, error: BaseException) -> None:
+        """The county could not be asked: signed provisional, the county decides on sync. When it refused
+        because this computer or clinic asked too often, nothing is signed yet: the doctor waits, or presses
+        Sign again to sign provisional without asking."""
+        if getattr(error, "code", "") != "lookup_throttled":
+            self._sign(None)
+            return
+        self.ask_county = False
+        self.status.setText("")
+        self.sign_button.setEnabled(True)
+        minutes = max(1, -(-int(getattr(error, "retry_after", 0) or 0) // 60))
+        show_problem(self.error, tr("The county does not answer for now: this computer or clinic has asked about "
+                                    "residents as often as the county allows. Nothing is signed yet. Sign again "
+                                    "in %1 minute(s), or press Sign now to sign without asking: the contract stays "
+                                    "provisional until the county checks it at the next sync.").replace("%1", str(minutes)))  # fmt: skip
 
     def _sign(self, answers: dict[str, dict[str, Any]] | None) -> None:
         self.checked_online = answers is not None

@@ -257,7 +257,7 @@
     </message>
     <message>
         <location line="-4"/>
-        <location filename="../../ui/sign_dialog.py" line="+117"/>
+        <location filename="../../ui/sign_dialog.py" line="+118"/>
         <source>Contract year</source>
         <translation>签约年度</translation>
     </message>
@@ -335,7 +335,7 @@
         <location filename="../../ui/messages.py" line="-11"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-5"/>
-        <location filename="../../ui/sign_dialog.py" line="-122"/>
+        <location filename="../../ui/sign_dialog.py" line="-123"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -352,7 +352,7 @@
     <message>
         <location line="-9"/>
         <location line="+10"/>
-        <location filename="../../ui/sign_dialog.py" line="+117"/>
+        <location filename="../../ui/sign_dialog.py" line="+118"/>
         <location filename="../../ui/teams_dialog.py" line="-34"/>
         <source>Team</source>
         <translation>团队</translation>
@@ -681,7 +681,7 @@
         <translation>该诊所在县级平台上已有数据。请在这台电脑上新建一个空数据库（首次使用 → 加入本诊所），它会收到全部数据。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+10"/>
         <source>The county server cannot be reached. Check the address and the network, then try again.</source>
         <translation>连不上县级平台。请检查地址和网络后重试。</translation>
     </message>
@@ -768,7 +768,7 @@
         <translation>县级 CA 证书</translation>
     </message>
     <message>
-        <location line="-68"/>
+        <location line="-72"/>
         <source>Enter the county server&apos;s address.</source>
         <translation>请输入县级平台的地址。</translation>
     </message>
@@ -813,6 +813,11 @@
         <translation>县级平台拒绝了登记（原因 %1）。请联系县里。</translation>
     </message>
     <message>
+        <location line="+4"/>
+        <source>Too many wrong enrollment codes came from this network: try again in %1 seconds.</source>
+        <translation>从本网络输入错误登记码的次数过多：请 %1 秒后再试。</translation>
+    </message>
+    <message>
         <location line="+12"/>
         <source>The clinic database could not be made or opened here; the details are in the log.</source>
         <translation>无法在本机创建或打开卫生室数据库；详情见日志。</translation>
@@ -833,8 +838,8 @@
         <location filename="../../ui/contracts_page.py" line="-101"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
         <location filename="../../ui/resident_dialog.py" line="-181"/>
-        <location filename="../../ui/sign_dialog.py" line="-41"/>
-        <location line="+90"/>
+        <location filename="../../ui/sign_dialog.py" line="-42"/>
+        <location line="+91"/>
         <location filename="../../ui/sync_page.py" line="+304"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -919,13 +924,13 @@
         <translation>存放在与电脑分开保管的U盘上的文件</translation>
     </message>
     <message>
-        <location line="-244"/>
-        <location line="+36"/>
+        <location line="-248"/>
+        <location line="+40"/>
         <source>Name a key file: this computer has no keyring.</source>
         <translation>本机没有系统密钥库，请指定密钥文件。</translation>
     </message>
     <message>
-        <location line="-35"/>
+        <location line="-39"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -1057,7 +1062,7 @@
         <location line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="-2"/>
-        <location filename="../../ui/sign_dialog.py" line="-119"/>
+        <location filename="../../ui/sign_dialog.py" line="-120"/>
         <source>Sex</source>
         <translation>性别</translation>
     </message>
@@ -1423,7 +1428,7 @@
         <translation>%1 元</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Sign a household</source>
         <translation>家庭签约</translation>
     </message>
@@ -1488,7 +1493,12 @@
         <translation>正在向县级平台核实…</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+16"/>
+        <source>The county does not answer for now: this computer or clinic has asked about residents as often as the county allows. Nothing is signed yet. Sign again in %1 minute(s), or press Sign now to sign without asking: the contract stays provisional until the county checks it at the next sync.</source>
+        <translation>县里暂不回答：本机或本诊所查询居民签约情况的次数已达县里规定的上限，尚未签约。请 %1 分钟后再签；或现在再按“签约”，不经县里核对先签：合同待县级确认，下次同步时由县里核对。</translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>Choose at least one service package.</source>
         <translation>请至少选择一个服务包。</translation>
     </message>

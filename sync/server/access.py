@@ -1,5 +1,5 @@
 """Who may call the county server: enrollment of a clinic's device with a one-time code, county accounts'
-login, the bearer tokens both get, and the throttling of failed attempts."""
+login, and the bearer tokens both get (failed attempts are throttled by throttle.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import hmac
 import secrets
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from clinic_app.ids import uuid7
 from clinic_app.users import verify_nobody, verify_password
@@ -19,29 +19,11 @@ from sync.server.common import Caller, ServiceError, clinic_scope
 from sync.server.db import since, utc_now
 
 ENROLL_CODE_HOURS = p.ENROLL_CODE_HOURS
-THROTTLE_WINDOW_SECONDS = 300
-THROTTLE_MAX_FAILURES = 10
 
 
 def token_hash(secret: str) -> str:
     """Tokens and enrollment codes are stored as their SHA-256 only."""
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-# -- throttling ----------------------------------------------------------------------------------------
-def check_throttle(conn: Connection, key: str) -> None:
-    failures = conn.execute(
-        sa.select(sa.func.count()).select_from(db.auth_failure)
-        .where(db.auth_failure.c.key == key, db.auth_failure.c.at > since(THROTTLE_WINDOW_SECONDS))
-    ).scalar_one()  # fmt: skip
-    if failures >= THROTTLE_MAX_FAILURES:
-        raise ServiceError(429, "throttled", "too many failed attempts; wait a few minutes and try again")
-
-
-def record_failure(engine: Engine, key: str) -> None:
-    """In its own transaction, so that the failure counts even though the request fails."""
-    with engine.begin() as conn:
-        conn.execute(db.auth_failure.insert().values(key=key, at=utc_now()))
 
 
 # -- enrollment and tokens ---------------------------------------------------------------------------

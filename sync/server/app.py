@@ -2,6 +2,7 @@
 never a stack trace."""
 
 import logging
+import traceback
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -15,7 +16,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from clinic_app import __version__
 from clinic_app.errors import ValidationError
 from sync import protocol as p
-from sync.server import access, accounts, county_api
+from sync.server import access, accounts, county_api, throttle
 from sync.server import lookup as cross_clinic
 from sync.server import pull as pulling
 from sync.server import push as pushing
@@ -27,8 +28,15 @@ from sync.server.rules import county_records
 
 log = logging.getLogger("county-server")
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": p.ErrorResponse} for code in (400, 401, 403, 409, 422, 426, 429, 500)
+    code: {"model": p.ErrorResponse} for code in (400, 401, 403, 409, 410, 422, 426, 429, 500)
 }
+
+
+def log_unexpected(exc: BaseException) -> None:
+    """Where it failed, never its message: a database's message quotes the values (PostgreSQL's "Key
+    (clinic_id, id_number)=(…, 1101…) already exists"), and the server's log keeps no personal data."""
+    where = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unexpected error: %s %s (message not logged)\n%s", type(exc).__name__, getattr(exc, "code", "") or "", where)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -61,7 +69,10 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     # -- errors --------------------------------------------------------------------------------
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message)
+        answer = _error(exc.status, exc.code, exc.message)
+        if exc.retry_after is not None:
+            answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
 
     @app.exception_handler(ValidationError)
     async def _validation_error(_request: Request, exc: ValidationError) -> JSONResponse:
@@ -79,7 +90,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error", exc_info=exc)
+        log_unexpected(exc)
         return _error(500, "internal", "the server failed to answer; the request changed nothing, try again")
 
     # -- dependencies ----------------------------------------------------------------------------
@@ -114,46 +125,53 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     @app.post("/api/v1/enroll", response_model=p.EnrollResponse, status_code=201, dependencies=checked,
               responses=ERRORS)  # fmt: skip
     def enroll(body: p.EnrollRequest, request: Request) -> p.EnrollResponse:
-        key = f"enroll:{request.client.host if request.client else '?'}"
+        attempts = throttle.enrollment(request.client.host if request.client else "?")
         with engine.begin() as conn:
-            access.check_throttle(conn, key)
+            throttle.check_attempt(conn, attempts)
         try:
             with engine.begin() as conn:
-                return access.enroll(conn, body.code, body.device_name, body.app_version, body.has_local_data)
-        except ServiceError:
-            access.record_failure(engine, key)
+                enrolled = access.enroll(conn, body.code, body.device_name, body.app_version, body.has_local_data)
+                throttle.forget_failures(conn, attempts)
+                return enrolled
+        except ServiceError as exc:
+            if exc.status == 401:  # a wrong, used or expired code; not a refusal for another reason
+                throttle.record_failure(engine, attempts)
             raise
 
     @app.post("/api/v1/login", response_model=p.LoginResponse, dependencies=checked, responses=ERRORS)
     def login(body: p.LoginRequest, request: Request) -> p.LoginResponse:
         """County reviewers and admins get a token for the county-wide endpoints."""
-        key = f"login:{body.username}"
+        attempts = throttle.signin(request.client.host if request.client else "?", body.username)
         with engine.begin() as conn:
-            access.check_throttle(conn, key)
-            access.check_throttle(conn, f"login-ip:{request.client.host if request.client else '?'}")
+            throttle.check_attempt(conn, attempts)
         try:
             with engine.begin() as conn:
-                return access.county_login(conn, body.username, body.password, body.device_name)
-        except ServiceError:
-            access.record_failure(engine, key)
-            access.record_failure(engine, f"login-ip:{request.client.host if request.client else '?'}")
+                signed_in = access.county_login(conn, body.username, body.password, body.device_name)
+                throttle.forget_failures(conn, attempts[:1])  # this name from this address; not the address's
+                return signed_in
+        except ServiceError as exc:
+            if exc.status == 401:
+                throttle.record_failure(engine, attempts)
             raise
 
     @app.post("/api/v1/users/signin", response_model=p.UserSignInResponse, dependencies=checked,
               responses=ERRORS)  # fmt: skip
-    def user_signin(body: p.UserSignInRequest, token: Token) -> p.UserSignInResponse:
+    def user_signin(body: p.UserSignInRequest, token: Token, request: Request) -> p.UserSignInResponse:
         """A clinic user's online sign-in on a device of the clinic: a short-lived user token for pushing
         account changes (``X-User-Token``)."""
         with engine.begin() as conn:
             caller = access.caller_for_token(conn, token)
-            key = f"signin:{caller.clinic_id}:{body.username}"
-            access.check_throttle(conn, key)
+            attempts = throttle.user_signin(request.client.host if request.client else "?", caller.clinic_id,
+                                            body.username)  # fmt: skip
+            throttle.check_attempt(conn, attempts)
         try:
             with engine.begin() as conn:
-                return accounts.sign_in(conn, caller, body.username, body.password)
+                signed_in = accounts.sign_in(conn, caller, body.username, body.password)
+                throttle.forget_failures(conn, attempts[:1])
+                return signed_in
         except ServiceError as exc:
             if exc.code == "bad_credentials":
-                access.record_failure(engine, key)
+                throttle.record_failure(engine, attempts)
             raise
 
     @app.get("/api/v1/meta", response_model=p.MetaResponse, dependencies=checked, responses=ERRORS)
@@ -205,17 +223,18 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             page = pulling.snapshot(conn, access.caller_for_token(conn, token), table, after, limit)
         return _Raw(page)
 
-    @app.get(
-        "/api/v1/residents/lookup", response_model=p.LookupResponse, dependencies=checked, responses=ERRORS
-    )
-    def lookup(
-        token: Token,
-        id_number: Annotated[str, Query(min_length=15, max_length=18)],
-        period: Annotated[str, Query(min_length=4, max_length=4)],
-    ) -> p.LookupResponse:
-        """Audited: only whether the person holds an active contract for the period, and at which clinic."""
+    @app.post("/api/v1/residents/lookup", response_model=p.LookupResponse, dependencies=checked,
+              responses=ERRORS)  # fmt: skip
+    def lookup(token: Token, body: p.LookupRequest) -> p.LookupResponse:
+        """Audited and throttled: only whether the person holds an active contract for the period, and where.
+        The ID number comes in the body: a URL ends up in access logs."""
         with engine.begin() as conn:
-            return cross_clinic.lookup_resident(conn, access.caller_for_token(conn, token), id_number, period)
+            return cross_clinic.lookup_resident(conn, access.caller_for_token(conn, token), body.id_number, body.period)
+
+    @app.get("/api/v1/residents/lookup", include_in_schema=False)
+    def lookup_in_the_url() -> None:
+        raise ServiceError(410, p.Code.GONE, "the lookup takes the ID number in a POST body, never in the URL: "
+                           "update Village Clinic")  # fmt: skip
 
     county_api.add_routes(app, engine, records, checked, ERRORS)
 

@@ -6,8 +6,10 @@ Exit codes as the `clinic` command: 0 ok, 1 other failure, 2 usage, 3 invalid in
 from __future__ import annotations
 
 import argparse
+import copy
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -51,7 +53,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from sync.server import db, reference
 
     engine = _engine(args)
-    db.migrate(engine)
+    db.migrate(engine)  # a SQLite file is made owner-only (0600) when the engine is made
     with engine.begin() as conn:
         if reference.install_default_packages(conn):
             _out(
@@ -59,6 +61,27 @@ def cmd_init(args: argparse.Namespace) -> int:
             )
     _out(f"county database ready at {engine.url.render_as_string(hide_password=True)}")
     return EXIT_OK
+
+
+class PathOnly(logging.Filter):
+    """uvicorn's access log line with the path alone: a query string may carry personal data (an old client's
+    lookup put the ID number there), and the server's log keeps none."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) == 5:  # client, method, path, version, status
+            client, method, path, version, status = record.args
+            record.args = (client, method, str(path).split("?", 1)[0], version, status)
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's own logging set-up, its access log passed through ``PathOnly``."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"path_only": {"()": PathOnly}}
+    config["loggers"]["uvicorn.access"]["filters"] = ["path_only"]
+    return config
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -73,11 +96,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine = _initialised(_engine(args))
     if args.workers == 1:
         uvicorn.run(create_app(engine=engine), host=args.host, port=args.port, log_level="info",
-                    proxy_headers=True, server_header=False)  # fmt: skip
+                    proxy_headers=True, server_header=False, log_config=log_config())  # fmt: skip
         return EXIT_OK
     os.environ["COUNTY_DATABASE_URL"] = args.database_url or default_url()
     uvicorn.run("sync.server.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="info", proxy_headers=True, server_header=False)  # fmt: skip
+                log_level="info", proxy_headers=True, server_header=False, log_config=log_config())  # fmt: skip
     return EXIT_OK
 
 

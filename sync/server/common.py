@@ -14,9 +14,10 @@ def clinic_scope(clinic_id: str) -> str:
 class ServiceError(Exception):
     """An expected failure with an HTTP status, a machine code and a message for people."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.retry_after = retry_after  # seconds, sent as Retry-After (a 429)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ until it commits, so within a scope versions are handed out in commit order and 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,8 @@ lookup_audit = sa.Table(
     sa.Column("period", sa.String(8), nullable=False),
     sa.Column("result", sa.Text, nullable=False),
     sa.Column("at", sa.String(40), nullable=False),
+    sa.Index("lookup_audit_device_at", "device_id", "at"),  # the lookup's throttle (throttle.py)
+    sa.Index("lookup_audit_clinic_at", "clinic_id", "at"),
 )  # fmt: skip
 policy = sa.Table(
     "policy", metadata,
@@ -205,9 +208,29 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def owner_only(url: str) -> Path | None:
+    """A SQLite database file is made owner-only (0600) before SQLite opens it: it holds ID numbers, and SQLite
+    gives its -wal and -shm files the database file's permissions. An existing file is tightened. The path,
+    or None for a database that is not a file."""
+    name = sa.engine.make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    path = Path(name)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))  # 0600 whatever the umask says
+    except OSError:
+        return None  # no such folder, no right to it: SQLite's own error names it
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if each.exists() and each.stat().st_mode & 0o077:
+            each.chmod(0o600)
+    return path
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
+    kwargs.setdefault("hide_parameters", True)  # a failed statement's values (ID numbers) never reach a log
     if url.startswith("sqlite"):
+        owner_only(url)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")

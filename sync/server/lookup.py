@@ -7,21 +7,25 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from clinic_app.digits import ascii_digits
 from clinic_app.errors import ValidationError
 from sync.protocol import LookupResponse
-from sync.server import db
+from sync.server import db, throttle
 from sync.server.common import Caller
 from sync.server.db import utc_now
 
 
 def lookup_resident(conn: Connection, caller: Caller, id_number: str, period: str) -> LookupResponse:
     """Whether this person holds an active contract for the period anywhere in the county, and where: only
-    what signing needs. Every call is written to ``lookup_audit``."""
+    what signing needs. Every answered call is written to ``lookup_audit``; a device or clinic that has asked
+    as often as the county allows is refused (throttle.py). Full-width digits (２０２６) read as ASCII."""
     from clinic_app.idcard import parse_id_number
 
-    number = parse_id_number(id_number).number
-    if not (len(period) == 4 and period.isdigit()):
+    number = parse_id_number(id_number).number  # full-width digits read as ASCII there too
+    period = ascii_digits("period", period).strip()
+    if not (len(period) == 4 and period.isascii() and period.isdigit()):
         raise ValidationError("period", "format", "the contract period is a year like 2026")
+    throttle.check_lookup_rate(conn, caller)
     held = conn.execute(
         sa.select(db.contract_index.c.row_id, db.clinic.c.code, db.clinic.c.name)
         .select_from(db.contract_index.join(db.clinic, db.clinic.c.id == db.contract_index.c.clinic_id))

@@ -18,7 +18,7 @@ from clinic_app.drugs import parse_catalog, read_catalog_file
 from clinic_app.errors import ValidationError
 from clinic_app.ids import reference_id
 from clinic_app.packages import parse_packages, read_packages_file
-from sync.server import db
+from sync.server import db, throttle
 from sync.server.common import COUNTY_SCOPE
 from sync.server.db import utc_now
 from sync.server.records import RecordStore, load, next_version
@@ -106,6 +106,8 @@ def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> N
         ) from None
     if not value.strip():
         raise ValidationError("value", "required", "the value is required")
+    if key in throttle.LIMITS and not (value.isascii() and value.isdigit() and int(value) >= 1):
+        raise ValidationError("value", "integer", f"{key} is a whole number of 1 or more")
     existing = conn.execute(sa.select(db.policy.c.key).where(
         db.policy.c.key == key, db.policy.c.effective_from == day.isoformat())).first()  # fmt: skip
     if existing:

@@ -48,10 +48,10 @@ def test_the_first_contract_accepted_is_active_and_the_lookup_finds_it(county: C
     assert result["status"] == "applied" and result["server_row"]["status"] == "active"
     assert latest(county, device, "contract")[row["id"]]["status"] == "active"
     other = county.enroll("B01")
-    found = county.client.get("/api/v1/residents/lookup", params={"id_number": NUMBER, "period": "2026"},
+    found = county.client.post("/api/v1/residents/lookup", json={"id_number": NUMBER, "period": "2026"},
                               headers=other).json()  # fmt: skip
     assert found == {"active_contract": True, "clinic_code": "A01", "clinic_name": "石头村卫生室"}
-    none = county.client.get("/api/v1/residents/lookup", params={"id_number": NUMBER, "period": "2027"},
+    none = county.client.post("/api/v1/residents/lookup", json={"id_number": NUMBER, "period": "2027"},
                              headers=other).json()  # fmt: skip
     assert none["active_contract"] is False and none.get("clinic_code") is None
 
@@ -110,7 +110,7 @@ def test_the_county_reviewer_decides_and_both_clinics_converge(county: County, k
         assert closed["resolved_at"] and json.loads(closed["resolution"])["keep"] == keep
     assert county.admin(county_service.list_conflicts) == []
     other = county.enroll("A01", "third")
-    assert county.client.get("/api/v1/residents/lookup", params={"id_number": NUMBER, "period": "2026"},
+    assert county.client.post("/api/v1/residents/lookup", json={"id_number": NUMBER, "period": "2026"},
                              headers=other).json()["clinic_code"] == where  # fmt: skip
 
 

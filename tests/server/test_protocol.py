@@ -37,7 +37,7 @@ WIRE: dict[tuple[str, str], tuple[type[BaseModel] | None, Any, str]] = {
     ("get", "/api/v1/pull"): (None, p.PullResponse, "200"),
     ("get", "/api/v1/checksums"): (None, p.ChecksumsResponse, "200"),
     ("get", "/api/v1/snapshot"): (None, p.SnapshotResponse, "200"),
-    ("get", "/api/v1/residents/lookup"): (None, p.LookupResponse, "200"),
+    ("post", "/api/v1/residents/lookup"): (p.LookupRequest, p.LookupResponse, "200"),
     ("get", "/api/v1/county/clinics"): (None, [p.ClinicOverview], "200"),
     ("get", "/api/v1/county/conflicts"): (None, [p.ConflictView], "200"),
     ("post", "/api/v1/county/conflicts/{conflict_id}/resolve"): (p.ResolveRequest, p.ResolveResponse, "200"),
@@ -289,8 +289,9 @@ def test_pulled_rows_fit_their_row_model(county: County) -> None:
 
 # -- the client reads the answers through the models -----------------------------------------------------
 class _Answer:
-    def __init__(self, status: int, body: Any) -> None:
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         self.status_code, self.content = status, json.dumps(body).encode()
+        self.headers = headers or {}
 
     def json(self) -> Any:
         return json.loads(self.content)
@@ -352,4 +353,21 @@ def test_a_refusal_carries_the_code_as_a_member(tmp_path: Path) -> None:
     with pytest.raises(Refused) as refused:
         client.lookup("11010519491231002X", "26")
     assert refused.value.code is p.Code.FORMAT and str(refused.value) == "period: a year"
+    store.close()
+
+
+def test_the_lookup_sends_the_id_number_in_the_body_and_a_throttle_reads_as_throttled(tmp_path: Path) -> None:
+    from sync.client import Offline, Throttled
+
+    refusal = {"error": {"code": "lookup_throttled", "message": "this device has asked the county 30 times"}}
+    store, client, session = _device(tmp_path, _Answer(200, {"active_contract": False}),
+                                     _Answer(429, refusal, {"Retry-After": "42"}))  # fmt: skip
+    assert client.lookup("11010519491231002X", "2026")["active_contract"] is False
+    [(method, url, sent)] = session.sent
+    assert method == "POST" and url.endswith("/api/v1/residents/lookup") and "?" not in url
+    assert p.LookupRequest.model_validate(sent["json"]).id_number == "11010519491231002X"
+    with pytest.raises(Throttled) as throttled:
+        client.lookup("11010519491231002X", "2026")
+    assert throttled.value.code is p.Code.LOOKUP_THROTTLED and throttled.value.retry_after == 42
+    assert isinstance(throttled.value, Offline), "a sync that meets a 429 backs off as before"
     store.close()

@@ -65,8 +65,8 @@ def test_lookup_says_only_whether_and_where_and_is_audited(county: County) -> No
     a, b = county.enroll("A01"), county.enroll("B01")
     person = resident()
     push(county, a, mutation("resident", person))
-    r = county.client.get(
-        "/api/v1/residents/lookup", params={"id_number": GOOD_ID, "period": "2026"}, headers=b
+    r = county.client.post(
+        "/api/v1/residents/lookup", json={"id_number": GOOD_ID, "period": "2026"}, headers=b
     )
     assert r.status_code == 200 and r.json() == {
         "active_contract": False,
@@ -81,16 +81,16 @@ def test_lookup_says_only_whether_and_where_and_is_audited(county: County) -> No
     assert [p["status"] for p in pushed] == ["applied", "applied"] and pushed[1]["server_row"][
         "status"
     ] == "active"
-    r = county.client.get("/api/v1/residents/lookup", params={"id_number": GOOD_ID.lower(), "period": "2026"},
+    r = county.client.post("/api/v1/residents/lookup", json={"id_number": GOOD_ID.lower(), "period": "2026"},
                           headers=b)  # fmt: skip
     assert r.json() == {"active_contract": True, "clinic_code": "A01", "clinic_name": "石头村卫生室"}
     body = r.text
     assert "张三" not in body and person["id"] not in body, "nothing more than signing needs"
-    r2025 = county.client.get(
-        "/api/v1/residents/lookup", params={"id_number": GOOD_ID, "period": "2025"}, headers=b
+    r2025 = county.client.post(
+        "/api/v1/residents/lookup", json={"id_number": GOOD_ID, "period": "2025"}, headers=b
     )
     assert r2025.json()["active_contract"] is False
-    assert_error(county.client.get("/api/v1/residents/lookup", params={"id_number": "110105194912310021",
+    assert_error(county.client.post("/api/v1/residents/lookup", json={"id_number": "110105194912310021",
                                                                        "period": "2026"}, headers=b),
                  422, "check_character")  # fmt: skip
     with county.engine.connect() as conn:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlcipher3
 
 from clinic_app import residents as R
 from clinic_app import users
@@ -22,13 +21,6 @@ from .live import live_server
 PW = "admin-pass-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=sqlcipher3.dbapi2.IntegrityError,
-    reason="bug: the pull stores the county's 北村 beside the device's own refused 北村 (sqlite IntegrityError: "
-    "UNIQUE constraint failed: village.clinic_id, village.name), so every sync of that device fails at that page "
-    "until a person renames the village",
-)
 def test_a_device_whose_village_name_was_refused_still_receives_the_countys_changes(
     county: County, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

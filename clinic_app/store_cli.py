@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -76,12 +77,40 @@ def cmd_check(ctx: Context) -> int:
     counts = store.table_counts(["resident", "household", "village", "user", "outbox", "audit_log"])
     out(f"schema version {version} (current {SCHEMA_VERSION})")
     out("rows: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+    aside = check_set_aside(store)
     if problems:
         for p in problems:
             err(p)
         return EXIT_FAIL
     out("integrity ok")
-    return EXIT_OK
+    return EXIT_SET_ASIDE if aside else EXIT_OK
+
+
+EXIT_SET_ASIDE = 8  # the same code `clinic sync` returns for them
+CHECK_EXIT_CODES = """exit codes:
+  0  the database is sound
+  1  a problem was found (each on its own line), or another failure
+  2  usage: an unknown or missing option
+  4  a wrong database key
+  8  sound, but rows from the county could not be stored here and were set aside (listed above:
+     table, row, the rule they broke, when); the sync goes on without them, and a corrected version
+     from the county takes their place"""
+
+
+def check_set_aside(store: Store) -> bool:
+    """`clinic check`'s part on rows pulled from the county that this device set aside (clinic_app.setaside):
+    one line each. True when there are any."""
+    from clinic_app.setaside import set_aside_rows
+
+    rows = set_aside_rows(store.conn)
+    if not rows:
+        return False
+    out(f"{len(rows)} rows from the county could not be stored here (set aside; the sync goes on without them):")
+    for r in rows:
+        version = f" version {r['version']}" if r["version"] is not None else ""
+        out(f"  {r['table_name']} {r['row_id']}{version}: {r['rule']}: {r['message']} "
+            f"(first {r['first_seen_at']}, last {r['seen_at']})")  # fmt: skip
+    return True
 
 
 def cmd_backup(ctx: Context) -> int:
@@ -145,7 +174,9 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("--residents", type=int, default=2000)
     p.add_argument("--seed", type=int, default=1)
 
-    leaf(sub, "check", cmd_check, "check integrity and schema version")
+    p = leaf(sub, "check", cmd_check, "check integrity and schema version (exit codes below)")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = CHECK_EXIT_CODES
     p = leaf(sub, "backup", cmd_backup, "write an encrypted backup copy")
     p.add_argument("file")
     p = leaf(sub, "restore", cmd_restore, "replace the database with a backup (clinic admin)", writes=True)

@@ -85,10 +85,17 @@ class SyncReport:
     waiting: int = 0
     started_at: str = field(default_factory=utc_now)
     integrity: str = ""  # what the per-table comparison with the server found (and re-read)
+    refused: int = 0  # changes of this device the server refused, waiting for a person (not only this run's)
+    set_aside: int = 0  # rows from the county this device could not store (clinic_app.setaside)
 
     @property
     def exit_code(self) -> int:
-        return 6 if self.conflicts else 0
+        """client_cli.SYNC_EXIT_CODES: a refused change (7) before conflicts (6) before rows set aside (8)."""
+        if self.refused:
+            return 7
+        if self.conflicts:
+            return 6
+        return 8 if self.set_aside else 0
 
 
 def _headers(token: str | None = None) -> dict[str, str]:
@@ -233,6 +240,7 @@ class Client:
         c = counts(self.store.conn)
         report.waiting = c["waiting"]
         report.conflicts = c["conflicts"]
+        report.refused, report.set_aside = c["rejected"], c["set_aside"]
         return report
 
     def _pull(

@@ -190,13 +190,13 @@ class Table:
             v = row.get(name)
             if v is not None and (v.__class__ is not str or len(v) > limit):
                 if not isinstance(v, str):
-                    return "type", f"{self.name}.{name}: a {type(v).__name__}, not text"
+                    return "type", f"{self.name}.{name}: a value of type {type(v).__name__}, not text"
                 return "too_long", f"{self.name}.{name}: {len(v):,} characters, at most {limit:,}"
         for name, low, high in self._ints:  # type: ignore[attr-defined]
             v = row.get(name)
             if v is not None and (v.__class__ is not int or not low <= v <= high):
                 if not isinstance(v, int):
-                    return "type", f"{self.name}.{name}: a {type(v).__name__}, not an integer"
+                    return "type", f"{self.name}.{name}: a value of type {type(v).__name__}, not an integer"
                 if not low <= v <= high:
                     return "range", f"{self.name}.{name}: {_short(v)} is outside {low}..{high}"
         for name, allowed in self._allowed:  # type: ignore[attr-defined]

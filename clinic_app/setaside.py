@@ -73,9 +73,23 @@ def rule_of(error: BaseException) -> str:
     return "not_stored"
 
 
+def _clean(text: str) -> str:
+    """Text SQLite can hold: a lone surrogate written as its escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _text(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=repr)
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")[:MAX_KEY]
+    return _clean(value if isinstance(value, str) else json.dumps(value, default=repr))[:MAX_KEY]
+
+
+def _key(change: Any) -> Key:
+    c: Mapping[str, Any] = change if isinstance(change, Mapping) else {}
+    return _text(c.get("table", "")), _text(c.get("row_id", ""))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _json(value: Any) -> str:
@@ -101,20 +115,22 @@ class Keeper:
         self.held: set[Key] = {(r[0], r[1]) for r in conn.execute("SELECT table_name, row_id FROM set_aside")}
         self.outcome: dict[Key, Entry | None] = {}  # None: a version of the row was stored, the entry goes
         self._tables: dict[str, Table] = {}
+        self._refused: list[tuple[int, Any, str, str]] = []  # this page's: (place, change, rule, message)
 
     @property
     def set_aside(self) -> int:
         return sum(1 for e in self.outcome.values() if e is not None)
 
     # -- judging a change before it is written -------------------------------------------------------------
-    def refuses(self, table: str, change: Mapping[str, Any]) -> bool:
-        """Set ``change`` aside if its version or a value is outside the registry's bounds."""
+    def refuses(self, table: str, change: Mapping[str, Any], place: int = 0) -> bool:
+        """Set ``change`` (at ``place`` in its page) aside if its version or a value is outside the registry's
+        bounds. Taken when the page ends (``end_page``), after the rows of the page that were written."""
         t = self._tables.get(table)
         if t is None:
             t = self._tables[table] = REGISTRY.table(table)
         version = change["version"]
         if _version(version) is None:
-            self.put(change, "malformed", f"{table}: the version {version!r} is not a row version")
+            self._refused.append((place, change, "malformed", f"{table}: the version {_short(version)} is not a row version"))
             return True
         row = change["row"]
         if (
@@ -122,16 +138,25 @@ class Keeper:
             or not isinstance(change["row_id"], str)
             or len(change["row_id"]) > MAX_ID
         ):
-            self.put(change, "malformed", f"{table}: the change carries no row or no row id")
+            self._refused.append((place, change, "malformed", f"{table}: the change carries no row or no row id"))
             return True
         if (problem := t.row_problem(row)) is not None:
-            self.put(change, *problem)
+            self._refused.append((place, change, *problem))
             return True
         return False
 
-    def malformed(self, change: Any, error: BaseException) -> None:
-        """A change that could not even be read as a row of a table."""
-        self.put(change, "malformed", f"{type(error).__name__}: {error}"[:500])
+    def malformed(self, change: Any, error: BaseException, place: int = 0) -> None:
+        """A change that could not even be read as a row of a table (taken when the page ends)."""
+        self._refused.append((place, change, "malformed", f"{type(error).__name__}: {error}"[:500]))
+
+    def end_page(self, changes: list[Any]) -> None:
+        """Set aside the changes of this page refused before writing, unless a later change of the page is of
+        the same row (that one decides: it was written after them, or set aside itself)."""
+        refused, self._refused = self._refused, []
+        for place, change, rule, message in refused:
+            key = _key(change)
+            if not any(_key(later) == key for later in changes[place + 1 :]):
+                self.put(change, rule, message)
 
     def failed(self, change: Any, error: BaseException) -> None:
         """A change whose row the database refused (``error``)."""
@@ -139,8 +164,8 @@ class Keeper:
 
     def put(self, change: Any, rule: str, message: str) -> None:
         c: Mapping[str, Any] = change if isinstance(change, Mapping) else {"row": change}
-        entry = Entry(_text(c.get("table", "")), _text(c.get("row_id", "")), _version(c.get("version")), rule,
-                      message, _json(change))  # fmt: skip
+        table, row_id = _key(change)
+        entry = Entry(table, row_id, _version(c.get("version")), rule, _clean(message)[:500], _json(change))
         log.warning("pulled row set aside: %s %s: %s", entry.table, entry.row_id, message)
         key = (entry.table, entry.row_id)
         self.outcome.pop(key, None)  # the order of the entries is the order heard
@@ -154,26 +179,24 @@ class Keeper:
             if self.held or self.outcome:
                 self._stored(table, rows)
             return rows
-        stored: list[Row] = []
-        failed: list[tuple[Row, BaseException]] = []
-        for row in rows:
-            error = self.attempt(partial(insert, [row]))
-            if error is None:
-                stored.append(row)
+        errors: dict[int, BaseException] = {}  # the rows that failed, by their place in ``rows``
+        for i, row in enumerate(rows):
+            if (error := self.attempt(partial(insert, [row]))) is not None:
+                errors[i] = error
+        if len(errors) < len(rows):  # once more after the others (not over a later version stored since)
+            later = {}  # row id -> the place of its last version
+            for i, row in enumerate(rows):
+                later[row["id"]] = i
+            for i in list(errors):
+                if later[rows[i]["id"]] == i and self.attempt(partial(insert, [rows[i]])) is None:
+                    del errors[i]
+        stored = []
+        for i, row in enumerate(rows):  # in order: the last version heard of a row decides
+            if i in errors:
+                self.failed(envelope(table, row), errors[i])
             else:
-                failed.append((row, error))
-        if stored and failed:
-            again = []
-            for row, _error in failed:
-                error = self.attempt(partial(insert, [row]))
-                if error is None:
-                    stored.append(row)
-                else:
-                    again.append((row, error))
-            failed = again
-        for row, error in failed:
-            self.failed(envelope(table, row), error)
-        self._stored(table, stored)
+                stored.append(row)
+                self._stored(table, [row])
         return stored
 
     def attempt(self, work: Callable[[], None]) -> BaseException | None:

@@ -177,13 +177,12 @@ def _keep_remote_row(
     change = {"table": table, "row_id": row_id, "op": "upsert", "version": server_row.get("row_version") or 0,
               "row": server_row}  # fmt: skip
     try:
-        if keeper.refuses(table, change):
-            return
-        row = _local_row(conn, table, row_id, int(server_row.get("row_version") or 0), server_row, {})
+        if not keeper.refuses(table, change):
+            row = _local_row(conn, table, row_id, int(server_row.get("row_version") or 0), server_row, {})
+            keeper.write(table, [row], partial(upsert_rows, conn, table, tuple(row)))
     except STORE_ERRORS as exc:
         keeper.malformed(change, exc)
-        return
-    keeper.write(table, [row], partial(upsert_rows, conn, table, tuple(row)))
+    keeper.end_page([change])
 
 
 def _merge_into(conn: Connection, table: str, alias: str, target: str, server_row: dict[str, Any]) -> None:
@@ -232,20 +231,22 @@ def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]])
         cache: dict[str, set[str]] = {}
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         keeper = Keeper(conn)
-        for c in changes:
+        named = [{**c, "table": table} if isinstance(c, dict) else c for c in changes]  # as a pulled change
+        for place, c in enumerate(named):
             try:
                 if c["row_id"] in pending or local.get(c["row_id"], -1) >= int(c["version"]):
                     continue
-                if keeper.refuses(table, {**c, "table": table}):
+                if keeper.refuses(table, c, place):
                     continue
                 row = _local_row(conn, table, c["row_id"], int(c["version"]), c["row"], cache)
             except STORE_ERRORS as exc:
-                keeper.malformed({**c, "table": table} if isinstance(c, dict) else c, exc)
+                keeper.malformed(c, exc, place)
                 continue
             groups.setdefault(tuple(row), []).append(row)
         stored: list[dict[str, Any]] = []
         for names, rows in groups.items():
             stored += keeper.write(table, rows, partial(upsert_rows, conn, table, names))
+        keeper.end_page(named)
         keeper.finish()
     notice = _changed("sync.snapshot", ((table, r) for r in stored))
     if keeper.outcome:
@@ -304,24 +305,25 @@ def apply_pull_pages(store: Store, pages: Sequence[tuple[list[dict[str, Any]], s
         keeper = Keeper(conn)  # rows it cannot store are set aside, the rest goes on (clinic_app.setaside)
         for changes, _cursor in pages:
             groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
-            for change in changes:
+            for place, change in enumerate(changes):
                 try:
                     table = change["table"]
                     if table not in _PULLED_SET or (table, change["row_id"]) in pending:
                         continue
-                    if keeper.refuses(table, change):
+                    if keeper.refuses(table, change, place):
                         continue
                     row = _local_row(
                         conn, table, change["row_id"], int(change["version"]), change["row"], column_cache
                     )
                 except STORE_ERRORS as exc:
-                    keeper.malformed(change, exc)
+                    keeper.malformed(change, exc, place)
                     continue
                 groups.setdefault((table, tuple(row)), []).append(row)
             for (table, names), rows in groups.items():  # one statement per table and column set of a page
                 stored = keeper.write(table, rows, partial(upsert_rows, conn, table, names))
                 applied += len(stored)
                 heard.extend((table, r) for r in stored)
+            keeper.end_page(changes)
         heard.extend(keeper.retry(_prepare(conn, column_cache), pending))
         keeper.finish()
         set_state(conn, "cursor", pages[-1][1])

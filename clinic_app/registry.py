@@ -135,6 +135,7 @@ class Table:
                                                 if c.type == "INTEGER"))  # fmt: skip
         object.__setattr__(self, "_allowed", tuple((c.name, frozenset(c.allowed)) for c in sent
                                                    if c.allowed is not None))  # fmt: skip
+        object.__setattr__(self, "fits", _fits(sent))
 
     @property
     def by_name(self) -> Mapping[str, Column]:
@@ -181,6 +182,10 @@ class Table:
         return self.on_device and (
             self.kind in (Kind.REGISTRY, Kind.EVENT) or (self.kind is Kind.SERVER_MADE and bool(self.device_fields))
         )
+
+    fits: Callable[[Mapping[str, Any]], bool] = field(init=False, repr=False, compare=False)
+    """Whether every value of a row (as pulled) is within its column's type, bounds and allowed values: the same
+    judgement as ``row_problem(row) is None``, at a fraction of its cost (the pull asks it of every row)."""
 
     def row_problem(self, row: Mapping[str, Any]) -> tuple[str, str] | None:
         """The first value of ``row`` (as pulled) outside this table's columns' types, bounds and allowed values:
@@ -328,6 +333,27 @@ class Registry:
 
 
 NO_HOOKS = TableHooks()
+
+
+def _fits(columns: Sequence[Column]) -> Callable[[Mapping[str, Any]], bool]:
+    """``Table.fits``, written out column by column from the registry: one line of plain comparisons a column,
+    no loop and no call, since a pull asks it of every row (about 3 µs for a resident, a tenth of storing it)."""
+    lines = ["def fits(row):", "    get = row.get"]
+    names: dict[str, Any] = {}
+    for i, c in enumerate(columns):
+        lines.append(f"    v = get({c.name!r})")
+        if c.allowed is not None:
+            names[f"allowed_{i}"] = frozenset(c.allowed)
+            lines.append(f"    if v is not None and v not in allowed_{i}: return False")
+        elif c.type == "TEXT":
+            lines.append(f"    if v is not None and (v.__class__ is not str or len(v) > {c.text_limit}): return False")
+        elif c.type == "INTEGER":
+            lines.append(f"    if v is not None and ((v.__class__ is not int and v.__class__ is not bool) "
+                         f"or not {c.minimum} <= v <= {c.maximum}): return False")  # fmt: skip
+    lines.append("    return True")
+    exec("\n".join(lines), names)  # the text above is made from the registry's own names and numbers only
+    fits: Callable[[Mapping[str, Any]], bool] = names["fits"]
+    return fits
 
 
 def _short(value: Any) -> str:

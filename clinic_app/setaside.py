@@ -140,7 +140,7 @@ class Keeper:
         ):
             self._refused.append((place, change, "malformed", f"{table}: the change carries no row or no row id"))
             return True
-        if (problem := t.row_problem(row)) is not None:
+        if not t.fits(row) and (problem := t.row_problem(row)) is not None:
             self._refused.append((place, change, *problem))
             return True
         return False

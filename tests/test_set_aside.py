@@ -268,3 +268,12 @@ def test_whatever_the_server_serves_the_device_stores_it_or_sets_it_aside_and_sy
     assert apply_pull_pages(store, [([fresh], "next")]) == 1
     assert store.conn.execute("SELECT count(*) FROM village WHERE id = ?", (fresh["row_id"],)).fetchone()[0] == 1
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_the_fast_judgement_of_a_row_agrees_with_the_one_that_names_the_problem(data: st.DataObject) -> None:
+    change = data.draw(_changes("01a30000-0000-7000-8000-0000000000cc"))
+    table, row = REGISTRY.table(change["table"]), change["row"]
+    if isinstance(row, dict):
+        assert table.fits(row) == (table.row_problem(row) is None), row

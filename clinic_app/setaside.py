@@ -282,8 +282,10 @@ def set_aside_rows(conn: Connection) -> list[dict[str, Any]]:
 
 
 def set_aside_page(conn: Connection, after: tuple[str, str, str] | None, limit: int) -> list[dict[str, Any]]:
-    """The next ``limit`` rows set aside after the one keyed ``after`` (seen_at, table, row id), newest first."""
-    columns = "table_name, row_id, version, rule, message, first_seen_at, seen_at"
+    """The next ``limit`` rows set aside after the one at ``after`` (``page_cursor`` of a row), the most recently
+    heard first, each with ``key`` (table and row id) and ``label``: how a person knows the row (its name as
+    pulled, or as this device holds it, or the end of its id)."""
+    columns = "table_name, row_id, version, rule, message, change, first_seen_at, seen_at"
     if after is None:
         rows = conn.execute(f"SELECT {columns} FROM set_aside ORDER BY seen_at DESC, table_name, row_id LIMIT ?",
                             (limit,))  # fmt: skip
@@ -292,4 +294,27 @@ def set_aside_page(conn: Connection, after: tuple[str, str, str] | None, limit: 
         rows = conn.execute(f"SELECT {columns} FROM set_aside WHERE seen_at < ? OR (seen_at = ? AND "
                             "(table_name, row_id) > (?, ?)) ORDER BY seen_at DESC, table_name, row_id LIMIT ?",
                             (seen, seen, table, row_id, limit))  # fmt: skip
-    return [dict(r) for r in rows]
+    found = [dict(r) for r in rows]
+    labels = REGISTRY.labels()
+    for r in found:
+        r["key"] = f"{r['table_name']}/{r['row_id']}"
+        try:
+            pulled = json.loads(r.pop("change")).get("row") or {}
+            label = pulled.get(labels.get(r["table_name"], "")) if isinstance(pulled, dict) else None
+        except (ValueError, AttributeError):
+            label = None
+        r["label"] = label if isinstance(label, str) and label else None
+    held: dict[Key, str] = {}  # the labels of rows this device holds (a page: a query a table)
+    for table in {r["table_name"] for r in found if r["label"] is None}:
+        ids = [r["row_id"] for r in found if r["table_name"] == table and r["label"] is None]
+        if (sql := REGISTRY.label_query(table)) is not None:
+            marks = ", ".join("?" for _ in ids)
+            held.update({(table, i): str(v) for i, v in conn.execute(sql.format(marks=marks), ids) if v})
+    for r in found:
+        r["label"] = r["label"] or held.get((r["table_name"], r["row_id"])) or r["row_id"][-8:]
+    return found
+
+
+def page_cursor(row: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Where ``set_aside_page`` goes on after ``row``."""
+    return row["seen_at"], row["table_name"], row["row_id"]

@@ -203,13 +203,26 @@ def _merge_into(conn: Connection, table: str, alias: str, target: str, server_ro
 
 
 def local_checksums(conn: Connection) -> dict[str, dict[str, int]]:
-    """The device's side of the server's checksums: rows the server has acknowledged (row_version > 0)."""
+    """The device's side of the server's checksums: rows the server has acknowledged (row_version > 0), and each
+    row set aside counted as if held at the version set aside (the server holds that one: re-reading the table
+    would only set it aside again)."""
     out = {}
     for table in _PULLED:
         n, total = conn.execute(
             f'SELECT count(*), coalesce(sum(row_version), 0) FROM "{table}" WHERE row_version > 0'
         ).fetchone()
         out[table] = {"count": int(n), "version_sum": int(total)}
+    aside = conn.execute("SELECT table_name, row_id, version FROM set_aside WHERE version IS NOT NULL").fetchall()
+    for table, row_id, version in aside:
+        if table not in out:
+            continue
+        here = conn.execute(f'SELECT row_version FROM "{table}" WHERE id = ? AND row_version > 0',
+                            (row_id,)).fetchone()  # fmt: skip
+        if here is None:
+            out[table]["count"] += 1
+            out[table]["version_sum"] += int(version)
+        else:
+            out[table]["version_sum"] += int(version) - int(here[0])
     return out
 
 

@@ -620,3 +620,24 @@ def test_the_help_of_sync_documents_every_exit_code_it_can_return(
     section = readme[readme.index("`clinic sync` exits") :][:1200]
     for code in (0, 1, 2, 3, 4, 5, 6, 7, 8):
         assert f"`{code}`" in section, f"the README documents exit {code} of clinic sync"
+
+
+def test_check_lists_the_rows_from_the_county_set_aside_here_and_exits_8(cli: Cli) -> None:
+    from clinic_app.syncstate import apply_pull_pages
+
+    assert cli("check")[0] == 0
+    store = Store.open(cli.db, cli.key)
+    try:
+        row_id = "01a30000-0000-7000-8000-0000000000b1"
+        stamp = "2026-11-30T08:00:00Z"
+        change = {"table": "village", "row_id": row_id, "op": "upsert", "version": 4,
+                  "row": {"id": row_id, "clinic_id": store.clinic_id, "created_at": stamp, "updated_at": stamp,
+                          "name": "石头村", "code": None}}  # fmt: skip  # the name this clinic holds already
+        apply_pull_pages(store, [([change], "c1")])
+    finally:
+        store.close()
+    code, out, err = cli("check")
+    assert code == 8 and err == ""
+    assert "1 rows from the county could not be stored here" in out
+    assert f"village {row_id} version 4: unique: IntegrityError: UNIQUE constraint failed: village.clinic_id, village.name" in out
+    assert "integrity ok" in out

@@ -117,10 +117,6 @@ class Keeper:
         self._tables: dict[str, Table] = {}
         self._refused: list[tuple[int, Any, str, str]] = []  # this page's: (place, change, rule, message)
 
-    @property
-    def set_aside(self) -> int:
-        return sum(1 for e in self.outcome.values() if e is not None)
-
     # -- judging a change before it is written -------------------------------------------------------------
     def refuses(self, table: str, change: Mapping[str, Any], place: int = 0) -> bool:
         """Set ``change`` (at ``place`` in its page) aside if its version or a value is outside the registry's
@@ -166,7 +162,7 @@ class Keeper:
         c: Mapping[str, Any] = change if isinstance(change, Mapping) else {"row": change}
         table, row_id = _key(change)
         entry = Entry(table, row_id, _version(c.get("version")), rule, _clean(message)[:500], _json(change))
-        log.warning("pulled row set aside: %s %s: %s", entry.table, entry.row_id, message)
+        log.warning("pulled row set aside: %s %s: %s", entry.table, entry.row_id, entry.message)
         key = (entry.table, entry.row_id)
         self.outcome.pop(key, None)  # the order of the entries is the order heard
         self.outcome[key] = entry

@@ -142,7 +142,8 @@ def test_rejected_change_stays_with_the_reason(county: County, first_device: Pat
                        " (SELECT row_version FROM resident WHERE id = ?), NULL, '2026-11-23T00:00:00Z')", (rid, rid))  # fmt: skip
         s.close()
         rc, out = clinic_cli(capsys, "sync", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")))
-        assert rc == 0 and "rejected 1" in out
+        assert rc == 7 and "rejected 1" in out, "a refused change needs a person: exit 7 (issue 11, break 15)"
+        assert "1 changes were refused by the county" in out
         s = _open(pc)
         entry = s.conn.execute("SELECT rejected_code, rejected_message FROM outbox").fetchone()
         assert entry["rejected_code"] == "check_character" and "id_number" in entry["rejected_message"]

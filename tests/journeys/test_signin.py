@@ -165,7 +165,7 @@ def test_an_account_whose_password_hash_came_damaged_by_sync_says_its_password_m
             dialog.password.setFocus()
             qtbot.keyClicks(dialog.password, DEMO_USERS["doctor"])
             steps.key(dialog.password, Qt.Key.Key_Return)
-            steps.wait_until(lambda: dialog.error.isVisible() and "重新设置" in dialog.error.text())
+            steps.wait_until(lambda: dialog.sign_in.isEnabled() and "重新设置" in dialog.error.text())  # checked
         assert dialog.error.text() == "此账号的密码需要重新设置：本机保存的密码信息已损坏。请联系卫生室管理员。"
         assert dialog.isVisible() and dialog.user is None and dialog.sign_in.isEnabled()
     steps.shot("signin-password-must-be-set-again", dialog)

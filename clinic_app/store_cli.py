@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -98,12 +99,42 @@ def cmd_check(ctx: Context) -> int:
     counts = store.table_counts(["resident", "household", "village", "user", "outbox", "audit_log"])
     out(f"schema version {version} (current {SCHEMA_VERSION})")
     out("rows: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+    aside = check_set_aside(store)
     if problems:
         for p in problems:
             err(p)
         return EXIT_FAIL
     out("integrity ok")
-    return EXIT_OK
+    return EXIT_SET_ASIDE if aside else EXIT_OK
+
+
+EXIT_SET_ASIDE = 8  # the same code `clinic sync` returns for them
+CHECK_EXIT_CODES = """exit codes:
+  0  the database is sound
+  1  a problem was found (each on its own line), or another failure
+  2  usage: an unknown or missing option
+  4  a wrong database key
+  8  sound, but rows from the county could not be stored here and were set aside (listed above:
+     table, row, the rule they broke, when); the sync goes on without them, and a corrected version
+     from the county takes their place
+  10 the database file is damaged: the message names it and the newest good backup
+  130  interrupted (Ctrl+C)"""
+
+
+def check_set_aside(store: Store) -> bool:
+    """`clinic check`'s part on rows pulled from the county that this device set aside (clinic_app.setaside):
+    one line each. True when there are any."""
+    from clinic_app.setaside import set_aside_rows
+
+    rows = set_aside_rows(store.conn)
+    if not rows:
+        return False
+    out(f"{len(rows)} rows from the county could not be stored here (set aside; the sync goes on without them):")
+    for r in rows:
+        version = f" version {r['version']}" if r["version"] is not None else ""
+        out(f"  {r['table_name']} {r['row_id']}{version}: {r['rule']}: {r['message']} "
+            f"(first {r['first_seen_at']}, last {r['seen_at']})")  # fmt: skip
+    return True
 
 
 def cmd_backup(ctx: Context) -> int:
@@ -202,6 +233,8 @@ def add_commands(commands: Commands) -> None:
     p = leaf(sub, "check", cmd_check, "check the file (quick_check), its references and schema version")
     p.add_argument("--full", action="store_true",
                    help="check every index against its table too (integrity_check: about 3× as long)")  # fmt: skip
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = CHECK_EXIT_CODES
     p = leaf(sub, "backup", cmd_backup, "write an encrypted backup copy")
     p.add_argument("file")
     p = leaf(sub, "restore", cmd_restore, "replace the database with a good backup (clinic admin; a damaged "

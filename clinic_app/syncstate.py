@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from clinic_app.db import Connection
 from clinic_app.ids import uuid7
 from clinic_app.registry import REGISTRY
+from clinic_app.setaside import STORE_ERRORS, Keeper, Prepare, set_aside_count
 from clinic_app.store import Changes, Store, upsert_rows, utc_now
 
 # Tables the device keeps from the server (registry order); anything else pulled (reference data of later
@@ -115,6 +117,7 @@ def apply_push_results(
     conn = store.conn
     changes = Changes(action="sync.push")
     with store.transaction():
+        keeper = Keeper(conn)  # a server row this device cannot store is set aside (clinic_app.setaside)
         for result in results:
             entry = by_id.get(result.get("mutation_id", ""))
             if entry is None:
@@ -126,7 +129,11 @@ def apply_push_results(
                 conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
                 moved_to = result.get("row_id")
                 if moved_to and moved_to != entry.row_id and result.get("server_row"):
-                    _merge_into(conn, entry.table, entry.row_id, moved_to, result["server_row"])
+                    server_row = result["server_row"]
+                    merged = partial(_merge_into, conn, entry.table, entry.row_id, moved_to, server_row)
+                    if (error := keeper.attempt(merged)) is not None:  # this device keeps its own row
+                        keeper.failed({"table": entry.table, "row_id": moved_to, "op": "upsert",
+                                       "version": server_row.get("row_version"), "row": server_row}, error)  # fmt: skip
                     outcome.applied += 1
                     continue
                 if version and entry.table not in REGISTRY.local_tables:
@@ -146,8 +153,9 @@ def apply_push_results(
                                      (entry.table, entry.row_id)).fetchone()  # fmt: skip
                 if server_row and entry.table in _PULLED_SET and later is None:
                     # the row shows what the server holds; this device's version waits in the conflict
-                    _store_remote_row(conn, entry.table, result.get("row_id") or entry.row_id,
-                                      int(server_row.get("row_version") or 0), server_row, {})  # fmt: skip
+                    _keep_remote_row(
+                        keeper, conn, entry.table, result.get("row_id") or entry.row_id, server_row
+                    )
                 if entry.table in REGISTRY.server_made_tables:  # decided elsewhere first: that decision
                     continue  # stands, shown as stored
                 _record_conflict(conn, entry, result)
@@ -158,8 +166,26 @@ def apply_push_results(
                 conn.execute("UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
                              (result.get("code") or "rejected", result.get("message") or "", entry.seq))  # fmt: skip
                 outcome.rejected += 1
+        keeper.finish()
+    if keeper.outcome:
+        changes.add("set_aside", "")
     store.notify(changes)
     return outcome
+
+
+def _keep_remote_row(
+    keeper: Keeper, conn: Connection, table: str, row_id: str, server_row: dict[str, Any]
+) -> None:
+    """Store the server's row, or set it aside when this device cannot store it."""
+    change = {"table": table, "row_id": row_id, "op": "upsert", "version": server_row.get("row_version") or 0,
+              "row": server_row}  # fmt: skip
+    try:
+        if not keeper.refuses(table, change):
+            row = _local_row(conn, table, row_id, int(server_row.get("row_version") or 0), server_row, {})
+            keeper.write(table, [row], partial(upsert_rows, conn, table, tuple(row)))
+    except STORE_ERRORS as exc:
+        keeper.malformed(change, exc)
+    keeper.end_page([change])
 
 
 def _merge_into(conn: Connection, table: str, alias: str, target: str, server_row: dict[str, Any]) -> None:
@@ -180,13 +206,26 @@ def _merge_into(conn: Connection, table: str, alias: str, target: str, server_ro
 
 
 def local_checksums(conn: Connection) -> dict[str, dict[str, int]]:
-    """The device's side of the server's checksums: rows the server has acknowledged (row_version > 0)."""
+    """The device's side of the server's checksums: rows the server has acknowledged (row_version > 0), and each
+    row set aside counted as if held at the version set aside (the server holds that one: re-reading the table
+    would only set it aside again)."""
     out = {}
     for table in _PULLED:
         n, total = conn.execute(
             f'SELECT count(*), coalesce(sum(row_version), 0) FROM "{table}" WHERE row_version > 0'
         ).fetchone()
         out[table] = {"count": int(n), "version_sum": int(total)}
+    aside = conn.execute("SELECT table_name, row_id, version FROM set_aside WHERE version IS NOT NULL").fetchall()
+    for table, row_id, version in aside:
+        if table not in out:
+            continue
+        here = conn.execute(f'SELECT row_version FROM "{table}" WHERE id = ? AND row_version > 0',
+                            (row_id,)).fetchone()  # fmt: skip
+        if here is None:
+            out[table]["count"] += 1
+            out[table]["version_sum"] += int(version)
+        else:
+            out[table]["version_sum"] += int(version) - int(here[0])
     return out
 
 
@@ -207,15 +246,29 @@ def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]])
                                       f'({", ".join("?" for _ in chunk)})', chunk).fetchall())  # fmt: skip
         cache: dict[str, set[str]] = {}
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for c in changes:
-            if c["row_id"] in pending or local.get(c["row_id"], -1) >= int(c["version"]):
+        keeper = Keeper(conn)
+        named = [{**c, "table": table} if isinstance(c, dict) else c for c in changes]  # as a pulled change
+        for place, c in enumerate(named):
+            try:
+                if c["row_id"] in pending or local.get(c["row_id"], -1) >= int(c["version"]):
+                    continue
+                if keeper.refuses(table, c, place):
+                    continue
+                row = _local_row(conn, table, c["row_id"], int(c["version"]), c["row"], cache)
+            except STORE_ERRORS as exc:
+                keeper.malformed(c, exc, place)
                 continue
-            row = _local_row(conn, table, c["row_id"], int(c["version"]), c["row"], cache)
             groups.setdefault(tuple(row), []).append(row)
+        stored: list[dict[str, Any]] = []
         for names, rows in groups.items():
-            upsert_rows(conn, table, names, rows)
-    store.notify(_changed("sync.snapshot", ((table, r) for rows in groups.values() for r in rows)))
-    return sum(len(rows) for rows in groups.values())
+            stored += keeper.write(table, rows, partial(upsert_rows, conn, table, names))
+        keeper.end_page(named)
+        keeper.finish()
+    notice = _changed("sync.snapshot", ((table, r) for r in stored))
+    if keeper.outcome:
+        notice.add("set_aside", "")
+    store.notify(notice)
+    return len(stored)
 
 
 def store_server_rows(store: Store, tables: dict[str, list[dict[str, Any]]]) -> None:
@@ -265,23 +318,40 @@ def apply_pull_pages(store: Store, pages: Sequence[tuple[list[dict[str, Any]], s
     with store.server_rows() as conn:
         pending = {(r[0], r[1]) for r in conn.execute("SELECT table_name, row_id FROM outbox")}
         column_cache: dict[str, set[str]] = {}
+        keeper = Keeper(conn)  # rows it cannot store are set aside, the rest goes on (clinic_app.setaside)
         for changes, _cursor in pages:
             groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
-            for change in changes:
-                table = change["table"]
-                if table not in _PULLED_SET or (table, change["row_id"]) in pending:
+            for place, change in enumerate(changes):
+                try:
+                    table = change["table"]
+                    if table not in _PULLED_SET or (table, change["row_id"]) in pending:
+                        continue
+                    if keeper.refuses(table, change, place):
+                        continue
+                    row = _local_row(
+                        conn, table, change["row_id"], int(change["version"]), change["row"], column_cache
+                    )
+                except STORE_ERRORS as exc:
+                    keeper.malformed(change, exc, place)
                     continue
-                row = _local_row(
-                    conn, table, change["row_id"], int(change["version"]), change["row"], column_cache
-                )
                 groups.setdefault((table, tuple(row)), []).append(row)
-                applied += 1
             for (table, names), rows in groups.items():  # one statement per table and column set of a page
-                upsert_rows(conn, table, names, rows)
-            heard.extend((t, r) for (t, _n), rows in groups.items() for r in rows)
+                stored = keeper.write(table, rows, partial(upsert_rows, conn, table, names))
+                applied += len(stored)
+                heard.extend((table, r) for r in stored)
+            keeper.end_page(changes)
+        heard.extend(keeper.retry(_prepare(conn, column_cache), pending))
+        keeper.finish()
         set_state(conn, "cursor", pages[-1][1])
-    store.notify(_changed("sync.pull", heard))
+    notice = _changed("sync.pull", heard)
+    if keeper.outcome:
+        notice.add("set_aside", "")
+    store.notify(notice)
     return applied
+
+
+def _prepare(conn: Connection, column_cache: dict[str, set[str]]) -> Prepare:
+    return lambda table, row_id, version, data: _local_row(conn, table, row_id, version, data, column_cache)
 
 
 def _local_row(
@@ -319,7 +389,12 @@ def counts(conn: Connection) -> dict[str, int]:
     waiting = conn.execute("SELECT count(*) FROM outbox WHERE rejected_code IS NULL").fetchone()[0]
     rejected = conn.execute("SELECT count(*) FROM outbox WHERE rejected_code IS NOT NULL").fetchone()[0]
     conflicts = conn.execute("SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0]
-    return {"waiting": waiting, "rejected": rejected, "conflicts": conflicts}
+    return {
+        "waiting": waiting,
+        "rejected": rejected,
+        "conflicts": conflicts,
+        "set_aside": set_aside_count(conn),
+    }
 
 
 # -- changes the server refused -------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import functools
 import hashlib
@@ -24,9 +25,13 @@ ROLES = ("village_doctor", "nurse", "team_member", "clinic_admin")
 COUNTY_ROLES = ("county_reviewer", "county_admin")  # accounts of the county server, bound to no clinic
 # scrypt with N=2**15, r=8 needs 32 MiB per hash: memory-hard, about 0.1 s on an old clinic PC.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
-# The only scrypt parameters a stored hash may carry (pushed by a device or made here): N a power of two within
-# these bounds, r and p small, at most 64 MiB of memory — so that checking a password never takes minutes.
-HASH_N_RANGE, HASH_R_MAX, HASH_P_MAX, HASH_MEMORY_MAX = (2**14, 2**16), 16, 4, 64 * 1024 * 1024
+# A stored hash arrives by sync from any device of the clinic: its parameters are judged before any work is done,
+# so a crafted one cannot hold a sign-in for minutes. At most 4x the work of this program's own hash (N*r*p) and
+# 128 MiB (128*N*r bytes), within what hashlib is allowed below.
+SCRYPT_MIN_N, SCRYPT_MAX_N, SCRYPT_MAX_R, SCRYPT_MAX_P = 2**10, 2**16, 16, 4
+SCRYPT_MAX_WORK = 4 * SCRYPT_N * SCRYPT_R * SCRYPT_P
+SCRYPT_MAXMEM = 256 * 1024 * 1024
+DIGEST_BYTES = 32
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
 
@@ -45,53 +50,66 @@ class User:
 
 def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=SCRYPT_MAXMEM, dklen=DIGEST_BYTES)
     enc = base64.b64encode
     return f"scrypt${n}${r}${p}${enc(salt).decode()}${enc(digest).decode()}"
 
 
-def check_hash_format(stored: object) -> ValidationError | None:
-    """None when ``stored`` is a password hash this program can check quickly: ``scrypt$N$r$p$salt$digest`` with
-    the parameters within the bounds above, a base64 salt of 16-64 bytes and a 32-byte digest."""
-    problem = ValidationError("password_hash", "format", "a password hash is scrypt$N$r$p$salt$digest")
-    if not isinstance(stored, str) or len(stored) > 200:
-        return problem
-    parts = stored.split("$")
-    if len(parts) != 6 or parts[0] != "scrypt" or not all(x.isdigit() and len(x) <= 8 for x in parts[1:4]):
-        return problem
+@dataclass(frozen=True)
+class ScryptHash:
+    n: int
+    r: int
+    p: int
+    salt: bytes
+    digest: bytes
+
+
+def parse_password_hash(stored: object) -> ScryptHash:
+    """A stored password hash, judged before any work: ``scrypt$N$r$p$salt$digest`` with N a power of two and
+    N, r, p within the bounds above. The one check of a hash, wherever one arrives (a synced user row, a push);
+    raises ValidationError (field ``password_hash``, rule ``format`` or ``out_of_range``)."""
+    parts = stored.split("$") if isinstance(stored, str) else []
+    if len(parts) != 6 or parts[0] != "scrypt" or not all(x.isdigit() and len(x) <= 10 for x in parts[1:4]):
+        raise ValidationError("password_hash", "format", "not a scrypt$N$r$p$salt$digest hash")
     n, r, p = (int(x) for x in parts[1:4])
-    low, high = HASH_N_RANGE
-    if n & (n - 1) or not low <= n <= high or not 1 <= r <= HASH_R_MAX or not 1 <= p <= HASH_P_MAX \
-            or 128 * n * r * p > HASH_MEMORY_MAX:  # fmt: skip
-        return ValidationError("password_hash", "out_of_range",
-                               f"scrypt parameters out of bounds: N a power of two from {low} to {high}, "
-                               f"r 1-{HASH_R_MAX}, p 1-{HASH_P_MAX}, at most {HASH_MEMORY_MAX // 2**20} MiB")  # fmt: skip
+    if not (SCRYPT_MIN_N <= n <= SCRYPT_MAX_N and n & (n - 1) == 0 and 1 <= r <= SCRYPT_MAX_R
+            and 1 <= p <= SCRYPT_MAX_P and n * r * p <= SCRYPT_MAX_WORK):  # fmt: skip
+        raise ValidationError(
+            "password_hash", "out_of_range", f"scrypt parameters N={n}, r={r}, p={p} are outside the bounds this program "
+            f"accepts (N a power of two {SCRYPT_MIN_N}..{SCRYPT_MAX_N}, r 1..{SCRYPT_MAX_R}, p 1..{SCRYPT_MAX_P}, "
+            f"N*r*p at most {SCRYPT_MAX_WORK})")  # fmt: skip
     try:
-        salt, digest = base64.b64decode(parts[4], validate=True), base64.b64decode(parts[5], validate=True)
-    except ValueError:
-        return problem
-    if not 16 <= len(salt) <= 64 or len(digest) != 32:
+        salt = base64.b64decode(parts[4], validate=True)
+        digest = base64.b64decode(parts[5], validate=True)
+    except (ValueError, binascii.Error):
+        raise ValidationError("password_hash", "format", "the salt or digest is not base64") from None
+    if not 8 <= len(salt) <= 64 or len(digest) != DIGEST_BYTES:
+        raise ValidationError("password_hash", "format", f"a salt of 8-64 bytes and a {DIGEST_BYTES}-byte digest")
+    return ScryptHash(n, r, p, salt, digest)
+
+
+def check_hash_format(stored: object) -> ValidationError | None:
+    """The problem of a hash pushed by a device (see ``parse_password_hash``), or None."""
+    try:
+        parse_password_hash(stored)
+    except ValidationError as problem:
         return problem
     return None
 
 
+def validate_password_hash(stored: object) -> str:
+    """``stored`` when it is a hash this program can check (see ``parse_password_hash``)."""
+    parse_password_hash(stored)
+    return str(stored)
+
+
 def verify_password(password: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    got = hashlib.scrypt(
-        password.encode(),
-        salt=base64.b64decode(salt),
-        n=int(n),
-        r=int(r),
-        p=int(p),
-        maxmem=256 * 1024 * 1024,
-        dklen=32,
-    )
-    return hmac.compare_digest(got, base64.b64decode(digest))
+    """Whether ``password`` matches the hash; ValidationError when the hash itself is unusable (malformed, or
+    parameters out of bounds): no scrypt work is done for it."""
+    h = parse_password_hash(stored)
+    got = hashlib.scrypt(password.encode(), salt=h.salt, n=h.n, r=h.r, p=h.p, maxmem=SCRYPT_MAXMEM,
+                         dklen=DIGEST_BYTES)  # fmt: skip
+    return hmac.compare_digest(got, h.digest)
 
 
 def validate_username(username: str) -> str:
@@ -209,7 +227,14 @@ def authenticate(store: Store, username: str, password: str) -> User:
                 "locked",
                 f"account {username} is locked after repeated wrong passwords; try again in {minutes} min",
             )
-    ok = verify_password(password, row["password_hash"])
+    try:
+        ok = verify_password(password, row["password_hash"])
+    except ValidationError as exc:  # a hash synced from elsewhere that no device can check: not a wrong password
+        raise AuthError(
+            "password_unusable",
+            f"the password of {username} must be set again by a clinic admin (its stored hash is unusable: "
+            f"{exc.message})",
+        ) from None
     with store.transaction():
         if ok:
             conn.execute("DELETE FROM login_state WHERE user_id = ?", (row["id"],))

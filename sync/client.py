@@ -96,15 +96,23 @@ class SyncReport:
     started_at: str = field(default_factory=utc_now)
     integrity: str = ""  # what the per-table comparison with the server found (and re-read)
     accounts_waiting: int = 0  # account changes kept for a clinic administrator's online sign-in
+    refused: int = 0  # changes of this device the server refused, waiting for a person (not only this run's)
+    set_aside: int = 0  # rows from the county this device could not store (clinic_app.setaside)
 
     @property
     def exit_code(self) -> int:
+        """client_cli.SYNC_EXIT_CODES: a refused change (7) before conflicts (6) before rows set aside (8)
+        before account changes waiting for a sign-in (9)."""
+        if self.refused:
+            return 7
         if self.conflicts:
             return 6
+        if self.set_aside:
+            return 8
         return ACCOUNTS_WAIT_EXIT if self.accounts_waiting else 0
 
 
-ACCOUNTS_WAIT_EXIT = 8  # `clinic sync`: synced, but account changes wait for an administrator's online sign-in
+ACCOUNTS_WAIT_EXIT = 9  # `clinic sync`: synced, but account changes wait for an administrator's online sign-in
 
 
 def _headers(token: str | None = None) -> dict[str, str]:
@@ -275,6 +283,7 @@ class Client:
         c = counts(self.store.conn)
         report.waiting = c["waiting"]
         report.conflicts = c["conflicts"]
+        report.refused, report.set_aside = c["rejected"], c["set_aside"]
         return report
 
     def _pull(

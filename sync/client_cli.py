@@ -68,6 +68,12 @@ def cmd_sync(ctx: Context) -> int:
     )
     out(f"sent {report.pushed}, received {report.pulled}; waiting {report.waiting}, "
         f"rejected {report.rejected}, conflicts needing a person {report.conflicts}")  # fmt: skip
+    if report.refused:
+        out(f"{report.refused} changes were refused by the county and wait for a person to correct them "
+            "(the 同步 page of clinic-app lists them)")  # fmt: skip
+    if report.set_aside:
+        out(f"{report.set_aside} rows from the county could not be stored here and were set aside "
+            "(`clinic check` lists them)")  # fmt: skip
     if report.accounts_waiting:
         out(f"{report.accounts_waiting} account changes wait: they need a clinic administrator's online sign-in "
             "(a password change: that user's); run `clinic sync --as ADMIN`")  # fmt: skip
@@ -94,7 +100,11 @@ SYNC_EXIT_CODES = """exit codes:
      accepts its token; also a wrong database key
   5  offline: the county server cannot be reached, or needs a newer Village Clinic; try again later
   6  synced, but conflicts need a person (the 同步 page of clinic-app resolves them)
-  8  synced, but account changes (new user, role, password) wait for a clinic administrator's
+  7  synced, but the county refused a change of this device: a person must correct it and send it
+     again (the 同步 page lists it); said before 6, 8 and 9 when several hold
+  8  synced, but rows from the county could not be stored here and were set aside
+     (`clinic check` lists them); the rest of the sync went on
+  9  synced, but account changes (new user, role, password) wait for a clinic administrator's
      online sign-in: run `clinic sync --as ADMIN` (password from $CLINIC_PASSWORD or a prompt)
   10 the database file is damaged: the message names it and the newest good backup
   11 the disk is full: the message names the file and the free space needed; nothing written

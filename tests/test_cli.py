@@ -613,10 +613,32 @@ def test_the_help_of_sync_documents_every_exit_code_it_can_return(
         clinic(["sync", "--help"])
     helptext = capsys.readouterr().out
     documented = {int(n) for n in re.findall(r"^\s+(\d+)\s{2}", helptext, flags=re.M)}
-    assert {0, 1, 2, 3, 4, 5, 6, 8} <= documented, helptext
+    assert {0, 1, 2, 3, 4, 5, 6, 7, 8, 9} <= documented, helptext
     assert re.search(r"^\s+4\s+enroll again: this device was never enrolled", helptext, flags=re.M)
     assert clinic(["sync", *never_enrolled]) == 4, "what a never-enrolled device returns is documented"
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("`clinic sync` exits") :][:900]
-    for code in (0, 1, 2, 3, 4, 5, 6, 8):
+    section = readme[readme.index("`clinic sync` exits") :][:1600]
+    for code in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9):
         assert f"`{code}`" in section, f"the README documents exit {code} of clinic sync"
+
+
+def test_check_lists_the_rows_from_the_county_set_aside_here_and_exits_8(cli: Cli) -> None:
+    from clinic_app.syncstate import apply_pull_pages
+
+    assert cli("check")[0] == 0
+    store = Store.open(cli.db, cli.key)
+    try:
+        row_id = "01a30000-0000-7000-8000-0000000000b1"
+        stamp = "2026-11-30T08:00:00Z"
+        change = {"table": "village", "row_id": row_id, "op": "upsert", "version": 4,
+                  "row": {"id": row_id, "clinic_id": store.clinic_id, "created_at": stamp, "updated_at": stamp,
+                          "name": "石头村", "code": None}}  # fmt: skip  # the name this clinic holds already
+        apply_pull_pages(store, [([change], "c1")])
+    finally:
+        store.close()
+    cli.capsys.readouterr()  # the pull's own warning
+    code, out, err = cli("check")
+    assert code == 8 and err == ""
+    assert "1 rows from the county could not be stored here" in out
+    assert f"village {row_id} version 4: unique: IntegrityError: UNIQUE constraint failed: village.clinic_id, village.name" in out
+    assert "integrity ok" in out

@@ -40,13 +40,35 @@ def test_several_pages_are_stored_in_one_commit_with_the_last_cursor_and_in_serv
     assert store.conn.execute("SELECT row_version FROM village WHERE id = ?", (page1[0]["row_id"],)).fetchone()[0] == 4
 
 
-def test_a_batch_that_fails_stores_nothing_and_keeps_the_cursor(clinic: Clinic) -> None:
+def test_a_row_the_device_cannot_store_is_set_aside_and_the_rest_of_the_batch_and_the_cursor_go_on(
+    clinic: Clinic,
+) -> None:
     store = clinic.store
     broken = dict(_village(store, 2, 3, "河边村"))
     broken["row"] = {**broken["row"], "name": None}  # NOT NULL
-    with pytest.raises(Exception):  # noqa: B017 - the database's own error, whatever its class
-        apply_pull_pages(store, [([_village(store, 1, 2, "石头村")], "c1"), ([broken], "c2")])
+    assert apply_pull_pages(store, [([_village(store, 1, 2, "石头村")], "c1"), ([broken], "c2")]) == 1
+    assert [r[0] for r in store.conn.execute("SELECT name FROM village")] == ["石头村"]
+    assert get_state(store.conn, "cursor") == "c2"
+    aside = store.conn.execute("SELECT table_name, row_id, version, rule FROM set_aside").fetchall()
+    assert [tuple(r) for r in aside] == [("village", broken["row_id"], 3, "required")]
+
+
+def test_a_batch_the_database_itself_fails_stores_nothing_and_keeps_the_cursor(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlcipher3
+
+    from clinic_app import syncstate
+
+    def full(*_args: Any) -> None:
+        raise sqlcipher3.OperationalError("database or disk is full")
+
+    store = clinic.store
+    monkeypatch.setattr(syncstate, "upsert_rows", full)
+    with pytest.raises(sqlcipher3.OperationalError):  # not a row's fault: nothing is set aside
+        apply_pull_pages(store, [([_village(store, 1, 2, "石头村")], "c1")])
     assert store.conn.execute("SELECT count(*) FROM village").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM set_aside").fetchone()[0] == 0
     assert get_state(store.conn, "cursor") is None
 
 

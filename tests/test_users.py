@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clinic_app import users
 from clinic_app.errors import AuthError, ValidationError
@@ -82,3 +84,70 @@ def test_user_rows_sync_with_hashes_only(clinic: Clinic) -> None:
         r[0] for r in clinic.store.conn.execute("SELECT payload FROM outbox WHERE table_name = 'user'")
     ]
     assert payloads and all(ADMIN_PASSWORD not in p and "scrypt$" in p for p in payloads)
+
+
+# -- hashes that arrive by sync (issue 11, break 6) --------------------------------------------------------
+def _pull_user_hash(clinic: Clinic, password_hash: str) -> None:
+    from clinic_app.syncstate import apply_pull_pages
+
+    row = dict(clinic.store.conn.execute('SELECT * FROM "user" WHERE username = ?', ("admin",)).fetchone())
+    row["password_hash"] = password_hash
+    with clinic.store.transaction() as conn:
+        conn.execute("DELETE FROM outbox")  # the admin's account was sent: the county's version is pulled
+    change = {"table": "user", "row_id": row["id"], "op": "upsert", "version": 5, "row": row}
+    apply_pull_pages(clinic.store, [([change], "c1")])
+
+
+MALFORMED = [
+    "scrypt$abc$8$1$c2FsdHNhbHQ=$ZGlnZXN0",  # N not a number
+    "scrypt$32768$8$1$!!!not-base64$ZGlnZXN0",  # salt not base64
+    "scrypt$32768$8$1$c2FsdHNhbHRzYWx0$c2hvcnQ=",  # a digest of 5 bytes
+    "scrypt$32767$8$1$c2FsdHNhbHRzYWx0$" + "A" * 43 + "=",  # N not a power of two
+    "scrypt$32768$8",  # cut off
+]
+
+
+@pytest.mark.parametrize("stored", MALFORMED)
+def test_a_malformed_hash_from_sync_says_the_password_must_be_set_again_and_counts_no_failure(
+    clinic: Clinic, stored: str
+) -> None:
+    _pull_user_hash(clinic, stored)
+    with pytest.raises(AuthError) as err:
+        users.authenticate(clinic.store, "admin", ADMIN_PASSWORD)
+    assert err.value.rule == "password_unusable"
+    assert "must be set again" in str(err.value) and "admin" in str(err.value)
+    assert clinic.store.conn.execute("SELECT count(*) FROM login_state").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("params", ["1048576$8$1", "32768$8$1000000", "32768$1000$1", "65536$16$4", "16$1$1"])
+def test_a_hash_with_parameters_out_of_bounds_is_refused_before_any_scrypt_work(
+    clinic: Clinic, params: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    calls: list[object] = []
+    monkeypatch.setattr(hashlib, "scrypt", lambda *a, **k: calls.append(k) or b"")
+    stored = f"scrypt${params}$c2FsdHNhbHRzYWx0$" + "A" * 43 + "="
+    with pytest.raises(ValidationError) as bad:
+        users.parse_password_hash(stored)
+    assert (bad.value.field, bad.value.rule) == ("password_hash", "out_of_range")
+    _pull_user_hash(clinic, stored)
+    with pytest.raises(AuthError) as err:
+        users.authenticate(clinic.store, "admin", ADMIN_PASSWORD)
+    assert err.value.rule == "password_unusable" and calls == []
+
+
+def test_every_hash_this_program_makes_is_within_the_bounds_it_accepts() -> None:
+    stored = users.hash_password("correct horse")
+    assert users.validate_password_hash(stored) == stored
+    assert users.parse_password_hash(stored).n == users.SCRYPT_N
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=120), st.builds(lambda parts: "scrypt$" + "$".join(parts),
+                                                   st.lists(st.text(max_size=30), max_size=7))))  # fmt: skip
+def test_any_text_as_a_hash_is_judged_without_an_error_other_than_a_validation_error(stored: str) -> None:
+    try:
+        users.parse_password_hash(stored)
+    except ValidationError as exc:
+        assert exc.field == "password_hash" and exc.rule in ("format", "out_of_range")

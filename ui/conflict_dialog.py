@@ -36,6 +36,13 @@ def table_label(table: str) -> str:
         "user": tr("User"),
         "conflict": tr("Conflict"),
         "contract": tr("Contract"),
+        "team": tr("Team"),
+        "team_member": tr("Team member"),
+        "insurance_status": tr("Insurance"),
+        "service_package": tr("Service package"),
+        "policy": tr("Policy"),
+        "clinic": tr("Clinic"),
+        "audit_log": tr("Audit entry"),
     }.get(table, table)
 
 

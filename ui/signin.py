@@ -38,6 +38,8 @@ def auth_message(error: AuthError) -> str:
         return tr(
             "This account is locked after repeated wrong passwords. Try again later or ask the clinic admin."
         )
+    if error.rule == "password_unusable":
+        return tr("This account's password must be set again: its stored form is damaged. Ask the clinic admin.")
     return tr("Wrong user name or password.")
 
 

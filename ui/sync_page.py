@@ -9,6 +9,7 @@ from typing import Any
 from clinic_app import conflicts
 from clinic_app.db import Connection
 from clinic_app.errors import ValidationError
+from clinic_app.setaside import page_cursor, set_aside_count, set_aside_page
 from clinic_app.store import Changes, Store
 from clinic_app.syncstate import (
     ACCOUNTS_WAITING,
@@ -40,7 +41,9 @@ from ui.syncer import SyncController
 from ui.timefmt import local_time
 
 # What each list shows, by the tables that change it (the store-changed signal names the tables).
-LIST_TABLES = {"history": ("sync_run",), "conflicts": ("conflict",), "refused": ("outbox",)}
+LIST_TABLES = {"history": ("sync_run",), "conflicts": ("conflict",), "refused": ("outbox",),
+               "set_aside": ("set_aside",)}  # fmt: skip
+SET_ASIDE_TAB = 3
 
 
 def state_text(state: str) -> str:
@@ -138,6 +141,22 @@ def refusal_text(code: str | None, message: str | None) -> str:
     return tr("Refused by the county server (rule %1)").replace("%1", code or "?")
 
 
+def set_aside_rule_text(rule: str) -> str:
+    """Why a row from the county could not be stored here, by the rule's code (clinic_app.registry
+    SET_ASIDE_RULES); the database's English message is the row's tooltip."""
+    return {
+        "unique": tr("Another record on this computer has the same name or number"),
+        "required": tr("A required item is missing"),
+        "type": tr("An item holds the wrong kind of value"),
+        "range": tr("A number is out of range"),
+        "too_long": tr("A text is too long"),
+        "not_allowed": tr("An item holds a value this program does not know"),
+        "encoding": tr("A text holds broken characters"),
+        "malformed": tr("Not a readable record"),
+        "not_stored": tr("The database refused it"),
+    }.get(rule, rule)
+
+
 def _count(value: int) -> str:
     return f"{value:,}"
 
@@ -195,6 +214,16 @@ def refused_columns() -> list[Column]:
             lambda r: refusal_text(r["rejected_code"], r["rejected_message"]),
             tooltip=lambda r: r["rejected_message"],
         ),
+    ]
+
+
+def set_aside_columns() -> list[Column]:
+    return [
+        Column("seen", lambda: tr("Last received"), lambda r: when(r["seen_at"]), width=150),
+        Column("record", lambda: tr("Record"), lambda r: f"{table_label(r['table_name'])} {r['label']}", width=200),
+        Column("why", lambda: tr("Why it could not be stored"), lambda r: set_aside_rule_text(r["rule"]),
+               tooltip=lambda r: r["message"], width=380),
+        Column("first", lambda: tr("First received"), lambda r: when(r["first_seen_at"])),
     ]
 
 
@@ -266,10 +295,19 @@ class SyncPage(QWidget):
         for view in (self.conflicts, self.rejected):
             view.selectionModel().selectionChanged.connect(lambda _s, _d: self._enable_buttons())
             view.list_model().modelReset.connect(self._enable_buttons)
+        self.set_aside_model = ListModel(set_aside_columns(), key="key", cursor=page_cursor)
+        self.set_aside = ListView(self.set_aside_model)
+        # what the county sent that this computer could not store: said above the lists, shown in the last tab
+        self.set_aside_note = QLabel()
+        self.set_aside_note.setWordWrap(True)
+        self.set_aside_note.setStyleSheet("color: #b9770e;")
+        self.show_set_aside = QPushButton()
         self.tabs = QTabWidget()
+        self.show_set_aside.clicked.connect(lambda _checked=False: self.tabs.setCurrentIndex(SET_ASIDE_TAB))
         self.tabs.addTab(self.history, "")
         self.tabs.addTab(with_buttons(self.conflicts, self.resolve_button, self.show_decided), "")
         self.tabs.addTab(with_buttons(self.rejected, self.correct_button, self.resend_button), "")
+        self.tabs.addTab(self.set_aside, "")
 
         top = QHBoxLayout()
         top.addWidget(self.sync_button)
@@ -286,10 +324,14 @@ class SyncPage(QWidget):
         layout.addLayout(accounts_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_text)
+        note = QHBoxLayout()
+        note.addWidget(self.set_aside_note, 1)
+        note.addWidget(self.show_set_aside)
+        layout.addLayout(note)
         layout.addWidget(self.tabs, 1)
         self._stale = set(LIST_TABLES)  # nothing is read until the page is first shown
         self._where: tuple[str | None, str | None] = (None, None)
-        self._waiting = self._refused = 0
+        self._waiting = self._refused = self._set_aside = 0
         self._accounts_waiting = 0
         controller.changed.connect(self.show_state)
         controller.finished.connect(lambda _o, _r: self._read_where())
@@ -308,7 +350,8 @@ class SyncPage(QWidget):
         self.resend_button.setText(tr("Send again"))
         self.show_decided.setText(tr("Show decided ones too"))
         self.account_sign_in_button.setText(tr("Sign in online and send…"))
-        for model in (self.history_model, self.conflict_model, self.refused_model):
+        self.show_set_aside.setText(tr("Show which…"))
+        for model in (self.history_model, self.conflict_model, self.refused_model, self.set_aside_model):
             model.retranslate()
         self._tab_texts()
         self.show_state()
@@ -317,6 +360,12 @@ class SyncPage(QWidget):
         self.tabs.setTabText(0, tr("History"))
         self.tabs.setTabText(1, tr("Conflicts (%1)").replace("%1", _count(self._waiting)))
         self.tabs.setTabText(2, tr("Refused changes (%1)").replace("%1", _count(self._refused)))
+        self.tabs.setTabText(SET_ASIDE_TAB, tr("Not stored (%1)").replace("%1", _count(self._set_aside)))
+        self.set_aside_note.setText(
+            tr("%1 rows from the county could not be stored on this computer. The rest of the sync went on; "
+               "a corrected version from the county takes their place.").replace("%1", _count(self._set_aside)))  # fmt: skip
+        for widget in (self.set_aside_note, self.show_set_aside):
+            widget.setVisible(self._set_aside > 0)
 
     # -- state -----------------------------------------------------------------------------------------
     def _read_where(self) -> None:
@@ -388,6 +437,9 @@ class SyncPage(QWidget):
         elif name == "refused":
             self._read_or_set(self.refused_model, lambda after, n: refused_page(conn, after, n))
             self._refused = refused_count(conn)
+        elif name == "set_aside":
+            self._read_or_set(self.set_aside_model, lambda after, n: set_aside_page(conn, after, n))
+            self._set_aside = set_aside_count(conn)
         self._tab_texts()
 
     def _read_or_set(self, model: ListModel, fetch: Any) -> None:

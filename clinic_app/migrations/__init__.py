@@ -16,6 +16,7 @@ from clinic_app.migrations import (
     m004_synced_conflicts,
     m005_sync_runs,
     m006_contracts,
+    m007_set_aside,
 )
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
@@ -25,5 +26,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     m004_synced_conflicts.upgrade,
     m005_sync_runs.upgrade,
     m006_contracts.upgrade,
+    m007_set_aside.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

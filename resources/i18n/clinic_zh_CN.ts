@@ -46,6 +46,36 @@
         <translation>签约协议</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Team member</source>
+        <translation>团队成员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Insurance</source>
+        <translation>参保</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Service package</source>
+        <translation>服务包</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Policy</source>
+        <translation>政策</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clinic</source>
+        <translation>卫生室</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Audit entry</source>
+        <translation>操作记录</translation>
+    </message>
+    <message>
         <location line="+6"/>
         <source>Changed on another device as well</source>
         <translation>另一台设备也修改了这条记录</translation>
@@ -350,7 +380,8 @@
         <translation>身份证号</translation>
     </message>
     <message>
-        <location line="-9"/>
+        <location filename="../../ui/conflict_dialog.py" line="-79"/>
+        <location filename="../../ui/contracts_page.py" line="-9"/>
         <location line="+10"/>
         <location filename="../../ui/sign_dialog.py" line="+118"/>
         <location filename="../../ui/teams_dialog.py" line="-34"/>
@@ -358,7 +389,7 @@
         <translation>团队</translation>
     </message>
     <message>
-        <location line="-9"/>
+        <location filename="../../ui/contracts_page.py" line="-9"/>
         <source>Packages</source>
         <translation>服务包</translation>
     </message>
@@ -840,7 +871,7 @@
         <location filename="../../ui/resident_dialog.py" line="-181"/>
         <location filename="../../ui/sign_dialog.py" line="-42"/>
         <location line="+91"/>
-        <location filename="../../ui/sync_page.py" line="+304"/>
+        <location filename="../../ui/sync_page.py" line="+346"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -899,7 +930,7 @@
         <location filename="../../ui/account_signin.py" line="-2"/>
         <location filename="../../ui/enroll_dialog.py" line="+1"/>
         <location filename="../../ui/messages.py" line="+10"/>
-        <location filename="../../ui/signin.py" line="+103"/>
+        <location filename="../../ui/signin.py" line="+105"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
@@ -1573,12 +1604,17 @@
         <translation>（或该服务包的其他适用人群）</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="-114"/>
+        <location filename="../../ui/signin.py" line="-116"/>
         <source>This account is locked after repeated wrong passwords. Try again later or ask the clinic admin.</source>
         <translation>密码多次输错，账号已锁定。请稍后再试或联系卫生室管理员。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
+        <source>This account&apos;s password must be set again: its stored form is damaged. Ask the clinic admin.</source>
+        <translation>此账号的密码需要重新设置：本机保存的密码信息已损坏。请联系卫生室管理员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
     </message>
@@ -1671,7 +1707,7 @@
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="-256"/>
+        <location filename="../../ui/sync_page.py" line="-295"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -1856,12 +1892,72 @@
         <translation>被县级平台退回（规则 %1）</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+7"/>
+        <source>Another record on this computer has the same name or number</source>
+        <translation>本机已有同名或同编号的另一条记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A required item is missing</source>
+        <translation>缺少必填项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An item holds the wrong kind of value</source>
+        <translation>某一项的值类型不对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A number is out of range</source>
+        <translation>数值超出范围</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A text is too long</source>
+        <translation>文字太长</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An item holds a value this program does not know</source>
+        <translation>某一项的值本程序不认识</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A text holds broken characters</source>
+        <translation>文字中有损坏的字符</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not a readable record</source>
+        <translation>不是可读的记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The database refused it</source>
+        <translation>数据库拒绝保存</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location line="+131"/>
+        <location line="+31"/>
+        <source>Last received</source>
+        <translation>最近收到</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Why it could not be stored</source>
+        <translation>无法保存的原因</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>First received</source>
+        <translation>首次收到</translation>
+    </message>
+    <message>
+        <location line="+119"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
@@ -1886,12 +1982,27 @@
         <translation>重新发送</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+3"/>
+        <source>Show which…</source>
+        <translation>查看是哪些…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Not stored (%1)</source>
+        <translation>未能保存（%1）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 rows from the county could not be stored on this computer. The rest of the sync went on; a corrected version from the county takes their place.</source>
+        <translation>县里发来的 %1 条记录无法保存在本机。其余内容已照常同步；县里发来更正后的版本时会自动替换。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>%1 account changes wait: they are sent only after a clinic administrator signs in online (a password change: that user).</source>
         <translation>有 %1 项账户变更等待发送：需要诊所管理员在线登录后才能同步（修改密码：由本人登录）。</translation>
     </message>
     <message>
-        <location line="-203"/>
+        <location line="-233"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
@@ -1938,11 +2049,12 @@
     <message>
         <location line="+2"/>
         <location line="+22"/>
+        <location line="+16"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location line="-20"/>
+        <location line="-36"/>
         <source>What happened</source>
         <translation>情况</translation>
     </message>
@@ -1957,12 +2069,12 @@
         <translation>处理结果</translation>
     </message>
     <message>
-        <location line="+132"/>
+        <location line="+155"/>
         <source>Show decided ones too</source>
         <translation>同时显示已处理的</translation>
     </message>
     <message>
-        <location line="-124"/>
+        <location line="-147"/>
         <source>Changed</source>
         <translation>修改时间</translation>
     </message>
@@ -1972,12 +2084,12 @@
         <translation>退回原因</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+139"/>
         <source>Sign in online and send…</source>
         <translation>在线登录并发送…</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+33"/>
         <source>County server: %1 · this device belongs to clinic %2</source>
         <translation>县级平台：%1 · 本机属于诊所 %2</translation>
     </message>
@@ -1992,7 +2104,7 @@
         <translation>已上传 %1 条，已接收 %2 条</translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="-33"/>
         <source>History</source>
         <translation>同步记录</translation>
     </message>

@@ -140,3 +140,32 @@ def test_signing_out_brings_the_sign_in_back_for_another_user_and_closing_it_end
     finally:
         session.shutdown()
         store.close()
+
+
+def test_an_account_whose_password_hash_came_damaged_by_sync_says_its_password_must_be_set_again(
+    qtbot: Any, signin: Any
+) -> None:
+    """Break 6 of issue 11: a malformed `scrypt$…` hash pulled from another device crashed sign-in (traceback);
+    one with huge parameters held it for minutes."""
+    from clinic_app.syncstate import apply_pull_pages
+
+    steps, dialog, _clinic = signin
+    store = dialog.store
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM outbox WHERE table_name = 'user'")  # sent: the county's version is pulled
+    malformed, huge = "scrypt$abc$8$1$c2FsdA==$ZGlnZXN0", "scrypt$1048576$64$64$c2FsdHNhbHRzYWx0$" + "A" * 43 + "="
+    for n, damaged in enumerate([malformed, huge]):
+        row = dict(store.conn.execute('SELECT * FROM "user" WHERE username = ?', ("doctor",)).fetchone())
+        row["password_hash"] = damaged
+        change = {"table": "user", "row_id": row["id"], "op": "upsert", "version": 50 + n, "row": row}
+        apply_pull_pages(store, [([change], f"c{n}")])
+        with steps.step("type the doctor's password and press Enter"):
+            dialog.username.setText("")
+            steps.type(dialog.username, "doctor")
+            dialog.password.setFocus()
+            qtbot.keyClicks(dialog.password, DEMO_USERS["doctor"])
+            steps.key(dialog.password, Qt.Key.Key_Return)
+            steps.wait_until(lambda: dialog.sign_in.isEnabled() and "重新设置" in dialog.error.text())  # checked
+        assert dialog.error.text() == "此账号的密码需要重新设置：本机保存的密码信息已损坏。请联系卫生室管理员。"
+        assert dialog.isVisible() and dialog.user is None and dialog.sign_in.isEnabled()
+    steps.shot("signin-password-must-be-set-again", dialog)

@@ -241,3 +241,50 @@ def test_account_changes_wait_for_an_administrators_online_sign_in_on_the_sync_p
         assert authenticate(laptop, "xiaoli", "nurse-pass-2").role == "nurse"
     finally:
         laptop.close()
+
+
+def test_rows_from_the_county_that_cannot_be_stored_are_reported_on_the_sync_page_and_replaced_when_corrected(
+    journey: Journey,
+) -> None:
+    """A village named like one of this clinic's own, and a user row with a number no database holds: the sync
+    stores the rest, the 同步 page says how many could not be stored, and 查看是哪些… lists them."""
+    from clinic_app.syncstate import apply_pull_pages
+
+    j = journey
+    store = j.store
+    own = store.conn.execute("SELECT name FROM village ORDER BY name LIMIT 1").fetchone()[0]
+    stamp = "2026-11-30T08:00:00Z"
+    common = {"clinic_id": store.clinic_id, "created_at": stamp, "updated_at": stamp, "created_by": None,
+              "updated_by": None, "deleted_at": None}  # fmt: skip
+    village_id, user_id = "01a30000-0000-7000-8000-0000000000a1", "01a30000-0000-7000-8000-0000000000a2"
+    village = {"table": "village", "row_id": village_id, "op": "upsert", "version": 7,
+               "row": {**common, "id": village_id, "name": own, "code": None}}  # fmt: skip
+    user = {"table": "user", "row_id": user_id, "op": "upsert", "version": 8,
+            "row": {**common, "id": user_id, "username": "visitor", "display_name": "巡诊医生", "role": "nurse",
+                    "password_hash": "scrypt$32768$8$1$c2FsdA==$ZGlnZXN0", "active": 2**70}}  # fmt: skip
+
+    with j.step("open the sync page"):
+        page = j.nav_to("sync")
+    assert not page.set_aside_note.isVisible() and page.tabs.tabText(3) == "未能保存（0）"
+
+    # what a sync receives from the county (the real apply step of a pull; not the person's doing)
+    apply_pull_pages(store, [([village, user], "c1")])
+    j.wait_until(lambda: page.set_aside_note.isVisible())
+    assert "县里发来的 2 条记录无法保存在本机" in page.set_aside_note.text()
+    assert page.show_set_aside.text() == "查看是哪些…"
+    with j.step("click 查看是哪些…"):
+        j.click(page.show_set_aside)
+        j.wait_until(lambda: page.tabs.currentIndex() == 3 and page.set_aside.model().rowCount() == 2)
+    assert page.tabs.tabText(3) == "未能保存（2）"
+    shown = {cell(page.set_aside, r, 1): cell(page.set_aside, r, 2) for r in range(2)}
+    assert shown == {f"村 {own}": "本机已有同名或同编号的另一条记录", "用户 巡诊医生": "数值超出范围"}, shown
+    assert all(cell(page.set_aside, r, 0) and cell(page.set_aside, r, 3) for r in range(2)), "when, both"
+    j.click_row(page.set_aside, 0)
+    j.shot("sync-set-aside")
+
+    # the county corrects the user row: it is stored, and its entry goes
+    corrected = {**user, "version": 9, "row": {**user["row"], "active": 1}}
+    apply_pull_pages(store, [([corrected], "c2")])
+    j.wait_until(lambda: page.set_aside.model().rowCount() == 1)
+    assert page.tabs.tabText(3) == "未能保存（1）" and "县里发来的 1 条记录" in page.set_aside_note.text()
+    assert cell(page.set_aside, 0, 1) == f"村 {own}"

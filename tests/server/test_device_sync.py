@@ -143,7 +143,8 @@ def test_rejected_change_stays_with_the_reason(county: County, first_device: Pat
                        (rid, rid))  # fmt: skip
         s.close()
         rc, out = clinic_cli(capsys, "sync", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")))
-        assert rc == 0 and "rejected 1" in out
+        assert rc == 7 and "rejected 1" in out, "a refused change needs a person: exit 7 (issue 11, break 15)"
+        assert "1 changes were refused by the county" in out
         s = _open(pc)
         entry = s.conn.execute("SELECT rejected_code, rejected_message FROM outbox").fetchone()
         assert entry["rejected_code"] == "check_character" and "id_number" in entry["rejected_message"]
@@ -452,7 +453,7 @@ def test_a_nurse_cannot_make_herself_admin_and_an_admins_online_change_reaches_t
         users.add_user(s, users.authenticate(s, "admin", PW), "nurse", "nurse", "nurse-pass-1")
         s.close()
         rc, out = clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")))
-        assert rc == 8 and "1 account changes wait" in out and "--as ADMIN" in out, out
+        assert rc == 9 and "1 account changes wait" in out and "--as ADMIN" in out, out
         monkeypatch.setenv("CLINIC_PASSWORD", "wrong-password")
         rc, out = clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")), "--as", "admin")
         assert rc == 3 and "wrong user name or password" in out
@@ -469,7 +470,7 @@ def test_a_nurse_cannot_make_herself_admin_and_an_admins_online_change_reaches_t
         # online sign-in it is refused; the PC never sees it
         _account_change(laptop, "nurse", "nurse", role="clinic_admin")
         rc, out = clinic_cli(capsys, "sync", "--db", str(laptop), *key, str(laptop.with_suffix(".key")))
-        assert rc == 8, out
+        assert rc == 9, out
         monkeypatch.setenv("CLINIC_PASSWORD", "nurse-pass-1")
         rc, out = clinic_cli(capsys, "sync", "--db", str(laptop), *key, str(laptop.with_suffix(".key")),
                              "--as", "nurse")  # fmt: skip

@@ -55,8 +55,9 @@ def push(
     ids = [m.mutation_id for m in mutations if _readable(m)]
     stored = {
         r.mutation_id: r
-        for r in conn.execute(sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(ids)))
-    }
+        for r in conn.execute(sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(ids),
+                                                           db.mutation.c.clinic_id == caller.clinic_id))  # fmt: skip
+    }  # a mutation id is its clinic's own: another clinic's use of it is not looked at
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     named_ids = {v for m in addressed for column in aliased_columns(records, m.table)
                  if isinstance(v := m.fields.get(column), str)}  # fmt: skip
@@ -93,9 +94,6 @@ def push(
             results.append(_refused(m, [contract.check_id("mutation_id", m.mutation_id)]))  # type: ignore[list-item]
             continue
         earlier = stored.get(m.mutation_id)
-        if earlier is not None and earlier.clinic_id != caller.clinic_id:
-            results.append(_rejected(m, Code.MUTATION_ID_REUSED, "this mutation id belongs to another clinic"))
-            continue
         if earlier is not None or m.mutation_id in fresh:
             replay = fresh.get(m.mutation_id) or MutationResult.model_validate_json(earlier.result)  # type: ignore[union-attr]
             results.append(replay.model_copy(update={"status": Status.DUPLICATE}))

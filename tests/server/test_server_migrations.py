@@ -11,7 +11,7 @@ from clinic_app.ids import uuid7
 from sync.server import db
 from sync.server.db import make_engine
 
-HEAD = "0003"
+HEAD = "0004_db_held_uniqueness"
 
 
 def _revision(engine: sa.Engine) -> str:

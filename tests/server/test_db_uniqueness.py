@@ -128,3 +128,34 @@ def test_the_same_mutation_id_from_two_clinics_at_once_is_each_clinics_own(count
             assert all(isinstance(x, dict) and x["status"] == "applied" for x in answers), answers
             again = push(base, b, {**mutation("audit_log", entries[1]), "mutation_id": shared})
             assert again[0]["status"] == "duplicate" and again[0]["version"] == answers[1]["version"]
+
+
+# -- rows keyed by a merged row (rule d), through the API -----------------------------------------------------
+def test_the_registry_names_every_unique_key_that_includes_a_merged_reference() -> None:
+    from clinic_app.registry import REGISTRY
+
+    assert {name: (table, key.columns) for name, (table, key) in REGISTRY.dependant_keys.items()} == {
+        "insurance_resident_year": ("insurance_status", ("resident_id", "year"))
+    }
+
+
+def test_a_second_row_for_a_held_key_is_merged_and_an_edit_onto_one_is_refused(county: County) -> None:
+    from .test_api import pull_all
+    from .test_api import push as api_push
+
+    device = county.enroll("A01")
+    person = resident()
+    insured = {"id": uuid7(), "resident_id": person["id"], "year": 2026, "paid": 1, "paid_on": "2026-01-05"}
+    again = {**insured, "id": uuid7(), "paid_on": "2026-01-09"}
+    later = {**insured, "id": uuid7(), "year": 2027}
+    results = api_push(county, device, mutation("resident", person), *(mutation("insurance_status", r)
+                                                                        for r in (insured, again, later)))  # fmt: skip
+    assert [r["status"] for r in results] == ["applied"] * 4, results
+    assert results[2]["row_id"] == insured["id"] and results[2]["server_row"]["paid_on"] == "2026-01-09"
+    [moved] = api_push(county, device, mutation("insurance_status", {"id": later["id"], "year": 2026},
+                                                results[3]["version"]))  # fmt: skip
+    assert moved["status"] == "rejected" and moved["code"] == "duplicate" and insured["id"] in moved["message"]
+    changes, _ = pull_all(county, device)
+    assert sorted((c["row"]["year"], c["row_id"]) for c in changes if c["table"] == "insurance_status") == [
+        (2026, insured["id"]), (2027, later["id"])
+    ], "one row per resident and year, as every device's index allows"

@@ -1,0 +1,89 @@
+"""Crafted input never makes the server fail (issue 11, break 9): numbers beyond 64 bits in a cursor, a NUL in a
+snapshot's ``after``, a lone surrogate anywhere in one mutation — that mutation is refused, the rest of the batch
+goes on. SQLite and PostgreSQL (which refuses a NUL in text and numbers beyond BIGINT)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from clinic_app.ids import uuid7
+from sync.server import db
+
+from .conftest import County
+from .test_api import assert_error, mutation, push
+
+BIG = (2**63, 2**70, -(2**63) - 1)
+
+
+def _cursor(county: County, device: dict[str, str], **values: Any) -> str:
+    with county.engine.connect() as conn:
+        raw = {"e": db.epoch(conn), "c": 0, "r": 0, **values}
+    return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("value", BIG)
+@pytest.mark.parametrize("part", ["c", "r"])
+def test_a_cursor_number_beyond_64_bits_is_a_bad_cursor(county: County, part: str, value: int) -> None:
+    device = county.enroll("A01")
+    r = county.client.get("/api/v1/pull", params={"cursor": _cursor(county, device, **{part: value})},
+                          headers=device)  # fmt: skip
+    assert_error(r, 400, "bad_cursor")
+
+
+@pytest.mark.parametrize("after", ["a\x00b", "\ud800", "x" * 64 + "\x00", "ｘ１"])
+def test_a_snapshot_after_that_names_no_row_is_refused(county: County, after: str) -> None:
+    device = county.enroll("A01")
+    r = county.client.get("/api/v1/snapshot", params={"table": "resident", "after": after}, headers=device)
+    assert r.status_code in (400, 422), r.text
+    assert "Traceback" not in r.text and set(r.json()) == {"error"}
+
+
+def _entry() -> dict[str, Any]:
+    return {"id": uuid7(), "action": "test", "summary": "x", "rows": "{}"}
+
+
+def _raw_push(county: County, device: dict[str, str], mutations: list[dict[str, Any]]) -> Any:
+    """JSON as a crafted client writes it: a lone surrogate escaped (\\ud800), as any JSON encoder may."""
+    body = json.dumps({"mutations": mutations}, ensure_ascii=True)
+    return county.client.post("/api/v1/push", content=body.encode(),
+                              headers={**device, "Content-Type": "application/json"})  # fmt: skip
+
+
+SURROGATE_PLACES = {
+    "mutation_id": lambda m: {**m, "mutation_id": "ab\ud800"},
+    "table": lambda m: {**m, "table": "audit\ud800log"},
+    "row_id": lambda m: {**m, "row_id": "r\udfff", "fields": {**m["fields"], "id": "r\udfff"}},
+    "user_id": lambda m: {**m, "user_id": "u\ud800"},
+    "device_time": lambda m: {**m, "device_time": "2026\ud800"},
+    "field value": lambda m: {**m, "fields": {**m["fields"], "summary": "a\ud800b"}},
+    "field name": lambda m: {**m, "fields": {**m["fields"], "s\ud800": "x"}},
+}
+
+
+@pytest.mark.parametrize("place", sorted(SURROGATE_PLACES))
+def test_a_lone_surrogate_refuses_its_mutation_only(county: County, place: str) -> None:
+    device = county.enroll("A01")
+    bad = SURROGATE_PLACES[place](mutation("audit_log", _entry()))
+    good = mutation("audit_log", _entry())
+    r = _raw_push(county, device, [bad, good])
+    assert r.status_code == 200, r.text
+    first, second = r.json()["results"]
+    assert second["status"] == "applied", "the rest of the batch goes on"
+    if place == "device_time":  # not stored, not answered: the change itself is good
+        assert first["status"] == "applied"
+        return
+    assert first["status"] == "rejected" and first["code"], first
+
+
+def test_one_mutation_id_from_two_clinics_is_each_clinics_own(county: County) -> None:
+    a, b = county.enroll("A01"), county.enroll("B01")
+    shared = uuid7()
+    [mine] = push(county, a, {**mutation("audit_log", _entry()), "mutation_id": shared})
+    [theirs] = push(county, b, {**mutation("audit_log", _entry()), "mutation_id": shared})
+    assert mine["status"] == theirs["status"] == "applied" and theirs["version"] != 0
+    [replay] = push(county, b, {**mutation("audit_log", _entry()), "mutation_id": shared})
+    assert replay["status"] == "duplicate" and replay["version"] == theirs["version"], "B's result, not A's"

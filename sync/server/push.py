@@ -60,7 +60,7 @@ def push(
     }  # a mutation id is its clinic's own: another clinic's use of it is not looked at
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     named_ids = {v for m in addressed for column in aliased_columns(records, m.table)
-                 if isinstance(v := m.fields.get(column), str)}  # fmt: skip
+                 if contract.check_id(column, v := m.fields.get(column)) is None}  # fmt: skip
     aliases = {
         (r.table_name, r.alias_id): r.row_id
         for r in conn.execute(

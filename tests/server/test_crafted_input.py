@@ -88,3 +88,41 @@ def test_one_mutation_id_from_two_clinics_is_each_clinics_own(county: County) ->
     assert mine["status"] == theirs["status"] == "applied" and theirs["version"] != 0
     [replay] = push(county, b, {**mutation("audit_log", _entry()), "mutation_id": shared})
     assert replay["status"] == "duplicate" and replay["version"] == theirs["version"], "B's result, not A's"
+
+
+def _bad_values(table: str) -> list[tuple[str, Any, str]]:
+    """(column, value, the code it is refused with) for every pushed column, from the registry."""
+    from clinic_app.registry import REGISTRY
+    from sync.server import contract
+
+    cases: list[tuple[str, Any, str]] = []
+    for c in REGISTRY.table(table).wire_columns:
+        if c.name in ("id", "clinic_id"):  # the row id and the token's clinic: wrong_clinic, id_mismatch
+            continue
+        wire = contract.columns(table)[c.name]
+        if c.type == "INTEGER":
+            cases += [(c.name, 2**63, "out_of_range"), (c.name, -(2**63) - 1, "out_of_range"),
+                      (c.name, 2**70, "out_of_range"), (c.name, "１", "type"), (c.name, True, "type")]  # fmt: skip
+            continue
+        cases += [(c.name, "a\ud800", "invalid_text"), (c.name, "a\x00", "control_character"),
+                  (c.name, "x" * (wire.max_length + 1), "too_long"), (c.name, 12, "type")]  # fmt: skip
+        if wire.allowed is not None:
+            cases.append((c.name, "not-one-of-them", "choice"))
+    return cases
+
+
+def test_every_pushed_column_is_held_to_what_a_device_stores(county: County) -> None:
+    """Rule a, column by column from the registry: 64-bit whole numbers, Unicode text without NUL, lengths,
+    allowed values; each bad value refuses its own mutation, with the column named."""
+    from clinic_app.registry import REGISTRY
+
+    device = county.enroll("A01")
+    cases = [(table, *case) for table in sorted(REGISTRY.pushed_tables) for case in _bad_values(table)]
+    sent = [mutation(table, {"id": uuid7(), column: value}) for table, column, value, _ in cases]
+    answered = []
+    for start in range(0, len(sent), 250):
+        r = _raw_push(county, device, sent[start:start + 250])
+        assert r.status_code == 200, r.text
+        answered += [(x["status"], x.get("code"), x.get("message", "").split(":")[0]) for x in r.json()["results"]]
+    wrong = [(case, got) for case, got in zip(cases, answered, strict=True) if got != ("rejected", case[3], case[1])]
+    assert wrong == []

@@ -53,14 +53,12 @@ def push(
     # committed push left them (no lost update), and versions are handed out in commit order.
     current = lock_scope(conn, caller.scope)
     ids = [m.mutation_id for m in mutations if _readable(m)]
-    stored = {
-        r.mutation_id: r
-        for r in conn.execute(sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(ids),
-                                                           db.mutation.c.clinic_id == caller.clinic_id))  # fmt: skip
-    }  # a mutation id is its clinic's own: another clinic's use of it is not looked at
+    # a mutation id is its clinic's own: another clinic's use of it is not looked at
+    mine = sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(ids), db.mutation.c.clinic_id == caller.clinic_id)
+    stored = {r.mutation_id: r for r in conn.execute(mine)}
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     named_ids = {v for m in addressed for column in aliased_columns(records, m.table)
-                 if contract.check_id(column, v := m.fields.get(column)) is None}  # fmt: skip
+                 if isinstance(v := m.fields.get(column), str) and contract.ID.match(v)}  # fmt: skip
     aliases = {
         (r.table_name, r.alias_id): r.row_id
         for r in conn.execute(

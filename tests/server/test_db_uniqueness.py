@@ -47,7 +47,7 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
         barrier.wait()
         try:
             answers[i] = calls[i]()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:
             answers[i] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
@@ -79,7 +79,7 @@ def test_two_clinics_signing_one_person_at_the_same_instant_get_one_active_contr
         doubled, losers = [], []
         for i in range(ROUNDS):
             signed = {c: contract_row(people[c][i], teams[c]) for c in ("A01", "B01")}
-            answers = at_once(*(lambda c=c, h=h: push(base, h, mutation("contract", signed[c]))[0]
+            answers = at_once(*(lambda h=h, row=signed[c]: push(base, h, mutation("contract", row))[0]
                                 for c, h in (("A01", a), ("B01", b))))  # fmt: skip
             for answer in answers:
                 assert isinstance(answer, dict), answer
@@ -123,7 +123,7 @@ def test_the_same_mutation_id_from_two_clinics_at_once_is_each_clinics_own(count
         for _ in range(3 * ROUNDS):
             shared = uuid7()
             entries = [{"id": uuid7(), "action": "test", "summary": "x", "rows": "{}"} for _ in range(2)]
-            answers = at_once(*(lambda h=h, e=e: push(base, h, {**mutation("audit_log", e), "mutation_id": shared})[0]
+            answers = at_once(*(lambda h=h, e=e, k=shared: push(base, h, {**mutation("audit_log", e), "mutation_id": k})[0]
                                 for h, e in ((a, entries[0]), (b, entries[1]))))  # fmt: skip
             assert all(isinstance(x, dict) and x["status"] == "applied" for x in answers), answers
             again = push(base, b, {**mutation("audit_log", entries[1]), "mutation_id": shared})

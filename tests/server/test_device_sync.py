@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from clinic_app import contracts
+from clinic_app import contracts, users
 from clinic_app import residents as R
-from clinic_app import users
 from clinic_app.store import Store
 from sync.client_cli import main
 from sync.server import admin as server_admin

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import secrets
 import tempfile
-from urllib.parse import quote
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import schemathesis

@@ -180,6 +180,7 @@ _PASSED_ON = {
     ("sync/server/push.py", "errors[0].rule"),
     ("sync/server/push.py", "kind"),
     ("sync/server/push.py", "code"),  # _rejected's own parameter
+    ("sync/server/reference.py", "problems[0].rule"),  # the column contract's code, for a reference row
 }
 
 

@@ -5,6 +5,7 @@ PostgreSQL (which refuses input SQLite lets through: NUL characters, mismatched 
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import tempfile
@@ -20,6 +21,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from clinic_app.registry import REGISTRY
 from sync import protocol as p
 from sync.server import admin as server_admin
 from sync.server import db
@@ -151,12 +153,25 @@ def _crafted(value: Any, data: Any) -> Any:
     return value
 
 
+def _crafted_cursor(app: Any, data: Any) -> str:
+    """A cursor of this server (its epoch) with crafted numbers: what only a crafted client sends."""
+    with app.state.engine.connect() as conn:
+        epoch = db.epoch(conn)
+    raw = {"e": epoch, "c": data.draw(st.sampled_from([0, *CRAFTED_INT])), "r": data.draw(st.sampled_from([0, *CRAFTED_INT]))}
+    return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
+
+
+_TABLES = st.sampled_from(sorted(REGISTRY.pulled_tables))
+
+
 def _call_crafted(app: Any, case: Any, data: Any, headers: dict[str, str]) -> Any:
     """Sent as a crafted client would: JSON with escaped surrogates, the query percent-encoded from raw bytes
     (a lone surrogate as the bytes UTF-8 would give it; a huge value cut to what a URL carries)."""
     query = {k: str(_crafted(v, data)) for k, v in (case.query if isinstance(case.query, dict) else {}).items()}
-    if query and data.draw(st.booleans()):  # a parameter the spec does not name: crafted as well
-        query["cursor"] = str(data.draw(CRAFTED))
+    if "table" in query and data.draw(st.booleans()):  # a real table: the other parameters reach the database
+        query["table"] = data.draw(_TABLES)
+    if "cursor" in query and data.draw(st.booleans()):
+        query["cursor"] = _crafted_cursor(app, data)
     url = case.formatted_path + ("?" + "&".join(
         f"{quote(k)}={quote(v[:8000].encode('utf-8', 'surrogatepass'))}" for k, v in query.items()) if query else "")  # fmt: skip
     kwargs: dict[str, Any] = {}

@@ -57,13 +57,12 @@ def push(
     screened = accounts.screen(conn, caller, mutations, user_token)  # account changes and authorship
     mutations = screened.mutations
     ids = [m.mutation_id for m in mutations if _readable(m)]
-    stored = {
-        r.mutation_id: r
-        for r in conn.execute(sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(ids)))
-    }
+    # a mutation id is its clinic's own: another clinic's use of it is not looked at
+    mine = sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(ids), db.mutation.c.clinic_id == caller.clinic_id)
+    stored = {r.mutation_id: r for r in conn.execute(mine)}
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     named_ids = {v for m in addressed for column in aliased_columns(records, m.table)
-                 if isinstance(v := m.fields.get(column), str)}  # fmt: skip
+                 if isinstance(v := m.fields.get(column), str) and contract.ID.match(v)}  # fmt: skip
     aliases = {
         (r.table_name, r.alias_id): r.row_id
         for r in conn.execute(
@@ -97,9 +96,6 @@ def push(
             results.append(_refused(m, [contract.check_id("mutation_id", m.mutation_id)]))  # type: ignore[list-item]
             continue
         earlier = stored.get(m.mutation_id)
-        if earlier is not None and earlier.clinic_id != caller.clinic_id:
-            results.append(_rejected(m, Code.MUTATION_ID_REUSED, "this mutation id belongs to another clinic"))
-            continue
         if earlier is not None or m.mutation_id in fresh:
             replay = fresh.get(m.mutation_id) or MutationResult.model_validate_json(earlier.result)  # type: ignore[union-attr]
             results.append(replay.model_copy(update={"status": Status.DUPLICATE}))

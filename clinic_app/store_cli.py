@@ -118,6 +118,7 @@ CHECK_EXIT_CODES = """exit codes:
      table, row, the rule they broke, when); the sync goes on without them, and a corrected version
      from the county takes their place
   10 the database file is damaged: the message names it and the newest good backup
+  11 the disk is full: the message names the file and the free space needed; nothing written
   130  interrupted (Ctrl+C)"""
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 import gzip
 import logging
 import os
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +43,7 @@ from clinic_app.syncstate import (
 from sync import protocol as p
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 TOKEN_SERVICE = "village-clinic-device"
@@ -170,7 +173,8 @@ class Client:
     # -- transport ---------------------------------------------------------------------------------
     def _call(
         self, method: str, path: str, token: str | None, extra_headers: dict[str, str] | None = None, **kwargs: Any
-    ) -> Any:  # fmt: skip
+    ) -> bytes:  # fmt: skip
+        """The body of the server's answer, once its status says it is one."""
         try:
             r = self.session.request(
                 method,
@@ -193,21 +197,30 @@ class Client:
             raise Offline(f"the county server answered {r.status_code}; will try again")
         if r.status_code >= 400:
             raise Refused(_message(r) or f"the county server refused the request ({r.status_code})", _code(r))
-        try:
-            return r.json()
-        except ValueError:
-            raise Offline("the county server's answer was cut off; will try again") from None
+        return bytes(r.content)
 
-    def _answer(self, model: type[M], method: str, path: str, token: str | None, **kwargs: Any) -> tuple[M, Any]:
-        """The server's answer checked against the protocol's model, and as parsed."""
-        data = self._call(method, path, token, **kwargs)
+    def _answer(self, model: type[M], method: str, path: str, token: str | None, **kwargs: Any) -> M:
+        """The server's answer read straight from the body by the protocol's model."""
+        return _read(model.__name__, model.model_validate_json, self._call(method, path, token, **kwargs), path)
+
+    def _page(
+        self, model: type[p.PullResponse | p.SnapshotResponse], path: str, token: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A pull or snapshot page with every row checked against its table's row model (``p.page_reader``),
+        as plain dicts. A page whose envelope does not fit is not stored and is asked for again at the next sync;
+        one whose rows do not all fit their models is stored row by row, and those rows are set aside."""
+        body = self._call("GET", path, token, params=params)
         try:
-            return model.model_validate(data), data
+            return p.page_reader(model).validate_json(body)
         except PydanticError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(x) for x in first["loc"])
-            log.warning("%s %s: the answer does not fit %s: %s: %s", method, path, model.__name__, where, first["msg"])
-            raise Offline(f"the county server's answer to {path} was not understood ({where}); will try again") from None
+            if exc.errors()[0]["type"] == "json_invalid":
+                raise Offline("the county server's answer was cut off; will try again") from None
+            first = max(exc.errors(), key=lambda e: len(e["loc"]))
+            where = ".".join(str(x) for x in first["loc"] if not str(x).startswith(("tagged-union[", "Change_other")))
+            log.warning("%s: a row does not fit its model (%s: %s): the rows that cannot be stored are set aside",
+                        path, where, first["msg"])  # fmt: skip
+        # the page itself is sound: what it holds is stored, or set aside row by row (never the whole page)
+        return _read(model.__name__, p.page_envelope(model).validate_json, body, path)
 
     # -- enrollment --------------------------------------------------------------------------------
     def enroll(self, code: str, device_name: str) -> dict[str, Any]:
@@ -217,7 +230,7 @@ class Client:
         ).fetchone()[0]
         body = p.EnrollRequest(code=code.strip().upper(), device_name=device_name, app_version=__version__,
                                has_local_data=bool(has_data))  # fmt: skip
-        enrolled, _ = self._answer(p.EnrollResponse, "POST", "/api/v1/enroll", None, json=body.model_dump())
+        enrolled = self._answer(p.EnrollResponse, "POST", "/api/v1/enroll", None, json=body.model_dump())
         reply: dict[str, Any] = enrolled.model_dump()
         if self.ca_bundle:
             with self.store.transaction():
@@ -232,8 +245,8 @@ class Client:
         gives goes with this client's pushes, so that account changes this user may make take effect."""
         body = p.UserSignInRequest(username=username, password=password)
         try:
-            answer, _ = self._answer(p.UserSignInResponse, "POST", "/api/v1/users/signin", load_token(self.store),
-                                     json=body.model_dump())  # fmt: skip
+            answer = self._answer(p.UserSignInResponse, "POST", "/api/v1/users/signin", load_token(self.store),
+                                  json=body.model_dump())  # fmt: skip
         except NeedsSignIn as exc:  # a 401 here is about the person's password unless the device was refused
             if "password" in str(exc):
                 raise Refused(str(exc), p.Code.BAD_CREDENTIALS) from None
@@ -262,8 +275,8 @@ class Client:
                 break
             progress(f"push {len(batch)}")
             body = _push_body(batch)
-            answer, _ = self._answer(p.PushResponse, "POST", "/api/v1/push", token, data=gzip.compress(body, 6),
-                                     extra_headers=headers)  # fmt: skip
+            answer = self._answer(p.PushResponse, "POST", "/api/v1/push", token, data=gzip.compress(body, 6),
+                                  extra_headers=headers)  # fmt: skip
             results = held.keep([r.model_dump(mode="json", exclude_none=True) for r in answer.results], batch)
             report.accounts_waiting = len(held.mutations)
             outcome = apply_push_results(self.store, batch, results)
@@ -289,45 +302,62 @@ class Client:
     def _pull(
         self, token: str, cancelled: Callable[[], bool], progress: Callable[[str], None], report: SyncReport
     ) -> None:
-        """Pages to the head. The next page is asked for while this one is stored (its cursor is known as soon
-        as the page arrives), so the network and the database work at once. Pages are stored in batches of about
-        ``PULL_BATCH_ROWS`` rows, each batch with its last page's cursor in one transaction, so what is stored and
-        the cursor always move together; pages fetched and never stored are simply asked for again."""
+        """Pages to the head. A second thread asks for page after page (each names the next one's cursor) and
+        checks each, at most about a batch ahead, while this one stores them: the server, the network and the
+        check work while the database does. Pages are stored in batches of about ``PULL_BATCH_ROWS`` rows, each
+        batch with its last page's cursor in one transaction, so what is stored and the cursor always move
+        together; pages fetched and never stored are simply asked for again."""
+        ahead: queue.Queue[dict[str, Any] | Exception] = queue.Queue(maxsize=max(1, PULL_BATCH_ROWS // p.MAX_PULL))
+        stop = threading.Event()
 
-        def fetch(cursor: str | None) -> tuple[p.PullResponse, Any]:
-            params: dict[str, Any] = {"limit": p.MAX_PULL, **({"cursor": cursor} if cursor else {})}
-            return self._answer(p.PullResponse, "GET", "/api/v1/pull", token, params=params)
-
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-ahead") as ahead:
-            coming = ahead.submit(fetch, get_state(self.store.conn, "cursor"))
-            batch: list[tuple[list[dict[str, Any]], str]] = []
-            rows = 0
-            while True:
-                page, data = coming.result()  # the page checked against the model; the rows stored as parsed
-                more = page.has_more and not cancelled()
-                if more:
-                    coming = ahead.submit(fetch, page.cursor)
-                progress("pull")
-                batch.append((data["changes"], page.cursor))
-                rows += len(data["changes"])
-                if rows >= PULL_BATCH_ROWS or not more:  # several pages and the last cursor in one transaction
-                    report.pulled += apply_pull_pages(self.store, batch)
-                    batch, rows = [], 0
-                if not more:
+        def fetch(cursor: str | None) -> None:
+            while not stop.is_set():
+                params: dict[str, Any] = {"limit": p.MAX_PULL, **({"cursor": cursor} if cursor else {})}
+                try:
+                    page = self._page(p.PullResponse, "/api/v1/pull", token, params)
+                except Exception as exc:  # raised where the page was due
+                    ahead.put(exc)
                     return
+                ahead.put(page)
+                if not page["has_more"] or cancelled():
+                    return
+                cursor = page["cursor"]
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-ahead") as pool:
+            pool.submit(fetch, get_state(self.store.conn, "cursor"))
+            try:
+                batch: list[tuple[list[dict[str, Any]], str]] = []
+                rows = 0
+                while True:
+                    page = ahead.get()  # checked, every row against its table's row model
+                    if isinstance(page, Exception):
+                        raise page
+                    more = page["has_more"] and not cancelled()
+                    progress("pull")
+                    batch.append((page["changes"], page["cursor"]))
+                    rows += len(page["changes"])
+                    if rows >= PULL_BATCH_ROWS or not more:  # several pages and the last cursor in one transaction
+                        report.pulled += apply_pull_pages(self.store, batch)
+                        batch, rows = [], 0
+                    if not more:
+                        return
+            finally:  # the fetching thread ends after its request in flight: room for that page is made here
+                stop.set()
+                while not ahead.empty():
+                    ahead.get_nowait()
 
     def lookup(self, id_number: str, period: str) -> dict[str, Any]:
         """The county's audited answer: does this person hold an active contract for the period, and where."""
         body = p.LookupRequest.model_construct(id_number=id_number, period=period)  # the server checks it
-        found, _ = self._answer(p.LookupResponse, "POST", "/api/v1/residents/lookup", load_token(self.store),
-                                json=body.model_dump())  # fmt: skip
+        found = self._answer(p.LookupResponse, "POST", "/api/v1/residents/lookup", load_token(self.store),
+                             json=body.model_dump())  # fmt: skip
         return found.model_dump()
 
     def check_integrity(self, token: str, cancelled: Callable[[], bool] = lambda: False) -> str:
         """Compare each table with the server (row count, sum of versions); a table that disagrees is re-read
         from the server alone and compared again. Tables with changes still waiting here are not compared:
         the server cannot agree with them yet."""
-        answer, _ = self._answer(p.ChecksumsResponse, "GET", "/api/v1/checksums", token)
+        answer = self._answer(p.ChecksumsResponse, "GET", "/api/v1/checksums", token)
         theirs = {table: sums.model_dump() for table, sums in answer.tables.items()}
         pending = tables_with_pending_changes(self.store.conn)
         mine = local_checksums(self.store.conn)
@@ -355,10 +385,10 @@ class Client:
             params: dict[str, Any] = {"table": table, "limit": p.MAX_PULL}
             if after:
                 params["after"] = after
-            page, data = self._answer(p.SnapshotResponse, "GET", "/api/v1/snapshot", token, params=params)
-            stored += apply_snapshot_page(self.store, table, data["changes"])
-            after = page.after
-            if not page.has_more:
+            page = self._page(p.SnapshotResponse, "/api/v1/snapshot", token, params)
+            stored += apply_snapshot_page(self.store, table, page["changes"])
+            after = page["after"]
+            if not page["has_more"]:
                 return stored
 
 
@@ -390,6 +420,19 @@ class Held:
             else:
                 kept.append(r)
         return kept
+
+
+def _read(name: str, validate: Callable[[bytes], R], body: bytes, path: str) -> R:
+    try:
+        return validate(body)
+    except PydanticError as exc:
+        if exc.errors()[0]["type"] == "json_invalid":
+            raise Offline("the county server's answer was cut off; will try again") from None
+        # the deepest error names the field (a row's column, say; a union's other branches stop higher up)
+        first = max(exc.errors(), key=lambda e: len(e["loc"]))
+        where = ".".join(str(x) for x in first["loc"] if not str(x).startswith(("tagged-union[", "Change_other")))
+        log.warning("%s: the answer does not fit %s: %s: %s", path, name, where, first["msg"])
+        raise Offline(f"the county server's answer to {path} was not understood ({where}); will try again") from None
 
 
 def _error(r: requests.Response) -> p.ErrorBody | None:

@@ -7,9 +7,19 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 from functools import cache
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal, NotRequired, Protocol, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    create_model,
+    field_validator,
+    with_config,
+)
+from typing_extensions import TypedDict  # pydantic reads typing.TypedDict only from Python 3.12
 
 from clinic_app.migrations import SCHEMA_VERSION
 from clinic_app.registry import REGISTRY, Column
@@ -444,6 +454,55 @@ def row_model(table: str) -> type[BaseModel]:
 def row_models() -> dict[str, type[BaseModel]]:
     """Every synced table's row model, by table (registry order)."""
     return {t.name: row_model(t.name) for t in REGISTRY.tables if t.synced}
+
+
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's fields as the annotations of a TypedDict: each with its constraints, optional ones
+    ``NotRequired`` (a value the body leaves out stays out: a pulled row is stored with the columns it carries)."""
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        kind: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        out[name] = kind if info.is_required() else NotRequired[kind]
+    return out
+
+
+def _typed_dict(name: str, fields: dict[str, Any], extra: Literal["allow", "forbid"]) -> Any:
+    return with_config(ConfigDict(extra=extra))(TypedDict(name, fields))  # type: ignore[operator]
+
+
+def _not_synced(table: str) -> str:
+    if table in _SYNCED:
+        raise ValueError("a synced table: its row must fit the table's row model")
+    return table
+
+
+_SYNCED = frozenset(t.name for t in REGISTRY.tables if t.synced)
+
+
+@cache
+def page_reader(model: type[PullResponse | SnapshotResponse]) -> TypeAdapter[dict[str, Any]]:
+    """How a device reads a pull or snapshot page: the body of ``model`` with every row checked against its
+    table's row model (``row_model``), in one pass over the JSON, into plain dicts (no model object a row). A
+    change of a table that is not synced here (a newer server's) is checked as a ``Change``."""
+    known = [
+        _typed_dict(f"Change_{table}", {**_fields(Change), "table": Literal[table],
+                    "row": _typed_dict(f"Row_{table}", _fields(row_model(table)), "allow")}, "forbid")
+        for table in sorted(_SYNCED)
+    ]  # fmt: skip
+    table: Any = Annotated[str, AfterValidator(_not_synced)]
+    other = _typed_dict("Change_other", {**_fields(Change), "table": table}, "forbid")
+    by_table: Any = Annotated[Union[tuple(known)], Field(discriminator="table")]  # noqa: UP007
+    checked: Any = Annotated[Union[by_table, other], Field(union_mode="left_to_right")]  # noqa: UP007
+    return TypeAdapter(_typed_dict(f"Checked{model.__name__}", {**_fields(model), "changes": list[checked]}, "forbid"))
+
+
+@cache
+def page_envelope(model: type[PullResponse | SnapshotResponse]) -> TypeAdapter[dict[str, Any]]:
+    """A page whose rows ``page_reader`` refused, read for its envelope only (cursor, has_more, each change an
+    object): the device stores what it can and sets the rest aside (clinic_app.setaside), so that one row no
+    device could store never stops a clinic's sync."""
+    return TypeAdapter(_typed_dict(f"Envelope{model.__name__}", {**_fields(model), "changes": list[dict[str, Any]]},
+                                   "forbid"))  # fmt: skip
 
 
 def row_schemas(ref_template: str) -> dict[str, Any]:

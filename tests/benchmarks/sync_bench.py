@@ -1,4 +1,6 @@
-"""Device sync figures (issue 4), on this machine's PostgreSQL and a county server on loopback.
+"""Device sync figures (issue 4), on this machine's PostgreSQL and a county server on loopback: `county-server
+serve` in its own process, as in production (a server in a thread of this process would take the GIL from the
+device it serves, and its work would be counted as the device's).
 
 - ``initial_sync_seconds``: a new device of a demo clinic (5,000 residents) enrolls and pulls every row of its
   clinic, about 130,000 (residents, households, villages, users, and audit events making up the rest), compared
@@ -62,8 +64,7 @@ def device_sync(add: Add, quick: bool) -> None:
     from sync.server import admin as server_admin
     from sync.server import db
     from sync.server.db import make_engine
-    from tests.benchmarks.server_bench import scratch_database
-    from tests.server.live import live_server
+    from tests.benchmarks.server_bench import scratch_database, serve
 
     residents, total = (1000, 26_000) if quick else (5000, 130_000)
     folder = Path(tempfile.mkdtemp(prefix="sync-bench-"))
@@ -75,7 +76,7 @@ def device_sync(add: Add, quick: bool) -> None:
             codes = [server_admin.make_enroll_code(conn, "A01") for _ in range(2)]
         first = folder / "first.db"
         create_demo_database(first, folder / "first.key", residents=residents, seed=1)
-        with live_server(engine) as base:
+        with serve(url, workers=1) as base:  # the county server in its own process, as in production
             store = Store.open(first, folder / "first.key")
             Client(store, base).enroll(codes[0], "PC-1")
             Client(store).sync()  # the clinic's own rows reach the county (not timed)

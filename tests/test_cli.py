@@ -642,3 +642,21 @@ def test_check_lists_the_rows_from_the_county_set_aside_here_and_exits_8(cli: Cl
     assert "1 rows from the county could not be stored here" in out
     assert f"village {row_id} version 4: unique: IntegrityError: UNIQUE constraint failed: village.clinic_id, village.name" in out
     assert "integrity ok" in out
+
+
+def test_a_backup_into_a_folder_that_does_not_exist_is_refused_and_writes_nothing(
+    cli: Cli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "media" / "usb"  # the stick is not mounted
+    code, out, err = cli("backup", str(folder / "x.db"))
+    assert code == 3, "invalid input"
+    assert str(folder) in err and "does not exist" in err and "backup written" not in out
+    assert not folder.exists() and not folder.parent.exists(), "no folder made on the same disk"
+
+
+def test_a_backup_to_a_place_it_cannot_write_is_one_clear_line_and_no_file(cli: Cli) -> None:
+    code, out, err = cli("backup", "/proc/clinic.db")
+    assert code != 0 and "backup written" not in out
+    assert err.startswith("clinic: cannot write the backup to /proc/clinic.db: "), err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not Path("/proc/clinic.db").exists()

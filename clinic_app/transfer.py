@@ -14,6 +14,7 @@ from typing import Any
 from clinic_app import labels as L
 from clinic_app.cells import csv_field, from_csv_field, xlsx_cell
 from clinic_app.errors import ValidationError, ValidationErrors
+from clinic_app.files import require_folder
 from clinic_app.residents import (
     ResidentInput,
     check_resident_fields,
@@ -446,6 +447,8 @@ def export_residents(
         raise ValidationError("format", "unknown", "the export format is csv, xlsx or json")
     if fmt == "xlsx" and target is None:
         raise ValidationError("output", "required", "an .xlsx export needs -o FILE")
+    if target is not None:
+        require_folder(target, "output")
     rows = export_rows(store)
     header, cells = export_table(rows, headers)
     text: str | None = None
@@ -492,4 +495,8 @@ def write_xlsx(target: Path, title: str, header: list[str], cells: list[list[Any
     sheet.append([xlsx_cell(sheet, v) for v in header])
     for row in cells:
         sheet.append([xlsx_cell(sheet, v) for v in row])
-    book.save(target)
+    # into memory first: a write-only sheet that fails to save leaves its row writer open, and its clean-up
+    # then prints a traceback ("Exception ignored in … _write_rows") after the clear message
+    buffer = io.BytesIO()
+    book.save(buffer)
+    target.write_bytes(buffer.getvalue())

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -502,7 +503,7 @@ def _period(where: list[str]) -> int:
 def test_a_file_that_cannot_be_written_is_a_message_not_a_traceback(cli: Cli, tmp_path: Path) -> None:
     target = tmp_path / "no-such-folder" / "register.csv"
     code, _, err = cli("export", "residents", "--format", "csv", "-o", str(target), "--user", "admin")
-    assert code == 1 and f"cannot use the file {target}: No such file or directory" in err
+    assert code == 3 and f"the folder {target.parent} does not exist" in err, "invalid input: the folder named"
     assert not target.parent.exists()
 
 
@@ -660,3 +661,23 @@ def test_a_backup_to_a_place_it_cannot_write_is_one_clear_line_and_no_file(cli: 
     assert err.startswith("clinic: cannot write the backup to /proc/clinic.db: "), err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not Path("/proc/clinic.db").exists()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_an_export_into_a_folder_that_does_not_exist_is_one_clear_line_and_no_traceback(
+    cli: Cli, tmp_path: Path, fmt: str
+) -> None:
+    exe = Path(sys.executable).with_name("clinic")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "clinic_app.cli"]
+    target = tmp_path / "MISSING_DIR" / f"x.{fmt}"
+    result = subprocess.run(
+        [*command, "export", "residents", "--db", str(cli.db), "--key-file", str(cli.key), "--user", "admin",
+         "--format", fmt, "-o", str(target)],
+        capture_output=True, text=True, env={**os.environ, "CLINIC_PASSWORD": PW}, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"clinic: output: the folder {target.parent} does not exist (is the USB stick or the drive plugged in?); "
+        "nothing written [folder_missing]"
+    ], result.stderr
+    assert not target.parent.exists()

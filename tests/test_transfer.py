@@ -330,3 +330,19 @@ def test_an_id_number_of_no_province_is_refused_and_an_unknown_county_warned(dem
     _write_csv(demo.tmp / "w.csv", [["姓名", "身份证号"], ["孙八", "449999199002020016"]])
     code, out, err = demo("import", "residents", str(demo.tmp / "w.csv"))
     assert code == 0 and "warning: row 2, column 身份证号: the county code 449999" in err, err
+
+
+def test_an_xlsx_that_cannot_be_saved_leaves_no_row_writer_to_fail_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import sys
+
+    from clinic_app.transfer import write_xlsx
+
+    ignored: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    with pytest.raises(FileNotFoundError):
+        write_xlsx(tmp_path / "gone" / "x.xlsx", "居民", ["姓名"], [["张三"]])
+    gc.collect()
+    assert ignored == [], "no 'Exception ignored in <generator … _write_rows>' after the message"

@@ -16,7 +16,7 @@ from clinic_app.users import authenticate
 from ui.contract_dialogs import RenewDialog
 from ui.ops import Writer
 from ui.printing import PrintPreview
-from ui.qt import QApplication, QDialog, QFileDialog, QLineEdit, QMessageBox, Qt
+from ui.qt import QApplication, QDialog, QFileDialog, QLineEdit, Qt
 from ui.sign_dialog import SignDialog
 
 from .conftest import UiClinic

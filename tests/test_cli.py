@@ -681,3 +681,12 @@ def test_an_export_into_a_folder_that_does_not_exist_is_one_clear_line_and_no_tr
         "nothing written [folder_missing]"
     ], result.stderr
     assert not target.parent.exists()
+
+
+def test_a_second_head_of_a_household_is_refused_naming_the_current_head(cli: Cli) -> None:
+    add = ["resident", "add", "--user", "admin", "--village", "石头村", "--household", "H1", "--relation", "head"]
+    assert cli(*add, "--id-number", "11010519491231002x", "--name", "张三")[0] == 0
+    code, _out, err = cli(*add, "--id-number", "445224199202290042", "--name", "张小")
+    assert code == 3 and "relation_to_head" in err and "second_head" in err
+    assert "household H1 has a head already, 张三" in err and "张三's relation" in err
+    assert "张小" not in cli("resident", "search", "zx")[1], "nothing written"

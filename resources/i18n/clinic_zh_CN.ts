@@ -1609,12 +1609,7 @@
         <translation>（或该服务包的其他适用人群）</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="-116"/>
-        <source>This account is locked after repeated wrong passwords. Try again later or ask the clinic admin.</source>
-        <translation>密码多次输错，账号已锁定。请稍后再试或联系卫生室管理员。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location filename="../../ui/signin.py" line="-113"/>
         <source>This account&apos;s password must be set again: its stored form is damaged. Ask the clinic admin.</source>
         <translation>此账号的密码需要重新设置：本机保存的密码信息已损坏。请联系卫生室管理员。</translation>
     </message>
@@ -1681,7 +1676,12 @@
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="+2"/>
+        <location filename="../../ui/signin.py" line="-66"/>
+        <source>This account is locked for %1 minutes after repeated wrong passwords. Try again in %2 minute(s) or ask the clinic admin.</source>
+        <translation>密码多次输错，账号已锁定 %1 分钟。请 %2 分钟后再试或联系卫生室管理员。</translation>
+    </message>
+    <message>
+        <location line="+68"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>

@@ -690,3 +690,36 @@ def test_a_second_head_of_a_household_is_refused_naming_the_current_head(cli: Cl
     assert code == 3 and "relation_to_head" in err and "second_head" in err
     assert "household H1 has a head already, 张三" in err and "张三's relation" in err
     assert "张小" not in cli("resident", "search", "zx")[1], "nothing written"
+
+
+def test_the_readme_demo_recipe_works_on_the_demo_clinic_and_names_every_demo_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shlex
+
+    from clinic_app.demo import DEMO_USERS, create_demo_database
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Trying the `clinic` command on the demo clinic", 1)[1].split("\n### ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    demo = home / ".local" / "share" / "village-clinic" / "demo"  # where `clinic-app --demo` keeps it (ui/app.py)
+    demo.mkdir(parents=True)
+    create_demo_database(demo / "clinic.db", demo / "demo.key", residents=60, seed=1)
+    commands = []
+    for line in block.splitlines():
+        words = shlex.split(line, comments=True)
+        if words and words[0] == "export":
+            name, value = words[1].split("=", 1)
+            monkeypatch.setenv(name, str(Path(value).expanduser()))
+        elif words and words[0] == "clinic":
+            commands.append(words[1:])
+    assert commands, "the recipe runs clinic commands"
+    for words in commands:
+        assert main(words) == 0, (words, capsys.readouterr().err)
+    for user, password in DEMO_USERS.items():
+        assert f"`{user} / {password}`" in section, f"the README names the demo user {user}"
+        assert f"{user} / {password}" in (root / "dev.sh").read_text(encoding="utf-8"), f"dev.sh announces {user}"

@@ -346,3 +346,22 @@ def test_an_xlsx_that_cannot_be_saved_leaves_no_row_writer_to_fail_later(
         write_xlsx(tmp_path / "gone" / "x.xlsx", "居民", ["姓名"], [["张三"]])
     gc.collect()
     assert ignored == [], "no 'Exception ignored in <generator … _write_rows>' after the message"
+
+
+def test_a_ledger_workbook_that_cannot_be_saved_is_an_oserror_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import sys
+
+    db, key = tmp_path / "d.db", tmp_path / "d.key"
+    create_demo_database(db, key, residents=30, seed=2)
+    store = Store.open(db, key)
+    book = L.build(store.conn, store.clinic_id, 2026)
+    store.close()
+    ignored: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    with pytest.raises(FileNotFoundError):  # the desktop's 导出Excel… says "Could not write …" for it
+        L.export_xlsx(book, tmp_path / "gone" / "ledger.xlsx")
+    gc.collect()
+    assert ignored == [] and not (tmp_path / "gone").exists()

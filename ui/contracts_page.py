@@ -201,7 +201,7 @@ class ContractsPage(QWidget):
         self.sign_button.setText(tr("Sign…"))
         self.household_button.setText(tr("Sign the household…"))
         self.teams_button.setText(tr("Teams…"))
-        self.renew_button.setText(tr("Renew"))
+        self.renew_button.setText(tr("Renew…"))
         self.terminate_button.setText(tr("Terminate…"))
         self.transfer_button.setText(tr("Change team…"))
         self.print_button.setText(tr("Print contract…"))

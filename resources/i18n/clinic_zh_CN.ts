@@ -293,12 +293,11 @@
     </message>
     <message>
         <location filename="../../ui/contract_dialogs.py" line="+154"/>
-        <location filename="../../ui/contracts_page.py" line="+5"/>
         <source>Renew</source>
         <translation>续约</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+1"/>
+        <location filename="../../ui/contracts_page.py" line="+6"/>
         <source>Terminate…</source>
         <translation>解约…</translation>
     </message>
@@ -522,7 +521,12 @@
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-135"/>
+        <source>Renew…</source>
+        <translation>续约…</translation>
+    </message>
+    <message>
+        <location line="+141"/>
         <source>Quality reserve %1 %: %2 yuan</source>
         <translation>质量保证金 %1%：%2 元</translation>
     </message>

@@ -169,6 +169,9 @@ def test_renew_then_terminate_with_a_reason(journey: Journey) -> None:
     assert cell(page.contracts, "name") == name and cell(page.contracts, "status") == "待确认"
     new = C.get_contract(journey.store.conn, page.contracts.current_key())
     assert new["period"] == str(year + 1) and new["witness"] == "续约见证人" != old["witness"]
+    from clinic_app.contract_form import contract_form
+
+    assert contract_form(journey.store.conn, new["id"]).witness == "续约见证人", "the printed agreement names it"
     journey.shot("contracts-renewed")
     with journey.step("back to this year with the year box's Down key"):
         page.year.setFocus()

@@ -283,6 +283,7 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
     changes: list[tuple[str, dict[str, Any], str | None, str | None]] = []  # id, changes, new household, village
     seen: dict[tuple[str, str], int] = {}
     new_households: dict[str, tuple[str | None, int]] = {}
+    heads: dict[str, int] = {}  # household id or new code -> the row naming its head
     for number, cells in rows:
         report.rows_read += 1
         if len(cells) > len(fields) and any(c.strip() for c in cells[len(fields) :]):
@@ -377,6 +378,11 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
                 column = "id_number" if fields_row.get("id_number") else "document_number"
                 errors.append(RowError(number, header.column(column), "duplicate_in_file",
                                        f"the same resident as row {first_row}"))  # fmt: skip
+        if row is not None and row["relation_to_head"] == "head" and (household := household_id or new_code):
+            first_head = heads.setdefault(household, number)
+            if first_head != number:  # a household has one head (residents.validate_resident)
+                errors.append(RowError(number, header.column("relation_to_head"), "second_head",
+                                       f"row {first_head} names the head of this household already"))  # fmt: skip
         place = id_place(fields_row.get("id_number"))
         if not errors and place is not None and place.warning():
             report.warnings.append(f"row {number}, column {header.column('id_number')}: {place.warning()}")

@@ -365,3 +365,17 @@ def test_a_ledger_workbook_that_cannot_be_saved_is_an_oserror_and_nothing_else(
         L.export_xlsx(book, tmp_path / "gone" / "ledger.xlsx")
     gc.collect()
     assert ignored == [] and not (tmp_path / "gone").exists()
+
+
+def test_an_import_naming_a_second_head_of_a_household_is_refused(demo: Demo) -> None:
+    head = next(r for r in demo.register() if r["relation_to_head"] == "head" and r["household"])
+    village = str(head["village"])
+    _write_csv(demo.tmp / "heads.csv", [["姓名", "公民身份号码", "村", "户号", "与户主关系"],
+                                        ["王五", "11010519491231002X", village, str(head["household"]), "户主"],
+                                        ["赵六", "445224199202290042", village, "H777777", "户主"],
+                                        ["赵七", "110105198001010016", village, "H777777", "户主"]])  # fmt: skip
+    code, _, err = demo("import", "residents", str(demo.tmp / "heads.csv"))
+    assert code == 3, err
+    assert f"row 2, column 与户主关系: household {head['household']} has a head already, {head['name']}" in err
+    assert "row 4, column 与户主关系: row 3 names the head of this household already [second_head]" in err
+    assert "row 3," not in err

@@ -155,7 +155,6 @@ def vacuum_into(conn: Connection, target: Path) -> None:
     """A consistent, encrypted (same key) copy of the database, schema version included."""
     if target.exists():
         raise StoreError(f"{target} exists already; choose a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn.execute("VACUUM INTO ?", (str(target),))
     except BaseException:

@@ -42,9 +42,10 @@ class AuthError(ClinicError):
 
     exit_code = 4
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(self, rule: str, message: str, details: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.rule = rule
+        self.details: dict[str, str] = dict(details or {})
 
 
 class StoreKeyError(ClinicError):

@@ -247,9 +247,28 @@ def validate_resident(
                 )
             )
 
+    if (row["relation_to_head"] == "head" and row["household_id"]
+            and (head := household_head(conn, row["household_id"], existing_id)) is not None):  # fmt: skip
+        errors.append(ValidationError(
+            "relation_to_head", "second_head",
+            f"household {head['code']} has a head already, {head['name']}: change {head['name']}'s relation "
+            "to the head first (a household has one head, as in the household register)",
+            {"head": head["name"], "household": head["code"]},
+        ))  # fmt: skip
+
     if errors:
         raise ValidationErrors(errors)
     return row
+
+
+def household_head(conn: Connection, household_id: str, other_than: str | None = None) -> dict[str, Any] | None:
+    """The household's head (relation ``head``) other than ``other_than``; a deleted or moved resident is none."""
+    row = conn.execute(
+        "SELECT r.id, r.name, h.code FROM resident r JOIN household h ON h.id = r.household_id "
+        "WHERE r.household_id = ? AND r.relation_to_head = 'head' AND r.deleted_at IS NULL AND r.id != ? "
+        "ORDER BY r.id LIMIT 1", (household_id, other_than or ""),
+    ).fetchone()  # fmt: skip
+    return dict(row) if row is not None else None
 
 
 # -- villages and households ------------------------------------------------------------------------

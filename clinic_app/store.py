@@ -33,7 +33,8 @@ from clinic_app.db import (
     storage_error,
     vacuum_into,
 )
-from clinic_app.errors import StoreError
+from clinic_app.errors import DatabaseDamaged, StoreError
+from clinic_app.files import require_folder, write_problem
 from clinic_app.ids import utc_now, uuid7
 from clinic_app.migrations import MIGRATIONS, SCHEMA_VERSION
 from clinic_app.registry import REGISTRY
@@ -384,13 +385,16 @@ class Store:
         """An encrypted copy at ``target``; a full disk there leaves no partial file (``DiskFull``), damage
         met while copying is ``DatabaseDamaged``."""
         target = Path(target)
+        require_folder(target)
         with self._write_lock:  # not in the middle of another thread's unit of work
             try:
                 vacuum_into(self.conn, target)
             except DatabaseError as exc:
                 if getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL:
                     raise disk_full(target, database_size(self.path)) from None
-                raise storage_error(exc, self.path) or exc from None
+                if isinstance(damaged := storage_error(exc, self.path), DatabaseDamaged):
+                    raise damaged from None
+                raise StoreError(f"cannot write the backup to {target}: {write_problem(target) or exc}") from None
         return target
 
     def integrity(self, full: bool = False) -> list[str]:

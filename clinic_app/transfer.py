@@ -14,6 +14,7 @@ from typing import Any
 from clinic_app import labels as L
 from clinic_app.cells import csv_field, from_csv_field, xlsx_cell
 from clinic_app.errors import ValidationError, ValidationErrors
+from clinic_app.files import require_folder
 from clinic_app.residents import (
     ResidentInput,
     check_resident_fields,
@@ -282,6 +283,7 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
     changes: list[tuple[str, dict[str, Any], str | None, str | None]] = []  # id, changes, new household, village
     seen: dict[tuple[str, str], int] = {}
     new_households: dict[str, tuple[str | None, int]] = {}
+    heads: dict[str, int] = {}  # household id or new code -> the row naming its head
     for number, cells in rows:
         report.rows_read += 1
         if len(cells) > len(fields) and any(c.strip() for c in cells[len(fields) :]):
@@ -376,6 +378,11 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
                 column = "id_number" if fields_row.get("id_number") else "document_number"
                 errors.append(RowError(number, header.column(column), "duplicate_in_file",
                                        f"the same resident as row {first_row}"))  # fmt: skip
+        if row is not None and row["relation_to_head"] == "head" and (household := household_id or new_code):
+            first_head = heads.setdefault(household, number)
+            if first_head != number:  # a household has one head (residents.validate_resident)
+                errors.append(RowError(number, header.column("relation_to_head"), "second_head",
+                                       f"row {first_head} names the head of this household already"))  # fmt: skip
         place = id_place(fields_row.get("id_number"))
         if not errors and place is not None and place.warning():
             report.warnings.append(f"row {number}, column {header.column('id_number')}: {place.warning()}")
@@ -446,6 +453,8 @@ def export_residents(
         raise ValidationError("format", "unknown", "the export format is csv, xlsx or json")
     if fmt == "xlsx" and target is None:
         raise ValidationError("output", "required", "an .xlsx export needs -o FILE")
+    if target is not None:
+        require_folder(target, "output")
     rows = export_rows(store)
     header, cells = export_table(rows, headers)
     text: str | None = None
@@ -492,4 +501,8 @@ def write_xlsx(target: Path, title: str, header: list[str], cells: list[list[Any
     sheet.append([xlsx_cell(sheet, v) for v in header])
     for row in cells:
         sheet.append([xlsx_cell(sheet, v) for v in row])
-    book.save(target)
+    # into memory first: a write-only sheet that fails to save leaves its row writer open, and its clean-up
+    # then prints a traceback ("Exception ignored in … _write_rows") after the clear message
+    buffer = io.BytesIO()
+    book.save(buffer)
+    target.write_bytes(buffer.getvalue())

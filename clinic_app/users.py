@@ -222,10 +222,13 @@ def authenticate(store: Store, username: str, password: str) -> User:
     if state and state["locked_until"]:
         until = dt.datetime.fromisoformat(state["locked_until"].replace("Z", "+00:00"))
         if until > _now():
-            minutes = max(1, round((until - _now()).total_seconds() / 60))
+            minutes = max(1, -(-int((until - _now()).total_seconds()) // 60))  # rounded up: never too early
+            lock = max(1, -(-int(get_setting(conn, "lockout_seconds")) // 60))
             raise AuthError(
                 "locked",
-                f"account {username} is locked after repeated wrong passwords; try again in {minutes} min",
+                f"account {username} is locked for {lock} min after repeated wrong passwords; try again in "
+                f"{minutes} min",
+                {"lock_minutes": str(lock), "minutes_left": str(minutes)},
             )
     try:
         ok = verify_password(password, row["password_hash"])

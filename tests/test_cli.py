@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -502,7 +503,7 @@ def _period(where: list[str]) -> int:
 def test_a_file_that_cannot_be_written_is_a_message_not_a_traceback(cli: Cli, tmp_path: Path) -> None:
     target = tmp_path / "no-such-folder" / "register.csv"
     code, _, err = cli("export", "residents", "--format", "csv", "-o", str(target), "--user", "admin")
-    assert code == 1 and f"cannot use the file {target}: No such file or directory" in err
+    assert code == 3 and f"the folder {target.parent} does not exist" in err, "invalid input: the folder named"
     assert not target.parent.exists()
 
 
@@ -642,3 +643,83 @@ def test_check_lists_the_rows_from_the_county_set_aside_here_and_exits_8(cli: Cl
     assert "1 rows from the county could not be stored here" in out
     assert f"village {row_id} version 4: unique: IntegrityError: UNIQUE constraint failed: village.clinic_id, village.name" in out
     assert "integrity ok" in out
+
+
+def test_a_backup_into_a_folder_that_does_not_exist_is_refused_and_writes_nothing(
+    cli: Cli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "media" / "usb"  # the stick is not mounted
+    code, out, err = cli("backup", str(folder / "x.db"))
+    assert code == 3, "invalid input"
+    assert str(folder) in err and "does not exist" in err and "backup written" not in out
+    assert not folder.exists() and not folder.parent.exists(), "no folder made on the same disk"
+
+
+def test_a_backup_to_a_place_it_cannot_write_is_one_clear_line_and_no_file(cli: Cli) -> None:
+    code, out, err = cli("backup", "/proc/clinic.db")
+    assert code != 0 and "backup written" not in out
+    assert err.startswith("clinic: cannot write the backup to /proc/clinic.db: "), err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not Path("/proc/clinic.db").exists()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_an_export_into_a_folder_that_does_not_exist_is_one_clear_line_and_no_traceback(
+    cli: Cli, tmp_path: Path, fmt: str
+) -> None:
+    exe = Path(sys.executable).with_name("clinic")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "clinic_app.cli"]
+    target = tmp_path / "MISSING_DIR" / f"x.{fmt}"
+    result = subprocess.run(
+        [*command, "export", "residents", "--db", str(cli.db), "--key-file", str(cli.key), "--user", "admin",
+         "--format", fmt, "-o", str(target)],
+        capture_output=True, text=True, env={**os.environ, "CLINIC_PASSWORD": PW}, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"clinic: output: the folder {target.parent} does not exist (is the USB stick or the drive plugged in?); "
+        "nothing written [folder_missing]"
+    ], result.stderr
+    assert not target.parent.exists()
+
+
+def test_a_second_head_of_a_household_is_refused_naming_the_current_head(cli: Cli) -> None:
+    add = ["resident", "add", "--user", "admin", "--village", "石头村", "--household", "H1", "--relation", "head"]
+    assert cli(*add, "--id-number", "11010519491231002x", "--name", "张三")[0] == 0
+    code, _out, err = cli(*add, "--id-number", "445224199202290042", "--name", "张小")
+    assert code == 3 and "relation_to_head" in err and "second_head" in err
+    assert "household H1 has a head already, 张三" in err and "张三's relation" in err
+    assert "张小" not in cli("resident", "search", "zx")[1], "nothing written"
+
+
+def test_the_readme_demo_recipe_works_on_the_demo_clinic_and_names_every_demo_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shlex
+
+    from clinic_app.demo import DEMO_USERS, create_demo_database
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Trying the `clinic` command on the demo clinic", 1)[1].split("\n### ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    demo = home / ".local" / "share" / "village-clinic" / "demo"  # where `clinic-app --demo` keeps it (ui/app.py)
+    demo.mkdir(parents=True)
+    create_demo_database(demo / "clinic.db", demo / "demo.key", residents=60, seed=1)
+    commands = []
+    for line in block.splitlines():
+        words = shlex.split(line, comments=True)
+        if words and words[0] == "export":
+            name, value = words[1].split("=", 1)
+            monkeypatch.setenv(name, str(Path(value).expanduser()))
+        elif words and words[0] == "clinic":
+            commands.append(words[1:])
+    assert commands, "the recipe runs clinic commands"
+    for words in commands:
+        assert main(words) == 0, (words, capsys.readouterr().err)
+    for user, password in DEMO_USERS.items():
+        assert f"`{user} / {password}`" in section, f"the README names the demo user {user}"
+        assert f"{user} / {password}" in (root / "dev.sh").read_text(encoding="utf-8"), f"dev.sh announces {user}"

@@ -330,3 +330,52 @@ def test_an_id_number_of_no_province_is_refused_and_an_unknown_county_warned(dem
     _write_csv(demo.tmp / "w.csv", [["姓名", "身份证号"], ["孙八", "449999199002020016"]])
     code, out, err = demo("import", "residents", str(demo.tmp / "w.csv"))
     assert code == 0 and "warning: row 2, column 身份证号: the county code 449999" in err, err
+
+
+def test_an_xlsx_that_cannot_be_saved_leaves_no_row_writer_to_fail_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import sys
+
+    from clinic_app.transfer import write_xlsx
+
+    ignored: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    with pytest.raises(FileNotFoundError):
+        write_xlsx(tmp_path / "gone" / "x.xlsx", "居民", ["姓名"], [["张三"]])
+    gc.collect()
+    assert ignored == [], "no 'Exception ignored in <generator … _write_rows>' after the message"
+
+
+def test_a_ledger_workbook_that_cannot_be_saved_is_an_oserror_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import sys
+
+    db, key = tmp_path / "d.db", tmp_path / "d.key"
+    create_demo_database(db, key, residents=30, seed=2)
+    store = Store.open(db, key)
+    book = L.build(store.conn, store.clinic_id, 2026)
+    store.close()
+    ignored: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    with pytest.raises(FileNotFoundError):  # the desktop's 导出Excel… says "Could not write …" for it
+        L.export_xlsx(book, tmp_path / "gone" / "ledger.xlsx")
+    gc.collect()
+    assert ignored == [] and not (tmp_path / "gone").exists()
+
+
+def test_an_import_naming_a_second_head_of_a_household_is_refused(demo: Demo) -> None:
+    head = next(r for r in demo.register() if r["relation_to_head"] == "head" and r["household"])
+    village = str(head["village"])
+    _write_csv(demo.tmp / "heads.csv", [["姓名", "公民身份号码", "村", "户号", "与户主关系"],
+                                        ["王五", "11010519491231002X", village, str(head["household"]), "户主"],
+                                        ["赵六", "445224199202290042", village, "H777777", "户主"],
+                                        ["赵七", "110105198001010016", village, "H777777", "户主"]])  # fmt: skip
+    code, _, err = demo("import", "residents", str(demo.tmp / "heads.csv"))
+    assert code == 3, err
+    assert f"row 2, column 与户主关系: household {head['household']} has a head already, {head['name']}" in err
+    assert "row 4, column 与户主关系: row 3 names the head of this household already [second_head]" in err
+    assert "row 3," not in err

@@ -151,3 +151,15 @@ def test_any_text_as_a_hash_is_judged_without_an_error_other_than_a_validation_e
         users.parse_password_hash(stored)
     except ValidationError as exc:
         assert exc.field == "password_hash" and exc.rule in ("format", "out_of_range")
+
+
+def test_a_locked_account_says_for_how_long_from_the_setting(clinic: Clinic) -> None:
+    with clinic.store.unit(clinic.admin.id, "setting.set") as uow:
+        set_setting(uow.conn, "lockout_seconds", 600)
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            users.authenticate(clinic.store, "admin", "wrong")
+    with pytest.raises(AuthError) as err:
+        users.authenticate(clinic.store, "admin", ADMIN_PASSWORD)
+    assert err.value.rule == "locked" and err.value.details == {"lock_minutes": "10", "minutes_left": "10"}
+    assert "locked for 10 min" in str(err.value) and "try again in 10 min" in str(err.value)

@@ -175,3 +175,40 @@ class ChangeTeamDialog(_ContractDialog):
         store, user, contract_id = self.store, self.user, self.contract["id"]
         self.ok_button.setEnabled(False)
         self.writer.run(lambda: C.transfer(store, user, contract_id, team), self._done, self._failed)
+
+
+class RenewDialog(_ContractDialog):
+    """A renewal is a new contract: the resident consents again, as when signing (the same consent fields and
+    rule); the same team and packages, the next year."""
+
+    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, contract_id: str,
+                 packages: str, today: dt.date, parent: QWidget | None = None) -> None:  # fmt: skip
+        from ui.sign_dialog import ConsentBox
+
+        super().__init__(store, reader, writer, user, contract_id, parent)
+        self.today = today
+        self.setWindowTitle(tr("Renew the contract"))
+        name, year, team = self.contract["name"], int(self.contract["period"]) + 1, self.contract["team"]
+        self.question = QLabel(
+            tr("Renew the contract of %1 for %2 with team %3?").replace("%1", name).replace("%2", str(year))
+            .replace("%3", team) + "\n\n" + tr("Packages (the same as this year): %1").replace("%1", packages)
+            + "\n\n" + tr("To sign other packages, cancel and use Sign… with the year %1.").replace("%1", str(year)))  # fmt: skip
+        self.question.setWordWrap(True)
+        self.form.addRow(self.question)
+        self.consent = ConsentBox()
+        self.form.addRow(tr("Consent"), self.consent)
+        self.consent.witness.textChanged.connect(lambda _t: hide_problem(self.error))
+        self.ok_button.setText(tr("Renew"))
+        self.result_ids: list[str] = []
+
+    def submit(self) -> None:
+        self.error.hide()
+        consent, signature, witness = self.consent.given()
+        store, user, contract_id, today = self.store, self.user, self.contract["id"], self.today
+        self.ok_button.setEnabled(False)
+        self.writer.run(lambda: C.renew(store, user, contract_id, consent=consent, signature=signature,
+                                        witness=witness, today=today), self._renewed, self._failed)  # fmt: skip
+
+    def _renewed(self, result: C.SignResult) -> None:
+        self.result_ids = result.contract_ids
+        self.accept()

@@ -27,6 +27,7 @@ from clinic_app.store import Changes, Store
 from clinic_app.users import User
 from ui.contract_dialogs import (
     ChangeTeamDialog,
+    RenewDialog,
     TerminateDialog,
     contract_error_text,
     reason_text,
@@ -200,7 +201,7 @@ class ContractsPage(QWidget):
         self.sign_button.setText(tr("Sign…"))
         self.household_button.setText(tr("Sign the household…"))
         self.teams_button.setText(tr("Teams…"))
-        self.renew_button.setText(tr("Renew"))
+        self.renew_button.setText(tr("Renew…"))
         self.terminate_button.setText(tr("Terminate…"))
         self.transfer_button.setText(tr("Change team…"))
         self.print_button.setText(tr("Print contract…"))
@@ -496,40 +497,24 @@ class ContractsPage(QWidget):
         row = self.contract_model.row_of(key) if key is not None else -1
         return self.contract_model.row_data(row) if row >= 0 else None
 
-    def renew_selected(self) -> QMessageBox | None:
-        """Ask first (the resident, the new year, the same packages), then renew on the writer."""
+    def renew_selected(self) -> RenewDialog | None:
+        """Ask first (the resident, the new year, the same packages) and take the resident's consent to the new
+        contract, as signing does; the dialog renews on the writer."""
         chosen = self._selected()
         if chosen is None:
             return None
-        name, year = chosen["name"], int(chosen["period"]) + 1
-        text = (tr("Renew the contract of %1 for %2 with team %3?").replace("%1", name).replace("%2", str(year))
-                .replace("%3", chosen["team"]) + "\n\n"
-                + tr("Packages (the same as this year): %1").replace("%1", self._package_names(chosen)) + "\n\n"
-                + tr("To sign other packages, cancel and use Sign… with the year %1.").replace("%1", str(year)))  # fmt: skip
-        box = QMessageBox(QMessageBox.Icon.Question, tr("Renew the contract"), text, QMessageBox.StandardButton.NoButton,
-                          self)  # fmt: skip
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.renew_confirm = box.addButton(tr("Renew"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(self.renew_confirm)
-        confirm = self.renew_confirm
-        box.buttonClicked.connect(lambda b: self._renew(chosen) if b is confirm else None)
-        box.open()
-        return box
-
-    def _renew(self, chosen: Row) -> None:
-        old = C.get_contract(self.reader, chosen["id"])
-        store, user, today = self.store, self.user, self.today
-        witness = old["witness"] or user.display_name
+        dialog = RenewDialog(self.store, self.reader, self.writer, self.user, chosen["id"],
+                             self._package_names(chosen), self.today, self)  # fmt: skip
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         name, year = chosen["name"], int(chosen["period"]) + 1
 
-        def renewed(result: C.SignResult) -> None:
+        def renewed() -> None:
             self.notice.say(tr("Renewed the contract of %1 for %2.").replace("%1", name).replace("%2", str(year)))
-            self.show_contract(result.contract_ids[0], year)
+            self.show_contract(dialog.result_ids[0], year)
 
-        self.renew_button.setEnabled(False)
-        self.writer.run(lambda: C.renew(store, user, chosen["id"], witness=witness, today=today), renewed,
-                        self._failed)  # fmt: skip
+        dialog.accepted.connect(renewed)
+        dialog.open()
+        return dialog
 
     def terminate_selected(self) -> TerminateDialog | None:
         chosen = self._selected()

@@ -67,6 +67,9 @@ def rule_text(error: ValidationError) -> str | None:
     }
     if error.rule == "format":
         return formats.get(error.field)
+    if error.rule == "second_head":
+        return _t("Household %1 has a head already: %2. Change %2's relation to the head first.").replace(
+            "%1", error.details.get("household", "")).replace("%2", error.details.get("head", ""))  # fmt: skip
     if error.rule == "duplicate" and (owner := error.details.get("registered_to")):
         return _t("This ID number is registered already, to %1.").replace("%1", owner)
     return rules.get(error.rule)

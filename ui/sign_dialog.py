@@ -159,6 +159,37 @@ def fen_text(fen: int) -> str:
     return tr("%1 yuan").replace("%1", yuan(fen))
 
 
+class ConsentBox(QWidget):
+    """How the resident consents to a contract (signing, renewing): on the paper form, naming who witnessed it,
+    or on the screen. The rule (a paper consent names its witness) is ``contracts.sign``'s."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.paper = QRadioButton(tr("Signed on the paper form"))
+        self.on_screen = QRadioButton(tr("Signed on the screen"))
+        self.paper.setChecked(True)
+        self.witness = QLineEdit()
+        self.witness.setPlaceholderText(tr("who witnessed the signature"))
+        self.pad = SignaturePad()
+        clear = QPushButton(tr("Clear"))
+        clear.clicked.connect(lambda: self.pad.clear())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.paper)
+        layout.addWidget(self.witness)
+        layout.addWidget(self.on_screen)
+        pad_row = QHBoxLayout()
+        pad_row.addWidget(self.pad, 1)
+        pad_row.addWidget(clear)
+        layout.addLayout(pad_row)
+
+    def given(self) -> tuple[str, str | None, str | None]:
+        """``consent``, ``signature``, ``witness`` as ``contracts.sign`` takes them."""
+        if self.on_screen.isChecked():
+            return "screen", self.pad.png_data_url(), None
+        return "paper", None, self.witness.text()
+
+
 class SignDialog(QDialog):
     def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, resident_id: str,
                  household: bool = False, lookup_factory: LookupFactory | None = None,
@@ -205,14 +236,9 @@ class SignDialog(QDialog):
             box.setToolTip("；".join(package.services))
             self.packages[code] = box
             package_box.addWidget(box)
-        self.paper = QRadioButton(tr("Signed on the paper form"))
-        self.on_screen = QRadioButton(tr("Signed on the screen"))
-        self.paper.setChecked(True)
-        self.witness = QLineEdit()
-        self.witness.setPlaceholderText(tr("who witnessed the signature"))
-        self.pad = SignaturePad()
-        clear = QPushButton(tr("Clear"))
-        clear.clicked.connect(lambda: self.pad.clear())
+        self.consent = ConsentBox()
+        self.paper, self.on_screen = self.consent.paper, self.consent.on_screen
+        self.witness, self.pad = self.consent.witness, self.consent.pad
         self.insured = QCheckBox(tr("Insurance premium paid for this year"))
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
@@ -236,15 +262,7 @@ class SignDialog(QDialog):
         form.addRow(tr("Team"), self.team)
         form.addRow(tr("Contract year"), self.period)
         form.addRow(tr("Service packages"), package_box)
-        consent = QVBoxLayout()
-        consent.addWidget(self.paper)
-        consent.addWidget(self.witness)
-        consent.addWidget(self.on_screen)
-        pad_row = QHBoxLayout()
-        pad_row.addWidget(self.pad, 1)
-        pad_row.addWidget(clear)
-        consent.addLayout(pad_row)
-        form.addRow(tr("Consent"), consent)
+        form.addRow(tr("Consent"), self.consent)
         form.addRow("", self.insured)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
@@ -307,15 +325,14 @@ class SignDialog(QDialog):
         self.status.setText("")
         residents, codes, period = self.chosen_residents(), self.chosen_packages(), self.period.value()
         team = self.team.currentData() or ""
-        screen = self.on_screen.isChecked()
-        signature, witness = (self.pad.png_data_url(), None) if screen else (None, self.witness.text())
+        consent, signature, witness = self.consent.given()
         insured = self.insured.isChecked()
         household = self.household_id if len(residents) > 1 else None
         store, user = self.store, self.user
 
         def work() -> C.SignResult:
             lookup = (lambda n, p: answers[n]) if answers is not None else None
-            result = C.sign(store, user, residents, team, period, codes, consent="screen" if screen else "paper",
+            result = C.sign(store, user, residents, team, period, codes, consent=consent,
                             signature=signature, witness=witness, household_id=household, lookup=lookup,
                             today=self.today)  # fmt: skip
             if insured:

@@ -35,9 +35,9 @@ def keep_space_when_hidden(label: QLabel, lines: int) -> None:
 
 def auth_message(error: AuthError) -> str:
     if error.rule == "locked":
-        return tr(
-            "This account is locked after repeated wrong passwords. Try again later or ask the clinic admin."
-        )
+        return tr("This account is locked for %1 minutes after repeated wrong passwords. Try again in %2 "
+                  "minute(s) or ask the clinic admin.").replace("%1", error.details.get("lock_minutes", "?")).replace(
+            "%2", error.details.get("minutes_left", "?"))  # fmt: skip
     if error.rule == "password_unusable":
         return tr("This account's password must be set again: its stored form is damaged. Ask the clinic admin.")
     return tr("Wrong user name or password.")

@@ -10,7 +10,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/contracts_page.py" line="+255"/>
+        <location filename="../../ui/contracts_page.py" line="+256"/>
         <location filename="../../ui/messages.py" line="+22"/>
         <location line="+4"/>
         <location filename="../../ui/resident_dialog.py" line="+123"/>
@@ -213,7 +213,7 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+352"/>
+        <location filename="../../ui/contracts_page.py" line="+336"/>
         <location filename="../../ui/printing.py" line="+27"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
@@ -271,7 +271,7 @@
         <translation>有冲突</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="-407"/>
+        <location filename="../../ui/contracts_page.py" line="-391"/>
         <source>Sign…</source>
         <translation>签约…</translation>
     </message>
@@ -287,18 +287,17 @@
     </message>
     <message>
         <location line="-4"/>
-        <location filename="../../ui/sign_dialog.py" line="+118"/>
+        <location filename="../../ui/sign_dialog.py" line="+144"/>
         <source>Contract year</source>
         <translation>签约年度</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+309"/>
+        <location filename="../../ui/contract_dialogs.py" line="+154"/>
         <source>Renew</source>
         <translation>续约</translation>
     </message>
     <message>
-        <location line="-308"/>
+        <location filename="../../ui/contracts_page.py" line="+6"/>
         <source>Terminate…</source>
         <translation>解约…</translation>
     </message>
@@ -334,12 +333,12 @@
     </message>
     <message>
         <location line="-5"/>
-        <location line="+384"/>
+        <location line="+368"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
     <message>
-        <location line="-392"/>
+        <location line="-376"/>
         <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
         <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
@@ -365,7 +364,7 @@
         <location filename="../../ui/messages.py" line="-11"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-5"/>
-        <location filename="../../ui/sign_dialog.py" line="-123"/>
+        <location filename="../../ui/sign_dialog.py" line="-149"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -383,7 +382,7 @@
         <location filename="../../ui/conflict_dialog.py" line="-79"/>
         <location filename="../../ui/contracts_page.py" line="-9"/>
         <location line="+10"/>
-        <location filename="../../ui/sign_dialog.py" line="+118"/>
+        <location filename="../../ui/sign_dialog.py" line="+144"/>
         <location filename="../../ui/teams_dialog.py" line="-34"/>
         <source>Team</source>
         <translation>团队</translation>
@@ -442,12 +441,12 @@
         <translation>已为 %1 一户 %3 人签约 %2 年度。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location filename="../../ui/contract_dialogs.py" line="-8"/>
         <source>Renew the contract of %1 for %2 with team %3?</source>
         <translation>为 %1 续约 %2 年度（团队：%3）？</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Packages (the same as this year): %1</source>
         <translation>服务包（与本年度相同）：%1</translation>
     </message>
@@ -457,12 +456,12 @@
         <translation>如需更换服务包，请取消，再用“签约…”签 %1 年度。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-5"/>
         <source>Renew the contract</source>
         <translation>续约</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location filename="../../ui/contracts_page.py" line="+22"/>
         <source>Renewed the contract of %1 for %2.</source>
         <translation>已为 %1 续约 %2 年度。</translation>
     </message>
@@ -517,12 +516,17 @@
         <translation>无法生成 %1 年度台账。</translation>
     </message>
     <message>
-        <location line="-299"/>
+        <location line="-283"/>
         <source>Contracted and insured: %1 (provisional %2; contracted, not insured %3)</source>
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-135"/>
+        <source>Renew…</source>
+        <translation>续约…</translation>
+    </message>
+    <message>
+        <location line="+141"/>
         <source>Quality reserve %1 %: %2 yuan</source>
         <translation>质量保证金 %1%：%2 元</translation>
     </message>
@@ -573,12 +577,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/sign_dialog.py" line="-61"/>
+        <location filename="../../ui/sign_dialog.py" line="-56"/>
         <source>Sign a contract</source>
         <translation>签约</translation>
     </message>
     <message>
-        <location filename="../../ui/contract_dialogs.py" line="-12"/>
+        <location filename="../../ui/contract_dialogs.py" line="-155"/>
         <source>Moved away</source>
         <translation>迁出</translation>
     </message>
@@ -695,7 +699,7 @@
         <translation>转团队</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+135"/>
+        <location filename="../../ui/contracts_page.py" line="+119"/>
         <source>The ledger of %1 is saved in %2.</source>
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
@@ -866,11 +870,10 @@
     <message>
         <location filename="../../ui/account_signin.py" line="-9"/>
         <location filename="../../ui/contract_dialogs.py" line="-32"/>
-        <location filename="../../ui/contracts_page.py" line="-101"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
         <location filename="../../ui/resident_dialog.py" line="-181"/>
-        <location filename="../../ui/sign_dialog.py" line="-42"/>
-        <location line="+91"/>
+        <location filename="../../ui/sign_dialog.py" line="-73"/>
+        <location line="+117"/>
         <location filename="../../ui/sync_page.py" line="+346"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -1093,7 +1096,7 @@
         <location line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="-2"/>
-        <location filename="../../ui/sign_dialog.py" line="-120"/>
+        <location filename="../../ui/sign_dialog.py" line="-146"/>
         <source>Sex</source>
         <translation>性别</translation>
     </message>
@@ -1238,6 +1241,11 @@
     </message>
     <message>
         <location line="+5"/>
+        <source>Household %1 has a head already: %2. Change %2&apos;s relation to the head first.</source>
+        <translation>户号 %1 已有户主：%2。请先修改 %2 与户主的关系。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>This ID number is registered already, to %1.</source>
         <translation>该身份证号已登记给 %1。</translation>
     </message>
@@ -1459,7 +1467,7 @@
         <translation>%1 元</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+47"/>
         <source>Sign a household</source>
         <translation>家庭签约</translation>
     </message>
@@ -1469,7 +1477,7 @@
         <translation>个人承担 %1</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-65"/>
         <source>Signed on the paper form</source>
         <translation>在纸质协议上签名</translation>
     </message>
@@ -1489,7 +1497,7 @@
         <translation>清除</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+68"/>
         <source>Insurance premium paid for this year</source>
         <translation>本年度医保已缴费</translation>
     </message>
@@ -1509,12 +1517,13 @@
         <translation>服务包</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location filename="../../ui/contract_dialogs.py" line="+105"/>
+        <location filename="../../ui/sign_dialog.py" line="+1"/>
         <source>Consent</source>
         <translation>知情同意</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location filename="../../ui/sign_dialog.py" line="+19"/>
         <source>signed already (%1)</source>
         <translation>已签约（%1）</translation>
     </message>
@@ -1529,7 +1538,7 @@
         <translation>县里暂不回答：本机或本诊所查询居民签约情况的次数已达县里规定的上限，尚未签约。请 %1 分钟后再签；或现在再按“签约”，不经县里核对先签：合同待县级确认，下次同步时由县里核对。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+40"/>
         <source>Choose at least one service package.</source>
         <translation>请至少选择一个服务包。</translation>
     </message>
@@ -1604,12 +1613,7 @@
         <translation>（或该服务包的其他适用人群）</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="-116"/>
-        <source>This account is locked after repeated wrong passwords. Try again later or ask the clinic admin.</source>
-        <translation>密码多次输错，账号已锁定。请稍后再试或联系卫生室管理员。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location filename="../../ui/signin.py" line="-113"/>
         <source>This account&apos;s password must be set again: its stored form is damaged. Ask the clinic admin.</source>
         <translation>此账号的密码需要重新设置：本机保存的密码信息已损坏。请联系卫生室管理员。</translation>
     </message>
@@ -1676,7 +1680,12 @@
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="+2"/>
+        <location filename="../../ui/signin.py" line="-66"/>
+        <source>This account is locked for %1 minutes after repeated wrong passwords. Try again in %2 minute(s) or ask the clinic admin.</source>
+        <translation>密码多次输错，账号已锁定 %1 分钟。请 %2 分钟后再试或联系卫生室管理员。</translation>
+    </message>
+    <message>
+        <location line="+68"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>

@@ -137,27 +137,41 @@ def _household_nobody_signed(journey: Journey) -> tuple[dict[str, Any], dict[str
 
 
 def test_renew_then_terminate_with_a_reason(journey: Journey) -> None:
-    from ui.contract_dialogs import TerminateDialog
+    from ui.contract_dialogs import RenewDialog, TerminateDialog
 
     page = open_page(journey)
     year = journey.today.year
     with journey.step("click the first contract of the year"):
         journey.click_row(page.contracts, 0)
     name = cell(page.contracts, "name")
+    old = C.get_contract(journey.store.conn, page.contracts.current_key())
     assert page.renew_button.isEnabled()
-    with journey.step("click 续约: it asks first"):
+    with journey.step("click 续约: it asks first, and for the resident's consent"):
         journey.click(page.renew_button)
-        ask = journey.message_box()
-    assert f"为 {name} 续约 {year + 1} 年度" in ask.text() and "服务包（与本年度相同）：" in ask.text()
-    assert sorted(b.text() for b in ask.buttons()) == sorted(["续约", "取消"])
+        ask = journey.dialog(RenewDialog)
+    text = ask.question.text()
+    assert f"为 {name} 续约 {year + 1} 年度" in text and "服务包（与本年度相同）：" in text
+    assert ask.ok_button.text() == "续约" and ask.consent.paper.isChecked() and ask.consent.witness.text() == ""
     shot_dialog(journey, ask, "contracts-renew-confirm")
-    with journey.step("confirm 续约"):
-        journey.click(next(b for b in ask.buttons() if b.text() == "续约"))
+    with journey.step("click 续约 without a witness: refused, the field named"):
+        journey.click(ask.ok_button)
+        journey.wait_until(lambda: ask.error.isVisible())
+    assert ask.isVisible() and ask.error.text() == "请填写纸质协议签名的见证人。", ask.error.text()
+    renewed = "SELECT count(*) FROM contract WHERE renewed_from = ?"
+    assert journey.store.conn.execute(renewed, (old["id"],)).fetchone()[0] == 0, "nothing renewed"
+    shot_dialog(journey, ask, "contracts-renew-no-witness")
+    with journey.step("name this renewal's witness and confirm 续约"):
+        journey.type(ask.consent.witness, "续约见证人")
+        journey.click(ask.ok_button)
         journey.wait_until(lambda: page.year.value() == year + 1)
         journey.wait_until(lambda: page.contracts.current_key() is not None)
     assert page.notice.text() == f"✓ 已为 {name} 续约 {year + 1} 年度。"
     assert cell(page.contracts, "name") == name and cell(page.contracts, "status") == "待确认"
-    assert C.get_contract(journey.store.conn, page.contracts.current_key())["period"] == str(year + 1)
+    new = C.get_contract(journey.store.conn, page.contracts.current_key())
+    assert new["period"] == str(year + 1) and new["witness"] == "续约见证人" != old["witness"]
+    from clinic_app.contract_form import contract_form
+
+    assert contract_form(journey.store.conn, new["id"]).witness == "续约见证人", "the printed agreement names it"
     journey.shot("contracts-renewed")
     with journey.step("back to this year with the year box's Down key"):
         page.year.setFocus()

@@ -192,3 +192,33 @@ def test_the_place_an_id_number_names_is_shown_beside_it_as_the_doctor_types(jou
     with journey.step("Escape closes it"):
         journey.key(dialog.name, Qt.Key.Key_Escape)
         journey.wait_until(lambda: not dialog.isVisible())
+
+
+def test_a_second_head_of_a_household_is_refused_naming_the_current_head(journey: Journey) -> None:
+    conn = journey.store.conn
+    member = conn.execute(
+        "SELECT r.id, r.name, r.id_number, r.household_id, h.name AS head, hh.code FROM resident r "
+        "JOIN resident h ON h.household_id = r.household_id AND h.relation_to_head = 'head' AND h.deleted_at IS NULL "
+        "JOIN household hh ON hh.id = r.household_id WHERE r.relation_to_head = 'spouse' AND r.deleted_at IS NULL "
+        "AND r.id_number IS NOT NULL ORDER BY r.id LIMIT 1").fetchone()  # fmt: skip
+    page = journey.nav_to("residents")
+    with journey.step("search the spouse by the last digits of the ID number and click 编辑"):
+        journey.type(page.search, member["id_number"][-8:])
+        journey.key(page.search, Qt.Key.Key_Return)
+        journey.wait_until(lambda: page.model.rowCount() == 1)
+        journey.click_row(page.table, 0)
+        journey.click(page.edit_button)
+        dialog = journey.dialog(ResidentDialog)
+    with journey.step("choose 户主 as the relation and save"):
+        journey.key(dialog.relation, Qt.Key.Key_Home)
+        journey.key(dialog.relation, Qt.Key.Key_Down)
+        assert dialog.relation.currentText() == "户主"
+        journey.click(dialog.buttons.button(dialog.buttons.StandardButton.Save))
+        error = dialog.errors["relation_to_head"]
+        journey.wait_until(error.isVisible)
+    assert dialog.isVisible(), "not saved"
+    assert error.text() == (f"户号 {member['code']} 已有户主：{member['head']}。"
+                            f"请先修改 {member['head']} 与户主的关系。"), error.text()  # fmt: skip
+    journey.shot("journey-second-head-refused", dialog)
+    row = conn.execute("SELECT relation_to_head FROM resident WHERE id = ?", (member["id"],)).fetchone()
+    assert row[0] == "spouse", "nothing written"

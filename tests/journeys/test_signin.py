@@ -169,3 +169,22 @@ def test_an_account_whose_password_hash_came_damaged_by_sync_says_its_password_m
         assert dialog.error.text() == "此账号的密码需要重新设置：本机保存的密码信息已损坏。请联系卫生室管理员。"
         assert dialog.isVisible() and dialog.user is None and dialog.sign_in.isEnabled()
     steps.shot("signin-password-must-be-set-again", dialog)
+
+
+def test_five_wrong_passwords_lock_the_account_and_it_says_for_how_long(qtbot: Any, signin: Any) -> None:
+    steps, dialog, _clinic = signin
+    with steps.step("type the nurse's name and five wrong passwords"):
+        steps.type(dialog.username, "nurse")
+        for _ in range(5):
+            dialog.password.setFocus()
+            qtbot.keyClicks(dialog.password, "not-the-password")
+            steps.key(dialog.password, Qt.Key.Key_Return)
+            steps.wait_until(lambda: dialog.password.text() == "")
+    with steps.step("the right password now: locked, and for how long"):
+        qtbot.keyClicks(dialog.password, DEMO_USERS["nurse"])
+        steps.key(dialog.password, Qt.Key.Key_Return)
+        steps.wait_until(lambda: "锁定" in dialog.error.text())
+    assert dialog.error.text() == "密码多次输错，账号已锁定 15 分钟。请 15 分钟后再试或联系卫生室管理员。", (
+        dialog.error.text())  # lockout_seconds 900 (the clinic's setting)
+    assert dialog.user is None
+    steps.shot("signin-locked", dialog)

@@ -13,9 +13,10 @@ import pytest
 from clinic_app import contracts as C
 from clinic_app import residents as R
 from clinic_app.users import authenticate
+from ui.contract_dialogs import RenewDialog
 from ui.ops import Writer
 from ui.printing import PrintPreview
-from ui.qt import QApplication, QDialog, QFileDialog, QLineEdit, QMessageBox, Qt
+from ui.qt import QApplication, QDialog, QFileDialog, QLineEdit, Qt
 from ui.sign_dialog import SignDialog
 
 from .conftest import UiClinic
@@ -301,30 +302,32 @@ def test_a_renewal_switches_the_year_and_selects_the_new_contract(qtbot: Any, si
     page = _page(qtbot, signing)
     _click_row(qtbot, page.contracts, 0)
     qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
-    ask = _open(QMessageBox, qtbot)  # asks first: one click no longer makes next year's contract
-    names = [b.text() for b in ask.buttons()]
-    assert sorted(names) == sorted(["续约", "取消"]), names
-    assert "为 张三 续约 2027 年度（团队：一队）" in ask.text() and "服务包（与本年度相同）：" in ask.text()
-    assert "签 2027 年度" in ask.text(), "it says how to sign other packages"
-    qtbot.mouseClick(next(b for b in ask.buttons() if b.text() == "取消"), Qt.MouseButton.LeftButton)
+    ask = _open(RenewDialog, qtbot)  # asks first: one click no longer makes next year's contract
+    assert ask.ok_button.text() == "续约"
+    text = ask.question.text()
+    assert "为 张三 续约 2027 年度（团队：一队）" in text and "服务包（与本年度相同）：" in text
+    assert "签 2027 年度" in text, "it says how to sign other packages"
+    ask.reject()
     qtbot.waitUntil(lambda: not ask.isVisible(), timeout=5000)
     assert page.year.value() == 2026 and len(C.list_contracts(store.conn, store.clinic_id)) == 1
     qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
-    ask = _open(QMessageBox, qtbot)
-    qtbot.mouseClick(next(b for b in ask.buttons() if b.text() == "续约"), Qt.MouseButton.LeftButton)
+    ask = _open(RenewDialog, qtbot)
+    ask.consent.witness.setText("李护士")  # this renewal's witness, not last year's
+    qtbot.mouseClick(ask.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.year.value() == 2027, timeout=10_000)
     assert page.notice.text() == "✓ 已为 张三 续约 2027 年度。"
     new = C.get_contract(store.conn, page.contracts.current_key())
     assert new["period"] == "2027" and _cells(page.contracts, page.contracts.currentIndex().row())[0] == "张三"
+    assert new["witness"] == "李护士"
     _click_row(qtbot, page.contracts, 0)
     qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)  # 2028: out of range, said in Chinese
-    ask = _open(QMessageBox, qtbot)
-    assert "2028" in ask.text()
-    qtbot.mouseClick(next(b for b in ask.buttons() if b.text() == "续约"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not ask.isVisible(), timeout=5000)
-    box = _open(QMessageBox, qtbot)
-    assert box.text() == "只能签约上一年度、本年度或下一年度。"
-    box.accept()
+    ask = _open(RenewDialog, qtbot)
+    assert "2028" in ask.question.text()
+    ask.consent.witness.setText("李护士")
+    qtbot.mouseClick(ask.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ask.error.isVisible(), timeout=5000)
+    assert ask.error.text() == "只能签约上一年度、本年度或下一年度。"
+    ask.reject()
 
 
 def test_the_page_reads_only_what_a_write_changed_and_only_while_shown(
@@ -485,8 +488,9 @@ def test_the_notice_of_an_action_goes_when_the_year_or_the_search_changes(qtbot:
     page = _page(qtbot, signing)
     _click_row(qtbot, page.contracts, 0)
     qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
-    ask = _open(QMessageBox, qtbot)
-    qtbot.mouseClick(next(b for b in ask.buttons() if b.text() == "续约"), Qt.MouseButton.LeftButton)
+    ask = _open(RenewDialog, qtbot)
+    ask.consent.witness.setText("王护士")
+    qtbot.mouseClick(ask.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.year.value() == 2027 and page.notice.text() != "", timeout=10_000)
     page.year.setFocus()
     qtbot.keyClick(page.year, Qt.Key.Key_Down)
@@ -494,8 +498,9 @@ def test_the_notice_of_an_action_goes_when_the_year_or_the_search_changes(qtbot:
     assert page.notice.text() == "", "the 2027 renewal's notice is not left under the 2026 list"
     _click_row(qtbot, page.contracts, 1)
     qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
-    ask = _open(QMessageBox, qtbot)
-    qtbot.mouseClick(next(b for b in ask.buttons() if b.text() == "续约"), Qt.MouseButton.LeftButton)
+    ask = _open(RenewDialog, qtbot)
+    ask.consent.witness.setText("王护士")
+    qtbot.mouseClick(ask.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.year.value() == 2027 and page.notice.text() != "", timeout=10_000)
     qtbot.keyClicks(page.finder, "zhang")
     qtbot.waitUntil(lambda: page.contract_model.rowCount() == 1)

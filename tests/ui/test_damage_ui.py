@@ -27,6 +27,7 @@ def make_clinic(folder: Path, residents: int = 200) -> tuple[Path, Path, Path]:
     store, _ = Store.initialise(db, "C001", "石头村卫生室", key_file=key)
     admin = U.add_user(store, None, "admin", "clinic_admin", ADMIN_PW)
     populate(store, admin, residents)
+    (folder / "backups").mkdir()  # a backup is never written into a folder it had to make
     backup = store.backup(folder / "backups" / "clinic-2026-11-30.db")
     health.record_backup(db, backup)
     store.close()

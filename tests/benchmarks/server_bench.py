@@ -111,7 +111,8 @@ class Http:
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
-        if self.streams is None:
+        if self.streams is None or self.streams[0].at_eof():  # uvicorn closes a connection idle for 5 s
+            self.close()
             self.streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self.streams
         writer.write(
@@ -120,7 +121,9 @@ class Http:
             + body
         )
         await writer.drain()
-        status = int((await reader.readline()).split()[1])
+        if not (line := await reader.readline()):
+            raise ConnectionError("the server closed the connection without an answer")
+        status = int(line.split()[1])
         length = 0
         while (line := await reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
@@ -215,7 +218,8 @@ def _cpu_seconds(parent: int) -> float:
 
 
 def _postgres_cpu_seconds() -> float:
-    """User + system CPU of every PostgreSQL process of this machine (its backends serve the benchmark)."""
+    """User + system CPU of every PostgreSQL process of this machine (its backends serve the benchmark), with
+    that of the backends that ended (the postmaster's reaped children)."""
     ticks = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -224,7 +228,7 @@ def _postgres_cpu_seconds() -> float:
             continue
         if "(postgres)" in text[:64]:
             fields = text.rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
+            ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -310,8 +314,8 @@ def _devices_run(devices: int, clinics: int, window: float, rounds: int, pause: 
     requests = len(push_ms) + len(pull_ms)
     note = (f"{devices} devices of {clinics} clinics at once (start within {window:g} s, {rounds} rounds of push 20 "
             f"rows (residents, contracts, audit) + pull, ~{pause:g} s apart); 2 server workers; {elapsed:.1f} s; "
-            f"{len(push_ms)} pushes, {len(pull_ms)} pulls; server workers {cpu:.1f} s CPU, PostgreSQL "
-            f"{pg_cpu:.1f} s ({pg_cpu * 1000 / max(requests, 1):.2f} ms a request)")  # fmt: skip
+            f"{len(push_ms)} pushes, {len(pull_ms)} pulls; server workers {cpu:.1f} s CPU, PostgreSQL (all of this "
+            f"machine's) {pg_cpu:.1f} s ({pg_cpu * 1000 / max(requests, 1):.2f} ms a request)")  # fmt: skip
     return Run(push_ms, pull_ms, errors, cpu * 1000 / max(requests, 1), note)
 
 

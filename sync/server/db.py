@@ -192,9 +192,12 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         ensure_counter(conn, COUNTY_SCOPE)
 
 
+_EPOCH = sa.select(server_meta.c.value).where(server_meta.c.key == "epoch")  # every pull reads it: built once
+
+
 def epoch(conn: Connection) -> str:
     """This database's identity: a restored or reset server has another, and cursors of the old one are refused."""
-    return str(conn.execute(sa.select(server_meta.c.value).where(server_meta.c.key == "epoch")).scalar_one())
+    return str(conn.execute(_EPOCH).scalar_one())
 
 
 def ensure_counter(conn: Connection, scope: str) -> None:

@@ -32,6 +32,18 @@ from sync.server.db import utc_now
 from sync.server.records import META_FIELDS, Batch, RecordStore, load, lock_scope, server_row
 from sync.server.rules import county_records
 
+# The read-ahead statements of every push, built once (SQLAlchemy then skips building them and their cache keys).
+_STORED = sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(sa.bindparam("ids", expanding=True)))
+_ALIASES = sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_(sa.bindparam("ids", expanding=True)))
+_RECORDS = sa.select(db.record).where(
+    sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(sa.bindparam("keys", expanding=True))
+)
+_NAMED = sa.select(db.record.c.table_name, db.record.c.row_id).where(
+    db.record.c.clinic_id == sa.bindparam("key_clinic"),
+    sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(sa.bindparam("keys", expanding=True)),
+)
+_INSERT_MUTATION = db.mutation.insert()
+
 
 def aliased_columns(records: RecordStore, table: str) -> dict[str, str]:
     """Columns of ``table`` that may name a merged row: they are rewritten to name the row that was kept."""
@@ -57,25 +69,18 @@ def push(
     screened = accounts.screen(conn, caller, mutations, user_token)  # account changes and authorship
     mutations = screened.mutations
     ids = [m.mutation_id for m in mutations if _readable(m)]
-    stored = {
-        r.mutation_id: r
-        for r in conn.execute(sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(ids)))
-    }
+    stored = {r.mutation_id: r for r in conn.execute(_STORED, {"ids": ids})}
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     named_ids = {v for m in addressed for column in aliased_columns(records, m.table)
                  if isinstance(v := m.fields.get(column), str)}  # fmt: skip
     aliases = {
         (r.table_name, r.alias_id): r.row_id
-        for r in conn.execute(
-            sa.select(db.row_alias).where(
-                db.row_alias.c.alias_id.in_([m.row_id for m in addressed] + sorted(named_ids))
-            )
-        )
+        for r in conn.execute(_ALIASES, {"ids": [m.row_id for m in addressed] + sorted(named_ids)})
     }
     wanted = {(m.table, aliases.get((m.table, m.row_id), m.row_id)) for m in addressed}
     read_ahead: dict[tuple[str, str], Any] = {
         (r.table_name, r.row_id): r
-        for r in conn.execute(sa.select(db.record).where(sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(wanted)))
+        for r in conn.execute(_RECORDS, {"keys": sorted(wanted)})
     } if wanted else {}  # fmt: skip
     read_ahead.update({key: None for key in wanted if key not in read_ahead})
     batch = Batch(counter=int(current), start=int(current), aliases=aliases, records=read_ahead)
@@ -86,10 +91,8 @@ def push(
         if contract.check_id(name, value := m.fields.get(name)) is None
     }
     if named:  # the rows this push refers to, read ahead in one query
-        batch.known.update((r.table_name, r.row_id) for r in conn.execute(
-            sa.select(db.record.c.table_name, db.record.c.row_id).where(
-                db.record.c.clinic_id == caller.clinic_id,
-                sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(named))))  # fmt: skip
+        batch.known.update((r.table_name, r.row_id)
+                           for r in conn.execute(_NAMED, {"key_clinic": caller.clinic_id, "keys": sorted(named)}))  # fmt: skip
     results: list[MutationResult] = []
     fresh: dict[str, MutationResult] = {}
     for m in mutations:
@@ -119,7 +122,7 @@ def push(
     batch.flush(conn)
     if fresh:
         now = utc_now()
-        conn.execute(db.mutation.insert(), [
+        conn.execute(_INSERT_MUTATION, [
             {"mutation_id": k, "clinic_id": caller.clinic_id, "result": r.model_dump_json(), "created_at": now}
             for k, r in fresh.items()])  # fmt: skip
     batch.finish(conn, caller.scope)

@@ -299,6 +299,15 @@ class Registry:
         """Tables whose rows the server may merge into another."""
         return self._select(lambda t: t.merge is not None)
 
+    @property
+    def dependant_keys(self) -> dict[str, tuple[str, Unique]]:
+        """Unique keys of pushed tables that include a column naming a row of a merged table, by the key's name:
+        (table, key). When the county merges two rows, the rows they key merge too (insurance of one resident
+        and year), or every device would hold two rows its index allows one of."""
+        merged = self.merged_tables
+        return {key.name: (t.name, key) for t in self.tables if t.pushed for key in t.unique
+                if any(t.by_name[c].refers_to in merged for c in key.columns)}  # fmt: skip
+
     # -- per-table facts ---------------------------------------------------------------------------------
     def derived_columns(self, table: str) -> frozenset[str]:
         t = self.get(table)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from clinic_app.migrations import SCHEMA_VERSION
 from clinic_app.registry import REGISTRY, Column
@@ -159,6 +160,9 @@ class Code(StrEnum):
 AnyCode = Annotated[Code | str, Field(union_mode="left_to_right")]
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -216,6 +220,13 @@ class Mutation(Model):
     fields: dict[str, Any] = Field(default_factory=dict)
     user_id: str | None = Field(default=None, max_length=64)
     device_time: str | None = Field(default=None, max_length=40)
+
+    @field_validator("mutation_id", "table", "row_id", "user_id", "device_time", mode="before")
+    @classmethod
+    def _without_lone_surrogates(cls, value: Any) -> Any:
+        """Half of a UTF-16 pair (JSON can carry one; no encoder or database takes it) becomes U+FFFD, the same
+        length: the id or name is then refused by its own rule for this mutation only, and can be answered."""
+        return LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 class PushRequest(Model):

@@ -173,7 +173,14 @@ def test_the_contract_is_the_registry() -> None:
             assert wire.kind is (int if c.type == "INTEGER" else str), (name, c.name)
             assert wire.required == c.required and wire.max_length == c.text_limit, (name, c.name)
             assert (wire.minimum, wire.maximum) == (-(2**63), 2**63 - 1), (name, c.name)
-    assert contract.CHOICES == {("contract", "status"): contracts.STATUSES, ("contract", "consent"): contracts.CONSENT}
+    # every allowed value the registry names (issue 11, rule a), except those a domain's validator judges
+    assert contract.CHOICES == {("contract", "status"): contracts.STATUSES, ("contract", "consent"): contracts.CONSENT,
+                                ("contract", "resident_group"): contracts.GROUPS,
+                                ("contract", "stop_reason"): contracts.STOP_REASONS,
+                                ("team_member", "role"): contracts.TEAM_ROLES}  # fmt: skip
+    for name in REGISTRY.reference_tables:  # the county's loaders are held to the same columns
+        assert set(contract.columns(name)) == {c.name for c in REGISTRY.table(name).wire_columns}, name
+    assert contract.columns("drug")["narcotic"].kind is bool
     assert contract.UNIQUE == {"user": ("username", False), "village": ("name", True), "household": ("code", True),
                                "team": ("name", True)}  # fmt: skip
 

@@ -35,14 +35,18 @@ class Column:
             object.__setattr__(self, "not_null", True)
 
 
+_KINDS: dict[str, type] = {"INTEGER": int, "BOOLEAN": bool, "TEXT": str}
+
+
 def _column(c: R.Column) -> Column:
     return Column(
-        kind=int if c.type == "INTEGER" else str,
+        kind=_KINDS[c.type],
         required=c.required,
         refers_to=c.foreign,
         not_null=c.not_null or c.primary_key,
-        # a CHECK the domain's own validator judges (with its own code, on the whole row) is left to it
-        allowed=c.allowed if c.check and not c.domain_rule else None,
+        # the values the column takes (a CHECK on the device, or what the program writes and reads); those the
+        # domain's own validator judges (with its own code, on the whole row) are left to it
+        allowed=c.allowed if not c.domain_rule else None,
         max_length=c.text_limit,
         minimum=c.minimum,
         maximum=c.maximum,
@@ -56,6 +60,11 @@ _PUSHED = sorted(REGISTRY.pushed_tables, key=REGISTRY.names().index)
 COMMON: dict[str, Column] = {c.name: _column(c) for c in R.COMMON if c.name not in SERVER_COLUMNS}
 TABLES: dict[str, dict[str, Column]] = {
     t: {c.name: _column(c) for c in REGISTRY.table(t).wire_columns if c.name not in COMMON} for t in _PUSHED
+}
+# County reference rows (packages, policy, the drug catalog), written by the county's loaders: checked the same way.
+REFERENCE: dict[str, dict[str, Column]] = {
+    t: {c.name: _column(c) for c in REGISTRY.table(t).wire_columns if c.name not in SERVER_COLUMNS}
+    for t in sorted(REGISTRY.reference_tables)
 }
 # The device's other unique indexes within a clinic: table -> (column, whether a deleted row frees the value).
 # (resident.id_number has its own table, resident_key, because duplicates there are merged, not refused.)
@@ -77,7 +86,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair: JSON can ca
 
 
 def columns(table: str) -> dict[str, Column]:
-    return {**COMMON, **TABLES[table]}
+    return REFERENCE[table] if table in REFERENCE else {**COMMON, **TABLES[table]}
 
 
 def check_id(field: str, value: object) -> ValidationError | None:
@@ -100,6 +109,8 @@ def check_fields(table: str, fields: dict[str, Any]) -> list[ValidationError]:
                 problems.append(ValidationError(name, "required", f"{name} may not be empty"))
         elif column.kind is int and (not isinstance(value, int) or isinstance(value, bool)):
             problems.append(ValidationError(name, "type", f"{name} is a whole number"))
+        elif column.kind is bool and not isinstance(value, bool):
+            problems.append(ValidationError(name, "type", f"{name} is true or false"))
         elif column.kind is str and not isinstance(value, str):
             problems.append(ValidationError(name, "type", f"{name} is text"))
         elif isinstance(value, int) and not column.minimum <= value <= column.maximum:

@@ -91,7 +91,8 @@ resident_key = sa.Table(
     sa.Column("row_id", sa.String(64), nullable=False),
     sa.Index("resident_key_id_number", "id_number"),
 )  # fmt: skip
-# The other unique columns of a clinic (village name, household code, user name): see contract.UNIQUE.
+# The other unique columns of a clinic (village name, household code, user name): see contract.UNIQUE; and the
+# unique keys naming a merged row (insurance by resident and year), under the key's name (dependants.py).
 unique_key = sa.Table(
     "unique_key",
     metadata,
@@ -107,18 +108,20 @@ row_alias = sa.Table(
     sa.Column("row_id", sa.String(64), nullable=False),
 )  # fmt: skip
 # Open contracts (provisional or active) by person and period: the county-wide one-team rule (one_team.py).
+# Unique: of two clinics signing one person at once, the database lets one in and the other waits, then loses.
 contract_index = sa.Table(
     "contract_index", metadata,
     sa.Column("row_id", sa.String(64), primary_key=True),
     sa.Column("clinic_id", sa.String(40), nullable=False),
     sa.Column("person_key", sa.String(120), nullable=False),
     sa.Column("period", sa.String(8), nullable=False),
-    sa.Index("contract_index_person", "person_key", "period"),
+    sa.Index("contract_index_person", "person_key", "period", unique=True),
 )  # fmt: skip
+# A mutation id is its clinic's own: another clinic sending the same id neither blocks it nor reads its result.
 mutation = sa.Table(
     "mutation", metadata,
     sa.Column("mutation_id", sa.String(64), primary_key=True),
-    sa.Column("clinic_id", sa.String(40), nullable=False),
+    sa.Column("clinic_id", sa.String(40), primary_key=True),
     sa.Column("result", sa.Text, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
 )  # fmt: skip
@@ -203,6 +206,20 @@ def epoch(conn: Connection) -> str:
 def ensure_counter(conn: Connection, scope: str) -> None:
     if conn.execute(sa.select(scope_counter.c.value).where(scope_counter.c.scope == scope)).first() is None:
         conn.execute(scope_counter.insert().values(scope=scope, value=0))
+
+
+def insert_unless_taken(conn: Connection, table: sa.Table, values: dict[str, Any]) -> bool:
+    """Insert the row unless a unique key of ``table`` holds its value already (ON CONFLICT DO NOTHING): True
+    when it went in. On PostgreSQL a key another transaction is inserting makes this one wait for its outcome."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    return conn.execute(statement.returning(*table.primary_key.columns)).first() is not None
 
 
 def normalize_url(url: str) -> str:

@@ -50,14 +50,14 @@ class OneTeamRule(CountyRule):
         status = data.get("status") or "provisional"  # the device's default for a row sent without one
         if status not in OPEN or data.get("deleted_at"):
             return None
-        held = conn.execute(sa.select(db.contract_index).where(
-            db.contract_index.c.person_key == key, db.contract_index.c.period == str(data["period"]))).first()  # fmt: skip
-        if held is None:
-            conn.execute(db.contract_index.insert().values(row_id=row_id, clinic_id=clinic_id, person_key=key,
-                                                           period=str(data["period"])))  # fmt: skip
-            if status == "active":
-                return None
-            return records.decide(conn, record, {"status": "active"}, batch.take)
+        held = _holder(conn, key, str(data["period"]))
+        while held is None:  # the unique index decides between clinics signing at the same instant
+            if db.insert_unless_taken(conn, db.contract_index, {"row_id": row_id, "clinic_id": clinic_id,
+                                                                "person_key": key, "period": str(data["period"])}):  # fmt: skip
+                if status == "active":
+                    return None
+                return records.decide(conn, record, {"status": "active"}, batch.take)
+            held = _holder(conn, key, str(data["period"]))  # committed by the other one meanwhile
         changed = records.decide(conn, record, {"status": "conflict"}, batch.take)
         other_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == held.clinic_id)).one()
         this_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == clinic_id)).one()
@@ -146,3 +146,8 @@ def _link(conn: Connection, mine: str, theirs: str | None) -> None:
 def _status(conn: Connection, row_id: str) -> str | None:
     record = load(conn, "contract", row_id)
     return None if record is None else json.loads(record.data).get("status")
+
+
+def _holder(conn: Connection, key: str, period: str) -> Any:
+    return conn.execute(sa.select(db.contract_index).where(
+        db.contract_index.c.person_key == key, db.contract_index.c.period == period)).first()  # fmt: skip

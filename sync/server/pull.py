@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from clinic_app.errors import ValidationError
-from clinic_app.registry import REGISTRY
+from clinic_app.registry import INT64_MAX, REGISTRY
 from sync import protocol as p
 from sync.protocol import REFERENCE_TABLES
-from sync.server import db
+from sync.server import contract, db
 from sync.server.common import COUNTY_SCOPE, Caller, ServiceError
 from sync.server.db import epoch
 
@@ -36,7 +36,7 @@ def decode_cursor(cursor: str | None, epoch_value: str) -> tuple[int, int]:
         raise ServiceError(
             409, "epoch_changed", "the server was reset or restored: start again from an empty cursor"
         )
-    if c < 0 or r < 0:
+    if not (0 <= c <= INT64_MAX and 0 <= r <= INT64_MAX):  # a version is a 64-bit number
         raise ServiceError(400, "bad_cursor", "the cursor is not one this server gave out")
     return c, r
 
@@ -97,6 +97,8 @@ def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, li
     scope = COUNTY_SCOPE if table in REFERENCE_TABLES else caller.scope
     query = sa.select(db.record).where(db.record.c.scope == scope, db.record.c.table_name == table)
     if after:
+        if (bad := contract.check_id("after", after)) is not None:  # the id of a row, as the last page gave it
+            raise bad
         query = query.where(db.record.c.row_id > after)
     rows = conn.execute(query.order_by(db.record.c.row_id).limit(limit + 1)).all()
     page = rows[:limit]

@@ -33,7 +33,10 @@ from sync.server.records import META_FIELDS, Batch, RecordStore, load, lock_scop
 from sync.server.rules import county_records
 
 # The read-ahead statements of every push, built once (SQLAlchemy then skips building them and their cache keys).
-_STORED = sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(sa.bindparam("ids", expanding=True)))
+# a mutation id is its clinic's own: another clinic's use of it is not looked at
+_STORED = sa.select(db.mutation).where(
+    db.mutation.c.mutation_id.in_(sa.bindparam("ids", expanding=True)), db.mutation.c.clinic_id == sa.bindparam("clinic")
+)
 _ALIASES = sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_(sa.bindparam("ids", expanding=True)))
 _RECORDS = sa.select(db.record).where(
     sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(sa.bindparam("keys", expanding=True))
@@ -69,10 +72,10 @@ def push(
     screened = accounts.screen(conn, caller, mutations, user_token)  # account changes and authorship
     mutations = screened.mutations
     ids = [m.mutation_id for m in mutations if _readable(m)]
-    stored = {r.mutation_id: r for r in conn.execute(_STORED, {"ids": ids})}
+    stored = {r.mutation_id: r for r in conn.execute(_STORED, {"ids": ids, "clinic": caller.clinic_id})}
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     named_ids = {v for m in addressed for column in aliased_columns(records, m.table)
-                 if isinstance(v := m.fields.get(column), str)}  # fmt: skip
+                 if isinstance(v := m.fields.get(column), str) and contract.ID.match(v)}  # fmt: skip
     aliases = {
         (r.table_name, r.alias_id): r.row_id
         for r in conn.execute(_ALIASES, {"ids": [m.row_id for m in addressed] + sorted(named_ids)})
@@ -100,9 +103,6 @@ def push(
             results.append(_refused(m, [contract.check_id("mutation_id", m.mutation_id)]))  # type: ignore[list-item]
             continue
         earlier = stored.get(m.mutation_id)
-        if earlier is not None and earlier.clinic_id != caller.clinic_id:
-            results.append(_rejected(m, Code.MUTATION_ID_REUSED, "this mutation id belongs to another clinic"))
-            continue
         if earlier is not None or m.mutation_id in fresh:
             replay = fresh.get(m.mutation_id) or MutationResult.model_validate_json(earlier.result)  # type: ignore[union-attr]
             results.append(replay.model_copy(update={"status": Status.DUPLICATE}))

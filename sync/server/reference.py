@@ -18,7 +18,7 @@ from clinic_app.drugs import parse_catalog, read_catalog_file
 from clinic_app.errors import ValidationError
 from clinic_app.ids import reference_id
 from clinic_app.packages import parse_packages, read_packages_file
-from sync.server import db, throttle
+from sync.server import contract, db, throttle
 from sync.server.common import COUNTY_SCOPE
 from sync.server.db import utc_now
 from sync.server.records import RecordStore, load, next_version
@@ -32,12 +32,21 @@ class LoadReport:
     changed: int = 0
 
 
+def check_reference(table: str, natural_key: str, data: dict[str, Any]) -> None:
+    """A reference row every device can store, by the registry's columns (64-bit whole numbers, Unicode text,
+    lengths, allowed values): the first problem is raised, naming the row and every column at fault."""
+    if problems := contract.check_fields(table, data) + contract.check_required(table, data):
+        raise ValidationError(problems[0].field, problems[0].rule,
+                              f"{table} {natural_key}: " + "; ".join(str(p) for p in problems))  # fmt: skip
+
+
 def _write_reference(conn: Connection, table: str, natural_key: str, data: dict[str, Any]) -> bool:
     row_id = reference_id(table, natural_key)
     current = load(conn, table, row_id)
     now = utc_now()
     row = {"id": row_id, "clinic_id": None, "created_at": now, "updated_at": now, "created_by": None,
            "updated_by": None, "deleted_at": None, **data}  # fmt: skip
+    check_reference(table, natural_key, row)
     if current is not None:
         old = json.loads(current.data)
         row["created_at"] = old.get("created_at", now)
@@ -108,6 +117,8 @@ def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> N
         raise ValidationError("value", "required", "the value is required")
     if key in throttle.LIMITS and not (value.isascii() and value.isdigit() and int(value) >= 1):
         raise ValidationError("value", "integer", f"{key} is a whole number of 1 or more")
+    if problems := contract.check_fields("policy", {"key": key, "value": value}):  # before either table is written
+        raise problems[0]
     existing = conn.execute(sa.select(db.policy.c.key).where(
         db.policy.c.key == key, db.policy.c.effective_from == day.isoformat())).first()  # fmt: skip
     if existing:

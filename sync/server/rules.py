@@ -9,6 +9,7 @@ from clinic_app.errors import ValidationError
 from clinic_app.registry import REGISTRY
 from clinic_app.residents import check_resident_fields, resident_input
 from clinic_app.users import ROLES, check_hash_format
+from sync.server.dependants import DependantMerge
 from sync.server.one_team import OneTeamRule
 from sync.server.records import CountyRule, RecordStore
 from sync.server.resident_merge import ResidentMerge
@@ -48,7 +49,10 @@ def county_records() -> RecordStore:
     records.register(ResidentMerge())
     records.register(UserFields())
     records.register(OneTeamRule())
-    if records.merged_tables() != REGISTRY.merged_tables:  # the registry says which tables merge; a rule does it
+    for name, (table, key) in REGISTRY.dependant_keys.items():  # rows keyed by a merged row merge with it
+        records.register(DependantMerge(name, table, key))
+    merging = REGISTRY.merged_tables | {table for table, _ in REGISTRY.dependant_keys.values()}
+    if records.merged_tables() != merging:  # the registry says which tables merge; a rule does it
         raise RuntimeError(f"merge rules for {sorted(records.merged_tables())}, the registry merges "
-                           f"{sorted(REGISTRY.merged_tables)}")  # fmt: skip
+                           f"{sorted(merging)}")  # fmt: skip
     return records

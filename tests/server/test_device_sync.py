@@ -3,14 +3,15 @@ set up by enrollment alone, edits flowing both ways, conflicts, rejections, offl
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from clinic_app import contracts, users
 from clinic_app import residents as R
-from clinic_app import users
 from clinic_app.store import Store
 from sync.client_cli import main
 from sync.server import admin as server_admin
@@ -493,4 +494,45 @@ def test_a_nurse_cannot_make_herself_admin_and_an_admins_online_change_reaches_t
         assert _role(pc, "nurse") == "village_doctor"
         s = _open(pc)
         assert users.authenticate(s, "nurse", "nurse-pass-1").role == "village_doctor"
+        s.close()
+
+
+def test_one_person_registered_and_insured_on_two_devices_merges_the_insurance_and_sync_goes_on(
+    county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11 break 2: the server merged the residents but kept both insurance rows for the year, and every
+    later sync of both devices failed on the devices' UNIQUE (resident_id, year). Merging a row merges the
+    rows that carry a unique key naming it."""
+    with live_server(county.engine) as url:
+        pc, laptop = _enrolled_pair(county, first_device, tmp_path, url, capsys)
+        for db, paid_on in ((pc, "2026-01-05"), (laptop, "2026-01-09")):  # both offline
+            s = _open(db)
+            admin = users.authenticate(s, "admin", PW)
+            vid = s.conn.execute("SELECT id FROM village").fetchone()[0]
+            rid = R.add_resident(s, admin, R.ResidentInput(name="王五", id_number="110105194912310046",
+                                                           village_id=vid, relation_to_head="head"),
+                                 household_code="H0009" if db == pc else "H0010")  # fmt: skip
+            contracts.set_insurance(s, admin, rid, 2026, paid_on=dt.date.fromisoformat(paid_on))
+            s.close()
+        for db in (pc, laptop, pc, laptop):
+            assert _sync(db, capsys) == 0, capsys.readouterr()
+        rows = {}
+        for db in (pc, laptop):
+            s = _open(db)
+            rows[db] = [tuple(r) for r in s.conn.execute(
+                "SELECT i.id, i.resident_id, i.year, i.paid_on FROM insurance_status i JOIN resident r "
+                "ON r.id = i.resident_id WHERE r.id_number = '110105194912310046' AND i.deleted_at IS NULL")]  # fmt: skip
+            assert s.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0, "everything was sent"
+            assert s.integrity() == []
+            s.close()
+        assert len(rows[pc]) == 1 and rows[pc] == rows[laptop], rows
+        # the merged row carries the later device's change: an edit of the row kept
+        assert rows[pc][0][3] == "2026-01-09"
+        s = _open(laptop)  # and a later change on either device still syncs
+        admin = users.authenticate(s, "admin", PW)
+        contracts.set_insurance(s, admin, rows[pc][0][1], 2026, paid=False)
+        s.close()
+        assert _sync(laptop, capsys) == 0 and _sync(pc, capsys) == 0
+        s = _open(pc)
+        assert s.conn.execute("SELECT paid FROM insurance_status WHERE id = ?", (rows[pc][0][0],)).fetchone()[0] == 0
         s.close()

@@ -5,18 +5,23 @@ PostgreSQL (which refuses input SQLite lets through: NUL characters, mismatched 
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import schemathesis
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
+from clinic_app.registry import REGISTRY
 from sync import protocol as p
 from sync.server import admin as server_admin
 from sync.server import db
@@ -128,3 +133,68 @@ def test_fuzz_on_postgresql_with_whatever_headers_the_spec_allows(
     case: Any, postgresql_app: tuple[Any, Any, Any]
 ) -> None:
     _check(case.call(app=postgresql_app[0]))
+
+
+# -- crafted values (issue 11): what no device sends, in every query parameter and body value -------------------
+CRAFTED_TEXT = ["a\x00b", "\x00", "\ud800", "x\udfff", "\udcff" * 3, "x" * 100_000, "１２３４", "２０２６",
+                "１１０１０５１９４９１２３１００２Ｘ", "\u202e", " ", ""]  # fmt: skip
+CRAFTED_INT = [2**63, 2**63 - 1, -(2**63), -(2**63) - 1, 2**70, -(2**70)]
+CRAFTED = st.sampled_from([*CRAFTED_TEXT, *CRAFTED_INT])
+
+
+def _crafted(value: Any, data: Any) -> Any:
+    """The value with some of its leaves (strings, whole numbers) swapped for crafted ones."""
+    if isinstance(value, dict):
+        return {k: _crafted(v, data) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_crafted(v, data) for v in value]
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and data.draw(st.booleans()):
+        return data.draw(CRAFTED)
+    return value
+
+
+def _crafted_cursor(app: Any, data: Any) -> str:
+    """A cursor of this server (its epoch) with crafted numbers: what only a crafted client sends."""
+    with app.state.engine.connect() as conn:
+        epoch = db.epoch(conn)
+    raw = {"e": epoch, "c": data.draw(st.sampled_from([0, *CRAFTED_INT])), "r": data.draw(st.sampled_from([0, *CRAFTED_INT]))}
+    return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
+
+
+_TABLES = st.sampled_from(sorted(REGISTRY.pulled_tables))
+
+
+def _call_crafted(app: Any, case: Any, data: Any, headers: dict[str, str]) -> Any:
+    """Sent as a crafted client would: JSON with escaped surrogates, the query percent-encoded from raw bytes
+    (a lone surrogate as the bytes UTF-8 would give it; a huge value cut to what a URL carries)."""
+    query = {k: str(_crafted(v, data)) for k, v in (case.query if isinstance(case.query, dict) else {}).items()}
+    if "table" in query and data.draw(st.booleans()):  # a real table: the other parameters reach the database
+        query["table"] = data.draw(_TABLES)
+    if "cursor" in query and data.draw(st.booleans()):
+        query["cursor"] = _crafted_cursor(app, data)
+    url = case.formatted_path + ("?" + "&".join(
+        f"{quote(k)}={quote(v[:8000].encode('utf-8', 'surrogatepass'))}" for k, v in query.items()) if query else "")  # fmt: skip
+    kwargs: dict[str, Any] = {}
+    if isinstance(case.body, (dict, list)):
+        kwargs["content"] = json.dumps(_crafted(case.body, data), ensure_ascii=True).encode()
+        headers = {**headers, "Content-Type": "application/json"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        sent = case.headers if isinstance(case.headers, dict) else {}
+        return client.request(case.method, url, headers={**sent, **headers}, **kwargs)
+
+
+@schema.parametrize()
+@schema.given(data=st.data())
+@FUZZ
+def test_fuzz_with_crafted_strings_and_numbers(case: Any, data: Any) -> None:
+    _check(_call_crafted(APP, case, data, data.draw(st.sampled_from([AUTH, ADMIN]))))
+
+
+@schema.parametrize()
+@schema.given(data=st.data())
+@FUZZ
+def test_fuzz_on_postgresql_with_crafted_strings_and_numbers(
+    case: Any, data: Any, postgresql_app: tuple[Any, Any, Any]
+) -> None:
+    app, auth, admin = postgresql_app
+    _check(_call_crafted(app, case, data, data.draw(st.sampled_from([auth, admin]))))

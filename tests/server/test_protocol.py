@@ -182,6 +182,7 @@ _PASSED_ON = {
     ("sync/server/push.py", "kind"),
     ("sync/server/push.py", "code"),  # _rejected's own parameter
     ("sync/server/accounts.py", "code"),  # _answer's own parameter (Code members)
+    ("sync/server/reference.py", "problems[0].rule"),  # the column contract's code, for a reference row
 }
 
 

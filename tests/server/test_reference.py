@@ -96,3 +96,46 @@ def test_lookup_says_only_whether_and_where_and_is_audited(county: County) -> No
     with county.engine.connect() as conn:
         audit = conn.execute(sa.select(db.lookup_audit)).all()
     assert len(audit) == 3 and {row.id_number for row in audit} == {GOOD_ID}
+
+
+# -- only rows a device could store (issue 11, break 4 and rule a) ---------------------------------------------
+@pytest.mark.parametrize("size", [str(2**63), str(2**70)])
+def test_a_catalog_number_beyond_64_bits_is_refused_and_nothing_loaded(
+    county: County, tmp_path: Path, size: str
+) -> None:
+    (tmp_path / "drugs.csv").write_text(CATALOG.replace(",24,", f",{size},"), encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        county.admin(reference.load_catalog, tmp_path / "drugs.csv")
+    assert caught.value.rule == "out_of_range" and "package_size" in str(caught.value)
+    assert "XJ01CAA04A001010100002" in str(caught.value), "the row is named"
+    with county.engine.connect() as conn:
+        assert conn.execute(sa.select(db.record).where(db.record.c.table_name == "drug")).first() is None
+
+
+def test_packages_with_a_fee_beyond_64_bits_are_refused(county: County, tmp_path: Path) -> None:
+    import json
+
+    big = 2**70
+    (tmp_path / "p.json").write_text(json.dumps([{"code": "BASIC", "name": "基础包", "fee_fen": big,
+                                                  "insurance_fund_fen": big, "public_health_fund_fen": 0,
+                                                  "resident_share_fen": 0}]), encoding="utf-8")  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        county.admin(reference.load_packages, tmp_path / "p.json")
+    assert caught.value.rule == "out_of_range" and "fee_fen" in str(caught.value)
+
+
+def test_a_policy_value_that_is_no_unicode_text_is_refused(county: County) -> None:
+    with pytest.raises(ValidationError) as caught:  # what a command line holds for bytes that are not UTF-8
+        county.admin(reference.set_policy, "capitation.rate_fen", "12\udcff000", "2026-01-01")
+    assert caught.value.rule == "invalid_text"
+
+
+def test_the_catalog_command_names_the_column_and_exits_non_zero(
+    county: County, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sync.server.cli import main as county_cli
+
+    (tmp_path / "drugs.csv").write_text(CATALOG.replace(",24,", f",{2**70},"), encoding="utf-8")
+    assert county_cli(["catalog", "load", str(tmp_path / "drugs.csv"), "--database-url", database_url]) != 0
+    err = capsys.readouterr().err
+    assert "package_size" in err and "Traceback" not in err

@@ -11,7 +11,7 @@ from clinic_app.ids import uuid7
 from sync.server import db
 from sync.server.db import make_engine
 
-HEAD = "0004"
+HEAD = "0004_db_held_uniqueness"
 
 
 def _revision(engine: sa.Engine) -> str:
@@ -65,5 +65,38 @@ def test_an_empty_database_upgrades_from_the_first_revision(database_url: str) -
         db.migrate(engine)
         assert _revision(engine) == HEAD
         assert set(sa.inspect(engine).get_table_names()) >= set(db.metadata.tables)
+    finally:
+        engine.dispose()
+
+
+def test_revision_0003_with_doubled_rows_upgrades_to_one_per_key(database_url: str) -> None:
+    """Rows the races of issue 11 left: two insurance rows of one resident and year (the second is deleted at a
+    new version of its clinic, so that the devices can store it), two open contracts indexed for one person and
+    period (the first stays indexed), a mutation of a clinic."""
+    engine = make_engine(database_url)
+    try:
+        db.migrate(engine, "0003")
+        clinic = uuid7()
+        first = _record("insurance_status", clinic, 1, resident_id="r1", year=2026, deleted_at=None)
+        second = _record("insurance_status", clinic, 2, resident_id="r1", year=2026, deleted_at=None)
+        other_year = _record("insurance_status", clinic, 3, resident_id="r1", year=2027, deleted_at=None)
+        with engine.begin() as conn:
+            conn.execute(db.record.insert(), [first, second, other_year])
+            conn.execute(db.scope_counter.insert().values(scope=f"clinic:{clinic}", value=3))
+            conn.execute(sa.text("INSERT INTO contract_index VALUES ('c1', 'A', 'id:1', '2026'), "
+                                 "('c2', 'B', 'id:1', '2026')"))  # fmt: skip
+            conn.execute(sa.text("INSERT INTO mutation VALUES ('m1', :c, '{}', 'x')"), {"c": clinic})
+        db.migrate(engine)
+        assert _revision(engine) == HEAD
+        with engine.connect() as conn:
+            stored = {r.row_id: r for r in conn.execute(sa.select(db.record))}
+            keys = {r.key: r.row_id for r in conn.execute(sa.select(db.unique_key))}
+            index = conn.execute(sa.text("SELECT row_id FROM contract_index")).scalars().all()
+            mutations = conn.execute(sa.text("SELECT mutation_id, clinic_id FROM mutation")).all()
+        assert stored[first["row_id"]].deleted_at is None and stored[other_year["row_id"]].deleted_at is None
+        assert stored[second["row_id"]].deleted_at and int(stored[second["row_id"]].version) == 4
+        assert json.loads(stored[second["row_id"]].data)["deleted_at"] == stored[second["row_id"]].deleted_at
+        assert keys == {'["r1",2026]': first["row_id"], '["r1",2027]': other_year["row_id"]}
+        assert index == ["c1"] and [tuple(m) for m in mutations] == [("m1", clinic)]
     finally:
         engine.dispose()

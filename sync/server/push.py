@@ -96,6 +96,7 @@ def push(
     if named:  # the rows this push refers to, read ahead in one query
         batch.known.update((r.table_name, r.row_id)
                            for r in conn.execute(_NAMED, {"key_clinic": caller.clinic_id, "keys": sorted(named)}))  # fmt: skip
+    records.prepare(conn, batch, caller.clinic_id, [(m.table, m.fields) for m in addressed])
     results: list[MutationResult] = []
     fresh: dict[str, MutationResult] = {}
     for m in mutations:
@@ -188,7 +189,7 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
         version = batch.take()
         data = json.loads(current.data)
         data["deleted_at"] = fields.get("deleted_at") or utc_now()
-        records.write(conn, m.table, row_id, clinic_id, version, data, current, {"deleted_at"})
+        records.write(conn, m.table, row_id, clinic_id, version, data, current, {"deleted_at"}, batch)
         return MutationResult(
             mutation_id=m.mutation_id, status=Status.APPLIED, version=version, row_id=_moved(row_id, m)
         )
@@ -198,7 +199,7 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
             return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=int(current.version))
         return _create(records, conn, batch, m, clinic_id, fields)
 
-    if current is None and (kept := records.merge_target(conn, m.table, clinic_id, fields)) is not None:
+    if current is None and (kept := records.merge_target(conn, m.table, clinic_id, fields, batch)) is not None:
         # two devices registered the same row (the same person): merged into the first one; later writes in
         # this push, and later pushes, are redirected to it
         records.add_alias(conn, batch, m.table, m.row_id, kept)
@@ -227,11 +228,11 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
     data = {**server_data, **{k: fields[k] for k in changed}}
     errors = records.validate(m.table, data) + records.check_references(conn, batch, clinic_id, m.table, data, changed)
     if not errors:
-        errors = records.unique_taken(conn, m.table, clinic_id, row_id, data, changed)
+        errors = records.unique_taken(conn, m.table, clinic_id, row_id, data, changed, batch)
     if errors:
         return _refused(m, errors)
     version = batch.take()
-    records.write(conn, m.table, row_id, clinic_id, version, data, current, changed)
+    records.write(conn, m.table, row_id, clinic_id, version, data, current, changed, batch)
     merged = m.base_version < int(current.version) or _moved(row_id, m) is not None
     return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=version, row_id=_moved(row_id, m),
                           server_row=server_row(load(conn, m.table, row_id)) if merged else None)  # fmt: skip
@@ -300,7 +301,7 @@ def _create(
     data = _new_row(fields, m, clinic_id)
     errors = records.validate(m.table, data) + records.check_references(conn, batch, clinic_id, m.table, data, None)
     if not errors:
-        errors = records.unique_taken(conn, m.table, clinic_id, m.row_id, data, None)
+        errors = records.unique_taken(conn, m.table, clinic_id, m.row_id, data, None, batch)
     if errors:
         return _refused(m, errors)
     version = batch.take()

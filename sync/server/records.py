@@ -96,6 +96,10 @@ class Batch:
     records: dict[tuple[str, str], Any] = field(default_factory=dict)
     pending: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # new rows not yet inserted
     known: set[tuple[str, str]] = field(default_factory=set)  # rows of the clinic that references may name
+    # what the rules read ahead for the batch (``CountyRule.prepare``) and keep up to date as it writes
+    memo: dict[Any, Any] = field(default_factory=dict)
+    # rows of other tables inserted with the batch's records, keyed so that a later write in the batch can drop one
+    later: dict[sa.Table, dict[Any, dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def locked(cls, conn: Connection, scope: str) -> Batch:
@@ -112,6 +116,10 @@ class Batch:
         if self.pending:
             conn.execute(_INSERT_RECORD, list(self.pending.values()))
             self.pending.clear()
+        for table, rows in self.later.items():
+            if rows:
+                conn.execute(table.insert(), list(rows.values()))
+                rows.clear()
 
     def take(self) -> int:
         self.counter += 1
@@ -140,25 +148,34 @@ class CountyRule:
     conflict_kind: str | None = None  # the kind of conflict row this rule opens; a county reviewer decides it
     keep_choices: tuple[str, ...] = ()  # how a reviewer may decide it
 
+    def prepare(self, conn: Connection, batch: Batch, clinic_id: str, rows: list[dict[str, Any]]) -> None:
+        """Once a push, before its mutations: ``rows`` are the fields its mutations of this table send; what the
+        rule will look up for them may be read in one query and kept in ``batch.memo``."""
+
     def check_row(self, data: dict[str, Any], problems: list[ValidationError]) -> list[ValidationError]:
         """The row as it will be stored; ``problems`` are the column contract's. Returns every problem, first
         the one the device is answered with."""
         return problems
 
     def taken(
-        self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None
+        self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None,
+        batch: Batch | None = None,
     ) -> list[ValidationError]:
         """A value the row holds that another row holds already (``changed`` None: a new row)."""
         return []
 
-    def merge_target(self, conn: Connection, clinic_id: str, fields: dict[str, Any]) -> str | None:
+    def merge_target(
+        self, conn: Connection, clinic_id: str, fields: dict[str, Any], batch: Batch | None = None
+    ) -> str | None:
         """For a row new to the server: the id of the row of the clinic it is the same as, to merge it into."""
         return None
 
     def on_write(
-        self, conn: Connection, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any
+        self, conn: Connection, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any,
+        batch: Batch | None = None,
     ) -> None:
-        """After the row was written (``current`` is the row as it was, None for a new one)."""
+        """After the row was written (``current`` is the row as it was, None for a new one; ``batch`` the push's,
+        whose ``later`` rows are inserted when its records are)."""
 
     def after_apply(
         self, records: RecordStore, conn: Connection, batch: Batch, clinic_id: str, row_id: str,
@@ -227,7 +244,7 @@ class RecordStore:
         if table in contract.UNIQUE:
             _index_unique(conn, table, clinic_id, row_id, data, current)
         for rule in self._rules.get(table, ()):
-            rule.on_write(conn, clinic_id, row_id, data, current)
+            rule.on_write(conn, clinic_id, row_id, data, current, batch)
 
     def add_alias(self, conn: Connection, batch: Batch, table: str, alias_id: str, row_id: str) -> None:
         """``alias_id`` names ``row_id`` from now on (a row merged into another): later writes are redirected."""
@@ -261,7 +278,7 @@ class RecordStore:
 
     def unique_taken(
         self, conn: Connection, table: str, clinic_id: str, row_id: str, data: dict[str, Any],
-        changed: set[str] | None,
+        changed: set[str] | None, batch: Batch | None = None,
     ) -> list[ValidationError]:  # fmt: skip
         """The device's unique indexes (village name, household code, user name, and those of the rules): a
         value another row of the clinic holds is refused, or every device of the clinic would fail to store
@@ -270,7 +287,7 @@ class RecordStore:
         if table in contract.UNIQUE and (changed is None or changed & {contract.UNIQUE[table][0], "deleted_at"}):
             problems = _unique_key_taken(conn, table, clinic_id, row_id, data)
         for rule in self._rules.get(table, ()):
-            problems = problems or rule.taken(conn, clinic_id, row_id, data, changed)
+            problems = problems or rule.taken(conn, clinic_id, row_id, data, changed, batch)
         return problems
 
     def check_references(
@@ -293,9 +310,18 @@ class RecordStore:
                 batch.known.add((target, value))
         return problems
 
-    def merge_target(self, conn: Connection, table: str, clinic_id: str, fields: dict[str, Any]) -> str | None:
+    def prepare(self, conn: Connection, batch: Batch, clinic_id: str, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        """Once a push: each rule is shown the fields of its table's mutations (``rows``: table and fields)."""
+        for table, rules in self._rules.items():
+            of_table = [fields for name, fields in rows if name == table]
+            for rule in rules if of_table else ():
+                rule.prepare(conn, batch, clinic_id, of_table)
+
+    def merge_target(
+        self, conn: Connection, table: str, clinic_id: str, fields: dict[str, Any], batch: Batch | None = None
+    ) -> str | None:
         for rule in self._rules.get(table, ()):
-            if (kept := rule.merge_target(conn, clinic_id, fields)) is not None:
+            if (kept := rule.merge_target(conn, clinic_id, fields, batch)) is not None:
                 return kept
         return None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -111,6 +112,11 @@ class Batch:
         if key in self.pending:
             self.flush(conn)
         return self.records.pop(key) if key in self.records else load(conn, table, row_id)
+
+    def row(self, conn: Connection, table: str, row_id: str) -> Any:
+        """The row as stored or as this batch will insert it (not read again, not inserted yet)."""
+        pending = self.pending.get((table, row_id))
+        return SimpleNamespace(**pending) if pending is not None else load(conn, table, row_id)
 
     def flush(self, conn: Connection) -> None:
         if self.pending:
@@ -237,6 +243,8 @@ class RecordStore:
                   "field_versions": json.dumps(versions, sort_keys=True), "updated_at": utc_now()}  # fmt: skip
         if current is None and batch is not None:  # one INSERT at the end
             batch.pending[(table, row_id)] = {"table_name": table, "row_id": row_id, **values}
+        elif batch is not None and (table, row_id) in batch.pending:  # written twice in the batch: inserted once
+            batch.pending[(table, row_id)].update(values)
         elif current is None:
             conn.execute(_INSERT_RECORD, {"table_name": table, "row_id": row_id, **values})
         else:
@@ -334,13 +342,15 @@ class RecordStore:
                 judged = {**(judged or {}), **changes}
         return judged
 
-    def decide(self, conn: Connection, record: Any, values: dict[str, Any], take: Callable[[], int]) -> dict[str, Any]:
+    def decide(
+        self, conn: Connection, record: Any, values: dict[str, Any], take: Callable[[], int], batch: Batch | None = None
+    ) -> dict[str, Any]:
         """``values`` written over a stored row as a new version of its clinic's scope (``take`` hands the
         version out: a push's batch, or the clinic's counter for a county decision); what the device is told."""
         data = {**json.loads(record.data), **values, "updated_at": utc_now()}
         version = take()
         self.write(conn, record.table_name, record.row_id, record.clinic_id, version, data, record,
-                   {*values, "updated_at"})  # fmt: skip
+                   {*values, "updated_at"}, batch)  # fmt: skip
         return {"version": version, "server_row": {**data, "row_version": version}}
 
 

@@ -34,7 +34,7 @@ class ResidentMerge(CountyRule):
     def prepare(self, conn: Connection, batch: Batch, clinic_id: str, rows: list[dict[str, Any]]) -> None:
         """The holders of every ID number the push's residents send, in one query: ``batch.memo`` holds the
         number's holder (None: nobody) and follows the batch's writes, whose keys go in with its records."""
-        numbers = sorted({n for fields in rows if _storable(n := fields.get(self.key))})
+        numbers = sorted({str(n) for fields in rows if _storable(n := fields.get(self.key))})
         if not numbers:
             return
         held = dict(conn.execute(_HOLDERS, {"key_clinic": clinic_id, "numbers": numbers}).all())
@@ -85,7 +85,7 @@ class ResidentMerge(CountyRule):
 
     def _holder(self, conn: Connection, clinic_id: str, number: object, batch: Batch | None) -> str | None:
         if batch is not None and (self.table, clinic_id, number) in batch.memo:
-            return batch.memo[(self.table, clinic_id, number)]  # type: ignore[no-any-return]
+            return batch.memo[(self.table, clinic_id, number)]
         row = conn.execute(_HOLDER, {"key_clinic": clinic_id, "key_number": number}).first()
         holder = None if row is None else str(row[0])
         if batch is not None:

@@ -81,12 +81,15 @@ def push(
         for r in conn.execute(_ALIASES, {"ids": [m.row_id for m in addressed] + sorted(named_ids)})
     }
     wanted = {(m.table, aliases.get((m.table, m.row_id), m.row_id)) for m in addressed}
+    batch = Batch(counter=int(current), start=int(current), aliases=aliases)
+    # the rules look up once what they need for the push's rows, and name the rows they will load (merge targets)
+    wanted |= records.prepare(conn, batch, caller.clinic_id, [(m.table, m.fields) for m in addressed])
     read_ahead: dict[tuple[str, str], Any] = {
         (r.table_name, r.row_id): r
         for r in conn.execute(_RECORDS, {"keys": sorted(wanted)})
     } if wanted else {}  # fmt: skip
     read_ahead.update({key: None for key in wanted if key not in read_ahead})
-    batch = Batch(counter=int(current), start=int(current), aliases=aliases, records=read_ahead)
+    batch.records = read_ahead
     named = {
         (target, value)
         for m in addressed
@@ -96,7 +99,6 @@ def push(
     if named:  # the rows this push refers to, read ahead in one query
         batch.known.update((r.table_name, r.row_id)
                            for r in conn.execute(_NAMED, {"key_clinic": caller.clinic_id, "keys": sorted(named)}))  # fmt: skip
-    records.prepare(conn, batch, caller.clinic_id, [(m.table, m.fields) for m in addressed])
     results: list[MutationResult] = []
     fresh: dict[str, MutationResult] = {}
     for m in mutations:

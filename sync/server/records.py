@@ -154,9 +154,13 @@ class CountyRule:
     conflict_kind: str | None = None  # the kind of conflict row this rule opens; a county reviewer decides it
     keep_choices: tuple[str, ...] = ()  # how a reviewer may decide it
 
-    def prepare(self, conn: Connection, batch: Batch, clinic_id: str, rows: list[dict[str, Any]]) -> None:
+    def prepare(
+        self, conn: Connection, batch: Batch, clinic_id: str, rows: list[dict[str, Any]]
+    ) -> set[tuple[str, str]]:
         """Once a push, before its mutations: ``rows`` are the fields its mutations of this table send; what the
-        rule will look up for them may be read in one query and kept in ``batch.memo``."""
+        rule will look up for them may be read in one query and kept in ``batch.memo``. Returns the rows (table,
+        row id) it will load, read ahead with the push's own."""
+        return set()
 
     def check_row(self, data: dict[str, Any], problems: list[ValidationError]) -> list[ValidationError]:
         """The row as it will be stored; ``problems`` are the column contract's. Returns every problem, first
@@ -318,12 +322,16 @@ class RecordStore:
                 batch.known.add((target, value))
         return problems
 
-    def prepare(self, conn: Connection, batch: Batch, clinic_id: str, rows: list[tuple[str, dict[str, Any]]]) -> None:
+    def prepare(
+        self, conn: Connection, batch: Batch, clinic_id: str, rows: list[tuple[str, dict[str, Any]]]
+    ) -> set[tuple[str, str]]:
         """Once a push: each rule is shown the fields of its table's mutations (``rows``: table and fields)."""
+        wanted: set[tuple[str, str]] = set()
         for table, rules in self._rules.items():
             of_table = [fields for name, fields in rows if name == table]
             for rule in rules if of_table else ():
-                rule.prepare(conn, batch, clinic_id, of_table)
+                wanted |= rule.prepare(conn, batch, clinic_id, of_table)
+        return wanted
 
     def merge_target(
         self, conn: Connection, table: str, clinic_id: str, fields: dict[str, Any], batch: Batch | None = None

@@ -31,15 +31,18 @@ class ResidentMerge(CountyRule):
     table = "resident"
     key = REGISTRY.table(table).merge.key  # type: ignore[union-attr]  # the registry's merge key: id_number
 
-    def prepare(self, conn: Connection, batch: Batch, clinic_id: str, rows: list[dict[str, Any]]) -> None:
+    def prepare(
+        self, conn: Connection, batch: Batch, clinic_id: str, rows: list[dict[str, Any]]
+    ) -> set[tuple[str, str]]:
         """The holders of every ID number the push's residents send, in one query: ``batch.memo`` holds the
         number's holder (None: nobody) and follows the batch's writes, whose keys go in with its records."""
         numbers = sorted({str(n) for fields in rows if _storable(n := fields.get(self.key))})
         if not numbers:
-            return
+            return set()
         held = dict(conn.execute(_HOLDERS, {"key_clinic": clinic_id, "numbers": numbers}).all())
         for number in numbers:
             batch.memo.setdefault((self.table, clinic_id, number), held.get(number))
+        return {(self.table, str(row_id)) for row_id in held.values()}  # the rows a new one may merge into
 
     def taken(
         self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None,

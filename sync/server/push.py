@@ -35,7 +35,7 @@ from sync.server.rules import county_records
 # The read-ahead statements of every push, built once (SQLAlchemy then skips building them and their cache keys).
 # a mutation id is its clinic's own: another clinic's use of it is not looked at
 _STORED = sa.select(db.mutation).where(
-    db.mutation.c.mutation_id.in_(sa.bindparam("ids", expanding=True)), db.mutation.c.clinic_id == sa.bindparam("clinic")
+    db.mutation.c.mutation_id.in_(sa.bindparam("ids", expanding=True)), db.mutation.c.clinic_id == sa.bindparam("key_clinic")
 )
 _ALIASES = sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_(sa.bindparam("ids", expanding=True)))
 _RECORDS = sa.select(db.record).where(
@@ -72,7 +72,7 @@ def push(
     screened = accounts.screen(conn, caller, mutations, user_token)  # account changes and authorship
     mutations = screened.mutations
     ids = [m.mutation_id for m in mutations if _readable(m)]
-    stored = {r.mutation_id: r for r in conn.execute(_STORED, {"ids": ids, "clinic": caller.clinic_id})}
+    stored = {r.mutation_id: r for r in conn.execute(_STORED, {"ids": ids, "key_clinic": caller.clinic_id})}
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     named_ids = {v for m in addressed for column in aliased_columns(records, m.table)
                  if isinstance(v := m.fields.get(column), str) and contract.ID.match(v)}  # fmt: skip

@@ -8,6 +8,7 @@ decisions and the reference loaders write through it, so a rule holds whichever 
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -206,13 +207,20 @@ class RecordStore:
     def __init__(self) -> None:
         self._rules: dict[str, list[CountyRule]] = {}
         self._merged: set[str] = set()
+        self._batched: set[tuple[int, str]] = set()  # (rule, method) that take the push's batch
 
     def register(self, rule: CountyRule) -> None:
         if rule.table not in contract.TABLES:
             raise ValueError(f"a county rule needs a synced table, not {rule.table!r}")
         self._rules.setdefault(rule.table, []).append(rule)
+        for method in ("taken", "merge_target", "on_write"):  # a rule written before batches came keeps working
+            if "batch" in inspect.signature(getattr(rule, method)).parameters:
+                self._batched.add((id(rule), method))
         if type(rule).merge_target is not CountyRule.merge_target:
             self._merged.add(rule.table)
+
+    def _batch(self, rule: CountyRule, method: str, batch: Batch | None) -> dict[str, Batch | None]:
+        return {"batch": batch} if (id(rule), method) in self._batched else {}
 
     def rules(self, table: str) -> tuple[CountyRule, ...]:
         return tuple(self._rules.get(table, ()))
@@ -256,7 +264,7 @@ class RecordStore:
         if table in contract.UNIQUE:
             _index_unique(conn, table, clinic_id, row_id, data, current)
         for rule in self._rules.get(table, ()):
-            rule.on_write(conn, clinic_id, row_id, data, current, batch)
+            rule.on_write(conn, clinic_id, row_id, data, current, **self._batch(rule, "on_write", batch))
 
     def add_alias(self, conn: Connection, batch: Batch, table: str, alias_id: str, row_id: str) -> None:
         """``alias_id`` names ``row_id`` from now on (a row merged into another): later writes are redirected."""
@@ -299,7 +307,7 @@ class RecordStore:
         if table in contract.UNIQUE and (changed is None or changed & {contract.UNIQUE[table][0], "deleted_at"}):
             problems = _unique_key_taken(conn, table, clinic_id, row_id, data)
         for rule in self._rules.get(table, ()):
-            problems = problems or rule.taken(conn, clinic_id, row_id, data, changed, batch)
+            problems = problems or rule.taken(conn, clinic_id, row_id, data, changed, **self._batch(rule, "taken", batch))
         return problems
 
     def check_references(
@@ -337,7 +345,7 @@ class RecordStore:
         self, conn: Connection, table: str, clinic_id: str, fields: dict[str, Any], batch: Batch | None = None
     ) -> str | None:
         for rule in self._rules.get(table, ()):
-            if (kept := rule.merge_target(conn, clinic_id, fields, batch)) is not None:
+            if (kept := rule.merge_target(conn, clinic_id, fields, **self._batch(rule, "merge_target", batch))) is not None:
                 return kept
         return None
 

@@ -41,6 +41,7 @@ EXPECTED = [
     "server_devices_pull_p50_ms",
     "server_devices_pull_p95_ms",
     "server_devices_errors",
+    "server_cpu_per_request_ms",
     "server_burst_push_p95_ms",
     "server_burst_pull_p95_ms",
     "server_burst_errors",

@@ -93,12 +93,14 @@ def county_login(conn: Connection, username: str, password: str, device_name: st
     return p.LoginResponse(device_id=device_id, role=row.role, token=token)
 
 
+# every request reads it: built once (SQLAlchemy then skips building the statement and its cache key)
+_BY_TOKEN = (sa.select(db.device, db.county_user.c.role, db.county_user.c.username)
+             .select_from(db.device.outerjoin(db.county_user, db.county_user.c.id == db.device.c.county_user_id))
+             .where(db.device.c.token_hash == sa.bindparam("token_hash")))  # fmt: skip
+
+
 def caller_for_token(conn: Connection, token: str) -> Caller:
-    row = conn.execute(
-        sa.select(db.device, db.county_user.c.role, db.county_user.c.username)
-        .select_from(db.device.outerjoin(db.county_user, db.county_user.c.id == db.device.c.county_user_id))
-        .where(db.device.c.token_hash == token_hash(token))
-    ).first()  # fmt: skip
+    row = conn.execute(_BY_TOKEN, {"token_hash": token_hash(token)}).first()
     # the lookup is by hash; compare again in constant time so that timing says nothing about near misses
     if row is None or not hmac.compare_digest(row.token_hash, token_hash(token)):
         raise ServiceError(

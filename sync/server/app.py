@@ -94,7 +94,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         return _error(500, "internal", "the server failed to answer; the request changed nothing, try again")
 
     # -- dependencies ----------------------------------------------------------------------------
-    def versions(
+    async def versions(
         x_schema_version: Annotated[str | None, Header(alias=p.HEADER_SCHEMA)] = None,
         x_app_version: Annotated[str | None, Header(alias=p.HEADER_APP)] = None,
     ) -> None:

@@ -7,7 +7,7 @@ from fastapi import Depends, Header
 from sync.server.common import ServiceError
 
 
-def bearer(authorization: Annotated[str | None, Header()] = None) -> str:
+async def bearer(authorization: Annotated[str | None, Header()] = None) -> str:
     if not authorization or not authorization.startswith("Bearer ") or len(authorization) > 200:
         raise ServiceError(401, "no_token", "send Authorization: Bearer <device token>")
     return authorization.removeprefix("Bearer ").strip()

@@ -195,9 +195,12 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         ensure_counter(conn, COUNTY_SCOPE)
 
 
+_EPOCH = sa.select(server_meta.c.value).where(server_meta.c.key == "epoch")  # every pull reads it: built once
+
+
 def epoch(conn: Connection) -> str:
     """This database's identity: a restored or reset server has another, and cursors of the old one are refused."""
-    return str(conn.execute(sa.select(server_meta.c.value).where(server_meta.c.key == "epoch")).scalar_one())
+    return str(conn.execute(_EPOCH).scalar_one())
 
 
 def ensure_counter(conn: Connection, scope: str) -> None:
@@ -208,15 +211,21 @@ def ensure_counter(conn: Connection, scope: str) -> None:
 def insert_unless_taken(conn: Connection, table: sa.Table, values: dict[str, Any]) -> bool:
     """Insert the row unless a unique key of ``table`` holds its value already (ON CONFLICT DO NOTHING): True
     when it went in. On PostgreSQL a key another transaction is inserting makes this one wait for its outcome."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+    key = (conn.dialect.name, table.name)
+    if (statement := _UNLESS_TAKEN.get(key)) is None:  # built once: its compiled form is then found again
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        statement: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+            statement = pg_insert(table).on_conflict_do_nothing()
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-    return conn.execute(statement.returning(*table.primary_key.columns)).first() is not None
+            statement = sqlite_insert(table).on_conflict_do_nothing()
+        statement = _UNLESS_TAKEN[key] = statement.returning(*table.primary_key.columns)
+    return conn.execute(statement, values).first() is not None
+
+
+_UNLESS_TAKEN: dict[tuple[str, str], Any] = {}
 
 
 def normalize_url(url: str) -> str:

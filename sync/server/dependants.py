@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from clinic_app.errors import ValidationError
 from clinic_app.registry import MAX_UNIQUE, Unique
 from sync.server import db
-from sync.server.records import CountyRule
+from sync.server.records import Batch, CountyRule
 
 
 class DependantMerge(CountyRule):
@@ -34,12 +34,15 @@ class DependantMerge(CountyRule):
         text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
         return text if len(text) <= MAX_UNIQUE else "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
-    def merge_target(self, conn: Connection, clinic_id: str, fields: dict[str, Any]) -> str | None:
+    def merge_target(
+        self, conn: Connection, clinic_id: str, fields: dict[str, Any], batch: Batch | None = None
+    ) -> str | None:
         key = self.value(fields)
         return None if key is None else self._holder(conn, clinic_id, key)
 
     def taken(
-        self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None
+        self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None,
+        batch: Batch | None = None,
     ) -> list[ValidationError]:
         if changed is None or not changed & {*self.columns, "deleted_at"}:  # a new row is merged, not refused
             return []
@@ -51,7 +54,8 @@ class DependantMerge(CountyRule):
                                 f"{self.table} {holder} holds the same {', '.join(self.columns)} already")]  # fmt: skip
 
     def on_write(
-        self, conn: Connection, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any
+        self, conn: Connection, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any,
+        batch: Batch | None = None,
     ) -> None:
         old = self.value(json.loads(current.data)) if current is not None else None
         new = self.value(data)

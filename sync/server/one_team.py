@@ -26,8 +26,8 @@ CONTRACT_CONFLICT = "contract_elsewhere"
 KEEP = ("transfer", "cancel")  # the later contract replaces the earlier one / the later one is cancelled
 
 
-def person_key(conn: Connection, clinic_id: str, resident_id: str) -> str:
-    resident = load(conn, "resident", resident_id)
+def person_key(conn: Connection, clinic_id: str, resident_id: str, batch: Batch | None = None) -> str:
+    resident = batch.row(conn, "resident", resident_id) if batch is not None else load(conn, "resident", resident_id)
     number = json.loads(resident.data).get("id_number") if resident is not None else None
     return f"id:{number}" if number else f"resident:{clinic_id}:{resident_id}"
 
@@ -42,23 +42,25 @@ class OneTeamRule(CountyRule):
         user_id: str | None,
     ) -> dict[str, Any] | None:  # fmt: skip
         """After a contract row was written: index it, and make it active or a conflict."""
-        batch.flush(conn)
-        record = load(conn, "contract", row_id)
+        new = ("contract", row_id) in batch.pending  # decided from the batch's row, inserted with the others
+        record = batch.row(conn, "contract", row_id)
         data = json.loads(record.data)
-        key = person_key(conn, clinic_id, data["resident_id"])
-        conn.execute(sa.delete(db.contract_index).where(db.contract_index.c.row_id == row_id))
+        key = person_key(conn, clinic_id, data["resident_id"], batch)
+        if not new:  # a new row was never indexed
+            conn.execute(sa.delete(db.contract_index).where(db.contract_index.c.row_id == row_id))
         status = data.get("status") or "provisional"  # the device's default for a row sent without one
         if status not in OPEN or data.get("deleted_at"):
             return None
-        held = _holder(conn, key, str(data["period"]))
+        held = None
         while held is None:  # the unique index decides between clinics signing at the same instant
             if db.insert_unless_taken(conn, db.contract_index, {"row_id": row_id, "clinic_id": clinic_id,
                                                                 "person_key": key, "period": str(data["period"])}):  # fmt: skip
                 if status == "active":
                     return None
-                return records.decide(conn, record, {"status": "active"}, batch.take)
-            held = _holder(conn, key, str(data["period"]))  # committed by the other one meanwhile
-        changed = records.decide(conn, record, {"status": "conflict"}, batch.take)
+                return records.decide(conn, record, {"status": "active"}, batch.take, batch)
+            held = _holder(conn, key, str(data["period"]))  # held already, or committed by the other one meanwhile
+        changed = records.decide(conn, record, {"status": "conflict"}, batch.take, batch)
+        batch.flush(conn)  # the conflict rows read the contract as stored
         other_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == held.clinic_id)).one()
         this_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == clinic_id)).one()
         period = data["period"]

@@ -41,11 +41,12 @@ def decode_cursor(cursor: str | None, epoch_value: str) -> tuple[int, int]:
     return c, r
 
 
+_CHANGES = (sa.select(db.record).where(db.record.c.scope == sa.bindparam("scope"), db.record.c.version > sa.bindparam("after"))
+            .order_by(db.record.c.version).limit(sa.bindparam("limit", type_=sa.Integer)))  # fmt: skip  # built once
+
+
 def _scope_changes(conn: Connection, scope: str, after: int, limit: int) -> list[Any]:
-    return list(conn.execute(
-        sa.select(db.record).where(db.record.c.scope == scope, db.record.c.version > after)
-        .order_by(db.record.c.version).limit(limit + 1)
-    ).all())  # fmt: skip
+    return list(conn.execute(_CHANGES, {"scope": scope, "after": after, "limit": limit + 1}).all())
 
 
 def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> str:

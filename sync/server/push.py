@@ -32,6 +32,21 @@ from sync.server.db import utc_now
 from sync.server.records import META_FIELDS, Batch, RecordStore, load, lock_scope, server_row
 from sync.server.rules import county_records
 
+# The read-ahead statements of every push, built once (SQLAlchemy then skips building them and their cache keys).
+# a mutation id is its clinic's own: another clinic's use of it is not looked at
+_STORED = sa.select(db.mutation).where(
+    db.mutation.c.mutation_id.in_(sa.bindparam("ids", expanding=True)), db.mutation.c.clinic_id == sa.bindparam("key_clinic")
+)
+_ALIASES = sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_(sa.bindparam("ids", expanding=True)))
+_RECORDS = sa.select(db.record).where(
+    sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(sa.bindparam("keys", expanding=True))
+)
+_NAMED = sa.select(db.record.c.table_name, db.record.c.row_id).where(
+    db.record.c.clinic_id == sa.bindparam("key_clinic"),
+    sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(sa.bindparam("keys", expanding=True)),
+)
+_INSERT_MUTATION = db.mutation.insert()
+
 
 def aliased_columns(records: RecordStore, table: str) -> dict[str, str]:
     """Columns of ``table`` that may name a merged row: they are rewritten to name the row that was kept."""
@@ -57,27 +72,24 @@ def push(
     screened = accounts.screen(conn, caller, mutations, user_token)  # account changes and authorship
     mutations = screened.mutations
     ids = [m.mutation_id for m in mutations if _readable(m)]
-    # a mutation id is its clinic's own: another clinic's use of it is not looked at
-    mine = sa.select(db.mutation).where(db.mutation.c.mutation_id.in_(ids), db.mutation.c.clinic_id == caller.clinic_id)
-    stored = {r.mutation_id: r for r in conn.execute(mine)}
+    stored = {r.mutation_id: r for r in conn.execute(_STORED, {"ids": ids, "key_clinic": caller.clinic_id})}
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     named_ids = {v for m in addressed for column in aliased_columns(records, m.table)
                  if isinstance(v := m.fields.get(column), str) and contract.ID.match(v)}  # fmt: skip
     aliases = {
         (r.table_name, r.alias_id): r.row_id
-        for r in conn.execute(
-            sa.select(db.row_alias).where(
-                db.row_alias.c.alias_id.in_([m.row_id for m in addressed] + sorted(named_ids))
-            )
-        )
+        for r in conn.execute(_ALIASES, {"ids": [m.row_id for m in addressed] + sorted(named_ids)})
     }
     wanted = {(m.table, aliases.get((m.table, m.row_id), m.row_id)) for m in addressed}
+    batch = Batch(counter=int(current), start=int(current), aliases=aliases)
+    # the rules look up once what they need for the push's rows, and name the rows they will load (merge targets)
+    wanted |= records.prepare(conn, batch, caller.clinic_id, [(m.table, m.fields) for m in addressed])
     read_ahead: dict[tuple[str, str], Any] = {
         (r.table_name, r.row_id): r
-        for r in conn.execute(sa.select(db.record).where(sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(wanted)))
+        for r in conn.execute(_RECORDS, {"keys": sorted(wanted)})
     } if wanted else {}  # fmt: skip
     read_ahead.update({key: None for key in wanted if key not in read_ahead})
-    batch = Batch(counter=int(current), start=int(current), aliases=aliases, records=read_ahead)
+    batch.records = read_ahead
     named = {
         (target, value)
         for m in addressed
@@ -85,10 +97,8 @@ def push(
         if contract.check_id(name, value := m.fields.get(name)) is None
     }
     if named:  # the rows this push refers to, read ahead in one query
-        batch.known.update((r.table_name, r.row_id) for r in conn.execute(
-            sa.select(db.record.c.table_name, db.record.c.row_id).where(
-                db.record.c.clinic_id == caller.clinic_id,
-                sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(named))))  # fmt: skip
+        batch.known.update((r.table_name, r.row_id)
+                           for r in conn.execute(_NAMED, {"key_clinic": caller.clinic_id, "keys": sorted(named)}))  # fmt: skip
     results: list[MutationResult] = []
     fresh: dict[str, MutationResult] = {}
     for m in mutations:
@@ -115,7 +125,7 @@ def push(
     batch.flush(conn)
     if fresh:
         now = utc_now()
-        conn.execute(db.mutation.insert(), [
+        conn.execute(_INSERT_MUTATION, [
             {"mutation_id": k, "clinic_id": caller.clinic_id, "result": r.model_dump_json(), "created_at": now}
             for k, r in fresh.items()])  # fmt: skip
     batch.finish(conn, caller.scope)
@@ -181,7 +191,7 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
         version = batch.take()
         data = json.loads(current.data)
         data["deleted_at"] = fields.get("deleted_at") or utc_now()
-        records.write(conn, m.table, row_id, clinic_id, version, data, current, {"deleted_at"})
+        records.write(conn, m.table, row_id, clinic_id, version, data, current, {"deleted_at"}, batch)
         return MutationResult(
             mutation_id=m.mutation_id, status=Status.APPLIED, version=version, row_id=_moved(row_id, m)
         )
@@ -191,7 +201,7 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
             return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=int(current.version))
         return _create(records, conn, batch, m, clinic_id, fields)
 
-    if current is None and (kept := records.merge_target(conn, m.table, clinic_id, fields)) is not None:
+    if current is None and (kept := records.merge_target(conn, m.table, clinic_id, fields, batch)) is not None:
         # two devices registered the same row (the same person): merged into the first one; later writes in
         # this push, and later pushes, are redirected to it
         records.add_alias(conn, batch, m.table, m.row_id, kept)
@@ -220,11 +230,11 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
     data = {**server_data, **{k: fields[k] for k in changed}}
     errors = records.validate(m.table, data) + records.check_references(conn, batch, clinic_id, m.table, data, changed)
     if not errors:
-        errors = records.unique_taken(conn, m.table, clinic_id, row_id, data, changed)
+        errors = records.unique_taken(conn, m.table, clinic_id, row_id, data, changed, batch)
     if errors:
         return _refused(m, errors)
     version = batch.take()
-    records.write(conn, m.table, row_id, clinic_id, version, data, current, changed)
+    records.write(conn, m.table, row_id, clinic_id, version, data, current, changed, batch)
     merged = m.base_version < int(current.version) or _moved(row_id, m) is not None
     return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=version, row_id=_moved(row_id, m),
                           server_row=server_row(load(conn, m.table, row_id)) if merged else None)  # fmt: skip
@@ -293,7 +303,7 @@ def _create(
     data = _new_row(fields, m, clinic_id)
     errors = records.validate(m.table, data) + records.check_references(conn, batch, clinic_id, m.table, data, None)
     if not errors:
-        errors = records.unique_taken(conn, m.table, clinic_id, m.row_id, data, None)
+        errors = records.unique_taken(conn, m.table, clinic_id, m.row_id, data, None, batch)
     if errors:
         return _refused(m, errors)
     version = batch.take()

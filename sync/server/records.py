@@ -8,9 +8,11 @@ decisions and the reference loaders write through it, so a rule holds whichever 
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,17 +27,38 @@ from sync.server.db import utc_now
 # Columns the server owns or that describe the change rather than the data: never a conflict.
 META_FIELDS = frozenset({"updated_at", "updated_by", "row_version"})
 
+# The statements of every push, built once: SQLAlchemy then finds each one's compiled form without building the
+# statement and its cache key again (half the Python cost of a statement).
+_COUNTER = db.scope_counter.c
+_NEXT_VERSION = (sa.update(db.scope_counter).where(_COUNTER.scope == sa.bindparam("key_scope"))
+                 .values(value=_COUNTER.value + 1).returning(_COUNTER.value))  # fmt: skip
+_LOCK_SCOPE = (sa.update(db.scope_counter).where(_COUNTER.scope == sa.bindparam("key_scope"))
+               .values(value=_COUNTER.value).returning(_COUNTER.value))  # fmt: skip
+_SET_COUNTER = sa.update(db.scope_counter).where(_COUNTER.scope == sa.bindparam("key_scope"))
+_LOAD = sa.select(db.record).where(db.record.c.table_name == sa.bindparam("key_table"),
+                                   db.record.c.row_id == sa.bindparam("key_row"))  # fmt: skip
+_INSERT_RECORD = db.record.insert()
+_UPDATE_RECORD = sa.update(db.record).where(db.record.c.table_name == sa.bindparam("key_table"),
+                                            db.record.c.row_id == sa.bindparam("key_row"))  # fmt: skip
+_KNOWN = sa.select(db.record.c.row_id).where(db.record.c.table_name == sa.bindparam("key_table"),
+                                             db.record.c.row_id == sa.bindparam("key_row"),
+                                             db.record.c.clinic_id == sa.bindparam("key_clinic"))  # fmt: skip
+_UNIQUE = db.unique_key.c
+_UNIQUE_HOLDER = sa.select(_UNIQUE.row_id).where(_UNIQUE.table_name == sa.bindparam("key_table"),
+                                                 _UNIQUE.clinic_id == sa.bindparam("key_clinic"),
+                                                 _UNIQUE.key == sa.bindparam("key_value"))  # fmt: skip
+_UNIQUE_DELETE = sa.delete(db.unique_key).where(_UNIQUE.table_name == sa.bindparam("key_table"),
+                                                _UNIQUE.clinic_id == sa.bindparam("key_clinic"),
+                                                _UNIQUE.key == sa.bindparam("key_value"),
+                                                _UNIQUE.row_id == sa.bindparam("key_row"))  # fmt: skip
+_UNIQUE_INSERT = db.unique_key.insert()
+
 
 # -- scope counters ---------------------------------------------------------------------------------
 def next_version(conn: Connection, scope: str) -> int:
     """The next number of a scope. The UPDATE locks the counter row until the transaction ends, so
     transactions of one scope get their numbers in the order they commit."""
-    result = conn.execute(
-        sa.update(db.scope_counter)
-        .where(db.scope_counter.c.scope == scope)
-        .values(value=db.scope_counter.c.value + 1)
-        .returning(db.scope_counter.c.value)
-    ).first()
+    result = conn.execute(_NEXT_VERSION, {"key_scope": scope}).first()
     if result is None:
         raise ServiceError(500, "no_scope", f"scope {scope} has no counter")
     return int(result[0])
@@ -43,21 +66,16 @@ def next_version(conn: Connection, scope: str) -> int:
 
 def lock_scope(conn: Connection, scope: str) -> int:
     """Lock a scope's counter until commit and read it: versions handed out under the lock are in commit order."""
-    return int(conn.execute(
-        sa.update(db.scope_counter).where(db.scope_counter.c.scope == scope)
-        .values(value=db.scope_counter.c.value).returning(db.scope_counter.c.value)
-    ).scalar_one())  # fmt: skip
+    return int(conn.execute(_LOCK_SCOPE, {"key_scope": scope}).scalar_one())
 
 
 def set_counter(conn: Connection, scope: str, value: int) -> None:
-    conn.execute(sa.update(db.scope_counter).where(db.scope_counter.c.scope == scope).values(value=value))
+    conn.execute(_SET_COUNTER, {"key_scope": scope, "value": value})
 
 
 # -- loading ------------------------------------------------------------------------------------------
 def load(conn: Connection, table: str, row_id: str) -> Any:
-    return conn.execute(
-        sa.select(db.record).where(db.record.c.table_name == table, db.record.c.row_id == row_id)
-    ).first()
+    return conn.execute(_LOAD, {"key_table": table, "key_row": row_id}).first()
 
 
 def server_row(rec: Any) -> dict[str, Any]:
@@ -80,6 +98,10 @@ class Batch:
     records: dict[tuple[str, str], Any] = field(default_factory=dict)
     pending: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # new rows not yet inserted
     known: set[tuple[str, str]] = field(default_factory=set)  # rows of the clinic that references may name
+    # what the rules read ahead for the batch (``CountyRule.prepare``) and keep up to date as it writes
+    memo: dict[Any, Any] = field(default_factory=dict)
+    # rows of other tables inserted with the batch's records, keyed so that a later write in the batch can drop one
+    later: dict[sa.Table, dict[Any, dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def locked(cls, conn: Connection, scope: str) -> Batch:
@@ -92,10 +114,19 @@ class Batch:
             self.flush(conn)
         return self.records.pop(key) if key in self.records else load(conn, table, row_id)
 
+    def row(self, conn: Connection, table: str, row_id: str) -> Any:
+        """The row as stored or as this batch will insert it (not read again, not inserted yet)."""
+        pending = self.pending.get((table, row_id))
+        return SimpleNamespace(**pending) if pending is not None else load(conn, table, row_id)
+
     def flush(self, conn: Connection) -> None:
         if self.pending:
-            conn.execute(db.record.insert(), list(self.pending.values()))
+            conn.execute(_INSERT_RECORD, list(self.pending.values()))
             self.pending.clear()
+        for table, rows in self.later.items():
+            if rows:
+                conn.execute(table.insert(), list(rows.values()))
+                rows.clear()
 
     def take(self) -> int:
         self.counter += 1
@@ -124,25 +155,38 @@ class CountyRule:
     conflict_kind: str | None = None  # the kind of conflict row this rule opens; a county reviewer decides it
     keep_choices: tuple[str, ...] = ()  # how a reviewer may decide it
 
+    def prepare(
+        self, conn: Connection, batch: Batch, clinic_id: str, rows: list[dict[str, Any]]
+    ) -> set[tuple[str, str]]:
+        """Once a push, before its mutations: ``rows`` are the fields its mutations of this table send; what the
+        rule will look up for them may be read in one query and kept in ``batch.memo``. Returns the rows (table,
+        row id) it will load, read ahead with the push's own."""
+        return set()
+
     def check_row(self, data: dict[str, Any], problems: list[ValidationError]) -> list[ValidationError]:
         """The row as it will be stored; ``problems`` are the column contract's. Returns every problem, first
         the one the device is answered with."""
         return problems
 
     def taken(
-        self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None
+        self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None,
+        batch: Batch | None = None,
     ) -> list[ValidationError]:
         """A value the row holds that another row holds already (``changed`` None: a new row)."""
         return []
 
-    def merge_target(self, conn: Connection, clinic_id: str, fields: dict[str, Any]) -> str | None:
+    def merge_target(
+        self, conn: Connection, clinic_id: str, fields: dict[str, Any], batch: Batch | None = None
+    ) -> str | None:
         """For a row new to the server: the id of the row of the clinic it is the same as, to merge it into."""
         return None
 
     def on_write(
-        self, conn: Connection, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any
+        self, conn: Connection, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any,
+        batch: Batch | None = None,
     ) -> None:
-        """After the row was written (``current`` is the row as it was, None for a new one)."""
+        """After the row was written (``current`` is the row as it was, None for a new one; ``batch`` the push's,
+        whose ``later`` rows are inserted when its records are)."""
 
     def after_apply(
         self, records: RecordStore, conn: Connection, batch: Batch, clinic_id: str, row_id: str,
@@ -163,13 +207,20 @@ class RecordStore:
     def __init__(self) -> None:
         self._rules: dict[str, list[CountyRule]] = {}
         self._merged: set[str] = set()
+        self._batched: set[tuple[int, str]] = set()  # (rule, method) that take the push's batch
 
     def register(self, rule: CountyRule) -> None:
         if rule.table not in contract.TABLES:
             raise ValueError(f"a county rule needs a synced table, not {rule.table!r}")
         self._rules.setdefault(rule.table, []).append(rule)
+        for method in ("taken", "merge_target", "on_write"):  # a rule written before batches came keeps working
+            if "batch" in inspect.signature(getattr(rule, method)).parameters:
+                self._batched.add((id(rule), method))
         if type(rule).merge_target is not CountyRule.merge_target:
             self._merged.add(rule.table)
+
+    def _batch(self, rule: CountyRule, method: str, batch: Batch | None) -> dict[str, Batch | None]:
+        return {"batch": batch} if (id(rule), method) in self._batched else {}
 
     def rules(self, table: str) -> tuple[CountyRule, ...]:
         return tuple(self._rules.get(table, ()))
@@ -204,18 +255,16 @@ class RecordStore:
                   "field_versions": json.dumps(versions, sort_keys=True), "updated_at": utc_now()}  # fmt: skip
         if current is None and batch is not None:  # one INSERT at the end
             batch.pending[(table, row_id)] = {"table_name": table, "row_id": row_id, **values}
+        elif batch is not None and (table, row_id) in batch.pending:  # written twice in the batch: inserted once
+            batch.pending[(table, row_id)].update(values)
         elif current is None:
-            conn.execute(db.record.insert().values(table_name=table, row_id=row_id, **values))
+            conn.execute(_INSERT_RECORD, {"table_name": table, "row_id": row_id, **values})
         else:
-            conn.execute(
-                sa.update(db.record)
-                .where(db.record.c.table_name == table, db.record.c.row_id == row_id)
-                .values(**values)
-            )
+            conn.execute(_UPDATE_RECORD, {"key_table": table, "key_row": row_id, **values})
         if table in contract.UNIQUE:
             _index_unique(conn, table, clinic_id, row_id, data, current)
         for rule in self._rules.get(table, ()):
-            rule.on_write(conn, clinic_id, row_id, data, current)
+            rule.on_write(conn, clinic_id, row_id, data, current, **self._batch(rule, "on_write", batch))
 
     def add_alias(self, conn: Connection, batch: Batch, table: str, alias_id: str, row_id: str) -> None:
         """``alias_id`` names ``row_id`` from now on (a row merged into another): later writes are redirected."""
@@ -249,7 +298,7 @@ class RecordStore:
 
     def unique_taken(
         self, conn: Connection, table: str, clinic_id: str, row_id: str, data: dict[str, Any],
-        changed: set[str] | None,
+        changed: set[str] | None, batch: Batch | None = None,
     ) -> list[ValidationError]:  # fmt: skip
         """The device's unique indexes (village name, household code, user name, and those of the rules): a
         value another row of the clinic holds is refused, or every device of the clinic would fail to store
@@ -258,7 +307,7 @@ class RecordStore:
         if table in contract.UNIQUE and (changed is None or changed & {contract.UNIQUE[table][0], "deleted_at"}):
             problems = _unique_key_taken(conn, table, clinic_id, row_id, data)
         for rule in self._rules.get(table, ()):
-            problems = problems or rule.taken(conn, clinic_id, row_id, data, changed)
+            problems = problems or rule.taken(conn, clinic_id, row_id, data, changed, **self._batch(rule, "taken", batch))
         return problems
 
     def check_references(
@@ -273,9 +322,7 @@ class RecordStore:
             if value is None or (names is not None and name not in names):
                 continue
             if (target, value) not in batch.known:
-                found = conn.execute(sa.select(db.record.c.row_id).where(
-                    db.record.c.table_name == target, db.record.c.row_id == value,
-                    db.record.c.clinic_id == clinic_id)).first()  # fmt: skip
+                found = conn.execute(_KNOWN, {"key_table": target, "key_row": value, "key_clinic": clinic_id}).first()
                 if found is None:
                     problems.append(ValidationError(name, "unknown_reference",
                                                     f"no {target} {value} in this clinic: push it first"))  # fmt: skip
@@ -283,9 +330,22 @@ class RecordStore:
                 batch.known.add((target, value))
         return problems
 
-    def merge_target(self, conn: Connection, table: str, clinic_id: str, fields: dict[str, Any]) -> str | None:
+    def prepare(
+        self, conn: Connection, batch: Batch, clinic_id: str, rows: list[tuple[str, dict[str, Any]]]
+    ) -> set[tuple[str, str]]:
+        """Once a push: each rule is shown the fields of its table's mutations (``rows``: table and fields)."""
+        wanted: set[tuple[str, str]] = set()
+        for table, rules in self._rules.items():
+            of_table = [fields for name, fields in rows if name == table]
+            for rule in rules if of_table else ():
+                wanted |= rule.prepare(conn, batch, clinic_id, of_table)
+        return wanted
+
+    def merge_target(
+        self, conn: Connection, table: str, clinic_id: str, fields: dict[str, Any], batch: Batch | None = None
+    ) -> str | None:
         for rule in self._rules.get(table, ()):
-            if (kept := rule.merge_target(conn, clinic_id, fields)) is not None:
+            if (kept := rule.merge_target(conn, clinic_id, fields, **self._batch(rule, "merge_target", batch))) is not None:
                 return kept
         return None
 
@@ -298,13 +358,15 @@ class RecordStore:
                 judged = {**(judged or {}), **changes}
         return judged
 
-    def decide(self, conn: Connection, record: Any, values: dict[str, Any], take: Callable[[], int]) -> dict[str, Any]:
+    def decide(
+        self, conn: Connection, record: Any, values: dict[str, Any], take: Callable[[], int], batch: Batch | None = None
+    ) -> dict[str, Any]:
         """``values`` written over a stored row as a new version of its clinic's scope (``take`` hands the
         version out: a push's batch, or the clinic's counter for a county decision); what the device is told."""
         data = {**json.loads(record.data), **values, "updated_at": utc_now()}
         version = take()
         self.write(conn, record.table_name, record.row_id, record.clinic_id, version, data, record,
-                   {*values, "updated_at"})  # fmt: skip
+                   {*values, "updated_at"}, batch)  # fmt: skip
         return {"version": version, "server_row": {**data, "row_version": version}}
 
 
@@ -314,13 +376,9 @@ def _index_unique(
     old = contract.unique_value(table, json.loads(current.data)) if current is not None else None
     new = contract.unique_value(table, data)
     if old is not None and old != new:
-        conn.execute(sa.delete(db.unique_key).where(
-            db.unique_key.c.table_name == table, db.unique_key.c.clinic_id == clinic_id,
-            db.unique_key.c.key == old, db.unique_key.c.row_id == row_id))  # fmt: skip
+        conn.execute(_UNIQUE_DELETE, {"key_table": table, "key_clinic": clinic_id, "key_value": old, "key_row": row_id})
     if new is not None and new != old:
-        conn.execute(
-            db.unique_key.insert().values(table_name=table, clinic_id=clinic_id, key=new, row_id=row_id)
-        )
+        conn.execute(_UNIQUE_INSERT, {"table_name": table, "clinic_id": clinic_id, "key": new, "row_id": row_id})
 
 
 def _unique_key_taken(
@@ -329,9 +387,7 @@ def _unique_key_taken(
     value = contract.unique_value(table, data)
     if value is None:
         return []
-    holder = conn.execute(sa.select(db.unique_key.c.row_id).where(
-        db.unique_key.c.table_name == table, db.unique_key.c.clinic_id == clinic_id,
-        db.unique_key.c.key == value)).first()  # fmt: skip
+    holder = conn.execute(_UNIQUE_HOLDER, {"key_table": table, "key_clinic": clinic_id, "key_value": value}).first()
     if holder is None or holder[0] == row_id:
         return []
     name = contract.UNIQUE[table][0]

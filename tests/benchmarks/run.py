@@ -519,6 +519,7 @@ def password_hash(bench: Bench) -> None:
     ("server_devices_pull_p50_ms", "ms"),
     ("server_devices_pull_p95_ms", "ms"),
     ("server_devices_errors", "count"),
+    ("server_cpu_per_request_ms", "ms"),
 )
 def server_devices(bench: Bench) -> None:
     from tests.benchmarks import server_bench

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import random
@@ -23,6 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +58,9 @@ def scratch_database() -> Iterator[str]:
 
 
 @contextmanager
-def serve(url: str, workers: int = 2) -> Iterator[str]:
+def serve(url: str, workers: int = 2) -> Iterator[tuple[str, int]]:
+    """The server on a loopback port: its address and the process id of uvicorn's parent (its workers are the
+    parent's children)."""
     from tests.server.live import free_port
 
     port = free_port()
@@ -80,8 +84,12 @@ def serve(url: str, workers: int = 2) -> Iterator[str]:
             proc.kill()
             raise RuntimeError("county-server did not start")
         time.sleep(0.2)
+    used = -1.0
+    while (now := _cpu_seconds(proc.pid)) - used > 0.05 and time.monotonic() < deadline:  # every worker started
+        used = now
+        time.sleep(0.5)
     try:
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -103,7 +111,8 @@ class Http:
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
-        if self.streams is None:
+        if self.streams is None or self.streams[0].at_eof():  # uvicorn closes a connection idle for 5 s
+            self.close()
             self.streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self.streams
         writer.write(
@@ -112,7 +121,9 @@ class Http:
             + body
         )
         await writer.drain()
-        status = int((await reader.readline()).split()[1])
+        if not (line := await reader.readline()):
+            raise ConnectionError("the server closed the connection without an answer")
+        status = int(line.split()[1])
         length = 0
         while (line := await reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
@@ -125,33 +136,133 @@ class Http:
             self.streams[1].close()
 
 
-def _devices_run(quick: bool, window: float | None = None) -> tuple[list[float], list[float], list[str], str]:
-    import requests
+NOW = "2026-11-23T08:00:00.000Z"
 
+
+def _row(**fields: Any) -> dict[str, Any]:
+    """A row as a device's outbox sends it: every column of the table (derived ones, row_version and clinic_id
+    left out), the common columns included."""
+    return {"id": str(uuid.uuid4()), "created_at": NOW, "updated_at": NOW, "created_by": None, "updated_by": None,
+            "deleted_at": None, **fields}  # fmt: skip
+
+
+def _person(serial: int) -> dict[str, Any]:
+    """A resident with a valid ID number of its own (``serial`` picks it: the same serial, the same person)."""
+    from clinic_app.idcard import check_character
+
+    born = dt.date(1950, 1, 1) + dt.timedelta(days=serial // 400)
+    sex = "M" if serial % 2 else "F"
+    first17 = f"632123{born:%Y%m%d}{serial % 400 * 2 + (1 if sex == 'M' else 0):03d}"[:17]
+    return _row(id_number=first17 + check_character(first17), document_type="id_card", document_number=None,
+                name="张秀英" if sex == "F" else "李建国", sex=sex, birth_date=born.isoformat(),
+                phone="13800000000", village_id=None, household_id=None, relation_to_head=None,
+                needs_identity_check=0, note=None)  # fmt: skip
+
+
+def _contract(resident_id: str, team_id: str) -> dict[str, Any]:
+    return _row(resident_id=resident_id, team_id=team_id, period="2026", period_start="2026-01-01",
+                period_end="2026-12-31", packages='["BASIC"]', status="provisional", signed_at=NOW, signed_by=None,
+                consent="paper", signature=None, witness="王护士", resident_group=None, fee_fen=12000,
+                resident_share_fen=2000, fund_share_fen=10000, household_id=None, renewed_from=None,
+                terminated_at=None, stop_reason=None)  # fmt: skip
+
+
+def _audit(action: str, table: str, ids: list[str]) -> dict[str, Any]:
+    return _row(device_id=None, action=action, summary=f"{len(ids)} {table} row(s)",
+                rows=json.dumps({"counts": {table: len(ids)}, "refs": {table: ids}}, sort_keys=True))  # fmt: skip
+
+
+def _mutations(rows: list[tuple[str, dict[str, Any]]]) -> bytes:
+    return json.dumps({"mutations": [
+        {"mutation_id": str(uuid.uuid4()), "table": table, "op": "upsert", "row_id": row["id"], "base_version": 0,
+         "fields": row, "user_id": None, "device_time": NOW} for table, row in rows]}, ensure_ascii=False).encode()  # fmt: skip
+
+
+def _pushes(device: int, clinic: int, rounds: int) -> list[bytes]:
+    """A device's pushes of 20 rows, as the clinic program makes them: the first one sets the device's village,
+    household and team up; each registers residents (the first of them the same person as every other device of
+    the clinic registers in that round: the server merges them), signs contracts for four of them (the one-team
+    rule makes them active) and writes the audit entries of both."""
+    bodies = []
+    village = _row(name=f"村{device}", code=None)
+    household = _row(village_id=village["id"], code=f"H-{device}", address=None)
+    team = _row(name=f"{device}队", lead_user_id=None, note=None)
+    for round_no in range(rounds):
+        rows: list[tuple[str, dict[str, Any]]] = []
+        if round_no == 0:
+            rows += [("village", village), ("household", household), ("team", team)]
+        shared = _person(10_000_000 + clinic * 100 + round_no)  # registered at every device of the clinic
+        people = [shared] + [_person((device * rounds + round_no) * 10 + k) for k in range(9 - len(rows) // 3 * 2)]
+        for person in people[1:]:
+            person.update(village_id=village["id"], household_id=household["id"])
+        signed = [_contract(person["id"], team["id"]) for person in people[1:5]]
+        rows += [("resident", r) for r in people] + [("contract", c) for c in signed]
+        rows += [("audit_log", _audit("resident.add", "resident", [r["id"]])) for r in people[: 20 - len(rows) - 1]]
+        rows.append(("audit_log", _audit("contract.sign", "contract", [c["id"] for c in signed])))
+        assert len(rows) == 20, len(rows)
+        bodies.append(_mutations(rows))
+    return bodies
+
+
+def _cpu_seconds(parent: int) -> float:
+    """User + system CPU of the processes whose parent is ``parent`` (uvicorn's workers), from /proc."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:  # fields[0] is the state; ppid, ..., utime (14th), stime (15th)
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu_seconds() -> float:
+    """User + system CPU of every PostgreSQL process of this machine (its backends serve the benchmark), with
+    that of the backends that ended (the postmaster's reaped children)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text[:64]:
+            fields = text.rsplit(")", 1)[1].split()
+            ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Run:
+    push_ms: list[float]
+    pull_ms: list[float]
+    errors: list[str]
+    cpu_ms: float  # the server workers' CPU per request served
+    note: str
+
+
+def _devices_run(devices: int, clinics: int, window: float, rounds: int, pause: float) -> Run:
+    """``devices`` of ``clinics`` (device d belongs to clinic d mod clinics), all of them active at once, each
+    starting within ``window`` seconds and pausing about ``pause`` seconds between its sync rounds (a push of 20
+    rows and the pull pages after it)."""
+    from sync.server import access, db
     from sync.server import admin as server_admin
-    from sync.server import db
     from sync.server.db import make_engine
 
-    # 1-4 devices a clinic (DESIGN §1); all of them active at once, each starting within `window` seconds and
-    # pausing about `pause` seconds between its sync rounds
-    devices, clinics, rounds, spread, pause = (60, 20, 2, 2.0, 1.0) if quick else (300, 100, 3, 10.0, 3.0)
-    window = spread if window is None else window
     with scratch_database() as url:
         engine = make_engine(url)
         db.migrate(engine)
-        codes = []
+        tokens = []
         with engine.begin() as conn:
             for c in range(clinics):
                 server_admin.add_clinic(conn, f"C{c:03d}", f"卫生室{c}")
             for d in range(devices):
-                codes.append(server_admin.make_enroll_code(conn, f"C{d % clinics:03d}", 2))
+                code = server_admin.make_enroll_code(conn, f"C{d % clinics:03d}", 2)
+                token = access.enroll(conn, code, "bench", "0.1.0").token
+                tokens.append({**HEADERS, "Authorization": f"Bearer {token}"})
         engine.dispose()
-        with serve(url) as base:
-            tokens = []
-            for code in codes:
-                r = requests.post(f"{base}/api/v1/enroll", json={"code": code, "device_name": "bench",
-                                                                 "app_version": "0.1.0"}, headers=HEADERS, timeout=30)  # fmt: skip
-                tokens.append({**HEADERS, "Authorization": f"Bearer {r.json()['token']}"})
+        bodies = [_pushes(d, d % clinics, rounds) for d in range(devices)]  # made before the clock runs
+        with serve(url) as (base, server_pid):
             port = int(base.rsplit(":", 1)[1])
             push_ms: list[float] = []
             pull_ms: list[float] = []
@@ -160,28 +271,21 @@ def _devices_run(quick: bool, window: float | None = None) -> tuple[list[float],
             async def device(index: int, headers: dict[str, str]) -> None:
                 http = Http("127.0.0.1", port, headers)
                 jitter = random.Random(index)
-                bodies = []
-                for _ in range(rounds):  # made before the clock runs
-                    rows = [
-                        {"id": str(uuid.uuid4()), "action": "bench", "summary": "x", "rows": "{}"}
-                        for _ in range(20)
-                    ]
-                    bodies.append(json.dumps({"mutations": [
-                        {"mutation_id": str(uuid.uuid4()), "table": "audit_log", "op": "upsert", "row_id": r["id"],
-                         "base_version": 0, "fields": r} for r in rows]}).encode())  # fmt: skip
                 cursor = ""
                 await asyncio.sleep(
                     jitter.uniform(0, window)
                 )  # devices sync on jittered timers, as the client does
                 try:
-                    for round_no, body in enumerate(bodies):
+                    for round_no, body in enumerate(bodies[index]):
                         if round_no:
                             await asyncio.sleep(jitter.uniform(pause * 0.5, pause * 1.5))
                         t = time.perf_counter()
-                        status, _ = await http.request("POST", "/api/v1/push", body)
+                        status, raw = await http.request("POST", "/api/v1/push", body)
                         push_ms.append((time.perf_counter() - t) * 1000)
                         if status != 200:
                             errors.append(f"push {status}")
+                        elif bad := [r for r in json.loads(raw)["results"] if r["status"] != "applied"]:
+                            errors.append(f"push {bad[0]['status']} {bad[0].get('code')}")
                         while True:
                             t = time.perf_counter()
                             query = f"?limit=500&cursor={cursor}" if cursor else "?limit=500"
@@ -202,21 +306,31 @@ def _devices_run(quick: bool, window: float | None = None) -> tuple[list[float],
             async def everyone() -> None:
                 await asyncio.gather(*(device(i, h) for i, h in enumerate(tokens)))
 
+            cpu, pg_cpu = _cpu_seconds(server_pid), _postgres_cpu_seconds()
             began = time.perf_counter()
             asyncio.run(everyone())
             elapsed = time.perf_counter() - began
-    note = (f"{devices} devices of {clinics} clinics at once (start within {window:g} s, {rounds} rounds of push 20 + "
-            f"pull, ~{pause:g} s apart); 2 server workers; {elapsed:.1f} s; {len(push_ms)} pushes, {len(pull_ms)} pulls")  # fmt: skip
-    return push_ms, pull_ms, errors, note
+            cpu, pg_cpu = _cpu_seconds(server_pid) - cpu, _postgres_cpu_seconds() - pg_cpu
+    requests = len(push_ms) + len(pull_ms)
+    note = (f"{devices} devices of {clinics} clinics at once (start within {window:g} s, {rounds} rounds of push 20 "
+            f"rows (residents, contracts, audit) + pull, ~{pause:g} s apart); 2 server workers; {elapsed:.1f} s; "
+            f"{len(push_ms)} pushes, {len(pull_ms)} pulls; server workers {cpu:.1f} s CPU, PostgreSQL (all of this "
+            f"machine's) {pg_cpu:.1f} s ({pg_cpu * 1000 / max(requests, 1):.2f} ms a request)")  # fmt: skip
+    return Run(push_ms, pull_ms, errors, cpu * 1000 / max(requests, 1), note)
 
 
 def many_devices(add: Add, quick: bool) -> None:
-    push_ms, pull_ms, errors, note = _devices_run(quick)
-    add("server_devices_push_p50_ms", statistics.median(push_ms), "ms", note=note)
-    add("server_devices_push_p95_ms", _percentile(push_ms, 0.95), "ms", 1000)
-    add("server_devices_pull_p50_ms", statistics.median(pull_ms), "ms")
-    add("server_devices_pull_p95_ms", _percentile(pull_ms, 0.95), "ms", 1000)
-    add("server_devices_errors", len(errors), "count", 0, note="; ".join(sorted(set(errors))[:3]))
+    """A county (DESIGN §1: ~300 clinics of 1-4 devices): 1,200 devices of 300 clinics, each starting within
+    10 s."""
+    run = _devices_run(60, 20, 2.0, 2, 1.0) if quick else _devices_run(1200, 300, 10.0, 3, 3.0)
+    add("server_devices_push_p50_ms", statistics.median(run.push_ms), "ms", note=run.note)
+    add("server_devices_push_p95_ms", _percentile(run.push_ms, 0.95), "ms", 1000)
+    add("server_devices_pull_p50_ms", statistics.median(run.pull_ms), "ms")
+    add("server_devices_pull_p95_ms", _percentile(run.pull_ms, 0.95), "ms", 1000)
+    add("server_devices_errors", len(run.errors), "count", 0, note="; ".join(sorted(set(run.errors))[:3]))
+    add("server_cpu_per_request_ms", run.cpu_ms, "ms", 2,
+        note="utime+stime of the server's worker processes (/proc) over the requests served: a push of 20 rows "
+             "or a pull page")  # fmt: skip
 
 
 def _fill(url: str, total_rows: int) -> tuple[dict[str, str], str, Any]:
@@ -294,12 +408,12 @@ def pull_cost(add: Add, quick: bool) -> None:
 
 
 def burst(add: Add, quick: bool) -> None:
-    """Every device starting in the same second (no client does that: each syncs on a jittered timer) shows
-    how long the server takes to drain a queue; reported without a target."""
-    push_ms, pull_ms, errors, note = _devices_run(quick, window=1.0)
-    add("server_burst_push_p95_ms", _percentile(push_ms, 0.95), "ms", note=note)
-    add("server_burst_pull_p95_ms", _percentile(pull_ms, 0.95), "ms")
-    add("server_burst_errors", len(errors), "count", 0, note="; ".join(sorted(set(errors))[:3]))
+    """300 devices starting in the same second (no client does that: each syncs on a jittered timer) show how
+    long the server takes to drain a queue."""
+    run = _devices_run(60, 20, 1.0, 2, 1.0) if quick else _devices_run(300, 100, 1.0, 3, 3.0)
+    add("server_burst_push_p95_ms", _percentile(run.push_ms, 0.95), "ms", 1500, note=run.note)
+    add("server_burst_pull_p95_ms", _percentile(run.pull_ms, 0.95), "ms", 1500)
+    add("server_burst_errors", len(run.errors), "count", 0, note="; ".join(sorted(set(run.errors))[:3]))
 
 
 FIGURES = [many_devices, burst, pull_cost]

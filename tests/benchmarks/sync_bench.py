@@ -76,7 +76,7 @@ def device_sync(add: Add, quick: bool) -> None:
             codes = [server_admin.make_enroll_code(conn, "A01") for _ in range(2)]
         first = folder / "first.db"
         create_demo_database(first, folder / "first.key", residents=residents, seed=1)
-        with serve(url, workers=1) as base:  # the county server in its own process, as in production
+        with serve(url, workers=1) as (base, _pid):  # the county server in its own process, as in production
             store = Store.open(first, folder / "first.key")
             Client(store, base).enroll(codes[0], "PC-1")
             Client(store).sync()  # the clinic's own rows reach the county (not timed)

@@ -494,6 +494,7 @@ def test_a_nurse_cannot_make_herself_admin_and_an_admins_online_change_reaches_t
         assert _role(pc, "nurse") == "village_doctor"
         s = _open(pc)
         assert users.authenticate(s, "nurse", "nurse-pass-1").role == "village_doctor"
+        s.close()
 
 
 def test_one_person_registered_and_insured_on_two_devices_merges_the_insurance_and_sync_goes_on(

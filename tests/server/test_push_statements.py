@@ -1,0 +1,40 @@
+"""Issue 10 point 7: the county rules work per push, not per row. A device's push of 20 rows (nine residents, one
+the same person another device registered, four contracts, audit entries: the benchmark's push) runs a bounded
+number of SQL statements; it ran 59-63 when the resident merge and the one-team rule each read and wrote per row."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from tests.benchmarks.server_bench import _pushes
+from tests.server.conftest import County
+
+
+def _counted(county: County) -> list[str]:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(county.engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_a_push_of_twenty_rows_runs_a_few_statements_whatever_its_rows(county: County) -> None:
+    devices = [county.enroll("A01", f"PC-{d}") for d in range(2)]
+    statements = _counted(county)
+    for d, headers in enumerate(devices):
+        for body in _pushes(d, 0, 2):
+            statements.clear()
+            r = county.client.post("/api/v1/push", content=body,
+                                   headers={**headers, "Content-Type": "application/json"})  # fmt: skip
+            assert r.status_code == 200, r.text
+            results = r.json()["results"]
+            assert [x["status"] for x in results] == ["applied"] * 20, results
+            contracts = [x for x, m in zip(results, json.loads(body)["mutations"], strict=True)
+                         if m["table"] == "contract"]  # fmt: skip
+            assert len(contracts) == 4 and all(x.get("server_row", {}).get("status") == "active" for x in contracts)
+            assert len(statements) <= 30, (len(statements), statements)

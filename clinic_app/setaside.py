@@ -141,6 +141,16 @@ class Keeper:
             return True
         return False
 
+    @staticmethod
+    def superseded(changes: list[Any]) -> set[int]:
+        """The places in a page of changes that a later change of the same row follows: only the last one of a
+        row is written or set aside (the page's rows are written a group of columns at a time, not in the
+        page's order, so an earlier version written after the later one would take its place)."""
+        last: dict[Key, int] = {}
+        for place, change in enumerate(changes):
+            last[_key(change)] = place
+        return set(range(len(changes))) - set(last.values())
+
     def malformed(self, change: Any, error: BaseException, place: int = 0) -> None:
         """A change that could not even be read as a row of a table (taken when the page ends)."""
         self._refused.append((place, change, "malformed", f"{type(error).__name__}: {error}"[:500]))

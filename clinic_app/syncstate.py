@@ -248,7 +248,10 @@ def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]])
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         keeper = Keeper(conn)
         named = [{**c, "table": table} if isinstance(c, dict) else c for c in changes]  # as a pulled change
+        superseded = keeper.superseded(named)  # the last change of a row in the page decides
         for place, c in enumerate(named):
+            if place in superseded:
+                continue
             try:
                 if c["row_id"] in pending or local.get(c["row_id"], -1) >= int(c["version"]):
                     continue
@@ -321,7 +324,10 @@ def apply_pull_pages(store: Store, pages: Sequence[tuple[list[dict[str, Any]], s
         keeper = Keeper(conn)  # rows it cannot store are set aside, the rest goes on (clinic_app.setaside)
         for changes, _cursor in pages:
             groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+            superseded = keeper.superseded(changes)  # the last change of a row in the page decides
             for place, change in enumerate(changes):
+                if place in superseded:
+                    continue
                 try:
                     table = change["table"]
                     if table not in _PULLED_SET or (table, change["row_id"]) in pending:

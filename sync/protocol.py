@@ -142,6 +142,7 @@ class Code(StrEnum):
     NOT_FOR_COUNTY_ROLES = "not_for_county_roles"
     NOT_IN_CONFLICT = "not_in_conflict"
     NOT_NORMALIZED = "not_normalized"
+    FOLDER_MISSING = "folder_missing"  # (CLI) a backup or export never makes its folder
     OTHER_VILLAGE = "other_village"
     OUT_OF_RANGE = "out_of_range"
     POLICY = "policy"
@@ -150,6 +151,7 @@ class Code(StrEnum):
     RANGE = "range"
     REQUIRED = "required"
     RESOLVED = "resolved"
+    SECOND_HEAD = "second_head"  # a household has one head
     SAME = "same"
     SIGNED_ELSEWHERE = "signed_elsewhere"
     STATUS = "status"

@@ -206,7 +206,7 @@ def open_main_window(store: Store, user: User, start_sync: bool = True) -> tuple
     from clinic_app.idcard import load_places
 
     # off the GUI thread, once the window is up: the place the first ID number typed names shows at once
-    QTimer.singleShot(1500, lambda: writer.work(load_places))
+    QTimer.singleShot(1500, window, lambda: window.isVisible() and writer.work(load_places))  # not after sign-out
     if start_sync:
         from clinic_app.contracts import expire_due
 

@@ -46,7 +46,7 @@ def _server_work(county: County, other: common.Caller, n: int, admin_id: str) ->
     by nobody: the clinic has no account yet); the mutation ids it used."""
     from sync.protocol import Mutation
 
-    rows = [{"id": str(uuid.uuid4()), "name": f"服务器村{uuid.uuid4().hex[:8]}"} for _ in range(n)]
+    rows = [{"id": str(uuid.uuid4()), "name": f"服务器村{uuid.uuid4().hex}"} for _ in range(n)]
     with county.engine.begin() as conn:
         known = conn.execute(sa.select(db.record.c.row_id).where(db.record.c.table_name == "user",
                                                                  db.record.c.row_id == admin_id)).first()  # fmt: skip

@@ -213,12 +213,9 @@ class Client:
         try:
             return p.page_reader(model).validate_json(body)
         except PydanticError as exc:
-            if exc.errors()[0]["type"] == "json_invalid":
-                raise Offline("the county server's answer was cut off; will try again") from None
-            first = max(exc.errors(), key=lambda e: len(e["loc"]))
-            where = ".".join(str(x) for x in first["loc"] if not str(x).startswith(("tagged-union[", "Change_other")))
+            where, message = _misfit(exc)
             log.warning("%s: a row does not fit its model (%s: %s): the rows that cannot be stored are set aside",
-                        path, where, first["msg"])  # fmt: skip
+                        path, where, message)  # fmt: skip
         # the page itself is sound: what it holds is stored, or set aside row by row (never the whole page)
         return _read(model.__name__, p.page_envelope(model).validate_json, body, path)
 
@@ -422,16 +419,22 @@ class Held:
         return kept
 
 
+def _misfit(exc: PydanticError) -> tuple[str, str]:
+    """Where an answer does not fit its model, and why; an answer cut off is Offline (asked again)."""
+    if exc.errors()[0]["type"] == "json_invalid":
+        raise Offline("the county server's answer was cut off; will try again") from None
+    # the deepest error names the field (a row's column, say; a union's other branches stop higher up)
+    first = max(exc.errors(), key=lambda e: len(e["loc"]))
+    where = ".".join(str(x) for x in first["loc"] if not str(x).startswith(("tagged-union[", "Change_other")))
+    return where, str(first["msg"])
+
+
 def _read(name: str, validate: Callable[[bytes], R], body: bytes, path: str) -> R:
     try:
         return validate(body)
     except PydanticError as exc:
-        if exc.errors()[0]["type"] == "json_invalid":
-            raise Offline("the county server's answer was cut off; will try again") from None
-        # the deepest error names the field (a row's column, say; a union's other branches stop higher up)
-        first = max(exc.errors(), key=lambda e: len(e["loc"]))
-        where = ".".join(str(x) for x in first["loc"] if not str(x).startswith(("tagged-union[", "Change_other")))
-        log.warning("%s: the answer does not fit %s: %s: %s", path, name, where, first["msg"])
+        where, message = _misfit(exc)
+        log.warning("%s: the answer does not fit %s: %s: %s", path, name, where, message)
         raise Offline(f"the county server's answer to {path} was not understood ({where}); will try again") from None
 
 

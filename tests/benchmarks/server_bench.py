@@ -61,7 +61,7 @@ def scratch_database() -> Iterator[str]:
 def serve(url: str, workers: int = 2) -> Iterator[tuple[str, int]]:
     """The server on a loopback port: its address and the process id of uvicorn's parent (its workers are the
     parent's children)."""
-    from tests.server.live import free_port
+    from tests.server.live import free_port, wait_until_healthy
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -71,19 +71,10 @@ def serve(url: str, workers: int = 2) -> Iterator[tuple[str, int]]:
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    import requests
-
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            raise RuntimeError("county-server did not start")
-        time.sleep(0.2)
+    if not wait_until_healthy(base, proc, 60):
+        proc.kill()
+        raise RuntimeError("county-server did not start")
     used = -1.0
     while (now := _cpu_seconds(proc.pid)) - used > 0.05 and time.monotonic() < deadline:  # every worker started
         used = now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +19,22 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen[str] | subprocess.Popen[bytes], seconds: float) -> bool:
+    """Whether a county server started as ``process`` answers ``/health`` at ``base`` within ``seconds`` (False as
+    soon as the process has ended)."""
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if requests.get(f"{base}/health", timeout=2).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    return False
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from sync.server import admin, db, reference, throttle
 from sync.server.db import stamp
 
 from .conftest import HEADERS, County
-from .live import free_port
+from .live import free_port, wait_until_healthy
 from .test_api import assert_error, mutation, push
 from .test_contracts_server import NUMBER, contract_row, setup_clinic
 
@@ -232,15 +232,7 @@ def test_the_server_log_holds_no_id_number_and_its_files_are_owner_only(tmp_path
                                   stderr=subprocess.STDOUT, preexec_fn=lambda: os.umask(0o022))  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, log.read_text()
-            time.sleep(0.1)
+        assert wait_until_healthy(base, server, 30), log.read_text()
         enrolled = requests.post(f"{base}/api/v1/enroll", headers=HEADERS, timeout=10,
                                  json={"code": code, "device_name": "PC-1", "app_version": "0.1.0"}).json()  # fmt: skip
         device = {**HEADERS, "Authorization": f"Bearer {enrolled['token']}"}

@@ -92,6 +92,7 @@ run_tests() {
   local any_paths=$((JOURNEY_PATHS + MAIN_PATHS))
   say "ruff"
   .venv-test/bin/ruff check . || failed+=(ruff)
+  .venv-test/bin/ruff format --check . || failed+=(ruff-format)
   say "mypy"
   .venv-test/bin/mypy || failed+=(mypy)
 

@@ -15,8 +15,11 @@ __all__ = ["COMMANDS", "default_db_path", "main"]
 COMMANDS: tuple[CommandModule, ...] = (store_cli, contract_cli, user_cli, resident_cli)
 
 
-def main(argv: Sequence[str] | None = None, extra: Sequence[CommandModule] = (),
-         county_lookup: CountyLookup | None = None) -> int:  # fmt: skip
+def main(
+    argv: Sequence[str] | None = None,
+    extra: Sequence[CommandModule] = (),
+    county_lookup: CountyLookup | None = None,
+) -> int:
     """``extra``: command modules from outside clinic_app (sync's, which need the network);
     ``county_lookup``: how signing asks the county first (none: signed provisional)."""
     if county_lookup is None:

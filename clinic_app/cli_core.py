@@ -140,14 +140,21 @@ class Commands:
 
     def group(self, name: str, helptext: str, metavar: str = "ACTION") -> Any:
         """A command with actions (`clinic user add`): the subparsers to add them to."""
-        return self.sub.add_parser(name, help=helptext).add_subparsers(dest="sub", required=True, metavar=metavar)
+        return self.sub.add_parser(name, help=helptext).add_subparsers(
+            dest="sub", required=True, metavar=metavar
+        )
 
-    def leaf(self, group: Any, name: str, func: Command, helptext: str, *,
-             writes: bool = False) -> argparse.ArgumentParser:  # fmt: skip
+    def leaf(
+        self, group: Any, name: str, func: Command, helptext: str, *, writes: bool = False
+    ) -> argparse.ArgumentParser:
         """A command that runs ``func``; ``writes``: it takes ``--user`` (it changes data, or is audited)."""
         p: argparse.ArgumentParser = group.add_parser(
-            name, parents=[self.writer if writes else self.common], help=helptext, description=helptext,
-            epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+            name,
+            parents=[self.writer if writes else self.common],
+            help=helptext,
+            description=helptext,
+            epilog=EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         p.set_defaults(func=func)
         return p
@@ -169,15 +176,29 @@ def build_parser(modules: Sequence[CommandModule]) -> argparse.ArgumentParser:
     # sets the value only when typed after the command, and then it wins over the one typed before.
     common = argparse.ArgumentParser(add_help=False)
     for target, default in ((parser, None), (common, argparse.SUPPRESS)):
-        target.add_argument("--db", metavar="PATH", default=default,
-                            help=f"database file (default: ${DB_ENV} or {default_db_path()})")  # fmt: skip
-        target.add_argument("--key-file", metavar="PATH", default=default,
-                            help="key file, where the OS has no keyring (or $CLINIC_KEY_FILE)")  # fmt: skip
+        target.add_argument(
+            "--db",
+            metavar="PATH",
+            default=default,
+            help=f"database file (default: ${DB_ENV} or {default_db_path()})",
+        )
+        target.add_argument(
+            "--key-file",
+            metavar="PATH",
+            default=default,
+            help="key file, where the OS has no keyring (or $CLINIC_KEY_FILE)",
+        )
     writer = argparse.ArgumentParser(add_help=False, parents=[common])  # parents are copied: after common's
     for target, default in ((parser, None), (writer, argparse.SUPPRESS)):
-        target.add_argument("--user", metavar="NAME", default=default,
-                            help=f"who does this (password from ${PASSWORD_ENV} or a prompt)")  # fmt: skip
-    commands = Commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"), common, writer)
+        target.add_argument(
+            "--user",
+            metavar="NAME",
+            default=default,
+            help=f"who does this (password from ${PASSWORD_ENV} or a prompt)",
+        )
+    commands = Commands(
+        parser.add_subparsers(dest="command", required=True, metavar="COMMAND"), common, writer
+    )
     for module in modules:
         module.add_commands(commands)
     return parser
@@ -197,7 +218,9 @@ def _with_backup(error: ClinicError, ctx: Context) -> ClinicError:
     return with_newest_backup(error, key)
 
 
-def run(argv: Sequence[str] | None, modules: Sequence[CommandModule], county_lookup: CountyLookup = _offline) -> int:
+def run(
+    argv: Sequence[str] | None, modules: Sequence[CommandModule], county_lookup: CountyLookup = _offline
+) -> int:
     """Parse, run the command, and turn an expected failure into its message and exit code."""
     parser = build_parser(modules)
     args = parser.parse_args(argv)  # exits 2 on a usage error
@@ -209,7 +232,9 @@ def run(argv: Sequence[str] | None, modules: Sequence[CommandModule], county_loo
             err(line)
         return EXIT_INVALID
     except DatabaseError as exc:  # met while working: damage, a full disk, never a traceback
-        clear = storage_error(exc, ctx.db_path) or StoreError(f"the database {ctx.db_path} cannot be used: {exc}")
+        clear = storage_error(exc, ctx.db_path) or StoreError(
+            f"the database {ctx.db_path} cannot be used: {exc}"
+        )
         err(str(_with_backup(clear, ctx)))
         return clear.exit_code
     except ClinicError as exc:
@@ -218,7 +243,9 @@ def run(argv: Sequence[str] | None, modules: Sequence[CommandModule], county_loo
     except KeyboardInterrupt:
         err("interrupted; nothing half-written (every change is one transaction)")
         return 130
-    except BrokenPipeError:  # `clinic contract list | head`: the reader has stopped reading, not an error to show
+    except (
+        BrokenPipeError
+    ):  # `clinic contract list | head`: the reader has stopped reading, not an error to show
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush of stdout does not fail again
         return EXIT_FAIL
@@ -231,8 +258,10 @@ def run(argv: Sequence[str] | None, modules: Sequence[CommandModule], county_loo
         err(f"cannot use the file {where}: {exc.strerror or exc}" if where else str(exc))
         return EXIT_FAIL
     except ModuleNotFoundError as exc:  # an incomplete installation: say what is missing, not a traceback
-        err(f"this installation lacks the Python package {exc.name!r} that `clinic {args.command}` needs: "
-            "reinstall Village Clinic (see the README)")  # fmt: skip
+        err(
+            f"this installation lacks the Python package {exc.name!r} that `clinic {args.command}` needs: "
+            "reinstall Village Clinic (see the README)"
+        )
         return EXIT_FAIL
     finally:
         ctx.close()

@@ -67,11 +67,18 @@ class Conflict:
 
 
 def _conflict(row: Any) -> Conflict:
-    return Conflict(id=row["id"], table=row["table_name"], row_id=row["row_id"], kind=row["kind"],
-                    message=row["message"] or "", mine=json.loads(row["local_row"] or "{}"),
-                    server=json.loads(row["server_row"] or "null") or {}, created_at=row["created_at"],
-                    resolved_at=row["resolved_at"],
-                    resolution=json.loads(row["resolution"]) if row["resolution"] else None)  # fmt: skip
+    return Conflict(
+        id=row["id"],
+        table=row["table_name"],
+        row_id=row["row_id"],
+        kind=row["kind"],
+        message=row["message"] or "",
+        mine=json.loads(row["local_row"] or "{}"),
+        server=json.loads(row["server_row"] or "null") or {},
+        created_at=row["created_at"],
+        resolved_at=row["resolved_at"],
+        resolution=json.loads(row["resolution"]) if row["resolution"] else None,
+    )
 
 
 def list_conflicts(conn: Connection, include_resolved: bool = False) -> list[Conflict]:
@@ -139,8 +146,11 @@ def resolve(store: Store, actor: User, conflict_id: str, choices: dict[str, Side
     with store.unit(actor.id, "conflict.resolve") as uow:
         if row:
             uow.update(conflict.table, conflict.row_id, row)
-        uow.update("conflict", conflict.id, {"resolved_at": uow.now,
-                                             "resolution": json.dumps(resolution, ensure_ascii=False)})  # fmt: skip
+        uow.update(
+            "conflict",
+            conflict.id,
+            {"resolved_at": uow.now, "resolution": json.dumps(resolution, ensure_ascii=False)},
+        )
         uow.summary = f"conflict on {conflict.table} resolved: kept {keep}"
     return get_conflict(store.conn, conflict_id)
 

@@ -26,8 +26,11 @@ def _resident_by_number(store: Store, number: str) -> dict[str, Any]:
         normal = parse_id_number(number).number
     except ValidationError:
         normal = number.strip().upper()
-    row = store.conn.execute("SELECT * FROM resident WHERE clinic_id = ? AND (id_number = ? OR document_number = ?) "
-                             "AND deleted_at IS NULL", (store.clinic_id, normal, number.strip())).fetchone()  # fmt: skip
+    row = store.conn.execute(
+        "SELECT * FROM resident WHERE clinic_id = ? AND (id_number = ? OR document_number = ?) "
+        "AND deleted_at IS NULL",
+        (store.clinic_id, normal, number.strip()),
+    ).fetchone()
     if row is None:
         raise ValidationError(
             "resident", "unknown", f"no resident with ID or document number {number} in this clinic"
@@ -53,17 +56,22 @@ def cmd_team_add(ctx: Context) -> int:
 
 def cmd_team_list(ctx: Context) -> int:
     rows = ctx.store.conn.execute(
-        'SELECT t.name, u.username AS lead, (SELECT count(*) FROM team_member m WHERE m.team_id = t.id '
+        "SELECT t.name, u.username AS lead, (SELECT count(*) FROM team_member m WHERE m.team_id = t.id "
         'AND m.deleted_at IS NULL) AS people FROM team t LEFT JOIN "user" u ON u.id = t.lead_user_id '
-        "WHERE t.clinic_id = ? AND t.deleted_at IS NULL ORDER BY t.name", (ctx.store.clinic_id,))  # fmt: skip
+        "WHERE t.clinic_id = ? AND t.deleted_at IS NULL ORDER BY t.name",
+        (ctx.store.clinic_id,),
+    )
     for r in rows:
         out(f"{r['name']}\tlead {r['lead']}\t{r['people']} people")
     return 0
 
 
 def _signed(result: C.SignResult, what: str) -> None:
-    how = ("the county confirmed no contract elsewhere" if result.checked_online else
-           "offline: provisional until the county server accepts it on sync")  # fmt: skip
+    how = (
+        "the county confirmed no contract elsewhere"
+        if result.checked_online
+        else "offline: provisional until the county server accepts it on sync"
+    )
     out(f"{what}: {len(result.contract_ids)} contract(s) signed ({how})")
     for contract_id in result.contract_ids:
         out(contract_id)
@@ -73,8 +81,16 @@ def cmd_contract_sign(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
     resident = _resident_by_number(ctx.store, a.resident)
-    result = C.sign(ctx.store, actor, [resident["id"]], a.team, a.period, _codes(a.package),
-                    lookup=ctx.county_lookup(), **_consent(ctx))  # fmt: skip
+    result = C.sign(
+        ctx.store,
+        actor,
+        [resident["id"]],
+        a.team,
+        a.period,
+        _codes(a.package),
+        lookup=ctx.county_lookup(),
+        **_consent(ctx),
+    )
     _signed(result, resident["name"])
     return 0
 
@@ -87,8 +103,16 @@ def cmd_contract_sign_household(ctx: Context) -> int:
     household = find_household(ctx.store.conn, ctx.store.clinic_id, a.household)
     if household is None:
         raise ValidationError("household", "unknown", f"no household {a.household} in this clinic")
-    result = C.sign_household(ctx.store, actor, household["id"], a.team, a.period, _codes(a.package),
-                              lookup=ctx.county_lookup(), **_consent(ctx))  # fmt: skip
+    result = C.sign_household(
+        ctx.store,
+        actor,
+        household["id"],
+        a.team,
+        a.period,
+        _codes(a.package),
+        lookup=ctx.county_lookup(),
+        **_consent(ctx),
+    )
     _signed(result, f"household {a.household}")
     return 0
 
@@ -96,8 +120,9 @@ def cmd_contract_sign_household(ctx: Context) -> int:
 def cmd_contract_renew(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    result = C.renew(ctx.store, actor, a.contract, _codes(a.package) or None, lookup=ctx.county_lookup(),
-                     **_consent(ctx))  # fmt: skip
+    result = C.renew(
+        ctx.store, actor, a.contract, _codes(a.package) or None, lookup=ctx.county_lookup(), **_consent(ctx)
+    )
     _signed(result, "renewed")
     return 0
 
@@ -138,8 +163,10 @@ def cmd_contract_list(ctx: Context) -> int:
         out(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     for r in rows:
-        out(f"{r['id']}\t{r['period']}\t{label('status', r['status'])}\t{r['name']}\t{r['id_number'] or ''}\t{r['team']}\t"
-             f"{'+'.join(r['packages'])}\t{yuan(r['fee_fen'], grouped=False)}")  # fmt: skip
+        out(
+            f"{r['id']}\t{r['period']}\t{label('status', r['status'])}\t{r['name']}\t{r['id_number'] or ''}\t{r['team']}\t"
+            f"{'+'.join(r['packages'])}\t{yuan(r['fee_fen'], grouped=False)}"
+        )
     if not rows:
         out("no contracts")
     return 0
@@ -191,15 +218,23 @@ def cmd_ledger(ctx: Context) -> int:
         out(json.dumps(book.as_dict(), ensure_ascii=False, indent=1))
         return 0
     out(f"period {book.period} ({book.start} .. {book.end})")
-    out(f"heads (contracted and insured): {book.heads}  of them provisional: {book.provisional_heads}  "
-         f"contracted but not insured: {book.contracted_not_insured}")  # fmt: skip
+    out(
+        f"heads (contracted and insured): {book.heads}  of them provisional: {book.provisional_heads}  "
+        f"contracted but not insured: {book.contracted_not_insured}"
+    )
     out(f"rate {yuan(book.rate_fen)} yuan/head/year  weighted heads {book.weighted_heads}")
-    out(f"budget {yuan(book.budget_fen)}  reserve {book.reserve_pct}% {yuan(book.reserve_fen)}  "
-         f"paid in advance {yuan(book.advance_fen)}")  # fmt: skip
-    out(f"to date: budget {yuan(book.budget_to_date_fen)}  spending {yuan(book.spending_to_date_fen)}  "
-         f"surplus {yuan(book.surplus_to_date_fen)}")  # fmt: skip
-    out(f"forecast to period end: spending {yuan(book.forecast_spending_fen)}  "
-         f"surplus {yuan(book.forecast_surplus_fen)}")  # fmt: skip
+    out(
+        f"budget {yuan(book.budget_fen)}  reserve {book.reserve_pct}% {yuan(book.reserve_fen)}  "
+        f"paid in advance {yuan(book.advance_fen)}"
+    )
+    out(
+        f"to date: budget {yuan(book.budget_to_date_fen)}  spending {yuan(book.spending_to_date_fen)}  "
+        f"surplus {yuan(book.surplus_to_date_fen)}"
+    )
+    out(
+        f"forecast to period end: spending {yuan(book.forecast_spending_fen)}  "
+        f"surplus {yuan(book.forecast_surplus_fen)}"
+    )
     for note in book.notes:
         out(f"note: {note}")
     return 0
@@ -235,8 +270,13 @@ def add_commands(commands: Commands) -> None:
     p = leaf(group, "sign", cmd_contract_sign, "sign a resident (by ID or document number)", writes=True)
     p.add_argument("--resident", required=True, metavar="ID_NUMBER")
     signing(p)
-    p = leaf(group, "sign-household", cmd_contract_sign_household, "sign every member of a household: all or none",
-             writes=True)  # fmt: skip
+    p = leaf(
+        group,
+        "sign-household",
+        cmd_contract_sign_household,
+        "sign every member of a household: all or none",
+        writes=True,
+    )
     p.add_argument("--household", required=True, metavar="CODE")
     signing(p)
     p = leaf(group, "renew", cmd_contract_renew, "sign the next period with the same team", writes=True)
@@ -257,8 +297,13 @@ def add_commands(commands: Commands) -> None:
     )
     p.add_argument("contract", metavar="CONTRACT_ID")
     p.add_argument("--team", required=True)
-    leaf(group, "expire", cmd_contract_expire, "mark contracts past their period's end expired (the desktop does "
-         "this at start)", writes=True)  # fmt: skip
+    leaf(
+        group,
+        "expire",
+        cmd_contract_expire,
+        "mark contracts past their period's end expired (the desktop does this at start)",
+        writes=True,
+    )
     p = leaf(group, "list", cmd_contract_list, "list contracts")
     p.add_argument("--status", help=", ".join(C.STATUSES))
     p.add_argument("--period", metavar="YEAR")
@@ -285,5 +330,9 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("--period", required=True, type=whole, metavar="YEAR")
     p.add_argument("--json", action="store_true")
     p.add_argument("--xlsx", metavar="FILE", help="also write the ledger to an Excel file")
-    p.add_argument("--headers", choices=("zh", "en"), default="zh",
-                   help="the Excel file's sheet names and labels: zh (Chinese, the default) or en")  # fmt: skip
+    p.add_argument(
+        "--headers",
+        choices=("zh", "en"),
+        default="zh",
+        help="the Excel file's sheet names and labels: zh (Chinese, the default) or en",
+    )

@@ -25,13 +25,22 @@ from clinic_app.ids import reference_id, utc_now
 from clinic_app.packages import parse_packages, read_packages_file
 from clinic_app.users import ROLES, User
 
-if TYPE_CHECKING:  # the store's registry names this module's rules (STATUSES, ...): no import of the store at run time
+if (
+    TYPE_CHECKING
+):  # the store's registry names this module's rules (STATUSES, ...): no import of the store at run time
     from clinic_app.store import Store
 
 OPEN = ("provisional", "active")
 STATUSES = ("provisional", "active", "terminated", "expired", "conflict")
-STOP_REASONS = ("moved_away", "unreachable", "refused_service", "resident_request", "transferred", "deceased",
-                "duplicate")  # fmt: skip
+STOP_REASONS = (
+    "moved_away",
+    "unreachable",
+    "refused_service",
+    "resident_request",
+    "transferred",
+    "deceased",
+    "duplicate",
+)
 GROUPS = ("elderly", "chronic", "maternal", "child", "disabled", "mental", "other")
 CONSENT = ("screen", "paper")
 TEAM_ROLES = ("lead", "doctor", "nurse", "member")
@@ -44,6 +53,7 @@ def allowed_actions(status: str) -> set[str]:
     """The actions a contract of this status accepts (``ACTIONS``): an open one all three, an expired one only
     renew, a terminated or conflicting one none."""
     return {action for action, statuses in ACTIONS.items() if status in statuses}
+
 
 # Asks the county whether the person holds an active contract elsewhere: (id_number, period) -> the lookup's
 # answer ({"active_contract": bool, "clinic_code"?, "clinic_name"?}); raises when the county cannot be reached.
@@ -72,12 +82,20 @@ class SignResult:
 # -- reference data -----------------------------------------------------------------------------------------
 def packages(conn: Connection) -> dict[str, Package]:
     rows = conn.execute("SELECT * FROM service_package WHERE deleted_at IS NULL AND active = 1 ORDER BY code")
-    return {r["code"]: Package(code=r["code"], name=r["name"], kind=r["kind"], fee_fen=r["fee_fen"],
-                               insurance_fund_fen=r["insurance_fund_fen"],
-                               public_health_fund_fen=r["public_health_fund_fen"],
-                               resident_share_fen=r["resident_share_fen"],
-                               eligibility=json.loads(r["eligibility"] or "{}"),
-                               services=json.loads(r["services"] or "[]")) for r in rows}  # fmt: skip
+    return {
+        r["code"]: Package(
+            code=r["code"],
+            name=r["name"],
+            kind=r["kind"],
+            fee_fen=r["fee_fen"],
+            insurance_fund_fen=r["insurance_fund_fen"],
+            public_health_fund_fen=r["public_health_fund_fen"],
+            resident_share_fen=r["resident_share_fen"],
+            eligibility=json.loads(r["eligibility"] or "{}"),
+            services=json.loads(r["services"] or "[]"),
+        )
+        for r in rows
+    }
 
 
 def policy_value(conn: Connection, key: str, on: dt.date) -> str | None:
@@ -123,26 +141,35 @@ class Reason:
         d = self.details
         text = {
             "min_age": f"{d.get('package')} is for residents aged {d.get('limit')} or more at the period's start "
-                       f"({d.get('age')})",
+            f"({d.get('age')})",
             "max_age": f"{d.get('package')} is for residents aged up to {d.get('limit')} at the period's start "
-                       f"({d.get('age')})",
+            f"({d.get('age')})",
             "sex": f"{d.get('package')} is for {'women' if d.get('sex') == 'F' else 'men'}",
             "requires": f"{d.get('package')} is signed together with {d.get('needed')}",
             "disease": f"{d.get('package')} needs a {d.get('disease')} registration",
             "no_package": f"no active service package {d.get('package')!r}",
             "one_team": f"already signed for {d.get('period')} with team {d.get('team')} (one team per period)",
-        }.get(self.code, self.code)  # fmt: skip
+        }.get(self.code, self.code)
         return f"{text} (or another group it serves)" if self.any_of else text
 
     def error(self, resident_name: str) -> ValidationError:
         """The refusal of this resident, naming them."""
-        return ValidationError("resident", "ineligible", f"{resident_name}: {self}",
-                               {"resident": resident_name, "reason": self.code, "any_of": "1" if self.any_of else "",
-                                **self.details})  # fmt: skip
+        return ValidationError(
+            "resident",
+            "ineligible",
+            f"{resident_name}: {self}",
+            {
+                "resident": resident_name,
+                "reason": self.code,
+                "any_of": "1" if self.any_of else "",
+                **self.details,
+            },
+        )
 
 
-def ineligible(conn: Connection, package: Package, resident: dict[str, Any], start: dt.date,
-               chosen: Iterable[str]) -> Reason | None:  # fmt: skip
+def ineligible(
+    conn: Connection, package: Package, resident: dict[str, Any], start: dt.date, chosen: Iterable[str]
+) -> Reason | None:
     """Why the resident may not have the package (None: eligible). Conditions come from the package row:
     ``min_age``/``max_age`` (at the period's start), ``sex``, ``any_of`` (a list of such groups, one must
     match), ``requires`` (packages signed with it), ``disease`` (a registration, once registrations exist)."""
@@ -194,28 +221,35 @@ def add_team(store: Store, actor: User, name: str, lead: str, members: Iterable[
     if not 1 <= len(name) <= 40:
         raise ValidationError("name", "format", "a team name has 1-40 characters")
     conn = store.conn
-    if conn.execute("SELECT 1 FROM team WHERE clinic_id = ? AND name = ? AND deleted_at IS NULL",
-                    (store.clinic_id, name)).fetchone():  # fmt: skip
+    if conn.execute(
+        "SELECT 1 FROM team WHERE clinic_id = ? AND name = ? AND deleted_at IS NULL", (store.clinic_id, name)
+    ).fetchone():
         raise ValidationError("name", "duplicate", f"team {name} exists already")
     ids = {}
     for field, username in [("lead", lead), *(("member", m) for m in members)]:
-        row = conn.execute('SELECT id FROM "user" WHERE clinic_id = ? AND username = ? AND deleted_at IS NULL',
-                           (store.clinic_id, username)).fetchone()  # fmt: skip
+        row = conn.execute(
+            'SELECT id FROM "user" WHERE clinic_id = ? AND username = ? AND deleted_at IS NULL',
+            (store.clinic_id, username),
+        ).fetchone()
         if row is None:
             raise ValidationError(field, "unknown", f"no user {username!r} in this clinic")
         ids[username] = row[0]
     with store.unit(actor.id, "team.add") as uow:
         team_id = uow.insert("team", {"name": name, "lead_user_id": ids[lead]})
         for username, user_id in ids.items():
-            uow.insert("team_member", {"team_id": team_id, "user_id": user_id,
-                                       "role": "lead" if username == lead else "member"})  # fmt: skip
+            uow.insert(
+                "team_member",
+                {"team_id": team_id, "user_id": user_id, "role": "lead" if username == lead else "member"},
+            )
         uow.summary = f"team {name} added ({len(ids)} people)"
     return team_id
 
 
 def find_team(conn: Connection, clinic_id: str, name_or_id: str) -> dict[str, Any]:
-    row = conn.execute("SELECT * FROM team WHERE clinic_id = ? AND (name = ? OR id = ?) AND deleted_at IS NULL",
-                       (clinic_id, name_or_id, name_or_id)).fetchone()  # fmt: skip
+    row = conn.execute(
+        "SELECT * FROM team WHERE clinic_id = ? AND (name = ? OR id = ?) AND deleted_at IS NULL",
+        (clinic_id, name_or_id, name_or_id),
+    ).fetchone()
     if row is None:
         raise ValidationError("team", "unknown", f"no team {name_or_id!r} in this clinic")
     return dict(row)
@@ -237,8 +271,14 @@ def open_contract(conn: Connection, resident_id: str, period: str) -> dict[str, 
     return None if row is None else dict(row)
 
 
-def _plan(conn: Connection, resident: dict[str, Any], period: int, codes: list[str],
-          offered: dict[str, Package], start: dt.date) -> list[Reason]:  # fmt: skip
+def _plan(
+    conn: Connection,
+    resident: dict[str, Any],
+    period: int,
+    codes: list[str],
+    offered: dict[str, Package],
+    start: dt.date,
+) -> list[Reason]:
     """Every reason this resident cannot sign these packages for this period (empty: can sign)."""
     problems: list[Reason] = []
     for code in codes:
@@ -259,10 +299,23 @@ def fees(offered: dict[str, Package], codes: Iterable[str]) -> tuple[int, int]:
     return sum(p.fee_fen for p in chosen), sum(p.resident_share_fen for p in chosen)
 
 
-def sign(store: Store, actor: User, resident_ids: list[str], team: str, period: int, codes: list[str], *,
-         consent: str = "paper", signature: str | None = None, witness: str | None = None,
-         resident_group: str | None = None, household_id: str | None = None, lookup: Lookup | None = None,
-         renewed_from: str | None = None, today: dt.date | None = None) -> SignResult:  # fmt: skip
+def sign(
+    store: Store,
+    actor: User,
+    resident_ids: list[str],
+    team: str,
+    period: int,
+    codes: list[str],
+    *,
+    consent: str = "paper",
+    signature: str | None = None,
+    witness: str | None = None,
+    resident_group: str | None = None,
+    household_id: str | None = None,
+    lookup: Lookup | None = None,
+    renewed_from: str | None = None,
+    today: dt.date | None = None,
+) -> SignResult:
     """Sign one resident, or several (a household) at once: all or none. ``lookup`` asks the county first
     (online); without it, or when the county cannot be reached, the contract is signed ``provisional`` and the
     server decides on sync."""
@@ -306,10 +359,14 @@ def sign(store: Store, actor: User, resident_ids: list[str], team: str, period: 
                 answer = lookup(r["id_number"], str(period))
                 if answer.get("active_contract"):
                     where = answer.get("clinic_name") or answer.get("clinic_code") or "another clinic"
-                    errors.append(ValidationError("resident", "signed_elsewhere",
-                                                  f"{r['name']}: already signed for {period} at {where}",
-                                                  {"resident": r["name"], "period": str(period),
-                                                   "where": where}))  # fmt: skip
+                    errors.append(
+                        ValidationError(
+                            "resident",
+                            "signed_elsewhere",
+                            f"{r['name']}: already signed for {period} at {where}",
+                            {"resident": r["name"], "period": str(period), "where": where},
+                        )
+                    )
             checked_online = True
         except Exception:  # offline: signed provisional, the server decides
             checked_online = False
@@ -319,21 +376,45 @@ def sign(store: Store, actor: User, resident_ids: list[str], team: str, period: 
     ids = []
     with store.unit(actor.id, "contract.sign") as uow:
         for r in residents:
-            ids.append(uow.insert("contract", {
-                "resident_id": r["id"], "team_id": team_row["id"], "period": str(period),
-                "period_start": start.isoformat(), "period_end": end.isoformat(), "packages": json.dumps(codes),
-                "status": "provisional", "signed_at": uow.now, "signed_by": actor.id, "consent": consent,
-                "signature": signature, "witness": (witness or "").strip() or None, "resident_group": resident_group,
-                "fee_fen": fee, "resident_share_fen": share, "fund_share_fen": fee - share,
-                "household_id": household_id, "renewed_from": renewed_from}))  # fmt: skip
+            ids.append(
+                uow.insert(
+                    "contract",
+                    {
+                        "resident_id": r["id"],
+                        "team_id": team_row["id"],
+                        "period": str(period),
+                        "period_start": start.isoformat(),
+                        "period_end": end.isoformat(),
+                        "packages": json.dumps(codes),
+                        "status": "provisional",
+                        "signed_at": uow.now,
+                        "signed_by": actor.id,
+                        "consent": consent,
+                        "signature": signature,
+                        "witness": (witness or "").strip() or None,
+                        "resident_group": resident_group,
+                        "fee_fen": fee,
+                        "resident_share_fen": share,
+                        "fund_share_fen": fee - share,
+                        "household_id": household_id,
+                        "renewed_from": renewed_from,
+                    },
+                )
+            )
         uow.summary = f"{len(ids)} contract(s) signed for {period} with team {team_row['name']}"
     return SignResult(ids, checked_online)
 
 
-def sign_household(store: Store, actor: User, household_id: str, team: str, period: int, codes: list[str],
-                   **kwargs: Any) -> SignResult:  # fmt: skip
-    members = [r[0] for r in store.conn.execute(
-        "SELECT id FROM resident WHERE household_id = ? AND deleted_at IS NULL ORDER BY name", (household_id,))]  # fmt: skip
+def sign_household(
+    store: Store, actor: User, household_id: str, team: str, period: int, codes: list[str], **kwargs: Any
+) -> SignResult:
+    members = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT id FROM resident WHERE household_id = ? AND deleted_at IS NULL ORDER BY name",
+            (household_id,),
+        )
+    ]
     if not members:
         raise ValidationError("household", "empty", "the household has no members")
     return sign(store, actor, members, team, period, codes, household_id=household_id, **kwargs)
@@ -354,15 +435,30 @@ def renew(
     """The next period's contract with the same team and the same (or changed) packages."""
     old = get_contract(store.conn, contract_id)
     if "renew" not in allowed_actions(old["status"]):
-        raise ValidationError("contract", "status", f"a {old['status']} contract is not renewed", {"status": old["status"]})
-    return sign(store, actor, [old["resident_id"]], old["team_id"], int(old["period"]) + 1,
-                codes or json.loads(old["packages"]), renewed_from=contract_id, **kwargs)  # fmt: skip
+        raise ValidationError(
+            "contract", "status", f"a {old['status']} contract is not renewed", {"status": old["status"]}
+        )
+    return sign(
+        store,
+        actor,
+        [old["resident_id"]],
+        old["team_id"],
+        int(old["period"]) + 1,
+        codes or json.loads(old["packages"]),
+        renewed_from=contract_id,
+        **kwargs,
+    )
 
 
 def terminate(store: Store, actor: User, contract_id: str, reason: str, on: dt.date | None = None) -> None:
     old = get_contract(store.conn, contract_id)
     if "terminate" not in allowed_actions(old["status"]):
-        raise ValidationError("contract", "status", f"a {old['status']} contract cannot be terminated", {"status": old["status"]})
+        raise ValidationError(
+            "contract",
+            "status",
+            f"a {old['status']} contract cannot be terminated",
+            {"status": old["status"]},
+        )
     if reason not in STOP_REASONS:
         raise ValidationError("reason", "choice", f"one of {', '.join(STOP_REASONS)}")
     day = on or dt.date.today()
@@ -371,15 +467,23 @@ def terminate(store: Store, actor: User, contract_id: str, reason: str, on: dt.d
             "date", "range", f"the date lies in the period {old['period_start']}..{old['period_end']}"
         )
     with store.unit(actor.id, "contract.terminate") as uow:
-        uow.update("contract", contract_id, {"status": "terminated", "terminated_at": day.isoformat(),
-                                             "stop_reason": reason})  # fmt: skip
+        uow.update(
+            "contract",
+            contract_id,
+            {"status": "terminated", "terminated_at": day.isoformat(), "stop_reason": reason},
+        )
 
 
 def transfer(store: Store, actor: User, contract_id: str, team: str) -> None:
     """To another team of this clinic within the period (a move to another clinic is terminate + sign there)."""
     old = get_contract(store.conn, contract_id)
     if "transfer" not in allowed_actions(old["status"]):
-        raise ValidationError("contract", "status", f"a {old['status']} contract cannot be transferred", {"status": old["status"]})
+        raise ValidationError(
+            "contract",
+            "status",
+            f"a {old['status']} contract cannot be transferred",
+            {"status": old["status"]},
+        )
     new_team = find_team(store.conn, store.clinic_id, team)
     if new_team["id"] == old["team_id"]:
         raise ValidationError("team", "same", "the contract is with that team already")
@@ -390,9 +494,13 @@ def transfer(store: Store, actor: User, contract_id: str, team: str) -> None:
 def expire_due(store: Store, actor: User | None, today: dt.date | None = None) -> int:
     """Open contracts whose period has ended become ``expired``."""
     day = (today or dt.date.today()).isoformat()
-    ids = [r[0] for r in store.conn.execute(
-        "SELECT id FROM contract WHERE status IN ('provisional', 'active') AND period_end < ? AND deleted_at IS NULL",
-        (day,))]  # fmt: skip
+    ids = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT id FROM contract WHERE status IN ('provisional', 'active') AND period_end < ? AND deleted_at IS NULL",
+            (day,),
+        )
+    ]
     if ids:
         with store.unit(actor.id if actor else None, "contract.expire") as uow:
             for contract_id in ids:
@@ -401,19 +509,29 @@ def expire_due(store: Store, actor: User | None, today: dt.date | None = None) -
     return len(ids)
 
 
-def set_insurance(store: Store, actor: User, resident_id: str, year: int, paid: bool = True,
-                  paid_on: dt.date | None = None) -> None:  # fmt: skip
+def set_insurance(
+    store: Store, actor: User, resident_id: str, year: int, paid: bool = True, paid_on: dt.date | None = None
+) -> None:
     """The resident's medical insurance premium for the year (paid or not)."""
     _resident(store.conn, resident_id)
-    existing = store.conn.execute("SELECT id FROM insurance_status WHERE resident_id = ? AND year = ? "
-                                  "AND deleted_at IS NULL", (resident_id, year)).fetchone()  # fmt: skip
+    existing = store.conn.execute(
+        "SELECT id FROM insurance_status WHERE resident_id = ? AND year = ? AND deleted_at IS NULL",
+        (resident_id, year),
+    ).fetchone()
     values = {"paid": int(paid), "paid_on": paid_on.isoformat() if paid_on else None}
     with store.unit(actor.id, "insurance.set") as uow:
         if existing:
             uow.update("insurance_status", existing[0], values)
         else:  # the same id on every device: two devices recording the same year edit one row, never two
-            uow.insert("insurance_status", {"id": reference_id("insurance_status", f"{resident_id}:{year}"),
-                                            "resident_id": resident_id, "year": year, **values})  # fmt: skip
+            uow.insert(
+                "insurance_status",
+                {
+                    "id": reference_id("insurance_status", f"{resident_id}:{year}"),
+                    "resident_id": resident_id,
+                    "year": year,
+                    **values,
+                },
+            )
 
 
 # -- lists ------------------------------------------------------------------------------------------------
@@ -425,8 +543,9 @@ LIST_SQL = """
     WHERE c.clinic_id = ? AND c.deleted_at IS NULL"""
 
 
-def list_contracts(conn: Connection, clinic_id: str, status: str | None = None,
-                   period: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def list_contracts(
+    conn: Connection, clinic_id: str, status: str | None = None, period: str | None = None
+) -> list[dict[str, Any]]:
     if status is not None and status not in STATUSES:
         raise ValidationError("status", "choice", f"one of {', '.join(STATUSES)}")
     sql, args = LIST_SQL, [clinic_id]
@@ -442,26 +561,45 @@ def list_contracts(conn: Connection, clinic_id: str, status: str | None = None,
 def renewals_due(conn: Connection, clinic_id: str, today: dt.date, days: int) -> list[dict[str, Any]]:
     """Open contracts ending within ``days`` whose resident has nothing signed for the next period yet."""
     until = (today + dt.timedelta(days=days)).isoformat()
-    return [dict(r) for r in conn.execute(LIST_SQL + """
+    return [
+        dict(r)
+        for r in conn.execute(
+            LIST_SQL
+            + """
         AND c.status IN ('provisional', 'active') AND c.period_end BETWEEN ? AND ?
         AND NOT EXISTS (SELECT 1 FROM contract n WHERE n.resident_id = c.resident_id AND n.deleted_at IS NULL
                         AND n.status IN ('provisional', 'active') AND CAST(n.period AS INTEGER) = CAST(c.period AS INTEGER) + 1)
-        ORDER BY c.period_end, r.name_pinyin, r.id, c.id""", (clinic_id, today.isoformat(), until))]  # fmt: skip
+        ORDER BY c.period_end, r.name_pinyin, r.id, c.id""",
+            (clinic_id, today.isoformat(), until),
+        )
+    ]
 
 
 def never_signed(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(
-        "SELECT r.id, r.name, r.id_number, r.birth_date, r.household_id FROM resident r WHERE r.clinic_id = ? "
-        "AND r.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id "
-        "AND c.deleted_at IS NULL) ORDER BY r.name_pinyin, r.id", (clinic_id,))]  # fmt: skip
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT r.id, r.name, r.id_number, r.birth_date, r.household_id FROM resident r WHERE r.clinic_id = ? "
+            "AND r.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id "
+            "AND c.deleted_at IS NULL) ORDER BY r.name_pinyin, r.id",
+            (clinic_id,),
+        )
+    ]
 
 
 def signed_not_insured(conn: Connection, clinic_id: str, year: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(LIST_SQL + """
+    return [
+        dict(r)
+        for r in conn.execute(
+            LIST_SQL
+            + """
         AND c.status IN ('provisional', 'active') AND c.period = ?
         AND NOT EXISTS (SELECT 1 FROM insurance_status i WHERE i.resident_id = c.resident_id AND i.year = ?
                         AND i.paid = 1 AND i.deleted_at IS NULL)
-        ORDER BY r.name_pinyin, r.id, c.id""", (clinic_id, str(year), year))]  # fmt: skip
+        ORDER BY r.name_pinyin, r.id, c.id""",
+            (clinic_id, str(year), year),
+        )
+    ]
 
 
 # -- pages of the desktop's lists ----------------------------------------------------------------------------
@@ -496,12 +634,21 @@ def _matching(query: str) -> tuple[str, list[Any]]:
     prefix = query_prefix(query)
     if prefix is None:
         return "", []
-    return (" AND r.id IN (SELECT k.resident_id FROM resident_search_key k WHERE k.key >= ? AND k.key < ?)",
-            [prefix, prefix_upper_bound(prefix)])  # fmt: skip
+    return (
+        " AND r.id IN (SELECT k.resident_id FROM resident_search_key k WHERE k.key >= ? AND k.key < ?)",
+        [prefix, prefix_upper_bound(prefix)],
+    )
 
 
-def _contract_page(conn: Connection, clinic_id: str, where: str, args: list[Any], query: str,
-                   after: ContractCursor | None, limit: int) -> list[dict[str, Any]]:  # fmt: skip
+def _contract_page(
+    conn: Connection,
+    clinic_id: str,
+    where: str,
+    args: list[Any],
+    query: str,
+    after: ContractCursor | None,
+    limit: int,
+) -> list[dict[str, Any]]:
     match, match_args = _matching(query)
     sql, params = PAGE_SQL + where + match, [clinic_id, *args, *match_args]
     if after is not None:
@@ -514,13 +661,22 @@ def _contract_page(conn: Connection, clinic_id: str, where: str, args: list[Any]
 def count_contracts(conn: Connection, clinic_id: str, period: str, query: str = "") -> int:
     """How many contracts ``contract_page`` lists in all (the count under the list)."""
     match, match_args = _matching(query)
-    sql = ("SELECT count(*) FROM contract c INDEXED BY contract_period_status JOIN resident r ON r.id = c.resident_id "
-           "WHERE c.clinic_id = ? AND c.period = ? AND c.deleted_at IS NULL AND r.deleted_at IS NULL" + match)  # fmt: skip
+    sql = (
+        "SELECT count(*) FROM contract c INDEXED BY contract_period_status JOIN resident r ON r.id = c.resident_id "
+        "WHERE c.clinic_id = ? AND c.period = ? AND c.deleted_at IS NULL AND r.deleted_at IS NULL" + match
+    )
     return int(conn.execute(sql, [clinic_id, str(period), *match_args]).fetchone()[0])
 
 
-def contract_page(conn: Connection, clinic_id: str, period: str, query: str = "", *,
-                  after: ContractCursor | None = None, limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
+def contract_page(
+    conn: Connection,
+    clinic_id: str,
+    period: str,
+    query: str = "",
+    *,
+    after: ContractCursor | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
     """The contracts of a period, every status."""
     return _contract_page(conn, clinic_id, " AND c.period = ?", [str(period)], query, after, limit)
 
@@ -528,7 +684,7 @@ def contract_page(conn: Connection, clinic_id: str, period: str, query: str = ""
 def _renewal_where(today: dt.date, days: int) -> tuple[str, list[Any]]:
     where = """ AND c.status IN ('provisional', 'active') AND c.period_end BETWEEN ? AND ?
         AND NOT EXISTS (SELECT 1 FROM contract n WHERE n.resident_id = c.resident_id AND n.deleted_at IS NULL
-                        AND n.status IN ('provisional', 'active') AND CAST(n.period AS INTEGER) = CAST(c.period AS INTEGER) + 1)"""  # fmt: skip
+                        AND n.status IN ('provisional', 'active') AND CAST(n.period AS INTEGER) = CAST(c.period AS INTEGER) + 1)"""
     return where, [today.isoformat(), (today + dt.timedelta(days=days)).isoformat()]
 
 
@@ -541,13 +697,23 @@ def _uninsured_where(year: int) -> tuple[str, list[Any]]:
 
 def _count_where(conn: Connection, clinic_id: str, where: str, args: list[Any], query: str) -> int:
     match, match_args = _matching(query)
-    sql = ("SELECT count(*) FROM contract c JOIN resident r ON r.id = c.resident_id "
-           "WHERE c.clinic_id = ? AND c.deleted_at IS NULL AND r.deleted_at IS NULL" + where + match)  # fmt: skip
+    sql = (
+        "SELECT count(*) FROM contract c JOIN resident r ON r.id = c.resident_id "
+        "WHERE c.clinic_id = ? AND c.deleted_at IS NULL AND r.deleted_at IS NULL" + where + match
+    )
     return int(conn.execute(sql, [clinic_id, *args, *match_args]).fetchone()[0])
 
 
-def renewal_page(conn: Connection, clinic_id: str, today: dt.date, days: int, query: str = "", *,
-                 after: ContractCursor | None = None, limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
+def renewal_page(
+    conn: Connection,
+    clinic_id: str,
+    today: dt.date,
+    days: int,
+    query: str = "",
+    *,
+    after: ContractCursor | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
     """Open contracts ending within ``days`` whose resident has nothing open for the next period yet."""
     where, args = _renewal_where(today, days)
     return _contract_page(conn, clinic_id, where, args, query, after, limit)
@@ -558,8 +724,15 @@ def count_renewals(conn: Connection, clinic_id: str, today: dt.date, days: int, 
     return _count_where(conn, clinic_id, *_renewal_where(today, days), query)
 
 
-def uninsured_page(conn: Connection, clinic_id: str, year: int, query: str = "", *,
-                   after: ContractCursor | None = None, limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
+def uninsured_page(
+    conn: Connection,
+    clinic_id: str,
+    year: int,
+    query: str = "",
+    *,
+    after: ContractCursor | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
     """Open contracts of the year whose resident has not paid this year's insurance premium."""
     where, args = _uninsured_where(year)
     return _contract_page(conn, clinic_id, where, args, query, after, limit)
@@ -570,8 +743,14 @@ def count_uninsured(conn: Connection, clinic_id: str, year: int, query: str = ""
     return _count_where(conn, clinic_id, *_uninsured_where(year), query)
 
 
-def never_signed_page(conn: Connection, clinic_id: str, query: str = "", *, after: tuple[str, str] | None = None,
-                      limit: int = 200) -> list[dict[str, Any]]:  # fmt: skip
+def never_signed_page(
+    conn: Connection,
+    clinic_id: str,
+    query: str = "",
+    *,
+    after: tuple[str, str] | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
     """Residents with no contract at all (any period, any status)."""
     return resident_page(conn, clinic_id, query, after=after, limit=limit, never_signed=True)
 
@@ -579,23 +758,38 @@ def never_signed_page(conn: Connection, clinic_id: str, query: str = "", *, afte
 def count_never_signed(conn: Connection, clinic_id: str, query: str = "") -> int:
     """How many residents ``never_signed_page`` lists in all."""
     match, match_args = _matching(query)
-    sql = ("SELECT count(*) FROM resident r WHERE r.clinic_id = ? AND r.deleted_at IS NULL" + match
-           + " AND NOT EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id AND c.deleted_at IS NULL)")  # fmt: skip
+    sql = (
+        "SELECT count(*) FROM resident r WHERE r.clinic_id = ? AND r.deleted_at IS NULL"
+        + match
+        + " AND NOT EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id AND c.deleted_at IS NULL)"
+    )
     return int(conn.execute(sql, [clinic_id, *match_args]).fetchone()[0])
 
 
-def resident_page(conn: Connection, clinic_id: str, query: str = "", *, after: tuple[str, str] | None = None,
-                  limit: int = 200, never_signed: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+def resident_page(
+    conn: Connection,
+    clinic_id: str,
+    query: str = "",
+    *,
+    after: tuple[str, str] | None = None,
+    limit: int = 200,
+    never_signed: bool = False,
+) -> list[dict[str, Any]]:
     """Residents matching a search (the people to choose from when signing), in pinyin order, with their
     household's code."""
     match, match_args = _matching(query)
-    sql = """SELECT r.id, r.name, r.name_pinyin, r.sex, r.birth_date, r.id_number, r.household_id,
+    sql = (
+        """SELECT r.id, r.name, r.name_pinyin, r.sex, r.birth_date, r.id_number, r.household_id,
                     h.code AS household_code
              FROM resident r INDEXED BY resident_list LEFT JOIN household h ON h.id = r.household_id
-             WHERE r.clinic_id = ? AND r.deleted_at IS NULL""" + match
+             WHERE r.clinic_id = ? AND r.deleted_at IS NULL"""
+        + match
+    )
     params: list[Any] = [clinic_id, *match_args]
     if never_signed:
-        sql += " AND NOT EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id AND c.deleted_at IS NULL)"
+        sql += (
+            " AND NOT EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id AND c.deleted_at IS NULL)"
+        )
     if after is not None:
         sql += " AND (r.name_pinyin, r.id) > (?, ?)"
         params += list(after)
@@ -603,16 +797,20 @@ def resident_page(conn: Connection, clinic_id: str, query: str = "", *, after: t
     return [dict(r) for r in conn.execute(sql, [*params, limit])]
 
 
-def contract_rows(conn: Connection, clinic_id: str, ids: list[str], period: str,
-                  query: str = "") -> list[dict[str, Any]]:  # fmt: skip
+def contract_rows(
+    conn: Connection, clinic_id: str, ids: list[str], period: str, query: str = ""
+) -> list[dict[str, Any]]:
     """The contracts of these ids that ``contract_page`` lists for this period and search, as it lists them (a
     list brings just the records a unit of work changed up to date)."""
     match, match_args = _matching(query)
     out: list[dict[str, Any]] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        sql = (LIST_SQL + f" AND c.period = ? AND r.deleted_at IS NULL AND c.id IN ({', '.join('?' for _ in chunk)})"
-               + match)  # fmt: skip
+        sql = (
+            LIST_SQL
+            + f" AND c.period = ? AND r.deleted_at IS NULL AND c.id IN ({', '.join('?' for _ in chunk)})"
+            + match
+        )
         out += [dict(r) for r in conn.execute(sql, [clinic_id, str(period), *chunk, *match_args])]
     return out
 
@@ -627,11 +825,16 @@ def contract_row(conn: Connection, clinic_id: str, contract_id: str) -> dict[str
 
 def teams(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:
     """The clinic's teams by name, each with its lead's and members' display names (a clinic has a handful)."""
-    return [dict(r) for r in conn.execute(
-        'SELECT t.id, t.name, u.display_name AS lead, (SELECT group_concat(m.display_name, "、") FROM team_member tm '
-        'JOIN "user" m ON m.id = tm.user_id WHERE tm.team_id = t.id AND tm.deleted_at IS NULL) AS members '
-        'FROM team t LEFT JOIN "user" u ON u.id = t.lead_user_id WHERE t.clinic_id = ? AND t.deleted_at IS NULL '
-        "ORDER BY t.name, t.id", (clinic_id,))]  # fmt: skip
+    return [
+        dict(r)
+        for r in conn.execute(
+            'SELECT t.id, t.name, u.display_name AS lead, (SELECT group_concat(m.display_name, "、") FROM team_member tm '
+            'JOIN "user" m ON m.id = tm.user_id WHERE tm.team_id = t.id AND tm.deleted_at IS NULL) AS members '
+            'FROM team t LEFT JOIN "user" u ON u.id = t.lead_user_id WHERE t.clinic_id = ? AND t.deleted_at IS NULL '
+            "ORDER BY t.name, t.id",
+            (clinic_id,),
+        )
+    ]
 
 
 def default_team(conn: Connection, clinic_id: str, user_id: str) -> str | None:
@@ -640,7 +843,9 @@ def default_team(conn: Connection, clinic_id: str, user_id: str) -> str | None:
     row = conn.execute(
         "SELECT t.id FROM team t WHERE t.clinic_id = ? AND t.deleted_at IS NULL ORDER BY "
         "(t.lead_user_id = ? OR EXISTS (SELECT 1 FROM team_member m WHERE m.team_id = t.id AND m.user_id = ? "
-        "AND m.deleted_at IS NULL)) DESC, t.created_at, t.name, t.id LIMIT 1", (clinic_id, user_id, user_id)).fetchone()  # fmt: skip
+        "AND m.deleted_at IS NULL)) DESC, t.created_at, t.name, t.id LIMIT 1",
+        (clinic_id, user_id, user_id),
+    ).fetchone()
     return None if row is None else str(row[0])
 
 
@@ -649,18 +854,28 @@ def open_contracts(conn: Connection, resident_ids: list[str], period: str) -> di
     out: dict[str, str] = {}
     for start in range(0, len(resident_ids), 500):
         chunk = resident_ids[start : start + 500]
-        out.update((r[0], r[1]) for r in conn.execute(
-            "SELECT c.resident_id, t.name FROM contract c JOIN team t ON t.id = c.team_id "
-            f"WHERE c.resident_id IN ({', '.join('?' for _ in chunk)}) AND c.period = ? "
-            "AND c.status IN ('provisional', 'active') AND c.deleted_at IS NULL", [*chunk, str(period)]))  # fmt: skip
+        out.update(
+            (r[0], r[1])
+            for r in conn.execute(
+                "SELECT c.resident_id, t.name FROM contract c JOIN team t ON t.id = c.team_id "
+                f"WHERE c.resident_id IN ({', '.join('?' for _ in chunk)}) AND c.period = ? "
+                "AND c.status IN ('provisional', 'active') AND c.deleted_at IS NULL",
+                [*chunk, str(period)],
+            )
+        )
     return out
 
 
 def clinic_people(conn: Connection, clinic_id: str) -> list[dict[str, Any]]:
     """The clinic's active users who can be put in a team (user name and display name)."""
-    return [dict(r) for r in conn.execute(
-        'SELECT username, display_name FROM "user" WHERE clinic_id = ? AND deleted_at IS NULL AND active = 1 '
-        "ORDER BY display_name, username", (clinic_id,))]  # fmt: skip
+    return [
+        dict(r)
+        for r in conn.execute(
+            'SELECT username, display_name FROM "user" WHERE clinic_id = ? AND deleted_at IS NULL AND active = 1 '
+            "ORDER BY display_name, username",
+            (clinic_id,),
+        )
+    ]
 
 
 def signing_people(conn: Connection, resident_id: str, household: bool) -> list[dict[str, Any]]:
@@ -668,9 +883,14 @@ def signing_people(conn: Connection, resident_id: str, household: bool) -> list[
     person = _resident(conn, resident_id)
     if not household or not person.get("household_id"):
         return [person]
-    return [dict(r) for r in conn.execute(
-        "SELECT * FROM resident WHERE household_id = ? AND deleted_at IS NULL "
-        "ORDER BY relation_to_head = 'head' DESC, name_pinyin, id", (person["household_id"],))]  # fmt: skip
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT * FROM resident WHERE household_id = ? AND deleted_at IS NULL "
+            "ORDER BY relation_to_head = 'head' DESC, name_pinyin, id",
+            (person["household_id"],),
+        )
+    ]
 
 
 # -- reference rows without a county (a demo clinic, tests) ---------------------------------------------
@@ -679,15 +899,26 @@ def default_packages_file() -> Path:
     return Path(__file__).with_name("data") / "service_packages.json"
 
 
-def install_reference(store: Store, packages_file: Any = None,
-                      policy: dict[str, tuple[str, str]] | None = None) -> None:  # fmt: skip
+def install_reference(
+    store: Store, packages_file: Any = None, policy: dict[str, tuple[str, str]] | None = None
+) -> None:
     """Write county reference rows locally as the county server would send them — service packages and policy
     values (``key -> (value, effective_from)``) — with the county's own ids, so that the first pull replaces
     them. Only for a clinic that has no county yet (the demo) and for tests; never pushed."""
     now = utc_now()
     common = {"clinic_id": None, "created_at": now, "updated_at": now, "deleted_at": None, "row_version": 0}
-    rows = parse_packages(read_packages_file(packages_file or default_packages_file()))  # as the county loads them
+    rows = parse_packages(
+        read_packages_file(packages_file or default_packages_file())
+    )  # as the county loads them
     packages = [{**common, "id": reference_id("service_package", row["code"]), **row} for row in rows]
-    values = [{**common, "id": reference_id("policy", f"{key}@{since}"), "key": key, "value": value,
-               "effective_from": since} for key, (value, since) in (policy or {}).items()]  # fmt: skip
+    values = [
+        {
+            **common,
+            "id": reference_id("policy", f"{key}@{since}"),
+            "key": key,
+            "value": value,
+            "effective_from": since,
+        }
+        for key, (value, since) in (policy or {}).items()
+    ]
     store.write_server_rows({"service_package": packages, "policy": values}, "sync.reference")

@@ -66,7 +66,9 @@ def unopenable(path: Path, key: bytes, exc: Exception) -> StoreKeyError | Databa
             f"(its key check value is in {keystore.key_check_path(path)})"
         )
     if matches:
-        return DatabaseDamaged(path, "its first page does not read back with the right key", reason="first_page")
+        return DatabaseDamaged(
+            path, "its first page does not read back with the right key", reason="first_page"
+        )
     try:
         pages = max(path.stat().st_size // PAGE_SIZE, 0)
         failed = len(page_failures(path, key))
@@ -74,7 +76,8 @@ def unopenable(path: Path, key: bytes, exc: Exception) -> StoreKeyError | Databa
         return wrong
     if pages > 1 and failed < pages:
         return DatabaseDamaged(
-            path, f"page 1 does not read back, while {pages - failed} of its {pages} pages do with this key",
+            path,
+            f"page 1 does not read back, while {pages - failed} of its {pages} pages do with this key",
             reason="first_page",
         )
     return wrong

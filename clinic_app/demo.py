@@ -220,16 +220,37 @@ def populate_contracts(store: Store, actor: User, seed: int = 1, today: dt.date 
             p_start, p_end = C.period_bounds(store.conn, period)
             codes = ["BASIC"] + (["ELDERLY"] if C.age_on(person["birth_date"], p_start) >= 65 else [])
             fee, share = C.fees(offered, codes)
-            uow.insert("contract", {
-                "resident_id": person["id"], "team_id": team_id, "period": str(period),
-                "period_start": p_start.isoformat(), "period_end": p_end.isoformat(), "packages": json.dumps(codes),
-                "status": "active" if period == year else "expired", "signed_at": f"{p_start.isoformat()}T01:00:00.000Z",
-                "signed_by": actor.id, "consent": "paper", "witness": "示范护士", "fee_fen": fee,
-                "resident_share_fen": share, "fund_share_fen": fee - share, "household_id": person["household_id"]})  # fmt: skip
+            uow.insert(
+                "contract",
+                {
+                    "resident_id": person["id"],
+                    "team_id": team_id,
+                    "period": str(period),
+                    "period_start": p_start.isoformat(),
+                    "period_end": p_end.isoformat(),
+                    "packages": json.dumps(codes),
+                    "status": "active" if period == year else "expired",
+                    "signed_at": f"{p_start.isoformat()}T01:00:00.000Z",
+                    "signed_by": actor.id,
+                    "consent": "paper",
+                    "witness": "示范护士",
+                    "fee_fen": fee,
+                    "resident_share_fen": share,
+                    "fund_share_fen": fee - share,
+                    "household_id": person["household_id"],
+                },
+            )
             if period == year and rng.random() < 0.9:
-                uow.insert("insurance_status", {"id": C.reference_id("insurance_status", f"{person['id']}:{year}"),
-                                                "resident_id": person["id"], "year": year, "paid": 1,
-                                                "paid_on": start.isoformat()})  # fmt: skip
+                uow.insert(
+                    "insurance_status",
+                    {
+                        "id": C.reference_id("insurance_status", f"{person['id']}:{year}"),
+                        "resident_id": person["id"],
+                        "year": year,
+                        "paid": 1,
+                        "paid_on": start.isoformat(),
+                    },
+                )
             signed += 1
         uow.summary = f"demo data: {signed} contracts"
     return signed

@@ -86,9 +86,20 @@ def parse_catalog(text: str) -> list[dict[str, Any]]:
             if value not in ("0", "1"):
                 problems.append(f"row {number}, column {flag}: 0 or 1")
             flags[flag] = value == "1"
-        rows.append({"code": code, "name": (line.get("name") or "").strip(), "spec": (line.get("spec") or "").strip(),
-                     "unit": (line.get("unit") or "").strip(), "package_size": size, **flags})  # fmt: skip
+        rows.append(
+            {
+                "code": code,
+                "name": (line.get("name") or "").strip(),
+                "spec": (line.get("spec") or "").strip(),
+                "unit": (line.get("unit") or "").strip(),
+                "package_size": size,
+                **flags,
+            }
+        )
     if problems:
-        raise ValidationError("file", "invalid_rows", "; ".join(problems[:MAX_PROBLEMS])
-                              + (" …" if len(problems) > MAX_PROBLEMS else ""))  # fmt: skip
+        raise ValidationError(
+            "file",
+            "invalid_rows",
+            "; ".join(problems[:MAX_PROBLEMS]) + (" …" if len(problems) > MAX_PROBLEMS else ""),
+        )
     return rows

@@ -73,8 +73,9 @@ class DatabaseDamaged(StoreError):
 
     exit_code = 10  # apart from `clinic sync`'s own 5 and 6
 
-    def __init__(self, path: Path, detail: str, backup: Path | None = None, looked: bool = False,
-                 reason: str = "read") -> None:  # fmt: skip
+    def __init__(
+        self, path: Path, detail: str, backup: Path | None = None, looked: bool = False, reason: str = "read"
+    ) -> None:
         self.path, self.detail, self.backup, self.looked, self.reason = path, detail, backup, looked, reason
         text = f"the database file {path} is damaged ({detail})"
         if backup is not None:

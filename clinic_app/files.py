@@ -14,10 +14,11 @@ def require_folder(target: Path, field: str = "file") -> None:
     folder = target.parent
     if not folder.is_dir():
         raise ValidationError(
-            field, "folder_missing",
+            field,
+            "folder_missing",
             f"the folder {folder} does not exist (is the USB stick or the drive plugged in?); nothing written",
             {"folder": str(folder)},
-        )  # fmt: skip
+        )
 
 
 def write_problem(target: Path) -> str | None:

@@ -65,7 +65,10 @@ def backup_list_path(db: Path) -> Path:
 def record_backup(db: Path, backup: Path) -> None:
     """Remember a backup written anywhere (a USB stick too), so a damaged database can name it later."""
     listed = backup_list_path(db)
-    with contextlib.suppress(OSError), listed.open("a", encoding="utf-8") as fh:  # failing: only a later search is poorer
+    with (
+        contextlib.suppress(OSError),
+        listed.open("a", encoding="utf-8") as fh,
+    ):  # failing: only a later search is poorer
         fh.write(f"{backup.resolve()}\n")
 
 
@@ -75,7 +78,9 @@ def backup_candidates(db: Path) -> list[Path]:
     found: dict[Path, float] = {}
     paths: list[Path] = []
     with contextlib.suppress(OSError, UnicodeDecodeError):
-        paths += [Path(line) for line in backup_list_path(db).read_text(encoding="utf-8").splitlines() if line]
+        paths += [
+            Path(line) for line in backup_list_path(db).read_text(encoding="utf-8").splitlines() if line
+        ]
     paths += list(db.parent.glob(f"{db.name}.*.bak"))
     for p in paths:
         try:
@@ -116,7 +121,9 @@ def modified(path: Path) -> dt.datetime:
 
 
 # -- putting a good backup in place of a damaged database ------------------------------------------------
-def restore_damaged(db: Path, backup: Path, key: bytes, accept: Callable[[Store], None] | None = None) -> Path:
+def restore_damaged(
+    db: Path, backup: Path, key: bytes, accept: Callable[[Store], None] | None = None
+) -> Path:
     """Replace the damaged ``db`` by ``backup``; returns where the damaged file was put (never deleted).
 
     The backup is copied beside the database and opened there as a store first (migrating an older backup,

@@ -16,10 +16,44 @@ FIELD = "id_number"
 # The province-level codes that exist (RULES §1, GB/T 2260); 81/82/83 are the residence permits of Hong Kong,
 # Macao and Taiwan residents. Any other first two digits are refused.
 PROVINCE_CODES = frozenset(
-    ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
-     "71", "81", "82", "83"]
-)  # fmt: skip
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+    ]
+)
 # How the place of a residence permit is named (python-stdnum's table writes the first two in traditional
 # characters and has no 83).
 _PERMIT_REGIONS = {"81": "香港特别行政区", "82": "澳门特别行政区", "83": "台湾地区"}
@@ -40,14 +74,20 @@ class Place:
         return self.county is not None
 
     def __str__(self) -> str:
-        return f"{self.province} {self.county}" if self.county and self.county != self.province else self.province
+        return (
+            f"{self.province} {self.county}"
+            if self.county and self.county != self.province
+            else self.province
+        )
 
     def warning(self) -> str | None:
         """The English sentence of the warning an unknown county code gets (never a refusal), or None."""
         if self.known:
             return None
-        return (f"the county code {self.code} is in no edition of GB/T 2260 known to this program "
-                f"(the province is {self.province}): confirm the place with the resident")  # fmt: skip
+        return (
+            f"the county code {self.code} is in no edition of GB/T 2260 known to this program "
+            f"(the province is {self.province}): confirm the place with the resident"
+        )
 
 
 @dataclass(frozen=True)
@@ -172,9 +212,16 @@ def parse_id_number(raw: str, today: dt.date | None = None) -> IdNumber:
         )
     if first17[:2] not in PROVINCE_CODES:
         raise ValidationError(
-            FIELD, "province", f"the first two digits {first17[:2]} name no province (GB/T 2260): a digit is mistyped"
+            FIELD,
+            "province",
+            f"the first two digits {first17[:2]} name no province (GB/T 2260): a digit is mistyped",
         )
     born = _birth_date(first17[6:14], today)
     sex = "M" if int(first17[16]) % 2 == 1 else "F"
-    return IdNumber(number=text, birth_date=born, sex=sex, converted_from_legacy=legacy,
-                    place=place_of(first17[:6], born.year))  # fmt: skip
+    return IdNumber(
+        number=text,
+        birth_date=born,
+        sex=sex,
+        converted_from_legacy=legacy,
+        place=place_of(first17[:6], born.year),
+    )

@@ -77,8 +77,11 @@ def _weights(text: str | None) -> list[tuple[int, int | None, Decimal]]:
             (int(lo), None if hi is None else int(hi), Decimal(str(w))) for lo, hi, w in json.loads(text)
         ]
     except (ValueError, TypeError):
-        raise ValidationError("capitation.age_weights", "policy",
-                              "the county's age weights are not a list of [min_age, max_age, weight]") from None  # fmt: skip
+        raise ValidationError(
+            "capitation.age_weights",
+            "policy",
+            "the county's age weights are not a list of [min_age, max_age, weight]",
+        ) from None
     return bands
 
 
@@ -101,8 +104,11 @@ def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None =
     start, end = period_bounds(conn, period)
     rate_text = policy_value(conn, "capitation.rate_fen", start)
     if rate_text is None:
-        raise ValidationError("capitation.rate_fen", "policy_missing",
-                              f"the county has not set the per-capita rate for {period} (policy capitation.rate_fen)")  # fmt: skip
+        raise ValidationError(
+            "capitation.rate_fen",
+            "policy_missing",
+            f"the county has not set the per-capita rate for {period} (policy capitation.rate_fen)",
+        )
     try:
         rate = int(rate_text)
     except ValueError:
@@ -125,10 +131,20 @@ def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None =
     weighted = sum((_weight(bands, age_on(r["birth_date"], start)) for r in counted), Decimal(0))
     budget = _fen(weighted * rate)
     reserve = _fen(Decimal(budget) * reserve_pct / 100)
-    ledger = Ledger(period=period, start=start.isoformat(), end=end.isoformat(), heads=len(counted),
-                    provisional_heads=sum(1 for r in counted if r["status"] == "provisional"),
-                    contracted_not_insured=len(rows) - len(counted), rate_fen=rate, weighted_heads=weighted,
-                    budget_fen=budget, reserve_pct=reserve_pct, reserve_fen=reserve, advance_fen=budget - reserve)  # fmt: skip
+    ledger = Ledger(
+        period=period,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        heads=len(counted),
+        provisional_heads=sum(1 for r in counted if r["status"] == "provisional"),
+        contracted_not_insured=len(rows) - len(counted),
+        rate_fen=rate,
+        weighted_heads=weighted,
+        budget_fen=budget,
+        reserve_pct=reserve_pct,
+        reserve_fen=reserve,
+        advance_fen=budget - reserve,
+    )
     visits = has_table(conn, "visit")
     spending = _spending_by_month(conn, clinic_id, start, end) if visits else {}
     monthly = monthly_advances(ledger.advance_fen)
@@ -170,10 +186,15 @@ def _spending_by_month(conn: Connection, clinic_id: str, start: dt.date, end: dt
 
 
 _NOTES_ZH = (
-    (re.compile(r"^no outpatient visits are recorded yet: spending is 0 until visits come$"),
-     "尚无门诊记录：有门诊记录之前支出为 0"),
-    (re.compile(r"^(\d+) of the heads are provisional until the county confirms them$"), r"其中 \1 人待县级确认"),
-)  # fmt: skip
+    (
+        re.compile(r"^no outpatient visits are recorded yet: spending is 0 until visits come$"),
+        "尚无门诊记录：有门诊记录之前支出为 0",
+    ),
+    (
+        re.compile(r"^(\d+) of the heads are provisional until the county confirms them$"),
+        r"其中 \1 人待县级确认",
+    ),
+)
 
 
 def _note_zh(note: str) -> str:
@@ -196,8 +217,11 @@ def export_xlsx(ledger: Ledger, target: Path, headers: str = "zh") -> None:
     assert summary is not None
     summary.title = "汇总" if zh else "summary"
     yuan = lambda fen: round(fen / 100, 2)  # noqa: E731
-    period = (f"{ledger.period}（{ledger.start} 至 {ledger.end}）" if zh else
-              f"{ledger.period} ({ledger.start} .. {ledger.end})")  # fmt: skip
+    period = (
+        f"{ledger.period}（{ledger.start} 至 {ledger.end}）"
+        if zh
+        else f"{ledger.period} ({ledger.start} .. {ledger.end})"
+    )
     lines = (
         ("签约周期", "period", period),
         ("签约且参保人数", "heads (contracted and insured)", ledger.heads),
@@ -206,14 +230,18 @@ def export_xlsx(ledger: Ledger, target: Path, headers: str = "zh") -> None:
         ("人头费标准（元/人/年）", "rate (yuan/head/year)", yuan(ledger.rate_fen)),
         ("加权人数", "weighted heads", float(ledger.weighted_heads)),
         ("年度预算（元）", "budget (yuan)", yuan(ledger.budget_fen)),
-        (f"质量保证金 {ledger.reserve_pct}%（元）", f"quality reserve {ledger.reserve_pct}% (yuan)", yuan(ledger.reserve_fen)),
+        (
+            f"质量保证金 {ledger.reserve_pct}%（元）",
+            f"quality reserve {ledger.reserve_pct}% (yuan)",
+            yuan(ledger.reserve_fen),
+        ),
         ("按月预拨合计（元）", "paid in advance (yuan)", yuan(ledger.advance_fen)),
         ("至今预拨（元）", "budget to date (yuan)", yuan(ledger.budget_to_date_fen)),
         ("至今支出（元）", "spending to date (yuan)", yuan(ledger.spending_to_date_fen)),
         ("至今结余（元）", "surplus to date (yuan)", yuan(ledger.surplus_to_date_fen)),
         ("预计全年支出（元）", "forecast spending (yuan)", yuan(ledger.forecast_spending_fen)),
         ("预计年末结余（元）", "forecast surplus (yuan)", yuan(ledger.forecast_surplus_fen)),
-    )  # fmt: skip
+    )
     for chinese, english, value in lines:
         summary.append([xlsx_cell(summary, v) for v in (chinese if zh else english, value)])
     for note in ledger.notes:
@@ -221,11 +249,23 @@ def export_xlsx(ledger: Ledger, target: Path, headers: str = "zh") -> None:
     summary.column_dimensions["A"].width = 26
     summary.column_dimensions["B"].width = 32
     months = book.create_sheet("按月" if zh else "months")
-    months.append(["月份", "预拨（元）", "支出（元）", "结余（元）"] if zh else
-                  ["month", "budget (yuan)", "spending (yuan)", "surplus (yuan)"])  # fmt: skip
+    months.append(
+        ["月份", "预拨（元）", "支出（元）", "结余（元）"]
+        if zh
+        else ["month", "budget (yuan)", "spending (yuan)", "surplus (yuan)"]
+    )
     for m in ledger.months:
-        months.append([xlsx_cell(months, v) for v in
-                       (m.month, yuan(m.budget_fen), yuan(m.spending_fen), yuan(m.budget_fen - m.spending_fen))])  # fmt: skip
+        months.append(
+            [
+                xlsx_cell(months, v)
+                for v in (
+                    m.month,
+                    yuan(m.budget_fen),
+                    yuan(m.spending_fen),
+                    yuan(m.budget_fen - m.spending_fen),
+                )
+            ]
+        )
     for column in "ABCD":
         months.column_dimensions[column].width = 14
     tmp = target.with_name(target.name + ".part")

@@ -67,9 +67,17 @@ def parse_packages(items: Any) -> list[dict[str, Any]]:
         services = item.get("services", [])
         if not isinstance(services, list) or not all(isinstance(x, str) for x in services):
             problems.append(f"{where}, services: a list of texts")
-        rows.append({"code": code, "name": str(item.get("name", "")).strip(), "kind": item.get("kind", "personalised"),
-                     **fees, "eligibility": json.dumps(rule, ensure_ascii=False, sort_keys=True),
-                     "services": json.dumps(services, ensure_ascii=False), "active": 1})  # fmt: skip
+        rows.append(
+            {
+                "code": code,
+                "name": str(item.get("name", "")).strip(),
+                "kind": item.get("kind", "personalised"),
+                **fees,
+                "eligibility": json.dumps(rule, ensure_ascii=False, sort_keys=True),
+                "services": json.dumps(services, ensure_ascii=False),
+                "active": 1,
+            }
+        )
     for row in rows:
         for needed in json.loads(row["eligibility"]).get("requires", []):
             if needed not in seen:

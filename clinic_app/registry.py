@@ -55,10 +55,14 @@ class Column:
     default: str | int | None = None  # the schema's DEFAULT (None: no default)
     primary_key: bool = False
     refers_to: str | None = None  # the table whose row this column names
-    foreign_key: bool = True  # with refers_to: whether the device schema declares it (False: a soft reference)
+    foreign_key: bool = (
+        True  # with refers_to: whether the device schema declares it (False: a soft reference)
+    )
     allowed: tuple[str, ...] | None = None  # the only values the column takes (a domain constant)
     check: bool = False  # with allowed: the device schema enforces them by a CHECK constraint
-    domain_rule: bool = False  # with allowed: the owning domain's validator judges the value with its own code
+    domain_rule: bool = (
+        False  # with allowed: the owning domain's validator judges the value with its own code
+    )
     max_length: int | None = None  # characters, TEXT only (None: MAX_TEXT)
     minimum: int = INT64_MIN  # INTEGER only
     maximum: int = INT64_MAX
@@ -101,8 +105,12 @@ class TableHooks:
     """What a domain does on the device whenever rows of its table are written — by a unit of work, or as the
     server holds them (pull, snapshot, merge): fill derived columns and keep device-local indexes."""
 
-    derive: Callable[[Row], None] | None = None  # fills the derived columns of a row about to be written, in place
-    index: Callable[[Connection, Sequence[Mapping[str, Any]]], None] | None = None  # after whole rows are written
+    derive: Callable[[Row], None] | None = (
+        None  # fills the derived columns of a row about to be written, in place
+    )
+    index: Callable[[Connection, Sequence[Mapping[str, Any]]], None] | None = (
+        None  # after whole rows are written
+    )
     unindex: Callable[[Connection, Sequence[str]], None] | None = None  # rows (ids) deleted or gone
 
 
@@ -131,10 +139,12 @@ class Table:
         object.__setattr__(self, "_by_name", MappingProxyType({c.name: c for c in self.columns}))
         sent = [c for c in self.columns if not c.derived and c.name != "row_version"]
         object.__setattr__(self, "_texts", tuple((c.name, c.text_limit) for c in sent if c.type == "TEXT"))
-        object.__setattr__(self, "_ints", tuple((c.name, c.minimum, c.maximum) for c in sent
-                                                if c.type == "INTEGER"))  # fmt: skip
-        object.__setattr__(self, "_allowed", tuple((c.name, frozenset(c.allowed)) for c in sent
-                                                   if c.allowed is not None))  # fmt: skip
+        object.__setattr__(
+            self, "_ints", tuple((c.name, c.minimum, c.maximum) for c in sent if c.type == "INTEGER")
+        )
+        object.__setattr__(
+            self, "_allowed", tuple((c.name, frozenset(c.allowed)) for c in sent if c.allowed is not None)
+        )
         object.__setattr__(self, "fits", _fits(sent))
 
     @property
@@ -180,7 +190,8 @@ class Table:
     def pushed(self) -> bool:
         """A clinic device writes rows of this table to the server."""
         return self.on_device and (
-            self.kind in (Kind.REGISTRY, Kind.EVENT) or (self.kind is Kind.SERVER_MADE and bool(self.device_fields))
+            self.kind in (Kind.REGISTRY, Kind.EVENT)
+            or (self.kind is Kind.SERVER_MADE and bool(self.device_fields))
         )
 
     fits: Callable[[Mapping[str, Any]], bool] = field(init=False, repr=False, compare=False)
@@ -305,8 +316,13 @@ class Registry:
         (table, key). When the county merges two rows, the rows they key merge too (insurance of one resident
         and year), or every device would hold two rows its index allows one of."""
         merged = self.merged_tables
-        return {key.name: (t.name, key) for t in self.tables if t.pushed for key in t.unique
-                if any(t.by_name[c].refers_to in merged for c in key.columns)}  # fmt: skip
+        return {
+            key.name: (t.name, key)
+            for t in self.tables
+            if t.pushed
+            for key in t.unique
+            if any(t.by_name[c].refers_to in merged for c in key.columns)
+        }
 
     # -- per-table facts ---------------------------------------------------------------------------------
     def derived_columns(self, table: str) -> frozenset[str]:
@@ -319,10 +335,17 @@ class Registry:
 
     def referring(self, target: str, soft: bool = True) -> list[tuple[str, str]]:
         """(table, column) of every synced column naming a row of ``target`` (declared foreign keys first)."""
-        found = [(t.name, c) for t in self.tables if t.synced for c, to in t.references.items() if to == target]
+        found = [
+            (t.name, c) for t in self.tables if t.synced for c, to in t.references.items() if to == target
+        ]
         if soft:
-            found += [(t.name, c) for t in self.tables if t.synced for c, to in t.soft_references.items()
-                      if to == target]  # fmt: skip
+            found += [
+                (t.name, c)
+                for t in self.tables
+                if t.synced
+                for c, to in t.soft_references.items()
+                if to == target
+            ]
         return found
 
     def labels(self) -> dict[str, str]:
@@ -355,10 +378,14 @@ def _fits(columns: Sequence[Column]) -> Callable[[Mapping[str, Any]], bool]:
             names[f"allowed_{i}"] = frozenset(c.allowed)
             lines.append(f"    if v is not None and v not in allowed_{i}: return False")
         elif c.type == "TEXT":
-            lines.append(f"    if v is not None and (v.__class__ is not str or len(v) > {c.text_limit}): return False")
+            lines.append(
+                f"    if v is not None and (v.__class__ is not str or len(v) > {c.text_limit}): return False"
+            )
         elif c.type == "INTEGER":
-            lines.append(f"    if v is not None and ((v.__class__ is not int and v.__class__ is not bool) "
-                         f"or not {c.minimum} <= v <= {c.maximum}): return False")  # fmt: skip
+            lines.append(
+                f"    if v is not None and ((v.__class__ is not int and v.__class__ is not bool) "
+                f"or not {c.minimum} <= v <= {c.maximum}): return False"
+            )
     lines.append("    return True")
     exec("\n".join(lines), names)  # the text above is made from the registry's own names and numbers only
     fits: Callable[[Mapping[str, Any]], bool] = names["fits"]
@@ -589,8 +616,15 @@ def build_registry() -> Registry:
 
 
 # The drug catalog's RULES §6 flags (1/0 in the county's CSV, true/false in a row).
-DRUG_FLAGS = ("narcotic", "psychotropic_1", "toxic", "radioactive", "precursor", "antimicrobial",
-              "special_storage")  # fmt: skip
+DRUG_FLAGS = (
+    "narcotic",
+    "psychotropic_1",
+    "toxic",
+    "radioactive",
+    "precursor",
+    "antimicrobial",
+    "special_storage",
+)
 
 
 REGISTRY = build_registry()

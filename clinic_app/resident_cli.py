@@ -91,8 +91,10 @@ def cmd_resident_search(ctx: Context) -> int:
         out(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         for r in rows:  # the values a doctor reads in Chinese (男/女); --json keeps the codes
-            out(f"{r['name']}\t{label('sex', r['sex'])}\t{r['birth_date']}\t{r['id_number'] or ''}\t"
-                 f"{r['phone'] or ''}")  # fmt: skip
+            out(
+                f"{r['name']}\t{label('sex', r['sex'])}\t{r['birth_date']}\t{r['id_number'] or ''}\t"
+                f"{r['phone'] or ''}"
+            )
         if not rows:
             out(f"no resident matches {a.query!r}")
     return EXIT_OK
@@ -131,7 +133,9 @@ def cmd_import_residents(ctx: Context) -> int:
 def cmd_export_residents(ctx: Context) -> int:
     from clinic_app.transfer import export_residents
 
-    actor = ctx.actor("an export is recorded in the audit log")  # it changes nothing, but says who took the data
+    actor = ctx.actor(
+        "an export is recorded in the audit log"
+    )  # it changes nothing, but says who took the data
     target = Path(ctx.args.output) if ctx.args.output else None
     count, text = export_residents(ctx.store, actor, ctx.args.format, target, headers=ctx.args.headers)
     if text is not None:
@@ -174,15 +178,31 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("--reveal", action="store_true", help="show whole ID numbers (masked by default)")
 
     imports = commands.group("import", "import data", metavar="WHAT")
-    p = leaf(imports, "residents", cmd_import_residents, "import residents from .csv or .xlsx (Chinese or English "
-             "headers, as export writes them); a registered ID number updates that resident", writes=True)  # fmt: skip
+    p = leaf(
+        imports,
+        "residents",
+        cmd_import_residents,
+        "import residents from .csv or .xlsx (Chinese or English "
+        "headers, as export writes them); a registered ID number updates that resident",
+        writes=True,
+    )
     p.add_argument("file")
     p.add_argument("--skip-invalid", action="store_true", help="import the valid rows, report the others")
 
     exports = commands.group("export", "export data", metavar="WHAT")
-    p = leaf(exports, "residents", cmd_export_residents, "export the resident register (recorded in the audit log, so it takes --user)", writes=True)
+    p = leaf(
+        exports,
+        "residents",
+        cmd_export_residents,
+        "export the resident register (recorded in the audit log, so it takes --user)",
+        writes=True,
+    )
     p.add_argument("--format", required=True, choices=("csv", "xlsx", "json"))
     p.add_argument("-o", "--output", metavar="FILE")
-    p.add_argument("--headers", choices=("zh", "en"), default="zh",
-                   help="zh: Chinese headers and values (default); en: field names and codes, for other "
-                   "programs (JSON always has these)")  # fmt: skip
+    p.add_argument(
+        "--headers",
+        choices=("zh", "en"),
+        default="zh",
+        help="zh: Chinese headers and values (default); en: field names and codes, for other "
+        "programs (JSON always has these)",
+    )

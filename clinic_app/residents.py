@@ -16,7 +16,9 @@ from clinic_app.idcard import MAX_AGE_YEARS, Place, age_on, parse_id_number
 from clinic_app.search import prefix_upper_bound, query_prefix
 from clinic_app.users import User
 
-if TYPE_CHECKING:  # the store's registry names this module's rules (SEXES, ...): no import of the store at run time
+if (
+    TYPE_CHECKING
+):  # the store's registry names this module's rules (SEXES, ...): no import of the store at run time
     from clinic_app.store import Store, UnitOfWork
 
 DOCUMENT_TYPES = ("id_card", "passport", "other")
@@ -242,32 +244,43 @@ def validate_resident(
         if dup:
             errors.append(
                 ValidationError(
-                    "id_number", "duplicate", f"this ID number is registered already, to {dup['name']}",
+                    "id_number",
+                    "duplicate",
+                    f"this ID number is registered already, to {dup['name']}",
                     {"registered_to": dup["name"]},
                 )
             )
 
-    if (row["relation_to_head"] == "head" and row["household_id"]
-            and (head := household_head(conn, row["household_id"], existing_id)) is not None):  # fmt: skip
-        errors.append(ValidationError(
-            "relation_to_head", "second_head",
-            f"household {head['code']} has a head already, {head['name']}: change {head['name']}'s relation "
-            "to the head first (a household has one head, as in the household register)",
-            {"head": head["name"], "household": head["code"]},
-        ))  # fmt: skip
+    if (
+        row["relation_to_head"] == "head"
+        and row["household_id"]
+        and (head := household_head(conn, row["household_id"], existing_id)) is not None
+    ):
+        errors.append(
+            ValidationError(
+                "relation_to_head",
+                "second_head",
+                f"household {head['code']} has a head already, {head['name']}: change {head['name']}'s relation "
+                "to the head first (a household has one head, as in the household register)",
+                {"head": head["name"], "household": head["code"]},
+            )
+        )
 
     if errors:
         raise ValidationErrors(errors)
     return row
 
 
-def household_head(conn: Connection, household_id: str, other_than: str | None = None) -> dict[str, Any] | None:
+def household_head(
+    conn: Connection, household_id: str, other_than: str | None = None
+) -> dict[str, Any] | None:
     """The household's head (relation ``head``) other than ``other_than``; a deleted or moved resident is none."""
     row = conn.execute(
         "SELECT r.id, r.name, h.code FROM resident r JOIN household h ON h.id = r.household_id "
         "WHERE r.household_id = ? AND r.relation_to_head = 'head' AND r.deleted_at IS NULL AND r.id != ? "
-        "ORDER BY r.id LIMIT 1", (household_id, other_than or ""),
-    ).fetchone()  # fmt: skip
+        "ORDER BY r.id LIMIT 1",
+        (household_id, other_than or ""),
+    ).fetchone()
     return dict(row) if row is not None else None
 
 

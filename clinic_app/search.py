@@ -147,9 +147,13 @@ def index_residents(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None
     unindex_residents(conn, [r["id"] for r in rows])
     conn.executemany(
         "INSERT INTO resident_search_key(key, resident_id) VALUES (?, ?)",
-        [(k, r["id"]) for r in rows if not r.get("deleted_at")
-         for k in resident_keys(r["name"], r.get("id_number"), r.get("phone"), r.get("document_number"))],
-    )  # fmt: skip
+        [
+            (k, r["id"])
+            for r in rows
+            if not r.get("deleted_at")
+            for k in resident_keys(r["name"], r.get("id_number"), r.get("phone"), r.get("document_number"))
+        ],
+    )
 
 
 def unindex_residents(conn: Connection, ids: Sequence[str]) -> None:

@@ -31,9 +31,16 @@ log = logging.getLogger(__name__)
 # What a row can make the database refuse without anything being wrong with the database itself (a full disk,
 # a damaged file, a lock are OperationalError / DatabaseError and stop the sync as before).
 STORE_ERRORS: tuple[type[BaseException], ...] = (
-    sqlcipher3.IntegrityError, sqlcipher3.InterfaceError, sqlcipher3.ProgrammingError, sqlcipher3.DataError,
-    OverflowError, ValueError, TypeError, KeyError, AttributeError,
-)  # fmt: skip
+    sqlcipher3.IntegrityError,
+    sqlcipher3.InterfaceError,
+    sqlcipher3.ProgrammingError,
+    sqlcipher3.DataError,
+    OverflowError,
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+)
 # Rules that depend on the other rows here, so a row set aside for them may be stored later as it is.
 RETRIED = frozenset({"unique", "not_stored"})
 MAX_KEY = 200  # characters of a table name or row id kept (a malformed change may carry anything)
@@ -126,7 +133,9 @@ class Keeper:
             t = self._tables[table] = REGISTRY.table(table)
         version = change["version"]
         if _version(version) is None:
-            self._refused.append((place, change, "malformed", f"{table}: the version {_short(version)} is not a row version"))
+            self._refused.append(
+                (place, change, "malformed", f"{table}: the version {_short(version)} is not a row version")
+            )
             return True
         row = change["row"]
         if (
@@ -134,7 +143,9 @@ class Keeper:
             or not isinstance(change["row_id"], str)
             or len(change["row_id"]) > MAX_ID
         ):
-            self._refused.append((place, change, "malformed", f"{table}: the change carries no row or no row id"))
+            self._refused.append(
+                (place, change, "malformed", f"{table}: the change carries no row or no row id")
+            )
             return True
         if not t.fits(row) and (problem := t.row_problem(row)) is not None:
             self._refused.append((place, change, *problem))
@@ -227,9 +238,14 @@ class Keeper:
     def retry(self, prepare: Prepare, pending: set[Key]) -> list[tuple[str, Row]]:
         """Try again the rows set aside for a rule that other rows decide (a unique key), when no version of
         theirs was heard in this transaction and no change of this device waits for them. The rows stored."""
-        waiting = [r for r in self.conn.execute(
-            f"SELECT table_name, row_id, version, change FROM set_aside WHERE rule IN ({', '.join('?' * len(RETRIED))}) "
-            "ORDER BY seen_at", sorted(RETRIED))]  # fmt: skip
+        waiting = [
+            r
+            for r in self.conn.execute(
+                f"SELECT table_name, row_id, version, change FROM set_aside WHERE rule IN ({', '.join('?' * len(RETRIED))}) "
+                "ORDER BY seen_at",
+                sorted(RETRIED),
+            )
+        ]
         stored: list[tuple[str, Row]] = []
         for table, row_id, version, text in waiting:
             key = (table, row_id)
@@ -271,8 +287,12 @@ class Keeper:
 def envelope(table: str, row: Row) -> dict[str, Any]:
     """A row about to be stored, as the change it came in (derived columns left out)."""
     skip = REGISTRY.derived_columns(table) | {"id", "row_version"}
-    return {"table": table, "row_id": row.get("id"), "version": row.get("row_version"),
-            "row": {k: v for k, v in row.items() if k not in skip}}  # fmt: skip
+    return {
+        "table": table,
+        "row_id": row.get("id"),
+        "version": row.get("row_version"),
+        "row": {k: v for k, v in row.items() if k not in skip},
+    }
 
 
 # -- reading them ---------------------------------------------------------------------------------------------
@@ -282,9 +302,13 @@ def set_aside_count(conn: Connection) -> int:
 
 def set_aside_rows(conn: Connection) -> list[dict[str, Any]]:
     """Every row set aside, the most recently heard first: table, row id, version, rule, message, when."""
-    return [dict(r) for r in conn.execute(
-        "SELECT table_name, row_id, version, rule, message, first_seen_at, seen_at FROM set_aside "
-        "ORDER BY seen_at DESC, table_name, row_id")]  # fmt: skip
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT table_name, row_id, version, rule, message, first_seen_at, seen_at FROM set_aside "
+            "ORDER BY seen_at DESC, table_name, row_id"
+        )
+    ]
 
 
 def set_aside_page(conn: Connection, after: tuple[str, str, str] | None, limit: int) -> list[dict[str, Any]]:
@@ -293,13 +317,16 @@ def set_aside_page(conn: Connection, after: tuple[str, str, str] | None, limit: 
     pulled, or as this device holds it, or the end of its id)."""
     columns = "table_name, row_id, version, rule, message, change, first_seen_at, seen_at"
     if after is None:
-        rows = conn.execute(f"SELECT {columns} FROM set_aside ORDER BY seen_at DESC, table_name, row_id LIMIT ?",
-                            (limit,))  # fmt: skip
+        rows = conn.execute(
+            f"SELECT {columns} FROM set_aside ORDER BY seen_at DESC, table_name, row_id LIMIT ?", (limit,)
+        )
     else:
         seen, table, row_id = after
-        rows = conn.execute(f"SELECT {columns} FROM set_aside WHERE seen_at < ? OR (seen_at = ? AND "
-                            "(table_name, row_id) > (?, ?)) ORDER BY seen_at DESC, table_name, row_id LIMIT ?",
-                            (seen, seen, table, row_id, limit))  # fmt: skip
+        rows = conn.execute(
+            f"SELECT {columns} FROM set_aside WHERE seen_at < ? OR (seen_at = ? AND "
+            "(table_name, row_id) > (?, ?)) ORDER BY seen_at DESC, table_name, row_id LIMIT ?",
+            (seen, seen, table, row_id, limit),
+        )
     found = [dict(r) for r in rows]
     labels = REGISTRY.labels()
     for r in found:

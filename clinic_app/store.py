@@ -394,7 +394,9 @@ class Store:
                     raise disk_full(target, database_size(self.path)) from None
                 if isinstance(damaged := storage_error(exc, self.path), DatabaseDamaged):
                     raise damaged from None
-                raise StoreError(f"cannot write the backup to {target}: {write_problem(target) or exc}") from None
+                raise StoreError(
+                    f"cannot write the backup to {target}: {write_problem(target) or exc}"
+                ) from None
         return target
 
     def integrity(self, full: bool = False) -> list[str]:

@@ -130,11 +130,15 @@ def check_set_aside(store: Store) -> bool:
     rows = set_aside_rows(store.conn)
     if not rows:
         return False
-    out(f"{len(rows)} rows from the county could not be stored here (set aside; the sync goes on without them):")
+    out(
+        f"{len(rows)} rows from the county could not be stored here (set aside; the sync goes on without them):"
+    )
     for r in rows:
         version = f" version {r['version']}" if r["version"] is not None else ""
-        out(f"  {r['table_name']} {r['row_id']}{version}: {r['rule']}: {r['message']} "
-            f"(first {r['first_seen_at']}, last {r['seen_at']})")  # fmt: skip
+        out(
+            f"  {r['table_name']} {r['row_id']}{version}: {r['rule']}: {r['message']} "
+            f"(first {r['first_seen_at']}, last {r['seen_at']})"
+        )
     return True
 
 
@@ -232,14 +236,23 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("--seed", type=whole, default=1)
 
     p = leaf(sub, "check", cmd_check, "check the file (quick_check), its references and schema version")
-    p.add_argument("--full", action="store_true",
-                   help="check every index against its table too (integrity_check: about 3× as long)")  # fmt: skip
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="check every index against its table too (integrity_check: about 3× as long)",
+    )
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = CHECK_EXIT_CODES
     p = leaf(sub, "backup", cmd_backup, "write an encrypted backup copy")
     p.add_argument("file")
-    p = leaf(sub, "restore", cmd_restore, "replace the database with a good backup (clinic admin; a damaged "
-             "database is kept aside, and who asks signs in against the backup)", writes=True)  # fmt: skip
+    p = leaf(
+        sub,
+        "restore",
+        cmd_restore,
+        "replace the database with a good backup (clinic admin; a damaged "
+        "database is kept aside, and who asks signs in against the backup)",
+        writes=True,
+    )
     p.add_argument("file")
 
     settings = commands.group("setting", "clinic settings")

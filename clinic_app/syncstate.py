@@ -38,9 +38,16 @@ class OutboxEntry:
         fields = {
             k: v for k, v in self.payload.items() if k != "clinic_id"
         }  # the server takes it from the token
-        return {"mutation_id": self.mutation_id, "table": self.table, "op": self.op, "row_id": self.row_id,
-                "base_version": self.base_version, "fields": fields, "user_id": self.user_id,
-                "device_time": self.device_time}  # fmt: skip
+        return {
+            "mutation_id": self.mutation_id,
+            "table": self.table,
+            "op": self.op,
+            "row_id": self.row_id,
+            "base_version": self.base_version,
+            "fields": fields,
+            "user_id": self.user_id,
+            "device_time": self.device_time,
+        }
 
 
 ACCOUNTS_WAITING = "accounts_waiting"  # sync_state: account changes the last sync kept for an online sign-in
@@ -95,8 +102,19 @@ def next_batch(conn: Connection, limit: int = 500) -> list[OutboxEntry]:
         if key in blocked:
             continue
         blocked.add(key)
-        batch.append(OutboxEntry(r["seq"], r["mutation_id"], r["table_name"], r["row_id"], r["op"],
-                                 r["base_version"], json.loads(r["payload"]), r["user_id"], r["device_time"]))  # fmt: skip
+        batch.append(
+            OutboxEntry(
+                r["seq"],
+                r["mutation_id"],
+                r["table_name"],
+                r["row_id"],
+                r["op"],
+                r["base_version"],
+                json.loads(r["payload"]),
+                r["user_id"],
+                r["device_time"],
+            )
+        )
         if len(batch) >= limit:
             break
     return batch
@@ -132,25 +150,40 @@ def apply_push_results(
                     server_row = result["server_row"]
                     merged = partial(_merge_into, conn, entry.table, entry.row_id, moved_to, server_row)
                     if (error := keeper.attempt(merged)) is not None:  # this device keeps its own row
-                        keeper.failed({"table": entry.table, "row_id": moved_to, "op": "upsert",
-                                       "version": server_row.get("row_version"), "row": server_row}, error)  # fmt: skip
+                        keeper.failed(
+                            {
+                                "table": entry.table,
+                                "row_id": moved_to,
+                                "op": "upsert",
+                                "version": server_row.get("row_version"),
+                                "row": server_row,
+                            },
+                            error,
+                        )
                     outcome.applied += 1
                     continue
                 if version and entry.table not in REGISTRY.local_tables:
-                    old = conn.execute(f'SELECT row_version FROM "{entry.table}" WHERE id = ?',
-                                       (entry.row_id,)).fetchone()  # fmt: skip
+                    old = conn.execute(
+                        f'SELECT row_version FROM "{entry.table}" WHERE id = ?', (entry.row_id,)
+                    ).fetchone()
                     if old is not None and version > old[0]:
-                        conn.execute(f'UPDATE "{entry.table}" SET row_version = ? WHERE id = ?',
-                                     (version, entry.row_id))  # fmt: skip
+                        conn.execute(
+                            f'UPDATE "{entry.table}" SET row_version = ? WHERE id = ?',
+                            (version, entry.row_id),
+                        )
                         # this device's later edits of the row were based on the version just replaced
-                        conn.execute("UPDATE outbox SET base_version = ? WHERE table_name = ? AND row_id = ? "
-                                     "AND base_version = ?", (version, entry.table, entry.row_id, old[0]))  # fmt: skip
+                        conn.execute(
+                            "UPDATE outbox SET base_version = ? WHERE table_name = ? AND row_id = ? "
+                            "AND base_version = ?",
+                            (version, entry.table, entry.row_id, old[0]),
+                        )
                 outcome.applied += 1
             elif status == "conflict":
                 conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
                 server_row = result.get("server_row")
-                later = conn.execute("SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ?",
-                                     (entry.table, entry.row_id)).fetchone()  # fmt: skip
+                later = conn.execute(
+                    "SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ?", (entry.table, entry.row_id)
+                ).fetchone()
                 if server_row and entry.table in _PULLED_SET and later is None:
                     # the row shows what the server holds; this device's version waits in the conflict
                     _keep_remote_row(
@@ -163,8 +196,10 @@ def apply_push_results(
                 changes.add(entry.table, result.get("row_id") or entry.row_id)
                 outcome.conflicts += 1
             elif status == "rejected":
-                conn.execute("UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
-                             (result.get("code") or "rejected", result.get("message") or "", entry.seq))  # fmt: skip
+                conn.execute(
+                    "UPDATE outbox SET rejected_code = ?, rejected_message = ? WHERE seq = ?",
+                    (result.get("code") or "rejected", result.get("message") or "", entry.seq),
+                )
                 outcome.rejected += 1
         keeper.finish()
     if keeper.outcome:
@@ -177,8 +212,13 @@ def _keep_remote_row(
     keeper: Keeper, conn: Connection, table: str, row_id: str, server_row: dict[str, Any]
 ) -> None:
     """Store the server's row, or set it aside when this device cannot store it."""
-    change = {"table": table, "row_id": row_id, "op": "upsert", "version": server_row.get("row_version") or 0,
-              "row": server_row}  # fmt: skip
+    change = {
+        "table": table,
+        "row_id": row_id,
+        "op": "upsert",
+        "version": server_row.get("row_version") or 0,
+        "row": server_row,
+    }
     try:
         if not keeper.refuses(table, change):
             row = _local_row(conn, table, row_id, int(server_row.get("row_version") or 0), server_row, {})
@@ -201,8 +241,10 @@ def _merge_into(conn: Connection, table: str, alias: str, target: str, server_ro
     for other, column in REGISTRY.referring(table):  # foreign keys and soft references alike
         conn.execute(f'UPDATE "{other}" SET "{column}" = ? WHERE "{column}" = ?', (target, alias))
     # later edits made here to the alias go to the kept row (the server redirects them too), based on its version
-    conn.execute("UPDATE outbox SET row_id = ?, base_version = ? WHERE table_name = ? AND row_id = ?",
-                 (target, int(server_row.get("row_version") or 0), table, alias))  # fmt: skip
+    conn.execute(
+        "UPDATE outbox SET row_id = ?, base_version = ? WHERE table_name = ? AND row_id = ?",
+        (target, int(server_row.get("row_version") or 0), table, alias),
+    )
 
 
 def local_checksums(conn: Connection) -> dict[str, dict[str, int]]:
@@ -215,12 +257,15 @@ def local_checksums(conn: Connection) -> dict[str, dict[str, int]]:
             f'SELECT count(*), coalesce(sum(row_version), 0) FROM "{table}" WHERE row_version > 0'
         ).fetchone()
         out[table] = {"count": int(n), "version_sum": int(total)}
-    aside = conn.execute("SELECT table_name, row_id, version FROM set_aside WHERE version IS NOT NULL").fetchall()
+    aside = conn.execute(
+        "SELECT table_name, row_id, version FROM set_aside WHERE version IS NOT NULL"
+    ).fetchall()
     for table, row_id, version in aside:
         if table not in out:
             continue
-        here = conn.execute(f'SELECT row_version FROM "{table}" WHERE id = ? AND row_version > 0',
-                            (row_id,)).fetchone()  # fmt: skip
+        here = conn.execute(
+            f'SELECT row_version FROM "{table}" WHERE id = ? AND row_version > 0', (row_id,)
+        ).fetchone()
         if here is None:
             out[table]["count"] += 1
             out[table]["version_sum"] += int(version)
@@ -242,8 +287,12 @@ def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]])
         local: dict[str, int] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            local.update(conn.execute(f'SELECT id, row_version FROM "{table}" WHERE id IN '
-                                      f'({", ".join("?" for _ in chunk)})', chunk).fetchall())  # fmt: skip
+            local.update(
+                conn.execute(
+                    f'SELECT id, row_version FROM "{table}" WHERE id IN ({", ".join("?" for _ in chunk)})',
+                    chunk,
+                ).fetchall()
+            )
         cache: dict[str, set[str]] = {}
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         keeper = Keeper(conn)
@@ -294,10 +343,20 @@ def _record_conflict(conn: Connection, entry: OutboxEntry, result: dict[str, Any
     conn.execute(
         "INSERT INTO conflict(id, clinic_id, created_at, updated_at, created_by, table_name, row_id, kind, message, "
         "local_row, server_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-        (result.get("conflict_id") or uuid7(), clinic[0] if clinic else "", now, now, entry.user_id, entry.table,
-         result.get("row_id") or entry.row_id, result.get("code") or "conflict", result.get("message"),
-         json.dumps(entry.payload, ensure_ascii=False), json.dumps(result.get("server_row"), ensure_ascii=False)),
-    )  # fmt: skip
+        (
+            result.get("conflict_id") or uuid7(),
+            clinic[0] if clinic else "",
+            now,
+            now,
+            entry.user_id,
+            entry.table,
+            result.get("row_id") or entry.row_id,
+            result.get("code") or "conflict",
+            result.get("message"),
+            json.dumps(entry.payload, ensure_ascii=False),
+            json.dumps(result.get("server_row"), ensure_ascii=False),
+        ),
+    )
 
 
 def _columns(conn: Connection, table: str) -> set[str]:
@@ -411,8 +470,12 @@ REFUSED_COLUMNS = (
 
 def rejected_changes(conn: Connection) -> list[dict[str, Any]]:
     """Every refused change, oldest first (the CLI and tests; the Sync page pages them with ``refused_page``)."""
-    return [dict(r) for r in conn.execute(
-        f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL ORDER BY seq")]  # fmt: skip
+    return [
+        dict(r)
+        for r in conn.execute(
+            f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL ORDER BY seq"
+        )
+    ]
 
 
 def refused_page(conn: Connection, after: int | None, limit: int) -> list[dict[str, Any]]:
@@ -420,11 +483,16 @@ def refused_page(conn: Connection, after: int | None, limit: int) -> list[dict[s
     (keyset on the partial index ``outbox_refused``, so an outbox of 100,000 waiting changes costs nothing), each
     with ``label``, how a person knows the row."""
     if after is None:
-        rows = conn.execute(f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL "
-                            "ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()  # fmt: skip
+        rows = conn.execute(
+            f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL ORDER BY seq DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
     else:
-        rows = conn.execute(f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL AND seq < ? "
-                            "ORDER BY seq DESC LIMIT ?", (after, limit)).fetchall()  # fmt: skip
+        rows = conn.execute(
+            f"SELECT {REFUSED_COLUMNS} FROM outbox WHERE rejected_code IS NOT NULL AND seq < ? "
+            "ORDER BY seq DESC LIMIT ?",
+            (after, limit),
+        ).fetchall()
     return _labelled([dict(r) for r in rows], conn)
 
 
@@ -452,8 +520,9 @@ def resend(store: Store, table: str, row_id: str) -> int:
     whole row if the server never accepted it. Returns how many outbox entries it replaced."""
     conn = store.conn
     with store.transaction():
-        entries = conn.execute("SELECT * FROM outbox WHERE table_name = ? AND row_id = ? ORDER BY seq",
-                               (table, row_id)).fetchall()  # fmt: skip
+        entries = conn.execute(
+            "SELECT * FROM outbox WHERE table_name = ? AND row_id = ? ORDER BY seq", (table, row_id)
+        ).fetchall()
         current = conn.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
         if not entries or current is None:
             return 0
@@ -469,9 +538,17 @@ def resend(store: Store, table: str, row_id: str) -> int:
         conn.execute(
             "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, device_time) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (uuid7(), table, row_id, op, json.dumps(payload, ensure_ascii=False, sort_keys=True),
-             int(row["row_version"]), entries[-1]["user_id"], utc_now()),
-        )  # fmt: skip
+            (
+                uuid7(),
+                table,
+                row_id,
+                op,
+                json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                int(row["row_version"]),
+                entries[-1]["user_id"],
+                utc_now(),
+            ),
+        )
     store.notify(Changes(action="sync.resend", rows={"outbox": {row_id}, table: {row_id}}))
     return len(entries)
 

@@ -48,8 +48,19 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 ZH_HEADER = dict(COLUMNS)
 HEADER_LANGUAGES = ("zh", "en")
 # The English export keeps the column order it always had.
-EN_COLUMNS = ("id_number", "document_type", "document_number", "name", "sex", "birth_date", "phone", "village",
-              "household", "relation_to_head", "note")  # fmt: skip
+EN_COLUMNS = (
+    "id_number",
+    "document_type",
+    "document_number",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "village",
+    "household",
+    "relation_to_head",
+    "note",
+)
 EXPORT_COLUMNS = EN_COLUMNS
 REQUIRED_NOTE = "the header needs a name column (姓名) and an ID number column (身份证号, or 证件号码)"
 
@@ -78,7 +89,12 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     "sex": {
         **{code: code for code in L.SEX},
         **{zh: code for code, zh in L.SEX.items()},
-        "m": "M", "f": "F", "male": "M", "female": "F", "男性": "M", "女性": "F",
+        "m": "M",
+        "f": "F",
+        "male": "M",
+        "female": "F",
+        "男性": "M",
+        "女性": "F",
     },
     "document_type": {
         **{code: code for code in L.DOCUMENT_TYPE},
@@ -88,14 +104,39 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     "relation_to_head": {
         **{code: code for code in L.RELATION},
         **{zh: code for code, zh in L.RELATION.items()},
-        "本人": "head", "妻": "spouse", "夫": "spouse", "妻子": "spouse", "丈夫": "spouse", "子": "child",
-        "女": "child", "儿子": "child", "女儿": "child", "父亲": "parent", "母亲": "parent", "孙子": "grandchild",
-        "孙女": "grandchild", "外孙子女": "grandchild", "兄弟": "sibling", "姐妹": "sibling",
+        "本人": "head",
+        "妻": "spouse",
+        "夫": "spouse",
+        "妻子": "spouse",
+        "丈夫": "spouse",
+        "子": "child",
+        "女": "child",
+        "儿子": "child",
+        "女儿": "child",
+        "父亲": "parent",
+        "母亲": "parent",
+        "孙子": "grandchild",
+        "孙女": "grandchild",
+        "外孙子女": "grandchild",
+        "兄弟": "sibling",
+        "姐妹": "sibling",
     },
 }
 # The fields of a resident row an import compares with the register to tell a changed resident.
-_COMPARED = ("name", "document_type", "id_number", "document_number", "sex", "birth_date", "phone",
-             "village_id", "household_id", "relation_to_head", "note", "needs_identity_check")  # fmt: skip
+_COMPARED = (
+    "name",
+    "document_type",
+    "id_number",
+    "document_number",
+    "sex",
+    "birth_date",
+    "phone",
+    "village_id",
+    "household_id",
+    "relation_to_head",
+    "note",
+    "needs_identity_check",
+)
 
 
 def header_text(field: str, language: str) -> str:
@@ -188,11 +229,13 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             if "end of data" in str(exc):
-                why = (f"line {start}: a quote (\") opened in this row is never closed "
-                       f"(it runs to line {reader.line_num}, the end of the file)")  # fmt: skip
+                why = (
+                    f'line {start}: a quote (") opened in this row is never closed '
+                    f"(it runs to line {reader.line_num}, the end of the file)"
+                )
             else:
                 lines = f"{start}" if reader.line_num == start else f"{start}-{reader.line_num}"
-                why = f"line {lines}: {exc} (a quote inside a value is written twice: \"\")"
+                why = f'line {lines}: {exc} (a quote inside a value is written twice: "")'
             raise ValidationError("file", "csv_quote", why) from None
         if any(c.strip() for c in cells):
             yield reader.line_num, [from_csv_field(c) for c in cells]
@@ -241,8 +284,9 @@ def _read_header(cells: list[str], report: ImportReport) -> _Header:
     return _Header(fields, names, "zh" if chinese * 2 >= len(names) else "en")
 
 
-def _existing(conn: Any, clinic_id: str, id_number: str | None, document: tuple[str | None, str | None]
-              ) -> dict[str, Any] | None:  # fmt: skip
+def _existing(
+    conn: Any, clinic_id: str, id_number: str | None, document: tuple[str | None, str | None]
+) -> dict[str, Any] | None:
     """The registered resident a row describes: the same ID number, or without one the same document
     (``document`` is (type or None for any, number))."""
     doc_type, doc_number = document
@@ -280,15 +324,23 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
 
     conn, clinic_id = store.conn, store.clinic_id
     new_rows: list[tuple[dict[str, Any], str | None]] = []  # row, household code to create
-    changes: list[tuple[str, dict[str, Any], str | None, str | None]] = []  # id, changes, new household, village
+    changes: list[
+        tuple[str, dict[str, Any], str | None, str | None]
+    ] = []  # id, changes, new household, village
     seen: dict[tuple[str, str], int] = {}
     new_households: dict[str, tuple[str | None, int]] = {}
     heads: dict[str, int] = {}  # household id or new code -> the row naming its head
     for number, cells in rows:
         report.rows_read += 1
         if len(cells) > len(fields) and any(c.strip() for c in cells[len(fields) :]):
-            report.errors.append(RowError(number, "*", "column_count",
-                                          f"{len(cells)} values but the header has {len(fields)} columns"))  # fmt: skip
+            report.errors.append(
+                RowError(
+                    number,
+                    "*",
+                    "column_count",
+                    f"{len(cells)} values but the header has {len(fields)} columns",
+                )
+            )
             continue
         values = {f: cells[i] for i, f in enumerate(fields) if f and i < len(cells)}
         errors: list[RowError] = []
@@ -299,15 +351,24 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
                 continue
             code = aliases.get(text) or aliases.get(text.lower())
             if code is None:
-                errors.append(RowError(number, header.column(f), "unknown",
-                                       f"{text!r} is not one of {allowed_values(f)}"))  # fmt: skip
+                errors.append(
+                    RowError(
+                        number, header.column(f), "unknown", f"{text!r} is not one of {allowed_values(f)}"
+                    )
+                )
                 bad_values.add(f)
             values[f] = code or ""
         for f in ("id_number", "phone"):
             if _EXCEL_NUMBER.match((values.get(f) or "").strip()):
-                errors.append(RowError(number, header.column(f), "excel_number",
-                                       f"{values[f].strip()} is a number as Excel shows a long one, its last digits "
-                                       "lost: export as .xlsx, or format the column as text before typing"))  # fmt: skip
+                errors.append(
+                    RowError(
+                        number,
+                        header.column(f),
+                        "excel_number",
+                        f"{values[f].strip()} is a number as Excel shows a long one, its last digits "
+                        "lost: export as .xlsx, or format the column as text before typing",
+                    )
+                )
                 bad_values.add(f)
 
         data = ResidentInput(
@@ -323,7 +384,9 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
         )
         fields_row, _ = check_resident_fields(data)
         typed = values.get("document_type") or None
-        old = _existing(conn, clinic_id, fields_row.get("id_number"), (typed, fields_row.get("document_number")))
+        old = _existing(
+            conn, clinic_id, fields_row.get("id_number"), (typed, fields_row.get("document_number"))
+        )
         if old is not None:  # the columns the file lacks keep the register's values
             kept = resident_input(old)
             if not typed and not fields_row.get("id_number"):
@@ -340,8 +403,14 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
             if village_name:
                 village_id = find_village(conn, clinic_id, village_name)
                 if village_id is None:
-                    errors.append(RowError(number, header.column("village"), "unknown",
-                                           f"no village called {village_name} in this clinic"))  # fmt: skip
+                    errors.append(
+                        RowError(
+                            number,
+                            header.column("village"),
+                            "unknown",
+                            f"no village called {village_name} in this clinic",
+                        )
+                    )
         household_id, new_code = data.household_id, None
         code = clean(values.get("household"))
         if "household" in values:
@@ -351,13 +420,25 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
                 if found:
                     household_id = found["id"]
                 elif village_id is None and not village_name:
-                    errors.append(RowError(number, header.column("household"), "needs_village",
-                                           f"household {code} is new: give its village"))  # fmt: skip
+                    errors.append(
+                        RowError(
+                            number,
+                            header.column("household"),
+                            "needs_village",
+                            f"household {code} is new: give its village",
+                        )
+                    )
                 else:
                     first = new_households.setdefault(code, (village_id, number))
                     if first[0] != village_id:
-                        errors.append(RowError(number, header.column("household"), "other_village",
-                                               f"household {code} is in another village in row {first[1]}"))  # fmt: skip
+                        errors.append(
+                            RowError(
+                                number,
+                                header.column("household"),
+                                "other_village",
+                                f"household {code} is in another village in row {first[1]}",
+                            )
+                        )
                     new_code = code
         data.village_id, data.household_id = village_id, household_id
 
@@ -376,13 +457,25 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
             first_row = seen.setdefault(key, number)
             if first_row != number:
                 column = "id_number" if fields_row.get("id_number") else "document_number"
-                errors.append(RowError(number, header.column(column), "duplicate_in_file",
-                                       f"the same resident as row {first_row}"))  # fmt: skip
+                errors.append(
+                    RowError(
+                        number,
+                        header.column(column),
+                        "duplicate_in_file",
+                        f"the same resident as row {first_row}",
+                    )
+                )
         if row is not None and row["relation_to_head"] == "head" and (household := household_id or new_code):
             first_head = heads.setdefault(household, number)
             if first_head != number:  # a household has one head (residents.validate_resident)
-                errors.append(RowError(number, header.column("relation_to_head"), "second_head",
-                                       f"row {first_head} names the head of this household already"))  # fmt: skip
+                errors.append(
+                    RowError(
+                        number,
+                        header.column("relation_to_head"),
+                        "second_head",
+                        f"row {first_head} names the head of this household already",
+                    )
+                )
         place = id_place(fields_row.get("id_number"))
         if not errors and place is not None and place.warning():
             report.warnings.append(f"row {number}, column {header.column('id_number')}: {place.warning()}")
@@ -412,7 +505,7 @@ def import_residents(store: Store, actor: User, path: Path, *, skip_invalid: boo
                 updated = uow.update("resident", resident_id, changed)
                 if updated.get("household_id") and updated.get("relation_to_head") == "head":
                     uow.update("household", updated["household_id"], {"head_resident_id": resident_id})
-            uow.summary = (f"{len(new_rows)} residents imported and {len(changes)} updated from {path.name}")  # fmt: skip
+            uow.summary = f"{len(new_rows)} residents imported and {len(changes)} updated from {path.name}"
     report.imported = len(new_rows)
     report.updated = len(changes)
     return report

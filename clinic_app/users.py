@@ -18,7 +18,9 @@ from clinic_app.errors import AuthError, ValidationError
 from clinic_app.ids import utc_now
 from clinic_app.settings import get_setting
 
-if TYPE_CHECKING:  # the store's registry names this module's rules (ROLES): no import of the store at run time
+if (
+    TYPE_CHECKING
+):  # the store's registry names this module's rules (ROLES): no import of the store at run time
     from clinic_app.store import Store
 
 ROLES = ("village_doctor", "nurse", "team_member", "clinic_admin")
@@ -50,7 +52,9 @@ class User:
 
 def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=SCRYPT_MAXMEM, dklen=DIGEST_BYTES)
+    digest = hashlib.scrypt(
+        password.encode(), salt=salt, n=n, r=r, p=p, maxmem=SCRYPT_MAXMEM, dklen=DIGEST_BYTES
+    )
     enc = base64.b64encode
     return f"scrypt${n}${r}${p}${enc(salt).decode()}${enc(digest).decode()}"
 
@@ -72,19 +76,29 @@ def parse_password_hash(stored: object) -> ScryptHash:
     if len(parts) != 6 or parts[0] != "scrypt" or not all(x.isdigit() and len(x) <= 10 for x in parts[1:4]):
         raise ValidationError("password_hash", "format", "not a scrypt$N$r$p$salt$digest hash")
     n, r, p = (int(x) for x in parts[1:4])
-    if not (SCRYPT_MIN_N <= n <= SCRYPT_MAX_N and n & (n - 1) == 0 and 1 <= r <= SCRYPT_MAX_R
-            and 1 <= p <= SCRYPT_MAX_P and n * r * p <= SCRYPT_MAX_WORK):  # fmt: skip
+    if not (
+        SCRYPT_MIN_N <= n <= SCRYPT_MAX_N
+        and n & (n - 1) == 0
+        and 1 <= r <= SCRYPT_MAX_R
+        and 1 <= p <= SCRYPT_MAX_P
+        and n * r * p <= SCRYPT_MAX_WORK
+    ):
         raise ValidationError(
-            "password_hash", "out_of_range", f"scrypt parameters N={n}, r={r}, p={p} are outside the bounds this program "
+            "password_hash",
+            "out_of_range",
+            f"scrypt parameters N={n}, r={r}, p={p} are outside the bounds this program "
             f"accepts (N a power of two {SCRYPT_MIN_N}..{SCRYPT_MAX_N}, r 1..{SCRYPT_MAX_R}, p 1..{SCRYPT_MAX_P}, "
-            f"N*r*p at most {SCRYPT_MAX_WORK})")  # fmt: skip
+            f"N*r*p at most {SCRYPT_MAX_WORK})",
+        )
     try:
         salt = base64.b64decode(parts[4], validate=True)
         digest = base64.b64decode(parts[5], validate=True)
     except (ValueError, binascii.Error):
         raise ValidationError("password_hash", "format", "the salt or digest is not base64") from None
     if not 8 <= len(salt) <= 64 or len(digest) != DIGEST_BYTES:
-        raise ValidationError("password_hash", "format", f"a salt of 8-64 bytes and a {DIGEST_BYTES}-byte digest")
+        raise ValidationError(
+            "password_hash", "format", f"a salt of 8-64 bytes and a {DIGEST_BYTES}-byte digest"
+        )
     return ScryptHash(n, r, p, salt, digest)
 
 
@@ -107,8 +121,9 @@ def verify_password(password: str, stored: str) -> bool:
     """Whether ``password`` matches the hash; ValidationError when the hash itself is unusable (malformed, or
     parameters out of bounds): no scrypt work is done for it."""
     h = parse_password_hash(stored)
-    got = hashlib.scrypt(password.encode(), salt=h.salt, n=h.n, r=h.r, p=h.p, maxmem=SCRYPT_MAXMEM,
-                         dklen=DIGEST_BYTES)  # fmt: skip
+    got = hashlib.scrypt(
+        password.encode(), salt=h.salt, n=h.n, r=h.r, p=h.p, maxmem=SCRYPT_MAXMEM, dklen=DIGEST_BYTES
+    )
     return hmac.compare_digest(got, h.digest)
 
 
@@ -232,7 +247,9 @@ def authenticate(store: Store, username: str, password: str) -> User:
             )
     try:
         ok = verify_password(password, row["password_hash"])
-    except ValidationError as exc:  # a hash synced from elsewhere that no device can check: not a wrong password
+    except (
+        ValidationError
+    ) as exc:  # a hash synced from elsewhere that no device can check: not a wrong password
         raise AuthError(
             "password_unusable",
             f"the password of {username} must be set again by a clinic admin (its stored hash is unusable: "

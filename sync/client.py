@@ -115,7 +115,9 @@ class SyncReport:
         return ACCOUNTS_WAIT_EXIT if self.accounts_waiting else 0
 
 
-ACCOUNTS_WAIT_EXIT = 9  # `clinic sync`: synced, but account changes wait for an administrator's online sign-in
+ACCOUNTS_WAIT_EXIT = (
+    9  # `clinic sync`: synced, but account changes wait for an administrator's online sign-in
+)
 
 
 def _headers(token: str | None = None) -> dict[str, str]:
@@ -168,12 +170,19 @@ class Client:
         self.session = requests.Session()
         bundle = ca_bundle or get_state(store.conn, "ca_bundle") or os.environ.get("CLINIC_CA_BUNDLE")
         self.session.verify = bundle if bundle else True  # TLS always verified; a county CA may be named
-        self.user_token: str | None = None  # an online sign-in (``sign_in``), sent with pushes: account changes
+        self.user_token: str | None = (
+            None  # an online sign-in (``sign_in``), sent with pushes: account changes
+        )
 
     # -- transport ---------------------------------------------------------------------------------
     def _call(
-        self, method: str, path: str, token: str | None, extra_headers: dict[str, str] | None = None, **kwargs: Any
-    ) -> bytes:  # fmt: skip
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        extra_headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> bytes:
         """The body of the server's answer, once its status says it is one."""
         try:
             r = self.session.request(
@@ -191,8 +200,11 @@ class Client:
             raise NeedsSignIn(_message(r) or "the county server refused this device: enroll it again")
         if r.status_code == 429:
             wait = r.headers.get("Retry-After", "")
-            raise Throttled(_message(r) or "the county server asks to wait", _code(r),
-                            int(wait) if wait.isascii() and wait.isdigit() else 0)  # fmt: skip
+            raise Throttled(
+                _message(r) or "the county server asks to wait",
+                _code(r),
+                int(wait) if wait.isascii() and wait.isdigit() else 0,
+            )
         if r.status_code >= 500:
             raise Offline(f"the county server answered {r.status_code}; will try again")
         if r.status_code >= 400:
@@ -201,7 +213,9 @@ class Client:
 
     def _answer(self, model: type[M], method: str, path: str, token: str | None, **kwargs: Any) -> M:
         """The server's answer read straight from the body by the protocol's model."""
-        return _read(model.__name__, model.model_validate_json, self._call(method, path, token, **kwargs), path)
+        return _read(
+            model.__name__, model.model_validate_json, self._call(method, path, token, **kwargs), path
+        )
 
     def _page(
         self, model: type[p.PullResponse | p.SnapshotResponse], path: str, token: str, params: dict[str, Any]
@@ -214,8 +228,12 @@ class Client:
             return p.page_reader(model).validate_json(body)
         except PydanticError as exc:
             where, message = _misfit(exc)
-            log.warning("%s: a row does not fit its model (%s: %s): the rows that cannot be stored are set aside",
-                        path, where, message)  # fmt: skip
+            log.warning(
+                "%s: a row does not fit its model (%s: %s): the rows that cannot be stored are set aside",
+                path,
+                where,
+                message,
+            )
         # the page itself is sound: what it holds is stored, or set aside row by row (never the whole page)
         return _read(model.__name__, p.page_envelope(model).validate_json, body, path)
 
@@ -225,8 +243,12 @@ class Client:
             "SELECT EXISTS(SELECT 1 FROM resident) OR EXISTS(SELECT 1 FROM village) OR "
             '(SELECT count(*) FROM "user") > 0'
         ).fetchone()[0]
-        body = p.EnrollRequest(code=code.strip().upper(), device_name=device_name, app_version=__version__,
-                               has_local_data=bool(has_data))  # fmt: skip
+        body = p.EnrollRequest(
+            code=code.strip().upper(),
+            device_name=device_name,
+            app_version=__version__,
+            has_local_data=bool(has_data),
+        )
         enrolled = self._answer(p.EnrollResponse, "POST", "/api/v1/enroll", None, json=body.model_dump())
         reply: dict[str, Any] = enrolled.model_dump()
         if self.ca_bundle:
@@ -242,8 +264,13 @@ class Client:
         gives goes with this client's pushes, so that account changes this user may make take effect."""
         body = p.UserSignInRequest(username=username, password=password)
         try:
-            answer = self._answer(p.UserSignInResponse, "POST", "/api/v1/users/signin", load_token(self.store),
-                                  json=body.model_dump())  # fmt: skip
+            answer = self._answer(
+                p.UserSignInResponse,
+                "POST",
+                "/api/v1/users/signin",
+                load_token(self.store),
+                json=body.model_dump(),
+            )
         except NeedsSignIn as exc:  # a 401 here is about the person's password unless the device was refused
             if "password" in str(exc):
                 raise Refused(str(exc), p.Code.BAD_CREDENTIALS) from None
@@ -272,8 +299,14 @@ class Client:
                 break
             progress(f"push {len(batch)}")
             body = _push_body(batch)
-            answer = self._answer(p.PushResponse, "POST", "/api/v1/push", token, data=gzip.compress(body, 6),
-                                  extra_headers=headers)  # fmt: skip
+            answer = self._answer(
+                p.PushResponse,
+                "POST",
+                "/api/v1/push",
+                token,
+                data=gzip.compress(body, 6),
+                extra_headers=headers,
+            )
             results = held.keep([r.model_dump(mode="json", exclude_none=True) for r in answer.results], batch)
             report.accounts_waiting = len(held.mutations)
             outcome = apply_push_results(self.store, batch, results)
@@ -304,7 +337,9 @@ class Client:
         check work while the database does. Pages are stored in batches of about ``PULL_BATCH_ROWS`` rows, each
         batch with its last page's cursor in one transaction, so what is stored and the cursor always move
         together; pages fetched and never stored are simply asked for again."""
-        ahead: queue.Queue[dict[str, Any] | Exception] = queue.Queue(maxsize=max(1, PULL_BATCH_ROWS // p.MAX_PULL))
+        ahead: queue.Queue[dict[str, Any] | Exception] = queue.Queue(
+            maxsize=max(1, PULL_BATCH_ROWS // p.MAX_PULL)
+        )
         stop = threading.Event()
 
         def fetch(cursor: str | None) -> None:
@@ -333,7 +368,9 @@ class Client:
                     progress("pull")
                     batch.append((page["changes"], page["cursor"]))
                     rows += len(page["changes"])
-                    if rows >= PULL_BATCH_ROWS or not more:  # several pages and the last cursor in one transaction
+                    if (
+                        rows >= PULL_BATCH_ROWS or not more
+                    ):  # several pages and the last cursor in one transaction
                         report.pulled += apply_pull_pages(self.store, batch)
                         batch, rows = [], 0
                     if not more:
@@ -346,8 +383,13 @@ class Client:
     def lookup(self, id_number: str, period: str) -> dict[str, Any]:
         """The county's audited answer: does this person hold an active contract for the period, and where."""
         body = p.LookupRequest.model_construct(id_number=id_number, period=period)  # the server checks it
-        found = self._answer(p.LookupResponse, "POST", "/api/v1/residents/lookup", load_token(self.store),
-                             json=body.model_dump())  # fmt: skip
+        found = self._answer(
+            p.LookupResponse,
+            "POST",
+            "/api/v1/residents/lookup",
+            load_token(self.store),
+            json=body.model_dump(),
+        )
         return found.model_dump()
 
     def check_integrity(self, token: str, cancelled: Callable[[], bool] = lambda: False) -> str:
@@ -370,8 +412,10 @@ class Client:
             fetched = self.resync_table(token, table)
             after = local_checksums(self.store.conn)[table]
             state = "now equal" if after == theirs.get(table, empty) else "still differs"
-            note = (f"{table}: {mine[table]['count']} rows here, {theirs.get(table, empty)['count']} on the server; "
-                    f"re-read, {fetched} rows stored, {state}")  # fmt: skip
+            note = (
+                f"{table}: {mine[table]['count']} rows here, {theirs.get(table, empty)['count']} on the server; "
+                f"re-read, {fetched} rows stored, {state}"
+            )
             log.warning("integrity check: %s", note)
             notes.append(note)
         return "; ".join(notes)
@@ -410,7 +454,11 @@ class Held:
         kept = []
         for r in results:
             entry = by_id.get(r.get("mutation_id", ""))
-            if entry is not None and r.get("status") == p.Status.REJECTED and r.get("code") == p.Code.ACCOUNT_SIGN_IN:
+            if (
+                entry is not None
+                and r.get("status") == p.Status.REJECTED
+                and r.get("code") == p.Code.ACCOUNT_SIGN_IN
+            ):
                 self.mutations.add(entry.mutation_id)
                 if entry.table == "user":
                     self.accounts.add(entry.row_id)
@@ -435,7 +483,9 @@ def _read(name: str, validate: Callable[[bytes], R], body: bytes, path: str) -> 
     except PydanticError as exc:
         where, message = _misfit(exc)
         log.warning("%s: the answer does not fit %s: %s: %s", path, name, where, message)
-        raise Offline(f"the county server's answer to {path} was not understood ({where}); will try again") from None
+        raise Offline(
+            f"the county server's answer to {path} was not understood ({where}); will try again"
+        ) from None
 
 
 def _error(r: requests.Response) -> p.ErrorBody | None:
@@ -461,8 +511,10 @@ def _push_body(batch: list[OutboxEntry]) -> bytes:
         body = p.PushRequest(mutations=[p.Mutation.model_validate(e.wire()) for e in batch])
     except PydanticError as exc:
         first = exc.errors()[0]
-        raise Refused(f"an outbox entry cannot be sent: {'.'.join(map(str, first['loc']))}: {first['msg']}",
-                      p.Code.INVALID_REQUEST) from None  # fmt: skip
+        raise Refused(
+            f"an outbox entry cannot be sent: {'.'.join(map(str, first['loc']))}: {first['msg']}",
+            p.Code.INVALID_REQUEST,
+        ) from None
     return body.model_dump_json().encode()
 
 
@@ -517,9 +569,19 @@ def record_run(store: Store, trigger: str, report: SyncReport, outcome: str, mes
         store.conn.execute(
             "INSERT INTO sync_run(started_at, finished_at, trigger, outcome, pushed, pulled, conflicts, rejected, "
             "message, integrity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (report.started_at, utc_now(), trigger, outcome, report.pushed, report.pulled, report.conflicts,
-             report.rejected, message[:1000] or None, report.integrity or None),
-        )  # fmt: skip
+            (
+                report.started_at,
+                utc_now(),
+                trigger,
+                outcome,
+                report.pushed,
+                report.pulled,
+                report.conflicts,
+                report.rejected,
+                message[:1000] or None,
+                report.integrity or None,
+            ),
+        )
         store.conn.execute(
             "DELETE FROM sync_run WHERE id <= (SELECT max(id) FROM sync_run) - ?", (HISTORY_KEPT,)
         )
@@ -544,9 +606,15 @@ def recorded(
 
 # -- a new device ---------------------------------------------------------------------------------------
 def enroll_new_device(
-    db_path: Path, key_file: str | None, server: str, code: str, device_name: str, ca_bundle: str | None = None,
-    progress: Callable[[str], None] = lambda _s: None, report: SyncReport | None = None,
-) -> tuple[Store, dict[str, Any], SyncReport]:  # fmt: skip
+    db_path: Path,
+    key_file: str | None,
+    server: str,
+    code: str,
+    device_name: str,
+    ca_bundle: str | None = None,
+    progress: Callable[[str], None] = lambda _s: None,
+    report: SyncReport | None = None,
+) -> tuple[Store, dict[str, Any], SyncReport]:
     """A device of an existing clinic, set up from the county alone: a new database, enrollment, the first sync
     (the clinic's users, residents and everything else). Anything failing leaves no database behind."""
     if not server.startswith(("https://", "http://")):  # checked before a database is made for it

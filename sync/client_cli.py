@@ -31,8 +31,10 @@ def cmd_enroll(ctx: Context) -> int:
         client = Client(ctx.store, a.server, a.ca_bundle)
         reply = client.enroll(a.code, name)
         report = recorded(ctx.store, "enroll", lambda r: client.sync(report=r))
-    out(f"enrolled as device {reply['device_id']} of clinic {reply['clinic_code']} {reply['clinic_name']};"
-        f" the device token is in {reply['token_stored_in']}")  # fmt: skip
+    out(
+        f"enrolled as device {reply['device_id']} of clinic {reply['clinic_code']} {reply['clinic_name']};"
+        f" the device token is in {reply['token_stored_in']}"
+    )
     out(f"first sync: sent {report.pushed}, received {report.pulled}")
     return EXIT_OK
 
@@ -47,7 +49,9 @@ def cmd_sync(ctx: Context) -> int:
     if ctx.args.retries < 1 or ctx.args.retries > 20:
         raise ValidationError("retries", "range", "between 1 and 20")
     if not _enrolled(ctx.store):  # said before the sync machinery (requests, pydantic) is loaded
-        raise AuthError("not_enrolled", "this device is not enrolled with a county server: run `clinic enroll`")
+        raise AuthError(
+            "not_enrolled", "this device is not enrolled with a county server: run `clinic enroll`"
+        )
 
     from sync.client import Client, recorded, sync_with_retries
 
@@ -66,17 +70,25 @@ def cmd_sync(ctx: Context) -> int:
     report = recorded(
         ctx.store, "cli", lambda r: sync_with_retries(client, ctx.args.retries, progress=step, report=r)
     )
-    out(f"sent {report.pushed}, received {report.pulled}; waiting {report.waiting}, "
-        f"rejected {report.rejected}, conflicts needing a person {report.conflicts}")  # fmt: skip
+    out(
+        f"sent {report.pushed}, received {report.pulled}; waiting {report.waiting}, "
+        f"rejected {report.rejected}, conflicts needing a person {report.conflicts}"
+    )
     if report.refused:
-        out(f"{report.refused} changes were refused by the county and wait for a person to correct them "
-            "(the 同步 page of clinic-app lists them)")  # fmt: skip
+        out(
+            f"{report.refused} changes were refused by the county and wait for a person to correct them "
+            "(the 同步 page of clinic-app lists them)"
+        )
     if report.set_aside:
-        out(f"{report.set_aside} rows from the county could not be stored here and were set aside "
-            "(`clinic check` lists them)")  # fmt: skip
+        out(
+            f"{report.set_aside} rows from the county could not be stored here and were set aside "
+            "(`clinic check` lists them)"
+        )
     if report.accounts_waiting:
-        out(f"{report.accounts_waiting} account changes wait: they need a clinic administrator's online sign-in "
-            "(a password change: that user's); run `clinic sync --as ADMIN`")  # fmt: skip
+        out(
+            f"{report.accounts_waiting} account changes wait: they need a clinic administrator's online sign-in "
+            "(a password change: that user's); run `clinic sync --as ADMIN`"
+        )
     return int(report.exit_code)
 
 
@@ -125,9 +137,13 @@ def add_commands(commands: Commands) -> None:
     p.epilog = SYNC_EXIT_CODES
     p.add_argument("--retries", type=int, default=1, help="attempts with backoff on network failures")
     p.add_argument("--verbose", action="store_true", help="say each step (push, pull) on stderr")
-    p.add_argument("--as", dest="as_user", metavar="USER",
-                   help="sign USER in with the county first (password from $CLINIC_PASSWORD or a prompt), so "
-                        "that the account changes USER may make are sent")  # fmt: skip
+    p.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USER",
+        help="sign USER in with the county first (password from $CLINIC_PASSWORD or a prompt), so "
+        "that the account changes USER may make are sent",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

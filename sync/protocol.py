@@ -83,7 +83,9 @@ class Code(StrEnum):
     TOO_LARGE = "too_large"  # 413
     UNSUPPORTED_ENCODING = "unsupported_encoding"  # 415
     INVALID_REQUEST = "invalid_request"  # 422: the body or query does not fit the model
-    THROTTLED = "throttled"  # 429: failed sign-ins or enrollment codes from this address; Retry-After says when
+    THROTTLED = (
+        "throttled"  # 429: failed sign-ins or enrollment codes from this address; Retry-After says when
+    )
     LOOKUP_THROTTLED = "lookup_throttled"  # 429: more lookups than the county allows a device or a clinic
     GONE = "gone"  # 410: an endpoint of an older protocol (the lookup by GET)
     HTTP_ERROR = "http_error"  # any other HTTP failure (404 unknown path, 405 method)
@@ -101,7 +103,9 @@ class Code(StrEnum):
     READ_ONLY_FIELD = "read_only_field"
     COUNTY_DECIDES = "county_decides"
     # accounts and authorship (DESIGN §5 "Accounts")
-    ACCOUNT_SIGN_IN = "account_sign_in"  # an account change waits for an online sign-in (not final: kept, resent)
+    ACCOUNT_SIGN_IN = (
+        "account_sign_in"  # an account change waits for an online sign-in (not final: kept, resent)
+    )
     NOT_ENTITLED = "not_entitled"  # the signed-in user may not make this account change
     UNKNOWN_USER = "unknown_user"  # the mutation's user_id is no user of the token's clinic
     # push conflicts
@@ -359,7 +363,9 @@ class ConflictView(Model):
 
 
 class ResolveRequest(Model):
-    keep: str = Field(pattern="^(server|device|transfer|cancel)$")  # an edit: server/device; a contract: transfer/cancel
+    keep: str = Field(
+        pattern="^(server|device|transfer|cancel)$"
+    )  # an edit: server/device; a contract: transfer/cancel
     note: str = Field(default="", max_length=500, pattern=PRINTABLE)
 
 
@@ -447,9 +453,7 @@ def row_model(table: str) -> type[BaseModel]:
     t = REGISTRY.table(table)
     fields: dict[str, Any] = {c.name: _row_field(c) for c in t.wire_columns}
     fields["row_version"] = (int | None, Field(default=None, ge=0))
-    model = create_model(
-        f"Row_{table}", __config__=ConfigDict(extra="allow", title=f"Row_{table}"), **fields
-    )
+    model = create_model(f"Row_{table}", __config__=ConfigDict(extra="allow", title=f"Row_{table}"), **fields)
     return model
 
 
@@ -487,15 +491,24 @@ def page_reader(model: type[PullResponse | SnapshotResponse]) -> TypeAdapter[dic
     table's row model (``row_model``), in one pass over the JSON, into plain dicts (no model object a row). A
     change of a table that is not synced here (a newer server's) is checked as a ``Change``."""
     known = [
-        _typed_dict(f"Change_{table}", {**_fields(Change), "table": Literal[table],
-                    "row": _typed_dict(f"Row_{table}", _fields(row_model(table)), "allow")}, "forbid")
+        _typed_dict(
+            f"Change_{table}",
+            {
+                **_fields(Change),
+                "table": Literal[table],
+                "row": _typed_dict(f"Row_{table}", _fields(row_model(table)), "allow"),
+            },
+            "forbid",
+        )
         for table in sorted(_SYNCED)
-    ]  # fmt: skip
+    ]
     table: Any = Annotated[str, AfterValidator(_not_synced)]
     other = _typed_dict("Change_other", {**_fields(Change), "table": table}, "forbid")
     by_table: Any = Annotated[Union[tuple(known)], Field(discriminator="table")]  # noqa: UP007
     checked: Any = Annotated[Union[by_table, other], Field(union_mode="left_to_right")]  # noqa: UP007
-    return TypeAdapter(_typed_dict(f"Checked{model.__name__}", {**_fields(model), "changes": list[checked]}, "forbid"))
+    return TypeAdapter(
+        _typed_dict(f"Checked{model.__name__}", {**_fields(model), "changes": list[checked]}, "forbid")
+    )
 
 
 @cache
@@ -503,8 +516,11 @@ def page_envelope(model: type[PullResponse | SnapshotResponse]) -> TypeAdapter[d
     """A page whose rows ``page_reader`` refused, read for its envelope only (cursor, has_more, each change an
     object): the device stores what it can and sets the rest aside (clinic_app.setaside), so that one row no
     device could store never stops a clinic's sync."""
-    return TypeAdapter(_typed_dict(f"Envelope{model.__name__}", {**_fields(model), "changes": list[dict[str, Any]]},
-                                   "forbid"))  # fmt: skip
+    return TypeAdapter(
+        _typed_dict(
+            f"Envelope{model.__name__}", {**_fields(model), "changes": list[dict[str, Any]]}, "forbid"
+        )
+    )
 
 
 def row_schemas(ref_template: str) -> dict[str, Any]:
@@ -537,8 +553,10 @@ def changes_json(rows: Iterable[StoredChange]) -> list[str]:
         version = int(r.version)
         data = r.data
         row = f'{{"row_version":{version}}}' if data == "{}" else f'{{"row_version":{version},{data[1:]}'
-        out.append(f'{{"table":{_quoted(r.table_name)},"row_id":{json.dumps(r.row_id)},'
-                   f'"op":{_DELETE if r.deleted_at else _UPSERT},"version":{version},"row":{row}}}')  # fmt: skip
+        out.append(
+            f'{{"table":{_quoted(r.table_name)},"row_id":{json.dumps(r.row_id)},'
+            f'"op":{_DELETE if r.deleted_at else _UPSERT},"version":{version},"row":{row}}}'
+        )
     return out
 
 
@@ -553,7 +571,7 @@ def page_json(model: type[PullResponse | SnapshotResponse], changes: list[str], 
     head = model.model_validate({"changes": [], **envelope}).model_dump_json()
     assert head.startswith(_EMPTY_CHANGES), head  # the first field of both models
     tail = head[len(_EMPTY_CHANGES) :]
-    return f'{_EMPTY_CHANGES[:-1]}{",".join(changes)}]{tail}'
+    return f"{_EMPTY_CHANGES[:-1]}{','.join(changes)}]{tail}"
 
 
 def parse_version(text: str) -> tuple[int, ...]:

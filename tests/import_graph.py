@@ -21,7 +21,6 @@ class Import:
     in_function: bool
     type_only: bool = False  # under ``if TYPE_CHECKING:``: read by the type checker, never run
 
-
     def __str__(self) -> str:
         where = "inside a function" if self.in_function else "at module level"
         return f"{self.module}:{self.line} imports {self.target} ({where})"
@@ -44,10 +43,14 @@ def imports_of(source: str, module: str, is_package: bool = False) -> list[Impor
         for child in ast.iter_child_nodes(node):
             inner = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
             if isinstance(child, ast.Import):
-                found.extend(Import(module, a.name, child.lineno, in_function, type_only) for a in child.names)
+                found.extend(
+                    Import(module, a.name, child.lineno, in_function, type_only) for a in child.names
+                )
             elif isinstance(child, ast.ImportFrom):
                 base = _resolve(module, is_package, child.level, child.module)
-                for a in child.names:  # each name: a submodule, or a name of the module (own_module tells which)
+                for (
+                    a
+                ) in child.names:  # each name: a submodule, or a name of the module (own_module tells which)
                     target = base if a.name == "*" else f"{base}.{a.name}"
                     found.append(Import(module, target, child.lineno, in_function, type_only))
             elif isinstance(child, ast.Call) and _dynamic_name(child) is not None:

@@ -32,18 +32,34 @@ class Rule:
 RULES = (
     # DESIGN §2: "Domain and storage. No Qt, no requests, no FastAPI. Pure Python + SQLite." Its users (the
     # desktop, the county server) import it, never the reverse; the wire types (pydantic) are sync.protocol's.
-    Rule("clinic_app", (*QT, *HTTP, *SERVER, "pydantic", "sync", "ui"), "clinic_app is the domain: pure Python + SQLite"),
+    Rule(
+        "clinic_app",
+        (*QT, *HTTP, *SERVER, "pydantic", "sync", "ui"),
+        "clinic_app is the domain: pure Python + SQLite",
+    ),
     Rule("sync", ("ui", *QT), "sync is below the desktop (ui → sync.client → clinic_app)"),
-    Rule("sync.server", ("sync.client", "sync.client_cli"), "the county server does not use the device's client"),
+    Rule(
+        "sync.server",
+        ("sync.client", "sync.client_cli"),
+        "the county server does not use the device's client",
+    ),
     # The plain install (the desktop, the Windows build) has none of the server extra.
     Rule("ui", ("sync.server", *SERVER), "the desktop installs without the county server's packages"),
-    Rule("sync.client", ("sync.server", *SERVER), "the desktop installs without the county server's packages"),
-    Rule("sync.client_cli", ("sync.server", *SERVER), "the desktop installs without the county server's packages"),
-    Rule("sync.protocol", ("sync.server", *SERVER), "the desktop installs without the county server's packages"),
+    Rule(
+        "sync.client", ("sync.server", *SERVER), "the desktop installs without the county server's packages"
+    ),
+    Rule(
+        "sync.client_cli",
+        ("sync.server", *SERVER),
+        "the desktop installs without the county server's packages",
+    ),
+    Rule(
+        "sync.protocol", ("sync.server", *SERVER), "the desktop installs without the county server's packages"
+    ),
     Rule("ui", ("PySide6", "shiboken6"), "ui reaches PySide6 only through ui/qt.py", allowed_in=("ui.qt",)),
     Rule("ui", ("pyqtgraph",), "ui reaches pyqtgraph only through ui/charts.py", allowed_in=("ui.charts",)),
     Rule("ui", ("PyQt5", "PyQt6", "PySide2"), "the desktop is PySide6"),
-)  # fmt: skip
+)
 
 
 def violations(imports: Iterable[Import], rules: Iterable[Rule] = RULES) -> list[str]:
@@ -73,10 +89,18 @@ def test_the_walk_sees_imports_inside_functions_of_the_real_code() -> None:
     ("module", "source", "line"),
     [
         ("clinic_app.store", "import json\n\ndef push():\n    import requests\n", 4),
-        ("clinic_app.store", "class A:\n    def f(self):\n        from requests.adapters import HTTPAdapter\n", 3),
+        (
+            "clinic_app.store",
+            "class A:\n    def f(self):\n        from requests.adapters import HTTPAdapter\n",
+            3,
+        ),
         ("clinic_app.residents", "from PySide6 import QtCore\n", 1),
         ("clinic_app.residents", "import importlib\n\ndef f():\n    importlib.import_module('fastapi')\n", 4),
-        ("clinic_app.residents", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sync import protocol\n", 3),
+        (
+            "clinic_app.residents",
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sync import protocol\n",
+            3,
+        ),
         ("clinic_app.contracts", "f = lambda: __import__('sqlalchemy')\n", 1),
         ("clinic_app.contracts", "def f():\n    from ui.qt import QWidget\n", 2),
         ("clinic_app.contracts", "import pydantic\n", 1),
@@ -88,7 +112,7 @@ def test_the_walk_sees_imports_inside_functions_of_the_real_code() -> None:
         ("ui.ledger_chart", "import pyqtgraph as pg\n", 1),
         ("ui.contracts_page", "def f():\n    from sync.server import service\n", 2),
     ],
-)  # fmt: skip
+)
 def test_a_forbidden_import_anywhere_in_a_module_is_found(module: str, source: str, line: int) -> None:
     [problem] = violations(imports_of(source, module))
     assert problem.startswith(f"{module}:{line} imports ")
@@ -101,7 +125,7 @@ def test_allowed_imports_are_not_reported() -> None:
         "ui.residents_page": "from ui.qt import QLabel\nfrom sync.client import Client\nfrom clinic_app import residents\n",
         "sync.server.app": "import fastapi\nfrom sync import protocol\nfrom clinic_app.store import utc_now\n",
         "clinic_app.store": "import sqlcipher3\nfrom . import db\n\ndef f():\n    from clinic_app.search import resident_keys\n",
-    }  # fmt: skip
+    }
     assert [v for m, s in allowed.items() for v in violations(imports_of(s, m))] == []
 
 
@@ -121,9 +145,13 @@ print("ok", len(MODULES))
 def _import_blocked(names: list[str], blocked: Iterable[str]) -> None:
     code = f"MODULES = {names!r}\nBLOCKED = {sorted(blocked)!r}\n" + BLOCKER
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"ok {len(names)}")
 

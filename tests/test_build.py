@@ -30,10 +30,24 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     pytest.importorskip("PyInstaller", reason="the build extra: pip install -c constraints.txt -e '.[build]'")
     where = tmp_path_factory.mktemp("build")
     result = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-         "--distpath", str(where / "dist"), "--workpath", str(where / "work"), str(ROOT / "build.spec")],
-        cwd=ROOT, capture_output=True, text=True, timeout=1500,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(where / "dist"),
+            "--workpath",
+            str(where / "work"),
+            str(ROOT / "build.spec"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     yield where / "dist" / "VillageClinic"
 
@@ -50,10 +64,21 @@ def _bundled_modules(folder: Path) -> dict[str, set[str]]:
 
 def _run(folder: Path, tmp_path: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CLINIC_", "PYTHON"))}
-    clean |= {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"),
-              "XDG_CONFIG_HOME": str(tmp_path / "config"), **env}  # fmt: skip
-    return subprocess.run([str(folder / argv[0]), *argv[1:]], capture_output=True, text=True, cwd=tmp_path,
-                          env=clean, timeout=600)  # fmt: skip
+    clean |= {
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        **env,
+    }
+    return subprocess.run(
+        [str(folder / argv[0]), *argv[1:]],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean,
+        timeout=600,
+    )
 
 
 @pytest.mark.timeout(1800)
@@ -109,8 +134,16 @@ def test_clinic_sync_on_a_never_enrolled_database_says_enroll_with_exit_4(
 
 @pytest.mark.timeout(1800)
 def test_clinic_app_opens_the_demo_clinic(folder: Path, tmp_path: Path) -> None:
-    result = _run(folder, tmp_path, "clinic-app", "--demo", "--exit-when-ready", "--user", "admin",
-                  CLINIC_PASSWORD=DEMO_USERS["admin"])  # fmt: skip
+    result = _run(
+        folder,
+        tmp_path,
+        "clinic-app",
+        "--demo",
+        "--exit-when-ready",
+        "--user",
+        "admin",
+        CLINIC_PASSWORD=DEMO_USERS["admin"],
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     assert result.stdout.startswith("ready "), result.stdout + result.stderr[-2000:]
     assert "Traceback" not in result.stderr
@@ -120,8 +153,23 @@ def test_clinic_app_opens_the_demo_clinic(folder: Path, tmp_path: Path) -> None:
 def test_clinic_names_the_place_of_an_id_number_from_the_bundled_table(folder: Path, tmp_path: Path) -> None:
     db, key = tmp_path / "clinic.db", tmp_path / "demo.key"
     create_demo_database(db, key, residents=5)
-    result = _run(folder, tmp_path, "clinic", "resident", "add", "--name", "欧阳春", "--id-number",
-                  "440524199001010018", "--db", str(db), "--key-file", str(key), "--user", "admin",
-                  CLINIC_PASSWORD=DEMO_USERS["admin"])  # fmt: skip
+    result = _run(
+        folder,
+        tmp_path,
+        "clinic",
+        "resident",
+        "add",
+        "--name",
+        "欧阳春",
+        "--id-number",
+        "440524199001010018",
+        "--db",
+        str(db),
+        "--key-file",
+        str(key),
+        "--user",
+        "admin",
+        CLINIC_PASSWORD=DEMO_USERS["admin"],
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     assert "ID number issued in 广东省 潮阳县" in result.stdout

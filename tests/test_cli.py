@@ -353,7 +353,22 @@ def test_global_options_go_before_the_command(cli: Cli) -> None:
     where = ["--db", str(cli.db), "--key-file", str(cli.key)]
     assert main([*where, "check"]) == 0
     assert main([*where, "--user", "admin", "village", "add", "河东屯"]) == 0
-    assert main([*where, "--user", "admin", "resident", "add", "--id-number", "11010519491231002X", "--name", "张三"]) == 0
+    assert (
+        main(
+            [
+                *where,
+                "--user",
+                "admin",
+                "resident",
+                "add",
+                "--id-number",
+                "11010519491231002X",
+                "--name",
+                "张三",
+            ]
+        )
+        == 0
+    )
     cli.capsys.readouterr()
     assert main([*where, "resident", "search", "zs", "--json"]) == 0
     assert [r["name"] for r in json.loads(cli.capsys.readouterr().out)] == ["张三"]
@@ -368,8 +383,21 @@ def test_an_option_given_before_and_after_the_command_counts_after(cli: Cli, tmp
     cli.capsys.readouterr()
     code = main(["--db", str(cli.db), "--key-file", str(cli.key), "check", "--db", missing])
     assert code != 0 and "nowhere.db" in cli.capsys.readouterr().err, "the one after the command was used"
-    code = main(["--db", str(cli.db), "--key-file", str(cli.key), "--user", "nobody", "village", "add", "X",
-                 "--user", "admin"])  # fmt: skip
+    code = main(
+        [
+            "--db",
+            str(cli.db),
+            "--key-file",
+            str(cli.key),
+            "--user",
+            "nobody",
+            "village",
+            "add",
+            "X",
+            "--user",
+            "admin",
+        ]
+    )
     assert code == 0
 
 
@@ -416,7 +444,10 @@ def test_human_output_shows_chinese_values_json_keeps_codes(
     assert {c["status"] for c in contracts} <= {"provisional", "active", "terminated", "expired", "conflict"}
     active = next(c for c in contracts if c["status"] == "active")
     monkeypatch.setenv("CLINIC_PASSWORD", "doctor1234")
-    assert main(["contract", "terminate", active["id"], "--reason", "moved_away", "--user", "doctor", *where]) == 0
+    assert (
+        main(["contract", "terminate", active["id"], "--reason", "moved_away", "--user", "doctor", *where])
+        == 0
+    )
     assert "terminated (迁出)" in capsys.readouterr().out
 
 
@@ -427,7 +458,9 @@ def without_pydantic(monkeypatch: pytest.MonkeyPatch) -> None:
     import sync
 
     monkeypatch.setitem(sys.modules, "pydantic", None)
-    for name in [m for m in sys.modules if m == "sync.client" or m == "sync.protocol" or m.startswith("pydantic.")]:
+    for name in [
+        m for m in sys.modules if m == "sync.client" or m == "sync.protocol" or m.startswith("pydantic.")
+    ]:
         monkeypatch.delitem(sys.modules, name)
     for name in ("client", "protocol"):  # `from sync import protocol` would find the module loaded before
         monkeypatch.delattr(sync, name, raising=False)
@@ -450,10 +483,44 @@ def _unsigned(where: list[str]) -> tuple[str, str]:
         village = ["--village", store.conn.execute("SELECT name FROM village LIMIT 1").fetchone()[0]]
     finally:
         store.close()
-    assert main(["resident", "add", "--id-number", "11010519491231002X", "--name", "张三", *village,
-                 "--user", "doctor", *where]) == 0  # fmt: skip
-    assert main(["resident", "add", "--id-number", "445224199202290042", "--name", "李四", *village,
-                 "--household", "NEW1", "--relation", "head", "--user", "doctor", *where]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "resident",
+                "add",
+                "--id-number",
+                "11010519491231002X",
+                "--name",
+                "张三",
+                *village,
+                "--user",
+                "doctor",
+                *where,
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "resident",
+                "add",
+                "--id-number",
+                "445224199202290042",
+                "--name",
+                "李四",
+                *village,
+                "--household",
+                "NEW1",
+                "--relation",
+                "head",
+                "--user",
+                "doctor",
+                *where,
+            ]
+        )
+        == 0
+    )
     return "11010519491231002X", "NEW1"
 
 
@@ -473,8 +540,18 @@ def test_sign_on_a_never_enrolled_device_is_provisional_without_the_sync_machine
     from sync.client_cli import main as clinic
 
     resident, household = _unsigned(never_enrolled)
-    signing = ["--team", "家庭医生一队", "--package", "BASIC", "--period", str(_period(never_enrolled)),
-               "--witness", "王护士", "--user", "doctor"]  # fmt: skip
+    signing = [
+        "--team",
+        "家庭医生一队",
+        "--package",
+        "BASIC",
+        "--period",
+        str(_period(never_enrolled)),
+        "--witness",
+        "王护士",
+        "--user",
+        "doctor",
+    ]
     assert clinic(["contract", "sign", "--resident", resident, *signing, *never_enrolled]) == 0
     assert "provisional" in capsys.readouterr().out
     assert clinic(["contract", "sign-household", "--household", household, *signing, *never_enrolled]) == 0
@@ -503,7 +580,9 @@ def _period(where: list[str]) -> int:
 def test_a_file_that_cannot_be_written_is_a_message_not_a_traceback(cli: Cli, tmp_path: Path) -> None:
     target = tmp_path / "no-such-folder" / "register.csv"
     code, _, err = cli("export", "residents", "--format", "csv", "-o", str(target), "--user", "admin")
-    assert code == 3 and f"the folder {target.parent} does not exist" in err, "invalid input: the folder named"
+    assert code == 3 and f"the folder {target.parent} does not exist" in err, (
+        "invalid input: the folder named"
+    )
     assert not target.parent.exists()
 
 
@@ -555,13 +634,21 @@ def test_no_command_module_sets_another_modules_names_or_reaches_its_private_one
     found: list[str] = []
     for path in CLI_MODULES:
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        imported = {(a.asname or a.name).split(".")[0] for node in ast.walk(tree)
-                    if isinstance(node, ast.Import | ast.ImportFrom) for a in node.names}  # fmt: skip
+        imported = {
+            (a.asname or a.name).split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for a in node.names
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for t in targets:  # a name of an imported module (or class) set from here: a hook
-                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in imported:
+                    if (
+                        isinstance(t, ast.Attribute)
+                        and isinstance(t.value, ast.Name)
+                        and t.value.id in imported
+                    ):
                         found.append(f"{path.name}:{node.lineno}: sets {ast.unparse(t)}")
             if (
                 isinstance(node, ast.Attribute)
@@ -590,9 +677,23 @@ def test_each_domain_registers_its_own_commands() -> None:
     assert commands(contract_cli) == {"team", "contract", "insurance", "ledger"}
     assert commands(store_cli) == {"init", "demo", "check", "backup", "restore", "setting"}
     assert commands(client_cli) == {"enroll", "sync"}
-    assert commands(*cli.COMMANDS) == {"user", "village", "resident", "import", "export", "team", "contract",
-                                       "insurance", "ledger", "init", "demo", "check", "backup", "restore",
-                                       "setting"}  # fmt: skip
+    assert commands(*cli.COMMANDS) == {
+        "user",
+        "village",
+        "resident",
+        "import",
+        "export",
+        "team",
+        "contract",
+        "insurance",
+        "ledger",
+        "init",
+        "demo",
+        "check",
+        "backup",
+        "restore",
+        "setting",
+    }
 
 
 def test_an_export_without_user_says_it_is_audited_not_that_it_changes_data(cli: Cli) -> None:
@@ -631,9 +732,20 @@ def test_check_lists_the_rows_from_the_county_set_aside_here_and_exits_8(cli: Cl
     try:
         row_id = "01a30000-0000-7000-8000-0000000000b1"
         stamp = "2026-11-30T08:00:00Z"
-        change = {"table": "village", "row_id": row_id, "op": "upsert", "version": 4,
-                  "row": {"id": row_id, "clinic_id": store.clinic_id, "created_at": stamp, "updated_at": stamp,
-                          "name": "石头村", "code": None}}  # fmt: skip  # the name this clinic holds already
+        change = {
+            "table": "village",
+            "row_id": row_id,
+            "op": "upsert",
+            "version": 4,
+            "row": {
+                "id": row_id,
+                "clinic_id": store.clinic_id,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "name": "石头村",
+                "code": None,
+            },
+        }  # the name this clinic holds already
         apply_pull_pages(store, [([change], "c1")])
     finally:
         store.close()
@@ -641,7 +753,10 @@ def test_check_lists_the_rows_from_the_county_set_aside_here_and_exits_8(cli: Cl
     code, out, err = cli("check")
     assert code == 8 and err == ""
     assert "1 rows from the county could not be stored here" in out
-    assert f"village {row_id} version 4: unique: IntegrityError: UNIQUE constraint failed: village.clinic_id, village.name" in out
+    assert (
+        f"village {row_id} version 4: unique: IntegrityError: UNIQUE constraint failed: village.clinic_id, village.name"
+        in out
+    )
     assert "integrity ok" in out
 
 
@@ -671,10 +786,26 @@ def test_an_export_into_a_folder_that_does_not_exist_is_one_clear_line_and_no_tr
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "clinic_app.cli"]
     target = tmp_path / "MISSING_DIR" / f"x.{fmt}"
     result = subprocess.run(
-        [*command, "export", "residents", "--db", str(cli.db), "--key-file", str(cli.key), "--user", "admin",
-         "--format", fmt, "-o", str(target)],
-        capture_output=True, text=True, env={**os.environ, "CLINIC_PASSWORD": PW}, timeout=60,
-    )  # fmt: skip
+        [
+            *command,
+            "export",
+            "residents",
+            "--db",
+            str(cli.db),
+            "--key-file",
+            str(cli.key),
+            "--user",
+            "admin",
+            "--format",
+            fmt,
+            "-o",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CLINIC_PASSWORD": PW},
+        timeout=60,
+    )
     assert result.returncode == 3, result.stderr
     assert result.stderr.strip().splitlines() == [
         f"clinic: output: the folder {target.parent} does not exist (is the USB stick or the drive plugged in?); "
@@ -684,7 +815,18 @@ def test_an_export_into_a_folder_that_does_not_exist_is_one_clear_line_and_no_tr
 
 
 def test_a_second_head_of_a_household_is_refused_naming_the_current_head(cli: Cli) -> None:
-    add = ["resident", "add", "--user", "admin", "--village", "石头村", "--household", "H1", "--relation", "head"]
+    add = [
+        "resident",
+        "add",
+        "--user",
+        "admin",
+        "--village",
+        "石头村",
+        "--household",
+        "H1",
+        "--relation",
+        "head",
+    ]
     assert cli(*add, "--id-number", "11010519491231002x", "--name", "张三")[0] == 0
     code, _out, err = cli(*add, "--id-number", "445224199202290042", "--name", "张小")
     assert code == 3 and "relation_to_head" in err and "second_head" in err
@@ -706,7 +848,9 @@ def test_the_readme_demo_recipe_works_on_the_demo_clinic_and_names_every_demo_us
     home = tmp_path / "home"
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
-    demo = home / ".local" / "share" / "village-clinic" / "demo"  # where `clinic-app --demo` keeps it (ui/app.py)
+    demo = (
+        home / ".local" / "share" / "village-clinic" / "demo"
+    )  # where `clinic-app --demo` keeps it (ui/app.py)
     demo.mkdir(parents=True)
     create_demo_database(demo / "clinic.db", demo / "demo.key", residents=60, seed=1)
     commands = []
@@ -722,4 +866,6 @@ def test_the_readme_demo_recipe_works_on_the_demo_clinic_and_names_every_demo_us
         assert main(words) == 0, (words, capsys.readouterr().err)
     for user, password in DEMO_USERS.items():
         assert f"`{user} / {password}`" in section, f"the README names the demo user {user}"
-        assert f"{user} / {password}" in (root / "dev.sh").read_text(encoding="utf-8"), f"dev.sh announces {user}"
+        assert f"{user} / {password}" in (root / "dev.sh").read_text(encoding="utf-8"), (
+            f"dev.sh announces {user}"
+        )

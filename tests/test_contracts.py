@@ -36,13 +36,19 @@ def signup(clinic: Clinic) -> Clinic:
     C.add_team(store, admin, "一队", "doctor", ["nurse"])
     C.add_team(store, admin, "二队", "admin")
     vid = R.add_village(store, admin, "石头村")
-    people = [("张三", "11010519491231002X", "head", "H1"),  # 76 on 2026-01-01, F
-              ("李四", "445224199202290042", "spouse", "H1"),  # 33, F
-              ("王五", "110105194912310011", None, "H2"),  # 76, M
-              ("赵六", "110105201901010016", None, "H2")]  # 7, M  # fmt: skip
+    people = [
+        ("张三", "11010519491231002X", "head", "H1"),  # 76 on 2026-01-01, F
+        ("李四", "445224199202290042", "spouse", "H1"),  # 33, F
+        ("王五", "110105194912310011", None, "H2"),  # 76, M
+        ("赵六", "110105201901010016", None, "H2"),
+    ]  # 7, M
     for name, number, relation, household in people:
-        R.add_resident(store, admin, R.ResidentInput(name=name, id_number=number, village_id=vid,
-                                                     relation_to_head=relation), household_code=household)  # fmt: skip
+        R.add_resident(
+            store,
+            admin,
+            R.ResidentInput(name=name, id_number=number, village_id=vid, relation_to_head=relation),
+            household_code=household,
+        )
     return clinic
 
 
@@ -57,8 +63,17 @@ def doctor(clinic: Clinic) -> users.User:
 def sign(
     clinic: Clinic, names: list[str], team: str = "一队", codes: str = "BASIC", **kw: Any
 ) -> C.SignResult:
-    return C.sign(clinic.store, doctor(clinic), [rid(clinic, n) for n in names], team, 2026, codes.split(","),
-                  witness="王护士", today=TODAY, **kw)  # fmt: skip
+    return C.sign(
+        clinic.store,
+        doctor(clinic),
+        [rid(clinic, n) for n in names],
+        team,
+        2026,
+        codes.split(","),
+        witness="王护士",
+        today=TODAY,
+        **kw,
+    )
 
 
 def status(clinic: Clinic, contract_id: str) -> str:
@@ -131,10 +146,19 @@ def test_a_household_with_an_ineligible_member_signs_nobody(signup: Clinic) -> N
     household = store.conn.execute("SELECT household_id FROM resident WHERE name = '张三'").fetchone()[0]
     before = store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
     with pytest.raises(ValidationErrors) as refused:
-        C.sign_household(store, doctor(signup), household, "一队", 2026, ["BASIC", "ELDERLY"], witness="王护士",
-                         today=TODAY)  # fmt: skip
+        C.sign_household(
+            store,
+            doctor(signup),
+            household,
+            "一队",
+            2026,
+            ["BASIC", "ELDERLY"],
+            witness="王护士",
+            today=TODAY,
+        )
     assert [e.message for e in refused.value.errors] == [
-        "李四: 老年人健康管理服务包 is for residents aged 65 or more at the period's start (33)"]  # fmt: skip
+        "李四: 老年人健康管理服务包 is for residents aged 65 or more at the period's start (33)"
+    ]
     assert C.list_contracts(store.conn, store.clinic_id) == []
     assert store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == before, "nothing half-signed"
     result = C.sign_household(
@@ -148,12 +172,29 @@ def test_a_household_with_an_ineligible_member_signs_nobody(signup: Clinic) -> N
 
 def test_consent_is_recorded_with_a_signature_or_a_witness(signup: Clinic) -> None:
     with pytest.raises(ValidationErrors, match="needs the resident's signature"):
-        C.sign(signup.store, doctor(signup), [rid(signup, "张三")], "一队", 2026, ["BASIC"], consent="screen",
-               today=TODAY)  # fmt: skip
+        C.sign(
+            signup.store,
+            doctor(signup),
+            [rid(signup, "张三")],
+            "一队",
+            2026,
+            ["BASIC"],
+            consent="screen",
+            today=TODAY,
+        )
     with pytest.raises(ValidationErrors, match="names who witnessed"):
         C.sign(signup.store, doctor(signup), [rid(signup, "张三")], "一队", 2026, ["BASIC"], today=TODAY)
-    [cid] = C.sign(signup.store, doctor(signup), [rid(signup, "张三")], "一队", 2026, ["BASIC"], consent="screen",
-                   signature="data:image/png;base64,iVBOR", today=TODAY).contract_ids  # fmt: skip
+    [cid] = C.sign(
+        signup.store,
+        doctor(signup),
+        [rid(signup, "张三")],
+        "一队",
+        2026,
+        ["BASIC"],
+        consent="screen",
+        signature="data:image/png;base64,iVBOR",
+        today=TODAY,
+    ).contract_ids
     assert C.get_contract(signup.store.conn, cid)["signature"].startswith("data:image/png")
 
 
@@ -167,8 +208,11 @@ def test_renew_terminate_transfer_and_expire(signup: Clinic) -> None:
     )
     [second] = C.renew(store, who, first, witness="王护士", today=TODAY).contract_ids
     renewed = C.get_contract(store.conn, second)
-    assert (renewed["period"], renewed["renewed_from"], json.loads(renewed["packages"])) == ("2027", first,
-                                                                                               ["BASIC", "ELDERLY"])  # fmt: skip
+    assert (renewed["period"], renewed["renewed_from"], json.loads(renewed["packages"])) == (
+        "2027",
+        first,
+        ["BASIC", "ELDERLY"],
+    )
     with pytest.raises(ValidationError, match="one of moved_away"):
         C.terminate(store, who, second, "bored", dt.date(2027, 3, 1))
     C.terminate(store, who, second, "moved_away", dt.date(2027, 3, 1))
@@ -269,22 +313,83 @@ def test_a_period_is_one_year_from_the_countys_start_day(year: int, month: int, 
 
 
 # -- the command line -----------------------------------------------------------------------------------
-def test_the_commands_sign_list_and_report_with_clear_errors(signup: Clinic, capsys: Any, monkeypatch: Any,
-                                                            tmp_path: Any) -> None:  # fmt: skip
+def test_the_commands_sign_list_and_report_with_clear_errors(
+    signup: Clinic, capsys: Any, monkeypatch: Any, tmp_path: Any
+) -> None:
     from clinic_app.cli import main
 
     signup.store.close()
     where = ["--db", str(signup.db), "--key-file", str(signup.key)]
     monkeypatch.setenv("CLINIC_PASSWORD", "doctor-pass-1")
     year = str(dt.date.today().year)
-    assert main(["contract", "sign", "--resident", "11010519491231002X", "--team", "一队", "--package", "BASIC,ELDERLY",
-                 "--period", year, "--witness", "王护士", "--user", "doctor", *where]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "contract",
+                "sign",
+                "--resident",
+                "11010519491231002X",
+                "--team",
+                "一队",
+                "--package",
+                "BASIC,ELDERLY",
+                "--period",
+                year,
+                "--witness",
+                "王护士",
+                "--user",
+                "doctor",
+                *where,
+            ]
+        )
+        == 0
+    )
     assert "offline: provisional" in capsys.readouterr().out
-    assert main(["contract", "sign", "--resident", "11010519491231002X", "--team", "二队", "--package", "BASIC",
-                 "--period", year, "--witness", "王护士", "--user", "doctor", *where]) == 3  # fmt: skip
+    assert (
+        main(
+            [
+                "contract",
+                "sign",
+                "--resident",
+                "11010519491231002X",
+                "--team",
+                "二队",
+                "--package",
+                "BASIC",
+                "--period",
+                year,
+                "--witness",
+                "王护士",
+                "--user",
+                "doctor",
+                *where,
+            ]
+        )
+        == 3
+    )
     assert "already signed for" in capsys.readouterr().err
-    assert main(["contract", "sign-household", "--household", "H1", "--team", "一队", "--package", "BASIC",
-                 "--period", year, "--witness", "王护士", "--user", "doctor", *where]) == 3  # fmt: skip
+    assert (
+        main(
+            [
+                "contract",
+                "sign-household",
+                "--household",
+                "H1",
+                "--team",
+                "一队",
+                "--package",
+                "BASIC",
+                "--period",
+                year,
+                "--witness",
+                "王护士",
+                "--user",
+                "doctor",
+                *where,
+            ]
+        )
+        == 3
+    )
     assert "张三: already signed" in capsys.readouterr().err, "the household signs all or none"
     assert main(["contract", "list", "--json", *where]) == 0
     [row] = json.loads(capsys.readouterr().out)
@@ -328,8 +433,11 @@ def _many(signup: Clinic) -> None:
     vid = R.find_village(store.conn, store.clinic_id, "石头村")
     for i, name in enumerate(NAMES):
         first17 = f"11010519800501{2 * i + 101:03d}"
-        R.add_resident(store, admin, R.ResidentInput(name=name, id_number=first17 + check_character(first17),
-                                                     village_id=vid))  # fmt: skip
+        R.add_resident(
+            store,
+            admin,
+            R.ResidentInput(name=name, id_number=first17 + check_character(first17), village_id=vid),
+        )
     sign(signup, NAMES + ["张三", "李四", "王五", "赵六"][1:])
 
 
@@ -351,7 +459,13 @@ def test_the_contract_list_is_in_pinyin_order_not_character_code(signup: Clinic)
     names = [r["name"] for r in C.contract_page(conn, clinic, "2026", limit=50)]
     pinyin = [r["name_pinyin"] for r in C.contract_page(conn, clinic, "2026", limit=50)]
     assert pinyin == sorted(pinyin)
-    assert names.index("安四") < names.index("丁一") < names.index("万二") < names.index("严三") < names.index("张山")
+    assert (
+        names.index("安四")
+        < names.index("丁一")
+        < names.index("万二")
+        < names.index("严三")
+        < names.index("张山")
+    )
     assert names.index("曾森") < names.index("张山"), "曾 is read zeng as a surname"
     assert names != sorted(names), "not by character code"
     listed = [r["name"] for r in C.list_contracts(conn, clinic, period="2026")]
@@ -363,9 +477,13 @@ def test_pages_never_exceed_the_limit_and_add_up_to_the_whole_list(signup: Clini
     _many(signup)
     conn, clinic = signup.store.conn, signup.store.clinic_id
     whole = C.contract_page(conn, clinic, "2026", limit=1000)
-    paged = _all_pages(lambda a, n: C.contract_page(conn, clinic, "2026", after=a, limit=n), C.contract_cursor, limit)
+    paged = _all_pages(
+        lambda a, n: C.contract_page(conn, clinic, "2026", after=a, limit=n), C.contract_cursor, limit
+    )
     assert [r["id"] for r in paged] == [r["id"] for r in whole] and len(whole) == 13
-    never = _all_pages(lambda a, n: C.never_signed_page(conn, clinic, after=a, limit=n), C.resident_cursor, limit)
+    never = _all_pages(
+        lambda a, n: C.never_signed_page(conn, clinic, after=a, limit=n), C.resident_cursor, limit
+    )
     assert [r["name"] for r in never] == ["张三"]
 
 
@@ -376,7 +494,9 @@ def test_the_search_box_filters_every_list_by_name_pinyin_initials_and_id_digits
     def names(query: str) -> list[str]:
         return [r["name"] for r in C.contract_page(conn, clinic, "2026", query)]
 
-    assert names("zs") == ["曾森", "张山", "赵四", "郑色", "周森", "朱莎"], "initials, in pinyin order (张三 is not signed)"
+    assert names("zs") == ["曾森", "张山", "赵四", "郑色", "周森", "朱莎"], (
+        "initials, in pinyin order (张三 is not signed)"
+    )
     assert names("zhang") == ["张山"]
     assert names("张") == ["张山"]
     assert names("0042") == ["李四"], "the last digits of the ID number"
@@ -393,7 +513,9 @@ def test_the_teams_query_lists_lead_and_members(signup: Clinic) -> None:
     assert teams[0]["lead"] == "李医生" and set(teams[0]["members"].split("、")) == {"李医生", "nurse"}
 
 
-def test_listeners_hear_what_a_committed_unit_changed_and_nothing_of_a_rolled_back_one(signup: Clinic) -> None:
+def test_listeners_hear_what_a_committed_unit_changed_and_nothing_of_a_rolled_back_one(
+    signup: Clinic,
+) -> None:
     from clinic_app.store import Changes
 
     store = signup.store

@@ -84,8 +84,12 @@ def test_check_reports_damage_naming_the_file_and_the_newest_good_backup(
 def test_check_as_a_subprocess_prints_no_traceback(clinic: tuple[Path, Path]) -> None:
     db, key = clinic
     damage_middle(db)
-    result = subprocess.run([sys.executable, "-m", "clinic_app.cli", "check", *opts(db, key)],
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "clinic_app.cli", "check", *opts(db, key)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 10, result.stderr
     assert "Traceback" not in result.stderr
     assert "is damaged" in result.stderr
@@ -186,9 +190,11 @@ def test_exit_codes_are_in_the_help_of_check_and_backup(capsys: pytest.CaptureFi
 
 
 def test_restore_of_a_damaged_database_keeps_the_damaged_file_aside(
-    clinic: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    clinic: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     db, key = clinic
     backup = tmp_path / "good.db"
     assert run_cli(capsys, "backup", str(backup), *opts(db, key))[0] == 0
@@ -207,7 +213,9 @@ def test_restore_of_a_damaged_database_keeps_the_damaged_file_aside(
     assert run_cli(capsys, "check", *opts(db, key))[0] == 0
 
 
-def test_a_good_backup_opens_with_the_key_and_passes_quick_check(clinic: tuple[Path, Path], tmp_path: Path) -> None:
+def test_a_good_backup_opens_with_the_key_and_passes_quick_check(
+    clinic: tuple[Path, Path], tmp_path: Path
+) -> None:
     db, key_file = clinic
     key = keystore.load_key(db, key_file)
     store = Store.open(db, key_file)
@@ -250,9 +258,11 @@ def full_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_a_write_on_a_full_disk_names_the_file_and_the_space_needed_and_writes_nothing(
-    clinic: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    clinic: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
     full_database: None,
-) -> None:  # fmt: skip
+) -> None:
     db, key = clinic
     monkeypatch.setenv("CLINIC_PASSWORD", ADMIN_PW)
     before = Store.open(db, key)
@@ -273,8 +283,12 @@ def _tmpfs(path: Path, size: str) -> bool:
     if os.geteuid() != 0 or shutil.which("mount") is None:
         return False
     path.mkdir(parents=True, exist_ok=True)
-    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True).returncode == 0  # fmt: skip
+    return (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True
+        ).returncode
+        == 0
+    )
 
 
 def test_a_backup_to_a_full_disk_leaves_no_partial_file(

@@ -57,7 +57,9 @@ valid_birth = st.dates(min_value=dt.date(1897, 1, 1), max_value=TODAY)
 
 @st.composite
 def valid_first17(draw: st.DrawFn) -> str:
-    area = draw(st.sampled_from(sorted(PROVINCE_CODES))) + draw(st.text(alphabet="0123456789", min_size=4, max_size=4))
+    area = draw(st.sampled_from(sorted(PROVINCE_CODES))) + draw(
+        st.text(alphabet="0123456789", min_size=4, max_size=4)
+    )
     born = draw(valid_birth)
     seq = draw(st.integers(0, 999))
     return f"{area}{born:%Y%m%d}{seq:03d}"
@@ -108,8 +110,25 @@ def with_check(first17: str) -> str:
     return first17 + check_character(first17)
 
 
-@pytest.mark.parametrize("area", ["000000", "990101", "190101", "100000", "200000", "380000", "470000",
-                                  "550000", "660000", "700000", "720000", "800000", "840000", "910000"])  # fmt: skip
+@pytest.mark.parametrize(
+    "area",
+    [
+        "000000",
+        "990101",
+        "190101",
+        "100000",
+        "200000",
+        "380000",
+        "470000",
+        "550000",
+        "660000",
+        "700000",
+        "720000",
+        "800000",
+        "840000",
+        "910000",
+    ],
+)
 def test_first_two_digits_that_name_no_province_are_refused(area: str) -> None:
     with pytest.raises(ValidationError) as err:
         parse_id_number(with_check(f"{area}19900101001"), TODAY)
@@ -120,7 +139,9 @@ def test_first_two_digits_that_name_no_province_are_refused(area: str) -> None:
 not_a_province = st.sampled_from(sorted({f"{i:02d}" for i in range(100)} - PROVINCE_CODES))
 
 
-@given(not_a_province, st.text(alphabet="0123456789", min_size=4, max_size=4), valid_birth, st.integers(0, 999))
+@given(
+    not_a_province, st.text(alphabet="0123456789", min_size=4, max_size=4), valid_birth, st.integers(0, 999)
+)
 def test_any_number_outside_the_provinces_is_refused_whatever_else_is_right(
     province: str, county: str, born: dt.date, seq: int
 ) -> None:
@@ -132,7 +153,10 @@ def test_any_number_outside_the_provinces_is_refused_whatever_else_is_right(
 @pytest.mark.parametrize(
     ("first17", "place"),
     [
-        ("44052419900101001", "广东省 潮阳县"),  # a county since merged into 汕头 (1983-1993): shown, not refused
+        (
+            "44052419900101001",
+            "广东省 潮阳县",
+        ),  # a county since merged into 汕头 (1983-1993): shown, not refused
         ("44052419700101001", "广东省 潮阳县"),  # registered after birth: python-stdnum refuses it, we do not
         ("11010519491231002", "北京市 朝阳区"),
         ("12011019800101001", "天津市 东郊区"),  # the name the code had in the year of birth …
@@ -157,8 +181,12 @@ def test_an_unknown_county_code_is_valid_with_a_warning_naming_the_code_and_the_
     assert warning is not None and "449999" in warning and "广东省" in warning
 
 
-@given(st.sampled_from(sorted(PROVINCE_CODES)), st.text(alphabet="0123456789", min_size=4, max_size=4),
-       valid_birth, st.integers(0, 999))  # fmt: skip
+@given(
+    st.sampled_from(sorted(PROVINCE_CODES)),
+    st.text(alphabet="0123456789", min_size=4, max_size=4),
+    valid_birth,
+    st.integers(0, 999),
+)
 def test_any_county_code_of_a_province_is_valid_and_names_the_province(
     province: str, county: str, born: dt.date, seq: int
 ) -> None:
@@ -259,7 +287,9 @@ def agreement_holds(number: str) -> None:
         assert theirs, number
     if ours == "ok" and in_use is False:  # intended: the code was given after the birth (registered later)
         assert not theirs
-    if in_use is None and number[:2] in PROVINCE_CODES:  # intended: an unknown county is a warning, no refusal
+    if (
+        in_use is None and number[:2] in PROVINCE_CODES
+    ):  # intended: an unknown county is a warning, no refusal
         assert ours == "warn" and not theirs, number
 
 
@@ -271,7 +301,9 @@ def test_on_the_counties_python_stdnum_knows_the_two_agree_but_where_rules_1_dif
 
 
 @given(st.text(alphabet="0123456789", min_size=6, max_size=6), dated_birth, st.integers(0, 999))
-def test_on_any_six_digits_the_two_agree_but_where_rules_1_differs(code: str, born: dt.date, seq: int) -> None:
+def test_on_any_six_digits_the_two_agree_but_where_rules_1_differs(
+    code: str, born: dt.date, seq: int
+) -> None:
     agreement_holds(with_check(f"{code}{born:%Y%m%d}{seq:03d}"))
 
 
@@ -283,8 +315,11 @@ def test_three_thousand_generated_numbers_differ_from_python_stdnum_only_as_inte
     rng = random.Random(11)
     verdicts: dict[tuple[str, bool], int] = {}
     for i in range(3000):
-        code = [f"{rng.randrange(10**6):06d}", rng.choice(KNOWN),
-                rng.choice(sorted(PROVINCE_CODES)) + f"{rng.randrange(10**4):04d}"][i % 3]  # fmt: skip
+        code = [
+            f"{rng.randrange(10**6):06d}",
+            rng.choice(KNOWN),
+            rng.choice(sorted(PROVINCE_CODES)) + f"{rng.randrange(10**4):04d}",
+        ][i % 3]
         born = dt.date(1900, 1, 1) + dt.timedelta(days=rng.randrange((TODAY - dt.date(1900, 1, 1)).days + 1))
         number = with_check(f"{code}{born:%Y%m%d}{rng.randrange(1000):03d}")
         agreement_holds(number)

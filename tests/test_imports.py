@@ -100,11 +100,13 @@ def _fake(sources: dict[str, str]) -> list[list[Import]]:
 
 
 def test_an_import_inside_a_function_closes_a_cycle() -> None:
-    [cycle] = _fake({
-        "clinic_app.cli": "from clinic_app import store\n\ndef main():\n    from clinic_app.contract_cli import add\n",
-        "clinic_app.contract_cli": "from clinic_app.cli import leaf\n",
-        "clinic_app.store": "import json\n",
-    })  # fmt: skip
+    [cycle] = _fake(
+        {
+            "clinic_app.cli": "from clinic_app import store\n\ndef main():\n    from clinic_app.contract_cli import add\n",
+            "clinic_app.contract_cli": "from clinic_app.cli import leaf\n",
+            "clinic_app.store": "import json\n",
+        }
+    )
     assert described(cycle) == (
         "clinic_app.cli:4 imports clinic_app.contract_cli.add (inside a function) -> "
         "clinic_app.contract_cli:1 imports clinic_app.cli.leaf (at module level)"

@@ -126,8 +126,13 @@ def test_canary_ten_thousand_void_qt_calls_leave_nones_reference_count_alone() -
     setData: -1,000), until `Fatal Python error: none_dealloc`; 6.11.3 drops none. In a child process, so
     that a broken binding fails this test instead of killing the run."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run([sys.executable, "-c", _CANARY.format(root=str(ROOT))], capture_output=True,
-                            text=True, env=env, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", _CANARY.format(root=str(ROOT))],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, f"the Qt bindings crashed the interpreter:\n{result.stderr[-2000:]}"
     moved = int(result.stdout.split()[-1])
     assert moved == 0, f"None's reference count moved by {moved} over 20,000 void Qt calls"
@@ -225,8 +230,14 @@ def _run_plain(
     prelude = _PLAIN.format(absent=sorted(_absent_from_plain_install()), root=str(ROOT))
     full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), **(env or {})}
     full_env.pop("PYTHONPATH", None)
-    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True,
-                          cwd=tmp_path, env=full_env, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", prelude + code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=full_env,
+        timeout=120,
+    )
 
 
 def test_every_module_imports_with_only_the_plain_install(tmp_path: Path) -> None:
@@ -273,22 +284,66 @@ def test_signing_on_a_never_enrolled_clinic_works_offline_with_the_plain_install
     steps = [
         ["user", "add", "doctor", "--role", "village_doctor", "--user", "admin"],
         ["village", "add", "石头村", "--user", "admin"],
-        ["resident", "add", "--id-number", "11010519491231002X", "--name", "张三", "--village", "石头村",
-         "--household", "H0001", "--relation", "head", "--user", "admin"],
+        [
+            "resident",
+            "add",
+            "--id-number",
+            "11010519491231002X",
+            "--name",
+            "张三",
+            "--village",
+            "石头村",
+            "--household",
+            "H0001",
+            "--relation",
+            "head",
+            "--user",
+            "admin",
+        ],
         ["team", "add", "一队", "--lead", "doctor", "--user", "admin"],
-    ]  # fmt: skip
+    ]
     for argv in steps:
         done = _run_plain(_clinic([*argv, *db]), tmp_path, env=env)
         assert done.returncode == 0, (argv, done.stderr)
     doctor = {**env, "CLINIC_PASSWORD": "doctor-pass-1"}
-    sign = ["contract", "sign", "--resident", "11010519491231002X", "--team", "一队", "--package", "BASIC",
-            "--period", "2026", "--witness", "王护士", "--user", "doctor", *db]  # fmt: skip
+    sign = [
+        "contract",
+        "sign",
+        "--resident",
+        "11010519491231002X",
+        "--team",
+        "一队",
+        "--package",
+        "BASIC",
+        "--period",
+        "2026",
+        "--witness",
+        "王护士",
+        "--user",
+        "doctor",
+        *db,
+    ]
     result = _run_plain(_clinic(sign), tmp_path, env=doctor)
     assert "Traceback" not in result.stderr
     assert result.returncode == 0, result.stderr
     assert "offline: provisional" in result.stdout
-    again = ["contract", "sign-household", "--household", "H0001", "--team", "一队", "--package", "BASIC",
-             "--period", "2026", "--witness", "王护士", "--user", "doctor", *db]  # fmt: skip
+    again = [
+        "contract",
+        "sign-household",
+        "--household",
+        "H0001",
+        "--team",
+        "一队",
+        "--package",
+        "BASIC",
+        "--period",
+        "2026",
+        "--witness",
+        "王护士",
+        "--user",
+        "doctor",
+        *db,
+    ]
     result = _run_plain(_clinic(again), tmp_path, env=doctor)
     assert "Traceback" not in result.stderr
     assert result.returncode == 3, result.stderr  # already signed for 2026: invalid input, named

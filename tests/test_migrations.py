@@ -128,14 +128,20 @@ def _copy(tmp_path: Path, version: int) -> tuple[Path, Path]:
 
 
 def _schema(conn: Any) -> set[tuple[str, str, str, str]]:
-    return {(r[0], r[1], r[2], " ".join((r[3] or "").split())) for r in conn.execute(
-        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}  # fmt: skip
+    return {
+        (r[0], r[1], r[2], " ".join((r[3] or "").split()))
+        for r in conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        )
+    }
 
 
 def _contents(conn: Any) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
     """Every table's columns and rows (sorted: row order is no part of what a database keeps)."""
     found = {}
-    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
+    for (table,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ):
         columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
         rows = [tuple(r) for r in conn.execute(f'SELECT * FROM "{table}"')]
         found[table] = (columns, sorted(rows, key=repr))
@@ -143,7 +149,9 @@ def _contents(conn: Any) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
 
 
 @pytest.mark.parametrize("version", FROZEN)
-def test_every_frozen_database_upgrades_to_the_schema_a_new_database_has(tmp_path: Path, version: int) -> None:
+def test_every_frozen_database_upgrades_to_the_schema_a_new_database_has(
+    tmp_path: Path, version: int
+) -> None:
     new, _ = Store.initialise(tmp_path / "new.db", "N01", "新卫生室", key_file=tmp_path / "new.key")
     expected = _schema(new.conn)
     new.close()
@@ -170,7 +178,9 @@ def test_a_synced_devices_database_upgrades_keeping_every_row_with_a_backup_of_e
     try:
         assert schema_version(store.conn) == SCHEMA_VERSION
         backups = sorted(tmp_path.glob(f"v{version}.db.v*.bak"))  # one before each step, none when none ran
-        assert [b.name.split("-")[0] for b in backups] == [f"v{version}.db.v{v}" for v in range(version, SCHEMA_VERSION)]
+        assert [b.name.split("-")[0] for b in backups] == [
+            f"v{version}.db.v{v}" for v in range(version, SCHEMA_VERSION)
+        ]
         for step, backup in zip(range(version, SCHEMA_VERSION), backups, strict=True):
             copy = connect(backup, test_key)
             assert schema_version(copy) == step
@@ -192,7 +202,9 @@ def _the_program_reads_it(store: Store, version: int) -> None:
 
     found = R.search_residents(store.conn, store.clinic_id, "zs").rows
     assert [r["name"] for r in found] == ["张三"]
-    assert [r["name"] for r in R.search_residents(store.conn, store.clinic_id, "P1234567").rows] == ["John Smith"]
+    assert [r["name"] for r in R.search_residents(store.conn, store.clinic_id, "P1234567").rows] == [
+        "John Smith"
+    ]
     [open_conflict] = conflicts.list_conflicts(store.conn)
     assert open_conflict.kind == "edited_elsewhere" and [f.name for f in open_conflict.fields] == ["phone"]
     assert len(conflicts.list_conflicts(store.conn, include_resolved=True)) == 2

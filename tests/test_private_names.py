@@ -26,8 +26,13 @@ def private_attributes(sources: dict[str, str]) -> dict[str, set[str]]:
     owners: dict[str, set[str]] = defaultdict(set)
     for module, text in sources.items():
         for node in ast.walk(ast.parse(text)):
-            if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and _private(node.attr)
-                    and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):  # fmt: skip
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.ctx, ast.Store)
+                and _private(node.attr)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("self", "cls")
+            ):
                 owners[node.attr].add(module)
     return owners
 
@@ -37,11 +42,15 @@ def reaches(sources: dict[str, str]) -> list[str]:
     found = []
     for module, text in sources.items():
         for node in ast.walk(ast.parse(text)):
-            if not (isinstance(node, ast.Attribute) and node.attr in owners and module not in owners[node.attr]):
+            if not (
+                isinstance(node, ast.Attribute) and node.attr in owners and module not in owners[node.attr]
+            ):
                 continue
             if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
                 continue  # its own attribute of the same name (a subclass or an unrelated class)
-            found.append(f"{module}:{node.lineno} reaches {node.attr} of {', '.join(sorted(owners[node.attr]))}")
+            found.append(
+                f"{module}:{node.lineno} reaches {node.attr} of {', '.join(sorted(owners[node.attr]))}"
+            )
     return found
 
 

@@ -10,14 +10,24 @@ from clinic_app.store import Store
 from clinic_app.syncstate import apply_pull_pages, get_state
 from tests.conftest import Clinic
 
-COMMON = {"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
-          "created_by": None, "updated_by": None, "deleted_at": None}  # fmt: skip
+COMMON = {
+    "created_at": "2026-01-01T00:00:00Z",
+    "updated_at": "2026-01-01T00:00:00Z",
+    "created_by": None,
+    "updated_by": None,
+    "deleted_at": None,
+}
 
 
 def _village(store: Store, n: int, version: int, name: str) -> dict[str, Any]:
     row_id = f"01a30000-0000-7000-8000-00000000{n:04d}"
-    return {"table": "village", "row_id": row_id, "op": "upsert", "version": version,
-            "row": {**COMMON, "clinic_id": store.clinic_id, "id": row_id, "name": name, "code": None}}  # fmt: skip
+    return {
+        "table": "village",
+        "row_id": row_id,
+        "op": "upsert",
+        "version": version,
+        "row": {**COMMON, "clinic_id": store.clinic_id, "id": row_id, "name": name, "code": None},
+    }
 
 
 def _commits(store: Store) -> list[str]:
@@ -26,7 +36,9 @@ def _commits(store: Store) -> list[str]:
     return seen
 
 
-def test_several_pages_are_stored_in_one_commit_with_the_last_cursor_and_in_server_order(clinic: Clinic) -> None:
+def test_several_pages_are_stored_in_one_commit_with_the_last_cursor_and_in_server_order(
+    clinic: Clinic,
+) -> None:
     store = clinic.store
     page1 = [_village(store, 1, 2, "石头村"), _village(store, 2, 3, "河边村")]
     page2 = [_village(store, 1, 4, "石头新村")]  # a later version of a row of the first page
@@ -37,7 +49,12 @@ def test_several_pages_are_stored_in_one_commit_with_the_last_cursor_and_in_serv
     assert get_state(store.conn, "cursor") == "c2"
     names = dict(store.conn.execute("SELECT id, name FROM village").fetchall())
     assert names == {page1[0]["row_id"]: "石头新村", page1[1]["row_id"]: "河边村"}
-    assert store.conn.execute("SELECT row_version FROM village WHERE id = ?", (page1[0]["row_id"],)).fetchone()[0] == 4
+    assert (
+        store.conn.execute("SELECT row_version FROM village WHERE id = ?", (page1[0]["row_id"],)).fetchone()[
+            0
+        ]
+        == 4
+    )
 
 
 def test_a_row_the_device_cannot_store_is_set_aside_and_the_rest_of_the_batch_and_the_cursor_go_on(
@@ -80,5 +97,8 @@ def test_pulled_rows_commit_without_a_flush_and_the_devices_own_changes_with_one
     with store.unit(clinic.admin.id, "village.add") as uow:
         uow.insert("village", {"name": "石头村"})
         levels.append(uow.conn.execute("PRAGMA synchronous").fetchone()[0])
-    assert levels == [1, 2]  # NORMAL for rows the server holds (pulled again if lost), FULL for changes made here
+    assert levels == [
+        1,
+        2,
+    ]  # NORMAL for rows the server holds (pulled again if lost), FULL for changes made here
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2

@@ -41,12 +41,22 @@ def test_a_catalog_saved_by_chinese_excel_is_read(tmp_path: Path) -> None:
 
 
 def test_a_package_file_checks_the_fee_split_and_what_it_requires() -> None:
-    item = {"code": "HTN", "name": "高血压包", "fee_fen": 100, "insurance_fund_fen": 50,
-            "public_health_fund_fen": 30, "resident_share_fen": 10, "eligibility": {"requires": ["BASIC"]}}  # fmt: skip
+    item = {
+        "code": "HTN",
+        "name": "高血压包",
+        "fee_fen": 100,
+        "insurance_fund_fen": 50,
+        "public_health_fund_fen": 30,
+        "resident_share_fen": 10,
+        "eligibility": {"requires": ["BASIC"]},
+    }
     with pytest.raises(ValidationError) as err:
         packages.parse_packages([item])
     assert err.value.rule == "invalid_packages"
-    assert "package 1, fee_fen" in err.value.message and "requires BASIC, which the file lacks" in err.value.message
+    assert (
+        "package 1, fee_fen" in err.value.message
+        and "requires BASIC, which the file lacks" in err.value.message
+    )
 
 
 def test_a_device_without_a_county_installs_the_rows_the_package_file_makes(clinic: Clinic) -> None:

@@ -35,7 +35,11 @@ def _sql_default(value: str | int | None) -> str | None:
 
 
 def _table_sql(conn: sqlite3.Connection, table: str) -> str:
-    return str(conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0])
+    return str(
+        conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[
+            0
+        ]
+    )
 
 
 CHECK_IN = re.compile(r"CHECK\s*\(\s*(\w+)\s+IN\s*\(([^)]*)\)\s*\)", re.IGNORECASE)
@@ -46,51 +50,76 @@ def schema_differences(conn: sqlite3.Connection, registry: Registry) -> list[str
     problems: list[str] = []
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     tables = {t for t in tables if not t.startswith("sqlite_")}
-    problems += [f"table {t}: in the schema, not in the registry" for t in sorted(tables - registry.device_tables)]
-    problems += [f"table {t}: in the registry, not in the schema" for t in sorted(registry.device_tables - tables)]
+    problems += [
+        f"table {t}: in the schema, not in the registry" for t in sorted(tables - registry.device_tables)
+    ]
+    problems += [
+        f"table {t}: in the registry, not in the schema" for t in sorted(registry.device_tables - tables)
+    ]
     for name in sorted(tables & registry.device_tables):
         table = registry.table(name)
         # columns: name, declared type, NOT NULL, DEFAULT, primary key, in order
-        info = [(r[1], r[2], bool(r[3]), r[4], r[5] > 0) for r in conn.execute(f'PRAGMA table_info("{name}")')]
+        info = [
+            (r[1], r[2], bool(r[3]), r[4], r[5] > 0) for r in conn.execute(f'PRAGMA table_info("{name}")')
+        ]
         mine = [(c.name, c.type, c.not_null, _sql_default(c.default), c.primary_key) for c in table.columns]
         for got in info:
             if got not in mine:
-                problems.append(f"column {name}.{got[0]}: the schema has {got}, the registry "
-                                f"{next((m for m in mine if m[0] == got[0]), 'nothing')}")  # fmt: skip
-        problems += [f"column {name}.{m[0]}: in the registry, not in the schema" for m in mine
-                     if m[0] not in {g[0] for g in info}]  # fmt: skip
+                problems.append(
+                    f"column {name}.{got[0]}: the schema has {got}, the registry "
+                    f"{next((m for m in mine if m[0] == got[0]), 'nothing')}"
+                )
+        problems += [
+            f"column {name}.{m[0]}: in the registry, not in the schema"
+            for m in mine
+            if m[0] not in {g[0] for g in info}
+        ]
         if [g[0] for g in info] != [m[0] for m in mine] and not problems:
             problems.append(f"table {name}: columns in another order than the schema's")
         # foreign keys
         fks = {r[3]: r[2] for r in conn.execute(f'PRAGMA foreign_key_list("{name}")')}
         if fks != table.references:
-            problems.append(f"table {name}: foreign keys {fks} in the schema, {table.references} in the registry")
+            problems.append(
+                f"table {name}: foreign keys {fks} in the schema, {table.references} in the registry"
+            )
         # unique indexes (a primary key's index is the primary key's)
         uniques: dict[str, Unique] = {}
         for _seq, index, unique, origin, _partial in conn.execute(f'PRAGMA index_list("{name}")'):
             if not unique or origin == "pk":
                 continue
             cols = tuple(r[2] for r in conn.execute(f'PRAGMA index_info("{index}")'))
-            sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)).fetchone()
+            sql = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)
+            ).fetchone()
             where = None
             if sql and sql[0] and (m := re.search(r"\bWHERE\b(.*)$", sql[0], re.IGNORECASE | re.DOTALL)):
                 where = " ".join(m.group(1).split())
             uniques[index] = Unique(index, cols, where)
         declared = {u.name: u for u in table.unique}
         if uniques != declared:
-            problems.append(f"table {name}: unique indexes {sorted(uniques.values(), key=str)} in the schema, "
-                            f"{sorted(declared.values(), key=str)} in the registry")  # fmt: skip
+            problems.append(
+                f"table {name}: unique indexes {sorted(uniques.values(), key=str)} in the schema, "
+                f"{sorted(declared.values(), key=str)} in the registry"
+            )
         # CHECK constraints: each is `column IN (...)`, with the registry's allowed values
         sql = _table_sql(conn, name)
-        checks = {col: tuple(v.strip().strip("'") for v in values.split(",")) for col, values in CHECK_IN.findall(sql)}
+        checks = {
+            col: tuple(v.strip().strip("'") for v in values.split(","))
+            for col, values in CHECK_IN.findall(sql)
+        }
         if len(checks) != len(re.findall(r"\bCHECK\s*\(", sql, re.IGNORECASE)):
             problems.append(f"table {name}: a CHECK that is not `column IN (...)`")
         for column in table.columns:
             if column.check and checks.get(column.name) != column.allowed:
-                problems.append(f"column {name}.{column.name}: CHECK {checks.get(column.name)}, "
-                                f"registry allows {column.allowed}")  # fmt: skip
-        problems += [f"column {name}.{c}: a CHECK the registry does not know" for c in checks
-                     if c not in table.by_name or not table.column(c).check]  # fmt: skip
+                problems.append(
+                    f"column {name}.{column.name}: CHECK {checks.get(column.name)}, "
+                    f"registry allows {column.allowed}"
+                )
+        problems += [
+            f"column {name}.{c}: a CHECK the registry does not know"
+            for c in checks
+            if c not in table.by_name or not table.column(c).check
+        ]
     return problems
 
 
@@ -101,7 +130,7 @@ def test_the_registry_describes_the_migrated_schema_exactly() -> None:
 def test_a_table_or_column_a_migration_adds_without_the_registry_is_found() -> None:
     conn = migrated()
     conn.execute("ALTER TABLE resident ADD COLUMN weight_g INTEGER")
-    conn.execute('CREATE TABLE followup (id TEXT PRIMARY KEY, note TEXT)')
+    conn.execute("CREATE TABLE followup (id TEXT PRIMARY KEY, note TEXT)")
     conn.execute("CREATE UNIQUE INDEX contract_one ON contract(resident_id, period) WHERE deleted_at IS NULL")
     conn.execute("ALTER TABLE contract ADD COLUMN channel TEXT CHECK (channel IN ('app', 'paper'))")
     problems = schema_differences(conn, REGISTRY)
@@ -117,7 +146,7 @@ def test_a_changed_check_or_default_is_found() -> None:
     conn.execute("""CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, mutation_id TEXT NOT NULL UNIQUE,
         table_name TEXT NOT NULL, row_id TEXT NOT NULL, op TEXT NOT NULL CHECK (op IN ('upsert', 'delete', 'merge')),
         payload TEXT NOT NULL, base_version INTEGER NOT NULL DEFAULT 0, user_id TEXT, device_time TEXT NOT NULL,
-        rejected_code TEXT, rejected_message TEXT)""")  # fmt: skip
+        rejected_code TEXT, rejected_message TEXT)""")
     problems = schema_differences(conn, REGISTRY)
     assert any(p.startswith("column outbox.op: CHECK ('upsert', 'delete', 'merge')") for p in problems)
     assert any(p.startswith("column outbox.base_version: the schema has") for p in problems)
@@ -174,15 +203,22 @@ def test_the_contract_is_the_registry() -> None:
             assert wire.required == c.required and wire.max_length == c.text_limit, (name, c.name)
             assert (wire.minimum, wire.maximum) == (-(2**63), 2**63 - 1), (name, c.name)
     # every allowed value the registry names (issue 11, rule a), except those a domain's validator judges
-    assert contract.CHOICES == {("contract", "status"): contracts.STATUSES, ("contract", "consent"): contracts.CONSENT,
-                                ("contract", "resident_group"): contracts.GROUPS,
-                                ("contract", "stop_reason"): contracts.STOP_REASONS,
-                                ("team_member", "role"): contracts.TEAM_ROLES}  # fmt: skip
+    assert contract.CHOICES == {
+        ("contract", "status"): contracts.STATUSES,
+        ("contract", "consent"): contracts.CONSENT,
+        ("contract", "resident_group"): contracts.GROUPS,
+        ("contract", "stop_reason"): contracts.STOP_REASONS,
+        ("team_member", "role"): contracts.TEAM_ROLES,
+    }
     for name in REGISTRY.reference_tables:  # the county's loaders are held to the same columns
         assert set(contract.columns(name)) == {c.name for c in REGISTRY.table(name).wire_columns}, name
     assert contract.columns("drug")["narcotic"].kind is bool
-    assert contract.UNIQUE == {"user": ("username", False), "village": ("name", True), "household": ("code", True),
-                               "team": ("name", True)}  # fmt: skip
+    assert contract.UNIQUE == {
+        "user": ("username", False),
+        "village": ("name", True),
+        "household": ("code", True),
+        "team": ("name", True),
+    }
 
 
 def test_the_registry_is_frozen_and_checked_when_built() -> None:
@@ -212,28 +248,56 @@ def test_hooks_are_the_registered_functions_and_absent_elsewhere() -> None:
 
 def test_a_merged_resident_is_followed_by_every_reference_to_it() -> None:
     assert sorted(REGISTRY.referring("resident")) == [
-        ("contract", "resident_id"), ("household", "head_resident_id"), ("insurance_status", "resident_id")]  # fmt: skip
+        ("contract", "resident_id"),
+        ("household", "head_resident_id"),
+        ("insurance_status", "resident_id"),
+    ]
 
 
 def test_labels_name_rows_as_before() -> None:
-    assert REGISTRY.labels() == {"resident": "name", "household": "code", "village": "name", "user": "display_name",
-                                 "clinic": "name"}  # fmt: skip
+    assert REGISTRY.labels() == {
+        "resident": "name",
+        "household": "code",
+        "village": "name",
+        "user": "display_name",
+        "clinic": "name",
+    }
     assert REGISTRY.label_query("contract") is not None and REGISTRY.label_query("audit_log") is None
     assert syncstate.row_labels  # the one user
 
 
 # -- no other module lists tables --------------------------------------------------------------------------
-OLD_LISTS = {"LOCAL_TABLES", "DERIVED_COLUMNS", "COMMON_COLUMNS", "PULLED_TABLES", "SERVER_OWNED", "SOFT_REFERENCES",
-             "CLINIC_TABLES", "SERVER_MADE_TABLES", "APPEND_ONLY_TABLES", "REFERENCE_TABLES", "MERGED_TABLES",
-             "LABEL_COLUMNS", "TABLES", "UNIQUE", "CHOICES", "DERIVED", "COMMON"}  # fmt: skip
+OLD_LISTS = {
+    "LOCAL_TABLES",
+    "DERIVED_COLUMNS",
+    "COMMON_COLUMNS",
+    "PULLED_TABLES",
+    "SERVER_OWNED",
+    "SOFT_REFERENCES",
+    "CLINIC_TABLES",
+    "SERVER_MADE_TABLES",
+    "APPEND_ONLY_TABLES",
+    "REFERENCE_TABLES",
+    "MERGED_TABLES",
+    "LABEL_COLUMNS",
+    "TABLES",
+    "UNIQUE",
+    "CHOICES",
+    "DERIVED",
+    "COMMON",
+}
 TABLE_NAMES = set(REGISTRY.names())
 # Modules whose table facts come from the registry and that name no table list of their own.
 DERIVING = ("clinic_app/store.py", "clinic_app/syncstate.py", "sync/protocol.py", "sync/server/contract.py")
 
 
 def _sources() -> list[Path]:
-    return [p for base in ("clinic_app", "sync", "ui") for p in sorted((ROOT / base).rglob("*.py"))
-            if p.name != "registry.py" and "migrations" not in p.parts and "alembic" not in p.parts]  # fmt: skip
+    return [
+        p
+        for base in ("clinic_app", "sync", "ui")
+        for p in sorted((ROOT / base).rglob("*.py"))
+        if p.name != "registry.py" and "migrations" not in p.parts and "alembic" not in p.parts
+    ]
 
 
 def _table_literals(node: ast.AST) -> set[str]:
@@ -272,8 +336,11 @@ def test_the_deriving_modules_name_no_tables_in_collections_or_branches() -> Non
                 if len(named) >= 2:
                     found.append(f"{rel}:{node.lineno} lists {sorted(named)}")
             if isinstance(node, ast.Compare) and any(_is_table(n) for n in [node.left, *node.comparators]):
-                named = {n.value for n in [node.left, *node.comparators]
-                         if isinstance(n, ast.Constant) and n.value in TABLE_NAMES}  # fmt: skip
+                named = {
+                    n.value
+                    for n in [node.left, *node.comparators]
+                    if isinstance(n, ast.Constant) and n.value in TABLE_NAMES
+                }
                 if named:
                     found.append(f"{rel}:{node.lineno} compares a table with {sorted(named)}")
     assert found == []

@@ -159,13 +159,24 @@ def test_a_household_has_one_head_a_second_is_refused_naming_the_current_one(cli
     vid = R.add_village(store, admin, "石头村")
     with store.unit(admin.id, "household.add") as uow:
         hid = R.ensure_household(uow, "H1", vid)
-    head = R.add_resident(store, admin, R.ResidentInput(
-        name="张三", id_number="11010519491231002X", household_id=hid, relation_to_head="head"))  # fmt: skip
-    second = R.ResidentInput(name="张小", id_number="445224199202290042", household_id=hid, relation_to_head="head")
+    head = R.add_resident(
+        store,
+        admin,
+        R.ResidentInput(
+            name="张三", id_number="11010519491231002X", household_id=hid, relation_to_head="head"
+        ),
+    )
+    second = R.ResidentInput(
+        name="张小", id_number="445224199202290042", household_id=hid, relation_to_head="head"
+    )
     with pytest.raises(ValidationErrors) as err:
         R.add_resident(store, admin, second, today=TODAY)
     (e,) = err.value.errors
-    assert (e.field, e.rule, e.details) == ("relation_to_head", "second_head", {"head": "张三", "household": "H1"})
+    assert (e.field, e.rule, e.details) == (
+        "relation_to_head",
+        "second_head",
+        {"head": "张三", "household": "H1"},
+    )
     assert "张三" in e.message and "first" in e.message
     assert [m["name"] for m in R.household_members(store.conn, hid)] == ["张三"], "nothing written"
     again = R.resident_input(R.get_resident(store.conn, head))
@@ -173,7 +184,10 @@ def test_a_household_has_one_head_a_second_is_refused_naming_the_current_one(cli
     again.relation_to_head = "spouse"
     R.update_resident(store, admin, head, again, today=TODAY)  # the current head changed first
     new_head = R.add_resident(store, admin, second, today=TODAY)
-    assert store.conn.execute("SELECT head_resident_id FROM household WHERE id = ?", (hid,)).fetchone()[0] == new_head
+    assert (
+        store.conn.execute("SELECT head_resident_id FROM household WHERE id = ?", (hid,)).fetchone()[0]
+        == new_head
+    )
     with store.unit(admin.id, "resident.delete") as uow:  # a deleted head is no head
         uow.update("resident", new_head, {"deleted_at": "2026-11-23T00:00:00Z"})
     again.relation_to_head = "head"

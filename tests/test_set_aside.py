@@ -20,7 +20,13 @@ from clinic_app.syncstate import apply_pull_pages, apply_push_results, apply_sna
 from tests.conftest import Clinic
 
 STAMP = "2026-01-01T00:00:00Z"
-COMMON = {"created_at": STAMP, "updated_at": STAMP, "created_by": None, "updated_by": None, "deleted_at": None}
+COMMON = {
+    "created_at": STAMP,
+    "updated_at": STAMP,
+    "created_by": None,
+    "updated_by": None,
+    "deleted_at": None,
+}
 
 
 def _id(n: int) -> str:
@@ -28,8 +34,13 @@ def _id(n: int) -> str:
 
 
 def _change(store: Store, table: str, n: int, version: int, **fields: Any) -> dict[str, Any]:
-    return {"table": table, "row_id": _id(n), "op": "upsert", "version": version,
-            "row": {**COMMON, "clinic_id": store.clinic_id, "id": _id(n), **fields}}  # fmt: skip
+    return {
+        "table": table,
+        "row_id": _id(n),
+        "op": "upsert",
+        "version": version,
+        "row": {**COMMON, "clinic_id": store.clinic_id, "id": _id(n), **fields},
+    }
 
 
 def _village(store: Store, n: int, version: int, name: str) -> dict[str, Any]:
@@ -37,24 +48,40 @@ def _village(store: Store, n: int, version: int, name: str) -> dict[str, Any]:
 
 
 def _user(store: Store, n: int, version: int, **fields: Any) -> dict[str, Any]:
-    values = {"username": f"user{n}", "display_name": f"用户{n}", "role": "nurse",
-              "password_hash": "scrypt$32768$8$1$c2FsdA==$ZGlnZXN0", "active": 1, **fields}  # fmt: skip
+    values = {
+        "username": f"user{n}",
+        "display_name": f"用户{n}",
+        "role": "nurse",
+        "password_hash": "scrypt$32768$8$1$c2FsdA==$ZGlnZXN0",
+        "active": 1,
+        **fields,
+    }
     return _change(store, "user", n, version, **values)
 
 
 def _aside(store: Store) -> list[tuple[Any, ...]]:
-    return [tuple(r) for r in store.conn.execute(
-        "SELECT table_name, row_id, version, rule FROM set_aside ORDER BY table_name, row_id")]  # fmt: skip
+    return [
+        tuple(r)
+        for r in store.conn.execute(
+            "SELECT table_name, row_id, version, rule FROM set_aside ORDER BY table_name, row_id"
+        )
+    ]
 
 
 def _names(store: Store) -> list[str]:
     return sorted(r[0] for r in store.conn.execute("SELECT name FROM village"))
 
 
-def test_an_integer_of_2_to_the_70_in_a_pulled_user_row_is_set_aside_and_the_sync_goes_on(clinic: Clinic) -> None:
+def test_an_integer_of_2_to_the_70_in_a_pulled_user_row_is_set_aside_and_the_sync_goes_on(
+    clinic: Clinic,
+) -> None:
     """Break 4, device side: before, every later sync died with OverflowError."""
     store = clinic.store
-    page = [_village(store, 1, 2, "石头村"), _user(store, 7, 3, active=2**70), _village(store, 2, 4, "河边村")]
+    page = [
+        _village(store, 1, 2, "石头村"),
+        _user(store, 7, 3, active=2**70),
+        _village(store, 2, 4, "河边村"),
+    ]
     assert apply_pull_pages(store, [(page, "c1")]) == 2
     assert _names(store) == ["河边村", "石头村"] and get_state(store.conn, "cursor") == "c1"
     assert _aside(store) == [("user", _id(7), 3, "range")]
@@ -107,7 +134,9 @@ def test_a_village_the_device_cannot_store_is_set_aside_by_the_rule_it_breaks(
         "not even an object",
     ],
 )
-def test_a_malformed_change_is_set_aside_and_the_rest_of_the_page_is_stored(clinic: Clinic, change: Any) -> None:
+def test_a_malformed_change_is_set_aside_and_the_rest_of_the_page_is_stored(
+    clinic: Clinic, change: Any
+) -> None:
     store = clinic.store
     assert apply_pull_pages(store, [([change, _village(store, 1, 2, "石头村")], "c1")]) == 1
     assert _names(store) == ["石头村"] and get_state(store.conn, "cursor") == "c1"
@@ -115,7 +144,9 @@ def test_a_malformed_change_is_set_aside_and_the_rest_of_the_page_is_stored(clin
     assert entry["rule"] == "malformed" and len(entry["row_id"]) <= setaside.MAX_KEY
 
 
-def test_a_later_version_that_fails_too_replaces_the_entry_keeping_when_it_was_first_seen(clinic: Clinic) -> None:
+def test_a_later_version_that_fails_too_replaces_the_entry_keeping_when_it_was_first_seen(
+    clinic: Clinic,
+) -> None:
     store = clinic.store
     apply_pull_pages(store, [([_user(store, 7, 3, active=2**70)], "c1")])
     [first] = setaside.set_aside_rows(store.conn)
@@ -137,9 +168,15 @@ def test_a_row_refused_for_a_key_held_here_is_stored_once_the_key_is_free_again(
 def test_a_name_passed_on_within_one_page_is_stored_whole(clinic: Clinic) -> None:
     store = clinic.store
     apply_pull_pages(store, [([_village(store, 1, 2, "东村"), _village(store, 2, 3, "西村")], "c1")])
-    passed_on = [_village(store, 2, 4, "东村"), _village(store, 1, 5, "北村")]  # the first clashes until the second
+    passed_on = [
+        _village(store, 2, 4, "东村"),
+        _village(store, 1, 5, "北村"),
+    ]  # the first clashes until the second
     assert apply_pull_pages(store, [(passed_on, "c2")]) == 2
-    assert dict(store.conn.execute("SELECT id, name FROM village").fetchall()) == {_id(1): "北村", _id(2): "东村"}
+    assert dict(store.conn.execute("SELECT id, name FROM village").fetchall()) == {
+        _id(1): "北村",
+        _id(2): "东村",
+    }
     assert _aside(store) == []
 
 
@@ -173,13 +210,27 @@ def test_a_server_row_in_a_push_answer_the_device_cannot_store_is_set_aside_and_
         conn.execute("DELETE FROM outbox")
     village = R.add_village(store, clinic.admin, "石头村")
     entry = next(e for e in syncstate.next_batch(store.conn) if e.table == "village")
-    server_row = {**COMMON, "id": village, "clinic_id": store.clinic_id, "name": "石头村", "code": 2**70,
-                  "row_version": 9}  # fmt: skip
-    answer = {"mutation_id": entry.mutation_id, "status": "conflict", "code": "edited_elsewhere",
-              "conflict_id": _id(99), "row_id": village, "server_row": server_row}  # fmt: skip
+    server_row = {
+        **COMMON,
+        "id": village,
+        "clinic_id": store.clinic_id,
+        "name": "石头村",
+        "code": 2**70,
+        "row_version": 9,
+    }
+    answer = {
+        "mutation_id": entry.mutation_id,
+        "status": "conflict",
+        "code": "edited_elsewhere",
+        "conflict_id": _id(99),
+        "row_id": village,
+        "server_row": server_row,
+    }
     outcome = apply_push_results(store, [entry], [answer])
-    assert outcome.conflicts == 1 and store.conn.execute(
-        "SELECT count(*) FROM outbox WHERE table_name = 'village'").fetchone()[0] == 0
+    assert (
+        outcome.conflicts == 1
+        and store.conn.execute("SELECT count(*) FROM outbox WHERE table_name = 'village'").fetchone()[0] == 0
+    )
     assert _aside(store) == [("village", village, 9, "type")]
 
 
@@ -195,7 +246,9 @@ def _value(column: Column) -> st.SearchStrategy[Any]:
         return st.one_of(st.integers(0, 3), st.integers(INT64_MIN, INT64_MAX))
     if column.refers_to is not None:
         return st.sampled_from([_id(n) for n in range(POOL)])
-    if column.max_length is not None and column.name != "id":  # a unique key: a few values, so that they clash
+    if (
+        column.max_length is not None and column.name != "id"
+    ):  # a unique key: a few values, so that they clash
         return st.sampled_from(["甲", "乙", "丙"])
     return st.text(max_size=12)
 
@@ -220,8 +273,13 @@ def _changes(draw: st.DrawFn, clinic_id: str) -> dict[str, Any]:
     if draw(st.integers(0, 3)) == 0:  # outside the registry: one value the county should never have sent
         name = draw(st.sampled_from([c.name for c in table.wire_columns]))
         row[name] = draw(st.sampled_from(OUTSIDE))
-    change: dict[str, Any] = {"table": table.name, "row_id": row_id, "op": "upsert",
-                              "version": draw(st.integers(1, 1000)), "row": row}  # fmt: skip
+    change: dict[str, Any] = {
+        "table": table.name,
+        "row_id": row_id,
+        "op": "upsert",
+        "version": draw(st.integers(1, 1000)),
+        "row": row,
+    }
     if draw(st.integers(0, 15)) == 0:
         change[draw(st.sampled_from(["version", "row", "row_id"]))] = draw(st.sampled_from(OUTSIDE))
     return change
@@ -238,8 +296,11 @@ def device(tmp_path_factory: pytest.TempPathFactory) -> Any:
     store.close()
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])  # fmt: skip
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_whatever_the_server_serves_the_device_stores_it_or_sets_it_aside_and_syncs_again(
     device: Store, data: st.DataObject
@@ -252,10 +313,16 @@ def test_whatever_the_server_serves_the_device_stores_it_or_sets_it_aside_and_sy
     last: dict[tuple[str, str], int | None] = {}  # the version the device holds or sets aside, of each row
     for change in (c for page in pages for c in page):
         row_id = change.get("row_id")
-        if isinstance(row_id, str) and len(row_id) <= 64 and not any("\ud800" <= ch <= "\udfff" for ch in row_id):
+        if (
+            isinstance(row_id, str)
+            and len(row_id) <= 64
+            and not any("\ud800" <= ch <= "\udfff" for ch in row_id)
+        ):
             v = change["version"]
             last[(change["table"], change["row_id"])] = v if type(v) is int and 0 <= v <= INT64_MAX else None
-    held = {(r[0], r[1]): r[2] for r in store.conn.execute("SELECT table_name, row_id, version FROM set_aside")}
+    held = {
+        (r[0], r[1]): r[2] for r in store.conn.execute("SELECT table_name, row_id, version FROM set_aside")
+    }
     for (table, row_id), version in last.items():
         here = store.conn.execute(f'SELECT row_version FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
         if (table, row_id) in held:  # set aside: this version (the row may still hold an earlier one)
@@ -266,7 +333,9 @@ def test_whatever_the_server_serves_the_device_stores_it_or_sets_it_aside_and_sy
     n = next(FRESH)
     fresh = _village(store, 10**9 + n, 1, f"新村{n}")
     assert apply_pull_pages(store, [([fresh], "next")]) == 1
-    assert store.conn.execute("SELECT count(*) FROM village WHERE id = ?", (fresh["row_id"],)).fetchone()[0] == 1
+    assert (
+        store.conn.execute("SELECT count(*) FROM village WHERE id = ?", (fresh["row_id"],)).fetchone()[0] == 1
+    )
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 

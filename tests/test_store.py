@@ -158,12 +158,32 @@ def test_a_pulled_household_may_come_pages_before_its_village(clinic: Clinic) ->
 
     store = clinic.store
     village, household = "01a30000-0000-7000-8000-0000000000v1", "01a30000-0000-7000-8000-0000000000h1"
-    common = {"clinic_id": store.clinic_id, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
-              "created_by": None, "updated_by": None, "deleted_at": None}  # fmt: skip
-    page1 = [{"table": "household", "row_id": household, "op": "upsert", "version": 2,
-              "row": {**common, "id": household, "village_id": village, "code": "H1", "address": None}}]  # fmt: skip
-    page2 = [{"table": "village", "row_id": village, "op": "upsert", "version": 3,
-              "row": {**common, "id": village, "name": "石头村", "code": None}}]  # fmt: skip
+    common = {
+        "clinic_id": store.clinic_id,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "created_by": None,
+        "updated_by": None,
+        "deleted_at": None,
+    }
+    page1 = [
+        {
+            "table": "household",
+            "row_id": household,
+            "op": "upsert",
+            "version": 2,
+            "row": {**common, "id": household, "village_id": village, "code": "H1", "address": None},
+        }
+    ]
+    page2 = [
+        {
+            "table": "village",
+            "row_id": village,
+            "op": "upsert",
+            "version": 3,
+            "row": {**common, "id": village, "name": "石头村", "code": None},
+        }
+    ]
     apply_pull_page(store, page1, "c1")
     apply_pull_page(store, page2, "c2")
     assert store.integrity() == []

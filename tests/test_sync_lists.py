@@ -46,9 +46,15 @@ def _conflict(conn: object, cid: str, created: str, resolved: bool = False) -> N
     conn.execute(  # type: ignore[attr-defined]
         "INSERT INTO conflict(id, clinic_id, created_at, updated_at, table_name, row_id, kind, local_row, "
         "server_row, resolved_at) VALUES (?, '', ?, ?, 'resident', 'r1', 'edited_elsewhere', ?, ?, ?)",
-        (cid, created, created, json.dumps({"phone": "1"}), json.dumps({"phone": "2"}),
-         created if resolved else None),
-    )  # fmt: skip
+        (
+            cid,
+            created,
+            created,
+            json.dumps({"phone": "1"}),
+            json.dumps({"phone": "2"}),
+            created if resolved else None,
+        ),
+    )
 
 
 def test_conflicts_page_newest_first_and_decided_ones_only_when_asked(clinic: Clinic) -> None:
@@ -69,31 +75,54 @@ def test_conflicts_page_newest_first_and_decided_ones_only_when_asked(clinic: Cl
 def test_refused_changes_page_on_the_partial_index_among_many_waiting(clinic: Clinic) -> None:
     conn = clinic.store.conn
     vid = R.add_village(clinic.store, clinic.admin, "石头村")
-    rid = R.add_resident(clinic.store, clinic.admin,
-                         R.ResidentInput(name="张三", id_number="11010519491231002X", village_id=vid))  # fmt: skip
+    rid = R.add_resident(
+        clinic.store,
+        clinic.admin,
+        R.ResidentInput(name="张三", id_number="11010519491231002X", village_id=vid),
+    )
     conn.executemany(
         "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, device_time) "
         "VALUES (?, 'resident', ?, 'upsert', '{}', 0, ?)",
         [(f"m{i}", rid, utc_now()) for i in range(3000)],
     )
-    conn.execute("UPDATE outbox SET rejected_code = 'format', rejected_message = 'phone: bad' "
-                 "WHERE mutation_id IN ('m10', 'm20', 'm2990')")  # fmt: skip
+    conn.execute(
+        "UPDATE outbox SET rejected_code = 'format', rejected_message = 'phone: bad' "
+        "WHERE mutation_id IN ('m10', 'm20', 'm2990')"
+    )
     rows = _all_pages(lambda after, n: refused_page(conn, after, n), 2, key="seq")
     seqs = [r["seq"] for r in rows]
     assert len(seqs) == 3 and seqs == sorted(seqs, reverse=True) and refused_count(conn) == 3
     assert {r["label"] for r in rows} == {"张三"} and rows[0]["rejected_message"] == "phone: bad"
-    for sql, args in (("SELECT seq FROM outbox WHERE rejected_code IS NOT NULL AND seq < ? ORDER BY seq DESC "
-                       "LIMIT ?", (10**9, 5)),
-                      ("SELECT count(*) FROM outbox WHERE rejected_code IS NOT NULL", ())):  # fmt: skip
+    for sql, args in (
+        (
+            "SELECT seq FROM outbox WHERE rejected_code IS NOT NULL AND seq < ? ORDER BY seq DESC LIMIT ?",
+            (10**9, 5),
+        ),
+        ("SELECT count(*) FROM outbox WHERE rejected_code IS NOT NULL", ()),
+    ):
         plan = " ".join(str(r[3]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args))
         assert "outbox_refused" in plan, plan
 
 
 def test_row_labels_name_each_row_and_fall_back_to_the_end_of_its_id(clinic: Clinic) -> None:
     vid = R.add_village(clinic.store, clinic.admin, "石头村")
-    rid = R.add_resident(clinic.store, clinic.admin,
-                         R.ResidentInput(name="李四", id_number="445224199202290042", village_id=vid))  # fmt: skip
-    labels = row_labels(clinic.store.conn, [("resident", rid), ("village", vid), ("resident", "gone-0123456789"),
-                                            ("audit_log", "abcdefgh12345678")])  # fmt: skip
-    assert labels == {("resident", rid): "李四", ("village", vid): "石头村",
-                      ("resident", "gone-0123456789"): "23456789", ("audit_log", "abcdefgh12345678"): "12345678"}  # fmt: skip
+    rid = R.add_resident(
+        clinic.store,
+        clinic.admin,
+        R.ResidentInput(name="李四", id_number="445224199202290042", village_id=vid),
+    )
+    labels = row_labels(
+        clinic.store.conn,
+        [
+            ("resident", rid),
+            ("village", vid),
+            ("resident", "gone-0123456789"),
+            ("audit_log", "abcdefgh12345678"),
+        ],
+    )
+    assert labels == {
+        ("resident", rid): "李四",
+        ("village", vid): "石头村",
+        ("resident", "gone-0123456789"): "23456789",
+        ("audit_log", "abcdefgh12345678"): "12345678",
+    }

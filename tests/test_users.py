@@ -144,8 +144,12 @@ def test_every_hash_this_program_makes_is_within_the_bounds_it_accepts() -> None
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(max_size=120), st.builds(lambda parts: "scrypt$" + "$".join(parts),
-                                                   st.lists(st.text(max_size=30), max_size=7))))  # fmt: skip
+@given(
+    st.one_of(
+        st.text(max_size=120),
+        st.builds(lambda parts: "scrypt$" + "$".join(parts), st.lists(st.text(max_size=30), max_size=7)),
+    )
+)
 def test_any_text_as_a_hash_is_judged_without_an_error_other_than_a_validation_error(stored: str) -> None:
     try:
         users.parse_password_hash(stored)

@@ -24,7 +24,9 @@ def sign_in_failure(error: BaseException) -> str:
             return tr("Wrong user name or password (the county checks the password it holds).")
         return tr("The county server refused the sign-in (reason %1).").replace("%1", error.code or "?")
     if isinstance(error, Offline):
-        return tr("The county server cannot be reached, or asks to wait after repeated wrong passwords. Try again later.")  # fmt: skip
+        return tr(
+            "The county server cannot be reached, or asks to wait after repeated wrong passwords. Try again later."
+        )
     if isinstance(error, NeedsSignIn):
         return tr("The county server refused this device's token: enroll it again.")
     if isinstance(error, UpdateRequired):
@@ -72,7 +74,11 @@ class AccountSignInDialog(QDialog):
         self.password.returnPressed.connect(self.submit)
         self.cancel.clicked.connect(lambda _checked=False: self.reject())
         self.setWindowTitle(tr("Sign in with the county server"))
-        self.explain.setText(tr("Account changes (new users, roles, passwords) are sent only after a clinic administrator signs in with the county server; a password change may also be sent by that user. The county checks the password; nothing is stored on this computer."))  # fmt: skip
+        self.explain.setText(
+            tr(
+                "Account changes (new users, roles, passwords) are sent only after a clinic administrator signs in with the county server; a password change may also be sent by that user. The county checks the password; nothing is stored on this computer."
+            )
+        )
         self.user_label.setText(tr("User name"))
         self.password_label.setText(tr("Password"))
         self.ok.setText(tr("Sign in and send"))

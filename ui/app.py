@@ -141,9 +141,11 @@ def say_already_open(db: Path, interactive: bool) -> None:
         QMessageBox.information(
             None,
             tr("Village Clinic"),
-            tr("Village Clinic is already open on this computer (database %1). Use the window that is open; "
-               "look for it on the taskbar.").replace("%1", str(db)),
-        )  # fmt: skip
+            tr(
+                "Village Clinic is already open on this computer (database %1). Use the window that is open; "
+                "look for it on the taskbar."
+            ).replace("%1", str(db)),
+        )
 
 
 def open_store(args: argparse.Namespace) -> tuple[object, str | None]:
@@ -206,7 +208,9 @@ def open_main_window(store: Store, user: User, start_sync: bool = True) -> tuple
     from clinic_app.idcard import load_places
 
     # off the GUI thread, once the window is up: the place the first ID number typed names shows at once
-    QTimer.singleShot(1500, window, lambda: window.isVisible() and writer.work(load_places))  # not after sign-out
+    QTimer.singleShot(
+        1500, window, lambda: window.isVisible() and writer.work(load_places)
+    )  # not after sign-out
     if start_sync:
         from clinic_app.contracts import expire_due
 
@@ -222,10 +226,21 @@ class Session(QObject):
     window_opened = Signal(object)  # MainWindow
     ended = Signal()
 
-    def __init__(self, store: Store, clinic_name: str, demo_hint: str | None, start_sync: bool = True,
-                 key_file: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        clinic_name: str,
+        demo_hint: str | None,
+        start_sync: bool = True,
+        key_file: str | None = None,
+    ) -> None:
         super().__init__()
-        self.store, self.clinic_name, self.demo_hint, self.start_sync = store, clinic_name, demo_hint, start_sync
+        self.store, self.clinic_name, self.demo_hint, self.start_sync = (
+            store,
+            clinic_name,
+            demo_hint,
+            start_sync,
+        )
         self.key_file = key_file
         self.file_check: Op | None = None
         self.signin: SignInDialog | None = None
@@ -259,7 +274,9 @@ class Session(QObject):
         from clinic_app.health import background_check
 
         store, cancel = self.store, threading.Event()
-        self.file_check = writer.work(lambda: background_check(store, cancel), self._file_checked, cancel=cancel)
+        self.file_check = writer.work(
+            lambda: background_check(store, cancel), self._file_checked, cancel=cancel
+        )
 
     def _file_checked(self, found: object) -> None:
         if not isinstance(found, DatabaseDamaged) or self.window is None:
@@ -335,10 +352,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 lock.unlock()
                 return exc.exit_code
             leads = [
-                (StoreKeyError, tr("The clinic database cannot be opened: its key is missing or not this database's.")),
-                (KeyringUnavailable, tr("This computer has no keyring for the database key: start with --key-file.")),
+                (
+                    StoreKeyError,
+                    tr("The clinic database cannot be opened: its key is missing or not this database's."),
+                ),
+                (
+                    KeyringUnavailable,
+                    tr("This computer has no keyring for the database key: start with --key-file."),
+                ),
                 (StoreError, tr("The clinic database cannot be opened.")),
-            ]  # fmt: skip
+            ]
             lead = next(
                 (text for kind, text in leads if isinstance(exc, kind)), tr("The program cannot start.")
             )
@@ -356,8 +379,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         checker, outcome = Ops(), list[Any]()
         # scrypt lets go of the interpreter: the window's modules load while the password is checked
-        checking = checker.work(lambda: authenticate(store, args.user, os.environ.get("CLINIC_PASSWORD", "")),
-                                outcome.append, outcome.append)  # fmt: skip
+        checking = checker.work(
+            lambda: authenticate(store, args.user, os.environ.get("CLINIC_PASSWORD", "")),
+            outcome.append,
+            outcome.append,
+        )
         import ui.mainwindow  # noqa: F401
 
         checking.wait()
@@ -378,7 +404,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         store.close()
         lock.unlock()
         return code
-    session = Session(store, clinic_name, demo_hint, start_sync=not args.exit_when_ready, key_file=args.key_file)
+    session = Session(
+        store, clinic_name, demo_hint, start_sync=not args.exit_when_ready, key_file=args.key_file
+    )
     app.setQuitOnLastWindowClosed(False)  # between a sign-out and the next sign-in no window is open
     session.ended.connect(app.quit)
     if args.exit_when_ready:

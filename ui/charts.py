@@ -218,8 +218,13 @@ class BarChart(Chart):
         width = group_width / max(1, len(series))
         for i, s in enumerate(series):
             offset = -group_width / 2 + width * (i + 0.5)
-            bars = pg.BarGraphItem(x=[c + offset for c in range(len(categories))], height=list(s.values),
-                                   width=width * 0.92, brush=QColor(s.colour), pen=pg.mkPen(None))  # fmt: skip
+            bars = pg.BarGraphItem(
+                x=[c + offset for c in range(len(categories))],
+                height=list(s.values),
+                width=width * 0.92,
+                brush=QColor(s.colour),
+                pen=pg.mkPen(None),
+            )
             self.plot.addItem(bars)
             self.bars.append(bars)
         self.set_legend(series)
@@ -237,8 +242,13 @@ class LineChart(Chart):
         self.lines: list[pg.PlotDataItem] = []
         self.band: pg.LinearRegionItem | None = None
 
-    def set_lines(self, dates: Sequence[dt.date], series: Sequence[Series],
-                  band: tuple[float, float] | None = None, band_colour: str = "#27ae60") -> None:  # fmt: skip
+    def set_lines(
+        self,
+        dates: Sequence[dt.date],
+        series: Sequence[Series],
+        band: tuple[float, float] | None = None,
+        band_colour: str = "#27ae60",
+    ) -> None:
         self.clear()
         self.lines, self.band = [], None
         xs = [float(d.toordinal()) for d in dates]
@@ -247,15 +257,23 @@ class LineChart(Chart):
         if band is not None:
             shade = QColor(band_colour)
             shade.setAlpha(40)
-            self.band = pg.LinearRegionItem(values=band, orientation="horizontal", movable=False,
-                                            brush=shade, pen=pg.mkPen(None))  # fmt: skip
+            self.band = pg.LinearRegionItem(
+                values=band, orientation="horizontal", movable=False, brush=shade, pen=pg.mkPen(None)
+            )
             self.plot.addItem(self.band)
             values += list(band)
         for s in series:
             pen = pg.mkPen(QColor(s.colour), width=2)
-            line = pg.PlotDataItem(xs, [float("nan") if v is None else float(v) for v in s.values], pen=pen,
-                                   symbol="o", symbolSize=6, symbolBrush=QColor(s.colour), symbolPen=None,
-                                   connect="finite")  # fmt: skip
+            line = pg.PlotDataItem(
+                xs,
+                [float("nan") if v is None else float(v) for v in s.values],
+                pen=pen,
+                symbol="o",
+                symbolSize=6,
+                symbolBrush=QColor(s.colour),
+                symbolPen=None,
+                connect="finite",
+            )
             self.plot.addItem(line)
             self.lines.append(line)
         self.set_legend(series)

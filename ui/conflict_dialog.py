@@ -64,8 +64,15 @@ def shown(value: Any) -> str:
 
 
 class ConflictDialog(QDialog):
-    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, conflict_id: str,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        reader: Connection,
+        writer: Writer,
+        user: User,
+        conflict_id: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store, self.writer, self.user = store, writer, user
         self.conflict = conflicts.get_conflict(reader, conflict_id)
@@ -78,11 +85,18 @@ class ConflictDialog(QDialog):
         font.setBold(True)
         title.setFont(font)
         explain = QLabel(
-            tr("This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync.")
-            if c.county_decides else
-            tr("This record was deleted on another device; your change cannot be kept. Close the conflict to accept the deletion.") if c.row_deleted else
-            tr("This record was changed on another device too. Choose, for each item, which value to keep.")
-        )  # fmt: skip
+            tr(
+                "This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync."
+            )
+            if c.county_decides
+            else tr(
+                "This record was deleted on another device; your change cannot be kept. Close the conflict to accept the deletion."
+            )
+            if c.row_deleted
+            else tr(
+                "This record was changed on another device too. Choose, for each item, which value to keep."
+            )
+        )
         explain.setWordWrap(True)
 
         grid = QGridLayout()

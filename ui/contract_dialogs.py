@@ -32,10 +32,15 @@ from ui.qt import (
 
 
 def reason_text(reason: str | None) -> str:
-    return {"moved_away": tr("Moved away"), "unreachable": tr("Unreachable for a year"),
-            "refused_service": tr("Refused the service"), "resident_request": tr("At the resident's request"),
-            "deceased": tr("Deceased"), "transferred": tr("Transferred"),
-            "duplicate": tr("Duplicate")}.get(reason or "", reason or "")  # fmt: skip
+    return {
+        "moved_away": tr("Moved away"),
+        "unreachable": tr("Unreachable for a year"),
+        "refused_service": tr("Refused the service"),
+        "resident_request": tr("At the resident's request"),
+        "deceased": tr("Deceased"),
+        "transferred": tr("Transferred"),
+        "duplicate": tr("Duplicate"),
+    }.get(reason or "", reason or "")
 
 
 # The reasons a person chooses (RULES §10, and death); "transferred" and "duplicate" are the system's own.
@@ -43,8 +48,13 @@ CHOSEN_REASONS = ("moved_away", "unreachable", "refused_service", "resident_requ
 
 
 def status_text(status: str) -> str:
-    return {"provisional": tr("Provisional"), "active": tr("Active"), "terminated": tr("Terminated"),
-            "expired": tr("Expired"), "conflict": tr("In conflict")}.get(status, status)  # fmt: skip
+    return {
+        "provisional": tr("Provisional"),
+        "active": tr("Active"),
+        "terminated": tr("Terminated"),
+        "expired": tr("Expired"),
+        "conflict": tr("In conflict"),
+    }.get(status, status)
 
 
 def contract_error_text(error: BaseException) -> str:
@@ -60,13 +70,14 @@ def contract_error_text(error: BaseException) -> str:
         status = e.details.get("status", "")
         known = {
             ("contract", "status"): tr("This contract is %1: it cannot be changed so.").replace(
-                "%1", status_text(status)),
+                "%1", status_text(status)
+            ),
             ("date", "range"): tr("The day lies outside the contract's period."),
             ("reason", "choice"): tr("Choose the reason."),
             ("team", "same"): tr("The contract is with that team already."),
             ("team", "unknown"): tr("That team is not one of this clinic's."),
             ("period", "range"): tr("A contract is signed for last year, this year or next year only."),
-        }  # fmt: skip
+        }
         return known.get((e.field, e.rule)) or sign_error_text(e)
 
     if isinstance(error, ClinicError):
@@ -75,13 +86,24 @@ def contract_error_text(error: BaseException) -> str:
 
 
 class _ContractDialog(QDialog):
-    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, contract_id: str,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        reader: Connection,
+        writer: Writer,
+        user: User,
+        contract_id: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store, self.reader, self.writer, self.user = store, reader, writer, user
         self.contract = C.contract_row(reader, store.clinic_id, contract_id)
-        self.who = QLabel(tr("%1 · contract %2 · team %3").replace("%1", self.contract["name"])
-                          .replace("%2", self.contract["period"]).replace("%3", self.contract["team"]))  # fmt: skip
+        self.who = QLabel(
+            tr("%1 · contract %2 · team %3")
+            .replace("%1", self.contract["name"])
+            .replace("%2", self.contract["period"])
+            .replace("%3", self.contract["team"])
+        )
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
@@ -103,7 +125,9 @@ class _ContractDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows for a message of several lines
+        layout.setSizeConstraint(
+            QLayout.SizeConstraint.SetMinimumSize
+        )  # grows for a message of several lines
         self.setMinimumWidth(420)
 
     def submit(self) -> None:
@@ -118,8 +142,16 @@ class _ContractDialog(QDialog):
 
 
 class TerminateDialog(_ContractDialog):
-    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, contract_id: str,
-                 today: dt.date, parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        reader: Connection,
+        writer: Writer,
+        user: User,
+        contract_id: str,
+        today: dt.date,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(store, reader, writer, user, contract_id, parent)
         self.setWindowTitle(tr("Terminate the contract"))
         self.reason = QComboBox()
@@ -154,8 +186,15 @@ class TerminateDialog(_ContractDialog):
 
 
 class ChangeTeamDialog(_ContractDialog):
-    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, contract_id: str,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        reader: Connection,
+        writer: Writer,
+        user: User,
+        contract_id: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(store, reader, writer, user, contract_id, parent)
         self.setWindowTitle(tr("Change team"))
         self.team = QComboBox()
@@ -181,8 +220,17 @@ class RenewDialog(_ContractDialog):
     """A renewal is a new contract: the resident consents again, as when signing (the same consent fields and
     rule); the same team and packages, the next year."""
 
-    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, contract_id: str,
-                 packages: str, today: dt.date, parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        reader: Connection,
+        writer: Writer,
+        user: User,
+        contract_id: str,
+        packages: str,
+        today: dt.date,
+        parent: QWidget | None = None,
+    ) -> None:
         from ui.sign_dialog import ConsentBox
 
         super().__init__(store, reader, writer, user, contract_id, parent)
@@ -190,9 +238,15 @@ class RenewDialog(_ContractDialog):
         self.setWindowTitle(tr("Renew the contract"))
         name, year, team = self.contract["name"], int(self.contract["period"]) + 1, self.contract["team"]
         self.question = QLabel(
-            tr("Renew the contract of %1 for %2 with team %3?").replace("%1", name).replace("%2", str(year))
-            .replace("%3", team) + "\n\n" + tr("Packages (the same as this year): %1").replace("%1", packages)
-            + "\n\n" + tr("To sign other packages, cancel and use Sign… with the year %1.").replace("%1", str(year)))  # fmt: skip
+            tr("Renew the contract of %1 for %2 with team %3?")
+            .replace("%1", name)
+            .replace("%2", str(year))
+            .replace("%3", team)
+            + "\n\n"
+            + tr("Packages (the same as this year): %1").replace("%1", packages)
+            + "\n\n"
+            + tr("To sign other packages, cancel and use Sign… with the year %1.").replace("%1", str(year))
+        )
         self.question.setWordWrap(True)
         self.form.addRow(self.question)
         self.consent = ConsentBox()
@@ -206,8 +260,13 @@ class RenewDialog(_ContractDialog):
         consent, signature, witness = self.consent.given()
         store, user, contract_id, today = self.store, self.user, self.contract["id"], self.today
         self.ok_button.setEnabled(False)
-        self.writer.run(lambda: C.renew(store, user, contract_id, consent=consent, signature=signature,
-                                        witness=witness, today=today), self._renewed, self._failed)  # fmt: skip
+        self.writer.run(
+            lambda: C.renew(
+                store, user, contract_id, consent=consent, signature=signature, witness=witness, today=today
+            ),
+            self._renewed,
+            self._failed,
+        )
 
     def _renewed(self, result: C.SignResult) -> None:
         self.result_ids = result.contract_ids

@@ -21,11 +21,24 @@ from ui import printing
 from ui.qt import QFont, QImage, QTextDocument, QUrl, QWidget
 
 TITLE = "家庭医生签约服务协议书"
-GROUPS_ZH = {"elderly": "老年人", "chronic": "慢性病患者", "maternal": "孕产妇", "child": "0-6岁儿童", "disabled": "残疾人",
-             "mental": "严重精神障碍患者", "other": "其他"}  # fmt: skip
-STOP_REASONS_ZH = {"moved_away": "迁出", "unreachable": "失联满一年", "refused_service": "拒绝服务",
-                   "resident_request": "本人要求", "transferred": "转签其他机构", "deceased": "死亡",
-                   "duplicate": "重复签约"}  # fmt: skip
+GROUPS_ZH = {
+    "elderly": "老年人",
+    "chronic": "慢性病患者",
+    "maternal": "孕产妇",
+    "child": "0-6岁儿童",
+    "disabled": "残疾人",
+    "mental": "严重精神障碍患者",
+    "other": "其他",
+}
+STOP_REASONS_ZH = {
+    "moved_away": "迁出",
+    "unreachable": "失联满一年",
+    "refused_service": "拒绝服务",
+    "resident_request": "本人要求",
+    "transferred": "转签其他机构",
+    "deceased": "死亡",
+    "duplicate": "重复签约",
+}
 DOCUMENTS_ZH = {"id_card": "身份证号", "passport": "护照号码", "other": "证件号码"}
 SIGNATURE_URL = "contract:signature.png"
 LINE = "_" * 16  # where a hand signs
@@ -54,23 +67,28 @@ def contract_html(form: ContractForm) -> str:
     rows = []
     for p in form.packages:
         services = "；".join(e(s) for s in p.services)
-        rows.append(f"<tr><td>{e(p.name)}</td><td>{services}</td><td align='right'>{yuan(p.fee_fen)}</td>"
-                    f"<td align='right'>{yuan(p.fund_fen)}</td><td align='right'>{yuan(p.resident_share_fen)}</td></tr>")  # fmt: skip
+        rows.append(
+            f"<tr><td>{e(p.name)}</td><td>{services}</td><td align='right'>{yuan(p.fee_fen)}</td>"
+            f"<td align='right'>{yuan(p.fund_fen)}</td><td align='right'>{yuan(p.resident_share_fen)}</td></tr>"
+        )
     consent = (
         "乙方已在屏幕上阅读本协议并签名确认（签名见下）。"
         if form.consent == "screen"
         else f"乙方在本协议上签字确认，见证人：{e(form.witness or '')}。"
     )
-    resident_sign = (f"</p><p class='drawn'><img src='{SIGNATURE_URL}' height='48'>" if form.signature
-                     else LINE)  # fmt: skip
+    resident_sign = (
+        f"</p><p class='drawn'><img src='{SIGNATURE_URL}' height='48'>" if form.signature else LINE
+    )
     # room above the signature lines for a hand; a signature drawn on screen brings its own
     spacer = "" if form.signature else "<p>&nbsp;</p>"
     guardian = f"监护人与乙方关系：{LINE}" if form.minor else ""
     ended = ""
     if form.status == "terminated" and form.terminated_on:
         reason = STOP_REASONS_ZH.get(form.stop_reason or "", form.stop_reason or "")
-        ended = (f"<p class='note'>本协议已于 {_day(form.terminated_on.isoformat())} 解除"
-                 f"{('（' + e(reason) + '）') if reason else ''}。</p>")  # fmt: skip
+        ended = (
+            f"<p class='note'>本协议已于 {_day(form.terminated_on.isoformat())} 解除"
+            f"{('（' + e(reason) + '）') if reason else ''}。</p>"
+        )
     label = "class='label'"
     return f"""<html><head><style>
 body {{ font-family: {FONTS}; font-size: 10.5pt; }}
@@ -182,8 +200,13 @@ def preview_contract(
     if contract_id is None:
         return None
     form = contract_form(reader, contract_id)
-    return printing.preview(parent, lambda: contract_document(form), suggested_name(form),
-                            f"{TITLE} – {form.resident_name}", _footer(form))  # fmt: skip
+    return printing.preview(
+        parent,
+        lambda: contract_document(form),
+        suggested_name(form),
+        f"{TITLE} – {form.resident_name}",
+        _footer(form),
+    )
 
 
 def view_contract(conn: Connection, contract_id: str, parent: Any = None) -> Any:

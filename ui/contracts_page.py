@@ -76,9 +76,16 @@ class YearBox(QSpinBox):
 
 
 class ContractsPage(QWidget):
-    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User,
-                 lookup_factory: LookupFactory | None = None, today: dt.date | None = None,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        reader: Connection,
+        writer: Writer,
+        user: User,
+        lookup_factory: LookupFactory | None = None,
+        today: dt.date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store, self.reader, self.writer, self.user = store, reader, writer, user
         self.lookup_factory = lookup_factory
@@ -197,7 +204,9 @@ class ContractsPage(QWidget):
     # -- text -----------------------------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.year_label.setText(tr("Contract year"))
-        self.finder.setPlaceholderText(tr("Search or sign: name, pinyin (zhangsan), initials (zs), ID digits"))
+        self.finder.setPlaceholderText(
+            tr("Search or sign: name, pinyin (zhangsan), initials (zs), ID digits")
+        )
         self.sign_button.setText(tr("Sign…"))
         self.household_button.setText(tr("Sign the household…"))
         self.teams_button.setText(tr("Teams…"))
@@ -209,8 +218,14 @@ class ContractsPage(QWidget):
         self.tabs.setTabText(0, tr("Contracts"))
         self.tabs.setTabText(1, tr("Worklists"))
         self.tabs.setTabText(2, tr("Capitation ledger"))
-        for i, text in enumerate((tr("Renewals due within 30 days"), tr("Renewals due within 60 days"),
-                                  tr("Residents never signed"), tr("Signed but not insured this year"))):  # fmt: skip
+        for i, text in enumerate(
+            (
+                tr("Renewals due within 30 days"),
+                tr("Renewals due within 60 days"),
+                tr("Residents never signed"),
+                tr("Signed but not insured this year"),
+            )
+        ):
             self.which.setItemText(i, text)
         self.contract_model.retranslate()
         self.work_model.retranslate()
@@ -247,13 +262,19 @@ class ContractsPage(QWidget):
 
     def _work_columns(self, which: str) -> list[Column]:
         name = Column("name", lambda: tr("Name"), lambda r: r["name"], width=90)
-        number = Column("id_number", lambda: tr("ID number"), lambda r: mask_id_number(r["id_number"]), width=170)
+        number = Column(
+            "id_number", lambda: tr("ID number"), lambda r: mask_id_number(r["id_number"]), width=170
+        )
         team = Column("team", lambda: tr("Team"), lambda r: r["team"], width=120)
         if which in ("renewals30", "renewals60"):
             return [name, number, team, Column("ends", lambda: tr("Ends"), lambda r: r["period_end"])]
         if which == "never":
-            return [name, number, Column("birth", lambda: tr("Birth date"), lambda r: r["birth_date"], width=100),
-                    Column("household", lambda: tr("Household"), lambda r: r["household_code"] or "")]  # fmt: skip
+            return [
+                name,
+                number,
+                Column("birth", lambda: tr("Birth date"), lambda r: r["birth_date"], width=100),
+                Column("household", lambda: tr("Household"), lambda r: r["household_code"] or ""),
+            ]
         return [name, number, team]
 
     # -- reading --------------------------------------------------------------------------------------------
@@ -271,10 +292,17 @@ class ContractsPage(QWidget):
         part = self._part_shown()
         if part in self.stale:
             self.stale.discard(part)
-            {"contracts": self._read_contracts, "worklist": self._read_worklist, "ledger": self._read_ledger}[part]()
+            {"contracts": self._read_contracts, "worklist": self._read_worklist, "ledger": self._read_ledger}[
+                part
+            ]()
 
     def _read_contracts(self, keep: bool = True) -> None:
-        conn, clinic, year, query = self.reader, self.store.clinic_id, str(self.year.value()), self.finder.text()
+        conn, clinic, year, query = (
+            self.reader,
+            self.store.clinic_id,
+            str(self.year.value()),
+            self.finder.text(),
+        )
 
         def fetch(after: Any, limit: int) -> list[Row]:
             return C.contract_page(conn, clinic, year, query, after=after, limit=limit)
@@ -336,23 +364,38 @@ class ContractsPage(QWidget):
         self.book = book
         self.export_button.setEnabled(True)
         f = self.figures
-        f["heads"].setText(tr("Contracted and insured: %1 (provisional %2; contracted, not insured %3)")
-                           .replace("%1", f"{book.heads:,}").replace("%2", f"{book.provisional_heads:,}")
-                           .replace("%3", f"{book.contracted_not_insured:,}"))  # fmt: skip
-        f["budget"].setText(tr("Budget for the year: %1 yuan (weighted heads %3 × %2 yuan a head)")
-                            .replace("%1", yuan(book.budget_fen)).replace("%2", yuan(book.rate_fen))
-                            .replace("%3", f"{book.weighted_heads.normalize():,f}"))  # fmt: skip
-        f["reserve"].setText(tr("Quality reserve %1 %: %2 yuan").replace("%1", str(book.reserve_pct))
-                             .replace("%2", yuan(book.reserve_fen)))  # fmt: skip
+        f["heads"].setText(
+            tr("Contracted and insured: %1 (provisional %2; contracted, not insured %3)")
+            .replace("%1", f"{book.heads:,}")
+            .replace("%2", f"{book.provisional_heads:,}")
+            .replace("%3", f"{book.contracted_not_insured:,}")
+        )
+        f["budget"].setText(
+            tr("Budget for the year: %1 yuan (weighted heads %3 × %2 yuan a head)")
+            .replace("%1", yuan(book.budget_fen))
+            .replace("%2", yuan(book.rate_fen))
+            .replace("%3", f"{book.weighted_heads.normalize():,f}")
+        )
+        f["reserve"].setText(
+            tr("Quality reserve %1 %: %2 yuan")
+            .replace("%1", str(book.reserve_pct))
+            .replace("%2", yuan(book.reserve_fen))
+        )
         f["to_date"].setText(
             tr("Paid in advance to date: %1 yuan").replace("%1", yuan(book.budget_to_date_fen))
         )
         f["spending"].setText(tr("Spent to date: %1 yuan").replace("%1", yuan(book.spending_to_date_fen)))
         f["surplus"].setText(tr("Surplus to date: %1 yuan").replace("%1", yuan(book.surplus_to_date_fen)))
-        f["forecast"].setText(tr("Forecast at year end: spending %1, surplus %2 yuan")
-                              .replace("%1", yuan(book.forecast_spending_fen)).replace("%2", yuan(book.forecast_surplus_fen)))  # fmt: skip
-        f["note"].setText(tr("No outpatient visits are recorded yet: spending counts from when they are.")
-                          if any("no outpatient visits" in n for n in book.notes) else "")  # fmt: skip
+        f["forecast"].setText(
+            tr("Forecast at year end: spending %1, surplus %2 yuan")
+            .replace("%1", yuan(book.forecast_spending_fen))
+            .replace("%2", yuan(book.forecast_surplus_fen))
+        )
+        f["note"].setText(
+            tr("No outpatient visits are recorded yet: spending counts from when they are.")
+            if any("no outpatient visits" in n for n in book.notes)
+            else ""
+        )
         self.chart.show_ledger(book)
 
     def _show_counts(self) -> None:
@@ -360,7 +403,9 @@ class ContractsPage(QWidget):
             return f"{model.rowCount()}{'+' if model.canFetchMore() else ''}"
 
         total = self.contract_total if self.contract_total is not None else count(self.contract_model)
-        self.contract_count.setText(tr("%1 contracts").replace("%1", f"{total:,}" if isinstance(total, int) else total))
+        self.contract_count.setText(
+            tr("%1 contracts").replace("%1", f"{total:,}" if isinstance(total, int) else total)
+        )
         work = f"{self.work_total:,}" if self.work_total is not None else count(self.work_model)
         self.work_count.setText(tr("%1 in this list").replace("%1", work))
 
@@ -371,8 +416,11 @@ class ContractsPage(QWidget):
             residents, teams = changes.rows.get("resident", set()), changes.rows.get("team", set())
             keys = set(changes.rows.get("contract", set()))
             if residents or teams:
-                keys.update(self.contract_model.keys_where(
-                    lambda r: r["resident_id"] in residents or r["team_id"] in teams))  # fmt: skip
+                keys.update(
+                    self.contract_model.keys_where(
+                        lambda r: r["resident_id"] in residents or r["team_id"] in teams
+                    )
+                )
             if self._changed_contracts is not None:
                 self._changed_contracts |= keys
                 if len(self._changed_contracts) > MAX_CHANGED_ROWS:
@@ -416,8 +464,11 @@ class ContractsPage(QWidget):
         self.print_button.setEnabled(chosen is not None)
         self.print_button.setToolTip("" if chosen else tr("Select a contract in the list first."))
         allowed = C.allowed_actions(chosen["status"]) if chosen else set()
-        for action, button in (("renew", self.renew_button), ("terminate", self.terminate_button),
-                               ("transfer", self.transfer_button)):  # fmt: skip
+        for action, button in (
+            ("renew", self.renew_button),
+            ("terminate", self.terminate_button),
+            ("transfer", self.transfer_button),
+        ):
             button.setEnabled(action in allowed)
             if chosen is None:
                 button.setToolTip(tr("Select a contract in the list first."))
@@ -462,8 +513,11 @@ class ContractsPage(QWidget):
         text = self.finder.text().strip()
         hits = C.resident_page(self.reader, self.store.clinic_id, text, limit=2) if text else []
         if not text or not hits:
-            message = (tr("No resident matches “%1”.").replace("%1", text) if text
-                       else tr("Type the name, pinyin, initials or ID number of the resident to sign."))  # fmt: skip
+            message = (
+                tr("No resident matches “%1”.").replace("%1", text)
+                if text
+                else tr("Type the name, pinyin, initials or ID number of the resident to sign.")
+            )
             return self._tell(QMessageBox.Icon.Information, tr("Sign a contract"), message)
         if len(hits) == 1:
             return self.open_sign(hits[0]["id"], household)
@@ -473,8 +527,17 @@ class ContractsPage(QWidget):
         return picker
 
     def open_sign(self, resident_id: str, household: bool = False) -> SignDialog:
-        dialog = SignDialog(self.store, self.reader, self.writer, self.user, resident_id, household,
-                            self.lookup_factory, today=self.today, parent=self)  # fmt: skip
+        dialog = SignDialog(
+            self.store,
+            self.reader,
+            self.writer,
+            self.user,
+            resident_id,
+            household,
+            self.lookup_factory,
+            today=self.today,
+            parent=self,
+        )
         dialog.accepted.connect(lambda: self._signed(dialog))
         dialog.open()
         return dialog
@@ -487,8 +550,11 @@ class ContractsPage(QWidget):
         if len(ids) == 1:
             text = tr("Signed %1 for %2.").replace("%1", names[0])
         else:
-            text = tr("Signed the household of %1 for %2: %3 people.").replace("%1", names[0]).replace(
-                "%3", str(len(ids)))  # fmt: skip
+            text = (
+                tr("Signed the household of %1 for %2: %3 people.")
+                .replace("%1", names[0])
+                .replace("%3", str(len(ids)))
+            )
         self.notice.say(text.replace("%2", str(year)))
         self.show_contract(ids[0], year)
 
@@ -503,13 +569,23 @@ class ContractsPage(QWidget):
         chosen = self._selected()
         if chosen is None:
             return None
-        dialog = RenewDialog(self.store, self.reader, self.writer, self.user, chosen["id"],
-                             self._package_names(chosen), self.today, self)  # fmt: skip
+        dialog = RenewDialog(
+            self.store,
+            self.reader,
+            self.writer,
+            self.user,
+            chosen["id"],
+            self._package_names(chosen),
+            self.today,
+            self,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         name, year = chosen["name"], int(chosen["period"]) + 1
 
         def renewed() -> None:
-            self.notice.say(tr("Renewed the contract of %1 for %2.").replace("%1", name).replace("%2", str(year)))
+            self.notice.say(
+                tr("Renewed the contract of %1 for %2.").replace("%1", name).replace("%2", str(year))
+            )
             self.show_contract(dialog.result_ids[0], year)
 
         dialog.accepted.connect(renewed)
@@ -520,11 +596,16 @@ class ContractsPage(QWidget):
         chosen = self._selected()
         if chosen is None:
             return None
-        dialog = TerminateDialog(self.store, self.reader, self.writer, self.user, chosen["id"], self.today, self)
+        dialog = TerminateDialog(
+            self.store, self.reader, self.writer, self.user, chosen["id"], self.today, self
+        )
 
         def done() -> None:
-            self.notice.say(tr("Terminated the contract of %1 (%2).").replace("%1", chosen["name"])
-                            .replace("%2", reason_text(dialog.chosen_reason)))  # fmt: skip
+            self.notice.say(
+                tr("Terminated the contract of %1 (%2).")
+                .replace("%1", chosen["name"])
+                .replace("%2", reason_text(dialog.chosen_reason))
+            )
             self.show_contract(chosen["id"])
 
         dialog.accepted.connect(done)
@@ -538,8 +619,11 @@ class ContractsPage(QWidget):
         dialog = ChangeTeamDialog(self.store, self.reader, self.writer, self.user, chosen["id"], self)
 
         def done() -> None:
-            self.notice.say(tr("The contract of %1 is with %2 now.").replace("%1", chosen["name"])
-                            .replace("%2", dialog.team.currentText()))  # fmt: skip
+            self.notice.say(
+                tr("The contract of %1 is with %2 now.")
+                .replace("%1", chosen["name"])
+                .replace("%2", dialog.team.currentText())
+            )
             self.show_contract(chosen["id"])
 
         dialog.accepted.connect(done)
@@ -573,7 +657,9 @@ class ContractsPage(QWidget):
         if self.book is None:
             return None
         name = tr("Capitation ledger %1.xlsx").replace("%1", str(self.book.period))
-        return ask_where_to_save(self, tr("Export to Excel…"), name, "Excel (*.xlsx)", "xlsx", self.write_ledger)
+        return ask_where_to_save(
+            self, tr("Export to Excel…"), name, "Excel (*.xlsx)", "xlsx", self.write_ledger
+        )
 
     def write_ledger(self, target: Path) -> None:
         """Writes the workbook as an op on a worker (openpyxl takes 0.2-0.3 s to load and write: not on the
@@ -583,13 +669,18 @@ class ContractsPage(QWidget):
             return
 
         def written(_result: object) -> None:
-            self.notice.say(tr("The ledger of %1 is saved in %2.").replace("%1", str(book.period))
-                            .replace("%2", str(target)))  # fmt: skip
+            self.notice.say(
+                tr("The ledger of %1 is saved in %2.")
+                .replace("%1", str(book.period))
+                .replace("%2", str(target))
+            )
 
         def failed(error: BaseException) -> None:
             if not isinstance(error, OSError):
                 raise error
-            reason = tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", why_not_written(error))
+            reason = (
+                tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", why_not_written(error))
+            )
             self._tell(QMessageBox.Icon.Warning, tr("Not saved"), reason)
 
         self.writer.work(lambda: L.export_xlsx(book, target), written, failed, parent=self)
@@ -609,14 +700,19 @@ class ContractsPage(QWidget):
 
 def action_refused_text(action: str, status: str) -> str:
     """Why a contract of this status cannot be renewed, terminated or moved to another team."""
-    what = {"renew": tr("renewed"), "terminate": tr("terminated"), "transfer": tr("moved to another team")}[action]
+    what = {"renew": tr("renewed"), "terminate": tr("terminated"), "transfer": tr("moved to another team")}[
+        action
+    ]
     return tr("This contract is %1: it cannot be %2.").replace("%1", status_text(status)).replace("%2", what)
 
 
 def ledger_error_text(error: ClinicError, year: int) -> str:
     if isinstance(error, ValidationError) and error.rule == "policy_missing":
         return tr("No ledger for %1: the county has not set the per-capita rate for the year yet.").replace(
-            "%1", str(year))  # fmt: skip
+            "%1", str(year)
+        )
     if isinstance(error, ValidationError) and error.rule == "policy":
-        return tr("No ledger for %1: the county's settings for the year are not readable.").replace("%1", str(year))
+        return tr("No ledger for %1: the county's settings for the year are not readable.").replace(
+            "%1", str(year)
+        )
     return tr("No ledger for %1.").replace("%1", str(year))

@@ -29,7 +29,9 @@ class DamagedDialog(QDialog):
         font.setBold(True)
         title.setFont(font)
         self.what = QLabel(
-            tr("File: %1\nWhat is wrong: %2").replace("%1", str(error.path)).replace("%2", damage_reason(error))
+            tr("File: %1\nWhat is wrong: %2")
+            .replace("%1", str(error.path))
+            .replace("%2", damage_reason(error))
         )
         self.what.setToolTip(error.detail)
         self.what.setWordWrap(True)
@@ -61,17 +63,22 @@ class DamagedDialog(QDialog):
     def _found(self, backup: Path | None) -> None:
         self.backup = backup
         if backup is None:
-            self.backup_line.setText(tr(
-                "No good backup of this database was found (beside it, nor among those `clinic backup` wrote). "
-                "The damaged file stays as it is: ask for help before changing it."
-            ))
+            self.backup_line.setText(
+                tr(
+                    "No good backup of this database was found (beside it, nor among those `clinic backup` wrote). "
+                    "The damaged file stays as it is: ask for help before changing it."
+                )
+            )
             self.restore_button.hide()
             return
         self.backup_line.setText(
-            tr("The newest good backup is %1, made %2. Restoring it brings the data back as it was then; "
-               "the damaged file is kept aside beside it, never deleted.")
-            .replace("%1", str(backup)).replace("%2", modified(backup).strftime("%Y-%m-%d %H:%M"))
-        )  # fmt: skip
+            tr(
+                "The newest good backup is %1, made %2. Restoring it brings the data back as it was then; "
+                "the damaged file is kept aside beside it, never deleted."
+            )
+            .replace("%1", str(backup))
+            .replace("%2", modified(backup).strftime("%Y-%m-%d %H:%M"))
+        )
         self.restore_button.setEnabled(self.key is not None)
         self.restore_button.setDefault(True)
 

@@ -39,10 +39,14 @@ def input_text(error: ValidationError) -> str:
         ("code", "required"): tr("Enter the enrollment code the county gave you."),
         ("key_file", "required"): tr("Name a key file: this computer has no keyring."),
         ("password", "mismatch"): tr("The two passwords differ."),
-        ("password", "too_short"): tr("A password needs at least %1 characters.").replace("%1", str(MIN_PASSWORD_LENGTH)),
-        ("username", "format"): tr("A user name has 2-32 characters: letters, digits, dot, dash or underscore."),
+        ("password", "too_short"): tr("A password needs at least %1 characters.").replace(
+            "%1", str(MIN_PASSWORD_LENGTH)
+        ),
+        ("username", "format"): tr(
+            "A user name has 2-32 characters: letters, digits, dot, dash or underscore."
+        ),
         ("clinic", "required"): tr("Enter the clinic's code and name."),
-    }  # fmt: skip
+    }
     return known.get((error.field, error.rule)) or tr("Check “%1” (rule %2).").replace(
         "%1", error.field
     ).replace("%2", error.rule)
@@ -52,28 +56,34 @@ def failure_text(error: BaseException) -> str:
     """What the enrollment dialogs say when joining failed: chosen by the error's type and code, never by its
     (English) text; an error that is none of these is a bug and goes on up."""
     if isinstance(error, ImportError):  # an installation without one of its parts (so: before sync.client)
-        return tr("This installation of Village Clinic is incomplete: the part “%1” is missing. Install it again as the README says.").replace(
-            "%1", error.name or "?"
-        )  # fmt: skip
+        return tr(
+            "This installation of Village Clinic is incomplete: the part “%1” is missing. Install it again as the README says."
+        ).replace("%1", error.name or "?")
     if isinstance(error, ValidationError):
         return input_text(error)
     from sync.client import NeedsSignIn, Offline, Refused, Throttled, UpdateRequired
 
     if isinstance(error, Refused):
         return {
-            "clinic_has_data": tr("This clinic has records on the county server already. Set this computer up with a new, empty database (first start → join my clinic); it receives everything."),
-            "invalid_request": tr("The county server did not accept this computer's name: use letters and digits."),
-        }.get(error.code) or tr("The county server refused the enrollment (reason %1). Tell the county.").replace(
-            "%1", error.code or "?"
-        )  # fmt: skip
+            "clinic_has_data": tr(
+                "This clinic has records on the county server already. Set this computer up with a new, empty database (first start → join my clinic); it receives everything."
+            ),
+            "invalid_request": tr(
+                "The county server did not accept this computer's name: use letters and digits."
+            ),
+        }.get(error.code) or tr(
+            "The county server refused the enrollment (reason %1). Tell the county."
+        ).replace("%1", error.code or "?")
     if isinstance(error, Throttled):
         return tr("Too many wrong enrollment codes came from this network: try again in %1 seconds.").replace(
             "%1", str(error.retry_after or 60)
-        )  # fmt: skip
+        )
     if isinstance(error, Offline):
         return tr("The county server cannot be reached. Check the address and the network, then try again.")
     if isinstance(error, NeedsSignIn):
-        return tr("The county server refused the code: it is wrong, used already or expired. Ask the county for a new one.")  # fmt: skip
+        return tr(
+            "The county server refused the code: it is wrong, used already or expired. Ask the county for a new one."
+        )
     if isinstance(error, UpdateRequired):
         return tr("The county server needs a newer Village Clinic. Update it first.")
     if isinstance(error, KeyringUnavailable):
@@ -118,9 +128,12 @@ class _Form(QWidget):
             raise ValidationError("server", "format", "the server address starts with https://")
         if not self.code.text().strip():
             raise ValidationError("code", "required", "the enrollment code is required")
-        return {"server": server, "code": self.code.text().strip(),
-                "device_name": self.device_name.text().strip() or socket.gethostname(),
-                "ca_bundle": self.ca_bundle.text().strip() or None}  # fmt: skip
+        return {
+            "server": server,
+            "code": self.code.text().strip(),
+            "device_name": self.device_name.text().strip() or socket.gethostname(),
+            "ca_bundle": self.ca_bundle.text().strip() or None,
+        }
 
 
 class EnrollDialog(QDialog):
@@ -150,7 +163,11 @@ class EnrollDialog(QDialog):
         buttons.addWidget(cancel)
         buttons.addWidget(self.ok)
         layout = QVBoxLayout(self)
-        intro = QLabel(tr("The county gives each computer a one-time enrollment code. After enrolling, this computer sends its changes and receives the clinic's whenever it is online."))  # fmt: skip
+        intro = QLabel(
+            tr(
+                "The county gives each computer a one-time enrollment code. After enrolling, this computer sends its changes and receives the clinic's whenever it is online."
+            )
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addWidget(self.form)
@@ -315,8 +332,14 @@ class FirstRunDialog(QDialog):
         def work() -> Store:
             from sync.client import enroll_new_device  # a missing part of the install shows as a message
 
-            store, _reply, _report = enroll_new_device(self.db_path, key, values["server"], values["code"],
-                                                       values["device_name"], values["ca_bundle"])  # fmt: skip
+            store, _reply, _report = enroll_new_device(
+                self.db_path,
+                key,
+                values["server"],
+                values["code"],
+                values["device_name"],
+                values["ca_bundle"],
+            )
             return store
 
         self.task.work(work, self._opened, self._join_failed)

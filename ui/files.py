@@ -36,8 +36,14 @@ def why_not_written(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def ask_where_to_save(parent: QWidget, title: str, suggested_name: str, name_filter: str, suffix: str,
-                      chosen: Callable[[Path], None]) -> QFileDialog:  # fmt: skip
+def ask_where_to_save(
+    parent: QWidget,
+    title: str,
+    suggested_name: str,
+    name_filter: str,
+    suffix: str,
+    chosen: Callable[[Path], None],
+) -> QFileDialog:
     """Open a save dialog in Documents with ``suggested_name`` filled in; ``chosen`` gets the path (with
     ``suffix`` added when the person left it out). Window-modal, so the window's signals keep flowing."""
     folder = documents_folder()

@@ -91,9 +91,17 @@ def _empty(_after: Any, _limit: int) -> list[Row]:
 
 
 class ListModel(QAbstractTableModel):
-    def __init__(self, columns: Sequence[Column], fetch: Fetch | None = None, *, key: str = "id",
-                 cursor: Callable[[Row], Any] | None = None, page_size: int = PAGE_SIZE,
-                 lookup: Lookup | None = None, parent: Any = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        fetch: Fetch | None = None,
+        *,
+        key: str = "id",
+        cursor: Callable[[Row], Any] | None = None,
+        page_size: int = PAGE_SIZE,
+        lookup: Lookup | None = None,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.columns = list(columns)
         self.key = key
@@ -108,7 +116,9 @@ class ListModel(QAbstractTableModel):
             self._load(page_size)
 
     # -- the query -------------------------------------------------------------------------------
-    def set_fetch(self, fetch: Fetch, columns: Sequence[Column] | None = None, lookup: Lookup | None = None) -> None:
+    def set_fetch(
+        self, fetch: Fetch, columns: Sequence[Column] | None = None, lookup: Lookup | None = None
+    ) -> None:
         """A new query (and optionally new columns): the list starts again from its first page."""
         self.beginResetModel()
         self._fetch, self._lookup = fetch, lookup
@@ -239,8 +249,9 @@ class ListModel(QAbstractTableModel):
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):

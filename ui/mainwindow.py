@@ -143,8 +143,14 @@ class MainWindow(QMainWindow):
     signed_out = Signal()  # 退出登录 (in the status bar, or on the lock screen): the sign-in comes back
     closed = Signal()  # after the window has stopped its timers and its sync
 
-    def __init__(self, store: Store, user: User, writer: Writer, idle_seconds: int | None = None,
-                 sync: SyncController | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        user: User,
+        writer: Writer,
+        idle_seconds: int | None = None,
+        sync: SyncController | None = None,
+    ) -> None:
         super().__init__()
         self.store, self.user, self.writer = store, user, writer
         self.reader = store.reader()
@@ -207,7 +213,9 @@ class MainWindow(QMainWindow):
 
         self.residents.add_requested.connect(lambda: self.open_resident(None))
         self.residents.edit_requested.connect(self.open_resident)
-        self.writer.watch(store)  # the sync thread's sibling store shares the listeners: pulled rows are heard too
+        self.writer.watch(
+            store
+        )  # the sync thread's sibling store shares the listeners: pulled rows are heard too
         self.writer.store_changed.connect(self._store_changed)
         self.sync.changed.connect(self.show_sync_state)  # every sync step: the label only, no counting
         self.sync.finished.connect(self._synced)
@@ -230,8 +238,10 @@ class MainWindow(QMainWindow):
         area = screen.availableGeometry()
         size = initial_size(area.size())
         self.resize(size)
-        self.move(area.left() + (area.width() - size.width()) // 2,
-                  area.top() + max(0, (area.height() - size.height() - FRAME_ALLOWANCE.height()) // 2))  # fmt: skip
+        self.move(
+            area.left() + (area.width() - size.width()) // 2,
+            area.top() + max(0, (area.height() - size.height() - FRAME_ALLOWANCE.height()) // 2),
+        )
 
     # -- text -----------------------------------------------------------------------------------
     def retranslate(self) -> None:

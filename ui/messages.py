@@ -56,7 +56,9 @@ def rule_text(error: ValidationError) -> str | None:
         "too_old": _t("This date gives an age over 130."),
         "date_format": _t("Write the date as 1990-12-31."),
         "unknown": _t("Not known in this clinic."),
-        "not_entitled": _t("Only a clinic administrator may make this account change (a password: that user)."),
+        "not_entitled": _t(
+            "Only a clinic administrator may make this account change (a password: that user)."
+        ),
         "unknown_user": _t("Made by a user the county does not know in this clinic."),
     }
     formats = {
@@ -68,8 +70,11 @@ def rule_text(error: ValidationError) -> str | None:
     if error.rule == "format":
         return formats.get(error.field)
     if error.rule == "second_head":
-        return _t("Household %1 has a head already: %2. Change %2's relation to the head first.").replace(
-            "%1", error.details.get("household", "")).replace("%2", error.details.get("head", ""))  # fmt: skip
+        return (
+            _t("Household %1 has a head already: %2. Change %2's relation to the head first.")
+            .replace("%1", error.details.get("household", ""))
+            .replace("%2", error.details.get("head", ""))
+        )
     if error.rule == "duplicate" and (owner := error.details.get("registered_to")):
         return _t("This ID number is registered already, to %1.").replace("%1", owner)
     return rules.get(error.rule)
@@ -92,15 +97,22 @@ def storage_text(error: BaseException) -> str | None:
     """A damaged database file or a full disk, in the user's language (None: neither)."""
     if isinstance(error, DatabaseDamaged):
         return (
-            _t("The clinic database file %1 is damaged (%2). Close Village Clinic and start it again: it offers "
-               "the newest good backup, and keeps the damaged file aside.")
-            .replace("%1", str(error.path)).replace("%2", damage_reason(error))
-        )  # fmt: skip
+            _t(
+                "The clinic database file %1 is damaged (%2). Close Village Clinic and start it again: it offers "
+                "the newest good backup, and keeps the damaged file aside."
+            )
+            .replace("%1", str(error.path))
+            .replace("%2", damage_reason(error))
+        )
     if isinstance(error, DiskFull):
         return (
-            _t("The disk is full (%1): nothing was saved. Free at least %2 on it (now %3 free) and try again.")
-            .replace("%1", str(error.path)).replace("%2", megabytes(error.needed)).replace("%3", megabytes(error.free))
-        )  # fmt: skip
+            _t(
+                "The disk is full (%1): nothing was saved. Free at least %2 on it (now %3 free) and try again."
+            )
+            .replace("%1", str(error.path))
+            .replace("%2", megabytes(error.needed))
+            .replace("%3", megabytes(error.free))
+        )
     return None
 
 

@@ -145,7 +145,13 @@ class Ops(QObject):
         object whose methods the callbacks are is deleted before the work ends, the outcome is dropped."""
         op = Op(lane) if cancel is None else Op(lane, cancel)
         op_id = next(self._ids)
-        self._callbacks[op_id] = (op, on_success, on_failure, parent, parent or _owner(on_success, on_failure))
+        self._callbacks[op_id] = (
+            op,
+            on_success,
+            on_failure,
+            parent,
+            parent or _owner(on_success, on_failure),
+        )
 
         def body() -> None:  # off the GUI thread: only the work and one emit
             try:
@@ -158,15 +164,26 @@ class Ops(QObject):
         self._pool(lane).submit(body)
         return op
 
-    def write(self, work: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
-              on_failure: Callable[[BaseException], None] | None = None, *,
-              parent: QWidget | None = None) -> Op:  # fmt: skip
+    def write(
+        self,
+        work: Callable[[], Any],
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        parent: QWidget | None = None,
+    ) -> Op:
         """A database write of the window, on the single writer thread."""
         return self.run(work, on_success, on_failure, lane="write", parent=parent)
 
-    def work(self, work: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
-             on_failure: Callable[[BaseException], None] | None = None, *, parent: QWidget | None = None,
-             cancel: threading.Event | None = None) -> Op:  # fmt: skip
+    def work(
+        self,
+        work: Callable[[], Any],
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        parent: QWidget | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Op:
         """Network or slow reading work, on a worker (its own connection when it reads the database)."""
         return self.run(work, on_success, on_failure, lane="work", parent=parent, cancel=cancel)
 
@@ -213,7 +230,12 @@ def show_failure(error: BaseException, parent: QWidget | None = None) -> None:
     from ui.messages import error_text, rule_message
     from ui.qt import QMessageBox
 
-    box = QMessageBox(QMessageBox.Icon.Warning, tr("Village Clinic"), error_text(error, rule_message, "\n"),
-                      QMessageBox.StandardButton.Ok, parent)  # fmt: skip
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        tr("Village Clinic"),
+        error_text(error, rule_message, "\n"),
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
     box.setWindowModality(Qt.WindowModality.WindowModal if parent else Qt.WindowModality.ApplicationModal)
     box.open()

@@ -61,8 +61,12 @@ KEEP_TAIL = "print-keep-tail"
 
 
 def a4_layout() -> QPageLayout:
-    return QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                       QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter)  # fmt: skip
+    return QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4),
+        QPageLayout.Orientation.Portrait,
+        QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+        QPageLayout.Unit.Millimeter,
+    )
 
 
 def paint_pages(document: QTextDocument, device: QPagedPaintDevice, footer: str = "") -> int:
@@ -159,8 +163,14 @@ class PrintPreview(QPrintPreviewDialog):
 
     saved = Signal(str)  # the path of the PDF just written
 
-    def __init__(self, document_builder: DocumentBuilder, suggested_name: str, title: str, footer: str = "",
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        document_builder: DocumentBuilder,
+        suggested_name: str,
+        title: str,
+        footer: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageLayout(a4_layout())
         printer.setDocName(title)
@@ -218,18 +228,23 @@ class PrintPreview(QPrintPreviewDialog):
         paint_pages(self.builder(), printer, self.footer)
 
     def ask_where_to_save(self) -> QFileDialog:
-        self.file_dialog = ask_where_to_save(self, tr("Save as PDF…"), self.suggested_name, "PDF (*.pdf)", "pdf",
-                                             self.save_to)  # fmt: skip
+        self.file_dialog = ask_where_to_save(
+            self, tr("Save as PDF…"), self.suggested_name, "PDF (*.pdf)", "pdf", self.save_to
+        )
         return self.file_dialog
 
     def save_to(self, target: Path) -> None:
         try:
             write_pdf(self.builder, target, self.title, self.footer)
         except OSError as error:
-            reason = tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", why_not_written(error))
+            reason = (
+                tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", why_not_written(error))
+            )
             self._tell(QMessageBox.Icon.Warning, tr("The PDF was not saved"), reason)
             return
-        self._tell(QMessageBox.Icon.Information, tr("PDF saved"), tr("Saved to %1").replace("%1", str(target)))
+        self._tell(
+            QMessageBox.Icon.Information, tr("PDF saved"), tr("Saved to %1").replace("%1", str(target))
+        )
         self.saved.emit(str(target))
 
     def _tell(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
@@ -239,8 +254,13 @@ class PrintPreview(QPrintPreviewDialog):
         box.open()
 
 
-def preview(parent: QWidget | None, document_builder: DocumentBuilder, suggested_name: str, title: str = "",
-            footer: str = "") -> PrintPreview:  # fmt: skip
+def preview(
+    parent: QWidget | None,
+    document_builder: DocumentBuilder,
+    suggested_name: str,
+    title: str = "",
+    footer: str = "",
+) -> PrintPreview:
     """Open the print preview of a document (``document_builder`` makes a fresh one for each device) and return
     it; the person prints from it or saves it as a PDF (``suggested_name`` in Documents)."""
     dialog = PrintPreview(

@@ -248,8 +248,11 @@ class ResidentDialog(QDialog):
             self.place.setText(tr("Issued in %1").replace("%1", str(place)))
         else:  # a warning, never a refusal: counties are merged and renamed, a number keeps its code
             self.place.setStyleSheet("color: #b9770e;")
-            self.place.setText(tr("%1; county code %2 unknown: confirm the place with the resident.")
-                               .replace("%1", place.province).replace("%2", place.code))  # fmt: skip
+            self.place.setText(
+                tr("%1; county code %2 unknown: confirm the place with the resident.")
+                .replace("%1", place.province)
+                .replace("%2", place.code)
+            )
 
     def collect(self) -> tuple[ResidentInput, str]:
         data = ResidentInput(
@@ -295,8 +298,12 @@ class ResidentDialog(QDialog):
             return
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # the fields' own layouts first
         layout.activate()
-        height = max(self.minimumSizeHint().height(), layout.totalHeightForWidth(self.width())
-                     if layout.hasHeightForWidth() else layout.totalSizeHint().height())  # fmt: skip
+        height = max(
+            self.minimumSizeHint().height(),
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height(),
+        )
         if height != self.height():
             self.resize(self.width(), height)
 
@@ -330,5 +337,7 @@ class ResidentDialog(QDialog):
             self._fit_height()
             return
         QMessageBox.critical(
-            self, tr("Not saved"), tr("The resident was not saved: %1").replace("%1", storage_text(error) or str(error))
+            self,
+            tr("Not saved"),
+            tr("The resident was not saved: %1").replace("%1", storage_text(error) or str(error)),
         )

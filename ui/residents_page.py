@@ -230,7 +230,11 @@ class HouseholdPanel(QGroupBox):
         if not resident.get("household_id"):
             self.summary.setText(tr("%1 belongs to no household yet.").replace("%1", resident["name"]))
             return
-        hh = household_summary(self.conn, resident["household_id"]) or {"code": "", "address": None, "village": None}
+        hh = household_summary(self.conn, resident["household_id"]) or {
+            "code": "",
+            "address": None,
+            "village": None,
+        }
         members = household_members(self.conn, resident["household_id"])
         parts = [  # the label wraps between the parts, never inside one
             tr("Household %1").replace("%1", hh["code"]),

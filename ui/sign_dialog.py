@@ -102,8 +102,9 @@ class SignaturePad(QWidget):
 class ResidentPicker(QDialog):
     """Several residents match what was typed ("zs"): the person picks one — Up/Down, Enter, or a double click."""
 
-    def __init__(self, reader: Connection, clinic_id: str, query: str, today: dt.date,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, reader: Connection, clinic_id: str, query: str, today: dt.date, parent: QWidget | None = None
+    ) -> None:
         from clinic_app.residents import mask_id_number
         from ui.listmodel import Column, ListModel, ListView
 
@@ -112,19 +113,29 @@ class ResidentPicker(QDialog):
         self.chosen: str | None = None
         columns = [
             Column("name", lambda: tr("Name"), lambda r: r["name"], width=90),
-            Column("sex", lambda: tr("Sex"), lambda r: {"M": tr("Male"), "F": tr("Female")}.get(r["sex"] or "", ""),
-                   width=50),
+            Column(
+                "sex",
+                lambda: tr("Sex"),
+                lambda r: {"M": tr("Male"), "F": tr("Female")}.get(r["sex"] or "", ""),
+                width=50,
+            ),
             Column("age", lambda: tr("Age"), lambda r: str(C.age_on(r["birth_date"], today)), width=50),
             Column("id_number", lambda: tr("ID number"), lambda r: mask_id_number(r["id_number"]), width=170),
             Column("household", lambda: tr("Household"), lambda r: r["household_code"] or ""),
-        ]  # fmt: skip
-        self.model = ListModel(columns, lambda after, limit: C.resident_page(reader, clinic_id, query, after=after,
-                                                                               limit=limit),
-                               cursor=C.resident_cursor, parent=self)  # fmt: skip
+        ]
+        self.model = ListModel(
+            columns,
+            lambda after, limit: C.resident_page(reader, clinic_id, query, after=after, limit=limit),
+            cursor=C.resident_cursor,
+            parent=self,
+        )
         self.view = ListView(self.model)
         more = "+" if self.model.canFetchMore() else ""
-        self.label = QLabel(tr("%1 residents match “%2”: choose one.").replace("%1", f"{self.model.rowCount()}{more}")
-                            .replace("%2", query))  # fmt: skip
+        self.label = QLabel(
+            tr("%1 residents match “%2”: choose one.")
+            .replace("%1", f"{self.model.rowCount()}{more}")
+            .replace("%2", query)
+        )
         self.view.activated.connect(lambda _i: self.choose())
         self.view.doubleClicked.connect(lambda _i: self.choose())
         self.ok_button = QPushButton(tr("Choose"))
@@ -191,9 +202,18 @@ class ConsentBox(QWidget):
 
 
 class SignDialog(QDialog):
-    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, resident_id: str,
-                 household: bool = False, lookup_factory: LookupFactory | None = None,
-                 today: dt.date | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        reader: Connection,
+        writer: Writer,
+        user: User,
+        resident_id: str,
+        household: bool = False,
+        lookup_factory: LookupFactory | None = None,
+        today: dt.date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store, self.reader, self.writer, self.user = store, reader, writer, user
         self.lookup_factory = lookup_factory or (lambda: None)
@@ -218,7 +238,9 @@ class SignDialog(QDialog):
         self.team = QComboBox()
         for t in C.teams(reader, store.clinic_id):
             self.team.addItem(t["name"], t["id"])
-        mine = C.default_team(reader, store.clinic_id, user.id)  # the user's own team, else the clinic's first
+        mine = C.default_team(
+            reader, store.clinic_id, user.id
+        )  # the user's own team, else the clinic's first
         if mine is not None and self.team.findData(mine) >= 0:
             self.team.setCurrentIndex(self.team.findData(mine))
         self.period = QSpinBox()
@@ -315,10 +337,15 @@ class SignDialog(QDialog):
         self.status.setText("")
         self.sign_button.setEnabled(True)
         minutes = max(1, -(-int(getattr(error, "retry_after", 0) or 0) // 60))
-        show_problem(self.error, tr("The county does not answer for now: this computer or clinic has asked about "
-                                    "residents as often as the county allows. Nothing is signed yet. Sign again "
-                                    "in %1 minute(s), or press Sign now to sign without asking: the contract stays "
-                                    "provisional until the county checks it at the next sync.").replace("%1", str(minutes)))  # fmt: skip
+        show_problem(
+            self.error,
+            tr(
+                "The county does not answer for now: this computer or clinic has asked about "
+                "residents as often as the county allows. Nothing is signed yet. Sign again "
+                "in %1 minute(s), or press Sign now to sign without asking: the contract stays "
+                "provisional until the county checks it at the next sync."
+            ).replace("%1", str(minutes)),
+        )
 
     def _sign(self, answers: dict[str, dict[str, Any]] | None) -> None:
         self.checked_online = answers is not None
@@ -332,9 +359,20 @@ class SignDialog(QDialog):
 
         def work() -> C.SignResult:
             lookup = (lambda n, p: answers[n]) if answers is not None else None
-            result = C.sign(store, user, residents, team, period, codes, consent=consent,
-                            signature=signature, witness=witness, household_id=household, lookup=lookup,
-                            today=self.today)  # fmt: skip
+            result = C.sign(
+                store,
+                user,
+                residents,
+                team,
+                period,
+                codes,
+                consent=consent,
+                signature=signature,
+                witness=witness,
+                household_id=household,
+                lookup=lookup,
+                today=self.today,
+            )
             if insured:
                 for rid in residents:
                     C.set_insurance(store, user, rid, period)
@@ -355,12 +393,15 @@ def sign_error_text(error: ValidationError) -> str:
     """The rule in the user's language, from its code and details; the member it concerns stays named."""
     who = error.details.get("resident", "")
     rules = {
-        "required": {"packages": tr("Choose at least one service package."),
-                     "signature": tr("The resident signs on the screen first."),
-                     "witness": tr("Name who witnessed the signature on the paper form.")}.get(error.field),
-        "signed_elsewhere": tr("%1 has signed with another clinic for this year: %2").replace("%1", who)
-                            .replace("%2", error.details.get("where", "")),
-    }  # fmt: skip
+        "required": {
+            "packages": tr("Choose at least one service package."),
+            "signature": tr("The resident signs on the screen first."),
+            "witness": tr("Name who witnessed the signature on the paper form."),
+        }.get(error.field),
+        "signed_elsewhere": tr("%1 has signed with another clinic for this year: %2")
+        .replace("%1", who)
+        .replace("%2", error.details.get("where", "")),
+    }
     if error.rule == "ineligible":
         why = reason_text(error.details)
         if error.details.get("reason") == "one_team":
@@ -376,17 +417,21 @@ def _t(text: str) -> str:
 
 # reason code (clinic_app.contracts.Reason) -> the sentence and the details that fill its %1, %2, %3
 REASONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "min_age": (_t("%1 is for residents aged %2 or more when the period starts (this resident: %3)"),
-                ("package", "limit", "age")),
-    "max_age": (_t("%1 is for residents aged up to %2 when the period starts (this resident: %3)"),
-                ("package", "limit", "age")),
+    "min_age": (
+        _t("%1 is for residents aged %2 or more when the period starts (this resident: %3)"),
+        ("package", "limit", "age"),
+    ),
+    "max_age": (
+        _t("%1 is for residents aged up to %2 when the period starts (this resident: %3)"),
+        ("package", "limit", "age"),
+    ),
     "women": (_t("%1 is for women"), ("package",)),
     "men": (_t("%1 is for men"), ("package",)),
     "requires": (_t("%1 is signed together with package %2"), ("package", "needed")),
     "disease": (_t("%1 needs a registration of the disease (%2)"), ("package", "disease")),
     "one_team": (_t("signed for %1 with team %2 already (one team per year)"), ("period", "team")),
     "no_package": (_t("no service package %1"), ("package",)),
-}  # fmt: skip
+}
 
 
 def reason_text(details: dict[str, str]) -> str:

@@ -35,11 +35,18 @@ def keep_space_when_hidden(label: QLabel, lines: int) -> None:
 
 def auth_message(error: AuthError) -> str:
     if error.rule == "locked":
-        return tr("This account is locked for %1 minutes after repeated wrong passwords. Try again in %2 "
-                  "minute(s) or ask the clinic admin.").replace("%1", error.details.get("lock_minutes", "?")).replace(
-            "%2", error.details.get("minutes_left", "?"))  # fmt: skip
+        return (
+            tr(
+                "This account is locked for %1 minutes after repeated wrong passwords. Try again in %2 "
+                "minute(s) or ask the clinic admin."
+            )
+            .replace("%1", error.details.get("lock_minutes", "?"))
+            .replace("%2", error.details.get("minutes_left", "?"))
+        )
     if error.rule == "password_unusable":
-        return tr("This account's password must be set again: its stored form is damaged. Ask the clinic admin.")
+        return tr(
+            "This account's password must be set again: its stored form is damaged. Ask the clinic admin."
+        )
     return tr("Wrong user name or password.")
 
 
@@ -92,7 +99,9 @@ class SignInDialog(QDialog):
         layout.addWidget(self.hint)
         self.setMinimumWidth(400)
         self.checker = Ops(self)  # scrypt takes 0.1-0.3 s on purpose: not on the GUI thread
-        self.finished.connect(lambda _result: self.checker.shutdown())  # no checking thread outlives the dialog
+        self.finished.connect(
+            lambda _result: self.checker.shutdown()
+        )  # no checking thread outlives the dialog
         self.sign_in.clicked.connect(self.try_sign_in)
         self.password.returnPressed.connect(self.try_sign_in)
         self.language.currentIndexChanged.connect(self._language_changed)
@@ -194,8 +203,9 @@ class UnlockDialog(QDialog):
             return  # a check is running
         store, username, password = self.store, self.user.username, self.password.text()
         self.unlock.setEnabled(False)
-        self.checker.work(lambda: authenticate(store, username, password), lambda _user: self._unlocked(),
-                          self._refused)  # fmt: skip
+        self.checker.work(
+            lambda: authenticate(store, username, password), lambda _user: self._unlocked(), self._refused
+        )
 
     def _unlocked(self) -> None:
         self.unlock.setEnabled(True)

@@ -41,8 +41,12 @@ from ui.syncer import SyncController
 from ui.timefmt import local_time
 
 # What each list shows, by the tables that change it (the store-changed signal names the tables).
-LIST_TABLES = {"history": ("sync_run",), "conflicts": ("conflict",), "refused": ("outbox",),
-               "set_aside": ("set_aside",)}  # fmt: skip
+LIST_TABLES = {
+    "history": ("sync_run",),
+    "conflicts": ("conflict",),
+    "refused": ("outbox",),
+    "set_aside": ("set_aside",),
+}
 SET_ASIDE_TAB = 3
 
 
@@ -56,8 +60,13 @@ def state_text(state: str) -> str:
     }.get(state, state)
 
 
-STATE_COLOURS = {"online": "#1e8449", "offline": "#7f8c8d", "not_enrolled": "#7f8c8d",
-                 "needs_sign_in": "#c0392b", "update_required": "#c0392b"}  # fmt: skip
+STATE_COLOURS = {
+    "online": "#1e8449",
+    "offline": "#7f8c8d",
+    "not_enrolled": "#7f8c8d",
+    "needs_sign_in": "#c0392b",
+    "update_required": "#c0392b",
+}
 
 
 def outcome_text(outcome: str) -> str:
@@ -98,11 +107,13 @@ def run_details(run: dict[str, Any]) -> str:
     """What the history shows of a run: the integrity check in words, or why it stopped — by the outcome's
     code; the English message of a failure is the tooltip (for whoever supports the clinic)."""
     outcome = run["outcome"]
-    stopped = {"offline": tr("The county server could not be reached; nothing was lost."),
-               "needs_sign_in": tr("The county server refused this device's token."),
-               "update_required": tr("The county server needs a newer version."),
-               "error": tr("The sync stopped on an error; nothing was lost. The details are in the log."),
-               "cancelled": tr("Stopped by hand; what was sent and received is kept.")}  # fmt: skip
+    stopped = {
+        "offline": tr("The county server could not be reached; nothing was lost."),
+        "needs_sign_in": tr("The county server refused this device's token."),
+        "update_required": tr("The county server needs a newer version."),
+        "error": tr("The sync stopped on an error; nothing was lost. The details are in the log."),
+        "cancelled": tr("Stopped by hand; what was sent and received is kept."),
+    }
     if outcome in stopped:
         return stopped[outcome]
     integrity = run["integrity"] or ""
@@ -118,9 +129,13 @@ def decision_text(resolution: dict[str, Any] | None) -> str:
     if not resolution:
         return tr("Decided")
     keep = resolution.get("keep")
-    text = {"server": tr("Kept the server's version"), "device": tr("Kept the device's version"),
-            "merged": tr("Chosen field by field"), "transfer": tr("The later contract stands"),
-            "cancel": tr("The later contract was cancelled")}.get(str(keep), str(keep))  # fmt: skip
+    text = {
+        "server": tr("Kept the server's version"),
+        "device": tr("Kept the device's version"),
+        "merged": tr("Chosen field by field"),
+        "transfer": tr("The later contract stands"),
+        "cancel": tr("The later contract was cancelled"),
+    }.get(str(keep), str(keep))
     who = str(resolution.get("by") or "")
     if who.startswith("county:"):
         text = tr("County (%1): %2").replace("%1", who.removeprefix("county:")).replace("%2", text)
@@ -134,9 +149,9 @@ def refusal_text(code: str | None, message: str | None) -> str:
     a translated sentence; a rule the desktop does not know is named by its code."""
     field, _, rest = (message or "").partition(": ")  # the server's message starts with the field's name
     if code and rest:
-        said = rule_text(ValidationError(field, code, rest)) or tr("refused by the county server (rule %1)").replace(
-            "%1", code
-        )
+        said = rule_text(ValidationError(field, code, rest)) or tr(
+            "refused by the county server (rule %1)"
+        ).replace("%1", code)
         return labelled(field_label(field), said)
     return tr("Refused by the county server (rule %1)").replace("%1", code or "?")
 
@@ -220,9 +235,19 @@ def refused_columns() -> list[Column]:
 def set_aside_columns() -> list[Column]:
     return [
         Column("seen", lambda: tr("Last received"), lambda r: when(r["seen_at"]), width=150),
-        Column("record", lambda: tr("Record"), lambda r: f"{table_label(r['table_name'])} {r['label']}", width=200),
-        Column("why", lambda: tr("Why it could not be stored"), lambda r: set_aside_rule_text(r["rule"]),
-               tooltip=lambda r: r["message"], width=380),
+        Column(
+            "record",
+            lambda: tr("Record"),
+            lambda r: f"{table_label(r['table_name'])} {r['label']}",
+            width=200,
+        ),
+        Column(
+            "why",
+            lambda: tr("Why it could not be stored"),
+            lambda r: set_aside_rule_text(r["rule"]),
+            tooltip=lambda r: r["message"],
+            width=380,
+        ),
         Column("first", lambda: tr("First received"), lambda r: when(r["first_seen_at"])),
     ]
 
@@ -247,8 +272,15 @@ class SyncPage(QWidget):
     enroll_requested = Signal()
     edit_resident_requested = Signal(str, object)  # resident id, what to do after a save
 
-    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User, controller: SyncController,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        reader: Connection,
+        writer: Writer,
+        user: User,
+        controller: SyncController,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store, self.reader, self.writer, self.user = store, reader, writer, user
         self.controller = controller
@@ -362,8 +394,11 @@ class SyncPage(QWidget):
         self.tabs.setTabText(2, tr("Refused changes (%1)").replace("%1", _count(self._refused)))
         self.tabs.setTabText(SET_ASIDE_TAB, tr("Not stored (%1)").replace("%1", _count(self._set_aside)))
         self.set_aside_note.setText(
-            tr("%1 rows from the county could not be stored on this computer. The rest of the sync went on; "
-               "a corrected version from the county takes their place.").replace("%1", _count(self._set_aside)))  # fmt: skip
+            tr(
+                "%1 rows from the county could not be stored on this computer. The rest of the sync went on; "
+                "a corrected version from the county takes their place."
+            ).replace("%1", _count(self._set_aside))
+        )
         for widget in (self.set_aside_note, self.show_set_aside):
             widget.setVisible(self._set_aside > 0)
 
@@ -382,21 +417,35 @@ class SyncPage(QWidget):
         self.state.setStyleSheet(f"color: {STATE_COLOURS.get(c.state, '#000')};")
         self.state.setToolTip(c.message)  # the technical reason, in English, for whoever supports the clinic
         url, code = self._where
-        text = (tr("County server: %1 · this device belongs to clinic %2").replace("%1", url).replace("%2", code or "")
-                if url else tr("This device is not enrolled: it works offline and keeps every change for later."))  # fmt: skip
+        text = (
+            tr("County server: %1 · this device belongs to clinic %2")
+            .replace("%1", url)
+            .replace("%2", code or "")
+            if url
+            else tr("This device is not enrolled: it works offline and keeps every change for later.")
+        )
         self.server.setText(text)
         self.enroll_button.setVisible(c.state in ("not_enrolled", "needs_sign_in"))
         self.sync_button.setEnabled(not c.running and c.state != "not_enrolled")
         self.cancel_button.setEnabled(c.running)
         self.progress.setVisible(c.running)
         if c.running and c.report is not None:
-            self.progress_text.setText(step_text(c.step) + "  " + tr("sent %1, received %2")
-                                       .replace("%1", f"{c.report.pushed:,}").replace("%2", f"{c.report.pulled:,}"))  # fmt: skip
+            self.progress_text.setText(
+                step_text(c.step)
+                + "  "
+                + tr("sent %1, received %2")
+                .replace("%1", f"{c.report.pushed:,}")
+                .replace("%2", f"{c.report.pulled:,}")
+            )
         else:
             self.progress_text.setText("")
         self.progress_text.setVisible(c.running)  # no empty line under the buttons between runs
         waiting = self._accounts_waiting > 0 and c.state not in ("not_enrolled", "needs_sign_in")
-        self.accounts_notice.setText(tr("%1 account changes wait: they are sent only after a clinic administrator signs in online (a password change: that user).").replace("%1", _count(self._accounts_waiting)))  # fmt: skip
+        self.accounts_notice.setText(
+            tr(
+                "%1 account changes wait: they are sent only after a clinic administrator signs in online (a password change: that user)."
+            ).replace("%1", _count(self._accounts_waiting))
+        )
         self.accounts_notice.setVisible(waiting)
         self.account_sign_in_button.setVisible(waiting)
         self.account_sign_in_button.setEnabled(not c.running)
@@ -468,8 +517,14 @@ class SyncPage(QWidget):
         key = self.conflicts.current_key()
         row = self.conflict_model.row_of(key) if key is not None else -1
         if row < 0:
-            row = next((i for i in range(self.conflict_model.rowCount())
-                        if not self.conflict_model.row_data(i)["conflict"].resolved_at), -1)  # fmt: skip
+            row = next(
+                (
+                    i
+                    for i in range(self.conflict_model.rowCount())
+                    if not self.conflict_model.row_data(i)["conflict"].resolved_at
+                ),
+                -1,
+            )
         return self.conflict_model.row_data(row)["conflict"] if row >= 0 else None
 
     def resolve_selected(self) -> ConflictDialog | None:

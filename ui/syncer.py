@@ -39,9 +39,15 @@ class SyncController(QObject):
     finished = Signal(str, object)  # outcome, SyncReport — after every run
     _progress = Signal(str)  # from the op's worker: the step it is at
 
-    def __init__(self, store: Store, client_factory: ClientFactory | None = None,
-                 rng: random.Random | None = None, parent: QObject | None = None,
-                 reader: Connection | None = None, ops: Ops | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        client_factory: ClientFactory | None = None,
+        rng: random.Random | None = None,
+        parent: QObject | None = None,
+        reader: Connection | None = None,
+        ops: Ops | None = None,
+    ) -> None:
         """``ops``: the window's (its write lane the writer thread); without one the controller has its own."""
         super().__init__(parent)
         self.store = store
@@ -117,9 +123,12 @@ class SyncController(QObject):
         self.step = ""
         report = self.report = SyncReport()
         cancel = threading.Event()
-        self._op = self.ops.work(lambda: self._work(trigger, report, cancel.is_set, user_token),
-                                 lambda _r: self._on_done(report, None, cancel.is_set()),
-                                 lambda e: self._on_done(report, e, cancel.is_set()), cancel=cancel)  # fmt: skip
+        self._op = self.ops.work(
+            lambda: self._work(trigger, report, cancel.is_set, user_token),
+            lambda _r: self._on_done(report, None, cancel.is_set()),
+            lambda e: self._on_done(report, e, cancel.is_set()),
+            cancel=cancel,
+        )
         self.changed.emit()
         return True
 
@@ -128,8 +137,9 @@ class SyncController(QObject):
         if self._op is not None:
             self._op.cancel()
 
-    def _work(self, trigger: str, report: SyncReport, cancelled: Callable[[], bool],
-              user_token: str | None = None) -> SyncReport:  # fmt: skip
+    def _work(
+        self, trigger: str, report: SyncReport, cancelled: Callable[[], bool], user_token: str | None = None
+    ) -> SyncReport:
         """Off the GUI thread: the sync on its own connection; an error goes back as the op's failure."""
         from sync.client import Client, recorded
 

@@ -30,14 +30,17 @@ from ui.qt import (
 
 
 class TeamsDialog(QDialog):
-    def __init__(self, store: Store, reader: Connection, writer: Writer, user: User,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, store: Store, reader: Connection, writer: Writer, user: User, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.store, self.reader, self.writer, self.user = store, reader, writer, user
         self.setWindowTitle(tr("Family-doctor teams"))
-        columns = [Column("name", lambda: tr("Team"), lambda r: r["name"], width=140),
-                   Column("lead", lambda: tr("Lead"), lambda r: r["lead"] or "", width=120),
-                   Column("members", lambda: tr("Members"), lambda r: r["members"] or "")]  # fmt: skip
+        columns = [
+            Column("name", lambda: tr("Team"), lambda r: r["name"], width=140),
+            Column("lead", lambda: tr("Lead"), lambda r: r["lead"] or "", width=120),
+            Column("members", lambda: tr("Members"), lambda r: r["members"] or ""),
+        ]
         clinic = store.clinic_id
         # a clinic has a handful of teams: one page holds them all
         self.model = ListModel(columns, lambda _after, limit: C.teams(reader, clinic)[:limit], parent=self)
@@ -101,8 +104,10 @@ class TeamsDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         def describe(e: ValidationError) -> str:
-            return {"format": tr("A team name has 1-40 characters."),
-                    "duplicate": tr("There is a team of that name already.")}.get(e.rule, e.message)  # fmt: skip
+            return {
+                "format": tr("A team name has 1-40 characters."),
+                "duplicate": tr("There is a team of that name already."),
+            }.get(e.rule, e.message)
 
         self.error.setText(error_text(error, describe))
         self.error.show()

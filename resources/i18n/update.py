@@ -52,10 +52,13 @@ SOURCE_DIRS = ("ui",)  # every folder with tr(); clinic_app speaks English to lo
 LUPDATE_OPTIONS = (
     "-silent",
     "-no-obsolete",
-    "-locations", "relative",  # a line added above a string changes one location, not every later one
-    "-source-language", "en",
-    "-tr-function-alias", "QT_TR_NOOP+=_t",  # _t marks a text where it is defined (ui/sign_dialog.py)
-)  # fmt: skip
+    "-locations",
+    "relative",  # a line added above a string changes one location, not every later one
+    "-source-language",
+    "en",
+    "-tr-function-alias",
+    "QT_TR_NOOP+=_t",  # _t marks a text where it is defined (ui/sign_dialog.py)
+)
 PLACEHOLDER = re.compile(r"%\d+")
 
 

@@ -42,7 +42,9 @@ def enroll(
     except ValueError:
         raise ServiceError(422, "invalid_request", "app_version: a version like 1.2.3") from None
     row = conn.execute(
-        sa.select(db.enrollment_code).where(db.enrollment_code.c.code_hash == token_hash(code.strip().upper()))
+        sa.select(db.enrollment_code).where(
+            db.enrollment_code.c.code_hash == token_hash(code.strip().upper())
+        )
     ).first()
     if row is None:
         raise ServiceError(401, "bad_code", "this enrollment code is not known")
@@ -54,17 +56,35 @@ def enroll(
         raise ServiceError(
             401, "code_expired", "this enrollment code has expired; ask the county for a new one"
         )
-    if has_local_data and conn.execute(sa.select(db.record.c.row_id).where(
-            db.record.c.scope == clinic_scope(row.clinic_id), db.record.c.table_name != "clinic").limit(1)).first():  # fmt: skip
+    if (
+        has_local_data
+        and conn.execute(
+            sa.select(db.record.c.row_id)
+            .where(db.record.c.scope == clinic_scope(row.clinic_id), db.record.c.table_name != "clinic")
+            .limit(1)
+        ).first()
+    ):
         # Two registers of one clinic would clash (two "admin" accounts, the same people twice): a further
         # device starts empty and receives everything. The code stays usable for that.
-        raise ServiceError(409, "clinic_has_data", "this clinic has records on the county server already: set "
-                           "this computer up with a new, empty database and enroll that; it receives everything")  # fmt: skip
+        raise ServiceError(
+            409,
+            "clinic_has_data",
+            "this clinic has records on the county server already: set "
+            "this computer up with a new, empty database and enroll that; it receives everything",
+        )
     token = secrets.token_urlsafe(32)
     device_id = uuid7()
     now = utc_now()
-    conn.execute(db.device.insert().values(id=device_id, clinic_id=row.clinic_id, name=device_name.strip(),
-                                           token_hash=token_hash(token), app_version=app_version, created_at=now))  # fmt: skip
+    conn.execute(
+        db.device.insert().values(
+            id=device_id,
+            clinic_id=row.clinic_id,
+            name=device_name.strip(),
+            token_hash=token_hash(token),
+            app_version=app_version,
+            created_at=now,
+        )
+    )
     used = conn.execute(
         sa.update(db.enrollment_code)
         .where(db.enrollment_code.c.id == row.id, db.enrollment_code.c.used_at.is_(None))
@@ -75,8 +95,13 @@ def enroll(
             401, "code_used", "this enrollment code was used already; ask the county for a new one"
         )
     clinic_row = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == row.clinic_id)).one()
-    return p.EnrollResponse(device_id=device_id, clinic_id=clinic_row.id, clinic_code=clinic_row.code,
-                            clinic_name=clinic_row.name, token=token)  # fmt: skip
+    return p.EnrollResponse(
+        device_id=device_id,
+        clinic_id=clinic_row.id,
+        clinic_code=clinic_row.code,
+        clinic_name=clinic_row.name,
+        token=token,
+    )
 
 
 def county_login(conn: Connection, username: str, password: str, device_name: str) -> p.LoginResponse:
@@ -88,15 +113,24 @@ def county_login(conn: Connection, username: str, password: str, device_name: st
         raise ServiceError(401, "bad_credentials", "wrong user name or password")
     token = secrets.token_urlsafe(32)
     device_id = uuid7()
-    conn.execute(db.device.insert().values(id=device_id, county_user_id=row.id, name=device_name,
-                                           token_hash=token_hash(token), created_at=utc_now()))  # fmt: skip
+    conn.execute(
+        db.device.insert().values(
+            id=device_id,
+            county_user_id=row.id,
+            name=device_name,
+            token_hash=token_hash(token),
+            created_at=utc_now(),
+        )
+    )
     return p.LoginResponse(device_id=device_id, role=row.role, token=token)
 
 
 # every request reads it: built once (SQLAlchemy then skips building the statement and its cache key)
-_BY_TOKEN = (sa.select(db.device, db.county_user.c.role, db.county_user.c.username)
-             .select_from(db.device.outerjoin(db.county_user, db.county_user.c.id == db.device.c.county_user_id))
-             .where(db.device.c.token_hash == sa.bindparam("token_hash")))  # fmt: skip
+_BY_TOKEN = (
+    sa.select(db.device, db.county_user.c.role, db.county_user.c.username)
+    .select_from(db.device.outerjoin(db.county_user, db.county_user.c.id == db.device.c.county_user_id))
+    .where(db.device.c.token_hash == sa.bindparam("token_hash"))
+)
 
 
 def caller_for_token(conn: Connection, token: str) -> Caller:

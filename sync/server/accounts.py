@@ -50,7 +50,9 @@ ACCOUNT_TABLE = "user"  # the registry's table of a clinic's accounts
 ADMIN_ROLE = "clinic_admin"
 OWN_FIELDS = frozenset({"password_hash"})  # what a user may change of their own account
 # columns that describe the change, not the account: they need nobody's sign-in
-_BOOKKEEPING = frozenset({"id", "clinic_id", "created_at", "updated_at", "created_by", "updated_by", "row_version"})
+_BOOKKEEPING = frozenset(
+    {"id", "clinic_id", "created_at", "updated_at", "created_by", "updated_by", "row_version"}
+)
 _KEY = "user_token_key"
 
 
@@ -100,10 +102,23 @@ def sign_in(conn: Connection, caller: Caller, username: str, password: str) -> p
     copy of the account."""
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "only a clinic's device signs its users in")
-    held = conn.execute(sa.select(db.record).select_from(db.unique_key.join(db.record, sa.and_(
-        db.record.c.table_name == db.unique_key.c.table_name, db.record.c.row_id == db.unique_key.c.row_id)))
-        .where(db.unique_key.c.table_name == ACCOUNT_TABLE, db.unique_key.c.clinic_id == caller.clinic_id,
-               db.unique_key.c.key == username)).first()  # fmt: skip
+    held = conn.execute(
+        sa.select(db.record)
+        .select_from(
+            db.unique_key.join(
+                db.record,
+                sa.and_(
+                    db.record.c.table_name == db.unique_key.c.table_name,
+                    db.record.c.row_id == db.unique_key.c.row_id,
+                ),
+            )
+        )
+        .where(
+            db.unique_key.c.table_name == ACCOUNT_TABLE,
+            db.unique_key.c.clinic_id == caller.clinic_id,
+            db.unique_key.c.key == username,
+        )
+    ).first()
     data = json.loads(held.data) if held is not None else {}
     usable = held is not None and not held.deleted_at and data.get("active") == 1
     if not usable or check_hash_format(data.get("password_hash")) is not None:
@@ -113,8 +128,9 @@ def sign_in(conn: Connection, caller: Caller, username: str, password: str) -> p
         raise ServiceError(401, "bad_credentials", "wrong user name or password")
     expires = int(time.time()) + p.USER_TOKEN_SECONDS
     token = make_token(conn, held.row_id, caller.device_id, caller.clinic_id, expires)
-    return p.UserSignInResponse(user_id=held.row_id, role=str(data.get("role")), token=token,
-                                expires_at=stamp(_moment(expires)))  # fmt: skip
+    return p.UserSignInResponse(
+        user_id=held.row_id, role=str(data.get("role")), token=token, expires_at=stamp(_moment(expires))
+    )
 
 
 def _moment(seconds: int) -> Any:
@@ -142,15 +158,24 @@ def _answer(m: Mutation, code: Code, message: str) -> MutationResult:
 
 
 def _screened(m: Mutation) -> bool:
-    return (m.table in CLINIC_TABLES and contract.check_id("mutation_id", m.mutation_id) is None
-            and contract.check_id("row_id", m.row_id) is None
-            and (m.user_id is None or contract.check_id("user_id", m.user_id) is None))  # fmt: skip
+    return (
+        m.table in CLINIC_TABLES
+        and contract.check_id("mutation_id", m.mutation_id) is None
+        and contract.check_id("row_id", m.row_id) is None
+        and (m.user_id is None or contract.check_id("user_id", m.user_id) is None)
+    )
 
 
 def _has_accounts(conn: Connection, clinic_id: str) -> bool:
     """Whether the county holds any account of the clinic, a deleted one too (every user name is indexed)."""
-    return conn.execute(sa.select(db.unique_key.c.row_id).where(
-        db.unique_key.c.table_name == ACCOUNT_TABLE, db.unique_key.c.clinic_id == clinic_id).limit(1)).first() is not None  # fmt: skip
+    return (
+        conn.execute(
+            sa.select(db.unique_key.c.row_id)
+            .where(db.unique_key.c.table_name == ACCOUNT_TABLE, db.unique_key.c.clinic_id == clinic_id)
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _user_references(table: str) -> list[str]:
@@ -165,11 +190,21 @@ def screen(conn: Connection, caller: Caller, mutations: list[Mutation], user_tok
     checked = [m for m in mutations if _screened(m)]
     if not checked:
         return Screened(list(mutations))
-    named = {m.user_id for m in checked if m.user_id} | {m.row_id for m in checked if m.table == ACCOUNT_TABLE}
-    accounts: dict[str, Any] = {
-        r.row_id: r for r in conn.execute(sa.select(db.record).where(
-            db.record.c.table_name == ACCOUNT_TABLE, db.record.c.row_id.in_(sorted(named))))
-    } if named else {}  # fmt: skip
+    named = {m.user_id for m in checked if m.user_id} | {
+        m.row_id for m in checked if m.table == ACCOUNT_TABLE
+    }
+    accounts: dict[str, Any] = (
+        {
+            r.row_id: r
+            for r in conn.execute(
+                sa.select(db.record).where(
+                    db.record.c.table_name == ACCOUNT_TABLE, db.record.c.row_id.in_(sorted(named))
+                )
+            )
+        }
+        if named
+        else {}
+    )
     ours = {k: r for k, r in accounts.items() if r.clinic_id == clinic_id}
     bootstrap_cache: list[bool] = []
 
@@ -184,8 +219,11 @@ def screen(conn: Connection, caller: Caller, mutations: list[Mutation], user_tok
         if not signed:
             user_id, why = token_user(conn, caller, user_token)
             if user_id is not None:  # the token's account as the county holds it now
-                row = conn.execute(sa.select(db.record).where(db.record.c.table_name == ACCOUNT_TABLE,
-                                                              db.record.c.row_id == user_id)).first()  # fmt: skip
+                row = conn.execute(
+                    sa.select(db.record).where(
+                        db.record.c.table_name == ACCOUNT_TABLE, db.record.c.row_id == user_id
+                    )
+                ).first()
                 data = json.loads(row.data) if row is not None else {}
                 if row is None or row.clinic_id != clinic_id or row.deleted_at or data.get("active") != 1:
                     user_id, why = None, "the account that signed in online is no longer active"
@@ -210,15 +248,24 @@ def screen(conn: Connection, caller: Caller, mutations: list[Mutation], user_tok
             continue
         user_id, role_or_why = signed_in()
         if user_id is None:
-            who = "the user's own or a clinic administrator's" if need == "own" else "a clinic administrator's"
-            out.answers[m.mutation_id] = _answer(m, Code.ACCOUNT_SIGN_IN, f"{ACCOUNT_TABLE}: this account change "
-                                                 f"needs {who} online sign-in; {role_or_why}")  # fmt: skip
+            who = (
+                "the user's own or a clinic administrator's" if need == "own" else "a clinic administrator's"
+            )
+            out.answers[m.mutation_id] = _answer(
+                m,
+                Code.ACCOUNT_SIGN_IN,
+                f"{ACCOUNT_TABLE}: this account change needs {who} online sign-in; {role_or_why}",
+            )
             if current is None:
                 waiting_accounts.add(m.row_id)
         elif role_or_why != ADMIN_ROLE and not (need == "own" and user_id == m.row_id):
-            out.answers[m.mutation_id] = _answer(m, Code.NOT_ENTITLED, f"{ACCOUNT_TABLE}: only a clinic administrator "
-                                                 "may make this account change" + (", or the user their own password"
-                                                                                   if need == "own" else ""))  # fmt: skip
+            out.answers[m.mutation_id] = _answer(
+                m,
+                Code.NOT_ENTITLED,
+                f"{ACCOUNT_TABLE}: only a clinic administrator "
+                "may make this account change"
+                + (", or the user their own password" if need == "own" else ""),
+            )
         elif current is None:
             made.add(m.row_id)
     for m in mutations:
@@ -227,14 +274,20 @@ def screen(conn: Connection, caller: Caller, mutations: list[Mutation], user_tok
             continue
         names = {m.user_id, *(m.fields.get(c) for c in _user_references(m.table))}
         if waits := sorted(str(n) for n in names if n in waiting_accounts and n != m.row_id):
-            out.answers[m.mutation_id] = _answer(m, Code.ACCOUNT_SIGN_IN, f"user_id: names the account {waits[0]}, "
-                                                 "which waits for a clinic administrator's online sign-in")  # fmt: skip
+            out.answers[m.mutation_id] = _answer(
+                m,
+                Code.ACCOUNT_SIGN_IN,
+                f"user_id: names the account {waits[0]}, "
+                "which waits for a clinic administrator's online sign-in",
+            )
         elif m.user_id is None and m.table not in APPEND_ONLY_TABLES and not bootstrap():
-            out.answers[m.mutation_id] = _answer(m, Code.UNKNOWN_USER,
-                                                 "user_id: every change names the user who made it")
+            out.answers[m.mutation_id] = _answer(
+                m, Code.UNKNOWN_USER, "user_id: every change names the user who made it"
+            )
         elif m.user_id is not None and m.user_id not in ours and m.user_id not in made:
-            out.answers[m.mutation_id] = _answer(m, Code.UNKNOWN_USER,
-                                                 f"user_id: {m.user_id} is no user of this clinic")
+            out.answers[m.mutation_id] = _answer(
+                m, Code.UNKNOWN_USER, f"user_id: {m.user_id} is no user of this clinic"
+            )
         out.mutations.append(_authored(m, caller))
     return out
 

@@ -33,8 +33,17 @@ def add_clinic(conn: Connection, code: str, name: str, records: RecordStore | No
     ensure_counter(conn, clinic_scope(clinic_id))
     version = next_version(conn, clinic_scope(clinic_id))
     now = utc_now()
-    row = {"id": clinic_id, "clinic_id": clinic_id, "code": code, "name": name.strip(), "created_at": now,
-           "updated_at": now, "created_by": None, "updated_by": None, "deleted_at": None}  # fmt: skip
+    row = {
+        "id": clinic_id,
+        "clinic_id": clinic_id,
+        "code": code,
+        "name": name.strip(),
+        "created_at": now,
+        "updated_at": now,
+        "created_by": None,
+        "updated_by": None,
+        "deleted_at": None,
+    }
     (records or county_records()).write(conn, "clinic", clinic_id, clinic_id, version, row, None)
     return clinic_id
 
@@ -47,9 +56,13 @@ def clinic_by_code(conn: Connection, code: str) -> Any:
 
 
 def add_user(
-    conn: Connection, username: str, role: str, password: str, clinic_code: str | None,
+    conn: Connection,
+    username: str,
+    role: str,
+    password: str,
+    clinic_code: str | None,
     records: RecordStore | None = None,
-) -> str:  # fmt: skip
+) -> str:
     """County roles are server accounts; clinic roles become a synced ``user`` row of the clinic, so the
     person signs in on every device of that clinic with this password."""
     validate_username(username)
@@ -64,24 +77,46 @@ def add_user(
                 "username", "duplicate", f"a county user called {username!r} exists already"
             )
         user_id = uuid7()
-        conn.execute(db.county_user.insert().values(id=user_id, username=username, role=role,
-                                                    password_hash=hash_password(password), created_at=utc_now()))  # fmt: skip
+        conn.execute(
+            db.county_user.insert().values(
+                id=user_id,
+                username=username,
+                role=role,
+                password_hash=hash_password(password),
+                created_at=utc_now(),
+            )
+        )
         return user_id
     validate_role(role)
     if not clinic_code:
         raise ValidationError("clinic", "required", f"a {role} belongs to a clinic: give --clinic CODE")
     clinic_row = clinic_by_code(conn, clinic_code)
-    if conn.execute(sa.select(db.unique_key.c.row_id).where(
-            db.unique_key.c.table_name == "user", db.unique_key.c.clinic_id == clinic_row.id,
-            db.unique_key.c.key == username)).first():  # fmt: skip
+    if conn.execute(
+        sa.select(db.unique_key.c.row_id).where(
+            db.unique_key.c.table_name == "user",
+            db.unique_key.c.clinic_id == clinic_row.id,
+            db.unique_key.c.key == username,
+        )
+    ).first():
         raise ValidationError(
             "username", "duplicate", f"clinic {clinic_code} has a user {username!r} already"
         )
     user_id = uuid7()
     now = utc_now()
-    row = {"id": user_id, "clinic_id": clinic_row.id, "created_at": now, "updated_at": now, "created_by": None,
-           "updated_by": None, "deleted_at": None, "username": username, "display_name": username, "role": role,
-           "password_hash": hash_password(password), "active": 1}  # fmt: skip
+    row = {
+        "id": user_id,
+        "clinic_id": clinic_row.id,
+        "created_at": now,
+        "updated_at": now,
+        "created_by": None,
+        "updated_by": None,
+        "deleted_at": None,
+        "username": username,
+        "display_name": username,
+        "role": role,
+        "password_hash": hash_password(password),
+        "active": 1,
+    }
     version = next_version(conn, clinic_scope(clinic_row.id))
     (records or county_records()).write(conn, "user", user_id, clinic_row.id, version, row, None)
     return user_id
@@ -93,26 +128,40 @@ def make_enroll_code(conn: Connection, clinic_code: str, hours: int = access.ENR
     raw = "".join(secrets.choice(alphabet) for _ in range(16))
     code = "-".join(raw[i : i + 4] for i in range(0, 16, 4))
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
-    conn.execute(db.enrollment_code.insert().values(
-        id=uuid7(), code_hash=token_hash(code), clinic_id=clinic_row.id, created_at=utc_now(),
-        expires_at=stamp(expires)))  # fmt: skip
+    conn.execute(
+        db.enrollment_code.insert().values(
+            id=uuid7(),
+            code_hash=token_hash(code),
+            clinic_id=clinic_row.id,
+            created_at=utc_now(),
+            expires_at=stamp(expires),
+        )
+    )
     return code
 
 
 def list_devices(conn: Connection) -> list[dict[str, Any]]:
     rows = conn.execute(
-        sa.select(db.device.c.id, db.device.c.name, db.clinic.c.code, db.device.c.created_at,
-                  db.device.c.last_seen_at, db.device.c.revoked_at, db.device.c.app_version)
+        sa.select(
+            db.device.c.id,
+            db.device.c.name,
+            db.clinic.c.code,
+            db.device.c.created_at,
+            db.device.c.last_seen_at,
+            db.device.c.revoked_at,
+            db.device.c.app_version,
+        )
         .select_from(db.device.outerjoin(db.clinic, db.clinic.c.id == db.device.c.clinic_id))
         .order_by(db.device.c.created_at)
-    ).all()  # fmt: skip
+    ).all()
     return [dict(r._mapping) for r in rows]
 
 
 def revoke_device(conn: Connection, device_id: str) -> None:
     result = conn.execute(
-        sa.update(db.device).where(db.device.c.id == device_id, db.device.c.revoked_at.is_(None))
+        sa.update(db.device)
+        .where(db.device.c.id == device_id, db.device.c.revoked_at.is_(None))
         .values(revoked_at=utc_now())
-    )  # fmt: skip
+    )
     if result.rowcount == 0:
         raise ValidationError("device", "unknown", f"no active device {device_id}")

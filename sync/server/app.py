@@ -36,7 +36,12 @@ def log_unexpected(exc: BaseException) -> None:
     """Where it failed, never its message: a database's message quotes the values (PostgreSQL's "Key
     (clinic_id, id_number)=(…, 1101…) already exists"), and the server's log keeps no personal data."""
     where = "".join(traceback.format_tb(exc.__traceback__))
-    log.error("unexpected error: %s %s (message not logged)\n%s", type(exc).__name__, getattr(exc, "code", "") or "", where)
+    log.error(
+        "unexpected error: %s %s (message not logged)\n%s",
+        type(exc).__name__,
+        getattr(exc, "code", "") or "",
+        where,
+    )
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -103,11 +108,17 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             schema = int(x_schema_version or "")
             app_version = p.parse_version(x_app_version or "")
         except ValueError:
-            raise ServiceError(426, "upgrade_required",
-                               f"send {p.HEADER_SCHEMA} and {p.HEADER_APP}: this server speaks sync protocol v1") from None  # fmt: skip
+            raise ServiceError(
+                426,
+                "upgrade_required",
+                f"send {p.HEADER_SCHEMA} and {p.HEADER_APP}: this server speaks sync protocol v1",
+            ) from None
         if not low <= schema <= high:
-            raise ServiceError(426, "schema_unsupported",
-                               f"database schema {schema} is not supported (server accepts {low}-{high}): update Village Clinic")  # fmt: skip
+            raise ServiceError(
+                426,
+                "schema_unsupported",
+                f"database schema {schema} is not supported (server accepts {low}-{high}): update Village Clinic",
+            )
         if app_version < p.parse_version(p.MIN_APP_VERSION):
             raise ServiceError(
                 426, "app_too_old", f"Village Clinic {p.MIN_APP_VERSION} or newer is needed: update it"
@@ -122,15 +133,22 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             epoch(conn)  # the database answers
         return p.HealthResponse(status="ok")
 
-    @app.post("/api/v1/enroll", response_model=p.EnrollResponse, status_code=201, dependencies=checked,
-              responses=ERRORS)  # fmt: skip
+    @app.post(
+        "/api/v1/enroll",
+        response_model=p.EnrollResponse,
+        status_code=201,
+        dependencies=checked,
+        responses=ERRORS,
+    )
     def enroll(body: p.EnrollRequest, request: Request) -> p.EnrollResponse:
         attempts = throttle.enrollment(request.client.host if request.client else "?")
         with engine.begin() as conn:
             throttle.check_attempt(conn, attempts)
         try:
             with engine.begin() as conn:
-                enrolled = access.enroll(conn, body.code, body.device_name, body.app_version, body.has_local_data)
+                enrolled = access.enroll(
+                    conn, body.code, body.device_name, body.app_version, body.has_local_data
+                )
                 throttle.forget_failures(conn, attempts)
                 return enrolled
         except ServiceError as exc:
@@ -154,15 +172,17 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
                 throttle.record_failure(engine, attempts)
             raise
 
-    @app.post("/api/v1/users/signin", response_model=p.UserSignInResponse, dependencies=checked,
-              responses=ERRORS)  # fmt: skip
+    @app.post(
+        "/api/v1/users/signin", response_model=p.UserSignInResponse, dependencies=checked, responses=ERRORS
+    )
     def user_signin(body: p.UserSignInRequest, token: Token, request: Request) -> p.UserSignInResponse:
         """A clinic user's online sign-in on a device of the clinic: a short-lived user token for pushing
         account changes (``X-User-Token``)."""
         with engine.begin() as conn:
             caller = access.caller_for_token(conn, token)
-            attempts = throttle.user_signin(request.client.host if request.client else "?", caller.clinic_id,
-                                            body.username)  # fmt: skip
+            attempts = throttle.user_signin(
+                request.client.host if request.client else "?", caller.clinic_id, body.username
+            )
             throttle.check_attempt(conn, attempts)
         try:
             with engine.begin() as conn:
@@ -179,22 +199,39 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         with engine.begin() as conn:
             access.caller_for_token(conn, token)
             current_epoch = epoch(conn)
-        return p.MetaResponse(server_time=utc_now(), schema_versions=list(p.SCHEMA_VERSIONS),
-                              min_app_version=p.MIN_APP_VERSION, epoch=current_epoch)  # fmt: skip
+        return p.MetaResponse(
+            server_time=utc_now(),
+            schema_versions=list(p.SCHEMA_VERSIONS),
+            min_app_version=p.MIN_APP_VERSION,
+            epoch=current_epoch,
+        )
 
-    @app.post("/api/v1/push", response_model=p.PushResponse, dependencies=checked, responses=ERRORS,
-              response_class=_Raw)  # fmt: skip
+    @app.post(
+        "/api/v1/push",
+        response_model=p.PushResponse,
+        dependencies=checked,
+        responses=ERRORS,
+        response_class=_Raw,
+    )
     def push(
-        body: p.PushRequest, token: Token,
+        body: p.PushRequest,
+        token: Token,
         user_token: Annotated[str | None, Header(alias=p.HEADER_USER_TOKEN, max_length=300)] = None,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         # committed before the answer leaves: a device removes an outbox entry only for a durable result
         with engine.begin() as conn:
-            results = pushing.push(conn, access.caller_for_token(conn, token), body.mutations, records, user_token)
+            results = pushing.push(
+                conn, access.caller_for_token(conn, token), body.mutations, records, user_token
+            )
         return _Raw(p.PushResponse(results=results).model_dump_json(exclude_none=True))
 
-    @app.get("/api/v1/pull", response_model=p.PullResponse, dependencies=checked, responses=ERRORS,
-             response_class=_Raw)  # fmt: skip
+    @app.get(
+        "/api/v1/pull",
+        response_model=p.PullResponse,
+        dependencies=checked,
+        responses=ERRORS,
+        response_class=_Raw,
+    )
     def pull(
         token: Token,
         cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -210,8 +247,13 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         with engine.begin() as conn:
             return pulling.checksums(conn, access.caller_for_token(conn, token))
 
-    @app.get("/api/v1/snapshot", response_model=p.SnapshotResponse, dependencies=checked, responses=ERRORS,
-             response_class=_Raw)  # fmt: skip
+    @app.get(
+        "/api/v1/snapshot",
+        response_model=p.SnapshotResponse,
+        dependencies=checked,
+        responses=ERRORS,
+        response_class=_Raw,
+    )
     def snapshot(
         token: Token,
         table: Annotated[str, Query(min_length=1, max_length=64)],
@@ -223,18 +265,24 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             page = pulling.snapshot(conn, access.caller_for_token(conn, token), table, after, limit)
         return _Raw(page)
 
-    @app.post("/api/v1/residents/lookup", response_model=p.LookupResponse, dependencies=checked,
-              responses=ERRORS)  # fmt: skip
+    @app.post(
+        "/api/v1/residents/lookup", response_model=p.LookupResponse, dependencies=checked, responses=ERRORS
+    )
     def lookup(token: Token, body: p.LookupRequest) -> p.LookupResponse:
         """Audited and throttled: only whether the person holds an active contract for the period, and where.
         The ID number comes in the body: a URL ends up in access logs."""
         with engine.begin() as conn:
-            return cross_clinic.lookup_resident(conn, access.caller_for_token(conn, token), body.id_number, body.period)
+            return cross_clinic.lookup_resident(
+                conn, access.caller_for_token(conn, token), body.id_number, body.period
+            )
 
     @app.get("/api/v1/residents/lookup", include_in_schema=False)
     def lookup_in_the_url() -> None:
-        raise ServiceError(410, p.Code.GONE, "the lookup takes the ID number in a POST body, never in the URL: "
-                           "update Village Clinic")  # fmt: skip
+        raise ServiceError(
+            410,
+            p.Code.GONE,
+            "the lookup takes the ID number in a POST body, never in the URL: update Village Clinic",
+        )
 
     county_api.add_routes(app, engine, records, checked, ERRORS)
 
@@ -242,8 +290,9 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         """FastAPI's document, with the row shape of every synced table (``Row_<table>``, from the registry):
         a pulled change's ``row`` is one of them."""
         if app.openapi_schema is None:
-            document = get_openapi(title=app.title, version=app.version, description=app.description,
-                                   routes=app.routes)  # fmt: skip
+            document = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
             document["components"]["schemas"].update(p.row_schemas("#/components/schemas/{model}"))
             app.openapi_schema = document
         return app.openapi_schema

@@ -95,12 +95,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise ValidationError("workers", "range", "between 1 and 64 worker processes")
     engine = _initialised(_engine(args))
     if args.workers == 1:
-        uvicorn.run(create_app(engine=engine), host=args.host, port=args.port, log_level="info",
-                    proxy_headers=True, server_header=False, log_config=log_config())  # fmt: skip
+        uvicorn.run(
+            create_app(engine=engine),
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            proxy_headers=True,
+            server_header=False,
+            log_config=log_config(),
+        )
         return EXIT_OK
     os.environ["COUNTY_DATABASE_URL"] = args.database_url or default_url()
-    uvicorn.run("sync.server.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="info", proxy_headers=True, server_header=False, log_config=log_config())  # fmt: skip
+    uvicorn.run(
+        "sync.server.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        proxy_headers=True,
+        server_header=False,
+        log_config=log_config(),
+    )
     return EXIT_OK
 
 
@@ -176,8 +192,10 @@ def cmd_packages_load(args: argparse.Namespace) -> int:
 
     with _initialised(_engine(args)).begin() as conn:
         report = reference.load_packages(conn, Path(args.file))
-    _out(f"service packages: {report.rows} in the file, {report.changed} new, changed or withdrawn; devices "
-         "receive them on their next sync")  # fmt: skip
+    _out(
+        f"service packages: {report.rows} in the file, {report.changed} new, changed or withdrawn; devices "
+        "receive them on their next sync"
+    )
     return EXIT_OK
 
 
@@ -203,8 +221,10 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
         fields = ", ".join(
             f"{k}={v}" for k, v in sorted(c["device_fields"].items()) if k not in ("id", "updated_at")
         )
-        _out(f"{c['id']}\t{c['clinic_code'] or '-'}\t{c['kind']}\t{c['table']} {c['row_id']}\t{state}\t"
-             f"{c['message']}\tdevice sent: {fields}")  # fmt: skip
+        _out(
+            f"{c['id']}\t{c['clinic_code'] or '-'}\t{c['kind']}\t{c['table']} {c['row_id']}\t{state}\t"
+            f"{c['message']}\tdevice sent: {fields}"
+        )
     if not rows:
         _out("no conflicts waiting for a person")
     return EXIT_OK
@@ -241,8 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     # A command's copy of the option defaults to SUPPRESS: it counts only when typed after the command.
     common = argparse.ArgumentParser(add_help=False)
     for target, default in ((parser, None), (common, argparse.SUPPRESS)):
-        target.add_argument("--database-url", metavar="URL", default=default,
-                            help=f"sqlite:///FILE or postgresql://… (default ${URL_ENV} or ./county.db)")  # fmt: skip
+        target.add_argument(
+            "--database-url",
+            metavar="URL",
+            default=default,
+            help=f"sqlite:///FILE or postgresql://… (default ${URL_ENV} or ./county.db)",
+        )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def leaf(group: Any, name: str, func: Callable[[argparse.Namespace], int], helptext: str) -> Any:
@@ -274,8 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--clinic", required=True, metavar="CODE")
     p.add_argument("--hours", type=int, default=72)
-    devices = sub.add_parser("device", help="enrolled devices").add_subparsers(dest="sub", required=True,
-                                                                               metavar="ACTION")  # fmt: skip
+    devices = sub.add_parser("device", help="enrolled devices").add_subparsers(
+        dest="sub", required=True, metavar="ACTION"
+    )
     leaf(devices, "list", cmd_device_list, "list devices")
     p = leaf(devices, "revoke", cmd_device_revoke, "revoke a device's token")
     p.add_argument("id")
@@ -284,8 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = leaf(catalog, "load", cmd_catalog_load, "load the drug catalog from a CSV file (all rows or none)")
     p.add_argument("file")
-    packs = sub.add_parser("packages", help="service packages").add_subparsers(dest="sub", required=True,
-                                                                                 metavar="ACTION")  # fmt: skip
+    packs = sub.add_parser("packages", help="service packages").add_subparsers(
+        dest="sub", required=True, metavar="ACTION"
+    )
     p = leaf(
         packs,
         "load",
@@ -293,14 +319,16 @@ def build_parser() -> argparse.ArgumentParser:
         "replace the county's service packages from a JSON file (all or none)",
     )
     p.add_argument("file")
-    policies = sub.add_parser("policy", help="county parameters").add_subparsers(dest="sub", required=True,
-                                                                                metavar="ACTION")  # fmt: skip
+    policies = sub.add_parser("policy", help="county parameters").add_subparsers(
+        dest="sub", required=True, metavar="ACTION"
+    )
     p = leaf(policies, "set", cmd_policy_set, "set a county parameter from a date on")
     p.add_argument("key")
     p.add_argument("value")
     p.add_argument("--from", dest="effective_from", required=True, metavar="DATE")
     conflicts = sub.add_parser("conflicts", help="conflicts between clinics").add_subparsers(
-        dest="sub", required=True, metavar="ACTION")  # fmt: skip
+        dest="sub", required=True, metavar="ACTION"
+    )
     p = leaf(conflicts, "list", cmd_conflicts_list, "list the conflicts that need a county reviewer")
     p.add_argument("--all", action="store_true", help="resolved ones too")
     p.add_argument("--json", action="store_true")

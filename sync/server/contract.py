@@ -69,7 +69,9 @@ REFERENCE: dict[str, dict[str, Column]] = {
 # The device's other unique indexes within a clinic: table -> (column, whether a deleted row frees the value).
 # (resident.id_number has its own table, resident_key, because duplicates there are merged, not refused.)
 UNIQUE: dict[str, tuple[str, bool]] = {
-    t: (key.columns[1], key.freed_by_delete) for t in _PUSHED if (key := REGISTRY.table(t).clinic_unique) is not None
+    t: (key.columns[1], key.freed_by_delete)
+    for t in _PUSHED
+    if (key := REGISTRY.table(t).clinic_unique) is not None
 }
 # Values the device's CHECK constraints allow: anything else would stop every device of the clinic storing the row.
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -82,7 +84,9 @@ DERIVED: dict[str, frozenset[str]] = {t: d for t in _PUSHED if (d := REGISTRY.de
 
 MAX_TEXT = R.MAX_TEXT  # characters in one value (an audit entry lists up to 200 row references)
 ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")  # ids are UUID text; nothing that needs quoting or escaping
-_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair: JSON can carry one, no database can store it
+_SURROGATE = re.compile(
+    "[\ud800-\udfff]"
+)  # half of a UTF-16 pair: JSON can carry one, no database can store it
 
 
 def columns(table: str) -> dict[str, Column]:
@@ -114,14 +118,25 @@ def check_fields(table: str, fields: dict[str, Any]) -> list[ValidationError]:
         elif column.kind is str and not isinstance(value, str):
             problems.append(ValidationError(name, "type", f"{name} is text"))
         elif isinstance(value, int) and not column.minimum <= value <= column.maximum:
-            problems.append(ValidationError(name, "out_of_range",
-                                            f"{name} is a whole number from {column.minimum} to {column.maximum}"))  # fmt: skip
+            problems.append(
+                ValidationError(
+                    name,
+                    "out_of_range",
+                    f"{name} is a whole number from {column.minimum} to {column.maximum}",
+                )
+            )
         elif isinstance(value, str) and len(value) > column.max_length:
-            problems.append(ValidationError(name, "too_long", f"{name} is too long (at most {column.max_length} characters)"))  # fmt: skip
+            problems.append(
+                ValidationError(
+                    name, "too_long", f"{name} is too long (at most {column.max_length} characters)"
+                )
+            )
         elif isinstance(value, str) and "\x00" in value:
             problems.append(ValidationError(name, "control_character", f"{name} contains a NUL character"))
         elif isinstance(value, str) and _SURROGATE.search(value):
-            problems.append(ValidationError(name, "invalid_text", f"{name} is not valid Unicode text (a lone surrogate)"))  # fmt: skip
+            problems.append(
+                ValidationError(name, "invalid_text", f"{name} is not valid Unicode text (a lone surrogate)")
+            )
         elif column.refers_to is not None and (problem := check_id(name, value)) is not None:
             problems.append(problem)
         elif (allowed := CHOICES.get((table, name))) is not None and value not in allowed:

@@ -38,11 +38,15 @@ def clinics_overview(conn: Connection) -> list[dict[str, Any]]:
     devices = {
         r.clinic_id: r
         for r in conn.execute(
-            sa.select(db.device.c.clinic_id, sa.func.count().label("n"), sa.func.max(db.device.c.last_seen_at).label("seen"))
+            sa.select(
+                db.device.c.clinic_id,
+                sa.func.count().label("n"),
+                sa.func.max(db.device.c.last_seen_at).label("seen"),
+            )
             .where(db.device.c.revoked_at.is_(None), db.device.c.clinic_id.is_not(None))
             .group_by(db.device.c.clinic_id)
         )
-    }  # fmt: skip
+    }
     residents: dict[str, int] = dict(
         conn.execute(
             sa.select(db.resident_key.c.clinic_id, sa.func.count()).group_by(db.resident_key.c.clinic_id)
@@ -58,18 +62,33 @@ def clinics_overview(conn: Connection) -> list[dict[str, Any]]:
     out = []
     for c in conn.execute(sa.select(db.clinic).order_by(db.clinic.c.code)):
         d = devices.get(c.id)
-        out.append({"code": c.code, "name": c.name, "devices": int(d.n) if d else 0,
-                    "last_seen_at": d.seen if d else None, "residents_with_id_number": int(residents.get(c.id, 0)),
-                    "open_conflicts": int(conflicts.get(c.id, 0))})  # fmt: skip
+        out.append(
+            {
+                "code": c.code,
+                "name": c.name,
+                "devices": int(d.n) if d else 0,
+                "last_seen_at": d.seen if d else None,
+                "residents_with_id_number": int(residents.get(c.id, 0)),
+                "open_conflicts": int(conflicts.get(c.id, 0)),
+            }
+        )
     return out
 
 
 def conflict_view(row: Any) -> dict[str, Any]:
     detail = json.loads(row.detail)
-    return {"id": row.id, "clinic_code": row.code, "kind": row.kind, "table": row.table_name, "row_id": row.row_id,
-            "message": detail.get("message"), "device_fields": detail.get("fields") or {},
-            "created_at": row.created_at, "resolved_at": row.resolved_at,
-            "resolution": json.loads(row.resolution) if row.resolution else None}  # fmt: skip
+    return {
+        "id": row.id,
+        "clinic_code": row.code,
+        "kind": row.kind,
+        "table": row.table_name,
+        "row_id": row.row_id,
+        "message": detail.get("message"),
+        "device_fields": detail.get("fields") or {},
+        "created_at": row.created_at,
+        "resolved_at": row.resolved_at,
+        "resolution": json.loads(row.resolution) if row.resolution else None,
+    }
 
 
 def list_conflicts(conn: Connection, include_resolved: bool = False) -> list[dict[str, Any]]:
@@ -89,7 +108,12 @@ def keep_choices(records: RecordStore) -> tuple[str, ...]:
 
 
 def resolve_conflict(
-    conn: Connection, conflict_id: str, keep: str, actor: str, note: str = "", records: RecordStore | None = None
+    conn: Connection,
+    conflict_id: str,
+    keep: str,
+    actor: str,
+    note: str = "",
+    records: RecordStore | None = None,
 ) -> dict[str, Any]:
     """``keep="server"``: the server's row stands. ``keep="device"``: the fields the device sent are written over
     the row as it is now (checked by the same rules as a push). Either way the conflict row of the clinic is
@@ -128,10 +152,21 @@ def resolve_conflict(
     record = load(conn, "conflict", conflict_id)
     if record is not None:  # the clinic's copy (the same id): closed with the same decision
         data = {**json.loads(record.data), "resolved_at": now, "resolution": resolution, "updated_at": now}
-        records.write(conn, "conflict", conflict_id, row.clinic_id, batch.take(), data, record,
-                      {"resolved_at", "resolution", "updated_at"})  # fmt: skip
-    conn.execute(sa.update(db.conflict).where(db.conflict.c.id == conflict_id)
-                 .values(resolved_at=now, resolution=resolution))  # fmt: skip
+        records.write(
+            conn,
+            "conflict",
+            conflict_id,
+            row.clinic_id,
+            batch.take(),
+            data,
+            record,
+            {"resolved_at", "resolution", "updated_at"},
+        )
+    conn.execute(
+        sa.update(db.conflict)
+        .where(db.conflict.c.id == conflict_id)
+        .values(resolved_at=now, resolution=resolution)
+    )
     batch.finish(conn, clinic_scope(row.clinic_id))
     return {"id": conflict_id, "keep": keep, "resolved_at": now}
 
@@ -160,5 +195,6 @@ def _keep_device(
         raise ValidationError(
             "keep", "invalid", "the device's version cannot be kept: " + "; ".join(map(str, errors))
         )
-    records.write(conn, row.table_name, row.row_id, row.clinic_id, batch.take(), data, current,
-                  changed | {"updated_at"})  # fmt: skip
+    records.write(
+        conn, row.table_name, row.row_id, row.clinic_id, batch.take(), data, current, changed | {"updated_at"}
+    )

@@ -18,7 +18,11 @@ from sync.server.records import RecordStore
 
 
 def add_routes(
-    app: FastAPI, engine: Engine, records: RecordStore, dependencies: list[Any], responses: dict[int | str, Any]
+    app: FastAPI,
+    engine: Engine,
+    records: RecordStore,
+    dependencies: list[Any],
+    responses: dict[int | str, Any],
 ) -> None:
     def as_county(token: str, roles: frozenset[str], work: Callable[[Connection, Caller], Any]) -> Any:
         with engine.begin() as conn:
@@ -27,19 +31,30 @@ def add_routes(
             return work(conn, caller)
 
     def route(method: str, path: str, model: Any, status_code: int = 200) -> Callable[[Any], Any]:
-        return getattr(app, method)(path, response_model=model, status_code=status_code,
-                                    dependencies=dependencies, responses=responses, tags=["county"])  # fmt: skip
+        return getattr(app, method)(
+            path,
+            response_model=model,
+            status_code=status_code,
+            dependencies=dependencies,
+            responses=responses,
+            tags=["county"],
+        )
 
     @route("get", "/api/v1/county/clinics", list[p.ClinicOverview])
     def clinics(token: Token) -> Any:
         """Every clinic of the county: devices, last contact, residents, conflicts waiting (reviewer, admin)."""
-        return as_county(token, county.READERS, lambda conn, _c: [p.ClinicOverview(**c) for c in county.clinics_overview(conn)])
+        return as_county(
+            token,
+            county.READERS,
+            lambda conn, _c: [p.ClinicOverview(**c) for c in county.clinics_overview(conn)],
+        )
 
     @route("get", "/api/v1/county/conflicts", list[p.ConflictView])
     def conflicts(token: Token, include_resolved: Annotated[bool, Query()] = False) -> Any:
         """Conflicts of every clinic, oldest first (reviewer, admin)."""
         return as_county(
-            token, county.READERS,
+            token,
+            county.READERS,
             lambda conn, _c: [p.ConflictView(**c) for c in county.list_conflicts(conn, include_resolved)],
         )
 
@@ -48,9 +63,11 @@ def add_routes(
         """Keep the server's or the device's version; the clinic's devices see the decision on their next pull."""
 
         def work(conn: Connection, caller: Caller) -> Any:
-            return p.ResolveResponse(**county.resolve_conflict(
-                conn, conflict_id, body.keep, caller.username or caller.role, body.note, records
-            ))
+            return p.ResolveResponse(
+                **county.resolve_conflict(
+                    conn, conflict_id, body.keep, caller.username or caller.role, body.note, records
+                )
+            )
 
         return as_county(token, county.READERS, work)
 
@@ -80,7 +97,9 @@ def add_routes(
 
     @route("get", "/api/v1/admin/devices", list[p.DeviceView])
     def devices(token: Token) -> Any:
-        return as_county(token, county.ADMINS, lambda conn, _c: [p.DeviceView(**d) for d in admin.list_devices(conn)])
+        return as_county(
+            token, county.ADMINS, lambda conn, _c: [p.DeviceView(**d) for d in admin.list_devices(conn)]
+        )
 
     @route("post", "/api/v1/admin/devices/{device_id}/revoke", p.Done)
     def revoke(token: Token, device_id: Annotated[str, Path(pattern=p.ID)]) -> Any:

@@ -24,27 +24,31 @@ from sync.server.common import COUNTY_SCOPE
 metadata = sa.MetaData()
 
 server_meta = sa.Table(
-    "server_meta", metadata,
+    "server_meta",
+    metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
-)  # fmt: skip
+)
 clinic = sa.Table(
-    "clinic", metadata,
+    "clinic",
+    metadata,
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("code", sa.String(32), nullable=False, unique=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
-)  # fmt: skip
+)
 county_user = sa.Table(
-    "county_user", metadata,
+    "county_user",
+    metadata,
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("username", sa.String(64), nullable=False, unique=True),
     sa.Column("role", sa.String(32), nullable=False),
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
-)  # fmt: skip
+)
 device = sa.Table(
-    "device", metadata,
+    "device",
+    metadata,
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("clinic_id", sa.String(40), sa.ForeignKey("clinic.id"), nullable=True),
     sa.Column("county_user_id", sa.String(40), sa.ForeignKey("county_user.id"), nullable=True),
@@ -54,9 +58,10 @@ device = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("last_seen_at", sa.String(40)),
     sa.Column("revoked_at", sa.String(40)),
-)  # fmt: skip
+)
 enrollment_code = sa.Table(
-    "enrollment_code", metadata,
+    "enrollment_code",
+    metadata,
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("clinic_id", sa.String(40), sa.ForeignKey("clinic.id"), nullable=False),
@@ -64,14 +69,16 @@ enrollment_code = sa.Table(
     sa.Column("expires_at", sa.String(40), nullable=False),
     sa.Column("used_at", sa.String(40)),
     sa.Column("device_id", sa.String(40)),
-)  # fmt: skip
+)
 scope_counter = sa.Table(
-    "scope_counter", metadata,
+    "scope_counter",
+    metadata,
     sa.Column("scope", sa.String(64), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
-)  # fmt: skip
+)
 record = sa.Table(
-    "record", metadata,
+    "record",
+    metadata,
     sa.Column("table_name", sa.String(64), primary_key=True),
     sa.Column("row_id", sa.String(64), primary_key=True),
     sa.Column("scope", sa.String(64), nullable=False),
@@ -82,15 +89,16 @@ record = sa.Table(
     sa.Column("field_versions", sa.Text, nullable=False),
     sa.Column("updated_at", sa.String(40), nullable=False),
     sa.Index("record_scope_version", "scope", "version"),
-)  # fmt: skip
+)
 # One resident per ID number in a clinic: the numbers held, for the merge (resident_merge.py).
 resident_key = sa.Table(
-    "resident_key", metadata,
+    "resident_key",
+    metadata,
     sa.Column("clinic_id", sa.String(40), primary_key=True),
     sa.Column("id_number", sa.String(18), primary_key=True),
     sa.Column("row_id", sa.String(64), nullable=False),
     sa.Index("resident_key_id_number", "id_number"),
-)  # fmt: skip
+)
 # The other unique columns of a clinic (village name, household code, user name): see contract.UNIQUE; and the
 # unique keys naming a merged row (insurance by resident and year), under the key's name (dependants.py).
 unique_key = sa.Table(
@@ -102,31 +110,35 @@ unique_key = sa.Table(
     sa.Column("row_id", sa.String(64), nullable=False),
 )
 row_alias = sa.Table(
-    "row_alias", metadata,
+    "row_alias",
+    metadata,
     sa.Column("table_name", sa.String(64), primary_key=True),
     sa.Column("alias_id", sa.String(64), primary_key=True),
     sa.Column("row_id", sa.String(64), nullable=False),
-)  # fmt: skip
+)
 # Open contracts (provisional or active) by person and period: the county-wide one-team rule (one_team.py).
 # Unique: of two clinics signing one person at once, the database lets one in and the other waits, then loses.
 contract_index = sa.Table(
-    "contract_index", metadata,
+    "contract_index",
+    metadata,
     sa.Column("row_id", sa.String(64), primary_key=True),
     sa.Column("clinic_id", sa.String(40), nullable=False),
     sa.Column("person_key", sa.String(120), nullable=False),
     sa.Column("period", sa.String(8), nullable=False),
     sa.Index("contract_index_person", "person_key", "period", unique=True),
-)  # fmt: skip
+)
 # A mutation id is its clinic's own: another clinic sending the same id neither blocks it nor reads its result.
 mutation = sa.Table(
-    "mutation", metadata,
+    "mutation",
+    metadata,
     sa.Column("mutation_id", sa.String(64), primary_key=True),
     sa.Column("clinic_id", sa.String(40), primary_key=True),
     sa.Column("result", sa.Text, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
-)  # fmt: skip
+)
 conflict = sa.Table(
-    "conflict", metadata,
+    "conflict",
+    metadata,
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("clinic_id", sa.String(40), nullable=True),
     sa.Column("table_name", sa.String(64), nullable=False),
@@ -136,16 +148,18 @@ conflict = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("resolved_at", sa.String(40)),
     sa.Column("resolution", sa.Text),
-)  # fmt: skip
+)
 auth_failure = sa.Table(
-    "auth_failure", metadata,
+    "auth_failure",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("key", sa.String(128), nullable=False),
     sa.Column("at", sa.String(40), nullable=False),
     sa.Index("auth_failure_key_at", "key", "at"),
-)  # fmt: skip
+)
 lookup_audit = sa.Table(
-    "lookup_audit", metadata,
+    "lookup_audit",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("device_id", sa.String(40), nullable=False),
     sa.Column("clinic_id", sa.String(40)),
@@ -155,14 +169,15 @@ lookup_audit = sa.Table(
     sa.Column("at", sa.String(40), nullable=False),
     sa.Index("lookup_audit_device_at", "device_id", "at"),  # the lookup's throttle (throttle.py)
     sa.Index("lookup_audit_clinic_at", "clinic_id", "at"),
-)  # fmt: skip
+)
 policy = sa.Table(
-    "policy", metadata,
+    "policy",
+    metadata,
     sa.Column("key", sa.String(100), primary_key=True),
     sa.Column("effective_from", sa.String(10), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
-)  # fmt: skip
+)
 
 
 def utc_now() -> str:

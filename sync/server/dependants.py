@@ -41,7 +41,12 @@ class DependantMerge(CountyRule):
         return None if key is None else self._holder(conn, clinic_id, key)
 
     def taken(
-        self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None,
+        self,
+        conn: Connection,
+        clinic_id: str,
+        row_id: str,
+        data: dict[str, Any],
+        changed: set[str] | None,
         batch: Batch | None = None,
     ) -> list[ValidationError]:
         if changed is None or not changed & {*self.columns, "deleted_at"}:  # a new row is merged, not refused
@@ -50,25 +55,47 @@ class DependantMerge(CountyRule):
         holder = None if key is None else self._holder(conn, clinic_id, key)
         if holder is None or holder == row_id:
             return []
-        return [ValidationError(self.columns[0], "duplicate",
-                                f"{self.table} {holder} holds the same {', '.join(self.columns)} already")]  # fmt: skip
+        return [
+            ValidationError(
+                self.columns[0],
+                "duplicate",
+                f"{self.table} {holder} holds the same {', '.join(self.columns)} already",
+            )
+        ]
 
     def on_write(
-        self, conn: Connection, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any,
+        self,
+        conn: Connection,
+        clinic_id: str | None,
+        row_id: str,
+        data: dict[str, Any],
+        current: Any,
         batch: Batch | None = None,
     ) -> None:
         old = self.value(json.loads(current.data)) if current is not None else None
         new = self.value(data)
         if old is not None and old != new:
-            conn.execute(sa.delete(db.unique_key).where(
-                db.unique_key.c.table_name == self.name, db.unique_key.c.clinic_id == clinic_id,
-                db.unique_key.c.key == old, db.unique_key.c.row_id == row_id))  # fmt: skip
+            conn.execute(
+                sa.delete(db.unique_key).where(
+                    db.unique_key.c.table_name == self.name,
+                    db.unique_key.c.clinic_id == clinic_id,
+                    db.unique_key.c.key == old,
+                    db.unique_key.c.row_id == row_id,
+                )
+            )
         if new is not None and new != old:
-            conn.execute(db.unique_key.insert().values(table_name=self.name, clinic_id=clinic_id, key=new,
-                                                       row_id=row_id))  # fmt: skip
+            conn.execute(
+                db.unique_key.insert().values(
+                    table_name=self.name, clinic_id=clinic_id, key=new, row_id=row_id
+                )
+            )
 
     def _holder(self, conn: Connection, clinic_id: str, key: str) -> str | None:
-        row = conn.execute(sa.select(db.unique_key.c.row_id).where(
-            db.unique_key.c.table_name == self.name, db.unique_key.c.clinic_id == clinic_id,
-            db.unique_key.c.key == key)).first()  # fmt: skip
+        row = conn.execute(
+            sa.select(db.unique_key.c.row_id).where(
+                db.unique_key.c.table_name == self.name,
+                db.unique_key.c.clinic_id == clinic_id,
+                db.unique_key.c.key == key,
+            )
+        ).first()
         return None if row is None else str(row[0])

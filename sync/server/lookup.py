@@ -30,11 +30,18 @@ def lookup_resident(conn: Connection, caller: Caller, id_number: str, period: st
         sa.select(db.contract_index.c.row_id, db.clinic.c.code, db.clinic.c.name)
         .select_from(db.contract_index.join(db.clinic, db.clinic.c.id == db.contract_index.c.clinic_id))
         .where(db.contract_index.c.person_key == f"id:{number}", db.contract_index.c.period == period)
-    ).first()  # fmt: skip
+    ).first()
     found = LookupResponse(active_contract=False)
     if held is not None:
         found = LookupResponse(active_contract=True, clinic_code=held.code, clinic_name=held.name)
-    conn.execute(db.lookup_audit.insert().values(device_id=caller.device_id, clinic_id=caller.clinic_id,
-                                                 id_number=number, period=period,
-                                                 result=json.dumps(found.model_dump(exclude_none=True), ensure_ascii=False), at=utc_now()))  # fmt: skip
+    conn.execute(
+        db.lookup_audit.insert().values(
+            device_id=caller.device_id,
+            clinic_id=caller.clinic_id,
+            id_number=number,
+            period=period,
+            result=json.dumps(found.model_dump(exclude_none=True), ensure_ascii=False),
+            at=utc_now(),
+        )
+    )
     return found

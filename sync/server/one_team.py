@@ -27,7 +27,9 @@ KEEP = ("transfer", "cancel")  # the later contract replaces the earlier one / t
 
 
 def person_key(conn: Connection, clinic_id: str, resident_id: str, batch: Batch | None = None) -> str:
-    resident = batch.row(conn, "resident", resident_id) if batch is not None else load(conn, "resident", resident_id)
+    resident = (
+        batch.row(conn, "resident", resident_id) if batch is not None else load(conn, "resident", resident_id)
+    )
     number = json.loads(resident.data).get("id_number") if resident is not None else None
     return f"id:{number}" if number else f"resident:{clinic_id}:{resident_id}"
 
@@ -38,9 +40,14 @@ class OneTeamRule(CountyRule):
     keep_choices = KEEP
 
     def after_apply(
-        self, records: RecordStore, conn: Connection, batch: Batch, clinic_id: str, row_id: str,
+        self,
+        records: RecordStore,
+        conn: Connection,
+        batch: Batch,
+        clinic_id: str,
+        row_id: str,
         user_id: str | None,
-    ) -> dict[str, Any] | None:  # fmt: skip
+    ) -> dict[str, Any] | None:
         """After a contract row was written: index it, and make it active or a conflict."""
         new = ("contract", row_id) in batch.pending  # decided from the batch's row, inserted with the others
         record = batch.row(conn, "contract", row_id)
@@ -53,28 +60,47 @@ class OneTeamRule(CountyRule):
             return None
         held = None
         while held is None:  # the unique index decides between clinics signing at the same instant
-            if db.insert_unless_taken(conn, db.contract_index, {"row_id": row_id, "clinic_id": clinic_id,
-                                                                "person_key": key, "period": str(data["period"])}):  # fmt: skip
+            if db.insert_unless_taken(
+                conn,
+                db.contract_index,
+                {"row_id": row_id, "clinic_id": clinic_id, "person_key": key, "period": str(data["period"])},
+            ):
                 if status == "active":
                     return None
                 return records.decide(conn, record, {"status": "active"}, batch.take, batch)
-            held = _holder(conn, key, str(data["period"]))  # held already, or committed by the other one meanwhile
+            held = _holder(
+                conn, key, str(data["period"])
+            )  # held already, or committed by the other one meanwhile
         changed = records.decide(conn, record, {"status": "conflict"}, batch.take, batch)
         batch.flush(conn)  # the conflict rows read the contract as stored
         other_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == held.clinic_id)).one()
         this_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == clinic_id)).one()
         period = data["period"]
-        mine = _conflict_row(records, conn, batch.take, clinic_id, row_id, user_id,
-                             f"already signed for {period} at {other_clinic.name} ({other_clinic.code}); "
-                             "a county reviewer decides which contract stands", {"other_contract": held.row_id,
-                                                                                  "other_clinic": other_clinic.code})  # fmt: skip
+        mine = _conflict_row(
+            records,
+            conn,
+            batch.take,
+            clinic_id,
+            row_id,
+            user_id,
+            f"already signed for {period} at {other_clinic.name} ({other_clinic.code}); "
+            "a county reviewer decides which contract stands",
+            {"other_contract": held.row_id, "other_clinic": other_clinic.code},
+        )
         if held.clinic_id == clinic_id:
             theirs = None
         else:  # the other clinic learns of it too: its contract may be the one replaced
-            theirs = _conflict_row(records, conn, _scope_of(conn, held.clinic_id), held.clinic_id, held.row_id, None,
-                                   f"{this_clinic.name} ({this_clinic.code}) signed this resident for {period} as "
-                                   "well; a county reviewer decides which contract stands",
-                                   {"other_contract": row_id, "other_clinic": this_clinic.code})  # fmt: skip
+            theirs = _conflict_row(
+                records,
+                conn,
+                _scope_of(conn, held.clinic_id),
+                held.clinic_id,
+                held.row_id,
+                None,
+                f"{this_clinic.name} ({this_clinic.code}) signed this resident for {period} as "
+                "well; a county reviewer decides which contract stands",
+                {"other_contract": row_id, "other_clinic": this_clinic.code},
+            )
         _link(conn, mine, theirs)
         return {**changed, "conflict_id": mine}
 
@@ -89,7 +115,9 @@ class OneTeamRule(CountyRule):
                 "keep", "choice", "a contract conflict is resolved with --keep transfer or --keep cancel"
             )
         detail = json.loads(conflict.detail)
-        later_id = conflict.row_id if _status(conn, conflict.row_id) == "conflict" else detail["other_contract"]
+        later_id = (
+            conflict.row_id if _status(conn, conflict.row_id) == "conflict" else detail["other_contract"]
+        )
         later = load(conn, "contract", later_id)
         earlier_id = detail["other_contract"] if later_id == conflict.row_id else conflict.row_id
         earlier = load(conn, "contract", earlier_id)
@@ -100,23 +128,35 @@ class OneTeamRule(CountyRule):
 
         if keep == "transfer":
             if earlier is not None and json.loads(earlier.data).get("status") in OPEN:
-                decide(earlier, {"status": "terminated", "terminated_at": now[:10], "stop_reason": "transferred"})
+                decide(
+                    earlier, {"status": "terminated", "terminated_at": now[:10], "stop_reason": "transferred"}
+                )
             conn.execute(sa.delete(db.contract_index).where(db.contract_index.c.row_id == earlier_id))
             decide(later, {"status": "active"})
             data = json.loads(later.data)
-            conn.execute(db.contract_index.insert().values(
-                row_id=later_id, clinic_id=later.clinic_id, period=str(data["period"]),
-                person_key=person_key(conn, later.clinic_id, data["resident_id"])))  # fmt: skip
+            conn.execute(
+                db.contract_index.insert().values(
+                    row_id=later_id,
+                    clinic_id=later.clinic_id,
+                    period=str(data["period"]),
+                    person_key=person_key(conn, later.clinic_id, data["resident_id"]),
+                )
+            )
         else:
             decide(later, {"status": "terminated", "terminated_at": now[:10], "stop_reason": "duplicate"})
-        resolution = json.dumps({"keep": keep, "by": f"county:{actor}", "note": note or None}, ensure_ascii=False)
+        resolution = json.dumps(
+            {"keep": keep, "by": f"county:{actor}", "note": note or None}, ensure_ascii=False
+        )
         for conflict_id in filter(None, [conflict.id, detail.get("twin")]):
             row = conn.execute(sa.select(db.conflict).where(db.conflict.c.id == conflict_id)).one()
             if row.resolved_at is not None:
                 continue
             decide(load(conn, "conflict", conflict_id), {"resolved_at": now, "resolution": resolution})
-            conn.execute(sa.update(db.conflict).where(db.conflict.c.id == conflict_id)
-                         .values(resolved_at=now, resolution=resolution))  # fmt: skip
+            conn.execute(
+                sa.update(db.conflict)
+                .where(db.conflict.c.id == conflict_id)
+                .values(resolved_at=now, resolution=resolution)
+            )
 
 
 def _scope_of(conn: Connection, clinic_id: str) -> Callable[[], int]:
@@ -124,12 +164,33 @@ def _scope_of(conn: Connection, clinic_id: str) -> Callable[[], int]:
     return lambda: next_version(conn, clinic_scope(clinic_id))
 
 
-def _conflict_row(records: RecordStore, conn: Connection, take: Callable[[], int], clinic_id: str, row_id: str,
-                  user_id: str | None, message: str, detail: dict[str, Any]) -> str:  # fmt: skip
+def _conflict_row(
+    records: RecordStore,
+    conn: Connection,
+    take: Callable[[], int],
+    clinic_id: str,
+    row_id: str,
+    user_id: str | None,
+    message: str,
+    detail: dict[str, Any],
+) -> str:
     record = load(conn, "contract", row_id)
-    server_row = json.dumps({**json.loads(record.data), "row_version": int(record.version)}, ensure_ascii=False)
-    return records.open_conflict(conn, take(), clinic_id, "contract", row_id, CONTRACT_CONFLICT, message, user_id,
-                                 None, server_row, json.dumps({"message": message, **detail}, ensure_ascii=False))  # fmt: skip
+    server_row = json.dumps(
+        {**json.loads(record.data), "row_version": int(record.version)}, ensure_ascii=False
+    )
+    return records.open_conflict(
+        conn,
+        take(),
+        clinic_id,
+        "contract",
+        row_id,
+        CONTRACT_CONFLICT,
+        message,
+        user_id,
+        None,
+        server_row,
+        json.dumps({"message": message, **detail}, ensure_ascii=False),
+    )
 
 
 def _link(conn: Connection, mine: str, theirs: str | None) -> None:
@@ -151,5 +212,8 @@ def _status(conn: Connection, row_id: str) -> str | None:
 
 
 def _holder(conn: Connection, key: str, period: str) -> Any:
-    return conn.execute(sa.select(db.contract_index).where(
-        db.contract_index.c.person_key == key, db.contract_index.c.period == period)).first()  # fmt: skip
+    return conn.execute(
+        sa.select(db.contract_index).where(
+            db.contract_index.c.person_key == key, db.contract_index.c.period == period
+        )
+    ).first()

@@ -41,8 +41,12 @@ def decode_cursor(cursor: str | None, epoch_value: str) -> tuple[int, int]:
     return c, r
 
 
-_CHANGES = (sa.select(db.record).where(db.record.c.scope == sa.bindparam("scope"), db.record.c.version > sa.bindparam("after"))
-            .order_by(db.record.c.version).limit(sa.bindparam("limit", type_=sa.Integer)))  # fmt: skip  # built once
+_CHANGES = (
+    sa.select(db.record)
+    .where(db.record.c.scope == sa.bindparam("scope"), db.record.c.version > sa.bindparam("after"))
+    .order_by(db.record.c.version)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)  # built once
 
 
 def _scope_changes(conn: Connection, scope: str, after: int, limit: int) -> list[Any]:
@@ -68,8 +72,12 @@ def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> st
         clinic_seq = int(clinic[-1].version)
     if room == 0:  # the page is full of county data; whether the clinic has more is asked next time
         clinic_more = bool(_scope_changes(conn, caller.scope, clinic_seq, 0))
-    return p.page_json(p.PullResponse, p.changes_json([*county, *clinic]),
-                       cursor=encode_cursor(epoch_value, clinic_seq, county_seq), has_more=county_more or clinic_more)  # fmt: skip
+    return p.page_json(
+        p.PullResponse,
+        p.changes_json([*county, *clinic]),
+        cursor=encode_cursor(epoch_value, clinic_seq, county_seq),
+        has_more=county_more or clinic_more,
+    )
 
 
 def checksums(conn: Connection, caller: Caller) -> p.ChecksumsResponse:
@@ -79,9 +87,12 @@ def checksums(conn: Connection, caller: Caller) -> p.ChecksumsResponse:
         raise ServiceError(403, "not_a_clinic_device", "checksums serve a clinic's devices")
     # a table lives in one scope: the clinic's, or the county's for reference data (packages, policy)
     rows = conn.execute(
-        sa.select(db.record.c.table_name, sa.func.count(), sa.func.coalesce(sa.func.sum(db.record.c.version), 0))
-        .where(db.record.c.scope.in_([caller.scope, COUNTY_SCOPE])).group_by(db.record.c.table_name)
-    ).all()  # fmt: skip
+        sa.select(
+            db.record.c.table_name, sa.func.count(), sa.func.coalesce(sa.func.sum(db.record.c.version), 0)
+        )
+        .where(db.record.c.scope.in_([caller.scope, COUNTY_SCOPE]))
+        .group_by(db.record.c.table_name)
+    ).all()
     return p.ChecksumsResponse(
         tables={name: p.TableChecksum(count=int(n), version_sum=int(total)) for name, n, total in rows}
     )
@@ -97,10 +108,16 @@ def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, li
     scope = COUNTY_SCOPE if table in REFERENCE_TABLES else caller.scope
     query = sa.select(db.record).where(db.record.c.scope == scope, db.record.c.table_name == table)
     if after:
-        if (bad := contract.check_id("after", after)) is not None:  # the id of a row, as the last page gave it
+        if (
+            bad := contract.check_id("after", after)
+        ) is not None:  # the id of a row, as the last page gave it
             raise bad
         query = query.where(db.record.c.row_id > after)
     rows = conn.execute(query.order_by(db.record.c.row_id).limit(limit + 1)).all()
     page = rows[:limit]
-    return p.page_json(p.SnapshotResponse, p.changes_json(page), after=page[-1].row_id if page else after,
-                       has_more=len(rows) > limit)
+    return p.page_json(
+        p.SnapshotResponse,
+        p.changes_json(page),
+        after=page[-1].row_id if page else after,
+        has_more=len(rows) > limit,
+    )

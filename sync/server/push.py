@@ -35,7 +35,8 @@ from sync.server.rules import county_records
 # The read-ahead statements of every push, built once (SQLAlchemy then skips building them and their cache keys).
 # a mutation id is its clinic's own: another clinic's use of it is not looked at
 _STORED = sa.select(db.mutation).where(
-    db.mutation.c.mutation_id.in_(sa.bindparam("ids", expanding=True)), db.mutation.c.clinic_id == sa.bindparam("key_clinic")
+    db.mutation.c.mutation_id.in_(sa.bindparam("ids", expanding=True)),
+    db.mutation.c.clinic_id == sa.bindparam("key_clinic"),
 )
 _ALIASES = sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_(sa.bindparam("ids", expanding=True)))
 _RECORDS = sa.select(db.record).where(
@@ -54,13 +55,18 @@ def aliased_columns(records: RecordStore, table: str) -> dict[str, str]:
     if t is None:
         return {}
     merged = records.merged_tables()
-    return {column: target for column, target in {**t.references, **t.soft_references}.items() if target in merged}
+    return {
+        column: target for column, target in {**t.references, **t.soft_references}.items() if target in merged
+    }
 
 
 def push(
-    conn: Connection, caller: Caller, mutations: list[Mutation], records: RecordStore | None = None,
+    conn: Connection,
+    caller: Caller,
+    mutations: list[Mutation],
+    records: RecordStore | None = None,
     user_token: str | None = None,
-) -> list[MutationResult]:  # fmt: skip
+) -> list[MutationResult]:
     """``records``: the server's record store (a new one with the county's rules when not given); ``user_token``:
     an online sign-in of a clinic user, for account changes (accounts.py)."""
     if caller.clinic_id is None:
@@ -74,8 +80,12 @@ def push(
     ids = [m.mutation_id for m in mutations if _readable(m)]
     stored = {r.mutation_id: r for r in conn.execute(_STORED, {"ids": ids, "key_clinic": caller.clinic_id})}
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
-    named_ids = {v for m in addressed for column in aliased_columns(records, m.table)
-                 if isinstance(v := m.fields.get(column), str) and contract.ID.match(v)}  # fmt: skip
+    named_ids = {
+        v
+        for m in addressed
+        for column in aliased_columns(records, m.table)
+        if isinstance(v := m.fields.get(column), str) and contract.ID.match(v)
+    }
     aliases = {
         (r.table_name, r.alias_id): r.row_id
         for r in conn.execute(_ALIASES, {"ids": [m.row_id for m in addressed] + sorted(named_ids)})
@@ -84,10 +94,11 @@ def push(
     batch = Batch(counter=int(current), start=int(current), aliases=aliases)
     # the rules look up once what they need for the push's rows, and name the rows they will load (merge targets)
     wanted |= records.prepare(conn, batch, caller.clinic_id, [(m.table, m.fields) for m in addressed])
-    read_ahead: dict[tuple[str, str], Any] = {
-        (r.table_name, r.row_id): r
-        for r in conn.execute(_RECORDS, {"keys": sorted(wanted)})
-    } if wanted else {}  # fmt: skip
+    read_ahead: dict[tuple[str, str], Any] = (
+        {(r.table_name, r.row_id): r for r in conn.execute(_RECORDS, {"keys": sorted(wanted)})}
+        if wanted
+        else {}
+    )
     read_ahead.update({key: None for key in wanted if key not in read_ahead})
     batch.records = read_ahead
     named = {
@@ -97,8 +108,10 @@ def push(
         if contract.check_id(name, value := m.fields.get(name)) is None
     }
     if named:  # the rows this push refers to, read ahead in one query
-        batch.known.update((r.table_name, r.row_id)
-                           for r in conn.execute(_NAMED, {"key_clinic": caller.clinic_id, "keys": sorted(named)}))  # fmt: skip
+        batch.known.update(
+            (r.table_name, r.row_id)
+            for r in conn.execute(_NAMED, {"key_clinic": caller.clinic_id, "keys": sorted(named)})
+        )
     results: list[MutationResult] = []
     fresh: dict[str, MutationResult] = {}
     for m in mutations:
@@ -116,7 +129,9 @@ def push(
                 fresh[m.mutation_id] = answer
             continue
         result = _apply(records, conn, caller, m, batch)
-        if result.status is Status.APPLIED:  # the county-wide rules of the table (the one-team rule of contracts)
+        if (
+            result.status is Status.APPLIED
+        ):  # the county-wide rules of the table (the one-team rule of contracts)
             judged = records.after_apply(conn, batch, m.table, caller.clinic_id, m.row_id, m.user_id)
             if judged is not None:
                 result = result.model_copy(update=judged)
@@ -125,9 +140,18 @@ def push(
     batch.flush(conn)
     if fresh:
         now = utc_now()
-        conn.execute(_INSERT_MUTATION, [
-            {"mutation_id": k, "clinic_id": caller.clinic_id, "result": r.model_dump_json(), "created_at": now}
-            for k, r in fresh.items()])  # fmt: skip
+        conn.execute(
+            _INSERT_MUTATION,
+            [
+                {
+                    "mutation_id": k,
+                    "clinic_id": caller.clinic_id,
+                    "result": r.model_dump_json(),
+                    "created_at": now,
+                }
+                for k, r in fresh.items()
+            ],
+        )
     batch.finish(conn, caller.scope)
     return results
 
@@ -149,7 +173,9 @@ def _rejected(m: Mutation, code: str, message: str) -> MutationResult:
     return MutationResult(mutation_id=m.mutation_id, status=Status.REJECTED, code=code, message=message)
 
 
-def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, batch: Batch) -> MutationResult:
+def _apply(
+    records: RecordStore, conn: Connection, caller: Caller, m: Mutation, batch: Batch
+) -> MutationResult:
     clinic_id = caller.clinic_id
     assert clinic_id is not None
     if m.table in REFERENCE_TABLES:
@@ -166,7 +192,10 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
         named = fields.get(column)
         if isinstance(named, str) and (kept := batch.aliases.get((target, named))) is not None:
             fields[column] = kept
-    for stamp in ("created_at", "updated_at"):  # audit only: a null one is the server's time (new rows) or kept
+    for stamp in (
+        "created_at",
+        "updated_at",
+    ):  # audit only: a null one is the server's time (new rows) or kept
         if stamp in fields and fields[stamp] is None:
             del fields[stamp]
     if fields.get("clinic_id", clinic_id) != clinic_id:
@@ -198,10 +227,15 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
 
     if m.table in APPEND_ONLY_TABLES:
         if current is not None:  # the same event sent again under a new mutation id: nothing changes
-            return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=int(current.version))
+            return MutationResult(
+                mutation_id=m.mutation_id, status=Status.APPLIED, version=int(current.version)
+            )
         return _create(records, conn, batch, m, clinic_id, fields)
 
-    if current is None and (kept := records.merge_target(conn, m.table, clinic_id, fields, batch)) is not None:
+    if (
+        current is None
+        and (kept := records.merge_target(conn, m.table, clinic_id, fields, batch)) is not None
+    ):
         # two devices registered the same row (the same person): merged into the first one; later writes in
         # this push, and later pushes, are redirected to it
         records.add_alias(conn, batch, m.table, m.row_id, kept)
@@ -215,20 +249,45 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
 
     server_data = json.loads(current.data)
     if current.deleted_at:
-        return _conflict(records, conn, batch, clinic_id, m, row_id, current, Code.DELETED.value,
-                         "the row was deleted on the server; a delete wins over an edit")  # fmt: skip
+        return _conflict(
+            records,
+            conn,
+            batch,
+            clinic_id,
+            m,
+            row_id,
+            current,
+            Code.DELETED.value,
+            "the row was deleted on the server; a delete wins over an edit",
+        )
     changed = {k for k, v in fields.items() if server_data.get(k) != v}
     if m.base_version < int(current.version):
         versions: dict[str, int] = json.loads(current.field_versions)
         overlap = sorted(k for k in changed - META_FIELDS if versions.get(k, 0) > m.base_version)
         if overlap:
-            return _conflict(records, conn, batch, clinic_id, m, row_id, current, Code.EDITED_ELSEWHERE.value,
-                             f"changed on the server since your copy: {', '.join(overlap)}")  # fmt: skip
+            return _conflict(
+                records,
+                conn,
+                batch,
+                clinic_id,
+                m,
+                row_id,
+                current,
+                Code.EDITED_ELSEWHERE.value,
+                f"changed on the server since your copy: {', '.join(overlap)}",
+            )
     if not changed - META_FIELDS:  # a moved row comes with the row it was merged into: the device swaps them
-        return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=int(current.version),
-                              row_id=_moved(row_id, m), server_row=server_row(current) if _moved(row_id, m) else None)  # fmt: skip
+        return MutationResult(
+            mutation_id=m.mutation_id,
+            status=Status.APPLIED,
+            version=int(current.version),
+            row_id=_moved(row_id, m),
+            server_row=server_row(current) if _moved(row_id, m) else None,
+        )
     data = {**server_data, **{k: fields[k] for k in changed}}
-    errors = records.validate(m.table, data) + records.check_references(conn, batch, clinic_id, m.table, data, changed)
+    errors = records.validate(m.table, data) + records.check_references(
+        conn, batch, clinic_id, m.table, data, changed
+    )
     if not errors:
         errors = records.unique_taken(conn, m.table, clinic_id, row_id, data, changed, batch)
     if errors:
@@ -236,32 +295,73 @@ def _apply(records: RecordStore, conn: Connection, caller: Caller, m: Mutation, 
     version = batch.take()
     records.write(conn, m.table, row_id, clinic_id, version, data, current, changed, batch)
     merged = m.base_version < int(current.version) or _moved(row_id, m) is not None
-    return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=version, row_id=_moved(row_id, m),
-                          server_row=server_row(load(conn, m.table, row_id)) if merged else None)  # fmt: skip
+    return MutationResult(
+        mutation_id=m.mutation_id,
+        status=Status.APPLIED,
+        version=version,
+        row_id=_moved(row_id, m),
+        server_row=server_row(load(conn, m.table, row_id)) if merged else None,
+    )
 
 
 def _conflict(
-    records: RecordStore, conn: Connection, batch: Batch, clinic_id: str, m: Mutation, row_id: str, current: Any,
-    kind: str, message: str,
-) -> MutationResult:  # fmt: skip
+    records: RecordStore,
+    conn: Connection,
+    batch: Batch,
+    clinic_id: str,
+    m: Mutation,
+    row_id: str,
+    current: Any,
+    kind: str,
+    message: str,
+) -> MutationResult:
     """An edit a person must decide: answered to the device, and kept as a conflict row of the clinic that every
     device pulls and the county lists (``conflicts list``), until someone resolves it."""
     row = server_row(current)
-    detail = json.dumps({"message": message, "mutation_id": m.mutation_id, "fields": m.fields,
-                         "base_version": m.base_version}, ensure_ascii=False, sort_keys=True)  # fmt: skip
+    detail = json.dumps(
+        {
+            "message": message,
+            "mutation_id": m.mutation_id,
+            "fields": m.fields,
+            "base_version": m.base_version,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
     conflict_id = records.open_conflict(
-        conn, batch.take(), clinic_id, m.table, row_id, kind, message, m.user_id,
-        json.dumps(m.fields, ensure_ascii=False, sort_keys=True), json.dumps(row, ensure_ascii=False, sort_keys=True),
-        detail, batch=batch,
-    )  # fmt: skip
-    return MutationResult(mutation_id=m.mutation_id, status=Status.CONFLICT, code=kind, row_id=_moved(row_id, m),
-                          message=message, server_row=row, conflict_id=conflict_id)  # fmt: skip
+        conn,
+        batch.take(),
+        clinic_id,
+        m.table,
+        row_id,
+        kind,
+        message,
+        m.user_id,
+        json.dumps(m.fields, ensure_ascii=False, sort_keys=True),
+        json.dumps(row, ensure_ascii=False, sort_keys=True),
+        detail,
+        batch=batch,
+    )
+    return MutationResult(
+        mutation_id=m.mutation_id,
+        status=Status.CONFLICT,
+        code=kind,
+        row_id=_moved(row_id, m),
+        message=message,
+        server_row=row,
+        conflict_id=conflict_id,
+    )
 
 
 def _resolve_from_device(
-    records: RecordStore, conn: Connection, batch: Batch, clinic_id: str, m: Mutation, fields: dict[str, Any],
+    records: RecordStore,
+    conn: Connection,
+    batch: Batch,
+    clinic_id: str,
+    m: Mutation,
+    fields: dict[str, Any],
     current: Any,
-) -> MutationResult:  # fmt: skip
+) -> MutationResult:
     """A device writes only the resolution of a conflict the server made; the first decision stands."""
     if current is None:
         return _rejected(
@@ -280,9 +380,13 @@ def _resolve_from_device(
             m, Code.COUNTY_DECIDES, "a contract signed at two clinics is decided by a county reviewer"
         )
     if server_data.get("resolved_at"):
-        return MutationResult(mutation_id=m.mutation_id, status=Status.CONFLICT, code=Code.RESOLVED_ELSEWHERE,
-                              message=f"already resolved: {server_data.get('resolution') or ''}".strip(),
-                              server_row=server_row(current))  # fmt: skip
+        return MutationResult(
+            mutation_id=m.mutation_id,
+            status=Status.CONFLICT,
+            code=Code.RESOLVED_ELSEWHERE,
+            message=f"already resolved: {server_data.get('resolution') or ''}".strip(),
+            server_row=server_row(current),
+        )
     if not changed - META_FIELDS:
         return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=int(current.version))
     if not fields.get("resolved_at"):
@@ -292,8 +396,11 @@ def _resolve_from_device(
     data = {**server_data, **{k: fields[k] for k in changed}}
     version = batch.take()
     records.write(conn, m.table, m.row_id, clinic_id, version, data, current, changed)
-    conn.execute(sa.update(db.conflict).where(db.conflict.c.id == m.row_id)
-                 .values(resolved_at=data["resolved_at"], resolution=data.get("resolution") or "resolved on a device"))  # fmt: skip
+    conn.execute(
+        sa.update(db.conflict)
+        .where(db.conflict.c.id == m.row_id)
+        .values(resolved_at=data["resolved_at"], resolution=data.get("resolution") or "resolved on a device")
+    )
     return MutationResult(mutation_id=m.mutation_id, status=Status.APPLIED, version=version)
 
 
@@ -301,7 +408,9 @@ def _create(
     records: RecordStore, conn: Connection, batch: Batch, m: Mutation, clinic_id: str, fields: dict[str, Any]
 ) -> MutationResult:
     data = _new_row(fields, m, clinic_id)
-    errors = records.validate(m.table, data) + records.check_references(conn, batch, clinic_id, m.table, data, None)
+    errors = records.validate(m.table, data) + records.check_references(
+        conn, batch, clinic_id, m.table, data, None
+    )
     if not errors:
         errors = records.unique_taken(conn, m.table, clinic_id, m.row_id, data, None, batch)
     if errors:
@@ -316,8 +425,16 @@ def _new_row(fields: dict[str, Any], m: Mutation, clinic_id: str) -> dict[str, A
     """A new row as stored: the common columns of DESIGN §3 are always there (a client that left one out gets
     the server's time and its own user)."""
     now = utc_now()
-    return {"created_at": now, "updated_at": now, "created_by": m.user_id, "updated_by": m.user_id,
-            "deleted_at": None, **fields, "id": m.row_id, "clinic_id": clinic_id}  # fmt: skip
+    return {
+        "created_at": now,
+        "updated_at": now,
+        "created_by": m.user_id,
+        "updated_by": m.user_id,
+        "deleted_at": None,
+        **fields,
+        "id": m.row_id,
+        "clinic_id": clinic_id,
+    }
 
 
 def _moved(row_id: str, m: Mutation) -> str | None:

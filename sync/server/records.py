@@ -30,27 +30,43 @@ META_FIELDS = frozenset({"updated_at", "updated_by", "row_version"})
 # The statements of every push, built once: SQLAlchemy then finds each one's compiled form without building the
 # statement and its cache key again (half the Python cost of a statement).
 _COUNTER = db.scope_counter.c
-_NEXT_VERSION = (sa.update(db.scope_counter).where(_COUNTER.scope == sa.bindparam("key_scope"))
-                 .values(value=_COUNTER.value + 1).returning(_COUNTER.value))  # fmt: skip
-_LOCK_SCOPE = (sa.update(db.scope_counter).where(_COUNTER.scope == sa.bindparam("key_scope"))
-               .values(value=_COUNTER.value).returning(_COUNTER.value))  # fmt: skip
+_NEXT_VERSION = (
+    sa.update(db.scope_counter)
+    .where(_COUNTER.scope == sa.bindparam("key_scope"))
+    .values(value=_COUNTER.value + 1)
+    .returning(_COUNTER.value)
+)
+_LOCK_SCOPE = (
+    sa.update(db.scope_counter)
+    .where(_COUNTER.scope == sa.bindparam("key_scope"))
+    .values(value=_COUNTER.value)
+    .returning(_COUNTER.value)
+)
 _SET_COUNTER = sa.update(db.scope_counter).where(_COUNTER.scope == sa.bindparam("key_scope"))
-_LOAD = sa.select(db.record).where(db.record.c.table_name == sa.bindparam("key_table"),
-                                   db.record.c.row_id == sa.bindparam("key_row"))  # fmt: skip
+_LOAD = sa.select(db.record).where(
+    db.record.c.table_name == sa.bindparam("key_table"), db.record.c.row_id == sa.bindparam("key_row")
+)
 _INSERT_RECORD = db.record.insert()
-_UPDATE_RECORD = sa.update(db.record).where(db.record.c.table_name == sa.bindparam("key_table"),
-                                            db.record.c.row_id == sa.bindparam("key_row"))  # fmt: skip
-_KNOWN = sa.select(db.record.c.row_id).where(db.record.c.table_name == sa.bindparam("key_table"),
-                                             db.record.c.row_id == sa.bindparam("key_row"),
-                                             db.record.c.clinic_id == sa.bindparam("key_clinic"))  # fmt: skip
+_UPDATE_RECORD = sa.update(db.record).where(
+    db.record.c.table_name == sa.bindparam("key_table"), db.record.c.row_id == sa.bindparam("key_row")
+)
+_KNOWN = sa.select(db.record.c.row_id).where(
+    db.record.c.table_name == sa.bindparam("key_table"),
+    db.record.c.row_id == sa.bindparam("key_row"),
+    db.record.c.clinic_id == sa.bindparam("key_clinic"),
+)
 _UNIQUE = db.unique_key.c
-_UNIQUE_HOLDER = sa.select(_UNIQUE.row_id).where(_UNIQUE.table_name == sa.bindparam("key_table"),
-                                                 _UNIQUE.clinic_id == sa.bindparam("key_clinic"),
-                                                 _UNIQUE.key == sa.bindparam("key_value"))  # fmt: skip
-_UNIQUE_DELETE = sa.delete(db.unique_key).where(_UNIQUE.table_name == sa.bindparam("key_table"),
-                                                _UNIQUE.clinic_id == sa.bindparam("key_clinic"),
-                                                _UNIQUE.key == sa.bindparam("key_value"),
-                                                _UNIQUE.row_id == sa.bindparam("key_row"))  # fmt: skip
+_UNIQUE_HOLDER = sa.select(_UNIQUE.row_id).where(
+    _UNIQUE.table_name == sa.bindparam("key_table"),
+    _UNIQUE.clinic_id == sa.bindparam("key_clinic"),
+    _UNIQUE.key == sa.bindparam("key_value"),
+)
+_UNIQUE_DELETE = sa.delete(db.unique_key).where(
+    _UNIQUE.table_name == sa.bindparam("key_table"),
+    _UNIQUE.clinic_id == sa.bindparam("key_clinic"),
+    _UNIQUE.key == sa.bindparam("key_value"),
+    _UNIQUE.row_id == sa.bindparam("key_row"),
+)
 _UNIQUE_INSERT = db.unique_key.insert()
 
 
@@ -169,7 +185,12 @@ class CountyRule:
         return problems
 
     def taken(
-        self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None,
+        self,
+        conn: Connection,
+        clinic_id: str,
+        row_id: str,
+        data: dict[str, Any],
+        changed: set[str] | None,
         batch: Batch | None = None,
     ) -> list[ValidationError]:
         """A value the row holds that another row holds already (``changed`` None: a new row)."""
@@ -182,16 +203,26 @@ class CountyRule:
         return None
 
     def on_write(
-        self, conn: Connection, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any,
+        self,
+        conn: Connection,
+        clinic_id: str | None,
+        row_id: str,
+        data: dict[str, Any],
+        current: Any,
         batch: Batch | None = None,
     ) -> None:
         """After the row was written (``current`` is the row as it was, None for a new one; ``batch`` the push's,
         whose ``later`` rows are inserted when its records are)."""
 
     def after_apply(
-        self, records: RecordStore, conn: Connection, batch: Batch, clinic_id: str, row_id: str,
+        self,
+        records: RecordStore,
+        conn: Connection,
+        batch: Batch,
+        clinic_id: str,
+        row_id: str,
         user_id: str | None,
-    ) -> dict[str, Any] | None:  # fmt: skip
+    ) -> dict[str, Any] | None:
         """After a device's change to the row was applied: what changed for the device (``version``,
         ``server_row``, ``conflict_id``), or None when the row stands as sent."""
         return None
@@ -213,7 +244,11 @@ class RecordStore:
         if rule.table not in contract.TABLES:
             raise ValueError(f"a county rule needs a synced table, not {rule.table!r}")
         self._rules.setdefault(rule.table, []).append(rule)
-        for method in ("taken", "merge_target", "on_write"):  # a rule written before batches came keeps working
+        for method in (
+            "taken",
+            "merge_target",
+            "on_write",
+        ):  # a rule written before batches came keeps working
             if "batch" in inspect.signature(getattr(rule, method)).parameters:
                 self._batched.add((id(rule), method))
         if type(rule).merge_target is not CountyRule.merge_target:
@@ -241,21 +276,37 @@ class RecordStore:
 
     # -- writing --------------------------------------------------------------------------------------
     def write(
-        self, conn: Connection, table: str, row_id: str, clinic_id: str | None, version: int, data: dict[str, Any],
-        current: Any, changed: set[str] | None = None, batch: Batch | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        conn: Connection,
+        table: str,
+        row_id: str,
+        clinic_id: str | None,
+        version: int,
+        data: dict[str, Any],
+        current: Any,
+        changed: set[str] | None = None,
+        batch: Batch | None = None,
+    ) -> None:
         """Store ``data`` as the row's new state at ``version``; ``changed`` names the fields this version
         changed (all of them when None). A new row in a batch is inserted with the batch's others."""
         scope = clinic_scope(clinic_id) if clinic_id else COUNTY_SCOPE
         versions: dict[str, int] = json.loads(current.field_versions) if current is not None else {}
         for name in changed if changed is not None else data:
             versions[name] = version
-        values = {"scope": scope, "clinic_id": clinic_id, "version": version, "deleted_at": data.get("deleted_at"),
-                  "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
-                  "field_versions": json.dumps(versions, sort_keys=True), "updated_at": utc_now()}  # fmt: skip
+        values = {
+            "scope": scope,
+            "clinic_id": clinic_id,
+            "version": version,
+            "deleted_at": data.get("deleted_at"),
+            "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+            "field_versions": json.dumps(versions, sort_keys=True),
+            "updated_at": utc_now(),
+        }
         if current is None and batch is not None:  # one INSERT at the end
             batch.pending[(table, row_id)] = {"table_name": table, "row_id": row_id, **values}
-        elif batch is not None and (table, row_id) in batch.pending:  # written twice in the batch: inserted once
+        elif (
+            batch is not None and (table, row_id) in batch.pending
+        ):  # written twice in the batch: inserted once
             batch.pending[(table, row_id)].update(values)
         elif current is None:
             conn.execute(_INSERT_RECORD, {"table_name": table, "row_id": row_id, **values})
@@ -272,19 +323,52 @@ class RecordStore:
         batch.aliases[(table, alias_id)] = row_id
 
     def open_conflict(
-        self, conn: Connection, version: int, clinic_id: str, table: str, row_id: str, kind: str, message: str,
-        user_id: str | None, local_row: str | None, server_row: str, detail: str, batch: Batch | None = None,
-    ) -> str:  # fmt: skip
+        self,
+        conn: Connection,
+        version: int,
+        clinic_id: str,
+        table: str,
+        row_id: str,
+        kind: str,
+        message: str,
+        user_id: str | None,
+        local_row: str | None,
+        server_row: str,
+        detail: str,
+        batch: Batch | None = None,
+    ) -> str:
         """A conflict a person decides: a row of the clinic every device pulls, and the county's list."""
         conflict_id = uuid7()
         now = utc_now()
-        data = {"id": conflict_id, "clinic_id": clinic_id, "created_at": now, "updated_at": now, "created_by": user_id,
-                "updated_by": user_id, "deleted_at": None, "table_name": table, "row_id": row_id, "kind": kind,
-                "message": message, "local_row": local_row, "server_row": server_row, "resolved_at": None,
-                "resolution": None}  # fmt: skip
+        data = {
+            "id": conflict_id,
+            "clinic_id": clinic_id,
+            "created_at": now,
+            "updated_at": now,
+            "created_by": user_id,
+            "updated_by": user_id,
+            "deleted_at": None,
+            "table_name": table,
+            "row_id": row_id,
+            "kind": kind,
+            "message": message,
+            "local_row": local_row,
+            "server_row": server_row,
+            "resolved_at": None,
+            "resolution": None,
+        }
         self.write(conn, "conflict", conflict_id, clinic_id, version, data, None, batch=batch)
-        conn.execute(db.conflict.insert().values(id=conflict_id, clinic_id=clinic_id, table_name=table,
-                                                 row_id=row_id, kind=kind, created_at=now, detail=detail))  # fmt: skip
+        conn.execute(
+            db.conflict.insert().values(
+                id=conflict_id,
+                clinic_id=clinic_id,
+                table_name=table,
+                row_id=row_id,
+                kind=kind,
+                created_at=now,
+                detail=detail,
+            )
+        )
         return conflict_id
 
     # -- checking -------------------------------------------------------------------------------------
@@ -297,23 +381,38 @@ class RecordStore:
         return problems
 
     def unique_taken(
-        self, conn: Connection, table: str, clinic_id: str, row_id: str, data: dict[str, Any],
-        changed: set[str] | None, batch: Batch | None = None,
-    ) -> list[ValidationError]:  # fmt: skip
+        self,
+        conn: Connection,
+        table: str,
+        clinic_id: str,
+        row_id: str,
+        data: dict[str, Any],
+        changed: set[str] | None,
+        batch: Batch | None = None,
+    ) -> list[ValidationError]:
         """The device's unique indexes (village name, household code, user name, and those of the rules): a
         value another row of the clinic holds is refused, or every device of the clinic would fail to store
         this row. ``changed`` None: a new row."""
         problems: list[ValidationError] = []
-        if table in contract.UNIQUE and (changed is None or changed & {contract.UNIQUE[table][0], "deleted_at"}):
+        if table in contract.UNIQUE and (
+            changed is None or changed & {contract.UNIQUE[table][0], "deleted_at"}
+        ):
             problems = _unique_key_taken(conn, table, clinic_id, row_id, data)
         for rule in self._rules.get(table, ()):
-            problems = problems or rule.taken(conn, clinic_id, row_id, data, changed, **self._batch(rule, "taken", batch))
+            problems = problems or rule.taken(
+                conn, clinic_id, row_id, data, changed, **self._batch(rule, "taken", batch)
+            )
         return problems
 
     def check_references(
-        self, conn: Connection, batch: Batch, clinic_id: str, table: str, data: dict[str, Any],
+        self,
+        conn: Connection,
+        batch: Batch,
+        clinic_id: str,
+        table: str,
+        data: dict[str, Any],
         names: set[str] | None,
-    ) -> list[ValidationError]:  # fmt: skip
+    ) -> list[ValidationError]:
         """Every id a row names (village_id, household_id) is a row of the same clinic, already on the server or
         earlier in this batch: the device's foreign keys would refuse the row otherwise."""
         problems = []
@@ -322,10 +421,15 @@ class RecordStore:
             if value is None or (names is not None and name not in names):
                 continue
             if (target, value) not in batch.known:
-                found = conn.execute(_KNOWN, {"key_table": target, "key_row": value, "key_clinic": clinic_id}).first()
+                found = conn.execute(
+                    _KNOWN, {"key_table": target, "key_row": value, "key_clinic": clinic_id}
+                ).first()
                 if found is None:
-                    problems.append(ValidationError(name, "unknown_reference",
-                                                    f"no {target} {value} in this clinic: push it first"))  # fmt: skip
+                    problems.append(
+                        ValidationError(
+                            name, "unknown_reference", f"no {target} {value} in this clinic: push it first"
+                        )
+                    )
                     continue
                 batch.known.add((target, value))
         return problems
@@ -345,7 +449,9 @@ class RecordStore:
         self, conn: Connection, table: str, clinic_id: str, fields: dict[str, Any], batch: Batch | None = None
     ) -> str | None:
         for rule in self._rules.get(table, ()):
-            if (kept := rule.merge_target(conn, clinic_id, fields, **self._batch(rule, "merge_target", batch))) is not None:
+            if (
+                kept := rule.merge_target(conn, clinic_id, fields, **self._batch(rule, "merge_target", batch))
+            ) is not None:
                 return kept
         return None
 
@@ -359,14 +465,28 @@ class RecordStore:
         return judged
 
     def decide(
-        self, conn: Connection, record: Any, values: dict[str, Any], take: Callable[[], int], batch: Batch | None = None
+        self,
+        conn: Connection,
+        record: Any,
+        values: dict[str, Any],
+        take: Callable[[], int],
+        batch: Batch | None = None,
     ) -> dict[str, Any]:
         """``values`` written over a stored row as a new version of its clinic's scope (``take`` hands the
         version out: a push's batch, or the clinic's counter for a county decision); what the device is told."""
         data = {**json.loads(record.data), **values, "updated_at": utc_now()}
         version = take()
-        self.write(conn, record.table_name, record.row_id, record.clinic_id, version, data, record,
-                   {*values, "updated_at"}, batch)  # fmt: skip
+        self.write(
+            conn,
+            record.table_name,
+            record.row_id,
+            record.clinic_id,
+            version,
+            data,
+            record,
+            {*values, "updated_at"},
+            batch,
+        )
         return {"version": version, "server_row": {**data, "row_version": version}}
 
 
@@ -376,9 +496,13 @@ def _index_unique(
     old = contract.unique_value(table, json.loads(current.data)) if current is not None else None
     new = contract.unique_value(table, data)
     if old is not None and old != new:
-        conn.execute(_UNIQUE_DELETE, {"key_table": table, "key_clinic": clinic_id, "key_value": old, "key_row": row_id})
+        conn.execute(
+            _UNIQUE_DELETE, {"key_table": table, "key_clinic": clinic_id, "key_value": old, "key_row": row_id}
+        )
     if new is not None and new != old:
-        conn.execute(_UNIQUE_INSERT, {"table_name": table, "clinic_id": clinic_id, "key": new, "row_id": row_id})
+        conn.execute(
+            _UNIQUE_INSERT, {"table_name": table, "clinic_id": clinic_id, "key": new, "row_id": row_id}
+        )
 
 
 def _unique_key_taken(
@@ -387,8 +511,14 @@ def _unique_key_taken(
     value = contract.unique_value(table, data)
     if value is None:
         return []
-    holder = conn.execute(_UNIQUE_HOLDER, {"key_table": table, "key_clinic": clinic_id, "key_value": value}).first()
+    holder = conn.execute(
+        _UNIQUE_HOLDER, {"key_table": table, "key_clinic": clinic_id, "key_value": value}
+    ).first()
     if holder is None or holder[0] == row_id:
         return []
     name = contract.UNIQUE[table][0]
-    return [ValidationError(name, "duplicate", f"{value!r} is taken already in this clinic, by {table} {holder[0]}")]
+    return [
+        ValidationError(
+            name, "duplicate", f"{value!r} is taken already in this clinic, by {table} {holder[0]}"
+        )
+    ]

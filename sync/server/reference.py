@@ -36,16 +36,27 @@ def check_reference(table: str, natural_key: str, data: dict[str, Any]) -> None:
     """A reference row every device can store, by the registry's columns (64-bit whole numbers, Unicode text,
     lengths, allowed values): the first problem is raised, naming the row and every column at fault."""
     if problems := contract.check_fields(table, data) + contract.check_required(table, data):
-        raise ValidationError(problems[0].field, problems[0].rule,
-                              f"{table} {natural_key}: " + "; ".join(str(p) for p in problems))  # fmt: skip
+        raise ValidationError(
+            problems[0].field,
+            problems[0].rule,
+            f"{table} {natural_key}: " + "; ".join(str(p) for p in problems),
+        )
 
 
 def _write_reference(conn: Connection, table: str, natural_key: str, data: dict[str, Any]) -> bool:
     row_id = reference_id(table, natural_key)
     current = load(conn, table, row_id)
     now = utc_now()
-    row = {"id": row_id, "clinic_id": None, "created_at": now, "updated_at": now, "created_by": None,
-           "updated_by": None, "deleted_at": None, **data}  # fmt: skip
+    row = {
+        "id": row_id,
+        "clinic_id": None,
+        "created_at": now,
+        "updated_at": now,
+        "created_by": None,
+        "updated_by": None,
+        "deleted_at": None,
+        **data,
+    }
     check_reference(table, natural_key, row)
     if current is not None:
         old = json.loads(current.data)
@@ -115,17 +126,32 @@ def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> N
         ) from None
     if not value.strip():
         raise ValidationError("value", "required", "the value is required")
-    if problems := contract.check_fields("policy", {"key": key, "value": value}):  # before either table is written
+    if problems := contract.check_fields(
+        "policy", {"key": key, "value": value}
+    ):  # before either table is written
         raise problems[0]
     if key in throttle.LIMITS and not (value.isascii() and value.isdigit() and int(value) >= 1):
         raise ValidationError("value", "integer", f"{key} is a whole number of 1 or more")
-    existing = conn.execute(sa.select(db.policy.c.key).where(
-        db.policy.c.key == key, db.policy.c.effective_from == day.isoformat())).first()  # fmt: skip
+    existing = conn.execute(
+        sa.select(db.policy.c.key).where(
+            db.policy.c.key == key, db.policy.c.effective_from == day.isoformat()
+        )
+    ).first()
     if existing:
-        conn.execute(sa.update(db.policy).where(db.policy.c.key == key, db.policy.c.effective_from == day.isoformat())
-                     .values(value=value))  # fmt: skip
+        conn.execute(
+            sa.update(db.policy)
+            .where(db.policy.c.key == key, db.policy.c.effective_from == day.isoformat())
+            .values(value=value)
+        )
     else:
-        conn.execute(db.policy.insert().values(key=key, effective_from=day.isoformat(), value=value,
-                                               created_at=utc_now()))  # fmt: skip
-    _write_reference(conn, "policy", f"{key}@{day.isoformat()}",
-                     {"key": key, "value": value, "effective_from": day.isoformat()})  # fmt: skip
+        conn.execute(
+            db.policy.insert().values(
+                key=key, effective_from=day.isoformat(), value=value, created_at=utc_now()
+            )
+        )
+    _write_reference(
+        conn,
+        "policy",
+        f"{key}@{day.isoformat()}",
+        {"key": key, "value": value, "effective_from": day.isoformat()},
+    )

@@ -16,15 +16,19 @@ from clinic_app.registry import REGISTRY
 from sync.server import db
 from sync.server.records import Batch, CountyRule
 
-_HOLDER = sa.select(db.resident_key.c.row_id).where(db.resident_key.c.clinic_id == sa.bindparam("key_clinic"),
-                                                    db.resident_key.c.id_number == sa.bindparam("key_number"))  # fmt: skip
+_HOLDER = sa.select(db.resident_key.c.row_id).where(
+    db.resident_key.c.clinic_id == sa.bindparam("key_clinic"),
+    db.resident_key.c.id_number == sa.bindparam("key_number"),
+)
 _HOLDERS = sa.select(db.resident_key.c.id_number, db.resident_key.c.row_id).where(
     db.resident_key.c.clinic_id == sa.bindparam("key_clinic"),
     db.resident_key.c.id_number.in_(sa.bindparam("numbers", expanding=True)),
 )
-_DELETE = sa.delete(db.resident_key).where(db.resident_key.c.clinic_id == sa.bindparam("key_clinic"),
-                                           db.resident_key.c.id_number == sa.bindparam("key_number"),
-                                           db.resident_key.c.row_id == sa.bindparam("key_row"))  # fmt: skip
+_DELETE = sa.delete(db.resident_key).where(
+    db.resident_key.c.clinic_id == sa.bindparam("key_clinic"),
+    db.resident_key.c.id_number == sa.bindparam("key_number"),
+    db.resident_key.c.row_id == sa.bindparam("key_row"),
+)
 
 
 class ResidentMerge(CountyRule):
@@ -45,7 +49,12 @@ class ResidentMerge(CountyRule):
         return {(self.table, str(row_id)) for row_id in held.values()}  # the rows a new one may merge into
 
     def taken(
-        self, conn: Connection, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None,
+        self,
+        conn: Connection,
+        clinic_id: str,
+        row_id: str,
+        data: dict[str, Any],
+        changed: set[str] | None,
         batch: Batch | None = None,
     ) -> list[ValidationError]:
         if changed is None or not changed & {"id_number", "deleted_at"}:  # a new row is merged, not refused
@@ -56,8 +65,11 @@ class ResidentMerge(CountyRule):
         holder = self._holder(conn, clinic_id, number, batch)
         if holder is None or holder == row_id:
             return []
-        return [ValidationError("id_number", "duplicate",
-                                f"this ID number is registered already, to resident {holder}")]  # fmt: skip
+        return [
+            ValidationError(
+                "id_number", "duplicate", f"this ID number is registered already, to resident {holder}"
+            )
+        ]
 
     def merge_target(
         self, conn: Connection, clinic_id: str, fields: dict[str, Any], batch: Batch | None = None
@@ -66,7 +78,12 @@ class ResidentMerge(CountyRule):
         return self._holder(conn, clinic_id, number, batch) if number else None
 
     def on_write(
-        self, conn: Connection, clinic_id: str | None, row_id: str, data: dict[str, Any], current: Any,
+        self,
+        conn: Connection,
+        clinic_id: str | None,
+        row_id: str,
+        data: dict[str, Any],
+        current: Any,
         batch: Batch | None = None,
     ) -> None:
         old = json.loads(current.data).get("id_number") if current is not None else None
@@ -84,7 +101,9 @@ class ResidentMerge(CountyRule):
                 later[(clinic_id, new)] = {"clinic_id": clinic_id, "id_number": new, "row_id": row_id}
                 batch.memo[(self.table, clinic_id, new)] = row_id
             else:
-                conn.execute(db.resident_key.insert().values(clinic_id=clinic_id, id_number=new, row_id=row_id))
+                conn.execute(
+                    db.resident_key.insert().values(clinic_id=clinic_id, id_number=new, row_id=row_id)
+                )
 
     def _holder(self, conn: Connection, clinic_id: str, number: object, batch: Batch | None) -> str | None:
         if batch is not None and (self.table, clinic_id, number) in batch.memo:

@@ -38,7 +38,10 @@ class UserFields(CountyRule):
         problems = list(problems)
         if data.get("role") and data["role"] not in ROLES:
             problems.append(ValidationError("role", "unknown_role", f"{data['role']!r} is not a clinic role"))
-        if data.get("password_hash") is not None and (bad := check_hash_format(data["password_hash"])) is not None:
+        if (
+            data.get("password_hash") is not None
+            and (bad := check_hash_format(data["password_hash"])) is not None
+        ):
             problems.append(bad)  # the device's own bounds: a hash every device can check at sign-in, quickly
         return problems
 
@@ -53,6 +56,7 @@ def county_records() -> RecordStore:
         records.register(DependantMerge(name, table, key))
     merging = REGISTRY.merged_tables | {table for table, _ in REGISTRY.dependant_keys.values()}
     if records.merged_tables() != merging:  # the registry says which tables merge; a rule does it
-        raise RuntimeError(f"merge rules for {sorted(records.merged_tables())}, the registry merges "
-                           f"{sorted(merging)}")  # fmt: skip
+        raise RuntimeError(
+            f"merge rules for {sorted(records.merged_tables())}, the registry merges {sorted(merging)}"
+        )
     return records

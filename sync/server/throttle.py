@@ -48,7 +48,7 @@ def limits(conn: Connection, keys: list[str]) -> dict[str, int]:
         sa.select(db.policy.c.key, db.policy.c.value)
         .where(db.policy.c.key.in_(keys), db.policy.c.effective_from <= today)
         .order_by(db.policy.c.effective_from)
-    ).all()  # fmt: skip
+    ).all()
     found = {key: LIMITS[key] for key in keys}
     for key, value in rows:  # oldest first: the latest in force wins
         number = value.strip()
@@ -67,27 +67,45 @@ def check_lookup_rate(conn: Connection, caller: Caller) -> None:
     concurrent lookups of one clinic are counted one after the other, on every worker."""
     audit = db.lookup_audit
     if caller.clinic_id is not None:
-        conn.execute(sa.select(db.clinic.c.id).where(db.clinic.c.id == caller.clinic_id).with_for_update(key_share=True))
+        conn.execute(
+            sa.select(db.clinic.c.id)
+            .where(db.clinic.c.id == caller.clinic_id)
+            .with_for_update(key_share=True)
+        )
     else:
-        conn.execute(sa.select(db.device.c.id).where(db.device.c.id == caller.device_id).with_for_update(key_share=True))
+        conn.execute(
+            sa.select(db.device.c.id)
+            .where(db.device.c.id == caller.device_id)
+            .with_for_update(key_share=True)
+        )
     keys = [f"lookup.{who}_per_{span}" for who in ("device", "clinic") for span, _s in LOOKUP_WINDOWS]
     allowed = limits(conn, keys)
-    subjects = [("device", audit.c.device_id, caller.device_id), ("clinic", audit.c.clinic_id, caller.clinic_id)]
+    subjects = [
+        ("device", audit.c.device_id, caller.device_id),
+        ("clinic", audit.c.clinic_id, caller.clinic_id),
+    ]
     for who, column, value in subjects:
         if value is None:
             continue
         for span, seconds in LOOKUP_WINDOWS:
             limit = allowed[f"lookup.{who}_per_{span}"]
             oldest_counted = conn.execute(
-                sa.select(audit.c.at).where(column == value, audit.c.at > since(seconds))
-                .order_by(audit.c.at.desc()).offset(limit - 1).limit(1)
-            ).scalar()  # fmt: skip
+                sa.select(audit.c.at)
+                .where(column == value, audit.c.at > since(seconds))
+                .order_by(audit.c.at.desc())
+                .offset(limit - 1)
+                .limit(1)
+            ).scalar()
             if oldest_counted is not None:
                 wait = max(1, math.ceil(seconds - _age(oldest_counted)))
                 log.warning("lookup refused: %s %s reached %d a %s", who, value, limit, span)
-                raise ServiceError(429, p.Code.LOOKUP_THROTTLED,
-                                   f"this {who} has asked the county {limit} times in a {span}, as many as the "
-                                   f"county allows: try again in {wait} seconds", retry_after=wait)  # fmt: skip
+                raise ServiceError(
+                    429,
+                    p.Code.LOOKUP_THROTTLED,
+                    f"this {who} has asked the county {limit} times in a {span}, as many as the "
+                    f"county allows: try again in {wait} seconds",
+                    retry_after=wait,
+                )
 
 
 # -- failed sign-ins and enrollment codes ---------------------------------------------------------------------
@@ -100,14 +118,18 @@ class Attempts:
 
 
 def signin(address: str, username: str) -> list[Attempts]:
-    return [Attempts(f"signin:{address}:{username}", "signin.free_failures"),
-            Attempts(f"signin:{address}", "signin.address_free_failures")]  # fmt: skip
+    return [
+        Attempts(f"signin:{address}:{username}", "signin.free_failures"),
+        Attempts(f"signin:{address}", "signin.address_free_failures"),
+    ]
 
 
 def user_signin(address: str, clinic_id: str | None, username: str) -> list[Attempts]:
     """A clinic user's online sign-in (for account changes): per address and clinic user, and per address."""
-    return [Attempts(f"user-signin:{address}:{clinic_id}:{username}", "signin.free_failures"),
-            Attempts(f"signin:{address}", "signin.address_free_failures")]  # fmt: skip
+    return [
+        Attempts(f"user-signin:{address}:{clinic_id}:{username}", "signin.free_failures"),
+        Attempts(f"signin:{address}", "signin.address_free_failures"),
+    ]
 
 
 def enrollment(address: str) -> list[Attempts]:
@@ -117,23 +139,34 @@ def enrollment(address: str) -> list[Attempts]:
 def check_attempt(conn: Connection, attempts: list[Attempts]) -> None:
     """Refuse (429 ``throttled``, Retry-After) an attempt made sooner after the last failure than the backoff
     allows: no delay for the first ``free`` failures, then the first delay, doubled with each failure."""
-    allowed = limits(conn, [a.free for a in attempts] + ["throttle.first_delay_seconds",
-                                                         "throttle.max_delay_seconds", "throttle.memory_seconds"])  # fmt: skip
+    allowed = limits(
+        conn,
+        [a.free for a in attempts]
+        + ["throttle.first_delay_seconds", "throttle.max_delay_seconds", "throttle.memory_seconds"],
+    )
     wait = 0.0
     for a in attempts:
         failures, last = conn.execute(
-            sa.select(sa.func.count(), sa.func.max(db.auth_failure.c.at))
-            .where(db.auth_failure.c.key == a.key, db.auth_failure.c.at > since(allowed["throttle.memory_seconds"]))
-        ).one()  # fmt: skip
+            sa.select(sa.func.count(), sa.func.max(db.auth_failure.c.at)).where(
+                db.auth_failure.c.key == a.key,
+                db.auth_failure.c.at > since(allowed["throttle.memory_seconds"]),
+            )
+        ).one()
         beyond = failures - allowed[a.free]
         if beyond >= 0:
-            delay = min(allowed["throttle.max_delay_seconds"],
-                        allowed["throttle.first_delay_seconds"] * 2 ** min(beyond, 30))  # fmt: skip
+            delay = min(
+                allowed["throttle.max_delay_seconds"],
+                allowed["throttle.first_delay_seconds"] * 2 ** min(beyond, 30),
+            )
             wait = max(wait, delay - _age(last))
     if wait > 0:
         seconds = math.ceil(wait)
-        raise ServiceError(429, p.Code.THROTTLED, f"too many failed attempts from this address: try again in "
-                           f"{seconds} seconds", retry_after=seconds)  # fmt: skip
+        raise ServiceError(
+            429,
+            p.Code.THROTTLED,
+            f"too many failed attempts from this address: try again in {seconds} seconds",
+            retry_after=seconds,
+        )
 
 
 def record_failure(engine: Engine, attempts: list[Attempts]) -> None:
@@ -141,8 +174,11 @@ def record_failure(engine: Engine, attempts: list[Attempts]) -> None:
     failures that are forgotten already are deleted."""
     with engine.begin() as conn:
         forgotten = since(limits(conn, ["throttle.memory_seconds"])["throttle.memory_seconds"])
-        conn.execute(sa.delete(db.auth_failure).where(db.auth_failure.c.key.in_([a.key for a in attempts]),
-                                                      db.auth_failure.c.at <= forgotten))  # fmt: skip
+        conn.execute(
+            sa.delete(db.auth_failure).where(
+                db.auth_failure.c.key.in_([a.key for a in attempts]), db.auth_failure.c.at <= forgotten
+            )
+        )
         conn.execute(db.auth_failure.insert(), [{"key": a.key, "at": utc_now()} for a in attempts])
 
 

@@ -233,8 +233,20 @@ def time_until_ready(
 @step(("demo_{k}k_seconds", "s"), ("database_size_mb", "MB"))
 def build_database(bench: Bench) -> None:
     progress(f"building the {bench.residents:,}-resident demo database in {bench.workdir}")
-    command = [sys.executable, "-m", "clinic_app.cli", "demo", "--residents", str(bench.residents), "--seed", "1",
-               "--db", str(bench.db), "--key-file", str(bench.key)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "clinic_app.cli",
+        "demo",
+        "--residents",
+        str(bench.residents),
+        "--seed",
+        "1",
+        "--db",
+        str(bench.db),
+        "--key-file",
+        str(bench.key),
+    ]
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, env=bench.env(), cwd=bench.workdir)
     elapsed = time.perf_counter() - started
@@ -345,7 +357,9 @@ def search(bench: Bench) -> None:
             for query in chosen[:warm]:  # warm-up queries are not among the timed ones
                 search_residents(conn, clinic_id, query, limit=50)
             times: list[float] = []
-            cpu: list[float] = []  # this thread's CPU time: what is left of a query when others take the cores
+            cpu: list[
+                float
+            ] = []  # this thread's CPU time: what is left of a query when others take the cores
             empty: list[str] = []
             for query in chosen[warm:]:
                 started, started_cpu = time.perf_counter(), time.thread_time()
@@ -444,12 +458,27 @@ def cold_start(bench: Bench) -> None:
     runs = bench.repeats(3, 1)
     progress(f"cold start: {runs} run(s) of the program")
     env = bench.env(CLINIC_PASSWORD=DEMO_USERS["admin"])
-    command = [sys.executable, "-m", "ui.app", "--db", str(bench.db), "--key-file", str(bench.key),
-               "--user", "admin", "--exit-when-ready"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "ui.app",
+        "--db",
+        str(bench.db),
+        "--key-file",
+        str(bench.key),
+        "--user",
+        "admin",
+        "--exit-when-ready",
+    ]
     # the installed program carries its bytecode; a checkout run with PYTHONDONTWRITEBYTECODE would compile
     # every module of ours at each start (about 0.13 s here), which is not what a doctor waits for
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "clinic_app", "ui", "sync"], cwd=ROOT,
-                   env=bench.env(), capture_output=True, check=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "clinic_app", "ui", "sync"],
+        cwd=ROOT,
+        env=bench.env(),
+        capture_output=True,
+        check=True,
+    )
     walls: list[float] = []
     reported: list[float] = []
     problems: list[str] = []
@@ -575,22 +604,34 @@ def journeys(bench: Bench) -> None:
     progress(f"journeys: {' '.join(which)}")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *which],
-        cwd=ROOT, env=bench.env(JOURNEY_STALLS=str(stalls), JOURNEY_SHOTS=str(bench.workdir / "shots")),
-        capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=bench.env(JOURNEY_STALLS=str(stalls), JOURNEY_SHOTS=str(bench.workdir / "shots")),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     if not stalls.exists():
         raise RuntimeError(f"the journeys recorded nothing (exit {done.returncode}): {tail(done.stdout)}")
     report = json.loads(stalls.read_text(encoding="utf-8"))
     worst = report["worst"]
-    failed = "" if done.returncode == 0 else f"; the journeys FAILED (exit {done.returncode}): {tail(done.stdout)}"
+    failed = (
+        "" if done.returncode == 0 else f"; the journeys FAILED (exit {done.returncode}): {tail(done.stdout)}"
+    )
     figure = bench.add(
-        "journey_worst_gui_stall_ms", worst["worst_gap_ms"], "ms", GUI_STALL_TARGET_MS,
+        "journey_worst_gui_stall_ms",
+        worst["worst_gap_ms"],
+        "ms",
+        GUI_STALL_TARGET_MS,
         note=f"worst step: {worst['test']} / {worst['step']}; 2,000-resident demo clinic{failed}",
-    )  # fmt: skip
+    )
     figure.ok = figure.ok and done.returncode == 0
     slow = sorted(report["steps"], key=lambda s: -s["worst_gap_ms"])[:5]
-    bench.add("journey_steps", len(report["steps"]), "count",
-              note="slowest: " + "; ".join(f"{s['step']} {s['worst_gap_ms']:.0f} ms" for s in slow))  # fmt: skip
+    bench.add(
+        "journey_steps",
+        len(report["steps"]),
+        "count",
+        note="slowest: " + "; ".join(f"{s['step']} {s['worst_gap_ms']:.0f} ms" for s in slow),
+    )
 
 
 # -- running and reporting ---------------------------------------------------------------------------

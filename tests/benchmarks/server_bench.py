@@ -66,17 +66,31 @@ def serve(url: str, workers: int = 2) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sync.server.cli", "serve", "--database-url", url, "--port", str(port),
-         "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "sync.server.cli",
+            "serve",
+            "--database-url",
+            url,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     if not wait_until_healthy(base, proc, 60):
         proc.kill()
         raise RuntimeError("county-server did not start")
     used = -1.0
-    while (now := _cpu_seconds(proc.pid)) - used > 0.05 and time.monotonic() < deadline:  # every worker started
+    while (
+        now := _cpu_seconds(proc.pid)
+    ) - used > 0.05 and time.monotonic() < deadline:  # every worker started
         used = now
         time.sleep(0.5)
     try:
@@ -133,8 +147,15 @@ NOW = "2026-11-23T08:00:00.000Z"
 def _row(**fields: Any) -> dict[str, Any]:
     """A row as a device's outbox sends it: every column of the table (derived ones, row_version and clinic_id
     left out), the common columns included."""
-    return {"id": str(uuid.uuid4()), "created_at": NOW, "updated_at": NOW, "created_by": None, "updated_by": None,
-            "deleted_at": None, **fields}  # fmt: skip
+    return {
+        "id": str(uuid.uuid4()),
+        "created_at": NOW,
+        "updated_at": NOW,
+        "created_by": None,
+        "updated_by": None,
+        "deleted_at": None,
+        **fields,
+    }
 
 
 def _person(serial: int) -> dict[str, Any]:
@@ -144,29 +165,75 @@ def _person(serial: int) -> dict[str, Any]:
     born = dt.date(1950, 1, 1) + dt.timedelta(days=serial // 400)
     sex = "M" if serial % 2 else "F"
     first17 = f"632123{born:%Y%m%d}{serial % 400 * 2 + (1 if sex == 'M' else 0):03d}"[:17]
-    return _row(id_number=first17 + check_character(first17), document_type="id_card", document_number=None,
-                name="张秀英" if sex == "F" else "李建国", sex=sex, birth_date=born.isoformat(),
-                phone="13800000000", village_id=None, household_id=None, relation_to_head=None,
-                needs_identity_check=0, note=None)  # fmt: skip
+    return _row(
+        id_number=first17 + check_character(first17),
+        document_type="id_card",
+        document_number=None,
+        name="张秀英" if sex == "F" else "李建国",
+        sex=sex,
+        birth_date=born.isoformat(),
+        phone="13800000000",
+        village_id=None,
+        household_id=None,
+        relation_to_head=None,
+        needs_identity_check=0,
+        note=None,
+    )
 
 
 def _contract(resident_id: str, team_id: str) -> dict[str, Any]:
-    return _row(resident_id=resident_id, team_id=team_id, period="2026", period_start="2026-01-01",
-                period_end="2026-12-31", packages='["BASIC"]', status="provisional", signed_at=NOW, signed_by=None,
-                consent="paper", signature=None, witness="王护士", resident_group=None, fee_fen=12000,
-                resident_share_fen=2000, fund_share_fen=10000, household_id=None, renewed_from=None,
-                terminated_at=None, stop_reason=None)  # fmt: skip
+    return _row(
+        resident_id=resident_id,
+        team_id=team_id,
+        period="2026",
+        period_start="2026-01-01",
+        period_end="2026-12-31",
+        packages='["BASIC"]',
+        status="provisional",
+        signed_at=NOW,
+        signed_by=None,
+        consent="paper",
+        signature=None,
+        witness="王护士",
+        resident_group=None,
+        fee_fen=12000,
+        resident_share_fen=2000,
+        fund_share_fen=10000,
+        household_id=None,
+        renewed_from=None,
+        terminated_at=None,
+        stop_reason=None,
+    )
 
 
 def _audit(action: str, table: str, ids: list[str]) -> dict[str, Any]:
-    return _row(device_id=None, action=action, summary=f"{len(ids)} {table} row(s)",
-                rows=json.dumps({"counts": {table: len(ids)}, "refs": {table: ids}}, sort_keys=True))  # fmt: skip
+    return _row(
+        device_id=None,
+        action=action,
+        summary=f"{len(ids)} {table} row(s)",
+        rows=json.dumps({"counts": {table: len(ids)}, "refs": {table: ids}}, sort_keys=True),
+    )
 
 
 def _mutations(rows: list[tuple[str, dict[str, Any]]]) -> bytes:
-    return json.dumps({"mutations": [
-        {"mutation_id": str(uuid.uuid4()), "table": table, "op": "upsert", "row_id": row["id"], "base_version": 0,
-         "fields": row, "user_id": None, "device_time": NOW} for table, row in rows]}, ensure_ascii=False).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "mutations": [
+                {
+                    "mutation_id": str(uuid.uuid4()),
+                    "table": table,
+                    "op": "upsert",
+                    "row_id": row["id"],
+                    "base_version": 0,
+                    "fields": row,
+                    "user_id": None,
+                    "device_time": NOW,
+                }
+                for table, row in rows
+            ]
+        },
+        ensure_ascii=False,
+    ).encode()
 
 
 def _pushes(device: int, clinic: int, rounds: int) -> list[bytes]:
@@ -183,12 +250,16 @@ def _pushes(device: int, clinic: int, rounds: int) -> list[bytes]:
         if round_no == 0:
             rows += [("village", village), ("household", household), ("team", team)]
         shared = _person(10_000_000 + clinic * 100 + round_no)  # registered at every device of the clinic
-        people = [shared] + [_person((device * rounds + round_no) * 10 + k) for k in range(9 - len(rows) // 3 * 2)]
+        people = [shared] + [
+            _person((device * rounds + round_no) * 10 + k) for k in range(9 - len(rows) // 3 * 2)
+        ]
         for person in people[1:]:
             person.update(village_id=village["id"], household_id=household["id"])
         signed = [_contract(person["id"], team["id"]) for person in people[1:5]]
         rows += [("resident", r) for r in people] + [("contract", c) for c in signed]
-        rows += [("audit_log", _audit("resident.add", "resident", [r["id"]])) for r in people[: 20 - len(rows) - 1]]
+        rows += [
+            ("audit_log", _audit("resident.add", "resident", [r["id"]])) for r in people[: 20 - len(rows) - 1]
+        ]
         rows.append(("audit_log", _audit("contract.sign", "contract", [c["id"] for c in signed])))
         assert len(rows) == 20, len(rows)
         bodies.append(_mutations(rows))
@@ -303,10 +374,12 @@ def _devices_run(devices: int, clinics: int, window: float, rounds: int, pause: 
             elapsed = time.perf_counter() - began
             cpu, pg_cpu = _cpu_seconds(server_pid) - cpu, _postgres_cpu_seconds() - pg_cpu
     requests = len(push_ms) + len(pull_ms)
-    note = (f"{devices} devices of {clinics} clinics at once (start within {window:g} s, {rounds} rounds of push 20 "
-            f"rows (residents, contracts, audit) + pull, ~{pause:g} s apart); 2 server workers; {elapsed:.1f} s; "
-            f"{len(push_ms)} pushes, {len(pull_ms)} pulls; server workers {cpu:.1f} s CPU, PostgreSQL (all of this "
-            f"machine's) {pg_cpu:.1f} s ({pg_cpu * 1000 / max(requests, 1):.2f} ms a request)")  # fmt: skip
+    note = (
+        f"{devices} devices of {clinics} clinics at once (start within {window:g} s, {rounds} rounds of push 20 "
+        f"rows (residents, contracts, audit) + pull, ~{pause:g} s apart); 2 server workers; {elapsed:.1f} s; "
+        f"{len(push_ms)} pushes, {len(pull_ms)} pulls; server workers {cpu:.1f} s CPU, PostgreSQL (all of this "
+        f"machine's) {pg_cpu:.1f} s ({pg_cpu * 1000 / max(requests, 1):.2f} ms a request)"
+    )
     return Run(push_ms, pull_ms, errors, cpu * 1000 / max(requests, 1), note)
 
 
@@ -319,9 +392,14 @@ def many_devices(add: Add, quick: bool) -> None:
     add("server_devices_pull_p50_ms", statistics.median(run.pull_ms), "ms")
     add("server_devices_pull_p95_ms", _percentile(run.pull_ms, 0.95), "ms", 1000)
     add("server_devices_errors", len(run.errors), "count", 0, note="; ".join(sorted(set(run.errors))[:3]))
-    add("server_cpu_per_request_ms", run.cpu_ms, "ms", 2,
+    add(
+        "server_cpu_per_request_ms",
+        run.cpu_ms,
+        "ms",
+        2,
         note="utime+stime of the server's worker processes (/proc) over the requests served: a push of 20 rows "
-             "or a pull page")  # fmt: skip
+        "or a pull page",
+    )
 
 
 def _fill(url: str, total_rows: int) -> tuple[dict[str, str], str, Any]:
@@ -343,22 +421,30 @@ def _fill(url: str, total_rows: int) -> tuple[dict[str, str], str, Any]:
         code = server_admin.make_enroll_code(conn, "A01")
         per_clinic = total_rows // 51
         for clinic_id in [*ids, own]:
-            conn.execute(sa.text(
-                "INSERT INTO record(table_name, row_id, scope, clinic_id, version, deleted_at, data, field_versions, "
-                "updated_at) SELECT 'audit_log', md5(:c || g::text), 'clinic:' || :c, :c, g + 10, NULL, "
-                "'{\"action\":\"filler\"}', '{}', '2026-01-01T00:00:00Z' FROM generate_series(1, :n) AS g"
-            ), {"c": clinic_id, "n": per_clinic})  # fmt: skip
-            conn.execute(sa.update(db.scope_counter).where(db.scope_counter.c.scope == f"clinic:{clinic_id}")
-                         .values(value=per_clinic + 10))  # fmt: skip
+            conn.execute(
+                sa.text(
+                    "INSERT INTO record(table_name, row_id, scope, clinic_id, version, deleted_at, data, field_versions, "
+                    "updated_at) SELECT 'audit_log', md5(:c || g::text), 'clinic:' || :c, :c, g + 10, NULL, "
+                    "'{\"action\":\"filler\"}', '{}', '2026-01-01T00:00:00Z' FROM generate_series(1, :n) AS g"
+                ),
+                {"c": clinic_id, "n": per_clinic},
+            )
+            conn.execute(
+                sa.update(db.scope_counter)
+                .where(db.scope_counter.c.scope == f"clinic:{clinic_id}")
+                .values(value=per_clinic + 10)
+            )
         conn.execute(sa.text("ANALYZE record"))
     client = TestClient(create_app(engine=engine))
-    token = client.post("/api/v1/enroll", json={"code": code, "device_name": "b", "app_version": "0.1.0"},
-                        headers=HEADERS).json()["token"]  # fmt: skip
+    token = client.post(
+        "/api/v1/enroll", json={"code": code, "device_name": "b", "app_version": "0.1.0"}, headers=HEADERS
+    ).json()["token"]
     headers = {**HEADERS, "Authorization": f"Bearer {token}"}
     cursor = None
     while True:  # catch up to the head
-        page = client.get("/api/v1/pull", params={"limit": 1000, **({"cursor": cursor} if cursor else {})},
-                          headers=headers).json()  # fmt: skip
+        page = client.get(
+            "/api/v1/pull", params={"limit": 1000, **({"cursor": cursor} if cursor else {})}, headers=headers
+        ).json()
         cursor = page["cursor"]
         if not page["has_more"]:
             break
@@ -374,8 +460,19 @@ def pull_cost(add: Add, quick: bool) -> None:
             rows = [
                 {"id": str(uuid.uuid4()), "action": "new", "summary": "x", "rows": "{}"} for _ in range(100)
             ]
-            body = {"mutations": [{"mutation_id": str(uuid.uuid4()), "table": "audit_log", "op": "upsert",
-                                   "row_id": r["id"], "base_version": 0, "fields": r} for r in rows]}  # fmt: skip
+            body = {
+                "mutations": [
+                    {
+                        "mutation_id": str(uuid.uuid4()),
+                        "table": "audit_log",
+                        "op": "upsert",
+                        "row_id": r["id"],
+                        "base_version": 0,
+                        "fields": r,
+                    }
+                    for r in rows
+                ]
+            }
             assert client.post("/api/v1/push", json=body, headers=headers).status_code == 200
             runs = []
             for _ in range(7):
@@ -415,9 +512,16 @@ def main() -> int:
     out: list[dict[str, Any]] = []
 
     def add(name: str, value: float, unit: str, limit: float | None = None, note: str = "") -> None:
-        out.append({"name": name, "value": round(value, 3), "unit": unit,
-                    "target": "-" if limit is None else f"<= {limit:g}",
-                    "ok": True if limit is None else value <= limit, "note": note})  # fmt: skip
+        out.append(
+            {
+                "name": name,
+                "value": round(value, 3),
+                "unit": unit,
+                "target": "-" if limit is None else f"<= {limit:g}",
+                "ok": True if limit is None else value <= limit,
+                "note": note,
+            }
+        )
 
     for figure in FIGURES:
         figure(add, quick)

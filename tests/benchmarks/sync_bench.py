@@ -82,22 +82,39 @@ def device_sync(add: Add, quick: bool) -> None:
             Client(store).sync()  # the clinic's own rows reach the county (not timed)
             store.close()
             with engine.begin() as conn:  # audit events make up the rest of a clinic's rows
-                have = conn.execute(sa.select(sa.func.count()).select_from(db.record)
-                                    .where(db.record.c.clinic_id == clinic_id)).scalar_one()  # fmt: skip
+                have = conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(db.record)
+                    .where(db.record.c.clinic_id == clinic_id)
+                ).scalar_one()
                 filler = max(0, total - have)
-                counter = conn.execute(sa.select(db.scope_counter.c.value)
-                                       .where(db.scope_counter.c.scope == f"clinic:{clinic_id}")).scalar_one()  # fmt: skip
-                conn.execute(sa.text(
-                    "INSERT INTO record(table_name, row_id, scope, clinic_id, version, deleted_at, data, field_versions,"
-                    " updated_at) SELECT 'audit_log', md5(g::text), :scope, :c, :base + g, NULL, json_build_object("
-                    "'id', md5(g::text), 'clinic_id', CAST(:cj AS text), 'created_at', '2026-01-01T00:00:00Z', 'updated_at',"
-                    " '2026-01-01T00:00:00Z', 'created_by', NULL, 'updated_by', NULL, 'deleted_at', NULL, 'device_id',"
-                    " NULL, 'action', 'followup.add', 'summary', 'a follow-up visit recorded', 'rows', '{}')::text,"
-                    " '{}', '2026-01-01T00:00:00Z' FROM generate_series(1, :n) AS g"
-                ), {"scope": f"clinic:{clinic_id}", "c": clinic_id, "cj": clinic_id, "base": counter, "n": filler})  # fmt: skip
-                conn.execute(sa.update(db.scope_counter)
-                             .where(db.scope_counter.c.scope == f"clinic:{clinic_id}")
-                             .values(value=counter + filler))  # fmt: skip
+                counter = conn.execute(
+                    sa.select(db.scope_counter.c.value).where(
+                        db.scope_counter.c.scope == f"clinic:{clinic_id}"
+                    )
+                ).scalar_one()
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO record(table_name, row_id, scope, clinic_id, version, deleted_at, data, field_versions,"
+                        " updated_at) SELECT 'audit_log', md5(g::text), :scope, :c, :base + g, NULL, json_build_object("
+                        "'id', md5(g::text), 'clinic_id', CAST(:cj AS text), 'created_at', '2026-01-01T00:00:00Z', 'updated_at',"
+                        " '2026-01-01T00:00:00Z', 'created_by', NULL, 'updated_by', NULL, 'deleted_at', NULL, 'device_id',"
+                        " NULL, 'action', 'followup.add', 'summary', 'a follow-up visit recorded', 'rows', '{}')::text,"
+                        " '{}', '2026-01-01T00:00:00Z' FROM generate_series(1, :n) AS g"
+                    ),
+                    {
+                        "scope": f"clinic:{clinic_id}",
+                        "c": clinic_id,
+                        "cj": clinic_id,
+                        "base": counter,
+                        "n": filler,
+                    },
+                )
+                conn.execute(
+                    sa.update(db.scope_counter)
+                    .where(db.scope_counter.c.scope == f"clinic:{clinic_id}")
+                    .values(value=counter + filler)
+                )
                 rows_total = have + filler
                 conn.execute(
                     sa.text("ANALYZE record")
@@ -109,8 +126,12 @@ def device_sync(add: Add, quick: bool) -> None:
             client.enroll(codes[1], "laptop")
             report = client.sync()
             initial = time.perf_counter() - started
-            pulled = [(r[0], json.loads(r[1])) for r in engine.connect().execute(sa.text(
-                "SELECT table_name, data FROM record WHERE clinic_id = :c"), {"c": clinic_id})]  # fmt: skip
+            pulled = [
+                (r[0], json.loads(r[1]))
+                for r in engine.connect().execute(
+                    sa.text("SELECT table_name, data FROM record WHERE clinic_id = :c"), {"c": clinic_id}
+                )
+            ]
             raw = _raw_insert_seconds(pulled, folder)
 
             # incremental: 100 residents edited on the first device reach the second
@@ -131,9 +152,13 @@ def device_sync(add: Add, quick: bool) -> None:
             first_store.close()
             store.close()
         engine.dispose()
-    add("initial_sync_seconds", initial, "s",
+    add(
+        "initial_sync_seconds",
+        initial,
+        "s",
         note=f"new device, {rows_total:,} rows of a {residents:,}-resident clinic pulled into the encrypted database "
-             f"({report.pulled:,} stored)")  # fmt: skip
+        f"({report.pulled:,} stored)",
+    )
     add(
         "raw_bulk_insert_seconds",
         raw,

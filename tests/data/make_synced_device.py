@@ -49,8 +49,11 @@ def build(version: int, out: Path) -> None:
         service.add_clinic(conn, "A01", "石头村卫生室")
         if version >= 6:
             service.install_default_packages(conn)
-            for key, value in {"capitation.rate_fen": "9000", "capitation.age_weights": "[[0, 64, 1], [65, null, 1.5]]",
-                               "capitation.quality_reserve_pct": "10"}.items():  # fmt: skip
+            for key, value in {
+                "capitation.rate_fen": "9000",
+                "capitation.age_weights": "[[0, 64, 1], [65, null, 1.5]]",
+                "capitation.quality_reserve_pct": "10",
+            }.items():
                 service.set_policy(conn, key, value, "2026-01-01")
     db = work / "pc.db"
     pc, _ = Store.initialise(db, "LOCAL", "石头村卫生室", key_file=work / "pc.key")
@@ -73,11 +76,27 @@ def build(version: int, out: Path) -> None:
     ]
     ids: dict[str, str] = {}
     for name, number, village, relation, household, phone in people:
-        ids[name] = R.add_resident(pc, admin, R.ResidentInput(name=name, id_number=number, village_id=village,
-                                   relation_to_head=relation, phone=phone), household_code=household)  # fmt: skip
-    ids["John"] = R.add_resident(pc, admin, R.ResidentInput(name="John Smith", document_type="passport",
-                                 document_number="P1234567", sex="M", birth_date="1980-05-01", village_id=east,
-                                 note="外籍"))  # fmt: skip
+        ids[name] = R.add_resident(
+            pc,
+            admin,
+            R.ResidentInput(
+                name=name, id_number=number, village_id=village, relation_to_head=relation, phone=phone
+            ),
+            household_code=household,
+        )
+    ids["John"] = R.add_resident(
+        pc,
+        admin,
+        R.ResidentInput(
+            name="John Smith",
+            document_type="passport",
+            document_number="P1234567",
+            sex="M",
+            birth_date="1980-05-01",
+            village_id=east,
+            note="外籍",
+        ),
+    )
     with live_server(engine) as url:
         with engine.begin() as conn:
             codes = [service.make_enroll_code(conn, "A01") for _ in range(2)]
@@ -142,8 +161,18 @@ def _contracts(store: Any, admin: Any, doctor: Any, ids: dict[str, str]) -> None
     for name in ("张三", "李四", "王五"):
         contracts.set_insurance(store, admin, ids[name], 2026, paid_on=dt.date(2025, 12, 20))
     contracts.set_insurance(store, admin, ids["赵六"], 2026, paid=False)
-    contracts.sign(store, doctor, [ids["张三"], ids["李四"]], "一队", 2026, ["BASIC"], witness="王护士",
-                   today=today)  # fmt: skip
-    [signed] = contracts.sign(store, doctor, [ids["王五"]], "二队", 2026, ["BASIC"], consent="screen",
-                              signature="data:image/png;base64,iVBORw0KGgo=", today=today).contract_ids  # fmt: skip
+    contracts.sign(
+        store, doctor, [ids["张三"], ids["李四"]], "一队", 2026, ["BASIC"], witness="王护士", today=today
+    )
+    [signed] = contracts.sign(
+        store,
+        doctor,
+        [ids["王五"]],
+        "二队",
+        2026,
+        ["BASIC"],
+        consent="screen",
+        signature="data:image/png;base64,iVBORw0KGgo=",
+        today=today,
+    ).contract_ids
     contracts.terminate(store, admin, signed, "moved_away", on=dt.date(2026, 3, 1))

@@ -72,8 +72,9 @@ class StallReport:
     steps: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, test: str, step: str, worst_ms: float, seconds: float) -> None:
-        self.steps.append({"test": test, "step": step, "worst_gap_ms": round(worst_ms, 1),
-                           "seconds": round(seconds, 3)})  # fmt: skip
+        self.steps.append(
+            {"test": test, "step": step, "worst_gap_ms": round(worst_ms, 1), "seconds": round(seconds, 3)}
+        )
 
     def write(self) -> None:
         if not self.steps:
@@ -124,8 +125,16 @@ class GapProbe:
 
 # -- the journey -------------------------------------------------------------------------------------------
 class Journey:
-    def __init__(self, qtbot: Any, store: Store, user: User, window: Any, writer: Any, test_name: str,
-                 report: StallReport) -> None:  # fmt: skip
+    def __init__(
+        self,
+        qtbot: Any,
+        store: Store,
+        user: User,
+        window: Any,
+        writer: Any,
+        test_name: str,
+        report: StallReport,
+    ) -> None:
         self.qtbot, self.store, self.user, self.window, self.writer = qtbot, store, user, window, writer
         self.today = dt.date.today()
         self.test_name = test_name
@@ -238,8 +247,9 @@ class Journey:
         return path
 
 
-def _open_journey(qtbot: Any, db: Path, key: Path, username: str, request: pytest.FixtureRequest,
-                  report: StallReport) -> Iterator[Journey]:  # fmt: skip
+def _open_journey(
+    qtbot: Any, db: Path, key: Path, username: str, request: pytest.FixtureRequest, report: StallReport
+) -> Iterator[Journey]:
     from ui.app import open_main_window
 
     store = Store.open(db, key)
@@ -258,15 +268,17 @@ def _open_journey(qtbot: Any, db: Path, key: Path, username: str, request: pytes
 
 
 @pytest.fixture
-def journey(qtbot: Any, demo_copy: tuple[Path, Path], request: pytest.FixtureRequest,
-            stall_report: StallReport) -> Iterator[Journey]:  # fmt: skip
+def journey(
+    qtbot: Any, demo_copy: tuple[Path, Path], request: pytest.FixtureRequest, stall_report: StallReport
+) -> Iterator[Journey]:
     """The main window signed in as the demo's village doctor."""
     yield from _open_journey(qtbot, *demo_copy, "doctor", request, stall_report)
 
 
 @pytest.fixture
-def admin_journey(qtbot: Any, demo_copy: tuple[Path, Path], request: pytest.FixtureRequest,
-                  stall_report: StallReport) -> Iterator[Journey]:  # fmt: skip
+def admin_journey(
+    qtbot: Any, demo_copy: tuple[Path, Path], request: pytest.FixtureRequest, stall_report: StallReport
+) -> Iterator[Journey]:
     """The main window signed in as the demo's clinic administrator."""
     yield from _open_journey(qtbot, *demo_copy, "admin", request, stall_report)
 
@@ -306,8 +318,9 @@ class CountyServer:
         env = dict(self.env)
         if password is not None:
             env["COUNTY_NEW_PASSWORD"] = password
-        done = subprocess.run([self.program, *args], env=env, cwd=self.folder, capture_output=True, text=True,
-                              timeout=120)  # fmt: skip
+        done = subprocess.run(
+            [self.program, *args], env=env, cwd=self.folder, capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, f"county-server {' '.join(args)} failed: {done.stderr}"
         return done
 
@@ -327,8 +340,13 @@ def county_server(tmp_path: Path) -> Iterator[CountyServer]:
     server.cli("init")
     server.cli("clinic", "add", *DEMO_CLINIC)
     log = (folder / "server.log").open("w")
-    process = subprocess.Popen([program, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                               cwd=folder, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    process = subprocess.Popen(
+        [program, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -21,12 +21,6 @@ def _qt() -> Any:
     return Qt
 
 
-
-
-
-
-
-
 def cell(view: Any, column: str) -> str:
     """The text of the selected row's cell in the named column, as the person reads it."""
     model = view.model()
@@ -121,15 +115,23 @@ def _household_nobody_signed(journey: Journey) -> tuple[dict[str, Any], dict[str
     """A household of the demo with nobody signed, an adult head and a member under 65."""
     conn, clinic, year = journey.store.conn, journey.store.clinic_id, journey.today.year
     for h in conn.execute("SELECT id FROM household WHERE clinic_id = ? ORDER BY code", (clinic,)):
-        people = C.signing_people(conn, conn.execute("SELECT id FROM resident WHERE household_id = ? LIMIT 1",
-                                                     (h[0],)).fetchone()[0], True)  # fmt: skip
+        people = C.signing_people(
+            conn,
+            conn.execute("SELECT id FROM resident WHERE household_id = ? LIMIT 1", (h[0],)).fetchone()[0],
+            True,
+        )
         if len(people) < 2 or not people[0]["id_number"]:
             continue
-        if any(conn.execute("SELECT 1 FROM contract WHERE resident_id = ?", (p["id"],)).fetchone() for p in people):
+        if any(
+            conn.execute("SELECT 1 FROM contract WHERE resident_id = ?", (p["id"],)).fetchone()
+            for p in people
+        ):
             continue
         if C.age_on(people[0]["birth_date"], journey.today) < 65:
             continue
-        young = [p for p in people[1:] if C.age_on(p["birth_date"], journey.today.replace(month=1, day=1)) < 65]
+        young = [
+            p for p in people[1:] if C.age_on(p["birth_date"], journey.today.replace(month=1, day=1)) < 65
+        ]
         digits = people[0]["id_number"][-8:]
         if young and len(C.resident_page(conn, clinic, digits)) == 1 and year:
             return people[0], young[0]
@@ -151,7 +153,9 @@ def test_renew_then_terminate_with_a_reason(journey: Journey) -> None:
         ask = journey.dialog(RenewDialog)
     text = ask.question.text()
     assert f"为 {name} 续约 {year + 1} 年度" in text and "服务包（与本年度相同）：" in text
-    assert ask.ok_button.text() == "续约" and ask.consent.paper.isChecked() and ask.consent.witness.text() == ""
+    assert (
+        ask.ok_button.text() == "续约" and ask.consent.paper.isChecked() and ask.consent.witness.text() == ""
+    )
     shot_dialog(journey, ask, "contracts-renew-confirm")
     with journey.step("click 续约 without a witness: refused, the field named"):
         journey.click(ask.ok_button)
@@ -171,7 +175,9 @@ def test_renew_then_terminate_with_a_reason(journey: Journey) -> None:
     assert new["period"] == str(year + 1) and new["witness"] == "续约见证人" != old["witness"]
     from clinic_app.contract_form import contract_form
 
-    assert contract_form(journey.store.conn, new["id"]).witness == "续约见证人", "the printed agreement names it"
+    assert contract_form(journey.store.conn, new["id"]).witness == "续约见证人", (
+        "the printed agreement names it"
+    )
     journey.shot("contracts-renewed")
     with journey.step("back to this year with the year box's Down key"):
         page.year.setFocus()
@@ -196,7 +202,10 @@ def test_renew_then_terminate_with_a_reason(journey: Journey) -> None:
     assert cell(page.contracts, "name") == name and cell(page.contracts, "status") == "已解约（迁出）"
     journey.shot("contracts-terminated")
     # a terminated contract offers no 续约 / 解约… / 转团队…, and the tooltips say why (once the dialog said it)
-    assert not page.terminate_button.isEnabled() and page.terminate_button.toolTip() == "该签约已解约，不能解约。"
+    assert (
+        not page.terminate_button.isEnabled()
+        and page.terminate_button.toolTip() == "该签约已解约，不能解约。"
+    )
     assert not page.renew_button.isEnabled() and page.renew_button.toolTip() == "该签约已解约，不能续约。"
     assert not page.transfer_button.isEnabled() and page.print_button.isEnabled()
 
@@ -255,7 +264,9 @@ def test_worklists_and_ledger_tabs(journey: Journey, documents: Path) -> None:
     assert page.figures["heads"].text().startswith("签约且参保：")
     assert "年度预算：" in page.figures["budget"].text() and page.chart.ledger is not None
     with journey.step("wait for the chart (its library loads off the GUI thread)"):
-        journey.wait_until(lambda: page.chart.chart is not None and page.chart.chart.isVisible(), timeout=20_000)
+        journey.wait_until(
+            lambda: page.chart.chart is not None and page.chart.chart.isVisible(), timeout=20_000
+        )
     assert not page.chart.empty.isVisible()  # no "loading" or "no ledger" text over the bars
     journey.shot("contracts-ledger")
     from ui.qt import QFileDialog, QLineEdit
@@ -265,7 +276,9 @@ def test_worklists_and_ledger_tabs(journey: Journey, documents: Path) -> None:
         chooser = journey.dialog(QFileDialog)
     name_box = chooser.findChild(QLineEdit, "fileNameEdit")
     year = journey.today.year
-    assert Path(chooser.directory().absolutePath()) == documents and name_box.text() == f"人头费台账{year}.xlsx"
+    assert (
+        Path(chooser.directory().absolutePath()) == documents and name_box.text() == f"人头费台账{year}.xlsx"
+    )
     with journey.step("accept the name offered"):
         journey.key(name_box, _qt().Key.Key_Return)
         journey.wait_until(lambda: page.notice.text())
@@ -297,8 +310,9 @@ def test_the_selection_stays_in_sight_when_the_search_is_cleared(journey: Journe
         journey.wait_until(lambda: model.rowCount() >= 200)
     assert page.contract_count.text() == f"共 {C.count_contracts(conn, clinic, year):,} 份签约"
     assert view.current_key() == target["id"] and cell(view, "name") == target["name"]
-    assert view.viewport().rect().contains(view.visualRect(model.index(view.currentIndex().row(), 0))), \
+    assert view.viewport().rect().contains(view.visualRect(model.index(view.currentIndex().row(), 0))), (
         "the selected contract is on screen"
+    )
     journey.shot("contracts-selection-kept")
     far = C.contract_page(conn, clinic, year, after=C.contract_cursor(first[-1]), limit=400)[-1]
     with journey.step("search one beyond the first page, click it, clear the search"):
@@ -309,8 +323,10 @@ def test_the_selection_stays_in_sight_when_the_search_is_cleared(journey: Journe
         journey.click(next(b for b in page.finder.findChildren(QToolButton) if b.isVisible()))
         journey.wait_until(lambda: model.rowCount() >= 200)
     assert view.current_key() is None
-    assert not any(b.isEnabled() for b in (page.renew_button, page.terminate_button, page.transfer_button,
-                                           page.print_button))  # fmt: skip
+    assert not any(
+        b.isEnabled()
+        for b in (page.renew_button, page.terminate_button, page.transfer_button, page.print_button)
+    )
 
 
 def test_the_worklist_says_how_many_it_holds(journey: Journey) -> None:
@@ -319,7 +335,9 @@ def test_the_worklist_says_how_many_it_holds(journey: Journey) -> None:
     with journey.step("click the worklists tab"):
         journey.click_tab(page.tabs, 1)
         journey.wait_until(lambda: page.work_model.columns and page.work_count.text())
-    due = len(C.renewals_due(conn, clinic, journey.today, 30))  # what `clinic contract worklist renewals` lists
+    due = len(
+        C.renewals_due(conn, clinic, journey.today, 30)
+    )  # what `clinic contract worklist renewals` lists
     assert page.work_count.text() == f"本清单 {due:,} 人", "the real number, not 200+"
     journey.shot("contracts-worklist-count")
     with journey.step("choose 从未签约的居民"):
@@ -327,7 +345,9 @@ def test_the_worklist_says_how_many_it_holds(journey: Journey) -> None:
         journey.key(page.which, _qt().Key.Key_Down)
         journey.key(page.which, _qt().Key.Key_Down)
         journey.wait_until(lambda: page.which.currentData() == "never")
-    never = conn.execute("SELECT count(*) FROM resident r WHERE r.clinic_id = ? AND r.deleted_at IS NULL AND NOT "
-                         "EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id AND c.deleted_at IS NULL)",
-                         (clinic,)).fetchone()[0]  # fmt: skip
+    never = conn.execute(
+        "SELECT count(*) FROM resident r WHERE r.clinic_id = ? AND r.deleted_at IS NULL AND NOT "
+        "EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id AND c.deleted_at IS NULL)",
+        (clinic,),
+    ).fetchone()[0]
     assert page.work_count.text() == f"本清单 {never:,} 人"

@@ -28,8 +28,12 @@ def demo_copy(demo_clinic_files: tuple[Path, Path], tmp_path: Path) -> Iterator[
     small = tmp_path / f"small-{uuid.uuid4().hex[:6]}"
     small.mkdir()
     size = db.stat().st_size + 4 * 1024 * 1024
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(small)],
-                      capture_output=True).returncode != 0:  # fmt: skip
+    if (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(small)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("no tmpfs can be mounted here")
     try:
         shutil.copy2(db, small / db.name)

@@ -54,7 +54,9 @@ def test_a_throttled_lookup_tells_the_doctor_to_wait_and_signs_nothing(
         j.click(sign.sign_button)
         j.wait_until(sign.error.isVisible, timeout=30_000)
     text = sign.error.text()
-    assert text.startswith("县里暂不回答：本机或本诊所查询居民签约情况的次数已达县里规定的上限，尚未签约。"), text
+    assert text.startswith(
+        "县里暂不回答：本机或本诊所查询居民签约情况的次数已达县里规定的上限，尚未签约。"
+    ), text
     assert "请 1 分钟后再签" in text and sign.sign_button.isEnabled()
     shot_dialog(j, sign, "contracts-lookup-throttled")
     conn, clinic = j.store.conn, j.store.clinic_id

@@ -12,8 +12,6 @@ from ui.resident_dialog import ResidentDialog
 GOOD_ID, WRONG_ID = "110105198001010016", "110105198001010017"  # the second's check character is wrong
 
 
-
-
 def shown_names(page: Any) -> list[str]:
     table = page.table
     return [str(table.model().index(r, 0).data()).removesuffix(" ⚑") for r in range(table.model().rowCount())]
@@ -169,7 +167,9 @@ def test_the_place_an_id_number_names_is_shown_beside_it_as_the_doctor_types(jou
     assert dialog.birth_date.text() == "1990-01-01" and dialog.sex.currentText() == "男", "read from the ID"
     shown = place.mapTo(dialog, place.rect().topLeft())
     field = dialog.id_number.mapTo(dialog, dialog.id_number.rect().topRight())
-    assert shown.x() >= field.x() and abs(shown.y() - field.y()) < dialog.id_number.height(), "beside the field"
+    assert shown.x() >= field.x() and abs(shown.y() - field.y()) < dialog.id_number.height(), (
+        "beside the field"
+    )
     journey.shot("journey-id-place-known", dialog)
     with journey.step("retype it with a county code no edition of GB/T 2260 has"):
         journey.key(dialog.id_number, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
@@ -200,7 +200,8 @@ def test_a_second_head_of_a_household_is_refused_naming_the_current_head(journey
         "SELECT r.id, r.name, r.id_number, r.household_id, h.name AS head, hh.code FROM resident r "
         "JOIN resident h ON h.household_id = r.household_id AND h.relation_to_head = 'head' AND h.deleted_at IS NULL "
         "JOIN household hh ON hh.id = r.household_id WHERE r.relation_to_head = 'spouse' AND r.deleted_at IS NULL "
-        "AND r.id_number IS NOT NULL ORDER BY r.id LIMIT 1").fetchone()  # fmt: skip
+        "AND r.id_number IS NOT NULL ORDER BY r.id LIMIT 1"
+    ).fetchone()
     page = journey.nav_to("residents")
     with journey.step("search the spouse by the last digits of the ID number and click 编辑"):
         journey.type(page.search, member["id_number"][-8:])
@@ -217,8 +218,9 @@ def test_a_second_head_of_a_household_is_refused_naming_the_current_head(journey
         error = dialog.errors["relation_to_head"]
         journey.wait_until(error.isVisible)
     assert dialog.isVisible(), "not saved"
-    assert error.text() == (f"户号 {member['code']} 已有户主：{member['head']}。"
-                            f"请先修改 {member['head']} 与户主的关系。"), error.text()  # fmt: skip
+    assert error.text() == (
+        f"户号 {member['code']} 已有户主：{member['head']}。请先修改 {member['head']} 与户主的关系。"
+    ), error.text()
     journey.shot("journey-second-head-refused", dialog)
     row = conn.execute("SELECT relation_to_head FROM resident WHERE id = ?", (member["id"],)).fetchone()
     assert row[0] == "spouse", "nothing written"

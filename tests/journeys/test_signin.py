@@ -16,8 +16,9 @@ from ui.signin import SignInDialog
 
 
 @pytest.fixture
-def signin(qtbot: Any, demo_copy: tuple[Path, Path], request: pytest.FixtureRequest,
-           stall_report: StallReport) -> Any:  # fmt: skip
+def signin(
+    qtbot: Any, demo_copy: tuple[Path, Path], request: pytest.FixtureRequest, stall_report: StallReport
+) -> Any:
     store = Store.open(*demo_copy)
     clinic = store.conn.execute("SELECT name FROM clinic WHERE id = ?", (store.clinic_id,)).fetchone()[0]
     hint = ", ".join(f"{u} / {p}" for u, p in DEMO_USERS.items())
@@ -136,7 +137,9 @@ def test_signing_out_brings_the_sign_in_back_for_another_user_and_closing_it_end
         assert not _visible(MainWindow) and third.isVisible()
         with steps.step("close the sign-in: the program ends"), qtbot.waitSignal(session.ended, timeout=5000):
             steps.key(third.username, Qt.Key.Key_Escape)
-        qtbot.waitUntil(lambda: not _new_threads(before), timeout=5000)  # no writer, sync or checker thread left
+        qtbot.waitUntil(
+            lambda: not _new_threads(before), timeout=5000
+        )  # no writer, sync or checker thread left
     finally:
         session.shutdown()
         store.close()
@@ -153,7 +156,10 @@ def test_an_account_whose_password_hash_came_damaged_by_sync_says_its_password_m
     store = dialog.store
     with store.transaction() as conn:
         conn.execute("DELETE FROM outbox WHERE table_name = 'user'")  # sent: the county's version is pulled
-    malformed, huge = "scrypt$abc$8$1$c2FsdA==$ZGlnZXN0", "scrypt$1048576$64$64$c2FsdHNhbHRzYWx0$" + "A" * 43 + "="
+    malformed, huge = (
+        "scrypt$abc$8$1$c2FsdA==$ZGlnZXN0",
+        "scrypt$1048576$64$64$c2FsdHNhbHRzYWx0$" + "A" * 43 + "=",
+    )
     for n, damaged in enumerate([malformed, huge]):
         row = dict(store.conn.execute('SELECT * FROM "user" WHERE username = ?', ("doctor",)).fetchone())
         row["password_hash"] = damaged
@@ -165,8 +171,12 @@ def test_an_account_whose_password_hash_came_damaged_by_sync_says_its_password_m
             dialog.password.setFocus()
             qtbot.keyClicks(dialog.password, DEMO_USERS["doctor"])
             steps.key(dialog.password, Qt.Key.Key_Return)
-            steps.wait_until(lambda: dialog.sign_in.isEnabled() and "重新设置" in dialog.error.text())  # checked
-        assert dialog.error.text() == "此账号的密码需要重新设置：本机保存的密码信息已损坏。请联系卫生室管理员。"
+            steps.wait_until(
+                lambda: dialog.sign_in.isEnabled() and "重新设置" in dialog.error.text()
+            )  # checked
+        assert (
+            dialog.error.text() == "此账号的密码需要重新设置：本机保存的密码信息已损坏。请联系卫生室管理员。"
+        )
         assert dialog.isVisible() and dialog.user is None and dialog.sign_in.isEnabled()
     steps.shot("signin-password-must-be-set-again", dialog)
 
@@ -185,6 +195,7 @@ def test_five_wrong_passwords_lock_the_account_and_it_says_for_how_long(qtbot: A
         steps.key(dialog.password, Qt.Key.Key_Return)
         steps.wait_until(lambda: "锁定" in dialog.error.text())
     assert dialog.error.text() == "密码多次输错，账号已锁定 15 分钟。请 15 分钟后再试或联系卫生室管理员。", (
-        dialog.error.text())  # lockout_seconds 900 (the clinic's setting)
+        dialog.error.text()
+    )  # lockout_seconds 900 (the clinic's setting)
     assert dialog.user is None
     steps.shot("signin-locked", dialog)

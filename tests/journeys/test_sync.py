@@ -37,10 +37,6 @@ def cell(view: Any, row: int, column: int) -> str:
     return str(view.model().index(row, column).data() or "")
 
 
-
-
-
-
 def test_enroll_sync_and_resolve_a_conflict_on_the_sync_page(
     admin_journey: Journey, county_server: CountyServer, tmp_path: Path
 ) -> None:
@@ -82,16 +78,29 @@ def test_enroll_sync_and_resolve_a_conflict_on_the_sync_page(
 
     # a second device of the clinic: a team laptop set up with `clinic enroll`, which changes the phone first
     laptop_db, laptop_key = tmp_path / "laptop.db", tmp_path / "laptop.key"
-    made = clinic("enroll", "--db", str(laptop_db), "--key-file", str(laptop_key), "--server", county_server.url,
-                  "--code", county_server.enroll_code(), "--device-name", "随访笔记本", cwd=tmp_path)  # fmt: skip
+    made = clinic(
+        "enroll",
+        "--db",
+        str(laptop_db),
+        "--key-file",
+        str(laptop_key),
+        "--server",
+        county_server.url,
+        "--code",
+        county_server.enroll_code(),
+        "--device-name",
+        "随访笔记本",
+        cwd=tmp_path,
+    )
     assert made.returncode == 0, made.stderr
     from clinic_app.store import Store
 
     laptop = Store.open(laptop_db, laptop_key)
     try:
         admin = authenticate(laptop, "admin", DEMO_USERS["admin"])
-        data = R.resident_input(dict(laptop.conn.execute("SELECT * FROM resident WHERE id = ?",
-                                                         (person["id"],)).fetchone()))  # fmt: skip
+        data = R.resident_input(
+            dict(laptop.conn.execute("SELECT * FROM resident WHERE id = ?", (person["id"],)).fetchone())
+        )
         data.phone = "13900000002"
         R.update_resident(laptop, admin, person["id"], data)
     finally:
@@ -198,15 +207,24 @@ def test_account_changes_wait_for_an_administrators_online_sign_in_on_the_sync_p
     assert first.args[0] == "ok", win.sync.message
     assert not page.accounts_notice.isVisible(), "the clinic's first accounts came with its first push"
 
-    users.add_user(j.store, j.user, "xiaoli", "nurse", "nurse-pass-2", display_name="小李")  # the admin adds a nurse
-    with j.step("click 立即同步: the new account waits"), j.qtbot.waitSignal(win.sync.finished, timeout=LONG) as second:
+    users.add_user(
+        j.store, j.user, "xiaoli", "nurse", "nurse-pass-2", display_name="小李"
+    )  # the admin adds a nurse
+    with (
+        j.step("click 立即同步: the new account waits"),
+        j.qtbot.waitSignal(win.sync.finished, timeout=LONG) as second,
+    ):
         j.click(page.sync_button)
     assert second.args[0] == "ok", win.sync.message
     j.wait_until(lambda: page.accounts_notice.isVisible())
     assert "账户变更" in page.accounts_notice.text() and "管理员在线登录" in page.accounts_notice.text()
     assert page.account_sign_in_button.text() == "在线登录并发送…"
-    assert j.store.conn.execute("SELECT count(*) FROM outbox WHERE table_name = 'user' AND rejected_code IS NULL"
-                                ).fetchone()[0] == 1, "kept in the outbox, not refused"  # fmt: skip
+    assert (
+        j.store.conn.execute(
+            "SELECT count(*) FROM outbox WHERE table_name = 'user' AND rejected_code IS NULL"
+        ).fetchone()[0]
+        == 1
+    ), "kept in the outbox, not refused"
     j.shot("sync-accounts-waiting")
 
     with j.step("click 在线登录并发送…"):
@@ -231,8 +249,18 @@ def test_account_changes_wait_for_an_administrators_online_sign_in_on_the_sync_p
 
     # a second computer of the clinic, set up from the county alone, knows the nurse with her password
     laptop_db, laptop_key = tmp_path / "laptop.db", tmp_path / "laptop.key"
-    made = clinic("enroll", "--db", str(laptop_db), "--key-file", str(laptop_key), "--server", county_server.url,
-                  "--code", county_server.enroll_code(), cwd=tmp_path)  # fmt: skip
+    made = clinic(
+        "enroll",
+        "--db",
+        str(laptop_db),
+        "--key-file",
+        str(laptop_key),
+        "--server",
+        county_server.url,
+        "--code",
+        county_server.enroll_code(),
+        cwd=tmp_path,
+    )
     assert made.returncode == 0, made.stderr
     from clinic_app.store import Store
 
@@ -254,14 +282,37 @@ def test_rows_from_the_county_that_cannot_be_stored_are_reported_on_the_sync_pag
     store = j.store
     own = store.conn.execute("SELECT name FROM village ORDER BY name LIMIT 1").fetchone()[0]
     stamp = "2026-11-30T08:00:00Z"
-    common = {"clinic_id": store.clinic_id, "created_at": stamp, "updated_at": stamp, "created_by": None,
-              "updated_by": None, "deleted_at": None}  # fmt: skip
+    common = {
+        "clinic_id": store.clinic_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "created_by": None,
+        "updated_by": None,
+        "deleted_at": None,
+    }
     village_id, user_id = "01a30000-0000-7000-8000-0000000000a1", "01a30000-0000-7000-8000-0000000000a2"
-    village = {"table": "village", "row_id": village_id, "op": "upsert", "version": 7,
-               "row": {**common, "id": village_id, "name": own, "code": None}}  # fmt: skip
-    user = {"table": "user", "row_id": user_id, "op": "upsert", "version": 8,
-            "row": {**common, "id": user_id, "username": "visitor", "display_name": "巡诊医生", "role": "nurse",
-                    "password_hash": "scrypt$32768$8$1$c2FsdA==$ZGlnZXN0", "active": 2**70}}  # fmt: skip
+    village = {
+        "table": "village",
+        "row_id": village_id,
+        "op": "upsert",
+        "version": 7,
+        "row": {**common, "id": village_id, "name": own, "code": None},
+    }
+    user = {
+        "table": "user",
+        "row_id": user_id,
+        "op": "upsert",
+        "version": 8,
+        "row": {
+            **common,
+            "id": user_id,
+            "username": "visitor",
+            "display_name": "巡诊医生",
+            "role": "nurse",
+            "password_hash": "scrypt$32768$8$1$c2FsdA==$ZGlnZXN0",
+            "active": 2**70,
+        },
+    }
 
     with j.step("open the sync page"):
         page = j.nav_to("sync")

@@ -72,8 +72,11 @@ class County:
 
     def enroll(self, clinic_code: str, name: str = "PC-1") -> dict[str, str]:
         code = self.admin(admin.make_enroll_code, clinic_code)
-        r = self.client.post("/api/v1/enroll", json={"code": code, "device_name": name, "app_version": "0.1.0"},
-                             headers=HEADERS)  # fmt: skip
+        r = self.client.post(
+            "/api/v1/enroll",
+            json={"code": code, "device_name": name, "app_version": "0.1.0"},
+            headers=HEADERS,
+        )
         assert r.status_code == 201, r.text
         body = r.json()
         return {**HEADERS, "Authorization": f"Bearer {body['token']}", "X-Device-Id": body["device_id"]}

@@ -21,7 +21,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_healthy(base: str, process: subprocess.Popen[str] | subprocess.Popen[bytes], seconds: float) -> bool:
+def wait_until_healthy(
+    base: str, process: subprocess.Popen[str] | subprocess.Popen[bytes], seconds: float
+) -> bool:
     """Whether a county server started as ``process`` answers ``/health`` at ``base`` within ``seconds`` (False as
     soon as the process has ended)."""
     import requests
@@ -40,8 +42,9 @@ def wait_until_healthy(base: str, process: subprocess.Popen[str] | subprocess.Po
 @contextmanager
 def live_server(engine: sa.Engine) -> Iterator[str]:
     port = free_port()
-    config = uvicorn.Config(create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning",
-                            limit_concurrency=400)  # fmt: skip
+    config = uvicorn.Config(
+        create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning", limit_concurrency=400
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

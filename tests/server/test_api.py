@@ -16,18 +16,36 @@ GOOD_ID = "11010519491231002X"
 
 
 def resident(row_id: str | None = None, **fields: Any) -> dict[str, Any]:
-    base = {"id": row_id or uuid7(), "name": "张三", "document_type": "id_card", "id_number": GOOD_ID, "sex": "F",
-            "birth_date": "1949-12-31", "phone": None, "created_at": "2026-11-23T08:00:00.000Z",
-            "updated_at": "2026-11-23T08:00:00.000Z", "deleted_at": None}  # fmt: skip
+    base = {
+        "id": row_id or uuid7(),
+        "name": "张三",
+        "document_type": "id_card",
+        "id_number": GOOD_ID,
+        "sex": "F",
+        "birth_date": "1949-12-31",
+        "phone": None,
+        "created_at": "2026-11-23T08:00:00.000Z",
+        "updated_at": "2026-11-23T08:00:00.000Z",
+        "deleted_at": None,
+    }
     base.update(fields)
     return base
 
 
-def mutation(table: str, row: dict[str, Any], base_version: int = 0, op: str = "upsert",
-             user_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+def mutation(
+    table: str, row: dict[str, Any], base_version: int = 0, op: str = "upsert", user_id: str | None = None
+) -> dict[str, Any]:
     """``user_id`` None: a clinic without accounts on the server (the bootstrap); else a user of the clinic."""
-    return {"mutation_id": uuid7(), "table": table, "op": op, "row_id": row["id"], "base_version": base_version,
-            "fields": row, "user_id": user_id, "device_time": "2026-11-23T08:00:00.000Z"}  # fmt: skip
+    return {
+        "mutation_id": uuid7(),
+        "table": table,
+        "op": op,
+        "row_id": row["id"],
+        "base_version": base_version,
+        "fields": row,
+        "user_id": user_id,
+        "device_time": "2026-11-23T08:00:00.000Z",
+    }
 
 
 def push(county: County, headers: dict[str, str], *mutations: dict[str, Any]) -> list[dict[str, Any]]:
@@ -95,16 +113,20 @@ def test_enrollment_code_is_one_time(county: County) -> None:
         first.status_code == 201 and first.json()["clinic_code"] == "A01" and len(first.json()["token"]) >= 40
     )
     assert_error(county.client.post("/api/v1/enroll", json=body, headers=HEADERS), 401, "code_used")
-    assert_error(county.client.post("/api/v1/enroll", json={**body, "code": "AAAA-BBBB"}, headers=HEADERS), 401,
-                 "bad_code")  # fmt: skip
+    assert_error(
+        county.client.post("/api/v1/enroll", json={**body, "code": "AAAA-BBBB"}, headers=HEADERS),
+        401,
+        "bad_code",
+    )
 
 
 def test_expired_enrollment_code_is_refused(county: County) -> None:
     code = county.admin(admin.make_enroll_code, "A01")
     with county.engine.begin() as conn:
         conn.execute(sa.update(db.enrollment_code).values(expires_at="2000-01-01T00:00:00.000Z"))
-    r = county.client.post("/api/v1/enroll", json={"code": code, "device_name": "x", "app_version": "0.1.0"},
-                           headers=HEADERS)  # fmt: skip
+    r = county.client.post(
+        "/api/v1/enroll", json={"code": code, "device_name": "x", "app_version": "0.1.0"}, headers=HEADERS
+    )
     assert_error(r, 401, "code_expired")
 
 
@@ -130,10 +152,14 @@ def test_token_is_stored_hashed(county: County) -> None:
 # -- versions ----------------------------------------------------------------------------------------
 def test_unsupported_clients_get_426(county: County) -> None:
     device = county.enroll("A01")
-    assert_error(county.client.get("/api/v1/meta", headers={"Authorization": device["Authorization"]}), 426,
-                 "upgrade_required")  # fmt: skip
-    assert_error(county.client.get("/api/v1/meta", headers={**device, p.HEADER_SCHEMA: "1"}), 426,
-                 "schema_unsupported")  # fmt: skip
+    assert_error(
+        county.client.get("/api/v1/meta", headers={"Authorization": device["Authorization"]}),
+        426,
+        "upgrade_required",
+    )
+    assert_error(
+        county.client.get("/api/v1/meta", headers={**device, p.HEADER_SCHEMA: "1"}), 426, "schema_unsupported"
+    )
     assert_error(
         county.client.get("/api/v1/meta", headers={**device, p.HEADER_APP: "0.0.9"}), 426, "app_too_old"
     )
@@ -155,8 +181,12 @@ def test_push_applies_then_replays_duplicates(county: County) -> None:
 
 def test_bad_id_number_is_rejected_by_the_shared_rules(county: County) -> None:
     device = county.enroll("A01")
-    results = push(county, device, mutation("resident", resident(id_number="110105194912310021")),
-                   mutation("resident", resident(id_number="445224199202290042", birth_date="1992-02-29")))  # fmt: skip
+    results = push(
+        county,
+        device,
+        mutation("resident", resident(id_number="110105194912310021")),
+        mutation("resident", resident(id_number="445224199202290042", birth_date="1992-02-29")),
+    )
     assert results[0]["status"] == "rejected" and results[0]["code"] == "check_character"
     assert "id_number" in results[0]["message"]
     assert results[1]["status"] == "applied", "one bad row does not stop the batch"
@@ -223,8 +253,10 @@ def test_unknown_and_reference_tables_are_rejected(county: County) -> None:
 
 def test_push_size_is_limited(county: County) -> None:
     device = county.enroll("A01")
-    many = [mutation("audit_log", {"id": uuid7(), "action": "x", "summary": "x", "rows": "{}"})
-            for _ in range(p.MAX_PUSH + 1)]  # fmt: skip
+    many = [
+        mutation("audit_log", {"id": uuid7(), "action": "x", "summary": "x", "rows": "{}"})
+        for _ in range(p.MAX_PUSH + 1)
+    ]
     r = county.client.post("/api/v1/push", json={"mutations": many}, headers=device)
     assert_error(r, 422, "invalid_request")
 
@@ -260,8 +292,11 @@ def test_bad_cursor_and_limits(county: County) -> None:
         county.client.get("/api/v1/pull", params={"limit": 1001}, headers=device), 422, "invalid_request"
     )
     other_epoch = pull_feed.encode_cursor("0000", 0, 0)
-    assert_error(county.client.get("/api/v1/pull", params={"cursor": other_epoch}, headers=device), 409,
-                 "epoch_changed")  # fmt: skip
+    assert_error(
+        county.client.get("/api/v1/pull", params={"cursor": other_epoch}, headers=device),
+        409,
+        "epoch_changed",
+    )
 
 
 def test_users_made_on_the_server_reach_the_clinic_devices(county: County) -> None:
@@ -282,11 +317,18 @@ def test_a_device_of_clinic_a_reads_and_writes_nothing_of_clinic_b(county: Count
     a_changes, _ = pull_all(county, a)
     assert all(c["row"].get("clinic_id") in (None, _clinic_id(county, "A01")) for c in a_changes)
     assert b_row["id"] not in {c["row_id"] for c in a_changes}
-    results = push(county, a,
-                   mutation("resident", {"id": b_row["id"], "phone": "13812345678"}, made["version"]),
-                   mutation("resident", {"id": b_row["id"]}, made["version"], op="delete"),
-                   mutation("resident", resident(clinic_id=_clinic_id(county, "B01"), id_number="445224199202290042",
-                                                 birth_date="1992-02-29")))  # fmt: skip
+    results = push(
+        county,
+        a,
+        mutation("resident", {"id": b_row["id"], "phone": "13812345678"}, made["version"]),
+        mutation("resident", {"id": b_row["id"]}, made["version"], op="delete"),
+        mutation(
+            "resident",
+            resident(
+                clinic_id=_clinic_id(county, "B01"), id_number="445224199202290042", birth_date="1992-02-29"
+            ),
+        ),
+    )
     assert [r["status"] for r in results] == ["rejected"] * 3
     assert {r["code"] for r in results} == {"wrong_clinic"}
     b_changes, _ = pull_all(county, b)
@@ -295,8 +337,11 @@ def test_a_device_of_clinic_a_reads_and_writes_nothing_of_clinic_b(county: Count
     own = resident(id_number="445224199202290042", birth_date="1992-02-29")
     [mine] = push(county, a, mutation("resident", own))
     with county.engine.connect() as conn:
-        owner = conn.execute(sa.select(db.record.c.clinic_id).where(db.record.c.table_name == "resident",
-                                                                    db.record.c.row_id == own["id"])).all()  # fmt: skip
+        owner = conn.execute(
+            sa.select(db.record.c.clinic_id).where(
+                db.record.c.table_name == "resident", db.record.c.row_id == own["id"]
+            )
+        ).all()
     assert mine["status"] == "applied" and [o[0] for o in owner] == [_clinic_id(county, "A01")]
 
 
@@ -322,8 +367,9 @@ def test_revoked_or_missing_tokens_are_refused(county: County) -> None:
 
 def test_county_roles_log_in_but_do_not_push_as_a_clinic(county: County) -> None:
     county.admin(admin.add_user, "reviewer", "county_reviewer", "review-pass-1", None)
-    r = county.client.post("/api/v1/login", json={"username": "reviewer", "password": "review-pass-1"},
-                           headers=HEADERS)  # fmt: skip
+    r = county.client.post(
+        "/api/v1/login", json={"username": "reviewer", "password": "review-pass-1"}, headers=HEADERS
+    )
     assert r.status_code == 200 and r.json()["role"] == "county_reviewer"
     token = {**HEADERS, "Authorization": f"Bearer {r.json()['token']}"}
     assert_error(
@@ -349,10 +395,18 @@ def test_an_unexpected_failure_answers_500_without_a_stack_trace(county: County,
 
 def test_malformed_bodies_get_an_error_body(county: County) -> None:
     device = county.enroll("A01")
-    assert_error(county.client.post("/api/v1/push", content=b"{not json", headers={**device, "Content-Type": "application/json"}),
-                 422, "invalid_request")  # fmt: skip
-    assert_error(county.client.post("/api/v1/push", json={"mutations": [{"op": "explode"}]}, headers=device), 422,
-                 "invalid_request")  # fmt: skip
+    assert_error(
+        county.client.post(
+            "/api/v1/push", content=b"{not json", headers={**device, "Content-Type": "application/json"}
+        ),
+        422,
+        "invalid_request",
+    )
+    assert_error(
+        county.client.post("/api/v1/push", json={"mutations": [{"op": "explode"}]}, headers=device),
+        422,
+        "invalid_request",
+    )
     assert_error(county.client.get("/api/v1/nowhere", headers=device), 404, "http_error")
 
 

@@ -25,8 +25,12 @@ BATCH_SIZE = 10
 
 def _enroll(base: str, county: County, clinic: str, name: str) -> dict[str, str]:
     code = county.admin(admin.make_enroll_code, clinic)
-    r = requests.post(f"{base}/api/v1/enroll", json={"code": code, "device_name": name, "app_version": "0.1.0"},
-                      headers=HEADERS, timeout=30)  # fmt: skip
+    r = requests.post(
+        f"{base}/api/v1/enroll",
+        json={"code": code, "device_name": name, "app_version": "0.1.0"},
+        headers=HEADERS,
+        timeout=30,
+    )
     r.raise_for_status()
     return {**HEADERS, "Authorization": f"Bearer {r.json()['token']}"}
 
@@ -47,8 +51,19 @@ def test_concurrent_pushes_while_pulling_lose_and_repeat_nothing(county: County)
                 rows = [
                     {"id": uuid7(), "action": "test", "summary": "x", "rows": "{}"} for _ in range(BATCH_SIZE)
                 ]
-                body = {"mutations": [{"mutation_id": uuid7(), "table": "audit_log", "op": "upsert", "row_id": r["id"],
-                                       "base_version": 0, "fields": r} for r in rows]}  # fmt: skip
+                body = {
+                    "mutations": [
+                        {
+                            "mutation_id": uuid7(),
+                            "table": "audit_log",
+                            "op": "upsert",
+                            "row_id": r["id"],
+                            "base_version": 0,
+                            "fields": r,
+                        }
+                        for r in rows
+                    ]
+                }
                 r = session.post(f"{base}/api/v1/push", json=body, headers=headers, timeout=60)
                 if r.status_code != 200 or any(x["status"] != "applied" for x in r.json()["results"]):
                     errors.append(r.text[:200])
@@ -92,8 +107,9 @@ def test_concurrent_pushes_while_pulling_lose_and_repeat_nothing(county: County)
 
 def _entry() -> p.Mutation:
     row = {"id": uuid7(), "action": "test", "summary": "x", "rows": "{}"}
-    return p.Mutation(mutation_id=uuid7(), table="audit_log", op="upsert", row_id=row["id"], base_version=0,
-                      fields=row)  # fmt: skip
+    return p.Mutation(
+        mutation_id=uuid7(), table="audit_log", op="upsert", row_id=row["id"], base_version=0, fields=row
+    )
 
 
 def _wait_for_a_lock_wait(engine: sa.Engine) -> None:
@@ -101,9 +117,12 @@ def _wait_for_a_lock_wait(engine: sa.Engine) -> None:
     deadline = time.monotonic() + 30
     with engine.connect() as conn:
         while time.monotonic() < deadline:
-            waiting = conn.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")).scalar_one()  # fmt: skip
+            waiting = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
+            ).scalar_one()
             conn.rollback()
             if waiting:
                 return

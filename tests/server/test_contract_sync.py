@@ -49,9 +49,12 @@ def contracts_of(db: Path) -> list[dict[str, Any]]:
 
 
 def test_two_clinics_sign_one_resident_offline_and_the_county_decides(
-    county: County, tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str],
+    county: County,
+    tmp_path: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     county.admin(reference.install_default_packages)
     monkeypatch.setenv("CLINIC_PASSWORD", PW)
     a, b = make_clinic(tmp_path, "a"), make_clinic(tmp_path, "b")
@@ -64,8 +67,24 @@ def test_two_clinics_sign_one_resident_offline_and_the_county_decides(
             assert cli(capsys, db, "team", "add", "一队", "--lead", "doctor", "--user", "admin")[0] == 0
         # both sign before either syncs (the county has no contract to report yet)
         for db in (a, b):
-            rc, out = cli(capsys, db, "contract", "sign", "--resident", NUMBER, "--team", "一队", "--package", "BASIC",
-                          "--period", "2026", "--witness", "王护士", "--user", "doctor")  # fmt: skip
+            rc, out = cli(
+                capsys,
+                db,
+                "contract",
+                "sign",
+                "--resident",
+                NUMBER,
+                "--team",
+                "一队",
+                "--package",
+                "BASIC",
+                "--period",
+                "2026",
+                "--witness",
+                "王护士",
+                "--user",
+                "doctor",
+            )
             assert rc == 0 and "the county confirmed no contract elsewhere" in out, out
         assert [c["status"] for c in contracts_of(a) + contracts_of(b)] == ["provisional", "provisional"]
         assert cli(capsys, a, "sync")[0] == 0
@@ -79,15 +98,47 @@ def test_two_clinics_sign_one_resident_offline_and_the_county_decides(
             assert waiting.kind == "contract_elsewhere" and waiting.table == "contract"
             store.close()
         # online now, a third sign-up elsewhere is refused at once
-        rc, out = cli(capsys, b, "contract", "sign", "--resident", NUMBER, "--team", "一队", "--package", "BASIC",
-                      "--period", "2026", "--witness", "王护士", "--user", "doctor")  # fmt: skip
+        rc, out = cli(
+            capsys,
+            b,
+            "contract",
+            "sign",
+            "--resident",
+            NUMBER,
+            "--team",
+            "一队",
+            "--package",
+            "BASIC",
+            "--period",
+            "2026",
+            "--witness",
+            "王护士",
+            "--user",
+            "doctor",
+        )
         assert rc == 3 and "already signed for 2026" in out
 
         [open_conflict] = [
             c for c in county.admin(county_service.list_conflicts) if c["clinic_code"] == "B01"
         ]
-        assert county_cli(["conflicts", "resolve", open_conflict["id"], "--keep", "transfer", "--note", "已迁居",
-                           "--by", "王审核", "--database-url", database_url]) == 0  # fmt: skip
+        assert (
+            county_cli(
+                [
+                    "conflicts",
+                    "resolve",
+                    open_conflict["id"],
+                    "--keep",
+                    "transfer",
+                    "--note",
+                    "已迁居",
+                    "--by",
+                    "王审核",
+                    "--database-url",
+                    database_url,
+                ]
+            )
+            == 0
+        )
         for db in (a, b):
             assert cli(capsys, db, "sync")[0] == 0, "nothing waits for a person any more"
         assert [(c["status"]) for c in contracts_of(b)] == ["active"]

@@ -21,10 +21,21 @@ NUMBER = "11010519491231002X"
 
 
 def contract_row(resident_id: str, team_id: str, period: str = "2026", **fields: Any) -> dict[str, Any]:
-    return {"id": uuid7(), "resident_id": resident_id, "team_id": team_id, "period": period,
-            "period_start": f"{period}-01-01", "period_end": f"{period}-12-31", "packages": '["BASIC"]',
-            "status": "provisional", "signed_at": "2026-03-01T08:00:00.000Z", "consent": "paper",
-            "witness": "王护士", "fee_fen": 12000, **fields}  # fmt: skip
+    return {
+        "id": uuid7(),
+        "resident_id": resident_id,
+        "team_id": team_id,
+        "period": period,
+        "period_start": f"{period}-01-01",
+        "period_end": f"{period}-12-31",
+        "packages": '["BASIC"]',
+        "status": "provisional",
+        "signed_at": "2026-03-01T08:00:00.000Z",
+        "consent": "paper",
+        "witness": "王护士",
+        "fee_fen": 12000,
+        **fields,
+    }
 
 
 def setup_clinic(county: County, code: str) -> tuple[dict[str, str], str, str]:
@@ -48,11 +59,13 @@ def test_the_first_contract_accepted_is_active_and_the_lookup_finds_it(county: C
     assert result["status"] == "applied" and result["server_row"]["status"] == "active"
     assert latest(county, device, "contract")[row["id"]]["status"] == "active"
     other = county.enroll("B01")
-    found = county.client.post("/api/v1/residents/lookup", json={"id_number": NUMBER, "period": "2026"},
-                              headers=other).json()  # fmt: skip
+    found = county.client.post(
+        "/api/v1/residents/lookup", json={"id_number": NUMBER, "period": "2026"}, headers=other
+    ).json()
     assert found == {"active_contract": True, "clinic_code": "A01", "clinic_name": "石头村卫生室"}
-    none = county.client.post("/api/v1/residents/lookup", json={"id_number": NUMBER, "period": "2027"},
-                             headers=other).json()  # fmt: skip
+    none = county.client.post(
+        "/api/v1/residents/lookup", json={"id_number": NUMBER, "period": "2027"}, headers=other
+    ).json()
     assert none["active_contract"] is False and none.get("clinic_code") is None
 
 
@@ -84,11 +97,25 @@ def test_the_county_reviewer_decides_and_both_clinics_converge(county: County, k
     [late] = push(county, b, mutation("contract", second))
     versions = latest(county, b, "conflict")
     [mine] = [v for v in versions.values() if v["id"] == late["conflict_id"]]
-    [by_device] = push(county, b, mutation("conflict", {"id": mine["id"], "resolved_at": "2026-11-24T08:00:00.000Z",
-                                                        "resolution": '{"keep": "server"}'}, mine["row_version"]))  # fmt: skip
+    [by_device] = push(
+        county,
+        b,
+        mutation(
+            "conflict",
+            {"id": mine["id"], "resolved_at": "2026-11-24T08:00:00.000Z", "resolution": '{"keep": "server"}'},
+            mine["row_version"],
+        ),
+    )
     assert by_device["status"] == "rejected" and by_device["code"] == "county_decides"
-    assert_error(county.client.post(f"/api/v1/county/conflicts/{late['conflict_id']}/resolve",
-                                    json={"keep": "server"}, headers=login_reviewer(county)), 422, "choice")  # fmt: skip
+    assert_error(
+        county.client.post(
+            f"/api/v1/county/conflicts/{late['conflict_id']}/resolve",
+            json={"keep": "server"},
+            headers=login_reviewer(county),
+        ),
+        422,
+        "choice",
+    )
     county.admin(county_service.resolve_conflict, late["conflict_id"], keep, "王审核", "居民已搬到河东村")
     a_rows, b_rows = latest(county, a, "contract"), latest(county, b, "contract")
     if keep == "transfer":
@@ -110,14 +137,19 @@ def test_the_county_reviewer_decides_and_both_clinics_converge(county: County, k
         assert closed["resolved_at"] and json.loads(closed["resolution"])["keep"] == keep
     assert county.admin(county_service.list_conflicts) == []
     other = county.enroll("A01", "third")
-    assert county.client.post("/api/v1/residents/lookup", json={"id_number": NUMBER, "period": "2026"},
-                             headers=other).json()["clinic_code"] == where  # fmt: skip
+    assert (
+        county.client.post(
+            "/api/v1/residents/lookup", json={"id_number": NUMBER, "period": "2026"}, headers=other
+        ).json()["clinic_code"]
+        == where
+    )
 
 
 def login_reviewer(county: County) -> dict[str, str]:
     county.admin(admin.add_user, "reviewer", "county_reviewer", "review-pass-1", None)
-    r = county.client.post("/api/v1/login", json={"username": "reviewer", "password": "review-pass-1"},
-                           headers=HEADERS)  # fmt: skip
+    r = county.client.post(
+        "/api/v1/login", json={"username": "reviewer", "password": "review-pass-1"}, headers=HEADERS
+    )
     return {**HEADERS, "Authorization": f"Bearer {r.json()['token']}"}
 
 
@@ -128,8 +160,9 @@ def test_a_contract_status_the_device_cannot_store_is_rejected(county: County) -
 
 
 # -- service packages -----------------------------------------------------------------------------------
-def test_init_loads_the_default_packages_and_devices_receive_them(county: County, database_url: str,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_init_loads_the_default_packages_and_devices_receive_them(
+    county: County, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert county_cli(["init", "--database-url", database_url]) == 0
     assert "BASIC, HTN, DM, ELDERLY, MCH" in capsys.readouterr().out
     device = county.enroll("A01")
@@ -141,20 +174,47 @@ def test_init_loads_the_default_packages_and_devices_receive_them(county: County
     assert "default service packages" not in capsys.readouterr().out, "a county's own set is never replaced"
 
 
-def test_packages_load_replaces_the_set_all_or_none(county: County, database_url: str, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_packages_load_replaces_the_set_all_or_none(
+    county: County, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     county.admin(reference.install_default_packages)
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps([{"code": "BASIC", "name": "基础包", "fee_fen": 100, "insurance_fund_fen": 50,
-                                "public_health_fund_fen": 0, "resident_share_fen": 0},
-                               {"code": "X", "name": "", "eligibility": {"colour": "red"}}]), encoding="utf-8")  # fmt: skip
+    bad.write_text(
+        json.dumps(
+            [
+                {
+                    "code": "BASIC",
+                    "name": "基础包",
+                    "fee_fen": 100,
+                    "insurance_fund_fen": 50,
+                    "public_health_fund_fen": 0,
+                    "resident_share_fen": 0,
+                },
+                {"code": "X", "name": "", "eligibility": {"colour": "red"}},
+            ]
+        ),
+        encoding="utf-8",
+    )
     assert county_cli(["packages", "load", str(bad), "--database-url", database_url]) == 3
     err = capsys.readouterr().err
     assert "package 1, fee_fen" in err and "package 2, code" in err and "package 2, eligibility" in err
     good = tmp_path / "good.json"
-    good.write_text(json.dumps([{"code": "BASIC", "name": "基础包", "kind": "basic", "fee_fen": 15000,
-                                 "insurance_fund_fen": 10000, "public_health_fund_fen": 5000,
-                                 "resident_share_fen": 0}]), encoding="utf-8")  # fmt: skip
+    good.write_text(
+        json.dumps(
+            [
+                {
+                    "code": "BASIC",
+                    "name": "基础包",
+                    "kind": "basic",
+                    "fee_fen": 15000,
+                    "insurance_fund_fen": 10000,
+                    "public_health_fund_fen": 5000,
+                    "resident_share_fen": 0,
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
     assert county_cli(["packages", "load", str(good), "--database-url", database_url]) == 0
     device = county.enroll("A01")
     rows = {r["code"]: r for r in latest(county, device, "service_package").values()}

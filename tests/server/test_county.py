@@ -20,8 +20,9 @@ from .test_api import assert_error, mutation, pull_all, push, resident
 
 def login(county: County, username: str, role: str) -> dict[str, str]:
     county.admin(admin.add_user, username, role, f"{username}-pass-1", None)
-    r = county.client.post("/api/v1/login", json={"username": username, "password": f"{username}-pass-1"},
-                           headers=HEADERS)  # fmt: skip
+    r = county.client.post(
+        "/api/v1/login", json={"username": username, "password": f"{username}-pass-1"}, headers=HEADERS
+    )
     assert r.status_code == 200, r.text
     return {**HEADERS, "Authorization": f"Bearer {r.json()['token']}", "X-Device-Id": r.json()["device_id"]}
 
@@ -35,15 +36,22 @@ def make_conflict(county: County) -> tuple[dict[str, str], dict[str, str], dict[
     a1, a2 = county.enroll("A01", "PC-1"), county.enroll("A01", "PC-2")
     row = resident()
     with county.engine.begin() as conn:  # a clinic with accounts on the server names the user of every change
-        who = conn.execute(sa.select(db.unique_key.c.row_id).where(
-            db.unique_key.c.table_name == "user", db.unique_key.c.clinic_id == row_clinic(conn)).limit(1)).scalar()  # fmt: skip
+        who = conn.execute(
+            sa.select(db.unique_key.c.row_id)
+            .where(db.unique_key.c.table_name == "user", db.unique_key.c.clinic_id == row_clinic(conn))
+            .limit(1)
+        ).scalar()
     [created] = push(county, a1, mutation("resident", row, user_id=who))
     [first] = push(
-        county, a1, mutation("resident", {"id": row["id"], "phone": "13812345678"}, created["version"], user_id=who)
+        county,
+        a1,
+        mutation("resident", {"id": row["id"], "phone": "13812345678"}, created["version"], user_id=who),
     )
     assert first["status"] == "applied"
     [clash] = push(
-        county, a2, mutation("resident", {"id": row["id"], "phone": "13900000000"}, created["version"], user_id=who)
+        county,
+        a2,
+        mutation("resident", {"id": row["id"], "phone": "13900000000"}, created["version"], user_id=who),
     )
     assert clash["status"] == "conflict" and clash["conflict_id"]
     return a1, a2, row, clash
@@ -87,8 +95,11 @@ def test_a_conflict_is_kept_on_the_server_and_every_device_of_the_clinic_pulls_i
 def test_the_county_keeps_the_devices_version_and_both_devices_see_it(county: County) -> None:
     a1, a2, row, clash = make_conflict(county)
     reviewer = login(county, "reviewer", "county_reviewer")
-    r = county.client.post(f"/api/v1/county/conflicts/{clash['conflict_id']}/resolve",
-                           json={"keep": "device", "note": "电话已核实"}, headers=reviewer)  # fmt: skip
+    r = county.client.post(
+        f"/api/v1/county/conflicts/{clash['conflict_id']}/resolve",
+        json={"keep": "device", "note": "电话已核实"},
+        headers=reviewer,
+    )
     assert r.status_code == 200, r.text
     for device in (a1, a2):
         assert resident_phone(county, device, row["id"]) == "13900000000"
@@ -100,8 +111,9 @@ def test_the_county_keeps_the_devices_version_and_both_devices_see_it(county: Co
             "note": "电话已核实",
         }
     assert county.client.get("/api/v1/county/conflicts", headers=reviewer).json() == []
-    again = county.client.post(f"/api/v1/county/conflicts/{clash['conflict_id']}/resolve", json={"keep": "server"},
-                               headers=reviewer)  # fmt: skip
+    again = county.client.post(
+        f"/api/v1/county/conflicts/{clash['conflict_id']}/resolve", json={"keep": "server"}, headers=reviewer
+    )
     assert_error(again, 422, "resolved")
 
 
@@ -137,8 +149,11 @@ def test_a_device_resolves_a_conflict_and_the_first_decision_stands(county: Coun
     assert late["status"] == "conflict" and late["code"] == "resolved_elsewhere"
     assert late["server_row"]["resolution"] == '{"keep": "server"}' and "conflict_id" not in late
     # a device makes no conflict rows and changes nothing but the resolution
-    [made] = push(county, a1, mutation("conflict", {"id": uuid7(), "table_name": "resident", "row_id": row["id"],
-                                                    "kind": "x"}))  # fmt: skip
+    [made] = push(
+        county,
+        a1,
+        mutation("conflict", {"id": uuid7(), "table_name": "resident", "row_id": row["id"], "kind": "x"}),
+    )
     assert made["status"] == "rejected" and made["code"] == "server_only"
     [edited] = push(county, a1, mutation("conflict", {"id": cid, "kind": "other"}, version))
     assert edited["status"] == "rejected" and edited["code"] == "read_only_field"
@@ -156,8 +171,9 @@ def test_keeping_a_deleted_rows_device_version_is_refused(county: County) -> Non
     )
     assert clash["code"] == "deleted"
     admin = login(county, "boss", "county_admin")
-    r = county.client.post(f"/api/v1/county/conflicts/{clash['conflict_id']}/resolve", json={"keep": "device"},
-                           headers=admin)  # fmt: skip
+    r = county.client.post(
+        f"/api/v1/county/conflicts/{clash['conflict_id']}/resolve", json={"keep": "device"}, headers=admin
+    )
     assert_error(r, 422, "deleted")
     assert county.client.get("/api/v1/county/conflicts", headers=admin).json()[0]["resolved_at"] is None
 
@@ -222,8 +238,14 @@ def test_who_may_call_the_county_and_admin_endpoints(county: County, who: str) -
     if who in ("device", "no_token", "revoked_admin"):  # nothing was made by the refused calls
         with county.engine.connect() as conn:
             assert conn.execute(sa.select(sa.func.count()).select_from(db.clinic)).scalar_one() == 2
-            assert conn.execute(sa.select(sa.func.count()).select_from(db.conflict)
-                                .where(db.conflict.c.resolved_at.is_not(None))).scalar_one() == 0  # fmt: skip
+            assert (
+                conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(db.conflict)
+                    .where(db.conflict.c.resolved_at.is_not(None))
+                ).scalar_one()
+                == 0
+            )
 
 
 def test_county_accounts_see_every_clinic_and_devices_cannot_pull_as_the_county(county: County) -> None:
@@ -243,14 +265,20 @@ def test_an_admin_sets_up_a_clinic_over_the_api_and_its_device_receives_the_coun
     county: County,
 ) -> None:
     admin = login(county, "boss", "county_admin")
-    assert county.client.post("/api/v1/admin/clinics", json={"code": "C09", "name": "西山村卫生室"},
-                              headers=admin).status_code == 201  # fmt: skip
+    assert (
+        county.client.post(
+            "/api/v1/admin/clinics", json={"code": "C09", "name": "西山村卫生室"}, headers=admin
+        ).status_code
+        == 201
+    )
     duplicate = county.client.post("/api/v1/admin/clinics", json={"code": "C09", "name": "x"}, headers=admin)
     assert duplicate.status_code == 422 and duplicate.json()["error"]["message"]
-    code = county.client.post("/api/v1/admin/enroll-codes", json={"clinic_code": "C09", "hours": 2},
-                              headers=admin).json()["code"]  # fmt: skip
-    r = county.client.post("/api/v1/enroll", json={"code": code, "device_name": "PC", "app_version": "0.1.0"},
-                           headers=HEADERS)  # fmt: skip
+    code = county.client.post(
+        "/api/v1/admin/enroll-codes", json={"clinic_code": "C09", "hours": 2}, headers=admin
+    ).json()["code"]
+    r = county.client.post(
+        "/api/v1/enroll", json={"code": code, "device_name": "PC", "app_version": "0.1.0"}, headers=HEADERS
+    )
     device = {**HEADERS, "Authorization": f"Bearer {r.json()['token']}"}
     csv = "code,name,spec,unit,package_size\nXC09AAE042A001010104023,依那普利片,5mg*16片,盒,16\n"
     report = county.client.post("/api/v1/admin/catalog", json={"csv": csv}, headers=admin).json()
@@ -258,8 +286,11 @@ def test_an_admin_sets_up_a_clinic_over_the_api_and_its_device_receives_the_coun
     bad = county.client.post("/api/v1/admin/catalog", json={"csv": csv.replace("16\n", "0\n")}, headers=admin)
     assert_error(bad, 422, "invalid_rows")
     assert "row 2, column package_size" in bad.json()["error"]["message"]
-    county.client.post("/api/v1/admin/policy", json={"key": "capitation.rate_fen", "value": "9000",
-                                                     "effective_from": "2027-01-01"}, headers=admin)  # fmt: skip
+    county.client.post(
+        "/api/v1/admin/policy",
+        json={"key": "capitation.rate_fen", "value": "9000", "effective_from": "2027-01-01"},
+        headers=admin,
+    )
     changes, _ = pull_all(county, device)
     assert {c["table"] for c in changes} >= {"drug", "policy", "clinic"}
     listed = county.client.get("/api/v1/admin/devices", headers=admin).json()
@@ -285,8 +316,24 @@ def test_conflicts_resolve_command(
         county_cli(["conflicts", "resolve", "nope", "--keep", "server", "--database-url", database_url]) == 3
     )
     assert "conflict: no conflict nope [unknown]" in capsys.readouterr().err
-    assert county_cli(["conflicts", "resolve", cid, "--keep", "device", "--note", "核实过", "--by", "王审核",
-                       "--database-url", database_url]) == 0  # fmt: skip
+    assert (
+        county_cli(
+            [
+                "conflicts",
+                "resolve",
+                cid,
+                "--keep",
+                "device",
+                "--note",
+                "核实过",
+                "--by",
+                "王审核",
+                "--database-url",
+                database_url,
+            ]
+        )
+        == 0
+    )
     assert resident_phone(county, a1, row["id"]) == "13900000000"
     assert county_cli(["conflicts", "resolve", cid, "--keep", "server", "--database-url", database_url]) == 3
     assert "[resolved]" in capsys.readouterr().err

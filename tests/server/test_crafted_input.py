@@ -29,8 +29,9 @@ def _cursor(county: County, device: dict[str, str], **values: Any) -> str:
 @pytest.mark.parametrize("part", ["c", "r"])
 def test_a_cursor_number_beyond_64_bits_is_a_bad_cursor(county: County, part: str, value: int) -> None:
     device = county.enroll("A01")
-    r = county.client.get("/api/v1/pull", params={"cursor": _cursor(county, device, **{part: value})},
-                          headers=device)  # fmt: skip
+    r = county.client.get(
+        "/api/v1/pull", params={"cursor": _cursor(county, device, **{part: value})}, headers=device
+    )
     assert_error(r, 400, "bad_cursor")
 
 
@@ -50,8 +51,9 @@ def _entry() -> dict[str, Any]:
 def _raw_push(county: County, device: dict[str, str], mutations: list[dict[str, Any]]) -> Any:
     """JSON as a crafted client writes it: a lone surrogate escaped (\\ud800), as any JSON encoder may."""
     body = json.dumps({"mutations": mutations}, ensure_ascii=True)
-    return county.client.post("/api/v1/push", content=body.encode(),
-                              headers={**device, "Content-Type": "application/json"})  # fmt: skip
+    return county.client.post(
+        "/api/v1/push", content=body.encode(), headers={**device, "Content-Type": "application/json"}
+    )
 
 
 SURROGATE_PLACES = {
@@ -99,15 +101,28 @@ def _bad_values(table: str) -> list[tuple[str, Any, str]]:
     for c in REGISTRY.table(table).wire_columns:
         if c.name in ("id", "clinic_id"):  # the row id and the token's clinic: wrong_clinic, id_mismatch
             continue
-        if c.name in ("created_by", "updated_by", "device_id"):  # the server writes them from the push and token
+        if c.name in (
+            "created_by",
+            "updated_by",
+            "device_id",
+        ):  # the server writes them from the push and token
             continue
         wire = contract.columns(table)[c.name]
         if c.type == "INTEGER":
-            cases += [(c.name, 2**63, "out_of_range"), (c.name, -(2**63) - 1, "out_of_range"),
-                      (c.name, 2**70, "out_of_range"), (c.name, "１", "type"), (c.name, True, "type")]  # fmt: skip
+            cases += [
+                (c.name, 2**63, "out_of_range"),
+                (c.name, -(2**63) - 1, "out_of_range"),
+                (c.name, 2**70, "out_of_range"),
+                (c.name, "１", "type"),
+                (c.name, True, "type"),
+            ]
             continue
-        cases += [(c.name, "a\ud800", "invalid_text"), (c.name, "a\x00", "control_character"),
-                  (c.name, "x" * (wire.max_length + 1), "too_long"), (c.name, 12, "type")]  # fmt: skip
+        cases += [
+            (c.name, "a\ud800", "invalid_text"),
+            (c.name, "a\x00", "control_character"),
+            (c.name, "x" * (wire.max_length + 1), "too_long"),
+            (c.name, 12, "type"),
+        ]
         if wire.allowed is not None:
             cases.append((c.name, "not-one-of-them", "choice"))
     return cases
@@ -123,8 +138,14 @@ def test_every_pushed_column_is_held_to_what_a_device_stores(county: County) -> 
     sent = [mutation(table, {"id": uuid7(), column: value}) for table, column, value, _ in cases]
     answered = []
     for start in range(0, len(sent), 250):
-        r = _raw_push(county, device, sent[start:start + 250])
+        r = _raw_push(county, device, sent[start : start + 250])
         assert r.status_code == 200, r.text
-        answered += [(x["status"], x.get("code"), x.get("message", "").split(":")[0]) for x in r.json()["results"]]
-    wrong = [(case, got) for case, got in zip(cases, answered, strict=True) if got != ("rejected", case[3], case[1])]
+        answered += [
+            (x["status"], x.get("code"), x.get("message", "").split(":")[0]) for x in r.json()["results"]
+        ]
+    wrong = [
+        (case, got)
+        for case, got in zip(cases, answered, strict=True)
+        if got != ("rejected", case[3], case[1])
+    ]
     assert wrong == []

@@ -59,8 +59,9 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
 
 
 def conflicts(base: str, headers: dict[str, str]) -> dict[str, dict[str, Any]]:
-    r = requests.get(f"{base}/api/v1/snapshot", params={"table": "conflict", "limit": 1000}, headers=headers,
-                     timeout=60)  # fmt: skip
+    r = requests.get(
+        f"{base}/api/v1/snapshot", params={"table": "conflict", "limit": 1000}, headers=headers, timeout=60
+    )
     assert r.status_code == 200, r.text
     return {c["row_id"]: c["row"] for c in r.json()["changes"]}
 
@@ -79,8 +80,12 @@ def test_two_clinics_signing_one_person_at_the_same_instant_get_one_active_contr
         doubled, losers = [], []
         for i in range(ROUNDS):
             signed = {c: contract_row(people[c][i], teams[c]) for c in ("A01", "B01")}
-            answers = at_once(*(lambda h=h, row=signed[c]: push(base, h, mutation("contract", row))[0]
-                                for c, h in (("A01", a), ("B01", b))))  # fmt: skip
+            answers = at_once(
+                *(
+                    lambda h=h, row=signed[c]: push(base, h, mutation("contract", row))[0]
+                    for c, h in (("A01", a), ("B01", b))
+                )
+            )
             for answer in answers:
                 assert isinstance(answer, dict), answer
             states = sorted((x.get("server_row") or {}).get("status", x["status"]) for x in answers)
@@ -88,12 +93,18 @@ def test_two_clinics_signing_one_person_at_the_same_instant_get_one_active_contr
                 doubled.append((i, states))
                 continue
             loser = next(x for x in answers if x["server_row"]["status"] == "conflict")
-            mine, other = ("A01", "B01") if loser["mutation_id"] == answers[0]["mutation_id"] else ("B01", "A01")
+            mine, other = (
+                ("A01", "B01") if loser["mutation_id"] == answers[0]["mutation_id"] else ("B01", "A01")
+            )
             assert loser["conflict_id"], loser
             losers.append((mine, loser["conflict_id"], other))
         held = {c: conflicts(base, h) for c, h in (("A01", a), ("B01", b))}
     assert doubled == [], f"{len(doubled)} of {ROUNDS} rounds gave not one active contract and one conflict"
-    for mine, conflict_id, other in losers:  # as the rule does sequentially: the loser's conflict names the other
+    for (
+        mine,
+        conflict_id,
+        other,
+    ) in losers:  # as the rule does sequentially: the loser's conflict names the other
         assert f"({other})" in held[mine][conflict_id]["message"], held[mine][conflict_id]
 
 
@@ -104,13 +115,18 @@ def test_two_devices_of_a_clinic_registering_one_number_at_the_same_instant_keep
         pc, laptop = device(base, county, "A01", "PC"), device(base, county, "A01", "laptop")
         for i in range(ROUNDS):
             rows = [resident(id_number=number(i)) for _ in range(2)]
-            answers = at_once(*(lambda h=h, r=r: push(base, h, mutation("resident", r))[0]
-                                for h, r in ((pc, rows[0]), (laptop, rows[1]))))  # fmt: skip
+            answers = at_once(
+                *(
+                    lambda h=h, r=r: push(base, h, mutation("resident", r))[0]
+                    for h, r in ((pc, rows[0]), (laptop, rows[1]))
+                )
+            )
             assert all(isinstance(x, dict) and x["status"] == "applied" for x in answers), answers
             kept = {x.get("row_id") for x in answers} - {None}
             assert len(kept) == 1 and kept <= {r["id"] for r in rows}, answers
-        r = requests.get(f"{base}/api/v1/snapshot", params={"table": "resident", "limit": 1000}, headers=pc,
-                         timeout=60)  # fmt: skip
+        r = requests.get(
+            f"{base}/api/v1/snapshot", params={"table": "resident", "limit": 1000}, headers=pc, timeout=60
+        )
         numbers = [c["row"]["id_number"] for c in r.json()["changes"] if not c["row"]["deleted_at"]]
     assert sorted(numbers) == sorted({number(i) for i in range(ROUNDS)}), "one resident per ID number"
 
@@ -123,8 +139,14 @@ def test_the_same_mutation_id_from_two_clinics_at_once_is_each_clinics_own(count
         for _ in range(3 * ROUNDS):
             shared = uuid7()
             entries = [{"id": uuid7(), "action": "test", "summary": "x", "rows": "{}"} for _ in range(2)]
-            answers = at_once(*(lambda h=h, e=e, k=shared: push(base, h, {**mutation("audit_log", e), "mutation_id": k})[0]
-                                for h, e in ((a, entries[0]), (b, entries[1]))))  # fmt: skip
+            answers = at_once(
+                *(
+                    lambda h=h, e=e, k=shared: push(base, h, {**mutation("audit_log", e), "mutation_id": k})[
+                        0
+                    ]
+                    for h, e in ((a, entries[0]), (b, entries[1]))
+                )
+            )
             assert all(isinstance(x, dict) and x["status"] == "applied" for x in answers), answers
             again = push(base, b, {**mutation("audit_log", entries[1]), "mutation_id": shared})
             assert again[0]["status"] == "duplicate" and again[0]["version"] == answers[1]["version"]
@@ -148,14 +170,22 @@ def test_a_second_row_for_a_held_key_is_merged_and_an_edit_onto_one_is_refused(c
     insured = {"id": uuid7(), "resident_id": person["id"], "year": 2026, "paid": 1, "paid_on": "2026-01-05"}
     again = {**insured, "id": uuid7(), "paid_on": "2026-01-09"}
     later = {**insured, "id": uuid7(), "year": 2027}
-    results = api_push(county, device, mutation("resident", person), *(mutation("insurance_status", r)
-                                                                        for r in (insured, again, later)))  # fmt: skip
+    results = api_push(
+        county,
+        device,
+        mutation("resident", person),
+        *(mutation("insurance_status", r) for r in (insured, again, later)),
+    )
     assert [r["status"] for r in results] == ["applied"] * 4, results
     assert results[2]["row_id"] == insured["id"] and results[2]["server_row"]["paid_on"] == "2026-01-09"
-    [moved] = api_push(county, device, mutation("insurance_status", {"id": later["id"], "year": 2026},
-                                                results[3]["version"]))  # fmt: skip
-    assert moved["status"] == "rejected" and moved["code"] == "duplicate" and insured["id"] in moved["message"]
+    [moved] = api_push(
+        county, device, mutation("insurance_status", {"id": later["id"], "year": 2026}, results[3]["version"])
+    )
+    assert (
+        moved["status"] == "rejected" and moved["code"] == "duplicate" and insured["id"] in moved["message"]
+    )
     changes, _ = pull_all(county, device)
     assert sorted((c["row"]["year"], c["row_id"]) for c in changes if c["table"] == "insurance_status") == [
-        (2026, insured["id"]), (2027, later["id"])
+        (2026, insured["id"]),
+        (2027, later["id"]),
     ], "one row per resident and year, as every device's index allows"

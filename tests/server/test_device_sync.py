@@ -33,10 +33,20 @@ def first_device(tmp_path: Path) -> Path:
     store, _ = Store.initialise(tmp_path / "pc.db", "LOCAL", "本地名", key_file=tmp_path / "pc.key")
     admin = users.add_user(store, None, "admin", "clinic_admin", PW)
     vid = R.add_village(store, admin, "石头村")
-    R.add_resident(store, admin, R.ResidentInput(name="张三", id_number="11010519491231002X", village_id=vid,
-                                                 relation_to_head="head"), household_code="H0001")  # fmt: skip
-    R.add_resident(store, admin, R.ResidentInput(name="李四", id_number="445224199202290042", village_id=vid,
-                                                 relation_to_head="spouse"), household_code="H0001")  # fmt: skip
+    R.add_resident(
+        store,
+        admin,
+        R.ResidentInput(name="张三", id_number="11010519491231002X", village_id=vid, relation_to_head="head"),
+        household_code="H0001",
+    )
+    R.add_resident(
+        store,
+        admin,
+        R.ResidentInput(
+            name="李四", id_number="445224199202290042", village_id=vid, relation_to_head="spouse"
+        ),
+        household_code="H0001",
+    )
     store.close()
     return tmp_path / "pc.db"
 
@@ -49,16 +59,27 @@ def _resident(store: Store, name: str) -> dict[str, Any]:
     return dict(store.conn.execute("SELECT * FROM resident WHERE name = ?", (name,)).fetchone())
 
 
-def test_two_devices_of_a_clinic_share_users_and_residents(county: County, first_device: Path, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_two_devices_of_a_clinic_share_users_and_residents(
+    county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pc, laptop = first_device, tmp_path / "laptop.db"
     with live_server(county.engine) as url:
         code1, code2 = (
             county.admin(server_admin.make_enroll_code, "A01"),
             county.admin(server_admin.make_enroll_code, "A01"),
         )
-        rc, out = clinic_cli(capsys, "enroll", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")),
-                             "--server", url, "--code", code1)  # fmt: skip
+        rc, out = clinic_cli(
+            capsys,
+            "enroll",
+            "--db",
+            str(pc),
+            "--key-file",
+            str(pc.with_suffix(".key")),
+            "--server",
+            url,
+            "--code",
+            code1,
+        )
         assert rc == 0, out
         store = _open(pc)
         assert store.clinic_id == county.admin(server_admin.clinic_by_code, "A01").id, (
@@ -69,8 +90,18 @@ def test_two_devices_of_a_clinic_share_users_and_residents(county: County, first
         store.close()
 
         # the laptop: enrollment alone, no admin of its own, no files copied
-        rc, out = clinic_cli(capsys, "enroll", "--db", str(laptop), "--key-file", str(laptop.with_suffix(".key")),
-                             "--server", url, "--code", code2)  # fmt: skip
+        rc, out = clinic_cli(
+            capsys,
+            "enroll",
+            "--db",
+            str(laptop),
+            "--key-file",
+            str(laptop.with_suffix(".key")),
+            "--server",
+            url,
+            "--code",
+            code2,
+        )
         assert rc == 0, out
         lap = _open(laptop)
         assert users.authenticate(lap, "admin", PW).role == "clinic_admin", "signs in with the same password"
@@ -106,8 +137,21 @@ def test_same_field_edited_on_both_devices_is_a_conflict_for_a_person(
     with live_server(county.engine) as url:
         for db in (pc, laptop):
             code = county.admin(server_admin.make_enroll_code, "A01")
-            assert clinic_cli(capsys, "enroll", "--db", str(db), "--key-file", str(db.with_suffix(".key")),
-                              "--server", url, "--code", code)[0] == 0  # fmt: skip
+            assert (
+                clinic_cli(
+                    capsys,
+                    "enroll",
+                    "--db",
+                    str(db),
+                    "--key-file",
+                    str(db.with_suffix(".key")),
+                    "--server",
+                    url,
+                    "--code",
+                    code,
+                )[0]
+                == 0
+            )
         for db, phone in ((pc, "13800000001"), (laptop, "13900000002")):
             s = _open(db)
             admin = users.authenticate(s, "admin", PW)
@@ -129,19 +173,35 @@ def test_same_field_edited_on_both_devices_is_a_conflict_for_a_person(
         lap.close()
 
 
-def test_rejected_change_stays_with_the_reason(county: County, first_device: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_rejected_change_stays_with_the_reason(
+    county: County, first_device: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pc = first_device
     with live_server(county.engine) as url:
         code = county.admin(server_admin.make_enroll_code, "A01")
-        assert clinic_cli(capsys, "enroll", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")),
-                          "--server", url, "--code", code)[0] == 0  # fmt: skip
+        assert (
+            clinic_cli(
+                capsys,
+                "enroll",
+                "--db",
+                str(pc),
+                "--key-file",
+                str(pc.with_suffix(".key")),
+                "--server",
+                url,
+                "--code",
+                code,
+            )[0]
+            == 0
+        )
         s = _open(pc)
         rid = _resident(s, "李四")["id"]
-        s.conn.execute("INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, "
-                       "device_time) VALUES ('m-bad', 'resident', ?, 'upsert', '{\"id_number\": \"110105194912310021\"}',"
-                       " (SELECT row_version FROM resident WHERE id = ?), (SELECT id FROM \"user\"), '2026-11-23T00:00:00Z')",
-                       (rid, rid))  # fmt: skip
+        s.conn.execute(
+            "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, "
+            "device_time) VALUES ('m-bad', 'resident', ?, 'upsert', '{\"id_number\": \"110105194912310021\"}',"
+            " (SELECT row_version FROM resident WHERE id = ?), (SELECT id FROM \"user\"), '2026-11-23T00:00:00Z')",
+            (rid, rid),
+        )
         s.close()
         rc, out = clinic_cli(capsys, "sync", "--db", str(pc), "--key-file", str(pc.with_suffix(".key")))
         assert rc == 7 and "rejected 1" in out, "a refused change needs a person: exit 7 (issue 11, break 15)"
@@ -171,11 +231,22 @@ def test_offline_sync_exits_5_and_loses_nothing(
     s.close()
 
 
-def test_failed_enrollment_leaves_no_database(county: County, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_failed_enrollment_leaves_no_database(
+    county: County, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with live_server(county.engine) as url:
-        rc, out = clinic_cli(capsys, "enroll", "--db", str(tmp_path / "new.db"), "--key-file",
-                             str(tmp_path / "new.key"), "--server", url, "--code", "WRONG-CODE")  # fmt: skip
+        rc, out = clinic_cli(
+            capsys,
+            "enroll",
+            "--db",
+            str(tmp_path / "new.db"),
+            "--key-file",
+            str(tmp_path / "new.key"),
+            "--server",
+            url,
+            "--code",
+            "WRONG-CODE",
+        )
     assert rc == 4 and "not known" in out
     assert not (tmp_path / "new.db").exists() and not (tmp_path / "new.key").exists()
 
@@ -194,17 +265,33 @@ def _checksum(db: Path) -> tuple[str, int]:
 
 
 @pytest.mark.parametrize("order", ["pc_first", "laptop_first"])
-def test_two_devices_converge_in_either_order(county: County, first_device: Path, tmp_path: Path, order: str,
-                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_two_devices_converge_in_either_order(
+    county: County, first_device: Path, tmp_path: Path, order: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     pc, laptop = first_device, tmp_path / "laptop.db"
     with live_server(county.engine) as url:
         for db in (pc, laptop):
             code = county.admin(server_admin.make_enroll_code, "A01")
-            assert clinic_cli(capsys, "enroll", "--db", str(db), "--key-file", str(db.with_suffix(".key")),
-                              "--server", url, "--code", code)[0] == 0  # fmt: skip
+            assert (
+                clinic_cli(
+                    capsys,
+                    "enroll",
+                    "--db",
+                    str(db),
+                    "--key-file",
+                    str(db.with_suffix(".key")),
+                    "--server",
+                    url,
+                    "--code",
+                    code,
+                )[0]
+                == 0
+            )
         # offline: the same field of 张三 on both, different fields of 李四, a new resident on each
-        edits = {pc: {"张三": {"phone": "13800000001"}, "李四": {"phone": "13700000003"}},
-                 laptop: {"张三": {"phone": "13900000002"}, "李四": {"note": "行动不便"}}}  # fmt: skip
+        edits = {
+            pc: {"张三": {"phone": "13800000001"}, "李四": {"phone": "13700000003"}},
+            laptop: {"张三": {"phone": "13900000002"}, "李四": {"note": "行动不便"}},
+        }
         newcomers = {pc: ("王五", "110105194912310011"), laptop: ("赵六", "110105198001010016")}
         for db in (pc, laptop):
             s = _open(db)
@@ -218,8 +305,10 @@ def test_two_devices_converge_in_either_order(county: County, first_device: Path
             R.add_resident(s, admin, R.ResidentInput(name=newcomers[db][0], id_number=newcomers[db][1]))
             s.close()
         first, second = (pc, laptop) if order == "pc_first" else (laptop, pc)
-        codes = [clinic_cli(capsys, "sync", "--db", str(d), "--key-file", str(d.with_suffix(".key")))[0]
-                 for d in (first, second, first, second)]  # fmt: skip
+        codes = [
+            clinic_cli(capsys, "sync", "--db", str(d), "--key-file", str(d.with_suffix(".key")))[0]
+            for d in (first, second, first, second)
+        ]
         assert codes[0] == 0 and codes[1] == 6, (
             "the overlapping edit is surfaced on the device that synced last"
         )
@@ -236,13 +325,27 @@ def test_two_devices_converge_in_either_order(county: County, first_device: Path
     s.close()
 
 
-def _enrolled_pair(county: County, first_device: Path, tmp_path: Path, url: str,
-                   capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:  # fmt: skip
+def _enrolled_pair(
+    county: County, first_device: Path, tmp_path: Path, url: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, Path]:
     pc, laptop = first_device, tmp_path / "laptop.db"
     for db in (pc, laptop):
         code = county.admin(server_admin.make_enroll_code, "A01")
-        assert clinic_cli(capsys, "enroll", "--db", str(db), "--key-file", str(db.with_suffix(".key")),
-                          "--server", url, "--code", code)[0] == 0  # fmt: skip
+        assert (
+            clinic_cli(
+                capsys,
+                "enroll",
+                "--db",
+                str(db),
+                "--key-file",
+                str(db.with_suffix(".key")),
+                "--server",
+                url,
+                "--code",
+                code,
+            )[0]
+            == 0
+        )
     return pc, laptop
 
 
@@ -281,7 +384,9 @@ def test_a_conflict_decided_field_by_field_on_one_device_closes_it_on_every_devi
         [mine] = conflicts.list_conflicts(lap.conn)
         assert mine.id == on_pc.id and mine.kind == "edited_elsewhere"
         assert {f.name: (f.mine, f.server) for f in mine.fields} == {
-            "phone": ("13900000002", "13800000001"), "note": ("笔记本的备注", "PC 的备注")}  # fmt: skip
+            "phone": ("13900000002", "13800000001"),
+            "note": ("笔记本的备注", "PC 的备注"),
+        }
         admin = users.authenticate(lap, "admin", PW)
         with pytest.raises(conflicts.ValidationError, match="not one of the fields"):
             conflicts.resolve(lap, admin, mine.id, {"name": "mine"})
@@ -392,9 +497,14 @@ def test_the_same_person_registered_on_two_devices_becomes_one_row_on_both(
             s = _open(db)
             admin = users.authenticate(s, "admin", PW)
             vid = s.conn.execute("SELECT id FROM village").fetchone()[0]
-            R.add_resident(s, admin, R.ResidentInput(name="王五", id_number="110105194912310046", village_id=vid,
-                                                     relation_to_head="head"),
-                           household_code="H0009" if db == pc else "H0010")  # fmt: skip
+            R.add_resident(
+                s,
+                admin,
+                R.ResidentInput(
+                    name="王五", id_number="110105194912310046", village_id=vid, relation_to_head="head"
+                ),
+                household_code="H0009" if db == pc else "H0010",
+            )
             s.close()
         assert _sync(pc, capsys) == 0 and _sync(laptop, capsys) == 0 and _sync(pc, capsys) == 0
         kept = {}
@@ -423,12 +533,21 @@ def _account_change(db: Path, username: str, actor: str, **fields: Any) -> None:
     row = dict(s.conn.execute('SELECT * FROM "user" WHERE username = ?', (username,)).fetchone())
     actor_id = s.conn.execute('SELECT id FROM "user" WHERE username = ?', (actor,)).fetchone()[0]
     with s.transaction():
-        s.conn.execute(f'UPDATE "user" SET {", ".join(f"{k} = ?" for k in fields)} WHERE id = ?',
-                       (*fields.values(), row["id"]))  # fmt: skip
-        s.conn.execute("INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, "
-                       "device_time) VALUES (?, 'user', ?, 'upsert', ?, ?, ?, '2026-12-01T00:00:00Z')",
-                       (f"m-{username}-{'-'.join(map(str, fields.values()))}", row["id"],
-                        json.dumps({**fields, "updated_by": actor_id}), row["row_version"], actor_id))  # fmt: skip
+        s.conn.execute(
+            f'UPDATE "user" SET {", ".join(f"{k} = ?" for k in fields)} WHERE id = ?',
+            (*fields.values(), row["id"]),
+        )
+        s.conn.execute(
+            "INSERT INTO outbox(mutation_id, table_name, row_id, op, payload, base_version, user_id, "
+            "device_time) VALUES (?, 'user', ?, 'upsert', ?, ?, ?, '2026-12-01T00:00:00Z')",
+            (
+                f"m-{username}-{'-'.join(map(str, fields.values()))}",
+                row["id"],
+                json.dumps({**fields, "updated_by": actor_id}),
+                row["row_version"],
+                actor_id,
+            ),
+        )
     s.close()
 
 
@@ -441,30 +560,63 @@ def _role(db: Path, username: str) -> str:
 
 
 def test_a_nurse_cannot_make_herself_admin_and_an_admins_online_change_reaches_the_other_device(
-    county: County, first_device: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    county: County,
+    first_device: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     pc, laptop = first_device, tmp_path / "laptop.db"
     key = ("--key-file",)
     with live_server(county.engine) as url:
         code = county.admin(server_admin.make_enroll_code, "A01")
-        assert clinic_cli(capsys, "enroll", "--db", str(pc), *key, str(pc.with_suffix(".key")), "--server", url,
-                          "--code", code)[0] == 0, "the first device brings the clinic's admin (the bootstrap)"  # fmt: skip
+        assert (
+            clinic_cli(
+                capsys,
+                "enroll",
+                "--db",
+                str(pc),
+                *key,
+                str(pc.with_suffix(".key")),
+                "--server",
+                url,
+                "--code",
+                code,
+            )[0]
+            == 0
+        ), "the first device brings the clinic's admin (the bootstrap)"
         s = _open(pc)
         users.add_user(s, users.authenticate(s, "admin", PW), "nurse", "nurse", "nurse-pass-1")
         s.close()
         rc, out = clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")))
         assert rc == 9 and "1 account changes wait" in out and "--as ADMIN" in out, out
         monkeypatch.setenv("CLINIC_PASSWORD", "wrong-password")
-        rc, out = clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")), "--as", "admin")
+        rc, out = clinic_cli(
+            capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")), "--as", "admin"
+        )
         assert rc == 3 and "wrong user name or password" in out
         monkeypatch.setenv("CLINIC_PASSWORD", PW)
-        rc, out = clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")), "--as", "admin")
+        rc, out = clinic_cli(
+            capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")), "--as", "admin"
+        )
         assert rc == 0, out
 
         code = county.admin(server_admin.make_enroll_code, "A01")
-        assert clinic_cli(capsys, "enroll", "--db", str(laptop), *key, str(laptop.with_suffix(".key")),
-                          "--server", url, "--code", code)[0] == 0  # fmt: skip
+        assert (
+            clinic_cli(
+                capsys,
+                "enroll",
+                "--db",
+                str(laptop),
+                *key,
+                str(laptop.with_suffix(".key")),
+                "--server",
+                url,
+                "--code",
+                code,
+            )[0]
+            == 0
+        )
         assert _role(laptop, "nurse") == "nurse", "the nurse the admin added came with the clinic"
 
         # on the laptop the nurse makes herself an admin: with the device token alone it waits, with her own
@@ -473,12 +625,17 @@ def test_a_nurse_cannot_make_herself_admin_and_an_admins_online_change_reaches_t
         rc, out = clinic_cli(capsys, "sync", "--db", str(laptop), *key, str(laptop.with_suffix(".key")))
         assert rc == 9, out
         monkeypatch.setenv("CLINIC_PASSWORD", "nurse-pass-1")
-        rc, out = clinic_cli(capsys, "sync", "--db", str(laptop), *key, str(laptop.with_suffix(".key")),
-                             "--as", "nurse")  # fmt: skip
+        rc, out = clinic_cli(
+            capsys, "sync", "--db", str(laptop), *key, str(laptop.with_suffix(".key")), "--as", "nurse"
+        )
         assert "rejected 1" in out, out
         lap = _open(laptop)
-        [(refused,)] = lap.conn.execute("SELECT rejected_code FROM outbox WHERE table_name = 'user'").fetchall()
-        lap.conn.execute("DELETE FROM outbox")  # the refused change is withdrawn; the laptop's row fixed below
+        [(refused,)] = lap.conn.execute(
+            "SELECT rejected_code FROM outbox WHERE table_name = 'user'"
+        ).fetchall()
+        lap.conn.execute(
+            "DELETE FROM outbox"
+        )  # the refused change is withdrawn; the laptop's row fixed below
         lap.close()
         assert refused == "not_entitled"
         assert clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")))[0] == 0
@@ -487,8 +644,9 @@ def test_a_nurse_cannot_make_herself_admin_and_an_admins_online_change_reaches_t
         # the admin, signed in online on the laptop, makes her a village doctor: it reaches the PC
         _account_change(laptop, "nurse", "admin", role="village_doctor")
         monkeypatch.setenv("CLINIC_PASSWORD", PW)
-        rc, out = clinic_cli(capsys, "sync", "--db", str(laptop), *key, str(laptop.with_suffix(".key")),
-                             "--as", "admin")  # fmt: skip
+        rc, out = clinic_cli(
+            capsys, "sync", "--db", str(laptop), *key, str(laptop.with_suffix(".key")), "--as", "admin"
+        )
         assert rc == 0 and "rejected 0" in out, out
         assert clinic_cli(capsys, "sync", "--db", str(pc), *key, str(pc.with_suffix(".key")))[0] == 0
         assert _role(pc, "nurse") == "village_doctor"
@@ -509,9 +667,14 @@ def test_one_person_registered_and_insured_on_two_devices_merges_the_insurance_a
             s = _open(db)
             admin = users.authenticate(s, "admin", PW)
             vid = s.conn.execute("SELECT id FROM village").fetchone()[0]
-            rid = R.add_resident(s, admin, R.ResidentInput(name="王五", id_number="110105194912310046",
-                                                           village_id=vid, relation_to_head="head"),
-                                 household_code="H0009" if db == pc else "H0010")  # fmt: skip
+            rid = R.add_resident(
+                s,
+                admin,
+                R.ResidentInput(
+                    name="王五", id_number="110105194912310046", village_id=vid, relation_to_head="head"
+                ),
+                household_code="H0009" if db == pc else "H0010",
+            )
             contracts.set_insurance(s, admin, rid, 2026, paid_on=dt.date.fromisoformat(paid_on))
             s.close()
         for db in (pc, laptop, pc, laptop):
@@ -519,9 +682,13 @@ def test_one_person_registered_and_insured_on_two_devices_merges_the_insurance_a
         rows = {}
         for db in (pc, laptop):
             s = _open(db)
-            rows[db] = [tuple(r) for r in s.conn.execute(
-                "SELECT i.id, i.resident_id, i.year, i.paid_on FROM insurance_status i JOIN resident r "
-                "ON r.id = i.resident_id WHERE r.id_number = '110105194912310046' AND i.deleted_at IS NULL")]  # fmt: skip
+            rows[db] = [
+                tuple(r)
+                for r in s.conn.execute(
+                    "SELECT i.id, i.resident_id, i.year, i.paid_on FROM insurance_status i JOIN resident r "
+                    "ON r.id = i.resident_id WHERE r.id_number = '110105194912310046' AND i.deleted_at IS NULL"
+                )
+            ]
             assert s.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0, "everything was sent"
             assert s.integrity() == []
             s.close()
@@ -534,5 +701,8 @@ def test_one_person_registered_and_insured_on_two_devices_merges_the_insurance_a
         s.close()
         assert _sync(laptop, capsys) == 0 and _sync(pc, capsys) == 0
         s = _open(pc)
-        assert s.conn.execute("SELECT paid FROM insurance_status WHERE id = ?", (rows[pc][0][0],)).fetchone()[0] == 0
+        assert (
+            s.conn.execute("SELECT paid FROM insurance_status WHERE id = ?", (rows[pc][0][0],)).fetchone()[0]
+            == 0
+        )
         s.close()

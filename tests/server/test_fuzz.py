@@ -40,10 +40,14 @@ with _engine.begin() as _conn:
 APP = create_app(engine=_engine)
 _HEADERS = {p.HEADER_SCHEMA: str(p.SCHEMA_VERSIONS[1]), p.HEADER_APP: "0.1.0"}
 with TestClient(APP) as _client:
-    _token = _client.post("/api/v1/enroll", json={"code": _code, "device_name": "fuzz", "app_version": "0.1.0"},
-                          headers=_HEADERS).json()["token"]  # fmt: skip
-    _admin = _client.post("/api/v1/login", json={"username": "fuzz-admin", "password": "fuzz-admin-pass"},
-                          headers=_HEADERS).json()["token"]  # fmt: skip
+    _token = _client.post(
+        "/api/v1/enroll",
+        json={"code": _code, "device_name": "fuzz", "app_version": "0.1.0"},
+        headers=_HEADERS,
+    ).json()["token"]
+    _admin = _client.post(
+        "/api/v1/login", json={"username": "fuzz-admin", "password": "fuzz-admin-pass"}, headers=_HEADERS
+    ).json()["token"]
 AUTH = {**_HEADERS, "Authorization": f"Bearer {_token}"}
 ADMIN = {**_HEADERS, "Authorization": f"Bearer {_admin}"}
 
@@ -96,10 +100,16 @@ def postgresql_app() -> Iterator[tuple[Any, dict[str, str]]]:
             server_admin.add_user(conn, "fuzz-admin", "county_admin", "fuzz-admin-pass", None)
         app = create_app(engine=engine)
         with TestClient(app) as client:
-            token = client.post("/api/v1/enroll", json={"code": code, "device_name": "fuzz", "app_version": "0.1.0"},
-                                headers=_HEADERS).json()["token"]  # fmt: skip
-            admin = client.post("/api/v1/login", json={"username": "fuzz-admin", "password": "fuzz-admin-pass"},
-                                headers=_HEADERS).json()["token"]  # fmt: skip
+            token = client.post(
+                "/api/v1/enroll",
+                json={"code": code, "device_name": "fuzz", "app_version": "0.1.0"},
+                headers=_HEADERS,
+            ).json()["token"]
+            admin = client.post(
+                "/api/v1/login",
+                json={"username": "fuzz-admin", "password": "fuzz-admin-pass"},
+                headers=_HEADERS,
+            ).json()["token"]
         yield (
             app,
             {**_HEADERS, "Authorization": f"Bearer {token}"},
@@ -136,8 +146,20 @@ def test_fuzz_on_postgresql_with_whatever_headers_the_spec_allows(
 
 
 # -- crafted values (issue 11): what no device sends, in every query parameter and body value -------------------
-CRAFTED_TEXT = ["a\x00b", "\x00", "\ud800", "x\udfff", "\udcff" * 3, "x" * 100_000, "１２３４", "２０２６",
-                "１１０１０５１９４９１２３１００２Ｘ", "\u202e", " ", ""]  # fmt: skip
+CRAFTED_TEXT = [
+    "a\x00b",
+    "\x00",
+    "\ud800",
+    "x\udfff",
+    "\udcff" * 3,
+    "x" * 100_000,
+    "１２３４",
+    "２０２６",
+    "１１０１０５１９４９１２３１００２Ｘ",
+    "\u202e",
+    " ",
+    "",
+]
 CRAFTED_INT = [2**63, 2**63 - 1, -(2**63), -(2**63) - 1, 2**70, -(2**70)]
 CRAFTED = st.sampled_from([*CRAFTED_TEXT, *CRAFTED_INT])
 
@@ -157,7 +179,11 @@ def _crafted_cursor(app: Any, data: Any) -> str:
     """A cursor of this server (its epoch) with crafted numbers: what only a crafted client sends."""
     with app.state.engine.connect() as conn:
         epoch = db.epoch(conn)
-    raw = {"e": epoch, "c": data.draw(st.sampled_from([0, *CRAFTED_INT])), "r": data.draw(st.sampled_from([0, *CRAFTED_INT]))}
+    raw = {
+        "e": epoch,
+        "c": data.draw(st.sampled_from([0, *CRAFTED_INT])),
+        "r": data.draw(st.sampled_from([0, *CRAFTED_INT])),
+    }
     return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
 
 
@@ -167,13 +193,19 @@ _TABLES = st.sampled_from(sorted(REGISTRY.pulled_tables))
 def _call_crafted(app: Any, case: Any, data: Any, headers: dict[str, str]) -> Any:
     """Sent as a crafted client would: JSON with escaped surrogates, the query percent-encoded from raw bytes
     (a lone surrogate as the bytes UTF-8 would give it; a huge value cut to what a URL carries)."""
-    query = {k: str(_crafted(v, data)) for k, v in (case.query if isinstance(case.query, dict) else {}).items()}
+    query = {
+        k: str(_crafted(v, data)) for k, v in (case.query if isinstance(case.query, dict) else {}).items()
+    }
     if "table" in query and data.draw(st.booleans()):  # a real table: the other parameters reach the database
         query["table"] = data.draw(_TABLES)
     if "cursor" in query and data.draw(st.booleans()):
         query["cursor"] = _crafted_cursor(app, data)
-    url = case.formatted_path + ("?" + "&".join(
-        f"{quote(k)}={quote(v[:8000].encode('utf-8', 'surrogatepass'))}" for k, v in query.items()) if query else "")  # fmt: skip
+    url = case.formatted_path + (
+        "?"
+        + "&".join(f"{quote(k)}={quote(v[:8000].encode('utf-8', 'surrogatepass'))}" for k, v in query.items())
+        if query
+        else ""
+    )
     kwargs: dict[str, Any] = {}
     if isinstance(case.body, (dict, list)):
         kwargs["content"] = json.dumps(_crafted(case.body, data), ensure_ascii=True).encode()

@@ -23,8 +23,11 @@ def test_a_gzipped_push_is_applied_like_a_plain_one(county: County) -> None:
     body = json.dumps({"mutations": [mutation("resident", r) for r in rows]}, ensure_ascii=False).encode()
     packed = gzip.compress(body)
     assert len(packed) < len(body) / 3
-    r = county.client.post("/api/v1/push", content=packed,
-                           headers={**device, "Content-Encoding": "gzip", "Content-Type": "application/json"})  # fmt: skip
+    r = county.client.post(
+        "/api/v1/push",
+        content=packed,
+        headers={**device, "Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
     assert r.status_code == 200, r.text
     assert [x["status"] for x in r.json()["results"]] == ["applied"] * 200
 
@@ -41,8 +44,11 @@ def test_bad_compressed_bodies_get_an_error_body(
     county: County, body: bytes, encoding: str, status: int, code: str
 ) -> None:
     device = county.enroll("A01")
-    r = county.client.post("/api/v1/push", content=body,
-                           headers={**device, "Content-Encoding": encoding, "Content-Type": "application/json"})  # fmt: skip
+    r = county.client.post(
+        "/api/v1/push",
+        content=body,
+        headers={**device, "Content-Encoding": encoding, "Content-Type": "application/json"},
+    )
     assert_error(r, status, code)
 
 
@@ -56,6 +62,9 @@ def test_a_small_body_cannot_inflate_past_the_limit(county: County) -> None:
     assert len(bomb) < 100_000
     with TestClient(app) as client:
         device = county.enroll("A01")
-        r = client.post("/api/v1/push", content=bomb,
-                        headers={**device, "Content-Encoding": "gzip", "Content-Type": "application/json"})  # fmt: skip
+        r = client.post(
+            "/api/v1/push",
+            content=bomb,
+            headers={**device, "Content-Encoding": "gzip", "Content-Type": "application/json"},
+        )
     assert_error(r, 413, "too_large")

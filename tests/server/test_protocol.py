@@ -61,8 +61,11 @@ def document() -> dict[str, Any]:
 
 
 def _module_models() -> set[type[BaseModel]]:
-    return {m for m in vars(p).values()
-            if inspect.isclass(m) and issubclass(m, BaseModel) and m.__module__ == p.__name__ and m is not p.Model}  # fmt: skip
+    return {
+        m
+        for m in vars(p).values()
+        if inspect.isclass(m) and issubclass(m, BaseModel) and m.__module__ == p.__name__ and m is not p.Model
+    }
 
 
 def _without_none_defaults(schema: Any) -> Any:
@@ -127,7 +130,10 @@ def test_every_failure_of_every_endpoint_is_the_error_body(document: dict[str, A
             failures = {code: r for code, r in op["responses"].items() if code[0] in "45"}
             assert {"401", "422", "500"} <= set(failures), (method, path)
             for code, response in failures.items():
-                assert response["content"]["application/json"]["schema"] == _ref(p.ErrorResponse), (path, code)
+                assert response["content"]["application/json"]["schema"] == _ref(p.ErrorResponse), (
+                    path,
+                    code,
+                )
 
 
 def test_failures_on_the_wire_parse_as_the_error_body_with_a_known_code(county: County) -> None:
@@ -144,7 +150,9 @@ def test_failures_on_the_wire_parse_as_the_error_body_with_a_known_code(county: 
         "unsupported_encoding": county.client.post(
             "/api/v1/push", content=b"{}", headers={**device, "Content-Encoding": "br"}
         ),
-        "bad_gzip": county.client.post("/api/v1/push", content=b"nope", headers={**device, "Content-Encoding": "gzip"}),
+        "bad_gzip": county.client.post(
+            "/api/v1/push", content=b"nope", headers={**device, "Content-Encoding": "gzip"}
+        ),
     }
     for code, r in answers.items():
         assert r.status_code >= 400, (code, r.text)
@@ -155,15 +163,20 @@ def test_failures_on_the_wire_parse_as_the_error_body_with_a_known_code(county: 
 def test_push_results_read_their_status_and_code_as_members(county: County) -> None:
     device = county.enroll("A01")
     mutation = p.Mutation(mutation_id="m-1", table="drug", op=p.Op.UPSERT, row_id="d-1", base_version=0)
-    r = county.client.post("/api/v1/push", content=p.PushRequest(mutations=[mutation]).model_dump_json(),
-                           headers={**device, "Content-Type": "application/json"})  # fmt: skip
+    r = county.client.post(
+        "/api/v1/push",
+        content=p.PushRequest(mutations=[mutation]).model_dump_json(),
+        headers={**device, "Content-Type": "application/json"},
+    )
     [result] = p.PushResponse.model_validate_json(r.content).results
     assert result.status is p.Status.REJECTED and result.code is p.Code.READ_ONLY
 
 
 def test_a_code_this_client_does_not_know_still_reads_as_text() -> None:
     """A newer server's new rule must not make an older client refuse the whole answer (its outbox would wedge)."""
-    result = p.MutationResult.model_validate({"mutation_id": "m", "status": "rejected", "code": "from_the_future"})
+    result = p.MutationResult.model_validate(
+        {"mutation_id": "m", "status": "rejected", "code": "from_the_future"}
+    )
     assert result.code == "from_the_future" and not isinstance(result.code, p.Code)
     with pytest.raises(PydanticError):  # a status is the protocol's own: an unknown one is not protocol v1
         p.MutationResult.model_validate({"mutation_id": "m", "status": "maybe"})
@@ -196,10 +209,20 @@ def _codes_in_source() -> tuple[set[str], set[tuple[str, str]]]:
                 if not isinstance(node, ast.Call):
                     continue
                 func = node.func
-                name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+                name = (
+                    func.id
+                    if isinstance(func, ast.Name)
+                    else func.attr
+                    if isinstance(func, ast.Attribute)
+                    else ""
+                )
                 index = _CODE_ARGUMENT.get(name)
                 if name in _STATUS_THEN_CODE:
-                    status = [i for i, a in enumerate(node.args) if isinstance(a, ast.Constant) and isinstance(a.value, int)]
+                    status = [
+                        i
+                        for i, a in enumerate(node.args)
+                        if isinstance(a, ast.Constant) and isinstance(a.value, int)
+                    ]
                     index = status[0] + 1 if status else 1
                 argument = node.args[index] if index is not None and len(node.args) > index else None
                 if name == "MutationResult":
@@ -229,9 +252,13 @@ def test_the_scan_sees_a_new_code() -> None:
 
 # -- rows and the pull feed's fast path -------------------------------------------------------------------
 def _stored(table: str, row: dict[str, Any], version: int, deleted: bool = False) -> Any:
-    return SimpleNamespace(table_name=table, row_id=row.get("id", "r"), version=version,
-                           deleted_at="2026-01-01T00:00:00.000Z" if deleted else None,
-                           data=json.dumps(row, ensure_ascii=False, sort_keys=True))  # fmt: skip
+    return SimpleNamespace(
+        table_name=table,
+        row_id=row.get("id", "r"),
+        version=version,
+        deleted_at="2026-01-01T00:00:00.000Z" if deleted else None,
+        data=json.dumps(row, ensure_ascii=False, sort_keys=True),
+    )
 
 
 def _ordered(text: str) -> str:
@@ -240,16 +267,27 @@ def _ordered(text: str) -> str:
 
 def test_the_fast_path_writes_exactly_the_json_of_the_models() -> None:
     rows = [
-        _stored("resident", {"id": "r-1", "name": "张三", "needs_identity_check": 0, "note": 'a "quote"\n'}, 7),
+        _stored(
+            "resident", {"id": "r-1", "name": "张三", "needs_identity_check": 0, "note": 'a "quote"\n'}, 7
+        ),
         _stored("audit_log", {"id": "a-1", "details": None}, 8, deleted=True),
         _stored("policy", {}, 9),
     ]
     page = p.page_json(p.PullResponse, p.changes_json(rows), cursor="abc", has_more=True)
     as_model = p.PullResponse(
-        changes=[p.Change(table=r.table_name, row_id=r.row_id, op=p.Op.DELETE if r.deleted_at else p.Op.UPSERT,
-                          version=r.version, row={"row_version": r.version, **json.loads(r.data)}) for r in rows],
-        cursor="abc", has_more=True,
-    )  # fmt: skip
+        changes=[
+            p.Change(
+                table=r.table_name,
+                row_id=r.row_id,
+                op=p.Op.DELETE if r.deleted_at else p.Op.UPSERT,
+                version=r.version,
+                row={"row_version": r.version, **json.loads(r.data)},
+            )
+            for r in rows
+        ],
+        cursor="abc",
+        has_more=True,
+    )
     # the same JSON, key for key in the same order; only the spacing inside a stored row is the store's own
     assert _ordered(page) == _ordered(as_model.model_dump_json())
     assert page.startswith('{"changes":[{"table":"resident","row_id":"r-1","op":"upsert","version":7,"row":{')
@@ -257,7 +295,10 @@ def test_the_fast_path_writes_exactly_the_json_of_the_models() -> None:
     assert _ordered(snapshot) == _ordered(
         p.SnapshotResponse(changes=as_model.changes[:1], after=None, has_more=False).model_dump_json()
     )
-    assert p.page_json(p.PullResponse, [], cursor="c", has_more=False) == '{"changes":[],"cursor":"c","has_more":false}'
+    assert (
+        p.page_json(p.PullResponse, [], cursor="c", has_more=False)
+        == '{"changes":[],"cursor":"c","has_more":false}'
+    )
 
 
 def test_a_page_envelope_is_checked_by_the_model() -> None:
@@ -333,7 +374,9 @@ def test_the_client_sends_its_outbox_as_the_push_model_and_refuses_an_answer_out
 ) -> None:
     from sync.client import Offline
 
-    store, client, session = _device(tmp_path, _Answer(200, {"results": [{"mutation_id": "x", "status": "maybe"}]}))
+    store, client, session = _device(
+        tmp_path, _Answer(200, {"results": [{"mutation_id": "x", "status": "maybe"}]})
+    )
     waiting = _outbox(store)
     assert waiting > 0
     with pytest.raises(Offline, match="not understood"):
@@ -350,7 +393,9 @@ def test_the_client_sends_its_outbox_as_the_push_model_and_refuses_an_answer_out
 def test_a_refusal_carries_the_code_as_a_member(tmp_path: Path) -> None:
     from sync.client import Refused
 
-    store, client, _ = _device(tmp_path, _Answer(422, {"error": {"code": "format", "message": "period: a year"}}))
+    store, client, _ = _device(
+        tmp_path, _Answer(422, {"error": {"code": "format", "message": "period: a year"}})
+    )
     with pytest.raises(Refused) as refused:
         client.lookup("11010519491231002X", "26")
     assert refused.value.code is p.Code.FORMAT and str(refused.value) == "period: a year"
@@ -361,8 +406,9 @@ def test_the_lookup_sends_the_id_number_in_the_body_and_a_throttle_reads_as_thro
     from sync.client import Offline, Throttled
 
     refusal = {"error": {"code": "lookup_throttled", "message": "this device has asked the county 30 times"}}
-    store, client, session = _device(tmp_path, _Answer(200, {"active_contract": False}),
-                                     _Answer(429, refusal, {"Retry-After": "42"}))  # fmt: skip
+    store, client, session = _device(
+        tmp_path, _Answer(200, {"active_contract": False}), _Answer(429, refusal, {"Retry-After": "42"})
+    )
     assert client.lookup("11010519491231002X", "2026")["active_contract"] is False
     [(method, url, sent)] = session.sent
     assert method == "POST" and url.endswith("/api/v1/residents/lookup") and "?" not in url

@@ -32,7 +32,9 @@ def _value(column: Column) -> st.SearchStrategy[Any]:
     """A value for the column: mostly one it takes, often one just outside it (type, bounds, allowed values)."""
     if column.type == "INTEGER":
         good: st.SearchStrategy[Any] = st.integers(column.minimum, column.maximum)
-        bad: st.SearchStrategy[Any] = st.sampled_from([column.minimum - 1, column.maximum + 1, "7", 1.5, True])
+        bad: st.SearchStrategy[Any] = st.sampled_from(
+            [column.minimum - 1, column.maximum + 1, "7", 1.5, True]
+        )
     elif column.type == "BOOLEAN":
         good, bad = st.booleans(), st.sampled_from(["yes", 2, [True]])
     elif column.allowed is not None:
@@ -53,17 +55,22 @@ def _row(draw: st.DrawFn, table: str) -> dict[str, Any]:
     if draw(st.booleans()):
         row["row_version"] = draw(st.one_of(st.integers(0, 2**63 - 1), st.just(-1)))
     if draw(st.integers(0, 4)) == 0:
-        row["a_newer_column"] = draw(st.text(max_size=3))  # a newer server's column: kept, as the models keep it
+        row["a_newer_column"] = draw(
+            st.text(max_size=3)
+        )  # a newer server's column: kept, as the models keep it
     return row
 
 
 @st.composite
 def _change(draw: st.DrawFn) -> dict[str, Any]:
     table = draw(st.sampled_from([*SYNCED, "a_newer_table"]))
-    change: dict[str, Any] = {"table": table, "row_id": draw(st.text(min_size=1, max_size=8)),
-                              "op": draw(st.sampled_from(["upsert", "delete", "upsert", "rename"])),
-                              "version": draw(st.one_of(st.integers(0, 2**40), st.just("one"))),
-                              "row": draw(_row(table)) if table in SYNCED else {"anything": [1, {"at": "all"}]}}  # fmt: skip
+    change: dict[str, Any] = {
+        "table": table,
+        "row_id": draw(st.text(min_size=1, max_size=8)),
+        "op": draw(st.sampled_from(["upsert", "delete", "upsert", "rename"])),
+        "version": draw(st.one_of(st.integers(0, 2**40), st.just("one"))),
+        "row": draw(_row(table)) if table in SYNCED else {"anything": [1, {"at": "all"}]},
+    }
     if draw(st.integers(0, 19)) == 0:
         del change[draw(st.sampled_from(["row_id", "op", "version", "row"]))]
     return change
@@ -98,7 +105,9 @@ def test_a_page_is_read_exactly_as_the_models_judge_it_every_row_by_its_table_s_
         assert expected is None, "the reader refused a page the models accept"
         return
     assert expected is not None, "the reader accepted a page the models refuse"
-    assert [c["row"] for c in page["changes"]] == expected  # the same values (and no more columns) as the models
+    assert [
+        c["row"] for c in page["changes"]
+    ] == expected  # the same values (and no more columns) as the models
     assert [(c["table"], c["row_id"], c["op"], c["version"]) for c in page["changes"]] == [
         (c["table"], c["row_id"], c["op"], int(c["version"])) for c in changes
     ]
@@ -106,10 +115,18 @@ def test_a_page_is_read_exactly_as_the_models_judge_it_every_row_by_its_table_s_
 
 
 def test_a_snapshot_page_is_read_with_its_own_envelope() -> None:
-    row = {"id": "v1", "clinic_id": CLINIC, "created_at": "t", "updated_at": "t", "name": "石头村", "row_version": 3}
+    row = {
+        "id": "v1",
+        "clinic_id": CLINIC,
+        "created_at": "t",
+        "updated_at": "t",
+        "name": "石头村",
+        "row_version": 3,
+    }
     change = {"table": "village", "row_id": "v1", "op": "upsert", "version": 3, "row": row}
-    page = p.page_reader(p.SnapshotResponse).validate_json(json.dumps({"changes": [change], "after": "v1",
-                                                                         "has_more": False}))  # fmt: skip
+    page = p.page_reader(p.SnapshotResponse).validate_json(
+        json.dumps({"changes": [change], "after": "v1", "has_more": False})
+    )
     assert page == {"changes": [change], "after": "v1", "has_more": False}
     with pytest.raises(PydanticError, match="after"):
         p.page_reader(p.SnapshotResponse).validate_json(json.dumps({"changes": [], "has_more": False}))
@@ -118,9 +135,19 @@ def test_a_snapshot_page_is_read_with_its_own_envelope() -> None:
 # -- the device's pull --------------------------------------------------------------------------------------
 def _village(n: int, version: int, **fields: Any) -> dict[str, Any]:
     row_id = f"01a30000-0000-7000-8000-00000000{n:04d}"
-    row = {"id": row_id, "clinic_id": CLINIC, "created_at": "2026-01-01T00:00:00Z",
-           "updated_at": "2026-01-01T00:00:00Z", "created_by": None, "updated_by": None, "deleted_at": None,
-           "name": f"村{n}", "code": None, "row_version": version, **fields}  # fmt: skip
+    row = {
+        "id": row_id,
+        "clinic_id": CLINIC,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "created_by": None,
+        "updated_by": None,
+        "deleted_at": None,
+        "name": f"村{n}",
+        "code": None,
+        "row_version": version,
+        **fields,
+    }
     return {"table": "village", "row_id": row_id, "op": "upsert", "version": version, "row": row}
 
 
@@ -159,8 +186,15 @@ class _County:
             return _Answer(200, {"changes": [], "after": None, "has_more": False})
         if path.endswith("/push"):  # whatever the new database made (its clinic's settings): taken
             sent = p.PushRequest.model_validate_json(gzip.decompress(kwargs["data"]))
-            return _Answer(200, {"results": [{"mutation_id": m.mutation_id, "status": "applied", "version": 1}
-                                             for m in sent.mutations]})  # fmt: skip
+            return _Answer(
+                200,
+                {
+                    "results": [
+                        {"mutation_id": m.mutation_id, "status": "applied", "version": 1}
+                        for m in sent.mutations
+                    ]
+                },
+            )
         assert path.endswith("/pull"), path
         n = int(kwargs["params"].get("cursor", "0"))
         with self.lock:
@@ -169,7 +203,9 @@ class _County:
         if n == self.fail_at:
             self.fail_at = None
             return _Answer(500, {"error": {"code": "internal", "message": "try again"}})
-        return _Answer(200, {"changes": self.pages[n], "cursor": str(n + 1), "has_more": n + 1 < len(self.pages)})
+        return _Answer(
+            200, {"changes": self.pages[n], "cursor": str(n + 1), "has_more": n + 1 < len(self.pages)}
+        )
 
 
 def _device(tmp_path: Path, county: _County, monkeypatch: pytest.MonkeyPatch) -> Client:
@@ -226,8 +262,9 @@ def test_pages_are_fetched_at_most_a_batch_ahead_and_stored_in_order_each_batch_
     # ahead of what is stored: the batch being gathered, the pages waiting, the one on its way
     assert max(a - s for a, s in zip(county.asked, county.stored_when_asked, strict=True)) <= 3 + 3 + 1
     assert report.pulled == 14 and len(commits) >= 5  # five batches (3+3+3+3+2), then the sync's own records
-    assert _villages(client) == {_village(n, 0)["row_id"]: max(v + 1 for v in range(14) if v % 5 == n)
-                                 for n in range(5)}  # fmt: skip
+    assert _villages(client) == {
+        _village(n, 0)["row_id"]: max(v + 1 for v in range(14) if v % 5 == n) for n in range(5)
+    }
     assert get_state(client.store.conn, "cursor") == "14"
     client.store.close()
 
@@ -250,7 +287,9 @@ def test_a_page_that_fails_keeps_the_stored_batches_and_the_next_sync_asks_again
     client.store.close()
 
 
-def test_a_cancelled_pull_stores_what_it_has_and_stops_asking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cancelled_pull_stores_what_it_has_and_stops_asking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sync_client, "PULL_BATCH_ROWS", 3)
     county = _County([[_village(n, 1)] for n in range(40)])
     client = _device(tmp_path, county, monkeypatch)

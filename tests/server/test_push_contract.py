@@ -39,13 +39,28 @@ BAD_ROWS: dict[str, tuple[str, dict[str, Any], str, str]] = {
     "id number as an object": ("resident", resident(id_number={"n": GOOD_ID}), "type", "id_number"),
     "text as a list": ("village", village(name=["东村"]), "type", "name"),
     "unknown column": ("village", village(), "unknown_column", "colour"),
-    "boolean for a whole number": ("resident", resident(needs_identity_check=True), "type", "needs_identity_check"),
-    "missing NOT NULL column": ("household", {"id": uuid7(), "village_id": None, "code": "H-9"}, "required", "village_id"),
-    "null where the device has a default": ("resident", resident(document_type=None), "required", "document_type"),
+    "boolean for a whole number": (
+        "resident",
+        resident(needs_identity_check=True),
+        "type",
+        "needs_identity_check",
+    ),
+    "missing NOT NULL column": (
+        "household",
+        {"id": uuid7(), "village_id": None, "code": "H-9"},
+        "required",
+        "village_id",
+    ),
+    "null where the device has a default": (
+        "resident",
+        resident(document_type=None),
+        "required",
+        "document_type",
+    ),
     "NUL in text": ("village", village(name="东\x00村"), "control_character", "name"),
     "dangling reference": ("household", household(uuid7()), "unknown_reference", "village_id"),
     "reference that is no id": ("household", household("v'); drop table x; --"), "id_format", "village_id"),
-}  # fmt: skip
+}
 BAD_ROWS["unknown column"][1]["colour"] = "red"
 
 
@@ -86,8 +101,12 @@ def test_references_to_rows_of_the_same_push_or_earlier_pushes_resolve(county: C
     v = village()
     h = household(v["id"])
     r = resident(village_id=v["id"], household_id=h["id"])
-    assert [x["status"] for x in push(county, a, *(mutation(t, row) for t, row in
-                                                    (("village", v), ("household", h), ("resident", r))))] == ["applied"] * 3  # fmt: skip
+    assert [
+        x["status"]
+        for x in push(
+            county, a, *(mutation(t, row) for t, row in (("village", v), ("household", h), ("resident", r)))
+        )
+    ] == ["applied"] * 3
     h2 = household(v["id"], code="H-002")
     assert push(county, a, mutation("household", h2))[0]["status"] == "applied"
     [foreign] = push(county, b, mutation("household", household(v["id"], code="H-003")))
@@ -100,14 +119,28 @@ def test_an_edit_to_another_residents_id_number_is_rejected(county: County) -> N
     device = county.enroll("A01")
     first, second = resident(), resident(id_number=OTHER_ID, birth_date="1992-02-29")
     made = push(county, device, mutation("resident", first), mutation("resident", second))
-    [clash] = push(county, device, mutation("resident", {"id": second["id"], "id_number": GOOD_ID,
-                                                        "birth_date": "1949-12-31"}, made[1]["version"]))  # fmt: skip
+    [clash] = push(
+        county,
+        device,
+        mutation(
+            "resident",
+            {"id": second["id"], "id_number": GOOD_ID, "birth_date": "1949-12-31"},
+            made[1]["version"],
+        ),
+    )
     assert clash["status"] == "rejected" and clash["code"] == "duplicate"
     assert clash["message"].startswith("id_number:") and first["id"] in clash["message"]
     # freeing the number (deleting its holder) lets the edit through
     push(county, device, mutation("resident", {"id": first["id"]}, made[0]["version"], op="delete"))
-    [moved] = push(county, device, mutation("resident", {"id": second["id"], "id_number": GOOD_ID,
-                                                        "birth_date": "1949-12-31"}, made[1]["version"]))  # fmt: skip
+    [moved] = push(
+        county,
+        device,
+        mutation(
+            "resident",
+            {"id": second["id"], "id_number": GOOD_ID, "birth_date": "1949-12-31"},
+            made[1]["version"],
+        ),
+    )
     assert moved["status"] == "applied"
 
 
@@ -115,8 +148,12 @@ def test_a_merged_residents_later_writes_in_the_same_push_are_redirected(county:
     a, b = county.enroll("A01", "PC-1"), county.enroll("A01", "PC-2")
     first, second = resident(), resident()
     push(county, a, mutation("resident", first))
-    results = push(county, b, mutation("resident", second),
-                   mutation("resident", {"id": second["id"], "note": "同一推送里的修改"}, 0))  # fmt: skip
+    results = push(
+        county,
+        b,
+        mutation("resident", second),
+        mutation("resident", {"id": second["id"], "note": "同一推送里的修改"}, 0),
+    )
     assert results[0]["status"] == "applied" and results[0]["row_id"] == first["id"]
     # base version 0 is older than the merged row's fields: decided against that row, not treated as new
     assert results[1]["status"] == "conflict" and results[1]["row_id"] == first["id"]
@@ -129,13 +166,19 @@ def test_an_edit_of_the_kept_resident_after_a_merge_in_the_same_push_keeps_the_m
     a, b = county.enroll("A01", "PC-1"), county.enroll("A01", "PC-2")
     first, second = resident(), resident(phone="13812345678")
     [made] = push(county, a, mutation("resident", first))
-    merged, edit = push(county, b, mutation("resident", second),
-                        mutation("resident", {"id": first["id"], "note": "同一推送里的修改"}, made["version"]))  # fmt: skip
+    merged, edit = push(
+        county,
+        b,
+        mutation("resident", second),
+        mutation("resident", {"id": first["id"], "note": "同一推送里的修改"}, made["version"]),
+    )
     assert merged["status"] == "applied" and merged["row_id"] == first["id"]
     assert edit["status"] == "applied" and edit["version"] > merged["version"]
     changes, _ = pull_all(county, a)
     [kept] = [c["row"] for c in changes if c["table"] == "resident"]
-    assert kept["phone"] == "13812345678", "the edit is decided on the row as the merge left it, not a stale copy"
+    assert kept["phone"] == "13812345678", (
+        "the edit is decided on the row as the merge left it, not a stale copy"
+    )
     assert kept["note"] == "同一推送里的修改"
 
 
@@ -153,11 +196,17 @@ def test_derived_and_server_columns_are_dropped_not_refused(county: County) -> N
 
 
 def test_control_characters_in_enrollment_and_login_are_refused(county: County) -> None:
-    r = county.client.post("/api/v1/enroll", json={"code": "ABCD-EFGH", "device_name": "PC\x00", "app_version": "0.1.0"},
-                           headers=HEADERS)  # fmt: skip
+    r = county.client.post(
+        "/api/v1/enroll",
+        json={"code": "ABCD-EFGH", "device_name": "PC\x00", "app_version": "0.1.0"},
+        headers=HEADERS,
+    )
     assert_error(r, 422, "invalid_request")
-    r = county.client.post("/api/v1/enroll", json={"code": "ABCD-EFGH", "device_name": "PC", "app_version": "new"},
-                           headers=HEADERS)  # fmt: skip
+    r = county.client.post(
+        "/api/v1/enroll",
+        json={"code": "ABCD-EFGH", "device_name": "PC", "app_version": "new"},
+        headers=HEADERS,
+    )
     assert_error(r, 422, "invalid_request")
     r = county.client.post("/api/v1/login", json={"username": "a\x00", "password": "x"}, headers=HEADERS)
     assert_error(r, 422, "invalid_request")
@@ -203,8 +252,10 @@ def store_on_a_device(changes: list[dict[str, Any]]) -> None:
             continue
         names = [n for n in change["row"] if n in contract.columns(table)] + ["row_version"]
         row = {**change["row"], "row_version": change["version"]}
-        conn.execute(f'INSERT INTO "{table}" ({", ".join(names)}) VALUES ({", ".join("?" for _ in names)})',
-                     [row[n] for n in names])  # fmt: skip
+        conn.execute(
+            f'INSERT INTO "{table}" ({", ".join(names)}) VALUES ({", ".join("?" for _ in names)})',
+            [row[n] for n in names],
+        )
     conn.execute("COMMIT")
 
 
@@ -213,8 +264,12 @@ def test_what_the_server_accepted_a_device_can_store(county: County) -> None:
     rows = [(table, row) for table, row, _, _ in BAD_ROWS.values()]
     v = village(name="西村")
     h = household(v["id"])
-    rows += [("village", v), ("household", h), ("resident", resident(village_id=v["id"], household_id=h["id"])),
-             ("audit_log", {"id": uuid7(), "action": "x", "summary": "x", "rows": "{}"})]  # fmt: skip
+    rows += [
+        ("village", v),
+        ("household", h),
+        ("resident", resident(village_id=v["id"], household_id=h["id"])),
+        ("audit_log", {"id": uuid7(), "action": "x", "summary": "x", "rows": "{}"}),
+    ]
     results = push(county, device, *(mutation(t, r) for t, r in rows))
     assert sum(r["status"] == "applied" for r in results) == 4
     changes, _ = pull_all(county, device)
@@ -238,7 +293,9 @@ def test_names_the_device_keeps_unique_are_unique_on_the_server(county: County) 
     assert push(county, other, mutation("village", village()))[0]["status"] == "applied", "another clinic may"
     h1, h2 = household(v1["id"]), household(v1["id"])
     assert [r["status"] for r in push(county, a, mutation("household", h1), mutation("household", h2))] == [
-        "applied", "rejected"]  # fmt: skip
+        "applied",
+        "rejected",
+    ]
     # an edit may not take a name either; a deleted village frees its name (partial index on the device)
     v3 = village(name="北村")
     [made] = push(county, a, mutation("village", v3))
@@ -254,12 +311,22 @@ def test_names_the_device_keeps_unique_are_unique_on_the_server(county: County) 
 def test_a_user_name_stays_taken_after_the_user_is_deleted(county: County) -> None:
     boss = county.admin(admin.add_user, "boss", "clinic_admin", "boss-pass-12", "A01")
     device = county.enroll("A01")
-    signed = county.client.post("/api/v1/users/signin", json={"username": "boss", "password": "boss-pass-12"},
-                                headers=device)  # fmt: skip
-    device = {**device, p.HEADER_USER_TOKEN: signed.json()["token"]}  # account changes need an admin's sign-in
+    signed = county.client.post(
+        "/api/v1/users/signin", json={"username": "boss", "password": "boss-pass-12"}, headers=device
+    )
+    device = {
+        **device,
+        p.HEADER_USER_TOKEN: signed.json()["token"],
+    }  # account changes need an admin's sign-in
     hash_ = hash_password("doctor-pass-1")
-    user = {"id": uuid7(), "username": "doctor", "display_name": "王医生", "role": "village_doctor",
-            "password_hash": hash_, "active": 1}  # fmt: skip
+    user = {
+        "id": uuid7(),
+        "username": "doctor",
+        "display_name": "王医生",
+        "role": "village_doctor",
+        "password_hash": hash_,
+        "active": 1,
+    }
     [made] = push(county, device, mutation("user", user, user_id=boss))
     push(county, device, mutation("user", {"id": user["id"]}, made["version"], op="delete", user_id=boss))
     [again] = push(county, device, mutation("user", {**user, "id": uuid7()}, user_id=boss))
@@ -272,7 +339,9 @@ def test_a_user_name_stays_taken_after_the_user_is_deleted(county: County) -> No
         county.admin(admin.add_user, "doctor", "village_doctor", "doctor-pass-1", "A01")
     assert err.value.field == "username" and err.value.rule == "duplicate"
     county.admin(admin.add_user, "nurse", "nurse", "nurse-pass-1", "A01")
-    [clash] = push(county, device, mutation("user", {**user, "id": uuid7(), "username": "nurse"}, user_id=boss))
+    [clash] = push(
+        county, device, mutation("user", {**user, "id": uuid7(), "username": "nurse"}, user_id=boss)
+    )
     assert clash["code"] == "duplicate", "names given on the server count too"
     changes, _ = pull_all(county, device)
     store_on_a_device(changes)

@@ -27,15 +27,23 @@ HASH = "scrypt$16384$8$1$c2FsdA==$ZGlnZXN0"
 
 
 def template(table: str, ids: dict[str, list[str]]) -> dict[str, Any]:
-    row: dict[str, Any] = {"id": uuid7(), "created_at": "2026-11-23T08:00:00.000Z",
-                           "updated_at": "2026-11-23T08:00:00.000Z"}  # fmt: skip
+    row: dict[str, Any] = {
+        "id": uuid7(),
+        "created_at": "2026-11-23T08:00:00.000Z",
+        "updated_at": "2026-11-23T08:00:00.000Z",
+    }
     if table == "village":
         row |= {"name": "东村", "code": None}
     elif table == "household":
         row |= {"village_id": (ids["village"] or [None])[0], "code": "H-1", "address": None}
     elif table == "resident":
-        row |= {"name": "张三", "document_type": "id_card", "id_number": GOOD_ID, "sex": "F",
-                "birth_date": "1949-12-31"}  # fmt: skip
+        row |= {
+            "name": "张三",
+            "document_type": "id_card",
+            "id_number": GOOD_ID,
+            "sex": "F",
+            "birth_date": "1949-12-31",
+        }
     elif table == "user":
         row |= {
             "username": "doctor",
@@ -48,12 +56,36 @@ def template(table: str, ids: dict[str, list[str]]) -> dict[str, Any]:
     return row
 
 
-PLAUSIBLE = ["东村", "西村", "H-1", "H-2", GOOD_ID, OTHER_ID, "1992-02-29", "1949-12-31", "M", "F", "id_card",
-             "passport", "P1234567", "village_doctor", "nurse", "surgeon", "13812345678", "head", "", "x" * 300]  # fmt: skip
+PLAUSIBLE = [
+    "东村",
+    "西村",
+    "H-1",
+    "H-2",
+    GOOD_ID,
+    OTHER_ID,
+    "1992-02-29",
+    "1949-12-31",
+    "M",
+    "F",
+    "id_card",
+    "passport",
+    "P1234567",
+    "village_doctor",
+    "nurse",
+    "surgeon",
+    "13812345678",
+    "head",
+    "",
+    "x" * 300,
+]
 
 
-@settings(max_examples=100, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_whatever_devices_push_every_device_can_store_what_the_server_serves(
     county: County, data: Any
@@ -63,8 +95,15 @@ def test_whatever_devices_push_every_device_can_store_what_the_server_serves(
         devices = [county.enroll("A01", "PC-1"), county.enroll("A01", "PC-2")]
         county._devices = devices  # type: ignore[attr-defined]
     ids: dict[str, list[str]] = {"village": [], "household": [], "resident": [], "user": [], "audit_log": []}
-    values = st.one_of(st.none(), st.sampled_from(PLAUSIBLE), st.text(max_size=4), st.integers(-2, 2),
-                       st.booleans(), st.lists(st.integers(), max_size=1), st.dictionaries(st.text(max_size=2), st.none(), max_size=1))  # fmt: skip
+    values = st.one_of(
+        st.none(),
+        st.sampled_from(PLAUSIBLE),
+        st.text(max_size=4),
+        st.integers(-2, 2),
+        st.booleans(),
+        st.lists(st.integers(), max_size=1),
+        st.dictionaries(st.text(max_size=2), st.none(), max_size=1),
+    )
     for _ in range(data.draw(st.integers(1, 4))):
         batch = []
         for _ in range(data.draw(st.integers(1, 5))):
@@ -76,8 +115,13 @@ def test_whatever_devices_push_every_device_can_store_what_the_server_serves(
             else:
                 row, op = template(table, ids), "upsert"
             names = [*sorted(set(contract.columns(table)) - {"id", "clinic_id"}), "colour"]
-            overrides = data.draw(st.dictionaries(st.sampled_from(names), values | st.sampled_from(
-                ids["village"] + ids["household"] or ["none"]), max_size=3))  # fmt: skip
+            overrides = data.draw(
+                st.dictionaries(
+                    st.sampled_from(names),
+                    values | st.sampled_from(ids["village"] + ids["household"] or ["none"]),
+                    max_size=3,
+                )
+            )
             row |= overrides
             batch.append(mutation(table, row, data.draw(st.integers(0, 30)), op))
             known.append(row["id"])
@@ -94,8 +138,9 @@ def pages(county: County, headers: dict[str, str], limit: int) -> list[dict[str,
     found: list[dict[str, Any]] = []
     cursor: str | None = None
     while True:
-        r = county.client.get("/api/v1/pull", params={"limit": limit, **({"cursor": cursor} if cursor else {})},
-                              headers=headers)  # fmt: skip
+        r = county.client.get(
+            "/api/v1/pull", params={"limit": limit, **({"cursor": cursor} if cursor else {})}, headers=headers
+        )
         assert r.status_code == 200, r.text
         found.append(r.json())
         cursor = found[-1]["cursor"]

@@ -29,12 +29,18 @@ def test_a_push_of_twenty_rows_runs_a_few_statements_whatever_its_rows(county: C
     for d, headers in enumerate(devices):
         for body in _pushes(d, 0, 2):
             statements.clear()
-            r = county.client.post("/api/v1/push", content=body,
-                                   headers={**headers, "Content-Type": "application/json"})  # fmt: skip
+            r = county.client.post(
+                "/api/v1/push", content=body, headers={**headers, "Content-Type": "application/json"}
+            )
             assert r.status_code == 200, r.text
             results = r.json()["results"]
             assert [x["status"] for x in results] == ["applied"] * 20, results
-            contracts = [x for x, m in zip(results, json.loads(body)["mutations"], strict=True)
-                         if m["table"] == "contract"]  # fmt: skip
-            assert len(contracts) == 4 and all(x.get("server_row", {}).get("status") == "active" for x in contracts)
+            contracts = [
+                x
+                for x, m in zip(results, json.loads(body)["mutations"], strict=True)
+                if m["table"] == "contract"
+            ]
+            assert len(contracts) == 4 and all(
+                x.get("server_row", {}).get("status") == "active" for x in contracts
+            )
             assert len(statements) <= 30, (len(statements), statements)

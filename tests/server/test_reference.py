@@ -48,8 +48,12 @@ def test_bad_catalog_rows_are_named_and_nothing_loads(county: County, tmp_path: 
     assert "row 4, column code" in message and "row 4, column package_size" in message
     assert "row 4, column antimicrobial" in message
     with county.engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(db.record)
-                            .where(db.record.c.table_name == "drug")).scalar_one() == 0  # fmt: skip
+        assert (
+            conn.execute(
+                sa.select(sa.func.count()).select_from(db.record).where(db.record.c.table_name == "drug")
+            ).scalar_one()
+            == 0
+        )
 
 
 def test_policy_values_are_checked(county: County) -> None:
@@ -74,15 +78,24 @@ def test_lookup_says_only_whether_and_where_and_is_audited(county: County) -> No
         "clinic_name": None,
     }
     team = {"id": uuid7(), "name": "一队"}
-    contract = {"id": uuid7(), "resident_id": person["id"], "team_id": team["id"], "period": "2026",
-                "period_start": "2026-01-01", "period_end": "2026-12-31", "packages": '["BASIC"]',
-                "signed_at": "2026-03-01T08:00:00.000Z", "witness": "王护士"}  # fmt: skip
+    contract = {
+        "id": uuid7(),
+        "resident_id": person["id"],
+        "team_id": team["id"],
+        "period": "2026",
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        "packages": '["BASIC"]',
+        "signed_at": "2026-03-01T08:00:00.000Z",
+        "witness": "王护士",
+    }
     pushed = push(county, a, mutation("team", team), mutation("contract", contract))
     assert [p["status"] for p in pushed] == ["applied", "applied"] and pushed[1]["server_row"][
         "status"
     ] == "active"
-    r = county.client.post("/api/v1/residents/lookup", json={"id_number": GOOD_ID.lower(), "period": "2026"},
-                          headers=b)  # fmt: skip
+    r = county.client.post(
+        "/api/v1/residents/lookup", json={"id_number": GOOD_ID.lower(), "period": "2026"}, headers=b
+    )
     assert r.json() == {"active_contract": True, "clinic_code": "A01", "clinic_name": "石头村卫生室"}
     body = r.text
     assert "张三" not in body and person["id"] not in body, "nothing more than signing needs"
@@ -90,9 +103,13 @@ def test_lookup_says_only_whether_and_where_and_is_audited(county: County) -> No
         "/api/v1/residents/lookup", json={"id_number": GOOD_ID, "period": "2025"}, headers=b
     )
     assert r2025.json()["active_contract"] is False
-    assert_error(county.client.post("/api/v1/residents/lookup", json={"id_number": "110105194912310021",
-                                                                       "period": "2026"}, headers=b),
-                 422, "check_character")  # fmt: skip
+    assert_error(
+        county.client.post(
+            "/api/v1/residents/lookup", json={"id_number": "110105194912310021", "period": "2026"}, headers=b
+        ),
+        422,
+        "check_character",
+    )
     with county.engine.connect() as conn:
         audit = conn.execute(sa.select(db.lookup_audit)).all()
     assert len(audit) == 3 and {row.id_number for row in audit} == {GOOD_ID}
@@ -116,9 +133,21 @@ def test_packages_with_a_fee_beyond_64_bits_are_refused(county: County, tmp_path
     import json
 
     big = 2**70
-    (tmp_path / "p.json").write_text(json.dumps([{"code": "BASIC", "name": "基础包", "fee_fen": big,
-                                                  "insurance_fund_fen": big, "public_health_fund_fen": 0,
-                                                  "resident_share_fen": 0}]), encoding="utf-8")  # fmt: skip
+    (tmp_path / "p.json").write_text(
+        json.dumps(
+            [
+                {
+                    "code": "BASIC",
+                    "name": "基础包",
+                    "fee_fen": big,
+                    "insurance_fund_fen": big,
+                    "public_health_fund_fen": 0,
+                    "resident_share_fen": 0,
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationError) as caught:
         county.admin(reference.load_packages, tmp_path / "p.json")
     assert caught.value.rule == "out_of_range" and "fee_fen" in str(caught.value)

@@ -47,7 +47,9 @@ def test_a_device_whose_village_name_was_refused_still_receives_the_countys_chan
             assert report.rejected == 1
             refused = pc.conn.execute("SELECT table_name, rejected_code, row_id FROM outbox").fetchall()
             assert [tuple(r)[:2] for r in refused] == [("village", "duplicate")]
-            assert "南村" in {v["name"] for v in R.list_villages(pc.conn, pc.clinic_id)}, "the county's changes arrive"
+            assert "南村" in {v["name"] for v in R.list_villages(pc.conn, pc.clinic_id)}, (
+                "the county's changes arrive"
+            )
             # the county's 北村 is set aside here (this device holds that name for its own refused row) …
             [aside] = setaside.set_aside_rows(pc.conn)
             assert (aside["table_name"], aside["rule"]) == ("village", "unique") and report.set_aside == 1
@@ -59,7 +61,11 @@ def test_a_device_whose_village_name_was_refused_still_receives_the_countys_chan
             syncstate.resend(pc, "village", own)
             again = Client(pc).sync()
         assert (again.rejected, again.set_aside) == (0, 0)
-        assert sorted(v["name"] for v in R.list_villages(pc.conn, pc.clinic_id)) == ["北村", "北村二组", "南村"]
+        assert sorted(v["name"] for v in R.list_villages(pc.conn, pc.clinic_id)) == [
+            "北村",
+            "北村二组",
+            "南村",
+        ]
         assert setaside.set_aside_count(pc.conn) == 0
     finally:
         pc.close()

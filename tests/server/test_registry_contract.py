@@ -19,22 +19,36 @@ from .test_push_contract import store_on_a_device, village
 
 OUT_OF_BOUNDS: dict[str, tuple[str, dict[str, Any], str, str]] = {
     # case: (table, row, expected code, field named in the message)
-    "integer above 64 bits": ("resident", resident(needs_identity_check=INT64_MAX + 1), "out_of_range",
-                              "needs_identity_check"),
-    "integer below 64 bits": ("resident", resident(needs_identity_check=INT64_MIN - 1), "out_of_range",
-                              "needs_identity_check"),
+    "integer above 64 bits": (
+        "resident",
+        resident(needs_identity_check=INT64_MAX + 1),
+        "out_of_range",
+        "needs_identity_check",
+    ),
+    "integer below 64 bits": (
+        "resident",
+        resident(needs_identity_check=INT64_MIN - 1),
+        "out_of_range",
+        "needs_identity_check",
+    ),
     "a lone surrogate in text": ("village", village(name="东\ud800村"), "invalid_text", "name"),
     "a lone low surrogate": ("resident", resident(note="\udc00"), "invalid_text", "note"),
     "text longer than its column": ("village", village(name="村" * 201), "too_long", "name"),
-    "text longer than any column": ("audit_log", {"id": uuid7(), "action": "x", "summary": "x" * 65_537, "rows": "{}"},
-                                    "too_long", "summary"),
-}  # fmt: skip
+    "text longer than any column": (
+        "audit_log",
+        {"id": uuid7(), "action": "x", "summary": "x" * 65_537, "rows": "{}"},
+        "too_long",
+        "summary",
+    ),
+}
 
 
 def push(county: County, headers: dict[str, str], *mutations: dict[str, Any]) -> list[dict[str, Any]]:
     """A push as JSON text with \\u escapes: how a lone surrogate travels (it has no UTF-8 form)."""
     body = json.dumps({"mutations": list(mutations)}, ensure_ascii=True)
-    r = county.client.post("/api/v1/push", content=body, headers={**headers, "Content-Type": "application/json"})
+    r = county.client.post(
+        "/api/v1/push", content=body, headers={**headers, "Content-Type": "application/json"}
+    )
     assert r.status_code == 200, r.text
     return list(r.json()["results"])
 
@@ -52,8 +66,11 @@ def test_values_beyond_the_registrys_bounds_are_rejected_naming_the_column(count
 
 def test_the_bounds_themselves_are_accepted_and_a_device_stores_them(county: County) -> None:
     device = county.enroll("A01")
-    rows = [("village", village(name="村" * 200)), ("audit_log", {"id": uuid7(), "action": "x", "summary": "y" * 65_536,
-            "rows": "{}"}), ("resident", resident(note="𠀀 outside the BMP, a proper pair"))]  # fmt: skip
+    rows = [
+        ("village", village(name="村" * 200)),
+        ("audit_log", {"id": uuid7(), "action": "x", "summary": "y" * 65_536, "rows": "{}"}),
+        ("resident", resident(note="𠀀 outside the BMP, a proper pair")),
+    ]
     results = push(county, device, *(mutation(t, r) for t, r in rows))
     assert [r["status"] for r in results] == ["applied"] * 3, results
     changes, _ = pull_all(county, device)

@@ -10,9 +10,11 @@ def run(database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     def call(*args: str, password: str | None = None) -> tuple[int, str, str]:
         if password is not None:
             monkeypatch.setenv("COUNTY_NEW_PASSWORD", password)
-        argv = [*args[:2], "--database-url", database_url, *args[2:]] if args[0] in (
-            "clinic", "user", "device", "catalog", "policy", "conflicts") else [
-            args[0], "--database-url", database_url, *args[1:]]  # fmt: skip
+        argv = (
+            [*args[:2], "--database-url", database_url, *args[2:]]
+            if args[0] in ("clinic", "user", "device", "catalog", "policy", "conflicts")
+            else [args[0], "--database-url", database_url, *args[1:]]
+        )
         code = main(argv)
         out = capsys.readouterr()
         return code, out.out, out.err
@@ -73,24 +75,32 @@ def test_unreachable_database_is_a_message_not_a_traceback(capsys: pytest.Captur
     assert code == 1 and "cannot use the database" in err and "Traceback" not in err
 
 
-def test_database_url_goes_before_the_command_too(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_database_url_goes_before_the_command_too(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--database-url", database_url, "init"]) == 0
     assert main(["--database-url", database_url, "clinic", "add", "A01", "石头村卫生室"]) == 0
     assert main(["--database-url", database_url, "enroll-code", "--clinic", "A01"]) == 0
-    assert main(["clinic", "add", "A02", "河西沟卫生室", "--database-url", database_url]) == 0, "after it as before"
+    assert main(["clinic", "add", "A02", "河西沟卫生室", "--database-url", database_url]) == 0, (
+        "after it as before"
+    )
     capsys.readouterr()
     unreachable = "postgresql://nobody@127.0.0.1:1/none"
     assert main(["--database-url", unreachable, "device", "list", "--database-url", database_url]) == 0, (
-        "given twice, the one after the command counts")
+        "given twice, the one after the command counts"
+    )
     assert main(["--database-url", database_url, "device", "list", "--database-url", unreachable]) == 1
     assert "cannot use the database" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
     ("argv", "named"),
-    [(["--database-url"], "--database-url"), (["--database-url", "sqlite://", "serve", "--port", "x"], "--port"),
-     (["--nope", "init"], "--nope")],
-)  # fmt: skip
+    [
+        (["--database-url"], "--database-url"),
+        (["--database-url", "sqlite://", "serve", "--port", "x"], "--port"),
+        (["--nope", "init"], "--nope"),
+    ],
+)
 def test_usage_errors_exit_2_naming_the_option(
     argv: list[str], named: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -21,9 +21,17 @@ def _revision(engine: sa.Engine) -> str:
 
 def _record(table: str, clinic_id: str, version: int, **data: object) -> dict[str, object]:
     row_id = uuid7()
-    return {"table_name": table, "row_id": row_id, "scope": f"clinic:{clinic_id}", "clinic_id": clinic_id,
-            "version": version, "deleted_at": data.get("deleted_at"), "field_versions": "{}", "updated_at": "x",
-            "data": json.dumps({"id": row_id, "clinic_id": clinic_id, **data}, ensure_ascii=False)}  # fmt: skip
+    return {
+        "table_name": table,
+        "row_id": row_id,
+        "scope": f"clinic:{clinic_id}",
+        "clinic_id": clinic_id,
+        "version": version,
+        "deleted_at": data.get("deleted_at"),
+        "field_versions": "{}",
+        "updated_at": "x",
+        "data": json.dumps({"id": row_id, "clinic_id": clinic_id, **data}, ensure_ascii=False),
+    }
 
 
 def test_revision_0001_with_rows_upgrades_to_head(database_url: str) -> None:
@@ -83,8 +91,12 @@ def test_revision_0003_with_doubled_rows_upgrades_to_one_per_key(database_url: s
         with engine.begin() as conn:
             conn.execute(db.record.insert(), [first, second, other_year])
             conn.execute(db.scope_counter.insert().values(scope=f"clinic:{clinic}", value=3))
-            conn.execute(sa.text("INSERT INTO contract_index VALUES ('c1', 'A', 'id:1', '2026'), "
-                                 "('c2', 'B', 'id:1', '2026')"))  # fmt: skip
+            conn.execute(
+                sa.text(
+                    "INSERT INTO contract_index VALUES ('c1', 'A', 'id:1', '2026'), "
+                    "('c2', 'B', 'id:1', '2026')"
+                )
+            )
             conn.execute(sa.text("INSERT INTO mutation VALUES ('m1', :c, '{}', 'x')"), {"c": clinic})
         db.migrate(engine)
         assert _revision(engine) == HEAD

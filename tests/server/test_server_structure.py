@@ -113,16 +113,25 @@ def private_reaches(files: list[Path], root: Path = ROOT) -> list[str]:
                     local = alias.asname or alias.name.split(".")[0]
                     modules[local] = alias.name
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
-                    and node.attr.startswith("_") and not node.attr.startswith("__")):  # fmt: skip
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in modules
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
                 found.append(f"{module_name(f, root)}:{node.lineno} reaches {node.value.id}.{node.attr}")
     return found
 
 
 TABLE_NAMES = (
-    set(contract.TABLES) | protocol.CLINIC_TABLES | protocol.REFERENCE_TABLES | protocol.APPEND_ONLY_TABLES
-    | protocol.SERVER_MADE_TABLES | {"clinic"}
-)  # fmt: skip
+    set(contract.TABLES)
+    | protocol.CLINIC_TABLES
+    | protocol.REFERENCE_TABLES
+    | protocol.APPEND_ONLY_TABLES
+    | protocol.SERVER_MADE_TABLES
+    | {"clinic"}
+)
 
 
 def table_comparisons(path: Path) -> list[str]:
@@ -133,8 +142,12 @@ def table_comparisons(path: Path) -> list[str]:
         if not isinstance(node, ast.Compare):
             continue
         sides = [node.left, *node.comparators]
-        literals = {n.value for side in sides for n in ast.walk(side)
-                    if isinstance(n, ast.Constant) and isinstance(n.value, str)}  # fmt: skip
+        literals = {
+            n.value
+            for side in sides
+            for n in ast.walk(side)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        }
         names_table = any(
             (isinstance(s, ast.Attribute) and s.attr in ("table", "table_name"))
             or (isinstance(s, ast.Name) and s.id in ("table", "table_name"))
@@ -157,8 +170,9 @@ def old_shape(root: Path) -> list[Path]:
     for folder in (root / "sync", package):
         (folder / "__init__.py").write_text("")
     (package / "service.py").write_text("from sync.server import contracts\n\ndef _load():\n    pass\n")
-    (package / "contracts.py").write_text("def judge():\n    from sync.server import service\n\n"
-                                          "    return service._load()\n")  # fmt: skip
+    (package / "contracts.py").write_text(
+        "def judge():\n    from sync.server import service\n\n    return service._load()\n"
+    )
     return sorted(package.glob("*.py"))
 
 
@@ -178,8 +192,12 @@ def test_no_server_module_reaches_another_modules_private_names() -> None:
 
 def test_the_domain_validators_import_no_server_or_web_library() -> None:
     banned = ("sync", "ui", "fastapi", "sqlalchemy", "requests", "PySide6")
-    reached = [f"{i.importer}:{i.line} {i.module}" for f in DOMAIN for i in imports(f)
-               if i.module.split(".")[0] in banned]  # fmt: skip
+    reached = [
+        f"{i.importer}:{i.line} {i.module}"
+        for f in DOMAIN
+        for i in imports(f)
+        if i.module.split(".")[0] in banned
+    ]
     assert reached == []
 
 
@@ -189,8 +207,10 @@ def test_the_push_engine_compares_no_table_names() -> None:
 
 def test_the_table_name_finder_sees_the_branches_the_engine_had(tmp_path: Path) -> None:
     old = tmp_path / "old_push.py"
-    old.write_text('if m.table == "contract" and ok:\n    pass\nif table != "resident":\n    pass\n'
-                   'if current is None and m.table in ("resident",):\n    pass\n')  # fmt: skip
+    old.write_text(
+        'if m.table == "contract" and ok:\n    pass\nif table != "resident":\n    pass\n'
+        'if current is None and m.table in ("resident",):\n    pass\n'
+    )
     assert len(table_comparisons(old)) == 3
 
 
@@ -243,25 +263,36 @@ def test_the_resident_merge_is_the_rule_registered_on_the_store(engine: sa.Engin
     third = resident(id_number="445224199202290042")
     push(engine, clinic, with_merge, "resident", third)
     merged = push(engine, clinic, with_merge, "resident", resident(id_number="445224199202290042"))
-    assert merged.status == "applied" and merged.row_id == third["id"], "the rule merges the second into the first"
+    assert merged.status == "applied" and merged.row_id == third["id"], (
+        "the rule merges the second into the first"
+    )
 
 
 def test_a_rule_registered_on_the_store_runs_on_push(engine: sa.Engine, clinic: Caller) -> None:
     class OneEastVillage(CountyRule):  # a made-up county-wide rule, shaped as one-box-per-trace-code will be
         table = "village"
 
-        def taken(self, conn: Any, clinic_id: str, row_id: str, data: dict[str, Any],
-                  changed: set[str] | None) -> list[ValidationError]:  # fmt: skip
-            held = conn.execute(sa.select(db.record.c.row_id).where(
-                db.record.c.table_name == "village", db.record.c.data.contains('"code": "EAST"'))).first()  # fmt: skip
+        def taken(
+            self, conn: Any, clinic_id: str, row_id: str, data: dict[str, Any], changed: set[str] | None
+        ) -> list[ValidationError]:
+            held = conn.execute(
+                sa.select(db.record.c.row_id).where(
+                    db.record.c.table_name == "village", db.record.c.data.contains('"code": "EAST"')
+                )
+            ).first()
             if data.get("code") == "EAST" and held is not None and held[0] != row_id:
                 return [ValidationError("code", "county_duplicate", "EAST is taken in the county")]
             return []
 
     store = rules.county_records()
     store.register(OneEastVillage())
-    assert push(engine, clinic, store, "village", {"id": uuid7(), "name": "东村", "code": "EAST"}).status == "applied"
+    assert (
+        push(engine, clinic, store, "village", {"id": uuid7(), "name": "东村", "code": "EAST"}).status
+        == "applied"
+    )
     refused = push(engine, clinic, store, "village", {"id": uuid7(), "name": "东二村", "code": "EAST"})
     assert refused.status == "rejected" and refused.code == "county_duplicate"
-    plain = push(engine, clinic, rules.county_records(), "village", {"id": uuid7(), "name": "东三村", "code": "EAST"})
+    plain = push(
+        engine, clinic, rules.county_records(), "village", {"id": uuid7(), "name": "东三村", "code": "EAST"}
+    )
     assert plain.status == "applied", "a store built without the rule does not run it"

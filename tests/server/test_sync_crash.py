@@ -48,10 +48,23 @@ def _server_work(county: County, other: common.Caller, n: int, admin_id: str) ->
 
     rows = [{"id": str(uuid.uuid4()), "name": f"服务器村{uuid.uuid4().hex}"} for _ in range(n)]
     with county.engine.begin() as conn:
-        known = conn.execute(sa.select(db.record.c.row_id).where(db.record.c.table_name == "user",
-                                                                 db.record.c.row_id == admin_id)).first()  # fmt: skip
-    mutations = [Mutation(mutation_id=str(uuid.uuid4()), table="village", op="upsert", row_id=r["id"],
-                          base_version=0, fields=r, user_id=admin_id if known else None) for r in rows]  # fmt: skip
+        known = conn.execute(
+            sa.select(db.record.c.row_id).where(
+                db.record.c.table_name == "user", db.record.c.row_id == admin_id
+            )
+        ).first()
+    mutations = [
+        Mutation(
+            mutation_id=str(uuid.uuid4()),
+            table="village",
+            op="upsert",
+            row_id=r["id"],
+            base_version=0,
+            fields=r,
+            user_id=admin_id if known else None,
+        )
+        for r in rows
+    ]
     with county.engine.begin() as conn:
         push_engine.push(conn, other, mutations)
     return [m.mutation_id for m in mutations]
@@ -59,8 +72,12 @@ def _server_work(county: County, other: common.Caller, n: int, admin_id: str) ->
 
 def _entries_after(store: Store, seq: int) -> list[tuple[str, str, str]]:
     """The outbox entries made after entry ``seq`` (the outbox never reuses a number): (mutation id, table, row)."""
-    return [(r[0], r[1], r[2]) for r in store.conn.execute(
-        "SELECT mutation_id, table_name, row_id FROM outbox WHERE seq > ? ORDER BY seq", (seq,))]  # fmt: skip
+    return [
+        (r[0], r[1], r[2])
+        for r in store.conn.execute(
+            "SELECT mutation_id, table_name, row_id FROM outbox WHERE seq > ? ORDER BY seq", (seq,)
+        )
+    ]
 
 
 def _last_entry(store: Store) -> int:
@@ -81,7 +98,9 @@ def test_killed_sync_loses_and_repeats_nothing(
     admin = users.add_user(store, None, "admin", "clinic_admin", "admin-pass-1")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     finished: list[str] = []
-    made: list[tuple[str, str, str]] = []  # (mutation id, table, row id) of every outbox entry made on the device
+    made: list[
+        tuple[str, str, str]
+    ] = []  # (mutation id, table, row id) of every outbox entry made on the device
     by_other: list[str] = []
     with live_server(county.engine) as url:
         code = county.admin(server_admin.make_enroll_code, "A01")
@@ -99,9 +118,23 @@ def test_killed_sync_loses_and_repeats_nothing(
             made += _entries_after(store, last)  # noted as the action commits, before any sync touches them
             store.close()
             by_other += _server_work(county, other, rng.randrange(50, 400), admin.id)
-            proc = subprocess.Popen([sys.executable, "-m", "sync.client_cli", "sync", "--verbose", "--db",
-                                     str(device_db), "--key-file", str(key)], env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)  # fmt: skip
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "sync.client_cli",
+                    "sync",
+                    "--verbose",
+                    "--db",
+                    str(device_db),
+                    "--key-file",
+                    str(key),
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             assert proc.stderr is not None
             # kill after a random number of sync steps (push batches and pull pages), a random moment later:
             # inside a request, while its answer is written, or between steps
@@ -127,16 +160,38 @@ def test_killed_sync_loses_and_repeats_nothing(
     assert store.conn.execute("SELECT count(*) FROM conflict").fetchone()[0] == 0
     store.close()
     with county.engine.connect() as conn:
-        server = {r.row_id: int(r.version) for r in conn.execute(
-            sa.select(db.record.c.row_id, db.record.c.version).where(db.record.c.table_name == "village",
-                                                                     db.record.c.clinic_id == clinic_id))}  # fmt: skip
-        server_audit = {r[0] for r in conn.execute(sa.select(db.record.c.row_id).where(
-            db.record.c.table_name == "audit_log", db.record.c.clinic_id == clinic_id))}  # fmt: skip
-        accepted = {r.mutation_id: json.loads(r.result) for r in conn.execute(
-            sa.select(db.mutation.c.mutation_id, db.mutation.c.result).where(db.mutation.c.clinic_id == clinic_id))}  # fmt: skip
-        versions = {(r.table_name, r.row_id): int(r.version) for r in conn.execute(
-            sa.select(db.record.c.table_name, db.record.c.row_id, db.record.c.version).where(
-                db.record.c.clinic_id == clinic_id))}  # fmt: skip
+        server = {
+            r.row_id: int(r.version)
+            for r in conn.execute(
+                sa.select(db.record.c.row_id, db.record.c.version).where(
+                    db.record.c.table_name == "village", db.record.c.clinic_id == clinic_id
+                )
+            )
+        }
+        server_audit = {
+            r[0]
+            for r in conn.execute(
+                sa.select(db.record.c.row_id).where(
+                    db.record.c.table_name == "audit_log", db.record.c.clinic_id == clinic_id
+                )
+            )
+        }
+        accepted = {
+            r.mutation_id: json.loads(r.result)
+            for r in conn.execute(
+                sa.select(db.mutation.c.mutation_id, db.mutation.c.result).where(
+                    db.mutation.c.clinic_id == clinic_id
+                )
+            )
+        }
+        versions = {
+            (r.table_name, r.row_id): int(r.version)
+            for r in conn.execute(
+                sa.select(db.record.c.table_name, db.record.c.row_id, db.record.c.version).where(
+                    db.record.c.clinic_id == clinic_id
+                )
+            )
+        }
         server_conflicts = conn.execute(sa.select(sa.func.count()).select_from(db.conflict)).scalar_one()
     assert local == server, "same rows, same versions on both sides"
     assert local_audit == server_audit
@@ -144,9 +199,13 @@ def test_killed_sync_loses_and_repeats_nothing(
 
     from_device = sorted(m for m in accepted if m not in set(by_other))
     assert len(by_other) + len(from_device) == len(accepted)
-    assert from_device == sorted(m[0] for m in made), "each outbox entry made is accepted once, and nothing else"
+    assert from_device == sorted(m[0] for m in made), (
+        "each outbox entry made is accepted once, and nothing else"
+    )
     assert len({m[0] for m in made}) == len(made) > TRIALS * 50
     assert {accepted[m]["status"] for m in from_device} == {"applied"}
     assert server_conflicts == 0, "a change applied twice would be decided against itself"
     # one change per row here: the version its one acceptance was given is the row's version now
-    assert {(t, r): accepted[m]["version"] for m, t, r in made} == {(t, r): versions[t, r] for _, t, r in made}
+    assert {(t, r): accepted[m]["version"] for m, t, r in made} == {
+        (t, r): versions[t, r] for _, t, r in made
+    }

@@ -35,8 +35,11 @@ def _tamper(county: County, row_id: str, **fields: object) -> None:
     itself changed (its version kept, so the device pulls it as it is)."""
     with county.engine.begin() as conn:
         data = conn.execute(sa.select(db.record.c.data).where(db.record.c.row_id == row_id)).scalar_one()
-        conn.execute(db.record.update().where(db.record.c.row_id == row_id)
-                     .values(data=json.dumps({**json.loads(data), **fields})))  # fmt: skip
+        conn.execute(
+            db.record.update()
+            .where(db.record.c.row_id == row_id)
+            .values(data=json.dumps({**json.loads(data), **fields}))
+        )
 
 
 def test_sync_exits_8_for_rows_set_aside_and_7_for_a_refused_change_and_check_lists_what_was_set_aside(
@@ -78,7 +81,9 @@ def test_sync_exits_8_for_rows_set_aside_and_7_for_a_refused_change_and_check_li
             R.add_village(laptop, admin_b, "北村")
             Client(laptop).sync()
             pc = Store.open(pc_db, pc_key)
-            R.add_village(pc, users.authenticate(pc, "admin", PW), "北村")  # offline on both: the laptop's is kept
+            R.add_village(
+                pc, users.authenticate(pc, "admin", PW), "北村"
+            )  # offline on both: the laptop's is kept
             pc.close()
             rc, out, err = _run(capsys, "sync", *where)
             assert rc == 7, out + err

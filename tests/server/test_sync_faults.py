@@ -60,6 +60,12 @@ def test_sync_through_faults_converges(
     assert store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
     store.close()
     with county.engine.connect() as conn:
-        server = {r.row_id: int(r.version) for r in conn.execute(sa.select(db.record.c.row_id, db.record.c.version)
-                  .where(db.record.c.table_name == "village", db.record.c.clinic_id == clinic_id))}  # fmt: skip
+        server = {
+            r.row_id: int(r.version)
+            for r in conn.execute(
+                sa.select(db.record.c.row_id, db.record.c.version).where(
+                    db.record.c.table_name == "village", db.record.c.clinic_id == clinic_id
+                )
+            )
+        }
     assert local == server

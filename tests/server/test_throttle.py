@@ -73,7 +73,10 @@ def test_full_width_digits_in_the_period_and_the_id_number_read_as_digits(county
     push(county, device, mutation("contract", contract_row(person, team)))
     other = county.enroll("B01")
     assert ask(county, other, period="２０２６").json()["active_contract"] is True
-    assert ask(county, other, number=NUMBER.translate(FULL_WIDTH), period="２０２６").json()["clinic_code"] == "A01"
+    assert (
+        ask(county, other, number=NUMBER.translate(FULL_WIDTH), period="２０２６").json()["clinic_code"]
+        == "A01"
+    )
     with county.engine.connect() as conn:
         assert set(conn.execute(sa.select(db.lookup_audit.c.id_number, db.lookup_audit.c.period)).all()) == {
             (NUMBER, "2026")
@@ -87,10 +90,23 @@ def test_a_campaign_day_passes_a_household_burst_included(county: County) -> Non
     device = county.enroll("A01")
     device_id, now = device["X-Device-Id"], dt.datetime.now(dt.UTC)
     with county.engine.begin() as conn:
-        clinic_id = conn.execute(sa.select(db.device.c.clinic_id).where(db.device.c.id == device_id)).scalar_one()
-        conn.execute(db.lookup_audit.insert(), [
-            {"device_id": device_id, "clinic_id": clinic_id, "id_number": NUMBER, "period": "2026", "result": "{}",
-             "at": stamp(now - dt.timedelta(minutes=2 * (180 - i)))} for i in range(180)])  # fmt: skip
+        clinic_id = conn.execute(
+            sa.select(db.device.c.clinic_id).where(db.device.c.id == device_id)
+        ).scalar_one()
+        conn.execute(
+            db.lookup_audit.insert(),
+            [
+                {
+                    "device_id": device_id,
+                    "clinic_id": clinic_id,
+                    "id_number": NUMBER,
+                    "period": "2026",
+                    "result": "{}",
+                    "at": stamp(now - dt.timedelta(minutes=2 * (180 - i))),
+                }
+                for i in range(180)
+            ],
+        )
     for _ in range(20):
         assert ask(county, device).status_code == 200
     assert audited(county) == 200
@@ -134,10 +150,18 @@ def test_a_limit_the_county_wrote_wrong_falls_back_to_the_default(county: County
         county.admin(reference.set_policy, "lookup.device_per_minute", "many", dt.date.today().isoformat())
     assert (refused.value.field, refused.value.rule) == ("value", "integer")
     with county.engine.begin() as conn:  # as a server before this check may have stored it
-        conn.execute(db.policy.insert().values(key="lookup.device_per_minute", value="many",
-                                               effective_from=dt.date.today().isoformat(), created_at=db.utc_now()))  # fmt: skip
+        conn.execute(
+            db.policy.insert().values(
+                key="lookup.device_per_minute",
+                value="many",
+                effective_from=dt.date.today().isoformat(),
+                created_at=db.utc_now(),
+            )
+        )
     device = county.enroll("A01")
-    assert all(ask(county, device).status_code == 200 for _ in range(throttle.LIMITS["lookup.device_per_minute"]))
+    assert all(
+        ask(county, device).status_code == 200 for _ in range(throttle.LIMITS["lookup.device_per_minute"])
+    )
     assert ask(county, device).status_code == 429
 
 
@@ -156,14 +180,20 @@ def test_wrong_passwords_slow_the_guesser_and_never_lock_the_owner_out(county: C
     attacker, owner = at(county, "203.0.113.66"), at(county, "198.51.100.7")
     answers = [sign_in(attacker, f"guess-{i}") for i in range(10)]
     free = throttle.LIMITS["signin.free_failures"]
-    assert [a.status_code for a in answers] == [401] * free + [429] * (10 - free), "slowed after a few guesses"
+    assert [a.status_code for a in answers] == [401] * free + [429] * (10 - free), (
+        "slowed after a few guesses"
+    )
     assert_error(answers[-1], 429, p.Code.THROTTLED)
     assert int(answers[-1].headers["Retry-After"]) >= 1
     assert sign_in(owner, "right-pass-1").status_code == 200, "the owner's address has not failed: signs in"
-    assert sign_in(attacker, "right-pass-1").status_code == 429, "even the right password waits its turn there"
+    assert sign_in(attacker, "right-pass-1").status_code == 429, (
+        "even the right password waits its turn there"
+    )
     age_rows(county, db.auth_failure, throttle.LIMITS["throttle.first_delay_seconds"] + 1)
     assert sign_in(attacker, "right-pass-1").status_code == 200, "after the delay the right password signs in"
-    assert sign_in(attacker, "guess-again").status_code == 401, "and the name's failures from there are forgotten"
+    assert sign_in(attacker, "guess-again").status_code == 401, (
+        "and the name's failures from there are forgotten"
+    )
 
 
 def test_the_delay_doubles_with_each_failure_up_to_the_cap(county: County) -> None:
@@ -185,9 +215,15 @@ def test_the_delay_doubles_with_each_failure_up_to_the_cap(county: County) -> No
 def test_many_names_from_one_address_are_slowed_too_and_other_addresses_are_not(county: County) -> None:
     attacker, office = at(county, "203.0.113.66"), at(county, "198.51.100.7")
     with county.engine.begin() as conn:  # guesses at twenty names, one each
-        conn.execute(db.auth_failure.insert(), [{"key": f"signin:203.0.113.66:user{i}", "at": db.utc_now()}
-                                                for i in range(throttle.LIMITS["signin.address_free_failures"])]
-                     + [{"key": "signin:203.0.113.66", "at": db.utc_now()}] * throttle.LIMITS["signin.address_free_failures"])  # fmt: skip
+        conn.execute(
+            db.auth_failure.insert(),
+            [
+                {"key": f"signin:203.0.113.66:user{i}", "at": db.utc_now()}
+                for i in range(throttle.LIMITS["signin.address_free_failures"])
+            ]
+            + [{"key": "signin:203.0.113.66", "at": db.utc_now()}]
+            * throttle.LIMITS["signin.address_free_failures"],
+        )
     assert_error(sign_in(attacker, "x", "another-name"), 429, p.Code.THROTTLED)
     assert_error(sign_in(office, "x", "another-name"), 401, p.Code.BAD_CREDENTIALS)
 
@@ -197,8 +233,11 @@ def test_wrong_enrollment_codes_slow_that_address_and_a_right_code_elsewhere_enr
     guesser, clinic = at(county, "203.0.113.66"), at(county, "198.51.100.7")
 
     def enroll(client: TestClient, code: str) -> Any:
-        return client.post("/api/v1/enroll", json={"code": code, "device_name": "PC", "app_version": "0.1.0"},
-                           headers=HEADERS)  # fmt: skip
+        return client.post(
+            "/api/v1/enroll",
+            json={"code": code, "device_name": "PC", "app_version": "0.1.0"},
+            headers=HEADERS,
+        )
 
     answers = [enroll(guesser, f"WRONG-{i:04d}") for i in range(10)]
     free = throttle.LIMITS["enroll.free_failures"]
@@ -207,7 +246,9 @@ def test_wrong_enrollment_codes_slow_that_address_and_a_right_code_elsewhere_enr
     assert enroll(guesser, county.admin(admin.make_enroll_code, "A01")).status_code == 429
     assert enroll(clinic, county.admin(admin.make_enroll_code, "A01")).status_code == 201
     age_rows(county, db.auth_failure, throttle.LIMITS["throttle.first_delay_seconds"] + 1)
-    assert enroll(guesser, county.admin(admin.make_enroll_code, "A01")).status_code == 201, "not blocked for good"
+    assert enroll(guesser, county.admin(admin.make_enroll_code, "A01")).status_code == 201, (
+        "not blocked for good"
+    )
 
 
 # -- the server's log and files ------------------------------------------------------------------------------
@@ -217,8 +258,14 @@ def test_the_server_log_holds_no_id_number_and_its_files_are_owner_only(tmp_path
     env = {**os.environ, "COUNTY_DATABASE_URL": url}
 
     def cli(*args: str) -> str:
-        done = subprocess.run([str(program), *args], env=env, capture_output=True, text=True, timeout=120,
-                              preexec_fn=lambda: os.umask(0o022))  # fmt: skip
+        done = subprocess.run(
+            [str(program), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=lambda: os.umask(0o022),
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -228,19 +275,30 @@ def test_the_server_log_holds_no_id_number_and_its_files_are_owner_only(tmp_path
     port = free_port()
     log = tmp_path / "server.log"
     with log.open("w") as out:
-        server = subprocess.Popen([str(program), "serve", "--port", str(port)], env=env, stdout=out,
-                                  stderr=subprocess.STDOUT, preexec_fn=lambda: os.umask(0o022))  # fmt: skip
+        server = subprocess.Popen(
+            [str(program), "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=lambda: os.umask(0o022),
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         assert wait_until_healthy(base, server, 30), log.read_text()
-        enrolled = requests.post(f"{base}/api/v1/enroll", headers=HEADERS, timeout=10,
-                                 json={"code": code, "device_name": "PC-1", "app_version": "0.1.0"}).json()  # fmt: skip
+        enrolled = requests.post(
+            f"{base}/api/v1/enroll",
+            headers=HEADERS,
+            timeout=10,
+            json={"code": code, "device_name": "PC-1", "app_version": "0.1.0"},
+        ).json()
         device = {**HEADERS, "Authorization": f"Bearer {enrolled['token']}"}
-        posted = requests.post(f"{base}{LOOKUP}", json={"id_number": NUMBER, "period": "2026"}, headers=device,
-                               timeout=10)  # fmt: skip
+        posted = requests.post(
+            f"{base}{LOOKUP}", json={"id_number": NUMBER, "period": "2026"}, headers=device, timeout=10
+        )
         assert posted.status_code == 200, posted.text
-        old = requests.get(f"{base}{LOOKUP}", params={"id_number": NUMBER, "period": "2026"}, headers=device,
-                           timeout=10)  # fmt: skip
+        old = requests.get(
+            f"{base}{LOOKUP}", params={"id_number": NUMBER, "period": "2026"}, headers=device, timeout=10
+        )
         assert old.status_code == 410
     finally:
         server.send_signal(signal.SIGINT)
@@ -262,7 +320,9 @@ def test_an_existing_world_readable_database_is_made_owner_only(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://"])
-def test_a_database_in_memory_makes_no_file(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_database_in_memory_makes_no_file(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     engine = db.make_engine(url)
     with engine.connect() as conn:
@@ -283,13 +343,21 @@ def test_enumeration_in_parallel_gets_no_more_than_the_limit(county: County) -> 
         devices = []
         for name in ("PC-1", "PC-2", "PC-3"):
             code = county.admin(admin.make_enroll_code, "A01")
-            enrolled = requests.post(f"{base}/api/v1/enroll", headers=HEADERS, timeout=30,
-                                     json={"code": code, "device_name": name, "app_version": "0.1.0"}).json()  # fmt: skip
+            enrolled = requests.post(
+                f"{base}/api/v1/enroll",
+                headers=HEADERS,
+                timeout=30,
+                json={"code": code, "device_name": name, "app_version": "0.1.0"},
+            ).json()
             devices.append({**HEADERS, "Authorization": f"Bearer {enrolled['token']}"})
 
         def one(i: int) -> int:
-            return requests.post(f"{base}{LOOKUP}", json={"id_number": NUMBER, "period": "2026"},
-                                 headers=devices[i % 3], timeout=60).status_code  # fmt: skip
+            return requests.post(
+                f"{base}{LOOKUP}",
+                json={"id_number": NUMBER, "period": "2026"},
+                headers=devices[i % 3],
+                timeout=60,
+            ).status_code
 
         with ThreadPoolExecutor(max_workers=30) as pool:
             statuses = list(pool.map(one, range(300)))
@@ -297,8 +365,9 @@ def test_enumeration_in_parallel_gets_no_more_than_the_limit(county: County) -> 
     assert audited(county) == 40
 
 
-def test_an_unexpected_database_error_is_logged_without_its_values(engine: sa.Engine,
-                                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_an_unexpected_database_error_is_logged_without_its_values(
+    engine: sa.Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     """SQLAlchemy hides the statement's parameters, and the server logs where it failed, not the message, which
     PostgreSQL fills with the key's values (an ID number)."""
     from sync.server.app import log_unexpected

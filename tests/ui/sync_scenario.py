@@ -61,14 +61,31 @@ def scenario(tmp: Path, conflict: bool = True) -> Iterator[Scenario]:
         pc, _where = Store.initialise(s.pc, "LOCAL", "本地", key_file=s.pc.with_suffix(".key"))
         admin = users.add_user(pc, None, "admin", "clinic_admin", PASSWORD, display_name="王院长")
         vid = R.add_village(pc, admin, "石头村")
-        R.add_resident(pc, admin, R.ResidentInput(name="张三", id_number="11010519491231002X", village_id=vid,
-                                                  relation_to_head="head", phone="13812345678"), household_code="H0001")  # fmt: skip
-        R.add_resident(pc, admin, R.ResidentInput(name="李四", id_number="445224199202290042", village_id=vid,
-                                                  relation_to_head="spouse"), household_code="H0001")  # fmt: skip
+        R.add_resident(
+            pc,
+            admin,
+            R.ResidentInput(
+                name="张三",
+                id_number="11010519491231002X",
+                village_id=vid,
+                relation_to_head="head",
+                phone="13812345678",
+            ),
+            household_code="H0001",
+        )
+        R.add_resident(
+            pc,
+            admin,
+            R.ResidentInput(
+                name="李四", id_number="445224199202290042", village_id=vid, relation_to_head="spouse"
+            ),
+            household_code="H0001",
+        )
         Client(pc, url).enroll(s.enroll_code(), "诊室电脑")
         _sync(pc, "enroll")
-        laptop, _reply, _report = enroll_new_device(s.laptop, str(s.laptop.with_suffix(".key")), url,
-                                                    s.enroll_code(), "随访笔记本")  # fmt: skip
+        laptop, _reply, _report = enroll_new_device(
+            s.laptop, str(s.laptop.with_suffix(".key")), url, s.enroll_code(), "随访笔记本"
+        )
         if conflict:
             _edit(pc, "张三", phone="13800000001", note="电话已改")
             _edit(laptop, "张三", phone="13900000002", note="随访时登记")

@@ -24,10 +24,21 @@ def is_round(step: float) -> bool:
 def demo_book(budget_fen: int = 803_712, spent: list[int] | None = None) -> Ledger:
     spent = spent or [120_000, 350_000, 610_000, 540_000, 0, 0, 0, 0, 0, 0, 0, 0]
     months = [Month(f"2026-{i:02d}", budget_fen, spent[i - 1]) for i in range(1, 13)]
-    return Ledger(period=2026, start="2026-01-01", end="2026-12-31", heads=1170, provisional_heads=0,
-                  contracted_not_insured=131, rate_fen=8000, weighted_heads=Decimal("1205.6"),
-                  budget_fen=budget_fen * 12 * 10 // 9, reserve_pct=Decimal(10), reserve_fen=0,
-                  advance_fen=budget_fen * 12, months=months)  # fmt: skip
+    return Ledger(
+        period=2026,
+        start="2026-01-01",
+        end="2026-12-31",
+        heads=1170,
+        provisional_heads=0,
+        contracted_not_insured=131,
+        rate_fen=8000,
+        weighted_heads=Decimal("1205.6"),
+        budget_fen=budget_fen * 12 * 10 // 9,
+        reserve_pct=Decimal(10),
+        reserve_fen=0,
+        advance_fen=budget_fen * 12,
+        months=months,
+    )
 
 
 def test_the_ledger_chart_has_round_ticks_and_headroom_above_the_tallest_bar(qtbot) -> None:
@@ -89,8 +100,14 @@ def test_the_trend_chart_draws_lines_by_date_with_a_target_band(qtbot) -> None:
     chart.resize(800, 300)
     chart.show()
     days = [dt.date(2026, 1, 5) + dt.timedelta(days=30 * i) for i in range(6)]
-    chart.set_lines(days, [Series("收缩压", [152, 148, 141, 138, 135, 131], "#c0392b"),
-                           Series("舒张压", [95, 92, 90, 88, None, 84], "#2e86c1")], band=(90, 140))  # fmt: skip
+    chart.set_lines(
+        days,
+        [
+            Series("收缩压", [152, 148, 141, 138, 135, 131], "#c0392b"),
+            Series("舒张压", [95, 92, 90, 88, None, 84], "#2e86c1"),
+        ],
+        band=(90, 140),
+    )
     ticks = chart.y_ticks()
     steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
     assert len(steps) == 1 and is_round(steps.pop()), ticks
@@ -102,8 +119,14 @@ def test_the_trend_chart_draws_lines_by_date_with_a_target_band(qtbot) -> None:
 
 def test_the_program_starts_without_importing_pyqtgraph() -> None:
     code = "import sys, ui.mainwindow, ui.contracts_page, ui.ledger_chart; print('pyqtgraph' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False", (
         "about half a second of import, paid only when the ledger is shown"

@@ -41,8 +41,11 @@ def _visible(qtbot: Any, kind: type, accept: Any = None) -> Any:
     found: list[Any] = []
 
     def shown() -> bool:
-        found[:] = [w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, kind) and w.isVisible() and (accept is None or accept(w))]  # fmt: skip
+        found[:] = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, kind) and w.isVisible() and (accept is None or accept(w))
+        ]
         return bool(found)
 
     qtbot.waitUntil(shown, timeout=10_000)
@@ -57,8 +60,16 @@ def dialog(
     qtbot: Any, clinic: UiClinic, name: str, household: bool = False, lookup: Any = None
 ) -> SignDialog:
     store = clinic.store
-    d = SignDialog(store, store.reader(), Writer(), clinic.doctor, resident(store, name), household,
-                   (lambda: lookup) if lookup else None, today=TODAY)  # fmt: skip
+    d = SignDialog(
+        store,
+        store.reader(),
+        Writer(),
+        clinic.doctor,
+        resident(store, name),
+        household,
+        (lambda: lookup) if lookup else None,
+        today=TODAY,
+    )
     qtbot.addWidget(d)
     d.show()
     return d
@@ -176,11 +187,22 @@ def _page(qtbot: Any, clinic: UiClinic, user: Any = None, writer: Any = None) ->
     return page
 
 
-def test_the_page_lists_worklists_ledger_prints_and_exports(qtbot: Any, signing: UiClinic, documents: Path) -> None:
+def test_the_page_lists_worklists_ledger_prints_and_exports(
+    qtbot: Any, signing: UiClinic, documents: Path
+) -> None:
     from openpyxl import load_workbook
 
     store = signing.store
-    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    C.sign(
+        store,
+        signing.doctor,
+        [resident(store, "张三")],
+        "一队",
+        2026,
+        ["BASIC"],
+        witness="王护士",
+        today=TODAY,
+    )
     C.set_insurance(store, signing.doctor, resident(store, "张三"), 2026)
     page = _page(qtbot, signing)
     assert page.contract_model.rowCount() == 1 and _cells(page.contracts, 0)[0] == "张三"
@@ -198,7 +220,9 @@ def test_the_page_lists_worklists_ledger_prints_and_exports(qtbot: Any, signing:
     _click_row(qtbot, page.contracts, 0)
     assert page.print_button.isEnabled()
     index = page.contracts.model().index(0, 0)
-    qtbot.mouseDClick(page.contracts.viewport(), Qt.MouseButton.LeftButton, pos=page.contracts.visualRect(index).center())
+    qtbot.mouseDClick(
+        page.contracts.viewport(), Qt.MouseButton.LeftButton, pos=page.contracts.visualRect(index).center()
+    )
     view = _visible(qtbot, QDialog, lambda d: hasattr(d, "browser"))
     assert "家庭医生签约服务协议书" in view.browser.toPlainText() and "张三" in view.browser.toPlainText()
     view.reject()
@@ -216,10 +240,21 @@ def test_the_page_lists_worklists_ledger_prints_and_exports(qtbot: Any, signing:
     assert load_workbook(xlsx)["汇总"]["B2"].value == 1
 
 
-def test_the_search_box_filters_the_list_and_one_match_opens_the_sign_dialog(qtbot: Any, signing: UiClinic) -> None:
+def test_the_search_box_filters_the_list_and_one_match_opens_the_sign_dialog(
+    qtbot: Any, signing: UiClinic
+) -> None:
     store = signing.store
     for name in ("张三", "王五"):
-        C.sign(store, signing.doctor, [resident(store, name)], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+        C.sign(
+            store,
+            signing.doctor,
+            [resident(store, name)],
+            "一队",
+            2026,
+            ["BASIC"],
+            witness="王护士",
+            today=TODAY,
+        )
     page = _page(qtbot, signing)
     assert [_cells(page.contracts, r)[0] for r in range(2)] == ["王五", "张三"], "pinyin: wang before zhang"
     page.finder.setFocus()
@@ -237,7 +272,9 @@ def test_the_search_box_filters_the_list_and_one_match_opens_the_sign_dialog(qtb
     d.reject()
 
 
-def test_several_matches_are_offered_and_the_signed_resident_is_shown_selected(qtbot: Any, signing: UiClinic) -> None:
+def test_several_matches_are_offered_and_the_signed_resident_is_shown_selected(
+    qtbot: Any, signing: UiClinic
+) -> None:
     from ui.sign_dialog import ResidentPicker
 
     store = signing.store
@@ -272,7 +309,16 @@ def test_terminate_and_change_team_open_dialogs_and_show_the_result(qtbot: Any, 
     store = signing.store
     admin = authenticate(store, "admin", "admin-pass-1")
     C.add_team(store, admin, "二队", "admin")
-    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    C.sign(
+        store,
+        signing.doctor,
+        [resident(store, "张三")],
+        "一队",
+        2026,
+        ["BASIC"],
+        witness="王护士",
+        today=TODAY,
+    )
     page = _page(qtbot, signing)
     _click_row(qtbot, page.contracts, 0)
     qtbot.mouseClick(page.transfer_button, Qt.MouseButton.LeftButton)
@@ -284,7 +330,12 @@ def test_terminate_and_change_team_open_dialogs_and_show_the_result(qtbot: Any, 
     qtbot.mouseClick(page.terminate_button, Qt.MouseButton.LeftButton)
     stop = _open(TerminateDialog)
     assert [stop.reason.itemText(i) for i in range(stop.reason.count())][1:] == [
-        "迁出", "失联满一年", "拒绝服务", "居民主动要求", "死亡"]  # fmt: skip
+        "迁出",
+        "失联满一年",
+        "拒绝服务",
+        "居民主动要求",
+        "死亡",
+    ]
     assert stop.day.date().toString("yyyy-MM-dd") == "2026-06-15"
     stop.reason.setFocus()
     for _ in range(4):
@@ -292,13 +343,24 @@ def test_terminate_and_change_team_open_dialogs_and_show_the_result(qtbot: Any, 
     qtbot.mouseClick(stop.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not stop.isVisible(), timeout=10_000)
     assert page.notice.text() == "✓ 已解除 张三 的签约（居民主动要求）。"
-    assert _cells(page.contracts, 0)[4] == "已解约（居民主动要求）" and page.contracts.current_key() is not None
+    assert (
+        _cells(page.contracts, 0)[4] == "已解约（居民主动要求）" and page.contracts.current_key() is not None
+    )
     assert C.get_contract(store.conn, page.contracts.current_key())["stop_reason"] == "resident_request"
 
 
 def test_a_renewal_switches_the_year_and_selects_the_new_contract(qtbot: Any, signing: UiClinic) -> None:
     store = signing.store
-    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    C.sign(
+        store,
+        signing.doctor,
+        [resident(store, "张三")],
+        "一队",
+        2026,
+        ["BASIC"],
+        witness="王护士",
+        today=TODAY,
+    )
     page = _page(qtbot, signing)
     _click_row(qtbot, page.contracts, 0)
     qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
@@ -317,7 +379,9 @@ def test_a_renewal_switches_the_year_and_selects_the_new_contract(qtbot: Any, si
     qtbot.waitUntil(lambda: page.year.value() == 2027, timeout=10_000)
     assert page.notice.text() == "✓ 已为 张三 续约 2027 年度。"
     new = C.get_contract(store.conn, page.contracts.current_key())
-    assert new["period"] == "2027" and _cells(page.contracts, page.contracts.currentIndex().row())[0] == "张三"
+    assert (
+        new["period"] == "2027" and _cells(page.contracts, page.contracts.currentIndex().row())[0] == "张三"
+    )
     assert new["witness"] == "李护士"
     _click_row(qtbot, page.contracts, 0)
     qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)  # 2028: out of range, said in Chinese
@@ -341,14 +405,26 @@ def test_the_page_reads_only_what_a_write_changed_and_only_while_shown(
     reads: list[str] = []
     for name in ("contract_page", "contract_rows", "never_signed_page"):
         real = getattr(C, name)
-        monkeypatch.setattr(C, name, lambda *a, _real=real, _name=name, **k: (reads.append(_name), _real(*a, **k))[1])
+        monkeypatch.setattr(
+            C, name, lambda *a, _real=real, _name=name, **k: (reads.append(_name), _real(*a, **k))[1]
+        )
     admin = authenticate(store, "admin", "admin-pass-1")
     with qtbot.waitSignal(writer.store_changed, timeout=10_000):
         writer.run(lambda: R.add_village(store, admin, "河东村"))
     assert reads == [], "a new village touches nothing the page shows"
     with qtbot.waitSignal(writer.store_changed, timeout=10_000):
-        writer.run(lambda: C.sign(store, signing.doctor, [resident(store, "王五")], "一队", 2026, ["BASIC"],
-                                  witness="王护士", today=TODAY))  # fmt: skip
+        writer.run(
+            lambda: C.sign(
+                store,
+                signing.doctor,
+                [resident(store, "王五")],
+                "一队",
+                2026,
+                ["BASIC"],
+                witness="王护士",
+                today=TODAY,
+            )
+        )
     assert reads == ["contract_rows"], "one small query for the contract that changed, not the whole list"
     assert [_cells(page.contracts, r)[0] for r in range(page.contract_model.rowCount())] == ["王五"]
     page.hide()
@@ -357,8 +433,16 @@ def test_the_page_reads_only_what_a_write_changed_and_only_while_shown(
     def elsewhere() -> None:  # the sync thread writes through a sibling store of its own
         sibling = store.sibling()
         try:
-            C.sign(sibling, signing.doctor, [resident(sibling, "张三")], "一队", 2026, ["BASIC"], witness="王护士",
-                   today=TODAY)  # fmt: skip
+            C.sign(
+                sibling,
+                signing.doctor,
+                [resident(sibling, "张三")],
+                "一队",
+                2026,
+                ["BASIC"],
+                witness="王护士",
+                today=TODAY,
+            )
         finally:
             sibling.close()
 
@@ -421,7 +505,9 @@ def test_an_admin_adds_a_team_from_the_page_and_others_only_see_them(qtbot: Any,
     view.reject()
 
 
-def test_a_second_contract_and_one_signed_elsewhere_are_refused_in_chinese(qtbot: Any, signing: UiClinic) -> None:
+def test_a_second_contract_and_one_signed_elsewhere_are_refused_in_chinese(
+    qtbot: Any, signing: UiClinic
+) -> None:
     """The sentences come from the rule's code and details, not from the domain's English."""
     d = dialog(qtbot, signing, "王五")
     d.witness.setText("王护士")
@@ -444,18 +530,28 @@ def test_a_second_contract_and_one_signed_elsewhere_are_refused_in_chinese(qtbot
 
 
 def _buttons(page: Any) -> dict[str, bool]:
-    return {"renew": page.renew_button.isEnabled(), "terminate": page.terminate_button.isEnabled(),
-            "transfer": page.transfer_button.isEnabled(), "print": page.print_button.isEnabled()}  # fmt: skip
+    return {
+        "renew": page.renew_button.isEnabled(),
+        "terminate": page.terminate_button.isEnabled(),
+        "transfer": page.transfer_button.isEnabled(),
+        "print": page.print_button.isEnabled(),
+    }
 
 
-def test_the_buttons_offer_only_what_the_contracts_status_allows_and_say_why(qtbot: Any, signing: UiClinic) -> None:
+def test_the_buttons_offer_only_what_the_contracts_status_allows_and_say_why(
+    qtbot: Any, signing: UiClinic
+) -> None:
     store, doctor = signing.store, signing.doctor
     C.sign(store, doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
     C.sign(store, doctor, [resident(store, "王五")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
     C.sign(store, doctor, [resident(store, "李四")], "一队", 2025, ["BASIC"], witness="王护士", today=TODAY)
-    C.terminate(store, doctor,
-                next(c["id"] for c in C.list_contracts(store.conn, store.clinic_id) if c["name"] == "张三"),
-                "resident_request", TODAY)  # fmt: skip
+    C.terminate(
+        store,
+        doctor,
+        next(c["id"] for c in C.list_contracts(store.conn, store.clinic_id) if c["name"] == "张三"),
+        "resident_request",
+        TODAY,
+    )
     C.expire_due(store, doctor, TODAY)  # 李四's 2025 contract has ended
     page = _page(qtbot, signing)
     assert _buttons(page) == {"renew": False, "terminate": False, "transfer": False, "print": False}
@@ -481,10 +577,30 @@ def test_the_buttons_offer_only_what_the_contracts_status_allows_and_say_why(qtb
     assert page.terminate_button.toolTip() == "该签约已到期，不能解约。"
 
 
-def test_the_notice_of_an_action_goes_when_the_year_or_the_search_changes(qtbot: Any, signing: UiClinic) -> None:
+def test_the_notice_of_an_action_goes_when_the_year_or_the_search_changes(
+    qtbot: Any, signing: UiClinic
+) -> None:
     store = signing.store
-    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
-    C.sign(store, signing.doctor, [resident(store, "王五")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    C.sign(
+        store,
+        signing.doctor,
+        [resident(store, "张三")],
+        "一队",
+        2026,
+        ["BASIC"],
+        witness="王护士",
+        today=TODAY,
+    )
+    C.sign(
+        store,
+        signing.doctor,
+        [resident(store, "王五")],
+        "一队",
+        2026,
+        ["BASIC"],
+        witness="王护士",
+        today=TODAY,
+    )
     page = _page(qtbot, signing)
     _click_row(qtbot, page.contracts, 0)
     qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
@@ -507,9 +623,20 @@ def test_the_notice_of_an_action_goes_when_the_year_or_the_search_changes(qtbot:
     assert page.notice.text() == "", "a new search clears it too"
 
 
-def test_the_household_dialog_shows_members_signed_for_the_year_unticked(qtbot: Any, signing: UiClinic) -> None:
+def test_the_household_dialog_shows_members_signed_for_the_year_unticked(
+    qtbot: Any, signing: UiClinic
+) -> None:
     store = signing.store
-    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    C.sign(
+        store,
+        signing.doctor,
+        [resident(store, "张三")],
+        "一队",
+        2026,
+        ["BASIC"],
+        witness="王护士",
+        today=TODAY,
+    )
     d = dialog(qtbot, signing, "李四", household=True)
     boxes = {box.text().split("（")[0]: box for _rid, box in d.members}
     assert boxes["张三"].text().endswith("已签约（一队）")
@@ -538,7 +665,16 @@ def test_the_sign_dialog_offers_the_users_own_team_not_the_newest(qtbot: Any, si
 def test_the_budget_line_shows_the_weighted_heads_it_is_made_of(qtbot: Any, signing: UiClinic) -> None:
     store = signing.store
     for name in ("张三", "李四"):
-        C.sign(store, signing.doctor, [resident(store, name)], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+        C.sign(
+            store,
+            signing.doctor,
+            [resident(store, name)],
+            "一队",
+            2026,
+            ["BASIC"],
+            witness="王护士",
+            today=TODAY,
+        )
         C.set_insurance(store, signing.doctor, resident(store, name), 2026)
     page = _page(qtbot, signing)
     _click_tab(qtbot, page.tabs, 2)
@@ -559,7 +695,16 @@ def test_dialog_buttons_stay_put_when_a_problem_shows_or_goes(qtbot: Any, signin
     store = signing.store
     admin = authenticate(store, "admin", "admin-pass-1")
     C.add_team(store, admin, "二队", "admin")
-    C.sign(store, signing.doctor, [resident(store, "张三")], "一队", 2026, ["BASIC"], witness="王护士", today=TODAY)
+    C.sign(
+        store,
+        signing.doctor,
+        [resident(store, "张三")],
+        "一队",
+        2026,
+        ["BASIC"],
+        witness="王护士",
+        today=TODAY,
+    )
     contract = C.list_contracts(store.conn, store.clinic_id)[0]["id"]
     writer = Writer()
     stop = TerminateDialog(store, store.reader(), writer, signing.doctor, contract, TODAY)

@@ -163,7 +163,9 @@ def test_a_save_on_a_full_disk_says_so_in_chinese_and_writes_nothing(qtbot: Any,
     qtbot.waitUntil(lambda: bool(failures), timeout=60_000)
     assert isinstance(failures[0], DiskFull) and failures[0].path == db
     boxes: list[str] = []
-    when_shown(QMessageBox, lambda box: (boxes.append(box.text()), shot(box, "disk-full-message"), box.close()))
+    when_shown(
+        QMessageBox, lambda box: (boxes.append(box.text()), shot(box, "disk-full-message"), box.close())
+    )
     window = QWidget()
     window.resize(1366, 768)
     qtbot.addWidget(window)
@@ -183,8 +185,9 @@ def test_keycheck_file_is_written_at_init(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "backups")
 
 
-def test_damage_met_on_the_gui_thread_is_the_damage_message_not_unexpected(qtbot: Any, tmp_path: Path,
-                                                                             monkeypatch: Any) -> None:  # fmt: skip
+def test_damage_met_on_the_gui_thread_is_the_damage_message_not_unexpected(
+    qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
     import sys
 
     from clinic_app.db import DatabaseError

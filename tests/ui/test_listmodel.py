@@ -6,7 +6,10 @@ from typing import Any
 
 from ui.listmodel import Column, ListModel, ListView
 
-COLUMNS = [Column("name", lambda: "Name", lambda r: r["name"]), Column("n", lambda: "N", lambda r: str(r["n"]))]
+COLUMNS = [
+    Column("name", lambda: "Name", lambda r: r["name"]),
+    Column("n", lambda: "N", lambda r: str(r["n"])),
+]
 
 
 class Source:
@@ -50,7 +53,9 @@ def test_a_page_longer_than_the_limit_is_refused() -> None:
     import pytest
 
     with pytest.raises(ValueError, match="more than"):
-        ListModel(COLUMNS, lambda after, limit: [{"id": str(i), "name": "", "n": i} for i in range(limit + 1)])
+        ListModel(
+            COLUMNS, lambda after, limit: [{"id": str(i), "name": "", "n": i} for i in range(limit + 1)]
+        )
 
 
 def test_the_view_selects_a_key_and_keeps_it_over_a_reload(qtbot: Any) -> None:
@@ -109,14 +114,18 @@ def test_after_a_new_query_the_kept_row_is_scrolled_into_sight_or_dropped_saying
     qtbot.waitExposed(view)
     changes: list[int] = []
     view.selectionModel().selectionChanged.connect(lambda _a, _b: changes.append(1))
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(model.index(0, 0)).center())
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(model.index(0, 0)).center()
+    )
     assert view.current_key() == "k0150"
     model.set_fetch(source.fetch)  # the search is cleared: the whole list, the row 150 far below the top
     assert view.current_key() == "k0150"
     rect = view.visualRect(model.index(150, 0))
     assert view.viewport().rect().contains(rect), "the selected row is on screen, not hidden below"
     changes.clear()
-    model.set_fetch(lambda after, limit: [r for r in source.rows[:10] if after is None or r["id"] > after][:limit])
+    model.set_fetch(
+        lambda after, limit: [r for r in source.rows[:10] if after is None or r["id"] > after][:limit]
+    )
     assert view.current_key() is None and not view.currentIndex().isValid()
     assert changes, "the dropped selection is announced, so that pages disable their buttons"
     assert view.currentIndex() == QModelIndex()

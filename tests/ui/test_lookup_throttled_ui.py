@@ -15,8 +15,11 @@ from .conftest import UiClinic
 from .test_contracts_ui import dialog, signing  # noqa: F401 (fixture)
 
 
-def test_a_throttled_lookup_says_why_and_how_long_and_signs_nothing(qtbot: Any, signing: UiClinic,  # noqa: F811
-                                                                     tmp_path: Path) -> None:  # fmt: skip
+def test_a_throttled_lookup_says_why_and_how_long_and_signs_nothing(
+    qtbot: Any,
+    signing: UiClinic,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     asked: list[str] = []
 
     def throttled(number: str, period: str) -> dict[str, Any]:

@@ -13,8 +13,16 @@ from ui.qt import QApplication, QLabel, QMessageBox
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 # what a page would use to run work of its own, past the op mechanism
-OTHER_MECHANISMS = {"Thread", "ThreadPoolExecutor", "ProcessPoolExecutor", "QThread", "QThreadPool", "QRunnable",
-                    "Background", "start_new_thread"}  # fmt: skip
+OTHER_MECHANISMS = {
+    "Thread",
+    "ThreadPoolExecutor",
+    "ProcessPoolExecutor",
+    "QThread",
+    "QThreadPool",
+    "QRunnable",
+    "Background",
+    "start_new_thread",
+}
 
 
 def _names_used(tree: ast.AST) -> set[str]:
@@ -87,7 +95,9 @@ def test_a_failed_op_without_a_handler_shows_the_rule_in_chinese(qtbot: Any) -> 
     ops.write(work, parent=window)
 
     def box() -> QMessageBox | None:
-        return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
+        return next(
+            (w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None
+        )
 
     qtbot.waitUntil(lambda: box() is not None)
     shown = box()
@@ -110,7 +120,9 @@ def test_the_outcome_of_an_op_is_dropped_when_its_widget_is_deleted(qtbot: Any) 
     page.deleteLater()
     qtbot.waitUntil(lambda: not _alive(page))
     release.set()
-    qtbot.waitUntil(lambda: op.done)  # delivered without calling the deleted page (an exception fails the test)
+    qtbot.waitUntil(
+        lambda: op.done
+    )  # delivered without calling the deleted page (an exception fails the test)
     ops.shutdown()
 
 

@@ -35,14 +35,19 @@ def contract(ui_clinic: UiClinic) -> str:
     C.install_reference(store)
     C.add_team(store, authenticate(store, "admin", "admin-pass-1"), "一队", "doctor")
     rid = store.conn.execute("SELECT id FROM resident WHERE name = '张三'").fetchone()[0]
-    result = C.sign(store, ui_clinic.doctor, [rid], "一队", 2026, ["BASIC", "ELDERLY"], witness="王护士",
-                    today=TODAY)  # fmt: skip
+    result = C.sign(
+        store, ui_clinic.doctor, [rid], "一队", 2026, ["BASIC", "ELDERLY"], witness="王护士", today=TODAY
+    )
     return result.contract_ids[0]
 
 
 def words(pdf: Path, page: int = 1) -> list[tuple[float, float, float, float, str]]:
-    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return [(float(a), float(b), float(c), float(d), text) for a, b, c, d, text in WORD.findall(out)]
 
 
@@ -57,8 +62,11 @@ def inked_rows(png: Path) -> tuple[int, int, int]:
 
     image = QImage(str(png))
     assert not image.isNull()
-    rows = [y for y in range(image.height())
-            if any(image.pixelColor(x, y).lightness() < 160 for x in range(0, image.width(), 2))]  # fmt: skip
+    rows = [
+        y
+        for y in range(image.height())
+        if any(image.pixelColor(x, y).lightness() < 160 for x in range(0, image.width(), 2))
+    ]
     return rows[0], rows[-1], image.height()
 
 
@@ -87,8 +95,9 @@ def test_the_printed_contract_has_10pt_body_text_and_fills_the_a4_page(
     # both signature blocks, at the foot of the page
     assert len(dates) == 2 and min(d[1] for d in dates) > 0.6 * A4_HEIGHT_PT
 
-    subprocess.run(["pdftoppm", "-r", "72", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
-                   check=True)  # fmt: skip
+    subprocess.run(
+        ["pdftoppm", "-r", "72", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True
+    )
     top, bottom, height = inked_rows(next(tmp_path.glob("page*.png")))
     assert top < 0.12 * height and bottom > 0.8 * height, f"ink from row {top} to {bottom} of {height}"
 
@@ -115,8 +124,17 @@ def test_the_signature_drawn_on_screen_is_printed(qapp: Any, ui_clinic: UiClinic
     pad.save(buffer, "PNG")  # type: ignore[call-overload]
     signature = "data:image/png;base64," + bytes(data.toBase64().data()).decode()
     rid = store.conn.execute("SELECT id FROM resident WHERE name = '张三'").fetchone()[0]
-    cid = C.sign(store, ui_clinic.doctor, [rid], "一队", 2026, ["BASIC", "ELDERLY"], consent="screen",
-                 signature=signature, today=TODAY).contract_ids[0]  # fmt: skip
+    cid = C.sign(
+        store,
+        ui_clinic.doctor,
+        [rid],
+        "一队",
+        2026,
+        ["BASIC", "ELDERLY"],
+        consent="screen",
+        signature=signature,
+        today=TODAY,
+    ).contract_ids[0]
 
     from clinic_app.contract_form import contract_form
 
@@ -144,13 +162,27 @@ def test_a_long_contract_keeps_the_consent_and_both_signatures_together_on_the_n
     from ui.contract_print import contract_document
 
     form = contract_form(ui_clinic.store.reader(), contract)
-    more = [PackageLine(f"X{i}", f"个性化服务包{i}", ["每年至少4次面对面随访", "长期处方", "年度健康体检"], 6000, 4000, 2000)
-            for i in range(3)]  # fmt: skip
+    more = [
+        PackageLine(
+            f"X{i}",
+            f"个性化服务包{i}",
+            ["每年至少4次面对面随访", "长期处方", "年度健康体检"],
+            6000,
+            4000,
+            2000,
+        )
+        for i in range(3)
+    ]
     long_form = dataclasses.replace(form, packages=form.packages + more)
     pdf = printing.write_pdf(lambda: contract_document(long_form), tmp_path / "long.pdf", "协议")
     assert page_count(pdf) == 2
     first, second = "".join(w[4] for w in words(pdf, 1)), "".join(w[4] for w in words(pdf, 2))
-    assert "六、协议的变更与解除" in first and "签约医生）签字" not in first and "七、知情同意" not in first and "第1页，共2页" in first
+    assert (
+        "六、协议的变更与解除" in first
+        and "签约医生）签字" not in first
+        and "七、知情同意" not in first
+        and "第1页，共2页" in first
+    )
     assert "七、知情同意" in second and "甲方（签约医生）签字" in second and second.count("日期") == 2
 
 

@@ -275,13 +275,31 @@ def test_dialog_is_a_dialog(window: MainWindow) -> None:
 
 
 # -- the program as started from the command line ---------------------------------------------------------
-def _run_app(tmp_path: Path, residents: int, password: str, create: bool = True) -> subprocess.CompletedProcess[str]:
+def _run_app(
+    tmp_path: Path, residents: int, password: str, create: bool = True
+) -> subprocess.CompletedProcess[str]:
     if create:
         create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=residents, seed=4)
-    command = [sys.executable, "-m", "ui.app", "--db", str(tmp_path / "d.db"), "--key-file", str(tmp_path / "d.key"),
-               "--user", "admin", "--exit-when-ready"]  # fmt: skip
-    env = {"CLINIC_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
-           "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path)}  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "ui.app",
+        "--db",
+        str(tmp_path / "d.db"),
+        "--key-file",
+        str(tmp_path / "d.key"),
+        "--user",
+        "admin",
+        "--exit-when-ready",
+    ]
+    env = {
+        "CLINIC_PASSWORD": password,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path),
+    }
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
 
 
@@ -297,10 +315,25 @@ def test_clinic_app_with_a_wrong_password_exits_4(tmp_path: Path) -> None:
 
 
 def test_clinic_app_unattended_with_a_missing_database_prints_and_exits(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "ui.app", "--db", str(tmp_path / "none.db"), "--key-file", str(tmp_path / "k"),
-               "--user", "admin", "--exit-when-ready"]  # fmt: skip
-    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-           "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path)}  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "ui.app",
+        "--db",
+        str(tmp_path / "none.db"),
+        "--key-file",
+        str(tmp_path / "k"),
+        "--user",
+        "admin",
+        "--exit-when-ready",
+    ]
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path),
+    }
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode != 0 and "does not exist" in result.stderr, "no dialog waiting for nobody"
 
@@ -374,12 +407,38 @@ def test_the_default_window_fits_a_small_laptop_screen_and_shows_every_residents
 
     create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=300, seed=3)
     config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": screen[0],
-                                               "height": screen[1], "logicalDpi": 96, "dpr": 1}]}))  # fmt: skip
-    env = {"QT_QPA_PLATFORM": f"offscreen:configfile={config}", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-           "XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}  # fmt: skip
-    result = subprocess.run([sys.executable, "-c", WINDOW_PROBE, str(tmp_path / "d.db"), str(tmp_path / "d.key"), lang],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)  # fmt: skip
+    config.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {
+                        "name": "laptop",
+                        "x": 0,
+                        "y": 0,
+                        "width": screen[0],
+                        "height": screen[1],
+                        "logicalDpi": 96,
+                        "dpr": 1,
+                    }
+                ]
+            }
+        )
+    )
+    env = {
+        "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOW_PROBE, str(tmp_path / "d.db"), str(tmp_path / "d.key"), lang],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     sx, sy, sw, sh = seen["screen"]
@@ -592,7 +651,9 @@ def test_the_residents_page_refreshes_only_for_what_it_shows(qtbot, window: Main
 
 
 # -- sign-out, lock screen and sign-in layout, a second instance ---------------------------------------
-def test_a_wrong_password_on_the_sign_in_moves_neither_the_button_nor_the_dialog(qtbot, ui_clinic: UiClinic) -> None:
+def test_a_wrong_password_on_the_sign_in_moves_neither_the_button_nor_the_dialog(
+    qtbot, ui_clinic: UiClinic
+) -> None:
     dialog = SignInDialog(ui_clinic.store, "石头村卫生室", "admin / admin-pass-1, doctor / doctor-pass-1")
     qtbot.addWidget(dialog)
     dialog.show()
@@ -604,7 +665,9 @@ def test_a_wrong_password_on_the_sign_in_moves_neither_the_button_nor_the_dialog
     qtbot.waitUntil(lambda: dialog.error.isVisible() and dialog.sign_in.isEnabled())
     qtbot.wait(20)  # let a layout that would grow do so
     assert dialog.error.text() == "用户名或密码错误。"
-    assert dialog.sign_in.mapTo(dialog, dialog.sign_in.rect().topLeft()) == button, "the button stays under the mouse"
+    assert dialog.sign_in.mapTo(dialog, dialog.sign_in.rect().topLeft()) == button, (
+        "the button stays under the mouse"
+    )
     assert dialog.size() == size
 
 
@@ -625,7 +688,9 @@ def test_a_wrong_password_on_the_lock_screen_leaves_the_message_whole(qtbot, ui_
     qtbot.waitUntil(lambda: unlock.error.isVisible() and unlock.unlock.isEnabled())
     qtbot.wait(20)
     message = unlock.message
-    assert message.height() >= message.heightForWidth(message.width()), "every line of the message shows whole"
+    assert message.height() >= message.heightForWidth(message.width()), (
+        "every line of the message shows whole"
+    )
     assert message.geometry().bottom() < unlock.password.geometry().top()
     assert unlock.error.geometry().top() > unlock.password.geometry().bottom()
     assert unlock.error.height() >= unlock.error.heightForWidth(unlock.error.width())
@@ -674,9 +739,13 @@ def test_a_second_clinic_app_on_the_same_database_says_it_is_open_and_exits_0(
     # were a sign-in opened instead, it is closed rather than waited on for ever
     guard = QTimer()
     guard.setSingleShot(True)
-    guard.timeout.connect(lambda: [w.reject() for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog)])
+    guard.timeout.connect(
+        lambda: [w.reject() for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog)]
+    )
     guard.start(3000)
-    code = app_module.main(["--db", str(tmp_path / "d.db"), "--key-file", str(tmp_path / "d.key"), "--lang", "zh_CN"])
+    code = app_module.main(
+        ["--db", str(tmp_path / "d.db"), "--key-file", str(tmp_path / "d.key"), "--lang", "zh_CN"]
+    )
     guard.stop()
     assert code == 0
     assert shown and "村医助手已经打开" in shown[0], shown
@@ -686,9 +755,13 @@ def test_a_second_clinic_app_on_the_same_database_says_it_is_open_and_exits_0(
 
 def test_a_lock_left_by_a_program_that_died_does_not_stop_the_next_start(tmp_path: Path) -> None:
     create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=5, seed=4)
-    take = ("from ui.qt import QLockFile; import os, sys; l = QLockFile(sys.argv[1]); l.setStaleLockTime(0); "
-            "assert l.tryLock(0); os._exit(0)")  # fmt: skip
-    subprocess.run([sys.executable, "-c", take, str(tmp_path / "d.db.app-lock")], cwd=ROOT, check=True, timeout=60)
+    take = (
+        "from ui.qt import QLockFile; import os, sys; l = QLockFile(sys.argv[1]); l.setStaleLockTime(0); "
+        "assert l.tryLock(0); os._exit(0)"
+    )
+    subprocess.run(
+        [sys.executable, "-c", take, str(tmp_path / "d.db.app-lock")], cwd=ROOT, check=True, timeout=60
+    )
     assert (tmp_path / "d.db.app-lock").exists(), "the dead program left its lock"
     result = _run_app(tmp_path, 5, "admin1234", create=False)
     assert result.returncode == 0 and "rows=5" in result.stdout, result.stderr
@@ -698,8 +771,22 @@ def test_the_clinic_command_is_not_blocked_by_a_running_program(tmp_path: Path) 
     create_demo_database(tmp_path / "d.db", tmp_path / "d.key", residents=5, seed=4)
     first = _held_lock(tmp_path / "d.db")
     env = {"CLINIC_PASSWORD": "admin1234", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "clinic_app.cli", "check", "--db", str(tmp_path / "d.db"),
-                             "--key-file", str(tmp_path / "d.key")], cwd=ROOT, capture_output=True, text=True,
-                            timeout=60, env=env)  # fmt: skip
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clinic_app.cli",
+            "check",
+            "--db",
+            str(tmp_path / "d.db"),
+            "--key-file",
+            str(tmp_path / "d.key"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     first.unlock()

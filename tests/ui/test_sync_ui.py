@@ -154,8 +154,12 @@ def test_the_window_keeps_working_while_a_slow_sync_runs_and_cancel_stops_it(
     # a write of the window goes through while the sync thread is inside its run
     vid = store.conn.execute("SELECT id FROM village").fetchone()[0]
     doctor = authenticate(store, "admin", PASSWORD)
-    win.writer.run(lambda: R.add_resident(store, doctor, R.ResidentInput(name="孙七", id_number="110105194912310011",
-                                                                         village_id=vid)), saved.append)  # fmt: skip
+    win.writer.run(
+        lambda: R.add_resident(
+            store, doctor, R.ResidentInput(name="孙七", id_number="110105194912310011", village_id=vid)
+        ),
+        saved.append,
+    )
     qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
     assert win.sync.running, "the write finished while the sync still ran"
     qtbot.wait(700)  # the window goes on for a while beside the sync
@@ -443,8 +447,11 @@ def test_the_lists_read_again_only_when_their_tables_change_and_only_when_shown(
             sync_page, name, lambda *a, _real=real, _name=name: reads.append(_name) or _real(*a)
         )
     real_conflicts = sync_page.conflicts.conflict_page
-    monkeypatch.setattr(sync_page.conflicts, "conflict_page",
-                        lambda *a, **k: reads.append("conflict_page") or real_conflicts(*a, **k))  # fmt: skip
+    monkeypatch.setattr(
+        sync_page.conflicts,
+        "conflict_page",
+        lambda *a, **k: reads.append("conflict_page") or real_conflicts(*a, **k),
+    )
     store = county.open(county.laptop)
     win = window(qtbot, store)
     assert reads == [], "start-up reads nothing of a page not shown"
@@ -456,8 +463,12 @@ def test_the_lists_read_again_only_when_their_tables_change_and_only_when_shown(
     admin = authenticate(store, "admin", PASSWORD)
     vid = store.conn.execute("SELECT id FROM village").fetchone()[0]
     saved: list[str] = []
-    win.writer.run(lambda: R.add_resident(store, admin, R.ResidentInput(name="孙七", id_number="110105194912310011",
-                                                                        village_id=vid)), saved.append)  # fmt: skip
+    win.writer.run(
+        lambda: R.add_resident(
+            store, admin, R.ResidentInput(name="孙七", id_number="110105194912310011", village_id=vid)
+        ),
+        saved.append,
+    )
     qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
     assert reads == []
 

@@ -16,8 +16,22 @@ SQL = re.compile(
 DB_CALLS = {"execute", "executemany", "executescript"}
 # what a domain error says in English (for logs and the CLI): the desktop never reads it
 ENGLISH_OF_AN_ERROR = {"message", "args"}
-INSPECTING = {"split", "rsplit", "partition", "rpartition", "startswith", "endswith", "find", "rfind", "index",
-              "count", "replace", "strip", "removeprefix", "removesuffix"}  # fmt: skip
+INSPECTING = {
+    "split",
+    "rsplit",
+    "partition",
+    "rpartition",
+    "startswith",
+    "endswith",
+    "find",
+    "rfind",
+    "index",
+    "count",
+    "replace",
+    "strip",
+    "removeprefix",
+    "removesuffix",
+}
 MATCHING = {"match", "fullmatch", "search", "findall", "finditer", "sub"}
 
 
@@ -31,7 +45,11 @@ def test_ui_has_no_sql() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
                 found.append(f"{name}:{node.lineno}: {node.value[:60]!r}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in DB_CALLS:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in DB_CALLS
+            ):
                 found.append(f"{name}:{node.lineno}: .{node.func.attr}(…)")
     assert found == []
 
@@ -81,7 +99,9 @@ def test_ui_never_matches_on_an_errors_english_text() -> None:
                     found.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 inspected = node.func.attr in INSPECTING and _is_english_of_an_error(node.func.value, errors)
-                matched = node.func.attr in MATCHING and any(_is_english_of_an_error(a, errors) for a in node.args)
+                matched = node.func.attr in MATCHING and any(
+                    _is_english_of_an_error(a, errors) for a in node.args
+                )
                 if inspected or matched:
                     found.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
             elif isinstance(node, ast.Subscript) and _is_english_of_an_error(node.value, errors):

@@ -16,8 +16,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table("server_meta", sa.Column("key", sa.String(64), primary_key=True),
-                    sa.Column("value", sa.Text, nullable=False))  # fmt: skip
+    op.create_table(
+        "server_meta",
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+    )
     op.create_table(
         "clinic",
         sa.Column("id", sa.String(40), primary_key=True),
@@ -55,8 +58,11 @@ def upgrade() -> None:
         sa.Column("used_at", sa.String(40)),
         sa.Column("device_id", sa.String(40)),
     )
-    op.create_table("scope_counter", sa.Column("scope", sa.String(64), primary_key=True),
-                    sa.Column("value", sa.BigInteger, nullable=False))  # fmt: skip
+    op.create_table(
+        "scope_counter",
+        sa.Column("scope", sa.String(64), primary_key=True),
+        sa.Column("value", sa.BigInteger, nullable=False),
+    )
     op.create_table(
         "record",
         sa.Column("table_name", sa.String(64), primary_key=True),
@@ -129,6 +135,20 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("policy", "lookup_audit", "auth_failure", "conflict", "mutation", "row_alias", "resident_key",
-                  "record", "scope_counter", "enrollment_code", "device", "county_user", "clinic", "server_meta"):  # fmt: skip
+    for table in (
+        "policy",
+        "lookup_audit",
+        "auth_failure",
+        "conflict",
+        "mutation",
+        "row_alias",
+        "resident_key",
+        "record",
+        "scope_counter",
+        "enrollment_code",
+        "device",
+        "county_user",
+        "clinic",
+        "server_meta",
+    ):
         op.drop_table(table)

@@ -29,9 +29,13 @@ def upgrade() -> None:
         sa.Column("row_id", sa.String(64), nullable=False),
     )
     record = sa.table(
-        "record", sa.column("table_name"), sa.column("row_id"), sa.column("clinic_id"), sa.column("version"),
+        "record",
+        sa.column("table_name"),
+        sa.column("row_id"),
+        sa.column("clinic_id"),
+        sa.column("version"),
         sa.column("data"),
-    )  # fmt: skip
+    )
     conn = op.get_bind()
     taken: set[tuple[str, str, str]] = set()
     rows = []

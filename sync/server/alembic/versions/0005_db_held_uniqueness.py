@@ -47,7 +47,9 @@ def upgrade() -> None:
     op.create_index("contract_index_person", "contract_index", ["person_key", "period"], unique=True)
 
     if conn.dialect.name == "postgresql":
-        op.execute("ALTER TABLE mutation DROP CONSTRAINT mutation_pkey, ADD PRIMARY KEY (mutation_id, clinic_id)")
+        op.execute(
+            "ALTER TABLE mutation DROP CONSTRAINT mutation_pkey, ADD PRIMARY KEY (mutation_id, clinic_id)"
+        )
     else:
         op.create_table(
             "mutation_new",
@@ -60,17 +62,30 @@ def upgrade() -> None:
         op.drop_table("mutation")
         op.rename_table("mutation_new", "mutation")
 
-    record = sa.table("record", sa.column("table_name"), sa.column("row_id"), sa.column("scope"),
-                      sa.column("clinic_id"), sa.column("version"), sa.column("deleted_at"), sa.column("data"),
-                      sa.column("field_versions"), sa.column("updated_at"))  # fmt: skip
-    unique_key = sa.table("unique_key", sa.column("table_name"), sa.column("clinic_id"), sa.column("key"),
-                          sa.column("row_id"))  # fmt: skip
+    record = sa.table(
+        "record",
+        sa.column("table_name"),
+        sa.column("row_id"),
+        sa.column("scope"),
+        sa.column("clinic_id"),
+        sa.column("version"),
+        sa.column("deleted_at"),
+        sa.column("data"),
+        sa.column("field_versions"),
+        sa.column("updated_at"),
+    )
+    unique_key = sa.table(
+        "unique_key", sa.column("table_name"), sa.column("clinic_id"), sa.column("key"), sa.column("row_id")
+    )
     counter = sa.table("scope_counter", sa.column("scope"), sa.column("value"))
     now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     for name, (table, columns) in DEPENDANT_KEYS.items():
         held: set[tuple[str, str]] = set()
-        for rec in conn.execute(sa.select(record).where(record.c.table_name == table, record.c.deleted_at.is_(None))
-                                .order_by(record.c.version)).all():  # fmt: skip
+        for rec in conn.execute(
+            sa.select(record)
+            .where(record.c.table_name == table, record.c.deleted_at.is_(None))
+            .order_by(record.c.version)
+        ).all():
             data = json.loads(rec.data)
             values = [data.get(c) for c in columns]
             if any(v is None for v in values):
@@ -78,21 +93,38 @@ def upgrade() -> None:
             key = _key(values)
             if (rec.clinic_id, key) not in held:
                 held.add((rec.clinic_id, key))
-                conn.execute(unique_key.insert().values(table_name=name, clinic_id=rec.clinic_id, key=key,
-                                                        row_id=rec.row_id))  # fmt: skip
+                conn.execute(
+                    unique_key.insert().values(
+                        table_name=name, clinic_id=rec.clinic_id, key=key, row_id=rec.row_id
+                    )
+                )
                 continue
-            version = conn.execute(sa.update(counter).where(counter.c.scope == rec.scope)
-                                   .values(value=counter.c.value + 1).returning(counter.c.value)).scalar_one()  # fmt: skip
+            version = conn.execute(
+                sa.update(counter)
+                .where(counter.c.scope == rec.scope)
+                .values(value=counter.c.value + 1)
+                .returning(counter.c.value)
+            ).scalar_one()
             data.update(deleted_at=now, updated_at=now)
             versions = {**json.loads(rec.field_versions), "deleted_at": version, "updated_at": version}
-            conn.execute(sa.update(record).where(record.c.table_name == table, record.c.row_id == rec.row_id)
-                         .values(version=version, deleted_at=now, updated_at=now,
-                                 data=json.dumps(data, ensure_ascii=False, sort_keys=True),
-                                 field_versions=json.dumps(versions, sort_keys=True)))  # fmt: skip
+            conn.execute(
+                sa.update(record)
+                .where(record.c.table_name == table, record.c.row_id == rec.row_id)
+                .values(
+                    version=version,
+                    deleted_at=now,
+                    updated_at=now,
+                    data=json.dumps(data, ensure_ascii=False, sort_keys=True),
+                    field_versions=json.dumps(versions, sort_keys=True),
+                )
+            )
 
 
 def downgrade() -> None:
-    op.execute(sa.text("DELETE FROM unique_key WHERE table_name IN :names").bindparams(
-        sa.bindparam("names", list(DEPENDANT_KEYS), expanding=True)))  # fmt: skip
+    op.execute(
+        sa.text("DELETE FROM unique_key WHERE table_name IN :names").bindparams(
+            sa.bindparam("names", list(DEPENDANT_KEYS), expanding=True)
+        )
+    )
     op.drop_index("contract_index_person", "contract_index")
     op.create_index("contract_index_person", "contract_index", ["person_key", "period"])

@@ -21,6 +21,9 @@ from clinic_app.db import Connection
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
 MAX_TEXT = 65_536  # characters in one value (an audit entry lists up to 200 row references)
 MAX_UNIQUE = 200  # characters of a value in a unique key within a clinic (the server's key column)
+MAX_STAMP = (
+    40  # characters of a time stamp ("2026-11-23T08:00:00.000Z" has 24; the server's deleted_at column)
+)
 MAX_ID = 64  # characters of an id (UUID text)
 OUTBOX_OPS = ("upsert", "delete")  # what an outbox entry does to its row
 # Why a pulled row was set aside (table ``set_aside``): the rule it broke on this device.
@@ -416,11 +419,11 @@ def _common(clinic_required: bool = True) -> tuple[Column, ...]:
     return (
         Column("id", primary_key=True, max_length=MAX_ID),
         _text("clinic_id", not_null=clinic_required, max_length=MAX_ID),
-        _text("created_at", not_null=True),
-        _text("updated_at", not_null=True),
+        _text("created_at", not_null=True, max_length=MAX_STAMP),
+        _text("updated_at", not_null=True, max_length=MAX_STAMP),
         _text("created_by"),
         _text("updated_by"),
-        _text("deleted_at"),
+        _text("deleted_at", max_length=MAX_STAMP),
         _int("row_version", not_null=True, default=0),
     )
 

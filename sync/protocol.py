@@ -145,6 +145,9 @@ class Code(StrEnum):
     NEEDS_VILLAGE = "needs_village"
     NOT_FOR_COUNTY_ROLES = "not_for_county_roles"
     NOT_IN_CONFLICT = "not_in_conflict"
+    NOT_ALLOWED = (
+        "not_allowed"  # a value outside the column's listed values, as a device would refuse to store it
+    )
     NOT_NORMALIZED = "not_normalized"
     FOLDER_MISSING = "folder_missing"  # (CLI) a backup or export never makes its folder
     OTHER_VILLAGE = "other_village"

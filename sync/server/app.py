@@ -3,8 +3,11 @@ never a stack trace."""
 
 import logging
 import traceback
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -13,7 +16,7 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from clinic_app import __version__
+from clinic_app import __version__, idcard
 from clinic_app.errors import ValidationError
 from sync import protocol as p
 from sync.server import access, accounts, county_api, throttle
@@ -22,7 +25,7 @@ from sync.server import pull as pulling
 from sync.server import push as pushing
 from sync.server.auth import Token
 from sync.server.common import ServiceError
-from sync.server.db import epoch, make_engine, utc_now
+from sync.server.db import REQUEST_THREADS, epoch, make_engine, utc_now
 from sync.server.gzip_request import GzipRequestMiddleware
 from sync.server.rules import county_records
 
@@ -55,12 +58,22 @@ class _Raw(JSONResponse):
         return content.encode() if isinstance(content, str) else super().render(content)
 
 
+@asynccontextmanager
+async def _worker(_app: FastAPI) -> AsyncIterator[None]:
+    # the requests one worker runs at once: each holds one of the engine's connections (db.REQUEST_THREADS)
+    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+    yield
+
+
 def create_app(database_url: str | None = None, engine: Engine | None = None) -> FastAPI:
     if engine is None:
         if database_url is None:
             raise ValueError("a database URL or an engine is needed")
         engine = make_engine(database_url)
+    # the GB/T 2260 table, read before the first request (the first pushes would each wait ~75 ms for it)
+    idcard.load_places()
     app = FastAPI(
+        lifespan=_worker,
         title="Village Clinic county server",
         version=__version__,
         description='Sync protocol v1 for clinic devices (DESIGN §5). Every failure: {"error": {code, message}}.',

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from clinic_app import registry as R
 from sync.server.common import COUNTY_SCOPE
 
 metadata = sa.MetaData()
@@ -84,7 +85,7 @@ record = sa.Table(
     sa.Column("scope", sa.String(64), nullable=False),
     sa.Column("clinic_id", sa.String(40), nullable=True),
     sa.Column("version", sa.BigInteger, nullable=False),
-    sa.Column("deleted_at", sa.String(40)),
+    sa.Column("deleted_at", sa.String(R.MAX_STAMP)),  # the row's own, as its device sent it
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("field_versions", sa.Text, nullable=False),
     sa.Column("updated_at", sa.String(40), nullable=False),
@@ -267,6 +268,10 @@ def owner_only(url: str) -> Path | None:
     return path
 
 
+# Requests a worker process serves at once (its thread pool: every endpoint that reads the database runs there).
+REQUEST_THREADS = 32
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     kwargs.setdefault("hide_parameters", True)  # a failed statement's values (ID numbers) never reach a log
@@ -292,4 +297,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    # as many connections as a worker runs requests at once (REQUEST_THREADS): a pool smaller than that opens and
+    # closes "overflow" connections under load, and each new PostgreSQL backend costs milliseconds of CPU
+    return sa.create_engine(
+        url, pool_pre_ping=True, pool_size=REQUEST_THREADS, max_overflow=REQUEST_THREADS // 4, **kwargs
+    )

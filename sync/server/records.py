@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from clinic_app.errors import ValidationError
 from clinic_app.ids import uuid7
+from clinic_app.registry import REGISTRY
 from sync.server import contract, db
 from sync.server.common import COUNTY_SCOPE, ServiceError, clinic_scope
 from sync.server.db import utc_now
@@ -378,6 +379,12 @@ class RecordStore:
         problems = contract.check_required(table, data)
         for rule in self._rules.get(table, ()):
             problems = rule.check_row(data, problems)
+        if not problems and not (known := REGISTRY.table(table)).fits(data):
+            # what the domain's validator let pass as it reads it (a blank relation is "none" to it) but a device
+            # would refuse to store as sent: every device of the clinic would set the row aside
+            code, message = known.row_problem(data) or ("not_allowed", f"{table}: a value no device stores")
+            where, _, why = message.partition(": ")
+            problems = [ValidationError(where.removeprefix(f"{table}."), code, why)]
         return problems
 
     def unique_taken(

@@ -149,3 +149,30 @@ def test_every_pushed_column_is_held_to_what_a_device_stores(county: County) -> 
         if got != ("rejected", case[3], case[1])
     ]
     assert wrong == []
+
+
+def test_a_blank_where_a_device_takes_only_listed_values_is_refused_naming_the_column(county: County) -> None:
+    """The resident rules read a blank relation as "none"; a device's column takes only the listed relations, so
+    the row as sent would be set aside on every device of the clinic (found by test_push_property)."""
+    from .test_push_property import template
+
+    device = county.enroll("A01")
+    blank = template("resident", {}) | {"relation_to_head": ""}
+    [result] = push(county, device, mutation("resident", blank))
+    assert (result["status"], result["code"]) == ("rejected", "not_allowed")
+    assert result["message"].startswith("relation_to_head: '' is not one of child"), result
+    fine = template("resident", {}) | {"relation_to_head": None, "id_number": None}
+    fine |= {"document_type": "passport", "document_number": "P1234567"}
+    assert push(county, device, mutation("resident", fine))[0]["status"] == "applied"
+
+
+@pytest.mark.parametrize("stamp", ["deleted_at", "created_at", "updated_at"])
+def test_a_time_stamp_longer_than_any_time_is_refused_not_a_server_failure(
+    county: County, stamp: str
+) -> None:
+    """PostgreSQL's deleted_at column holds 40 characters: a longer value failed the whole push with a 500."""
+    device = county.enroll("A01")
+    village = {"id": uuid7(), "name": "东村", "code": None, stamp: "x" * 300}
+    [result, entry] = push(county, device, mutation("village", village), mutation("audit_log", _entry()))
+    assert (result["status"], result["code"]) == ("rejected", "too_long"), result
+    assert stamp in result["message"] and entry["status"] == "applied"

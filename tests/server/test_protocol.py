@@ -196,6 +196,7 @@ _PASSED_ON = {
     ("sync/server/push.py", "code"),  # _rejected's own parameter
     ("sync/server/accounts.py", "code"),  # _answer's own parameter (Code members)
     ("sync/server/reference.py", "problems[0].rule"),  # the column contract's code, for a reference row
+    ("sync/server/records.py", "code"),  # the registry's row_problem (type, too_long, range, not_allowed)
 }
 
 
@@ -237,7 +238,11 @@ def _codes_in_source() -> tuple[set[str], set[tuple[str, str]]]:
 
 
 def test_every_code_the_server_can_answer_is_a_member_of_the_enum() -> None:
+    from clinic_app.registry import SET_ASIDE_RULES
+
     codes, passed_on = _codes_in_source()
+    # what the registry's row_problem answers (records.RecordStore.validate passes it on)
+    assert {"type", "too_long", "range", "not_allowed"} <= set(SET_ASIDE_RULES) & {c.value for c in p.Code}
     assert len(codes) > 60  # the scan finds the codes (ServiceError, rejections, every validation rule)
     assert codes - {c.value for c in p.Code} == set()
     assert passed_on <= _PASSED_ON, passed_on - _PASSED_ON

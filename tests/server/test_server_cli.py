@@ -108,3 +108,18 @@ def test_usage_errors_exit_2_naming_the_option(
         main(argv)
     err = capsys.readouterr().err
     assert exc.value.code == 2 and named in err and "Traceback" not in err
+
+
+def test_serve_warns_when_postgresql_runs_without_autovacuum(engine) -> None:  # type: ignore[no-untyped-def]
+    """Without autovacuum the record table's statistics go stale as every sync adds rows (on this machine's
+    PostgreSQL each push then cost the database about half again as much CPU): the operator is told."""
+    from sync.server.cli import maintenance_warning
+
+    warning = maintenance_warning(engine)
+    if engine.dialect.name != "postgresql":
+        assert warning is None
+        return
+    with engine.connect() as conn:
+        on = conn.exec_driver_sql("SHOW autovacuum").scalar_one() == "on"
+    assert (warning is None) == on
+    assert on or "autovacuum" in str(warning)

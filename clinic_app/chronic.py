@@ -441,7 +441,7 @@ def emergency_reasons(facts: VisitFacts) -> list[str]:
     return reasons
 
 
-def classify(facts: VisitFacts) -> Classification:
+def classify(facts: VisitFacts, override: str | None = None) -> Classification:
     """The visit's classification, referral and interval.
 
     Classification (one, the form's 1-4, the first that holds): ``complication`` (new or worse), ``adverse_reaction``,
@@ -453,9 +453,18 @@ def classify(facts: VisitFacts) -> Classification:
     a complication, a second consecutive uncontrolled visit (the previous face-to-face one was classified
     uncontrolled) or an adverse reaction that could not be controlled (the previous face-to-face one was classified
     adverse reaction too). Interval: the referral follow-up when referred, the revisit for an uncontrolled visit or
-    an adverse reaction, the routine interval when controlled."""
+    an adverse reaction, the routine interval when controlled.
+
+    ``override``: the doctor's classification (recorded with a reason by the caller); the referral and the
+    interval then follow it as they would follow the rules' own."""
     controlled = reading_controlled(facts)
-    if facts.new_complication:
+    if override is not None:
+        if override not in CLASSIFICATIONS:
+            raise ValidationError(
+                "classification", "choice", f"{override!r}: one of {', '.join(CLASSIFICATIONS)}"
+            )
+        kind = override
+    elif facts.new_complication:
         kind = "complication"
     elif facts.adverse_reaction:
         kind = "adverse_reaction"

@@ -487,3 +487,19 @@ def test_every_reading_classifies_into_one_class_with_a_consistent_referral(
         assert days_to_next(result) == (90 if result.classification == "controlled" else 14)
     else:
         assert days_to_next(result) == 14
+
+
+def test_an_override_is_followed_by_its_referral_and_interval() -> None:
+    facts = K.VisitFacts("hypertension", 60, bp=K.reading(142, 85), previous="uncontrolled")
+    assert K.classify(facts).referral == "routine"
+    overridden = K.classify(facts, override="controlled")
+    assert (overridden.classification, overridden.referral, days_to_next(overridden)) == (
+        "controlled",
+        None,
+        90,
+    )
+    no_reading = K.classify(K.VisitFacts("hypertension", 60), override="uncontrolled")
+    assert (no_reading.classification, days_to_next(no_reading)) == ("uncontrolled", 14)
+    with pytest.raises(ValidationError) as caught:
+        K.classify(facts, override="fine")
+    assert (caught.value.field, caught.value.rule) == ("classification", "choice")

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from clinic_app import chronic as K
 from clinic_app.db import Connection
 from clinic_app.errors import NotFound, ValidationError
-from clinic_app.ids import reference_id
 
 if TYPE_CHECKING:
     from clinic_app.store import Store, UnitOfWork
@@ -186,8 +185,9 @@ def register(
     today: dt.date | None = None,
 ) -> str:
     """Register the resident's disease (RULES §3/§4 eligibility: refused with the rule named). A registration
-    whose management ended is taken up again; one under management is not registered twice. The id is the same
-    on every device (resident and disease), so two devices registering one patient write one row."""
+    whose management ended is taken up again; one under management is not registered twice. Two devices that
+    register one patient offline make two rows of one key (resident, disease): the county merges the later into
+    the first, as it merges a resident registered twice (sync.server.dependants)."""
     from clinic_app.residents import get_resident
 
     today = today or dt.date.today()
@@ -221,13 +221,7 @@ def register(
             registration_id = str(held["id"])
         else:
             registration_id = uow.insert(
-                "disease_registration",
-                {
-                    "id": reference_id("disease_registration", f"{resident_id}:{disease}"),
-                    "resident_id": resident_id,
-                    "disease": disease,
-                    **values,
-                },
+                "disease_registration", {"resident_id": resident_id, "disease": disease, **values}
             )
         uow.summary = f"{resident['name']}: {disease} registered ({code.code})"
     return registration_id

@@ -15,7 +15,6 @@ from clinic_app import residents as R
 from clinic_app import users
 from clinic_app.errors import ValidationError
 from clinic_app.idcard import check_character
-from clinic_app.ids import reference_id
 
 from .conftest import Clinic
 
@@ -84,9 +83,6 @@ def test_registering_writes_one_row_its_outbox_entry_and_an_audit_entry(care: Cl
         "I10.x00",
         "2025-01-10",
         "continue",
-    )
-    assert registration_id == reference_id("disease_registration", f"{rid(care, '张三')}:hypertension"), (
-        "the same id on every device: two devices registering one patient write one row"
     )
     after = counts(care)
     assert after["disease_registration"] == before["disease_registration"] + 1

@@ -588,11 +588,19 @@ def add_followup(
     planned = _plan(store.conn, data, today or dt.date.today())
     with store.unit(actor.id, "followup.add") as uow:
         followup_id, referral_id = _write(uow, planned, {})
-        uow.summary = (
-            f"follow-up {planned.row['visit_date']} ({data.disease}): {planned.result.classification}"
-            + (f", {planned.result.referral} referral" if planned.result.referral else "")
-        )
+        uow.summary = _summary("follow-up", planned)
     return _result(followup_id, referral_id, planned)
+
+
+def _summary(what: str, planned: _Planned) -> str:
+    """The audit entry's words: the classification, an override with its reason, the referral."""
+    row = planned.row
+    text = f"{what} {row['visit_date']} ({row['disease']}): {planned.result.classification}"
+    if row["override_reason"] is not None:
+        text += f" (overridden; the rules said {planned.rule or 'nothing without a reading'}: {row['override_reason']})"
+    if planned.result.referral:
+        text += f", {planned.result.referral} referral"
+    return text
 
 
 def supersede_followup(
@@ -640,7 +648,7 @@ def supersede_followup(
             )
         elif planned.referral is not None:
             referral_id = uow.insert("referral", {**planned.referral, "followup_id": new_id})
-        uow.summary = f"follow-up {old['visit_date']} corrected: {planned.result.classification}"
+        uow.summary = _summary(f"correction of {old['id']}:", planned)
     return _result(new_id, referral_id, planned)
 
 

@@ -309,6 +309,10 @@ def test_an_override_is_recorded_with_its_reason_beside_the_rules_classification
         "白大衣高血压，家庭自测血压正常",
     )
     assert (result.referral, result.next_visit_date) == (None, dt.date(2026, 6, 13))
+    [audit] = care.store.conn.execute(
+        "SELECT summary FROM audit_log WHERE action = 'followup.add' ORDER BY id DESC LIMIT 1"
+    )
+    assert "overridden; the rules said uncontrolled: 白大衣高血压" in audit["summary"]
     no_reading = visit(
         care,
         "张三",

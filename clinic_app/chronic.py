@@ -529,3 +529,54 @@ def referral_due(referred_on: dt.date, days: Mapping[str, int]) -> dt.date:
 
 def as_json_list(values: Iterable[str]) -> str:
     return json.dumps(list(values), ensure_ascii=False)
+
+
+# -- a stored follow-up row (the county checks a pushed one with these) -----------------------------------------
+READING_COLUMNS = (("sbp_1", "dbp_1"), ("sbp_2", "dbp_2"), ("sbp", "dbp"))
+
+
+def followup_row_problems(row: Mapping[str, Any]) -> list[ValidationError]:
+    """What is wrong with a follow-up row as a device stores it (sent by another device, or another program):
+    each measured value outside ``PLAUSIBLE``, a reading whose SBP does not exceed its DBP, symptoms that are not a
+    JSON list of the disease's. Empty: the row holds what the form would have let through."""
+    problems: list[ValidationError] = []
+    for sbp, dbp in READING_COLUMNS:
+        for name, limit in ((sbp, "sbp"), (dbp, "dbp")):
+            if row.get(name) is not None:
+                try:
+                    _measure_as(limit, name, row[name])
+                except ValidationError as exc:
+                    problems.append(exc)
+        s, d = row.get(sbp), row.get(dbp)
+        if isinstance(s, int) and isinstance(d, int) and s <= d:
+            problems.append(ValidationError(sbp, "sbp_above_dbp", f"SBP must exceed DBP ({s}/{d} mmHg)"))
+        elif (s is None) != (d is None):
+            problems.append(
+                ValidationError(dbp if d is None else sbp, "required", "a reading has SBP and DBP")
+            )
+    for name in PLAUSIBLE:
+        if name not in ("sbp", "dbp") and row.get(name) is not None:
+            try:
+                measure(name, row[name])
+            except ValidationError as exc:
+                problems.append(exc)
+    disease = row.get("disease")
+    if disease in DISEASES:
+        try:
+            symptoms = json.loads(row.get("symptoms") or "[]")
+            if not isinstance(symptoms, list) or not all(isinstance(s, str) for s in symptoms):
+                raise ValueError
+            symptom_list(disease, symptoms, row.get("symptom_other"))
+        except ValueError:
+            problems.append(ValidationError("symptoms", "format", "symptoms are a JSON list of codes"))
+        except ValidationError as exc:
+            problems.append(exc)
+    return problems
+
+
+def _measure_as(limit: str, field: str, value: Any) -> None:
+    """``measure`` of one limit for a column of another name (``sbp_2`` holds an SBP)."""
+    try:
+        measure(limit, value)
+    except ValidationError as exc:
+        raise ValidationError(field, exc.rule, exc.message, exc.details) from None

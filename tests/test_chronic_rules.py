@@ -503,3 +503,30 @@ def test_an_override_is_followed_by_its_referral_and_interval() -> None:
     with pytest.raises(ValidationError) as caught:
         K.classify(facts, override="fine")
     assert (caught.value.field, caught.value.rule) == ("classification", "choice")
+
+
+def test_a_stored_follow_up_row_is_judged_as_the_form_judges_it() -> None:
+    good = {
+        "disease": "diabetes",
+        "sbp_1": 130,
+        "dbp_1": 80,
+        "sbp": 130,
+        "dbp": 80,
+        "fasting_glucose": "6.9",
+        "weight": "62.5",
+        "symptoms": '["polyuria", "other"]',
+        "symptom_other": "口干",
+    }
+    assert K.followup_row_problems(good) == []
+    cases = [
+        ({"sbp_2": 120, "dbp_2": 125}, "sbp_2", "sbp_above_dbp"),
+        ({"sbp_2": 120}, "dbp_2", "required"),
+        ({"dbp": 20, "sbp": 130}, "dbp", "range"),
+        ({"fasting_glucose": "0.5"}, "fasting_glucose", "range"),
+        ({"heart_rate": 500}, "heart_rate", "range"),
+        ({"symptoms": "headache"}, "symptoms", "format"),
+        ({"symptoms": '["nosebleed"]'}, "symptoms", "choice"),
+    ]
+    for change, field, rule in cases:
+        [problem] = K.followup_row_problems({**good, **change})
+        assert (problem.field, problem.rule) == (field, rule), change

@@ -152,3 +152,48 @@ def test_two_devices_that_register_one_patient_offline_hold_one_registration(
     finally:
         pc.close()
         laptop.close()
+
+
+def test_the_county_refuses_a_pushed_follow_up_the_form_would_not_let_through(county: County) -> None:
+    from clinic_app.ids import uuid7
+
+    from .test_api import mutation, push, resident
+
+    device = county.enroll("A01")
+    person = resident()
+    stamp = "2026-11-23T08:00:00.000Z"
+
+    def row(**fields: object) -> dict[str, object]:
+        return {
+            "id": uuid7(),
+            "resident_id": person["id"],
+            "disease": "hypertension",
+            "visit_date": "2026-11-20",
+            "visit_mode": "clinic",
+            "classification": "controlled",
+            "created_at": stamp,
+            "updated_at": stamp,
+            **fields,
+        }
+
+    results = push(
+        county,
+        device,
+        mutation("resident", person),
+        mutation("followup", row(sbp_1=130, dbp_1=80, sbp=130, dbp=80, weight="62.5", symptoms='["none"]')),
+        mutation("followup", row(sbp_1=80, dbp_1=90, sbp=80, dbp=90)),
+        mutation("followup", row(sbp=350, dbp=90)),
+        mutation("followup", row(fasting_glucose="40.0", disease="diabetes")),
+        mutation("followup", row(symptoms='["polyuria"]')),
+    )
+    assert [r["status"] for r in results] == [
+        "applied",
+        "applied",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+    ]
+    assert [r.get("code") for r in results[2:]] == ["sbp_above_dbp", "range", "range", "choice"]
+    assert "sbp_1" in results[2]["message"] and "70-300 mmHg" in results[3]["message"]
+    assert "1.0-33.3 mmol/L" in results[4]["message"]

@@ -12,15 +12,7 @@ from clinic_app import chronic_records as H
 from clinic_app.cli_core import Commands, Context, out, whole
 from clinic_app.contract_cli import resident_by_number
 from clinic_app.errors import ValidationError
-
-CLASSIFICATION_WORDS = {
-    "controlled": "控制满意",
-    "uncontrolled": "控制不满意",
-    "adverse_reaction": "不良反应",
-    "complication": "并发症",
-}
-URGENCY_WORDS = {"routine": "普通转诊", "emergency": "紧急转诊"}
-DISEASE_WORDS = {"hypertension": "高血压", "diabetes": "2型糖尿病"}
+from clinic_app.labels import label
 
 
 def cmd_chronic_register(ctx: Context) -> int:
@@ -42,7 +34,7 @@ def cmd_chronic_register(ctx: Context) -> int:
     held = H.registration(ctx.store.conn, resident["id"], a.disease)
     assert held is not None
     out(
-        f"{resident['name']}: {DISEASE_WORDS[a.disease]} registered ({held['icd_code']}, confirmed "
+        f"{resident['name']}: {label('disease', a.disease)} registered ({held['icd_code']}, confirmed "
         f"{held['confirmed_on']})"
     )
     out(str(held["id"]))
@@ -108,12 +100,12 @@ def cmd_followup_add(ctx: Context) -> int:
     )
     out(
         f"{resident['name']} {a.date}: {result.classification} "
-        f"{CLASSIFICATION_WORDS[result.classification]}{override}"
+        f"{label('classification', result.classification)}{override}"
     )
     if result.referral is None:
         out("referral: none")
     else:
-        out(f"referral: {result.referral} {URGENCY_WORDS[result.referral]} ({', '.join(result.reasons)})")
+        out(f"referral: {result.referral} {label('urgency', result.referral)} ({', '.join(result.reasons)})")
     out(f"next visit: {result.next_visit_date.isoformat()}")
     out(result.id)
     return 0
@@ -179,7 +171,7 @@ def cmd_worklist(ctx: Context) -> int:
         out(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     for r in rows:
-        disease = DISEASE_WORDS[r["disease"]]
+        disease = label("disease", r["disease"])
         if a.list in ("overdue", "due"):
             last = f"last {r['visit_date']} {r['classification']}" if r["followup_id"] else "no follow-up yet"
             late = f"{r['days_overdue']} days overdue" if a.list == "overdue" else "due"

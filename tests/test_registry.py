@@ -185,6 +185,10 @@ def test_the_words_for_people_cover_exactly_the_allowed_values() -> None:
     assert tuple(labels.RELATION) == t("resident").column("relation_to_head").allowed
     assert tuple(labels.CONTRACT_STATUS) == t("contract").column("status").allowed
     assert tuple(labels.STOP_REASON) == t("contract").column("stop_reason").allowed
+    assert tuple(labels.DISEASE) == t("disease_registration").column("disease").allowed
+    assert tuple(labels.CLASSIFICATION) == t("followup").column("classification").allowed
+    assert tuple(labels.URGENCY) == t("referral").column("urgency").allowed
+    assert tuple(labels.VISIT_MODE) == t("followup").column("visit_mode").allowed
 
 
 def test_kinds_and_the_table_lists_every_side_uses() -> None:

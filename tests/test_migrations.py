@@ -230,3 +230,23 @@ def _the_program_reads_it(store: Store, version: int) -> None:
         rows = contracts.list_contracts(store.conn, store.clinic_id)
         assert sorted(r["status"] for r in rows) == ["active", "active", "terminated"]
         assert [t["name"] for t in contracts.teams(store.conn, store.clinic_id)] == ["一队", "二队"]
+    _chronic_care_works_on_it(store)  # last: it writes
+
+
+def _chronic_care_works_on_it(store: Store) -> None:
+    """Schema 8's tables are there, empty, and take a registration and a follow-up of an old resident."""
+    import datetime as dt
+
+    from clinic_app import chronic_records as H
+
+    assert store.table_counts(
+        ["disease_registration", "followup", "followup_drug", "referral"]
+    ) == dict.fromkeys(["disease_registration", "followup", "followup_drug", "referral"], 0)
+    admin = users.find_user(store.conn, store.clinic_id, "admin")
+    assert admin is not None
+    [resident_id] = [r[0] for r in store.conn.execute("SELECT id FROM resident WHERE name = '张三'")]
+    H.register(store, admin, resident_id, "hypertension", "I10", "2020-05-01", today=dt.date(2026, 6, 1))
+    data = H.FollowupInput(resident_id, "hypertension", "2026-05-20", "clinic", sbp_1=148, dbp_1=88)
+    result = H.add_followup(store, admin, data, today=dt.date(2026, 6, 1))
+    assert (result.classification, result.next_visit_date) == ("controlled", dt.date(2026, 8, 18))
+    assert store.integrity() == []

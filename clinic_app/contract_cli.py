@@ -19,7 +19,7 @@ from clinic_app.money import yuan
 from clinic_app.store import Store
 
 
-def _resident_by_number(store: Store, number: str) -> dict[str, Any]:
+def resident_by_number(store: Store, number: str) -> dict[str, Any]:
     from clinic_app.idcard import parse_id_number
 
     try:
@@ -80,7 +80,7 @@ def _signed(result: C.SignResult, what: str) -> None:
 def cmd_contract_sign(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    resident = _resident_by_number(ctx.store, a.resident)
+    resident = resident_by_number(ctx.store, a.resident)
     result = C.sign(
         ctx.store,
         actor,
@@ -194,7 +194,7 @@ def cmd_contract_worklist(ctx: Context) -> int:
 def cmd_insurance_set(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    resident = _resident_by_number(ctx.store, a.resident)
+    resident = resident_by_number(ctx.store, a.resident)
     C.set_insurance(
         ctx.store,
         actor,

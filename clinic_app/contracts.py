@@ -172,7 +172,7 @@ def ineligible(
 ) -> Reason | None:
     """Why the resident may not have the package (None: eligible). Conditions come from the package row:
     ``min_age``/``max_age`` (at the period's start), ``sex``, ``any_of`` (a list of such groups, one must
-    match), ``requires`` (packages signed with it), ``disease`` (a registration, once registrations exist)."""
+    match), ``requires`` (packages signed with it), ``disease`` (a registration of that disease under management)."""
     rule = package.eligibility
     age = age_on(resident["birth_date"], start)
     options = rule.get("any_of") or []
@@ -186,9 +186,10 @@ def ineligible(
         if needed not in chosen:
             return Reason("requires", {"package": package.name, "needed": str(needed)})
     disease = rule.get("disease")
-    if disease and has_table(conn, "disease_registration"):  # checked once registrations exist (follow-ups)
+    if disease:  # a registration of the disease under management (clinic_app.chronic_records)
         found = conn.execute(
-            "SELECT 1 FROM disease_registration WHERE resident_id = ? AND disease = ? AND deleted_at IS NULL",
+            "SELECT 1 FROM disease_registration WHERE resident_id = ? AND disease = ? AND management = 'continue' "
+            "AND deleted_at IS NULL",
             (resident["id"], disease),
         ).fetchone()
         if found is None:

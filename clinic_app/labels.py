@@ -32,8 +32,21 @@ STOP_REASON = {
     "deceased": "死亡",
     "duplicate": "重复签约",
 }
+DISEASE = {"hypertension": "高血压", "diabetes": "2型糖尿病"}
+CLASSIFICATION = {
+    "controlled": "控制满意",
+    "uncontrolled": "控制不满意",
+    "adverse_reaction": "不良反应",
+    "complication": "并发症",
+}
+URGENCY = {"routine": "普通转诊", "emergency": "紧急转诊"}
+VISIT_MODE = {"clinic": "门诊", "home": "家庭", "phone": "电话"}
 
 BY_FIELD: dict[str, dict[str, str]] = {
+    "disease": DISEASE,
+    "classification": CLASSIFICATION,
+    "urgency": URGENCY,
+    "visit_mode": VISIT_MODE,
     "sex": SEX,
     "document_type": DOCUMENT_TYPE,
     "relation_to_head": RELATION,

@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
 
-from clinic_app import contracts, residents, search, users
+from clinic_app import chronic, contracts, residents, search, users
 from clinic_app.db import Connection
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
@@ -543,6 +543,88 @@ def build_registry() -> Registry:
             _text("stop_reason", allowed=contracts.STOP_REASONS),
         ), label_sql="SELECT c.id, r.name || ' ' || c.period FROM contract c JOIN resident r ON r.id = c.resident_id "
                      "WHERE c.id IN ({marks})"),  # known by its resident and year
+        # -- chronic-disease care (clinic_app.chronic: the rules; chronic_records: the records) ---------------
+        Table("disease_registration", Kind.REGISTRY, (
+            *common,
+            _ref("resident_id", "resident", not_null=True),
+            _text("disease", not_null=True, allowed=chronic.DISEASES, check=True),
+            _text("icd_code", not_null=True),
+            _text("confirmed_on", not_null=True),
+            _text("institution"),
+            _text("qualification_status", not_null=True, default="none", allowed=chronic.QUALIFICATION, check=True),
+            _text("qualification_date"),
+            _text("certificate_number"),
+            _text("management", not_null=True, default="continue", allowed=chronic.MANAGEMENT, check=True),
+            _text("management_ended_on"),
+            _text("management_end_reason"),
+            _text("note"),
+        ), unique=(_live("disease_registration_resident", "resident_id", "disease"),),
+           label_sql="SELECT g.id, r.name || ' ' || g.disease FROM disease_registration g "
+                     "JOIN resident r ON r.id = g.resident_id WHERE g.id IN ({marks})"),
+        Table("followup", Kind.EVENT, (
+            *common,
+            _ref("resident_id", "resident", not_null=True),
+            _text("disease", not_null=True, allowed=chronic.DISEASES, check=True),
+            _text("visit_date", not_null=True),
+            _text("visit_mode", not_null=True, allowed=chronic.VISIT_MODES, check=True),
+            _text("symptoms", not_null=True, default="[]"),
+            _text("symptom_other"),
+            _int("sbp_1"), _int("dbp_1"), _int("sbp_2"), _int("dbp_2"), _int("sbp"), _int("dbp"),
+            _text("weight"), _text("target_weight"), _text("height"), _text("bmi"), _text("target_bmi"),
+            _int("heart_rate"),
+            _text("other_signs"),
+            _int("cigarettes_per_day"), _int("target_cigarettes_per_day"),
+            _text("alcohol_per_day"), _text("target_alcohol_per_day"),
+            _int("exercise_times_per_week"), _int("exercise_minutes"),
+            _int("target_exercise_times_per_week"), _int("target_exercise_minutes"),
+            _text("salt_intake", allowed=chronic.SALT), _text("target_salt_intake", allowed=chronic.SALT),
+            _int("staple_food_g"), _int("target_staple_food_g"),
+            _text("psychological", allowed=chronic.RATING), _text("compliance", allowed=chronic.RATING),
+            _text("auxiliary_exam"),
+            _text("adherence", allowed=chronic.ADHERENCE),
+            _int("adverse_reaction", not_null=True, default=0), _text("adverse_reaction_text"),
+            _int("new_complication", not_null=True, default=0), _text("complication_text"),
+            _text("fasting_glucose"), _text("glucose_method", allowed=chronic.GLUCOSE_METHODS),
+            _text("hba1c"), _text("hba1c_date"), _text("other_tests"),
+            _text("foot_pulse", allowed=chronic.FOOT_PULSE),
+            _text("hypoglycaemia", allowed=chronic.HYPOGLYCAEMIA),
+            _text("insulin_type"), _text("insulin_dose"),
+            _text("classification", not_null=True, allowed=chronic.CLASSIFICATIONS, check=True),
+            _text("classification_rule", allowed=chronic.CLASSIFICATIONS, check=True),
+            _text("override_reason"),
+            _text("referral", allowed=chronic.URGENCIES, check=True),
+            _text("referral_reasons", not_null=True, default="[]"),
+            _text("next_visit_date"),
+            _text("doctor_signature"),
+            _ref("supersedes", "followup"),
+            _text("correction_reason"),
+        ), label_sql="SELECT f.id, r.name || ' ' || f.visit_date FROM followup f "
+                     "JOIN resident r ON r.id = f.resident_id WHERE f.id IN ({marks})"),
+        Table("followup_drug", Kind.EVENT, (
+            *common,
+            _ref("followup_id", "followup", not_null=True),
+            _text("name", not_null=True),
+            _text("dose"),
+            _int("times_per_day"),
+            _text("drug_code"),
+        )),
+        Table("referral", Kind.REGISTRY, (
+            *common,
+            _ref("resident_id", "resident", not_null=True),
+            _text("disease", not_null=True, allowed=chronic.DISEASES, check=True),
+            _ref("followup_id", "followup"),
+            _text("referred_on", not_null=True),
+            _text("urgency", not_null=True, allowed=chronic.URGENCIES, check=True),
+            _text("reason", not_null=True),
+            _text("institution"),
+            _text("department"),
+            _text("due_on", not_null=True),
+            _text("status", not_null=True, default="open", allowed=chronic.REFERRAL_STATUSES, check=True),
+            _int("arrived"),
+            _text("outcome"),
+            _text("followed_up_on"),
+        ), label_sql="SELECT f.id, r.name || ' ' || f.referred_on FROM referral f "
+                     "JOIN resident r ON r.id = f.resident_id WHERE f.id IN ({marks})"),
         Table("service_package", Kind.REFERENCE, (
             *reference,
             _text("code", not_null=True),

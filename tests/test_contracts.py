@@ -537,3 +537,49 @@ def test_listeners_hear_what_a_committed_unit_changed_and_nothing_of_a_rolled_ba
         sibling.close()
     assert heard[-1].action == "contract.terminate", "a sibling store's writes reach the same listeners"
     store.remove_listener(heard.append)
+
+
+@pytest.mark.parametrize(
+    ("package", "disease", "icd"), [("HTN", "hypertension", "I10"), ("DM", "diabetes", "E11.900")]
+)
+def test_the_disease_packages_need_a_registration_of_the_disease_under_management(
+    signup: Clinic, package: str, disease: str, icd: str
+) -> None:
+    from clinic_app import chronic_records as H
+
+    def attempt() -> C.SignResult:
+        return sign(signup, ["张三"], codes=f"BASIC,{package}")
+
+    with pytest.raises(ValidationErrors) as caught:
+        attempt()
+    [refusal] = caught.value.errors
+    assert (refusal.rule, refusal.details["reason"], refusal.details["disease"]) == (
+        "ineligible",
+        "disease",
+        disease,
+    )
+    assert f"needs a {disease} registration" in refusal.message
+    # another disease's registration does not do
+    other = "diabetes" if disease == "hypertension" else "hypertension"
+    H.register(
+        signup.store,
+        doctor(signup),
+        rid(signup, "张三"),
+        other,
+        "E11" if other == "diabetes" else "I10",
+        "2025-01-10",
+        today=TODAY,
+    )
+    with pytest.raises(ValidationErrors):
+        attempt()
+    registration_id = H.register(
+        signup.store, doctor(signup), rid(signup, "张三"), disease, icd, "2025-01-10", today=TODAY
+    )
+    H.end_management(signup.store, doctor(signup), registration_id, "lost", "外出务工", today=TODAY)
+    with pytest.raises(ValidationErrors):
+        attempt()  # management ended: not eligible
+    H.register(signup.store, doctor(signup), rid(signup, "张三"), disease, icd, "2025-01-10", today=TODAY)
+    [contract_id] = attempt().contract_ids
+    assert json.loads(C.get_contract(signup.store.conn, contract_id)["packages"]) == sorted(
+        ["BASIC", package]
+    )

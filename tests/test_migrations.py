@@ -116,7 +116,7 @@ def test_saved_schema_3_database_upgrades_and_its_conflicts_become_synced_rows(t
 
 
 # -- frozen databases of synced devices (tests/data/make_synced_device.py) ---------------------------------
-FROZEN = [1, 2, 3, 4, 5, 6]
+FROZEN = [1, 2, 3, 4, 5, 6, 7]
 TEST_KEY = DATA / "schema_v1.key"
 
 
@@ -162,7 +162,7 @@ def test_every_frozen_database_upgrades_to_the_schema_a_new_database_has(
         store.close()
 
 
-@pytest.mark.parametrize("version", [4, 5, 6])
+@pytest.mark.parametrize("version", [4, 5, 6, 7])
 def test_a_synced_devices_database_upgrades_keeping_every_row_with_a_backup_of_each_step(
     tmp_path: Path, version: int
 ) -> None:
@@ -210,14 +210,43 @@ def _the_program_reads_it(store: Store, version: int) -> None:
     assert len(conflicts.list_conflicts(store.conn, include_resolved=True)) == 2
     [refused] = syncstate.rejected_changes(store.conn)
     assert (refused["table_name"], refused["rejected_code"]) == ("village", "duplicate")
-    assert syncstate.counts(store.conn)["waiting"] == 2
+    # schema 7's program held the nurse's account (added offline) and her team membership back until an
+    # administrator signs in online: two more changes wait there
+    assert syncstate.counts(store.conn)["waiting"] == (4 if version >= 7 else 2)
+    if version >= 7:  # the county's 北村, which this device could not store beside its own
+        from clinic_app import setaside
+
+        [aside] = setaside.set_aside_rows(store.conn)
+        assert (aside["table_name"], aside["rule"]) == ("village", "unique")
     assert users.authenticate(store, "admin", "admin-pass-1").username == "admin"
     if version >= 5:
         outcomes = [r["outcome"] for r in syncstate.sync_history(store.conn)]
-        assert outcomes[0] == "offline" and "error" in outcomes and "ok" in outcomes
+        assert outcomes[0] == "offline" and "ok" in outcomes
+        # before schema 7 the county's 北村 stopped a sync (an error); from 7 it is set aside and the sync ends
+        assert ("error" in outcomes) if version < 7 else ("conflicts" in outcomes and "error" not in outcomes)
     if version >= 6:
         from clinic_app import contracts
 
         rows = contracts.list_contracts(store.conn, store.clinic_id)
         assert sorted(r["status"] for r in rows) == ["active", "active", "terminated"]
         assert [t["name"] for t in contracts.teams(store.conn, store.clinic_id)] == ["一队", "二队"]
+    _chronic_care_works_on_it(store)  # last: it writes
+
+
+def _chronic_care_works_on_it(store: Store) -> None:
+    """Schema 8's tables are there, empty, and take a registration and a follow-up of an old resident."""
+    import datetime as dt
+
+    from clinic_app import chronic_records as H
+
+    assert store.table_counts(
+        ["disease_registration", "followup", "followup_drug", "referral"]
+    ) == dict.fromkeys(["disease_registration", "followup", "followup_drug", "referral"], 0)
+    admin = users.find_user(store.conn, store.clinic_id, "admin")
+    assert admin is not None
+    [resident_id] = [r[0] for r in store.conn.execute("SELECT id FROM resident WHERE name = '张三'")]
+    H.register(store, admin, resident_id, "hypertension", "I10", "2020-05-01", today=dt.date(2026, 6, 1))
+    data = H.FollowupInput(resident_id, "hypertension", "2026-05-20", "clinic", sbp_1=148, dbp_1=88)
+    result = H.add_followup(store, admin, data, today=dt.date(2026, 6, 1))
+    assert (result.classification, result.next_visit_date) == ("controlled", dt.date(2026, 8, 18))
+    assert store.integrity() == []

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from clinic_app import contracts, labels, residents, syncstate, users
+from clinic_app import chronic, contracts, labels, residents, syncstate, users
 from clinic_app import registry as R
 from clinic_app.migrations import MIGRATIONS
 from clinic_app.registry import REGISTRY, Column, Kind, Registry, Table, Unique
@@ -130,11 +130,11 @@ def test_the_registry_describes_the_migrated_schema_exactly() -> None:
 def test_a_table_or_column_a_migration_adds_without_the_registry_is_found() -> None:
     conn = migrated()
     conn.execute("ALTER TABLE resident ADD COLUMN weight_g INTEGER")
-    conn.execute("CREATE TABLE followup (id TEXT PRIMARY KEY, note TEXT)")
+    conn.execute("CREATE TABLE visit (id TEXT PRIMARY KEY, note TEXT)")
     conn.execute("CREATE UNIQUE INDEX contract_one ON contract(resident_id, period) WHERE deleted_at IS NULL")
     conn.execute("ALTER TABLE contract ADD COLUMN channel TEXT CHECK (channel IN ('app', 'paper'))")
     problems = schema_differences(conn, REGISTRY)
-    assert "table followup: in the schema, not in the registry" in problems
+    assert "table visit: in the schema, not in the registry" in problems
     assert any(p.startswith("column resident.weight_g: the schema has") for p in problems)
     assert any(p.startswith("table contract: unique indexes") and "contract_one" in p for p in problems)
     assert "column contract.channel: a CHECK the registry does not know" in problems
@@ -165,6 +165,16 @@ def test_allowed_values_are_the_domain_modules_constants() -> None:
     assert t("contract").column("resident_group").allowed is contracts.GROUPS
     assert t("contract").column("stop_reason").allowed is contracts.STOP_REASONS
     assert t("team_member").column("role").allowed is contracts.TEAM_ROLES
+    for table in ("disease_registration", "followup", "referral"):
+        assert t(table).column("disease").allowed is chronic.DISEASES
+    assert t("followup").column("visit_mode").allowed is chronic.VISIT_MODES
+    assert t("followup").column("classification").allowed is chronic.CLASSIFICATIONS
+    assert t("followup").column("classification_rule").allowed is chronic.CLASSIFICATIONS
+    assert t("followup").column("referral").allowed is chronic.URGENCIES
+    assert t("referral").column("urgency").allowed is chronic.URGENCIES
+    assert t("referral").column("status").allowed is chronic.REFERRAL_STATUSES
+    assert t("disease_registration").column("management").allowed is chronic.MANAGEMENT
+    assert t("disease_registration").column("qualification_status").allowed is chronic.QUALIFICATION
 
 
 def test_the_words_for_people_cover_exactly_the_allowed_values() -> None:
@@ -175,6 +185,10 @@ def test_the_words_for_people_cover_exactly_the_allowed_values() -> None:
     assert tuple(labels.RELATION) == t("resident").column("relation_to_head").allowed
     assert tuple(labels.CONTRACT_STATUS) == t("contract").column("status").allowed
     assert tuple(labels.STOP_REASON) == t("contract").column("stop_reason").allowed
+    assert tuple(labels.DISEASE) == t("disease_registration").column("disease").allowed
+    assert tuple(labels.CLASSIFICATION) == t("followup").column("classification").allowed
+    assert tuple(labels.URGENCY) == t("referral").column("urgency").allowed
+    assert tuple(labels.VISIT_MODE) == t("followup").column("visit_mode").allowed
 
 
 def test_kinds_and_the_table_lists_every_side_uses() -> None:
@@ -182,7 +196,11 @@ def test_kinds_and_the_table_lists_every_side_uses() -> None:
     assert set(REGISTRY.pulled_tables) == REGISTRY.device_tables - REGISTRY.local_tables
     assert REGISTRY.pushed_tables == protocol.CLINIC_TABLES
     assert protocol.REFERENCE_TABLES == REGISTRY.reference_tables == {"service_package", "policy", "drug"}
-    assert protocol.APPEND_ONLY_TABLES == REGISTRY.append_only_tables == {"audit_log"}
+    assert (
+        protocol.APPEND_ONLY_TABLES
+        == REGISTRY.append_only_tables
+        == {"audit_log", "followup", "followup_drug"}
+    ), "follow-ups are events: a correction is a new row"
     assert protocol.SERVER_MADE_TABLES == REGISTRY.server_made_tables == {"conflict"}
     assert REGISTRY.server_owned_tables == {"clinic"}, "the county makes the clinic row; no device pushes it"
     assert not REGISTRY.pushed_tables & (REGISTRY.reference_tables | REGISTRY.local_tables | {"clinic"})
@@ -209,6 +227,25 @@ def test_the_contract_is_the_registry() -> None:
         ("contract", "resident_group"): contracts.GROUPS,
         ("contract", "stop_reason"): contracts.STOP_REASONS,
         ("team_member", "role"): contracts.TEAM_ROLES,
+        ("disease_registration", "disease"): chronic.DISEASES,
+        ("followup", "disease"): chronic.DISEASES,
+        ("referral", "disease"): chronic.DISEASES,
+        ("disease_registration", "qualification_status"): chronic.QUALIFICATION,
+        ("disease_registration", "management"): chronic.MANAGEMENT,
+        ("followup", "visit_mode"): chronic.VISIT_MODES,
+        ("followup", "salt_intake"): chronic.SALT,
+        ("followup", "target_salt_intake"): chronic.SALT,
+        ("followup", "psychological"): chronic.RATING,
+        ("followup", "compliance"): chronic.RATING,
+        ("followup", "adherence"): chronic.ADHERENCE,
+        ("followup", "glucose_method"): chronic.GLUCOSE_METHODS,
+        ("followup", "foot_pulse"): chronic.FOOT_PULSE,
+        ("followup", "hypoglycaemia"): chronic.HYPOGLYCAEMIA,
+        ("followup", "classification"): chronic.CLASSIFICATIONS,
+        ("followup", "classification_rule"): chronic.CLASSIFICATIONS,
+        ("followup", "referral"): chronic.URGENCIES,
+        ("referral", "urgency"): chronic.URGENCIES,
+        ("referral", "status"): chronic.REFERRAL_STATUSES,
     }
     for name in REGISTRY.reference_tables:  # the county's loaders are held to the same columns
         assert set(contract.columns(name)) == {c.name for c in REGISTRY.table(name).wire_columns}, name
@@ -249,8 +286,11 @@ def test_hooks_are_the_registered_functions_and_absent_elsewhere() -> None:
 def test_a_merged_resident_is_followed_by_every_reference_to_it() -> None:
     assert sorted(REGISTRY.referring("resident")) == [
         ("contract", "resident_id"),
+        ("disease_registration", "resident_id"),
+        ("followup", "resident_id"),
         ("household", "head_resident_id"),
         ("insurance_status", "resident_id"),
+        ("referral", "resident_id"),
     ]
 
 

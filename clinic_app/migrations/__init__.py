@@ -17,6 +17,7 @@ from clinic_app.migrations import (
     m005_sync_runs,
     m006_contracts,
     m007_set_aside,
+    m008_chronic_care,
 )
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
@@ -27,5 +28,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     m005_sync_runs.upgrade,
     m006_contracts.upgrade,
     m007_set_aside.upgrade,
+    m008_chronic_care.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

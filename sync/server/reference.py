@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from clinic_app import chronic
 from clinic_app.drugs import parse_catalog, read_catalog_file
 from clinic_app.errors import ValidationError
 from clinic_app.ids import reference_id
@@ -132,6 +133,12 @@ def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> N
         raise problems[0]
     if key in throttle.LIMITS and not (value.isascii() and value.isdigit() and int(value) >= 1):
         raise ValidationError("value", "integer", f"{key} is a whole number of 1 or more")
+    # an interval to the next follow-up: whole days, as the devices read it
+    if key in chronic.POLICY_DEFAULTS:
+        try:
+            chronic.interval_value(key, value)
+        except ValidationError as exc:
+            raise ValidationError("value", "integer", exc.message) from None
     existing = conn.execute(
         sa.select(db.policy.c.key).where(
             db.policy.c.key == key, db.policy.c.effective_from == day.isoformat()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from clinic_app.chronic import followup_row_problems
 from clinic_app.errors import ValidationError
 from clinic_app.registry import REGISTRY
 from clinic_app.residents import check_resident_fields, resident_input
@@ -46,9 +47,21 @@ class UserFields(CountyRule):
         return problems
 
 
+class FollowupFields(CountyRule):
+    """A follow-up pushed by a device holds what the form lets through: plausible readings, SBP above DBP, the
+    disease's symptoms (clinic_app.chronic)."""
+
+    table = "followup"
+
+    def check_row(self, data: dict[str, Any], problems: list[ValidationError]) -> list[ValidationError]:
+        found = followup_row_problems(data)
+        return found + [p for p in problems if p.field not in {e.field for e in found}]
+
+
 def county_records() -> RecordStore:
     records = RecordStore()
     records.register(ResidentFields())
+    records.register(FollowupFields())
     records.register(ResidentMerge())
     records.register(UserFields())
     records.register(OneTeamRule())

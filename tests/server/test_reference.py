@@ -65,6 +65,15 @@ def test_policy_values_are_checked(county: County) -> None:
     assert err.value.field == "from"
 
 
+@pytest.mark.parametrize("value", ["0", "两周", "400", "-7"])
+def test_a_follow_up_interval_is_whole_days_from_1_to_366(county: County, value: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        county.admin(reference.set_policy, "followup.revisit_interval_days", value, "2026-01-01")
+    assert (err.value.field, err.value.rule) == ("value", "integer")
+    assert "1-366" in err.value.message
+    county.admin(reference.set_policy, "followup.revisit_interval_days", "10", "2026-01-01")
+
+
 def test_lookup_says_only_whether_and_where_and_is_audited(county: County) -> None:
     a, b = county.enroll("A01"), county.enroll("B01")
     person = resident()

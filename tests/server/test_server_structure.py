@@ -231,7 +231,11 @@ def test_a_record_store_has_the_rules_it_was_built_with_and_no_others() -> None:
     assert {type(r).__name__ for r in county.rules("resident")} == {"ResidentFields", "ResidentMerge"}
     assert {type(r).__name__ for r in county.rules("contract")} == {"OneTeamRule"}
     assert {type(r).__name__ for r in county.rules("insurance_status")} == {"DependantMerge"}
-    assert county.merged_tables() == {"resident", "insurance_status"}, "insurance merges with its resident"
+    assert {type(r).__name__ for r in county.rules("disease_registration")} == {"DependantMerge"}
+    assert {type(r).__name__ for r in county.rules("followup")} == {"FollowupFields"}
+    assert county.merged_tables() == {"resident", "insurance_status", "disease_registration"}, (
+        "insurance and a disease's registration merge with their resident"
+    )
     assert county.county_decided() == {"contract_elsewhere"}
     assert rules.county_records() is not county, "each store is built, none shared through a module"
     with pytest.raises(ValueError, match="synced table"):

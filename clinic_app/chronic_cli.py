@@ -1,0 +1,294 @@
+"""`clinic chronic …`, `clinic followup add`, `clinic referral follow-up`, `clinic worklist …`: chronic-disease care
+on the command line (issue 12; the rules are clinic_app.chronic's, the records clinic_app.chronic_records')."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from clinic_app import chronic as K
+from clinic_app import chronic_records as H
+from clinic_app.cli_core import Commands, Context, out, whole
+from clinic_app.contract_cli import resident_by_number
+from clinic_app.errors import ValidationError
+from clinic_app.labels import label
+
+
+def cmd_chronic_register(ctx: Context) -> int:
+    a = ctx.args
+    actor = ctx.actor()
+    resident = resident_by_number(ctx.store, a.resident)
+    H.register(
+        ctx.store,
+        actor,
+        resident["id"],
+        a.disease,
+        a.icd,
+        a.confirmed,
+        institution=a.institution,
+        qualification_status=a.qualification,
+        qualification_date=a.qualification_date,
+        certificate_number=a.certificate,
+    )
+    held = H.registration(ctx.store.conn, resident["id"], a.disease)
+    assert held is not None
+    out(
+        f"{resident['name']}: {label('disease', a.disease)} registered ({held['icd_code']}, confirmed "
+        f"{held['confirmed_on']})"
+    )
+    out(str(held["id"]))
+    return 0
+
+
+def cmd_chronic_end(ctx: Context) -> int:
+    a = ctx.args
+    actor = ctx.actor()
+    resident = resident_by_number(ctx.store, a.resident)
+    held = H.registration(ctx.store.conn, resident["id"], a.disease)
+    if held is None:
+        raise ValidationError(
+            "disease", "not_registered", f"{resident['name']} has no {a.disease} registration"
+        )
+    H.end_management(ctx.store, actor, held["id"], a.outcome, a.reason, a.date)
+    out(f"{resident['name']}: management of {a.disease} ended ({a.outcome})")
+    return 0
+
+
+def cmd_followup_add(ctx: Context) -> int:
+    a = ctx.args
+    actor = ctx.actor()
+    resident = resident_by_number(ctx.store, a.resident)
+    data = H.FollowupInput(
+        resident_id=resident["id"],
+        disease=a.disease,
+        visit_date=a.date,
+        visit_mode=a.mode,
+        symptoms=a.symptom or (),
+        symptom_other=a.symptom_other,
+        sbp_1=a.sbp,
+        dbp_1=a.dbp,
+        sbp_2=a.sbp2,
+        dbp_2=a.dbp2,
+        weight=a.weight,
+        height=a.height,
+        heart_rate=a.heart_rate,
+        fasting_glucose=a.fpg,
+        glucose_method=a.glucose_method,
+        adherence=a.adherence,
+        adverse_reaction=a.adverse_reaction,
+        adverse_reaction_text=a.adverse_reaction_text,
+        new_complication=a.new_complication,
+        complication_text=a.complication_text,
+        drugs=[_drug(text) for text in a.drug or ()],
+        classification_override=a.override,
+        override_reason=a.reason,
+        next_visit_date=a.next,
+        refer=a.refer,
+        referral_reason=a.referral_reason,
+        referral_institution=a.referral_institution,
+        referral_department=a.referral_department,
+    )
+    result = H.add_followup(ctx.store, actor, data)
+    if a.json:
+        out(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+        return 0
+    override = (
+        f" (the rules: {result.classification_rule}; overridden)"
+        if result.classification_rule != result.classification
+        else ""
+    )
+    out(
+        f"{resident['name']} {a.date}: {result.classification} "
+        f"{label('classification', result.classification)}{override}"
+    )
+    if result.referral is None:
+        out("referral: none")
+    else:
+        out(f"referral: {result.referral} {label('urgency', result.referral)} ({', '.join(result.reasons)})")
+    out(f"next visit: {result.next_visit_date.isoformat()}")
+    out(result.id)
+    return 0
+
+
+def _drug(text: str) -> H.DrugInput:
+    """NAME[:DOSE[:TIMES_A_DAY]], as ``--drug 苯磺酸氨氯地平片:5mg:1``."""
+    parts = [p.strip() for p in text.replace("：", ":").split(":")]
+    if len(parts) > 3:
+        raise ValidationError("drug", "format", "write a drug as NAME[:DOSE[:TIMES_A_DAY]]")
+    name, dose, times = [*parts, None, None][:3]
+    return H.DrugInput(name or "", dose or None, times or None)
+
+
+def cmd_referral_follow_up(ctx: Context) -> int:
+    a = ctx.args
+    actor = ctx.actor()
+    H.record_referral_followup(ctx.store, actor, a.referral, a.arrived == "yes", a.outcome, a.date)
+    out(f"referral {a.referral} followed up")
+    return 0
+
+
+LISTS = ("overdue", "due", "referrals", "short")
+
+
+def worklist_rows(ctx: Context, which: str, today: dt.date, days: int) -> list[dict[str, Any]]:
+    """Every row of a worklist, a page at a time."""
+    conn, clinic = ctx.store.conn, ctx.store.clinic_id
+    rows: list[dict[str, Any]] = []
+    after: Any = None
+    while True:
+        if which == "overdue":
+            page = H.overdue_page(conn, clinic, today, after=after)
+            key = H.cursor
+        elif which == "due":
+            page = H.due_page(conn, clinic, today, days, after=after)
+            key = H.cursor
+        elif which == "referrals":
+            page = H.referral_page(conn, clinic, today, after=after)
+            key = H.referral_cursor
+        else:
+            page = H.short_page(conn, clinic, today, after=after)
+            key = H.short_cursor
+        rows += page
+        if len(page) < 200:
+            return rows
+        after = key(page[-1])
+
+
+def cmd_worklist(ctx: Context) -> int:
+    from clinic_app.residents import mask_id_number
+
+    a = ctx.args
+    today = dt.date.today()
+    if not 1 <= a.days <= 366:
+        raise ValidationError("days", "range", "1-366 days")
+    rows = worklist_rows(ctx, a.list, today, a.days)
+    for r in rows:
+        r.pop("name_pinyin", None)
+        if not a.reveal:
+            r["id_number"] = mask_id_number(r.get("id_number"))
+    if a.json:
+        out(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    for r in rows:
+        disease = label("disease", r["disease"])
+        if a.list in ("overdue", "due"):
+            last = f"last {r['visit_date']} {r['classification']}" if r["followup_id"] else "no follow-up yet"
+            late = f"{r['days_overdue']} days overdue" if a.list == "overdue" else "due"
+            out(f"{r['due_on']}\t{late}\t{r['name']}\t{disease}\t{last}\t{r['phone'] or ''}")
+        elif a.list == "referrals":
+            late = f"{r['days_overdue']} days overdue" if r["days_overdue"] else "within the days"
+            out(
+                f"{r['due_on']}\t{late}\t{r['name']}\t{disease}\t{r['urgency']}\t{r['reason']}\t"
+                f"{r['institution'] or ''}\t{r['referral_id']}"
+            )
+        else:
+            out(
+                f"{r['name']}\t{disease}\t{r['done']} of {K.FACE_TO_FACE_PER_YEAR} face-to-face\t"
+                f"{r['left']} left\t{r['weeks_left']} weeks left"
+            )
+    out(f"{len(rows)} {'referral' if a.list == 'referrals' else 'patient'}(s)")
+    return 0
+
+
+def add_commands(commands: Commands) -> None:
+    sub, leaf = commands.sub, commands.leaf
+    diseases = ", ".join(K.DISEASES)
+
+    group = commands.group("chronic", "chronic-disease registrations (hypertension, type 2 diabetes)")
+    p = leaf(
+        group,
+        "register",
+        cmd_chronic_register,
+        "register a resident's hypertension or type 2 diabetes (RULES §3/§4: 35 or older, I10-I13, E11)",
+        writes=True,
+    )
+    p.add_argument("--resident", required=True, metavar="ID_NUMBER")
+    p.add_argument("--disease", required=True, choices=K.DISEASES)
+    p.add_argument("--icd", required=True, metavar="CODE", help="ICD-10, e.g. I10, I10.x00, E11.900")
+    p.add_argument("--confirmed", required=True, metavar="DATE", help="the day the diagnosis was confirmed")
+    p.add_argument("--institution", metavar="NAME", help="the confirming institution")
+    p.add_argument(
+        "--qualification",
+        choices=K.QUALIFICATION,
+        default="none",
+        help="chronic-outpatient qualification (门诊慢特病认定)",
+    )
+    p.add_argument("--qualification-date", metavar="DATE")
+    p.add_argument("--certificate", metavar="NUMBER", help="the qualification's certificate number")
+    p = leaf(
+        group, "end", cmd_chronic_end, "end the management of a disease (lost or terminated)", writes=True
+    )
+    p.add_argument("--resident", required=True, metavar="ID_NUMBER")
+    p.add_argument("--disease", required=True, choices=K.DISEASES)
+    p.add_argument("--outcome", required=True, choices=("lost", "terminated"))
+    p.add_argument("--reason", required=True)
+    p.add_argument("--date", metavar="DATE", help="default today")
+
+    group = commands.group("followup", "follow-ups of hypertension and type 2 diabetes")
+    p = leaf(
+        group,
+        "add",
+        cmd_followup_add,
+        "record a follow-up: prints its classification, the referral and the next visit date",
+        writes=True,
+    )
+    p.add_argument("--resident", required=True, metavar="ID_NUMBER")
+    p.add_argument("--disease", required=True, choices=K.DISEASES)
+    p.add_argument("--date", required=True, metavar="DATE", help="the visit date")
+    p.add_argument("--mode", required=True, choices=K.VISIT_MODES)
+    p.add_argument("--sbp", metavar="N", help="systolic BP, mmHg (70-300)")
+    p.add_argument("--dbp", metavar="N", help="diastolic BP, mmHg (40-180)")
+    p.add_argument("--sbp2", metavar="N", help="a second reading (the two are averaged)")
+    p.add_argument("--dbp2", metavar="N")
+    p.add_argument("--fpg", metavar="X", help="fasting glucose, mmol/L (1.0-33.3)")
+    p.add_argument("--glucose-method", choices=K.GLUCOSE_METHODS)
+    p.add_argument("--weight", metavar="KG")
+    p.add_argument("--height", metavar="CM")
+    p.add_argument("--heart-rate", metavar="N")
+    p.add_argument("--adherence", choices=K.ADHERENCE)
+    p.add_argument("--adverse-reaction", action="store_true", help="an adverse drug reaction")
+    p.add_argument("--adverse-reaction-text", metavar="TEXT")
+    p.add_argument("--new-complication", action="store_true", help="a new complication, or one worse")
+    p.add_argument("--complication-text", metavar="TEXT")
+    p.add_argument(
+        "--symptom",
+        action="extend",
+        nargs="+",
+        metavar="S",
+        help=f"symptoms and emergency signs (hypertension: {', '.join(K.SYMPTOMS['hypertension'])}; "
+        f"diabetes: {', '.join(K.SYMPTOMS['diabetes'])})",
+    )
+    p.add_argument("--symptom-other", metavar="TEXT", help="the other symptom (with --symptom other)")
+    p.add_argument("--drug", action="append", metavar="NAME[:DOSE[:TIMES]]", help="a drug taken (repeatable)")
+    p.add_argument(
+        "--override", choices=K.CLASSIFICATIONS, help="classify otherwise than the rules (needs --reason)"
+    )
+    p.add_argument("--reason", help="why the classification is overridden (recorded)")
+    p.add_argument(
+        "--next", metavar="DATE", help="the next visit (default: the date the county's interval gives)"
+    )
+    p.add_argument("--refer", choices=K.URGENCIES, help="refer by hand")
+    p.add_argument("--referral-reason")
+    p.add_argument("--referral-institution", metavar="NAME")
+    p.add_argument("--referral-department", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+
+    group = commands.group("referral", "referrals of chronic-disease patients")
+    p = leaf(group, "follow-up", cmd_referral_follow_up, "record a referral's follow-up", writes=True)
+    p.add_argument("referral", metavar="REFERRAL_ID")
+    p.add_argument("--arrived", required=True, choices=("yes", "no"), help="did the patient arrive")
+    p.add_argument("--outcome", help="what came of it (required when the patient arrived)")
+    p.add_argument("--date", metavar="DATE", help="default today")
+
+    p = leaf(
+        sub,
+        "worklist",
+        cmd_worklist,
+        f"chronic-care worklists ({diseases}): overdue, due this week, referrals not followed up, "
+        f"short of {K.FACE_TO_FACE_PER_YEAR} face-to-face follow-ups this year",
+    )
+    p.add_argument("list", choices=LISTS)
+    p.add_argument("--days", type=whole, default=7, help="due: within this many days from today (default 7)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--reveal", action="store_true", help="show ID numbers in full")

@@ -25,6 +25,7 @@ from pydantic import ValidationError as PydanticError
 from clinic_app import __version__, keystore
 from clinic_app.errors import ClinicError
 from clinic_app.migrations import SCHEMA_VERSION
+from clinic_app.setaside import CheckedChanges
 from clinic_app.store import Store, utc_now
 from clinic_app.syncstate import (
     ACCOUNTS_WAITING,
@@ -225,7 +226,7 @@ class Client:
         one whose rows do not all fit their models is stored row by row, and those rows are set aside."""
         body = self._call("GET", path, token, params=params)
         try:
-            return p.page_reader(model).validate_json(body)
+            page = p.page_reader(model).validate_json(body)
         except PydanticError as exc:
             where, message = _misfit(exc)
             log.warning(
@@ -234,6 +235,9 @@ class Client:
                 where,
                 message,
             )
+        else:  # every row fits its table's row model: the apply step need not check them again
+            page["changes"] = CheckedChanges(page["changes"])
+            return page
         # the page itself is sound: what it holds is stored, or set aside row by row (never the whole page)
         return _read(model.__name__, p.page_envelope(model).validate_json, body, path)
 

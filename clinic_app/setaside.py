@@ -90,7 +90,7 @@ def _text(value: Any) -> str:
 
 
 def _key(change: Any) -> Key:
-    c: Mapping[str, Any] = change if isinstance(change, Mapping) else {}
+    c: Mapping[str, Any] = change if change.__class__ is dict or isinstance(change, Mapping) else {}
     table, row_id = c.get("table", ""), c.get("row_id", "")
     if (  # nearly every change: ASCII names within the limit are their own key (a pull asks it of each row)
         table.__class__ is str
@@ -145,7 +145,12 @@ class Keeper:
     def refuses(self, table: str, change: Mapping[str, Any], place: int = 0, checked: bool = False) -> bool:
         """Set ``change`` (at ``place`` in its page) aside if its version or a value is outside the registry's
         bounds. Taken when the page ends (``end_page``), after the rows of the page that were written.
-        ``checked``: the row's values were checked against the registry already (``CheckedChanges``)."""
+        ``checked``: the row's values were checked against the registry already (``CheckedChanges``: its row a
+        dict, its id a string, its version an integer), so only the version's and the id's bounds are left."""
+        if checked:
+            version, row_id = change["version"], change["row_id"]
+            if 0 <= version <= INT64_MAX and len(row_id) <= MAX_ID:
+                return False
         t = self._tables.get(table)
         if t is None:
             t = self._tables[table] = REGISTRY.table(table)

@@ -226,7 +226,12 @@ class Client:
         """A pull or snapshot page with every row checked against its table's row model (``p.page_reader``),
         as plain dicts. A page whose envelope does not fit is not stored and is asked for again at the next sync;
         one whose rows do not all fit their models is stored row by row, and those rows are set aside."""
-        body = self._call("GET", path, token, params=params)
+        return self._read_page(model, path, self._call("GET", path, token, params=params))
+
+    def _read_page(
+        self, model: type[p.PullResponse | p.SnapshotResponse], path: str, body: bytes
+    ) -> dict[str, Any]:
+        """``_page`` of a body fetched already."""
         try:
             page = p.page_reader(model).validate_json(body)
         except PydanticError as exc:
@@ -343,12 +348,15 @@ class Client:
     def _pull(
         self, token: str, cancelled: Callable[[], bool], progress: Callable[[str], None], report: SyncReport
     ) -> None:
-        """Pages to the head. A second thread asks for page after page (each names the next one's cursor) and
-        checks each, at most about a batch ahead, while this one stores them: the server, the network and the
-        check work while the database does. Pages are stored in batches of about ``PULL_BATCH_ROWS`` rows, each
-        batch with its last page's cursor in one transaction, so what is stored and the cursor always move
-        together; pages fetched and never stored are simply asked for again."""
-        ahead: queue.Queue[dict[str, Any] | Exception] = queue.Queue(
+        """Pages to the head. A second thread asks for page after page (each names the next one's cursor, read
+        from the end of its body: ``p.page_tail``), at most about a batch ahead, while this one checks each
+        against the row models and stores them: the server and the network work while the device checks and
+        the database writes. Pages are stored in batches of about ``PULL_BATCH_ROWS`` rows, each batch with its
+        last page's cursor in one transaction, so what is stored and the cursor always move together; pages
+        fetched and never stored are simply asked for again."""
+        path = "/api/v1/pull"
+        # a page checked already, or a body with the envelope read from its end (checked where it is stored)
+        ahead: queue.Queue[dict[str, Any] | tuple[bytes, dict[str, Any]] | Exception] = queue.Queue(
             maxsize=max(1, PULL_BATCH_ROWS // p.MAX_PULL)
         )
         stop = threading.Event()
@@ -356,15 +364,21 @@ class Client:
         def fetch(cursor: str | None) -> None:
             while not stop.is_set():
                 params: dict[str, Any] = {"limit": p.MAX_PULL, **({"cursor": cursor} if cursor else {})}
+                got: dict[str, Any] | tuple[bytes, dict[str, Any]]
                 try:
-                    page = self._page(p.PullResponse, "/api/v1/pull", token, params)
+                    body = self._call("GET", path, token, params=params)
+                    told = p.page_tail(p.PullResponse, body)
+                    if told is None:  # a body that does not end as the protocol writes it: read whole here
+                        got = told = self._read_page(p.PullResponse, path, body)
+                    else:
+                        got = (body, told)
                 except Exception as exc:  # raised where the page was due
                     ahead.put(exc)
                     return
-                ahead.put(page)
-                if not page["has_more"] or cancelled():
+                ahead.put(got)
+                if not told["has_more"] or cancelled():
                     return
-                cursor = page["cursor"]
+                cursor = told["cursor"]
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-ahead") as pool:
             pool.submit(fetch, get_state(self.store.conn, "cursor"))
@@ -372,9 +386,19 @@ class Client:
                 batch: list[tuple[list[dict[str, Any]], str]] = []
                 rows = 0
                 while True:
-                    page = ahead.get()  # checked, every row against its table's row model
-                    if isinstance(page, Exception):
-                        raise page
+                    got = ahead.get()
+                    if isinstance(got, Exception):
+                        raise got
+                    if isinstance(got, dict):
+                        page = got
+                    else:  # checked here, every row against its table's row model
+                        body, told = got
+                        page = self._read_page(p.PullResponse, path, body)
+                        if (page["cursor"], page["has_more"]) != (told["cursor"], told["has_more"]):
+                            # not with the protocol's own bodies: the next page was asked for with that cursor
+                            raise Offline(
+                                f"the county server's answer to {path} was not understood; will try again"
+                            )
                     more = page["has_more"] and not cancelled()
                     progress("pull")
                     batch.append((page["changes"], page["cursor"]))

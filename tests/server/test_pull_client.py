@@ -121,6 +121,47 @@ def test_a_page_is_read_exactly_as_the_models_judge_it_every_row_by_its_table_s_
             )
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_change(), max_size=3), st.text(max_size=20), st.booleans())
+def test_the_envelope_read_from_the_end_of_a_page_is_the_one_the_whole_page_holds(
+    changes: list[dict[str, Any]], note: str, has_more: bool
+) -> None:
+    """``p.page_tail`` reads a page's cursor and has_more from the end of the body the server writes
+    (``p.page_json``), whatever its rows hold (a row's text may end the same way), without reading the rows:
+    the device asks for the next page with it before it checks this one. A body cut off reads as none."""
+    # a row (a newer server's columns) whose JSON holds what ends a page: `...],"cursor":"...","has_more":false}`
+    trap_row = {"tags": [1], "cursor": note, "has_more": False}
+    trap = {"table": "village", "row_id": "x", "op": "upsert", "version": 1, "row": trap_row}
+    texts = [json.dumps(c, ensure_ascii=False, separators=(",", ":")) for c in [*changes, trap]]
+    cursor = "eyJlIjogImUiLCAiYyI6IDEsICJrIjogMn0"  # a cursor as the server gives them (url-safe base64)
+    body = p.page_json(p.PullResponse, texts, cursor=cursor, has_more=has_more).encode()
+    assert p.page_tail(p.PullResponse, body) == {"cursor": cursor, "has_more": has_more}
+    whole = p.page_envelope(p.PullResponse).validate_json(body)
+    assert (whole["cursor"], whole["has_more"]) == (cursor, has_more)
+    assert p.page_tail(p.PullResponse, body[:-1]) is None
+    snapshot = p.page_json(p.SnapshotResponse, texts, after="v9", has_more=has_more).encode()
+    assert p.page_tail(p.SnapshotResponse, snapshot) == {"after": "v9", "has_more": has_more}
+
+
+def test_a_page_laid_out_otherwise_is_read_whole_before_the_next_is_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body whose envelope is not where ``p.page_json`` writes it (spaced JSON): the pull still goes page
+    after page, each with the cursor the page names, and stores them all."""
+    county = _County([[_village(n, n + 1)] for n in range(5)], spaced=True)
+    client = _device(tmp_path, county, monkeypatch)
+    assert (
+        p.page_tail(
+            p.PullResponse, _Answer(200, {"changes": [], "cursor": "1", "has_more": True}, True).content
+        )
+        is None
+    )
+    report = client.sync()
+    assert county.asked == [0, 1, 2, 3, 4] and report.pulled == 5
+    assert get_state(client.store.conn, "cursor") == "5"
+    client.store.close()
+
+
 def test_a_snapshot_page_is_read_with_its_own_envelope() -> None:
     row = {
         "id": "v1",
@@ -159,8 +200,10 @@ def _village(n: int, version: int, **fields: Any) -> dict[str, Any]:
 
 
 class _Answer:
-    def __init__(self, status: int, body: Any) -> None:
-        self.status_code, self.content = status, json.dumps(body).encode()
+    def __init__(self, status: int, body: Any, spaced: bool = False) -> None:
+        """Compact JSON, as the server writes it (``p.page_json``); ``spaced``: a body laid out otherwise."""
+        separators = (", ", ": ") if spaced else (",", ":")
+        self.status_code, self.content = status, json.dumps(body, separators=separators).encode()
 
     def json(self) -> Any:
         return json.loads(self.content)
@@ -171,8 +214,10 @@ class _County:
     the checksums of the rows it served (no snapshot rows), and answers 500 for the page numbered ``fail_at``
     once."""
 
-    def __init__(self, pages: list[list[dict[str, Any]]], fail_at: int | None = None) -> None:
-        self.pages, self.fail_at = pages, fail_at
+    def __init__(
+        self, pages: list[list[dict[str, Any]]], fail_at: int | None = None, spaced: bool = False
+    ) -> None:
+        self.pages, self.fail_at, self.spaced = pages, fail_at, spaced
         self.asked: list[int] = []  # page numbers, in the order asked for
         self.stored_when_asked: list[int] = []  # pages the device had stored when it asked for each
         self.stored = 0
@@ -211,7 +256,9 @@ class _County:
             self.fail_at = None
             return _Answer(500, {"error": {"code": "internal", "message": "try again"}})
         return _Answer(
-            200, {"changes": self.pages[n], "cursor": str(n + 1), "has_more": n + 1 < len(self.pages)}
+            200,
+            {"changes": self.pages[n], "cursor": str(n + 1), "has_more": n + 1 < len(self.pages)},
+            self.spaced,
         )
 
 

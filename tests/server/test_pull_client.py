@@ -308,6 +308,8 @@ def test_rows_the_page_reader_checked_are_not_checked_again_when_stored_and_rows
     (about 0.46 s of a new device's first sync); a page read by its envelope only is checked row by row."""
     from clinic_app.setaside import CheckedChanges
 
+    # every table the device stores is one whose rows the reader checks by its row model (not as ``Change``)
+    assert set(REGISTRY.pulled_tables) <= set(SYNCED)
     too_long = "村" * (REGISTRY.table("village").by_name["name"].text_limit + 1)
     county = _County([[_village(1, 2), _village(2, 2)], [_village(3, 3), _village(4, 4, name=too_long)]])
     client = _device(tmp_path, county, monkeypatch)

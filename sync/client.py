@@ -5,7 +5,6 @@ which only the database key opens — never in a settings file or a log."""
 
 from __future__ import annotations
 
-import gc
 import gzip
 import logging
 import os
@@ -13,9 +12,8 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +24,7 @@ from pydantic import ValidationError as PydanticError
 
 from clinic_app import __version__, keystore
 from clinic_app.errors import ClinicError
+from clinic_app.heap import collector_skips_the_heap_as_it_is
 from clinic_app.migrations import SCHEMA_VERSION
 from clinic_app.setaside import CheckedChanges
 from clinic_app.store import Store, utc_now
@@ -298,7 +297,9 @@ class Client:
     ) -> SyncReport:
         """Push the outbox, pull to the head, compare per-table checksums. ``report`` fills in as it goes (a
         window shows it while the sync runs); ``cancelled`` is asked between batches and pages."""
-        with _collector_skips_the_heap_as_it_is():
+        # the rows a sync makes trigger full passes of the garbage collector: without this each scanned the
+        # whole heap holding the GIL (183 ms once, 0.53 s in all of the benchmark's initial sync)
+        with collector_skips_the_heap_as_it_is():
             return self._sync(cancelled, progress, report or SyncReport())
 
     def _sync(
@@ -466,22 +467,6 @@ class Client:
             after = page["after"]
             if not page["has_more"]:
                 return stored
-
-
-@contextmanager
-def _collector_skips_the_heap_as_it_is() -> Iterator[None]:
-    """While a sync runs, the objects alive when it started (the program's modules, its window: most of the heap)
-    are left out of the garbage collector's passes, and go back to it afterwards. The rows a sync makes trigger
-    full passes, and each scanned the whole heap holding the GIL: 183 ms once in the benchmark's initial sync
-    (0.53 s in all), a window standing still as long. Only where nothing else froze the heap (``gc.freeze``)."""
-    mine = gc.get_freeze_count() == 0
-    if mine:
-        gc.freeze()
-    try:
-        yield
-    finally:
-        if mine:
-            gc.unfreeze()
 
 
 @dataclass

@@ -90,8 +90,25 @@ def _text(value: Any) -> str:
 
 
 def _key(change: Any) -> Key:
-    c: Mapping[str, Any] = change if isinstance(change, Mapping) else {}
-    return _text(c.get("table", "")), _text(c.get("row_id", ""))
+    c: Mapping[str, Any] = change if change.__class__ is dict or isinstance(change, Mapping) else {}
+    table, row_id = c.get("table", ""), c.get("row_id", "")
+    if (  # nearly every change: ASCII names within the limit are their own key (a pull asks it of each row)
+        table.__class__ is str
+        and row_id.__class__ is str
+        and table.isascii()
+        and row_id.isascii()
+        and len(table) <= MAX_KEY
+        and len(row_id) <= MAX_KEY
+    ):
+        return table, row_id
+    return _text(table), _text(row_id)
+
+
+class CheckedChanges(list[Row]):
+    """The changes of a pulled page whose rows were every one checked on the way in against its table's row
+    model — the registry's columns with their types, bounds and allowed values, as ``Table.fits`` checks them
+    (the sync client's page reader, ``sync.protocol.page_reader``): ``Keeper.refuses`` does not check those rows
+    against the registry again. Any other list of changes is checked here."""
 
 
 def _short(value: Any) -> str:
@@ -125,9 +142,15 @@ class Keeper:
         self._refused: list[tuple[int, Any, str, str]] = []  # this page's: (place, change, rule, message)
 
     # -- judging a change before it is written -------------------------------------------------------------
-    def refuses(self, table: str, change: Mapping[str, Any], place: int = 0) -> bool:
+    def refuses(self, table: str, change: Mapping[str, Any], place: int = 0, checked: bool = False) -> bool:
         """Set ``change`` (at ``place`` in its page) aside if its version or a value is outside the registry's
-        bounds. Taken when the page ends (``end_page``), after the rows of the page that were written."""
+        bounds. Taken when the page ends (``end_page``), after the rows of the page that were written.
+        ``checked``: the row's values were checked against the registry already (``CheckedChanges``: its row a
+        dict, its id a string, its version an integer), so only the version's and the id's bounds are left."""
+        if checked:
+            version, row_id = change["version"], change["row_id"]
+            if 0 <= version <= INT64_MAX and len(row_id) <= MAX_ID:
+                return False
         t = self._tables.get(table)
         if t is None:
             t = self._tables[table] = REGISTRY.table(table)
@@ -147,7 +170,7 @@ class Keeper:
                 (place, change, "malformed", f"{table}: the change carries no row or no row id")
             )
             return True
-        if not t.fits(row) and (problem := t.row_problem(row)) is not None:
+        if not checked and not t.fits(row) and (problem := t.row_problem(row)) is not None:
             self._refused.append((place, change, *problem))
             return True
         return False

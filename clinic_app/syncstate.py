@@ -13,7 +13,7 @@ from typing import Any
 from clinic_app.db import Connection
 from clinic_app.ids import uuid7
 from clinic_app.registry import REGISTRY
-from clinic_app.setaside import STORE_ERRORS, Keeper, Prepare, set_aside_count
+from clinic_app.setaside import STORE_ERRORS, CheckedChanges, Keeper, Prepare, set_aside_count
 from clinic_app.store import Changes, Store, upsert_rows, utc_now
 
 # Tables the device keeps from the server (registry order); anything else pulled (reference data of later
@@ -296,6 +296,7 @@ def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]])
         cache: dict[str, set[str]] = {}
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         keeper = Keeper(conn)
+        checked = isinstance(changes, CheckedChanges)  # the client's page reader checked every row
         named = [{**c, "table": table} if isinstance(c, dict) else c for c in changes]  # as a pulled change
         superseded = keeper.superseded(named)  # the last change of a row in the page decides
         for place, c in enumerate(named):
@@ -304,7 +305,7 @@ def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]])
             try:
                 if c["row_id"] in pending or local.get(c["row_id"], -1) >= int(c["version"]):
                     continue
-                if keeper.refuses(table, c, place):
+                if keeper.refuses(table, c, place, checked):
                     continue
                 row = _local_row(conn, table, c["row_id"], int(c["version"]), c["row"], cache)
             except STORE_ERRORS as exc:
@@ -382,6 +383,7 @@ def apply_pull_pages(store: Store, pages: Sequence[tuple[list[dict[str, Any]], s
         column_cache: dict[str, set[str]] = {}
         keeper = Keeper(conn)  # rows it cannot store are set aside, the rest goes on (clinic_app.setaside)
         for changes, _cursor in pages:
+            checked = isinstance(changes, CheckedChanges)  # the client's page reader checked every row
             groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
             superseded = keeper.superseded(changes)  # the last change of a row in the page decides
             for place, change in enumerate(changes):
@@ -391,7 +393,7 @@ def apply_pull_pages(store: Store, pages: Sequence[tuple[list[dict[str, Any]], s
                     table = change["table"]
                     if table not in _PULLED_SET or (table, change["row_id"]) in pending:
                         continue
-                    if keeper.refuses(table, change, place):
+                    if keeper.refuses(table, change, place, checked):
                         continue
                     row = _local_row(
                         conn, table, change["row_id"], int(change["version"]), change["row"], column_cache

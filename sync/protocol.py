@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     TypeAdapter,
+    ValidationError,
     create_model,
     field_validator,
     with_config,
@@ -541,6 +542,26 @@ def page_envelope(model: type[PullResponse | SnapshotResponse]) -> TypeAdapter[d
             f"Envelope{model.__name__}", {**_fields(model), "changes": list[dict[str, Any]]}, "forbid"
         )
     )
+
+
+@cache
+def _tail_reader(model: type[PullResponse | SnapshotResponse]) -> TypeAdapter[dict[str, Any]]:
+    fields = {name: kind for name, kind in _fields(model).items() if name != "changes"}
+    return TypeAdapter(_typed_dict(f"Tail{model.__name__}", fields, "forbid"))
+
+
+def page_tail(model: type[PullResponse | SnapshotResponse], body: bytes) -> dict[str, Any] | None:
+    """The envelope of a page (``cursor`` and ``has_more`` of a pull page) read from the end of its body, where
+    ``page_json`` writes it after the changes, without reading the changes: a device asks for the next page
+    while it checks this one. None when the body does not end so (then the whole page is read first)."""
+    first = next(name for name in _fields(model) if name != "changes")
+    at = body.rfind(f'],"{first}":'.encode())  # the last one: a row's text may hold the same characters
+    if at < 0:
+        return None
+    try:
+        return _tail_reader(model).validate_json(b"{" + body[at + 2 :])
+    except ValidationError:
+        return None
 
 
 def row_schemas(ref_template: str) -> dict[str, Any]:

@@ -30,6 +30,9 @@ from sync.server.gzip_request import GzipRequestMiddleware
 from sync.server.rules import county_records
 
 log = logging.getLogger("county-server")
+# Answers are gzipped at level 6, not starlette's default 9: on a pull page (~840 KB of JSON) 9 costs twice the
+# CPU (39 ms against 18 ms here) for 5 % fewer bytes, and a new device's first sync asks for ~130 such pages.
+RESPONSE_GZIP_LEVEL = 6
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": p.ErrorResponse} for code in (400, 401, 403, 409, 410, 422, 426, 429, 500)
 }
@@ -81,7 +84,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     app.state.engine = engine
     records = county_records()  # the record store with the county-wide rules, for every request of this app
     app.state.records = records
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=RESPONSE_GZIP_LEVEL)
     app.add_middleware(GzipRequestMiddleware)
 
     # -- errors --------------------------------------------------------------------------------

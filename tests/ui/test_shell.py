@@ -219,9 +219,10 @@ def test_pages_not_built_say_so_plainly(window: MainWindow) -> None:
             assert isinstance(page, NotBuiltPage) and "尚未开发" in page.label.text()
 
 
-def test_status_bar_shows_sync_state(window: MainWindow, ui_clinic: UiClinic) -> None:
+def test_status_bar_shows_sync_state(qtbot, window: MainWindow, ui_clinic: UiClinic) -> None:
     waiting = ui_clinic.store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
     assert "离线" in window.online.text()
+    qtbot.waitUntil(lambda: window.last_sync.text() != "")  # the counts are read off the GUI thread
     assert window.last_sync.text() == "上次同步：从未"
     assert window.waiting.text() == f"待上传的修改：{waiting}"
     assert window.conflicts.text() == "待人工处理的冲突：0"

@@ -47,6 +47,7 @@ _NAMED = sa.select(db.record.c.table_name, db.record.c.row_id).where(
     sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(sa.bindparam("keys", expanding=True)),
 )
 _INSERT_MUTATION = db.mutation.insert()
+_CREATION = frozenset({"created_at", "created_by"})
 
 
 def aliased_columns(records: RecordStore, table: str) -> dict[str, str]:
@@ -241,12 +242,14 @@ def _apply(
         records.add_alias(conn, batch, m.table, m.row_id, kept)
         current = batch.current(conn, m.table, kept)
         row_id = kept
-        fields = {k: v for k, v in fields.items() if k not in ("id", "created_at", "created_by")}
+        fields = {k: v for k, v in fields.items() if k != "id"}
         m = m.model_copy(update={"base_version": int(current.version)})
 
     if current is None:
         return _create(records, conn, batch, m, clinic_id, fields)
 
+    # a row is made once: an edit's creation stamp (a second device that made the same row offline) changes nothing
+    fields = {k: v for k, v in fields.items() if k not in _CREATION}
     server_data = json.loads(current.data)
     if current.deleted_at:
         return _conflict(

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from clinic_app.ids import uuid7
 from sync.server import db
@@ -176,3 +177,21 @@ def test_a_time_stamp_longer_than_any_time_is_refused_not_a_server_failure(
     [result, entry] = push(county, device, mutation("village", village), mutation("audit_log", _entry()))
     assert (result["status"], result["code"]) == ("rejected", "too_long"), result
     assert stamp in result["message"] and entry["status"] == "applied"
+
+
+def test_one_row_made_on_two_devices_is_no_conflict_over_when_each_made_it(county: County) -> None:
+    """A row whose id both devices derive (a resident's insurance of a year, a registration) and that each made
+    offline: the second is an edit of the first, and its own creation time is no change a person must decide
+    (it was a conflict naming only created_at). The row keeps the time it was first made."""
+    first, second = county.enroll("A01", "PC-1"), county.enroll("A01", "PC-2")
+    row_id = uuid7()
+    made = {"id": row_id, "name": "东村", "code": None, "created_at": "2026-11-23T08:00:00.000Z"}
+    assert push(county, first, mutation("village", made))[0]["status"] == "applied"
+    again = {**made, "created_at": "2026-11-23T09:30:00.000Z", "updated_at": "2026-11-23T09:30:00.000Z"}
+    [result] = push(county, second, mutation("village", again))
+    assert result["status"] == "applied", result
+    with county.engine.connect() as conn:
+        stored = json.loads(
+            conn.execute(sa.select(db.record.c.data).where(db.record.c.row_id == row_id)).scalar_one()
+        )
+    assert stored["created_at"] == "2026-11-23T08:00:00.000Z"

@@ -36,6 +36,7 @@ from ui.qt import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    Qt,
     QVBoxLayout,
     QWidget,
 )
@@ -216,8 +217,6 @@ class RegisterDialog(_Dialog):
         return True
 
     def keyPressEvent(self, event: Any) -> None:
-        from ui.qt import Qt
-
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.finder.hasFocus():
             return  # Enter in the search finds the resident (returnPressed), it does not register
         super().keyPressEvent(event)
@@ -272,9 +271,10 @@ class ContactDialog(_Dialog):
             button = QRadioButton(contact_text(code))
             self.outcomes.addButton(button, i)
             self.buttons[code] = button
-            column.addWidget(button)
+            column.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)  # clickable where it is drawn
         self.buttons["agreed"].setChecked(True)
-        self.outcomes.idToggled.connect(lambda _i, _on: self._outcome_changed())
+        for button in self.buttons.values():
+            button.toggled.connect(lambda _on: self._outcome_changed())
         self.day = date_edit(today + dt.timedelta(days=1), earliest=today)
         self.note = QLineEdit()
         self.note.setPlaceholderText(tr("What was said (kept as the reason when the management ends)"))

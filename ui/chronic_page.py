@@ -62,8 +62,7 @@ class ChronicPage(QWidget):
             key = "referral_id" if which == "referrals" else "registration_id"
             model = ListModel(self._columns(which), key=key, parent=self)
             view = ListView(model)
-            view.activated.connect(lambda _i, w=which: self.start(w))
-            view.doubleClicked.connect(lambda _i, w=which: self.start(w))
+            view.activated.connect(lambda _i, w=which: self.start(w))  # Enter, and a double click
             view.selectionModel().selectionChanged.connect(lambda _a, _b: self._enable())
             self.models[which], self.views[which] = model, view
             tab = QWidget()

@@ -22,7 +22,7 @@ from ui.contract_dialogs import status_text
 from ui.i18n import tr
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.ops import Writer
-from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, QTimer, QVBoxLayout, QWidget
 
 SBP, DBP, GLUCOSE, TARGET = "#c0392b", "#2e86c1", "#8e44ad", "#27ae60"
 
@@ -72,6 +72,7 @@ class PatientChart(QDialog):
         super().__init__(parent)
         self.store, self.today, self.resident_id = store, today, resident_id
         self.data: ChartData | None = None
+        self.drawn = False  # both charts built
         self.setWindowTitle(tr("Patient chart"))
         self.head = QLabel(tr("Reading the chart…"))
         self.head.setStyleSheet("font-weight: bold; font-size: 14px;")
@@ -141,8 +142,6 @@ class PatientChart(QDialog):
         ]
 
     def show_data(self, data: ChartData) -> None:
-        from ui.charts import LineChart, Series
-
         self.data = data
         person = data.resident
         sex = {"M": tr("Male"), "F": tr("Female")}.get(person["sex"] or "", "")
@@ -181,6 +180,19 @@ class PatientChart(QDialog):
             + "    "
             + tr("Open referrals: %1").replace("%1", str(data.referrals_open))
         )
+        visits = data.visits
+        self.history.cursor = lambda row: visits.index(row) + 1
+        self.history.set_fetch(lambda after, limit: visits[(after or 0) : (after or 0) + limit])
+        self.visits_label.setText(tr("%1 follow-ups, newest first").replace("%1", str(len(visits))))
+        # each chart built in its own turn of the event loop: the window keeps answering between them
+        QTimer.singleShot(0, self._draw_bp)
+
+    def _draw_bp(self) -> None:
+        from ui.charts import LineChart, Series
+
+        if self.data is None:
+            return
+        data = self.data
         oldest_first = list(reversed(data.visits))
         bp = [v for v in oldest_first if v["sbp"] is not None]
         if bp:
@@ -196,7 +208,14 @@ class PatientChart(QDialog):
                 targets=[(float(sbp_target), SBP), (float(dbp_target), DBP)],
             )
             self.charts.addWidget(self.bp_chart, 1)
-        glucose = [v for v in oldest_first if v["fasting_glucose"]]
+        QTimer.singleShot(0, self._draw_glucose)
+
+    def _draw_glucose(self) -> None:
+        from ui.charts import LineChart, Series
+
+        if self.data is None:
+            return
+        glucose = [v for v in reversed(self.data.visits) if v["fasting_glucose"]]
         if glucose:
             self.glucose_chart = LineChart()
             self.glucose_chart.set_unit(tr("mmol/L"))
@@ -206,7 +225,4 @@ class PatientChart(QDialog):
                 targets=[(float(K.GLUCOSE_TARGET), TARGET)],
             )
             self.charts.addWidget(self.glucose_chart, 1)
-        visits = data.visits
-        self.history.cursor = lambda row: visits.index(row) + 1
-        self.history.set_fetch(lambda after, limit: visits[(after or 0) : (after or 0) + limit])
-        self.visits_label.setText(tr("%1 follow-ups, newest first").replace("%1", str(len(visits))))
+        self.drawn = True

@@ -11,6 +11,8 @@ read again only when the write touched a table it shows (others are marked stale
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import sys
 from typing import Any
 
 from clinic_app import chronic_records as R
@@ -24,11 +26,12 @@ from ui.followup_dialog import FollowupDialog
 from ui.i18n import tr
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.notice import Notice
-from ui.ops import Writer
+from ui.ops import Op, Writer
 from ui.qt import QEvent, QHBoxLayout, QLabel, QPushButton, Qt, QTabWidget, QVBoxLayout, QWidget
 
 LISTS = ("due", "overdue", "referrals", "short")
 TABLES = ("disease_registration", "followup", "referral", "resident")
+CHARTS = "ui.charts"
 DUE_DAYS = 7  # "due this week": today and the six days after
 
 
@@ -55,6 +58,7 @@ class ChronicPage(QWidget):
         self.today = today or dt.date.today()
         self.stale = set(LISTS)
         self.read_once: set[str] = set()
+        self._warming: Op | None = None
         self.models: dict[str, ListModel] = {}
         self.views: dict[str, ListView] = {}
         self.tabs = QTabWidget()
@@ -220,6 +224,10 @@ class ChronicPage(QWidget):
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self._read_shown()
+        if CHARTS not in sys.modules and self._warming is None:
+            # the chart's library (0.25-0.45 s to import) is brought in on a worker while the lists are read,
+            # as the ledger's chart does (ui/ledger_chart.py): opening a chart then only draws
+            self._warming = self.writer.work(lambda: importlib.import_module(CHARTS), parent=self)
 
     def _shown_changed(self) -> None:
         self._read_shown()

@@ -184,10 +184,10 @@ class FollowupDialog(QDialog):
             if code in K.EMERGENCY_SIGNS[disease]:
                 box.setStyleSheet("color: #a93226;")  # an emergency sign: the rules refer at once
             self.symptoms[code] = self._add(box)
-            grid.addWidget(box, i // 4, i % 4)
+            grid.addWidget(box, i // 3, i % 3)
         self.symptom_other = self._line("symptom_other", 160)
-        grid.addWidget(QLabel(tr("Other symptom")), (len(K.SYMPTOMS[disease]) + 3) // 4, 0)
-        grid.addWidget(self.symptom_other, (len(K.SYMPTOMS[disease]) + 3) // 4, 1, 1, 3)
+        grid.addWidget(QLabel(tr("Other symptom")), (len(K.SYMPTOMS[disease]) + 2) // 3, 0)
+        grid.addWidget(self.symptom_other, (len(K.SYMPTOMS[disease]) + 2) // 3, 1, 1, 2)
         symptoms = QGroupBox(tr("Symptoms"))
         symptoms.setLayout(grid)
 
@@ -319,6 +319,11 @@ class FollowupDialog(QDialog):
         self.next_date.setCalendarPopup(True)
         self.next_date.setDisplayFormat("yyyy-MM-dd")
         self._next_edited = False
+        self._proposing = True  # until a classification proposes one: the routine interval's date
+        self.next_date.setDate(
+            _qdate(self.today + dt.timedelta(days=self.intervals["followup.routine_interval_days"]))
+        )
+        self._proposing = False
         self.next_date.dateChanged.connect(lambda _d: self._next_changed())
         self._add(self.next_date)
         self.signature = self._add(QLineEdit(user.display_name))
@@ -349,26 +354,30 @@ class FollowupDialog(QDialog):
         buttons.addWidget(self.save_button)
         self.order.append(self.save_button)
 
-        left, right = QVBoxLayout(), QVBoxLayout()
+        # three columns, read down and across as the paper form is (a 1366×768 laptop shows it whole)
+        left, middle, right = QVBoxLayout(), QVBoxLayout(), QVBoxLayout()
         for title, part, side in (
             (tr("Visit"), visit, left),
+            (None, symptoms, left),
             (tr("Signs"), signs, left),
-            (tr("Lifestyle advice"), life, left),
-            (tr("Examinations, adherence and reactions"), exams, right),
+            (tr("Lifestyle advice"), life, middle),
+            (tr("Examinations, adherence and reactions"), exams, middle),
             (tr("Classification"), cls, right),
         ):
+            if isinstance(part, QGroupBox):
+                side.addWidget(part)
+                continue
             group = QGroupBox(title)
             group.setLayout(part)
             side.addWidget(group)
-            if part is visit:
-                left.addWidget(symptoms)
         right.addWidget(drug_box)
         last = QGroupBox(tr("Referral and next visit"))
         last.setLayout(end)
         right.addWidget(last)
         columns = QHBoxLayout()
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
+        for side in (left, middle, right):
+            side.addStretch(1)
+            columns.addLayout(side, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addLayout(columns)
@@ -398,6 +407,8 @@ class FollowupDialog(QDialog):
         line.setObjectName(name)
         if width <= 60:
             line.setMaximumWidth(width)
+        else:
+            line.setMinimumWidth(min(width, 150))
         self.fields[name] = line
         return line
 
@@ -442,7 +453,7 @@ class FollowupDialog(QDialog):
         self.update_classification()
 
     def _next_changed(self) -> None:
-        if not getattr(self, "_proposing", False):
+        if not self._proposing:
             self._next_edited = True
 
     def facts(self) -> K.VisitFacts:
@@ -586,7 +597,9 @@ class FollowupDialog(QDialog):
             drugs=drugs,
             classification_override=self.override.currentData(),
             override_reason=t("override_reason"),
-            next_visit_date=_date(self.next_date.date()),
+            next_visit_date=_date(self.next_date.date())
+            if self._next_edited
+            else None,  # None: the rules' date
             doctor_signature=self.signature.text(),
             refer=self.refer.currentData(),
             referral_institution=t("referral_institution"),

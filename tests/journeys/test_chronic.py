@@ -274,7 +274,7 @@ def test_the_patient_chart_shows_the_trends_with_target_lines_and_every_visit(jo
     with journey.step("click 患者档案…"):
         journey.click(page.chart_button)
         chart = journey.dialog(PatientChart)
-        journey.wait_until(lambda: chart.data is not None)
+        journey.wait_until(lambda: chart.drawn)
     visits = R.history(conn, patient["resident_id"])
     assert chart.history.rowCount() == len(visits) == int(chart.visits_label.text().split(" ")[1])
     assert chart.head.text().startswith(patient["name"])

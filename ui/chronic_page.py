@@ -78,15 +78,23 @@ class ChronicPage(QWidget):
         self.contact_button = QPushButton()
         self.referral_button = QPushButton()
         self.chart_button = QPushButton()
+        self.print_button = QPushButton()
         self.register_button = QPushButton()
         self.followup_button.clicked.connect(lambda: self.start_followup())
         self.contact_button.clicked.connect(lambda: self.record_contact())
         self.referral_button.clicked.connect(lambda: self.follow_up_referral())
         self.chart_button.clicked.connect(lambda: self.open_chart())
+        self.print_button.clicked.connect(lambda: self.print_record())
         self.register_button.clicked.connect(lambda: self.open_register())
         self.count = QLabel()
         buttons = QHBoxLayout()
-        for b in (self.followup_button, self.contact_button, self.referral_button, self.chart_button):
+        for b in (
+            self.followup_button,
+            self.contact_button,
+            self.referral_button,
+            self.chart_button,
+            self.print_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.count)
@@ -123,6 +131,7 @@ class ChronicPage(QWidget):
         self.contact_button.setText(tr("Record call outcome…"))
         self.referral_button.setText(tr("Follow up referral…"))
         self.chart_button.setText(tr("Patient chart…"))
+        self.print_button.setText(tr("Print follow-up record…"))
         self.register_button.setText(tr("Register a patient…"))
         for model in self.models.values():
             model.retranslate()
@@ -292,8 +301,15 @@ class ChronicPage(QWidget):
         self.contact_button.setEnabled(row is not None and which != "referrals")
         self.referral_button.setEnabled(row is not None and which == "referrals")
         self.chart_button.setEnabled(row is not None)
+        self.print_button.setEnabled(row is not None)
         hint = "" if row is not None else tr("Select a patient in the list first.")
-        for b in (self.followup_button, self.contact_button, self.referral_button, self.chart_button):
+        for b in (
+            self.followup_button,
+            self.contact_button,
+            self.referral_button,
+            self.chart_button,
+            self.print_button,
+        ):
             b.setToolTip(hint)
 
     # -- actions ---------------------------------------------------------------------------------------------
@@ -391,3 +407,12 @@ class ChronicPage(QWidget):
         chart.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         chart.open()
         return chart
+
+    def print_record(self) -> Any:
+        """The print preview of the selected patient's follow-up record (the standard's form, 4 visits a sheet)."""
+        from ui.followup_print import preview_record
+
+        row = self.selected()
+        if row is None:
+            return None
+        return preview_record(self.reader, row["resident_id"], row["disease"], self)

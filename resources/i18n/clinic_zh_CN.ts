@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+47"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+48"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -124,7 +124,7 @@
         <translation>%1 · %2 岁 · %3</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+47"/>
         <source>Record the outcome of a call</source>
         <translation>记录联系结果</translation>
     </message>
@@ -134,7 +134,7 @@
         <translation>%1 · %2 · 电话 %3</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>What was said (kept as the reason when the management ends)</source>
         <translation>联系情况（结束管理时作为原因记录）</translation>
     </message>
@@ -416,7 +416,7 @@
         <translation>打印预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="+86"/>
+        <location filename="../../ui/chronic_chart.py" line="+87"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-38"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
@@ -537,7 +537,7 @@
         <translation>人头费台账</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+109"/>
+        <location filename="../../ui/chronic_page.py" line="+120"/>
         <source>Chronic-disease follow-ups</source>
         <translation>慢病随访</translation>
     </message>
@@ -580,6 +580,11 @@
         <location line="+1"/>
         <source>Patient chart…</source>
         <translation>患者档案…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print follow-up record…</source>
+        <translation>打印随访记录…</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -670,12 +675,12 @@
         <translation>上次联系</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+86"/>
         <source>Select a patient in the list first.</source>
         <translation>请先在列表中选择患者。</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+36"/>
         <source>Follow-up of %1 recorded: %2, next visit by %3.</source>
         <translation>已记录 %1 的随访：%2，下次随访 %3 前。</translation>
     </message>
@@ -882,13 +887,13 @@
         <translation>共 %1 份签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-100"/>
+        <location filename="../../ui/chronic_page.py" line="-107"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="-145"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-144"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
@@ -931,7 +936,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="+266"/>
+        <location filename="../../ui/followup_dialog.py" line="+267"/>
         <source>Complication</source>
         <translation>并发症</translation>
     </message>
@@ -1043,7 +1048,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/followup_dialog.py" line="+220"/>
+        <location filename="../../ui/followup_dialog.py" line="+231"/>
         <location line="+20"/>
         <source>None</source>
         <translation>无</translation>
@@ -1366,13 +1371,13 @@
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../ui/followup_dialog.py" line="-182"/>
+        <location filename="../../ui/followup_dialog.py" line="-188"/>
         <source>Next visit date</source>
         <translation>下次随访日期</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="-136"/>
+        <location filename="../../ui/followup_dialog.py" line="-142"/>
         <source>Symptoms</source>
         <translation>症状</translation>
     </message>
@@ -1384,7 +1389,7 @@
     </message>
     <message>
         <location line="+5"/>
-        <location filename="../../ui/followup_dialog.py" line="+125"/>
+        <location filename="../../ui/followup_dialog.py" line="+126"/>
         <source>Institution</source>
         <translation>机构</translation>
     </message>
@@ -1502,8 +1507,8 @@
         <translation>本卫生室没有其他团队：请管理员在“团队…”中添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+142"/>
-        <location filename="../../ui/chronic_page.py" line="-107"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+141"/>
+        <location filename="../../ui/chronic_page.py" line="-111"/>
         <location filename="../../ui/chronic_words.py" line="-13"/>
         <location line="+7"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
@@ -1687,10 +1692,10 @@
     </message>
     <message>
         <location filename="../../ui/account_signin.py" line="-9"/>
-        <location filename="../../ui/chronic_dialogs.py" line="-220"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-219"/>
         <location filename="../../ui/contract_dialogs.py" line="-42"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/followup_dialog.py" line="+55"/>
+        <location filename="../../ui/followup_dialog.py" line="+60"/>
         <location filename="../../ui/resident_dialog.py" line="-189"/>
         <location filename="../../ui/sign_dialog.py" line="-82"/>
         <location line="+128"/>
@@ -1936,7 +1941,7 @@
         <translation>与户主关系</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+160"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+159"/>
         <location filename="../../ui/messages.py" line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+1"/>
         <source>Note</source>
@@ -2135,13 +2140,13 @@
     <message>
         <location line="+6"/>
         <location filename="../../ui/chronic_words.py" line="-12"/>
-        <location filename="../../ui/followup_dialog.py" line="-165"/>
+        <location filename="../../ui/followup_dialog.py" line="-171"/>
         <source>Visit date</source>
         <translation>随访日期</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/chronic_dialogs.py" line="-98"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-97"/>
         <location filename="../../ui/chronic_page.py" line="-1"/>
         <location filename="../../ui/chronic_words.py" line="+14"/>
         <source>Disease</source>
@@ -2168,13 +2173,13 @@
         <location line="+4"/>
         <location filename="../../ui/chronic_page.py" line="+51"/>
         <location filename="../../ui/chronic_words.py" line="+5"/>
-        <location filename="../../ui/followup_dialog.py" line="+180"/>
+        <location filename="../../ui/followup_dialog.py" line="+188"/>
         <source>Classification</source>
         <translation>分类</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location filename="../../ui/followup_dialog.py" line="-32"/>
+        <location filename="../../ui/followup_dialog.py" line="-34"/>
         <source>Referral</source>
         <translation>转诊</translation>
     </message>
@@ -2185,7 +2190,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../ui/followup_dialog.py" line="-24"/>
+        <location filename="../../ui/followup_dialog.py" line="-29"/>
         <source>Drugs</source>
         <translation>用药</translation>
     </message>
@@ -2195,7 +2200,7 @@
         <translation>医生</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <location filename="../../ui/resident_dialog.py" line="+12"/>
         <location filename="../../ui/residents_page.py" line="-87"/>
         <location filename="../../ui/sign_dialog.py" line="+1"/>
@@ -2219,7 +2224,7 @@
         <location line="+5"/>
         <location line="+21"/>
         <location line="+2"/>
-        <location filename="../../ui/chronic_dialogs.py" line="+79"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+77"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -2269,7 +2274,7 @@
         <translation>未随访转诊：%1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+20"/>
         <source>mmHg</source>
         <translation>mmHg</translation>
     </message>
@@ -2284,7 +2289,7 @@
         <translation>舒张压</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+15"/>
         <source>mmol/L</source>
         <translation>mmol/L</translation>
     </message>
@@ -2295,7 +2300,7 @@
         <translation>空腹血糖</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-38"/>
         <source>%1 follow-ups, newest first</source>
         <translation>随访 %1 次（最近的在前）</translation>
     </message>
@@ -2306,8 +2311,8 @@
     </message>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-6"/>
-        <location line="+58"/>
-        <location filename="../../ui/followup_dialog.py" line="+36"/>
+        <location line="+59"/>
+        <location filename="../../ui/followup_dialog.py" line="+41"/>
         <location filename="../../ui/resident_dialog.py" line="+47"/>
         <source>Save</source>
         <translation>保存</translation>
@@ -3225,7 +3230,7 @@ What is wrong: %2</source>
         <translation>没有恢复：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/followup_dialog.py" line="-272"/>
+        <location filename="../../ui/followup_dialog.py" line="-278"/>
         <source>The patient or the record no longer exists (another device may have removed it).</source>
         <translation>患者或记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -3350,7 +3355,7 @@ What is wrong: %2</source>
         <translation>日吸烟量（支）/ 目标</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Alcohol (liang a day) / target</source>
         <translation>日饮酒量（两）/ 目标</translation>
     </message>
@@ -3461,7 +3466,7 @@ What is wrong: %2</source>
         <translation>科别</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+15"/>
         <source>Refer</source>
         <translation>转诊</translation>
     </message>
@@ -3476,12 +3481,12 @@ What is wrong: %2</source>
         <translation>回车保存；Tab 键按纸质表格的顺序切换各项。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Visit</source>
         <translation>随访</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Signs</source>
         <translation>体征</translation>
     </message>
@@ -3496,12 +3501,12 @@ What is wrong: %2</source>
         <translation>辅助检查、依从性与不良反应</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Referral and next visit</source>
         <translation>转诊与下次随访</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+122"/>
         <source>blood pressure</source>
         <translation>血压</translation>
     </message>

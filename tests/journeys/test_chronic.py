@@ -12,6 +12,7 @@ from clinic_app import chronic as K
 from clinic_app import chronic_records as R
 from clinic_app.idcard import age_on
 from tests.journeys.conftest import Journey
+from ui.followup_print import VISITS_PER_SHEET
 
 OVERDUE, REFERRALS = 1, 2
 
@@ -291,3 +292,22 @@ def test_the_patient_chart_shows_the_trends_with_target_lines_and_every_visit(jo
     )
     chart.resize(1366, 740)
     shot(journey, chart, "chronic-chart")
+
+
+def test_print_the_follow_up_record_four_visits_a_sheet_through_the_preview(journey: Journey) -> None:
+    from ui.printing import PrintPreview
+
+    conn = journey.store.conn
+    page = open_page(journey, OVERDUE)
+    _row, patient = pick_row(
+        journey, page, lambda r: len(R.history(conn, r["resident_id"], r["disease"])) > VISITS_PER_SHEET
+    )
+    visits = R.history(conn, patient["resident_id"], patient["disease"])
+    with journey.step("click 打印随访记录…"):
+        journey.click(page.print_button)
+        preview = journey.dialog(PrintPreview)
+        journey.wait_until(lambda: preview.preview_widget.pageCount() > 0)
+    sheets = -(-len(visits) // VISITS_PER_SHEET)
+    assert preview.preview_widget.pageCount() == sheets, "four visits to a sheet, each sheet one A4 page"
+    assert preview.suggested_name.startswith(f"随访记录-{patient['name']}-")
+    shot(journey, preview, "chronic-print-preview")

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from dataclasses import dataclass, field
 from typing import Any
 
 from clinic_app import chronic as K
-from clinic_app import chronic_records as R
-from clinic_app import contracts as C
-from clinic_app.residents import get_resident, mask_id_number
+from clinic_app.chronic_chart import PatientChart as PatientChartData
+from clinic_app.chronic_chart import patient_chart
+from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
 from ui.chronic_words import classification_text, disease_text, mode_text, referral_text
 from ui.contract_dialogs import status_text
@@ -27,40 +26,12 @@ from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, QTimer, QVBoxLayout
 SBP, DBP, GLUCOSE, TARGET = "#c0392b", "#2e86c1", "#8e44ad", "#27ae60"
 
 
-@dataclass
-class ChartData:
-    resident: dict[str, Any]
-    registrations: list[dict[str, Any]]
-    visits: list[dict[str, Any]]  # newest first, as corrected
-    contract: dict[str, Any] | None
-    age: int
-    referrals_open: int
-    drugs: list[dict[str, Any]] = field(default_factory=list)
-
-
-def read_chart(store: Store, resident_id: str, today: dt.date) -> ChartData:
+def read_chart(store: Store, resident_id: str, today: dt.date) -> PatientChartData:
     """Off the GUI thread: a connection of its own, closed after."""
     importlib.import_module("ui.charts")  # 0.25-0.45 s the first time: here, not on the GUI thread
     conn = store.reader()
     try:
-        resident = get_resident(conn, resident_id)
-        visits = R.history(conn, resident_id)
-        open_referrals = sum(
-            1
-            for r in conn.execute(
-                "SELECT status FROM referral WHERE resident_id = ? AND status = 'open' AND deleted_at IS NULL",
-                (resident_id,),
-            )
-        )
-        return ChartData(
-            resident,
-            R.registrations(conn, resident_id),
-            visits,
-            C.open_contract(conn, resident_id, str(today.year)),
-            K.age_on(resident["birth_date"], today),
-            open_referrals,
-            visits[0]["drugs"] if visits else [],
-        )
+        return patient_chart(conn, resident_id, today)
     finally:
         conn.close()
 
@@ -71,7 +42,7 @@ class PatientChart(QDialog):
     ) -> None:
         super().__init__(parent)
         self.store, self.today, self.resident_id = store, today, resident_id
-        self.data: ChartData | None = None
+        self.data: PatientChartData | None = None
         self.drawn = False  # both charts built
         self.setWindowTitle(tr("Patient chart"))
         self.head = QLabel(tr("Reading the chart…"))
@@ -141,7 +112,7 @@ class PatientChart(QDialog):
             Column("doctor", lambda: tr("Doctor"), lambda r: r["doctor_signature"] or ""),
         ]
 
-    def show_data(self, data: ChartData) -> None:
+    def show_data(self, data: PatientChartData) -> None:
         self.data = data
         person = data.resident
         sex = {"M": tr("Male"), "F": tr("Female")}.get(person["sex"] or "", "")

@@ -9,6 +9,7 @@ shown under the fields when it is refused and closes (accepted) when the follow-
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -59,27 +60,33 @@ from ui.qt import (
 DRUG_ROWS = 3  # the paper form has room for three drugs
 
 
-def followup_error_text(error: BaseException) -> str:
-    """A refused follow-up in the user's language: the field and its rule (the range of an implausible value)."""
+def followup_error_text(error: BaseException, given: Callable[[str], str | None] = lambda _f: None) -> str:
+    """A refused follow-up in the user's language: the field and its rule (the range of an implausible value);
+    ``given(field)``: the text typed in that field, named in the message."""
     if isinstance(error, NotFound):
         return tr("The patient or the record no longer exists (another device may have removed it).")
 
     def describe(e: ValidationError) -> str:
-        return problem_text(e)
+        return problem_text(e, given(e.field))
 
     if isinstance(error, ClinicError):
         return error_text(error, describe, "\n")
     raise error
 
 
-def problem_text(e: ValidationError) -> str:
+def problem_text(e: ValidationError, given: str | None = None) -> str:
+    """The problem of one field, from its rule and details (never from the domain's English sentence)."""
     name = field_label(e.field)
     d = e.details
     if e.rule == "range" and "low" in d:
-        return (
+        text = (
             tr("%1: %2 is outside the plausible range %3-%4 %5.")
-            .replace("%1", name)
-            .replace("%2", _given(e))
+            if given
+            else tr("%1: outside the plausible range %3-%4 %5.")
+        )
+        return (
+            text.replace("%1", name)
+            .replace("%2", given or "")
             .replace("%3", d["low"])
             .replace("%4", d["high"])
             .replace("%5", d.get("unit", ""))
@@ -108,12 +115,7 @@ def problem_text(e: ValidationError) -> str:
         return tr("%1: required.").replace("%1", name)
     if e.rule in known:
         return known[e.rule].replace("%1", name)
-    return f"{name}: {e.message}"
-
-
-def _given(e: ValidationError) -> str:
-    """The value the refusal names (the domain's message starts with it)."""
-    return e.message.split(" ", 1)[0]
+    return tr("%1: not accepted.").replace("%1", name)
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -485,7 +487,7 @@ class FollowupDialog(QDialog):
         try:
             facts = self.facts()
         except ValidationError as e:
-            self._show(problem_text(e), "#c0392b")
+            self._show(problem_text(e, self.text(e.field)), "#c0392b")
             return
         try:
             rule: K.Classification | None = K.classify(facts)
@@ -620,7 +622,7 @@ class FollowupDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
-        show_problem(self.error, followup_error_text(error))
+        show_problem(self.error, followup_error_text(error, self.text))
         if isinstance(error, ValidationError) and (line := self.fields.get(error.field)) is not None:
             line.setFocus()
             line.selectAll()

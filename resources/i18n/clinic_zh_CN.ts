@@ -416,7 +416,7 @@
         <translation>打印预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="+87"/>
+        <location filename="../../ui/chronic_chart.py" line="+58"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-38"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
@@ -936,7 +936,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="+267"/>
+        <location filename="../../ui/followup_dialog.py" line="+269"/>
         <source>Complication</source>
         <translation>并发症</translation>
     </message>
@@ -3235,12 +3235,17 @@ What is wrong: %2</source>
         <translation>患者或记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>%1: %2 is outside the plausible range %3-%4 %5.</source>
         <translation>%1：%2 超出合理范围 %3–%4 %5。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+2"/>
+        <source>%1: outside the plausible range %3-%4 %5.</source>
+        <translation>%1：超出合理范围 %3–%4 %5。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>%1: the systolic pressure must exceed the diastolic (%2/%3 mmHg).</source>
         <translation>%1：收缩压必须高于舒张压（%2/%3 mmHg）。</translation>
     </message>
@@ -3300,7 +3305,12 @@ What is wrong: %2</source>
         <translation>%1：必填。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+3"/>
+        <source>%1: not accepted.</source>
+        <translation>%1：填写有误，未能保存。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
         <source>Follow-up of %1 (%2)</source>
         <translation>%1 的随访（%2）</translation>
     </message>

@@ -448,6 +448,17 @@ class FollowupDialog(QDialog):
         value = line.text().strip() if line is not None else ""
         return value or None
 
+    def given(self, field: str) -> str | None:
+        """The text typed where the rules refused ``field`` (an SBP refused may be either reading's)."""
+        for name in (field, f"{field}_1", f"{field}_2"):
+            text = self.text(name)
+            if text is not None and field in K.PLAUSIBLE:
+                try:
+                    K.measure(field, text)
+                except ValidationError:
+                    return text
+        return self.text(field)
+
     def _visit_date_changed(self) -> None:
         day = _date(self.visit_date.date())
         prev = R.previous_face_to_face(self.reader, self.resident_id, self.disease, day)
@@ -487,7 +498,7 @@ class FollowupDialog(QDialog):
         try:
             facts = self.facts()
         except ValidationError as e:
-            self._show(problem_text(e, self.text(e.field)), "#c0392b")
+            self._show(problem_text(e, self.given(e.field)), "#c0392b")
             return
         try:
             rule: K.Classification | None = K.classify(facts)
@@ -622,7 +633,7 @@ class FollowupDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
-        show_problem(self.error, followup_error_text(error, self.text))
+        show_problem(self.error, followup_error_text(error, self.given))
         if isinstance(error, ValidationError) and (line := self.fields.get(error.field)) is not None:
             line.setFocus()
             line.selectAll()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import sys
+from pathlib import Path
 from typing import Any
 
 from clinic_app import chronic_records as R
@@ -80,12 +81,16 @@ class ChronicPage(QWidget):
         self.chart_button = QPushButton()
         self.print_button = QPushButton()
         self.register_button = QPushButton()
+        self.round_button = QPushButton()
+        self.round_excel_button = QPushButton()
         self.followup_button.clicked.connect(lambda: self.start_followup())
         self.contact_button.clicked.connect(lambda: self.record_contact())
         self.referral_button.clicked.connect(lambda: self.follow_up_referral())
         self.chart_button.clicked.connect(lambda: self.open_chart())
         self.print_button.clicked.connect(lambda: self.print_record())
         self.register_button.clicked.connect(lambda: self.open_register())
+        self.round_button.clicked.connect(lambda: self.print_round())
+        self.round_excel_button.clicked.connect(lambda: self.export_round())
         self.count = QLabel()
         buttons = QHBoxLayout()
         for b in (
@@ -103,6 +108,8 @@ class ChronicPage(QWidget):
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
         top.addWidget(self.title)
         top.addStretch(1)
+        top.addWidget(self.round_button)
+        top.addWidget(self.round_excel_button)
         top.addWidget(self.register_button)
         self.notice = Notice()
         layout = QVBoxLayout(self)
@@ -133,6 +140,8 @@ class ChronicPage(QWidget):
         self.chart_button.setText(tr("Patient chart…"))
         self.print_button.setText(tr("Print follow-up record…"))
         self.register_button.setText(tr("Register a patient…"))
+        self.round_button.setText(tr("Print today's home round…"))
+        self.round_excel_button.setText(tr("Home round to Excel…"))
         for model in self.models.values():
             model.retranslate()
         self._show_count()
@@ -416,3 +425,60 @@ class ChronicPage(QWidget):
         if row is None:
             return None
         return preview_record(self.reader, row["resident_id"], row["disease"], self)
+
+    def print_round(self) -> Any:
+        """The print preview of today's home-visit round (due today or overdue, by village and household)."""
+        from clinic_app.clinic import clinic_name
+        from ui.round_print import preview_round
+
+        clinic = clinic_name(self.reader, self.store.clinic_id)
+        return preview_round(self.reader, self.store.clinic_id, clinic, self.today, self)
+
+    def export_round(self) -> Any:
+        """Ask where to save today's round as a workbook (Documents, the day in its name), then write it."""
+        from ui.files import ask_where_to_save
+
+        name = tr("Home round %1.xlsx").replace("%1", self.today.isoformat())
+        return ask_where_to_save(
+            self, tr("Home round to Excel…"), name, "Excel (*.xlsx)", "xlsx", self.write_round
+        )
+
+    def write_round(self, target: Path) -> None:
+        """Reads the round and writes the workbook on a worker (its own connection); the notice says where."""
+        from clinic_app import chronic_round as H
+
+        store, clinic, today = self.store, self.store.clinic_id, self.today
+
+        def work() -> int:
+            conn = store.reader()
+            try:
+                rows = H.round_rows(conn, clinic, today)
+            finally:
+                conn.close()
+            H.export_xlsx(rows, target, today)
+            return len(rows)
+
+        def written(count: int) -> None:
+            self.notice.say(
+                tr("Today's home round (%1 patients) is saved in %2.")
+                .replace("%1", str(count))
+                .replace("%2", str(target))
+            )
+
+        def failed(error: BaseException) -> None:
+            from ui.files import why_not_written
+            from ui.qt import QMessageBox
+
+            if not isinstance(error, OSError):
+                raise error
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                tr("Not saved"),
+                tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", why_not_written(error)),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+
+        self.writer.work(work, written, failed, parent=self)

@@ -390,6 +390,7 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
+        <location filename="../../ui/chronic_page.py" line="+477"/>
         <location filename="../../ui/contracts_page.py" line="+406"/>
         <location filename="../../ui/printing.py" line="+29"/>
         <source>Could not write %1: %2</source>
@@ -537,7 +538,7 @@
         <translation>人头费台账</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+120"/>
+        <location filename="../../ui/chronic_page.py" line="-350"/>
         <source>Chronic-disease follow-ups</source>
         <translation>慢病随访</translation>
     </message>
@@ -592,7 +593,18 @@
         <translation>登记慢病患者…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+1"/>
+        <source>Print today&apos;s home round…</source>
+        <translation>打印今日上门随访清单…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+299"/>
+        <source>Home round to Excel…</source>
+        <translation>上门随访清单导出 Excel…</translation>
+    </message>
+    <message>
+        <location line="-288"/>
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
@@ -703,6 +715,16 @@
         <location line="+11"/>
         <source>%1 is registered for %2: due for a first follow-up.</source>
         <translation>已为 %1 登记%2：待首次随访。</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Home round %1.xlsx</source>
+        <translation>上门随访清单 %1.xlsx</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Today&apos;s home round (%1 patients) is saved in %2.</source>
+        <translation>今日上门随访清单（%1 人次）已保存到 %2。</translation>
     </message>
     <message>
         <location filename="../../ui/conflict_dialog.py" line="-93"/>
@@ -887,7 +909,7 @@
         <translation>共 %1 份签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-107"/>
+        <location filename="../../ui/chronic_page.py" line="-173"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
@@ -1048,7 +1070,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/followup_dialog.py" line="+231"/>
+        <location filename="../../ui/followup_dialog.py" line="+242"/>
         <location line="+20"/>
         <source>None</source>
         <translation>无</translation>
@@ -1371,7 +1393,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../ui/followup_dialog.py" line="-188"/>
+        <location filename="../../ui/followup_dialog.py" line="-199"/>
         <source>Next visit date</source>
         <translation>下次随访日期</translation>
     </message>
@@ -1527,7 +1549,8 @@
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location filename="../../ui/chronic_page.py" line="+297"/>
+        <location filename="../../ui/contracts_page.py" line="+11"/>
         <location line="+6"/>
         <location filename="../../ui/resident_dialog.py" line="+221"/>
         <source>Not saved</source>
@@ -1886,7 +1909,7 @@
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+25"/>
+        <location filename="../../ui/chronic_page.py" line="-272"/>
         <location filename="../../ui/mainwindow.py" line="+0"/>
         <source>never</source>
         <translation>从未</translation>
@@ -3516,7 +3539,7 @@ What is wrong: %2</source>
         <translation>转诊与下次随访</translation>
     </message>
     <message>
-        <location line="+122"/>
+        <location line="+133"/>
         <source>blood pressure</source>
         <translation>血压</translation>
     </message>

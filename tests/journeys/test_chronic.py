@@ -6,6 +6,7 @@ followed up, the overdue list worked (a call outcome takes the row off the list)
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from clinic_app import chronic as K
@@ -311,3 +312,40 @@ def test_print_the_follow_up_record_four_visits_a_sheet_through_the_preview(jour
     assert preview.preview_widget.pageCount() == sheets, "four visits to a sheet, each sheet one A4 page"
     assert preview.suggested_name.startswith(f"随访记录-{patient['name']}-")
     shot(journey, preview, "chronic-print-preview")
+
+
+def test_todays_home_round_printed_by_village_and_household_and_saved_as_excel(
+    journey: Journey, documents: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from clinic_app import chronic_round as H
+    from ui.printing import PrintPreview
+    from ui.qt import QFileDialog, QLineEdit
+
+    conn, clinic, today = journey.store.conn, journey.store.clinic_id, journey.today
+    expected = H.round_rows(conn, clinic, today)
+    assert len(expected) > 10 and None not in {r["village"] for r in expected}
+    page = open_page(journey)
+    with journey.step("click 打印今日上门随访清单…"):
+        journey.click(page.round_button)
+        preview = journey.dialog(PrintPreview)
+        journey.wait_until(lambda: preview.preview_widget.pageCount() > 0)
+    assert preview.suggested_name == f"上门随访清单-{today.isoformat()}.pdf"
+    shot(journey, preview, "chronic-home-round")
+    with journey.step("close the preview"):
+        journey.click(preview.close_button)
+        journey.wait_until(lambda: not preview.isVisible())
+    with journey.step("click 上门随访清单导出 Excel…"):
+        journey.click(page.round_excel_button)
+        chooser = journey.dialog(QFileDialog)
+    name_box = chooser.findChild(QLineEdit, "fileNameEdit")
+    assert name_box.text() == f"上门随访清单 {today.isoformat()}.xlsx"
+    with journey.step("accept the name offered"):
+        journey.key(name_box, _qt().Key.Key_Return)
+        journey.wait_until(lambda: page.notice.text())
+    target = documents / f"上门随访清单 {today.isoformat()}.xlsx"
+    assert page.notice.text() == f"✓ 今日上门随访清单（{len(expected)} 人次）已保存到 {target}。"
+    sheet = load_workbook(target).active
+    written = list(sheet.iter_rows(values_only=True))[1:]
+    assert [(r[0], r[3]) for r in written] == [(r["village"], r["name"]) for r in expected]

@@ -126,6 +126,14 @@ def _date(q: QDate) -> dt.date:
     return dt.date(q.year(), q.month(), q.day())
 
 
+class FormDate(QDateEdit):
+    """A date field that Tab leaves as every other field (Qt's date edit takes Tab to move from year to month
+    to day): the form's Tab order stays the paper form's; the arrow keys and typing still set each part."""
+
+    def focusNextPrevChild(self, next_: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next_)
+
+
 class FollowupDialog(QDialog):
     def __init__(
         self,
@@ -166,7 +174,7 @@ class FollowupDialog(QDialog):
         head.setStyleSheet("font-weight: bold; font-size: 14px;")
 
         # -- the visit ------------------------------------------------------------------------------------
-        self.visit_date = QDateEdit()
+        self.visit_date = FormDate()
         self.visit_date.setCalendarPopup(True)
         self.visit_date.setDisplayFormat("yyyy-MM-dd")
         self.visit_date.setMaximumDate(_qdate(self.today))
@@ -317,7 +325,7 @@ class FollowupDialog(QDialog):
         self.referral_institution.setPlaceholderText(tr("Institution"))
         self.referral_department = self._add(self._line("referral_department", 100))
         self.referral_department.setPlaceholderText(tr("Department"))
-        self.next_date = QDateEdit()
+        self.next_date = FormDate()
         self.next_date.setCalendarPopup(True)
         self.next_date.setDisplayFormat("yyyy-MM-dd")
         self._next_edited = False

@@ -121,10 +121,13 @@ def test_a_follow_up_whose_classification_changes_as_the_bp_is_typed(journey: Jo
         form = journey.dialog(FollowupDialog)
     assert form.fields["sbp_1"].hasFocus(), "the cursor waits in the first reading"
     assert form.classification.text() == "请填写血压，分类随之显示。"
-    with journey.step("type 135/85"):
+    with journey.step("type 135, Tab, 85"):
         journey.type(form.fields["sbp_1"], "135")
         journey.key(form.fields["sbp_1"], _qt().Key.Key_Tab)
-        journey.type(form.fields["dbp_1"], "85")
+        assert form.fields["dbp_1"].hasFocus(), "Tab goes on to the diastolic pressure, as on the paper form"
+        journey.qtbot.keyClicks(form.fields["dbp_1"], "85")
+        journey.key(form.fields["dbp_1"], _qt().Key.Key_Tab)
+        assert form.fields["sbp_2"].hasFocus(), "then the second reading"
     routine = (today + dt.timedelta(days=90)).isoformat()
     assert form.classification.text() == f"控制满意 · 下次随访 {routine} 前"
     assert form.referral.text() == "无"
@@ -349,3 +352,32 @@ def test_todays_home_round_printed_by_village_and_household_and_saved_as_excel(
     sheet = load_workbook(target).active
     written = list(sheet.iter_rows(values_only=True))[1:]
     assert [(r[0], r[3]) for r in written] == [(r["village"], r["name"]) for r in expected]
+
+
+def test_tab_goes_through_the_form_in_the_paper_forms_order(journey: Journey) -> None:
+    from ui.followup_dialog import FollowupDialog
+    from ui.qt import QApplication
+
+    page = open_page(journey)
+    for disease in ("hypertension", "diabetes"):
+        pick_row(journey, page, lambda r, d=disease: r["disease"] == d)
+        with journey.step(f"press Enter on a {disease} patient"):
+            journey.key(page.views["due"], _qt().Key.Key_Return)
+            form = journey.dialog(FollowupDialog)
+        form.visit_date.setFocus()
+        seen = [QApplication.focusWidget()]
+        for _ in range(len(form.order) - 1):
+            journey.key(QApplication.focusWidget(), _qt().Key.Key_Tab)
+            seen.append(QApplication.focusWidget())
+        assert seen == form.order, disease
+        labels = [w.objectName() for w in seen if w.objectName()]
+        paper = ["sbp_1", "dbp_1", "sbp_2", "dbp_2", "weight", "target_weight", "height"]
+        assert labels[: len(paper)] == paper
+        assert (
+            labels.index("cigarettes_per_day")
+            < labels.index("auxiliary_exam")
+            < labels.index("override_reason")
+        )
+        with journey.step("Escape closes the form"):
+            journey.key(form, _qt().Key.Key_Escape)
+            journey.wait_until(form.isHidden)

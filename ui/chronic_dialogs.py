@@ -217,7 +217,7 @@ class RegisterDialog(_Dialog):
         return True
 
     def keyPressEvent(self, event: Any) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.finder.hasFocus():
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.focusWidget() is self.finder:
             return  # Enter in the search finds the resident (returnPressed), it does not register
         super().keyPressEvent(event)
 

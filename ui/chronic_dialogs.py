@@ -29,6 +29,7 @@ from ui.qt import (
     QDate,
     QDateEdit,
     QDialog,
+    QEvent,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -172,7 +173,7 @@ class RegisterDialog(_Dialog):
         self.resident: dict[str, Any] | None = None
         self.finder = QLineEdit()
         self.finder.setPlaceholderText(tr("ID number, name or pinyin of the resident, then Enter"))
-        self.finder.returnPressed.connect(lambda: self.find_resident())
+        self.finder.installEventFilter(self)
         self.found = QLabel()
         self.disease = QComboBox()
         for code in K.DISEASES:
@@ -216,10 +217,16 @@ class RegisterDialog(_Dialog):
         self.icd.setFocus()
         return True
 
-    def keyPressEvent(self, event: Any) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.focusWidget() is self.finder:
-            return  # Enter in the search finds the resident (returnPressed), it does not register
-        super().keyPressEvent(event)
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        """Enter in the search finds the resident and goes no further (it never registers)."""
+        if (
+            watched is self.finder
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self.find_resident()
+            return True
+        return False
 
     def submit(self) -> None:
         if self.resident is None and not self.find_resident():

@@ -170,6 +170,23 @@ class Code(StrEnum):
     UNKNOWN_SETTING = "unknown_setting"
     UNREADABLE = "unreadable"
     XLSX = "xlsx"
+    # chronic-disease care (clinic_app.chronic, chronic_records)
+    ENDED = "ended"  # the management of the disease ended already
+    ICD_FORMAT = "icd_format"
+    ICD_INVALID = "icd_invalid"  # a code that does not exist (I14)
+    MIN_AGE = "min_age"  # under 35 on the day confirmed
+    NONE_ALONE = "none_alone"  # the symptom "none" with a symptom
+    NOT_DIABETES = "not_diabetes"
+    NOT_HYPERTENSION = "not_hypertension"
+    NOT_REGISTERED = "not_registered"
+    NOT_TYPE_2_DIABETES = "not_type_2_diabetes"
+    NUMBER = "number"
+    PRECISION = "precision"
+    SAME_PATIENT = "same_patient"
+    SBP_ABOVE_DBP = "sbp_above_dbp"
+    SECONDARY_HYPERTENSION = "secondary_hypertension"  # I15: refer, not enrolled
+    SUPERSEDED = "superseded"  # a follow-up corrected already
+    TYPE_1_DIABETES = "type_1_diabetes"
 
 
 # a code as read from the wire: the member when it is one, else the text (see ``Code``)

@@ -157,7 +157,8 @@ def test_the_registry_names_every_unique_key_that_includes_a_merged_reference() 
     from clinic_app.registry import REGISTRY
 
     assert {name: (table, key.columns) for name, (table, key) in REGISTRY.dependant_keys.items()} == {
-        "insurance_resident_year": ("insurance_status", ("resident_id", "year"))
+        "insurance_resident_year": ("insurance_status", ("resident_id", "year")),
+        "disease_registration_resident": ("disease_registration", ("resident_id", "disease")),
     }
 
 

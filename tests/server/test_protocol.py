@@ -189,6 +189,7 @@ _STATUS_THEN_CODE = {"ServiceError", "_error"}
 # calls whose code is not a literal, each passing on a code made by one of the calls above
 _PASSED_ON = {
     ("clinic_app/transfer.py", "e.rule"),
+    ("clinic_app/chronic.py", "exc.rule"),  # measure()'s code, under a reading's column
     ("sync/server/app.py", "exc.code"),
     ("sync/server/app.py", "exc.rule"),
     ("sync/server/push.py", "errors[0].rule"),

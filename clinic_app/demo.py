@@ -406,7 +406,7 @@ def _demo_followups(
         bp = K.reading(max(95, min(sbp, 215)), max(55, min(dbp, 125)))
         glucose = None
         if disease == "diabetes":
-            glucose = Decimal(str(round(max(3.0, min(rng.gauss(base_glucose, 1.1), 22.0)), 1)))
+            glucose = Decimal(str(round(max(4.2, min(rng.gauss(base_glucose, 1.1), 22.0)), 1)))
         adverse = rng.random() < 0.02
         facts = K.VisitFacts(
             disease,
@@ -464,7 +464,7 @@ def _demo_followups(
             left_open = due >= today
             if not left_open:
                 old_referrals += 1
-                left_open = old_referrals % 12 == 1  # a few never followed up
+                left_open = old_referrals % 30 == 1  # a few never followed up
             place, department = rng.choice(REFERRAL_PLACES)
             arrived = rng.random() < 0.85
             uow.insert(
@@ -489,8 +489,8 @@ def _demo_followups(
                     "created_by": doctor[0],
                 },
             )
-            base_sbp -= 6  # treatment adjusted after the referral
-            base_glucose -= 0.8
+            base_sbp -= 10  # treatment adjusted after the referral
+            base_glucose -= 1.2
         if mode != "phone":
             previous = result.classification
         day = next_date + dt.timedelta(days=rng.randint(-6, 9))

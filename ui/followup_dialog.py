@@ -647,8 +647,15 @@ class FollowupDialog(QDialog):
             line.selectAll()
 
     def keyPressEvent(self, event: Any) -> None:
-        # Enter saves from any field (a combo box or a check box included), as the default button does
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.save_button.isEnabled():
+        # Enter saves from any field (a combo box or a check box included), as the default button does; on 取消
+        # it does not (the focused button is pressed with Space)
+        focused = self.focusWidget()
+        on_other_button = isinstance(focused, QPushButton) and focused is not self.save_button
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.save_button.isEnabled()
+            and not on_other_button
+        ):
             self.submit()
             return
         super().keyPressEvent(event)

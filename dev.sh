@@ -156,7 +156,7 @@ case "${1:-}" in
   demo)
     system_packages "${SYSTEM_PACKAGES[@]}"
     python_env .venv ""
-    say "opening the demo clinic (users: admin / admin1234, doctor / doctor1234, nurse / nurse1234)"
+    say "opening the demo clinic (users: admin / admin1234, doctor / doctor1234, nurse / nurse1234, doctor2 / doctor1234, doctor3 / doctor1234)"
     exec .venv/bin/clinic-app --demo "${@:2}"
     ;;
   test)

@@ -746,13 +746,15 @@ def record_referral_followup(
 # -- worklists ----------------------------------------------------------------------------------------------
 # The patients under management, each with the follow-up that is current (the latest, as corrected), read from
 # disease_registration_managed and, per patient, followup_resident; the due date is the current follow-up's next
-# date (a patient never followed up is due from the day registered). Keyset pages: ``after`` is the previous
+# date (a patient never followed up is due from the day registered), or the date agreed in a call made since
+# (clinic_app.chronic_contacts). Keyset pages: ``after`` is the previous
 # page's last ``cursor``.
 PATIENTS_SQL = f"""
     SELECT g.id AS registration_id, g.resident_id, g.disease, g.icd_code, r.name, r.name_pinyin, r.id_number,
            r.phone, r.village_id, r.household_id, f.id AS followup_id, f.visit_date, f.visit_mode,
-           f.classification, f.sbp, f.dbp, f.fasting_glucose,
-           COALESCE(f.next_visit_date, substr(g.created_at, 1, 10)) AS due_on
+           f.classification, f.sbp, f.dbp, f.fasting_glucose, g.contact_outcome, g.contacted_on,
+           COALESCE(CASE WHEN g.contacted_on > COALESCE(f.visit_date, '') THEN g.recall_on END,
+                    f.next_visit_date, substr(g.created_at, 1, 10)) AS due_on
     FROM disease_registration g INDEXED BY disease_registration_managed
     JOIN resident r ON r.id = g.resident_id
     LEFT JOIN followup f ON f.id = (

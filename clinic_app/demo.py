@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 from clinic_app.idcard import check_character
 from clinic_app.ids import uuid7
@@ -14,11 +15,22 @@ from clinic_app.store import Store
 from clinic_app.users import User, add_user
 
 DEMO_CLINIC = ("DEMO01", "青石乡示范村卫生室")
-DEMO_USERS: dict[str, str] = {"admin": "admin1234", "doctor": "doctor1234", "nurse": "nurse1234"}
+DEMO_USERS: dict[str, str] = {
+    "admin": "admin1234",
+    "doctor": "doctor1234",
+    "nurse": "nurse1234",
+    "doctor2": "doctor1234",
+    "doctor3": "doctor1234",
+}
 DEMO_ROLES = {
     "admin": ("clinic_admin", "管理员"),
     "doctor": ("village_doctor", "李医生"),
     "nurse": ("nurse", "王护士"),
+    "doctor2": ("village_doctor", "张医生"),
+    "doctor3": (
+        "village_doctor",
+        "赵医生",
+    ),  # the demo's doctor whose readings end in 0 or 5 (issue 12 point 8)
 }
 
 # Surnames with rough weights from the 2020 census frequency order.
@@ -170,6 +182,7 @@ def create_demo_database(path: Path, key_file: Path, residents: int = 2000, seed
         assert admin is not None
         populate(store, admin, residents, seed)
         populate_contracts(store, admin, seed)
+        populate_chronic(store, admin, seed)
     finally:
         store.close()
 
@@ -254,3 +267,231 @@ def populate_contracts(store: Store, actor: User, seed: int = 1, today: dt.date 
             signed += 1
         uow.summary = f"demo data: {signed} contracts"
     return signed
+
+
+# -- chronic care (issue 12 point 13) ------------------------------------------------------------------------
+DEMO_CHRONIC_LIMIT = 5000  # residents considered (the 100,000-resident benchmark clinic stays quick)
+HYPERTENSION_SHARE = 0.12  # of adults aged 35 or more
+DIABETES_SHARE = 0.05
+SUSPICIOUS_DOCTOR = "doctor3"  # writes readings ending in 0 or 5 far above chance
+HYPERTENSION_DRUGS = (("氨氯地平片", "5 mg", 1), ("缬沙坦胶囊", "80 mg", 1), ("硝苯地平缓释片", "20 mg", 2))
+DIABETES_DRUGS = (("二甲双胍片", "0.5 g", 3), ("格列美脲片", "2 mg", 1), ("阿卡波糖片", "50 mg", 3))
+REFERRAL_REASONS = {
+    "emergency_bp": "血压达到急症水平（≥180/110 mmHg）",
+    "emergency_glucose_high": "空腹血糖≥16.7 mmol/L",
+    "emergency_glucose_low": "空腹血糖≤3.9 mmol/L",
+    "complication": "出现新的并发症或原有并发症加重",
+    "second_uncontrolled": "连续两次随访控制不满意",
+    "adverse_reaction_persists": "药物不良反应难以控制",
+}
+REFERRAL_PLACES = (("县人民医院", "心血管内科"), ("县人民医院", "内分泌科"), ("县中医院", "内科"))
+
+
+def populate_chronic(
+    store: Store, actor: User, seed: int = 1, today: dt.date | None = None
+) -> tuple[int, int]:
+    """Registered hypertension (about 12 %) and type 2 diabetes (about 5 %) patients among the adults aged 35 or
+    more, each with one to three years of follow-ups as the rules classify them (clinic_app.chronic: the
+    classification, the referral and the next date from the county's intervals): most controlled, some not, some
+    overdue (they stopped coming), referrals mostly followed up but a few left open; the visits recorded by the
+    demo's village doctors, one of whom (``SUSPICIOUS_DOCTOR``) writes readings ending in 0 or 5. One unit of
+    work; the rows are those clinic_app.chronic_records writes. Returns (hypertension, diabetes) registrations."""
+    from clinic_app import chronic as K
+
+    today = today or dt.date.today()
+    rng = random.Random(seed + 2)
+    conn = store.conn
+    doctors = [
+        (r["id"], r["username"], r["display_name"])
+        for r in conn.execute(
+            "SELECT id, username, display_name FROM \"user\" WHERE role = 'village_doctor' ORDER BY username"
+        )
+    ] or [(actor.id, actor.username, actor.display_name)]
+    days = K.intervals(conn, today)
+    people = conn.execute(
+        "SELECT id, birth_date FROM resident WHERE deleted_at IS NULL ORDER BY id LIMIT ?",
+        (DEMO_CHRONIC_LIMIT,),
+    ).fetchall()
+    counts = {"hypertension": 0, "diabetes": 0}
+    old_referrals = 0
+    with store.unit(actor.id, "demo.chronic") as uow:
+        for person in people:
+            if K.age_on(person["birth_date"], today) < K.MIN_AGE:
+                continue
+            for disease, share in (("hypertension", HYPERTENSION_SHARE), ("diabetes", DIABETES_SHARE)):
+                if rng.random() >= share:
+                    continue
+                born = dt.date.fromisoformat(person["birth_date"])
+                earliest = max(today - dt.timedelta(days=3 * 365), _birthday(born, K.MIN_AGE))
+                latest = today - dt.timedelta(days=365)
+                if earliest > latest:
+                    continue  # turned 35 less than a year ago: not a year of follow-ups yet
+                confirmed = earliest + dt.timedelta(days=rng.randrange((latest - earliest).days + 1))
+                icd = (
+                    rng.choice(("I10", "I10.x00", "I10.x00", "I11.900"))
+                    if disease == "hypertension"
+                    else rng.choice(("E11.900", "E11.900", "E11"))
+                )
+                code = K.eligibility(disease, icd, born, confirmed)
+                stamp = f"{confirmed.isoformat()}T02:00:00.000Z"
+                uow.insert(
+                    "disease_registration",
+                    {
+                        "resident_id": person["id"],
+                        "disease": disease,
+                        "icd_code": code.code,
+                        "confirmed_on": confirmed.isoformat(),
+                        "institution": rng.choice(("县人民医院", "乡镇卫生院", "县中医院")),
+                        "qualification_status": "approved" if rng.random() < 0.4 else "none",
+                        "qualification_date": confirmed.isoformat() if rng.random() < 0.4 else None,
+                        "certificate_number": None,
+                        "management": "continue",
+                        "created_at": stamp,
+                    },
+                )
+                old_referrals = _demo_followups(
+                    uow, rng, K, person["id"], disease, born, confirmed, today, days, doctors, old_referrals
+                )
+                counts[disease] += 1
+        uow.summary = (
+            f"demo data: {counts['hypertension']} hypertension and {counts['diabetes']} diabetes patients"
+        )
+    return counts["hypertension"], counts["diabetes"]
+
+
+def _birthday(born: dt.date, age: int) -> dt.date:
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:  # 29 February
+        return born.replace(year=born.year + age, day=28)
+
+
+def _demo_followups(
+    uow: Any,
+    rng: random.Random,
+    K: Any,
+    resident_id: str,
+    disease: str,
+    born: dt.date,
+    confirmed: dt.date,
+    today: dt.date,
+    days: dict[str, int],
+    doctors: list[tuple[str, str, str]],
+    old_referrals: int,
+) -> int:
+    """A patient's follow-ups from the day confirmed: each on about the date the previous one proposed."""
+    from decimal import Decimal
+
+    tendency = rng.choices(("good", "fair", "poor"), (0.65, 0.25, 0.10))[0]
+    base_sbp = {"good": 128, "fair": 142, "poor": 158}[tendency] + rng.randint(-6, 6)
+    base_glucose = {"good": 6.2, "fair": 7.4, "poor": 9.5}[tendency]
+    stops = rng.random() < 0.15  # stopped coming: overdue
+    stop_at = today - dt.timedelta(days=rng.randint(20, 240)) if stops else today
+    height = Decimal(rng.randint(150, 178))
+    weight = Decimal(rng.randint(48, 88))
+    doctor = rng.choice(doctors)
+    drugs = HYPERTENSION_DRUGS if disease == "hypertension" else DIABETES_DRUGS
+    regimen = rng.sample(drugs, rng.choice((1, 1, 2)))
+    previous: str | None = None
+    day = confirmed + dt.timedelta(days=rng.randint(0, 10))
+    while day <= stop_at:
+        if rng.random() < 0.2:
+            doctor = rng.choice(doctors)  # another doctor of the clinic saw the patient
+        suspicious = doctor[1] == SUSPICIOUS_DOCTOR
+        mode = rng.choices(K.VISIT_MODES, (0.7, 0.2, 0.1))[0]
+        sbp = base_sbp + round(rng.gauss(0, 9))
+        dbp = round(sbp * 0.6) + rng.randint(-8, 8)
+        if suspicious:
+            sbp, dbp = 5 * round(sbp / 5), 5 * round(dbp / 5)
+        bp = K.reading(max(95, min(sbp, 215)), max(55, min(dbp, 125)))
+        glucose = None
+        if disease == "diabetes":
+            glucose = Decimal(str(round(max(4.2, min(rng.gauss(base_glucose, 1.1), 22.0)), 1)))
+        adverse = rng.random() < 0.02
+        facts = K.VisitFacts(
+            disease,
+            K.age_on(born, day),
+            bp=bp,
+            fasting_glucose=glucose,
+            adverse_reaction=adverse,
+            new_complication=rng.random() < 0.005,
+            previous=previous,
+        )
+        result = K.classify(facts)
+        next_date = K.next_visit_date(day, result.interval, days)
+        kg = weight + Decimal(rng.randint(-2, 2))
+        stamp = f"{day.isoformat()}T0{rng.randint(1, 8)}:{rng.randint(10, 59)}:00.000Z"
+        followup_id = uow.insert(
+            "followup",
+            {
+                "resident_id": resident_id,
+                "disease": disease,
+                "visit_date": day.isoformat(),
+                "visit_mode": mode,
+                "symptoms": K.as_json_list(["none"]),
+                "sbp_1": bp.sbp,
+                "dbp_1": bp.dbp,
+                "sbp": bp.sbp,
+                "dbp": bp.dbp,
+                "weight": str(kg),
+                "height": str(height),
+                "bmi": str(K.bmi(kg, height)),
+                "heart_rate": rng.randint(62, 92),
+                "salt_intake": rng.choice(K.SALT),
+                "adherence": rng.choices(K.ADHERENCE, (0.75, 0.2, 0.05))[0],
+                "adverse_reaction": int(adverse),
+                "adverse_reaction_text": "踝部水肿" if adverse else None,
+                "new_complication": int(facts.new_complication),
+                "fasting_glucose": None if glucose is None else str(glucose),
+                "glucose_method": None if glucose is None else "capillary",
+                "classification": result.classification,
+                "classification_rule": result.classification,
+                "referral": result.referral,
+                "referral_reasons": K.as_json_list(result.reasons),
+                "next_visit_date": next_date.isoformat(),
+                "doctor_signature": doctor[2],
+                "created_by": doctor[0],
+                "created_at": stamp,
+            },
+        )
+        for name, dose, times in regimen:
+            uow.insert(
+                "followup_drug",
+                {"followup_id": followup_id, "name": name, "dose": dose, "times_per_day": times},
+            )
+        if result.referral is not None:
+            due = K.referral_due(day, days)
+            left_open = due >= today
+            if not left_open:
+                old_referrals += 1
+                left_open = old_referrals % 30 == 1  # a few never followed up
+            place, department = rng.choice(REFERRAL_PLACES)
+            arrived = rng.random() < 0.85
+            uow.insert(
+                "referral",
+                {
+                    "resident_id": resident_id,
+                    "disease": disease,
+                    "followup_id": followup_id,
+                    "referred_on": day.isoformat(),
+                    "urgency": result.referral,
+                    "reason": "；".join(REFERRAL_REASONS.get(r, r) for r in result.reasons),
+                    "institution": place,
+                    "department": department,
+                    "due_on": due.isoformat(),
+                    "status": "open" if left_open else "followed_up",
+                    "arrived": None if left_open else int(arrived),
+                    "outcome": None if left_open else ("已就诊，调整用药" if arrived else "未去就诊"),
+                    "followed_up_on": None
+                    if left_open
+                    else (day + dt.timedelta(days=rng.randint(3, 13))).isoformat(),
+                    "created_at": stamp,
+                    "created_by": doctor[0],
+                },
+            )
+            base_sbp -= 10  # treatment adjusted after the referral
+            base_glucose -= 1.2
+        if mode != "phone":
+            previous = result.classification
+        day = next_date + dt.timedelta(days=rng.randint(-6, 9))
+    return old_referrals

@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
 
-from clinic_app import chronic, contracts, residents, search, users
+from clinic_app import chronic, chronic_contacts, contracts, residents, search, users
 from clinic_app.db import Connection
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
@@ -558,6 +558,9 @@ def build_registry() -> Registry:
             _text("management_ended_on"),
             _text("management_end_reason"),
             _text("note"),
+            _text("contact_outcome", allowed=chronic_contacts.CONTACT_OUTCOMES, check=True),
+            _text("contacted_on"),
+            _text("recall_on"),
         ), unique=(_live("disease_registration_resident", "resident_id", "disease"),),
            label_sql="SELECT g.id, r.name || ' ' || g.disease FROM disease_registration g "
                      "JOIN resident r ON r.id = g.resident_id WHERE g.id IN ({marks})"),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from clinic_app import chronic, contracts, labels, residents, syncstate, users
+from clinic_app import chronic, chronic_contacts, contracts, labels, residents, syncstate, users
 from clinic_app import registry as R
 from clinic_app.migrations import MIGRATIONS
 from clinic_app.registry import REGISTRY, Column, Kind, Registry, Table, Unique
@@ -232,6 +232,7 @@ def test_the_contract_is_the_registry() -> None:
         ("referral", "disease"): chronic.DISEASES,
         ("disease_registration", "qualification_status"): chronic.QUALIFICATION,
         ("disease_registration", "management"): chronic.MANAGEMENT,
+        ("disease_registration", "contact_outcome"): chronic_contacts.CONTACT_OUTCOMES,
         ("followup", "visit_mode"): chronic.VISIT_MODES,
         ("followup", "salt_intake"): chronic.SALT,
         ("followup", "target_salt_intake"): chronic.SALT,

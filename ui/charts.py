@@ -17,7 +17,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ui.qt import QApplication, QColor, QFont, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # PySide6 first
+from ui.qt import QApplication, QColor, QFont, QHBoxLayout, QLabel, Qt, QVBoxLayout, QWidget  # PySide6 first
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -241,6 +241,7 @@ class LineChart(Chart):
         super().__init__(bottom=self.dates, parent=parent)
         self.lines: list[pg.PlotDataItem] = []
         self.band: pg.LinearRegionItem | None = None
+        self.targets: list[pg.InfiniteLine] = []
 
     def set_lines(
         self,
@@ -248,9 +249,21 @@ class LineChart(Chart):
         series: Sequence[Series],
         band: tuple[float, float] | None = None,
         band_colour: str = "#27ae60",
+        targets: Sequence[tuple[float, str]] = (),
     ) -> None:
+        """``targets``: dashed horizontal lines (a value and its colour), e.g. the target of 140 mmHg."""
         self.clear()
         self.lines, self.band = [], None
+        self.targets = []
+        for value, colour in targets:
+            target = pg.InfiniteLine(
+                pos=value,
+                angle=0,
+                movable=False,
+                pen=pg.mkPen(QColor(colour), width=1, style=Qt.PenStyle.DashLine),
+            )
+            self.plot.addItem(target)
+            self.targets.append(target)
         xs = [float(d.toordinal()) for d in dates]
         self.dates.one_year = bool(dates) and dates[0].year == dates[-1].year
         values = [float(v) for s in series for v in s.values if v is not None and math.isfinite(float(v))]
@@ -262,6 +275,7 @@ class LineChart(Chart):
             )
             self.plot.addItem(self.band)
             values += list(band)
+        values += [v for v, _c in targets]
         for s in series:
             pen = pg.mkPen(QColor(s.colour), width=2)
             line = pg.PlotDataItem(

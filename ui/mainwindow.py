@@ -9,6 +9,7 @@ from clinic_app.db import Connection
 from clinic_app.settings import get_setting
 from clinic_app.store import Changes, Store
 from clinic_app.users import User
+from ui.chronic_page import ChronicPage
 from ui.contracts_page import ContractsPage
 from ui.i18n import tr
 from ui.ops import Op, Writer
@@ -173,9 +174,11 @@ class MainWindow(QMainWindow):
         self.residents = ResidentsPage(self.reader, store.clinic_id, open_reader=store.reader, ops=writer)
         self.sync_page = SyncPage(store, self.reader, writer, user, self.sync)
         self.contracts = ContractsPage(store, self.reader, writer, user, lookup_factory=self._county_lookup)
+        self.followups = ChronicPage(store, self.reader, writer, user)
         built: dict[str, QWidget] = {
             "residents": self.residents,
             "contracts": self.contracts,
+            "followups": self.followups,
             "sync": self.sync_page,
         }
         for key, _english in PAGES:
@@ -257,7 +260,7 @@ class MainWindow(QMainWindow):
             item.setText(page_title(item.data(Qt.ItemDataRole.UserRole)))
         for i in range(self.pages.count()):
             page = self.pages.widget(i)
-            if isinstance(page, NotBuiltPage | SyncPage | ContractsPage):
+            if isinstance(page, NotBuiltPage | SyncPage | ContractsPage | ChronicPage):
                 page.retranslate()
         self.lock_screen.setText(tr("Locked"))
         self.sign_out_button.setText(tr("Sign out"))

@@ -18,6 +18,7 @@ from clinic_app.migrations import (
     m006_contracts,
     m007_set_aside,
     m008_chronic_care,
+    m009_chronic_contact,
 )
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
@@ -29,5 +30,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     m006_contracts.upgrade,
     m007_set_aside.upgrade,
     m008_chronic_care.upgrade,
+    m009_chronic_contact.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

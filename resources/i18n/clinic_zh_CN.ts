@@ -4,19 +4,196 @@
 <context>
     <name></name>
     <message>
+        <location filename="../../ui/chronic_dialogs.py" line="+48"/>
+        <source>The record no longer exists (another device may have removed it).</source>
+        <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 is secondary hypertension: not enrolled. Refer the patient to a higher-level hospital.</source>
+        <translation>%1 为继发性高血压，不纳入管理：请转诊至上级医院。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 does not exist (hypertension is I10-I13): check the code, or refer.</source>
+        <translation>不存在 %1 编码（高血压为 I10–I13）：请核对编码，或转诊。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 is not primary hypertension (I10-I13): check the code, or refer.</source>
+        <translation>%1 不是原发性高血压（I10–I13）：请核对编码，或转诊。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 is type 1 diabetes: not in this programme (type 2, E11, only). Refer.</source>
+        <translation>%1 为1型糖尿病，不属于本项目（仅限2型糖尿病 E11）：请转诊。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>%1 is not type 2 diabetes (E11): check the code, or refer.</source>
+        <translation>%1 不是2型糖尿病（E11）：请核对编码，或转诊。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type an ICD-10 code: I10, I11.9, I10.x00, E11.900.</source>
+        <translation>请填写 ICD-10 编码：I10、I11.9、I10.x00、E11.900。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The programme is for residents aged 35 or more on the day confirmed (%2 then).</source>
+        <translation>本项目管理确诊时年满35岁的居民（确诊时 %2 岁）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%3 is registered for this disease already.</source>
+        <translation>%3 已登记该病种。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The management of this patient has ended already.</source>
+        <translation>该患者的管理已结束。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This referral was followed up already.</source>
+        <translation>该转诊已随访过。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1: a date from today to a year on.</source>
+        <translation>%1：须为今天起一年之内的日期。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Say what came of the referral.</source>
+        <translation>请填写转诊结果。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The day is before the referral.</source>
+        <translation>该日期早于转诊日期。</translation>
+    </message>
+    <message>
+        <location line="+92"/>
+        <source>Register a chronic disease</source>
+        <translation>慢病登记</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Register</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>ID number, name or pinyin of the resident, then Enter</source>
+        <translation>输入居民身份证号、姓名或拼音，按回车</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <location filename="../../ui/chronic_words.py" line="+162"/>
         <location filename="../../ui/conflict_dialog.py" line="+33"/>
         <source>Resident</source>
         <translation>居民</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <location filename="../../ui/chronic_words.py" line="-8"/>
+        <source>ICD-10 code</source>
+        <translation>ICD-10 编码</translation>
+    </message>
+    <message>
         <location line="+1"/>
-        <location filename="../../ui/contracts_page.py" line="+256"/>
+        <location filename="../../ui/chronic_words.py" line="+1"/>
+        <source>Date confirmed</source>
+        <translation>确诊日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Confirming institution</source>
+        <translation>确诊机构</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Several residents match “%1”: type more of the ID number.</source>
+        <translation>有多位居民符合“%1”：请多输入几位身份证号。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 · %2 years · %3</source>
+        <translation>%1 · %2 岁 · %3</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>Record the outcome of a call</source>
+        <translation>记录联系结果</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 · %2 · phone %3</source>
+        <translation>%1 · %2 · 电话 %3</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>What was said (kept as the reason when the management ends)</source>
+        <translation>联系情况（结束管理时作为原因记录）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+64"/>
+        <location filename="../../ui/chronic_words.py" line="+3"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location line="-63"/>
+        <source>Date agreed / to call again</source>
+        <translation>约定日期 / 再次联系日期</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Follow up the referral</source>
+        <translation>转诊随访</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 · %2 · referred %3 to %4</source>
+        <translation>%1 · %2 · %3 转诊至 %4</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Arrived at the hospital</source>
+        <translation>已到达医院就诊</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Did not go</source>
+        <translation>未去就诊</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>What the hospital found or did</source>
+        <translation>医院的诊断或处理</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Arrived?</source>
+        <translation>是否到位</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Followed up on</source>
+        <translation>随访日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflict_dialog.py" line="+1"/>
+        <location filename="../../ui/contracts_page.py" line="+276"/>
         <location filename="../../ui/messages.py" line="+22"/>
         <location line="+4"/>
         <location filename="../../ui/resident_dialog.py" line="+123"/>
         <location filename="../../ui/residents_page.py" line="+158"/>
         <location line="+61"/>
-        <location filename="../../ui/sign_dialog.py" line="+119"/>
+        <location filename="../../ui/sign_dialog.py" line="+124"/>
         <source>Household</source>
         <translation>家庭户</translation>
     </message>
@@ -41,7 +218,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/contract_print.py" line="+196"/>
+        <location filename="../../ui/contract_print.py" line="+219"/>
         <source>Contract</source>
         <translation>签约协议</translation>
     </message>
@@ -101,27 +278,27 @@
         <translation>（空）</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+17"/>
         <source>Resolve a conflict</source>
         <translation>处理冲突</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync.</source>
         <translation>该居民本年度也在其他机构签约。由县级审核人员决定保留哪一份协议，两家机构下次同步后都会看到结果。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>This record was deleted on another device; your change cannot be kept. Close the conflict to accept the deletion.</source>
         <translation>这条记录已在另一台设备上删除，本机的修改无法保留。关闭此冲突即接受删除。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>This record was changed on another device too. Choose, for each item, which value to keep.</source>
         <translation>这条记录在另一台设备上也被修改了。请逐项选择保留哪个值。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
@@ -156,7 +333,7 @@
         <translation>稍后处理</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+80"/>
+        <location filename="../../ui/printing.py" line="+84"/>
         <source>The printer or file could not be opened for writing.</source>
         <translation>无法打开打印机或文件进行写入。</translation>
     </message>
@@ -181,19 +358,19 @@
         <translation>文件夹不存在</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+78"/>
+        <location filename="../../ui/printing.py" line="+84"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
     <message>
         <location line="+3"/>
         <location line="+17"/>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Save as PDF…</source>
         <translation>另存为PDF…</translation>
     </message>
     <message>
-        <location line="-41"/>
+        <location line="-42"/>
         <source>Save as a PDF file in the Documents folder</source>
         <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
     </message>
@@ -213,18 +390,19 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+336"/>
-        <location filename="../../ui/printing.py" line="+27"/>
+        <location filename="../../ui/chronic_page.py" line="+477"/>
+        <location filename="../../ui/contracts_page.py" line="+406"/>
+        <location filename="../../ui/printing.py" line="+29"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+1"/>
+        <location filename="../../ui/printing.py" line="+2"/>
         <source>The PDF was not saved</source>
         <translation>PDF未保存</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>PDF saved</source>
         <translation>PDF已保存</translation>
     </message>
@@ -239,24 +417,25 @@
         <translation>打印预览…</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location filename="../../ui/printing.py" line="-34"/>
-        <location filename="../../ui/teams_dialog.py" line="+72"/>
+        <location filename="../../ui/chronic_chart.py" line="+58"/>
+        <location filename="../../ui/contract_print.py" line="+1"/>
+        <location filename="../../ui/printing.py" line="-38"/>
+        <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/contract_dialogs.py" line="+46"/>
+        <location filename="../../ui/contract_dialogs.py" line="+52"/>
         <source>Provisional</source>
         <translation>待确认</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Active</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Terminated</source>
         <translation>已解约</translation>
     </message>
@@ -266,12 +445,12 @@
         <translation>已到期</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>In conflict</source>
         <translation>有冲突</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="-391"/>
+        <location filename="../../ui/contracts_page.py" line="-472"/>
         <source>Sign…</source>
         <translation>签约…</translation>
     </message>
@@ -286,18 +465,18 @@
         <translation>团队…</translation>
     </message>
     <message>
-        <location line="-4"/>
-        <location filename="../../ui/sign_dialog.py" line="+144"/>
+        <location line="-6"/>
+        <location filename="../../ui/sign_dialog.py" line="+161"/>
         <source>Contract year</source>
         <translation>签约年度</translation>
     </message>
     <message>
-        <location filename="../../ui/contract_dialogs.py" line="+154"/>
+        <location filename="../../ui/contract_dialogs.py" line="+199"/>
         <source>Renew</source>
         <translation>续约</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+6"/>
+        <location filename="../../ui/contracts_page.py" line="+8"/>
         <source>Terminate…</source>
         <translation>解约…</translation>
     </message>
@@ -312,12 +491,12 @@
         <translation>打印协议…</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Renewals due within 30 days</source>
         <translation>30天内到期待续约</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Renewals due within 60 days</source>
         <translation>60天内到期待续约</translation>
     </message>
@@ -327,24 +506,24 @@
         <translation>从未签约的居民</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Signed but not insured this year</source>
         <translation>已签约但本年度未参保</translation>
     </message>
     <message>
-        <location line="-5"/>
-        <location line="+368"/>
+        <location line="-9"/>
+        <location line="+444"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
     <message>
-        <location line="-376"/>
+        <location line="-453"/>
         <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
         <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <location filename="../../ui/mainwindow.py" line="+73"/>
+        <location line="+10"/>
+        <location filename="../../ui/mainwindow.py" line="+74"/>
         <source>Contracts</source>
         <translation>签约</translation>
     </message>
@@ -359,36 +538,205 @@
         <translation>人头费台账</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location filename="../../ui/chronic_page.py" line="-350"/>
+        <source>Chronic-disease follow-ups</source>
+        <translation>慢病随访</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Due this week</source>
+        <translation>本周应随访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Overdue</source>
+        <translation>逾期未随访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Referrals not followed up</source>
+        <translation>转诊待随访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Short of 4 visits this year</source>
+        <translation>本年面访不足4次</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Follow-up… (Enter)</source>
+        <translation>随访…（回车）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Record call outcome…</source>
+        <translation>记录联系结果…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow up referral…</source>
+        <translation>转诊随访…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Patient chart…</source>
+        <translation>患者档案…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print follow-up record…</source>
+        <translation>打印随访记录…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Register a patient…</source>
+        <translation>登记慢病患者…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print today&apos;s home round…</source>
+        <translation>打印今日上门随访清单…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+299"/>
+        <source>Home round to Excel…</source>
+        <translation>上门随访清单导出 Excel…</translation>
+    </message>
+    <message>
+        <location line="-288"/>
+        <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-5"/>
-        <location filename="../../ui/sign_dialog.py" line="-149"/>
+        <location filename="../../ui/sign_dialog.py" line="-170"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location line="-9"/>
-        <location line="+10"/>
+        <location line="+7"/>
+        <source>Referred</source>
+        <translation>转诊日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>To</source>
+        <translation>转往</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Follow up by</source>
+        <translation>应随访日期</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+45"/>
+        <source>Days overdue</source>
+        <translation>逾期天数</translation>
+    </message>
+    <message>
+        <location line="-32"/>
+        <location filename="../../ui/contracts_page.py" line="-9"/>
+        <location line="+11"/>
         <location filename="../../ui/messages.py" line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="-2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
-        <location filename="../../ui/sign_dialog.py" line="+4"/>
+        <location filename="../../ui/sign_dialog.py" line="+8"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/conflict_dialog.py" line="-79"/>
-        <location filename="../../ui/contracts_page.py" line="-9"/>
-        <location line="+10"/>
-        <location filename="../../ui/sign_dialog.py" line="+144"/>
-        <location filename="../../ui/teams_dialog.py" line="-34"/>
+        <location line="+4"/>
+        <source>Face-to-face this year</source>
+        <translation>本年面访次数</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Still to do</source>
+        <translation>还差</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Weeks left</source>
+        <translation>剩余周数</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Last visit</source>
+        <translation>上次随访</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Last reading</source>
+        <translation>上次测量</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Due</source>
+        <translation>应随访</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Last call</source>
+        <translation>上次联系</translation>
+    </message>
+    <message>
+        <location line="+86"/>
+        <source>Select a patient in the list first.</source>
+        <translation>请先在列表中选择患者。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Follow-up of %1 recorded: %2, next visit by %3.</source>
+        <translation>已记录 %1 的随访：%2，下次随访 %3 前。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 opened.</source>
+        <translation>已开具%1。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Call to %1 recorded: %2.</source>
+        <translation>已记录与 %1 的联系：%2。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>The referral of %1 is followed up.</source>
+        <translation>已记录 %1 的转诊随访。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 is registered for %2: due for a first follow-up.</source>
+        <translation>已为 %1 登记%2：待首次随访。</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Home round %1.xlsx</source>
+        <translation>上门随访清单 %1.xlsx</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Today&apos;s home round (%1 patients) is saved in %2.</source>
+        <translation>今日上门随访清单（%1 人次）已保存到 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflict_dialog.py" line="-93"/>
+        <location filename="../../ui/contracts_page.py" line="-10"/>
+        <location line="+12"/>
+        <location filename="../../ui/sign_dialog.py" line="+161"/>
+        <location filename="../../ui/teams_dialog.py" line="-35"/>
         <source>Team</source>
         <translation>团队</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="-9"/>
+        <location filename="../../ui/contracts_page.py" line="-11"/>
         <source>Packages</source>
         <translation>服务包</translation>
     </message>
@@ -408,80 +756,80 @@
         <translation>费用（元）</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Ends</source>
         <translation>到期日</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <location filename="../../ui/messages.py" line="+4"/>
         <location filename="../../ui/resident_dialog.py" line="+4"/>
         <source>Birth date</source>
         <translation>出生日期</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+99"/>
         <source>Budget for the year: %1 yuan (weighted heads %3 × %2 yuan a head)</source>
         <translation>年度预算：%1 元（加权人数 %3 × 每人 %2 元）</translation>
     </message>
     <message>
-        <location line="+75"/>
-        <location line="+6"/>
+        <location line="+91"/>
+        <location line="+9"/>
         <source>Select a contract in the list first.</source>
         <translation>请先在列表中选择一条签约。</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+77"/>
         <source>Signed %1 for %2.</source>
         <translation>已为 %1 签约 %2 年度。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Signed the household of %1 for %2: %3 people.</source>
         <translation>已为 %1 一户 %3 人签约 %2 年度。</translation>
     </message>
     <message>
-        <location filename="../../ui/contract_dialogs.py" line="-8"/>
+        <location filename="../../ui/contract_dialogs.py" line="-14"/>
         <source>Renew the contract of %1 for %2 with team %3?</source>
         <translation>为 %1 续约 %2 年度（团队：%3）？</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>Packages (the same as this year): %1</source>
         <translation>服务包（与本年度相同）：%1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>To sign other packages, cancel and use Sign… with the year %1.</source>
         <translation>如需更换服务包，请取消，再用“签约…”签 %1 年度。</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-10"/>
         <source>Renew the contract</source>
         <translation>续约</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+22"/>
+        <location filename="../../ui/contracts_page.py" line="+33"/>
         <source>Renewed the contract of %1 for %2.</source>
         <translation>已为 %1 续约 %2 年度。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+18"/>
         <source>Terminated the contract of %1 (%2).</source>
         <translation>已解除 %1 的签约（%2）。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <source>The contract of %1 is with %2 now.</source>
         <translation>%1 的签约已转到 %2。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+36"/>
         <source>Capitation ledger %1.xlsx</source>
         <translation>人头费台账%1.xlsx</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+44"/>
         <source>renewed</source>
         <translation>续约</translation>
     </message>
@@ -496,7 +844,7 @@
         <translation>转团队</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>This contract is %1: it cannot be %2.</source>
         <translation>该签约%1，不能%2。</translation>
     </message>
@@ -506,32 +854,32 @@
         <translation>无法生成 %1 年度台账：县级尚未设定该年度的人头费标准。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>No ledger for %1: the county&apos;s settings for the year are not readable.</source>
         <translation>无法生成 %1 年度台账：县级的年度参数无法读取。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>No ledger for %1.</source>
         <translation>无法生成 %1 年度台账。</translation>
     </message>
     <message>
-        <location line="-283"/>
+        <location line="-350"/>
         <source>Contracted and insured: %1 (provisional %2; contracted, not insured %3)</source>
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
     <message>
-        <location line="-135"/>
+        <location line="-155"/>
         <source>Renew…</source>
         <translation>续约…</translation>
     </message>
     <message>
-        <location line="+141"/>
+        <location line="+167"/>
         <source>Quality reserve %1 %: %2 yuan</source>
         <translation>质量保证金 %1%：%2 元</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Paid in advance to date: %1 yuan</source>
         <translation>至今预拨：%1 元</translation>
     </message>
@@ -546,48 +894,541 @@
         <translation>至今结余：%1 元</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Forecast at year end: spending %1, surplus %2 yuan</source>
         <translation>预计年末：支出 %1 元，结余 %2 元</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>No outpatient visits are recorded yet: spending counts from when they are.</source>
         <translation>尚未记录门诊就诊：有就诊记录后开始计算支出。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
         <source>%1 contracts</source>
         <translation>共 %1 份签约</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/chronic_page.py" line="-173"/>
+        <location filename="../../ui/contracts_page.py" line="+3"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
     </message>
     <message>
-        <location line="+100"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-144"/>
+        <location filename="../../ui/contracts_page.py" line="+107"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../ui/contracts_page.py" line="+2"/>
         <source>Type the name, pinyin, initials or ID number of the resident to sign.</source>
         <translation>请输入要签约居民的姓名、拼音、首字母或身份证号。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location filename="../../ui/sign_dialog.py" line="-56"/>
+        <location line="+2"/>
+        <location filename="../../ui/sign_dialog.py" line="-58"/>
         <source>Sign a contract</source>
         <translation>签约</translation>
     </message>
     <message>
-        <location filename="../../ui/contract_dialogs.py" line="-155"/>
+        <location filename="../../ui/chronic_words.py" line="-148"/>
+        <source>Hypertension</source>
+        <translation>高血压</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Type 2 diabetes</source>
+        <translation>2型糖尿病</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Controlled</source>
+        <translation>控制满意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Uncontrolled</source>
+        <translation>控制不满意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Adverse reaction</source>
+        <translation>不良反应</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/followup_dialog.py" line="+269"/>
+        <source>Complication</source>
+        <translation>并发症</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Routine referral</source>
+        <translation>常规转诊</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Emergency referral</source>
+        <translation>紧急转诊</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>At the clinic</source>
+        <translation>门诊</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Home visit</source>
+        <translation>家庭</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>By phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Reached: a date agreed</source>
+        <translation>已联系，约定随访日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Call again later</source>
+        <translation>稍后再联系</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/contract_dialogs.py" line="-202"/>
         <source>Moved away</source>
         <translation>迁出</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Died</source>
+        <translation>死亡</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refused follow-up</source>
+        <translation>拒绝随访</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Light</source>
+        <translation>轻</translation>
+    </message>
+    <message>
         <location line="+0"/>
+        <source>Moderate</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Heavy</source>
+        <translation>重</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Good</source>
+        <translation>良好</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Fair</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Poor</source>
+        <translation>差</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Regular</source>
+        <translation>规律</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Intermittent</source>
+        <translation>间断</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Not taking</source>
+        <translation>不服药</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Capillary</source>
+        <translation>毛细血管血</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Venous plasma</source>
+        <translation>静脉血浆</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location filename="../../ui/followup_dialog.py" line="+242"/>
+        <location line="+20"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Occasional</source>
+        <translation>偶尔</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Frequent</source>
+        <translation>频繁</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Palpable, normal</source>
+        <translation>触及正常</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weakened, left</source>
+        <translation>减弱（左侧）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weakened, right</source>
+        <translation>减弱（右侧）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weakened, both</source>
+        <translation>减弱（双侧）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Absent, left</source>
+        <translation>消失（左侧）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Absent, right</source>
+        <translation>消失（右侧）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Absent, both</source>
+        <translation>消失（双侧）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No symptom</source>
+        <translation>无症状</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Headache, dizziness</source>
+        <translation>头痛头晕</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nausea, vomiting</source>
+        <translation>恶心呕吐</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Blurred vision, tinnitus</source>
+        <translation>眼花耳鸣</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dyspnoea</source>
+        <translation>呼吸困难</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Palpitation, chest tightness</source>
+        <translation>心悸胸闷</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nosebleed that will not stop</source>
+        <translation>鼻衄出血不止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Numb limbs</source>
+        <translation>四肢发麻</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Oedema of the lower limbs</source>
+        <translation>下肢水肿</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Polydipsia</source>
+        <translation>多饮</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Polyphagia</source>
+        <translation>多食</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Polyuria</source>
+        <translation>多尿</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Blurred vision</source>
+        <translation>视力模糊</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Infection</source>
+        <translation>感染</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weight loss</source>
+        <translation>体重明显下降</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Altered consciousness</source>
+        <translation>意识改变</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Severe headache or dizziness</source>
+        <translation>剧烈头痛或头晕</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Eye pain</source>
+        <translation>眼痛</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Orthopnoea</source>
+        <translation>不能平卧</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Raised BP in pregnancy or breastfeeding</source>
+        <translation>妊娠或哺乳期血压升高</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Acetone breath</source>
+        <translation>呼气有烂苹果味</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deep, fast (Kussmaul) breathing</source>
+        <translation>深大呼吸</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Heart rate over 100 that persists</source>
+        <translation>心率持续超过100次/分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Temperature over 39 °C</source>
+        <translation>体温超过39 °C</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sudden loss of vision</source>
+        <translation>视力骤降</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>High glucose in pregnancy or breastfeeding</source>
+        <translation>妊娠或哺乳期血糖升高</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>emergency sign: %1</source>
+        <translation>急症表现：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>blood pressure at the emergency level (≥ 180/110 mmHg)</source>
+        <translation>血压达到急症水平（≥180/110 mmHg）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>fasting glucose ≥ 16.7 mmol/L</source>
+        <translation>空腹血糖≥16.7 mmol/L</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>fasting glucose ≤ 3.9 mmol/L</source>
+        <translation>空腹血糖≤3.9 mmol/L</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a new or worse complication</source>
+        <translation>出现新的并发症或原有并发症加重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>uncontrolled at two visits in a row</source>
+        <translation>连续两次随访控制不满意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>an adverse drug reaction that could not be controlled</source>
+        <translation>药物不良反应难以控制</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/followup_dialog.py" line="+3"/>
+        <source>the doctor&apos;s referral</source>
+        <translation>医生决定转诊</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Systolic pressure</source>
+        <translation>收缩压</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Diastolic pressure</source>
+        <translation>舒张压</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Heart rate</source>
+        <translation>心率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weight</source>
+        <translation>体重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Target weight</source>
+        <translation>目标体重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Height</source>
+        <translation>身高</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Target BMI</source>
+        <translation>目标体质指数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>HbA1c</source>
+        <translation>糖化血红蛋白</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>HbA1c date</source>
+        <translation>糖化血红蛋白检查日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cigarettes a day</source>
+        <translation>日吸烟量</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Target cigarettes a day</source>
+        <translation>目标日吸烟量</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Alcohol a day</source>
+        <translation>日饮酒量</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Target alcohol a day</source>
+        <translation>目标日饮酒量</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Exercise times a week</source>
+        <translation>每周运动次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Exercise minutes</source>
+        <translation>每次运动分钟</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Target exercise times a week</source>
+        <translation>目标每周运动次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Target exercise minutes</source>
+        <translation>目标每次运动分钟</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Staple food</source>
+        <translation>主食量</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Target staple food</source>
+        <translation>目标主食量</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location filename="../../ui/followup_dialog.py" line="-199"/>
+        <source>Next visit date</source>
+        <translation>下次随访日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/followup_dialog.py" line="-142"/>
+        <source>Symptoms</source>
+        <translation>症状</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/followup_dialog.py" line="-2"/>
+        <source>Other symptom</source>
+        <translation>其他症状</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location filename="../../ui/followup_dialog.py" line="+126"/>
+        <source>Institution</source>
+        <translation>机构</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+3"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location filename="../../ui/followup_dialog.py" line="-28"/>
+        <source>Drug</source>
+        <translation>药物</translation>
+    </message>
+    <message>
+        <location filename="../../ui/contract_dialogs.py" line="+1"/>
         <source>Unreachable for a year</source>
         <translation>失联满一年</translation>
     </message>
@@ -597,7 +1438,7 @@
         <translation>拒绝服务</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>At the resident&apos;s request</source>
         <translation>居民主动要求</translation>
     </message>
@@ -607,7 +1448,7 @@
         <translation>死亡</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Transferred</source>
         <translation>已转出</translation>
     </message>
@@ -617,7 +1458,7 @@
         <translation>重复</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+23"/>
         <source>The contract no longer exists (another device may have removed it).</source>
         <translation>该签约已不存在（可能已在其他设备上删除）。</translation>
     </message>
@@ -632,18 +1473,18 @@
         <translation>该签约%1，不能这样变更。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>The day lies outside the contract&apos;s period.</source>
         <translation>日期不在签约周期内。</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+81"/>
+        <location line="+102"/>
         <source>Choose the reason.</source>
         <translation>请选择原因。</translation>
     </message>
     <message>
-        <location line="-80"/>
+        <location line="-101"/>
         <source>The contract is with that team already.</source>
         <translation>该签约已属于这个团队。</translation>
     </message>
@@ -658,12 +1499,12 @@
         <translation>只能签约上一年度、本年度或下一年度。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+23"/>
         <source>%1 · contract %2 · team %3</source>
         <translation>%1 · %2 年度签约 · %3</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+54"/>
         <source>Terminate the contract</source>
         <translation>解除签约</translation>
     </message>
@@ -678,7 +1519,7 @@
         <translation>解约</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+33"/>
         <source>New team</source>
         <translation>新团队</translation>
     </message>
@@ -688,40 +1529,45 @@
         <translation>本卫生室没有其他团队：请管理员在“团队…”中添加。</translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+141"/>
+        <location filename="../../ui/chronic_page.py" line="-111"/>
+        <location filename="../../ui/chronic_words.py" line="-13"/>
+        <location line="+7"/>
+        <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location filename="../../ui/contract_dialogs.py" line="+30"/>
         <location line="+6"/>
         <source>Change team</source>
         <translation>转团队</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+119"/>
+        <location filename="../../ui/contracts_page.py" line="+152"/>
         <source>The ledger of %1 is saved in %2.</source>
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location filename="../../ui/chronic_page.py" line="+297"/>
+        <location filename="../../ui/contracts_page.py" line="+11"/>
         <location line="+6"/>
-        <location filename="../../ui/resident_dialog.py" line="+213"/>
+        <location filename="../../ui/resident_dialog.py" line="+221"/>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../../ui/enroll_dialog.py" line="+64"/>
+        <location filename="../../ui/enroll_dialog.py" line="+69"/>
         <source>This clinic has records on the county server already. Set this computer up with a new, empty database (first start → join my clinic); it receives everything.</source>
         <translation>该诊所在县级平台上已有数据。请在这台电脑上新建一个空数据库（首次使用 → 加入本诊所），它会收到全部数据。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>The county server cannot be reached. Check the address and the network, then try again.</source>
         <translation>连不上县级平台。请检查地址和网络后重试。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>The county server refused the code: it is wrong, used already or expired. Ask the county for a new one.</source>
         <translation>县级平台拒绝了这个登记码：码有误、已被使用或已过期。请向县里申请新的登记码。</translation>
     </message>
@@ -736,18 +1582,18 @@
         <translation>县级平台拒绝了登录（原因 %1）。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>The county server cannot be reached, or asks to wait after repeated wrong passwords. Try again later.</source>
         <translation>无法连接县级平台，或因多次密码错误需稍候。请稍后再试。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>The county server refused this device&apos;s token: enroll it again.</source>
         <translation>县级平台拒绝了本机的凭证：请重新登记本机。</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/enroll_dialog.py" line="+2"/>
+        <location filename="../../ui/enroll_dialog.py" line="+3"/>
         <source>The county server needs a newer Village Clinic. Update it first.</source>
         <translation>县级平台需要更新版本的村医助手，请先升级。</translation>
     </message>
@@ -757,12 +1603,12 @@
         <translation>在县级平台登录</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Account changes (new users, roles, passwords) are sent only after a clinic administrator signs in with the county server; a password change may also be sent by that user. The county checks the password; nothing is stored on this computer.</source>
         <translation>账户变更（新用户、角色、密码）需要诊所管理员在县级平台在线登录后才能同步；修改密码也可由本人登录后发送。密码由县级平台核对，本机不保存任何登录信息。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Sign in and send</source>
         <translation>登录并发送</translation>
     </message>
@@ -772,7 +1618,7 @@
         <translation>请输入用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/contract_dialogs.py" line="-40"/>
+        <location filename="../../ui/contract_dialogs.py" line="-47"/>
         <location filename="../../ui/enroll_dialog.py" line="+19"/>
         <source>Choose…</source>
         <translation>选择…</translation>
@@ -803,7 +1649,7 @@
         <translation>县级 CA 证书</translation>
     </message>
     <message>
-        <location line="-72"/>
+        <location line="-82"/>
         <source>Enter the county server&apos;s address.</source>
         <translation>请输入县级平台的地址。</translation>
     </message>
@@ -823,42 +1669,42 @@
         <translation>密码至少需要 %1 个字符。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>A user name has 2-32 characters: letters, digits, dot, dash or underscore.</source>
         <translation>用户名为 2-32 个字符：字母、数字、点、短横线或下划线。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Check “%1” (rule %2).</source>
         <translation>请检查“%1”（规则 %2）。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>This installation of Village Clinic is incomplete: the part “%1” is missing. Install it again as the README says.</source>
         <translation>村医助手安装不完整：缺少组件“%1”。请按 README 重新安装。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>The county server did not accept this computer&apos;s name: use letters and digits.</source>
         <translation>县级平台不接受本机名称：请使用字母和数字。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>The county server refused the enrollment (reason %1). Tell the county.</source>
         <translation>县级平台拒绝了登记（原因 %1）。请联系县里。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Too many wrong enrollment codes came from this network: try again in %1 seconds.</source>
         <translation>从本网络输入错误登记码的次数过多：请 %1 秒后再试。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>The clinic database could not be made or opened here; the details are in the log.</source>
         <translation>无法在本机创建或打开卫生室数据库；详情见日志。</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+55"/>
         <source>Enroll this device</source>
         <translation>登记本机</translation>
     </message>
@@ -869,22 +1715,24 @@
     </message>
     <message>
         <location filename="../../ui/account_signin.py" line="-9"/>
-        <location filename="../../ui/contract_dialogs.py" line="-32"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-219"/>
+        <location filename="../../ui/contract_dialogs.py" line="-42"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/resident_dialog.py" line="-181"/>
-        <location filename="../../ui/sign_dialog.py" line="-73"/>
-        <location line="+117"/>
-        <location filename="../../ui/sync_page.py" line="+346"/>
+        <location filename="../../ui/followup_dialog.py" line="+60"/>
+        <location filename="../../ui/resident_dialog.py" line="-189"/>
+        <location filename="../../ui/sign_dialog.py" line="-82"/>
+        <location line="+128"/>
+        <location filename="../../ui/sync_page.py" line="+378"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/enroll_dialog.py" line="+8"/>
+        <location filename="../../ui/enroll_dialog.py" line="+10"/>
         <source>The county gives each computer a one-time enrollment code. After enrolling, this computer sends its changes and receives the clinic&apos;s whenever it is online.</source>
         <translation>县里为每台电脑发放一次性登记码。登记后，只要联网，本机就会上传自己的修改并接收本诊所的数据。</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+58"/>
         <source>Village Clinic — first start</source>
         <translation>村医助手 — 首次使用</translation>
     </message>
@@ -933,7 +1781,7 @@
         <location filename="../../ui/account_signin.py" line="-2"/>
         <location filename="../../ui/enroll_dialog.py" line="+1"/>
         <location filename="../../ui/messages.py" line="+10"/>
-        <location filename="../../ui/signin.py" line="+105"/>
+        <location filename="../../ui/signin.py" line="+114"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
@@ -958,18 +1806,18 @@
         <translation>存放在与电脑分开保管的U盘上的文件</translation>
     </message>
     <message>
-        <location line="-248"/>
-        <location line="+40"/>
+        <location line="-265"/>
+        <location line="+50"/>
         <source>Name a key file: this computer has no keyring.</source>
         <translation>本机没有系统密钥库，请指定密钥文件。</translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-49"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>Enter the clinic&apos;s code and name.</source>
         <translation>请输入诊所编码和名称。</translation>
     </message>
@@ -1040,7 +1888,7 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+152"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
@@ -1061,12 +1909,13 @@
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location filename="../../ui/chronic_page.py" line="-272"/>
+        <location filename="../../ui/mainwindow.py" line="+0"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../ui/mainwindow.py" line="+1"/>
         <source>Changes waiting to be sent: %1</source>
         <translation>待上传的修改：%1</translation>
     </message>
@@ -1096,31 +1945,33 @@
         <location line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="-2"/>
-        <location filename="../../ui/sign_dialog.py" line="-146"/>
+        <location filename="../../ui/sign_dialog.py" line="-165"/>
         <source>Sex</source>
         <translation>性别</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/chronic_page.py" line="-47"/>
+        <location filename="../../ui/messages.py" line="+2"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location filename="../../ui/messages.py" line="+3"/>
         <location filename="../../ui/resident_dialog.py" line="+3"/>
         <source>Relation to head</source>
         <translation>与户主关系</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+159"/>
+        <location filename="../../ui/messages.py" line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+1"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location filename="../../ui/messages.py" line="+3"/>
         <source>Made by</source>
         <translation>操作人</translation>
     </message>
@@ -1210,12 +2061,12 @@
         <translation>本卫生室没有该项。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Only a clinic administrator may make this account change (a password: that user).</source>
         <translation>只有诊所管理员可以进行这项账户变更（修改密码：由本人）。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Made by a user the county does not know in this clinic.</source>
         <translation>做出修改的用户不是县级平台所知的本诊所用户。</translation>
     </message>
@@ -1240,27 +2091,27 @@
         <translation>应为4至30位字母、数字或短横线。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Household %1 has a head already: %2. Change %2&apos;s relation to the head first.</source>
         <translation>户号 %1 已有户主：%2。请先修改 %2 与户主的关系。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>This ID number is registered already, to %1.</source>
         <translation>该身份证号已登记给 %1。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>The clinic database file %1 is damaged (%2). Close Village Clinic and start it again: it offers the newest good backup, and keeps the damaged file aside.</source>
         <translation>数据库文件 %1 已损坏（%2）。请关闭村医助手后重新启动：它会提供最新的完好备份用于恢复，损坏的文件会另外保留。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>The disk is full (%1): nothing was saved. Free at least %2 on it (now %3 free) and try again.</source>
         <translation>磁盘已满（%1）：什么都没有保存。请在这块磁盘上腾出至少 %2 的空间（现在剩余 %3），然后再试。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
         <source>its first page cannot be read, although the key is right</source>
         <translation>密钥是对的，但文件的第一页读不出来</translation>
     </message>
@@ -1295,37 +2146,208 @@
         <translation>其他证件</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location filename="../../ui/chronic_chart.py" line="-11"/>
+        <source>Patient chart</source>
+        <translation>患者档案</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reading the chart…</source>
+        <translation>正在读取档案…</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source> (doctor&apos;s; rules: %1)</source>
+        <translation>（医生判定；规则：%1）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location filename="../../ui/chronic_words.py" line="-12"/>
+        <location filename="../../ui/followup_dialog.py" line="-171"/>
+        <source>Visit date</source>
+        <translation>随访日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-97"/>
+        <location filename="../../ui/chronic_page.py" line="-1"/>
+        <location filename="../../ui/chronic_words.py" line="+14"/>
+        <source>Disease</source>
+        <translation>病种</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/chronic_words.py" line="-13"/>
+        <location filename="../../ui/followup_dialog.py" line="+1"/>
+        <source>Visit mode</source>
+        <translation>随访方式</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>BP (mmHg)</source>
+        <translation>血压（mmHg）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Glucose</source>
+        <translation>血糖</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location filename="../../ui/chronic_page.py" line="+51"/>
+        <location filename="../../ui/chronic_words.py" line="+5"/>
+        <location filename="../../ui/followup_dialog.py" line="+188"/>
+        <source>Classification</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location filename="../../ui/followup_dialog.py" line="-34"/>
+        <source>Referral</source>
+        <translation>转诊</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next visit</source>
+        <translation>下次随访</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location filename="../../ui/followup_dialog.py" line="-29"/>
+        <source>Drugs</source>
+        <translation>用药</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Doctor</source>
+        <translation>医生</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location filename="../../ui/resident_dialog.py" line="+12"/>
         <location filename="../../ui/residents_page.py" line="-87"/>
-        <location filename="../../ui/sign_dialog.py" line="+0"/>
+        <location filename="../../ui/sign_dialog.py" line="+1"/>
         <source>Male</source>
         <translation>男</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../ui/resident_dialog.py" line="+0"/>
         <location filename="../../ui/residents_page.py" line="+0"/>
         <location filename="../../ui/sign_dialog.py" line="+0"/>
         <source>Female</source>
         <translation>女</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+2"/>
+        <source>%1 · %2 · %3 years · %4 · phone %5</source>
+        <translation>%1 · %2 · %3 岁 · %4 · 电话 %5</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+21"/>
+        <location line="+2"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+77"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="-20"/>
+        <source>%1 %2 confirmed %3 (%4)</source>
+        <translation>%1 %2，%3 确诊（%4）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>under management</source>
+        <translation>管理中</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>management ended</source>
+        <translation>已结束管理</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>contract %1: %2</source>
+        <translation>%1 年度签约：%2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>no contract this year</source>
+        <translation>本年度未签约</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Registrations: %1</source>
+        <translation>登记病种：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Current drugs: %1</source>
+        <translation>当前用药：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Family doctor: %1</source>
+        <translation>家庭医生：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open referrals: %1</source>
+        <translation>未随访转诊：%1</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>mmHg</source>
+        <translation>mmHg</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Systolic</source>
+        <translation>收缩压</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Diastolic</source>
+        <translation>舒张压</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>mmol/L</source>
+        <translation>mmol/L</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location filename="../../ui/chronic_words.py" line="-24"/>
+        <source>Fasting glucose</source>
+        <translation>空腹血糖</translation>
+    </message>
+    <message>
+        <location line="-38"/>
+        <source>%1 follow-ups, newest first</source>
+        <translation>随访 %1 次（最近的在前）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/resident_dialog.py" line="+11"/>
         <source>household code, e.g. H000123 (a new code makes a new household)</source>
         <translation>户号，如 H000123（输入新户号即新建家庭户）</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-6"/>
+        <location line="+59"/>
+        <location filename="../../ui/followup_dialog.py" line="+41"/>
+        <location filename="../../ui/resident_dialog.py" line="+47"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location filename="../../ui/resident_dialog.py" line="+7"/>
         <source>Edit resident</source>
         <translation>编辑居民</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../ui/residents_page.py" line="+282"/>
+        <location filename="../../ui/residents_page.py" line="+286"/>
         <source>Add resident</source>
         <translation>新增居民</translation>
     </message>
@@ -1335,17 +2357,17 @@
         <translation>发证地：%1</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>%1; county code %2 unknown: confirm the place with the resident.</source>
         <translation>%1；县级代码 %2 不在行政区划代码表中，请与居民核对。</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+90"/>
         <source>The resident was not saved: %1</source>
         <translation>居民信息未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/residents_page.py" line="-277"/>
+        <location filename="../../ui/residents_page.py" line="-281"/>
         <source>Head</source>
         <translation>户主</translation>
     </message>
@@ -1381,7 +2403,7 @@
     </message>
     <message>
         <location line="+74"/>
-        <location filename="../../ui/sign_dialog.py" line="+2"/>
+        <location filename="../../ui/sign_dialog.py" line="+3"/>
         <source>Age</source>
         <translation>年龄</translation>
     </message>
@@ -1401,7 +2423,7 @@
         <translation>%1 尚未归入家庭户。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+9"/>
         <source>Household %1</source>
         <translation>户号 %1</translation>
     </message>
@@ -1447,17 +2469,17 @@
         <translation>已登记居民 %1 人</translation>
     </message>
     <message>
-        <location filename="../../ui/sign_dialog.py" line="-6"/>
+        <location filename="../../ui/sign_dialog.py" line="-10"/>
         <source>Choose the resident</source>
         <translation>选择居民</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+23"/>
         <source>%1 residents match “%2”: choose one.</source>
         <translation>%1 位居民符合“%2”，请选择一位。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Choose</source>
         <translation>选择</translation>
     </message>
@@ -1467,17 +2489,17 @@
         <translation>%1 元</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+56"/>
         <source>Sign a household</source>
         <translation>家庭签约</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>resident pays %1</source>
         <translation>个人承担 %1</translation>
     </message>
     <message>
-        <location line="-65"/>
+        <location line="-76"/>
         <source>Signed on the paper form</source>
         <translation>在纸质协议上签名</translation>
     </message>
@@ -1497,7 +2519,7 @@
         <translation>清除</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+79"/>
         <source>Insurance premium paid for this year</source>
         <translation>本年度医保已缴费</translation>
     </message>
@@ -1517,7 +2539,7 @@
         <translation>服务包</translation>
     </message>
     <message>
-        <location filename="../../ui/contract_dialogs.py" line="+105"/>
+        <location filename="../../ui/contract_dialogs.py" line="+137"/>
         <location filename="../../ui/sign_dialog.py" line="+1"/>
         <source>Consent</source>
         <translation>知情同意</translation>
@@ -1533,12 +2555,12 @@
         <translation>正在向县级平台核实…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>The county does not answer for now: this computer or clinic has asked about residents as often as the county allows. Nothing is signed yet. Sign again in %1 minute(s), or press Sign now to sign without asking: the contract stays provisional until the county checks it at the next sync.</source>
         <translation>县里暂不回答：本机或本诊所查询居民签约情况的次数已达县里规定的上限，尚未签约。请 %1 分钟后再签；或现在再按“签约”，不经县里核对先签：合同待县级确认，下次同步时由县里核对。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+54"/>
         <source>Choose at least one service package.</source>
         <translation>请至少选择一个服务包。</translation>
     </message>
@@ -1553,12 +2575,12 @@
         <translation>请填写纸质协议签名的见证人。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>%1 has signed with another clinic for this year: %2</source>
         <translation>%1 本年度已在其他机构签约：%2</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>%1 has a contract for this year already: %2</source>
         <translation>%1 本年度已有签约：%2</translation>
     </message>
@@ -1568,17 +2590,17 @@
         <translation>%1 不符合服务包条件：%2</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>%1 is for residents aged %2 or more when the period starts (this resident: %3)</source>
         <translation>%1 适用于签约周期开始时年满 %2 岁的居民（该居民 %3 岁）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>%1 is for residents aged up to %2 when the period starts (this resident: %3)</source>
         <translation>%1 适用于签约周期开始时不超过 %2 岁的居民（该居民 %3 岁）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>%1 is for women</source>
         <translation>%1 仅适用于女性</translation>
     </message>
@@ -1613,17 +2635,17 @@
         <translation>（或该服务包的其他适用人群）</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="-113"/>
+        <location filename="../../ui/signin.py" line="-116"/>
         <source>This account&apos;s password must be set again: its stored form is damaged. Ask the clinic admin.</source>
         <translation>此账号的密码需要重新设置：本机保存的密码信息已损坏。请联系卫生室管理员。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+61"/>
         <source>Village Clinic — sign in</source>
         <translation>村医助手 — 登录</translation>
     </message>
@@ -1641,30 +2663,30 @@
         <location line="+1"/>
         <location line="+23"/>
         <location line="+42"/>
-        <location line="+202"/>
+        <location line="+225"/>
         <location filename="../../ui/damage_dialog.py" line="+24"/>
-        <location filename="../../ui/ops.py" line="+216"/>
+        <location filename="../../ui/ops.py" line="+235"/>
         <location filename="../../ui/signin.py" line="+1"/>
         <source>Village Clinic</source>
         <translation>村医助手</translation>
     </message>
     <message>
-        <location line="-201"/>
+        <location line="-223"/>
         <source>Village Clinic is already open on this computer (database %1). Use the window that is open; look for it on the taskbar.</source>
         <translation>村医助手已经打开（数据库 %1），不能再打开一次。请使用已打开的窗口，可在任务栏中找到它。</translation>
     </message>
     <message>
-        <location line="+194"/>
+        <location line="+212"/>
         <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
         <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>This computer has no keyring for the database key: start with --key-file.</source>
         <translation>这台电脑没有保存数据库密钥的系统密钥库：请加 --key-file 参数启动。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>The clinic database cannot be opened.</source>
         <translation>无法打开诊所数据库。</translation>
     </message>
@@ -1680,12 +2702,12 @@
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="-66"/>
+        <location filename="../../ui/signin.py" line="-73"/>
         <source>This account is locked for %1 minutes after repeated wrong passwords. Try again in %2 minute(s) or ask the clinic admin.</source>
         <translation>密码多次输错，账号已锁定 %1 分钟。请 %2 分钟后再试或联系卫生室管理员。</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+75"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -1716,7 +2738,7 @@
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="-295"/>
+        <location filename="../../ui/sync_page.py" line="-323"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -1741,7 +2763,7 @@
         <translation>● 请升级村医助手后再同步（可继续离线工作）</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+15"/>
         <source>Synced</source>
         <translation>已同步</translation>
     </message>
@@ -1821,7 +2843,7 @@
         <translation>正在开始…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>The county server could not be reached; nothing was lost.</source>
         <translation>连不上县级平台；没有丢失任何数据。</translation>
     </message>
@@ -1846,7 +2868,7 @@
         <translation>已手动停止；已上传和已接收的内容都保留。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Checked: this computer holds what the server holds.</source>
         <translation>已核对：本机数据与服务器一致。</translation>
     </message>
@@ -1861,12 +2883,12 @@
         <translation>已处理</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Kept the server&apos;s version</source>
         <translation>保留服务器的版本</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Kept the device&apos;s version</source>
         <translation>保留设备上的版本</translation>
     </message>
@@ -1876,7 +2898,7 @@
         <translation>逐项选择</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>The later contract stands</source>
         <translation>保留后签的协议</translation>
     </message>
@@ -1886,17 +2908,17 @@
         <translation>后签的协议已取消</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>County (%1): %2</source>
         <translation>县级审核（%1）：%2</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>refused by the county server (rule %1)</source>
         <translation>被县级平台退回（规则 %1）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Refused by the county server (rule %1)</source>
         <translation>被县级平台退回（规则 %1）</translation>
     </message>
@@ -1956,17 +2978,17 @@
         <translation>最近收到</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+9"/>
         <source>Why it could not be stored</source>
         <translation>无法保存的原因</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>First received</source>
         <translation>首次收到</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+126"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
@@ -2001,17 +3023,17 @@
         <translation>未能保存（%1）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>%1 rows from the county could not be stored on this computer. The rest of the sync went on; a corrected version from the county takes their place.</source>
         <translation>县里发来的 %1 条记录无法保存在本机。其余内容已照常同步；县里发来更正后的版本时会自动替换。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+48"/>
         <source>%1 account changes wait: they are sent only after a clinic administrator signs in online (a password change: that user).</source>
         <translation>有 %1 项账户变更等待发送：需要诊所管理员在线登录后才能同步（修改密码：由本人登录）。</translation>
     </message>
     <message>
-        <location line="-233"/>
+        <location line="-265"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
@@ -2058,12 +3080,12 @@
     <message>
         <location line="+2"/>
         <location line="+22"/>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location line="-36"/>
+        <location line="-38"/>
         <source>What happened</source>
         <translation>情况</translation>
     </message>
@@ -2078,12 +3100,12 @@
         <translation>处理结果</translation>
     </message>
     <message>
-        <location line="+155"/>
+        <location line="+172"/>
         <source>Show decided ones too</source>
         <translation>同时显示已处理的</translation>
     </message>
     <message>
-        <location line="-147"/>
+        <location line="-164"/>
         <source>Changed</source>
         <translation>修改时间</translation>
     </message>
@@ -2093,27 +3115,27 @@
         <translation>退回原因</translation>
     </message>
     <message>
-        <location line="+139"/>
+        <location line="+156"/>
         <source>Sign in online and send…</source>
         <translation>在线登录并发送…</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+37"/>
         <source>County server: %1 · this device belongs to clinic %2</source>
         <translation>县级平台：%1 · 本机属于诊所 %2</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>This device is not enrolled: it works offline and keeps every change for later.</source>
         <translation>本机尚未登记：可离线工作，所有修改都会保存，待登记后上传。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>sent %1, received %2</source>
         <translation>已上传 %1 条，已接收 %2 条</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-44"/>
         <source>History</source>
         <translation>同步记录</translation>
     </message>
@@ -2128,18 +3150,18 @@
         <translation>被退回的修改（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/teams_dialog.py" line="-1"/>
+        <location filename="../../ui/teams_dialog.py" line="-2"/>
         <source>Family-doctor teams</source>
         <translation>家庭医生团队</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Lead</source>
         <translation>团队长</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>Members</source>
         <translation>成员</translation>
     </message>
@@ -2174,7 +3196,7 @@
         <translation>已添加团队 %1。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>A team name has 1-40 characters.</source>
         <translation>团队名称为1-40个字。</translation>
     </message>
@@ -2196,7 +3218,7 @@ What is wrong: %2</source>
 问题：%2</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Looking for the newest good backup…</source>
         <translation>正在寻找最新的完好备份…</translation>
     </message>
@@ -2211,17 +3233,17 @@ What is wrong: %2</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>No good backup of this database was found (beside it, nor among those `clinic backup` wrote). The damaged file stays as it is: ask for help before changing it.</source>
         <translation>没有找到这个数据库的完好备份（数据库旁边和 `clinic backup` 写过的备份里都没有）。损坏的文件保持原样：请先找人帮忙，再做改动。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>The newest good backup is %1, made %2. Restoring it brings the data back as it was then; the damaged file is kept aside beside it, never deleted.</source>
         <translation>最新的完好备份是 %1，制作于 %2。用它恢复后，数据回到那时的样子；损坏的文件会改名保留在旁边，不会删除。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Restoring %1 …</source>
         <translation>正在用 %1 恢复…</translation>
     </message>
@@ -2229,6 +3251,322 @@ What is wrong: %2</source>
         <location line="+12"/>
         <source>Not restored: %1</source>
         <translation>没有恢复：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/followup_dialog.py" line="-278"/>
+        <source>The patient or the record no longer exists (another device may have removed it).</source>
+        <translation>患者或记录已不存在（可能已被另一台设备删除）。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>%1: %2 is outside the plausible range %3-%4 %5.</source>
+        <translation>%1：%2 超出合理范围 %3–%4 %5。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: outside the plausible range %3-%4 %5.</source>
+        <translation>%1：超出合理范围 %3–%4 %5。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1: the systolic pressure must exceed the diastolic (%2/%3 mmHg).</source>
+        <translation>%1：收缩压必须高于舒张压（%2/%3 mmHg）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1: type a number.</source>
+        <translation>%1：请填写数字。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: too many decimal places.</source>
+        <translation>%1：小数位数过多。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: the date lies in the future.</source>
+        <translation>%1：日期晚于今天。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: write the date as 2026-12-31.</source>
+        <translation>%1：日期请写成 2026-12-31。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: “none” cannot be ticked with a symptom.</source>
+        <translation>%1：“无症状”不能与其他症状同时勾选。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The patient is not under management for this disease: register it first.</source>
+        <translation>该患者未登记管理此病种：请先登记。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Changing the classification needs the reason, which is recorded.</source>
+        <translation>更改随访分类须填写原因（原因将记录在案）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The classification is made from the reading: type it, or classify by hand with a reason.</source>
+        <translation>分类依据测量值：请填写测量值，或由医生判定分类并写明原因。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: the next visit comes after this one.</source>
+        <translation>%1：下次随访须在本次之后。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: the disease was confirmed after this day.</source>
+        <translation>%1：该病确诊日期晚于此日。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: required.</source>
+        <translation>%1：必填。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1: not accepted.</source>
+        <translation>%1：填写有误，未能保存。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Follow-up of %1 (%2)</source>
+        <translation>%1 的随访（%2）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>%1 · %2 years · %3 · %4</source>
+        <translation>%1 · %2 岁 · %3 · %4</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Blood pressure (mmHg)</source>
+        <translation>血压（mmHg）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>second reading</source>
+        <translation>第二次测量</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Weight (kg) / target</source>
+        <translation>体重（kg）/ 目标</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Height (cm)</source>
+        <translation>身高（cm）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>BMI (kg/m²) / target</source>
+        <translation>体质指数（kg/m²）/ 目标</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Heart rate (/min)</source>
+        <translation>心率（次/分）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Dorsalis pedis pulse</source>
+        <translation>足背动脉搏动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other signs</source>
+        <translation>其他体征</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cigarettes a day / target</source>
+        <translation>日吸烟量（支）/ 目标</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Alcohol (liang a day) / target</source>
+        <translation>日饮酒量（两）/ 目标</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Exercise (times a week, minutes) / target</source>
+        <translation>运动（次/周 × 分钟/次）/ 目标</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Salt intake / target</source>
+        <translation>摄盐情况 / 目标</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Staple food (g a day) / target</source>
+        <translation>主食（克/天）/ 目标</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Psychological adjustment</source>
+        <translation>心理调整</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Compliance with advice</source>
+        <translation>遵医行为</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Fasting glucose (mmol/L)</source>
+        <translation>空腹血糖（mmol/L）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>HbA1c (%) / date</source>
+        <translation>糖化血红蛋白（%）/ 检查日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Auxiliary examinations</source>
+        <translation>辅助检查</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Medication adherence</source>
+        <translation>服药依从性</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Yes</source>
+        <translation>有</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Adverse drug reaction</source>
+        <translation>药物不良反应</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Hypoglycaemia</source>
+        <translation>低血糖反应</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New or worse</source>
+        <translation>新发或加重</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <location line="+35"/>
+        <source>As the rules say</source>
+        <translation>按规则</translation>
+    </message>
+    <message>
+        <location line="-30"/>
+        <source>Reason for a classification other than the rules&apos;</source>
+        <translation>与规则不同时须写明原因</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Classification of this visit</source>
+        <translation>此次随访分类</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Doctor&apos;s classification</source>
+        <translation>医生判定分类</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Dose a time</source>
+        <translation>每次剂量</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Times a day</source>
+        <translation>每日次数</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Insulin (type, dose)</source>
+        <translation>胰岛素（种类、用量）</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Department</source>
+        <translation>科别</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Refer</source>
+        <translation>转诊</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Doctor&apos;s signature</source>
+        <translation>随访医生签名</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Enter saves; Tab goes through the fields in the paper form&apos;s order.</source>
+        <translation>回车保存；Tab 键按纸质表格的顺序切换各项。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Visit</source>
+        <translation>随访</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signs</source>
+        <translation>体征</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lifestyle advice</source>
+        <translation>生活方式指导</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Examinations, adherence and reactions</source>
+        <translation>辅助检查、依从性与不良反应</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Referral and next visit</source>
+        <translation>转诊与下次随访</translation>
+    </message>
+    <message>
+        <location line="+133"/>
+        <source>blood pressure</source>
+        <translation>血压</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>fasting glucose</source>
+        <translation>空腹血糖</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type the %1: the classification follows it.</source>
+        <translation>请填写%1，分类随之显示。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 (the doctor&apos;s; the rules say %2)</source>
+        <translation>%1（医生判定；按规则为%2）</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 · next visit by %2</source>
+        <translation>%1 · 下次随访 %2 前</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1: %2 — follow it up by %3</source>
+        <translation>%1：%2 —— 请于 %3 前随访转诊结果</translation>
     </message>
 </context>
 <context>

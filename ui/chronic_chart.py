@@ -1,0 +1,199 @@
+"""A patient's chart (issue 12 point 6): the blood pressure and fasting glucose by visit with their target lines
+(ui/charts.py, the ledger's charting), the visits with their classification, the current drugs, the
+registrations and this year's contract — the whole history on one page.
+
+Everything is read by an op on a worker with a connection of its own (and ui.charts imported there when it is
+not yet), so the GUI thread only draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import Any
+
+from clinic_app import chronic as K
+from clinic_app.chronic_chart import PatientChart as PatientChartData
+from clinic_app.chronic_chart import patient_chart
+from clinic_app.residents import mask_id_number
+from clinic_app.store import Store
+from ui.chronic_words import classification_text, disease_text, mode_text, referral_text
+from ui.contract_dialogs import status_text
+from ui.i18n import tr
+from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
+from ui.ops import Writer
+from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, QTimer, QVBoxLayout, QWidget
+
+SBP, DBP, GLUCOSE, TARGET = "#c0392b", "#2e86c1", "#8e44ad", "#27ae60"
+
+
+def read_chart(store: Store, resident_id: str, today: dt.date) -> PatientChartData:
+    """Off the GUI thread: a connection of its own, closed after."""
+    importlib.import_module("ui.charts")  # 0.25-0.45 s the first time: here, not on the GUI thread
+    conn = store.reader()
+    try:
+        return patient_chart(conn, resident_id, today)
+    finally:
+        conn.close()
+
+
+class PatientChart(QDialog):
+    def __init__(
+        self, store: Store, writer: Writer, resident_id: str, today: dt.date, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.store, self.today, self.resident_id = store, today, resident_id
+        self.data: PatientChartData | None = None
+        self.drawn = False  # both charts built
+        self.setWindowTitle(tr("Patient chart"))
+        self.head = QLabel(tr("Reading the chart…"))
+        self.head.setStyleSheet("font-weight: bold; font-size: 14px;")
+        self.head.setWordWrap(True)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.bp_chart: Any = None
+        self.glucose_chart: Any = None
+        self.charts = QHBoxLayout()
+        self.history = ListModel(self._columns(), parent=self)
+        self.view = ListView(self.history)
+        close = QPushButton(tr("Close"))
+        close.clicked.connect(lambda: self.accept())
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.head)
+        layout.addWidget(self.details)
+        layout.addLayout(self.charts, 3)
+        self.visits_label = QLabel()
+        layout.addWidget(self.visits_label)
+        layout.addWidget(self.view, 2)
+        layout.addLayout(buttons)
+        self.resize(1200, 700)
+        self.op = writer.work(lambda: read_chart(store, resident_id, today), self.show_data, parent=self)
+
+    def _columns(self) -> list[Column]:
+        def classification(r: Row) -> str:
+            text = classification_text(r["classification"])
+            if r.get("override_reason"):
+                text += tr(" (doctor's; rules: %1)").replace(
+                    "%1", classification_text(r["classification_rule"])
+                )
+            return text
+
+        return [
+            Column("date", lambda: tr("Visit date"), lambda r: r["visit_date"], width=95),
+            Column("disease", lambda: tr("Disease"), lambda r: disease_text(r["disease"]), width=90),
+            Column("mode", lambda: tr("Visit mode"), lambda r: mode_text(r["visit_mode"]), width=80),
+            Column(
+                "bp",
+                lambda: tr("BP (mmHg)"),
+                lambda r: f"{r['sbp']}/{r['dbp']}" if r["sbp"] is not None else "",
+                align=RIGHT,
+                width=85,
+            ),
+            Column(
+                "glucose", lambda: tr("Glucose"), lambda r: r["fasting_glucose"] or "", align=RIGHT, width=70
+            ),
+            Column(
+                "class",
+                lambda: tr("Classification"),
+                classification,
+                tooltip=lambda r: r.get("override_reason"),
+                width=170,
+            ),
+            Column("referral", lambda: tr("Referral"), lambda r: referral_text(r["referral"]), width=90),
+            Column("next", lambda: tr("Next visit"), lambda r: r["next_visit_date"] or "", width=95),
+            Column(
+                "drugs",
+                lambda: tr("Drugs"),
+                lambda r: "、".join(f"{d['name']} {d['dose'] or ''}".strip() for d in r["drugs"]),
+                width=220,
+            ),
+            Column("doctor", lambda: tr("Doctor"), lambda r: r["doctor_signature"] or ""),
+        ]
+
+    def show_data(self, data: PatientChartData) -> None:
+        self.data = data
+        person = data.resident
+        sex = {"M": tr("Male"), "F": tr("Female")}.get(person["sex"] or "", "")
+        self.head.setText(
+            tr("%1 · %2 · %3 years · %4 · phone %5")
+            .replace("%1", person["name"])
+            .replace("%2", sex)
+            .replace("%3", str(data.age))
+            .replace("%4", mask_id_number(person["id_number"]))
+            .replace("%5", person["phone"] or tr("none"))
+        )
+        registrations = "；".join(
+            tr("%1 %2 confirmed %3 (%4)")
+            .replace("%1", disease_text(g["disease"]))
+            .replace("%2", g["icd_code"])
+            .replace("%3", g["confirmed_on"])
+            .replace(
+                "%4", tr("under management") if g["management"] == "continue" else tr("management ended")
+            )
+            for g in data.registrations
+        )
+        contract = (
+            tr("contract %1: %2")
+            .replace("%1", data.contract["period"])
+            .replace("%2", status_text(data.contract["status"]))
+            if data.contract
+            else tr("no contract this year")
+        )
+        drugs = "、".join(f"{d['name']} {d['dose'] or ''}×{d['times_per_day'] or ''}" for d in data.drugs)
+        self.details.setText(
+            tr("Registrations: %1").replace("%1", registrations or tr("none"))
+            + "\n"
+            + tr("Current drugs: %1").replace("%1", drugs or tr("none"))
+            + "    "
+            + tr("Family doctor: %1").replace("%1", contract)
+            + "    "
+            + tr("Open referrals: %1").replace("%1", str(data.referrals_open))
+        )
+        visits = data.visits
+        self.history.cursor = lambda row: visits.index(row) + 1
+        self.history.set_fetch(lambda after, limit: visits[(after or 0) : (after or 0) + limit])
+        self.visits_label.setText(tr("%1 follow-ups, newest first").replace("%1", str(len(visits))))
+        # each chart built in its own turn of the event loop: the window keeps answering between them
+        QTimer.singleShot(0, self._draw_bp)
+
+    def _draw_bp(self) -> None:
+        from ui.charts import LineChart, Series
+
+        if self.data is None:
+            return
+        data = self.data
+        oldest_first = list(reversed(data.visits))
+        bp = [v for v in oldest_first if v["sbp"] is not None]
+        if bp:
+            self.bp_chart = LineChart()
+            sbp_target, dbp_target = K.BP_TARGET_ELDERLY if data.age >= K.ELDERLY_AGE else K.BP_TARGET
+            self.bp_chart.set_unit(tr("mmHg"))
+            self.bp_chart.set_lines(
+                [dt.date.fromisoformat(v["visit_date"]) for v in bp],
+                [
+                    Series(tr("Systolic"), [v["sbp"] for v in bp], SBP),
+                    Series(tr("Diastolic"), [v["dbp"] for v in bp], DBP),
+                ],
+                targets=[(float(sbp_target), SBP), (float(dbp_target), DBP)],
+            )
+            self.charts.addWidget(self.bp_chart, 1)
+        QTimer.singleShot(0, self._draw_glucose)
+
+    def _draw_glucose(self) -> None:
+        from ui.charts import LineChart, Series
+
+        if self.data is None:
+            return
+        glucose = [v for v in reversed(self.data.visits) if v["fasting_glucose"]]
+        if glucose:
+            self.glucose_chart = LineChart()
+            self.glucose_chart.set_unit(tr("mmol/L"))
+            self.glucose_chart.set_lines(
+                [dt.date.fromisoformat(v["visit_date"]) for v in glucose],
+                [Series(tr("Fasting glucose"), [float(v["fasting_glucose"]) for v in glucose], GLUCOSE)],
+                targets=[(float(K.GLUCOSE_TARGET), TARGET)],
+            )
+            self.charts.addWidget(self.glucose_chart, 1)
+        self.drawn = True

@@ -1,0 +1,79 @@
+"""The printed home-visit round (issue 12 point 5): the day's patients (due today or overdue) grouped by village
+and household, with their last readings, on A4 through the print preview (ui.printing). A Chinese document,
+as the other printed forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from itertools import groupby
+from typing import Any
+
+from clinic_app import chronic_round as H
+from clinic_app import labels
+from clinic_app.db import Connection
+from ui import printing
+from ui.contract_print import FONTS, HEAD_FONTS
+from ui.qt import QFont, QTextDocument, QWidget
+
+TITLE = "慢病患者上门随访清单"
+
+
+def round_html(rows: list[dict[str, Any]], clinic: str, day: dt.date) -> str:
+    e = html.escape
+    parts = [f"<h1>{TITLE}</h1><p>{e(clinic)}　{day.isoformat()}　共 {len(rows)} 人次（含逾期未随访）</p>"]
+    for village, in_village in groupby(rows, key=lambda r: r["village"] or "（未填村）"):
+        people = list(in_village)
+        parts.append(f"<h2>{e(village)}（{len(people)} 人次）</h2>")
+        parts.append(
+            "<table width='100%' cellspacing='0' cellpadding='3' border='1'><tr><th>户号 / 地址</th><th>姓名</th>"
+            "<th>病种</th><th>电话</th><th>上次随访</th><th>上次血压</th><th>上次空腹血糖</th><th>应随访</th>"
+            "<th>逾期天数</th><th width='14%'>本次记录</th></tr>"
+        )
+        for household, members in groupby(people, key=lambda r: (r["household_code"], r["address"])):
+            members_ = list(members)
+            where = " ".join(x for x in household if x) or "—"
+            for i, r in enumerate(members_):
+                bp = f"{r['sbp']}/{r['dbp']}" if r["sbp"] is not None else ""
+                first = f"<td rowspan='{len(members_)}'>{e(where)}</td>" if i == 0 else ""
+                parts.append(
+                    f"<tr>{first}<td>{e(r['name'])}</td><td>{labels.label('disease', r['disease'])}</td>"
+                    f"<td>{e(r['phone'] or '')}</td><td>{r['visit_date'] or '从未'}</td>"
+                    f"<td>{bp}</td>"
+                    f"<td>{r['fasting_glucose'] or ''}</td><td>{r['due_on']}</td>"
+                    f"<td align='right'>{r['days_overdue'] or ''}</td><td></td></tr>"
+                )
+        parts.append("</table>")
+    return f"""<html><head><style>
+body {{ font-family: {FONTS}; font-size: 8pt; }}
+h1 {{ font-family: {HEAD_FONTS}; font-size: 15pt; text-align: center; margin: 0 0 4pt 0; }}
+h2 {{ font-family: {HEAD_FONTS}; font-size: 11pt; margin: 8pt 0 3pt 0; }}
+table {{ border-collapse: collapse; }}
+td {{ white-space: nowrap; }}
+th {{ font-family: {HEAD_FONTS}; font-weight: normal; background: #eeeeee; }}
+</style></head><body>{"".join(parts)}</body></html>"""
+
+
+def round_document(rows: list[dict[str, Any]], clinic: str, day: dt.date) -> QTextDocument:
+    document = QTextDocument()
+    font = QFont()
+    font.setFamilies(
+        ["SimSun", "Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei"]
+    )
+    font.setPointSizeF(9)
+    document.setDefaultFont(font)
+    document.setHtml(round_html(rows, clinic, day))
+    return document
+
+
+def preview_round(
+    reader: Connection, clinic_id: str, clinic: str, day: dt.date, parent: QWidget | None = None
+) -> printing.PrintPreview:
+    rows = H.round_rows(reader, clinic_id, day)
+    return printing.preview(
+        parent,
+        lambda: round_document(rows, clinic, day),
+        f"上门随访清单-{day.isoformat()}.pdf",
+        f"{TITLE} {day.isoformat()}",
+        f"{TITLE}　{day.isoformat()}",
+    )

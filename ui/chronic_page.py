@@ -31,7 +31,7 @@ from ui.ops import Op, Writer
 from ui.qt import QEvent, QHBoxLayout, QLabel, QPushButton, Qt, QTabWidget, QVBoxLayout, QWidget
 
 LISTS = ("due", "overdue", "referrals", "short")
-TABLES = ("disease_registration", "followup", "referral", "resident")
+SHOWN = ("disease_registration", "followup", "referral", "resident")  # a change to one refreshes the lists
 CHARTS = "ui.charts"
 DUE_DAYS = 7  # "due this week": today and the six days after
 
@@ -290,7 +290,7 @@ class ChronicPage(QWidget):
         self.count.setText(tr("%1 in this list").replace("%1", f"{model.rowCount():,}{more}"))
 
     def _store_changed(self, changes: Changes) -> None:
-        if not changes.touched(*TABLES):
+        if not changes.touched(*SHOWN):
             return
         self.stale |= set(LISTS)
         self._read_shown()

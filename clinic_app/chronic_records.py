@@ -262,13 +262,16 @@ def set_qualification(
         uow.update("disease_registration", held["id"], values)
 
 
-def get_registration(conn: Connection, registration_id: str) -> dict[str, Any]:
-    row = conn.execute(
-        "SELECT * FROM disease_registration WHERE id = ? AND deleted_at IS NULL", (registration_id,)
-    ).fetchone()
+def _live_row(conn: Connection, table: str, row_id: str, what: str) -> dict[str, Any]:
+    """The row of ``table`` with this id, not deleted; NotFound naming it as ``what`` otherwise."""
+    row = conn.execute(f'SELECT * FROM "{table}" WHERE id = ? AND deleted_at IS NULL', (row_id,)).fetchone()
     if row is None:
-        raise NotFound(f"disease registration {registration_id} does not exist")
+        raise NotFound(f"{what} {row_id} does not exist")
     return dict(row)
+
+
+def get_registration(conn: Connection, registration_id: str) -> dict[str, Any]:
+    return _live_row(conn, "disease_registration", registration_id, "disease registration")
 
 
 def end_management(
@@ -307,12 +310,7 @@ LIVE = "NOT EXISTS (SELECT 1 FROM followup s WHERE s.supersedes = {f}.id)"  # no
 
 
 def get_followup(conn: Connection, followup_id: str) -> dict[str, Any]:
-    row = conn.execute(
-        "SELECT * FROM followup WHERE id = ? AND deleted_at IS NULL", (followup_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"follow-up {followup_id} does not exist")
-    return dict(row)
+    return _live_row(conn, "followup", followup_id, "follow-up")
 
 
 def superseded_by(conn: Connection, followup_id: str) -> str | None:
@@ -654,12 +652,7 @@ def supersede_followup(
 
 # -- referrals --------------------------------------------------------------------------------------------
 def get_referral(conn: Connection, referral_id: str) -> dict[str, Any]:
-    row = conn.execute(
-        "SELECT * FROM referral WHERE id = ? AND deleted_at IS NULL", (referral_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"referral {referral_id} does not exist")
-    return dict(row)
+    return _live_row(conn, "referral", referral_id, "referral")
 
 
 def open_referral(

@@ -249,7 +249,24 @@ class RegisterDialog(_Dialog):
         )
 
 
-class ContactDialog(_Dialog):
+class _RowDialog(_Dialog):
+    """A dialog about one row of a worklist (``title`` translated), saved through the writer."""
+
+    def __init__(
+        self,
+        store: Store,
+        writer: Writer,
+        user: User,
+        row: dict[str, Any],
+        today: dt.date,
+        title: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(writer, title, tr("Save"), parent)
+        self.store, self.user, self.today, self.row = store, user, today, row
+
+
+class ContactDialog(_RowDialog):
     """What came of a call or a visit attempt to a patient on a worklist (Simple.org's overdue workflow)."""
 
     def __init__(
@@ -261,8 +278,7 @@ class ContactDialog(_Dialog):
         today: dt.date,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(writer, tr("Record the outcome of a call"), tr("Save"), parent)
-        self.store, self.user, self.today, self.row = store, user, today, row
+        super().__init__(store, writer, user, row, today, tr("Record the outcome of a call"), parent)
         self.who.setText(
             tr("%1 · %2 · phone %3")
             .replace("%1", row["name"])
@@ -308,7 +324,7 @@ class ContactDialog(_Dialog):
         )
 
 
-class ReferralFollowupDialog(_Dialog):
+class ReferralFollowupDialog(_RowDialog):
     """A referral's follow-up: did the patient arrive, and what came of it; the referral leaves the list."""
 
     def __init__(
@@ -320,8 +336,7 @@ class ReferralFollowupDialog(_Dialog):
         today: dt.date,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(writer, tr("Follow up the referral"), tr("Save"), parent)
-        self.store, self.user, self.today, self.row = store, user, today, row
+        super().__init__(store, writer, user, row, today, tr("Follow up the referral"), parent)
         self.who.setText(
             tr("%1 · %2 · referred %3 to %4")
             .replace("%1", row["name"])

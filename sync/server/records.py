@@ -379,10 +379,11 @@ class RecordStore:
         problems = contract.check_required(table, data)
         for rule in self._rules.get(table, ()):
             problems = rule.check_row(data, problems)
-        if not problems and not (known := REGISTRY.table(table)).fits(data):
-            # what the domain's validator let pass as it reads it (a blank relation is "none" to it) but a device
-            # would refuse to store as sent: every device of the clinic would set the row aside
-            code, message = known.row_problem(data) or ("not_allowed", f"{table}: a value no device stores")
+        known = REGISTRY.table(table)
+        # what the domain's validator let pass as it reads it (a blank relation is "none" to it) but a device would
+        # refuse to store as sent: every device of the clinic would set the row aside (fits: the fast judgement)
+        if not problems and not known.fits(data) and (problem := known.row_problem(data)) is not None:
+            code, message = problem
             where, _, why = message.partition(": ")
             problems = [ValidationError(where.removeprefix(f"{table}."), code, why)]
         return problems

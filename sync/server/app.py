@@ -25,7 +25,7 @@ from sync.server import pull as pulling
 from sync.server import push as pushing
 from sync.server.auth import Token
 from sync.server.common import ServiceError
-from sync.server.db import REQUEST_THREADS, epoch, make_engine, utc_now
+from sync.server.db import REQUEST_THREADS, epoch, in_transaction, make_engine, utc_now
 from sync.server.gzip_request import GzipRequestMiddleware
 from sync.server.rules import county_records
 
@@ -235,10 +235,12 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         user_token: Annotated[str | None, Header(alias=p.HEADER_USER_TOKEN, max_length=300)] = None,
     ) -> Any:
         # committed before the answer leaves: a device removes an outbox entry only for a durable result
-        with engine.begin() as conn:
-            results = pushing.push(
+        results = in_transaction(
+            engine,
+            lambda conn: pushing.push(
                 conn, access.caller_for_token(conn, token), body.mutations, records, user_token
-            )
+            ),
+        )
         return _Raw(p.PushResponse(results=results).model_dump_json(exclude_none=True))
 
     @app.get(

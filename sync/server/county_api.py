@@ -14,6 +14,7 @@ from sync import protocol as p
 from sync.server import access, admin, county, reference
 from sync.server.auth import Token
 from sync.server.common import Caller
+from sync.server.db import in_transaction
 from sync.server.records import RecordStore
 
 
@@ -25,10 +26,12 @@ def add_routes(
     responses: dict[int | str, Any],
 ) -> None:
     def as_county(token: str, roles: frozenset[str], work: Callable[[Connection, Caller], Any]) -> Any:
-        with engine.begin() as conn:
+        def run(conn: Connection) -> Any:
             caller = access.caller_for_token(conn, token)
             county.require_role(caller, roles)
             return work(conn, caller)
+
+        return in_transaction(engine, run)
 
     def route(method: str, path: str, model: Any, status_code: int = 200) -> Callable[[Any], Any]:
         return getattr(app, method)(

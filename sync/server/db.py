@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import secrets
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -266,6 +269,33 @@ def owner_only(url: str) -> Path | None:
         if each.exists() and each.stat().st_mode & 0o077:
             each.chmod(0o600)
     return path
+
+
+T = TypeVar("T")
+# PostgreSQL ends one of two transactions that wait on each other (40P01, deadlock detected: two clinics' pushes
+# taking the same county-wide keys in opposite orders) or cannot be serialised (40001); run again, the loser
+# then sees what the winner committed. Anything else is not retried.
+RETRIED_STATES = frozenset({"40P01", "40001"})
+TRANSACTION_ATTEMPTS = 4
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
+    """``work`` in one transaction, committed; run again from the start (a fresh transaction, after a short random
+    wait) when the database ended it as a deadlock's victim. ``work`` must do nothing but database work."""
+    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        try:
+            with engine.begin() as conn:
+                return work(conn)
+        except sa.exc.DBAPIError as exc:
+            if attempt == TRANSACTION_ATTEMPTS or sqlstate(exc) not in RETRIED_STATES:
+                raise
+            time.sleep(random.uniform(0.005, 0.03) * attempt)
+    raise AssertionError("unreachable")
 
 
 # Requests a worker process serves at once (its thread pool: every endpoint that reads the database runs there).

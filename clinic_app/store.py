@@ -200,6 +200,19 @@ class UnitOfWork:
         self._flush_outbox()
 
 
+def copy_database(conn: Connection, db: Path, target: Path) -> None:
+    """An encrypted copy of ``db`` (read on ``conn``) at ``target``: a full disk there leaves no partial file
+    (``DiskFull``), damage met while copying is ``DatabaseDamaged``, any other failure a ``StoreError``."""
+    try:
+        vacuum_into(conn, target)
+    except DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL:
+            raise disk_full(target, database_size(db)) from None
+        if isinstance(damaged := storage_error(exc, db), DatabaseDamaged):
+            raise damaged from None
+        raise StoreError(f"cannot write the backup to {target}: {write_problem(target) or exc}") from None
+
+
 class Store:
     """One open database: the writer connection and the identity of this clinic and device."""
 
@@ -387,16 +400,7 @@ class Store:
         target = Path(target)
         require_folder(target)
         with self._write_lock:  # not in the middle of another thread's unit of work
-            try:
-                vacuum_into(self.conn, target)
-            except DatabaseError as exc:
-                if getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL:
-                    raise disk_full(target, database_size(self.path)) from None
-                if isinstance(damaged := storage_error(exc, self.path), DatabaseDamaged):
-                    raise damaged from None
-                raise StoreError(
-                    f"cannot write the backup to {target}: {write_problem(target) or exc}"
-                ) from None
+            copy_database(self.conn, self.path, target)
         return target
 
     def integrity(self, full: bool = False) -> list[str]:

@@ -213,12 +213,30 @@ def open_main_window(store: Store, user: User, start_sync: bool = True) -> tuple
     QTimer.singleShot(
         300, window, lambda: window.isVisible() and writer.work(load_places)
     )  # not after sign-out
+    # once a day, a while after the start (not in the first seconds' reads); a failure (a full disk) is shown
+    QTimer.singleShot(DAILY_BACKUP_DELAY_MS, window, lambda: _daily_backup(store, writer, window))
     if start_sync:
         from clinic_app.contracts import expire_due
 
         writer.run(lambda: expire_due(store, user))  # contracts past their period's end
         window.sync.start()  # on start, then every sync_interval_minutes (± 20 %)
     return window, writer
+
+
+DAILY_BACKUP_DELAY_MS = 20_000
+
+
+def _daily_backup(store: Store, writer: Any, window: Any) -> None:
+    from clinic_app.backups import take_daily_backup
+
+    if not window.isVisible():  # signed out before the time came
+        return
+
+    def taken(path: Path | None) -> None:
+        if path is not None:
+            log.info("daily backup written to %s", path)
+
+    writer.work(lambda: take_daily_backup(store), taken)
 
 
 class Session(QObject):

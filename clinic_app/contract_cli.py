@@ -67,11 +67,12 @@ def cmd_team_list(ctx: Context) -> int:
 
 
 def _signed(result: C.SignResult, what: str) -> None:
-    how = (
-        "the county confirmed no contract elsewhere"
-        if result.checked_online
-        else "offline: provisional until the county server accepts it on sync"
-    )
+    if result.checked_online:
+        how = "the county confirmed no contract elsewhere"
+    elif result.unchecked:
+        how = f"provisional: the county could not be asked ({result.unchecked}); it decides on the next sync"
+    else:
+        how = "offline: provisional until the county server accepts it on sync"
     out(f"{what}: {len(result.contract_ids)} contract(s) signed ({how})")
     for contract_id in result.contract_ids:
         out(contract_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ if (
 ):  # the store's registry names this module's rules (STATUSES, ...): no import of the store at run time
     from clinic_app.store import Store
 
+log = logging.getLogger(__name__)
 OPEN = ("provisional", "active")
 STATUSES = ("provisional", "active", "terminated", "expired", "conflict")
 STOP_REASONS = (
@@ -77,6 +79,7 @@ class Package:
 class SignResult:
     contract_ids: list[str]
     checked_online: bool  # False: the county could not be asked; the contract waits for the server's word
+    unchecked: str | None = None  # why it could not be asked (the lookup's error), when it was to be asked
 
 
 # -- reference data -----------------------------------------------------------------------------------------
@@ -351,7 +354,7 @@ def sign(
     for r in residents:
         for why in _plan(conn, r, period, codes, offered, start):
             errors.append(why.error(r["name"]))
-    checked_online = False
+    checked_online, unchecked = False, None
     if not errors and lookup is not None:
         try:
             for r in residents:
@@ -369,8 +372,11 @@ def sign(
                         )
                     )
             checked_online = True
-        except Exception:  # offline: signed provisional, the server decides
-            checked_online = False
+        except (
+            Exception
+        ) as exc:  # offline, or the county asked to wait: signed provisional, the server decides
+            checked_online, unchecked = False, str(exc) or type(exc).__name__
+            log.info("the county's lookup failed, signing provisional: %s", unchecked)
     if errors:
         raise ValidationErrors(errors)
     fee, share = fees(offered, codes)
@@ -403,7 +409,7 @@ def sign(
                 )
             )
         uow.summary = f"{len(ids)} contract(s) signed for {period} with team {team_row['name']}"
-    return SignResult(ids, checked_online)
+    return SignResult(ids, checked_online, unchecked)
 
 
 def sign_household(

@@ -874,3 +874,30 @@ def test_the_readme_demo_recipe_works_on_the_demo_clinic_and_names_every_demo_us
         assert f"{user} / {password}" in (root / "dev.sh").read_text(encoding="utf-8"), (
             f"dev.sh announces {user}"
         )
+
+
+def test_a_sign_the_county_asked_to_wait_for_says_so_and_why(
+    never_enrolled: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not "offline": the doctor is told the county asked to wait, and the contract is provisional."""
+    from clinic_app.cli import main as offline_clinic
+    from sync.client import Throttled
+
+    def throttled(_number: str, _period: str) -> dict[str, object]:
+        raise Throttled("the county asked this device to wait 40 s: too many lookups", "lookup_throttled", 40)
+
+    resident, _household = _unsigned(never_enrolled)
+    argv = ["contract", "sign", "--resident", resident, "--team", "家庭医生一队", "--package", "BASIC"]
+    argv += [
+        "--period",
+        str(_period(never_enrolled)),
+        "--witness",
+        "王护士",
+        "--user",
+        "doctor",
+        *never_enrolled,
+    ]
+    assert offline_clinic(argv, county_lookup=lambda _store: throttled) == 0
+    out = capsys.readouterr().out
+    assert "provisional: the county could not be asked (the county asked this device to wait 40 s" in out
+    assert "offline" not in out

@@ -116,6 +116,7 @@ def test_the_county_is_asked_first_when_online(signup: Clinic) -> None:
 
     result = sign(signup, ["李四"], lookup=offline)
     assert not result.checked_online and status(signup, result.contract_ids[0]) == "provisional"
+    assert result.unchecked == "no signal"  # what the person is told: why the county was not asked
 
 
 @pytest.mark.parametrize(

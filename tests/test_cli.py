@@ -540,18 +540,7 @@ def test_sign_on_a_never_enrolled_device_is_provisional_without_the_sync_machine
     from sync.client_cli import main as clinic
 
     resident, household = _unsigned(never_enrolled)
-    signing = [
-        "--team",
-        "家庭医生一队",
-        "--package",
-        "BASIC",
-        "--period",
-        str(_period(never_enrolled)),
-        "--witness",
-        "王护士",
-        "--user",
-        "doctor",
-    ]
+    signing = _signing(never_enrolled)
     assert clinic(["contract", "sign", "--resident", resident, *signing, *never_enrolled]) == 0
     assert "provisional" in capsys.readouterr().out
     assert clinic(["contract", "sign-household", "--household", household, *signing, *never_enrolled]) == 0
@@ -567,6 +556,22 @@ def test_a_command_needing_a_missing_package_names_it(
     code = clinic(["enroll", *never_enrolled, "--server", "https://county.example", "--code", "ABCD"])
     err = capsys.readouterr().err
     assert code == 1 and "'pydantic'" in err and "clinic enroll" in err and "Traceback" not in err
+
+
+def _signing(where: list[str]) -> list[str]:
+    period = str(_period(where))
+    return [
+        "--team",
+        "家庭医生一队",
+        "--package",
+        "BASIC",
+        "--period",
+        period,
+        "--witness",
+        "王护士",
+        "--user",
+        "doctor",
+    ]
 
 
 def _period(where: list[str]) -> int:
@@ -887,16 +892,7 @@ def test_a_sign_the_county_asked_to_wait_for_says_so_and_why(
         raise Throttled("the county asked this device to wait 40 s: too many lookups", "lookup_throttled", 40)
 
     resident, _household = _unsigned(never_enrolled)
-    argv = ["contract", "sign", "--resident", resident, "--team", "家庭医生一队", "--package", "BASIC"]
-    argv += [
-        "--period",
-        str(_period(never_enrolled)),
-        "--witness",
-        "王护士",
-        "--user",
-        "doctor",
-        *never_enrolled,
-    ]
+    argv = ["contract", "sign", "--resident", resident, *_signing(never_enrolled), *never_enrolled]
     assert offline_clinic(argv, county_lookup=lambda _store: throttled) == 0
     out = capsys.readouterr().out
     assert "provisional: the county could not be asked (the county asked this device to wait 40 s" in out

@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from clinic_app.cells import xlsx_cell
 from clinic_app.contracts import age_on, has_table, period_bounds, policy_value
 from clinic_app.db import Connection
 from clinic_app.errors import ValidationError
+from clinic_app.money import fen_half_up
 
 
 @dataclass
@@ -63,10 +64,6 @@ class Ledger:
         }
         out["months"] = [m.__dict__ for m in self.months]
         return out
-
-
-def _fen(value: Decimal) -> int:
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _weights(text: str | None) -> list[tuple[int, int | None, Decimal]]:
@@ -129,8 +126,8 @@ def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None =
     ).fetchall()
     counted = [r for r in rows if r["insured"]]
     weighted = sum((_weight(bands, age_on(r["birth_date"], start)) for r in counted), Decimal(0))
-    budget = _fen(weighted * rate)
-    reserve = _fen(Decimal(budget) * reserve_pct / 100)
+    budget = fen_half_up(weighted * rate)
+    reserve = fen_half_up(Decimal(budget) * reserve_pct / 100)
     ledger = Ledger(
         period=period,
         start=start.isoformat(),

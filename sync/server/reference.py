@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from clinic_app import chronic
+from clinic_app import chronic, settlement
 from clinic_app.drugs import parse_catalog, read_catalog_file
 from clinic_app.errors import ValidationError
 from clinic_app.ids import reference_id
@@ -139,6 +139,11 @@ def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> N
             chronic.interval_value(key, value)
         except ValidationError as exc:
             raise ValidationError("value", "integer", exc.message) from None
+    if key.startswith("settlement."):  # a ratio or an amount of the outpatient settlement, as devices read it
+        try:
+            settlement.policy_number(key, value)
+        except ValidationError as exc:
+            raise ValidationError("value" if exc.field == key else exc.field, exc.rule, exc.message) from None
     existing = conn.execute(
         sa.select(db.policy.c.key).where(
             db.policy.c.key == key, db.policy.c.effective_from == day.isoformat()

@@ -74,6 +74,28 @@ def test_a_follow_up_interval_is_whole_days_from_1_to_366(county: County, value:
     county.admin(reference.set_policy, "followup.revisit_interval_days", "10", "2026-01-01")
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("settlement.ordinary.ratio_pct", "101"),
+        ("settlement.ordinary.ratio_pct", "55.555"),
+        ("settlement.chronic.ratio_pct.diabetes", "七成"),
+        ("settlement.ordinary.deductible_fen", "-100"),
+        ("settlement.chronic.annual_cap_fen.hypertension", "300.5"),
+        ("settlement.chronic.ratio_pct.asthma", "70"),
+    ],
+)
+def test_a_settlement_parameter_is_a_percentage_or_whole_fen_of_a_known_key(
+    county: County, key: str, value: str
+) -> None:
+    with pytest.raises(ValidationError) as err:
+        county.admin(reference.set_policy, key, value, "2026-01-01")
+    assert err.value.field in ("value", "key")
+    assert key.rsplit(".", 1)[-1] in err.value.message or "settlement parameter" in err.value.message
+    county.admin(reference.set_policy, "settlement.chronic.ratio_pct.diabetes", "62.5", "2026-01-01")
+    county.admin(reference.set_policy, "settlement.ordinary.deductible_fen", "20000", "2026-01-01")
+
+
 def test_lookup_says_only_whether_and_where_and_is_audited(county: County) -> None:
     a, b = county.enroll("A01"), county.enroll("B01")
     person = resident()

@@ -395,12 +395,11 @@ def build(
             )
         )
     doctors.sort(key=lambda d: (not d.flagged, d.p_value, d.username))
+    found: tuple[Mapping[str, Any], ...] = (same, burst, lonely)
     flagged = []
     for v in sorted(visits, key=lambda r: (r["visit_date"], r["name"], r["id"])):
         vid = str(v["id"])
-        reasons = tuple(
-            reason for reason, found in zip(REASONS, (same, burst, lonely), strict=True) if vid in found
-        )
+        reasons = tuple(reason for reason, hits in zip(REASONS, found, strict=True) if vid in hits)
         if not reasons:
             continue
         flagged.append(

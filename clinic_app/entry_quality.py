@@ -291,8 +291,10 @@ class EntryQualityReport:
 
 
 def p_text(p: float) -> str:
-    """A p-value as a report prints it: two significant digits, very small ones as a bound."""
-    return "<1e-10" if p < 1e-10 else f"{p:.2g}"
+    """A p-value as a report prints it, without exponents: two significant digits, below 0.000001 a bound."""
+    if p < 1e-6:
+        return "<0.000001"
+    return f"{p:.6f}".rstrip("0") if p < 0.001 else f"{p:.2g}"
 
 
 def local_offset_minutes() -> int:

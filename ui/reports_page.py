@@ -12,7 +12,7 @@ from clinic_app.users import User
 from ui.entry_quality_view import EntryQualityView
 from ui.i18n import tr
 from ui.ops import Writer
-from ui.qt import QEvent, QHBoxLayout, QLabel, QSpinBox, QTabWidget, QVBoxLayout, QWidget
+from ui.qt import QEvent, QHBoxLayout, QLabel, QSpinBox, Qt, QTabWidget, QVBoxLayout, QWidget
 
 FIRST_YEAR = 2000
 
@@ -54,8 +54,12 @@ class ReportsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.empty)
-        self.empty.setVisible(self.tabs.count() == 0)
+        layout.addWidget(self.empty, 1)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        has_reports = self.tabs.count() > 0  # none for this role: a plain sentence, not an empty frame
+        for widget in (self.tabs, self.year_label, self.year):
+            widget.setVisible(has_reports)
+        self.empty.setVisible(not has_reports)
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -67,4 +67,6 @@ def test_a_village_doctor_has_no_entry_quality_tab(journey: Journey) -> None:
     assert page.quality is None
     assert "录入质量" not in [page.tabs.tabText(i) for i in range(page.tabs.count())]
     assert not page.findChildren(EntryQualityView)
+    assert page.empty.isVisible() and page.empty.text() == "您的角色暂时没有可查看的报表。"
+    assert not page.tabs.isVisible()
     journey.shot("journey-reports-doctor", journey.window)

@@ -209,6 +209,46 @@ def test_the_day_of_a_burst_is_the_clinics_local_day() -> None:
     assert len(Q.bursts(rows, utc_offset_minutes=480)) == 6
 
 
+@settings(max_examples=80)
+@given(st.lists(st.tuples(st.integers(0, 120), st.integers(0, 7)), min_size=1, max_size=30))
+def test_a_visit_is_in_a_burst_exactly_when_some_ten_minutes_around_it_hold_six_patients(
+    entries: list[tuple[int, int]],
+) -> None:
+    rows = [
+        visit(i, patient=f"p{patient}", recorded=at("2026-03-02", minute))
+        for i, (minute, patient) in enumerate(entries)
+    ]
+    flagged = set(Q.bursts(rows))
+    for row, (minute, _) in zip(rows, entries, strict=True):
+        windows = [
+            {p for m, p in entries if start <= m <= start + LIMITS.burst_minutes}
+            for start, _ in entries
+            if start <= minute <= start + LIMITS.burst_minutes
+        ]
+        assert (row["id"] in flagged) == any(len(w) >= LIMITS.burst_visits for w in windows)
+
+
+@settings(max_examples=80)
+@given(st.lists(st.sampled_from([(140, 90), (135, 85)]), min_size=1, max_size=12))
+def test_a_visit_is_flagged_identical_exactly_when_its_run_of_equal_readings_is_three_or_more(
+    readings: list[tuple[int, int]],
+) -> None:
+    rows = [
+        visit(i, day=f"2026-{1 + i:02d}-01" if i < 12 else "2026-12-31", sbp=s, dbp=d)
+        for i, (s, d) in enumerate(readings)
+    ]
+    flagged = Q.identical_runs(rows)
+    for i, reading in enumerate(readings):
+        start = i
+        while start > 0 and readings[start - 1] == reading:
+            start -= 1
+        end = i
+        while end + 1 < len(readings) and readings[end + 1] == reading:
+            end += 1
+        run = end - start + 1
+        assert flagged.get(rows[i]["id"]) == (run if run >= LIMITS.identical_run else None)
+
+
 # -- 4. lonely days -----------------------------------------------------------------------------------------------
 def test_a_visit_typed_in_later_for_a_day_without_any_trace_is_lonely() -> None:
     row = visit(0, day="2026-03-02", recorded="2026-03-09T02:00:00.000Z")

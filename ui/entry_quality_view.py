@@ -57,8 +57,14 @@ def reading_words(visit: Q.FlaggedVisit) -> str:
     return " ".join(parts)
 
 
-def _rows(items: list[Any]) -> list[Row]:
-    return [{"n": n, "item": item} for n, item in enumerate(items)]
+def _rows(items: list[Any], key: str) -> list[Row]:
+    """The report's rows as a list model holds them: keyed by the record (so a selection survives a reload), paged
+    by position."""
+    return [{"n": n, "key": getattr(item, key), "item": item} for n, item in enumerate(items)]
+
+
+def _position(row: Row) -> int:
+    return int(row["n"])
 
 
 def _fetch_from(rows: list[Row]) -> Any:
@@ -97,9 +103,9 @@ class EntryQualityView(QWidget):
         self.doctors_title.setStyleSheet("font-weight: bold;")
         self.visits_title = QLabel()
         self.visits_title.setStyleSheet("font-weight: bold;")
-        self.doctor_model = ListModel(self._doctor_columns(), key="n", parent=self)
+        self.doctor_model = ListModel(self._doctor_columns(), key="key", cursor=_position, parent=self)
         self.doctor_view = ListView(self.doctor_model)
-        self.visit_model = ListModel(self._visit_columns(), key="n", parent=self)
+        self.visit_model = ListModel(self._visit_columns(), key="key", cursor=_position, parent=self)
         self.visit_view = ListView(self.visit_model)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -273,8 +279,8 @@ class EntryQualityView(QWidget):
 
     def _shown(self, report: Q.EntryQualityReport) -> None:
         self.report = report
-        self.doctor_model.set_fetch(_fetch_from(_rows(report.doctors)))
-        self.visit_model.set_fetch(_fetch_from(_rows(report.visits)))
+        self.doctor_model.set_fetch(_fetch_from(_rows(report.doctors, "user_id")))
+        self.visit_model.set_fetch(_fetch_from(_rows(report.visits, "followup_id")))
         self.retranslate()  # the rule's thresholds are the county's of that year
         if self._read_again or report.period != self.year:
             self._read_again = False

@@ -36,6 +36,7 @@ EXPECTED = [
     "cold_start_seconds",
     "bare_pyside6_window_seconds",
     "password_hash_ms",
+    "entry_quality_ms",
     "server_devices_push_p50_ms",
     "server_devices_push_p95_ms",
     "server_devices_pull_p50_ms",

@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+48"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+49"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -124,12 +124,12 @@
         <translation>%1 · %2 岁 · %3</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+70"/>
         <source>Record the outcome of a call</source>
         <translation>记录联系结果</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 · %2 · phone %3</source>
         <translation>%1 · %2 · 电话 %3</translation>
     </message>
@@ -140,13 +140,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+64"/>
+        <location line="+63"/>
         <location filename="../../ui/chronic_words.py" line="+3"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location line="-63"/>
+        <location line="-62"/>
         <source>Date agreed / to call again</source>
         <translation>约定日期 / 再次联系日期</translation>
     </message>
@@ -156,7 +156,7 @@
         <translation>转诊随访</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 · %2 · referred %3 to %4</source>
         <translation>%1 · %2 · %3 转诊至 %4</translation>
     </message>
@@ -523,7 +523,7 @@
     </message>
     <message>
         <location line="+10"/>
-        <location filename="../../ui/mainwindow.py" line="+74"/>
+        <location filename="../../ui/mainwindow.py" line="+76"/>
         <source>Contracts</source>
         <translation>签约</translation>
     </message>
@@ -915,7 +915,7 @@
         <translation>本清单 %1 人</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="-144"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
@@ -958,7 +958,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="+269"/>
+        <location filename="../../ui/followup_dialog.py" line="+277"/>
         <source>Complication</source>
         <translation>并发症</translation>
     </message>
@@ -1529,7 +1529,7 @@
         <translation>本卫生室没有其他团队：请管理员在“团队…”中添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+141"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+162"/>
         <location filename="../../ui/chronic_page.py" line="-111"/>
         <location filename="../../ui/chronic_words.py" line="-13"/>
         <location line="+7"/>
@@ -1715,7 +1715,7 @@
     </message>
     <message>
         <location filename="../../ui/account_signin.py" line="-9"/>
-        <location filename="../../ui/chronic_dialogs.py" line="-219"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-240"/>
         <location filename="../../ui/contract_dialogs.py" line="-42"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
         <location filename="../../ui/followup_dialog.py" line="+60"/>
@@ -1822,7 +1822,7 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_chart.py" line="+84"/>
+        <location filename="../../ui/ledger_chart.py" line="+92"/>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>
@@ -1869,6 +1869,7 @@
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../ui/reports_page.py" line="+62"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
@@ -1888,7 +1889,7 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+152"/>
+        <location line="+159"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
@@ -1904,7 +1905,7 @@
         <translation>关闭本窗口，换一位用户登录</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+38"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
@@ -1925,7 +1926,7 @@
         <translation>待人工处理的冲突：%1</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>● Syncing…</source>
         <translation>● 正在同步…</translation>
     </message>
@@ -1964,7 +1965,7 @@
         <translation>与户主关系</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+159"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+181"/>
         <location filename="../../ui/messages.py" line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+1"/>
         <source>Note</source>
@@ -2163,15 +2164,17 @@
     <message>
         <location line="+6"/>
         <location filename="../../ui/chronic_words.py" line="-12"/>
+        <location filename="../../ui/entry_quality_view.py" line="+183"/>
         <location filename="../../ui/followup_dialog.py" line="-171"/>
         <source>Visit date</source>
         <translation>随访日期</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/chronic_dialogs.py" line="-97"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-119"/>
         <location filename="../../ui/chronic_page.py" line="-1"/>
         <location filename="../../ui/chronic_words.py" line="+14"/>
+        <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -2219,6 +2222,8 @@
     </message>
     <message>
         <location line="+4"/>
+        <location filename="../../ui/entry_quality_view.py" line="-51"/>
+        <location line="+54"/>
         <source>Doctor</source>
         <translation>医生</translation>
     </message>
@@ -2247,7 +2252,7 @@
         <location line="+5"/>
         <location line="+21"/>
         <location line="+2"/>
-        <location filename="../../ui/chronic_dialogs.py" line="+77"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+99"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -2333,8 +2338,7 @@
         <translation>户号，如 H000123（输入新户号即新建家庭户）</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="-6"/>
-        <location line="+59"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-21"/>
         <location filename="../../ui/followup_dialog.py" line="+41"/>
         <location filename="../../ui/resident_dialog.py" line="+47"/>
         <source>Save</source>
@@ -2663,7 +2667,7 @@
         <location line="+1"/>
         <location line="+23"/>
         <location line="+42"/>
-        <location line="+225"/>
+        <location line="+227"/>
         <location filename="../../ui/damage_dialog.py" line="+24"/>
         <location filename="../../ui/ops.py" line="+235"/>
         <location filename="../../ui/signin.py" line="+1"/>
@@ -2671,12 +2675,12 @@
         <translation>村医助手</translation>
     </message>
     <message>
-        <location line="-223"/>
+        <location line="-225"/>
         <source>Village Clinic is already open on this computer (database %1). Use the window that is open; look for it on the taskbar.</source>
         <translation>村医助手已经打开（数据库 %1），不能再打开一次。请使用已打开的窗口，可在任务栏中找到它。</translation>
     </message>
     <message>
-        <location line="+212"/>
+        <location line="+214"/>
         <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
         <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
     </message>
@@ -2732,7 +2736,7 @@
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="-20"/>
+        <location filename="../../ui/mainwindow.py" line="-45"/>
         <location filename="../../ui/signin.py" line="+2"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
@@ -3253,7 +3257,7 @@ What is wrong: %2</source>
         <translation>没有恢复：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/followup_dialog.py" line="-278"/>
+        <location filename="../../ui/followup_dialog.py" line="-286"/>
         <source>The patient or the record no longer exists (another device may have removed it).</source>
         <translation>患者或记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -3333,7 +3337,7 @@ What is wrong: %2</source>
         <translation>%1：填写有误，未能保存。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+41"/>
         <source>Follow-up of %1 (%2)</source>
         <translation>%1 的随访（%2）</translation>
     </message>
@@ -3567,6 +3571,156 @@ What is wrong: %2</source>
         <location line="+8"/>
         <source>%1: %2 — follow it up by %3</source>
         <translation>%1：%2 —— 请于 %3 前随访转诊结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/entry_quality_view.py" line="-154"/>
+        <source>The same reading at %1 visits in a row of this patient</source>
+        <translation>该患者连续 %1 次随访的读数完全相同</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 patients&apos; visits recorded within %2 minutes: too fast to have measured them</source>
+        <translation>%2 分钟内录入了 %1 位患者的面对面随访，来不及逐一测量</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Typed in on %1 for a day on which this doctor recorded nothing else</source>
+        <translation>于 %1 补录，而随访当天该医生没有任何其他记录</translation>
+    </message>
+    <message>
+        <location line="+91"/>
+        <source>Visits</source>
+        <translation>随访次数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>BP readings</source>
+        <translation>血压读数</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Ending in 0 or 5</source>
+        <translation>尾数为0或5</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 of %2 readings (by chance about 20%)</source>
+        <translation>%2 个读数中有 %1 个（随机约为20%）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>p value</source>
+        <translation>p 值</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How likely chance alone gives this many readings ending in 0 or 5</source>
+        <translation>仅凭偶然出现这么多尾数为0或5读数的可能性</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Same reading</source>
+        <translation>读数相同</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Too fast</source>
+        <translation>录入过快</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lone days</source>
+        <translation>孤立日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check</source>
+        <translation>核查</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>⚠ Check: %1 of readings end in 0 or 5</source>
+        <translation>⚠ 请核查：%1 的读数尾数为0或5</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>⚠ Check the flagged visits</source>
+        <translation>⚠ 请核查标记的随访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No sign</source>
+        <translation>未见异常</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Patient</source>
+        <translation>患者</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Mode</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reading</source>
+        <translation>读数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Why it is flagged</source>
+        <translation>标记原因</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Doctors</source>
+        <translation>医生</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Flagged visits: %1</source>
+        <translation>标记的随访：%1 次</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A measured reading ends in 0 or 5 about one time in five. A doctor is flagged when the year has at least %1 of the doctor&apos;s readings, %2 or more of them end in 0 or 5, and chance would explain that less than once in %3. Visits are flagged when a patient has the same reading %4 times in a row, when %5 patients&apos; visits were recorded within %6 minutes, or when a visit was typed in later for a day the doctor recorded nothing else. A flag is a reason to look at the paper records together.</source>
+        <translation>实际测量的血压读数约五次中有一次尾数为0或5。某医生全年读数不少于 %1 个、其中尾数为0或5的占 %2 及以上、且偶然出现的可能小于 %3 分之一时，标记该医生。患者连续 %4 次读数完全相同、%6 分钟内录入了 %5 位患者的随访、或随访为事后补录且当天该医生没有其他记录时，标记该次随访。标记只是提示：请与医生一起核对纸质记录。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Reading the follow-ups of %1…</source>
+        <translation>正在读取 %1 年的随访…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No follow-ups are dated in %1.</source>
+        <translation>%1 年没有随访记录。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1: to check — %2; %3 visits flagged.</source>
+        <translation>%1 年：需核查 — %2；标记随访 %3 次。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1: no sign of invented readings among %2 doctors.</source>
+        <translation>%1 年：%2 位医生均未见编造读数的迹象。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports_page.py" line="+1"/>
+        <source>&amp;Year:</source>
+        <translation>年度(&amp;Y)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No report is open to your role yet.</source>
+        <translation>您的角色暂时没有可查看的报表。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Entry quality</source>
+        <translation>录入质量</translation>
     </message>
 </context>
 <context>

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from clinic_app import chronic, settlement
+from clinic_app import chronic, entry_quality, settlement
 from clinic_app.drugs import parse_catalog, read_catalog_file
 from clinic_app.errors import ValidationError
 from clinic_app.ids import reference_id
@@ -144,6 +144,13 @@ def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> N
             settlement.policy_number(key, value)
         except ValidationError as exc:
             raise ValidationError("value" if exc.field == key else exc.field, exc.rule, exc.message) from None
+    if (
+        key in entry_quality.POLICY_DEFAULTS
+    ):  # a threshold of the entry-quality report, as the devices read it
+        try:
+            entry_quality.policy_number(key, value)
+        except ValidationError as exc:
+            raise ValidationError("value", "integer", exc.message) from None
     existing = conn.execute(
         sa.select(db.policy.c.key).where(
             db.policy.c.key == key, db.policy.c.effective_from == day.isoformat()

@@ -541,6 +541,78 @@ def password_hash(bench: Bench) -> None:
     )
 
 
+# -- chronic care at a clinic of 5,000 residents (DESIGN §10) -----------------------------------------------
+CHRONIC_RESIDENTS = 5000
+ENTRY_QUALITY_TARGET_MS = 1000.0  # read off the GUI thread (the 录入质量 tab's worker)
+BACKDATED_SHARE = (
+    5  # one follow-up in this many made "typed in three days later", so the lonely-day check reads
+)
+
+
+def chronic_clinic(bench: Bench) -> tuple[Path, Path]:
+    """A demo clinic of 5,000 residents (its chronic patients with one to three years of follow-ups), built once
+    per run beside the main benchmark database."""
+    db, key = bench.workdir / "chronic5k.db", bench.workdir / "chronic5k.key"
+    if not db.exists():
+        progress(f"building a {CHRONIC_RESIDENTS:,}-resident demo clinic for the chronic-care figures")
+        for old in [*bench.workdir.glob("chronic5k.db*"), key]:
+            old.unlink(missing_ok=True)
+        command = [sys.executable, "-m", "clinic_app.cli", "demo", "--residents", str(CHRONIC_RESIDENTS)]
+        command += ["--seed", "1", "--db", str(db), "--key-file", str(key)]
+        done = subprocess.run(command, capture_output=True, text=True, env=bench.env(), cwd=bench.workdir)
+        if done.returncode != 0:
+            raise RuntimeError(f"`clinic demo` exited {done.returncode}: {tail(done.stderr)}")
+    return db, key
+
+
+@step(("entry_quality_ms", "ms"))
+def entry_quality(bench: Bench) -> None:
+    import datetime as dt
+
+    from clinic_app import entry_quality as Q
+    from clinic_app.store import Store
+
+    db, key = chronic_clinic(bench)
+    store = Store.open(db, key)
+    try:
+        with store.unit(None, "bench.backdate") as uow:  # the demo records every visit on its day
+            uow.conn.execute(
+                "UPDATE followup SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '+3 days') "
+                "WHERE rowid % ? = 0",
+                (BACKDATED_SHARE,),
+            )
+        conn = store.reader()
+        year = dt.date.today().year - 1  # the last whole year of visits
+        counts = {
+            y: conn.execute(
+                "SELECT count(*) FROM followup WHERE visit_date BETWEEN ? AND ?", (f"{y}-01-01", f"{y}-12-31")
+            ).fetchone()[0]
+            for y in (year - 1, year, year + 1)
+        }
+        total = conn.execute("SELECT count(*) FROM followup").fetchone()[0]
+        times = []
+        report = None
+        for _ in range(bench.repeats(5, 3)):
+            started = time.perf_counter()
+            report = Q.build(conn, store.clinic_id, year)
+            times.append((time.perf_counter() - started) * 1000)
+        conn.close()
+    finally:
+        store.close()
+    assert report is not None
+    bench.add(
+        "entry_quality_ms",
+        statistics.median(times),
+        "ms",
+        ENTRY_QUALITY_TARGET_MS,
+        note=f"clinic_app.entry_quality.build for {year} on a {CHRONIC_RESIDENTS:,}-resident demo clinic "
+        f"({total:,} follow-ups; by year "
+        + ", ".join(f"{y}: {n:,}" for y, n in counts.items())
+        + f"; one in {BACKDATED_SHARE} recorded 3 days late), its own connection as the tab's worker reads; "
+        f"{len(report.doctors)} doctors, {len(report.visits)} visits flagged; {spread(times, 'ms', 1)}",
+    )
+
+
 # -- county server (PostgreSQL of this machine; see server_bench.py) ------------------------------------
 @step(
     ("server_devices_push_p50_ms", "ms"),

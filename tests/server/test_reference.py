@@ -96,6 +96,21 @@ def test_a_settlement_parameter_is_a_percentage_or_whole_fen_of_a_known_key(
     county.admin(reference.set_policy, "settlement.ordinary.deductible_fen", "20000", "2026-01-01")
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("entry_quality.burst_minutes", "0"),
+        ("entry_quality.digit_min_share_pct", "20"),
+        ("entry_quality.identical_run", "三"),
+    ],
+)
+def test_an_entry_quality_threshold_out_of_its_range_is_refused(county: County, key: str, value: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        county.admin(reference.set_policy, key, value, "2026-01-01")
+    assert (err.value.field, err.value.rule) == ("value", "integer")
+    county.admin(reference.set_policy, key, "5" if key.endswith("run") else "45", "2026-01-01")
+
+
 def test_lookup_says_only_whether_and_where_and_is_audited(county: County) -> None:
     a, b = county.enroll("A01"), county.enroll("B01")
     person = resident()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,14 @@ def install_default_packages(conn: Connection) -> bool:
     return True
 
 
+# Each domain's keys and how its devices read their values (the rule code of a refusal, None: the reader's own).
+_DEVICE_READS: tuple[tuple[Callable[[str], bool], Callable[[str, str], object], str | None], ...] = (
+    (chronic.POLICY_DEFAULTS.__contains__, chronic.interval_value, "integer"),  # whole days to the next visit
+    (entry_quality.POLICY_DEFAULTS.__contains__, entry_quality.policy_number, "integer"),  # report thresholds
+    (lambda key: key.startswith("settlement."), settlement.policy_number, None),  # ratios and amounts
+)
+
+
 def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> None:
     if not POLICY_KEY.match(key):
         raise ValidationError(
@@ -133,24 +142,14 @@ def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> N
         raise problems[0]
     if key in throttle.LIMITS and not (value.isascii() and value.isdigit() and int(value) >= 1):
         raise ValidationError("value", "integer", f"{key} is a whole number of 1 or more")
-    # an interval to the next follow-up: whole days, as the devices read it
-    if key in chronic.POLICY_DEFAULTS:
-        try:
-            chronic.interval_value(key, value)
-        except ValidationError as exc:
-            raise ValidationError("value", "integer", exc.message) from None
-    if key.startswith("settlement."):  # a ratio or an amount of the outpatient settlement, as devices read it
-        try:
-            settlement.policy_number(key, value)
-        except ValidationError as exc:
-            raise ValidationError("value" if exc.field == key else exc.field, exc.rule, exc.message) from None
-    if (
-        key in entry_quality.POLICY_DEFAULTS
-    ):  # a threshold of the entry-quality report, as the devices read it
-        try:
-            entry_quality.policy_number(key, value)
-        except ValidationError as exc:
-            raise ValidationError("value", "integer", exc.message) from None
+    for owns, read, rule in _DEVICE_READS:  # a value no device could read never reaches one
+        if owns(key):
+            try:
+                read(key, value)
+            except ValidationError as exc:
+                raise ValidationError(
+                    "value" if exc.field == key else exc.field, rule or exc.rule, exc.message
+                ) from None
     existing = conn.execute(
         sa.select(db.policy.c.key).where(
             db.policy.c.key == key, db.policy.c.effective_from == day.isoformat()

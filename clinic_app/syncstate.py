@@ -5,7 +5,7 @@ from (the outbox is the only record of "not yet sent"; the cursor moves with the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -293,7 +293,7 @@ def apply_snapshot_page(store: Store, table: str, changes: list[dict[str, Any]])
                     chunk,
                 ).fetchall()
             )
-        cache: dict[str, set[str]] = {}
+        cache: Shapes = {}
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         keeper = Keeper(conn)
         checked = isinstance(changes, CheckedChanges)  # the client's page reader checked every row
@@ -380,7 +380,7 @@ def apply_pull_pages(store: Store, pages: Sequence[tuple[list[dict[str, Any]], s
     heard: list[tuple[str, dict[str, Any]]] = []
     with store.server_rows() as conn:
         pending = {(r[0], r[1]) for r in conn.execute("SELECT table_name, row_id FROM outbox")}
-        column_cache: dict[str, set[str]] = {}
+        shapes: Shapes = {}
         keeper = Keeper(conn)  # rows it cannot store are set aside, the rest goes on (clinic_app.setaside)
         for changes, _cursor in pages:
             checked = isinstance(changes, CheckedChanges)  # the client's page reader checked every row
@@ -396,7 +396,7 @@ def apply_pull_pages(store: Store, pages: Sequence[tuple[list[dict[str, Any]], s
                     if keeper.refuses(table, change, place, checked):
                         continue
                     row = _local_row(
-                        conn, table, change["row_id"], int(change["version"]), change["row"], column_cache
+                        conn, table, change["row_id"], int(change["version"]), change["row"], shapes
                     )
                 except STORE_ERRORS as exc:
                     keeper.malformed(change, exc, place)
@@ -407,7 +407,7 @@ def apply_pull_pages(store: Store, pages: Sequence[tuple[list[dict[str, Any]], s
                 applied += len(stored)
                 heard.extend((table, r) for r in stored)
             keeper.end_page(changes)
-        heard.extend(keeper.retry(_prepare(conn, column_cache), pending))
+        heard.extend(keeper.retry(_prepare(conn, shapes), pending))
         keeper.finish()
         set_state(conn, "cursor", pages[-1][1])
     notice = _changed("sync.pull", heard)
@@ -417,8 +417,13 @@ def apply_pull_pages(store: Store, pages: Sequence[tuple[list[dict[str, Any]], s
     return applied
 
 
-def _prepare(conn: Connection, column_cache: dict[str, set[str]]) -> Prepare:
-    return lambda table, row_id, version, data: _local_row(conn, table, row_id, version, data, column_cache)
+def _prepare(conn: Connection, shapes: Shapes) -> Prepare:
+    return lambda table, row_id, version, data: _local_row(conn, table, row_id, version, data, shapes)
+
+
+# A table's columns in this database and the hook deriving its local columns, read once a transaction (a pull
+# asks it of every row).
+Shapes = dict[str, tuple[frozenset[str], Callable[[dict[str, Any]], None] | None]]
 
 
 def _local_row(
@@ -427,15 +432,16 @@ def _local_row(
     row_id: str,
     version: int,
     data: dict[str, Any],
-    column_cache: dict[str, set[str]],
+    shapes: Shapes,
 ) -> dict[str, Any]:
-    columns = column_cache.get(table)
-    if columns is None:  # once a table and page (setdefault would ask the database for every row)
-        columns = column_cache[table] = _columns(conn, table)
+    shape = shapes.get(table)
+    if shape is None:
+        shape = shapes[table] = (frozenset(_columns(conn, table)), REGISTRY.hooks(table).derive)
+    columns, derive = shape
     row = dict(data) if columns.issuperset(data) else {k: v for k, v in data.items() if k in columns}
     row["id"] = row_id
     row["row_version"] = version
-    if (derive := REGISTRY.hooks(table).derive) is not None:
+    if derive is not None:
         derive(row)
     return row
 
@@ -446,9 +452,9 @@ def _store_remote_row(
     row_id: str,
     version: int,
     data: dict[str, Any],
-    column_cache: dict[str, set[str]],
+    shapes: Shapes,
 ) -> None:
-    row = _local_row(conn, table, row_id, version, data, column_cache)
+    row = _local_row(conn, table, row_id, version, data, shapes)
     upsert_rows(conn, table, tuple(row), [row])
 
 

@@ -165,15 +165,17 @@ def cmd_followup_correct(ctx: Context) -> int:
     except ValidationError as e:
         raise _as_option(
             e,
-            {"override_reason": "--override-reason", "correction_reason": "--reason", "followup": "FOLLOWUP_ID"},
+            {
+                "override_reason": "--override-reason",
+                "correction_reason": "--reason",
+                "followup": "FOLLOWUP_ID",
+            },
         ) from None
     name = conn.execute("SELECT name FROM resident WHERE id = ?", (old.resident_id,)).fetchone()[0]
     return _print_result(a, name, str(data.visit_date), result, corrected=a.followup)
 
 
-def _print_result(
-    a: Any, name: str, day: str, result: H.FollowupResult, corrected: str | None = None
-) -> int:
+def _print_result(a: Any, name: str, day: str, result: H.FollowupResult, corrected: str | None = None) -> int:
     if a.json:
         shown = result.as_dict()
         if corrected is not None:

@@ -341,7 +341,10 @@ def history(conn: Connection, resident_id: str, disease: str | None = None) -> l
         args.append(disease)
     return _with_drugs(
         conn,
-        [dict(r) for r in conn.execute(sql + " ORDER BY f.visit_date DESC, f.created_at DESC, f.id DESC", args)],
+        [
+            dict(r)
+            for r in conn.execute(sql + " ORDER BY f.visit_date DESC, f.created_at DESC, f.id DESC", args)
+        ],
     )
 
 
@@ -351,7 +354,11 @@ def visit_history(conn: Connection, resident_id: str) -> list[dict[str, Any]]:
     ``corrected_user`` (who corrected it) and ``corrected_because`` (the correction's reason); a live one None."""
     sql = """SELECT f.*, s.id AS corrected_by, s.created_at AS corrected_at, s.correction_reason AS corrected_because,
                     u.display_name AS corrected_user
-             FROM followup f LEFT JOIN followup s ON s.supersedes = f.id LEFT JOIN user u ON u.id = s.created_by
+             FROM followup f
+             LEFT JOIN followup s ON s.id = (
+                 SELECT x.id FROM followup x WHERE x.supersedes = f.id
+                 ORDER BY x.created_at DESC, x.id DESC LIMIT 1)
+             LEFT JOIN user u ON u.id = s.created_by
              WHERE f.resident_id = ? AND f.deleted_at IS NULL
              ORDER BY f.visit_date DESC, f.created_at DESC, f.id DESC"""
     return _with_drugs(conn, [dict(r) for r in conn.execute(sql, (resident_id,))])
@@ -601,7 +608,9 @@ def reason_words(stored: str | None) -> str:
     codes = reason_codes(stored)
     if codes is None:
         return stored or ""
-    return "; ".join(f"emergency sign: {c.removeprefix(SIGN)}" if c.startswith(SIGN) else REASON_WORDS[c] for c in codes)
+    return "; ".join(
+        f"emergency sign: {c.removeprefix(SIGN)}" if c.startswith(SIGN) else REASON_WORDS[c] for c in codes
+    )
 
 
 def _drug(n: int, drug: DrugInput) -> dict[str, Any]:

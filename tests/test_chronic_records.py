@@ -481,7 +481,10 @@ def test_the_referral_worklist_lists_open_referrals_with_the_days_overdue(care: 
 
 
 def test_a_referrals_reason_reads_back_as_codes_old_english_rows_too_and_a_persons_words_as_typed() -> None:
-    assert H.reason_codes("emergency_bp; emergency_sign:eye_pain") == ["emergency_bp", "emergency_sign:eye_pain"]
+    assert H.reason_codes("emergency_bp; emergency_sign:eye_pain") == [
+        "emergency_bp",
+        "emergency_sign:eye_pain",
+    ]
     old = "blood pressure at the emergency level (≥ 180/110 mmHg); emergency sign: eye_pain"
     assert H.reason_codes(old) == ["emergency_bp", "emergency_sign:eye_pain"]
     assert H.reason_codes("患者自觉头晕加重；要求转诊") is None

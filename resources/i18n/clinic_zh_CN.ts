@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+48"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+49"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -91,8 +91,8 @@
     </message>
     <message>
         <location line="+10"/>
-        <location filename="../../ui/chronic_words.py" line="+162"/>
-        <location filename="../../ui/conflict_dialog.py" line="+33"/>
+        <location filename="../../ui/chronic_words.py" line="+170"/>
+        <location filename="../../ui/conflict_dialog.py" line="+35"/>
         <source>Resident</source>
         <translation>居民</translation>
     </message>
@@ -124,12 +124,12 @@
         <translation>%1 · %2 岁 · %3</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+70"/>
         <source>Record the outcome of a call</source>
         <translation>记录联系结果</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 · %2 · phone %3</source>
         <translation>%1 · %2 · 电话 %3</translation>
     </message>
@@ -140,13 +140,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+64"/>
+        <location line="+63"/>
         <location filename="../../ui/chronic_words.py" line="+3"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location line="-63"/>
+        <location line="-62"/>
         <source>Date agreed / to call again</source>
         <translation>约定日期 / 再次联系日期</translation>
     </message>
@@ -156,7 +156,7 @@
         <translation>转诊随访</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 · %2 · referred %3 to %4</source>
         <translation>%1 · %2 · %3 转诊至 %4</translation>
     </message>
@@ -253,7 +253,22 @@
         <translation>操作记录</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
+        <source>Chronic-disease registration</source>
+        <translation>慢病登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow-up</source>
+        <translation>随访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Drug of a follow-up</source>
+        <translation>随访用药</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Changed on another device as well</source>
         <translation>另一台设备也修改了这条记录</translation>
     </message>
@@ -390,7 +405,7 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+477"/>
+        <location filename="../../ui/chronic_page.py" line="+490"/>
         <location filename="../../ui/contracts_page.py" line="+406"/>
         <location filename="../../ui/printing.py" line="+29"/>
         <source>Could not write %1: %2</source>
@@ -417,7 +432,7 @@
         <translation>打印预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="+58"/>
+        <location filename="../../ui/chronic_chart.py" line="+91"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-38"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
@@ -523,7 +538,7 @@
     </message>
     <message>
         <location line="+10"/>
-        <location filename="../../ui/mainwindow.py" line="+74"/>
+        <location filename="../../ui/mainwindow.py" line="+75"/>
         <source>Contracts</source>
         <translation>签约</translation>
     </message>
@@ -538,7 +553,7 @@
         <translation>人头费台账</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-350"/>
+        <location filename="../../ui/chronic_page.py" line="-357"/>
         <source>Chronic-disease follow-ups</source>
         <translation>慢病随访</translation>
     </message>
@@ -599,12 +614,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+299"/>
+        <location line="+306"/>
         <source>Home round to Excel…</source>
         <translation>上门随访清单导出 Excel…</translation>
     </message>
     <message>
-        <location line="-288"/>
+        <location line="-295"/>
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
@@ -636,7 +651,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+45"/>
+        <location line="+50"/>
         <source>Days overdue</source>
         <translation>逾期天数</translation>
     </message>
@@ -717,7 +732,7 @@
         <translation>已为 %1 登记%2：待首次随访。</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>Home round %1.xlsx</source>
         <translation>上门随访清单 %1.xlsx</translation>
     </message>
@@ -727,7 +742,7 @@
         <translation>今日上门随访清单（%1 人次）已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/conflict_dialog.py" line="-93"/>
+        <location filename="../../ui/conflict_dialog.py" line="-98"/>
         <location filename="../../ui/contracts_page.py" line="-10"/>
         <location line="+12"/>
         <location filename="../../ui/sign_dialog.py" line="+161"/>
@@ -909,13 +924,13 @@
         <translation>共 %1 份签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-173"/>
+        <location filename="../../ui/chronic_page.py" line="-175"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="-144"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
@@ -932,7 +947,7 @@
         <translation>签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_words.py" line="-148"/>
+        <location filename="../../ui/chronic_words.py" line="-155"/>
         <source>Hypertension</source>
         <translation>高血压</translation>
     </message>
@@ -958,7 +973,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="+269"/>
+        <location filename="../../ui/followup_dialog.py" line="+284"/>
         <source>Complication</source>
         <translation>并发症</translation>
     </message>
@@ -1070,7 +1085,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/followup_dialog.py" line="+242"/>
+        <location filename="../../ui/followup_dialog.py" line="+309"/>
         <location line="+20"/>
         <source>None</source>
         <translation>无</translation>
@@ -1297,7 +1312,7 @@
         <translation>医生决定转诊</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+14"/>
         <source>Systolic pressure</source>
         <translation>收缩压</translation>
     </message>
@@ -1393,13 +1408,13 @@
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../ui/followup_dialog.py" line="-199"/>
+        <location filename="../../ui/followup_dialog.py" line="-263"/>
         <source>Next visit date</source>
         <translation>下次随访日期</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="-142"/>
+        <location filename="../../ui/followup_dialog.py" line="-145"/>
         <source>Symptoms</source>
         <translation>症状</translation>
     </message>
@@ -1410,8 +1425,14 @@
         <translation>其他症状</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location filename="../../ui/followup_dialog.py" line="+126"/>
+        <location line="+2"/>
+        <location filename="../../ui/followup_dialog.py" line="+237"/>
+        <source>Correction reason</source>
+        <translation>更正原因</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location filename="../../ui/followup_dialog.py" line="-108"/>
         <source>Institution</source>
         <translation>机构</translation>
     </message>
@@ -1423,6 +1444,7 @@
     </message>
     <message>
         <location line="+5"/>
+        <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-28"/>
         <source>Drug</source>
         <translation>药物</translation>
@@ -1529,11 +1551,12 @@
         <translation>本卫生室没有其他团队：请管理员在“团队…”中添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+141"/>
-        <location filename="../../ui/chronic_page.py" line="-111"/>
-        <location filename="../../ui/chronic_words.py" line="-13"/>
-        <location line="+7"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+162"/>
+        <location filename="../../ui/chronic_page.py" line="-114"/>
+        <location filename="../../ui/chronic_words.py" line="-14"/>
+        <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
+        <location filename="../../ui/followup_dialog.py" line="-4"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1549,7 +1572,7 @@
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+297"/>
+        <location filename="../../ui/chronic_page.py" line="+302"/>
         <location filename="../../ui/contracts_page.py" line="+11"/>
         <location line="+6"/>
         <location filename="../../ui/resident_dialog.py" line="+221"/>
@@ -1715,10 +1738,10 @@
     </message>
     <message>
         <location filename="../../ui/account_signin.py" line="-9"/>
-        <location filename="../../ui/chronic_dialogs.py" line="-219"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-240"/>
         <location filename="../../ui/contract_dialogs.py" line="-42"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/followup_dialog.py" line="+60"/>
+        <location filename="../../ui/followup_dialog.py" line="+64"/>
         <location filename="../../ui/resident_dialog.py" line="-189"/>
         <location filename="../../ui/sign_dialog.py" line="-82"/>
         <location line="+128"/>
@@ -1822,7 +1845,7 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_chart.py" line="+84"/>
+        <location filename="../../ui/ledger_chart.py" line="+92"/>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>
@@ -1888,7 +1911,7 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+152"/>
+        <location line="+157"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
@@ -1904,12 +1927,12 @@
         <translation>关闭本窗口，换一位用户登录</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+38"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-272"/>
+        <location filename="../../ui/chronic_page.py" line="-274"/>
         <location filename="../../ui/mainwindow.py" line="+0"/>
         <source>never</source>
         <translation>从未</translation>
@@ -1925,7 +1948,7 @@
         <translation>待人工处理的冲突：%1</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>● Syncing…</source>
         <translation>● 正在同步…</translation>
     </message>
@@ -1950,7 +1973,7 @@
         <translation>性别</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-47"/>
+        <location filename="../../ui/chronic_page.py" line="-52"/>
         <location filename="../../ui/messages.py" line="+2"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
@@ -1964,7 +1987,7 @@
         <translation>与户主关系</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+159"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+181"/>
         <location filename="../../ui/messages.py" line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+1"/>
         <source>Note</source>
@@ -2146,7 +2169,17 @@
         <translation>其他证件</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="-11"/>
+        <location filename="../../ui/chronic_chart.py" line="-46"/>
+        <source>%1 by %2: %3</source>
+        <translation>%1 由 %2 更正：%3</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>corrects the record before it: %1</source>
+        <translation>更正此前的记录：%1</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Patient chart</source>
         <translation>患者档案</translation>
     </message>
@@ -2156,28 +2189,44 @@
         <translation>正在读取档案…</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+11"/>
+        <source>Correct the visit…</source>
+        <translation>更正…</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source> (doctor&apos;s; rules: %1)</source>
         <translation>（医生判定；规则：%1）</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <location filename="../../ui/chronic_words.py" line="-12"/>
-        <location filename="../../ui/followup_dialog.py" line="-171"/>
+        <location line="+7"/>
+        <source>Corrected</source>
+        <translation>已更正</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+34"/>
+        <source>Correction</source>
+        <translation>更正</translation>
+    </message>
+    <message>
+        <location line="-31"/>
+        <location filename="../../ui/chronic_words.py" line="-13"/>
+        <location filename="../../ui/followup_dialog.py" line="-174"/>
         <source>Visit date</source>
         <translation>随访日期</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location filename="../../ui/chronic_dialogs.py" line="-97"/>
+        <location line="+2"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-119"/>
         <location filename="../../ui/chronic_page.py" line="-1"/>
-        <location filename="../../ui/chronic_words.py" line="+14"/>
+        <location filename="../../ui/chronic_words.py" line="+15"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/chronic_words.py" line="-13"/>
+        <location filename="../../ui/chronic_words.py" line="-14"/>
         <location filename="../../ui/followup_dialog.py" line="+1"/>
         <source>Visit mode</source>
         <translation>随访方式</translation>
@@ -2194,14 +2243,15 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/chronic_page.py" line="+51"/>
-        <location filename="../../ui/chronic_words.py" line="+5"/>
-        <location filename="../../ui/followup_dialog.py" line="+188"/>
+        <location filename="../../ui/chronic_page.py" line="+56"/>
+        <location filename="../../ui/chronic_words.py" line="+6"/>
+        <location filename="../../ui/followup_dialog.py" line="+191"/>
         <source>Classification</source>
         <translation>分类</translation>
     </message>
     <message>
         <location line="+5"/>
+        <location filename="../../ui/conflict_dialog.py" line="+4"/>
         <location filename="../../ui/followup_dialog.py" line="-34"/>
         <source>Referral</source>
         <translation>转诊</translation>
@@ -2223,7 +2273,22 @@
         <translation>医生</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+17"/>
+        <source>Select a visit in the list first.</source>
+        <translation>请先在列表中选择一次随访。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This record was corrected already: correct the newest one.</source>
+        <translation>此记录已被更正：请更正最新的那条。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open the visit in the follow-up form to correct it.</source>
+        <translation>在随访表中打开此次随访以更正。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <location filename="../../ui/resident_dialog.py" line="+12"/>
         <location filename="../../ui/residents_page.py" line="-87"/>
         <location filename="../../ui/sign_dialog.py" line="+1"/>
@@ -2247,7 +2312,7 @@
         <location line="+5"/>
         <location line="+21"/>
         <location line="+2"/>
-        <location filename="../../ui/chronic_dialogs.py" line="+77"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+99"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -2297,7 +2362,12 @@
         <translation>未随访转诊：%1</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+8"/>
+        <source> (and %1 corrected records, marked)</source>
+        <translation>（另有 %1 条已更正的记录，已标明）</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>mmHg</source>
         <translation>mmHg</translation>
     </message>
@@ -2318,12 +2388,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../ui/chronic_words.py" line="-24"/>
+        <location filename="../../ui/chronic_words.py" line="-25"/>
         <source>Fasting glucose</source>
         <translation>空腹血糖</translation>
     </message>
     <message>
-        <location line="-38"/>
+        <location line="-49"/>
         <source>%1 follow-ups, newest first</source>
         <translation>随访 %1 次（最近的在前）</translation>
     </message>
@@ -2333,8 +2403,7 @@
         <translation>户号，如 H000123（输入新户号即新建家庭户）</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="-6"/>
-        <location line="+59"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-21"/>
         <location filename="../../ui/followup_dialog.py" line="+41"/>
         <location filename="../../ui/resident_dialog.py" line="+47"/>
         <source>Save</source>
@@ -2663,7 +2732,7 @@
         <location line="+1"/>
         <location line="+23"/>
         <location line="+42"/>
-        <location line="+225"/>
+        <location line="+227"/>
         <location filename="../../ui/damage_dialog.py" line="+24"/>
         <location filename="../../ui/ops.py" line="+235"/>
         <location filename="../../ui/signin.py" line="+1"/>
@@ -2671,12 +2740,12 @@
         <translation>村医助手</translation>
     </message>
     <message>
-        <location line="-223"/>
+        <location line="-225"/>
         <source>Village Clinic is already open on this computer (database %1). Use the window that is open; look for it on the taskbar.</source>
         <translation>村医助手已经打开（数据库 %1），不能再打开一次。请使用已打开的窗口，可在任务栏中找到它。</translation>
     </message>
     <message>
-        <location line="+212"/>
+        <location line="+214"/>
         <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
         <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
     </message>
@@ -2732,7 +2801,7 @@
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="-20"/>
+        <location filename="../../ui/mainwindow.py" line="-45"/>
         <location filename="../../ui/signin.py" line="+2"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
@@ -3078,14 +3147,15 @@
         <translation>发生时间</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/chronic_chart.py" line="-123"/>
+        <location filename="../../ui/sync_page.py" line="+2"/>
         <location line="+22"/>
         <location line="+18"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location line="-38"/>
+        <location filename="../../ui/sync_page.py" line="-38"/>
         <source>What happened</source>
         <translation>情况</translation>
     </message>
@@ -3253,7 +3323,7 @@ What is wrong: %2</source>
         <translation>没有恢复：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/followup_dialog.py" line="-278"/>
+        <location filename="../../ui/followup_dialog.py" line="-295"/>
         <source>The patient or the record no longer exists (another device may have removed it).</source>
         <translation>患者或记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -3304,6 +3374,11 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+3"/>
+        <source>This follow-up was corrected already: correct the newest record of the visit.</source>
+        <translation>此次随访已被更正：请更正该次随访最新的记录。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Changing the classification needs the reason, which is recorded.</source>
         <translation>更改随访分类须填写原因（原因将记录在案）。</translation>
     </message>
@@ -3333,9 +3408,14 @@ What is wrong: %2</source>
         <translation>%1：填写有误，未能保存。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+45"/>
         <source>Follow-up of %1 (%2)</source>
         <translation>%1 的随访（%2）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Correct a follow-up of %1 (%2)</source>
+        <translation>更正 %1 的随访（%2）</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -3459,17 +3539,17 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+10"/>
-        <location line="+35"/>
+        <location line="+38"/>
         <source>As the rules say</source>
         <translation>按规则</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-33"/>
         <source>Reason for a classification other than the rules&apos;</source>
         <translation>与规则不同时须写明原因</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Classification of this visit</source>
         <translation>此次随访分类</translation>
     </message>
@@ -3479,7 +3559,7 @@ What is wrong: %2</source>
         <translation>医生判定分类</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Dose a time</source>
         <translation>每次剂量</translation>
     </message>
@@ -3539,7 +3619,17 @@ What is wrong: %2</source>
         <translation>转诊与下次随访</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+36"/>
+        <source>Correcting the follow-up of %1 (%2): it stays in the history, marked corrected.</source>
+        <translation>正在更正 %1 的随访（%2）：原记录保留在历史中，标为已更正。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>What was wrong in the record (required, kept with it)</source>
+        <translation>原记录哪里有误（必填，随记录保存）</translation>
+    </message>
+    <message>
+        <location line="+155"/>
         <source>blood pressure</source>
         <translation>血压</translation>
     </message>

@@ -24,6 +24,7 @@ from ui.i18n import tr
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.ops import Writer
 from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, QTimer, QVBoxLayout, QWidget
+from ui.timefmt import local_time
 
 SBP, DBP, GLUCOSE, TARGET = "#c0392b", "#2e86c1", "#8e44ad", "#27ae60"
 
@@ -43,7 +44,7 @@ def correction_text(r: Row) -> str:
     if r.get("corrected_by"):
         return (
             tr("%1 by %2: %3")
-            .replace("%1", (r["corrected_at"] or "")[:16].replace("T", " "))
+            .replace("%1", local_time(r["corrected_at"]))
             .replace("%2", r["corrected_user"] or "")
             .replace("%3", r["corrected_because"] or "")
         )
@@ -82,7 +83,7 @@ class PatientChart(QDialog):
         self.charts = QHBoxLayout()
         self.history = ListModel(self._columns(), parent=self)
         self.view = ListView(self.history)
-        self.view.selectionModel().currentRowChanged.connect(lambda *_a: self._enable())
+        self.view.selectionModel().selectionChanged.connect(lambda _a, _b: self._enable())
         self.correct_button = QPushButton(tr("Correct the visit…"))
         self.correct_button.setAutoDefault(False)
         self.correct_button.clicked.connect(lambda: self.correct())
@@ -101,6 +102,10 @@ class PatientChart(QDialog):
         self.visits_label = QLabel()
         layout.addWidget(self.visits_label)
         layout.addWidget(self.view, 2)
+        self.correction_note = QLabel()  # the selected visit's correction: who, when, why
+        self.correction_note.setWordWrap(True)
+        self.correction_note.setStyleSheet("color: #a15c00;")
+        layout.addWidget(self.correction_note)
         layout.addLayout(buttons)
         self.resize(1200, 700)
         self.op = writer.work(lambda: read_chart(store, resident_id, today), self.show_data, parent=self)
@@ -171,6 +176,10 @@ class PatientChart(QDialog):
         row = self.selected()
         live = row is not None and not row.get("corrected_by")
         self.correct_button.setEnabled(live)
+        said = correction_text(row) if row is not None else ""
+        if row is not None and row.get("corrected_by"):
+            said = tr("Corrected: %1").replace("%1", said)
+        self.correction_note.setText(said)
         if row is None:
             self.correct_button.setToolTip(tr("Select a visit in the list first."))
         elif not live:

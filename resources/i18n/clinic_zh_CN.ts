@@ -432,7 +432,7 @@
         <translation>打印预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="+91"/>
+        <location filename="../../ui/chronic_chart.py" line="+92"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-38"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
@@ -2194,7 +2194,7 @@
         <translation>更正…</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+36"/>
         <source> (doctor&apos;s; rules: %1)</source>
         <translation>（医生判定；规则：%1）</translation>
     </message>
@@ -2273,7 +2273,12 @@
         <translation>医生</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
+        <source>Corrected: %1</source>
+        <translation>已更正：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Select a visit in the list first.</source>
         <translation>请先在列表中选择一次随访。</translation>
     </message>
@@ -3147,7 +3152,7 @@
         <translation>发生时间</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="-123"/>
+        <location filename="../../ui/chronic_chart.py" line="-127"/>
         <location filename="../../ui/sync_page.py" line="+2"/>
         <location line="+22"/>
         <location line="+18"/>

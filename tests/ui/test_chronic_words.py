@@ -22,7 +22,10 @@ def test_every_synced_table_has_a_name_of_its_own_in_chinese() -> None:
 
 def test_a_referral_the_rules_opened_shows_its_reason_in_chinese() -> None:
     assert referral_reason_text("emergency_bp") == "血压达到急症水平（≥180/110 mmHg）"
-    assert referral_reason_text("second_uncontrolled; emergency_sign:eye_pain") == "连续两次随访控制不满意；急症表现：眼痛"
+    assert (
+        referral_reason_text("second_uncontrolled; emergency_sign:eye_pain")
+        == "连续两次随访控制不满意；急症表现：眼痛"
+    )
     old_english = "uncontrolled at two consecutive visits"  # rows stored before the codes were
     assert referral_reason_text(old_english) == "连续两次随访控制不满意"
 

@@ -349,7 +349,7 @@ class FollowupDialog(QDialog):
         self.signature = self._add(QLineEdit(user.display_name))
         end = QFormLayout()
         end.addRow(tr("Referral"), self.referral)
-        end.addRow(tr("Refer"), self._row(self.refer, self.referral_institution, self.referral_department))
+        end.addRow(tr("Refer to"), self._row(self.refer, self.referral_institution, self.referral_department))
         end.addRow(tr("Next visit date"), self.next_date)
         end.addRow(tr("Doctor's signature"), self.signature)
 

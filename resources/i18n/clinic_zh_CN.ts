@@ -3585,8 +3585,8 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+15"/>
-        <source>Refer</source>
-        <translation>转诊</translation>
+        <source>Refer to</source>
+        <translation>转诊去向</translation>
     </message>
     <message>
         <location line="+2"/>

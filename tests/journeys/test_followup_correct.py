@@ -110,3 +110,27 @@ def test_a_visit_corrected_from_the_chart_shows_as_corrected_with_the_correction
         "controlled" if now == "控制满意" else "uncontrolled",
         REASON,
     )
+
+
+def test_the_override_reason_field_holds_a_sentence(journey: Journey) -> None:
+    """The reason for the doctor's own classification is a sentence: its field takes the column's width (it was a
+    150-pixel box beside the choice, its hint cut off), as the correction reason does."""
+    from ui.followup_dialog import FollowupDialog
+    from ui.qt import Qt
+
+    page = open_page(journey)
+    pick_row(journey, page, lambda r: r["disease"] == "hypertension")
+    with journey.step("press Enter on a patient due this week"):
+        journey.key(page.views["due"], Qt.Key.Key_Return)
+        form = journey.dialog(FollowupDialog)
+    reason = form.override_reason
+    sentence = "家庭自测血压连续一周正常，诊室血压偏高"
+    with journey.step("choose 控制满意 and type the reason"):
+        form.override.setFocus()
+        journey.key(form.override, Qt.Key.Key_Down)
+        journey.type(reason, sentence)
+    metrics = reason.fontMetrics()
+    assert reason.width() >= metrics.horizontalAdvance(sentence) + 8, "the reason typed is seen whole"
+    assert reason.width() >= metrics.horizontalAdvance(reason.placeholderText()) + 8
+    assert reason.width() >= form.fields["auxiliary_exam"].width(), "as wide as the other sentence fields"
+    shot(journey, form, "followup-override-reason")

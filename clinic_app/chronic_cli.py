@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -16,23 +18,33 @@ from clinic_app.contract_cli import resident_by_number
 from clinic_app.errors import ValidationError
 from clinic_app.labels import label
 
+REGISTER_OPTIONS = {
+    "icd_code": "--icd",
+    "confirmed_on": "--confirmed",
+    "institution": "--institution",
+    "qualification_status": "--qualification",
+    "qualification_date": "--qualification-date",
+    "certificate_number": "--certificate",
+}
+
 
 def cmd_chronic_register(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    resident = resident_by_number(ctx.store, a.resident)
-    H.register(
-        ctx.store,
-        actor,
-        resident["id"],
-        a.disease,
-        a.icd,
-        a.confirmed,
-        institution=a.institution,
-        qualification_status=a.qualification,
-        qualification_date=a.qualification_date,
-        certificate_number=a.certificate,
-    )
+    with _options(**REGISTER_OPTIONS):
+        resident = resident_by_number(ctx.store, a.resident)
+        H.register(
+            ctx.store,
+            actor,
+            resident["id"],
+            a.disease,
+            a.icd,
+            a.confirmed,
+            institution=a.institution,
+            qualification_status=a.qualification,
+            qualification_date=a.qualification_date,
+            certificate_number=a.certificate,
+        )
     held = H.registration(ctx.store.conn, resident["id"], a.disease)
     assert held is not None
     out(
@@ -46,13 +58,14 @@ def cmd_chronic_register(ctx: Context) -> int:
 def cmd_chronic_end(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    resident = resident_by_number(ctx.store, a.resident)
-    held = H.registration(ctx.store.conn, resident["id"], a.disease)
-    if held is None:
-        raise ValidationError(
-            "disease", "not_registered", f"{resident['name']} has no {a.disease} registration"
-        )
-    H.end_management(ctx.store, actor, held["id"], a.outcome, a.reason, a.date)
+    with _options(management="--outcome", reason="--reason", date="--date"):
+        resident = resident_by_number(ctx.store, a.resident)
+        held = H.registration(ctx.store.conn, resident["id"], a.disease)
+        if held is None:
+            raise ValidationError(
+                "disease", "not_registered", f"{resident['name']} has no {a.disease} registration"
+            )
+        H.end_management(ctx.store, actor, held["id"], a.outcome, a.reason, a.date)
     out(f"{resident['name']}: management of {a.disease} ended ({a.outcome})")
     return 0
 
@@ -84,10 +97,19 @@ OPTIONS = {
 }
 
 
-def _as_option(error: ValidationError, reasons: dict[str, str]) -> ValidationError:
-    """The refusal naming the option the person typed (``--sbp``, not the row's ``sbp_1``)."""
+@contextmanager
+def _options(**named: str) -> Iterator[None]:
+    """A refusal inside names the option the person typed (``--sbp``, not the row's ``sbp_1``): OPTIONS and
+    ``named`` (field=option) map the domain's field names."""
+    try:
+        yield
+    except ValidationError as e:
+        raise _as_option(e, named) from None
+
+
+def _as_option(error: ValidationError, reasons: Mapping[str, str]) -> ValidationError:
     name = error.field
-    options = {**OPTIONS, **reasons}
+    options = {"resident": "--resident", "disease": "--disease", **OPTIONS, **reasons}
     if name.startswith("drugs[") and "]" in name:
         option = f"--drug {name[6 : name.index(']')]}"
     elif name in ("sbp", "dbp"):
@@ -96,6 +118,9 @@ def _as_option(error: ValidationError, reasons: dict[str, str]) -> ValidationErr
         option = "--sbp/--dbp or --fpg"
     else:
         option = options.get(name, name)
+    said, held = option.lstrip("-").replace("-", "").lower(), name.replace("_", "")
+    if option != name and said not in held and held not in said and not name.startswith("drugs["):
+        option = f"{option} ({name})"  # --fpg (fasting_glucose): the option typed, and what it holds
     return ValidationError(option, error.rule, error.message, error.details)
 
 
@@ -134,15 +159,12 @@ def _reading_options(a: Any) -> dict[str, Any]:
 def cmd_followup_add(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    resident = resident_by_number(ctx.store, a.resident)
-    given = _reading_options(a)
-    try:
+    with _options(override_reason="--reason"):
+        resident = resident_by_number(ctx.store, a.resident)
         data = H.FollowupInput(
-            resident_id=resident["id"], disease=a.disease, **given, override_reason=a.reason
+            resident_id=resident["id"], disease=a.disease, **_reading_options(a), override_reason=a.reason
         )
         result = H.add_followup(ctx.store, actor, data)
-    except ValidationError as e:
-        raise _as_option(e, {"override_reason": "--reason"}) from None
     return _print_result(a, resident["name"], str(data.visit_date), result)
 
 
@@ -151,26 +173,19 @@ def cmd_followup_correct(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
     conn = ctx.store.conn
-    old = H.input_of(conn, a.followup)
-    given = _reading_options(a)
-    if a.override_reason is not None:
-        given["override_reason"] = a.override_reason
-    if a.override == "rules":
-        given["classification_override"], given["override_reason"] = None, None
-    elif a.override is not None and a.override_reason is None and a.override != old.classification_override:
-        given["override_reason"] = None  # a new classification of the doctor's needs its own reason
-    try:
+    with _options(override_reason="--override-reason", correction_reason="--reason", followup="FOLLOWUP_ID"):
+        old = H.input_of(conn, a.followup)
+        given = _reading_options(a)
+        if a.override_reason is not None:
+            given["override_reason"] = a.override_reason
+        if a.override == "rules":
+            given["classification_override"], given["override_reason"] = None, None
+        elif (
+            a.override is not None and a.override_reason is None and a.override != old.classification_override
+        ):
+            given["override_reason"] = None  # a new classification of the doctor's needs its own reason
         data = replace(old, **given)
         result = H.supersede_followup(ctx.store, actor, a.followup, data, a.reason)
-    except ValidationError as e:
-        raise _as_option(
-            e,
-            {
-                "override_reason": "--override-reason",
-                "correction_reason": "--reason",
-                "followup": "FOLLOWUP_ID",
-            },
-        ) from None
     name = conn.execute("SELECT name FROM resident WHERE id = ?", (old.resident_id,)).fetchone()[0]
     return _print_result(a, name, str(data.visit_date), result, corrected=a.followup)
 
@@ -202,7 +217,8 @@ def _print_result(a: Any, name: str, day: str, result: H.FollowupResult, correct
 def cmd_followup_list(ctx: Context) -> int:
     """A patient's follow-ups, newest first, the corrected ones too (marked, with who corrected them, when, why)."""
     a = ctx.args
-    resident = resident_by_number(ctx.store, a.resident)
+    with _options():
+        resident = resident_by_number(ctx.store, a.resident)
     rows = [
         r
         for r in H.visit_history(ctx.store.conn, resident["id"])
@@ -236,7 +252,7 @@ def _drug(text: str) -> H.DrugInput:
     """NAME[:DOSE[:TIMES_A_DAY]], as ``--drug 苯磺酸氨氯地平片:5mg:1``."""
     parts = [p.strip() for p in text.replace("：", ":").split(":")]
     if len(parts) > 3:
-        raise ValidationError("drug", "format", "write a drug as NAME[:DOSE[:TIMES_A_DAY]]")
+        raise ValidationError("--drug", "format", "write a drug as NAME[:DOSE[:TIMES_A_DAY]]")
     name, dose, times = [*parts, None, None][:3]
     return H.DrugInput(name or "", dose or None, times or None)
 
@@ -244,7 +260,8 @@ def _drug(text: str) -> H.DrugInput:
 def cmd_referral_follow_up(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    H.record_referral_followup(ctx.store, actor, a.referral, a.arrived == "yes", a.outcome, a.date)
+    with _options(outcome="--outcome", date="--date", referral="REFERRAL_ID"):
+        H.record_referral_followup(ctx.store, actor, a.referral, a.arrived == "yes", a.outcome, a.date)
     out(f"referral {a.referral} followed up")
     return 0
 
@@ -282,7 +299,7 @@ def cmd_worklist(ctx: Context) -> int:
     a = ctx.args
     today = dt.date.today()
     if not 1 <= a.days <= 366:
-        raise ValidationError("days", "range", "1-366 days")
+        raise ValidationError("--days", "range", "1-366 days")
     rows = worklist_rows(ctx, a.list, today, a.days)
     for r in rows:
         if a.list == "referrals":

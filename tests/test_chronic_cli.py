@@ -108,12 +108,12 @@ def test_register_prints_the_registration(chronic: Cli) -> None:
 @pytest.mark.parametrize(
     ("number", "disease", "icd", "field", "rule", "says"),
     [
-        (SIXTY, "hypertension", "I15", "icd_code", "secondary_hypertension", "refer"),
-        (SIXTY, "hypertension", "I15.000", "icd_code", "secondary_hypertension", "refer"),
-        (SIXTY, "hypertension", "I14", "icd_code", "icd_invalid", "does not exist"),
-        (SIXTY, "diabetes", "E10", "icd_code", "type_1_diabetes", "type 1"),
-        (SIXTY, "hypertension", "I1O", "icd_code", "icd_format", "not an ICD-10 code"),
-        (YOUNG, "hypertension", "I10", "resident", "min_age", "35 or more"),
+        (SIXTY, "hypertension", "I15", "--icd", "secondary_hypertension", "refer"),
+        (SIXTY, "hypertension", "I15.000", "--icd", "secondary_hypertension", "refer"),
+        (SIXTY, "hypertension", "I14", "--icd", "icd_invalid", "does not exist"),
+        (SIXTY, "diabetes", "E10", "--icd", "type_1_diabetes", "type 1"),
+        (SIXTY, "hypertension", "I1O", "--icd", "icd_format", "not an ICD-10 code"),
+        (YOUNG, "hypertension", "I10", "--resident", "min_age", "35 or more"),
     ],
 )
 def test_register_exits_3_naming_the_rule_and_writes_nothing(
@@ -209,7 +209,7 @@ def test_followup_add_prints_the_classification_the_referral_and_the_next_date(c
             "required",
             "reason",
         ),
-        ([], "--sbp/--dbp or --fpg", "required", "SBP and DBP"),
+        ([], "--sbp/--dbp or --fpg (reading)", "required", "SBP and DBP"),
     ],
 )
 def test_followup_add_exits_3_naming_the_field_and_writes_nothing(
@@ -227,7 +227,7 @@ def test_followup_add_exits_3_naming_the_field_and_writes_nothing(
 def test_followup_add_refuses_glucose_outside_1_to_33_3(chronic: Cli) -> None:
     assert register(chronic, disease="diabetes", icd="E11")[0] == 0
     code, _, err = followup(chronic, day(3), "--fpg", "40", disease="diabetes")
-    assert code == 3 and "--fpg:" in err and "1.0-33.3 mmol/L" in err
+    assert code == 3 and "--fpg (fasting_glucose):" in err and "1.0-33.3 mmol/L" in err
 
 
 def test_followup_add_of_an_unregistered_disease_exits_3(chronic: Cli) -> None:
@@ -388,3 +388,20 @@ def test_the_referrals_list_says_by_when_and_why_in_words(chronic: Cli) -> None:
         "emergency_bp",
         "blood pressure at the emergency level (≥ 180/110 mmHg)",
     )
+
+
+def test_every_chronic_command_names_the_option_typed_not_the_stored_field(chronic: Cli) -> None:
+    code, _, err = register(chronic, icd="I14")
+    assert code == 3 and err.startswith("clinic: --icd:")
+    assert register(chronic)[0] == 0
+    code, _, err = followup(chronic, day(3), "--sbp", "130", "--dbp", "80", "--sbp2", "150")
+    assert code == 3 and err.startswith("clinic: --dbp2:") and "dbp_2" not in err
+    code, _, err = followup(chronic, day(3), "--sbp", "130", "--dbp", "80", "--drug", "a:b:c:d")
+    assert code == 3 and err.startswith("clinic: --drug:")
+    code, _, err = followup(chronic, day(3), "--sbp", "130", "--dbp", "80", "--next", day(5))
+    assert code == 3 and err.startswith("clinic: --next:") and "next_visit_date" not in err
+    end = ("chronic", "end", "--resident", SIXTY, "--disease", "hypertension", "--outcome", "lost")
+    code, _, err = chronic(*end, "--reason", "搬走", "--date", after(day(0), 3), "--user", "admin")
+    assert code == 3 and err.startswith("clinic: --date:")
+    code, _, err = chronic("worklist", "due", "--days", "0")
+    assert code == 3 and err.startswith("clinic: --days:")

@@ -331,6 +331,15 @@ def cmd_worklist(ctx: Context) -> int:
     return 0
 
 
+CORRECT_HELP = (
+    "correct a follow-up: a new one that supersedes it (the old stays, shown as corrected); the options typed "
+    "replace what was recorded, the rest is kept; classified afresh"
+)
+LIST_HELP = (
+    "a patient's follow-ups, newest first, the corrected ones too (marked CORRECTED, with who, when, why)"
+)
+
+
 def add_commands(commands: Commands) -> None:
     sub, leaf = commands.sub, commands.leaf
     diseases = ", ".join(K.DISEASES)
@@ -377,29 +386,15 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("--disease", required=True, choices=K.DISEASES)
     _reading_arguments(p, correcting=False)
     p.add_argument("--reason", help="why the classification is overridden (recorded)")
-    p.add_argument("--json", action="store_true")
-    p = leaf(
-        group,
-        "correct",
-        cmd_followup_correct,
-        "correct a follow-up: a new one that supersedes it (the old stays, shown as corrected); the options "
-        "typed replace what was recorded, the rest is kept; classified afresh",
-        writes=True,
-    )
+    p = leaf(group, "correct", cmd_followup_correct, CORRECT_HELP, writes=True)
     p.add_argument("followup", metavar="FOLLOWUP_ID", help="the follow-up to correct (the newest of a visit)")
     p.add_argument("--reason", required=True, metavar="TEXT", help="what the correction corrects (recorded)")
     _reading_arguments(p, correcting=True)
     p.add_argument("--override-reason", help="why the classification is overridden (recorded)")
-    p.add_argument("--json", action="store_true")
-    p = leaf(
-        group,
-        "list",
-        cmd_followup_list,
-        "a patient's follow-ups, newest first, the corrected ones too (marked CORRECTED, with who, when, why)",
-    )
+    p = leaf(group, "list", cmd_followup_list, LIST_HELP)
     p.add_argument("--resident", required=True, metavar="ID_NUMBER")
-    p.add_argument("--disease", choices=K.DISEASES)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--disease", choices=K.DISEASES, help="one disease's (default: both)")
+    p.add_argument("--json", action="store_true", help="one object a follow-up, the corrected ones too")
 
     group = commands.group("referral", "referrals of chronic-disease patients")
     p = leaf(group, "follow-up", cmd_referral_follow_up, "record a referral's follow-up", writes=True)
@@ -470,3 +465,6 @@ def _reading_arguments(p: Any, *, correcting: bool) -> None:
     p.add_argument("--referral-reason")
     p.add_argument("--referral-institution", metavar="NAME")
     p.add_argument("--referral-department", metavar="NAME")
+    p.add_argument(
+        "--json", action="store_true", help="one object: classification, referral, next_visit_date …"
+    )

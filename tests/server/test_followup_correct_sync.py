@@ -7,6 +7,8 @@ port (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,6 +55,22 @@ def clinic(county: County, tmp_path: Path) -> tuple[Store, Store, str]:
     return a, b, first.id
 
 
+@contextmanager
+def enrolled(county: County, a: Store, b: Store) -> Iterator[tuple[str, str]]:
+    """Both devices enrolled in A01 on a live server and synced: its url and the patient's id on device B; the
+    devices closed after."""
+    try:
+        with live_server(county.engine) as url:
+            C.Client(a, url).enroll(county.admin(admin.make_enroll_code, "A01"), "PC-A")
+            C.Client(b, url).enroll(county.admin(admin.make_enroll_code, "A01"), "PC-B")
+            both_synced(url, a, b)
+            [resident_id] = [r[0] for r in b.conn.execute("SELECT id FROM resident")]
+            yield url, resident_id
+    finally:
+        a.close()
+        b.close()
+
+
 def both_synced(url: str, *stores: Store) -> None:
     for store in stores:
         C.Client(store, url).sync()
@@ -66,68 +84,48 @@ def test_a_follow_up_corrected_on_device_a_shows_as_corrected_on_device_b(
     county: County, clinic: tuple[Store, Store, str]
 ) -> None:
     a, b, first = clinic
-    try:
-        with live_server(county.engine) as url:
-            C.Client(a, url).enroll(county.admin(admin.make_enroll_code, "A01"), "PC-A")
-            C.Client(b, url).enroll(county.admin(admin.make_enroll_code, "A01"), "PC-B")
-            both_synced(url, a, b)
-            [resident_id] = [r[0] for r in b.conn.execute("SELECT id FROM resident")]
-            assert [v["id"] for v in H.history(b.conn, resident_id)] == [first]
+    with enrolled(county, a, b) as (url, resident_id):
+        assert [v["id"] for v in H.history(b.conn, resident_id)] == [first]
 
-            doctor = users.authenticate(a, "doctor", PW)
-            fixed = H.supersede_followup(a, doctor, first, reading(resident_id, 132, 84), "血压录错")
-            assert fixed.classification == "controlled"
-            both_synced(url, a, b)
+        doctor = users.authenticate(a, "doctor", PW)
+        fixed = H.supersede_followup(a, doctor, first, reading(resident_id, 132, 84), "血压录错")
+        assert fixed.classification == "controlled"
+        both_synced(url, a, b)
 
-            every = H.visit_history(b.conn, resident_id)
-            assert [(v["id"], v["corrected_by"]) for v in every] == [(fixed.id, None), (first, fixed.id)]
-            old = every[1]
-            assert (old["corrected_user"], old["corrected_because"], old["classification"]) == (
-                "李医生",
-                "血压录错",
-                "uncontrolled",
-            )
-            assert old["corrected_at"] == every[0]["created_at"]
-            chart = patient_chart(b.conn, resident_id, TODAY)
-            assert [v["id"] for v in chart.visits] == [fixed.id], (
-                "the trends and the current visit: corrected"
-            )
-            assert [v["id"] for v in chart.history] == [fixed.id, first], "the history: both, the old marked"
-            [due] = [
-                r for r in H.due_page(b.conn, b.clinic_id, TODAY, 366) if r["resident_id"] == resident_id
-            ]
-            assert (due["followup_id"], due["classification"]) == (fixed.id, "controlled")
+        every = H.visit_history(b.conn, resident_id)
+        assert [(v["id"], v["corrected_by"]) for v in every] == [(fixed.id, None), (first, fixed.id)]
+        old = every[1]
+        assert (old["corrected_user"], old["corrected_because"], old["classification"]) == (
+            "李医生",
+            "血压录错",
+            "uncontrolled",
+        )
+        assert old["corrected_at"] == every[0]["created_at"]
+        chart = patient_chart(b.conn, resident_id, TODAY)
+        assert [v["id"] for v in chart.visits] == [fixed.id], "the trends and the current visit: corrected"
+        assert [v["id"] for v in chart.history] == [fixed.id, first], "the history: both, the old marked"
+        [due] = [r for r in H.due_page(b.conn, b.clinic_id, TODAY, 366) if r["resident_id"] == resident_id]
+        assert (due["followup_id"], due["classification"]) == (fixed.id, "controlled")
 
-            on_b = users.authenticate(b, "admin", PW)
-            with pytest.raises(ValidationError) as refused:
-                H.supersede_followup(b, on_b, first, reading(resident_id, 130, 80), "再改一次")
-            assert (refused.value.field, refused.value.rule) == ("followup", "superseded")
-    finally:
-        a.close()
-        b.close()
+        on_b = users.authenticate(b, "admin", PW)
+        with pytest.raises(ValidationError) as refused:
+            H.supersede_followup(b, on_b, first, reading(resident_id, 130, 80), "再改一次")
+        assert (refused.value.field, refused.value.rule) == ("followup", "superseded")
 
 
 def test_two_devices_that_correct_one_visit_offline_agree_without_a_conflict(
     county: County, clinic: tuple[Store, Store, str]
 ) -> None:
     a, b, first = clinic
-    try:
-        with live_server(county.engine) as url:
-            C.Client(a, url).enroll(county.admin(admin.make_enroll_code, "A01"), "PC-A")
-            C.Client(b, url).enroll(county.admin(admin.make_enroll_code, "A01"), "PC-B")
-            both_synced(url, a, b)
-            [resident_id] = [r[0] for r in b.conn.execute("SELECT id FROM resident")]
-            on_a, on_b = users.authenticate(a, "admin", PW), users.authenticate(b, "admin", PW)
-            H.supersede_followup(a, on_a, first, reading(resident_id, 132, 84), "A 的更正")
-            H.supersede_followup(b, on_b, first, reading(resident_id, 134, 86), "B 的更正")
-            both_synced(url, a, b, a)
-            shown = [
-                [(v["id"], v["sbp"], v["corrected_by"]) for v in H.visit_history(s.conn, resident_id)]
-                for s in (a, b)
-            ]
-            assert shown[0] == shown[1], "both devices show the same history"
-            marked = [v for v in H.visit_history(a.conn, resident_id) if v["id"] == first]
-            assert len(marked) == 1 and marked[0]["corrected_by"] is not None, "the old visit once, corrected"
-    finally:
-        a.close()
-        b.close()
+    with enrolled(county, a, b) as (url, resident_id):
+        on_a, on_b = users.authenticate(a, "admin", PW), users.authenticate(b, "admin", PW)
+        H.supersede_followup(a, on_a, first, reading(resident_id, 132, 84), "A 的更正")
+        H.supersede_followup(b, on_b, first, reading(resident_id, 134, 86), "B 的更正")
+        both_synced(url, a, b, a)
+        shown = [
+            [(v["id"], v["sbp"], v["corrected_by"]) for v in H.visit_history(s.conn, resident_id)]
+            for s in (a, b)
+        ]
+        assert shown[0] == shown[1], "both devices show the same history"
+        marked = [v for v in H.visit_history(a.conn, resident_id) if v["id"] == first]
+        assert len(marked) == 1 and marked[0]["corrected_by"] is not None, "the old visit once, corrected"

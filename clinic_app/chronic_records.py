@@ -306,7 +306,18 @@ def end_management(
 
 
 # -- follow-ups ---------------------------------------------------------------------------------------------------
-LIVE = "NOT EXISTS (SELECT 1 FROM followup s WHERE s.supersedes = {f}.id)"  # not superseded by another row
+# Not superseded: no row corrects it, and when it is a correction, no later correction of the same follow-up
+# (two devices that correct one visit offline: the later correction, by (created_at, id), stands on every device).
+LIVE = (
+    "(NOT EXISTS (SELECT 1 FROM followup s WHERE s.supersedes = {f}.id) AND ({f}.supersedes IS NULL OR NOT EXISTS "
+    "(SELECT 1 FROM followup s WHERE s.supersedes = {f}.supersedes AND (s.created_at, s.id) > ({f}.created_at, {f}.id))))"
+)
+# the row that corrects {f}: the latest correction of it, or (for a correction) a later correction of the same row
+CORRECTED_BY = """SELECT x.id FROM followup x
+    WHERE x.supersedes = {f}.id
+       OR ({f}.supersedes IS NOT NULL AND x.supersedes = {f}.supersedes
+           AND (x.created_at, x.id) > ({f}.created_at, {f}.id))
+    ORDER BY x.created_at DESC, x.id DESC LIMIT 1"""
 
 
 def get_followup(conn: Connection, followup_id: str) -> dict[str, Any]:
@@ -314,8 +325,10 @@ def get_followup(conn: Connection, followup_id: str) -> dict[str, Any]:
 
 
 def superseded_by(conn: Connection, followup_id: str) -> str | None:
-    row = conn.execute("SELECT id FROM followup WHERE supersedes = ?", (followup_id,)).fetchone()
-    return None if row is None else str(row[0])
+    row = conn.execute(
+        f"SELECT ({CORRECTED_BY.format(f='f')}) FROM followup f WHERE f.id = ?", (followup_id,)
+    ).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
 
 
 def previous_face_to_face(
@@ -352,12 +365,10 @@ def visit_history(conn: Connection, resident_id: str) -> list[dict[str, Any]]:
     """Every follow-up of a patient, corrected ones too (newest first, a correction before the row it corrects),
     each with its drugs. A corrected row carries ``corrected_by`` (the correction's id), ``corrected_at``,
     ``corrected_user`` (who corrected it) and ``corrected_because`` (the correction's reason); a live one None."""
-    sql = """SELECT f.*, s.id AS corrected_by, s.created_at AS corrected_at, s.correction_reason AS corrected_because,
+    sql = f"""SELECT f.*, s.id AS corrected_by, s.created_at AS corrected_at, s.correction_reason AS corrected_because,
                     u.display_name AS corrected_user
              FROM followup f
-             LEFT JOIN followup s ON s.id = (
-                 SELECT x.id FROM followup x WHERE x.supersedes = f.id
-                 ORDER BY x.created_at DESC, x.id DESC LIMIT 1)
+             LEFT JOIN followup s ON s.id = ({CORRECTED_BY.format(f="f")})
              LEFT JOIN user u ON u.id = s.created_by
              WHERE f.resident_id = ? AND f.deleted_at IS NULL
              ORDER BY f.visit_date DESC, f.created_at DESC, f.id DESC"""

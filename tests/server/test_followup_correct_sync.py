@@ -1,7 +1,7 @@
 """A correction syncs as what it is (issue 12 point 10): a follow-up corrected on one device shows as corrected on
 the other — the old visit kept and marked, with who corrected it, when and why; the chart's visits and the worklists
 take the correction; the other device cannot correct the old visit again. Two devices that correct one visit
-offline both keep their corrections and agree, with no conflict for a person. A real county server on a loopback
+offline agree, with no conflict for a person: the later correction stands, the earlier shows as corrected by it. A real county server on a loopback
 port (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
@@ -127,5 +127,23 @@ def test_two_devices_that_correct_one_visit_offline_agree_without_a_conflict(
             for s in (a, b)
         ]
         assert shown[0] == shown[1], "both devices show the same history"
-        marked = [v for v in H.visit_history(a.conn, resident_id) if v["id"] == first]
-        assert len(marked) == 1 and marked[0]["corrected_by"] is not None, "the old visit once, corrected"
+        every = H.visit_history(a.conn, resident_id)
+        later, earlier = sorted(
+            (v for v in every if v["supersedes"] == first),
+            key=lambda v: (v["created_at"], v["id"]),
+            reverse=True,
+        )
+        assert [(v["id"], v["corrected_by"]) for v in every] == [
+            (later["id"], None),
+            (earlier["id"], later["id"]),
+            (first, later["id"]),
+        ], "the later correction stands; the earlier one and the visit show as corrected by it"
+        for store in (a, b):
+            assert [v["id"] for v in H.history(store.conn, resident_id)] == [later["id"]], (
+                "one visit, not two"
+            )
+            assert H.superseded_by(store.conn, earlier["id"]) == later["id"]
+        short = H.short_page(a.conn, a.clinic_id, TODAY)
+        assert [r["done"] for r in short if r["resident_id"] == resident_id] == [
+            1 if day(10).startswith(str(TODAY.year)) else 0
+        ], "counted once towards the year's face-to-face visits"

@@ -134,3 +134,45 @@ def test_the_override_reason_field_holds_a_sentence(journey: Journey) -> None:
     assert reason.width() >= metrics.horizontalAdvance(reason.placeholderText()) + 8
     assert reason.width() >= form.fields["auxiliary_exam"].width(), "as wide as the other sentence fields"
     shot(journey, form, "followup-override-reason")
+
+
+def test_a_diabetes_visit_opens_for_correction_as_it_was_recorded_and_escape_writes_nothing(
+    journey: Journey,
+) -> None:
+    from ui.chronic_chart import PatientChart
+    from ui.followup_dialog import FollowupDialog
+    from ui.qt import Qt
+
+    conn = journey.store.conn
+    page = open_page(journey, OVERDUE)
+    _row, patient = pick_row(
+        journey, page, lambda r: r["disease"] == "diabetes" and r["fasting_glucose"] is not None
+    )
+    with journey.step("click 患者档案…, then the newest diabetes visit"):
+        journey.click(page.chart_button)
+        chart = journey.dialog(PatientChart)
+        journey.wait_until(lambda: chart.drawn)
+        row = next(
+            i for i in range(chart.history.rowCount()) if chart.history.row_data(i)["disease"] == "diabetes"
+        )
+        journey.click_row(chart.view, row)
+        journey.wait_until(chart.correct_button.isEnabled)
+    visit = chart.history.row_data(row)
+    drugs = visit["drugs"]
+    with journey.step("click 更正…"):
+        journey.click(chart.correct_button)
+        form = journey.dialog(FollowupDialog)
+    assert form.fields["fasting_glucose"].text() == str(visit["fasting_glucose"])
+    assert form.glucose_method.currentData() == visit["glucose_method"]
+    assert form.mode.currentData() == visit["visit_mode"]
+    assert form.adherence.currentData() == visit["adherence"]
+    assert [(n.text(), d.text()) for n, d, _t in form.drugs[: len(drugs)]] == [
+        (d["name"], d["dose"] or "") for d in drugs
+    ]
+    before = followups(journey)
+    with journey.step("Escape closes the form"):
+        journey.key(form, Qt.Key.Key_Escape)
+        journey.wait_until(form.isHidden)
+    assert followups(journey) == before and chart.history.rowCount() == len(
+        R.visit_history(conn, patient["resident_id"])
+    )

@@ -1,5 +1,5 @@
 """What a patient's chart shows (issue 12 point 6), read at once: the resident, the registrations, every
-follow-up as corrected (newest first, each with its drugs), the current drugs (the latest visit's), this year's
+follow-up as corrected (newest first, each with its drugs; and the history with the corrected ones), the current drugs (the latest visit's), this year's
 contract and the referrals still open. The desktop draws it (ui/chronic_chart.py)."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class PatientChart:
     age: int
     referrals_open: int
     drugs: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)  # every follow-up, the corrected ones too
 
 
 def open_referrals(conn: Connection, resident_id: str) -> int:
@@ -38,7 +39,8 @@ def open_referrals(conn: Connection, resident_id: str) -> int:
 
 def patient_chart(conn: Connection, resident_id: str, today: dt.date) -> PatientChart:
     resident = get_resident(conn, resident_id)
-    visits = R.history(conn, resident_id)
+    every = R.visit_history(conn, resident_id)
+    visits = [v for v in every if v["corrected_by"] is None]
     return PatientChart(
         resident,
         R.registrations(conn, resident_id),
@@ -47,4 +49,5 @@ def patient_chart(conn: Connection, resident_id: str, today: dt.date) -> Patient
         K.age_on(resident["birth_date"], today),
         open_referrals(conn, resident_id),
         visits[0]["drugs"] if visits else [],
+        every,
     )

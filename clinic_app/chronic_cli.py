@@ -3,8 +3,12 @@ on the command line (issue 12; the rules are clinic_app.chronic's, the records c
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from clinic_app import chronic as K
@@ -14,23 +18,33 @@ from clinic_app.contract_cli import resident_by_number
 from clinic_app.errors import ValidationError
 from clinic_app.labels import label
 
+REGISTER_OPTIONS = {
+    "icd_code": "--icd",
+    "confirmed_on": "--confirmed",
+    "institution": "--institution",
+    "qualification_status": "--qualification",
+    "qualification_date": "--qualification-date",
+    "certificate_number": "--certificate",
+}
+
 
 def cmd_chronic_register(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    resident = resident_by_number(ctx.store, a.resident)
-    H.register(
-        ctx.store,
-        actor,
-        resident["id"],
-        a.disease,
-        a.icd,
-        a.confirmed,
-        institution=a.institution,
-        qualification_status=a.qualification,
-        qualification_date=a.qualification_date,
-        certificate_number=a.certificate,
-    )
+    with _options(**REGISTER_OPTIONS):
+        resident = resident_by_number(ctx.store, a.resident)
+        H.register(
+            ctx.store,
+            actor,
+            resident["id"],
+            a.disease,
+            a.icd,
+            a.confirmed,
+            institution=a.institution,
+            qualification_status=a.qualification,
+            qualification_date=a.qualification_date,
+            certificate_number=a.certificate,
+        )
     held = H.registration(ctx.store.conn, resident["id"], a.disease)
     assert held is not None
     out(
@@ -44,64 +58,153 @@ def cmd_chronic_register(ctx: Context) -> int:
 def cmd_chronic_end(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    resident = resident_by_number(ctx.store, a.resident)
-    held = H.registration(ctx.store.conn, resident["id"], a.disease)
-    if held is None:
-        raise ValidationError(
-            "disease", "not_registered", f"{resident['name']} has no {a.disease} registration"
-        )
-    H.end_management(ctx.store, actor, held["id"], a.outcome, a.reason, a.date)
+    with _options(management="--outcome", reason="--reason", date="--date"):
+        resident = resident_by_number(ctx.store, a.resident)
+        held = H.registration(ctx.store.conn, resident["id"], a.disease)
+        if held is None:
+            raise ValidationError(
+                "disease", "not_registered", f"{resident['name']} has no {a.disease} registration"
+            )
+        H.end_management(ctx.store, actor, held["id"], a.outcome, a.reason, a.date)
     out(f"{resident['name']}: management of {a.disease} ended ({a.outcome})")
     return 0
+
+
+# the options of `followup add` and `followup correct` by the field each fills (a refusal names the option typed)
+OPTIONS = {
+    "sbp_1": "--sbp",
+    "dbp_1": "--dbp",
+    "sbp_2": "--sbp2",
+    "dbp_2": "--dbp2",
+    "fasting_glucose": "--fpg",
+    "glucose_method": "--glucose-method",
+    "visit_date": "--date",
+    "visit_mode": "--mode",
+    "heart_rate": "--heart-rate",
+    "weight": "--weight",
+    "height": "--height",
+    "adherence": "--adherence",
+    "adverse_reaction_text": "--adverse-reaction-text",
+    "complication_text": "--complication-text",
+    "symptoms": "--symptom",
+    "symptom_other": "--symptom-other",
+    "classification_override": "--override",
+    "next_visit_date": "--next",
+    "refer": "--refer",
+    "referral_reason": "--referral-reason",
+    "referral_institution": "--referral-institution",
+    "referral_department": "--referral-department",
+}
+
+
+@contextmanager
+def _options(**named: str) -> Iterator[None]:
+    """A refusal inside names the option the person typed (``--sbp``, not the row's ``sbp_1``): OPTIONS and
+    ``named`` (field=option) map the domain's field names."""
+    try:
+        yield
+    except ValidationError as e:
+        raise _as_option(e, named) from None
+
+
+def _as_option(error: ValidationError, reasons: Mapping[str, str]) -> ValidationError:
+    name = error.field
+    options = {"resident": "--resident", "disease": "--disease", **OPTIONS, **reasons}
+    if name.startswith("drugs[") and "]" in name:
+        option = f"--drug {name[6 : name.index(']')]}"
+    elif name in ("sbp", "dbp"):
+        option = f"--{name}"
+    elif name == "reading":
+        option = "--sbp/--dbp or --fpg"
+    else:
+        option = options.get(name, name)
+    said, held = option.lstrip("-").replace("-", "").lower(), name.replace("_", "")
+    if option != name and said not in held and held not in said and not name.startswith("drugs["):
+        option = f"{option} ({name})"  # --fpg (fasting_glucose): the option typed, and what it holds
+    return ValidationError(option, error.rule, error.message, error.details)
+
+
+def _reading_options(a: Any) -> dict[str, Any]:
+    """The fields the reading options give (``followup add``; ``followup correct``: those typed)."""
+    given = {
+        "visit_date": a.date,
+        "visit_mode": a.mode,
+        "symptoms": a.symptom,
+        "symptom_other": a.symptom_other,
+        "sbp_1": a.sbp,
+        "dbp_1": a.dbp,
+        "sbp_2": a.sbp2,
+        "dbp_2": a.dbp2,
+        "weight": a.weight,
+        "height": a.height,
+        "heart_rate": a.heart_rate,
+        "fasting_glucose": a.fpg,
+        "glucose_method": a.glucose_method,
+        "adherence": a.adherence,
+        "adverse_reaction": a.adverse_reaction,
+        "adverse_reaction_text": a.adverse_reaction_text,
+        "new_complication": a.new_complication,
+        "complication_text": a.complication_text,
+        "drugs": None if a.drug is None else [_drug(text) for text in a.drug],
+        "classification_override": a.override,
+        "next_visit_date": a.next,
+        "refer": a.refer,
+        "referral_reason": a.referral_reason,
+        "referral_institution": a.referral_institution,
+        "referral_department": a.referral_department,
+    }
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def cmd_followup_add(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    resident = resident_by_number(ctx.store, a.resident)
-    data = H.FollowupInput(
-        resident_id=resident["id"],
-        disease=a.disease,
-        visit_date=a.date,
-        visit_mode=a.mode,
-        symptoms=a.symptom or (),
-        symptom_other=a.symptom_other,
-        sbp_1=a.sbp,
-        dbp_1=a.dbp,
-        sbp_2=a.sbp2,
-        dbp_2=a.dbp2,
-        weight=a.weight,
-        height=a.height,
-        heart_rate=a.heart_rate,
-        fasting_glucose=a.fpg,
-        glucose_method=a.glucose_method,
-        adherence=a.adherence,
-        adverse_reaction=a.adverse_reaction,
-        adverse_reaction_text=a.adverse_reaction_text,
-        new_complication=a.new_complication,
-        complication_text=a.complication_text,
-        drugs=[_drug(text) for text in a.drug or ()],
-        classification_override=a.override,
-        override_reason=a.reason,
-        next_visit_date=a.next,
-        refer=a.refer,
-        referral_reason=a.referral_reason,
-        referral_institution=a.referral_institution,
-        referral_department=a.referral_department,
-    )
-    result = H.add_followup(ctx.store, actor, data)
+    with _options(override_reason="--reason"):
+        resident = resident_by_number(ctx.store, a.resident)
+        data = H.FollowupInput(
+            resident_id=resident["id"], disease=a.disease, **_reading_options(a), override_reason=a.reason
+        )
+        result = H.add_followup(ctx.store, actor, data)
+    return _print_result(a, resident["name"], str(data.visit_date), result)
+
+
+def cmd_followup_correct(ctx: Context) -> int:
+    """A correction: the follow-up as recorded, with the options typed put in; a new row that supersedes it."""
+    a = ctx.args
+    actor = ctx.actor()
+    conn = ctx.store.conn
+    with _options(override_reason="--override-reason", correction_reason="--reason", followup="FOLLOWUP_ID"):
+        old = H.input_of(conn, a.followup)
+        given = _reading_options(a)
+        if a.override_reason is not None:
+            given["override_reason"] = a.override_reason
+        if a.override == "rules":
+            given["classification_override"], given["override_reason"] = None, None
+        elif (
+            a.override is not None and a.override_reason is None and a.override != old.classification_override
+        ):
+            given["override_reason"] = None  # a new classification of the doctor's needs its own reason
+        data = replace(old, **given)
+        result = H.supersede_followup(ctx.store, actor, a.followup, data, a.reason)
+    name = conn.execute("SELECT name FROM resident WHERE id = ?", (old.resident_id,)).fetchone()[0]
+    return _print_result(a, name, str(data.visit_date), result, corrected=a.followup)
+
+
+def _print_result(a: Any, name: str, day: str, result: H.FollowupResult, corrected: str | None = None) -> int:
     if a.json:
-        out(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+        shown = result.as_dict()
+        if corrected is not None:
+            shown["supersedes"] = corrected
+        out(json.dumps(shown, ensure_ascii=False, indent=1))
         return 0
+    if corrected is not None:
+        out(f"follow-up {corrected} corrected (it stays, shown as corrected)")
     override = (
         f" (the rules: {result.classification_rule}; overridden)"
         if result.classification_rule != result.classification
         else ""
     )
-    out(
-        f"{resident['name']} {a.date}: {result.classification} "
-        f"{label('classification', result.classification)}{override}"
-    )
+    out(f"{name} {day}: {result.classification} {label('classification', result.classification)}{override}")
     if result.referral is None:
         out("referral: none")
     else:
@@ -111,11 +214,45 @@ def cmd_followup_add(ctx: Context) -> int:
     return 0
 
 
+def cmd_followup_list(ctx: Context) -> int:
+    """A patient's follow-ups, newest first, the corrected ones too (marked, with who corrected them, when, why)."""
+    a = ctx.args
+    with _options():
+        resident = resident_by_number(ctx.store, a.resident)
+    rows = [
+        r
+        for r in H.visit_history(ctx.store.conn, resident["id"])
+        if a.disease is None or r["disease"] == a.disease
+    ]
+    if a.json:
+        out(json.dumps([H.followup_json(r) for r in rows], ensure_ascii=False, indent=1))
+        return 0
+    for r in rows:
+        reading = f"{r['sbp']}/{r['dbp']} mmHg" if r["sbp"] is not None else ""
+        if r["fasting_glucose"] is not None:
+            reading = f"{reading} FPG {r['fasting_glucose']}".strip()
+        line = (
+            f"{r['visit_date']}\t{label('disease', r['disease'])}\t{r['visit_mode']}\t{reading or '-'}\t"
+            f"{r['classification']}\tnext {r['next_visit_date']}\t{r['id']}"
+        )
+        if r["corrected_by"] is not None:
+            line += (
+                f"\tCORRECTED by {r['corrected_user'] or '?'} at {r['corrected_at']} "
+                f"({r['corrected_because']}): see {r['corrected_by']}"
+            )
+        elif r["supersedes"] is not None:
+            line += f"\tcorrects {r['supersedes']} ({r['correction_reason']})"
+        out(line)
+    corrected = sum(r["corrected_by"] is not None for r in rows)
+    out(f"{len(rows)} follow-up(s), {corrected} of them corrected")
+    return 0
+
+
 def _drug(text: str) -> H.DrugInput:
     """NAME[:DOSE[:TIMES_A_DAY]], as ``--drug 苯磺酸氨氯地平片:5mg:1``."""
     parts = [p.strip() for p in text.replace("：", ":").split(":")]
     if len(parts) > 3:
-        raise ValidationError("drug", "format", "write a drug as NAME[:DOSE[:TIMES_A_DAY]]")
+        raise ValidationError("--drug", "format", "write a drug as NAME[:DOSE[:TIMES_A_DAY]]")
     name, dose, times = [*parts, None, None][:3]
     return H.DrugInput(name or "", dose or None, times or None)
 
@@ -123,7 +260,8 @@ def _drug(text: str) -> H.DrugInput:
 def cmd_referral_follow_up(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    H.record_referral_followup(ctx.store, actor, a.referral, a.arrived == "yes", a.outcome, a.date)
+    with _options(outcome="--outcome", date="--date", referral="REFERRAL_ID"):
+        H.record_referral_followup(ctx.store, actor, a.referral, a.arrived == "yes", a.outcome, a.date)
     out(f"referral {a.referral} followed up")
     return 0
 
@@ -161,9 +299,11 @@ def cmd_worklist(ctx: Context) -> int:
     a = ctx.args
     today = dt.date.today()
     if not 1 <= a.days <= 366:
-        raise ValidationError("days", "range", "1-366 days")
+        raise ValidationError("--days", "range", "1-366 days")
     rows = worklist_rows(ctx, a.list, today, a.days)
     for r in rows:
+        if a.list == "referrals":
+            r["reason_text"] = H.reason_words(r["reason"])
         r.pop("name_pinyin", None)
         if not a.reveal:
             r["id_number"] = mask_id_number(r.get("id_number"))
@@ -177,9 +317,9 @@ def cmd_worklist(ctx: Context) -> int:
             late = f"{r['days_overdue']} days overdue" if a.list == "overdue" else "due"
             out(f"{r['due_on']}\t{late}\t{r['name']}\t{disease}\t{last}\t{r['phone'] or ''}")
         elif a.list == "referrals":
-            late = f"{r['days_overdue']} days overdue" if r["days_overdue"] else "within the days"
+            late = f"{r['days_overdue']} days overdue" if r["days_overdue"] else f"follow up by {r['due_on']}"
             out(
-                f"{r['due_on']}\t{late}\t{r['name']}\t{disease}\t{r['urgency']}\t{r['reason']}\t"
+                f"{r['due_on']}\t{late}\t{r['name']}\t{disease}\t{r['urgency']}\t{H.reason_words(r['reason'])}\t"
                 f"{r['institution'] or ''}\t{r['referral_id']}"
             )
         else:
@@ -189,6 +329,15 @@ def cmd_worklist(ctx: Context) -> int:
             )
     out(f"{len(rows)} {'referral' if a.list == 'referrals' else 'patient'}(s)")
     return 0
+
+
+CORRECT_HELP = (
+    "correct a follow-up: a new one that supersedes it (the old stays, shown as corrected); the options typed "
+    "replace what was recorded, the rest is kept; classified afresh"
+)
+LIST_HELP = (
+    "a patient's follow-ups, newest first, the corrected ones too (marked CORRECTED, with who, when, why)"
+)
 
 
 def add_commands(commands: Commands) -> None:
@@ -235,44 +384,17 @@ def add_commands(commands: Commands) -> None:
     )
     p.add_argument("--resident", required=True, metavar="ID_NUMBER")
     p.add_argument("--disease", required=True, choices=K.DISEASES)
-    p.add_argument("--date", required=True, metavar="DATE", help="the visit date")
-    p.add_argument("--mode", required=True, choices=K.VISIT_MODES)
-    p.add_argument("--sbp", metavar="N", help="systolic BP, mmHg (70-300)")
-    p.add_argument("--dbp", metavar="N", help="diastolic BP, mmHg (40-180)")
-    p.add_argument("--sbp2", metavar="N", help="a second reading (the two are averaged)")
-    p.add_argument("--dbp2", metavar="N")
-    p.add_argument("--fpg", metavar="X", help="fasting glucose, mmol/L (1.0-33.3)")
-    p.add_argument("--glucose-method", choices=K.GLUCOSE_METHODS)
-    p.add_argument("--weight", metavar="KG")
-    p.add_argument("--height", metavar="CM")
-    p.add_argument("--heart-rate", metavar="N")
-    p.add_argument("--adherence", choices=K.ADHERENCE)
-    p.add_argument("--adverse-reaction", action="store_true", help="an adverse drug reaction")
-    p.add_argument("--adverse-reaction-text", metavar="TEXT")
-    p.add_argument("--new-complication", action="store_true", help="a new complication, or one worse")
-    p.add_argument("--complication-text", metavar="TEXT")
-    p.add_argument(
-        "--symptom",
-        action="extend",
-        nargs="+",
-        metavar="S",
-        help=f"symptoms and emergency signs (hypertension: {', '.join(K.SYMPTOMS['hypertension'])}; "
-        f"diabetes: {', '.join(K.SYMPTOMS['diabetes'])})",
-    )
-    p.add_argument("--symptom-other", metavar="TEXT", help="the other symptom (with --symptom other)")
-    p.add_argument("--drug", action="append", metavar="NAME[:DOSE[:TIMES]]", help="a drug taken (repeatable)")
-    p.add_argument(
-        "--override", choices=K.CLASSIFICATIONS, help="classify otherwise than the rules (needs --reason)"
-    )
+    _reading_arguments(p, correcting=False)
     p.add_argument("--reason", help="why the classification is overridden (recorded)")
-    p.add_argument(
-        "--next", metavar="DATE", help="the next visit (default: the date the county's interval gives)"
-    )
-    p.add_argument("--refer", choices=K.URGENCIES, help="refer by hand")
-    p.add_argument("--referral-reason")
-    p.add_argument("--referral-institution", metavar="NAME")
-    p.add_argument("--referral-department", metavar="NAME")
-    p.add_argument("--json", action="store_true")
+    p = leaf(group, "correct", cmd_followup_correct, CORRECT_HELP, writes=True)
+    p.add_argument("followup", metavar="FOLLOWUP_ID", help="the follow-up to correct (the newest of a visit)")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="what the correction corrects (recorded)")
+    _reading_arguments(p, correcting=True)
+    p.add_argument("--override-reason", help="why the classification is overridden (recorded)")
+    p = leaf(group, "list", cmd_followup_list, LIST_HELP)
+    p.add_argument("--resident", required=True, metavar="ID_NUMBER")
+    p.add_argument("--disease", choices=K.DISEASES, help="one disease's (default: both)")
+    p.add_argument("--json", action="store_true", help="one object a follow-up, the corrected ones too")
 
     group = commands.group("referral", "referrals of chronic-disease patients")
     p = leaf(group, "follow-up", cmd_referral_follow_up, "record a referral's follow-up", writes=True)
@@ -292,3 +414,57 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("--days", type=whole, default=7, help="due: within this many days from today (default 7)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--reveal", action="store_true", help="show ID numbers in full")
+
+
+def _reading_arguments(p: Any, *, correcting: bool) -> None:
+    """The options of a follow-up's record: required to add one; to correct one, each replaces what was recorded."""
+    p.add_argument("--date", required=not correcting, metavar="DATE", help="the visit date")
+    p.add_argument("--mode", required=not correcting, choices=K.VISIT_MODES)
+    p.add_argument("--sbp", metavar="N", help="systolic BP, mmHg (70-300)")
+    p.add_argument("--dbp", metavar="N", help="diastolic BP, mmHg (40-180)")
+    p.add_argument("--sbp2", metavar="N", help="a second reading (the two are averaged)")
+    p.add_argument("--dbp2", metavar="N")
+    p.add_argument("--fpg", metavar="X", help="fasting glucose, mmol/L (1.0-33.3)")
+    p.add_argument("--glucose-method", choices=K.GLUCOSE_METHODS)
+    p.add_argument("--weight", metavar="KG")
+    p.add_argument("--height", metavar="CM")
+    p.add_argument("--heart-rate", metavar="N")
+    p.add_argument("--adherence", choices=K.ADHERENCE)
+    flag = argparse.BooleanOptionalAction if correcting else "store_true"
+    default = None if correcting else False
+    p.add_argument("--adverse-reaction", action=flag, default=default, help="an adverse drug reaction")
+    p.add_argument("--adverse-reaction-text", metavar="TEXT")
+    p.add_argument(
+        "--new-complication", action=flag, default=default, help="a new complication, or one worse"
+    )
+    p.add_argument("--complication-text", metavar="TEXT")
+    p.add_argument(
+        "--symptom",
+        action="extend",
+        nargs="+",
+        metavar="S",
+        help=f"symptoms and emergency signs (hypertension: {', '.join(K.SYMPTOMS['hypertension'])}; "
+        f"diabetes: {', '.join(K.SYMPTOMS['diabetes'])})",
+    )
+    p.add_argument("--symptom-other", metavar="TEXT", help="the other symptom (with --symptom other)")
+    p.add_argument("--drug", action="append", metavar="NAME[:DOSE[:TIMES]]", help="a drug taken (repeatable)")
+    if correcting:
+        p.add_argument(
+            "--override",
+            choices=(*K.CLASSIFICATIONS, "rules"),
+            help="classify otherwise than the rules (needs --override-reason); rules: as the rules say",
+        )
+    else:
+        p.add_argument(
+            "--override", choices=K.CLASSIFICATIONS, help="classify otherwise than the rules (needs --reason)"
+        )
+    p.add_argument(
+        "--next", metavar="DATE", help="the next visit (default: the date the county's interval gives)"
+    )
+    p.add_argument("--refer", choices=K.URGENCIES, help="refer by hand")
+    p.add_argument("--referral-reason")
+    p.add_argument("--referral-institution", metavar="NAME")
+    p.add_argument("--referral-department", metavar="NAME")
+    p.add_argument(
+        "--json", action="store_true", help="one object: classification, referral, next_visit_date …"
+    )

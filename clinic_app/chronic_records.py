@@ -306,7 +306,18 @@ def end_management(
 
 
 # -- follow-ups ---------------------------------------------------------------------------------------------------
-LIVE = "NOT EXISTS (SELECT 1 FROM followup s WHERE s.supersedes = {f}.id)"  # not superseded by another row
+# Not superseded: no row corrects it, and when it is a correction, no later correction of the same follow-up
+# (two devices that correct one visit offline: the later correction, by (created_at, id), stands on every device).
+LIVE = (
+    "(NOT EXISTS (SELECT 1 FROM followup s WHERE s.supersedes = {f}.id) AND ({f}.supersedes IS NULL OR NOT EXISTS "
+    "(SELECT 1 FROM followup s WHERE s.supersedes = {f}.supersedes AND (s.created_at, s.id) > ({f}.created_at, {f}.id))))"
+)
+# the row that corrects {f}: the latest correction of it, or (for a correction) a later correction of the same row
+CORRECTED_BY = """SELECT x.id FROM followup x
+    WHERE x.supersedes = {f}.id
+       OR ({f}.supersedes IS NOT NULL AND x.supersedes = {f}.supersedes
+           AND (x.created_at, x.id) > ({f}.created_at, {f}.id))
+    ORDER BY x.created_at DESC, x.id DESC LIMIT 1"""
 
 
 def get_followup(conn: Connection, followup_id: str) -> dict[str, Any]:
@@ -314,8 +325,10 @@ def get_followup(conn: Connection, followup_id: str) -> dict[str, Any]:
 
 
 def superseded_by(conn: Connection, followup_id: str) -> str | None:
-    row = conn.execute("SELECT id FROM followup WHERE supersedes = ?", (followup_id,)).fetchone()
-    return None if row is None else str(row[0])
+    row = conn.execute(
+        f"SELECT ({CORRECTED_BY.format(f='f')}) FROM followup f WHERE f.id = ?", (followup_id,)
+    ).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
 
 
 def previous_face_to_face(
@@ -339,9 +352,30 @@ def history(conn: Connection, resident_id: str, disease: str | None = None) -> l
     if disease is not None:
         sql += " AND f.disease = ?"
         args.append(disease)
-    rows = [
-        dict(r) for r in conn.execute(sql + " ORDER BY f.visit_date DESC, f.created_at DESC, f.id DESC", args)
-    ]
+    return _with_drugs(
+        conn,
+        [
+            dict(r)
+            for r in conn.execute(sql + " ORDER BY f.visit_date DESC, f.created_at DESC, f.id DESC", args)
+        ],
+    )
+
+
+def visit_history(conn: Connection, resident_id: str) -> list[dict[str, Any]]:
+    """Every follow-up of a patient, corrected ones too (newest first, a correction before the row it corrects),
+    each with its drugs. A corrected row carries ``corrected_by`` (the correction's id), ``corrected_at``,
+    ``corrected_user`` (who corrected it) and ``corrected_because`` (the correction's reason); a live one None."""
+    sql = f"""SELECT f.*, s.id AS corrected_by, s.created_at AS corrected_at, s.correction_reason AS corrected_because,
+                    u.display_name AS corrected_user
+             FROM followup f
+             LEFT JOIN followup s ON s.id = ({CORRECTED_BY.format(f="f")})
+             LEFT JOIN user u ON u.id = s.created_by
+             WHERE f.resident_id = ? AND f.deleted_at IS NULL
+             ORDER BY f.visit_date DESC, f.created_at DESC, f.id DESC"""
+    return _with_drugs(conn, [dict(r) for r in conn.execute(sql, (resident_id,))])
+
+
+def _with_drugs(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         row["drugs"] = [
             dict(d)
@@ -352,6 +386,37 @@ def history(conn: Connection, resident_id: str, disease: str | None = None) -> l
             )
         ]
     return rows
+
+
+def input_of(conn: Connection, followup_id: str) -> FollowupInput:
+    """A follow-up as the form holds it, to correct it (the readings as typed, the doctor's classification with
+    its reason; the next date left to be proposed again): the start of a correction."""
+    row = get_followup(conn, followup_id)
+    names = {f.name for f in fields(FollowupInput)} - {
+        "drugs",
+        "symptoms",
+        "adverse_reaction",
+        "new_complication",
+        "refer",
+        "referral_reason",
+        "next_visit_date",  # proposed afresh from the corrected classification
+    }
+    values = {name: row[name] for name in names if name in row}
+    if row["override_reason"] is None:
+        values["classification_override"] = None
+    else:
+        values["classification_override"] = row["classification"]
+    drugs = conn.execute(
+        "SELECT name, dose, times_per_day, drug_code FROM followup_drug WHERE followup_id = ? ORDER BY created_at, id",
+        (followup_id,),
+    )
+    return FollowupInput(
+        **values,
+        adverse_reaction=bool(row["adverse_reaction"]),
+        new_complication=bool(row["new_complication"]),
+        symptoms=json.loads(row["symptoms"] or "[]"),
+        drugs=[DrugInput(d["name"], d["dose"], d["times_per_day"], d["drug_code"]) for d in drugs],
+    )
 
 
 @dataclass
@@ -502,7 +567,7 @@ def _plan(conn: Connection, data: FollowupInput, today: dt.date, leaving_out: st
             "disease": data.disease,
             "referred_on": day.isoformat(),
             "urgency": referral,
-            "reason": _text("referral_reason", data.referral_reason) or _reason_text(reasons),
+            "reason": _text("referral_reason", data.referral_reason) or _reason_codes_text(reasons),
             "institution": _text("referral_institution", data.referral_institution, 100),
             "department": _text("referral_department", data.referral_department, 100),
             "due_on": K.referral_due(day, days).isoformat(),
@@ -516,22 +581,47 @@ def _decimal(value: Decimal | int | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _reason_text(reasons: Sequence[str]) -> str:
-    """The referral's reason as the rules gave it (codes of clinic_app.chronic.classify), in English."""
-    words = {
-        "emergency_bp": "blood pressure at the emergency level (≥ 180/110 mmHg)",
-        "emergency_glucose_high": "fasting glucose ≥ 16.7 mmol/L",
-        "emergency_glucose_low": "fasting glucose ≤ 3.9 mmol/L",
-        "complication": "a new or worse complication",
-        "second_uncontrolled": "uncontrolled at two consecutive visits",
-        "adverse_reaction_persists": "an adverse drug reaction that could not be controlled",
-        "by_hand": "the doctor's referral",
-    }
-    parts = [
-        f"emergency sign: {r.split(':', 1)[1]}" if r.startswith("emergency_sign:") else words.get(r, r)
-        for r in reasons
-    ]
-    return "; ".join(parts) or "the doctor's referral"
+REASON_WORDS = {  # the English words of the rules' reason codes (clinic_app.chronic.classify), for the CLI
+    "emergency_bp": "blood pressure at the emergency level (≥ 180/110 mmHg)",
+    "emergency_glucose_high": "fasting glucose ≥ 16.7 mmol/L",
+    "emergency_glucose_low": "fasting glucose ≤ 3.9 mmol/L",
+    "complication": "a new or worse complication",
+    "second_uncontrolled": "uncontrolled at two consecutive visits",
+    "adverse_reaction_persists": "an adverse drug reaction that could not be controlled",
+    "by_hand": "the doctor's referral",
+}
+SIGN = "emergency_sign:"
+
+
+def _reason_codes_text(reasons: Sequence[str]) -> str:
+    """What a referral the rules opened stores as its reason: the reason codes, "; " between (each screen shows
+    them in its language: reason_codes, ui.chronic_words.referral_reason_text)."""
+    return "; ".join(reasons) or "by_hand"
+
+
+def reason_codes(stored: str | None) -> list[str] | None:
+    """The rules' reason codes a referral's stored reason holds, or None when it is a person's own words. Rows
+    written before the codes were stored hold the English words of REASON_WORDS: those read back as codes."""
+    known = {words: code for code, words in REASON_WORDS.items()}
+    codes = []
+    for part in (p.strip() for p in (stored or "").split(";")):
+        if part.startswith("emergency sign: "):
+            part = SIGN + part.removeprefix("emergency sign: ")
+        code = known.get(part, part)
+        if code not in REASON_WORDS and not (code.startswith(SIGN) and len(code) > len(SIGN)):
+            return None
+        codes.append(code)
+    return codes
+
+
+def reason_words(stored: str | None) -> str:
+    """A referral's reason in English (the CLI's words): the codes' words, or the text as typed."""
+    codes = reason_codes(stored)
+    if codes is None:
+        return stored or ""
+    return "; ".join(
+        f"emergency sign: {c.removeprefix(SIGN)}" if c.startswith(SIGN) else REASON_WORDS[c] for c in codes
+    )
 
 
 def _drug(n: int, drug: DrugInput) -> dict[str, Any]:

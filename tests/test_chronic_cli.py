@@ -108,12 +108,12 @@ def test_register_prints_the_registration(chronic: Cli) -> None:
 @pytest.mark.parametrize(
     ("number", "disease", "icd", "field", "rule", "says"),
     [
-        (SIXTY, "hypertension", "I15", "icd_code", "secondary_hypertension", "refer"),
-        (SIXTY, "hypertension", "I15.000", "icd_code", "secondary_hypertension", "refer"),
-        (SIXTY, "hypertension", "I14", "icd_code", "icd_invalid", "does not exist"),
-        (SIXTY, "diabetes", "E10", "icd_code", "type_1_diabetes", "type 1"),
-        (SIXTY, "hypertension", "I1O", "icd_code", "icd_format", "not an ICD-10 code"),
-        (YOUNG, "hypertension", "I10", "resident", "min_age", "35 or more"),
+        (SIXTY, "hypertension", "I15", "--icd", "secondary_hypertension", "refer"),
+        (SIXTY, "hypertension", "I15.000", "--icd", "secondary_hypertension", "refer"),
+        (SIXTY, "hypertension", "I14", "--icd", "icd_invalid", "does not exist"),
+        (SIXTY, "diabetes", "E10", "--icd", "type_1_diabetes", "type 1"),
+        (SIXTY, "hypertension", "I1O", "--icd", "icd_format", "not an ICD-10 code"),
+        (YOUNG, "hypertension", "I10", "--resident", "min_age", "35 or more"),
     ],
 )
 def test_register_exits_3_naming_the_rule_and_writes_nothing(
@@ -196,20 +196,20 @@ def test_followup_add_prints_the_classification_the_referral_and_the_next_date(c
 @pytest.mark.parametrize(
     ("args", "field", "rule", "says"),
     [
-        (["--sbp", "80", "--dbp", "90"], "sbp_1", "sbp_above_dbp", "SBP must exceed DBP"),
-        (["--sbp", "350", "--dbp", "90"], "sbp", "range", "70-300 mmHg"),
-        (["--sbp", "150", "--dbp", "30"], "dbp", "range", "40-180 mmHg"),
-        (["--sbp", "abc", "--dbp", "80"], "sbp", "number", "70-300"),
-        (["--sbp", "150"], "dbp_1", "required", "both SBP and DBP"),
-        (["--sbp", "130", "--dbp", "80", "--heart-rate", "400"], "heart_rate", "range", "30-220"),
-        (["--sbp", "130", "--dbp", "80", "--symptom", "hiccups"], "symptoms", "choice", "hiccups"),
+        (["--sbp", "80", "--dbp", "90"], "--sbp", "sbp_above_dbp", "SBP must exceed DBP"),
+        (["--sbp", "350", "--dbp", "90"], "--sbp", "range", "70-300 mmHg"),
+        (["--sbp", "150", "--dbp", "30"], "--dbp", "range", "40-180 mmHg"),
+        (["--sbp", "abc", "--dbp", "80"], "--sbp", "number", "70-300"),
+        (["--sbp", "150"], "--dbp", "required", "both SBP and DBP"),
+        (["--sbp", "130", "--dbp", "80", "--heart-rate", "400"], "--heart-rate", "range", "30-220"),
+        (["--sbp", "130", "--dbp", "80", "--symptom", "hiccups"], "--symptom", "choice", "hiccups"),
         (
             ["--sbp", "130", "--dbp", "80", "--override", "uncontrolled"],
-            "override_reason",
+            "--reason",
             "required",
             "reason",
         ),
-        ([], "reading", "required", "SBP and DBP"),
+        ([], "--sbp/--dbp or --fpg (reading)", "required", "SBP and DBP"),
     ],
 )
 def test_followup_add_exits_3_naming_the_field_and_writes_nothing(
@@ -227,7 +227,7 @@ def test_followup_add_exits_3_naming_the_field_and_writes_nothing(
 def test_followup_add_refuses_glucose_outside_1_to_33_3(chronic: Cli) -> None:
     assert register(chronic, disease="diabetes", icd="E11")[0] == 0
     code, _, err = followup(chronic, day(3), "--fpg", "40", disease="diabetes")
-    assert code == 3 and "fasting_glucose:" in err and "1.0-33.3 mmol/L" in err
+    assert code == 3 and "--fpg (fasting_glucose):" in err and "1.0-33.3 mmol/L" in err
 
 
 def test_followup_add_of_an_unregistered_disease_exits_3(chronic: Cli) -> None:
@@ -321,3 +321,87 @@ def test_chronic_end_takes_the_patient_off_the_worklists(chronic: Cli) -> None:
     assert json.loads(chronic("worklist", "overdue", "--json")[1]) == []
     code, _, err = followup(chronic, day(1), "--sbp", "130", "--dbp", "80")
     assert code == 3 and "[not_registered]" in err
+
+
+def test_followup_correct_supersedes_keeps_the_rest_and_lists_the_old_one_as_corrected(chronic: Cli) -> None:
+    assert register(chronic)[0] == 0
+    first = followup_json(chronic, day(40), "--sbp", "150", "--dbp", "95", "--drug", "氨氯地平片:5mg:1")
+    assert first["classification"] == "uncontrolled"
+    code, out, err = chronic(
+        "followup",
+        "correct",
+        first["followup_id"],
+        "--reason",
+        "收缩压录错，应为135",
+        "--sbp",
+        "135",
+        "--dbp",
+        "85",
+        "--user",
+        "admin",
+        "--json",
+    )
+    assert code == 0, err
+    corrected = json.loads(out)
+    assert (corrected["classification"], corrected["supersedes"]) == ("controlled", first["followup_id"])
+    assert corrected["next_visit_date"] == after(day(40), 90), "classified afresh: the routine interval"
+    code, out, _ = chronic("followup", "list", "--resident", SIXTY, "--json")
+    rows = json.loads(out)
+    assert [(r["id"], r["sbp"], r["corrected_by"]) for r in rows] == [
+        (corrected["followup_id"], 135, None),
+        (first["followup_id"], 150, corrected["followup_id"]),
+    ]
+    assert rows[0]["drugs"] == rows[1]["drugs"] != [], "what was not typed is kept"
+    assert rows[1]["corrected_because"] == "收缩压录错，应为135" and rows[1]["corrected_user"]
+    code, out, _ = chronic("followup", "list", "--resident", SIXTY)
+    old_line = next(line for line in out.splitlines() if first["followup_id"] in line.split("\t")[6:7])
+    assert code == 0 and "CORRECTED by" in old_line and "收缩压录错，应为135" in old_line
+    assert "2 follow-up(s), 1 of them corrected" in out
+
+
+def test_followup_correct_twice_or_without_a_reason_exits_3_naming_the_option(chronic: Cli) -> None:
+    assert register(chronic)[0] == 0
+    first = followup_json(chronic, day(40), "--sbp", "150", "--dbp", "95")
+    before = counts(chronic)
+    code, _, err = chronic("followup", "correct", first["followup_id"], "--reason", " ", "--user", "admin")
+    assert code == 3 and err.startswith("clinic: --reason:") and "[required]" in err
+    code, _, err = chronic(
+        "followup", "correct", first["followup_id"], "--reason", "x", "--sbp", "80", "--user", "admin"
+    )
+    assert code == 3 and err.startswith("clinic: --sbp:") and "[sbp_above_dbp]" in err and "sbp_1" not in err
+    assert counts(chronic) == before, "nothing written"
+    ok = ("followup", "correct", first["followup_id"], "--reason", "录错", "--sbp", "135", "--user", "admin")
+    assert chronic(*ok)[0] == 0
+    code, _, err = chronic(*ok)
+    assert code == 3 and err.startswith("clinic: FOLLOWUP_ID:") and "[superseded]" in err
+
+
+def test_the_referrals_list_says_by_when_and_why_in_words(chronic: Cli) -> None:
+    assert register(chronic)[0] == 0
+    followup_json(chronic, day(0), "--sbp", "185", "--dbp", "100")
+    code, out, _ = chronic("worklist", "referrals")
+    assert code == 0 and "within the days" not in out
+    assert f"follow up by {after(day(0), 14)}" in out
+    assert "blood pressure at the emergency level" in out and "emergency_bp" not in out
+    [row] = json.loads(chronic("worklist", "referrals", "--json")[1])
+    assert (row["reason"], row["reason_text"]) == (
+        "emergency_bp",
+        "blood pressure at the emergency level (≥ 180/110 mmHg)",
+    )
+
+
+def test_every_chronic_command_names_the_option_typed_not_the_stored_field(chronic: Cli) -> None:
+    code, _, err = register(chronic, icd="I14")
+    assert code == 3 and err.startswith("clinic: --icd:")
+    assert register(chronic)[0] == 0
+    code, _, err = followup(chronic, day(3), "--sbp", "130", "--dbp", "80", "--sbp2", "150")
+    assert code == 3 and err.startswith("clinic: --dbp2:") and "dbp_2" not in err
+    code, _, err = followup(chronic, day(3), "--sbp", "130", "--dbp", "80", "--drug", "a:b:c:d")
+    assert code == 3 and err.startswith("clinic: --drug:")
+    code, _, err = followup(chronic, day(3), "--sbp", "130", "--dbp", "80", "--next", day(5))
+    assert code == 3 and err.startswith("clinic: --next:") and "next_visit_date" not in err
+    end = ("chronic", "end", "--resident", SIXTY, "--disease", "hypertension", "--outcome", "lost")
+    code, _, err = chronic(*end, "--reason", "搬走", "--date", after(day(0), 3), "--user", "admin")
+    assert code == 3 and err.startswith("clinic: --date:")
+    code, _, err = chronic("worklist", "due", "--days", "0")
+    assert code == 3 and err.startswith("clinic: --days:")

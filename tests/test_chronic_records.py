@@ -181,7 +181,8 @@ def test_rules_9_vectors_end_to_end_with_the_referral_opened_and_the_next_dates(
         "open",
         second.id,
     )
-    assert "two consecutive" in referral["reason"]
+    assert referral["reason"] == "second_uncontrolled", "the rules' reason stored as its code"
+    assert "two consecutive" in H.reason_words(referral["reason"])
     emergency = visit(care, "张三", "2026-05-08", sbp_1=180, dbp_1=100)
     assert (emergency.classification, emergency.referral) == ("uncontrolled", "emergency")
 
@@ -477,3 +478,16 @@ def test_the_referral_worklist_lists_open_referrals_with_the_days_overdue(care: 
         care.store, doctor(care), rows[0]["referral_id"], False, "未去就诊，已再次劝说", today=TODAY
     )
     assert [r["name"] for r in H.referral_page(conn, clinic_id, TODAY)] == ["赵六"]
+
+
+def test_a_referrals_reason_reads_back_as_codes_old_english_rows_too_and_a_persons_words_as_typed() -> None:
+    assert H.reason_codes("emergency_bp; emergency_sign:eye_pain") == [
+        "emergency_bp",
+        "emergency_sign:eye_pain",
+    ]
+    old = "blood pressure at the emergency level (≥ 180/110 mmHg); emergency sign: eye_pain"
+    assert H.reason_codes(old) == ["emergency_bp", "emergency_sign:eye_pain"]
+    assert H.reason_codes("患者自觉头晕加重；要求转诊") is None
+    assert H.reason_codes("emergency_bp; 头晕") is None, "a person's words are never half read as codes"
+    assert H.reason_words("second_uncontrolled") == "uncontrolled at two consecutive visits"
+    assert H.reason_words("患者要求转诊") == "患者要求转诊"

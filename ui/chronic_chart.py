@@ -14,14 +14,17 @@ from typing import Any
 from clinic_app import chronic as K
 from clinic_app.chronic_chart import PatientChart as PatientChartData
 from clinic_app.chronic_chart import patient_chart
+from clinic_app.db import Connection
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
+from clinic_app.users import User
 from ui.chronic_words import classification_text, disease_text, mode_text, referral_text
 from ui.contract_dialogs import status_text
 from ui.i18n import tr
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.ops import Writer
 from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, QTimer, QVBoxLayout, QWidget
+from ui.timefmt import local_time
 
 SBP, DBP, GLUCOSE, TARGET = "#c0392b", "#2e86c1", "#8e44ad", "#27ae60"
 
@@ -36,12 +39,37 @@ def read_chart(store: Store, resident_id: str, today: dt.date) -> PatientChartDa
         conn.close()
 
 
+def correction_text(r: Row) -> str:
+    """A visit's line of corrections: who corrected it, when and why; or what a correction corrects."""
+    if r.get("corrected_by"):
+        return (
+            tr("%1 by %2: %3")
+            .replace("%1", local_time(r["corrected_at"]))
+            .replace("%2", r["corrected_user"] or "")
+            .replace("%3", r["corrected_because"] or "")
+        )
+    if r.get("supersedes"):
+        return tr("corrects the record before it: %1").replace("%1", r["correction_reason"] or "")
+    return ""
+
+
 class PatientChart(QDialog):
     def __init__(
-        self, store: Store, writer: Writer, resident_id: str, today: dt.date, parent: QWidget | None = None
+        self,
+        store: Store,
+        writer: Writer,
+        resident_id: str,
+        today: dt.date,
+        parent: QWidget | None = None,
+        reader: Connection | None = None,
+        user: User | None = None,
     ) -> None:
+        """``reader`` and ``user``: the GUI thread's connection and who is signed in, to correct a visit (更正…)."""
         super().__init__(parent)
         self.store, self.today, self.resident_id = store, today, resident_id
+        self.writer, self.reader, self.user = writer, reader, user
+        self.correcting: Any = None  # the follow-up form of a correction, while it is open
+        self.wanted: str | None = None  # the row to select once the chart is read again
         self.data: PatientChartData | None = None
         self.drawn = False  # both charts built
         self.setWindowTitle(tr("Patient chart"))
@@ -55,9 +83,16 @@ class PatientChart(QDialog):
         self.charts = QHBoxLayout()
         self.history = ListModel(self._columns(), parent=self)
         self.view = ListView(self.history)
+        self.view.selectionModel().selectionChanged.connect(lambda _a, _b: self._enable())
+        self.correct_button = QPushButton(tr("Correct the visit…"))
+        self.correct_button.setAutoDefault(False)
+        self.correct_button.clicked.connect(lambda: self.correct())
+        self.correct_button.setVisible(reader is not None and user is not None)
+        self.correct_button.setEnabled(False)
         close = QPushButton(tr("Close"))
         close.clicked.connect(lambda: self.accept())
         buttons = QHBoxLayout()
+        buttons.addWidget(self.correct_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -67,9 +102,19 @@ class PatientChart(QDialog):
         self.visits_label = QLabel()
         layout.addWidget(self.visits_label)
         layout.addWidget(self.view, 2)
+        self.correction_note = QLabel()  # the selected visit's correction: who, when, why
+        self.correction_note.setWordWrap(True)
+        self.correction_note.setStyleSheet("color: #a15c00;")
+        layout.addWidget(self.correction_note)
         layout.addLayout(buttons)
         self.resize(1200, 700)
         self.op = writer.work(lambda: read_chart(store, resident_id, today), self.show_data, parent=self)
+
+    def reread(self) -> None:
+        """After a correction: the chart read again (off the GUI thread), the corrected visit kept selected."""
+        store, resident_id, today = self.store, self.resident_id, self.today
+        self.drawn = False
+        self.op = self.writer.work(lambda: read_chart(store, resident_id, today), self.show_data, parent=self)
 
     def _columns(self) -> list[Column]:
         def classification(r: Row) -> str:
@@ -80,8 +125,14 @@ class PatientChart(QDialog):
                 )
             return text
 
+        def record(r: Row) -> str:
+            if r.get("corrected_by"):
+                return tr("Corrected")
+            return tr("Correction") if r.get("supersedes") else ""
+
         return [
             Column("date", lambda: tr("Visit date"), lambda r: r["visit_date"], width=95),
+            Column("record", lambda: tr("Record"), record, tooltip=correction_text, width=60),
             Column("disease", lambda: tr("Disease"), lambda r: disease_text(r["disease"]), width=90),
             Column("mode", lambda: tr("Visit mode"), lambda r: mode_text(r["visit_mode"]), width=80),
             Column(
@@ -109,8 +160,61 @@ class PatientChart(QDialog):
                 lambda r: "、".join(f"{d['name']} {d['dose'] or ''}".strip() for d in r["drugs"]),
                 width=220,
             ),
-            Column("doctor", lambda: tr("Doctor"), lambda r: r["doctor_signature"] or ""),
+            Column("doctor", lambda: tr("Doctor"), lambda r: r["doctor_signature"] or "", width=80),
+            Column(
+                "correction", lambda: tr("Correction"), correction_text, tooltip=correction_text, width=260
+            ),
         ]
+
+    # -- correcting a visit -----------------------------------------------------------------------------------
+    def selected(self) -> Row | None:
+        key = self.view.current_key()
+        at = self.history.row_of(key) if key is not None else -1
+        return self.history.row_data(at) if at >= 0 else None
+
+    def _enable(self) -> None:
+        row = self.selected()
+        live = row is not None and not row.get("corrected_by")
+        self.correct_button.setEnabled(live)
+        said = correction_text(row) if row is not None else ""
+        if row is not None and row.get("corrected_by"):
+            said = tr("Corrected: %1").replace("%1", said)
+        self.correction_note.setText(said)
+        if row is None:
+            self.correct_button.setToolTip(tr("Select a visit in the list first."))
+        elif not live:
+            self.correct_button.setToolTip(tr("This record was corrected already: correct the newest one."))
+        else:
+            self.correct_button.setToolTip(tr("Open the visit in the follow-up form to correct it."))
+
+    def correct(self) -> Any:
+        """The follow-up form filled in with the selected visit, asking why; saved as a new row superseding it."""
+        from ui.followup_dialog import FollowupDialog
+
+        row = self.selected()
+        if row is None or row.get("corrected_by") or self.reader is None or self.user is None:
+            return None
+        form = FollowupDialog(
+            self.store,
+            self.reader,
+            self.writer,
+            self.user,
+            self.resident_id,
+            row["disease"],
+            self.today,
+            self,
+            correcting=row["id"],
+        )
+        self.correcting = form
+
+        def saved() -> None:
+            if form.saved is not None:
+                self.wanted = form.saved.id
+                self.reread()
+
+        form.accepted.connect(saved)
+        form.open()
+        return form
 
     def show_data(self, data: PatientChartData) -> None:
         self.data = data
@@ -151,10 +255,22 @@ class PatientChart(QDialog):
             + "    "
             + tr("Open referrals: %1").replace("%1", str(data.referrals_open))
         )
-        visits = data.visits
-        self.history.cursor = lambda row: visits.index(row) + 1
-        self.history.set_fetch(lambda after, limit: visits[(after or 0) : (after or 0) + limit])
-        self.visits_label.setText(tr("%1 follow-ups, newest first").replace("%1", str(len(visits))))
+        rows = data.history or data.visits
+        self.history.cursor = lambda row: rows.index(row) + 1
+        self.history.set_fetch(lambda after, limit: rows[(after or 0) : (after or 0) + limit])
+        corrected = len(rows) - len(data.visits)
+        label = tr("%1 follow-ups, newest first").replace("%1", str(len(data.visits)))
+        if corrected:
+            label += tr(" (and %1 corrected records, marked)").replace("%1", str(corrected))
+        self.visits_label.setText(label)
+        if self.wanted is not None:
+            self.view.select_key(self.wanted)
+        self._enable()
+        for old in (self.bp_chart, self.glucose_chart):  # read again after a correction: drawn afresh
+            if old is not None:
+                self.charts.removeWidget(old)
+                old.deleteLater()
+        self.bp_chart = self.glucose_chart = None
         # each chart built in its own turn of the event loop: the window keeps answering between them
         QTimer.singleShot(0, self._draw_bp)
 

@@ -17,7 +17,7 @@ from clinic_app.errors import ClinicError, NotFound, ValidationError
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
 from clinic_app.users import User
-from ui.chronic_words import contact_text, disease_text, field_label
+from ui.chronic_words import contact_text, disease_text, field_label, referral_reason_text
 from ui.followup_dialog import problem_text
 from ui.i18n import tr
 from ui.messages import error_text
@@ -344,7 +344,7 @@ class ReferralFollowupDialog(_RowDialog):
             .replace("%3", row["referred_on"])
             .replace("%4", " ".join(x for x in (row.get("institution"), row.get("department")) if x) or "—")
         )
-        reason = QLabel(row.get("reason") or "")
+        reason = QLabel(referral_reason_text(row.get("reason")))
         reason.setWordWrap(True)
         self.arrived = QRadioButton(tr("Arrived at the hospital"))
         self.not_arrived = QRadioButton(tr("Did not go"))

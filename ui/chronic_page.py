@@ -22,7 +22,13 @@ from clinic_app.residents import mask_id_number
 from clinic_app.store import Changes, Store
 from clinic_app.users import User
 from ui.chronic_dialogs import ContactDialog, ReferralFollowupDialog, RegisterDialog
-from ui.chronic_words import classification_text, contact_text, disease_text, referral_text
+from ui.chronic_words import (
+    classification_text,
+    contact_text,
+    disease_text,
+    referral_reason_text,
+    referral_text,
+)
 from ui.followup_dialog import FollowupDialog
 from ui.i18n import tr
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
@@ -176,7 +182,12 @@ class ChronicPage(QWidget):
                     width=80,
                 ),
                 phone,
-                Column("reason", lambda: tr("Reason"), lambda r: r["reason"], tooltip=lambda r: r["reason"]),
+                Column(
+                    "reason",
+                    lambda: tr("Reason"),
+                    lambda r: referral_reason_text(r["reason"]),
+                    tooltip=lambda r: referral_reason_text(r["reason"]),
+                ),
             ]
         if which == "short":
             return [
@@ -412,7 +423,9 @@ class ChronicPage(QWidget):
         row = self.selected()
         if row is None:
             return None
-        chart = PatientChart(self.store, self.writer, row["resident_id"], self.today, self)
+        chart = PatientChart(
+            self.store, self.writer, row["resident_id"], self.today, self, reader=self.reader, user=self.user
+        )
         chart.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         chart.open()
         return chart

@@ -3,6 +3,7 @@ clinic_app.labels holds the same words for the exports and the CLI)."""
 
 from __future__ import annotations
 
+from clinic_app.chronic_records import reason_codes
 from ui.i18n import tr
 
 
@@ -120,6 +121,12 @@ def reason_text(code: str) -> str:
     }.get(code, code)
 
 
+def referral_reason_text(stored: str | None) -> str:
+    """A referral's reason as stored: the rules' reason codes in words, or a person's own words as typed."""
+    codes = reason_codes(stored)
+    return stored or "" if codes is None else "；".join(reason_text(c) for c in codes)
+
+
 def field_label(field: str) -> str:
     """The name of a form field as the paper form writes it (a refusal names it)."""
     base = field.removesuffix("_1").removesuffix("_2")
@@ -150,6 +157,7 @@ def field_label(field: str) -> str:
         "symptoms": tr("Symptoms"),
         "symptom_other": tr("Other symptom"),
         "override_reason": tr("Reason"),
+        "correction_reason": tr("Correction reason"),
         "classification": tr("Classification"),
         "icd_code": tr("ICD-10 code"),
         "confirmed_on": tr("Date confirmed"),

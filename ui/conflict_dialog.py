@@ -29,6 +29,8 @@ from ui.qt import (
 
 
 def table_label(table: str) -> str:
+    """The name of a synced table's records on screen (tests/ui prove every table of the registry that syncs has
+    one, so a table added to the registry without its name here fails there)."""
     return {
         "resident": tr("Resident"),
         "household": tr("Household"),
@@ -43,6 +45,11 @@ def table_label(table: str) -> str:
         "policy": tr("Policy"),
         "clinic": tr("Clinic"),
         "audit_log": tr("Audit entry"),
+        "drug": tr("Drug"),
+        "disease_registration": tr("Chronic-disease registration"),
+        "followup": tr("Follow-up"),
+        "followup_drug": tr("Drug of a follow-up"),
+        "referral": tr("Referral"),
     }.get(table, table)
 
 

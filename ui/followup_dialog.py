@@ -52,6 +52,7 @@ from ui.qt import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -103,6 +104,8 @@ def problem_text(e: ValidationError, given: str | None = None) -> str:
         "none_alone": tr("%1: “none” cannot be ticked with a symptom."),
         "not_registered": tr("The patient is not under management for this disease: register it first."),
     }
+    if e.field == "followup" and e.rule == "superseded":
+        return tr("This follow-up was corrected already: correct the newest record of the visit.")
     if e.field == "override_reason" and e.rule == "required":
         return tr("Changing the classification needs the reason, which is recorded.")
     if e.field == "reading" and e.rule == "required":
@@ -145,10 +148,14 @@ class FollowupDialog(QDialog):
         disease: str,
         today: dt.date | None = None,
         parent: QWidget | None = None,
+        correcting: str | None = None,
     ) -> None:
+        """``correcting``: the id of the follow-up this one corrects (the form opens with it filled in and asks
+        for the reason of the correction; saving writes a new row that supersedes it)."""
         super().__init__(parent)
         self.store, self.reader, self.writer, self.user = store, reader, writer, user
         self.resident_id, self.disease = resident_id, disease
+        self.correcting = correcting
         self.today = today or dt.date.today()
         self.resident = get_resident(reader, resident_id)
         self.registration = R.registration(reader, resident_id, disease)
@@ -156,7 +163,7 @@ class FollowupDialog(QDialog):
         self.saved: R.FollowupResult | None = None
         self.previous: str | None = None
         self.setWindowTitle(
-            tr("Follow-up of %1 (%2)")
+            (tr("Correct a follow-up of %1 (%2)") if correcting else tr("Follow-up of %1 (%2)"))
             .replace("%1", self.resident["name"])
             .replace("%2", disease_text(disease))
         )
@@ -288,9 +295,12 @@ class FollowupDialog(QDialog):
         self._add(self.override)
         self.override_reason = self._add(self._line("override_reason", 300))
         self.override_reason.setPlaceholderText(tr("Reason for a classification other than the rules'"))
+        self.override_reason.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         cls = QFormLayout()
+        cls.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         cls.addRow(tr("Classification of this visit"), self.classification)
-        cls.addRow(tr("Doctor's classification"), self._row(self.override, self.override_reason))
+        cls.addRow(tr("Doctor's classification"), self._row(self.override))
+        cls.addRow(tr("Reason"), self.override_reason)  # the whole column wide: a sentence fits
 
         # -- drugs -----------------------------------------------------------------------------------------
         drugs = QGridLayout()
@@ -339,7 +349,7 @@ class FollowupDialog(QDialog):
         self.signature = self._add(QLineEdit(user.display_name))
         end = QFormLayout()
         end.addRow(tr("Referral"), self.referral)
-        end.addRow(tr("Refer"), self._row(self.refer, self.referral_institution, self.referral_department))
+        end.addRow(tr("Refer to"), self._row(self.refer, self.referral_institution, self.referral_department))
         end.addRow(tr("Next visit date"), self.next_date)
         end.addRow(tr("Doctor's signature"), self.signature)
 
@@ -390,6 +400,10 @@ class FollowupDialog(QDialog):
             columns.addLayout(side, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(head)
+        self.correction_reason: QLineEdit | None = None
+        self.corrected_note: QLabel | None = None
+        if correcting is not None:
+            self._correction_row(layout, correcting)
         layout.addLayout(columns)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
@@ -404,8 +418,68 @@ class FollowupDialog(QDialog):
         self.refer.currentIndexChanged.connect(lambda _i: self.update_classification())
         self.mode.currentIndexChanged.connect(lambda _i: self.update_classification())
         self.visit_date.dateChanged.connect(lambda _d: self._visit_date_changed())
+        if correcting is not None:
+            self._fill(R.input_of(reader, correcting))
         self._visit_date_changed()
         self.fields["sbp_1"].setFocus()
+
+    # -- a correction ---------------------------------------------------------------------------------------
+    def _correction_row(self, layout: QVBoxLayout, correcting: str) -> None:
+        old = R.get_followup(self.reader, correcting)
+        self.corrected_note = QLabel(
+            tr("Correcting the follow-up of %1 (%2): it stays in the history, marked corrected.")
+            .replace("%1", old["visit_date"])
+            .replace("%2", classification_text(old["classification"]))
+        )
+        self.corrected_note.setStyleSheet("color: #a15c00; font-weight: bold;")
+        reason = self._line("correction_reason", 300)
+        reason.setPlaceholderText(tr("What was wrong in the record (required, kept with it)"))
+        reason.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.correction_reason = reason
+        self.order.insert(0, reason)
+        row = QHBoxLayout()
+        row.addWidget(self.corrected_note)
+        row.addSpacing(12)
+        row.addWidget(QLabel(tr("Correction reason")))
+        row.addWidget(reason, 1)
+        layout.addLayout(row)
+
+    def _fill(self, data: R.FollowupInput) -> None:
+        """The form as the follow-up being corrected was recorded."""
+        self.visit_date.setDate(_qdate(R.parse_date("visit_date", data.visit_date)))
+        self.mode.setCurrentIndex(max(self.mode.findData(data.visit_mode), 0))
+        for code in data.symptoms:
+            if code in self.symptoms:
+                self.symptoms[code].setChecked(True)
+        for name, line in self.fields.items():
+            value = getattr(data, name, None)
+            if value is not None and name != "correction_reason":
+                line.setText(str(value))
+        combos = {
+            "psychological": "psychological",
+            "compliance": "compliance",
+            "adherence": "adherence",
+            "salt": "salt_intake",
+            "target_salt": "target_salt_intake",
+            "foot_pulse": "foot_pulse",
+            "glucose_method": "glucose_method",
+            "hypoglycaemia": "hypoglycaemia",
+        }
+        for widget, name in combos.items():
+            combo = getattr(self, widget, None)
+            if isinstance(combo, QComboBox):
+                combo.setCurrentIndex(max(combo.findData(getattr(data, name)), 0))
+        if self.disease == "diabetes" and data.hba1c_date:
+            self.hba1c_date.setText(str(data.hba1c_date))
+        self.adverse.setChecked(bool(data.adverse_reaction))
+        self.complication.setChecked(bool(data.new_complication))
+        for (drug_name, dose, times), drug in zip(self.drugs, data.drugs, strict=False):
+            drug_name.setText(drug.name)
+            dose.setText(drug.dose or "")
+            times.setText("" if drug.times_per_day is None else str(drug.times_per_day))
+        self.override.setCurrentIndex(max(self.override.findData(data.classification_override), 0))
+        if data.doctor_signature:
+            self.signature.setText(data.doctor_signature)
 
     # -- building -------------------------------------------------------------------------------------------
     def _add(self, widget: Any) -> Any:
@@ -469,7 +543,7 @@ class FollowupDialog(QDialog):
 
     def _visit_date_changed(self) -> None:
         day = _date(self.visit_date.date())
-        prev = R.previous_face_to_face(self.reader, self.resident_id, self.disease, day)
+        prev = R.previous_face_to_face(self.reader, self.resident_id, self.disease, day, self.correcting)
         self.previous = None if prev is None else prev["classification"]
         self.update_classification()
 
@@ -633,6 +707,12 @@ class FollowupDialog(QDialog):
         data = self.form_input()
         store, user, today = self.store, self.user, self.today
         self.save_button.setEnabled(False)
+        if self.correcting is not None and self.correction_reason is not None:
+            old, why = self.correcting, self.correction_reason.text()
+            self.writer.run(
+                lambda: R.supersede_followup(store, user, old, data, why, today), self._saved, self._failed
+            )
+            return
         self.writer.run(lambda: R.add_followup(store, user, data, today), self._saved, self._failed)
 
     def _saved(self, result: R.FollowupResult) -> None:

@@ -91,8 +91,8 @@
     </message>
     <message>
         <location line="+10"/>
-        <location filename="../../ui/chronic_words.py" line="+162"/>
-        <location filename="../../ui/conflict_dialog.py" line="+33"/>
+        <location filename="../../ui/chronic_words.py" line="+170"/>
+        <location filename="../../ui/conflict_dialog.py" line="+35"/>
         <source>Resident</source>
         <translation>居民</translation>
     </message>
@@ -253,7 +253,22 @@
         <translation>操作记录</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
+        <source>Chronic-disease registration</source>
+        <translation>慢病登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow-up</source>
+        <translation>随访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Drug of a follow-up</source>
+        <translation>随访用药</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Changed on another device as well</source>
         <translation>另一台设备也修改了这条记录</translation>
     </message>
@@ -390,7 +405,7 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+477"/>
+        <location filename="../../ui/chronic_page.py" line="+490"/>
         <location filename="../../ui/contracts_page.py" line="+406"/>
         <location filename="../../ui/printing.py" line="+29"/>
         <source>Could not write %1: %2</source>
@@ -417,7 +432,7 @@
         <translation>打印预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="+58"/>
+        <location filename="../../ui/chronic_chart.py" line="+92"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-38"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
@@ -538,7 +553,7 @@
         <translation>人头费台账</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-350"/>
+        <location filename="../../ui/chronic_page.py" line="-357"/>
         <source>Chronic-disease follow-ups</source>
         <translation>慢病随访</translation>
     </message>
@@ -599,12 +614,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+299"/>
+        <location line="+306"/>
         <source>Home round to Excel…</source>
         <translation>上门随访清单导出 Excel…</translation>
     </message>
     <message>
-        <location line="-288"/>
+        <location line="-295"/>
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
@@ -636,7 +651,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+45"/>
+        <location line="+50"/>
         <source>Days overdue</source>
         <translation>逾期天数</translation>
     </message>
@@ -717,7 +732,7 @@
         <translation>已为 %1 登记%2：待首次随访。</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>Home round %1.xlsx</source>
         <translation>上门随访清单 %1.xlsx</translation>
     </message>
@@ -727,7 +742,7 @@
         <translation>今日上门随访清单（%1 人次）已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/conflict_dialog.py" line="-93"/>
+        <location filename="../../ui/conflict_dialog.py" line="-98"/>
         <location filename="../../ui/contracts_page.py" line="-10"/>
         <location line="+12"/>
         <location filename="../../ui/sign_dialog.py" line="+161"/>
@@ -909,7 +924,7 @@
         <translation>共 %1 份签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-173"/>
+        <location filename="../../ui/chronic_page.py" line="-175"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
@@ -932,7 +947,7 @@
         <translation>签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_words.py" line="-148"/>
+        <location filename="../../ui/chronic_words.py" line="-155"/>
         <source>Hypertension</source>
         <translation>高血压</translation>
     </message>
@@ -958,7 +973,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="+277"/>
+        <location filename="../../ui/followup_dialog.py" line="+284"/>
         <source>Complication</source>
         <translation>并发症</translation>
     </message>
@@ -1070,7 +1085,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/followup_dialog.py" line="+242"/>
+        <location filename="../../ui/followup_dialog.py" line="+309"/>
         <location line="+20"/>
         <source>None</source>
         <translation>无</translation>
@@ -1297,7 +1312,7 @@
         <translation>医生决定转诊</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+14"/>
         <source>Systolic pressure</source>
         <translation>收缩压</translation>
     </message>
@@ -1393,13 +1408,13 @@
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../ui/followup_dialog.py" line="-199"/>
+        <location filename="../../ui/followup_dialog.py" line="-263"/>
         <source>Next visit date</source>
         <translation>下次随访日期</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="-142"/>
+        <location filename="../../ui/followup_dialog.py" line="-145"/>
         <source>Symptoms</source>
         <translation>症状</translation>
     </message>
@@ -1410,8 +1425,14 @@
         <translation>其他症状</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location filename="../../ui/followup_dialog.py" line="+126"/>
+        <location line="+2"/>
+        <location filename="../../ui/followup_dialog.py" line="+237"/>
+        <source>Correction reason</source>
+        <translation>更正原因</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location filename="../../ui/followup_dialog.py" line="-108"/>
         <source>Institution</source>
         <translation>机构</translation>
     </message>
@@ -1423,6 +1444,7 @@
     </message>
     <message>
         <location line="+5"/>
+        <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-28"/>
         <source>Drug</source>
         <translation>药物</translation>
@@ -1530,10 +1552,11 @@
     </message>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+162"/>
-        <location filename="../../ui/chronic_page.py" line="-111"/>
-        <location filename="../../ui/chronic_words.py" line="-13"/>
-        <location line="+7"/>
+        <location filename="../../ui/chronic_page.py" line="-114"/>
+        <location filename="../../ui/chronic_words.py" line="-14"/>
+        <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
+        <location filename="../../ui/followup_dialog.py" line="-4"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1549,7 +1572,7 @@
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+297"/>
+        <location filename="../../ui/chronic_page.py" line="+302"/>
         <location filename="../../ui/contracts_page.py" line="+11"/>
         <location line="+6"/>
         <location filename="../../ui/resident_dialog.py" line="+221"/>
@@ -1718,7 +1741,7 @@
         <location filename="../../ui/chronic_dialogs.py" line="-240"/>
         <location filename="../../ui/contract_dialogs.py" line="-42"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/followup_dialog.py" line="+60"/>
+        <location filename="../../ui/followup_dialog.py" line="+64"/>
         <location filename="../../ui/resident_dialog.py" line="-189"/>
         <location filename="../../ui/sign_dialog.py" line="-82"/>
         <location line="+128"/>
@@ -1869,7 +1892,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/reports_page.py" line="+62"/>
+        <location filename="../../ui/reports_page.py" line="+66"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
@@ -1910,7 +1933,7 @@
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-272"/>
+        <location filename="../../ui/chronic_page.py" line="-274"/>
         <location filename="../../ui/mainwindow.py" line="+0"/>
         <source>never</source>
         <translation>从未</translation>
@@ -1951,7 +1974,7 @@
         <translation>性别</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-47"/>
+        <location filename="../../ui/chronic_page.py" line="-52"/>
         <location filename="../../ui/messages.py" line="+2"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
@@ -2147,7 +2170,17 @@
         <translation>其他证件</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="-11"/>
+        <location filename="../../ui/chronic_chart.py" line="-46"/>
+        <source>%1 by %2: %3</source>
+        <translation>%1 由 %2 更正：%3</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>corrects the record before it: %1</source>
+        <translation>更正此前的记录：%1</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Patient chart</source>
         <translation>患者档案</translation>
     </message>
@@ -2157,30 +2190,46 @@
         <translation>正在读取档案…</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+11"/>
+        <source>Correct the visit…</source>
+        <translation>更正…</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <source> (doctor&apos;s; rules: %1)</source>
         <translation>（医生判定；规则：%1）</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <location filename="../../ui/chronic_words.py" line="-12"/>
-        <location filename="../../ui/entry_quality_view.py" line="+183"/>
-        <location filename="../../ui/followup_dialog.py" line="-171"/>
+        <location line="+7"/>
+        <source>Corrected</source>
+        <translation>已更正</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+34"/>
+        <source>Correction</source>
+        <translation>更正</translation>
+    </message>
+    <message>
+        <location line="-31"/>
+        <location filename="../../ui/chronic_words.py" line="-13"/>
+        <location filename="../../ui/entry_quality_view.py" line="+189"/>
+        <location filename="../../ui/followup_dialog.py" line="-174"/>
         <source>Visit date</source>
         <translation>随访日期</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <location filename="../../ui/chronic_dialogs.py" line="-119"/>
         <location filename="../../ui/chronic_page.py" line="-1"/>
-        <location filename="../../ui/chronic_words.py" line="+14"/>
+        <location filename="../../ui/chronic_words.py" line="+15"/>
         <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/chronic_words.py" line="-13"/>
+        <location filename="../../ui/chronic_words.py" line="-14"/>
         <location filename="../../ui/followup_dialog.py" line="+1"/>
         <source>Visit mode</source>
         <translation>随访方式</translation>
@@ -2197,14 +2246,15 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/chronic_page.py" line="+51"/>
-        <location filename="../../ui/chronic_words.py" line="+5"/>
-        <location filename="../../ui/followup_dialog.py" line="+188"/>
+        <location filename="../../ui/chronic_page.py" line="+56"/>
+        <location filename="../../ui/chronic_words.py" line="+6"/>
+        <location filename="../../ui/followup_dialog.py" line="+191"/>
         <source>Classification</source>
         <translation>分类</translation>
     </message>
     <message>
         <location line="+5"/>
+        <location filename="../../ui/conflict_dialog.py" line="+4"/>
         <location filename="../../ui/followup_dialog.py" line="-34"/>
         <source>Referral</source>
         <translation>转诊</translation>
@@ -2228,7 +2278,27 @@
         <translation>医生</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+18"/>
+        <source>Corrected: %1</source>
+        <translation>已更正：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Select a visit in the list first.</source>
+        <translation>请先在列表中选择一次随访。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This record was corrected already: correct the newest one.</source>
+        <translation>此记录已被更正：请更正最新的那条。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open the visit in the follow-up form to correct it.</source>
+        <translation>在随访表中打开此次随访以更正。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <location filename="../../ui/resident_dialog.py" line="+12"/>
         <location filename="../../ui/residents_page.py" line="-87"/>
         <location filename="../../ui/sign_dialog.py" line="+1"/>
@@ -2302,7 +2372,12 @@
         <translation>未随访转诊：%1</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+8"/>
+        <source> (and %1 corrected records, marked)</source>
+        <translation>（另有 %1 条已更正的记录，已标明）</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>mmHg</source>
         <translation>mmHg</translation>
     </message>
@@ -2323,12 +2398,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../ui/chronic_words.py" line="-24"/>
+        <location filename="../../ui/chronic_words.py" line="-25"/>
         <source>Fasting glucose</source>
         <translation>空腹血糖</translation>
     </message>
     <message>
-        <location line="-38"/>
+        <location line="-49"/>
         <source>%1 follow-ups, newest first</source>
         <translation>随访 %1 次（最近的在前）</translation>
     </message>
@@ -2667,7 +2742,7 @@
         <location line="+1"/>
         <location line="+23"/>
         <location line="+42"/>
-        <location line="+227"/>
+        <location line="+245"/>
         <location filename="../../ui/damage_dialog.py" line="+24"/>
         <location filename="../../ui/ops.py" line="+235"/>
         <location filename="../../ui/signin.py" line="+1"/>
@@ -2675,12 +2750,12 @@
         <translation>村医助手</translation>
     </message>
     <message>
-        <location line="-225"/>
+        <location line="-243"/>
         <source>Village Clinic is already open on this computer (database %1). Use the window that is open; look for it on the taskbar.</source>
         <translation>村医助手已经打开（数据库 %1），不能再打开一次。请使用已打开的窗口，可在任务栏中找到它。</translation>
     </message>
     <message>
-        <location line="+214"/>
+        <location line="+232"/>
         <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
         <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
     </message>
@@ -3082,14 +3157,15 @@
         <translation>发生时间</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/chronic_chart.py" line="-127"/>
+        <location filename="../../ui/sync_page.py" line="+2"/>
         <location line="+22"/>
         <location line="+18"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location line="-38"/>
+        <location filename="../../ui/sync_page.py" line="-38"/>
         <source>What happened</source>
         <translation>情况</translation>
     </message>
@@ -3257,7 +3333,7 @@ What is wrong: %2</source>
         <translation>没有恢复：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/followup_dialog.py" line="-286"/>
+        <location filename="../../ui/followup_dialog.py" line="-295"/>
         <source>The patient or the record no longer exists (another device may have removed it).</source>
         <translation>患者或记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -3308,6 +3384,11 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+3"/>
+        <source>This follow-up was corrected already: correct the newest record of the visit.</source>
+        <translation>此次随访已被更正：请更正该次随访最新的记录。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Changing the classification needs the reason, which is recorded.</source>
         <translation>更改随访分类须填写原因（原因将记录在案）。</translation>
     </message>
@@ -3337,9 +3418,14 @@ What is wrong: %2</source>
         <translation>%1：填写有误，未能保存。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+45"/>
         <source>Follow-up of %1 (%2)</source>
         <translation>%1 的随访（%2）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Correct a follow-up of %1 (%2)</source>
+        <translation>更正 %1 的随访（%2）</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -3463,17 +3549,17 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+10"/>
-        <location line="+35"/>
+        <location line="+38"/>
         <source>As the rules say</source>
         <translation>按规则</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-33"/>
         <source>Reason for a classification other than the rules&apos;</source>
         <translation>与规则不同时须写明原因</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Classification of this visit</source>
         <translation>此次随访分类</translation>
     </message>
@@ -3483,7 +3569,7 @@ What is wrong: %2</source>
         <translation>医生判定分类</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Dose a time</source>
         <translation>每次剂量</translation>
     </message>
@@ -3504,8 +3590,8 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+15"/>
-        <source>Refer</source>
-        <translation>转诊</translation>
+        <source>Refer to</source>
+        <translation>转诊去向</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -3543,7 +3629,17 @@ What is wrong: %2</source>
         <translation>转诊与下次随访</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+36"/>
+        <source>Correcting the follow-up of %1 (%2): it stays in the history, marked corrected.</source>
+        <translation>正在更正 %1 的随访（%2）：原记录保留在历史中，标为已更正。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>What was wrong in the record (required, kept with it)</source>
+        <translation>原记录哪里有误（必填，随记录保存）</translation>
+    </message>
+    <message>
+        <location line="+155"/>
         <source>blood pressure</source>
         <translation>血压</translation>
     </message>
@@ -3573,7 +3669,7 @@ What is wrong: %2</source>
         <translation>%1：%2 —— 请于 %3 前随访转诊结果</translation>
     </message>
     <message>
-        <location filename="../../ui/entry_quality_view.py" line="-154"/>
+        <location filename="../../ui/entry_quality_view.py" line="-160"/>
         <source>The same reading at %1 visits in a row of this patient</source>
         <translation>该患者连续 %1 次随访的读数完全相同</translation>
     </message>
@@ -3588,7 +3684,7 @@ What is wrong: %2</source>
         <translation>于 %1 补录，而随访当天该医生没有任何其他记录</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+97"/>
         <source>Visits</source>
         <translation>随访次数</translation>
     </message>

@@ -14,6 +14,7 @@ from typing import Any
 from clinic_app import chronic as K
 from clinic_app.chronic_chart import PatientChart as PatientChartData
 from clinic_app.chronic_chart import patient_chart
+from clinic_app.heap import collector_skips_the_heap_as_it_is
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
 from ui.chronic_words import classification_text, disease_text, mode_text, referral_text
@@ -26,9 +27,17 @@ from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, QTimer, QVBoxLayout
 SBP, DBP, GLUCOSE, TARGET = "#c0392b", "#2e86c1", "#8e44ad", "#27ae60"
 
 
+def import_charts() -> object:
+    """Off the GUI thread: ui.charts (0.25-0.45 s the first time). The import makes many objects: the full
+    collections they trigger skip the heap as it was (clinic_app.heap), else one scans the whole program
+    holding the GIL and the window stands still."""
+    with collector_skips_the_heap_as_it_is():
+        return importlib.import_module("ui.charts")
+
+
 def read_chart(store: Store, resident_id: str, today: dt.date) -> PatientChartData:
     """Off the GUI thread: a connection of its own, closed after."""
-    importlib.import_module("ui.charts")  # 0.25-0.45 s the first time: here, not on the GUI thread
+    import_charts()
     conn = store.reader()
     try:
         return patient_chart(conn, resident_id, today)

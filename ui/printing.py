@@ -15,13 +15,18 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from ui.files import ask_where_to_save, documents_folder, safe_file_name, why_not_written
 from ui.i18n import tr
+from ui.ops import Op, Ops
 from ui.qt import (
     QAction,
     QBoxLayout,
+    QBuffer,
+    QCoreApplication,
     QFileDialog,
     QFont,
     QHBoxLayout,
@@ -58,6 +63,16 @@ PDF_DPI = 300
 CREATOR = "村医助手 Village Clinic"
 # An anchor (<a name="print-keep-tail"></a>) before the signatures: from there to the end stays on one page.
 KEEP_TAIL = "print-keep-tail"
+# the Chinese printed forms' type, in the order tried (Windows, then Linux)
+CJK_FAMILIES = ("SimSun", "Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei")
+
+
+def new_printer() -> QPrinter:
+    """The printer a preview shows and prints on: the computer's default (or a PDF), A4 with our margins."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageLayout(a4_layout())
+    printer.setCreator(CREATOR)
+    return printer
 
 
 def a4_layout() -> QPageLayout:
@@ -69,15 +84,32 @@ def a4_layout() -> QPageLayout:
     )
 
 
-def paint_pages(document: QTextDocument, device: QPagedPaintDevice, footer: str = "") -> int:
-    """Lay ``document`` out on ``device`` (its paint rectangle, inside the margins, is the page body) and paint
-    every page, with ``footer`` and the page number in the bottom margin; returns the number of pages."""
+def page_metrics(device: QPagedPaintDevice) -> tuple[int, int, int, int]:
+    """What a layout depends on: the page body in dots and the dots per inch."""
+    return (device.width(), device.height(), device.logicalDpiX(), device.logicalDpiY())
+
+
+def lay_out(document: QTextDocument, device: QPagedPaintDevice) -> int:
+    """Lay ``document`` out on ``device``'s page body (its paint rectangle, inside the margins); the pages."""
     document.documentLayout().setPaintDevice(device)
     document.setDocumentMargin(0)
+    document.setPageSize(QSizeF(float(device.width()), float(device.height())))
+    _keep_tail_together(document, float(device.height()))
+    return int(document.pageCount())
+
+
+def paint_pages(document: QTextDocument, device: QPagedPaintDevice, footer: str = "") -> int:
+    """Lay ``document`` out on ``device`` and paint every page, with ``footer`` and the page number in the
+    bottom margin; returns the number of pages."""
+    lay_out(document, device)
+    return paint_laid_out(document, device, footer)
+
+
+def paint_laid_out(document: QTextDocument, device: QPagedPaintDevice, footer: str = "") -> int:
+    """Paint a document laid out for a page of ``device``'s metrics (``lay_out``) page by page."""
+    document.documentLayout().setPaintDevice(device)
     width, body = float(device.width()), float(device.height())
     dots_per_mm = device.logicalDpiY() / 25.4
-    document.setPageSize(QSizeF(width, body))
-    _keep_tail_together(document, body)
     pages = document.pageCount()
     painter = QPainter()
     if not painter.begin(device):
@@ -104,6 +136,45 @@ def paint_pages(document: QTextDocument, device: QPagedPaintDevice, footer: str 
     finally:
         painter.end()
     return pages
+
+
+@dataclass
+class Printable:
+    """A document to preview: how to build it (a fresh one per device), its PDF name, title and footer."""
+
+    builder: DocumentBuilder
+    suggested_name: str
+    title: str
+    footer: str = ""
+
+
+@dataclass
+class Prepared:
+    """A document built and laid out off the GUI thread for a page of ``metrics`` (``page_metrics``)."""
+
+    printable: Printable
+    document: QTextDocument
+    metrics: tuple[int, int, int, int]
+    pages: int
+
+
+def prepare(printable: Printable, resolution: int, layout: QPageLayout) -> Prepared:
+    """Off the GUI thread: build the document and lay it out for a page of this resolution and layout (a PDF
+    writer of the same page gives the metrics), then hand it to the GUI thread, which only paints it."""
+    buffer = QBuffer()  # never written to: nothing is painted on the writer
+    writer = QPdfWriter(buffer)
+    writer.setPageLayout(layout)
+    writer.setResolution(resolution)
+    document = printable.builder()
+    pages = lay_out(document, writer)
+    metrics = page_metrics(writer)
+    # the writer goes (no device: Qt's null pointer); the printer is set when painting
+    document.documentLayout().setPaintDevice(cast(QPagedPaintDevice, None))
+    del writer
+    app = QCoreApplication.instance()
+    if app is not None:
+        document.moveToThread(app.thread())
+    return Prepared(printable, document, metrics, pages)
 
 
 def _keep_tail_together(document: QTextDocument, page_height: float) -> None:
@@ -170,14 +241,16 @@ class PrintPreview(QPrintPreviewDialog):
         title: str,
         footer: str = "",
         parent: QWidget | None = None,
+        *,
+        printer: QPrinter | None = None,
+        prepared: Prepared | None = None,
     ) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setPageLayout(a4_layout())
+        printer = printer or new_printer()
         printer.setDocName(title)
-        printer.setCreator(CREATOR)
         super().__init__(printer, parent)
         self._kept_printer = printer  # the dialog does not own it; self.printer() returns it
         self.builder, self.title, self.footer = document_builder, title, footer
+        self.prepared = prepared  # laid out on a worker: painted as it is when the printer's page is its page
         self.suggested_name = safe_file_name(suggested_name)
         if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
             # no printer on this computer: Qt's own print button then writes a PDF, offered in Documents too
@@ -225,7 +298,11 @@ class PrintPreview(QPrintPreviewDialog):
             self.print_action.trigger()
 
     def _paint(self, printer: QPrinter) -> None:
-        paint_pages(self.builder(), printer, self.footer)
+        prepared = self.prepared
+        if prepared is not None and prepared.metrics == page_metrics(printer):
+            paint_laid_out(prepared.document, printer, self.footer)
+        else:
+            paint_pages(self.builder(), printer, self.footer)
 
     def ask_where_to_save(self) -> QFileDialog:
         self.file_dialog = ask_where_to_save(
@@ -266,8 +343,36 @@ def preview(
     dialog = PrintPreview(
         document_builder, suggested_name, title or Path(suggested_name).stem, footer, parent
     )
+    return _open(dialog, parent)
+
+
+def _open(dialog: PrintPreview, parent: QWidget | None) -> PrintPreview:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     screen = (parent.screen() if parent is not None else dialog.screen()).availableGeometry()
     dialog.resize(min(1000, screen.width() - 40), screen.height() - 60)
     dialog.open()
     return dialog
+
+
+def preview_when_ready(
+    parent: QWidget,
+    ops: Ops,
+    make: Callable[[], Printable],
+    opened: Callable[[PrintPreview], None] | None = None,
+) -> Op:
+    """The print preview of a document read and laid out on a worker (``make`` reads what it needs on a
+    connection of its own and says how to build the document): the GUI thread only paints the laid-out pages.
+    ``opened(dialog)`` once the preview is shown."""
+    printer = new_printer()  # on the GUI thread: it asks the system for its default printer
+    resolution, layout = printer.resolution(), printer.pageLayout()
+
+    def ready(prepared: Prepared) -> None:
+        p = prepared.printable
+        dialog = PrintPreview(
+            p.builder, p.suggested_name, p.title, p.footer, parent, printer=printer, prepared=prepared
+        )
+        _open(dialog, parent)
+        if opened is not None:
+            opened(dialog)
+
+    return ops.work(lambda: prepare(make(), resolution, layout), ready, parent=parent)

@@ -23,6 +23,10 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pyqtgraph as pg
 
+# smooth lines, points and text edges in every chart (the ledger's bars too): without it a gently falling
+# blood pressure was drawn as a staircase
+pg.setConfigOptions(antialias=True)
+
 ROUND_MANTISSAS = (1.0, 2.0, 2.5, 5.0, 10.0)
 AXIS_PEN, TEXT_COLOUR, GRID_PEN = "#888888", "#333333", "#e3e3e3"
 

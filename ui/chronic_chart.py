@@ -45,6 +45,13 @@ def read_chart(store: Store, resident_id: str, today: dt.date) -> PatientChartDa
         conn.close()
 
 
+def drugs_text(visit: Row) -> str:
+    return "、".join(
+        f"{d['name']} {d['dose'] or ''}×{d['times_per_day'] or ''}".rstrip("×").strip()
+        for d in visit["drugs"]
+    )
+
+
 class PatientChart(QDialog):
     def __init__(
         self, store: Store, writer: Writer, resident_id: str, today: dt.date, parent: QWidget | None = None
@@ -112,13 +119,9 @@ class PatientChart(QDialog):
             ),
             Column("referral", lambda: tr("Referral"), lambda r: referral_text(r["referral"]), width=90),
             Column("next", lambda: tr("Next visit"), lambda r: r["next_visit_date"] or "", width=95),
-            Column(
-                "drugs",
-                lambda: tr("Drugs"),
-                lambda r: "、".join(f"{d['name']} {d['dose'] or ''}".strip() for d in r["drugs"]),
-                width=220,
-            ),
-            Column("doctor", lambda: tr("Doctor"), lambda r: r["doctor_signature"] or ""),
+            Column("doctor", lambda: tr("Doctor"), lambda r: r["doctor_signature"] or "", width=80),
+            # last: the column that stretches to the window's edge (two or three drugs were cut off at 220 px)
+            Column("drugs", lambda: tr("Drugs"), drugs_text, tooltip=drugs_text),
         ]
 
     def show_data(self, data: PatientChartData) -> None:

@@ -62,7 +62,9 @@ PDF_DPI = 300
 CREATOR = "村医助手 Village Clinic"
 # An anchor (<a name="print-keep-tail"></a>) before the signatures: from there to the end stays on one page.
 KEEP_TAIL = "print-keep-tail"
-PREVIEW_DPI = 150  # the preview's pictures of the pages: sharp at the zoom a screen shows a whole A4 page
+PREVIEW_DPI = (
+    100  # the preview's pictures: about a screen's dots at 100 %; a whole page at ~50 % stays legible
+)
 RENDER_BANDS = 8  # a page drawn in strips: the GIL is let go between them (~30 ms a page in one call)
 # the Chinese printed forms' type, in the order tried (Windows, then Linux)
 CJK_FAMILIES = ("SimSun", "Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei")
@@ -187,6 +189,10 @@ def render(printable: Printable, resolution: int, layout: QPageLayout, dpi: int 
         image = QImage(
             round(metrics[0] * scale), round(_printed_height(metrics) * scale), QImage.Format.Format_RGB32
         )
+        # the image claims the printer's dots per inch: the footer's points are then the printer's dots, scaled
+        dots_per_metre = round(metrics[3] / 0.0254)
+        image.setDotsPerMeterX(dots_per_metre)
+        image.setDotsPerMeterY(dots_per_metre)
         image.fill(Qt.GlobalColor.white)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -290,6 +296,7 @@ class PrintPreview(QPrintPreviewDialog):
         self.setWindowTitle(tr("Print preview: %1").replace("%1", title))
         self.paintRequested.connect(self._paint)
         self.preview_widget = self.findChild(QPrintPreviewWidget)
+        self._smooth_pictures()
         self.save_action = QAction(tr("Save as PDF…"), self)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
         self.save_action.setToolTip(tr("Save as a PDF file in the Documents folder"))
@@ -328,6 +335,13 @@ class PrintPreview(QPrintPreviewDialog):
     def _print(self) -> None:
         if self.print_action is not None:
             self.print_action.trigger()
+
+    def _smooth_pictures(self) -> None:
+        """The preview's view scales the page pictures smoothly (Qt's default scales them pixel by pixel)."""
+        for child in self.findChildren(QWidget):
+            set_hint = getattr(child, "setRenderHint", None)
+            if set_hint is not None:
+                set_hint(QPainter.RenderHint.SmoothPixmapTransform, True)
 
     def _rendered(self, rendered: Rendered) -> None:
         self.rendered = rendered

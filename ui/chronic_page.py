@@ -315,12 +315,18 @@ class ChronicPage(QWidget):
         def done(rows: list[Row]) -> None:
             if self._generation.get(which) != generation:
                 return  # a later read of this list is under way
+            view = self.views[which]
+            kept = view.current_key()
             model.cursor = cursor
-            model.set_fetch(primed(rows, self._fetcher(which)))  # the selected row kept by its key
+            model.set_fetch(primed(rows, self._fetcher(which)))
+            while model.rowCount() < len(rows) and model.canFetchMore():
+                model.fetchMore()  # the pages read on the worker: as many as were loaded before
             self.read_once.add(which)
-            key = self._select_when_read.pop(which, None)
-            if key is not None:
-                self.views[which].select_key(key)
+            wanted = self._select_when_read.pop(which, None)
+            if wanted is not None:
+                view.select_key(wanted)
+            elif kept is not None and view.current_key() != kept and model.row_of(kept) >= 0:
+                view.selectRow(model.row_of(kept))  # kept beyond the first page: only among the rows read
             self._show_count()
             self._enable()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 from clinic_app import chronic as K
@@ -60,6 +61,7 @@ class PatientChart(QDialog):
         self.store, self.today, self.resident_id = store, today, resident_id
         self.data: PatientChartData | None = None
         self.drawn = False  # both charts built
+        self._steps: list[Callable[[], None]] = []
         self.setWindowTitle(tr("Patient chart"))
         self.head = QLabel(tr("Reading the chart…"))
         self.head.setStyleSheet("font-weight: bold; font-size: 14px;")
@@ -168,44 +170,61 @@ class PatientChart(QDialog):
         self.history.set_fetch(lambda after, limit: visits[(after or 0) : (after or 0) + limit])
         self.visits_label.setText(tr("%1 follow-ups, newest first").replace("%1", str(len(visits))))
         # each chart built in its own turn of the event loop: the window keeps answering between them
-        QTimer.singleShot(0, self._draw_bp)
+        QTimer.singleShot(0, self._draw_charts)
 
-    def _draw_bp(self) -> None:
-        from ui.charts import LineChart, Series
+    def _draw_charts(self) -> None:
+        """The charts are built a step a turn of the event loop (a pyqtgraph plot takes ~35 ms to make and as
+        long to fill): the window keeps answering between the steps."""
+        from ui.charts import LineChart
 
         if self.data is None:
             return
         data = self.data
         oldest_first = list(reversed(data.visits))
         bp = [v for v in oldest_first if v["sbp"] is not None]
+        glucose = [v for v in oldest_first if v["fasting_glucose"]]
+        steps: list[Callable[[], None]] = []
         if bp:
-            self.bp_chart = LineChart()
-            sbp_target, dbp_target = K.BP_TARGET_ELDERLY if data.age >= K.ELDERLY_AGE else K.BP_TARGET
-            self.bp_chart.set_unit(tr("mmHg"))
-            self.bp_chart.set_lines(
-                [dt.date.fromisoformat(v["visit_date"]) for v in bp],
-                [
-                    Series(tr("Systolic"), [v["sbp"] for v in bp], SBP),
-                    Series(tr("Diastolic"), [v["dbp"] for v in bp], DBP),
-                ],
-                targets=[(float(sbp_target), SBP), (float(dbp_target), DBP)],
-            )
-            self.charts.addWidget(self.bp_chart, 1)
-        QTimer.singleShot(0, self._draw_glucose)
+            steps += [lambda: setattr(self, "bp_chart", LineChart()), lambda: self._fill_bp(bp, data.age)]
+        if glucose:
+            steps += [
+                lambda: setattr(self, "glucose_chart", LineChart()),
+                lambda: self._fill_glucose(glucose),
+            ]
+        self._steps = steps
+        self._next_step()
 
-    def _draw_glucose(self) -> None:
-        from ui.charts import LineChart, Series
-
+    def _next_step(self) -> None:
         if self.data is None:
             return
-        glucose = [v for v in reversed(self.data.visits) if v["fasting_glucose"]]
-        if glucose:
-            self.glucose_chart = LineChart()
-            self.glucose_chart.set_unit(tr("mmol/L"))
-            self.glucose_chart.set_lines(
-                [dt.date.fromisoformat(v["visit_date"]) for v in glucose],
-                [Series(tr("Fasting glucose"), [float(v["fasting_glucose"]) for v in glucose], GLUCOSE)],
-                targets=[(float(K.GLUCOSE_TARGET), TARGET)],
-            )
-            self.charts.addWidget(self.glucose_chart, 1)
-        self.drawn = True
+        if not self._steps:
+            self.drawn = True
+            return
+        self._steps.pop(0)()
+        QTimer.singleShot(0, self._next_step)
+
+    def _fill_bp(self, bp: list[dict[str, Any]], age: int) -> None:
+        from ui.charts import Series
+
+        sbp_target, dbp_target = K.BP_TARGET_ELDERLY if age >= K.ELDERLY_AGE else K.BP_TARGET
+        self.bp_chart.set_unit(tr("mmHg"))
+        self.bp_chart.set_lines(
+            [dt.date.fromisoformat(v["visit_date"]) for v in bp],
+            [
+                Series(tr("Systolic"), [v["sbp"] for v in bp], SBP),
+                Series(tr("Diastolic"), [v["dbp"] for v in bp], DBP),
+            ],
+            targets=[(float(sbp_target), SBP), (float(dbp_target), DBP)],
+        )
+        self.charts.addWidget(self.bp_chart, 1)
+
+    def _fill_glucose(self, glucose: list[dict[str, Any]]) -> None:
+        from ui.charts import Series
+
+        self.glucose_chart.set_unit(tr("mmol/L"))
+        self.glucose_chart.set_lines(
+            [dt.date.fromisoformat(v["visit_date"]) for v in glucose],
+            [Series(tr("Fasting glucose"), [float(v["fasting_glucose"]) for v in glucose], GLUCOSE)],
+            targets=[(float(K.GLUCOSE_TARGET), TARGET)],
+        )
+        self.charts.addWidget(self.glucose_chart, 1)

@@ -3,6 +3,8 @@
     python tests/benchmarks/run.py --json bench.json                  # 100,000 residents (about 3 minutes)
     python tests/benchmarks/run.py --json bench.json --quick          # 10,000 residents, fewer repetitions
     python tests/benchmarks/run.py --json bench.json --workdir DIR    # keep the database in DIR afterwards
+    python tests/benchmarks/run.py --json c.json --only chronic_worklists,chronic_chart,chronic_page_refresh
+                                                                      # some figure functions only
 
 One demo database is built per run (`clinic demo`, timed as the first figure) and every other figure uses it.
 Targets come from DESIGN §10. Timings on a shared machine are noisy: each figure is a median of several runs

@@ -55,6 +55,12 @@ EXPECTED = [
     "incremental_sync_100_seconds",
     "journey_worst_gui_stall_ms",
     "journey_steps",
+    "chronic_worklist_overdue_first_page_ms",
+    "chronic_worklist_due_first_page_ms",
+    "chronic_worklist_referrals_first_page_ms",
+    "chronic_worklist_short_first_page_ms",
+    "chronic_chart_ms",
+    "chronic_page_refresh_after_followup_ms",
 ]
 COUNTS = {"server_devices_errors", "server_burst_errors", "journey_steps"}  # zero is the good value
 

@@ -23,6 +23,10 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pyqtgraph as pg
 
+# smooth lines, points and text edges in every chart (the ledger's bars too): without it a gently falling
+# blood pressure was drawn as a staircase
+pg.setConfigOptions(antialias=True)
+
 ROUND_MANTISSAS = (1.0, 2.0, 2.5, 5.0, 10.0)
 AXIS_PEN, TEXT_COLOUR, GRID_PEN = "#888888", "#333333", "#e3e3e3"
 
@@ -113,7 +117,10 @@ class Chart(QWidget):
         self.chart_font = QFont(app.font()) if isinstance(app, QApplication) else QFont()
         self.y_axis = NumberAxis("left")
         self.x_axis = bottom or pg.AxisItem("bottom")
-        self.plot = pg.PlotWidget(background="w", axisItems={"left": self.y_axis, "bottom": self.x_axis})
+        # no context menus at all (the view box's is built, ~10 ms, only when enabled at construction)
+        self.plot = pg.PlotWidget(
+            background="w", axisItems={"left": self.y_axis, "bottom": self.x_axis}, enableMenu=False
+        )
         self.plot.setMinimumHeight(160)
         item = self.plot.getPlotItem()
         item.hideButtons()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 from clinic_app import chronic as K
 from clinic_app.chronic_chart import PatientChart as PatientChartData
 from clinic_app.chronic_chart import patient_chart
 from clinic_app.db import Connection
+from clinic_app.heap import collector_skips_the_heap_as_it_is
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
 from clinic_app.users import User
@@ -29,9 +31,17 @@ from ui.timefmt import local_time
 SBP, DBP, GLUCOSE, TARGET = "#c0392b", "#2e86c1", "#8e44ad", "#27ae60"
 
 
+def import_charts() -> object:
+    """Off the GUI thread: ui.charts (0.25-0.45 s the first time). The import makes many objects: the full
+    collections they trigger skip the heap as it was (clinic_app.heap), else one scans the whole program
+    holding the GIL and the window stands still."""
+    with collector_skips_the_heap_as_it_is():
+        return importlib.import_module("ui.charts")
+
+
 def read_chart(store: Store, resident_id: str, today: dt.date) -> PatientChartData:
     """Off the GUI thread: a connection of its own, closed after."""
-    importlib.import_module("ui.charts")  # 0.25-0.45 s the first time: here, not on the GUI thread
+    import_charts()
     conn = store.reader()
     try:
         return patient_chart(conn, resident_id, today)
@@ -53,6 +63,13 @@ def correction_text(r: Row) -> str:
     return ""
 
 
+def drugs_text(visit: Row) -> str:
+    return "、".join(
+        f"{d['name']} {d['dose'] or ''}×{d['times_per_day'] or ''}".rstrip("×").strip()
+        for d in visit["drugs"]
+    )
+
+
 class PatientChart(QDialog):
     def __init__(
         self,
@@ -72,6 +89,7 @@ class PatientChart(QDialog):
         self.wanted: str | None = None  # the row to select once the chart is read again
         self.data: PatientChartData | None = None
         self.drawn = False  # both charts built
+        self._steps: list[Callable[[], None]] = []
         self.setWindowTitle(tr("Patient chart"))
         self.head = QLabel(tr("Reading the chart…"))
         self.head.setStyleSheet("font-weight: bold; font-size: 14px;")
@@ -154,16 +172,12 @@ class PatientChart(QDialog):
             ),
             Column("referral", lambda: tr("Referral"), lambda r: referral_text(r["referral"]), width=90),
             Column("next", lambda: tr("Next visit"), lambda r: r["next_visit_date"] or "", width=95),
-            Column(
-                "drugs",
-                lambda: tr("Drugs"),
-                lambda r: "、".join(f"{d['name']} {d['dose'] or ''}".strip() for d in r["drugs"]),
-                width=220,
-            ),
             Column("doctor", lambda: tr("Doctor"), lambda r: r["doctor_signature"] or "", width=80),
             Column(
-                "correction", lambda: tr("Correction"), correction_text, tooltip=correction_text, width=260
+                "correction", lambda: tr("Correction"), correction_text, tooltip=correction_text, width=160
             ),
+            # last: the column that stretches to the window's edge (two or three drugs were cut off at 220 px)
+            Column("drugs", lambda: tr("Drugs"), drugs_text, tooltip=drugs_text),
         ]
 
     # -- correcting a visit -----------------------------------------------------------------------------------
@@ -272,44 +286,61 @@ class PatientChart(QDialog):
                 old.deleteLater()
         self.bp_chart = self.glucose_chart = None
         # each chart built in its own turn of the event loop: the window keeps answering between them
-        QTimer.singleShot(0, self._draw_bp)
+        QTimer.singleShot(0, self._draw_charts)
 
-    def _draw_bp(self) -> None:
-        from ui.charts import LineChart, Series
+    def _draw_charts(self) -> None:
+        """The charts are built a step a turn of the event loop (a pyqtgraph plot takes ~35 ms to make and as
+        long to fill): the window keeps answering between the steps."""
+        from ui.charts import LineChart
 
         if self.data is None:
             return
         data = self.data
         oldest_first = list(reversed(data.visits))
         bp = [v for v in oldest_first if v["sbp"] is not None]
+        glucose = [v for v in oldest_first if v["fasting_glucose"]]
+        steps: list[Callable[[], None]] = []
         if bp:
-            self.bp_chart = LineChart()
-            sbp_target, dbp_target = K.BP_TARGET_ELDERLY if data.age >= K.ELDERLY_AGE else K.BP_TARGET
-            self.bp_chart.set_unit(tr("mmHg"))
-            self.bp_chart.set_lines(
-                [dt.date.fromisoformat(v["visit_date"]) for v in bp],
-                [
-                    Series(tr("Systolic"), [v["sbp"] for v in bp], SBP),
-                    Series(tr("Diastolic"), [v["dbp"] for v in bp], DBP),
-                ],
-                targets=[(float(sbp_target), SBP), (float(dbp_target), DBP)],
-            )
-            self.charts.addWidget(self.bp_chart, 1)
-        QTimer.singleShot(0, self._draw_glucose)
+            steps += [lambda: setattr(self, "bp_chart", LineChart()), lambda: self._fill_bp(bp, data.age)]
+        if glucose:
+            steps += [
+                lambda: setattr(self, "glucose_chart", LineChart()),
+                lambda: self._fill_glucose(glucose),
+            ]
+        self._steps = steps
+        self._next_step()
 
-    def _draw_glucose(self) -> None:
-        from ui.charts import LineChart, Series
-
+    def _next_step(self) -> None:
         if self.data is None:
             return
-        glucose = [v for v in reversed(self.data.visits) if v["fasting_glucose"]]
-        if glucose:
-            self.glucose_chart = LineChart()
-            self.glucose_chart.set_unit(tr("mmol/L"))
-            self.glucose_chart.set_lines(
-                [dt.date.fromisoformat(v["visit_date"]) for v in glucose],
-                [Series(tr("Fasting glucose"), [float(v["fasting_glucose"]) for v in glucose], GLUCOSE)],
-                targets=[(float(K.GLUCOSE_TARGET), TARGET)],
-            )
-            self.charts.addWidget(self.glucose_chart, 1)
-        self.drawn = True
+        if not self._steps:
+            self.drawn = True
+            return
+        self._steps.pop(0)()
+        QTimer.singleShot(0, self._next_step)
+
+    def _fill_bp(self, bp: list[dict[str, Any]], age: int) -> None:
+        from ui.charts import Series
+
+        sbp_target, dbp_target = K.BP_TARGET_ELDERLY if age >= K.ELDERLY_AGE else K.BP_TARGET
+        self.bp_chart.set_unit(tr("mmHg"))
+        self.bp_chart.set_lines(
+            [dt.date.fromisoformat(v["visit_date"]) for v in bp],
+            [
+                Series(tr("Systolic"), [v["sbp"] for v in bp], SBP),
+                Series(tr("Diastolic"), [v["dbp"] for v in bp], DBP),
+            ],
+            targets=[(float(sbp_target), SBP), (float(dbp_target), DBP)],
+        )
+        self.charts.addWidget(self.bp_chart, 1)
+
+    def _fill_glucose(self, glucose: list[dict[str, Any]]) -> None:
+        from ui.charts import Series
+
+        self.glucose_chart.set_unit(tr("mmol/L"))
+        self.glucose_chart.set_lines(
+            [dt.date.fromisoformat(v["visit_date"]) for v in glucose],
+            [Series(tr("Fasting glucose"), [float(v["fasting_glucose"]) for v in glucose], GLUCOSE)],
+            targets=[(float(K.GLUCOSE_TARGET), TARGET)],
+        )
+        self.charts.addWidget(self.glucose_chart, 1)

@@ -11,8 +11,8 @@ read again only when the write touched a table it shows (others are marked stale
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +31,14 @@ from ui.chronic_words import (
 )
 from ui.followup_dialog import FollowupDialog
 from ui.i18n import tr
-from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
+from ui.listmodel import PAGE_SIZE, RIGHT, Column, Fetch, ListModel, ListView, Row
 from ui.notice import Notice
 from ui.ops import Op, Writer
 from ui.qt import QEvent, QHBoxLayout, QLabel, QPushButton, Qt, QTabWidget, QVBoxLayout, QWidget
 
 LISTS = ("due", "overdue", "referrals", "short")
+CURSORS = {"referrals": R.referral_cursor, "short": R.short_cursor}  # the others: R.cursor
 SHOWN = ("disease_registration", "followup", "referral", "resident")  # a change to one refreshes the lists
-CHARTS = "ui.charts"
 DUE_DAYS = 7  # "due this week": today and the six days after
 
 
@@ -48,6 +48,29 @@ def reading_text(row: Row) -> str:
     if row.get("sbp") is not None:
         return f"{row['sbp']}/{row['dbp']}"
     return ""
+
+
+def read_rows(fetch: Fetch, cursor: Callable[[Row], Any], wanted: int) -> list[Row]:
+    """Pages of a list from its top until ``wanted`` rows are read or the list ends."""
+    rows: list[Row] = []
+    while len(rows) < wanted:
+        page = fetch(cursor(rows[-1]) if rows else None, PAGE_SIZE)
+        rows += page
+        if len(page) < PAGE_SIZE:
+            break
+    return rows
+
+
+def primed(rows: list[Row], fetch: Fetch) -> Fetch:
+    """A list's fetch that gives ``rows`` (read already, on a worker) as its first pages, then reads on."""
+    chunks = [rows[i : i + PAGE_SIZE] for i in range(0, len(rows), PAGE_SIZE)] or [[]]
+
+    def first_pages(after: Any, limit: int) -> list[Row]:
+        if chunks:  # once: a later read from the top reads afresh
+            return chunks.pop(0)[:limit]
+        return fetch(after, limit)
+
+    return first_pages
 
 
 class ChronicPage(QWidget):
@@ -65,7 +88,11 @@ class ChronicPage(QWidget):
         self.today = today or dt.date.today()
         self.stale = set(LISTS)
         self.read_once: set[str] = set()
-        self._warming: Op | None = None
+        self._generation: dict[str, int] = {}  # the latest read of each list; an older one's rows are dropped
+        self._select_when_read: dict[str, Any] = {}
+        self._worker_lock = threading.Lock()
+        self._worker_conn: Connection | None = None  # the page's reads on a worker: one at a time, warm cache
+        self._printing: Op | None = None
         self.models: dict[str, ListModel] = {}
         self.views: dict[str, ListView] = {}
         self.tabs = QTabWidget()
@@ -253,10 +280,6 @@ class ChronicPage(QWidget):
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self._read_shown()
-        if CHARTS not in sys.modules and self._warming is None:
-            # the chart's library (0.25-0.45 s to import) is brought in on a worker while the lists are read,
-            # as the ledger's chart does (ui/ledger_chart.py): opening a chart then only draws
-            self._warming = self.writer.work(lambda: importlib.import_module(CHARTS), parent=self)
 
     def _shown_changed(self) -> None:
         self._read_shown()
@@ -270,30 +293,59 @@ class ChronicPage(QWidget):
             self.stale.discard(which)
             self._read(which)
 
-    def _fetcher(self, which: str) -> Any:
-        conn, clinic, today = self.reader, self.store.clinic_id, self.today
+    def _fetcher(self, which: str, conn: Connection | None = None) -> Fetch:
+        """A page of one list, on ``conn`` (default: the window's reader, for the pages scrolled to)."""
+        clinic, today = self.store.clinic_id, self.today
+        on = conn if conn is not None else self.reader
 
         def fetch(after: Any, limit: int) -> list[Row]:
             if which == "due":
-                return R.due_page(conn, clinic, today, DUE_DAYS, after=after, limit=limit)
+                return R.due_page(on, clinic, today, DUE_DAYS, after=after, limit=limit)
             if which == "overdue":
-                return R.overdue_page(conn, clinic, today, after=after, limit=limit)
+                return R.overdue_page(on, clinic, today, after=after, limit=limit)
             if which == "referrals":
-                return R.referral_page(conn, clinic, today, after=after, limit=limit)
-            return R.short_page(conn, clinic, today, after=after, limit=limit)
+                return R.referral_page(on, clinic, today, after=after, limit=limit)
+            return R.short_page(on, clinic, today, after=after, limit=limit)
 
         return fetch
 
     def _read(self, which: str) -> None:
+        """Read the list again on a worker — as many rows as are loaded, at least a page — and show them; the
+        pages scrolled to later are read on the window's reader as the view asks for them (one page, ≤ 20 ms)."""
         model = self.models[which]
-        model.cursor = {"referrals": R.referral_cursor, "short": R.short_cursor}.get(which, R.cursor)
-        if which in self.read_once:
-            model.reload()  # the same query: as many rows as were loaded, the selected one kept
-        else:
-            model.set_fetch(self._fetcher(which))
+        cursor = CURSORS.get(which, R.cursor)
+        wanted = max(model.rowCount(), PAGE_SIZE)
+        self._generation[which] = generation = self._generation.get(which, 0) + 1
+
+        def work() -> list[Row]:
+            with self._worker_lock:
+                if self._worker_conn is None:
+                    self._worker_conn = self.store.reader()
+                return read_rows(self._fetcher(which, self._worker_conn), cursor, wanted)
+
+        def done(rows: list[Row]) -> None:
+            if self._generation.get(which) != generation:
+                return  # a later read of this list is under way
+            view = self.views[which]
+            kept = view.current_key()
+            model.cursor = cursor
+            model.set_fetch(primed(rows, self._fetcher(which)))
+            while model.rowCount() < len(rows) and model.canFetchMore():
+                model.fetchMore()  # the pages read on the worker: as many as were loaded before
             self.read_once.add(which)
-        self._show_count()
-        self._enable()
+            wanted = self._select_when_read.pop(which, None)
+            if wanted is not None:
+                view.select_key(wanted)
+            elif kept is not None and view.current_key() != kept and model.row_of(kept) >= 0:
+                view.selectRow(model.row_of(kept))  # kept beyond the first page: only among the rows read
+            self._show_count()
+            self._enable()
+
+        self.writer.work(work, done, parent=self)
+
+    def show_row(self, which: str, key: Any) -> None:
+        """Select this row of the list once the list's read under way (if any) is shown."""
+        self._select_when_read[which] = key
 
     def _show_count(self) -> None:
         model = self.models[self.shown()]
@@ -410,8 +462,10 @@ class ChronicPage(QWidget):
                 .replace("%2", disease_text(dialog.disease.currentData()))
             )
             self.tabs.setCurrentIndex(LISTS.index("due"))
-            if dialog.result_value and "due" not in self.stale:
-                self.views["due"].select_key(dialog.result_value)
+            if dialog.result_value:
+                self.show_row("due", dialog.result_value)  # the new patient, once the list read again has it
+                if "due" not in self.stale:
+                    self._read("due")
 
         dialog.accepted.connect(saved)
         dialog.open()
@@ -435,17 +489,23 @@ class ChronicPage(QWidget):
         from ui.followup_print import preview_record
 
         row = self.selected()
-        if row is None:
+        if row is None or self._preparing():
             return None
-        return preview_record(self.reader, row["resident_id"], row["disease"], self)
+        self._printing = preview_record(self.store, self.writer, row["resident_id"], row["disease"], self)
+        return self._printing
 
     def print_round(self) -> Any:
         """The print preview of today's home-visit round (due today or overdue, by village and household)."""
-        from clinic_app.clinic import clinic_name
         from ui.round_print import preview_round
 
-        clinic = clinic_name(self.reader, self.store.clinic_id)
-        return preview_round(self.reader, self.store.clinic_id, clinic, self.today, self)
+        if self._preparing():
+            return None
+        self._printing = preview_round(self.store, self.writer, self.today, self)
+        return self._printing
+
+    def _preparing(self) -> bool:
+        """A preview is being read and laid out: a second click opens no second one."""
+        return self._printing is not None and self._printing.running
 
     def export_round(self) -> Any:
         """Ask where to save today's round as a workbook (Documents, the day in its name), then write it."""

@@ -16,13 +16,16 @@ from typing import Any
 
 from clinic_app import chronic_records as R
 from clinic_app import labels
-from clinic_app.db import Connection
 from clinic_app.residents import get_resident
+from clinic_app.store import Store
 from ui import printing
 from ui.contract_print import FONTS, HEAD_FONTS
+from ui.ops import Op, Ops
 from ui.qt import QFont, QTextDocument, QWidget
 
 VISITS_PER_SHEET = 4
+BODY_PT = 10.5  # 五号, the type of the printed national forms
+GROUP_WIDTH, ITEM_WIDTH, VISIT_WIDTH = 10, 18, 18  # % of the table: the labels on one line, 4 visits
 TITLES = {"hypertension": "高血压患者随访服务记录表", "diabetes": "2型糖尿病患者随访服务记录表"}
 SYMPTOMS_ZH = {
     "none": "无症状",
@@ -68,6 +71,7 @@ REASONS_ZH = {  # why the rules referred (clinic_app.chronic.classify's reason c
     "by_hand": "医生决定转诊",
 }
 Cell = Callable[[dict[str, Any]], str]
+NOT_SET = "—"  # the current value or its target not recorded: a "54 / " looked cut off
 
 
 def _pair(now: str, target: str) -> Cell:
@@ -75,7 +79,7 @@ def _pair(now: str, target: str) -> Cell:
         a, b = v.get(now), v.get(target)
         if a is None and b is None:
             return ""
-        return f"{'' if a is None else a} / {'' if b is None else b}"
+        return f"{NOT_SET if a is None else a} / {NOT_SET if b is None else b}"
 
     return cell
 
@@ -99,7 +103,7 @@ def _exercise(v: dict[str, Any]) -> str:
         return ""
 
     def one(t: tuple[Any, Any]) -> str:
-        return f"{t[0] or ''}次/周 {t[1] or ''}分钟/次" if any(t) else ""
+        return f"{t[0] or ''}次/周 {t[1] or ''}分钟/次" if any(t) else NOT_SET
 
     return f"{one(now)} / {one(target)}"
 
@@ -107,7 +111,7 @@ def _exercise(v: dict[str, Any]) -> str:
 def _salt(v: dict[str, Any]) -> str:
     salt = CHOICES_ZH["salt"]
     now, target = salt.get(v.get("salt_intake") or ""), salt.get(v.get("target_salt_intake") or "")
-    return f"{now or ''} / {target or ''}" if now or target else ""
+    return f"{now or NOT_SET} / {target or NOT_SET}" if now or target else ""
 
 
 def _yes(field: str, text: str) -> Cell:
@@ -120,7 +124,7 @@ def _drug(n: int) -> Cell:
         if n >= len(drugs):
             return ""
         d = drugs[n]
-        return f"{d['name']}<br/>每次 {d['dose'] or ''}，每日 {d['times_per_day'] or ''} 次"
+        return f"{html.escape(d['name'])}<br/>每日 {d['times_per_day'] or ''} 次<br/>每次 {html.escape(d['dose'] or '')}"
 
     return cell
 
@@ -228,64 +232,71 @@ def record_html(resident: dict[str, Any], disease: str, visits: list[dict[str, A
     for n, sheet in enumerate(sheets):
         cells = sheet + [None] * (VISITS_PER_SHEET - len(sheet))
         head = "".join(
-            f"<th width='19%'>第 {n * VISITS_PER_SHEET + i + 1} 次随访</th>" for i in range(VISITS_PER_SHEET)
+            f"<th width='{VISIT_WIDTH}%'>第 {n * VISITS_PER_SHEET + i + 1} 次随访</th>"
+            for i in range(VISITS_PER_SHEET)
         )
         body = []
         for i, (group, item, fill) in enumerate(items):
             values = "".join(f"<td>{fill(v) if v else ''}</td>" for v in cells)
             if not group:  # an item of its own: across both label columns
-                label = f"<td colspan='2' class='item'>{e(item)}</td>"
+                label = f"<td colspan='2'>{e(item)}</td>"
             elif i and items[i - 1][0] == group:  # the group's cell spans its items (the paper form's way)
-                label = f"<td class='item'>{e(item)}</td>"
+                label = f"<td width='{ITEM_WIDTH}%'>{e(item)}</td>"
             else:
                 span = 1
                 while i + span < len(items) and items[i + span][0] == group:
                     span += 1
-                label = f"<td rowspan='{span}' class='group'>{e(group)}</td><td class='item'>{e(item)}</td>"
+                label = (
+                    f"<td rowspan='{span}' width='{GROUP_WIDTH}%'>{e(group)}</td>"
+                    f"<td width='{ITEM_WIDTH}%'>{e(item)}</td>"
+                )
             body.append(f"<tr>{label}{values}</tr>")
         brk = " style='page-break-before: always'" if n else ""
         parts.append(
             f"""<div{brk}><h1>{TITLES[disease]}</h1>
 <p>姓名：<b>{e(resident["name"])}</b>　　身份证号：{e(resident["id_number"] or "")}　　第 {n + 1} 页，共 {len(sheets)} 页</p>
 <table width='100%' cellspacing='0' cellpadding='3' border='1'>
-<tr><th colspan='2' width='24%'>项目</th>{head}</tr>
+<tr><th colspan='2' width='{GROUP_WIDTH + ITEM_WIDTH}%'>项目</th>{head}</tr>
 {"".join(body)}
 </table></div>"""
         )
     return f"""<html><head><style>
-body {{ font-family: {FONTS}; font-size: 9pt; }}
+body {{ font-family: {FONTS}; font-size: {BODY_PT}pt; }}
 h1 {{ font-family: {HEAD_FONTS}; font-size: 15pt; text-align: center; margin: 0 0 4pt 0; }}
 p {{ margin: 2pt 0 4pt 0; }}
 table {{ border-collapse: collapse; border-color: #000; }}
 th {{ font-family: {HEAD_FONTS}; font-weight: normal; background: #eeeeee; }}
-td.group {{ width: 8%; }}
-td.item {{ width: 16%; }}
 </style></head><body>{"".join(parts)}</body></html>"""
 
 
 def record_document(resident: dict[str, Any], disease: str, visits: list[dict[str, Any]]) -> QTextDocument:
     document = QTextDocument()
     font = QFont()
-    font.setFamilies(
-        ["SimSun", "Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei"]
-    )
-    font.setPointSizeF(9)
+    font.setFamilies(list(printing.CJK_FAMILIES))
+    font.setPointSizeF(BODY_PT)
     document.setDefaultFont(font)
     document.setHtml(record_html(resident, disease, visits))
     return document
 
 
-def preview_record(
-    reader: Connection, resident_id: str, disease: str, parent: QWidget | None = None
-) -> printing.PrintPreview:
-    """The print preview of a patient's follow-up record: print it, or save it as 随访记录-<name>-<disease>.pdf."""
-    resident = get_resident(reader, resident_id)
-    visits = R.history(reader, resident_id, disease)
+def record_printable(store: Store, resident_id: str, disease: str) -> printing.Printable:
+    """Off the GUI thread: a patient's record read on a connection of its own, ready to lay out."""
+    conn = store.reader()
+    try:
+        resident = get_resident(conn, resident_id)
+        visits = R.history(conn, resident_id, disease)
+    finally:
+        conn.close()
     title = TITLES[disease]
-    return printing.preview(
-        parent,
+    return printing.Printable(
         lambda: record_document(resident, disease, visits),
         f"随访记录-{resident['name']}-{labels.label('disease', disease)}.pdf",
         f"{title} – {resident['name']}",
         f"{title}　{resident['name']}",
     )
+
+
+def preview_record(store: Store, ops: Ops, resident_id: str, disease: str, parent: QWidget) -> Op:
+    """The print preview of a patient's follow-up record (read and laid out on a worker): print it, or save
+    it as 随访记录-<name>-<disease>.pdf."""
+    return printing.preview_when_ready(parent, ops, lambda: record_printable(store, resident_id, disease))

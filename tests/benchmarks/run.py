@@ -3,6 +3,8 @@
     python tests/benchmarks/run.py --json bench.json                  # 100,000 residents (about 3 minutes)
     python tests/benchmarks/run.py --json bench.json --quick          # 10,000 residents, fewer repetitions
     python tests/benchmarks/run.py --json bench.json --workdir DIR    # keep the database in DIR afterwards
+    python tests/benchmarks/run.py --json c.json --only chronic_worklists,chronic_chart,chronic_page_refresh
+                                                                      # some figure functions only
 
 One demo database is built per run (`clinic demo`, timed as the first figure) and every other figure uses it.
 Targets come from DESIGN §10. Timings on a shared machine are noisy: each figure is a median of several runs
@@ -28,7 +30,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -706,6 +709,153 @@ def journeys(bench: Bench) -> None:
     )
 
 
+# -- chronic care (issue 12): a clinic of 5,000 residents, its patients with 1-3 years of follow-ups ------------
+CHRONIC_RESIDENTS = 5000  # the issue's benchmark clinic, whatever the size of the main database
+WORKLIST_TARGET_MS = 20.0
+CHART_TARGET_MS = 50.0
+REFRESH_TARGET_MS = 100.0
+CHRONIC_BUILT: set[Path] = set()
+PAGE_FUNCTIONS = {
+    "overdue": "overdue_page",
+    "due": "due_page",
+    "referrals": "referral_page",
+    "short": "short_page",
+}
+
+
+def chronic_clinic(bench: Bench) -> tuple[Path, Path]:
+    """The 5,000-resident demo clinic (clinic_app.demo: hypertension and diabetes patients with one to three
+    years of follow-ups), built once per run beside the main database."""
+    db, key = bench.workdir / "chronic-5k.db", bench.workdir / "chronic-5k.key"
+    if db not in CHRONIC_BUILT:  # every run builds it anew (its dates are today's)
+        from clinic_app.demo import create_demo_database
+
+        progress(f"building the {CHRONIC_RESIDENTS:,}-resident chronic-care clinic")
+        for old in [*bench.workdir.glob("chronic-5k.db*"), key]:
+            old.unlink(missing_ok=True)
+        create_demo_database(db, key, residents=CHRONIC_RESIDENTS, seed=1)
+        CHRONIC_BUILT.add(db)
+    return db, key
+
+
+@contextmanager
+def chronic_reader(bench: Bench) -> Iterator[tuple[Any, Any]]:
+    """(store, a read connection) of the 5,000-resident clinic, both closed after."""
+    from clinic_app.store import Store
+
+    store = Store.open(*chronic_clinic(bench))
+    conn = store.reader()
+    try:
+        yield store, conn
+    finally:
+        conn.close()
+        store.close()
+
+
+def timed_ms(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
+    """Wall-clock milliseconds of ``runs`` calls, and the last result."""
+    times: list[float] = []
+    result: Any = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return times, result
+
+
+@step(
+    ("chronic_worklist_overdue_first_page_ms", "ms"),
+    ("chronic_worklist_due_first_page_ms", "ms"),
+    ("chronic_worklist_referrals_first_page_ms", "ms"),
+    ("chronic_worklist_short_first_page_ms", "ms"),
+)
+def chronic_worklists(bench: Bench) -> None:
+    import datetime as dt
+
+    from clinic_app import chronic_records as R
+
+    runs = bench.repeats(30, 10)
+    progress(f"chronic worklists: first page of 200, {runs} runs each")
+    with chronic_reader(bench) as (store, conn):
+        clinic, today = store.clinic_id, dt.date.today()
+        patients = conn.execute("SELECT count(*) FROM disease_registration").fetchone()[0]
+        visits = conn.execute("SELECT count(*) FROM followup").fetchone()[0]
+        lists: dict[str, tuple[Callable[[], list[Any]], float | None]] = {
+            "overdue": (lambda: R.overdue_page(conn, clinic, today, limit=200), WORKLIST_TARGET_MS),
+            "due": (lambda: R.due_page(conn, clinic, today, 7, limit=200), WORKLIST_TARGET_MS),
+            "referrals": (lambda: R.referral_page(conn, clinic, today, limit=200), None),
+            "short": (lambda: R.short_page(conn, clinic, today, limit=200), None),
+        }
+        for which, (read, target) in lists.items():
+            cold, _ = timed_ms(read, 1)  # the first read on a new connection: pages not yet decrypted
+            times, rows = timed_ms(read, runs)
+            bench.add(
+                f"chronic_worklist_{which}_first_page_ms",
+                statistics.median(times),
+                "ms",
+                target,
+                note=f"chronic_records.{PAGE_FUNCTIONS[which]}(limit=200) on a read connection, {len(rows)} rows; "
+                f"{spread(times, 'ms')}; first read on a new connection {cold[0]:.2f} ms; "
+                f"{CHRONIC_RESIDENTS:,} residents, {patients:,} registrations, {visits:,} follow-ups",
+            )
+
+
+@step(("chronic_chart_ms", "ms"))
+def chronic_chart(bench: Bench) -> None:
+    import datetime as dt
+
+    from clinic_app.chronic_chart import patient_chart
+
+    count = bench.repeats(30, 10)
+    progress(f"chronic chart: the {count} patients with the most follow-ups")
+    with chronic_reader(bench) as (_store, conn):
+        today = dt.date.today()
+        people = conn.execute(
+            "SELECT resident_id, count(*) AS n FROM followup GROUP BY resident_id ORDER BY n DESC, resident_id "
+            "LIMIT ?",
+            (count,),
+        ).fetchall()
+        patient_chart(conn, people[-1]["resident_id"], today)  # warm-up, not among the timed
+        times = []
+        for person in people:
+            started = time.perf_counter()
+            chart = patient_chart(conn, person["resident_id"], today)
+            times.append((time.perf_counter() - started) * 1000)
+            assert len(chart.visits) == person["n"]
+        bench.add(
+            "chronic_chart_ms",
+            statistics.median(times),
+            "ms",
+            CHART_TARGET_MS,
+            note=f"clinic_app.chronic_chart.patient_chart (resident, registrations, every visit with its drugs, "
+            f"contract): median over the {len(times)} patients with the most follow-ups "
+            f"({people[-1]['n']}-{people[0]['n']} each), max {max(times):.2f} ms",
+        )
+
+
+@step(("chronic_page_refresh_after_followup_ms", "ms"))
+def chronic_page_refresh(bench: Bench) -> None:
+    db, key = chronic_clinic(bench)
+    runs = bench.repeats(5, 2)
+    progress(f"chronic page refresh after a follow-up: {runs} runs, each in a new process")
+    worst: list[float] = []
+    walls: list[float] = []
+    for _ in range(runs):
+        words = run_probe(bench, "chronic", str(db), str(key))
+        worst.append(float(words[0]))
+        walls.append(float(words[1]))
+    bench.add(
+        "chronic_page_refresh_after_followup_ms",
+        statistics.median(worst),
+        "ms",
+        REFRESH_TARGET_MS,
+        note="慢病随访 page (ChronicPage) shown on the overdue list; a follow-up of its first patient saved on the "
+        "writer: the longest time the GUI thread went without processing events from the save's start until "
+        f"the list shows the patient gone; {spread(worst, 'ms', 1)}; wall time until then "
+        f"{spread(walls, 'ms', 1)}; offscreen, {CHRONIC_RESIDENTS:,} residents",
+    )
+
+
 # -- running and reporting ---------------------------------------------------------------------------
 def run_steps(bench: Bench, steps: Iterable[Step]) -> None:
     for s in steps:
@@ -752,13 +902,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--workdir", metavar="DIR", help="build the database here and keep it (default: a temp dir, removed)"
     )
+    parser.add_argument(
+        "--only",
+        metavar="STEP[,STEP]",
+        help="run only these figure functions (e.g. chronic_worklists,chronic_chart); names: "
+        + ", ".join(st.run.__name__ for st in STEPS),
+    )
     args = parser.parse_args(argv)
     target = Path(args.json)
     if target.is_dir() or not target.parent.is_dir():
         parser.error(f"--json {args.json}: not a file in an existing folder")
     if args.workdir and Path(args.workdir).exists() and not Path(args.workdir).is_dir():
         parser.error(f"--workdir {args.workdir}: not a folder")
+    known = {st.run.__name__ for st in STEPS}
+    unknown = sorted(set(only(args)) - known)
+    if unknown:
+        parser.error(
+            f"--only {args.only}: no figure function {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
     return args
+
+
+def only(args: argparse.Namespace) -> list[str]:
+    return [name.strip() for name in (args.only or "").split(",") if name.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -772,7 +938,8 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(bench.home, ignore_errors=True)
     started = time.perf_counter()
     try:
-        run_steps(bench, STEPS)
+        chosen = only(args)
+        run_steps(bench, [st for st in STEPS if not chosen or st.run.__name__ in chosen])
     finally:
         if own_workdir:
             shutil.rmtree(workdir, ignore_errors=True)

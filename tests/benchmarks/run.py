@@ -552,22 +552,6 @@ BACKDATED_SHARE = (
 )
 
 
-def chronic_clinic(bench: Bench) -> tuple[Path, Path]:
-    """A demo clinic of 5,000 residents (its chronic patients with one to three years of follow-ups), built once
-    per run beside the main benchmark database."""
-    db, key = bench.workdir / "chronic5k.db", bench.workdir / "chronic5k.key"
-    if not db.exists():
-        progress(f"building a {CHRONIC_RESIDENTS:,}-resident demo clinic for the chronic-care figures")
-        for old in [*bench.workdir.glob("chronic5k.db*"), key]:
-            old.unlink(missing_ok=True)
-        command = [sys.executable, "-m", "clinic_app.cli", "demo", "--residents", str(CHRONIC_RESIDENTS)]
-        command += ["--seed", "1", "--db", str(db), "--key-file", str(key)]
-        done = subprocess.run(command, capture_output=True, text=True, env=bench.env(), cwd=bench.workdir)
-        if done.returncode != 0:
-            raise RuntimeError(f"`clinic demo` exited {done.returncode}: {tail(done.stderr)}")
-    return db, key
-
-
 @step(("entry_quality_ms", "ms"))
 def entry_quality(bench: Bench) -> None:
     import datetime as dt

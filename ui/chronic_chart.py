@@ -151,14 +151,14 @@ class PatientChart(QDialog):
         return [
             Column("date", lambda: tr("Visit date"), lambda r: r["visit_date"], width=95),
             Column("record", lambda: tr("Record"), record, tooltip=correction_text, width=60),
-            Column("disease", lambda: tr("Disease"), lambda r: disease_text(r["disease"]), width=90),
+            Column("disease", lambda: tr("Disease"), lambda r: disease_text(r["disease"]), width=70),
             Column("mode", lambda: tr("Visit mode"), lambda r: mode_text(r["visit_mode"]), width=80),
             Column(
                 "bp",
                 lambda: tr("BP (mmHg)"),
                 lambda r: f"{r['sbp']}/{r['dbp']}" if r["sbp"] is not None else "",
                 align=RIGHT,
-                width=85,
+                width=105,  # the header 血压（mmHg） was cut at 85
             ),
             Column(
                 "glucose", lambda: tr("Glucose"), lambda r: r["fasting_glucose"] or "", align=RIGHT, width=70
@@ -168,7 +168,7 @@ class PatientChart(QDialog):
                 lambda: tr("Classification"),
                 classification,
                 tooltip=lambda r: r.get("override_reason"),
-                width=170,
+                width=130,
             ),
             Column("referral", lambda: tr("Referral"), lambda r: referral_text(r["referral"]), width=90),
             Column("next", lambda: tr("Next visit"), lambda r: r["next_visit_date"] or "", width=95),

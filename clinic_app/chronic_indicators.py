@@ -112,8 +112,8 @@ def managed_span(p: Patient, start: dt.date, end: dt.date) -> tuple[dt.date, dt.
 
     Under management in a period: registered (the registration made) on or before the period's end, and its
     management not ended before the period's start — still continuing, or lost or terminated on a day inside the
-    period or after it (a registration ended without a date counts as ended before the period). A deleted
-    registration is never read."""
+    period or after it (a registration ended without a date, or before it was made, counts as ended before the
+    period). A deleted registration is never read."""
     registered = dt.date.fromisoformat(p.registered_on)
     if registered > end:
         return None
@@ -125,7 +125,8 @@ def managed_span(p: Patient, start: dt.date, end: dt.date) -> tuple[dt.date, dt.
         if ended < start:
             return None
         until = min(end, ended)
-    return max(start, registered), until
+    since = max(start, registered)
+    return (since, until) if since <= until else None
 
 
 def control_cutoff(end: dt.date) -> dt.date:

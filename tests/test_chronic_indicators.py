@@ -124,7 +124,7 @@ def test_one_patient_counts_within_the_bounds_of_the_rules(
         latest,
     )
     figures = I.tally([p], start, end, lambda _: None).get((None, "hypertension"), I.Figures())
-    managed = registered <= end and (ended is None or ended >= start)
+    managed = registered <= end and (ended is None or ended >= max(start, registered))
     assert figures.under_management == int(managed)
     if not managed:
         assert figures == I.Figures()

@@ -198,7 +198,7 @@ REGISTRATIONS_SQL = """
 
 
 def patients_of(
-    registrations: Iterable[Mapping[str, Any]], years: Iterable[Mapping[str, Any]]
+    registrations: Iterable[Mapping[Any, Any]], years: Iterable[Mapping[Any, Any]]
 ) -> list[Patient]:
     """Registrations (clinic_id, resident_id, disease, village_id, registered_by, registered_on, management,
     ended_on) joined with their ``YEAR_SQL`` rows."""
@@ -229,7 +229,7 @@ def clinic_patients(conn: Connection, clinic_id: str, start: dt.date, end: dt.da
     return patients_of(registrations, years)
 
 
-def _disease_figures(
+def disease_figures(
     figures: Mapping[tuple[Hashable, str], Figures], key: Hashable
 ) -> dict[str, dict[str, Any]]:
     return {d: figures.get((key, d), Figures()).as_dict() for d in K.DISEASES}
@@ -258,7 +258,7 @@ def clinic_report(conn: Connection, clinic_id: str, year: Any) -> dict[str, Any]
     ) -> list[dict[str, Any]]:
         keys = {k for k, _ in figures}
         rows = [
-            {"id": k, "name": names.get(k, "—" if k is None else str(k)), **_disease_figures(figures, k)}
+            {"id": k, "name": names.get(k, "—" if k is None else str(k)), **disease_figures(figures, k)}
             for k in keys
         ]
         return sorted(rows, key=lambda r: (r["id"] is None, r["name"]))
@@ -270,7 +270,7 @@ def clinic_report(conn: Connection, clinic_id: str, year: Any) -> dict[str, Any]
         "control_registered_by": control_cutoff(end).isoformat(),
         "doctor_basis": DOCTOR_BASIS,
         "due_basis": DUE_BASIS,
-        "clinic": _disease_figures(totals, None),
+        "clinic": disease_figures(totals, None),
         "villages": groups(by_village, villages),
         "doctors": groups(by_doctor, doctors),
     }

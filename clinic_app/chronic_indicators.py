@@ -276,6 +276,44 @@ def clinic_report(conn: Connection, clinic_id: str, year: Any) -> dict[str, Any]
     }
 
 
+# -- as text -----------------------------------------------------------------------------------------------------
+TEXT_HEADER = ("managed", "standard", "std rate", "counted", "controlled", "ctrl rate", "done", "due")
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def text_lines(
+    report: Mapping[str, Any], groups: Iterable[tuple[str, Mapping[str, Any]]], what: str
+) -> list[str]:
+    """A report as a readable table: its period and choices, then a line per group (name, figures per disease)
+    and disease."""
+    from clinic_app.labels import label
+
+    lines = [
+        f"Chronic-care indicators {report['period']} ({report['start']} .. {report['end']}), {what}",
+        f"control rate: patients registered by {report['control_registered_by']}; due: {report['due_basis']}"
+        + (f"; doctor: {report['doctor_basis']}" if "doctor_basis" in report else ""),
+        "\t".join(("group", "disease", *TEXT_HEADER)),
+    ]
+    for name, row in groups:
+        for disease in K.DISEASES:
+            f = row[disease]
+            cells = (
+                f["under_management"],
+                f["standard_managed"],
+                percent(f["standard_rate"]),
+                f["control_counted"],
+                f["controlled"],
+                percent(f["control_rate"]),
+                f["followups_done"],
+                f["followups_due"],
+            )
+            lines.append("\t".join((name, label("disease", disease), *(str(c) for c in cells))))
+    return lines
+
+
 # -- Excel -------------------------------------------------------------------------------------------------------
 XLSX_COLUMNS = (
     ("under_management", "管理人数"),

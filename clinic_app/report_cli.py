@@ -9,63 +9,20 @@ from typing import Any
 
 from clinic_app import chronic_indicators as I
 from clinic_app.cli_core import Commands, Context, out
-from clinic_app.labels import label
 
 
 def report_group(commands: Commands) -> Any:
     return commands.group("report", "reports of the clinic: chronic-care indicators, entry quality")
 
 
-def _percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
-
-
 def indicator_lines(report: dict[str, Any]) -> list[str]:
-    """The report as a readable table: the clinic, then per village and per doctor, a line per disease."""
-    lines = [
-        f"Chronic-care indicators {report['period']} ({report['start']} .. {report['end']})",
-        f"control rate: patients registered by {report['control_registered_by']}; doctor: {report['doctor_basis']}; "
-        f"due: {report['due_basis']}",
-        "\t".join(
-            (
-                "group",
-                "disease",
-                "managed",
-                "standard",
-                "std rate",
-                "counted",
-                "controlled",
-                "ctrl rate",
-                "done",
-                "due",
-            )
-        ),
+    """The clinic, then per village and per doctor, a line per disease."""
+    groups = [
+        ("clinic", report["clinic"]),
+        *((f"village: {r['name']}", r) for r in report["villages"]),
+        *((f"doctor: {r['name']}", r) for r in report["doctors"]),
     ]
-    levels = (
-        ("clinic", [{"name": "clinic", **report["clinic"]}]),
-        ("village", report["villages"]),
-        ("doctor", report["doctors"]),
-    )
-    for level, rows in levels:
-        for row in rows:
-            for disease, f in ((d, row[d]) for d in I.K.DISEASES):
-                lines.append(
-                    "\t".join(
-                        (
-                            f"{level}: {row['name']}" if level != "clinic" else "clinic",
-                            label("disease", disease),
-                            str(f["under_management"]),
-                            str(f["standard_managed"]),
-                            _percent(f["standard_rate"]),
-                            str(f["control_counted"]),
-                            str(f["controlled"]),
-                            _percent(f["control_rate"]),
-                            str(f["followups_done"]),
-                            str(f["followups_due"]),
-                        )
-                    )
-                )
-    return lines
+    return I.text_lines(report, groups, "the clinic")
 
 
 def cmd_report_indicators(ctx: Context) -> int:

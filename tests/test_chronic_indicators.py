@@ -161,7 +161,7 @@ def test_the_command_prints_a_table_with_the_rates(built: Clinic, capsys: pytest
     code, out, _ = run(built, capsys, "--period", "2025")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("Chronic-care indicators 2025 (2025-01-01 .. 2025-12-31)")
+    assert lines[0] == "Chronic-care indicators 2025 (2025-01-01 .. 2025-12-31), the clinic"
     clinic_htn = next(line for line in lines if line.startswith("clinic\t") and "\t6\t" in line)
     assert clinic_htn.split("\t")[2:] == ["6", "2", "33.3%", "5", "3", "60.0%", "13", "18"]
     assert any(line.startswith("village: 河边村\t") for line in lines)

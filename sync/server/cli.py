@@ -259,7 +259,7 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
 
 
 def cmd_report_indicators(args: argparse.Namespace) -> int:
-    from clinic_app.chronic_indicators import period_bounds
+    from clinic_app.chronic_indicators import period_bounds, text_lines
     from sync.server import chronic_index
 
     period_bounds(args.period)  # a bad year is refused before the database is opened
@@ -272,52 +272,10 @@ def cmd_report_indicators(args: argparse.Namespace) -> int:
     if args.json:
         _out(json.dumps(report, ensure_ascii=False, indent=1))
         return EXIT_OK
-    _out(f"Chronic-care indicators {report['period']} ({report['start']} .. {report['end']}), every clinic")
-    _out(
-        f"control rate: patients registered by {report['control_registered_by']}; due: {report['due_basis']}"
-    )
-    _out(
-        "\t".join(
-            (
-                "clinic",
-                "disease",
-                "managed",
-                "standard",
-                "std rate",
-                "counted",
-                "controlled",
-                "ctrl rate",
-                "done",
-                "due",
-            )
-        )
-    )
-    rows = [*({"code": c["code"], **c} for c in report["clinics"]), {"code": "county", **report["county"]}]
-    for row in rows:
-        for disease in ("hypertension", "diabetes"):
-            f = row[disease]
-            _out(
-                "\t".join(
-                    str(v)
-                    for v in (
-                        row["code"],
-                        disease,
-                        f["under_management"],
-                        f["standard_managed"],
-                        _percent(f["standard_rate"]),
-                        f["control_counted"],
-                        f["controlled"],
-                        _percent(f["control_rate"]),
-                        f["followups_done"],
-                        f["followups_due"],
-                    )
-                )
-            )
+    groups = [*((c["code"], c) for c in report["clinics"]), ("county", report["county"])]
+    for line in text_lines(report, groups, "every clinic"):
+        _out(line)
     return EXIT_OK
-
-
-def _percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 def cmd_report_rebuild_index(args: argparse.Namespace) -> int:

@@ -145,7 +145,7 @@ def test_the_command_prints_the_report_and_refuses_a_bad_year(
     assert main(["report", "indicators", "--period", "2025", "--database-url", url]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Chronic-care indicators 2025")
-    assert "county\thypertension\t12\t4\t33.3%\t10\t5\t50.0%\t26\t36" in lines
+    assert "county\t高血压\t12\t4\t33.3%\t10\t5\t50.0%\t26\t36" in lines
     assert main(["report", "indicators", "--period", "20255", "--database-url", url]) == 3
     err = capsys.readouterr().err
     assert "period" in err and "Traceback" not in err

@@ -32,6 +32,7 @@ from ui.qt import (
     QWidget,
     Signal,
 )
+from ui.reports_page import ReportsPage
 from ui.resident_dialog import ResidentDialog
 from ui.residents_page import ResidentsPage
 from ui.sync_page import STATE_COLOURS, SyncPage, state_text
@@ -175,10 +176,12 @@ class MainWindow(QMainWindow):
         self.sync_page = SyncPage(store, self.reader, writer, user, self.sync)
         self.contracts = ContractsPage(store, self.reader, writer, user, lookup_factory=self._county_lookup)
         self.followups = ChronicPage(store, self.reader, writer, user)
+        self.reports = ReportsPage(store, self.reader, writer, user)
         built: dict[str, QWidget] = {
             "residents": self.residents,
             "contracts": self.contracts,
             "followups": self.followups,
+            "reports": self.reports,
             "sync": self.sync_page,
         }
         for key, _english in PAGES:
@@ -260,7 +263,7 @@ class MainWindow(QMainWindow):
             item.setText(page_title(item.data(Qt.ItemDataRole.UserRole)))
         for i in range(self.pages.count()):
             page = self.pages.widget(i)
-            if isinstance(page, NotBuiltPage | SyncPage | ContractsPage | ChronicPage):
+            if isinstance(page, NotBuiltPage | SyncPage | ContractsPage | ChronicPage | ReportsPage):
                 page.retranslate()
         self.lock_screen.setText(tr("Locked"))
         self.sign_out_button.setText(tr("Sign out"))

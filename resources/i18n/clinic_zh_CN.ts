@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+48"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+49"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -124,12 +124,12 @@
         <translation>%1 · %2 岁 · %3</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+70"/>
         <source>Record the outcome of a call</source>
         <translation>记录联系结果</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 · %2 · phone %3</source>
         <translation>%1 · %2 · 电话 %3</translation>
     </message>
@@ -140,13 +140,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+64"/>
+        <location line="+63"/>
         <location filename="../../ui/chronic_words.py" line="+3"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location line="-63"/>
+        <location line="-62"/>
         <source>Date agreed / to call again</source>
         <translation>约定日期 / 再次联系日期</translation>
     </message>
@@ -156,7 +156,7 @@
         <translation>转诊随访</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 · %2 · referred %3 to %4</source>
         <translation>%1 · %2 · %3 转诊至 %4</translation>
     </message>
@@ -392,6 +392,7 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="+477"/>
         <location filename="../../ui/contracts_page.py" line="+406"/>
+        <location filename="../../ui/indicators_view.py" line="+279"/>
         <location filename="../../ui/printing.py" line="+29"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
@@ -513,6 +514,7 @@
     <message>
         <location line="-9"/>
         <location line="+444"/>
+        <location filename="../../ui/indicators_view.py" line="-108"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
@@ -523,7 +525,7 @@
     </message>
     <message>
         <location line="+10"/>
-        <location filename="../../ui/mainwindow.py" line="+74"/>
+        <location filename="../../ui/mainwindow.py" line="+76"/>
         <source>Contracts</source>
         <translation>签约</translation>
     </message>
@@ -915,7 +917,7 @@
         <translation>本清单 %1 人</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="-144"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
@@ -958,7 +960,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="+269"/>
+        <location filename="../../ui/followup_dialog.py" line="+277"/>
         <source>Complication</source>
         <translation>并发症</translation>
     </message>
@@ -1529,7 +1531,7 @@
         <translation>本卫生室没有其他团队：请管理员在“团队…”中添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+141"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+162"/>
         <location filename="../../ui/chronic_page.py" line="-111"/>
         <location filename="../../ui/chronic_words.py" line="-13"/>
         <location line="+7"/>
@@ -1552,6 +1554,7 @@
         <location filename="../../ui/chronic_page.py" line="+297"/>
         <location filename="../../ui/contracts_page.py" line="+11"/>
         <location line="+6"/>
+        <location filename="../../ui/indicators_view.py" line="+107"/>
         <location filename="../../ui/resident_dialog.py" line="+221"/>
         <source>Not saved</source>
         <translation>未保存</translation>
@@ -1715,7 +1718,7 @@
     </message>
     <message>
         <location filename="../../ui/account_signin.py" line="-9"/>
-        <location filename="../../ui/chronic_dialogs.py" line="-219"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-240"/>
         <location filename="../../ui/contract_dialogs.py" line="-42"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
         <location filename="../../ui/followup_dialog.py" line="+60"/>
@@ -1822,7 +1825,7 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_chart.py" line="+84"/>
+        <location filename="../../ui/ledger_chart.py" line="+92"/>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>
@@ -1869,6 +1872,7 @@
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../ui/reports_page.py" line="+57"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
@@ -1888,7 +1892,7 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+152"/>
+        <location line="+159"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
@@ -1904,7 +1908,7 @@
         <translation>关闭本窗口，换一位用户登录</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+38"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
@@ -1925,7 +1929,7 @@
         <translation>待人工处理的冲突：%1</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>● Syncing…</source>
         <translation>● 正在同步…</translation>
     </message>
@@ -1964,7 +1968,7 @@
         <translation>与户主关系</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+159"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+181"/>
         <location filename="../../ui/messages.py" line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+1"/>
         <source>Note</source>
@@ -2169,9 +2173,10 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/chronic_dialogs.py" line="-97"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-119"/>
         <location filename="../../ui/chronic_page.py" line="-1"/>
         <location filename="../../ui/chronic_words.py" line="+14"/>
+        <location filename="../../ui/indicators_view.py" line="-224"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -2247,7 +2252,7 @@
         <location line="+5"/>
         <location line="+21"/>
         <location line="+2"/>
-        <location filename="../../ui/chronic_dialogs.py" line="+77"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+99"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -2333,8 +2338,7 @@
         <translation>户号，如 H000123（输入新户号即新建家庭户）</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="-6"/>
-        <location line="+59"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-21"/>
         <location filename="../../ui/followup_dialog.py" line="+41"/>
         <location filename="../../ui/resident_dialog.py" line="+47"/>
         <source>Save</source>
@@ -2663,7 +2667,7 @@
         <location line="+1"/>
         <location line="+23"/>
         <location line="+42"/>
-        <location line="+225"/>
+        <location line="+227"/>
         <location filename="../../ui/damage_dialog.py" line="+24"/>
         <location filename="../../ui/ops.py" line="+235"/>
         <location filename="../../ui/signin.py" line="+1"/>
@@ -2671,12 +2675,12 @@
         <translation>村医助手</translation>
     </message>
     <message>
-        <location line="-223"/>
+        <location line="-225"/>
         <source>Village Clinic is already open on this computer (database %1). Use the window that is open; look for it on the taskbar.</source>
         <translation>村医助手已经打开（数据库 %1），不能再打开一次。请使用已打开的窗口，可在任务栏中找到它。</translation>
     </message>
     <message>
-        <location line="+212"/>
+        <location line="+214"/>
         <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
         <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
     </message>
@@ -2732,7 +2736,7 @@
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="-20"/>
+        <location filename="../../ui/mainwindow.py" line="-45"/>
         <location filename="../../ui/signin.py" line="+2"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
@@ -3253,7 +3257,7 @@ What is wrong: %2</source>
         <translation>没有恢复：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/followup_dialog.py" line="-278"/>
+        <location filename="../../ui/followup_dialog.py" line="-286"/>
         <source>The patient or the record no longer exists (another device may have removed it).</source>
         <translation>患者或记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -3333,7 +3337,7 @@ What is wrong: %2</source>
         <translation>%1：填写有误，未能保存。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+41"/>
         <source>Follow-up of %1 (%2)</source>
         <translation>%1 的随访（%2）</translation>
     </message>
@@ -3567,6 +3571,106 @@ What is wrong: %2</source>
         <location line="+8"/>
         <source>%1: %2 — follow it up by %3</source>
         <translation>%1：%2 —— 请于 %3 前随访转诊结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/indicators_view.py" line="-1"/>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Under management</source>
+        <translation>管理人数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Standard management</source>
+        <translation>规范管理人数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Standard management rate</source>
+        <translation>规范管理率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Counted for control</source>
+        <translation>控制率统计人数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Controlled patients</source>
+        <translation>控制满意人数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Control rate</source>
+        <translation>控制率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow-ups done</source>
+        <translation>已面对面随访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow-ups due</source>
+        <translation>应随访</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Clinic total</source>
+        <translation>全卫生室合计</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Village: %1</source>
+        <translation>村：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Doctor: %1</source>
+        <translation>医生：%1</translation>
+    </message>
+    <message>
+        <location line="+83"/>
+        <source>Indicators</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Standard management: at least 4 face-to-face follow-ups in the year (phone ones do not count). Control rate: the latest face-to-face follow-up of the year controlled, of the patients registered at least 3 months before the year&apos;s end. A patient counts for the doctor of the latest face-to-face follow-up of the year, else for the doctor who registered the disease. Follow-ups due: 4 a year, in proportion to the days under management.</source>
+        <translation>规范管理：全年面对面随访不少于 4 次（电话随访不计）。控制率：在年末前满 3 个月登记管理的患者中，年内最近一次面对面随访控制满意的比例。患者计入年内最近一次面对面随访的医生，无随访的计入登记该病的医生。应随访：每年 4 次，按年内在管天数折算。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Reading the indicators of %1…</source>
+        <translation>正在读取 %1 年的指标…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Chronic-care indicators %1</source>
+        <translation>%1 年慢病管理指标</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>Chronic-care indicators %1.xlsx</source>
+        <translation>慢病管理指标 %1.xlsx</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Indicators to Excel…</source>
+        <translation>指标导出 Excel…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The indicators of %1 are saved in %2.</source>
+        <translation>%1 年指标已保存到 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports_page.py" line="+1"/>
+        <source>&amp;Year:</source>
+        <translation>年份(&amp;Y)：</translation>
     </message>
 </context>
 <context>

@@ -182,14 +182,15 @@ def rebuild(conn: Connection) -> dict[str, int]:
         _FOLLOWUPS,
         (followup_values(rec.clinic_id, rec.row_id, json.loads(rec.data)) for rec in followups),
     )
-    years = sorted(
-        {
-            int(d[:4])
-            for (d,) in conn.execute(sa.select(sa.func.substr(_FOLLOWUPS.c.visit_date, 1, 4)).distinct())
-        }
-    )
-    counts["patient_years"] = sum(_insert(conn, _YEARS, year_rows(conn, y)) for y in years)
+    counts["patient_years"] = index_years(conn)
     return counts
+
+
+def index_years(conn: Connection) -> int:
+    """Fill ``chronic_year_index`` from the indexed follow-ups, a year at a time (it was emptied)."""
+    first = sa.func.substr(_FOLLOWUPS.c.visit_date, 1, 4)
+    years = sorted({int(d) for (d,) in conn.execute(sa.select(first).distinct())})
+    return sum(_insert(conn, _YEARS, year_rows(conn, y)) for y in years)
 
 
 def _insert(conn: Connection, table: sa.Table, rows: Iterable[dict[str, Any]]) -> int:

@@ -594,6 +594,22 @@ def device_sync(bench: Bench) -> None:
     sync_bench.device_sync(bench.add, bench.quick)
 
 
+@step(("chronic_clinic_indicators_ms", "ms"))
+def chronic_clinic_indicators(bench: Bench) -> None:
+    from tests.benchmarks import indicator_bench
+
+    progress("chronic-care indicators of a 5,000-resident clinic")
+    indicator_bench.clinic_indicators(bench.add, bench.workdir, bench.quick)
+
+
+@step(("county_indicators_seconds", "s"))
+def county_indicators(bench: Bench) -> None:
+    from tests.benchmarks import indicator_bench
+
+    progress("county server: chronic-care indicators over 300 clinics (PostgreSQL)")
+    indicator_bench.county_indicators(bench.add, bench.workdir, bench.quick)
+
+
 @step(("journey_worst_gui_stall_ms", "ms"), ("journey_steps", "count"))
 def journeys(bench: Bench) -> None:
     """The journeys (tests/journeys) on the 2,000-resident demo clinic: the longest time the GUI thread went

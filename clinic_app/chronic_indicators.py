@@ -114,6 +114,8 @@ def managed_span(p: Patient, start: dt.date, end: dt.date) -> tuple[dt.date, dt.
     management not ended before the period's start — still continuing, or lost or terminated on a day inside the
     period or after it (a registration ended without a date, or before it was made, counts as ended before the
     period). A deleted registration is never read."""
+    if p.management == "continue" and p.registered_on <= start.isoformat():
+        return start, end  # most patients: the whole period, nothing to parse
     registered = dt.date.fromisoformat(p.registered_on)
     if registered > end:
         return None
@@ -168,25 +170,38 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def tally(
-    patients: Iterable[Patient], start: dt.date, end: dt.date, key: Callable[[Patient], Hashable]
-) -> dict[tuple[Hashable, str], Figures]:
-    """The indicators of the period per ``key`` of a patient and per disease (RULES §5)."""
-    cutoff = control_cutoff(end)
+    patients: Iterable[Patient], start: dt.date, end: dt.date, *keys: Callable[[Patient], Hashable]
+) -> list[dict[tuple[Hashable, str], Figures]]:
+    """The indicators of the period per disease and per each of ``keys`` of a patient (RULES §5): one dict for
+    each key, from one pass over the patients."""
+    cutoff = control_cutoff(end).isoformat()
     days = (end - start).days + 1
-    out: dict[tuple[Hashable, str], Figures] = {}
+    outs: list[dict[tuple[Hashable, str], Figures]] = [{} for _ in keys]
     for p in patients:
         span = managed_span(p, start, end)
         if span is None:
             continue
-        f = out.setdefault((key(p), p.disease), Figures())
-        f.under_management += 1
-        f.standard_managed += p.face_to_face >= K.FACE_TO_FACE_PER_YEAR
-        f.followups_done += p.face_to_face
-        f.followups_due += math.ceil(K.FACE_TO_FACE_PER_YEAR * ((span[1] - span[0]).days + 1) / days)
-        if dt.date.fromisoformat(p.registered_on) <= cutoff:
-            f.control_counted += 1
-            f.controlled += p.latest is not None and p.latest.classification == "controlled"
-    return out
+        whole = span == (start, end)
+        due = (
+            K.FACE_TO_FACE_PER_YEAR
+            if whole
+            else math.ceil(K.FACE_TO_FACE_PER_YEAR * ((span[1] - span[0]).days + 1) / days)
+        )
+        standard = p.face_to_face >= K.FACE_TO_FACE_PER_YEAR
+        counted = p.registered_on <= cutoff
+        controlled = counted and p.latest is not None and p.latest.classification == "controlled"
+        for key, out in zip(keys, outs, strict=True):
+            group = (key(p), p.disease)
+            f = out.get(group)
+            if f is None:
+                f = out[group] = Figures()
+            f.under_management += 1
+            f.standard_managed += standard
+            f.followups_done += p.face_to_face
+            f.followups_due += due
+            f.control_counted += counted
+            f.controlled += controlled
+    return outs
 
 
 # -- the clinic's figures ----------------------------------------------------------------------------------------
@@ -249,9 +264,9 @@ def clinic_report(conn: Connection, clinic_id: str, year: Any) -> dict[str, Any]
             'SELECT id, username, display_name FROM "user" WHERE clinic_id = ?', (clinic_id,)
         )
     }
-    totals = tally(patients, start, end, lambda p: None)
-    by_village = tally(patients, start, end, lambda p: p.village_id)
-    by_doctor = tally(patients, start, end, lambda p: p.doctor_id)
+    totals, by_village, by_doctor = tally(
+        patients, start, end, lambda p: None, lambda p: p.village_id, lambda p: p.doctor_id
+    )
 
     def groups(
         figures: Mapping[tuple[Hashable, str], Figures], names: Mapping[Any, str]

@@ -123,7 +123,8 @@ def test_one_patient_counts_within_the_bounds_of_the_rules(
         face_to_face,
         latest,
     )
-    figures = I.tally([p], start, end, lambda _: None).get((None, "hypertension"), I.Figures())
+    [by_none] = I.tally([p], start, end, lambda _: None)
+    figures = by_none.get((None, "hypertension"), I.Figures())
     managed = registered <= end and (ended is None or ended >= max(start, registered))
     assert figures.under_management == int(managed)
     if not managed:

@@ -28,11 +28,6 @@ from sync.server.records import Batch, CountyRule, load
 _PATIENTS = db.chronic_patient_index
 _FOLLOWUPS = db.chronic_followup_index
 _YEARS = db.chronic_year_index
-_PATIENT_YEAR = sa.text(
-    I.year_sql(
-        _FOLLOWUPS.name, "AND f.clinic_id = :clinic AND f.resident_id = :resident AND f.disease = :disease"
-    )
-)
 _ALL_YEAR = sa.text(I.year_sql(_FOLLOWUPS.name))
 CHUNK = 2000  # rows a statement inserts when the index is rebuilt
 
@@ -81,21 +76,39 @@ def _village(conn: Connection, resident_id: str, batch: Batch | None) -> str | N
     return None if resident is None else json.loads(resident.data).get("village_id")
 
 
-def year_rows(conn: Connection, year: int, **where: str) -> list[dict[str, Any]]:
-    """``YEAR_SQL`` over the indexed follow-ups of a year: of one patient and disease (``clinic``, ``resident``,
-    ``disease``), or of all."""
+_RESIDENTS_YEAR = sa.text(
+    I.year_sql(_FOLLOWUPS.name, "AND f.clinic_id = :clinic AND f.resident_id IN :residents")
+).bindparams(sa.bindparam("residents", expanding=True))
+
+
+def year_rows(
+    conn: Connection, year: int, clinic_id: str | None = None, residents: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """``YEAR_SQL`` over the indexed follow-ups of a year: of every patient, or of these residents of a clinic."""
     start, end = I.period_bounds(year)
-    statement = _PATIENT_YEAR if where else _ALL_YEAR
-    rows = conn.execute(statement, {"start": start.isoformat(), "end": end.isoformat(), **where}).mappings()
+    args: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat()}
+    if residents is not None:
+        args.update(clinic=clinic_id, residents=residents)
+    rows = conn.execute(_ALL_YEAR if residents is None else _RESIDENTS_YEAR, args).mappings()
     return [{**r, "year": year, "face_to_face": int(r["face_to_face"] or 0)} for r in rows]
 
 
-def refresh_year(conn: Connection, clinic_id: str, resident_id: str, disease: str, year: int) -> None:
-    key = {"clinic_id": clinic_id, "resident_id": resident_id, "disease": disease, "year": year}
-    conn.execute(sa.delete(_YEARS).where(*(_YEARS.c[k] == v for k, v in key.items())))
-    rows = year_rows(conn, year, clinic=clinic_id, resident=resident_id, disease=disease)
-    if rows:
-        conn.execute(_YEARS.insert(), rows)
+def refresh_years(conn: Connection, touched: set[tuple[str, int, str]]) -> None:
+    """Count again the years (clinic, year, resident) a batch's follow-ups touched: two statements a clinic and
+    year, whatever the number of patients (up to ``CHUNK``)."""
+    groups: dict[tuple[str, int], list[str]] = {}
+    for clinic_id, year, resident_id in sorted(touched):
+        groups.setdefault((clinic_id, year), []).append(resident_id)
+    for (clinic_id, year), residents in groups.items():
+        for start in range(0, len(residents), CHUNK):
+            chunk = residents[start : start + CHUNK]
+            conn.execute(
+                sa.delete(_YEARS).where(
+                    _YEARS.c.clinic_id == clinic_id, _YEARS.c.year == year, _YEARS.c.resident_id.in_(chunk)
+                )
+            )
+            if rows := year_rows(conn, year, clinic_id, chunk):
+                conn.execute(_YEARS.insert(), rows)
 
 
 class RegistrationIndex(CountyRule):
@@ -138,20 +151,37 @@ class FollowupIndex(CountyRule):
         if clinic_id is None:
             return
         dates = {str(data["visit_date"])}
+        held = None
         if current is not None:
             held = conn.execute(sa.select(_FOLLOWUPS.c.visit_date).where(_FOLLOWUPS.c.id == row_id)).first()
-            if held is not None:
-                dates.add(held.visit_date)
-                conn.execute(sa.delete(_FOLLOWUPS).where(_FOLLOWUPS.c.id == row_id))
-        conn.execute(_FOLLOWUPS.insert(), followup_values(clinic_id, row_id, data))
+        if held is not None:
+            dates.add(held.visit_date)
+            conn.execute(sa.delete(_FOLLOWUPS).where(_FOLLOWUPS.c.id == row_id))
+        values = followup_values(clinic_id, row_id, data)
+        later = batch.later.setdefault(_FOLLOWUPS, {}) if batch is not None else None
+        if later is not None and held is None:
+            later[row_id] = values  # inserted with the batch's records
+        else:
+            conn.execute(_FOLLOWUPS.insert(), values)
         if data.get("supersedes"):
-            old = conn.execute(
-                sa.select(_FOLLOWUPS.c.visit_date).where(_FOLLOWUPS.c.id == data["supersedes"])
-            ).first()
-            if old is not None:
-                dates.add(old.visit_date)
-        for year in sorted({int(d[:4]) for d in dates}):
-            refresh_year(conn, clinic_id, data["resident_id"], data["disease"], year)
+            older: Any = later.get(data["supersedes"]) if later is not None else None
+            if older is None:
+                older = (
+                    conn.execute(
+                        sa.select(_FOLLOWUPS.c.visit_date).where(_FOLLOWUPS.c.id == data["supersedes"])
+                    )
+                    .mappings()
+                    .first()
+                )
+            if older is not None:
+                dates.add(older["visit_date"])
+        years = {(clinic_id, int(d[:4]), str(data["resident_id"])) for d in dates}
+        if batch is None:
+            refresh_years(conn, years)
+            return
+        touched: set[tuple[str, int, str]] = batch.memo.setdefault((self.table, "years"), set())
+        touched |= years
+        batch.at_finish((self.table, "years"), lambda c: refresh_years(c, touched))
 
 
 def rebuild(conn: Connection) -> dict[str, int]:
@@ -208,8 +238,12 @@ def _insert(conn: Connection, table: sa.Table, rows: Iterable[dict[str, Any]]) -
 def county_report(conn: Connection, year: Any) -> dict[str, Any]:
     """The indicators of a year over every clinic: per clinic and for the county, per disease."""
     start, end = I.period_bounds(year)
-    registrations = conn.execute(sa.select(_PATIENTS)).mappings().all()  # fetched at once: a row at a time costs
-    years = conn.execute(sa.select(_YEARS).where(_YEARS.c.year == start.year)).mappings().all()  # twice as long
+    registrations = (
+        conn.execute(sa.select(_PATIENTS)).mappings().all()
+    )  # fetched at once: a row at a time costs
+    years = (
+        conn.execute(sa.select(_YEARS).where(_YEARS.c.year == start.year)).mappings().all()
+    )  # twice as long
     patients = I.patients_of(registrations, years)
     per_clinic, total = I.tally(patients, start, end, lambda p: p.clinic_id, lambda p: None)
     clinics = conn.execute(

@@ -142,8 +142,7 @@ class IndicatorsView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.status = QLabel()
         self.basis = QLabel()
         self.basis.setWordWrap(True)
@@ -218,6 +217,7 @@ class IndicatorsView(QWidget):
             self._reading = None
             self.report = report
             self.model.show_report(report)
+            self.table.resizeColumnsToContents()  # once a read, not on every repaint
             self._show_status()
 
         def failed(error: BaseException) -> None:

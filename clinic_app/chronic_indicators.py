@@ -31,9 +31,8 @@ from clinic_app import chronic as K
 from clinic_app.db import Connection
 from clinic_app.errors import ValidationError
 
-CONTROL_MIN_MONTHS = (
-    3  # RULES §5: the control rate counts patients registered ≥ 3 months before the period end
-)
+# RULES §5: the control rate counts patients registered ≥ 3 months before the period end
+CONTROL_MIN_MONTHS = 3
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 DOCTOR_BASIS = (
     "the doctor of the patient's latest face-to-face follow-up of the year, else who registered the disease"

@@ -332,10 +332,10 @@ def text_lines(
 XLSX_COLUMNS = (
     ("under_management", "管理人数"),
     ("standard_managed", "规范管理人数"),
-    ("standard_rate", "规范管理率"),
+    ("standard_rate", "规范管理率（%）"),
     ("control_counted", "控制率统计人数"),
     ("controlled", "控制满意人数"),
-    ("control_rate", "控制率"),
+    ("control_rate", "控制率（%）"),
     ("followups_done", "已面对面随访"),
     ("followups_due", "应随访"),
 )

@@ -42,28 +42,32 @@ def synced(county: County, tmp_path: Path) -> Iterator[dict[str, Store]]:
                 actor = users.add_user(store, None, "admin", "clinic_admin", PW)
                 B.build(store, actor)
                 if code == "B01":  # 甲's last visit corrected to uncontrolled
-                    doctor = users.authenticate(store, "li", "doctor-pass-1")
-                    resident = ids_of(store)["甲"]
-                    [(last,)] = store.conn.execute(
-                        "SELECT id FROM followup WHERE resident_id = ? AND visit_date = '2025-11-10'",
-                        (resident,),
-                    ).fetchall()
-                    H.supersede_followup(
-                        store,
-                        doctor,
-                        last,
-                        H.FollowupInput(
-                            resident, "hypertension", "2025-11-10", "clinic", sbp_1=150, dbp_1=95
-                        ),
-                        "typed wrong",
-                        today=B.TODAY,
-                    )
+                    correct_last_visit(store)
                 C.Client(store, url).sync()
                 C.Client(store, url).sync()
         yield stores
     finally:
         for store in stores.values():
             store.close()
+
+
+def correct_last_visit(store: Store) -> None:
+    """甲's visit of 2025-11-10 corrected to 150/95 (uncontrolled)."""
+    doctor = users.authenticate(store, "li", "doctor-pass-1")
+    resident = ids_of(store)["甲"]
+    [(last,)] = store.conn.execute(
+        "SELECT id FROM followup WHERE resident_id = ? AND visit_date = '2025-11-10' AND id NOT IN "
+        "(SELECT supersedes FROM followup WHERE supersedes IS NOT NULL)",
+        (resident,),
+    ).fetchall()
+    H.supersede_followup(
+        store,
+        doctor,
+        last,
+        H.FollowupInput(resident, "hypertension", "2025-11-10", "clinic", sbp_1=150, dbp_1=95),
+        "typed wrong",
+        today=B.TODAY,
+    )
 
 
 def ids_of(store: Store) -> dict[str, str]:
@@ -119,6 +123,21 @@ def test_the_index_holds_a_row_per_registration_and_per_patient_year(
         y for y in years if y.latest and y.latest.startswith("2025-11-10") and "uncontrolled" in y.latest
     ]
     assert len(recorrected) == 1, "甲 in B01: the correction is the latest visit, the visit corrected not"
+
+
+def test_a_correction_pushed_later_counts_instead_of_the_visit_it_corrects(
+    county: County, synced: dict[str, Store]
+) -> None:
+    store = synced["A01"]
+    correct_last_visit(store)
+    with live_server(county.engine) as url:
+        C.Client(store, url).sync()
+    clinics = {c["code"]: c for c in report(county)["clinics"]}  # type: ignore[attr-defined]
+    assert clinics["A01"]["hypertension"] == B.figures(6, 2, 5, 2, 13, 18)
+    assert (
+        clinics["A01"]["hypertension"]
+        == I.clinic_report(store.conn, store.clinic_id, B.PERIOD)["clinic"]["hypertension"]
+    )
 
 
 def test_a_rebuilt_index_gives_the_same_figures(county: County, synced: dict[str, Store]) -> None:

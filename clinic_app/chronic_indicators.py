@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -204,43 +204,27 @@ def tally(
 
 
 # -- the clinic's figures ----------------------------------------------------------------------------------------
-REGISTRATIONS_SQL = """
-    SELECT g.clinic_id, g.resident_id, g.disease, r.village_id, g.created_by AS registered_by,
-           substr(g.created_at, 1, 10) AS registered_on, g.management, g.management_ended_on AS ended_on
+# A registration of the clinic with its figures of the period, in ``Patient``'s order (``patients`` reads them).
+CLINIC_PATIENTS_SQL = f"""
+    SELECT g.clinic_id, r.village_id, g.created_by, g.disease, substr(g.created_at, 1, 10), g.management,
+           g.management_ended_on, y.face_to_face, y.latest
     FROM disease_registration g JOIN resident r ON r.id = g.resident_id
+    LEFT JOIN ({year_sql("followup", "AND f.clinic_id = :clinic")}) y
+           ON y.resident_id = g.resident_id AND y.disease = g.disease
     WHERE g.clinic_id = :clinic AND g.deleted_at IS NULL"""
 
 
-def patients_of(
-    registrations: Iterable[Mapping[Any, Any]], years: Iterable[Mapping[Any, Any]]
-) -> list[Patient]:
-    """Registrations (clinic_id, resident_id, disease, village_id, registered_by, registered_on, management,
-    ended_on) joined with their ``YEAR_SQL`` rows."""
-    by_patient = {(y["clinic_id"], y["resident_id"], y["disease"]): y for y in years}
-    out = []
-    for g in registrations:
-        y = by_patient.get((g["clinic_id"], g["resident_id"], g["disease"]))
-        out.append(
-            Patient(
-                g["clinic_id"],
-                g["village_id"],
-                g["registered_by"],
-                g["disease"],
-                g["registered_on"],
-                g["management"],
-                g["ended_on"],
-                int(y["face_to_face"] or 0) if y else 0,
-                parse_latest(y["latest"]) if y else None,
-            )
-        )
-    return out
+def patients(rows: Iterable[Sequence[Any]]) -> list[Patient]:
+    """Rows of (clinic_id, village_id, registered_by, disease, registered_on, management, ended_on, face_to_face,
+    latest): a registration with its ``YEAR_SQL`` figures, None when it had no follow-up in the period."""
+    return [
+        Patient(r[0], r[1], r[2], r[3], r[4], r[5], r[6], int(r[7] or 0), parse_latest(r[8])) for r in rows
+    ]
 
 
 def clinic_patients(conn: Connection, clinic_id: str, start: dt.date, end: dt.date) -> list[Patient]:
     args = {"clinic": clinic_id, "start": start.isoformat(), "end": end.isoformat()}
-    registrations = conn.execute(REGISTRATIONS_SQL, args).fetchall()
-    years = conn.execute(year_sql("followup", "AND f.clinic_id = :clinic"), args).fetchall()
-    return patients_of(registrations, years)
+    return patients(conn.execute(CLINIC_PATIENTS_SQL, args).fetchall())
 
 
 def disease_figures(

@@ -390,9 +390,8 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+477"/>
         <location filename="../../ui/contracts_page.py" line="+406"/>
-        <location filename="../../ui/indicators_view.py" line="+279"/>
+        <location filename="../../ui/files.py" line="+44"/>
         <location filename="../../ui/printing.py" line="+29"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
@@ -514,7 +513,7 @@
     <message>
         <location line="-9"/>
         <location line="+444"/>
-        <location filename="../../ui/indicators_view.py" line="-108"/>
+        <location filename="../../ui/indicators_view.py" line="+170"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
@@ -540,7 +539,7 @@
         <translation>人头费台账</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-350"/>
+        <location filename="../../ui/chronic_page.py" line="+127"/>
         <source>Chronic-disease follow-ups</source>
         <translation>慢病随访</translation>
     </message>
@@ -1551,10 +1550,9 @@
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+297"/>
-        <location filename="../../ui/contracts_page.py" line="+11"/>
+        <location line="+11"/>
         <location line="+6"/>
-        <location filename="../../ui/indicators_view.py" line="+107"/>
+        <location filename="../../ui/files.py" line="-1"/>
         <location filename="../../ui/resident_dialog.py" line="+221"/>
         <source>Not saved</source>
         <translation>未保存</translation>
@@ -1913,7 +1911,7 @@
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-272"/>
+        <location filename="../../ui/chronic_page.py" line="+25"/>
         <location filename="../../ui/mainwindow.py" line="+0"/>
         <source>never</source>
         <translation>从未</translation>
@@ -2176,7 +2174,7 @@
         <location filename="../../ui/chronic_dialogs.py" line="-119"/>
         <location filename="../../ui/chronic_page.py" line="-1"/>
         <location filename="../../ui/chronic_words.py" line="+14"/>
-        <location filename="../../ui/indicators_view.py" line="-224"/>
+        <location filename="../../ui/indicators_view.py" line="-116"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -3633,7 +3631,7 @@ What is wrong: %2</source>
         <translation>医生：%1</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+82"/>
         <source>Indicators</source>
         <translation>指标</translation>
     </message>
@@ -3653,7 +3651,7 @@ What is wrong: %2</source>
         <translation>%1 年慢病管理指标</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>Chronic-care indicators %1.xlsx</source>
         <translation>慢病管理指标 %1.xlsx</translation>
     </message>

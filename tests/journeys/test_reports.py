@@ -24,7 +24,10 @@ def shown_rows(view: Any) -> list[list[str]]:
 
 
 def expected_rows(report: dict[str, Any]) -> list[list[str]]:
-    """The report as the table must show it (Chinese: 中文 is the journeys' language)."""
+    """The report as the table must show it (Chinese: 中文 is the journeys' language), the figures in the
+    table's column order."""
+    from ui.indicators_view import FIGURES
+
     names = {"hypertension": "高血压", "diabetes": "2型糖尿病"}
     groups = [
         ("全卫生室合计", report["clinic"]),
@@ -41,16 +44,7 @@ def expected_rows(report: dict[str, Any]) -> list[list[str]]:
                     names[disease],
                     *(
                         ("—" if f[k] is None else f"{f[k] * 100:.1f}%") if k.endswith("_rate") else str(f[k])
-                        for k in (
-                            "under_management",
-                            "standard_managed",
-                            "standard_rate",
-                            "control_counted",
-                            "controlled",
-                            "control_rate",
-                            "followups_done",
-                            "followups_due",
-                        )
+                        for k in FIGURES
                     ),
                 ]
             )

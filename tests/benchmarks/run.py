@@ -606,7 +606,7 @@ def chronic_clinic_indicators(bench: Bench) -> None:
 def county_indicators(bench: Bench) -> None:
     from tests.benchmarks import indicator_bench
 
-    progress("county server: chronic-care indicators over 300 clinics (PostgreSQL)")
+    progress("county server: chronic-care indicators over 300 clinics, 30 with --quick (PostgreSQL)")
     indicator_bench.county_indicators(bench.add, bench.workdir, bench.quick)
 
 
@@ -711,7 +711,11 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-") if own_workdir else args.workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     bench = Bench(workdir, 10_000 if args.quick else 100_000, args.quick)
-    for old in [*workdir.glob("bench.db*"), bench.key]:  # every run builds its database anew
+    for old in [
+        *workdir.glob("bench.db*"),
+        *workdir.glob("chronic-5k.*"),
+        bench.key,
+    ]:  # every run builds anew
         old.unlink(missing_ok=True)
     shutil.rmtree(bench.home, ignore_errors=True)
     started = time.perf_counter()

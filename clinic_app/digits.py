@@ -34,3 +34,14 @@ def whole_number(field: str, text: str | int) -> int:
     if not _WHOLE.match(digits):
         raise ValidationError(field, "integer", f"must be a whole number, not {str(text)!r}")
     return int(digits)
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def report_year(text: str | int, field: str = "period") -> int:
+    """The year of a report (a calendar year, 2000-2100), as typed (２０２６ too); refused naming the field."""
+    year = whole_number(field, text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(field, "range", f"the period is a year {FIRST_YEAR}-{LAST_YEAR}, like 2026")
+    return year

@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from clinic_app.db import Connection
-from clinic_app.digits import whole_number
+from clinic_app.digits import report_year
 from clinic_app.errors import ValidationError
 
 CHANCE_SHARE = 0.2  # 0 and 5 are 2 of the 10 possible last digits of a measured reading
@@ -98,10 +98,7 @@ def thresholds(conn: Connection, on: dt.date) -> Thresholds:
 
 def parse_period(text: Any) -> int:
     """A report's period: a calendar year 2000-2100 (of the visit dates)."""
-    year = text if isinstance(text, int) else whole_number("period", str(text))
-    if not 2000 <= year <= 2100:
-        raise ValidationError("period", "range", "the period is a year like 2026 (2000-2100)")
-    return year
+    return report_year(text)
 
 
 # -- 1. terminal digits -------------------------------------------------------------------------------------------

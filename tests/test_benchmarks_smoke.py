@@ -53,6 +53,8 @@ EXPECTED = [
     "raw_bulk_insert_seconds",
     "initial_sync_vs_raw_insert",
     "incremental_sync_100_seconds",
+    "chronic_clinic_indicators_ms",
+    "county_indicators_seconds",
     "journey_worst_gui_stall_ms",
     "journey_steps",
     "chronic_worklist_overdue_first_page_ms",

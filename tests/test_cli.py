@@ -685,6 +685,7 @@ def test_each_domain_registers_its_own_commands() -> None:
     assert commands(store_cli) == {"init", "demo", "check", "backup", "restore", "setting"}
     assert commands(client_cli) == {"enroll", "sync"}
     assert commands(*cli.COMMANDS) == {
+        "report",
         "chronic",
         "followup",
         "referral",
@@ -704,7 +705,6 @@ def test_each_domain_registers_its_own_commands() -> None:
         "backup",
         "restore",
         "setting",
-        "report",
     }
 
 

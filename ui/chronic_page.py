@@ -538,20 +538,6 @@ class ChronicPage(QWidget):
                 .replace("%2", str(target))
             )
 
-        def failed(error: BaseException) -> None:
-            from ui.files import why_not_written
-            from ui.qt import QMessageBox
+        from ui.files import not_written
 
-            if not isinstance(error, OSError):
-                raise error
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                tr("Not saved"),
-                tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", why_not_written(error)),
-                QMessageBox.StandardButton.Ok,
-                self,
-            )
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
-
-        self.writer.work(work, written, failed, parent=self)
+        self.writer.work(work, written, not_written(self, target), parent=self)

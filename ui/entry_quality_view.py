@@ -253,7 +253,13 @@ class EntryQualityView(QWidget):
             )
             self.summary.setStyleSheet("font-size: 14px; padding: 2px 0; color: #1e7e34;")
 
+    def title(self) -> str:
+        return tr("Entry quality")
+
     # -- reading --------------------------------------------------------------------------------------------
+    def show_year(self, year: int) -> None:
+        self.set_period(year)
+
     def set_period(self, year: int) -> None:
         """Show the report of this calendar year (read when the view is shown)."""
         if year != self.year:

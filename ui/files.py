@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ui.i18n import tr
-from ui.qt import QFileDialog, QStandardPaths, Qt, QWidget
+from ui.qt import QFileDialog, QMessageBox, QStandardPaths, Qt, QWidget
 
 
 def documents_folder() -> Path:
@@ -64,3 +64,23 @@ def ask_where_to_save(
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
+
+
+def not_written(parent: QWidget, target: Path) -> Callable[[BaseException], None]:
+    """The failure of a background write of ``target``: a disk's refusal said in words (window-modal), anything
+    else to the default error dialog."""
+
+    def failed(error: BaseException) -> None:
+        if not isinstance(error, OSError):
+            raise error
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            tr("Not saved"),
+            tr("Could not write %1: %2").replace("%1", str(target)).replace("%2", why_not_written(error)),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    return failed

@@ -1,5 +1,7 @@
-"""The 报表 page: a year and one tab per report. 录入质量 (entry quality) is the clinic admin's only: other roles do
-not get the tab."""
+"""The 报表 page: a year and the clinic's reports of it, a tab each. A tab is a widget with ``title()``,
+``show_year(year)`` (read the year's figures off the GUI thread) and ``retranslate()``; each is added by one
+``self.tabs.addTab(...)`` line in ``__init__``. 指标 (ui/indicators_view.py): the chronic-care indicators, everyone's;
+录入质量 (ui/entry_quality_view.py): the entry-quality report, the clinic admin's only (other roles do not get the tab)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from clinic_app.store import Store
 from clinic_app.users import User
 from ui.entry_quality_view import EntryQualityView
 from ui.i18n import tr
+from ui.indicators_view import IndicatorsView
 from ui.ops import Writer
-from ui.qt import QEvent, QHBoxLayout, QLabel, QSpinBox, Qt, QTabWidget, QVBoxLayout, QWidget
+from ui.qt import QComboBox, QEvent, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
-FIRST_YEAR = 2000
+YEARS_SHOWN = 6  # this year and the five before it
 
 
 class ReportsPage(QWidget):
@@ -29,23 +32,22 @@ class ReportsPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.store, self.reader, self.writer, self.user = store, reader, writer, user
-        today = today or dt.date.today()
+        self.today = today or dt.date.today()
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
         self.year_label = QLabel()
-        self.year = QSpinBox()
-        self.year.setRange(FIRST_YEAR, today.year)
-        self.year.setValue(today.year)
-        self.year.setKeyboardTracking(False)  # a typed year counts when complete (Enter, or leaving the box)
+        self.year = QComboBox()
+        for year in range(self.today.year, self.today.year - YEARS_SHOWN, -1):
+            self.year.addItem(str(year), year)
         self.year_label.setBuddy(self.year)
-        self.year.valueChanged.connect(self._year_changed)
-        self.empty = QLabel()
+        self.year.currentIndexChanged.connect(lambda _i: self._show_year())
+        self.indicators = IndicatorsView(store, writer)
+        self.quality = EntryQualityView(store, reader, writer, user) if user.is_admin else None
         self.tabs = QTabWidget()
-        self.quality: EntryQualityView | None = None
-        if user.is_admin:
-            self.quality = EntryQualityView(store, reader, writer, user)
-            self.quality.set_period(today.year)
+        self.tabs.addTab(self.indicators, "")
+        if self.quality is not None:
             self.tabs.addTab(self.quality, "")
+        self.tabs.currentChanged.connect(lambda _i: self._show_year())
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addStretch(1)
@@ -54,29 +56,32 @@ class ReportsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.empty, 1)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        has_reports = self.tabs.count() > 0  # none for this role: a plain sentence, not an empty frame
-        for widget in (self.tabs, self.year_label, self.year):
-            widget.setVisible(has_reports)
-        self.empty.setVisible(not has_reports)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.title.setText(tr("Reports"))
         self.year_label.setText(tr("&Year:"))
-        self.empty.setText(tr("No report is open to your role yet."))
-        if self.quality is not None:
-            self.tabs.setTabText(self.tabs.indexOf(self.quality), tr("Entry quality"))
+        for i in range(self.tabs.count()):
+            tab: Any = self.tabs.widget(i)
+            tab.retranslate()
+            self.tabs.setTabText(i, tab.title())
 
     def changeEvent(self, event: Any) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
 
-    def _year_changed(self, year: int) -> None:
-        if self.quality is not None:
-            self.quality.set_period(year)
+    def selected_year(self) -> int:
+        return int(self.year.currentData())
+
+    def _show_year(self) -> None:
+        if self.isVisible():
+            tab: Any = self.tabs.currentWidget()
+            tab.show_year(self.selected_year())
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._show_year()
 
     def shutdown(self) -> None:
         if self.quality is not None:

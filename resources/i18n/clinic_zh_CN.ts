@@ -348,12 +348,12 @@
         <translation>稍后处理</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+84"/>
+        <location filename="../../ui/printing.py" line="+113"/>
         <source>The printer or file could not be opened for writing.</source>
         <translation>无法打开打印机或文件进行写入。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+33"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
@@ -373,19 +373,19 @@
         <translation>文件夹不存在</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+84"/>
+        <location filename="../../ui/printing.py" line="+150"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <location line="+17"/>
-        <location line="+27"/>
+        <location line="+59"/>
         <source>Save as PDF…</source>
         <translation>另存为PDF…</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-74"/>
         <source>Save as a PDF file in the Documents folder</source>
         <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
     </message>
@@ -405,9 +405,9 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+490"/>
         <location filename="../../ui/contracts_page.py" line="+406"/>
-        <location filename="../../ui/printing.py" line="+29"/>
+        <location filename="../../ui/files.py" line="+44"/>
+        <location filename="../../ui/printing.py" line="+64"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
@@ -417,7 +417,7 @@
         <translation>PDF未保存</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+8"/>
         <source>PDF saved</source>
         <translation>PDF已保存</translation>
     </message>
@@ -432,9 +432,9 @@
         <translation>打印预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="+92"/>
+        <location filename="../../ui/chronic_chart.py" line="+110"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
-        <location filename="../../ui/printing.py" line="-38"/>
+        <location filename="../../ui/printing.py" line="-78"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -528,6 +528,7 @@
     <message>
         <location line="-9"/>
         <location line="+444"/>
+        <location filename="../../ui/indicators_view.py" line="+170"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
@@ -553,7 +554,7 @@
         <translation>人头费台账</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-357"/>
+        <location filename="../../ui/chronic_page.py" line="+160"/>
         <source>Chronic-disease follow-ups</source>
         <translation>慢病随访</translation>
     </message>
@@ -614,12 +615,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+306"/>
+        <location line="+339"/>
         <source>Home round to Excel…</source>
         <translation>上门随访清单导出 Excel…</translation>
     </message>
     <message>
-        <location line="-295"/>
+        <location line="-328"/>
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
@@ -702,7 +703,7 @@
         <translation>上次联系</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+111"/>
         <source>Select a patient in the list first.</source>
         <translation>请先在列表中选择患者。</translation>
     </message>
@@ -732,7 +733,7 @@
         <translation>已为 %1 登记%2：待首次随访。</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+54"/>
         <source>Home round %1.xlsx</source>
         <translation>上门随访清单 %1.xlsx</translation>
     </message>
@@ -924,7 +925,7 @@
         <translation>共 %1 份签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-175"/>
+        <location filename="../../ui/chronic_page.py" line="-183"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
@@ -1552,7 +1553,7 @@
     </message>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+162"/>
-        <location filename="../../ui/chronic_page.py" line="-114"/>
+        <location filename="../../ui/chronic_page.py" line="-139"/>
         <location filename="../../ui/chronic_words.py" line="-14"/>
         <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
@@ -1572,9 +1573,9 @@
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+302"/>
-        <location filename="../../ui/contracts_page.py" line="+11"/>
+        <location line="+11"/>
         <location line="+6"/>
+        <location filename="../../ui/files.py" line="-1"/>
         <location filename="../../ui/resident_dialog.py" line="+221"/>
         <source>Not saved</source>
         <translation>未保存</translation>
@@ -1892,7 +1893,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/reports_page.py" line="+66"/>
+        <location filename="../../ui/reports_page.py" line="+62"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
@@ -1933,7 +1934,7 @@
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-274"/>
+        <location filename="../../ui/chronic_page.py" line="+28"/>
         <location filename="../../ui/mainwindow.py" line="+0"/>
         <source>never</source>
         <translation>从未</translation>
@@ -2170,7 +2171,7 @@
         <translation>其他证件</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="-46"/>
+        <location filename="../../ui/chronic_chart.py" line="-54"/>
         <source>%1 by %2: %3</source>
         <translation>%1 由 %2 更正：%3</translation>
     </message>
@@ -2180,7 +2181,7 @@
         <translation>更正此前的记录：%1</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+31"/>
         <source>Patient chart</source>
         <translation>患者档案</translation>
     </message>
@@ -2206,12 +2207,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+34"/>
+        <location line="+28"/>
         <source>Correction</source>
         <translation>更正</translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-25"/>
         <location filename="../../ui/chronic_words.py" line="-13"/>
         <location filename="../../ui/entry_quality_view.py" line="+189"/>
         <location filename="../../ui/followup_dialog.py" line="-174"/>
@@ -2224,6 +2225,7 @@
         <location filename="../../ui/chronic_page.py" line="-1"/>
         <location filename="../../ui/chronic_words.py" line="+15"/>
         <location filename="../../ui/entry_quality_view.py" line="+2"/>
+        <location filename="../../ui/indicators_view.py" line="-116"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -2265,20 +2267,20 @@
         <translation>下次随访</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
         <source>Drugs</source>
         <translation>用药</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-5"/>
         <location filename="../../ui/entry_quality_view.py" line="-51"/>
         <location line="+54"/>
         <source>Doctor</source>
         <translation>医生</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+20"/>
         <source>Corrected: %1</source>
         <translation>已更正：%1</translation>
     </message>
@@ -2377,7 +2379,7 @@
         <translation>（另有 %1 条已更正的记录，已标明）</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+48"/>
         <source>mmHg</source>
         <translation>mmHg</translation>
     </message>
@@ -2392,7 +2394,7 @@
         <translation>舒张压</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+9"/>
         <source>mmol/L</source>
         <translation>mmol/L</translation>
     </message>
@@ -2403,7 +2405,7 @@
         <translation>空腹血糖</translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-67"/>
         <source>%1 follow-ups, newest first</source>
         <translation>随访 %1 次（最近的在前）</translation>
     </message>
@@ -3157,7 +3159,7 @@
         <translation>发生时间</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="-127"/>
+        <location filename="../../ui/chronic_chart.py" line="-123"/>
         <location filename="../../ui/sync_page.py" line="+2"/>
         <location line="+22"/>
         <location line="+18"/>
@@ -3809,14 +3811,104 @@ What is wrong: %2</source>
         <translation>年度(&amp;Y)：</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>No report is open to your role yet.</source>
-        <translation>您的角色暂时没有可查看的报表。</translation>
+        <location filename="../../ui/entry_quality_view.py" line="+7"/>
+        <source>Entry quality</source>
+        <translation>录入质量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/indicators_view.py" line="-1"/>
+        <source>Group</source>
+        <translation>分组</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Entry quality</source>
-        <translation>录入质量</translation>
+        <source>Under management</source>
+        <translation>管理人数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Standard management</source>
+        <translation>规范管理人数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Standard management rate</source>
+        <translation>规范管理率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Counted for control</source>
+        <translation>控制率统计人数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Controlled patients</source>
+        <translation>控制满意人数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Control rate</source>
+        <translation>控制率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow-ups done</source>
+        <translation>已面对面随访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow-ups due</source>
+        <translation>应随访</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Clinic total</source>
+        <translation>全卫生室合计</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Village: %1</source>
+        <translation>村：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Doctor: %1</source>
+        <translation>医生：%1</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>Indicators</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Standard management: at least 4 face-to-face follow-ups in the year (phone ones do not count). Control rate: the latest face-to-face follow-up of the year controlled, of the patients registered at least 3 months before the year&apos;s end. A patient counts for the doctor of the latest face-to-face follow-up of the year, else for the doctor who registered the disease. Follow-ups due: 4 a year, in proportion to the days under management.</source>
+        <translation>规范管理：全年面对面随访不少于 4 次（电话随访不计）。控制率：在年末前满 3 个月登记管理的患者中，年内最近一次面对面随访控制满意的比例。患者计入年内最近一次面对面随访的医生，无随访的计入登记该病的医生。应随访：每年 4 次，按年内在管天数折算。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Reading the indicators of %1…</source>
+        <translation>正在读取 %1 年的指标…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Chronic-care indicators %1</source>
+        <translation>%1 年慢病管理指标</translation>
+    </message>
+    <message>
+        <location line="+63"/>
+        <source>Chronic-care indicators %1.xlsx</source>
+        <translation>慢病管理指标 %1.xlsx</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Indicators to Excel…</source>
+        <translation>指标导出 Excel…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The indicators of %1 are saved in %2.</source>
+        <translation>%1 年指标已保存到 %2。</translation>
     </message>
 </context>
 <context>

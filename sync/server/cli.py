@@ -258,6 +258,38 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report_indicators(args: argparse.Namespace) -> int:
+    from clinic_app.chronic_indicators import period_bounds, text_lines
+    from sync.server import chronic_index
+
+    period_bounds(args.period)  # a bad year is refused before the database is opened
+    with _initialised(_engine(args)).connect() as conn:
+        report = chronic_index.county_report(conn, args.period)
+    if not report["indexed"]:
+        _err(
+            "the chronic-care index holds none of the registrations stored: run `county-server report rebuild-index`"
+        )
+    if args.json:
+        _out(json.dumps(report, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    groups = [*((c["code"], c) for c in report["clinics"]), ("county", report["county"])]
+    for line in text_lines(report, groups, "every clinic"):
+        _out(line)
+    return EXIT_OK
+
+
+def cmd_report_rebuild_index(args: argparse.Namespace) -> int:
+    from sync.server import chronic_index
+
+    with _initialised(_engine(args)).begin() as conn:
+        counts = chronic_index.rebuild(conn)
+    _out(
+        f"chronic-care index rebuilt: {counts['registrations']} registrations, {counts['followups']} follow-ups, "
+        f"{counts['patient_years']} patient-years"
+    )
+    return EXIT_OK
+
+
 def county_keep_choices() -> tuple[str, ...]:
     from sync.server.county import keep_choices
     from sync.server.rules import county_records
@@ -363,6 +395,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--note", help="why (kept with the decision, shown on the clinic's devices)")
     p.add_argument("--by", help="who decided (default: your login name)")
+    reports = sub.add_parser("report", help="county reports").add_subparsers(
+        dest="sub", required=True, metavar="ACTION"
+    )
+    p = leaf(
+        reports,
+        "indicators",
+        cmd_report_indicators,
+        "chronic-care indicators of a year over every clinic (RULES §5): per clinic and the county",
+    )
+    p.add_argument("--period", required=True, metavar="YEAR", help="the calendar year, e.g. 2026")
+    p.add_argument("--json", action="store_true")
+    leaf(
+        reports,
+        "rebuild-index",
+        cmd_report_rebuild_index,
+        "index every chronic-care row held afresh (rows stored before the index came)",
+    )
     return parser
 
 

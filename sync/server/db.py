@@ -131,6 +131,52 @@ contract_index = sa.Table(
     sa.Column("period", sa.String(8), nullable=False),
     sa.Index("contract_index_person", "person_key", "period", unique=True),
 )
+# Chronic care by patient, kept on push (chronic_index.py) for the county's indicators (clinic_app.chronic_indicators):
+# each live registration with its village and the day it was made; each follow-up with the columns the indicators
+# read, under the clinic's own column names (the same SQL runs over both); per patient, disease and year, what the
+# year's follow-ups come to (chronic_indicators.YEAR_SQL: face-to-face visits, the latest one).
+chronic_patient_index = sa.Table(
+    "chronic_patient_index",
+    metadata,
+    sa.Column("row_id", sa.String(64), primary_key=True),
+    sa.Column("clinic_id", sa.String(40), nullable=False),
+    sa.Column("resident_id", sa.String(64), nullable=False),
+    sa.Column("disease", sa.String(16), nullable=False),
+    sa.Column("village_id", sa.String(64)),
+    sa.Column("registered_by", sa.String(64)),
+    sa.Column("registered_on", sa.String(10), nullable=False),
+    sa.Column("management", sa.String(16), nullable=False),
+    sa.Column("ended_on", sa.String(10)),
+    sa.Index("chronic_patient_index_clinic", "clinic_id"),
+)
+chronic_followup_index = sa.Table(
+    "chronic_followup_index",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("clinic_id", sa.String(40), nullable=False),
+    sa.Column("resident_id", sa.String(64), nullable=False),
+    sa.Column("disease", sa.String(16), nullable=False),
+    sa.Column("visit_date", sa.String(10), nullable=False),
+    sa.Column("visit_mode", sa.String(8), nullable=False),
+    sa.Column("classification", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.String(R.MAX_STAMP), nullable=False),
+    sa.Column("created_by", sa.String(64)),
+    sa.Column("supersedes", sa.String(64)),
+    sa.Column("deleted_at", sa.String(R.MAX_STAMP)),
+    sa.Index("chronic_followup_index_patient", "clinic_id", "resident_id", "disease", "visit_date"),
+    sa.Index("chronic_followup_index_supersedes", "supersedes"),
+)
+chronic_year_index = sa.Table(
+    "chronic_year_index",
+    metadata,
+    sa.Column("clinic_id", sa.String(40), primary_key=True),
+    sa.Column("resident_id", sa.String(64), primary_key=True),
+    sa.Column("disease", sa.String(16), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("face_to_face", sa.Integer, nullable=False),
+    sa.Column("latest", sa.Text),
+    sa.Index("chronic_year_index_year", "year"),
+)
 # A mutation id is its clinic's own: another clinic sending the same id neither blocks it nor reads its result.
 mutation = sa.Table(
     "mutation",

@@ -119,6 +119,8 @@ class Batch:
     memo: dict[Any, Any] = field(default_factory=dict)
     # rows of other tables inserted with the batch's records, keyed so that a later write in the batch can drop one
     later: dict[sa.Table, dict[Any, dict[str, Any]]] = field(default_factory=dict)
+    # work a rule does once for the whole batch, after its rows are inserted (``at_finish``)
+    finishing: dict[Any, Callable[[Connection], None]] = field(default_factory=dict)
 
     @classmethod
     def locked(cls, conn: Connection, scope: str) -> Batch:
@@ -149,7 +151,14 @@ class Batch:
         self.counter += 1
         return self.counter
 
+    def at_finish(self, key: Any, work: Callable[[Connection], None]) -> None:
+        """Run ``work`` once (per ``key``) when the batch finishes, after its rows are inserted."""
+        self.finishing.setdefault(key, work)
+
     def finish(self, conn: Connection, scope: str) -> None:
+        self.flush(conn)
+        while self.finishing:
+            self.finishing.pop(next(iter(self.finishing)))(conn)
         self.flush(conn)
         if self.counter != self.start:
             set_counter(conn, scope, self.counter)

@@ -10,6 +10,7 @@ from clinic_app.errors import ValidationError
 from clinic_app.registry import REGISTRY
 from clinic_app.residents import check_resident_fields, resident_input
 from clinic_app.users import ROLES, check_hash_format
+from sync.server.chronic_index import FollowupIndex, RegistrationIndex
 from sync.server.dependants import DependantMerge
 from sync.server.one_team import OneTeamRule
 from sync.server.records import CountyRule, RecordStore
@@ -65,6 +66,8 @@ def county_records() -> RecordStore:
     records.register(ResidentMerge())
     records.register(UserFields())
     records.register(OneTeamRule())
+    records.register(RegistrationIndex())
+    records.register(FollowupIndex())
     for name, (table, key) in REGISTRY.dependant_keys.items():  # rows keyed by a merged row merge with it
         records.register(DependantMerge(name, table, key))
     merging = REGISTRY.merged_tables | {table for table, _ in REGISTRY.dependant_keys.values()}

@@ -653,6 +653,22 @@ def device_sync(bench: Bench) -> None:
     sync_bench.device_sync(bench.add, bench.quick)
 
 
+@step(("chronic_clinic_indicators_ms", "ms"))
+def chronic_clinic_indicators(bench: Bench) -> None:
+    from tests.benchmarks import indicator_bench
+
+    progress("chronic-care indicators of a 5,000-resident clinic")
+    indicator_bench.clinic_indicators(bench.add, bench.workdir, bench.quick)
+
+
+@step(("county_indicators_seconds", "s"))
+def county_indicators(bench: Bench) -> None:
+    from tests.benchmarks import indicator_bench
+
+    progress("county server: chronic-care indicators over 300 clinics, 30 with --quick (PostgreSQL)")
+    indicator_bench.county_indicators(bench.add, bench.workdir, bench.quick)
+
+
 @step(("journey_worst_gui_stall_ms", "ms"), ("journey_steps", "count"))
 def journeys(bench: Bench) -> None:
     """The journeys (tests/journeys) on the 2,000-resident demo clinic: the longest time the GUI thread went
@@ -917,7 +933,11 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-") if own_workdir else args.workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     bench = Bench(workdir, 10_000 if args.quick else 100_000, args.quick)
-    for old in [*workdir.glob("bench.db*"), bench.key]:  # every run builds its database anew
+    for old in [
+        *workdir.glob("bench.db*"),
+        *workdir.glob("chronic-5k.*"),
+        bench.key,
+    ]:  # every run builds anew
         old.unlink(missing_ok=True)
     shutil.rmtree(bench.home, ignore_errors=True)
     started = time.perf_counter()

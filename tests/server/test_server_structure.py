@@ -231,8 +231,11 @@ def test_a_record_store_has_the_rules_it_was_built_with_and_no_others() -> None:
     assert {type(r).__name__ for r in county.rules("resident")} == {"ResidentFields", "ResidentMerge"}
     assert {type(r).__name__ for r in county.rules("contract")} == {"OneTeamRule"}
     assert {type(r).__name__ for r in county.rules("insurance_status")} == {"DependantMerge"}
-    assert {type(r).__name__ for r in county.rules("disease_registration")} == {"DependantMerge"}
-    assert {type(r).__name__ for r in county.rules("followup")} == {"FollowupFields"}
+    assert {type(r).__name__ for r in county.rules("disease_registration")} == {
+        "DependantMerge",
+        "RegistrationIndex",
+    }
+    assert {type(r).__name__ for r in county.rules("followup")} == {"FollowupFields", "FollowupIndex"}
     assert county.merged_tables() == {"resident", "insurance_status", "disease_registration"}, (
         "insurance and a disease's registration merge with their resident"
     )

@@ -265,7 +265,7 @@ class EntryQualityView(QWidget):
         if year != self.year:
             self.year = year
             self.stale = True
-        if self.isVisible():
+        if self.stale and self.isVisible():  # the page asks each time the tab is shown: read once
             self.refresh()
 
     def refresh(self) -> None:

@@ -57,7 +57,7 @@ LUPDATE_OPTIONS = (
     "-source-language",
     "en",
     "-tr-function-alias",
-    "QT_TR_NOOP+=_t",  # _t marks a text where it is defined (ui/sign_dialog.py)
+    "QT_TR_NOOP+=_t",  # _t marks a text where it is defined (ui/i18n.py)
 )
 PLACEHOLDER = re.compile(r"%\d+")
 

@@ -91,7 +91,7 @@
     </message>
     <message>
         <location line="+10"/>
-        <location filename="../../ui/chronic_words.py" line="+170"/>
+        <location filename="../../ui/chronic_words.py" line="+175"/>
         <location filename="../../ui/conflict_dialog.py" line="+35"/>
         <source>Resident</source>
         <translation>居民</translation>
@@ -348,12 +348,12 @@
         <translation>稍后处理</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+84"/>
+        <location filename="../../ui/printing.py" line="+113"/>
         <source>The printer or file could not be opened for writing.</source>
         <translation>无法打开打印机或文件进行写入。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+33"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
@@ -373,19 +373,19 @@
         <translation>文件夹不存在</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+84"/>
+        <location filename="../../ui/printing.py" line="+150"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <location line="+17"/>
-        <location line="+27"/>
+        <location line="+59"/>
         <source>Save as PDF…</source>
         <translation>另存为PDF…</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-74"/>
         <source>Save as a PDF file in the Documents folder</source>
         <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
     </message>
@@ -405,9 +405,9 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+490"/>
-        <location filename="../../ui/contracts_page.py" line="+406"/>
-        <location filename="../../ui/printing.py" line="+29"/>
+        <location filename="../../ui/chronic_page.py" line="+554"/>
+        <location filename="../../ui/contracts_page.py" line="+417"/>
+        <location filename="../../ui/printing.py" line="+64"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
@@ -417,7 +417,7 @@
         <translation>PDF未保存</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+8"/>
         <source>PDF saved</source>
         <translation>PDF已保存</translation>
     </message>
@@ -432,9 +432,9 @@
         <translation>打印预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="+92"/>
+        <location filename="../../ui/chronic_chart.py" line="+101"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
-        <location filename="../../ui/printing.py" line="-38"/>
+        <location filename="../../ui/printing.py" line="-78"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -465,7 +465,7 @@
         <translation>有冲突</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="-472"/>
+        <location filename="../../ui/contracts_page.py" line="-483"/>
         <source>Sign…</source>
         <translation>签约…</translation>
     </message>
@@ -527,12 +527,12 @@
     </message>
     <message>
         <location line="-9"/>
-        <location line="+444"/>
+        <location line="+455"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
     <message>
-        <location line="-453"/>
+        <location line="-464"/>
         <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
         <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
@@ -553,7 +553,7 @@
         <translation>人头费台账</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-357"/>
+        <location filename="../../ui/chronic_page.py" line="-393"/>
         <source>Chronic-disease follow-ups</source>
         <translation>慢病随访</translation>
     </message>
@@ -614,12 +614,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+306"/>
+        <location line="+342"/>
         <source>Home round to Excel…</source>
         <translation>上门随访清单导出 Excel…</translation>
     </message>
     <message>
-        <location line="-295"/>
+        <location line="-331"/>
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
@@ -702,12 +702,12 @@
         <translation>上次联系</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+111"/>
         <source>Select a patient in the list first.</source>
         <translation>请先在列表中选择患者。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source>Follow-up of %1 recorded: %2, next visit by %3.</source>
         <translation>已记录 %1 的随访：%2，下次随访 %3 前。</translation>
     </message>
@@ -717,7 +717,7 @@
         <translation>已开具%1。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Call to %1 recorded: %2.</source>
         <translation>已记录与 %1 的联系：%2。</translation>
     </message>
@@ -732,7 +732,7 @@
         <translation>已为 %1 登记%2：待首次随访。</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+54"/>
         <source>Home round %1.xlsx</source>
         <translation>上门随访清单 %1.xlsx</translation>
     </message>
@@ -783,7 +783,7 @@
         <translation>出生日期</translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+110"/>
         <source>Budget for the year: %1 yuan (weighted heads %3 × %2 yuan a head)</source>
         <translation>年度预算：%1 元（加权人数 %3 × 每人 %2 元）</translation>
     </message>
@@ -884,12 +884,12 @@
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
     <message>
-        <location line="-155"/>
+        <location line="-166"/>
         <source>Renew…</source>
         <translation>续约…</translation>
     </message>
     <message>
-        <location line="+167"/>
+        <location line="+178"/>
         <source>Quality reserve %1 %: %2 yuan</source>
         <translation>质量保证金 %1%：%2 元</translation>
     </message>
@@ -924,7 +924,7 @@
         <translation>共 %1 份签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-175"/>
+        <location filename="../../ui/chronic_page.py" line="-186"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
@@ -947,7 +947,7 @@
         <translation>签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_words.py" line="-155"/>
+        <location filename="../../ui/chronic_words.py" line="-160"/>
         <source>Hypertension</source>
         <translation>高血压</translation>
     </message>
@@ -973,7 +973,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="+284"/>
+        <location filename="../../ui/followup_dialog.py" line="+311"/>
         <source>Complication</source>
         <translation>并发症</translation>
     </message>
@@ -1085,7 +1085,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/followup_dialog.py" line="+309"/>
+        <location filename="../../ui/followup_dialog.py" line="+316"/>
         <location line="+20"/>
         <source>None</source>
         <translation>无</translation>
@@ -1136,7 +1136,7 @@
         <translation>消失（双侧）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>No symptom</source>
         <translation>无症状</translation>
     </message>
@@ -1271,7 +1271,7 @@
         <translation>妊娠或哺乳期血糖升高</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>emergency sign: %1</source>
         <translation>急症表现：%1</translation>
     </message>
@@ -1408,13 +1408,13 @@
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../ui/followup_dialog.py" line="-263"/>
+        <location filename="../../ui/followup_dialog.py" line="-267"/>
         <source>Next visit date</source>
         <translation>下次随访日期</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="-145"/>
+        <location filename="../../ui/followup_dialog.py" line="-151"/>
         <source>Symptoms</source>
         <translation>症状</translation>
     </message>
@@ -1426,13 +1426,13 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/followup_dialog.py" line="+237"/>
+        <location filename="../../ui/followup_dialog.py" line="+247"/>
         <source>Correction reason</source>
         <translation>更正原因</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/followup_dialog.py" line="-108"/>
+        <location filename="../../ui/followup_dialog.py" line="-112"/>
         <source>Institution</source>
         <translation>机构</translation>
     </message>
@@ -1445,7 +1445,7 @@
     <message>
         <location line="+5"/>
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
-        <location filename="../../ui/followup_dialog.py" line="-28"/>
+        <location filename="../../ui/followup_dialog.py" line="-29"/>
         <source>Drug</source>
         <translation>药物</translation>
     </message>
@@ -1552,11 +1552,11 @@
     </message>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+162"/>
-        <location filename="../../ui/chronic_page.py" line="-114"/>
+        <location filename="../../ui/chronic_page.py" line="-139"/>
         <location filename="../../ui/chronic_words.py" line="-14"/>
         <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
-        <location filename="../../ui/followup_dialog.py" line="-4"/>
+        <location filename="../../ui/followup_dialog.py" line="-5"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1572,7 +1572,7 @@
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+302"/>
+        <location filename="../../ui/chronic_page.py" line="+338"/>
         <location filename="../../ui/contracts_page.py" line="+11"/>
         <location line="+6"/>
         <location filename="../../ui/resident_dialog.py" line="+221"/>
@@ -1741,7 +1741,7 @@
         <location filename="../../ui/chronic_dialogs.py" line="-240"/>
         <location filename="../../ui/contract_dialogs.py" line="-42"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/followup_dialog.py" line="+64"/>
+        <location filename="../../ui/followup_dialog.py" line="+67"/>
         <location filename="../../ui/resident_dialog.py" line="-189"/>
         <location filename="../../ui/sign_dialog.py" line="-82"/>
         <location line="+128"/>
@@ -1845,7 +1845,7 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_chart.py" line="+92"/>
+        <location filename="../../ui/ledger_chart.py" line="+131"/>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>
@@ -1933,7 +1933,7 @@
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-274"/>
+        <location filename="../../ui/chronic_page.py" line="-310"/>
         <location filename="../../ui/mainwindow.py" line="+0"/>
         <source>never</source>
         <translation>从未</translation>
@@ -2170,7 +2170,7 @@
         <translation>其他证件</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="-46"/>
+        <location filename="../../ui/chronic_chart.py" line="-54"/>
         <source>%1 by %2: %3</source>
         <translation>%1 由 %2 更正：%3</translation>
     </message>
@@ -2180,7 +2180,7 @@
         <translation>更正此前的记录：%1</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+31"/>
         <source>Patient chart</source>
         <translation>患者档案</translation>
     </message>
@@ -2195,7 +2195,7 @@
         <translation>更正…</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source> (doctor&apos;s; rules: %1)</source>
         <translation>（医生判定；规则：%1）</translation>
     </message>
@@ -2206,15 +2206,15 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+34"/>
+        <location line="+28"/>
         <source>Correction</source>
         <translation>更正</translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-25"/>
         <location filename="../../ui/chronic_words.py" line="-13"/>
         <location filename="../../ui/entry_quality_view.py" line="+189"/>
-        <location filename="../../ui/followup_dialog.py" line="-174"/>
+        <location filename="../../ui/followup_dialog.py" line="-182"/>
         <source>Visit date</source>
         <translation>随访日期</translation>
     </message>
@@ -2248,14 +2248,14 @@
         <location line="+4"/>
         <location filename="../../ui/chronic_page.py" line="+56"/>
         <location filename="../../ui/chronic_words.py" line="+6"/>
-        <location filename="../../ui/followup_dialog.py" line="+191"/>
+        <location filename="../../ui/followup_dialog.py" line="+200"/>
         <source>Classification</source>
         <translation>分类</translation>
     </message>
     <message>
         <location line="+5"/>
         <location filename="../../ui/conflict_dialog.py" line="+4"/>
-        <location filename="../../ui/followup_dialog.py" line="-34"/>
+        <location filename="../../ui/followup_dialog.py" line="-36"/>
         <source>Referral</source>
         <translation>转诊</translation>
     </message>
@@ -2265,20 +2265,20 @@
         <translation>下次随访</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location filename="../../ui/followup_dialog.py" line="-29"/>
+        <location line="+6"/>
+        <location filename="../../ui/followup_dialog.py" line="-30"/>
         <source>Drugs</source>
         <translation>用药</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-5"/>
         <location filename="../../ui/entry_quality_view.py" line="-51"/>
         <location line="+54"/>
         <source>Doctor</source>
         <translation>医生</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+20"/>
         <source>Corrected: %1</source>
         <translation>已更正：%1</translation>
     </message>
@@ -2298,7 +2298,7 @@
         <translation>在随访表中打开此次随访以更正。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+36"/>
         <location filename="../../ui/resident_dialog.py" line="+12"/>
         <location filename="../../ui/residents_page.py" line="-87"/>
         <location filename="../../ui/sign_dialog.py" line="+1"/>
@@ -2377,7 +2377,7 @@
         <translation>（另有 %1 条已更正的记录，已标明）</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+48"/>
         <source>mmHg</source>
         <translation>mmHg</translation>
     </message>
@@ -2392,7 +2392,7 @@
         <translation>舒张压</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+9"/>
         <source>mmol/L</source>
         <translation>mmol/L</translation>
     </message>
@@ -2403,7 +2403,7 @@
         <translation>空腹血糖</translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-67"/>
         <source>%1 follow-ups, newest first</source>
         <translation>随访 %1 次（最近的在前）</translation>
     </message>
@@ -2414,7 +2414,7 @@
     </message>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-21"/>
-        <location filename="../../ui/followup_dialog.py" line="+41"/>
+        <location filename="../../ui/followup_dialog.py" line="+43"/>
         <location filename="../../ui/resident_dialog.py" line="+47"/>
         <source>Save</source>
         <translation>保存</translation>
@@ -2669,7 +2669,7 @@
         <translation>%1 不符合服务包条件：%2</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+7"/>
         <source>%1 is for residents aged %2 or more when the period starts (this resident: %3)</source>
         <translation>%1 适用于签约周期开始时年满 %2 岁的居民（该居民 %3 岁）</translation>
     </message>
@@ -3157,7 +3157,7 @@
         <translation>发生时间</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="-127"/>
+        <location filename="../../ui/chronic_chart.py" line="-125"/>
         <location filename="../../ui/sync_page.py" line="+2"/>
         <location line="+22"/>
         <location line="+18"/>
@@ -3333,7 +3333,7 @@ What is wrong: %2</source>
         <translation>没有恢复：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/followup_dialog.py" line="-295"/>
+        <location filename="../../ui/followup_dialog.py" line="-325"/>
         <source>The patient or the record no longer exists (another device may have removed it).</source>
         <translation>患者或记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -3428,12 +3428,12 @@ What is wrong: %2</source>
         <translation>更正 %1 的随访（%2）</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+31"/>
         <source>%1 · %2 years · %3 · %4</source>
         <translation>%1 · %2 岁 · %3 · %4</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+41"/>
         <source>Blood pressure (mmHg)</source>
         <translation>血压（mmHg）</translation>
     </message>
@@ -3473,7 +3473,7 @@ What is wrong: %2</source>
         <translation>其他体征</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Cigarettes a day / target</source>
         <translation>日吸烟量（支）/ 目标</translation>
     </message>
@@ -3508,7 +3508,7 @@ What is wrong: %2</source>
         <translation>遵医行为</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Fasting glucose (mmol/L)</source>
         <translation>空腹血糖（mmol/L）</translation>
     </message>
@@ -3548,13 +3548,13 @@ What is wrong: %2</source>
         <translation>新发或加重</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <location line="+38"/>
+        <location line="+11"/>
+        <location line="+40"/>
         <source>As the rules say</source>
         <translation>按规则</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-35"/>
         <source>Reason for a classification other than the rules&apos;</source>
         <translation>与规则不同时须写明原因</translation>
     </message>
@@ -3569,7 +3569,7 @@ What is wrong: %2</source>
         <translation>医生判定分类</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Dose a time</source>
         <translation>每次剂量</translation>
     </message>
@@ -3584,7 +3584,7 @@ What is wrong: %2</source>
         <translation>胰岛素（种类、用量）</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Department</source>
         <translation>科别</translation>
     </message>
@@ -3599,12 +3599,12 @@ What is wrong: %2</source>
         <translation>随访医生签名</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Enter saves; Tab goes through the fields in the paper form&apos;s order.</source>
         <translation>回车保存；Tab 键按纸质表格的顺序切换各项。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Visit</source>
         <translation>随访</translation>
     </message>
@@ -3629,7 +3629,7 @@ What is wrong: %2</source>
         <translation>转诊与下次随访</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source>Correcting the follow-up of %1 (%2): it stays in the history, marked corrected.</source>
         <translation>正在更正 %1 的随访（%2）：原记录保留在历史中，标为已更正。</translation>
     </message>

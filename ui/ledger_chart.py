@@ -44,7 +44,7 @@ def import_charts() -> object:
     makes many objects: the full collections they trigger skip the heap as it was (clinic_app.heap), else one
     scanned the whole program holding the GIL (~100 ms, the window still)."""
     with collector_skips_the_heap_as_it_is():
-        return importlib.import_module(CHARTS)
+        return importlib.import_module("ui.charts")
 
 
 def after_naming_bindings(owner: QObject, then: Callable[[], None]) -> None:

@@ -184,7 +184,9 @@ def _page(qtbot: Any, clinic: UiClinic, user: Any = None, writer: Any = None) ->
     page.resize(1000, 600)
     page.show()
     qtbot.waitExposed(page)
-    qtbot.waitUntil(lambda: page.contract_total is not None)  # the list a turn after the page shows, its count next
+    qtbot.waitUntil(
+        lambda: page.contract_total is not None
+    )  # the list a turn after the page shows, its count next
     return page
 
 

@@ -282,7 +282,7 @@ class ContractsPage(QWidget):
         super().showEvent(event)
         # the page is laid out and painted first, its list read the turn after: the two together held the window
         # still for 60-140 ms on a loaded machine
-        QTimer.singleShot(0, self._read_shown)
+        QTimer.singleShot(0, self, self._read_shown)
 
     def _part_shown(self) -> str:
         return ("contracts", "worklist", "ledger")[max(self.tabs.currentIndex(), 0)]

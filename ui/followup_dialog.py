@@ -180,7 +180,7 @@ class FollowupDialog(QDialog):
             if self._open_wanted:
                 super().open()
             return
-        QTimer.singleShot(0, self._build_step)
+        QTimer.singleShot(0, self, self._build_step)  # not after the form is gone
 
     def open(self) -> None:
         if self.ready:

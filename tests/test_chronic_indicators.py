@@ -84,7 +84,9 @@ def test_a_bad_year_is_refused_naming_the_period(year: str) -> None:
 
 
 def test_a_year_typed_in_full_width_digits_is_the_year() -> None:
-    assert I.period_bounds("２０２５")[0].year == 2025  # a Chinese input method types these (clinic_app.digits)
+    assert (
+        I.period_bounds("２０２５")[0].year == 2025
+    )  # a Chinese input method types these (clinic_app.digits)
 
 
 @pytest.mark.parametrize(

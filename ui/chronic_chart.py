@@ -8,7 +8,6 @@ not yet), so the GUI thread only draws."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -16,27 +15,19 @@ from clinic_app import chronic as K
 from clinic_app.chronic_chart import PatientChart as PatientChartData
 from clinic_app.chronic_chart import patient_chart
 from clinic_app.db import Connection
-from clinic_app.heap import collector_skips_the_heap_as_it_is
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
 from clinic_app.users import User
 from ui.chronic_words import classification_text, disease_text, mode_text, referral_text
 from ui.contract_dialogs import status_text
 from ui.i18n import tr
+from ui.ledger_chart import after_naming_bindings, import_charts
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.ops import Writer
-from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, QTimer, QVBoxLayout, QWidget
+from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, QTimer, QVBoxLayout, QWidget, alive
 from ui.timefmt import local_time
 
 SBP, DBP, GLUCOSE, TARGET = "#c0392b", "#2e86c1", "#8e44ad", "#27ae60"
-
-
-def import_charts() -> object:
-    """Off the GUI thread: ui.charts (0.25-0.45 s the first time). The import makes many objects: the full
-    collections they trigger skip the heap as it was (clinic_app.heap), else one scans the whole program
-    holding the GIL and the window stands still."""
-    with collector_skips_the_heap_as_it_is():
-        return importlib.import_module("ui.charts")
 
 
 def read_chart(store: Store, resident_id: str, today: dt.date) -> PatientChartData:
@@ -126,7 +117,9 @@ class PatientChart(QDialog):
         layout.addWidget(self.correction_note)
         layout.addLayout(buttons)
         self.resize(1200, 700)
-        self.op = writer.work(lambda: read_chart(store, resident_id, today), self.show_data, parent=self)
+        self.op: Any = None
+        # the read imports the chart library the first time: the Qt types it names made on this thread first
+        after_naming_bindings(self, self.reread)
 
     def reread(self) -> None:
         """After a correction: the chart read again (off the GUI thread), the corrected visit kept selected."""
@@ -208,6 +201,8 @@ class PatientChart(QDialog):
         row = self.selected()
         if row is None or row.get("corrected_by") or self.reader is None or self.user is None:
             return None
+        if self.correcting is not None and alive(self.correcting) and not self.correcting.ready:
+            return self.correcting  # clicked again while the form is still being built
         form = FollowupDialog(
             self.store,
             self.reader,

@@ -34,7 +34,7 @@ from ui.i18n import tr
 from ui.listmodel import PAGE_SIZE, RIGHT, Column, Fetch, ListModel, ListView, Row
 from ui.notice import Notice
 from ui.ops import Op, Writer
-from ui.qt import QEvent, QHBoxLayout, QLabel, QPushButton, Qt, QTabWidget, QVBoxLayout, QWidget
+from ui.qt import QEvent, QHBoxLayout, QLabel, QPushButton, Qt, QTabWidget, QVBoxLayout, QWidget, alive
 
 LISTS = ("due", "overdue", "referrals", "short")
 CURSORS = {"referrals": R.referral_cursor, "short": R.short_cursor}  # the others: R.cursor
@@ -84,6 +84,7 @@ class ChronicPage(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.opening: FollowupDialog | None = None  # the follow-up form last opened
         self.store, self.reader, self.writer, self.user = store, reader, writer, user
         self.today = today or dt.date.today()
         self.stale = set(LISTS)
@@ -393,6 +394,8 @@ class ChronicPage(QWidget):
         row = self.selected()
         if row is None:
             return None
+        if self.opening is not None and alive(self.opening) and not self.opening.ready:
+            return self.opening  # a second Enter while the form is still being built (it shows when whole)
         dialog = FollowupDialog(
             self.store,
             self.reader,
@@ -421,6 +424,7 @@ class ChronicPage(QWidget):
 
         dialog.accepted.connect(saved)
         dialog.open()
+        self.opening = dialog
         return dialog
 
     def record_contact(self) -> ContactDialog | None:

@@ -4,7 +4,7 @@ clinic_app.labels holds the same words for the exports and the CLI)."""
 from __future__ import annotations
 
 from clinic_app.chronic_records import reason_codes
-from ui.i18n import tr
+from ui.i18n import _t, tr
 
 
 def disease_text(code: str | None) -> str:
@@ -74,36 +74,41 @@ def foot_pulse_text(code: str) -> str:
     }[code]
 
 
+# the words of the symptom codes, translated one at a time where shown (the form shows 10-16 of them: translating
+# the whole table for each cost a few ms of the form's opening)
+SYMPTOM_WORDS = {
+    "none": _t("No symptom"),
+    "headache_dizziness": _t("Headache, dizziness"),
+    "nausea_vomiting": _t("Nausea, vomiting"),
+    "blurred_vision_tinnitus": _t("Blurred vision, tinnitus"),
+    "dyspnoea": _t("Dyspnoea"),
+    "palpitation_chest_tightness": _t("Palpitation, chest tightness"),
+    "nosebleed": _t("Nosebleed that will not stop"),
+    "numb_limbs": _t("Numb limbs"),
+    "lower_limb_oedema": _t("Oedema of the lower limbs"),
+    "other": _t("Other"),
+    "polydipsia": _t("Polydipsia"),
+    "polyphagia": _t("Polyphagia"),
+    "polyuria": _t("Polyuria"),
+    "blurred_vision": _t("Blurred vision"),
+    "infection": _t("Infection"),
+    "weight_loss": _t("Weight loss"),
+    "altered_consciousness": _t("Altered consciousness"),
+    "severe_headache_dizziness": _t("Severe headache or dizziness"),
+    "eye_pain": _t("Eye pain"),
+    "orthopnoea": _t("Orthopnoea"),
+    "pregnancy_raised_bp": _t("Raised BP in pregnancy or breastfeeding"),
+    "acetone_breath": _t("Acetone breath"),
+    "kussmaul_breathing": _t("Deep, fast (Kussmaul) breathing"),
+    "persistent_tachycardia": _t("Heart rate over 100 that persists"),
+    "fever_over_39": _t("Temperature over 39 °C"),
+    "sudden_vision_loss": _t("Sudden loss of vision"),
+    "pregnancy_high_glucose": _t("High glucose in pregnancy or breastfeeding"),
+}
+
+
 def symptom_text(code: str) -> str:
-    return {
-        "none": tr("No symptom"),
-        "headache_dizziness": tr("Headache, dizziness"),
-        "nausea_vomiting": tr("Nausea, vomiting"),
-        "blurred_vision_tinnitus": tr("Blurred vision, tinnitus"),
-        "dyspnoea": tr("Dyspnoea"),
-        "palpitation_chest_tightness": tr("Palpitation, chest tightness"),
-        "nosebleed": tr("Nosebleed that will not stop"),
-        "numb_limbs": tr("Numb limbs"),
-        "lower_limb_oedema": tr("Oedema of the lower limbs"),
-        "other": tr("Other"),
-        "polydipsia": tr("Polydipsia"),
-        "polyphagia": tr("Polyphagia"),
-        "polyuria": tr("Polyuria"),
-        "blurred_vision": tr("Blurred vision"),
-        "infection": tr("Infection"),
-        "weight_loss": tr("Weight loss"),
-        "altered_consciousness": tr("Altered consciousness"),
-        "severe_headache_dizziness": tr("Severe headache or dizziness"),
-        "eye_pain": tr("Eye pain"),
-        "orthopnoea": tr("Orthopnoea"),
-        "pregnancy_raised_bp": tr("Raised BP in pregnancy or breastfeeding"),
-        "acetone_breath": tr("Acetone breath"),
-        "kussmaul_breathing": tr("Deep, fast (Kussmaul) breathing"),
-        "persistent_tachycardia": tr("Heart rate over 100 that persists"),
-        "fever_over_39": tr("Temperature over 39 °C"),
-        "sudden_vision_loss": tr("Sudden loss of vision"),
-        "pregnancy_high_glucose": tr("High glucose in pregnancy or breastfeeding"),
-    }.get(code, code)
+    return tr(SYMPTOM_WORDS[code]) if code in SYMPTOM_WORDS else code
 
 
 def reason_text(code: str) -> str:

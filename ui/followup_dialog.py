@@ -9,7 +9,7 @@ shown under the fields when it is refused and closes (accepted) when the follow-
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +54,7 @@ from ui.qt import (
     QPushButton,
     QSizePolicy,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
@@ -167,6 +168,28 @@ class FollowupDialog(QDialog):
             .replace("%1", self.resident["name"])
             .replace("%2", disease_text(disease))
         )
+        self.ready = False  # every section built and wired: open() waits for it
+        self._open_wanted = False
+        self._steps = self._build(correcting)
+        self._build_step()
+
+    def _build_step(self) -> None:
+        """One section of the form a turn of the event loop (the whole form at once held the window still for
+        50-180 ms on a loaded machine); the form is shown when the last is built."""
+        if next(self._steps, None) is None and self.ready:
+            if self._open_wanted:
+                super().open()
+            return
+        QTimer.singleShot(0, self, self._build_step)  # not after the form is gone
+
+    def open(self) -> None:
+        if self.ready:
+            super().open()
+        else:
+            self._open_wanted = True
+
+    def _build(self, correcting: str | None) -> Iterator[None]:
+        disease, user, reader = self.disease, self.user, self.reader
         self.fields: dict[str, QLineEdit] = {}
         self.order: list[QWidget] = []  # the paper form's order: the Tab order
 
@@ -193,6 +216,7 @@ class FollowupDialog(QDialog):
         visit.addRow(tr("Visit date"), self._add(self.visit_date))
         visit.addRow(tr("Visit mode"), self._add(self.mode))
 
+        yield
         # -- symptoms ----------------------------------------------------------------------------------------
         self.symptoms: dict[str, QCheckBox] = {}
         grid = QGridLayout()
@@ -208,6 +232,7 @@ class FollowupDialog(QDialog):
         symptoms = QGroupBox(tr("Symptoms"))
         symptoms.setLayout(grid)
 
+        yield
         # -- signs -------------------------------------------------------------------------------------------
         signs = QFormLayout()
         signs.addRow(
@@ -225,6 +250,7 @@ class FollowupDialog(QDialog):
             signs.addRow(tr("Dorsalis pedis pulse"), self.foot_pulse)
         signs.addRow(tr("Other signs"), self._add(self._line("other_signs", 300)))
 
+        yield
         # -- lifestyle ----------------------------------------------------------------------------------------
         life = QFormLayout()
         life.addRow(
@@ -259,6 +285,7 @@ class FollowupDialog(QDialog):
         life.addRow(tr("Psychological adjustment"), self.psychological)
         life.addRow(tr("Compliance with advice"), self.compliance)
 
+        yield
         # -- examinations, adherence, reactions ------------------------------------------------------------
         exams = QFormLayout()
         if disease == "diabetes":
@@ -283,6 +310,7 @@ class FollowupDialog(QDialog):
         self.complication_text = self._add(self._line("complication_text", 200))
         exams.addRow(tr("Complication"), self._row(self.complication, self.complication_text))
 
+        yield
         # -- classification -------------------------------------------------------------------------------
         self.classification = QLabel()
         self.classification.setObjectName("classification")
@@ -302,6 +330,7 @@ class FollowupDialog(QDialog):
         cls.addRow(tr("Doctor's classification"), self._row(self.override))
         cls.addRow(tr("Reason"), self.override_reason)  # the whole column wide: a sentence fits
 
+        yield
         # -- drugs -----------------------------------------------------------------------------------------
         drugs = QGridLayout()
         for col, text in enumerate((tr("Drug"), tr("Dose a time"), tr("Times a day"))):
@@ -322,6 +351,7 @@ class FollowupDialog(QDialog):
         drug_box = QGroupBox(tr("Drugs"))
         drug_box.setLayout(drugs)
 
+        yield
         # -- referral, next visit, signature ----------------------------------------------------------------
         self.referral = QLabel()
         self.referral.setObjectName("referral")
@@ -353,6 +383,7 @@ class FollowupDialog(QDialog):
         end.addRow(tr("Next visit date"), self.next_date)
         end.addRow(tr("Doctor's signature"), self.signature)
 
+        yield
         # -- the buttons ---------------------------------------------------------------------------------
         self.error = QLabel()
         self.error.setObjectName("problem")
@@ -374,6 +405,7 @@ class FollowupDialog(QDialog):
         buttons.addWidget(self.save_button)
         self.order.append(self.save_button)
 
+        yield
         # three columns, read down and across as the paper form is (a 1366×768 laptop shows it whole)
         left, middle, right = QVBoxLayout(), QVBoxLayout(), QVBoxLayout()
         for title, part, side in (
@@ -410,6 +442,7 @@ class FollowupDialog(QDialog):
         for a, b in zip(self.order, self.order[1:], strict=False):
             QWidget.setTabOrder(a, b)
 
+        yield
         for line in self.fields.values():
             line.textChanged.connect(lambda _t: self.update_classification())
         for box_ in [*self.symptoms.values(), self.adverse, self.complication]:
@@ -422,6 +455,7 @@ class FollowupDialog(QDialog):
             self._fill(R.input_of(reader, correcting))
         self._visit_date_changed()
         self.fields["sbp_1"].setFocus()
+        self.ready = True
 
     # -- a correction ---------------------------------------------------------------------------------------
     def _correction_row(self, layout: QVBoxLayout, correcting: str) -> None:

@@ -93,3 +93,9 @@ def tr(text: str) -> str:
     """Every user-visible string goes through here; pyside6-lupdate extracts the literal arguments of
     ``tr("…")`` calls into resources/i18n/clinic_zh_CN.ts."""
     return QCoreApplication.translate(CONTEXT, text)
+
+
+def _t(text: str) -> str:
+    """Marks a text for translation where it is defined (pyside6-lupdate extracts it, see
+    resources/i18n/update.py); ``tr`` translates it where it is shown."""
+    return text

@@ -10,13 +10,26 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from clinic_app.heap import collector_skips_the_heap_as_it_is
 from clinic_app.ledger import Ledger
 from ui.i18n import tr
 from ui.ops import Op, Ops
-from ui.qt import QEvent, QLabel, QSize, Qt, QTimer, QVBoxLayout, QWidget
+from ui.qt import (
+    QEvent,
+    QLabel,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    alive,
+    every_binding_named,
+    name_every_binding,
+)
 
 if TYPE_CHECKING:
     from ui.charts import BarChart
@@ -26,11 +39,31 @@ WARM_UP_MS = 3000
 CHARTS = "ui.charts"
 
 
-def _import_charts() -> object:
-    """Off the GUI thread. The import makes many objects: the full collections they trigger skip the heap as it
-    was (clinic_app.heap), else one scanned the whole program holding the GIL (~100 ms, the window still)."""
+def import_charts() -> object:
+    """Off the GUI thread (a batch of Qt types named first on the GUI thread: ``after_naming_bindings``). The import
+    makes many objects: the full collections they trigger skip the heap as it was (clinic_app.heap), else one
+    scanned the whole program holding the GIL (~100 ms, the window still)."""
     with collector_skips_the_heap_as_it_is():
         return importlib.import_module("ui.charts")
+
+
+def after_naming_bindings(owner: QObject, then: Callable[[], None]) -> None:
+    """``then()`` once every Qt type pyqtgraph names is made (ui.qt.name_every_binding): at once if they are, else
+    after a batch a turn of the event loop (~30 turns of 1-7 ms), while ``owner`` lives."""
+    if every_binding_named():
+        then()
+        return
+    pieces = name_every_binding()
+
+    def step() -> None:
+        if not alive(owner):
+            return
+        if next(pieces, False) is False:
+            then()
+            return
+        QTimer.singleShot(0, owner, step)
+
+    step()
 
 
 class LedgerChart(QWidget):
@@ -47,6 +80,7 @@ class LedgerChart(QWidget):
         self.setMinimumHeight(240)
         self._ops = Ops(self)
         self._importing: Op | None = None
+        self._naming = False
         self._update()
         QTimer.singleShot(WARM_UP_MS, self.warm_up)
 
@@ -56,8 +90,13 @@ class LedgerChart(QWidget):
 
     def warm_up(self) -> None:
         """Import the charting library off the GUI thread, once."""
-        if self._importing is None and CHARTS not in sys.modules:
-            self._importing = self._ops.work(_import_charts, self._imported)
+        if self._importing is None and not self._naming and CHARTS not in sys.modules:
+            self._naming = True
+            after_naming_bindings(self, self._start_import)
+
+    def _start_import(self) -> None:
+        if CHARTS not in sys.modules:
+            self._importing = self._ops.work(import_charts, self._imported)
 
     def _imported(self, _module: object) -> None:
         self._update()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QAbstractTableModel,
@@ -201,3 +203,37 @@ __all__ += [
 from shiboken6 import isValid as alive  # noqa: E402
 
 __all__ += ["alive"]
+
+
+# the chart library (ui/charts.py): PySide6 makes the Python type of a Qt class the first time it is named, and
+# pyqtgraph names every one of QtCore, QtGui and QtWidgets as it is imported (it copies them into modules of its
+# own): ~50 ms of type making (up to 4 ms a name) inside the 0.3-0.5 s import, on a worker that holds the GIL
+# while it makes them. Named here, a batch a turn of the event loop on the GUI thread, before the import.
+def name_every_binding(batch: int = 25) -> Iterator[None]:
+    """Yields after each batch of names (a few ms); also imports the modules pyqtgraph imports beside them."""
+    import contextlib
+    import importlib
+
+    from PySide6 import QtCore, QtGui, QtWidgets
+
+    for module in (QtCore, QtGui, QtWidgets):
+        names = dir(module)
+        for at in range(0, len(names), batch):
+            for name in names[at : at + batch]:
+                getattr(module, name)
+            yield
+    for extra in ("QtSvg", "QtOpenGLWidgets", "QtTest"):
+        with contextlib.suppress(ImportError):  # pyqtgraph does without them
+            importlib.import_module(f"PySide6.{extra}")
+        yield
+    _named.append(True)
+
+
+_named: list[bool] = []
+
+
+def every_binding_named() -> bool:
+    return bool(_named)
+
+
+__all__ += ["every_binding_named", "name_every_binding"]

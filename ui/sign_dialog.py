@@ -15,7 +15,7 @@ from clinic_app.errors import ValidationError
 from clinic_app.money import yuan
 from clinic_app.store import Store
 from clinic_app.users import User
-from ui.i18n import tr
+from ui.i18n import _t, tr
 from ui.messages import error_text
 from ui.notice import show_problem
 from ui.ops import Writer
@@ -408,11 +408,6 @@ def sign_error_text(error: ValidationError) -> str:
             return tr("%1 has a contract for this year already: %2").replace("%1", who).replace("%2", why)
         return tr("%1 cannot have this package: %2").replace("%1", who).replace("%2", why)
     return rules.get(error.rule) or error.message
-
-
-def _t(text: str) -> str:
-    """Marks a text for translation where it is defined; ``tr`` translates it where it is shown."""
-    return text
 
 
 # reason code (clinic_app.contracts.Reason) -> the sentence and the details that fill its %1, %2, %3

@@ -91,7 +91,7 @@
     </message>
     <message>
         <location line="+10"/>
-        <location filename="../../ui/chronic_words.py" line="+170"/>
+        <location filename="../../ui/chronic_words.py" line="+175"/>
         <location filename="../../ui/conflict_dialog.py" line="+35"/>
         <source>Resident</source>
         <translation>居民</translation>
@@ -405,7 +405,7 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+406"/>
+        <location filename="../../ui/contracts_page.py" line="+417"/>
         <location filename="../../ui/files.py" line="+44"/>
         <location filename="../../ui/printing.py" line="+64"/>
         <source>Could not write %1: %2</source>
@@ -432,7 +432,7 @@
         <translation>打印预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="+110"/>
+        <location filename="../../ui/chronic_chart.py" line="+101"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-78"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
@@ -465,7 +465,7 @@
         <translation>有冲突</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="-472"/>
+        <location filename="../../ui/contracts_page.py" line="-483"/>
         <source>Sign…</source>
         <translation>签约…</translation>
     </message>
@@ -527,13 +527,13 @@
     </message>
     <message>
         <location line="-9"/>
-        <location line="+444"/>
+        <location line="+455"/>
         <location filename="../../ui/indicators_view.py" line="+170"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
     <message>
-        <location line="-453"/>
+        <location line="-464"/>
         <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
         <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
@@ -554,7 +554,7 @@
         <translation>人头费台账</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+160"/>
+        <location filename="../../ui/chronic_page.py" line="+161"/>
         <source>Chronic-disease follow-ups</source>
         <translation>慢病随访</translation>
     </message>
@@ -615,12 +615,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+339"/>
+        <location line="+342"/>
         <source>Home round to Excel…</source>
         <translation>上门随访清单导出 Excel…</translation>
     </message>
     <message>
-        <location line="-328"/>
+        <location line="-331"/>
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
@@ -708,7 +708,7 @@
         <translation>请先在列表中选择患者。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source>Follow-up of %1 recorded: %2, next visit by %3.</source>
         <translation>已记录 %1 的随访：%2，下次随访 %3 前。</translation>
     </message>
@@ -718,7 +718,7 @@
         <translation>已开具%1。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Call to %1 recorded: %2.</source>
         <translation>已记录与 %1 的联系：%2。</translation>
     </message>
@@ -784,7 +784,7 @@
         <translation>出生日期</translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+110"/>
         <source>Budget for the year: %1 yuan (weighted heads %3 × %2 yuan a head)</source>
         <translation>年度预算：%1 元（加权人数 %3 × 每人 %2 元）</translation>
     </message>
@@ -885,12 +885,12 @@
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
     <message>
-        <location line="-155"/>
+        <location line="-166"/>
         <source>Renew…</source>
         <translation>续约…</translation>
     </message>
     <message>
-        <location line="+167"/>
+        <location line="+178"/>
         <source>Quality reserve %1 %: %2 yuan</source>
         <translation>质量保证金 %1%：%2 元</translation>
     </message>
@@ -925,7 +925,7 @@
         <translation>共 %1 份签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-183"/>
+        <location filename="../../ui/chronic_page.py" line="-186"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
@@ -948,7 +948,7 @@
         <translation>签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_words.py" line="-155"/>
+        <location filename="../../ui/chronic_words.py" line="-160"/>
         <source>Hypertension</source>
         <translation>高血压</translation>
     </message>
@@ -974,7 +974,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="+284"/>
+        <location filename="../../ui/followup_dialog.py" line="+311"/>
         <source>Complication</source>
         <translation>并发症</translation>
     </message>
@@ -1086,7 +1086,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/followup_dialog.py" line="+309"/>
+        <location filename="../../ui/followup_dialog.py" line="+316"/>
         <location line="+20"/>
         <source>None</source>
         <translation>无</translation>
@@ -1137,7 +1137,7 @@
         <translation>消失（双侧）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>No symptom</source>
         <translation>无症状</translation>
     </message>
@@ -1272,7 +1272,7 @@
         <translation>妊娠或哺乳期血糖升高</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>emergency sign: %1</source>
         <translation>急症表现：%1</translation>
     </message>
@@ -1409,13 +1409,13 @@
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../ui/followup_dialog.py" line="-263"/>
+        <location filename="../../ui/followup_dialog.py" line="-267"/>
         <source>Next visit date</source>
         <translation>下次随访日期</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="-145"/>
+        <location filename="../../ui/followup_dialog.py" line="-151"/>
         <source>Symptoms</source>
         <translation>症状</translation>
     </message>
@@ -1427,13 +1427,13 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/followup_dialog.py" line="+237"/>
+        <location filename="../../ui/followup_dialog.py" line="+247"/>
         <source>Correction reason</source>
         <translation>更正原因</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/followup_dialog.py" line="-108"/>
+        <location filename="../../ui/followup_dialog.py" line="-112"/>
         <source>Institution</source>
         <translation>机构</translation>
     </message>
@@ -1446,7 +1446,7 @@
     <message>
         <location line="+5"/>
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
-        <location filename="../../ui/followup_dialog.py" line="-28"/>
+        <location filename="../../ui/followup_dialog.py" line="-29"/>
         <source>Drug</source>
         <translation>药物</translation>
     </message>
@@ -1557,7 +1557,7 @@
         <location filename="../../ui/chronic_words.py" line="-14"/>
         <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
-        <location filename="../../ui/followup_dialog.py" line="-4"/>
+        <location filename="../../ui/followup_dialog.py" line="-5"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1742,7 +1742,7 @@
         <location filename="../../ui/chronic_dialogs.py" line="-240"/>
         <location filename="../../ui/contract_dialogs.py" line="-42"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
-        <location filename="../../ui/followup_dialog.py" line="+64"/>
+        <location filename="../../ui/followup_dialog.py" line="+67"/>
         <location filename="../../ui/resident_dialog.py" line="-189"/>
         <location filename="../../ui/sign_dialog.py" line="-82"/>
         <location line="+128"/>
@@ -1846,7 +1846,7 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_chart.py" line="+92"/>
+        <location filename="../../ui/ledger_chart.py" line="+131"/>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>
@@ -2196,7 +2196,7 @@
         <translation>更正…</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source> (doctor&apos;s; rules: %1)</source>
         <translation>（医生判定；规则：%1）</translation>
     </message>
@@ -2215,7 +2215,7 @@
         <location line="-25"/>
         <location filename="../../ui/chronic_words.py" line="-13"/>
         <location filename="../../ui/entry_quality_view.py" line="+189"/>
-        <location filename="../../ui/followup_dialog.py" line="-174"/>
+        <location filename="../../ui/followup_dialog.py" line="-182"/>
         <source>Visit date</source>
         <translation>随访日期</translation>
     </message>
@@ -2250,14 +2250,14 @@
         <location line="+4"/>
         <location filename="../../ui/chronic_page.py" line="+56"/>
         <location filename="../../ui/chronic_words.py" line="+6"/>
-        <location filename="../../ui/followup_dialog.py" line="+191"/>
+        <location filename="../../ui/followup_dialog.py" line="+200"/>
         <source>Classification</source>
         <translation>分类</translation>
     </message>
     <message>
         <location line="+5"/>
         <location filename="../../ui/conflict_dialog.py" line="+4"/>
-        <location filename="../../ui/followup_dialog.py" line="-34"/>
+        <location filename="../../ui/followup_dialog.py" line="-36"/>
         <source>Referral</source>
         <translation>转诊</translation>
     </message>
@@ -2268,7 +2268,7 @@
     </message>
     <message>
         <location line="+6"/>
-        <location filename="../../ui/followup_dialog.py" line="-29"/>
+        <location filename="../../ui/followup_dialog.py" line="-30"/>
         <source>Drugs</source>
         <translation>用药</translation>
     </message>
@@ -2300,7 +2300,7 @@
         <translation>在随访表中打开此次随访以更正。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+36"/>
         <location filename="../../ui/resident_dialog.py" line="+12"/>
         <location filename="../../ui/residents_page.py" line="-87"/>
         <location filename="../../ui/sign_dialog.py" line="+1"/>
@@ -2416,7 +2416,7 @@
     </message>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-21"/>
-        <location filename="../../ui/followup_dialog.py" line="+41"/>
+        <location filename="../../ui/followup_dialog.py" line="+43"/>
         <location filename="../../ui/resident_dialog.py" line="+47"/>
         <source>Save</source>
         <translation>保存</translation>
@@ -2671,7 +2671,7 @@
         <translation>%1 不符合服务包条件：%2</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+7"/>
         <source>%1 is for residents aged %2 or more when the period starts (this resident: %3)</source>
         <translation>%1 适用于签约周期开始时年满 %2 岁的居民（该居民 %3 岁）</translation>
     </message>
@@ -3159,7 +3159,7 @@
         <translation>发生时间</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="-123"/>
+        <location filename="../../ui/chronic_chart.py" line="-125"/>
         <location filename="../../ui/sync_page.py" line="+2"/>
         <location line="+22"/>
         <location line="+18"/>
@@ -3335,7 +3335,7 @@ What is wrong: %2</source>
         <translation>没有恢复：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/followup_dialog.py" line="-295"/>
+        <location filename="../../ui/followup_dialog.py" line="-325"/>
         <source>The patient or the record no longer exists (another device may have removed it).</source>
         <translation>患者或记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -3430,12 +3430,12 @@ What is wrong: %2</source>
         <translation>更正 %1 的随访（%2）</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+31"/>
         <source>%1 · %2 years · %3 · %4</source>
         <translation>%1 · %2 岁 · %3 · %4</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+41"/>
         <source>Blood pressure (mmHg)</source>
         <translation>血压（mmHg）</translation>
     </message>
@@ -3475,7 +3475,7 @@ What is wrong: %2</source>
         <translation>其他体征</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Cigarettes a day / target</source>
         <translation>日吸烟量（支）/ 目标</translation>
     </message>
@@ -3510,7 +3510,7 @@ What is wrong: %2</source>
         <translation>遵医行为</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Fasting glucose (mmol/L)</source>
         <translation>空腹血糖（mmol/L）</translation>
     </message>
@@ -3550,13 +3550,13 @@ What is wrong: %2</source>
         <translation>新发或加重</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <location line="+38"/>
+        <location line="+11"/>
+        <location line="+40"/>
         <source>As the rules say</source>
         <translation>按规则</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-35"/>
         <source>Reason for a classification other than the rules&apos;</source>
         <translation>与规则不同时须写明原因</translation>
     </message>
@@ -3571,7 +3571,7 @@ What is wrong: %2</source>
         <translation>医生判定分类</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Dose a time</source>
         <translation>每次剂量</translation>
     </message>
@@ -3586,7 +3586,7 @@ What is wrong: %2</source>
         <translation>胰岛素（种类、用量）</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Department</source>
         <translation>科别</translation>
     </message>
@@ -3601,12 +3601,12 @@ What is wrong: %2</source>
         <translation>随访医生签名</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Enter saves; Tab goes through the fields in the paper form&apos;s order.</source>
         <translation>回车保存；Tab 键按纸质表格的顺序切换各项。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Visit</source>
         <translation>随访</translation>
     </message>
@@ -3631,7 +3631,7 @@ What is wrong: %2</source>
         <translation>转诊与下次随访</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source>Correcting the follow-up of %1 (%2): it stays in the history, marked corrected.</source>
         <translation>正在更正 %1 的随访（%2）：原记录保留在历史中，标为已更正。</translation>
     </message>

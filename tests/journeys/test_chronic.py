@@ -381,3 +381,24 @@ def test_tab_goes_through_the_form_in_the_paper_forms_order(journey: Journey) ->
         with journey.step("Escape closes the form"):
             journey.key(form, _qt().Key.Key_Escape)
             journey.wait_until(form.isHidden)
+
+
+def test_enter_pressed_twice_opens_one_follow_up_form_whole(journey: Journey) -> None:
+    """The form is built a section a turn of the event loop and shown when whole: a second Enter pressed while it
+    is being built opens no second form, and the form shown has every field, the cursor in the first reading."""
+    from ui.followup_dialog import FollowupDialog
+    from ui.qt import QApplication
+
+    page = open_page(journey)
+    _row, patient = pick_row(journey, page, lambda r: r["disease"] == "hypertension")
+    with journey.step("press Enter twice on a patient"):
+        journey.key(page.views["due"], _qt().Key.Key_Return)
+        journey.key(page.views["due"], _qt().Key.Key_Return)
+        form = journey.dialog(FollowupDialog)
+        journey.qtbot.wait(100)
+    forms = [w for w in QApplication.topLevelWidgets() if isinstance(w, FollowupDialog) and w.isVisible()]
+    assert forms == [form], "one form"
+    assert form.windowTitle() == f"{patient['name']} 的随访（高血压）"
+    assert form.fields["sbp_1"].hasFocus(), "the cursor waits in the first reading"
+    assert form.save_button.isVisible() and form.signature.isVisible(), "the whole form is shown"
+    assert form.classification.text() == "请填写血压，分类随之显示。"

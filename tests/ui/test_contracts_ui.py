@@ -184,6 +184,9 @@ def _page(qtbot: Any, clinic: UiClinic, user: Any = None, writer: Any = None) ->
     page.resize(1000, 600)
     page.show()
     qtbot.waitExposed(page)
+    qtbot.waitUntil(
+        lambda: page.contract_total is not None
+    )  # the list a turn after the page shows, its count next
     return page
 
 
@@ -452,6 +455,7 @@ def test_the_page_reads_only_what_a_write_changed_and_only_while_shown(
     thread.join()
     assert reads == [], "hidden: nothing is read, the page is stale"
     page.show()
+    qtbot.waitUntil(lambda: reads != [])  # read the turn after the page is shown
     assert reads == ["contract_rows"]
     assert [_cells(page.contracts, r)[0] for r in range(page.contract_model.rowCount())] == ["王五", "张三"]
 

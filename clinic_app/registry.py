@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
 
-from clinic_app import chronic, chronic_contacts, contracts, residents, search, users
+from clinic_app import chronic, chronic_contacts, contracts, drugs, residents, search, users
 from clinic_app.db import Connection
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
@@ -439,6 +439,7 @@ def _live(name: str, *columns: str) -> Unique:
 RESIDENT_HOOKS = TableHooks(
     derive=search.derive_resident_names, index=search.index_residents, unindex=search.unindex_residents
 )
+DRUG_HOOKS = TableHooks(index=drugs.index_drugs, unindex=drugs.unindex_drugs)
 
 
 def build_registry() -> Registry:
@@ -645,11 +646,21 @@ def build_registry() -> Registry:
             *reference, _text("key", not_null=True), _text("value", not_null=True),
             _text("effective_from", not_null=True),
         ), unique=(Unique("policy_key_from", ("key", "effective_from")),)),
-        Table("drug", Kind.REFERENCE, (  # the county's drug catalog (server/county CLI); no device table yet
-            *reference, _text("code", not_null=True), _text("name", not_null=True), _text("spec"), _text("unit"),
-            _int("package_size", not_null=True),
-            *(Column(flag, "BOOLEAN", not_null=True) for flag in DRUG_FLAGS),
-        ), on_device=False),
+        Table("drug", Kind.REFERENCE, (  # the county's drug catalog (clinic_app.drugs)
+            *reference,
+            _text("code", not_null=True, max_length=MAX_UNIQUE),
+            _text("name", not_null=True),
+            _text("brand_name"),
+            _text("form"),
+            _text("spec"),
+            _text("unit"),
+            _int("package_size", not_null=True, minimum=1),
+            _text("package_unit"),
+            _int("price_fen", minimum=0),
+            _text("insurance_category", allowed=drugs.INSURANCE_CATEGORIES, check=True),
+            _text("atc_code"),
+            *(_int(flag, not_null=True, default=0, minimum=0, maximum=1) for flag in drugs.DRUG_FLAGS),
+        ), unique=(Unique("drug_code", ("code",)),), hooks=DRUG_HOOKS),
         # -- device-local ----------------------------------------------------------------------------------
         Table("outbox", Kind.LOCAL, (
             _int("seq", primary_key=True),
@@ -676,6 +687,10 @@ def build_registry() -> Registry:
             _text("key", not_null=True, primary_key=True),
             _text("resident_id", not_null=True, primary_key=True, refers_to="resident"),
         )),
+        Table("drug_search_key", Kind.LOCAL, (
+            _text("key", not_null=True, primary_key=True),
+            _text("drug_id", not_null=True, primary_key=True, refers_to="drug"),
+        )),
         Table("set_aside", Kind.LOCAL, (  # pulled rows this device could not store (clinic_app.syncstate)
             _text("table_name", not_null=True, primary_key=True),
             _text("row_id", not_null=True, primary_key=True),
@@ -701,18 +716,6 @@ def build_registry() -> Registry:
         )),
     ))
     # fmt: on
-
-
-# The drug catalog's RULES §6 flags (1/0 in the county's CSV, true/false in a row).
-DRUG_FLAGS = (
-    "narcotic",
-    "psychotropic_1",
-    "toxic",
-    "radioactive",
-    "precursor",
-    "antimicrobial",
-    "special_storage",
-)
 
 
 REGISTRY = build_registry()

@@ -205,7 +205,7 @@ def test_kinds_and_the_table_lists_every_side_uses() -> None:
     assert REGISTRY.server_owned_tables == {"clinic"}, "the county makes the clinic row; no device pushes it"
     assert not REGISTRY.pushed_tables & (REGISTRY.reference_tables | REGISTRY.local_tables | {"clinic"})
     assert set(contract.TABLES) == REGISTRY.pushed_tables
-    assert "drug" not in REGISTRY.device_tables, "the drug catalog is the county's only, for now"
+    assert "drug" in REGISTRY.pulled_tables, "the drug catalog reaches every device"
     assert REGISTRY.merged_tables == {"resident"} == contract.MERGED_TABLES
 
 
@@ -250,7 +250,9 @@ def test_the_contract_is_the_registry() -> None:
     }
     for name in REGISTRY.reference_tables:  # the county's loaders are held to the same columns
         assert set(contract.columns(name)) == {c.name for c in REGISTRY.table(name).wire_columns}, name
-    assert contract.columns("drug")["narcotic"].kind is bool
+    assert (
+        contract.columns("drug")["narcotic"].kind is int and contract.columns("drug")["narcotic"].maximum == 1
+    )
     assert contract.UNIQUE == {
         "user": ("username", False),
         "village": ("name", True),

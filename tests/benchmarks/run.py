@@ -45,6 +45,8 @@ SEARCH_P95_TARGET_MS = 2.0
 PAGE_TARGET_MS = 150.0
 COLD_START_TARGET_S = 0.6
 GUI_STALL_TARGET_MS = 100.0
+DRUG_SEARCH_TARGET_MS = 5.0  # median at 20,000 catalog rows, issue 13
+DRUG_CATALOG_ROWS = 20_000
 
 
 @dataclass
@@ -402,6 +404,63 @@ def search(bench: Bench) -> None:
             note=f"search_residents(conn, clinic, '', limit=200), no Qt: the data part of the page figure; "
             f"median of {len(times)}, p95 {percentile(times, 0.95):.2f} ms; {len(page.rows)} rows",
         )
+    finally:
+        store.close()
+
+
+def drug_catalog_store(bench: Bench) -> Any:
+    """A clinic of its own holding a catalog of ``DRUG_CATALOG_ROWS`` drugs (the catalog tests' generator)."""
+    from clinic_app import catalog
+    from clinic_app.store import Store
+    from tests.test_drug_catalog import big_catalog
+
+    folder = bench.workdir / "drugs"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    store, _ = Store.initialise(folder / "drugs.db", "D001", "药品目录", key_file=folder / "drugs.key")
+    catalog.install_catalog(store, big_catalog(DRUG_CATALOG_ROWS))
+    return store
+
+
+def drug_queries(rng: random.Random, count: int) -> list[str]:
+    """Queries a doctor types: a part of a name, initials from a syllable on, the start of a code."""
+    numbers = [rng.randrange(DRUG_CATALOG_ROWS) for _ in range(count)]
+    forms = (
+        lambda i: f"药品{i}号",
+        lambda i: "aldp",
+        lambda i: f"XC08CA01A{i:05d}",
+    )
+    return [forms[n % len(forms)](i) for n, i in enumerate(numbers)]
+
+
+@step(("drug_search_ms", "ms"))
+def drug_search(bench: Bench) -> None:
+    from clinic_app import drugs
+
+    timed = bench.repeats(60, 30)
+    progress(f"drug search: {timed} queries over {DRUG_CATALOG_ROWS:,} catalog rows")
+    store = drug_catalog_store(bench)
+    try:
+        queries = drug_queries(random.Random(2), timed + 10)
+        for query in queries[:10]:
+            drugs.search_drugs(store.conn, query)
+        times: list[float] = []
+        empty = 0
+        for query in queries[10:]:
+            started = time.perf_counter()
+            found = drugs.search_drugs(store.conn, query)
+            times.append((time.perf_counter() - started) * 1000)
+            empty += not found
+        figure = bench.add(
+            "drug_search_ms",
+            statistics.median(times),
+            "ms",
+            DRUG_SEARCH_TARGET_MS,
+            note=f"search_drugs (name part, initials, code start; first 20): median of {len(times)}, "
+            f"p95 {percentile(times, 0.95):.2f} ms, max {max(times):.2f} ms"
+            + (f"; FOUND NOTHING for {empty}" if empty else ""),
+        )
+        figure.ok = figure.ok and not empty
     finally:
         store.close()
 

@@ -30,7 +30,7 @@ def test_catalog_and_policy_reach_every_device(county: County, tmp_path: Path) -
     for device in (a, b):
         changes, _ = pull_all(county, device)
         drugs = {c["row"]["code"]: c["row"] for c in changes if c["table"] == "drug"}
-        assert drugs["XJ01CAA04A001010100002"]["antimicrobial"] is True
+        assert drugs["XJ01CAA04A001010100002"]["antimicrobial"] == 1
         policies = [c["row"] for c in changes if c["table"] == "policy"]
         assert (
             len(policies) == 1

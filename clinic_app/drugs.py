@@ -4,7 +4,8 @@ catalog's search keys on a device.
 The CSV's columns: ``code`` (RULES §8), ``name`` (the generic name, 通用名), ``brand_name`` (商品名), ``form``
 (dosage form), ``spec`` (strength), ``unit`` (the unit a dose is counted in: 片, 粒, 支, IU), ``package_size`` (units
 in one package), ``package_unit`` (盒, 瓶), ``price_fen`` (a package's price), ``insurance_category`` (甲/乙/丙 or
-A/B/C), ``atc_code`` (for duplicate-therapy warnings) and the RULES §6 flags as 1/0. Only code, name, spec, unit and
+A/B/C), ``atc_code`` (for duplicate-therapy warnings),
+``trace_product_id`` (the 7 digits the 20-digit trace codes of its boxes start with, RULES §7) and the RULES §6 flags as 1/0. Only code, name, spec, unit and
 package_size are required (a file of the first catalog format still loads). The county server loads it; a device
 receives the rows, or loads the file itself while it has no county (``clinic catalog load``)."""
 
@@ -122,6 +123,12 @@ def parse_catalog(text: str) -> list[dict[str, Any]]:
         extra["insurance_category"] = _CATEGORY_WORDS.get(category) if category else None
         if category and extra["insurance_category"] is None:
             problems.append(f"row {number}, column insurance_category: 甲, 乙 or 丙 (A, B or C)")
+        product = (line.get("trace_product_id") or "").strip()
+        extra["trace_product_id"] = product or None
+        if product and not (product.isascii() and product.isdigit() and len(product) == 7):
+            problems.append(
+                f"row {number}, column trace_product_id: the 7 digits a 20-digit trace code starts with"
+            )
         atc = (line.get("atc_code") or "").strip().upper()
         extra["atc_code"] = atc or None
         if atc and not ATC_CODE.match(atc):

@@ -659,6 +659,7 @@ def build_registry() -> Registry:
             _int("price_fen", minimum=0),
             _text("insurance_category", allowed=drugs.INSURANCE_CATEGORIES, check=True),
             _text("atc_code"),
+            _text("trace_product_id"),
             *(_int(flag, not_null=True, default=0, minimum=0, maximum=1) for flag in drugs.DRUG_FLAGS),
         ), unique=(Unique("drug_code", ("code",)),), hooks=DRUG_HOOKS),
         # -- device-local ----------------------------------------------------------------------------------

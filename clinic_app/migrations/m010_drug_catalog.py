@@ -25,6 +25,7 @@ STATEMENTS = [
         price_fen INTEGER,
         insurance_category TEXT CHECK (insurance_category IN ('A', 'B', 'C')),
         atc_code TEXT,
+        trace_product_id TEXT,
         {", ".join(f"{flag} INTEGER NOT NULL DEFAULT 0" for flag in FLAGS)})""",
     "CREATE UNIQUE INDEX drug_code ON drug(code)",
     """CREATE TABLE drug_search_key (

@@ -22,7 +22,15 @@ branch_labels = None
 depends_on = None
 
 BUMP = sa.text("UPDATE scope_counter SET value = value + 1 WHERE scope = :scope RETURNING value")
-NEW_TEXT = ("brand_name", "form", "package_unit", "price_fen", "insurance_category", "atc_code")
+NEW_TEXT = (
+    "brand_name",
+    "form",
+    "package_unit",
+    "price_fen",
+    "insurance_category",
+    "atc_code",
+    "trace_product_id",
+)
 
 
 def upgrade() -> None:

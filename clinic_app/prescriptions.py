@@ -17,6 +17,8 @@ from clinic_app.drugs import EXCLUDED_FLAGS
 from clinic_app.errors import ValidationError
 
 STATUSES = ("active", "awaiting_signature", "stopped")  # expired is a date, not a status
+STATUSES_ON_ISSUE = ("active", "awaiting_signature")  # later ones come from events
+EVENT_KINDS = ("signed", "stopped")
 PRESCRIBING_ROLES = ("village_doctor", "clinic_admin")  # the accounts of a village clinic that prescribe
 ROUTES = ("oral", "subcutaneous", "inhaled", "topical", "sublingual", "other")
 EXCLUDED_CLASS_NAMES = {  # RULES §6, as a refusal names them

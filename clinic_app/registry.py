@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
 
-from clinic_app import chronic, chronic_contacts, contracts, drugs, residents, search, users
+from clinic_app import chronic, chronic_contacts, contracts, drugs, prescriptions, residents, search, users
 from clinic_app.db import Connection
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
@@ -629,6 +629,64 @@ def build_registry() -> Registry:
             _text("followed_up_on"),
         ), label_sql="SELECT f.id, r.name || ' ' || f.referred_on FROM referral f "
                      "JOIN resident r ON r.id = f.resident_id WHERE f.id IN ({marks})"),
+        # -- long-term prescriptions (clinic_app.prescriptions: the rules; rx_records: the records) ------------
+        Table("prescription", Kind.EVENT, (
+            *common,
+            _text("issued_on", not_null=True),
+            _ref("resident_id", "resident", not_null=True),
+            _text("disease", not_null=True, allowed=chronic.DISEASES, check=True),
+            _int("days", not_null=True),
+            _text("status_on_issue", not_null=True, allowed=prescriptions.STATUSES_ON_ISSUE, check=True),
+            _int("signed", not_null=True, default=0),
+            _text("assessment"),
+            _int("first_issue", not_null=True, default=1),
+            _text("valid_until", not_null=True),
+            _text("allergies"),
+            _text("warnings", not_null=True, default="[]"),
+            _ref("replaces", "prescription", foreign_key=False),
+        ), label_sql="SELECT p.id, r.name || ' ' || p.issued_on FROM prescription p "
+                     "JOIN resident r ON r.id = p.resident_id WHERE p.id IN ({marks})"),
+        Table("prescription_item", Kind.EVENT, (
+            *common,
+            _ref("prescription_id", "prescription", not_null=True),
+            _int("line", not_null=True),
+            _text("drug_code", not_null=True),
+            _text("drug_name", not_null=True),
+            _text("spec"),
+            _text("unit"),
+            _text("dose", not_null=True),
+            _int("times_per_day", not_null=True),
+            _text("route", not_null=True, default="oral", allowed=prescriptions.ROUTES, check=True),
+            _int("package_size", not_null=True),
+            _int("packages", not_null=True),
+        )),
+        Table("prescription_event", Kind.EVENT, (
+            *common,
+            _ref("prescription_id", "prescription", not_null=True),
+            _text("kind", not_null=True, allowed=prescriptions.EVENT_KINDS, check=True),
+            _text("on_date", not_null=True),
+            _text("reason"),
+            _text("assessment"),
+        )),
+        Table("dispensing", Kind.EVENT, (
+            *common,
+            _ref("prescription_id", "prescription", not_null=True),
+            _text("dispensed_on", not_null=True),
+            _int("days", not_null=True),
+            _int("split_pack", not_null=True, default=0),
+            _text("quantities", not_null=True, default="[]"),
+        )),
+        Table("dispensing_code", Kind.EVENT, (
+            *common,
+            _ref("dispensing_id", "dispensing", not_null=True),
+            _ref("prescription_item_id", "prescription_item", foreign_key=False),
+            _text("code", not_null=True, max_length=prescriptions.TRACE_MAX),
+            _int("verified", not_null=True, default=0),
+            _text("unverified_reason"),
+            _int("split_pack", not_null=True, default=0),
+            _text("units", not_null=True),
+            _int("package_size"),
+        )),
         Table("service_package", Kind.REFERENCE, (
             *reference,
             _text("code", not_null=True),

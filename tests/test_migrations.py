@@ -177,7 +177,12 @@ def test_a_synced_devices_database_upgrades_keeping_every_row_with_a_backup_of_e
     store = Store.open(db, key)
     try:
         assert schema_version(store.conn) == SCHEMA_VERSION
-        backups = sorted(tmp_path.glob(f"v{version}.db.v*.bak"))  # one before each step, none when none ran
+        backups = (
+            sorted(  # one before each step, none when none ran; in the order of the steps (v9 before v10)
+                tmp_path.glob(f"v{version}.db.v*.bak"),
+                key=lambda b: int(b.name.split("-")[0].rsplit(".v", 1)[1]),
+            )
+        )
         assert [b.name.split("-")[0] for b in backups] == [
             f"v{version}.db.v{v}" for v in range(version, SCHEMA_VERSION)
         ]

@@ -20,6 +20,7 @@ from clinic_app.migrations import (
     m008_chronic_care,
     m009_chronic_contact,
     m010_drug_catalog,
+    m011_prescriptions,
 )
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
@@ -33,5 +34,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     m008_chronic_care.upgrade,
     m009_chronic_contact.upgrade,
     m010_drug_catalog.upgrade,
+    m011_prescriptions.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

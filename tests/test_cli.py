@@ -677,7 +677,7 @@ def test_each_domain_registers_its_own_commands() -> None:
     assert commands(contract_cli) == {"team", "contract", "insurance", "ledger"}
     assert commands(chronic_cli) == {"chronic", "followup", "referral", "worklist"}
     assert commands(store_cli) == {"init", "demo", "check", "backup", "restore", "setting"}
-    assert commands(rx_cli) == {"catalog"}
+    assert commands(rx_cli) == {"catalog", "rx"}
     assert commands(client_cli) == {"enroll", "sync"}
     assert commands(*cli.COMMANDS) == {
         "chronic",
@@ -700,6 +700,7 @@ def test_each_domain_registers_its_own_commands() -> None:
         "restore",
         "setting",
         "catalog",
+        "rx",
     }
 
 

@@ -111,7 +111,7 @@ def test_two_clinics_selling_one_code_at_the_same_instant_get_one_flag(county: C
         flagged = []
         for i in range(ROUNDS):
             code = f"8100001{i:013d}"
-            answers = at_once(*(lambda h=h: live_push(base, h, *sale(code))[-1] for h in (a, b)))
+            answers = at_once(*(lambda h=h, c=code: live_push(base, h, *sale(c))[-1] for h in (a, b)))
             for answer in answers:
                 assert isinstance(answer, dict) and answer["status"] == "applied", answer
             flagged.append(sum(bool(x.get("conflict_id")) for x in answers))

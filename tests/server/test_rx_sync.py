@@ -34,30 +34,31 @@ def device(tmp_path: Path, name: str) -> Store:
     return store
 
 
+def stable_patient(store: Store, actor: users.User, name: str, village: str) -> str:
+    """A resident registered for hypertension whose last face-to-face follow-up was controlled."""
+    vid = R.add_village(store, actor, village)
+    resident_id = R.add_resident(store, actor, R.ResidentInput(name=name, id_number=NUMBER, village_id=vid))
+    H.register(store, actor, resident_id, "hypertension", "I10", day(400))
+    visit = H.FollowupInput(resident_id, "hypertension", day(60), "clinic", sbp_1=130, dbp_1=80)
+    H.add_followup(store, actor, visit)
+    return resident_id
+
+
 def test_prescriptions_and_installments_sync_and_a_box_sold_at_two_clinics_is_flagged(
     county: County, tmp_path: Path
 ) -> None:
     county.admin(reference.load_catalog, catalog.demo_catalog_file())
     pc, laptop, other = device(tmp_path, "pc"), device(tmp_path, "laptop"), device(tmp_path, "other")
     try:
-        actor = users.add_user(pc, None, "admin", "clinic_admin", PW)
-        vid = R.add_village(pc, actor, "石头村")
-        resident_id = R.add_resident(
-            pc, actor, R.ResidentInput(name="张三", id_number=NUMBER, village_id=vid)
-        )
-        elsewhere = users.add_user(other, None, "admin", "clinic_admin", PW)
+        users.add_user(pc, None, "admin", "clinic_admin", PW)
+        users.add_user(other, None, "admin", "clinic_admin", PW)
         with live_server(county.engine) as url:
             for store, clinic, name in ((pc, "A01", "PC-1"), (laptop, "A01", "PC-2"), (other, "B01", "B-1")):
                 C.Client(store, url).enroll(county.admin(admin.make_enroll_code, clinic), name)
                 C.Client(store, url).sync()
             assert laptop.conn.execute("SELECT count(*) FROM drug").fetchone()[0] > 75, "the county's catalog"
             on_pc, on_laptop = users.authenticate(pc, "admin", PW), users.authenticate(laptop, "admin", PW)
-            H.register(pc, on_pc, resident_id, "hypertension", "I10", day(400))
-            H.add_followup(
-                pc,
-                on_pc,
-                H.FollowupInput(resident_id, "hypertension", day(60), "clinic", sbp_1=130, dbp_1=80),
-            )
+            resident_id = stable_patient(pc, on_pc, "张三", "石头村")
             rx = X.issue(
                 pc,
                 on_pc,
@@ -86,16 +87,7 @@ def test_prescriptions_and_installments_sync_and_a_box_sold_at_two_clinics_is_fl
             catalog_rows = other.conn.execute("SELECT count(*) FROM drug").fetchone()[0]
             assert catalog_rows > 75
             on_other = users.authenticate(other, "admin", PW)
-            vid_b = R.add_village(other, on_other, "河村")
-            someone = R.add_resident(
-                other, on_other, R.ResidentInput(name="李四", id_number=NUMBER, village_id=vid_b)
-            )
-            H.register(other, on_other, someone, "hypertension", "I10", day(400))
-            H.add_followup(
-                other,
-                on_other,
-                H.FollowupInput(someone, "hypertension", day(20), "clinic", sbp_1=130, dbp_1=80),
-            )
+            someone = stable_patient(other, on_other, "李四", "河村")
             rx_b = X.issue(
                 other, on_other, someone, "hypertension", [X.ItemInput(AMLODIPINE, "1", 1)], 28, on=day(10)
             )

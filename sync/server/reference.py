@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from clinic_app import chronic
+from clinic_app import chronic, prescriptions
 from clinic_app.drugs import parse_catalog, read_catalog_file
 from clinic_app.errors import ValidationError
 from clinic_app.ids import reference_id
@@ -137,6 +137,11 @@ def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> N
     if key in chronic.POLICY_DEFAULTS:
         try:
             chronic.interval_value(key, value)
+        except ValidationError as exc:
+            raise ValidationError("value", "integer", exc.message) from None
+    if key in prescriptions.POLICY_DEFAULTS:  # days, or 0/1 for a switch, as the devices read them
+        try:
+            prescriptions.policy_number(key, value)
         except ValidationError as exc:
             raise ValidationError("value", "integer", exc.message) from None
     existing = conn.execute(

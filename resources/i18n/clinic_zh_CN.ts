@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+48"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+49"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -124,12 +124,12 @@
         <translation>%1 · %2 岁 · %3</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+70"/>
         <source>Record the outcome of a call</source>
         <translation>记录联系结果</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 · %2 · phone %3</source>
         <translation>%1 · %2 · 电话 %3</translation>
     </message>
@@ -140,13 +140,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+64"/>
+        <location line="+63"/>
         <location filename="../../ui/chronic_words.py" line="+3"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location line="-63"/>
+        <location line="-62"/>
         <source>Date agreed / to call again</source>
         <translation>约定日期 / 再次联系日期</translation>
     </message>
@@ -156,7 +156,7 @@
         <translation>转诊随访</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 · %2 · referred %3 to %4</source>
         <translation>%1 · %2 · %3 转诊至 %4</translation>
     </message>
@@ -253,6 +253,21 @@
         <translation>操作记录</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Long-term prescription</source>
+        <translation>长期处方</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dispensing</source>
+        <translation>发药</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Trace code</source>
+        <translation>追溯码</translation>
+    </message>
+    <message>
         <location line="+6"/>
         <source>Changed on another device as well</source>
         <translation>另一台设备也修改了这条记录</translation>
@@ -266,6 +281,11 @@
         <location line="+1"/>
         <source>Signed at two clinics</source>
         <translation>在两家机构签约</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Box sold at two clinics</source>
+        <translation>同一盒药在两家机构售出</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -284,6 +304,11 @@
     </message>
     <message>
         <location line="+9"/>
+        <source>This box&apos;s trace code was sold at another clinic as well. A county reviewer looks into it; both clinics see the decision after their next sync.</source>
+        <translation>这盒药的追溯码在另一家机构也已售出。由县级审核人员核查；两家机构下次同步后都能看到处理结果。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync.</source>
         <translation>该居民本年度也在其他机构签约。由县级审核人员决定保留哪一份协议，两家机构下次同步后都会看到结果。</translation>
     </message>
@@ -523,7 +548,7 @@
     </message>
     <message>
         <location line="+10"/>
-        <location filename="../../ui/mainwindow.py" line="+74"/>
+        <location filename="../../ui/mainwindow.py" line="+75"/>
         <source>Contracts</source>
         <translation>签约</translation>
     </message>
@@ -727,7 +752,7 @@
         <translation>今日上门随访清单（%1 人次）已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/conflict_dialog.py" line="-93"/>
+        <location filename="../../ui/conflict_dialog.py" line="-101"/>
         <location filename="../../ui/contracts_page.py" line="-10"/>
         <location line="+12"/>
         <location filename="../../ui/sign_dialog.py" line="+161"/>
@@ -915,7 +940,7 @@
         <translation>本清单 %1 人</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="-144"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
@@ -958,7 +983,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="+269"/>
+        <location filename="../../ui/followup_dialog.py" line="+277"/>
         <source>Complication</source>
         <translation>并发症</translation>
     </message>
@@ -1529,7 +1554,7 @@
         <translation>本卫生室没有其他团队：请管理员在“团队…”中添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+141"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+162"/>
         <location filename="../../ui/chronic_page.py" line="-111"/>
         <location filename="../../ui/chronic_words.py" line="-13"/>
         <location line="+7"/>
@@ -1715,7 +1740,7 @@
     </message>
     <message>
         <location filename="../../ui/account_signin.py" line="-9"/>
-        <location filename="../../ui/chronic_dialogs.py" line="-219"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-240"/>
         <location filename="../../ui/contract_dialogs.py" line="-42"/>
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
         <location filename="../../ui/followup_dialog.py" line="+60"/>
@@ -1822,7 +1847,7 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_chart.py" line="+84"/>
+        <location filename="../../ui/ledger_chart.py" line="+92"/>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>
@@ -1888,7 +1913,7 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+152"/>
+        <location line="+157"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
@@ -1904,7 +1929,7 @@
         <translation>关闭本窗口，换一位用户登录</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+38"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
@@ -1925,7 +1950,7 @@
         <translation>待人工处理的冲突：%1</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>● Syncing…</source>
         <translation>● 正在同步…</translation>
     </message>
@@ -1964,7 +1989,7 @@
         <translation>与户主关系</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="+159"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+181"/>
         <location filename="../../ui/messages.py" line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="+1"/>
         <source>Note</source>
@@ -2169,7 +2194,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/chronic_dialogs.py" line="-97"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-119"/>
         <location filename="../../ui/chronic_page.py" line="-1"/>
         <location filename="../../ui/chronic_words.py" line="+14"/>
         <source>Disease</source>
@@ -2247,7 +2272,7 @@
         <location line="+5"/>
         <location line="+21"/>
         <location line="+2"/>
-        <location filename="../../ui/chronic_dialogs.py" line="+77"/>
+        <location filename="../../ui/chronic_dialogs.py" line="+99"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -2333,8 +2358,7 @@
         <translation>户号，如 H000123（输入新户号即新建家庭户）</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_dialogs.py" line="-6"/>
-        <location line="+59"/>
+        <location filename="../../ui/chronic_dialogs.py" line="-21"/>
         <location filename="../../ui/followup_dialog.py" line="+41"/>
         <location filename="../../ui/resident_dialog.py" line="+47"/>
         <source>Save</source>
@@ -2663,7 +2687,7 @@
         <location line="+1"/>
         <location line="+23"/>
         <location line="+42"/>
-        <location line="+225"/>
+        <location line="+227"/>
         <location filename="../../ui/damage_dialog.py" line="+24"/>
         <location filename="../../ui/ops.py" line="+235"/>
         <location filename="../../ui/signin.py" line="+1"/>
@@ -2671,12 +2695,12 @@
         <translation>村医助手</translation>
     </message>
     <message>
-        <location line="-223"/>
+        <location line="-225"/>
         <source>Village Clinic is already open on this computer (database %1). Use the window that is open; look for it on the taskbar.</source>
         <translation>村医助手已经打开（数据库 %1），不能再打开一次。请使用已打开的窗口，可在任务栏中找到它。</translation>
     </message>
     <message>
-        <location line="+212"/>
+        <location line="+214"/>
         <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
         <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
     </message>
@@ -2732,7 +2756,7 @@
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="-20"/>
+        <location filename="../../ui/mainwindow.py" line="-45"/>
         <location filename="../../ui/signin.py" line="+2"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
@@ -3253,7 +3277,7 @@ What is wrong: %2</source>
         <translation>没有恢复：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/followup_dialog.py" line="-278"/>
+        <location filename="../../ui/followup_dialog.py" line="-286"/>
         <source>The patient or the record no longer exists (another device may have removed it).</source>
         <translation>患者或记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -3333,7 +3357,7 @@ What is wrong: %2</source>
         <translation>%1：填写有误，未能保存。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+41"/>
         <source>Follow-up of %1 (%2)</source>
         <translation>%1 的随访（%2）</translation>
     </message>

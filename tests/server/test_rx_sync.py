@@ -96,7 +96,7 @@ def test_prescriptions_and_installments_sync_and_a_box_sold_at_two_clinics_is_fl
             C.Client(pc, url).sync()
             for store, named in ((other, "A01"), (pc, "B01")):
                 [flag] = [c for c in conflicts.list_conflicts(store.conn) if c.kind == "trace_code_elsewhere"]
-                assert CODE in flag.message and named in flag.message
+                assert CODE in flag.message and named in flag.message and flag.county_decides
     finally:
         for store in (pc, laptop, other):
             store.close()

@@ -99,10 +99,12 @@ def issue(
     allergies: str | None = None,
     on: Any = None,
     replaces: str | None = None,
+    change_reason: str | None = None,
     today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Issue a long-term prescription for a registered chronic patient (RULES §6): refused naming the rule, or
-    written with its status (``active`` or ``awaiting_signature``), the packages of each item and the warnings."""
+    written with its status (``active`` or ``awaiting_signature``), the packages of each item and the warnings.
+    ``replaces``: the prescription this one changes (``change``), stopped with ``change_reason`` at once."""
     from clinic_app.residents import get_resident
 
     conn = store.conn
@@ -173,10 +175,13 @@ def issue(
         "warnings": json.dumps([m for _, m in warnings], ensure_ascii=False),
         "replaces": replaces,
     }
-    with store.unit(actor.id, "rx.issue") as uow:
+    with store.unit(actor.id, "rx.change" if replaces else "rx.issue") as uow:
         rx_id = uow.insert("prescription", values)
         for row in rows:
             uow.insert("prescription_item", {"prescription_id": rx_id, **row})
+        if replaces is not None:  # a change: the old one stops in the same unit of work
+            stopped = {"prescription_id": replaces, "kind": "stopped", "on_date": day.isoformat()}
+            uow.insert("prescription_event", {**stopped, "reason": change_reason})
         uow.summary = f"{resident['name']}: long-term prescription, {count} days ({status})"
     return {
         "id": rx_id,
@@ -243,6 +248,30 @@ def stop(
         raise ValidationError("reason", "required", "say why the prescription stops")
     _event(store, actor, rx_id, "stopped", on, today, reason=text)
     return {"id": rx_id, "status": "stopped"}
+
+
+def change(
+    store: Store, actor: User, rx_id: str, reason: str, lines: Sequence[ItemInput], days: Any, **kw: Any
+) -> dict[str, Any]:
+    """Change a prescription (another drug, dose or length) with a reason: the old one stops and a new one that
+    ``replaces`` it is issued under the same rules, in one unit of work (append-only: the old one is kept)."""
+    old = get_prescription(store.conn, rx_id)
+    if old["status"] == "stopped":
+        raise ValidationError("prescription", "stopped", "the prescription is stopped already")
+    text = _note("reason", reason)
+    if text is None:
+        raise ValidationError("reason", "required", "say why the prescription changes")
+    return issue(
+        store,
+        actor,
+        old["resident_id"],
+        old["disease"],
+        lines,
+        days,
+        replaces=rx_id,
+        change_reason=text,
+        **kw,
+    )
 
 
 # -- dispensing -----------------------------------------------------------------------------------------------------

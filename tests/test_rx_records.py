@@ -243,3 +243,42 @@ def test_the_drug_history_holds_items_events_and_installments(rx: Clinic) -> Non
     [row] = X.drug_history(rx.store.conn, rid(rx))
     assert row["status"] == "stopped" and [e["kind"] for e in row["events"]] == ["stopped"]
     assert len(row["items"]) == 1 and len(row["installments"]) == 1
+
+
+def test_a_change_stops_the_old_prescription_and_issues_one_that_replaces_it(rx: Clinic) -> None:
+    old = issue(rx, 84)["id"]
+    new = X.change(
+        rx.store,
+        doctor(rx),
+        old,
+        "改为每日两次",
+        [X.ItemInput(AMLODIPINE, "1", 2)],
+        28,
+        on="2026-11-20",
+        today=TODAY,
+    )
+    assert new["status"] == "active" and new["items"][0]["packages"] == 2
+    assert X.get_prescription(rx.store.conn, old)["status"] == "stopped"
+    assert X.get_prescription(rx.store.conn, new["id"])["replaces"] == old
+    history = X.drug_history(rx.store.conn, rid(rx))
+    assert [h["id"] for h in history] == [new["id"], old]
+    assert history[1]["events"][0]["reason"] == "改为每日两次"
+    before = count(rx, "prescription")
+    assert (
+        refused(X.change, rx.store, doctor(rx), old, "again", [X.ItemInput(AMLODIPINE, "1", 1)], 28).rule
+        == "stopped"
+    )
+    assert (
+        refused(X.change, rx.store, doctor(rx), new["id"], " ", [X.ItemInput(AMLODIPINE, "1", 1)], 28).rule
+        == "required"
+    )
+    assert (
+        refused(
+            X.change, rx.store, doctor(rx), new["id"], "x", [X.ItemInput(AMLODIPINE, "1", 1)], 85, today=TODAY
+        ).rule
+        == "over_max_days"
+    )
+    assert (
+        count(rx, "prescription") == before
+        and X.get_prescription(rx.store.conn, new["id"])["status"] == "active"
+    )

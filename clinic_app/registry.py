@@ -15,7 +15,17 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
 
-from clinic_app import chronic, chronic_contacts, contracts, drugs, prescriptions, residents, search, users
+from clinic_app import (
+    chronic,
+    chronic_contacts,
+    contracts,
+    drugs,
+    prescriptions,
+    residents,
+    rx_supply,
+    search,
+    users,
+)
 from clinic_app.db import Connection
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
@@ -440,6 +450,8 @@ RESIDENT_HOOKS = TableHooks(
     derive=search.derive_resident_names, index=search.index_residents, unindex=search.unindex_residents
 )
 DRUG_HOOKS = TableHooks(index=drugs.index_drugs, unindex=drugs.unindex_drugs)
+RX_HOOKS = TableHooks(index=rx_supply.index_prescriptions)  # each prescription's supply, for the refill list
+RX_CHILD_HOOKS = TableHooks(index=rx_supply.index_children)
 
 
 def build_registry() -> Registry:
@@ -644,7 +656,7 @@ def build_registry() -> Registry:
             _text("allergies"),
             _text("warnings", not_null=True, default="[]"),
             _ref("replaces", "prescription", foreign_key=False),
-        ), label_sql="SELECT p.id, r.name || ' ' || p.issued_on FROM prescription p "
+        ), hooks=RX_HOOKS, label_sql="SELECT p.id, r.name || ' ' || p.issued_on FROM prescription p "
                      "JOIN resident r ON r.id = p.resident_id WHERE p.id IN ({marks})"),
         Table("prescription_item", Kind.EVENT, (
             *common,
@@ -667,7 +679,7 @@ def build_registry() -> Registry:
             _text("on_date", not_null=True),
             _text("reason"),
             _text("assessment"),
-        )),
+        ), hooks=RX_CHILD_HOOKS),
         Table("dispensing", Kind.EVENT, (
             *common,
             _ref("prescription_id", "prescription", not_null=True),
@@ -675,7 +687,7 @@ def build_registry() -> Registry:
             _int("days", not_null=True),
             _int("split_pack", not_null=True, default=0),
             _text("quantities", not_null=True, default="[]"),
-        )),
+        ), hooks=RX_CHILD_HOOKS),
         Table("dispensing_code", Kind.EVENT, (
             *common,
             _ref("dispensing_id", "dispensing", not_null=True),
@@ -745,6 +757,17 @@ def build_registry() -> Registry:
         Table("resident_search_key", Kind.LOCAL, (
             _text("key", not_null=True, primary_key=True),
             _text("resident_id", not_null=True, primary_key=True, refers_to="resident"),
+        )),
+        Table("prescription_supply", Kind.LOCAL, (  # clinic_app.rx_supply
+            Column("prescription_id", primary_key=True, refers_to="prescription"),
+            _text("clinic_id", not_null=True),
+            _text("resident_id", not_null=True),
+            _text("status", not_null=True),
+            _int("days", not_null=True),
+            _int("dispensed_days", not_null=True),
+            _text("runs_out_on", not_null=True),
+            _text("valid_until", not_null=True),
+            _text("due_on", not_null=True),
         )),
         Table("drug_search_key", Kind.LOCAL, (
             _text("key", not_null=True, primary_key=True),

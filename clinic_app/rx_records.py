@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from clinic_app import chronic_records as H
-from clinic_app import drugs
+from clinic_app import drugs, rx_supply
 from clinic_app import prescriptions as P
 from clinic_app.contracts import policy_value
 from clinic_app.db import Connection
@@ -27,13 +27,7 @@ if TYPE_CHECKING:
     from clinic_app.users import User
 
 MAX_TIMES_PER_DAY = 6
-STATUS_SQL = """CASE
-    WHEN EXISTS (SELECT 1 FROM prescription_event e WHERE e.prescription_id = {p}.id AND e.kind = 'stopped')
-        THEN 'stopped'
-    WHEN {p}.status_on_issue = 'active'
-      OR EXISTS (SELECT 1 FROM prescription_event e WHERE e.prescription_id = {p}.id AND e.kind = 'signed')
-        THEN 'active'
-    ELSE 'awaiting_signature' END"""
+STATUS_SQL = rx_supply.STATUS_SQL
 
 
 @dataclass(frozen=True)
@@ -404,43 +398,53 @@ def _catalog_knows(conn: Connection, product_id: str) -> bool:
 
 
 # -- the refill worklist ---------------------------------------------------------------------------------------------
-REFILLS_SQL = f"""
-    SELECT p.id AS prescription_id, p.resident_id, r.name, r.id_number, r.phone, p.disease, p.issued_on, p.days,
-           p.valid_until, coalesce(sum(d.days), 0) AS dispensed_days, max(d.dispensed_on) AS last_on,
-           (SELECT d2.days FROM dispensing d2 WHERE d2.prescription_id = p.id
-            ORDER BY d2.dispensed_on DESC, d2.created_at DESC LIMIT 1) AS last_days
-    FROM prescription p
-    JOIN resident r ON r.id = p.resident_id
-    LEFT JOIN dispensing d ON d.prescription_id = p.id AND d.deleted_at IS NULL
-    WHERE p.clinic_id = ? AND p.deleted_at IS NULL AND p.valid_until >= ? AND {STATUS_SQL.format(p="p")} = 'active'
-    GROUP BY p.id"""
+REFILLS_SQL = """
+    SELECT s.prescription_id, s.resident_id, r.name, r.id_number, r.phone, p.disease, p.issued_on, s.days,
+           s.valid_until, s.dispensed_days, s.runs_out_on, s.due_on
+    FROM prescription_supply s INDEXED BY prescription_supply_valid
+    JOIN resident r ON r.id = s.resident_id
+    JOIN prescription p ON p.id = s.prescription_id
+    WHERE s.clinic_id = ? AND s.status = 'active' AND s.due_on <= ? AND s.valid_until >= ?
+      AND (s.due_on, s.prescription_id) > (?, ?)
+    ORDER BY s.due_on, s.prescription_id LIMIT ?"""
+PAGE = 200
+
+
+def refills_page(
+    conn: Connection,
+    clinic_id: str,
+    today: dt.date,
+    days: int,
+    after: tuple[str, str] = ("", ""),
+    limit: int = PAGE,
+) -> list[dict[str, Any]]:
+    """One page of active prescriptions due within ``days``: supply running out (from the last installment's
+    days), nothing dispensed yet, or expiring — the soonest first; ``after`` is the last row's (due_on, id)."""
+    horizon = (today + dt.timedelta(days=days)).isoformat()
+    out = []
+    for r in conn.execute(REFILLS_SQL, (clinic_id, horizon, today.isoformat(), *after, limit)):
+        row = dict(r)
+        left = int(row["days"]) - int(row["dispensed_days"])
+        reasons = []
+        if left > 0 and row["runs_out_on"] <= horizon:
+            reasons.append("runs_out" if row["dispensed_days"] else "not_dispensed")
+        if row["valid_until"] <= horizon:
+            reasons.append("expiring")
+        row.update(left_days=left, reasons=reasons)
+        out.append(row)
+    return out
 
 
 def refills(conn: Connection, clinic_id: str, today: dt.date, days: int) -> list[dict[str, Any]]:
-    """Active prescriptions whose supply runs out within ``days`` (from the last installment's days), with nothing
-    dispensed yet, or expiring within ``days``: the soonest first."""
-    horizon = today + dt.timedelta(days=days)
-    out: list[dict[str, Any]] = []
-    for r in conn.execute(REFILLS_SQL, (clinic_id, today.isoformat())):
-        row = dict(r)
-        left = int(row["days"]) - int(row["dispensed_days"])
-        runs_out = (
-            dt.date.fromisoformat(row["last_on"]) + dt.timedelta(days=int(row["last_days"]))
-            if row["last_on"]
-            else dt.date.fromisoformat(row["issued_on"])
-        )
-        expires = dt.date.fromisoformat(row["valid_until"])
-        reasons = []
-        if left > 0 and runs_out <= horizon:
-            reasons.append("runs_out" if row["last_on"] else "not_dispensed")
-        if expires <= horizon:
-            reasons.append("expiring")
-        if not reasons:
-            continue
-        row.update(left_days=left, runs_out_on=runs_out.isoformat(), reasons=reasons)
-        out.append(row)
-    out.sort(key=lambda r: (min(r["runs_out_on"], r["valid_until"]), r["name"], r["prescription_id"]))
-    return out
+    """Every row of the refill worklist, a page at a time."""
+    rows: list[dict[str, Any]] = []
+    after = ("", "")
+    while True:
+        page = refills_page(conn, clinic_id, today, days, after)
+        rows += page
+        if len(page) < PAGE:
+            return rows
+        after = (page[-1]["due_on"], page[-1]["prescription_id"])
 
 
 def drug_history(conn: Connection, resident_id: str) -> list[dict[str, Any]]:

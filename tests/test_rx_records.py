@@ -282,3 +282,41 @@ def test_a_change_stops_the_old_prescription_and_issues_one_that_replaces_it(rx:
         count(rx, "prescription") == before
         and X.get_prescription(rx.store.conn, new["id"])["status"] == "active"
     )
+
+
+def test_the_worklist_follows_stops_and_rows_pulled_in_either_order(rx: Clinic) -> None:
+    rx_id = issue(rx, 84)["id"]
+    assert [r["reasons"] for r in X.refills(rx.store.conn, rx.store.clinic_id, TODAY, 7)] == [
+        ["not_dispensed"]
+    ]
+    X.stop(rx.store, doctor(rx), rx_id, "停药", today=TODAY)
+    assert X.refills(rx.store.conn, rx.store.clinic_id, TODAY, 7) == []
+    # as a pull brings them: the installment's page before its prescription's, then the prescription
+    conn = rx.store.conn
+    rows = {t: [dict(r) for r in conn.execute(f"SELECT * FROM {t}")] for t in ("prescription", "dispensing")}
+    with rx.store.transaction():
+        conn.execute("DELETE FROM prescription_supply")
+    given = {**rows["prescription"][0], "id": "pulled-rx", "created_at": "2026-11-01T00:00:00.000Z"}
+    later = {
+        "id": "pulled-d",
+        "clinic_id": rx.store.clinic_id,
+        "created_at": "x",
+        "updated_at": "x",
+        "created_by": None,
+        "updated_by": None,
+        "deleted_at": None,
+        "row_version": 1,
+        "prescription_id": "pulled-rx",
+        "dispensed_on": "2026-11-20",
+        "days": 28,
+        "split_pack": 0,
+        "quantities": "[]",
+    }
+    rx.store.write_server_rows({"dispensing": [later]}, "sync.pull")
+    rx.store.write_server_rows({"prescription": [given]}, "sync.pull")
+    [row] = X.refills(conn, rx.store.clinic_id, TODAY, 30)
+    assert (row["prescription_id"], row["dispensed_days"], row["runs_out_on"]) == (
+        "pulled-rx",
+        28,
+        "2026-12-18",
+    )

@@ -57,6 +57,17 @@ STATEMENTS = [
         split_pack INTEGER NOT NULL DEFAULT 0,
         units TEXT NOT NULL,
         package_size INTEGER)""",
+    # device-local: each prescription's supply (clinic_app.rx_supply), for the refill worklist
+    """CREATE TABLE prescription_supply (
+        prescription_id TEXT PRIMARY KEY REFERENCES prescription(id),
+        clinic_id TEXT NOT NULL,
+        resident_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        days INTEGER NOT NULL,
+        dispensed_days INTEGER NOT NULL,
+        runs_out_on TEXT NOT NULL,
+        valid_until TEXT NOT NULL,
+        due_on TEXT NOT NULL)""",
 ]
 
 
@@ -68,6 +79,7 @@ INDEXES = {  # name: (table, columns)
     "dispensing_prescription": ("dispensing", "prescription_id, dispensed_on"),
     "dispensing_code_code": ("dispensing_code", "code"),
     "dispensing_code_dispensing": ("dispensing_code", "dispensing_id"),
+    "prescription_supply_valid": ("prescription_supply", "clinic_id, status, valid_until, due_on"),
 }
 
 

@@ -47,6 +47,8 @@ COLD_START_TARGET_S = 0.6
 GUI_STALL_TARGET_MS = 100.0
 DRUG_SEARCH_TARGET_MS = 5.0  # median at 20,000 catalog rows, issue 13
 DRUG_CATALOG_ROWS = 20_000
+REFILL_TARGET_MS = 20.0  # first page at 5,000 patients with 3 years of prescriptions, issue 13
+REFILL_PATIENTS = (5_000, 1_000)  # full, quick
 
 
 @dataclass
@@ -461,6 +463,84 @@ def drug_search(bench: Bench) -> None:
             + (f"; FOUND NOTHING for {empty}" if empty else ""),
         )
         figure.ok = figure.ok and not empty
+    finally:
+        store.close()
+
+
+def refill_store(bench: Bench, patients: int) -> Any:
+    """A clinic of its own whose patients each had a 28-day prescription every 28 days for 3 years, each dispensed
+    at once (rows written in bulk, then each prescription's supply as the hooks keep it)."""
+    import datetime as dt
+    import uuid
+
+    from clinic_app import rx_supply
+    from clinic_app.store import Store
+
+    folder = bench.workdir / "refills"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    store, _ = Store.initialise(folder / "refills.db", "R001", "长处方", key_file=folder / "refills.key")
+    conn, clinic, today, rng = store.conn, store.clinic_id, dt.date.today(), random.Random(3)
+    people, prescriptions, installments = [], [], []
+    for i in range(patients):
+        person = str(uuid.uuid4())
+        people.append((person, clinic, f"患者{i}"))
+        day = today - dt.timedelta(days=3 * 365 + rng.randrange(28))
+        while day <= today:
+            rx = str(uuid.uuid4())
+            prescriptions.append(
+                (rx, clinic, day.isoformat(), person, (day + dt.timedelta(days=35)).isoformat())
+            )
+            installments.append((str(uuid.uuid4()), clinic, rx, day.isoformat()))
+            day += dt.timedelta(days=28)
+    stamp = "'2026-01-01T00:00:00.000Z'"
+    with store.transaction():
+        conn.executemany(
+            f"INSERT INTO resident(id, clinic_id, created_at, updated_at, name, sex, birth_date) "
+            f"VALUES (?, ?, {stamp}, {stamp}, ?, 'M', '1950-01-01')",
+            people,
+        )
+        conn.executemany(
+            "INSERT INTO prescription(id, clinic_id, created_at, updated_at, issued_on, resident_id, disease, days, "
+            f"status_on_issue, valid_until) VALUES (?, ?, {stamp}, {stamp}, ?, ?, 'hypertension', 28, 'active', ?)",
+            prescriptions,
+        )
+        conn.executemany(
+            "INSERT INTO dispensing(id, clinic_id, created_at, updated_at, prescription_id, dispensed_on, days) "
+            f"VALUES (?, ?, {stamp}, {stamp}, ?, ?, 28)",
+            installments,
+        )
+        rx_supply.refresh(conn, [r[0] for r in prescriptions])
+    conn.execute("ANALYZE")
+    return store, len(prescriptions)
+
+
+@step(("refill_worklist_first_page_ms", "ms"))
+def refill_worklist(bench: Bench) -> None:
+    import datetime as dt
+
+    from clinic_app import rx_records
+
+    patients = REFILL_PATIENTS[1] if bench.quick else REFILL_PATIENTS[0]
+    progress(f"refill worklist: {patients:,} patients with 3 years of prescriptions")
+    store, count = refill_store(bench, patients)
+    try:
+        today = dt.date.today()
+        rx_records.refills_page(store.conn, store.clinic_id, today, 7)
+        times: list[float] = []
+        for _ in range(bench.repeats(30, 10)):
+            started = time.perf_counter()
+            page = rx_records.refills_page(store.conn, store.clinic_id, today, 7)
+            times.append((time.perf_counter() - started) * 1000)
+        figure = bench.add(
+            "refill_worklist_first_page_ms",
+            statistics.median(times),
+            "ms",
+            REFILL_TARGET_MS,
+            note=f"refills_page(7 days), first {rx_records.PAGE}: median of {len(times)}, p95 "
+            f"{percentile(times, 0.95):.2f} ms; {patients:,} patients, {count:,} prescriptions, {len(page)} rows",
+        )
+        figure.ok = figure.ok and bool(page)
     finally:
         store.close()
 

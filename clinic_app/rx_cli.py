@@ -16,6 +16,7 @@ from clinic_app import rx_records as X
 from clinic_app.cli_core import Commands, Context, out, whole
 from clinic_app.contract_cli import resident_by_number
 from clinic_app.errors import AuthError, ValidationError
+from clinic_app.labels import label
 
 
 def cmd_catalog_load(ctx: Context) -> int:
@@ -113,7 +114,7 @@ def refill_rows(ctx: Context, today: dt.date, days: int) -> list[dict[str, Any]]
 def print_refills(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         out(
-            f"{r['runs_out_on']}\t{','.join(r['reasons'])}\t{r['name']}\t{r['disease']}\t"
+            f"{r['due_on']}\t{','.join(r['reasons'])}\t{r['name']}\t{label('disease', r['disease'])}\t"
             f"{r['dispensed_days']} of {r['days']} days\tvalid until {r['valid_until']}\t{r['prescription_id']}"
         )
     out(f"{len(rows)} prescription(s)")

@@ -236,3 +236,10 @@ def test_status_is_held_exactly_over_28_days_without_both(days: int, signed: boo
         return
     status = P.status_on_issue(days, signed, "x" if assessed else None)
     assert (status == "awaiting_signature") == (days > 28 and not (signed and assessed))
+
+
+def test_every_excluded_class_rule_is_a_code_of_the_protocol() -> None:
+    from sync import protocol
+
+    codes = {c.value for c in protocol.Code}
+    assert {f"excluded_{flag}" for flag in (*P.EXCLUDED_CLASS_NAMES, "special_storage")} <= codes

@@ -67,7 +67,7 @@ class TraceCodeRule(CountyRule):
         ):
             return None  # flagged already (the same row pushed again)
         first, this = _clinic(conn, held.clinic_id), _clinic(conn, clinic_id)
-        mine = _conflict(
+        mine = _flag_conflict(
             records,
             conn,
             batch.take(),
@@ -77,7 +77,7 @@ class TraceCodeRule(CountyRule):
             f"trace code {code} was sold at {first.name} ({first.code}) already: one box, one sale",
             {"code": code, "other_clinic": first.code, "other_row": held.row_id},
         )
-        theirs = _conflict(
+        theirs = _flag_conflict(
             records,
             conn,
             next_version(conn, clinic_scope(held.clinic_id)),
@@ -107,7 +107,7 @@ def _clinic(conn: Connection, clinic_id: str) -> Any:
     return conn.execute(sa.select(db.clinic).where(db.clinic.c.id == clinic_id)).one()
 
 
-def _conflict(
+def _flag_conflict(
     records: RecordStore,
     conn: Connection,
     version: int,

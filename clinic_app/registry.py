@@ -698,7 +698,7 @@ def build_registry() -> Registry:
             _int("split_pack", not_null=True, default=0),
             _text("units", not_null=True),
             _int("package_size"),
-        )),
+        ), label="code"),  # a box is known by its trace code
         Table("service_package", Kind.REFERENCE, (
             *reference,
             _text("code", not_null=True),

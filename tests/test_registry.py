@@ -319,6 +319,7 @@ def test_labels_name_rows_as_before() -> None:
         "village": "name",
         "user": "display_name",
         "clinic": "name",
+        "dispensing_code": "code",
     }
     assert REGISTRY.label_query("contract") is not None and REGISTRY.label_query("audit_log") is None
     assert syncstate.row_labels  # the one user

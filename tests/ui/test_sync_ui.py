@@ -504,8 +504,27 @@ def test_a_box_sold_at_two_clinics_is_shown_as_the_countys_to_decide(qtbot: Any,
     store = county.open(county.laptop)
     now = "2026-11-23T08:00:00.000Z"
     message = "trace code 81000010000000000001 was sold at 河村卫生室 (B01) already: one box, one sale"
+    box = {
+        "id": "d-1",
+        "clinic_id": store.clinic_id,
+        "created_at": now,
+        "updated_at": now,
+        "created_by": None,
+        "updated_by": None,
+        "deleted_at": None,
+        "row_version": 1,
+        "dispensing_id": "x",
+        "prescription_item_id": None,
+        "code": "81000010000000000001",
+        "verified": 1,
+        "unverified_reason": None,
+        "split_pack": 0,
+        "units": "28",
+        "package_size": 28,
+    }  # the box as pulled (its installment's rows are not needed here)
     store.write_server_rows(
         {
+            "dispensing_code": [box],
             "conflict": [
                 {
                     "id": "c-trace",
@@ -525,7 +544,7 @@ def test_a_box_sold_at_two_clinics_is_shown_as_the_countys_to_decide(qtbot: Any,
                     "resolved_at": None,
                     "resolution": None,
                 }
-            ]
+            ],
         },
         "sync.pull",
     )
@@ -534,7 +553,7 @@ def test_a_box_sold_at_two_clinics_is_shown_as_the_countys_to_decide(qtbot: Any,
     click_tab(qtbot, page.tabs, 1)
     found = [i for i in range(rows(page.conflicts)) if "同一盒药在两家机构售出" in cell(page.conflicts, i, 2)]
     assert len(found) == 1, [cell(page.conflicts, i, 2) for i in range(rows(page.conflicts))]
-    assert cell(page.conflicts, found[0], 1).startswith("追溯码")
+    assert cell(page.conflicts, found[0], 1) == "追溯码 81000010000000000001", "a box is known by its code"
     click_row(qtbot, page.conflicts, found[0])
     click(qtbot, page.resolve_button)
     from ui.conflict_dialog import ConflictDialog

@@ -501,51 +501,39 @@ def test_a_box_sold_at_two_clinics_is_shown_as_the_countys_to_decide(qtbot: Any,
     """A trace-code conflict (issue 13 point 3) on the 同步 page: its words, and a dialog without choices."""
     import json
 
+    CODE = "81000010000000000001"
+
     store = county.open(county.laptop)
     now = "2026-11-23T08:00:00.000Z"
-    message = "trace code 81000010000000000001 was sold at 河村卫生室 (B01) already: one box, one sale"
+    message = f"trace code {CODE} was sold at 河村卫生室 (B01) already: one box, one sale"
+    pulled = {
+        "clinic_id": store.clinic_id,
+        **dict.fromkeys(("created_at", "updated_at"), now),
+        **dict.fromkeys(("created_by", "updated_by", "deleted_at"), None),
+        "row_version": 1,
+    }
     box = {
         "id": "d-1",
-        "clinic_id": store.clinic_id,
-        "created_at": now,
-        "updated_at": now,
-        "created_by": None,
-        "updated_by": None,
-        "deleted_at": None,
-        "row_version": 1,
+        **pulled,
         "dispensing_id": "x",
         "prescription_item_id": None,
-        "code": "81000010000000000001",
+        "code": CODE,
         "verified": 1,
-        "unverified_reason": None,
-        "split_pack": 0,
-        "units": "28",
-        "package_size": 28,
-    }  # the box as pulled (its installment's rows are not needed here)
+    }
+    box.update(
+        unverified_reason=None, split_pack=0, units="28", package_size=28
+    )  # its installment not needed
+    conflict = {
+        "id": "c-trace",
+        **pulled,
+        "table_name": "dispensing_code",
+        "row_id": "d-1",
+        "message": message,
+    }
+    conflict.update(kind="trace_code_elsewhere", local_row=None, resolved_at=None, resolution=None)
+    conflict["server_row"] = json.dumps({"id": "d-1", "code": CODE})
     store.write_server_rows(
-        {
-            "dispensing_code": [box],
-            "conflict": [
-                {
-                    "id": "c-trace",
-                    "clinic_id": store.clinic_id,
-                    "created_at": now,
-                    "updated_at": now,
-                    "created_by": None,
-                    "updated_by": None,
-                    "deleted_at": None,
-                    "row_version": 1,
-                    "table_name": "dispensing_code",
-                    "row_id": "d-1",
-                    "kind": "trace_code_elsewhere",
-                    "message": message,
-                    "local_row": None,
-                    "server_row": json.dumps({"id": "d-1", "code": "81000010000000000001"}),
-                    "resolved_at": None,
-                    "resolution": None,
-                }
-            ],
-        },
+        {"dispensing_code": [box], "conflict": [conflict]},
         "sync.pull",
     )
     win = window(qtbot, store)
@@ -553,7 +541,7 @@ def test_a_box_sold_at_two_clinics_is_shown_as_the_countys_to_decide(qtbot: Any,
     click_tab(qtbot, page.tabs, 1)
     found = [i for i in range(rows(page.conflicts)) if "同一盒药在两家机构售出" in cell(page.conflicts, i, 2)]
     assert len(found) == 1, [cell(page.conflicts, i, 2) for i in range(rows(page.conflicts))]
-    assert cell(page.conflicts, found[0], 1) == "追溯码 81000010000000000001", "a box is known by its code"
+    assert cell(page.conflicts, found[0], 1) == f"追溯码 {CODE}", "a box is known by its code"
     click_row(qtbot, page.conflicts, found[0])
     click(qtbot, page.resolve_button)
     from ui.conflict_dialog import ConflictDialog

@@ -13,6 +13,7 @@ from typing import Any
 
 from clinic_app import chronic as K
 from clinic_app import chronic_records as H
+from clinic_app import rx_cli
 from clinic_app.cli_core import Commands, Context, out, whole
 from clinic_app.contract_cli import resident_by_number
 from clinic_app.errors import ValidationError
@@ -266,7 +267,7 @@ def cmd_referral_follow_up(ctx: Context) -> int:
     return 0
 
 
-LISTS = ("overdue", "due", "referrals", "short")
+LISTS = ("overdue", "due", "referrals", "short", "refills")  # refills: clinic_app.rx_cli
 
 
 def worklist_rows(ctx: Context, which: str, today: dt.date, days: int) -> list[dict[str, Any]]:
@@ -300,7 +301,10 @@ def cmd_worklist(ctx: Context) -> int:
     today = dt.date.today()
     if not 1 <= a.days <= 366:
         raise ValidationError("--days", "range", "1-366 days")
-    rows = worklist_rows(ctx, a.list, today, a.days)
+    if a.list == "refills":  # long-term prescriptions: their own rows (clinic_app.rx_cli)
+        rows = rx_cli.refill_rows(ctx, today, a.days)
+    else:
+        rows = worklist_rows(ctx, a.list, today, a.days)
     for r in rows:
         if a.list == "referrals":
             r["reason_text"] = H.reason_words(r["reason"])
@@ -309,6 +313,9 @@ def cmd_worklist(ctx: Context) -> int:
             r["id_number"] = mask_id_number(r.get("id_number"))
     if a.json:
         out(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    if a.list == "refills":
+        rx_cli.print_refills(rows)
         return 0
     for r in rows:
         disease = label("disease", r["disease"])
@@ -408,10 +415,13 @@ def add_commands(commands: Commands) -> None:
         "worklist",
         cmd_worklist,
         f"chronic-care worklists ({diseases}): overdue, due this week, referrals not followed up, "
-        f"short of {K.FACE_TO_FACE_PER_YEAR} face-to-face follow-ups this year",
+        f"short of {K.FACE_TO_FACE_PER_YEAR} face-to-face follow-ups this year; long-term prescriptions to refill "
+        "or expiring (refills)",
     )
     p.add_argument("list", choices=LISTS)
-    p.add_argument("--days", type=whole, default=7, help="due: within this many days from today (default 7)")
+    p.add_argument(
+        "--days", type=whole, default=7, help="due, refills: within this many days from today (default 7)"
+    )
     p.add_argument("--json", action="store_true")
     p.add_argument("--reveal", action="store_true", help="show ID numbers in full")
 

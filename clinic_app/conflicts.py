@@ -26,6 +26,12 @@ Side = Literal["mine", "server"]
 NOT_CHOSEN = frozenset(COMMON_COLUMNS) | {"row_version"}
 
 
+COUNTY_DECIDED = (
+    "contract_elsewhere",
+    "trace_code_elsewhere",
+)  # conflicts between clinics (sync.server rules)
+
+
 @dataclass(frozen=True)
 class FieldChoice:
     name: str
@@ -58,8 +64,9 @@ class Conflict:
 
     @property
     def county_decides(self) -> bool:
-        """A contract signed at two clinics: a county reviewer decides (transfer or cancel), not a device."""
-        return self.kind == "contract_elsewhere"
+        """A contract signed at two clinics (transfer or cancel), a box sold at two clinics (acknowledged): a county
+        reviewer decides, not a device."""
+        return self.kind in COUNTY_DECIDED
 
     @property
     def row_deleted(self) -> bool:
@@ -123,7 +130,9 @@ def resolve(store: Store, actor: User, conflict_id: str, choices: dict[str, Side
     conflict = get_conflict(store.conn, conflict_id)
     if conflict.county_decides:
         raise ValidationError(
-            "conflict", "county_decides", "a contract signed at two clinics is decided by the county"
+            "conflict",
+            "county_decides",
+            f"{conflict.kind}: a conflict between clinics is decided by the county",
         )
     if conflict.resolved_at:
         raise ValidationError(

@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from clinic_app import catalog, drugs
 from clinic_app.idcard import check_character
 from clinic_app.ids import uuid7
 from clinic_app.store import Store
@@ -183,6 +184,7 @@ def create_demo_database(path: Path, key_file: Path, residents: int = 2000, seed
         populate(store, admin, residents, seed)
         populate_contracts(store, admin, seed)
         populate_chronic(store, admin, seed)
+        catalog.install_catalog(store, drugs.read_catalog_file(catalog.demo_catalog_file()))
     finally:
         store.close()
 

@@ -15,7 +15,17 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
 
-from clinic_app import chronic, chronic_contacts, contracts, residents, search, users
+from clinic_app import (
+    chronic,
+    chronic_contacts,
+    contracts,
+    drugs,
+    prescriptions,
+    residents,
+    rx_supply,
+    search,
+    users,
+)
 from clinic_app.db import Connection
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
@@ -439,6 +449,9 @@ def _live(name: str, *columns: str) -> Unique:
 RESIDENT_HOOKS = TableHooks(
     derive=search.derive_resident_names, index=search.index_residents, unindex=search.unindex_residents
 )
+DRUG_HOOKS = TableHooks(index=drugs.index_drugs, unindex=drugs.unindex_drugs)
+RX_HOOKS = TableHooks(index=rx_supply.index_prescriptions)  # each prescription's supply, for the refill list
+RX_CHILD_HOOKS = TableHooks(index=rx_supply.index_children)
 
 
 def build_registry() -> Registry:
@@ -628,6 +641,64 @@ def build_registry() -> Registry:
             _text("followed_up_on"),
         ), label_sql="SELECT f.id, r.name || ' ' || f.referred_on FROM referral f "
                      "JOIN resident r ON r.id = f.resident_id WHERE f.id IN ({marks})"),
+        # -- long-term prescriptions (clinic_app.prescriptions: the rules; rx_records: the records) ------------
+        Table("prescription", Kind.EVENT, (
+            *common,
+            _text("issued_on", not_null=True),
+            _ref("resident_id", "resident", not_null=True),
+            _text("disease", not_null=True, allowed=chronic.DISEASES, check=True),
+            _int("days", not_null=True),
+            _text("status_on_issue", not_null=True, allowed=prescriptions.STATUSES_ON_ISSUE, check=True),
+            _int("signed", not_null=True, default=0),
+            _text("assessment"),
+            _int("first_issue", not_null=True, default=1),
+            _text("valid_until", not_null=True),
+            _text("allergies"),
+            _text("warnings", not_null=True, default="[]"),
+            _ref("replaces", "prescription", foreign_key=False),
+        ), hooks=RX_HOOKS, label_sql="SELECT p.id, r.name || ' ' || p.issued_on FROM prescription p "
+                     "JOIN resident r ON r.id = p.resident_id WHERE p.id IN ({marks})"),
+        Table("prescription_item", Kind.EVENT, (
+            *common,
+            _ref("prescription_id", "prescription", not_null=True),
+            _int("line", not_null=True),
+            _text("drug_code", not_null=True),
+            _text("drug_name", not_null=True),
+            _text("spec"),
+            _text("unit"),
+            _text("dose", not_null=True),
+            _int("times_per_day", not_null=True),
+            _text("route", not_null=True, default="oral", allowed=prescriptions.ROUTES, check=True),
+            _int("package_size", not_null=True),
+            _int("packages", not_null=True),
+        )),
+        Table("prescription_event", Kind.EVENT, (
+            *common,
+            _ref("prescription_id", "prescription", not_null=True),
+            _text("kind", not_null=True, allowed=prescriptions.EVENT_KINDS, check=True),
+            _text("on_date", not_null=True),
+            _text("reason"),
+            _text("assessment"),
+        ), hooks=RX_CHILD_HOOKS),
+        Table("dispensing", Kind.EVENT, (
+            *common,
+            _ref("prescription_id", "prescription", not_null=True),
+            _text("dispensed_on", not_null=True),
+            _int("days", not_null=True),
+            _int("split_pack", not_null=True, default=0),
+            _text("quantities", not_null=True, default="[]"),
+        ), hooks=RX_CHILD_HOOKS),
+        Table("dispensing_code", Kind.EVENT, (
+            *common,
+            _ref("dispensing_id", "dispensing", not_null=True),
+            _ref("prescription_item_id", "prescription_item", foreign_key=False),
+            _text("code", not_null=True, max_length=prescriptions.TRACE_MAX),
+            _int("verified", not_null=True, default=0),
+            _text("unverified_reason"),
+            _int("split_pack", not_null=True, default=0),
+            _text("units", not_null=True),
+            _int("package_size"),
+        ), label="code"),  # a box is known by its trace code
         Table("service_package", Kind.REFERENCE, (
             *reference,
             _text("code", not_null=True),
@@ -645,11 +716,22 @@ def build_registry() -> Registry:
             *reference, _text("key", not_null=True), _text("value", not_null=True),
             _text("effective_from", not_null=True),
         ), unique=(Unique("policy_key_from", ("key", "effective_from")),)),
-        Table("drug", Kind.REFERENCE, (  # the county's drug catalog (server/county CLI); no device table yet
-            *reference, _text("code", not_null=True), _text("name", not_null=True), _text("spec"), _text("unit"),
-            _int("package_size", not_null=True),
-            *(Column(flag, "BOOLEAN", not_null=True) for flag in DRUG_FLAGS),
-        ), on_device=False),
+        Table("drug", Kind.REFERENCE, (  # the county's drug catalog (clinic_app.drugs)
+            *reference,
+            _text("code", not_null=True, max_length=MAX_UNIQUE),
+            _text("name", not_null=True),
+            _text("brand_name"),
+            _text("form"),
+            _text("spec"),
+            _text("unit"),
+            _int("package_size", not_null=True, minimum=1),
+            _text("package_unit"),
+            _int("price_fen", minimum=0),
+            _text("insurance_category", allowed=drugs.INSURANCE_CATEGORIES, check=True),
+            _text("atc_code"),
+            _text("trace_product_id"),
+            *(_int(flag, not_null=True, default=0, minimum=0, maximum=1) for flag in drugs.DRUG_FLAGS),
+        ), unique=(Unique("drug_code", ("code",)),), hooks=DRUG_HOOKS),
         # -- device-local ----------------------------------------------------------------------------------
         Table("outbox", Kind.LOCAL, (
             _int("seq", primary_key=True),
@@ -676,6 +758,21 @@ def build_registry() -> Registry:
             _text("key", not_null=True, primary_key=True),
             _text("resident_id", not_null=True, primary_key=True, refers_to="resident"),
         )),
+        Table("prescription_supply", Kind.LOCAL, (  # clinic_app.rx_supply
+            Column("prescription_id", primary_key=True, refers_to="prescription"),
+            _text("clinic_id", not_null=True),
+            _text("resident_id", not_null=True),
+            _text("status", not_null=True),
+            _int("days", not_null=True),
+            _int("dispensed_days", not_null=True),
+            _text("runs_out_on", not_null=True),
+            _text("valid_until", not_null=True),
+            _text("due_on", not_null=True),
+        )),
+        Table("drug_search_key", Kind.LOCAL, (
+            _text("key", not_null=True, primary_key=True),
+            _text("drug_id", not_null=True, primary_key=True, refers_to="drug"),
+        )),
         Table("set_aside", Kind.LOCAL, (  # pulled rows this device could not store (clinic_app.syncstate)
             _text("table_name", not_null=True, primary_key=True),
             _text("row_id", not_null=True, primary_key=True),
@@ -701,18 +798,6 @@ def build_registry() -> Registry:
         )),
     ))
     # fmt: on
-
-
-# The drug catalog's RULES §6 flags (1/0 in the county's CSV, true/false in a row).
-DRUG_FLAGS = (
-    "narcotic",
-    "psychotropic_1",
-    "toxic",
-    "radioactive",
-    "precursor",
-    "antimicrobial",
-    "special_storage",
-)
 
 
 REGISTRY = build_registry()

@@ -66,6 +66,28 @@ def normalize_name(name: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def text_syllables(text: str) -> tuple[str, ...]:
+    """Pinyin syllables of a text without tones, each character read in its most common reading (a drug's name:
+    no surname readings); characters without a reading are left out."""
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(s.lower() for s in lazy_pinyin(normalize_name(text), style=Style.NORMAL, errors="ignore"))
+
+
+def text_keys(text: str) -> set[str]:
+    """The name keys of a text: ``n:`` every suffix, ``p:`` the pinyin and the initials from each syllable on."""
+    clean = normalize_name(text).lower()
+    keys = {"n:" + clean[i:] for i in range(len(clean))}
+    syllables = text_syllables(clean)
+    for i in range(len(syllables)):
+        for spelling in _with_u_spelling("".join(syllables[i:])):
+            keys.add("p:" + spelling)
+    initials = "".join(s[0] for s in syllables if s)
+    keys.update("p:" + initials[i:] for i in range(len(initials)))  # 氨氯地平 (aldp) in 苯磺酸氨氯地平片
+    return keys
+
+
+@lru_cache(maxsize=65536)
 def name_syllables(name: str) -> tuple[str, ...]:
     """Pinyin syllables of a name without tones, the surname read as a surname."""
     from pypinyin import Style, lazy_pinyin  # imported on first write: costs 0.3 s

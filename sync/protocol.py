@@ -191,6 +191,29 @@ class Code(StrEnum):
     SECONDARY_HYPERTENSION = "secondary_hypertension"  # I15: refer, not enrolled
     SUPERSEDED = "superseded"  # a follow-up corrected already
     TYPE_1_DIABETES = "type_1_diabetes"
+    # long-term prescriptions (clinic_app.prescriptions, rx_records, catalog); excluded_<flag> for each RULES §6 class
+    ASSESSMENT_REQUIRED = "assessment_required"
+    BEFORE_ISSUE = "before_issue"
+    DUPLICATE_CODE = "duplicate_code"  # a trace code sold before (one box, one sale)
+    EXCLUDED_NARCOTIC = "excluded_narcotic"
+    EXCLUDED_PSYCHOTROPIC_1 = "excluded_psychotropic_1"
+    EXCLUDED_TOXIC = "excluded_toxic"
+    EXCLUDED_RADIOACTIVE = "excluded_radioactive"
+    EXCLUDED_PRECURSOR = "excluded_precursor"
+    EXCLUDED_ANTIMICROBIAL = "excluded_antimicrobial"
+    EXCLUDED_SPECIAL_STORAGE = "excluded_special_storage"
+    EXPIRED = "expired"
+    ISSUING_RIGHTS = "issuing_rights"
+    JOINED = "joined"  # a clinic joined to a county loads no catalog of its own
+    NOT_AWAITING = "not_awaiting"
+    NOT_STABLE = "not_stable"
+    OVER_MAX_DAYS = "over_max_days"
+    OVER_PRESCRIPTION = "over_prescription"
+    STOPPED = "stopped"
+    TOO_EARLY = "too_early"
+    UNKNOWN_DRUG = "unknown_drug"
+    UNSIGNED = "unsigned"
+    WRONG_PRODUCT = "wrong_product"
 
 
 # a code as read from the wire: the member when it is one, else the text (see ``Code``)

@@ -31,6 +31,8 @@ EXPECTED = [
     "search_phone_ms",
     "search_phone_p95_ms",
     "residents_list_first_page_ms",
+    "drug_search_ms",
+    "refill_worklist_first_page_ms",
     "residents_page_first_rows_ms",
     "residents_model_first_rows_ms",
     "cold_start_seconds",

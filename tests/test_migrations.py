@@ -11,6 +11,7 @@ from clinic_app import users
 from clinic_app.db import connect, schema_version
 from clinic_app.errors import StoreError
 from clinic_app.migrations import SCHEMA_VERSION
+from clinic_app.migrations.m010_drug_catalog import county_part_reset
 from clinic_app.store import Store
 
 DATA = Path(__file__).parent / "data"
@@ -177,7 +178,12 @@ def test_a_synced_devices_database_upgrades_keeping_every_row_with_a_backup_of_e
     store = Store.open(db, key)
     try:
         assert schema_version(store.conn) == SCHEMA_VERSION
-        backups = sorted(tmp_path.glob(f"v{version}.db.v*.bak"))  # one before each step, none when none ran
+        backups = (
+            sorted(  # one before each step, none when none ran; in the order of the steps (v9 before v10)
+                tmp_path.glob(f"v{version}.db.v*.bak"),
+                key=lambda b: int(b.name.split("-")[0].rsplit(".v", 1)[1]),
+            )
+        )
         assert [b.name.split("-")[0] for b in backups] == [
             f"v{version}.db.v{v}" for v in range(version, SCHEMA_VERSION)
         ]
@@ -189,6 +195,8 @@ def test_a_synced_devices_database_upgrades_keeping_every_row_with_a_backup_of_e
         for table, (columns, rows) in before.items():
             names = ", ".join(f'"{c}"' for c in columns)
             kept = sorted((tuple(r) for r in store.conn.execute(f'SELECT {names} FROM "{table}"')), key=repr)
+            if table == "sync_state":  # schema 10 sends the county part of the cursor back to the start
+                rows = sorted(((k, county_part_reset(v) if k == "cursor" else v) for k, v in rows), key=repr)
             assert kept == rows, f"{table}: every row and value kept"
         assert set(after) >= set(before)
         assert store.integrity() == []
@@ -250,3 +258,22 @@ def _chronic_care_works_on_it(store: Store) -> None:
     result = H.add_followup(store, admin, data, today=dt.date(2026, 6, 1))
     assert (result.classification, result.next_visit_date) == ("controlled", dt.date(2026, 8, 18))
     assert store.integrity() == []
+
+
+def test_schema_10_sends_a_synced_device_back_for_the_countys_reference_rows(tmp_path: Path) -> None:
+    """The device had no drug table before schema 10: the county part of its cursor starts again, so that the next
+    pull brings the catalog; the clinic part stays (no re-pull of the clinic's rows)."""
+    from sync.server.pull import decode_cursor, encode_cursor
+
+    assert decode_cursor(county_part_reset(encode_cursor("ep", 120, 35)), "ep") == (120, 0)
+    assert county_part_reset("not a cursor!") is None
+    db, key = _copy(tmp_path, 7)
+    old = connect(db, bytes.fromhex(key.read_text().strip()))
+    cursor = old.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()[0]
+    old.close()
+    store = Store.open(db, key)
+    try:
+        now = store.conn.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()[0]
+        assert now == county_part_reset(cursor) and now != cursor
+    finally:
+        store.close()

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from clinic_app import chronic, chronic_contacts, contracts, labels, residents, syncstate, users
+from clinic_app import (
+    chronic,
+    chronic_contacts,
+    contracts,
+    labels,
+    prescriptions,
+    residents,
+    syncstate,
+    users,
+)
 from clinic_app import registry as R
 from clinic_app.migrations import MIGRATIONS
 from clinic_app.registry import REGISTRY, Column, Kind, Registry, Table, Unique
@@ -19,6 +28,7 @@ from sync import protocol
 from sync.server import contract
 
 ROOT = Path(__file__).resolve().parents[1]
+RX_EVENTS = {"prescription", "prescription_item", "prescription_event", "dispensing", "dispensing_code"}
 
 
 def migrated() -> sqlite3.Connection:
@@ -199,13 +209,13 @@ def test_kinds_and_the_table_lists_every_side_uses() -> None:
     assert (
         protocol.APPEND_ONLY_TABLES
         == REGISTRY.append_only_tables
-        == {"audit_log", "followup", "followup_drug"}
-    ), "follow-ups are events: a correction is a new row"
+        == {"audit_log", "followup", "followup_drug"} | RX_EVENTS
+    ), "follow-ups are events: a correction is a new row; prescriptions too: signing and stopping are events"
     assert protocol.SERVER_MADE_TABLES == REGISTRY.server_made_tables == {"conflict"}
     assert REGISTRY.server_owned_tables == {"clinic"}, "the county makes the clinic row; no device pushes it"
     assert not REGISTRY.pushed_tables & (REGISTRY.reference_tables | REGISTRY.local_tables | {"clinic"})
     assert set(contract.TABLES) == REGISTRY.pushed_tables
-    assert "drug" not in REGISTRY.device_tables, "the drug catalog is the county's only, for now"
+    assert "drug" in REGISTRY.pulled_tables, "the drug catalog reaches every device"
     assert REGISTRY.merged_tables == {"resident"} == contract.MERGED_TABLES
 
 
@@ -247,10 +257,16 @@ def test_the_contract_is_the_registry() -> None:
         ("followup", "referral"): chronic.URGENCIES,
         ("referral", "urgency"): chronic.URGENCIES,
         ("referral", "status"): chronic.REFERRAL_STATUSES,
+        ("prescription", "disease"): chronic.DISEASES,
+        ("prescription", "status_on_issue"): prescriptions.STATUSES_ON_ISSUE,
+        ("prescription_event", "kind"): prescriptions.EVENT_KINDS,
+        ("prescription_item", "route"): prescriptions.ROUTES,
     }
     for name in REGISTRY.reference_tables:  # the county's loaders are held to the same columns
         assert set(contract.columns(name)) == {c.name for c in REGISTRY.table(name).wire_columns}, name
-    assert contract.columns("drug")["narcotic"].kind is bool
+    assert (
+        contract.columns("drug")["narcotic"].kind is int and contract.columns("drug")["narcotic"].maximum == 1
+    )
     assert contract.UNIQUE == {
         "user": ("username", False),
         "village": ("name", True),
@@ -291,6 +307,7 @@ def test_a_merged_resident_is_followed_by_every_reference_to_it() -> None:
         ("followup", "resident_id"),
         ("household", "head_resident_id"),
         ("insurance_status", "resident_id"),
+        ("prescription", "resident_id"),
         ("referral", "resident_id"),
     ]
 
@@ -302,6 +319,7 @@ def test_labels_name_rows_as_before() -> None:
         "village": "name",
         "user": "display_name",
         "clinic": "name",
+        "dispensing_code": "code",
     }
     assert REGISTRY.label_query("contract") is not None and REGISTRY.label_query("audit_log") is None
     assert syncstate.row_labels  # the one user

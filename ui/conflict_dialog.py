@@ -50,6 +50,9 @@ def table_label(table: str) -> str:
         "followup": tr("Follow-up"),
         "followup_drug": tr("Drug of a follow-up"),
         "referral": tr("Referral"),
+        "prescription": tr("Long-term prescription"),
+        "dispensing": tr("Dispensing"),
+        "dispensing_code": tr("Trace code"),
     }.get(table, table)
 
 
@@ -58,6 +61,7 @@ def kind_label(kind: str) -> str:
         "edited_elsewhere": tr("Changed on another device as well"),
         "deleted": tr("Deleted on another device"),
         "contract_elsewhere": tr("Signed at two clinics"),
+        "trace_code_elsewhere": tr("Box sold at two clinics"),
     }.get(kind, kind)
 
 
@@ -93,6 +97,10 @@ class ConflictDialog(QDialog):
         title.setFont(font)
         explain = QLabel(
             tr(
+                "This box's trace code was sold at another clinic as well. A county reviewer looks into it; both clinics see the decision after their next sync."
+            )
+            if c.kind == "trace_code_elsewhere"
+            else tr(
                 "This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync."
             )
             if c.county_decides

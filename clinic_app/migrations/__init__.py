@@ -19,6 +19,8 @@ from clinic_app.migrations import (
     m007_set_aside,
     m008_chronic_care,
     m009_chronic_contact,
+    m010_drug_catalog,
+    m011_prescriptions,
 )
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
@@ -31,5 +33,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     m007_set_aside.upgrade,
     m008_chronic_care.upgrade,
     m009_chronic_contact.upgrade,
+    m010_drug_catalog.upgrade,
+    m011_prescriptions.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -268,7 +268,22 @@
         <translation>随访用药</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+2"/>
+        <source>Long-term prescription</source>
+        <translation>长期处方</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dispensing</source>
+        <translation>发药</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Trace code</source>
+        <translation>追溯码</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Changed on another device as well</source>
         <translation>另一台设备也修改了这条记录</translation>
     </message>
@@ -281,6 +296,11 @@
         <location line="+1"/>
         <source>Signed at two clinics</source>
         <translation>在两家机构签约</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Box sold at two clinics</source>
+        <translation>同一盒药在两家机构售出</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -299,6 +319,11 @@
     </message>
     <message>
         <location line="+9"/>
+        <source>This box&apos;s trace code was sold at another clinic as well. A county reviewer looks into it; both clinics see the decision after their next sync.</source>
+        <translation>这盒药的追溯码在另一家机构也已售出。由县级审核人员核查；两家机构下次同步后都能看到处理结果。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync.</source>
         <translation>该居民本年度也在其他机构签约。由县级审核人员决定保留哪一份协议，两家机构下次同步后都会看到结果。</translation>
     </message>
@@ -743,7 +768,7 @@
         <translation>今日上门随访清单（%1 人次）已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/conflict_dialog.py" line="-98"/>
+        <location filename="../../ui/conflict_dialog.py" line="-106"/>
         <location filename="../../ui/contracts_page.py" line="-10"/>
         <location line="+12"/>
         <location filename="../../ui/sign_dialog.py" line="+161"/>

@@ -290,6 +290,21 @@ def cmd_report_rebuild_index(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report_trace_codes(args: argparse.Namespace) -> int:
+    from sync.server import trace_codes
+
+    with _initialised(_engine(args)).begin() as conn:
+        rows = trace_codes.report(conn)
+    if args.json:
+        _out(json.dumps(rows, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    for r in rows:
+        later = ", ".join(f"{s['clinic']} ({s['flagged_at'][:10]})" for s in r["also_sold_at"])
+        _out(f"{r['code']}\tfirst sold at {r['first_clinic']}\talso sold at {later}")
+    _out(f"{len(rows)} trace code(s) sold at more than one clinic")
+    return EXIT_OK
+
+
 def county_keep_choices() -> tuple[str, ...]:
     from sync.server.county import keep_choices
     from sync.server.rules import county_records
@@ -391,7 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep",
         required=True,
         choices=county_keep_choices(),
-        help="an edit: server or device; a contract signed twice: transfer (the later one stands) or cancel",
+        help="an edit: server or device; a contract signed twice: transfer (the later one stands) or cancel; "
+        "a trace code sold at two clinics: acknowledged",
     )
     p.add_argument("--note", help="why (kept with the decision, shown on the clinic's devices)")
     p.add_argument("--by", help="who decided (default: your login name)")
@@ -412,6 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_report_rebuild_index,
         "index every chronic-care row held afresh (rows stored before the index came)",
     )
+    p = leaf(
+        reports, "trace-codes", cmd_report_trace_codes, "trace codes sold at more than one clinic (RULES §7)"
+    )
+    p.add_argument("--json", action="store_true")
     return parser
 
 

@@ -177,6 +177,26 @@ chronic_year_index = sa.Table(
     sa.Column("latest", sa.Text),
     sa.Index("chronic_year_index_year", "year"),
 )
+# One box, one sale (RULES §7): the first clinic whose dispensing named a trace code holds it; a sale of the code at
+# another clinic is flagged (sync.server.trace_codes), one row a flagged sale: the county's list.
+trace_code_index = sa.Table(
+    "trace_code_index",
+    metadata,
+    sa.Column("code", sa.String(100), primary_key=True),
+    sa.Column("clinic_id", sa.String(40), nullable=False),
+    sa.Column("row_id", sa.String(64), nullable=False),
+)
+trace_code_flag = sa.Table(
+    "trace_code_flag",
+    metadata,
+    sa.Column("row_id", sa.String(64), primary_key=True),
+    sa.Column("code", sa.String(100), nullable=False),
+    sa.Column("clinic_id", sa.String(40), nullable=False),
+    sa.Column("first_clinic_id", sa.String(40), nullable=False),
+    sa.Column("first_row_id", sa.String(64), nullable=False),
+    sa.Column("flagged_at", sa.String(40), nullable=False),
+    sa.Index("trace_code_flag_code", "code"),
+)
 # A mutation id is its clinic's own: another clinic sending the same id neither blocks it nor reads its result.
 mutation = sa.Table(
     "mutation",

@@ -147,16 +147,7 @@ class OneTeamRule(CountyRule):
         resolution = json.dumps(
             {"keep": keep, "by": f"county:{actor}", "note": note or None}, ensure_ascii=False
         )
-        for conflict_id in filter(None, [conflict.id, detail.get("twin")]):
-            row = conn.execute(sa.select(db.conflict).where(db.conflict.c.id == conflict_id)).one()
-            if row.resolved_at is not None:
-                continue
-            decide(load(conn, "conflict", conflict_id), {"resolved_at": now, "resolution": resolution})
-            conn.execute(
-                sa.update(db.conflict)
-                .where(db.conflict.c.id == conflict_id)
-                .values(resolved_at=now, resolution=resolution)
-            )
+        records.close_conflicts(conn, conflict, resolution, now)
 
 
 def _scope_of(conn: Connection, clinic_id: str) -> Callable[[], int]:
@@ -174,22 +165,8 @@ def _conflict_row(
     message: str,
     detail: dict[str, Any],
 ) -> str:
-    record = load(conn, "contract", row_id)
-    server_row = json.dumps(
-        {**json.loads(record.data), "row_version": int(record.version)}, ensure_ascii=False
-    )
-    return records.open_conflict(
-        conn,
-        take(),
-        clinic_id,
-        "contract",
-        row_id,
-        CONTRACT_CONFLICT,
-        message,
-        user_id,
-        None,
-        server_row,
-        json.dumps({"message": message, **detail}, ensure_ascii=False),
+    return records.open_row_conflict(
+        conn, take(), clinic_id, "contract", row_id, CONTRACT_CONFLICT, message, user_id, detail
     )
 
 

@@ -12,6 +12,7 @@ import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -471,6 +472,58 @@ class RecordStore:
             ) is not None:
                 return kept
         return None
+
+    def open_row_conflict(
+        self,
+        conn: Connection,
+        version: int,
+        clinic_id: str,
+        table: str,
+        row_id: str,
+        kind: str,
+        message: str,
+        user_id: str | None,
+        detail: dict[str, Any],
+    ) -> str:
+        """A county rule's conflict about a stored row of a clinic (the row as the server holds it beside it)."""
+        record = load(conn, table, row_id)
+        server_row = json.dumps(
+            {**json.loads(record.data), "row_version": int(record.version)}, ensure_ascii=False
+        )
+        return self.open_conflict(
+            conn,
+            version,
+            clinic_id,
+            table,
+            row_id,
+            kind,
+            message,
+            user_id,
+            None,
+            server_row,
+            json.dumps({"message": message, **detail}, ensure_ascii=False),
+        )
+
+    def close_conflicts(self, conn: Connection, conflict: Any, resolution: str, now: str) -> None:
+        """A reviewer's decision closes the conflict and its twin (the other clinic's row), each a new version of
+        its clinic's scope."""
+        for conflict_id in filter(None, [conflict.id, json.loads(conflict.detail).get("twin")]):
+            row = conn.execute(sa.select(db.conflict).where(db.conflict.c.id == conflict_id)).one()
+            if row.resolved_at is not None:
+                continue
+            record = load(conn, "conflict", conflict_id)
+            scope = clinic_scope(record.clinic_id)
+            self.decide(
+                conn,
+                record,
+                {"resolved_at": now, "resolution": resolution},
+                partial(next_version, conn, scope),
+            )
+            conn.execute(
+                sa.update(db.conflict)
+                .where(db.conflict.c.id == conflict_id)
+                .values(resolved_at=now, resolution=resolution)
+            )
 
     def after_apply(
         self, conn: Connection, batch: Batch, table: str, clinic_id: str, row_id: str, user_id: str | None

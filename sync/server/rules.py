@@ -15,6 +15,7 @@ from sync.server.dependants import DependantMerge
 from sync.server.one_team import OneTeamRule
 from sync.server.records import CountyRule, RecordStore
 from sync.server.resident_merge import ResidentMerge
+from sync.server.trace_codes import TraceCodeRule
 
 
 class ResidentFields(CountyRule):
@@ -68,6 +69,7 @@ def county_records() -> RecordStore:
     records.register(OneTeamRule())
     records.register(RegistrationIndex())
     records.register(FollowupIndex())
+    records.register(TraceCodeRule())
     for name, (table, key) in REGISTRY.dependant_keys.items():  # rows keyed by a merged row merge with it
         records.register(DependantMerge(name, table, key))
     merging = REGISTRY.merged_tables | {table for table, _ in REGISTRY.dependant_keys.values()}

@@ -48,6 +48,10 @@ SEARCH_P95_TARGET_MS = 2.0
 PAGE_TARGET_MS = 150.0
 COLD_START_TARGET_S = 0.6
 GUI_STALL_TARGET_MS = 100.0
+DRUG_SEARCH_TARGET_MS = 5.0  # median at 20,000 catalog rows, issue 13
+DRUG_CATALOG_ROWS = 20_000
+REFILL_TARGET_MS = 20.0  # first page at 5,000 patients with 3 years of prescriptions, issue 13
+REFILL_PATIENTS = (5_000, 1_000)  # full, quick
 
 
 @dataclass
@@ -405,6 +409,141 @@ def search(bench: Bench) -> None:
             note=f"search_residents(conn, clinic, '', limit=200), no Qt: the data part of the page figure; "
             f"median of {len(times)}, p95 {percentile(times, 0.95):.2f} ms; {len(page.rows)} rows",
         )
+    finally:
+        store.close()
+
+
+def drug_catalog_store(bench: Bench) -> Any:
+    """A clinic of its own holding a catalog of ``DRUG_CATALOG_ROWS`` drugs (the catalog tests' generator)."""
+    from clinic_app import catalog
+    from clinic_app.store import Store
+    from tests.test_drug_catalog import big_catalog
+
+    folder = bench.workdir / "drugs"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    store, _ = Store.initialise(folder / "drugs.db", "D001", "药品目录", key_file=folder / "drugs.key")
+    catalog.install_catalog(store, big_catalog(DRUG_CATALOG_ROWS))
+    return store
+
+
+def drug_queries(rng: random.Random, count: int) -> list[str]:
+    """Queries a doctor types: a part of a name, initials from a syllable on, the start of a code."""
+    numbers = [rng.randrange(DRUG_CATALOG_ROWS) for _ in range(count)]
+    forms = (
+        lambda i: f"药品{i}号",
+        lambda i: "aldp",
+        lambda i: f"XC08CA01A{i:05d}",
+    )
+    return [forms[n % len(forms)](i) for n, i in enumerate(numbers)]
+
+
+@step(("drug_search_ms", "ms"))
+def drug_search(bench: Bench) -> None:
+    from clinic_app import drugs
+
+    timed = bench.repeats(60, 30)
+    progress(f"drug search: {timed} queries over {DRUG_CATALOG_ROWS:,} catalog rows")
+    store = drug_catalog_store(bench)
+    try:
+        queries = drug_queries(random.Random(2), timed + 10)
+        for query in queries[:10]:
+            drugs.search_drugs(store.conn, query)
+        times: list[float] = []
+        empty = 0
+        for query in queries[10:]:
+            started = time.perf_counter()
+            found = drugs.search_drugs(store.conn, query)
+            times.append((time.perf_counter() - started) * 1000)
+            empty += not found
+        figure = bench.add(
+            "drug_search_ms",
+            statistics.median(times),
+            "ms",
+            DRUG_SEARCH_TARGET_MS,
+            note=f"search_drugs (name part, initials, code start; first 20): median of {len(times)}, "
+            f"p95 {percentile(times, 0.95):.2f} ms, max {max(times):.2f} ms"
+            + (f"; FOUND NOTHING for {empty}" if empty else ""),
+        )
+        figure.ok = figure.ok and not empty
+    finally:
+        store.close()
+
+
+def refill_store(bench: Bench, patients: int) -> Any:
+    """A clinic of its own whose patients each had a 28-day prescription every 28 days for 3 years, each dispensed
+    at once (rows written in bulk, then each prescription's supply as the hooks keep it)."""
+    import datetime as dt
+    import uuid
+
+    from clinic_app import rx_supply
+    from clinic_app.store import Store
+
+    folder = bench.workdir / "refills"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    store, _ = Store.initialise(folder / "refills.db", "R001", "长处方", key_file=folder / "refills.key")
+    conn, clinic, today, rng = store.conn, store.clinic_id, dt.date.today(), random.Random(3)
+    people, prescriptions, installments = [], [], []
+    for i in range(patients):
+        person = str(uuid.uuid4())
+        people.append((person, clinic, f"患者{i}"))
+        day = today - dt.timedelta(days=3 * 365 + rng.randrange(28))
+        while day <= today:
+            rx = str(uuid.uuid4())
+            prescriptions.append(
+                (rx, clinic, day.isoformat(), person, (day + dt.timedelta(days=35)).isoformat())
+            )
+            installments.append((str(uuid.uuid4()), clinic, rx, day.isoformat()))
+            day += dt.timedelta(days=28)
+    stamp = "'2026-01-01T00:00:00.000Z'"
+    with store.transaction():
+        conn.executemany(
+            f"INSERT INTO resident(id, clinic_id, created_at, updated_at, name, sex, birth_date) "
+            f"VALUES (?, ?, {stamp}, {stamp}, ?, 'M', '1950-01-01')",
+            people,
+        )
+        conn.executemany(
+            "INSERT INTO prescription(id, clinic_id, created_at, updated_at, issued_on, resident_id, disease, days, "
+            f"status_on_issue, valid_until) VALUES (?, ?, {stamp}, {stamp}, ?, ?, 'hypertension', 28, 'active', ?)",
+            prescriptions,
+        )
+        conn.executemany(
+            "INSERT INTO dispensing(id, clinic_id, created_at, updated_at, prescription_id, dispensed_on, days) "
+            f"VALUES (?, ?, {stamp}, {stamp}, ?, ?, 28)",
+            installments,
+        )
+        rx_supply.refresh(conn, [r[0] for r in prescriptions])
+    conn.execute("ANALYZE")
+    return store, len(prescriptions)
+
+
+@step(("refill_worklist_first_page_ms", "ms"))
+def refill_worklist(bench: Bench) -> None:
+    import datetime as dt
+
+    from clinic_app import rx_records
+
+    patients = REFILL_PATIENTS[1] if bench.quick else REFILL_PATIENTS[0]
+    progress(f"refill worklist: {patients:,} patients with 3 years of prescriptions")
+    store, count = refill_store(bench, patients)
+    try:
+        today = dt.date.today()
+        rx_records.refills_page(store.conn, store.clinic_id, today, 7)
+        times: list[float] = []
+        for _ in range(bench.repeats(30, 10)):
+            started = time.perf_counter()
+            page = rx_records.refills_page(store.conn, store.clinic_id, today, 7)
+            times.append((time.perf_counter() - started) * 1000)
+        figure = bench.add(
+            "refill_worklist_first_page_ms",
+            statistics.median(times),
+            "ms",
+            REFILL_TARGET_MS,
+            note=f"refills_page(7 days), first {rx_records.PAGE}: median of {len(times)}, p95 "
+            f"{percentile(times, 0.95):.2f} ms; {patients:,} patients, {count:,} prescriptions, {len(page)} rows",
+        )
+        figure.ok = figure.ok and bool(page)
     finally:
         store.close()
 

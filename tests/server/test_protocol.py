@@ -198,6 +198,10 @@ _PASSED_ON = {
     ("sync/server/accounts.py", "code"),  # _answer's own parameter (Code members)
     ("sync/server/reference.py", "problems[0].rule"),  # the column contract's code, for a reference row
     ("sync/server/records.py", "code"),  # the registry's row_problem (type, too_long, range, not_allowed)
+    (
+        "clinic_app/prescriptions.py",
+        "f'excluded_{flag}'",
+    ),  # each RULES §6 class (tests/test_prescription_rules.py)
 }
 
 

@@ -30,7 +30,7 @@ def test_catalog_and_policy_reach_every_device(county: County, tmp_path: Path) -
     for device in (a, b):
         changes, _ = pull_all(county, device)
         drugs = {c["row"]["code"]: c["row"] for c in changes if c["table"] == "drug"}
-        assert drugs["XJ01CAA04A001010100002"]["antimicrobial"] is True
+        assert drugs["XJ01CAA04A001010100002"]["antimicrobial"] == 1
         policies = [c["row"] for c in changes if c["table"] == "policy"]
         assert (
             len(policies) == 1
@@ -214,3 +214,15 @@ def test_the_catalog_command_names_the_column_and_exits_non_zero(
     assert county_cli(["catalog", "load", str(tmp_path / "drugs.csv"), "--database-url", database_url]) != 0
     err = capsys.readouterr().err
     assert "package_size" in err and "Traceback" not in err
+
+
+def test_prescription_parameters_are_checked_as_the_devices_read_them(county: County) -> None:
+    county.admin(reference.set_policy, "rx.max_days", "56", "2026-01-01")
+    for key, value in (
+        ("rx.max_days", "400"),
+        ("rx.village_doctor_first_issue", "2"),
+        ("rx.max_days", "12周"),
+    ):
+        with pytest.raises(ValidationError) as err:
+            county.admin(reference.set_policy, key, value, "2026-01-01")
+        assert err.value.rule == "integer" and key in err.value.message

@@ -11,7 +11,7 @@ from clinic_app.ids import uuid7
 from sync.server import db
 from sync.server.db import make_engine
 
-HEAD = "0006"
+HEAD = "0008"
 
 
 def _revision(engine: sa.Engine) -> str:
@@ -110,5 +110,49 @@ def test_revision_0003_with_doubled_rows_upgrades_to_one_per_key(database_url: s
         assert json.loads(stored[second["row_id"]].data)["deleted_at"] == stored[second["row_id"]].deleted_at
         assert keys == {'["r1",2026]': first["row_id"], '["r1",2027]': other_year["row_id"]}
         assert index == ["c1"] and [tuple(m) for m in mutations] == [("m1", clinic)]
+    finally:
+        engine.dispose()
+
+
+def test_revision_0005_drug_rows_get_the_new_columns_and_a_new_version(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        db.migrate(engine, "0005")
+        old = {
+            "id": "d1",
+            "code": "XC08CAA01A001010100001",
+            "name": "苯磺酸氨氯地平片",
+            "spec": "5mg",
+            "unit": "片",
+            "package_size": 28,
+            "narcotic": False,
+            "antimicrobial": True,
+        }
+        with engine.begin() as conn:
+            conn.execute(sa.delete(db.scope_counter).where(db.scope_counter.c.scope == "county"))
+            conn.execute(db.scope_counter.insert().values(scope="county", value=7))
+            conn.execute(
+                db.record.insert(),
+                [
+                    {
+                        "table_name": "drug",
+                        "row_id": "d1",
+                        "scope": "county",
+                        "clinic_id": None,
+                        "version": 3,
+                        "deleted_at": None,
+                        "field_versions": "{}",
+                        "updated_at": "x",
+                        "data": json.dumps(old, ensure_ascii=False),
+                    }
+                ],
+            )
+        db.migrate(engine)
+        with engine.connect() as conn:
+            rec = conn.execute(sa.select(db.record).where(db.record.c.row_id == "d1")).one()
+        data = json.loads(rec.data)
+        assert data["narcotic"] == 0 and data["antimicrobial"] == 1 and data["anti_tuberculosis"] == 0
+        assert data["brand_name"] is None and data["atc_code"] is None and data["name"] == "苯磺酸氨氯地平片"
+        assert rec.version == 8, "a new version of the county scope: devices pull the catalog again"
     finally:
         engine.dispose()

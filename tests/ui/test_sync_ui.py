@@ -495,3 +495,61 @@ def test_the_lists_read_again_only_when_their_tables_change_and_only_when_shown(
     assert "sync_run_page" in reads and rows(page.history) == 4
     win.close()
     store.close()
+
+
+def test_a_box_sold_at_two_clinics_is_shown_as_the_countys_to_decide(qtbot: Any, county: Scenario) -> None:
+    """A trace-code conflict (issue 13 point 3) on the 同步 page: its words, and a dialog without choices."""
+    import json
+
+    CODE = "81000010000000000001"
+
+    store = county.open(county.laptop)
+    now = "2026-11-23T08:00:00.000Z"
+    message = f"trace code {CODE} was sold at 河村卫生室 (B01) already: one box, one sale"
+    pulled = {
+        "clinic_id": store.clinic_id,
+        **dict.fromkeys(("created_at", "updated_at"), now),
+        **dict.fromkeys(("created_by", "updated_by", "deleted_at"), None),
+        "row_version": 1,
+    }
+    box = {
+        "id": "d-1",
+        **pulled,
+        "dispensing_id": "x",
+        "prescription_item_id": None,
+        "code": CODE,
+        "verified": 1,
+    }
+    box.update(
+        unverified_reason=None, split_pack=0, units="28", package_size=28
+    )  # its installment not needed
+    conflict = {
+        "id": "c-trace",
+        **pulled,
+        "table_name": "dispensing_code",
+        "row_id": "d-1",
+        "message": message,
+    }
+    conflict.update(kind="trace_code_elsewhere", local_row=None, resolved_at=None, resolution=None)
+    conflict["server_row"] = json.dumps({"id": "d-1", "code": CODE})
+    store.write_server_rows(
+        {"dispensing_code": [box], "conflict": [conflict]},
+        "sync.pull",
+    )
+    win = window(qtbot, store)
+    page = open_sync_page(qtbot, win)
+    click_tab(qtbot, page.tabs, 1)
+    found = [i for i in range(rows(page.conflicts)) if "同一盒药在两家机构售出" in cell(page.conflicts, i, 2)]
+    assert len(found) == 1, [cell(page.conflicts, i, 2) for i in range(rows(page.conflicts))]
+    assert cell(page.conflicts, found[0], 1) == f"追溯码 {CODE}", "a box is known by its code"
+    click_row(qtbot, page.conflicts, found[0])
+    click(qtbot, page.resolve_button)
+    from ui.conflict_dialog import ConflictDialog
+
+    dialog = dialog_of(qtbot, ConflictDialog)
+    texts = " ".join(label.text() for label in dialog.findChildren(type(dialog.error)))
+    assert "这盒药的追溯码在另一家机构也已售出" in texts and message in texts
+    assert not dialog.save.isVisible(), "the county decides: no choice here"
+    dialog.reject()
+    win.close()
+    store.close()

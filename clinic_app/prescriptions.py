@@ -1,0 +1,354 @@
+"""The rules of long-term prescriptions (长期处方管理规范（试行）2021; RULES §6, §7; issue 13 points 2 and 3): pure
+functions, no database. Each refusal is a ``ValidationError`` whose ``rule`` names the rule broken; warnings are
+returned, never raised. The county's numbers are ``policy`` values with the defaults in ``POLICY_DEFAULTS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from clinic_app.drugs import EXCLUDED_FLAGS
+from clinic_app.errors import ValidationError
+
+STATUSES = ("active", "awaiting_signature", "stopped")  # expired is a date, not a status
+STATUSES_ON_ISSUE = ("active", "awaiting_signature")  # later ones come from events
+EVENT_KINDS = ("signed", "stopped")
+PRESCRIBING_ROLES = ("village_doctor", "clinic_admin")  # the accounts of a village clinic that prescribe
+ROUTES = ("oral", "subcutaneous", "inhaled", "topical", "sublingual", "other")
+EXCLUDED_CLASS_NAMES = {  # RULES §6, as a refusal names them
+    "narcotic": "a narcotic (麻醉药品)",
+    "psychotropic_1": "a class-I psychotropic (第一类精神药品)",
+    "toxic": "a toxic drug for medical use (医疗用毒性药品)",
+    "radioactive": "a radiopharmaceutical (放射性药品)",
+    "precursor": "a precursor chemical (易制毒化学品)",
+    "antimicrobial": "an antimicrobial other than for tuberculosis (抗菌药物)",
+}
+
+# -- county parameters ------------------------------------------------------------------------------------------
+POLICY_DEFAULTS: dict[str, int] = {
+    "rx.max_days": 84,  # never more than 12 weeks (RULES §6)
+    "rx.signature_above_days": 28,  # over 4 weeks: an assessment and the patient's signature
+    "rx.validity_extra_days": 7,  # a prescription can be dispensed until issue + days + these
+    "rx.refill_early_days": 7,  # an installment may come this many days before the last one runs out
+    "rx.village_doctor_first_issue": 1,  # 1: a village doctor may issue a first long-term prescription
+    "rx.village_doctor_reissue": 1,  # 1: a village doctor may re-issue
+    "rx.refuse_special_storage": 0,  # 1: drugs with special storage are refused (RULES §6), 0: a warning
+}
+POLICY_LIMITS = {
+    key: (0, 1) if key.startswith(("rx.village", "rx.refuse")) else (1, 366) for key in POLICY_DEFAULTS
+}
+
+
+def policy_number(key: str, text: str | None) -> int:
+    """The county's value of a prescription parameter (the default while it has set none)."""
+    if text is None:
+        return POLICY_DEFAULTS[key]
+    low, high = POLICY_LIMITS[key]
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit() and low <= int(digits) <= high):
+        raise ValidationError(
+            key, "policy", f"the county's {key} {text!r} is not a whole number {low}-{high}"
+        )
+    return int(digits)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_days: int = POLICY_DEFAULTS["rx.max_days"]
+    signature_above_days: int = POLICY_DEFAULTS["rx.signature_above_days"]
+    validity_extra_days: int = POLICY_DEFAULTS["rx.validity_extra_days"]
+    refill_early_days: int = POLICY_DEFAULTS["rx.refill_early_days"]
+    village_doctor_first_issue: bool = True
+    village_doctor_reissue: bool = True
+    refuse_special_storage: bool = False
+
+    @classmethod
+    def from_policy(cls, values: Mapping[str, str | None]) -> Limits:
+        n = {key: policy_number(key, values.get(key)) for key in POLICY_DEFAULTS}
+        return cls(
+            max_days=n["rx.max_days"],
+            signature_above_days=min(n["rx.signature_above_days"], n["rx.max_days"]),
+            validity_extra_days=n["rx.validity_extra_days"],
+            refill_early_days=n["rx.refill_early_days"],
+            village_doctor_first_issue=bool(n["rx.village_doctor_first_issue"]),
+            village_doctor_reissue=bool(n["rx.village_doctor_reissue"]),
+            refuse_special_storage=bool(n["rx.refuse_special_storage"]),
+        )
+
+
+# -- amounts ------------------------------------------------------------------------------------------------------
+def dose_value(field: str, value: Any) -> Decimal:
+    """A dose per time in the catalog's unit (片, 粒, IU): above 0, at most 3 decimal places, at most 1000."""
+    try:
+        dose = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(field, "number", f"{value!r} is not a number") from None
+    if not dose.is_finite() or dose <= 0 or dose > 1000 or dose != dose.quantize(Decimal("0.001")):
+        raise ValidationError(field, "range", "a dose above 0, at most 1000, at most 3 decimal places")
+    return dose
+
+
+def whole_in(field: str, value: Any, low: int, high: int) -> int:
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise ValidationError(field, "range", f"a whole number {low}-{high}")
+    return int(text)
+
+
+def units_needed(dose: Decimal, times_per_day: int, days: int) -> Decimal:
+    return dose * times_per_day * days
+
+
+def packages_for(dose: Decimal, times_per_day: int, days: int, package_size: int) -> int:
+    """Whole packages for ``days``: dose × times × days ÷ package size, rounded up (RULES §6)."""
+    return math.ceil(units_needed(dose, times_per_day, days) / package_size)
+
+
+def days_supplied(units: Decimal | int, dose: Decimal, times_per_day: int) -> int:
+    """Whole days ``units`` last at this dose (RULES §6: quantity × units per package ÷ daily dose)."""
+    return int(Decimal(units) // (dose * times_per_day))
+
+
+# -- issuing -------------------------------------------------------------------------------------------------------
+def excluded_class(drug: Mapping[str, Any], limits: Limits = Limits()) -> str | None:
+    """The RULES §6 class that keeps the drug off a long-term prescription, or None (anti-TB antimicrobials are
+    allowed; special storage only when the county refuses it)."""
+    for flag in EXCLUDED_FLAGS:
+        if drug.get(flag) and not (flag == "antimicrobial" and drug.get("anti_tuberculosis")):
+            return flag
+    if limits.refuse_special_storage and drug.get("special_storage"):
+        return "special_storage"
+    return None
+
+
+def check_drug(drug: Mapping[str, Any], limits: Limits = Limits(), field: str = "item") -> None:
+    flag = excluded_class(drug, limits)
+    if flag is not None:
+        what = EXCLUDED_CLASS_NAMES.get(flag, "a drug with special storage requirements")
+        raise ValidationError(
+            field,
+            f"excluded_{flag}",
+            f"{drug['name']} is {what}: never on a long-term prescription (RULES §6)",
+            {"drug": str(drug["name"]), "class": flag},
+        )
+
+
+def check_days(days: int, limits: Limits = Limits()) -> None:
+    if days < 1:
+        raise ValidationError("days", "range", "at least 1 day")
+    if days > limits.max_days:
+        raise ValidationError(
+            "days",
+            "over_max_days",
+            f"{days} days is over {limits.max_days} days (12 weeks), the most a long-term prescription holds",
+            {"days": str(days), "max": str(limits.max_days)},
+        )
+
+
+def needs_signature(days: int, limits: Limits = Limits()) -> bool:
+    """Over 4 weeks the doctor records an assessment and the patient signs (RULES §6)."""
+    return days > limits.signature_above_days
+
+
+def status_on_issue(days: int, signed: bool, assessment: str | None, limits: Limits = Limits()) -> str:
+    """``active``, or ``awaiting_signature`` while a prescription over 4 weeks lacks the patient's signature or
+    the doctor's assessment (it dispenses nothing until then)."""
+    check_days(days, limits)
+    if needs_signature(days, limits) and not (signed and assessment):
+        return "awaiting_signature"
+    return "active"
+
+
+def check_stable(disease: str, last_face_to_face: Mapping[str, Any] | None) -> None:
+    """The patient is stable: the last face-to-face follow-up of that disease was controlled."""
+    if last_face_to_face is None:
+        raise ValidationError(
+            "resident",
+            "not_stable",
+            f"no face-to-face {disease} follow-up yet: the patient's control is unknown",
+        )
+    if last_face_to_face["classification"] != "controlled":
+        raise ValidationError(
+            "resident",
+            "not_stable",
+            f"the last face-to-face {disease} follow-up ({last_face_to_face['visit_date']}) was "
+            f"{last_face_to_face['classification']}, not controlled",
+            {"visit_date": str(last_face_to_face["visit_date"])},
+        )
+
+
+def check_issuing_rights(role: str, first_issue: bool, limits: Limits = Limits()) -> None:
+    """Who may issue (RULES §6; the county decides whether a village doctor may)."""
+    if role not in PRESCRIBING_ROLES:
+        raise ValidationError("user", "issuing_rights", f"a {role} does not issue prescriptions")
+    allowed = limits.village_doctor_first_issue if first_issue else limits.village_doctor_reissue
+    if not allowed:
+        which = "a first long-term prescription" if first_issue else "a re-issue"
+        raise ValidationError(
+            "user", "issuing_rights", f"the county does not let a village doctor issue {which}"
+        )
+
+
+def warnings_for(drugs: Sequence[Mapping[str, Any]], allergies: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(code, message) of what the doctor should see but may go on with: a recorded allergy a drug's name
+    contains, two drugs of one ATC class (the first five characters: C09CA), special storage."""
+    out: list[tuple[str, str]] = []
+    terms = [a.strip() for a in allergies if a.strip()]
+    for drug in drugs:
+        names = f"{drug['name']} {drug.get('brand_name') or ''}"
+        for term in terms:
+            if term in names:
+                out.append(("allergy", f"{drug['name']}: the patient's recorded allergy to {term}"))
+    classes: dict[str, str] = {}
+    for drug in drugs:
+        atc = (drug.get("atc_code") or "")[:5]
+        if len(atc) == 5:
+            if atc in classes:
+                out.append(("same_class", f"{classes[atc]} and {drug['name']} are of one class ({atc})"))
+            classes.setdefault(atc, str(drug["name"]))
+    for drug in drugs:
+        if drug.get("special_storage"):
+            out.append(("special_storage", f"{drug['name']} needs special storage (e.g. 2-8 °C)"))
+    return out
+
+
+def valid_until(issued_on: dt.date, days: int, limits: Limits = Limits()) -> dt.date:
+    return issued_on + dt.timedelta(days=days + limits.validity_extra_days)
+
+
+# -- dispensing ----------------------------------------------------------------------------------------------------
+def check_can_dispense(status: str, issued_on: dt.date, valid_to: dt.date, day: dt.date) -> None:
+    """Nothing from a stopped, unsigned or expired prescription, nor before its day of issue."""
+    if status == "stopped":
+        raise ValidationError(
+            "prescription", "stopped", "the prescription is stopped: it dispenses nothing more"
+        )
+    if status == "awaiting_signature":
+        raise ValidationError(
+            "prescription",
+            "unsigned",
+            "the prescription awaits the patient's signature: it dispenses nothing yet",
+        )
+    if day < issued_on:
+        raise ValidationError(
+            "date", "before_issue", f"the prescription was issued on {issued_on.isoformat()}"
+        )
+    if day > valid_to:
+        raise ValidationError(
+            "prescription",
+            "expired",
+            f"the prescription expired on {valid_to.isoformat()}",
+            {"valid_until": valid_to.isoformat()},
+        )
+
+
+def check_installment(
+    prescribed_days: int,
+    dispensed_days: int,
+    days: int,
+    day: dt.date,
+    last: tuple[dt.date, int] | None,
+    limits: Limits = Limits(),
+) -> None:
+    """An installment of ``days`` on ``day``: the sum never over the prescribed days (RULES §6), and not before the
+    last installment (its date and days) runs out, less the county's early days (the minimum interval)."""
+    if days < 1:
+        raise ValidationError("days", "range", "at least 1 day")
+    if dispensed_days + days > prescribed_days:
+        left = prescribed_days - dispensed_days
+        raise ValidationError(
+            "days",
+            "over_prescription",
+            f"{days} days is more than the prescription has left ({left} of {prescribed_days} days)",
+            {"left": str(left), "prescribed": str(prescribed_days)},
+        )
+    if last is not None:
+        earliest = earliest_next(last[0], last[1], limits)
+        if day < earliest:
+            raise ValidationError(
+                "date",
+                "too_early",
+                f"the last installment ({last[0].isoformat()}, {last[1]} days) lasts: the next one from "
+                f"{earliest.isoformat()} (minimum interval {minimum_interval(last[1], limits)} days)",
+                {"earliest": earliest.isoformat()},
+            )
+
+
+def minimum_interval(last_days: int, limits: Limits = Limits()) -> int:
+    return max(last_days - limits.refill_early_days, 0)
+
+
+def earliest_next(last_on: dt.date, last_days: int, limits: Limits = Limits()) -> dt.date:
+    return last_on + dt.timedelta(days=minimum_interval(last_days, limits))
+
+
+# -- trace codes (RULES §7) ------------------------------------------------------------------------------------------
+TRACE_20 = re.compile(r"^[0-9]{20}$")
+TRACE_MAX = 100
+_PRINTABLE = re.compile(r"^[\x21-\x7e]+$")  # what a scanner types: printable ASCII, no spaces
+
+
+@dataclass(frozen=True)
+class TraceCode:
+    code: str
+    verified: bool  # the 20-digit family, checked
+    product_id: str | None  # its first 7 digits
+    reason: str | None  # why it is unverified
+
+
+def read_trace_code(text: str) -> TraceCode:
+    """A scanned trace code: the 20-digit family (7-digit product id + 13-digit serial) is verified; another
+    family (a manufacturer's code, GS1 DataMatrix) up to 100 characters is accepted unverified, with the reason."""
+    code = text.strip()
+    if not code:
+        raise ValidationError("trace_code", "required", "scan the box's trace code")
+    if TRACE_20.match(code):
+        return TraceCode(code, True, code[:7], None)
+    if len(code) > TRACE_MAX or not _PRINTABLE.match(code):
+        raise ValidationError(
+            "trace_code", "format", f"a trace code is at most {TRACE_MAX} printable characters without spaces"
+        )
+    reason = (
+        f"{len(code)} digits, not the 20 of the common family"
+        if code.isdigit()
+        else "not the 20-digit family (another family, e.g. GS1 DataMatrix): not checked"
+    )
+    return TraceCode(code, False, None, reason)
+
+
+def check_product(trace: TraceCode, known_ids: Collection[str], drug_names: Mapping[str, str]) -> str | None:
+    """The drug (by product id) a verified code belongs to among the prescription's; a verified code whose product
+    id the catalog knows for no drug of the prescription is refused; None when the catalog knows no product id."""
+    if not trace.verified or trace.product_id is None:
+        return None
+    if trace.product_id in drug_names:
+        return drug_names[trace.product_id]
+    if trace.product_id in known_ids:
+        raise ValidationError(
+            "trace_code",
+            "wrong_product",
+            f"{trace.code}: product {trace.product_id} is not a drug of this prescription",
+            {"code": trace.code},
+        )
+    return None
+
+
+def check_reuse(code: str, sold_units: int, package_size: int, split_pack: bool, earlier_split: bool) -> None:
+    """One box, one sale (RULES §7): a code sold before is refused, except a split-pack sale (拆零) of a box
+    sold split before whose units are not used up."""
+    if sold_units <= 0:
+        return
+    if split_pack and earlier_split and sold_units < package_size:
+        return
+    reason = (
+        f"its {package_size} units are used up"
+        if split_pack and earlier_split
+        else "sold before (one box, one sale)"
+    )
+    raise ValidationError("trace_code", "duplicate_code", f"{code}: {reason}", {"code": code})

@@ -1,0 +1,158 @@
+"""`clinic catalog load`, `clinic rx issue|sign|dispense|stop`, `clinic worklist refills` (issue 13 point 6) on a
+real database: --json objects, refusals exiting 3 naming the rule, nothing written on a refusal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from clinic_app.catalog import demo_catalog_file
+
+from .test_chronic_cli import SIXTY, chronic, day, followup, register  # noqa: F401  (chronic is a fixture)
+from .test_cli import Cli
+
+AMLODIPINE = "XC08CA01A0010101010001"
+AMOXICILLIN = "XJ01CA04A0770101010077"
+MORPHINE = "XN02AA01A0800101010080"
+ISONIAZID = "XJ04AC01A0740101010074"
+CODE = "81000010000000000001"
+
+
+@pytest.fixture
+def rx(chronic: Cli) -> Cli:  # noqa: F811
+    assert chronic("catalog", "load", str(demo_catalog_file()), "--user", "admin")[0] == 0
+    assert register(chronic)[0] == 0
+    code, _, err = followup(chronic, day(20), "--sbp", "132", "--dbp", "84")
+    assert code == 0, err
+    return chronic
+
+
+def rx_command(cli: Cli, *args: str, date: str | None = None) -> tuple[int, str, str]:
+    """`clinic rx …` by admin with --json, on ``date`` (default ten days ago)."""
+    return cli("rx", *args, "--date", date or day(10), "--user", "admin", "--json")
+
+
+def issue(
+    cli: Cli, days: int, *extra: str, item: str = f"{AMLODIPINE},1,1", date: str | None = None
+) -> tuple[int, dict[str, object], str]:
+    disease = ("--resident", SIXTY, "--disease", "hypertension")
+    code, out, err = rx_command(
+        cli, "issue", *disease, "--item", item, "--days", str(days), *extra, date=date
+    )
+    return code, (json.loads(out) if code == 0 else {}), err
+
+
+def dispense(
+    cli: Cli, rx_id: str, days: int, *codes: str, date: str | None = None, extra: tuple[str, ...] = ()
+) -> tuple[int, str, str]:
+    args = [a for c in codes or (CODE,) for a in ("--trace-code", c)]
+    return rx_command(cli, "dispense", rx_id, "--days", str(days), *args, *extra, date=date)
+
+
+def test_issue_84_days_signed_prints_its_id_and_status(rx: Cli) -> None:
+    code, result, err = issue(rx, 84, "--signed", "--assessment", "稳定")
+    assert code == 0, err
+    assert result["status"] == "active" and isinstance(result["id"], str)
+    assert result["items"][0]["packages"] == 3  # type: ignore[index]
+
+
+def test_42_days_is_held_then_signed(rx: Cli) -> None:
+    code, result, _ = issue(rx, 42, "--assessment", "稳定")
+    assert code == 0 and result["status"] == "awaiting_signature"
+    rx_id = str(result["id"])
+    code, _, err = dispense(rx, rx_id, 28)
+    assert code == 3 and "signature" in err
+    code, out, err = rx("rx", "sign", rx_id, "--user", "admin", "--json")
+    assert code == 0, err
+    assert json.loads(out)["status"] == "active"
+    assert dispense(rx, rx_id, 28)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("days", "item", "words"),
+    [
+        (91, f"{AMLODIPINE},1,1", "over 84 days"),
+        (28, f"{AMOXICILLIN},2,3", "antimicrobial"),
+        (28, f"{MORPHINE},1,2", "narcotic"),
+        (28, "XC08,1", "CODE,DOSE_PER_TIME,TIMES_PER_DAY"),
+    ],
+)
+def test_refusals_exit_3_naming_the_rule(rx: Cli, days: int, item: str, words: str) -> None:
+    code, _, err = issue(rx, days, "--signed", "--assessment", "x", item=item)
+    assert code == 3 and words in err, err
+
+
+def test_isoniazid_is_allowed(rx: Cli) -> None:
+    assert issue(rx, 28, item=f"{ISONIAZID},3,1")[1]["status"] == "active"
+
+
+def test_a_future_date_is_refused(rx: Cli) -> None:
+    code, _, err = issue(rx, 28, date=(dt.date.today() + dt.timedelta(days=1)).isoformat())
+    assert code == 3 and "future" in err
+
+
+def test_dispense_over_too_early_and_a_code_sold_twice(rx: Cli) -> None:
+    rx_id = str(issue(rx, 56, "--signed", "--assessment", "稳定")[1]["id"])
+    code, out, err = dispense(rx, rx_id, 28, CODE)
+    assert code == 0, err
+    assert json.loads(out)["left_days"] == 28
+    code, _, err = dispense(rx, rx_id, 28, "81000010000000000002", date=day(9))
+    assert code == 3 and "too_early" in err and "next one from" in err
+    code, _, err = dispense(rx, rx_id, 29, "81000010000000000002", date=day(0))
+    assert code == 3 and "more than the prescription has left" in err
+    other = str(issue(rx, 28)[1]["id"])  # the code is blocked on any prescription of the clinic
+    code, _, err = dispense(rx, other, 28, CODE, date=day(0))
+    assert code == 3 and "sold before" in err and CODE in err and "duplicate_code" in err
+
+
+def test_split_pack_and_an_unverified_code(rx: Cli) -> None:
+    rx_id = str(issue(rx, 84, "--signed", "--assessment", "稳定")[1]["id"])
+    assert dispense(rx, rx_id, 14, CODE, extra=("--split-pack",))[0] == 0
+    code, _, err = dispense(rx, rx_id, 14, CODE, date=day(0), extra=("--split-pack",))
+    assert code == 0, err
+    code, _, err = rx(
+        "rx",
+        "dispense",
+        rx_id,
+        "--days",
+        "14",
+        "--trace-code",
+        "(01)06901234567892(21)X1",
+        "--date",
+        day(0),
+        "--user",
+        "admin",
+    )
+    assert code == 3 and "next one from" in err, "the 14 days just given last"
+
+
+def test_stop_then_nothing_more(rx: Cli) -> None:
+    rx_id = str(issue(rx, 28)[1]["id"])
+    code, out, err = rx("rx", "stop", rx_id, "--reason", "换药", "--user", "admin")
+    assert code == 0 and "stopped" in out, err
+    code, _, err = dispense(rx, rx_id, 28)
+    assert code == 3 and "stopped" in err
+
+
+def test_worklist_refills(rx: Cli) -> None:
+    rx_id = str(issue(rx, 84, "--signed", "--assessment", "稳定")[1]["id"])
+    assert dispense(rx, rx_id, 14, CODE)[0] == 0  # ten days ago: runs out in four
+    code, out, err = rx("worklist", "refills", "--days", "7", "--json")
+    assert code == 0, err
+    [row] = json.loads(out)
+    assert row["prescription_id"] == rx_id and row["reasons"] == ["runs_out"] and row["left_days"] == 70
+    code, out, _ = rx("worklist", "refills", "--days", "2")
+    assert code == 0 and "0 prescription(s)" in out
+    code, out, _ = rx("worklist", "refills")
+    assert "张三" in out and "1 prescription(s)" in out
+
+
+def test_catalog_load_refused_for_a_nurse(rx: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLINIC_NEW_PASSWORD", "nurse-pass-1")
+    assert rx("user", "add", "nurse1", "--role", "nurse", "--user", "admin")[0] == 0
+    code, _, err = rx(
+        "catalog", "load", str(demo_catalog_file()), "--user", "nurse1", password="nurse-pass-1"
+    )
+    assert code == 4 and "clinic admin" in err

@@ -23,7 +23,7 @@ from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.notice import Notice
 from ui.ops import Op, Writer
 from ui.qt import QEvent, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget
-from ui.rx_dialogs import DispenseDialog, HistoryDialog, IssueDialog, SignDialog, StopDialog
+from ui.rx_dialogs import DispenseDialog, HistoryDialog, IssueDialog, RxContext, SignDialog, StopDialog
 
 LISTS = ("refills", "awaiting")
 SHOWN = ("prescription", "prescription_event", "dispensing", "dispensing_code", "resident")
@@ -47,6 +47,17 @@ def memory_fetch(rows: list[Row]) -> Any:
         return rows[start : start + limit]
 
     return fetch
+
+
+def hbox(*widgets: QWidget | None) -> QHBoxLayout:
+    """A row of widgets, None where the row stretches."""
+    row = QHBoxLayout()
+    for widget in widgets:
+        if widget is None:
+            row.addStretch(1)
+        else:
+            row.addWidget(widget)
+    return row
 
 
 class PrescriptionsPage(QWidget):
@@ -97,24 +108,14 @@ class PrescriptionsPage(QWidget):
         self.stop_button.clicked.connect(lambda: self.open_stop())
         self.issue_button.clicked.connect(lambda: self.open_issue())
         self.count = QLabel()
-        buttons = QHBoxLayout()
-        for b in (self.dispense_button, self.sign_button, self.history_button, self.stop_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.count)
-        top = QHBoxLayout()
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
-        top.addWidget(self.title)
-        top.addStretch(1)
-        top.addWidget(self.horizon_label)
-        top.addWidget(self.horizon)
-        top.addWidget(self.issue_button)
         self.notice = Notice()
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addLayout(hbox(self.title, None, self.horizon_label, self.horizon, self.issue_button))
         layout.addWidget(self.tabs, 1)
-        layout.addLayout(buttons)
+        actions = (self.dispense_button, self.sign_button, self.history_button, self.stop_button)
+        layout.addLayout(hbox(*actions, None, self.count))
         layout.addWidget(self.notice)
         writer.watch(store)
         writer.store_changed.connect(self._store_changed)
@@ -246,6 +247,9 @@ class PrescriptionsPage(QWidget):
         self._show_count()
 
     # -- actions ---------------------------------------------------------------------------------------------
+    def context(self) -> RxContext:
+        return RxContext(self.store, self.reader, self.writer, self.user, self.today)
+
     def start(self, which: str) -> Any:
         """Enter (or a double click) on a row: dispense; on the awaiting list, the patient's signature."""
         return self.open_sign() if which == "awaiting" else self.open_dispense()
@@ -254,7 +258,7 @@ class PrescriptionsPage(QWidget):
         row = self.selected()
         if row is None or self.shown() != "refills":
             return None
-        dialog = DispenseDialog(self.store, self.reader, self.writer, self.user, row, self.today, self)
+        dialog = DispenseDialog(self.context(), row, self)
 
         def saved() -> None:
             result = dialog.result_value or {}
@@ -273,7 +277,7 @@ class PrescriptionsPage(QWidget):
 
     def open_issue(self) -> IssueDialog:
         row = self.selected()
-        dialog = IssueDialog(self.store, self.reader, self.writer, self.user, self.today, row, self)
+        dialog = IssueDialog(self.context(), row, self)
 
         def saved() -> None:
             result = dialog.result_value or {}
@@ -293,7 +297,7 @@ class PrescriptionsPage(QWidget):
         row = self.selected()
         if row is None or self.shown() != "awaiting":
             return None
-        dialog = SignDialog(self.store, self.writer, self.user, row, self.today, self)
+        dialog = SignDialog(self.context(), row, self)
         dialog.accepted.connect(
             lambda: self.notice.say(
                 tr("%1 signed: the prescription is active.").replace("%1", str(row["name"]))
@@ -306,7 +310,7 @@ class PrescriptionsPage(QWidget):
         row = self.selected()
         if row is None:
             return None
-        dialog = StopDialog(self.store, self.writer, self.user, row, self.today, self)
+        dialog = StopDialog(self.context(), row, self)
         dialog.accepted.connect(
             lambda: self.notice.say(tr("The prescription of %1 is stopped.").replace("%1", str(row["name"])))
         )
@@ -317,6 +321,6 @@ class PrescriptionsPage(QWidget):
         row = self.selected()
         if row is None:
             return None
-        dialog = HistoryDialog(self.store, self.writer, row, self)
+        dialog = HistoryDialog(self.context(), row, self)
         dialog.open()
         return dialog

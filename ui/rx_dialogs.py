@@ -6,6 +6,7 @@ write goes through clinic_app.rx_records on the writer; a refusal stays in the d
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,6 +21,7 @@ from clinic_app.errors import ClinicError, NotFound, ValidationError
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
 from clinic_app.users import User
+from ui.chronic_dialogs import _Dialog
 from ui.chronic_words import disease_text
 from ui.i18n import tr
 from ui.messages import error_text
@@ -35,7 +37,6 @@ from ui.qt import (
     QHBoxLayout,
     QKeySequence,
     QLabel,
-    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -144,57 +145,49 @@ def problem_label() -> QLabel:
     return label
 
 
-class _RxDialog(QDialog):
-    """Title, a bold line naming the patient, the fields, the problem line, Cancel and the save button (which is
-    never the default: Enter belongs to the fields, Ctrl+Enter saves)."""
+@dataclass(frozen=True)
+class RxContext:
+    """What every dialog of the page works with: the store and the window's reader, writer, user and day."""
 
-    def __init__(self, writer: Writer, title: str, ok: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.writer = writer
+    store: Store
+    reader: Connection
+    writer: Writer
+    user: User
+    today: dt.date
+
+
+class RxDialog(_Dialog):
+    """The chronic-care dialog (the patient's line, the fields, the problem line, Cancel and save) whose save is
+    never the default button: Enter belongs to the fields (the scan, the searches), Ctrl+Enter saves."""
+
+    def __init__(self, ctx: RxContext, title: str, ok: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx.writer, title, ok, parent)
+        self.ctx = ctx
         self.result_value: Any = None
-        self.setWindowTitle(title)
-        self.who = QLabel()
-        self.who.setStyleSheet("font-weight: bold;")
-        self.who.setWordWrap(True)
-        self.body = QVBoxLayout()
-        self.error = problem_label()
-        self.ok_button = QPushButton(ok)
+        self.ok_button.setDefault(False)
         self.ok_button.setAutoDefault(False)
-        self.ok_button.clicked.connect(lambda: self.submit())
-        cancel = QPushButton(tr("Cancel"))
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(lambda: self.reject())
+        self.who.setWordWrap(True)
         for keys in (Qt.Modifier.CTRL | Qt.Key.Key_Return, Qt.Modifier.CTRL | Qt.Key.Key_Enter):
             QShortcut(QKeySequence(keys), self).activated.connect(lambda: self.submit())
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.ok_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.who)
-        layout.addLayout(self.body)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        self.setMinimumWidth(520)
-
-    def submit(self) -> None:
-        raise NotImplementedError
 
     def run(self, work: Any) -> None:
-        if not self.ok_button.isEnabled():
-            return
-        hide_problem(self.error)
-        self.ok_button.setEnabled(False)
-        self.writer.run(work, self._done, self._failed)
-
-    def _done(self, result: Any) -> None:
-        self.result_value = result
-        self.accept()
+        if self.ok_button.isEnabled():  # a second Ctrl+Enter while the first save runs does nothing
+            hide_problem(self.error)
+            super().run(work)
 
     def _failed(self, error: BaseException) -> None:
         self.ok_button.setEnabled(True)
         show_problem(self.error, rx_error_text(error))
+
+
+class RowDialog(RxDialog):
+    """A dialog about one prescription of the page's lists (``row``)."""
+
+    def __init__(self, ctx: RxContext, row: Row, title: str, ok: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, title, ok, parent)
+        self.row = row
+        self.rx_id = str(row["prescription_id"])
+        self.who.setText(patient_line(row))
 
 
 def patient_line(row: Row) -> str:
@@ -218,29 +211,18 @@ def item_text(item: Row) -> str:
 
 
 # -- dispensing -------------------------------------------------------------------------------------------------
-class DispenseDialog(_RxDialog):
+class DispenseDialog(RowDialog):
     """One installment of a prescription: days (or packages of the first drug, giving the days they last), the
     trace code of every box scanned into a field that keeps the focus, split-pack, saved with Ctrl+Enter."""
 
-    def __init__(
-        self,
-        store: Store,
-        reader: Connection,
-        writer: Writer,
-        user: User,
-        row: Row,
-        today: dt.date,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(writer, tr("Dispense an installment"), tr("Dispense"), parent)
-        self.store, self.reader, self.user, self.row, self.today = store, reader, user, row, today
-        self.rx_id = str(row["prescription_id"])
+    def __init__(self, ctx: RxContext, row: Row, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, row, tr("Dispense an installment"), tr("Dispense"), parent)
+        self.reader = reader = ctx.reader
         self.lines = L.item_drugs(reader, self.rx_id)
         self.codes: list[str] = []
         rx = X.get_prescription(reader, self.rx_id)
         done = sum(int(i["days"]) for i in X.installments(reader, self.rx_id))
         self.left = int(rx["days"]) - done
-        self.who.setText(patient_line(row))
         summary = QLabel(
             tr("%1 days prescribed on %2, %3 dispensed, %4 left; valid until %5.")
             .replace("%1", str(rx["days"]))
@@ -273,15 +255,15 @@ class DispenseDialog(_RxDialog):
         form.addRow(tr("Quantity"), self.quantity)
         form.addRow("", self.split)
         form.addRow(tr("Trace code"), self.scan)
-        self.body.addWidget(summary)
-        self.body.addWidget(drugs_label)
-        self.body.addLayout(form)
-        self.body.addWidget(self.boxes)
+        self.form.addRow(summary)
+        self.form.addRow(drugs_label)
+        self.form.addRow(form)
+        self.form.addRow(self.boxes)
         row_under = QHBoxLayout()
         row_under.addWidget(self.scanned)
         row_under.addStretch(1)
         row_under.addWidget(self.remove_button)
-        self.body.addLayout(row_under)
+        self.form.addRow(row_under)
         self._syncing = False
         self.days.valueChanged.connect(lambda _v: self._days_changed())
         self.packages.valueChanged.connect(lambda _v: self._packages_changed())
@@ -394,9 +376,11 @@ class DispenseDialog(_RxDialog):
         self.remove_button.setEnabled(bool(self.codes))
 
     def submit(self) -> None:
-        store, user, rx_id, today = self.store, self.user, self.rx_id, self.today
+        ctx, rx_id = self.ctx, self.rx_id
         days, codes, split = self.days.value(), list(self.codes), self.split.isChecked()
-        self.run(lambda: X.dispense(store, user, rx_id, days, codes, split_pack=split, today=today))
+        self.run(
+            lambda: X.dispense(ctx.store, ctx.user, rx_id, days, codes, split_pack=split, today=ctx.today)
+        )
 
 
 def unverified_text(trace: P.TraceCode) -> str:
@@ -434,24 +418,15 @@ class ItemLine:
             return None
 
 
-class IssueDialog(_RxDialog):
+class IssueDialog(RxDialog):
     """A long-term prescription for a registered chronic patient: the patient (found by ID number or name), the
     disease, drugs from the catalog's search with dose and times a day, the days; the whole packages and the rules
     of RULES §6 shown as the doctor types; saved with Ctrl+Enter."""
 
-    def __init__(
-        self,
-        store: Store,
-        reader: Connection,
-        writer: Writer,
-        user: User,
-        today: dt.date,
-        resident: Row | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(writer, tr("Issue a long-term prescription"), tr("Issue"), parent)
-        self.store, self.reader, self.user, self.today = store, reader, user, today
-        self.limits = X.limits(reader, today)
+    def __init__(self, ctx: RxContext, resident: Row | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, tr("Issue a long-term prescription"), tr("Issue"), parent)
+        self.reader = ctx.reader
+        self.limits = X.limits(ctx.reader, ctx.today)
         self.resident: Row | None = None
         self.lines: list[ItemLine] = []
         self.hits: list[Row] = []
@@ -468,7 +443,7 @@ class IssueDialog(_RxDialog):
         self.results.installEventFilter(self)
         self.results.itemActivated.connect(lambda item: self.add_drug(self.hits[self.results.row(item)]))
         self.grid = QGridLayout()
-        for col, text in enumerate((tr("Drug"), tr("Dose per time"), "", tr("Times a day"), tr("Packages"))):
+        for col, text in enumerate((tr("Drug"), tr("Dose per time"), "", tr("Times a day"), tr("Boxes"))):
             self.grid.addWidget(QLabel(text), 0, col)
         self.days = QSpinBox()
         self.days.setRange(1, 366)
@@ -488,17 +463,17 @@ class IssueDialog(_RxDialog):
         form.addRow(tr("Disease"), self.disease)
         form.addRow(tr("Add a drug"), self.search)
         form.addRow("", self.results)
-        self.body.addLayout(form)
-        self.body.addLayout(self.grid)
+        self.form.addRow(form)
+        self.form.addRow(self.grid)
         more = QFormLayout()
         more.addRow(tr("Days"), self.days)
         more.addRow("", self.rule)
         more.addRow(tr("Assessment"), self.assessment)
         more.addRow("", self.signed)
         more.addRow(tr("Allergies"), self.allergies)
-        self.body.addLayout(more)
-        self.body.addWidget(self.warnings)
-        self.setMinimumWidth(640)
+        self.form.addRow(more)
+        self.form.addRow(self.warnings)
+        self.error.setMinimumWidth(600)  # the dialog grows to its fields, at least this wide
         self.search.textEdited.connect(lambda t: self.find_drugs(t))
         self.days.valueChanged.connect(lambda _v: self.show_rules())
         self.allergies.textChanged.connect(lambda _t: self.show_rules())
@@ -509,7 +484,7 @@ class IssueDialog(_RxDialog):
     # -- the patient --------------------------------------------------------------------------------------
     def find_resident(self) -> bool:
         text = self.finder.text().strip()
-        hits = C.resident_page(self.reader, self.store.clinic_id, text, limit=2) if text else []
+        hits = C.resident_page(self.reader, self.ctx.store.clinic_id, text, limit=2) if text else []
         if len(hits) != 1:
             show_problem(
                 self.error,
@@ -665,7 +640,7 @@ class IssueDialog(_RxDialog):
                 ),
             )
             return
-        store, user, today = self.store, self.user, self.today
+        ctx = self.ctx
         rid, disease, days = str(self.resident["id"]), str(self.disease.currentData()), self.days.value()
         items = [
             X.ItemInput(line.drug["code"], line.dose.text().strip(), line.times.value())
@@ -675,8 +650,8 @@ class IssueDialog(_RxDialog):
         allergies = self.allergies.text()
         self.run(
             lambda: X.issue(
-                store,
-                user,
+                ctx.store,
+                ctx.user,
                 rid,
                 disease,
                 items,
@@ -684,7 +659,7 @@ class IssueDialog(_RxDialog):
                 signed=signed,
                 assessment=assessment or None,
                 allergies=allergies or None,
-                today=today,
+                today=ctx.today,
             )
         )
 
@@ -699,70 +674,42 @@ def warning_text(code: str, message: str) -> str:
 
 
 # -- signing, stopping ------------------------------------------------------------------------------------------
-class SignDialog(_RxDialog):
+class SignDialog(RowDialog):
     """The patient signs a prescription over four weeks (the doctor's assessment recorded first): it becomes
     active."""
 
-    def __init__(
-        self,
-        store: Store,
-        writer: Writer,
-        user: User,
-        row: Row,
-        today: dt.date,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(writer, tr("The patient's signature"), tr("Sign"), parent)
-        self.store, self.user, self.row, self.today = store, user, row, today
-        self.who.setText(patient_line(row))
+    def __init__(self, ctx: RxContext, row: Row, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, row, tr("The patient's signature"), tr("Sign"), parent)
         self.assessment = QLineEdit(str(row.get("assessment") or ""))
         self.assessment.setPlaceholderText(tr("The doctor's assessment: condition stable, adherence"))
         self.signed = QCheckBox(tr("The patient has signed the prescription"))
         self.signed.toggled.connect(lambda on: self.ok_button.setEnabled(on))
         self.ok_button.setEnabled(False)
-        form = QFormLayout()
-        form.addRow(
-            QLabel(
-                tr("%1 days, issued on %2.")
-                .replace("%1", str(row["days"]))
-                .replace("%2", str(row["issued_on"]))
-            )
+        days = (
+            tr("%1 days, issued on %2.").replace("%1", str(row["days"])).replace("%2", str(row["issued_on"]))
         )
-        form.addRow(tr("Assessment"), self.assessment)
-        form.addRow("", self.signed)
-        self.body.addLayout(form)
+        self.form.addRow(QLabel(days))
+        self.form.addRow(tr("Assessment"), self.assessment)
+        self.form.addRow("", self.signed)
 
     def submit(self) -> None:
-        if not self.signed.isChecked():
-            return
-        store, user, today = self.store, self.user, self.today
-        rx_id, text = str(self.row["prescription_id"]), self.assessment.text()
-        self.run(lambda: X.sign(store, user, rx_id, text or None, today=today))
+        ctx, rx_id, text = self.ctx, self.rx_id, self.assessment.text()
+        if self.signed.isChecked():
+            self.run(lambda: X.sign(ctx.store, ctx.user, rx_id, text or None, today=ctx.today))
 
 
-class StopDialog(_RxDialog):
-    def __init__(
-        self,
-        store: Store,
-        writer: Writer,
-        user: User,
-        row: Row,
-        today: dt.date,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(writer, tr("Stop the prescription"), tr("Stop"), parent)
-        self.store, self.user, self.row, self.today = store, user, row, today
-        self.who.setText(patient_line(row))
+class StopDialog(RowDialog):
+    """Stop a prescription with a reason: it dispenses nothing more."""
+
+    def __init__(self, ctx: RxContext, row: Row, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, row, tr("Stop the prescription"), tr("Stop"), parent)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(tr("Why: the condition changed, poor adherence…"))
-        form = QFormLayout()
-        form.addRow(tr("Reason"), self.reason)
-        self.body.addLayout(form)
+        self.form.addRow(tr("Reason"), self.reason)
 
     def submit(self) -> None:
-        store, user, today = self.store, self.user, self.today
-        rx_id, reason = str(self.row["prescription_id"]), self.reason.text()
-        self.run(lambda: X.stop(store, user, rx_id, reason, today=today))
+        ctx, rx_id, reason = self.ctx, self.rx_id, self.reason.text()
+        self.run(lambda: X.stop(ctx.store, ctx.user, rx_id, reason, today=ctx.today))
 
 
 # -- the drug history -------------------------------------------------------------------------------------------
@@ -822,8 +769,9 @@ class HistoryDialog(QDialog):
     """A patient's long-term prescriptions, newest first: items, signature and stop events, installments (read on
     a worker)."""
 
-    def __init__(self, store: Store, writer: Writer, row: Row, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: RxContext, row: Row, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        store = ctx.store
         self.setWindowTitle(tr("Drug history"))
         self.text = QTextBrowser()
         self.text.setText(tr("Reading…"))
@@ -843,7 +791,7 @@ class HistoryDialog(QDialog):
             finally:
                 conn.close()
 
-        writer.work(work, lambda history: self.show_history(name, history), parent=self)
+        ctx.writer.work(work, lambda history: self.show_history(name, history), parent=self)
 
     def show_history(self, name: str, history: list[Row]) -> None:
         self.text.setHtml(history_html(name, history))

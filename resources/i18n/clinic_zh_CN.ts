@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+131"/>
+        <location filename="../../ui/rx_dialogs.py" line="+132"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -87,7 +87,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/rx_dialogs.py" line="+328"/>
+        <location filename="../../ui/rx_dialogs.py" line="+302"/>
         <source>ID number, name or pinyin of the resident, then Enter</source>
         <translation>输入居民身份证号、姓名或拼音，按回车</translation>
     </message>
@@ -423,7 +423,7 @@
         <location filename="../../ui/chronic_chart.py" line="+58"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-38"/>
-        <location filename="../../ui/rx_dialogs.py" line="+313"/>
+        <location filename="../../ui/rx_dialogs.py" line="+286"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -612,7 +612,7 @@
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
-        <location filename="../../ui/prescriptions_page.py" line="+145"/>
+        <location filename="../../ui/prescriptions_page.py" line="+146"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-5"/>
         <location filename="../../ui/sign_dialog.py" line="-170"/>
@@ -743,7 +743,6 @@
     </message>
     <message>
         <location filename="../../ui/contracts_page.py" line="-11"/>
-        <location filename="../../ui/rx_dialogs.py" line="-360"/>
         <source>Packages</source>
         <translation>服务包</translation>
     </message>
@@ -925,7 +924,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="+45"/>
+        <location filename="../../ui/rx_dialogs.py" line="-288"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1544,7 +1543,7 @@
         <location filename="../../ui/chronic_words.py" line="-13"/>
         <location line="+7"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
-        <location filename="../../ui/rx_dialogs.py" line="+288"/>
+        <location filename="../../ui/rx_dialogs.py" line="+262"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1731,7 +1730,6 @@
         <location filename="../../ui/enroll_dialog.py" line="+2"/>
         <location filename="../../ui/followup_dialog.py" line="+60"/>
         <location filename="../../ui/resident_dialog.py" line="-189"/>
-        <location filename="../../ui/rx_dialogs.py" line="-595"/>
         <location filename="../../ui/sign_dialog.py" line="-82"/>
         <location line="+128"/>
         <location filename="../../ui/sync_page.py" line="+378"/>
@@ -2186,7 +2184,7 @@
         <location filename="../../ui/chronic_page.py" line="-1"/>
         <location filename="../../ui/chronic_words.py" line="+14"/>
         <location filename="../../ui/prescriptions_page.py" line="-4"/>
-        <location filename="../../ui/rx_dialogs.py" line="+324"/>
+        <location filename="../../ui/rx_dialogs.py" line="-245"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -2538,7 +2536,7 @@
         <translation>本年度医保已缴费</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-429"/>
+        <location filename="../../ui/rx_dialogs.py" line="-403"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -2589,12 +2587,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+525"/>
+        <location line="+499"/>
         <source>%1 days is over %2 days (12 weeks), the most a long-term prescription holds.</source>
         <translation>%1 天超过 %2 天（12 周）：长期处方最长不超过 12 周。</translation>
     </message>
     <message>
-        <location line="-522"/>
+        <location line="-496"/>
         <source>The patient is not stable: the last face-to-face follow-up was not controlled.</source>
         <translation>患者病情不稳定：最近一次面对面随访控制不满意。</translation>
     </message>
@@ -2694,7 +2692,7 @@
         <translation>%1：%2。</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+69"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
@@ -2704,7 +2702,7 @@
         <translation>%1 %2：每次 %3 %4，每日 %5 次</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+15"/>
         <source>Dispense an installment</source>
         <translation>分次发药</translation>
     </message>
@@ -2714,7 +2712,7 @@
         <translation>发药</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
         <source>%1 days prescribed on %2, %3 dispensed, %4 left; valid until %5.</source>
         <translation>%2 开具 %1 天，已发 %3 天，剩余 %4 天；有效期至 %5。</translation>
     </message>
@@ -2774,14 +2772,14 @@
         <translation>已扫描 %1 盒</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>%1 digits, not the 20 of the common family</source>
         <translation>%1 位，非常见的 20 位追溯码</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>not the 20-digit family: not checked</source>
-        <translation>非 20 位追溯码：未校验</translation>
+        <translation>非 20 位追溯码，无法校验</translation>
     </message>
     <message>
         <location line="+16"/>
@@ -2789,7 +2787,7 @@
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+22"/>
         <source>Issue a long-term prescription</source>
         <translation>开具长期处方</translation>
     </message>
@@ -2809,19 +2807,24 @@
         <translation>每次剂量</translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>Boxes</source>
+        <translation>盒数</translation>
+    </message>
+    <message>
         <location line="+8"/>
-        <location line="+240"/>
+        <location line="+230"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>
     </message>
     <message>
-        <location line="-239"/>
-        <location line="+240"/>
+        <location line="-229"/>
+        <location line="+230"/>
         <source>The patient has signed the prescription</source>
         <translation>患者已在处方上签字</translation>
     </message>
     <message>
-        <location line="-238"/>
+        <location line="-228"/>
         <source>Recorded allergies, separated by commas</source>
         <translation>过敏史，以逗号分隔</translation>
     </message>
@@ -2837,12 +2840,12 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+235"/>
+        <location line="+221"/>
         <source>Assessment</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="-233"/>
+        <location line="-219"/>
         <source>Allergies</source>
         <translation>过敏史</translation>
     </message>
@@ -2897,7 +2900,7 @@
         <translation>提醒</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+10"/>
         <location filename="../../ui/sign_dialog.py" line="+6"/>
         <source>Sign</source>
         <translation>签约</translation>
@@ -2908,12 +2911,12 @@
         <translation>患者签字</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+7"/>
         <source>%1 days, issued on %2.</source>
         <translation>%1 天，%2 开具。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+16"/>
         <source>Stop the prescription</source>
         <translation>停用处方</translation>
     </message>
@@ -2923,12 +2926,12 @@
         <translation>停用</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>Why: the condition changed, poor adherence…</source>
         <translation>原因：病情变化、依从性差……</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+11"/>
         <source>active</source>
         <translation>有效</translation>
     </message>
@@ -2978,7 +2981,7 @@
         <translation>%1 发药 %2 天</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Drug history</source>
         <translation>用药史</translation>
     </message>
@@ -3944,7 +3947,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../ui/rx_dialogs.py" line="-358"/>
+        <location filename="../../ui/rx_dialogs.py" line="-331"/>
         <source>Times a day</source>
         <translation>每日次数</translation>
     </message>
@@ -4029,7 +4032,7 @@ What is wrong: %2</source>
         <translation>%1：%2 —— 请于 %3 前随访转诊结果</translation>
     </message>
     <message>
-        <location filename="../../ui/prescriptions_page.py" line="-114"/>
+        <location filename="../../ui/prescriptions_page.py" line="-115"/>
         <source>runs out %1</source>
         <translation>%1 用完</translation>
     </message>
@@ -4044,7 +4047,7 @@ What is wrong: %2</source>
         <translation>%1 过期</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+90"/>
         <source>Long-term prescriptions</source>
         <translation>长期处方</translation>
     </message>
@@ -4095,8 +4098,8 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-200"/>
-        <location line="+223"/>
+        <location filename="../../ui/rx_dialogs.py" line="-193"/>
+        <location line="+216"/>
         <source>Days</source>
         <translation>天数</translation>
     </message>
@@ -4131,7 +4134,7 @@ What is wrong: %2</source>
         <translation>请先在列表中选择一张处方。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+22"/>
         <source>%1: %2 days dispensed, %3 box(es); %4 days left.</source>
         <translation>%1：已发药 %2 天，%3 盒；处方剩余 %4 天。</translation>
     </message>

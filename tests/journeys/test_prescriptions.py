@@ -82,6 +82,7 @@ def shot(journey: Journey, widget: Any, name: str) -> None:
 
 
 def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_signed(journey: Journey) -> None:
+    from ui.qt import QPoint
     from ui.rx_dialogs import IssueDialog, SignDialog
 
     Qt = _qt()
@@ -150,7 +151,11 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
         sign = journey.dialog(SignDialog)
     assert not sign.ok_button.isEnabled()
     assert sign.assessment.text() == "血压控制满意"
-    journey.click(sign.signed)
+    with journey.step("tick 患者已在处方上签字"):
+        journey.qtbot.mouseClick(
+            sign.signed, Qt.MouseButton.LeftButton, pos=QPoint(8, sign.signed.height() // 2)
+        )
+    assert sign.signed.isChecked() and sign.ok_button.isEnabled()
     shot(journey, sign, "prescriptions-sign")
     with journey.step("click 签字"):
         journey.click(sign.ok_button)
@@ -209,7 +214,7 @@ def test_dispense_with_scanned_codes_a_duplicate_refused_with_its_reason(journey
     with journey.step("scan a code of another family: accepted unverified"):
         journey.type(dialog.scan, "ABC123456")
         journey.key(dialog.scan, Qt.Key.Key_Return)
-    assert dialog.boxes.item(1).text() == "ABC123456 — 未校验：非 20 位追溯码：未校验"
+    assert dialog.boxes.item(1).text() == "ABC123456 — 未校验：非 20 位追溯码，无法校验"
     assert not dialog.error.isVisible()
     shot(journey, dialog, "prescriptions-dispense")
     with journey.step("90 days: refused at save naming the rule"):

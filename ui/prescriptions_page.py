@@ -39,6 +39,34 @@ def reason_text(row: Row) -> str:
     return "; ".join(words.get(r, r) for r in row.get("reasons", []))
 
 
+def list_columns(which: str) -> list[Column]:
+    """The columns of a list: both name the patient and the prescription; the refills add what was dispensed."""
+    shown: list[tuple[str, Any, Any, int]] = [
+        ("name", lambda: tr("Name"), lambda r: r["name"], 80),
+        ("id_number", lambda: tr("ID number"), lambda r: mask_id_number(r["id_number"]), 160),
+        ("disease", lambda: tr("Disease"), lambda r: disease_text(r["disease"]), 90),
+        ("issued_on", lambda: tr("Issued"), lambda r: r["issued_on"], 95),
+        ("days", lambda: tr("Days"), lambda r: str(r["days"]), 50),
+    ]
+    if which == "refills":
+        shown += [
+            ("dispensed", lambda: tr("Dispensed"), lambda r: str(r["dispensed_days"]), 70),
+            ("left", lambda: tr("Left"), lambda r: str(r["left_days"]), 50),
+            ("runs_out_on", lambda: tr("Runs out"), lambda r: r["runs_out_on"], 95),
+        ]
+    shown.append(("valid_until", lambda: tr("Valid until"), lambda r: r["valid_until"], 95))
+    if which == "refills":
+        shown.append(("why", lambda: tr("Why on the list"), reason_text, 200))
+    shown.append(("phone", lambda: tr("Phone"), lambda r: r.get("phone") or "", 110))
+    numbers = {"days", "dispensed", "left"}
+    return [
+        Column(name, header, show, align=RIGHT, width=width)
+        if name in numbers
+        else Column(name, header, show, width=width)
+        for name, header, show, width in shown
+    ]
+
+
 def memory_fetch(rows: list[Row]) -> Any:
     """Pages of a list already read (the cursor is the row's place in it)."""
 
@@ -47,6 +75,13 @@ def memory_fetch(rows: list[Row]) -> Any:
         return rows[start : start + limit]
 
     return fetch
+
+
+def button_for(action: Any) -> QPushButton:
+    """A button whose click runs ``action()`` (never with Qt's ``checked`` argument)."""
+    button = QPushButton()
+    button.clicked.connect(lambda: action())
+    return button
 
 
 def hbox(*widgets: QWidget | None) -> QHBoxLayout:
@@ -82,7 +117,7 @@ class PrescriptionsPage(QWidget):
         self.tabs = QTabWidget()
         for which in LISTS:
             model = ListModel(
-                self._columns(which), key="prescription_id", cursor=lambda r: r["_n"], parent=self
+                list_columns(which), key="prescription_id", cursor=lambda r: r["_n"], parent=self
             )
             view = ListView(model)
             view.activated.connect(lambda _i, w=which: self.start(w))  # Enter, and a double click
@@ -97,16 +132,16 @@ class PrescriptionsPage(QWidget):
         self.horizon.setValue(REFILL_DAYS)
         self.horizon.valueChanged.connect(lambda _v: self.read())
         self.horizon_label = QLabel()
-        self.dispense_button = QPushButton()
-        self.sign_button = QPushButton()
-        self.history_button = QPushButton()
-        self.stop_button = QPushButton()
-        self.issue_button = QPushButton()
-        self.dispense_button.clicked.connect(lambda: self.open_dispense())
-        self.sign_button.clicked.connect(lambda: self.open_sign())
-        self.history_button.clicked.connect(lambda: self.open_history())
-        self.stop_button.clicked.connect(lambda: self.open_stop())
-        self.issue_button.clicked.connect(lambda: self.open_issue())
+        self.dispense_button, self.sign_button, self.history_button, self.stop_button, self.issue_button = (
+            button_for(action)
+            for action in (
+                self.open_dispense,
+                self.open_sign,
+                self.open_history,
+                self.open_stop,
+                self.open_issue,
+            )
+        )
         self.count = QLabel()
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -117,62 +152,33 @@ class PrescriptionsPage(QWidget):
         actions = (self.dispense_button, self.sign_button, self.history_button, self.stop_button)
         layout.addLayout(hbox(*actions, None, self.count))
         layout.addWidget(self.notice)
-        writer.watch(store)
-        writer.store_changed.connect(self._store_changed)
         self.retranslate()
         self._enable()
-
-    # -- text -----------------------------------------------------------------------------------------------
-    def retranslate(self) -> None:
-        self.title.setText(tr("Long-term prescriptions"))
-        self.tabs.setTabText(0, tr("Refills due"))
-        self.tabs.setTabText(1, tr("Awaiting signature"))
-        self.horizon_label.setText(tr("Running out within (days)"))
-        self.dispense_button.setText(tr("Dispense… (Enter)"))
-        self.sign_button.setText(tr("Patient signs…"))
-        self.history_button.setText(tr("Drug history…"))
-        self.stop_button.setText(tr("Stop…"))
-        self.issue_button.setText(tr("Issue a prescription…"))
-        for model in self.models.values():
-            model.retranslate()
-        self._show_count()
+        writer.watch(store)
+        writer.store_changed.connect(self._store_changed)
 
     def changeEvent(self, event: Any) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
 
-    def _columns(self, which: str) -> list[Column]:
-        name = Column("name", lambda: tr("Name"), lambda r: r["name"], width=80)
-        id_number = Column(
-            "id_number", lambda: tr("ID number"), lambda r: mask_id_number(r["id_number"]), width=160
-        )
-        disease = Column("disease", lambda: tr("Disease"), lambda r: disease_text(r["disease"]), width=90)
-        issued = Column("issued_on", lambda: tr("Issued"), lambda r: r["issued_on"], width=95)
-        days = Column("days", lambda: tr("Days"), lambda r: str(r["days"]), align=RIGHT, width=50)
-        valid = Column("valid_until", lambda: tr("Valid until"), lambda r: r["valid_until"], width=95)
-        phone = Column("phone", lambda: tr("Phone"), lambda r: r.get("phone") or "", width=110)
-        if which == "awaiting":
-            return [name, id_number, disease, issued, days, valid, phone]
-        return [
-            name,
-            id_number,
-            disease,
-            issued,
-            days,
-            Column(
-                "dispensed",
-                lambda: tr("Dispensed"),
-                lambda r: str(r["dispensed_days"]),
-                align=RIGHT,
-                width=70,
-            ),
-            Column("left", lambda: tr("Left"), lambda r: str(r["left_days"]), align=RIGHT, width=50),
-            Column("runs_out_on", lambda: tr("Runs out"), lambda r: r["runs_out_on"], width=95),
-            valid,
-            Column("why", lambda: tr("Why on the list"), reason_text, width=200),
-            phone,
-        ]
+    def retranslate(self) -> None:
+        texts: dict[QLabel | QPushButton, str] = {
+            self.title: tr("Long-term prescriptions"),
+            self.horizon_label: tr("Running out within (days)"),
+            self.dispense_button: tr("Dispense… (Enter)"),
+            self.sign_button: tr("Patient signs…"),
+            self.history_button: tr("Drug history…"),
+            self.stop_button: tr("Stop…"),
+            self.issue_button: tr("Issue a prescription…"),
+        }
+        for widget, text in texts.items():
+            widget.setText(text)
+        self.tabs.setTabText(0, tr("Refills due"))
+        self.tabs.setTabText(1, tr("Awaiting signature"))
+        for model in self.models.values():
+            model.retranslate()
+        self._show_count()
 
     # -- reading --------------------------------------------------------------------------------------------
     def shown(self) -> str:
@@ -293,34 +299,25 @@ class PrescriptionsPage(QWidget):
         dialog.open()
         return dialog
 
-    def open_sign(self) -> SignDialog | None:
+    def on_row(self, make: Any, said: str | None = None) -> Any:
+        """Open ``make(context, row, page)`` on the selected row; once saved the notice says ``said`` (%1: the
+        patient)."""
         row = self.selected()
-        if row is None or self.shown() != "awaiting":
+        if row is None:
             return None
-        dialog = SignDialog(self.context(), row, self)
-        dialog.accepted.connect(
-            lambda: self.notice.say(
-                tr("%1 signed: the prescription is active.").replace("%1", str(row["name"]))
-            )
-        )
+        dialog = make(self.context(), row, self)
+        if said is not None:
+            dialog.accepted.connect(lambda: self.notice.say(said.replace("%1", str(row["name"]))))
         dialog.open()
         return dialog
+
+    def open_sign(self) -> SignDialog | None:
+        if self.shown() != "awaiting":
+            return None
+        return self.on_row(SignDialog, tr("%1 signed: the prescription is active."))
 
     def open_stop(self) -> StopDialog | None:
-        row = self.selected()
-        if row is None:
-            return None
-        dialog = StopDialog(self.context(), row, self)
-        dialog.accepted.connect(
-            lambda: self.notice.say(tr("The prescription of %1 is stopped.").replace("%1", str(row["name"])))
-        )
-        dialog.open()
-        return dialog
+        return self.on_row(StopDialog, tr("The prescription of %1 is stopped."))
 
     def open_history(self) -> HistoryDialog | None:
-        row = self.selected()
-        if row is None:
-            return None
-        dialog = HistoryDialog(self.context(), row, self)
-        dialog.open()
-        return dialog
+        return self.on_row(HistoryDialog)

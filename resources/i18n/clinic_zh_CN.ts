@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+132"/>
+        <location filename="../../ui/rx_dialogs.py" line="+133"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -423,7 +423,7 @@
         <location filename="../../ui/chronic_chart.py" line="+58"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-38"/>
-        <location filename="../../ui/rx_dialogs.py" line="+286"/>
+        <location filename="../../ui/rx_dialogs.py" line="+301"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -612,7 +612,7 @@
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
-        <location filename="../../ui/prescriptions_page.py" line="+146"/>
+        <location filename="../../ui/prescriptions_page.py" line="+45"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-5"/>
         <location filename="../../ui/sign_dialog.py" line="-170"/>
@@ -650,7 +650,7 @@
         <location filename="../../ui/contracts_page.py" line="-9"/>
         <location line="+11"/>
         <location filename="../../ui/messages.py" line="+1"/>
-        <location filename="../../ui/prescriptions_page.py" line="+2"/>
+        <location filename="../../ui/prescriptions_page.py" line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="-2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
         <location filename="../../ui/sign_dialog.py" line="+8"/>
@@ -917,14 +917,14 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-173"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
-        <location filename="../../ui/prescriptions_page.py" line="+71"/>
+        <location filename="../../ui/prescriptions_page.py" line="+179"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
     </message>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-288"/>
+        <location filename="../../ui/rx_dialogs.py" line="-303"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1543,7 +1543,7 @@
         <location filename="../../ui/chronic_words.py" line="-13"/>
         <location line="+7"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
-        <location filename="../../ui/rx_dialogs.py" line="+262"/>
+        <location filename="../../ui/rx_dialogs.py" line="+277"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1962,7 +1962,7 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-47"/>
         <location filename="../../ui/messages.py" line="+2"/>
-        <location filename="../../ui/prescriptions_page.py" line="-65"/>
+        <location filename="../../ui/prescriptions_page.py" line="-165"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
         <source>Phone</source>
@@ -2183,8 +2183,8 @@
         <location filename="../../ui/chronic_dialogs.py" line="-119"/>
         <location filename="../../ui/chronic_page.py" line="-1"/>
         <location filename="../../ui/chronic_words.py" line="+14"/>
-        <location filename="../../ui/prescriptions_page.py" line="-4"/>
-        <location filename="../../ui/rx_dialogs.py" line="-245"/>
+        <location filename="../../ui/prescriptions_page.py" line="-13"/>
+        <location filename="../../ui/rx_dialogs.py" line="-260"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -2813,18 +2813,18 @@
     </message>
     <message>
         <location line="+8"/>
-        <location line="+230"/>
+        <location line="+245"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>
     </message>
     <message>
-        <location line="-229"/>
-        <location line="+230"/>
+        <location line="-244"/>
+        <location line="+245"/>
         <source>The patient has signed the prescription</source>
         <translation>患者已在处方上签字</translation>
     </message>
     <message>
-        <location line="-228"/>
+        <location line="-243"/>
         <source>Recorded allergies, separated by commas</source>
         <translation>过敏史，以逗号分隔</translation>
     </message>
@@ -2840,12 +2840,12 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+221"/>
+        <location line="+236"/>
         <source>Assessment</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="-219"/>
+        <location line="-234"/>
         <source>Allergies</source>
         <translation>过敏史</translation>
     </message>
@@ -2880,27 +2880,22 @@
         <translation>%1：剂量须为大于 0 的数字（最多 3 位小数）。</translation>
     </message>
     <message>
-        <location line="+31"/>
-        <source>Allergy</source>
-        <translation>过敏</translation>
+        <location line="+39"/>
+        <source>%1: the patient&apos;s recorded allergy to %2</source>
+        <translation>%1：患者有 %2 过敏史</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Two drugs of one class</source>
-        <translation>同类药物重复</translation>
+        <source>%1 and %2 are of one class (%3): duplicate therapy?</source>
+        <translation>%1 与 %2 为同类药物（%3）：是否重复用药？</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Special storage</source>
-        <translation>特殊储存</translation>
+        <source>%1 needs special storage (e.g. 2-8 °C)</source>
+        <translation>%1 需特殊储存（如 2-8 °C 冷藏）</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Warning</source>
-        <translation>提醒</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+18"/>
         <location filename="../../ui/sign_dialog.py" line="+6"/>
         <source>Sign</source>
         <translation>签约</translation>
@@ -3947,7 +3942,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../ui/rx_dialogs.py" line="-331"/>
+        <location filename="../../ui/rx_dialogs.py" line="-346"/>
         <source>Times a day</source>
         <translation>每日次数</translation>
     </message>
@@ -4032,7 +4027,7 @@ What is wrong: %2</source>
         <translation>%1：%2 —— 请于 %3 前随访转诊结果</translation>
     </message>
     <message>
-        <location filename="../../ui/prescriptions_page.py" line="-115"/>
+        <location filename="../../ui/prescriptions_page.py" line="-12"/>
         <source>runs out %1</source>
         <translation>%1 用完</translation>
     </message>
@@ -4047,12 +4042,12 @@ What is wrong: %2</source>
         <translation>%1 过期</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+130"/>
         <source>Long-term prescriptions</source>
         <translation>长期处方</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+10"/>
         <source>Refills due</source>
         <translation>待续药</translation>
     </message>
@@ -4062,7 +4057,7 @@ What is wrong: %2</source>
         <translation>待患者签字</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-10"/>
         <source>Running out within (days)</source>
         <translation>几天内用完</translation>
     </message>
@@ -4092,7 +4087,7 @@ What is wrong: %2</source>
         <translation>开长处方…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-125"/>
         <source>Issued</source>
         <translation>开具日期</translation>
     </message>
@@ -4104,17 +4099,17 @@ What is wrong: %2</source>
         <translation>天数</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+8"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-4"/>
         <source>Dispensed</source>
         <translation>已发天数</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Left</source>
         <translation>剩余</translation>
     </message>
@@ -4124,12 +4119,12 @@ What is wrong: %2</source>
         <translation>用完日期</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Why on the list</source>
         <translation>列入原因</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+191"/>
         <source>Select a prescription in the list first.</source>
         <translation>请先在列表中选择一张处方。</translation>
     </message>
@@ -4149,12 +4144,12 @@ What is wrong: %2</source>
         <translation>已为 %1 开具长期处方 %2 天：已生效。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+22"/>
         <source>%1 signed: the prescription is active.</source>
         <translation>%1 已签字：处方生效。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+3"/>
         <source>The prescription of %1 is stopped.</source>
         <translation>%1 的处方已停用。</translation>
     </message>

@@ -118,6 +118,19 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
         line.dose.selectAll()
         journey.type(line.dose, "2")
     assert line.packages.text() == "2"
+    with journey.step("add levamlodipine: a warning of two drugs of one class"):
+        journey.type(dialog.search, "bhszaldp")
+        journey.wait_until(lambda: dialog.results.count() > 0)
+        journey.key(dialog.search, Qt.Key.Key_Return)
+        journey.wait_until(lambda: len(dialog.lines) == 2)
+    assert (
+        dialog.warnings.text()
+        == "⚠ 苯磺酸氨氯地平片 与 苯磺酸左氨氯地平片 为同类药物（C08CA）：是否重复用药？"
+    )
+    with journey.step("click 移除 on levamlodipine: the warning goes"):
+        journey.click(dialog.lines[1].remove)
+        journey.wait_until(lambda: len(dialog.lines) == 1)
+    assert dialog.warnings.text() == ""
     with journey.step("type 42 days: the signature rule shows"):
         dialog.days.selectAll()
         journey.type(dialog.days, "42")
@@ -211,6 +224,15 @@ def test_dispense_with_scanned_codes_a_duplicate_refused_with_its_reason(journey
     )
     assert dialog.boxes.count() == 1
     assert dialog.scan.hasFocus()
+    with journey.step("scan one more box, select it and click 移除此盒"):
+        journey.type(dialog.scan, box(3))
+        journey.key(dialog.scan, Qt.Key.Key_Return)
+        assert dialog.boxes.count() == 2
+        journey.click_row(dialog.boxes, 1)
+        journey.click(dialog.remove_button)
+    assert [dialog.boxes.item(i).text() for i in range(dialog.boxes.count())] == [box(2)]
+    assert dialog.scanned.text() == "已扫描 1 盒"
+    assert dialog.scan.hasFocus()
     with journey.step("scan a code of another family: accepted unverified"):
         journey.type(dialog.scan, "ABC123456")
         journey.key(dialog.scan, Qt.Key.Key_Return)
@@ -239,7 +261,7 @@ def test_dispense_with_scanned_codes_a_duplicate_refused_with_its_reason(journey
 
 
 def test_refill_worklist_horizon_history_and_stop(journey: Journey) -> None:
-    from ui.rx_dialogs import HistoryDialog, StopDialog
+    from ui.rx_dialogs import DispenseDialog, HistoryDialog, StopDialog
 
     day = journey.today - dt.timedelta(days=25)
     earlier = day.isoformat()
@@ -268,6 +290,15 @@ def test_refill_worklist_horizon_history_and_stop(journey: Journey) -> None:
         journey.type(page.horizon, "7")
         journey.wait_until(lambda: row_of(page, "refills", lambda r: r["prescription_id"] == rx["id"]) >= 0)
     shot(journey, journey.window, "prescriptions-refills")
+    with journey.step("click the row and 发药…, then 取消"):
+        journey.click_row(
+            page.views["refills"], row_of(page, "refills", lambda r: r["prescription_id"] == rx["id"])
+        )
+        journey.wait_until(lambda: page.dispense_button.isEnabled())
+        journey.click(page.dispense_button)
+        dispense = journey.dialog(DispenseDialog)
+        assert dispense.days.value() == 28 and dispense.boxes.count() == 0
+        dispense.reject()
     with journey.step("click the row and 用药史…"):
         journey.click_row(
             page.views["refills"], row_of(page, "refills", lambda r: r["prescription_id"] == rx["id"])

@@ -695,7 +695,7 @@ class SignDialog(RowDialog):
     active."""
 
     def __init__(self, ctx: RxContext, row: Row, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, row, tr("The patient's signature"), tr("Sign"), parent)
+        super().__init__(ctx, row, tr("The patient's signature"), tr("Record the signature"), parent)
         self.assessment = QLineEdit(str(row.get("assessment") or ""))
         self.assessment.setPlaceholderText(tr("The doctor's assessment: condition stable, adherence"))
         self.signed = QCheckBox(tr("The patient has signed the prescription"))

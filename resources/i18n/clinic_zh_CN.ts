@@ -2895,15 +2895,19 @@
         <translation>%1 需特殊储存（如 2-8 °C 冷藏）</translation>
     </message>
     <message>
-        <location line="+18"/>
         <location filename="../../ui/sign_dialog.py" line="+6"/>
         <source>Sign</source>
         <translation>签约</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location filename="../../ui/rx_dialogs.py" line="+18"/>
         <source>The patient&apos;s signature</source>
         <translation>患者签字</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Record the signature</source>
+        <translation>确认签字</translation>
     </message>
     <message>
         <location line="+7"/>

@@ -170,7 +170,8 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
         )
     assert sign.signed.isChecked() and sign.ok_button.isEnabled()
     shot(journey, sign, "prescriptions-sign")
-    with journey.step("click 签字"):
+    assert sign.ok_button.text() == "确认签字"
+    with journey.step("click 确认签字"):
         journey.click(sign.ok_button)
         journey.wait_until(lambda: not sign.isVisible())
         journey.wait_until(lambda: row_of(page, "awaiting", lambda r: r["name"] == patient["name"]) < 0)
@@ -260,7 +261,7 @@ def test_dispense_with_scanned_codes_a_duplicate_refused_with_its_reason(journey
     assert [c[0] for c in codes] == [box(2), "ABC123456"]
 
 
-def test_refill_worklist_horizon_history_and_stop(journey: Journey) -> None:
+def test_refill_worklist_horizon_history_and_stop(journey: Journey, qtmodeltester: Any) -> None:
     from ui.rx_dialogs import DispenseDialog, HistoryDialog, StopDialog
 
     day = journey.today - dt.timedelta(days=25)
@@ -273,6 +274,7 @@ def test_refill_worklist_horizon_history_and_stop(journey: Journey) -> None:
     assert at >= 0
     runs_out = (journey.today + dt.timedelta(days=3)).isoformat()
     model = page.models["refills"]
+    qtmodeltester.check(model)
     names = [c.name for c in model.columns]
     assert model.data(model.index(at, names.index("why"))) == f"{runs_out} 用完"
     assert model.data(model.index(at, names.index("left"))) == "56"

@@ -184,6 +184,7 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
 
 
 def test_dispense_with_scanned_codes_a_duplicate_refused_with_its_reason(journey: Journey) -> None:
+    from ui.qt import QPoint
     from ui.rx_dialogs import DispenseDialog
 
     Qt = _qt()
@@ -225,6 +226,19 @@ def test_dispense_with_scanned_codes_a_duplicate_refused_with_its_reason(journey
     )
     assert dialog.boxes.count() == 1
     assert dialog.scan.hasFocus()
+    with journey.step("tick 拆零 and scan the sold box again: a whole box sold before stays refused"):
+        journey.qtbot.mouseClick(
+            dialog.split, Qt.MouseButton.LeftButton, pos=QPoint(8, dialog.split.height() // 2)
+        )
+        assert dialog.split.isChecked()
+        journey.type(dialog.scan, box(1))
+        journey.key(dialog.scan, Qt.Key.Key_Return)
+    assert dialog.error.text().startswith(f"{box(1)}：此追溯码已售出（一盒一码）。")
+    assert dialog.boxes.count() == 1
+    journey.qtbot.mouseClick(
+        dialog.split, Qt.MouseButton.LeftButton, pos=QPoint(8, dialog.split.height() // 2)
+    )
+    assert not dialog.split.isChecked()
     with journey.step("scan one more box, select it and click 移除此盒"):
         journey.type(dialog.scan, box(3))
         journey.key(dialog.scan, Qt.Key.Key_Return)

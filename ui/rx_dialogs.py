@@ -128,6 +128,17 @@ def rx_rule_text(e: ValidationError) -> str:
     return e.message
 
 
+def stability_text(e: ValidationError, last: Row | None) -> str:
+    if last is None:
+        return tr(
+            "No face-to-face follow-up of this disease yet: the patient's control is unknown (RULES §6)."
+        )
+    return tr(
+        "The last face-to-face follow-up (%1) was not controlled: a long-term prescription is for a stable "
+        "patient (RULES §6)."
+    ).replace("%1", str(last["visit_date"]))
+
+
 def rx_error_text(error: BaseException) -> str:
     if isinstance(error, NotFound):
         return tr("The record no longer exists (another device may have removed it).")
@@ -476,6 +487,7 @@ class IssueDialog(RxDialog):
         self.form.addRow(self.warnings)
         self.error.setMinimumWidth(600)  # the dialog grows to its fields, at least this wide
         self.search.textEdited.connect(lambda t: self.find_drugs(t))
+        self.disease.activated.connect(lambda _i: self.check_stable())
         self.days.valueChanged.connect(lambda _v: self.show_rules())
         self.allergies.textChanged.connect(lambda _t: self.show_rules())
         if resident is not None:
@@ -518,8 +530,23 @@ class IssueDialog(RxDialog):
                 tr("%1 is not registered for a chronic disease.").replace("%1", str(resident["name"])),
             )
         else:
-            hide_problem(self.error)
+            self.check_stable()
         self.search.setFocus()
+
+    def check_stable(self) -> bool:
+        """The patient's stability for the disease chosen (RULES §6), said as soon as the patient is chosen."""
+        disease = self.disease.currentData()
+        if self.resident is None or not disease:
+            return False
+        after = self.ctx.today + dt.timedelta(days=1)
+        last = H.previous_face_to_face(self.reader, str(self.resident["id"]), str(disease), after)
+        try:
+            P.check_stable(str(disease), last)
+        except ValidationError as e:
+            show_problem(self.error, stability_text(e, last))
+            return False
+        hide_problem(self.error)
+        return True
 
     # -- drugs --------------------------------------------------------------------------------------------
     def find_drugs(self, text: str) -> None:

@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+133"/>
+        <location filename="../../ui/rx_dialogs.py" line="+144"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -117,7 +117,7 @@
     </message>
     <message>
         <location line="+15"/>
-        <location filename="../../ui/rx_dialogs.py" line="+59"/>
+        <location filename="../../ui/rx_dialogs.py" line="+60"/>
         <source>Several residents match “%1”: type more of the ID number.</source>
         <translation>有多位居民符合“%1”：请多输入几位身份证号。</translation>
     </message>
@@ -423,7 +423,7 @@
         <location filename="../../ui/chronic_chart.py" line="+58"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-38"/>
-        <location filename="../../ui/rx_dialogs.py" line="+301"/>
+        <location filename="../../ui/rx_dialogs.py" line="+316"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -924,7 +924,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-303"/>
+        <location filename="../../ui/rx_dialogs.py" line="-318"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1432,7 +1432,7 @@
     <message>
         <location line="+5"/>
         <location filename="../../ui/followup_dialog.py" line="-28"/>
-        <location filename="../../ui/rx_dialogs.py" line="-45"/>
+        <location filename="../../ui/rx_dialogs.py" line="-46"/>
         <source>Drug</source>
         <translation>药物</translation>
     </message>
@@ -1543,7 +1543,7 @@
         <location filename="../../ui/chronic_words.py" line="-13"/>
         <location line="+7"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
-        <location filename="../../ui/rx_dialogs.py" line="+277"/>
+        <location filename="../../ui/rx_dialogs.py" line="+293"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -2184,7 +2184,7 @@
         <location filename="../../ui/chronic_page.py" line="-1"/>
         <location filename="../../ui/chronic_words.py" line="+14"/>
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
-        <location filename="../../ui/rx_dialogs.py" line="-260"/>
+        <location filename="../../ui/rx_dialogs.py" line="-276"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -2536,7 +2536,7 @@
         <translation>本年度医保已缴费</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-403"/>
+        <location filename="../../ui/rx_dialogs.py" line="-414"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -2587,12 +2587,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+499"/>
+        <location line="+526"/>
         <source>%1 days is over %2 days (12 weeks), the most a long-term prescription holds.</source>
         <translation>%1 天超过 %2 天（12 周）：长期处方最长不超过 12 周。</translation>
     </message>
     <message>
-        <location line="-496"/>
+        <location line="-523"/>
         <source>The patient is not stable: the last face-to-face follow-up was not controlled.</source>
         <translation>患者病情不稳定：最近一次面对面随访控制不满意。</translation>
     </message>
@@ -2692,7 +2692,17 @@
         <translation>%1：%2。</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+7"/>
+        <source>No face-to-face follow-up of this disease yet: the patient&apos;s control is unknown (RULES §6).</source>
+        <translation>该病种尚无面对面随访：无法判断病情是否稳定，不能开具长期处方。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The last face-to-face follow-up (%1) was not controlled: a long-term prescription is for a stable patient (RULES §6).</source>
+        <translation>最近一次面对面随访（%1）控制不满意：长期处方仅适用于病情稳定的患者。</translation>
+    </message>
+    <message>
+        <location line="+70"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
@@ -2813,18 +2823,18 @@
     </message>
     <message>
         <location line="+8"/>
-        <location line="+245"/>
+        <location line="+261"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>
     </message>
     <message>
-        <location line="-244"/>
-        <location line="+245"/>
+        <location line="-260"/>
+        <location line="+261"/>
         <source>The patient has signed the prescription</source>
         <translation>患者已在处方上签字</translation>
     </message>
     <message>
-        <location line="-243"/>
+        <location line="-259"/>
         <source>Recorded allergies, separated by commas</source>
         <translation>过敏史，以逗号分隔</translation>
     </message>
@@ -2840,17 +2850,17 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+236"/>
+        <location line="+252"/>
         <source>Assessment</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="-234"/>
+        <location line="-250"/>
         <source>Allergies</source>
         <translation>过敏史</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+38"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
@@ -2860,7 +2870,7 @@
         <translation>%1 未登记慢病管理。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+46"/>
         <source>%1 is on the prescription already.</source>
         <translation>%1 已在处方中。</translation>
     </message>
@@ -3946,7 +3956,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../ui/rx_dialogs.py" line="-346"/>
+        <location filename="../../ui/rx_dialogs.py" line="-362"/>
         <source>Times a day</source>
         <translation>每日次数</translation>
     </message>

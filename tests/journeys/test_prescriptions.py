@@ -47,6 +47,22 @@ def stable_patients(journey: Journey, on: dt.date | None = None) -> Iterator[dic
             yield dict(r)
 
 
+def unstable_patient(journey: Journey) -> dict[str, Any]:
+    """A demo patient under hypertension management whose last face-to-face follow-up was not controlled."""
+    conn = journey.store.conn
+    for r in conn.execute(
+        "SELECT g.resident_id, r.name, r.id_number FROM disease_registration g "
+        "JOIN resident r ON r.id = g.resident_id WHERE g.disease = 'hypertension' AND g.management = 'continue' "
+        "AND g.deleted_at IS NULL ORDER BY r.id_number"
+    ).fetchall():
+        last = H.previous_face_to_face(
+            conn, r["resident_id"], "hypertension", journey.today + dt.timedelta(days=1)
+        )
+        if last is not None and last["classification"] != "controlled":
+            return {**dict(r), "visit_date": last["visit_date"]}
+    raise AssertionError("the demo has no unstable hypertension patient")
+
+
 def issue_for(journey: Journey, patient: dict[str, Any], on: dt.date | None = None) -> dict[str, Any]:
     return X.issue(
         journey.store,
@@ -92,10 +108,20 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
     with journey.step("click 开长处方…"):
         journey.click(page.issue_button)
         dialog = journey.dialog(IssueDialog)
+    unstable = unstable_patient(journey)
+    with journey.step("type an unstable patient's ID number and press Enter"):
+        journey.type(dialog.finder, unstable["id_number"])
+        journey.key(dialog.finder, Qt.Key.Key_Return)
+        journey.wait_until(dialog.error.isVisible)
+    assert dialog.error.text() == (
+        f"最近一次面对面随访（{unstable['visit_date']}）控制不满意：长期处方仅适用于病情稳定的患者。"
+    )
+    dialog.finder.selectAll()
     with journey.step("type the ID number and press Enter"):
         journey.type(dialog.finder, patient["id_number"])
         journey.key(dialog.finder, Qt.Key.Key_Return)
     assert patient["name"] in dialog.who.text()
+    assert not dialog.error.isVisible()
     assert dialog.disease.currentText() == "高血压"
     with journey.step("search amoxicillin by its code and press Enter"):
         journey.type(dialog.search, AMOXICILLIN[:10])

@@ -371,7 +371,7 @@ class DispenseDialog(RowDialog):
             return tr("%1: this box is in the list already.").replace("%1", e.details.get("code", ""))
         text = rx_rule_text(e)
         if sold := e.details.get("sold"):
-            text += " " + tr("It was %1.").replace("%1", sold)
+            text = tr("%1 It was %2.").replace("%1", text).replace("%2", sold)
         return text
 
     def remove_box(self) -> None:

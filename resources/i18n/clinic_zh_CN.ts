@@ -2773,8 +2773,8 @@
     </message>
     <message>
         <location line="+3"/>
-        <source>It was %1.</source>
-        <translation>该码%1。</translation>
+        <source>%1 It was %2.</source>
+        <translation>%1该码%2。</translation>
     </message>
     <message>
         <location line="+13"/>

@@ -130,6 +130,7 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
         journey.wait_until(dialog.error.isVisible)
     assert dialog.error.text() == "阿莫西林胶囊 属于抗菌药物（结核病用药除外）：不得开具长期处方。"
     assert dialog.lines == []
+    shot(journey, dialog, "prescriptions-issue-refused")
     with journey.step("search amlodipine by pinyin initials and press Enter"):
         dialog.search.clear()
         journey.type(dialog.search, "bhsaldp")
@@ -248,10 +249,11 @@ def test_dispense_with_scanned_codes_a_duplicate_refused_with_its_reason(journey
         journey.key(dialog.scan, Qt.Key.Key_Return)
     today = journey.today.isoformat()
     assert dialog.error.text() == (
-        f"{box(1)}：此追溯码已售出（一盒一码）。 该码已于 {today} 在 {here} 售出（{first['name']}）。"
+        f"{box(1)}：此追溯码已售出（一盒一码）。该码已于 {today} 在 {here} 售出（{first['name']}）。"
     )
     assert dialog.boxes.count() == 1
     assert dialog.scan.hasFocus()
+    shot(journey, dialog, "prescriptions-dispense-refused")
     with journey.step("tick 拆零 and scan the sold box again: a whole box sold before stays refused"):
         journey.qtbot.mouseClick(
             dialog.split, Qt.MouseButton.LeftButton, pos=QPoint(8, dialog.split.height() // 2)

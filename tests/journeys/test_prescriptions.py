@@ -234,6 +234,13 @@ def test_dispense_with_scanned_codes_a_duplicate_refused_with_its_reason(journey
     journey.wait_until(lambda: dialog.scan.hasFocus())
     assert dialog.days.value() == 28
     assert dialog.quantity.text() == "苯磺酸氨氯地平片：1 盒"
+    with journey.step("type 2 boxes: the days follow, then back to 28 days"):
+        dialog.packages.selectAll()
+        journey.type(dialog.packages, "2")
+        assert dialog.days.value() == 56 and dialog.quantity.text() == "苯磺酸氨氯地平片：2 盒"
+        dialog.days.selectAll()
+        journey.type(dialog.days, "28")
+    assert dialog.packages.value() == 1
     with journey.step("scan a box: its code and Enter"):
         journey.type(dialog.scan, box(2))
         journey.key(dialog.scan, Qt.Key.Key_Return)

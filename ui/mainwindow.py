@@ -13,6 +13,7 @@ from ui.chronic_page import ChronicPage
 from ui.contracts_page import ContractsPage
 from ui.i18n import tr
 from ui.ops import Op, Writer
+from ui.prescriptions_page import PrescriptionsPage
 from ui.qt import (
     QApplication,
     QCloseEvent,
@@ -182,6 +183,7 @@ class MainWindow(QMainWindow):
             "contracts": self.contracts,
             "followups": self.followups,
             "reports": self.reports,
+            "prescriptions": PrescriptionsPage(store, self.reader, writer, user),
             "sync": self.sync_page,
         }
         for key, _english in PAGES:

@@ -5,6 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
+        <location filename="../../ui/rx_dialogs.py" line="+144"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -86,6 +87,7 @@
     </message>
     <message>
         <location line="+4"/>
+        <location filename="../../ui/rx_dialogs.py" line="+302"/>
         <source>ID number, name or pinyin of the resident, then Enter</source>
         <translation>输入居民身份证号、姓名或拼音，按回车</translation>
     </message>
@@ -115,6 +117,7 @@
     </message>
     <message>
         <location line="+15"/>
+        <location filename="../../ui/rx_dialogs.py" line="+60"/>
         <source>Several residents match “%1”: type more of the ID number.</source>
         <translation>有多位居民符合“%1”：请多输入几位身份证号。</translation>
     </message>
@@ -279,6 +282,7 @@
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../ui/rx_dialogs.py" line="-237"/>
         <source>Trace code</source>
         <translation>追溯码</translation>
     </message>
@@ -460,6 +464,7 @@
         <location filename="../../ui/chronic_chart.py" line="+101"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-78"/>
+        <location filename="../../ui/rx_dialogs.py" line="+553"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -564,7 +569,7 @@
     </message>
     <message>
         <location line="+10"/>
-        <location filename="../../ui/mainwindow.py" line="+76"/>
+        <location filename="../../ui/mainwindow.py" line="+77"/>
         <source>Contracts</source>
         <translation>签约</translation>
     </message>
@@ -649,6 +654,7 @@
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
+        <location filename="../../ui/prescriptions_page.py" line="+45"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-5"/>
         <location filename="../../ui/sign_dialog.py" line="-170"/>
@@ -686,6 +692,7 @@
         <location filename="../../ui/contracts_page.py" line="-9"/>
         <location line="+11"/>
         <location filename="../../ui/messages.py" line="+1"/>
+        <location filename="../../ui/prescriptions_page.py" line="+1"/>
         <location filename="../../ui/resident_dialog.py" line="-2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
         <location filename="../../ui/sign_dialog.py" line="+8"/>
@@ -952,12 +959,14 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-186"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
+        <location filename="../../ui/prescriptions_page.py" line="+179"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
     </message>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
+        <location filename="../../ui/rx_dialogs.py" line="-318"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1472,6 +1481,7 @@
         <location line="+5"/>
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
+        <location filename="../../ui/rx_dialogs.py" line="-46"/>
         <source>Drug</source>
         <translation>药物</translation>
     </message>
@@ -1583,6 +1593,7 @@
         <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
+        <location filename="../../ui/rx_dialogs.py" line="+293"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1938,7 +1949,7 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+159"/>
+        <location line="+160"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
@@ -2002,6 +2013,7 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-52"/>
         <location filename="../../ui/messages.py" line="+2"/>
+        <location filename="../../ui/prescriptions_page.py" line="-165"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
         <source>Phone</source>
@@ -2251,6 +2263,8 @@
         <location filename="../../ui/chronic_words.py" line="+15"/>
         <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <location filename="../../ui/indicators_view.py" line="-116"/>
+        <location filename="../../ui/prescriptions_page.py" line="-13"/>
+        <location filename="../../ui/rx_dialogs.py" line="-276"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -3602,6 +3616,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../ui/rx_dialogs.py" line="-17"/>
         <source>Times a day</source>
         <translation>每日次数</translation>
     </message>
@@ -3777,6 +3792,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+12"/>
+        <location filename="../../ui/rx_dialogs.py" line="+16"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
@@ -3934,6 +3950,582 @@ What is wrong: %2</source>
         <location line="+11"/>
         <source>The indicators of %1 are saved in %2.</source>
         <translation>%1 年指标已保存到 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/prescriptions_page.py" line="-12"/>
+        <source>runs out %1</source>
+        <translation>%1 用完</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>nothing dispensed yet</source>
+        <translation>尚未发药</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>expires %1</source>
+        <translation>%1 过期</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Issued</source>
+        <translation>开具日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/rx_dialogs.py" line="-209"/>
+        <location line="+216"/>
+        <source>Days</source>
+        <translation>天数</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Dispensed</source>
+        <translation>已发天数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Left</source>
+        <translation>剩余</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Runs out</source>
+        <translation>用完日期</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Valid until</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Why on the list</source>
+        <translation>列入原因</translation>
+    </message>
+    <message>
+        <location line="+108"/>
+        <source>Long-term prescriptions</source>
+        <translation>长期处方</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Running out within (days)</source>
+        <translation>几天内用完</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dispense… (Enter)</source>
+        <translation>发药…（回车）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Patient signs…</source>
+        <translation>患者签字…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Drug history…</source>
+        <translation>用药史…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop…</source>
+        <translation>停用…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Issue a prescription…</source>
+        <translation>开长处方…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Refills due</source>
+        <translation>待续药</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Awaiting signature</source>
+        <translation>待患者签字</translation>
+    </message>
+    <message>
+        <location line="+72"/>
+        <source>Select a prescription in the list first.</source>
+        <translation>请先在列表中选择一张处方。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>%1: %2 days dispensed, %3 box(es); %4 days left.</source>
+        <translation>%1：已发药 %2 天，%3 盒；处方剩余 %4 天。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Prescription for %1 issued, %2 days: held until the patient signs.</source>
+        <translation>已为 %1 开具长期处方 %2 天：待患者签字后生效。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Prescription for %1 issued, %2 days: active.</source>
+        <translation>已为 %1 开具长期处方 %2 天：已生效。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>%1 signed: the prescription is active.</source>
+        <translation>%1 已签字：处方生效。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The prescription of %1 is stopped.</source>
+        <translation>%1 的处方已停用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/rx_dialogs.py" line="-420"/>
+        <source>a narcotic (麻醉药品)</source>
+        <translation>麻醉药品</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a class-I psychotropic (第一类精神药品)</source>
+        <translation>第一类精神药品</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a toxic drug for medical use (医疗用毒性药品)</source>
+        <translation>医疗用毒性药品</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a radiopharmaceutical (放射性药品)</source>
+        <translation>放射性药品</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a precursor chemical (易制毒化学品)</source>
+        <translation>易制毒化学品</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>an antimicrobial other than for tuberculosis (抗菌药物)</source>
+        <translation>抗菌药物（结核病用药除外）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a drug with special storage requirements</source>
+        <translation>有特殊储存要求的药品</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>this clinic</source>
+        <translation>本卫生室</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sold on %1 at %2 (%3)</source>
+        <translation>已于 %1 在 %2 售出（%3）</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 is %2: never on a long-term prescription (RULES §6).</source>
+        <translation>%1 属于%2：不得开具长期处方。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+526"/>
+        <source>%1 days is over %2 days (12 weeks), the most a long-term prescription holds.</source>
+        <translation>%1 天超过 %2 天（12 周）：长期处方最长不超过 12 周。</translation>
+    </message>
+    <message>
+        <location line="-523"/>
+        <source>The patient is not stable: the last face-to-face follow-up was not controlled.</source>
+        <translation>患者病情不稳定：最近一次面对面随访控制不满意。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The patient is not under management for this disease.</source>
+        <translation>患者未纳入该病种的管理。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This account may not issue this long-term prescription (county rule).</source>
+        <translation>本账号无权开具此长期处方（县级规定）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The drug is not in the catalog.</source>
+        <translation>药品目录中没有此药品。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The prescription is stopped: it dispenses nothing more.</source>
+        <translation>处方已停用：不能再发药。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The prescription awaits the patient&apos;s signature: it dispenses nothing yet.</source>
+        <translation>处方待患者签字：签字前不能发药。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The prescription expired on %1.</source>
+        <translation>处方已于 %1 过期。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The day is before the prescription was issued.</source>
+        <translation>日期早于处方开具日期。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>More days than the prescription has left (%1 of %2 days).</source>
+        <translation>超过处方剩余天数（共 %2 天，剩余 %1 天）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Too early: the last installment lasts; the next one from %1 (minimum interval).</source>
+        <translation>发药过早：上次所发药品尚未用完，最早 %1 可再发（最短间隔）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: sold before (one box, one sale).</source>
+        <translation>%1：此追溯码已售出（一盒一码）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: the product is not a drug of this prescription.</source>
+        <translation>%1：该产品不是本处方的药品。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The prescription does not await a signature.</source>
+        <translation>此处方不需要签字。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Record the doctor&apos;s assessment first (over 28 days).</source>
+        <translation>请先填写医生评估（超过 28 天）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>A trace code is at most 100 printable characters without spaces.</source>
+        <translation>追溯码最多 100 个可打印字符，不含空格。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Scan the trace code of every box.</source>
+        <translation>请扫描每一盒的追溯码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add at least one drug.</source>
+        <translation>请至少添加一种药品。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Say why the prescription stops.</source>
+        <translation>请填写停用原因。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The drug is on the prescription twice.</source>
+        <translation>处方中该药品重复。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: %2.</source>
+        <translation>%1：%2。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No face-to-face follow-up of this disease yet: the patient&apos;s control is unknown (RULES §6).</source>
+        <translation>该病种尚无面对面随访：无法判断病情是否稳定，不能开具长期处方。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The last face-to-face follow-up (%1) was not controlled: a long-term prescription is for a stable patient (RULES §6).</source>
+        <translation>最近一次面对面随访（%1）控制不满意：长期处方仅适用于病情稳定的患者。</translation>
+    </message>
+    <message>
+        <location line="+70"/>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>%1 %2: %3 %4 × %5 a day</source>
+        <translation>%1 %2：每次 %3 %4，每日 %5 次</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Dispense an installment</source>
+        <translation>分次发药</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Dispense</source>
+        <translation>发药</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 days prescribed on %2, %3 dispensed, %4 left; valid until %5.</source>
+        <translation>%2 开具 %1 天，已发 %3 天，剩余 %4 天；有效期至 %5。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Split pack (拆零): the box&apos;s code is sold again until its units are used</source>
+        <translation>拆零：同一盒的追溯码可再次使用，直至该盒用完</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Scan each box (the scanner types the code and Enter)</source>
+        <translation>逐盒扫码（扫码枪输入追溯码并回车）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Remove box</source>
+        <translation>移除此盒</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Packages of %1</source>
+        <translation>%1 盒数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>%1: %2 packages</source>
+        <translation>%1：%2 盒</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>%1 — unverified: %2</source>
+        <translation>%1 — 未校验：%2</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>%1: this box is in the list already.</source>
+        <translation>%1：此盒已在列表中。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 It was %2.</source>
+        <translation>%1该码%2。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1 box(es) scanned</source>
+        <translation>已扫描 %1 盒</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1 digits, not the 20 of the common family</source>
+        <translation>%1 位，非常见的 20 位追溯码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not the 20-digit family: not checked</source>
+        <translation>非 20 位追溯码，无法校验</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Issue a long-term prescription</source>
+        <translation>开具长期处方</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Issue</source>
+        <translation>开具</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Drug: name, pinyin initials or code; Enter adds the first</source>
+        <translation>药品：名称、拼音首字母或编码；回车添加选中的药品</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Dose per time</source>
+        <translation>每次剂量</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Boxes</source>
+        <translation>盒数</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+261"/>
+        <source>The doctor&apos;s assessment: condition stable, adherence</source>
+        <translation>医生评估：病情稳定情况、用药依从性</translation>
+    </message>
+    <message>
+        <location line="-260"/>
+        <location line="+261"/>
+        <source>The patient has signed the prescription</source>
+        <translation>患者已在处方上签字</translation>
+    </message>
+    <message>
+        <location line="-259"/>
+        <source>Recorded allergies, separated by commas</source>
+        <translation>过敏史，以逗号分隔</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Add a drug</source>
+        <translation>添加药品</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+252"/>
+        <source>Assessment</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <location line="-250"/>
+        <source>Allergies</source>
+        <translation>过敏史</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 is not registered for a chronic disease.</source>
+        <translation>%1 未登记慢病管理。</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>%1 is on the prescription already.</source>
+        <translation>%1 已在处方中。</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Over %1 days: record the assessment and have the patient sign. Without the signature the prescription is held awaiting it and dispenses nothing.</source>
+        <translation>超过 %1 天：须填写医生评估并由患者签字。未签字前处方为“待签字”，不能发药。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Up to %1 days: no signature needed.</source>
+        <translation>不超过 %1 天：无需患者签字。</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>%1: the dose is a number above 0 (at most 3 decimal places).</source>
+        <translation>%1：剂量须为大于 0 的数字（最多 3 位小数）。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>%1: the patient&apos;s recorded allergy to %2</source>
+        <translation>%1：患者有 %2 过敏史</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 and %2 are of one class (%3): duplicate therapy?</source>
+        <translation>%1 与 %2 为同类药物（%3）：是否重复用药？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 needs special storage (e.g. 2-8 °C)</source>
+        <translation>%1 需特殊储存（如 2-8 °C 冷藏）</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The patient&apos;s signature</source>
+        <translation>患者签字</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Record the signature</source>
+        <translation>确认签字</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 days, issued on %2.</source>
+        <translation>%1 天，%2 开具。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Stop the prescription</source>
+        <translation>停用处方</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Stop</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Why: the condition changed, poor adherence…</source>
+        <translation>原因：病情变化、依从性差……</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>active</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>awaiting the patient&apos;s signature</source>
+        <translation>待患者签字</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>stopped</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 — %2 packages</source>
+        <translation>%1 — %2 盒</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Drug history of %1</source>
+        <translation>%1 的用药史</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No long-term prescriptions yet.</source>
+        <translation>尚无长期处方。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 · %2 · %3 days · %4 · valid until %5</source>
+        <translation>%1 · %2 · %3 天 · %4 · 有效期至 %5</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>signed</source>
+        <translation>患者已签字</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>stopped: %1</source>
+        <translation>停用：%1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 dispensed %2 days</source>
+        <translation>%1 发药 %2 天</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Drug history</source>
+        <translation>用药史</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reading…</source>
+        <translation>正在读取……</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,323 @@
+"""The 长处方 page (issue 13 point 7): the refill worklist — active prescriptions whose supply runs out within the
+next days, with nothing dispensed yet, or expiring — and the prescriptions awaiting the patient's signature. On a
+row: Enter dispenses (on the awaiting list: the signature), 用药史… shows the patient's drug history, 停用… stops
+the prescription with a reason; 开长处方… issues one.
+
+Both lists are read on a worker (``lane="work"``, its own connection) and shown from memory; after a write the
+lists are read again only when it touched a prescription table (when the page is hidden: when it is shown)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from clinic_app import rx_lists as L
+from clinic_app import rx_records as X
+from clinic_app.db import Connection
+from clinic_app.residents import mask_id_number
+from clinic_app.store import Changes, Store
+from clinic_app.users import User
+from ui.chronic_words import disease_text
+from ui.i18n import tr
+from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
+from ui.notice import Notice
+from ui.ops import Op, Writer
+from ui.qt import QEvent, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget
+from ui.rx_dialogs import DispenseDialog, HistoryDialog, IssueDialog, RxContext, SignDialog, StopDialog
+
+LISTS = ("refills", "awaiting")
+SHOWN = ("prescription", "prescription_event", "dispensing", "dispensing_code", "resident")
+REFILL_DAYS = 7  # the worklist's default horizon: what runs out this week
+
+
+def reason_text(row: Row) -> str:
+    words = {
+        "runs_out": tr("runs out %1").replace("%1", str(row.get("runs_out_on", ""))),
+        "not_dispensed": tr("nothing dispensed yet"),
+        "expiring": tr("expires %1").replace("%1", str(row.get("valid_until", ""))),
+    }
+    return "; ".join(words.get(r, r) for r in row.get("reasons", []))
+
+
+def list_columns(which: str) -> list[Column]:
+    """The columns of a list: both name the patient and the prescription; the refills add what was dispensed."""
+    shown: list[tuple[str, Any, Any, int]] = [
+        ("name", lambda: tr("Name"), lambda r: r["name"], 80),
+        ("id_number", lambda: tr("ID number"), lambda r: mask_id_number(r["id_number"]), 160),
+        ("disease", lambda: tr("Disease"), lambda r: disease_text(r["disease"]), 90),
+        ("issued_on", lambda: tr("Issued"), lambda r: r["issued_on"], 95),
+        ("days", lambda: tr("Days"), lambda r: str(r["days"]), 50),
+    ]
+    if which == "refills":
+        shown += [
+            ("dispensed", lambda: tr("Dispensed"), lambda r: str(r["dispensed_days"]), 70),
+            ("left", lambda: tr("Left"), lambda r: str(r["left_days"]), 50),
+            ("runs_out_on", lambda: tr("Runs out"), lambda r: r["runs_out_on"], 95),
+        ]
+    shown.append(("valid_until", lambda: tr("Valid until"), lambda r: r["valid_until"], 95))
+    if which == "refills":
+        shown.append(("why", lambda: tr("Why on the list"), reason_text, 200))
+    shown.append(("phone", lambda: tr("Phone"), lambda r: r.get("phone") or "", 110))
+    numbers = {"days", "dispensed", "left"}
+    return [
+        Column(name, header, show, align=RIGHT, width=width)
+        if name in numbers
+        else Column(name, header, show, width=width)
+        for name, header, show, width in shown
+    ]
+
+
+def memory_fetch(rows: list[Row]) -> Any:
+    """Pages of a list already read (the cursor is the row's place in it)."""
+
+    def fetch(after: Any, limit: int) -> list[Row]:
+        start = 0 if after is None else int(after) + 1
+        return rows[start : start + limit]
+
+    return fetch
+
+
+def button_for(action: Any) -> QPushButton:
+    """A button whose click runs ``action()`` (never with Qt's ``checked`` argument)."""
+    button = QPushButton()
+    button.clicked.connect(lambda: action())
+    return button
+
+
+def hbox(*widgets: QWidget | None) -> QHBoxLayout:
+    """A row of widgets, None where the row stretches."""
+    row = QHBoxLayout()
+    for widget in widgets:
+        if widget is None:
+            row.addStretch(1)
+        else:
+            row.addWidget(widget)
+    return row
+
+
+class PrescriptionsPage(QWidget):
+    def __init__(
+        self,
+        store: Store,
+        reader: Connection,
+        writer: Writer,
+        user: User,
+        today: dt.date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store, self.reader, self.writer, self.user = store, reader, writer, user
+        self.today = today or dt.date.today()
+        self.stale = True
+        self.reading: Op | None = None
+        self.read_again = False
+        self.loaded = 0  # lists read so far (a test waits for the next)
+        self.models: dict[str, ListModel] = {}
+        self.views: dict[str, ListView] = {}
+        self.tabs = QTabWidget()
+        for which in LISTS:
+            model = ListModel(
+                list_columns(which), key="prescription_id", cursor=lambda r: r["_n"], parent=self
+            )
+            view = ListView(model)
+            view.activated.connect(lambda _i, w=which: self.start(w))  # Enter, and a double click
+            view.selectionModel().selectionChanged.connect(lambda _a, _b: self._enable())
+            self.models[which], self.views[which] = model, view
+            tab = QWidget()
+            QVBoxLayout(tab).addWidget(view)
+            self.tabs.addTab(tab, "")
+        self.tabs.currentChanged.connect(lambda _i: self._enable())
+        self.horizon = QSpinBox()
+        self.horizon.setRange(0, 90)
+        self.horizon.setValue(REFILL_DAYS)
+        self.horizon.valueChanged.connect(lambda _v: self.read())
+        self.horizon_label = QLabel()
+        self.dispense_button, self.sign_button, self.history_button, self.stop_button, self.issue_button = (
+            button_for(action)
+            for action in (
+                self.open_dispense,
+                self.open_sign,
+                self.open_history,
+                self.open_stop,
+                self.open_issue,
+            )
+        )
+        self.count = QLabel()
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.notice = Notice()
+        layout = QVBoxLayout(self)
+        layout.addLayout(hbox(self.title, None, self.horizon_label, self.horizon, self.issue_button))
+        layout.addWidget(self.tabs, 1)
+        actions = (self.dispense_button, self.sign_button, self.history_button, self.stop_button)
+        layout.addLayout(hbox(*actions, None, self.count))
+        layout.addWidget(self.notice)
+        self.retranslate()
+        self._enable()
+        writer.watch(store)
+        writer.store_changed.connect(self._store_changed)
+
+    def changeEvent(self, event: Any) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        texts: dict[QLabel | QPushButton, str] = {
+            self.title: tr("Long-term prescriptions"),
+            self.horizon_label: tr("Running out within (days)"),
+            self.dispense_button: tr("Dispense… (Enter)"),
+            self.sign_button: tr("Patient signs…"),
+            self.history_button: tr("Drug history…"),
+            self.stop_button: tr("Stop…"),
+            self.issue_button: tr("Issue a prescription…"),
+        }
+        for widget, text in texts.items():
+            widget.setText(text)
+        self.tabs.setTabText(0, tr("Refills due"))
+        self.tabs.setTabText(1, tr("Awaiting signature"))
+        for model in self.models.values():
+            model.retranslate()
+        self._show_count()
+
+    # -- reading --------------------------------------------------------------------------------------------
+    def shown(self) -> str:
+        return LISTS[max(self.tabs.currentIndex(), 0)]
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.stale:
+            self.read()
+
+    def read(self) -> None:
+        """Both lists, on a worker; a read asked for while one runs is made once it ends."""
+        self.stale = False
+        if self.reading is not None and self.reading.running:
+            self.read_again = True
+            return
+        store, clinic, today, days = self.store, self.store.clinic_id, self.today, self.horizon.value()
+
+        def work() -> tuple[list[Row], list[Row]]:
+            conn = store.reader()
+            try:
+                return X.refills(conn, clinic, today, days), L.awaiting_signature(
+                    conn, clinic, today.isoformat()
+                )
+            finally:
+                conn.close()
+
+        self.reading = self.writer.work(work, self._show, parent=self)
+
+    def _show(self, lists: tuple[list[Row], list[Row]]) -> None:
+        for which, rows in zip(LISTS, lists, strict=True):
+            for n, row in enumerate(rows):
+                row["_n"] = n
+            self.models[which].set_fetch(memory_fetch(rows))
+        self.loaded += 1
+        self._show_count()
+        self._enable()
+        if self.read_again:
+            self.read_again = False
+            self.read()
+
+    def _show_count(self) -> None:
+        model = self.models[self.shown()]
+        self.count.setText(tr("%1 in this list").replace("%1", f"{model.rowCount():,}"))
+
+    def _store_changed(self, changes: Changes) -> None:
+        if not changes.touched(*SHOWN):
+            return
+        if self.isVisible():
+            self.read()
+        else:
+            self.stale = True
+
+    # -- the selected row -----------------------------------------------------------------------------------
+    def selected(self) -> Row | None:
+        which = self.shown()
+        key = self.views[which].current_key()
+        model = self.models[which]
+        at = model.row_of(key) if key is not None else -1
+        return model.row_data(at) if at >= 0 else None
+
+    def _enable(self) -> None:
+        row = self.selected()
+        which = self.shown()
+        self.dispense_button.setEnabled(row is not None and which == "refills")
+        self.sign_button.setEnabled(row is not None and which == "awaiting")
+        self.history_button.setEnabled(row is not None)
+        self.stop_button.setEnabled(row is not None)
+        hint = "" if row is not None else tr("Select a prescription in the list first.")
+        for b in (self.dispense_button, self.sign_button, self.history_button, self.stop_button):
+            b.setToolTip(hint)
+        self._show_count()
+
+    # -- actions ---------------------------------------------------------------------------------------------
+    def context(self) -> RxContext:
+        return RxContext(self.store, self.reader, self.writer, self.user, self.today)
+
+    def start(self, which: str) -> Any:
+        """Enter (or a double click) on a row: dispense; on the awaiting list, the patient's signature."""
+        return self.open_sign() if which == "awaiting" else self.open_dispense()
+
+    def open_dispense(self) -> DispenseDialog | None:
+        row = self.selected()
+        if row is None or self.shown() != "refills":
+            return None
+        dialog = DispenseDialog(self.context(), row, self)
+
+        def saved() -> None:
+            result = dialog.result_value or {}
+            text = (
+                tr("%1: %2 days dispensed, %3 box(es); %4 days left.")
+                .replace("%1", str(row["name"]))
+                .replace("%2", str(result.get("days", "")))
+                .replace("%3", str(len(result.get("codes", []))))
+                .replace("%4", str(result.get("left_days", "")))
+            )
+            self.notice.say(text)
+
+        dialog.accepted.connect(saved)
+        dialog.open()
+        return dialog
+
+    def open_issue(self) -> IssueDialog:
+        row = self.selected()
+        dialog = IssueDialog(self.context(), row, self)
+
+        def saved() -> None:
+            result = dialog.result_value or {}
+            name = (dialog.resident or {}).get("name", "")
+            if result.get("status") == "awaiting_signature":
+                text = tr("Prescription for %1 issued, %2 days: held until the patient signs.")
+                self.tabs.setCurrentIndex(LISTS.index("awaiting"))
+            else:
+                text = tr("Prescription for %1 issued, %2 days: active.")
+            self.notice.say(text.replace("%1", str(name)).replace("%2", str(result.get("days", ""))))
+
+        dialog.accepted.connect(saved)
+        dialog.open()
+        return dialog
+
+    def on_row(self, make: Any, said: str | None = None) -> Any:
+        """Open ``make(context, row, page)`` on the selected row; once saved the notice says ``said`` (%1: the
+        patient)."""
+        row = self.selected()
+        if row is None:
+            return None
+        dialog = make(self.context(), row, self)
+        if said is not None:
+            dialog.accepted.connect(lambda: self.notice.say(said.replace("%1", str(row["name"]))))
+        dialog.open()
+        return dialog
+
+    def open_sign(self) -> SignDialog | None:
+        if self.shown() != "awaiting":
+            return None
+        return self.on_row(SignDialog, tr("%1 signed: the prescription is active."))
+
+    def open_stop(self) -> StopDialog | None:
+        return self.on_row(StopDialog, tr("The prescription of %1 is stopped."))
+
+    def open_history(self) -> HistoryDialog | None:
+        return self.on_row(HistoryDialog)

@@ -7,12 +7,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from clinic_app import chronic_cli, contract_cli, resident_cli, store_cli, user_cli
+from clinic_app import chronic_cli, contract_cli, resident_cli, store_cli, user_cli, visit_cli
 from clinic_app.cli_core import CommandModule, CountyLookup, default_db_path, run
 
 __all__ = ["COMMANDS", "default_db_path", "main"]
 
-COMMANDS: tuple[CommandModule, ...] = (store_cli, contract_cli, user_cli, resident_cli, chronic_cli)
+COMMANDS: tuple[CommandModule, ...] = (
+    store_cli,
+    contract_cli,
+    user_cli,
+    resident_cli,
+    chronic_cli,
+    visit_cli,
+)
 
 
 def main(

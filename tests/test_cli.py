@@ -668,7 +668,7 @@ def test_no_command_module_sets_another_modules_names_or_reaches_its_private_one
 def test_each_domain_registers_its_own_commands() -> None:
     import argparse
 
-    from clinic_app import chronic_cli, cli, contract_cli, resident_cli, store_cli, user_cli
+    from clinic_app import chronic_cli, cli, contract_cli, resident_cli, store_cli, user_cli, visit_cli
     from clinic_app.cli_core import build_parser
     from sync import client_cli
 
@@ -683,7 +683,11 @@ def test_each_domain_registers_its_own_commands() -> None:
     assert commands(chronic_cli) == {"chronic", "followup", "referral", "worklist"}
     assert commands(store_cli) == {"init", "demo", "check", "backup", "restore", "setting"}
     assert commands(client_cli) == {"enroll", "sync"}
+    assert commands(visit_cli) == {"prices", "visit", "report"}
     assert commands(*cli.COMMANDS) == {
+        "prices",
+        "visit",
+        "report",
         "chronic",
         "followup",
         "referral",

@@ -19,6 +19,7 @@ from clinic_app.migrations import (
     m007_set_aside,
     m008_chronic_care,
     m009_chronic_contact,
+    m011_visits,
 )
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
@@ -31,5 +32,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     m007_set_aside.upgrade,
     m008_chronic_care.upgrade,
     m009_chronic_contact.upgrade,
+    m011_visits.upgrade,  # schema 10 in this branch; renumbered after m010 at merge
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

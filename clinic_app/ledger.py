@@ -142,7 +142,11 @@ def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None =
         reserve_fen=reserve,
         advance_fen=budget - reserve,
     )
-    visits = has_table(conn, "visit")
+    visits = (
+        has_table(conn, "visit")
+        and conn.execute("SELECT 1 FROM visit WHERE clinic_id = ? LIMIT 1", (clinic_id,)).fetchone()
+        is not None
+    )
     spending = _spending_by_month(conn, clinic_id, start, end) if visits else {}
     monthly = monthly_advances(ledger.advance_fen)
     elapsed = 0

@@ -191,6 +191,16 @@ class Code(StrEnum):
     SECONDARY_HYPERTENSION = "secondary_hypertension"  # I15: refer, not enrolled
     SUPERSEDED = "superseded"  # a follow-up corrected already
     TYPE_1_DIABETES = "type_1_diabetes"
+    # outpatient visits and their settlement (clinic_app.settlement, prices, visits)
+    ALLOWED = "allowed"  # a medical type or insurance category outside the allowed ones
+    CANCELLED = "cancelled"  # a visit reversed already
+    CATALOG = "catalog"  # no drug catalog with prices on the device
+    CHRONIC_DIAGNOSIS = "chronic_diagnosis"  # a type-14 visit without a diagnosis of its disease
+    JOINED = "joined"  # a joined clinic receives the county's price list
+    NOT_CHRONIC = "not_chronic"  # a disease named for an ordinary visit
+    PRICE = "price"  # a drug without a price or category in the catalog
+    QUALIFICATION = "qualification"  # type 14 without an approved chronic-outpatient qualification
+    QUANTITY = "quantity"
 
 
 # a code as read from the wire: the member when it is one, else the text (see ``Code``)

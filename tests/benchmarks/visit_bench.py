@@ -27,7 +27,9 @@ def _year_of_visits(store: Any, year: int, rng: random.Random) -> tuple[list[str
         :PATIENTS
     ]
     now = utc_now()
-    visits, cancels, days = [], [], {}
+    visits: list[tuple[Any, ...]] = []
+    cancels: list[tuple[Any, ...]] = []
+    days: dict[str, int] = {}
     for resident_id in patients:
         for _ in range(VISITS_EACH):
             day = (dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))).isoformat()

@@ -236,7 +236,9 @@ def test_a_record_store_has_the_rules_it_was_built_with_and_no_others() -> None:
     assert county.merged_tables() == {"resident", "insurance_status", "disease_registration"}, (
         "insurance and a disease's registration merge with their resident"
     )
-    assert county.county_decided() == {"contract_elsewhere"}
+    assert {type(r).__name__ for r in county.rules("visit")} == {"CountyCapRule"}
+    assert {type(r).__name__ for r in county.rules("visit_cancel")} == {"VisitCancelIndex"}
+    assert county.county_decided() == {"contract_elsewhere", "cap_overrun"}
     assert rules.county_records() is not county, "each store is built, none shared through a module"
     with pytest.raises(ValueError, match="synced table"):
         county.register(type("Nowhere", (CountyRule,), {"table": "nowhere"})())

@@ -67,6 +67,10 @@ class CountyCapRule(CountyRule):
         pool = f"{data['med_type']}:{disease or ''}"
         key = person_key(conn, clinic_id, data["resident_id"], batch)
         year = str(data["visit_date"])[:4]
+        if conn.dialect.name == "postgresql":  # two clinics' pushes of one person's year: one after the other
+            conn.execute(
+                sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"cap:{key}:{pool}:{year}"}
+            )
         conn.execute(
             db.visit_index.insert().values(
                 row_id=row_id,

@@ -362,7 +362,11 @@ def test_the_heap_alive_when_a_sync_starts_is_left_out_of_the_collectors_passes_
     try:
         before = gc.get_freeze_count()
         client.sync()
-        assert gc.get_freeze_count() >= before, "a heap frozen by someone else was unfrozen"
+        # an unfreeze gives every frozen object back (the count drops to 0); frozen objects the sync frees (the
+        # first sync's leftovers, more of them with every table a device pulls) lower it a little
+        assert before > 0 and gc.get_freeze_count() > before // 2, (
+            "a heap frozen by someone else was unfrozen"
+        )
     finally:
         gc.unfreeze()
     client.store.close()

@@ -56,6 +56,17 @@ def cmd_chronic_register(ctx: Context) -> int:
     return 0
 
 
+def _registered(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The resident (--resident) and their registration of --disease; a refusal when there is none."""
+    resident = resident_by_number(ctx.store, ctx.args.resident)
+    held = H.registration(ctx.store.conn, resident["id"], ctx.args.disease)
+    if held is None:
+        raise ValidationError(
+            "disease", "not_registered", f"{resident['name']} has no {ctx.args.disease} registration"
+        )
+    return resident, held
+
+
 def cmd_chronic_end(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
@@ -155,6 +166,16 @@ def _reading_options(a: Any) -> dict[str, Any]:
         "referral_department": a.referral_department,
     }
     return {name: value for name, value in given.items() if value is not None}
+
+
+def cmd_chronic_qualify(ctx: Context) -> int:
+    """The chronic-outpatient qualification (门诊慢特病认定) approved on a day: what type-14 visits need."""
+    a = ctx.args
+    actor = ctx.actor()
+    resident, held = _registered(ctx)
+    H.set_qualification(ctx.store, actor, held["id"], "approved", a.on, a.certificate)
+    out(f"{resident['name']}: chronic-outpatient qualification for {a.disease} approved on {a.on}")
+    return 0
 
 
 def cmd_followup_add(ctx: Context) -> int:
@@ -345,6 +366,9 @@ CORRECT_HELP = (
 LIST_HELP = (
     "a patient's follow-ups, newest first, the corrected ones too (marked CORRECTED, with who, when, why)"
 )
+QUALIFY_HELP = (
+    "record the chronic-outpatient qualification (门诊慢特病认定) approved on a day: type-14 visits need it"
+)
 
 
 def add_commands(commands: Commands) -> None:
@@ -372,6 +396,11 @@ def add_commands(commands: Commands) -> None:
     )
     p.add_argument("--qualification-date", metavar="DATE")
     p.add_argument("--certificate", metavar="NUMBER", help="the qualification's certificate number")
+    p = leaf(group, "qualify", cmd_chronic_qualify, QUALIFY_HELP, writes=True)
+    p.add_argument("--resident", metavar="ID_NUMBER", required=True)
+    p.add_argument("--disease", choices=K.DISEASES, required=True)
+    p.add_argument("--on", required=True, metavar="DATE", help="the day the qualification was approved")
+    p.add_argument("--certificate", metavar="NO", help="the qualification's certificate number")
     p = leaf(
         group, "end", cmd_chronic_end, "end the management of a disease (lost or terminated)", writes=True
     )

@@ -7,7 +7,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from clinic_app import chronic_cli, contract_cli, report_cli, resident_cli, rx_cli, store_cli, user_cli
+from clinic_app import (
+    chronic_cli,
+    contract_cli,
+    report_cli,
+    resident_cli,
+    rx_cli,
+    store_cli,
+    user_cli,
+    visit_cli,
+)
 from clinic_app.cli_core import CommandModule, CountyLookup, default_db_path, run
 
 __all__ = ["COMMANDS", "default_db_path", "main"]
@@ -19,6 +28,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     resident_cli,
     chronic_cli,
     rx_cli,
+    visit_cli,
     report_cli,
 )
 

@@ -12,6 +12,7 @@ from typing import Any
 from clinic_app import catalog, drugs
 from clinic_app.idcard import check_character
 from clinic_app.ids import uuid7
+from clinic_app.prices import demo_prices_file, load_prices_locally
 from clinic_app.store import Store
 from clinic_app.users import User, add_user
 
@@ -185,6 +186,7 @@ def create_demo_database(path: Path, key_file: Path, residents: int = 2000, seed
         populate_contracts(store, admin, seed)
         populate_chronic(store, admin, seed)
         catalog.install_catalog(store, drugs.read_catalog_file(catalog.demo_catalog_file()))
+        load_prices_locally(store, demo_prices_file())  # the demo's price list of services (made-up prices)
     finally:
         store.close()
 
@@ -194,6 +196,13 @@ DEMO_POLICY = {
     "capitation.rate_fen": ("8000", "2020-01-01"),
     "capitation.age_weights": ("[[0, 6, 1.2], [7, 64, 1.0], [65, null, 1.5]]", "2020-01-01"),
     "capitation.quality_reserve_pct": ("10", "2020-01-01"),
+    "settlement.ordinary.deductible_fen": ("5000", "2020-01-01"),
+    "settlement.ordinary.ratio_pct": ("55", "2020-01-01"),
+    "settlement.ordinary.annual_cap_fen": ("40000", "2020-01-01"),
+    "settlement.chronic.ratio_pct.hypertension": ("70", "2020-01-01"),
+    "settlement.chronic.annual_cap_fen.hypertension": ("150000", "2020-01-01"),
+    "settlement.chronic.ratio_pct.diabetes": ("70", "2020-01-01"),
+    "settlement.chronic.annual_cap_fen.diabetes": ("200000", "2020-01-01"),
 }
 DEMO_CONTRACT_LIMIT = (
     5000  # residents considered for contracts (a 100,000-resident benchmark clinic stays quick)

@@ -68,15 +68,7 @@ def read_catalog_file(path: Path) -> str:
 def parse_catalog(text: str) -> list[dict[str, Any]]:
     """The catalog's rows (code, name, spec, unit, package_size, flags as bools). All rows or none: one error
     naming every bad row and column (the first 50)."""
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        fieldnames = reader.fieldnames or []
-        lines = list(reader)
-    except csv.Error as exc:
-        raise ValidationError("file", "csv", f"not a readable CSV file: {exc}") from None
-    missing = CATALOG_COLUMNS - set(fieldnames)
-    if missing:
-        raise ValidationError("file", "missing_column", f"the header lacks {', '.join(sorted(missing))}")
+    lines = csv_lines(text, CATALOG_COLUMNS)
     problems: list[str] = []
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -144,13 +136,32 @@ def parse_catalog(text: str) -> list[dict[str, Any]]:
                 **flags,
             }
         )
+    refuse_rows(problems)
+    return rows
+
+
+def csv_lines(text: str, required: frozenset[str]) -> list[dict[str, str]]:
+    """The lines of a county's CSV file by its header, which must name every ``required`` column."""
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        fieldnames = reader.fieldnames or []
+        lines = list(reader)
+    except csv.Error as exc:
+        raise ValidationError("file", "csv", f"not a readable CSV file: {exc}") from None
+    missing = required - set(fieldnames)
+    if missing:
+        raise ValidationError("file", "missing_column", f"the header lacks {', '.join(sorted(missing))}")
+    return lines
+
+
+def refuse_rows(problems: list[str]) -> None:
+    """All rows or none: one error naming every bad row and column (the first 50)."""
     if problems:
         raise ValidationError(
             "file",
             "invalid_rows",
             "; ".join(problems[:MAX_PROBLEMS]) + (" …" if len(problems) > MAX_PROBLEMS else ""),
         )
-    return rows
 
 
 # -- search (a device's catalog): keys in ``drug_search_key``, one prefix range on its primary key -----------------

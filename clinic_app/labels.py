@@ -41,12 +41,14 @@ CLASSIFICATION = {
 }
 URGENCY = {"routine": "普通转诊", "emergency": "紧急转诊"}
 VISIT_MODE = {"clinic": "门诊", "home": "家庭", "phone": "电话"}
+MED_TYPE = {"11": "普通门诊", "14": "门诊慢特病"}
 
 BY_FIELD: dict[str, dict[str, str]] = {
     "disease": DISEASE,
     "classification": CLASSIFICATION,
     "urgency": URGENCY,
     "visit_mode": VISIT_MODE,
+    "med_type": MED_TYPE,
     "sex": SEX,
     "document_type": DOCUMENT_TYPE,
     "relation_to_head": RELATION,

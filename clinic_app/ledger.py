@@ -142,7 +142,11 @@ def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None =
         reserve_fen=reserve,
         advance_fen=budget - reserve,
     )
-    visits = has_table(conn, "visit")
+    visits = (
+        has_table(conn, "visit")
+        and conn.execute("SELECT 1 FROM visit WHERE clinic_id = ? LIMIT 1", (clinic_id,)).fetchone()
+        is not None
+    )
     spending = _spending_by_month(conn, clinic_id, start, end) if visits else {}
     monthly = monthly_advances(ledger.advance_fen)
     elapsed = 0
@@ -174,9 +178,12 @@ def monthly_advances(advance_fen: int) -> list[int]:
 
 def _spending_by_month(conn: Connection, clinic_id: str, start: dt.date, end: dt.date) -> dict[str, int]:
     """Ordinary outpatient settlements paid from the budget, by month (the ``visit`` table exists)."""
+    from clinic_app.visits import LIVE
+
     rows = conn.execute(
-        "SELECT substr(visit_date, 1, 7) AS month, sum(fund_paid_fen) FROM visit WHERE clinic_id = ? "
-        "AND visit_date BETWEEN ? AND ? AND deleted_at IS NULL AND medical_type = '11' GROUP BY month",
+        "SELECT substr(visit_date, 1, 7) AS month, sum(fund_fen) FROM visit v WHERE clinic_id = ? "
+        "AND visit_date BETWEEN ? AND ? AND deleted_at IS NULL AND med_type = '11' "
+        f"AND {LIVE.format(v='v')} GROUP BY month",
         (clinic_id, start.isoformat(), end.isoformat()),
     )
     return {r[0]: int(r[1] or 0) for r in rows}

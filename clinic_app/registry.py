@@ -24,6 +24,7 @@ from clinic_app import (
     residents,
     rx_supply,
     search,
+    settlement,
     users,
 )
 from clinic_app.db import Connection
@@ -732,6 +733,47 @@ def build_registry() -> Registry:
             _text("trace_product_id"),
             *(_int(flag, not_null=True, default=0, minimum=0, maximum=1) for flag in drugs.DRUG_FLAGS),
         ), unique=(Unique("drug_code", ("code",)),), hooks=DRUG_HOOKS),
+        # -- outpatient visits and their settlement (issue 14; clinic_app.visits) -------------------------------
+        Table("service_price", Kind.REFERENCE, (  # the county's price list of services (clinic_app.prices)
+            *reference, _text("code", not_null=True), _text("name", not_null=True),
+            _int("price_fen", not_null=True, minimum=0, maximum=settlement.MAX_AMOUNT_FEN),
+            _text("insurance_category", not_null=True, allowed=settlement.CATEGORIES, check=True),
+            _text("unit"),
+        ), unique=(Unique("service_price_code", ("code",)),)),
+        Table("visit", Kind.EVENT, (
+            *common,
+            _ref("resident_id", "resident", not_null=True),
+            _text("visit_date", not_null=True),
+            _ref("doctor_id", "user"),
+            _text("med_type", not_null=True, allowed=settlement.MED_TYPES, check=True),
+            _text("disease", allowed=chronic.DISEASES, check=True),
+            _text("diagnoses", not_null=True, default="[]"),
+            _int("total_fen", not_null=True), _int("in_scheme_fen", not_null=True),
+            _int("deductible_fen", not_null=True, default=0),
+            _int("fund_fen", not_null=True), _int("patient_fen", not_null=True), _int("cap_left_fen", not_null=True),
+            _int("capped", not_null=True, default=0),
+            _text("ratio_pct", not_null=True), _int("annual_cap_fen", not_null=True),
+            _int("used_fund_fen", not_null=True, default=0), _int("used_deductible_fen", not_null=True, default=0),
+            _int("provisional", not_null=True, default=1),
+        ), label_sql="SELECT v.id, r.name || ' ' || v.visit_date FROM visit v "
+                     "JOIN resident r ON r.id = v.resident_id WHERE v.id IN ({marks})"),
+        Table("visit_line", Kind.EVENT, (
+            *common,
+            _ref("visit_id", "visit", not_null=True),
+            _int("line_no", not_null=True),
+            _text("kind", not_null=True, allowed=VISIT_LINE_KINDS, check=True),
+            _text("code", not_null=True), _text("name", not_null=True),
+            _int("unit_price_fen", not_null=True), _int("quantity", not_null=True), _int("amount_fen", not_null=True),
+            _text("insurance_category", not_null=True, allowed=settlement.CATEGORIES, check=True),
+            _text("trace_code", max_length=100),
+            _int("split_pack", not_null=True, default=0),
+        )),
+        Table("visit_cancel", Kind.EVENT, (  # the reversal (冲正) of a visit: the visit itself is never edited
+            *common,
+            _ref("visit_id", "visit", not_null=True),
+            _text("cancelled_on", not_null=True),
+            _text("reason", not_null=True),
+        )),
         # -- device-local ----------------------------------------------------------------------------------
         Table("outbox", Kind.LOCAL, (
             _int("seq", primary_key=True),
@@ -798,6 +840,12 @@ def build_registry() -> Registry:
         )),
     ))
     # fmt: on
+
+
+VISIT_LINE_KINDS = (
+    "service",
+    "drug",
+)  # a line of a visit: a service of the price list or a drug of the catalog
 
 
 REGISTRY = build_registry()

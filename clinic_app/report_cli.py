@@ -11,6 +11,7 @@ from typing import Any
 
 from clinic_app import chronic_indicators as I
 from clinic_app import entry_quality as Q
+from clinic_app import visit_cli
 from clinic_app.cli_core import Commands, Context, out
 from clinic_app.digits import report_year
 from clinic_app.errors import AuthError
@@ -107,10 +108,13 @@ def cmd_report_indicators(ctx: Context) -> int:
 def add_commands(commands: Commands) -> None:
     """The `report` group, made here once; each report adds its leaf to it."""
     group = commands.group(
-        "report", "reports of the clinic: chronic-care indicators, entry quality", metavar="REPORT"
+        "report",
+        "reports of the clinic: chronic-care indicators, entry quality, the day end",
+        metavar="REPORT",
     )
     add_indicators(commands, group)
     add_entry_quality(commands, group)
+    visit_cli.add_report_day(commands, group)  # the day end of outpatient visits
 
 
 def add_indicators(commands: Commands, group: Any) -> None:

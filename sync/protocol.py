@@ -214,6 +214,15 @@ class Code(StrEnum):
     UNKNOWN_DRUG = "unknown_drug"
     UNSIGNED = "unsigned"
     WRONG_PRODUCT = "wrong_product"
+    # outpatient visits and their settlement (clinic_app.settlement, prices, visits)
+    ALLOWED = "allowed"  # a medical type or insurance category outside the allowed ones
+    CANCELLED = "cancelled"  # a visit reversed already
+    CATALOG = "catalog"  # no drug catalog with prices on the device
+    CHRONIC_DIAGNOSIS = "chronic_diagnosis"  # a type-14 visit without a diagnosis of its disease
+    NOT_CHRONIC = "not_chronic"  # a disease named for an ordinary visit
+    PRICE = "price"  # a drug without a price or category in the catalog
+    QUALIFICATION = "qualification"  # type 14 without an approved chronic-outpatient qualification
+    QUANTITY = "quantity"
 
 
 # a code as read from the wire: the member when it is one, else the text (see ``Code``)

@@ -677,6 +677,7 @@ def test_each_domain_registers_its_own_commands() -> None:
         rx_cli,
         store_cli,
         user_cli,
+        visit_cli,
     )
     from clinic_app.cli_core import build_parser
     from sync import client_cli
@@ -694,7 +695,10 @@ def test_each_domain_registers_its_own_commands() -> None:
     assert commands(store_cli) == {"init", "demo", "check", "backup", "restore", "setting"}
     assert commands(rx_cli) == {"catalog", "rx"}
     assert commands(client_cli) == {"enroll", "sync"}
+    assert commands(visit_cli) == {"prices", "visit", "report"}
     assert commands(*cli.COMMANDS) == {
+        "prices",
+        "visit",
         "report",
         "chronic",
         "followup",

@@ -18,6 +18,7 @@ from clinic_app import (
     labels,
     prescriptions,
     residents,
+    settlement,
     syncstate,
     users,
 )
@@ -140,11 +141,11 @@ def test_the_registry_describes_the_migrated_schema_exactly() -> None:
 def test_a_table_or_column_a_migration_adds_without_the_registry_is_found() -> None:
     conn = migrated()
     conn.execute("ALTER TABLE resident ADD COLUMN weight_g INTEGER")
-    conn.execute("CREATE TABLE visit (id TEXT PRIMARY KEY, note TEXT)")
+    conn.execute("CREATE TABLE house_call (id TEXT PRIMARY KEY, note TEXT)")
     conn.execute("CREATE UNIQUE INDEX contract_one ON contract(resident_id, period) WHERE deleted_at IS NULL")
     conn.execute("ALTER TABLE contract ADD COLUMN channel TEXT CHECK (channel IN ('app', 'paper'))")
     problems = schema_differences(conn, REGISTRY)
-    assert "table visit: in the schema, not in the registry" in problems
+    assert "table house_call: in the schema, not in the registry" in problems
     assert any(p.startswith("column resident.weight_g: the schema has") for p in problems)
     assert any(p.startswith("table contract: unique indexes") and "contract_one" in p for p in problems)
     assert "column contract.channel: a CHECK the registry does not know" in problems
@@ -199,18 +200,25 @@ def test_the_words_for_people_cover_exactly_the_allowed_values() -> None:
     assert tuple(labels.CLASSIFICATION) == t("followup").column("classification").allowed
     assert tuple(labels.URGENCY) == t("referral").column("urgency").allowed
     assert tuple(labels.VISIT_MODE) == t("followup").column("visit_mode").allowed
+    assert tuple(labels.MED_TYPE) == t("visit").column("med_type").allowed
 
 
 def test_kinds_and_the_table_lists_every_side_uses() -> None:
     assert REGISTRY.local_tables == frozenset(REGISTRY.names(Kind.LOCAL))
     assert set(REGISTRY.pulled_tables) == REGISTRY.device_tables - REGISTRY.local_tables
     assert REGISTRY.pushed_tables == protocol.CLINIC_TABLES
-    assert protocol.REFERENCE_TABLES == REGISTRY.reference_tables == {"service_package", "policy", "drug"}
+    assert (
+        protocol.REFERENCE_TABLES
+        == REGISTRY.reference_tables
+        == {"service_package", "policy", "drug", "service_price"}
+    )
     assert (
         protocol.APPEND_ONLY_TABLES
         == REGISTRY.append_only_tables
-        == {"audit_log", "followup", "followup_drug"} | RX_EVENTS
-    ), "follow-ups are events: a correction is a new row; prescriptions too: signing and stopping are events"
+        == {"audit_log", "followup", "followup_drug", "visit", "visit_line", "visit_cancel"} | RX_EVENTS
+    ), (
+        "follow-ups, prescriptions and visits are events: a correction is a new row, signing, stopping and a reversal events"
+    )
     assert protocol.SERVER_MADE_TABLES == REGISTRY.server_made_tables == {"conflict"}
     assert REGISTRY.server_owned_tables == {"clinic"}, "the county makes the clinic row; no device pushes it"
     assert not REGISTRY.pushed_tables & (REGISTRY.reference_tables | REGISTRY.local_tables | {"clinic"})
@@ -261,6 +269,10 @@ def test_the_contract_is_the_registry() -> None:
         ("prescription", "status_on_issue"): prescriptions.STATUSES_ON_ISSUE,
         ("prescription_event", "kind"): prescriptions.EVENT_KINDS,
         ("prescription_item", "route"): prescriptions.ROUTES,
+        ("visit", "med_type"): settlement.MED_TYPES,
+        ("visit", "disease"): chronic.DISEASES,
+        ("visit_line", "kind"): R.VISIT_LINE_KINDS,
+        ("visit_line", "insurance_category"): settlement.CATEGORIES,
     }
     for name in REGISTRY.reference_tables:  # the county's loaders are held to the same columns
         assert set(contract.columns(name)) == {c.name for c in REGISTRY.table(name).wire_columns}, name
@@ -309,6 +321,7 @@ def test_a_merged_resident_is_followed_by_every_reference_to_it() -> None:
         ("insurance_status", "resident_id"),
         ("prescription", "resident_id"),
         ("referral", "resident_id"),
+        ("visit", "resident_id"),
     ]
 
 

@@ -21,6 +21,7 @@ from clinic_app.migrations import (
     m009_chronic_contact,
     m010_drug_catalog,
     m011_prescriptions,
+    m012_visits,
 )
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
@@ -35,5 +36,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     m009_chronic_contact.upgrade,
     m010_drug_catalog.upgrade,
     m011_prescriptions.upgrade,
+    m012_visits.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,7 +14,7 @@ import json
 from clinic_app.db import Connection
 from clinic_app.migrations.m006_contracts import REFERENCE_COMMON
 
-# the flags as clinic_app.drugs.DRUG_FLAGS at schema 10 (the county server's revision 0006 reads them from here)
+# the flags as clinic_app.drugs.DRUG_FLAGS at schema 10 (the county server's revision 0007 reads them from here)
 EXCLUDED = ("narcotic", "psychotropic_1", "toxic", "radioactive", "precursor", "antimicrobial")
 FLAGS = (*EXCLUDED, "anti_tuberculosis", "special_storage")
 

@@ -203,6 +203,18 @@ def cmd_catalog_load(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_prices_load(args: argparse.Namespace) -> int:
+    from sync.server import reference
+
+    with _initialised(_engine(args)).begin() as conn:
+        report = reference.load_prices(conn, Path(args.file))
+    _out(
+        f"service prices: {report.rows} rows, {report.changed} new or changed; devices receive them on their next "
+        "sync"
+    )
+    return EXIT_OK
+
+
 def cmd_packages_load(args: argparse.Namespace) -> int:
     from sync.server import reference
 
@@ -371,6 +383,17 @@ def build_parser() -> argparse.ArgumentParser:
         dest="sub", required=True, metavar="ACTION"
     )
     p = leaf(catalog, "load", cmd_catalog_load, "load the drug catalog from a CSV file (all rows or none)")
+    p.add_argument("file")
+    prices = sub.add_parser("prices", help="the price list of services").add_subparsers(
+        dest="sub", required=True, metavar="ACTION"
+    )
+    p = leaf(
+        prices,
+        "load",
+        cmd_prices_load,
+        "load the price list of services from a CSV file: code, name, price_fen, insurance_category, unit "
+        "(all rows or none)",
+    )
     p.add_argument("file")
     packs = sub.add_parser("packages", help="service packages").add_subparsers(
         dest="sub", required=True, metavar="ACTION"

@@ -122,7 +122,10 @@ def resolve_conflict(
     records = records or county_records()
     if keep not in keep_choices(records):
         raise ValidationError(
-            "keep", "choice", "keep is server or device (an edit), transfer or cancel (a contract)"
+            "keep",
+            "choice",
+            "keep is server or device (an edit), transfer or cancel (a contract), fund_pays or patient_pays "
+            "(a visit over the county-wide cap)",
         )
     if len(note) > 500:
         raise ValidationError("note", "too_long", "a note is at most 500 characters")

@@ -197,6 +197,21 @@ trace_code_flag = sa.Table(
     sa.Column("flagged_at", sa.String(40), nullable=False),
     sa.Index("trace_code_flag_code", "code"),
 )
+# Every visit's fund share by person, pool and year, in the order the county took them (``seq``), for the
+# county-wide annual cap (visit_cap.py).
+visit_index = sa.Table(
+    "visit_index",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("row_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("clinic_id", sa.String(40), nullable=False),
+    sa.Column("person_key", sa.String(120), nullable=False),
+    sa.Column("pool", sa.String(32), nullable=False),
+    sa.Column("year", sa.String(4), nullable=False),
+    sa.Column("fund_fen", sa.BigInteger, nullable=False),
+    sa.Column("cancelled", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("visit_index_person", "person_key", "pool", "year"),
+)
 # A mutation id is its clinic's own: another clinic sending the same id neither blocks it nor reads its result.
 mutation = sa.Table(
     "mutation",

@@ -76,7 +76,7 @@ class OneTeamRule(CountyRule):
         other_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == held.clinic_id)).one()
         this_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == clinic_id)).one()
         period = data["period"]
-        mine = _conflict_row(
+        mine = conflict_row(
             records,
             conn,
             batch.take,
@@ -90,10 +90,10 @@ class OneTeamRule(CountyRule):
         if held.clinic_id == clinic_id:
             theirs = None
         else:  # the other clinic learns of it too: its contract may be the one replaced
-            theirs = _conflict_row(
+            theirs = conflict_row(
                 records,
                 conn,
-                _scope_of(conn, held.clinic_id),
+                scope_of(conn, held.clinic_id),
                 held.clinic_id,
                 held.row_id,
                 None,
@@ -124,7 +124,7 @@ class OneTeamRule(CountyRule):
         now = utc_now()
 
         def decide(record: Any, values: dict[str, Any]) -> None:  # a new version in the row's clinic scope
-            records.decide(conn, record, values, _scope_of(conn, record.clinic_id))
+            records.decide(conn, record, values, scope_of(conn, record.clinic_id))
 
         if keep == "transfer":
             if earlier is not None and json.loads(earlier.data).get("status") in OPEN:
@@ -150,12 +150,12 @@ class OneTeamRule(CountyRule):
         records.close_conflicts(conn, conflict, resolution, now)
 
 
-def _scope_of(conn: Connection, clinic_id: str) -> Callable[[], int]:
+def scope_of(conn: Connection, clinic_id: str) -> Callable[[], int]:
     """Versions of another clinic's scope (its counter locked until commit, as a push of its own would)."""
     return lambda: next_version(conn, clinic_scope(clinic_id))
 
 
-def _conflict_row(
+def conflict_row(
     records: RecordStore,
     conn: Connection,
     take: Callable[[], int],
@@ -164,10 +164,11 @@ def _conflict_row(
     user_id: str | None,
     message: str,
     detail: dict[str, Any],
+    table: str = "contract",
+    kind: str = CONTRACT_CONFLICT,
 ) -> str:
-    return records.open_row_conflict(
-        conn, take(), clinic_id, "contract", row_id, CONTRACT_CONFLICT, message, user_id, detail
-    )
+    """A conflict row of a county rule in ``clinic_id``'s scope, holding the row as the server has it."""
+    return records.open_row_conflict(conn, take(), clinic_id, table, row_id, kind, message, user_id, detail)
 
 
 def _link(conn: Connection, mine: str, theirs: str | None) -> None:

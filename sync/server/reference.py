@@ -1,6 +1,6 @@
-"""County reference data, written only by the county and pulled by every device: the drug catalog, the service
-packages and the county's parameters (policy). The files are checked by the domain (clinic_app.drugs,
-clinic_app.packages); here they become reference rows of the county scope."""
+"""County reference data, written only by the county and pulled by every device: the drug catalog, the price
+list of services, the service packages and the county's parameters (policy). The files are checked by the domain
+(clinic_app.drugs, clinic_app.prices, clinic_app.packages); here they become reference rows of the county scope."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from clinic_app.drugs import parse_catalog, read_catalog_file
 from clinic_app.errors import ValidationError
 from clinic_app.ids import reference_id
 from clinic_app.packages import parse_packages, read_packages_file
+from clinic_app.prices import parse_prices, read_prices_file
 from sync.server import contract, db, throttle
 from sync.server.common import COUNTY_SCOPE
 from sync.server.db import utc_now
@@ -83,6 +84,16 @@ def load_catalog_text(conn: Connection, text: str) -> LoadReport:
     report = LoadReport(rows=len(rows))
     for row in rows:
         report.changed += _write_reference(conn, "drug", row["code"], row)
+    return report
+
+
+def load_prices(conn: Connection, path: Path) -> LoadReport:
+    """The county's price list of services CSV (clinic_app.prices). All rows or none; errors name the row and
+    column."""
+    rows = parse_prices(read_prices_file(path))
+    report = LoadReport(rows=len(rows))
+    for row in rows:
+        report.changed += _write_reference(conn, "service_price", row["code"], row)
     return report
 
 

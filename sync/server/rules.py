@@ -16,6 +16,7 @@ from sync.server.one_team import OneTeamRule
 from sync.server.records import CountyRule, RecordStore
 from sync.server.resident_merge import ResidentMerge
 from sync.server.trace_codes import TraceCodeRule
+from sync.server.visit_cap import CountyCapRule, VisitCancelIndex
 
 
 class ResidentFields(CountyRule):
@@ -70,6 +71,8 @@ def county_records() -> RecordStore:
     records.register(RegistrationIndex())
     records.register(FollowupIndex())
     records.register(TraceCodeRule())
+    records.register(CountyCapRule())
+    records.register(VisitCancelIndex())
     for name, (table, key) in REGISTRY.dependant_keys.items():  # rows keyed by a merged row merge with it
         records.register(DependantMerge(name, table, key))
     merging = REGISTRY.merged_tables | {table for table, _ in REGISTRY.dependant_keys.values()}

@@ -739,6 +739,15 @@ def entry_quality(bench: Bench) -> None:
     )
 
 
+@step(("visit_settle_ms", "ms"), ("visit_save_ms", "ms"), ("day_end_ms", "ms"))
+def visits(bench: Bench) -> None:
+    from tests.benchmarks import visit_bench
+
+    bench.require_db()
+    progress("visits: a year of visits of 5,000 patients, then settling, saving, the day's end")
+    visit_bench.settle_and_day_end(bench.add, bench.db, bench.key, bench.quick)
+
+
 # -- county server (PostgreSQL of this machine; see server_bench.py) ------------------------------------
 @step(
     ("server_devices_push_p50_ms", "ms"),

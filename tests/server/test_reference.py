@@ -226,3 +226,35 @@ def test_prescription_parameters_are_checked_as_the_devices_read_them(county: Co
         with pytest.raises(ValidationError) as err:
             county.admin(reference.set_policy, key, value, "2026-01-01")
         assert err.value.rule == "integer" and key in err.value.message
+
+
+PRICES = """code,name,price_fen,insurance_category,unit
+110200001,普通门诊诊查费,1000,A,次
+250102001,快速血糖测定,800,B,次
+"""
+
+
+def test_the_price_list_of_services_reaches_every_device(county: County, tmp_path: Path) -> None:
+    (tmp_path / "prices.csv").write_text(PRICES, encoding="utf-8")
+    report = county.admin(reference.load_prices, tmp_path / "prices.csv")
+    assert (report.rows, report.changed) == (2, 2)
+    assert county.admin(reference.load_prices, tmp_path / "prices.csv").changed == 0
+    changes, _ = pull_all(county, county.enroll("A01"))
+    prices = {c["row"]["code"]: c["row"] for c in changes if c["table"] == "service_price"}
+    assert prices["250102001"]["price_fen"] == 800 and prices["250102001"]["insurance_category"] == "B"
+
+
+def test_the_prices_command_names_the_row_and_column_and_loads_nothing(
+    county: County, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sync.server.cli import main as county_cli
+
+    (tmp_path / "prices.csv").write_text(PRICES + "999,坏,10,D,次\n", encoding="utf-8")
+    assert county_cli(["prices", "load", str(tmp_path / "prices.csv"), "--database-url", database_url]) == 3
+    err = capsys.readouterr().err
+    assert "row 4, column insurance_category" in err and "Traceback" not in err
+    with county.engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(sa.func.count()).select_from(db.record).where(db.record.c.table_name == "service_price")
+        ).scalar_one()
+    assert stored == 0

@@ -240,7 +240,9 @@ def test_a_record_store_has_the_rules_it_was_built_with_and_no_others() -> None:
         "insurance and a disease's registration merge with their resident"
     )
     assert {type(r).__name__ for r in county.rules("dispensing_code")} == {"TraceCodeRule"}
-    assert county.county_decided() == {"contract_elsewhere", "trace_code_elsewhere"}
+    assert {type(r).__name__ for r in county.rules("visit")} == {"CountyCapRule"}
+    assert {type(r).__name__ for r in county.rules("visit_cancel")} == {"VisitCancelIndex"}
+    assert county.county_decided() == {"contract_elsewhere", "trace_code_elsewhere", "cap_overrun"}
     assert rules.county_records() is not county, "each store is built, none shared through a module"
     with pytest.raises(ValueError, match="synced table"):
         county.register(type("Nowhere", (CountyRule,), {"table": "nowhere"})())

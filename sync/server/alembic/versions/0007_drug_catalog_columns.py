@@ -1,4 +1,4 @@
-"""County server schema 6: the drug catalog's rows in the columns of issue 13 (device schema 10). Rows loaded before
+"""County server schema 7: the drug catalog's rows in the columns of issue 13 (device schema 10). Rows loaded before
 hold their flags as JSON true/false and lack the new columns: each gets its flags as 1/0, ``anti_tuberculosis`` 0
 and the new columns empty, under a new version of the county scope, so that every device — which had no drug
 table before schema 10, and whose cursor is past the old versions — pulls the whole catalog again.

@@ -1,0 +1,460 @@
+"""Outpatient visits and their settlement (issue 14 points 1-3): a visit is an append-only event — resident, date,
+doctor, medical type (11 ordinary, 14 chronic outpatient), ICD-10 diagnoses, lines (services of the county's price
+list, drugs of the catalog) and the settlement computed on save by clinic_app.settlement, stored with it. A
+reversal (冲正) is a ``visit_cancel`` event naming the visit and the reason; a cancelled visit counts nowhere.
+
+The year's use a settlement starts from is the fund's payments and the deductible met by the patient's live
+visits of the same calendar year and pool (type 14: the same disease) recorded on this device before it — in the
+order they were recorded, as the county recomputes the year in commit order. A device knows only its own clinic's
+visits, so every settlement made here is provisional until the county confirms it against every clinic's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clinic_app import chronic as K
+from clinic_app.chronic_records import parse_date, registration
+from clinic_app.contracts import has_table
+from clinic_app.db import Connection
+from clinic_app.digits import whole_number
+from clinic_app.errors import ValidationError
+from clinic_app.files import require_folder
+from clinic_app.money import yuan
+from clinic_app.prices import service_price
+from clinic_app.settlement import (
+    CHRONIC,
+    MED_TYPES,
+    ORDINARY,
+    Line,
+    Settlement,
+    Terms,
+    YearUse,
+    settle,
+    terms,
+)
+
+if TYPE_CHECKING:
+    from clinic_app.store import Store
+    from clinic_app.users import User
+
+MAX_REASON = 500
+MAX_DIAGNOSES = 10
+CHRONIC_CODES = {"hypertension": K.HYPERTENSION_CODES, "diabetes": K.DIABETES_CODES}
+LIVE = "NOT EXISTS (SELECT 1 FROM visit_cancel c WHERE c.visit_id = {v}.id AND c.deleted_at IS NULL)"
+
+
+@dataclass(frozen=True)
+class VisitLine:
+    kind: str  # service or drug
+    code: str
+    name: str
+    unit_price_fen: int
+    quantity: int
+    insurance_category: str
+    trace_code: str | None = None  # drug_trac_codg
+    split_pack: bool = False  # trdn_flag
+
+    @property
+    def line(self) -> Line:
+        return Line(self.code, self.unit_price_fen, self.quantity, self.insurance_category)
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    resident_id: str
+    visit_date: Any  # a date or its ISO text
+    med_type: str
+    diagnoses: Sequence[str]
+    disease: str | None = None  # type 14: hypertension or diabetes
+    services: Sequence[tuple[str, Any]] = ()  # (code, quantity)
+    items: Sequence[tuple[str, Any]] = ()  # (drug code, quantity)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A visit checked and settled, not yet saved: what the doctor sees before confirming."""
+
+    resident: dict[str, Any]
+    visit_date: dt.date
+    med_type: str
+    disease: str | None
+    diagnoses: list[str]
+    lines: list[VisitLine]
+    terms: Terms
+    used: YearUse
+    settlement: Settlement
+
+
+@dataclass(frozen=True)
+class VisitResult:
+    id: str
+    total_fen: int
+    in_scheme_fen: int
+    deductible_fen: int
+    fund_fen: int
+    patient_fen: int
+    cap_left_fen: int
+    capped: bool
+    provisional: bool
+    med_type: str
+    disease: str | None
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# -- the lines ---------------------------------------------------------------------------------------------
+def quantity(field_name: str, value: Any) -> int:
+    try:
+        n = whole_number(field_name, str(value))
+    except ValidationError:
+        raise ValidationError(field_name, "quantity", f"{value!r}: the quantity is a whole number") from None
+    if not 1 <= n <= 100_000:
+        raise ValidationError(field_name, "quantity", f"{n}: the quantity is 1-100000")
+    return n
+
+
+def code_and_quantity(field_name: str, text: str) -> tuple[str, int]:
+    """``CODE,QTY`` as typed (a full-width comma too); the quantity 1 when left out."""
+    parts = [p.strip() for p in text.replace("，", ",").split(",")]
+    if len(parts) > 2 or not parts[0]:
+        raise ValidationError(field_name, "format", f"{text!r}: write CODE,QUANTITY")
+    return parts[0].upper(), quantity(field_name, parts[1] if len(parts) == 2 else "1")
+
+
+def service_line(conn: Connection, code: str, qty: Any) -> VisitLine:
+    row = service_price(conn, code)
+    return VisitLine(
+        "service",
+        row["code"],
+        row["name"],
+        row["price_fen"],
+        quantity("service", qty),
+        row["insurance_category"],
+    )
+
+
+def drug_line(conn: Connection, code: str, qty: Any) -> VisitLine:
+    """A drug of the county's catalog as a line: the one place a visit reads the catalog's price and category."""
+    code = code.strip().upper()
+    if not has_table(conn, "drug"):
+        raise ValidationError("item", "catalog", "this device has no drug catalog with prices yet")
+    row = conn.execute(
+        "SELECT code, name, price_fen, insurance_category FROM drug WHERE code = ? AND deleted_at IS NULL",
+        (code,),
+    ).fetchone()
+    if row is None:
+        raise ValidationError("item", "unknown", f"{code}: no such drug in the county's catalog")
+    if row["price_fen"] is None or row["insurance_category"] is None:
+        raise ValidationError(
+            "item", "price", f"{code}: the catalog has no price or insurance category for it"
+        )
+    return VisitLine(
+        "drug", row["code"], row["name"], row["price_fen"], quantity("item", qty), row["insurance_category"]
+    )
+
+
+# -- the rules of a visit ------------------------------------------------------------------------------------
+def diagnoses(codes: Iterable[str]) -> list[str]:
+    """ICD-10 codes in both forms (I10, I10.x00), each once, in the order given."""
+    found: list[str] = []
+    for text in codes:
+        try:
+            code = K.parse_icd(text).code
+        except ValidationError as exc:
+            raise ValidationError("diagnosis", exc.rule, exc.message) from None
+        if code not in found:
+            found.append(code)
+    if not found:
+        raise ValidationError("diagnosis", "required", "a visit has at least one diagnosis (ICD-10)")
+    if len(found) > MAX_DIAGNOSES:
+        raise ValidationError("diagnosis", "range", f"at most {MAX_DIAGNOSES} diagnoses")
+    return found
+
+
+def check_qualification(conn: Connection, resident: dict[str, Any], disease: str, on: dt.date) -> None:
+    """Type 14 only for a patient whose chronic-outpatient qualification (门诊慢特病认定) for the disease was
+    approved on or before the visit's day."""
+    held = registration(conn, resident["id"], disease)
+    rule = f"a chronic outpatient visit (type 14) needs an approved chronic-outpatient qualification for {disease}"
+    if held is None:
+        raise ValidationError("type", "qualification", f"{rule}: {resident['name']} is not registered for it")
+    if held["qualification_status"] != "approved":
+        raise ValidationError(
+            "type", "qualification", f"{rule}: {resident['name']}'s is {held['qualification_status']}"
+        )
+    if held["qualification_date"] > on.isoformat():
+        raise ValidationError(
+            "type",
+            "qualification",
+            f"{rule}: {resident['name']}'s was approved on {held['qualification_date']}, after {on.isoformat()}",
+        )
+
+
+def year_use(conn: Connection, resident_id: str, med_type: str, disease: str | None, year: int) -> YearUse:
+    """What the fund paid and the deductible met this calendar year for the pool, by the live visits held."""
+    sql = (
+        "SELECT coalesce(sum(v.fund_fen), 0), coalesce(sum(v.deductible_fen), 0) FROM visit v "
+        "WHERE v.resident_id = ? AND v.med_type = ? AND v.visit_date >= ? AND v.visit_date <= ? "
+        f"AND v.deleted_at IS NULL AND {LIVE.format(v='v')}"
+    )
+    args: list[Any] = [resident_id, med_type, f"{year:04d}-01-01", f"{year:04d}-12-31"]
+    if med_type == CHRONIC:
+        sql += " AND v.disease = ?"
+        args.append(disease)
+    fund, deductible = conn.execute(sql, args).fetchone()
+    return YearUse(fund_fen=int(fund), deductible_fen=int(deductible))
+
+
+def plan_visit(conn: Connection, data: VisitInput, today: dt.date | None = None) -> Planned:
+    """The visit checked and settled as it would be saved; a refusal names the field and the rule."""
+    today = today or dt.date.today()
+    resident = conn.execute(
+        "SELECT * FROM resident WHERE id = ? AND deleted_at IS NULL", (data.resident_id,)
+    ).fetchone()
+    if resident is None:
+        raise ValidationError("resident", "unknown", f"no resident {data.resident_id}")
+    resident = dict(resident)
+    day = parse_date("date", data.visit_date)
+    if day > today:
+        raise ValidationError("date", "future", f"{day.isoformat()} lies in the future")
+    if data.med_type not in MED_TYPES:
+        raise ValidationError(
+            "type", "allowed", f"the medical type is 11 (ordinary) or 14 (chronic), not {data.med_type!r}"
+        )
+    codes = diagnoses(data.diagnoses)
+    disease = data.disease
+    if data.med_type == ORDINARY and disease is not None:
+        raise ValidationError(
+            "disease", "not_chronic", "a disease is named only for a chronic outpatient visit (type 14)"
+        )
+    if data.med_type == CHRONIC:
+        if disease not in K.DISEASES:
+            raise ValidationError(
+                "disease", "required", "a chronic outpatient visit (type 14) names hypertension or diabetes"
+            )
+        check_qualification(conn, resident, disease, day)
+        if not any(c.split(".")[0] in CHRONIC_CODES[disease] for c in codes):
+            raise ValidationError(
+                "diagnosis",
+                "chronic_diagnosis",
+                f"a type 14 visit for {disease} has a diagnosis of it ({', '.join(CHRONIC_CODES[disease])})",
+            )
+    lines = [service_line(conn, code, qty) for code, qty in data.services]
+    lines += [drug_line(conn, code, qty) for code, qty in data.items]
+    if not lines:
+        raise ValidationError("lines", "required", "a visit needs at least one service or drug")
+    t = terms(conn, data.med_type, disease, day)
+    used = year_use(conn, resident["id"], data.med_type, disease, day.year)
+    result = settle([line.line for line in lines], t, used)
+    return Planned(resident, day, data.med_type, disease, codes, lines, t, used, result)
+
+
+def add_visit(store: Store, actor: User, data: VisitInput, today: dt.date | None = None) -> VisitResult:
+    """Save a visit with its lines and settlement (provisional: the county confirms it), one unit of work."""
+    p = plan_visit(store.conn, data, today)
+    s = p.settlement
+    with store.unit(actor.id, "visit.add") as uow:
+        visit_id = uow.insert(
+            "visit",
+            {
+                "resident_id": p.resident["id"],
+                "visit_date": p.visit_date.isoformat(),
+                "doctor_id": actor.id,
+                "med_type": p.med_type,
+                "disease": p.disease,
+                "diagnoses": json.dumps(p.diagnoses),
+                "total_fen": s.total_fen,
+                "in_scheme_fen": s.in_scheme_fen,
+                "deductible_fen": s.deductible_fen,
+                "fund_fen": s.fund_fen,
+                "patient_fen": s.patient_fen,
+                "cap_left_fen": s.cap_left_fen,
+                "capped": int(s.capped),
+                "ratio_pct": str(p.terms.ratio_pct),
+                "annual_cap_fen": p.terms.annual_cap_fen,
+                "used_fund_fen": p.used.fund_fen,
+                "used_deductible_fen": p.used.deductible_fen,
+                "provisional": 1,
+            },
+        )
+        for n, line in enumerate(p.lines, start=1):
+            uow.insert("visit_line", {"visit_id": visit_id, "line_no": n, **_line_row(line)})
+        uow.summary = (
+            f"visit {p.visit_date.isoformat()} ({p.resident['name']}, type {p.med_type}): "
+            f"total {yuan(s.total_fen)}, fund {yuan(s.fund_fen)}, patient {yuan(s.patient_fen)}"
+        )
+    return VisitResult(
+        visit_id,
+        s.total_fen,
+        s.in_scheme_fen,
+        s.deductible_fen,
+        s.fund_fen,
+        s.patient_fen,
+        s.cap_left_fen,
+        s.capped,
+        True,
+        p.med_type,
+        p.disease,
+        [_line_row(line) for line in p.lines],
+    )
+
+
+def _line_row(line: VisitLine) -> dict[str, Any]:
+    return {
+        "kind": line.kind,
+        "code": line.code,
+        "name": line.name,
+        "unit_price_fen": line.unit_price_fen,
+        "quantity": line.quantity,
+        "amount_fen": line.line.amount_fen,
+        "insurance_category": line.insurance_category,
+        "trace_code": line.trace_code,
+        "split_pack": int(line.split_pack),
+    }
+
+
+def get_visit(conn: Connection, visit_id: str) -> dict[str, Any]:
+    row = conn.execute("SELECT * FROM visit WHERE id = ? AND deleted_at IS NULL", (visit_id,)).fetchone()
+    if row is None:
+        raise ValidationError("visit", "unknown", f"no visit {visit_id} on this device")
+    return dict(row)
+
+
+def cancellation(conn: Connection, visit_id: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT * FROM visit_cancel WHERE visit_id = ? AND deleted_at IS NULL ORDER BY created_at LIMIT 1",
+        (visit_id,),
+    ).fetchone()
+    return None if row is None else dict(row)
+
+
+def cancel_visit(store: Store, actor: User, visit_id: str, reason: str, today: dt.date | None = None) -> str:
+    """The reversal (冲正) of a visit: a new event with the reason; the visit stays as it was saved."""
+    visit = get_visit(store.conn, visit_id)
+    if (held := cancellation(store.conn, visit_id)) is not None:
+        raise ValidationError(
+            "visit",
+            "cancelled",
+            f"the visit was cancelled already on {held['cancelled_on']}: {held['reason']}",
+        )
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError("reason", "required", "say why the visit is cancelled")
+    if len(text) > MAX_REASON:
+        raise ValidationError("reason", "too_long", f"at most {MAX_REASON} characters")
+    on = (today or dt.date.today()).isoformat()
+    with store.unit(actor.id, "visit.cancel") as uow:
+        cancel_id = uow.insert("visit_cancel", {"visit_id": visit["id"], "cancelled_on": on, "reason": text})
+        uow.summary = f"visit {visit['visit_date']} cancelled ({yuan(visit['total_fen'])}): {text}"
+    return cancel_id
+
+
+# -- the day's end ---------------------------------------------------------------------------------------------
+def day_report(conn: Connection, clinic_id: str, day: dt.date) -> dict[str, Any]:
+    """The day's visits by medical type (count, total, fund, cash the patients paid), without the cancelled
+    ones, which are listed apart with their reasons."""
+    rows = conn.execute(
+        "SELECT v.*, r.name, c.reason AS cancel_reason, c.cancelled_on FROM visit v "
+        "JOIN resident r ON r.id = v.resident_id "
+        "LEFT JOIN visit_cancel c ON c.visit_id = v.id AND c.deleted_at IS NULL "
+        "WHERE v.clinic_id = ? AND v.visit_date = ? AND v.deleted_at IS NULL ORDER BY v.created_at, v.id",
+        (clinic_id, day.isoformat()),
+    ).fetchall()
+    by_type = {t: {"visits": 0, "total_fen": 0, "fund_fen": 0, "cash_fen": 0} for t in MED_TYPES}
+    cancelled: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for r in rows:
+        if r["id"] in seen:  # two reversals of one visit (two devices): listed once
+            continue
+        seen.add(r["id"])
+        if r["cancel_reason"] is not None:
+            cancelled.append(
+                {
+                    "id": r["id"],
+                    "name": r["name"],
+                    "med_type": r["med_type"],
+                    "total_fen": r["total_fen"],
+                    "reason": r["cancel_reason"],
+                    "cancelled_on": r["cancelled_on"],
+                }
+            )
+            continue
+        sums = by_type[r["med_type"]]
+        sums["visits"] += 1
+        sums["total_fen"] += r["total_fen"]
+        sums["fund_fen"] += r["fund_fen"]
+        sums["cash_fen"] += r["patient_fen"]
+    totals = {k: sum(t[k] for t in by_type.values()) for k in ("visits", "total_fen", "fund_fen", "cash_fen")}
+    return {"date": day.isoformat(), "by_med_type": by_type, "totals": totals, "cancelled": cancelled}
+
+
+CATEGORY_LEVEL = {"A": "01", "B": "02", "C": "03"}  # 甲 乙 丙, as the platform's chrgitm_lv
+
+
+def export_rows(conn: Connection, clinic_id: str, day: dt.date) -> list[dict[str, Any]]:
+    """The day's live visits in the insurance platform's field names (RULES §10: med_type, dise_codg,
+    drug_trac_codg, trdn_flag; the fee details' names seen in public client code, not verified against the
+    specification). Amounts in yuan with two decimals, as the platform writes them."""
+    visits = conn.execute(
+        "SELECT v.*, r.id_number, r.document_number, r.name FROM visit v JOIN resident r ON r.id = v.resident_id "
+        f"WHERE v.clinic_id = ? AND v.visit_date = ? AND v.deleted_at IS NULL AND {LIVE.format(v='v')} "
+        "ORDER BY v.created_at, v.id",
+        (clinic_id, day.isoformat()),
+    ).fetchall()
+    found: list[dict[str, Any]] = []
+    for v in visits:
+        codes = json.loads(v["diagnoses"])
+        chronic = [c for c in codes if v["disease"] and c.split(".")[0] in CHRONIC_CODES[v["disease"]]]
+        lines = conn.execute(
+            "SELECT * FROM visit_line WHERE visit_id = ? AND deleted_at IS NULL ORDER BY line_no", (v["id"],)
+        ).fetchall()
+        found.append(
+            {
+                "mdtrt_id": v["id"],
+                "certno": v["id_number"] or v["document_number"],
+                "psn_name": v["name"],
+                "begndate": v["visit_date"],
+                "med_type": v["med_type"],
+                "dise_codg": (chronic or codes)[0],
+                "diag_list": codes,
+                "medfee_sumamt": yuan(v["total_fen"], grouped=False),
+                "fund_pay_sumamt": yuan(v["fund_fen"], grouped=False),
+                "psn_cash_pay": yuan(v["patient_fen"], grouped=False),
+                "provisional": bool(v["provisional"]),
+                "feedetail": [
+                    {
+                        "feedetl_sn": line["line_no"],
+                        "list_type": line["kind"],
+                        "med_list_codg": line["code"],
+                        "name": line["name"],
+                        "pric": yuan(line["unit_price_fen"], grouped=False),
+                        "cnt": line["quantity"],
+                        "det_item_fee_sumamt": yuan(line["amount_fen"], grouped=False),
+                        "chrgitm_lv": CATEGORY_LEVEL[line["insurance_category"]],
+                        "drug_trac_codg": line["trace_code"],
+                        "trdn_flag": "1" if line["split_pack"] else "0",
+                    }
+                    for line in lines
+                ],
+            }
+        )
+    return found
+
+
+def export_day(conn: Connection, clinic_id: str, day: dt.date, folder: Path) -> Path:
+    """One file for the day (visits-YYYY-MM-DD.json) in ``folder``, for the county's upload tool: written to
+    the disk, never sent anywhere; written under a temporary name then renamed (no half file)."""
+    target = Path(folder) / f"visits-{day.isoformat()}.json"
+    require_folder(target, "export")
+    document = {"date": day.isoformat(), "visits": export_rows(conn, clinic_id, day)}
+    partial = target.with_name(target.name + ".part")
+    partial.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    partial.replace(target)
+    return target

@@ -22,13 +22,14 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from clinic_app.drugs import INSURANCE_CATEGORIES
 from clinic_app.errors import ValidationError
 from clinic_app.money import fen_half_up
 
 ORDINARY, CHRONIC = "11", "14"
 MED_TYPES = (ORDINARY, CHRONIC)
 DISEASES = ("hypertension", "diabetes")
-CATEGORIES = ("A", "B", "C")
+CATEGORIES = INSURANCE_CATEGORIES  # 甲类, 乙类, 丙类: the catalog's and the price list's
 IN_SCHEME = frozenset({"A", "B"})
 MAX_AMOUNT_FEN = 10**11  # a billion yuan: no line, cap or total is near it; larger is an entry error
 

@@ -695,7 +695,7 @@ def test_each_domain_registers_its_own_commands() -> None:
     assert commands(store_cli) == {"init", "demo", "check", "backup", "restore", "setting"}
     assert commands(rx_cli) == {"catalog", "rx"}
     assert commands(client_cli) == {"enroll", "sync"}
-    assert commands(visit_cli) == {"prices", "visit", "report"}
+    assert commands(visit_cli) == {"prices", "visit"}  # `report day`: a leaf of report_cli's group
     assert commands(*cli.COMMANDS) == {
         "prices",
         "visit",

@@ -50,20 +50,15 @@ def id_number(born: str) -> str:
 
 
 def the_catalog(store: Store) -> None:
-    """The drug catalog's priced row as the catalog branch's table holds it (code, name, price in fen, category)."""
-    with store.transaction() as conn:
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS drug (id TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, "
-            "price_fen INTEGER, insurance_category TEXT, deleted_at TEXT)"
-        )
-        conn.execute(
-            "INSERT INTO drug(id, code, name, price_fen, insurance_category) VALUES (?, ?, ?, ?, ?)",
-            ("d1", AMLODIPINE, "苯磺酸氨氯地平片", 1550, "A"),
-        )
-        conn.execute(
-            "INSERT INTO drug(id, code, name, price_fen, insurance_category) VALUES (?, ?, ?, ?, ?)",
-            ("d2", "XA00000000000000000002", "未定价药", None, None),
-        )
+    """Two catalog drugs loaded as a clinic without a county loads its catalog: one priced, one without a price."""
+    from clinic_app.catalog import install_catalog
+
+    install_catalog(
+        store,
+        "code,name,spec,unit,package_size,price_fen,insurance_category\n"
+        f"{AMLODIPINE},苯磺酸氨氯地平片,5mg,片,7,1550,A\n"
+        "XA00000000000000000002,未定价药,1g,片,10,,\n",
+    )
 
 
 def prepare(clinic: Clinic, tmp: Path, policy: dict[str, tuple[str, str]] = POLICY) -> None:

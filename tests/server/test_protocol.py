@@ -197,11 +197,9 @@ _PASSED_ON = {
     ("sync/server/push.py", "code"),  # _rejected's own parameter
     ("sync/server/accounts.py", "code"),  # _answer's own parameter (Code members)
     ("sync/server/reference.py", "problems[0].rule"),
-    ("sync/server/reference.py", "exc.rule"),  # settlement.policy_number's code, for a settlement value
-    (
-        "clinic_app/visits.py",
-        "exc.rule",
-    ),  # chronic.parse_icd's code, under the diagnosis  # the column contract's code, for a reference row
+    ("sync/server/reference.py", "rule or exc.rule"),  # a policy reader's code, or the one its row names
+    ("clinic_app/visits.py", "exc.rule"),  # chronic.parse_icd's code, under the diagnosis
+    ("clinic_app/chronic_cli.py", "error.rule"),  # the domain's code, under the option the person typed
     ("sync/server/records.py", "code"),  # the registry's row_problem (type, too_long, range, not_allowed)
     (
         "clinic_app/prescriptions.py",

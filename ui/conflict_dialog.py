@@ -53,6 +53,12 @@ def table_label(table: str) -> str:
         "prescription": tr("Long-term prescription"),
         "dispensing": tr("Dispensing"),
         "dispensing_code": tr("Trace code"),
+        "prescription_item": tr("Drug of a prescription"),
+        "prescription_event": tr("Signature or stop of a prescription"),
+        "service_price": tr("Price of a service"),
+        "visit": tr("Outpatient visit"),
+        "visit_line": tr("Line of a visit"),
+        "visit_cancel": tr("Reversal of a visit"),
     }.get(table, table)
 
 

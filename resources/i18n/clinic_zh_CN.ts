@@ -287,6 +287,36 @@
         <translation>追溯码</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Drug of a prescription</source>
+        <translation>长处方药品</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signature or stop of a prescription</source>
+        <translation>长处方签字或停用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Price of a service</source>
+        <translation>服务项目价格</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Outpatient visit</source>
+        <translation>门诊就诊</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Line of a visit</source>
+        <translation>就诊明细</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reversal of a visit</source>
+        <translation>就诊冲正</translation>
+    </message>
+    <message>
         <location line="+6"/>
         <source>Changed on another device as well</source>
         <translation>另一台设备也修改了这条记录</translation>
@@ -775,7 +805,7 @@
         <translation>今日上门随访清单（%1 人次）已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/conflict_dialog.py" line="-106"/>
+        <location filename="../../ui/conflict_dialog.py" line="-112"/>
         <location filename="../../ui/contracts_page.py" line="-10"/>
         <location line="+12"/>
         <location filename="../../ui/sign_dialog.py" line="+161"/>

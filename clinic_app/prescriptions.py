@@ -195,26 +195,45 @@ def check_issuing_rights(role: str, first_issue: bool, limits: Limits = Limits()
         )
 
 
-def warnings_for(drugs: Sequence[Mapping[str, Any]], allergies: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """(code, message) of what the doctor should see but may go on with: a recorded allergy a drug's name
-    contains, two drugs of one ATC class (the first five characters: C09CA), special storage."""
-    out: list[tuple[str, str]] = []
+@dataclass(frozen=True)
+class RxWarning:
+    """What the doctor should see but may go on with: ``code`` (allergy, same_class, special_storage), the English
+    ``message``, and the ``values`` a sentence in another language needs (drug names, the allergy, the class)."""
+
+    code: str
+    message: str
+    values: tuple[str, ...] = ()
+
+
+def warnings_for(drugs: Sequence[Mapping[str, Any]], allergies: Iterable[str] = ()) -> list[RxWarning]:
+    """A recorded allergy a drug's name contains, two drugs of one ATC class (the first five characters: C09CA),
+    special storage."""
+    out: list[RxWarning] = []
     terms = [a.strip() for a in allergies if a.strip()]
     for drug in drugs:
         names = f"{drug['name']} {drug.get('brand_name') or ''}"
         for term in terms:
             if term in names:
-                out.append(("allergy", f"{drug['name']}: the patient's recorded allergy to {term}"))
+                name = str(drug["name"])
+                out.append(
+                    RxWarning("allergy", f"{name}: the patient's recorded allergy to {term}", (name, term))
+                )
     classes: dict[str, str] = {}
     for drug in drugs:
         atc = (drug.get("atc_code") or "")[:5]
         if len(atc) == 5:
             if atc in classes:
-                out.append(("same_class", f"{classes[atc]} and {drug['name']} are of one class ({atc})"))
+                first, name = classes[atc], str(drug["name"])
+                out.append(
+                    RxWarning(
+                        "same_class", f"{first} and {name} are of one class ({atc})", (first, name, atc)
+                    )
+                )
             classes.setdefault(atc, str(drug["name"]))
     for drug in drugs:
         if drug.get("special_storage"):
-            out.append(("special_storage", f"{drug['name']} needs special storage (e.g. 2-8 °C)"))
+            name = str(drug["name"])
+            out.append(RxWarning("special_storage", f"{name} needs special storage (e.g. 2-8 °C)", (name,)))
     return out
 
 

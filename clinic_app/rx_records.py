@@ -166,7 +166,7 @@ def issue(
         "first_issue": int(first),
         "valid_until": P.valid_until(day, count, rules).isoformat(),
         "allergies": allergy_text,
-        "warnings": json.dumps([m for _, m in warnings], ensure_ascii=False),
+        "warnings": json.dumps([w.message for w in warnings], ensure_ascii=False),
         "replaces": replaces,
     }
     with store.unit(actor.id, "rx.change" if replaces else "rx.issue") as uow:
@@ -185,7 +185,7 @@ def issue(
         "items": [
             {k: r[k] for k in ("drug_code", "drug_name", "dose", "times_per_day", "packages")} for r in rows
         ],
-        "warnings": [{"code": c, "message": m} for c, m in warnings],
+        "warnings": [{"code": w.code, "message": w.message, "values": list(w.values)} for w in warnings],
     }
 
 

@@ -6,7 +6,6 @@ write goes through clinic_app.rx_records on the writer; a refusal stays in the d
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -632,7 +631,7 @@ class IssueDialog(RxDialog):
             )
         allergies = self.allergies.text().replace("，", ",").split(",")
         found = P.warnings_for([line.drug for line in self.lines], allergies)
-        self.warnings.setText("\n".join(warning_text(code, msg) for code, msg in found))
+        self.warnings.setText("\n".join(warning_text(w) for w in found))
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
         if event.type() != QEvent.Type.KeyPress:
@@ -692,27 +691,18 @@ class IssueDialog(RxDialog):
         )
 
 
-WARNING_WORDS = {  # the English of prescriptions.warnings_for, read back to say it in the user's language
-    "allergy": re.compile(r"^(?P<a>.+): the patient's recorded allergy to (?P<b>.+)$"),
-    "same_class": re.compile(r"^(?P<a>.+) and (?P<b>.+) are of one class \((?P<c>\w+)\)$"),
-    "special_storage": re.compile(r"^(?P<a>.+) needs special storage"),
-}
-
-
-def warning_text(code: str, message: str) -> str:
-    """A warning (the doctor may go on) in the user's language; the domain's sentence if it is not one known."""
+def warning_text(warning: P.RxWarning) -> str:
+    """A warning (the doctor may go on) in the user's language, from its code and values."""
     texts = {
         "allergy": tr("%1: the patient's recorded allergy to %2"),
         "same_class": tr("%1 and %2 are of one class (%3): duplicate therapy?"),
         "special_storage": tr("%1 needs special storage (e.g. 2-8 °C)"),
     }
-    found = WARNING_WORDS[code].match(message) if code in WARNING_WORDS else None
-    if found is None:
-        return "⚠ " + message
-    text = texts[code]
-    for mark, group in (("%1", "a"), ("%2", "b"), ("%3", "c")):
-        if group in found.groupdict():
-            text = text.replace(mark, found.group(group))
+    text = texts.get(warning.code)
+    if text is None:
+        return "⚠ " + warning.message
+    for mark, value in zip(("%1", "%2", "%3"), warning.values, strict=False):
+        text = text.replace(mark, value)
     return "⚠ " + text
 
 

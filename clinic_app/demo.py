@@ -325,49 +325,72 @@ def populate_chronic(
     ).fetchall()
     counts = {"hypertension": 0, "diabetes": 0}
     old_referrals = 0
-    with store.unit(actor.id, "demo.chronic") as uow:
-        for person in people:
-            if K.age_on(person["birth_date"], today) < K.MIN_AGE:
+    uow = _ByAuthor()
+    for person in people:
+        if K.age_on(person["birth_date"], today) < K.MIN_AGE:
+            continue
+        for disease, share in (("hypertension", HYPERTENSION_SHARE), ("diabetes", DIABETES_SHARE)):
+            if rng.random() >= share:
                 continue
-            for disease, share in (("hypertension", HYPERTENSION_SHARE), ("diabetes", DIABETES_SHARE)):
-                if rng.random() >= share:
-                    continue
-                born = dt.date.fromisoformat(person["birth_date"])
-                earliest = max(today - dt.timedelta(days=3 * 365), _birthday(born, K.MIN_AGE))
-                latest = today - dt.timedelta(days=365)
-                if earliest > latest:
-                    continue  # turned 35 less than a year ago: not a year of follow-ups yet
-                confirmed = earliest + dt.timedelta(days=rng.randrange((latest - earliest).days + 1))
-                icd = (
-                    rng.choice(("I10", "I10.x00", "I10.x00", "I11.900"))
-                    if disease == "hypertension"
-                    else rng.choice(("E11.900", "E11.900", "E11"))
-                )
-                code = K.eligibility(disease, icd, born, confirmed)
-                stamp = f"{confirmed.isoformat()}T02:00:00.000Z"
-                uow.insert(
-                    "disease_registration",
-                    {
-                        "resident_id": person["id"],
-                        "disease": disease,
-                        "icd_code": code.code,
-                        "confirmed_on": confirmed.isoformat(),
-                        "institution": rng.choice(("县人民医院", "乡镇卫生院", "县中医院")),
-                        "qualification_status": "approved" if rng.random() < 0.4 else "none",
-                        "qualification_date": confirmed.isoformat() if rng.random() < 0.4 else None,
-                        "certificate_number": None,
-                        "management": "continue",
-                        "created_at": stamp,
-                    },
-                )
-                old_referrals = _demo_followups(
-                    uow, rng, K, person["id"], disease, born, confirmed, today, days, doctors, old_referrals
-                )
-                counts[disease] += 1
-        uow.summary = (
-            f"demo data: {counts['hypertension']} hypertension and {counts['diabetes']} diabetes patients"
-        )
+            born = dt.date.fromisoformat(person["birth_date"])
+            earliest = max(today - dt.timedelta(days=3 * 365), _birthday(born, K.MIN_AGE))
+            latest = today - dt.timedelta(days=365)
+            if earliest > latest:
+                continue  # turned 35 less than a year ago: not a year of follow-ups yet
+            confirmed = earliest + dt.timedelta(days=rng.randrange((latest - earliest).days + 1))
+            icd = (
+                rng.choice(("I10", "I10.x00", "I10.x00", "I11.900"))
+                if disease == "hypertension"
+                else rng.choice(("E11.900", "E11.900", "E11"))
+            )
+            code = K.eligibility(disease, icd, born, confirmed)
+            stamp = f"{confirmed.isoformat()}T02:00:00.000Z"
+            uow.insert(
+                "disease_registration",
+                {
+                    "resident_id": person["id"],
+                    "disease": disease,
+                    "icd_code": code.code,
+                    "confirmed_on": confirmed.isoformat(),
+                    "institution": rng.choice(("县人民医院", "乡镇卫生院", "县中医院")),
+                    "qualification_status": "approved" if rng.random() < 0.4 else "none",
+                    "qualification_date": confirmed.isoformat() if rng.random() < 0.4 else None,
+                    "certificate_number": None,
+                    "management": "continue",
+                    "created_at": stamp,
+                },
+            )
+            old_referrals = _demo_followups(
+                uow, rng, K, person["id"], disease, born, confirmed, today, days, doctors, old_referrals
+            )
+            counts[disease] += 1
+    summary = f"demo data: {counts['hypertension']} hypertension and {counts['diabetes']} diabetes patients"
+    uow.write(store, actor.id, "demo.chronic", summary)
     return counts["hypertension"], counts["diabetes"]
+
+
+class _ByAuthor:
+    """The demo's chronic-care rows, written afterwards in one unit of work per doctor who recorded them (the
+    registrations in the admin's first): a unit's actor is what the county records as a row's author, whatever
+    ``created_by`` the row names. A row naming no author goes with the row before it (a follow-up's drugs)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str | None, list[tuple[str, dict[str, Any]]]] = {None: []}
+        self._last: str | None = None
+
+    def insert(self, table: str, values: dict[str, Any]) -> str:
+        row = {"id": uuid7(), **values}
+        author = row.get("created_by") or (None if table == "disease_registration" else self._last)
+        self._last = author
+        self.rows.setdefault(author, []).append((table, row))
+        return str(row["id"])
+
+    def write(self, store: Store, admin_id: str, action: str, summary: str) -> None:
+        for author, rows in self.rows.items():  # the registrations first: the others name them
+            with store.unit(author or admin_id, action) as unit:
+                for table, row in rows:
+                    unit.insert(table, row)
+                unit.summary = summary if author is None else f"{summary}: the visits of one doctor"
 
 
 def _birthday(born: dt.date, age: int) -> dt.date:

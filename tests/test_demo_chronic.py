@@ -112,3 +112,19 @@ def test_one_doctor_writes_readings_ending_in_0_or_5_and_the_others_do_not(demo:
         share[username] = sum(v % 5 == 0 for v in values) / len(values)
     assert share.pop(SUSPICIOUS_DOCTOR) == 1.0
     assert share and all(s < 0.35 for s in share.values()), share
+
+
+def test_each_demo_visit_is_sent_to_the_county_as_the_doctor_s_who_recorded_it(demo: Store) -> None:
+    """The county records a row's author from the change's user (not the row's created_by): the demo's visits are
+    written a unit of work a doctor, so after a sync the reports still name 赵医生 and the others, not the admin."""
+    conn = demo.conn
+    wrong = conn.execute(
+        "SELECT count(*) FROM outbox o JOIN followup f ON f.id = o.row_id "
+        "WHERE o.table_name = 'followup' AND o.user_id IS NOT f.created_by"
+    ).fetchone()[0]
+    sent = conn.execute("SELECT count(*) FROM outbox WHERE table_name = 'followup'").fetchone()[0]
+    authors = {
+        r[0] for r in conn.execute("SELECT DISTINCT o.user_id FROM outbox o WHERE o.table_name = 'followup'")
+    }
+    assert sent > 0 and wrong == 0
+    assert len(authors) == 3  # the demo's three village doctors

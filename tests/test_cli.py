@@ -915,3 +915,18 @@ def test_a_sign_the_county_asked_to_wait_for_says_so_and_why(
     out = capsys.readouterr().out
     assert "provisional: the county could not be asked (the county asked this device to wait 40 s" in out
     assert "offline" not in out
+
+
+def test_county_server_without_the_server_packages_says_which_and_how_to_install_them(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The desktop's plain install has the `county-server` command but not SQLAlchemy: a message, exit 1."""
+    from sync.server import cli as server_cli
+
+    monkeypatch.setitem(sys.modules, "sqlalchemy", None)
+    for name in [m for m in sys.modules if m.startswith("sqlalchemy.") or m == "sync.server.db"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delattr("sync.server.db", raising=False)
+    code = server_cli.main(["--database-url", f"sqlite:///{tmp_path / 'c.db'}", "init"])
+    err = capsys.readouterr().err
+    assert code == 1 and "'sqlalchemy'" in err and ".[server]" in err and "Traceback" not in err

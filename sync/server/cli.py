@@ -459,8 +459,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)  # the parser names the county's choices (sync.server.county)
         return int(args.func(args))
     except ValidationError as exc:
         for line in error_lines(exc):
@@ -469,6 +469,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ClinicError as exc:
         _err(str(exc))
         return exc.exit_code
+    except (
+        ModuleNotFoundError
+    ) as exc:  # installed without the server's packages (the desktop's plain install)
+        _err(
+            f"the county server needs the package {exc.name!r}, which this installation lacks: install the "
+            "server's packages in its own environment (pip install -c constraints.txt '.[server]')"
+        )
+        return EXIT_FAIL
     except Exception as exc:  # a database that cannot be reached, a bad URL: a message, not a traceback
         from sqlalchemy.exc import ArgumentError, OperationalError
 

@@ -6,6 +6,7 @@ workbook) writes its cells through this module."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,3 +40,20 @@ def from_csv_field(text: str) -> str:
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         return text[1:]
     return text
+
+
+def save_workbook(book: Any, target: Path | str) -> None:
+    """The one way a workbook is written: its folder must exist (``files.require_folder``: a clear refusal, exit
+    3); it is made in memory first (a write-only sheet that fails to save leaves its row writer open, whose clean-up
+    then printed tracebacks after the message), then written under a temporary name and renamed: no half file."""
+    import io
+
+    from clinic_app.files import require_folder
+
+    path = Path(target)
+    require_folder(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(buffer.getvalue())
+    partial.replace(path)

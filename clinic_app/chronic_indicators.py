@@ -326,11 +326,10 @@ DISEASE_ZH = {"hypertension": "高血压", "diabetes": "2型糖尿病"}
 def export_xlsx(report: Mapping[str, Any], target: Any) -> None:
     """The report as a workbook: a sheet per level (clinic, village, doctor), a row per group and disease; rates
     as percentage numbers; every text a text cell (clinic_app.cells)."""
-    from pathlib import Path
 
     from openpyxl import Workbook
 
-    from clinic_app.cells import xlsx_cell
+    from clinic_app.cells import save_workbook, xlsx_cell
 
     book = Workbook(write_only=True)
     header = ["名称", "病种", *(zh for _, zh in XLSX_COLUMNS)]
@@ -351,7 +350,4 @@ def export_xlsx(report: Mapping[str, Any], target: Any) -> None:
                     for k, _ in XLSX_COLUMNS
                 ]
                 sheet.append([xlsx_cell(sheet, v) for v in (row["name"], DISEASE_ZH[disease], *values)])
-    path = Path(target)
-    partial = path.with_name(path.name + ".part")
-    book.save(partial)
-    partial.replace(path)
+    save_workbook(book, target)

@@ -11,7 +11,7 @@ from typing import Any
 
 from clinic_app import chronic_records as R
 from clinic_app import labels
-from clinic_app.cells import xlsx_cell
+from clinic_app.cells import save_workbook, xlsx_cell
 from clinic_app.db import Connection
 
 MAX_ROUND = 2000  # patients on one list (a clinic of 5,000 residents has about 850 under management)
@@ -72,6 +72,4 @@ def export_xlsx(rows: list[dict[str, Any]], target: Path, day: dt.date) -> None:
             r["days_overdue"],
         )
         sheet.append([xlsx_cell(sheet, v) for v in values])
-    partial = Path(target).with_name(Path(target).name + ".part")
-    book.save(partial)
-    partial.replace(target)
+    save_workbook(book, target)

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clinic_app.cells import xlsx_cell
+from clinic_app.cells import save_workbook, xlsx_cell
 from clinic_app.contracts import age_on, has_table, period_bounds, policy_value
 from clinic_app.db import Connection
 from clinic_app.errors import ValidationError
@@ -272,6 +272,4 @@ def export_xlsx(ledger: Ledger, target: Path, headers: str = "zh") -> None:
         )
     for column in "ABCD":
         months.column_dimensions[column].width = 14
-    tmp = target.with_name(target.name + ".part")
-    book.save(tmp)
-    tmp.replace(target)
+    save_workbook(book, target)

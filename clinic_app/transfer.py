@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from clinic_app import labels as L
-from clinic_app.cells import csv_field, from_csv_field, xlsx_cell
+from clinic_app.cells import csv_field, from_csv_field, save_workbook, xlsx_cell
 from clinic_app.errors import ValidationError, ValidationErrors
 from clinic_app.files import require_folder
 from clinic_app.residents import (
@@ -594,8 +594,4 @@ def write_xlsx(target: Path, title: str, header: list[str], cells: list[list[Any
     sheet.append([xlsx_cell(sheet, v) for v in header])
     for row in cells:
         sheet.append([xlsx_cell(sheet, v) for v in row])
-    # into memory first: a write-only sheet that fails to save leaves its row writer open, and its clean-up
-    # then prints a traceback ("Exception ignored in … _write_rows") after the clear message
-    buffer = io.BytesIO()
-    book.save(buffer)
-    target.write_bytes(buffer.getvalue())
+    save_workbook(book, target)

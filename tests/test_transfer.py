@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from clinic_app import ledger as L
 from clinic_app.cli import main
 from clinic_app.demo import create_demo_database
+from clinic_app.errors import ValidationError
 from clinic_app.store import Store
 from clinic_app.transfer import export_rows
 
@@ -475,13 +476,14 @@ def test_an_xlsx_that_cannot_be_saved_leaves_no_row_writer_to_fail_later(
 
     ignored: list[object] = []
     monkeypatch.setattr(sys, "unraisablehook", ignored.append)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(ValidationError) as err:  # cells.save_workbook: the folder must exist
         write_xlsx(tmp_path / "gone" / "x.xlsx", "居民", ["姓名"], [["张三"]])
+    assert err.value.rule == "folder_missing"
     gc.collect()
     assert ignored == [], "no 'Exception ignored in <generator … _write_rows>' after the message"
 
 
-def test_a_ledger_workbook_that_cannot_be_saved_is_an_oserror_and_nothing_else(
+def test_a_ledger_workbook_into_a_missing_folder_is_refused_and_nothing_else(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import gc
@@ -494,8 +496,9 @@ def test_a_ledger_workbook_that_cannot_be_saved_is_an_oserror_and_nothing_else(
     store.close()
     ignored: list[object] = []
     monkeypatch.setattr(sys, "unraisablehook", ignored.append)
-    with pytest.raises(FileNotFoundError):  # the desktop's 导出Excel… says "Could not write …" for it
+    with pytest.raises(ValidationError) as err:  # the folder must exist (cells.save_workbook)
         L.export_xlsx(book, tmp_path / "gone" / "ledger.xlsx")
+    assert err.value.rule == "folder_missing"
     gc.collect()
     assert ignored == [] and not (tmp_path / "gone").exists()
 

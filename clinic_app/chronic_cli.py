@@ -254,8 +254,8 @@ def cmd_followup_list(ctx: Context) -> int:
         if r["fasting_glucose"] is not None:
             reading = f"{reading} FPG {r['fasting_glucose']}".strip()
         line = (
-            f"{r['visit_date']}\t{label('disease', r['disease'])}\t{r['visit_mode']}\t{reading or '-'}\t"
-            f"{r['classification']}\tnext {r['next_visit_date']}\t{r['id']}"
+            f"{r['visit_date']}\t{label('disease', r['disease'])}\t{label('visit_mode', r['visit_mode'])}\t"
+            f"{reading or '-'}\t{label('classification', r['classification'])}\tnext {r['next_visit_date']}\t{r['id']}"
         )
         if r["corrected_by"] is not None:
             line += (
@@ -341,7 +341,11 @@ def cmd_worklist(ctx: Context) -> int:
     for r in rows:
         disease = label("disease", r["disease"])
         if a.list in ("overdue", "due"):
-            last = f"last {r['visit_date']} {r['classification']}" if r["followup_id"] else "no follow-up yet"
+            last = (
+                f"last {r['visit_date']} {label('classification', r['classification'])}"
+                if r["followup_id"]
+                else "no follow-up yet"
+            )
             late = f"{r['days_overdue']} days overdue" if a.list == "overdue" else "due"
             out(f"{r['due_on']}\t{late}\t{r['name']}\t{disease}\t{last}\t{r['phone'] or ''}")
         elif a.list == "referrals":

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from clinic_app import chronic as K
 from clinic_app.db import Connection
 from clinic_app.errors import NotFound, ValidationError
+from clinic_app.labels import label
 
 if TYPE_CHECKING:
     from clinic_app.store import Store, UnitOfWork
@@ -805,7 +806,9 @@ def record_referral_followup(
     today = today or dt.date.today()
     held = get_referral(store.conn, referral_id)
     if held["status"] != "open":
-        raise ValidationError("referral", "status", f"the referral is {held['status']} already")
+        raise ValidationError(
+            "referral", "status", f"the referral is {label('referral_status', held['status'])} already"
+        )
     day = parse_date("date", on) if on else today
     _not_future("date", day, today)
     if day.isoformat() < held["referred_on"]:

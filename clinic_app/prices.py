@@ -98,5 +98,5 @@ def service_price(conn: Any, code: str) -> dict[str, Any]:
         "SELECT * FROM service_price WHERE code = ? AND deleted_at IS NULL", (code.strip().upper(),)
     ).fetchone()
     if row is None:
-        raise ValidationError("service", "unknown", f"{code}: no such service in the county's price list")
+        raise ValidationError("service", "unknown", f"{code}: no such service in the price list")
     return dict(row)

@@ -114,7 +114,7 @@ def refill_rows(ctx: Context, today: dt.date, days: int) -> list[dict[str, Any]]
 def print_refills(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         out(
-            f"{r['due_on']}\t{','.join(r['reasons'])}\t{r['name']}\t{label('disease', r['disease'])}\t"
+            f"{r['due_on']}\t{'、'.join(label('refill_reason', why) for why in r['reasons'])}\t{r['name']}\t{label('disease', r['disease'])}\t"
             f"{r['dispensed_days']} of {r['days']} days\tvalid until {r['valid_until']}\t{r['prescription_id']}"
         )
     out(f"{len(rows)} prescription(s)")

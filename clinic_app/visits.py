@@ -150,7 +150,7 @@ def drug_line(conn: Connection, code: str, qty: Any) -> VisitLine:
         (code,),
     ).fetchone()
     if row is None:
-        raise ValidationError("item", "unknown", f"{code}: no such drug in the county's catalog")
+        raise ValidationError("item", "unknown", f"{code}: no such drug in the drug catalog")
     if row["price_fen"] is None or row["insurance_category"] is None:
         raise ValidationError(
             "item", "price", f"{code}: the catalog has no price or insurance category for it"

@@ -357,6 +357,7 @@ def test_followup_correct_supersedes_keeps_the_rest_and_lists_the_old_one_as_cor
     old_line = next(line for line in out.splitlines() if first["followup_id"] in line.split("\t")[6:7])
     assert code == 0 and "CORRECTED by" in old_line and "收缩压录错，应为135" in old_line
     assert "2 follow-up(s), 1 of them corrected" in out
+    assert "\t门诊\t" in old_line and "控制满意" in out  # mode and class in the words a doctor reads
 
 
 def test_followup_correct_twice_or_without_a_reason_exits_3_naming_the_option(chronic: Cli) -> None:

@@ -147,6 +147,7 @@ def test_worklist_refills(rx: Cli) -> None:
     assert code == 0 and "0 prescription(s)" in out
     code, out, _ = rx("worklist", "refills")
     assert "张三" in out and "1 prescription(s)" in out
+    assert "将用完" in out and "runs_out" not in out  # why it is listed, in the words a doctor reads
 
 
 def test_catalog_load_refused_for_a_nurse(rx: Cli, monkeypatch: pytest.MonkeyPatch) -> None:

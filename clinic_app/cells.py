@@ -43,17 +43,19 @@ def from_csv_field(text: str) -> str:
 
 
 def save_workbook(book: Any, target: Path | str) -> None:
-    """The one way a workbook is written: its folder must exist (``files.require_folder``: a clear refusal, exit
-    3); it is made in memory first (a write-only sheet that fails to save leaves its row writer open, whose clean-up
-    then printed tracebacks after the message), then written under a temporary name and renamed: no half file."""
+    """The one way a workbook is written: made in memory first (a write-only sheet not saved leaves its row writer
+    open, whose clean-up then prints tracebacks after the message), its folder must exist (``files.require_folder``:
+    a clear refusal, exit 3), then written under a temporary name and renamed: no half file."""
     import io
 
     from clinic_app.files import require_folder
 
     path = Path(target)
-    require_folder(path)
     buffer = io.BytesIO()
-    book.save(buffer)
+    book.save(
+        buffer
+    )  # first: a write-only sheet left unsaved fails later, when the collector ends its writer
+    require_folder(path)
     partial = path.with_name(path.name + ".part")
     partial.write_bytes(buffer.getvalue())
     partial.replace(path)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from clinic_app.digits import ascii_digits
+from clinic_app.digits import ascii_digits, county_whole
 from clinic_app.errors import ValidationError
 
 # -- allowed values (the registry names these) ----------------------------------------------------------------
@@ -502,14 +502,7 @@ def interval_for(classification: str, referral: str | None) -> str:
 # -- county intervals ------------------------------------------------------------------------------------------
 def interval_value(key: str, text: str | None) -> int:
     """The county's value of an interval key (``POLICY_DEFAULTS`` while it has set none): whole days, 1-366."""
-    if text is None:
-        return POLICY_DEFAULTS[key]
-    digits = text.strip()
-    if not (digits.isascii() and digits.isdigit() and 1 <= int(digits) <= MAX_INTERVAL_DAYS):
-        raise ValidationError(
-            key, "policy", f"the county's {key} {text!r} is not a whole number of days 1-{MAX_INTERVAL_DAYS}"
-        )
-    return int(digits)
+    return county_whole(key, text, POLICY_DEFAULTS[key], 1, MAX_INTERVAL_DAYS, "a whole number of days")
 
 
 def intervals(conn: Any, on: dt.date) -> dict[str, int]:

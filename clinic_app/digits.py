@@ -45,3 +45,16 @@ def report_year(text: str | int, field: str = "period") -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationError(field, "range", f"the period is a year {FIRST_YEAR}-{LAST_YEAR}, like 2026")
     return year
+
+
+def county_whole(
+    key: str, text: str | None, default: int, low: int, high: int, what: str = "a whole number"
+) -> int:
+    """A county ``policy`` value that is a whole number ``low``-``high`` (``default`` while the county has set none);
+    refused naming the key (rule ``policy``) as the devices read it."""
+    if text is None:
+        return default
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit() and low <= int(digits) <= high):
+        raise ValidationError(key, "policy", f"the county's {key} {text!r} is not {what} {low}-{high}")
+    return int(digits)

@@ -40,8 +40,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from clinic_app.db import Connection
-from clinic_app.digits import report_year
-from clinic_app.errors import ValidationError
+from clinic_app.digits import county_whole, report_year
 
 CHANCE_SHARE = 0.2  # 0 and 5 are 2 of the 10 possible last digits of a measured reading
 ALPHA = 0.001  # significance of the one-sided binomial test (a statistical constant, not a county's choice)
@@ -78,15 +77,7 @@ class Thresholds:
 
 def policy_number(key: str, text: str | None) -> int:
     """The county's value of an entry-quality key (the default while it has set none)."""
-    if text is None:
-        return POLICY_DEFAULTS[key]
-    low, high = POLICY_RANGES[key]
-    digits = text.strip()
-    if not (digits.isascii() and digits.isdigit() and low <= int(digits) <= high):
-        raise ValidationError(
-            key, "policy", f"the county's {key} {text!r} is not a whole number {low}-{high}"
-        )
-    return int(digits)
+    return county_whole(key, text, POLICY_DEFAULTS[key], *POLICY_RANGES[key])
 
 
 def thresholds(conn: Connection, on: dt.date) -> Thresholds:

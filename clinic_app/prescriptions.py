@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from clinic_app.digits import county_whole
 from clinic_app.drugs import EXCLUDED_FLAGS
 from clinic_app.errors import ValidationError
 
@@ -47,15 +48,7 @@ POLICY_LIMITS = {
 
 def policy_number(key: str, text: str | None) -> int:
     """The county's value of a prescription parameter (the default while it has set none)."""
-    if text is None:
-        return POLICY_DEFAULTS[key]
-    low, high = POLICY_LIMITS[key]
-    digits = text.strip()
-    if not (digits.isascii() and digits.isdigit() and low <= int(digits) <= high):
-        raise ValidationError(
-            key, "policy", f"the county's {key} {text!r} is not a whole number {low}-{high}"
-        )
-    return int(digits)
+    return county_whole(key, text, POLICY_DEFAULTS[key], *POLICY_LIMITS[key])
 
 
 @dataclass(frozen=True)

@@ -180,16 +180,7 @@ class Keeper:
         """The places in a page of changes that a later change of the same row follows: only the last one of a
         row is written or set aside (the page's rows are written a group of columns at a time, not in the
         page's order, so an earlier version written after the later one would take its place)."""
-        if isinstance(changes, CheckedChanges):  # every table and row id a string: _key without its call
-            last = {
-                (t, r)
-                if r.isascii() and len(r) <= MAX_KEY and t.isascii() and len(t) <= MAX_KEY
-                else _key(c): place
-                for place, c in enumerate(changes)
-                for t, r in ((c["table"], c["row_id"]),)
-            }
-        else:
-            last = {_key(change): place for place, change in enumerate(changes)}
+        last = {_key(change): place for place, change in enumerate(changes)}
         if len(last) == len(changes):  # nearly every page: no row twice
             return set()
         return set(range(len(changes))) - set(last.values())

@@ -22,6 +22,7 @@ from clinic_app.chronic_records import parse_date, registration
 from clinic_app.contracts import has_table
 from clinic_app.db import Connection
 from clinic_app.digits import whole_number
+from clinic_app.drugs import drug_by_code
 from clinic_app.errors import ValidationError
 from clinic_app.files import require_folder
 from clinic_app.money import yuan
@@ -145,10 +146,7 @@ def drug_line(conn: Connection, code: str, qty: Any) -> VisitLine:
     code = code.strip().upper()
     if not has_table(conn, "drug"):
         raise ValidationError("item", "catalog", "this device has no drug catalog with prices yet")
-    row = conn.execute(
-        "SELECT code, name, price_fen, insurance_category FROM drug WHERE code = ? AND deleted_at IS NULL",
-        (code,),
-    ).fetchone()
+    row = drug_by_code(conn, code)
     if row is None:
         raise ValidationError("item", "unknown", f"{code}: no such drug in the drug catalog")
     if row["price_fen"] is None or row["insurance_category"] is None:

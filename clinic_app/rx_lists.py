@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from clinic_app.db import Connection
-from clinic_app.rx_records import STATUS_SQL
+from clinic_app.rx_records import STATUS_SQL, product_known
+
+__all__ = ["awaiting_signature", "earlier_sales", "item_drugs", "product_known"]  # product_known: rx_records'
 
 AWAITING_SQL = f"""
     SELECT p.id AS prescription_id, p.resident_id, r.name, r.id_number, r.phone, p.disease, p.issued_on, p.days,
@@ -43,11 +45,3 @@ def item_drugs(conn: Connection, rx_id: str) -> list[dict[str, Any]]:
         LEFT JOIN drug d ON d.code = i.drug_code AND d.deleted_at IS NULL
         WHERE i.prescription_id = ? ORDER BY i.line"""
     return [dict(r) for r in conn.execute(sql, (rx_id,))]
-
-
-def product_known(conn: Connection, product_id: str) -> bool:
-    """Whether the catalog names a drug with this trace product id."""
-    row = conn.execute(
-        "SELECT 1 FROM drug WHERE trace_product_id = ? AND deleted_at IS NULL LIMIT 1", (product_id,)
-    ).fetchone()
-    return row is not None

@@ -325,7 +325,7 @@ def dispense(
                 "trace_code", "duplicate_code", f"{trace.code}: scanned twice", {"code": trace.code}
             )
         seen.add(trace.code)
-        known = {trace.product_id} if trace.product_id and _catalog_knows(conn, trace.product_id) else set()
+        known = {trace.product_id} if trace.product_id and product_known(conn, trace.product_id) else set()
         item_id = P.check_product(trace, known, by_product) or (lines[0]["id"] if len(lines) == 1 else None)
         size = next((int(i["package_size"]) for i in lines if i["id"] == item_id), None)
         sold, was_split = _code_history(conn, trace.code)
@@ -388,7 +388,8 @@ def dispense(
     }
 
 
-def _catalog_knows(conn: Connection, product_id: str) -> bool:
+def product_known(conn: Connection, product_id: str) -> bool:
+    """Whether the catalog names a drug with this trace product id."""
     return (
         conn.execute(
             "SELECT 1 FROM drug WHERE trace_product_id = ? AND deleted_at IS NULL LIMIT 1", (product_id,)

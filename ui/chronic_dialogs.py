@@ -104,7 +104,7 @@ def date_edit(day: dt.date, latest: dt.date | None = None, earliest: dt.date | N
     return edit
 
 
-class _Dialog(QDialog):
+class SaveDialog(QDialog):
     def __init__(self, writer: Writer, title: str, ok: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.writer = writer
@@ -154,7 +154,7 @@ class _Dialog(QDialog):
         show_problem(self.error, chronic_error_text(error))
 
 
-class RegisterDialog(_Dialog):
+class RegisterDialog(SaveDialog):
     """Register a resident's hypertension or type 2 diabetes: the resident found by ID number or name (one match),
     the disease, its ICD-10 code, the day confirmed and by whom; the eligibility is the rules' (refused naming
     the rule)."""
@@ -249,7 +249,7 @@ class RegisterDialog(_Dialog):
         )
 
 
-class _RowDialog(_Dialog):
+class _RowDialog(SaveDialog):
     """A dialog about one row of a worklist (``title`` translated), saved through the writer."""
 
     def __init__(

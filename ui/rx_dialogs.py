@@ -21,7 +21,7 @@ from clinic_app.errors import ClinicError, NotFound, ValidationError
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
 from clinic_app.users import User
-from ui.chronic_dialogs import _Dialog
+from ui.chronic_dialogs import SaveDialog
 from ui.chronic_words import disease_text
 from ui.i18n import tr
 from ui.messages import error_text
@@ -167,7 +167,7 @@ class RxContext:
     today: dt.date
 
 
-class RxDialog(_Dialog):
+class RxDialog(SaveDialog):
     """The chronic-care dialog (the patient's line, the fields, the problem line, Cancel and save) whose save is
     never the default button: Enter belongs to the fields (the scan, the searches), Ctrl+Enter saves."""
 

@@ -173,8 +173,9 @@ def cmd_chronic_qualify(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
     resident, held = _registered(ctx)
-    H.set_qualification(ctx.store, actor, held["id"], "approved", a.on, a.certificate)
-    out(f"{resident['name']}: chronic-outpatient qualification for {a.disease} approved on {a.on}")
+    changed = H.set_qualification(ctx.store, actor, held["id"], "approved", a.on, a.certificate)
+    already = "" if changed else " (already recorded so: nothing changed)"
+    out(f"{resident['name']}: chronic-outpatient qualification for {a.disease} approved on {a.on}{already}")
     return 0
 
 

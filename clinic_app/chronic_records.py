@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from clinic_app import chronic as K
 from clinic_app.db import Connection
+from clinic_app.digits import parse_date
 from clinic_app.errors import NotFound, ValidationError
 from clinic_app.labels import label
 
@@ -125,15 +126,6 @@ class FollowupResult:
 
 
 # -- small checks --------------------------------------------------------------------------------------------
-def parse_date(field_name: str, value: Any) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(field_name, "date_format", "write the date as 2026-12-31") from None
-
-
 def _text(field_name: str, value: str | None, limit: int = MAX_NOTE) -> str | None:
     text = (value or "").strip()
     if len(text) > limit:
@@ -256,11 +248,15 @@ def set_qualification(
     date: Any = None,
     certificate_number: str | None = None,
     today: dt.date | None = None,
-) -> None:
+) -> bool:
+    """False when the registration already holds exactly this qualification (nothing is written)."""
     held = get_registration(store.conn, registration_id)
     values = _qualification(status, date, certificate_number, today or dt.date.today())
+    if all(held.get(column) == value for column, value in values.items()):
+        return False
     with store.unit(actor.id, "chronic.qualification") as uow:
         uow.update("disease_registration", held["id"], values)
+    return True
 
 
 def _live_row(conn: Connection, table: str, row_id: str, what: str) -> dict[str, Any]:

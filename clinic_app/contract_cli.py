@@ -13,6 +13,7 @@ from typing import Any
 
 from clinic_app import contracts as C
 from clinic_app.cli_core import Commands, Context, out, whole
+from clinic_app.digits import parse_date
 from clinic_app.errors import ValidationError
 from clinic_app.labels import label
 from clinic_app.money import yuan
@@ -131,7 +132,7 @@ def cmd_contract_renew(ctx: Context) -> int:
 def cmd_contract_terminate(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
-    day = _date("date", a.date) if a.date else None
+    day = parse_date("date", a.date) if a.date else None
     C.terminate(ctx.store, actor, a.contract, a.reason, day)
     out(f"contract {a.contract} terminated ({label('reason', a.reason)})")
     return 0
@@ -202,7 +203,7 @@ def cmd_insurance_set(ctx: Context) -> int:
         resident["id"],
         a.year,
         not a.unpaid,
-        _date("paid_on", a.paid_on) if a.paid_on else None,
+        parse_date("paid_on", a.paid_on) if a.paid_on else None,
     )
     out(f"{resident['name']}: premium for {a.year} {'not paid' if a.unpaid else 'paid'}")
     return 0
@@ -239,13 +240,6 @@ def cmd_ledger(ctx: Context) -> int:
     for note in book.notes:
         out(f"note: {note}")
     return 0
-
-
-def _date(field: str, text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(field, "date_format", "write the date as 2026-12-31") from None
 
 
 def add_commands(commands: Commands) -> None:

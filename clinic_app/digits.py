@@ -4,8 +4,10 @@ in the desktop, on the command line or in an import, goes through ``ascii_digits
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
+from typing import Any
 
 from clinic_app.errors import ValidationError
 
@@ -58,3 +60,16 @@ def county_whole(
     if not (digits.isascii() and digits.isdigit() and low <= int(digits) <= high):
         raise ValidationError(key, "policy", f"the county's {key} {text!r} is not {what} {low}-{high}")
     return int(digits)
+
+
+def parse_date(field_name: str, value: Any) -> dt.date:
+    """A day typed as 2026-12-31 (full-width digits too); the message names the field and what was typed."""
+    if isinstance(value, dt.date):
+        return value
+    text = ascii_digits(field_name, str(value)).strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            field_name, "date_format", f"{text!r} is not a day: write the date as 2026-12-31"
+        ) from None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from clinic_app.db import Connection
-from clinic_app.digits import ascii_digits
+from clinic_app.digits import ascii_digits, parse_date
 from clinic_app.errors import NotFound, ValidationError, ValidationErrors
 from clinic_app.idcard import MAX_AGE_YEARS, Place, age_on, parse_id_number
 from clinic_app.search import prefix_upper_bound, query_prefix
@@ -78,12 +78,7 @@ def mask_id_number(number: str | None) -> str:
 
 
 def _parse_date(field: str, text: str, today: dt.date) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(ascii_digits(field, text))
-    except ValueError:
-        raise ValidationError(
-            field, "date_format", f"{text!r} is not a date of the form 1990-12-31"
-        ) from None
+    day = parse_date(field, text)
     if day > today:
         raise ValidationError(field, "future", f"{day.isoformat()} lies in the future")
     if age_on(day, today) > MAX_AGE_YEARS:

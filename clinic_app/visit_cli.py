@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from clinic_app import visits as V
-from clinic_app.chronic_records import parse_date
 from clinic_app.cli_core import Commands, Context, out
 from clinic_app.contract_cli import resident_by_number
+from clinic_app.digits import parse_date
 from clinic_app.labels import label
 from clinic_app.money import yuan
 from clinic_app.prices import load_prices_locally

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clinic_app import chronic as K
-from clinic_app.chronic_records import parse_date, registration
+from clinic_app.chronic_records import registration
 from clinic_app.contracts import has_table
 from clinic_app.db import Connection
-from clinic_app.digits import whole_number
+from clinic_app.digits import parse_date, whole_number
 from clinic_app.drugs import drug_by_code
 from clinic_app.errors import ValidationError
 from clinic_app.files import require_folder

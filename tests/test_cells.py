@@ -4,6 +4,7 @@ number field goes through (break 15)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from clinic_app.cells import FORMULA_STARTS, csv_field, from_csv_field
-from clinic_app.digits import ascii_digits, whole_number
+from clinic_app.digits import ascii_digits, parse_date, whole_number
 from clinic_app.errors import ValidationError
 from clinic_app.transfer import csv_text, write_xlsx
 
@@ -114,3 +115,19 @@ def test_ascii_digits_leaves_no_digit_but_0_to_9(text: str) -> None:
         assert exc.field == "phone" and exc.rule == "digits"
     else:
         assert all(c.isascii() for c in normal if c.isdigit())
+
+
+@given(st.dates())
+def test_a_day_typed_in_full_width_digits_reads_as_that_day(day: dt.date) -> None:
+    typed = day.isoformat().translate(FULL).replace("-", "－")
+    assert parse_date("visit_date", typed) == day
+    assert parse_date("visit_date", f" {day.isoformat()}　") == day
+
+
+@pytest.mark.parametrize("typed", ["2026-13-01", "2026-02-30", "2026/12/01", "20261201x", "", "٢٠٢٦-01-01"])
+def test_a_day_that_is_not_one_is_refused_naming_the_field_and_what_was_typed(typed: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        parse_date("visit_date", typed)
+    assert err.value.field == "visit_date" and err.value.rule in ("date_format", "digits")
+    if err.value.rule == "date_format":
+        assert repr(typed.strip()) in str(err.value)

@@ -87,7 +87,11 @@ def test_a_chronic_visit_needs_the_qualification_command_first(vcli: Cli) -> Non
     assert code == 0, err
     code, out, err = vcli(*qualify, "--certificate", "MT-2025-001", "--user", "admin")
     assert code == 0, err
-    assert "approved" in out
+    assert "approved" in out and "nothing changed" not in out
+    code, out, err = vcli(*qualify, "--certificate", "MT-2025-001", "--user", "admin")
+    assert code == 0 and "already recorded so: nothing changed" in out, (out, err)
+    code, _, err = vcli(*qualify[:-1], f"{Y}-13-05", "--user", "admin")
+    assert code == 3 and "qualification_date:" in err and f"'{Y}-13-05' is not a day" in err
     code, out, err = add(vcli, *args, "--json")
     assert code == 0, err
     assert json.loads(out)["fund_fen"] == 4340  # 6200 × 70 %

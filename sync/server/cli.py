@@ -249,9 +249,10 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
         fields = ", ".join(
             f"{k}={v}" for k, v in sorted(c["device_fields"].items()) if k not in ("id", "updated_at")
         )
+        sent = f"\tdevice sent: {fields}" if fields else ""
         _out(
             f"{c['id']}\t{c['clinic_code'] or '-'}\t{c['kind']}\t{c['table']} {c['row_id']}\t{state}\t"
-            f"{c['message']}\tdevice sent: {fields}"
+            f"{c['message']}{sent}"
         )
     if not rows:
         _out("no conflicts waiting for a person")

@@ -112,13 +112,19 @@ def test_the_ledger_spends_the_contracted_residents_visits_and_the_claims_elsewh
     assert by_month[f"{Y}-02"] == (2000, 1400, 0)
     assert by_month[f"{Y}-03"] == (2000, 700, 700)
     assert all(by_month[f"{Y}-{m:02d}"][1] == 0 for m in range(4, 13))
-    assert (book.budget_to_date_fen, book.spending_to_date_fen, book.elsewhere_to_date_fen) == (6000, 2600, 700)
+    assert (book.budget_to_date_fen, book.spending_to_date_fen, book.elsewhere_to_date_fen) == (
+        6000,
+        2600,
+        700,
+    )
     assert book.surplus_to_date_fen == 3400
     assert (book.forecast_spending_fen, book.forecast_surplus_fen) == (10400, 13600)
     assert any("700 fen of the spending are claims at other institutions" in n for n in book.notes)
-    assert L.spending_by_month(
-        c.store.conn, c.store.clinic_id, Y, dt.date(Y, 1, 1), dt.date(Y, 12, 31)
-    ) == {f"{Y}-01": (500, 0), f"{Y}-02": (1400, 0), f"{Y}-03": (0, 700)}
+    assert L.spending_by_month(c.store.conn, c.store.clinic_id, Y, dt.date(Y, 1, 1), dt.date(Y, 12, 31)) == {
+        f"{Y}-01": (500, 0),
+        f"{Y}-02": (1400, 0),
+        f"{Y}-03": (0, 700),
+    }
 
 
 def test_a_visit_outside_the_contracts_period_is_not_the_budgets(month: Clinic) -> None:

@@ -59,6 +59,7 @@ def table_label(table: str) -> str:
         "visit": tr("Outpatient visit"),
         "visit_line": tr("Line of a visit"),
         "visit_cancel": tr("Reversal of a visit"),
+        "capitation_claim": tr("Claim at another institution"),
     }.get(table, table)
 
 
@@ -68,6 +69,7 @@ def kind_label(kind: str) -> str:
         "deleted": tr("Deleted on another device"),
         "contract_elsewhere": tr("Signed at two clinics"),
         "trace_code_elsewhere": tr("Box sold at two clinics"),
+        "cap_overrun": tr("Over the county-wide annual cap"),
     }.get(kind, kind)
 
 

@@ -232,7 +232,7 @@ def settle_year(
             told[r.row_id] = {**told.get(r.row_id, {}), "conflict_id": mine}
         elif not pending and r.decision is None:
             close_cap_conflicts(
-                records, conn, r.row_id, {"keep": "recomputed", "by": "county", "note": None}, takes
+                records, conn, r.row_id, {"keep": "recomputed", "by": None, "note": None}, takes
             )
     return told
 
@@ -393,7 +393,7 @@ class VisitCancelIndex(CountyRule):
             records,
             conn,
             data["visit_id"],
-            {"keep": "cancelled", "by": "county", "note": data.get("reason")},
+            {"keep": "cancelled", "by": None, "note": data.get("reason")},
             takes,
         )
         if held.claim_id is not None:

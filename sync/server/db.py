@@ -214,7 +214,6 @@ visit_index = sa.Table(
     sa.Column("decision", sa.String(16), nullable=True),  # a reviewer's decision of an overrun
     sa.Column("claim_id", sa.String(64), nullable=True),  # the capitation_claim row made for it
     sa.Column("claim_clinic_id", sa.String(40), nullable=True),
-    sa.Column("device_settlement", sa.Text, nullable=True),  # the settlement as the device made it (JSON)
     sa.Index("visit_index_person", "person_key", "pool", "year"),
 )
 # A mutation id is its clinic's own: another clinic sending the same id neither blocks it nor reads its result.

@@ -2,11 +2,13 @@
 shares one cap per pool (ordinary outpatient; chronic outpatient per disease) and calendar year. A device settles
 against the visits it knows and marks the settlement provisional; here every visit is indexed by person (ID
 number), pool and year in the order the county took it, and the year is recomputed in that order whenever it
-changes (a visit arrives, one is cancelled, a reviewer decides an overrun): each live visit's fund share is what
-the earlier ones left of the cap. The county's settlement goes back to the device as a new version of the visit
+changes (a visit arrives, one is cancelled, a reviewer decides an overrun), as clinic_app.settlement settles one
+visit but knowing every clinic's: the ordinary deductible once per person and year, the ratio of what is within
+the scheme after it, each live visit's fund share at most what the earlier ones left of the cap. The county's settlement goes back to the device as a new version of the visit
 row (a server-made change of its settlement columns, as the one-team rule changes a contract's status): within
-the cap it is confirmed (``provisional`` 0, the county's use of the year and what is left); a visit whose fund
-share passes the cap stays provisional with the county's amounts (the fund pays what was left, the patient the
+the cap it is confirmed (``provisional`` 0, the county's use of the year and what is left — and the county's fund
+share, larger when another clinic's visit had met the deductible already); a visit whose fund share passes the
+cap (or is lower for the deductible met in another order) stays provisional with the county's amounts (the fund pays what was left, the patient the
 rest) and becomes a conflict both clinics see, with the amount, for a county reviewer (``fund_pays``: the fund
 pays the overrun after all; ``patient_pays``: the clinic collects it). A reversal (``visit_cancel``) takes its
 visit out of the year: its conflict closes, and a later visit that overran only because of it is confirmed.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +33,8 @@ from sqlalchemy.engine import Connection
 from clinic_app.errors import ValidationError
 from clinic_app.ids import uuid7
 from clinic_app.ledger import CLAIMS_ELSEWHERE, claims_elsewhere
-from clinic_app.settlement import CHRONIC, ORDINARY, policy_keys, policy_number
+from clinic_app.money import fen_half_up
+from clinic_app.settlement import CHRONIC, ORDINARY, Terms, policy_keys, policy_number
 from sync.server import db
 from sync.server.db import utc_now
 from sync.server.one_team import OPEN, conflict_row, person_key, scope_of
@@ -39,7 +43,6 @@ from sync.server.records import Batch, CountyRule, RecordStore, load
 CAP_CONFLICT = "cap_overrun"
 KEEP = ("fund_pays", "patient_pays")  # the fund pays the overrun after all / the clinic collects it
 WHAT = ("visit", CAP_CONFLICT)  # the conflict's table and kind
-SETTLED = ("fund_fen", "patient_fen", "used_fund_fen", "cap_left_fen", "capped", "provisional")
 Takes = Callable[[str], Callable[[], int]]  # a clinic -> how versions of its scope are handed out
 
 
@@ -53,10 +56,38 @@ def _policy(conn: Connection, key: str, day: str) -> str | None:
     return None if row is None else str(row.value)
 
 
-def _cap(conn: Connection, med_type: str, disease: str | None, day: str) -> int | None:
-    key = policy_keys(med_type, disease)["annual_cap_fen"]
-    text = _policy(conn, key, day)
-    return None if text is None else int(policy_number(key, text))
+class CountyTerms:
+    """The county's settlement numbers on a day, each policy key read once per recomputation of a year."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.rows: dict[str, list[Any]] = {}
+
+    def value(self, key: str, day: str) -> str | None:
+        if key not in self.rows:
+            self.rows[key] = list(
+                self.conn.execute(
+                    sa.select(db.policy.c.effective_from, db.policy.c.value)
+                    .where(db.policy.c.key == key)
+                    .order_by(db.policy.c.effective_from)
+                ).all()
+            )
+        found = None
+        for since, value in self.rows[key]:
+            if since > day:
+                break
+            found = value
+        return found
+
+    def on(self, med_type: str, disease: str | None, day: str) -> Terms | None:
+        """None when the county has not set every number for the day (the device could not have settled)."""
+        numbers: dict[str, Any] = {}
+        for name, key in policy_keys(med_type, disease).items():
+            text = self.value(key, day)
+            if text is None:
+                return None
+            numbers[name] = policy_number(key, text)
+        return Terms(med_type=med_type, **numbers)
 
 
 @dataclass(frozen=True)
@@ -67,26 +98,42 @@ class Held:
     fund_fen: int  # the fund's share as the device settled it
     cap_fen: int | None  # the cap in force on the visit's day (None: the county has set none)
     decision: str | None = None  # a reviewer's decision of its overrun
+    in_scheme_fen: int | None = None  # None: the device's fund share is what the visit claims
+    ratio_pct: Decimal | None = None
+    deductible_fen: int = 0  # the year's deductible in force on the visit's day (ordinary outpatient)
 
 
 @dataclass(frozen=True)
 class Share:
     used_fen: int  # what the earlier visits of the year took of the cap
     fund_fen: int  # the fund's share as the county settles it
-    overrun_fen: int  # of the device's fund share, what passes the cap
+    overrun_fen: int  # of the device's fund share, what the county does not pay
+    deductible_fen: int = 0  # of the deductible, what this visit meets
+    met_fen: int = 0  # of the deductible, what the earlier visits met
+    capped: bool = False  # the cap cut the county's share
 
 
 def county_shares(held: list[Held]) -> dict[str, Share]:
-    """The year recomputed in order: each visit's fund share is at most what the earlier ones left of the cap,
-    unless a reviewer decided that the fund pays its overrun after all."""
-    used, out = 0, {}
+    """The year recomputed in order, as clinic_app.settlement settles one visit but knowing every clinic's: the
+    deductible once a year, the ratio of what is within the scheme after it (half up to the fen), the fund's
+    share at most what the earlier visits left of the cap — unless a reviewer decided that the fund pays the
+    visit's overrun after all (then it pays what the device settled, or more)."""
+    used, met, out = 0, 0, {}
     for h in held:
-        if h.cap_fen is None or h.decision == "fund_pays":
-            fund = h.fund_fen
+        if h.in_scheme_fen is None or h.ratio_pct is None:
+            deductible, owed = 0, h.fund_fen
         else:
-            fund = min(h.fund_fen, max(0, h.cap_fen - used))
-        out[h.row_id] = Share(used, fund, h.fund_fen - fund)
+            deductible = min(h.in_scheme_fen, max(0, h.deductible_fen - met))
+            owed = fen_half_up(Decimal(h.in_scheme_fen - deductible) * h.ratio_pct / 100)
+        if h.cap_fen is None:
+            fund = owed
+        elif h.decision == "fund_pays":
+            fund = max(owed, h.fund_fen)
+        else:
+            fund = min(owed, max(0, h.cap_fen - used))
+        out[h.row_id] = Share(used, fund, max(0, h.fund_fen - fund), deductible, met, fund < owed)
         used += fund
+        met += deductible
     return out
 
 
@@ -104,13 +151,6 @@ def _lock(conn: Connection, key: str, pool: str, year: str) -> None:
 def _takes(conn: Connection, batch: Batch | None, clinic_id: str | None) -> Takes:
     """Versions of the pushing clinic from its batch (its counter is held in memory), of others from theirs."""
     return lambda clinic: batch.take if batch is not None and clinic == clinic_id else scope_of(conn, clinic)
-
-
-def _device_settlement(data: dict[str, Any], held: Any) -> dict[str, Any]:
-    """The settlement as the device made it: kept in the index when the visit arrived."""
-    if held.device_settlement:
-        return dict(json.loads(held.device_settlement))
-    return {name: data.get(name) for name in SETTLED}
 
 
 def _open_conflicts(conn: Connection, row_id: str) -> list[Any]:
@@ -174,32 +214,41 @@ def settle_year(
         r.row_id: batch.row(conn, "visit", r.row_id) if batch else load(conn, "visit", r.row_id) for r in rows
     }
     datas = {row_id: json.loads(rec.data) for row_id, rec in visits.items()}
-    held = []
+    county = CountyTerms(conn)
+    held, terms = [], []
     for r in rows:
         data = datas[r.row_id]
         disease = data.get("disease") if data.get("med_type") == CHRONIC else None
+        t = county.on(data["med_type"], disease, str(data["visit_date"]))
+        terms.append(t)
         held.append(
             Held(
                 r.row_id,
                 int(r.fund_fen),
-                _cap(conn, data["med_type"], disease, data["visit_date"]),
+                None if t is None else t.annual_cap_fen,
                 r.decision,
+                int(data["in_scheme_fen"]),
+                None if t is None else t.ratio_pct,
+                0 if t is None else t.deductible_fen,
             )
         )
     shares = county_shares(held)
     told: dict[str, dict[str, Any]] = {}
-    for place, (r, h) in enumerate(zip(rows, held, strict=True)):
-        if h.cap_fen is None:  # nothing to settle against: the device's settlement stands as sent
+    for place, (r, h, t) in enumerate(zip(rows, held, terms, strict=True)):
+        if t is None:  # nothing to settle against: the device's settlement stands as sent
             continue
         share, data = shares[r.row_id], datas[r.row_id]
-        device = _device_settlement(data, r)
         pending = share.overrun_fen > 0 and r.decision is None
         values = {
+            "deductible_fen": share.deductible_fen,
             "fund_fen": share.fund_fen,
-            "patient_fen": int(device["patient_fen"]) + int(device["fund_fen"]) - share.fund_fen,
+            "patient_fen": int(data["total_fen"]) - share.fund_fen,
             "used_fund_fen": share.used_fen,
-            "cap_left_fen": max(0, h.cap_fen - share.used_fen - share.fund_fen),
-            "capped": int(bool(device["capped"]) or share.overrun_fen > 0),
+            "used_deductible_fen": share.met_fen,
+            "cap_left_fen": max(0, t.annual_cap_fen - share.used_fen - share.fund_fen),
+            "capped": int(share.capped),
+            "ratio_pct": str(t.ratio_pct),
+            "annual_cap_fen": t.annual_cap_fen,
             "provisional": int(pending),
         }
         if any(data.get(name) != value for name, value in values.items()):
@@ -219,10 +268,18 @@ def settle_year(
                 batch.flush(conn)  # the conflict rows read the visit as stored
             earlier = rows[:place]
             others = sorted({e.clinic_id for e in earlier if e.clinic_id != r.clinic_id})
-            message = (
-                f"the fund's share passes the county-wide annual cap by {share.overrun_fen} fen: the patient's "
-                f"visits of {year} at {len(others) + 1} clinic(s) used it first; a county reviewer decides who pays it"
-            )
+            if share.capped:
+                message = (
+                    f"the fund's share passes the county-wide annual cap by {share.overrun_fen} fen: the "
+                    f"patient's visits of {year} at {len(others) + 1} clinic(s) used it first; a county reviewer "
+                    "decides who pays it"
+                )
+            else:
+                message = (
+                    f"the county settles the fund's share {share.overrun_fen} fen lower than the device did: the "
+                    f"patient's visits of {year} at {len(others) + 1} clinic(s) met the year's deductible in "
+                    "another order; a county reviewer decides who pays it"
+                )
             detail = {"amount_fen": share.overrun_fen, "cap_fen": h.cap_fen, "year": year, "pool": pool}
             mine = conflict_row(
                 records, conn, takes(r.clinic_id), r.clinic_id, r.row_id, user_id, message, detail, *WHAT
@@ -328,7 +385,6 @@ class CountyCapRule(CountyRule):
                 pool=pool,
                 year=year,
                 fund_fen=int(data.get("fund_fen") or 0),
-                device_settlement=json.dumps({name: data.get(name) for name in SETTLED}),
             )
         )
         told = settle_year(records, conn, key, pool, year, batch, clinic_id, user_id)

@@ -99,6 +99,37 @@ def test_after_sync_the_device_holds_the_county_s_confirmed_settlement(
         store.close()
 
 
+def test_the_deductible_met_at_one_clinic_is_not_charged_again_at_another(
+    county: County, tmp_path: Path
+) -> None:
+    """Deductible 1000 a year. A: S1 × 4 = 4000 within, 1000 of it the deductible, fund 50 % of 3000 = 1500. B,
+    offline, charges the deductible again (fund 1500); the county, which took A's first, settles B's at 50 % of
+    4000 = 2000 from the fund, 2000 from the patient, confirmed (the patient paid 500 too much at B)."""
+    _county(county, tmp_path, ("settlement.ordinary.deductible_fen", "1000", f"{Y}-01-01"))
+    a, a_resident = _clinic(tmp_path, "a")
+    b, b_resident = _clinic(tmp_path, "b")
+    try:
+        with live_server(county.engine) as url:
+            on_a, on_b = _join(a, url, county, "A01"), _join(b, url, county, "B01")
+            first = _visit(a, on_a, a_resident, f"{Y}-03-01", s1=4)
+            later = _visit(b, on_b, b_resident, f"{Y}-03-02", s1=4)
+            assert (
+                (first.deductible_fen, first.fund_fen)
+                == (later.deductible_fen, later.fund_fen)
+                == (1000, 1500)
+            )
+            for store in (a, b):
+                C.Client(store, url).sync()
+            assert settled(a, first.id) == (1500, 2500, 0, 3500, 0, 0)
+            assert settled(b, later.id) == (2000, 2000, 1500, 1500, 0, 0)
+            row = b.conn.execute("SELECT deductible_fen, used_deductible_fen FROM visit").fetchone()
+            assert tuple(row) == (0, 1000)
+            assert conflicts.list_conflicts(a.conn) == [] == conflicts.list_conflicts(b.conn)
+    finally:
+        a.close()
+        b.close()
+
+
 @pytest.mark.parametrize(
     ("keep", "decided"),
     [

@@ -94,7 +94,7 @@
     <message>
         <location line="+10"/>
         <location filename="../../ui/chronic_words.py" line="+175"/>
-        <location filename="../../ui/conflict_dialog.py" line="+35"/>
+        <location filename="../../ui/conflict_dialog.py" line="+36"/>
         <source>Resident</source>
         <translation>居民</translation>
     </message>
@@ -347,7 +347,17 @@
         <translation>超出全县年度限额</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+10"/>
+        <source>The patient&apos;s county-wide annual cap was used first by visits at other clinics: the fund pays %1 yuan of this visit, not %2 yuan as settled here, %3 yuan less. A county reviewer decides whether the fund or the patient pays the difference; both clinics see the decision after their next sync.</source>
+        <translation>该患者的全县年度限额已先被其他机构的门诊用掉：本次门诊基金支付 %1 元，而非本机构结算的 %2 元，少 %3 元。差额由基金还是患者承担，由县级审核人员决定；两家机构下次同步后都会看到结果。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The county settled the patient&apos;s visits of the year in the order it received them, and the deductible fell on this visit: the fund pays %1 yuan of it, not %2 yuan as settled here, %3 yuan less. A county reviewer decides whether the fund or the patient pays the difference; both clinics see the decision after their next sync.</source>
+        <translation>县级按收到的先后顺序重算了该患者当年的门诊，起付线落在本次门诊：本次基金支付 %1 元，而非本机构结算的 %2 元，少 %3 元。差额由基金还是患者承担，由县级审核人员决定；两家机构下次同步后都会看到结果。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -367,7 +377,7 @@
         <translation>这盒药的追溯码在另一家机构也已售出。由县级审核人员核查；两家机构下次同步后都能看到处理结果。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync.</source>
         <translation>该居民本年度也在其他机构签约。由县级审核人员决定保留哪一份协议，两家机构下次同步后都会看到结果。</translation>
     </message>
@@ -815,7 +825,7 @@
         <translation>今日上门随访清单（%1 人次）已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/conflict_dialog.py" line="-114"/>
+        <location filename="../../ui/conflict_dialog.py" line="-132"/>
         <location filename="../../ui/contracts_page.py" line="-10"/>
         <location line="+12"/>
         <location filename="../../ui/sign_dialog.py" line="+161"/>
@@ -2083,7 +2093,17 @@
         <translation>账户</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+2"/>
+        <source>Paid by the fund</source>
+        <translation>基金支付</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paid by the patient</source>
+        <translation>个人支付</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Required.</source>
         <translation>必填。</translation>
     </message>

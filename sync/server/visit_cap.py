@@ -37,12 +37,11 @@ from clinic_app.money import fen_half_up
 from clinic_app.settlement import CHRONIC, ORDINARY, Terms, policy_keys, policy_number
 from sync.server import db
 from sync.server.db import utc_now
-from sync.server.one_team import OPEN, conflict_row, person_key, scope_of
+from sync.server.one_team import OPEN, person_key, scope_of
 from sync.server.records import Batch, CountyRule, RecordStore, load
 
 CAP_CONFLICT = "cap_overrun"
 KEEP = ("fund_pays", "patient_pays")  # the fund pays the overrun after all / the clinic collects it
-WHAT = ("visit", CAP_CONFLICT)  # the conflict's table and kind
 Takes = Callable[[str], Callable[[], int]]  # a clinic -> how versions of its scope are handed out
 
 
@@ -281,17 +280,51 @@ def settle_year(
                     "another order; a county reviewer decides who pays it"
                 )
             detail = {"amount_fen": share.overrun_fen, "cap_fen": h.cap_fen, "year": year, "pool": pool}
-            mine = conflict_row(
-                records, conn, takes(r.clinic_id), r.clinic_id, r.row_id, user_id, message, detail, *WHAT
+            device = {"fund_fen": h.fund_fen, "patient_fen": int(data["total_fen"]) - h.fund_fen}
+            mine = _cap_conflict(
+                records, conn, takes(r.clinic_id), r.clinic_id, r.row_id, user_id, message, detail, device
             )
             for other in others:
-                conflict_row(records, conn, takes(other), other, r.row_id, None, message, detail, *WHAT)
+                _cap_conflict(records, conn, takes(other), other, r.row_id, None, message, detail, device)
             told[r.row_id] = {**told.get(r.row_id, {}), "conflict_id": mine}
         elif not pending and r.decision is None:
             close_cap_conflicts(
                 records, conn, r.row_id, {"keep": "recomputed", "by": None, "note": None}, takes
             )
     return told
+
+
+def _cap_conflict(
+    records: RecordStore,
+    conn: Connection,
+    take: Callable[[], int],
+    clinic_id: str,
+    row_id: str,
+    user_id: str | None,
+    message: str,
+    detail: dict[str, Any],
+    device: dict[str, Any],
+) -> str:
+    """A conflict row of the overrun in ``clinic_id``'s scope: the visit as the county settles it (``server_row``)
+    and the shares as the visit's clinic settled them (``local_row``), so a device says the amounts in its
+    words without reading the message."""
+    record = load(conn, "visit", row_id)
+    server_row = json.dumps(
+        {**json.loads(record.data), "row_version": int(record.version)}, ensure_ascii=False
+    )
+    return records.open_conflict(
+        conn,
+        take(),
+        clinic_id,
+        "visit",
+        row_id,
+        CAP_CONFLICT,
+        message,
+        user_id,
+        json.dumps(device),
+        server_row,
+        json.dumps({"message": message, **detail}, ensure_ascii=False),
+    )
 
 
 def _index_of(conn: Connection, row_id: str) -> Any:

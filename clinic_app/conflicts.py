@@ -29,6 +29,7 @@ NOT_CHOSEN = frozenset(COMMON_COLUMNS) | {"row_version"}
 COUNTY_DECIDED = (
     "contract_elsewhere",
     "trace_code_elsewhere",
+    "cap_overrun",  # a visit's fund share over the county-wide annual cap (mine: as this clinic settled it)
 )  # conflicts between clinics (sync.server rules)
 
 

@@ -233,6 +233,8 @@ def cmd_ledger(ctx: Context) -> int:
         f"to date: budget {yuan(book.budget_to_date_fen)}  spending {yuan(book.spending_to_date_fen)}  "
         f"surplus {yuan(book.surplus_to_date_fen)}"
     )
+    if book.elsewhere_to_date_fen:
+        out(f"of the spending, claims at other institutions: {yuan(book.elsewhere_to_date_fen)}")
     out(
         f"forecast to period end: spending {yuan(book.forecast_spending_fen)}  "
         f"surplus {yuan(book.forecast_surplus_fen)}"

@@ -5,11 +5,18 @@ spent, what is left, and a forecast to the period's end. Every amount and rate c
 - ``capitation.rate_fen``: the per-capita rate for a year, in fen (required);
 - ``capitation.age_weights``: optional JSON list ``[[min_age, max_age_or_null, weight], ...]`` (age at the
   period's start; a resident in no band weighs 1);
-- ``capitation.quality_reserve_pct``: optional share held back until the year-end assessment (default 0).
+- ``capitation.quality_reserve_pct``: optional share held back until the year-end assessment (default 0);
+- ``capitation.deduct_claims_elsewhere``: optional switch, ``1`` or ``0`` (default 0) on the day of a visit: the
+  ordinary outpatient claims of a resident contracted here, settled at another institution, are deducted from
+  this clinic's budget. The county server applies it (sync/server/visit_cap.py): it makes a ``capitation_claim``
+  row for this clinic, which the device pulls.
 
 Heads are residents with an open contract (active, or provisional until the server confirms it) for the period
 **and** a paid insurance premium for that year. The budget is paid monthly in advance: one twelfth a month.
-Spending is the ordinary outpatient settlements of contracted residents (none until visits exist).
+Spending (``spending_by_month``) is the fund's share of the live ordinary outpatient visits (type 11) held here of
+residents with an open contract of the clinic for the period, on a day within that contract's period, plus the
+claims elsewhere the county deducted (not cancelled). The forecast extends the spending of the months begun to
+the whole period.
 """
 
 from __future__ import annotations
@@ -28,12 +35,24 @@ from clinic_app.db import Connection
 from clinic_app.errors import ValidationError
 from clinic_app.money import fen_half_up
 
+CLAIMS_ELSEWHERE = "capitation.deduct_claims_elsewhere"
+
+
+def claims_elsewhere(text: str | None, key: str = CLAIMS_ELSEWHERE) -> bool:
+    """The county's switch read as a device and the server read it: ``1`` on, ``0`` (or not set) off."""
+    if text is None:
+        return False
+    if text.strip() not in ("0", "1"):
+        raise ValidationError(key, "policy", f"{key} is 1 (deduct claims elsewhere) or 0, not {text!r}")
+    return text.strip() == "1"
+
 
 @dataclass
 class Month:
     month: str  # YYYY-MM
     budget_fen: int  # paid in advance for the month (after the reserve)
-    spending_fen: int
+    spending_fen: int  # all of it: the visits here and the claims elsewhere
+    elsewhere_fen: int = 0  # of the spending: claims at other institutions deducted by the county
 
 
 @dataclass
@@ -53,6 +72,7 @@ class Ledger:
     months: list[Month] = field(default_factory=list)
     budget_to_date_fen: int = 0
     spending_to_date_fen: int = 0
+    elsewhere_to_date_fen: int = 0  # of the spending to date: claims at other institutions
     surplus_to_date_fen: int = 0
     forecast_spending_fen: int = 0
     forecast_surplus_fen: int = 0
@@ -147,21 +167,27 @@ def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None =
         and conn.execute("SELECT 1 FROM visit WHERE clinic_id = ? LIMIT 1", (clinic_id,)).fetchone()
         is not None
     )
-    spending = _spending_by_month(conn, clinic_id, start, end) if visits else {}
+    spending = spending_by_month(conn, clinic_id, period, start, end)
     monthly = monthly_advances(ledger.advance_fen)
     elapsed = 0
     for first, paid in zip(_months(start), monthly, strict=True):
         key = first.strftime("%Y-%m")
-        ledger.months.append(Month(key, paid, spending.get(key, 0)))
+        here, elsewhere = spending.get(key, (0, 0))
+        ledger.months.append(Month(key, paid, here + elsewhere, elsewhere))
         if first <= today:
             elapsed += 1
             ledger.budget_to_date_fen += paid
-            ledger.spending_to_date_fen += spending.get(key, 0)
+            ledger.spending_to_date_fen += here + elsewhere
+            ledger.elsewhere_to_date_fen += elsewhere
     ledger.surplus_to_date_fen = ledger.budget_to_date_fen - ledger.spending_to_date_fen
     ledger.forecast_spending_fen = (ledger.spending_to_date_fen * 12 // elapsed) if elapsed else 0
     ledger.forecast_surplus_fen = ledger.advance_fen - ledger.forecast_spending_fen
     if not visits:
         ledger.notes.append("no outpatient visits are recorded yet: spending is 0 until visits come")
+    if ledger.elsewhere_to_date_fen:
+        ledger.notes.append(
+            f"{ledger.elsewhere_to_date_fen} fen of the spending are claims at other institutions the county deducted"
+        )
     if ledger.provisional_heads:
         ledger.notes.append(
             f"{ledger.provisional_heads} of the heads are provisional until the county confirms them"
@@ -176,23 +202,42 @@ def monthly_advances(advance_fen: int) -> list[int]:
     return monthly
 
 
-def _spending_by_month(conn: Connection, clinic_id: str, start: dt.date, end: dt.date) -> dict[str, int]:
-    """Ordinary outpatient settlements paid from the budget, by month (the ``visit`` table exists)."""
-    from clinic_app.visits import LIVE
+def spending_by_month(
+    conn: Connection, clinic_id: str, period: int, start: dt.date, end: dt.date
+) -> dict[str, tuple[int, int]]:
+    """The period's spending by month (YYYY-MM): (the fund's share of the live type-11 visits held here of
+    residents contracted here, the claims elsewhere the county deducted)."""
+    found: dict[str, tuple[int, int]] = {}
+    if has_table(conn, "visit"):
+        from clinic_app.visits import LIVE
 
-    rows = conn.execute(
-        "SELECT substr(visit_date, 1, 7) AS month, sum(fund_fen) FROM visit v WHERE clinic_id = ? "
-        "AND visit_date BETWEEN ? AND ? AND deleted_at IS NULL AND med_type = '11' "
-        f"AND {LIVE.format(v='v')} GROUP BY month",
-        (clinic_id, start.isoformat(), end.isoformat()),
-    )
-    return {r[0]: int(r[1] or 0) for r in rows}
+        rows = conn.execute(
+            "SELECT substr(v.visit_date, 1, 7) AS month, sum(v.fund_fen) FROM visit v "
+            "WHERE v.clinic_id = ? AND v.visit_date BETWEEN ? AND ? AND v.deleted_at IS NULL AND v.med_type = '11' "
+            f"AND {LIVE.format(v='v')} AND EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = v.resident_id "
+            "AND c.clinic_id = v.clinic_id AND c.period = ? AND c.status IN ('provisional', 'active') "
+            "AND c.deleted_at IS NULL AND v.visit_date BETWEEN c.period_start AND c.period_end) GROUP BY month",
+            (clinic_id, start.isoformat(), end.isoformat(), str(period)),
+        )
+        found = {r[0]: (int(r[1] or 0), 0) for r in rows}
+    if has_table(conn, "capitation_claim"):
+        for month, fund in conn.execute(
+            "SELECT substr(visit_date, 1, 7) AS month, sum(fund_fen) FROM capitation_claim WHERE clinic_id = ? "
+            "AND visit_date BETWEEN ? AND ? AND cancelled_on IS NULL AND deleted_at IS NULL GROUP BY month",
+            (clinic_id, start.isoformat(), end.isoformat()),
+        ):
+            found[month] = (found.get(month, (0, 0))[0], int(fund or 0))
+    return found
 
 
 _NOTES_ZH = (
     (
         re.compile(r"^no outpatient visits are recorded yet: spending is 0 until visits come$"),
         "尚无门诊记录：有门诊记录之前支出为 0",
+    ),
+    (
+        re.compile(r"^(\d+) fen of the spending are claims at other institutions the county deducted$"),
+        r"支出中 \1 分为县级扣减的在其他机构就诊费用",
     ),
     (
         re.compile(r"^(\d+) of the heads are provisional until the county confirms them$"),
@@ -242,6 +287,7 @@ def export_xlsx(ledger: Ledger, target: Path, headers: str = "zh") -> None:
         ("按月预拨合计（元）", "paid in advance (yuan)", yuan(ledger.advance_fen)),
         ("至今预拨（元）", "budget to date (yuan)", yuan(ledger.budget_to_date_fen)),
         ("至今支出（元）", "spending to date (yuan)", yuan(ledger.spending_to_date_fen)),
+        ("其中在其他机构（元）", "of it, claims elsewhere (yuan)", yuan(ledger.elsewhere_to_date_fen)),
         ("至今结余（元）", "surplus to date (yuan)", yuan(ledger.surplus_to_date_fen)),
         ("预计全年支出（元）", "forecast spending (yuan)", yuan(ledger.forecast_spending_fen)),
         ("预计年末结余（元）", "forecast surplus (yuan)", yuan(ledger.forecast_surplus_fen)),

@@ -774,6 +774,21 @@ def build_registry() -> Registry:
             _text("cancelled_on", not_null=True),
             _text("reason", not_null=True),
         )),
+        # a type-11 visit of a resident contracted here, settled at another institution: the county makes the row
+        # when it deducts such claims from the clinic's budget (clinic_app.ledger; sync/server/visit_cap.py)
+        Table("capitation_claim", Kind.SERVER_MADE, (
+            *common,
+            _ref("resident_id", "resident", not_null=True, foreign_key=False),
+            _ref("contract_id", "contract", foreign_key=False),
+            _text("visit_id", not_null=True, max_length=MAX_ID),
+            _text("visit_date", not_null=True),
+            _text("med_type", not_null=True, allowed=settlement.MED_TYPES, check=True),
+            _int("fund_fen", not_null=True, minimum=0, maximum=settlement.MAX_AMOUNT_FEN),
+            _text("clinic_code", not_null=True),
+            _text("clinic_name"),
+            _text("cancelled_on"),
+        ), label_sql="SELECT k.id, r.name || ' ' || k.visit_date FROM capitation_claim k "
+                     "JOIN resident r ON r.id = k.resident_id WHERE k.id IN ({marks})"),
         # -- device-local ----------------------------------------------------------------------------------
         Table("outbox", Kind.LOCAL, (
             _int("seq", primary_key=True),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
@@ -275,5 +276,39 @@ def test_schema_10_sends_a_synced_device_back_for_the_countys_reference_rows(tmp
     try:
         now = store.conn.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()[0]
         assert now == county_part_reset(cursor) and now != cursor
+    finally:
+        store.close()
+
+
+def test_schema_13_a_synced_device_upgraded_stores_the_countys_claims_elsewhere(tmp_path: Path) -> None:
+    """Schema 13 adds the rows the county makes for a clinic when it deducts a contracted resident's claims at
+    another institution (capitation_claim): a synced device of an old schema upgrades, pulls one and its ledger
+    query reads it."""
+    from clinic_app.ledger import spending_by_month
+    from clinic_app.syncstate import apply_pull_page, get_state
+
+    store = Store.open(*_copy(tmp_path, 7))
+    try:
+        resident_id = store.conn.execute("SELECT id FROM resident LIMIT 1").fetchone()[0]
+        row = {
+            "id": "0190f000-0000-7000-8000-000000000001",
+            "clinic_id": store.clinic_id,
+            "created_at": "2026-03-05T08:00:00.000Z",
+            "updated_at": "2026-03-05T08:00:00.000Z",
+            "resident_id": resident_id,
+            "visit_id": "0190f000-0000-7000-8000-0000000000ff",
+            "visit_date": "2026-03-05",
+            "med_type": "11",
+            "fund_fen": 2000,
+            "clinic_code": "B01",
+            "clinic_name": "河西村卫生室",
+        }
+        change = {"table": "capitation_claim", "row_id": row["id"], "op": "upsert", "version": 99, "row": row}
+        cursor = get_state(store.conn, "cursor") or ""
+        assert apply_pull_page(store, [change], cursor) == 1
+        spent = spending_by_month(
+            store.conn, store.clinic_id, 2026, dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+        )
+        assert spent == {"2026-03": (0, 2000)}
     finally:
         store.close()

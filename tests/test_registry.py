@@ -220,7 +220,9 @@ def test_kinds_and_the_table_lists_every_side_uses() -> None:
         "follow-ups, prescriptions and visits are events: a correction is a new row, signing, stopping and a reversal events"
     )
     assert protocol.SERVER_MADE_TABLES == REGISTRY.server_made_tables == {"conflict"}
-    assert REGISTRY.server_owned_tables == {"clinic"}, "the county makes the clinic row; no device pushes it"
+    assert REGISTRY.server_owned_tables == {"clinic", "capitation_claim"}, (
+        "the county makes the clinic row and the claims elsewhere; no device pushes them"
+    )
     assert not REGISTRY.pushed_tables & (REGISTRY.reference_tables | REGISTRY.local_tables | {"clinic"})
     assert set(contract.TABLES) == REGISTRY.pushed_tables
     assert "drug" in REGISTRY.pulled_tables, "the drug catalog reaches every device"
@@ -314,6 +316,7 @@ def test_hooks_are_the_registered_functions_and_absent_elsewhere() -> None:
 
 def test_a_merged_resident_is_followed_by_every_reference_to_it() -> None:
     assert sorted(REGISTRY.referring("resident")) == [
+        ("capitation_claim", "resident_id"),
         ("contract", "resident_id"),
         ("disease_registration", "resident_id"),
         ("followup", "resident_id"),

@@ -278,17 +278,6 @@ def test_the_day_end_totals_by_medical_type_without_the_cancelled_and_its_export
     assert err.value.rule == "folder_missing"
 
 
-def test_the_ledger_spends_the_live_ordinary_settlements(vc: Clinic) -> None:
-    visit(vc, f"{Y}-02-01", [("S1", 5)])  # deductible 5000 met
-    kept = visit(vc, f"{Y}-02-02", [("S2", 1)])  # 440
-    gone = visit(vc, f"{Y}-02-03", [("S2", 2)])  # 880, cancelled
-    V.cancel_visit(vc.store, vc.admin, gone.id, "错误")
-    from clinic_app.ledger import _spending_by_month
-
-    spent = _spending_by_month(vc.store.conn, vc.store.clinic_id, dt.date(Y, 1, 1), dt.date(Y, 12, 31))
-    assert spent == {f"{Y}-02": kept.fund_fen} == {f"{Y}-02": 440}
-
-
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(1, 9), st.booleans()), min_size=1, max_size=8))
 def test_whatever_is_cancelled_the_live_chronic_visits_never_pass_the_cap(

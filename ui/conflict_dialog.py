@@ -8,6 +8,7 @@ from typing import Any
 
 from clinic_app import conflicts
 from clinic_app.db import Connection
+from clinic_app.money import yuan
 from clinic_app.store import Store
 from clinic_app.syncstate import row_label
 from clinic_app.users import User
@@ -59,6 +60,7 @@ def table_label(table: str) -> str:
         "visit": tr("Outpatient visit"),
         "visit_line": tr("Line of a visit"),
         "visit_cancel": tr("Reversal of a visit"),
+        "capitation_claim": tr("Claim at another institution"),
     }.get(table, table)
 
 
@@ -68,7 +70,24 @@ def kind_label(kind: str) -> str:
         "deleted": tr("Deleted on another device"),
         "contract_elsewhere": tr("Signed at two clinics"),
         "trace_code_elsewhere": tr("Box sold at two clinics"),
+        "cap_overrun": tr("Over the county-wide annual cap"),
     }.get(kind, kind)
+
+
+def cap_overrun_text(settled: dict[str, Any], county: dict[str, Any]) -> str:
+    """A visit over the county-wide annual cap: the fund's share as the clinic settled it (``settled``, the
+    conflict's own row) and as the county settles it (the visit as the server holds it)."""
+    mine, theirs = int(settled.get("fund_fen") or 0), int(county.get("fund_fen") or 0)
+    text = (
+        tr(
+            "The patient's county-wide annual cap was used first by visits at other clinics: the fund pays %1 yuan of this visit, not %2 yuan as settled here, %3 yuan less. A county reviewer decides whether the fund or the patient pays the difference; both clinics see the decision after their next sync."
+        )
+        if county.get("capped")
+        else tr(
+            "The county settled the patient's visits of the year in the order it received them, and the deductible fell on this visit: the fund pays %1 yuan of it, not %2 yuan as settled here, %3 yuan less. A county reviewer decides whether the fund or the patient pays the difference; both clinics see the decision after their next sync."
+        )
+    )
+    return text.replace("%1", yuan(theirs)).replace("%2", yuan(mine)).replace("%3", yuan(mine - theirs))
 
 
 def labelled(label: str, text: str) -> str:
@@ -106,6 +125,8 @@ class ConflictDialog(QDialog):
                 "This box's trace code was sold at another clinic as well. A county reviewer looks into it; both clinics see the decision after their next sync."
             )
             if c.kind == "trace_code_elsewhere"
+            else cap_overrun_text(c.mine, c.server)
+            if c.kind == "cap_overrun"
             else tr(
                 "This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync."
             )
@@ -171,6 +192,7 @@ class ConflictDialog(QDialog):
         if c.county_decides:
             for widget in (self.all_mine, self.all_server, self.save, frame):
                 widget.hide()
+        if c.county_decides and c.kind != "cap_overrun":  # an overrun's amounts are said above, in words
             message = QLabel(c.message)
             message.setWordWrap(True)
             layout.insertWidget(2, message)

@@ -27,6 +27,8 @@ def field_label(field: str) -> str:
         "user_id": _t("Made by"),
         "user": _t("Account"),
         "password_hash": _t("Password"),
+        "fund_fen": _t("Paid by the fund"),
+        "patient_fen": _t("Paid by the patient"),
     }
     return labels.get(field, field)
 

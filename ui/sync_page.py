@@ -135,6 +135,10 @@ def decision_text(resolution: dict[str, Any] | None) -> str:
         "merged": tr("Chosen field by field"),
         "transfer": tr("The later contract stands"),
         "cancel": tr("The later contract was cancelled"),
+        "fund_pays": tr("The fund pays the amount over the cap"),
+        "patient_pays": tr("The patient pays the amount over the cap"),
+        "recomputed": tr("Within the cap once the county recomputed the year"),
+        "cancelled": tr("The visit was cancelled"),
     }.get(str(keep), str(keep))
     who = str(resolution.get("by") or "")
     if who.startswith("county:"):

@@ -22,6 +22,7 @@ from clinic_app.migrations import (
     m010_drug_catalog,
     m011_prescriptions,
     m012_visits,
+    m013_capitation_claims,
 )
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
@@ -37,5 +38,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     m010_drug_catalog.upgrade,
     m011_prescriptions.upgrade,
     m012_visits.upgrade,
+    m013_capitation_claims.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

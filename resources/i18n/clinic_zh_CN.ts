@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+144"/>
+        <location filename="../../ui/rx_dialogs.py" line="+143"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -94,7 +94,7 @@
     <message>
         <location line="+10"/>
         <location filename="../../ui/chronic_words.py" line="+175"/>
-        <location filename="../../ui/conflict_dialog.py" line="+35"/>
+        <location filename="../../ui/conflict_dialog.py" line="+36"/>
         <source>Resident</source>
         <translation>居民</translation>
     </message>
@@ -317,6 +317,11 @@
         <translation>就诊冲正</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Claim at another institution</source>
+        <translation>在其他机构就诊的费用</translation>
+    </message>
+    <message>
         <location line="+6"/>
         <source>Changed on another device as well</source>
         <translation>另一台设备也修改了这条记录</translation>
@@ -337,7 +342,22 @@
         <translation>同一盒药在两家机构售出</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
+        <source>Over the county-wide annual cap</source>
+        <translation>超出全县年度限额</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The patient&apos;s county-wide annual cap was used first by visits at other clinics: the fund pays %1 yuan of this visit, not %2 yuan as settled here, %3 yuan less. A county reviewer decides whether the fund or the patient pays the difference; both clinics see the decision after their next sync.</source>
+        <translation>该患者的全县年度限额已先被其他机构的门诊用掉：本次门诊基金支付 %1 元，而非本机构结算的 %2 元，少 %3 元。差额由基金还是患者承担，由县级审核人员决定；两家机构下次同步后都会看到结果。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The county settled the patient&apos;s visits of the year in the order it received them, and the deductible fell on this visit: the fund pays %1 yuan of it, not %2 yuan as settled here, %3 yuan less. A county reviewer decides whether the fund or the patient pays the difference; both clinics see the decision after their next sync.</source>
+        <translation>县级按收到的先后顺序重算了该患者当年的门诊，起付线落在本次门诊：本次基金支付 %1 元，而非本机构结算的 %2 元，少 %3 元。差额由基金还是患者承担，由县级审核人员决定；两家机构下次同步后都会看到结果。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -357,7 +377,7 @@
         <translation>这盒药的追溯码在另一家机构也已售出。由县级审核人员核查；两家机构下次同步后都能看到处理结果。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>This contract was signed at another clinic as well. A county reviewer decides which one stands; both clinics see the decision after their next sync.</source>
         <translation>该居民本年度也在其他机构签约。由县级审核人员决定保留哪一份协议，两家机构下次同步后都会看到结果。</translation>
     </message>
@@ -494,7 +514,7 @@
         <location filename="../../ui/chronic_chart.py" line="+101"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-78"/>
-        <location filename="../../ui/rx_dialogs.py" line="+553"/>
+        <location filename="../../ui/rx_dialogs.py" line="+544"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -805,7 +825,7 @@
         <translation>今日上门随访清单（%1 人次）已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/conflict_dialog.py" line="-112"/>
+        <location filename="../../ui/conflict_dialog.py" line="-132"/>
         <location filename="../../ui/contracts_page.py" line="-10"/>
         <location line="+12"/>
         <location filename="../../ui/sign_dialog.py" line="+161"/>
@@ -996,7 +1016,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-318"/>
+        <location filename="../../ui/rx_dialogs.py" line="-309"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1623,7 +1643,7 @@
         <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
-        <location filename="../../ui/rx_dialogs.py" line="+293"/>
+        <location filename="../../ui/rx_dialogs.py" line="+284"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1812,7 +1832,7 @@
         <location filename="../../ui/resident_dialog.py" line="-189"/>
         <location filename="../../ui/sign_dialog.py" line="-82"/>
         <location line="+128"/>
-        <location filename="../../ui/sync_page.py" line="+378"/>
+        <location filename="../../ui/sync_page.py" line="+382"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -2073,7 +2093,17 @@
         <translation>账户</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+2"/>
+        <source>Paid by the fund</source>
+        <translation>基金支付</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paid by the patient</source>
+        <translation>个人支付</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Required.</source>
         <translation>必填。</translation>
     </message>
@@ -2294,7 +2324,7 @@
         <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <location filename="../../ui/indicators_view.py" line="-116"/>
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
-        <location filename="../../ui/rx_dialogs.py" line="-276"/>
+        <location filename="../../ui/rx_dialogs.py" line="-267"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -2888,7 +2918,7 @@
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="-323"/>
+        <location filename="../../ui/sync_page.py" line="-327"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -3056,6 +3086,26 @@
         <location line="+1"/>
         <source>The later contract was cancelled</source>
         <translation>后签的协议已取消</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The fund pays the amount over the cap</source>
+        <translation>超限额部分由基金支付</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The patient pays the amount over the cap</source>
+        <translation>超限额部分由患者支付</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Within the cap once the county recomputed the year</source>
+        <translation>县级重算全年后未超限额</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The visit was cancelled</source>
+        <translation>该门诊已冲正</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -4391,18 +4441,18 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+261"/>
+        <location line="+252"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>
     </message>
     <message>
-        <location line="-260"/>
-        <location line="+261"/>
+        <location line="-251"/>
+        <location line="+252"/>
         <source>The patient has signed the prescription</source>
         <translation>患者已在处方上签字</translation>
     </message>
     <message>
-        <location line="-259"/>
+        <location line="-250"/>
         <source>Recorded allergies, separated by commas</source>
         <translation>过敏史，以逗号分隔</translation>
     </message>
@@ -4413,12 +4463,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+252"/>
+        <location line="+243"/>
         <source>Assessment</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="-250"/>
+        <location line="-241"/>
         <source>Allergies</source>
         <translation>过敏史</translation>
     </message>
@@ -4453,7 +4503,7 @@ What is wrong: %2</source>
         <translation>%1：剂量须为大于 0 的数字（最多 3 位小数）。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+32"/>
         <source>%1: the patient&apos;s recorded allergy to %2</source>
         <translation>%1：患者有 %2 过敏史</translation>
     </message>
@@ -4468,7 +4518,7 @@ What is wrong: %2</source>
         <translation>%1 需特殊储存（如 2-8 °C 冷藏）</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+16"/>
         <source>The patient&apos;s signature</source>
         <translation>患者签字</translation>
     </message>

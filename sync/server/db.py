@@ -210,6 +210,10 @@ visit_index = sa.Table(
     sa.Column("year", sa.String(4), nullable=False),
     sa.Column("fund_fen", sa.BigInteger, nullable=False),
     sa.Column("cancelled", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("county_fund_fen", sa.BigInteger, nullable=True),  # the county's share (0010); null: not yet
+    sa.Column("decision", sa.String(16), nullable=True),  # a reviewer's decision of an overrun
+    sa.Column("claim_id", sa.String(64), nullable=True),  # the capitation_claim row made for it
+    sa.Column("claim_clinic_id", sa.String(40), nullable=True),
     sa.Index("visit_index_person", "person_key", "pool", "year"),
 )
 # A mutation id is its clinic's own: another clinic sending the same id neither blocks it nor reads its result.

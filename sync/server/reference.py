@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from clinic_app import chronic, entry_quality, prescriptions, settlement
+from clinic_app import chronic, entry_quality, ledger, prescriptions, settlement
 from clinic_app.drugs import parse_catalog, read_catalog_file
 from clinic_app.errors import ValidationError
 from clinic_app.ids import reference_id
@@ -131,6 +131,11 @@ _DEVICE_READS: tuple[tuple[Callable[[str], bool], Callable[[str, str], object], 
     (chronic.POLICY_DEFAULTS.__contains__, chronic.interval_value, "integer"),  # whole days to the next visit
     (entry_quality.POLICY_DEFAULTS.__contains__, entry_quality.policy_number, "integer"),  # report thresholds
     (lambda key: key.startswith("settlement."), settlement.policy_number, None),  # ratios and amounts
+    (
+        (ledger.CLAIMS_ELSEWHERE,).__contains__,
+        lambda key, text: ledger.claims_elsewhere(text, key),
+        None,
+    ),  # 0/1
     (
         prescriptions.POLICY_DEFAULTS.__contains__,
         prescriptions.policy_number,

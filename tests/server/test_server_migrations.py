@@ -11,7 +11,7 @@ from clinic_app.ids import uuid7
 from sync.server import db
 from sync.server.db import make_engine
 
-HEAD = "0009"
+HEAD = "0010"
 
 
 def _revision(engine: sa.Engine) -> str:

@@ -553,3 +553,51 @@ def test_a_box_sold_at_two_clinics_is_shown_as_the_countys_to_decide(qtbot: Any,
     dialog.reject()
     win.close()
     store.close()
+
+
+def cap_overrun_on(store: Store) -> None:
+    """A visit of another clinic over the patient's county-wide cap, as the county sends its conflict row: the
+    shares as that clinic settled them (local_row) and the visit as the county settles it (server_row)."""
+    import json
+
+    now = "2026-11-23T08:00:00.000Z"
+    conflict = {
+        "id": "c-cap",
+        "clinic_id": store.clinic_id,
+        **dict.fromkeys(("created_at", "updated_at"), now),
+        **dict.fromkeys(("created_by", "updated_by", "deleted_at", "resolved_at", "resolution"), None),
+        "row_version": 1,
+        "table_name": "visit",
+        "row_id": "0190f000-0000-7000-8000-00000000ab12",
+        "kind": "cap_overrun",
+        "message": "the fund's share passes the county-wide annual cap by 3000 fen: ...",
+        "local_row": json.dumps({"fund_fen": 4000, "patient_fen": 4000}),
+        "server_row": json.dumps({"fund_fen": 1000, "patient_fen": 7000, "capped": 1, "provisional": 1}),
+    }
+    store.write_server_rows({"conflict": [conflict]}, "sync.pull")
+
+
+def test_a_visit_over_the_county_wide_cap_is_shown_as_the_countys_to_decide(
+    qtbot: Any, county: Scenario
+) -> None:
+    """A cap overrun (issue 14 point 2) on the 同步 page: its kind in Chinese, the dialog says the amounts from the
+    rows (never from the English message) and offers no choice: a county reviewer decides."""
+    store = county.open(county.laptop)
+    cap_overrun_on(store)
+    win = window(qtbot, store)
+    page = open_sync_page(qtbot, win)
+    click_tab(qtbot, page.tabs, 1)
+    found = [i for i in range(rows(page.conflicts)) if "超出全县年度限额" in cell(page.conflicts, i, 2)]
+    assert len(found) == 1, [cell(page.conflicts, i, 2) for i in range(rows(page.conflicts))]
+    click_row(qtbot, page.conflicts, found[0])
+    click(qtbot, page.resolve_button)
+    from ui.conflict_dialog import ConflictDialog
+
+    dialog = dialog_of(qtbot, ConflictDialog)
+    texts = " ".join(label.text() for label in dialog.findChildren(type(dialog.error)))
+    assert "本次门诊基金支付 10.00 元，而非本机构结算的 40.00 元，少 30.00 元" in texts, texts
+    assert "by 3000 fen" not in texts
+    assert not dialog.save.isVisible(), "the county decides: no choice here"
+    dialog.reject()
+    win.close()
+    store.close()

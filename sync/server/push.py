@@ -29,7 +29,7 @@ from sync.protocol import (
 from sync.server import accounts, contract, db
 from sync.server.common import Caller, ServiceError
 from sync.server.db import utc_now
-from sync.server.records import META_FIELDS, Batch, RecordStore, load, lock_scope, server_row
+from sync.server.records import META_FIELDS, Batch, RecordStore, load, lock_scope_asking, server_row
 from sync.server.rules import county_records
 
 # The read-ahead statements of every push, built once (SQLAlchemy then skips building them and their cache keys).
@@ -41,10 +41,6 @@ _STORED = sa.select(db.mutation).where(
 _ALIASES = sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_(sa.bindparam("ids", expanding=True)))
 _RECORDS = sa.select(db.record).where(
     sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(sa.bindparam("keys", expanding=True))
-)
-_NAMED = sa.select(db.record.c.table_name, db.record.c.row_id).where(
-    db.record.c.clinic_id == sa.bindparam("key_clinic"),
-    sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(sa.bindparam("keys", expanding=True)),
 )
 _INSERT_MUTATION = db.mutation.insert()
 _CREATION = frozenset({"created_at", "created_by"})
@@ -75,8 +71,12 @@ def push(
     records = records or county_records()
     # Lock the clinic's counter before reading anything: edits are then decided on the rows as the last
     # committed push left them (no lost update), and versions are handed out in commit order.
-    current = lock_scope(conn, caller.scope)
-    screened = accounts.screen(conn, caller, mutations, user_token)  # account changes and authorship
+    # (whether the clinic holds any account yet is read with the lock: the screen's bootstrap question)
+    current, holds_accounts = lock_scope_asking(
+        conn, caller.scope, accounts.HOLDS_ACCOUNTS, {"key_clinic": caller.clinic_id}
+    )
+    # account changes and authorship
+    screened = accounts.screen(conn, caller, mutations, user_token, bool(holds_accounts))
     mutations = screened.mutations
     ids = [m.mutation_id for m in mutations if _readable(m)]
     stored = {r.mutation_id: r for r in conn.execute(_STORED, {"ids": ids, "key_clinic": caller.clinic_id})}
@@ -95,24 +95,21 @@ def push(
     batch = Batch(counter=int(current), start=int(current), aliases=aliases)
     # the rules look up once what they need for the push's rows, and name the rows they will load (merge targets)
     wanted |= records.prepare(conn, batch, caller.clinic_id, [(m.table, m.fields) for m in addressed])
-    read_ahead: dict[tuple[str, str], Any] = (
-        {(r.table_name, r.row_id): r for r in conn.execute(_RECORDS, {"keys": sorted(wanted)})}
-        if wanted
-        else {}
-    )
-    read_ahead.update({key: None for key in wanted if key not in read_ahead})
-    batch.records = read_ahead
     named = {
         (target, value)
         for m in addressed
         for name, target in contract.references(m.table).items()
         if contract.check_id(name, value := m.fields.get(name)) is None
     }
-    if named:  # the rows this push refers to, read ahead in one query
-        batch.known.update(
-            (r.table_name, r.row_id)
-            for r in conn.execute(_NAMED, {"key_clinic": caller.clinic_id, "keys": sorted(named)})
-        )
+    # the rows this push writes and the rows it refers to (known when they are the clinic's), in one query
+    read_ahead: dict[tuple[str, str], Any] = {key: None for key in wanted}
+    for r in conn.execute(_RECORDS, {"keys": sorted(wanted | named)}) if wanted or named else ():
+        key = (r.table_name, r.row_id)
+        if key in wanted:
+            read_ahead[key] = r
+        if key in named and r.clinic_id == caller.clinic_id:
+            batch.known.add(key)
+    batch.records = read_ahead
     results: list[MutationResult] = []
     fresh: dict[str, MutationResult] = {}
     for m in mutations:

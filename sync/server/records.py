@@ -87,6 +87,19 @@ def lock_scope(conn: Connection, scope: str) -> int:
     return int(conn.execute(_LOCK_SCOPE, {"key_scope": scope}).scalar_one())
 
 
+def lock_scope_asking(conn: Connection, scope: str, asked: Any, params: dict[str, Any]) -> tuple[int, Any]:
+    """``lock_scope`` that reads ``asked`` (a labelled SQL expression with its ``params``) in the same statement,
+    under the lock: one round trip instead of two. The statement is built once per expression."""
+    statement = _ASKING.get(asked)
+    if statement is None:
+        statement = _ASKING[asked] = _LOCK_SCOPE.returning(asked)
+    row = conn.execute(statement, {"key_scope": scope, **params}).one()
+    return int(row[0]), row[1]
+
+
+_ASKING: dict[Any, Any] = {}  # lock statements with what they ask, by expression
+
+
 def set_counter(conn: Connection, scope: str, value: int) -> None:
     conn.execute(_SET_COUNTER, {"key_scope": scope, "value": value})
 

@@ -311,6 +311,16 @@ def ensure_counter(conn: Connection, scope: str) -> None:
 def insert_unless_taken(conn: Connection, table: sa.Table, values: dict[str, Any]) -> bool:
     """Insert the row unless a unique key of ``table`` holds its value already (ON CONFLICT DO NOTHING): True
     when it went in. On PostgreSQL a key another transaction is inserting makes this one wait for its outcome."""
+    return conn.execute(_unless_taken(conn, table), values).first() is not None
+
+
+def insert_those_not_taken(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> set[Any]:
+    """``insert_unless_taken`` of several rows in one statement, in their order (a row whose key an earlier one of
+    ``rows`` holds is not inserted either): the first primary-key column's value of each row that went in."""
+    return {r[0] for r in conn.execute(_unless_taken(conn, table), rows)} if rows else set()
+
+
+def _unless_taken(conn: Connection, table: sa.Table) -> Any:
     key = (conn.dialect.name, table.name)
     if (statement := _UNLESS_TAKEN.get(key)) is None:  # built once: its compiled form is then found again
         if conn.dialect.name == "postgresql":
@@ -322,7 +332,7 @@ def insert_unless_taken(conn: Connection, table: sa.Table, values: dict[str, Any
 
             statement = sqlite_insert(table).on_conflict_do_nothing()
         statement = _UNLESS_TAKEN[key] = statement.returning(*table.primary_key.columns)
-    return conn.execute(statement, values).first() is not None
+    return statement
 
 
 _UNLESS_TAKEN: dict[tuple[str, str], Any] = {}

@@ -112,10 +112,20 @@ def push(
     batch.records = read_ahead
     results: list[MutationResult] = []
     fresh: dict[str, MutationResult] = {}
+    deferred: dict[tuple[str, str], int] = {}  # rows a rule judges later (records.settle): their result's index
+
+    def judge(judged: dict[tuple[str, str], dict[str, Any]]) -> None:
+        for key, changes in judged.items():
+            if (index := deferred.pop(key, None)) is not None:
+                results[index] = results[index].model_copy(update=changes)
+                fresh[results[index].mutation_id] = results[index]
+
     for m in mutations:
         if not _readable(m):  # not stored: an id that cannot be stored cannot be replayed either
             results.append(_refused(m, [contract.check_id("mutation_id", m.mutation_id)]))  # type: ignore[list-item]
             continue
+        if deferred and ((m.table, m.row_id) in deferred or m.mutation_id in fresh):
+            judge(records.settle(conn, batch))  # a row judged later is judged before it is touched again
         earlier = stored.get(m.mutation_id)
         if earlier is not None or m.mutation_id in fresh:
             replay = fresh.get(m.mutation_id) or MutationResult.model_validate_json(earlier.result)  # type: ignore[union-attr]
@@ -133,8 +143,12 @@ def push(
             judged = records.after_apply(conn, batch, m.table, caller.clinic_id, m.row_id, m.user_id)
             if judged is not None:
                 result = result.model_copy(update=judged)
+            elif records.waits(batch, m.table, m.row_id):
+                deferred[(m.table, m.row_id)] = len(results)
         fresh[m.mutation_id] = result
         results.append(result)
+    if deferred:
+        judge(records.settle(conn, batch))
     batch.flush(conn)
     if fresh:
         now = utc_now()

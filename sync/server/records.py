@@ -251,6 +251,17 @@ class CountyRule:
         ``server_row``, ``conflict_id``), or None when the row stands as sent."""
         return None
 
+    def waits(self, batch: Batch, row_id: str) -> bool:
+        """Whether ``after_apply`` put off its judgement of the row (answered None for now): the push then asks
+        ``settle`` before it touches the row again, and at its end."""
+        return False
+
+    def settle(self, records: RecordStore, conn: Connection, batch: Batch) -> dict[str, dict[str, Any]]:
+        """The judgements put off (``waits``) made now, for the whole batch at once (one statement for all its
+        rows rather than one a row): what changed for the device, by row id, as ``after_apply`` answers; each
+        judgement is answered once."""
+        return {}
+
     def resolve(
         self, records: RecordStore, conn: Connection, conflict: Any, keep: str, actor: str, note: str
     ) -> None:
@@ -545,6 +556,18 @@ class RecordStore:
         for rule in self._rules.get(table, ()):
             if (changes := rule.after_apply(self, conn, batch, clinic_id, row_id, user_id)) is not None:
                 judged = {**(judged or {}), **changes}
+        return judged
+
+    def waits(self, batch: Batch, table: str, row_id: str) -> bool:
+        """Whether a rule put off its judgement of the row (``CountyRule.waits``)."""
+        return any(rule.waits(batch, row_id) for rule in self._rules.get(table, ()))
+
+    def settle(self, conn: Connection, batch: Batch) -> dict[tuple[str, str], dict[str, Any]]:
+        """Every judgement the rules put off, made now (``CountyRule.settle``), by (table, row id)."""
+        judged: dict[tuple[str, str], dict[str, Any]] = {}
+        for table, rules in self._rules.items():
+            for rule in rules:
+                judged.update({(table, row_id): c for row_id, c in rule.settle(self, conn, batch).items()})
         return judged
 
     def decide(

@@ -170,7 +170,9 @@ def _screened(m: Mutation) -> bool:
 # indexed): an expression, so that the push asks it in the statement that locks the clinic's counter.
 HOLDS_ACCOUNTS = (
     sa.exists()
-    .where(db.unique_key.c.table_name == ACCOUNT_TABLE, db.unique_key.c.clinic_id == sa.bindparam("key_clinic"))
+    .where(
+        db.unique_key.c.table_name == ACCOUNT_TABLE, db.unique_key.c.clinic_id == sa.bindparam("key_clinic")
+    )
     .label("holds_accounts")
 )
 _HOLDS_ACCOUNTS = sa.select(HOLDS_ACCOUNTS)

@@ -116,7 +116,9 @@ class OneTeamRule(CountyRule):
             elif (changes := self._decide(records, conn, batch, w)) is not None:
                 judged[row_id] = changes
 
-    def _decide(self, records: RecordStore, conn: Connection, batch: Batch, w: _Waiting) -> dict[str, Any] | None:
+    def _decide(
+        self, records: RecordStore, conn: Connection, batch: Batch, w: _Waiting
+    ) -> dict[str, Any] | None:
         record, clinic_id, row_id, key = w.record, w.clinic_id, w.record.row_id, w.key
         held = None
         while held is None:  # the unique index decides between clinics signing at the same instant

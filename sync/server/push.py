@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from clinic_app.errors import ValidationError
-from clinic_app.registry import REGISTRY
 from sync.protocol import (
     APPEND_ONLY_TABLES,
     CLINIC_TABLES,
@@ -48,13 +47,7 @@ _CREATION = frozenset({"created_at", "created_by"})
 
 def aliased_columns(records: RecordStore, table: str) -> dict[str, str]:
     """Columns of ``table`` that may name a merged row: they are rewritten to name the row that was kept."""
-    t = REGISTRY.get(table)
-    if t is None:
-        return {}
-    merged = records.merged_tables()
-    return {
-        column: target for column, target in {**t.references, **t.soft_references}.items() if target in merged
-    }
+    return records.aliased_columns(table)
 
 
 def push(
@@ -112,7 +105,8 @@ def push(
     batch.records = read_ahead
     results: list[MutationResult] = []
     fresh: dict[str, MutationResult] = {}
-    deferred: dict[tuple[str, str], int] = {}  # rows a rule judges later (records.settle): their result's index
+    # rows a rule judges later (records.settle): the index of their result
+    deferred: dict[tuple[str, str], int] = {}
 
     def judge(judged: dict[tuple[str, str], dict[str, Any]]) -> None:
         for key, changes in judged.items():

@@ -274,6 +274,8 @@ class RecordStore:
         self._rules: dict[str, list[CountyRule]] = {}
         self._merged: set[str] = set()
         self._batched: set[tuple[int, str]] = set()  # (rule, method) that take the push's batch
+        # aliased_columns, by table and the number of merged tables
+        self._aliased: dict[tuple[str, int], dict[str, str]] = {}
 
     def register(self, rule: CountyRule) -> None:
         if rule.table not in contract.TABLES:
@@ -298,6 +300,17 @@ class RecordStore:
     def merged_tables(self) -> frozenset[str]:
         """Tables whose rows the server may merge into another row (the references to them are redirected)."""
         return frozenset(self._merged)
+
+    def aliased_columns(self, table: str) -> dict[str, str]:
+        """Columns of ``table`` that may name a merged row (column -> the merged table): they are rewritten to
+        name the row that was kept. Worked out once a table (the rules are registered when the store is made)."""
+        known = self._aliased.get((table, len(self._merged)))
+        if known is None:
+            t = REGISTRY.get(table)
+            references = {} if t is None else {**t.references, **t.soft_references}
+            known = {column: target for column, target in references.items() if target in self._merged}
+            self._aliased[(table, len(self._merged))] = known
+        return known
 
     def rule_for_conflict(self, kind: str) -> CountyRule | None:
         return next((r for rules in self._rules.values() for r in rules if r.conflict_kind == kind), None)
@@ -354,7 +367,8 @@ class RecordStore:
 
     def add_alias(self, conn: Connection, batch: Batch, table: str, alias_id: str, row_id: str) -> None:
         """``alias_id`` names ``row_id`` from now on (a row merged into another): later writes are redirected."""
-        conn.execute(db.row_alias.insert().values(table_name=table, alias_id=alias_id, row_id=row_id))
+        later = batch.later.setdefault(db.row_alias, {})  # inserted with the batch's records
+        later[(table, alias_id)] = {"table_name": table, "alias_id": alias_id, "row_id": row_id}
         batch.aliases[(table, alias_id)] = row_id
 
     def open_conflict(

@@ -316,6 +316,14 @@ def ensure_counter(conn: Connection, scope: str) -> None:
         conn.execute(scope_counter.insert().values(scope=scope, value=0))
 
 
+def among(column: Any, name: str) -> Any:
+    """``column = ANY(:name)``, ``name`` bound to a list of text (PostgreSQL only): one statement text whatever the
+    list's length, prepared once, where an expanding IN is rendered and parsed anew for each length."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.String)))
+
+
 def insert_unless_taken(conn: Connection, table: sa.Table, values: dict[str, Any]) -> bool:
     """Insert the row unless a unique key of ``table`` holds its value already (ON CONFLICT DO NOTHING): True
     when it went in. On PostgreSQL a key another transaction is inserting makes this one wait for its outcome."""

@@ -41,6 +41,15 @@ _ALIASES = sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_(sa.bindpara
 _RECORDS = sa.select(db.record).where(
     sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(sa.bindparam("keys", expanding=True))
 )
+# On PostgreSQL the same reads with = ANY(array): one text each, whatever the push's length (the read of the rows
+# asks for every pair of the tables and ids named; the push keeps the pairs it asked for)
+_STORED_PG = sa.select(db.mutation).where(
+    db.among(db.mutation.c.mutation_id, "ids"), db.mutation.c.clinic_id == sa.bindparam("key_clinic")
+)
+_ALIASES_PG = sa.select(db.row_alias).where(db.among(db.row_alias.c.alias_id, "ids"))
+_RECORDS_PG = sa.select(db.record).where(
+    db.among(db.record.c.table_name, "tables"), db.among(db.record.c.row_id, "rows")
+)
 _INSERT_MUTATION = db.mutation.insert()
 _CREATION = frozenset({"created_at", "created_by"})
 
@@ -71,8 +80,12 @@ def push(
     # account changes and authorship
     screened = accounts.screen(conn, caller, mutations, user_token, bool(holds_accounts))
     mutations = screened.mutations
+    pg = conn.dialect.name == "postgresql"
     ids = [m.mutation_id for m in mutations if _readable(m)]
-    stored = {r.mutation_id: r for r in conn.execute(_STORED, {"ids": ids, "key_clinic": caller.clinic_id})}
+    stored = {
+        r.mutation_id: r
+        for r in conn.execute(_STORED_PG if pg else _STORED, {"ids": ids, "key_clinic": caller.clinic_id})
+    }
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     named_ids = {
         v
@@ -82,21 +95,29 @@ def push(
     }
     aliases = {
         (r.table_name, r.alias_id): r.row_id
-        for r in conn.execute(_ALIASES, {"ids": [m.row_id for m in addressed] + sorted(named_ids)})
+        for r in conn.execute(
+            _ALIASES_PG if pg else _ALIASES, {"ids": [m.row_id for m in addressed] + sorted(named_ids)}
+        )
     }
     wanted = {(m.table, aliases.get((m.table, m.row_id), m.row_id)) for m in addressed}
     batch = Batch(counter=int(current), start=int(current), aliases=aliases)
     # the rules look up once what they need for the push's rows, and name the rows they will load (merge targets)
     wanted |= records.prepare(conn, batch, caller.clinic_id, [(m.table, m.fields) for m in addressed])
-    named = {
-        (target, value)
+    named: set[tuple[str, str]] = {
+        (target, str(value))  # an id (check_id)
         for m in addressed
         for name, target in contract.references(m.table).items()
         if contract.check_id(name, value := m.fields.get(name)) is None
     }
     # the rows this push writes and the rows it refers to (known when they are the clinic's), in one query
     read_ahead: dict[tuple[str, str], Any] = {key: None for key in wanted}
-    for r in conn.execute(_RECORDS, {"keys": sorted(wanted | named)}) if wanted or named else ():
+    keys: list[tuple[str, str]] = sorted(wanted | named)
+    asked = (
+        {"tables": sorted({t for t, _ in keys}), "rows": sorted({r for _, r in keys})}
+        if pg
+        else {"keys": keys}
+    )
+    for r in conn.execute(_RECORDS_PG if pg else _RECORDS, asked) if keys else ():
         key = (r.table_name, r.row_id)
         if key in wanted:
             read_ahead[key] = r

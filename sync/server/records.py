@@ -72,6 +72,11 @@ _UNIQUE_DELETE = sa.delete(db.unique_key).where(
 _UNIQUE_INSERT = db.unique_key.insert()
 
 
+# How a row and its field versions are stored: json.dumps with these options would make an encoder each call.
+_ROW_TEXT = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_VERSIONS_TEXT = json.JSONEncoder(sort_keys=True).encode
+
+
 # -- scope counters ---------------------------------------------------------------------------------
 def next_version(conn: Connection, scope: str) -> int:
     """The next number of a scope. The UPDATE locks the counter row until the transaction ends, so
@@ -346,8 +351,8 @@ class RecordStore:
             "clinic_id": clinic_id,
             "version": version,
             "deleted_at": data.get("deleted_at"),
-            "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
-            "field_versions": json.dumps(versions, sort_keys=True),
+            "data": _ROW_TEXT(data),
+            "field_versions": _VERSIONS_TEXT(versions),
             "updated_at": utc_now(),
         }
         if current is None and batch is not None:  # one INSERT at the end

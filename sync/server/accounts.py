@@ -166,25 +166,38 @@ def _screened(m: Mutation) -> bool:
     )
 
 
+# Whether the county holds any account of the clinic (``key_clinic``), a deleted one too (every user name is
+# indexed): an expression, so that the push asks it in the statement that locks the clinic's counter.
+HOLDS_ACCOUNTS = (
+    sa.exists()
+    .where(
+        db.unique_key.c.table_name == ACCOUNT_TABLE, db.unique_key.c.clinic_id == sa.bindparam("key_clinic")
+    )
+    .label("holds_accounts")
+)
+_HOLDS_ACCOUNTS = sa.select(HOLDS_ACCOUNTS)
+
+
 def _has_accounts(conn: Connection, clinic_id: str) -> bool:
     """Whether the county holds any account of the clinic, a deleted one too (every user name is indexed)."""
-    return (
-        conn.execute(
-            sa.select(db.unique_key.c.row_id)
-            .where(db.unique_key.c.table_name == ACCOUNT_TABLE, db.unique_key.c.clinic_id == clinic_id)
-            .limit(1)
-        ).first()
-        is not None
-    )
+    return bool(conn.execute(_HOLDS_ACCOUNTS, {"key_clinic": clinic_id}).scalar())
 
 
 def _user_references(table: str) -> list[str]:
     return [name for name, target in contract.references(table).items() if target == ACCOUNT_TABLE]
 
 
-def screen(conn: Connection, caller: Caller, mutations: list[Mutation], user_token: str | None) -> Screened:
+def screen(
+    conn: Connection,
+    caller: Caller,
+    mutations: list[Mutation],
+    user_token: str | None,
+    holds_accounts: bool | None = None,
+) -> Screened:
     """Judge the account changes of a push and name the acting user of each mutation (see the module's text).
-    One query for the accounts the push names; the token and the bootstrap are looked at only when needed."""
+    One query for the accounts the push names; the token and the bootstrap are looked at only when needed.
+    ``holds_accounts``: whether the clinic holds an account, when the caller read it already under the clinic's
+    lock (``HOLDS_ACCOUNTS``); None: asked here when it matters."""
     clinic_id = caller.clinic_id
     assert clinic_id is not None
     checked = [m for m in mutations if _screened(m)]
@@ -206,7 +219,7 @@ def screen(conn: Connection, caller: Caller, mutations: list[Mutation], user_tok
         else {}
     )
     ours = {k: r for k, r in accounts.items() if r.clinic_id == clinic_id}
-    bootstrap_cache: list[bool] = []
+    bootstrap_cache: list[bool] = [] if holds_accounts is None else [not holds_accounts]
 
     def bootstrap() -> bool:  # asked at most once a push, and only when it matters
         if not bootstrap_cache:

@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -24,7 +24,7 @@ from sync.server import lookup as cross_clinic
 from sync.server import pull as pulling
 from sync.server import push as pushing
 from sync.server.auth import Token
-from sync.server.common import ServiceError
+from sync.server.common import Caller, ServiceError
 from sync.server.db import REQUEST_THREADS, epoch, in_transaction, make_engine, utc_now
 from sync.server.gzip_request import GzipRequestMiddleware
 from sync.server.rules import county_records
@@ -145,8 +145,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     # -- endpoints -------------------------------------------------------------------------------
     @app.get("/health", response_model=p.HealthResponse, responses=ERRORS)
     def health() -> p.HealthResponse:
-        with engine.begin() as conn:
-            epoch(conn)  # the database answers
+        in_transaction(engine, epoch)  # the database answers
         return p.HealthResponse(status="ok")
 
     @app.post(
@@ -158,15 +157,15 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     )
     def enroll(body: p.EnrollRequest, request: Request) -> p.EnrollResponse:
         attempts = throttle.enrollment(request.client.host if request.client else "?")
-        with engine.begin() as conn:
-            throttle.check_attempt(conn, attempts)
+        in_transaction(engine, lambda conn: throttle.check_attempt(conn, attempts))
+
+        def work(conn: Connection) -> p.EnrollResponse:
+            enrolled = access.enroll(conn, body.code, body.device_name, body.app_version, body.has_local_data)
+            throttle.forget_failures(conn, attempts)
+            return enrolled
+
         try:
-            with engine.begin() as conn:
-                enrolled = access.enroll(
-                    conn, body.code, body.device_name, body.app_version, body.has_local_data
-                )
-                throttle.forget_failures(conn, attempts)
-                return enrolled
+            return in_transaction(engine, work)
         except ServiceError as exc:
             if exc.status == 401:  # a wrong, used or expired code; not a refusal for another reason
                 throttle.record_failure(engine, attempts)
@@ -176,13 +175,15 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     def login(body: p.LoginRequest, request: Request) -> p.LoginResponse:
         """County reviewers and admins get a token for the county-wide endpoints."""
         attempts = throttle.signin(request.client.host if request.client else "?", body.username)
-        with engine.begin() as conn:
-            throttle.check_attempt(conn, attempts)
+        in_transaction(engine, lambda conn: throttle.check_attempt(conn, attempts))
+
+        def work(conn: Connection) -> p.LoginResponse:
+            signed_in = access.county_login(conn, body.username, body.password, body.device_name)
+            throttle.forget_failures(conn, attempts[:1])  # this name from this address; not the address's
+            return signed_in
+
         try:
-            with engine.begin() as conn:
-                signed_in = access.county_login(conn, body.username, body.password, body.device_name)
-                throttle.forget_failures(conn, attempts[:1])  # this name from this address; not the address's
-                return signed_in
+            return in_transaction(engine, work)
         except ServiceError as exc:
             if exc.status == 401:
                 throttle.record_failure(engine, attempts)
@@ -194,17 +195,24 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     def user_signin(body: p.UserSignInRequest, token: Token, request: Request) -> p.UserSignInResponse:
         """A clinic user's online sign-in on a device of the clinic: a short-lived user token for pushing
         account changes (``X-User-Token``)."""
-        with engine.begin() as conn:
+
+        def check(conn: Connection) -> tuple[Caller, Any]:
             caller = access.caller_for_token(conn, token)
             attempts = throttle.user_signin(
                 request.client.host if request.client else "?", caller.clinic_id, body.username
             )
             throttle.check_attempt(conn, attempts)
+            return caller, attempts
+
+        caller, attempts = in_transaction(engine, check)
+
+        def work(conn: Connection) -> p.UserSignInResponse:
+            signed_in = accounts.sign_in(conn, caller, body.username, body.password)
+            throttle.forget_failures(conn, attempts[:1])
+            return signed_in
+
         try:
-            with engine.begin() as conn:
-                signed_in = accounts.sign_in(conn, caller, body.username, body.password)
-                throttle.forget_failures(conn, attempts[:1])
-                return signed_in
+            return in_transaction(engine, work)
         except ServiceError as exc:
             if exc.code == "bad_credentials":
                 throttle.record_failure(engine, attempts)
@@ -212,9 +220,11 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
 
     @app.get("/api/v1/meta", response_model=p.MetaResponse, dependencies=checked, responses=ERRORS)
     def meta(token: Token) -> p.MetaResponse:
-        with engine.begin() as conn:
+        def work(conn: Connection) -> str:
             access.caller_for_token(conn, token)
-            current_epoch = epoch(conn)
+            return epoch(conn)
+
+        current_epoch = in_transaction(engine, work)
         return p.MetaResponse(
             server_time=utc_now(),
             schema_versions=list(p.SCHEMA_VERSIONS),
@@ -255,15 +265,17 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         cursor: Annotated[str | None, Query(max_length=500)] = None,
         limit: Annotated[int, Query(ge=1, le=p.MAX_PULL)] = 500,
     ) -> Any:
-        with engine.begin() as conn:
-            page = pulling.pull(conn, access.caller_for_token(conn, token), cursor, limit)
+        page = in_transaction(
+            engine, lambda conn: pulling.pull(conn, access.caller_for_token(conn, token), cursor, limit)
+        )
         return _Raw(page)
 
     @app.get("/api/v1/checksums", response_model=p.ChecksumsResponse, dependencies=checked, responses=ERRORS)
     def checksums(token: Token) -> p.ChecksumsResponse:
         """Per table of the clinic: row count and sum of versions, to compare with the device's copy."""
-        with engine.begin() as conn:
-            return pulling.checksums(conn, access.caller_for_token(conn, token))
+        return in_transaction(
+            engine, lambda conn: pulling.checksums(conn, access.caller_for_token(conn, token))
+        )
 
     @app.get(
         "/api/v1/snapshot",
@@ -279,8 +291,10 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         limit: Annotated[int, Query(ge=1, le=p.MAX_PULL)] = 500,
     ) -> Any:
         """One table of the clinic as it is now, by row id: re-read when the checksums disagree."""
-        with engine.begin() as conn:
-            page = pulling.snapshot(conn, access.caller_for_token(conn, token), table, after, limit)
+        page = in_transaction(
+            engine,
+            lambda conn: pulling.snapshot(conn, access.caller_for_token(conn, token), table, after, limit),
+        )
         return _Raw(page)
 
     @app.post(
@@ -289,10 +303,12 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
     def lookup(token: Token, body: p.LookupRequest) -> p.LookupResponse:
         """Audited and throttled: only whether the person holds an active contract for the period, and where.
         The ID number comes in the body: a URL ends up in access logs."""
-        with engine.begin() as conn:
-            return cross_clinic.lookup_resident(
+        return in_transaction(
+            engine,
+            lambda conn: cross_clinic.lookup_resident(
                 conn, access.caller_for_token(conn, token), body.id_number, body.period
-            )
+            ),
+        )
 
     @app.get("/api/v1/residents/lookup", include_in_schema=False)
     def lookup_in_the_url() -> None:

@@ -90,7 +90,9 @@ _SURROGATE = re.compile(
 
 
 def columns(table: str) -> dict[str, Column]:
-    return REFERENCE[table] if table in REFERENCE else {**COMMON, **TABLES[table]}
+    """A table's columns (read only: the same dict for every call)."""
+    known = _COLUMNS.get(table)
+    return known if known is not None else {**COMMON, **TABLES[table]}
 
 
 def check_id(field: str, value: object) -> ValidationError | None:
@@ -175,4 +177,16 @@ def aliased_columns(table: str) -> dict[str, str]:
 
 
 def references(table: str) -> dict[str, str]:
-    return {name: c.refers_to for name, c in TABLES.get(table, {}).items() if c.refers_to is not None}
+    """The ids a row of ``table`` names: column -> table (read only: the same dict for every call)."""
+    return _REFERENCES.get(table, {})
+
+
+# columns() and references() of every table, worked out once: each push asks them a few times a row
+_COLUMNS: dict[str, dict[str, Column]] = {
+    **{t: {**COMMON, **cols} for t, cols in TABLES.items()},
+    **REFERENCE,
+}
+_REFERENCES: dict[str, dict[str, str]] = {
+    t: {name: c.refers_to for name, c in cols.items() if c.refers_to is not None}
+    for t, cols in TABLES.items()
+}

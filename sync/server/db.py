@@ -10,6 +10,7 @@ until it commits, so within a scope versions are handed out in commit order and 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import random
 import secrets
@@ -270,7 +271,14 @@ policy = sa.Table(
 
 
 def utc_now() -> str:
-    return stamp(dt.datetime.now(dt.UTC))
+    """Now, as ``stamp`` writes it. A push asks a few times a row: the text of the last milliseconds is kept."""
+    return _stamp_at(time.time_ns() // 1_000_000)
+
+
+@functools.lru_cache(maxsize=4)
+def _stamp_at(millis: int) -> str:
+    seconds, rest = divmod(millis, 1000)
+    return stamp(dt.datetime.fromtimestamp(seconds, dt.UTC).replace(microsecond=rest * 1000))
 
 
 def stamp(moment: dt.datetime) -> str:
@@ -312,9 +320,27 @@ def ensure_counter(conn: Connection, scope: str) -> None:
         conn.execute(scope_counter.insert().values(scope=scope, value=0))
 
 
+def among(column: Any, name: str) -> Any:
+    """``column = ANY(:name)``, ``name`` bound to a list of text (PostgreSQL only): one statement text whatever the
+    list's length, prepared once, where an expanding IN is rendered and parsed anew for each length."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.String)))
+
+
 def insert_unless_taken(conn: Connection, table: sa.Table, values: dict[str, Any]) -> bool:
     """Insert the row unless a unique key of ``table`` holds its value already (ON CONFLICT DO NOTHING): True
     when it went in. On PostgreSQL a key another transaction is inserting makes this one wait for its outcome."""
+    return conn.execute(_unless_taken(conn, table), values).first() is not None
+
+
+def insert_those_not_taken(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> set[Any]:
+    """``insert_unless_taken`` of several rows in one statement, in their order (a row whose key an earlier one of
+    ``rows`` holds is not inserted either): the first primary-key column's value of each row that went in."""
+    return {r[0] for r in conn.execute(_unless_taken(conn, table), rows)} if rows else set()
+
+
+def _unless_taken(conn: Connection, table: sa.Table) -> Any:
     key = (conn.dialect.name, table.name)
     if (statement := _UNLESS_TAKEN.get(key)) is None:  # built once: its compiled form is then found again
         if conn.dialect.name == "postgresql":
@@ -326,7 +352,7 @@ def insert_unless_taken(conn: Connection, table: sa.Table, values: dict[str, Any
 
             statement = sqlite_insert(table).on_conflict_do_nothing()
         statement = _UNLESS_TAKEN[key] = statement.returning(*table.primary_key.columns)
-    return conn.execute(statement, values).first() is not None
+    return statement
 
 
 _UNLESS_TAKEN: dict[tuple[str, str], Any] = {}
@@ -371,15 +397,25 @@ def sqlstate(exc: BaseException) -> str | None:
 
 def in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
     """``work`` in one transaction, committed; run again from the start (a fresh transaction, after a short random
-    wait) when the database ended it as a deadlock's victim. ``work`` must do nothing but database work."""
+    wait) when the database ended it as a deadlock's victim, and at once on a fresh connection when the pooled
+    one was closed by the database (a restart) before the commit: the pool does not test a connection before it
+    lends it (``make_engine``), which would cost a round trip a request. ``work`` must do nothing but database
+    work."""
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        committing = False
         try:
             with engine.begin() as conn:
-                return work(conn)
+                result = work(conn)
+                committing = True
+            return result
         except sa.exc.DBAPIError as exc:
-            if attempt == TRANSACTION_ATTEMPTS or sqlstate(exc) not in RETRIED_STATES:
+            closed = (
+                exc.connection_invalidated and not committing
+            )  # nothing was committed: the pool is renewed
+            if attempt == TRANSACTION_ATTEMPTS or not (closed or sqlstate(exc) in RETRIED_STATES):
                 raise
-            time.sleep(random.uniform(0.005, 0.03) * attempt)
+            if not closed:
+                time.sleep(random.uniform(0.005, 0.03) * attempt)
     raise AssertionError("unreachable")
 
 
@@ -413,7 +449,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     # as many connections as a worker runs requests at once (REQUEST_THREADS): a pool smaller than that opens and
-    # closes "overflow" connections under load, and each new PostgreSQL backend costs milliseconds of CPU
-    return sa.create_engine(
-        url, pool_pre_ping=True, pool_size=REQUEST_THREADS, max_overflow=REQUEST_THREADS // 4, **kwargs
-    )
+    # closes "overflow" connections under load, and each new PostgreSQL backend costs milliseconds of CPU. No
+    # "pre-ping" (a SELECT before every request, ~0.3 ms of a pull page's ~2 ms): the endpoints run in
+    # ``in_transaction``, which runs the work again on a fresh connection when the database had closed the one lent
+    return sa.create_engine(url, pool_size=REQUEST_THREADS, max_overflow=REQUEST_THREADS // 4, **kwargs)

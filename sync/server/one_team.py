@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +25,20 @@ from sync.server.records import Batch, CountyRule, RecordStore, load, next_versi
 OPEN = ("provisional", "active")
 CONTRACT_CONFLICT = "contract_elsewhere"
 KEEP = ("transfer", "cancel")  # the later contract replaces the earlier one / the later one is cancelled
+_WAITING = ("one_team", "waiting")  # batch.memo: the push's new open contracts, indexed together (settle)
+_JUDGED = ("one_team", "judged")  # batch.memo: what settling changed, by contract row id
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """A new open contract of a push, to be indexed: the row as the batch holds it and its person and period."""
+
+    record: Any
+    clinic_id: str
+    user_id: str | None
+    key: str
+    period: str
+    status: str
 
 
 def person_key(conn: Connection, clinic_id: str, resident_id: str, batch: Batch | None = None) -> str:
@@ -48,41 +63,86 @@ class OneTeamRule(CountyRule):
         row_id: str,
         user_id: str | None,
     ) -> dict[str, Any] | None:
-        """After a contract row was written: index it, and make it active or a conflict."""
+        """After a contract row was written: index it, and make it active or a conflict. A new open contract of a
+        push waits (``settle``): the push's new contracts are indexed in one statement."""
         new = ("contract", row_id) in batch.pending  # decided from the batch's row, inserted with the others
         record = batch.row(conn, "contract", row_id)
         data = json.loads(record.data)
         key = person_key(conn, clinic_id, data["resident_id"], batch)
+        status = data.get("status") or "provisional"  # the device's default for a row sent without one
+        waiting: dict[str, _Waiting] = batch.memo.setdefault(_WAITING, {})
+        if new and row_id not in waiting and status in OPEN and not data.get("deleted_at"):
+            waiting[row_id] = _Waiting(record, clinic_id, user_id, key, str(data["period"]), status)
+            return None
+        self._settle(records, conn, batch)  # the waiting ones first: the rule decides in the push's order
         if not new:  # a new row was never indexed
             conn.execute(sa.delete(db.contract_index).where(db.contract_index.c.row_id == row_id))
-        status = data.get("status") or "provisional"  # the device's default for a row sent without one
         if status not in OPEN or data.get("deleted_at"):
             return None
+        return self._decide(
+            records, conn, batch, _Waiting(record, clinic_id, user_id, key, str(data["period"]), status)
+        )
+
+    def waits(self, batch: Batch, row_id: str) -> bool:
+        return row_id in batch.memo.get(_WAITING, ())
+
+    def settle(self, records: RecordStore, conn: Connection, batch: Batch) -> dict[str, dict[str, Any]]:
+        self._settle(records, conn, batch)
+        return batch.memo.pop(_JUDGED, None) or {}
+
+    def _settle(self, records: RecordStore, conn: Connection, batch: Batch) -> None:
+        """The push's waiting contracts indexed in one statement (in the push's order, so that of two for one
+        person and period the first holds it); those that went in are active, the others decided one by one
+        (``_decide``: held by a contract committed meanwhile, or a conflict). What changed for each device row
+        is kept in ``batch.memo`` until the push asks (``settle``)."""
+        waiting: dict[str, _Waiting] = batch.memo.get(_WAITING) or {}
+        if not waiting:
+            return
+        batch.memo[_WAITING] = {}
+        rows = sorted(waiting.items(), key=lambda item: (item[1].key, item[1].period))  # one lock order
+        went_in = db.insert_those_not_taken(
+            conn,
+            db.contract_index,
+            [
+                {"row_id": row_id, "clinic_id": w.clinic_id, "person_key": w.key, "period": w.period}
+                for row_id, w in rows
+            ],
+        )
+        judged: dict[str, dict[str, Any]] = batch.memo.setdefault(_JUDGED, {})
+        for row_id, w in waiting.items():  # the push's order
+            if row_id in went_in:
+                if w.status != "active":
+                    judged[row_id] = records.decide(conn, w.record, {"status": "active"}, batch.take, batch)
+            elif (changes := self._decide(records, conn, batch, w)) is not None:
+                judged[row_id] = changes
+
+    def _decide(
+        self, records: RecordStore, conn: Connection, batch: Batch, w: _Waiting
+    ) -> dict[str, Any] | None:
+        record, clinic_id, row_id, key = w.record, w.clinic_id, w.record.row_id, w.key
         held = None
         while held is None:  # the unique index decides between clinics signing at the same instant
             if db.insert_unless_taken(
                 conn,
                 db.contract_index,
-                {"row_id": row_id, "clinic_id": clinic_id, "person_key": key, "period": str(data["period"])},
+                {"row_id": row_id, "clinic_id": clinic_id, "person_key": key, "period": w.period},
             ):
-                if status == "active":
+                if w.status == "active":
                     return None
                 return records.decide(conn, record, {"status": "active"}, batch.take, batch)
-            held = _holder(
-                conn, key, str(data["period"])
-            )  # held already, or committed by the other one meanwhile
+            held = _holder(conn, key, w.period)  # held already, or committed by the other one meanwhile
         changed = records.decide(conn, record, {"status": "conflict"}, batch.take, batch)
         batch.flush(conn)  # the conflict rows read the contract as stored
         other_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == held.clinic_id)).one()
         this_clinic = conn.execute(sa.select(db.clinic).where(db.clinic.c.id == clinic_id)).one()
-        period = data["period"]
+        period = w.period
         mine = conflict_row(
             records,
             conn,
             batch.take,
             clinic_id,
             row_id,
-            user_id,
+            w.user_id,
             f"already signed for {period} at {other_clinic.name} ({other_clinic.code}); "
             "a county reviewer decides which contract stands",
             {"other_contract": held.row_id, "other_clinic": other_clinic.code},

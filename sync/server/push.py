@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from clinic_app.errors import ValidationError
-from clinic_app.registry import REGISTRY
 from sync.protocol import (
     APPEND_ONLY_TABLES,
     CLINIC_TABLES,
@@ -29,7 +28,7 @@ from sync.protocol import (
 from sync.server import accounts, contract, db
 from sync.server.common import Caller, ServiceError
 from sync.server.db import utc_now
-from sync.server.records import META_FIELDS, Batch, RecordStore, load, lock_scope, server_row
+from sync.server.records import META_FIELDS, Batch, RecordStore, load, lock_scope_asking, server_row
 from sync.server.rules import county_records
 
 # The read-ahead statements of every push, built once (SQLAlchemy then skips building them and their cache keys).
@@ -42,9 +41,14 @@ _ALIASES = sa.select(db.row_alias).where(db.row_alias.c.alias_id.in_(sa.bindpara
 _RECORDS = sa.select(db.record).where(
     sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(sa.bindparam("keys", expanding=True))
 )
-_NAMED = sa.select(db.record.c.table_name, db.record.c.row_id).where(
-    db.record.c.clinic_id == sa.bindparam("key_clinic"),
-    sa.tuple_(db.record.c.table_name, db.record.c.row_id).in_(sa.bindparam("keys", expanding=True)),
+# On PostgreSQL the same reads with = ANY(array): one text each, whatever the push's length (the read of the rows
+# asks for every pair of the tables and ids named; the push keeps the pairs it asked for)
+_STORED_PG = sa.select(db.mutation).where(
+    db.among(db.mutation.c.mutation_id, "ids"), db.mutation.c.clinic_id == sa.bindparam("key_clinic")
+)
+_ALIASES_PG = sa.select(db.row_alias).where(db.among(db.row_alias.c.alias_id, "ids"))
+_RECORDS_PG = sa.select(db.record).where(
+    db.among(db.record.c.table_name, "tables"), db.among(db.record.c.row_id, "rows")
 )
 _INSERT_MUTATION = db.mutation.insert()
 _CREATION = frozenset({"created_at", "created_by"})
@@ -52,13 +56,7 @@ _CREATION = frozenset({"created_at", "created_by"})
 
 def aliased_columns(records: RecordStore, table: str) -> dict[str, str]:
     """Columns of ``table`` that may name a merged row: they are rewritten to name the row that was kept."""
-    t = REGISTRY.get(table)
-    if t is None:
-        return {}
-    merged = records.merged_tables()
-    return {
-        column: target for column, target in {**t.references, **t.soft_references}.items() if target in merged
-    }
+    return records.aliased_columns(table)
 
 
 def push(
@@ -75,11 +73,19 @@ def push(
     records = records or county_records()
     # Lock the clinic's counter before reading anything: edits are then decided on the rows as the last
     # committed push left them (no lost update), and versions are handed out in commit order.
-    current = lock_scope(conn, caller.scope)
-    screened = accounts.screen(conn, caller, mutations, user_token)  # account changes and authorship
+    # (whether the clinic holds any account yet is read with the lock: the screen's bootstrap question)
+    current, holds_accounts = lock_scope_asking(
+        conn, caller.scope, accounts.HOLDS_ACCOUNTS, {"key_clinic": caller.clinic_id}
+    )
+    # account changes and authorship
+    screened = accounts.screen(conn, caller, mutations, user_token, bool(holds_accounts))
     mutations = screened.mutations
+    pg = conn.dialect.name == "postgresql"
     ids = [m.mutation_id for m in mutations if _readable(m)]
-    stored = {r.mutation_id: r for r in conn.execute(_STORED, {"ids": ids, "key_clinic": caller.clinic_id})}
+    stored = {
+        r.mutation_id: r
+        for r in conn.execute(_STORED_PG if pg else _STORED, {"ids": ids, "key_clinic": caller.clinic_id})
+    }
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     named_ids = {
         v
@@ -89,36 +95,52 @@ def push(
     }
     aliases = {
         (r.table_name, r.alias_id): r.row_id
-        for r in conn.execute(_ALIASES, {"ids": [m.row_id for m in addressed] + sorted(named_ids)})
+        for r in conn.execute(
+            _ALIASES_PG if pg else _ALIASES, {"ids": [m.row_id for m in addressed] + sorted(named_ids)}
+        )
     }
     wanted = {(m.table, aliases.get((m.table, m.row_id), m.row_id)) for m in addressed}
     batch = Batch(counter=int(current), start=int(current), aliases=aliases)
     # the rules look up once what they need for the push's rows, and name the rows they will load (merge targets)
     wanted |= records.prepare(conn, batch, caller.clinic_id, [(m.table, m.fields) for m in addressed])
-    read_ahead: dict[tuple[str, str], Any] = (
-        {(r.table_name, r.row_id): r for r in conn.execute(_RECORDS, {"keys": sorted(wanted)})}
-        if wanted
-        else {}
-    )
-    read_ahead.update({key: None for key in wanted if key not in read_ahead})
-    batch.records = read_ahead
-    named = {
-        (target, value)
+    named: set[tuple[str, str]] = {
+        (target, str(value))  # an id (check_id)
         for m in addressed
         for name, target in contract.references(m.table).items()
         if contract.check_id(name, value := m.fields.get(name)) is None
     }
-    if named:  # the rows this push refers to, read ahead in one query
-        batch.known.update(
-            (r.table_name, r.row_id)
-            for r in conn.execute(_NAMED, {"key_clinic": caller.clinic_id, "keys": sorted(named)})
-        )
+    # the rows this push writes and the rows it refers to (known when they are the clinic's), in one query
+    read_ahead: dict[tuple[str, str], Any] = {key: None for key in wanted}
+    keys: list[tuple[str, str]] = sorted(wanted | named)
+    asked = (
+        {"tables": sorted({t for t, _ in keys}), "rows": sorted({r for _, r in keys})}
+        if pg
+        else {"keys": keys}
+    )
+    for r in conn.execute(_RECORDS_PG if pg else _RECORDS, asked) if keys else ():
+        key = (r.table_name, r.row_id)
+        if key in wanted:
+            read_ahead[key] = r
+        if key in named and r.clinic_id == caller.clinic_id:
+            batch.known.add(key)
+    batch.records = read_ahead
     results: list[MutationResult] = []
     fresh: dict[str, MutationResult] = {}
+    # rows a rule judges later (records.settle): the index of their result
+    deferred: dict[tuple[str, str], int] = {}
+
+    def judge(judged: dict[tuple[str, str], dict[str, Any]]) -> None:
+        for key, changes in judged.items():
+            if (index := deferred.pop(key, None)) is not None:
+                results[index] = results[index].model_copy(update=changes)
+                fresh[results[index].mutation_id] = results[index]
+
     for m in mutations:
         if not _readable(m):  # not stored: an id that cannot be stored cannot be replayed either
             results.append(_refused(m, [contract.check_id("mutation_id", m.mutation_id)]))  # type: ignore[list-item]
             continue
+        if deferred and ((m.table, m.row_id) in deferred or m.mutation_id in fresh):
+            judge(records.settle(conn, batch))  # a row judged later is judged before it is touched again
         earlier = stored.get(m.mutation_id)
         if earlier is not None or m.mutation_id in fresh:
             replay = fresh.get(m.mutation_id) or MutationResult.model_validate_json(earlier.result)  # type: ignore[union-attr]
@@ -136,8 +158,12 @@ def push(
             judged = records.after_apply(conn, batch, m.table, caller.clinic_id, m.row_id, m.user_id)
             if judged is not None:
                 result = result.model_copy(update=judged)
+            elif records.waits(batch, m.table, m.row_id):
+                deferred[(m.table, m.row_id)] = len(results)
         fresh[m.mutation_id] = result
         results.append(result)
+    if deferred:
+        judge(records.settle(conn, batch))
     batch.flush(conn)
     if fresh:
         now = utc_now()

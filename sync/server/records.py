@@ -72,6 +72,11 @@ _UNIQUE_DELETE = sa.delete(db.unique_key).where(
 _UNIQUE_INSERT = db.unique_key.insert()
 
 
+# How a row and its field versions are stored: json.dumps with these options would make an encoder each call.
+_ROW_TEXT = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_VERSIONS_TEXT = json.JSONEncoder(sort_keys=True).encode
+
+
 # -- scope counters ---------------------------------------------------------------------------------
 def next_version(conn: Connection, scope: str) -> int:
     """The next number of a scope. The UPDATE locks the counter row until the transaction ends, so
@@ -85,6 +90,19 @@ def next_version(conn: Connection, scope: str) -> int:
 def lock_scope(conn: Connection, scope: str) -> int:
     """Lock a scope's counter until commit and read it: versions handed out under the lock are in commit order."""
     return int(conn.execute(_LOCK_SCOPE, {"key_scope": scope}).scalar_one())
+
+
+def lock_scope_asking(conn: Connection, scope: str, asked: Any, params: dict[str, Any]) -> tuple[int, Any]:
+    """``lock_scope`` that reads ``asked`` (a labelled SQL expression with its ``params``) in the same statement,
+    under the lock: one round trip instead of two. The statement is built once per expression."""
+    statement = _ASKING.get(asked)
+    if statement is None:
+        statement = _ASKING[asked] = _LOCK_SCOPE.returning(asked)
+    row = conn.execute(statement, {"key_scope": scope, **params}).one()
+    return int(row[0]), row[1]
+
+
+_ASKING: dict[Any, Any] = {}  # lock statements with what they ask, by expression
 
 
 def set_counter(conn: Connection, scope: str, value: int) -> None:
@@ -238,6 +256,17 @@ class CountyRule:
         ``server_row``, ``conflict_id``), or None when the row stands as sent."""
         return None
 
+    def waits(self, batch: Batch, row_id: str) -> bool:
+        """Whether ``after_apply`` put off its judgement of the row (answered None for now): the push then asks
+        ``settle`` before it touches the row again, and at its end."""
+        return False
+
+    def settle(self, records: RecordStore, conn: Connection, batch: Batch) -> dict[str, dict[str, Any]]:
+        """The judgements put off (``waits``) made now, for the whole batch at once (one statement for all its
+        rows rather than one a row): what changed for the device, by row id, as ``after_apply`` answers; each
+        judgement is answered once."""
+        return {}
+
     def resolve(
         self, records: RecordStore, conn: Connection, conflict: Any, keep: str, actor: str, note: str
     ) -> None:
@@ -250,6 +279,8 @@ class RecordStore:
         self._rules: dict[str, list[CountyRule]] = {}
         self._merged: set[str] = set()
         self._batched: set[tuple[int, str]] = set()  # (rule, method) that take the push's batch
+        # aliased_columns, by table and the number of merged tables
+        self._aliased: dict[tuple[str, int], dict[str, str]] = {}
 
     def register(self, rule: CountyRule) -> None:
         if rule.table not in contract.TABLES:
@@ -274,6 +305,17 @@ class RecordStore:
     def merged_tables(self) -> frozenset[str]:
         """Tables whose rows the server may merge into another row (the references to them are redirected)."""
         return frozenset(self._merged)
+
+    def aliased_columns(self, table: str) -> dict[str, str]:
+        """Columns of ``table`` that may name a merged row (column -> the merged table): they are rewritten to
+        name the row that was kept. Worked out once a table (the rules are registered when the store is made)."""
+        known = self._aliased.get((table, len(self._merged)))
+        if known is None:
+            t = REGISTRY.get(table)
+            references = {} if t is None else {**t.references, **t.soft_references}
+            known = {column: target for column, target in references.items() if target in self._merged}
+            self._aliased[(table, len(self._merged))] = known
+        return known
 
     def rule_for_conflict(self, kind: str) -> CountyRule | None:
         return next((r for rules in self._rules.values() for r in rules if r.conflict_kind == kind), None)
@@ -309,8 +351,8 @@ class RecordStore:
             "clinic_id": clinic_id,
             "version": version,
             "deleted_at": data.get("deleted_at"),
-            "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
-            "field_versions": json.dumps(versions, sort_keys=True),
+            "data": _ROW_TEXT(data),
+            "field_versions": _VERSIONS_TEXT(versions),
             "updated_at": utc_now(),
         }
         if current is None and batch is not None:  # one INSERT at the end
@@ -330,7 +372,8 @@ class RecordStore:
 
     def add_alias(self, conn: Connection, batch: Batch, table: str, alias_id: str, row_id: str) -> None:
         """``alias_id`` names ``row_id`` from now on (a row merged into another): later writes are redirected."""
-        conn.execute(db.row_alias.insert().values(table_name=table, alias_id=alias_id, row_id=row_id))
+        later = batch.later.setdefault(db.row_alias, {})  # inserted with the batch's records
+        later[(table, alias_id)] = {"table_name": table, "alias_id": alias_id, "row_id": row_id}
         batch.aliases[(table, alias_id)] = row_id
 
     def open_conflict(
@@ -532,6 +575,18 @@ class RecordStore:
         for rule in self._rules.get(table, ()):
             if (changes := rule.after_apply(self, conn, batch, clinic_id, row_id, user_id)) is not None:
                 judged = {**(judged or {}), **changes}
+        return judged
+
+    def waits(self, batch: Batch, table: str, row_id: str) -> bool:
+        """Whether a rule put off its judgement of the row (``CountyRule.waits``)."""
+        return any(rule.waits(batch, row_id) for rule in self._rules.get(table, ()))
+
+    def settle(self, conn: Connection, batch: Batch) -> dict[tuple[str, str], dict[str, Any]]:
+        """Every judgement the rules put off, made now (``CountyRule.settle``), by (table, row id)."""
+        judged: dict[tuple[str, str], dict[str, Any]] = {}
+        for table, rules in self._rules.items():
+            for rule in rules:
+                judged.update({(table, row_id): c for row_id, c in rule.settle(self, conn, batch).items()})
         return judged
 
     def decide(

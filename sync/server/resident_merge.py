@@ -24,6 +24,10 @@ _HOLDERS = sa.select(db.resident_key.c.id_number, db.resident_key.c.row_id).wher
     db.resident_key.c.clinic_id == sa.bindparam("key_clinic"),
     db.resident_key.c.id_number.in_(sa.bindparam("numbers", expanding=True)),
 )
+_HOLDERS_PG = sa.select(db.resident_key.c.id_number, db.resident_key.c.row_id).where(
+    db.resident_key.c.clinic_id == sa.bindparam("key_clinic"),
+    db.among(db.resident_key.c.id_number, "numbers"),
+)
 _DELETE = sa.delete(db.resident_key).where(
     db.resident_key.c.clinic_id == sa.bindparam("key_clinic"),
     db.resident_key.c.id_number == sa.bindparam("key_number"),
@@ -43,7 +47,8 @@ class ResidentMerge(CountyRule):
         numbers = sorted({str(n) for fields in rows if _storable(n := fields.get(self.key))})
         if not numbers:
             return set()
-        held = dict(conn.execute(_HOLDERS, {"key_clinic": clinic_id, "numbers": numbers}).all())
+        holders = _HOLDERS_PG if conn.dialect.name == "postgresql" else _HOLDERS  # one text, any length
+        held = dict(conn.execute(holders, {"key_clinic": clinic_id, "numbers": numbers}).all())
         for number in numbers:
             batch.memo.setdefault((self.table, clinic_id, number), held.get(number))
         return {(self.table, str(row_id)) for row_id in held.values()}  # the rows a new one may merge into

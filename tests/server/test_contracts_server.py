@@ -220,3 +220,50 @@ def test_packages_load_replaces_the_set_all_or_none(
     rows = {r["code"]: r for r in latest(county, device, "service_package").values()}
     assert rows["BASIC"]["fee_fen"] == 15000 and rows["BASIC"]["active"] == 1
     assert {c for c, r in rows.items() if r["active"] == 0} == {"HTN", "DM", "ELDERLY", "MCH"}, "withdrawn"
+
+
+def test_two_contracts_for_one_person_in_one_push_the_first_is_active_the_second_a_conflict(
+    county: County,
+) -> None:
+    """The push's new contracts are indexed together (one_team.settle), in the push's order: the first holds
+    the person and period, the second is a conflict naming the first, as when they came in two pushes."""
+    device, person, team = setup_clinic(county, "A01")
+    first, second = contract_row(person, team), contract_row(person, team)
+    results = push(
+        county,
+        device,
+        mutation("contract", first),
+        mutation("audit_log", _audit()),
+        mutation("contract", second),
+    )
+    assert [r["status"] for r in results] == ["applied"] * 3, results
+    assert results[0]["server_row"]["status"] == "active" and "conflict_id" not in results[0]
+    assert results[2]["server_row"]["status"] == "conflict" and results[2]["conflict_id"]
+    rows = latest(county, device, "contract")
+    assert (rows[first["id"]]["status"], rows[second["id"]]["status"]) == ("active", "conflict")
+    [conflict] = latest(county, device, "conflict").values()
+    assert conflict["row_id"] == second["id"] and conflict["kind"] == "contract_elsewhere"
+
+
+def test_a_contract_made_and_edited_in_one_push_is_decided_before_the_edit_reads_it(county: County) -> None:
+    """A rule's judgement put off to the end of the push (one_team.settle) is made before a later mutation of
+    the push touches the row: an edit based on the version the contract was made at meets it made active since
+    (its status changed on the server after that version), as it would in two pushes."""
+    device, person, team = setup_clinic(county, "A01")
+    row = contract_row(person, team)
+    version = max(r["version"] for r in push(county, device, mutation("audit_log", _audit()))) + 1
+    made, edited = push(
+        county,
+        device,
+        mutation("contract", row),
+        mutation("contract", {**row, "witness": "李医生"}, base_version=version),
+    )
+    assert made["status"] == "applied" and made["version"] == version + 1, made  # made, then made active
+    assert made["server_row"]["status"] == "active", made
+    assert (edited["status"], edited["code"]) == ("conflict", "edited_elsewhere"), edited
+    assert "status" in edited["message"] and edited["server_row"]["status"] == "active"
+    assert latest(county, device, "contract")[row["id"]]["status"] == "active"
+
+
+def _audit() -> dict[str, Any]:
+    return {"id": uuid7(), "action": "contract.sign", "summary": "x", "rows": "{}"}

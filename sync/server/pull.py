@@ -41,12 +41,21 @@ def decode_cursor(cursor: str | None, epoch_value: str) -> tuple[int, int]:
     return c, r
 
 
+# what a page is made of, and nothing else (not the field versions, the largest column of an edited row)
+_WIRE = (
+    db.record.c.table_name,
+    db.record.c.row_id,
+    db.record.c.version,
+    db.record.c.deleted_at,
+    db.record.c.data,
+)
 _CHANGES = (
-    sa.select(db.record)
+    sa.select(*_WIRE)
     .where(db.record.c.scope == sa.bindparam("scope"), db.record.c.version > sa.bindparam("after"))
     .order_by(db.record.c.version)
     .limit(sa.bindparam("limit", type_=sa.Integer))
 )  # built once
+_VERSION = 2  # a row's version, in the columns of ``_WIRE``
 
 
 def _scope_changes(conn: Connection, scope: str, after: int, limit: int) -> list[Any]:
@@ -67,14 +76,14 @@ def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> st
     clinic_more = len(clinic) > room or (room == 0)
     clinic = clinic[:room]
     if county:
-        county_seq = int(county[-1].version)
+        county_seq = int(county[-1][_VERSION])
     if clinic:
-        clinic_seq = int(clinic[-1].version)
+        clinic_seq = int(clinic[-1][_VERSION])
     if room == 0:  # the page is full of county data; whether the clinic has more is asked next time
         clinic_more = bool(_scope_changes(conn, caller.scope, clinic_seq, 0))
     return p.page_json(
         p.PullResponse,
-        p.changes_json([*county, *clinic]),
+        p.changes_json_of([*county, *clinic]),
         cursor=encode_cursor(epoch_value, clinic_seq, county_seq),
         has_more=county_more or clinic_more,
     )
@@ -106,7 +115,7 @@ def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, li
     if (known := REGISTRY.get(table)) is None or not known.synced:
         raise ValidationError("table", "unknown_table", f"no synced table of a clinic called {table!r}")
     scope = COUNTY_SCOPE if table in REFERENCE_TABLES else caller.scope
-    query = sa.select(db.record).where(db.record.c.scope == scope, db.record.c.table_name == table)
+    query = sa.select(*_WIRE).where(db.record.c.scope == scope, db.record.c.table_name == table)
     if after:
         if (
             bad := contract.check_id("after", after)
@@ -117,7 +126,7 @@ def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, li
     page = rows[:limit]
     return p.page_json(
         p.SnapshotResponse,
-        p.changes_json(page),
+        p.changes_json_of(page),
         after=page[-1].row_id if page else after,
         has_more=len(rows) > limit,
     )

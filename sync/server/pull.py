@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+import operator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -49,38 +49,56 @@ _WIRE = (
     db.record.c.deleted_at,
     db.record.c.data,
 )
-_CHANGES = (
-    sa.select(*_WIRE)
-    .where(db.record.c.scope == sa.bindparam("scope"), db.record.c.version > sa.bindparam("after"))
-    .order_by(db.record.c.version)
-    .limit(sa.bindparam("limit", type_=sa.Integer))
-)  # built once
 _VERSION = 2  # a row's version, in the columns of ``_WIRE``
+_by_version = operator.itemgetter(_VERSION)
 
 
-def _scope_changes(conn: Connection, scope: str, after: int, limit: int) -> list[Any]:
-    return list(conn.execute(_CHANGES, {"scope": scope, "after": after, "limit": limit + 1}).all())
+def _after(part: int, scope: str, after: str) -> sa.Subquery:
+    return (
+        sa.select(sa.literal(part, sa.Integer).label("part"), *_WIRE)
+        .where(db.record.c.scope == sa.bindparam(scope), db.record.c.version > sa.bindparam(after))
+        .order_by(db.record.c.version)
+        .limit(sa.bindparam("take", type_=sa.Integer))
+        .subquery()
+    )
+
+
+# The county's changes after its cursor and the clinic's after its own in one statement: each an index range of
+# ``record_scope_version``, at most a page and one more (the one more says whether there is more). Each part is
+# put in version order here: UNION ALL promises no order, and a sort in the database would cost more than
+# Python's sort of a list in order already.
+_COUNTY, _CLINIC = _after(0, "county", "county_after"), _after(1, "clinic", "clinic_after")
+_PAGE = sa.union_all(sa.select(_COUNTY), sa.select(_CLINIC))  # built once
 
 
 def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> str:
-    """A page of the feed as the JSON of ``PullResponse`` (see ``changes_json``)."""
+    """A page of the feed as the JSON of ``PullResponse`` (see ``changes_json_of``): the county's changes first,
+    then the clinic's, at most ``limit`` in all."""
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "pull serves a clinic's devices")
     epoch_value = epoch(conn)
     clinic_seq, county_seq = decode_cursor(cursor, epoch_value)
-    county = _scope_changes(conn, COUNTY_SCOPE, county_seq, limit)
+    found = conn.execute(
+        _PAGE,
+        {
+            "county": COUNTY_SCOPE,
+            "county_after": county_seq,
+            "clinic": caller.scope,
+            "clinic_after": clinic_seq,
+            "take": limit + 1,
+        },
+    ).all()
+    county = sorted((r[1:] for r in found if r[0] == 0), key=_by_version)
     county_more = len(county) > limit
     county = county[:limit]
     room = limit - len(county)
-    clinic = _scope_changes(conn, caller.scope, clinic_seq, room) if room else []
-    clinic_more = len(clinic) > room or (room == 0)
+    clinic = sorted((r[1:] for r in found if r[0] == 1), key=_by_version)
+    clinic_more = len(clinic) > room  # with room 0: whether the clinic has more, for the next page
     clinic = clinic[:room]
     if county:
         county_seq = int(county[-1][_VERSION])
     if clinic:
         clinic_seq = int(clinic[-1][_VERSION])
-    if room == 0:  # the page is full of county data; whether the clinic has more is asked next time
-        clinic_more = bool(_scope_changes(conn, caller.scope, clinic_seq, 0))
     return p.page_json(
         p.PullResponse,
         p.changes_json_of([*county, *clinic]),

@@ -306,7 +306,8 @@ def test_a_page_takes_the_county_s_changes_first_then_the_clinic_s_each_once_in_
         }
     county_count = len(expected["county"])
     assert county_count >= 7
-    for limit in (1, 3, county_count, county_count + 1, 1000):  # a page exactly full of county rows among them
+    # among the page sizes, one that a page of county rows fills exactly
+    for limit in (1, 3, county_count, county_count + 1, 1000):
         pages: list[dict[str, Any]] = []
         cursor = None
         while True:
@@ -319,7 +320,8 @@ def test_a_page_takes_the_county_s_changes_first_then_the_clinic_s_each_once_in_
             if not pages[-1]["has_more"]:
                 break
         seen = [(c["table"], c["row_id"], c["version"]) for page in pages for c in page["changes"]]
-        assert seen == expected["county"] + expected[clinic_scope], limit  # county first, nothing twice or skipped
+        # the county's first, then the clinic's, nothing twice, nothing skipped
+        assert seen == expected["county"] + expected[clinic_scope], limit
         assert all(len(page["changes"]) == limit for page in pages[:-1]), limit  # only the last page short
         assert pull_all(county, device, cursor=cursor)[0] == [], "nothing after the head"
 

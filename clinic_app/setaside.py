@@ -180,6 +180,12 @@ class Keeper:
         """The places in a page of changes that a later change of the same row follows: only the last one of a
         row is written or set aside (the page's rows are written a group of columns at a time, not in the
         page's order, so an earlier version written after the later one would take its place)."""
+        # a checked page: each change a dict whose table and row id are text (ids that only ``_key`` makes the
+        # same are too long for an id, and each is set aside as malformed)
+        if isinstance(changes, CheckedChanges) and len({(c["table"], c["row_id"]) for c in changes}) == len(
+            changes
+        ):
+            return set()
         last = {_key(change): place for place, change in enumerate(changes)}
         if len(last) == len(changes):  # nearly every page: no row twice
             return set()

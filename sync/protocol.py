@@ -621,18 +621,28 @@ def changes_json(rows: Iterable[StoredChange]) -> list[str]:
     """Each row as the JSON of a ``Change``, from the row's JSON as stored: it goes out as it was written, with
     its version put in, never parsed and serialised again — a new device's first sync reads every row of its
     clinic once. The same JSON as ``Change(...).model_dump_json()`` (tests/server/test_protocol.py)."""
-    out = []
-    for r in rows:
-        version = int(r.version)
-        data = r.data
-        row = f'{{"row_version":{version}}}' if data == "{}" else f'{{"row_version":{version},{data[1:]}'
-        out.append(
-            f'{{"table":{_quoted(r.table_name)},"row_id":{json.dumps(r.row_id)},'
-            f'"op":{_DELETE if r.deleted_at else _UPSERT},"version":{version},"row":{row}}}'
+    return changes_json_of((r.table_name, r.row_id, r.version, r.deleted_at, r.data) for r in rows)
+
+
+def changes_json_of(rows: Iterable[tuple[str, str, int, str | None, str]]) -> list[str]:
+    """``changes_json`` of plain tuples (table, row id, version, deleted_at, data), in this order: the columns
+    the server selects for a page (``sync.server.pull``), without an object a row. A few microseconds a row: a
+    new device's first sync is ~130 pages of 1,000."""
+    out: list[str] = []
+    add = out.append
+    safe = _PLAIN_TEXT.fullmatch
+    for table, row_id, version, deleted_at, data in rows:
+        v = str(int(version))
+        rid = f'"{row_id}"' if safe(row_id) else json.dumps(row_id)  # an id is plain text (contract.check_id)
+        end = "}}" if data == "{}" else f",{data[1:]}}}"
+        add(
+            f'{{"table":{_quoted(table)},"row_id":{rid},"op":{_DELETE if deleted_at else _UPSERT},'
+            f'"version":{v},"row":{{"row_version":{v}{end}'
         )
     return out
 
 
+_PLAIN_TEXT = re.compile(r"[0-9A-Za-z_.:-]*")  # text that is its own JSON string inside quotes
 _EMPTY_CHANGES = '{"changes":[]'
 _UPSERT, _DELETE = json.dumps(Op.UPSERT.value), json.dumps(Op.DELETE.value)
 _quoted = cache(json.dumps)  # table names: a handful

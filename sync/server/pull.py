@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+import operator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -41,40 +41,67 @@ def decode_cursor(cursor: str | None, epoch_value: str) -> tuple[int, int]:
     return c, r
 
 
-_CHANGES = (
-    sa.select(db.record)
-    .where(db.record.c.scope == sa.bindparam("scope"), db.record.c.version > sa.bindparam("after"))
-    .order_by(db.record.c.version)
-    .limit(sa.bindparam("limit", type_=sa.Integer))
-)  # built once
+# what a page is made of, and nothing else (not the field versions, the largest column of an edited row)
+_WIRE = (
+    db.record.c.table_name,
+    db.record.c.row_id,
+    db.record.c.version,
+    db.record.c.deleted_at,
+    db.record.c.data,
+)
+_VERSION = 2  # a row's version, in the columns of ``_WIRE``
+_by_version = operator.itemgetter(_VERSION)
 
 
-def _scope_changes(conn: Connection, scope: str, after: int, limit: int) -> list[Any]:
-    return list(conn.execute(_CHANGES, {"scope": scope, "after": after, "limit": limit + 1}).all())
+def _after(part: int, scope: str, after: str) -> sa.Subquery:
+    return (
+        sa.select(sa.literal(part, sa.Integer).label("part"), *_WIRE)
+        .where(db.record.c.scope == sa.bindparam(scope), db.record.c.version > sa.bindparam(after))
+        .order_by(db.record.c.version)
+        .limit(sa.bindparam("take", type_=sa.Integer))
+        .subquery()
+    )
+
+
+# The county's changes after its cursor and the clinic's after its own in one statement: each an index range of
+# ``record_scope_version``, at most a page and one more (the one more says whether there is more). Each part is
+# put in version order here: UNION ALL promises no order, and a sort in the database would cost more than
+# Python's sort of a list in order already.
+_COUNTY, _CLINIC = _after(0, "county", "county_after"), _after(1, "clinic", "clinic_after")
+_PAGE = sa.union_all(sa.select(_COUNTY), sa.select(_CLINIC))  # built once
 
 
 def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> str:
-    """A page of the feed as the JSON of ``PullResponse`` (see ``changes_json``)."""
+    """A page of the feed as the JSON of ``PullResponse`` (see ``changes_json_of``): the county's changes first,
+    then the clinic's, at most ``limit`` in all."""
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "pull serves a clinic's devices")
     epoch_value = epoch(conn)
     clinic_seq, county_seq = decode_cursor(cursor, epoch_value)
-    county = _scope_changes(conn, COUNTY_SCOPE, county_seq, limit)
+    found = conn.execute(
+        _PAGE,
+        {
+            "county": COUNTY_SCOPE,
+            "county_after": county_seq,
+            "clinic": caller.scope,
+            "clinic_after": clinic_seq,
+            "take": limit + 1,
+        },
+    ).all()
+    county = sorted((r[1:] for r in found if r[0] == 0), key=_by_version)
     county_more = len(county) > limit
     county = county[:limit]
     room = limit - len(county)
-    clinic = _scope_changes(conn, caller.scope, clinic_seq, room) if room else []
-    clinic_more = len(clinic) > room or (room == 0)
+    clinic = sorted((r[1:] for r in found if r[0] == 1), key=_by_version)
+    clinic_more = len(clinic) > room  # with room 0: whether the clinic has more, for the next page
     clinic = clinic[:room]
     if county:
-        county_seq = int(county[-1].version)
+        county_seq = int(county[-1][_VERSION])
     if clinic:
-        clinic_seq = int(clinic[-1].version)
-    if room == 0:  # the page is full of county data; whether the clinic has more is asked next time
-        clinic_more = bool(_scope_changes(conn, caller.scope, clinic_seq, 0))
+        clinic_seq = int(clinic[-1][_VERSION])
     return p.page_json(
         p.PullResponse,
-        p.changes_json([*county, *clinic]),
+        p.changes_json_of([*county, *clinic]),
         cursor=encode_cursor(epoch_value, clinic_seq, county_seq),
         has_more=county_more or clinic_more,
     )
@@ -106,7 +133,7 @@ def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, li
     if (known := REGISTRY.get(table)) is None or not known.synced:
         raise ValidationError("table", "unknown_table", f"no synced table of a clinic called {table!r}")
     scope = COUNTY_SCOPE if table in REFERENCE_TABLES else caller.scope
-    query = sa.select(db.record).where(db.record.c.scope == scope, db.record.c.table_name == table)
+    query = sa.select(*_WIRE).where(db.record.c.scope == scope, db.record.c.table_name == table)
     if after:
         if (
             bad := contract.check_id("after", after)
@@ -117,7 +144,7 @@ def snapshot(conn: Connection, caller: Caller, table: str, after: str | None, li
     page = rows[:limit]
     return p.page_json(
         p.SnapshotResponse,
-        p.changes_json(page),
+        p.changes_json_of(page),
         after=page[-1].row_id if page else after,
         has_more=len(rows) > limit,
     )

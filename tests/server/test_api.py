@@ -283,6 +283,49 @@ def test_pull_pages_in_order_with_explicit_has_more(county: County) -> None:
     assert again == [], "nothing twice"
 
 
+def test_a_page_takes_the_county_s_changes_first_then_the_clinic_s_each_once_in_version_order(
+    county: County,
+) -> None:
+    from sync.server import reference
+
+    device = county.enroll("A01")
+    for n in range(7):  # county reference data: the county's own scope and sequence
+        county.admin(reference.set_policy, f"test.value_{n}", str(n), "2026-01-01")
+    rows = [{"id": uuid7(), "action": "x", "summary": str(i), "rows": "{}"} for i in range(9)]
+    push(county, device, *[mutation("audit_log", r) for r in rows])
+    clinic_scope = f"clinic:{county.admin(admin.clinic_by_code, 'A01').id}"
+    with county.engine.connect() as conn:
+        expected = {
+            scope: [
+                (r.table_name, r.row_id, r.version)
+                for r in conn.execute(
+                    sa.select(db.record).where(db.record.c.scope == scope).order_by(db.record.c.version)
+                )
+            ]
+            for scope in ("county", clinic_scope)
+        }
+    county_count = len(expected["county"])
+    assert county_count >= 7
+    # among the page sizes, one that a page of county rows fills exactly
+    for limit in (1, 3, county_count, county_count + 1, 1000):
+        pages: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+            r = county.client.get("/api/v1/pull", params=params, headers=device)
+            assert r.status_code == 200, r.text
+            pages.append(r.json())
+            assert len(pages[-1]["changes"]) <= limit
+            cursor = pages[-1]["cursor"]
+            if not pages[-1]["has_more"]:
+                break
+        seen = [(c["table"], c["row_id"], c["version"]) for page in pages for c in page["changes"]]
+        # the county's first, then the clinic's, nothing twice, nothing skipped
+        assert seen == expected["county"] + expected[clinic_scope], limit
+        assert all(len(page["changes"]) == limit for page in pages[:-1]), limit  # only the last page short
+        assert pull_all(county, device, cursor=cursor)[0] == [], "nothing after the head"
+
+
 def test_bad_cursor_and_limits(county: County) -> None:
     device = county.enroll("A01")
     assert_error(

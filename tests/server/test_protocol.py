@@ -285,6 +285,7 @@ def test_the_fast_path_writes_exactly_the_json_of_the_models() -> None:
         ),
         _stored("audit_log", {"id": "a-1", "details": None}, 8, deleted=True),
         _stored("policy", {}, 9),
+        _stored("audit_log", {"id": 'an "odd" id\\ 张'}, 10),  # an id the server would refuse, still JSON
     ]
     page = p.page_json(p.PullResponse, p.changes_json(rows), cursor="abc", has_more=True)
     as_model = p.PullResponse(

@@ -17,8 +17,9 @@ What it makes, deterministic for a seed:
   domain takes drug lines by code and quantity: it does not link an installment or carry its trace codes); one
   diabetes patient on an expensive drug who reaches the year's cap; a few reversals (冲正);
 - one box whose trace code the county found sold at another clinic too: the conflict row as the county server
-  sends it to the clinic whose sale came first (sync.server.trace_codes), written as a pull writes it — the
-  demo clinic is joined to no county, and a device never holds another clinic's sales.
+  sends it to the clinic whose sale came first (sync.server.trace_codes), acknowledged by the county's reviewer,
+  written as a pull writes it — the demo clinic is joined to no county, and a device never holds another
+  clinic's sales.
 
 The amounts are bounded (``MAX_RX_PATIENTS``, ``MAX_VISIT_RESIDENTS``), whatever the clinic's size: a
 100,000-resident benchmark clinic builds as quickly as the 2,000-resident one."""
@@ -38,7 +39,7 @@ from clinic_app import drugs
 from clinic_app import prescriptions as P
 from clinic_app import rx_records as X
 from clinic_app import visits as V
-from clinic_app.ids import utc_now, uuid7
+from clinic_app.ids import uuid7
 from clinic_app.store import Store
 from clinic_app.users import User, find_user
 
@@ -54,6 +55,8 @@ MAX_VISIT_RESIDENTS = 2000  # residents considered for ordinary visits
 ORDINARY_SHARE = 0.12  # of the contracted residents considered: one to three ordinary visits in the year
 TRACE_SERIAL_BASE = 5_000_000_000_000  # the demo's boxes (the journeys scan low serials of their own)
 OTHER_CLINIC = ("DEMO02", "青石乡河湾村卫生室")  # the clinic that sold the demo's box again
+COUNTY_REVIEWER = "reviewer"
+ACKNOWLEDGEMENT = "已核实：河湾村卫生室扫码时误扫了患者带来的本院药盒，未重复售药"
 
 # The drugs of the demo's follow-ups (clinic_app.demo) as catalog drugs: code, dose per time, times a day.
 FOLLOWUP_DRUGS = {
@@ -125,7 +128,7 @@ def populate_care(store: Store, seed: int = 1, today: dt.date | None = None) -> 
     _cap_patient(store, rng, doctors, today, plan)
     _ordinary_visits(store, rng, list(doctors.values()), today, plan)
     visits, reversals = _write_visits(store, plan, today)
-    _doubled_box(store)
+    _doubled_box(store, today)
     return {
         "prescriptions": prescriptions,
         "installments": installments,
@@ -399,37 +402,45 @@ def _write_visits(store: Store, plan: _Plan, today: dt.date) -> tuple[int, int]:
 
 
 # -- the box sold twice ------------------------------------------------------------------------------------------
-def _doubled_box(store: Store) -> None:
+def _doubled_box(store: Store, today: dt.date) -> None:
     """The conflict row the county server sends the clinic whose sale of a box came first when another clinic
-    sells the same code (sync.server.trace_codes, ``trace_code_elsewhere``): for the demo's latest sale of an
-    amlodipine box, as if 青石乡河湾村卫生室 had sold it the next day."""
+    sells the same code (sync.server.trace_codes, ``trace_code_elsewhere``), for the demo's latest amlodipine box
+    sold a week ago or more, as if 青石乡河湾村卫生室 had sold it the next day — and its county reviewer's
+    acknowledgement two days later (``county-server conflicts resolve ID --keep acknowledged``), as the clinic
+    pulls both: on the 同步 page among the decided conflicts. (Left open, it would wait for a county that never
+    hears of it: every sync of a demo clinic joined to a county would end "conflicts waiting".)"""
     conn = store.conn
     box = conn.execute(
-        "SELECT c.* FROM dispensing_code c JOIN dispensing d ON d.id = c.dispensing_id "
-        "WHERE c.code LIKE '8100001%' ORDER BY d.dispensed_on DESC, c.code LIMIT 1"
+        "SELECT c.*, d.dispensed_on FROM dispensing_code c JOIN dispensing d ON d.id = c.dispensing_id "
+        "WHERE c.code LIKE '8100001%' AND d.dispensed_on <= ? ORDER BY d.dispensed_on DESC, c.code LIMIT 1",
+        ((today - dt.timedelta(days=7)).isoformat(),),
     ).fetchone()
     if box is None:
         return
-    box = dict(box)
-    server_row = {**box, "row_version": 1}
-    message = f"trace code {box['code']} of this clinic's sale was sold at {OTHER_CLINIC[1]} ({OTHER_CLINIC[0]}) as well"
-    now = utc_now()
+    row = dict(box)
+    sold = dt.date.fromisoformat(row.pop("dispensed_on"))
+    flagged = f"{sold + dt.timedelta(days=1)}T03:12:00.000Z"
+    decided = f"{sold + dt.timedelta(days=3)}T01:40:00.000Z"
+    other = f"{OTHER_CLINIC[1]} ({OTHER_CLINIC[0]})"
     conflict = {
         "id": uuid7(),
         "clinic_id": store.clinic_id,
-        "created_at": now,
-        "updated_at": now,
+        "created_at": flagged,
+        "updated_at": decided,
         "created_by": None,
         "updated_by": None,
         "deleted_at": None,
-        "row_version": 1,
+        "row_version": 2,
         "table_name": "dispensing_code",
-        "row_id": box["id"],
+        "row_id": row["id"],
         "kind": "trace_code_elsewhere",
-        "message": message,
+        "message": f"trace code {row['code']} of this clinic's sale was sold at {other} as well",
         "local_row": None,
-        "server_row": json.dumps(server_row, ensure_ascii=False),
-        "resolved_at": None,
-        "resolution": None,
+        "server_row": json.dumps({**row, "row_version": 1}, ensure_ascii=False),
+        "resolved_at": decided,
+        "resolution": json.dumps(
+            {"keep": "acknowledged", "by": f"county:{COUNTY_REVIEWER}", "note": ACKNOWLEDGEMENT},
+            ensure_ascii=False,
+        ),
     }
     store.write_server_rows({"conflict": [conflict]}, "demo.trace_code")

@@ -22,9 +22,9 @@ from clinic_app import prescriptions as P
 from clinic_app import rx_records as X
 from clinic_app import visits as V
 from clinic_app.demo import create_demo_database
-from clinic_app.demo_care import OTHER_CLINIC
+from clinic_app.demo_care import ACKNOWLEDGEMENT, COUNTY_REVIEWER, OTHER_CLINIC
 from clinic_app.store import Store
-from clinic_app.syncstate import counts, row_label
+from clinic_app.syncstate import counts
 
 STATUS = X.STATUS_SQL.format(p="p")
 
@@ -121,20 +121,32 @@ def test_the_refill_worklist_has_patients_due_this_week_and_overdue_ones(demo: S
     )
 
 
-def test_a_box_sold_here_and_at_another_clinic_is_the_countys_conflict_on_the_sync_page(demo: Store) -> None:
+def test_a_box_sold_here_and_at_another_clinic_is_the_countys_conflict_acknowledged_on_the_sync_page(
+    demo: Store,
+) -> None:
     conn = demo.conn
-    waiting = CF.list_conflicts(conn)
-    assert [c.kind for c in waiting] == ["trace_code_elsewhere"]
-    flag = waiting[0]
+    assert CF.list_conflicts(conn) == [] and counts(conn)["conflicts"] == 0, "nothing waits for this clinic"
+    held = CF.list_conflicts(conn, include_resolved=True)
+    assert [c.kind for c in held] == ["trace_code_elsewhere"]
+    flag = held[0]
     assert flag.county_decides and flag.table == "dispensing_code"
     box = dict(conn.execute("SELECT * FROM dispensing_code WHERE id = ?", (flag.row_id,)).fetchone())
     assert box["clinic_id"] == demo.clinic_id and box["code"] in flag.message
     assert f"{OTHER_CLINIC[1]} ({OTHER_CLINIC[0]})" in flag.message
     assert flag.server["code"] == box["code"]
-    assert row_label(conn, "dispensing_code", flag.row_id) == box["code"], "the box known by its code"
-    assert counts(conn)["conflicts"] == 1
+    assert flag.resolution == {
+        "keep": "acknowledged",
+        "by": f"county:{COUNTY_REVIEWER}",
+        "note": ACKNOWLEDGEMENT,
+    }
+    sold = conn.execute(
+        "SELECT dispensed_on FROM dispensing WHERE id = ?", (box["dispensing_id"],)
+    ).fetchone()[0]
+    assert sold < flag.created_at < str(flag.resolved_at), "flagged after the sale, acknowledged after that"
+    page = CF.conflict_page(conn, None, 10, include_resolved=True)
+    assert [r["label"] for r in page] == [box["code"]], "the box known by its code on the 同步 page"
     assert not conn.execute("SELECT 1 FROM outbox WHERE table_name = 'conflict'").fetchone(), (
-        "the county's row: nothing to send back"
+        "the county's row"
     )
 
 

@@ -135,6 +135,7 @@ def decision_text(resolution: dict[str, Any] | None) -> str:
         "merged": tr("Chosen field by field"),
         "transfer": tr("The later contract stands"),
         "cancel": tr("The later contract was cancelled"),
+        "acknowledged": tr("Looked into (the sale stands)"),  # a box sold at two clinics
     }.get(str(keep), str(keep))
     who = str(resolution.get("by") or "")
     if who.startswith("county:"):

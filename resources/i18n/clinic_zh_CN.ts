@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+144"/>
+        <location filename="../../ui/rx_dialogs.py" line="+143"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -494,7 +494,7 @@
         <location filename="../../ui/chronic_chart.py" line="+101"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-78"/>
-        <location filename="../../ui/rx_dialogs.py" line="+553"/>
+        <location filename="../../ui/rx_dialogs.py" line="+544"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -996,7 +996,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-318"/>
+        <location filename="../../ui/rx_dialogs.py" line="-309"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1623,7 +1623,7 @@
         <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
-        <location filename="../../ui/rx_dialogs.py" line="+293"/>
+        <location filename="../../ui/rx_dialogs.py" line="+284"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1812,7 +1812,7 @@
         <location filename="../../ui/resident_dialog.py" line="-189"/>
         <location filename="../../ui/sign_dialog.py" line="-82"/>
         <location line="+128"/>
-        <location filename="../../ui/sync_page.py" line="+378"/>
+        <location filename="../../ui/sync_page.py" line="+379"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -2294,7 +2294,7 @@
         <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <location filename="../../ui/indicators_view.py" line="-116"/>
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
-        <location filename="../../ui/rx_dialogs.py" line="-276"/>
+        <location filename="../../ui/rx_dialogs.py" line="-267"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -2888,7 +2888,7 @@
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="-323"/>
+        <location filename="../../ui/sync_page.py" line="-324"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -3056,6 +3056,11 @@
         <location line="+1"/>
         <source>The later contract was cancelled</source>
         <translation>后签的协议已取消</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Looked into (the sale stands)</source>
+        <translation>已核实（售药有效）</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -4391,18 +4396,18 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+261"/>
+        <location line="+252"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>
     </message>
     <message>
-        <location line="-260"/>
-        <location line="+261"/>
+        <location line="-251"/>
+        <location line="+252"/>
         <source>The patient has signed the prescription</source>
         <translation>患者已在处方上签字</translation>
     </message>
     <message>
-        <location line="-259"/>
+        <location line="-250"/>
         <source>Recorded allergies, separated by commas</source>
         <translation>过敏史，以逗号分隔</translation>
     </message>
@@ -4413,12 +4418,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+252"/>
+        <location line="+243"/>
         <source>Assessment</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="-250"/>
+        <location line="-241"/>
         <source>Allergies</source>
         <translation>过敏史</translation>
     </message>
@@ -4453,7 +4458,7 @@ What is wrong: %2</source>
         <translation>%1：剂量须为大于 0 的数字（最多 3 位小数）。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+32"/>
         <source>%1: the patient&apos;s recorded allergy to %2</source>
         <translation>%1：患者有 %2 过敏史</translation>
     </message>
@@ -4468,7 +4473,7 @@ What is wrong: %2</source>
         <translation>%1 需特殊储存（如 2-8 °C 冷藏）</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+16"/>
         <source>The patient&apos;s signature</source>
         <translation>患者签字</translation>
     </message>

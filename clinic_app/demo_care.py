@@ -43,11 +43,11 @@ from clinic_app.ids import uuid7
 from clinic_app.store import Store
 from clinic_app.users import User, find_user
 
-MAX_RX_PATIENTS = 80  # patients with long-term prescriptions, at most
+MAX_RX_PATIENTS = 50  # patients with long-term prescriptions, at most
 RX_SHARE = 0.6  # of the registered patients under management (first come, up to the most above)
-HISTORY_DAYS = (100, 200)  # how far back a patient's prescriptions begin
-DROPOUT_SHARE = 0.12  # patients who stopped coming for their refills: overdue on the worklist
-AWAITING_SIGNATURE = 3  # prescriptions issued in the last days, waiting for the patient's signature
+HISTORY_DAYS = (180, 365)  # how far back a patient's prescriptions begin
+DROPOUT_SHARE = 0.15  # patients who stopped coming for their refills: overdue on the worklist
+AWAITING_SIGNATURE = 3  # first prescriptions issued in the last days, waiting for the patient's signature
 CHANGE_SHARE = 0.08  # of installments where the doctor changes the prescription instead
 STOP_SHARE = 0.03  # of installments where the doctor stops it
 LATE_QUALIFIED = 4  # rx patients whose chronic-outpatient qualification is approved during the year
@@ -205,8 +205,7 @@ def _prescriptions(
         "ORDER BY g.resident_id, g.disease"
     ).fetchall()
     chosen = [dict(p) for p in patients if rng.random() < RX_SHARE][:MAX_RX_PATIENTS]
-    awaiting = set(rng.sample(range(len(chosen)), min(AWAITING_SIGNATURE, len(chosen))))
-    late = [i for i, p in enumerate(chosen) if p["qualification_status"] != "approved" and i not in awaiting]
+    late = [i for i, p in enumerate(chosen) if p["qualification_status"] != "approved"]
     late_qualified = set(late[:LATE_QUALIFIED])
     issued = dispensed = 0
     for n, patient in enumerate(chosen):
@@ -218,10 +217,33 @@ def _prescriptions(
                 store, actor, patient["registration_id"], "approved", on, f"MT-{on.year}-{n + 1:04d}", today
             )
             patient.update(qualification_status="approved", qualification_date=on.isoformat())
-        made = _patient_prescriptions(store, rng, actor, patient, start, today, plan, n in awaiting)
+        made = _patient_prescriptions(store, rng, actor, patient, start, today, plan)
         issued += made[0]
         dispensed += made[1]
-    return issued, dispensed
+    return issued + _awaiting_signature(store, rng, doctors, today), dispensed
+
+
+def _awaiting_signature(store: Store, rng: random.Random, doctors: dict[str, User], today: dt.date) -> int:
+    """A first long-term prescription of 56 or 84 days issued in the last days to a few stable patients, held
+    until the patient signs at the next visit."""
+    conn = store.conn
+    made = 0
+    for g in conn.execute(
+        "SELECT g.resident_id, g.disease, (SELECT f.created_by FROM followup f WHERE f.resident_id = g.resident_id "
+        "AND f.disease = g.disease ORDER BY f.visit_date DESC LIMIT 1) AS doctor_id FROM disease_registration g "
+        "WHERE g.management = 'continue' AND g.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM prescription p "
+        "WHERE p.resident_id = g.resident_id) ORDER BY g.resident_id DESC, g.disease"
+    ).fetchall():
+        day = today - dt.timedelta(days=rng.randint(1, 5))
+        if made == AWAITING_SIGNATURE or not _stable_on(conn, g["resident_id"], g["disease"], day):
+            continue
+        actor = doctors.get(g["doctor_id"]) or next(iter(doctors.values()))
+        lines = _regimen(conn, g["resident_id"], g["disease"])
+        X.issue(
+            store, actor, g["resident_id"], g["disease"], lines, rng.choice((56, 84)), on=day, today=today
+        )
+        made += 1
+    return made
 
 
 def _patient_prescriptions(
@@ -232,13 +254,12 @@ def _patient_prescriptions(
     start: dt.date,
     today: dt.date,
     plan: _Plan,
-    awaiting: bool,
 ) -> tuple[int, int]:
     """One patient's prescriptions from ``start`` to today: (issued, installments)."""
     conn = store.conn
     rid, disease = patient["resident_id"], patient["disease"]
     day = _next_stable_day(conn, rid, disease, start, today)
-    dropout = today - dt.timedelta(days=rng.randint(20, 50)) if rng.random() < DROPOUT_SHARE else None
+    dropout = today - dt.timedelta(days=rng.randint(8, 40)) if rng.random() < DROPOUT_SHARE else None
     lines = _regimen(conn, rid, disease)
     issued = dispensed = 0
     rx: dict[str, Any] | None = None
@@ -249,13 +270,7 @@ def _patient_prescriptions(
                 day = _next_stable_day(conn, rid, disease, day, today)
                 rx = None
                 continue
-            last_issue = awaiting and day >= today - dt.timedelta(days=40)
-            if last_issue:  # issued in the last days, the patient to sign at the next visit
-                day = max(day, today - dt.timedelta(days=rng.randint(1, 5)))
-                if not _stable_on(conn, rid, disease, day):
-                    return issued, dispensed
-            days = rng.choice((56, 84)) if last_issue else rng.choices((28, 56, 84), (0.3, 0.25, 0.45))[0]
-            signed = days > 28 and not last_issue
+            days = rng.choices((28, 56, 84), (0.3, 0.25, 0.45))[0]
             rx = X.issue(
                 store,
                 actor,
@@ -263,15 +278,13 @@ def _patient_prescriptions(
                 disease,
                 lines,
                 days,
-                signed=signed,
+                signed=days > 28,
                 assessment=rng.choice(ASSESSMENTS) if days > 28 else None,
                 on=day,
                 today=today,
             )
             issued += 1
             left = days
-            if last_issue:
-                return issued, dispensed  # awaiting the patient's signature: nothing dispensed yet
         elif (
             rng.random() < CHANGE_SHARE
             and all(line.code != CHANGES[disease][0][0] for line in lines)

@@ -70,8 +70,8 @@ def _fill(conn: Connection, clinics: int) -> tuple[int, int]:
     )
     execute(sa.text("ANALYZE trace_code_index"))
     execute(sa.text("ANALYZE trace_code_flag"))
-    codes = execute(sa.text("SELECT count(*) FROM trace_code_index")).scalar()
-    flags = execute(sa.text("SELECT count(*) FROM trace_code_flag")).scalar()
+    codes = execute(sa.text("SELECT count(*) FROM trace_code_index")).scalar_one()
+    flags = execute(sa.text("SELECT count(*) FROM trace_code_flag")).scalar_one()
     return int(codes), int(flags)
 
 

@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,9 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-Add = Callable[..., object]  # Bench.add(name, value, unit, limit=None, note="")
-COUNTY_CLINICS = 300
-QUICK_CLINICS = 30
+from tests.benchmarks.indicator_bench import COUNTY_CLINICS, QUICK_CLINICS, Add  # noqa: E402 (the path above)
+
 BOXES_PER_CLINIC = 10_000  # a year of a clinic's long-term prescriptions: ~260 patients, ~40 boxes each
 DOUBLED_EVERY = 200  # one box in 200 sold again at another clinic (0.5 %: far more than a county should see)
 TARGET_S = 5.0
@@ -76,35 +74,23 @@ def _fill(conn: Connection, clinics: int) -> tuple[int, int]:
 
 
 def county_trace_codes(add: Add, quick: bool) -> None:
-    from sync.server import db, trace_codes
-    from sync.server.db import make_engine
-    from tests.benchmarks.server_bench import scratch_database
+    from sync.server import trace_codes
+    from tests.benchmarks.server_bench import migrated_scratch
 
     clinics = QUICK_CLINICS if quick else COUNTY_CLINICS
-    with scratch_database() as url:
-        engine = make_engine(url)
-        try:
-            db.migrate(engine)
+    with migrated_scratch() as (url, engine):
+        started = time.perf_counter()
+        with engine.begin() as conn:
+            codes, flags = _fill(conn, clinics)
+        filled = time.perf_counter() - started
+        timings = []
+        for _ in range(2 if quick else 3):
             started = time.perf_counter()
-            with engine.begin() as conn:
-                codes, flags = _fill(conn, clinics)
-            filled = time.perf_counter() - started
-            timings = []
-            for _ in range(2 if quick else 3):
-                started = time.perf_counter()
-                with engine.begin() as conn:  # as the command: one transaction
-                    rows = trace_codes.report(conn)
-                timings.append(time.perf_counter() - started)
-        finally:
-            engine.dispose()
-        command = [
-            str(Path(sys.executable).with_name("county-server")),
-            "--database-url",
-            url,
-            "report",
-            "trace-codes",
-            "--json",
-        ]
+            with engine.begin() as conn:  # as the command: one transaction
+                rows = trace_codes.report(conn)
+            timings.append(time.perf_counter() - started)
+        program = str(Path(sys.executable).with_name("county-server"))
+        command = [program, "--database-url", url, "report", "trace-codes", "--json"]
         started = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, env={**os.environ}, timeout=300)
         wall = time.perf_counter() - started

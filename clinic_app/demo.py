@@ -174,7 +174,12 @@ def populate(store: Store, actor: User, residents: int, seed: int = 1, today: dt
 
 def create_demo_database(path: Path, key_file: Path, residents: int = 2000, seed: int = 1) -> None:
     """A new demo clinic at ``path`` with its key in ``key_file`` (demo data only: the key sits beside it)."""
+    from clinic_app.demo_care import populate_care
+
     store, _ = Store.initialise(path, *DEMO_CLINIC, key_file=os.fspath(key_file))
+    # Demo data only: its many small units of work are not flushed to the disk one by one (a power cut while it
+    # is built loses the demo, which is built again); the program opens it later as any clinic, FULL.
+    store.conn.execute("PRAGMA synchronous = OFF")
     try:
         admin = None
         for username, password in DEMO_USERS.items():
@@ -187,6 +192,10 @@ def create_demo_database(path: Path, key_file: Path, residents: int = 2000, seed
         populate_chronic(store, admin, seed)
         catalog.install_catalog(store, drugs.read_catalog_file(catalog.demo_catalog_file()))
         load_prices_locally(store, demo_prices_file())  # the demo's price list of services (made-up prices)
+        store.conn.execute(
+            "PRAGMA synchronous = OFF"
+        )  # (writing the county's rows above set it back to FULL)
+        populate_care(store, seed)  # long-term prescriptions, a year of visits, a box sold twice
     finally:
         store.close()
 
@@ -345,6 +354,11 @@ def populate_chronic(
             )
             code = K.eligibility(disease, icd, born, confirmed)
             stamp = f"{confirmed.isoformat()}T02:00:00.000Z"
+            institution = rng.choice(("县人民医院", "乡镇卫生院", "县中医院"))
+            approved = (
+                rng.random() < 0.4
+            )  # the chronic-outpatient qualification, approved on the day confirmed
+            rng.random()  # (a draw of old, kept so that the demo's other data stay as they were)
             uow.insert(
                 "disease_registration",
                 {
@@ -352,9 +366,11 @@ def populate_chronic(
                     "disease": disease,
                     "icd_code": code.code,
                     "confirmed_on": confirmed.isoformat(),
-                    "institution": rng.choice(("县人民医院", "乡镇卫生院", "县中医院")),
-                    "qualification_status": "approved" if rng.random() < 0.4 else "none",
-                    "qualification_date": confirmed.isoformat() if rng.random() < 0.4 else None,
+                    "institution": institution,
+                    "qualification_status": "approved" if approved else "none",
+                    "qualification_date": confirmed.isoformat()
+                    if approved
+                    else None,  # (RULES: with its date)
                     "certificate_number": None,
                     "management": "continue",
                     "created_at": stamp,

@@ -139,6 +139,7 @@ def decision_text(resolution: dict[str, Any] | None) -> str:
         "patient_pays": tr("The patient pays the amount over the cap"),
         "recomputed": tr("Within the cap once the county recomputed the year"),
         "cancelled": tr("The visit was cancelled"),
+        "acknowledged": tr("Looked into (the sale stands)"),  # a box sold at two clinics
     }.get(str(keep), str(keep))
     who = str(resolution.get("by") or "")
     if who.startswith("county:"):

@@ -1832,7 +1832,7 @@
         <location filename="../../ui/resident_dialog.py" line="-189"/>
         <location filename="../../ui/sign_dialog.py" line="-82"/>
         <location line="+128"/>
-        <location filename="../../ui/sync_page.py" line="+382"/>
+        <location filename="../../ui/sync_page.py" line="+383"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -2918,7 +2918,7 @@
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="-327"/>
+        <location filename="../../ui/sync_page.py" line="-328"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -3106,6 +3106,11 @@
         <location line="+1"/>
         <source>The visit was cancelled</source>
         <translation>该门诊已冲正</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Looked into (the sale stands)</source>
+        <translation>已核实（售药有效）</translation>
     </message>
     <message>
         <location line="+4"/>

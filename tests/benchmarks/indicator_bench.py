@@ -123,8 +123,7 @@ def county_indicators(add: Add, folder: Path, quick: bool) -> None:
 
     from clinic_app.store import Store
     from sync.server import chronic_index, db
-    from sync.server.db import make_engine
-    from tests.benchmarks.server_bench import scratch_database
+    from tests.benchmarks.server_bench import migrated_scratch
 
     clinics = QUICK_CLINICS if quick else COUNTY_CLINICS
     path, key = demo_clinic(folder)
@@ -142,26 +141,21 @@ def county_indicators(add: Add, folder: Path, quick: bool) -> None:
         }
     finally:
         store.close()
-    with scratch_database() as url:
-        engine = make_engine(url)
-        try:
-            db.migrate(engine)
-            started = time.perf_counter()
-            with engine.begin() as conn:
-                patient_years = _fill_county(conn, rows, clinics)
-            filled = time.perf_counter() - started
-            with engine.connect() as conn:
-                followups = conn.execute(
-                    sa.select(sa.func.count()).select_from(db.chronic_followup_index)
-                ).scalar()
-                year = dt.date.today().year - 1  # a whole year
-                timings = []
-                for _ in range(2 if quick else 3):
-                    started = time.perf_counter()
-                    report = chronic_index.county_report(conn, year)
-                    timings.append(time.perf_counter() - started)
-        finally:
-            engine.dispose()
+    with migrated_scratch() as (_url, engine):
+        started = time.perf_counter()
+        with engine.begin() as conn:
+            patient_years = _fill_county(conn, rows, clinics)
+        filled = time.perf_counter() - started
+        with engine.connect() as conn:
+            followups = conn.execute(
+                sa.select(sa.func.count()).select_from(db.chronic_followup_index)
+            ).scalar()
+            year = dt.date.today().year - 1  # a whole year
+            timings = []
+            for _ in range(2 if quick else 3):
+                started = time.perf_counter()
+                report = chronic_index.county_report(conn, year)
+                timings.append(time.perf_counter() - started)
     managed = sum(report["county"][d]["under_management"] for d in ("hypertension", "diabetes"))
     add(
         "county_indicators_seconds",

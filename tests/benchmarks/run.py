@@ -817,6 +817,14 @@ def county_indicators(bench: Bench) -> None:
     indicator_bench.county_indicators(bench.add, bench.workdir, bench.quick)
 
 
+@step(("county_trace_codes_seconds", "s"))
+def county_trace_codes(bench: Bench) -> None:
+    from tests.benchmarks import trace_bench
+
+    progress("county server: the trace-code report over 300 clinics, 30 with --quick (PostgreSQL)")
+    trace_bench.county_trace_codes(bench.add, bench.quick)
+
+
 @step(("journey_worst_gui_stall_ms", "ms"), ("journey_steps", "count"))
 def journeys(bench: Bench) -> None:
     """The journeys (tests/journeys) on the 2,000-resident demo clinic: the longest time the GUI thread went

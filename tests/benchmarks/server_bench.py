@@ -58,6 +58,20 @@ def scratch_database() -> Iterator[str]:
 
 
 @contextmanager
+def migrated_scratch() -> Iterator[tuple[str, Any]]:
+    """A scratch database with the county server's tables: its URL and an engine on it (disposed after)."""
+    from sync.server.db import make_engine, migrate
+
+    with scratch_database() as url:
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+            yield url, engine
+        finally:
+            engine.dispose()
+
+
+@contextmanager
 def serve(url: str, workers: int = 2) -> Iterator[tuple[str, int]]:
     """The server on a loopback port: its address and the process id of uvicorn's parent (its workers are the
     parent's children)."""

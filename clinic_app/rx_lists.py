@@ -15,7 +15,13 @@ from clinic_app.idcard import age_on
 from clinic_app.residents import get_resident
 from clinic_app.rx_records import STATUS_SQL, get_prescription, installments, limits, product_known
 
-__all__ = ["awaiting_signature", "earlier_sales", "item_drugs", "prescription_sheet", "product_known"]  # product_known: rx_records'
+__all__ = [
+    "awaiting_signature",
+    "earlier_sales",
+    "item_drugs",
+    "prescription_sheet",
+    "product_known",
+]  # product_known: rx_records'
 
 AWAITING_SQL = f"""
     SELECT p.id AS prescription_id, p.resident_id, r.name, r.id_number, r.phone, p.disease, p.issued_on, p.days,

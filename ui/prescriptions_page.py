@@ -22,8 +22,28 @@ from ui.i18n import tr
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.notice import Notice
 from ui.ops import Op, Writer
-from ui.qt import QEvent, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget
-from ui.rx_dialogs import DispenseDialog, HistoryDialog, IssueDialog, RxContext, SignDialog, StopDialog
+from ui.qt import (
+    QComboBox,
+    QEvent,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from ui.rx_dialogs import (
+    ChangeDialog,
+    DispenseDialog,
+    HistoryDialog,
+    IssueDialog,
+    RxContext,
+    SignDialog,
+    StopDialog,
+    read_change,
+)
+from ui.rx_print import PAPERS, preview_prescription, preview_round
 
 LISTS = ("refills", "awaiting")
 SHOWN = ("prescription", "prescription_event", "dispensing", "dispensing_code", "resident")
@@ -132,25 +152,45 @@ class PrescriptionsPage(QWidget):
         self.horizon.setValue(REFILL_DAYS)
         self.horizon.valueChanged.connect(lambda _v: self.read())
         self.horizon_label = QLabel()
-        self.dispense_button, self.sign_button, self.history_button, self.stop_button, self.issue_button = (
+        (
+            self.dispense_button,
+            self.sign_button,
+            self.history_button,
+            self.change_button,
+            self.stop_button,
+            self.issue_button,
+            self.print_button,
+            self.round_button,
+        ) = (
             button_for(action)
             for action in (
                 self.open_dispense,
                 self.open_sign,
                 self.open_history,
+                self.open_change,
                 self.open_stop,
                 self.open_issue,
+                self.print_prescription,
+                self.print_round,
             )
         )
+        self.paper = QComboBox()  # the sheet the prescription prints on
+        for paper in PAPERS:
+            self.paper.addItem(paper, paper)
+        self.printing: Op | None = None
+        self.changing: Op | None = None
+        self.change_dialog: ChangeDialog | None = None
         self.count = QLabel()
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
         self.notice = Notice()
         layout = QVBoxLayout(self)
-        layout.addLayout(hbox(self.title, None, self.horizon_label, self.horizon, self.issue_button))
+        top = (self.title, None, self.horizon_label, self.horizon, self.round_button, self.issue_button)
+        layout.addLayout(hbox(*top))
         layout.addWidget(self.tabs, 1)
-        actions = (self.dispense_button, self.sign_button, self.history_button, self.stop_button)
-        layout.addLayout(hbox(*actions, None, self.count))
+        actions = (self.dispense_button, self.sign_button, self.history_button, self.change_button)
+        printing = (self.stop_button, self.print_button, self.paper)
+        layout.addLayout(hbox(*actions, *printing, None, self.count))
         layout.addWidget(self.notice)
         self.retranslate()
         self._enable()
@@ -171,11 +211,16 @@ class PrescriptionsPage(QWidget):
             self.history_button: tr("Drug history…"),
             self.stop_button: tr("Stop…"),
             self.issue_button: tr("Issue a prescription…"),
+            self.change_button: tr("Change…"),
+            self.print_button: tr("Print prescription…"),
+            self.round_button: tr("Print refill round…"),
         }
         for widget, text in texts.items():
             widget.setText(text)
         self.tabs.setTabText(0, tr("Refills due"))
         self.tabs.setTabText(1, tr("Awaiting signature"))
+        self.paper.setToolTip(tr("The paper the prescription prints on"))
+        self.round_button.setToolTip(tr("The refill worklist of this horizon, to take on a round"))
         for model in self.models.values():
             model.retranslate()
         self._show_count()
@@ -247,8 +292,17 @@ class PrescriptionsPage(QWidget):
         self.sign_button.setEnabled(row is not None and which == "awaiting")
         self.history_button.setEnabled(row is not None)
         self.stop_button.setEnabled(row is not None)
+        self.change_button.setEnabled(row is not None)
+        self.print_button.setEnabled(row is not None)
         hint = "" if row is not None else tr("Select a prescription in the list first.")
-        for b in (self.dispense_button, self.sign_button, self.history_button, self.stop_button):
+        for b in (
+            self.dispense_button,
+            self.sign_button,
+            self.history_button,
+            self.change_button,
+            self.stop_button,
+            self.print_button,
+        ):
             b.setToolTip(hint)
         self._show_count()
 
@@ -321,3 +375,59 @@ class PrescriptionsPage(QWidget):
 
     def open_history(self) -> HistoryDialog | None:
         return self.on_row(HistoryDialog)
+
+    def open_change(self) -> Op | None:
+        """更改…: the prescription's drugs read on a worker, then the change dialog filled with them (a new
+        prescription replaces it, with a reason)."""
+        row = self.selected()
+        if row is None or (self.changing is not None and self.changing.running):
+            return None
+        store, rx_id = self.store, str(row["prescription_id"])
+
+        def opened(prefill: Any) -> None:
+            dialog = ChangeDialog(self.context(), row, prefill, self)
+
+            def saved() -> None:
+                result = dialog.result_value or {}
+                held = result.get("status") == "awaiting_signature"
+                text = (
+                    tr(
+                        "The prescription of %1 is changed: the new one, %2 days, is held until the patient signs."
+                    )
+                    if held
+                    else tr("The prescription of %1 is changed: the new one, %2 days, is active.")
+                )
+                self.notice.say(
+                    text.replace("%1", str(row["name"])).replace("%2", str(result.get("days", "")))
+                )
+                if held:
+                    self.tabs.setCurrentIndex(LISTS.index("awaiting"))
+
+            dialog.accepted.connect(saved)
+            dialog.open()
+            self.change_dialog = dialog
+
+        self.changing = self.writer.work(lambda: read_change(store, rx_id), opened, parent=self)
+        return self.changing
+
+    # -- printing --------------------------------------------------------------------------------------------
+    def print_prescription(self) -> Op | None:
+        """The print preview of the selected prescription on the paper chosen (A5 or A4)."""
+        row = self.selected()
+        if row is None or self._print_running():
+            return None
+        paper = str(self.paper.currentData())
+        rx_id = str(row["prescription_id"])
+        self.printing = preview_prescription(self.store, self.writer, rx_id, self.today, self, paper)
+        return self.printing
+
+    def print_round(self) -> Op | None:
+        """The print preview of the refill worklist of the horizon shown, to take on a round."""
+        if self._print_running():
+            return None
+        self.printing = preview_round(self.store, self.writer, self.today, self.horizon.value(), self)
+        return self.printing
+
+    def _print_running(self) -> bool:
+        """A preview is being read and laid out: a second click opens no second one."""
+        return self.printing is not None and self.printing.running

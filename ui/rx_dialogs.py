@@ -26,7 +26,7 @@ from ui.chronic_words import disease_text
 from ui.i18n import tr
 from ui.messages import error_text
 from ui.notice import hide_problem, reserve_problem_line, show_problem
-from ui.ops import Writer
+from ui.ops import Op, Writer
 from ui.qt import (
     QCheckBox,
     QComboBox,
@@ -48,6 +48,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from ui.rx_print import PAPERS, preview_prescription
 
 Row = dict[str, Any]
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -406,6 +407,7 @@ class ItemLine:
 
     def __init__(self, drug: Row, changed: Any, remove: Any) -> None:
         self.drug = drug
+        self.route = "oral"  # kept from the prescription a change starts from
         self.name = QLabel(f"{drug['name']} {drug.get('spec') or ''}")
         self.dose = QLineEdit("1")
         self.dose.setMaximumWidth(60)
@@ -576,11 +578,7 @@ class IssueDialog(RxDialog):
             )
             return False
         hide_problem(self.error)
-        line = ItemLine(drug, self.show_rules, self.remove_line)
-        row = len(self.lines) + 1
-        for col, widget in enumerate(line.widgets()):
-            self.grid.addWidget(widget, row, col)
-        self.lines.append(line)
+        line = self.add_line(drug)
         self.search.clear()
         self.results.clear()
         self.hits = []
@@ -588,6 +586,15 @@ class IssueDialog(RxDialog):
         line.dose.setFocus()
         line.dose.selectAll()
         return True
+
+    def add_line(self, drug: Row) -> ItemLine:
+        """A drug's row on the prescription (its rules checked by the caller)."""
+        line = ItemLine(drug, self.show_rules, self.remove_line)
+        row = len(self.lines) + 1
+        for col, widget in enumerate(line.widgets()):
+            self.grid.addWidget(widget, row, col)
+        self.lines.append(line)
+        return line
 
     def remove_line(self, line: ItemLine) -> None:
         for widget in line.widgets():
@@ -652,12 +659,8 @@ class IssueDialog(RxDialog):
             return True
         return False
 
-    def submit(self) -> None:
-        if self.resident is None and not self.find_resident():
-            return
-        assert self.resident is not None
-        if self.disease.count() == 0:
-            return
+    def item_inputs(self) -> list[X.ItemInput] | None:
+        """The drugs as written, or None (the problem shown) when a dose is not a number."""
         bad = [line for line in self.lines if line.dose_value() is None]
         if bad:
             show_problem(
@@ -666,13 +669,23 @@ class IssueDialog(RxDialog):
                     "%1", str(bad[0].drug["name"])
                 ),
             )
+            return None
+        return [
+            X.ItemInput(line.drug["code"], line.dose.text().strip(), line.times.value(), line.route)
+            for line in self.lines
+        ]
+
+    def submit(self) -> None:
+        if self.resident is None and not self.find_resident():
+            return
+        assert self.resident is not None
+        if self.disease.count() == 0:
+            return
+        items = self.item_inputs()
+        if items is None:
             return
         ctx = self.ctx
         rid, disease, days = str(self.resident["id"]), str(self.disease.currentData()), self.days.value()
-        items = [
-            X.ItemInput(line.drug["code"], line.dose.text().strip(), line.times.value())
-            for line in self.lines
-        ]
         signed, assessment = self.signed.isEnabled() and self.signed.isChecked(), self.assessment.text()
         allergies = self.allergies.text()
         self.run(
@@ -681,6 +694,94 @@ class IssueDialog(RxDialog):
                 ctx.user,
                 rid,
                 disease,
+                items,
+                days,
+                signed=signed,
+                assessment=assessment or None,
+                allergies=allergies or None,
+                today=ctx.today,
+            )
+        )
+
+
+def read_change(store: Store, rx_id: str) -> Row:
+    """Off the GUI thread: what the change dialog starts from — the prescription, its items and each item's drug
+    in the catalog (None when the catalog no longer has it)."""
+    conn = store.reader()
+    try:
+        rx = X.get_prescription(conn, rx_id)
+        lines = X.items(conn, rx_id)
+        return {
+            "rx": rx,
+            "items": lines,
+            "drugs": {i["drug_code"]: drugs.drug_by_code(conn, i["drug_code"]) for i in lines},
+        }
+    finally:
+        conn.close()
+
+
+class ChangeDialog(IssueDialog):
+    """更改…: a prescription changed (another drug, dose or length) with a reason. The patient and the disease
+    are the old prescription's; its drugs, doses, days and assessment fill the fields; saving stops the old one and
+    issues the new one under the same rules (clinic_app.rx_records.change), in one unit of work."""
+
+    def __init__(self, ctx: RxContext, row: Row, prefill: Row, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, row, parent)
+        self.setWindowTitle(tr("Change the prescription"))
+        self.ok_button.setText(tr("Change"))
+        self.rx_id = str(row["prescription_id"])
+        rx = prefill["rx"]
+        self.finder.setEnabled(False)
+        self.disease.setEnabled(False)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("changeReason")
+        self.reason.setPlaceholderText(tr("Why: dose adjusted, another drug, a new length…"))
+        self.form.insertRow(0, tr("Reason for the change"), self.reason)
+        self.old = QLabel(
+            tr("Changes the prescription of %1 (%2 days); it stops when the new one is saved.")
+            .replace("%1", str(rx["issued_on"]))
+            .replace("%2", str(rx["days"]))
+        )
+        self.old.setWordWrap(True)
+        self.form.insertRow(0, self.old)
+        missing = []
+        for item in prefill["items"]:
+            drug = prefill["drugs"].get(item["drug_code"])
+            if drug is None:
+                missing.append(str(item["drug_name"]))
+                continue
+            line = self.add_line(drug)
+            line.dose.setText(str(Decimal(str(item["dose"])).normalize()))
+            line.times.setValue(int(item["times_per_day"]))
+            line.route = str(item["route"])
+        self.days.setValue(int(rx["days"]))
+        self.assessment.setText(str(rx.get("assessment") or ""))
+        self.allergies.setText(str(rx.get("allergies") or ""))
+        self.show_rules()
+        if missing:
+            show_problem(
+                self.error,
+                tr("No longer in the drug catalog, left out: %1").replace("%1", "、".join(missing)),
+            )
+        self.reason.setFocus()
+
+    def submit(self) -> None:
+        items = self.item_inputs()
+        if items is None:
+            return
+        if not self.reason.text().strip():
+            show_problem(self.error, tr("Say why the prescription changes."))
+            self.reason.setFocus()
+            return
+        ctx, rx_id, reason, days = self.ctx, self.rx_id, self.reason.text(), self.days.value()
+        signed, assessment = self.signed.isEnabled() and self.signed.isChecked(), self.assessment.text()
+        allergies = self.allergies.text()
+        self.run(
+            lambda: X.change(
+                ctx.store,
+                ctx.user,
+                rx_id,
+                reason,
                 items,
                 days,
                 signed=signed,
@@ -805,15 +906,31 @@ class HistoryDialog(QDialog):
     def __init__(self, ctx: RxContext, row: Row, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         store = ctx.store
+        self.ctx = ctx
         self.setWindowTitle(tr("Drug history"))
         self.text = QTextBrowser()
         self.text.setText(tr("Reading…"))
         self.loaded = False
+        self.printing: Op | None = None
+        self.chosen = QComboBox()  # the prescription to print, newest first
+        self.chosen.setToolTip(tr("The prescription to print"))
+        self.paper = QComboBox()
+        for paper in PAPERS:
+            self.paper.addItem(paper, paper)
+        self.print_button = QPushButton(tr("Print prescription…"))
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(lambda: self.print_chosen())
         close = QPushButton(tr("Close"))
         close.clicked.connect(lambda: self.accept())
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        under = QHBoxLayout()
+        under.addWidget(self.chosen, 1)
+        under.addWidget(self.paper)
+        under.addWidget(self.print_button)
+        under.addStretch(1)
+        under.addWidget(close)
+        layout.addLayout(under)
         self.resize(640, 480)
         name, resident_id = str(row["name"]), str(row["resident_id"])
 
@@ -828,4 +945,24 @@ class HistoryDialog(QDialog):
 
     def show_history(self, name: str, history: list[Row]) -> None:
         self.text.setHtml(history_html(name, history))
+        self.chosen.clear()
+        for rx in history:
+            self.chosen.addItem(
+                tr("%1 · %2 · %3 days · %4")
+                .replace("%1", str(rx["issued_on"]))
+                .replace("%2", disease_text(rx["disease"]))
+                .replace("%3", str(rx["days"]))
+                .replace("%4", status_text(str(rx["status"]))),
+                rx["id"],
+            )
+        self.print_button.setEnabled(bool(history))
         self.loaded = True
+
+    def print_chosen(self) -> Op | None:
+        """The print preview of the prescription chosen (read and laid out on a worker; one at a time)."""
+        rx_id = self.chosen.currentData()
+        if not rx_id or (self.printing is not None and self.printing.running):
+            return None
+        ctx, paper = self.ctx, str(self.paper.currentData())
+        self.printing = preview_prescription(ctx.store, ctx.writer, str(rx_id), ctx.today, self, paper)
+        return self.printing

@@ -40,7 +40,20 @@ ROUTES_ZH = {
     "other": "其他",
 }
 STATUS_ZH = {"active": "有效", "awaiting_signature": "待患者签字", "stopped": "已停用"}
-ROUND_HEADS = ("应发日", "姓名", "身份证号", "病种", "开具日", "处方天数", "已发", "剩余", "用完日", "有效期至", "原因", "电话")
+ROUND_HEADS = (
+    "应发日",
+    "姓名",
+    "身份证号",
+    "病种",
+    "开具日",
+    "处方天数",
+    "已发",
+    "剩余",
+    "用完日",
+    "有效期至",
+    "原因",
+    "电话",
+)
 ROUND_RECORD = "本次发药记录"
 LINE = "_" * 10  # where a hand signs
 
@@ -93,9 +106,7 @@ def prescription_html(sheet: dict[str, Any], today: dt.date, paper: str = "A5") 
         diagnosis += f"（{e(str(sheet['icd_code']))}）"
     items = "".join(item_html(n, i, int(sheet["days"])) for n, i in enumerate(sheet["items"], start=1))
     if sheet["installments"]:
-        given = (
-            f"已调配 {sheet['installments']} 次，共 {sheet['dispensed_days']} 天，剩余 {sheet['left_days']} 天"
-        )
+        given = f"已调配 {sheet['installments']} 次，共 {sheet['dispensed_days']} 天，剩余 {sheet['left_days']} 天"
     else:
         given = f"尚未调配，剩余 {sheet['left_days']} 天"
     interval = f"上次所发天数减 {sheet['early_days']} 天"
@@ -255,6 +266,4 @@ def preview_round(store: Store, ops: Ops, day: dt.date, days: int, parent: QWidg
     the widest rows fit."""
     layout = printing.a4_layout()
     layout.setOrientation(QPageLayout.Orientation.Landscape)
-    return printing.preview_when_ready(
-        parent, ops, lambda: round_printable(store, day, days), layout=layout
-    )
+    return printing.preview_when_ready(parent, ops, lambda: round_printable(store, day, days), layout=layout)

@@ -87,7 +87,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/rx_dialogs.py" line="+302"/>
+        <location filename="../../ui/rx_dialogs.py" line="+303"/>
         <source>ID number, name or pinyin of the resident, then Enter</source>
         <translation>输入居民身份证号、姓名或拼音，按回车</translation>
     </message>
@@ -282,7 +282,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-237"/>
+        <location filename="../../ui/rx_dialogs.py" line="-238"/>
         <source>Trace code</source>
         <translation>追溯码</translation>
     </message>
@@ -407,7 +407,7 @@
         <translation>稍后处理</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+113"/>
+        <location filename="../../ui/printing.py" line="+119"/>
         <source>The printer or file could not be opened for writing.</source>
         <translation>无法打开打印机或文件进行写入。</translation>
     </message>
@@ -432,7 +432,7 @@
         <translation>文件夹不存在</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+150"/>
+        <location filename="../../ui/printing.py" line="+157"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
@@ -466,7 +466,7 @@
     <message>
         <location filename="../../ui/contracts_page.py" line="+417"/>
         <location filename="../../ui/files.py" line="+44"/>
-        <location filename="../../ui/printing.py" line="+64"/>
+        <location filename="../../ui/printing.py" line="+65"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
@@ -493,8 +493,8 @@
     <message>
         <location filename="../../ui/chronic_chart.py" line="+101"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
-        <location filename="../../ui/printing.py" line="-78"/>
-        <location filename="../../ui/rx_dialogs.py" line="+553"/>
+        <location filename="../../ui/printing.py" line="-79"/>
+        <location filename="../../ui/rx_dialogs.py" line="+654"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -684,7 +684,7 @@
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
-        <location filename="../../ui/prescriptions_page.py" line="+45"/>
+        <location filename="../../ui/prescriptions_page.py" line="+65"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-5"/>
         <location filename="../../ui/sign_dialog.py" line="-170"/>
@@ -989,14 +989,14 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-186"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
-        <location filename="../../ui/prescriptions_page.py" line="+179"/>
+        <location filename="../../ui/prescriptions_page.py" line="+204"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
     </message>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-318"/>
+        <location filename="../../ui/rx_dialogs.py" line="-418"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1623,7 +1623,7 @@
         <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
-        <location filename="../../ui/rx_dialogs.py" line="+293"/>
+        <location filename="../../ui/rx_dialogs.py" line="+383"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -2043,7 +2043,7 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-52"/>
         <location filename="../../ui/messages.py" line="+2"/>
-        <location filename="../../ui/prescriptions_page.py" line="-165"/>
+        <location filename="../../ui/prescriptions_page.py" line="-190"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
         <source>Phone</source>
@@ -2294,7 +2294,7 @@
         <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <location filename="../../ui/indicators_view.py" line="-116"/>
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
-        <location filename="../../ui/rx_dialogs.py" line="-276"/>
+        <location filename="../../ui/rx_dialogs.py" line="-366"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -4003,8 +4003,8 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-209"/>
-        <location line="+216"/>
+        <location filename="../../ui/rx_dialogs.py" line="-210"/>
+        <location line="+217"/>
         <source>Days</source>
         <translation>天数</translation>
     </message>
@@ -4034,7 +4034,7 @@ What is wrong: %2</source>
         <translation>列入原因</translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+128"/>
         <source>Long-term prescriptions</source>
         <translation>长期处方</translation>
     </message>
@@ -4069,6 +4069,22 @@ What is wrong: %2</source>
         <translation>开长处方…</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Change…</source>
+        <translation>更改…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/rx_dialogs.py" line="+438"/>
+        <source>Print prescription…</source>
+        <translation>打印处方…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print refill round…</source>
+        <translation>打印续方清单…</translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>Refills due</source>
         <translation>待续药</translation>
@@ -4079,12 +4095,22 @@ What is wrong: %2</source>
         <translation>待患者签字</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+1"/>
+        <source>The paper the prescription prints on</source>
+        <translation>处方打印用纸</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The refill worklist of this horizon, to take on a round</source>
+        <translation>打印当前天数内的续方清单，供巡诊时使用</translation>
+    </message>
+    <message>
+        <location line="+74"/>
         <source>Select a prescription in the list first.</source>
         <translation>请先在列表中选择一张处方。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+29"/>
         <source>%1: %2 days dispensed, %3 box(es); %4 days left.</source>
         <translation>%1：已发药 %2 天，%3 盒；处方剩余 %4 天。</translation>
     </message>
@@ -4109,7 +4135,17 @@ What is wrong: %2</source>
         <translation>%1 的处方已停用。</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-420"/>
+        <location line="+21"/>
+        <source>The prescription of %1 is changed: the new one, %2 days, is held until the patient signs.</source>
+        <translation>%1 的处方已更改：新处方 %2 天，待患者签字后生效。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The prescription of %1 is changed: the new one, %2 days, is active.</source>
+        <translation>%1 的处方已更改：新处方 %2 天，已生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/rx_dialogs.py" line="-859"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -4160,12 +4196,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+526"/>
+        <location line="+532"/>
         <source>%1 days is over %2 days (12 weeks), the most a long-term prescription holds.</source>
         <translation>%1 天超过 %2 天（12 周）：长期处方最长不超过 12 周。</translation>
     </message>
     <message>
-        <location line="-523"/>
+        <location line="-529"/>
         <source>The patient is not stable: the last face-to-face follow-up was not controlled.</source>
         <translation>患者病情不稳定：最近一次面对面随访控制不满意。</translation>
     </message>
@@ -4360,7 +4396,7 @@ What is wrong: %2</source>
         <translation>非 20 位追溯码，无法校验</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
@@ -4391,18 +4427,18 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+261"/>
+        <location line="+351"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>
     </message>
     <message>
-        <location line="-260"/>
-        <location line="+261"/>
+        <location line="-350"/>
+        <location line="+351"/>
         <source>The patient has signed the prescription</source>
         <translation>患者已在处方上签字</translation>
     </message>
     <message>
-        <location line="-259"/>
+        <location line="-349"/>
         <source>Recorded allergies, separated by commas</source>
         <translation>过敏史，以逗号分隔</translation>
     </message>
@@ -4413,12 +4449,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+252"/>
+        <location line="+342"/>
         <source>Assessment</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="-250"/>
+        <location line="-340"/>
         <source>Allergies</source>
         <translation>过敏史</translation>
     </message>
@@ -4438,7 +4474,7 @@ What is wrong: %2</source>
         <translation>%1 已在处方中。</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+53"/>
         <source>Over %1 days: record the assessment and have the patient sign. Without the signature the prescription is held awaiting it and dispenses nothing.</source>
         <translation>超过 %1 天：须填写医生评估并由患者签字。未签字前处方为“待签字”，不能发药。</translation>
     </message>
@@ -4448,12 +4484,47 @@ What is wrong: %2</source>
         <translation>不超过 %1 天：无需患者签字。</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+31"/>
         <source>%1: the dose is a number above 0 (at most 3 decimal places).</source>
         <translation>%1：剂量须为大于 0 的数字（最多 3 位小数）。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+62"/>
+        <source>Change the prescription</source>
+        <translation>更改处方</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change</source>
+        <translation>更改</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Why: dose adjusted, another drug, a new length…</source>
+        <translation>原因：调整剂量、换药、调整天数……</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason for the change</source>
+        <translation>更改原因</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Changes the prescription of %1 (%2 days); it stops when the new one is saved.</source>
+        <translation>更改 %1 开具的处方（%2 天）：保存新处方时原处方随即停用。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>No longer in the drug catalog, left out: %1</source>
+        <translation>药品目录中已无此药，未列入：%1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Say why the prescription changes.</source>
+        <translation>请填写更改原因。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>%1: the patient&apos;s recorded allergy to %2</source>
         <translation>%1：患者有 %2 过敏史</translation>
     </message>
@@ -4468,7 +4539,7 @@ What is wrong: %2</source>
         <translation>%1 需特殊储存（如 2-8 °C 冷藏）</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+16"/>
         <source>The patient&apos;s signature</source>
         <translation>患者签字</translation>
     </message>
@@ -4548,7 +4619,7 @@ What is wrong: %2</source>
         <translation>%1 发药 %2 天</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Drug history</source>
         <translation>用药史</translation>
     </message>
@@ -4556,6 +4627,16 @@ What is wrong: %2</source>
         <location line="+2"/>
         <source>Reading…</source>
         <translation>正在读取……</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The prescription to print</source>
+        <translation>要打印的处方</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>%1 · %2 · %3 days · %4</source>
+        <translation>%1 · %2 · %3 天 · %4</translation>
     </message>
 </context>
 <context>

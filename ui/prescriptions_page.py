@@ -174,6 +174,7 @@ class PrescriptionsPage(QWidget):
                 self.print_round,
             )
         )
+        self.paper_label = QLabel()
         self.paper = QComboBox()  # the sheet the prescription prints on
         for paper in PAPERS:
             self.paper.addItem(paper, paper)
@@ -189,7 +190,7 @@ class PrescriptionsPage(QWidget):
         layout.addLayout(hbox(*top))
         layout.addWidget(self.tabs, 1)
         actions = (self.dispense_button, self.sign_button, self.history_button, self.change_button)
-        printing = (self.stop_button, self.print_button, self.paper)
+        printing = (self.stop_button, self.print_button, self.paper_label, self.paper)
         layout.addLayout(hbox(*actions, *printing, None, self.count))
         layout.addWidget(self.notice)
         self.retranslate()
@@ -212,6 +213,7 @@ class PrescriptionsPage(QWidget):
             self.stop_button: tr("Stop…"),
             self.issue_button: tr("Issue a prescription…"),
             self.change_button: tr("Change…"),
+            self.paper_label: tr("Paper"),
             self.print_button: tr("Print prescription…"),
             self.round_button: tr("Print refill round…"),
         }

@@ -736,6 +736,7 @@ class ChangeDialog(IssueDialog):
         self.reason = QLineEdit()
         self.reason.setObjectName("changeReason")
         self.reason.setPlaceholderText(tr("Why: dose adjusted, another drug, a new length…"))
+        self.reason.textEdited.connect(lambda _t: hide_problem(self.error))
         self.form.insertRow(0, tr("Reason for the change"), self.reason)
         self.old = QLabel(
             tr("Changes the prescription of %1 (%2 days); it stops when the new one is saved.")
@@ -914,6 +915,7 @@ class HistoryDialog(QDialog):
         self.printing: Op | None = None
         self.chosen = QComboBox()  # the prescription to print, newest first
         self.chosen.setToolTip(tr("The prescription to print"))
+        self.chosen.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.paper = QComboBox()
         for paper in PAPERS:
             self.paper.addItem(paper, paper)

@@ -220,6 +220,7 @@ def round_html(rows: list[dict[str, Any]], clinic: str, day: dt.date, days: int)
             e(str(r["name"])),
             e(mask_id_number(r.get("id_number"))),
             labels.label("disease", r["disease"]),
+            "<br/>".join(e(f"{i['drug_name']} {i.get('spec') or ''}".strip()) for i in r.get("items", [])),
             r["issued_on"],
             r["days"],
             r["dispensed_days"],
@@ -249,6 +250,8 @@ def round_printable(store: Store, day: dt.date, days: int) -> printing.Printable
     conn = store.reader()
     try:
         rows = X.refills(conn, store.clinic_id, day, days)
+        for row in rows:  # what to bring on the round
+            row["items"] = X.items(conn, str(row["prescription_id"]))
         clinic = clinic_name(conn, store.clinic_id)
     finally:
         conn.close()

@@ -494,7 +494,7 @@
         <location filename="../../ui/chronic_chart.py" line="+101"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-79"/>
-        <location filename="../../ui/rx_dialogs.py" line="+654"/>
+        <location filename="../../ui/rx_dialogs.py" line="+656"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -989,14 +989,14 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-186"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
-        <location filename="../../ui/prescriptions_page.py" line="+204"/>
+        <location filename="../../ui/prescriptions_page.py" line="+206"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
     </message>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-418"/>
+        <location filename="../../ui/rx_dialogs.py" line="-420"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1623,7 +1623,7 @@
         <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
-        <location filename="../../ui/rx_dialogs.py" line="+383"/>
+        <location filename="../../ui/rx_dialogs.py" line="+384"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -2043,7 +2043,7 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-52"/>
         <location filename="../../ui/messages.py" line="+2"/>
-        <location filename="../../ui/prescriptions_page.py" line="-190"/>
+        <location filename="../../ui/prescriptions_page.py" line="-192"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
         <source>Phone</source>
@@ -2294,7 +2294,7 @@
         <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <location filename="../../ui/indicators_view.py" line="-116"/>
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
-        <location filename="../../ui/rx_dialogs.py" line="-366"/>
+        <location filename="../../ui/rx_dialogs.py" line="-367"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -4034,7 +4034,7 @@ What is wrong: %2</source>
         <translation>列入原因</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+129"/>
         <source>Long-term prescriptions</source>
         <translation>长期处方</translation>
     </message>
@@ -4075,7 +4075,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="+438"/>
+        <source>Paper</source>
+        <translation>纸张</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/rx_dialogs.py" line="+440"/>
         <source>Print prescription…</source>
         <translation>打印处方…</translation>
     </message>
@@ -4145,7 +4150,7 @@ What is wrong: %2</source>
         <translation>%1 的处方已更改：新处方 %2 天，已生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-859"/>
+        <location filename="../../ui/rx_dialogs.py" line="-861"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -4427,18 +4432,18 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+351"/>
+        <location line="+352"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>
     </message>
     <message>
-        <location line="-350"/>
-        <location line="+351"/>
+        <location line="-351"/>
+        <location line="+352"/>
         <source>The patient has signed the prescription</source>
         <translation>患者已在处方上签字</translation>
     </message>
     <message>
-        <location line="-349"/>
+        <location line="-350"/>
         <source>Recorded allergies, separated by commas</source>
         <translation>过敏史，以逗号分隔</translation>
     </message>
@@ -4449,12 +4454,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+342"/>
+        <location line="+343"/>
         <source>Assessment</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="-340"/>
+        <location line="-341"/>
         <source>Allergies</source>
         <translation>过敏史</translation>
     </message>
@@ -4504,7 +4509,7 @@ What is wrong: %2</source>
         <translation>原因：调整剂量、换药、调整天数……</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Reason for the change</source>
         <translation>更改原因</translation>
     </message>
@@ -4634,7 +4639,7 @@ What is wrong: %2</source>
         <translation>要打印的处方</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>%1 · %2 · %3 days · %4</source>
         <translation>%1 · %2 · %3 天 · %4</translation>
     </message>

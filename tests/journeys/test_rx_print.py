@@ -59,7 +59,9 @@ def save_pdf(journey: Journey, preview: Any, documents: Path, png: str) -> Path:
         from tests.journeys.conftest import SHOT_DIR
 
         SHOT_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(target), str(SHOT_DIR / png)], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-png", "-singlefile", str(target), str(SHOT_DIR / png)], check=True
+        )
     return target
 
 
@@ -100,7 +102,9 @@ def test_print_a_prescription_from_the_worklist_the_awaiting_list_and_the_drug_h
     page = open_page(journey)
     assert not page.print_button.isEnabled(), "nothing selected: nothing to print"
     with journey.step("select the patient on the refill worklist"):
-        journey.click_row(page.views["refills"], row_of(page, "refills", lambda r: r["prescription_id"] == rx["id"]))
+        journey.click_row(
+            page.views["refills"], row_of(page, "refills", lambda r: r["prescription_id"] == rx["id"])
+        )
         journey.wait_until(lambda: page.print_button.isEnabled())
     assert page.paper.currentText() == A5
     journey.shot("rxprint-page", journey.window)
@@ -134,7 +138,9 @@ def test_print_a_prescription_from_the_worklist_the_awaiting_list_and_the_drug_h
 
     with journey.step("the awaiting tab: select the 42-day prescription, choose A4, click 打印处方…"):
         journey.click_tab(page.tabs, 1)
-        journey.click_row(page.views["awaiting"], row_of(page, "awaiting", lambda r: r["prescription_id"] == held["id"]))
+        journey.click_row(
+            page.views["awaiting"], row_of(page, "awaiting", lambda r: r["prescription_id"] == held["id"])
+        )
         journey.wait_until(lambda: page.print_button.isEnabled())
         page.paper.setFocus()
         journey.key(page.paper, Qt.Key.Key_Down)
@@ -179,10 +185,13 @@ def test_print_the_refill_round_then_enter_dispenses_the_selected_row(journey: J
     with journey.step("click 打印续方清单…"):
         preview = open_preview(journey, page.round_button)
     text = preview_text(preview)
-    assert "长期处方续方清单" in text and f"{page.horizon.value()} 天内应续方、发药或到期：共 {listed} 张处方" in text
+    assert (
+        "长期处方续方清单" in text
+        and f"{page.horizon.value()} 天内应续方、发药或到期：共 {listed} 张处方" in text
+    )
     for patient in patients:
         assert patient["name"] in text and mask_id_number(patient["id_number"]) in text
-    assert "将用完" in text
+    assert "将用完" in text and "苯磺酸氨氯地平片 5mg" in text, "why each is listed, and the drug to bring"
     journey.shot("rxprint-round-preview", preview)
     close(journey, preview)
     with journey.step("select a row and press Enter: the dispensing of that prescription"):
@@ -204,7 +213,9 @@ def test_change_a_prescription_with_a_reason(journey: Journey) -> None:
     rx = issue_for(journey, patient)
     page = open_page(journey)
     with journey.step("select the prescription and click 更改…"):
-        journey.click_row(page.views["refills"], row_of(page, "refills", lambda r: r["prescription_id"] == rx["id"]))
+        journey.click_row(
+            page.views["refills"], row_of(page, "refills", lambda r: r["prescription_id"] == rx["id"])
+        )
         journey.wait_until(lambda: page.change_button.isEnabled())
         journey.click(page.change_button)
         dialog = journey.dialog(ChangeDialog)
@@ -228,7 +239,9 @@ def test_change_a_prescription_with_a_reason(journey: Journey) -> None:
         journey.wait_until(lambda: row_of(page, "refills", lambda r: r["prescription_id"] == rx["id"]) < 0)
     assert page.notice.text() == f"✓ {patient['name']} 的处方已更改：新处方 28 天，已生效。"
     assert X.get_prescription(journey.store.conn, rx["id"])["status"] == "stopped"
-    new = journey.store.conn.execute("SELECT id, days FROM prescription WHERE replaces = ?", (rx["id"],)).fetchone()
+    new = journey.store.conn.execute(
+        "SELECT id, days FROM prescription WHERE replaces = ?", (rx["id"],)
+    ).fetchone()
     assert new is not None and new["days"] == 28
     journey.wait_until(lambda: row_of(page, "refills", lambda r: r["prescription_id"] == new["id"]) >= 0)
     stop = journey.store.conn.execute(

@@ -3,8 +3,10 @@ next days, with nothing dispensed yet, or expiring — and the prescriptions awa
 row: Enter dispenses (on the awaiting list: the signature), 用药史… shows the patient's drug history, 停用… stops
 the prescription with a reason; 开长处方… issues one.
 
-Both lists are read on a worker (``lane="work"``, its own connection) and shown from memory; after a write the
-lists are read again only when it touched a prescription table (when the page is hidden: when it is shown)."""
+Both lists are read on a worker (``lane="work"``, its own connection): the refill worklist in keyset pages
+(``rx_records.refills_page``; the pages scrolled to later on the window's reader), the awaiting list whole (it
+holds only prescriptions not yet signed). After a write the lists are read again only when it touched a
+prescription table (when the page is hidden: when it is shown)."""
 
 from __future__ import annotations
 
@@ -17,9 +19,10 @@ from clinic_app.db import Connection
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Changes, Store
 from clinic_app.users import User
+from ui.chronic_page import primed, read_rows
 from ui.chronic_words import disease_text
 from ui.i18n import tr
-from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
+from ui.listmodel import PAGE_SIZE, RIGHT, Column, Fetch, ListModel, ListView, Row
 from ui.notice import Notice
 from ui.ops import Op, Writer
 from ui.qt import (
@@ -87,6 +90,20 @@ def list_columns(which: str) -> list[Column]:
     ]
 
 
+def refill_cursor(row: Row) -> tuple[str, str]:
+    """Where a page of the refill worklist ends (its keyset: the day due, then the prescription)."""
+    return (str(row["due_on"]), str(row["prescription_id"]))
+
+
+def refill_fetch(conn: Connection, clinic_id: str, today: dt.date, days: int) -> Fetch:
+    """Keyset pages of the refill worklist on ``conn`` (``rx_records.refills_page``)."""
+
+    def fetch(after: Any, limit: int) -> list[Row]:
+        return X.refills_page(conn, clinic_id, today, days, after or ("", ""), limit)
+
+    return fetch
+
+
 def memory_fetch(rows: list[Row]) -> Any:
     """Pages of a list already read (the cursor is the row's place in it)."""
 
@@ -136,9 +153,9 @@ class PrescriptionsPage(QWidget):
         self.views: dict[str, ListView] = {}
         self.tabs = QTabWidget()
         for which in LISTS:
-            model = ListModel(
-                list_columns(which), key="prescription_id", cursor=lambda r: r["_n"], parent=self
-            )
+            cursor = refill_cursor if which == "refills" else (lambda r: r["_n"])
+            model = ListModel(list_columns(which), key="prescription_id", cursor=cursor, parent=self)
+            model.rowsInserted.connect(lambda *_: self._show_count())  # the pages scrolled to
             view = ListView(model)
             view.activated.connect(lambda _i, w=which: self.start(w))  # Enter, and a double click
             view.selectionModel().selectionChanged.connect(lambda _a, _b: self._enable())
@@ -237,29 +254,35 @@ class PrescriptionsPage(QWidget):
             self.read()
 
     def read(self) -> None:
-        """Both lists, on a worker; a read asked for while one runs is made once it ends."""
+        """Both lists, on a worker — of the refills as many rows as are loaded (whole keyset pages, at least one),
+        the pages scrolled to later read on the window's reader as the view asks for them (one page, as the
+        residents page pages); a read asked for while one runs is made once it ends."""
         self.stale = False
         if self.reading is not None and self.reading.running:
             self.read_again = True
             return
         store, clinic, today, days = self.store, self.store.clinic_id, self.today, self.horizon.value()
+        wanted = max(self.models["refills"].rowCount(), PAGE_SIZE)
 
-        def work() -> tuple[list[Row], list[Row]]:
+        def work() -> tuple[list[Row], list[Row], int]:
             conn = store.reader()
             try:
-                return X.refills(conn, clinic, today, days), L.awaiting_signature(
-                    conn, clinic, today.isoformat()
-                )
+                refills = read_rows(refill_fetch(conn, clinic, today, days), refill_cursor, wanted)
+                return refills, L.awaiting_signature(conn, clinic, today.isoformat()), days
             finally:
                 conn.close()
 
         self.reading = self.writer.work(work, self._show, parent=self)
 
-    def _show(self, lists: tuple[list[Row], list[Row]]) -> None:
-        for which, rows in zip(LISTS, lists, strict=True):
-            for n, row in enumerate(rows):
-                row["_n"] = n
-            self.models[which].set_fetch(memory_fetch(rows))
+    def _show(self, lists: tuple[list[Row], list[Row], int]) -> None:
+        refills, awaiting, days = lists
+        model = self.models["refills"]
+        model.set_fetch(primed(refills, refill_fetch(self.reader, self.store.clinic_id, self.today, days)))
+        while model.rowCount() < len(refills) and model.canFetchMore():
+            model.fetchMore()  # the pages read on the worker: as many as were loaded before
+        for n, row in enumerate(awaiting):
+            row["_n"] = n
+        self.models["awaiting"].set_fetch(memory_fetch(awaiting))
         self.loaded += 1
         self._show_count()
         self._enable()
@@ -269,7 +292,8 @@ class PrescriptionsPage(QWidget):
 
     def _show_count(self) -> None:
         model = self.models[self.shown()]
-        self.count.setText(tr("%1 in this list").replace("%1", f"{model.rowCount():,}"))
+        more = "+" if model.canFetchMore() else ""
+        self.count.setText(tr("%1 in this list").replace("%1", f"{model.rowCount():,}{more}"))
 
     def _store_changed(self, changes: Changes) -> None:
         if not changes.touched(*SHOWN):

@@ -124,3 +124,23 @@ def prescription_sheet(conn: Connection, rx_id: str) -> dict[str, Any]:
         "replaces": rx["replaces"],
         "items": lines,
     }
+
+
+def known_products(conn: Connection) -> frozenset[str]:
+    """Every trace product id the catalog names (a scanned box of another product is refused at once, without a
+    scan of the whole catalog for each box: the column has no index)."""
+    rows = conn.execute(
+        "SELECT trace_product_id FROM drug WHERE trace_product_id IS NOT NULL AND deleted_at IS NULL"
+    )
+    return frozenset(str(r[0]) for r in rows)
+
+
+def dispensing_start(conn: Connection, rx_id: str) -> dict[str, Any]:
+    """What the dispensing of an installment starts from: the prescription, the days dispensed so far, its items
+    with their trace product ids, and the product ids the catalog knows."""
+    return {
+        "rx": get_prescription(conn, rx_id),
+        "dispensed_days": sum(int(i["days"]) for i in installments(conn, rx_id)),
+        "lines": item_drugs(conn, rx_id),
+        "known_products": known_products(conn),
+    }

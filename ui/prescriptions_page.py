@@ -45,6 +45,7 @@ from ui.rx_dialogs import (
     SignDialog,
     StopDialog,
     read_change,
+    read_dispensing,
 )
 from ui.rx_print import PAPERS, preview_prescription, preview_round
 
@@ -198,6 +199,8 @@ class PrescriptionsPage(QWidget):
         self.printing: Op | None = None
         self.changing: Op | None = None
         self.change_dialog: ChangeDialog | None = None
+        self.dispensing: Op | None = None
+        self.dispense_dialog: DispenseDialog | None = None
         self.count = QLabel()
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -340,26 +343,36 @@ class PrescriptionsPage(QWidget):
         """Enter (or a double click) on a row: dispense; on the awaiting list, the patient's signature."""
         return self.open_sign() if which == "awaiting" else self.open_dispense()
 
-    def open_dispense(self) -> DispenseDialog | None:
+    def open_dispense(self) -> Op | None:
+        """发药… (or Enter on a row of the worklist): the prescription read on a worker, then the dispensing dialog
+        of that prescription; a second press while it is read opens no second one."""
         row = self.selected()
         if row is None or self.shown() != "refills":
             return None
-        dialog = DispenseDialog(self.context(), row, self)
+        if self.dispensing is not None and self.dispensing.running:
+            return None
+        store, rx_id = self.store, str(row["prescription_id"])
 
-        def saved() -> None:
-            result = dialog.result_value or {}
-            text = (
-                tr("%1: %2 days dispensed, %3 box(es); %4 days left.")
-                .replace("%1", str(row["name"]))
-                .replace("%2", str(result.get("days", "")))
-                .replace("%3", str(len(result.get("codes", []))))
-                .replace("%4", str(result.get("left_days", "")))
-            )
-            self.notice.say(text)
+        def opened(start: Row) -> None:
+            dialog = DispenseDialog(self.context(), row, start, self)
 
-        dialog.accepted.connect(saved)
-        dialog.open()
-        return dialog
+            def saved() -> None:
+                result = dialog.result_value or {}
+                text = (
+                    tr("%1: %2 days dispensed, %3 box(es); %4 days left.")
+                    .replace("%1", str(row["name"]))
+                    .replace("%2", str(result.get("days", "")))
+                    .replace("%3", str(len(result.get("codes", []))))
+                    .replace("%4", str(result.get("left_days", "")))
+                )
+                self.notice.say(text)
+
+            dialog.accepted.connect(saved)
+            dialog.open()
+            self.dispense_dialog = dialog
+
+        self.dispensing = self.writer.work(lambda: read_dispensing(store, rx_id), opened, parent=self)
+        return self.dispensing
 
     def open_issue(self) -> IssueDialog:
         row = self.selected()

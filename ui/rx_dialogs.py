@@ -227,13 +227,15 @@ class DispenseDialog(RowDialog):
     """One installment of a prescription: days (or packages of the first drug, giving the days they last), the
     trace code of every box scanned into a field that keeps the focus, split-pack, saved with Ctrl+Enter."""
 
-    def __init__(self, ctx: RxContext, row: Row, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: RxContext, row: Row, start: Row, parent: QWidget | None = None) -> None:
+        """``start``: ``rx_lists.dispensing_start`` of the prescription, read on a worker (``read_dispensing``)."""
         super().__init__(ctx, row, tr("Dispense an installment"), tr("Dispense"), parent)
-        self.reader = reader = ctx.reader
-        self.lines = L.item_drugs(reader, self.rx_id)
+        self.reader = ctx.reader
+        self.lines = start["lines"]
+        self.known_products: frozenset[str] = start["known_products"]
         self.codes: list[str] = []
-        rx = X.get_prescription(reader, self.rx_id)
-        done = sum(int(i["days"]) for i in X.installments(reader, self.rx_id))
+        rx = start["rx"]
+        done = int(start["dispensed_days"])
         self.left = int(rx["days"]) - done
         summary = QLabel(
             tr("%1 days prescribed on %2, %3 dispensed, %4 left; valid until %5.")
@@ -346,12 +348,7 @@ class DispenseDialog(RowDialog):
         by_product = {
             str(i["trace_product_id"]): str(i["id"]) for i in self.lines if i.get("trace_product_id")
         }
-        known = (
-            {trace.product_id}
-            if trace.product_id and L.product_known(self.reader, trace.product_id)
-            else set()
-        )
-        item_id = P.check_product(trace, known, by_product)
+        item_id = P.check_product(trace, self.known_products, by_product)
         sales = L.earlier_sales(self.reader, trace.code)
         if sales:
             size = next((int(i["package_size"]) for i in self.lines if i["id"] == item_id), None)
@@ -393,6 +390,15 @@ class DispenseDialog(RowDialog):
         self.run(
             lambda: X.dispense(ctx.store, ctx.user, rx_id, days, codes, split_pack=split, today=ctx.today)
         )
+
+
+def read_dispensing(store: Store, rx_id: str) -> Row:
+    """Off the GUI thread: what the dispensing dialog starts from (``rx_lists.dispensing_start``)."""
+    conn = store.reader()
+    try:
+        return L.dispensing_start(conn, rx_id)
+    finally:
+        conn.close()
 
 
 def unverified_text(trace: P.TraceCode) -> str:

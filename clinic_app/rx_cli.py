@@ -56,19 +56,13 @@ def cmd_rx_issue(ctx: Context) -> int:
     actor = ctx.actor()
     resident = resident_by_number(ctx.store, a.resident)
     lines = [parse_item(n, text) for n, text in enumerate(a.item, start=1)]
-    result = X.issue(
-        ctx.store,
-        actor,
-        resident["id"],
-        a.disease,
-        lines,
-        a.days,
-        signed=a.signed,
-        assessment=a.assessment,
-        allergies=a.allergies,
-        on=a.date,
-    )
+    result = X.issue(ctx.store, actor, resident["id"], a.disease, lines, a.days, **written(a))
     return _show(a, result, issued_lines(resident["name"], result))
+
+
+def written(a: Any) -> dict[str, Any]:
+    """The options of a new prescription beside its drugs and days (issue, change)."""
+    return {"signed": a.signed, "assessment": a.assessment, "allergies": a.allergies, "on": a.date}
 
 
 def cmd_rx_change(ctx: Context) -> int:
@@ -78,18 +72,7 @@ def cmd_rx_change(ctx: Context) -> int:
     actor = ctx.actor()
     lines = [parse_item(n, text) for n, text in enumerate(a.item, start=1)]
     resident = get_resident(ctx.store.conn, X.get_prescription(ctx.store.conn, a.rx)["resident_id"])
-    result = X.change(
-        ctx.store,
-        actor,
-        a.rx,
-        a.reason,
-        lines,
-        a.days,
-        signed=a.signed,
-        assessment=a.assessment,
-        allergies=a.allergies,
-        on=a.date,
-    )
+    result = X.change(ctx.store, actor, a.rx, a.reason, lines, a.days, **written(a))
     result["replaces"] = a.rx
     text = [f"changed: {a.rx} is stopped ({a.reason.strip()})", *issued_lines(resident["name"], result)]
     return _show(a, result, text)

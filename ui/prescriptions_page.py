@@ -11,6 +11,7 @@ prescription table (when the page is hidden: when it is shown)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from clinic_app import rx_lists as L
@@ -197,10 +198,8 @@ class PrescriptionsPage(QWidget):
         for paper in PAPERS:
             self.paper.addItem(paper, paper)
         self.printing: Op | None = None
-        self.changing: Op | None = None
-        self.change_dialog: ChangeDialog | None = None
-        self.dispensing: Op | None = None
-        self.dispense_dialog: DispenseDialog | None = None
+        self.opening: Op | None = None  # a dialog's facts being read (dispensing, a change)
+        self.dialog: Any = None  # the last dialog opened that way
         self.count = QLabel()
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -345,34 +344,45 @@ class PrescriptionsPage(QWidget):
 
     def open_dispense(self) -> Op | None:
         """发药… (or Enter on a row of the worklist): the prescription read on a worker, then the dispensing dialog
-        of that prescription; a second press while it is read opens no second one."""
+        of that prescription."""
         row = self.selected()
         if row is None or self.shown() != "refills":
             return None
-        if self.dispensing is not None and self.dispensing.running:
-            return None
+
+        def saved(dialog: DispenseDialog) -> None:
+            result = dialog.result_value or {}
+            text = (
+                tr("%1: %2 days dispensed, %3 box(es); %4 days left.")
+                .replace("%1", str(row["name"]))
+                .replace("%2", str(result.get("days", "")))
+                .replace("%3", str(len(result.get("codes", []))))
+                .replace("%4", str(result.get("left_days", "")))
+            )
+            self.notice.say(text)
+
         store, rx_id = self.store, str(row["prescription_id"])
+        return self.open_when_read(
+            lambda: read_dispensing(store, rx_id),
+            lambda start: DispenseDialog(self.context(), row, start, self),
+            saved,
+        )
 
-        def opened(start: Row) -> None:
-            dialog = DispenseDialog(self.context(), row, start, self)
+    def open_when_read(
+        self, read: Callable[[], Row], make: Callable[[Row], Any], saved: Callable[[Any], None]
+    ) -> Op | None:
+        """A dialog made from what ``read`` reads on a worker, opened once it is read; ``saved(dialog)`` when it
+        is accepted. A second press while one is being read opens no second one."""
+        if self.opening is not None and self.opening.running:
+            return None
 
-            def saved() -> None:
-                result = dialog.result_value or {}
-                text = (
-                    tr("%1: %2 days dispensed, %3 box(es); %4 days left.")
-                    .replace("%1", str(row["name"]))
-                    .replace("%2", str(result.get("days", "")))
-                    .replace("%3", str(len(result.get("codes", []))))
-                    .replace("%4", str(result.get("left_days", "")))
-                )
-                self.notice.say(text)
-
-            dialog.accepted.connect(saved)
+        def opened(facts: Row) -> None:
+            dialog = make(facts)
+            dialog.accepted.connect(lambda: saved(dialog))
             dialog.open()
-            self.dispense_dialog = dialog
+            self.dialog = dialog
 
-        self.dispensing = self.writer.work(lambda: read_dispensing(store, rx_id), opened, parent=self)
-        return self.dispensing
+        self.opening = self.writer.work(read, opened, parent=self)
+        return self.opening
 
     def open_issue(self) -> IssueDialog:
         row = self.selected()
@@ -419,35 +429,29 @@ class PrescriptionsPage(QWidget):
         """更改…: the prescription's drugs read on a worker, then the change dialog filled with them (a new
         prescription replaces it, with a reason)."""
         row = self.selected()
-        if row is None or (self.changing is not None and self.changing.running):
+        if row is None:
             return None
+
+        def saved(dialog: ChangeDialog) -> None:
+            result = dialog.result_value or {}
+            held = result.get("status") == "awaiting_signature"
+            text = (
+                tr(
+                    "The prescription of %1 is changed: the new one, %2 days, is held until the patient signs."
+                )
+                if held
+                else tr("The prescription of %1 is changed: the new one, %2 days, is active.")
+            )
+            self.notice.say(text.replace("%1", str(row["name"])).replace("%2", str(result.get("days", ""))))
+            if held:
+                self.tabs.setCurrentIndex(LISTS.index("awaiting"))
+
         store, rx_id = self.store, str(row["prescription_id"])
-
-        def opened(prefill: Any) -> None:
-            dialog = ChangeDialog(self.context(), row, prefill, self)
-
-            def saved() -> None:
-                result = dialog.result_value or {}
-                held = result.get("status") == "awaiting_signature"
-                text = (
-                    tr(
-                        "The prescription of %1 is changed: the new one, %2 days, is held until the patient signs."
-                    )
-                    if held
-                    else tr("The prescription of %1 is changed: the new one, %2 days, is active.")
-                )
-                self.notice.say(
-                    text.replace("%1", str(row["name"])).replace("%2", str(result.get("days", "")))
-                )
-                if held:
-                    self.tabs.setCurrentIndex(LISTS.index("awaiting"))
-
-            dialog.accepted.connect(saved)
-            dialog.open()
-            self.change_dialog = dialog
-
-        self.changing = self.writer.work(lambda: read_change(store, rx_id), opened, parent=self)
-        return self.changing
+        return self.open_when_read(
+            lambda: read_change(store, rx_id),
+            lambda prefill: ChangeDialog(self.context(), row, prefill, self),
+            saved,
+        )
 
     # -- printing --------------------------------------------------------------------------------------------
     def print_prescription(self) -> Op | None:

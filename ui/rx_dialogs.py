@@ -690,24 +690,18 @@ class IssueDialog(RxDialog):
         items = self.item_inputs()
         if items is None:
             return
-        ctx = self.ctx
+        ctx, kw = self.ctx, self.written()
         rid, disease, days = str(self.resident["id"]), str(self.disease.currentData()), self.days.value()
-        signed, assessment = self.signed.isEnabled() and self.signed.isChecked(), self.assessment.text()
-        allergies = self.allergies.text()
-        self.run(
-            lambda: X.issue(
-                ctx.store,
-                ctx.user,
-                rid,
-                disease,
-                items,
-                days,
-                signed=signed,
-                assessment=assessment or None,
-                allergies=allergies or None,
-                today=ctx.today,
-            )
-        )
+        self.run(lambda: X.issue(ctx.store, ctx.user, rid, disease, items, days, **kw))
+
+    def written(self) -> dict[str, Any]:
+        """What the prescription holds beside its drugs and days: the signature, assessment, allergies, day."""
+        return {
+            "signed": self.signed.isEnabled() and self.signed.isChecked(),
+            "assessment": self.assessment.text() or None,
+            "allergies": self.allergies.text() or None,
+            "today": self.ctx.today,
+        }
 
 
 def read_change(store: Store, rx_id: str) -> Row:
@@ -780,23 +774,14 @@ class ChangeDialog(IssueDialog):
             show_problem(self.error, tr("Say why the prescription changes."))
             self.reason.setFocus()
             return
-        ctx, rx_id, reason, days = self.ctx, self.rx_id, self.reason.text(), self.days.value()
-        signed, assessment = self.signed.isEnabled() and self.signed.isChecked(), self.assessment.text()
-        allergies = self.allergies.text()
-        self.run(
-            lambda: X.change(
-                ctx.store,
-                ctx.user,
-                rx_id,
-                reason,
-                items,
-                days,
-                signed=signed,
-                assessment=assessment or None,
-                allergies=allergies or None,
-                today=ctx.today,
-            )
+        ctx, rx_id, reason, days, kw = (
+            self.ctx,
+            self.rx_id,
+            self.reason.text(),
+            self.days.value(),
+            self.written(),
         )
+        self.run(lambda: X.change(ctx.store, ctx.user, rx_id, reason, items, days, **kw))
 
 
 def warning_text(warning: P.RxWarning) -> str:

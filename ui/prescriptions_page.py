@@ -47,6 +47,7 @@ from ui.rx_dialogs import (
     StopDialog,
     read_change,
     read_dispensing,
+    read_issue,
 )
 from ui.rx_print import PAPERS, preview_prescription, preview_round
 
@@ -384,11 +385,11 @@ class PrescriptionsPage(QWidget):
         self.opening = self.writer.work(read, opened, parent=self)
         return self.opening
 
-    def open_issue(self) -> IssueDialog:
+    def open_issue(self) -> Op | None:
+        """开长处方…: the county's limits (and the selected row's patient) read on a worker, then the dialog."""
         row = self.selected()
-        dialog = IssueDialog(self.context(), row, self)
 
-        def saved() -> None:
+        def saved(dialog: IssueDialog) -> None:
             result = dialog.result_value or {}
             name = (dialog.resident or {}).get("name", "")
             if result.get("status") == "awaiting_signature":
@@ -398,9 +399,12 @@ class PrescriptionsPage(QWidget):
                 text = tr("Prescription for %1 issued, %2 days: active.")
             self.notice.say(text.replace("%1", str(name)).replace("%2", str(result.get("days", ""))))
 
-        dialog.accepted.connect(saved)
-        dialog.open()
-        return dialog
+        store, today = self.store, self.today
+        return self.open_when_read(
+            lambda: read_issue(store, row, today),
+            lambda start: IssueDialog(self.context(), row, start, self),
+            saved,
+        )
 
     def on_row(self, make: Any, said: str | None = None) -> Any:
         """Open ``make(context, row, page)`` on the selected row; once saved the notice says ``said`` (%1: the
@@ -446,9 +450,9 @@ class PrescriptionsPage(QWidget):
             if held:
                 self.tabs.setCurrentIndex(LISTS.index("awaiting"))
 
-        store, rx_id = self.store, str(row["prescription_id"])
+        store, today = self.store, self.today
         return self.open_when_read(
-            lambda: read_change(store, rx_id),
+            lambda: read_change(store, row, today),
             lambda prefill: ChangeDialog(self.context(), row, prefill, self),
             saved,
         )

@@ -442,10 +442,17 @@ class IssueDialog(RxDialog):
     disease, drugs from the catalog's search with dose and times a day, the days; the whole packages and the rules
     of RULES §6 shown as the doctor types; saved with Ctrl+Enter."""
 
-    def __init__(self, ctx: RxContext, resident: Row | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: RxContext, resident: Row | None, start: Row, parent: QWidget | None = None
+    ) -> None:
+        """``start``: ``read_issue`` — the county's limits and, with ``resident``, that patient's facts (read on a
+        worker)."""
         super().__init__(ctx, tr("Issue a long-term prescription"), tr("Issue"), parent)
-        self.reader = ctx.reader
-        self.limits = X.limits(ctx.reader, ctx.today)
+        self.limits: P.Limits = start["limits"]
+        self.last: dict[str, Row | None] = {}  # the patient's last face-to-face follow-up of each disease
+        self.finding: Op | None = None
+        self.searched = self.shown_search = 0  # the drug searches asked for, and the one shown
+        self.enter_waiting = False  # Enter in the search before its answer came
         self.resident: Row | None = None
         self.lines: list[ItemLine] = []
         self.hits: list[Row] = []
@@ -497,33 +504,42 @@ class IssueDialog(RxDialog):
         self.disease.activated.connect(lambda _i: self.check_stable())
         self.days.valueChanged.connect(lambda _v: self.show_rules())
         self.allergies.textChanged.connect(lambda _t: self.show_rules())
-        if resident is not None:
-            self.use_resident(resident)
+        if start.get("patient") is not None:
+            self.use_patient(start["patient"])
         self.show_rules()
 
     # -- the patient --------------------------------------------------------------------------------------
-    def find_resident(self) -> bool:
+    def find_resident(self) -> Op | None:
+        """The patient typed in the finder (ID number, name, pinyin), looked up on a worker with the diseases
+        under management and the last face-to-face follow-up of each; one lookup at a time."""
         text = self.finder.text().strip()
-        hits = C.resident_page(self.reader, self.ctx.store.clinic_id, text, limit=2) if text else []
-        if len(hits) != 1:
+        if not text or (self.finding is not None and self.finding.running):
+            return None
+        ctx = self.ctx
+
+        def found(result: Row) -> None:
+            if result["patient"] is not None:
+                self.use_patient(result["patient"])
+                return
             show_problem(
                 self.error,
                 tr("No resident matches “%1”.").replace("%1", text)
-                if not hits
+                if not result["hits"]
                 else tr("Several residents match “%1”: type more of the ID number.").replace("%1", text),
             )
-            return False
-        self.use_resident(hits[0])
-        return True
 
-    def use_resident(self, resident: Row) -> None:
-        rid = resident.get("resident_id") or resident["id"]
-        self.resident = {"id": rid, "name": resident["name"], "id_number": resident["id_number"]}
+        self.finding = ctx.writer.work(lambda: find_patient(ctx.store, text, ctx.today), found, parent=self)
+        return self.finding
+
+    def use_patient(self, facts: Row) -> None:
+        """A patient found (``patient_facts``): the diseases to prescribe for, the stability of the one chosen."""
+        resident = facts["resident"]
+        self.resident = {"id": resident["id"], "name": resident["name"], "id_number": resident["id_number"]}
+        self.last = facts["last"]
         self.finder.setText(str(resident["name"]))
         self.disease.clear()
-        for reg in H.registrations(self.reader, str(rid)):
-            if reg["management"] == "continue":
-                self.disease.addItem(disease_text(reg["disease"]), reg["disease"])
+        for disease in facts["diseases"]:
+            self.disease.addItem(disease_text(disease), disease)
         if resident.get("disease"):
             self.disease.setCurrentIndex(max(self.disease.findData(resident["disease"]), 0))
         self.who.setText(
@@ -545,8 +561,7 @@ class IssueDialog(RxDialog):
         disease = self.disease.currentData()
         if self.resident is None or not disease:
             return False
-        after = self.ctx.today + dt.timedelta(days=1)
-        last = H.previous_face_to_face(self.reader, str(self.resident["id"]), str(disease), after)
+        last = self.last.get(str(disease))
         try:
             P.check_stable(str(disease), last)
         except ValidationError as e:
@@ -557,7 +572,26 @@ class IssueDialog(RxDialog):
 
     # -- drugs --------------------------------------------------------------------------------------------
     def find_drugs(self, text: str) -> None:
-        self.hits = drugs.search_drugs(self.reader, text, limit=DRUG_HITS) if text.strip() else []
+        """The catalog searched on a worker as the doctor types; only the answer to the text typed last is shown
+        (an Enter typed before it comes adds its first drug when it does)."""
+        self.searched += 1
+        asked, store = self.searched, self.ctx.store
+        if not text.strip():
+            self.show_hits(asked, [])
+            return
+        self.ctx.writer.work(
+            lambda: search_catalog(store, text), lambda hits: self.show_hits(asked, hits), parent=self
+        )
+
+    @property
+    def searching(self) -> bool:
+        return self.shown_search != self.searched
+
+    def show_hits(self, asked: int, hits: list[Row]) -> None:
+        if asked != self.searched:
+            return  # the doctor typed on: a later answer is coming
+        self.shown_search = asked
+        self.hits = hits
         self.results.clear()
         for d in self.hits:
             self.results.addItem(
@@ -565,12 +599,14 @@ class IssueDialog(RxDialog):
             )
         if self.hits:
             self.results.setCurrentRow(0)
+        if self.enter_waiting:
+            self.enter_waiting = False
+            if self.hits:
+                self.add_drug(self.hits[0])
 
-    def add_drug(self, hit: Row) -> bool:
-        """Add a drug found by the search; an excluded one is refused naming its class (RULES §6)."""
-        drug = drugs.drug_by_code(self.reader, str(hit["code"]))
-        if drug is None:
-            return False
+    def add_drug(self, drug: Row) -> bool:
+        """Add a drug found by the search (its catalog row); an excluded one is refused naming its class
+        (RULES §6)."""
         try:
             P.check_drug(drug, self.limits)
         except ValidationError as e:
@@ -654,7 +690,9 @@ class IssueDialog(RxDialog):
             return True
         if watched is self.search and event.key() in ENTER:
             at = max(self.results.currentRow(), 0)
-            if self.hits:
+            if self.searching:
+                self.enter_waiting = True
+            elif self.hits:
                 self.add_drug(self.hits[at])
             return True
         if watched is self.search and event.key() == Qt.Key.Key_Down and self.hits:
@@ -682,9 +720,9 @@ class IssueDialog(RxDialog):
         ]
 
     def submit(self) -> None:
-        if self.resident is None and not self.find_resident():
+        if self.resident is None:
+            self.find_resident()  # saved with the next Ctrl+Enter, once the patient is shown
             return
-        assert self.resident is not None
         if self.disease.count() == 0:
             return
         items = self.item_inputs()
@@ -704,18 +742,75 @@ class IssueDialog(RxDialog):
         }
 
 
-def read_change(store: Store, rx_id: str) -> Row:
-    """Off the GUI thread: what the change dialog starts from — the prescription, its items and each item's drug
-    in the catalog (None when the catalog no longer has it)."""
+def read_change(store: Store, row: Row, today: dt.date) -> Row:
+    """Off the GUI thread: what the change dialog of a prescription of the lists (``row``) starts from — the
+    county's limits, the patient's facts, the prescription, its items and each item's drug in the catalog (None
+    when the catalog no longer has it)."""
     conn = store.reader()
     try:
+        rx_id = str(row["prescription_id"])
         rx = X.get_prescription(conn, rx_id)
         lines = X.items(conn, rx_id)
         return {
+            "limits": X.limits(conn, today),
+            "patient": patient_facts(conn, row, today),
             "rx": rx,
             "items": lines,
             "drugs": {i["drug_code"]: drugs.drug_by_code(conn, i["drug_code"]) for i in lines},
         }
+    finally:
+        conn.close()
+
+
+def search_catalog(store: Store, text: str) -> list[Row]:
+    """Off the GUI thread: the drugs ``text`` finds (name, pinyin initials, code), each its whole catalog row."""
+    conn = store.reader()
+    try:
+        found = (
+            drugs.drug_by_code(conn, str(h["code"])) for h in drugs.search_drugs(conn, text, limit=DRUG_HITS)
+        )
+        return [d for d in found if d is not None]
+    finally:
+        conn.close()
+
+
+def patient_facts(conn: Connection, resident: Row, today: dt.date) -> Row:
+    """What the issue dialog knows of a patient: who (and the disease asked for), the diseases under management
+    and the last face-to-face follow-up of each by ``today`` (RULES §6: a stable patient)."""
+    rid = str(resident.get("resident_id") or resident["id"])
+    diseases = [r["disease"] for r in H.registrations(conn, rid) if r["management"] == "continue"]
+    after = today + dt.timedelta(days=1)
+    return {
+        "resident": {
+            "id": rid,
+            "name": resident["name"],
+            "id_number": resident["id_number"],
+            "disease": resident.get("disease"),
+        },
+        "diseases": diseases,
+        "last": {d: H.previous_face_to_face(conn, rid, d, after) for d in diseases},
+    }
+
+
+def read_issue(store: Store, resident: Row | None, today: dt.date) -> Row:
+    """Off the GUI thread: what the issue dialog starts from — the county's limits of ``today`` and, for a patient
+    of the lists, that patient's facts."""
+    conn = store.reader()
+    try:
+        facts = patient_facts(conn, resident, today) if resident is not None else None
+        return {"limits": X.limits(conn, today), "patient": facts}
+    finally:
+        conn.close()
+
+
+def find_patient(store: Store, text: str, today: dt.date) -> Row:
+    """Off the GUI thread: the resident ``text`` names (ID number, name, pinyin) — how many match (at most 2), and
+    the facts of the one when exactly one does."""
+    conn = store.reader()
+    try:
+        hits = C.resident_page(conn, store.clinic_id, text, limit=2)
+        facts = patient_facts(conn, hits[0], today) if len(hits) == 1 else None
+        return {"hits": len(hits), "patient": facts}
     finally:
         conn.close()
 
@@ -726,7 +821,8 @@ class ChangeDialog(IssueDialog):
     issues the new one under the same rules (clinic_app.rx_records.change), in one unit of work."""
 
     def __init__(self, ctx: RxContext, row: Row, prefill: Row, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, row, parent)
+        """``prefill``: ``read_change`` (read on a worker)."""
+        super().__init__(ctx, row, prefill, parent)
         self.setWindowTitle(tr("Change the prescription"))
         self.ok_button.setText(tr("Change"))
         self.rx_id = str(row["prescription_id"])

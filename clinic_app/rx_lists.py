@@ -116,6 +116,7 @@ def prescription_sheet(conn: Connection, rx_id: str) -> dict[str, Any]:
         "dispensed_days": dispensed,
         "left_days": int(rx["days"]) - dispensed,
         "early_days": rules.refill_early_days,
+        "signature_above_days": rules.signature_above_days,
         "earliest_next": earliest,
         "doctor": str(doctor[0]) if doctor else "",
         "signed": bool(rx["signed"]),

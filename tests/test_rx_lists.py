@@ -76,6 +76,7 @@ def test_the_prescription_sheet_holds_what_the_printed_prescription_shows(rx: Cl
     assert (sheet["installments"], sheet["dispensed_days"], sheet["left_days"]) == (1, 28, 56)
     # the next installment: when the 28 days run out less the county's 7 early days (the minimum interval)
     assert sheet["early_days"] == 7 and sheet["earliest_next"] == "2026-11-23"
+    assert sheet["signature_above_days"] == 28  # the county's (policy), as the sheet says it
     assert sheet["signed"] and sheet["allergies"] == "青霉素"
     [item] = sheet["items"]
     assert (item["drug_name"], item["form"], item["packages"], item["route"]) == (

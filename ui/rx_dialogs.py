@@ -1003,6 +1003,7 @@ class HistoryDialog(QDialog):
         self.chosen = QComboBox()  # the prescription to print, newest first
         self.chosen.setToolTip(tr("The prescription to print"))
         self.chosen.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.chosen.setMinimumContentsLength(28)  # a date, the disease, the days and the status
         self.paper = QComboBox()
         for paper in PAPERS:
             self.paper.addItem(paper, paper)
@@ -1017,7 +1018,7 @@ class HistoryDialog(QDialog):
         under.addWidget(self.chosen, 1)
         under.addWidget(self.paper)
         under.addWidget(self.print_button)
-        under.addStretch(1)
+        under.addSpacing(24)
         under.addWidget(close)
         layout.addLayout(under)
         self.resize(640, 480)

@@ -73,7 +73,8 @@ def status_words(sheet: dict[str, Any], today: dt.date) -> tuple[str, str]:
     if status == "active" and sheet["valid_until"] < today.isoformat():
         return "已过期", f"本处方已于 {sheet['valid_until']} 过期，不再调配。"
     if status == "awaiting_signature":
-        return "待患者签字", "超过 4 周的长期处方须经医生评估并由患者签字确认；签字前不予调配。"
+        above = sheet["signature_above_days"]
+        return "待患者签字", f"超过 {above} 天的长期处方须经医生评估并由患者签字确认；签字前不予调配。"
     if status == "stopped":
         stop = sheet.get("stopped") or {}
         why = f"（{stop.get('reason')}）" if stop.get("reason") else ""
@@ -119,7 +120,7 @@ def prescription_html(sheet: dict[str, Any], today: dt.date, paper: str = "A5") 
     elif sheet.get("signed"):
         signature = "患者已签字确认（开具时）"
     else:
-        signature = "4 周以内，无需患者签字"
+        signature = f"{sheet['signature_above_days']} 天以内，无需患者签字"
     status_class = "ok" if sheet["status"] == "active" and not meaning else "held"
     notice = f"<p class='held'>{e(meaning)}</p>" if meaning else ""
     changed = f"<p>本处方替代原处方 {e(str(sheet['replaces'])[:8])}…</p>" if sheet.get("replaces") else ""
@@ -129,6 +130,7 @@ body {{ font-family: {FONTS}; font-size: {body_pt}pt; }}
 p {{ margin: 0 0 2pt 0; }}
 h1 {{ font-family: {HEAD_FONTS}; font-size: 14pt; text-align: center; margin: 0; }}
 h2 {{ font-family: {HEAD_FONTS}; font-size: 12pt; text-align: center; margin: 0 0 4pt 0; letter-spacing: 4pt; }}
+table.grid {{ border-collapse: collapse; border-color: #000000; border-style: solid; }}
 td {{ padding: 1pt 2pt; }}
 td.sig {{ padding-bottom: 4pt; }}
 td.label {{ font-family: {HEAD_FONTS}; background-color: #f2f2f2; white-space: nowrap; }}

@@ -45,6 +45,7 @@ ROUND_HEADS = (
     "姓名",
     "身份证号",
     "病种",
+    "药品",
     "开具日",
     "处方天数",
     "已发",
@@ -243,7 +244,8 @@ table {{ border-collapse: collapse; }}
 td {{ white-space: nowrap; }}
 th {{ font-family: {HEAD_FONTS}; font-weight: normal; background: #eeeeee; white-space: nowrap; }}
 </style></head><body><h1>{ROUND_TITLE}</h1><p>{summary}</p>
-<table width='100%' cellspacing='0' cellpadding='3' border='1'><tr>{head}<th width='100%'>{ROUND_RECORD}</th></tr>
+<table width='100%' cellspacing='0' cellpadding='3' border='1'>
+<thead><tr>{head}<th width='100%'>{ROUND_RECORD}</th></tr></thead>
 {"".join(body)}</table></body></html>"""
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ui.rx_print import prescription_html, round_html, status_words
+from ui.rx_print import ROUND_HEADS, prescription_html, round_html, status_words
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -94,3 +94,29 @@ def test_an_empty_refill_round_says_so() -> None:
     assert "（无）" in round_html([], "石头村卫生室", TODAY, 7) and "共 0 张处方" in round_html(
         [], "石头村卫生室", TODAY, 7
     )
+
+
+def test_each_column_of_the_refill_round_has_its_heading() -> None:
+    row = {
+        "due_on": "2026-11-21",
+        "name": "张三",
+        "id_number": "11010519491231002X",
+        "disease": "hypertension",
+        "issued_on": "2026-11-02",
+        "days": 84,
+        "dispensed_days": 28,
+        "left_days": 56,
+        "runs_out_on": "2026-11-30",
+        "valid_until": "2027-02-01",
+        "reasons": ["runs_out"],
+        "phone": "13812345678",
+        "items": [{"drug_name": "苯磺酸氨氯地平片", "spec": "5mg"}],
+    }
+    html = round_html([row], "石头村卫生室", TODAY, 7)
+    body = html[html.index("</thead>") :]
+    headings = html.count("<th>") + html.count("<th ")
+    assert headings == body.count("<td") == len(ROUND_HEADS) + 1  # and the column written in by hand
+    cells = [c.split("</td>")[0] for c in body.split("<td>")[1:]]
+    assert cells[ROUND_HEADS.index("药品")] == "苯磺酸氨氯地平片 5mg"
+    assert cells[ROUND_HEADS.index("身份证号")] == "110105********002X"
+    assert cells[ROUND_HEADS.index("原因")] == "将用完"

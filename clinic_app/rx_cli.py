@@ -17,6 +17,7 @@ from clinic_app.cli_core import Commands, Context, out, whole
 from clinic_app.contract_cli import resident_by_number
 from clinic_app.errors import AuthError, ValidationError
 from clinic_app.labels import label
+from clinic_app.residents import get_resident
 
 
 def cmd_catalog_load(ctx: Context) -> int:
@@ -55,19 +56,31 @@ def cmd_rx_issue(ctx: Context) -> int:
     actor = ctx.actor()
     resident = resident_by_number(ctx.store, a.resident)
     lines = [parse_item(n, text) for n, text in enumerate(a.item, start=1)]
-    result = X.issue(
-        ctx.store,
-        actor,
-        resident["id"],
-        a.disease,
-        lines,
-        a.days,
-        signed=a.signed,
-        assessment=a.assessment,
-        allergies=a.allergies,
-        on=a.date,
-    )
-    text = [f"{resident['name']}: long-term prescription, {result['days']} days, {result['status']}"]
+    result = X.issue(ctx.store, actor, resident["id"], a.disease, lines, a.days, **written(a))
+    return _show(a, result, issued_lines(resident["name"], result))
+
+
+def written(a: Any) -> dict[str, Any]:
+    """The options of a new prescription beside its drugs and days (issue, change)."""
+    return {"signed": a.signed, "assessment": a.assessment, "allergies": a.allergies, "on": a.date}
+
+
+def cmd_rx_change(ctx: Context) -> int:
+    """A changed prescription: the old one stops with the reason, the new one (the same patient and disease)
+    is issued under the same rules, in one unit of work."""
+    a = ctx.args
+    actor = ctx.actor()
+    lines = [parse_item(n, text) for n, text in enumerate(a.item, start=1)]
+    resident = get_resident(ctx.store.conn, X.get_prescription(ctx.store.conn, a.rx)["resident_id"])
+    result = X.change(ctx.store, actor, a.rx, a.reason, lines, a.days, **written(a))
+    result["replaces"] = a.rx
+    text = [f"changed: {a.rx} is stopped ({a.reason.strip()})", *issued_lines(resident["name"], result)]
+    return _show(a, result, text)
+
+
+def issued_lines(name: str, result: dict[str, Any]) -> list[str]:
+    """What a doctor reads of a prescription just issued: the patient, days, status, each drug's packages."""
+    text = [f"{name}: long-term prescription, {result['days']} days, {result['status']}"]
     text += [
         f"  {i['drug_name']}\t{i['dose']} × {i['times_per_day']}/day\t{i['packages']} package(s)"
         for i in result["items"]
@@ -75,7 +88,7 @@ def cmd_rx_issue(ctx: Context) -> int:
     text += [f"  warning: {w['message']}" for w in result["warnings"]]
     if result["status"] == "awaiting_signature":
         text.append("  held until the patient signs (clinic rx sign); it dispenses nothing until then")
-    return _show(a, result, text)
+    return text
 
 
 def cmd_rx_sign(ctx: Context) -> int:
@@ -150,21 +163,7 @@ def add_commands(commands: Commands) -> None:
     )
     p.add_argument("--resident", required=True, metavar="ID_NUMBER")
     p.add_argument("--disease", required=True, choices=K.DISEASES)
-    p.add_argument(
-        "--item",
-        required=True,
-        action="append",
-        metavar="CODE,DOSE_PER_TIME,TIMES_PER_DAY",
-        help=f"a drug by its catalog code, the dose in the catalog's unit, times a day; optionally ,ROUTE "
-        f"({', '.join(P.ROUTES)}); repeatable",
-    )
-    days_max = P.POLICY_DEFAULTS["rx.max_days"]
-    p.add_argument(
-        "--days", required=True, type=whole, help=f"days prescribed (the county's most: {days_max})"
-    )
-    p.add_argument("--signed", action="store_true", help="the patient has signed (needed over 28 days)")
-    p.add_argument("--assessment", metavar="TEXT", help="the doctor's assessment (needed over 28 days)")
-    p.add_argument("--allergies", metavar="TEXT", help="the patient's recorded allergies, comma-separated")
+    prescription_options(p)
     p = rx_leaf("sign", cmd_rx_sign, "record the patient's signature on a prescription over 28 days")
     p.add_argument("--assessment", metavar="TEXT", help="the doctor's assessment, if not recorded at issue")
     p = rx_leaf(
@@ -182,3 +181,31 @@ def add_commands(commands: Commands) -> None:
     )
     p = rx_leaf("stop", cmd_rx_stop, "stop a prescription with a reason: it dispenses nothing more")
     p.add_argument("--reason", required=True)
+    p = rx_leaf(
+        "change",
+        cmd_rx_change,
+        "change a prescription (another drug, dose or length) with a reason: it stops and a new one for the same "
+        "patient and disease is issued under the same rules (refusals exit 3 naming the rule, nothing written)",
+        "the day of the change (default today, never in the future)",
+    )
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why the prescription changes")
+    prescription_options(p)
+
+
+def prescription_options(p: Any) -> None:
+    """The options of what a new prescription holds (issue, change): items, days, signature, assessment."""
+    p.add_argument(
+        "--item",
+        required=True,
+        action="append",
+        metavar="CODE,DOSE_PER_TIME,TIMES_PER_DAY",
+        help=f"a drug by its catalog code, the dose in the catalog's unit, times a day; optionally ,ROUTE "
+        f"({', '.join(P.ROUTES)}); repeatable",
+    )
+    days_max = P.POLICY_DEFAULTS["rx.max_days"]
+    p.add_argument(
+        "--days", required=True, type=whole, help=f"days prescribed (the county's most: {days_max})"
+    )
+    p.add_argument("--signed", action="store_true", help="the patient has signed (needed over 28 days)")
+    p.add_argument("--assessment", metavar="TEXT", help="the doctor's assessment (needed over 28 days)")
+    p.add_argument("--allergies", metavar="TEXT", help="the patient's recorded allergies, comma-separated")

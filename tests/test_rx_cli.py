@@ -157,3 +157,63 @@ def test_catalog_load_refused_for_a_nurse(rx: Cli, monkeypatch: pytest.MonkeyPat
         "catalog", "load", str(demo_catalog_file()), "--user", "nurse1", password="nurse-pass-1"
     )
     assert code == 4 and "clinic admin" in err
+
+
+def test_change_stops_the_old_prescription_and_issues_the_new_one(rx: Cli) -> None:
+    old = str(issue(rx, 28)[1]["id"])
+    code, out, err = rx_command(
+        rx, "change", old, "--reason", "血压偏高，加量", "--item", f"{AMLODIPINE},2,1", "--days", "28"
+    )
+    assert code == 0, err
+    new = json.loads(out)
+    assert new["status"] == "active" and new["replaces"] == old and new["id"] != old
+    assert new["items"][0]["dose"] == "2" and new["items"][0]["packages"] == 2  # type: ignore[index]
+    code, _, err = dispense(rx, old, 28)
+    assert code == 3 and "stopped" in err, "the old prescription dispenses nothing more"
+    assert dispense(rx, str(new["id"]), 28)[0] == 0
+    code, out, _ = rx(
+        "rx",
+        "change",
+        str(new["id"]),
+        "--reason",
+        "换药",
+        "--item",
+        f"{AMLODIPINE},1,1",
+        "--days",
+        "28",
+        "--date",
+        day(0),
+        "--user",
+        "admin",
+    )
+    assert code == 0 and "changed:" in out and "张三" in out and "28 days, active" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--reason", " ", "--item", f"{AMLODIPINE},1,1", "--days", "28"), "reason"),
+        (("--reason", "换药", "--item", f"{AMLODIPINE},1,1", "--days", "91"), "over 84 days"),
+        (("--reason", "换药", "--item", f"{MORPHINE},1,2", "--days", "28"), "narcotic"),
+    ],
+)
+def test_a_refused_change_exits_3_naming_the_rule_and_writes_nothing(
+    rx: Cli, args: tuple[str, ...], words: str
+) -> None:
+    old = str(issue(rx, 28)[1]["id"])
+    code, _, err = rx_command(rx, "change", old, *args)
+    assert code == 3 and words in err, err
+    assert dispense(rx, old, 28)[0] == 0, "the old prescription is not stopped by a refused change"
+
+
+def test_a_stopped_or_unknown_prescription_cannot_change(rx: Cli) -> None:
+    old = str(issue(rx, 28)[1]["id"])
+    assert rx("rx", "stop", old, "--reason", "换药", "--user", "admin")[0] == 0
+    code, _, err = rx_command(
+        rx, "change", old, "--reason", "x", "--item", f"{AMLODIPINE},1,1", "--days", "28"
+    )
+    assert code == 3 and "stopped" in err, err
+    code, _, err = rx_command(
+        rx, "change", "no-such-id", "--reason", "x", "--item", f"{AMLODIPINE},1,1", "--days", "28"
+    )
+    assert code == 3 and "no-such-id" in err, err

@@ -70,19 +70,25 @@ RENDER_BANDS = 8  # a page drawn in strips: the GIL is let go between them (~30 
 CJK_FAMILIES = ("SimSun", "Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei")
 
 
-def new_printer() -> QPrinter:
-    """The printer a preview shows and prints on: the computer's default (or a PDF), A4 with our margins."""
+def new_printer(layout: QPageLayout | None = None) -> QPrinter:
+    """The printer a preview shows and prints on: the computer's default (or a PDF), A4 with our margins (or
+    ``layout``: the A5 prescription)."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageLayout(a4_layout())
+    printer.setPageLayout(layout or a4_layout())
     printer.setCreator(CREATOR)
     return printer
 
 
 def a4_layout() -> QPageLayout:
+    return page_layout(QPageSize.PageSizeId.A4, MARGIN_MM)
+
+
+def page_layout(size: QPageSize.PageSizeId, margin_mm: float) -> QPageLayout:
+    """A portrait page of ``size`` with ``margin_mm`` on every side (the footer sits in the bottom one)."""
     return QPageLayout(
-        QPageSize(QPageSize.PageSizeId.A4),
+        QPageSize(size),
         QPageLayout.Orientation.Portrait,
-        QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+        QMarginsF(margin_mm, margin_mm, margin_mm, margin_mm),
         QPageLayout.Unit.Millimeter,
     )
 
@@ -234,14 +240,21 @@ def _holds_anchor(block: QTextBlock, name: str) -> bool:
     return False
 
 
-def write_pdf(document_builder: DocumentBuilder, target: Path, title: str, footer: str = "") -> Path:
-    """The document as an A4 PDF at ``target``, whole or not at all (written beside it, then moved in place)."""
+def write_pdf(
+    document_builder: DocumentBuilder,
+    target: Path,
+    title: str,
+    footer: str = "",
+    layout: QPageLayout | None = None,
+) -> Path:
+    """The document as a PDF at ``target`` (A4, or the page of ``layout``), whole or not at all (written beside
+    it, then moved in place)."""
     target = Path(target)
     if not target.parent.is_dir():
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(target.parent))
     partial = target.with_name(target.name + ".part")
     writer = QPdfWriter(str(partial))
-    writer.setPageLayout(a4_layout())
+    writer.setPageLayout(layout or a4_layout())
     writer.setResolution(PDF_DPI)
     writer.setTitle(title)
     writer.setCreator(CREATOR)
@@ -380,6 +393,7 @@ class PrintPreview(QPrintPreviewDialog):
     def save_to(self, target: Path) -> None:
         """The PDF built, laid out and written on a worker (all of it on that one thread); told when done."""
         builder, title, footer = self.builder, self.title, self.footer
+        layout = self._kept_printer.pageLayout()  # the page the preview shows (A4, or the prescription's A5)
 
         def failed(error: BaseException) -> None:
             if not isinstance(error, OSError):
@@ -390,7 +404,7 @@ class PrintPreview(QPrintPreviewDialog):
             self._tell(QMessageBox.Icon.Warning, tr("The PDF was not saved"), reason)
 
         self.saving = self._ops.work(
-            lambda: write_pdf(builder, target, title, footer), self._saved, failed, parent=self
+            lambda: write_pdf(builder, target, title, footer, layout), self._saved, failed, parent=self
         )
 
     def _saved(self, target: Path) -> None:
@@ -434,10 +448,12 @@ def preview_when_ready(
     ops: Ops,
     make: Callable[[], Printable],
     opened: Callable[[PrintPreview], None] | None = None,
+    layout: QPageLayout | None = None,
 ) -> Op:
     """The print preview of a document read and drawn on a worker (``make`` reads what it needs on a
-    connection of its own and says how to build the document); ``opened(dialog)`` once it is shown."""
-    printer = new_printer()  # on the GUI thread: it asks the system for its default printer
+    connection of its own and says how to build the document); ``opened(dialog)`` once it is shown. The page is
+    A4 unless ``layout`` says otherwise."""
+    printer = new_printer(layout)  # on the GUI thread: it asks the system for its default printer
     resolution, layout = printer.resolution(), printer.pageLayout()
 
     def ready(rendered: Rendered) -> None:

@@ -26,7 +26,7 @@ from ui.chronic_words import disease_text
 from ui.i18n import tr
 from ui.messages import error_text
 from ui.notice import hide_problem, reserve_problem_line, show_problem
-from ui.ops import Writer
+from ui.ops import Op, Writer
 from ui.qt import (
     QCheckBox,
     QComboBox,
@@ -48,6 +48,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from ui.rx_print import PAPERS, preview_prescription
 
 Row = dict[str, Any]
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -226,13 +227,15 @@ class DispenseDialog(RowDialog):
     """One installment of a prescription: days (or packages of the first drug, giving the days they last), the
     trace code of every box scanned into a field that keeps the focus, split-pack, saved with Ctrl+Enter."""
 
-    def __init__(self, ctx: RxContext, row: Row, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: RxContext, row: Row, start: Row, parent: QWidget | None = None) -> None:
+        """``start``: ``rx_lists.dispensing_start`` of the prescription, read on a worker (``read_dispensing``)."""
         super().__init__(ctx, row, tr("Dispense an installment"), tr("Dispense"), parent)
-        self.reader = reader = ctx.reader
-        self.lines = L.item_drugs(reader, self.rx_id)
+        self.reader = ctx.reader
+        self.lines = start["lines"]
+        self.known_products: frozenset[str] = start["known_products"]
         self.codes: list[str] = []
-        rx = X.get_prescription(reader, self.rx_id)
-        done = sum(int(i["days"]) for i in X.installments(reader, self.rx_id))
+        rx = start["rx"]
+        done = int(start["dispensed_days"])
         self.left = int(rx["days"]) - done
         summary = QLabel(
             tr("%1 days prescribed on %2, %3 dispensed, %4 left; valid until %5.")
@@ -345,12 +348,7 @@ class DispenseDialog(RowDialog):
         by_product = {
             str(i["trace_product_id"]): str(i["id"]) for i in self.lines if i.get("trace_product_id")
         }
-        known = (
-            {trace.product_id}
-            if trace.product_id and L.product_known(self.reader, trace.product_id)
-            else set()
-        )
-        item_id = P.check_product(trace, known, by_product)
+        item_id = P.check_product(trace, self.known_products, by_product)
         sales = L.earlier_sales(self.reader, trace.code)
         if sales:
             size = next((int(i["package_size"]) for i in self.lines if i["id"] == item_id), None)
@@ -394,6 +392,15 @@ class DispenseDialog(RowDialog):
         )
 
 
+def read_dispensing(store: Store, rx_id: str) -> Row:
+    """Off the GUI thread: what the dispensing dialog starts from (``rx_lists.dispensing_start``)."""
+    conn = store.reader()
+    try:
+        return L.dispensing_start(conn, rx_id)
+    finally:
+        conn.close()
+
+
 def unverified_text(trace: P.TraceCode) -> str:
     if trace.code.isdigit():
         return tr("%1 digits, not the 20 of the common family").replace("%1", str(len(trace.code)))
@@ -406,6 +413,7 @@ class ItemLine:
 
     def __init__(self, drug: Row, changed: Any, remove: Any) -> None:
         self.drug = drug
+        self.route = "oral"  # kept from the prescription a change starts from
         self.name = QLabel(f"{drug['name']} {drug.get('spec') or ''}")
         self.dose = QLineEdit("1")
         self.dose.setMaximumWidth(60)
@@ -434,10 +442,17 @@ class IssueDialog(RxDialog):
     disease, drugs from the catalog's search with dose and times a day, the days; the whole packages and the rules
     of RULES §6 shown as the doctor types; saved with Ctrl+Enter."""
 
-    def __init__(self, ctx: RxContext, resident: Row | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: RxContext, resident: Row | None, start: Row, parent: QWidget | None = None
+    ) -> None:
+        """``start``: ``read_issue`` — the county's limits and, with ``resident``, that patient's facts (read on a
+        worker)."""
         super().__init__(ctx, tr("Issue a long-term prescription"), tr("Issue"), parent)
-        self.reader = ctx.reader
-        self.limits = X.limits(ctx.reader, ctx.today)
+        self.limits: P.Limits = start["limits"]
+        self.last: dict[str, Row | None] = {}  # the patient's last face-to-face follow-up of each disease
+        self.finding: Op | None = None
+        self.searched = self.shown_search = 0  # the drug searches asked for, and the one shown
+        self.enter_waiting = False  # Enter in the search before its answer came
         self.resident: Row | None = None
         self.lines: list[ItemLine] = []
         self.hits: list[Row] = []
@@ -489,33 +504,42 @@ class IssueDialog(RxDialog):
         self.disease.activated.connect(lambda _i: self.check_stable())
         self.days.valueChanged.connect(lambda _v: self.show_rules())
         self.allergies.textChanged.connect(lambda _t: self.show_rules())
-        if resident is not None:
-            self.use_resident(resident)
+        if start.get("patient") is not None:
+            self.use_patient(start["patient"])
         self.show_rules()
 
     # -- the patient --------------------------------------------------------------------------------------
-    def find_resident(self) -> bool:
+    def find_resident(self) -> Op | None:
+        """The patient typed in the finder (ID number, name, pinyin), looked up on a worker with the diseases
+        under management and the last face-to-face follow-up of each; one lookup at a time."""
         text = self.finder.text().strip()
-        hits = C.resident_page(self.reader, self.ctx.store.clinic_id, text, limit=2) if text else []
-        if len(hits) != 1:
+        if not text or (self.finding is not None and self.finding.running):
+            return None
+        ctx = self.ctx
+
+        def found(result: Row) -> None:
+            if result["patient"] is not None:
+                self.use_patient(result["patient"])
+                return
             show_problem(
                 self.error,
                 tr("No resident matches “%1”.").replace("%1", text)
-                if not hits
+                if not result["hits"]
                 else tr("Several residents match “%1”: type more of the ID number.").replace("%1", text),
             )
-            return False
-        self.use_resident(hits[0])
-        return True
 
-    def use_resident(self, resident: Row) -> None:
-        rid = resident.get("resident_id") or resident["id"]
-        self.resident = {"id": rid, "name": resident["name"], "id_number": resident["id_number"]}
+        self.finding = ctx.writer.work(lambda: find_patient(ctx.store, text, ctx.today), found, parent=self)
+        return self.finding
+
+    def use_patient(self, facts: Row) -> None:
+        """A patient found (``patient_facts``): the diseases to prescribe for, the stability of the one chosen."""
+        resident = facts["resident"]
+        self.resident = {"id": resident["id"], "name": resident["name"], "id_number": resident["id_number"]}
+        self.last = facts["last"]
         self.finder.setText(str(resident["name"]))
         self.disease.clear()
-        for reg in H.registrations(self.reader, str(rid)):
-            if reg["management"] == "continue":
-                self.disease.addItem(disease_text(reg["disease"]), reg["disease"])
+        for disease in facts["diseases"]:
+            self.disease.addItem(disease_text(disease), disease)
         if resident.get("disease"):
             self.disease.setCurrentIndex(max(self.disease.findData(resident["disease"]), 0))
         self.who.setText(
@@ -537,8 +561,7 @@ class IssueDialog(RxDialog):
         disease = self.disease.currentData()
         if self.resident is None or not disease:
             return False
-        after = self.ctx.today + dt.timedelta(days=1)
-        last = H.previous_face_to_face(self.reader, str(self.resident["id"]), str(disease), after)
+        last = self.last.get(str(disease))
         try:
             P.check_stable(str(disease), last)
         except ValidationError as e:
@@ -549,7 +572,26 @@ class IssueDialog(RxDialog):
 
     # -- drugs --------------------------------------------------------------------------------------------
     def find_drugs(self, text: str) -> None:
-        self.hits = drugs.search_drugs(self.reader, text, limit=DRUG_HITS) if text.strip() else []
+        """The catalog searched on a worker as the doctor types; only the answer to the text typed last is shown
+        (an Enter typed before it comes adds its first drug when it does)."""
+        self.searched += 1
+        asked, store = self.searched, self.ctx.store
+        if not text.strip():
+            self.show_hits(asked, [])
+            return
+        self.ctx.writer.work(
+            lambda: search_catalog(store, text), lambda hits: self.show_hits(asked, hits), parent=self
+        )
+
+    @property
+    def searching(self) -> bool:
+        return self.shown_search != self.searched
+
+    def show_hits(self, asked: int, hits: list[Row]) -> None:
+        if asked != self.searched:
+            return  # the doctor typed on: a later answer is coming
+        self.shown_search = asked
+        self.hits = hits
         self.results.clear()
         for d in self.hits:
             self.results.addItem(
@@ -557,12 +599,14 @@ class IssueDialog(RxDialog):
             )
         if self.hits:
             self.results.setCurrentRow(0)
+        if self.enter_waiting:
+            self.enter_waiting = False
+            if self.hits:
+                self.add_drug(self.hits[0])
 
-    def add_drug(self, hit: Row) -> bool:
-        """Add a drug found by the search; an excluded one is refused naming its class (RULES §6)."""
-        drug = drugs.drug_by_code(self.reader, str(hit["code"]))
-        if drug is None:
-            return False
+    def add_drug(self, drug: Row) -> bool:
+        """Add a drug found by the search (its catalog row); an excluded one is refused naming its class
+        (RULES §6)."""
         try:
             P.check_drug(drug, self.limits)
         except ValidationError as e:
@@ -576,11 +620,7 @@ class IssueDialog(RxDialog):
             )
             return False
         hide_problem(self.error)
-        line = ItemLine(drug, self.show_rules, self.remove_line)
-        row = len(self.lines) + 1
-        for col, widget in enumerate(line.widgets()):
-            self.grid.addWidget(widget, row, col)
-        self.lines.append(line)
+        line = self.add_line(drug)
         self.search.clear()
         self.results.clear()
         self.hits = []
@@ -588,6 +628,15 @@ class IssueDialog(RxDialog):
         line.dose.setFocus()
         line.dose.selectAll()
         return True
+
+    def add_line(self, drug: Row) -> ItemLine:
+        """A drug's row on the prescription (its rules checked by the caller)."""
+        line = ItemLine(drug, self.show_rules, self.remove_line)
+        row = len(self.lines) + 1
+        for col, widget in enumerate(line.widgets()):
+            self.grid.addWidget(widget, row, col)
+        self.lines.append(line)
+        return line
 
     def remove_line(self, line: ItemLine) -> None:
         for widget in line.widgets():
@@ -641,7 +690,9 @@ class IssueDialog(RxDialog):
             return True
         if watched is self.search and event.key() in ENTER:
             at = max(self.results.currentRow(), 0)
-            if self.hits:
+            if self.searching:
+                self.enter_waiting = True
+            elif self.hits:
                 self.add_drug(self.hits[at])
             return True
         if watched is self.search and event.key() == Qt.Key.Key_Down and self.hits:
@@ -652,12 +703,8 @@ class IssueDialog(RxDialog):
             return True
         return False
 
-    def submit(self) -> None:
-        if self.resident is None and not self.find_resident():
-            return
-        assert self.resident is not None
-        if self.disease.count() == 0:
-            return
+    def item_inputs(self) -> list[X.ItemInput] | None:
+        """The drugs as written, or None (the problem shown) when a dose is not a number."""
         bad = [line for line in self.lines if line.dose_value() is None]
         if bad:
             show_problem(
@@ -666,29 +713,171 @@ class IssueDialog(RxDialog):
                     "%1", str(bad[0].drug["name"])
                 ),
             )
-            return
-        ctx = self.ctx
-        rid, disease, days = str(self.resident["id"]), str(self.disease.currentData()), self.days.value()
-        items = [
-            X.ItemInput(line.drug["code"], line.dose.text().strip(), line.times.value())
+            return None
+        return [
+            X.ItemInput(line.drug["code"], line.dose.text().strip(), line.times.value(), line.route)
             for line in self.lines
         ]
-        signed, assessment = self.signed.isEnabled() and self.signed.isChecked(), self.assessment.text()
-        allergies = self.allergies.text()
-        self.run(
-            lambda: X.issue(
-                ctx.store,
-                ctx.user,
-                rid,
-                disease,
-                items,
-                days,
-                signed=signed,
-                assessment=assessment or None,
-                allergies=allergies or None,
-                today=ctx.today,
-            )
+
+    def submit(self) -> None:
+        if self.resident is None:
+            self.find_resident()  # saved with the next Ctrl+Enter, once the patient is shown
+            return
+        if self.disease.count() == 0:
+            return
+        items = self.item_inputs()
+        if items is None:
+            return
+        ctx, kw = self.ctx, self.written()
+        rid, disease, days = str(self.resident["id"]), str(self.disease.currentData()), self.days.value()
+        self.run(lambda: X.issue(ctx.store, ctx.user, rid, disease, items, days, **kw))
+
+    def written(self) -> dict[str, Any]:
+        """What the prescription holds beside its drugs and days: the signature, assessment, allergies, day."""
+        return {
+            "signed": self.signed.isEnabled() and self.signed.isChecked(),
+            "assessment": self.assessment.text() or None,
+            "allergies": self.allergies.text() or None,
+            "today": self.ctx.today,
+        }
+
+
+def read_change(store: Store, row: Row, today: dt.date) -> Row:
+    """Off the GUI thread: what the change dialog of a prescription of the lists (``row``) starts from — the
+    county's limits, the patient's facts, the prescription, its items and each item's drug in the catalog (None
+    when the catalog no longer has it)."""
+    conn = store.reader()
+    try:
+        rx_id = str(row["prescription_id"])
+        rx = X.get_prescription(conn, rx_id)
+        lines = X.items(conn, rx_id)
+        return {
+            "limits": X.limits(conn, today),
+            "patient": patient_facts(conn, row, today),
+            "rx": rx,
+            "items": lines,
+            "drugs": {i["drug_code"]: drugs.drug_by_code(conn, i["drug_code"]) for i in lines},
+        }
+    finally:
+        conn.close()
+
+
+def search_catalog(store: Store, text: str) -> list[Row]:
+    """Off the GUI thread: the drugs ``text`` finds (name, pinyin initials, code), each its whole catalog row."""
+    conn = store.reader()
+    try:
+        found = (
+            drugs.drug_by_code(conn, str(h["code"])) for h in drugs.search_drugs(conn, text, limit=DRUG_HITS)
         )
+        return [d for d in found if d is not None]
+    finally:
+        conn.close()
+
+
+def patient_facts(conn: Connection, resident: Row, today: dt.date) -> Row:
+    """What the issue dialog knows of a patient: who (and the disease asked for), the diseases under management
+    and the last face-to-face follow-up of each by ``today`` (RULES §6: a stable patient)."""
+    rid = str(resident.get("resident_id") or resident["id"])
+    diseases = [r["disease"] for r in H.registrations(conn, rid) if r["management"] == "continue"]
+    after = today + dt.timedelta(days=1)
+    return {
+        "resident": {
+            "id": rid,
+            "name": resident["name"],
+            "id_number": resident["id_number"],
+            "disease": resident.get("disease"),
+        },
+        "diseases": diseases,
+        "last": {d: H.previous_face_to_face(conn, rid, d, after) for d in diseases},
+    }
+
+
+def read_issue(store: Store, resident: Row | None, today: dt.date) -> Row:
+    """Off the GUI thread: what the issue dialog starts from — the county's limits of ``today`` and, for a patient
+    of the lists, that patient's facts."""
+    conn = store.reader()
+    try:
+        facts = patient_facts(conn, resident, today) if resident is not None else None
+        return {"limits": X.limits(conn, today), "patient": facts}
+    finally:
+        conn.close()
+
+
+def find_patient(store: Store, text: str, today: dt.date) -> Row:
+    """Off the GUI thread: the resident ``text`` names (ID number, name, pinyin) — how many match (at most 2), and
+    the facts of the one when exactly one does."""
+    conn = store.reader()
+    try:
+        hits = C.resident_page(conn, store.clinic_id, text, limit=2)
+        facts = patient_facts(conn, hits[0], today) if len(hits) == 1 else None
+        return {"hits": len(hits), "patient": facts}
+    finally:
+        conn.close()
+
+
+class ChangeDialog(IssueDialog):
+    """更改…: a prescription changed (another drug, dose or length) with a reason. The patient and the disease
+    are the old prescription's; its drugs, doses, days and assessment fill the fields; saving stops the old one and
+    issues the new one under the same rules (clinic_app.rx_records.change), in one unit of work."""
+
+    def __init__(self, ctx: RxContext, row: Row, prefill: Row, parent: QWidget | None = None) -> None:
+        """``prefill``: ``read_change`` (read on a worker)."""
+        super().__init__(ctx, row, prefill, parent)
+        self.setWindowTitle(tr("Change the prescription"))
+        self.ok_button.setText(tr("Change"))
+        self.rx_id = str(row["prescription_id"])
+        rx = prefill["rx"]
+        self.finder.setEnabled(False)
+        self.disease.setEnabled(False)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("changeReason")
+        self.reason.setPlaceholderText(tr("Why: dose adjusted, another drug, a new length…"))
+        self.reason.textEdited.connect(lambda _t: hide_problem(self.error))
+        self.form.insertRow(0, tr("Reason for the change"), self.reason)
+        self.old = QLabel(
+            tr("Changes the prescription of %1 (%2 days); it stops when the new one is saved.")
+            .replace("%1", str(rx["issued_on"]))
+            .replace("%2", str(rx["days"]))
+        )
+        self.old.setWordWrap(True)
+        self.form.insertRow(0, self.old)
+        missing = []
+        for item in prefill["items"]:
+            drug = prefill["drugs"].get(item["drug_code"])
+            if drug is None:
+                missing.append(str(item["drug_name"]))
+                continue
+            line = self.add_line(drug)
+            line.dose.setText(str(Decimal(str(item["dose"])).normalize()))
+            line.times.setValue(int(item["times_per_day"]))
+            line.route = str(item["route"])
+        self.days.setValue(int(rx["days"]))
+        self.assessment.setText(str(rx.get("assessment") or ""))
+        self.allergies.setText(str(rx.get("allergies") or ""))
+        self.show_rules()
+        if missing:
+            show_problem(
+                self.error,
+                tr("No longer in the drug catalog, left out: %1").replace("%1", "、".join(missing)),
+            )
+        self.reason.setFocus()
+
+    def submit(self) -> None:
+        items = self.item_inputs()
+        if items is None:
+            return
+        if not self.reason.text().strip():
+            show_problem(self.error, tr("Say why the prescription changes."))
+            self.reason.setFocus()
+            return
+        ctx, rx_id, reason, days, kw = (
+            self.ctx,
+            self.rx_id,
+            self.reason.text(),
+            self.days.value(),
+            self.written(),
+        )
+        self.run(lambda: X.change(ctx.store, ctx.user, rx_id, reason, items, days, **kw))
 
 
 def warning_text(warning: P.RxWarning) -> str:
@@ -805,15 +994,33 @@ class HistoryDialog(QDialog):
     def __init__(self, ctx: RxContext, row: Row, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         store = ctx.store
+        self.ctx = ctx
         self.setWindowTitle(tr("Drug history"))
         self.text = QTextBrowser()
         self.text.setText(tr("Reading…"))
         self.loaded = False
+        self.printing: Op | None = None
+        self.chosen = QComboBox()  # the prescription to print, newest first
+        self.chosen.setToolTip(tr("The prescription to print"))
+        self.chosen.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.chosen.setMinimumContentsLength(28)  # a date, the disease, the days and the status
+        self.paper = QComboBox()
+        for paper in PAPERS:
+            self.paper.addItem(paper, paper)
+        self.print_button = QPushButton(tr("Print prescription…"))
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(lambda: self.print_chosen())
         close = QPushButton(tr("Close"))
         close.clicked.connect(lambda: self.accept())
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        under = QHBoxLayout()
+        under.addWidget(self.chosen, 1)
+        under.addWidget(self.paper)
+        under.addWidget(self.print_button)
+        under.addSpacing(24)
+        under.addWidget(close)
+        layout.addLayout(under)
         self.resize(640, 480)
         name, resident_id = str(row["name"]), str(row["resident_id"])
 
@@ -828,4 +1035,24 @@ class HistoryDialog(QDialog):
 
     def show_history(self, name: str, history: list[Row]) -> None:
         self.text.setHtml(history_html(name, history))
+        self.chosen.clear()
+        for rx in history:
+            self.chosen.addItem(
+                tr("%1 · %2 · %3 days · %4")
+                .replace("%1", str(rx["issued_on"]))
+                .replace("%2", disease_text(rx["disease"]))
+                .replace("%3", str(rx["days"]))
+                .replace("%4", status_text(str(rx["status"]))),
+                rx["id"],
+            )
+        self.print_button.setEnabled(bool(history))
         self.loaded = True
+
+    def print_chosen(self) -> Op | None:
+        """The print preview of the prescription chosen (read and laid out on a worker; one at a time)."""
+        rx_id = self.chosen.currentData()
+        if not rx_id or (self.printing is not None and self.printing.running):
+            return None
+        ctx, paper = self.ctx, str(self.paper.currentData())
+        self.printing = preview_prescription(ctx.store, ctx.writer, str(rx_id), ctx.today, self, paper)
+        return self.printing

@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+143"/>
+        <location filename="../../ui/rx_dialogs.py" line="+144"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -87,7 +87,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/rx_dialogs.py" line="+302"/>
+        <location filename="../../ui/rx_dialogs.py" line="+316"/>
         <source>ID number, name or pinyin of the resident, then Enter</source>
         <translation>输入居民身份证号、姓名或拼音，按回车</translation>
     </message>
@@ -117,7 +117,7 @@
     </message>
     <message>
         <location line="+15"/>
-        <location filename="../../ui/rx_dialogs.py" line="+60"/>
+        <location filename="../../ui/rx_dialogs.py" line="+68"/>
         <source>Several residents match “%1”: type more of the ID number.</source>
         <translation>有多位居民符合“%1”：请多输入几位身份证号。</translation>
     </message>
@@ -282,7 +282,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-237"/>
+        <location filename="../../ui/rx_dialogs.py" line="-257"/>
         <source>Trace code</source>
         <translation>追溯码</translation>
     </message>
@@ -427,7 +427,7 @@
         <translation>稍后处理</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+113"/>
+        <location filename="../../ui/printing.py" line="+119"/>
         <source>The printer or file could not be opened for writing.</source>
         <translation>无法打开打印机或文件进行写入。</translation>
     </message>
@@ -452,7 +452,7 @@
         <translation>文件夹不存在</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="+150"/>
+        <location filename="../../ui/printing.py" line="+157"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
@@ -486,7 +486,7 @@
     <message>
         <location filename="../../ui/contracts_page.py" line="+417"/>
         <location filename="../../ui/files.py" line="+44"/>
-        <location filename="../../ui/printing.py" line="+64"/>
+        <location filename="../../ui/printing.py" line="+65"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
@@ -513,8 +513,8 @@
     <message>
         <location filename="../../ui/chronic_chart.py" line="+101"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
-        <location filename="../../ui/printing.py" line="-78"/>
-        <location filename="../../ui/rx_dialogs.py" line="+544"/>
+        <location filename="../../ui/printing.py" line="-79"/>
+        <location filename="../../ui/rx_dialogs.py" line="+742"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -704,7 +704,7 @@
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
-        <location filename="../../ui/prescriptions_page.py" line="+45"/>
+        <location filename="../../ui/prescriptions_page.py" line="+71"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-5"/>
         <location filename="../../ui/sign_dialog.py" line="-170"/>
@@ -1009,14 +1009,14 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-186"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
-        <location filename="../../ui/prescriptions_page.py" line="+179"/>
+        <location filename="../../ui/prescriptions_page.py" line="+227"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
     </message>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-309"/>
+        <location filename="../../ui/rx_dialogs.py" line="-487"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1531,7 +1531,7 @@
         <location line="+5"/>
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
-        <location filename="../../ui/rx_dialogs.py" line="-46"/>
+        <location filename="../../ui/rx_dialogs.py" line="-54"/>
         <source>Drug</source>
         <translation>药物</translation>
     </message>
@@ -1643,7 +1643,7 @@
         <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
-        <location filename="../../ui/rx_dialogs.py" line="+284"/>
+        <location filename="../../ui/rx_dialogs.py" line="+458"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -2063,7 +2063,7 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-52"/>
         <location filename="../../ui/messages.py" line="+2"/>
-        <location filename="../../ui/prescriptions_page.py" line="-165"/>
+        <location filename="../../ui/prescriptions_page.py" line="-213"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
         <source>Phone</source>
@@ -2324,7 +2324,7 @@
         <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <location filename="../../ui/indicators_view.py" line="-116"/>
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
-        <location filename="../../ui/rx_dialogs.py" line="-267"/>
+        <location filename="../../ui/rx_dialogs.py" line="-441"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -4058,8 +4058,8 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-209"/>
-        <location line="+216"/>
+        <location filename="../../ui/rx_dialogs.py" line="-221"/>
+        <location line="+228"/>
         <source>Days</source>
         <translation>天数</translation>
     </message>
@@ -4089,7 +4089,7 @@ What is wrong: %2</source>
         <translation>列入原因</translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+143"/>
         <source>Long-term prescriptions</source>
         <translation>长期处方</translation>
     </message>
@@ -4124,6 +4124,27 @@ What is wrong: %2</source>
         <translation>开长处方…</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Change…</source>
+        <translation>更改…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paper</source>
+        <translation>纸张</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/rx_dialogs.py" line="+515"/>
+        <source>Print prescription…</source>
+        <translation>打印处方…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print refill round…</source>
+        <translation>打印续方清单…</translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>Refills due</source>
         <translation>待续药</translation>
@@ -4134,17 +4155,27 @@ What is wrong: %2</source>
         <translation>待患者签字</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+1"/>
+        <source>The paper the prescription prints on</source>
+        <translation>处方打印用纸</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The refill worklist of this horizon, to take on a round</source>
+        <translation>打印当前天数内的续方清单，供巡诊时使用</translation>
+    </message>
+    <message>
+        <location line="+81"/>
         <source>Select a prescription in the list first.</source>
         <translation>请先在列表中选择一张处方。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+30"/>
         <source>%1: %2 days dispensed, %3 box(es); %4 days left.</source>
         <translation>%1：已发药 %2 天，%3 盒；处方剩余 %4 天。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+40"/>
         <source>Prescription for %1 issued, %2 days: held until the patient signs.</source>
         <translation>已为 %1 开具长期处方 %2 天：待患者签字后生效。</translation>
     </message>
@@ -4154,7 +4185,7 @@ What is wrong: %2</source>
         <translation>已为 %1 开具长期处方 %2 天：已生效。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+25"/>
         <source>%1 signed: the prescription is active.</source>
         <translation>%1 已签字：处方生效。</translation>
     </message>
@@ -4164,7 +4195,17 @@ What is wrong: %2</source>
         <translation>%1 的处方已停用。</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-420"/>
+        <location line="+17"/>
+        <source>The prescription of %1 is changed: the new one, %2 days, is held until the patient signs.</source>
+        <translation>%1 的处方已更改：新处方 %2 天，待患者签字后生效。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The prescription of %1 is changed: the new one, %2 days, is active.</source>
+        <translation>%1 的处方已更改：新处方 %2 天，已生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/rx_dialogs.py" line="-949"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -4215,12 +4256,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+526"/>
+        <location line="+574"/>
         <source>%1 days is over %2 days (12 weeks), the most a long-term prescription holds.</source>
         <translation>%1 天超过 %2 天（12 周）：长期处方最长不超过 12 周。</translation>
     </message>
     <message>
-        <location line="-523"/>
+        <location line="-571"/>
         <source>The patient is not stable: the last face-to-face follow-up was not controlled.</source>
         <translation>患者病情不稳定：最近一次面对面随访控制不满意。</translation>
     </message>
@@ -4340,7 +4381,7 @@ What is wrong: %2</source>
         <translation>%1 %2：每次 %3 %4，每日 %5 次</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Dispense an installment</source>
         <translation>分次发药</translation>
     </message>
@@ -4350,7 +4391,7 @@ What is wrong: %2</source>
         <translation>发药</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>%1 days prescribed on %2, %3 dispensed, %4 left; valid until %5.</source>
         <translation>%2 开具 %1 天，已发 %3 天，剩余 %4 天；有效期至 %5。</translation>
     </message>
@@ -4390,7 +4431,7 @@ What is wrong: %2</source>
         <translation>%1 — 未校验：%2</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+31"/>
         <source>%1: this box is in the list already.</source>
         <translation>%1：此盒已在列表中。</translation>
     </message>
@@ -4405,7 +4446,7 @@ What is wrong: %2</source>
         <translation>已扫描 %1 盒</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+22"/>
         <source>%1 digits, not the 20 of the common family</source>
         <translation>%1 位，非常见的 20 位追溯码</translation>
     </message>
@@ -4415,12 +4456,12 @@ What is wrong: %2</source>
         <translation>非 20 位追溯码，无法校验</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+26"/>
         <source>Issue a long-term prescription</source>
         <translation>开具长期处方</translation>
     </message>
@@ -4430,7 +4471,7 @@ What is wrong: %2</source>
         <translation>开具</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>Drug: name, pinyin initials or code; Enter adds the first</source>
         <translation>药品：名称、拼音首字母或编码；回车添加选中的药品</translation>
     </message>
@@ -4446,18 +4487,18 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+252"/>
+        <location line="+426"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>
     </message>
     <message>
-        <location line="-251"/>
-        <location line="+252"/>
+        <location line="-425"/>
+        <location line="+426"/>
         <source>The patient has signed the prescription</source>
         <translation>患者已在处方上签字</translation>
     </message>
     <message>
-        <location line="-250"/>
+        <location line="-424"/>
         <source>Recorded allergies, separated by commas</source>
         <translation>过敏史，以逗号分隔</translation>
     </message>
@@ -4468,17 +4509,17 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+243"/>
+        <location line="+417"/>
         <source>Assessment</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="-241"/>
+        <location line="-415"/>
         <source>Allergies</source>
         <translation>过敏史</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+47"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
@@ -4488,12 +4529,12 @@ What is wrong: %2</source>
         <translation>%1 未登记慢病管理。</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+66"/>
         <source>%1 is on the prescription already.</source>
         <translation>%1 已在处方中。</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+53"/>
         <source>Over %1 days: record the assessment and have the patient sign. Without the signature the prescription is held awaiting it and dispenses nothing.</source>
         <translation>超过 %1 天：须填写医生评估并由患者签字。未签字前处方为“待签字”，不能发药。</translation>
     </message>
@@ -4503,12 +4544,47 @@ What is wrong: %2</source>
         <translation>不超过 %1 天：无需患者签字。</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+33"/>
         <source>%1: the dose is a number above 0 (at most 3 decimal places).</source>
         <translation>%1：剂量须为大于 0 的数字（最多 3 位小数）。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+114"/>
+        <source>Change the prescription</source>
+        <translation>更改处方</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change</source>
+        <translation>更改</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Why: dose adjusted, another drug, a new length…</source>
+        <translation>原因：调整剂量、换药、调整天数……</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reason for the change</source>
+        <translation>更改原因</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Changes the prescription of %1 (%2 days); it stops when the new one is saved.</source>
+        <translation>更改 %1 开具的处方（%2 天）：保存新处方时原处方随即停用。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>No longer in the drug catalog, left out: %1</source>
+        <translation>药品目录中已无此药，未列入：%1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Say why the prescription changes.</source>
+        <translation>请填写更改原因。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>%1: the patient&apos;s recorded allergy to %2</source>
         <translation>%1：患者有 %2 过敏史</translation>
     </message>
@@ -4603,7 +4679,7 @@ What is wrong: %2</source>
         <translation>%1 发药 %2 天</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Drug history</source>
         <translation>用药史</translation>
     </message>
@@ -4611,6 +4687,16 @@ What is wrong: %2</source>
         <location line="+2"/>
         <source>Reading…</source>
         <translation>正在读取……</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The prescription to print</source>
+        <translation>要打印的处方</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>%1 · %2 · %3 days · %4</source>
+        <translation>%1 · %2 · %3 天 · %4</translation>
     </message>
 </context>
 <context>

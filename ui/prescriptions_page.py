@@ -142,6 +142,7 @@ class PrescriptionsPage(QWidget):
                 self.open_issue,
             )
         )
+        self.visit_button = button_for(self.open_visit)
         self.count = QLabel()
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -149,7 +150,13 @@ class PrescriptionsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(hbox(self.title, None, self.horizon_label, self.horizon, self.issue_button))
         layout.addWidget(self.tabs, 1)
-        actions = (self.dispense_button, self.sign_button, self.history_button, self.stop_button)
+        actions = (
+            self.dispense_button,
+            self.sign_button,
+            self.history_button,
+            self.stop_button,
+            self.visit_button,
+        )
         layout.addLayout(hbox(*actions, None, self.count))
         layout.addWidget(self.notice)
         self.retranslate()
@@ -171,6 +178,7 @@ class PrescriptionsPage(QWidget):
             self.history_button: tr("Drug history…"),
             self.stop_button: tr("Stop…"),
             self.issue_button: tr("Issue a prescription…"),
+            self.visit_button: tr("Visit…"),
         }
         for widget, text in texts.items():
             widget.setText(text)
@@ -247,8 +255,15 @@ class PrescriptionsPage(QWidget):
         self.sign_button.setEnabled(row is not None and which == "awaiting")
         self.history_button.setEnabled(row is not None)
         self.stop_button.setEnabled(row is not None)
+        self.visit_button.setEnabled(row is not None)
         hint = "" if row is not None else tr("Select a prescription in the list first.")
-        for b in (self.dispense_button, self.sign_button, self.history_button, self.stop_button):
+        for b in (
+            self.dispense_button,
+            self.sign_button,
+            self.history_button,
+            self.stop_button,
+            self.visit_button,
+        ):
             b.setToolTip(hint)
         self._show_count()
 
@@ -318,6 +333,16 @@ class PrescriptionsPage(QWidget):
 
     def open_stop(self) -> StopDialog | None:
         return self.on_row(StopDialog, tr("The prescription of %1 is stopped."))
+
+    def open_visit(self) -> Any:
+        """The visit form of the selected row's patient (type 14 for its disease when qualified)."""
+        from ui.visit_dialog import VisitContext, open_visit
+
+        row = self.selected()
+        if row is None:
+            return None
+        ctx = VisitContext(self.store, self.writer, self.user, self.today)
+        return open_visit(ctx, row, self, disease=row.get("disease"), said=self.notice.say)
 
     def open_history(self) -> HistoryDialog | None:
         return self.on_row(HistoryDialog)

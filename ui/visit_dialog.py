@@ -105,7 +105,7 @@ def category_text(category: str) -> str:
 
 def visit_field_label(name: str) -> str:
     labels = {
-        "date": tr("Visit date"),
+        "date": tr("Date of visit"),
         "type": tr("Medical type"),
         "disease": tr("Disease"),
         "diagnosis": tr("Diagnoses"),
@@ -114,7 +114,7 @@ def visit_field_label(name: str) -> str:
         "lines": tr("Services and drugs"),
         "resident": tr("Resident"),
         "reason": tr("Reason"),
-        "visit": tr("Visit"),
+        "visit": tr("Outpatient visit"),
     }
     if name.startswith("settlement."):
         return tr("County parameter %1").replace("%1", name)
@@ -302,7 +302,7 @@ class VisitDialog(SaveDialog):
         type_row.addWidget(self.chronic)
         type_row.addStretch(1)
         form = QFormLayout()
-        form.addRow(tr("Visit date"), self.date)
+        form.addRow(tr("Date of visit"), self.date)
         form.addRow(tr("Medical type"), type_row)
         form.addRow("", self.why_not)
         form.addRow(tr("Disease"), self.disease)
@@ -452,7 +452,11 @@ class VisitDialog(SaveDialog):
 
         def read(conn: Connection) -> list[tuple[str, Row]]:
             found = [("service", s) for s in VL.search_services(conn, text, HITS)]
-            return found + [("drug", d) for d in drugs.search_drugs(conn, text, limit=HITS)]
+            for hit in drugs.search_drugs(conn, text, limit=HITS):  # with the catalog's price and class
+                drug = drugs.drug_by_code(conn, str(hit["code"]))
+                if drug is not None:
+                    found.append(("drug", drug))
+            return found
 
         self.searching = self.ctx.writer.work(
             lambda: self.reads.call(read), lambda hits: self._show_hits(generation, hits), parent=self

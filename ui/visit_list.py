@@ -38,7 +38,7 @@ def status_text(row: Row) -> str:
 
 def visit_columns() -> list[Column]:
     return [
-        Column("visit_date", lambda: tr("Visit date"), lambda r: r["visit_date"], width=95),
+        Column("visit_date", lambda: tr("Date of visit"), lambda r: r["visit_date"], width=95),
         Column("med_type", lambda: tr("Medical type"), lambda r: med_type_text(r["med_type"]), width=130),
         Column(
             "disease",
@@ -202,7 +202,7 @@ class VisitListDialog(QDialog):
         row = self.selected()
         self.receipt_button.setEnabled(row is not None)
         self.cancel_button.setEnabled(row is not None and not row.get("cancelled"))
-        tip = "" if row is not None else tr("Select a visit in the list first.")
+        tip = "" if row is not None else tr("Select an outpatient visit in the list first.")
         if row is not None and row.get("cancelled"):
             tip = tr("This visit is cancelled already.")
         self.cancel_button.setToolTip(tip)

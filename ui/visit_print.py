@@ -25,6 +25,16 @@ TITLE = "门诊结算单"
 BODY_PT = 10.5
 CATEGORY_ZH = {"A": "甲类", "B": "乙类", "C": "丙类"}
 KIND_ZH = {"service": "诊疗项目", "drug": "药品"}
+ITEM_HEADS = (
+    ("序号", 5),
+    ("类别", 10),
+    ("编码", 25),
+    ("名称", 27),
+    ("医保", 6),
+    ("单价（元）", 10),
+    ("数量", 6),
+    ("金额（元）", 11),
+)
 
 
 def receipt_number(visit_id: str) -> str:
@@ -39,20 +49,20 @@ def receipt_html(data: dict[str, Any]) -> str:
     age = age_on(r["birth_date"], day) if r.get("birth_date") else ""
     number = mask_id_number(r.get("id_number")) or e(r.get("document_number") or "")
     disease = labels.label("disease", v.get("disease")) or "—"
-    cell = "style='padding: 3pt 5pt;'"
     head = (
-        f"<table width='100%' cellspacing='0' cellpadding='4' border='1'>"
-        f"<tr><td {cell}>姓名</td><td>{e(r['name'])}</td><td>性别</td><td>{labels.label('sex', r.get('sex'))}</td>"
-        f"<td>年龄</td><td>{age}</td><td>身份证号</td><td>{e(number)}</td></tr>"
-        f"<tr><td {cell}>就诊日期</td><td>{v['visit_date']}</td><td>医疗类别</td>"
-        f"<td>{v['med_type']} {labels.label('med_type', v['med_type'])}</td>"
-        f"<td>病种</td><td>{e(disease)}</td><td>诊断</td><td>{e('，'.join(v['diagnoses']))}</td></tr>"
-        f"<tr><td {cell}>医生</td><td colspan='3'>{e(data['doctor'])}</td>"
-        f"<td>单据号</td><td colspan='3'>{e(receipt_number(v['id']))}</td></tr></table>"
+        "<table width='100%' cellspacing='0' cellpadding='4' border='1'>"
+        f"<tr><th width='12%'>姓名</th><td width='21%'>{e(r['name'])}</td><th width='12%'>性别</th>"
+        f"<td width='21%'>{labels.label('sex', r.get('sex'))}</td><th width='12%'>年龄</th>"
+        f"<td width='22%'>{age}</td></tr>"
+        f"<tr><th>身份证号</th><td colspan='3'>{e(number)}</td><th>医生</th><td>{e(data['doctor'])}</td></tr>"
+        f"<tr><th>就诊日期</th><td>{v['visit_date']}</td><th>医疗类别</th>"
+        f"<td>{v['med_type']} {labels.label('med_type', v['med_type'])}</td><th>病种</th><td>{e(disease)}</td></tr>"
+        f"<tr><th>诊断</th><td colspan='5'>{e('，'.join(v['diagnoses']))}</td></tr>"
+        f"<tr><th>单据号</th><td colspan='5'>{e(receipt_number(v['id']))}</td></tr></table>"
     )
     rows = "".join(
         f"<tr><td align='center'>{line['line_no']}</td><td>{KIND_ZH.get(line['kind'], line['kind'])}</td>"
-        f"<td>{e(line['code'])}</td><td>{e(line['name'])}</td>"
+        f"<td style='font-size: 8.5pt;'>{e(line['code'])}</td><td>{e(line['name'])}</td>"
         f"<td align='center'>{CATEGORY_ZH.get(line['insurance_category'], line['insurance_category'])}</td>"
         f"<td align='right'>{yuan(line['unit_price_fen'])}</td><td align='right'>{line['quantity']}</td>"
         f"<td align='right'>{yuan(line['amount_fen'])}</td></tr>"
@@ -98,7 +108,7 @@ def receipt_html(data: dict[str, Any]) -> str:
 body {{ font-family: {FONTS}; font-size: {BODY_PT}pt; }}
 h1 {{ font-family: {HEAD_FONTS}; font-size: 16pt; text-align: center; margin: 0 0 2pt 0; }}
 h2 {{ font-family: {HEAD_FONTS}; font-size: 11pt; margin: 10pt 0 3pt 0; }}
-th {{ font-family: {HEAD_FONTS}; font-weight: normal; background: #eeeeee; }}
+th {{ font-family: {HEAD_FONTS}; font-weight: normal; background: #eeeeee; white-space: nowrap; }}
 </style></head><body>
 <h1>{e(data["clinic"])}　{TITLE}</h1>{stamp}{head}{items}{sums}{"".join(notes)}{sign}</body></html>"""
 

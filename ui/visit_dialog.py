@@ -291,7 +291,7 @@ class VisitDialog(SaveDialog):
         )
         self.search.installEventFilter(self)
         self.results = QListWidget()
-        self.results.setMaximumHeight(110)
+        self.results.setFixedHeight(90)  # always there: the buttons never move as hits come and go
         self.results.installEventFilter(self)
         self.results.itemActivated.connect(lambda item: self.add_hit(self.results.row(item)))
         self.searching: Op | None = None

@@ -25,15 +25,15 @@ TITLE = "门诊结算单"
 BODY_PT = 10.5
 CATEGORY_ZH = {"A": "甲类", "B": "乙类", "C": "丙类"}
 KIND_ZH = {"service": "诊疗项目", "drug": "药品"}
-ITEM_HEADS = (
-    ("序号", 5),
-    ("类别", 10),
-    ("编码", 25),
-    ("名称", 27),
+ITEM_HEADS = (  # (head, % of the width): the code in small type, the name on one line where it can be
+    ("序号", 4),
+    ("类别", 11),
+    ("编码", 21),
+    ("名称", 30),
     ("医保", 6),
     ("单价（元）", 10),
     ("数量", 6),
-    ("金额（元）", 11),
+    ("金额（元）", 12),
 )
 
 
@@ -70,10 +70,7 @@ def receipt_html(data: dict[str, Any]) -> str:
     )
     items = (
         "<h2>费用明细</h2><table width='100%' cellspacing='0' cellpadding='4' border='1'><tr>"
-        + "".join(
-            f"<th>{h}</th>"
-            for h in ("序号", "类别", "编码", "名称", "医保类别", "单价（元）", "数量", "金额（元）")
-        )
+        + "".join(f"<th width='{w}%'>{h}</th>" for h, w in ITEM_HEADS)
         + f"</tr>{rows}</table>"
     )
     ratio = v["ratio_pct"]
@@ -97,8 +94,10 @@ def receipt_html(data: dict[str, Any]) -> str:
     stamp = ""
     if cancelled:
         stamp = (
-            "<p style='color: #c0392b; font-size: 14pt;'><b>已冲正（作废）</b>　"
-            f"{e(str(cancelled['cancelled_on']))}　原因：{e(str(cancelled['reason']))}</p>"
+            "<table width='100%' cellspacing='0' cellpadding='6' border='2' style='border-color: #c0392b;'>"
+            "<tr><td style='color: #c0392b; font-size: 13pt;'><b style='font-size: 13pt;'>已冲正（作废）</b>　"
+            f"冲正日期 {e(str(cancelled['cancelled_on']))}　原因：{e(str(cancelled['reason']))}"
+            "<br/><span style='font-size: 9pt;'>本单不计入统筹、现金、年度限额及日结。</span></td></tr></table><br/>"
         )
     sign = (
         f"<a name='{printing.KEEP_TAIL}'></a><p style='margin-top: 18pt;'>"

@@ -103,7 +103,7 @@ def preview_of_receipt(journey: Journey) -> Any:
     return preview
 
 
-def receipt_text(preview: Any, tmp: Path) -> str:
+def receipt_text(preview: Any, tmp: Path, name: str = "receipt-pdf") -> str:
     """The receipt as a PDF, read back as text (pdftotext), and drawn to a PNG beside the screenshots."""
     from ui.printing import write_pdf
 
@@ -111,7 +111,7 @@ def receipt_text(preview: Any, tmp: Path) -> str:
     write_pdf(preview.builder, target, preview.title, preview.footer)
     if shutil.which("pdftoppm"):
         subprocess.run(
-            ["pdftoppm", "-r", "60", "-png", "-singlefile", str(target), str(SHOTS / "receipt-pdf")],
+            ["pdftoppm", "-r", "60", "-png", "-singlefile", str(target), str(SHOTS / name)],
             check=True,
         )
     if not shutil.which("pdftotext"):
@@ -332,7 +332,7 @@ def test_a_chronic_visit_from_the_worklist_a_refusal_and_its_reversal(
         journey.click(visits.receipt_button)
         preview = journey.dialog(PrintPreview, timeout=20_000)
         journey.wait_until(lambda: preview.rendered is not None)
-    text = receipt_text(preview, tmp_path)
+    text = receipt_text(preview, tmp_path, "receipt-cancelled-pdf")
     if text:
         assert "已冲正" in text and "录入错误" in text
     shot(journey, "receipt-cancelled", preview)

@@ -8,10 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from clinic_app.contracts import has_table
 from clinic_app.db import Connection
+from clinic_app.drugs import drug_by_code
+from clinic_app.prescriptions import packages_for
 from clinic_app.visits import get_visit
 
 Row = dict[str, Any]
@@ -140,3 +143,23 @@ def chronic_pools(registrations: list[Row], on: dt.date) -> list[ChronicPool]:
         else:
             pools.append(ChronicPool(reg["disease"], reg["icd_code"], True, None, status, approved))
     return pools
+
+
+def prescription_lines(conn: Connection, rx_id: str, days: int) -> list[tuple[Row, int]]:
+    """The drugs of a long-term prescription as the drug lines of a type-14 visit that dispenses ``days`` of it:
+    each catalog drug with the whole packages those days take (RULES §6: dose × times × days ÷ package size,
+    rounded up); a drug the catalog no longer holds is left out."""
+    found = []
+    for item in conn.execute(
+        "SELECT drug_code, dose, times_per_day, package_size FROM prescription_item WHERE prescription_id = ? "
+        "ORDER BY line",
+        (rx_id,),
+    ):
+        drug = drug_by_code(conn, str(item["drug_code"]))
+        if drug is None:
+            continue
+        packages = packages_for(
+            Decimal(str(item["dose"])), int(item["times_per_day"]), days, int(item["package_size"])
+        )
+        found.append((drug, max(1, packages)))
+    return found

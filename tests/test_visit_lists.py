@@ -18,7 +18,9 @@ from .conftest import Clinic
 from .test_visits import Y, prepare, qualify, rid, visit
 
 
-def test_a_patients_visits_come_newest_first_in_pages_with_their_reversal(clinic: Clinic, tmp_path: Path) -> None:
+def test_a_patients_visits_come_newest_first_in_pages_with_their_reversal(
+    clinic: Clinic, tmp_path: Path
+) -> None:
     prepare(clinic, tmp_path)
     days = [f"{Y}-0{m}-10" for m in range(1, 6)]
     made = [visit(clinic, day, [("S1", 1)]) for day in days]
@@ -38,7 +40,9 @@ def test_a_patients_visits_come_newest_first_in_pages_with_their_reversal(clinic
     assert VL.visit_rows(conn, []) == []
 
 
-def test_a_receipt_holds_the_visit_its_lines_the_patient_and_the_reversal(clinic: Clinic, tmp_path: Path) -> None:
+def test_a_receipt_holds_the_visit_its_lines_the_patient_and_the_reversal(
+    clinic: Clinic, tmp_path: Path
+) -> None:
     prepare(clinic, tmp_path)
     saved = visit(clinic, f"{Y}-03-01", [("S1", 2), ("S3", 1)])
     data = VL.receipt(clinic.store.conn, saved.id)
@@ -99,7 +103,9 @@ def test_the_pools_offered_agree_with_the_rule_a_save_applies(
     assert pool.reason == (None if allowed else ("status" if status != "approved" else "after"))
 
 
-def test_a_qualified_patient_has_a_pool_and_an_unqualified_one_says_why(clinic: Clinic, tmp_path: Path) -> None:
+def test_a_qualified_patient_has_a_pool_and_an_unqualified_one_says_why(
+    clinic: Clinic, tmp_path: Path
+) -> None:
     from clinic_app import chronic_records as H
 
     prepare(clinic, tmp_path)

@@ -463,13 +463,9 @@ class ChronicPage(QWidget):
 
     def open_visit(self) -> Any:
         """The visit form of the selected patient, type 14 for the list's disease when the patient qualifies."""
-        from ui.visit_dialog import VisitContext, open_visit
+        from ui.visit_dialog import open_visit_of_selected
 
-        row = self.selected()
-        if row is None:
-            return None
-        ctx = VisitContext(self.store, self.writer, self.user, self.today)
-        return open_visit(ctx, row, self, disease=row.get("disease"), said=self.notice.say)
+        return open_visit_of_selected(self)
 
     def open_register(self) -> RegisterDialog:
         dialog = RegisterDialog(self.store, self.reader, self.writer, self.user, self.today, self)

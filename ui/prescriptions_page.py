@@ -335,14 +335,17 @@ class PrescriptionsPage(QWidget):
         return self.on_row(StopDialog, tr("The prescription of %1 is stopped."))
 
     def open_visit(self) -> Any:
-        """The visit form of the selected row's patient (type 14 for its disease when qualified)."""
-        from ui.visit_dialog import VisitContext, open_visit
+        """The visit form of the selected row's patient (type 14 for its disease when qualified); on the refill
+        list the prescription's drugs are its drug lines, in the packages of the next installment."""
+        from ui.rx_dialogs import DEFAULT_DAYS
+        from ui.visit_dialog import open_visit_of_selected
 
         row = self.selected()
         if row is None:
             return None
-        ctx = VisitContext(self.store, self.writer, self.user, self.today)
-        return open_visit(ctx, row, self, disease=row.get("disease"), said=self.notice.say)
+        days = max(1, min(int(row.get("left_days") or DEFAULT_DAYS), DEFAULT_DAYS))
+        prescription = (str(row["prescription_id"]), days) if self.shown() == "refills" else None
+        return open_visit_of_selected(self, prescription)
 
     def open_history(self) -> HistoryDialog | None:
         return self.on_row(HistoryDialog)

@@ -236,8 +236,14 @@ class VisitDialog(SaveDialog):
     the patient is qualified for it (opened from a chronic worklist or the refill list)."""
 
     def __init__(
-        self, ctx: VisitContext, resident: Row, disease: str | None = None, parent: QWidget | None = None
+        self,
+        ctx: VisitContext,
+        resident: Row,
+        disease: str | None = None,
+        parent: QWidget | None = None,
+        prescription: tuple[str, int] | None = None,
     ) -> None:
+        """``prescription`` (its id, days): its drugs become the drug lines, in the packages those days take."""
         super().__init__(ctx.writer, tr("Outpatient visit"), tr("Save the visit"), parent)
         self.ctx = ctx
         self.reads = WorkerReads(ctx.store)
@@ -362,6 +368,8 @@ class VisitDialog(SaveDialog):
         self.search.textEdited.connect(lambda t: self.find_lines(t))
         self.finished.connect(lambda _r: self._close_reads())
         self._read_pools()
+        if prescription is not None:
+            self._read_prescription(*prescription)
         self.show_settlement()
         self.search.setFocus()
 
@@ -381,6 +389,15 @@ class VisitDialog(SaveDialog):
             self.chronic.setChecked(True)  # _type_changed fills the disease and the diagnosis
         elif not self.diagnoses.text().strip():
             self.plan()
+
+    def _read_prescription(self, rx_id: str, days: int) -> None:
+        def lines(drugs_of: list[tuple[Row, int]]) -> None:
+            for drug, packages in drugs_of:
+                self.add_line("drug", drug, packages)
+
+        self.ctx.writer.work(
+            lambda: self.reads.call(lambda conn: VL.prescription_lines(conn, rx_id, days)), lines, parent=self
+        )
 
     def visit_day(self) -> dt.date:
         q = self.date.date()
@@ -525,7 +542,7 @@ class VisitDialog(SaveDialog):
 
     def add_line(self, kind: str, hit: Row, quantity: int = 1) -> LineWidgets:
         line = LineWidgets(kind, hit, self.plan, self.remove_line)
-        line.quantity.setValue(quantity)
+        line.quantity.setValue(min(max(quantity, 1), MAX_QUANTITY))
         row = len(self.lines) + 1
         for col, widget in enumerate(line.widgets()):
             self.grid.addWidget(widget, row, col)
@@ -678,12 +695,13 @@ def open_visit(
     parent: QWidget,
     disease: str | None = None,
     said: Callable[[str], None] | None = None,
+    prescription: tuple[str, int] | None = None,
 ) -> VisitDialog:
     """Open the visit form for a resident; once saved, ``said`` gets the confirmation naming the patient and the
     amounts, and the receipt's print preview opens."""
     from ui.visit_print import preview_receipt
 
-    dialog = VisitDialog(ctx, resident, disease, parent)
+    dialog = VisitDialog(ctx, resident, disease, parent, prescription)
 
     def saved() -> None:
         result = dialog.result_value
@@ -702,3 +720,15 @@ def open_visit(
     dialog.accepted.connect(saved)
     dialog.open()
     return dialog
+
+
+def open_visit_of_selected(page: Any, prescription: tuple[str, int] | None = None) -> VisitDialog | None:
+    """The visit form of the row selected on a worklist page (``selected()``, ``store``, ``writer``, ``user``,
+    ``today``, ``notice``): type 14 for the row's disease when the patient qualifies."""
+    row = page.selected()
+    if row is None:
+        return None
+    ctx = VisitContext(page.store, page.writer, page.user, page.today)
+    return open_visit(
+        ctx, row, page, disease=row.get("disease"), said=page.notice.say, prescription=prescription
+    )

@@ -251,7 +251,7 @@ def test_a_chronic_visit_from_the_worklist_a_refusal_and_its_reversal(
     assert DEMO_POLICY["settlement.chronic.ratio_pct.hypertension"][0] == "70"
     assert DEMO_POLICY["settlement.chronic.annual_cap_fen.hypertension"][0] == "150000"
     page = journey.nav_to("followups")
-    tab, at, row = qualified_row(journey, page)
+    _tab, at, row = qualified_row(journey, page)
     with journey.step("pick the patient on the worklist"):
         journey.click_row(page.views[page.shown()], at)
         journey.wait_until(lambda: page.visit_button.isEnabled())
@@ -345,44 +345,29 @@ def test_a_chronic_visit_from_the_worklist_a_refusal_and_its_reversal(
     visits.close()
 
 
-def test_the_visit_form_from_the_refill_list(journey: Journey) -> None:
-    from clinic_app import rx_records as X
+def test_the_visit_form_from_the_refill_list_takes_the_prescriptions_drugs(journey: Journey) -> None:
+    from tests.journeys.test_prescriptions import issue_for, stable_patients
     from ui.visit_dialog import VisitDialog
 
-    conn = journey.store.conn
-    person = conn.execute(
-        "SELECT g.resident_id, r.name FROM disease_registration g JOIN resident r ON r.id = g.resident_id "
-        "WHERE g.disease = 'hypertension' AND g.management = 'continue' AND g.deleted_at IS NULL "
-        "AND NOT EXISTS (SELECT 1 FROM prescription p WHERE p.resident_id = g.resident_id) "
-        "AND EXISTS (SELECT 1 FROM followup f WHERE f.resident_id = g.resident_id AND f.classification = 'controlled') "
-        "ORDER BY r.id_number LIMIT 1"
-    ).fetchone()
-    try:
-        X.issue(
-            journey.store,
-            journey.user,
-            person["resident_id"],
-            "hypertension",
-            [X.ItemInput(AMLODIPINE, "1", 1)],
-            28,
-            today=journey.today,
-        )
-    except Exception:  # not stable by the standard: another patient's prescription serves as well
-        pass
+    patient = next(stable_patients(journey))
+    issued = issue_for(journey, patient)  # amlodipine 5 mg once a day, 84 days: nothing dispensed yet
     page = journey.nav_to("prescriptions")
-    journey.wait_until(lambda: page.loaded >= 1)
     view = page.views["refills"]
-    journey.wait_until(lambda: view.model().rowCount() > 0, timeout=20_000)
-    with journey.step("pick a refill row"):
-        journey.click_row(view, 0)
+    journey.wait_until(lambda: page.models["refills"].row_of(issued["id"]) >= 0, timeout=20_000)
+    with journey.step("pick the new prescription on the refill list"):
+        journey.click_row(view, page.models["refills"].row_of(issued["id"]))
         journey.wait_until(lambda: page.visit_button.isEnabled())
-    row = page.selected()
+    assert page.selected()["name"] == patient["name"]
     with journey.step("click 就诊…"):
         journey.click(page.visit_button)
         dialog = journey.dialog(VisitDialog)
-        journey.wait_until(lambda: dialog.pools_read)
-    assert dialog.who.text().startswith(str(row["name"]))
-    assert dialog.chronic.isChecked() == any(
-        p.qualified and p.disease == row["disease"] for p in dialog.pools
-    )
+        journey.wait_until(lambda: dialog.pools_read and dialog.lines)
+        wait_settled(journey, dialog)
+    assert dialog.who.text().startswith(patient["name"])
+    # the next installment's 28 days of one tablet a day: one box of 28, 16.50 yuan
+    assert [(line.code, line.quantity.value()) for line in dialog.lines] == [(AMLODIPINE, 1)]
+    qualified = any(p.qualified and p.disease == "hypertension" for p in dialog.pools)
+    assert dialog.chronic.isChecked() == qualified
+    if qualified:  # type 14 at 70 %: 11.55 from the fund
+        assert (figures(dialog)["total"], figures(dialog)["fund"]) == ("16.50", "11.55")
     dialog.reject()

@@ -50,9 +50,11 @@ from ui.qt import (
     QListWidget,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QShortcut,
     QSpinBox,
     Qt,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -60,6 +62,7 @@ Row = dict[str, Any]
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 HITS = 12  # of each kind: services of the price list, drugs of the catalog
 MAX_QUANTITY = 100_000
+LINES_SHOWN_PX = 200  # the heads and six lines
 
 
 @dataclass(frozen=True)
@@ -324,10 +327,22 @@ class VisitDialog(SaveDialog):
             head.setStyleSheet("color: #555;")
             self.grid.addWidget(head, 0, col)
         self.grid.setColumnStretch(0, 1)
+        for col, width in ((1, 100), (2, 90), (3, 90), (4, 70), (5, 70)):  # the heads apart with no line yet
+            self.grid.setColumnMinimumWidth(col, width)
         self.no_lines = QLabel(tr("No services or drugs yet."))
         self.no_lines.setStyleSheet("color: #6b6b6b;")
         self.grid.addWidget(self.no_lines, 1, 0, 1, len(heads))
-        self.form.addRow(self.grid)
+        holder = QWidget()
+        stack = QVBoxLayout(holder)
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.addLayout(self.grid)
+        stack.addStretch(1)  # the lines at the top, each at its own height
+        self.lines_area = QScrollArea()  # six lines in sight; more scroll (the dialog fits a 768-high screen)
+        self.lines_area.setWidget(holder)
+        self.lines_area.setWidgetResizable(True)
+        self.lines_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.lines_area.setFixedHeight(LINES_SHOWN_PX)
+        self.form.addRow(self.lines_area)
 
         self.settlement_box = QGroupBox(tr("Settlement (live)"))
         figures = QGridLayout(self.settlement_box)
@@ -548,6 +563,7 @@ class VisitDialog(SaveDialog):
             self.grid.addWidget(widget, row, col)
         self.lines.append(line)
         self.no_lines.hide()
+        self.lines_area.ensureWidgetVisible(line.remove)
         self.plan()
         return line
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,7 @@ from ui.qt import (
     QShortcut,
     QSpinBox,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
@@ -276,7 +277,28 @@ class VisitDialog(SaveDialog):
             .replace("%2", mask_id_number(str(resident.get("id_number") or "")))
         )
 
-        self.date: QDateEdit = date_edit(ctx.today, latest=ctx.today)
+        self.ready = False  # every section built and wired: open() waits for it
+        self._open_wanted = False
+        self._steps = self._build(prescription)
+        self._build_step()
+
+    def _build_step(self) -> None:
+        """One section of the form a turn of the event loop (the whole form at once held the window still for
+        60-90 ms on a loaded machine, as the follow-up form's did); the form is shown when the last is built."""
+        if next(self._steps, None) is None and self.ready:
+            if self._open_wanted:
+                super().open()
+            return
+        QTimer.singleShot(0, self, self._build_step)  # not after the form is gone
+
+    def open(self) -> None:
+        if self.ready:
+            super().open()
+        else:
+            self._open_wanted = True
+
+    def _build(self, prescription: tuple[str, int] | None) -> Iterator[None]:
+        self.date: QDateEdit = date_edit(self.ctx.today, latest=self.ctx.today)
         self.ordinary = QRadioButton(med_type_text(ORDINARY))
         self.chronic = QRadioButton(med_type_text(CHRONIC))
         self.ordinary.setChecked(True)
@@ -320,6 +342,8 @@ class VisitDialog(SaveDialog):
         form.addRow("", self.results)
         self.form.addRow(form)
 
+
+        yield
         self.grid = QGridLayout()
         heads = (tr("Item"), tr("Unit price"), tr("Quantity"), tr("Amount (yuan)"), tr("Insurance class"), "")
         for col, text in enumerate(heads):
@@ -344,6 +368,8 @@ class VisitDialog(SaveDialog):
         self.lines_area.setFixedHeight(LINES_SHOWN_PX)
         self.form.addRow(self.lines_area)
 
+
+        yield
         self.settlement_box = QGroupBox(tr("Settlement (live)"))
         figures = QGridLayout(self.settlement_box)
         self.figures: dict[str, QLabel] = {}
@@ -387,6 +413,7 @@ class VisitDialog(SaveDialog):
             self._read_prescription(*prescription)
         self.show_settlement()
         self.search.setFocus()
+        self.ready = True
 
     # -- the patient's chronic pools -------------------------------------------------------------------------
     def _read_pools(self) -> None:

@@ -48,8 +48,8 @@ def form(qtbot: Any, visit_clinic: UiClinic) -> Any:
     ctx = VisitContext(visit_clinic.store, ops, visit_clinic.doctor, TODAY)
     dialog = VisitDialog(ctx, resident(visit_clinic), "hypertension")
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.pools_read)
+    dialog.open()  # shown once every section is built
+    qtbot.waitUntil(lambda: dialog.isVisible() and dialog.pools_read)
     yield dialog
     dialog.reject()
     ops.shutdown()

@@ -24,16 +24,16 @@ from ui.qt import QFont, QTextDocument, QWidget
 TITLE = "门诊结算单"
 BODY_PT = 10.5
 CATEGORY_ZH = {"A": "甲类", "B": "乙类", "C": "丙类"}
-KIND_ZH = {"service": "诊疗项目", "drug": "药品"}
-ITEM_HEADS = (  # (head, % of the width): the code in small type, the name on one line where it can be
+KIND_ZH = {"service": "诊疗", "drug": "药品"}
+ITEM_HEADS = (  # (head, % of the width): the 22-character drug code and the name each on one line
     ("序号", 4),
-    ("类别", 11),
-    ("编码", 21),
+    ("类别", 10),
+    ("编码", 24),
     ("名称", 30),
     ("医保", 6),
     ("单价（元）", 10),
     ("数量", 6),
-    ("金额（元）", 12),
+    ("金额（元）", 10),
 )
 
 
@@ -62,14 +62,14 @@ def receipt_html(data: dict[str, Any]) -> str:
     )
     rows = "".join(
         f"<tr><td align='center'>{line['line_no']}</td><td>{KIND_ZH.get(line['kind'], line['kind'])}</td>"
-        f"<td style='font-size: 8.5pt;'>{e(line['code'])}</td><td>{e(line['name'])}</td>"
+        f"<td style='font-size: 8pt;'>{e(line['code'])}</td><td>{e(line['name'])}</td>"
         f"<td align='center'>{CATEGORY_ZH.get(line['insurance_category'], line['insurance_category'])}</td>"
         f"<td align='right'>{yuan(line['unit_price_fen'])}</td><td align='right'>{line['quantity']}</td>"
         f"<td align='right'>{yuan(line['amount_fen'])}</td></tr>"
         for line in lines
     )
     items = (
-        "<h2>费用明细</h2><table width='100%' cellspacing='0' cellpadding='4' border='1'><tr>"
+        "<h2>费用明细</h2><table width='100%' cellspacing='0' cellpadding='3' border='1'><tr>"
         + "".join(f"<th width='{w}%'>{h}</th>" for h, w in ITEM_HEADS)
         + f"</tr>{rows}</table>"
     )

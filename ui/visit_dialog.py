@@ -54,10 +54,10 @@ from ui.qt import (
     QShortcut,
     QSpinBox,
     Qt,
-    QTimer,
     QVBoxLayout,
     QWidget,
 )
+from ui.staged import Staged
 
 Row = dict[str, Any]
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -235,7 +235,7 @@ class LineWidgets:
         return [self.name, self.price, self.quantity, self.amount, self.category, self.remove]
 
 
-class VisitDialog(SaveDialog):
+class VisitDialog(Staged, SaveDialog):
     """The visit form of one resident (``resident``: id, name, id_number); ``disease`` chosen for type 14 when
     the patient is qualified for it (opened from a chronic worklist or the refill list)."""
 
@@ -277,25 +277,7 @@ class VisitDialog(SaveDialog):
             .replace("%2", mask_id_number(str(resident.get("id_number") or "")))
         )
 
-        self.ready = False  # every section built and wired: open() waits for it
-        self._open_wanted = False
-        self._steps = self._build(prescription)
-        self._build_step()
-
-    def _build_step(self) -> None:
-        """One section of the form a turn of the event loop (the whole form at once held the window still for
-        60-90 ms on a loaded machine, as the follow-up form's did); the form is shown when the last is built."""
-        if next(self._steps, None) is None and self.ready:
-            if self._open_wanted:
-                super().open()
-            return
-        QTimer.singleShot(0, self, self._build_step)  # not after the form is gone
-
-    def open(self) -> None:
-        if self.ready:
-            super().open()
-        else:
-            self._open_wanted = True
+        self.build_in_steps(self._build(prescription))  # every section built and wired: open() waits for it
 
     def _build(self, prescription: tuple[str, int] | None) -> Iterator[None]:
         self.date: QDateEdit = date_edit(self.ctx.today, latest=self.ctx.today)
@@ -342,7 +324,6 @@ class VisitDialog(SaveDialog):
         form.addRow("", self.results)
         self.form.addRow(form)
 
-
         yield
         self.grid = QGridLayout()
         heads = (tr("Item"), tr("Unit price"), tr("Quantity"), tr("Amount (yuan)"), tr("Insurance class"), "")
@@ -367,7 +348,6 @@ class VisitDialog(SaveDialog):
         self.lines_area.setFrameShape(QScrollArea.Shape.NoFrame)
         self.lines_area.setFixedHeight(LINES_SHOWN_PX)
         self.form.addRow(self.lines_area)
-
 
         yield
         self.settlement_box = QGroupBox(tr("Settlement (live)"))

@@ -114,6 +114,7 @@ class ChronicPage(QWidget):
         self.referral_button = QPushButton()
         self.chart_button = QPushButton()
         self.print_button = QPushButton()
+        self.visit_button = QPushButton()
         self.register_button = QPushButton()
         self.round_button = QPushButton()
         self.round_excel_button = QPushButton()
@@ -122,6 +123,7 @@ class ChronicPage(QWidget):
         self.referral_button.clicked.connect(lambda: self.follow_up_referral())
         self.chart_button.clicked.connect(lambda: self.open_chart())
         self.print_button.clicked.connect(lambda: self.print_record())
+        self.visit_button.clicked.connect(lambda: self.open_visit())
         self.register_button.clicked.connect(lambda: self.open_register())
         self.round_button.clicked.connect(lambda: self.print_round())
         self.round_excel_button.clicked.connect(lambda: self.export_round())
@@ -133,6 +135,7 @@ class ChronicPage(QWidget):
             self.referral_button,
             self.chart_button,
             self.print_button,
+            self.visit_button,
         ):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -173,6 +176,7 @@ class ChronicPage(QWidget):
         self.referral_button.setText(tr("Follow up referral…"))
         self.chart_button.setText(tr("Patient chart…"))
         self.print_button.setText(tr("Print follow-up record…"))
+        self.visit_button.setText(tr("Visit…"))
         self.register_button.setText(tr("Register a patient…"))
         self.round_button.setText(tr("Print today's home round…"))
         self.round_excel_button.setText(tr("Home round to Excel…"))
@@ -375,6 +379,7 @@ class ChronicPage(QWidget):
         self.referral_button.setEnabled(row is not None and which == "referrals")
         self.chart_button.setEnabled(row is not None)
         self.print_button.setEnabled(row is not None)
+        self.visit_button.setEnabled(row is not None)
         hint = "" if row is not None else tr("Select a patient in the list first.")
         for b in (
             self.followup_button,
@@ -382,6 +387,7 @@ class ChronicPage(QWidget):
             self.referral_button,
             self.chart_button,
             self.print_button,
+            self.visit_button,
         ):
             b.setToolTip(hint)
 
@@ -454,6 +460,12 @@ class ChronicPage(QWidget):
         )
         dialog.open()
         return dialog
+
+    def open_visit(self) -> Any:
+        """The visit form of the selected patient, type 14 for the list's disease when the patient qualifies."""
+        from ui.visit_dialog import open_visit_of_selected
+
+        return open_visit_of_selected(self)
 
     def open_register(self) -> RegisterDialog:
         dialog = RegisterDialog(self.store, self.reader, self.writer, self.user, self.today, self)

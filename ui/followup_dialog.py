@@ -54,10 +54,10 @@ from ui.qt import (
     QPushButton,
     QSizePolicy,
     Qt,
-    QTimer,
     QVBoxLayout,
     QWidget,
 )
+from ui.staged import Staged
 
 DRUG_ROWS = 3  # the paper form has room for three drugs
 
@@ -138,7 +138,7 @@ class FormDate(QDateEdit):
         return QWidget.focusNextPrevChild(self, next_)
 
 
-class FollowupDialog(QDialog):
+class FollowupDialog(Staged, QDialog):
     def __init__(
         self,
         store: Store,
@@ -168,25 +168,7 @@ class FollowupDialog(QDialog):
             .replace("%1", self.resident["name"])
             .replace("%2", disease_text(disease))
         )
-        self.ready = False  # every section built and wired: open() waits for it
-        self._open_wanted = False
-        self._steps = self._build(correcting)
-        self._build_step()
-
-    def _build_step(self) -> None:
-        """One section of the form a turn of the event loop (the whole form at once held the window still for
-        50-180 ms on a loaded machine); the form is shown when the last is built."""
-        if next(self._steps, None) is None and self.ready:
-            if self._open_wanted:
-                super().open()
-            return
-        QTimer.singleShot(0, self, self._build_step)  # not after the form is gone
-
-    def open(self) -> None:
-        if self.ready:
-            super().open()
-        else:
-            self._open_wanted = True
+        self.build_in_steps(self._build(correcting))  # every section built and wired: open() waits for it
 
     def _build(self, correcting: str | None) -> Iterator[None]:
         disease, user, reader = self.disease, self.user, self.reader

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from clinic_app.clinic import StatusCounts, clinic_name, status_counts
@@ -227,6 +228,8 @@ class MainWindow(QMainWindow):
 
         self.residents.add_requested.connect(lambda: self.open_resident(None))
         self.residents.edit_requested.connect(self.open_resident)
+        self.residents.visit_requested.connect(self.open_visit)
+        self.residents.visits_requested.connect(self.open_visits)
         self.writer.watch(
             store
         )  # the sync thread's sibling store shares the listeners: pulled rows are heard too
@@ -323,6 +326,22 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(lambda: self._resident_saved(dialog, added=resident_id is None))
         dialog.open()
         return dialog
+
+    def visit_context(self) -> Any:
+        from ui.visit_dialog import VisitContext
+
+        return VisitContext(self.store, self.writer, self.user, dt.date.today())
+
+    def open_visit(self, resident: dict[str, Any]) -> Any:
+        """The visit form of a resident of the residents page (its confirmation under the page's list)."""
+        from ui.visit_dialog import open_visit
+
+        return open_visit(self.visit_context(), resident, self.residents, said=self.residents.notice.say)
+
+    def open_visits(self, resident: dict[str, Any]) -> Any:
+        from ui.visit_list import open_visits
+
+        return open_visits(self.visit_context(), resident, self)
 
     def _resident_saved(self, dialog: ResidentDialog, added: bool) -> None:
         if dialog.saved_id:

@@ -201,6 +201,7 @@ class PrescriptionsPage(QWidget):
         self.printing: Op | None = None
         self.opening: Op | None = None  # a dialog's facts being read (dispensing, a change)
         self.dialog: Any = None  # the last dialog opened that way
+        self.visit_button = button_for(self.open_visit)
         self.count = QLabel()
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -209,7 +210,13 @@ class PrescriptionsPage(QWidget):
         top = (self.title, None, self.horizon_label, self.horizon, self.round_button, self.issue_button)
         layout.addLayout(hbox(*top))
         layout.addWidget(self.tabs, 1)
-        actions = (self.dispense_button, self.sign_button, self.history_button, self.change_button)
+        actions = (
+            self.dispense_button,
+            self.sign_button,
+            self.history_button,
+            self.change_button,
+            self.visit_button,
+        )
         printing = (self.stop_button, self.print_button, self.paper_label, self.paper)
         layout.addLayout(hbox(*actions, *printing, None, self.count))
         layout.addWidget(self.notice)
@@ -236,6 +243,7 @@ class PrescriptionsPage(QWidget):
             self.paper_label: tr("Paper"),
             self.print_button: tr("Print prescription…"),
             self.round_button: tr("Print refill round…"),
+            self.visit_button: tr("Visit…"),
         }
         for widget, text in texts.items():
             widget.setText(text)
@@ -323,6 +331,7 @@ class PrescriptionsPage(QWidget):
         self.stop_button.setEnabled(row is not None)
         self.change_button.setEnabled(row is not None)
         self.print_button.setEnabled(row is not None)
+        self.visit_button.setEnabled(row is not None)
         hint = "" if row is not None else tr("Select a prescription in the list first.")
         for b in (
             self.dispense_button,
@@ -331,6 +340,7 @@ class PrescriptionsPage(QWidget):
             self.change_button,
             self.stop_button,
             self.print_button,
+            self.visit_button,
         ):
             b.setToolTip(hint)
         self._show_count()
@@ -425,6 +435,19 @@ class PrescriptionsPage(QWidget):
 
     def open_stop(self) -> StopDialog | None:
         return self.on_row(StopDialog, tr("The prescription of %1 is stopped."))
+
+    def open_visit(self) -> Any:
+        """The visit form of the selected row's patient (type 14 for its disease when qualified); on the refill
+        list the prescription's drugs are its drug lines, in the packages of the next installment."""
+        from ui.rx_dialogs import DEFAULT_DAYS
+        from ui.visit_dialog import open_visit_of_selected
+
+        row = self.selected()
+        if row is None:
+            return None
+        days = max(1, min(int(row.get("left_days") or DEFAULT_DAYS), DEFAULT_DAYS))
+        prescription = (str(row["prescription_id"]), days) if self.shown() == "refills" else None
+        return open_visit_of_selected(self, prescription)
 
     def open_history(self) -> HistoryDialog | None:
         return self.on_row(HistoryDialog)

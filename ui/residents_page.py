@@ -261,6 +261,8 @@ class HouseholdPanel(QGroupBox):
 class ResidentsPage(QWidget):
     add_requested = Signal()
     edit_requested = Signal(str)
+    visit_requested = Signal(object)  # the selected resident's row: the visit form
+    visits_requested = Signal(object)  # the selected resident's row: their visits (receipts, reversals)
 
     def __init__(
         self,
@@ -288,6 +290,10 @@ class ResidentsPage(QWidget):
         self.add_button = QPushButton()
         self.edit_button = QPushButton()
         self.edit_button.setEnabled(False)
+        self.visit_button = QPushButton()
+        self.visit_button.setEnabled(False)
+        self.visits_button = QPushButton()
+        self.visits_button.setEnabled(False)
 
         self.model = ResidentTableModel(conn, clinic_id)
         self.table = QTableView()
@@ -307,6 +313,8 @@ class ResidentsPage(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.add_button)
         top.addWidget(self.edit_button)
+        top.addWidget(self.visit_button)
+        top.addWidget(self.visits_button)
         splitter = QSplitter()
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -337,6 +345,8 @@ class ResidentsPage(QWidget):
         self.table.doubleClicked.connect(lambda index: self._edit_row(index.row()))
         self.add_button.clicked.connect(self.add_requested.emit)
         self.edit_button.clicked.connect(lambda: self._edit_row(self.table.currentIndex().row()))
+        self.visit_button.clicked.connect(lambda: self._ask_for(self.visit_requested))
+        self.visits_button.clicked.connect(lambda: self._ask_for(self.visits_requested))
         self.household.resident_activated.connect(self.edit_requested.emit)
         QShortcut(QKeySequence.StandardKey.New, self, self.add_requested.emit)
         QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
@@ -345,7 +355,9 @@ class ResidentsPage(QWidget):
         QWidget.setTabOrder(self.search, self.table)
         QWidget.setTabOrder(self.table, self.add_button)
         QWidget.setTabOrder(self.add_button, self.edit_button)
-        QWidget.setTabOrder(self.edit_button, self.household.members)
+        QWidget.setTabOrder(self.edit_button, self.visit_button)
+        QWidget.setTabOrder(self.visit_button, self.visits_button)
+        QWidget.setTabOrder(self.visits_button, self.household.members)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -354,6 +366,12 @@ class ResidentsPage(QWidget):
         )
         self.add_button.setText(tr("Add resident"))
         self.edit_button.setText(tr("Edit"))
+        self.visit_button.setText(tr("Visit…"))
+        self.visit_button.setToolTip(
+            tr("An outpatient visit of the selected resident, settled as lines are added")
+        )
+        self.visits_button.setText(tr("Visits…"))
+        self.visits_button.setToolTip(tr("The selected resident's visits: receipts and reversals (冲正)"))
         self.household.retranslate()
         self.fit_columns()
         self.update_count()
@@ -409,6 +427,8 @@ class ResidentsPage(QWidget):
         self.model.set_query(self.search.text())
         self.household.show_resident(None)
         self.edit_button.setEnabled(False)
+        self.visit_button.setEnabled(False)
+        self.visits_button.setEnabled(False)
         self.update_count()
 
     def refresh(self) -> None:
@@ -508,7 +528,15 @@ class ResidentsPage(QWidget):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         resident = self.model.resident_at(current.row()) if current.isValid() else None
         self.edit_button.setEnabled(resident is not None)
+        self.visit_button.setEnabled(resident is not None)
+        self.visits_button.setEnabled(resident is not None)
         self.household.show_resident(resident)
+
+    def _ask_for(self, signal: Any) -> None:
+        """Emit ``signal`` with the selected resident's row (nothing when none is selected)."""
+        current = self.table.currentIndex()
+        if current.isValid():
+            signal.emit(self.model.resident_at(current.row()))
 
     def _edit_row(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():

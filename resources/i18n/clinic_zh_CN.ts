@@ -6,6 +6,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
         <location filename="../../ui/rx_dialogs.py" line="+144"/>
+        <location filename="../../ui/visit_dialog.py" line="+173"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -95,6 +96,7 @@
         <location line="+10"/>
         <location filename="../../ui/chronic_words.py" line="+175"/>
         <location filename="../../ui/conflict_dialog.py" line="+36"/>
+        <location filename="../../ui/visit_dialog.py" line="-54"/>
         <source>Resident</source>
         <translation>居民</translation>
     </message>
@@ -303,6 +305,8 @@
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../ui/visit_dialog.py" line="+2"/>
+        <location line="+130"/>
         <source>Outpatient visit</source>
         <translation>门诊就诊</translation>
     </message>
@@ -358,6 +362,7 @@
     </message>
     <message>
         <location line="+8"/>
+        <location filename="../../ui/visit_dialog.py" line="-83"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -393,6 +398,7 @@
     </message>
     <message>
         <location line="+7"/>
+        <location filename="../../ui/visit_dialog.py" line="+161"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
@@ -516,6 +522,7 @@
         <location filename="../../ui/printing.py" line="-79"/>
         <location filename="../../ui/rx_dialogs.py" line="+742"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
+        <location filename="../../ui/visit_list.py" line="+132"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -619,7 +626,7 @@
     </message>
     <message>
         <location line="+10"/>
-        <location filename="../../ui/mainwindow.py" line="+77"/>
+        <location filename="../../ui/mainwindow.py" line="+78"/>
         <source>Contracts</source>
         <translation>签约</translation>
     </message>
@@ -634,7 +641,7 @@
         <translation>人头费台账</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="+161"/>
+        <location filename="../../ui/chronic_page.py" line="+164"/>
         <source>Chronic-disease follow-ups</source>
         <translation>慢病随访</translation>
     </message>
@@ -685,6 +692,13 @@
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../ui/prescriptions_page.py" line="+246"/>
+        <location filename="../../ui/residents_page.py" line="+212"/>
+        <source>Visit…</source>
+        <translation>就诊…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Register a patient…</source>
         <translation>登记慢病患者…</translation>
     </message>
@@ -695,18 +709,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+342"/>
+        <location line="+350"/>
         <source>Home round to Excel…</source>
         <translation>上门随访清单导出 Excel…</translation>
     </message>
     <message>
-        <location line="-331"/>
+        <location line="-339"/>
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
-        <location filename="../../ui/prescriptions_page.py" line="+71"/>
+        <location filename="../../ui/prescriptions_page.py" line="-175"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
-        <location filename="../../ui/residents_page.py" line="-5"/>
+        <location filename="../../ui/residents_page.py" line="-217"/>
         <location filename="../../ui/sign_dialog.py" line="-170"/>
         <source>Name</source>
         <translation>姓名</translation>
@@ -785,12 +799,12 @@
         <translation>上次联系</translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+112"/>
         <source>Select a patient in the list first.</source>
         <translation>请先在列表中选择患者。</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+39"/>
         <source>Follow-up of %1 recorded: %2, next visit by %3.</source>
         <translation>已记录 %1 的随访：%2，下次随访 %3 前。</translation>
     </message>
@@ -810,7 +824,7 @@
         <translation>已记录 %1 的转诊随访。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+17"/>
         <source>%1 is registered for %2: due for a first follow-up.</source>
         <translation>已为 %1 登记%2：待首次随访。</translation>
     </message>
@@ -840,6 +854,7 @@
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../ui/visit_list.py" line="-76"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -1007,9 +1022,9 @@
         <translation>共 %1 份签约</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_page.py" line="-186"/>
+        <location filename="../../ui/chronic_page.py" line="-194"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
-        <location filename="../../ui/prescriptions_page.py" line="+227"/>
+        <location filename="../../ui/prescriptions_page.py" line="+235"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
     </message>
@@ -1058,7 +1073,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/followup_dialog.py" line="+311"/>
+        <location filename="../../ui/followup_dialog.py" line="+293"/>
         <source>Complication</source>
         <translation>并发症</translation>
     </message>
@@ -1532,6 +1547,8 @@
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
         <location filename="../../ui/rx_dialogs.py" line="-54"/>
+        <location filename="../../ui/visit_dialog.py" line="-212"/>
+        <location line="+90"/>
         <source>Drug</source>
         <translation>药物</translation>
     </message>
@@ -1644,6 +1661,8 @@
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
         <location filename="../../ui/rx_dialogs.py" line="+458"/>
+        <location filename="../../ui/visit_dialog.py" line="-87"/>
+        <location filename="../../ui/visit_list.py" line="+35"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1999,7 +2018,7 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+160"/>
+        <location line="+162"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
@@ -2063,7 +2082,7 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-52"/>
         <location filename="../../ui/messages.py" line="+2"/>
-        <location filename="../../ui/prescriptions_page.py" line="-213"/>
+        <location filename="../../ui/prescriptions_page.py" line="-221"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
         <source>Phone</source>
@@ -2325,6 +2344,9 @@
         <location filename="../../ui/indicators_view.py" line="-116"/>
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
         <location filename="../../ui/rx_dialogs.py" line="-441"/>
+        <location filename="../../ui/visit_dialog.py" line="-6"/>
+        <location line="+207"/>
+        <location filename="../../ui/visit_list.py" line="-46"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -2375,6 +2397,7 @@
         <location line="-5"/>
         <location filename="../../ui/entry_quality_view.py" line="-51"/>
         <location line="+54"/>
+        <location filename="../../ui/visit_list.py" line="+10"/>
         <source>Doctor</source>
         <translation>医生</translation>
     </message>
@@ -2527,7 +2550,7 @@
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../ui/residents_page.py" line="+286"/>
+        <location filename="../../ui/residents_page.py" line="+298"/>
         <source>Add resident</source>
         <translation>新增居民</translation>
     </message>
@@ -2547,7 +2570,7 @@
         <translation>居民信息未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/residents_page.py" line="-281"/>
+        <location filename="../../ui/residents_page.py" line="-293"/>
         <source>Head</source>
         <translation>户主</translation>
     </message>
@@ -2618,7 +2641,7 @@
         <translation>%1岁</translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+115"/>
         <source>Search: name, pinyin (zhangsan), initials (zs), last digits of ID or phone</source>
         <translation>搜索：姓名、拼音（zhangsan）、首字母（zs）、身份证号或电话后几位</translation>
     </message>
@@ -2628,7 +2651,22 @@
         <translation>编辑</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+3"/>
+        <source>An outpatient visit of the selected resident, settled as lines are added</source>
+        <translation>为所选居民登记一次门诊就诊，添加项目时即时显示结算</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Visits…</source>
+        <translation>就诊记录…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The selected resident&apos;s visits: receipts and reversals (冲正)</source>
+        <translation>所选居民的就诊记录：结算单与冲正</translation>
+    </message>
+    <message>
+        <location line="+89"/>
         <source>Added %1 to the residents.</source>
         <translation>已新增居民：%1</translation>
     </message>
@@ -3459,7 +3497,7 @@ What is wrong: %2</source>
         <translation>没有恢复：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/followup_dialog.py" line="-325"/>
+        <location filename="../../ui/followup_dialog.py" line="-307"/>
         <source>The patient or the record no longer exists (another device may have removed it).</source>
         <translation>患者或记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -3554,7 +3592,7 @@ What is wrong: %2</source>
         <translation>更正 %1 的随访（%2）</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+13"/>
         <source>%1 · %2 years · %3 · %4</source>
         <translation>%1 · %2 岁 · %3 · %4</translation>
     </message>
@@ -4089,7 +4127,7 @@ What is wrong: %2</source>
         <translation>列入原因</translation>
     </message>
     <message>
-        <location line="+143"/>
+        <location line="+150"/>
         <source>Long-term prescriptions</source>
         <translation>长期处方</translation>
     </message>
@@ -4145,7 +4183,7 @@ What is wrong: %2</source>
         <translation>打印续方清单…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Refills due</source>
         <translation>待续药</translation>
     </message>
@@ -4165,12 +4203,12 @@ What is wrong: %2</source>
         <translation>打印当前天数内的续方清单，供巡诊时使用</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+82"/>
         <source>Select a prescription in the list first.</source>
         <translation>请先在列表中选择一张处方。</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>%1: %2 days dispensed, %3 box(es); %4 days left.</source>
         <translation>%1：已发药 %2 天，%3 盒；处方剩余 %4 天。</translation>
     </message>
@@ -4195,7 +4233,7 @@ What is wrong: %2</source>
         <translation>%1 的处方已停用。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+30"/>
         <source>The prescription of %1 is changed: the new one, %2 days, is held until the patient signs.</source>
         <translation>%1 的处方已更改：新处方 %2 天，待患者签字后生效。</translation>
     </message>
@@ -4417,6 +4455,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../ui/visit_dialog.py" line="+8"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -4457,6 +4496,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+17"/>
+        <location filename="../../ui/visit_dialog.py" line="-108"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
@@ -4520,6 +4560,9 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+47"/>
+        <location filename="../../ui/visit_dialog.py" line="+54"/>
+        <location filename="../../ui/visit_list.py" line="+23"/>
+        <location line="+42"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
@@ -4697,6 +4740,421 @@ What is wrong: %2</source>
         <location line="+37"/>
         <source>%1 · %2 · %3 days · %4</source>
         <translation>%1 · %2 · %3 天 · %4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/visit_dialog.py" line="-172"/>
+        <source>11 Ordinary outpatient</source>
+        <translation>11 普通门诊</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>14 Chronic outpatient</source>
+        <translation>14 门诊慢特病</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Class A</source>
+        <translation>甲类</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Class B</source>
+        <translation>乙类</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Class C</source>
+        <translation>丙类</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+206"/>
+        <location filename="../../ui/visit_list.py" line="-79"/>
+        <source>Date of visit</source>
+        <translation>就诊日期</translation>
+    </message>
+    <message>
+        <location line="-205"/>
+        <location line="+206"/>
+        <location filename="../../ui/visit_list.py" line="+1"/>
+        <source>Medical type</source>
+        <translation>医疗类别</translation>
+    </message>
+    <message>
+        <location line="-204"/>
+        <location line="+207"/>
+        <location filename="../../ui/visit_list.py" line="+7"/>
+        <source>Diagnoses</source>
+        <translation>诊断</translation>
+    </message>
+    <message>
+        <location line="-206"/>
+        <location line="+91"/>
+        <source>Service</source>
+        <translation>诊疗项目</translation>
+    </message>
+    <message>
+        <location line="-89"/>
+        <source>Services and drugs</source>
+        <translation>诊疗项目和药品</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>County parameter %1</source>
+        <translation>县医保参数 %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>the day lies in the future.</source>
+        <translation>就诊日期不能晚于今天。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>a chronic outpatient visit (type 14) needs an approved chronic-outpatient qualification (门诊慢特病认定) for the disease on the visit&apos;s day.</source>
+        <translation>门诊慢特病（14）就诊须在就诊当日已通过该病种的门诊慢特病认定。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>a type 14 visit has a diagnosis of its disease (hypertension I10-I13, diabetes E11).</source>
+        <translation>门诊慢特病（14）就诊须有该病种的诊断（高血压 I10-I13，糖尿病 E11）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>a disease is named only for a chronic outpatient visit (type 14).</source>
+        <translation>只有门诊慢特病（14）就诊才选择病种。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>type ICD-10 codes: a letter, two digits and an optional extension (I10, I10.x00, E11.900).</source>
+        <translation>请输入 ICD-10 编码：一个字母、两位数字，可带扩展码（I10、I10.x00、E11.900）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>not in the county&apos;s price list or the drug catalog.</source>
+        <translation>不在县医疗服务价格目录或药品目录中。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the catalog has no price or insurance category for this drug.</source>
+        <translation>药品目录中没有该药品的价格或医保类别。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>this device has no drug catalog with prices yet.</source>
+        <translation>本机尚无带价格的药品目录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a whole number from 1 to 100000.</source>
+        <translation>须为 1 至 100000 的整数。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the county has not set this parameter for the visit&apos;s day: the visit cannot be settled.</source>
+        <translation>县里尚未设置就诊当日适用的该参数，无法结算。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the visit was cancelled already.</source>
+        <translation>该次就诊已冲正。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>at most 500 characters.</source>
+        <translation>最多 500 个字符。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>11 (ordinary outpatient) or 14 (chronic outpatient).</source>
+        <translation>须为 11（普通门诊）或 14（门诊慢特病）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>write CODE,QUANTITY.</source>
+        <translation>请写成 编码,数量。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>write the date as 2026-11-20.</source>
+        <translation>日期请写成 2026-11-20。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>choose the chronic disease of the visit.</source>
+        <translation>请选择本次就诊的慢病病种。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>at least one diagnosis (ICD-10).</source>
+        <translation>至少填写一个诊断（ICD-10）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>add at least one service or drug.</source>
+        <translation>请至少添加一个诊疗项目或药品。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>say why the visit is cancelled.</source>
+        <translation>请填写冲正原因。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>required.</source>
+        <translation>必填。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>at most %1 diagnoses.</source>
+        <translation>最多 %1 个诊断。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Type 14 is not offered: the patient is not registered for %1.</source>
+        <translation>不能选门诊慢特病（14）：该患者未登记%1。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Type 14 is not offered: the patient is registered for no chronic disease.</source>
+        <translation>不能选门诊慢特病（14）：该患者未登记任何慢病。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Type 14 is not offered for %1: the qualification was approved on %2, after the visit&apos;s day.</source>
+        <translation>%1不能选门诊慢特病（14）：门诊慢特病认定于 %2 通过，晚于就诊日期。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Type 14 is not offered for %1: no approved chronic-outpatient qualification (门诊慢特病认定).</source>
+        <translation>%1不能选门诊慢特病（14）：尚未通过门诊慢特病认定。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>%1 yuan/%2</source>
+        <translation>%1 元/%2</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Save the visit</source>
+        <translation>保存就诊</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Ctrl+Enter</source>
+        <translation>Ctrl+Enter</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Reading the patient&apos;s chronic-outpatient qualifications…</source>
+        <translation>正在读取患者的门诊慢特病认定…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>ICD-10 codes, separated by commas: I10.x00, E11.900</source>
+        <translation>ICD-10 编码，用逗号分隔：I10.x00, E11.900</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Service or drug: code, name or pinyin initials; Enter adds the first, ↓ to choose</source>
+        <translation>诊疗项目或药品：编码、名称或拼音首字母；回车添加第一个，↓ 选择</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Add a service or drug</source>
+        <translation>添加项目或药品</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Unit price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Amount (yuan)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Insurance class</source>
+        <translation>医保类别</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>No services or drugs yet.</source>
+        <translation>尚未添加诊疗项目或药品。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Settlement (live)</source>
+        <translation>结算（实时）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location filename="../../ui/visit_list.py" line="+1"/>
+        <source>Total</source>
+        <translation>费用总额</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Within the scheme</source>
+        <translation>政策范围内</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deductible met</source>
+        <translation>计入起付线</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/visit_list.py" line="+1"/>
+        <source>Fund pays</source>
+        <translation>统筹支付</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/visit_list.py" line="+2"/>
+        <source>Patient pays</source>
+        <translation>个人支付</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Left of the year&apos;s cap</source>
+        <translation>本年剩余限额</translation>
+    </message>
+    <message>
+        <location line="+150"/>
+        <source>Service · %1 · %2 yuan/%3 · %4 (%5)</source>
+        <translation>诊疗项目 · %1 · %2 元/%3 · %4（%5）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Drug · %1 %2 %3 · %4 yuan/%5 · %6 (%7)</source>
+        <translation>药品 · %1 %2 %3 · %4 元/%5 · %6（%7）</translation>
+    </message>
+    <message>
+        <location line="+89"/>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Not settled: see the problem below.</source>
+        <translation>无法结算：见下方提示。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Add services or drugs: the settlement is shown as they are added.</source>
+        <translation>添加诊疗项目或药品后即时显示结算。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>%1: the fund pays %2 % of what is within the scheme</source>
+        <translation>%1：统筹基金支付政策范围内费用的 %2%</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source> after a deductible of %1 yuan a year (%2 met before this visit)</source>
+        <translation>（每年起付线 %1 元，本次之前已计入 %2 元）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>; the year&apos;s cap %1 yuan, %2 used before this visit.</source>
+        <translation>；年度限额 %1 元，本次之前已用 %2 元。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Provisional: computed on this device from this clinic&apos;s visits; the county confirms it against every clinic&apos;s.</source>
+        <translation>暂算：本机按本卫生室的就诊记录计算，以县平台汇总各机构后的确认为准。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The year&apos;s cap is reached in this visit: the fund pays only what was left of it.</source>
+        <translation>本次就诊达到年度限额：统筹只支付剩余额度。</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>Visit of %1 saved: total %2 yuan, fund %3, patient pays %4 (provisional).</source>
+        <translation>已保存 %1 的就诊：总额 %2 元，统筹 %3，个人支付 %4（暂算）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/visit_list.py" line="-21"/>
+        <source>Cancelled on %1: %2</source>
+        <translation>已冲正 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Settled (provisional)</source>
+        <translation>已结算（暂算）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Settled</source>
+        <translation>已结算</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>%1 · %2 · total %3 yuan, fund %4, patient %5</source>
+        <translation>%1 · %2 · 总额 %3 元，统筹 %4，个人 %5</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Cancel the visit (冲正)</source>
+        <translation>冲正就诊</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel the visit</source>
+        <translation>冲正</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The visit stays as it was saved; a reversal with the reason is recorded and the visit counts nowhere (fund, cash, the year&apos;s cap, the day&apos;s end).</source>
+        <translation>原就诊记录保持不变；另记一条带原因的冲正记录，此后该次就诊不再计入统筹、现金、年度限额和日结。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Why: entered by mistake, the patient did not take the drugs…</source>
+        <translation>原因：录入错误、患者未取药…</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Visits of %1</source>
+        <translation>%1 的就诊记录</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>New visit…</source>
+        <translation>新建就诊…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print receipt…</source>
+        <translation>打印结算单…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel the visit (冲正)…</source>
+        <translation>冲正…</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>%1 visits</source>
+        <translation>共 %1 次就诊</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Select an outpatient visit in the list first.</source>
+        <translation>请先在列表中选择一次就诊。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This visit is cancelled already.</source>
+        <translation>该次就诊已冲正。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>The visit of %1 on %2 is cancelled: it counts nowhere.</source>
+        <translation>已冲正 %1 在 %2 的就诊：不再计入任何统计。</translation>
     </message>
 </context>
 <context>

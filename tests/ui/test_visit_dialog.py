@@ -1,0 +1,119 @@
+"""The visit form's rules as the doctor meets them (pytest-qt, real widgets): type 14 offered from the day the
+chronic-outpatient qualification was approved and not before (saying why), the year's cap reached in the middle of
+a visit (the fund pays what was left, the form says so), and quick edits while a settlement is being computed end
+in the settlement of the form as it last stands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clinic_app import chronic_records as H
+from clinic_app import contracts as C
+from clinic_app import visits as V
+from clinic_app.prices import load_prices_locally
+from tests.test_visits import AMLODIPINE, POLICY, PRICES, the_catalog
+from tests.ui.conftest import UiClinic
+
+TODAY = dt.date.today()
+QUALIFIED_ON = TODAY - dt.timedelta(days=10)
+
+
+@pytest.fixture
+def visit_clinic(ui_clinic: UiClinic, tmp_path: Path) -> UiClinic:
+    store, doctor = ui_clinic.store, ui_clinic.doctor
+    C.install_reference(store, policy=POLICY)  # hypertension: 70 %, a cap of 100.00 a year
+    (tmp_path / "prices.csv").write_text(PRICES, encoding="utf-8")
+    load_prices_locally(store, tmp_path / "prices.csv")
+    the_catalog(store)
+    reg = H.register(store, doctor, resident(ui_clinic)["id"], "hypertension", "I10.x00", "2020-06-01")
+    H.set_qualification(store, doctor, reg, "approved", QUALIFIED_ON.isoformat(), "MT-0001")
+    return ui_clinic
+
+
+def resident(c: UiClinic, name: str = "张三") -> dict[str, Any]:
+    row = c.store.conn.execute("SELECT id, name, id_number FROM resident WHERE name = ?", (name,)).fetchone()
+    return dict(row)
+
+
+@pytest.fixture
+def form(qtbot: Any, visit_clinic: UiClinic) -> Any:
+    from ui.ops import Ops
+    from ui.visit_dialog import VisitContext, VisitDialog
+
+    ops = Ops()
+    ctx = VisitContext(visit_clinic.store, ops, visit_clinic.doctor, TODAY)
+    dialog = VisitDialog(ctx, resident(visit_clinic), "hypertension")
+    qtbot.addWidget(dialog)
+    dialog.open()  # shown once every section is built
+    qtbot.waitUntil(lambda: dialog.isVisible() and dialog.pools_read)
+    yield dialog
+    dialog.reject()
+    ops.shutdown()
+
+
+def settled(qtbot: Any, dialog: Any) -> None:
+    qtbot.waitUntil(
+        lambda: dialog.planning is not None and not dialog.planning.running and not dialog.plan_again
+    )
+
+
+def add(qtbot: Any, dialog: Any, code: str) -> None:
+    from ui.qt import Qt
+
+    qtbot.keyClicks(dialog.search, code)
+    qtbot.waitUntil(lambda: any(hit["code"] == code for _k, hit in dialog.hits))
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    settled(qtbot, dialog)
+
+
+def test_type_14_is_offered_from_the_day_the_qualification_was_approved(qtbot: Any, form: Any) -> None:
+    from ui.qt import QDate
+
+    assert form.chronic.isEnabled() and form.chronic.isChecked()
+    assert form.disease.currentData() == "hypertension" and form.diagnoses.text() == "I10.x00"
+    assert not form.why_not.isVisible()
+    before = QUALIFIED_ON - dt.timedelta(days=1)
+    form.date.setDate(QDate(before.year, before.month, before.day))  # the doctor picks an earlier day
+    assert not form.chronic.isEnabled() and form.ordinary.isChecked()
+    assert form.why_not.isVisible() and QUALIFIED_ON.isoformat() in form.why_not.text()
+    assert "晚于就诊日期" in form.why_not.text()
+    form.date.setDate(QDate(QUALIFIED_ON.year, QUALIFIED_ON.month, QUALIFIED_ON.day))
+    assert form.chronic.isEnabled() and not form.why_not.isVisible()
+
+
+def test_the_cap_reached_in_the_middle_of_a_visit_pays_what_was_left(
+    qtbot: Any, visit_clinic: UiClinic, form: Any
+) -> None:
+    # an earlier visit this year: 13,000 fen within the scheme at 70 % = 9,100 from the fund; 900 of 10,000 left
+    V.add_visit(
+        visit_clinic.store,
+        visit_clinic.doctor,
+        V.VisitInput(resident(visit_clinic)["id"], TODAY, "14", ("I10",), "hypertension", [("S1", 13)]),
+    )
+    add(qtbot, form, "S1")
+    add(qtbot, form, "S1")  # the same service again: two of it, 2,000 fen; 70 % = 1,400 owed, 900 left
+    assert [(line.code, line.quantity.value()) for line in form.lines] == [("S1", 2)]
+    assert {k: v.text() for k, v in form.figures.items()} == {
+        "total": "20.00",
+        "in_scheme": "20.00",
+        "deductible": "0.00",
+        "fund": "9.00",
+        "patient": "11.00",
+        "cap_left": "0.00",
+    }
+    assert "达到年度限额" in form.state.text() and "暂算" in form.state.text()
+    assert "91.00" in form.terms.text()  # what the fund paid before this visit
+
+
+def test_quick_edits_while_settling_end_in_the_settlement_of_the_last(qtbot: Any, form: Any) -> None:
+    add(qtbot, form, AMLODIPINE)  # 15.50 a box, class A
+    line = form.lines[0]
+    for n in range(2, 8):  # faster than each settlement comes back
+        line.quantity.setValue(n)
+    settled(qtbot, form)
+    assert form.figures["total"].text() == "108.50"  # 7 × 15.50
+    assert form.figures["fund"].text() == "75.95"  # 70 %, half up: 75.95

@@ -60,7 +60,7 @@ from ui.sign_dialog import LookupFactory, ResidentPicker, SignDialog
 # The tables each part of the page shows: a write elsewhere reloads a part only when it touched one of them.
 CONTRACT_TABLES = ("contract", "resident", "team")
 WORKLIST_TABLES = ("contract", "resident", "team", "insurance_status")
-LEDGER_TABLES = ("contract", "resident", "insurance_status", "policy", "visit")
+LEDGER_TABLES = ("contract", "resident", "insurance_status", "policy", "visit", "visit_cancel")
 SEARCH_DELAY_MS = 150
 MAX_CHANGED_ROWS = 2000  # more changed contracts than this (a first sync): the list is read again instead
 

@@ -190,7 +190,9 @@ class DayEndView(QWidget):
 
         return [
             Column("type", lambda: tr("Medical type"), lambda r: r["name"], width=180),
-            Column("visits", lambda: tr("Visits"), lambda r: str(s(r)["visits"]), align=RIGHT, width=80),
+            Column(
+                "visits", lambda: tr("Visits this day"), lambda r: str(s(r)["visits"]), align=RIGHT, width=80
+            ),
             Column(
                 "total", lambda: tr("Total (yuan)"), lambda r: yuan(s(r)["total_fen"]), align=RIGHT, width=120
             ),
@@ -232,7 +234,10 @@ class DayEndView(QWidget):
                 width=100,
             ),
             Column(
-                "check", lambda: tr("Check"), lambda r: check_text(v(r)), tooltip=lambda r: check_text(v(r))
+                "check",
+                lambda: tr("Receipt check"),
+                lambda r: check_text(v(r)),
+                tooltip=lambda r: check_text(v(r)),
             ),
         ]
 

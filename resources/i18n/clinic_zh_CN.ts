@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+144"/>
+        <location filename="../../ui/rx_dialogs.py" line="+143"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -449,12 +449,210 @@
         <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location filename="../../ui/day_end_view.py" line="+50"/>
+        <source>11 Ordinary outpatient</source>
+        <translation>11 普通门诊</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>14 Chronic outpatient</source>
+        <translation>14 门诊慢特病</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Its lines are not on this device (not synced yet)</source>
+        <translation>本机没有它的收费明细（尚未同步）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Line %1: the amount is not price × quantity</source>
+        <translation>第 %1 行：金额不等于单价×数量</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The lines differ from the total by %1 yuan</source>
+        <translation>明细合计与总费用相差 %1 元</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fund + patient differ from the total by %1 yuan</source>
+        <translation>统筹＋个人与总费用相差 %1 元</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>over the county-wide cap: awaiting the county&apos;s decision</source>
+        <translation>超出全县年度限额，待县级审核</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Matches</source>
+        <translation>相符</translation>
+    </message>
+    <message>
+        <location line="+118"/>
+        <source>Medical type</source>
+        <translation>医疗类别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Visits this day</source>
+        <translation>人次</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Total (yuan)</source>
+        <translation>总费用（元）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Fund pays (yuan)</source>
+        <translation>统筹支付（元）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Patient cash (yuan)</source>
+        <translation>个人现金（元）</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Receipt no.</source>
+        <translation>收据号</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+26"/>
+        <source>Type</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location line="-25"/>
+        <location line="+26"/>
+        <source>Total</source>
+        <translation>总费用</translation>
+    </message>
+    <message>
+        <location line="-25"/>
+        <source>Fund</source>
+        <translation>统筹</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Patient cash</source>
+        <translation>个人现金</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Lines add up to</source>
+        <translation>明细合计</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Receipt check</source>
+        <translation>核对</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Receipt no. (void)</source>
+        <translation>收据号（作废）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cancelled on</source>
+        <translation>冲正日期</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Day end</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Day:</source>
+        <translation>日期(&amp;D)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/printing.py" line="+11"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Insurance export…</source>
+        <translation>医保导出…</translation>
+    </message>
+    <message>
         <location line="+2"/>
+        <source>Write the day&apos;s file for the county&apos;s upload tool into a folder (nothing is sent anywhere)</source>
+        <translation>把当日文件写入一个文件夹，供县级上传工具使用（不向任何地方发送）</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Reading the visits of %1…</source>
+        <translation>正在读取 %1 的门诊记录…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Receipts: %1</source>
+        <translation>收据：%1 张</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancelled (receipts void, counted nowhere): %1</source>
+        <translation>已冲正（收据作废，不计入合计）：%1 张</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No visits on %1.</source>
+        <translation>%1 没有门诊记录。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>✓ Reconciled: %1 receipts, patient cash %2 yuan — the same as the settlements&apos; cash total.</source>
+        <translation>✓ 对账相符：收据 %1 张，个人现金 %2 元，与结算的个人现金合计一致。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>✗ Not reconciled: the receipts make %1 yuan of patient cash, the settlements %2 yuan (difference %3); %4 receipts do not match (in red).</source>
+        <translation>✗ 对账不符：收据个人现金合计 %1 元，结算 %2 元（相差 %3 元）；%4 张收据不符（红色）。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 receipts are over the county-wide cap and await the county&apos;s decision.</source>
+        <translation>%1 张收据超出全县年度限额，待县级审核。</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>All</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Insurance export: choose the folder</source>
+        <translation>医保导出：选择文件夹</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>The insurance file of %1 is written: %2 (%3 visits).</source>
+        <translation>%1 的医保上传文件已写入：%2（%3 条门诊记录）。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Not exported: the folder %1 does not exist (is the USB stick plugged in?).</source>
+        <translation>未导出：文件夹 %1 不存在（U 盘插好了吗？）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not exported: nothing can be written in the folder %1 (%2).</source>
+        <translation>未导出：文件夹 %1 中无法写入文件（%2）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not exported</source>
+        <translation>未导出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="+2"/>
         <source>Print on a printer (without a printer: write a PDF file)</source>
         <translation>用打印机打印（没有打印机时写成PDF文件）</translation>
     </message>
@@ -494,7 +692,7 @@
         <location filename="../../ui/chronic_chart.py" line="+101"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-78"/>
-        <location filename="../../ui/rx_dialogs.py" line="+553"/>
+        <location filename="../../ui/rx_dialogs.py" line="+544"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <source>Close</source>
         <translation>关闭</translation>
@@ -996,7 +1194,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-318"/>
+        <location filename="../../ui/rx_dialogs.py" line="-309"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1622,8 +1820,9 @@
         <location filename="../../ui/chronic_words.py" line="-14"/>
         <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
+        <location filename="../../ui/day_end_view.py" line="-190"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
-        <location filename="../../ui/rx_dialogs.py" line="+293"/>
+        <location filename="../../ui/rx_dialogs.py" line="+284"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1959,7 +2158,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/reports_page.py" line="+62"/>
+        <location filename="../../ui/reports_page.py" line="+66"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
@@ -2294,7 +2493,7 @@
         <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <location filename="../../ui/indicators_view.py" line="-116"/>
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
-        <location filename="../../ui/rx_dialogs.py" line="-276"/>
+        <location filename="../../ui/rx_dialogs.py" line="-267"/>
         <source>Disease</source>
         <translation>病种</translation>
     </message>
@@ -3821,13 +4020,15 @@ What is wrong: %2</source>
         <translation>未见异常</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location filename="../../ui/day_end_view.py" line="-31"/>
+        <location line="+26"/>
+        <location filename="../../ui/entry_quality_view.py" line="+12"/>
         <location filename="../../ui/rx_dialogs.py" line="+16"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <source>Mode</source>
         <translation>方式</translation>
     </message>
@@ -4391,18 +4592,18 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+261"/>
+        <location line="+252"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>
     </message>
     <message>
-        <location line="-260"/>
-        <location line="+261"/>
+        <location line="-251"/>
+        <location line="+252"/>
         <source>The patient has signed the prescription</source>
         <translation>患者已在处方上签字</translation>
     </message>
     <message>
-        <location line="-259"/>
+        <location line="-250"/>
         <source>Recorded allergies, separated by commas</source>
         <translation>过敏史，以逗号分隔</translation>
     </message>
@@ -4413,12 +4614,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+252"/>
+        <location line="+243"/>
         <source>Assessment</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="-250"/>
+        <location line="-241"/>
         <source>Allergies</source>
         <translation>过敏史</translation>
     </message>
@@ -4453,7 +4654,7 @@ What is wrong: %2</source>
         <translation>%1：剂量须为大于 0 的数字（最多 3 位小数）。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+32"/>
         <source>%1: the patient&apos;s recorded allergy to %2</source>
         <translation>%1：患者有 %2 过敏史</translation>
     </message>
@@ -4468,7 +4669,7 @@ What is wrong: %2</source>
         <translation>%1 需特殊储存（如 2-8 °C 冷藏）</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+16"/>
         <source>The patient&apos;s signature</source>
         <translation>患者签字</translation>
     </message>

@@ -87,7 +87,7 @@ def day_end_html(report: dict[str, Any], clinic: str) -> str:
             f"<tr{style}><td>{r['number']}</td><td>{e(r['name'])}</td><td>{r['med_type']}</td>"
             f"{cell.format(yuan(r['total_fen']))}{cell.format(yuan(r['fund_fen']))}"
             f"{cell.format(yuan(r['patient_fen']))}{cell.format(yuan(r['lines_fen']) if r['lines'] else '—')}"
-            f"<td>{e(check)}</td></tr>"
+            f"<td class='wrap'>{e(check)}</td></tr>"
         )
     if not report["receipts"]:
         parts.append("<tr><td colspan='8'>当日无门诊收据</td></tr>")
@@ -101,7 +101,7 @@ def day_end_html(report: dict[str, Any], clinic: str) -> str:
         for c in report["cancelled"]:
             parts.append(
                 f"<tr><td>{c['number']}</td><td>{e(c['name'])}</td><td>{c['med_type']}</td>"
-                f"{cell.format(yuan(c['total_fen']))}<td>{c['cancelled_on']}</td><td>{e(c['reason'])}</td></tr>"
+                f"{cell.format(yuan(c['total_fen']))}<td>{c['cancelled_on']}</td><td class='wrap'>{e(c['reason'])}</td></tr>"
             )
         parts.append("</table>")
     parts.append(
@@ -114,6 +114,7 @@ h1 {{ font-family: {HEAD_FONTS}; font-size: 15pt; text-align: center; margin: 0 
 h2 {{ font-family: {HEAD_FONTS}; font-size: 11pt; margin: 8pt 0 3pt 0; }}
 table {{ border-collapse: collapse; }}
 td {{ white-space: nowrap; }}
+td.wrap {{ white-space: normal; }}
 th {{ font-family: {HEAD_FONTS}; font-weight: normal; background: #eeeeee; white-space: nowrap; }}
 </style></head><body>{"".join(parts)}</body></html>"""
 

@@ -15,9 +15,9 @@ from clinic_app.day_end import day_report
 from clinic_app.money import yuan
 from clinic_app.store import Store
 from ui import printing
-from ui.contract_print import FONTS, HEAD_FONTS
 from ui.ops import Op, Ops
-from ui.qt import QFont, QTextDocument, QWidget
+from ui.qt import QTextDocument, QWidget
+from ui.round_print import list_document, list_html
 
 TITLE = "门诊日结报表"
 BODY_PT = 9
@@ -108,25 +108,11 @@ def day_end_html(report: dict[str, Any], clinic: str) -> str:
         f"<a name='{printing.KEEP_TAIL}'></a><p><br/>结算为本机暂算，以县级确认为准。</p>"
         "<p><br/>收费人：＿＿＿＿＿＿　　复核人：＿＿＿＿＿＿　　日期：＿＿＿＿＿＿</p>"
     )
-    return f"""<html><head><style>
-body {{ font-family: {FONTS}; font-size: {BODY_PT}pt; }}
-h1 {{ font-family: {HEAD_FONTS}; font-size: 15pt; text-align: center; margin: 0 0 4pt 0; }}
-h2 {{ font-family: {HEAD_FONTS}; font-size: 11pt; margin: 8pt 0 3pt 0; }}
-table {{ border-collapse: collapse; }}
-td {{ white-space: nowrap; }}
-td.wrap {{ white-space: normal; }}
-th {{ font-family: {HEAD_FONTS}; font-weight: normal; background: #eeeeee; white-space: nowrap; }}
-</style></head><body>{"".join(parts)}</body></html>"""
+    return list_html("".join(parts), BODY_PT, "td.wrap { white-space: normal; }\n")
 
 
 def day_end_document(report: dict[str, Any], clinic: str) -> QTextDocument:
-    document = QTextDocument()
-    font = QFont()
-    font.setFamilies(list(printing.CJK_FAMILIES))
-    font.setPointSizeF(BODY_PT)
-    document.setDefaultFont(font)
-    document.setHtml(day_end_html(report, clinic))
-    return document
+    return list_document(day_end_html(report, clinic), BODY_PT)
 
 
 def day_end_printable(store: Store, day: dt.date) -> printing.Printable:

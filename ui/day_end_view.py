@@ -21,7 +21,7 @@ from clinic_app.visits import export_day
 from ui.day_end_print import preview_day_end
 from ui.files import documents_folder, not_written
 from ui.i18n import tr
-from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
+from ui.listmodel import RIGHT, Column, ListModel, ListView, Row, memory_fetch
 from ui.notice import Notice
 from ui.ops import Op, Writer, show_failure
 from ui.qt import (
@@ -77,14 +77,6 @@ def check_text(receipt: dict[str, Any]) -> str:
 
 def _qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
-
-
-def _fetch_from(rows: list[Row]) -> Any:
-    def fetch(after: Any, limit: int) -> list[Row]:
-        start = 0 if after is None else int(after) + 1
-        return rows[start : start + limit]
-
-    return fetch
 
 
 def _position(row: Row) -> int:
@@ -363,9 +355,9 @@ class DayEndView(QWidget):
                 return
             self._reading = None
             self.report = report
-            self.totals_model.set_fetch(_fetch_from(self._total_rows(report)))
-            self.receipt_model.set_fetch(_fetch_from(_rows(report["receipts"], "visit_id")))
-            self.cancelled_model.set_fetch(_fetch_from(_rows(report["cancelled"], "id")))
+            self.totals_model.set_fetch(memory_fetch(self._total_rows(report)))
+            self.receipt_model.set_fetch(memory_fetch(_rows(report["receipts"], "visit_id")))
+            self.cancelled_model.set_fetch(memory_fetch(_rows(report["cancelled"], "id")))
             self._show()
 
         def failed(error: BaseException) -> None:

@@ -19,7 +19,7 @@ from clinic_app.store import Changes, Store
 from clinic_app.users import User
 from ui.chronic_words import disease_text
 from ui.i18n import tr
-from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
+from ui.listmodel import RIGHT, Column, ListModel, ListView, Row, memory_fetch
 from ui.notice import Notice
 from ui.ops import Op, Writer
 from ui.qt import QEvent, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget
@@ -65,16 +65,6 @@ def list_columns(which: str) -> list[Column]:
         else Column(name, header, show, width=width)
         for name, header, show, width in shown
     ]
-
-
-def memory_fetch(rows: list[Row]) -> Any:
-    """Pages of a list already read (the cursor is the row's place in it)."""
-
-    def fetch(after: Any, limit: int) -> list[Row]:
-        start = 0 if after is None else int(after) + 1
-        return rows[start : start + limit]
-
-    return fetch
 
 
 def button_for(action: Any) -> QPushButton:

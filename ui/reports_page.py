@@ -48,9 +48,9 @@ class ReportsPage(QWidget):
         self.tabs = QTabWidget()
         self.day_end = DayEndView(store, writer, self.today)
         self.tabs.addTab(self.indicators, "")
-        self.tabs.addTab(self.day_end, "")
         if self.quality is not None:
             self.tabs.addTab(self.quality, "")
+        self.tabs.addTab(self.day_end, "")
         self.tabs.currentChanged.connect(lambda _i: self._show_year())
         top = QHBoxLayout()
         top.addWidget(self.title)

@@ -38,7 +38,7 @@ from ui.i18n import tr
 from ui.ledger_chart import LedgerChart
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.notice import Notice
-from ui.ops import Op, Writer, show_failure
+from ui.ops import LatestRead, Writer, show_failure
 from ui.qt import (
     QComboBox,
     QEvent,
@@ -91,7 +91,7 @@ class ContractsPage(QWidget):
         self.lookup_factory = lookup_factory
         self.today = today or dt.date.today()
         self.book: L.Ledger | None = None
-        self._ledger_read: Op | None = None  # the ledger's newest read; an older one's outcome is dropped
+        self.ledger_read = LatestRead(writer, self)  # the ledger's reads: an older one's outcome is dropped
         self.stale = {"contracts", "worklist", "ledger"}
         self._packages: dict[str, str] | None = None
         self._fetch_key: tuple[str, str] | None = None
@@ -362,7 +362,6 @@ class ContractsPage(QWidget):
     def _read_ledger(self) -> None:
         """Read the year's ledger on a worker; what a read replaced by a newer one finds is dropped."""
         store, clinic, year, today = self.store, self.store.clinic_id, self.year.value(), self.today
-        mine: list[Op] = []
 
         def work() -> L.Ledger:
             conn = store.reader()
@@ -371,15 +370,7 @@ class ContractsPage(QWidget):
             finally:
                 conn.close()
 
-        def done(book: L.Ledger) -> None:
-            if self._ledger_read is mine[0]:
-                self._ledger_read = None
-                self._show_book(book)
-
         def failed(error: BaseException) -> None:
-            if self._ledger_read is not mine[0]:
-                return
-            self._ledger_read = None
             if not isinstance(error, ClinicError):
                 show_failure(error, self)
                 return
@@ -391,8 +382,7 @@ class ContractsPage(QWidget):
             self.export_button.setEnabled(False)
 
         self.export_button.setEnabled(False)
-        mine.append(self.writer.work(work, done, failed, parent=self))
-        self._ledger_read = mine[0]
+        self.ledger_read.start(work, self._show_book, failed)
 
     def _show_book(self, book: L.Ledger) -> None:
         self.book = book

@@ -23,7 +23,7 @@ from ui.files import documents_folder, not_written
 from ui.i18n import tr
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row, memory_fetch
 from ui.notice import Notice
-from ui.ops import Op, Writer, show_failure
+from ui.ops import LatestRead, Op, Writer, show_failure
 from ui.qt import (
     QColor,
     QDate,
@@ -109,7 +109,7 @@ class DayEndView(QWidget):
         self.today = today or dt.date.today()
         self.report: dict[str, Any] | None = None
         self.stale = True
-        self._reading: Op | None = None
+        self.reads = LatestRead(writer, self)
         self.printing: Op | None = None
         self.exporting: Op | None = None
         self.folder_dialog: QFileDialog | None = None
@@ -275,7 +275,7 @@ class DayEndView(QWidget):
 
     def _show(self) -> None:
         report = self.report
-        reading = self._reading is not None and self._reading.running
+        reading = self.reads.running
         day = self.selected_day().isoformat()
         self.status.setText(tr("Reading the visits of %1…").replace("%1", day) if reading else "")
         self.print_button.setEnabled(report is not None and not reading)
@@ -341,7 +341,6 @@ class DayEndView(QWidget):
             return
         store, clinic, day = self.store, self.store.clinic_id, self.selected_day()
         self.stale = False
-        mine: list[Op] = []
 
         def work() -> dict[str, Any]:
             conn = store.reader()
@@ -351,9 +350,6 @@ class DayEndView(QWidget):
                 conn.close()
 
         def done(report: dict[str, Any]) -> None:
-            if self._reading is not mine[0]:
-                return
-            self._reading = None
             self.report = report
             self.totals_model.set_fetch(memory_fetch(self._total_rows(report)))
             self.receipt_model.set_fetch(memory_fetch(_rows(report["receipts"], "visit_id")))
@@ -361,13 +357,10 @@ class DayEndView(QWidget):
             self._show()
 
         def failed(error: BaseException) -> None:
-            if self._reading is mine[0]:
-                self._reading = None
-                self._show()
+            self._show()
             show_failure(error, self)
 
-        mine.append(self.writer.work(work, done, failed, parent=self))
-        self._reading = mine[0]
+        self.reads.start(work, done, failed)
         self.notice.clear()
         self._show()
 

@@ -21,7 +21,7 @@ from clinic_app.visits import export_day
 from ui.day_end_print import preview_day_end
 from ui.files import documents_folder, not_written
 from ui.i18n import tr
-from ui.listmodel import RIGHT, Column, ListModel, ListView, Row, memory_fetch
+from ui.listmodel import RIGHT, ROW_HEIGHT, Column, ListModel, ListView, Row, memory_fetch
 from ui.notice import Notice
 from ui.ops import LatestRead, Op, Writer, show_failure
 from ui.qt import (
@@ -131,17 +131,16 @@ class DayEndView(QWidget):
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
         self.totals_model = ListModel(self._total_columns(), key="key", cursor=_position, parent=self)
-        self.totals_view = ListView(self.totals_model)
-        self.totals_view.setFixedHeight(4 * 24 + 6)
         self.receipts_title = QLabel()
         self.receipts_title.setStyleSheet("font-weight: bold;")
         self.receipt_model = ReceiptModel(self._receipt_columns(), key="key", cursor=_position, parent=self)
-        self.receipt_view = ListView(self.receipt_model)
         self.cancelled_title = QLabel()
         self.cancelled_title.setStyleSheet("font-weight: bold;")
         self.cancelled_model = ListModel(self._cancelled_columns(), key="key", cursor=_position, parent=self)
-        self.cancelled_view = ListView(self.cancelled_model)
         self.notice = Notice()
+        # the three tables are made when the tab is first shown: every page is built as the window opens, and
+        # a table view costs a few ms to make that the program's start need not pay for a tab not yet looked at
+        self.tables: tuple[ListView, ListView, ListView] | None = None
 
         top = QHBoxLayout()
         top.addWidget(self.date_label)
@@ -149,27 +148,10 @@ class DayEndView(QWidget):
         top.addWidget(self.status, 1)
         top.addWidget(self.print_button)
         top.addWidget(self.export_button)
-        receipts = QWidget()
-        r = QVBoxLayout(receipts)
-        r.setContentsMargins(0, 0, 0, 0)
-        r.addWidget(self.receipts_title)
-        r.addWidget(self.receipt_view)
-        cancelled = QWidget()
-        c = QVBoxLayout(cancelled)
-        c.setContentsMargins(0, 0, 0, 0)
-        c.addWidget(self.cancelled_title)
-        c.addWidget(self.cancelled_view)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(receipts)
-        split.addWidget(cancelled)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.totals_view)
-        layout.addWidget(self.verdict)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.notice)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.addLayout(top)
+        self.layout_.addWidget(self.verdict)
+        self.layout_.addWidget(self.notice)
         writer.watch(store)
         writer.store_changed.connect(self._store_changed)
         self.retranslate()
@@ -376,9 +358,32 @@ class DayEndView(QWidget):
                 self.read()
 
     def showEvent(self, event: Any) -> None:
+        if self.tables is None:
+            self.tables = self._build_tables()
         super().showEvent(event)
         if self.stale:
             self.read()
+
+    def _build_tables(self) -> tuple[ListView, ListView, ListView]:
+        """The totals over the verdict; the receipts over the cancelled visits, a splitter between them."""
+        totals = ListView(self.totals_model)
+        totals.setFixedHeight(
+            totals.horizontalHeader().sizeHint().height() + 3 * ROW_HEIGHT + 4
+        )  # three rows
+        receipts, cancelled = ListView(self.receipt_model), ListView(self.cancelled_model)
+        split = QSplitter(Qt.Orientation.Vertical)
+        for title, view in ((self.receipts_title, receipts), (self.cancelled_title, cancelled)):
+            part = QWidget()
+            column = QVBoxLayout(part)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(title)
+            column.addWidget(view)
+            split.addWidget(part)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        self.layout_.insertWidget(1, totals)
+        self.layout_.insertWidget(3, split, 1)
+        return totals, receipts, cancelled
 
     # -- print and export ------------------------------------------------------------------------------------
     def print_preview(self) -> Op:

@@ -15,7 +15,7 @@ import pytest
 
 from clinic_app import ledger as L
 from clinic_app import visits as V
-from clinic_app.day_end import day_report
+from clinic_app.day_end import day_report, receipt_number
 from clinic_app.money import yuan
 from tests.journeys.conftest import Journey
 
@@ -77,12 +77,23 @@ def test_the_day_end_reconciles_prints_and_exports_and_the_ledger_shows_the_spen
     from ui.printing import PrintPreview
     from ui.qt import QFileDialog, QLineEdit
 
+    conn, clinic = journey.store.conn, journey.store.clinic_id
+    before = day_report(conn, clinic, journey.today)  # the demo's own visits of today, if it has any
+    assert before["reconciliation"]["balanced"], "visits saved by the program reconcile"
     visits = todays_visits(journey)
     V.cancel_visit(journey.store, journey.user, visits["second"].id, "录入错误", today=journey.today)
     today = journey.today.isoformat()
-    expected = day_report(journey.store.conn, journey.store.clinic_id, journey.today)
-    first, chronic = visits["first"], visits["chronic"]
-    assert first.fund_fen == 1650 and expected["totals"]["visits"] == 2
+    first, chronic, second = visits["first"], visits["chronic"], visits["second"]
+    assert first.fund_fen == 1650, "80.00: 50.00 to the deductible, 55 % of 30.00 from the fund"
+
+    def row(name: str, was: dict[str, int], *mine: V.VisitResult) -> list[str]:
+        return [
+            name,
+            str(was["visits"] + len(mine)),
+            yuan(was["total_fen"] + sum(v.total_fen for v in mine)),
+            yuan(was["fund_fen"] + sum(v.fund_fen for v in mine)),
+            yuan(was["cash_fen"] + sum(v.patient_fen for v in mine)),
+        ]
 
     with journey.step("open the 报表 page"):
         page = journey.nav_to("reports")
@@ -94,31 +105,29 @@ def test_the_day_end_reconciles_prints_and_exports_and_the_ledger_shows_the_spen
         journey.wait_until(lambda: view.report is not None and view.verdict.text())
     assert view.date.text() == today
     assert cells(view.totals_model) == [
-        [
-            "11 普通门诊",
-            "1",
-            yuan(first.total_fen),
-            yuan(first.fund_fen),
-            yuan(first.patient_fen),
-        ],
-        ["14 门诊慢特病", "1", yuan(chronic.total_fen), yuan(chronic.fund_fen), yuan(chronic.patient_fen)],
-        [
-            "合计",
-            "2",
-            yuan(first.total_fen + chronic.total_fen),
-            yuan(first.fund_fen + chronic.fund_fen),
-            yuan(first.patient_fen + chronic.patient_fen),
-        ],
-    ]
-    cash = yuan(first.patient_fen + chronic.patient_fen)
-    assert view.verdict.text() == f"✓ 对账相符：收据 2 张，个人现金 {cash} 元，与结算的个人现金合计一致。"
-    receipts = cells(view.receipt_model)
-    assert [r[0] for r in receipts] == [x["number"] for x in expected["receipts"]]
-    assert all(r[-1] == "✓ 相符" for r in receipts)
-    assert view.receipts_title.text() == "收据：2 张"
-    [cancelled] = cells(view.cancelled_model)
-    assert cancelled[0] == expected["cancelled"][0]["number"] and cancelled[-1] == "录入错误"
-    assert cancelled[0] not in [r[0] for r in receipts], "a cancelled visit's receipt is void, not counted"
+        row("11 普通门诊", before["by_med_type"]["11"], first),
+        row("14 门诊慢特病", before["by_med_type"]["14"], chronic),
+        row("合计", before["totals"], first, chronic),
+    ], "the cancelled visit counts nowhere"
+    n = before["reconciliation"]["receipts"] + 2
+    cash = yuan(before["totals"]["cash_fen"] + first.patient_fen + chronic.patient_fen)
+    assert view.verdict.text() == f"✓ 对账相符：收据 {n} 张，个人现金 {cash} 元，与结算的个人现金合计一致。"
+    receipts = {r[0]: r for r in cells(view.receipt_model)}
+    for v in (first, chronic):
+        shown = receipts[receipt_number(v.id, today)]
+        assert shown[3:] == [
+            yuan(v.total_fen),
+            yuan(v.fund_fen),
+            yuan(v.patient_fen),
+            yuan(v.total_fen),
+            "✓ 相符",
+        ]
+    assert view.receipts_title.text() == f"收据：{n} 张"
+    void = {r[0]: r for r in cells(view.cancelled_model)}
+    assert void[receipt_number(second.id, today)][-1] == "录入错误"
+    assert receipt_number(second.id, today) not in receipts, (
+        "a cancelled visit's receipt is void, not counted"
+    )
     journey.qtbot.wait(50)
     journey.shot("day-end", widget=journey.window)
 
@@ -144,10 +153,11 @@ def test_the_day_end_reconciles_prints_and_exports_and_the_ledger_shows_the_spen
         journey.key(name_box, _qt().Key.Key_Return)
         journey.wait_until(lambda: view.notice.text())
     target = stick / f"visits-{today}.json"
-    assert view.notice.text() == f"✓ {today} 的医保上传文件已写入：{target}（2 条门诊记录）。"
+    assert view.notice.text() == f"✓ {today} 的医保上传文件已写入：{target}（{n} 条门诊记录）。"
     document = json.loads(target.read_text(encoding="utf-8"))
     by_id = {v["mdtrt_id"]: v for v in document["visits"]}
-    assert set(by_id) == {first.id, chronic.id}, "the cancelled visit is not exported"
+    assert len(by_id) == n and {first.id, chronic.id} <= set(by_id)
+    assert second.id not in by_id, "the cancelled visit is not exported"
     assert by_id[chronic.id]["med_type"] == "14" and by_id[chronic.id]["dise_codg"] == "I10"
     assert by_id[first.id]["psn_cash_pay"] == yuan(first.patient_fen, grouped=False)
     line = by_id[chronic.id]["feedetail"][1]
@@ -179,7 +189,7 @@ def test_the_day_end_reconciles_prints_and_exports_and_the_ledger_shows_the_spen
             lambda: contracts.chart.chart is not None and contracts.chart.chart.isVisible(), 20_000
         )
     month = journey.today.strftime("%Y-%m")
-    book = L.build(journey.store.conn, journey.store.clinic_id, journey.today.year, today=journey.today)
+    book = L.build(conn, clinic, journey.today.year, today=journey.today)
     at = [m.month for m in book.months].index(month)
     spent = book.months[at].spending_fen
     assert spent >= first.fund_fen > 0
@@ -195,5 +205,5 @@ def test_the_day_end_reconciles_prints_and_exports_and_the_ledger_shows_the_spen
     with journey.step("a visit of today is cancelled: the ledger takes its fund share out"):
         V.cancel_visit(journey.store, journey.user, first.id, "患者退费", today=journey.today)
         journey.wait_until(lambda: spending_bars(contracts)[at] == (spent - first.fund_fen) / 100)
-    after = L.build(journey.store.conn, journey.store.clinic_id, journey.today.year, today=journey.today)
+    after = L.build(conn, clinic, journey.today.year, today=journey.today)
     assert contracts.figures["spending"].text() == f"至今支出：{yuan(after.spending_to_date_fen)} 元"

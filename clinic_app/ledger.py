@@ -169,18 +169,16 @@ def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None =
     )
     spending = spending_by_month(conn, clinic_id, period, start, end)
     monthly = monthly_advances(ledger.advance_fen)
-    elapsed = 0
     for first, paid in zip(_months(start), monthly, strict=True):
         key = first.strftime("%Y-%m")
         here, elsewhere = spending.get(key, (0, 0))
         ledger.months.append(Month(key, paid, here + elsewhere, elsewhere))
         if first <= today:
-            elapsed += 1
             ledger.budget_to_date_fen += paid
             ledger.spending_to_date_fen += here + elsewhere
             ledger.elsewhere_to_date_fen += elsewhere
     ledger.surplus_to_date_fen = ledger.budget_to_date_fen - ledger.spending_to_date_fen
-    ledger.forecast_spending_fen = (ledger.spending_to_date_fen * 12 // elapsed) if elapsed else 0
+    ledger.forecast_spending_fen = forecast_spending(ledger.spending_to_date_fen, start, end, today)
     ledger.forecast_surplus_fen = ledger.advance_fen - ledger.forecast_spending_fen
     if not visits:
         ledger.notes.append("no outpatient visits are recorded yet: spending is 0 until visits come")
@@ -193,6 +191,16 @@ def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None =
             f"{ledger.provisional_heads} of the heads are provisional until the county confirms them"
         )
     return ledger
+
+
+def forecast_spending(spent_fen: int, start: dt.date, end: dt.date, today: dt.date) -> int:
+    """The period's spending at the pace of the days gone by (the spending to date is of the visits up to today):
+    ``spent × days of the period / days elapsed``, in fen, half up; 0 before the period starts. By days, not
+    months: on the first of the last month the spending of eleven months and a day is not the year's."""
+    if today < start:
+        return 0
+    elapsed = (min(today, end) - start).days + 1
+    return fen_half_up(Decimal(spent_fen) * ((end - start).days + 1) / elapsed)
 
 
 def monthly_advances(advance_fen: int) -> list[int]:

@@ -10,6 +10,7 @@ from typing import Any
 from clinic_app import visits as V
 from clinic_app.cli_core import Commands, Context, out
 from clinic_app.contract_cli import resident_by_number
+from clinic_app.day_end import day_report
 from clinic_app.digits import parse_date
 from clinic_app.labels import label
 from clinic_app.money import yuan
@@ -69,7 +70,7 @@ def cmd_report_day(ctx: Context) -> int:
     a = ctx.args
     day = parse_date("date", a.date)
     store = ctx.store
-    report = V.day_report(store.conn, store.clinic_id, day)
+    report = day_report(store.conn, store.clinic_id, day)
     if a.export:
         report["export"] = str(V.export_day(store.conn, store.clinic_id, day, Path(a.export)))
     if a.json:
@@ -86,8 +87,29 @@ def cmd_report_day(ctx: Context) -> int:
         f"all\t{t['visits']} visit(s)\ttotal {yuan(t['total_fen'])}\tfund {yuan(t['fund_fen'])}"
         f"\tcash {yuan(t['cash_fen'])}"
     )
+    for r in report["receipts"]:
+        causes = ", ".join(p["cause"] for p in r["problems"])
+        out(
+            f"receipt {r['number']}\t{r['name']}\t{r['med_type']}\ttotal {yuan(r['total_fen'])}\tfund "
+            f"{yuan(r['fund_fen'])}\tcash {yuan(r['patient_fen'])}"
+            + (f"\tMISMATCH {causes}" if causes else "")
+        )
     for c in report["cancelled"]:
-        out(f"cancelled\t{c['name']}\t{yuan(c['total_fen'])}\t{c['cancelled_on']}\t{c['reason']}\t{c['id']}")
+        out(
+            f"cancelled\t{c['number']} (void)\t{c['name']}\t{yuan(c['total_fen'])}\t{c['cancelled_on']}"
+            f"\t{c['reason']}\t{c['id']}"
+        )
+    rec = report["reconciliation"]
+    out(
+        f"receipts {rec['receipts']}: cash {yuan(rec['receipts_cash_fen'])} against the settlements' "
+        f"{yuan(rec['cash_fen'])}: "
+        + (
+            "balanced"
+            if rec["balanced"]
+            else f"NOT balanced (difference {yuan(rec['difference_fen'])}; {len(rec['mismatched'])} receipt(s) "
+            f"mismatched: {', '.join(rec['mismatched'])})"
+        )
+    )
     if "export" in report:
         out(f"exported to {report['export']}")
     return 0
@@ -137,7 +159,8 @@ def add_report_day(commands: Commands, group: Any) -> None:
         group,
         "day",
         cmd_report_day,
-        "day end: the day's visits by medical type, fund and cash totals, the cancelled ones",
+        "day end: the day's visits by medical type, fund and cash totals, the cancelled ones, the receipts "
+        "reconciled against the totals",
     )
     p.add_argument("--date", required=True, metavar="DATE")
     p.add_argument("--json", action="store_true")

@@ -24,7 +24,7 @@ from clinic_app.db import Connection
 from clinic_app.digits import parse_date, whole_number
 from clinic_app.drugs import drug_by_code
 from clinic_app.errors import ValidationError
-from clinic_app.files import require_folder
+from clinic_app.files import require_folder, write_problem
 from clinic_app.money import yuan
 from clinic_app.prices import service_price
 from clinic_app.settlement import (
@@ -354,45 +354,7 @@ def cancel_visit(store: Store, actor: User, visit_id: str, reason: str, today: d
     return cancel_id
 
 
-# -- the day's end ---------------------------------------------------------------------------------------------
-def day_report(conn: Connection, clinic_id: str, day: dt.date) -> dict[str, Any]:
-    """The day's visits by medical type (count, total, fund, cash the patients paid), without the cancelled
-    ones, which are listed apart with their reasons."""
-    rows = conn.execute(
-        "SELECT v.*, r.name, c.reason AS cancel_reason, c.cancelled_on FROM visit v "
-        "JOIN resident r ON r.id = v.resident_id "
-        "LEFT JOIN visit_cancel c ON c.visit_id = v.id AND c.deleted_at IS NULL "
-        "WHERE v.clinic_id = ? AND v.visit_date = ? AND v.deleted_at IS NULL ORDER BY v.created_at, v.id",
-        (clinic_id, day.isoformat()),
-    ).fetchall()
-    by_type = {t: {"visits": 0, "total_fen": 0, "fund_fen": 0, "cash_fen": 0} for t in MED_TYPES}
-    cancelled: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for r in rows:
-        if r["id"] in seen:  # two reversals of one visit (two devices): listed once
-            continue
-        seen.add(r["id"])
-        if r["cancel_reason"] is not None:
-            cancelled.append(
-                {
-                    "id": r["id"],
-                    "name": r["name"],
-                    "med_type": r["med_type"],
-                    "total_fen": r["total_fen"],
-                    "reason": r["cancel_reason"],
-                    "cancelled_on": r["cancelled_on"],
-                }
-            )
-            continue
-        sums = by_type[r["med_type"]]
-        sums["visits"] += 1
-        sums["total_fen"] += r["total_fen"]
-        sums["fund_fen"] += r["fund_fen"]
-        sums["cash_fen"] += r["patient_fen"]
-    totals = {k: sum(t[k] for t in by_type.values()) for k in ("visits", "total_fen", "fund_fen", "cash_fen")}
-    return {"date": day.isoformat(), "by_med_type": by_type, "totals": totals, "cancelled": cancelled}
-
-
+# -- the insurance export (the day's end itself: clinic_app.day_end) ----------------------------------------
 CATEGORY_LEVEL = {"A": "01", "B": "02", "C": "03"}  # 甲 乙 丙, as the platform's chrgitm_lv
 
 
@@ -451,6 +413,13 @@ def export_day(conn: Connection, clinic_id: str, day: dt.date, folder: Path) -> 
     the disk, never sent anywhere; written under a temporary name then renamed (no half file)."""
     target = Path(folder) / f"visits-{day.isoformat()}.json"
     require_folder(target, "export")
+    if (problem := write_problem(target)) is not None:
+        raise ValidationError(
+            "export",
+            "folder_not_writable",
+            f"no file can be written in {target.parent} ({problem}); nothing written",
+            {"folder": str(target.parent), "problem": problem},
+        )
     document = {"date": day.isoformat(), "visits": export_rows(conn, clinic_id, day)}
     partial = target.with_name(target.name + ".part")
     partial.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")

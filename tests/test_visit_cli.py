@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from clinic_app import contracts as C
+from clinic_app.day_end import receipt_number
 from clinic_app.prices import load_prices_locally
 from clinic_app.store import Store
 
@@ -151,6 +152,31 @@ def test_visit_cancel_and_the_day_end_with_its_export(vcli: Cli, tmp_path: Path)
     assert exported["visits"][0]["feedetail"][0]["cnt"] == 6
     code, out, err = vcli("report", "day", "--date", day)
     assert code == 0 and "11 普通门诊\t1 visit(s)\ttotal 60.00\tfund 5.50\tcash 54.50" in out
-    assert "cancelled\t张三\t8.00" in out and "录入错误" in out
+    number = receipt_number(gone["id"], day)
+    assert f"cancelled\t{number} (void)\t张三\t8.00" in out and "录入错误" in out
+    assert f"receipt {receipt_number(kept['id'], day)}\t张三\t11\ttotal 60.00\tfund 5.50\tcash 54.50\n" in out
+    assert "receipts 1: cash 54.50 against the settlements' 54.50: balanced" in out
+    assert report["reconciliation"]["balanced"] and report["receipts"][0]["number"] in out
     code, _, err = vcli("report", "day", "--date", day, "--export", str(tmp_path / "missing"))
     assert code == 3 and "[folder_missing]" in err
+
+
+def test_the_export_into_a_folder_nothing_can_be_written_in_exits_3_naming_the_folder(
+    vcli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from clinic_app import visits
+
+    add(vcli, "--type", "11", "--diagnosis", "J06.9", "--service", "S1,1")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    if os.access(locked, os.W_OK):  # root writes anywhere: the system's answer to anyone else, then
+        monkeypatch.setattr(visits, "write_problem", lambda target: "Permission denied")
+    try:
+        code, out, err = vcli("report", "day", "--date", f"{Y}-03-01", "--export", str(locked))
+    finally:
+        locked.chmod(0o700)
+    assert code == 3 and "[folder_not_writable]" in err and str(locked) in err and "Traceback" not in err
+    assert list(locked.iterdir()) == [] and out == ""

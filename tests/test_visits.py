@@ -18,6 +18,7 @@ from clinic_app import contracts as C
 from clinic_app import residents as R
 from clinic_app import users
 from clinic_app import visits as V
+from clinic_app.day_end import day_report
 from clinic_app.errors import ValidationError
 from clinic_app.idcard import check_character
 from clinic_app.prices import load_prices_locally
@@ -255,7 +256,7 @@ def test_the_day_end_totals_by_medical_type_without_the_cancelled_and_its_export
     c = visit(vc, day, [("S2", 1)], name="王五")  # 800 to the deductible: cash 800
     visit(vc, f"{Y}-05-11", [("S1", 1)], name="王五")  # another day
     V.cancel_visit(vc.store, vc.admin, c.id, "重复录入", today=dt.date(Y, 5, 10))
-    report = V.day_report(vc.store.conn, vc.store.clinic_id, dt.date.fromisoformat(day))
+    report = day_report(vc.store.conn, vc.store.clinic_id, dt.date.fromisoformat(day))
     assert report["by_med_type"]["11"] == {"visits": 1, "total_fen": 4000, "fund_fen": 0, "cash_fen": 4000}
     assert report["by_med_type"]["14"] == {"visits": 1, "total_fen": 3100, "fund_fen": 2170, "cash_fen": 930}
     assert report["totals"] == {"visits": 2, "total_fen": 7100, "fund_fen": 2170, "cash_fen": 4930}

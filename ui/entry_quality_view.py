@@ -14,7 +14,7 @@ from clinic_app.store import Changes, Store
 from clinic_app.users import User
 from ui.chronic_words import disease_text, mode_text
 from ui.i18n import tr
-from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
+from ui.listmodel import RIGHT, Column, ListModel, ListView, Row, memory_fetch
 from ui.ops import Op, Writer
 from ui.qt import QEvent, QLabel, QSplitter, Qt, QVBoxLayout, QWidget
 
@@ -65,14 +65,6 @@ def _rows(items: list[Any], key: str) -> list[Row]:
 
 def _position(row: Row) -> int:
     return int(row["n"])
-
-
-def _fetch_from(rows: list[Row]) -> Any:
-    def fetch(after: Any, limit: int) -> list[Row]:
-        start = 0 if after is None else int(after) + 1
-        return rows[start : start + limit]
-
-    return fetch
 
 
 class EntryQualityView(QWidget):
@@ -285,8 +277,8 @@ class EntryQualityView(QWidget):
 
     def _shown(self, report: Q.EntryQualityReport) -> None:
         self.report = report
-        self.doctor_model.set_fetch(_fetch_from(_rows(report.doctors, "user_id")))
-        self.visit_model.set_fetch(_fetch_from(_rows(report.visits, "followup_id")))
+        self.doctor_model.set_fetch(memory_fetch(_rows(report.doctors, "user_id")))
+        self.visit_model.set_fetch(memory_fetch(_rows(report.visits, "followup_id")))
         self.retranslate()  # the rule's thresholds are the county's of that year
         if self._read_again or report.period != self.year:
             self._read_again = False

@@ -12,7 +12,7 @@ from clinic_app.store import Changes, Store
 from ui.chronic_words import disease_text
 from ui.i18n import tr
 from ui.notice import Notice
-from ui.ops import Op, Writer, show_failure
+from ui.ops import LatestRead, Writer, show_failure
 from ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -134,7 +134,7 @@ class IndicatorsView(QWidget):
         self.year: int | None = None
         self.report: dict[str, Any] | None = None
         self.stale = True
-        self._reading: Op | None = None
+        self.reads = LatestRead(writer, self)
         self.model = FiguresModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -184,11 +184,11 @@ class IndicatorsView(QWidget):
     def _show_status(self) -> None:
         if self.year is None:
             self.status.setText("")
-        elif self._reading is not None:
+        elif self.reads.running:
             self.status.setText(tr("Reading the indicators of %1…").replace("%1", str(self.year)))
         else:
             self.status.setText(tr("Chronic-care indicators %1").replace("%1", str(self.year)))
-        self.export_button.setEnabled(self.report is not None and self._reading is None)
+        self.export_button.setEnabled(self.report is not None and not self.reads.running)
 
     # -- reading -------------------------------------------------------------------------------------------
     def show_year(self, year: int) -> None:
@@ -202,7 +202,6 @@ class IndicatorsView(QWidget):
             return
         store, clinic, year = self.store, self.store.clinic_id, self.year
         self.stale = False
-        mine: list[Op] = []
 
         def work() -> dict[str, Any]:
             conn = store.reader()
@@ -212,22 +211,16 @@ class IndicatorsView(QWidget):
                 conn.close()
 
         def done(report: dict[str, Any]) -> None:
-            if self._reading is not mine[0]:
-                return
-            self._reading = None
             self.report = report
             self.model.show_report(report)
             self.table.resizeColumnsToContents()  # once a read, not on every repaint
             self._show_status()
 
         def failed(error: BaseException) -> None:
-            if self._reading is mine[0]:
-                self._reading = None
-                self._show_status()
+            self._show_status()
             show_failure(error, self)
 
-        mine.append(self.writer.work(work, done, failed, parent=self))
-        self._reading = mine[0]
+        self.reads.start(work, done, failed)
         self._show_status()
 
     def _store_changed(self, changes: Changes) -> None:

@@ -66,6 +66,18 @@ from ui.qt import (
 Row = dict[str, Any]
 Fetch = Callable[[Any, int], list[Row]]
 Lookup = Callable[[list[Any]], list[Row]]
+
+
+def memory_fetch(rows: list[Row]) -> Fetch:
+    """Pages of a list already read (the cursor is the row's place in it: ``cursor=position``)."""
+
+    def fetch(after: Any, limit: int) -> list[Row]:
+        start = 0 if after is None else int(after) + 1
+        return rows[start : start + limit]
+
+    return fetch
+
+
 ModelIndex = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 200
 ROW_HEIGHT = 26

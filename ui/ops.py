@@ -218,6 +218,41 @@ class Ops(QObject):
 Writer = Ops  # the name the window's pages know it by: its write lane is the single writer thread
 
 
+class LatestRead:
+    """A view's reads on the work lane of which only the newest counts (a day, a year chosen again before the
+    last read came back): the outcome of a read that a newer one replaced is dropped, success or failure."""
+
+    def __init__(self, ops: Ops, parent: QWidget) -> None:
+        self.ops, self.parent = ops, parent
+        self.op: Op | None = None  # the newest read while it runs
+
+    @property
+    def running(self) -> bool:
+        return self.op is not None
+
+    def start(
+        self,
+        work: Callable[[], Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None],
+    ) -> Op:
+        mine: list[Op] = []
+
+        def done(result: Any) -> None:
+            if self.op is mine[0]:
+                self.op = None
+                on_success(result)
+
+        def failed(error: BaseException) -> None:
+            if self.op is mine[0]:
+                self.op = None
+                on_failure(error)
+
+        mine.append(self.ops.work(work, done, failed, parent=self.parent))
+        self.op = mine[0]
+        return self.op
+
+
 def show_failure(error: BaseException, parent: QWidget | None = None) -> None:
     """The default error dialog of an op: an expected failure (a domain error) in the user's language; a bug
     goes on up to the unexpected-error handler (log file and dialog)."""

@@ -23,7 +23,7 @@ from clinic_app.users import User
 from ui.chronic_page import primed, read_rows
 from ui.chronic_words import disease_text
 from ui.i18n import tr
-from ui.listmodel import PAGE_SIZE, RIGHT, Column, Fetch, ListModel, ListView, Row
+from ui.listmodel import PAGE_SIZE, RIGHT, Column, Fetch, ListModel, ListView, Row, memory_fetch
 from ui.notice import Notice
 from ui.ops import Op, Writer
 from ui.qt import (
@@ -103,16 +103,6 @@ def refill_fetch(conn: Connection, clinic_id: str, today: dt.date, days: int) ->
 
     def fetch(after: Any, limit: int) -> list[Row]:
         return X.refills_page(conn, clinic_id, today, days, after or ("", ""), limit)
-
-    return fetch
-
-
-def memory_fetch(rows: list[Row]) -> Any:
-    """Pages of a list already read (the cursor is the row's place in it)."""
-
-    def fetch(after: Any, limit: int) -> list[Row]:
-        start = 0 if after is None else int(after) + 1
-        return rows[start : start + limit]
 
     return fetch
 

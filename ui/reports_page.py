@@ -1,7 +1,8 @@
 """The 报表 page: a year and the clinic's reports of it, a tab each. A tab is a widget with ``title()``,
 ``show_year(year)`` (read the year's figures off the GUI thread) and ``retranslate()``; each is added by one
 ``self.tabs.addTab(...)`` line in ``__init__``. 指标 (ui/indicators_view.py): the chronic-care indicators, everyone's;
-录入质量 (ui/entry_quality_view.py): the entry-quality report, the clinic admin's only (other roles do not get the tab)."""
+录入质量 (ui/entry_quality_view.py): the entry-quality report, the clinic admin's only (other roles do not get the tab);
+日结 (ui/day_end_view.py): a day's visits, their totals and receipts reconciled, printed, exported for the insurance."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from clinic_app.db import Connection
 from clinic_app.store import Store
 from clinic_app.users import User
+from ui.day_end_view import DayEndView
 from ui.entry_quality_view import EntryQualityView
 from ui.i18n import tr
 from ui.indicators_view import IndicatorsView
@@ -44,9 +46,11 @@ class ReportsPage(QWidget):
         self.indicators = IndicatorsView(store, writer)
         self.quality = EntryQualityView(store, reader, writer, user) if user.is_admin else None
         self.tabs = QTabWidget()
+        self.day_end = DayEndView(store, writer, self.today)
         self.tabs.addTab(self.indicators, "")
         if self.quality is not None:
             self.tabs.addTab(self.quality, "")
+        self.tabs.addTab(self.day_end, "")
         self.tabs.currentChanged.connect(lambda _i: self._show_year())
         top = QHBoxLayout()
         top.addWidget(self.title)

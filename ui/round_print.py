@@ -49,24 +49,35 @@ def round_html(rows: list[dict[str, Any]], clinic: str, day: dt.date) -> str:
                     f"<td align='right'>{r['days_overdue'] or ''}</td><td></td></tr>"
                 )
         parts.append("</table>")
+    return list_html("".join(parts))
+
+
+def list_html(body: str, body_pt: float = BODY_PT, extra_css: str = "") -> str:
+    """A printed list's page (the round, the day's end): the forms' type, a centred title, ruled tables whose
+    cells do not wrap, grey headers."""
     return f"""<html><head><style>
-body {{ font-family: {FONTS}; font-size: {BODY_PT}pt; }}
+body {{ font-family: {FONTS}; font-size: {body_pt}pt; }}
 h1 {{ font-family: {HEAD_FONTS}; font-size: 15pt; text-align: center; margin: 0 0 4pt 0; }}
 h2 {{ font-family: {HEAD_FONTS}; font-size: 11pt; margin: 8pt 0 3pt 0; }}
 table {{ border-collapse: collapse; }}
 td {{ white-space: nowrap; }}
 th {{ font-family: {HEAD_FONTS}; font-weight: normal; background: #eeeeee; white-space: nowrap; }}
-</style></head><body>{"".join(parts)}</body></html>"""
+{extra_css}</style></head><body>{body}</body></html>"""
 
 
-def round_document(rows: list[dict[str, Any]], clinic: str, day: dt.date) -> QTextDocument:
+def list_document(page_html: str, body_pt: float = BODY_PT) -> QTextDocument:
+    """A document of ``list_html``, its default font the forms' Chinese type."""
     document = QTextDocument()
     font = QFont()
     font.setFamilies(list(printing.CJK_FAMILIES))
-    font.setPointSizeF(BODY_PT)
+    font.setPointSizeF(body_pt)
     document.setDefaultFont(font)
-    document.setHtml(round_html(rows, clinic, day))
+    document.setHtml(page_html)
     return document
+
+
+def round_document(rows: list[dict[str, Any]], clinic: str, day: dt.date) -> QTextDocument:
+    return list_document(round_html(rows, clinic, day))
 
 
 def round_printable(store: Store, day: dt.date) -> printing.Printable:

@@ -192,7 +192,7 @@
     </message>
     <message>
         <location filename="../../ui/conflict_dialog.py" line="+1"/>
-        <location filename="../../ui/contracts_page.py" line="+276"/>
+        <location filename="../../ui/contracts_page.py" line="+277"/>
         <location filename="../../ui/messages.py" line="+22"/>
         <location line="+4"/>
         <location filename="../../ui/resident_dialog.py" line="+123"/>
@@ -475,12 +475,13 @@
         <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location filename="../../ui/day_end_view.py" line="+240"/>
+        <location filename="../../ui/printing.py" line="+11"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/printing.py" line="+2"/>
         <source>Print on a printer (without a printer: write a PDF file)</source>
         <translation>用打印机打印（没有打印机时写成PDF文件）</translation>
     </message>
@@ -490,7 +491,7 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+417"/>
+        <location filename="../../ui/contracts_page.py" line="+429"/>
         <location filename="../../ui/files.py" line="+44"/>
         <location filename="../../ui/printing.py" line="+65"/>
         <source>Could not write %1: %2</source>
@@ -552,7 +553,7 @@
         <translation>有冲突</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="-483"/>
+        <location filename="../../ui/contracts_page.py" line="-495"/>
         <source>Sign…</source>
         <translation>签约…</translation>
     </message>
@@ -614,13 +615,13 @@
     </message>
     <message>
         <location line="-9"/>
-        <location line="+455"/>
+        <location line="+467"/>
         <location filename="../../ui/indicators_view.py" line="+170"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
     <message>
-        <location line="-464"/>
+        <location line="-476"/>
         <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
         <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
@@ -692,7 +693,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/prescriptions_page.py" line="+246"/>
+        <location filename="../../ui/prescriptions_page.py" line="+236"/>
         <location filename="../../ui/residents_page.py" line="+212"/>
         <source>Visit…</source>
         <translation>就诊…</translation>
@@ -718,7 +719,7 @@
         <location filename="../../ui/contracts_page.py" line="+34"/>
         <location line="+10"/>
         <location filename="../../ui/messages.py" line="-11"/>
-        <location filename="../../ui/prescriptions_page.py" line="-175"/>
+        <location filename="../../ui/prescriptions_page.py" line="-165"/>
         <location filename="../../ui/resident_dialog.py" line="-4"/>
         <location filename="../../ui/residents_page.py" line="-217"/>
         <location filename="../../ui/sign_dialog.py" line="-170"/>
@@ -881,7 +882,7 @@
         <translation>出生日期</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+122"/>
         <source>Budget for the year: %1 yuan (weighted heads %3 × %2 yuan a head)</source>
         <translation>年度预算：%1 元（加权人数 %3 × 每人 %2 元）</translation>
     </message>
@@ -982,12 +983,12 @@
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
     <message>
-        <location line="-166"/>
+        <location line="-178"/>
         <source>Renew…</source>
         <translation>续约…</translation>
     </message>
     <message>
-        <location line="+178"/>
+        <location line="+190"/>
         <source>Quality reserve %1 %: %2 yuan</source>
         <translation>质量保证金 %1%：%2 元</translation>
     </message>
@@ -1024,7 +1025,7 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-194"/>
         <location filename="../../ui/contracts_page.py" line="+3"/>
-        <location filename="../../ui/prescriptions_page.py" line="+235"/>
+        <location filename="../../ui/prescriptions_page.py" line="+225"/>
         <source>%1 in this list</source>
         <translation>本清单 %1 人</translation>
     </message>
@@ -1659,6 +1660,7 @@
         <location filename="../../ui/chronic_words.py" line="-14"/>
         <location line="+8"/>
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
+        <location filename="../../ui/day_end_view.py" line="-10"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
         <location filename="../../ui/rx_dialogs.py" line="+458"/>
         <location filename="../../ui/visit_dialog.py" line="-87"/>
@@ -1998,7 +2000,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/reports_page.py" line="+62"/>
+        <location filename="../../ui/reports_page.py" line="+66"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
@@ -2082,7 +2084,7 @@
     <message>
         <location filename="../../ui/chronic_page.py" line="-52"/>
         <location filename="../../ui/messages.py" line="+2"/>
-        <location filename="../../ui/prescriptions_page.py" line="-221"/>
+        <location filename="../../ui/prescriptions_page.py" line="-211"/>
         <location filename="../../ui/resident_dialog.py" line="+2"/>
         <location filename="../../ui/residents_page.py" line="+3"/>
         <source>Phone</source>
@@ -2330,7 +2332,7 @@
     <message>
         <location line="-25"/>
         <location filename="../../ui/chronic_words.py" line="-13"/>
-        <location filename="../../ui/entry_quality_view.py" line="+189"/>
+        <location filename="../../ui/entry_quality_view.py" line="+181"/>
         <location filename="../../ui/followup_dialog.py" line="-182"/>
         <source>Visit date</source>
         <translation>随访日期</translation>
@@ -2883,7 +2885,7 @@
         <location line="+42"/>
         <location line="+245"/>
         <location filename="../../ui/damage_dialog.py" line="+24"/>
-        <location filename="../../ui/ops.py" line="+235"/>
+        <location filename="../../ui/ops.py" line="+270"/>
         <location filename="../../ui/signin.py" line="+1"/>
         <source>Village Clinic</source>
         <translation>村医助手</translation>
@@ -3834,7 +3836,7 @@ What is wrong: %2</source>
         <translation>%1：%2 —— 请于 %3 前随访转诊结果</translation>
     </message>
     <message>
-        <location filename="../../ui/entry_quality_view.py" line="-160"/>
+        <location filename="../../ui/entry_quality_view.py" line="-152"/>
         <source>The same reading at %1 visits in a row of this patient</source>
         <translation>该患者连续 %1 次随访的读数完全相同</translation>
     </message>
@@ -3849,7 +3851,7 @@ What is wrong: %2</source>
         <translation>于 %1 补录，而随访当天该医生没有任何其他记录</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+89"/>
         <source>Visits</source>
         <translation>随访次数</translation>
     </message>
@@ -3914,13 +3916,15 @@ What is wrong: %2</source>
         <translation>未见异常</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location filename="../../ui/day_end_view.py" line="-34"/>
+        <location line="+29"/>
+        <location filename="../../ui/entry_quality_view.py" line="+12"/>
         <location filename="../../ui/rx_dialogs.py" line="+16"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <source>Mode</source>
         <translation>方式</translation>
     </message>
@@ -4060,7 +4064,7 @@ What is wrong: %2</source>
         <translation>%1 年慢病管理指标</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+56"/>
         <source>Chronic-care indicators %1.xlsx</source>
         <translation>慢病管理指标 %1.xlsx</translation>
     </message>
@@ -4127,7 +4131,7 @@ What is wrong: %2</source>
         <translation>列入原因</translation>
     </message>
     <message>
-        <location line="+150"/>
+        <location line="+140"/>
         <source>Long-term prescriptions</source>
         <translation>长期处方</translation>
     </message>
@@ -4742,17 +4746,195 @@ What is wrong: %2</source>
         <translation>%1 · %2 · %3 天 · %4</translation>
     </message>
     <message>
+        <location filename="../../ui/day_end_view.py" line="-175"/>
         <location filename="../../ui/visit_dialog.py" line="-172"/>
         <source>11 Ordinary outpatient</source>
         <translation>11 普通门诊</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../ui/visit_dialog.py" line="+0"/>
         <source>14 Chronic outpatient</source>
         <translation>14 门诊慢特病</translation>
     </message>
     <message>
+        <location line="+7"/>
+        <source>Its lines are not on this device (not synced yet)</source>
+        <translation>本机没有它的收费明细（尚未同步）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Line %1: the amount is not price × quantity</source>
+        <translation>第 %1 行：金额不等于单价×数量</translation>
+    </message>
+    <message>
         <location line="+4"/>
+        <source>The lines differ from the total by %1 yuan</source>
+        <translation>明细合计与总费用相差 %1 元</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fund + patient differ from the total by %1 yuan</source>
+        <translation>统筹＋个人与总费用相差 %1 元</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>over the county-wide cap: awaiting the county&apos;s decision</source>
+        <translation>超出全县年度限额，待县级审核</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Matches</source>
+        <translation>相符</translation>
+    </message>
+    <message>
+        <location line="+94"/>
+        <source>Visits this day</source>
+        <translation>人次</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Total (yuan)</source>
+        <translation>总费用（元）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Fund pays (yuan)</source>
+        <translation>统筹支付（元）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Patient cash (yuan)</source>
+        <translation>个人现金（元）</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Receipt no.</source>
+        <translation>收据号</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+29"/>
+        <source>Type</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location line="-27"/>
+        <source>Fund</source>
+        <translation>统筹</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Patient cash</source>
+        <translation>个人现金</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Lines add up to</source>
+        <translation>明细合计</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Receipt check</source>
+        <translation>核对</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Receipt no. (void)</source>
+        <translation>收据号（作废）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cancelled on</source>
+        <translation>冲正日期</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Day end</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Day:</source>
+        <translation>日期(&amp;D)：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Insurance export…</source>
+        <translation>医保导出…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Write the day&apos;s file for the county&apos;s upload tool into a folder (nothing is sent anywhere)</source>
+        <translation>把当日文件写入一个文件夹，供县级上传工具使用（不向任何地方发送）</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Reading the visits of %1…</source>
+        <translation>正在读取 %1 的门诊记录…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Receipts: %1</source>
+        <translation>收据：%1 张</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancelled (receipts void, counted nowhere): %1</source>
+        <translation>已冲正（收据作废，不计入合计）：%1 张</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No visits on %1.</source>
+        <translation>%1 没有门诊记录。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>✓ Reconciled: %1 receipts, patient cash %2 yuan — the same as the settlements&apos; cash total.</source>
+        <translation>✓ 对账相符：收据 %1 张，个人现金 %2 元，与结算的个人现金合计一致。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>✗ Not reconciled: the receipts make %1 yuan of patient cash, the settlements %2 yuan (difference %3); %4 receipts do not match (in red).</source>
+        <translation>✗ 对账不符：收据个人现金合计 %1 元，结算 %2 元（相差 %3 元）；%4 张收据不符（红色）。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 receipts are over the county-wide cap and await the county&apos;s decision.</source>
+        <translation>%1 张收据超出全县年度限额，待县级审核。</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>All</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>Insurance export: choose the folder</source>
+        <translation>医保导出：选择文件夹</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>The insurance file of %1 is written: %2 (%3 visits).</source>
+        <translation>%1 的医保上传文件已写入：%2（%3 条门诊记录）。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Not exported: the folder %1 does not exist (is the USB stick plugged in?).</source>
+        <translation>未导出：文件夹 %1 不存在（U 盘插好了吗？）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not exported: nothing can be written in the folder %1 (%2).</source>
+        <translation>未导出：文件夹 %1 中无法写入文件（%2）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not exported</source>
+        <translation>未导出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/visit_dialog.py" line="+4"/>
         <source>Class A</source>
         <translation>甲类</translation>
     </message>
@@ -4774,14 +4956,15 @@ What is wrong: %2</source>
         <translation>就诊日期</translation>
     </message>
     <message>
-        <location line="-205"/>
+        <location filename="../../ui/day_end_view.py" line="-270"/>
+        <location filename="../../ui/visit_dialog.py" line="-205"/>
         <location line="+206"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
         <source>Medical type</source>
         <translation>医疗类别</translation>
     </message>
     <message>
-        <location line="-204"/>
+        <location filename="../../ui/visit_dialog.py" line="-204"/>
         <location line="+207"/>
         <location filename="../../ui/visit_list.py" line="+7"/>
         <source>Diagnoses</source>
@@ -4989,13 +5172,15 @@ What is wrong: %2</source>
         <translation>结算（实时）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location filename="../../ui/day_end_view.py" line="+32"/>
+        <location line="+29"/>
+        <location filename="../../ui/visit_dialog.py" line="+4"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
         <source>Total</source>
         <translation>费用总额</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../ui/visit_dialog.py" line="+1"/>
         <source>Within the scheme</source>
         <translation>政策范围内</translation>
     </message>

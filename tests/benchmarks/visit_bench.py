@@ -28,6 +28,7 @@ def _year_of_visits(store: Any, year: int, rng: random.Random) -> tuple[list[str
     ]
     now = utc_now()
     visits: list[tuple[Any, ...]] = []
+    lines: list[tuple[Any, ...]] = []  # one a visit, its amount the visit's total (the day's end reads them)
     cancels: list[tuple[Any, ...]] = []
     days: dict[str, int] = {}
     for resident_id in patients:
@@ -58,6 +59,9 @@ def _year_of_visits(store: Any, year: int, rng: random.Random) -> tuple[list[str
                     0,
                 )
             )
+            lines.append(
+                (uuid7(), store.clinic_id, now, now, visit_id, 1, "S", "bench", total, 1, total, "A")
+            )
             if rng.random() < 0.02:
                 cancels.append((uuid7(), store.clinic_id, now, now, visit_id, day, "bench"))
     with store.transaction() as c:
@@ -66,6 +70,12 @@ def _year_of_visits(store: Any, year: int, rng: random.Random) -> tuple[list[str
             "diagnoses, total_fen, in_scheme_fen, fund_fen, patient_fen, cap_left_fen, ratio_pct, annual_cap_fen) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             visits,
+        )
+        c.executemany(
+            "INSERT INTO visit_line(id, clinic_id, created_at, updated_at, visit_id, line_no, kind, code, name, "
+            "unit_price_fen, quantity, amount_fen, insurance_category) VALUES (?, ?, ?, ?, ?, ?, 'service', ?, ?, "
+            "?, ?, ?, ?)",
+            lines,
         )
         c.executemany(
             "INSERT INTO visit_cancel(id, clinic_id, created_at, updated_at, visit_id, cancelled_on, reason) "
@@ -79,6 +89,7 @@ def _year_of_visits(store: Any, year: int, rng: random.Random) -> tuple[list[str
 def settle_and_day_end(add: Callable[..., Any], db: Path, key: Path, quick: bool) -> None:
     from clinic_app import users
     from clinic_app import visits as V
+    from clinic_app.day_end import day_report
     from clinic_app.store import Store
 
     rng = random.Random(14)
@@ -111,7 +122,7 @@ def settle_and_day_end(add: Callable[..., Any], db: Path, key: Path, quick: bool
         day_ms = []
         for _ in range(runs):
             started = time.perf_counter()
-            V.day_report(store.conn, store.clinic_id, day)
+            day_report(store.conn, store.clinic_id, day)
             day_ms.append((time.perf_counter() - started) * 1000)
     finally:
         store.close()
@@ -129,5 +140,5 @@ def settle_and_day_end(add: Callable[..., Any], db: Path, key: Path, quick: bool
         statistics.median(day_ms),
         "ms",
         100,
-        f"median of {runs}; {busiest}: {on_busiest} visits",
+        f"median of {runs}; {busiest}: {on_busiest} visits; clinic_app.day_end.day_report, receipts reconciled",
     )

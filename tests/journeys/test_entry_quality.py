@@ -23,7 +23,7 @@ def test_the_admin_sees_the_doctor_whose_readings_end_in_0_or_5_flagged(admin_jo
         page = j.nav_to("reports")
     assert isinstance(page, ReportsPage)
     tabs = page.tabs
-    assert [tabs.tabText(i) for i in range(tabs.count())] == ["指标", "录入质量"]
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["指标", "录入质量", "日结"]
     with j.step("open the entry-quality tab"):
         j.click_tab(tabs, 1)
     view = tabs.currentWidget()
@@ -66,6 +66,7 @@ def test_a_village_doctor_has_no_entry_quality_tab(journey: Journey) -> None:
     assert "录入质量" not in [page.tabs.tabText(i) for i in range(page.tabs.count())]
     assert not page.findChildren(EntryQualityView)
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
-        "指标"
-    ]  # the indicators are everyone's
+        "指标",
+        "日结",
+    ]  # the indicators and the day's end are everyone's
     journey.shot("journey-reports-doctor", journey.window)

@@ -217,6 +217,7 @@ def test_the_page_lists_worklists_ledger_prints_and_exports(
     qtbot.keyClick(page.which, Qt.Key.Key_Down)  # never signed
     assert [_cells(page.worklist, i)[0] for i in range(page.work_model.rowCount())] == ["李四", "王五"]
     _click_tab(qtbot, page.tabs, 2)
+    qtbot.waitUntil(lambda: page.book is not None)  # read on a worker
     assert page.figures["heads"].text().startswith("签约且参保：1 人")
     assert "年度预算：90.00 元" in page.figures["budget"].text() and page.chart.ledger is not None
     _click_tab(qtbot, page.tabs, 0)
@@ -682,6 +683,7 @@ def test_the_budget_line_shows_the_weighted_heads_it_is_made_of(qtbot: Any, sign
         C.set_insurance(store, signing.doctor, resident(store, name), 2026)
     page = _page(qtbot, signing)
     _click_tab(qtbot, page.tabs, 2)
+    qtbot.waitUntil(lambda: page.book is not None)  # read on a worker
     assert page.figures["budget"].text() == "年度预算：180.00 元（加权人数 2 × 每人 90.00 元）"
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from clinic_app.demo import DEMO_POLICY
-from tests.journeys.conftest import Journey
+from tests.journeys.conftest import SHOT_DIR, Journey
 
-SHOTS = Path(os.environ.get("VISIT_SHOTS") or "/work/wt/shots/visitform")
+SHOTS = Path(os.environ.get("VISIT_SHOTS") or SHOT_DIR)  # the window at 1366x768 with the dialog over it
 CONSULT = "DEMO-110200001"  # 普通门诊诊查费（演示）10.00 yuan, class A
 ECG = "DEMO-310701001"  # 心电图检查（演示）20.00 yuan, class B
 MASSAGE = "DEMO-480000001"  # 中医推拿（演示）30.00 yuan, class C: not within the scheme

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from clinic_app.contracts import has_table
+from clinic_app.day_end import receipt_number
 from clinic_app.db import Connection
 from clinic_app.drugs import drug_by_code
 from clinic_app.prescriptions import packages_for
@@ -91,6 +92,7 @@ def receipt(conn: Connection, visit_id: str) -> Row:
         (visit_id,),
     ).fetchone()
     return {
+        "number": receipt_number(visit_id, visit["visit_date"]),  # as the day end lists it
         "visit": {**visit, "diagnoses": json.loads(visit["diagnoses"] or "[]")},
         "lines": lines,
         "resident": resident,

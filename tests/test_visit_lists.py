@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from clinic_app import visit_lists as VL
 from clinic_app import visits as V
+from clinic_app.day_end import receipt_number
 from clinic_app.errors import ValidationError
 
 from .conftest import Clinic
@@ -46,6 +47,7 @@ def test_a_receipt_holds_the_visit_its_lines_the_patient_and_the_reversal(
     prepare(clinic, tmp_path)
     saved = visit(clinic, f"{Y}-03-01", [("S1", 2), ("S3", 1)])
     data = VL.receipt(clinic.store.conn, saved.id)
+    assert data["number"] == receipt_number(saved.id, data["visit"]["visit_date"])  # the day end's number
     assert data["visit"]["total_fen"] == 5000 and data["visit"]["patient_fen"] == saved.patient_fen
     assert [(line["code"], line["quantity"], line["amount_fen"]) for line in data["lines"]] == [
         ("S1", 2, 2000),

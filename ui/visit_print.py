@@ -37,11 +37,6 @@ ITEM_HEADS = (  # (head, % of the width): the 22-character drug code and the nam
 )
 
 
-def receipt_number(visit_id: str) -> str:
-    """The number printed on the receipt: the visit's id (the insurance export's ``mdtrt_id``)."""
-    return visit_id
-
-
 def receipt_html(data: dict[str, Any]) -> str:
     e = html.escape
     v, r, lines = data["visit"], data["resident"], data["lines"]
@@ -58,7 +53,7 @@ def receipt_html(data: dict[str, Any]) -> str:
         f"<tr><th>就诊日期</th><td>{v['visit_date']}</td><th>医疗类别</th>"
         f"<td>{v['med_type']} {labels.label('med_type', v['med_type'])}</td><th>病种</th><td>{e(disease)}</td></tr>"
         f"<tr><th>诊断</th><td colspan='5'>{e('，'.join(v['diagnoses']))}</td></tr>"
-        f"<tr><th>单据号</th><td colspan='5'>{e(receipt_number(v['id']))}</td></tr></table>"
+        f"<tr><th>单据号</th><td colspan='5'>{e(data['number'])}</td></tr></table>"
     )
     rows = "".join(
         f"<tr><td align='center'>{line['line_no']}</td><td>{KIND_ZH.get(line['kind'], line['kind'])}</td>"

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from clinic_app.day_end import receipt_number
 from clinic_app.demo import DEMO_POLICY
 from tests.journeys.conftest import SHOT_DIR, Journey
 
@@ -209,6 +210,10 @@ def test_a_visit_from_the_residents_page_settles_live_and_prints_its_receipt(
     if text:
         assert "门诊结算单" in text and person["name"] in text and "14.30" in text and "91.70" in text
         assert "暂算" in text
+        day = journey.store.conn.execute(
+            "SELECT visit_date FROM visit WHERE id = ?", (dialog.result_value.id,)
+        ).fetchone()[0]
+        assert receipt_number(dialog.result_value.id, day) in text  # the number the day end lists
     with journey.step("close the preview"), journey.qtbot.waitSignal(preview.finished):
         journey.click(preview.close_button)
 

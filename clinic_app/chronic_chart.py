@@ -13,6 +13,7 @@ from clinic_app import chronic_records as R
 from clinic_app.contracts import open_contract
 from clinic_app.db import Connection
 from clinic_app.residents import get_resident
+from clinic_app.rx_records import drug_history
 
 
 @dataclass
@@ -25,6 +26,8 @@ class PatientChart:
     referrals_open: int
     drugs: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)  # every follow-up, the corrected ones too
+    # the long-term prescriptions, newest first, with their items, events and installments (issue 13 point 5)
+    prescriptions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def open_referrals(conn: Connection, resident_id: str) -> int:
@@ -50,4 +53,5 @@ def patient_chart(conn: Connection, resident_id: str, today: dt.date) -> Patient
         open_referrals(conn, resident_id),
         visits[0]["drugs"] if visits else [],
         every,
+        drug_history(conn, resident_id),
     )

@@ -19,6 +19,15 @@ from clinic_app.errors import ValidationError
 
 STATUSES = ("active", "awaiting_signature", "stopped")  # expired is a date, not a status
 STATUSES_ON_ISSUE = ("active", "awaiting_signature")  # later ones come from events
+EXPIRED = "expired"  # what a person is told of a prescription past its validity that was not stopped
+
+
+def status_on(status: str, valid_until: str, day: dt.date) -> str:
+    """The status as a person is told it on ``day``: a prescription past its last valid day dispenses nothing,
+    signed or not, so it is ``expired`` unless it was stopped."""
+    return EXPIRED if status != "stopped" and str(valid_until) < day.isoformat() else status
+
+
 EVENT_KINDS = ("signed", "stopped")
 PRESCRIBING_ROLES = ("village_doctor", "clinic_admin")  # the accounts of a village clinic that prescribe
 ROUTES = ("oral", "subcutaneous", "inhaled", "topical", "sublingual", "other")

@@ -246,3 +246,21 @@ def test_every_excluded_class_rule_is_a_code_of_the_protocol() -> None:
 
     codes = {c.value for c in protocol.Code}
     assert {f"excluded_{flag}" for flag in (*P.EXCLUDED_CLASS_NAMES, "special_storage")} <= codes
+
+
+@given(
+    st.sampled_from(P.STATUSES),
+    st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31)),
+    st.integers(-400, 400),
+)
+def test_a_prescription_past_its_last_valid_day_is_told_expired_unless_it_was_stopped(
+    status: str, valid_until: dt.date, offset: int
+) -> None:
+    day = valid_until + dt.timedelta(days=offset)
+    told = P.status_on(status, valid_until.isoformat(), day)
+    if status == "stopped":
+        assert told == "stopped"
+    elif offset > 0:
+        assert told == P.EXPIRED
+    else:
+        assert told == status  # its last valid day is still valid

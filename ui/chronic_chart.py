@@ -24,7 +24,7 @@ from ui.i18n import tr
 from ui.ledger_chart import after_naming_bindings, import_charts
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.ops import Writer
-from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, QTimer, QVBoxLayout, QWidget, alive
+from ui.qt import QDialog, QHBoxLayout, QLabel, QPushButton, Qt, QTimer, QVBoxLayout, QWidget, alive
 from ui.timefmt import local_time
 
 SBP, DBP, GLUCOSE, TARGET = "#c0392b", "#2e86c1", "#8e44ad", "#27ae60"
@@ -98,10 +98,16 @@ class PatientChart(QDialog):
         self.correct_button.clicked.connect(lambda: self.correct())
         self.correct_button.setVisible(reader is not None and user is not None)
         self.correct_button.setEnabled(False)
+        self.drugs_button = QPushButton(tr("Drug history…"))  # the long-term prescriptions, as on 长处方
+        self.drugs_button.setAutoDefault(False)
+        self.drugs_button.clicked.connect(lambda: self.open_drug_history())
+        self.drugs_button.setVisible(reader is not None and user is not None)
+        self.drugs_button.setEnabled(False)
         close = QPushButton(tr("Close"))
         close.clicked.connect(lambda: self.accept())
         buttons = QHBoxLayout()
         buttons.addWidget(self.correct_button)
+        buttons.addWidget(self.drugs_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -172,6 +178,20 @@ class PatientChart(QDialog):
             # last: the column that stretches to the window's edge (two or three drugs were cut off at 220 px)
             Column("drugs", lambda: tr("Drugs"), drugs_text, tooltip=drugs_text),
         ]
+
+    def open_drug_history(self) -> Any:
+        """The drug history of the 长处方 page (read on a worker): every prescription with its changes, stops and
+        installments, and its print."""
+        from ui.rx_dialogs import HistoryDialog, RxContext
+
+        if self.data is None or self.reader is None or self.user is None:
+            return None
+        ctx = RxContext(self.store, self.reader, self.writer, self.user, self.today)
+        person = self.data.resident
+        dialog = HistoryDialog(ctx, {"name": person["name"], "resident_id": person["id"]}, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # -- correcting a visit -----------------------------------------------------------------------------------
     def selected(self) -> Row | None:
@@ -255,11 +275,18 @@ class PatientChart(QDialog):
             else tr("no contract this year")
         )
         drugs = "、".join(f"{d['name']} {d['dose'] or ''}×{d['times_per_day'] or ''}" for d in data.drugs)
+        from ui.rx_dialogs import live_prescriptions_text
+
+        long_term = live_prescriptions_text(data.prescriptions, self.today)
+        if data.prescriptions and not long_term:
+            long_term = tr("none in force (%1 earlier)").replace("%1", str(len(data.prescriptions)))
         self.details.setText(
             tr("Registrations: %1").replace("%1", registrations or tr("none"))
             + "\n"
             + tr("Current drugs: %1").replace("%1", drugs or tr("none"))
-            + "    "
+            + "\n"
+            + tr("Long-term prescriptions: %1").replace("%1", long_term or tr("none"))
+            + "\n"
             + tr("Family doctor: %1").replace("%1", contract)
             + "    "
             + tr("Open referrals: %1").replace("%1", str(data.referrals_open))
@@ -274,6 +301,7 @@ class PatientChart(QDialog):
         self.visits_label.setText(label)
         if self.wanted is not None:
             self.view.select_key(self.wanted)
+        self.drugs_button.setEnabled(True)
         self._enable()
         for old in (self.bp_chart, self.glucose_chart):  # read again after a correction: drawn afresh
             if old is not None:

@@ -940,14 +940,36 @@ def status_text(status: str) -> str:
         "active": tr("active"),
         "awaiting_signature": tr("awaiting the patient's signature"),
         "stopped": tr("stopped"),
+        P.EXPIRED: tr("expired"),
     }.get(status, status)
+
+
+def status_on_text(rx: Row, today: dt.date) -> str:
+    """A prescription's status as of ``today`` in words (past its validity it is expired)."""
+    return status_text(P.status_on(str(rx["status"]), str(rx["valid_until"]), today))
 
 
 def packages_line(item: Row) -> str:
     return tr("%1 — %2 packages").replace("%1", item_text(item)).replace("%2", str(item["packages"]))
 
 
-def history_html(name: str, history: list[Row]) -> str:
+def live_prescriptions_text(history: list[Row], today: dt.date) -> str:
+    """The prescriptions still in force (active or awaiting the signature, not past their validity) on one
+    line: each one's drugs, days, status and last day; the chart shows it beside the follow-ups' drugs."""
+    live = [
+        rx for rx in history if P.status_on(rx["status"], rx["valid_until"], today) in P.STATUSES_ON_ISSUE
+    ]
+    return "；".join(
+        tr("%1 (%2 days, %3, until %4)")
+        .replace("%1", "、".join(str(i["drug_name"]) for i in rx["items"]))
+        .replace("%2", str(rx["days"]))
+        .replace("%3", status_on_text(rx, today))
+        .replace("%4", str(rx.get("valid_until") or ""))
+        for rx in live
+    )
+
+
+def history_html(name: str, history: list[Row], today: dt.date) -> str:
     from html import escape
 
     title = tr("Drug history of %1").replace("%1", name)
@@ -961,7 +983,7 @@ def history_html(name: str, history: list[Row]) -> str:
             .replace("%1", str(rx["issued_on"]))
             .replace("%2", disease_text(rx["disease"]))
             .replace("%3", str(rx["days"]))
-            .replace("%4", status_text(str(rx["status"])))
+            .replace("%4", status_on_text(rx, today))
             .replace("%5", str(rx["valid_until"]))
         )
         parts.append(f"<p><b>{escape(head)}</b><br>")
@@ -1034,7 +1056,7 @@ class HistoryDialog(QDialog):
         ctx.writer.work(work, lambda history: self.show_history(name, history), parent=self)
 
     def show_history(self, name: str, history: list[Row]) -> None:
-        self.text.setHtml(history_html(name, history))
+        self.text.setHtml(history_html(name, history, self.ctx.today))
         self.chosen.clear()
         for rx in history:
             self.chosen.addItem(
@@ -1042,7 +1064,7 @@ class HistoryDialog(QDialog):
                 .replace("%1", str(rx["issued_on"]))
                 .replace("%2", disease_text(rx["disease"]))
                 .replace("%3", str(rx["days"]))
-                .replace("%4", status_text(str(rx["status"]))),
+                .replace("%4", status_on_text(rx, self.ctx.today)),
                 rx["id"],
             )
         self.print_button.setEnabled(bool(history))

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from clinic_app import labels
+from clinic_app import prescriptions as P
 from clinic_app import rx_lists as L
 from clinic_app import rx_records as X
 from clinic_app.clinic import clinic_name
@@ -70,8 +71,8 @@ def _number(value: Any) -> str:
 
 def status_words(sheet: dict[str, Any], today: dt.date) -> tuple[str, str]:
     """The status as printed, and a line saying what it means (empty for an active prescription)."""
-    status = str(sheet["status"])
-    if status == "active" and sheet["valid_until"] < today.isoformat():
+    status = P.status_on(str(sheet["status"]), sheet["valid_until"], today)
+    if status == P.EXPIRED:
         return "已过期", f"本处方已于 {sheet['valid_until']} 过期，不再调配。"
     if status == "awaiting_signature":
         above = sheet["signature_above_days"]

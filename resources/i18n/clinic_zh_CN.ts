@@ -518,10 +518,10 @@
         <translation>打印预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="+101"/>
+        <location filename="../../ui/chronic_chart.py" line="+106"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-79"/>
-        <location filename="../../ui/rx_dialogs.py" line="+742"/>
+        <location filename="../../ui/rx_dialogs.py" line="+764"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <location filename="../../ui/visit_list.py" line="+132"/>
         <source>Close</source>
@@ -1032,7 +1032,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-487"/>
+        <location filename="../../ui/rx_dialogs.py" line="-509"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -2289,7 +2289,7 @@
         <translation>其他证件</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="-54"/>
+        <location filename="../../ui/chronic_chart.py" line="-59"/>
         <source>%1 by %2: %3</source>
         <translation>%1 由 %2 更正：%3</translation>
     </message>
@@ -2314,7 +2314,7 @@
         <translation>更正…</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+44"/>
         <source> (doctor&apos;s; rules: %1)</source>
         <translation>（医生判定；规则：%1）</translation>
     </message>
@@ -2404,7 +2404,7 @@
         <translation>医生</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+34"/>
         <source>Corrected: %1</source>
         <translation>已更正：%1</translation>
     </message>
@@ -2446,14 +2446,15 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+21"/>
+        <location line="+26"/>
+        <location line="+2"/>
         <location line="+2"/>
         <location filename="../../ui/chronic_dialogs.py" line="+99"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location line="-20"/>
+        <location line="-27"/>
         <source>%1 %2 confirmed %3 (%4)</source>
         <translation>%1 %2，%3 确诊（%4）</translation>
     </message>
@@ -2478,7 +2479,12 @@
         <translation>本年度未签约</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
+        <source>none in force (%1 earlier)</source>
+        <translation>无有效处方（以往 %1 张）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Registrations: %1</source>
         <translation>登记病种：%1</translation>
     </message>
@@ -2486,6 +2492,11 @@
         <location line="+2"/>
         <source>Current drugs: %1</source>
         <translation>当前用药：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Long-term prescriptions: %1</source>
+        <translation>长期处方：%1</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2503,7 +2514,7 @@
         <translation>（另有 %1 条已更正的记录，已标明）</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+49"/>
         <source>mmHg</source>
         <translation>mmHg</translation>
     </message>
@@ -2529,7 +2540,7 @@
         <translation>空腹血糖</translation>
     </message>
     <message>
-        <location line="-67"/>
+        <location line="-68"/>
         <source>%1 follow-ups, newest first</source>
         <translation>随访 %1 次（最近的在前）</translation>
     </message>
@@ -3323,7 +3334,7 @@
         <translation>发生时间</translation>
     </message>
     <message>
-        <location filename="../../ui/chronic_chart.py" line="-125"/>
+        <location filename="../../ui/chronic_chart.py" line="-146"/>
         <location filename="../../ui/sync_page.py" line="+2"/>
         <location line="+22"/>
         <location line="+18"/>
@@ -4151,12 +4162,13 @@ What is wrong: %2</source>
         <translation>患者签字…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../ui/chronic_chart.py" line="-51"/>
+        <location filename="../../ui/prescriptions_page.py" line="+1"/>
         <source>Drug history…</source>
         <translation>用药史…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../ui/prescriptions_page.py" line="+1"/>
         <source>Stop…</source>
         <translation>停用…</translation>
     </message>
@@ -4177,7 +4189,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="+515"/>
+        <location filename="../../ui/rx_dialogs.py" line="+537"/>
         <source>Print prescription…</source>
         <translation>打印处方…</translation>
     </message>
@@ -4247,7 +4259,7 @@ What is wrong: %2</source>
         <translation>%1 的处方已更改：新处方 %2 天，已生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-949"/>
+        <location filename="../../ui/rx_dialogs.py" line="-971"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -4691,12 +4703,22 @@ What is wrong: %2</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>%1 — %2 packages</source>
         <translation>%1 — %2 盒</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+10"/>
+        <source>%1 (%2 days, %3, until %4)</source>
+        <translation>%1（%2 天，%3，至 %4）</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Drug history of %1</source>
         <translation>%1 的用药史</translation>
     </message>

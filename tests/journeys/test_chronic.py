@@ -402,3 +402,62 @@ def test_enter_pressed_twice_opens_one_follow_up_form_whole(journey: Journey) ->
     assert form.fields["sbp_1"].hasFocus(), "the cursor waits in the first reading"
     assert form.save_button.isVisible() and form.signature.isVisible(), "the whole form is shown"
     assert form.classification.text() == "请填写血压，分类随之显示。"
+
+
+def test_the_patient_chart_names_the_long_term_prescriptions_and_opens_their_history(
+    journey: Journey,
+) -> None:
+    """Issue 13 point 5: the history of a patient's drugs on the chart of the chronic-care job."""
+    from clinic_app import rx_records as X
+    from ui.chronic_chart import PatientChart
+    from ui.rx_dialogs import HistoryDialog
+
+    conn, today = journey.store.conn, journey.today
+
+    def in_force(resident_id: str) -> list[dict[str, Any]]:
+        return [
+            rx
+            for rx in X.drug_history(conn, resident_id)
+            if rx["status"] != "stopped" and rx["valid_until"] >= today.isoformat()
+        ]
+
+    page = open_page(journey)
+    for tab in range(page.tabs.count()):
+        if tab:
+            with journey.step(f"click the tab {tab}"):
+                journey.click_tab(page.tabs, tab)
+                journey.wait_until(lambda: page.models[page.shown()].rowCount() > 0)
+        rows = [page.models[page.shown()].row_data(i) for i in range(page.models[page.shown()].rowCount())]
+        if any(in_force(r["resident_id"]) for r in rows):
+            break
+    _row, patient = pick_row(journey, page, lambda r: bool(in_force(r["resident_id"])))
+    live = in_force(patient["resident_id"])
+    with journey.step("click 患者档案…"):
+        journey.click(page.chart_button)
+        chart = journey.dialog(PatientChart)
+        journey.wait_until(lambda: chart.drawn)
+    line = next(t for t in chart.details.text().split("\n") if t.startswith("长期处方："))
+    for rx in live:
+        assert (
+            rx["items"][0]["drug_name"] in line and f"{rx['days']} 天" in line and rx["valid_until"] in line
+        )
+    assert chart.drugs_button.isVisible() and chart.drugs_button.isEnabled()
+    with journey.step("click 用药史…: every prescription with its installments"):
+        journey.click(chart.drugs_button)
+        history = journey.dialog(HistoryDialog)
+        journey.wait_until(lambda: history.loaded)
+    shown = history.text.toPlainText()
+    everything = X.drug_history(conn, patient["resident_id"])
+    assert patient["name"] in shown and history.chosen.count() == len(everything)
+    for rx in everything:
+        assert rx["issued_on"] in shown
+        if rx["status"] != "stopped" and rx["valid_until"] < today.isoformat():
+            assert f"已过期 · 有效期至 {rx['valid_until']}" in shown  # past its validity it is not 有效
+        for d in rx["installments"]:
+            assert d["dispensed_on"] in shown
+    history.resize(900, 600)
+    shot(journey, history, "chronic-chart-drug-history")
+    with journey.step("close the drug history"):
+        history.accept()
+    chart.resize(1366, 740)
+    shot(journey, chart, "chronic-chart-prescriptions")

@@ -219,13 +219,18 @@ def spending_by_month(
     if has_table(conn, "visit"):
         from clinic_app.visits import LIVE
 
+        # from the clinic's open contracts of the period (one per resident) to each one's visits by the
+        # (resident, date) index: CROSS JOIN keeps that order, and ``+v.clinic_id`` keeps the planner off the
+        # (clinic, date) index (either way it reads every visit of the year for each contract: minutes at 5,000)
         rows = conn.execute(
-            "SELECT substr(v.visit_date, 1, 7) AS month, sum(v.fund_fen) FROM visit v "
-            "WHERE v.clinic_id = ? AND v.visit_date BETWEEN ? AND ? AND v.deleted_at IS NULL AND v.med_type = '11' "
-            f"AND {LIVE.format(v='v')} AND EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = v.resident_id "
-            "AND c.clinic_id = v.clinic_id AND c.period = ? AND c.status IN ('provisional', 'active') "
-            "AND c.deleted_at IS NULL AND v.visit_date BETWEEN c.period_start AND c.period_end) GROUP BY month",
-            (clinic_id, start.isoformat(), end.isoformat(), str(period)),
+            "WITH signed AS (SELECT resident_id, min(period_start) AS s, max(period_end) AS e FROM contract "
+            "WHERE clinic_id = ? AND period = ? AND status IN ('provisional', 'active') AND deleted_at IS NULL "
+            "GROUP BY resident_id) "
+            "SELECT substr(v.visit_date, 1, 7) AS month, sum(v.fund_fen) FROM signed CROSS JOIN visit v "
+            "WHERE v.resident_id = signed.resident_id AND v.visit_date BETWEEN signed.s AND signed.e "
+            "AND v.visit_date BETWEEN ? AND ? AND +v.clinic_id = ? AND v.deleted_at IS NULL AND v.med_type = '11' "
+            f"AND {LIVE.format(v='v')} GROUP BY month",
+            (clinic_id, str(period), start.isoformat(), end.isoformat(), clinic_id),
         )
         found = {r[0]: (int(r[1] or 0), 0) for r in rows}
     if has_table(conn, "capitation_claim"):

@@ -209,9 +209,7 @@ def settle_year(
         )
         .order_by(db.visit_index.c.seq)
     ).all()
-    visits = {
-        r.row_id: batch.row(conn, "visit", r.row_id) if batch else load(conn, "visit", r.row_id) for r in rows
-    }
+    visits = _visits(conn, [r.row_id for r in rows], batch)
     datas = {row_id: json.loads(rec.data) for row_id, rec in visits.items()}
     county = CountyTerms(conn)
     held, terms = [], []
@@ -262,7 +260,10 @@ def settle_year(
             if r.claim_id is not None:
                 claim = load(conn, "capitation_claim", r.claim_id)
                 records.decide(conn, claim, {"fund_fen": share.fund_fen}, takes(r.claim_clinic_id))
-        if pending and not _open_conflicts(conn, r.row_id):
+        # an overrun may be open when the county's share was last below the device's, or was never recorded (a
+        # visit just come, or indexed before revision 0010); a reviewer's decision closes it
+        was_open = r.county_fund_fen is None or int(r.county_fund_fen) < int(r.fund_fen)
+        if pending and not (was_open and _open_conflicts(conn, r.row_id)):
             if batch is not None:
                 batch.flush(conn)  # the conflict rows read the visit as stored
             earlier = rows[:place]
@@ -287,11 +288,30 @@ def settle_year(
             for other in others:
                 _cap_conflict(records, conn, takes(other), other, r.row_id, None, message, detail, device)
             told[r.row_id] = {**told.get(r.row_id, {}), "conflict_id": mine}
-        elif not pending and r.decision is None:
+        elif not pending and r.decision is None and was_open:
             close_cap_conflicts(
                 records, conn, r.row_id, {"keep": "recomputed", "by": None, "note": None}, takes
             )
     return told
+
+
+def _visits(conn: Connection, ids: list[str], batch: Batch | None) -> dict[str, Any]:
+    """The stored visit records of ``ids`` in one query (each a few hundred bytes; a year has tens), and those the
+    push's batch is about to insert."""
+    found: dict[str, Any] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(
+            (rec.row_id, rec)
+            for rec in conn.execute(
+                sa.select(db.record).where(db.record.c.table_name == "visit", db.record.c.row_id.in_(chunk))
+            )
+        )
+    if batch is not None:
+        found.update(
+            (row_id, batch.row(conn, "visit", row_id)) for row_id in ids if ("visit", row_id) in batch.pending
+        )
+    return {row_id: found[row_id] for row_id in ids}
 
 
 def _cap_conflict(

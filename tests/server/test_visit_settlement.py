@@ -13,6 +13,9 @@ cap left); the second passes the cap by 4000 + 4000 - 5000 = 3000: the county se
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +133,38 @@ def test_the_deductible_met_at_one_clinic_is_not_charged_again_at_another(
         b.close()
 
 
+@dataclass
+class Overrun:
+    """Two clinics' visits of one patient, synced: the first (at A) confirmed, the later (at B) over the cap."""
+
+    url: str
+    a: Store
+    on_a: users.User
+    first: V.VisitResult
+    b: Store
+    on_b: users.User
+    later: V.VisitResult
+
+
+@contextmanager
+def overrun_at_two_clinics(county: County, tmp_path: Path) -> Iterator[Overrun]:
+    _county(county, tmp_path)
+    a, a_resident = _clinic(tmp_path, "a")
+    b, b_resident = _clinic(tmp_path, "b")
+    try:
+        with live_server(county.engine) as url:
+            on_a, on_b = _join(a, url, county, "A01"), _join(b, url, county, "B01")
+            first = _visit(a, on_a, a_resident, f"{Y}-03-01")
+            later = _visit(b, on_b, b_resident, f"{Y}-03-02")  # offline: neither knows the other's
+            assert first.fund_fen == later.fund_fen == 4000
+            for store in (a, b, a):
+                C.Client(store, url).sync()
+            yield Overrun(url, a, on_a, first, b, on_b, later)
+    finally:
+        a.close()
+        b.close()
+
+
 @pytest.mark.parametrize(
     ("keep", "decided"),
     [
@@ -143,73 +178,51 @@ def test_the_deductible_met_at_one_clinic_is_not_charged_again_at_another(
 def test_an_overrun_is_settled_by_the_county_until_a_reviewer_decides(
     county: County, tmp_path: Path, keep: str, decided: tuple[int, ...]
 ) -> None:
-    _county(county, tmp_path)
-    a, a_resident = _clinic(tmp_path, "a")
-    b, b_resident = _clinic(tmp_path, "b")
-    try:
-        with live_server(county.engine) as url:
-            on_a, on_b = _join(a, url, county, "A01"), _join(b, url, county, "B01")
-            first = _visit(a, on_a, a_resident, f"{Y}-03-01")
-            later = _visit(b, on_b, b_resident, f"{Y}-03-02")  # offline: neither knows the other's
-            assert first.fund_fen == later.fund_fen == 4000
-            for store in (a, b, a):
-                C.Client(store, url).sync()
-            assert settled(a, first.id) == (4000, 4000, 0, 1000, 0, 0)
-            assert settled(b, later.id) == (1000, 7000, 4000, 0, 1, 1), (
-                "the county's amounts, still provisional"
-            )
-            [seen_a] = conflicts.list_conflicts(a.conn)
-            [seen_b] = conflicts.list_conflicts(b.conn)
-            assert seen_a.row_id == seen_b.row_id == later.id and "by 3000 fen" in seen_b.message
-            with county.engine.begin() as conn:
-                resolve_conflict(conn, seen_b.id, keep, "li", "")
-            for store in (a, b):
-                C.Client(store, url).sync()
-            assert settled(b, later.id) == decided
-            assert settled(a, first.id) == (4000, 4000, 0, 1000, 0, 0)
-            assert conflicts.list_conflicts(a.conn) == [] == conflicts.list_conflicts(b.conn)
-    finally:
-        a.close()
-        b.close()
+    with overrun_at_two_clinics(county, tmp_path) as o:
+        assert settled(o.a, o.first.id) == (4000, 4000, 0, 1000, 0, 0)
+        assert settled(o.b, o.later.id) == (1000, 7000, 4000, 0, 1, 1), (
+            "the county's amounts, still provisional"
+        )
+        [seen_a] = conflicts.list_conflicts(o.a.conn)
+        [seen_b] = conflicts.list_conflicts(o.b.conn)
+        assert seen_a.row_id == seen_b.row_id == o.later.id and "by 3000 fen" in seen_b.message
+        assert (seen_b.mine["fund_fen"], seen_b.server["fund_fen"]) == (4000, 1000), (
+            "both shares, for the words"
+        )
+        with county.engine.begin() as conn:
+            resolve_conflict(conn, seen_b.id, keep, "li", "")
+        for store in (o.a, o.b):
+            C.Client(store, o.url).sync()
+        assert settled(o.b, o.later.id) == decided
+        assert settled(o.a, o.first.id) == (4000, 4000, 0, 1000, 0, 0)
+        assert conflicts.list_conflicts(o.a.conn) == [] == conflicts.list_conflicts(o.b.conn)
 
 
 @pytest.mark.parametrize("cancelled", ["earlier", "overrunning"])
 def test_a_cancellation_closes_the_overrun(county: County, tmp_path: Path, cancelled: str) -> None:
     """The earlier visit cancelled: the later one is within the cap after all and is confirmed with the device's
     own settlement. The overrunning one cancelled: its conflict closes and it counts nowhere."""
-    _county(county, tmp_path)
-    a, a_resident = _clinic(tmp_path, "a")
-    b, b_resident = _clinic(tmp_path, "b")
-    try:
-        with live_server(county.engine) as url:
-            on_a, on_b = _join(a, url, county, "A01"), _join(b, url, county, "B01")
-            first = _visit(a, on_a, a_resident, f"{Y}-03-01")
-            later = _visit(b, on_b, b_resident, f"{Y}-03-02")
-            for store in (a, b, a):
-                C.Client(store, url).sync()
-            assert len(conflicts.list_conflicts(a.conn)) == len(conflicts.list_conflicts(b.conn)) == 1
-            if cancelled == "earlier":
-                V.cancel_visit(a, on_a, first.id, "录入错误")
-                C.Client(a, url).sync()
-            else:
-                V.cancel_visit(b, on_b, later.id, "患者自费")
-                C.Client(b, url).sync()
-            for store in (a, b):
-                C.Client(store, url).sync()
-            assert conflicts.list_conflicts(a.conn) == [] == conflicts.list_conflicts(b.conn)
-            [closed] = conflicts.list_conflicts(b.conn, include_resolved=True)
-            assert closed.resolution is not None
-            if cancelled == "earlier":
-                assert closed.resolution["keep"] == "recomputed"
-                assert settled(b, later.id) == (4000, 4000, 0, 1000, 0, 0), (
-                    "confirmed as the device settled it"
-                )
-            else:
-                assert closed.resolution["keep"] == "cancelled"
-                assert settled(a, first.id) == (4000, 4000, 0, 1000, 0, 0)
-    finally:
-        a.close()
-        b.close()
+    with overrun_at_two_clinics(county, tmp_path) as o:
+        assert len(conflicts.list_conflicts(o.a.conn)) == len(conflicts.list_conflicts(o.b.conn)) == 1
+        if cancelled == "earlier":
+            V.cancel_visit(o.a, o.on_a, o.first.id, "录入错误")
+            C.Client(o.a, o.url).sync()
+        else:
+            V.cancel_visit(o.b, o.on_b, o.later.id, "患者自费")
+            C.Client(o.b, o.url).sync()
+        for store in (o.a, o.b):
+            C.Client(store, o.url).sync()
+        assert conflicts.list_conflicts(o.a.conn) == [] == conflicts.list_conflicts(o.b.conn)
+        [closed] = conflicts.list_conflicts(o.b.conn, include_resolved=True)
+        assert closed.resolution is not None
+        if cancelled == "earlier":
+            assert closed.resolution["keep"] == "recomputed"
+            assert settled(o.b, o.later.id) == (4000, 4000, 0, 1000, 0, 0), (
+                "confirmed as the device settled it"
+            )
+        else:
+            assert closed.resolution["keep"] == "cancelled"
+            assert settled(o.a, o.first.id) == (4000, 4000, 0, 1000, 0, 0)
 
 
 def test_a_contracted_residents_claim_at_another_clinic_is_the_contracted_clinics_spending(

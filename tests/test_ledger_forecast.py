@@ -13,16 +13,24 @@ from hypothesis import strategies as st
 
 from clinic_app import contracts as C
 from clinic_app import ledger as L
+from clinic_app import users
 from clinic_app import visits as V
 
 from .conftest import Clinic
-from .test_visits import Y, prepare, visit
+from .test_visits import Y, prepare, rid, visit
 
 
 @pytest.fixture
 def vc(clinic: Clinic, tmp_path: Path) -> Clinic:
+    """张三 and 王五 contracted here for the year: their ordinary visits are the ledger's spending."""
     prepare(clinic, tmp_path)
-    C.install_reference(clinic.store, policy={"capitation.rate_fen": ("12000", "2020-01-01")})
+    store, admin = clinic.store, clinic.admin
+    C.install_reference(store, policy={"capitation.rate_fen": ("12000", "2020-01-01")})
+    users.add_user(store, admin, "doctor", "village_doctor", "doctor-pass-1")
+    C.add_team(store, admin, "一队", "doctor")
+    signer = users.authenticate(store, "doctor", "doctor-pass-1")
+    C.sign(store, signer, [rid(clinic, "张三"), rid(clinic, "王五")], "一队", Y, ["BASIC"],
+           witness="王护士", today=dt.date(Y, 1, 2))  # fmt: skip
     return clinic
 
 

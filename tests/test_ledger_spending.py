@@ -92,7 +92,8 @@ def test_the_ledger_spends_the_contracted_residents_visits_and_the_claims_elsewh
     王五 S3 (30.00, C, outside the scheme) → 0; 张三 S1 ×6 → 30.00 cancelled; 李四 S1 ×4 → 20.00 but 李四 has no
     contract. March: a claim of 王五 at clinic B01 of 7.00, and one of 9.00 the county cancelled. By 15 March
     three months are paid: 60.00; spent 5.00 + 14.00 + 7.00 = 26.00 (7.00 elsewhere); surplus 34.00; forecast
-    26.00 × 12 / 3 = 104.00, surplus at the period's end 240.00 - 104.00 = 136.00."""
+    at the pace of the 74 days gone by of the year's 365: 26.00 × 365 / 74 = 128.24, surplus at the period's end
+    240.00 - 128.24 = 111.76."""
     c = month
     visit(c, "张三", f"{Y}-01-20", [("S1", 1)])
     visit(c, "张三", f"{Y}-02-03", [("S1", 2)])
@@ -118,7 +119,7 @@ def test_the_ledger_spends_the_contracted_residents_visits_and_the_claims_elsewh
         700,
     )
     assert book.surplus_to_date_fen == 3400
-    assert (book.forecast_spending_fen, book.forecast_surplus_fen) == (10400, 13600)
+    assert (book.forecast_spending_fen, book.forecast_surplus_fen) == (12824, 11176)
     assert any("700 fen of the spending are claims at other institutions" in n for n in book.notes)
     assert L.spending_by_month(c.store.conn, c.store.clinic_id, Y, dt.date(Y, 1, 1), dt.date(Y, 12, 31)) == {
         f"{Y}-01": (500, 0),

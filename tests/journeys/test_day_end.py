@@ -52,9 +52,12 @@ def todays_visits(journey: Journey) -> dict[str, V.VisitResult]:
     others = [
         r[0]
         for r in conn.execute(
+            # contracted here this year (their ordinary visits are the ledger's spending), no visit yet
             "SELECT id FROM resident WHERE deleted_at IS NULL AND id != ? AND NOT EXISTS (SELECT 1 FROM visit v "
-            "WHERE v.resident_id = resident.id) ORDER BY id LIMIT 2",
-            (qualified[0],),
+            "WHERE v.resident_id = resident.id) AND EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = "
+            "resident.id AND c.period = ? AND c.status IN ('provisional', 'active') AND c.deleted_at IS NULL "
+            "AND ? BETWEEN c.period_start AND c.period_end) ORDER BY id LIMIT 2",
+            (qualified[0], str(today.year), today.isoformat()),
         )
     ]
     first = V.add_visit(

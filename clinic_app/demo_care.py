@@ -172,7 +172,9 @@ def _next_stable_day(
     return dt.date.fromisoformat(row[0]) if row and row[0] else None
 
 
-def _boxes(plan: _Plan, conn: Any, lines: Sequence[dict[str, Any]], days: int) -> tuple[list[str], list]:
+def _boxes(
+    plan: _Plan, conn: Any, lines: Sequence[dict[str, Any]], days: int
+) -> tuple[list[str], list[tuple[str, int]]]:
     """A trace code for every box of ``days`` of the prescription's items (the 20-digit family: the catalog's
     product id where it has one, else one it does not know), and the boxes per drug."""
     codes: list[str] = []

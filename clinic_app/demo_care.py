@@ -17,7 +17,7 @@ What it makes, deterministic for a seed:
   domain takes drug lines by code and quantity: it does not link an installment or carry its trace codes); one
   diabetes patient on an expensive drug who reaches the year's cap; a few reversals (冲正);
 - one box whose trace code the county found sold at another clinic too: the conflict row as the county server
-  sends it to the clinic whose sale came first (sync.server.trace_codes), acknowledged by the county's reviewer,
+  sends it to the clinic whose sale came first (sync.server.trace_codes), waiting for the county's reviewer,
   written as a pull writes it — the demo clinic is joined to no county, and a device never holds another
   clinic's sales.
 
@@ -43,7 +43,7 @@ from clinic_app.ids import uuid7
 from clinic_app.store import Store
 from clinic_app.users import User, find_user
 
-MAX_RX_PATIENTS = 50  # patients with long-term prescriptions, at most
+MAX_RX_PATIENTS = 30  # patients with long-term prescriptions, at most
 RX_SHARE = 0.6  # of the registered patients under management (first come, up to the most above)
 HISTORY_DAYS = (180, 365)  # how far back a patient's prescriptions begin
 DROPOUT_SHARE = 0.15  # patients who stopped coming for their refills: overdue on the worklist
@@ -52,11 +52,9 @@ CHANGE_SHARE = 0.08  # of installments where the doctor changes the prescription
 STOP_SHARE = 0.03  # of installments where the doctor stops it
 LATE_QUALIFIED = 4  # rx patients whose chronic-outpatient qualification is approved during the year
 MAX_VISIT_RESIDENTS = 2000  # residents considered for ordinary visits
-ORDINARY_SHARE = 0.12  # of the contracted residents considered: one to three ordinary visits in the year
+ORDINARY_SHARE = 0.08  # of the contracted residents considered: one to three ordinary visits in the year
 TRACE_SERIAL_BASE = 5_000_000_000_000  # the demo's boxes (the journeys scan low serials of their own)
 OTHER_CLINIC = ("DEMO02", "青石乡河湾村卫生室")  # the clinic that sold the demo's box again
-COUNTY_REVIEWER = "reviewer"
-ACKNOWLEDGEMENT = "已核实：河湾村卫生室扫码时误扫了患者带来的本院药盒，未重复售药"
 
 # The drugs of the demo's follow-ups (clinic_app.demo) as catalog drugs: code, dose per time, times a day.
 FOLLOWUP_DRUGS = {
@@ -174,7 +172,9 @@ def _next_stable_day(
     return dt.date.fromisoformat(row[0]) if row and row[0] else None
 
 
-def _boxes(plan: _Plan, conn: Any, lines: Sequence[dict[str, Any]], days: int) -> tuple[list[str], list]:
+def _boxes(
+    plan: _Plan, conn: Any, lines: Sequence[dict[str, Any]], days: int
+) -> tuple[list[str], list[tuple[str, int]]]:
     """A trace code for every box of ``days`` of the prescription's items (the 20-digit family: the catalog's
     product id where it has one, else one it does not know), and the boxes per drug."""
     codes: list[str] = []
@@ -418,10 +418,9 @@ def _write_visits(store: Store, plan: _Plan, today: dt.date) -> tuple[int, int]:
 def _doubled_box(store: Store, today: dt.date) -> None:
     """The conflict row the county server sends the clinic whose sale of a box came first when another clinic
     sells the same code (sync.server.trace_codes, ``trace_code_elsewhere``), for the demo's latest amlodipine box
-    sold a week ago or more, as if 青石乡河湾村卫生室 had sold it the next day — and its county reviewer's
-    acknowledgement two days later (``county-server conflicts resolve ID --keep acknowledged``), as the clinic
-    pulls both: on the 同步 page among the decided conflicts. (Left open, it would wait for a county that never
-    hears of it: every sync of a demo clinic joined to a county would end "conflicts waiting".)"""
+    sold a week ago or more, as if 青石乡河湾村卫生室 had sold it the next day: waiting on the 同步 page for the
+    county's reviewer (``county-server conflicts resolve ID --keep acknowledged``). The demo clinic joins no
+    county; should it join one, the row goes (clinic_app.syncstate.adopt_clinic): that county never made it."""
     conn = store.conn
     box = conn.execute(
         "SELECT c.*, d.dispensed_on FROM dispensing_code c JOIN dispensing d ON d.id = c.dispensing_id "
@@ -433,27 +432,23 @@ def _doubled_box(store: Store, today: dt.date) -> None:
     row = dict(box)
     sold = dt.date.fromisoformat(row.pop("dispensed_on"))
     flagged = f"{sold + dt.timedelta(days=1)}T03:12:00.000Z"
-    decided = f"{sold + dt.timedelta(days=3)}T01:40:00.000Z"
     other = f"{OTHER_CLINIC[1]} ({OTHER_CLINIC[0]})"
     conflict = {
         "id": uuid7(),
         "clinic_id": store.clinic_id,
         "created_at": flagged,
-        "updated_at": decided,
+        "updated_at": flagged,
         "created_by": None,
         "updated_by": None,
         "deleted_at": None,
-        "row_version": 2,
+        "row_version": 1,
         "table_name": "dispensing_code",
         "row_id": row["id"],
         "kind": "trace_code_elsewhere",
         "message": f"trace code {row['code']} of this clinic's sale was sold at {other} as well",
         "local_row": None,
         "server_row": json.dumps({**row, "row_version": 1}, ensure_ascii=False),
-        "resolved_at": decided,
-        "resolution": json.dumps(
-            {"keep": "acknowledged", "by": f"county:{COUNTY_REVIEWER}", "note": ACKNOWLEDGEMENT},
-            ensure_ascii=False,
-        ),
+        "resolved_at": None,
+        "resolution": None,
     }
     store.write_server_rows({"conflict": [conflict]}, "demo.trace_code")

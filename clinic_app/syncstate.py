@@ -75,6 +75,10 @@ def adopt_clinic(store: Store, clinic_id: str, server_url: str, device_id: str, 
     with store.transaction():
         old = store.clinic_id
         if old != clinic_id:
+            # A clinic joining a county for the first time holds no conflict the county made: any it holds were
+            # made without one (the demo's box sold at two clinics, clinic_app.demo_care) and the county would
+            # never close them nor count them in the comparison after each sync.
+            conn.execute('DELETE FROM "conflict"')
             conn.execute("PRAGMA defer_foreign_keys = ON")
             for table in _PULLED:
                 conn.execute(f'UPDATE "{table}" SET clinic_id = ? WHERE clinic_id = ?', (clinic_id, old))

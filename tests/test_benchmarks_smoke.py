@@ -60,6 +60,7 @@ EXPECTED = [
     "incremental_sync_100_seconds",
     "chronic_clinic_indicators_ms",
     "county_indicators_seconds",
+    "county_trace_codes_seconds",
     "journey_worst_gui_stall_ms",
     "journey_steps",
     "chronic_worklist_overdue_first_page_ms",

@@ -1,7 +1,7 @@
 """The demo clinic's long-term prescriptions and visits (issue 13 point 8, issue 14 point 8; clinic_app.demo_care):
 the mix of prescriptions a doctor works with (28-day unsigned, 56/84-day signed with the assessment, changed,
 stopped, awaiting the signature), a refill worklist with patients due this week and overdue, every box with its
-own trace code and one the county found sold at another clinic, a year of visits of both medical types with a
+own trace code and one the county found sold at another clinic (its conflict waiting for the county), a year of visits of both medical types with a
 patient who reaches the cap and a few reversals — each row as the domain functions wrote it."""
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from clinic_app import prescriptions as P
 from clinic_app import rx_records as X
 from clinic_app import visits as V
 from clinic_app.demo import create_demo_database
-from clinic_app.demo_care import ACKNOWLEDGEMENT, COUNTY_REVIEWER, OTHER_CLINIC
+from clinic_app.demo_care import AWAITING_SIGNATURE, MAX_RX_PATIENTS, OTHER_CLINIC
+from clinic_app.ids import uuid7
 from clinic_app.store import Store
-from clinic_app.syncstate import counts
+from clinic_app.syncstate import adopt_clinic, counts
 
 STATUS = X.STATUS_SQL.format(p="p")
 
@@ -49,15 +50,15 @@ def test_prescriptions_of_every_kind_a_doctor_meets(demo: Store) -> None:
         "WHERE e.prescription_id = p.id AND e.kind = 'signed') AS signed_later FROM prescription p",
     )
     patients = {(r["resident_id"], r["disease"]) for r in found}
-    assert 40 <= len(patients) <= 80, len(patients)
+    assert 20 <= len(patients) <= MAX_RX_PATIENTS + AWAITING_SIGNATURE, len(patients)
     kinds = Counter((r["days"], r["status_on_issue"], r["signed"]) for r in found)
-    assert kinds[(28, "active", 0)] >= 10, "28 days need no signature"
-    assert kinds[(56, "active", 1)] + kinds[(84, "active", 1)] >= 20, kinds
+    assert kinds[(28, "active", 0)] >= 5, "28 days need no signature"
+    assert kinds[(56, "active", 1)] + kinds[(84, "active", 1)] >= 10, kinds
     for r in found:
         if r["days"] > 28 and r["status_on_issue"] == "active":
             assert r["signed"] == 1 and r["assessment"], "over 28 days: signed with the doctor's assessment"
     statuses = Counter(r["status"] for r in found)
-    assert statuses["awaiting_signature"] >= 1 and statuses["stopped"] >= 3 and statuses["active"] >= 40
+    assert statuses["awaiting_signature"] >= 1 and statuses["stopped"] >= 2 and statuses["active"] >= 20
     changed = [r for r in found if r["replaces"]]
     assert changed, "some prescriptions were changed"
     for r in changed:
@@ -94,7 +95,7 @@ def test_each_prescription_was_issued_when_the_patient_was_stable_and_never_disp
 
 def test_every_box_has_its_own_trace_code_and_each_installment_its_boxes(demo: Store) -> None:
     codes = [r["code"] for r in rows(demo, "SELECT code FROM dispensing_code")]
-    assert len(codes) > 500 and len(set(codes)) == len(codes), "one box, one sale at this clinic"
+    assert len(codes) > 300 and len(set(codes)) == len(codes), "one box, one sale at this clinic"
     assert all(len(c) == 20 and c.isdigit() for c in codes)
     for d in rows(demo, "SELECT * FROM dispensing"):
         boxes = demo.conn.execute(
@@ -121,40 +122,45 @@ def test_the_refill_worklist_has_patients_due_this_week_and_overdue_ones(demo: S
     )
 
 
-def test_a_box_sold_here_and_at_another_clinic_is_the_countys_conflict_acknowledged_on_the_sync_page(
-    demo: Store,
-) -> None:
+def test_a_box_sold_here_and_at_another_clinic_waits_on_the_sync_page_for_the_county(demo: Store) -> None:
     conn = demo.conn
-    assert CF.list_conflicts(conn) == [] and counts(conn)["conflicts"] == 0, "nothing waits for this clinic"
-    held = CF.list_conflicts(conn, include_resolved=True)
-    assert [c.kind for c in held] == ["trace_code_elsewhere"]
-    flag = held[0]
-    assert flag.county_decides and flag.table == "dispensing_code"
+    waiting = CF.list_conflicts(conn)
+    assert [c.kind for c in waiting] == ["trace_code_elsewhere"] and counts(conn)["conflicts"] == 1
+    flag = waiting[0]
+    assert flag.county_decides and flag.table == "dispensing_code" and flag.resolved_at is None
     box = dict(conn.execute("SELECT * FROM dispensing_code WHERE id = ?", (flag.row_id,)).fetchone())
     assert box["clinic_id"] == demo.clinic_id and box["code"] in flag.message
     assert f"{OTHER_CLINIC[1]} ({OTHER_CLINIC[0]})" in flag.message
     assert flag.server["code"] == box["code"]
-    assert flag.resolution == {
-        "keep": "acknowledged",
-        "by": f"county:{COUNTY_REVIEWER}",
-        "note": ACKNOWLEDGEMENT,
-    }
     sold = conn.execute(
         "SELECT dispensed_on FROM dispensing WHERE id = ?", (box["dispensing_id"],)
     ).fetchone()[0]
-    assert sold < flag.created_at < str(flag.resolved_at), "flagged after the sale, acknowledged after that"
-    page = CF.conflict_page(conn, None, 10, include_resolved=True)
+    assert sold < flag.created_at, "flagged after the sale"
+    page = CF.conflict_page(conn, None, 10)
     assert [r["label"] for r in page] == [box["code"]], "the box known by its code on the 同步 page"
     assert not conn.execute("SELECT 1 FROM outbox WHERE table_name = 'conflict'").fetchone(), (
         "the county's row"
     )
 
 
+def test_the_demo_s_conflict_goes_when_the_clinic_joins_a_county(demo: Store, tmp_path: Path) -> None:
+    """A clinic joining a county for the first time holds no conflict of that county: the demo's would wait for
+    ever (every sync ending "conflicts waiting") and differ from the county's rows after each sync."""
+    copy = Store.open(demo.backup(tmp_path / "joined.db"), demo.path.with_name("demo.key"))
+    try:
+        adopt_clinic(copy, uuid7(), "http://county.example", uuid7(), "DEMO01")
+        assert copy.conn.execute("SELECT count(*) FROM conflict").fetchone()[0] == 0
+        assert counts(copy.conn)["conflicts"] == 0
+        assert copy.conn.execute("SELECT count(*) FROM dispensing_code").fetchone()[0] > 0, "the sales stay"
+    finally:
+        copy.close()
+
+
 def test_a_year_of_visits_of_both_medical_types(demo: Store) -> None:
     today = dt.date.today()
     held = rows(demo, "SELECT * FROM visit")
     by_type = Counter(r["med_type"] for r in held)
-    assert by_type["11"] >= 200 and by_type["14"] >= 100, by_type
+    assert by_type["11"] >= 100 and by_type["14"] >= 50, by_type
     assert {r["disease"] for r in held if r["med_type"] == "14"} == {"hypertension", "diabetes"}
     days = sorted(str(r["visit_date"]) for r in held)
     assert days[0] >= (today - dt.timedelta(days=365)).isoformat() and days[-1] <= today.isoformat()
@@ -181,7 +187,7 @@ def test_an_installment_of_a_qualified_patient_is_the_drug_lines_of_a_type_14_vi
         "ON g.resident_id = p.resident_id AND g.disease = p.disease "
         "WHERE g.qualification_status = 'approved' AND g.qualification_date <= d.dispensed_on",
     )
-    assert len(pairs) >= 50
+    assert len(pairs) >= 20
     for d in pairs:
         boxes = Counter(
             {

@@ -343,7 +343,7 @@ def test_ledger_excel_is_chinese_by_default_and_english_on_request(demo: Demo) -
     book = load_workbook(demo.tmp / "zh.xlsx")
     assert book.sheetnames == ["汇总", "按月"]
     summary = {r[0]: r[1] for r in book["汇总"].iter_rows(values_only=True)}
-    assert summary["说明"] == "尚无门诊记录：有门诊记录之前支出为 0", "the notes in Chinese too"
+    assert summary["至今支出（元）"] not in (None, "0.00"), "the demo's ordinary visits are the spending"
     assert [c.value for c in book["按月"][1]] == ["月份", "预拨（元）", "支出（元）", "结余（元）"]
 
     assert (
@@ -356,7 +356,7 @@ def test_ledger_excel_is_chinese_by_default_and_english_on_request(demo: Demo) -
     assert book.sheetnames == ["summary", "months"]
     english = {r[0]: r[1] for r in book["summary"].iter_rows(values_only=True)}
     assert english["heads (contracted and insured)"] == summary["签约且参保人数"]
-    assert english["note"].startswith("no outpatient visits")
+    assert english["spending to date (yuan)"] == summary["至今支出（元）"]
     assert [c.value for c in book["months"][1]] == [
         "month",
         "budget (yuan)",
@@ -370,6 +370,8 @@ def test_ledger_notes_of_provisional_heads_in_chinese() -> None:
         L._note_zh("3 of the heads are provisional until the county confirms them") == "其中 3 人待县级确认"
     )
     assert L._note_zh("a note of the future") == "a note of the future"
+    no_visits = "no outpatient visits are recorded yet: spending is 0 until visits come"
+    assert L._note_zh(no_visits) == "尚无门诊记录：有门诊记录之前支出为 0"
 
 
 # -- crafted text, crafted files (issue 11, breaks 5 and 15) -----------------------------------------------

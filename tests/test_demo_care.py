@@ -21,6 +21,7 @@ from clinic_app import ledger as LG
 from clinic_app import prescriptions as P
 from clinic_app import rx_records as X
 from clinic_app import visits as V
+from clinic_app.day_end import day_report
 from clinic_app.demo import create_demo_database
 from clinic_app.demo_care import AWAITING_SIGNATURE, MAX_RX_PATIENTS, OTHER_CLINIC
 from clinic_app.ids import uuid7
@@ -250,7 +251,7 @@ def test_a_few_visits_reversed_and_counted_nowhere(demo: Store) -> None:
     assert 3 <= len(cancelled) <= 6 and all(c["reason"] for c in cancelled)
     assert all(c["cancelled_on"] == c["visit_date"] for c in cancelled), "reversed the same day"
     for c in cancelled:
-        day = V.day_report(demo.conn, demo.clinic_id, dt.date.fromisoformat(str(c["visit_date"])))
+        day = day_report(demo.conn, demo.clinic_id, dt.date.fromisoformat(str(c["visit_date"])))
         assert c["id"] in [x["id"] for x in day["cancelled"]]
         live = rows(
             demo,

@@ -316,20 +316,20 @@ def _patient_prescriptions(
             continue
         count = min(28, left)
         held = X.items(conn, rx["id"])
-        codes, per_drug = _boxes(plan, conn, held, count)
-        X.dispense(store, actor, rx["id"], count, codes, on=day, today=today)
+        codes, _ = _boxes(plan, conn, held, count)
+        given = X.dispense(store, actor, rx["id"], count, codes, on=day, today=today)
         dispensed += 1
         left -= count
-        _visit_of_installment(plan, actor, patient, day, per_drug)
+        _visit_of_installment(plan, actor, patient, day, str(given["id"]))
         day += dt.timedelta(days=count - rng.randint(0, 5))
     return issued, dispensed
 
 
 def _visit_of_installment(
-    plan: _Plan, actor: User, patient: dict[str, Any], day: dt.date, per_drug: list[tuple[str, int]]
+    plan: _Plan, actor: User, patient: dict[str, Any], day: dt.date, dispensing_id: str
 ) -> None:
-    """The installment's boxes as the drug lines of the patient's visit that day: chronic outpatient (type 14)
-    once qualified for the disease, ordinary outpatient before."""
+    """The installment's boxes (with their trace codes) as the drug lines of the patient's visit that day:
+    chronic outpatient (type 14) once qualified for the disease, ordinary outpatient before."""
     qualified = patient["qualification_status"] == "approved" and (patient["qualification_date"] or "9") <= (
         day.isoformat()
     )
@@ -340,7 +340,7 @@ def _visit_of_installment(
         (patient["icd_code"],),
         patient["disease"] if qualified else None,
         services=((VISIT_SERVICE, 1),),
-        items=tuple(per_drug),
+        dispensing_id=dispensing_id,
     )
     plan.add(day, actor, data)
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,8 @@ class VisitInput:
     disease: str | None = None  # type 14: hypertension or diabetes
     services: Sequence[tuple[str, Any]] = ()  # (code, quantity)
     items: Sequence[tuple[str, Any]] = ()  # (drug code, quantity)
+    # a dispensing installment this visit pays for: its boxes become drug lines with their trace codes
+    dispensing_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,77 @@ def drug_line(conn: Connection, code: str, qty: Any) -> VisitLine:
     return VisitLine(
         "drug", row["code"], row["name"], row["price_fen"], quantity("item", qty), row["insurance_category"]
     )
+
+
+def dispensing_lines(
+    conn: Connection, dispensing_id: str, resident_id: str, disease: str | None
+) -> list[VisitLine]:
+    """The boxes of a dispensing installment as the drug lines of the visit that pays for them (issue 14 point
+    1): a line a box with its trace code (``drug_trac_codg``); a split-pack box (``trdn_flag``) is charged for the
+    units it gave, in whole units of its package's price, rounded half up to the fen. Refused naming the rule
+    when the installment is another patient's, of another disease than a type-14 visit's, or a whole box of it
+    is on a live visit already."""
+    rx = conn.execute(
+        "SELECT p.resident_id, p.disease FROM dispensing d JOIN prescription p ON p.id = d.prescription_id "
+        "WHERE d.id = ? AND d.deleted_at IS NULL",
+        (dispensing_id,),
+    ).fetchone()
+    if rx is None:
+        raise ValidationError("dispensing", "unknown", f"no dispensing {dispensing_id} on this device")
+    if rx["resident_id"] != resident_id:
+        raise ValidationError(
+            "dispensing", "other_patient", "the installment was dispensed to another patient"
+        )
+    if disease is not None and rx["disease"] != disease:
+        raise ValidationError(
+            "dispensing",
+            "other_disease",
+            f"the installment is of a {rx['disease']} prescription, not {disease}",
+        )
+    given = conn.execute("SELECT quantities FROM dispensing WHERE id = ?", (dispensing_id,)).fetchone()
+    items = json.loads(given[0] or "[]")  # [{item, drug_code, packages, …}] in the prescription's order
+    boxes = conn.execute(
+        "SELECT code, split_pack, units, package_size, prescription_item_id FROM dispensing_code "
+        "WHERE dispensing_id = ? AND deleted_at IS NULL ORDER BY created_at, code",
+        (dispensing_id,),
+    ).fetchall()
+    # each box to its drug: by the product its code names, else (a product the catalog does not know) to the
+    # first drug still short of its packages
+    codes: dict[str, list[Any]] = {str(i["item"]): [] for i in items}
+    loose = [b for b in boxes if b["prescription_item_id"] not in codes]
+    for box in boxes:
+        if box["prescription_item_id"] in codes:
+            codes[box["prescription_item_id"]].append(box)
+    for i in items:
+        mine = codes[str(i["item"])]
+        while loose and len(mine) < int(i["packages"]):
+            mine.append(loose.pop(0))
+    whole_boxes = [box["code"] for box in boxes if not box["split_pack"]]
+    paid = conn.execute(
+        "SELECT v.id FROM visit_line l JOIN visit v ON v.id = l.visit_id WHERE v.resident_id = ? AND "
+        f"l.trace_code IN ({','.join('?' * len(whole_boxes))}) AND l.split_pack = 0 AND l.deleted_at IS NULL "
+        f"AND v.deleted_at IS NULL AND {LIVE.format(v='v')} LIMIT 1",
+        (resident_id, *whole_boxes),
+    ).fetchone()
+    if paid is not None:  # a box is sold once (a split pack's code comes back: it is not looked at)
+        raise ValidationError("dispensing", "paid", f"visit {paid[0]} already pays for this installment")
+    lines: list[VisitLine] = []
+    for i in items:
+        whole = drug_line(conn, str(i["drug_code"]), 1)
+        mine = codes[str(i["item"])]
+        for box in mine:
+            price = whole.unit_price_fen
+            if box["split_pack"] and box["package_size"]:
+                share = Decimal(box["units"]) / Decimal(box["package_size"])
+                price = int((Decimal(price) * share).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            lines.append(
+                replace(
+                    whole, unit_price_fen=price, trace_code=box["code"], split_pack=bool(box["split_pack"])
+                )
+            )
+        if int(i["packages"]) > len(mine):  # boxes handed out without a code scanned
+            lines.append(replace(whole, quantity=int(i["packages"]) - len(mine)))
+    return lines
 
 
 # -- the rules of a visit ------------------------------------------------------------------------------------
@@ -246,6 +320,8 @@ def plan_visit(conn: Connection, data: VisitInput, today: dt.date | None = None)
             )
     lines = [service_line(conn, code, qty) for code, qty in data.services]
     lines += [drug_line(conn, code, qty) for code, qty in data.items]
+    if data.dispensing_id is not None:
+        lines += dispensing_lines(conn, data.dispensing_id, resident["id"], disease)
     if not lines:
         raise ValidationError("lines", "required", "a visit needs at least one service or drug")
     t = terms(conn, data.med_type, disease, day)

@@ -24,6 +24,7 @@ from clinic_app import visits as V
 from clinic_app.day_end import day_report
 from clinic_app.demo import create_demo_database
 from clinic_app.demo_care import AWAITING_SIGNATURE, MAX_RX_PATIENTS, OTHER_CLINIC
+from clinic_app.errors import ValidationError
 from clinic_app.ids import uuid7
 from clinic_app.store import Store
 from clinic_app.syncstate import adopt_clinic, counts
@@ -216,6 +217,17 @@ def test_an_installment_of_a_qualified_patient_is_the_drug_lines_of_a_type_14_vi
             )
         ]
         assert boxes == sum(lines, Counter()), d
+        sold = {
+            r["code"] for r in rows(demo, "SELECT code FROM dispensing_code WHERE dispensing_id = ?", d["id"])
+        }
+        traced = {
+            r["trace_code"]
+            for v in visits
+            for r in rows(
+                demo, "SELECT trace_code FROM visit_line WHERE visit_id = ? AND kind = 'drug'", v["id"]
+            )
+        }
+        assert sold and sold <= traced, "every box's trace code is on the visit's lines (drug_trac_codg)"
     late = rows(demo, "SELECT * FROM disease_registration WHERE certificate_number LIKE 'MT-%'")
     assert late, "some qualified during the year (clinic chronic qualify)"
 
@@ -277,3 +289,24 @@ def test_the_ledger_spends_this_year_s_ordinary_settlements(demo: Store) -> None
     assert book.spending_to_date_fen > 0 and not any("no outpatient visits" in n for n in book.notes)
     spent = [m for m in book.months if m.spending_fen > 0]
     assert len(spent) >= 10, "spending in most months of the year"
+
+
+def test_an_installment_is_paid_by_one_visit_of_its_own_patient(demo: Store) -> None:
+    """visits.dispensing_lines: the boxes already on a live visit are not charged again; another patient's
+    installment is refused naming the rule."""
+    [d] = rows(
+        demo,
+        "SELECT d.id, d.dispensed_on, p.resident_id, p.disease FROM dispensing d JOIN prescription p "
+        "ON p.id = d.prescription_id WHERE EXISTS (SELECT 1 FROM dispensing_code c WHERE c.dispensing_id = d.id "
+        "AND c.split_pack = 0) ORDER BY d.dispensed_on LIMIT 1",
+    )
+    again = V.VisitInput(d["resident_id"], d["dispensed_on"], "11", ("I10",), None, dispensing_id=d["id"])
+    with pytest.raises(ValidationError) as err:
+        V.plan_visit(demo.conn, again)
+    assert (err.value.field, err.value.rule) == ("dispensing", "paid")
+    other = rows(demo, "SELECT id FROM resident WHERE id != ? LIMIT 1", d["resident_id"])[0]["id"]
+    with pytest.raises(ValidationError) as err:
+        V.plan_visit(
+            demo.conn, V.VisitInput(other, d["dispensed_on"], "11", ("J06.9",), None, dispensing_id=d["id"])
+        )
+    assert (err.value.field, err.value.rule) == ("dispensing", "other_patient")

@@ -5,7 +5,7 @@ from (the outbox is the only record of "not yet sent"; the cursor moves with the
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -419,19 +419,6 @@ def apply_pull_pages(store: Store, pages: Sequence[tuple[list[dict[str, Any]], s
         notice.add("set_aside", "")
     store.notify(notice)
     return applied
-
-
-def derive_ahead(changes: Iterable[Mapping[str, Any]]) -> None:
-    """Run the derive hooks of pulled rows on copies, before they are stored: what the hooks compute is cached
-    (a resident's pinyin, clinic_app.search), so a thread that checks the next page while this one is stored
-    takes that work off the storing thread. Nothing is written and nothing is kept but the hooks' caches."""
-    for change in changes:
-        try:
-            derive = REGISTRY.hooks(change["table"]).derive
-            if derive is not None and isinstance(row := change["row"], Mapping):
-                derive(dict(row))
-        except STORE_ERRORS:  # a row the hook cannot read: the storing thread sets it aside
-            continue
 
 
 def _prepare(conn: Connection, shapes: Shapes) -> Prepare:

@@ -36,7 +36,6 @@ from clinic_app.syncstate import (
     apply_push_results,
     apply_snapshot_page,
     counts,
-    derive_ahead,
     get_state,
     local_checksums,
     next_batch,
@@ -350,28 +349,22 @@ class Client:
     def _pull(
         self, token: str, cancelled: Callable[[], bool], progress: Callable[[str], None], report: SyncReport
     ) -> None:
-        """Pages to the head, on three threads at once. One asks for page after page (each names the next one's
-        cursor, read from the end of its body: ``p.page_tail``); a second checks each body against the row models
-        (``p.page_reader``); this one stores them. Each is at most about a batch ahead of the next, so the server
-        and the network work while the device checks, and the device checks while the database writes (SQLite
-        lets go of the interpreter while it writes and encrypts). Pages are stored in batches of about
-        ``PULL_BATCH_ROWS`` rows, each batch with its last page's cursor in one transaction, so what is stored
-        and the cursor always move together; pages fetched and never stored are simply asked for again."""
-        path = "/api/v1/pull"
-        room = max(1, PULL_BATCH_ROWS // p.MAX_PULL // 3)  # pages fetched, and pages checked, waiting at most
-        fetched: queue.Queue[tuple[bytes, dict[str, Any]] | dict[str, Any] | Exception] = queue.Queue(room)
-        ahead: queue.Queue[dict[str, Any] | Exception] = queue.Queue(room)  # pages checked, to store
-        stop = threading.Event()
+        """Pages to the head. A second thread asks for page after page (each names the next one's cursor, read
+        from the end of its body: ``p.page_tail``), at most a third of a batch ahead, while this one checks each
+        against the row models and stores them: the server and the network work while the device checks and
+        the database writes. Pages are stored in batches of about ``PULL_BATCH_ROWS`` rows, each batch with its
+        last page's cursor in one transaction, so what is stored and the cursor always move together; pages
+        fetched and never stored are simply asked for again.
 
-        def hand(to: queue.Queue[Any], item: Any) -> bool:
-            """Put ``item`` in ``to`` unless the pull stopped meanwhile (then nobody takes it)."""
-            while not stop.is_set():
-                try:
-                    to.put(item, timeout=0.05)
-                    return True
-                except queue.Full:
-                    continue
-            return False
+        Checking on a third thread was tried and left: SQLite gives the interpreter back at every row it writes,
+        a checking thread takes it each time and keeps it up to the switch interval, so the storing thread waited
+        about as long as the checks took (on a busy machine longer)."""
+        path = "/api/v1/pull"
+        # a page checked already, or a body with the envelope read from its end (checked where it is stored)
+        ahead: queue.Queue[dict[str, Any] | tuple[bytes, dict[str, Any]] | Exception] = queue.Queue(
+            maxsize=max(1, PULL_BATCH_ROWS // p.MAX_PULL // 3)
+        )
+        stop = threading.Event()
 
         def fetch(cursor: str | None) -> None:
             while not stop.is_set():
@@ -385,40 +378,15 @@ class Client:
                     else:
                         got = (body, told)
                 except Exception as exc:  # raised where the page was due
-                    hand(fetched, exc)
+                    ahead.put(exc)
                     return
-                if not hand(fetched, got) or not told["has_more"] or cancelled():
+                ahead.put(got)
+                if not told["has_more"] or cancelled():
                     return
                 cursor = told["cursor"]
 
-        def check() -> None:
-            while not stop.is_set():
-                try:
-                    got = fetched.get(timeout=0.05)
-                except queue.Empty:
-                    continue
-                page: dict[str, Any] | Exception
-                if isinstance(got, tuple):  # checked here, every row against its table's row model
-                    body, told = got
-                    try:
-                        page = self._read_page(p.PullResponse, path, body)
-                    except Exception as exc:
-                        page = exc
-                    else:
-                        derive_ahead(page["changes"])
-                        if (page["cursor"], page["has_more"]) != (told["cursor"], told["has_more"]):
-                            # not with the protocol's own bodies: the next page was asked for with that cursor
-                            page = Offline(
-                                f"the county server's answer to {path} was not understood; will try again"
-                            )
-                else:
-                    page = got
-                if not hand(ahead, page) or isinstance(page, Exception) or not page["has_more"]:
-                    return
-
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pull-ahead") as pool:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-ahead") as pool:
             pool.submit(fetch, get_state(self.store.conn, "cursor"))
-            pool.submit(check)
             try:
                 batch: list[tuple[list[dict[str, Any]], str]] = []
                 rows = 0
@@ -426,7 +394,16 @@ class Client:
                     got = ahead.get()
                     if isinstance(got, Exception):
                         raise got
-                    page = got
+                    if isinstance(got, dict):
+                        page = got
+                    else:  # checked here, every row against its table's row model
+                        body, told = got
+                        page = self._read_page(p.PullResponse, path, body)
+                        if (page["cursor"], page["has_more"]) != (told["cursor"], told["has_more"]):
+                            # not with the protocol's own bodies: the next page was asked for with that cursor
+                            raise Offline(
+                                f"the county server's answer to {path} was not understood; will try again"
+                            )
                     more = page["has_more"] and not cancelled()
                     progress("pull")
                     batch.append((page["changes"], page["cursor"]))
@@ -438,8 +415,10 @@ class Client:
                         batch, rows = [], 0
                     if not more:
                         return
-            finally:  # the other threads end after the request or the check in hand
+            finally:  # the fetching thread ends after its request in flight: room for that page is made here
                 stop.set()
+                while not ahead.empty():
+                    ahead.get_nowait()
 
     def lookup(self, id_number: str, period: str) -> dict[str, Any]:
         """The county's audited answer: does this person hold an active contract for the period, and where."""

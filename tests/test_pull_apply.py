@@ -102,34 +102,3 @@ def test_pulled_rows_commit_without_a_flush_and_the_devices_own_changes_with_one
         2,
     ]  # NORMAL for rows the server holds (pulled again if lost), FULL for changes made here
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2
-
-
-def test_deriving_ahead_warms_the_hooks_caches_and_changes_nothing_it_was_given() -> None:
-    import copy
-
-    from clinic_app import search
-    from clinic_app.syncstate import derive_ahead
-
-    resident = {
-        "table": "resident",
-        "row_id": "r-1",
-        "op": "upsert",
-        "version": 3,
-        "row": {**COMMON, "id": "r-1", "name": "欧阳娜娜"},
-    }
-    odd = [
-        {"table": "resident", "row_id": "r-2", "version": 1, "row": None},  # no row: the store sets it aside
-        {"table": "resident", "row_id": "r-3", "version": 1, "row": {"name": 5}},  # a name that is no text
-        {"table": "no_such_table", "row_id": "x", "version": 1, "row": {}},
-        {"row_id": "no table"},
-    ]
-    page = [resident, *odd]
-    before = copy.deepcopy(page)
-    search.name_syllables.cache_clear()
-    derive_ahead(page)
-    assert page == before  # the rows are stored as pulled: deriving ahead works on copies
-    assert search.name_syllables.cache_info().currsize == 1  # 欧阳娜娜's syllables, ready for the store
-    row = dict(resident["row"])
-    search.derive_resident_names(row)
-    assert search.name_syllables.cache_info().hits >= 1
-    assert row["name_pinyin"] == "ouyangnana" and row["name_initials"] == "oynn"

@@ -165,3 +165,35 @@ def prescription_lines(conn: Connection, rx_id: str, days: int) -> list[tuple[Ro
         )
         found.append((drug, max(1, packages)))
     return found
+
+
+def todays_installment(
+    conn: Connection, rx_id: str, day: dt.date
+) -> tuple[str, list[tuple[Row, int, list[str]]]] | None:
+    """The prescription's installment dispensed on ``day`` that no live visit pays for yet, as the visit's drug
+    lines (visits.dispensing_lines): its id and, a drug at a time, the catalog's drug, the boxes and their trace
+    codes; None when there is none."""
+    from clinic_app.errors import ValidationError
+    from clinic_app.visits import dispensing_lines
+
+    found = conn.execute(
+        "SELECT d.id, p.resident_id FROM dispensing d JOIN prescription p ON p.id = d.prescription_id "
+        "WHERE d.prescription_id = ? AND d.dispensed_on = ? AND d.deleted_at IS NULL "
+        "ORDER BY d.created_at DESC LIMIT 1",
+        (rx_id, day.isoformat()),
+    ).fetchone()
+    if found is None:
+        return None
+    try:
+        lines = dispensing_lines(conn, str(found["id"]), str(found["resident_id"]), None)
+    except ValidationError:
+        return None  # paid already (or the catalog lost the drug): the prescription's own lines instead
+    by_drug: dict[str, tuple[Row, int, list[str]]] = {}
+    for line in lines:
+        drug = drug_by_code(conn, line.code)
+        if drug is None:
+            continue
+        held = by_drug.setdefault(line.code, (drug, 0, []))
+        codes = held[2] + ([line.trace_code] if line.trace_code else [])
+        by_drug[line.code] = (drug, held[1] + line.quantity, codes)
+    return str(found["id"]), list(by_drug.values())

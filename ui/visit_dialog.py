@@ -203,6 +203,7 @@ class LineWidgets:
         self, kind: str, hit: Row, changed: Callable[[], None], remove: Callable[[Any], None]
     ) -> None:
         self.kind, self.code, self.hit = kind, str(hit["code"]), hit
+        self.installment = False  # the boxes of today's installment (their count is what was handed out)
         self.price_fen = int(hit["price_fen"] or 0)
         kind_word = tr("Service") if kind == "service" else tr("Drug")
         unit = hit.get("unit") if kind == "service" else hit.get("package_unit") or hit.get("unit")
@@ -262,6 +263,7 @@ class VisitDialog(Staged, SaveDialog):
         self.lines: list[LineWidgets] = []
         self.hits: list[tuple[str, Row]] = []
         self.planned: V.Planned | None = None
+        self.dispensing_id: str | None = None  # today's installment of the prescription the visit pays for
         self.planning: Op | None = None
         self.plan_again = False
         self.plans = 0  # settlements shown so far (a test waits for the next)
@@ -348,6 +350,11 @@ class VisitDialog(Staged, SaveDialog):
         self.lines_area.setFrameShape(QScrollArea.Shape.NoFrame)
         self.lines_area.setFixedHeight(LINES_SHOWN_PX)
         self.form.addRow(self.lines_area)
+        self.installment_note = QLabel()  # said when today's installment is on the visit
+        self.installment_note.setObjectName("installmentNote")
+        self.installment_note.setStyleSheet("color: #1e6b35;")
+        self.installment_note.hide()
+        self.form.addRow(self.installment_note)
 
         yield
         self.settlement_box = QGroupBox(tr("Settlement (live)"))
@@ -413,13 +420,33 @@ class VisitDialog(Staged, SaveDialog):
             self.plan()
 
     def _read_prescription(self, rx_id: str, days: int) -> None:
-        def lines(drugs_of: list[tuple[Row, int]]) -> None:
-            for drug, packages in drugs_of:
+        """The installment dispensed today (its boxes with their trace codes, as handed out), else the
+        prescription's drugs in the packages of ``days``."""
+        day = self.ctx.today
+
+        def read(conn: Connection) -> Any:
+            return VL.todays_installment(conn, rx_id, day) or VL.prescription_lines(conn, rx_id, days)
+
+        def lines(found: Any) -> None:
+            if isinstance(found, tuple):
+                self.dispensing_id, boxes = found
+                for drug, count, codes in boxes:
+                    line = self.add_line("drug", drug, count)
+                    line.installment = True
+                    line.quantity.setEnabled(False)
+                    line.remove.setEnabled(False)
+                    line.name.setToolTip(
+                        tr("Dispensed today; trace codes: %1").replace("%1", "、".join(codes) or tr("none"))
+                    )
+                self.installment_note.setText(
+                    tr("The boxes dispensed today are on this visit with their trace codes.")
+                )
+                self.installment_note.show()
+                return
+            for drug, packages in found:
                 self.add_line("drug", drug, packages)
 
-        self.ctx.writer.work(
-            lambda: self.reads.call(lambda conn: VL.prescription_lines(conn, rx_id, days)), lines, parent=self
-        )
+        self.ctx.writer.work(lambda: self.reads.call(read), lines, parent=self)
 
     def visit_day(self) -> dt.date:
         q = self.date.date()
@@ -593,7 +620,12 @@ class VisitDialog(Staged, SaveDialog):
             disease=self.disease.currentData() if self.chronic.isChecked() else None,
             diagnoses=[c for c in text.split(",") if c.strip()],
             services=[(line.code, line.quantity.value()) for line in self.lines if line.kind == "service"],
-            items=[(line.code, line.quantity.value()) for line in self.lines if line.kind == "drug"],
+            items=[
+                (line.code, line.quantity.value())
+                for line in self.lines
+                if line.kind == "drug" and not line.installment
+            ],
+            dispensing_id=self.dispensing_id,
         )
 
     def plan(self) -> None:

@@ -306,7 +306,7 @@
     <message>
         <location line="+1"/>
         <location filename="../../ui/visit_dialog.py" line="+2"/>
-        <location line="+130"/>
+        <location line="+131"/>
         <source>Outpatient visit</source>
         <translation>门诊就诊</translation>
     </message>
@@ -362,7 +362,7 @@
     </message>
     <message>
         <location line="+8"/>
-        <location filename="../../ui/visit_dialog.py" line="-83"/>
+        <location filename="../../ui/visit_dialog.py" line="-84"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -398,7 +398,7 @@
     </message>
     <message>
         <location line="+7"/>
-        <location filename="../../ui/visit_dialog.py" line="+161"/>
+        <location filename="../../ui/visit_dialog.py" line="+163"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
@@ -1548,8 +1548,8 @@
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
         <location filename="../../ui/rx_dialogs.py" line="-54"/>
-        <location filename="../../ui/visit_dialog.py" line="-212"/>
-        <location line="+90"/>
+        <location filename="../../ui/visit_dialog.py" line="-214"/>
+        <location line="+91"/>
         <source>Drug</source>
         <translation>药物</translation>
     </message>
@@ -1663,7 +1663,7 @@
         <location filename="../../ui/day_end_view.py" line="-10"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
         <location filename="../../ui/rx_dialogs.py" line="+458"/>
-        <location filename="../../ui/visit_dialog.py" line="-87"/>
+        <location filename="../../ui/visit_dialog.py" line="-88"/>
         <location filename="../../ui/visit_list.py" line="+35"/>
         <source>Reason</source>
         <translation>原因</translation>
@@ -2347,7 +2347,7 @@
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
         <location filename="../../ui/rx_dialogs.py" line="-441"/>
         <location filename="../../ui/visit_dialog.py" line="-6"/>
-        <location line="+207"/>
+        <location line="+209"/>
         <location filename="../../ui/visit_list.py" line="-46"/>
         <source>Disease</source>
         <translation>病种</translation>
@@ -2450,6 +2450,7 @@
         <location line="+2"/>
         <location line="+2"/>
         <location filename="../../ui/chronic_dialogs.py" line="+99"/>
+        <location filename="../../ui/visit_dialog.py" line="+116"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -4471,7 +4472,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/visit_dialog.py" line="+8"/>
+        <location filename="../../ui/visit_dialog.py" line="-108"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -4512,7 +4513,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+17"/>
-        <location filename="../../ui/visit_dialog.py" line="-108"/>
+        <location filename="../../ui/visit_dialog.py" line="-109"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
@@ -4576,7 +4577,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+47"/>
-        <location filename="../../ui/visit_dialog.py" line="+54"/>
+        <location filename="../../ui/visit_dialog.py" line="+55"/>
         <location filename="../../ui/visit_list.py" line="+23"/>
         <location line="+42"/>
         <source>%1 · %2</source>
@@ -4769,7 +4770,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location filename="../../ui/day_end_view.py" line="-175"/>
-        <location filename="../../ui/visit_dialog.py" line="-172"/>
+        <location filename="../../ui/visit_dialog.py" line="-174"/>
         <source>11 Ordinary outpatient</source>
         <translation>11 普通门诊</translation>
     </message>
@@ -4972,34 +4973,34 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+206"/>
+        <location line="+208"/>
         <location filename="../../ui/visit_list.py" line="-79"/>
         <source>Date of visit</source>
         <translation>就诊日期</translation>
     </message>
     <message>
         <location filename="../../ui/day_end_view.py" line="-270"/>
-        <location filename="../../ui/visit_dialog.py" line="-205"/>
-        <location line="+206"/>
+        <location filename="../../ui/visit_dialog.py" line="-207"/>
+        <location line="+208"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
         <source>Medical type</source>
         <translation>医疗类别</translation>
     </message>
     <message>
-        <location filename="../../ui/visit_dialog.py" line="-204"/>
-        <location line="+207"/>
+        <location filename="../../ui/visit_dialog.py" line="-206"/>
+        <location line="+209"/>
         <location filename="../../ui/visit_list.py" line="+7"/>
         <source>Diagnoses</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location line="-206"/>
-        <location line="+91"/>
+        <location line="-208"/>
+        <location line="+92"/>
         <source>Service</source>
         <translation>诊疗项目</translation>
     </message>
     <message>
-        <location line="-89"/>
+        <location line="-90"/>
         <source>Services and drugs</source>
         <translation>诊疗项目和药品</translation>
     </message>
@@ -5134,7 +5135,7 @@ What is wrong: %2</source>
         <translation>%1不能选门诊慢特病（14）：尚未通过门诊慢特病认定。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>%1 yuan/%2</source>
         <translation>%1 元/%2</translation>
     </message>
@@ -5144,7 +5145,7 @@ What is wrong: %2</source>
         <translation>保存就诊</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
     </message>
@@ -5189,7 +5190,7 @@ What is wrong: %2</source>
         <translation>尚未添加诊疗项目或药品。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+21"/>
         <source>Settlement (live)</source>
         <translation>结算（实时）</translation>
     </message>
@@ -5229,7 +5230,17 @@ What is wrong: %2</source>
         <translation>本年剩余限额</translation>
     </message>
     <message>
-        <location line="+150"/>
+        <location line="+70"/>
+        <source>Dispensed today; trace codes: %1</source>
+        <translation>今日已发药；追溯码：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The boxes dispensed today are on this visit with their trace codes.</source>
+        <translation>今日所发的药品已按盒列入本次就诊，追溯码随之上传。</translation>
+    </message>
+    <message>
+        <location line="+97"/>
         <source>Service · %1 · %2 yuan/%3 · %4 (%5)</source>
         <translation>诊疗项目 · %1 · %2 元/%3 · %4（%5）</translation>
     </message>
@@ -5239,7 +5250,7 @@ What is wrong: %2</source>
         <translation>药品 · %1 %2 %3 · %4 元/%5 · %6（%7）</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+94"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>

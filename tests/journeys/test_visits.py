@@ -377,3 +377,37 @@ def test_the_visit_form_from_the_refill_list_takes_the_prescriptions_drugs(journ
     if qualified:  # type 14 at 70 %: 11.55 from the fund
         assert (figures(dialog)["total"], figures(dialog)["fund"]) == ("16.50", "11.55")
     dialog.reject()
+
+    # the box handed out today: the visit of the refill list is that installment, its trace code on the line
+    from clinic_app import rx_records as X
+    from ui.qt import Qt
+
+    code = "81000010000000000717"
+    X.dispense(journey.store, journey.user, issued["id"], 28, [code], on=journey.today)
+    journey.wait_until(lambda: page.models["refills"].row_of(issued["id"]) >= 0, timeout=20_000)
+    with journey.step("pick it again and click 就诊…: today's installment is the drug line"):
+        journey.click_row(view, page.models["refills"].row_of(issued["id"]))
+        journey.wait_until(lambda: page.visit_button.isEnabled())
+        journey.click(page.visit_button)
+        dialog = journey.dialog(VisitDialog)
+        journey.wait_until(lambda: dialog.pools_read and dialog.lines and dialog.dispensing_id is not None)
+        wait_settled(journey, dialog)
+    [line] = dialog.lines
+    assert (line.code, line.quantity.value(), line.installment) == (AMLODIPINE, 1, True)
+    assert not line.quantity.isEnabled() and not line.remove.isEnabled(), "the boxes are what was handed out"
+    assert code in line.name.toolTip() and dialog.installment_note.isVisible()
+    if not dialog.diagnoses.text().strip():
+        journey.type(dialog.diagnoses, "I10")
+        wait_settled(journey, dialog)
+    with journey.step("save with Ctrl+Enter"):
+        journey.key(dialog.search, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        journey.wait_until(lambda: dialog.result_value is not None)
+    saved = journey.store.conn.execute(
+        "SELECT code, quantity, trace_code FROM visit_line WHERE visit_id = ? AND kind = 'drug'",
+        (dialog.result_value.id,),
+    ).fetchall()
+    assert [tuple(r) for r in saved] == [(AMLODIPINE, 1, code)], "drug_trac_codg of the export"
+    if dialog.receipt is not None:
+        preview = preview_of_receipt(journey)
+        with journey.step("close the receipt's preview"), journey.qtbot.waitSignal(preview.finished):
+            journey.click(preview.close_button)

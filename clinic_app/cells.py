@@ -48,7 +48,7 @@ def save_workbook(book: Any, target: Path | str) -> None:
     a clear refusal, exit 3), then written under a temporary name and renamed: no half file."""
     import io
 
-    from clinic_app.files import require_folder
+    from clinic_app.files import require_folder, write_private
 
     path = Path(target)
     buffer = io.BytesIO()
@@ -56,6 +56,4 @@ def save_workbook(book: Any, target: Path | str) -> None:
         buffer
     )  # first: a write-only sheet left unsaved fails later, when the collector ends its writer
     require_folder(path)
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(buffer.getvalue())
-    partial.replace(path)
+    write_private(path, buffer.getvalue())

@@ -16,6 +16,7 @@ from clinic_app import chronic_records as H
 from clinic_app import rx_cli
 from clinic_app.cli_core import Commands, Context, out, whole
 from clinic_app.contract_cli import resident_by_number
+from clinic_app.digits import parse_date
 from clinic_app.errors import ValidationError
 from clinic_app.labels import label
 
@@ -173,9 +174,15 @@ def cmd_chronic_qualify(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
     resident, held = _registered(ctx)
+    before = held.get("qualification_date") if held.get("qualification_status") == "approved" else None
     changed = H.set_qualification(ctx.store, actor, held["id"], "approved", a.on, a.certificate)
-    already = "" if changed else " (already recorded so: nothing changed)"
-    out(f"{resident['name']}: chronic-outpatient qualification for {a.disease} approved on {a.on}{already}")
+    if not changed:
+        said = " (already recorded so: nothing changed)"
+    elif before and before != parse_date("on", a.on).isoformat():
+        said = f" (it replaces the approval of {before})"
+    else:
+        said = ""
+    out(f"{resident['name']}: chronic-outpatient qualification for {a.disease} approved on {a.on}{said}")
     return 0
 
 

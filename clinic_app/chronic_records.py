@@ -251,7 +251,18 @@ def set_qualification(
 ) -> bool:
     """False when the registration already holds exactly this qualification (nothing is written)."""
     held = get_registration(store.conn, registration_id)
+    if certificate_number is None and status == "approved":
+        certificate_number = held.get(
+            "certificate_number"
+        )  # a new date keeps the certificate not named again
     values = _qualification(status, date, certificate_number, today or dt.date.today())
+    day = values["qualification_date"]
+    if day is not None and held.get("confirmed_on") and day < str(held["confirmed_on"]):
+        raise ValidationError(
+            "qualification_date",
+            "before_diagnosis",
+            f"{day} comes before the diagnosis was confirmed ({held['confirmed_on']}): the qualification follows it",
+        )
     if all(held.get(column) == value for column, value in values.items()):
         return False
     with store.unit(actor.id, "chronic.qualification") as uow:

@@ -25,7 +25,7 @@ from clinic_app.db import Connection
 from clinic_app.digits import parse_date, whole_number
 from clinic_app.drugs import drug_by_code
 from clinic_app.errors import ValidationError
-from clinic_app.files import require_folder, write_problem
+from clinic_app.files import require_folder, write_private, write_problem
 from clinic_app.money import yuan
 from clinic_app.prices import service_price
 from clinic_app.settlement import (
@@ -497,7 +497,5 @@ def export_day(conn: Connection, clinic_id: str, day: dt.date, folder: Path) -> 
             {"folder": str(target.parent), "problem": problem},
         )
     document = {"date": day.isoformat(), "visits": export_rows(conn, clinic_id, day)}
-    partial = target.with_name(target.name + ".part")
-    partial.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    partial.replace(target)
+    write_private(target, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))
     return target

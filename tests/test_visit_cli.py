@@ -93,6 +93,18 @@ def test_a_chronic_visit_needs_the_qualification_command_first(vcli: Cli) -> Non
     assert code == 0 and "already recorded so: nothing changed" in out, (out, err)
     code, _, err = vcli(*qualify[:-1], f"{Y}-13-05", "--user", "admin")
     assert code == 3 and "qualification_date:" in err and f"'{Y}-13-05' is not a day" in err
+    code, _, err = vcli(*qualify[:-1], f"{Y - 3}-01-05", "--user", "admin")  # the diagnosis: {Y - 2}-06-01
+    assert code == 3 and "qualification_date:" in err and "[before_diagnosis]" in err
+    code, out, err = vcli(*qualify[:-1], f"{Y}-01-06", "--user", "admin")
+    assert code == 0 and f"it replaces the approval of {Y}-01-05" in out, (out, err)
+    store = Store.open(vcli.db, vcli.key)
+    try:
+        held = store.conn.execute("SELECT qualification_date, certificate_number FROM disease_registration")
+        assert tuple(held.fetchone()) == (f"{Y}-01-06", "MT-2025-001"), "a new date keeps the certificate"
+    finally:
+        store.close()
+    code, out, err = vcli(*qualify[:-1], f"{Y}-01-05", "--user", "admin")
+    assert code == 0, err
     code, out, err = add(vcli, *args, "--json")
     assert code == 0, err
     assert json.loads(out)["fund_fen"] == 4340  # 6200 × 70 %

@@ -3,6 +3,7 @@ clinic without a county, outpatient visits with their settlement, their reversal
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from clinic_app.cli_core import Commands, Context, out
 from clinic_app.contract_cli import resident_by_number
 from clinic_app.day_end import day_report
 from clinic_app.digits import parse_date
+from clinic_app.errors import ValidationError
 from clinic_app.labels import label
 from clinic_app.money import yuan
 from clinic_app.prices import load_prices_locally
@@ -69,6 +71,8 @@ def cmd_visit_cancel(ctx: Context) -> int:
 def cmd_report_day(ctx: Context) -> int:
     a = ctx.args
     day = parse_date("date", a.date)
+    if day > dt.date.today():
+        raise ValidationError("date", "future", f"{day.isoformat()} lies in the future: its day has not ended")
     store = ctx.store
     report = day_report(store.conn, store.clinic_id, day)
     if a.export:

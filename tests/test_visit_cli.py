@@ -4,6 +4,7 @@ refusal with nothing written, the day's end and its export file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -192,3 +193,9 @@ def test_the_export_into_a_folder_nothing_can_be_written_in_exits_3_naming_the_f
         locked.chmod(0o700)
     assert code == 3 and "[folder_not_writable]" in err and str(locked) in err and "Traceback" not in err
     assert list(locked.iterdir()) == [] and out == ""
+
+
+def test_the_day_end_of_a_day_to_come_is_refused_not_an_empty_balanced_day(vcli: Cli) -> None:
+    ahead = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    code, out, err = vcli("report", "day", "--date", ahead)
+    assert code == 3 and "date:" in err and "[future]" in err and out == ""

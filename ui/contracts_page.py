@@ -382,6 +382,11 @@ class ContractsPage(QWidget):
             self.export_button.setEnabled(False)
 
         self.export_button.setEnabled(False)
+        if self.book is None or self.book.period != year:  # a new year: its figures are not the ones shown
+            for label in self.figures.values():
+                label.setText("")
+            self.figures["heads"].setText(tr("Reading the ledger…"))
+            self.chart.show_reading()
         self.ledger_read.start(work, self._show_book, failed)
 
     def _show_book(self, book: L.Ledger) -> None:

@@ -125,6 +125,13 @@ class LedgerChart(QWidget):
         self.layout_.addWidget(chart)
         return chart
 
+    def show_reading(self) -> None:
+        """The ledger is being read (not "no ledger": a doctor would take that for the answer)."""
+        self.empty.setText(tr("Reading the ledger…"))
+        self.empty.show()
+        if self.chart is not None:
+            self.chart.hide()
+
     def _update(self) -> None:
         book = self.ledger
         if book is None or not book.months:

@@ -491,7 +491,7 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+429"/>
+        <location filename="../../ui/contracts_page.py" line="+434"/>
         <location filename="../../ui/files.py" line="+44"/>
         <location filename="../../ui/printing.py" line="+65"/>
         <source>Could not write %1: %2</source>
@@ -553,7 +553,7 @@
         <translation>有冲突</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="-495"/>
+        <location filename="../../ui/contracts_page.py" line="-500"/>
         <source>Sign…</source>
         <translation>签约…</translation>
     </message>
@@ -615,13 +615,13 @@
     </message>
     <message>
         <location line="-9"/>
-        <location line="+467"/>
+        <location line="+472"/>
         <location filename="../../ui/indicators_view.py" line="+170"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
     <message>
-        <location line="-476"/>
+        <location line="-481"/>
         <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
         <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
@@ -882,7 +882,13 @@
         <translation>出生日期</translation>
     </message>
     <message>
-        <location line="+122"/>
+        <location line="+112"/>
+        <location filename="../../ui/ledger_chart.py" line="+130"/>
+        <source>Reading the ledger…</source>
+        <translation>正在读取台账…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Budget for the year: %1 yuan (weighted heads %3 × %2 yuan a head)</source>
         <translation>年度预算：%1 元（加权人数 %3 × 每人 %2 元）</translation>
     </message>
@@ -983,12 +989,12 @@
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
     <message>
-        <location line="-178"/>
+        <location line="-183"/>
         <source>Renew…</source>
         <translation>续约…</translation>
     </message>
     <message>
-        <location line="+190"/>
+        <location line="+195"/>
         <source>Quality reserve %1 %: %2 yuan</source>
         <translation>质量保证金 %1%：%2 元</translation>
     </message>
@@ -1953,7 +1959,7 @@
         <translation>请输入诊所编码和名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_chart.py" line="+131"/>
+        <location filename="../../ui/ledger_chart.py" line="+8"/>
         <source>No ledger for this period.</source>
         <translation>本年度暂无台账。</translation>
     </message>

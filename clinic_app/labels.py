@@ -42,7 +42,12 @@ CLASSIFICATION = {
 URGENCY = {"routine": "普通转诊", "emergency": "紧急转诊"}
 VISIT_MODE = {"clinic": "门诊", "home": "家庭", "phone": "电话"}
 MED_TYPE = {"11": "普通门诊", "14": "门诊慢特病"}
-REFILL_REASON = {"runs_out": "将用完", "not_dispensed": "尚未发药", "expiring": "即将过期"}
+REFILL_REASON = {
+    "ran_out": "已用完",
+    "runs_out": "将用完",
+    "not_dispensed": "尚未发药",
+    "expiring": "即将过期",
+}
 REFERRAL_STATUS = {"open": "待随访", "followed_up": "已随访"}
 
 BY_FIELD: dict[str, dict[str, str]] = {

@@ -428,7 +428,12 @@ def refills_page(
         left = int(row["days"]) - int(row["dispensed_days"])
         reasons = []
         if left > 0 and row["runs_out_on"] <= horizon:
-            reasons.append("runs_out" if row["dispensed_days"] else "not_dispensed")
+            if not row["dispensed_days"]:
+                reasons.append("not_dispensed")
+            elif row["runs_out_on"] < today.isoformat():  # the patient is without: called first
+                reasons.append("ran_out")
+            else:
+                reasons.append("runs_out")
         if row["valid_until"] <= horizon:
             reasons.append("expiring")
         row.update(left_days=left, reasons=reasons)

@@ -72,7 +72,9 @@ def cmd_report_day(ctx: Context) -> int:
     a = ctx.args
     day = parse_date("date", a.date)
     if day > dt.date.today():
-        raise ValidationError("date", "future", f"{day.isoformat()} lies in the future: its day has not ended")
+        raise ValidationError(
+            "date", "future", f"{day.isoformat()} lies in the future: its day has not ended"
+        )
     store = ctx.store
     report = day_report(store.conn, store.clinic_id, day)
     if a.export:

@@ -234,6 +234,8 @@ def test_the_refill_worklist(rx: Clinic) -> None:
         (due, "2026-11-30", ["runs_out"])
     ]
     assert X.refills(rx.store.conn, rx.store.clinic_id, TODAY, 1) == []
+    later = TODAY + dt.timedelta(days=30)  # 2026-11-30 is past: the patient has run out
+    assert [r["reasons"] for r in X.refills(rx.store.conn, rx.store.clinic_id, later, 14)] == [["ran_out"]]
 
 
 def test_the_drug_history_holds_items_events_and_installments(rx: Clinic) -> None:

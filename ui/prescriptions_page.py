@@ -58,6 +58,7 @@ REFILL_DAYS = 7  # the worklist's default horizon: what runs out this week
 
 def reason_text(row: Row) -> str:
     words = {
+        "ran_out": tr("ran out %1").replace("%1", str(row.get("runs_out_on", ""))),
         "runs_out": tr("runs out %1").replace("%1", str(row.get("runs_out_on", ""))),
         "not_dispensed": tr("nothing dispensed yet"),
         "expiring": tr("expires %1").replace("%1", str(row.get("valid_until", ""))),

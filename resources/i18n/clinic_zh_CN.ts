@@ -693,7 +693,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/prescriptions_page.py" line="+236"/>
+        <location filename="../../ui/prescriptions_page.py" line="+237"/>
         <location filename="../../ui/residents_page.py" line="+212"/>
         <source>Visit…</source>
         <translation>就诊…</translation>
@@ -4175,7 +4175,12 @@ What is wrong: %2</source>
         <translation>用药史…</translation>
     </message>
     <message>
-        <location filename="../../ui/prescriptions_page.py" line="+1"/>
+        <location filename="../../ui/prescriptions_page.py" line="-169"/>
+        <source>ran out %1</source>
+        <translation>%1 已用完</translation>
+    </message>
+    <message>
+        <location line="+170"/>
         <source>Stop…</source>
         <translation>停用…</translation>
     </message>

@@ -116,9 +116,8 @@ def test_the_refill_worklist_has_patients_due_this_week_and_overdue_ones(demo: S
     assert len(listed) < X.PAGE, "the journeys' own prescriptions stay on the first page"
     assert any("runs_out" in r["reasons"] for r in listed)
     for r in listed:  # one already without is told apart from one about to be
-        assert ("ran_out" in r["reasons"]) == (
-            bool(r["dispensed_days"]) and r["runs_out_on"] < today.isoformat()
-        )
+        without = r["dispensed_days"] and r["left_days"] > 0 and r["runs_out_on"] < today.isoformat()
+        assert ("ran_out" in r["reasons"]) == bool(without)
     later = X.refills(demo.conn, demo.clinic_id, today, 60)
     assert len(later) > len(listed), "others fall due later"
     waiting = rows(demo, f"SELECT * FROM prescription p WHERE {STATUS} = 'awaiting_signature'")

@@ -309,8 +309,8 @@ class VisitDialog(Staged, SaveDialog):
         self.results.setFixedHeight(90)  # always there: the buttons never move as hits come and go
         self.results.installEventFilter(self)
         self.results.itemActivated.connect(lambda item: self.add_hit(self.results.row(item)))
-        self.searching: Op | None = None
-        self.search_generation = 0
+        self.searched = self.shown_search = 0  # the searches asked for, and the one shown
+        self.enter_waiting = False  # Enter in the search before the answer to its text came
 
         type_row = QHBoxLayout()
         type_row.addWidget(self.ordinary)
@@ -509,12 +509,17 @@ class VisitDialog(Staged, SaveDialog):
 
     # -- finding services and drugs ----------------------------------------------------------------------------
     def find_lines(self, text: str) -> None:
-        """Services and drugs matching ``text``, read on a worker; only the newest search's hits are shown."""
-        self.search_generation += 1
-        generation = self.search_generation
+        """Services and drugs matching ``text``, read on a worker; the hits of an older text are cleared at once
+        and only the answer to the text typed last is shown (an Enter typed before it comes adds its first hit
+        when it does, as the prescription form's drug search). An exact code typed comes first."""
+        self.searched += 1
+        asked = self.searched
+        self.hits = []
+        self.results.clear()
         if not text.strip():
-            self._show_hits(generation, [])
+            self.show_hits(asked, [])
             return
+        code = text.strip().upper()
 
         def read(conn: Connection) -> list[tuple[str, Row]]:
             found = [("service", s) for s in VL.search_services(conn, text, HITS)]
@@ -522,15 +527,22 @@ class VisitDialog(Staged, SaveDialog):
                 drug = drugs.drug_by_code(conn, str(hit["code"]))
                 if drug is not None:
                     found.append(("drug", drug))
-            return found
+            exact = [h for h in found if str(h[1]["code"]).upper() == code]
+            return exact + [h for h in found if h not in exact]
 
-        self.searching = self.ctx.writer.work(
-            lambda: self.reads.call(read), lambda hits: self._show_hits(generation, hits), parent=self
+        self.ctx.writer.work(
+            lambda: self.reads.call(read), lambda hits: self.show_hits(asked, hits), parent=self
         )
 
-    def _show_hits(self, generation: int, hits: list[tuple[str, Row]]) -> None:
-        if generation != self.search_generation:
-            return
+    @property
+    def searching(self) -> bool:
+        """A search asked for whose answer has not come yet."""
+        return self.shown_search != self.searched
+
+    def show_hits(self, asked: int, hits: list[tuple[str, Row]]) -> None:
+        if asked != self.searched:
+            return  # the doctor typed on: a later answer is coming
+        self.shown_search = asked
         self.hits = hits
         self.results.clear()
         for kind, hit in hits:
@@ -558,12 +570,18 @@ class VisitDialog(Staged, SaveDialog):
             self.results.addItem(text)
         if hits:
             self.results.setCurrentRow(0)
+        if self.enter_waiting:
+            self.enter_waiting = False
+            if hits:
+                self.add_hit(0)
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
         if event.type() != QEvent.Type.KeyPress:
             return False
         if watched is self.search and event.key() in ENTER:
-            if self.hits:
+            if self.searching:
+                self.enter_waiting = True
+            elif self.hits:
                 self.add_hit(max(self.results.currentRow(), 0))
             return True
         if watched is self.search and event.key() == Qt.Key.Key_Down and self.hits:

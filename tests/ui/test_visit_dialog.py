@@ -117,3 +117,34 @@ def test_quick_edits_while_settling_end_in_the_settlement_of_the_last(qtbot: Any
     settled(qtbot, form)
     assert form.figures["total"].text() == "108.50"  # 7 × 15.50
     assert form.figures["fund"].text() == "75.95"  # 70 %, half up: 75.95
+
+
+def test_enter_typed_before_the_answer_adds_the_first_hit_of_the_text_typed_now(
+    qtbot: Any, form: Any
+) -> None:
+    from ui.qt import Qt
+
+    qtbot.keyClicks(form.search, "bhs")  # the initials of 苯磺酸氨氯地平片
+    qtbot.waitUntil(lambda: not form.searching and any(hit["code"] == AMLODIPINE for _k, hit in form.hits))
+    form.search.selectAll()
+    qtbot.keyClick(form.search, Qt.Key.Key_Backspace)
+    assert form.hits == [] and form.results.count() == 0  # an empty field shows (and Enter takes) nothing
+    qtbot.keyClicks(form.search, "S2")
+    qtbot.keyClick(form.search, Qt.Key.Key_Return)  # at once, as a scanner or a fast typist does
+    qtbot.waitUntil(lambda: len(form.lines) == 1)
+    assert [(line.kind, line.code) for line in form.lines] == [("service", "S2")]
+    assert form.search.text() == "" and not form.searching and not form.enter_waiting
+
+
+def test_the_answer_to_an_older_text_is_never_shown_nor_added(qtbot: Any, form: Any) -> None:
+    from ui.qt import Qt
+
+    qtbot.keyClicks(form.search, "bhs")
+    qtbot.waitUntil(lambda: not form.searching and form.results.count() > 0)
+    old = list(form.hits)
+    qtbot.keyClicks(form.search, "x")  # "bhsx" matches nothing
+    qtbot.keyClick(form.search, Qt.Key.Key_Return)
+    form.show_hits(form.searched - 1, old)  # the late answer to "bhs"
+    assert form.hits == [] and form.results.count() == 0
+    qtbot.waitUntil(lambda: not form.searching)
+    assert form.lines == [] and form.hits == []

@@ -266,6 +266,9 @@ class VisitDialog(Staged, SaveDialog):
         self.dispensing_id: str | None = None  # today's installment of the prescription the visit pays for
         self.planning: Op | None = None
         self.plan_again = False
+        self.planning_for: V.VisitInput | None = None  # the form being planned
+        self.planned_for: V.VisitInput | None = None  # the form whose settlement is shown
+        self.save_waiting: V.VisitInput | None = None  # saved once the settlement of this form is shown
         self.plans = 0  # settlements shown so far (a test waits for the next)
         self._prefilled = ""  # the diagnosis the form filled in itself (replaced when the disease changes)
         self.ok_button.setDefault(False)
@@ -658,6 +661,7 @@ class VisitDialog(Staged, SaveDialog):
             self.plan_again = True
             return
         data, today = self.visit_input(), self.ctx.today
+        self.planning_for = data
         self.state.setText(tr("Computing…"))
         self.planning = self.ctx.writer.work(
             lambda: self.reads.call(lambda conn: V.plan_visit(conn, data, today)),
@@ -669,14 +673,17 @@ class VisitDialog(Staged, SaveDialog):
     def _planned(self, planned: V.Planned) -> None:
         if self._again():
             return
-        self.planned = planned
+        self.planned, self.planned_for = planned, self.planning_for
         hide_problem(self.error)
         self.show_settlement()
+        waiting, self.save_waiting = self.save_waiting, None
+        if waiting is not None and waiting == self.planned_for == self.visit_input():
+            self.save(waiting)  # the form saved is the one whose settlement the doctor sees
 
     def _not_planned(self, error: BaseException) -> None:
         if self._again():
             return
-        self.planned = None
+        self.planned, self.planned_for, self.save_waiting = None, None, None
         self.show_settlement(visit_error_text(error))
 
     def _again(self) -> bool:
@@ -750,7 +757,19 @@ class VisitDialog(Staged, SaveDialog):
         if not self.ok_button.isEnabled():
             return  # a second Ctrl+Enter while the first save runs
         hide_problem(self.error)
-        ctx, data = self.ctx, self.visit_input()
+        data = self.visit_input()
+        settling = self.planning is not None and (self.planning.running or self.plan_again)
+        if self.lines and (settling or self.planned_for != data):
+            # the panel does not show this form's settlement yet: saved once it does, if the form is the same
+            self.save_waiting = data
+            if not settling:
+                self.plan()
+            self.state.setText(tr("Computing… the visit is saved once its settlement is shown."))
+            return
+        self.save(data)
+
+    def save(self, data: V.VisitInput) -> None:
+        ctx = self.ctx
         self.run(lambda: V.add_visit(ctx.store, ctx.user, data, ctx.today))
 
     def _failed(self, error: BaseException) -> None:

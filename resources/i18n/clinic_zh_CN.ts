@@ -398,7 +398,7 @@
     </message>
     <message>
         <location line="+7"/>
-        <location filename="../../ui/visit_dialog.py" line="+163"/>
+        <location filename="../../ui/visit_dialog.py" line="+166"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
@@ -1548,7 +1548,7 @@
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
         <location filename="../../ui/rx_dialogs.py" line="-54"/>
-        <location filename="../../ui/visit_dialog.py" line="-214"/>
+        <location filename="../../ui/visit_dialog.py" line="-217"/>
         <location line="+91"/>
         <source>Drug</source>
         <translation>药物</translation>
@@ -2347,7 +2347,7 @@
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
         <location filename="../../ui/rx_dialogs.py" line="-441"/>
         <location filename="../../ui/visit_dialog.py" line="-6"/>
-        <location line="+209"/>
+        <location line="+212"/>
         <location filename="../../ui/visit_list.py" line="-46"/>
         <source>Disease</source>
         <translation>病种</translation>
@@ -4513,7 +4513,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+17"/>
-        <location filename="../../ui/visit_dialog.py" line="-109"/>
+        <location filename="../../ui/visit_dialog.py" line="-112"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
@@ -4577,7 +4577,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+47"/>
-        <location filename="../../ui/visit_dialog.py" line="+55"/>
+        <location filename="../../ui/visit_dialog.py" line="+58"/>
         <location filename="../../ui/visit_list.py" line="+23"/>
         <location line="+42"/>
         <source>%1 · %2</source>
@@ -4770,7 +4770,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location filename="../../ui/day_end_view.py" line="-175"/>
-        <location filename="../../ui/visit_dialog.py" line="-174"/>
+        <location filename="../../ui/visit_dialog.py" line="-177"/>
         <source>11 Ordinary outpatient</source>
         <translation>11 普通门诊</translation>
     </message>
@@ -4973,28 +4973,28 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+208"/>
+        <location line="+211"/>
         <location filename="../../ui/visit_list.py" line="-79"/>
         <source>Date of visit</source>
         <translation>就诊日期</translation>
     </message>
     <message>
         <location filename="../../ui/day_end_view.py" line="-270"/>
-        <location filename="../../ui/visit_dialog.py" line="-207"/>
-        <location line="+208"/>
+        <location filename="../../ui/visit_dialog.py" line="-210"/>
+        <location line="+211"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
         <source>Medical type</source>
         <translation>医疗类别</translation>
     </message>
     <message>
-        <location filename="../../ui/visit_dialog.py" line="-206"/>
-        <location line="+209"/>
+        <location filename="../../ui/visit_dialog.py" line="-209"/>
+        <location line="+212"/>
         <location filename="../../ui/visit_list.py" line="+7"/>
         <source>Diagnoses</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location line="-208"/>
+        <location line="-211"/>
         <location line="+92"/>
         <source>Service</source>
         <translation>诊疗项目</translation>
@@ -5145,7 +5145,7 @@ What is wrong: %2</source>
         <translation>保存就诊</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+24"/>
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
     </message>
@@ -5240,7 +5240,7 @@ What is wrong: %2</source>
         <translation>今日所发的药品已按盒列入本次就诊，追溯码随之上传。</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+109"/>
         <source>Service · %1 · %2 yuan/%3 · %4 (%5)</source>
         <translation>诊疗项目 · %1 · %2 元/%3 · %4（%5）</translation>
     </message>
@@ -5250,12 +5250,12 @@ What is wrong: %2</source>
         <translation>药品 · %1 %2 %3 · %4 元/%5 · %6（%7）</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+101"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+39"/>
         <source>Not settled: see the problem below.</source>
         <translation>无法结算：见下方提示。</translation>
     </message>
@@ -5290,7 +5290,12 @@ What is wrong: %2</source>
         <translation>本次就诊达到年度限额：统筹只支付剩余额度。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+22"/>
+        <source>Computing… the visit is saved once its settlement is shown.</source>
+        <translation>正在计算…结算显示后即保存本次就诊。</translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>Visit of %1 saved: total %2 yuan, fund %3, patient pays %4 (provisional).</source>
         <translation>已保存 %1 的就诊：总额 %2 元，统筹 %3，个人支付 %4（暂算）。</translation>
     </message>

@@ -148,3 +148,30 @@ def test_the_answer_to_an_older_text_is_never_shown_nor_added(qtbot: Any, form: 
     assert form.hits == [] and form.results.count() == 0
     qtbot.waitUntil(lambda: not form.searching)
     assert form.lines == [] and form.hits == []
+
+
+def test_saving_while_settling_waits_for_the_settlement_of_the_form_as_it_is(qtbot: Any, form: Any) -> None:
+    add(qtbot, form, "S1")  # type 14: 10.00, the patient pays 3.00
+    assert form.figures["patient"].text() == "3.00"
+    form.ordinary.setChecked(True)  # type 11: the deductible takes it all, the patient pays 10.00
+    qtbot.keyClicks(form.diagnoses, "I10")  # type 11 clears the diagnosis the form filled in
+    form.submit()  # Ctrl+Enter while the panel still shows the type-14 figures
+    assert form.result_value is None and form.save_waiting is not None
+    assert "结算显示后" in form.state.text()
+    qtbot.waitUntil(lambda: form.result_value is not None)
+    assert form.result_value.patient_fen == 1000 and form.result_value.fund_fen == 0
+    assert form.figures["patient"].text() == "10.00"  # what the doctor saw when it was saved
+
+
+def test_a_form_changed_while_its_save_waits_is_not_saved(qtbot: Any, form: Any) -> None:
+    add(qtbot, form, "S1")
+    form.ordinary.setChecked(True)
+    qtbot.keyClicks(form.diagnoses, "I10")
+    form.submit()
+    form.lines[0].quantity.setValue(2)  # changed before the settlement came
+    settled(qtbot, form)
+    assert form.result_value is None and form.save_waiting is None and form.isVisible()
+    assert form.figures["total"].text() == "20.00"
+    form.submit()  # the doctor confirms what is shown now
+    qtbot.waitUntil(lambda: form.result_value is not None)
+    assert form.result_value.total_fen == 2000

@@ -523,7 +523,7 @@
         <location filename="../../ui/printing.py" line="-79"/>
         <location filename="../../ui/rx_dialogs.py" line="+764"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
-        <location filename="../../ui/visit_list.py" line="+132"/>
+        <location filename="../../ui/visit_list.py" line="+138"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -855,7 +855,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/visit_list.py" line="-76"/>
+        <location filename="../../ui/visit_list.py" line="-82"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -4579,7 +4579,7 @@ What is wrong: %2</source>
         <location line="+47"/>
         <location filename="../../ui/visit_dialog.py" line="+58"/>
         <location filename="../../ui/visit_list.py" line="+23"/>
-        <location line="+42"/>
+        <location line="+48"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
@@ -4974,7 +4974,7 @@ What is wrong: %2</source>
     <message>
         <location line="+5"/>
         <location line="+211"/>
-        <location filename="../../ui/visit_list.py" line="-79"/>
+        <location filename="../../ui/visit_list.py" line="-85"/>
         <source>Date of visit</source>
         <translation>就诊日期</translation>
     </message>
@@ -5340,7 +5340,12 @@ What is wrong: %2</source>
         <translation>原因：录入错误、患者未取药…</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+10"/>
+        <source>Say why the visit is reversed.</source>
+        <translation>请填写冲正原因。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>Visits of %1</source>
         <translation>%1 的就诊记录</translation>
     </message>

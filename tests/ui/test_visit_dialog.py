@@ -175,3 +175,28 @@ def test_a_form_changed_while_its_save_waits_is_not_saved(qtbot: Any, form: Any)
     form.submit()  # the doctor confirms what is shown now
     qtbot.waitUntil(lambda: form.result_value is not None)
     assert form.result_value.total_fen == 2000
+
+
+def test_a_reversal_without_a_reason_says_so_and_records_nothing(qtbot: Any, visit_clinic: UiClinic) -> None:
+    from ui.ops import Ops
+    from ui.qt import Qt
+    from ui.visit_dialog import VisitContext
+    from ui.visit_list import CancelVisitDialog
+
+    who = resident(visit_clinic)
+    saved = V.add_visit(
+        visit_clinic.store,
+        visit_clinic.doctor,
+        V.VisitInput(who["id"], TODAY, "11", ("I10",), None, [("S1", 1)]),
+    )
+    row = dict(V.get_visit(visit_clinic.store.conn, saved.id))
+    ops = Ops()
+    dialog = CancelVisitDialog(VisitContext(visit_clinic.store, ops, visit_clinic.doctor, TODAY), who, row)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.error.isVisible() and dialog.error.text() == "请填写冲正原因。"
+    assert dialog.ok_button.isEnabled() and dialog.isVisible()
+    assert visit_clinic.store.conn.execute("SELECT COUNT(*) FROM visit_cancel").fetchone()[0] == 0
+    dialog.reject()
+    ops.shutdown()

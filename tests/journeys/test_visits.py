@@ -411,3 +411,53 @@ def test_the_visit_form_from_the_refill_list_takes_the_prescriptions_drugs(journ
         preview = preview_of_receipt(journey)
         with journey.step("close the receipt's preview"), journey.qtbot.waitSignal(preview.finished):
             journey.click(preview.close_button)
+
+
+def test_a_fast_typist_gets_what_is_typed_now_and_services_by_initials(journey: Journey) -> None:
+    """The trial's steps (F12, F13, F14): a drug searched, the field cleared, a code typed and Enter at once adds
+    the code's service, never the drug shown before; 心电图 found by its initials; Ctrl+Enter at once after the
+    type changes saves what the panel then shows."""
+    from ui.qt import Qt
+    from ui.visit_dialog import VisitDialog
+
+    person = no_visits_this_year(
+        journey, "NOT EXISTS (SELECT 1 FROM disease_registration g WHERE g.resident_id = r.id)"
+    )
+    page = journey.nav_to("residents")
+    with journey.step("find the resident"):
+        search_resident(journey, page, person["id_number"])
+    with journey.step("click 就诊…"):
+        journey.click(page.visit_button)
+        dialog = journey.dialog(VisitDialog)
+        journey.wait_until(lambda: dialog.pools_read)
+    journey.type(dialog.diagnoses, "J06.900")
+    with journey.step("search ejsg (二甲双胍), wait for its hits"):
+        journey.type(dialog.search, "ejsg")
+        journey.wait_until(lambda: not dialog.searching and len(dialog.hits) > 0)
+    assert all(kind == "drug" and "二甲双胍" in hit["name"] for kind, hit in dialog.hits)
+    with journey.step("clear the field: the hits go with the text"):
+        dialog.search.selectAll()
+        journey.key(dialog.search, Qt.Key.Key_Backspace)
+    assert dialog.hits == [] and dialog.results.count() == 0
+    with journey.step("type the consultation's code and Enter at once"):
+        journey.type(dialog.search, CONSULT)
+        journey.key(dialog.search, Qt.Key.Key_Return)
+        journey.wait_until(lambda: len(dialog.lines) == 1)
+        wait_settled(journey, dialog)
+    assert [(line.kind, line.code) for line in dialog.lines] == [("service", CONSULT)]
+    with journey.step("type xdt (心电图) and Enter at once"):
+        journey.type(dialog.search, "xdt")
+        journey.key(dialog.search, Qt.Key.Key_Return)
+        journey.wait_until(lambda: len(dialog.lines) == 2)
+        wait_settled(journey, dialog)
+    assert [(line.kind, line.code) for line in dialog.lines] == [("service", CONSULT), ("service", ECG)]
+    assert figures(dialog)["total"] == "30.00"
+    shot(journey, "dialog-fast-enter", dialog)
+    with journey.step("save with Ctrl+Enter right after a change: saved once its settlement is shown"):
+        dialog.lines[1].quantity.setValue(2)  # 50.00: the deductible is met, the fund pays 0.00 still
+        journey.key(dialog.search, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        preview = preview_of_receipt(journey)
+    assert dialog.result_value is not None and dialog.result_value.total_fen == 5000
+    assert figures(dialog)["total"] == "50.00"  # what the panel showed when it was saved
+    with journey.step("close the preview"), journey.qtbot.waitSignal(preview.finished):
+        journey.click(preview.close_button)

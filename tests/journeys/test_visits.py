@@ -322,6 +322,7 @@ def test_a_chronic_visit_from_the_worklist_a_refusal_and_its_reversal(
         journey.click(cancel.ok_button)
         journey.wait_until(lambda: cancel.error.isVisible())
     assert cancel.error.text() == "请填写冲正原因。" and cancel.ok_button.isEnabled()
+    shot(journey, "reversal-noreason", cancel)
     journey.type(cancel.reason, "录入错误")
     loaded = visits.loaded
     with journey.step("cancel the visit with the reason"):

@@ -120,16 +120,11 @@ def receipt_text(preview: Any, tmp: Path, name: str = "receipt-pdf") -> str:
     return subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True).stdout
 
 
-def test_a_visit_from_the_residents_page_settles_live_and_prints_its_receipt(
-    journey: Journey, tmp_path: Path
-) -> None:
-    from ui.qt import Qt
+def visit_form_of_a_resident_without_disease(journey: Journey) -> tuple[Any, dict[str, Any], Any]:
+    """居民 → a resident with no registered disease and no visit this year → 就诊…: (the page, the person, the
+    visit form once it has read the patient's pools)."""
     from ui.visit_dialog import VisitDialog
 
-    # the demo's county parameters the hand computation uses (type 11: deductible 50.00, 55 %, cap 400.00)
-    assert DEMO_POLICY["settlement.ordinary.deductible_fen"][0] == "5000"
-    assert DEMO_POLICY["settlement.ordinary.ratio_pct"][0] == "55"
-    assert DEMO_POLICY["settlement.ordinary.annual_cap_fen"][0] == "40000"
     person = no_visits_this_year(
         journey, "NOT EXISTS (SELECT 1 FROM disease_registration g WHERE g.resident_id = r.id)"
     )
@@ -140,6 +135,19 @@ def test_a_visit_from_the_residents_page_settles_live_and_prints_its_receipt(
         journey.click(page.visit_button)
         dialog = journey.dialog(VisitDialog)
         journey.wait_until(lambda: dialog.pools_read)
+    return page, person, dialog
+
+
+def test_a_visit_from_the_residents_page_settles_live_and_prints_its_receipt(
+    journey: Journey, tmp_path: Path
+) -> None:
+    from ui.qt import Qt
+
+    # the demo's county parameters the hand computation uses (type 11: deductible 50.00, 55 %, cap 400.00)
+    assert DEMO_POLICY["settlement.ordinary.deductible_fen"][0] == "5000"
+    assert DEMO_POLICY["settlement.ordinary.ratio_pct"][0] == "55"
+    assert DEMO_POLICY["settlement.ordinary.annual_cap_fen"][0] == "40000"
+    page, person, dialog = visit_form_of_a_resident_without_disease(journey)
     assert dialog.who.text().startswith(person["name"])
     assert dialog.date.date().toString("yyyy-MM-dd") == journey.today.isoformat()
     assert (
@@ -419,18 +427,8 @@ def test_a_fast_typist_gets_what_is_typed_now_and_services_by_initials(journey: 
     the code's service, never the drug shown before; 心电图 found by its initials; Ctrl+Enter at once after the
     type changes saves what the panel then shows."""
     from ui.qt import Qt
-    from ui.visit_dialog import VisitDialog
 
-    person = no_visits_this_year(
-        journey, "NOT EXISTS (SELECT 1 FROM disease_registration g WHERE g.resident_id = r.id)"
-    )
-    page = journey.nav_to("residents")
-    with journey.step("find the resident"):
-        search_resident(journey, page, person["id_number"])
-    with journey.step("click 就诊…"):
-        journey.click(page.visit_button)
-        dialog = journey.dialog(VisitDialog)
-        journey.wait_until(lambda: dialog.pools_read)
+    _page, _person, dialog = visit_form_of_a_resident_without_disease(journey)
     journey.type(dialog.diagnoses, "J06.900")
     with journey.step("search ejsg (二甲双胍), wait for its hits"):
         journey.type(dialog.search, "ejsg")

@@ -58,6 +58,7 @@ from ui.qt import (
     QWidget,
 )
 from ui.staged import Staged
+from ui.typed_search import TypedSearch
 
 Row = dict[str, Any]
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -261,7 +262,7 @@ class VisitDialog(Staged, SaveDialog):
         self.receipt: Op | None = None  # the receipt's preview being prepared, once saved
         self.pools_read = False
         self.lines: list[LineWidgets] = []
-        self.hits: list[tuple[str, Row]] = []
+        self.typed: TypedSearch[tuple[str, Row]] = TypedSearch(ctx.writer, self.show_hits, self.add_hit)
         self.planned: V.Planned | None = None
         self.dispensing_id: str | None = None  # today's installment of the prescription the visit pays for
         self.planning: Op | None = None
@@ -311,9 +312,7 @@ class VisitDialog(Staged, SaveDialog):
         self.results = QListWidget()
         self.results.setFixedHeight(90)  # always there: the buttons never move as hits come and go
         self.results.installEventFilter(self)
-        self.results.itemActivated.connect(lambda item: self.add_hit(self.results.row(item)))
-        self.searched = self.shown_search = 0  # the searches asked for, and the one shown
-        self.enter_waiting = False  # Enter in the search before the answer to its text came
+        self.results.itemActivated.connect(lambda item: self.typed.enter(self.results.row(item)))
 
         type_row = QHBoxLayout()
         type_row.addWidget(self.ordinary)
@@ -512,16 +511,8 @@ class VisitDialog(Staged, SaveDialog):
 
     # -- finding services and drugs ----------------------------------------------------------------------------
     def find_lines(self, text: str) -> None:
-        """Services and drugs matching ``text``, read on a worker; the hits of an older text are cleared at once
-        and only the answer to the text typed last is shown (an Enter typed before it comes adds its first hit
-        when it does, as the prescription form's drug search). An exact code typed comes first."""
-        self.searched += 1
-        asked = self.searched
-        self.hits = []
-        self.results.clear()
-        if not text.strip():
-            self.show_hits(asked, [])
-            return
+        """Services and drugs matching ``text``, read on a worker (ui.typed_search: the hits of an older text go at
+        once, an Enter before the answer adds its first hit when it comes). An exact code typed comes first."""
         code = text.strip().upper()
 
         def read(conn: Connection) -> list[tuple[str, Row]]:
@@ -533,20 +524,17 @@ class VisitDialog(Staged, SaveDialog):
             exact = [h for h in found if str(h[1]["code"]).upper() == code]
             return exact + [h for h in found if h not in exact]
 
-        self.ctx.writer.work(
-            lambda: self.reads.call(read), lambda hits: self.show_hits(asked, hits), parent=self
-        )
+        self.typed.ask(text, lambda: self.reads.call(read), self)
+
+    @property
+    def hits(self) -> list[tuple[str, Row]]:
+        return self.typed.hits
 
     @property
     def searching(self) -> bool:
-        """A search asked for whose answer has not come yet."""
-        return self.shown_search != self.searched
+        return self.typed.searching
 
-    def show_hits(self, asked: int, hits: list[tuple[str, Row]]) -> None:
-        if asked != self.searched:
-            return  # the doctor typed on: a later answer is coming
-        self.shown_search = asked
-        self.hits = hits
+    def show_hits(self, hits: list[tuple[str, Row]]) -> None:
         self.results.clear()
         for kind, hit in hits:
             if kind == "service":
@@ -573,42 +561,31 @@ class VisitDialog(Staged, SaveDialog):
             self.results.addItem(text)
         if hits:
             self.results.setCurrentRow(0)
-        if self.enter_waiting:
-            self.enter_waiting = False
-            if hits:
-                self.add_hit(0)
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
         if event.type() != QEvent.Type.KeyPress:
             return False
         if watched is self.search and event.key() in ENTER:
-            if self.searching:
-                self.enter_waiting = True
-            elif self.hits:
-                self.add_hit(max(self.results.currentRow(), 0))
+            self.typed.enter(max(self.results.currentRow(), 0))
             return True
         if watched is self.search and event.key() == Qt.Key.Key_Down and self.hits:
             self.results.setFocus()
             return True
         if watched is self.results and event.key() in ENTER and self.hits:
-            self.add_hit(max(self.results.currentRow(), 0))
+            self.typed.enter(max(self.results.currentRow(), 0))
             return True
         return False
 
-    def add_hit(self, at: int) -> bool:
-        if not 0 <= at < len(self.hits):
-            return False
-        kind, hit = self.hits[at]
+    def add_hit(self, found: tuple[str, Row]) -> None:
+        kind, hit = found
         same = next((line for line in self.lines if line.kind == kind and line.code == hit["code"]), None)
         if same is not None:  # the same item again: one more of it
             same.quantity.setValue(same.quantity.value() + 1)
         else:
             self.add_line(kind, hit)
         self.search.clear()
-        self.results.clear()
-        self.hits = []
+        self.typed.clear()
         self.search.setFocus()
-        return True
 
     def add_line(self, kind: str, hit: Row, quantity: int = 1) -> LineWidgets:
         line = LineWidgets(kind, hit, self.plan, self.remove_line)

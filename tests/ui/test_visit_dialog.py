@@ -133,7 +133,7 @@ def test_enter_typed_before_the_answer_adds_the_first_hit_of_the_text_typed_now(
     qtbot.keyClick(form.search, Qt.Key.Key_Return)  # at once, as a scanner or a fast typist does
     qtbot.waitUntil(lambda: len(form.lines) == 1)
     assert [(line.kind, line.code) for line in form.lines] == [("service", "S2")]
-    assert form.search.text() == "" and not form.searching and not form.enter_waiting
+    assert form.search.text() == "" and not form.searching and not form.typed.enter_waiting
 
 
 def test_the_answer_to_an_older_text_is_never_shown_nor_added(qtbot: Any, form: Any) -> None:
@@ -144,7 +144,7 @@ def test_the_answer_to_an_older_text_is_never_shown_nor_added(qtbot: Any, form: 
     old = list(form.hits)
     qtbot.keyClicks(form.search, "x")  # "bhsx" matches nothing
     qtbot.keyClick(form.search, Qt.Key.Key_Return)
-    form.show_hits(form.searched - 1, old)  # the late answer to "bhs"
+    form.typed.answer(form.typed.searched - 1, old)  # the late answer to "bhs"
     assert form.hits == [] and form.results.count() == 0
     qtbot.waitUntil(lambda: not form.searching)
     assert form.lines == [] and form.hits == []

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from clinic_app.contracts import has_table
@@ -16,6 +17,7 @@ from clinic_app.day_end import receipt_number
 from clinic_app.db import Connection
 from clinic_app.drugs import drug_by_code
 from clinic_app.prescriptions import packages_for
+from clinic_app.search import normalize_name, text_keys
 from clinic_app.visits import get_visit
 
 Row = dict[str, Any]
@@ -103,20 +105,42 @@ def receipt(conn: Connection, visit_id: str) -> Row:
 
 
 def search_services(conn: Connection, text: str, limit: int = MAX_SERVICE_HITS) -> list[Row]:
-    """Services of the county's price list whose code starts with, or whose name holds, ``text`` (codes first)."""
+    """Services of the county's price list whose code starts with, or whose name holds, ``text`` (codes first),
+    then those whose name's pinyin or initials from a syllable on start with it (``zcf`` finds 诊查费), the keys
+    derived as the drug search derives them (clinic_app.search.text_keys)."""
     query = text.strip()
     if not query or not has_table(conn, "service_price"):
         return []
     like = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return [
+    found = [
         dict(r)
         for r in conn.execute(
-            "SELECT code, name, price_fen, insurance_category, unit FROM service_price "
+            f"SELECT {SERVICE_COLUMNS} FROM service_price "
             "WHERE deleted_at IS NULL AND (code LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\') "
             "ORDER BY code LIKE ? ESCAPE '\\' DESC, code LIMIT ?",
             (like.upper() + "%", "%" + like + "%", like.upper() + "%", limit),
         )
     ]
+    spelled = normalize_name(query).lower().replace("ü", "v").replace("'", "")
+    if len(found) < limit and spelled.isascii() and spelled.isalpha():
+        seen = {r["code"] for r in found}
+        for r in conn.execute(
+            f"SELECT {SERVICE_COLUMNS} FROM service_price WHERE deleted_at IS NULL ORDER BY code"
+        ):
+            if r["code"] not in seen and any(k.startswith(spelled) for k in service_pinyin_keys(r["name"])):
+                found.append(dict(r))
+                if len(found) == limit:
+                    break
+    return found
+
+
+SERVICE_COLUMNS = "code, name, price_fen, insurance_category, unit"
+
+
+@lru_cache(maxsize=16384)
+def service_pinyin_keys(name: str) -> tuple[str, ...]:
+    """The pinyin and initials of a service's name from each syllable on (the ``p:`` keys of text_keys)."""
+    return tuple(sorted(k[2:] for k in text_keys(name) if k.startswith("p:")))
 
 
 @dataclass(frozen=True)

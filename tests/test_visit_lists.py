@@ -69,6 +69,23 @@ def test_the_price_list_is_searched_by_code_prefix_and_by_name(clinic: Clinic, t
     assert (hit["price_fen"], hit["insurance_category"]) == (800, "B")
 
 
+def test_the_price_list_is_searched_by_pinyin_and_initials_as_the_drugs_are(
+    clinic: Clinic, tmp_path: Path
+) -> None:
+    prepare(clinic, tmp_path)  # S1 诊查费, S2 快速血糖测定, S3 中医推拿
+    conn = clinic.store.conn
+    assert [s["code"] for s in VL.search_services(conn, "zcf")] == ["S1"]  # the initials
+    assert [s["code"] for s in VL.search_services(conn, "ZCF")] == ["S1"]
+    assert [s["code"] for s in VL.search_services(conn, "xt")] == ["S2"]  # initials from a syllable on
+    assert [s["code"] for s in VL.search_services(conn, "tuina")] == ["S3"]  # the full pinyin
+    assert [s["code"] for s in VL.search_services(conn, "zhongyi")] == ["S3"]
+    assert VL.search_services(conn, "qqq") == []
+    assert [s["code"] for s in VL.search_services(conn, "S", limit=2)] == [
+        "S1",
+        "S2",
+    ]  # codes first, the limit
+
+
 STATUSES = st.sampled_from(["none", "applied", "approved", "refused"])
 
 

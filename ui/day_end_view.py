@@ -4,7 +4,8 @@ its cause in words), the cancelled visits listed apart (their receipts void), th
 (ui/day_end_print.py), and the insurance export of the day into a chosen folder (clinic_app.visits.export_day).
 
 Everything is read on a worker (lane "work", a connection of its own), never on the GUI thread: the tab shows the
-same ``day_report`` as ``clinic report day``. A write touching visits marks it stale; it is read again when shown."""
+same ``day_report`` as ``clinic report day``. A write touching visits marks it stale; the day is read again each
+time the tab is shown (visits written elsewhere, by the CLI or sync, are not announced to this window)."""
 
 from __future__ import annotations
 
@@ -313,7 +314,7 @@ class DayEndView(QWidget):
         if moved:
             self.date.setDate(_qdate(last))
         self.date.blockSignals(False)
-        if moved or self.stale or self.report is None:
+        if moved or self.stale or (self.report is None and not self.reads.running):
             self.read()
 
     def read(self) -> None:
@@ -361,8 +362,9 @@ class DayEndView(QWidget):
         if self.tables is None:
             self.tables = self._build_tables()
         super().showEvent(event)
-        if self.stale:
-            self.read()
+        # visits may have come meanwhile from elsewhere (the CLI, another process, sync): the day read again
+        self.stale = True
+        self.read()
 
     def _build_tables(self) -> tuple[ListView, ListView, ListView]:
         """The totals over the verdict; the receipts over the cancelled visits, a splitter between them."""

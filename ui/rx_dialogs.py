@@ -49,6 +49,7 @@ from ui.qt import (
     QWidget,
 )
 from ui.rx_print import PAPERS, preview_prescription
+from ui.typed_search import TypedSearch
 
 Row = dict[str, Any]
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -451,11 +452,9 @@ class IssueDialog(RxDialog):
         self.limits: P.Limits = start["limits"]
         self.last: dict[str, Row | None] = {}  # the patient's last face-to-face follow-up of each disease
         self.finding: Op | None = None
-        self.searched = self.shown_search = 0  # the drug searches asked for, and the one shown
-        self.enter_waiting = False  # Enter in the search before its answer came
         self.resident: Row | None = None
         self.lines: list[ItemLine] = []
-        self.hits: list[Row] = []
+        self.typed: TypedSearch[Row] = TypedSearch(ctx.writer, self.show_hits, self.add_drug)
         self.finder = QLineEdit()
         self.finder.setPlaceholderText(tr("ID number, name or pinyin of the resident, then Enter"))
         self.finder.installEventFilter(self)
@@ -467,7 +466,7 @@ class IssueDialog(RxDialog):
         self.results = QListWidget()
         self.results.setMaximumHeight(110)
         self.results.installEventFilter(self)
-        self.results.itemActivated.connect(lambda item: self.add_drug(self.hits[self.results.row(item)]))
+        self.results.itemActivated.connect(lambda item: self.typed.enter(self.results.row(item)))
         self.grid = QGridLayout()
         for col, text in enumerate((tr("Drug"), tr("Dose per time"), "", tr("Times a day"), tr("Boxes"))):
             self.grid.addWidget(QLabel(text), 0, col)
@@ -572,37 +571,27 @@ class IssueDialog(RxDialog):
 
     # -- drugs --------------------------------------------------------------------------------------------
     def find_drugs(self, text: str) -> None:
-        """The catalog searched on a worker as the doctor types; only the answer to the text typed last is shown
-        (an Enter typed before it comes adds its first drug when it does)."""
-        self.searched += 1
-        asked, store = self.searched, self.ctx.store
-        if not text.strip():
-            self.show_hits(asked, [])
-            return
-        self.ctx.writer.work(
-            lambda: search_catalog(store, text), lambda hits: self.show_hits(asked, hits), parent=self
-        )
+        """The catalog searched on a worker as the doctor types (ui.typed_search: the hits of an older text go at
+        once, an Enter typed before the answer adds its first drug when it comes)."""
+        store = self.ctx.store
+        self.typed.ask(text, lambda: search_catalog(store, text), self)
+
+    @property
+    def hits(self) -> list[Row]:
+        return self.typed.hits
 
     @property
     def searching(self) -> bool:
-        return self.shown_search != self.searched
+        return self.typed.searching
 
-    def show_hits(self, asked: int, hits: list[Row]) -> None:
-        if asked != self.searched:
-            return  # the doctor typed on: a later answer is coming
-        self.shown_search = asked
-        self.hits = hits
+    def show_hits(self, hits: list[Row]) -> None:
         self.results.clear()
-        for d in self.hits:
+        for d in hits:
             self.results.addItem(
                 f"{d['name']}  {d.get('brand_name') or ''}  {d.get('spec') or ''}  {d.get('form') or ''}  ({d['code']})"
             )
-        if self.hits:
+        if hits:
             self.results.setCurrentRow(0)
-        if self.enter_waiting:
-            self.enter_waiting = False
-            if self.hits:
-                self.add_drug(self.hits[0])
 
     def add_drug(self, drug: Row) -> bool:
         """Add a drug found by the search (its catalog row); an excluded one is refused naming its class
@@ -622,8 +611,7 @@ class IssueDialog(RxDialog):
         hide_problem(self.error)
         line = self.add_line(drug)
         self.search.clear()
-        self.results.clear()
-        self.hits = []
+        self.typed.clear()
         self.show_rules()
         line.dose.setFocus()
         line.dose.selectAll()
@@ -689,17 +677,13 @@ class IssueDialog(RxDialog):
             self.find_resident()
             return True
         if watched is self.search and event.key() in ENTER:
-            at = max(self.results.currentRow(), 0)
-            if self.searching:
-                self.enter_waiting = True
-            elif self.hits:
-                self.add_drug(self.hits[at])
+            self.typed.enter(max(self.results.currentRow(), 0))
             return True
         if watched is self.search and event.key() == Qt.Key.Key_Down and self.hits:
             self.results.setFocus()
             return True
         if watched is self.results and event.key() in ENTER and self.hits:
-            self.add_drug(self.hits[max(self.results.currentRow(), 0)])
+            self.typed.enter(max(self.results.currentRow(), 0))
             return True
         return False
 

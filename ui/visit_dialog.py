@@ -58,6 +58,7 @@ from ui.qt import (
     QWidget,
 )
 from ui.staged import Staged
+from ui.typed_search import TypedSearch
 
 Row = dict[str, Any]
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -261,11 +262,14 @@ class VisitDialog(Staged, SaveDialog):
         self.receipt: Op | None = None  # the receipt's preview being prepared, once saved
         self.pools_read = False
         self.lines: list[LineWidgets] = []
-        self.hits: list[tuple[str, Row]] = []
+        self.typed: TypedSearch[tuple[str, Row]] = TypedSearch(ctx.writer, self.show_hits, self.add_hit)
         self.planned: V.Planned | None = None
         self.dispensing_id: str | None = None  # today's installment of the prescription the visit pays for
         self.planning: Op | None = None
         self.plan_again = False
+        self.planning_for: V.VisitInput | None = None  # the form being planned
+        self.planned_for: V.VisitInput | None = None  # the form whose settlement is shown
+        self.save_waiting: V.VisitInput | None = None  # saved once the settlement of this form is shown
         self.plans = 0  # settlements shown so far (a test waits for the next)
         self._prefilled = ""  # the diagnosis the form filled in itself (replaced when the disease changes)
         self.ok_button.setDefault(False)
@@ -308,9 +312,7 @@ class VisitDialog(Staged, SaveDialog):
         self.results = QListWidget()
         self.results.setFixedHeight(90)  # always there: the buttons never move as hits come and go
         self.results.installEventFilter(self)
-        self.results.itemActivated.connect(lambda item: self.add_hit(self.results.row(item)))
-        self.searching: Op | None = None
-        self.search_generation = 0
+        self.results.itemActivated.connect(lambda item: self.typed.enter(self.results.row(item)))
 
         type_row = QHBoxLayout()
         type_row.addWidget(self.ordinary)
@@ -509,12 +511,9 @@ class VisitDialog(Staged, SaveDialog):
 
     # -- finding services and drugs ----------------------------------------------------------------------------
     def find_lines(self, text: str) -> None:
-        """Services and drugs matching ``text``, read on a worker; only the newest search's hits are shown."""
-        self.search_generation += 1
-        generation = self.search_generation
-        if not text.strip():
-            self._show_hits(generation, [])
-            return
+        """Services and drugs matching ``text``, read on a worker (ui.typed_search: the hits of an older text go at
+        once, an Enter before the answer adds its first hit when it comes). An exact code typed comes first."""
+        code = text.strip().upper()
 
         def read(conn: Connection) -> list[tuple[str, Row]]:
             found = [("service", s) for s in VL.search_services(conn, text, HITS)]
@@ -522,16 +521,20 @@ class VisitDialog(Staged, SaveDialog):
                 drug = drugs.drug_by_code(conn, str(hit["code"]))
                 if drug is not None:
                     found.append(("drug", drug))
-            return found
+            exact = [h for h in found if str(h[1]["code"]).upper() == code]
+            return exact + [h for h in found if h not in exact]
 
-        self.searching = self.ctx.writer.work(
-            lambda: self.reads.call(read), lambda hits: self._show_hits(generation, hits), parent=self
-        )
+        self.typed.ask(text, lambda: self.reads.call(read), self)
 
-    def _show_hits(self, generation: int, hits: list[tuple[str, Row]]) -> None:
-        if generation != self.search_generation:
-            return
-        self.hits = hits
+    @property
+    def hits(self) -> list[tuple[str, Row]]:
+        return self.typed.hits
+
+    @property
+    def searching(self) -> bool:
+        return self.typed.searching
+
+    def show_hits(self, hits: list[tuple[str, Row]]) -> None:
         self.results.clear()
         for kind, hit in hits:
             if kind == "service":
@@ -563,31 +566,26 @@ class VisitDialog(Staged, SaveDialog):
         if event.type() != QEvent.Type.KeyPress:
             return False
         if watched is self.search and event.key() in ENTER:
-            if self.hits:
-                self.add_hit(max(self.results.currentRow(), 0))
+            self.typed.enter(max(self.results.currentRow(), 0))
             return True
         if watched is self.search and event.key() == Qt.Key.Key_Down and self.hits:
             self.results.setFocus()
             return True
         if watched is self.results and event.key() in ENTER and self.hits:
-            self.add_hit(max(self.results.currentRow(), 0))
+            self.typed.enter(max(self.results.currentRow(), 0))
             return True
         return False
 
-    def add_hit(self, at: int) -> bool:
-        if not 0 <= at < len(self.hits):
-            return False
-        kind, hit = self.hits[at]
+    def add_hit(self, found: tuple[str, Row]) -> None:
+        kind, hit = found
         same = next((line for line in self.lines if line.kind == kind and line.code == hit["code"]), None)
         if same is not None:  # the same item again: one more of it
             same.quantity.setValue(same.quantity.value() + 1)
         else:
             self.add_line(kind, hit)
         self.search.clear()
-        self.results.clear()
-        self.hits = []
+        self.typed.clear()
         self.search.setFocus()
-        return True
 
     def add_line(self, kind: str, hit: Row, quantity: int = 1) -> LineWidgets:
         line = LineWidgets(kind, hit, self.plan, self.remove_line)
@@ -640,6 +638,7 @@ class VisitDialog(Staged, SaveDialog):
             self.plan_again = True
             return
         data, today = self.visit_input(), self.ctx.today
+        self.planning_for = data
         self.state.setText(tr("Computing…"))
         self.planning = self.ctx.writer.work(
             lambda: self.reads.call(lambda conn: V.plan_visit(conn, data, today)),
@@ -651,14 +650,17 @@ class VisitDialog(Staged, SaveDialog):
     def _planned(self, planned: V.Planned) -> None:
         if self._again():
             return
-        self.planned = planned
+        self.planned, self.planned_for = planned, self.planning_for
         hide_problem(self.error)
         self.show_settlement()
+        waiting, self.save_waiting = self.save_waiting, None
+        if waiting is not None and waiting == self.planned_for == self.visit_input():
+            self.save(waiting)  # the form saved is the one whose settlement the doctor sees
 
     def _not_planned(self, error: BaseException) -> None:
         if self._again():
             return
-        self.planned = None
+        self.planned, self.planned_for, self.save_waiting = None, None, None
         self.show_settlement(visit_error_text(error))
 
     def _again(self) -> bool:
@@ -732,7 +734,19 @@ class VisitDialog(Staged, SaveDialog):
         if not self.ok_button.isEnabled():
             return  # a second Ctrl+Enter while the first save runs
         hide_problem(self.error)
-        ctx, data = self.ctx, self.visit_input()
+        data = self.visit_input()
+        settling = self.planning is not None and (self.planning.running or self.plan_again)
+        if self.lines and (settling or self.planned_for != data):
+            # the panel does not show this form's settlement yet: saved once it does, if the form is the same
+            self.save_waiting = data
+            if not settling:
+                self.plan()
+            self.state.setText(tr("Computing… the visit is saved once its settlement is shown."))
+            return
+        self.save(data)
+
+    def save(self, data: V.VisitInput) -> None:
+        ctx = self.ctx
         self.run(lambda: V.add_visit(ctx.store, ctx.user, data, ctx.today))
 
     def _failed(self, error: BaseException) -> None:

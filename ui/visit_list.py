@@ -17,7 +17,7 @@ from ui.chronic_page import primed
 from ui.chronic_words import disease_text
 from ui.i18n import tr
 from ui.listmodel import PAGE_SIZE, RIGHT, Column, ListModel, ListView
-from ui.notice import Notice
+from ui.notice import Notice, show_problem
 from ui.ops import Op
 from ui.qt import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, Qt, QVBoxLayout, QWidget
 from ui.visit_dialog import VisitContext, WorkerReads, med_type_text, open_visit, visit_error_text
@@ -93,11 +93,13 @@ class CancelVisitDialog(SaveDialog):
 
     def submit(self) -> None:
         ctx, visit_id, reason = self.ctx, str(self.row["id"]), self.reason.text()
+        if not reason.strip():  # said at once, as 停用… and 更改… say it
+            show_problem(self.error, tr("Say why the visit is reversed."))
+            self.reason.setFocus()
+            return
         self.run(lambda: V.cancel_visit(ctx.store, ctx.user, visit_id, reason, ctx.today))
 
     def _failed(self, error: BaseException) -> None:
-        from ui.notice import show_problem
-
         self.ok_button.setEnabled(True)
         show_problem(self.error, visit_error_text(error))
 

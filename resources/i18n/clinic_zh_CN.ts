@@ -5,8 +5,8 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+144"/>
-        <location filename="../../ui/visit_dialog.py" line="+173"/>
+        <location filename="../../ui/rx_dialogs.py" line="+145"/>
+        <location filename="../../ui/visit_dialog.py" line="+174"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -88,7 +88,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/rx_dialogs.py" line="+316"/>
+        <location filename="../../ui/rx_dialogs.py" line="+314"/>
         <source>ID number, name or pinyin of the resident, then Enter</source>
         <translation>输入居民身份证号、姓名或拼音，按回车</translation>
     </message>
@@ -284,7 +284,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-257"/>
+        <location filename="../../ui/rx_dialogs.py" line="-255"/>
         <source>Trace code</source>
         <translation>追溯码</translation>
     </message>
@@ -398,7 +398,7 @@
     </message>
     <message>
         <location line="+7"/>
-        <location filename="../../ui/visit_dialog.py" line="+163"/>
+        <location filename="../../ui/visit_dialog.py" line="+164"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
@@ -475,7 +475,7 @@
         <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="+240"/>
+        <location filename="../../ui/day_end_view.py" line="+241"/>
         <location filename="../../ui/printing.py" line="+11"/>
         <source>Print…</source>
         <translation>打印…</translation>
@@ -521,9 +521,9 @@
         <location filename="../../ui/chronic_chart.py" line="+106"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-79"/>
-        <location filename="../../ui/rx_dialogs.py" line="+764"/>
+        <location filename="../../ui/rx_dialogs.py" line="+747"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
-        <location filename="../../ui/visit_list.py" line="+132"/>
+        <location filename="../../ui/visit_list.py" line="+134"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -855,7 +855,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/visit_list.py" line="-76"/>
+        <location filename="../../ui/visit_list.py" line="-78"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -1038,7 +1038,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-509"/>
+        <location filename="../../ui/rx_dialogs.py" line="-494"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1554,7 +1554,7 @@
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
         <location filename="../../ui/rx_dialogs.py" line="-54"/>
-        <location filename="../../ui/visit_dialog.py" line="-214"/>
+        <location filename="../../ui/visit_dialog.py" line="-215"/>
         <location line="+91"/>
         <source>Drug</source>
         <translation>药物</translation>
@@ -1668,7 +1668,7 @@
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <location filename="../../ui/day_end_view.py" line="-10"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
-        <location filename="../../ui/rx_dialogs.py" line="+458"/>
+        <location filename="../../ui/rx_dialogs.py" line="+443"/>
         <location filename="../../ui/visit_dialog.py" line="-88"/>
         <location filename="../../ui/visit_list.py" line="+35"/>
         <source>Reason</source>
@@ -2351,9 +2351,9 @@
         <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <location filename="../../ui/indicators_view.py" line="-116"/>
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
-        <location filename="../../ui/rx_dialogs.py" line="-441"/>
+        <location filename="../../ui/rx_dialogs.py" line="-426"/>
         <location filename="../../ui/visit_dialog.py" line="-6"/>
-        <location line="+209"/>
+        <location line="+210"/>
         <location filename="../../ui/visit_list.py" line="-46"/>
         <source>Disease</source>
         <translation>病种</translation>
@@ -4118,8 +4118,8 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-221"/>
-        <location line="+228"/>
+        <location filename="../../ui/rx_dialogs.py" line="-219"/>
+        <location line="+226"/>
         <source>Days</source>
         <translation>天数</translation>
     </message>
@@ -4201,7 +4201,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="+537"/>
+        <location filename="../../ui/rx_dialogs.py" line="+522"/>
         <source>Print prescription…</source>
         <translation>打印处方…</translation>
     </message>
@@ -4271,7 +4271,7 @@ What is wrong: %2</source>
         <translation>%1 的处方已更改：新处方 %2 天，已生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-971"/>
+        <location filename="../../ui/rx_dialogs.py" line="-954"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -4322,12 +4322,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+574"/>
+        <location line="+561"/>
         <source>%1 days is over %2 days (12 weeks), the most a long-term prescription holds.</source>
         <translation>%1 天超过 %2 天（12 周）：长期处方最长不超过 12 周。</translation>
     </message>
     <message>
-        <location line="-571"/>
+        <location line="-558"/>
         <source>The patient is not stable: the last face-to-face follow-up was not controlled.</source>
         <translation>患者病情不稳定：最近一次面对面随访控制不满意。</translation>
     </message>
@@ -4524,7 +4524,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+17"/>
-        <location filename="../../ui/visit_dialog.py" line="-109"/>
+        <location filename="../../ui/visit_dialog.py" line="-110"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
@@ -4539,7 +4539,7 @@ What is wrong: %2</source>
         <translation>开具</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+13"/>
         <source>Drug: name, pinyin initials or code; Enter adds the first</source>
         <translation>药品：名称、拼音首字母或编码；回车添加选中的药品</translation>
     </message>
@@ -4555,18 +4555,18 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+426"/>
+        <location line="+411"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>
     </message>
     <message>
-        <location line="-425"/>
-        <location line="+426"/>
+        <location line="-410"/>
+        <location line="+411"/>
         <source>The patient has signed the prescription</source>
         <translation>患者已在处方上签字</translation>
     </message>
     <message>
-        <location line="-424"/>
+        <location line="-409"/>
         <source>Recorded allergies, separated by commas</source>
         <translation>过敏史，以逗号分隔</translation>
     </message>
@@ -4577,20 +4577,20 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+417"/>
+        <location line="+402"/>
         <source>Assessment</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="-415"/>
+        <location line="-400"/>
         <source>Allergies</source>
         <translation>过敏史</translation>
     </message>
     <message>
         <location line="+47"/>
-        <location filename="../../ui/visit_dialog.py" line="+55"/>
+        <location filename="../../ui/visit_dialog.py" line="+58"/>
         <location filename="../../ui/visit_list.py" line="+23"/>
-        <location line="+42"/>
+        <location line="+44"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
@@ -4600,12 +4600,12 @@ What is wrong: %2</source>
         <translation>%1 未登记慢病管理。</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+56"/>
         <source>%1 is on the prescription already.</source>
         <translation>%1 已在处方中。</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+52"/>
         <source>Over %1 days: record the assessment and have the patient sign. Without the signature the prescription is held awaiting it and dispenses nothing.</source>
         <translation>超过 %1 天：须填写医生评估并由患者签字。未签字前处方为“待签字”，不能发药。</translation>
     </message>
@@ -4615,7 +4615,7 @@ What is wrong: %2</source>
         <translation>不超过 %1 天：无需患者签字。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+29"/>
         <source>%1: the dose is a number above 0 (at most 3 decimal places).</source>
         <translation>%1：剂量须为大于 0 的数字（最多 3 位小数）。</translation>
     </message>
@@ -4781,7 +4781,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location filename="../../ui/day_end_view.py" line="-175"/>
-        <location filename="../../ui/visit_dialog.py" line="-174"/>
+        <location filename="../../ui/visit_dialog.py" line="-177"/>
         <source>11 Ordinary outpatient</source>
         <translation>11 普通门诊</translation>
     </message>
@@ -4943,7 +4943,7 @@ What is wrong: %2</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+46"/>
         <source>Insurance export: choose the folder</source>
         <translation>医保导出：选择文件夹</translation>
     </message>
@@ -4984,28 +4984,28 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+208"/>
-        <location filename="../../ui/visit_list.py" line="-79"/>
+        <location line="+209"/>
+        <location filename="../../ui/visit_list.py" line="-81"/>
         <source>Date of visit</source>
         <translation>就诊日期</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="-270"/>
-        <location filename="../../ui/visit_dialog.py" line="-207"/>
-        <location line="+208"/>
+        <location filename="../../ui/day_end_view.py" line="-271"/>
+        <location filename="../../ui/visit_dialog.py" line="-208"/>
+        <location line="+209"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
         <source>Medical type</source>
         <translation>医疗类别</translation>
     </message>
     <message>
-        <location filename="../../ui/visit_dialog.py" line="-206"/>
-        <location line="+209"/>
+        <location filename="../../ui/visit_dialog.py" line="-207"/>
+        <location line="+210"/>
         <location filename="../../ui/visit_list.py" line="+7"/>
         <source>Diagnoses</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location line="-208"/>
+        <location line="-209"/>
         <location line="+92"/>
         <source>Service</source>
         <translation>诊疗项目</translation>
@@ -5156,7 +5156,7 @@ What is wrong: %2</source>
         <translation>保存就诊</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+24"/>
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
     </message>
@@ -5176,7 +5176,7 @@ What is wrong: %2</source>
         <translation>诊疗项目或药品：编码、名称或拼音首字母；回车添加第一个，↓ 选择</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+18"/>
         <source>Add a service or drug</source>
         <translation>添加项目或药品</translation>
     </message>
@@ -5251,7 +5251,7 @@ What is wrong: %2</source>
         <translation>今日所发的药品已按盒列入本次就诊，追溯码随之上传。</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+98"/>
         <source>Service · %1 · %2 yuan/%3 · %4 (%5)</source>
         <translation>诊疗项目 · %1 · %2 元/%3 · %4（%5）</translation>
     </message>
@@ -5261,12 +5261,12 @@ What is wrong: %2</source>
         <translation>药品 · %1 %2 %3 · %4 元/%5 · %6（%7）</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+90"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+39"/>
         <source>Not settled: see the problem below.</source>
         <translation>无法结算：见下方提示。</translation>
     </message>
@@ -5301,7 +5301,12 @@ What is wrong: %2</source>
         <translation>本次就诊达到年度限额：统筹只支付剩余额度。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+22"/>
+        <source>Computing… the visit is saved once its settlement is shown.</source>
+        <translation>正在计算…结算显示后即保存本次就诊。</translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>Visit of %1 saved: total %2 yuan, fund %3, patient pays %4 (provisional).</source>
         <translation>已保存 %1 的就诊：总额 %2 元，统筹 %3，个人支付 %4（暂算）。</translation>
     </message>
@@ -5346,7 +5351,12 @@ What is wrong: %2</source>
         <translation>原因：录入错误、患者未取药…</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+8"/>
+        <source>Say why the visit is reversed.</source>
+        <translation>请填写冲正原因。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Visits of %1</source>
         <translation>%1 的就诊记录</translation>
     </message>

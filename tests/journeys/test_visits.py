@@ -120,16 +120,11 @@ def receipt_text(preview: Any, tmp: Path, name: str = "receipt-pdf") -> str:
     return subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True).stdout
 
 
-def test_a_visit_from_the_residents_page_settles_live_and_prints_its_receipt(
-    journey: Journey, tmp_path: Path
-) -> None:
-    from ui.qt import Qt
+def visit_form_of_a_resident_without_disease(journey: Journey) -> tuple[Any, dict[str, Any], Any]:
+    """居民 → a resident with no registered disease and no visit this year → 就诊…: (the page, the person, the
+    visit form once it has read the patient's pools)."""
     from ui.visit_dialog import VisitDialog
 
-    # the demo's county parameters the hand computation uses (type 11: deductible 50.00, 55 %, cap 400.00)
-    assert DEMO_POLICY["settlement.ordinary.deductible_fen"][0] == "5000"
-    assert DEMO_POLICY["settlement.ordinary.ratio_pct"][0] == "55"
-    assert DEMO_POLICY["settlement.ordinary.annual_cap_fen"][0] == "40000"
     person = no_visits_this_year(
         journey, "NOT EXISTS (SELECT 1 FROM disease_registration g WHERE g.resident_id = r.id)"
     )
@@ -140,6 +135,19 @@ def test_a_visit_from_the_residents_page_settles_live_and_prints_its_receipt(
         journey.click(page.visit_button)
         dialog = journey.dialog(VisitDialog)
         journey.wait_until(lambda: dialog.pools_read)
+    return page, person, dialog
+
+
+def test_a_visit_from_the_residents_page_settles_live_and_prints_its_receipt(
+    journey: Journey, tmp_path: Path
+) -> None:
+    from ui.qt import Qt
+
+    # the demo's county parameters the hand computation uses (type 11: deductible 50.00, 55 %, cap 400.00)
+    assert DEMO_POLICY["settlement.ordinary.deductible_fen"][0] == "5000"
+    assert DEMO_POLICY["settlement.ordinary.ratio_pct"][0] == "55"
+    assert DEMO_POLICY["settlement.ordinary.annual_cap_fen"][0] == "40000"
+    page, person, dialog = visit_form_of_a_resident_without_disease(journey)
     assert dialog.who.text().startswith(person["name"])
     assert dialog.date.date().toString("yyyy-MM-dd") == journey.today.isoformat()
     assert (
@@ -321,7 +329,8 @@ def test_a_chronic_visit_from_the_worklist_a_refusal_and_its_reversal(
     with journey.step("no reason: refused naming the field"):
         journey.click(cancel.ok_button)
         journey.wait_until(lambda: cancel.error.isVisible())
-    assert cancel.error.text().startswith("原因：")
+    assert cancel.error.text() == "请填写冲正原因。" and cancel.ok_button.isEnabled()
+    shot(journey, "reversal-noreason", cancel)
     journey.type(cancel.reason, "录入错误")
     loaded = visits.loaded
     with journey.step("cancel the visit with the reason"):
@@ -411,3 +420,43 @@ def test_the_visit_form_from_the_refill_list_takes_the_prescriptions_drugs(journ
         preview = preview_of_receipt(journey)
         with journey.step("close the receipt's preview"), journey.qtbot.waitSignal(preview.finished):
             journey.click(preview.close_button)
+
+
+def test_a_fast_typist_gets_what_is_typed_now_and_services_by_initials(journey: Journey) -> None:
+    """The trial's steps (F12, F13, F14): a drug searched, the field cleared, a code typed and Enter at once adds
+    the code's service, never the drug shown before; 心电图 found by its initials; Ctrl+Enter at once after the
+    type changes saves what the panel then shows."""
+    from ui.qt import Qt
+
+    _page, _person, dialog = visit_form_of_a_resident_without_disease(journey)
+    journey.type(dialog.diagnoses, "J06.900")
+    with journey.step("search ejsg (二甲双胍), wait for its hits"):
+        journey.type(dialog.search, "ejsg")
+        journey.wait_until(lambda: not dialog.searching and len(dialog.hits) > 0)
+    assert all(kind == "drug" and "二甲双胍" in hit["name"] for kind, hit in dialog.hits)
+    with journey.step("clear the field: the hits go with the text"):
+        dialog.search.selectAll()
+        journey.key(dialog.search, Qt.Key.Key_Backspace)
+    assert dialog.hits == [] and dialog.results.count() == 0
+    with journey.step("type the consultation's code and Enter at once"):
+        journey.type(dialog.search, CONSULT)
+        journey.key(dialog.search, Qt.Key.Key_Return)
+        journey.wait_until(lambda: len(dialog.lines) == 1)
+        wait_settled(journey, dialog)
+    assert [(line.kind, line.code) for line in dialog.lines] == [("service", CONSULT)]
+    with journey.step("type xdt (心电图) and Enter at once"):
+        journey.type(dialog.search, "xdt")
+        journey.key(dialog.search, Qt.Key.Key_Return)
+        journey.wait_until(lambda: len(dialog.lines) == 2)
+        wait_settled(journey, dialog)
+    assert [(line.kind, line.code) for line in dialog.lines] == [("service", CONSULT), ("service", ECG)]
+    assert figures(dialog)["total"] == "30.00"
+    shot(journey, "dialog-fast-enter", dialog)
+    with journey.step("save with Ctrl+Enter right after a change: saved once its settlement is shown"):
+        dialog.lines[1].quantity.setValue(2)  # 50.00: the deductible is met, the fund pays 0.00 still
+        journey.key(dialog.search, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        preview = preview_of_receipt(journey)
+    assert dialog.result_value is not None and dialog.result_value.total_fen == 5000
+    assert figures(dialog)["total"] == "50.00"  # what the panel showed when it was saved
+    with journey.step("close the preview"), journey.qtbot.waitSignal(preview.finished):
+        journey.click(preview.close_button)

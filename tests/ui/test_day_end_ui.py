@@ -83,3 +83,18 @@ def test_another_year_moves_the_day_and_a_new_visit_reads_the_day_again(qtbot: A
         assert not view.export_button.isEnabled(), "nothing to export on a day without visits"
     finally:
         writer.shutdown()
+
+
+def test_a_visit_written_elsewhere_is_shown_when_the_tab_is_shown_again(qtbot: Any, vc: Clinic) -> None:
+    hand_built_day(vc)
+    writer = Writer()
+    try:
+        view = shown(qtbot, vc, writer)
+        assert view.totals_model.data(view.totals_model.index(2, 1)) == "2"
+        view.hide()  # another tab or page
+        visit(vc, DAY, [("S2", 1)], name="王五")  # as `clinic visit add` writes it: no change announced here
+        view.show()
+        qtbot.waitUntil(lambda: view.totals_model.data(view.totals_model.index(2, 1)) == "3", timeout=10_000)
+        assert not view.stale
+    finally:
+        writer.shutdown()

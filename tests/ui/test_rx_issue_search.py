@@ -46,5 +46,5 @@ def test_an_answer_to_an_earlier_text_is_not_shown(qtbot: Any, ui_clinic: UiClin
     qtbot.waitUntil(lambda: not dialog.searching and dialog.results.count() > 0, timeout=10_000)
     shown = [dialog.results.item(i).text() for i in range(dialog.results.count())]
     late = drugs.search_drugs(ui_clinic.store.conn, "amx", limit=3)
-    dialog.show_hits(dialog.searched - 1, late)  # the answer to a text typed before the last
+    dialog.typed.answer(dialog.typed.searched - 1, late)  # the answer to a text typed before the last
     assert [dialog.results.item(i).text() for i in range(dialog.results.count())] == shown

@@ -117,3 +117,86 @@ def test_quick_edits_while_settling_end_in_the_settlement_of_the_last(qtbot: Any
     settled(qtbot, form)
     assert form.figures["total"].text() == "108.50"  # 7 × 15.50
     assert form.figures["fund"].text() == "75.95"  # 70 %, half up: 75.95
+
+
+def test_enter_typed_before_the_answer_adds_the_first_hit_of_the_text_typed_now(
+    qtbot: Any, form: Any
+) -> None:
+    from ui.qt import Qt
+
+    qtbot.keyClicks(form.search, "bhs")  # the initials of 苯磺酸氨氯地平片
+    qtbot.waitUntil(lambda: not form.searching and any(hit["code"] == AMLODIPINE for _k, hit in form.hits))
+    form.search.selectAll()
+    qtbot.keyClick(form.search, Qt.Key.Key_Backspace)
+    assert form.hits == [] and form.results.count() == 0  # an empty field shows (and Enter takes) nothing
+    qtbot.keyClicks(form.search, "S2")
+    qtbot.keyClick(form.search, Qt.Key.Key_Return)  # at once, as a scanner or a fast typist does
+    qtbot.waitUntil(lambda: len(form.lines) == 1)
+    assert [(line.kind, line.code) for line in form.lines] == [("service", "S2")]
+    assert form.search.text() == "" and not form.searching and not form.typed.enter_waiting
+
+
+def test_the_answer_to_an_older_text_is_never_shown_nor_added(qtbot: Any, form: Any) -> None:
+    from ui.qt import Qt
+
+    qtbot.keyClicks(form.search, "bhs")
+    qtbot.waitUntil(lambda: not form.searching and form.results.count() > 0)
+    old = list(form.hits)
+    qtbot.keyClicks(form.search, "x")  # "bhsx" matches nothing
+    qtbot.keyClick(form.search, Qt.Key.Key_Return)
+    form.typed.answer(form.typed.searched - 1, old)  # the late answer to "bhs"
+    assert form.hits == [] and form.results.count() == 0
+    qtbot.waitUntil(lambda: not form.searching)
+    assert form.lines == [] and form.hits == []
+
+
+def test_saving_while_settling_waits_for_the_settlement_of_the_form_as_it_is(qtbot: Any, form: Any) -> None:
+    add(qtbot, form, "S1")  # type 14: 10.00, the patient pays 3.00
+    assert form.figures["patient"].text() == "3.00"
+    form.ordinary.setChecked(True)  # type 11: the deductible takes it all, the patient pays 10.00
+    qtbot.keyClicks(form.diagnoses, "I10")  # type 11 clears the diagnosis the form filled in
+    form.submit()  # Ctrl+Enter while the panel still shows the type-14 figures
+    assert form.result_value is None and form.save_waiting is not None
+    assert "结算显示后" in form.state.text()
+    qtbot.waitUntil(lambda: form.result_value is not None)
+    assert form.result_value.patient_fen == 1000 and form.result_value.fund_fen == 0
+    assert form.figures["patient"].text() == "10.00"  # what the doctor saw when it was saved
+
+
+def test_a_form_changed_while_its_save_waits_is_not_saved(qtbot: Any, form: Any) -> None:
+    add(qtbot, form, "S1")
+    form.ordinary.setChecked(True)
+    qtbot.keyClicks(form.diagnoses, "I10")
+    form.submit()
+    form.lines[0].quantity.setValue(2)  # changed before the settlement came
+    settled(qtbot, form)
+    assert form.result_value is None and form.save_waiting is None and form.isVisible()
+    assert form.figures["total"].text() == "20.00"
+    form.submit()  # the doctor confirms what is shown now
+    qtbot.waitUntil(lambda: form.result_value is not None)
+    assert form.result_value.total_fen == 2000
+
+
+def test_a_reversal_without_a_reason_says_so_and_records_nothing(qtbot: Any, visit_clinic: UiClinic) -> None:
+    from ui.ops import Ops
+    from ui.qt import Qt
+    from ui.visit_dialog import VisitContext
+    from ui.visit_list import CancelVisitDialog
+
+    who = resident(visit_clinic)
+    saved = V.add_visit(
+        visit_clinic.store,
+        visit_clinic.doctor,
+        V.VisitInput(who["id"], TODAY, "11", ("I10",), None, [("S1", 1)]),
+    )
+    row = dict(V.get_visit(visit_clinic.store.conn, saved.id))
+    ops = Ops()
+    dialog = CancelVisitDialog(VisitContext(visit_clinic.store, ops, visit_clinic.doctor, TODAY), who, row)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.error.isVisible() and dialog.error.text() == "请填写冲正原因。"
+    assert dialog.ok_button.isEnabled() and dialog.isVisible()
+    assert visit_clinic.store.conn.execute("SELECT COUNT(*) FROM visit_cancel").fetchone()[0] == 0
+    dialog.reject()
+    ops.shutdown()

@@ -31,6 +31,35 @@ def status_on(status: str, valid_until: str, day: dt.date) -> str:
 EVENT_KINDS = ("signed", "stopped")
 PRESCRIBING_ROLES = ("village_doctor", "clinic_admin")  # the accounts of a village clinic that prescribe
 ROUTES = ("oral", "subcutaneous", "inhaled", "topical", "sublingual", "other")
+# the catalog's dosage form (or name) → the route a prescription line defaults to; the first match wins
+_FORM_ROUTES = (
+    (("注射", "injection"), "subcutaneous"),  # the long-term injectables: insulins, GLP-1 pens
+    (("吸入", "气雾", "inhal"), "inhaled"),
+    (("舌下", "subling"), "sublingual"),
+    (("外用", "贴", "软膏", "乳膏", "凝胶", "topical", "patch", "ointment"), "topical"),
+)
+
+
+def default_route(form: str | None, name: str | None = None) -> str:
+    """The route of a drug line when the prescriber names none, from the catalog's dosage form (and, when the
+    form says nothing, the drug's name): 注射剂 → subcutaneous, 吸入 → inhaled, 舌下 → sublingual, 外用/贴/软膏 →
+    topical, else oral. Never 口服 for an insulin (trial F3)."""
+    for text in (form, name):
+        words = (text or "").strip().lower()
+        for marks, route in _FORM_ROUTES:
+            if words and any(m in words for m in marks):
+                return route
+    return "oral"
+
+
+def route_of(field: str, route: str | None, drug: Mapping[str, Any]) -> str:
+    """The route of a line: the one given (one of ``ROUTES``), or the default from the drug's form."""
+    if route is None or not str(route).strip():
+        return default_route(drug.get("form"), drug.get("name"))
+    value = str(route).strip().lower()
+    if value not in ROUTES:
+        raise ValidationError(f"{field} route", "choice", f"one of {', '.join(ROUTES)}")
+    return value
 EXCLUDED_CLASS_NAMES = {  # RULES §6, as a refusal names them
     "narcotic": "a narcotic (麻醉药品)",
     "psychotropic_1": "a class-I psychotropic (第一类精神药品)",

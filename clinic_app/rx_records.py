@@ -35,7 +35,7 @@ class ItemInput:
     code: str  # the insurance drug code in the catalog
     dose: Any  # per time, in the catalog's unit
     times_per_day: Any
-    route: str = "oral"
+    route: str | None = None  # None: from the catalog drug's form (prescriptions.default_route)
 
 
 def limits(conn: Connection, on: dt.date) -> P.Limits:
@@ -136,8 +136,7 @@ def issue(
         P.check_drug(drug, rules, field)
         dose = P.dose_value(f"{field} dose", line.dose)
         times = P.whole_in(f"{field} times_per_day", line.times_per_day, 1, MAX_TIMES_PER_DAY)
-        if line.route not in P.ROUTES:
-            raise ValidationError(f"{field} route", "choice", f"one of {', '.join(P.ROUTES)}")
+        route = P.route_of(field, line.route, drug)
         catalog.append(drug)
         rows.append(
             {
@@ -148,7 +147,7 @@ def issue(
                 "unit": drug["unit"],
                 "dose": str(dose),
                 "times_per_day": times,
-                "route": line.route,
+                "route": route,
                 "package_size": drug["package_size"],
                 "packages": P.packages_for(dose, times, count, drug["package_size"]),
             }
@@ -183,7 +182,8 @@ def issue(
         "days": count,
         "valid_until": values["valid_until"],
         "items": [
-            {k: r[k] for k in ("drug_code", "drug_name", "dose", "times_per_day", "packages")} for r in rows
+            {k: r[k] for k in ("drug_code", "drug_name", "dose", "times_per_day", "route", "packages")}
+            for r in rows
         ],
         "warnings": [{"code": w.code, "message": w.message, "values": list(w.values)} for w in warnings],
     }

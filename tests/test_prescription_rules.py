@@ -264,3 +264,24 @@ def test_a_prescription_past_its_last_valid_day_is_told_expired_unless_it_was_st
         assert told == P.EXPIRED
     else:
         assert told == status  # its last valid day is still valid
+
+
+@pytest.mark.parametrize(
+    ("form", "name", "route"),
+    [
+        ("注射剂", "甘精胰岛素注射液", "subcutaneous"),
+        (None, "利拉鲁肽注射液", "subcutaneous"),
+        ("吸入气雾剂", "沙丁胺醇", "inhaled"),
+        ("贴剂", "硝酸甘油贴", "topical"),
+        ("软膏剂", "x", "topical"),
+        ("舌下片", "硝酸甘油舌下片", "sublingual"),
+        ("片剂", "苯磺酸氨氯地平片", "oral"),
+        (None, None, "oral"),
+    ],
+)
+def test_the_route_a_line_defaults_to_comes_from_the_dosage_form(
+    form: str | None, name: str | None, route: str
+) -> None:
+    assert P.default_route(form, name) == route
+    assert P.route_of("item 1", None, {"form": form, "name": name}) == route
+    assert P.route_of("item 1", "oral", {"form": form, "name": name}) == "oral"

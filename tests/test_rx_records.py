@@ -320,3 +320,13 @@ def test_the_worklist_follows_stops_and_rows_pulled_in_either_order(rx: Clinic) 
         28,
         "2026-12-18",
     )
+
+
+def test_the_route_defaults_from_the_drugs_form_insulin_is_subcutaneous(rx: Clinic) -> None:
+    """Trial F3: with no route given, an injection (注射剂) is 皮下注射, a tablet 口服; a route given is kept."""
+    insulin = code_of(rx, "甘精胰岛素注射液")
+    result = issue(rx, 28, X.ItemInput(AMLODIPINE, "1", 1), X.ItemInput(insulin, "12", 1))
+    assert [i["route"] for i in result["items"]] == ["oral", "subcutaneous"]
+    stored = [i["route"] for i in X.items(rx.store.conn, result["id"])]
+    assert stored == ["oral", "subcutaneous"]
+    assert refused(issue, rx, 28, X.ItemInput(AMLODIPINE, "1", 1, "by_ear")).rule == "choice"

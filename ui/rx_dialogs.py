@@ -413,7 +413,7 @@ class ItemLine:
 
     def __init__(self, drug: Row, changed: Any, remove: Any) -> None:
         self.drug = drug
-        self.route = "oral"  # kept from the prescription a change starts from
+        self.route: str | None = None  # None: from the drug's form; kept from the prescription a change starts from
         self.name = QLabel(f"{drug['name']} {drug.get('spec') or ''}")
         self.dose = QLineEdit("1")
         self.dose.setMaximumWidth(60)

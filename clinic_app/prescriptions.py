@@ -342,6 +342,8 @@ def earliest_next(last_on: dt.date, last_days: int, limits: Limits = Limits()) -
 TRACE_20 = re.compile(r"^[0-9]{20}$")
 TRACE_MAX = 100
 _PRINTABLE = re.compile(r"^[\x21-\x7e]+$")  # what a scanner types: printable ASCII, no spaces
+TRACE_MIN = 8  # shorter is a typing slip or a misread, never a family of RULES §7
+_TRACE_CHARS = re.compile(r"^[0-9A-Za-z()]+$")  # digits and letters; GS1's human-readable (AI) brackets
 
 
 @dataclass(frozen=True)
@@ -354,7 +356,8 @@ class TraceCode:
 
 def read_trace_code(text: str) -> TraceCode:
     """A scanned trace code: the 20-digit family (7-digit product id + 13-digit serial) is verified; another
-    family (a manufacturer's code, GS1 DataMatrix) up to 100 characters is accepted unverified, with the reason."""
+    family (a manufacturer's code, GS1 DataMatrix) of 8 to 100 digits and letters is accepted unverified, with the
+    reason; what cannot be a trace code at all (fewer than 8 characters, other signs) is refused naming the rule."""
     code = text.strip()
     if not code:
         raise ValidationError("trace_code", "required", "scan the box's trace code")
@@ -363,6 +366,20 @@ def read_trace_code(text: str) -> TraceCode:
     if len(code) > TRACE_MAX or not _PRINTABLE.match(code):
         raise ValidationError(
             "trace_code", "format", f"a trace code is at most {TRACE_MAX} printable characters without spaces"
+        )
+    if len(code) < TRACE_MIN:
+        raise ValidationError(
+            "trace_code",
+            "too_short",
+            f"{code}: {len(code)} characters cannot be a trace code (at least {TRACE_MIN}; RULES §7)",
+            {"code": code, "length": str(len(code)), "min": str(TRACE_MIN)},
+        )
+    if not _TRACE_CHARS.match(code):
+        raise ValidationError(
+            "trace_code",
+            "characters",
+            f"{code}: a trace code is digits and letters (a GS1 code's (AI) brackets aside; RULES §7)",
+            {"code": code},
         )
     reason = (
         f"{len(code)} digits, not the 20 of the common family"
@@ -402,3 +419,31 @@ def check_reuse(code: str, sold_units: int, package_size: int, split_pack: bool,
         else "sold before (one box, one sale)"
     )
     raise ValidationError("trace_code", "duplicate_code", f"{code}: {reason}", {"code": code})
+
+
+def check_box_count(scanned: int, due: int, split_pack: bool) -> None:
+    """Every box of the installment scanned, one code a box (RULES §7; trial F1): the codes scanned are the
+    installment's whole packages (summed over its items); a split-pack sale (拆零) may hand out fewer."""
+    if scanned == due or (split_pack and scanned < due):
+        return
+    raise ValidationError(
+        "trace_code",
+        "box_count",
+        f"scan every box: {scanned} scanned, this installment is {due} box{'' if due == 1 else 'es'}",
+        {"scanned": str(scanned), "due": str(due)},
+    )
+
+
+def check_not_in_force(disease: str, in_force: Mapping[str, Any] | None) -> None:
+    """One prescription for a disease at a time (trial F20): while one is in force (active or awaiting the
+    signature, not past its validity, days left to dispense) a new one is refused; change it (更改…) or stop it
+    first."""
+    if in_force is None:
+        return
+    raise ValidationError(
+        "disease",
+        "in_force",
+        f"a prescription for {disease} issued {in_force['issued_on']} is in force: change it (更改…) or stop "
+        "it first",
+        {"disease": disease, "issued_on": str(in_force["issued_on"]), "prescription": str(in_force["id"])},
+    )

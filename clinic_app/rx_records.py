@@ -108,6 +108,12 @@ def issue(
     rules = limits(conn, day)
     count = P.whole_in("days", days, 0, 100_000)
     status = P.status_on_issue(count, signed, _note("assessment", assessment), rules)
+    if signed and status == "awaiting_signature":  # signed, but over 4 weeks without the assessment (trial F21)
+        raise ValidationError(
+            "assessment",
+            "assessment_required",
+            f"over {rules.signature_above_days} days a signed prescription needs the doctor's assessment",
+        )
     registration = H.registration(conn, resident_id, disease)
     if registration is None or registration["management"] != "continue":
         raise ValidationError(
@@ -122,6 +128,7 @@ def issue(
         is None
     )
     P.check_issuing_rights(actor.role, first, rules)
+    P.check_not_in_force(disease, in_force(conn, resident_id, disease, day, but=replaces))
     if not lines:
         raise ValidationError("item", "required", "a prescription has at least one drug")
     rows: list[dict[str, Any]] = []
@@ -187,6 +194,24 @@ def issue(
         ],
         "warnings": [{"code": w.code, "message": w.message, "values": list(w.values)} for w in warnings],
     }
+
+
+def in_force(
+    conn: Connection, resident_id: str, disease: str, day: dt.date, *, but: str | None = None
+) -> dict[str, Any] | None:
+    """The patient's prescription for the disease in force on ``day`` (active or awaiting the signature, not past
+    its validity, days left to dispense), the newest; ``but``: one to leave out (the prescription a change
+    replaces). One wholly dispensed is not in force: its renewal is a new prescription."""
+    row = conn.execute(
+        f"SELECT p.id, p.issued_on FROM prescription p WHERE p.resident_id = ? AND p.disease = ? "
+        f"AND p.deleted_at IS NULL AND p.valid_until >= ? AND p.id IS NOT ? "
+        f"AND {STATUS_SQL.format(p='p')} IN ('active', 'awaiting_signature') "
+        "AND p.days > (SELECT coalesce(sum(d.days), 0) FROM dispensing d WHERE d.prescription_id = p.id "
+        "AND d.deleted_at IS NULL) "
+        "ORDER BY p.issued_on DESC, p.created_at DESC LIMIT 1",
+        (resident_id, disease, day.isoformat(), but),
+    ).fetchone()
+    return None if row is None else dict(row)
 
 
 def _last_allergies(conn: Connection, resident_id: str) -> str | None:
@@ -358,6 +383,7 @@ def dispense(
         }
         for i in lines
     ]
+    P.check_box_count(len(boxes), sum(int(q["packages"]) for q in quantities), split_pack)
     with store.unit(actor.id, "rx.dispense") as uow:
         dispensing_id = uow.insert(
             "dispensing",

@@ -110,6 +110,19 @@ def rx_rule_text(e: ValidationError) -> str:
         ),
         "not_awaiting": tr("The prescription does not await a signature."),
         "assessment_required": tr("Record the doctor's assessment first (over 28 days)."),
+        "box_count": tr("Scan every box: %1 scanned, this installment is %2 box(es).")
+        .replace("%1", d.get("scanned", ""))
+        .replace("%2", d.get("due", "")),
+        "too_short": tr("%1: %2 characters cannot be a trace code (at least %3; RULES §7).")
+        .replace("%1", d.get("code", ""))
+        .replace("%2", d.get("length", ""))
+        .replace("%3", d.get("min", "")),
+        "characters": tr("%1: a trace code is digits and letters (RULES §7).").replace("%1", d.get("code", "")),
+        "in_force": tr(
+            "A prescription for %1 issued %2 is in force: change it (更改…) or stop it first."
+        )
+        .replace("%1", disease_text(d.get("disease", "")))
+        .replace("%2", d.get("issued_on", "")),
     }
     if e.rule in known:
         return known[e.rule]

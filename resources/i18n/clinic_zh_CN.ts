@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+144"/>
+        <location filename="../../ui/rx_dialogs.py" line="+157"/>
         <location filename="../../ui/visit_dialog.py" line="+173"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
@@ -4260,7 +4260,7 @@ What is wrong: %2</source>
         <translation>%1 的处方已更改：新处方 %2 天，已生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-971"/>
+        <location filename="../../ui/rx_dialogs.py" line="-984"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -4311,12 +4311,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+574"/>
+        <location line="+587"/>
         <source>%1 days is over %2 days (12 weeks), the most a long-term prescription holds.</source>
         <translation>%1 天超过 %2 天（12 周）：长期处方最长不超过 12 周。</translation>
     </message>
     <message>
-        <location line="-571"/>
+        <location line="-584"/>
         <source>The patient is not stable: the last face-to-face follow-up was not controlled.</source>
         <translation>患者病情不稳定：最近一次面对面随访控制不满意。</translation>
     </message>
@@ -4386,7 +4386,27 @@ What is wrong: %2</source>
         <translation>请先填写医生评估（超过 28 天）。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <source>Scan every box: %1 scanned, this installment is %2 box(es).</source>
+        <translation>请逐盒扫码：已扫 %1 盒，本次应发 %2 盒。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1: %2 characters cannot be a trace code (at least %3; RULES §7).</source>
+        <translation>%1：%2 位不可能是追溯码（至少 %3 位；规则 §7）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1: a trace code is digits and letters (RULES §7).</source>
+        <translation>%1：追溯码只含数字和字母（规则 §7）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A prescription for %1 issued %2 is in force: change it (更改…) or stop it first.</source>
+        <translation>%2 开具的%1长处方仍在执行：请先更改（更改…）或停用该处方。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>A trace code is at most 100 printable characters without spaces.</source>
         <translation>追溯码最多 100 个可打印字符，不含空格。</translation>
     </message>

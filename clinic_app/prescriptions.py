@@ -60,6 +60,8 @@ def route_of(field: str, route: str | None, drug: Mapping[str, Any]) -> str:
     if value not in ROUTES:
         raise ValidationError(f"{field} route", "choice", f"one of {', '.join(ROUTES)}")
     return value
+
+
 EXCLUDED_CLASS_NAMES = {  # RULES §6, as a refusal names them
     "narcotic": "a narcotic (麻醉药品)",
     "psychotropic_1": "a class-I psychotropic (第一类精神药品)",

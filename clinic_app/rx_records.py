@@ -108,7 +108,7 @@ def issue(
     rules = limits(conn, day)
     count = P.whole_in("days", days, 0, 100_000)
     status = P.status_on_issue(count, signed, _note("assessment", assessment), rules)
-    if signed and status == "awaiting_signature":  # signed, but over 4 weeks without the assessment (trial F21)
+    if signed and status == "awaiting_signature":  # signed, over 4 weeks, no assessment (trial F21)
         raise ValidationError(
             "assessment",
             "assessment_required",

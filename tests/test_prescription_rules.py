@@ -287,10 +287,15 @@ def test_the_route_a_line_defaults_to_comes_from_the_dosage_form(
     assert P.route_of("item 1", "oral", {"form": form, "name": name}) == "oral"
 
 
-
 @pytest.mark.parametrize(
     ("scanned", "due", "split", "ok"),
-    [(1, 1, False, True), (5, 1, False, False), (1, 5, False, False), (1, 5, True, True), (6, 5, True, False)],
+    [
+        (1, 1, False, True),
+        (5, 1, False, False),
+        (1, 5, False, False),
+        (1, 5, True, True),
+        (6, 5, True, False),
+    ],
 )
 def test_the_boxes_scanned_are_the_installments_boxes(scanned: int, due: int, split: bool, ok: bool) -> None:
     if ok:

@@ -117,10 +117,10 @@ def rx_rule_text(e: ValidationError) -> str:
         .replace("%1", d.get("code", ""))
         .replace("%2", d.get("length", ""))
         .replace("%3", d.get("min", "")),
-        "characters": tr("%1: a trace code is digits and letters (RULES §7).").replace("%1", d.get("code", "")),
-        "in_force": tr(
-            "A prescription for %1 issued %2 is in force: change it (更改…) or stop it first."
-        )
+        "characters": tr("%1: a trace code is digits and letters (RULES §7).").replace(
+            "%1", d.get("code", "")
+        ),
+        "in_force": tr("A prescription for %1 issued %2 is in force: change it (更改…) or stop it first.")
         .replace("%1", disease_text(d.get("disease", "")))
         .replace("%2", d.get("issued_on", "")),
     }
@@ -426,7 +426,7 @@ class ItemLine:
 
     def __init__(self, drug: Row, changed: Any, remove: Any) -> None:
         self.drug = drug
-        self.route: str | None = None  # None: from the drug's form; kept from the prescription a change starts from
+        self.route: str | None = None  # None: from the drug's form; a change keeps its prescription's
         self.name = QLabel(f"{drug['name']} {drug.get('spec') or ''}")
         self.dose = QLineEdit("1")
         self.dose.setMaximumWidth(60)

@@ -421,12 +421,27 @@ def unverified_text(trace: P.TraceCode) -> str:
 
 
 # -- issuing ----------------------------------------------------------------------------------------------------
+def route_text(route: str) -> str:
+    """A route (给药途径) as the doctor chooses it."""
+    return {
+        "oral": tr("Oral"),
+        "subcutaneous": tr("Subcutaneous injection"),
+        "inhaled": tr("Inhaled"),
+        "topical": tr("Topical"),
+        "sublingual": tr("Sublingual"),
+        "other": tr("Other"),
+    }.get(route, route)
+
+
 class ItemLine:
     """The widgets of one drug on the prescription being written."""
 
     def __init__(self, drug: Row, changed: Any, remove: Any) -> None:
         self.drug = drug
-        self.route: str | None = None  # None: from the drug's form; a change keeps its prescription's
+        self.route_choice = QComboBox()  # defaults from the drug's form (trial F3: never 口服 for insulin)
+        for route in P.ROUTES:
+            self.route_choice.addItem(route_text(route), route)
+        self.route = P.default_route(drug.get("form"), drug.get("name"))
         self.name = QLabel(f"{drug['name']} {drug.get('spec') or ''}")
         self.dose = QLineEdit("1")
         self.dose.setMaximumWidth(60)
@@ -441,7 +456,17 @@ class ItemLine:
         self.remove.clicked.connect(lambda: remove(self))
 
     def widgets(self) -> list[QWidget]:
-        return [self.name, self.dose, self.unit, self.times, self.packages, self.remove]
+        return [self.name, self.dose, self.unit, self.times, self.route_choice, self.packages, self.remove]
+
+    @property
+    def route(self) -> str:
+        """The route chosen for the line (one of ``prescriptions.ROUTES``)."""
+        return str(self.route_choice.currentData())
+
+    @route.setter
+    def route(self, value: str) -> None:
+        index = self.route_choice.findData(value)
+        self.route_choice.setCurrentIndex(index if index >= 0 else self.route_choice.findData("other"))
 
     def dose_value(self) -> Decimal | None:
         try:
@@ -482,7 +507,8 @@ class IssueDialog(RxDialog):
         self.results.installEventFilter(self)
         self.results.itemActivated.connect(lambda item: self.add_drug(self.hits[self.results.row(item)]))
         self.grid = QGridLayout()
-        for col, text in enumerate((tr("Drug"), tr("Dose per time"), "", tr("Times a day"), tr("Boxes"))):
+        heads = (tr("Drug"), tr("Dose per time"), "", tr("Times a day"), tr("Route"), tr("Boxes"))
+        for col, text in enumerate(heads):
             self.grid.addWidget(QLabel(text), 0, col)
         self.days = QSpinBox()
         self.days.setRange(1, 366)

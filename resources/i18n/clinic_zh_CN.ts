@@ -88,7 +88,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/rx_dialogs.py" line="+316"/>
+        <location filename="../../ui/rx_dialogs.py" line="+341"/>
         <source>ID number, name or pinyin of the resident, then Enter</source>
         <translation>输入居民身份证号、姓名或拼音，按回车</translation>
     </message>
@@ -119,7 +119,7 @@
     </message>
     <message>
         <location line="+15"/>
-        <location filename="../../ui/rx_dialogs.py" line="+68"/>
+        <location filename="../../ui/rx_dialogs.py" line="+69"/>
         <source>Several residents match “%1”: type more of the ID number.</source>
         <translation>有多位居民符合“%1”：请多输入几位身份证号。</translation>
     </message>
@@ -284,7 +284,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-257"/>
+        <location filename="../../ui/rx_dialogs.py" line="-283"/>
         <source>Trace code</source>
         <translation>追溯码</translation>
     </message>
@@ -521,7 +521,7 @@
         <location filename="../../ui/chronic_chart.py" line="+106"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-79"/>
-        <location filename="../../ui/rx_dialogs.py" line="+764"/>
+        <location filename="../../ui/rx_dialogs.py" line="+790"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <location filename="../../ui/visit_list.py" line="+132"/>
         <source>Close</source>
@@ -1283,6 +1283,7 @@
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../ui/rx_dialogs.py" line="-133"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
@@ -1547,7 +1548,7 @@
         <location line="+5"/>
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
-        <location filename="../../ui/rx_dialogs.py" line="-54"/>
+        <location filename="../../ui/rx_dialogs.py" line="+78"/>
         <location filename="../../ui/visit_dialog.py" line="-214"/>
         <location line="+91"/>
         <source>Drug</source>
@@ -1662,7 +1663,7 @@
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <location filename="../../ui/day_end_view.py" line="-10"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
-        <location filename="../../ui/rx_dialogs.py" line="+458"/>
+        <location filename="../../ui/rx_dialogs.py" line="+459"/>
         <location filename="../../ui/visit_dialog.py" line="-88"/>
         <location filename="../../ui/visit_list.py" line="+35"/>
         <source>Reason</source>
@@ -3753,7 +3754,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../ui/rx_dialogs.py" line="-17"/>
+        <location filename="../../ui/rx_dialogs.py" line="-18"/>
         <source>Times a day</source>
         <translation>每日次数</translation>
     </message>
@@ -3931,7 +3932,7 @@ What is wrong: %2</source>
         <location filename="../../ui/day_end_view.py" line="-34"/>
         <location line="+29"/>
         <location filename="../../ui/entry_quality_view.py" line="+12"/>
-        <location filename="../../ui/rx_dialogs.py" line="+16"/>
+        <location filename="../../ui/rx_dialogs.py" line="+17"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
@@ -4112,8 +4113,8 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-221"/>
-        <location line="+228"/>
+        <location filename="../../ui/rx_dialogs.py" line="-247"/>
+        <location line="+254"/>
         <source>Days</source>
         <translation>天数</translation>
     </message>
@@ -4260,7 +4261,7 @@ What is wrong: %2</source>
         <translation>%1 的处方已更改：新处方 %2 天，已生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-984"/>
+        <location filename="../../ui/rx_dialogs.py" line="-1010"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -4311,12 +4312,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+587"/>
+        <location line="+613"/>
         <source>%1 days is over %2 days (12 weeks), the most a long-term prescription holds.</source>
         <translation>%1 天超过 %2 天（12 周）：长期处方最长不超过 12 周。</translation>
     </message>
     <message>
-        <location line="-584"/>
+        <location line="-610"/>
         <source>The patient is not stable: the last face-to-face follow-up was not controlled.</source>
         <translation>患者病情不稳定：最近一次面对面随访控制不满意。</translation>
     </message>
@@ -4401,12 +4402,12 @@ What is wrong: %2</source>
         <translation>%1：追溯码只含数字和字母（规则 §7）。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>A prescription for %1 issued %2 is in force: change it (更改…) or stop it first.</source>
         <translation>%2 开具的%1长处方仍在执行：请先更改（更改…）或停用该处方。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>A trace code is at most 100 printable characters without spaces.</source>
         <translation>追溯码最多 100 个可打印字符，不含空格。</translation>
     </message>
@@ -4532,13 +4533,38 @@ What is wrong: %2</source>
         <translation>非 20 位追溯码，无法校验</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+7"/>
+        <source>Oral</source>
+        <translation>口服</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subcutaneous injection</source>
+        <translation>皮下注射</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Inhaled</source>
+        <translation>吸入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Topical</source>
+        <translation>外用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sublingual</source>
+        <translation>舌下含服</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <location filename="../../ui/visit_dialog.py" line="-109"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+36"/>
         <source>Issue a long-term prescription</source>
         <translation>开具长期处方</translation>
     </message>
@@ -4563,7 +4589,12 @@ What is wrong: %2</source>
         <translation>盒数</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+0"/>
+        <source>Route</source>
+        <translation>给药途径</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <location line="+426"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>

@@ -296,13 +296,19 @@ def test_dispense_with_scanned_codes_a_duplicate_refused_with_its_reason(journey
         journey.click(dialog.ok_button)
         journey.wait_until(dialog.error.isVisible)
     assert dialog.error.text() == "超过处方剩余天数（共 84 天，剩余 84 天）。"
-    with journey.step("28 days, Ctrl+Enter dispenses"):
+    with journey.step("28 days (1 box) with 2 boxes scanned: Ctrl+Enter refused naming both numbers"):
         dialog.days.selectAll()
         journey.type(dialog.days, "28")
         journey.key(dialog.scan, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        journey.wait_until(lambda: "请逐盒扫码" in dialog.error.text())
+    assert dialog.error.text() == "请逐盒扫码：已扫 2 盒，本次应发 1 盒。" and dialog.isVisible()
+    with journey.step("2 boxes (56 days), Ctrl+Enter dispenses"):
+        dialog.packages.selectAll()
+        journey.type(dialog.packages, "2")
+        journey.key(dialog.scan, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         journey.wait_until(lambda: not dialog.isVisible())
         journey.wait_until(lambda: row_of(page, "refills", lambda r: r["prescription_id"] == rx["id"]) < 0)
-    assert page.notice.text() == f"✓ {second['name']}：已发药 28 天，2 盒；处方剩余 56 天。"
+    assert page.notice.text() == f"✓ {second['name']}：已发药 56 天，2 盒；处方剩余 28 天。"
     codes = journey.store.conn.execute(
         "SELECT c.code FROM dispensing_code c JOIN dispensing d ON d.id = c.dispensing_id "
         "WHERE d.prescription_id = ? ORDER BY c.code",

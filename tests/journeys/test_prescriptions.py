@@ -159,6 +159,18 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
         journey.click(dialog.lines[1].remove)
         journey.wait_until(lambda: len(dialog.lines) == 1)
     assert dialog.warnings.text() == ""
+    assert line.route_choice.currentText() == "口服", "a tablet is taken by mouth"
+    with journey.step("add insulin glargine: its route defaults from 注射剂 to 皮下注射 (trial F3)"):
+        journey.type(dialog.search, "gjyds")
+        journey.wait_until(lambda: not dialog.searching and dialog.results.count() > 0)
+        assert dialog.results.item(0).text().startswith("甘精胰岛素注射液")
+        journey.key(dialog.search, Qt.Key.Key_Return)
+        journey.wait_until(lambda: len(dialog.lines) == 2)
+    assert dialog.lines[1].route_choice.currentText() == "皮下注射" and dialog.lines[1].route == "subcutaneous"
+    shot(journey, dialog, "prescriptions-issue-insulin-route")
+    with journey.step("click 移除 on the insulin"):
+        journey.click(dialog.lines[1].remove)
+        journey.wait_until(lambda: len(dialog.lines) == 1)
     with journey.step("type 42 days: the signature rule shows"):
         dialog.days.selectAll()
         journey.type(dialog.days, "42")

@@ -166,7 +166,9 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
         assert dialog.results.item(0).text().startswith("甘精胰岛素注射液")
         journey.key(dialog.search, Qt.Key.Key_Return)
         journey.wait_until(lambda: len(dialog.lines) == 2)
-    assert dialog.lines[1].route_choice.currentText() == "皮下注射" and dialog.lines[1].route == "subcutaneous"
+    assert (
+        dialog.lines[1].route_choice.currentText() == "皮下注射" and dialog.lines[1].route == "subcutaneous"
+    )
     shot(journey, dialog, "prescriptions-issue-insulin-route")
     with journey.step("click 移除 on the insulin"):
         journey.click(dialog.lines[1].remove)

@@ -31,6 +31,37 @@ def status_on(status: str, valid_until: str, day: dt.date) -> str:
 EVENT_KINDS = ("signed", "stopped")
 PRESCRIBING_ROLES = ("village_doctor", "clinic_admin")  # the accounts of a village clinic that prescribe
 ROUTES = ("oral", "subcutaneous", "inhaled", "topical", "sublingual", "other")
+# the catalog's dosage form (or name) → the route a prescription line defaults to; the first match wins
+_FORM_ROUTES = (
+    (("注射", "injection"), "subcutaneous"),  # the long-term injectables: insulins, GLP-1 pens
+    (("吸入", "气雾", "inhal"), "inhaled"),
+    (("舌下", "subling"), "sublingual"),
+    (("外用", "贴", "软膏", "乳膏", "凝胶", "topical", "patch", "ointment"), "topical"),
+)
+
+
+def default_route(form: str | None, name: str | None = None) -> str:
+    """The route of a drug line when the prescriber names none, from the catalog's dosage form (and, when the
+    form says nothing, the drug's name): 注射剂 → subcutaneous, 吸入 → inhaled, 舌下 → sublingual, 外用/贴/软膏 →
+    topical, else oral. Never 口服 for an insulin (trial F3)."""
+    for text in (form, name):
+        words = (text or "").strip().lower()
+        for marks, route in _FORM_ROUTES:
+            if words and any(m in words for m in marks):
+                return route
+    return "oral"
+
+
+def route_of(field: str, route: str | None, drug: Mapping[str, Any]) -> str:
+    """The route of a line: the one given (one of ``ROUTES``), or the default from the drug's form."""
+    if route is None or not str(route).strip():
+        return default_route(drug.get("form"), drug.get("name"))
+    value = str(route).strip().lower()
+    if value not in ROUTES:
+        raise ValidationError(f"{field} route", "choice", f"one of {', '.join(ROUTES)}")
+    return value
+
+
 EXCLUDED_CLASS_NAMES = {  # RULES §6, as a refusal names them
     "narcotic": "a narcotic (麻醉药品)",
     "psychotropic_1": "a class-I psychotropic (第一类精神药品)",
@@ -313,6 +344,8 @@ def earliest_next(last_on: dt.date, last_days: int, limits: Limits = Limits()) -
 TRACE_20 = re.compile(r"^[0-9]{20}$")
 TRACE_MAX = 100
 _PRINTABLE = re.compile(r"^[\x21-\x7e]+$")  # what a scanner types: printable ASCII, no spaces
+TRACE_MIN = 8  # shorter is a typing slip or a misread, never a family of RULES §7
+_TRACE_CHARS = re.compile(r"^[0-9A-Za-z()]+$")  # digits and letters; GS1's human-readable (AI) brackets
 
 
 @dataclass(frozen=True)
@@ -325,7 +358,8 @@ class TraceCode:
 
 def read_trace_code(text: str) -> TraceCode:
     """A scanned trace code: the 20-digit family (7-digit product id + 13-digit serial) is verified; another
-    family (a manufacturer's code, GS1 DataMatrix) up to 100 characters is accepted unverified, with the reason."""
+    family (a manufacturer's code, GS1 DataMatrix) of 8 to 100 digits and letters is accepted unverified, with the
+    reason; what cannot be a trace code at all (fewer than 8 characters, other signs) is refused naming the rule."""
     code = text.strip()
     if not code:
         raise ValidationError("trace_code", "required", "scan the box's trace code")
@@ -334,6 +368,20 @@ def read_trace_code(text: str) -> TraceCode:
     if len(code) > TRACE_MAX or not _PRINTABLE.match(code):
         raise ValidationError(
             "trace_code", "format", f"a trace code is at most {TRACE_MAX} printable characters without spaces"
+        )
+    if len(code) < TRACE_MIN:
+        raise ValidationError(
+            "trace_code",
+            "too_short",
+            f"{code}: {len(code)} characters cannot be a trace code (at least {TRACE_MIN}; RULES §7)",
+            {"code": code, "length": str(len(code)), "min": str(TRACE_MIN)},
+        )
+    if not _TRACE_CHARS.match(code):
+        raise ValidationError(
+            "trace_code",
+            "characters",
+            f"{code}: a trace code is digits and letters (a GS1 code's (AI) brackets aside; RULES §7)",
+            {"code": code},
         )
     reason = (
         f"{len(code)} digits, not the 20 of the common family"
@@ -373,3 +421,31 @@ def check_reuse(code: str, sold_units: int, package_size: int, split_pack: bool,
         else "sold before (one box, one sale)"
     )
     raise ValidationError("trace_code", "duplicate_code", f"{code}: {reason}", {"code": code})
+
+
+def check_box_count(scanned: int, due: int, split_pack: bool) -> None:
+    """Every box of the installment scanned, one code a box (RULES §7; trial F1): the codes scanned are the
+    installment's whole packages (summed over its items); a split-pack sale (拆零) may hand out fewer."""
+    if scanned == due or (split_pack and scanned < due):
+        return
+    raise ValidationError(
+        "trace_code",
+        "box_count",
+        f"scan every box: {scanned} scanned, this installment is {due} box{'' if due == 1 else 'es'}",
+        {"scanned": str(scanned), "due": str(due)},
+    )
+
+
+def check_not_in_force(disease: str, in_force: Mapping[str, Any] | None) -> None:
+    """One prescription for a disease at a time (trial F20): while one is in force (active or awaiting the
+    signature, not past its validity, days left to dispense) a new one is refused; change it (更改…) or stop it
+    first."""
+    if in_force is None:
+        return
+    raise ValidationError(
+        "disease",
+        "in_force",
+        f"a prescription for {disease} issued {in_force['issued_on']} is in force: change it (更改…) or stop "
+        "it first",
+        {"disease": disease, "issued_on": str(in_force["issued_on"]), "prescription": str(in_force["id"])},
+    )

@@ -32,13 +32,13 @@ def cmd_catalog_load(ctx: Context) -> int:
 
 
 def parse_item(n: int, text: str) -> X.ItemInput:
-    """``CODE,DOSE_PER_TIME,TIMES_PER_DAY[,ROUTE]`` as typed after --item."""
+    """``CODE,DOSE_PER_TIME,TIMES_PER_DAY[,ROUTE]`` as typed after --item (no ROUTE: from the drug's form)."""
     parts = [p.strip() for p in text.replace("，", ",").split(",")]
     if len(parts) not in (3, 4) or not all(parts):
         raise ValidationError(
             f"item {n}", "format", f"{text!r}: write CODE,DOSE_PER_TIME,TIMES_PER_DAY (e.g. XC08CA01…,1,1)"
         )
-    return X.ItemInput(parts[0].upper(), parts[1], parts[2], parts[3] if len(parts) == 4 else "oral")
+    return X.ItemInput(parts[0].upper(), parts[1], parts[2], parts[3] if len(parts) == 4 else None)
 
 
 def _show(a: Any, result: dict[str, Any], lines: list[str]) -> int:
@@ -82,7 +82,7 @@ def issued_lines(name: str, result: dict[str, Any]) -> list[str]:
     """What a doctor reads of a prescription just issued: the patient, days, status, each drug's packages."""
     text = [f"{name}: long-term prescription, {result['days']} days, {result['status']}"]
     text += [
-        f"  {i['drug_name']}\t{i['dose']} × {i['times_per_day']}/day\t{i['packages']} package(s)"
+        f"  {i['drug_name']}\t{i['dose']} × {i['times_per_day']}/day, {i['route']}\t{i['packages']} package(s)"
         for i in result["items"]
     ]
     text += [f"  warning: {w['message']}" for w in result["warnings"]]

@@ -35,7 +35,7 @@ class ItemInput:
     code: str  # the insurance drug code in the catalog
     dose: Any  # per time, in the catalog's unit
     times_per_day: Any
-    route: str = "oral"
+    route: str | None = None  # None: from the catalog drug's form (prescriptions.default_route)
 
 
 def limits(conn: Connection, on: dt.date) -> P.Limits:
@@ -108,6 +108,12 @@ def issue(
     rules = limits(conn, day)
     count = P.whole_in("days", days, 0, 100_000)
     status = P.status_on_issue(count, signed, _note("assessment", assessment), rules)
+    if signed and status == "awaiting_signature":  # signed, over 4 weeks, no assessment (trial F21)
+        raise ValidationError(
+            "assessment",
+            "assessment_required",
+            f"over {rules.signature_above_days} days a signed prescription needs the doctor's assessment",
+        )
     registration = H.registration(conn, resident_id, disease)
     if registration is None or registration["management"] != "continue":
         raise ValidationError(
@@ -122,6 +128,7 @@ def issue(
         is None
     )
     P.check_issuing_rights(actor.role, first, rules)
+    P.check_not_in_force(disease, in_force(conn, resident_id, disease, day, but=replaces))
     if not lines:
         raise ValidationError("item", "required", "a prescription has at least one drug")
     rows: list[dict[str, Any]] = []
@@ -136,8 +143,7 @@ def issue(
         P.check_drug(drug, rules, field)
         dose = P.dose_value(f"{field} dose", line.dose)
         times = P.whole_in(f"{field} times_per_day", line.times_per_day, 1, MAX_TIMES_PER_DAY)
-        if line.route not in P.ROUTES:
-            raise ValidationError(f"{field} route", "choice", f"one of {', '.join(P.ROUTES)}")
+        route = P.route_of(field, line.route, drug)
         catalog.append(drug)
         rows.append(
             {
@@ -148,7 +154,7 @@ def issue(
                 "unit": drug["unit"],
                 "dose": str(dose),
                 "times_per_day": times,
-                "route": line.route,
+                "route": route,
                 "package_size": drug["package_size"],
                 "packages": P.packages_for(dose, times, count, drug["package_size"]),
             }
@@ -183,10 +189,29 @@ def issue(
         "days": count,
         "valid_until": values["valid_until"],
         "items": [
-            {k: r[k] for k in ("drug_code", "drug_name", "dose", "times_per_day", "packages")} for r in rows
+            {k: r[k] for k in ("drug_code", "drug_name", "dose", "times_per_day", "route", "packages")}
+            for r in rows
         ],
         "warnings": [{"code": w.code, "message": w.message, "values": list(w.values)} for w in warnings],
     }
+
+
+def in_force(
+    conn: Connection, resident_id: str, disease: str, day: dt.date, *, but: str | None = None
+) -> dict[str, Any] | None:
+    """The patient's prescription for the disease in force on ``day`` (active or awaiting the signature, not past
+    its validity, days left to dispense), the newest; ``but``: one to leave out (the prescription a change
+    replaces). One wholly dispensed is not in force: its renewal is a new prescription."""
+    row = conn.execute(
+        f"SELECT p.id, p.issued_on FROM prescription p WHERE p.resident_id = ? AND p.disease = ? "
+        f"AND p.deleted_at IS NULL AND p.valid_until >= ? AND p.id IS NOT ? "
+        f"AND {STATUS_SQL.format(p='p')} IN ('active', 'awaiting_signature') "
+        "AND p.days > (SELECT coalesce(sum(d.days), 0) FROM dispensing d WHERE d.prescription_id = p.id "
+        "AND d.deleted_at IS NULL) "
+        "ORDER BY p.issued_on DESC, p.created_at DESC LIMIT 1",
+        (resident_id, disease, day.isoformat(), but),
+    ).fetchone()
+    return None if row is None else dict(row)
 
 
 def _last_allergies(conn: Connection, resident_id: str) -> str | None:
@@ -358,6 +383,7 @@ def dispense(
         }
         for i in lines
     ]
+    P.check_box_count(len(boxes), sum(int(q["packages"]) for q in quantities), split_pack)
     with store.unit(actor.id, "rx.dispense") as uow:
         dispensing_id = uow.insert(
             "dispensing",

@@ -313,3 +313,13 @@ def test_an_installment_is_paid_by_one_visit_of_its_own_patient(demo: Store) -> 
             demo.conn, V.VisitInput(other, d["dispensed_on"], "11", ("J06.9",), None, dispensing_id=d["id"])
         )
     assert (err.value.field, err.value.rule) == ("dispensing", "other_patient")
+
+
+def test_the_demos_injections_are_subcutaneous_its_tablets_oral(demo: Store) -> None:
+    """Trial F3: the demo's insulins and GLP-1 (注射剂) are 皮下注射 (subcutaneous), the rest 口服."""
+    routes = rows(
+        demo,
+        "SELECT d.form, i.route FROM prescription_item i JOIN drug d ON d.code = i.drug_code GROUP BY 1, 2",
+    )
+    assert {(r["form"], r["route"]) for r in routes if r["form"] == "注射剂"} == {("注射剂", "subcutaneous")}
+    assert all(r["route"] == "oral" for r in routes if r["form"] != "注射剂")

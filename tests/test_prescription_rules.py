@@ -264,3 +264,53 @@ def test_a_prescription_past_its_last_valid_day_is_told_expired_unless_it_was_st
         assert told == P.EXPIRED
     else:
         assert told == status  # its last valid day is still valid
+
+
+@pytest.mark.parametrize(
+    ("form", "name", "route"),
+    [
+        ("注射剂", "甘精胰岛素注射液", "subcutaneous"),
+        (None, "利拉鲁肽注射液", "subcutaneous"),
+        ("吸入气雾剂", "沙丁胺醇", "inhaled"),
+        ("贴剂", "硝酸甘油贴", "topical"),
+        ("软膏剂", "x", "topical"),
+        ("舌下片", "硝酸甘油舌下片", "sublingual"),
+        ("片剂", "苯磺酸氨氯地平片", "oral"),
+        (None, None, "oral"),
+    ],
+)
+def test_the_route_a_line_defaults_to_comes_from_the_dosage_form(
+    form: str | None, name: str | None, route: str
+) -> None:
+    assert P.default_route(form, name) == route
+    assert P.route_of("item 1", None, {"form": form, "name": name}) == route
+    assert P.route_of("item 1", "oral", {"form": form, "name": name}) == "oral"
+
+
+@pytest.mark.parametrize(
+    ("scanned", "due", "split", "ok"),
+    [
+        (1, 1, False, True),
+        (5, 1, False, False),
+        (1, 5, False, False),
+        (1, 5, True, True),
+        (6, 5, True, False),
+    ],
+)
+def test_the_boxes_scanned_are_the_installments_boxes(scanned: int, due: int, split: bool, ok: bool) -> None:
+    if ok:
+        P.check_box_count(scanned, due, split)
+    else:
+        assert refused(P.check_box_count, scanned, due, split).rule == "box_count"
+
+
+@given(st.text(alphabet="0123456789ABCxyz", min_size=1, max_size=7))
+def test_fewer_than_8_characters_is_never_a_trace_code(code: str) -> None:
+    assert refused(P.read_trace_code, code).rule == "too_short"
+
+
+def test_signs_other_than_digits_and_letters_are_refused_a_gs1_code_stays_unverified() -> None:
+    assert refused(P.read_trace_code, "8100001-00000001").rule == "characters"
+    gs1 = P.read_trace_code("(01)06901234567892(21)X1")
+    assert not gs1.verified and gs1.reason
+    assert P.read_trace_code("8100001000000000000").reason == "19 digits, not the 20 of the common family"

@@ -102,6 +102,7 @@ def test_dispense_over_too_early_and_a_code_sold_twice(rx: Cli) -> None:
     assert code == 3 and "too_early" in err and "next one from" in err
     code, _, err = dispense(rx, rx_id, 29, "81000010000000000002", date=day(0))
     assert code == 3 and "more than the prescription has left" in err
+    assert rx_command(rx, "stop", rx_id, "--reason", "换药")[0] == 0  # one in force at a time
     other = str(issue(rx, 28)[1]["id"])  # the code is blocked on any prescription of the clinic
     code, _, err = dispense(rx, other, 28, CODE, date=day(0))
     assert code == 3 and "sold before" in err and CODE in err and "duplicate_code" in err
@@ -170,7 +171,7 @@ def test_change_stops_the_old_prescription_and_issues_the_new_one(rx: Cli) -> No
     assert new["items"][0]["dose"] == "2" and new["items"][0]["packages"] == 2  # type: ignore[index]
     code, _, err = dispense(rx, old, 28)
     assert code == 3 and "stopped" in err, "the old prescription dispenses nothing more"
-    assert dispense(rx, str(new["id"]), 28)[0] == 0
+    assert dispense(rx, str(new["id"]), 28, CODE, "81000010000000000002")[0] == 0  # 2 a day: 2 boxes
     code, out, _ = rx(
         "rx",
         "change",
@@ -217,3 +218,35 @@ def test_a_stopped_or_unknown_prescription_cannot_change(rx: Cli) -> None:
         rx, "change", "no-such-id", "--reason", "x", "--item", f"{AMLODIPINE},1,1", "--days", "28"
     )
     assert code == 3 and "no-such-id" in err, err
+
+
+def test_a_second_prescription_for_the_disease_in_force_exits_3_naming_in_force(rx: Cli) -> None:
+    """Trial F20: issuing while one for the disease is in force is refused; stopping it first lets it through."""
+    first = issue(rx, 28)
+    assert first[0] == 0, first[2]
+    code, _, err = issue(rx, 28)
+    assert code == 3 and "in_force" in err and "hypertension" in err and "is in force" in err
+    assert rx_command(rx, "stop", str(first[1]["id"]), "--reason", "换药")[0] == 0
+    assert issue(rx, 28)[0] == 0
+
+
+def test_signed_over_28_days_without_an_assessment_exits_3_naming_assessment(rx: Cli) -> None:
+    """Trial F21: --signed is never silently dropped: over 28 days it needs --assessment."""
+    code, _, err = issue(rx, 42, "--signed")
+    assert code == 3 and "assessment" in err and "assessment_required" in err
+    code, result, err = issue(rx, 42, "--signed", "--assessment", "稳定")
+    assert code == 0 and result["status"] == "active", err
+
+
+def test_the_boxes_scanned_must_be_the_installments_boxes(rx: Cli) -> None:
+    """Trial F1: 28 days of 1 × 1 tablet is 1 box of 28: two codes are refused naming the numbers."""
+    rx_id = str(issue(rx, 28)[1]["id"])
+    code, _, err = dispense(rx, rx_id, 28, CODE, "81000010000000000002")
+    assert code == 3 and "box_count" in err and "2 scanned, this installment is 1 box" in err
+    code, _, err = dispense(rx, rx_id, 28, "12345")
+    assert code == 3 and "too_short" in err
+
+
+def test_a_route_not_given_comes_from_the_drugs_form(rx: Cli) -> None:
+    code, result, err = issue(rx, 28)
+    assert code == 0 and result["items"][0]["route"] == "oral", err  # type: ignore[index]

@@ -322,3 +322,68 @@ def test_the_worklist_follows_stops_and_rows_pulled_in_either_order(rx: Clinic) 
         28,
         "2026-12-18",
     )
+
+
+def test_the_route_defaults_from_the_drugs_form_insulin_is_subcutaneous(rx: Clinic) -> None:
+    """Trial F3: with no route given, an injection (注射剂) is 皮下注射, a tablet 口服; a route given is kept."""
+    insulin = code_of(rx, "甘精胰岛素注射液")
+    assert refused(issue, rx, 28, X.ItemInput(AMLODIPINE, "1", 1, "by_ear")).rule == "choice"
+    result = issue(rx, 28, X.ItemInput(AMLODIPINE, "1", 1), X.ItemInput(insulin, "12", 1))
+    assert [i["route"] for i in result["items"]] == ["oral", "subcutaneous"]
+    stored = [i["route"] for i in X.items(rx.store.conn, result["id"])]
+    assert stored == ["oral", "subcutaneous"]
+
+
+def test_the_codes_scanned_are_exactly_the_boxes_of_the_installment(rx: Clinic) -> None:
+    """Trial F1: 5 codes where 1 box is due, 1 code where 5 are due — refused naming the numbers, nothing written;
+    a split-pack sale may hand out fewer."""
+    rx_id = issue(rx, 84)["id"]  # amlodipine 1 × 1, 28 a box: 28 days is 1 box
+    codes = [f"810000100000000000{n:02d}" for n in range(1, 6)]
+    before = count(rx, "dispensing")
+    err = refused(dispense, rx, rx_id, 28, *codes)
+    assert err.rule == "box_count" and "5 scanned, this installment is 1 box" in err.message
+    assert count(rx, "dispensing") == before and count(rx, "dispensing_code") == 0
+    err = refused(dispense, rx, rx_id, 84 - 28, CODE)  # 56 days: 2 boxes
+    assert err.rule == "box_count" and "1 scanned, this installment is 2 boxes" in err.message
+    assert dispense(rx, rx_id, 56, *codes[:2])["days"] == 56
+
+
+def test_a_split_pack_sale_may_scan_fewer_boxes(rx: Clinic) -> None:
+    rx_id = issue(rx, 84)["id"]
+    assert dispense(rx, rx_id, 56, CODE, split_pack=True)["days"] == 56
+
+
+@pytest.mark.parametrize("code", ["12345", "ABC1234", "8100001-000000000001", "81000010000000000001!"])
+def test_what_cannot_be_a_trace_code_is_refused_naming_the_rule(rx: Clinic, code: str) -> None:
+    """Trial F2: a few characters, or anything but digits and letters, is no family of RULES §7."""
+    rx_id = issue(rx, 28)["id"]
+    assert refused(dispense, rx, rx_id, 28, code).rule in {"too_short", "characters"}
+    assert count(rx, "dispensing") == 0
+
+
+def test_one_prescription_per_disease_in_force_a_change_still_works(rx: Clinic) -> None:
+    """Trial F20: a second prescription while one is active or awaiting the signature is refused naming the
+    rule; change() stops the old one first; one wholly dispensed or stopped leaves the way open."""
+    first = issue(rx, 56)["id"]
+    err = refused(issue, rx, 28, on="2026-11-06")
+    assert err.rule == "in_force" and "issued 2026-11-02 is in force" in err.message
+    assert count(rx, "prescription") == 1
+    new = X.change(rx.store, doctor(rx), first, "加量", [X.ItemInput(AMLODIPINE, "1", 1)], 28, today=TODAY)
+    assert refused(issue, rx, 42, signed=False, assessment=None).rule == "in_force"
+    X.stop(rx.store, doctor(rx), new["id"], "停药", today=TODAY)
+    held = issue(rx, 42, signed=False, assessment=None)
+    assert held["status"] == "awaiting_signature"
+    assert refused(issue, rx, 28).rule == "in_force", "awaiting the signature is in force too"
+
+
+def test_a_finished_prescription_may_be_renewed(rx: Clinic) -> None:
+    rx_id = issue(rx, 28)["id"]
+    dispense(rx, rx_id, 28, CODE)
+    assert issue(rx, 28, on="2026-11-25")["status"] == "active"
+
+
+def test_signed_over_4_weeks_without_an_assessment_is_refused(rx: Clinic) -> None:
+    """Trial F21: the signature is never silently dropped."""
+    err = refused(issue, rx, 42, signed=True, assessment=None)
+    assert err.field == "assessment" and err.rule == "assessment_required"
+    assert count(rx, "prescription") == 0

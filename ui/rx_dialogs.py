@@ -111,6 +111,19 @@ def rx_rule_text(e: ValidationError) -> str:
         ),
         "not_awaiting": tr("The prescription does not await a signature."),
         "assessment_required": tr("Record the doctor's assessment first (over 28 days)."),
+        "box_count": tr("Scan every box: %1 scanned, this installment is %2 box(es).")
+        .replace("%1", d.get("scanned", ""))
+        .replace("%2", d.get("due", "")),
+        "too_short": tr("%1: %2 characters cannot be a trace code (at least %3; RULES §7).")
+        .replace("%1", d.get("code", ""))
+        .replace("%2", d.get("length", ""))
+        .replace("%3", d.get("min", "")),
+        "characters": tr("%1: a trace code is digits and letters (RULES §7).").replace(
+            "%1", d.get("code", "")
+        ),
+        "in_force": tr("A prescription for %1 issued %2 is in force: change it (更改…) or stop it first.")
+        .replace("%1", disease_text(d.get("disease", "")))
+        .replace("%2", d.get("issued_on", "")),
     }
     if e.rule in known:
         return known[e.rule]
@@ -409,12 +422,27 @@ def unverified_text(trace: P.TraceCode) -> str:
 
 
 # -- issuing ----------------------------------------------------------------------------------------------------
+def route_text(route: str) -> str:
+    """A route (给药途径) as the doctor chooses it."""
+    return {
+        "oral": tr("Oral"),
+        "subcutaneous": tr("Subcutaneous injection"),
+        "inhaled": tr("Inhaled"),
+        "topical": tr("Topical"),
+        "sublingual": tr("Sublingual"),
+        "other": tr("Other"),
+    }.get(route, route)
+
+
 class ItemLine:
     """The widgets of one drug on the prescription being written."""
 
     def __init__(self, drug: Row, changed: Any, remove: Any) -> None:
         self.drug = drug
-        self.route = "oral"  # kept from the prescription a change starts from
+        self.route_choice = QComboBox()  # defaults from the drug's form (trial F3: never 口服 for insulin)
+        for route in P.ROUTES:
+            self.route_choice.addItem(route_text(route), route)
+        self.route = P.default_route(drug.get("form"), drug.get("name"))
         self.name = QLabel(f"{drug['name']} {drug.get('spec') or ''}")
         self.dose = QLineEdit("1")
         self.dose.setMaximumWidth(60)
@@ -429,7 +457,17 @@ class ItemLine:
         self.remove.clicked.connect(lambda: remove(self))
 
     def widgets(self) -> list[QWidget]:
-        return [self.name, self.dose, self.unit, self.times, self.packages, self.remove]
+        return [self.name, self.dose, self.unit, self.times, self.route_choice, self.packages, self.remove]
+
+    @property
+    def route(self) -> str:
+        """The route chosen for the line (one of ``prescriptions.ROUTES``)."""
+        return str(self.route_choice.currentData())
+
+    @route.setter
+    def route(self, value: str) -> None:
+        index = self.route_choice.findData(value)
+        self.route_choice.setCurrentIndex(index if index >= 0 else self.route_choice.findData("other"))
 
     def dose_value(self) -> Decimal | None:
         try:
@@ -468,7 +506,8 @@ class IssueDialog(RxDialog):
         self.results.installEventFilter(self)
         self.results.itemActivated.connect(lambda item: self.typed.enter(self.results.row(item)))
         self.grid = QGridLayout()
-        for col, text in enumerate((tr("Drug"), tr("Dose per time"), "", tr("Times a day"), tr("Boxes"))):
+        heads = (tr("Drug"), tr("Dose per time"), "", tr("Times a day"), tr("Route"), tr("Boxes"))
+        for col, text in enumerate(heads):
             self.grid.addWidget(QLabel(text), 0, col)
         self.days = QSpinBox()
         self.days.setRange(1, 366)

@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+145"/>
+        <location filename="../../ui/rx_dialogs.py" line="+158"/>
         <location filename="../../ui/visit_dialog.py" line="+174"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
@@ -88,7 +88,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/rx_dialogs.py" line="+314"/>
+        <location filename="../../ui/rx_dialogs.py" line="+339"/>
         <source>ID number, name or pinyin of the resident, then Enter</source>
         <translation>输入居民身份证号、姓名或拼音，按回车</translation>
     </message>
@@ -119,7 +119,7 @@
     </message>
     <message>
         <location line="+15"/>
-        <location filename="../../ui/rx_dialogs.py" line="+68"/>
+        <location filename="../../ui/rx_dialogs.py" line="+69"/>
         <source>Several residents match “%1”: type more of the ID number.</source>
         <translation>有多位居民符合“%1”：请多输入几位身份证号。</translation>
     </message>
@@ -284,7 +284,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-255"/>
+        <location filename="../../ui/rx_dialogs.py" line="-281"/>
         <source>Trace code</source>
         <translation>追溯码</translation>
     </message>
@@ -521,7 +521,7 @@
         <location filename="../../ui/chronic_chart.py" line="+106"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-79"/>
-        <location filename="../../ui/rx_dialogs.py" line="+747"/>
+        <location filename="../../ui/rx_dialogs.py" line="+773"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <location filename="../../ui/visit_list.py" line="+134"/>
         <source>Close</source>
@@ -1289,6 +1289,7 @@
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../ui/rx_dialogs.py" line="-131"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
@@ -1553,7 +1554,7 @@
         <location line="+5"/>
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
-        <location filename="../../ui/rx_dialogs.py" line="-54"/>
+        <location filename="../../ui/rx_dialogs.py" line="+76"/>
         <location filename="../../ui/visit_dialog.py" line="-215"/>
         <location line="+91"/>
         <source>Drug</source>
@@ -1668,7 +1669,7 @@
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <location filename="../../ui/day_end_view.py" line="-10"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
-        <location filename="../../ui/rx_dialogs.py" line="+443"/>
+        <location filename="../../ui/rx_dialogs.py" line="+444"/>
         <location filename="../../ui/visit_dialog.py" line="-88"/>
         <location filename="../../ui/visit_list.py" line="+35"/>
         <source>Reason</source>
@@ -3759,7 +3760,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../ui/rx_dialogs.py" line="-17"/>
+        <location filename="../../ui/rx_dialogs.py" line="-18"/>
         <source>Times a day</source>
         <translation>每日次数</translation>
     </message>
@@ -3937,7 +3938,7 @@ What is wrong: %2</source>
         <location filename="../../ui/day_end_view.py" line="-34"/>
         <location line="+29"/>
         <location filename="../../ui/entry_quality_view.py" line="+12"/>
-        <location filename="../../ui/rx_dialogs.py" line="+16"/>
+        <location filename="../../ui/rx_dialogs.py" line="+17"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
@@ -4118,8 +4119,8 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-219"/>
-        <location line="+226"/>
+        <location filename="../../ui/rx_dialogs.py" line="-245"/>
+        <location line="+252"/>
         <source>Days</source>
         <translation>天数</translation>
     </message>
@@ -4271,7 +4272,7 @@ What is wrong: %2</source>
         <translation>%1 的处方已更改：新处方 %2 天，已生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-954"/>
+        <location filename="../../ui/rx_dialogs.py" line="-993"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -4322,12 +4323,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+561"/>
+        <location line="+600"/>
         <source>%1 days is over %2 days (12 weeks), the most a long-term prescription holds.</source>
         <translation>%1 天超过 %2 天（12 周）：长期处方最长不超过 12 周。</translation>
     </message>
     <message>
-        <location line="-558"/>
+        <location line="-597"/>
         <source>The patient is not stable: the last face-to-face follow-up was not controlled.</source>
         <translation>患者病情不稳定：最近一次面对面随访控制不满意。</translation>
     </message>
@@ -4397,7 +4398,27 @@ What is wrong: %2</source>
         <translation>请先填写医生评估（超过 28 天）。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <source>Scan every box: %1 scanned, this installment is %2 box(es).</source>
+        <translation>请逐盒扫码：已扫 %1 盒，本次应发 %2 盒。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1: %2 characters cannot be a trace code (at least %3; RULES §7).</source>
+        <translation>%1：%2 位不可能是追溯码（至少 %3 位；规则 §7）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1: a trace code is digits and letters (RULES §7).</source>
+        <translation>%1：追溯码只含数字和字母（规则 §7）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A prescription for %1 issued %2 is in force: change it (更改…) or stop it first.</source>
+        <translation>%2 开具的%1长处方仍在执行：请先更改（更改…）或停用该处方。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>A trace code is at most 100 printable characters without spaces.</source>
         <translation>追溯码最多 100 个可打印字符，不含空格。</translation>
     </message>
@@ -4523,13 +4544,38 @@ What is wrong: %2</source>
         <translation>非 20 位追溯码，无法校验</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+7"/>
+        <source>Oral</source>
+        <translation>口服</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subcutaneous injection</source>
+        <translation>皮下注射</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Inhaled</source>
+        <translation>吸入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Topical</source>
+        <translation>外用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sublingual</source>
+        <translation>舌下含服</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <location filename="../../ui/visit_dialog.py" line="-110"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+36"/>
         <source>Issue a long-term prescription</source>
         <translation>开具长期处方</translation>
     </message>
@@ -4554,7 +4600,12 @@ What is wrong: %2</source>
         <translation>盒数</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+0"/>
+        <source>Route</source>
+        <translation>给药途径</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <location line="+411"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>

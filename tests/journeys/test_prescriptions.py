@@ -159,6 +159,20 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
         journey.click(dialog.lines[1].remove)
         journey.wait_until(lambda: len(dialog.lines) == 1)
     assert dialog.warnings.text() == ""
+    assert line.route_choice.currentText() == "口服", "a tablet is taken by mouth"
+    with journey.step("add insulin glargine: its route defaults from 注射剂 to 皮下注射 (trial F3)"):
+        journey.type(dialog.search, "gjyds")
+        journey.wait_until(lambda: not dialog.searching and dialog.results.count() > 0)
+        assert dialog.results.item(0).text().startswith("甘精胰岛素注射液")
+        journey.key(dialog.search, Qt.Key.Key_Return)
+        journey.wait_until(lambda: len(dialog.lines) == 2)
+    assert (
+        dialog.lines[1].route_choice.currentText() == "皮下注射" and dialog.lines[1].route == "subcutaneous"
+    )
+    shot(journey, dialog, "prescriptions-issue-insulin-route")
+    with journey.step("click 移除 on the insulin"):
+        journey.click(dialog.lines[1].remove)
+        journey.wait_until(lambda: len(dialog.lines) == 1)
     with journey.step("type 42 days: the signature rule shows"):
         dialog.days.selectAll()
         journey.type(dialog.days, "42")
@@ -296,13 +310,19 @@ def test_dispense_with_scanned_codes_a_duplicate_refused_with_its_reason(journey
         journey.click(dialog.ok_button)
         journey.wait_until(dialog.error.isVisible)
     assert dialog.error.text() == "超过处方剩余天数（共 84 天，剩余 84 天）。"
-    with journey.step("28 days, Ctrl+Enter dispenses"):
+    with journey.step("28 days (1 box) with 2 boxes scanned: Ctrl+Enter refused naming both numbers"):
         dialog.days.selectAll()
         journey.type(dialog.days, "28")
         journey.key(dialog.scan, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        journey.wait_until(lambda: "请逐盒扫码" in dialog.error.text())
+    assert dialog.error.text() == "请逐盒扫码：已扫 2 盒，本次应发 1 盒。" and dialog.isVisible()
+    with journey.step("2 boxes (56 days), Ctrl+Enter dispenses"):
+        dialog.packages.selectAll()
+        journey.type(dialog.packages, "2")
+        journey.key(dialog.scan, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         journey.wait_until(lambda: not dialog.isVisible())
         journey.wait_until(lambda: row_of(page, "refills", lambda r: r["prescription_id"] == rx["id"]) < 0)
-    assert page.notice.text() == f"✓ {second['name']}：已发药 28 天，2 盒；处方剩余 56 天。"
+    assert page.notice.text() == f"✓ {second['name']}：已发药 56 天，2 盒；处方剩余 28 天。"
     codes = journey.store.conn.execute(
         "SELECT c.code FROM dispensing_code c JOIN dispensing d ON d.id = c.dispensing_id "
         "WHERE d.prescription_id = ? ORDER BY c.code",

@@ -151,6 +151,8 @@ class Code(StrEnum):
     )
     NOT_NORMALIZED = "not_normalized"
     FOLDER_MISSING = "folder_missing"  # (CLI) a backup or export never makes its folder
+    FOLDER_IS_FILE = "folder_is_file"  # (CLI) the folder named is a file
+    FOLDER_NOT_WRITABLE = "folder_not_writable"  # (CLI) no file can be made in the folder
     OTHER_VILLAGE = "other_village"
     OUT_OF_RANGE = "out_of_range"
     POLICY = "policy"
@@ -194,6 +196,9 @@ class Code(StrEnum):
     # long-term prescriptions (clinic_app.prescriptions, rx_records, catalog); excluded_<flag> for each RULES §6 class
     ASSESSMENT_REQUIRED = "assessment_required"
     BEFORE_ISSUE = "before_issue"
+    BOX_COUNT = "box_count"  # the codes scanned are not the installment's boxes
+    CHARACTERS = "characters"  # a trace code with other than digits and letters
+    IN_FORCE = "in_force"  # a prescription for the disease is in force already: change or stop it
     DUPLICATE_CODE = "duplicate_code"  # a trace code sold before (one box, one sale)
     EXCLUDED_NARCOTIC = "excluded_narcotic"
     EXCLUDED_PSYCHOTROPIC_1 = "excluded_psychotropic_1"
@@ -223,6 +228,10 @@ class Code(StrEnum):
     PRICE = "price"  # a drug without a price or category in the catalog
     QUALIFICATION = "qualification"  # type 14 without an approved chronic-outpatient qualification
     QUANTITY = "quantity"
+    OTHER_PATIENT = "other_patient"  # a visit paying for another patient's dispensing installment
+    OTHER_DISEASE = "other_disease"  # a type-14 visit paying for an installment of another disease
+    PAID = "paid"  # a dispensing installment a live visit pays for already
+    BEFORE_DIAGNOSIS = "before_diagnosis"  # a chronic-outpatient qualification before the diagnosis
 
 
 # a code as read from the wire: the member when it is one, else the text (see ``Code``)

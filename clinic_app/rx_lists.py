@@ -71,7 +71,7 @@ def prescription_sheet(conn: Connection, rx_id: str) -> dict[str, Any]:
     lines = [
         dict(r)
         for r in conn.execute(
-            "SELECT i.*, d.form FROM prescription_item i "
+            "SELECT i.*, d.form, d.package_unit FROM prescription_item i "
             "LEFT JOIN drug d ON d.code = i.drug_code AND d.deleted_at IS NULL "
             "WHERE i.prescription_id = ? ORDER BY i.line",
             (rx_id,),
@@ -123,8 +123,14 @@ def prescription_sheet(conn: Connection, rx_id: str) -> dict[str, Any]:
         "signed_on": next((e["on_date"] for e in events if e["kind"] == "signed"), None),
         "stopped": next((e for e in events if e["kind"] == "stopped"), None),
         "replaces": rx["replaces"],
+        "replaces_issued_on": _issued_on(conn, rx["replaces"]) if rx["replaces"] else None,
         "items": lines,
     }
+
+
+def _issued_on(conn: Connection, rx_id: str) -> str | None:
+    row = conn.execute("SELECT issued_on FROM prescription WHERE id = ?", (rx_id,)).fetchone()
+    return str(row[0]) if row else None
 
 
 def known_products(conn: Connection) -> frozenset[str]:

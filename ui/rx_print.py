@@ -89,10 +89,11 @@ def item_html(n: int, item: dict[str, Any], days: int) -> str:
     spec = e(str(item.get("spec") or ""))
     form = e(str(item.get("form") or ""))
     unit = e(str(item.get("unit") or ""))
-    size = f"{item['package_size']}{unit}/盒"
+    package = e(str(item.get("package_unit") or "盒"))  # a pen of insulin is 支, not 盒
+    size = f"{item['package_size']}{unit}/{package}"
     return (
         f"<tr><td valign='top' width='6%'>{n}.</td><td><b>{e(str(item['drug_name']))}</b>　{spec}　{form}"
-        f"　{size}</td><td align='right' valign='top' width='16%'><b>{item['packages']} 盒</b></td></tr>"
+        f"　{size}</td><td align='right' valign='top' width='16%'><b>{item['packages']} {package}</b></td></tr>"
         f"<tr><td></td><td colspan='2' class='sig'>用法：每次 {_number(item['dose'])}{unit}，每日 "
         f"{item['times_per_day']} 次，{ROUTES_ZH.get(str(item['route']), e(str(item['route'])))}，共 {days} 天</td></tr>"
     )
@@ -113,7 +114,9 @@ def prescription_html(sheet: dict[str, Any], today: dt.date, paper: str = "A5") 
     else:
         given = f"尚未调配，剩余 {sheet['left_days']} 天"
     interval = f"上次所发天数减 {sheet['early_days']} 天"
-    if sheet.get("earliest_next"):
+    if P.status_on(str(sheet["status"]), sheet["valid_until"], today) in ("stopped", P.EXPIRED):
+        given += "；不再调配"  # stopped or past its validity: no next installment to point to
+    elif sheet.get("earliest_next"):
         interval += f"（下次调配不早于 {sheet['earliest_next']}）"
     if sheet["status"] == "awaiting_signature":
         signature = f"患者签字：{LINE}　日期：{LINE}"
@@ -125,7 +128,11 @@ def prescription_html(sheet: dict[str, Any], today: dt.date, paper: str = "A5") 
         signature = f"{sheet['signature_above_days']} 天以内，无需患者签字"
     status_class = "ok" if sheet["status"] == "active" and not meaning else "held"
     notice = f"<p class='held'>{e(meaning)}</p>" if meaning else ""
-    changed = f"<p>本处方替代原处方 {e(str(sheet['replaces'])[:8])}…</p>" if sheet.get("replaces") else ""
+    changed = (
+        f"<p>本处方替代 {e(str(sheet.get('replaces_issued_on') or ''))} 开具的原处方（已停用）。</p>"
+        if sheet.get("replaces")
+        else ""
+    )
     body_pt = BODY_PT[paper]
     return f"""<html><head><style>
 body {{ font-family: {FONTS}; font-size: {body_pt}pt; }}

@@ -222,10 +222,11 @@ def preview_prescription(
 def round_html(rows: list[dict[str, Any]], clinic: str, day: dt.date, days: int) -> str:
     """The refill worklist as the doctor takes it on a round: the soonest due first, a column to write in."""
     e = html.escape
-    head = "".join(f"<th>{h}</th>" for h in ROUND_HEADS)
+    widths: dict[str, str] = {}
+    head = "".join(f"<th{widths.get(h, '')}>{h}</th>" for h in ROUND_HEADS)
     body = []
     for r in rows:
-        why = "、".join(labels.label("refill_reason", w) for w in r.get("reasons", []))
+        why = "<br/>".join(labels.label("refill_reason", w) for w in r.get("reasons", []))  # a reason a line
         cells = (
             r["due_on"],
             e(str(r["name"])),
@@ -241,7 +242,17 @@ def round_html(rows: list[dict[str, Any]], clinic: str, day: dt.date, days: int)
             why,
             e(str(r.get("phone") or "")),
         )
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "<td></td></tr>")
+        wraps: tuple[
+            int, ...
+        ] = ()  # a drug a line; every cell keeps to one line, the record column takes the rest
+        body.append(
+            "<tr>"
+            + "".join(
+                f"<td{widths.get(ROUND_HEADS[n], '')}>{c}</td>" if n in wraps else f"<td class='n'>{c}</td>"
+                for n, c in enumerate(cells)
+            )
+            + "<td></td></tr>"
+        )
     if not body:
         body.append(f"<tr><td colspan='{len(ROUND_HEADS) + 1}' align='center'>（无）</td></tr>")
     summary = f"{e(clinic)}　{day.isoformat()}　{days} 天内应续方、发药或到期：共 {len(rows)} 张处方"
@@ -249,8 +260,8 @@ def round_html(rows: list[dict[str, Any]], clinic: str, day: dt.date, days: int)
 body {{ font-family: {FONTS}; font-size: {ROUND_PT}pt; }}
 h1 {{ font-family: {HEAD_FONTS}; font-size: 15pt; text-align: center; margin: 0 0 4pt 0; }}
 table {{ border-collapse: collapse; }}
-td {{ white-space: nowrap; }}
-th {{ font-family: {HEAD_FONTS}; font-weight: normal; background: #eeeeee; white-space: nowrap; }}
+td.n {{ white-space: nowrap; }}
+th {{ font-family: {HEAD_FONTS}; font-weight: normal; background: #eeeeee; }}
 </style></head><body><h1>{ROUND_TITLE}</h1><p>{summary}</p>
 <table width='100%' cellspacing='0' cellpadding='3' border='1'>
 <thead><tr>{head}<th width='100%'>{ROUND_RECORD}</th></tr></thead>

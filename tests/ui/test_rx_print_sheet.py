@@ -116,7 +116,7 @@ def test_each_column_of_the_refill_round_has_its_heading() -> None:
     body = html[html.index("</thead>") :]
     headings = html.count("<th>") + html.count("<th ")
     assert headings == body.count("<td") == len(ROUND_HEADS) + 1  # and the column written in by hand
-    cells = [c.split("</td>")[0] for c in body.split("<td>")[1:]]
+    cells = [c.split(">", 1)[1].split("</td>")[0] for c in body.split("<td")[1:]]
     assert cells[ROUND_HEADS.index("药品")] == "苯磺酸氨氯地平片 5mg"
     assert cells[ROUND_HEADS.index("身份证号")] == "110105********002X"
     assert cells[ROUND_HEADS.index("原因")] == "将用完"

@@ -5347,12 +5347,17 @@ What is wrong: %2</source>
         <translation>暂算：本机按本卫生室的就诊记录计算，以县平台汇总各机构后的确认为准。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
+        <source>The year&apos;s cap was used up before this visit: the fund pays nothing of it.</source>
+        <translation>本年度限额在本次就诊前已用完：本次统筹基金不予支付。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The year&apos;s cap is reached in this visit: the fund pays only what was left of it.</source>
         <translation>本次就诊达到年度限额：统筹只支付剩余额度。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+24"/>
         <source>Computing… the visit is saved once its settlement is shown.</source>
         <translation>正在计算…结算显示后即保存本次就诊。</translation>
     </message>

@@ -107,6 +107,16 @@ def test_the_cap_reached_in_the_middle_of_a_visit_pays_what_was_left(
     }
     assert "达到年度限额" in form.state.text() and "暂算" in form.state.text()
     assert "91.00" in form.terms.text()  # what the fund paid before this visit
+    # the next visit begins with nothing left: it says so, not that the cap is reached in it
+    form.remove_line(form.lines[0])
+    V.add_visit(
+        visit_clinic.store,
+        visit_clinic.doctor,
+        V.VisitInput(resident(visit_clinic)["id"], TODAY, "14", ("I10",), "hypertension", [("S1", 2)]),
+    )
+    add(qtbot, form, "S1")
+    qtbot.waitUntil(lambda: form.figures["fund"].text() == "0.00" and "已用完" in form.state.text())
+    assert "本次就诊前已用完" in form.state.text() and "达到年度限额" not in form.state.text()
 
 
 def test_quick_edits_while_settling_end_in_the_settlement_of_the_last(qtbot: Any, form: Any) -> None:

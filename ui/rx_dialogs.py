@@ -1011,23 +1011,26 @@ def history_html(name: str, history: list[Row], today: dt.date) -> str:
         )
         parts.append(f"<p><b>{escape(head)}</b><br>")
         parts += ["&nbsp;&nbsp;" + escape(packages_line(i)) + "<br>" for i in rx["items"]]
+        issued_on = {str(other["id"]): str(other["issued_on"]) for other in history}
+        if rx.get("replaces"):
+            was = issued_on.get(str(rx["replaces"]), "")
+            parts.append(
+                "&nbsp;&nbsp;" + escape(tr("changed from the prescription of %1").replace("%1", was)) + "<br>"
+            )
+        # what happened to it, in the order it happened: signed, each installment, stopped
+        happened: list[tuple[str, int, str]] = []
         for e in rx["events"]:
             what = (
                 tr("signed")
                 if e["kind"] == "signed"
                 else tr("stopped: %1").replace("%1", str(e.get("reason") or ""))
             )
-            parts.append(f"&nbsp;&nbsp;{escape(str(e['on_date']))} {escape(what)}<br>")
+            happened.append((str(e["on_date"]), 0 if e["kind"] == "signed" else 2, what))
         for d in rx["installments"]:
-            parts.append(
-                "&nbsp;&nbsp;"
-                + escape(
-                    tr("%1 dispensed %2 days")
-                    .replace("%1", str(d["dispensed_on"]))
-                    .replace("%2", str(d["days"]))
-                )
-                + "<br>"
-            )
+            what = tr("dispensed %1 days").replace("%1", str(d["days"]))
+            happened.append((str(d["dispensed_on"]), 1, what))
+        for day, _order, what in sorted(happened):
+            parts.append(f"&nbsp;&nbsp;{escape(day)} {escape(what)}<br>")
         parts.append("</p>")
     return "".join(parts)
 

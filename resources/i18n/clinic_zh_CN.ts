@@ -521,7 +521,7 @@
         <location filename="../../ui/chronic_chart.py" line="+106"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-79"/>
-        <location filename="../../ui/rx_dialogs.py" line="+773"/>
+        <location filename="../../ui/rx_dialogs.py" line="+776"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <location filename="../../ui/visit_list.py" line="+134"/>
         <source>Close</source>
@@ -1038,7 +1038,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-494"/>
+        <location filename="../../ui/rx_dialogs.py" line="-497"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -4202,7 +4202,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="+522"/>
+        <location filename="../../ui/rx_dialogs.py" line="+525"/>
         <source>Print prescription…</source>
         <translation>打印处方…</translation>
     </message>
@@ -4272,7 +4272,7 @@ What is wrong: %2</source>
         <translation>%1 的处方已更改：新处方 %2 天，已生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-993"/>
+        <location filename="../../ui/rx_dialogs.py" line="-996"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -4796,7 +4796,12 @@ What is wrong: %2</source>
         <translation>%1 · %2 · %3 天 · %4 · 有效期至 %5</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
+        <source>changed from the prescription of %1</source>
+        <translation>更改自 %1 开具的处方</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>signed</source>
         <translation>患者已签字</translation>
     </message>
@@ -4806,12 +4811,12 @@ What is wrong: %2</source>
         <translation>停用：%1</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>%1 dispensed %2 days</source>
-        <translation>%1 发药 %2 天</translation>
+        <location line="+4"/>
+        <source>dispensed %1 days</source>
+        <translation>发药 %1 天</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+16"/>
         <source>Drug history</source>
         <translation>用药史</translation>
     </message>

@@ -715,16 +715,7 @@ class IssueDialog(RxDialog):
         if watched is self.finder and event.key() in ENTER:
             self.find_resident()
             return True
-        if watched is self.search and event.key() in ENTER:
-            self.typed.enter(max(self.results.currentRow(), 0))
-            return True
-        if watched is self.search and event.key() == Qt.Key.Key_Down and self.hits:
-            self.results.setFocus()
-            return True
-        if watched is self.results and event.key() in ENTER and self.hits:
-            self.typed.enter(max(self.results.currentRow(), 0))
-            return True
-        return False
+        return self.typed.keys(watched, event, self.search, self.results)
 
     def item_inputs(self) -> list[X.ItemInput] | None:
         """The drugs as written, or None (the problem shown) when a dose is not a number."""

@@ -9,7 +9,9 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from ui.ops import Writer
-from ui.qt import QWidget
+from ui.qt import QEvent, Qt, QWidget
+
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 T = TypeVar("T")
 
@@ -62,3 +64,19 @@ class TypedSearch(Generic[T]):
         """A hit was taken: the field is emptied by its owner, the hits go."""
         self.hits = []
         self.show([])
+
+    def keys(self, watched: Any, event: Any, field: QWidget, results: Any) -> bool:
+        """The keys of the field and its hit list (an event filter's part): Enter takes the hit chosen (or the
+        first of the answer awaited), ↓ goes from the field into the list. True when the key was used."""
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        if watched is field and event.key() in ENTER:
+            self.enter(max(results.currentRow(), 0))
+            return True
+        if watched is field and event.key() == Qt.Key.Key_Down and self.hits:
+            results.setFocus()
+            return True
+        if watched is results and event.key() in ENTER and self.hits:
+            self.enter(max(results.currentRow(), 0))
+            return True
+        return False

@@ -39,7 +39,6 @@ from ui.qt import (
     QButtonGroup,
     QComboBox,
     QDateEdit,
-    QEvent,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -563,18 +562,7 @@ class VisitDialog(Staged, SaveDialog):
             self.results.setCurrentRow(0)
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
-        if event.type() != QEvent.Type.KeyPress:
-            return False
-        if watched is self.search and event.key() in ENTER:
-            self.typed.enter(max(self.results.currentRow(), 0))
-            return True
-        if watched is self.search and event.key() == Qt.Key.Key_Down and self.hits:
-            self.results.setFocus()
-            return True
-        if watched is self.results and event.key() in ENTER and self.hits:
-            self.typed.enter(max(self.results.currentRow(), 0))
-            return True
-        return False
+        return self.typed.keys(watched, event, self.search, self.results)
 
     def add_hit(self, found: tuple[str, Row]) -> None:
         kind, hit = found

@@ -80,6 +80,10 @@ def receipt(conn: Connection, visit_id: str) -> Row:
             "SELECT * FROM visit_line WHERE visit_id = ? AND deleted_at IS NULL ORDER BY line_no", (visit_id,)
         )
     ]
+    for line in lines:  # a drug as a patient reads it on the receipt: its strength and its package
+        drug = drug_by_code(conn, str(line["code"])) if line["kind"] == "drug" else None
+        line["spec"] = drug.get("spec") if drug else None
+        line["package_unit"] = drug.get("package_unit") if drug else None
     resident = dict(
         conn.execute(
             "SELECT id, name, sex, birth_date, id_number, document_number FROM resident WHERE id = ?",

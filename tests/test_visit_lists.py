@@ -16,7 +16,7 @@ from clinic_app.day_end import receipt_number
 from clinic_app.errors import ValidationError
 
 from .conftest import Clinic
-from .test_visits import Y, prepare, qualify, rid, visit
+from .test_visits import AMLODIPINE, Y, prepare, qualify, rid, visit
 
 
 def test_a_patients_visits_come_newest_first_in_pages_with_their_reversal(
@@ -56,6 +56,11 @@ def test_a_receipt_holds_the_visit_its_lines_the_patient_and_the_reversal(
     assert data["resident"]["name"] == "张三" and data["cancelled"] is None and data["clinic"]
     V.cancel_visit(clinic.store, clinic.admin, saved.id, "患者未取药")
     assert VL.receipt(clinic.store.conn, saved.id)["cancelled"]["reason"] == "患者未取药"
+    with_drug = visit(clinic, f"{Y}-03-02", [("S1", 1)], items=[(AMLODIPINE, 2)])
+    [drug] = [line for line in VL.receipt(clinic.store.conn, with_drug.id)["lines"] if line["kind"] == "drug"]
+    assert drug["spec"] == "5mg" and "package_unit" in drug, (
+        "the receipt says the strength (and package) of a drug"
+    )
 
 
 def test_the_price_list_is_searched_by_code_prefix_and_by_name(clinic: Clinic, tmp_path: Path) -> None:

@@ -57,9 +57,11 @@ def receipt_html(data: dict[str, Any]) -> str:
     )
     rows = "".join(
         f"<tr><td align='center'>{line['line_no']}</td><td>{KIND_ZH.get(line['kind'], line['kind'])}</td>"
-        f"<td style='font-size: 8pt;'>{e(line['code'])}</td><td>{e(line['name'])}</td>"
+        f"<td style='font-size: 8pt;'>{e(line['code'])}</td>"
+        f"<td>{e(' '.join(str(x) for x in (line['name'], line.get('spec')) if x))}</td>"
         f"<td align='center'>{CATEGORY_ZH.get(line['insurance_category'], line['insurance_category'])}</td>"
-        f"<td align='right'>{yuan(line['unit_price_fen'])}</td><td align='right'>{line['quantity']}</td>"
+        f"<td align='right'>{yuan(line['unit_price_fen'])}</td>"
+        f"<td align='right'>{line['quantity']}{e(str(line.get('package_unit') or ''))}</td>"
         f"<td align='right'>{yuan(line['amount_fen'])}</td></tr>"
         for line in lines
     )

@@ -446,6 +446,7 @@ def export_rows(conn: Connection, clinic_id: str, day: dt.date) -> list[dict[str
     ).fetchall()
     found: list[dict[str, Any]] = []
     for v in visits:
+        long_rx = _long_rx_fields(conn, v["resident_id"])
         codes = json.loads(v["diagnoses"])
         chronic = [c for c in codes if v["disease"] and c.split(".")[0] in CHRONIC_CODES[v["disease"]]]
         lines = conn.execute(
@@ -476,12 +477,54 @@ def export_rows(conn: Connection, clinic_id: str, day: dt.date) -> list[dict[str
                         "chrgitm_lv": CATEGORY_LEVEL[line["insurance_category"]],
                         "drug_trac_codg": line["trace_code"],
                         "trdn_flag": "1" if line["split_pack"] else "0",
+                        **long_rx(line["trace_code"]),
                     }
                     for line in lines
                 ],
             }
         )
     return found
+
+
+def _long_rx_fields(conn: Connection, resident_id: str) -> Any:
+    """For a fee line, the long-term prescription fields of RULES §10 when its box was dispensed from one of the
+    patient's long-term prescriptions: ``long_rx_flag``, ``vali_days`` (the prescription's validity), ``max_rept_cnt``
+    (the installments it takes at this installment's size), ``reptd_cnt`` (the installments dispensed up to this
+    one), ``min_inrv_days`` (the days before the next may come: this installment's days less the county's early
+    days); ``long_rx_flag`` 0 otherwise."""
+    from clinic_app.rx_records import limits
+
+    def fields(code: str | None) -> dict[str, Any]:
+        given = (
+            conn.execute(
+                "SELECT d.id, d.prescription_id, d.dispensed_on, d.days, p.issued_on, p.valid_until, "
+                "p.days AS rx_days FROM dispensing_code c JOIN dispensing d ON d.id = c.dispensing_id "
+                "JOIN prescription p ON p.id = d.prescription_id WHERE c.code = ? AND p.resident_id = ? "
+                "AND c.deleted_at IS NULL AND d.deleted_at IS NULL ORDER BY d.dispensed_on DESC LIMIT 1",
+                (code, resident_id),
+            ).fetchone()
+            if code
+            else None
+        )
+        if given is None:
+            return {"long_rx_flag": "0"}
+        done = conn.execute(
+            "SELECT count(*) FROM dispensing WHERE prescription_id = ? AND deleted_at IS NULL AND "
+            "(dispensed_on < ? OR (dispensed_on = ? AND id <= ?))",
+            (given["prescription_id"], given["dispensed_on"], given["dispensed_on"], given["id"]),
+        ).fetchone()[0]
+        early_days = limits(conn, dt.date.fromisoformat(given["dispensed_on"])).refill_early_days
+        issued = dt.date.fromisoformat(given["issued_on"])
+        days = int(given["days"])
+        return {
+            "long_rx_flag": "1",
+            "vali_days": (dt.date.fromisoformat(given["valid_until"]) - issued).days,
+            "max_rept_cnt": -(-int(given["rx_days"]) // days),
+            "reptd_cnt": int(done),
+            "min_inrv_days": max(days - early_days, 0),
+        }
+
+    return fields
 
 
 def export_day(conn: Connection, clinic_id: str, day: dt.date, folder: Path) -> Path:

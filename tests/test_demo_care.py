@@ -323,3 +323,36 @@ def test_the_demos_injections_are_subcutaneous_its_tablets_oral(demo: Store) -> 
     )
     assert {(r["form"], r["route"]) for r in routes if r["form"] == "注射剂"} == {("注射剂", "subcutaneous")}
     assert all(r["route"] == "oral" for r in routes if r["form"] != "注射剂")
+
+
+def test_the_export_of_an_installment_s_visit_carries_its_trace_codes_and_long_term_prescription_fields(
+    demo: Store,
+) -> None:
+    """RULES §10: drug_trac_codg and long_rx_flag, vali_days, max_rept_cnt, reptd_cnt, min_inrv_days on the fee
+    lines of a visit that pays for a dispensing installment; an ordinary service line says long_rx_flag 0."""
+    [d] = rows(
+        demo,
+        "SELECT d.id, d.dispensed_on, d.days, p.id AS rx_id, p.days AS rx_days, p.issued_on, p.valid_until "
+        "FROM dispensing d JOIN prescription p ON p.id = d.prescription_id WHERE EXISTS (SELECT 1 FROM visit_line l "
+        "JOIN dispensing_code c ON c.code = l.trace_code WHERE c.dispensing_id = d.id) "
+        "ORDER BY d.dispensed_on DESC LIMIT 1",
+    )
+    sold = {
+        r["code"] for r in rows(demo, "SELECT code FROM dispensing_code WHERE dispensing_id = ?", d["id"])
+    }
+    exported = V.export_rows(demo.conn, demo.clinic_id, dt.date.fromisoformat(d["dispensed_on"]))
+    lines = [line for v in exported for line in v["feedetail"] if line["drug_trac_codg"] in sold]
+    assert {line["drug_trac_codg"] for line in lines} == sold
+    before = rows(
+        demo,
+        "SELECT count(*) AS n FROM dispensing WHERE prescription_id = ? AND dispensed_on <= ?",
+        d["rx_id"],
+        d["dispensed_on"],
+    )[0]["n"]
+    validity = (dt.date.fromisoformat(d["valid_until"]) - dt.date.fromisoformat(d["issued_on"])).days
+    for line in lines:
+        assert line["long_rx_flag"] == "1" and line["vali_days"] == validity
+        assert line["max_rept_cnt"] == -(-d["rx_days"] // d["days"]) and line["reptd_cnt"] == before
+        assert 0 < line["min_inrv_days"] < d["days"]
+    services = [line for v in exported for line in v["feedetail"] if line["list_type"] == "service"]
+    assert services and all(line["long_rx_flag"] == "0" for line in services)

@@ -218,10 +218,12 @@ def todays_installment(
         return None  # paid already (or the catalog lost the drug): the prescription's own lines instead
     by_drug: dict[str, tuple[Row, int, list[str]]] = {}
     for line in lines:
-        drug = drug_by_code(conn, line.code)
-        if drug is None:
-            continue
-        held = by_drug.setdefault(line.code, (drug, 0, []))
+        if line.code not in by_drug:  # the catalog read once a drug, not once a box
+            drug = drug_by_code(conn, line.code)
+            if drug is None:
+                continue
+            by_drug[line.code] = (drug, 0, [])
+        held = by_drug[line.code]
         codes = held[2] + ([line.trace_code] if line.trace_code else [])
-        by_drug[line.code] = (drug, held[1] + line.quantity, codes)
+        by_drug[line.code] = (held[0], held[1] + line.quantity, codes)
     return str(found["id"]), list(by_drug.values())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,22 @@ def _qdate(day: dt.date) -> QDate:
 
 def _position(row: Row) -> int:
     return int(row["n"])
+
+
+def _item(row: Row) -> dict[str, Any]:
+    """The receipt a row of the receipts' or the void list stands for."""
+    item: dict[str, Any] = row["item"]
+    return item
+
+
+def _receipt_head(number: Callable[[], str]) -> list[Column]:
+    """The columns both receipt lists begin with: its number (headed ``number()``), patient, type, total."""
+    return [
+        Column("number", number, lambda r: _item(r)["number"], width=150),
+        Column("name", lambda: tr("Patient"), lambda r: _item(r)["name"], width=80),
+        Column("type", lambda: tr("Type"), lambda r: _item(r)["med_type"], align=RIGHT, width=50),
+        Column("total", lambda: tr("Total"), lambda r: yuan(_item(r)["total_fen"]), align=RIGHT, width=90),
+    ]
 
 
 class ReceiptModel(ListModel):
@@ -188,15 +205,9 @@ class DayEndView(QWidget):
         ]
 
     def _receipt_columns(self) -> list[Column]:
-        def v(row: Row) -> dict[str, Any]:
-            item: dict[str, Any] = row["item"]
-            return item
-
+        v = _item
         return [
-            Column("number", lambda: tr("Receipt no."), lambda r: v(r)["number"], width=150),
-            Column("name", lambda: tr("Patient"), lambda r: v(r)["name"], width=80),
-            Column("type", lambda: tr("Type"), lambda r: v(r)["med_type"], align=RIGHT, width=50),
-            Column("total", lambda: tr("Total"), lambda r: yuan(v(r)["total_fen"]), align=RIGHT, width=90),
+            *_receipt_head(lambda: tr("Receipt no.")),
             Column("fund", lambda: tr("Fund"), lambda r: yuan(v(r)["fund_fen"]), align=RIGHT, width=90),
             Column(
                 "cash", lambda: tr("Patient cash"), lambda r: yuan(v(r)["patient_fen"]), align=RIGHT, width=90
@@ -217,15 +228,9 @@ class DayEndView(QWidget):
         ]
 
     def _cancelled_columns(self) -> list[Column]:
-        def v(row: Row) -> dict[str, Any]:
-            item: dict[str, Any] = row["item"]
-            return item
-
+        v = _item
         return [
-            Column("number", lambda: tr("Receipt no. (void)"), lambda r: v(r)["number"], width=150),
-            Column("name", lambda: tr("Patient"), lambda r: v(r)["name"], width=80),
-            Column("type", lambda: tr("Type"), lambda r: v(r)["med_type"], align=RIGHT, width=50),
-            Column("total", lambda: tr("Total"), lambda r: yuan(v(r)["total_fen"]), align=RIGHT, width=90),
+            *_receipt_head(lambda: tr("Receipt no. (void)")),
             Column("on", lambda: tr("Cancelled on"), lambda r: v(r)["cancelled_on"], width=100),
             Column(
                 "reason", lambda: tr("Reason"), lambda r: v(r)["reason"], tooltip=lambda r: v(r)["reason"]

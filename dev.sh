@@ -116,9 +116,11 @@ run_tests() {
   if [ "$any_paths" -gt 0 ] && [ "$MAIN_PATHS" -eq 0 ]; then
     say "pytest: only journeys asked for"
   else
-    say "pytest: everything but the journeys, in .venv-test"
-    .venv-test/bin/python -m pytest -p no:cacheprovider --ignore=tests/journeys "${MAIN_ARGS[@]}" \
-      || failed+=(pytest)
+    # On every core (TEST_WORKERS=0 for one process): a test file stays on one worker, so a module's fixtures
+    # are made once; every test that touches PostgreSQL makes a database of its own.
+    say "pytest: everything but the journeys, in .venv-test (${TEST_WORKERS:-auto} workers)"
+    .venv-test/bin/python -m pytest -p no:cacheprovider --ignore=tests/journeys -n "${TEST_WORKERS:-auto}" \
+      --dist loadfile "${MAIN_ARGS[@]}" || failed+=(pytest)
   fi
 
   if [ ${#failed[@]} -gt 0 ]; then

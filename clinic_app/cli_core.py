@@ -22,6 +22,7 @@ from clinic_app.errors import (
     DatabaseDamaged,
     DiskFull,
     StoreError,
+    UsageError,
     ValidationError,
     ValidationErrors,
     error_lines,
@@ -36,7 +37,7 @@ EXIT_DAMAGED, EXIT_DISK_FULL = DatabaseDamaged.exit_code, DiskFull.exit_code  # 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  done
   {EXIT_FAIL}  another failure (the message says what; nothing half-written)
-  {EXIT_USAGE}  usage: an unknown or missing option; or no keyring and no --key-file
+  {EXIT_USAGE}  usage: an unknown or missing option (--user where one is needed); or no keyring and no --key-file
   {EXIT_INVALID}  invalid input (the message names the field and the rule); nothing written
   {EXIT_AUTH}  wrong password, missing permission, or a database key that is not this database's
   {EXIT_DAMAGED} the database file is damaged: the message names it and the newest good backup
@@ -125,7 +126,7 @@ class Context:
 
         username = self.args.user
         if not username:
-            raise AuthError("no_user", f"{why}: name yourself with --user NAME")
+            raise UsageError("--user", "no_user", f"{why}: name yourself with --user NAME")
         return authenticate(self.store, username, read_password(PASSWORD_ENV, f"password for {username}: "))
 
     def id_numbers(self, rows: list[dict[str, Any]], where: str, resident_key: str = "resident_id") -> None:

@@ -126,7 +126,7 @@ def test_user_is_accepted_after_the_listing_commands_that_can_reveal(cli: Cli) -
         code, _, err = cli(*args, "--reveal", "--user", "admin")
         assert code == 0, (args, err)
         code, _, err = cli(*args, "--reveal")
-        assert code != 0 and "--user" in err, args
+        assert code == 2 and "--user" in err, args
 
 
 def test_a_role_that_may_not_see_whole_id_numbers_is_refused_and_nothing_is_audited(cli: Cli) -> None:
@@ -197,8 +197,13 @@ def test_wrong_password_exits_4(cli: Cli) -> None:
         password="not-it",
     )
     assert code == 4 and "wrong user name or password" in err
+
+
+def test_a_changing_command_without_user_is_a_usage_error_exit_2_naming_the_option(cli: Cli) -> None:
+    """README and `--help`: 2 is usage, "an unknown or missing option"; 4 is a wrong password or key."""
     code, _, err = cli("resident", "add", "--id-number", "11010519491231002X", "--name", "张三")
-    assert code == 4 and "--user" in err
+    assert code == 2 and "--user" in err
+    assert "张三" not in cli("resident", "search", "zs")[1], "nothing written"
 
 
 def test_wrong_key_exits_4(cli: Cli, tmp_path: Path) -> None:
@@ -801,7 +806,7 @@ def test_each_domain_registers_its_own_commands() -> None:
 
 def test_an_export_without_user_says_it_is_audited_not_that_it_changes_data(cli: Cli) -> None:
     code, out, err = cli("export", "residents", "--format", "json")
-    assert code == 4 and out == ""
+    assert code == 2 and out == ""  # a missing --user: usage
     assert "an export is recorded in the audit log" in err and "--user NAME" in err
     assert "changes data" not in err
     assert cli("village", "add", "新村")[2].count("this command changes data") == 1, "a write still says so"

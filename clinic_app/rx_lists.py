@@ -51,9 +51,10 @@ def earlier_sales(conn: Connection, code: str) -> list[dict[str, Any]]:
 
 
 def item_drugs(conn: Connection, rx_id: str) -> list[dict[str, Any]]:
-    """A prescription's items with the catalog's trace product id of each drug (None when unknown)."""
+    """A prescription's items with the catalog's trace product id and package unit of each drug (None when
+    unknown)."""
     sql = """
-        SELECT i.*, d.trace_product_id FROM prescription_item i
+        SELECT i.*, d.trace_product_id, d.package_unit FROM prescription_item i
         LEFT JOIN drug d ON d.code = i.drug_code AND d.deleted_at IS NULL
         WHERE i.prescription_id = ? ORDER BY i.line"""
     return [dict(r) for r in conn.execute(sql, (rx_id,))]

@@ -20,6 +20,7 @@ from clinic_app import prescriptions as P
 from clinic_app import rx_lists as L
 from clinic_app import rx_records as X
 from clinic_app.clinic import clinic_name
+from clinic_app.drugs import package_unit, packages_text
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
 from ui import printing
@@ -89,11 +90,11 @@ def item_html(n: int, item: dict[str, Any], days: int) -> str:
     spec = e(str(item.get("spec") or ""))
     form = e(str(item.get("form") or ""))
     unit = e(str(item.get("unit") or ""))
-    package = e(str(item.get("package_unit") or "盒"))  # a pen of insulin is 支, not 盒
-    size = f"{item['package_size']}{unit}/{package}"
+    size = f"{item['package_size']}{unit}/{e(package_unit(item))}"  # a pen of insulin is 支, not 盒
     return (
         f"<tr><td valign='top' width='6%'>{n}.</td><td><b>{e(str(item['drug_name']))}</b>　{spec}　{form}"
-        f"　{size}</td><td align='right' valign='top' width='16%'><b>{item['packages']} {package}</b></td></tr>"
+        f"　{size}</td><td align='right' valign='top' width='16%'><b>{e(packages_text(item['packages'], item))}</b>"
+        "</td></tr>"
         f"<tr><td></td><td colspan='2' class='sig'>用法：每次 {_number(item['dose'])}{unit}，每日 "
         f"{item['times_per_day']} 次，{ROUTES_ZH.get(str(item['route']), e(str(item['route'])))}，共 {days} 天</td></tr>"
     )

@@ -149,3 +149,18 @@ def test_an_insulin_pen_is_counted_in_its_package_unit_not_in_boxes() -> None:
     }
     text = prescription_html(sheet(items=[pen]), TODAY)
     assert "300单位/支" in text and "3 支" in text and "皮下注射" in text and "3 盒" not in text
+
+
+def test_an_insulin_pen_is_printed_in_its_package_unit_not_in_boxes() -> None:
+    tablets = sheet()["items"][0]
+    pen = {
+        **tablets,
+        "drug_name": "甘精胰岛素注射液",
+        "spec": "3ml:300单位",
+        "form": "注射剂",
+        "unit": "单位",
+    }
+    pen.update(package_size=300, package_unit="支", packages=2, dose="10", route="subcutaneous")
+    html = prescription_html(sheet(items=[pen]), TODAY)
+    assert "<b>2 支</b>" in html and "300单位/支" in html
+    assert "盒" not in html

@@ -158,3 +158,12 @@ def test_a_count_of_packages_is_said_in_the_catalogs_package_unit() -> None:
     assert drugs.packages_text(2, {"package_unit": "瓶"}) == "2 瓶"
     assert drugs.packages_text(1, {"package_unit": None}) == "1 盒", "the catalog says nothing: a box"
     assert drugs.package_unit({}) == drugs.DEFAULT_PACKAGE_UNIT == "盒"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [("10", "10"), ("10.00", "10"), ("0.5", "0.5"), (20, "20"), (None, "")]
+)
+def test_a_dose_is_written_as_a_person_writes_it(value: object, text: str) -> None:
+    from clinic_app.digits import plain_number
+
+    assert plain_number(value) == text

@@ -17,6 +17,7 @@ from clinic_app import prescriptions as P
 from clinic_app import rx_lists as L
 from clinic_app import rx_records as X
 from clinic_app.db import Connection
+from clinic_app.digits import plain_number
 from clinic_app.errors import ClinicError, NotFound, ValidationError
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
@@ -230,7 +231,7 @@ def item_text(item: Row) -> str:
         tr("%1 %2: %3 %4 × %5 a day")
         .replace("%1", str(item["drug_name"]))
         .replace("%2", str(item.get("spec") or ""))
-        .replace("%3", str(Decimal(str(item["dose"])).normalize()))
+        .replace("%3", plain_number(item["dose"]))
         .replace("%4", str(item.get("unit") or ""))
         .replace("%5", str(item["times_per_day"]))
     )
@@ -872,7 +873,7 @@ class ChangeDialog(IssueDialog):
                 missing.append(str(item["drug_name"]))
                 continue
             line = self.add_line(drug)
-            line.dose.setText(str(Decimal(str(item["dose"])).normalize()))
+            line.dose.setText(plain_number(item["dose"]))
             line.times.setValue(int(item["times_per_day"]))
             line.route = str(item["route"])
         self.days.setValue(int(rx["days"]))

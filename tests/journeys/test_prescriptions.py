@@ -361,6 +361,7 @@ def test_dispensing_insulin_counts_pens_in_the_catalogs_package_unit(journey: Jo
 
     labels = [w.text() for w in dialog.findChildren(QLabel)]
     assert "甘精胰岛素注射液 数量（支）" in labels, labels
+    assert "每次 10 单位" in "".join(labels) and "1E+1" not in "".join(labels), "a dose of 10 units is 10"
     assert dialog.quantity.text() == "甘精胰岛素注射液：1 支"  # 10 units a day × 28 days of a 300-unit pen
     with journey.step("type 2 pens: the days follow"):
         dialog.packages.selectAll()

@@ -164,3 +164,4 @@ def test_an_insulin_pen_is_printed_in_its_package_unit_not_in_boxes() -> None:
     html = prescription_html(sheet(items=[pen]), TODAY)
     assert "<b>2 支</b>" in html and "300单位/支" in html
     assert "盒" not in html
+    assert "每次 10单位" in html, "a dose of 10 is 10, not 1E+1"

@@ -125,8 +125,15 @@ def prescription_sheet(conn: Connection, rx_id: str) -> dict[str, Any]:
         "stopped": next((e for e in events if e["kind"] == "stopped"), None),
         "replaces": rx["replaces"],
         "replaces_issued_on": _issued_on(conn, rx["replaces"]) if rx["replaces"] else None,
+        "replaces_drugs": _drug_names(conn, rx["replaces"]) if rx["replaces"] else [],
         "items": lines,
     }
+
+
+def _drug_names(conn: Connection, rx_id: str) -> list[str]:
+    """The drugs of a prescription as a doctor knows it (its replacement names it by its day and drugs)."""
+    sql = "SELECT drug_name FROM prescription_item WHERE prescription_id = ? AND deleted_at IS NULL ORDER BY line"
+    return [str(r[0]) for r in conn.execute(sql, (rx_id,))]
 
 
 def _issued_on(conn: Connection, rx_id: str) -> str | None:

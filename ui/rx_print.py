@@ -126,7 +126,8 @@ def prescription_html(sheet: dict[str, Any], today: dt.date, paper: str = "A5") 
     status_class = "ok" if sheet["status"] == "active" and not meaning else "held"
     notice = f"<p class='held'>{e(meaning)}</p>" if meaning else ""
     changed = (
-        f"<p>本处方替代 {e(str(sheet.get('replaces_issued_on') or ''))} 开具的原处方（已停用）。</p>"
+        f"<p>本处方替代 {e(str(sheet.get('replaces_issued_on') or ''))} 开具的"
+        f"{e('、'.join(sheet.get('replaces_drugs') or []))}原处方（已停用）。</p>"
         if sheet.get("replaces")
         else ""
     )

@@ -706,11 +706,10 @@ class VisitDialog(Staged, SaveDialog):
             "every clinic's."
         )
         if s.capped:
-            spent_before = p.used.fund_fen >= t.annual_cap_fen  # nothing was left when the visit began
             state = (
                 (
                     tr("The year's cap was used up before this visit: the fund pays nothing of it.")
-                    if spent_before
+                    if s.cap_used_before
                     else tr(
                         "The year's cap is reached in this visit: the fund pays only what was left of it."
                     )

@@ -145,11 +145,11 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
         journey.wait_until(lambda: len(dialog.lines) == 1)
     assert not dialog.error.isVisible()
     line = dialog.lines[0]
-    assert line.packages.text() == "1"  # 1 tablet a day for 28 days: one box of 28
+    assert line.packages.text() == "1 盒"  # 1 tablet a day for 28 days: one box of 28
     with journey.step("type 2 tablets a time: the packages follow"):
         line.dose.selectAll()
         journey.type(line.dose, "2")
-    assert line.packages.text() == "2"
+    assert line.packages.text() == "2 盒"
     with journey.step("add levamlodipine: a warning of two drugs of one class"):
         journey.type(dialog.search, "bhszaldp")
         journey.wait_until(lambda: dialog.results.count() > 0)
@@ -181,7 +181,7 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
         dialog.days.selectAll()
         journey.type(dialog.days, "42")
     assert dialog.days.value() == 42
-    assert line.packages.text() == "3"  # 84 tablets
+    assert line.packages.text() == "3 盒"  # 84 tablets
     assert dialog.rule.text().startswith("超过 28 天：须填写医生评估并由患者签字。")
     assert dialog.signed.isEnabled() and not dialog.signed.isChecked()
     with journey.step("type 90 days: refused over 12 weeks, as typed"):

@@ -14,7 +14,7 @@ from typing import Any
 from clinic_app import chronic as K
 from clinic_app import chronic_records as H
 from clinic_app import rx_cli
-from clinic_app.cli_core import Commands, Context, out, whole
+from clinic_app.cli_core import REVEAL_HELP, Commands, Context, out, whole
 from clinic_app.contract_cli import resident_by_number
 from clinic_app.digits import parse_date
 from clinic_app.errors import ValidationError
@@ -324,8 +324,6 @@ def worklist_rows(ctx: Context, which: str, today: dt.date, days: int) -> list[d
 
 
 def cmd_worklist(ctx: Context) -> int:
-    from clinic_app.residents import mask_id_number
-
     a = ctx.args
     today = dt.date.today()
     if not 1 <= a.days <= 366:
@@ -338,8 +336,7 @@ def cmd_worklist(ctx: Context) -> int:
         if a.list == "referrals":
             r["reason_text"] = H.reason_words(r["reason"])
         r.pop("name_pinyin", None)
-        if not a.reveal:
-            r["id_number"] = mask_id_number(r.get("id_number"))
+    ctx.id_numbers(rows, f"worklist {a.list}")
     if a.json:
         out(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
@@ -458,13 +455,14 @@ def add_commands(commands: Commands) -> None:
         f"chronic-care worklists ({diseases}): overdue, due this week, referrals not followed up, "
         f"short of {K.FACE_TO_FACE_PER_YEAR} face-to-face follow-ups this year; long-term prescriptions to refill "
         "or expiring (refills)",
+        writes=True,  # --reveal takes --user
     )
     p.add_argument("list", choices=LISTS)
     p.add_argument(
         "--days", type=whole, default=7, help="due, refills: within this many days from today (default 7)"
     )
     p.add_argument("--json", action="store_true")
-    p.add_argument("--reveal", action="store_true", help="show ID numbers in full")
+    p.add_argument("--reveal", action="store_true", help=REVEAL_HELP)
 
 
 def _reading_arguments(p: Any, *, correcting: bool) -> None:

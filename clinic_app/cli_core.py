@@ -22,6 +22,7 @@ from clinic_app.errors import (
     DatabaseDamaged,
     DiskFull,
     StoreError,
+    UsageError,
     ValidationError,
     ValidationErrors,
     error_lines,
@@ -36,12 +37,13 @@ EXIT_DAMAGED, EXIT_DISK_FULL = DatabaseDamaged.exit_code, DiskFull.exit_code  # 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  done
   {EXIT_FAIL}  another failure (the message says what; nothing half-written)
-  {EXIT_USAGE}  usage: an unknown or missing option; or no keyring and no --key-file
+  {EXIT_USAGE}  usage: an unknown or missing option (--user where one is needed); or no keyring and no --key-file
   {EXIT_INVALID}  invalid input (the message names the field and the rule); nothing written
   {EXIT_AUTH}  wrong password, missing permission, or a database key that is not this database's
   {EXIT_DAMAGED} the database file is damaged: the message names it and the newest good backup
   {EXIT_DISK_FULL} the disk is full: the message names the file and the free space needed; nothing written
   130  interrupted (Ctrl+C); what was stored stays stored"""
+REVEAL_HELP = "show whole ID numbers (masked by default): needs --user, and the audit log records it"
 PASSWORD_ENV = "CLINIC_PASSWORD"
 NEW_PASSWORD_ENV = "CLINIC_NEW_PASSWORD"
 DB_ENV = "CLINIC_DB"
@@ -124,8 +126,23 @@ class Context:
 
         username = self.args.user
         if not username:
-            raise AuthError("no_user", f"{why}: name yourself with --user NAME")
+            raise UsageError("--user", "no_user", f"{why}: name yourself with --user NAME")
         return authenticate(self.store, username, read_password(PASSWORD_ENV, f"password for {username}: "))
+
+    def id_numbers(self, rows: list[dict[str, Any]], where: str, resident_key: str = "resident_id") -> None:
+        """The rows' ``id_number`` masked; with ``--reveal`` whole, to a signed-in user whose role may see them,
+        and recorded in the audit log (``clinic_app.residents.reveal_id_numbers``)."""
+        from clinic_app.residents import mask_id_number, reveal_id_numbers
+
+        if not self.args.reveal:
+            for r in rows:
+                r["id_number"] = mask_id_number(r.get("id_number"))
+            return
+        actor = self.actor(
+            "whole ID numbers are shown only to someone signed in, and the audit log records it"
+        )
+        shown = [r[resident_key] for r in rows if r.get("id_number")]
+        reveal_id_numbers(self.store, actor, shown, where)
 
     def close(self) -> None:
         if self._store is not None:

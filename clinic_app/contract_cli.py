@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from clinic_app import contracts as C
-from clinic_app.cli_core import Commands, Context, out, whole
+from clinic_app.cli_core import REVEAL_HELP, Commands, Context, out, whole
 from clinic_app.digits import parse_date
 from clinic_app.errors import ValidationError
 from clinic_app.labels import label
@@ -153,14 +153,11 @@ def cmd_contract_expire(ctx: Context) -> int:
 
 
 def cmd_contract_list(ctx: Context) -> int:
-    from clinic_app.residents import mask_id_number
-
     a = ctx.args
     rows = C.list_contracts(ctx.store.conn, ctx.store.clinic_id, a.status, a.period)
     for r in rows:
         r["packages"] = json.loads(r["packages"])
-        if not a.reveal:
-            r["id_number"] = mask_id_number(r["id_number"])
+    ctx.id_numbers(rows, "contract list")
     if a.json:
         out(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
@@ -301,11 +298,11 @@ def add_commands(commands: Commands) -> None:
         "mark contracts past their period's end expired (the desktop does this at start)",
         writes=True,
     )
-    p = leaf(group, "list", cmd_contract_list, "list contracts")
+    p = leaf(group, "list", cmd_contract_list, "list contracts", writes=True)  # --reveal takes --user
     p.add_argument("--status", help=", ".join(C.STATUSES))
     p.add_argument("--period", metavar="YEAR")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--reveal", action="store_true", help="show ID numbers in full")
+    p.add_argument("--reveal", action="store_true", help=REVEAL_HELP)
     p = leaf(
         group,
         "worklist",

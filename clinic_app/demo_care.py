@@ -71,7 +71,11 @@ CHANGES = {
     "diabetes": (("XA10AE04A0430101010043", "12", 1), "口服药血糖控制欠佳，加用甘精胰岛素"),
 }
 STOP_REASONS = ("血压控制不佳，转上级医院调整用药", "患者外出务工，暂停长期处方", "出现不良反应，停药观察")
-ASSESSMENTS = ("血压控制满意，依从性好，无不良反应", "病情稳定，用药规律", "血糖控制达标，无低血糖发生")
+# The doctor's assessment of a stable patient, in the words of the disease (as many for each: the same draws).
+ASSESSMENTS = {
+    "hypertension": ("血压控制满意，依从性好，无不良反应", "病情稳定，用药规律", "血压平稳，无头晕等不适"),
+    "diabetes": ("血糖控制达标，无低血糖发生", "病情稳定，用药规律", "空腹血糖控制满意，依从性好"),
+}
 VISIT_SERVICE = "DEMO-110200005"  # 一般诊疗费
 GLUCOSE_TEST = "DEMO-250102001"
 EXAM_FEE = "DEMO-110200001"
@@ -279,7 +283,7 @@ def _patient_prescriptions(
                 lines,
                 days,
                 signed=days > 28,
-                assessment=rng.choice(ASSESSMENTS) if days > 28 else None,
+                assessment=rng.choice(ASSESSMENTS[disease]) if days > 28 else None,
                 on=day,
                 today=today,
             )
@@ -303,7 +307,7 @@ def _patient_prescriptions(
                 lines,
                 days,
                 signed=True,
-                assessment=rng.choice(ASSESSMENTS),
+                assessment=rng.choice(ASSESSMENTS[disease]),
                 on=day,
                 today=today,
             )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from clinic_app.errors import ValidationError
@@ -73,3 +74,10 @@ def parse_date(field_name: str, value: Any) -> dt.date:
         raise ValidationError(
             field_name, "date_format", f"{text!r} is not a day: write the date as 2026-12-31"
         ) from None
+
+
+def plain_number(value: Any) -> str:
+    """A decimal as a person writes it: 10 (never 1E+1), 0.5, 2.25; "" for None."""
+    if value is None:
+        return ""
+    return format(Decimal(str(value)).normalize(), "f")

@@ -44,6 +44,20 @@ CATALOG_COLUMNS = frozenset({"code", "name", "spec", "unit", "package_size"})
 MAX_PROBLEMS = 50
 
 
+DEFAULT_PACKAGE_UNIT = "盒"  # a catalog row without its package_unit: a box
+
+
+def package_unit(drug: Mapping[str, Any]) -> str:
+    """What one package of ``drug`` (a catalog row, or a line carrying its ``package_unit``) is called: 盒, 瓶,
+    支 for an insulin pen."""
+    return str(drug.get("package_unit") or DEFAULT_PACKAGE_UNIT)
+
+
+def packages_text(count: object, drug: Mapping[str, Any]) -> str:
+    """A count of ``drug``'s packages as everyone shows and prints it: ``3 支``."""
+    return f"{count} {package_unit(drug)}"
+
+
 def is_drug_code(code: str) -> bool:
     return DRUG_CODE.match(code) is not None
 

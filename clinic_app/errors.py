@@ -48,6 +48,17 @@ class AuthError(ClinicError):
         self.details: dict[str, str] = dict(details or {})
 
 
+class UsageError(ClinicError):
+    """A command typed without an option it needs (``option``, say ``--user``), as argparse's own usage errors."""
+
+    exit_code = 2
+
+    def __init__(self, option: str, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
+        self.rule = rule
+
+
 class StoreKeyError(ClinicError):
     """The database key is missing or wrong."""
 

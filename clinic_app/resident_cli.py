@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from clinic_app.cli_core import EXIT_INVALID, EXIT_OK, Commands, Context, err, out, whole
+from clinic_app.cli_core import EXIT_INVALID, EXIT_OK, REVEAL_HELP, Commands, Context, err, out, whole
 from clinic_app.errors import ValidationError
 
 
@@ -67,26 +67,25 @@ def cmd_resident_add(ctx: Context) -> int:
 
 def cmd_resident_search(ctx: Context) -> int:
     from clinic_app.labels import label
-    from clinic_app.residents import mask_id_number, search_residents
+    from clinic_app.residents import search_residents
 
     a = ctx.args
     if a.limit < 1 or a.limit > 1000:
         raise ValidationError("limit", "range", "between 1 and 1000")
     page = search_residents(ctx.store.conn, ctx.store.clinic_id, a.query, limit=a.limit)
-    rows = []
-    for r in page.rows:
-        shown = r["id_number"] if a.reveal else mask_id_number(r["id_number"])
-        rows.append(
-            {
-                "id": r["id"],
-                "name": r["name"],
-                "sex": r["sex"],
-                "birth_date": r["birth_date"],
-                "id_number": shown,
-                "phone": r["phone"],
-                "household_id": r["household_id"],
-            }
-        )
+    rows = [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "sex": r["sex"],
+            "birth_date": r["birth_date"],
+            "id_number": r["id_number"],
+            "phone": r["phone"],
+            "household_id": r["household_id"],
+        }
+        for r in page.rows
+    ]
+    ctx.id_numbers(rows, "resident search", resident_key="id")
     if a.json:
         out(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
@@ -171,11 +170,12 @@ def add_commands(commands: Commands) -> None:
         "search",
         cmd_resident_search,
         "find residents by name, pinyin, initials, ID or phone digits",
+        writes=True,  # --reveal: the whole ID numbers to someone signed in (--user), audited
     )
     p.add_argument("query")
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=whole, default=50)
-    p.add_argument("--reveal", action="store_true", help="show whole ID numbers (masked by default)")
+    p.add_argument("--reveal", action="store_true", help=REVEAL_HELP)
 
     imports = commands.group("import", "import data", metavar="WHAT")
     p = leaf(

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from clinic_app.db import Connection
 from clinic_app.digits import ascii_digits, parse_date
-from clinic_app.errors import NotFound, ValidationError, ValidationErrors
+from clinic_app.errors import AuthError, NotFound, ValidationError, ValidationErrors
 from clinic_app.idcard import MAX_AGE_YEARS, Place, age_on, parse_id_number
 from clinic_app.search import prefix_upper_bound, query_prefix
-from clinic_app.users import User
+from clinic_app.users import ROLES, User
 
 if (
     TYPE_CHECKING
@@ -75,6 +75,22 @@ def mask_id_number(number: str | None) -> str:
     if not number:
         return ""
     return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else number
+
+
+# Who may see whole ID numbers: every clinic account, as the desktop's resident form shows each the number it edits.
+ID_NUMBER_ROLES = ROLES
+
+
+def reveal_id_numbers(store: Store, actor: User, resident_ids: Collection[str], where: str) -> None:
+    """Whole ID numbers about to be shown to ``actor`` (``where``: which list): refused to a role not in
+    ``ID_NUMBER_ROLES``; otherwise the audit log records who saw how many, and whose."""
+    if actor.role not in ID_NUMBER_ROLES:
+        raise AuthError("permission", f"a {actor.role} may not see whole ID numbers", {"role": actor.role})
+    if not resident_ids:
+        return
+    with store.unit(actor.id, "resident.reveal") as uow:
+        uow.show("resident", resident_ids)
+        uow.summary = f"{len(resident_ids)} whole ID number(s) shown: {where}"
 
 
 def _parse_date(field: str, text: str, today: dt.date) -> dt.date:

@@ -51,9 +51,10 @@ def earlier_sales(conn: Connection, code: str) -> list[dict[str, Any]]:
 
 
 def item_drugs(conn: Connection, rx_id: str) -> list[dict[str, Any]]:
-    """A prescription's items with the catalog's trace product id of each drug (None when unknown)."""
+    """A prescription's items with the catalog's trace product id and package unit of each drug (None when
+    unknown)."""
     sql = """
-        SELECT i.*, d.trace_product_id FROM prescription_item i
+        SELECT i.*, d.trace_product_id, d.package_unit FROM prescription_item i
         LEFT JOIN drug d ON d.code = i.drug_code AND d.deleted_at IS NULL
         WHERE i.prescription_id = ? ORDER BY i.line"""
     return [dict(r) for r in conn.execute(sql, (rx_id,))]
@@ -124,8 +125,15 @@ def prescription_sheet(conn: Connection, rx_id: str) -> dict[str, Any]:
         "stopped": next((e for e in events if e["kind"] == "stopped"), None),
         "replaces": rx["replaces"],
         "replaces_issued_on": _issued_on(conn, rx["replaces"]) if rx["replaces"] else None,
+        "replaces_drugs": _drug_names(conn, rx["replaces"]) if rx["replaces"] else [],
         "items": lines,
     }
+
+
+def _drug_names(conn: Connection, rx_id: str) -> list[str]:
+    """The drugs of a prescription as a doctor knows it (its replacement names it by its day and drugs)."""
+    sql = "SELECT drug_name FROM prescription_item WHERE prescription_id = ? AND deleted_at IS NULL ORDER BY line"
+    return [str(r[0]) for r in conn.execute(sql, (rx_id,))]
 
 
 def _issued_on(conn: Connection, rx_id: str) -> str | None:

@@ -71,7 +71,14 @@ def _rows(conn: Connection, sql: str, *args: Any) -> list[dict[str, Any]]:
 
 
 def items(conn: Connection, rx_id: str) -> list[dict[str, Any]]:
-    return _rows(conn, "SELECT * FROM prescription_item WHERE prescription_id = ? ORDER BY line", rx_id)
+    """A prescription's items, each with its drug's ``package_unit`` (None when the catalog does not say)."""
+    return _rows(
+        conn,
+        "SELECT i.*, d.package_unit FROM prescription_item i "
+        "LEFT JOIN drug d ON d.code = i.drug_code AND d.deleted_at IS NULL "
+        "WHERE i.prescription_id = ? ORDER BY i.line",
+        rx_id,
+    )
 
 
 def installments(conn: Connection, rx_id: str) -> list[dict[str, Any]]:

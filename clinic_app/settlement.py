@@ -76,8 +76,18 @@ class Settlement:
     cap_left_fen: int  # what is left of the year's cap after this visit
     capped: bool  # the cap cut the fund's share
 
+    @property
+    def cap_used_before(self) -> bool:
+        return cap_used_before(self.capped, self.fund_fen)
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def cap_used_before(capped: bool, fund_fen: int) -> bool:
+    """Whether the year's cap was used up before the visit began (the fund pays 0 of it), not reached in it: the
+    cap cut the fund's share, and nothing of the share was left."""
+    return capped and fund_fen == 0
 
 
 def check_lines(lines: Iterable[Line]) -> list[Line]:

@@ -43,9 +43,19 @@ log = logging.getLogger(__name__)
 
 _LOCAL = REGISTRY.local_tables  # rows of these never leave this device: no outbox entry, not audited
 AUDIT_ROW_REFS_MAX = 200
+AUDIT_SHOWN_REFS_MAX = 1000  # rows whose personal data one action showed (a search page is at most 1,000)
 OUTBOX_FLUSH_ROWS = 1000  # a big import writes its outbox as it goes, not all at the end
 
-__all__ = ["AUDIT_ROW_REFS_MAX", "Changes", "Listener", "Store", "UnitOfWork", "upsert_rows", "utc_now"]
+__all__ = [
+    "AUDIT_ROW_REFS_MAX",
+    "AUDIT_SHOWN_REFS_MAX",
+    "Changes",
+    "Listener",
+    "Store",
+    "UnitOfWork",
+    "upsert_rows",
+    "utc_now",
+]
 
 
 def _quote(name: str) -> str:
@@ -79,7 +89,12 @@ class UnitOfWork:
         self.now = utc_now()
         self.changes = Changes(action=action)
         self.summary = action
+        self.shown: dict[str, list[str]] = {}  # rows this action showed, not changed (whole ID numbers)
         self._outbox: list[tuple[Any, ...]] = []
+
+    def show(self, table: str, row_ids: Iterable[str]) -> None:
+        """Rows whose personal data this action showed: their count and references go in its audit entry."""
+        self.shown.setdefault(table, []).extend(row_ids)
 
     # -- writes ---------------------------------------------------------------------------------
     def insert(self, table: str, values: dict[str, Any]) -> str:
@@ -187,6 +202,12 @@ class UnitOfWork:
                 continue
             refs.extend(f"{table}:{i}" for i in sorted(ids)[: AUDIT_ROW_REFS_MAX - len(refs)])
         counts = {t: len(ids) for t, ids in self.changes.rows.items() if t not in _LOCAL}
+        rows: dict[str, Any] = {"counts": counts, "refs": refs}
+        if self.shown:
+            rows["shown"] = {t: len(ids) for t, ids in self.shown.items()}
+            rows["shown_refs"] = [f"{t}:{i}" for t, ids in sorted(self.shown.items()) for i in ids][
+                :AUDIT_SHOWN_REFS_MAX
+            ]
         # Every user action is audited, a read-only one such as an export too.
         self.insert(
             "audit_log",
@@ -194,7 +215,7 @@ class UnitOfWork:
                 "device_id": self.store.device_id,
                 "action": self.action,
                 "summary": self.summary,
-                "rows": json.dumps({"counts": counts, "refs": refs}, ensure_ascii=False, sort_keys=True),
+                "rows": json.dumps(rows, ensure_ascii=False, sort_keys=True),
             },
         )
         self._flush_outbox()

@@ -17,7 +17,7 @@ from clinic_app.cli_core import (
     read_password,
     whole,
 )
-from clinic_app.errors import AuthError, ValidationError
+from clinic_app.errors import AuthError, UsageError, ValidationError
 from clinic_app.store import Store
 
 
@@ -188,7 +188,9 @@ def restore_damaged_database(ctx: Context, source: Path, key: bytes) -> int:
 
     username = ctx.args.user
     if not username:
-        raise AuthError("no_user", "restoring changes the database: name yourself with --user NAME")
+        raise UsageError(
+            "--user", "no_user", "restoring changes the database: name yourself with --user NAME"
+        )
     password = read_password(PASSWORD_ENV, f"password for {username}: ")
 
     def admin_of_backup(copy: Store) -> None:

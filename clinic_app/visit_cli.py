@@ -49,7 +49,11 @@ def cmd_visit_add(ctx: Context) -> int:
             f"{line['code']}\t{line['name']}\t{yuan(line['unit_price_fen'])} × {line['quantity']}\t"
             f"{yuan(line['amount_fen'])}\t{line['insurance_category']}"
         )
-    capped = " (the year's cap is reached)" if result.capped else ""
+    capped = ""
+    if result.cap_used_before:
+        capped = " (the year's cap was used up before this visit: the fund pays 0 of it)"
+    elif result.capped:
+        capped = " (the year's cap is reached in this visit: the fund pays what was left of it)"
     out(
         f"{resident['name']} {a.date} {label('med_type', a.type)}: total {yuan(result.total_fen)}, within the "
         f"scheme {yuan(result.in_scheme_fen)}, deductible {yuan(result.deductible_fen)}, fund "

@@ -36,6 +36,7 @@ from clinic_app.settlement import (
     Settlement,
     Terms,
     YearUse,
+    cap_used_before,
     settle,
     terms,
 )
@@ -108,6 +109,10 @@ class VisitResult:
     med_type: str
     disease: str | None
     lines: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def cap_used_before(self) -> bool:
+        return cap_used_before(self.capped, self.fund_fen)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

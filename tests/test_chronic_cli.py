@@ -235,7 +235,7 @@ def test_followup_add_of_an_unregistered_disease_exits_3(chronic: Cli) -> None:
     assert code == 3 and "disease:" in err and "[not_registered]" in err
 
 
-def test_followup_add_without_a_user_exits_4(chronic: Cli) -> None:
+def test_followup_add_without_a_user_exits_2_usage(chronic: Cli) -> None:
     assert register(chronic)[0] == 0
     code = chronic(
         "followup",
@@ -253,7 +253,7 @@ def test_followup_add_without_a_user_exits_4(chronic: Cli) -> None:
         "--dbp",
         "80",
     )[0]
-    assert code == 4
+    assert code == 2
 
 
 def test_the_worklists_list_and_a_followed_up_referral_leaves_its_list(chronic: Cli) -> None:

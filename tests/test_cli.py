@@ -69,8 +69,83 @@ def test_add_and_search(cli: Cli) -> None:
     rows = json.loads(out)
     assert code == 0 and [r["name"] for r in rows] == ["张三"]
     assert rows[0]["id_number"] == "110105********002X", "masked unless --reveal"
-    code, out, _ = cli("resident", "search", "002x", "--reveal")
-    assert "11010519491231002X" in out
+    code, out, _ = cli("resident", "search", "002x", "--reveal", "--user", "admin")
+    assert code == 0 and "11010519491231002X" in out
+
+
+def _reveal_audits(cli: Cli) -> list[tuple[str, str, str]]:
+    store = Store.open(cli.db, cli.key)
+    try:
+        return [
+            tuple(r)
+            for r in store.conn.execute(
+                "SELECT created_by, summary, rows FROM audit_log WHERE action = 'resident.reveal' ORDER BY id"
+            )
+        ]
+    finally:
+        store.close()
+
+
+def test_whole_id_numbers_need_a_signed_in_user_and_each_reveal_is_audited(cli: Cli) -> None:
+    for number, name in (("11010519491231002X", "张三"), ("445224199202290042", "张四")):
+        assert cli("resident", "add", "--user", "admin", "--id-number", number, "--name", name)[0] == 0
+    code, out, err = cli("resident", "search", "zs", "--reveal")
+    assert code != 0 and "--user" in err, "no whole number without someone signed in"
+    assert "11010519491231002X" not in out and "445224199202290042" not in out
+    code, out, err = cli("resident", "search", "zs", "--reveal", "--user", "admin", password="not-it")
+    assert code == 4 and "11010519491231002X" not in out
+    assert _reveal_audits(cli) == [], "nothing shown, nothing audited"
+
+    code, out, _ = cli("resident", "search", "zs", "--reveal", "--user", "admin", "--json")
+    rows = json.loads(out)
+    assert code == 0 and {r["id_number"] for r in rows} == {"11010519491231002X", "445224199202290042"}
+    [(who, summary, refs)] = _reveal_audits(cli)
+    store = Store.open(cli.db, cli.key)
+    admin = store.conn.execute("SELECT id FROM \"user\" WHERE username = 'admin'").fetchone()[0]
+    store.close()
+    assert who == admin and "2 whole ID number(s)" in summary and "resident search" in summary
+    audit = json.loads(refs)
+    assert audit["shown"] == {"resident": 2}
+    assert sorted(audit["shown_refs"]) == sorted(f"resident:{r['id']}" for r in rows)
+
+    code, out, _ = cli("resident", "search", "zs", "--json")
+    assert code == 0 and all("*" in r["id_number"] for r in json.loads(out)), "masked: no sign-in asked"
+    assert len(_reveal_audits(cli)) == 1, "a masked search is not a reveal"
+
+
+def test_user_is_accepted_after_the_listing_commands_that_can_reveal(cli: Cli) -> None:
+    assert (
+        cli("resident", "add", "--user", "admin", "--id-number", "11010519491231002X", "--name", "张三")[0]
+        == 0
+    )
+    for args in (
+        ("resident", "search", "zs"),
+        ("contract", "list"),
+        ("worklist", "overdue"),
+    ):
+        code, _, err = cli(*args, "--reveal", "--user", "admin")
+        assert code == 0, (args, err)
+        code, _, err = cli(*args, "--reveal")
+        assert code == 2 and "--user" in err, args
+
+
+def test_a_role_that_may_not_see_whole_id_numbers_is_refused_and_nothing_is_audited(cli: Cli) -> None:
+    from clinic_app.errors import AuthError
+    from clinic_app.residents import ID_NUMBER_ROLES, reveal_id_numbers
+    from clinic_app.users import COUNTY_ROLES, User
+
+    assert not set(COUNTY_ROLES) & set(ID_NUMBER_ROLES)
+    store = Store.open(cli.db, cli.key)
+    try:
+        with pytest.raises(AuthError) as refused:
+            reveal_id_numbers(store, User("u1", "li", "李", "county_reviewer"), ["r1"], "resident search")
+        assert refused.value.rule == "permission"
+        count = store.conn.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'resident.reveal'"
+        ).fetchone()
+        assert count[0] == 0
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize(
@@ -122,8 +197,13 @@ def test_wrong_password_exits_4(cli: Cli) -> None:
         password="not-it",
     )
     assert code == 4 and "wrong user name or password" in err
+
+
+def test_a_changing_command_without_user_is_a_usage_error_exit_2_naming_the_option(cli: Cli) -> None:
+    """README and `--help`: 2 is usage, "an unknown or missing option"; 4 is a wrong password or key."""
     code, _, err = cli("resident", "add", "--id-number", "11010519491231002X", "--name", "张三")
-    assert code == 4 and "--user" in err
+    assert code == 2 and "--user" in err
+    assert "张三" not in cli("resident", "search", "zs")[1], "nothing written"
 
 
 def test_wrong_key_exits_4(cli: Cli, tmp_path: Path) -> None:
@@ -726,7 +806,7 @@ def test_each_domain_registers_its_own_commands() -> None:
 
 def test_an_export_without_user_says_it_is_audited_not_that_it_changes_data(cli: Cli) -> None:
     code, out, err = cli("export", "residents", "--format", "json")
-    assert code == 4 and out == ""
+    assert code == 2 and out == ""  # a missing --user: usage
     assert "an export is recorded in the audit log" in err and "--user NAME" in err
     assert "changes data" not in err
     assert cli("village", "add", "新村")[2].count("this command changes data") == 1, "a write still says so"
@@ -930,3 +1010,45 @@ def test_county_server_without_the_server_packages_says_which_and_how_to_install
     code = server_cli.main(["--database-url", f"sqlite:///{tmp_path / 'c.db'}", "init"])
     err = capsys.readouterr().err
     assert code == 1 and "'sqlalchemy'" in err and ".[server]" in err and "Traceback" not in err
+
+
+def readme_clinic_examples() -> list[str]:
+    """Every `clinic …` line of the README's shell blocks, continuation lines joined."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    lines = []
+    for block in re.findall(r"```sh\n(.*?)```", readme, re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            if line.startswith("clinic "):
+                lines.append(line)
+    return lines
+
+
+def test_every_clinic_example_of_the_readme_parses_as_written() -> None:
+    """Options where the README shows them: an optional part `[--json]` typed, the first of `a|b`; a line whose
+    arguments are elided (`…`) is left out, the examples around it show them whole."""
+    import re
+    import shlex
+
+    from clinic_app.cli import COMMANDS
+    from clinic_app.cli_core import build_parser
+    from sync import client_cli
+
+    parser = build_parser((*COMMANDS, client_cli))
+    examples = readme_clinic_examples()
+    assert len(examples) > 40 and any("search zs" in e for e in examples)
+    parsed = 0
+    for line in examples:
+        command = re.sub(r"\[--[\w-]+( \w+)? …\]", "", line)  # `[--trace-code …]`: one more of the same
+        command = re.sub(r"\[([^\]]*)\]", r"\1", command)  # the optional parts typed
+        command = re.sub(r"(\w)\|[\w|-]+", r"\1", command)  # renew|terminate|transfer: the first
+        words = shlex.split(command, comments=True)[1:]
+        if "…" in words:
+            continue
+        try:
+            parser.parse_args(words)
+        except SystemExit:
+            pytest.fail(f"the README's example does not parse: {line}")
+        parsed += 1
+    assert parsed >= len(examples) - 2

@@ -76,6 +76,19 @@ def test_prescriptions_of_every_kind_a_doctor_meets(demo: Store) -> None:
     assert len(reasons) >= 2, reasons
 
 
+def test_each_assessment_speaks_of_its_prescriptions_disease(demo: Store) -> None:
+    """Trial F7: a diabetes prescription's assessment said 血压控制满意."""
+    found = rows(demo, "SELECT disease, assessment FROM prescription WHERE assessment IS NOT NULL")
+    by_disease = {
+        d: [r["assessment"] for r in found if r["disease"] == d] for d in ("hypertension", "diabetes")
+    }
+    assert by_disease["hypertension"] and by_disease["diabetes"], (
+        "the demo assesses patients of both diseases"
+    )
+    assert not [a for a in by_disease["diabetes"] if "血压" in str(a)]
+    assert not [a for a in by_disease["hypertension"] if "血糖" in str(a)]
+
+
 def test_each_prescription_was_issued_when_the_patient_was_stable_and_never_dispenses_over_its_days(
     demo: Store,
 ) -> None:

@@ -150,3 +150,20 @@ def test_a_drug_deleted_by_the_county_leaves_the_search(clinic: Clinic) -> None:
     clinic.store.write_server_rows({"drug": [{**row, "deleted_at": "2026-01-01T00:00:00.000Z"}]}, "sync.pull")
     assert drugs.search_drugs(clinic.store.conn, "氨氯地平") == []
     assert clinic.store.conn.execute("SELECT count(*) FROM drug_search_key").fetchone()[0] == 0
+
+
+def test_a_count_of_packages_is_said_in_the_catalogs_package_unit() -> None:
+    pen = {"code": "XA10AE04A0430101010043", "package_unit": "支"}
+    assert drugs.packages_text(3, pen) == "3 支", "an insulin pen is a 支, not a 盒"
+    assert drugs.packages_text(2, {"package_unit": "瓶"}) == "2 瓶"
+    assert drugs.packages_text(1, {"package_unit": None}) == "1 盒", "the catalog says nothing: a box"
+    assert drugs.package_unit({}) == drugs.DEFAULT_PACKAGE_UNIT == "盒"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [("10", "10"), ("10.00", "10"), ("0.5", "0.5"), (20, "20"), (None, "")]
+)
+def test_a_dose_is_written_as_a_person_writes_it(value: object, text: str) -> None:
+    from clinic_app.digits import plain_number
+
+    assert plain_number(value) == text

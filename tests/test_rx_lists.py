@@ -93,3 +93,16 @@ def test_the_sheet_of_a_stopped_prescription_names_the_stop_and_no_next_installm
     sheet = L.prescription_sheet(rx.store.conn, made["id"])
     assert sheet["status"] == "stopped" and sheet["stopped"]["reason"] == "血压控制不佳"
     assert sheet["installments"] == 0 and sheet["earliest_next"] is None and not sheet["signed_on"]
+
+
+def test_the_sheet_of_a_changed_prescription_names_the_one_it_replaces_by_its_day_and_drugs(
+    rx: Clinic,
+) -> None:
+    old = issue(rx, 28)
+    new = X.change(
+        rx.store, rx.admin, old["id"], "加用二甲双胍", [X.ItemInput(METFORMIN, "1", 2)], 28, today=TODAY
+    )
+    sheet = L.prescription_sheet(rx.store.conn, new["id"])
+    assert sheet["replaces"] == old["id"]
+    assert (sheet["replaces_issued_on"], sheet["replaces_drugs"]) == ("2026-11-02", ["苯磺酸氨氯地平片"])
+    assert L.prescription_sheet(rx.store.conn, old["id"])["replaces_drugs"] == []

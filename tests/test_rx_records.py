@@ -387,3 +387,14 @@ def test_signed_over_4_weeks_without_an_assessment_is_refused(rx: Clinic) -> Non
     err = refused(issue, rx, 42, signed=True, assessment=None)
     assert err.field == "assessment" and err.rule == "assessment_required"
     assert count(rx, "prescription") == 0
+
+
+def test_a_prescriptions_items_carry_their_drugs_package_unit(rx: Clinic) -> None:
+    glargine = code_of(rx, "甘精胰岛素注射液")
+    given = issue(
+        rx, 28, X.ItemInput(AMLODIPINE, "1", 1), X.ItemInput(glargine, "10", 1, route="subcutaneous")
+    )
+    units = {i["drug_code"]: i["package_unit"] for i in X.items(rx.store.conn, given["id"])}
+    assert units == {AMLODIPINE: "盒", glargine: "支"}
+    history = X.drug_history(rx.store.conn, rid(rx))
+    assert {i["package_unit"] for i in history[0]["items"]} == {"盒", "支"}, "the history's items too"

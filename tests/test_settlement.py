@@ -45,6 +45,9 @@ def test_the_cap_reached_in_the_middle_of_a_visit_pays_what_is_left_of_it() -> N
     assert (s.fund_fen, s.patient_fen, s.cap_left_fen, s.capped) == (4_000, 6_000, 0, True)
     after = settle([Line("DRUG", 10_000, 1, "A")], CHRONIC_HTN, YearUse(fund_fen=300_000))
     assert (after.fund_fen, after.patient_fen, after.cap_left_fen, after.capped) == (0, 10_000, 0, True)
+    assert not s.cap_used_before and after.cap_used_before, "reached in the visit / used up before it"
+    deductible_only = settle([Line("SVC", 6_000, 1, "A")], ORDINARY_TERMS, YearUse())
+    assert deductible_only.fund_fen == 0 and not deductible_only.cap_used_before, "nothing of the cap in it"
 
 
 def test_the_fund_share_rounds_to_the_fen_half_up() -> None:

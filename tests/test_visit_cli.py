@@ -199,3 +199,16 @@ def test_the_day_end_of_a_day_to_come_is_refused_not_an_empty_balanced_day(vcli:
     ahead = (dt.date.today() + dt.timedelta(days=400)).isoformat()
     code, out, err = vcli("report", "day", "--date", ahead)
     assert code == 3 and "date:" in err and "[future]" in err and out == ""
+
+
+def test_the_printed_settlement_says_whether_the_cap_was_reached_in_the_visit_or_used_up_before(
+    vcli: Cli,
+) -> None:
+    """Trial F29: a visit that begins with the cap used up was said to reach it."""
+    code, out, err = add(vcli, "--type", "11", "--diagnosis", "J06.9", "--service", "S1,100")
+    assert code == 0, err  # 1,000.00 within the scheme: 55 % after the deductible is over the 400.00 cap
+    assert "fund 400.00 (the year's cap is reached in this visit" in out
+    code, out, err = add(vcli, "--type", "11", "--diagnosis", "J06.9", "--service", "S1,1")
+    assert code == 0, err
+    assert "fund 0.00 (the year's cap was used up before this visit: the fund pays 0 of it)" in out
+    assert "reached" not in out

@@ -17,6 +17,7 @@ from clinic_app import prescriptions as P
 from clinic_app import rx_lists as L
 from clinic_app import rx_records as X
 from clinic_app.db import Connection
+from clinic_app.digits import plain_number
 from clinic_app.errors import ClinicError, NotFound, ValidationError
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
@@ -230,7 +231,7 @@ def item_text(item: Row) -> str:
         tr("%1 %2: %3 %4 × %5 a day")
         .replace("%1", str(item["drug_name"]))
         .replace("%2", str(item.get("spec") or ""))
-        .replace("%3", str(Decimal(str(item["dose"])).normalize()))
+        .replace("%3", plain_number(item["dose"]))
         .replace("%4", str(item.get("unit") or ""))
         .replace("%5", str(item["times_per_day"]))
     )
@@ -279,7 +280,13 @@ class DispenseDialog(RowDialog):
         self.scanned = QLabel()
         form = QFormLayout()
         form.addRow(tr("Days"), self.days)
-        form.addRow(tr("Packages of %1").replace("%1", str(self.lines[0]["drug_name"])), self.packages)
+        first = self.lines[0]
+        form.addRow(
+            tr("Packages of %1 (%2)")
+            .replace("%1", str(first["drug_name"]))
+            .replace("%2", drugs.package_unit(first)),
+            self.packages,
+        )
         form.addRow(tr("Quantity"), self.quantity)
         form.addRow("", self.split)
         form.addRow(tr("Trace code"), self.scan)
@@ -311,7 +318,9 @@ class DispenseDialog(RowDialog):
             packs = P.packages_for(
                 Decimal(i["dose"]), int(i["times_per_day"]), self.days.value(), int(i["package_size"])
             )
-            parts.append(tr("%1: %2 packages").replace("%1", str(i["drug_name"])).replace("%2", str(packs)))
+            parts.append(
+                tr("%1: %2").replace("%1", str(i["drug_name"])).replace("%2", drugs.packages_text(packs, i))
+            )
         self.quantity.setText("; ".join(parts))
 
     def _packages_changed(self) -> None:
@@ -506,7 +515,7 @@ class IssueDialog(RxDialog):
         self.results.installEventFilter(self)
         self.results.itemActivated.connect(lambda item: self.typed.enter(self.results.row(item)))
         self.grid = QGridLayout()
-        heads = (tr("Drug"), tr("Dose per time"), "", tr("Times a day"), tr("Route"), tr("Boxes"))
+        heads = (tr("Drug"), tr("Dose per time"), "", tr("Times a day"), tr("Route"), tr("Quantity"))
         for col, text in enumerate(heads):
             self.grid.addWidget(QLabel(text), 0, col)
         self.days = QSpinBox()
@@ -680,7 +689,9 @@ class IssueDialog(RxDialog):
             line.packages.setText(
                 "—"
                 if dose is None
-                else str(P.packages_for(dose, line.times.value(), days, int(line.drug["package_size"])))
+                else drugs.packages_text(
+                    P.packages_for(dose, line.times.value(), days, int(line.drug["package_size"])), line.drug
+                )
             )
         over_signature = P.needs_signature(days, self.limits)
         self.assessment.setEnabled(over_signature)
@@ -862,7 +873,7 @@ class ChangeDialog(IssueDialog):
                 missing.append(str(item["drug_name"]))
                 continue
             line = self.add_line(drug)
-            line.dose.setText(str(Decimal(str(item["dose"])).normalize()))
+            line.dose.setText(plain_number(item["dose"]))
             line.times.setValue(int(item["times_per_day"]))
             line.route = str(item["route"])
         self.days.setValue(int(rx["days"]))
@@ -964,7 +975,11 @@ def status_on_text(rx: Row, today: dt.date) -> str:
 
 
 def packages_line(item: Row) -> str:
-    return tr("%1 — %2 packages").replace("%1", item_text(item)).replace("%2", str(item["packages"]))
+    return (
+        tr("%1 — %2")
+        .replace("%1", item_text(item))
+        .replace("%2", drugs.packages_text(item["packages"], item))
+    )
 
 
 def live_prescriptions_text(history: list[Row], today: dt.date) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from decimal import Decimal
 from typing import Any
 
 from clinic_app import labels
@@ -20,6 +19,8 @@ from clinic_app import prescriptions as P
 from clinic_app import rx_lists as L
 from clinic_app import rx_records as X
 from clinic_app.clinic import clinic_name
+from clinic_app.digits import plain_number
+from clinic_app.drugs import package_unit, packages_text
 from clinic_app.residents import mask_id_number
 from clinic_app.store import Store
 from ui import printing
@@ -65,10 +66,6 @@ def paper_layout(paper: str) -> QPageLayout:
     return printing.page_layout(size, margin)
 
 
-def _number(value: Any) -> str:
-    return str(Decimal(str(value)).normalize()) if value is not None else ""
-
-
 def status_words(sheet: dict[str, Any], today: dt.date) -> tuple[str, str]:
     """The status as printed, and a line saying what it means (empty for an active prescription)."""
     status = P.status_on(str(sheet["status"]), sheet["valid_until"], today)
@@ -89,12 +86,12 @@ def item_html(n: int, item: dict[str, Any], days: int) -> str:
     spec = e(str(item.get("spec") or ""))
     form = e(str(item.get("form") or ""))
     unit = e(str(item.get("unit") or ""))
-    package = e(str(item.get("package_unit") or "盒"))  # a pen of insulin is 支, not 盒
-    size = f"{item['package_size']}{unit}/{package}"
+    size = f"{item['package_size']}{unit}/{e(package_unit(item))}"  # a pen of insulin is 支, not 盒
     return (
         f"<tr><td valign='top' width='6%'>{n}.</td><td><b>{e(str(item['drug_name']))}</b>　{spec}　{form}"
-        f"　{size}</td><td align='right' valign='top' width='16%'><b>{item['packages']} {package}</b></td></tr>"
-        f"<tr><td></td><td colspan='2' class='sig'>用法：每次 {_number(item['dose'])}{unit}，每日 "
+        f"　{size}</td><td align='right' valign='top' width='16%'><b>{e(packages_text(item['packages'], item))}</b>"
+        "</td></tr>"
+        f"<tr><td></td><td colspan='2' class='sig'>用法：每次 {plain_number(item['dose'])}{unit}，每日 "
         f"{item['times_per_day']} 次，{ROUTES_ZH.get(str(item['route']), e(str(item['route'])))}，共 {days} 天</td></tr>"
     )
 
@@ -129,7 +126,8 @@ def prescription_html(sheet: dict[str, Any], today: dt.date, paper: str = "A5") 
     status_class = "ok" if sheet["status"] == "active" and not meaning else "held"
     notice = f"<p class='held'>{e(meaning)}</p>" if meaning else ""
     changed = (
-        f"<p>本处方替代 {e(str(sheet.get('replaces_issued_on') or ''))} 开具的原处方（已停用）。</p>"
+        f"<p>本处方替代 {e(str(sheet.get('replaces_issued_on') or ''))} 开具的"
+        f"{e('、'.join(sheet.get('replaces_drugs') or []))}原处方（已停用）。</p>"
         if sheet.get("replaces")
         else ""
     )

@@ -206,7 +206,7 @@ class LineWidgets:
         self.installment = False  # the boxes of today's installment (their count is what was handed out)
         self.price_fen = int(hit["price_fen"] or 0)
         kind_word = tr("Service") if kind == "service" else tr("Drug")
-        unit = hit.get("unit") if kind == "service" else hit.get("package_unit") or hit.get("unit")
+        unit = hit.get("unit") if kind == "service" else drugs.package_unit(hit)
         spec = f" {hit.get('spec')}" if kind == "drug" and hit.get("spec") else ""
         self.name = QLabel(f"{kind_word} · {hit['name']}{spec}")
         self.name.setToolTip(self.code)
@@ -553,7 +553,7 @@ class VisitDialog(Staged, SaveDialog):
                     .replace("%2", str(hit.get("brand_name") or ""))
                     .replace("%3", str(hit.get("spec") or ""))
                     .replace("%4", yuan(int(price)) if price is not None else "—")
-                    .replace("%5", str(hit.get("package_unit") or hit.get("unit") or ""))
+                    .replace("%5", drugs.package_unit(hit))
                     .replace("%6", category_text(str(hit.get("insurance_category") or "")))
                     .replace("%7", str(hit["code"]))
                 )
@@ -706,11 +706,10 @@ class VisitDialog(Staged, SaveDialog):
             "every clinic's."
         )
         if s.capped:
-            spent_before = p.used.fund_fen >= t.annual_cap_fen  # nothing was left when the visit began
             state = (
                 (
                     tr("The year's cap was used up before this visit: the fund pays nothing of it.")
-                    if spent_before
+                    if s.cap_used_before
                     else tr(
                         "The year's cap is reached in this visit: the fund pays only what was left of it."
                     )

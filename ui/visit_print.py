@@ -13,6 +13,7 @@ from typing import Any
 
 from clinic_app import labels
 from clinic_app import visit_lists as VL
+from clinic_app.drugs import packages_text
 from clinic_app.idcard import age_on
 from clinic_app.money import yuan
 from clinic_app.residents import mask_id_number
@@ -35,6 +36,11 @@ ITEM_HEADS = (  # (head, % of the width): the 22-character drug code and the nam
     ("数量", 6),
     ("金额（元）", 10),
 )
+
+
+def quantity_text(line: dict[str, Any]) -> str:
+    """A drug line's quantity in its packages (3 支); a service's as a count."""
+    return packages_text(line["quantity"], line) if line["kind"] == "drug" else str(line["quantity"])
 
 
 def receipt_html(data: dict[str, Any]) -> str:
@@ -61,7 +67,7 @@ def receipt_html(data: dict[str, Any]) -> str:
         f"<td>{e(' '.join(str(x) for x in (line['name'], line.get('spec')) if x))}</td>"
         f"<td align='center'>{CATEGORY_ZH.get(line['insurance_category'], line['insurance_category'])}</td>"
         f"<td align='right'>{yuan(line['unit_price_fen'])}</td>"
-        f"<td align='right'>{line['quantity']}{e(str(line.get('package_unit') or ''))}</td>"
+        f"<td align='right'>{e(quantity_text(line))}</td>"
         f"<td align='right'>{yuan(line['amount_fen'])}</td></tr>"
         for line in lines
     )

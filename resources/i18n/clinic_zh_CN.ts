@@ -6,7 +6,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
         <location filename="../../ui/rx_dialogs.py" line="+158"/>
-        <location filename="../../ui/visit_dialog.py" line="+174"/>
+        <location filename="../../ui/visit_dialog.py" line="+173"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -88,7 +88,7 @@
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/rx_dialogs.py" line="+339"/>
+        <location filename="../../ui/rx_dialogs.py" line="+347"/>
         <source>ID number, name or pinyin of the resident, then Enter</source>
         <translation>输入居民身份证号、姓名或拼音，按回车</translation>
     </message>
@@ -284,7 +284,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-281"/>
+        <location filename="../../ui/rx_dialogs.py" line="-283"/>
         <source>Trace code</source>
         <translation>追溯码</translation>
     </message>
@@ -362,6 +362,7 @@
     </message>
     <message>
         <location line="+8"/>
+        <location filename="../../ui/rx_dialogs.py" line="+30"/>
         <location filename="../../ui/visit_dialog.py" line="-84"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
@@ -475,7 +476,7 @@
         <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="+241"/>
+        <location filename="../../ui/day_end_view.py" line="+246"/>
         <location filename="../../ui/printing.py" line="+11"/>
         <source>Print…</source>
         <translation>打印…</translation>
@@ -521,7 +522,7 @@
         <location filename="../../ui/chronic_chart.py" line="+106"/>
         <location filename="../../ui/contract_print.py" line="+1"/>
         <location filename="../../ui/printing.py" line="-79"/>
-        <location filename="../../ui/rx_dialogs.py" line="+776"/>
+        <location filename="../../ui/rx_dialogs.py" line="+745"/>
         <location filename="../../ui/teams_dialog.py" line="+75"/>
         <location filename="../../ui/visit_list.py" line="+134"/>
         <source>Close</source>
@@ -1038,7 +1039,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="-165"/>
         <location filename="../../ui/contracts_page.py" line="+107"/>
-        <location filename="../../ui/rx_dialogs.py" line="-497"/>
+        <location filename="../../ui/rx_dialogs.py" line="-494"/>
         <source>No resident matches “%1”.</source>
         <translation>没有符合“%1”的居民。</translation>
     </message>
@@ -1669,7 +1670,7 @@
         <location filename="../../ui/contract_dialogs.py" line="-38"/>
         <location filename="../../ui/day_end_view.py" line="-10"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
-        <location filename="../../ui/rx_dialogs.py" line="+444"/>
+        <location filename="../../ui/rx_dialogs.py" line="+437"/>
         <location filename="../../ui/visit_dialog.py" line="-88"/>
         <location filename="../../ui/visit_list.py" line="+35"/>
         <source>Reason</source>
@@ -2352,7 +2353,7 @@
         <location filename="../../ui/entry_quality_view.py" line="+2"/>
         <location filename="../../ui/indicators_view.py" line="-116"/>
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
-        <location filename="../../ui/rx_dialogs.py" line="-426"/>
+        <location filename="../../ui/rx_dialogs.py" line="-419"/>
         <location filename="../../ui/visit_dialog.py" line="-6"/>
         <location line="+210"/>
         <location filename="../../ui/visit_list.py" line="-46"/>
@@ -3935,8 +3936,7 @@ What is wrong: %2</source>
         <translation>未见异常</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="-34"/>
-        <location line="+29"/>
+        <location filename="../../ui/day_end_view.py" line="-138"/>
         <location filename="../../ui/entry_quality_view.py" line="+12"/>
         <location filename="../../ui/rx_dialogs.py" line="+17"/>
         <source>Patient</source>
@@ -4119,8 +4119,8 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="-245"/>
-        <location line="+252"/>
+        <location filename="../../ui/rx_dialogs.py" line="-253"/>
+        <location line="+260"/>
         <source>Days</source>
         <translation>天数</translation>
     </message>
@@ -4202,7 +4202,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/rx_dialogs.py" line="+525"/>
+        <location filename="../../ui/rx_dialogs.py" line="+522"/>
         <source>Print prescription…</source>
         <translation>打印处方…</translation>
     </message>
@@ -4272,7 +4272,7 @@ What is wrong: %2</source>
         <translation>%1 的处方已更改：新处方 %2 天，已生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-996"/>
+        <location filename="../../ui/rx_dialogs.py" line="-1001"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -4323,12 +4323,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+600"/>
+        <location line="+610"/>
         <source>%1 days is over %2 days (12 weeks), the most a long-term prescription holds.</source>
         <translation>%1 天超过 %2 天（12 周）：长期处方最长不超过 12 周。</translation>
     </message>
     <message>
-        <location line="-597"/>
+        <location line="-607"/>
         <source>The patient is not stable: the last face-to-face follow-up was not controlled.</source>
         <translation>患者病情不稳定：最近一次面对面随访控制不满意。</translation>
     </message>
@@ -4498,23 +4498,24 @@ What is wrong: %2</source>
         <translation>移除此盒</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Packages of %1</source>
-        <translation>%1 盒数</translation>
+        <location line="+8"/>
+        <source>Packages of %1 (%2)</source>
+        <translation>%1 数量（%2）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+694"/>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <location line="-689"/>
+        <location line="+228"/>
         <location filename="../../ui/visit_dialog.py" line="-108"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location line="+31"/>
-        <source>%1: %2 packages</source>
-        <translation>%1：%2 盒</translation>
-    </message>
-    <message>
-        <location line="+37"/>
+        <location line="-158"/>
         <source>%1 — unverified: %2</source>
         <translation>%1 — 未校验：%2</translation>
     </message>
@@ -4596,28 +4597,23 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+0"/>
-        <source>Boxes</source>
-        <translation>盒数</translation>
-    </message>
-    <message>
-        <location line="+0"/>
         <source>Route</source>
         <translation>给药途径</translation>
     </message>
     <message>
         <location line="+9"/>
-        <location line="+411"/>
+        <location line="+404"/>
         <source>The doctor&apos;s assessment: condition stable, adherence</source>
         <translation>医生评估：病情稳定情况、用药依从性</translation>
     </message>
     <message>
-        <location line="-410"/>
-        <location line="+411"/>
+        <location line="-403"/>
+        <location line="+404"/>
         <source>The patient has signed the prescription</source>
         <translation>患者已在处方上签字</translation>
     </message>
     <message>
-        <location line="-409"/>
+        <location line="-402"/>
         <source>Recorded allergies, separated by commas</source>
         <translation>过敏史，以逗号分隔</translation>
     </message>
@@ -4628,12 +4624,12 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+402"/>
+        <location line="+395"/>
         <source>Assessment</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="-400"/>
+        <location line="-393"/>
         <source>Allergies</source>
         <translation>过敏史</translation>
     </message>
@@ -4656,7 +4652,7 @@ What is wrong: %2</source>
         <translation>%1 已在处方中。</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+54"/>
         <source>Over %1 days: record the assessment and have the patient sign. Without the signature the prescription is held awaiting it and dispenses nothing.</source>
         <translation>超过 %1 天：须填写医生评估并由患者签字。未签字前处方为“待签字”，不能发药。</translation>
     </message>
@@ -4666,7 +4662,7 @@ What is wrong: %2</source>
         <translation>不超过 %1 天：无需患者签字。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+20"/>
         <source>%1: the dose is a number above 0 (at most 3 decimal places).</source>
         <translation>%1：剂量须为大于 0 的数字（最多 3 位小数）。</translation>
     </message>
@@ -4771,12 +4767,7 @@ What is wrong: %2</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>%1 — %2 packages</source>
-        <translation>%1 — %2 盒</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+24"/>
         <source>%1 (%2 days, %3, until %4)</source>
         <translation>%1（%2 天，%3，至 %4）</translation>
     </message>
@@ -4836,7 +4827,7 @@ What is wrong: %2</source>
         <translation>%1 · %2 · %3 天 · %4</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="-175"/>
+        <location filename="../../ui/day_end_view.py" line="-46"/>
         <location filename="../../ui/visit_dialog.py" line="-177"/>
         <source>11 Ordinary outpatient</source>
         <translation>11 普通门诊</translation>
@@ -4878,7 +4869,7 @@ What is wrong: %2</source>
         <translation>相符</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+110"/>
         <source>Visits this day</source>
         <translation>人次</translation>
     </message>
@@ -4898,18 +4889,17 @@ What is wrong: %2</source>
         <translation>个人现金（元）</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+10"/>
         <source>Receipt no.</source>
         <translation>收据号</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+29"/>
+        <location line="-111"/>
         <source>Type</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="+112"/>
         <source>Fund</source>
         <translation>统筹</translation>
     </message>
@@ -4929,12 +4919,12 @@ What is wrong: %2</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+9"/>
         <source>Receipt no. (void)</source>
         <translation>收据号（作废）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Cancelled on</source>
         <translation>冲正日期</translation>
     </message>
@@ -5046,7 +5036,7 @@ What is wrong: %2</source>
         <translation>就诊日期</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="-271"/>
+        <location filename="../../ui/day_end_view.py" line="-259"/>
         <location filename="../../ui/visit_dialog.py" line="-208"/>
         <location line="+209"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
@@ -5262,8 +5252,7 @@ What is wrong: %2</source>
         <translation>结算（实时）</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="+32"/>
-        <location line="+29"/>
+        <location filename="../../ui/day_end_view.py" line="-84"/>
         <location filename="../../ui/visit_dialog.py" line="+4"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
         <source>Total</source>
@@ -5317,7 +5306,7 @@ What is wrong: %2</source>
         <translation>药品 · %1 %2 %3 · %4 元/%5 · %6（%7）</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+79"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>

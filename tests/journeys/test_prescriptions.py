@@ -17,6 +17,7 @@ from tests.journeys.conftest import Journey
 
 AMLODIPINE = "XC08CA01A0010101010001"  # demo catalog: 28 tablets a box, trace product id 8100001
 AMOXICILLIN = "XJ01CA04A0770101010077"  # an antimicrobial: never on a long-term prescription
+GLARGINE = "XA10AE04A0430101010043"  # insulin glargine: 300 units a pen, package unit 支
 REFILLS, AWAITING = 0, 1
 
 
@@ -30,18 +31,21 @@ def box(serial: int) -> str:
     return f"8100001{serial:013d}"
 
 
-def stable_patients(journey: Journey, on: dt.date | None = None) -> Iterator[dict[str, Any]]:
-    """Demo patients under hypertension management whose last face-to-face follow-up (by ``on``, default today)
-    was controlled."""
+def stable_patients(
+    journey: Journey, on: dt.date | None = None, disease: str = "hypertension"
+) -> Iterator[dict[str, Any]]:
+    """Demo patients under management for ``disease`` whose last face-to-face follow-up (by ``on``, default
+    today) was controlled."""
     conn = journey.store.conn
     rows = conn.execute(
         "SELECT g.resident_id, r.name, r.id_number FROM disease_registration g JOIN resident r ON r.id = g.resident_id "
-        "WHERE g.disease = 'hypertension' AND g.management = 'continue' AND g.deleted_at IS NULL "
-        "AND NOT EXISTS (SELECT 1 FROM prescription p WHERE p.resident_id = g.resident_id) ORDER BY r.id_number"
+        "WHERE g.disease = ? AND g.management = 'continue' AND g.deleted_at IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM prescription p WHERE p.resident_id = g.resident_id) ORDER BY r.id_number",
+        (disease,),
     ).fetchall()
     for r in rows:
         last = H.previous_face_to_face(
-            conn, r["resident_id"], "hypertension", (on or journey.today) + dt.timedelta(days=1)
+            conn, r["resident_id"], disease, (on or journey.today) + dt.timedelta(days=1)
         )
         if last is not None and last["classification"] == "controlled":
             yield dict(r)
@@ -141,11 +145,11 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
         journey.wait_until(lambda: len(dialog.lines) == 1)
     assert not dialog.error.isVisible()
     line = dialog.lines[0]
-    assert line.packages.text() == "1"  # 1 tablet a day for 28 days: one box of 28
+    assert line.packages.text() == "1 盒"  # 1 tablet a day for 28 days: one box of 28
     with journey.step("type 2 tablets a time: the packages follow"):
         line.dose.selectAll()
         journey.type(line.dose, "2")
-    assert line.packages.text() == "2"
+    assert line.packages.text() == "2 盒"
     with journey.step("add levamlodipine: a warning of two drugs of one class"):
         journey.type(dialog.search, "bhszaldp")
         journey.wait_until(lambda: dialog.results.count() > 0)
@@ -177,7 +181,7 @@ def test_issue_refuses_an_excluded_drug_holds_42_days_for_the_signature_then_sig
         dialog.days.selectAll()
         journey.type(dialog.days, "42")
     assert dialog.days.value() == 42
-    assert line.packages.text() == "3"  # 84 tablets
+    assert line.packages.text() == "3 盒"  # 84 tablets
     assert dialog.rule.text().startswith("超过 28 天：须填写医生评估并由患者签字。")
     assert dialog.signed.isEnabled() and not dialog.signed.isChecked()
     with journey.step("type 90 days: refused over 12 weeks, as typed"):
@@ -329,6 +333,50 @@ def test_dispense_with_scanned_codes_a_duplicate_refused_with_its_reason(journey
         (rx["id"],),
     ).fetchall()
     assert [c[0] for c in codes] == [box(2), "ABC123456"]
+
+
+def test_dispensing_insulin_counts_pens_in_the_catalogs_package_unit(journey: Journey) -> None:
+    """Trial F4: an insulin pen is a 支 in the catalog; the dispensing dialog and the drug history say 支, not 盒."""
+    Qt = _qt()
+    patient = next(stable_patients(journey, disease="diabetes"))
+    rx = X.issue(
+        journey.store,
+        journey.user,
+        patient["resident_id"],
+        "diabetes",
+        [X.ItemInput(GLARGINE, "10", 1)],
+        28,
+        on=journey.today,
+    )
+    page = open_page(journey)
+    at = row_of(page, "refills", lambda r: r["prescription_id"] == rx["id"])
+    assert at >= 0
+    with journey.step("select the insulin patient and press Enter"):
+        journey.click_row(page.views["refills"], at)
+        journey.wait_until(lambda: page.dispense_button.isEnabled())
+        journey.key(page.views["refills"], Qt.Key.Key_Return)
+        dialog = journey.dialog(_dispense_dialog())
+    journey.wait_until(lambda: dialog.scan.hasFocus())
+    from ui.qt import QLabel
+
+    labels = [w.text() for w in dialog.findChildren(QLabel)]
+    assert "甘精胰岛素注射液 数量（支）" in labels, labels
+    assert "每次 10 单位" in "".join(labels) and "1E+1" not in "".join(labels), "a dose of 10 units is 10"
+    assert dialog.quantity.text() == "甘精胰岛素注射液：1 支"  # 10 units a day × 28 days of a 300-unit pen
+    with journey.step("type 2 pens: the days follow"):
+        dialog.packages.selectAll()
+        journey.type(dialog.packages, "2")
+    assert dialog.days.value() == 60 and dialog.quantity.text() == "甘精胰岛素注射液：2 支"  # 600 units
+    assert not [t for t in labels if "盒数" in t]
+    shot(journey, dialog, "prescriptions-dispense-insulin-pens")
+    journey.key(dialog.scan, Qt.Key.Key_Escape)
+    journey.wait_until(lambda: not dialog.isVisible())
+
+
+def _dispense_dialog() -> Any:
+    from ui.rx_dialogs import DispenseDialog
+
+    return DispenseDialog
 
 
 def test_refill_worklist_horizon_history_and_stop(journey: Journey, qtmodeltester: Any) -> None:

@@ -232,7 +232,7 @@ def test_change_a_prescription_with_a_reason(journey: Journey) -> None:
         journey.type(dialog.lines[0].dose, "2")
         dialog.days.selectAll()
         journey.type(dialog.days, "28")
-        assert dialog.lines[0].packages.text() == "2"
+        assert dialog.lines[0].packages.text() == "2 盒"
         journey.shot("rxprint-change", dialog)
         journey.key(dialog.days, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         journey.wait_until(lambda: not dialog.isVisible())

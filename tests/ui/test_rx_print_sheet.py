@@ -122,7 +122,9 @@ def test_each_column_of_the_refill_round_has_its_heading() -> None:
     assert cells[ROUND_HEADS.index("原因")] == "将用完"
 
 
-def test_a_stopped_sheet_points_to_no_next_installment_and_a_change_names_the_day_replaced() -> None:
+def test_a_stopped_sheet_points_to_no_next_installment_and_a_change_names_the_day_and_drugs_replaced() -> (
+    None
+):
     stopped = {"on_date": "2026-11-10", "reason": "血压偏低", "kind": "stopped"}
     text = prescription_html(
         sheet(status="stopped", stopped=stopped, installments=1, dispensed_days=28, left_days=56,
@@ -130,8 +132,10 @@ def test_a_stopped_sheet_points_to_no_next_installment_and_a_change_names_the_da
         TODAY,
     )  # fmt: skip
     assert "不再调配" in text and "下次调配不早于" not in text
-    text = prescription_html(sheet(replaces="01a2339e-0000", replaces_issued_on="2026-09-11"), TODAY)
-    assert "本处方替代 2026-09-11 开具的原处方" in text and "01a2339e" not in text
+    replaced = {"replaces_issued_on": "2026-09-11", "replaces_drugs": ["苯磺酸氨氯地平片", "二甲双胍片"]}
+    text = prescription_html(sheet(replaces="01a2339e-0000", **replaced), TODAY)
+    assert "本处方替代 2026-09-11 开具的苯磺酸氨氯地平片、二甲双胍片原处方（已停用）" in text
+    assert "01a2339e" not in text
 
 
 def test_an_insulin_pen_is_counted_in_its_package_unit_not_in_boxes() -> None:
@@ -143,9 +147,10 @@ def test_an_insulin_pen_is_counted_in_its_package_unit_not_in_boxes() -> None:
         "package_unit": "支",
         "package_size": 300,
         "packages": 3,
-        "dose": "12",
+        "dose": "10",
         "times_per_day": 1,
         "route": "subcutaneous",
     }
     text = prescription_html(sheet(items=[pen]), TODAY)
     assert "300单位/支" in text and "3 支" in text and "皮下注射" in text and "3 盒" not in text
+    assert "每次 10单位" in text, "a dose of 10 is 10, not 1E+1"

@@ -32,21 +32,36 @@ BEGIN
         UPDATE record_checksum AS c SET count = c.count - d.n, version_sum = c.version_sum - d.v
         FROM (SELECT scope, table_name, count(*) AS n, sum(version) AS v FROM old_rows GROUP BY scope, table_name) d
         WHERE c.scope = d.scope AND c.table_name = d.table_name;
-    ELSE
-        INSERT INTO record_checksum AS c (scope, table_name, count, version_sum)
-        SELECT scope, table_name, sum(n), sum(v) FROM (
-            SELECT scope, table_name, 1 AS n, version::numeric AS v FROM new_rows
-            UNION ALL SELECT scope, table_name, -1, -version::numeric FROM old_rows
-        ) d GROUP BY scope, table_name HAVING sum(n) <> 0 OR sum(v) <> 0
-        ON CONFLICT (scope, table_name) DO UPDATE
-            SET count = c.count + excluded.count, version_sum = c.version_sum + excluded.version_sum;
     END IF;
     RETURN NULL;
 END $$
 """
+# a row trigger for updates: a push updates its rows one statement each, and a statement trigger reading transition
+# tables cost ~0.5 ms a statement against ~0.1 ms for this one (which most updates, at the same version, skip)
+_PG_ROW_FUNCTION = """
+CREATE FUNCTION record_checksum_move() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.scope = OLD.scope AND NEW.table_name = OLD.table_name THEN
+        UPDATE record_checksum SET version_sum = version_sum + (NEW.version::numeric - OLD.version)
+        WHERE scope = NEW.scope AND table_name = NEW.table_name;
+    ELSE
+        UPDATE record_checksum SET count = count - 1, version_sum = version_sum - OLD.version
+        WHERE scope = OLD.scope AND table_name = OLD.table_name;
+        INSERT INTO record_checksum AS c (scope, table_name, count, version_sum)
+        VALUES (NEW.scope, NEW.table_name, 1, NEW.version)
+        ON CONFLICT (scope, table_name) DO UPDATE
+            SET count = c.count + 1, version_sum = c.version_sum + excluded.version_sum;
+    END IF;
+    RETURN NULL;
+END $$
+"""
+_PG_ROW_TRIGGER = (
+    "CREATE TRIGGER record_checksum_update AFTER UPDATE OF scope, table_name, version ON record FOR EACH ROW "
+    "WHEN (OLD.version IS DISTINCT FROM NEW.version OR OLD.scope IS DISTINCT FROM NEW.scope "
+    "OR OLD.table_name IS DISTINCT FROM NEW.table_name) EXECUTE FUNCTION record_checksum_move()"
+)
 _PG_TRIGGERS = {
     "record_checksum_insert": "AFTER INSERT ON record REFERENCING NEW TABLE AS new_rows",
-    "record_checksum_update": "AFTER UPDATE ON record REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
     "record_checksum_delete": "AFTER DELETE ON record REFERENCING OLD TABLE AS old_rows",
 }
 _SQLITE_ADD = (
@@ -86,6 +101,8 @@ def upgrade() -> None:
             op.execute(
                 f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT EXECUTE FUNCTION record_checksum_apply()"
             )
+        op.execute(_PG_ROW_FUNCTION)
+        op.execute(_PG_ROW_TRIGGER)
     else:
         for name, (when, body) in _SQLITE_TRIGGERS.items():
             op.execute(f"CREATE TRIGGER {name} {when} FOR EACH ROW BEGIN {body} END")
@@ -93,8 +110,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
-    for name in _PG_TRIGGERS:
+    for name in _SQLITE_TRIGGERS:  # the same names on PostgreSQL
         op.execute(f"DROP TRIGGER {name} ON record" if postgresql else f"DROP TRIGGER {name}")
     if postgresql:
         op.execute("DROP FUNCTION record_checksum_apply()")
+        op.execute("DROP FUNCTION record_checksum_move()")
     op.drop_table("record_checksum")

@@ -95,6 +95,16 @@ record = sa.Table(
     sa.Column("updated_at", sa.String(40), nullable=False),
     sa.Index("record_scope_version", "scope", "version"),
 )
+# Per scope and table: how many records and the sum of their versions, kept by the database's triggers on
+# ``record`` (migration 0011): what the after-sync comparison reads (pull.checksums).
+record_checksum = sa.Table(
+    "record_checksum",
+    metadata,
+    sa.Column("scope", sa.String(64), primary_key=True),
+    sa.Column("table_name", sa.String(64), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("version_sum", sa.Numeric, nullable=False),
+)
 # One resident per ID number in a clinic: the numbers held, for the merge (resident_merge.py).
 resident_key = sa.Table(
     "resident_key",

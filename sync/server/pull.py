@@ -107,21 +107,26 @@ def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> st
     )
 
 
+_SUMS = db.record_checksum.c
+_CHECKSUMS = sa.select(_SUMS.table_name, _SUMS.count, _SUMS.version_sum).where(
+    _SUMS.scope.in_(sa.bindparam("scopes", expanding=True)), _SUMS.count > 0
+)
+
+
 def checksums(conn: Connection, caller: Caller) -> p.ChecksumsResponse:
     """Per table of the clinic: how many rows and the sum of their versions. A device holding every row at its
     latest version has the same two numbers; a missing, extra or stale row changes one of them."""
     if caller.clinic_id is None:
         raise ServiceError(403, "not_a_clinic_device", "checksums serve a clinic's devices")
-    # a table lives in one scope: the clinic's, or the county's for reference data (packages, policy)
-    rows = conn.execute(
-        sa.select(
-            db.record.c.table_name, sa.func.count(), sa.func.coalesce(sa.func.sum(db.record.c.version), 0)
-        )
-        .where(db.record.c.scope.in_([caller.scope, COUNTY_SCOPE]))
-        .group_by(db.record.c.table_name)
-    ).all()
+    # a table lives in one scope: the clinic's, or the county's for reference data (packages, policy); the sums
+    # are kept as records change (db.record_checksum), so this reads a row a table, not the clinic's every row
+    sums: dict[str, list[int]] = {}
+    for name, n, total in conn.execute(_CHECKSUMS, {"scopes": [caller.scope, COUNTY_SCOPE]}):
+        held = sums.setdefault(name, [0, 0])
+        held[0] += int(n)
+        held[1] += int(total)
     return p.ChecksumsResponse(
-        tables={name: p.TableChecksum(count=int(n), version_sum=int(total)) for name, n, total in rows}
+        tables={name: p.TableChecksum(count=n, version_sum=total) for name, (n, total) in sums.items()}
     )
 
 

@@ -283,6 +283,49 @@ def test_pull_pages_in_order_with_explicit_has_more(county: County) -> None:
     assert again == [], "nothing twice"
 
 
+def test_checksums_are_the_clinic_s_and_county_s_rows_read_from_the_kept_sums_not_a_scan(
+    county: County,
+) -> None:
+    from sync.server import reference
+
+    device, other = county.enroll("A01"), county.enroll("B01", "PC-2")
+    county.admin(reference.set_policy, "test.value", "1", "2026-01-01")
+    events = [{"id": uuid7(), "action": "x", "summary": str(i), "rows": "{}"} for i in range(3)]
+    person = resident()
+    results = push(county, device, mutation("resident", person), *[mutation("audit_log", e) for e in events])
+    assert [r["status"] for r in results] == ["applied"] * 4, results
+    edited = push(county, device, mutation("resident", {**person, "name": "李四"}, results[0]["version"]))
+    push(county, other, mutation("audit_log", {"id": uuid7(), "action": "x", "summary": "x", "rows": "{}"}))
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(county.engine, "before_cursor_execute", seen)
+    try:
+        r = county.client.get("/api/v1/checksums", headers=device)
+    finally:
+        sa.event.remove(county.engine, "before_cursor_execute", seen)
+    assert r.status_code == 200, r.text
+    record = db.record.c
+    with county.engine.connect() as conn:  # what a scan of the clinic's and the county's records finds
+        scope = conn.execute(sa.select(record.scope).where(record.row_id == person["id"])).scalar_one()
+        scanned = {
+            t: {"count": n, "version_sum": int(v)}
+            for t, n, v in conn.execute(
+                sa.select(record.table_name, sa.func.count(), sa.func.sum(record.version))
+                .where(record.scope.in_([scope, "county"]))
+                .group_by(record.table_name)
+            )
+        }
+    assert r.json()["tables"] == scanned
+    assert edited[0]["status"] == "applied"
+    assert scanned["resident"] == {"count": 1, "version_sum": edited[0]["version"]}  # its latest version only
+    assert scanned["audit_log"]["count"] == 3  # the other clinic's event is not the clinic's
+    reads = [s for s in statements if " record_checksum" in s]
+    assert reads and not [s for s in statements if "FROM record " in s or "FROM record\n" in s], statements
+
+
 def test_a_page_takes_the_county_s_changes_first_then_the_clinic_s_each_once_in_version_order(
     county: County,
 ) -> None:

@@ -11,7 +11,7 @@ from clinic_app.ids import uuid7
 from sync.server import db
 from sync.server.db import make_engine
 
-HEAD = "0010"
+HEAD = "0011"
 
 
 def _revision(engine: sa.Engine) -> str:
@@ -154,5 +154,58 @@ def test_revision_0005_drug_rows_get_the_new_columns_and_a_new_version(database_
         assert data["narcotic"] == 0 and data["antimicrobial"] == 1 and data["anti_tuberculosis"] == 0
         assert data["brand_name"] is None and data["atc_code"] is None and data["name"] == "苯磺酸氨氯地平片"
         assert rec.version == 8, "a new version of the county scope: devices pull the catalog again"
+    finally:
+        engine.dispose()
+
+
+def _sums_by_scan(conn: sa.Connection) -> dict[tuple[str, str], tuple[int, int]]:
+    rows = conn.execute(
+        sa.select(
+            db.record.c.scope, db.record.c.table_name, sa.func.count(), sa.func.sum(db.record.c.version)
+        ).group_by(db.record.c.scope, db.record.c.table_name)
+    )
+    return {(s, t): (int(n), int(v)) for s, t, n, v in rows}
+
+
+def _sums_kept(conn: sa.Connection) -> dict[tuple[str, str], tuple[int, int]]:
+    c = db.record_checksum.c
+    rows = conn.execute(sa.select(c.scope, c.table_name, c.count, c.version_sum).where(c.count > 0))
+    return {(s, t): (int(n), int(v)) for s, t, n, v in rows}
+
+
+def test_revision_0010_with_rows_upgrades_to_checksums_kept_as_records_change(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        db.migrate(engine, "0010")
+        clinic, other = uuid7(), uuid7()
+        before = [_record("village", clinic, 1, name="东村"), _record("resident", clinic, 2, name="张三")]
+        with engine.begin() as conn:
+            conn.execute(db.record.insert(), before)
+        db.migrate(engine)
+        with engine.connect() as conn:  # the rows stored before the revision are counted
+            assert _sums_kept(conn) == {
+                (f"clinic:{clinic}", "village"): (1, 1),
+                (f"clinic:{clinic}", "resident"): (1, 2),
+            }
+        record = db.record.c
+        with engine.begin() as conn:  # every kind of write, each checked against a scan of the records
+            conn.execute(
+                db.record.insert(), [_record("resident", clinic, v, name=f"人{v}") for v in range(3, 8)]
+            )
+            conn.execute(db.record.insert(), [_record("village", other, 1, name="西村")])
+            conn.execute(sa.update(db.record).where(record.version == 3).values(version=30))  # a new version
+            conn.execute(sa.update(db.record).where(record.version == 4).values(updated_at="y"))  # no new one
+            conn.execute(  # a row moved to another scope
+                sa.update(db.record)
+                .where(record.version == 5)
+                .values(scope=f"clinic:{other}", clinic_id=other, version=50)
+            )
+            conn.execute(sa.update(db.record).where(record.table_name == "resident").values(updated_at="z"))
+            conn.execute(sa.delete(db.record).where(record.version == 6))
+            assert _sums_kept(conn) == _sums_by_scan(conn)
+            assert _sums_kept(conn)[(f"clinic:{clinic}", "resident")] == (4, 2 + 30 + 4 + 7)
+            conn.execute(sa.delete(db.record).where(record.scope == f"clinic:{other}"))
+            assert _sums_kept(conn) == _sums_by_scan(conn)
+            assert (f"clinic:{other}", "village") not in _sums_kept(conn)
     finally:
         engine.dispose()

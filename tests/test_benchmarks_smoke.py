@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / "tests" / "benchmarks" / "run.py"
 
@@ -73,6 +75,9 @@ EXPECTED = [
 COUNTS = {"server_devices_errors", "server_burst_errors", "journey_steps"}  # zero is the good value
 
 
+# the quick run takes ~2 minutes alone, more beside another test worker; its own subprocess timeout (420 s) is the
+# limit that counts
+@pytest.mark.timeout(600)
 def test_quick_benchmark_prints_a_table_and_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(

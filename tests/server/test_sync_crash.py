@@ -87,6 +87,7 @@ def _last_entry(store: Store) -> int:
 @pytest.mark.parametrize(
     "database_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)], indirect=True
 )
+@pytest.mark.timeout(600)  # ~70 s alone; three times that beside another test worker on two cores
 def test_killed_sync_loses_and_repeats_nothing(
     county: County, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 import random
 import secrets
@@ -326,6 +327,43 @@ def among(column: Any, name: str) -> Any:
     from sqlalchemy.dialects.postgresql import ARRAY
 
     return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.String)))
+
+
+def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """``rows`` (the same keys each) into ``table``. On PostgreSQL one statement whatever their number: the rows go
+    as one JSON text that ``json_to_recordset`` reads back into columns, on the driver's own connection (psycopg
+    sends an executemany as one INSERT a row, and SQLAlchemy adds its own cost to each statement: a push's rows
+    cost ~1.5 ms of CPU that way, against ~0.3 ms here). The values are text, numbers or null."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    statement = _json_insert(table, tuple(rows[0]))
+    driver_cursor(conn).execute(statement, (_ROWS_TEXT(rows),), prepare=True)
+
+
+def driver_cursor(conn: Connection) -> Any:
+    """A cursor of the driver's connection under ``conn`` (psycopg on PostgreSQL): in ``conn``'s transaction,
+    without SQLAlchemy's work per statement (for the few statements every push and pull runs)."""
+    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+_ROWS_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+@functools.cache
+def _json_insert(table: sa.Table, columns: tuple[str, ...]) -> str:
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()
+    quoted = dialect.identifier_preparer.quote
+    names = ", ".join(quoted(c) for c in columns)
+    kinds = ", ".join(f"{quoted(c)} {table.c[c].type.compile(dialect=dialect)}" for c in columns)
+    return (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) "
+        f"SELECT {names} FROM json_to_recordset(%s::json) AS given({kinds})"
+    )
 
 
 def insert_unless_taken(conn: Connection, table: sa.Table, values: dict[str, Any]) -> bool:

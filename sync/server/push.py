@@ -50,7 +50,6 @@ _ALIASES_PG = sa.select(db.row_alias).where(db.among(db.row_alias.c.alias_id, "i
 _RECORDS_PG = sa.select(db.record).where(
     db.among(db.record.c.table_name, "tables"), db.among(db.record.c.row_id, "rows")
 )
-_INSERT_MUTATION = db.mutation.insert()
 _CREATION = frozenset({"created_at", "created_by"})
 
 
@@ -167,8 +166,9 @@ def push(
     batch.flush(conn)
     if fresh:
         now = utc_now()
-        conn.execute(
-            _INSERT_MUTATION,
+        db.insert_rows(
+            conn,
+            db.mutation,
             [
                 {
                     "mutation_id": k,

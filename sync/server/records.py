@@ -159,11 +159,11 @@ class Batch:
 
     def flush(self, conn: Connection) -> None:
         if self.pending:
-            conn.execute(_INSERT_RECORD, list(self.pending.values()))
+            db.insert_rows(conn, db.record, list(self.pending.values()))
             self.pending.clear()
         for table, rows in self.later.items():
             if rows:
-                conn.execute(table.insert(), list(rows.values()))
+                db.insert_rows(conn, table, list(rows.values()))
                 rows.clear()
 
     def take(self) -> int:

@@ -134,7 +134,7 @@ _BY_TOKEN = (
 
 
 def caller_for_token(conn: Connection, token: str) -> Caller:
-    row = conn.execute(_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+    row = next(iter(db.fetch(conn, _BY_TOKEN, {"token_hash": token_hash(token)})), None)
     # the lookup is by hash; compare again in constant time so that timing says nothing about near misses
     if row is None or not hmac.compare_digest(row.token_hash, token_hash(token)):
         raise ServiceError(

@@ -11,6 +11,7 @@ a row is rejected at push, with the field and the rule named.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,7 +103,21 @@ def check_id(field: str, value: object) -> ValidationError | None:
 
 
 def check_fields(table: str, fields: dict[str, Any]) -> list[ValidationError]:
-    """Names and kinds of the fields a mutation sends (a part of the row for an edit)."""
+    """Names and kinds of the fields a mutation sends (a part of the row for an edit). Each field is first asked
+    of its column's compiled check (``_accepts``: one test a value, no message); only a row one of them doubts is
+    judged field by field, for the messages."""
+    accepts = _ACCEPTS.get(table)
+    if accepts is not None:
+        for name, value in fields.items():
+            ok = accepts.get(name)
+            if ok is None or not ok(value):
+                break
+        else:
+            return []
+    return _problems(table, fields)
+
+
+def _problems(table: str, fields: dict[str, Any]) -> list[ValidationError]:
     known = columns(table)
     problems: list[ValidationError] = []
     for name, value in fields.items():
@@ -144,6 +159,42 @@ def check_fields(table: str, fields: dict[str, Any]) -> list[ValidationError]:
         elif (allowed := CHOICES.get((table, name))) is not None and value not in allowed:
             problems.append(ValidationError(name, "choice", f"{name} is one of {', '.join(allowed)}"))
     return problems
+
+
+def _accepts(table: str, name: str, column: Column) -> Callable[[object], bool]:
+    """A column's checks of ``_problems`` as one test: true only for a value they find nothing wrong with."""
+    allowed = CHOICES.get((table, name))
+    nullable = not column.not_null
+    lowest, highest = column.minimum, column.maximum
+    if column.kind is str:
+        limit, refers = column.max_length, column.refers_to is not None
+        surrogate, plain_id = _SURROGATE.search, ID.match
+
+        def text(value: object) -> bool:
+            if value is None:
+                return nullable
+            return (
+                type(value) is str
+                and len(value) <= limit
+                and "\x00" not in value
+                and surrogate(value) is None
+                and (not refers or plain_id(value) is not None)
+                and (allowed is None or value in allowed)
+            )
+
+        return text
+    if column.refers_to is None and column.kind in (int, bool):
+        kind = column.kind
+
+        def number(value: object) -> bool:
+            if value is None:
+                return nullable
+            return (
+                type(value) is kind and lowest <= value <= highest and (allowed is None or value in allowed)
+            )
+
+        return number
+    return lambda _value: False  # judged field by field
 
 
 def check_required(table: str, row: dict[str, Any]) -> list[ValidationError]:
@@ -189,4 +240,7 @@ _COLUMNS: dict[str, dict[str, Column]] = {
 _REFERENCES: dict[str, dict[str, str]] = {
     t: {name: c.refers_to for name, c in cols.items() if c.refers_to is not None}
     for t, cols in TABLES.items()
+}
+_ACCEPTS: dict[str, dict[str, Callable[[object], bool]]] = {
+    t: {name: _accepts(t, name, c) for name, c in cols.items()} for t, cols in _COLUMNS.items()
 }

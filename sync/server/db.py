@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 import random
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from psycopg.rows import namedtuple_row
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
@@ -322,7 +325,8 @@ _EPOCH = sa.select(server_meta.c.value).where(server_meta.c.key == "epoch")  # e
 
 def epoch(conn: Connection) -> str:
     """This database's identity: a restored or reset server has another, and cursors of the old one are refused."""
-    return str(conn.execute(_EPOCH).scalar_one())
+    (row,) = fetch(conn, _EPOCH)
+    return str(row[0])
 
 
 def ensure_counter(conn: Connection, scope: str) -> None:
@@ -338,6 +342,102 @@ def among(column: Any, name: str) -> Any:
     return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.String)))
 
 
+def fetch(conn: Connection, statement: Any, params: dict[str, Any] | None = None) -> list[Any]:
+    """The rows of ``statement`` (built once, at import) with ``params``: each reads by column name and by index.
+    On PostgreSQL it runs on the driver's connection (``driver_cursor``) as the SQL SQLAlchemy compiled for it
+    once, prepared on the server: the statements every push and pull runs cost ~0.15 ms of Python less each."""
+    if conn.dialect.name != "postgresql":
+        result = conn.execute(statement, params or {})
+        return list(result.all()) if result.returns_rows else []
+    sql, defaults = _driver_sql(conn, statement)
+    cursor = conn.connection.driver_connection.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
+    with _as_sqlalchemy_would(conn, sql):
+        cursor.execute(sql, {**defaults, **params} if params else defaults, prepare=True)
+        return cursor.fetchall() if cursor.description is not None else []
+
+
+@contextmanager
+def _as_sqlalchemy_would(conn: Connection, sql: str) -> Iterator[None]:
+    """A driver's error on ``conn`` raised as SQLAlchemy raises it (``sa.exc.DBAPIError``, parameters hidden), and
+    a connection the database closed invalidated, so that ``in_transaction`` retries a deadlock's victim and a
+    closed connection the same whichever way the statement went."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        closed = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)  # type: ignore[arg-type]
+        if closed:
+            conn.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(
+            sql,
+            None,
+            exc,
+            psycopg.Error,
+            hide_parameters=True,
+            connection_invalidated=closed,
+            dialect=conn.dialect,
+        ) from exc
+
+
+def _driver_sql(conn: Connection, statement: Any) -> tuple[str, dict[str, Any]]:
+    if (known := _DRIVER_SQL.get(statement)) is None:
+        compiled = statement.compile(dialect=conn.dialect)
+        if compiled.positiontup or "POSTCOMPILE" in compiled.string:  # an expanding IN: SQLite's statements
+            raise ValueError("a statement for the driver takes named parameters, no expanding IN")
+        known = _DRIVER_SQL[statement] = (compiled.string, dict(compiled.params))
+    return known
+
+
+_DRIVER_SQL: dict[
+    Any, tuple[str, dict[str, Any]]
+] = {}  # by statement: its SQL for the driver and its literals
+
+
+def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """``rows`` (the same keys each) into ``table``. On PostgreSQL one statement whatever their number: the rows go
+    as one JSON text that ``json_to_recordset`` reads back into columns, on the driver's own connection (psycopg
+    sends an executemany as one INSERT a row, and SQLAlchemy adds its own cost to each statement: a push's rows
+    cost ~1.5 ms of CPU that way, against ~0.3 ms here). The values are text, numbers or null."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    statement = _json_insert(table, tuple(rows[0]))
+    with _as_sqlalchemy_would(conn, statement):
+        driver_cursor(conn).execute(statement, (_ROWS_TEXT(rows),), prepare=True)
+
+
+def driver_cursor(conn: Connection) -> Any:
+    """A cursor of the driver's connection under ``conn`` (psycopg on PostgreSQL): in ``conn``'s transaction,
+    without SQLAlchemy's work per statement (for the few statements every push and pull runs)."""
+    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+_ROWS_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+@functools.cache
+def _json_insert(table: sa.Table, columns: tuple[str, ...], unless_taken: bool = False) -> str:
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()
+    quoted = dialect.identifier_preparer.quote
+    names = ", ".join(quoted(c) for c in columns)
+    kinds = ", ".join(f"{quoted(c)} {table.c[c].type.compile(dialect=dialect)}" for c in columns)
+    # WITH ORDINALITY and ORDER BY: the rows go in in their order (of two with one key, the first goes in)
+    statement = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) "
+        f"SELECT {names} FROM ROWS FROM (json_to_recordset(%s::json) AS ({kinds})) WITH ORDINALITY "
+        f"AS given({names}, given_order) ORDER BY given_order"
+    )
+    if unless_taken:
+        first = quoted(next(iter(table.primary_key.columns)).name)
+        statement += f" ON CONFLICT DO NOTHING RETURNING {first}"
+    return statement
+
+
 def insert_unless_taken(conn: Connection, table: sa.Table, values: dict[str, Any]) -> bool:
     """Insert the row unless a unique key of ``table`` holds its value already (ON CONFLICT DO NOTHING): True
     when it went in. On PostgreSQL a key another transaction is inserting makes this one wait for its outcome."""
@@ -347,7 +447,15 @@ def insert_unless_taken(conn: Connection, table: sa.Table, values: dict[str, Any
 def insert_those_not_taken(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> set[Any]:
     """``insert_unless_taken`` of several rows in one statement, in their order (a row whose key an earlier one of
     ``rows`` holds is not inserted either): the first primary-key column's value of each row that went in."""
-    return {r[0] for r in conn.execute(_unless_taken(conn, table), rows)} if rows else set()
+    if not rows:
+        return set()
+    if conn.dialect.name == "postgresql":  # one statement, as insert_rows
+        cursor = driver_cursor(conn)
+        statement = _json_insert(table, tuple(rows[0]), unless_taken=True)
+        with _as_sqlalchemy_would(conn, statement):
+            cursor.execute(statement, (_ROWS_TEXT(rows),), prepare=True)
+            return {r[0] for r in cursor.fetchall()}
+    return {r[0] for r in conn.execute(_unless_taken(conn, table), rows)}
 
 
 def _unless_taken(conn: Connection, table: sa.Table) -> Any:

@@ -78,7 +78,8 @@ def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> st
         raise ServiceError(403, "not_a_clinic_device", "pull serves a clinic's devices")
     epoch_value = epoch(conn)
     clinic_seq, county_seq = decode_cursor(cursor, epoch_value)
-    found = conn.execute(
+    found = db.fetch(
+        conn,
         _PAGE,
         {
             "county": COUNTY_SCOPE,
@@ -87,7 +88,7 @@ def pull(conn: Connection, caller: Caller, cursor: str | None, limit: int) -> st
             "clinic_after": clinic_seq,
             "take": limit + 1,
         },
-    ).all()
+    )
     county = sorted((r[1:] for r in found if r[0] == 0), key=_by_version)
     county_more = len(county) > limit
     county = county[:limit]

@@ -50,7 +50,6 @@ _ALIASES_PG = sa.select(db.row_alias).where(db.among(db.row_alias.c.alias_id, "i
 _RECORDS_PG = sa.select(db.record).where(
     db.among(db.record.c.table_name, "tables"), db.among(db.record.c.row_id, "rows")
 )
-_INSERT_MUTATION = db.mutation.insert()
 _CREATION = frozenset({"created_at", "created_by"})
 
 
@@ -84,7 +83,7 @@ def push(
     ids = [m.mutation_id for m in mutations if _readable(m)]
     stored = {
         r.mutation_id: r
-        for r in conn.execute(_STORED_PG if pg else _STORED, {"ids": ids, "key_clinic": caller.clinic_id})
+        for r in db.fetch(conn, _STORED_PG if pg else _STORED, {"ids": ids, "key_clinic": caller.clinic_id})
     }
     addressed = [m for m in mutations if _readable(m) and _addressable(m)]
     named_ids = {
@@ -95,8 +94,8 @@ def push(
     }
     aliases = {
         (r.table_name, r.alias_id): r.row_id
-        for r in conn.execute(
-            _ALIASES_PG if pg else _ALIASES, {"ids": [m.row_id for m in addressed] + sorted(named_ids)}
+        for r in db.fetch(
+            conn, _ALIASES_PG if pg else _ALIASES, {"ids": [m.row_id for m in addressed] + sorted(named_ids)}
         )
     }
     wanted = {(m.table, aliases.get((m.table, m.row_id), m.row_id)) for m in addressed}
@@ -117,7 +116,7 @@ def push(
         if pg
         else {"keys": keys}
     )
-    for r in conn.execute(_RECORDS_PG if pg else _RECORDS, asked) if keys else ():
+    for r in db.fetch(conn, _RECORDS_PG if pg else _RECORDS, asked) if keys else ():
         key = (r.table_name, r.row_id)
         if key in wanted:
             read_ahead[key] = r
@@ -167,8 +166,9 @@ def push(
     batch.flush(conn)
     if fresh:
         now = utc_now()
-        conn.execute(
-            _INSERT_MUTATION,
+        db.insert_rows(
+            conn,
+            db.mutation,
             [
                 {
                     "mutation_id": k,

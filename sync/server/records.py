@@ -44,7 +44,11 @@ _LOCK_SCOPE = (
     .values(value=_COUNTER.value)
     .returning(_COUNTER.value)
 )
-_SET_COUNTER = sa.update(db.scope_counter).where(_COUNTER.scope == sa.bindparam("key_scope"))
+_SET_COUNTER = (
+    sa.update(db.scope_counter)
+    .where(_COUNTER.scope == sa.bindparam("key_scope"))
+    .values(value=sa.bindparam("new_value"))
+)
 _LOAD = sa.select(db.record).where(
     db.record.c.table_name == sa.bindparam("key_table"), db.record.c.row_id == sa.bindparam("key_row")
 )
@@ -81,7 +85,7 @@ _VERSIONS_TEXT = json.JSONEncoder(sort_keys=True).encode
 def next_version(conn: Connection, scope: str) -> int:
     """The next number of a scope. The UPDATE locks the counter row until the transaction ends, so
     transactions of one scope get their numbers in the order they commit."""
-    result = conn.execute(_NEXT_VERSION, {"key_scope": scope}).first()
+    result = next(iter(db.fetch(conn, _NEXT_VERSION, {"key_scope": scope})), None)
     if result is None:
         raise ServiceError(500, "no_scope", f"scope {scope} has no counter")
     return int(result[0])
@@ -89,7 +93,8 @@ def next_version(conn: Connection, scope: str) -> int:
 
 def lock_scope(conn: Connection, scope: str) -> int:
     """Lock a scope's counter until commit and read it: versions handed out under the lock are in commit order."""
-    return int(conn.execute(_LOCK_SCOPE, {"key_scope": scope}).scalar_one())
+    (row,) = db.fetch(conn, _LOCK_SCOPE, {"key_scope": scope})
+    return int(row[0])
 
 
 def lock_scope_asking(conn: Connection, scope: str, asked: Any, params: dict[str, Any]) -> tuple[int, Any]:
@@ -98,7 +103,7 @@ def lock_scope_asking(conn: Connection, scope: str, asked: Any, params: dict[str
     statement = _ASKING.get(asked)
     if statement is None:
         statement = _ASKING[asked] = _LOCK_SCOPE.returning(asked)
-    row = conn.execute(statement, {"key_scope": scope, **params}).one()
+    (row,) = db.fetch(conn, statement, {"key_scope": scope, **params})
     return int(row[0]), row[1]
 
 
@@ -106,7 +111,7 @@ _ASKING: dict[Any, Any] = {}  # lock statements with what they ask, by expressio
 
 
 def set_counter(conn: Connection, scope: str, value: int) -> None:
-    conn.execute(_SET_COUNTER, {"key_scope": scope, "value": value})
+    db.fetch(conn, _SET_COUNTER, {"key_scope": scope, "new_value": value})
 
 
 # -- loading ------------------------------------------------------------------------------------------
@@ -159,11 +164,11 @@ class Batch:
 
     def flush(self, conn: Connection) -> None:
         if self.pending:
-            conn.execute(_INSERT_RECORD, list(self.pending.values()))
+            db.insert_rows(conn, db.record, list(self.pending.values()))
             self.pending.clear()
         for table, rows in self.later.items():
             if rows:
-                conn.execute(table.insert(), list(rows.values()))
+                db.insert_rows(conn, table, list(rows.values()))
                 rows.clear()
 
     def take(self) -> int:

@@ -48,7 +48,7 @@ class ResidentMerge(CountyRule):
         if not numbers:
             return set()
         holders = _HOLDERS_PG if conn.dialect.name == "postgresql" else _HOLDERS  # one text, any length
-        held = dict(conn.execute(holders, {"key_clinic": clinic_id, "numbers": numbers}).all())
+        held = dict(db.fetch(conn, holders, {"key_clinic": clinic_id, "numbers": numbers}))
         for number in numbers:
             batch.memo.setdefault((self.table, clinic_id, number), held.get(number))
         return {(self.table, str(row_id)) for row_id in held.values()}  # the rows a new one may merge into

@@ -110,3 +110,26 @@ def test_a_push_whose_transaction_was_a_deadlock_victim_is_answered_and_stored_o
     assert [r["status"] for r in results] == ["applied"]
     changes, _ = pull_all(county, headers)
     assert [c["row"]["id"] for c in changes if c["table"] == "resident"] == [row["id"]]
+
+
+def test_a_deadlock_on_a_statement_sent_on_the_driver_connection_is_retried_too(engine: sa.Engine) -> None:
+    """The hot statements of push and pull go on the driver's own connection (db.fetch, db.insert_rows): its
+    error reaches ``in_transaction`` as SQLAlchemy's would, so a deadlock's victim is run again there too, and
+    any other error is raised as SQLAlchemy raises it."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the driver's connection is used on PostgreSQL only")
+    victim = sa.text("DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$")
+    attempts: list[int] = []
+
+    def work(conn: Connection) -> str:
+        attempts.append(1)
+        if len(attempts) == 1:
+            db.fetch(conn, victim)
+        return db.epoch(conn)
+
+    assert db.in_transaction(engine, work)
+    assert len(attempts) == 2
+    other = sa.text("DO $$ BEGIN RAISE EXCEPTION 'no' USING ERRCODE = '22023'; END $$")
+    with pytest.raises(sa.exc.DBAPIError) as raised:
+        db.in_transaction(engine, lambda conn: db.fetch(conn, other))
+    assert db.sqlstate(raised.value) == "22023"

@@ -6,7 +6,9 @@ import datetime as dt
 import errno
 import os
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +150,37 @@ def page_check(conn: Connection, full: bool = False) -> list[str]:
         return [str(exc)]
     lines = [line for r in rows for line in str(r[0]).splitlines()]
     return [] if lines == ["ok"] else [line for line in lines if line.strip() and not line.startswith("***")]
+
+
+class Cancel(threading.Event):
+    """A cancel flag that also interrupts the statement running on the connections lent to it (``interrupts``):
+    a long single statement such as ``quick_check`` looks at no flag while it reads pages, and a progress
+    handler is not called during its page reading either."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._running: list[Connection] = []
+
+    def set(self) -> None:
+        with self._lock:
+            super().set()
+            for conn in self._running:
+                conn.interrupt()  # sqlite3_interrupt: safe from any thread while the connection is open
+
+    @contextmanager
+    def interrupts(self, conn: Connection) -> Iterator[Connection]:
+        """While inside, ``set()`` interrupts ``conn``'s statement (at once if it was set already); close the
+        connection only after leaving."""
+        with self._lock:
+            self._running.append(conn)
+            if self.is_set():
+                conn.interrupt()
+        try:
+            yield conn
+        finally:
+            with self._lock:
+                self._running.remove(conn)
 
 
 def schema_version(conn: Connection) -> int:

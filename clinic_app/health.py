@@ -16,11 +16,10 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from clinic_app.db import DatabaseError, database_size, open_read_only, page_check, storage_error
+from clinic_app.db import Cancel, DatabaseError, database_size, open_read_only, page_check, storage_error
 from clinic_app.errors import DatabaseDamaged, StoreError
 from clinic_app.store import Store
 
@@ -28,17 +27,22 @@ BACKUP_LIST_SUFFIX = ".backups"  # beside the database: every backup `clinic bac
 
 
 # -- checks ----------------------------------------------------------------------------------------------
-def background_check(store: Store, cancel: threading.Event | None = None) -> DatabaseDamaged | None:
+def background_check(store: Store, cancel: Cancel | None = None) -> DatabaseDamaged | None:
     """``quick_check`` on a connection of its own (for a worker thread while the window is in use); setting
-    ``cancel`` interrupts it within moments (a sign-out need not wait the seconds it takes)."""
+    ``cancel`` interrupts it at once (a sign-out need not wait the seconds it takes)."""
     try:
         conn = store.reader()
     except DatabaseDamaged as exc:
         return exc
-    if cancel is not None:
-        conn.set_progress_handler(lambda: int(cancel.is_set()), 10_000)
+    if cancel is not None and cancel.is_set():  # an interruption only stops a statement already running
+        conn.close()
+        return None
     try:
-        problems = page_check(conn)
+        if cancel is None:
+            problems = page_check(conn)
+        else:
+            with cancel.interrupts(conn):
+                problems = page_check(conn)
     finally:
         conn.close()
     if cancel is not None and cancel.is_set():

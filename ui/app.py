@@ -10,7 +10,6 @@ import argparse  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
-import threading  # noqa: E402
 import traceback  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -211,7 +210,7 @@ def open_main_window(store: Store, user: User, start_sync: bool = True) -> tuple
     # Soon after the first paint (300 ms), not later: a resident form opened before it loads the table on the GUI
     # thread (~180 ms still, seen in the residents journey when the warm-up waited 1.5 s).
     QTimer.singleShot(
-        300, window, lambda: window.isVisible() and writer.work(load_places)
+        300, window, lambda: window.isVisible() and writer.warm(load_places)
     )  # not after sign-out
     # once a day, a while after the start (not in the first seconds' reads); a failure (a full disk) is shown
     QTimer.singleShot(DAILY_BACKUP_DELAY_MS, window, lambda: _daily_backup(store, writer, window))
@@ -291,9 +290,10 @@ class Session(QObject):
     def check_file(self, writer: Writer) -> None:
         """``quick_check`` in the background (seconds at 100,000 residents: too long for the start itself);
         damage found closes the window and shows the damaged-database dialog."""
+        from clinic_app.db import Cancel
         from clinic_app.health import background_check
 
-        store, cancel = self.store, threading.Event()
+        store, cancel = self.store, Cancel()
         self.file_check = writer.work(
             lambda: background_check(store, cancel), self._file_checked, cancel=cancel
         )

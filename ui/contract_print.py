@@ -12,13 +12,17 @@ from __future__ import annotations
 import base64
 import html
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clinic_app.contract_form import ContractForm, contract_form
 from clinic_app.db import Connection
 from clinic_app.money import yuan
 from ui import printing
 from ui.qt import QFont, QImage, QTextDocument, QUrl, QWidget
+
+if TYPE_CHECKING:
+    from clinic_app.store import Store
+    from ui.ops import Op, Ops
 
 TITLE = "家庭医生签约服务协议书"
 GROUPS_ZH = {
@@ -192,6 +196,15 @@ def write_pdf(conn: Connection, contract_id: str, target: Path) -> Path:
     return printing.write_pdf(lambda: contract_document(form), Path(target), TITLE, _footer(form))
 
 
+def contract_printable(form: ContractForm) -> printing.Printable:
+    return printing.Printable(
+        lambda: contract_document(form),
+        suggested_name(form),
+        f"{TITLE} – {form.resident_name}",
+        _footer(form),
+    )
+
+
 def preview_contract(
     reader: Connection, contract_id: str | None, parent: QWidget | None = None
 ) -> printing.PrintPreview | None:
@@ -199,14 +212,22 @@ def preview_contract(
     (``None``, no contract picked: nothing opens)."""
     if contract_id is None:
         return None
-    form = contract_form(reader, contract_id)
-    return printing.preview(
-        parent,
-        lambda: contract_document(form),
-        suggested_name(form),
-        f"{TITLE} – {form.resident_name}",
-        _footer(form),
-    )
+    p = contract_printable(contract_form(reader, contract_id))
+    return printing.preview(parent, p.builder, p.suggested_name, p.title, p.footer)
+
+
+def preview_contract_when_ready(store: Store, ops: Ops, contract_id: str, parent: QWidget) -> Op:
+    """The print preview of a contract read and drawn on a worker (the preview opens with its page drawn, the
+    GUI thread never waits for the reading or competes with the drawing): print it, or save it as a PDF."""
+
+    def make() -> printing.Printable:
+        conn = store.reader()
+        try:
+            return contract_printable(contract_form(conn, contract_id))
+        finally:
+            conn.close()
+
+    return printing.preview_when_ready(parent, ops, make)
 
 
 def view_contract(conn: Connection, contract_id: str, parent: Any = None) -> Any:

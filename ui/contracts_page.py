@@ -38,7 +38,7 @@ from ui.i18n import tr
 from ui.ledger_chart import LedgerChart
 from ui.listmodel import RIGHT, Column, ListModel, ListView, Row
 from ui.notice import Notice
-from ui.ops import LatestRead, Writer, show_failure
+from ui.ops import LatestRead, Op, Writer, show_failure
 from ui.qt import (
     QComboBox,
     QEvent,
@@ -97,6 +97,7 @@ class ContractsPage(QWidget):
         self._fetch_key: tuple[str, str] | None = None
         self.contract_total: int | None = None
         self.work_total: int | None = None
+        self._printing: Op | None = None  # the contract's preview being read and drawn
         # contracts changed since the list was read (None: too many or unknown — read the list again)
         self._changed_contracts: set[str] | None = None
 
@@ -676,10 +677,15 @@ class ContractsPage(QWidget):
         return None if contract_id is None else view_contract(self.reader, contract_id, self)
 
     def print_selected(self) -> Any:
-        """The print preview of the selected contract (print it, or save it as a PDF in Documents)."""
-        from ui.contract_print import preview_contract
+        """The print preview of the selected contract (print it, or save it as a PDF in Documents), read and
+        drawn on a worker; a second click meanwhile opens no second one."""
+        from ui.contract_print import preview_contract_when_ready
 
-        return preview_contract(self.reader, self.contracts.current_key(), self)
+        contract_id = self.contracts.current_key()
+        if contract_id is None or (self._printing is not None and self._printing.running):
+            return None
+        self._printing = preview_contract_when_ready(self.store, self.writer, contract_id, self)
+        return self._printing
 
     def export_ledger(self) -> Any:
         """Ask where to save the ledger's workbook (Documents, a name with the year), then write it."""

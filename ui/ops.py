@@ -1,6 +1,7 @@
 """The one way the desktop runs background work (after Anki's aqt.operations): an op's function runs off the
 GUI thread — on the single writer thread (``lane="write"``, database writes, in submission order) or on a
-worker (``lane="work"``: the network, a slow read, a password check) — and its result or error comes back on
+worker (``lane="work"``: the network, a slow read, a password check), or on the warm-up thread (``lane="warm"``:
+a process-wide table loaded once, which no closing window waits for) — and its result or error comes back on
 the GUI thread through a queued signal. The function never touches a widget; the callbacks may. An op whose
 caller gives no ``on_failure`` shows the default error dialog: a domain error's text in the user's language,
 anything else goes to the program's unexpected-error handler. Work that can stop early takes ``cancel``
@@ -30,7 +31,7 @@ from ui.qt import QObject, Qt, QTimer, QWidget, Signal, alive
 COALESCE_MS = 50
 WORKERS = 2  # network and slow reads; the machine of a village clinic has two to four cores
 
-Lane = Literal["write", "work"]
+Lane = Literal["write", "work", "warm"]
 log = logging.getLogger(__name__)
 
 
@@ -126,7 +127,7 @@ class Ops(QObject):
 
     def _pool(self, lane: Lane) -> ThreadPoolExecutor:
         if lane not in self._pools:  # made on first use: a dialog that never checks a password has no thread
-            workers = 1 if lane == "write" else WORKERS
+            workers = WORKERS if lane == "work" else 1
             self._pools[lane] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"op-{lane}")
         return self._pools[lane]
 
@@ -187,6 +188,11 @@ class Ops(QObject):
         """Network or slow reading work, on a worker (its own connection when it reads the database)."""
         return self.run(work, on_success, on_failure, lane="work", parent=parent, cancel=cancel)
 
+    def warm(self, work: Callable[[], Any]) -> Op:
+        """Fill a process-wide cache off the GUI thread (the ID numbers' place table): a shutdown (a sign-out
+        0.3 s after signing in) does not wait for it; a failure shows the default error dialog."""
+        return self.run(work, lane="warm")
+
     def _deliver(self, op_id: int, result: Any, error: BaseException | None) -> None:
         op, on_success, on_failure, parent, owner = self._callbacks.pop(op_id)
         op.done = True
@@ -207,8 +213,8 @@ class Ops(QObject):
             show_failure(error, parent)
 
     def shutdown(self, wait: bool = True) -> None:
-        for pool in self._pools.values():
-            pool.shutdown(wait=wait)
+        for lane, pool in self._pools.items():
+            pool.shutdown(wait=wait and lane != "warm")  # a warm-up ends on its own, moments later
         self._pools.clear()
         for store in self._watched:
             store.remove_listener(self._listener)

@@ -247,6 +247,41 @@ def test_the_page_lists_worklists_ledger_prints_and_exports(
     assert load_workbook(xlsx)["汇总"]["B2"].value == 1
 
 
+def test_the_contracts_preview_is_read_and_drawn_off_the_gui_thread_and_opens_once(
+    qtbot: Any, signing: UiClinic
+) -> None:
+    """打印协议… built Qt's preview on the GUI thread while a worker drew the page (181 ms without events): the
+    contract is now read and drawn first, and the preview opens with its page drawn."""
+    from ui.printing import PrintPreview
+
+    store = signing.store
+    C.sign(
+        store,
+        signing.doctor,
+        [resident(store, "张三")],
+        "一队",
+        2026,
+        ["BASIC"],
+        witness="王护士",
+        today=TODAY,
+    )
+    page = _page(qtbot, signing)
+    _click_row(qtbot, page.contracts, 0)
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+
+    def previews() -> list[Any]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, PrintPreview) and w.isVisible()]
+
+    assert previews() == [], "nothing is built on the GUI thread before the page is drawn"
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)  # clicked again while it is drawn
+    preview = _visible(qtbot, PrintPreview)
+    assert preview.rendered is not None and len(preview.rendered.images) >= 1, "it opens with its page drawn"
+    assert "张三" in preview.windowTitle()
+    qtbot.wait(200)
+    assert previews() == [preview], "the second click opened no second preview"
+    preview.reject()
+
+
 def test_the_search_box_filters_the_list_and_one_match_opens_the_sign_dialog(
     qtbot: Any, signing: UiClinic
 ) -> None:

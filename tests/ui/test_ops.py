@@ -155,6 +155,30 @@ def test_cancel_reaches_work_that_looks_at_it(qtbot: Any) -> None:
     ops.shutdown()
 
 
+def test_a_shutdown_waits_for_the_work_given_but_not_for_a_warm_up(qtbot: Any) -> None:
+    """A sign-out 0.3 s after signing in held the GUI thread for the place table's loading (80-220 ms)."""
+    ops = Ops()
+    release, warming, warmed = threading.Event(), threading.Event(), threading.Event()
+    worked: list[str] = []
+
+    def warm_up() -> None:
+        warming.set()
+        release.wait(10)
+        warmed.set()
+
+    ops.warm(warm_up)
+    ops.work(lambda: worked.append("read"))
+    assert warming.wait(5)
+    try:
+        ops.shutdown()
+        assert worked == ["read"], "the work lane finished what it was given"
+        assert not warmed.is_set(), "the shutdown returned while the warm-up still ran"
+        assert any(t.name.startswith("op-warm") for t in threading.enumerate())
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not any(t.name.startswith("op-warm") for t in threading.enumerate()))
+
+
 def test_the_window_runs_the_sync_and_the_resident_count_on_its_own_ops(qtbot: Any, ui_clinic: Any) -> None:
     from ui.mainwindow import MainWindow
 

@@ -253,6 +253,34 @@ def test_window_locks_after_the_idle_time_and_unlocks_with_the_password(qtbot, u
     writer.shutdown()
 
 
+def test_activity_postpones_the_idle_lock_and_the_watcher_then_stops_listening_for_a_while(qtbot) -> None:
+    """The watcher's application-wide filter made every Qt event a call into Python (a form's opening: 50-80 ms
+    instead of 12-17); after activity it is taken off, and put back a tenth of the idle time later at most."""
+    from ui.mainwindow import IdleWatcher
+    from ui.qt import QLineEdit
+
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    field.show()
+    watcher = IdleWatcher(3600)
+    watcher.start()
+    try:
+        assert watcher.listening
+        watcher.timer.setInterval(2000)  # deaf for 200 ms after activity
+        watcher.timer.start()
+        qtbot.wait(600)
+        before = watcher.timer.remainingTime()
+        qtbot.keyClick(field, Qt.Key.Key_A)
+        assert watcher.timer.remainingTime() > before + 300, "the key press started the idle count again"
+        assert not watcher.listening, "what the key press makes happen no longer passes through Python"
+        qtbot.waitUntil(lambda: watcher.listening, timeout=1500)
+        qtbot.keyClick(field, Qt.Key.Key_B)
+        assert watcher.timer.remainingTime() > 1700 and not watcher.listening, "heard again once listening"
+    finally:
+        watcher.stop()
+    assert not watcher.listening and not watcher.timer.isActive()
+
+
 def test_window_keeps_responding_while_the_writer_works(qtbot, window: MainWindow) -> None:
     ticks = []
     timer = QTimer()

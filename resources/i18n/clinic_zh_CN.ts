@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+158"/>
+        <location filename="../../ui/rx_dialogs.py" line="+159"/>
         <location filename="../../ui/visit_dialog.py" line="+173"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
@@ -198,7 +198,7 @@
         <location filename="../../ui/resident_dialog.py" line="+123"/>
         <location filename="../../ui/residents_page.py" line="+158"/>
         <location line="+61"/>
-        <location filename="../../ui/sign_dialog.py" line="+124"/>
+        <location filename="../../ui/sign_dialog.py" line="+125"/>
         <source>Household</source>
         <translation>家庭户</translation>
     </message>
@@ -694,7 +694,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/prescriptions_page.py" line="+237"/>
+        <location filename="../../ui/prescriptions_page.py" line="+243"/>
         <location filename="../../ui/residents_page.py" line="+212"/>
         <source>Visit…</source>
         <translation>就诊…</translation>
@@ -2870,7 +2870,7 @@
         <translation>没有服务包 %1</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source> (or another group it serves)</source>
         <translation>（或该服务包的其他适用人群）</translation>
     </message>
@@ -4098,7 +4098,7 @@ What is wrong: %2</source>
         <translation>%1 年指标已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/prescriptions_page.py" line="-12"/>
+        <location filename="../../ui/prescriptions_page.py" line="-18"/>
         <source>runs out %1</source>
         <translation>%1 用完</translation>
     </message>
@@ -4108,12 +4108,7 @@ What is wrong: %2</source>
         <translation>尚未发药</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>expires %1</source>
-        <translation>%1 过期</translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location line="+18"/>
         <source>Issued</source>
         <translation>开具日期</translation>
     </message>
@@ -4176,12 +4171,17 @@ What is wrong: %2</source>
         <translation>用药史…</translation>
     </message>
     <message>
-        <location filename="../../ui/prescriptions_page.py" line="-169"/>
+        <location filename="../../ui/prescriptions_page.py" line="-175"/>
         <source>ran out %1</source>
         <translation>%1 已用完</translation>
     </message>
     <message>
-        <location line="+170"/>
+        <location line="+3"/>
+        <source>valid to %1</source>
+        <translation>有效至 %1</translation>
+    </message>
+    <message>
+        <location line="+173"/>
         <source>Stop…</source>
         <translation>停用…</translation>
     </message>
@@ -5341,7 +5341,7 @@ What is wrong: %2</source>
         <translation>暂算：本机按本卫生室的就诊记录计算，以县平台汇总各机构后的确认为准。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>The year&apos;s cap was used up before this visit: the fund pays nothing of it.</source>
         <translation>本年度限额在本次就诊前已用完：本次统筹基金不予支付。</translation>
     </message>

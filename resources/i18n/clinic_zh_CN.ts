@@ -5377,8 +5377,10 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+26"/>
-        <source>%1 · %2 · total %3 yuan, fund %4, patient %5</source>
-        <translation>%1 · %2 · 总额 %3 元，统筹 %4，个人 %5</translation>
+        <source>%1 · %2
+total %3 yuan, fund %4, patient %5</source>
+        <translation>%1 · %2
+总额 %3 元，统筹 %4，个人 %5</translation>
     </message>
     <message>
         <location line="+13"/>

@@ -428,3 +428,28 @@ def test_a_prescriptions_items_carry_their_drugs_package_unit(rx: Clinic) -> Non
     assert units == {AMLODIPINE: "盒", glargine: "支"}
     history = X.drug_history(rx.store.conn, rid(rx))
     assert {i["package_unit"] for i in history[0]["items"]} == {"盒", "支"}, "the history's items too"
+
+
+def test_a_box_sold_at_two_clinics_names_this_clinics_sale(rx: Clinic) -> None:
+    """Trial F5: the conflict dialog says to whom and when this clinic sold the box, from its own records."""
+    from clinic_app import conflicts
+
+    made = issue(rx, 28)
+    dispense(rx, made["id"], 28)
+    box = rx.store.conn.execute("SELECT id FROM dispensing_code WHERE code = ?", (CODE,)).fetchone()[0]
+    flagged = conflicts.Conflict(
+        "c-1", "dispensing_code", box, "trace_code_elsewhere", "…", {}, {"code": CODE}, "", None, None
+    )
+    assert conflicts.box_sale(rx.store.conn, flagged) == {
+        "code": CODE,
+        "dispensed_on": "2026-11-02",
+        "resident": "张三",
+    }
+    elsewhere = conflicts.Conflict(
+        "c-2", "dispensing_code", "not-here", "trace_code_elsewhere", "…", {}, {"code": CODE}, "", None, None
+    )
+    assert conflicts.box_sale(rx.store.conn, elsewhere) == {
+        "code": CODE,
+        "dispensed_on": None,
+        "resident": None,
+    }

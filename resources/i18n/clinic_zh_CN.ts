@@ -361,7 +361,17 @@
         <translation>县级按收到的先后顺序重算了该患者当年的门诊，起付线落在本次门诊：本次基金支付 %1 元，而非本机构结算的 %2 元，少 %3 元。差额由基金还是患者承担，由县级审核人员决定；两家机构下次同步后都会看到结果。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
+        <source>Trace code %1: this clinic&apos;s sale of the box is not on this device. The county&apos;s reviewer sees both sales.</source>
+        <translation>追溯码 %1：本卫生室的这次售出不在本机上。县级审核员可查看两次售出。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Trace code %1: this clinic dispensed the box to %2 on %3, and a sale at another clinic names the same code. The county&apos;s reviewer sees both sales.</source>
+        <translation>追溯码 %1：本卫生室于 %3 将这盒药发给 %2，另一家卫生室的一次售出也用了同一追溯码。县级审核员可查看两次售出。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <location filename="../../ui/rx_dialogs.py" line="+30"/>
         <location filename="../../ui/visit_dialog.py" line="-84"/>
         <source>%1: %2</source>
@@ -841,7 +851,7 @@
         <translation>今日上门随访清单（%1 人次）已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/conflict_dialog.py" line="-132"/>
+        <location filename="../../ui/conflict_dialog.py" line="-148"/>
         <location filename="../../ui/contracts_page.py" line="-10"/>
         <location line="+12"/>
         <location filename="../../ui/sign_dialog.py" line="+161"/>

@@ -125,6 +125,22 @@ def get_conflict(conn: Connection, conflict_id: str) -> Conflict:
     return _conflict(row)
 
 
+def box_sale(conn: Connection, conflict: Conflict) -> dict[str, Any]:
+    """What a person needs of a box sold at two clinics (``trace_code_elsewhere``): the code (from the row as the
+    county holds it when the sale is not on this device) and, when it is, the day and the patient of this clinic's
+    sale (``dispensed_on``, ``resident``; None otherwise)."""
+    row = conn.execute(
+        "SELECT c.code, d.dispensed_on, r.name FROM dispensing_code c "
+        "JOIN dispensing d ON d.id = c.dispensing_id "
+        "LEFT JOIN prescription p ON p.id = d.prescription_id "
+        "LEFT JOIN resident r ON r.id = p.resident_id WHERE c.id = ?",
+        (conflict.row_id,),
+    ).fetchone()
+    if row is None:
+        return {"code": str(conflict.server.get("code") or ""), "dispensed_on": None, "resident": None}
+    return {"code": str(row[0]), "dispensed_on": row[1], "resident": row[2]}
+
+
 def resolve(store: Store, actor: User, conflict_id: str, choices: dict[str, Side]) -> Conflict:
     """``choices`` names, for each field of ``Conflict.fields``, whose value stands; a field left out keeps the
     server's value (the row already shows it). All mine = "keep mine", none = "keep the server's"."""

@@ -239,7 +239,7 @@ def _awaiting_signature(store: Store, rng: random.Random, doctors: dict[str, Use
         "WHERE p.resident_id = g.resident_id) ORDER BY g.resident_id DESC, g.disease"
     ).fetchall():
         day = today - dt.timedelta(days=rng.randint(1, 5))
-        if made == AWAITING_SIGNATURE or not _stable_on(conn, g["resident_id"], g["disease"], day):
+        if made == AWAITING_SIGNATURE or not _stable_on(conn, g["resident_id"], g["disease"], today):
             continue
         actor = doctors.get(g["doctor_id"]) or next(iter(doctors.values()))
         lines = _regimen(conn, g["resident_id"], g["disease"])
@@ -285,7 +285,7 @@ def _patient_prescriptions(
                 signed=days > 28,
                 assessment=rng.choice(ASSESSMENTS[disease]) if days > 28 else None,
                 on=day,
-                today=today,
+                today=day,  # the history is entered on its day
             )
             issued += 1
             left = days
@@ -309,7 +309,7 @@ def _patient_prescriptions(
                 signed=True,
                 assessment=rng.choice(ASSESSMENTS[disease]),
                 on=day,
-                today=today,
+                today=day,
             )
             issued += 1
             left = days

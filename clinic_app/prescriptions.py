@@ -80,9 +80,17 @@ POLICY_DEFAULTS: dict[str, int] = {
     "rx.village_doctor_first_issue": 1,  # 1: a village doctor may issue a first long-term prescription
     "rx.village_doctor_reissue": 1,  # 1: a village doctor may re-issue
     "rx.refuse_special_storage": 0,  # 1: drugs with special storage are refused (RULES §6), 0: a warning
+    # a prescription may be dated this many days before the day it is entered (a paper one from a home round);
+    # RULES §6 is silent: a week, like the refill and validity margins; 0: only today
+    "rx.issue_back_days": 7,
 }
 POLICY_LIMITS = {
-    key: (0, 1) if key.startswith(("rx.village", "rx.refuse")) else (1, 366) for key in POLICY_DEFAULTS
+    key: (0, 1)
+    if key.startswith(("rx.village", "rx.refuse"))
+    else (0, 366)
+    if key == "rx.issue_back_days"
+    else (1, 366)
+    for key in POLICY_DEFAULTS
 }
 
 
@@ -100,6 +108,7 @@ class Limits:
     village_doctor_first_issue: bool = True
     village_doctor_reissue: bool = True
     refuse_special_storage: bool = False
+    issue_back_days: int = POLICY_DEFAULTS["rx.issue_back_days"]
 
     @classmethod
     def from_policy(cls, values: Mapping[str, str | None]) -> Limits:
@@ -112,6 +121,7 @@ class Limits:
             village_doctor_first_issue=bool(n["rx.village_doctor_first_issue"]),
             village_doctor_reissue=bool(n["rx.village_doctor_reissue"]),
             refuse_special_storage=bool(n["rx.refuse_special_storage"]),
+            issue_back_days=n["rx.issue_back_days"],
         )
 
 
@@ -198,8 +208,22 @@ def status_on_issue(days: int, signed: bool, assessment: str | None, limits: Lim
     return "active"
 
 
+def check_issue_day(day: dt.date, today: dt.date, limits: Limits = Limits()) -> None:
+    """A prescription is dated at most the county's ``issue_back_days`` before the day it is entered."""
+    earliest = today - dt.timedelta(days=limits.issue_back_days)
+    if day < earliest:
+        raise ValidationError(
+            "date",
+            "too_far_back",
+            f"{day.isoformat()} is more than {limits.issue_back_days} days ago: a prescription is dated from "
+            f"{earliest.isoformat()} on",
+            {"earliest": earliest.isoformat(), "days": str(limits.issue_back_days)},
+        )
+
+
 def check_stable(disease: str, last_face_to_face: Mapping[str, Any] | None) -> None:
-    """The patient is stable: the last face-to-face follow-up of that disease was controlled."""
+    """The patient is stable: the last face-to-face follow-up of that disease known when the prescription is
+    entered was controlled (one recorded after a back-dated issue day counts too: trial F4)."""
     if last_face_to_face is None:
         raise ValidationError(
             "resident",

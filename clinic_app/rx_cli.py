@@ -159,7 +159,8 @@ def add_commands(commands: Commands) -> None:
         "issue",
         cmd_rx_issue,
         "issue a long-term prescription for a registered, stable chronic patient (refusals exit 3 naming the rule)",
-        "the day of issue (default today, never in the future)",
+        "the day of issue (default today, never in the future, at most the county's rx.issue_back_days, default 7, "
+        "back; the patient's stability is judged on the follow-ups recorded by today)",
     )
     p.add_argument("--resident", required=True, metavar="ID_NUMBER")
     p.add_argument("--disease", required=True, choices=K.DISEASES)

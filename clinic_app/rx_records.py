@@ -113,6 +113,7 @@ def issue(
     day = _day("date", on, today)
     resident = get_resident(conn, resident_id)
     rules = limits(conn, day)
+    P.check_issue_day(day, today, limits(conn, today))
     count = P.whole_in("days", days, 0, 100_000)
     status = P.status_on_issue(count, signed, _note("assessment", assessment), rules)
     if signed and status == "awaiting_signature":  # signed, over 4 weeks, no assessment (trial F21)
@@ -126,7 +127,7 @@ def issue(
         raise ValidationError(
             "disease", "not_registered", f"{resident['name']} is not under management for {disease}"
         )
-    P.check_stable(disease, H.previous_face_to_face(conn, resident_id, disease, day + dt.timedelta(days=1)))
+    P.check_stable(disease, H.previous_face_to_face(conn, resident_id, disease, today + dt.timedelta(days=1)))
     first = (
         conn.execute(
             "SELECT 1 FROM prescription WHERE resident_id = ? AND disease = ? AND deleted_at IS NULL LIMIT 1",

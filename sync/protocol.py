@@ -216,6 +216,7 @@ class Code(StrEnum):
     OVER_PRESCRIPTION = "over_prescription"
     STOPPED = "stopped"
     TOO_EARLY = "too_early"
+    TOO_FAR_BACK = "too_far_back"  # a prescription dated further back than the county allows
     UNKNOWN_DRUG = "unknown_drug"
     UNSIGNED = "unsigned"
     WRONG_PRODUCT = "wrong_product"

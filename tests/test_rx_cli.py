@@ -30,8 +30,9 @@ def rx(chronic: Cli) -> Cli:  # noqa: F811
 
 
 def rx_command(cli: Cli, *args: str, date: str | None = None) -> tuple[int, str, str]:
-    """`clinic rx …` by admin with --json, on ``date`` (default ten days ago)."""
-    return cli("rx", *args, "--date", date or day(10), "--user", "admin", "--json")
+    """`clinic rx …` by admin with --json, on ``date`` (default five days ago: a prescription may be dated at
+    most a week back)."""
+    return cli("rx", *args, "--date", date or day(5), "--user", "admin", "--json")
 
 
 def issue(
@@ -93,12 +94,19 @@ def test_a_future_date_is_refused(rx: Cli) -> None:
     assert code == 3 and "future" in err
 
 
+def test_an_issue_dated_over_a_week_back_exits_3_naming_the_rule(rx: Cli) -> None:
+    """Trial F4: the date of issue is at most the county's rx.issue_back_days (7) back."""
+    code, _, err = issue(rx, 28, date=day(8))
+    assert code == 3 and "too_far_back" in err and day(7) in err, err
+    assert issue(rx, 28, date=day(7))[0] == 0
+
+
 def test_dispense_over_too_early_and_a_code_sold_twice(rx: Cli) -> None:
     rx_id = str(issue(rx, 56, "--signed", "--assessment", "稳定")[1]["id"])
     code, out, err = dispense(rx, rx_id, 28, CODE)
     assert code == 0, err
     assert json.loads(out)["left_days"] == 28
-    code, _, err = dispense(rx, rx_id, 28, "81000010000000000002", date=day(9))
+    code, _, err = dispense(rx, rx_id, 28, "81000010000000000002", date=day(4))
     assert code == 3 and "too_early" in err and "next one from" in err
     code, _, err = dispense(rx, rx_id, 29, "81000010000000000002", date=day(0))
     assert code == 3 and "more than the prescription has left" in err
@@ -110,7 +118,7 @@ def test_dispense_over_too_early_and_a_code_sold_twice(rx: Cli) -> None:
 
 def test_split_pack_and_an_unverified_code(rx: Cli) -> None:
     rx_id = str(issue(rx, 84, "--signed", "--assessment", "稳定")[1]["id"])
-    assert dispense(rx, rx_id, 14, CODE, extra=("--split-pack",))[0] == 0
+    assert dispense(rx, rx_id, 7, CODE, extra=("--split-pack",))[0] == 0
     code, _, err = dispense(rx, rx_id, 14, CODE, date=day(0), extra=("--split-pack",))
     assert code == 0, err
     code, _, err = rx(
@@ -139,11 +147,11 @@ def test_stop_then_nothing_more(rx: Cli) -> None:
 
 def test_worklist_refills(rx: Cli) -> None:
     rx_id = str(issue(rx, 84, "--signed", "--assessment", "稳定")[1]["id"])
-    assert dispense(rx, rx_id, 14, CODE)[0] == 0  # ten days ago: runs out in four
+    assert dispense(rx, rx_id, 10, CODE)[0] == 0  # five days ago: runs out in five
     code, out, err = rx("worklist", "refills", "--days", "7", "--json")
     assert code == 0, err
     [row] = json.loads(out)
-    assert row["prescription_id"] == rx_id and row["reasons"] == ["runs_out"] and row["left_days"] == 70
+    assert row["prescription_id"] == rx_id and row["reasons"] == ["runs_out"] and row["left_days"] == 74
     code, out, _ = rx("worklist", "refills", "--days", "2")
     assert code == 0 and "0 prescription(s)" in out
     code, out, _ = rx("worklist", "refills")

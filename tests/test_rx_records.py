@@ -73,6 +73,7 @@ def issue(c: Clinic, days: int = 84, *lines: X.ItemInput, **kw: Any) -> dict[str
     kw.setdefault("signed", True)
     kw.setdefault("assessment", "血压控制满意，用药依从性好")
     kw.setdefault("on", "2026-11-02")
+    kw.setdefault("today", dt.date.fromisoformat(kw["on"]))  # entered on its day
     return X.issue(
         c.store,
         doctor(c),
@@ -80,7 +81,6 @@ def issue(c: Clinic, days: int = 84, *lines: X.ItemInput, **kw: Any) -> dict[str
         "hypertension",
         lines or (X.ItemInput(AMLODIPINE, "1", 1),),
         days,
-        today=TODAY,
         **kw,
     )
 
@@ -150,7 +150,7 @@ def test_isoniazid_is_allowed(rx: Clinic) -> None:
 def test_an_unstable_or_unregistered_patient_is_refused(rx: Clinic) -> None:
     visit(rx, "2026-11-10", 150, 96)
     assert refused(issue, rx, 28, on="2026-11-12").rule == "not_stable"
-    assert issue(rx, 28, on="2026-11-05")["status"] == "active", "stable on the day of issue"
+    assert issue(rx, 28, on="2026-11-05")["status"] == "active", "stable on the day it was entered"
     H.end_management(
         rx.store,
         doctor(rx),
@@ -160,6 +160,36 @@ def test_an_unstable_or_unregistered_patient_is_refused(rx: Clinic) -> None:
         today=TODAY,
     )  # type: ignore[index]
     assert refused(issue, rx, 28).rule == "not_registered"
+
+
+def test_a_backdated_prescription_is_judged_on_the_follow_ups_known_today(rx: Clinic) -> None:
+    """Trial F4: dated before an uncontrolled follow-up, entered after it: refused, nothing written."""
+    visit(rx, "2026-11-10", 150, 96)
+    before = count(rx, "outbox")
+    error = refused(issue, rx, 84, on="2026-11-08", today=dt.date(2026, 11, 12))
+    assert error.rule == "not_stable" and error.details["visit_date"] == "2026-11-10"
+    assert count(rx, "prescription") == 0 and count(rx, "outbox") == before
+    visit(rx, "2026-11-12", 132, 84)
+    assert issue(rx, 84, on="2026-11-08", today=dt.date(2026, 11, 12))["status"] == "active", (
+        "controlled again by the day it is entered"
+    )
+
+
+def test_a_prescription_is_dated_at_most_the_countys_days_back(rx: Clinic) -> None:
+    today = dt.date(2026, 11, 12)
+    error = refused(issue, rx, 28, on="2026-11-04", today=today)
+    assert error.field == "date" and error.rule == "too_far_back"
+    assert error.details == {"earliest": "2026-11-05", "days": "7"}
+    assert count(rx, "prescription") == 0
+    assert issue(rx, 28, on="2026-11-05", today=today)["status"] == "active"
+    from clinic_app.contracts import install_reference
+
+    install_reference(rx.store, policy={"rx.issue_back_days": ("0", "2020-01-01")})  # 0: only today
+    in_force = X.in_force(rx.store.conn, rid(rx), "hypertension", today)
+    assert in_force is not None
+    X.stop(rx.store, doctor(rx), in_force["id"], "换药", today=today)
+    assert refused(issue, rx, 28, on="2026-11-11", today=today).rule == "too_far_back"
+    assert issue(rx, 28, on="2026-11-12", today=today)["status"] == "active"
 
 
 def test_the_county_can_withhold_a_first_issue_from_village_doctors(rx: Clinic) -> None:
@@ -256,7 +286,7 @@ def test_a_change_stops_the_old_prescription_and_issues_one_that_replaces_it(rx:
         "改为每日两次",
         [X.ItemInput(AMLODIPINE, "1", 2)],
         28,
-        on="2026-11-20",
+        on="2026-11-22",
         today=TODAY,
     )
     assert new["status"] == "active" and new["items"][0]["packages"] == 2
@@ -398,3 +428,28 @@ def test_a_prescriptions_items_carry_their_drugs_package_unit(rx: Clinic) -> Non
     assert units == {AMLODIPINE: "盒", glargine: "支"}
     history = X.drug_history(rx.store.conn, rid(rx))
     assert {i["package_unit"] for i in history[0]["items"]} == {"盒", "支"}, "the history's items too"
+
+
+def test_a_box_sold_at_two_clinics_names_this_clinics_sale(rx: Clinic) -> None:
+    """Trial F5: the conflict dialog says to whom and when this clinic sold the box, from its own records."""
+    from clinic_app import conflicts
+
+    made = issue(rx, 28)
+    dispense(rx, made["id"], 28)
+    box = rx.store.conn.execute("SELECT id FROM dispensing_code WHERE code = ?", (CODE,)).fetchone()[0]
+    flagged = conflicts.Conflict(
+        "c-1", "dispensing_code", box, "trace_code_elsewhere", "…", {}, {"code": CODE}, "", None, None
+    )
+    assert conflicts.box_sale(rx.store.conn, flagged) == {
+        "code": CODE,
+        "dispensed_on": "2026-11-02",
+        "resident": "张三",
+    }
+    elsewhere = conflicts.Conflict(
+        "c-2", "dispensing_code", "not-here", "trace_code_elsewhere", "…", {}, {"code": CODE}, "", None, None
+    )
+    assert conflicts.box_sale(rx.store.conn, elsewhere) == {
+        "code": CODE,
+        "dispensed_on": None,
+        "resident": None,
+    }

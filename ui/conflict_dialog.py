@@ -90,6 +90,22 @@ def cap_overrun_text(settled: dict[str, Any], county: dict[str, Any]) -> str:
     return text.replace("%1", yuan(theirs)).replace("%2", yuan(mine)).replace("%3", yuan(mine - theirs))
 
 
+def box_sale_text(sale: dict[str, Any]) -> str:
+    """This clinic's sale of a box whose trace code the county found in another clinic's sale too."""
+    if sale["resident"] is None:
+        return tr(
+            "Trace code %1: this clinic's sale of the box is not on this device. The county's reviewer sees both sales."
+        ).replace("%1", sale["code"])
+    return (
+        tr(
+            "Trace code %1: this clinic dispensed the box to %2 on %3, and a sale at another clinic names the same code. The county's reviewer sees both sales."
+        )
+        .replace("%1", sale["code"])
+        .replace("%2", str(sale["resident"]))
+        .replace("%3", str(sale["dispensed_on"]))
+    )
+
+
 def labelled(label: str, text: str) -> str:
     """ "Item: text" with the colon of the user's language (：in Chinese)."""
     return tr("%1: %2").replace("%1", label).replace("%2", text)
@@ -193,7 +209,11 @@ class ConflictDialog(QDialog):
             for widget in (self.all_mine, self.all_server, self.save, frame):
                 widget.hide()
         if c.county_decides and c.kind != "cap_overrun":  # an overrun's amounts are said above, in words
-            message = QLabel(c.message)
+            message = QLabel(
+                box_sale_text(conflicts.box_sale(reader, c))
+                if c.kind == "trace_code_elsewhere"  # by the code, never the server's English (trial F5)
+                else c.message
+            )
             message.setWordWrap(True)
             layout.insertWidget(2, message)
         self.resize(620, self.sizeHint().height())  # as tall as its items, no gaps between the parts

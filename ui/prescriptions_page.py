@@ -61,29 +61,35 @@ def reason_text(row: Row) -> str:
         "ran_out": tr("ran out %1").replace("%1", str(row.get("runs_out_on", ""))),
         "runs_out": tr("runs out %1").replace("%1", str(row.get("runs_out_on", ""))),
         "not_dispensed": tr("nothing dispensed yet"),
-        "expiring": tr("expires %1").replace("%1", str(row.get("valid_until", ""))),
+        "expiring": tr("valid to %1").replace("%1", str(row.get("valid_until", ""))),  # its last day (F10)
     }
     return "; ".join(words.get(r, r) for r in row.get("reasons", []))
 
 
+def runs_out_text(row: Row) -> str:
+    """The day the boxes given run out; none before anything is dispensed (not the day of issue: F10)."""
+    return str(row["runs_out_on"]) if row.get("dispensed_days") else ""
+
+
 def list_columns(which: str) -> list[Column]:
     """The columns of a list: both name the patient and the prescription; the refills add what was dispensed."""
+    # the widths fit the 1366×768 window (the list ~1060 px wide): the phone's 11 digits are never cut (F8)
     shown: list[tuple[str, Any, Any, int]] = [
-        ("name", lambda: tr("Name"), lambda r: r["name"], 80),
-        ("id_number", lambda: tr("ID number"), lambda r: mask_id_number(r["id_number"]), 160),
-        ("disease", lambda: tr("Disease"), lambda r: disease_text(r["disease"]), 90),
-        ("issued_on", lambda: tr("Issued"), lambda r: r["issued_on"], 95),
-        ("days", lambda: tr("Days"), lambda r: str(r["days"]), 50),
+        ("name", lambda: tr("Name"), lambda r: r["name"], 75),
+        ("id_number", lambda: tr("ID number"), lambda r: mask_id_number(r["id_number"]), 145),
+        ("disease", lambda: tr("Disease"), lambda r: disease_text(r["disease"]), 85),
+        ("issued_on", lambda: tr("Issued"), lambda r: r["issued_on"], 88),
+        ("days", lambda: tr("Days"), lambda r: str(r["days"]), 45),
     ]
     if which == "refills":
         shown += [
             ("dispensed", lambda: tr("Dispensed"), lambda r: str(r["dispensed_days"]), 70),
-            ("left", lambda: tr("Left"), lambda r: str(r["left_days"]), 50),
-            ("runs_out_on", lambda: tr("Runs out"), lambda r: r["runs_out_on"], 95),
+            ("left", lambda: tr("Left"), lambda r: str(r["left_days"]), 45),
+            ("runs_out_on", lambda: tr("Runs out"), runs_out_text, 88),
         ]
-    shown.append(("valid_until", lambda: tr("Valid until"), lambda r: r["valid_until"], 95))
+    shown.append(("valid_until", lambda: tr("Valid until"), lambda r: r["valid_until"], 88))
     if which == "refills":
-        shown.append(("why", lambda: tr("Why on the list"), reason_text, 200))
+        shown.append(("why", lambda: tr("Why on the list"), reason_text, 170))
     shown.append(("phone", lambda: tr("Phone"), lambda r: r.get("phone") or "", 110))
     numbers = {"days", "dispensed", "left"}
     return [

@@ -15,6 +15,7 @@ from clinic_app.errors import ValidationError
 from clinic_app.money import yuan
 from clinic_app.store import Store
 from clinic_app.users import User
+from ui.chronic_words import disease_text
 from ui.i18n import _t, tr
 from ui.messages import error_text
 from ui.notice import show_problem
@@ -437,7 +438,8 @@ def reason_text(details: dict[str, str]) -> str:
     if code not in REASONS:
         return code
     text, fields = REASONS[code]
+    words = {**details, "disease": disease_text(details.get("disease"))}  # a code: 高血压, not hypertension
     out = tr(text)
     for i, name in enumerate(fields, start=1):
-        out = out.replace(f"%{i}", details.get(name, ""))
+        out = out.replace(f"%{i}", words.get(name, ""))
     return out + (tr(" (or another group it serves)") if details.get("any_of") else "")

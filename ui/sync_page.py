@@ -202,7 +202,7 @@ def conflict_columns() -> list[Column]:
     return [
         Column("since", lambda: tr("Since"), lambda r: when(c(r).created_at), width=150),
         Column(
-            "record", lambda: tr("Record"), lambda r: f"{table_label(c(r).table)} {r['label']}", width=180
+            "record", lambda: tr("Record"), lambda r: f"{table_label(c(r).table)} {r['label']}", width=220
         ),
         Column("kind", lambda: tr("What happened"), lambda r: kind_label(c(r).kind), width=200),
         Column(

@@ -59,7 +59,7 @@ def visit_columns() -> list[Column]:
 
 def visit_line(row: Row) -> str:
     return (
-        tr("%1 · %2 · total %3 yuan, fund %4, patient %5")
+        tr("%1 · %2\ntotal %3 yuan, fund %4, patient %5")  # the amounts a line of their own: never cut (F8)
         .replace("%1", str(row["visit_date"]))
         .replace("%2", med_type_text(str(row["med_type"])))
         .replace("%3", yuan(int(row["total_fen"])))

@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+158"/>
+        <location filename="../../ui/rx_dialogs.py" line="+159"/>
         <location filename="../../ui/visit_dialog.py" line="+173"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
@@ -198,7 +198,7 @@
         <location filename="../../ui/resident_dialog.py" line="+123"/>
         <location filename="../../ui/residents_page.py" line="+158"/>
         <location line="+61"/>
-        <location filename="../../ui/sign_dialog.py" line="+124"/>
+        <location filename="../../ui/sign_dialog.py" line="+125"/>
         <source>Household</source>
         <translation>家庭户</translation>
     </message>
@@ -361,7 +361,17 @@
         <translation>县级按收到的先后顺序重算了该患者当年的门诊，起付线落在本次门诊：本次基金支付 %1 元，而非本机构结算的 %2 元，少 %3 元。差额由基金还是患者承担，由县级审核人员决定；两家机构下次同步后都会看到结果。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
+        <source>Trace code %1: this clinic&apos;s sale of the box is not on this device. The county&apos;s reviewer sees both sales.</source>
+        <translation>追溯码 %1：本卫生室的这次售出不在本机上。县级审核员可查看两次售出。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Trace code %1: this clinic dispensed the box to %2 on %3, and a sale at another clinic names the same code. The county&apos;s reviewer sees both sales.</source>
+        <translation>追溯码 %1：本卫生室于 %3 将这盒药发给 %2，另一家卫生室的一次售出也用了同一追溯码。县级审核员可查看两次售出。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <location filename="../../ui/rx_dialogs.py" line="+30"/>
         <location filename="../../ui/visit_dialog.py" line="-84"/>
         <source>%1: %2</source>
@@ -694,7 +704,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/prescriptions_page.py" line="+237"/>
+        <location filename="../../ui/prescriptions_page.py" line="+243"/>
         <location filename="../../ui/residents_page.py" line="+212"/>
         <source>Visit…</source>
         <translation>就诊…</translation>
@@ -841,7 +851,7 @@
         <translation>今日上门随访清单（%1 人次）已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/conflict_dialog.py" line="-132"/>
+        <location filename="../../ui/conflict_dialog.py" line="-148"/>
         <location filename="../../ui/contracts_page.py" line="-10"/>
         <location line="+12"/>
         <location filename="../../ui/sign_dialog.py" line="+161"/>
@@ -2870,7 +2880,7 @@
         <translation>没有服务包 %1</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source> (or another group it serves)</source>
         <translation>（或该服务包的其他适用人群）</translation>
     </message>
@@ -4098,7 +4108,7 @@ What is wrong: %2</source>
         <translation>%1 年指标已保存到 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/prescriptions_page.py" line="-12"/>
+        <location filename="../../ui/prescriptions_page.py" line="-18"/>
         <source>runs out %1</source>
         <translation>%1 用完</translation>
     </message>
@@ -4108,12 +4118,7 @@ What is wrong: %2</source>
         <translation>尚未发药</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>expires %1</source>
-        <translation>%1 过期</translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location line="+18"/>
         <source>Issued</source>
         <translation>开具日期</translation>
     </message>
@@ -4176,12 +4181,17 @@ What is wrong: %2</source>
         <translation>用药史…</translation>
     </message>
     <message>
-        <location filename="../../ui/prescriptions_page.py" line="-169"/>
+        <location filename="../../ui/prescriptions_page.py" line="-175"/>
         <source>ran out %1</source>
         <translation>%1 已用完</translation>
     </message>
     <message>
-        <location line="+170"/>
+        <location line="+3"/>
+        <source>valid to %1</source>
+        <translation>有效至 %1</translation>
+    </message>
+    <message>
+        <location line="+173"/>
         <source>Stop…</source>
         <translation>停用…</translation>
     </message>
@@ -5341,7 +5351,7 @@ What is wrong: %2</source>
         <translation>暂算：本机按本卫生室的就诊记录计算，以县平台汇总各机构后的确认为准。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>The year&apos;s cap was used up before this visit: the fund pays nothing of it.</source>
         <translation>本年度限额在本次就诊前已用完：本次统筹基金不予支付。</translation>
     </message>
@@ -5377,8 +5387,10 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+26"/>
-        <source>%1 · %2 · total %3 yuan, fund %4, patient %5</source>
-        <translation>%1 · %2 · 总额 %3 元，统筹 %4，个人 %5</translation>
+        <source>%1 · %2
+total %3 yuan, fund %4, patient %5</source>
+        <translation>%1 · %2
+总额 %3 元，统筹 %4，个人 %5</translation>
     </message>
     <message>
         <location line="+13"/>

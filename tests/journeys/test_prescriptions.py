@@ -78,6 +78,7 @@ def issue_for(journey: Journey, patient: dict[str, Any], on: dt.date | None = No
         signed=True,
         assessment="血压控制满意，依从性好",
         on=on,
+        today=on,  # a prescription of the past was entered on its day
     )
 
 

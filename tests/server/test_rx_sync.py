@@ -69,6 +69,7 @@ def test_prescriptions_and_installments_sync_and_a_box_sold_at_two_clinics_is_fl
                 signed=True,
                 assessment="稳定",
                 on=day(59),
+                today=TODAY - dt.timedelta(days=59),  # entered on its day
             )
             X.dispense(pc, on_pc, rx["id"], 28, [CODE], on=day(59))
             C.Client(pc, url).sync()
@@ -89,7 +90,14 @@ def test_prescriptions_and_installments_sync_and_a_box_sold_at_two_clinics_is_fl
             on_other = users.authenticate(other, "admin", PW)
             someone = stable_patient(other, on_other, "李四", "河村")
             rx_b = X.issue(
-                other, on_other, someone, "hypertension", [X.ItemInput(AMLODIPINE, "1", 1)], 28, on=day(10)
+                other,
+                on_other,
+                someone,
+                "hypertension",
+                [X.ItemInput(AMLODIPINE, "1", 1)],
+                28,
+                on=day(10),
+                today=TODAY - dt.timedelta(days=10),
             )
             X.dispense(other, on_other, rx_b["id"], 28, [CODE], on=day(10))
             C.Client(other, url).sync()

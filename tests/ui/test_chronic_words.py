@@ -8,6 +8,7 @@ import re
 from clinic_app.registry import REGISTRY
 from ui.chronic_words import referral_reason_text
 from ui.conflict_dialog import table_label
+from ui.sign_dialog import reason_text
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -33,3 +34,10 @@ def test_a_referral_the_rules_opened_shows_its_reason_in_chinese() -> None:
 def test_a_referral_reason_a_person_typed_is_shown_as_typed() -> None:
     assert referral_reason_text("患者要求去县医院复查") == "患者要求去县医院复查"
     assert referral_reason_text(None) == ""
+
+
+def test_a_package_refused_for_want_of_a_registration_names_the_disease_in_chinese() -> None:
+    """Trial F5b: the contract dialog said （hypertension）."""
+    details = {"reason": "disease", "package": "高血压个性化服务包", "disease": "hypertension"}
+    assert reason_text(details) == "高血压个性化服务包 须先登记相应疾病（高血压）"
+    assert reason_text({**details, "disease": "diabetes"}).endswith("（2型糖尿病）")

@@ -12,7 +12,7 @@ from clinic_app import rx_records as X
 from clinic_app import rx_supply
 from ui.listmodel import PAGE_SIZE
 from ui.ops import Writer
-from ui.prescriptions_page import PrescriptionsPage
+from ui.prescriptions_page import PrescriptionsPage, reason_text
 
 from .conftest import UiClinic
 
@@ -77,3 +77,28 @@ def test_the_refill_worklist_pages_by_its_keyset_as_the_view_scrolls(
     keys = [model.key_at(r) for r in range(model.rowCount())]
     assert keys == whole, "each row once, in the order of the whole list"
     assert page.count.text() == f"本清单 {PRESCRIPTIONS} 人"
+
+
+def test_the_refill_list_fits_the_1366_window_phone_whole_dates_unambiguous(
+    qtbot: Any, ui_clinic: UiClinic
+) -> None:
+    """Trial F8: at 1366×768 (the page about 1090 px wide) no column runs off the list and an 11-digit phone is
+    whole; F10: nothing dispensed yet shows no day it runs out, and the last valid day reads 有效至, not 过期."""
+    due_prescriptions(ui_clinic, 3)
+    store = ui_clinic.store
+    page = PrescriptionsPage(store, store.reader(), Writer(), ui_clinic.doctor, today=TODAY)
+    qtbot.addWidget(page)
+    page.resize(1090, 690)
+    page.show()
+    qtbot.waitUntil(lambda: page.loaded > 0, timeout=10_000)
+    view, model = page.views["refills"], page.models["refills"]
+    header = view.horizontalHeader()
+    assert header.length() <= view.viewport().width(), "no column hidden behind a horizontal scrollbar"
+    phone = [c.name for c in model.columns].index("phone")
+    needed = view.fontMetrics().horizontalAdvance("13786641770") + 8
+    assert header.sectionSize(phone) >= needed
+    columns = [c.name for c in model.columns]
+    first = {name: model.data(model.index(0, i)) for i, name in enumerate(columns)}
+    assert first["runs_out_on"] == "", "nothing dispensed: no day the boxes run out"
+    assert first["why"] == "尚未发药"
+    assert reason_text({"reasons": ["expiring"], "valid_until": "2026-12-02"}) == "有效至 2026-12-02"

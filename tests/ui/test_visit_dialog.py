@@ -204,6 +204,10 @@ def test_a_reversal_without_a_reason_says_so_and_records_nothing(qtbot: Any, vis
     dialog = CancelVisitDialog(VisitContext(visit_clinic.store, ops, visit_clinic.doctor, TODAY), who, row)
     qtbot.addWidget(dialog)
     dialog.show()
+    first, amounts = dialog.who.text().split("\n")  # trial F8: the title broke inside an amount
+    assert first.startswith(f"{who['name']} · ") and amounts.startswith("总额 ") and "个人" in amounts
+    metrics = dialog.who.fontMetrics()
+    assert metrics.horizontalAdvance(first) <= dialog.who.width() >= metrics.horizontalAdvance(amounts)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.error.isVisible() and dialog.error.text() == "请填写冲正原因。"
     assert dialog.ok_button.isEnabled() and dialog.isVisible()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,6 +99,16 @@ def packages(conn: Connection) -> dict[str, Package]:
         )
         for r in rows
     }
+
+
+def package_names(conn: Connection) -> dict[str, str]:
+    """Package code -> its name, of the packages offered now."""
+    return {p.code: p.name for p in packages(conn).values()}
+
+
+def packages_text(names: Mapping[str, str], codes: Iterable[str]) -> str:
+    """A contract's packages as a person reads them: 基础包、老年人健康管理服务包 (a code no longer offered as itself)."""
+    return "、".join(names.get(c, c) for c in codes)
 
 
 def policy_value(conn: Connection, key: str, on: dt.date) -> str | None:

@@ -175,11 +175,14 @@ def cmd_device_list(args: argparse.Namespace) -> int:
     from sync.server import admin
 
     with _initialised(_engine(args)).begin() as conn:
-        for d in admin.list_devices(conn):
-            state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
-            _out(
-                f"{d['id']}\t{d['code'] or 'county'}\t{d['name']}\t{state}\tlast seen {d['last_seen_at'] or 'never'}"
-            )
+        devices = admin.list_devices(conn)
+    for d in devices:
+        state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
+        _out(
+            f"{d['id']}\t{d['code'] or 'county'}\t{d['name']}\t{state}\tlast seen {d['last_seen_at'] or 'never'}"
+        )
+    if not devices:
+        _out("no devices enrolled (`county-server enroll-code --clinic CODE` makes a one-time code)")
     return EXIT_OK
 
 

@@ -1061,3 +1061,18 @@ def test_every_clinic_example_of_the_readme_parses_as_written() -> None:
         commands.add(tuple(words[:2]))
     assert parsed >= len(examples) - 2
     assert ("contract", "renew") in commands, "renew is shown whole, with the --witness it requires"
+
+
+def test_signing_on_a_clinic_without_packages_says_they_come_from_the_county(cli: Cli) -> None:
+    """README chain on a `clinic init` clinic: no packages until the county sends them."""
+    cli.monkeypatch.setenv("CLINIC_NEW_PASSWORD", "doctor-pass-1")
+    assert cli("user", "add", "doctor", "--role", "village_doctor", "--user", "admin")[0] == 0
+    resident = ["--id-number", "11010519491231002X", "--name", "张三", "--village", "石头村"]
+    assert cli("resident", "add", "--user", "admin", *resident)[0] == 0
+    assert cli("team", "add", "一队", "--lead", "doctor", "--user", "admin")[0] == 0
+    code, _, err = cli(
+        "contract", "sign", "--resident", "11010519491231002X", "--team", "一队", "--package", "BASIC",
+        "--period", "2026", "--witness", "王护士", "--user", "admin",
+    )  # fmt: skip
+    assert code == 3 and "[ineligible]" in err, err
+    assert "this clinic has no service packages yet" in err and "clinic enroll" in err

@@ -14,8 +14,8 @@ Choices (the report's header says them too):
   without one, the one who registered the disease: so each patient counts for one doctor and the doctors' figures
   add up to the clinic's;
 - follow-ups due are the standard's minimum, 4 face-to-face a year, in proportion to the days of the year the
-  patient was under management (rounded up); done are the face-to-face ones (a phone follow-up is recorded but does
-  not count, RULES §3);
+  patient was under management (rounded up); done are the days with a face-to-face one (a phone follow-up is
+  recorded but does not count, RULES §3; two on one day are one visit);
 - the latest follow-up of the control rate is the latest face-to-face one (a phone call measures nothing).
 """
 
@@ -41,13 +41,14 @@ DUE_BASIS = (
 )
 
 _FACE_TO_FACE = "(" + ", ".join(f"'{m}'" for m in K.FACE_TO_FACE) + ")"
-# Per patient and disease, of the live follow-ups (not superseded, not deleted) dated in the period: how many were
-# face-to-face, and the latest face-to-face one as "date|created_at|id|classification|doctor" (the greatest text is
+# Per patient and disease, of the live follow-ups (not superseded, not deleted) dated in the period: on how many
+# days one was face-to-face (a second one on the same day is no second visit of the standard, as the referral rule
+# reads it: clinic_app.chronic_records.previous_face_to_face looks before the day), and the latest face-to-face one as "date|created_at|id|classification|doctor" (the greatest text is
 # the latest visit, a later entry of one day winning). ``{followup}`` is the table, ``{where}`` narrows it further;
 # parameters :start and :end (ISO dates), and those of ``{where}``. Standard SQL: SQLite and PostgreSQL alike.
 YEAR_SQL = f"""
     SELECT f.clinic_id, f.resident_id, f.disease,
-           SUM(CASE WHEN f.visit_mode IN {_FACE_TO_FACE} THEN 1 ELSE 0 END) AS face_to_face,
+           COUNT(DISTINCT CASE WHEN f.visit_mode IN {_FACE_TO_FACE} THEN f.visit_date END) AS face_to_face,
            MAX(CASE WHEN f.visit_mode IN {_FACE_TO_FACE}
                     THEN f.visit_date || '|' || f.created_at || '|' || f.id || '|' || f.classification || '|'
                          || COALESCE(f.created_by, '') END) AS latest
@@ -87,7 +88,7 @@ class Patient:
     registered_on: str  # the day the registration was made (ISO)
     management: str  # continue / lost / terminated
     ended_on: str | None
-    face_to_face: int = 0  # of the period
+    face_to_face: int = 0  # days of the period with a face-to-face follow-up
     latest: Latest | None = None  # the latest face-to-face follow-up of the period
 
     @property
@@ -143,10 +144,10 @@ def control_cutoff(end: dt.date) -> dt.date:
 @dataclass
 class Figures:
     under_management: int = 0
-    standard_managed: int = 0  # ≥ 4 face-to-face follow-ups in the period
+    standard_managed: int = 0  # face-to-face follow-ups on ≥ 4 days of the period
     control_counted: int = 0  # under management and registered ≥ 3 months before the period end
     controlled: int = 0  # of those, the latest face-to-face follow-up of the period controlled
-    followups_done: int = 0  # face-to-face
+    followups_done: int = 0  # days with a face-to-face follow-up
     followups_due: int = 0
 
     @property

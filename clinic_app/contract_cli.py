@@ -161,10 +161,11 @@ def cmd_contract_list(ctx: Context) -> int:
     if a.json:
         out(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
+    names = C.package_names(ctx.store.conn)
     for r in rows:
         out(
             f"{r['id']}\t{r['period']}\t{label('status', r['status'])}\t{r['name']}\t{r['id_number'] or ''}\t{r['team']}\t"
-            f"{'+'.join(r['packages'])}\t{yuan(r['fee_fen'], grouped=False)}"
+            f"{C.packages_text(names, r['packages'])}\t{yuan(r['fee_fen'], grouped=False)}"
         )
     if not rows:
         out("no contracts")

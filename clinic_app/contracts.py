@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,6 +101,16 @@ def packages(conn: Connection) -> dict[str, Package]:
     }
 
 
+def package_names(conn: Connection) -> dict[str, str]:
+    """Package code -> its name, of the packages offered now."""
+    return {p.code: p.name for p in packages(conn).values()}
+
+
+def packages_text(names: Mapping[str, str], codes: Iterable[str]) -> str:
+    """A contract's packages as a person reads them: 基础包、老年人健康管理服务包 (a code no longer offered as itself)."""
+    return "、".join(names.get(c, c) for c in codes)
+
+
 def policy_value(conn: Connection, key: str, on: dt.date) -> str | None:
     """The county parameter in force on a day (the latest ``effective_from`` not after it)."""
     row = conn.execute(
@@ -133,7 +143,8 @@ class Reason:
     """Why a resident may not sign a package: ``code`` and the values a sentence about it needs (``details``);
     ``str()`` is the English sentence of logs and the CLI. Codes: ``min_age``, ``max_age`` (details ``package``,
     ``limit``, ``age``), ``sex`` (``package``, ``sex``), ``requires`` (``package``, ``needed``), ``disease``
-    (``package``, ``disease``), ``no_package`` (``package``), ``one_team`` (``period``, ``team``); ``any_of``:
+    (``package``, ``disease``), ``no_package`` (``package``; ``offered`` "none" when the clinic has no package at
+    all), ``one_team`` (``period``, ``team``); ``any_of``:
     the package serves other groups too, none of which the resident is in."""
 
     code: str
@@ -150,7 +161,13 @@ class Reason:
             "sex": f"{d.get('package')} is for {'women' if d.get('sex') == 'F' else 'men'}",
             "requires": f"{d.get('package')} is signed together with {d.get('needed')}",
             "disease": f"{d.get('package')} needs a {d.get('disease')} registration",
-            "no_package": f"no active service package {d.get('package')!r}",
+            "no_package": f"no active service package {d.get('package')!r}"
+            + (
+                ": this clinic has no service packages yet, they come from the county with `clinic enroll` "
+                "and `clinic sync`"
+                if d.get("offered") == "none"
+                else ""
+            ),
             "one_team": f"already signed for {d.get('period')} with team {d.get('team')} (one team per period)",
         }.get(self.code, self.code)
         return f"{text} (or another group it serves)" if self.any_of else text
@@ -288,7 +305,9 @@ def _plan(
     for code in codes:
         package = offered.get(code)
         if package is None:
-            problems.append(Reason("no_package", {"package": code}))
+            problems.append(
+                Reason("no_package", {"package": code, **({} if offered else {"offered": "none"})})
+            )
         elif (why := ineligible(conn, package, resident, start, codes)) is not None:
             problems.append(why)
     held = open_contract(conn, resident["id"], str(period))

@@ -116,22 +116,23 @@ def _months(start: dt.date) -> list[dt.date]:
     ]
 
 
+RATE_KEY = "capitation.rate_fen"
+
+
 def build(conn: Connection, clinic_id: str, period: int, today: dt.date | None = None) -> Ledger:
     today = today or dt.date.today()
     start, end = period_bounds(conn, period)
-    rate_text = policy_value(conn, "capitation.rate_fen", start)
+    rate_text = policy_value(conn, RATE_KEY, start)
     if rate_text is None:
         raise ValidationError(
-            "capitation.rate_fen",
+            RATE_KEY,
             "policy_missing",
-            f"the county has not set the per-capita rate for {period} (policy capitation.rate_fen)",
+            f"the county has not set the per-capita rate for {period} (policy {RATE_KEY})",
         )
     try:
         rate = int(rate_text)
     except ValueError:
-        raise ValidationError(
-            "capitation.rate_fen", "policy", f"the county's rate {rate_text!r} is not fen"
-        ) from None
+        raise ValidationError(RATE_KEY, "policy", f"the county's rate {rate_text!r} is not fen") from None
     bands = _weights(policy_value(conn, "capitation.age_weights", start))
     reserve_pct = Decimal(policy_value(conn, "capitation.quality_reserve_pct", start) or "0")
 

@@ -179,17 +179,24 @@ def policy_number(key: str, text: str) -> Decimal | int:
 
 
 def terms(conn: Any, med_type: str, disease: str | None, on: dt.date) -> Terms:
-    """The county's numbers in force on ``on``; an error naming the first key the county has not set."""
+    """The county's numbers in force on ``on``; one error naming every key of the type the county has not set
+    (``details["missing"]``; the field is the first), so that the county sets them in one go."""
     from clinic_app.contracts import policy_value
 
     numbers: dict[str, Any] = {}
+    missing: list[str] = []
     for name, key in policy_keys(med_type, disease).items():
         text = policy_value(conn, key, on)
         if text is None:
-            raise ValidationError(
-                key,
-                "policy",
-                f"the county has not set {key} for {on.isoformat()}: the visit cannot be settled",
-            )
-        numbers[name] = policy_number(key, text)
+            missing.append(key)
+        else:
+            numbers[name] = policy_number(key, text)
+    if missing:
+        raise ValidationError(
+            missing[0],
+            "policy",
+            f"the county has not set {', '.join(missing)} for {on.isoformat()}: the visit cannot be settled "
+            "(the county sets them with `county-server policy set`)",
+            {"missing": ", ".join(missing)},
+        )
     return Terms(med_type=med_type, **numbers)

@@ -55,7 +55,7 @@ def cmd_visit_add(ctx: Context) -> int:
     elif result.capped:
         capped = " (the year's cap is reached in this visit: the fund pays what was left of it)"
     out(
-        f"{resident['name']} {a.date} {label('med_type', a.type)}: total {yuan(result.total_fen)}, within the "
+        f"{resident['name']} {result.visit_date} {label('med_type', a.type)}: total {yuan(result.total_fen)}, within the "
         f"scheme {yuan(result.in_scheme_fen)}, deductible {yuan(result.deductible_fen)}, fund "
         f"{yuan(result.fund_fen)}{capped}, patient {yuan(result.patient_fen)}, left of the year's cap "
         f"{yuan(result.cap_left_fen)}"
@@ -154,7 +154,7 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("--diagnosis", action="append", required=True, metavar="CODE", help="ICD-10 (repeatable)")
     p.add_argument("--service", action="append", metavar="CODE,QTY", help="a service of the price list")
     p.add_argument("--item", action="append", metavar="DRUG_CODE,QTY", help="a drug of the catalog")
-    p.add_argument("--date", required=True, metavar="DATE")
+    p.add_argument("--date", metavar="DATE", help="the day of the visit (default today, never in the future)")
     p.add_argument("--json", action="store_true")
     p = leaf(
         group, "cancel", cmd_visit_cancel, "cancel a visit (冲正): a new event with the reason", writes=True

@@ -70,7 +70,7 @@ class VisitLine:
 @dataclass(frozen=True)
 class VisitInput:
     resident_id: str
-    visit_date: Any  # a date or its ISO text
+    visit_date: Any  # a date or its ISO text; None: today
     med_type: str
     diagnoses: Sequence[str]
     disease: str | None = None  # type 14: hypertension or diabetes
@@ -109,6 +109,7 @@ class VisitResult:
     med_type: str
     disease: str | None
     lines: list[dict[str, Any]] = field(default_factory=list)
+    visit_date: str = ""  # ISO
 
     @property
     def cap_used_before(self) -> bool:
@@ -298,7 +299,7 @@ def plan_visit(conn: Connection, data: VisitInput, today: dt.date | None = None)
     if resident is None:
         raise ValidationError("resident", "unknown", f"no resident {data.resident_id}")
     resident = dict(resident)
-    day = parse_date("date", data.visit_date)
+    day = today if data.visit_date is None else parse_date("date", data.visit_date)
     if day > today:
         raise ValidationError("date", "future", f"{day.isoformat()} lies in the future")
     if data.med_type not in MED_TYPES:
@@ -382,6 +383,7 @@ def add_visit(store: Store, actor: User, data: VisitInput, today: dt.date | None
         p.med_type,
         p.disease,
         [_line_row(line) for line in p.lines],
+        p.visit_date.isoformat(),
     )
 
 

@@ -53,8 +53,9 @@ def build(store: Store, admin: users.User) -> dict[str, Any]:
     """The patients (hypertension unless said), as the figures of 2025 read them:
 
     甲  registered 2024-06-01; 4 clinic visits in 2025 (Nov controlled) by 李, one in Dec 2024 → standard, controlled
-    乙  registered 2024-06-01; 3 clinic visits, the latest face-to-face (Oct, uncontrolled) by 王, then a phone
-        visit in Dec reading controlled (by 李) → not standard, not controlled; his doctor is 王
+    乙  registered 2024-06-01; 4 clinic visits on 3 days (June's recorded twice), the latest face-to-face (Oct,
+        uncontrolled) by 王, then a phone visit in Dec reading controlled (by 李) → 3 visits, not standard, not
+        controlled; his doctor is 王
     丙  registered 2024-03-01; 4 clinic visits, the Dec one recorded uncontrolled and corrected to controlled → 4
         face-to-face (the superseded one never counts), latest controlled
     丁  registered 2025-11-01 (2 months before the end): 1 visit → not counted for control; due 1 (61 of 365 days)
@@ -101,6 +102,7 @@ def build(store: Store, admin: users.User) -> dict[str, Any]:
     register("乙", "2024-06-01")
     visit("乙", "2025-03-01", 130, 82)
     visit("乙", "2025-06-01", 132, 84)
+    visit("乙", "2025-06-01", 132, 84)  # the same visit recorded again: one visit of the standard
     visit("乙", "2025-10-01", 150, 95, by=wang)
     visit("乙", "2025-12-10", 125, 80, mode="phone")
     register("丙", "2024-03-01")

@@ -66,6 +66,26 @@ def test_a_superseded_follow_up_never_counts_and_its_correction_counts_once(buil
     )
 
 
+def test_two_face_to_face_follow_ups_on_one_day_are_one_visit_toward_standard_management(
+    built: Clinic,
+) -> None:
+    conn = built.store.conn
+    start, end = I.period_bounds(B.PERIOD)
+    # 甲 and 乙, registered the same day: 甲 four visits on four days, 乙 on three
+    both = sorted(
+        p.face_to_face
+        for p in I.clinic_patients(conn, built.store.clinic_id, start, end)
+        if (p.registered_on, p.disease) == ("2024-06-01", "hypertension")
+    )
+    rows = conn.execute(
+        "SELECT count(*) FROM followup WHERE visit_mode = 'clinic' AND visit_date LIKE '2025-%'"
+        " AND resident_id = (SELECT id FROM resident WHERE name = '乙')"
+    ).fetchone()[0]
+    assert (rows, both) == (4, [3, 4])  # 乙: June's visit recorded twice
+    htn = I.clinic_report(conn, built.store.clinic_id, B.PERIOD)["clinic"]["hypertension"]
+    assert (htn["standard_managed"], htn["followups_done"]) == (2, 13)
+
+
 def test_another_year_reads_only_its_own_visits(built: Clinic) -> None:
     report = I.clinic_report(built.store.conn, built.store.clinic_id, 2024)
     htn = report["clinic"]["hypertension"]

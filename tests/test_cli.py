@@ -517,8 +517,14 @@ def test_human_output_shows_chinese_values_json_keeps_codes(
     assert {r["sex"] for r in json.loads(capsys.readouterr().out)} <= {"M", "F"}
 
     assert main(["contract", "list", *where]) == 0
-    statuses = {line.split("\t")[2] for line in capsys.readouterr().out.splitlines()}
+    listed = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    statuses = {cells[2] for cells in listed}
     assert statuses and statuses <= {"待确认", "有效", "已解约", "已到期", "有冲突"}
+    packages = {cells[6] for cells in listed}
+    assert "基础包" in {p for text in packages for p in text.split("、")}, (
+        "packages by name, as on the screen"
+    )
+    assert not any(code in text for text in packages for code in ("BASIC", "ELDERLY", "+"))
     assert main(["contract", "list", "--json", *where]) == 0
     contracts = json.loads(capsys.readouterr().out)
     assert {c["status"] for c in contracts} <= {"provisional", "active", "terminated", "expired", "conflict"}
@@ -1039,6 +1045,7 @@ def test_every_clinic_example_of_the_readme_parses_as_written() -> None:
     examples = readme_clinic_examples()
     assert len(examples) > 40 and any("search zs" in e for e in examples)
     parsed = 0
+    commands = set()
     for line in examples:
         command = re.sub(r"\[--[\w-]+( \w+)? …\]", "", line)  # `[--trace-code …]`: one more of the same
         command = re.sub(r"\[([^\]]*)\]", r"\1", command)  # the optional parts typed
@@ -1051,4 +1058,21 @@ def test_every_clinic_example_of_the_readme_parses_as_written() -> None:
         except SystemExit:
             pytest.fail(f"the README's example does not parse: {line}")
         parsed += 1
+        commands.add(tuple(words[:2]))
     assert parsed >= len(examples) - 2
+    assert ("contract", "renew") in commands, "renew is shown whole, with the --witness it requires"
+
+
+def test_signing_on_a_clinic_without_packages_says_they_come_from_the_county(cli: Cli) -> None:
+    """README chain on a `clinic init` clinic: no packages until the county sends them."""
+    cli.monkeypatch.setenv("CLINIC_NEW_PASSWORD", "doctor-pass-1")
+    assert cli("user", "add", "doctor", "--role", "village_doctor", "--user", "admin")[0] == 0
+    resident = ["--id-number", "11010519491231002X", "--name", "张三", "--village", "石头村"]
+    assert cli("resident", "add", "--user", "admin", *resident)[0] == 0
+    assert cli("team", "add", "一队", "--lead", "doctor", "--user", "admin")[0] == 0
+    code, _, err = cli(
+        "contract", "sign", "--resident", "11010519491231002X", "--team", "一队", "--package", "BASIC",
+        "--period", "2026", "--witness", "王护士", "--user", "admin",
+    )  # fmt: skip
+    assert code == 3 and "[ineligible]" in err, err
+    assert "this clinic has no service packages yet" in err and "clinic enroll" in err

@@ -348,3 +348,11 @@ def test_signing_on_a_never_enrolled_clinic_works_offline_with_the_plain_install
     assert "Traceback" not in result.stderr
     assert result.returncode == 3, result.stderr  # already signed for 2026: invalid input, named
     assert "clinic:" in result.stderr
+
+
+@pytest.mark.parametrize("made", [".venv/", ".venv-server/", ".venv-test/", ".venv-journeys/"])
+def test_the_environments_the_readme_and_dev_sh_make_are_ignored_by_git(made: str) -> None:
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", made], check=False)
+    assert ignored.returncode == 0, f"{made} would show in git status"

@@ -68,6 +68,30 @@ def test_visit_add_prints_the_settlement_as_json(vcli: Cli) -> None:
     assert "fund 17.05" in out and "patient 13.95" in out and "provisional" in out  # 3100 × 55 % = 1705
 
 
+def test_visit_add_without_a_date_is_a_visit_of_today(vcli: Cli) -> None:
+    today = dt.date.today().isoformat()
+    code, out, err = vcli(
+        "visit", "add", "--resident", ZHANG, "--type", "11", "--diagnosis", "J06.9", "--service", "S1,1",
+        "--user", "admin", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    visit_id, day = json.loads(out)["id"], json.loads(out)["visit_date"]
+    assert day == today
+    store = Store.open(vcli.db, vcli.key)
+    try:
+        assert (
+            store.conn.execute("SELECT visit_date FROM visit WHERE id = ?", (visit_id,)).fetchone()[0]
+            == today
+        )
+    finally:
+        store.close()
+    code, out, err = vcli(
+        "visit", "add", "--resident", ZHANG, "--type", "11", "--diagnosis", "J06.9", "--service", "S1,1",
+        "--user", "admin",
+    )  # fmt: skip
+    assert code == 0 and f"张三 {today} " in out, err
+
+
 def test_a_chronic_visit_needs_the_qualification_command_first(vcli: Cli) -> None:
     args = (
         "--type",

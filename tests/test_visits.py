@@ -240,6 +240,17 @@ def test_a_county_that_has_not_set_its_numbers_settles_nothing(clinic: Clinic, t
     assert err.value.rule == "policy" and err.value.field.startswith("settlement.ordinary.")
 
 
+def test_a_county_missing_several_numbers_is_told_every_one_at_once(clinic: Clinic, tmp_path: Path) -> None:
+    prepare(clinic, tmp_path, policy={"settlement.ordinary.ratio_pct": ("55", "2020-01-01")})  # as the README
+    with pytest.raises(ValidationError) as err:
+        visit(clinic, f"{Y}-02-01", [("S1", 1)])
+    missing = ["settlement.ordinary.annual_cap_fen", "settlement.ordinary.deductible_fen"]
+    assert (err.value.field, err.value.rule) == (missing[0], "policy")
+    assert err.value.details == {"missing": ", ".join(missing)}
+    assert all(key in err.value.message for key in missing)
+    assert clinic.store.conn.execute("SELECT count(*) FROM visit").fetchone()[0] == 0
+
+
 def test_both_forms_of_an_icd_code_are_one_diagnosis() -> None:
     assert V.diagnoses(["i10", "I10", "E11.900", "e11.900"]) == ["I10", "E11.900"]
 

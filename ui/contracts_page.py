@@ -243,8 +243,8 @@ class ContractsPage(QWidget):
     # -- columns --------------------------------------------------------------------------------------------
     def _package_names(self, row: Row) -> str:
         if self._packages is None:
-            self._packages = {p.code: p.name for p in C.packages(self.reader).values()}
-        return "、".join(self._packages.get(c, c) for c in json.loads(row["packages"]))
+            self._packages = C.package_names(self.reader)
+        return C.packages_text(self._packages, json.loads(row["packages"]))
 
     def _contract_columns(self) -> list[Column]:
         def status(r: Row) -> str:

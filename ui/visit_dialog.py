@@ -165,7 +165,8 @@ def visit_rule_text(e: ValidationError) -> str:
         text = tr("at most %1 diagnoses.").replace("%1", str(V.MAX_DIAGNOSES))
     else:
         text = rules.get(e.rule, e.message)
-    return tr("%1: %2").replace("%1", visit_field_label(e.field)).replace("%2", text)
+    field = e.details.get("missing", e.field) if e.rule == "policy" else e.field  # every key not set
+    return tr("%1: %2").replace("%1", visit_field_label(field)).replace("%2", text)
 
 
 def visit_error_text(error: BaseException) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import datetime as dt
 import getpass
 import json
 import logging
@@ -73,8 +74,19 @@ def cmd_init(args: argparse.Namespace) -> int:
             _out(
                 "default service packages BASIC, HTN, DM, ELDERLY, MCH loaded (replace with `packages load`)"
             )
+        missing = reference.missing_policies(conn, dt.date.today())
     _out(f"county database ready at {engine.url.render_as_string(hide_password=True)}")
+    _warn_missing(missing)
     return EXIT_OK
+
+
+def _warn_missing(missing: list[str]) -> None:
+    if missing:
+        _err(
+            f"county parameters not set yet: {', '.join(missing)}; until each is set, devices cannot settle the "
+            "visits it is for (settlement.*) or keep the capitation ledger (capitation.rate_fen): "
+            "`county-server policy set KEY VALUE --from DATE`"
+        )
 
 
 class PathOnly(logging.Filter):
@@ -175,11 +187,14 @@ def cmd_device_list(args: argparse.Namespace) -> int:
     from sync.server import admin
 
     with _initialised(_engine(args)).begin() as conn:
-        for d in admin.list_devices(conn):
-            state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
-            _out(
-                f"{d['id']}\t{d['code'] or 'county'}\t{d['name']}\t{state}\tlast seen {d['last_seen_at'] or 'never'}"
-            )
+        devices = admin.list_devices(conn)
+    for d in devices:
+        state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
+        _out(
+            f"{d['id']}\t{d['code'] or 'county'}\t{d['name']}\t{state}\tlast seen {d['last_seen_at'] or 'never'}"
+        )
+    if not devices:
+        _out("no devices enrolled (`county-server enroll-code --clinic CODE` makes a one-time code)")
     return EXIT_OK
 
 
@@ -232,7 +247,9 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
 
     with _initialised(_engine(args)).begin() as conn:
         reference.set_policy(conn, args.key, args.value, args.effective_from)
+        missing = reference.missing_policies(conn, dt.date.today())
     _out(f"policy {args.key} = {args.value} from {args.effective_from}")
+    _warn_missing(missing)
     return EXIT_OK
 
 

@@ -194,3 +194,16 @@ def set_policy(conn: Connection, key: str, value: str, effective_from: str) -> N
         f"{key}@{day.isoformat()}",
         {"key": key, "value": value, "effective_from": day.isoformat()},
     )
+
+
+# the county parameters without a default: until each is in force, a device cannot settle visits of its medical
+# type (clinic_app.settlement) or keep the capitation ledger (clinic_app.ledger)
+REQUIRED_POLICIES = (*sorted(settlement.all_policy_keys()), ledger.RATE_KEY)
+
+
+def missing_policies(conn: Connection, on: dt.date) -> list[str]:
+    """The required county parameters with no value in force on ``on``."""
+    held = set(
+        conn.execute(sa.select(db.policy.c.key).where(db.policy.c.effective_from <= on.isoformat())).scalars()
+    )
+    return [key for key in REQUIRED_POLICIES if key not in held]

@@ -44,7 +44,8 @@ def test_admin_commands_and_exit_codes(run) -> None:  # type: ignore[no-untyped-
     assert code == 0 and len(out.strip()) == 19 and out.count("-") == 3
     code, _, err = run("enroll-code", "--clinic", "ZZZ")
     assert code == 3 and "clinic:" in err and "[unknown]" in err
-    assert run("device", "list")[0] == 0
+    code, out, _ = run("device", "list")
+    assert code == 0 and "no devices enrolled" in out, "an empty list says so"
     code, _, err = run("device", "revoke", "no-such-device")
     assert code == 3 and "[unknown]" in err
     with pytest.raises(SystemExit) as exc:
@@ -123,3 +124,27 @@ def test_serve_warns_when_postgresql_runs_without_autovacuum(engine) -> None:  #
         on = conn.exec_driver_sql("SHOW autovacuum").scalar_one() == "on"
     assert (warning is None) == on
     assert on or "autovacuum" in str(warning)
+
+
+def test_init_and_policy_set_list_the_required_county_parameters_still_missing(run) -> None:  # type: ignore[no-untyped-def]
+    from sync.server.reference import REQUIRED_POLICIES
+
+    code, _, err = run("init")
+    assert code == 0 and all(key in err for key in REQUIRED_POLICIES), err
+    for key in REQUIRED_POLICIES[:-1]:
+        code, _, err = run("policy", "set", key, "50", "--from", "2026-01-01")
+        assert code == 0 and key not in err.split("not set yet:")[-1].split(";")[0]
+    assert REQUIRED_POLICIES[-1] in err
+    code, _, err = run("policy", "set", REQUIRED_POLICIES[-1], "12000", "--from", "2026-01-01")
+    assert code == 0 and "not set yet" not in err
+
+
+def test_the_readme_lists_every_required_county_parameter() -> None:
+    from pathlib import Path
+
+    from sync.server.reference import REQUIRED_POLICIES
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Required county parameters.**")[1].split("Throttling")[0]
+    for key in REQUIRED_POLICIES:
+        assert f"`{key.replace('.hypertension', '.<disease>').replace('.diabetes', '.<disease>')}`" in section

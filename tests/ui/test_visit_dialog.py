@@ -214,3 +214,17 @@ def test_a_reversal_without_a_reason_says_so_and_records_nothing(qtbot: Any, vis
     assert visit_clinic.store.conn.execute("SELECT COUNT(*) FROM visit_cancel").fetchone()[0] == 0
     dialog.reject()
     ops.shutdown()
+
+
+def test_the_form_names_every_county_parameter_not_set(ui_clinic: UiClinic, tmp_path: Path) -> None:
+    from clinic_app.errors import ValidationError
+    from ui.visit_dialog import visit_error_text
+
+    C.install_reference(ui_clinic.store, policy={"settlement.ordinary.ratio_pct": ("55", "2020-01-01")})
+    (tmp_path / "prices.csv").write_text(PRICES, encoding="utf-8")
+    load_prices_locally(ui_clinic.store, tmp_path / "prices.csv")
+    data = V.VisitInput(resident(ui_clinic)["id"], TODAY, "11", ("J06.9",), None, [("S1", 1)])
+    with pytest.raises(ValidationError) as err:
+        V.plan_visit(ui_clinic.store.conn, data, TODAY)
+    text = visit_error_text(err.value)
+    assert "settlement.ordinary.annual_cap_fen" in text and "settlement.ordinary.deductible_fen" in text

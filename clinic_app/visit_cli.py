@@ -120,6 +120,12 @@ def cmd_report_day(ctx: Context) -> int:
             f"mismatched: {', '.join(rec['mismatched'])})"
         )
     )
+    for u in report["unbilled"]:
+        amount = "price unknown" if u["amount_fen"] is None else yuan(u["amount_fen"])
+        out(
+            f"NOT BILLED dispensing\t{u['name']}\t{'、'.join(u['drugs'])}\t{u['boxes']} box(es)\t{amount}"
+            f"\ton no visit: open a visit for the patient to charge it\t{u['id']}"
+        )
     if "export" in report:
         out(f"exported to {report['export']}")
     return 0

@@ -209,15 +209,8 @@ def dispensing_lines(
         mine = codes[str(i["item"])]
         while loose and len(mine) < int(i["packages"]):
             mine.append(loose.pop(0))
-    whole_boxes = [box["code"] for box in boxes if not box["split_pack"]]
-    paid = conn.execute(
-        "SELECT v.id FROM visit_line l JOIN visit v ON v.id = l.visit_id WHERE v.resident_id = ? AND "
-        f"l.trace_code IN ({','.join('?' * len(whole_boxes))}) AND l.split_pack = 0 AND l.deleted_at IS NULL "
-        f"AND v.deleted_at IS NULL AND {LIVE.format(v='v')} LIMIT 1",
-        (resident_id, *whole_boxes),
-    ).fetchone()
-    if paid is not None:  # a box is sold once (a split pack's code comes back: it is not looked at)
-        raise ValidationError("dispensing", "paid", f"visit {paid[0]} already pays for this installment")
+    if (paid := paying_visit(conn, dispensing_id)) is not None:
+        raise ValidationError("dispensing", "paid", f"visit {paid} already pays for this installment")
     lines: list[VisitLine] = []
     for i in items:
         whole = drug_line(conn, str(i["drug_code"]), 1)
@@ -235,6 +228,69 @@ def dispensing_lines(
         if int(i["packages"]) > len(mine):  # boxes handed out without a code scanned
             lines.append(replace(whole, quantity=int(i["packages"]) - len(mine)))
     return lines
+
+
+def paying_visit(conn: Connection, dispensing_id: str) -> str | None:
+    """The live visit of the patient that pays for a dispensing installment: one holding a whole box of it (a box
+    is sold once), or, since a split-pack box's code comes back on later sales, a visit of the installment's day
+    holding that code as a split-pack line; None when nothing pays for it yet."""
+    found = conn.execute(
+        "SELECT v.id FROM dispensing d JOIN prescription p ON p.id = d.prescription_id "
+        "JOIN visit v ON v.resident_id = p.resident_id AND v.deleted_at IS NULL "
+        "JOIN visit_line l ON l.visit_id = v.id AND l.deleted_at IS NULL "
+        "JOIN dispensing_code b ON b.dispensing_id = d.id AND b.code = l.trace_code "
+        "AND b.split_pack = l.split_pack AND b.deleted_at IS NULL "
+        f"WHERE d.id = ? AND (b.split_pack = 0 OR v.visit_date = d.dispensed_on) AND {LIVE.format(v='v')} "
+        "LIMIT 1",
+        (dispensing_id,),
+    ).fetchone()
+    return None if found is None else str(found[0])
+
+
+def unbilled_dispensings(
+    conn: Connection, day: dt.date, *, clinic_id: str | None = None, resident_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The installments dispensed on ``day`` (of the clinic, or of one patient) that no live visit pays for
+    (trial F2: dispensing charges nothing by itself), newest first: ``id``, ``resident_id``, ``name``,
+    ``disease``, ``boxes`` (trace codes scanned), ``drugs`` (names) and ``amount_fen`` at the catalog's
+    prices (None when the catalog no longer prices a drug of it)."""
+    sql = (
+        "SELECT d.id, d.created_at, p.resident_id, p.disease, r.name FROM dispensing d "
+        "JOIN prescription p ON p.id = d.prescription_id JOIN resident r ON r.id = p.resident_id "
+        "WHERE d.dispensed_on = ? AND d.deleted_at IS NULL"
+    )
+    args: list[Any] = [day.isoformat()]
+    if clinic_id is not None:
+        sql += " AND p.clinic_id = ?"
+        args.append(clinic_id)
+    if resident_id is not None:
+        sql += " AND p.resident_id = ?"
+        args.append(resident_id)
+    found: list[dict[str, Any]] = []
+    for d in conn.execute(sql + " ORDER BY d.created_at DESC, d.id", args).fetchall():
+        if paying_visit(conn, str(d["id"])) is not None:
+            continue
+        boxes = conn.execute(
+            "SELECT count(*) FROM dispensing_code WHERE dispensing_id = ? AND deleted_at IS NULL", (d["id"],)
+        ).fetchone()[0]
+        try:
+            lines = dispensing_lines(conn, str(d["id"]), str(d["resident_id"]), None)
+            amount: int | None = sum(line.line.amount_fen for line in lines)
+            names = list(dict.fromkeys(line.name for line in lines))
+        except ValidationError:  # the catalog lost a drug or its price: listed all the same
+            amount, names = None, []
+        found.append(
+            {
+                "id": d["id"],
+                "resident_id": d["resident_id"],
+                "name": d["name"],
+                "disease": d["disease"],
+                "boxes": int(boxes),
+                "drugs": names,
+                "amount_fen": amount,
+            }
+        )
+    return found
 
 
 # -- the rules of a visit ------------------------------------------------------------------------------------

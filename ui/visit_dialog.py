@@ -399,6 +399,8 @@ class VisitDialog(Staged, SaveDialog):
         self._read_pools()
         if prescription is not None:
             self._read_prescription(*prescription)
+        else:
+            self._read_unbilled()
         self.show_settlement()
         self.search.setFocus()
         self.ready = True
@@ -430,24 +432,43 @@ class VisitDialog(Staged, SaveDialog):
 
         def lines(found: Any) -> None:
             if isinstance(found, tuple):
-                self.dispensing_id, boxes = found
-                for drug, count, codes in boxes:
-                    line = self.add_line("drug", drug, count)
-                    line.installment = True
-                    line.quantity.setEnabled(False)
-                    line.remove.setEnabled(False)
-                    line.name.setToolTip(
-                        tr("Dispensed today; trace codes: %1").replace("%1", "、".join(codes) or tr("none"))
-                    )
-                self.installment_note.setText(
-                    tr("The boxes dispensed today are on this visit with their trace codes.")
-                )
-                self.installment_note.show()
+                self._show_installment(found)
                 return
             for drug, packages in found:
                 self.add_line("drug", drug, packages)
 
         self.ctx.writer.work(lambda: self.reads.call(read), lines, parent=self)
+
+    def _read_unbilled(self) -> None:
+        """Opened from any other page: the patient's installment dispensed today that no visit pays for yet is on
+        the visit, as from the refill list (trial F2: a box dispensed first is never given away unbilled)."""
+        rid, day = self.resident_id, self.ctx.today
+
+        def shown(found: Any) -> None:
+            if found is not None:
+                self._show_installment(found)
+
+        self.ctx.writer.work(
+            lambda: self.reads.call(lambda conn: VL.patients_unbilled_installment(conn, rid, day)),
+            shown,
+            parent=self,
+        )
+
+    def _show_installment(self, found: tuple[str, list[tuple[Row, int, list[str]]]]) -> None:
+        """Today's installment as drug lines: its boxes as handed out, with their trace codes (not editable)."""
+        self.dispensing_id, boxes = found
+        for drug, count, codes in boxes:
+            line = self.add_line("drug", drug, count)
+            line.installment = True
+            line.quantity.setEnabled(False)
+            line.remove.setEnabled(False)
+            line.name.setToolTip(
+                tr("Dispensed today; trace codes: %1").replace("%1", "、".join(codes) or tr("none"))
+            )
+        self.installment_note.setText(
+            tr("The boxes dispensed today are on this visit with their trace codes.")
+        )
+        self.installment_note.show()
 
     def visit_day(self) -> dt.date:
         q = self.date.date()
@@ -566,8 +587,15 @@ class VisitDialog(Staged, SaveDialog):
 
     def add_hit(self, found: tuple[str, Row]) -> None:
         kind, hit = found
-        same = next((line for line in self.lines if line.kind == kind and line.code == hit["code"]), None)
-        if same is not None:  # the same item again: one more of it
+        same = next(
+            (
+                line
+                for line in self.lines
+                if line.kind == kind and line.code == hit["code"] and not line.installment
+            ),
+            None,
+        )
+        if same is not None:  # the same item again: one more of it (never more of the boxes handed out)
             same.quantity.setValue(same.quantity.value() + 1)
         else:
             self.add_line(kind, hit)

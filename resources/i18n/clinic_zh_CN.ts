@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+158"/>
+        <location filename="../../ui/rx_dialogs.py" line="+159"/>
         <location filename="../../ui/visit_dialog.py" line="+173"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
@@ -476,7 +476,7 @@
         <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="+246"/>
+        <location filename="../../ui/day_end_view.py" line="+270"/>
         <location filename="../../ui/printing.py" line="+11"/>
         <source>Print…</source>
         <translation>打印…</translation>
@@ -2458,7 +2458,7 @@
         <location line="+2"/>
         <location line="+2"/>
         <location filename="../../ui/chronic_dialogs.py" line="+99"/>
-        <location filename="../../ui/visit_dialog.py" line="+116"/>
+        <location filename="../../ui/visit_dialog.py" line="+142"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -3936,7 +3936,7 @@ What is wrong: %2</source>
         <translation>未见异常</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="-138"/>
+        <location filename="../../ui/day_end_view.py" line="-144"/>
         <location filename="../../ui/entry_quality_view.py" line="+12"/>
         <location filename="../../ui/rx_dialogs.py" line="+17"/>
         <source>Patient</source>
@@ -4510,7 +4510,7 @@ What is wrong: %2</source>
     <message>
         <location line="-689"/>
         <location line="+228"/>
-        <location filename="../../ui/visit_dialog.py" line="-108"/>
+        <location filename="../../ui/visit_dialog.py" line="-134"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -4869,7 +4869,7 @@ What is wrong: %2</source>
         <translation>相符</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+116"/>
         <source>Visits this day</source>
         <translation>人次</translation>
     </message>
@@ -4894,12 +4894,27 @@ What is wrong: %2</source>
         <translation>收据号</translation>
     </message>
     <message>
-        <location line="-111"/>
+        <location line="-117"/>
         <source>Type</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="-61"/>
+        <source>%1 (%2, %3 boxes, %4 yuan)</source>
+        <translation>%1（%2，%3 盒，%4 元）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>drug not in the catalog</source>
+        <translation>目录外药品</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>⚠ Dispensed this day but on no visit (not charged): %1. Open a visit for the patient to charge it.</source>
+        <translation>⚠ 当日已发药未收费（未记入任何就诊）：%1。请为该患者打开“就诊…”收费。</translation>
+    </message>
+    <message>
+        <location line="+171"/>
         <source>Fund</source>
         <translation>统筹</translation>
     </message>
@@ -4964,7 +4979,7 @@ What is wrong: %2</source>
         <translation>已冲正（收据作废，不计入合计）：%1 张</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>No visits on %1.</source>
         <translation>%1 没有门诊记录。</translation>
     </message>
@@ -5036,7 +5051,7 @@ What is wrong: %2</source>
         <translation>就诊日期</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="-259"/>
+        <location filename="../../ui/day_end_view.py" line="-262"/>
         <location filename="../../ui/visit_dialog.py" line="-208"/>
         <location line="+209"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
@@ -5252,7 +5267,7 @@ What is wrong: %2</source>
         <translation>结算（实时）</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="-84"/>
+        <location filename="../../ui/day_end_view.py" line="-90"/>
         <location filename="../../ui/visit_dialog.py" line="+4"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
         <source>Total</source>
@@ -5286,17 +5301,17 @@ What is wrong: %2</source>
         <translation>本年剩余限额</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+96"/>
         <source>Dispensed today; trace codes: %1</source>
         <translation>今日已发药；追溯码：%1</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>The boxes dispensed today are on this visit with their trace codes.</source>
         <translation>今日所发的药品已按盒列入本次就诊，追溯码随之上传。</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+92"/>
         <source>Service · %1 · %2 yuan/%3 · %4 (%5)</source>
         <translation>诊疗项目 · %1 · %2 元/%3 · %4（%5）</translation>
     </message>
@@ -5306,7 +5321,7 @@ What is wrong: %2</source>
         <translation>药品 · %1 %2 %3 · %4 元/%5 · %6（%7）</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+86"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
@@ -5341,7 +5356,7 @@ What is wrong: %2</source>
         <translation>暂算：本机按本卫生室的就诊记录计算，以县平台汇总各机构后的确认为准。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>The year&apos;s cap was used up before this visit: the fund pays nothing of it.</source>
         <translation>本年度限额在本次就诊前已用完：本次统筹基金不予支付。</translation>
     </message>

@@ -300,16 +300,29 @@ def change(
     )
 
 
+SOLD_UP = 10**9  # the units of a box sold whole at a visit: more than any package holds
+
+
 # -- dispensing -----------------------------------------------------------------------------------------------------
 def _code_history(conn: Connection, code: str) -> tuple[Decimal, bool]:
-    """Units sold from a box before, and whether any of its sales was split-pack."""
+    """Units sold from a box before, and whether any of its sales was split-pack; a box a live visit sold whole at
+    the desk (trial F1) is sold up."""
+    from clinic_app.visits import sold_on_a_visit
+
     sold, split = Decimal(0), False
     for units, was_split in conn.execute(
         "SELECT units, split_pack FROM dispensing_code WHERE code = ?", (code,)
     ):
         sold += Decimal(units)
         split = split or bool(was_split)
+    if not sold and sold_on_a_visit(conn, code):
+        return Decimal(SOLD_UP), False
     return sold, split
+
+
+def code_sold(conn: Connection, code: str) -> bool:
+    """Whether a box was sold before, dispensed or on a live visit (one box, one sale; RULES §7)."""
+    return _code_history(conn, code)[0] > 0
 
 
 def dispense(

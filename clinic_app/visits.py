@@ -76,6 +76,8 @@ class VisitInput:
     disease: str | None = None  # type 14: hypertension or diabetes
     services: Sequence[tuple[str, Any]] = ()  # (code, quantity)
     items: Sequence[tuple[str, Any]] = ()  # (drug code, quantity)
+    # the trace codes of boxes sold on the drug lines of ``items`` (RULES §7): (drug code, trace code)
+    boxes: Sequence[tuple[str, str]] = ()
     # a dispensing installment this visit pays for: its boxes become drug lines with their trace codes
     dispensing_id: str | None = None
 
@@ -137,6 +139,19 @@ def code_and_quantity(field_name: str, text: str) -> tuple[str, int]:
     return parts[0].upper(), quantity(field_name, parts[1] if len(parts) == 2 else "1")
 
 
+def trace_box(text: str, drugs: Sequence[str]) -> tuple[str, str]:
+    """``DRUG_CODE,TRACE_CODE`` as typed (a full-width comma too), or the trace code alone when the visit sells
+    one drug: the box of a drug line (``VisitInput.boxes``)."""
+    parts = [p.strip() for p in text.replace("，", ",").split(",")]
+    if len(parts) == 2 and all(parts):
+        return parts[0].upper(), parts[1]
+    if len(parts) == 1 and parts[0] and len({d.upper() for d in drugs}) == 1:
+        return drugs[0].upper(), parts[0]
+    raise ValidationError(
+        "trace_code", "format", f"{text!r}: write DRUG_CODE,TRACE_CODE (the code alone when one drug is sold)"
+    )
+
+
 def service_line(conn: Connection, code: str, qty: Any) -> VisitLine:
     row = service_price(conn, code)
     return VisitLine(
@@ -163,6 +178,72 @@ def drug_line(conn: Connection, code: str, qty: Any) -> VisitLine:
         )
     return VisitLine(
         "drug", row["code"], row["name"], row["price_fen"], quantity("item", qty), row["insurance_category"]
+    )
+
+
+def sold_on_a_visit(conn: Connection, code: str) -> bool:
+    """Whether a live visit sold this box as a whole box (one box, one sale; a cancelled visit gave it back)."""
+    found = conn.execute(
+        "SELECT 1 FROM visit_line l JOIN visit v ON v.id = l.visit_id WHERE l.trace_code = ? AND l.split_pack = 0 "
+        f"AND l.deleted_at IS NULL AND v.deleted_at IS NULL AND {LIVE.format(v='v')} LIMIT 1",
+        (code,),
+    ).fetchone()
+    return found is not None
+
+
+def drug_lines(
+    conn: Connection, items: Sequence[tuple[str, Any]], boxes: Sequence[tuple[str, str]]
+) -> list[VisitLine]:
+    """The drug lines of a visit sold at the desk (trial F1), a line a box scanned with its trace code
+    (``drug_trac_codg``) and one for the boxes without: each code checked as at dispensing (RULES §7: a trace code's
+    characters and length, the product of a verified code, one box one sale against every dispensing and live
+    visit), never more codes than boxes of the drug."""
+    from clinic_app import prescriptions as P
+    from clinic_app.rx_records import code_sold, product_known
+
+    scanned: dict[str, list[P.TraceCode]] = {}
+    seen: set[str] = set()
+    for drug, text in boxes:
+        trace = P.read_trace_code(text)
+        if trace.code in seen:
+            raise ValidationError(
+                "trace_code", "duplicate_code", f"{trace.code}: scanned twice", {"code": trace.code}
+            )
+        seen.add(trace.code)
+        scanned.setdefault(drug.strip().upper(), []).append(trace)
+    lines: list[VisitLine] = []
+    for code, qty in items:
+        line = drug_line(conn, code, qty)
+        traces = scanned.pop(line.code, [])
+        if len(traces) > line.quantity:
+            _too_many_codes(line.code, len(traces), line.quantity)
+        product = (drug_by_code(conn, line.code) or {}).get("trace_product_id")
+        for trace in traces:
+            known = (
+                {trace.product_id} if trace.product_id and product_known(conn, trace.product_id) else set()
+            )
+            P.check_product(trace, known, {product: line.code} if product else {})
+            if code_sold(conn, trace.code):
+                raise ValidationError(
+                    "trace_code",
+                    "duplicate_code",
+                    f"{trace.code}: sold before (one box, one sale)",
+                    {"code": trace.code},
+                )
+            lines.append(replace(line, quantity=1, trace_code=trace.code))
+        if line.quantity > len(traces):
+            lines.append(replace(line, quantity=line.quantity - len(traces)))
+    for drug, traces in scanned.items():  # codes of a drug the visit does not sell
+        _too_many_codes(drug, len(traces), 0)
+    return lines
+
+
+def _too_many_codes(drug: str, scanned: int, due: int) -> None:
+    raise ValidationError(
+        "trace_code",
+        "box_count",
+        f"{drug}: {scanned} trace code(s) scanned, the visit sells {due} box(es) of it (one code a box)",
+        {"drug": drug, "scanned": str(scanned), "due": str(due)},
     )
 
 
@@ -380,7 +461,7 @@ def plan_visit(conn: Connection, data: VisitInput, today: dt.date | None = None)
                 f"a type 14 visit for {disease} has a diagnosis of it ({', '.join(CHRONIC_CODES[disease])})",
             )
     lines = [service_line(conn, code, qty) for code, qty in data.services]
-    lines += [drug_line(conn, code, qty) for code, qty in data.items]
+    lines += drug_lines(conn, data.items, data.boxes)
     if data.dispensing_id is not None:
         lines += dispensing_lines(conn, data.dispensing_id, resident["id"], disease)
     if not lines:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clinic_app import chronic as K
+from clinic_app.boxes import LIVE, box_sold
 from clinic_app.chronic_records import registration
 from clinic_app.contracts import has_table
 from clinic_app.db import Connection
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 MAX_REASON = 500
 MAX_DIAGNOSES = 10
 CHRONIC_CODES = {"hypertension": K.HYPERTENSION_CODES, "diabetes": K.DIABETES_CODES}
-LIVE = "NOT EXISTS (SELECT 1 FROM visit_cancel c WHERE c.visit_id = {v}.id AND c.deleted_at IS NULL)"
 
 
 @dataclass(frozen=True)
@@ -181,16 +181,6 @@ def drug_line(conn: Connection, code: str, qty: Any) -> VisitLine:
     )
 
 
-def sold_on_a_visit(conn: Connection, code: str) -> bool:
-    """Whether a live visit sold this box as a whole box (one box, one sale; a cancelled visit gave it back)."""
-    found = conn.execute(
-        "SELECT 1 FROM visit_line l JOIN visit v ON v.id = l.visit_id WHERE l.trace_code = ? AND l.split_pack = 0 "
-        f"AND l.deleted_at IS NULL AND v.deleted_at IS NULL AND {LIVE.format(v='v')} LIMIT 1",
-        (code,),
-    ).fetchone()
-    return found is not None
-
-
 def drug_lines(
     conn: Connection, items: Sequence[tuple[str, Any]], boxes: Sequence[tuple[str, str]]
 ) -> list[VisitLine]:
@@ -199,7 +189,7 @@ def drug_lines(
     characters and length, the product of a verified code, one box one sale against every dispensing and live
     visit), never more codes than boxes of the drug."""
     from clinic_app import prescriptions as P
-    from clinic_app.rx_records import code_sold, product_known
+    from clinic_app.rx_records import product_known
 
     scanned: dict[str, list[P.TraceCode]] = {}
     seen: set[str] = set()
@@ -223,7 +213,7 @@ def drug_lines(
                 {trace.product_id} if trace.product_id and product_known(conn, trace.product_id) else set()
             )
             P.check_product(trace, known, {product: line.code} if product else {})
-            if code_sold(conn, trace.code):
+            if box_sold(conn, trace.code):
                 raise ValidationError(
                     "trace_code",
                     "duplicate_code",

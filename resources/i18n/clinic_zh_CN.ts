@@ -6,7 +6,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
         <location filename="../../ui/rx_dialogs.py" line="+159"/>
-        <location filename="../../ui/visit_dialog.py" line="+173"/>
+        <location filename="../../ui/visit_dialog.py" line="+197"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -96,7 +96,7 @@
         <location line="+10"/>
         <location filename="../../ui/chronic_words.py" line="+175"/>
         <location filename="../../ui/conflict_dialog.py" line="+36"/>
-        <location filename="../../ui/visit_dialog.py" line="-54"/>
+        <location filename="../../ui/visit_dialog.py" line="-78"/>
         <source>Resident</source>
         <translation>居民</translation>
     </message>
@@ -285,6 +285,7 @@
     <message>
         <location line="+1"/>
         <location filename="../../ui/rx_dialogs.py" line="-283"/>
+        <location filename="../../ui/visit_dialog.py" line="+3"/>
         <source>Trace code</source>
         <translation>追溯码</translation>
     </message>
@@ -305,8 +306,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/visit_dialog.py" line="+2"/>
-        <location line="+131"/>
+        <location filename="../../ui/visit_dialog.py" line="-1"/>
+        <location line="+175"/>
         <source>Outpatient visit</source>
         <translation>门诊就诊</translation>
     </message>
@@ -363,7 +364,7 @@
     <message>
         <location line="+8"/>
         <location filename="../../ui/rx_dialogs.py" line="+30"/>
-        <location filename="../../ui/visit_dialog.py" line="-84"/>
+        <location filename="../../ui/visit_dialog.py" line="-125"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -399,7 +400,7 @@
     </message>
     <message>
         <location line="+7"/>
-        <location filename="../../ui/visit_dialog.py" line="+164"/>
+        <location filename="../../ui/visit_dialog.py" line="+206"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
@@ -476,7 +477,7 @@
         <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="+270"/>
+        <location filename="../../ui/day_end_view.py" line="+277"/>
         <location filename="../../ui/printing.py" line="+11"/>
         <source>Print…</source>
         <translation>打印…</translation>
@@ -1556,8 +1557,8 @@
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
         <location filename="../../ui/rx_dialogs.py" line="+76"/>
-        <location filename="../../ui/visit_dialog.py" line="-215"/>
-        <location line="+91"/>
+        <location filename="../../ui/visit_dialog.py" line="-260"/>
+        <location line="+115"/>
         <source>Drug</source>
         <translation>药物</translation>
     </message>
@@ -1671,7 +1672,7 @@
         <location filename="../../ui/day_end_view.py" line="-10"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
         <location filename="../../ui/rx_dialogs.py" line="+437"/>
-        <location filename="../../ui/visit_dialog.py" line="-88"/>
+        <location filename="../../ui/visit_dialog.py" line="-112"/>
         <location filename="../../ui/visit_list.py" line="+35"/>
         <source>Reason</source>
         <translation>原因</translation>
@@ -2355,7 +2356,7 @@
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
         <location filename="../../ui/rx_dialogs.py" line="-419"/>
         <location filename="../../ui/visit_dialog.py" line="-6"/>
-        <location line="+210"/>
+        <location line="+254"/>
         <location filename="../../ui/visit_list.py" line="-46"/>
         <source>Disease</source>
         <translation>病种</translation>
@@ -2458,7 +2459,7 @@
         <location line="+2"/>
         <location line="+2"/>
         <location filename="../../ui/chronic_dialogs.py" line="+99"/>
-        <location filename="../../ui/visit_dialog.py" line="+142"/>
+        <location filename="../../ui/visit_dialog.py" line="+159"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -4379,6 +4380,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+2"/>
+        <location filename="../../ui/visit_dialog.py" line="-349"/>
         <source>%1: sold before (one box, one sale).</source>
         <translation>%1：此追溯码已售出（一盒一码）。</translation>
     </message>
@@ -4404,11 +4406,13 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+3"/>
+        <location filename="../../ui/visit_dialog.py" line="+5"/>
         <source>%1: %2 characters cannot be a trace code (at least %3; RULES §7).</source>
         <translation>%1：%2 位不可能是追溯码（至少 %3 位；规则 §7）。</translation>
     </message>
     <message>
         <location line="+4"/>
+        <location filename="../../ui/visit_dialog.py" line="+4"/>
         <source>%1: a trace code is digits and letters (RULES §7).</source>
         <translation>%1：追溯码只含数字和字母（规则 §7）。</translation>
     </message>
@@ -4419,6 +4423,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+7"/>
+        <location filename="../../ui/visit_dialog.py" line="+3"/>
         <source>A trace code is at most 100 printable characters without spaces.</source>
         <translation>追溯码最多 100 个可打印字符，不含空格。</translation>
     </message>
@@ -4510,7 +4515,7 @@ What is wrong: %2</source>
     <message>
         <location line="-689"/>
         <location line="+228"/>
-        <location filename="../../ui/visit_dialog.py" line="-134"/>
+        <location filename="../../ui/visit_dialog.py" line="+189"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -4571,7 +4576,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+21"/>
-        <location filename="../../ui/visit_dialog.py" line="-110"/>
+        <location filename="../../ui/visit_dialog.py" line="-126"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
@@ -4635,7 +4640,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+47"/>
-        <location filename="../../ui/visit_dialog.py" line="+58"/>
+        <location filename="../../ui/visit_dialog.py" line="+71"/>
         <location filename="../../ui/visit_list.py" line="+23"/>
         <location line="+44"/>
         <source>%1 · %2</source>
@@ -4828,7 +4833,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location filename="../../ui/day_end_view.py" line="-46"/>
-        <location filename="../../ui/visit_dialog.py" line="-177"/>
+        <location filename="../../ui/visit_dialog.py" line="-221"/>
         <source>11 Ordinary outpatient</source>
         <translation>11 普通门诊</translation>
     </message>
@@ -4899,7 +4904,7 @@ What is wrong: %2</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location line="-61"/>
+        <location line="-60"/>
         <source>%1 (%2, %3 boxes, %4 yuan)</source>
         <translation>%1（%2，%3 盒，%4 元）</translation>
     </message>
@@ -4914,7 +4919,7 @@ What is wrong: %2</source>
         <translation>⚠ 当日已发药未收费（未记入任何就诊）：%1。请为该患者打开“就诊…”收费。</translation>
     </message>
     <message>
-        <location line="+171"/>
+        <location line="+170"/>
         <source>Fund</source>
         <translation>统筹</translation>
     </message>
@@ -5045,39 +5050,39 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+209"/>
+        <location line="+253"/>
         <location filename="../../ui/visit_list.py" line="-81"/>
         <source>Date of visit</source>
         <translation>就诊日期</translation>
     </message>
     <message>
         <location filename="../../ui/day_end_view.py" line="-262"/>
-        <location filename="../../ui/visit_dialog.py" line="-208"/>
-        <location line="+209"/>
+        <location filename="../../ui/visit_dialog.py" line="-252"/>
+        <location line="+253"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
         <source>Medical type</source>
         <translation>医疗类别</translation>
     </message>
     <message>
-        <location filename="../../ui/visit_dialog.py" line="-207"/>
-        <location line="+210"/>
+        <location filename="../../ui/visit_dialog.py" line="-251"/>
+        <location line="+254"/>
         <location filename="../../ui/visit_list.py" line="+7"/>
         <source>Diagnoses</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location line="-209"/>
-        <location line="+92"/>
+        <location line="-253"/>
+        <location line="+116"/>
         <source>Service</source>
         <translation>诊疗项目</translation>
     </message>
     <message>
-        <location line="-90"/>
+        <location line="-114"/>
         <source>Services and drugs</source>
         <translation>诊疗项目和药品</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>County parameter %1</source>
         <translation>县医保参数 %1</translation>
     </message>
@@ -5177,7 +5182,7 @@ What is wrong: %2</source>
         <translation>请填写冲正原因。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>required.</source>
         <translation>必填。</translation>
     </message>
@@ -5187,7 +5192,17 @@ What is wrong: %2</source>
         <translation>最多 %1 个诊断。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+11"/>
+        <source>%1: the box is not of this drug.</source>
+        <translation>%1：该盒不是此药品。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 trace codes scanned, the line sells %2 boxes: one code a box.</source>
+        <translation>已扫描 %1 个追溯码，该行售出 %2 盒：一盒一码。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Type 14 is not offered: the patient is not registered for %1.</source>
         <translation>不能选门诊慢特病（14）：该患者未登记%1。</translation>
     </message>
@@ -5212,7 +5227,17 @@ What is wrong: %2</source>
         <translation>%1 元/%2</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+10"/>
+        <source>Scan trace codes</source>
+        <translation>扫描追溯码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The trace code of each box sold (RULES §7): scan them one after another</source>
+        <translation>每售出一盒扫描其追溯码（规则 §7），逐个扫描</translation>
+    </message>
+    <message>
+        <location line="+47"/>
         <source>Save the visit</source>
         <translation>保存就诊</translation>
     </message>
@@ -5242,22 +5267,27 @@ What is wrong: %2</source>
         <translation>添加项目或药品</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Unit price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Insurance class</source>
         <translation>医保类别</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
+        <source>Trace codes</source>
+        <translation>追溯码</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>No services or drugs yet.</source>
         <translation>尚未添加诊疗项目或药品。</translation>
     </message>
@@ -5301,17 +5331,17 @@ What is wrong: %2</source>
         <translation>本年剩余限额</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+98"/>
         <source>Dispensed today; trace codes: %1</source>
         <translation>今日已发药；追溯码：%1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>The boxes dispensed today are on this visit with their trace codes.</source>
         <translation>今日所发的药品已按盒列入本次就诊，追溯码随之上传。</translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+93"/>
         <source>Service · %1 · %2 yuan/%3 · %4 (%5)</source>
         <translation>诊疗项目 · %1 · %2 元/%3 · %4（%5）</translation>
     </message>
@@ -5321,7 +5351,7 @@ What is wrong: %2</source>
         <translation>药品 · %1 %2 %3 · %4 元/%5 · %6（%7）</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+92"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>

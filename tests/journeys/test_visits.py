@@ -479,6 +479,40 @@ def test_a_box_dispensed_first_is_on_the_day_end_and_billed_by_the_visit_from_th
     assert patient["name"] not in view.unbilled.text()
 
 
+def test_boxes_sold_at_the_desk_are_scanned_on_their_drug_line(journey: Journey) -> None:
+    """Trial F1: 居民 → 就诊… → a drug added → its boxes scanned into the line's 追溯码 field (the scanner types the
+    code and Enter): the second scan makes the line two boxes; saved, each box is a line with its code
+    (drug_trac_codg)."""
+    from ui.qt import Qt
+
+    _page, _person, dialog = visit_form_of_a_resident_without_disease(journey)
+    journey.type(dialog.diagnoses, "J06.900")
+    with journey.step("add amlodipine by its code"):
+        add_by_code(journey, dialog, AMLODIPINE)
+    [line] = dialog.lines
+    codes = ["81000010000000000731", "81000010000000000732"]
+    for code in codes:
+        with journey.step(f"scan {code} into the line's trace codes"):
+            line.codes.setFocus()
+            journey.type(line.codes, code)
+            journey.key(line.codes, Qt.Key.Key_Return)
+            wait_settled(journey, dialog)
+    assert line.quantity.value() == 2 and figures(dialog)["total"] == "33.00"
+    shot(journey, "dialog-trace-codes", dialog)
+    with journey.step("save with Ctrl+Enter"):
+        journey.key(dialog.search, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        journey.wait_until(lambda: dialog.result_value is not None)
+    saved = journey.store.conn.execute(
+        "SELECT trace_code, quantity FROM visit_line WHERE visit_id = ? AND kind = 'drug' ORDER BY line_no",
+        (dialog.result_value.id,),
+    ).fetchall()
+    assert [tuple(r) for r in saved] == [(codes[0], 1), (codes[1], 1)]
+    if dialog.receipt is not None:
+        preview = preview_of_receipt(journey)
+        with journey.step("close the receipt's preview"), journey.qtbot.waitSignal(preview.finished):
+            journey.click(preview.close_button)
+
+
 def test_a_fast_typist_gets_what_is_typed_now_and_services_by_initials(journey: Journey) -> None:
     """The trial's steps (F12, F13, F14): a drug searched, the field cleared, a code typed and Enter at once adds
     the code's service, never the drug shown before; 心电图 found by its initials; Ctrl+Enter at once after the

@@ -27,6 +27,7 @@ from typing import Any
 
 from clinic_app.db import Connection
 from clinic_app.settlement import MED_TYPES
+from clinic_app.visits import unbilled_dispensings
 
 MISMATCHES = ("no_lines", "line_amount", "lines_total", "shares")  # the causes, in the order reported
 CAP_CONFLICT = "cap_overrun"  # the conflict kind of a visit over the county-wide cap (sync.server.visit_cap)
@@ -94,7 +95,7 @@ def day_report(conn: Connection, clinic_id: str, day: dt.date) -> dict[str, Any]
     """The day's end: ``by_med_type`` and ``totals`` (visits, total, fund, cash the patients paid) of the live
     visits; ``cancelled`` (with their void receipt numbers and reasons); ``receipts`` (one a live visit, in the
     order recorded, each with its ``problems``); ``reconciliation`` (the receipts' cash against the cash total,
-    the mismatches, ``balanced``)."""
+    the mismatches, ``balanced``); ``unbilled`` (the day's dispensing installments no visit pays for)."""
     rows = conn.execute(DAY_SQL, (clinic_id, day.isoformat())).fetchall()
     by_type = {t: dict.fromkeys(FIGURES, 0) for t in MED_TYPES}
     cancelled: list[dict[str, Any]] = []
@@ -131,6 +132,8 @@ def day_report(conn: Connection, clinic_id: str, day: dt.date) -> dict[str, Any]
         "cancelled": cancelled,
         "receipts": receipts,
         "reconciliation": reconcile(receipts, totals),
+        # installments dispensed this day that no live visit pays for (trial F2): given out, not charged yet
+        "unbilled": unbilled_dispensings(conn, day, clinic_id=clinic_id),
     }
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from clinic_app import chronic_records as H
 from clinic_app import drugs, rx_supply
 from clinic_app import prescriptions as P
+from clinic_app.boxes import box_history
 from clinic_app.contracts import policy_value
 from clinic_app.db import Connection
 from clinic_app.errors import NotFound, ValidationError
@@ -302,17 +303,6 @@ def change(
 
 
 # -- dispensing -----------------------------------------------------------------------------------------------------
-def _code_history(conn: Connection, code: str) -> tuple[Decimal, bool]:
-    """Units sold from a box before, and whether any of its sales was split-pack."""
-    sold, split = Decimal(0), False
-    for units, was_split in conn.execute(
-        "SELECT units, split_pack FROM dispensing_code WHERE code = ?", (code,)
-    ):
-        sold += Decimal(units)
-        split = split or bool(was_split)
-    return sold, split
-
-
 def dispense(
     store: Store,
     actor: User,
@@ -361,7 +351,7 @@ def dispense(
         known = {trace.product_id} if trace.product_id and product_known(conn, trace.product_id) else set()
         item_id = P.check_product(trace, known, by_product) or (lines[0]["id"] if len(lines) == 1 else None)
         size = next((int(i["package_size"]) for i in lines if i["id"] == item_id), None)
-        sold, was_split = _code_history(conn, trace.code)
+        sold, was_split = box_history(conn, trace.code)
         P.check_reuse(trace.code, int(sold), size or 1, split_pack, was_split)
         if split_pack and item_id is not None and size is not None:
             units = min(Decimal(size) - sold, max(left[item_id], Decimal(0)))

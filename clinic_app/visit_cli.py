@@ -31,6 +31,7 @@ def cmd_visit_add(ctx: Context) -> int:
     a = ctx.args
     actor = ctx.actor()
     resident = resident_by_number(ctx.store, a.resident)
+    items = [V.code_and_quantity("item", s) for s in a.item or ()]
     data = V.VisitInput(
         resident_id=resident["id"],
         visit_date=a.date,
@@ -38,7 +39,8 @@ def cmd_visit_add(ctx: Context) -> int:
         disease=a.disease,
         diagnoses=a.diagnosis or (),
         services=[V.code_and_quantity("service", s) for s in a.service or ()],
-        items=[V.code_and_quantity("item", s) for s in a.item or ()],
+        items=items,
+        boxes=[V.trace_box(t, [code for code, _ in items]) for t in a.trace_code or ()],
     )
     result = V.add_visit(ctx.store, actor, data)
     if a.json:
@@ -48,6 +50,7 @@ def cmd_visit_add(ctx: Context) -> int:
         out(
             f"{line['code']}\t{line['name']}\t{yuan(line['unit_price_fen'])} × {line['quantity']}\t"
             f"{yuan(line['amount_fen'])}\t{line['insurance_category']}"
+            + (f"\ttrace code {line['trace_code']}" if line["trace_code"] else "")
         )
     capped = ""
     if result.cap_used_before:
@@ -120,6 +123,12 @@ def cmd_report_day(ctx: Context) -> int:
             f"mismatched: {', '.join(rec['mismatched'])})"
         )
     )
+    for u in report["unbilled"]:
+        amount = "price unknown" if u["amount_fen"] is None else yuan(u["amount_fen"])
+        out(
+            f"NOT BILLED dispensing\t{u['name']}\t{'、'.join(u['drugs'])}\t{u['boxes']} box(es)\t{amount}"
+            f"\ton no visit: open a visit for the patient to charge it\t{u['id']}"
+        )
     if "export" in report:
         out(f"exported to {report['export']}")
     return 0
@@ -154,6 +163,12 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("--diagnosis", action="append", required=True, metavar="CODE", help="ICD-10 (repeatable)")
     p.add_argument("--service", action="append", metavar="CODE,QTY", help="a service of the price list")
     p.add_argument("--item", action="append", metavar="DRUG_CODE,QTY", help="a drug of the catalog")
+    p.add_argument(
+        "--trace-code",
+        action="append",
+        metavar="DRUG_CODE,TRACE_CODE",
+        help="the trace code of a box sold on a drug line (repeatable; the code alone when one drug is sold)",
+    )
     p.add_argument("--date", metavar="DATE", help="the day of the visit (default today, never in the future)")
     p.add_argument("--json", action="store_true")
     p = leaf(

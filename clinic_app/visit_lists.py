@@ -16,9 +16,10 @@ from clinic_app.contracts import has_table
 from clinic_app.day_end import receipt_number
 from clinic_app.db import Connection
 from clinic_app.drugs import drug_by_code
+from clinic_app.errors import ValidationError
 from clinic_app.prescriptions import packages_for
 from clinic_app.search import normalize_name, text_keys
-from clinic_app.visits import get_visit
+from clinic_app.visits import dispensing_lines, get_visit, unbilled_dispensings
 
 Row = dict[str, Any]
 PAGE = 200
@@ -201,9 +202,6 @@ def todays_installment(
     """The prescription's installment dispensed on ``day`` that no live visit pays for yet, as the visit's drug
     lines (visits.dispensing_lines): its id and, a drug at a time, the catalog's drug, the boxes and their trace
     codes; None when there is none."""
-    from clinic_app.errors import ValidationError
-    from clinic_app.visits import dispensing_lines
-
     found = conn.execute(
         "SELECT d.id, p.resident_id FROM dispensing d JOIN prescription p ON p.id = d.prescription_id "
         "WHERE d.prescription_id = ? AND d.dispensed_on = ? AND d.deleted_at IS NULL "
@@ -212,8 +210,28 @@ def todays_installment(
     ).fetchone()
     if found is None:
         return None
+    return installment_lines(conn, str(found["id"]), str(found["resident_id"]))
+
+
+def patients_unbilled_installment(
+    conn: Connection, resident_id: str, day: dt.date
+) -> tuple[str, list[tuple[Row, int, list[str]]]] | None:
+    """The newest installment dispensed to the patient on ``day`` that no live visit pays for yet (trial F2: the
+    visit form opened from any page bills it, as from the refill list), as ``todays_installment``; None when
+    there is none."""
+    for given in unbilled_dispensings(conn, day, resident_id=resident_id):
+        if (found := installment_lines(conn, str(given["id"]), resident_id)) is not None:
+            return found
+    return None
+
+
+def installment_lines(
+    conn: Connection, dispensing_id: str, resident_id: str
+) -> tuple[str, list[tuple[Row, int, list[str]]]] | None:
+    """An installment's boxes as the visit's drug lines, a drug at a time; None when a visit pays for it already
+    or the catalog lost its drug."""
     try:
-        lines = dispensing_lines(conn, str(found["id"]), str(found["resident_id"]), None)
+        lines = dispensing_lines(conn, dispensing_id, resident_id, None)
     except ValidationError:
         return None  # paid already (or the catalog lost the drug): the prescription's own lines instead
     by_drug: dict[str, tuple[Row, int, list[str]]] = {}
@@ -226,4 +244,4 @@ def todays_installment(
         held = by_drug[line.code]
         codes = held[2] + ([line.trace_code] if line.trace_code else [])
         by_drug[line.code] = (held[0], held[1] + line.quantity, codes)
-    return str(found["id"]), list(by_drug.values())
+    return dispensing_id, list(by_drug.values())

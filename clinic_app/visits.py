@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clinic_app import chronic as K
+from clinic_app.boxes import LIVE, box_sold
 from clinic_app.chronic_records import registration
 from clinic_app.contracts import has_table
 from clinic_app.db import Connection
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 MAX_REASON = 500
 MAX_DIAGNOSES = 10
 CHRONIC_CODES = {"hypertension": K.HYPERTENSION_CODES, "diabetes": K.DIABETES_CODES}
-LIVE = "NOT EXISTS (SELECT 1 FROM visit_cancel c WHERE c.visit_id = {v}.id AND c.deleted_at IS NULL)"
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,8 @@ class VisitInput:
     disease: str | None = None  # type 14: hypertension or diabetes
     services: Sequence[tuple[str, Any]] = ()  # (code, quantity)
     items: Sequence[tuple[str, Any]] = ()  # (drug code, quantity)
+    # the trace codes of boxes sold on the drug lines of ``items`` (RULES §7): (drug code, trace code)
+    boxes: Sequence[tuple[str, str]] = ()
     # a dispensing installment this visit pays for: its boxes become drug lines with their trace codes
     dispensing_id: str | None = None
 
@@ -138,6 +140,19 @@ def code_and_quantity(field_name: str, text: str) -> tuple[str, int]:
     return parts[0].upper(), quantity(field_name, parts[1] if len(parts) == 2 else "1")
 
 
+def trace_box(text: str, drugs: Sequence[str]) -> tuple[str, str]:
+    """``DRUG_CODE,TRACE_CODE`` as typed (a full-width comma too), or the trace code alone when the visit sells
+    one drug: the box of a drug line (``VisitInput.boxes``)."""
+    parts = [p.strip() for p in text.replace("，", ",").split(",")]
+    if len(parts) == 2 and all(parts):
+        return parts[0].upper(), parts[1]
+    if len(parts) == 1 and parts[0] and len({d.upper() for d in drugs}) == 1:
+        return drugs[0].upper(), parts[0]
+    raise ValidationError(
+        "trace_code", "format", f"{text!r}: write DRUG_CODE,TRACE_CODE (the code alone when one drug is sold)"
+    )
+
+
 def service_line(conn: Connection, code: str, qty: Any) -> VisitLine:
     row = service_price(conn, code)
     return VisitLine(
@@ -164,6 +179,62 @@ def drug_line(conn: Connection, code: str, qty: Any) -> VisitLine:
         )
     return VisitLine(
         "drug", row["code"], row["name"], row["price_fen"], quantity("item", qty), row["insurance_category"]
+    )
+
+
+def drug_lines(
+    conn: Connection, items: Sequence[tuple[str, Any]], boxes: Sequence[tuple[str, str]]
+) -> list[VisitLine]:
+    """The drug lines of a visit sold at the desk (trial F1), a line a box scanned with its trace code
+    (``drug_trac_codg``) and one for the boxes without: each code checked as at dispensing (RULES §7: a trace code's
+    characters and length, the product of a verified code, one box one sale against every dispensing and live
+    visit), never more codes than boxes of the drug."""
+    from clinic_app import prescriptions as P
+    from clinic_app.rx_records import product_known
+
+    scanned: dict[str, list[P.TraceCode]] = {}
+    seen: set[str] = set()
+    for drug, text in boxes:
+        trace = P.read_trace_code(text)
+        if trace.code in seen:
+            raise ValidationError(
+                "trace_code", "duplicate_code", f"{trace.code}: scanned twice", {"code": trace.code}
+            )
+        seen.add(trace.code)
+        scanned.setdefault(drug.strip().upper(), []).append(trace)
+    lines: list[VisitLine] = []
+    for code, qty in items:
+        line = drug_line(conn, code, qty)
+        traces = scanned.pop(line.code, [])
+        if len(traces) > line.quantity:
+            _too_many_codes(line.code, len(traces), line.quantity)
+        product = (drug_by_code(conn, line.code) or {}).get("trace_product_id")
+        for trace in traces:
+            known = (
+                {trace.product_id} if trace.product_id and product_known(conn, trace.product_id) else set()
+            )
+            P.check_product(trace, known, {product: line.code} if product else {})
+            if box_sold(conn, trace.code):
+                raise ValidationError(
+                    "trace_code",
+                    "duplicate_code",
+                    f"{trace.code}: sold before (one box, one sale)",
+                    {"code": trace.code},
+                )
+            lines.append(replace(line, quantity=1, trace_code=trace.code))
+        if line.quantity > len(traces):
+            lines.append(replace(line, quantity=line.quantity - len(traces)))
+    for drug, traces in scanned.items():  # codes of a drug the visit does not sell
+        _too_many_codes(drug, len(traces), 0)
+    return lines
+
+
+def _too_many_codes(drug: str, scanned: int, due: int) -> None:
+    raise ValidationError(
+        "trace_code",
+        "box_count",
+        f"{drug}: {scanned} trace code(s) scanned, the visit sells {due} box(es) of it (one code a box)",
+        {"drug": drug, "scanned": str(scanned), "due": str(due)},
     )
 
 
@@ -210,15 +281,8 @@ def dispensing_lines(
         mine = codes[str(i["item"])]
         while loose and len(mine) < int(i["packages"]):
             mine.append(loose.pop(0))
-    whole_boxes = [box["code"] for box in boxes if not box["split_pack"]]
-    paid = conn.execute(
-        "SELECT v.id FROM visit_line l JOIN visit v ON v.id = l.visit_id WHERE v.resident_id = ? AND "
-        f"l.trace_code IN ({','.join('?' * len(whole_boxes))}) AND l.split_pack = 0 AND l.deleted_at IS NULL "
-        f"AND v.deleted_at IS NULL AND {LIVE.format(v='v')} LIMIT 1",
-        (resident_id, *whole_boxes),
-    ).fetchone()
-    if paid is not None:  # a box is sold once (a split pack's code comes back: it is not looked at)
-        raise ValidationError("dispensing", "paid", f"visit {paid[0]} already pays for this installment")
+    if (paid := paying_visit(conn, dispensing_id)) is not None:
+        raise ValidationError("dispensing", "paid", f"visit {paid} already pays for this installment")
     lines: list[VisitLine] = []
     for i in items:
         whole = drug_line(conn, str(i["drug_code"]), 1)
@@ -236,6 +300,69 @@ def dispensing_lines(
         if int(i["packages"]) > len(mine):  # boxes handed out without a code scanned
             lines.append(replace(whole, quantity=int(i["packages"]) - len(mine)))
     return lines
+
+
+def paying_visit(conn: Connection, dispensing_id: str) -> str | None:
+    """The live visit of the patient that pays for a dispensing installment: one holding a whole box of it (a box
+    is sold once), or, since a split-pack box's code comes back on later sales, a visit of the installment's day
+    holding that code as a split-pack line; None when nothing pays for it yet."""
+    found = conn.execute(
+        "SELECT v.id FROM dispensing d JOIN prescription p ON p.id = d.prescription_id "
+        "JOIN visit v ON v.resident_id = p.resident_id AND v.deleted_at IS NULL "
+        "JOIN visit_line l ON l.visit_id = v.id AND l.deleted_at IS NULL "
+        "JOIN dispensing_code b ON b.dispensing_id = d.id AND b.code = l.trace_code "
+        "AND b.split_pack = l.split_pack AND b.deleted_at IS NULL "
+        f"WHERE d.id = ? AND (b.split_pack = 0 OR v.visit_date = d.dispensed_on) AND {LIVE.format(v='v')} "
+        "LIMIT 1",
+        (dispensing_id,),
+    ).fetchone()
+    return None if found is None else str(found[0])
+
+
+def unbilled_dispensings(
+    conn: Connection, day: dt.date, *, clinic_id: str | None = None, resident_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The installments dispensed on ``day`` (of the clinic, or of one patient) that no live visit pays for
+    (trial F2: dispensing charges nothing by itself), newest first: ``id``, ``resident_id``, ``name``,
+    ``disease``, ``boxes`` (trace codes scanned), ``drugs`` (names) and ``amount_fen`` at the catalog's
+    prices (None when the catalog no longer prices a drug of it)."""
+    sql = (
+        "SELECT d.id, d.created_at, p.resident_id, p.disease, r.name FROM dispensing d "
+        "JOIN prescription p ON p.id = d.prescription_id JOIN resident r ON r.id = p.resident_id "
+        "WHERE d.dispensed_on = ? AND d.deleted_at IS NULL"
+    )
+    args: list[Any] = [day.isoformat()]
+    if clinic_id is not None:
+        sql += " AND p.clinic_id = ?"
+        args.append(clinic_id)
+    if resident_id is not None:
+        sql += " AND p.resident_id = ?"
+        args.append(resident_id)
+    found: list[dict[str, Any]] = []
+    for d in conn.execute(sql + " ORDER BY d.created_at DESC, d.id", args).fetchall():
+        if paying_visit(conn, str(d["id"])) is not None:
+            continue
+        boxes = conn.execute(
+            "SELECT count(*) FROM dispensing_code WHERE dispensing_id = ? AND deleted_at IS NULL", (d["id"],)
+        ).fetchone()[0]
+        try:
+            lines = dispensing_lines(conn, str(d["id"]), str(d["resident_id"]), None)
+            amount: int | None = sum(line.line.amount_fen for line in lines)
+            names = list(dict.fromkeys(line.name for line in lines))
+        except ValidationError:  # the catalog lost a drug or its price: listed all the same
+            amount, names = None, []
+        found.append(
+            {
+                "id": d["id"],
+                "resident_id": d["resident_id"],
+                "name": d["name"],
+                "disease": d["disease"],
+                "boxes": int(boxes),
+                "drugs": names,
+                "amount_fen": amount,
+            }
+        )
+    return found
 
 
 # -- the rules of a visit ------------------------------------------------------------------------------------
@@ -325,7 +452,7 @@ def plan_visit(conn: Connection, data: VisitInput, today: dt.date | None = None)
                 f"a type 14 visit for {disease} has a diagnosis of it ({', '.join(CHRONIC_CODES[disease])})",
             )
     lines = [service_line(conn, code, qty) for code, qty in data.services]
-    lines += [drug_line(conn, code, qty) for code, qty in data.items]
+    lines += drug_lines(conn, data.items, data.boxes)
     if data.dispensing_id is not None:
         lines += dispensing_lines(conn, data.dispensing_id, resident["id"], disease)
     if not lines:

@@ -73,6 +73,13 @@ def day_end_html(report: dict[str, Any], clinic: str) -> str:
         parts.append(
             f"<p>{len(rec['cap_pending'])} 张收据超出全县年度限额，待县级审核（个人负担可能调整）。</p>"
         )
+    if report["unbilled"]:  # given out this day, charged on no visit (trial F2)
+        given = "；".join(
+            f"{e(u['name'])}（{e('、'.join(u['drugs']) or '目录外药品')}，{u['boxes']} 盒，"
+            f"{'—' if u['amount_fen'] is None else yuan(u['amount_fen'])} 元）"
+            for u in report["unbilled"]
+        )
+        parts.append(f"<p style='color: {RED}'><b>已发药未收费</b>：{given}。</p>")
     parts.append(
         "<table width='100%' cellspacing='0' cellpadding='3' border='1'><tr><th>收据号</th><th>姓名</th>"
         "<th>类别</th><th>总费用</th><th>统筹</th><th>个人现金</th><th>明细合计</th><th width='100%'>核对</th></tr>"

@@ -44,8 +44,33 @@ from ui.qt import (
     QWidget,
 )
 
-SHOWN = ("visit", "visit_line", "visit_cancel", "resident", "conflict")  # a change to one reads the day again
-RED, GREEN, GREY = "#c0392b", "#1e7e34", "#555"
+SHOWN = (
+    "visit",
+    "visit_line",
+    "visit_cancel",
+    "resident",
+    "conflict",
+    "dispensing",
+    "dispensing_code",
+)  # a change to one reads the day again
+RED, GREEN, GREY, AMBER = "#c0392b", "#1e7e34", "#555", "#9a6700"
+
+
+def unbilled_text(unbilled: list[dict[str, Any]]) -> str:
+    """The day's dispensing installments no visit pays for (trial F2), each patient with what was given."""
+    if not unbilled:
+        return ""
+    each = [
+        tr("%1 (%2, %3 boxes, %4 yuan)")
+        .replace("%1", str(u["name"]))
+        .replace("%2", "、".join(u["drugs"]) or tr("drug not in the catalog"))
+        .replace("%3", str(u["boxes"]))
+        .replace("%4", "—" if u["amount_fen"] is None else yuan(u["amount_fen"]))
+        for u in unbilled
+    ]
+    return tr(
+        "⚠ Dispensed this day but on no visit (not charged): %1. Open a visit for the patient to charge it."
+    ).replace("%1", "；".join(each))
 
 
 def med_type_text(med_type: str) -> str:
@@ -148,6 +173,11 @@ class DayEndView(QWidget):
         self.status = QLabel()
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
+        self.unbilled = QLabel()  # the day's dispensings no visit pays for
+        self.unbilled.setObjectName("unbilled")
+        self.unbilled.setWordWrap(True)
+        self.unbilled.setStyleSheet(f"font-weight: bold; color: {AMBER};")
+        self.unbilled.hide()
         self.totals_model = ListModel(self._total_columns(), key="key", cursor=_position, parent=self)
         self.receipts_title = QLabel()
         self.receipts_title.setStyleSheet("font-weight: bold;")
@@ -169,6 +199,7 @@ class DayEndView(QWidget):
         self.layout_ = QVBoxLayout(self)
         self.layout_.addLayout(top)
         self.layout_.addWidget(self.verdict)
+        self.layout_.addWidget(self.unbilled)
         self.layout_.addWidget(self.notice)
         writer.watch(store)
         writer.store_changed.connect(self._store_changed)
@@ -276,7 +307,10 @@ class DayEndView(QWidget):
         )
         if report is None:
             self.verdict.setText("")
+            self.unbilled.hide()
             return
+        self.unbilled.setText(unbilled_text(report["unbilled"]))
+        self.unbilled.setVisible(bool(report["unbilled"]))
         rec = report["reconciliation"]
         if report["totals"]["visits"] == 0:
             text, colour = tr("No visits on %1.").replace("%1", report["date"]), GREY
@@ -389,7 +423,7 @@ class DayEndView(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         self.layout_.insertWidget(1, totals)
-        self.layout_.insertWidget(3, split, 1)
+        self.layout_.insertWidget(4, split, 1)
         return totals, receipts, cancelled
 
     # -- print and export ------------------------------------------------------------------------------------

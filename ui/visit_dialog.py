@@ -119,6 +119,7 @@ def visit_field_label(name: str) -> str:
         "resident": tr("Resident"),
         "reason": tr("Reason"),
         "visit": tr("Outpatient visit"),
+        "trace_code": tr("Trace code"),
     }
     if name.startswith("settlement."):
         return tr("County parameter %1").replace("%1", name)
@@ -159,7 +160,9 @@ def visit_rule_text(e: ValidationError) -> str:
         "lines": tr("add at least one service or drug."),
         "reason": tr("say why the visit is cancelled."),
     }
-    if e.rule == "required":
+    if e.field == "trace_code":
+        text = trace_rule_text(e)
+    elif e.rule == "required":
         text = required.get(e.field, tr("required."))
     elif e.rule == "range" and e.field == "diagnosis":
         text = tr("at most %1 diagnoses.").replace("%1", str(V.MAX_DIAGNOSES))
@@ -167,6 +170,27 @@ def visit_rule_text(e: ValidationError) -> str:
         text = rules.get(e.rule, e.message)
     field = e.details.get("missing", e.field) if e.rule == "policy" else e.field  # every key not set
     return tr("%1: %2").replace("%1", visit_field_label(field)).replace("%2", text)
+
+
+def trace_rule_text(e: ValidationError) -> str:
+    """A trace code of a drug line refused (RULES §7, as at dispensing), by its rule code."""
+    d = e.details
+    texts = {
+        "duplicate_code": tr("%1: sold before (one box, one sale).").replace("%1", d.get("code", "")),
+        "wrong_product": tr("%1: the box is not of this drug.").replace("%1", d.get("code", "")),
+        "box_count": tr("%1 trace codes scanned, the line sells %2 boxes: one code a box.")
+        .replace("%1", d.get("scanned", ""))
+        .replace("%2", d.get("due", "")),
+        "too_short": tr("%1: %2 characters cannot be a trace code (at least %3; RULES §7).")
+        .replace("%1", d.get("code", ""))
+        .replace("%2", d.get("length", ""))
+        .replace("%3", d.get("min", "")),
+        "characters": tr("%1: a trace code is digits and letters (RULES §7).").replace(
+            "%1", d.get("code", "")
+        ),
+        "format": tr("A trace code is at most 100 printable characters without spaces."),
+    }
+    return texts.get(e.rule, e.message)
 
 
 def visit_error_text(error: BaseException) -> str:
@@ -220,11 +244,32 @@ class LineWidgets:
         self.amount = QLabel()
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.category = QLabel(category_text(str(hit.get("insurance_category") or "")))
+        self.codes = QLineEdit()  # the boxes' trace codes, scanned (each scan ends with Enter)
+        self.codes.setObjectName("traceCodes")
+        self.codes.setPlaceholderText(tr("Scan trace codes") if kind == "drug" else "")
+        self.codes.setToolTip(tr("The trace code of each box sold (RULES §7): scan them one after another"))
+        if kind != "drug":
+            self.codes.hide()  # (shown with its row when a drug's: a parentless show would make it a window)
+        self.codes.textEdited.connect(lambda _t: changed())
+        self.codes.returnPressed.connect(lambda: self._scanned(changed))
         self.remove = QPushButton(tr("Remove"))
         self.remove.setAutoDefault(False)
         self.quantity.valueChanged.connect(lambda _v: self._changed(changed))
         self.remove.clicked.connect(lambda: remove(self))
         self.show_amount()
+
+    def trace_codes(self) -> list[str]:
+        return [c for c in self.codes.text().replace("，", ",").replace(",", " ").split() if c]
+
+    def _scanned(self, changed: Callable[[], None]) -> None:
+        """A scan ends with Enter: a space before the next code; a box more sold when the codes pass the count."""
+        text = self.codes.text().rstrip()
+        if text:
+            self.codes.setText(text + " ")
+        if len(self.trace_codes()) > self.quantity.value():
+            self.quantity.setValue(len(self.trace_codes()))  # plans again
+        else:
+            changed()
 
     def _changed(self, changed: Callable[[], None]) -> None:
         self.show_amount()
@@ -234,7 +279,7 @@ class LineWidgets:
         self.amount.setText(yuan(self.price_fen * self.quantity.value()))
 
     def widgets(self) -> list[QWidget]:
-        return [self.name, self.price, self.quantity, self.amount, self.category, self.remove]
+        return [self.name, self.price, self.quantity, self.amount, self.category, self.codes, self.remove]
 
 
 class VisitDialog(Staged, SaveDialog):
@@ -330,13 +375,28 @@ class VisitDialog(Staged, SaveDialog):
 
         yield
         self.grid = QGridLayout()
-        heads = (tr("Item"), tr("Unit price"), tr("Quantity"), tr("Amount (yuan)"), tr("Insurance class"), "")
+        heads = (
+            tr("Item"),
+            tr("Unit price"),
+            tr("Quantity"),
+            tr("Amount (yuan)"),
+            tr("Insurance class"),
+            tr("Trace codes"),
+            "",
+        )
         for col, text in enumerate(heads):
             head = QLabel(text)
             head.setStyleSheet("color: #555;")
             self.grid.addWidget(head, 0, col)
         self.grid.setColumnStretch(0, 1)
-        for col, width in ((1, 100), (2, 90), (3, 90), (4, 70), (5, 70)):  # the heads apart with no line yet
+        for col, width in (
+            (1, 100),
+            (2, 90),
+            (3, 90),
+            (4, 70),
+            (5, 160),
+            (6, 70),
+        ):  # the heads apart with no line yet
             self.grid.setColumnMinimumWidth(col, width)
         self.no_lines = QLabel(tr("No services or drugs yet."))
         self.no_lines.setStyleSheet("color: #6b6b6b;")
@@ -389,7 +449,7 @@ class VisitDialog(Staged, SaveDialog):
         figures.addWidget(self.terms, 2, 0, 1, 6)
         figures.addWidget(self.state, 3, 0, 1, 6)
         self.form.addRow(self.settlement_box)
-        self.error.setMinimumWidth(720)
+        self.error.setMinimumWidth(860)  # the lines with their trace codes without a horizontal scroll
 
         self.date.dateChanged.connect(lambda _d: self._date_changed())
         self.ordinary.toggled.connect(lambda _on: self._type_changed())
@@ -400,6 +460,8 @@ class VisitDialog(Staged, SaveDialog):
         self._read_pools()
         if prescription is not None:
             self._read_prescription(*prescription)
+        else:
+            self._read_unbilled()
         self.show_settlement()
         self.search.setFocus()
         self.ready = True
@@ -431,24 +493,45 @@ class VisitDialog(Staged, SaveDialog):
 
         def lines(found: Any) -> None:
             if isinstance(found, tuple):
-                self.dispensing_id, boxes = found
-                for drug, count, codes in boxes:
-                    line = self.add_line("drug", drug, count)
-                    line.installment = True
-                    line.quantity.setEnabled(False)
-                    line.remove.setEnabled(False)
-                    line.name.setToolTip(
-                        tr("Dispensed today; trace codes: %1").replace("%1", "、".join(codes) or tr("none"))
-                    )
-                self.installment_note.setText(
-                    tr("The boxes dispensed today are on this visit with their trace codes.")
-                )
-                self.installment_note.show()
+                self._show_installment(found)
                 return
             for drug, packages in found:
                 self.add_line("drug", drug, packages)
 
         self.ctx.writer.work(lambda: self.reads.call(read), lines, parent=self)
+
+    def _read_unbilled(self) -> None:
+        """Opened from any other page: the patient's installment dispensed today that no visit pays for yet is on
+        the visit, as from the refill list (trial F2: a box dispensed first is never given away unbilled)."""
+        rid, day = self.resident_id, self.ctx.today
+
+        def shown(found: Any) -> None:
+            if found is not None:
+                self._show_installment(found)
+
+        self.ctx.writer.work(
+            lambda: self.reads.call(lambda conn: VL.patients_unbilled_installment(conn, rid, day)),
+            shown,
+            parent=self,
+        )
+
+    def _show_installment(self, found: tuple[str, list[tuple[Row, int, list[str]]]]) -> None:
+        """Today's installment as drug lines: its boxes as handed out, with their trace codes (not editable)."""
+        self.dispensing_id, boxes = found
+        for drug, count, codes in boxes:
+            line = self.add_line("drug", drug, count)
+            line.installment = True
+            line.codes.setText(" ".join(codes))  # scanned at dispensing: shown, not edited here
+            line.codes.setEnabled(False)
+            line.quantity.setEnabled(False)
+            line.remove.setEnabled(False)
+            line.name.setToolTip(
+                tr("Dispensed today; trace codes: %1").replace("%1", "、".join(codes) or tr("none"))
+            )
+        self.installment_note.setText(
+            tr("The boxes dispensed today are on this visit with their trace codes.")
+        )
+        self.installment_note.show()
 
     def visit_day(self) -> dt.date:
         q = self.date.date()
@@ -567,8 +650,15 @@ class VisitDialog(Staged, SaveDialog):
 
     def add_hit(self, found: tuple[str, Row]) -> None:
         kind, hit = found
-        same = next((line for line in self.lines if line.kind == kind and line.code == hit["code"]), None)
-        if same is not None:  # the same item again: one more of it
+        same = next(
+            (
+                line
+                for line in self.lines
+                if line.kind == kind and line.code == hit["code"] and not line.installment
+            ),
+            None,
+        )
+        if same is not None:  # the same item again: one more of it (never more of the boxes handed out)
             same.quantity.setValue(same.quantity.value() + 1)
         else:
             self.add_line(kind, hit)
@@ -613,6 +703,12 @@ class VisitDialog(Staged, SaveDialog):
                 if line.kind == "drug" and not line.installment
             ],
             dispensing_id=self.dispensing_id,
+            boxes=[
+                (line.code, code)
+                for line in self.lines
+                if line.kind == "drug" and not line.installment
+                for code in line.trace_codes()
+            ],
         )
 
     def plan(self) -> None:

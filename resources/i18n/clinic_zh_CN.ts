@@ -6,7 +6,7 @@
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
         <location filename="../../ui/rx_dialogs.py" line="+159"/>
-        <location filename="../../ui/visit_dialog.py" line="+173"/>
+        <location filename="../../ui/visit_dialog.py" line="+198"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -96,7 +96,7 @@
         <location line="+10"/>
         <location filename="../../ui/chronic_words.py" line="+175"/>
         <location filename="../../ui/conflict_dialog.py" line="+36"/>
-        <location filename="../../ui/visit_dialog.py" line="-54"/>
+        <location filename="../../ui/visit_dialog.py" line="-79"/>
         <source>Resident</source>
         <translation>居民</translation>
     </message>
@@ -192,7 +192,7 @@
     </message>
     <message>
         <location filename="../../ui/conflict_dialog.py" line="+1"/>
-        <location filename="../../ui/contracts_page.py" line="+277"/>
+        <location filename="../../ui/contracts_page.py" line="+278"/>
         <location filename="../../ui/messages.py" line="+22"/>
         <location line="+4"/>
         <location filename="../../ui/resident_dialog.py" line="+123"/>
@@ -223,7 +223,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/contract_print.py" line="+219"/>
+        <location filename="../../ui/contract_print.py" line="+240"/>
         <source>Contract</source>
         <translation>签约协议</translation>
     </message>
@@ -285,6 +285,7 @@
     <message>
         <location line="+1"/>
         <location filename="../../ui/rx_dialogs.py" line="-283"/>
+        <location filename="../../ui/visit_dialog.py" line="+3"/>
         <source>Trace code</source>
         <translation>追溯码</translation>
     </message>
@@ -305,8 +306,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/visit_dialog.py" line="+2"/>
-        <location line="+131"/>
+        <location filename="../../ui/visit_dialog.py" line="-1"/>
+        <location line="+177"/>
         <source>Outpatient visit</source>
         <translation>门诊就诊</translation>
     </message>
@@ -373,7 +374,7 @@
     <message>
         <location line="+10"/>
         <location filename="../../ui/rx_dialogs.py" line="+30"/>
-        <location filename="../../ui/visit_dialog.py" line="-84"/>
+        <location filename="../../ui/visit_dialog.py" line="-126"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -409,7 +410,7 @@
     </message>
     <message>
         <location line="+7"/>
-        <location filename="../../ui/visit_dialog.py" line="+164"/>
+        <location filename="../../ui/visit_dialog.py" line="+207"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
@@ -486,7 +487,7 @@
         <translation>保存为PDF文件，默认放在“文档”文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="+246"/>
+        <location filename="../../ui/day_end_view.py" line="+277"/>
         <location filename="../../ui/printing.py" line="+11"/>
         <source>Print…</source>
         <translation>打印…</translation>
@@ -502,7 +503,7 @@
         <translation>可以打印，或保存为PDF（默认放在“文档”文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+434"/>
+        <location filename="../../ui/contracts_page.py" line="+439"/>
         <location filename="../../ui/files.py" line="+44"/>
         <location filename="../../ui/printing.py" line="+65"/>
         <source>Could not write %1: %2</source>
@@ -564,7 +565,7 @@
         <translation>有冲突</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="-500"/>
+        <location filename="../../ui/contracts_page.py" line="-505"/>
         <source>Sign…</source>
         <translation>签约…</translation>
     </message>
@@ -626,13 +627,13 @@
     </message>
     <message>
         <location line="-9"/>
-        <location line="+472"/>
+        <location line="+477"/>
         <location filename="../../ui/indicators_view.py" line="+170"/>
         <source>Export to Excel…</source>
         <translation>导出Excel…</translation>
     </message>
     <message>
-        <location line="-481"/>
+        <location line="-486"/>
         <source>Search or sign: name, pinyin (zhangsan), initials (zs), ID digits</source>
         <translation>搜索或签约：姓名、拼音（zhangsan）、首字母（zs）、身份证号后几位</translation>
     </message>
@@ -955,7 +956,7 @@
         <translation>%1 的签约已转到 %2。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+41"/>
         <source>Capitation ledger %1.xlsx</source>
         <translation>人头费台账%1.xlsx</translation>
     </message>
@@ -995,7 +996,7 @@
         <translation>无法生成 %1 年度台账。</translation>
     </message>
     <message>
-        <location line="-350"/>
+        <location line="-355"/>
         <source>Contracted and insured: %1 (provisional %2; contracted, not insured %3)</source>
         <translation>签约且参保：%1 人（待县级确认 %2 人；签约未参保 %3 人）</translation>
     </message>
@@ -1566,8 +1567,8 @@
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
         <location filename="../../ui/rx_dialogs.py" line="+76"/>
-        <location filename="../../ui/visit_dialog.py" line="-215"/>
-        <location line="+91"/>
+        <location filename="../../ui/visit_dialog.py" line="-262"/>
+        <location line="+116"/>
         <source>Drug</source>
         <translation>药物</translation>
     </message>
@@ -1681,7 +1682,7 @@
         <location filename="../../ui/day_end_view.py" line="-10"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
         <location filename="../../ui/rx_dialogs.py" line="+437"/>
-        <location filename="../../ui/visit_dialog.py" line="-88"/>
+        <location filename="../../ui/visit_dialog.py" line="-113"/>
         <location filename="../../ui/visit_list.py" line="+35"/>
         <source>Reason</source>
         <translation>原因</translation>
@@ -1693,7 +1694,7 @@
         <translation>转团队</translation>
     </message>
     <message>
-        <location filename="../../ui/contracts_page.py" line="+152"/>
+        <location filename="../../ui/contracts_page.py" line="+157"/>
         <source>The ledger of %1 is saved in %2.</source>
         <translation>%1 年度台账已保存到 %2。</translation>
     </message>
@@ -2038,7 +2039,7 @@
         <translation>此页面暂无任何功能；在其他页面录入的数据都会保存。</translation>
     </message>
     <message>
-        <location line="+162"/>
+        <location line="+186"/>
         <source>Village Clinic — %1</source>
         <translation>村医助手 — %1</translation>
     </message>
@@ -2365,7 +2366,7 @@
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
         <location filename="../../ui/rx_dialogs.py" line="-419"/>
         <location filename="../../ui/visit_dialog.py" line="-6"/>
-        <location line="+210"/>
+        <location line="+256"/>
         <location filename="../../ui/visit_list.py" line="-46"/>
         <source>Disease</source>
         <translation>病种</translation>
@@ -2468,7 +2469,7 @@
         <location line="+2"/>
         <location line="+2"/>
         <location filename="../../ui/chronic_dialogs.py" line="+99"/>
-        <location filename="../../ui/visit_dialog.py" line="+116"/>
+        <location filename="../../ui/visit_dialog.py" line="+159"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -2900,7 +2901,7 @@
         <translation>村医助手 — 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="+76"/>
+        <location filename="../../ui/app.py" line="+75"/>
         <source>Something unexpected went wrong: %1</source>
         <translation>程序出现意外错误：%1</translation>
     </message>
@@ -2913,20 +2914,20 @@
         <location line="+1"/>
         <location line="+23"/>
         <location line="+42"/>
-        <location line="+245"/>
+        <location line="+246"/>
         <location filename="../../ui/damage_dialog.py" line="+24"/>
-        <location filename="../../ui/ops.py" line="+270"/>
+        <location filename="../../ui/ops.py" line="+276"/>
         <location filename="../../ui/signin.py" line="+1"/>
         <source>Village Clinic</source>
         <translation>村医助手</translation>
     </message>
     <message>
-        <location line="-243"/>
+        <location line="-244"/>
         <source>Village Clinic is already open on this computer (database %1). Use the window that is open; look for it on the taskbar.</source>
         <translation>村医助手已经打开（数据库 %1），不能再打开一次。请使用已打开的窗口，可在任务栏中找到它。</translation>
     </message>
     <message>
-        <location line="+232"/>
+        <location line="+233"/>
         <source>The clinic database cannot be opened: its key is missing or not this database&apos;s.</source>
         <translation>无法打开诊所数据库：密钥缺失，或不是这个数据库的密钥。</translation>
     </message>
@@ -3946,7 +3947,7 @@ What is wrong: %2</source>
         <translation>未见异常</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="-138"/>
+        <location filename="../../ui/day_end_view.py" line="-144"/>
         <location filename="../../ui/entry_quality_view.py" line="+12"/>
         <location filename="../../ui/rx_dialogs.py" line="+17"/>
         <source>Patient</source>
@@ -4389,6 +4390,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+2"/>
+        <location filename="../../ui/visit_dialog.py" line="-350"/>
         <source>%1: sold before (one box, one sale).</source>
         <translation>%1：此追溯码已售出（一盒一码）。</translation>
     </message>
@@ -4414,11 +4416,13 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+3"/>
+        <location filename="../../ui/visit_dialog.py" line="+5"/>
         <source>%1: %2 characters cannot be a trace code (at least %3; RULES §7).</source>
         <translation>%1：%2 位不可能是追溯码（至少 %3 位；规则 §7）。</translation>
     </message>
     <message>
         <location line="+4"/>
+        <location filename="../../ui/visit_dialog.py" line="+4"/>
         <source>%1: a trace code is digits and letters (RULES §7).</source>
         <translation>%1：追溯码只含数字和字母（规则 §7）。</translation>
     </message>
@@ -4429,6 +4433,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+7"/>
+        <location filename="../../ui/visit_dialog.py" line="+3"/>
         <source>A trace code is at most 100 printable characters without spaces.</source>
         <translation>追溯码最多 100 个可打印字符，不含空格。</translation>
     </message>
@@ -4520,7 +4525,7 @@ What is wrong: %2</source>
     <message>
         <location line="-689"/>
         <location line="+228"/>
-        <location filename="../../ui/visit_dialog.py" line="-108"/>
+        <location filename="../../ui/visit_dialog.py" line="+190"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -4581,7 +4586,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+21"/>
-        <location filename="../../ui/visit_dialog.py" line="-110"/>
+        <location filename="../../ui/visit_dialog.py" line="-126"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
@@ -4645,7 +4650,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+47"/>
-        <location filename="../../ui/visit_dialog.py" line="+58"/>
+        <location filename="../../ui/visit_dialog.py" line="+71"/>
         <location filename="../../ui/visit_list.py" line="+23"/>
         <location line="+44"/>
         <source>%1 · %2</source>
@@ -4838,7 +4843,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location filename="../../ui/day_end_view.py" line="-46"/>
-        <location filename="../../ui/visit_dialog.py" line="-177"/>
+        <location filename="../../ui/visit_dialog.py" line="-223"/>
         <source>11 Ordinary outpatient</source>
         <translation>11 普通门诊</translation>
     </message>
@@ -4879,7 +4884,7 @@ What is wrong: %2</source>
         <translation>相符</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+116"/>
         <source>Visits this day</source>
         <translation>人次</translation>
     </message>
@@ -4904,12 +4909,27 @@ What is wrong: %2</source>
         <translation>收据号</translation>
     </message>
     <message>
-        <location line="-111"/>
+        <location line="-117"/>
         <source>Type</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="-60"/>
+        <source>%1 (%2, %3 boxes, %4 yuan)</source>
+        <translation>%1（%2，%3 盒，%4 元）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>drug not in the catalog</source>
+        <translation>目录外药品</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>⚠ Dispensed this day but on no visit (not charged): %1. Open a visit for the patient to charge it.</source>
+        <translation>⚠ 当日已发药未收费（未记入任何就诊）：%1。请为该患者打开“就诊…”收费。</translation>
+    </message>
+    <message>
+        <location line="+170"/>
         <source>Fund</source>
         <translation>统筹</translation>
     </message>
@@ -4974,7 +4994,7 @@ What is wrong: %2</source>
         <translation>已冲正（收据作废，不计入合计）：%1 张</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>No visits on %1.</source>
         <translation>%1 没有门诊记录。</translation>
     </message>
@@ -5040,39 +5060,39 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+209"/>
+        <location line="+255"/>
         <location filename="../../ui/visit_list.py" line="-81"/>
         <source>Date of visit</source>
         <translation>就诊日期</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="-259"/>
-        <location filename="../../ui/visit_dialog.py" line="-208"/>
-        <location line="+209"/>
+        <location filename="../../ui/day_end_view.py" line="-262"/>
+        <location filename="../../ui/visit_dialog.py" line="-254"/>
+        <location line="+255"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
         <source>Medical type</source>
         <translation>医疗类别</translation>
     </message>
     <message>
-        <location filename="../../ui/visit_dialog.py" line="-207"/>
-        <location line="+210"/>
+        <location filename="../../ui/visit_dialog.py" line="-253"/>
+        <location line="+256"/>
         <location filename="../../ui/visit_list.py" line="+7"/>
         <source>Diagnoses</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location line="-209"/>
-        <location line="+92"/>
+        <location line="-255"/>
+        <location line="+117"/>
         <source>Service</source>
         <translation>诊疗项目</translation>
     </message>
     <message>
-        <location line="-90"/>
+        <location line="-115"/>
         <source>Services and drugs</source>
         <translation>诊疗项目和药品</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>County parameter %1</source>
         <translation>县医保参数 %1</translation>
     </message>
@@ -5172,7 +5192,7 @@ What is wrong: %2</source>
         <translation>请填写冲正原因。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>required.</source>
         <translation>必填。</translation>
     </message>
@@ -5182,7 +5202,17 @@ What is wrong: %2</source>
         <translation>最多 %1 个诊断。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+12"/>
+        <source>%1: the box is not of this drug.</source>
+        <translation>%1：该盒不是此药品。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 trace codes scanned, the line sells %2 boxes: one code a box.</source>
+        <translation>已扫描 %1 个追溯码，该行售出 %2 盒：一盒一码。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Type 14 is not offered: the patient is not registered for %1.</source>
         <translation>不能选门诊慢特病（14）：该患者未登记%1。</translation>
     </message>
@@ -5207,7 +5237,17 @@ What is wrong: %2</source>
         <translation>%1 元/%2</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+10"/>
+        <source>Scan trace codes</source>
+        <translation>扫描追溯码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The trace code of each box sold (RULES §7): scan them one after another</source>
+        <translation>每售出一盒扫描其追溯码（规则 §7），逐个扫描</translation>
+    </message>
+    <message>
+        <location line="+48"/>
         <source>Save the visit</source>
         <translation>保存就诊</translation>
     </message>
@@ -5237,22 +5277,27 @@ What is wrong: %2</source>
         <translation>添加项目或药品</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Unit price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Insurance class</source>
         <translation>医保类别</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
+        <source>Trace codes</source>
+        <translation>追溯码</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>No services or drugs yet.</source>
         <translation>尚未添加诊疗项目或药品。</translation>
     </message>
@@ -5262,7 +5307,7 @@ What is wrong: %2</source>
         <translation>结算（实时）</translation>
     </message>
     <message>
-        <location filename="../../ui/day_end_view.py" line="-84"/>
+        <location filename="../../ui/day_end_view.py" line="-90"/>
         <location filename="../../ui/visit_dialog.py" line="+4"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
         <source>Total</source>
@@ -5296,7 +5341,7 @@ What is wrong: %2</source>
         <translation>本年剩余限额</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+98"/>
         <source>Dispensed today; trace codes: %1</source>
         <translation>今日已发药；追溯码：%1</translation>
     </message>
@@ -5306,7 +5351,7 @@ What is wrong: %2</source>
         <translation>今日所发的药品已按盒列入本次就诊，追溯码随之上传。</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+93"/>
         <source>Service · %1 · %2 yuan/%3 · %4 (%5)</source>
         <translation>诊疗项目 · %1 · %2 元/%3 · %4（%5）</translation>
     </message>
@@ -5316,7 +5361,7 @@ What is wrong: %2</source>
         <translation>药品 · %1 %2 %3 · %4 元/%5 · %6（%7）</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+92"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>

@@ -422,6 +422,97 @@ def test_the_visit_form_from_the_refill_list_takes_the_prescriptions_drugs(journ
             journey.click(preview.close_button)
 
 
+def test_a_box_dispensed_first_is_on_the_day_end_and_billed_by_the_visit_from_the_residents_page(
+    journey: Journey,
+) -> None:
+    """Trial F2: 发药 charges nothing by itself and the row leaves the refill list; the 日结 then says the box is on
+    no visit, and 就诊… opened from the 居民 page bills that installment, its trace code on the line."""
+    from clinic_app import rx_records as X
+    from tests.journeys.test_prescriptions import issue_for, stable_patients
+    from ui.qt import Qt
+    from ui.visit_dialog import VisitDialog
+
+    patient = next(stable_patients(journey))
+    issued = issue_for(journey, patient)
+    code = "81000010000000000718"
+    X.dispense(journey.store, journey.user, issued["id"], 28, [code], on=journey.today)
+
+    reports = journey.nav_to("reports")
+    view = reports.day_end
+    with journey.step("click the 日结 tab: the box given out is said to be on no visit"):
+        journey.click_tab(reports.tabs, reports.tabs.indexOf(view))
+        journey.wait_until(lambda: view.report is not None and not view.reads.running)
+    assert view.unbilled.isVisible() and patient["name"] in view.unbilled.text()
+    assert "16.50" in view.unbilled.text() and "未收费" in view.unbilled.text()
+    journey.shot("day-end-unbilled", widget=journey.window)
+
+    page = journey.nav_to("residents")
+    with journey.step("居民: find the patient, click 就诊…: today's box is the drug line"):
+        search_resident(journey, page, patient["id_number"])
+        journey.click(page.visit_button)
+        dialog = journey.dialog(VisitDialog)
+        journey.wait_until(lambda: dialog.pools_read and dialog.lines and dialog.dispensing_id is not None)
+        wait_settled(journey, dialog)
+    [line] = dialog.lines
+    assert (line.code, line.quantity.value(), line.installment) == (AMLODIPINE, 1, True)
+    assert code in line.name.toolTip() and dialog.installment_note.isVisible()
+    shot(journey, "dialog-unbilled-box", dialog)
+    if not dialog.diagnoses.text().strip():
+        journey.type(dialog.diagnoses, "I10")
+        wait_settled(journey, dialog)
+    with journey.step("save with Ctrl+Enter"):
+        journey.key(dialog.search, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        journey.wait_until(lambda: dialog.result_value is not None)
+    saved = journey.store.conn.execute(
+        "SELECT code, trace_code FROM visit_line WHERE visit_id = ? AND kind = 'drug'",
+        (dialog.result_value.id,),
+    ).fetchall()
+    assert [tuple(r) for r in saved] == [(AMLODIPINE, code)]
+    if dialog.receipt is not None:
+        preview = preview_of_receipt(journey)
+        with journey.step("close the receipt's preview"), journey.qtbot.waitSignal(preview.finished):
+            journey.click(preview.close_button)
+    reports = journey.nav_to("reports")
+    with journey.step("back to 日结: nothing of the patient is left unbilled"):
+        journey.wait_until(lambda: view.report is not None and not view.reads.running)
+        journey.wait_until(lambda: all(u["name"] != patient["name"] for u in view.report["unbilled"]))
+    assert patient["name"] not in view.unbilled.text()
+
+
+def test_boxes_sold_at_the_desk_are_scanned_on_their_drug_line(journey: Journey) -> None:
+    """Trial F1: 居民 → 就诊… → a drug added → its boxes scanned into the line's 追溯码 field (the scanner types the
+    code and Enter): the second scan makes the line two boxes; saved, each box is a line with its code
+    (drug_trac_codg)."""
+    from ui.qt import Qt
+
+    _page, _person, dialog = visit_form_of_a_resident_without_disease(journey)
+    journey.type(dialog.diagnoses, "J06.900")
+    with journey.step("add amlodipine by its code"):
+        add_by_code(journey, dialog, AMLODIPINE)
+    [line] = dialog.lines
+    codes = ["81000010000000000731", "81000010000000000732"]
+    for code in codes:
+        with journey.step(f"scan {code} into the line's trace codes"):
+            line.codes.setFocus()
+            journey.type(line.codes, code)
+            journey.key(line.codes, Qt.Key.Key_Return)
+            wait_settled(journey, dialog)
+    assert line.quantity.value() == 2 and figures(dialog)["total"] == "33.00"
+    shot(journey, "dialog-trace-codes", dialog)
+    with journey.step("save with Ctrl+Enter"):
+        journey.key(dialog.search, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        journey.wait_until(lambda: dialog.result_value is not None)
+    saved = journey.store.conn.execute(
+        "SELECT trace_code, quantity FROM visit_line WHERE visit_id = ? AND kind = 'drug' ORDER BY line_no",
+        (dialog.result_value.id,),
+    ).fetchall()
+    assert [tuple(r) for r in saved] == [(codes[0], 1), (codes[1], 1)]
+    if dialog.receipt is not None:
+        preview = preview_of_receipt(journey)
+        with journey.step("close the receipt's preview"), journey.qtbot.waitSignal(preview.finished):
+            journey.click(preview.close_button)
+
+
 def test_a_fast_typist_gets_what_is_typed_now_and_services_by_initials(journey: Journey) -> None:
     """The trial's steps (F12, F13, F14): a drug searched, the field cleared, a code typed and Enter at once adds
     the code's service, never the drug shown before; 心电图 found by its initials; Ctrl+Enter at once after the

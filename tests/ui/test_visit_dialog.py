@@ -228,3 +228,34 @@ def test_the_form_names_every_county_parameter_not_set(ui_clinic: UiClinic, tmp_
         V.plan_visit(ui_clinic.store.conn, data, TODAY)
     text = visit_error_text(err.value)
     assert "settlement.ordinary.annual_cap_fen" in text and "settlement.ordinary.deductible_fen" in text
+
+
+def test_boxes_scanned_on_a_drug_line_are_sold_with_their_trace_codes(qtbot: Any, form: Any) -> None:
+    """Trial F1: the visit form takes the boxes' trace codes (a scanner types each and Enter); two scanned on a
+    line of one box make it two boxes; a bad code is refused naming the field and the rule, nothing saved."""
+    from ui.qt import Qt
+
+    add(qtbot, form, AMLODIPINE)
+    [line] = form.lines
+    assert line.codes.isVisible()
+    first, second = "81000010000000000001", "81000010000000000002"
+    for code in (first, second):
+        qtbot.keyClicks(line.codes, code)
+        qtbot.keyClick(line.codes, Qt.Key.Key_Return)
+    settled(qtbot, form)
+    assert line.quantity.value() == 2 and line.trace_codes() == [first, second]
+    assert form.visit_input().boxes == [(AMLODIPINE, first), (AMLODIPINE, second)]
+    assert form.figures["total"].text() == "31.00"
+    qtbot.keyClicks(line.codes, "123")  # a third code that cannot be one
+    settled(qtbot, form)
+    assert form.planned is None and "追溯码" in form.error.text() and "123" in form.error.text()
+    line.codes.setText(f"{first} {second}")
+    line.codes.textEdited.emit(line.codes.text())
+    settled(qtbot, form)
+    form.submit()
+    qtbot.waitUntil(lambda: form.result_value is not None)
+    saved = form.ctx.store.conn.execute(
+        "SELECT trace_code FROM visit_line WHERE visit_id = ? AND kind = 'drug' ORDER BY line_no",
+        (form.result_value.id,),
+    ).fetchall()
+    assert [r[0] for r in saved] == [first, second]

@@ -100,3 +100,27 @@ def test_clinic_visit_add_takes_the_trace_codes_and_refuses_a_bad_one_writing_no
     code, _out, err = add(vcli, *base, "--trace-code", "123")
     assert code != 0 and "too_short" in err
     assert count(vcli, "visit") == 1, "nothing written on a refusal"
+
+
+def test_the_box_lookups_and_the_days_unbilled_installments_read_an_index(billing: Clinic) -> None:
+    """A clinic's years of visit lines and installments: a scan's one-box-one-sale check and the day end's unbilled
+    list must not read the whole table (schema 14's indexes)."""
+    from clinic_app import boxes
+
+    conn = billing.store.conn
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        boxes.box_sold(conn, OTHER)
+        V.unbilled_dispensings(conn, DAY)
+    finally:
+        conn.set_trace_callback(None)
+    reads = [s for s in statements if "visit_line l" in s or "FROM dispensing d" in s]
+    assert len(reads) == 2, statements
+    for sql in reads:
+        plan = " | ".join(
+            row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, [None] * sql.count("?"))
+        )
+        for table in ("visit_line", "dispensing"):
+            alias = {"visit_line": "l", "dispensing": "d"}[table]
+            assert f"SCAN {alias}" not in plan and f"SCAN {table}" not in plan, (sql, plan)

@@ -23,6 +23,7 @@ from clinic_app.migrations import (
     m011_prescriptions,
     m012_visits,
     m013_capitation_claims,
+    m014_box_indexes,
 )
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
@@ -39,5 +40,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     m011_prescriptions.upgrade,
     m012_visits.upgrade,
     m013_capitation_claims.upgrade,
+    m014_box_indexes.upgrade,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -79,6 +79,19 @@ def sale_text(sale: Row) -> str:
     )
 
 
+def trace_code_texts(d: dict[str, str]) -> dict[str, str]:
+    """A scanned code that cannot be a trace code (RULES §7), at dispensing and at the visit form alike."""
+    return {
+        "too_short": tr("%1: %2 characters cannot be a trace code (at least %3; RULES §7).")
+        .replace("%1", d.get("code", ""))
+        .replace("%2", d.get("length", ""))
+        .replace("%3", d.get("min", "")),
+        "characters": tr("%1: a trace code is digits and letters (RULES §7).").replace(
+            "%1", d.get("code", "")
+        ),
+    }
+
+
 def rx_rule_text(e: ValidationError) -> str:
     """A refused prescription, installment or box in the user's language, naming the rule."""
     d = e.details
@@ -115,13 +128,7 @@ def rx_rule_text(e: ValidationError) -> str:
         "box_count": tr("Scan every box: %1 scanned, this installment is %2 box(es).")
         .replace("%1", d.get("scanned", ""))
         .replace("%2", d.get("due", "")),
-        "too_short": tr("%1: %2 characters cannot be a trace code (at least %3; RULES §7).")
-        .replace("%1", d.get("code", ""))
-        .replace("%2", d.get("length", ""))
-        .replace("%3", d.get("min", "")),
-        "characters": tr("%1: a trace code is digits and letters (RULES §7).").replace(
-            "%1", d.get("code", "")
-        ),
+        **trace_code_texts(d),
         "in_force": tr("A prescription for %1 issued %2 is in force: change it (更改…) or stop it first.")
         .replace("%1", disease_text(d.get("disease", "")))
         .replace("%2", d.get("issued_on", "")),

@@ -56,6 +56,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from ui.rx_dialogs import trace_code_texts
 from ui.staged import Staged
 from ui.typed_search import TypedSearch
 
@@ -181,13 +182,7 @@ def trace_rule_text(e: ValidationError) -> str:
         "box_count": tr("%1 trace codes scanned, the line sells %2 boxes: one code a box.")
         .replace("%1", d.get("scanned", ""))
         .replace("%2", d.get("due", "")),
-        "too_short": tr("%1: %2 characters cannot be a trace code (at least %3; RULES §7).")
-        .replace("%1", d.get("code", ""))
-        .replace("%2", d.get("length", ""))
-        .replace("%3", d.get("min", "")),
-        "characters": tr("%1: a trace code is digits and letters (RULES §7).").replace(
-            "%1", d.get("code", "")
-        ),
+        **trace_code_texts(d),
         "format": tr("A trace code is at most 100 printable characters without spaces."),
     }
     return texts.get(e.rule, e.message)

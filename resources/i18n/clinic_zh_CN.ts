@@ -5,8 +5,8 @@
     <name></name>
     <message>
         <location filename="../../ui/chronic_dialogs.py" line="+49"/>
-        <location filename="../../ui/rx_dialogs.py" line="+159"/>
-        <location filename="../../ui/visit_dialog.py" line="+198"/>
+        <location filename="../../ui/rx_dialogs.py" line="+166"/>
+        <location filename="../../ui/visit_dialog.py" line="+193"/>
         <source>The record no longer exists (another device may have removed it).</source>
         <translation>该记录已不存在（可能已被另一台设备删除）。</translation>
     </message>
@@ -96,7 +96,7 @@
         <location line="+10"/>
         <location filename="../../ui/chronic_words.py" line="+175"/>
         <location filename="../../ui/conflict_dialog.py" line="+36"/>
-        <location filename="../../ui/visit_dialog.py" line="-79"/>
+        <location filename="../../ui/visit_dialog.py" line="-73"/>
         <source>Resident</source>
         <translation>居民</translation>
     </message>
@@ -307,7 +307,7 @@
     <message>
         <location line="+1"/>
         <location filename="../../ui/visit_dialog.py" line="-1"/>
-        <location line="+177"/>
+        <location line="+171"/>
         <source>Outpatient visit</source>
         <translation>门诊就诊</translation>
     </message>
@@ -374,7 +374,7 @@
     <message>
         <location line="+10"/>
         <location filename="../../ui/rx_dialogs.py" line="+30"/>
-        <location filename="../../ui/visit_dialog.py" line="-126"/>
+        <location filename="../../ui/visit_dialog.py" line="-120"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -410,7 +410,7 @@
     </message>
     <message>
         <location line="+7"/>
-        <location filename="../../ui/visit_dialog.py" line="+207"/>
+        <location filename="../../ui/visit_dialog.py" line="+201"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
@@ -1567,8 +1567,8 @@
         <location filename="../../ui/conflict_dialog.py" line="+7"/>
         <location filename="../../ui/followup_dialog.py" line="-29"/>
         <location filename="../../ui/rx_dialogs.py" line="+76"/>
-        <location filename="../../ui/visit_dialog.py" line="-262"/>
-        <location line="+116"/>
+        <location filename="../../ui/visit_dialog.py" line="-256"/>
+        <location line="+110"/>
         <source>Drug</source>
         <translation>药物</translation>
     </message>
@@ -1682,7 +1682,7 @@
         <location filename="../../ui/day_end_view.py" line="-10"/>
         <location filename="../../ui/followup_dialog.py" line="-5"/>
         <location filename="../../ui/rx_dialogs.py" line="+437"/>
-        <location filename="../../ui/visit_dialog.py" line="-113"/>
+        <location filename="../../ui/visit_dialog.py" line="-107"/>
         <location filename="../../ui/visit_list.py" line="+35"/>
         <source>Reason</source>
         <translation>原因</translation>
@@ -2366,7 +2366,7 @@
         <location filename="../../ui/prescriptions_page.py" line="-13"/>
         <location filename="../../ui/rx_dialogs.py" line="-419"/>
         <location filename="../../ui/visit_dialog.py" line="-6"/>
-        <location line="+256"/>
+        <location line="+250"/>
         <location filename="../../ui/visit_list.py" line="-46"/>
         <source>Disease</source>
         <translation>病种</translation>
@@ -4283,7 +4283,7 @@ What is wrong: %2</source>
         <translation>%1 的处方已更改：新处方 %2 天，已生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/rx_dialogs.py" line="-1001"/>
+        <location filename="../../ui/rx_dialogs.py" line="-1008"/>
         <source>a narcotic (麻醉药品)</source>
         <translation>麻醉药品</translation>
     </message>
@@ -4328,18 +4328,18 @@ What is wrong: %2</source>
         <translation>已于 %1 在 %2 售出（%3）</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+25"/>
         <source>%1 is %2: never on a long-term prescription (RULES §6).</source>
         <translation>%1 属于%2：不得开具长期处方。</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+610"/>
+        <location line="+604"/>
         <source>%1 days is over %2 days (12 weeks), the most a long-term prescription holds.</source>
         <translation>%1 天超过 %2 天（12 周）：长期处方最长不超过 12 周。</translation>
     </message>
     <message>
-        <location line="-607"/>
+        <location line="-601"/>
         <source>The patient is not stable: the last face-to-face follow-up was not controlled.</source>
         <translation>患者病情不稳定：最近一次面对面随访控制不满意。</translation>
     </message>
@@ -4390,7 +4390,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/visit_dialog.py" line="-350"/>
+        <location filename="../../ui/visit_dialog.py" line="-344"/>
         <source>%1: sold before (one box, one sale).</source>
         <translation>%1：此追溯码已售出（一盒一码）。</translation>
     </message>
@@ -4415,25 +4415,23 @@ What is wrong: %2</source>
         <translation>请逐盒扫码：已扫 %1 盒，本次应发 %2 盒。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location filename="../../ui/visit_dialog.py" line="+5"/>
+        <location line="-43"/>
         <source>%1: %2 characters cannot be a trace code (at least %3; RULES §7).</source>
         <translation>%1：%2 位不可能是追溯码（至少 %3 位；规则 §7）。</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/visit_dialog.py" line="+4"/>
         <source>%1: a trace code is digits and letters (RULES §7).</source>
         <translation>%1：追溯码只含数字和字母（规则 §7）。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+43"/>
         <source>A prescription for %1 issued %2 is in force: change it (更改…) or stop it first.</source>
         <translation>%2 开具的%1长处方仍在执行：请先更改（更改…）或停用该处方。</translation>
     </message>
     <message>
         <location line="+7"/>
-        <location filename="../../ui/visit_dialog.py" line="+3"/>
+        <location filename="../../ui/visit_dialog.py" line="+6"/>
         <source>A trace code is at most 100 printable characters without spaces.</source>
         <translation>追溯码最多 100 个可打印字符，不含空格。</translation>
     </message>
@@ -4843,7 +4841,7 @@ What is wrong: %2</source>
     </message>
     <message>
         <location filename="../../ui/day_end_view.py" line="-46"/>
-        <location filename="../../ui/visit_dialog.py" line="-223"/>
+        <location filename="../../ui/visit_dialog.py" line="-217"/>
         <source>11 Ordinary outpatient</source>
         <translation>11 普通门诊</translation>
     </message>
@@ -5060,34 +5058,34 @@ What is wrong: %2</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+255"/>
+        <location line="+249"/>
         <location filename="../../ui/visit_list.py" line="-81"/>
         <source>Date of visit</source>
         <translation>就诊日期</translation>
     </message>
     <message>
         <location filename="../../ui/day_end_view.py" line="-262"/>
-        <location filename="../../ui/visit_dialog.py" line="-254"/>
-        <location line="+255"/>
+        <location filename="../../ui/visit_dialog.py" line="-248"/>
+        <location line="+249"/>
         <location filename="../../ui/visit_list.py" line="+1"/>
         <source>Medical type</source>
         <translation>医疗类别</translation>
     </message>
     <message>
-        <location filename="../../ui/visit_dialog.py" line="-253"/>
-        <location line="+256"/>
+        <location filename="../../ui/visit_dialog.py" line="-247"/>
+        <location line="+250"/>
         <location filename="../../ui/visit_list.py" line="+7"/>
         <source>Diagnoses</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location line="-255"/>
-        <location line="+117"/>
+        <location line="-249"/>
+        <location line="+111"/>
         <source>Service</source>
         <translation>诊疗项目</translation>
     </message>
     <message>
-        <location line="-115"/>
+        <location line="-109"/>
         <source>Services and drugs</source>
         <translation>诊疗项目和药品</translation>
     </message>
@@ -5212,7 +5210,7 @@ What is wrong: %2</source>
         <translation>已扫描 %1 个追溯码，该行售出 %2 盒：一盒一码。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+21"/>
         <source>Type 14 is not offered: the patient is not registered for %1.</source>
         <translation>不能选门诊慢特病（14）：该患者未登记%1。</translation>
     </message>
